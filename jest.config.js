@@ -1,0 +1,23 @@
+// Two projects: the project's own tests (test/) and the conformance suites (suites/).
+// ts-jest transpiles only (isolatedModules); type checking is `npm run typecheck`.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'test',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+    },
+    {
+      displayName: 'suites',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/suites'],
+      testMatch: ['**/*.suite.ts'],
+      transform,
+    },
+  ],
+};

@@ -1,0 +1,60 @@
+/**
+ * The shape of a conformance check. Checks are data: the catalog, `bcda-conformance list`,
+ * the coverage matrix, the fault-detection table and every report read these same records.
+ */
+
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+export type Outcome = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+export type Profile = 'bcda' | 'bulk-data-ig';
+export type ApiVersion = 'v1' | 'v2' | 'v3';
+export type Area =
+  | 'metadata'
+  | 'auth'
+  | 'kickoff'
+  | 'status'
+  | 'download'
+  | 'cancel'
+  | 'jobs'
+  | 'attribution'
+  | 'ratelimit'
+  | 'fhir';
+
+/** Everything about a check except how it runs. */
+export interface CheckMeta {
+  /** Stable id, upper-case words joined by '-', e.g. `KICKOFF-ACCEPT-MISSING`. Never reused. */
+  id: string;
+  /** One line a user understands. */
+  title: string;
+  /** A few sentences: what is sent, what is expected, why it matters. */
+  description: string;
+  level: Level;
+  area: Area;
+  profiles: Profile[];
+  /**
+   * Where the rule comes from: `seed:001 §Check job status`, `bulkdata@145`,
+   * `behavior §2.3`. At least one per check.
+   */
+  refs: string[];
+  /** Spec operationIds the check exercises (feeds the coverage matrix). */
+  operations: string[];
+  /** Mock fault names that must make this check fail (feeds `npm run verify`). */
+  faults: string[];
+  /** API versions the check applies to; absent means all. */
+  versions?: ApiVersion[];
+}
+
+/** The result a check's run function returns. */
+export interface CheckOutcome {
+  outcome: Outcome;
+  /** What happened, in a sentence naming the observed value. */
+  message: string;
+  /** Ids of the exchange records that show it. */
+  evidence: string[];
+  expected?: string;
+  actual?: string;
+  /**
+   * Set when the observed behaviour is a documented quirk of the real server
+   * (reproduced by the mock's --quirks): reported as a known deviation.
+   */
+  knownDeviation?: string;
+}

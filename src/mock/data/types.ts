@@ -1,0 +1,75 @@
+/**
+ * Contract between the mock server (src/mock/*) and the synthetic data generator
+ * (src/mock/data/*). The server decides what an export contains (ACO, version, types,
+ * _since, runout, faults); the generator turns that into files, lazily and deterministically.
+ */
+import type { ApiVersion } from '../../checks/types';
+
+export type { ApiVersion };
+
+export type ExportResourceType =
+  | 'Patient'
+  | 'Coverage'
+  | 'ExplanationOfBenefit'
+  | 'Claim'
+  | 'ClaimResponse'
+  | 'Observation';
+
+export interface AcoProfile {
+  /** CMS id, e.g. `A9994`. */
+  cmsId: string;
+  /** Number of attributed beneficiaries. */
+  beneficiaries: number;
+  /** Data entitlements: adjudicated → Patient/Coverage/EOB; partially adjudicated → Claim/ClaimResponse. */
+  adjudicated: boolean;
+  partiallyAdjudicated: boolean;
+}
+
+/** Content faults the generator can inject (the server maps its fault catalog onto these). */
+export type ContentMutation =
+  /** One resource per file breaks the FHIR R4 schema (e.g. a bad `gender` code). */
+  | 'invalid-resource'
+  /** One line in each data file is a resource of another type than the file's. */
+  | 'wrong-resource-type'
+  /** EOB.patient / Coverage.beneficiary name a Patient that is not in the export. */
+  | 'broken-reference'
+  /** `meta.profile` is dropped (v2/v3) or wrong. */
+  | 'missing-profile'
+  /** Lines are not valid JSON (truncated). */
+  | 'malformed-json';
+
+export interface ExportSpec {
+  aco: AcoProfile;
+  version: ApiVersion;
+  /** Types the job exports, already validated and defaulted by the server. */
+  types: ExportResourceType[];
+  /** Only resources whose meta.lastUpdated is after this instant. */
+  since?: Date;
+  /** Group/runout: only claims with service dates up to 31 December of the year before `now`. */
+  runout: boolean;
+  /** The job's transactionTime; no resource is lastUpdated after it. */
+  transactionTime: Date;
+  /** Run seed: same seed and spec → byte-identical files. */
+  seed: number;
+  /** Job id, part of the deterministic file-name derivation. */
+  jobId: number;
+  mutations?: ContentMutation[];
+}
+
+export interface PlannedFile {
+  /** File name as served under /data/{jobId}/, e.g. `1b4e…-9c.ndjson` or `1b4e…-9c-error.ndjson`. */
+  name: string;
+  /** Resource type of the lines (`OperationOutcome` for error files). */
+  type: ExportResourceType | 'OperationOutcome';
+  kind: 'output' | 'error';
+  /** Beneficiary index range [start, end) this file covers. */
+  beneficiaries: [number, number];
+}
+
+/** Functions the generator module (src/mock/data/index.ts) exports. */
+export interface ExportDataGenerator {
+  /** The files of an export, in manifest order. Cheap: generates no resources. */
+  planExport(spec: ExportSpec): PlannedFile[];
+  /** The lines of one planned file (each a JSON text without the trailing newline), generated lazily. */
+  fileLines(spec: ExportSpec, file: PlannedFile): Iterable<string>;
+}
