@@ -1,0 +1,78 @@
+/**
+ * Turns the official FHIR R4 schema into the one we compile:
+ * - `id` → `$id` (Ajv 8 needs it);
+ * - the root and `ResourceList` `oneOf`s become Ajv discriminators on `resourceType`, so a bad
+ *   field gives one precise error instead of one per resource type;
+ * - tightening the official schema leaves out: int32 integer types, no empty arrays or objects
+ *   (ele-1), 1..1 elements, choice[x] exclusivity and ext-1 (from the constraints file);
+ * - `null` allowed inside primitive arrays, which FHIR JSON uses to align `x` with `_x`.
+ */
+import type { ConstraintsFile, FhirJsonSchema, SchemaNode } from './source';
+
+export const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
+
+const INTEGER_RANGES: Record<string, { minimum: number; maximum: number }> = {
+  integer: { minimum: -2147483648, maximum: 2147483647 },
+  positiveInt: { minimum: 1, maximum: 2147483647 },
+  unsignedInt: { minimum: 0, maximum: 2147483647 },
+};
+
+const isObject = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `#/definitions/string` → `string`. */
+function refName(node: unknown): string | undefined {
+  if (!isObject(node) || typeof node.$ref !== 'string') return undefined;
+  return node.$ref.startsWith('#/definitions/') ? node.$ref.slice('#/definitions/'.length) : undefined;
+}
+
+function discriminated(oneOf: SchemaNode[]): SchemaNode {
+  return { type: 'object', required: ['resourceType'], discriminator: { propertyName: 'resourceType' }, oneOf };
+}
+
+export function prepareSchema(official: FhirJsonSchema, constraints: ConstraintsFile): FhirJsonSchema {
+  const schema = structuredClone(official);
+  const defs = schema.definitions;
+  delete schema.id;
+  delete schema.$schema;
+  delete schema.discriminator;
+  schema.$id = SCHEMA_ID;
+  Object.assign(schema, discriminated(schema.oneOf));
+
+  const resourceList = defs.ResourceList;
+  if (!resourceList || !Array.isArray(resourceList.oneOf)) throw new Error('schema has no ResourceList.oneOf');
+  defs.ResourceList = discriminated(resourceList.oneOf as SchemaNode[]);
+
+  for (const [name, range] of Object.entries(INTEGER_RANGES)) {
+    const def = defs[name];
+    if (!def) throw new Error(`schema has no ${name} definition`);
+    Object.assign(def, { type: 'integer' }, range);
+  }
+
+  for (const [name, def] of Object.entries(defs)) {
+    const props = def.properties;
+    if (!isObject(props)) continue;
+    def.minProperties = 1;
+    for (const [propName, prop] of Object.entries(props)) {
+      if (!isObject(prop) || prop.type !== 'array') continue;
+      prop.minItems = 1;
+      const item = refName(prop.items);
+      const primitiveItems = item !== undefined && /^[a-z]/.test(item);
+      if (primitiveItems || (propName.startsWith('_') && item === 'Element')) {
+        prop.items = { if: { type: 'null' }, then: true, else: prop.items };
+      }
+    }
+    const extra = constraints.definitions[name];
+    if (extra) {
+      const required = extra.required
+        .map((group) => group.filter((p) => p in props))
+        .filter((group) => group.length > 0);
+      if (required.length) def.fhirRequired = required;
+      const choices = extra.choices.map((group) => group.filter((p) => p in props)).filter((g) => g.length > 1);
+      if (choices.length) def.fhirChoice = choices;
+    }
+  }
+  const extension = defs.Extension;
+  if (!extension) throw new Error('schema has no Extension definition');
+  extension.fhirExt1 = true;
+  return schema;
+}
