@@ -1,0 +1,13 @@
+/** FHIR R4 validation of NDJSON exports: the entry points other modules use. */
+export { validateNdjson } from './validate-stream';
+export { validateFiles, guessKind, type ValidateFilesOptions } from './pool';
+export { checkExportReferences } from './references';
+export { FHIR_RULES, RULE } from './rules';
+export { getResourceValidator } from './schema/validator';
+export type {
+  FhirRuleMeta,
+  FileValidationSummary,
+  IssueSeverity,
+  NdjsonValidationOptions,
+  ValidationIssue,
+} from './types';

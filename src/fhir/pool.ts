@@ -1,0 +1,204 @@
+/**
+ * Validates files on disk with a worker_threads pool, splitting large plain files into byte
+ * ranges so that one big file still uses every core. Shard results are merged back into one
+ * summary per file, with line numbers made absolute.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { DEFAULT_MAX_ISSUES } from './line-validator';
+import { projectRoot } from './project-root';
+import { runShard, type ShardTask } from './shard';
+import type { FileValidationSummary, NdjsonValidationOptions } from './types';
+
+export interface ValidateFilesOptions extends Omit<NdjsonValidationOptions, 'file' | 'kind' | 'expectedType' | 'gzip'> {
+  /** Worker threads; 0 validates in this thread. Default: available cores. */
+  workers?: number;
+  /** Plain files larger than this are split into ranges of about this size (default 32 MiB). */
+  rangeBytes?: number;
+  /** Manifest types by path; otherwise guessed from the file name or the first line. */
+  expectedTypes?: Record<string, string>;
+  /** Error files by path; otherwise names like `…-error.ndjson` are error files. */
+  kinds?: Record<string, 'output' | 'error'>;
+}
+
+const DEFAULT_RANGE_BYTES = 32 << 20;
+
+export function guessKind(file: string): 'output' | 'error' {
+  const base = path.basename(file).toLowerCase();
+  return /(^|[-_.])error\.ndjson(\.gz)?$/.test(base) || base.startsWith('operationoutcome') ? 'error' : 'output';
+}
+
+function isGzipFile(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** resourceType of the first line of a plain file (reads at most 8 MiB), for sharded files. */
+function firstLineType(file: string): string | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(8 << 20);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(10);
+    const text = buf.toString('utf8', 0, nl === -1 ? n : nl);
+    const type = (JSON.parse(text) as { resourceType?: unknown }).resourceType;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+interface PlannedShard {
+  fileIndex: number;
+  task: ShardTask;
+}
+
+function planShards(paths: string[], options: ValidateFilesOptions): PlannedShard[] {
+  const shards: PlannedShard[] = [];
+  const { workers: _w, rangeBytes, expectedTypes, kinds, ...common } = options;
+  const rangeSize = Math.max(1 << 20, rangeBytes ?? DEFAULT_RANGE_BYTES);
+  paths.forEach((file, fileIndex) => {
+    const size = fs.statSync(file).size;
+    const gzip = size >= 2 && isGzipFile(file);
+    const kind = kinds?.[file] ?? guessKind(file);
+    const base: NdjsonValidationOptions = { ...common, file, kind, gzip };
+    const named = expectedTypes?.[file];
+    if (named !== undefined) base.expectedType = named;
+    const canSplit = !gzip && size > rangeSize && options.validateLines === undefined;
+    if (!canSplit) {
+      shards.push({ fileIndex, task: { path: file, options: base } });
+      return;
+    }
+    if (base.expectedType === undefined && kind === 'output') {
+      const first = firstLineType(file);
+      if (first !== undefined) base.expectedType = first;
+    }
+    const count = Math.ceil(size / rangeSize);
+    const step = Math.ceil(size / count);
+    for (let start = 0; start < size; start += step) {
+      shards.push({ fileIndex, task: { path: file, options: base, range: { start, end: Math.min(size, start + step) } } });
+    }
+  });
+  return shards;
+}
+
+/** Merges the shards of one file (in byte order) into one summary with absolute line numbers. */
+export function mergeShards(parts: FileValidationSummary[], maxIssues: number): FileValidationSummary {
+  const [first] = parts;
+  if (!first) throw new Error('no shard to merge');
+  const merged: FileValidationSummary = {
+    file: first.file,
+    kind: first.kind,
+    bytes: 0,
+    lines: 0,
+    validatedLines: 0,
+    invalidLines: 0,
+    countsByType: {},
+    issues: [],
+    issuesDropped: 0,
+    references: { patientIds: [], referencedPatients: [] },
+  };
+  const patientIds = new Set<string>();
+  const referenced = new Set<string>();
+  for (const part of parts) {
+    const offset = merged.lines;
+    merged.bytes += part.bytes;
+    merged.lines += part.lines;
+    merged.validatedLines += part.validatedLines;
+    merged.invalidLines += part.invalidLines;
+    for (const [t, n] of Object.entries(part.countsByType)) merged.countsByType[t] = (merged.countsByType[t] ?? 0) + n;
+    if (part.firstFailingLine !== undefined && merged.firstFailingLine === undefined) {
+      merged.firstFailingLine = part.firstFailingLine + offset;
+    }
+    for (const issue of part.issues) {
+      if (merged.issues.length < maxIssues) merged.issues.push({ ...issue, line: issue.line ? issue.line + offset : 0 });
+      else merged.issuesDropped++;
+    }
+    merged.issuesDropped += part.issuesDropped;
+    for (const id of part.references.patientIds) patientIds.add(id);
+    for (const id of part.references.referencedPatients) referenced.add(id);
+  }
+  merged.references = { patientIds: [...patientIds], referencedPatients: [...referenced] };
+  return merged;
+}
+
+/** Code of the eval'd worker: loads shard.js (built) or shard.ts (via the TS hook, under jest). */
+function workerSource(): { code: string; data: { shardModule: string; tsHook?: string } } {
+  const ext = path.extname(__filename);
+  const shardModule = path.join(__dirname, `shard${ext}`);
+  const data: { shardModule: string; tsHook?: string } = { shardModule };
+  if (ext === '.ts') data.tsHook = path.join(projectRoot(), 'scripts', 'fhir-ts-register.js');
+  const code = `
+const { parentPort, workerData } = require('worker_threads');
+if (workerData.tsHook) require(workerData.tsHook);
+const { runShard } = require(workerData.shardModule);
+parentPort.on('message', (msg) => {
+  runShard(msg.task).then(
+    (summary) => parentPort.postMessage({ id: msg.id, summary }),
+    (err) => parentPort.postMessage({ id: msg.id, error: String((err && err.message) || err) }),
+  );
+});`;
+  return { code, data };
+}
+
+async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<FileValidationSummary[]> {
+  const results: FileValidationSummary[] = new Array<FileValidationSummary>(tasks.length);
+  const { code, data } = workerSource();
+  let next = 0;
+  const runOne = (worker: Worker): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const step = (): void => {
+        if (next >= tasks.length) return resolve();
+        const id = next++;
+        worker.postMessage({ id, task: tasks[id] });
+      };
+      worker.on('message', (msg: { id: number; summary?: FileValidationSummary; error?: string }) => {
+        if (msg.error !== undefined || !msg.summary) {
+          const file = tasks[msg.id]?.path ?? '?';
+          return reject(new Error(`${file}: ${msg.error ?? 'worker returned no result'}`));
+        }
+        results[msg.id] = msg.summary;
+        step();
+      });
+      worker.on('error', reject);
+      step();
+    });
+  const workers = Array.from({ length: workerCount }, () => new Worker(code, { eval: true, workerData: data }));
+  try {
+    await Promise.all(workers.map(runOne));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return results;
+}
+
+/** Validates NDJSON files on disk (plain or gzip); one summary per path, in the given order. */
+export async function validateFiles(paths: string[], options: ValidateFilesOptions = {}): Promise<FileValidationSummary[]> {
+  const shards = planShards(paths, options);
+  const tasks = shards.map((s) => s.task);
+  const wanted = options.workers ?? (os.availableParallelism?.() ?? os.cpus().length);
+  const workerCount = Math.min(wanted, tasks.length);
+  let results: FileValidationSummary[];
+  if (workerCount <= 0) {
+    results = [];
+    for (const task of tasks) results.push(await runShard(task));
+  } else {
+    results = await runInWorkers(tasks, workerCount);
+  }
+  const maxIssues = options.maxIssuesPerFile ?? DEFAULT_MAX_ISSUES;
+  return paths.map((_, fileIndex) =>
+    mergeShards(
+      shards.flatMap((s, i) => (s.fileIndex === fileIndex ? [results[i] as FileValidationSummary] : [])),
+      maxIssues,
+    ),
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * Hand-coded BCDA / CARIN Blue Button (C4BB) rules. C4BB StructureDefinitions are not
+ * available offline, so the rules BCDA data is known to follow (behavior §7.2) are coded here.
+ * Each function reads an already-parsed resource and reports through `report`.
+ */
+import type { ApiVersion } from '../checks/types';
+import { RULE, type RuleId } from './rules';
+import type { IssueSeverity } from './types';
+
+export type Report = (ruleId: RuleId, path: string, message: string, severity?: IssueSeverity) => void;
+
+export interface ProfileContext {
+  apiVersion?: ApiVersion;
+  sandbox?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+export const C4BB = 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/';
+export const SYSTEM = {
+  mbi: 'http://hl7.org/fhir/sid/us-mbi',
+  beneId: 'https://bluebutton.cms.gov/resources/variables/bene_id',
+  clmId: 'https://bluebutton.cms.gov/resources/variables/clm_id',
+  pdeId: 'https://bluebutton.cms.gov/resources/variables/pde_id',
+} as const;
+
+const EOB_PROFILE = {
+  professional: 'C4BB-ExplanationOfBenefit-Professional-NonClinician',
+  inpatient: 'C4BB-ExplanationOfBenefit-Inpatient-Institutional',
+  outpatient: 'C4BB-ExplanationOfBenefit-Outpatient-Institutional',
+  pharmacy: 'C4BB-ExplanationOfBenefit-Pharmacy',
+} as const;
+
+/**
+ * Profiles each EOB id prefix may claim. BFD's own samples tag DME as Inpatient-Institutional
+ * and HHA as Professional-NonClinician, so both are accepted for those two.
+ */
+export const EOB_PREFIX_PROFILES: Readonly<Record<string, readonly string[]>> = {
+  carrier: [EOB_PROFILE.professional],
+  dme: [EOB_PROFILE.professional, EOB_PROFILE.inpatient],
+  hha: [EOB_PROFILE.professional, EOB_PROFILE.inpatient],
+  hospice: [EOB_PROFILE.inpatient],
+  inpatient: [EOB_PROFILE.inpatient],
+  snf: [EOB_PROFILE.inpatient],
+  outpatient: [EOB_PROFILE.outpatient],
+  pde: [EOB_PROFILE.pharmacy],
+};
+
+const PROFILES_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
+  Patient: ['C4BB-Patient'],
+  Coverage: ['C4BB-Coverage'],
+  ExplanationOfBenefit: Object.values(EOB_PROFILE),
+};
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** C4BB profile names (without base URL or version) claimed in meta.profile, with their versions. */
+function claimedProfiles(res: Json): { name: string; version?: string }[] {
+  const meta = res.meta;
+  if (!isObject(meta)) return [];
+  const out: { name: string; version?: string }[] = [];
+  for (const p of asArray(meta.profile)) {
+    if (typeof p !== 'string' || !p.startsWith(C4BB)) continue;
+    const [name = '', version] = p.slice(C4BB.length).split('|');
+    out.push(version === undefined ? { name } : { name, version });
+  }
+  return out;
+}
+
+function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: Report): void {
+  const expected = PROFILES_BY_TYPE[type];
+  if (!expected || !ctx.apiVersion) return;
+  const claimed = claimedProfiles(res);
+  const path = `${type}.meta.profile`;
+  if (ctx.apiVersion === 'v1') {
+    if (claimed.length) report(RULE.profileMeta, path, 'v1 (STU3) resources should not claim a C4BB profile', 'warning');
+    return;
+  }
+  const matching = claimed.filter((c) => expected.includes(c.name));
+  const list = expected.length === 1 ? expected[0] : `one of ${expected.join(', ')}`;
+  if (!matching.length) {
+    report(RULE.profileMeta, path, `must include the C4BB profile ${C4BB}${list}`);
+    return;
+  }
+  if (ctx.apiVersion === 'v2' && !matching.some((c) => c.version === undefined)) {
+    report(RULE.profileMeta, path, 'v2 resources claim the unversioned C4BB profile (no |version)');
+  }
+  if (ctx.apiVersion === 'v3' && !matching.some((c) => c.version !== undefined && /^\d+\.\d+\.\d+$/.test(c.version))) {
+    report(RULE.profileMeta, path, 'v3 resources claim a versioned C4BB profile, e.g. …|2.1.0');
+  }
+}
+
+function identifierSystems(res: Json): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const id of asArray(res.identifier)) {
+    if (!isObject(id) || typeof id.system !== 'string') continue;
+    const values = out.get(id.system) ?? [];
+    if (typeof id.value === 'string') values.push(id.value);
+    out.set(id.system, values);
+  }
+  return out;
+}
+
+/** The id of a `Patient/<id>` literal reference, or undefined for any other form. */
+export function patientRefId(ref: unknown): string | undefined {
+  if (!isObject(ref) || typeof ref.reference !== 'string') return undefined;
+  const m = /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(ref.reference);
+  return m?.[1];
+}
+
+function checkSandboxId(id: string, path: string, ctx: ProfileContext, report: Report): void {
+  if (ctx.sandbox && !/^-\d+$/.test(id)) {
+    report(RULE.sandboxIds, path, `sandbox Patient ids must be negative numbers, got a non-negative id`);
+  }
+}
+
+function checkPatient(res: Json, ctx: ProfileContext, report: Report): void {
+  const systems = identifierSystems(res);
+  const mbis = systems.get(SYSTEM.mbi);
+  if (!mbis) report(RULE.mbi, 'Patient.identifier', `must include an identifier with system ${SYSTEM.mbi}`);
+  else if (!mbis.some((v) => v.length > 0)) report(RULE.mbi, 'Patient.identifier', 'the MBI identifier has no value');
+  const beneIds = systems.get(SYSTEM.beneId);
+  if (ctx.apiVersion === 'v1' || ctx.apiVersion === 'v2' || ctx.apiVersion === undefined) {
+    if (!beneIds) report(RULE.beneId, 'Patient.identifier', `should include an identifier with system ${SYSTEM.beneId}`, 'warning');
+    else if (typeof res.id === 'string' && !beneIds.includes(res.id)) {
+      report(RULE.beneId, 'Patient.identifier', 'the bene_id identifier value differs from Patient.id', 'warning');
+    }
+  }
+  if (typeof res.id === 'string') checkSandboxId(res.id, 'Patient.id', ctx, report);
+}
+
+function checkPatientReference(type: string, element: string, ref: unknown, ctx: ProfileContext, report: Report): string | undefined {
+  const id = patientRefId(ref);
+  const path = `${type}.${element}`;
+  if (id === undefined) {
+    report(RULE.patientRef, path, 'must be a relative reference Patient/<id>');
+    return undefined;
+  }
+  checkSandboxId(id, path, ctx, report);
+  return id;
+}
+
+function checkCoverage(res: Json, ctx: ProfileContext, report: Report): void {
+  const beneId = checkPatientReference('Coverage', 'beneficiary.reference', res.beneficiary, ctx, report);
+  if (typeof res.id !== 'string') return;
+  const m = /^part-([a-d])-(.+)$/.exec(res.id);
+  if (!m) report(RULE.coverageId, 'Coverage.id', 'must be part-<a|b|c|d>-<beneficiary id>', 'warning');
+  else if (beneId !== undefined && m[2] !== beneId) {
+    report(RULE.coverageId, 'Coverage.id', 'names another beneficiary than Coverage.beneficiary', 'warning');
+  }
+}
+
+function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
+  checkPatientReference('ExplanationOfBenefit', 'patient.reference', res.patient, ctx, report);
+  const prefix = typeof res.id === 'string' ? /^([a-z]+)-./.exec(res.id)?.[1] : undefined;
+  const allowed = prefix === undefined ? undefined : EOB_PREFIX_PROFILES[prefix];
+  if (typeof res.id === 'string' && !allowed) {
+    report(RULE.eobPrefix, 'ExplanationOfBenefit.id', `must be <claim type>-<claim id> with a claim type of ${Object.keys(EOB_PREFIX_PROFILES).join(', ')}`, 'warning');
+  } else if (allowed && (ctx.apiVersion === 'v2' || ctx.apiVersion === 'v3')) {
+    const claimed = claimedProfiles(res).map((c) => c.name);
+    const eobProfiles = claimed.filter((n) => n.startsWith('C4BB-ExplanationOfBenefit'));
+    if (eobProfiles.length && !eobProfiles.some((n) => allowed.includes(n))) {
+      report(RULE.eobPrefix, 'ExplanationOfBenefit.meta.profile', `a ${prefix} claim should claim ${allowed.join(' or ')}`, 'warning');
+    }
+  }
+  const systems = identifierSystems(res);
+  const wanted = prefix === 'pde' ? SYSTEM.pdeId : SYSTEM.clmId;
+  if (!systems.has(wanted)) report(RULE.claimId, 'ExplanationOfBenefit.identifier', `must include an identifier with system ${wanted}`);
+}
+
+/** Runs the BCDA rules that apply to `res` (whose resourceType is `type`). */
+export function checkProfileRules(res: Json, type: string, ctx: ProfileContext, report: Report): void {
+  if (type !== 'OperationOutcome') checkMetaProfile(res, type, ctx, report);
+  if (type === 'Patient') checkPatient(res, ctx, report);
+  else if (type === 'Coverage') checkCoverage(res, ctx, report);
+  else if (type === 'ExplanationOfBenefit') checkEob(res, ctx, report);
+}
+
+/** Patient ids a resource points at (for the cross-file check). */
+export function referencedPatientIds(res: Json, type: string): string | undefined {
+  if (type === 'ExplanationOfBenefit' || type === 'Claim' || type === 'ClaimResponse') return patientRefId(res.patient);
+  if (type === 'Coverage') return patientRefId(res.beneficiary);
+  return undefined;
+}

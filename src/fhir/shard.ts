@@ -1,0 +1,56 @@
+/**
+ * Validates one file on disk, or one byte range of a plain NDJSON file: the lines whose first
+ * byte lies in [start, end). Runs in worker threads (see pool.ts) and in-process.
+ */
+import * as fs from 'fs';
+import { LineValidator } from './line-validator';
+import { CHUNK_BYTES, decodedChunks, LineSplitter } from './ndjson-lines';
+import type { FileValidationSummary, NdjsonValidationOptions } from './types';
+
+export interface ShardTask {
+  path: string;
+  options: NdjsonValidationOptions;
+  /** Byte range of a plain file; absent: the whole file (plain or gzip). */
+  range?: { start: number; end: number };
+}
+
+export async function runShard(task: ShardTask): Promise<FileValidationSummary> {
+  const validator = new LineValidator(task.options);
+  if (!task.range) {
+    const splitter = new LineSplitter((text) => validator.line(text));
+    const stream = fs.createReadStream(task.path, { highWaterMark: CHUNK_BYTES });
+    for await (const chunk of decodedChunks(stream, task.options.gzip)) {
+      validator.addBytes(chunk.length);
+      splitter.push(chunk);
+    }
+    splitter.end();
+    return validator.finish();
+  }
+  const { start, end } = task.range;
+  // Read from one byte early: if it is '\n', a line starts exactly at `start`.
+  const from = start > 0 ? start - 1 : 0;
+  let skipping = start > 0;
+  const splitter = new LineSplitter((text, offset) => {
+    const lineStart = from + offset;
+    if (skipping) {
+      skipping = false; // this was the tail of the previous range's last line
+      return true;
+    }
+    if (lineStart >= end) return false;
+    validator.line(text);
+    return true;
+  });
+  const stream = fs.createReadStream(task.path, { start: from, highWaterMark: CHUNK_BYTES });
+  try {
+    for await (const chunk of stream) {
+      splitter.push(chunk as Buffer);
+      if (splitter.done) break;
+    }
+    splitter.end();
+  } finally {
+    stream.destroy();
+  }
+  // Ranges partition the file, so their sizes add up to the file size.
+  validator.addBytes(end - start);
+  return validator.finish();
+}

@@ -1,0 +1,58 @@
+import type { ApiVersion, CheckMeta } from '../checks/types';
+
+export type IssueSeverity = 'error' | 'warning';
+
+/** One finding on one NDJSON line (line 0: about the file as a whole). */
+export interface ValidationIssue {
+  file: string;
+  /** 1-based line number; 0 for findings about the whole file or export. */
+  line: number;
+  /** FHIR-style element path, e.g. `ExplanationOfBenefit.item[0].sequence`. */
+  path: string;
+  message: string;
+  /** `FHIR-SCHEMA`, `FHIR-NDJSON-PARSE` or a BCDA rule id from FHIR_RULES. */
+  ruleId: string;
+  severity: IssueSeverity;
+}
+
+export interface NdjsonValidationOptions {
+  /** Name used in issues and summaries (a path or a manifest URL). */
+  file: string;
+  /** `output` files hold data, `error` files OperationOutcomes (bulkdata@196). */
+  kind: 'output' | 'error';
+  /** The manifest `type` of the file; when absent the first line's type is expected on every line. */
+  expectedType?: string;
+  /** Selects the BCDA profile rules; v1 exports are STU3, so the R4 schema is not applied to them. */
+  apiVersion?: ApiVersion;
+  /** Sandbox data: Patient ids must be negative. */
+  sandbox?: boolean;
+  /** Validate only the first N lines (the rest are still counted). Default: all. */
+  validateLines?: number;
+  /** Issues kept per file (default 100); the rest are counted in `issuesDropped`. */
+  maxIssuesPerFile?: number;
+  /** Force gzip decoding on/off; by default it is detected from the magic bytes. */
+  gzip?: boolean;
+}
+
+export interface FileValidationSummary {
+  file: string;
+  kind: 'output' | 'error';
+  /** Bytes of NDJSON read (after gunzip). */
+  bytes: number;
+  lines: number;
+  validatedLines: number;
+  invalidLines: number;
+  countsByType: Record<string, number>;
+  firstFailingLine?: number;
+  issues: ValidationIssue[];
+  issuesDropped: number;
+  references: {
+    /** Ids of the Patient resources in the file. */
+    patientIds: string[];
+    /** Distinct `Patient/<id>` targets (as ids) of EOB.patient, Coverage.beneficiary, Claim.patient… */
+    referencedPatients: string[];
+  };
+}
+
+/** A BCDA/FHIR profile rule; the engine turns each into a catalog check. */
+export type FhirRuleMeta = CheckMeta;
