@@ -1,0 +1,106 @@
+/**
+ * Builds the mock's fastify app: every BCDA route per enabled version, Go/chi-style 404 and 405,
+ * one log line per request (never headers), and the control routes when asked for.
+ */
+import Fastify, { LogController, type FastifyInstance, type HTTPMethods } from 'fastify';
+import { createContext, type MockContext, type MockOptions } from './context';
+import { registerAttributionRoute } from './routes/attribution';
+import { registerAuthRoutes } from './routes/auth';
+import { registerControlRoutes } from './routes/control';
+import { registerDataRoute } from './routes/data';
+import { registerExportRoutes } from './routes/export';
+import { registerJobStatusRoutes } from './routes/job-status';
+import { registerJobsListRoute } from './routes/jobs-list';
+import { registerMetadataRoute, registerServiceRoutes } from './routes/public';
+import { sendText } from './outcome';
+
+const contexts = new WeakMap<FastifyInstance, MockContext>();
+
+/** The shared state behind an app built by buildMockApp (for startMock and tests). */
+export function mockContextOf(app: FastifyInstance): MockContext {
+  const ctx = contexts.get(app);
+  if (!ctx) throw new Error('not a mock app');
+  return ctx;
+}
+
+const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+
+/** Resets jobs, clock and faults to how the instance started. */
+export function resetContext(ctx: MockContext): void {
+  ctx.jobs.reset();
+  ctx.clock.reset();
+  ctx.faults.set(ctx.initialFaults);
+}
+
+export async function buildMockApp(options: MockOptions = {}): Promise<FastifyInstance> {
+  const ctx = await createContext(options);
+  const quiet = options.quiet ?? true;
+  const app = Fastify({
+    logger: quiet ? false : { level: 'info' },
+    // Fastify's two lines per request are replaced by the single onResponse line below.
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    // Long job ids and file names are valid; chi has no such limit either.
+    routerOptions: { maxParamLength: 500 },
+  });
+  contexts.set(app, ctx);
+
+  // BCDA ignores request bodies (token endpoint included); keep them as raw text for /__mock/.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  // One line per request; the URL never carries credentials and headers are not logged.
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+    done();
+  });
+  // BCDA's API router closes every connection (behavior §0).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!/^\/(data|auth|__mock)\//.test(request.url)) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  const routes = new Map<string, Set<string>>();
+  let collecting = true;
+  app.addHook('onRoute', (route) => {
+    if (!collecting) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const set = routes.get(route.url) ?? new Set<string>();
+    for (const m of methods) set.add(m);
+    routes.set(route.url, set);
+  });
+
+  registerAuthRoutes(app, ctx);
+  registerServiceRoutes(app, ctx);
+  registerDataRoute(app, ctx);
+  for (const version of ctx.versions) {
+    registerMetadataRoute(app, ctx, version);
+    registerExportRoutes(app, ctx, version);
+    registerJobStatusRoutes(app, ctx, version);
+    registerJobsListRoute(app, ctx, version);
+    registerAttributionRoute(app, ctx, version);
+  }
+  if (ctx.control) registerControlRoutes(app, ctx, { reset: () => resetContext(ctx) });
+
+  await app.register(async () => undefined); // flush onRoute for everything registered above
+  collecting = false;
+  // chi answers a known path with a wrong method by 405, empty body, with Allow.
+  for (const [url, methods] of routes) {
+    const missing = ALL_METHODS.filter((m) => !methods.has(m));
+    if (missing.length === 0) continue;
+    const allow = [...methods].join(', ');
+    app.route({ method: missing, url, handler: (_req, reply) => reply.code(405).header('allow', allow).send() });
+  }
+
+  app.setNotFoundHandler((_request, reply) => sendText(reply, 404, '404 page not found'));
+  app.setErrorHandler((error, request, reply) => {
+    const e = error as { message?: string; statusCode?: number };
+    request.log.error({ err: e.message }, 'request failed');
+    const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+    return sendText(reply, status);
+  });
+  return app;
+}

@@ -1,0 +1,113 @@
+/**
+ * Options of a mock instance and the state its routes share (clock, faults, jobs, ACOs, tokens).
+ */
+import type { ApiVersion } from '../checks/types';
+import { builtInAcos, type MockAco } from './acos';
+import { createClock, type ClockOptions, type MockClock } from './clock';
+import {
+  BUILT_IN_CREDENTIALS,
+  loadCredentialsFile,
+  mergeAcos,
+  parseCredentialEntry,
+  type CredentialFileEntry,
+  type MockCredential,
+} from './credentials';
+import type { ExportDataGenerator } from './data/types';
+import { FaultSet, validateFaultNames } from './faults';
+import { loadGenerator } from './generator';
+import { JobStore } from './jobs';
+import { createTokenIssuer, type TokenIssuer } from './tokens';
+
+export interface MockOptions {
+  /** TCP port; 0 (default programmatically) picks a free one. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Data seed: same seed → byte-identical files. Default 1. */
+  seed?: number;
+  /** Versions whose routes exist. Default v1, v2, v3. */
+  apiVersions?: ApiVersion[];
+  faults?: string[];
+  /** Reproduce the real server's documented quirks instead of the seed docs' contract. */
+  quirks?: boolean;
+  /** Mount the /__mock/ control endpoints. */
+  control?: boolean;
+  /** No request logging. Default true programmatically. */
+  quiet?: boolean;
+  /** Job speed multiplier; at 1 an A9994 export completes in about 2 s of clock time. */
+  jobSpeed?: number;
+  /** Token lifetime; default 1200 (20 minutes). */
+  tokenLifetimeSeconds?: number;
+  /** JSON file of ACOs (and their credentials) to add or replace. */
+  credentialsFile?: string;
+  /** ACOs to add or replace, same shape as a credentials file entry. */
+  extraAcos?: CredentialFileEntry[];
+  /** Clock start and freezing (frozen: time moves only via advance). */
+  clock?: ClockOptions;
+  /** Retry-After seconds on the duplicate-job 429. Default 1. */
+  retryAfterSeconds?: number;
+}
+
+export const ALL_VERSIONS: readonly ApiVersion[] = ['v1', 'v2', 'v3'];
+
+export interface MockContext {
+  seed: number;
+  versions: ApiVersion[];
+  quirks: boolean;
+  control: boolean;
+  jobSpeed: number;
+  retryAfterSeconds: number;
+  clock: MockClock;
+  faults: FaultSet;
+  initialFaults: string[];
+  jobs: JobStore;
+  acos: Map<string, MockAco>;
+  credentials: MockCredential[];
+  credentialsById: Map<string, MockCredential>;
+  tokens: TokenIssuer;
+  generator: ExportDataGenerator;
+}
+
+/** Validates options; every problem is an Error with a message meant for a user. */
+export async function createContext(options: MockOptions = {}): Promise<MockContext> {
+  const seed = options.seed ?? 1;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got ${String(seed)}`);
+  const versions = options.apiVersions ?? [...ALL_VERSIONS];
+  const badVersion = versions.find((v) => !ALL_VERSIONS.includes(v));
+  if (badVersion !== undefined || versions.length === 0) {
+    throw new Error(`api versions must be a non-empty list of v1, v2, v3; got ${versions.join(',') || '(none)'}`);
+  }
+  const jobSpeed = options.jobSpeed ?? 1;
+  if (!(jobSpeed > 0) || !Number.isFinite(jobSpeed)) throw new Error(`job speed must be a positive number, got ${String(jobSpeed)}`);
+  const lifetime = options.tokenLifetimeSeconds ?? 1200;
+  if (!Number.isInteger(lifetime) || lifetime < 1) {
+    throw new Error(`token lifetime must be a positive whole number of seconds, got ${String(lifetime)}`);
+  }
+  const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  const initialFaults = validateFaultNames(options.faults ?? []);
+
+  let registry = { acos: builtInAcos(), credentials: [...BUILT_IN_CREDENTIALS] };
+  if (options.credentialsFile) registry = mergeAcos(registry, loadCredentialsFile(options.credentialsFile));
+  if (options.extraAcos) {
+    const entries = options.extraAcos.map((e, i) => parseCredentialEntry(e, `extraAcos[${i}]`));
+    registry = mergeAcos(registry, entries);
+  }
+  const clock = createClock(options.clock);
+  return {
+    seed,
+    versions: [...new Set(versions)],
+    quirks: options.quirks === true,
+    control: options.control === true,
+    jobSpeed,
+    retryAfterSeconds,
+    clock,
+    faults: new FaultSet(initialFaults),
+    initialFaults,
+    jobs: new JobStore(),
+    acos: new Map(registry.acos.map((a) => [a.cmsId, a])),
+    credentials: registry.credentials,
+    credentialsById: new Map(registry.credentials.map((c) => [c.clientId, c])),
+    tokens: await createTokenIssuer(clock, lifetime),
+    generator: loadGenerator(),
+  };
+}

@@ -1,0 +1,54 @@
+/** Date and text formats the mock writes: HTTP-dates, Go's time.String(), FHIR instants, Go slices. */
+
+/** RFC 7231 HTTP-date, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (the contract form of `Expires`). */
+export function httpDate(date: Date): string {
+  return date.toUTCString();
+}
+
+/**
+ * Go `time.Time.String()` in UTC, e.g. `2026-08-22 15:02:15.123 +0000 UTC`: the real server's
+ * `Expires` (a quirk). Go drops trailing zeros of the fraction and the fraction when it is zero.
+ */
+export function goTimeString(date: Date): string {
+  const iso = date.toISOString(); // 2026-08-22T15:02:15.123Z
+  const day = iso.slice(0, 10);
+  const time = iso.slice(11, 19);
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return `${day} ${time}${fraction ? `.${fraction}` : ''} +0000 UTC`;
+}
+
+/** `YYYY-MM-DDThh:mm:ssZ` (Task.executionPeriod, attribution timestamps). */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** RFC3339 with nanosecond-style fraction as Go prints it (manifest transactionTime). */
+export function rfc3339Nano(date: Date): string {
+  const iso = date.toISOString();
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
+}
+
+/** Go's `fmt` rendering of a string slice: `[a b c]`. */
+export function goSlice(values: readonly string[]): string {
+  return `[${values.join(' ')}]`;
+}
+
+/** JSON with object keys sorted at every level (how the real server re-serializes BFD resources). */
+export function sortedJson(text: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text) as unknown));
+  } catch {
+    return text; // a deliberately malformed line (content fault) stays as it is
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,129 @@
+/**
+ * BCDA's middleware ladder for protected routes (behavior §5, §2.3): token parse, token required,
+ * denylist, ACO config / version access, and the job-ownership match. Each helper either returns
+ * what the route needs or writes the error response and returns undefined.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiVersion } from '../checks/types';
+import type { MockAco } from './acos';
+import type { MockContext } from './context';
+import { jobState, type Job, type JobState } from './jobs';
+import { operationOutcome, sendOutcome, writerVersion } from './outcome';
+
+const BEARER = /^Bearer (\S+)$/;
+
+/** What ParseToken found: no usable bearer header, a token error already sent, or an ACO id. */
+type Parsed = { kind: 'none' } | { kind: 'sent' } | { kind: 'ok'; cmsId: string };
+
+async function parseToken(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<Parsed> {
+  const header = request.headers.authorization;
+  const match = header === undefined ? null : BEARER.exec(header);
+  if (!match?.[1]) return { kind: 'none' };
+  const check = await ctx.tokens.verify(match[1], { ignoreValidity: ctx.faults.has('auth-accepts-expired-token') });
+  if (check.kind === 'ok') return check;
+  sendOutcome(reply, check.status, writerVersion(request.url), check.code, check.diagnostics);
+  return { kind: 'sent' };
+}
+
+/**
+ * ParseToken on a public route: a bad bearer token still fails the request, a missing or
+ * non-Bearer header does not. Returns false when an error was sent.
+ */
+export async function publicRouteAuth(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  return (await parseToken(ctx, request, reply)).kind !== 'sent';
+}
+
+/** ParseToken + RequireTokenAuth + CheckBlacklist: the caller's ACO, or undefined after an error. */
+export async function requireAco(
+  ctx: MockContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<MockAco | undefined> {
+  const version = writerVersion(request.url);
+  const parsed = await parseToken(ctx, request, reply);
+  if (parsed.kind === 'sent') return undefined;
+  let cmsId: string;
+  if (parsed.kind === 'none') {
+    if (ctx.faults.has('auth-accepts-no-token')) {
+      cmsId = 'A9994';
+    } else {
+      const status = ctx.faults.has('auth-wrong-status-no-token') ? 403 : 401;
+      sendOutcome(reply, status, version, 'forbidden', 'Invalid Token');
+      return undefined;
+    }
+  } else {
+    cmsId = parsed.cmsId;
+  }
+  const aco = ctx.acos.get(cmsId);
+  if (!aco) {
+    sendOutcome(reply, 403, version, 'forbidden', 'Unauthorized Error');
+    return undefined;
+  }
+  if (aco.denylisted) {
+    sendOutcome(reply, 403, version, 'forbidden', `ACO (CMS_ID: ${aco.cmsId}) is unauthorized`);
+    return undefined;
+  }
+  return aco;
+}
+
+/** ACOEnabled + V1V2DenyControl / V3AccessControl (export and /jobs only). */
+export function checkAcoAccess(aco: MockAco, version: ApiVersion, reply: FastifyReply): boolean {
+  if (!aco.enabled) {
+    sendOutcome(reply, 401, version, 'forbidden');
+    return false;
+  }
+  if (version !== 'v3' && aco.v1v2Denied) {
+    sendOutcome(reply, 403, version, 'forbidden', 'v1 nor v2 access not enabled for this ACO');
+    return false;
+  }
+  if (version === 'v3' && aco.v3Denied) {
+    sendOutcome(reply, 403, version, 'forbidden', 'V3 access not enabled for this ACO');
+    return false;
+  }
+  return true;
+}
+
+const MAX_U64 = 18446744073709551615n;
+
+export interface MatchedJob {
+  job: Job;
+  state: JobState;
+  /**
+   * Quirk mode only: the 404 body RequireTokenJobMatch already wrote for an Archived/Expired job
+   * (the real middleware does not return, so the handler appends its own body).
+   */
+  quirkPrefix?: string;
+}
+
+/** RequireTokenJobMatch: job id syntax (400), existence (404), ownership (401), archived (404). */
+export function matchJob(
+  ctx: MockContext,
+  aco: MockAco,
+  rawId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): MatchedJob | undefined {
+  const version = writerVersion(request.url);
+  if (!/^\d{1,20}$/.test(rawId) || BigInt(rawId) > MAX_U64) {
+    sendOutcome(reply, 400, version, 'structure');
+    return undefined;
+  }
+  const job = BigInt(rawId) <= BigInt(Number.MAX_SAFE_INTEGER) ? ctx.jobs.get(Number(rawId)) : undefined;
+  if (!job) {
+    sendOutcome(reply, 404, version, 'not-found');
+    return undefined;
+  }
+  if (job.cmsId !== aco.cmsId && !ctx.faults.has('auth-leaks-other-aco-job')) {
+    sendOutcome(reply, 401, version, 'forbidden');
+    return undefined;
+  }
+  const state = jobState(job, ctx.clock.nowMs());
+  const archived = state.status === 'Archived' || state.status === 'Expired';
+  if (archived && ctx.quirks) return { job, state, quirkPrefix: operationOutcome(version, 'not-found') };
+  return { job, state };
+}
+
+/** The version a route serves, from its `/api/vN/` prefix. */
+export function routeVersion(request: FastifyRequest): ApiVersion {
+  return writerVersion(request.url);
+}

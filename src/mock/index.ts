@@ -1,0 +1,49 @@
+/**
+ * The BCDA mock server's programmatic entry: `startMock(options)` listens and returns handles for
+ * tests and the conformance run; `buildMockApp(options)` gives the app without listening.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildMockApp, mockContextOf, resetContext } from './app';
+import type { MockClock } from './clock';
+import type { MockOptions } from './context';
+import type { MockCredential } from './credentials';
+
+export { buildMockApp, mockContextOf } from './app';
+export type { MockOptions } from './context';
+export type { MockClock } from './clock';
+export type { MockCredential } from './credentials';
+export { FAULTS, type FaultDefinition } from './faults';
+
+export interface MockServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:4010`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  app: FastifyInstance;
+  /** Replaces the active faults; unknown names throw an Error listing the valid ones. */
+  setFaults(names: string[]): void;
+  clock: MockClock;
+  /** Drops every job, rewinds the clock and restores the starting faults. */
+  reset(): void;
+  credentials: MockCredential[];
+}
+
+export async function startMock(options: MockOptions = {}): Promise<MockServer> {
+  const app = await buildMockApp(options);
+  const ctx = mockContextOf(app);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 0, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    app,
+    clock: ctx.clock,
+    credentials: ctx.credentials,
+    setFaults: (names) => ctx.faults.set(names),
+    reset: () => resetContext(ctx),
+    close: () => app.close(),
+  };
+}

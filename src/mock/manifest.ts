@@ -1,0 +1,48 @@
+/** The completed-job manifest (behavior §2.3, seed 001 "Response example: completed job"). */
+import type { MockContext } from './context';
+import type { PlannedFile } from './data/types';
+import { rfc3339Nano } from './formats';
+import type { Job } from './jobs';
+
+/** The job's planned files, computed once. */
+export function jobFiles(ctx: MockContext, job: Job): PlannedFile[] {
+  job.files ??= ctx.generator.planExport(job.spec);
+  return job.files;
+}
+
+export function buildManifest(ctx: MockContext, job: Job, base: string): Record<string, unknown> {
+  const has = (name: string): boolean => ctx.faults.has(name);
+  const fileBase = has('manifest-relative-urls') ? '' : base;
+  const files = jobFiles(ctx, job);
+  const output: Array<Record<string, string>> = files
+    .filter((f) => f.kind === 'output')
+    .map((f) => ({ type: f.type, url: `${fileBase}/data/${job.id}/${f.name}` }));
+  const error = files
+    .filter((f) => f.kind === 'error')
+    .map((f) => ({ type: 'OperationOutcome', url: `${fileBase}/data/${job.id}/${f.name}` }));
+
+  const first = output[0];
+  if (first && has('manifest-output-wrong-type')) first.type = first.type === 'Patient' ? 'Coverage' : 'Patient';
+  if (first && has('manifest-dead-url')) first.url = `${fileBase}/data/${job.id}/00000000-0000-4000-8000-000000000000.ndjson`;
+  if (has('manifest-output-missing-type')) for (const item of output) delete item.type;
+
+  const manifest: Record<string, unknown> = {};
+  if (!has('manifest-no-transaction-time')) {
+    manifest.transactionTime = has('manifest-bad-transaction-time') ?
+      rfc3339Nano(job.spec.transactionTime).slice(0, 10)
+    : rfc3339Nano(job.spec.transactionTime);
+  }
+  if (!has('manifest-no-request')) {
+    manifest.request = has('manifest-wrong-request') ? job.requestUrl.replace('$export', '$everything') : job.requestUrl;
+  }
+  manifest.requiresAccessToken = has('manifest-requires-access-token-string') ? 'true' : true;
+  manifest.output = output;
+  manifest.error = has('manifest-error-not-array') ? null : error;
+  manifest.JobID = job.id;
+  return manifest;
+}
+
+/** True when `name` is one of the job's files (and not blocked by a fault). */
+export function findFile(ctx: MockContext, job: Job, name: string): PlannedFile | undefined {
+  return jobFiles(ctx, job).find((f) => f.name === name);
+}

@@ -1,0 +1,86 @@
+/**
+ * BCDA's error bodies (behavior §1): one-issue OperationOutcomes whose `details` differ by API
+ * version, and Go's plain-text `http.Error` bodies.
+ */
+import type { FastifyReply } from 'fastify';
+import type { ApiVersion } from '../checks/types';
+
+export type IssueCode = 'structure' | 'forbidden' | 'not-found' | 'exception';
+
+/** The writer BCDA picks from the request path; anything without /vN/ uses the v1 writer. */
+export function writerVersion(path: string): ApiVersion {
+  if (path.includes('/v3/')) return 'v3';
+  if (path.includes('/v2/')) return 'v2';
+  return 'v1';
+}
+
+/** The OperationOutcome JSON text, keys in BCDA's order. */
+export function operationOutcome(version: ApiVersion, code: IssueCode, diagnostics = ''): string {
+  const issue: Record<string, unknown> = { severity: 'error', code };
+  if (diagnostics) issue.diagnostics = diagnostics;
+  if (version === 'v2') {
+    const coding: Record<string, string> = {
+      system: 'http://hl7.org/fhir/ValueSet/operation-outcome',
+      // Quirk of the real writer, kept because clients parse it: the code is always this literal.
+      code: 'Request Error',
+    };
+    if (diagnostics) coding.display = diagnostics;
+    issue.details = diagnostics ? { coding: [coding], text: diagnostics } : { coding: [coding] };
+  } else if (version === 'v3') {
+    issue.details = diagnostics ? { text: diagnostics } : {};
+  }
+  return JSON.stringify({ resourceType: 'OperationOutcome', issue: [issue] });
+}
+
+/** Issue code BCDA's `OpOutcome` helper derives from the status. */
+export function codeForStatus(status: number): IssueCode {
+  if (status === 400) return 'structure';
+  if (status === 401 || status === 403) return 'forbidden';
+  return 'not-found';
+}
+
+export interface OutcomeOptions {
+  /** Replace the FHIR body by plain text (fault `kickoff-error-not-operationoutcome`). */
+  plainText?: boolean;
+}
+
+/** Sends an OperationOutcome with `application/fhir+json`. */
+export function sendOutcome(
+  reply: FastifyReply,
+  status: number,
+  version: ApiVersion,
+  code: IssueCode,
+  diagnostics = '',
+  options: OutcomeOptions = {},
+): FastifyReply {
+  if (options.plainText) return sendText(reply, status, diagnostics || statusText(status));
+  return reply
+    .code(status)
+    .header('content-type', 'application/fhir+json')
+    .send(operationOutcome(version, code, diagnostics));
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  410: 'Gone',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? 'Error';
+}
+
+/** Go `http.Error`: text/plain, body = text + newline, nosniff. */
+export function sendText(reply: FastifyReply, status: number, text = statusText(status)): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/plain; charset=utf-8')
+    .header('x-content-type-options', 'nosniff')
+    .send(`${text}\n`);
+}

@@ -1,0 +1,213 @@
+/**
+ * Kick-off and /jobs request validation in BCDA's order (behavior §0.2, §2.2, §3): URL
+ * parameters first, then Accept/Prefer. Pure functions: they return the 400 diagnostics or the
+ * parsed values, and the routes decide what to send.
+ */
+import type { ApiVersion } from '../checks/types';
+import { goSlice } from './formats';
+
+/** Query pairs as Go's url.Query() sees them (`+` is a space, repeated keys kept in order). */
+export class QueryParams {
+  readonly pairs: Array<[string, string]>;
+
+  constructor(rawUrl: string) {
+    const q = rawUrl.indexOf('?');
+    this.pairs = q < 0 ? [] : [...new URLSearchParams(rawUrl.slice(q + 1)).entries()];
+  }
+
+  first(name: string): string | undefined {
+    return this.pairs.find(([k]) => k === name)?.[1];
+  }
+
+  all(name: string): string[] {
+    return this.pairs.filter(([k]) => k === name).map(([, v]) => v);
+  }
+
+  has(name: string): boolean {
+    return this.pairs.some(([k]) => k === name);
+  }
+}
+
+export type Invalid = { error: string };
+
+export const OUTPUT_FORMATS = ['ndjson', 'application/fhir+ndjson', 'application/ndjson'] as const;
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Go's time.Parse(RFC3339Nano): a full date-time with a required zone, fields in range. */
+export function parseInstant(value: string): Date | undefined {
+  const m = RFC3339.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export interface UrlParams {
+  since?: Date;
+  /** First `_type` value split on commas (validated against the version later, in the handler). */
+  types?: string[];
+  typeParam?: string;
+  /** v3 `_typeFilter` asks for SharedSystem data. */
+  wantsSharedSystem: boolean;
+}
+
+export interface UrlCheckOptions {
+  version: ApiVersion;
+  nowMs: number;
+  /** Fault kickoff-accepts-bad-since: skip both _since checks. */
+  acceptBadSince?: boolean;
+}
+
+/** The URL validator middleware: _outputFormat, _elements, `?` keys, _since, _type repeats, v3 _typeFilter. */
+export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlParams | Invalid {
+  const format = q.first('_outputFormat');
+  if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    return { error: `_outputFormat parameter must be one of ${goSlice(OUTPUT_FORMATS)}` };
+  }
+  if (q.has('_elements')) {
+    return { error: 'Invalid parameter: this server does not support the _elements parameter.' };
+  }
+  if (q.pairs.some(([k]) => k.startsWith('?'))) {
+    return { error: 'Invalid parameter: query parameters cannot start with ?' };
+  }
+  const result: UrlParams = { wantsSharedSystem: false };
+  const sinceText = q.first('_since');
+  if (sinceText !== undefined) {
+    const since = parseInstant(sinceText);
+    if (!options.acceptBadSince) {
+      if (!since) {
+        return { error: 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.' };
+      }
+      if (since.getTime() > options.nowMs) {
+        return { error: 'Invalid date format supplied in _since parameter. Date must be a date that has already passed' };
+      }
+    }
+    if (since) result.since = since;
+  }
+  const typeText = q.first('_type');
+  if (typeText !== undefined) {
+    const types = typeText.split(',');
+    const seen = new Set<string>();
+    for (const t of types) {
+      if (seen.has(t)) return { error: `Repeated resource type ${t}` };
+      seen.add(t);
+    }
+    result.types = types;
+    result.typeParam = typeText;
+  }
+  if (options.version === 'v3') {
+    const filters = q.all('_typeFilter');
+    if (filters.length > 1) return { error: 'failed to process request given more that one _typeFilter parameter' };
+    if (filters[0] !== undefined) {
+      const parsed = checkTypeFilter(filters[0]);
+      if ('error' in parsed) return parsed;
+      result.wantsSharedSystem = parsed.sharedSystem;
+    }
+  }
+  return result;
+}
+
+const SYSTEM_TYPE = 'https://bluebutton.cms.gov/fhir/CodeSystem/System-Type';
+const FINAL_ACTION = 'https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action';
+const TAGS: Record<string, string[]> = {
+  [SYSTEM_TYPE]: ['SharedSystem', 'NationalClaimsHistory', 'DDPS'],
+  [FINAL_ACTION]: ['FinalAction', 'NotFinalAction'],
+};
+const SERVICE_DATE =
+  /^(eq|lt|gt|le|ge)?\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/** v3 `_typeFilter` (behavior §3): `ExplanationOfBenefit?name=v1,v2&name=…`. */
+export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invalid {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw); // BCDA decodes the value once more
+  } catch {
+    value = raw;
+  }
+  const q = value.indexOf('?');
+  if (q < 0) return { error: `missing question mark ${value}` };
+  const resource = value.slice(0, q);
+  if (resource !== 'ExplanationOfBenefit') {
+    return { error: `invalid _typeFilter Resource Type (Only EOBs valid): ${resource}` };
+  }
+  let sharedSystem = false;
+  for (const pair of value.slice(q + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return { error: `invalid _typeFilter parameter/value: ${pair}` };
+    const name = pair.slice(0, eq);
+    const values = pair.slice(eq + 1).split(',');
+    for (const v of values) {
+      if (name === '_tag') {
+        const bar = v.indexOf('|');
+        if (bar < 0) {
+          return { error: `invalid _tag value: ${v}. Searching by tag requires a token (system|code) to be specified` };
+        }
+        const system = v.slice(0, bar);
+        const code = v.slice(bar + 1);
+        if (!TAGS[system]?.includes(code)) return { error: `invalid _tag value: ${v}` };
+        if (system === SYSTEM_TYPE && code === 'SharedSystem') sharedSystem = true;
+      } else if (name === 'outcome') {
+        if (v !== 'complete' && v !== 'partial') {
+          return { error: `invalid outcome value: ${v}. Supported outcome values are 'complete' and 'partial'` };
+        }
+      } else if (name === 'service-date') {
+        if (!SERVICE_DATE.test(v)) return { error: `invalid service-date value: ${v}. Pass a valid FHIR date parameter` };
+      } else {
+        return { error: `invalid _typeFilter subquery parameter: ${name}` };
+      }
+    }
+  }
+  return { sharedSystem };
+}
+
+/** Comma-split header tokens with `;` parameters dropped, lower-cased. */
+function headerTokens(value: string | string[] | undefined): string[] {
+  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return joined
+    .split(',')
+    .map((part) => (part.split(';')[0] ?? '').trim().toLowerCase())
+    .filter((t) => t !== '');
+}
+
+export interface HeaderCheckOptions {
+  skipAccept?: boolean;
+  skipPrefer?: boolean;
+}
+
+/** ValidateRequestHeaders: Accept must name application/fhir+json, Prefer must include respond-async. */
+export function checkExportHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  options: HeaderCheckOptions = {},
+): Invalid | undefined {
+  if (!options.skipAccept) {
+    if (headers.accept === undefined) return { error: 'Accept header is required' };
+    if (!headerTokens(headers.accept).includes('application/fhir+json')) {
+      return { error: 'application/fhir+json is the only supported response format' };
+    }
+  }
+  if (!options.skipPrefer) {
+    if (headers.prefer === undefined) return { error: 'Prefer header is required' };
+    if (!headerTokens(headers.prefer).includes('respond-async')) {
+      return { error: 'Only asynchronous responses are supported' };
+    }
+  }
+  return undefined;
+}
+
+/** `_type` values each version accepts at kick-off (behavior §3). */
+export const VERSION_TYPES: Record<ApiVersion, readonly string[]> = {
+  v1: ['Patient', 'Coverage', 'ExplanationOfBenefit', 'Observation'],
+  v2: ['Patient', 'Coverage', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse'],
+  v3: ['Patient', 'Coverage', 'ExplanationOfBenefit'],
+};
+
+/** Entitlement a resource type needs. */
+export function needsPartialAdjudication(type: string): boolean {
+  return type === 'Claim' || type === 'ClaimResponse';
+}

@@ -1,0 +1,37 @@
+/** `GET /api/vN/attribution_status` (behavior §2.6, seed 001 "Request attribution status"). */
+import type { FastifyInstance } from 'fastify';
+import type { ApiVersion } from '../../checks/types';
+import type { MockAco } from '../acos';
+import type { MockContext } from '../context';
+import { rfc3339Nano } from '../formats';
+import { requireAco } from '../guard';
+import { sendOutcome } from '../outcome';
+
+export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
+  app.get(`/api/${version}/attribution_status`, async (request, reply) => {
+    const aco = await requireAco(ctx, request, reply);
+    if (!aco) return reply;
+    const dates = ingestionDates(aco, ctx.clock.now());
+    if (dates.length === 0) return sendOutcome(reply, 404, version, 'not-found');
+    if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
+    const body = ctx.faults.has('attribution-wrong-shape') ? { dates } : { ingestion_dates: dates };
+    // Go's JSON encoder ends the body with a newline.
+    return reply.code(200).header('content-type', 'application/json').send(`${JSON.stringify(body)}\n`);
+  });
+}
+
+/**
+ * Attribution files arrive monthly (first of the month); a current one is from this year, an
+ * outdated one from last year. Runout files are from 15 January of this year.
+ */
+export function ingestionDates(aco: MockAco, now: Date): Array<{ timestamp: string; type: string }> {
+  const year = now.getUTCFullYear();
+  const dates: Array<{ timestamp: string; type: string }> = [];
+  if (aco.attribution !== 'missing') {
+    const at =
+      aco.attribution === 'current' ? new Date(Date.UTC(year, now.getUTCMonth(), 1, 2, 0, 0)) : new Date(Date.UTC(year - 1, 5, 1, 2));
+    dates.push({ timestamp: rfc3339Nano(at), type: 'last_attribution_update' });
+  }
+  if (aco.runout) dates.push({ timestamp: rfc3339Nano(new Date(Date.UTC(year, 0, 15, 2, 0, 0))), type: 'last_runout_update' });
+  return dates;
+}

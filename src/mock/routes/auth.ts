@@ -1,0 +1,47 @@
+/**
+ * `POST /auth/token` (HTTP Basic → JWT, behavior §2.8) and `GET /auth/welcome`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MockContext } from '../context';
+import { requireAco } from '../guard';
+import { sendText } from '../outcome';
+
+export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void {
+  app.post('/auth/token', (request, reply) => issueToken(ctx, request, reply));
+  app.get('/auth/welcome', async (request, reply) => {
+    const aco = await requireAco(ctx, request, reply);
+    if (!aco) return reply;
+    return reply
+      .code(200)
+      .header('content-type', 'application/json')
+      .send(JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }));
+  });
+}
+
+/** `Basic base64(id:secret)` → the pair, or undefined when the header is not usable Basic. */
+export function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
+  const m = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m?.[1]) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
+async function issueToken(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const basic = parseBasic(request.headers.authorization);
+  if (!basic) return sendText(reply, 400);
+  const credential = ctx.credentialsById.get(basic.id);
+  const secretOk = credential !== undefined && (credential.clientSecret === basic.secret || ctx.faults.has('auth-accepts-bad-secret'));
+  if (!credential || !secretOk) return sendText(reply, 401);
+  const token = await ctx.tokens.issue(credential.clientId, credential.cmsId);
+  const lifetime = String(ctx.tokens.lifetimeSeconds);
+  // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
+  const expiresIn = ctx.faults.has('auth-token-expires-in-number') ? lifetime : `"${lifetime}"`;
+  return reply
+    .code(200)
+    .header('content-type', 'application/json')
+    .header('cache-control', 'no-store')
+    .header('pragma', 'no-cache')
+    .send(`{"access_token": "${token}", "expires_in": ${expiresIn}, "token_type":"bearer"}`);
+}

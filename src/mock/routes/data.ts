@@ -1,0 +1,66 @@
+/**
+ * `GET /data/{jobId}/{file}`: NDJSON generated on the fly, gzip when the client accepts it, bearer
+ * token required, gone after the job is archived (behavior §2.7, seed 001 "Download the data").
+ */
+import { createGzip } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MockContext } from '../context';
+import { sortedJson } from '../formats';
+import { matchJob, requireAco } from '../guard';
+import { jobState } from '../jobs';
+import { findFile } from '../manifest';
+import { ndjsonStream } from '../ndjson-stream';
+import { operationOutcome, sendOutcome, sendText } from '../outcome';
+
+type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
+
+export function registerDataRoute(app: FastifyInstance, ctx: MockContext): void {
+  app.get<{ Params: { jobID: string; fileName: string } }>('/data/:jobID/:fileName', (request, reply) =>
+    serveFile(ctx, request, reply),
+  );
+}
+
+async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { jobID, fileName } = request.params;
+  const openAccess = ctx.faults.has('download-no-token-required') && request.headers.authorization === undefined;
+  const ownerAco = openAccess ? ctx.acos.get(ctx.jobs.get(Number(jobID))?.cmsId ?? '') : undefined;
+  const aco = ownerAco ?? (await requireAco(ctx, request, reply));
+  if (!aco) return reply;
+  const m = matchJob(ctx, aco, jobID, request, reply);
+  if (!m) return reply;
+
+  // Go's file server refuses any path with `..` in it; names here never hold separators either.
+  if (fileName.includes('..') || /[/\\]/.test(fileName)) return sendText(reply, 400, 'invalid URL path');
+
+  const afterExpiry = ctx.faults.has('download-available-after-expiry');
+  const { status } = jobState(m.job, ctx.clock.nowMs());
+  if ((status === 'Archived' || status === 'Expired') && !afterExpiry) {
+    if (m.quirkPrefix) {
+      // Quirk: the middleware's 404 OperationOutcome, then the file server's plain "Not Found".
+      return reply.code(404).header('content-type', 'application/fhir+json').send(`${m.quirkPrefix}Not Found\n`);
+    }
+    return sendText(reply, 404, 'Not Found');
+  }
+  const done = status === 'Completed' || ((status === 'Archived' || status === 'Expired') && afterExpiry);
+  const file = done ? findFile(ctx, m.job, fileName) : undefined;
+  if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
+
+  const lines = ctx.generator.fileLines(m.job.spec, file);
+  const body = ndjsonStream(lines, ctx.quirks ? sortedJson : undefined);
+  const acceptEncoding = String(request.headers['accept-encoding'] ?? '');
+  const gzip = acceptEncoding.includes('gzip') || ctx.faults.has('download-gzip-unrequested');
+  reply
+    .code(200)
+    .header(
+      'content-type',
+      ctx.faults.has('download-wrong-content-type') ? 'application/json' : 'application/fhir+ndjson',
+    );
+  if (!gzip) return reply.send(body);
+  if (!ctx.faults.has('download-gzip-unlabelled')) reply.header('content-encoding', 'gzip');
+  const zipped = createGzip({ level: 6 });
+  body.on('error', (err) => zipped.destroy(err));
+  return reply.send(body.pipe(zipped));
+}
+
+/** Exported for tests: the doubled 404 body of quirk mode. */
+export const QUIRK_ARCHIVED_DATA_BODY = `${operationOutcome('v1', 'not-found')}Not Found\n`;

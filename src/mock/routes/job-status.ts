@@ -1,0 +1,114 @@
+/**
+ * `GET /api/vN/jobs/{id}` (status) and `DELETE /api/vN/jobs/{id}` (cancel), per job state
+ * (behavior §2.3, §2.4). The seed docs are the contract; `quirks` adds the real server's
+ * doubled body for archived jobs and Go-format `Expires`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiVersion } from '../../checks/types';
+import type { MockContext } from '../context';
+import { goTimeString, httpDate } from '../formats';
+import { matchJob, requireAco, type MatchedJob } from '../guard';
+import { DAY_MS, isActive } from '../jobs';
+import { buildManifest } from '../manifest';
+import { operationOutcome, sendOutcome } from '../outcome';
+import { baseUrl } from '../urls';
+
+type JobRequest = FastifyRequest<{ Params: { jobID: string } }>;
+
+export function registerJobStatusRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
+  app.get<{ Params: { jobID: string } }>(`/api/${version}/jobs/:jobID`, (request, reply) =>
+    getStatus(ctx, version, request, reply),
+  );
+  app.delete<{ Params: { jobID: string } }>(`/api/${version}/jobs/:jobID`, (request, reply) =>
+    cancel(ctx, version, request, reply),
+  );
+}
+
+async function matched(ctx: MockContext, request: JobRequest, reply: FastifyReply): Promise<MatchedJob | undefined> {
+  const aco = await requireAco(ctx, request, reply);
+  if (!aco) return undefined;
+  return matchJob(ctx, aco, request.params.jobID, request, reply);
+}
+
+function expiresHeader(ctx: MockContext, updatedAtMs: number): string {
+  const at = new Date(updatedAtMs + DAY_MS);
+  return ctx.quirks ? goTimeString(at) : httpDate(at);
+}
+
+/** Writes the real server's doubled body: the middleware's 404 then the handler's own outcome. */
+function sendDoubled(reply: FastifyReply, prefix: string, body: string): FastifyReply {
+  return reply.code(404).header('content-type', 'application/fhir+json').send(prefix + body);
+}
+
+async function getStatus(
+  ctx: MockContext,
+  version: ApiVersion,
+  request: JobRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const m = await matched(ctx, request, reply);
+  if (!m) return reply;
+  const { job, state } = m;
+  let status = state.status;
+  if (ctx.faults.has('status-expired-200') && (status === 'Archived' || status === 'Expired')) status = 'Completed';
+  if (ctx.faults.has('cancel-ignored') && (status === 'Cancelled' || status === 'CancelledExpired')) status = 'Completed';
+
+  switch (status) {
+    case 'Pending':
+    case 'In Progress': {
+      reply.code(202);
+      if (!ctx.faults.has('status-no-x-progress')) {
+        const progress = status === 'Pending' ? 'Pending' : `In Progress (${state.percent}%)`;
+        reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
+      }
+      return reply.send();
+    }
+    case 'Completed': {
+      const stale = ctx.clock.nowMs() >= state.updatedAtMs + DAY_MS && state.status === 'Completed';
+      if (stale && !ctx.faults.has('status-expired-200')) {
+        // Completed but past the archive threshold before cleanup ran: 410 (behavior §2.3).
+        return sendOutcome(reply.header('expires', expiresHeader(ctx, state.updatedAtMs)), 410, version, 'not-found');
+      }
+      if (ctx.faults.has('status-complete-202')) {
+        return reply.code(202).header('x-progress', 'In Progress (100%)').send();
+      }
+      if (!ctx.faults.has('status-no-expires')) reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
+      const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
+      return reply.code(200).header('content-type', type).send(JSON.stringify(buildManifest(ctx, job, baseUrl(request))));
+    }
+    case 'Archived':
+    case 'Expired': {
+      if (m.quirkPrefix) return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found'));
+      reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
+      return sendOutcome(reply, 410, version, 'not-found');
+    }
+    case 'Failed':
+    case 'FailedExpired':
+      return sendOutcome(reply, 500, version, 'exception', 'Service encountered numerous errors. Job failed to complete.');
+    case 'Cancelled':
+    case 'CancelledExpired':
+      return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.');
+  }
+}
+
+const NOT_CANCELLED = 'job was not cancelled because it is not Pending or In Progress';
+
+async function cancel(
+  ctx: MockContext,
+  version: ApiVersion,
+  request: JobRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const m = await matched(ctx, request, reply);
+  if (!m) return reply;
+  const { job, state } = m;
+  if (isActive(state.status)) {
+    if (!ctx.faults.has('cancel-ignored')) {
+      job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
+    }
+    return reply.code(ctx.faults.has('cancel-returns-200') ? 200 : 202).send();
+  }
+  if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
+  if (m.quirkPrefix) return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', NOT_CANCELLED));
+  return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED);
+}

@@ -1,0 +1,83 @@
+/**
+ * Access tokens: real RS512 JWTs shaped like SSAS's (behavior §2.8), and the BCDA auth ladder that
+ * classifies a bearer header (behavior §5). Expiry is judged on the mock clock.
+ */
+import { randomUUID } from 'node:crypto';
+import { SignJWT, decodeJwt, generateKeyPair, jwtVerify, type KeyLike } from 'jose';
+import type { MockClock } from './clock';
+
+export interface TokenIssuer {
+  issue(clientId: string, cmsId: string): Promise<string>;
+  /** `ignoreValidity` skips signature and expiry (fault auth-accepts-expired-token). */
+  verify(token: string, options?: { ignoreValidity?: boolean }): Promise<TokenCheck>;
+  readonly lifetimeSeconds: number;
+}
+
+/** Outcome of reading a bearer token; `error` carries the status and diagnostics BCDA writes. */
+export type TokenCheck =
+  | { kind: 'ok'; cmsId: string }
+  | { kind: 'error'; status: 400 | 401; code: 'structure' | 'forbidden'; diagnostics: string };
+
+export async function createTokenIssuer(clock: MockClock, lifetimeSeconds: number): Promise<TokenIssuer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS512');
+  return {
+    lifetimeSeconds,
+    issue: (clientId, cmsId) => sign(privateKey, clock, lifetimeSeconds, clientId, cmsId),
+    verify: (token, options) => verifyToken(publicKey, clock, token, options?.ignoreValidity === true),
+  };
+}
+
+async function sign(
+  key: KeyLike,
+  clock: MockClock,
+  lifetimeSeconds: number,
+  clientId: string,
+  cmsId: string,
+): Promise<string> {
+  const iat = Math.floor(clock.nowMs() / 1000);
+  return new SignJWT({
+    use: 'AccessToken',
+    cid: clientId,
+    sys: `mock-system-${cmsId}`,
+    dat: JSON.stringify({ cms_ids: [cmsId] }),
+  })
+    .setProtectedHeader({ alg: 'RS512', typ: 'JWT' })
+    .setIssuer('ssas')
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + lifetimeSeconds)
+    .setJti(randomUUID())
+    .sign(key);
+}
+
+const REQUEST_ERROR: TokenCheck = { kind: 'error', status: 400, code: 'structure', diagnostics: 'Request Error' };
+const EXPIRED: TokenCheck = { kind: 'error', status: 401, code: 'forbidden', diagnostics: 'Expired Token' };
+const INVALID: TokenCheck = { kind: 'error', status: 401, code: 'forbidden', diagnostics: 'Invalid Token' };
+
+async function verifyToken(key: KeyLike, clock: MockClock, token: string, ignoreValidity: boolean): Promise<TokenCheck> {
+  // Stage 1 (BCDA's own parse): must be a JWT from `ssas` with a `dat` claim, else 400.
+  let claims: Record<string, unknown>;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    return REQUEST_ERROR;
+  }
+  if (claims.iss !== 'ssas' || typeof claims.dat !== 'string' || claims.dat === '') return REQUEST_ERROR;
+  // Stage 2 (SSAS introspection): signature, expiry and `use`; any failure reads as "Expired Token".
+  if (!ignoreValidity) {
+    try {
+      await jwtVerify(token, key, { issuer: 'ssas', algorithms: ['RS512'], currentDate: clock.now() });
+    } catch {
+      return EXPIRED;
+    }
+  }
+  if (claims.use !== 'AccessToken') return EXPIRED;
+  // Stage 3: exactly one cms_id in `dat`.
+  try {
+    const dat = JSON.parse(claims.dat) as { cms_ids?: unknown };
+    const ids = dat.cms_ids;
+    if (!Array.isArray(ids) || ids.length !== 1 || typeof ids[0] !== 'string') return INVALID;
+    return { kind: 'ok', cmsId: ids[0] };
+  } catch {
+    return INVALID;
+  }
+}
