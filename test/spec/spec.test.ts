@@ -503,6 +503,74 @@ describe('schemas', () => {
     ).toBe(true);
   });
 
+  it('CapabilityStatements: v1 is STU3-style, v2/v3 R4, each accepting its documented example only', () => {
+    const metadataSchema = (v: Version): string | undefined =>
+      deref(findOperation(`getMetadata${suffix(v)}`).op.responses['200'] ?? {}).content?.['application/json']
+        ?.schema?.$ref;
+    expect(VERSIONS.map(metadataSchema)).toEqual([
+      '#/components/schemas/CapabilityStatementV1',
+      '#/components/schemas/CapabilityStatementR4',
+      '#/components/schemas/CapabilityStatementR4',
+    ]);
+    const security = {
+      cors: true,
+      service: [{ coding: [{ code: 'OAuth', display: 'OAuth' }], text: 'OAuth' }],
+    };
+    // Trimmed from the technical guide (seed 002, v1) and the access guide (seed 001, v2).
+    const v1Example = {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: '2019-05-30',
+      publisher: 'Centers for Medicare & Medicaid Services',
+      kind: 'capability',
+      fhirVersion: '3.0.1',
+      acceptUnknown: 'extensions',
+      format: ['application/json', 'application/fhir+json'],
+      rest: [
+        {
+          mode: 'server',
+          security,
+          interaction: [{ code: 'batch' }, { code: 'search-system' }],
+          operation: [
+            {
+              name: 'export',
+              definition: { reference: 'https://sandbox.bcda.cms.gov/api/v1/Patient/$export' },
+            },
+          ],
+        },
+      ],
+    };
+    const v2Example = {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: '2024-09-09T13:35:05+00:00',
+      kind: 'instance',
+      fhirVersion: '4.0.1',
+      format: ['application/json', 'application/fhir+json'],
+      rest: [
+        {
+          mode: 'server',
+          security,
+          resource: [
+            {
+              type: 'Patient',
+              operation: [
+                {
+                  name: 'patient-export',
+                  definition: 'https://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect(schemaValid('CapabilityStatementV1', v1Example)).toBe(true);
+    expect(schemaValid('CapabilityStatementR4', v2Example)).toBe(true);
+    expect(schemaValid('CapabilityStatementV1', v2Example)).toBe(false);
+    expect(schemaValid('CapabilityStatementR4', v1Example)).toBe(false);
+  });
+
   it('X-Progress accepts both documented forms; Expires wants an HTTP-date, not the Go time string', () => {
     for (const ok of ['Pending', 'In Progress', 'In Progress (80%)', 'In Progress, 80%']) {
       expect([ok, headerValid('XProgress', ok)]).toEqual([ok, true]);
