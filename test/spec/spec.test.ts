@@ -594,7 +594,11 @@ describe('generated/', () => {
   it('regenerating from the spec in memory yields exactly the committed files', () => {
     const script = `require(${JSON.stringify(GENERATOR)}).render().then((r) => process.stdout.write(JSON.stringify(r)))`;
     const run = runNode(['-e', script]);
-    expect(run.stderr).toBe('');
+    // Show the generator's error output only when it failed (warnings on stderr are not failures).
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({
+      status: 0,
+      stderr: '',
+    });
     const rendered = JSON.parse(run.stdout) as Record<string, string>;
     expect(Object.keys(rendered).sort()).toEqual(['generated/bcda.ts', 'generated/operations.ts']);
     for (const [file, content] of Object.entries(rendered)) {
@@ -636,7 +640,7 @@ describe('generated/', () => {
     expect(ok.status).toBe(0);
     const missing = runNode([GENERATOR, '--check', '--spec', path.join(os.tmpdir(), 'no-such-spec.yaml')]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/^generate-types: cannot read spec .*no-such-spec\.yaml: ENOENT/);
+    expect(missing.stderr).toMatch(/generate-types: cannot read spec .*no-such-spec\.yaml: ENOENT/);
     expect(missing.stderr).not.toContain('    at ');
   }, 60_000);
 });
