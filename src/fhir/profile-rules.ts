@@ -33,12 +33,13 @@ const EOB_PROFILE = {
 
 /**
  * Profiles each EOB id prefix may claim. BFD's own samples tag DME as Inpatient-Institutional
- * and HHA as Professional-NonClinician, so both are accepted for those two.
+ * and HHA as Professional-NonClinician, and HHA is an outpatient institutional claim in
+ * nature (the mock uses that), so those alternatives are accepted.
  */
 export const EOB_PREFIX_PROFILES: Readonly<Record<string, readonly string[]>> = {
   carrier: [EOB_PROFILE.professional],
   dme: [EOB_PROFILE.professional, EOB_PROFILE.inpatient],
-  hha: [EOB_PROFILE.professional, EOB_PROFILE.inpatient],
+  hha: [EOB_PROFILE.professional, EOB_PROFILE.inpatient, EOB_PROFILE.outpatient],
   hospice: [EOB_PROFILE.inpatient],
   inpatient: [EOB_PROFILE.inpatient],
   snf: [EOB_PROFILE.inpatient],

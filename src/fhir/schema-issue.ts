@@ -42,6 +42,14 @@ export function describeSchemaError(resourceType: string, err: ErrorObject): { p
       message = def ? `is not a valid FHIR ${def}` : 'has an invalid format';
       break;
     }
+    case 'fhirChoice':
+      path += `.${String(params.second)}`;
+      message = `is a second choice[x] value besides ${String(params.first)}`;
+      break;
+    case 'fhirExt1':
+      path += `.${String(params.value)}`;
+      message = 'ext-1: an extension has either nested extensions or a value[x], not both';
+      break;
     case 'discriminator':
       path = `${resourceType}${pointerToFhirPath(err.instancePath)}.resourceType`;
       message = params.error === 'tag' ? 'resourceType is missing or not a string' : 'is not a FHIR R4 resource type';

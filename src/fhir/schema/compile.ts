@@ -5,7 +5,7 @@ import { prepareSchema, SCHEMA_ID } from './prepare';
 import { loadConstraints, loadOfficialSchema, readConstraintsText, sha256, OFFICIAL_SCHEMA_SHA256 } from './source';
 
 /** Bump when prepare.ts, keywords.ts or the Ajv options change, so stale precompiled modules are ignored. */
-export const VALIDATOR_BUILD_VERSION = 1;
+export const VALIDATOR_BUILD_VERSION = 2;
 
 /** Identifies the inputs a precompiled module was built from. */
 export interface ValidatorStamp {

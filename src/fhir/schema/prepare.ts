@@ -3,8 +3,10 @@
  * - `id` → `$id` (Ajv 8 needs it);
  * - the root and `ResourceList` `oneOf`s become Ajv discriminators on `resourceType`, so a bad
  *   field gives one precise error instead of one per resource type;
- * - tightening the official schema leaves out: int32 integer types, no empty arrays or objects
- *   (ele-1), 1..1 elements, choice[x] exclusivity and ext-1 (from the constraints file);
+ * - tightening the official schema leaves out: complex types must be objects, int32 integer
+ *   types (also where the schema inlines them), no empty arrays or objects (ele-1), and from the
+ *   constraints file 1..1 elements, choice[x] exclusivity, required-binding codes; plus ext-1;
+ * - `pattern` dropped where it sits on numbers or booleans (Ajv ignores it there anyway);
  * - `null` allowed inside primitive arrays, which FHIR JSON uses to align `x` with `_x`.
  */
 import type { ConstraintsFile, FhirJsonSchema, SchemaNode } from './source';
@@ -29,6 +31,19 @@ function discriminated(oneOf: SchemaNode[]): SchemaNode {
   return { type: 'object', required: ['resourceType'], discriminator: { propertyName: 'resourceType' }, oneOf };
 }
 
+/** The integer definition an inline `type: number` property stands for, found by its pattern. */
+function integerKind(node: SchemaNode, defs: Record<string, SchemaNode>): string | undefined {
+  if (node.type !== 'number' || typeof node.pattern !== 'string') return undefined;
+  return Object.keys(INTEGER_RANGES).find((name) => defs[name]?.pattern === node.pattern);
+}
+
+/** Applies the integer and pattern fixes to a primitive node (a definition or an inline property). */
+function tightenPrimitive(node: SchemaNode, defs: Record<string, SchemaNode>): void {
+  const kind = integerKind(node, defs);
+  if (kind) Object.assign(node, { type: 'integer' }, INTEGER_RANGES[kind]);
+  if ((node.type === 'number' || node.type === 'integer' || node.type === 'boolean') && 'pattern' in node) delete node.pattern;
+}
+
 export function prepareSchema(official: FhirJsonSchema, constraints: ConstraintsFile): FhirJsonSchema {
   const schema = structuredClone(official);
   const defs = schema.definitions;
@@ -42,18 +57,24 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
   if (!resourceList || !Array.isArray(resourceList.oneOf)) throw new Error('schema has no ResourceList.oneOf');
   defs.ResourceList = discriminated(resourceList.oneOf as SchemaNode[]);
 
-  for (const [name, range] of Object.entries(INTEGER_RANGES)) {
-    const def = defs[name];
-    if (!def) throw new Error(`schema has no ${name} definition`);
-    Object.assign(def, { type: 'integer' }, range);
+  for (const name of Object.keys(INTEGER_RANGES)) if (!defs[name]) throw new Error(`schema has no ${name} definition`);
+  // Inline properties first: their integer kind is found by comparing with the untouched definitions.
+  for (const def of Object.values(defs)) {
+    if (isObject(def.properties)) for (const prop of Object.values(def.properties)) if (isObject(prop)) tightenPrimitive(prop, defs);
   }
+  for (const def of Object.values(defs)) tightenPrimitive(def, defs);
 
   for (const [name, def] of Object.entries(defs)) {
     const props = def.properties;
     if (!isObject(props)) continue;
+    def.type = 'object';
     def.minProperties = 1;
+    const codes = constraints.definitions[name]?.codes ?? {};
     for (const [propName, prop] of Object.entries(props)) {
-      if (!isObject(prop) || prop.type !== 'array') continue;
+      if (!isObject(prop)) continue;
+      const closed = codes[propName];
+      if (closed && refName(prop) === 'code' && !('enum' in prop)) prop.enum = closed;
+      if (prop.type !== 'array') continue;
       prop.minItems = 1;
       const item = refName(prop.items);
       const primitiveItems = item !== undefined && /^[a-z]/.test(item);

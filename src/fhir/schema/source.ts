@@ -23,6 +23,8 @@ export interface ConstraintEntry {
   required: string[][];
   /** Choice[x] groups: at most one of these (or their `_` twins) may be present. */
   choices: string[][];
+  /** Closed code lists of required bindings the schema leaves as a bare `code`, by property. */
+  codes?: Record<string, string[]>;
 }
 
 export interface ConstraintsFile {
