@@ -1,0 +1,108 @@
+/** The NDJSON lines of one planned file, generated lazily, one beneficiary at a time. */
+import { beneficiaryFacts, type BeneficiaryFacts, type FactsContext } from './beneficiary';
+import { toJsonLine } from './json-text';
+import { mutateResource, truncateLine } from './mutations';
+import { WARNINGS_FILE_NAME } from './plan';
+import { buildCoverage } from './resources/coverage';
+import { buildEob } from './resources/eob';
+import { beneficiaryNotFoundLine, SYSTEM_TYPE_WARNING_LINE } from './resources/operation-outcome';
+import { buildClaim, buildClaimResponse } from './resources/partial-claim';
+import { buildPatient } from './resources/patient';
+import {
+  factsContext,
+  filterOf,
+  patientSelected,
+  selectedClaims,
+  selectedCoverage,
+  selectedPartialClaims,
+  type Filter,
+} from './selection';
+import type { ApiVersion, ContentMutation, ExportResourceType, ExportSpec, PlannedFile } from './types';
+
+export interface FileLinesOptions {
+  /** Sort object keys alphabetically at every level, as the real server's re-serialization does. */
+  sortKeys?: boolean;
+}
+
+/** The resources of one type a beneficiary contributes, as objects (before serialization). */
+export function beneficiaryResources(
+  ctx: FactsContext,
+  filter: Filter,
+  version: ApiVersion,
+  facts: BeneficiaryFacts,
+  type: ExportResourceType,
+): object[] {
+  switch (type) {
+    case 'Patient':
+      return patientSelected(filter, facts) ? [buildPatient(facts, version, ctx.horizon)] : [];
+    case 'Coverage':
+      return selectedCoverage(filter, facts).map((c) => buildCoverage(facts, c, version, ctx.horizon));
+    case 'ExplanationOfBenefit':
+      return selectedClaims(filter, facts).map((c) => buildEob(facts, c, version));
+    case 'Claim':
+      return selectedPartialClaims(filter, facts, false).map((c) => buildClaim(facts, c, version));
+    case 'ClaimResponse':
+      return selectedPartialClaims(filter, facts, true).map((c) => buildClaimResponse(facts, c, version));
+    default:
+      return [];
+  }
+}
+
+function* errorLines(spec: ExportSpec, ctx: FactsContext, file: PlannedFile): Generator<string> {
+  if (file.name === WARNINGS_FILE_NAME) {
+    yield SYSTEM_TYPE_WARNING_LINE;
+    return;
+  }
+  const [start, end] = file.beneficiaries;
+  for (let i = start; i < end; i++) {
+    const facts = beneficiaryFacts(ctx, i);
+    if (facts.error) yield beneficiaryNotFoundLine(facts.mbi);
+  }
+}
+
+function* dataLines(
+  spec: ExportSpec,
+  ctx: FactsContext,
+  file: PlannedFile,
+  sortKeys: boolean,
+): Generator<string> {
+  if (file.type === 'OperationOutcome') return;
+  const type = file.type;
+  const filter = filterOf(spec);
+  const mutations = new Set<ContentMutation>(spec.mutations ?? []);
+  const [start, end] = file.beneficiaries;
+  let first = true;
+  for (let i = start; i < end; i++) {
+    const facts = beneficiaryFacts(ctx, i);
+    if (facts.error) continue;
+    for (const resource of beneficiaryResources(ctx, filter, spec.version, facts, type)) {
+      if (!first || mutations.size === 0) {
+        yield toJsonLine(resource, sortKeys);
+        continue;
+      }
+      first = false;
+      mutateResource(resource as Record<string, unknown>, type, mutations);
+      const line = toJsonLine(resource, sortKeys);
+      yield mutations.has('malformed-json') ? truncateLine(line) : line;
+      if (mutations.has('wrong-resource-type')) {
+        // A resource of another type slipped into this file: the beneficiary's Patient, or its Coverage in a Patient file.
+        const otherType: ExportResourceType = type === 'Patient' ? 'Coverage' : 'Patient';
+        const unfiltered: Filter = { sinceMs: undefined, runoutLastDay: undefined };
+        const other = beneficiaryResources(ctx, unfiltered, spec.version, facts, otherType)[0];
+        if (other) yield toJsonLine(other, sortKeys);
+      }
+    }
+  }
+}
+
+/** The lines of one planned file (JSON texts without the trailing newline). */
+export function fileLines(
+  spec: ExportSpec,
+  file: PlannedFile,
+  options: FileLinesOptions = {},
+): Iterable<string> {
+  const ctx = factsContext(spec);
+  return file.kind === 'error'
+    ? errorLines(spec, ctx, file)
+    : dataLines(spec, ctx, file, options.sortKeys === true);
+}

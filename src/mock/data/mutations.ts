@@ -1,0 +1,63 @@
+/**
+ * Content faults (ExportSpec.mutations), each applied to the first data line of every data file
+ * so a detector knows where to look and every file shows the fault.
+ */
+import { C4BB_BASE } from './profiles';
+import type { ContentMutation, ExportResourceType } from './types';
+
+/** A Patient id no generated beneficiary has: generated ids never start with `-0`. */
+export const MISSING_PATIENT_ID = '-00000000000000';
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/** Changes the resource in place for the object-level mutations. */
+export function mutateResource(
+  resource: Json,
+  type: ExportResourceType,
+  mutations: ReadonlySet<ContentMutation>,
+): void {
+  if (mutations.has('invalid-resource')) {
+    // Codes outside required bindings: the R4 schema's enums reject both.
+    if (type === 'Patient') resource['gender'] = 'M';
+    else resource['status'] = 'bogus';
+  }
+  if (mutations.has('broken-reference')) breakReference(resource, type);
+  if (mutations.has('missing-profile')) {
+    const meta = asObject(resource['meta']) ?? {};
+    if (Array.isArray(meta['profile']) && meta['profile'].length > 0) delete meta['profile'];
+    // Where no profile is expected (v1, Claim/ClaimResponse) a wrong one is as much a fault.
+    else meta['profile'] = [C4BB_BASE + (type === 'Coverage' ? 'C4BB-Patient' : 'C4BB-Coverage')];
+    resource['meta'] = meta;
+  }
+}
+
+function breakReference(resource: Json, type: ExportResourceType): void {
+  const missing = { reference: `Patient/${MISSING_PATIENT_ID}` };
+  switch (type) {
+    case 'ExplanationOfBenefit':
+    case 'Claim':
+      resource['patient'] = missing;
+      break;
+    case 'Coverage':
+      resource['beneficiary'] = missing;
+      break;
+    case 'ClaimResponse':
+      resource['patient'] = missing;
+      resource['request'] = { reference: 'Claim/f-000000000000' };
+      break;
+    case 'Patient':
+      resource['link'] = [{ other: missing, type: 'seealso' }];
+      break;
+    default:
+      break;
+  }
+}
+
+/** `malformed-json`: the line is cut short, so it no longer parses. */
+export function truncateLine(line: string): string {
+  return line.slice(0, Math.max(1, Math.floor(line.length / 2)));
+}

@@ -1,0 +1,87 @@
+/**
+ * The file list of an export: one sub-job per type and beneficiary batch (BCDA's batch sizes),
+ * empty data files omitted, an `-error.ndjson` beside each batch with unknown beneficiaries.
+ */
+import { beneficiaryFacts, isErrorBeneficiary, type BeneficiaryFacts } from './beneficiary';
+import { uuidFromParts } from './random';
+import { GENERATED_TYPES, entitled, factsContext, filterOf, hasLines } from './selection';
+import type { ExportResourceType, ExportSpec, PlannedFile } from './types';
+
+/** Beneficiaries per file (BCDA `getMaxBeneCount`). */
+export const BATCH_SIZES: Readonly<Record<ExportResourceType, number>> = {
+  ExplanationOfBenefit: 50,
+  Patient: 5000,
+  Coverage: 4000,
+  Claim: 4000,
+  ClaimResponse: 4000,
+  Observation: 5000,
+};
+
+/** v3 EOB exports with the default System-Type filter list this file first under `error`. */
+export const WARNINGS_FILE_NAME = 'warnings-and-info.ndjson';
+
+/** The data file name of one batch: a UUID-v4-shaped hash of everything that defines the export. */
+export function batchFileName(spec: ExportSpec, type: ExportResourceType, batch: number): string {
+  const uuid = uuidFromParts([
+    'bcda-mock-file',
+    spec.seed,
+    spec.aco.cmsId,
+    spec.version,
+    spec.jobId,
+    spec.types.join(','),
+    spec.since ? spec.since.toISOString() : '',
+    spec.runout,
+    type,
+    batch,
+  ]);
+  return `${uuid}.ndjson`;
+}
+
+export function errorFileName(dataFileName: string): string {
+  return dataFileName.replace(/\.ndjson$/, '-error.ndjson');
+}
+
+export function planExport(spec: ExportSpec): PlannedFile[] {
+  const total = Math.max(0, Math.floor(spec.aco.beneficiaries));
+  const ctx = factsContext(spec);
+  const filter = filterOf(spec);
+  // Facts are cheap but not free; each beneficiary's are computed at most once per plan.
+  const cache: Array<BeneficiaryFacts | undefined> = [];
+  const factsAt = (i: number): BeneficiaryFacts => (cache[i] ??= beneficiaryFacts(ctx, i));
+
+  const outputs: PlannedFile[] = [];
+  const errors: PlannedFile[] = [];
+  const types = [...new Set(spec.types)].filter((t) => GENERATED_TYPES.includes(t) && entitled(spec, t));
+  for (const type of types) {
+    const size = BATCH_SIZES[type];
+    for (let batch = 0, start = 0; start < total; batch++, start += size) {
+      const end = Math.min(total, start + size);
+      let data = false;
+      let error = false;
+      for (let i = start; i < end; i++) {
+        if (isErrorBeneficiary(spec.seed, spec.aco.cmsId, i, total)) error = true;
+        else if (!data && hasLines(filter, factsAt(i), type)) data = true;
+        if (data && error) break;
+      }
+      if (!data && !error) continue;
+      const name = batchFileName(spec, type, batch);
+      if (data) outputs.push({ name, type, kind: 'output', beneficiaries: [start, end] });
+      if (error)
+        errors.push({
+          name: errorFileName(name),
+          type: 'OperationOutcome',
+          kind: 'error',
+          beneficiaries: [start, end],
+        });
+    }
+  }
+  if (spec.version === 'v3' && types.includes('ExplanationOfBenefit')) {
+    errors.unshift({
+      name: WARNINGS_FILE_NAME,
+      type: 'OperationOutcome',
+      kind: 'error',
+      beneficiaries: [0, 0],
+    });
+  }
+  return [...outputs, ...errors];
+}

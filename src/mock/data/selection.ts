@@ -1,0 +1,102 @@
+/**
+ * Which resources of a beneficiary an export contains: entitlement, `_type`, `_since` (on
+ * meta.lastUpdated) and runout (service dates up to 31 December of the previous year).
+ */
+import type {
+  BeneficiaryFacts,
+  ClaimFact,
+  CoverageFact,
+  FactsContext,
+  PartialClaimFact,
+} from './beneficiary';
+import { DAY_MS, horizonFor } from './beneficiary';
+import type { ExportResourceType, ExportSpec } from './types';
+
+/** Types the generator produces data for. */
+export const GENERATED_TYPES: readonly ExportResourceType[] = [
+  'Patient',
+  'Coverage',
+  'ExplanationOfBenefit',
+  'Claim',
+  'ClaimResponse',
+];
+
+export function factsContext(spec: ExportSpec): FactsContext {
+  return {
+    seed: spec.seed,
+    cmsId: spec.aco.cmsId,
+    beneficiaries: spec.aco.beneficiaries,
+    partiallyAdjudicated: spec.aco.partiallyAdjudicated,
+    horizon: horizonFor(spec.transactionTime),
+  };
+}
+
+/** Whether the ACO's data entitlement covers the type at all (the server validates `_type`). */
+export function entitled(spec: ExportSpec, type: ExportResourceType): boolean {
+  if (type === 'Claim' || type === 'ClaimResponse') return spec.aco.partiallyAdjudicated;
+  if (type === 'Patient' || type === 'Coverage' || type === 'ExplanationOfBenefit')
+    return spec.aco.adjudicated;
+  return false;
+}
+
+export interface Filter {
+  sinceMs: number | undefined;
+  /** Last service day (epoch day) a runout export includes, or undefined when not runout. */
+  runoutLastDay: number | undefined;
+}
+
+export function filterOf(spec: ExportSpec): Filter {
+  const year = spec.transactionTime.getUTCFullYear();
+  return {
+    sinceMs: spec.since?.getTime(),
+    runoutLastDay: spec.runout ? Math.floor(Date.UTC(year - 1, 11, 31) / DAY_MS) : undefined,
+  };
+}
+
+function updatedAfter(filter: Filter, updated: number): boolean {
+  return filter.sinceMs === undefined || updated > filter.sinceMs;
+}
+
+function inRunout(filter: Filter, endDay: number): boolean {
+  return filter.runoutLastDay === undefined || endDay <= filter.runoutLastDay;
+}
+
+export function patientSelected(filter: Filter, facts: BeneficiaryFacts): boolean {
+  return updatedAfter(filter, facts.patientUpdated);
+}
+
+export function selectedCoverage(filter: Filter, facts: BeneficiaryFacts): CoverageFact[] {
+  return facts.coverage.filter((c) => updatedAfter(filter, c.updated));
+}
+
+export function selectedClaims(filter: Filter, facts: BeneficiaryFacts): ClaimFact[] {
+  return facts.claims.filter((c) => updatedAfter(filter, c.updated) && inRunout(filter, c.endDay));
+}
+
+export function selectedPartialClaims(
+  filter: Filter,
+  facts: BeneficiaryFacts,
+  response: boolean,
+): PartialClaimFact[] {
+  return facts.partialClaims.filter(
+    (c) => updatedAfter(filter, response ? c.responseUpdated : c.updated) && inRunout(filter, c.endDay),
+  );
+}
+
+/** Whether a (non-error) beneficiary contributes at least one line of the type. */
+export function hasLines(filter: Filter, facts: BeneficiaryFacts, type: ExportResourceType): boolean {
+  switch (type) {
+    case 'Patient':
+      return patientSelected(filter, facts);
+    case 'Coverage':
+      return selectedCoverage(filter, facts).length > 0;
+    case 'ExplanationOfBenefit':
+      return selectedClaims(filter, facts).length > 0;
+    case 'Claim':
+      return selectedPartialClaims(filter, facts, false).length > 0;
+    case 'ClaimResponse':
+      return selectedPartialClaims(filter, facts, true).length > 0;
+    default:
+      return false;
+  }
+}
