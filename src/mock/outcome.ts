@@ -54,10 +54,15 @@ export function sendOutcome(
   options: OutcomeOptions = {},
 ): FastifyReply {
   if (options.plainText) return sendText(reply, status, diagnostics || statusText(status));
-  return reply
-    .code(status)
-    .header('content-type', 'application/fhir+json')
-    .send(operationOutcome(version, code, diagnostics));
+  return sendBody(reply, status, 'application/fhir+json', operationOutcome(version, code, diagnostics));
+}
+
+/**
+ * Sends text with exactly this Content-Type. A Buffer keeps fastify from appending
+ * `; charset=utf-8`, which BCDA (Go) does not send on JSON responses.
+ */
+export function sendBody(reply: FastifyReply, status: number, contentType: string, text: string): FastifyReply {
+  return reply.code(status).header('content-type', contentType).send(Buffer.from(text, 'utf8'));
 }
 
 const STATUS_TEXT: Record<number, string> = {

@@ -5,7 +5,7 @@ import type { MockAco } from '../acos';
 import type { MockContext } from '../context';
 import { rfc3339Nano } from '../formats';
 import { requireAco } from '../guard';
-import { sendOutcome } from '../outcome';
+import { sendBody, sendOutcome } from '../outcome';
 
 export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/attribution_status`, async (request, reply) => {
@@ -16,7 +16,7 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
     if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
     const body = ctx.faults.has('attribution-wrong-shape') ? { dates } : { ingestion_dates: dates };
     // Go's JSON encoder ends the body with a newline.
-    return reply.code(200).header('content-type', 'application/json').send(`${JSON.stringify(body)}\n`);
+    return sendBody(reply, 200, 'application/json', `${JSON.stringify(body)}\n`);
   });
 }
 

@@ -4,17 +4,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { requireAco } from '../guard';
-import { sendText } from '../outcome';
+import { sendBody, sendText } from '../outcome';
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.post('/auth/token', (request, reply) => issueToken(ctx, request, reply));
   app.get('/auth/welcome', async (request, reply) => {
     const aco = await requireAco(ctx, request, reply);
     if (!aco) return reply;
-    return reply
-      .code(200)
-      .header('content-type', 'application/json')
-      .send(JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }));
+    return sendBody(reply, 200, 'application/json', JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }));
   });
 }
 
@@ -38,10 +35,7 @@ async function issueToken(ctx: MockContext, request: FastifyRequest, reply: Fast
   const lifetime = String(ctx.tokens.lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
   const expiresIn = ctx.faults.has('auth-token-expires-in-number') ? lifetime : `"${lifetime}"`;
-  return reply
-    .code(200)
-    .header('content-type', 'application/json')
-    .header('cache-control', 'no-store')
-    .header('pragma', 'no-cache')
-    .send(`{"access_token": "${token}", "expires_in": ${expiresIn}, "token_type":"bearer"}`);
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  const body = `{"access_token": "${token}", "expires_in": ${expiresIn}, "token_type":"bearer"}`;
+  return sendBody(reply, 200, 'application/json', body);
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { FAULTS } from '../faults';
 import { JOB_STATUSES, isJobStatus, jobState } from '../jobs';
+import { sendBody } from '../outcome';
 import { QueryParams } from '../params';
 
 export const CONTROL_PREFIX = '/__mock';
@@ -24,11 +25,11 @@ function body(request: FastifyRequest): Record<string, unknown> {
 }
 
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify({ error: message }));
+  return sendBody(reply, status, 'application/json', JSON.stringify({ error: message }));
 }
 
 function ok(reply: FastifyReply, payload: unknown): FastifyReply {
-  return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(payload));
+  return sendBody(reply, 200, 'application/json', JSON.stringify(payload));
 }
 
 /** Runs a handler, turning any thrown Error into a 400 with its message. */

@@ -10,7 +10,7 @@ import { matchJob, requireAco } from '../guard';
 import { jobState } from '../jobs';
 import { findFile } from '../manifest';
 import { ndjsonStream } from '../ndjson-stream';
-import { operationOutcome, sendOutcome, sendText } from '../outcome';
+import { operationOutcome, sendBody, sendOutcome, sendText } from '../outcome';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
 
@@ -37,7 +37,7 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   if ((status === 'Archived' || status === 'Expired') && !afterExpiry) {
     if (m.quirkPrefix) {
       // Quirk: the middleware's 404 OperationOutcome, then the file server's plain "Not Found".
-      return reply.code(404).header('content-type', 'application/fhir+json').send(`${m.quirkPrefix}Not Found\n`);
+      return sendBody(reply, 404, 'application/fhir+json', `${m.quirkPrefix}Not Found\n`);
     }
     return sendText(reply, 404, 'Not Found');
   }

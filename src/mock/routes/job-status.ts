@@ -10,7 +10,7 @@ import { goTimeString, httpDate } from '../formats';
 import { matchJob, requireAco, type MatchedJob } from '../guard';
 import { DAY_MS, isActive } from '../jobs';
 import { buildManifest } from '../manifest';
-import { operationOutcome, sendOutcome } from '../outcome';
+import { operationOutcome, sendBody, sendOutcome } from '../outcome';
 import { baseUrl } from '../urls';
 
 type JobRequest = FastifyRequest<{ Params: { jobID: string } }>;
@@ -37,7 +37,7 @@ function expiresHeader(ctx: MockContext, updatedAtMs: number): string {
 
 /** Writes the real server's doubled body: the middleware's 404 then the handler's own outcome. */
 function sendDoubled(reply: FastifyReply, prefix: string, body: string): FastifyReply {
-  return reply.code(404).header('content-type', 'application/fhir+json').send(prefix + body);
+  return sendBody(reply, 404, 'application/fhir+json', prefix + body);
 }
 
 async function getStatus(
@@ -74,7 +74,7 @@ async function getStatus(
       }
       if (!ctx.faults.has('status-no-expires')) reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
       const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
-      return reply.code(200).header('content-type', type).send(JSON.stringify(buildManifest(ctx, job, baseUrl(request))));
+      return sendBody(reply, 200, type, JSON.stringify(buildManifest(ctx, job, baseUrl(request))));
     }
     case 'Archived':
     case 'Expired': {

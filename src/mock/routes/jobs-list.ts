@@ -8,7 +8,7 @@ import type { MockContext } from '../context';
 import { goSlice, isoSeconds } from '../formats';
 import { checkAcoAccess, requireAco } from '../guard';
 import { JOB_STATUSES, isJobStatus, jobState, type JobStatus } from '../jobs';
-import { operationOutcome, sendOutcome } from '../outcome';
+import { operationOutcome, sendBody, sendOutcome } from '../outcome';
 import { QueryParams, checkExportHeaders, checkUrlParams } from '../params';
 import { baseUrl } from '../urls';
 
@@ -93,11 +93,8 @@ async function listJobs(
     const text = `no Jobs found for acoID ${aco.uuid} with job statuses ${goSlice(wanted)}`;
     if (!ctx.quirks) return sendOutcome(reply, 404, version, 'not-found', text);
     // Quirk: the real handler does not return and appends the empty Bundle to the 404 body.
-    return reply
-      .code(404)
-      .header('content-type', 'application/fhir+json')
-      .send(operationOutcome(version, 'not-found', text) + JSON.stringify(bundle));
+    return sendBody(reply, 404, 'application/fhir+json', operationOutcome(version, 'not-found', text) + JSON.stringify(bundle));
   }
   if (entries.length > 0) bundle.entry = entries;
-  return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(bundle));
+  return sendBody(reply, 200, 'application/json', JSON.stringify(bundle));
 }

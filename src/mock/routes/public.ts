@@ -4,7 +4,7 @@ import type { ApiVersion } from '../../checks/types';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
 import type { MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
-import { sendOutcome } from '../outcome';
+import { sendBody, sendOutcome } from '../outcome';
 import { baseUrl } from '../urls';
 
 const json = (body: unknown): string => JSON.stringify(body);
@@ -22,25 +22,23 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       wrongFhirVersion: ctx.faults.has('metadata-wrong-fhir-version'),
       noExportOperations: ctx.faults.has('metadata-missing-export-operations'),
     });
-    return reply.code(200).header('content-type', 'application/json').send(json(statement));
+    return sendBody(reply, 200, 'application/json', json(statement));
   });
 }
 
 export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.get('/_version', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
-    return reply.header('content-type', 'application/json').send(json({ version: MOCK_VERSION }));
+    return sendBody(reply, 200, 'application/json', json({ version: MOCK_VERSION }));
   });
   app.get('/_health', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     // The real server sniffs this Content-Type (behavior §2.9).
-    return reply
-      .header('content-type', 'text/plain; charset=utf-8')
-      .send(json({ database: 'ok', ssas: 'ok', ssas_introspect: 'ok' }));
+    return sendBody(reply, 200, 'text/plain; charset=utf-8', json({ database: 'ok', ssas: 'ok', ssas_introspect: 'ok' }));
   });
   app.get('/_auth', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
-    return reply.header('content-type', 'application/json').send(json({ auth_provider: 'ssas', version: MOCK_VERSION }));
+    return sendBody(reply, 200, 'application/json', json({ auth_provider: 'ssas', version: MOCK_VERSION }));
   });
   app.get('/', (_request, reply) => reply.redirect('https://bcda.cms.gov', 301));
 }

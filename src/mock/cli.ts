@@ -1,0 +1,163 @@
+/**
+ * `bcda-conformance mock`: runs the mock until SIGINT/SIGTERM, or lists its credentials or faults.
+ * Bad flags print one line and exit with code 2.
+ */
+import type { Command } from 'commander';
+import type { ApiVersion } from '../checks/types';
+import { builtInAcos } from './acos';
+import { ALL_VERSIONS, type MockOptions } from './context';
+import { BUILT_IN_CREDENTIALS, loadCredentialsFile, mergeAcos } from './credentials';
+import { FAULTS, validateFaultNames } from './faults';
+import { startMock } from './index';
+
+export interface MockFlags {
+  port?: string;
+  host?: string;
+  seed?: string;
+  apiVersions?: string;
+  fault?: string[];
+  quirks?: boolean;
+  control?: boolean;
+  credentials?: string;
+  jobSpeed?: string;
+  tokenLifetime?: string;
+  quiet?: boolean;
+  listCredentials?: boolean;
+  listFaults?: boolean;
+}
+
+/** A flag problem; the message is shown to the user as is. */
+export class UsageError extends Error {}
+
+function integer(flag: string, value: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Turns command-line flags into MockOptions; throws UsageError on anything invalid. */
+export function parseMockFlags(flags: MockFlags): MockOptions {
+  const options: MockOptions = {
+    port: integer('--port', flags.port ?? '4010', 0, 65535),
+    host: flags.host ?? '127.0.0.1',
+    quirks: flags.quirks === true,
+    control: flags.control === true,
+    quiet: flags.quiet === true,
+  };
+  if (flags.seed !== undefined) options.seed = integer('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER);
+  if (flags.apiVersions !== undefined) {
+    const versions = flags.apiVersions.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const bad = versions.filter((v) => !(ALL_VERSIONS as readonly string[]).includes(v));
+    if (versions.length === 0 || bad.length > 0) {
+      throw new UsageError(`--api-versions takes a comma-separated list of v1, v2, v3; got "${flags.apiVersions}"`);
+    }
+    options.apiVersions = versions as ApiVersion[];
+  }
+  const faults = (flags.fault ?? []).flatMap((f) => f.split(','));
+  try {
+    options.faults = validateFaultNames(faults);
+  } catch (err) {
+    throw new UsageError(`--fault: ${(err as Error).message}`);
+  }
+  if (flags.credentials !== undefined) options.credentialsFile = flags.credentials;
+  if (flags.jobSpeed !== undefined) {
+    const speed = Number(flags.jobSpeed);
+    if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--job-speed must be a positive number, got "${flags.jobSpeed}"`);
+    options.jobSpeed = speed;
+  }
+  if (flags.tokenLifetime !== undefined) {
+    options.tokenLifetimeSeconds = integer('--token-lifetime', flags.tokenLifetime, 1, 86400);
+  }
+  return options;
+}
+
+/** The `--list-credentials` text: one block per ACO with its client pair. */
+export function credentialsListing(credentialsFile?: string): string {
+  let registry = { acos: builtInAcos(), credentials: [...BUILT_IN_CREDENTIALS] };
+  if (credentialsFile) registry = mergeAcos(registry, loadCredentialsFile(credentialsFile));
+  const lines: string[] = [];
+  for (const aco of registry.acos) {
+    const notes = [
+      `${aco.beneficiaries} beneficiaries`,
+      aco.partiallyAdjudicated ? (aco.adjudicated ? 'adjudicated + partially adjudicated' : 'partially adjudicated') : 'adjudicated',
+      aco.denylisted ? 'denylisted (403)' : '',
+      aco.attribution !== 'current' ? `attribution ${aco.attribution} (export 404, runout ${aco.runout ? '202' : '404'})` : '',
+      aco.rateLimited ? 'rate-limited (429 on a duplicate in-flight job)' : '',
+    ].filter((n) => n !== '');
+    lines.push(`${aco.cmsId}  ${aco.name}: ${notes.join(', ')}`);
+    for (const c of registry.credentials.filter((cr) => cr.cmsId === aco.cmsId)) {
+      lines.push(`  client id:     ${c.clientId}`);
+      lines.push(`  client secret: ${c.clientSecret}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export function faultsListing(): string {
+  return FAULTS.map((f) => `${f.name}  [${f.area}]\n  ${f.description}\n  breaks: ${f.breaks} (${f.refs.join('; ')})`).join('\n');
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerMockCommand(program: Command): void {
+  program
+    .command('mock')
+    .description('Run the stateful BCDA mock server (synthetic data, fault injection) until interrupted')
+    .option('--port <port>', 'TCP port (0 picks a free one)', '4010')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--seed <n>', 'data seed: the same seed gives byte-identical files')
+    .option('--api-versions <list>', 'API versions to serve, e.g. v1,v2,v3')
+    .option('--fault <names>', 'switch on faults (comma-separated, repeatable); see --list-faults', collect, [])
+    .option('--quirks', "reproduce the real server's documented quirks")
+    .option('--control', 'mount the /__mock/ control endpoints (faults, clock, job states, reset)')
+    .option('--credentials <file>', 'JSON file of ACOs and client credentials to add or replace')
+    .option('--job-speed <x>', 'job speed multiplier (1: the A9994 export takes about 2 s)')
+    .option('--token-lifetime <seconds>', 'access token lifetime', undefined)
+    .option('--quiet', 'no request log')
+    .option('--list-credentials', 'print the ACOs and their client credentials, then exit')
+    .option('--list-faults', 'print the fault catalog, then exit')
+    .exitOverride((err) => {
+      // Help and version exit 0; every other commander complaint is a usage error.
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    })
+    .action(async (flags: MockFlags) => {
+      await runMockCommand(flags);
+    });
+}
+
+export async function runMockCommand(flags: MockFlags): Promise<void> {
+  try {
+    if (flags.listFaults) {
+      process.stdout.write(`${faultsListing()}\n`);
+      return;
+    }
+    if (flags.listCredentials) {
+      process.stdout.write(credentialsListing(flags.credentials));
+      return;
+    }
+    const options = parseMockFlags(flags);
+    const server = await startMock(options);
+    process.stderr.write(
+      `BCDA mock listening at ${server.url} (API ${(options.apiVersions ?? ALL_VERSIONS).join(', ')}` +
+        `${options.quirks ? ', quirks' : ''}${options.control ? ', control at /__mock/' : ''}` +
+        `${options.faults?.length ? `, faults: ${options.faults.join(',')}` : ''})\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        server.close().then(resolve, resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const message = e.code === 'EADDRINUSE' ? `port already in use (${e.message})` : e.message;
+    process.stderr.write(`bcda-conformance mock: ${message}\n`);
+    process.exitCode = 2;
+  }
+}
