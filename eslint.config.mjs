@@ -16,5 +16,7 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    // Plain CommonJS scripts (scripts/, jest.config.js) load modules with require().
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,0 +1,155 @@
+/**
+ * Bearer tokens for a run. With client credentials: POST /auth/token with HTTP Basic, one token per
+ * credential, reused until shortly before it expires, re-fetched on demand. With a static token
+ * (--token): that token, as given. Observations about the token endpoint (e.g. `expires_in` sent
+ * as a string) are kept for the auth checks.
+ */
+import type { HttpResponse } from '../http/client';
+import type { Redactor } from '../http/redaction';
+import type { TargetClient, TokenSource } from '../http/target';
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface TokenObservation {
+  exchangeId: string;
+  status: number;
+  /** The JSON type `expires_in` arrived as. */
+  expiresInType?: 'string' | 'number' | 'missing' | 'other';
+  expiresInSeconds?: number;
+  tokenType?: string;
+}
+
+export class TokenError extends Error {
+  constructor(
+    message: string,
+    readonly exchangeId?: string,
+  ) {
+    super(message);
+    this.name = 'TokenError';
+  }
+}
+
+/** Refresh this long before the stated expiry, so a token never lapses mid-poll. */
+const REFRESH_MARGIN_MS = 60_000;
+const MAX_RATE_LIMIT_WAIT_MS = 30_000;
+
+export class ClientCredentialsTokens implements TokenSource {
+  private token?: { value: string; expiresAt: number };
+  private pending?: Promise<string>;
+  readonly observations: TokenObservation[] = [];
+  private client?: TargetClient;
+
+  constructor(
+    private readonly credentials: ClientCredentials,
+    redactor: Redactor,
+    private readonly now: () => number = Date.now,
+  ) {
+    redactor.addSecret(credentials.clientSecret, 'client-secret');
+    redactor.addSecret(
+      Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64'),
+      'basic-credential',
+    );
+    this.redactor = redactor;
+  }
+
+  private readonly redactor: Redactor;
+
+  /** The client is bound after construction because it needs this provider too. */
+  bind(client: TargetClient): void {
+    this.client = client;
+  }
+
+  async bearer(): Promise<string> {
+    if (this.token && this.now() < this.token.expiresAt - REFRESH_MARGIN_MS) return this.token.value;
+    // One request at a time: concurrent checks share the token being fetched.
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /** Forgets the cached token (e.g. after the target answered 401 Expired Token). */
+  invalidate(): void {
+    this.token = undefined;
+  }
+
+  private async fetch(): Promise<string> {
+    if (!this.client) throw new TokenError('token provider is not bound to a client');
+    let waited = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const res = await this.client.call('getToken', {
+        label: 'get a bearer token',
+        auth: { basic: this.credentials },
+        headers: { accept: 'application/json' },
+      });
+      if (res.status === 429 && attempt < 4) {
+        const wait = retryAfterMs(res.headers['retry-after'], this.now()) ?? 1000;
+        if (waited + wait <= MAX_RATE_LIMIT_WAIT_MS) {
+          waited += wait;
+          await sleep(wait);
+          continue;
+        }
+      }
+      return this.accept(res);
+    }
+  }
+
+  private accept(res: HttpResponse): string {
+    const observation: TokenObservation = { exchangeId: res.exchange.id, status: res.status };
+    this.observations.push(observation);
+    if (res.status !== 200) {
+      throw new TokenError(`the token endpoint answered ${res.status}, not 200`, res.exchange.id);
+    }
+    const body = res.json<Record<string, unknown>>();
+    if (!body || typeof body !== 'object') {
+      throw new TokenError(`the token response is not a JSON object (${res.jsonError() ?? 'empty'})`, res.exchange.id);
+    }
+    const token = body.access_token;
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new TokenError('the token response has no access_token string', res.exchange.id);
+    }
+    this.redactor.addSecret(token, 'access-token');
+    const raw = body.expires_in;
+    observation.expiresInType =
+      raw === undefined ? 'missing' : typeof raw === 'string' ? 'string' : typeof raw === 'number' ? 'number' : 'other';
+    const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+    if (Number.isFinite(seconds) && seconds > 0) observation.expiresInSeconds = seconds;
+    if (typeof body.token_type === 'string') observation.tokenType = body.token_type;
+    // Without a usable expires_in, assume BCDA's documented 20 minutes.
+    const lifetimeMs = (observation.expiresInSeconds ?? 1200) * 1000;
+    this.token = { value: token, expiresAt: this.now() + lifetimeMs };
+    return token;
+  }
+}
+
+/** A token given on the command line: used as is, never refreshed. */
+export class StaticTokens implements TokenSource {
+  readonly observations: TokenObservation[] = [];
+  constructor(
+    private readonly token: string,
+    redactor: Redactor,
+  ) {
+    redactor.addSecret(token, 'access-token');
+  }
+  async bearer(): Promise<string> {
+    return this.token;
+  }
+  invalidate(): void {}
+}
+
+/** Parses Retry-After in either form (delta-seconds or HTTP-date) into milliseconds from now. */
+export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date) || !/GMT$/i.test(trimmed)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,211 @@
+/**
+ * Downloads of the shared export's files (seed 001 §Download the data, bulkdata@201–216,
+ * behavior §2.7): status, media type, gzip on request, the token rule, and content filters.
+ */
+import { randomUUID } from 'node:crypto';
+import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '../engine/context';
+import type { DownloadRecord } from '../flows/download';
+import { joinProblems, statusProblem } from './expect';
+import type { CheckOutcome, Level, Profile } from './types';
+
+const OPS = ['downloadFile'];
+
+function evidence(records: DownloadRecord[]): string[] {
+  return records.map((r) => r.exchangeId).filter((id): id is string => Boolean(id)).slice(0, 20);
+}
+
+function summarize(problems: string[], total: number): string {
+  const shown = problems.slice(0, 4).join('; ');
+  return problems.length > 4 ? `${shown} (+${problems.length - 4} more of ${total} files)` : shown;
+}
+
+interface FilesCase {
+  id: string;
+  title: string;
+  description: string;
+  level?: Level;
+  profiles?: Profile[];
+  refs: string[];
+  faults: string[];
+  check(run: ExportRun, ctx: CheckContext): Promise<CheckOutcome> | CheckOutcome;
+}
+
+function onFiles(c: FilesCase): CheckDefinition {
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    level: c.level ?? 'MUST',
+    area: 'download',
+    profiles: c.profiles ?? ['bcda', 'bulk-data-ig'],
+    refs: c.refs,
+    operations: OPS,
+    faults: c.faults,
+    async run(ctx) {
+      const run = await ctx.mainExport();
+      if (!run.manifest) return skip(`the shared export did not complete: ${run.problem ?? 'unknown'}`);
+      if (!run.downloads.length) return skip('the manifest lists no files');
+      return c.check(run, ctx);
+    },
+  };
+}
+
+export const downloadChecks: CheckDefinition[] = [
+  onFiles({
+    id: 'DOWNLOAD-OK',
+    title: 'every file in the manifest downloads with 200',
+    description: 'GET on each output and error url (with the token when requiresAccessToken is true) answers 200 and delivers the whole body.',
+    refs: ['seed:001 §Download the data', 'bulkdata@148', 'bulkdata@204', 'bulkdata@206'],
+    faults: ['download-404', 'download-truncated'],
+    check(run) {
+      const problems = run.downloads
+        .filter((d) => d.status !== 200 || d.error)
+        .map((d) => `${shortName(d.item.url)}: ${d.error ?? `status ${d.status}`}`);
+      return problems.length
+        ? fail(summarize(problems, run.downloads.length), evidence(run.downloads.filter((d) => d.status !== 200 || d.error)))
+        : pass(`${run.downloads.length} file(s), ${formatBytes(run.downloads.reduce((n, d) => n + d.bytes, 0))}`, evidence(run.downloads));
+    },
+  }),
+  onFiles({
+    id: 'DOWNLOAD-CONTENT-TYPE',
+    title: 'files are served as application/fhir+ndjson',
+    description: 'Each file answer has Content-Type application/fhir+ndjson.',
+    refs: ['bulkdata@207', 'bulkdata@208', 'behavior §2.7'],
+    faults: ['download-wrong-content-type'],
+    check(run) {
+      const ok = run.downloads.filter((d) => d.status === 200);
+      const bad = ok.filter((d) => (d.contentType ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/fhir+ndjson');
+      return bad.length
+        ? fail(summarize(bad.map((d) => `${shortName(d.item.url)}: "${d.contentType ?? '(none)'}"`), ok.length), evidence(bad))
+        : pass(`${ok.length} file(s) with application/fhir+ndjson`, evidence(ok));
+    },
+  }),
+  onFiles({
+    id: 'DOWNLOAD-GZIP',
+    title: 'files come gzip-compressed when the client accepts gzip',
+    description: 'With Accept-Encoding: gzip, each file answer has Content-Encoding: gzip and a body that decompresses to NDJSON.',
+    level: 'SHOULD',
+    profiles: ['bcda'],
+    refs: ['seed:001 §Request header: compressed data files', 'behavior §2.7'],
+    faults: ['download-ignores-gzip', 'download-bad-gzip'],
+    check(run) {
+      const ok = run.downloads.filter((d) => d.status === 200);
+      const problems = ok
+        .filter((d) => !/\bgzip\b/i.test(d.contentEncoding ?? '') || d.error)
+        .map((d) => `${shortName(d.item.url)}: ${d.error ?? `Content-Encoding "${d.contentEncoding ?? '(none)'}"`}`);
+      return problems.length ? fail(summarize(problems, ok.length), evidence(ok)) : pass(`${ok.length} file(s) served gzip`, evidence(ok));
+    },
+  }),
+  onFiles({
+    id: 'DOWNLOAD-PLAIN',
+    title: 'files come uncompressed when the client does not ask for gzip',
+    description: 'Without Accept-Encoding, a file is served as plain NDJSON (no Content-Encoding: gzip).',
+    refs: ['seed:001 §Download the data', 'behavior §2.7'],
+    faults: ['download-always-gzip'],
+    async check(run, ctx) {
+      const first = run.downloads.find((d) => d.status === 200 && d.kind === 'output');
+      if (!first) return skip('no file downloaded successfully');
+      const again = await ctx.redownload(first, { sendToken: first.sentToken, acceptGzip: false });
+      const problem = joinProblems([
+        again.status === 200 ? undefined : `status ${again.status}`,
+        /gzip/i.test(again.contentEncoding ?? '') ? `Content-Encoding "${again.contentEncoding}" although gzip was not accepted` : undefined,
+        again.error,
+        again.validation && again.validation.lines === 0 ? 'empty body' : undefined,
+      ]);
+      return problem ? fail(problem, evidence([again])) : pass(`plain NDJSON, ${formatBytes(again.bytes)}`, evidence([again]));
+    },
+  }),
+  onFiles({
+    id: 'DOWNLOAD-REQUIRES-TOKEN',
+    title: 'files are refused without the token when requiresAccessToken is true',
+    description: 'When the manifest says requiresAccessToken: true, a download without Authorization is refused with 401.',
+    refs: ['bulkdata@5', 'bulkdata@201', 'seed:001 §Download the data', 'behavior §2.7'],
+    faults: ['download-no-auth'],
+    async check(run, ctx) {
+      if (run.manifest?.requiresAccessToken !== true) return skip('requiresAccessToken is not true');
+      const first = run.downloads.find((d) => d.status === 200);
+      if (!first) return skip('no file downloaded successfully');
+      const again = await ctx.redownload(first, { sendToken: false, acceptGzip: false });
+      const problem = again.status === 401 ? undefined : `status ${again.status ?? again.error}, expected 401`;
+      return problem ? fail(problem, evidence([again])) : pass('401 without a token', evidence([again]));
+    },
+  }),
+  onFiles({
+    id: 'DOWNLOAD-UNKNOWN-FILE',
+    title: 'an unknown file name answers 404',
+    description: "GET /data/<this job>/<a random uuid>.ndjson answers 404: file names can't be guessed into data.",
+    refs: ['behavior §2.7', 'bulkdata@210'],
+    faults: ['download-any-file'],
+    async check(run, ctx) {
+      const first = run.downloads[0]!;
+      const url = first.item.url.replace(/[^/]+$/, `${randomUUID()}.ndjson`);
+      const res = await ctx.target.get(url, { label: 'download of a file name that does not exist', operationId: 'downloadFile' });
+      const problem = statusProblem(res, 404);
+      return problem ? fail(problem, [res.exchange.id]) : pass('404 for an unknown file', [res.exchange.id]);
+    },
+  }),
+  onFiles({
+    id: 'DOWNLOAD-PATH-TRAVERSAL',
+    title: 'a file name climbing out of the job folder is refused',
+    description: 'GET /data/<job>/..%2F..%2Fetc%2Fpasswd must not serve anything: 400 or 404.',
+    refs: ['behavior §2.7'],
+    faults: ['download-path-traversal'],
+    async check(run, ctx) {
+      const first = run.downloads[0]!;
+      const url = first.item.url.replace(/[^/]+$/, '..%2F..%2F..%2Fetc%2Fpasswd');
+      const res = await ctx.target.get(url, { label: 'download with a path-traversal file name', operationId: 'downloadFile' });
+      const leaked = /root:.*:0:0:/.test(res.text());
+      const problem = joinProblems([statusProblem(res, [400, 404]), leaked ? 'the body looks like /etc/passwd' : undefined]);
+      return problem ? fail(problem, [res.exchange.id]) : pass(`refused with ${res.status}`, [res.exchange.id]);
+    },
+  }),
+  {
+    id: 'DOWNLOAD-SINCE-HONOURED',
+    title: 'an export with _since holds only resources updated after it',
+    description:
+      'With _since, every resource in the output has meta.lastUpdated after the given instant (for the Patient endpoint, which applies _since to every beneficiary).',
+    level: 'MUST',
+    area: 'download',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['bulkdata@59', 'seed:003 §Filtering your requests using _since', 'seed:000 §/Patient'],
+    operations: OPS,
+    faults: ['export-ignores-since'],
+    async run(ctx) {
+      const since = sinceInstant();
+      const sinceMs = Date.parse(since);
+      const stale: string[] = [];
+      let seen = 0;
+      const run = await ctx.filteredExport(
+        'since',
+        { endpoint: 'patient', query: { _since: since } },
+        (line, item) => {
+          const m = /"lastUpdated"\s*:\s*"([^"]+)"/.exec(line);
+          if (!m) return;
+          seen += 1;
+          if (Date.parse(m[1]!) <= sinceMs && stale.length < 5) stale.push(`${item.type} lastUpdated ${m[1]}`);
+        },
+      );
+      if (!run.manifest) return skip(`the _since export did not complete: ${run.problem ?? 'unknown'}`);
+      const ev = [run.final?.exchange.id ?? '', ...evidence(run.downloads)].filter(Boolean);
+      if (stale.length) return fail(`resources older than _since=${since}: ${stale.join('; ')}`, ev);
+      if (seen === 0) return warn(`no resource with meta.lastUpdated after ${since} to compare`, ev);
+      return pass(`${seen} resource(s), all updated after ${since}`, ev);
+    },
+  },
+];
+
+/** A _since far enough back that a test export still has data, yet filters something out. */
+export function sinceInstant(): string {
+  const year = new Date().getUTCFullYear() - 2;
+  return `${year}-01-01T00:00:00.000+00:00`;
+}
+
+function shortName(url: string): string {
+  return url.replace(/^.*\/data\//, 'data/');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,92 @@
+/**
+ * Small predicates the checks share. Each returns a problem sentence, or undefined when the
+ * response meets the expectation, so a check can collect every problem in one message.
+ */
+import type { HttpResponse } from '../http/client';
+import type { ApiVersion } from './types';
+
+export function statusProblem(res: HttpResponse, expected: number | number[]): string | undefined {
+  const list = Array.isArray(expected) ? expected : [expected];
+  return list.includes(res.status) ? undefined : `status ${res.status}, expected ${list.join(' or ')}`;
+}
+
+export function mediaType(res: HttpResponse): string {
+  return (res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+export interface OutcomeExpectation {
+  /** issue[0].code expected (BCDA's helpers: structure, forbidden, not-found, exception). */
+  code?: string;
+  /** Exact diagnostics text, or a pattern. */
+  diagnostics?: string | RegExp;
+  /** Also check the version's `details` shape (v2: coding + text; v3: text only). */
+  version?: ApiVersion;
+  /** Require Content-Type application/fhir+json (bulkdata@137). */
+  contentType?: boolean;
+}
+
+/** Checks that an error body is a FHIR OperationOutcome (with the expected code and diagnostics). */
+export function operationOutcomeProblems(res: HttpResponse, want: OutcomeExpectation = {}): string[] {
+  const problems: string[] = [];
+  if (want.contentType && mediaType(res) !== 'application/fhir+json') {
+    problems.push(`Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/fhir+json`);
+  }
+  const body = res.json<Record<string, unknown>>();
+  if (!body || typeof body !== 'object') {
+    problems.push(`the body is not a JSON OperationOutcome (${res.text().length ? res.jsonError() : 'empty body'})`);
+    return problems;
+  }
+  if (body.resourceType !== 'OperationOutcome') {
+    problems.push(`resourceType is ${JSON.stringify(body.resourceType)}, expected "OperationOutcome"`);
+    return problems;
+  }
+  const issues = body.issue;
+  if (!Array.isArray(issues) || issues.length === 0) {
+    problems.push('the OperationOutcome has no issue');
+    return problems;
+  }
+  const issue = issues[0] as Record<string, unknown>;
+  if (issue.severity !== 'error' && issue.severity !== 'fatal') {
+    problems.push(`issue[0].severity is ${JSON.stringify(issue.severity)}, expected "error"`);
+  }
+  if (want.code !== undefined && issue.code !== want.code) {
+    problems.push(`issue[0].code is ${JSON.stringify(issue.code)}, expected "${want.code}"`);
+  }
+  if (want.diagnostics !== undefined) {
+    const d = issue.diagnostics;
+    const ok =
+      typeof d === 'string' &&
+      (typeof want.diagnostics === 'string' ? d === want.diagnostics : want.diagnostics.test(d));
+    if (!ok) {
+      problems.push(
+        `issue[0].diagnostics is ${JSON.stringify(d)}, expected ${typeof want.diagnostics === 'string' ? JSON.stringify(want.diagnostics) : String(want.diagnostics)}`,
+      );
+    }
+  }
+  if (want.version && typeof issue.diagnostics === 'string') {
+    const details = issue.details as Record<string, unknown> | undefined;
+    if (want.version === 'v2') {
+      const coding = Array.isArray(details?.coding) ? (details?.coding as Array<Record<string, unknown>>) : [];
+      if (details?.text !== issue.diagnostics || coding.length === 0) {
+        problems.push('v2 error bodies carry issue[0].details with a coding and text equal to diagnostics');
+      }
+    } else if (want.version === 'v3' && details?.text !== issue.diagnostics) {
+      problems.push('v3 error bodies carry issue[0].details.text equal to diagnostics');
+    }
+  }
+  return problems;
+}
+
+export function joinProblems(problems: Array<string | undefined>): string | undefined {
+  const list = problems.filter((p): p is string => Boolean(p));
+  return list.length ? list.join('; ') : undefined;
+}
+
+/** An HTTP-date (RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`). */
+export const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** Go's time.Time.String() form the real server sends in Expires (a documented quirk). */
+export const GO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{4} [A-Z]{2,5}$/;
+
+/** X-Progress values the BCDA docs show: `Pending`, `In Progress`, `In Progress (80%)`, `In Progress, 80%`. */
+export const X_PROGRESS = /^(Pending|In Progress|In Progress \((\d{1,3})%\)|In Progress, (\d{1,3})%)$/;

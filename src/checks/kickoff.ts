@@ -1,0 +1,406 @@
+/**
+ * Export kick-off: Patient, Group/all and Group/runout (seed 001 §Start a job, seed 000 §/Group,
+ * behavior §0.2, §2.2, §3). Accepted kick-offs are cancelled at once, so the run leaves no work
+ * behind on the target; each counts against --max-kickoffs.
+ */
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type KickoffSpec,
+  KickoffBudgetExceeded,
+  fail,
+  pass,
+  skip,
+} from '../engine/context';
+import { TransportError, type HttpResponse } from '../http/client';
+import { manifestItems } from '../flows/manifest';
+import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './expect';
+import type { ApiVersion, CheckOutcome, Level, Profile } from './types';
+
+const EXPORT_OPS = ['V1', 'V2', 'V3'].flatMap((v) => [`exportPatient${v}`, `exportGroup${v}`]);
+
+interface Endpoint {
+  key: string;
+  name: string;
+  spec: Pick<KickoffSpec, 'endpoint' | 'group'>;
+}
+
+const ENDPOINTS: Endpoint[] = [
+  { key: 'PATIENT', name: 'Patient/$export', spec: { endpoint: 'patient' } },
+  { key: 'GROUP-ALL', name: 'Group/all/$export', spec: { endpoint: 'group', group: 'all' } },
+  { key: 'GROUP-RUNOUT', name: 'Group/runout/$export', spec: { endpoint: 'group', group: 'runout' } },
+];
+
+/** Runs a kick-off and turns budget and transport problems into skip / error outcomes. */
+async function guarded(fn: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof KickoffBudgetExceeded) return skip(err.message);
+    if (err instanceof TransportError) return { outcome: 'error', message: `request failed: ${err.message}`, evidence: [err.exchange.id] };
+    throw err;
+  }
+}
+
+function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefined {
+  const problems = [statusProblem(res, 202)];
+  if (res.status === 202) {
+    const location = res.headers['content-location'];
+    if (!location) problems.push('no Content-Location header');
+    else {
+      let url: URL | undefined;
+      try {
+        url = new URL(location);
+      } catch {
+        problems.push(`Content-Location "${location}" is not an absolute URL`);
+      }
+      if (url && ctx.config.profile === 'bcda' && !new RegExp(`/api/${ctx.version}/jobs/\\d+$`).test(url.pathname)) {
+        problems.push(`Content-Location "${location}" is not /api/${ctx.version}/jobs/<id>`);
+      }
+    }
+  }
+  return joinProblems(problems);
+}
+
+interface AcceptCase {
+  id: string;
+  title: string;
+  description: string;
+  level?: Level;
+  profiles?: Profile[];
+  refs: string[];
+  faults: string[];
+  versions?: ApiVersion[];
+  spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | string;
+}
+
+function acceptCheck(c: AcceptCase): CheckDefinition {
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    level: c.level ?? 'MUST',
+    area: 'kickoff',
+    profiles: c.profiles ?? ['bcda', 'bulk-data-ig'],
+    refs: c.refs,
+    operations: EXPORT_OPS,
+    faults: c.faults,
+    ...(c.versions ? { versions: c.versions } : {}),
+    run: (ctx) =>
+      guarded(async () => {
+        const spec = c.spec(ctx);
+        if (typeof spec === 'string') return skip(spec);
+        const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
+        const problem = acceptedProblems(ctx, res);
+        return problem ? fail(problem, [res.exchange.id]) : pass(`202 with Content-Location ${res.headers['content-location']}`, [res.exchange.id]);
+      }),
+  };
+}
+
+interface RejectCase {
+  id: string;
+  title: string;
+  description: string;
+  level?: Level;
+  profiles?: Profile[];
+  refs: string[];
+  faults: string[];
+  versions?: ApiVersion[];
+  status?: number;
+  /** What BCDA's error body says (checked under the bcda profile). */
+  outcome: OutcomeExpectation;
+  spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | string | Promise<Omit<KickoffSpec, 'label'> | string>;
+}
+
+function rejectCheck(c: RejectCase): CheckDefinition {
+  const status = c.status ?? 400;
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    level: c.level ?? 'MUST',
+    area: 'kickoff',
+    profiles: c.profiles ?? ['bcda'],
+    refs: c.refs,
+    operations: EXPORT_OPS,
+    faults: c.faults,
+    ...(c.versions ? { versions: c.versions } : {}),
+    run: (ctx) =>
+      guarded(async () => {
+        const spec = await c.spec(ctx);
+        if (typeof spec === 'string') return skip(spec);
+        const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
+        const strict = ctx.config.profile === 'bcda';
+        const want: OutcomeExpectation = strict ? { ...c.outcome, version: ctx.version, contentType: true } : { contentType: true };
+        const problem = joinProblems([
+          statusProblem(res, status),
+          ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
+        ]);
+        return problem
+          ? fail(problem, [res.exchange.id])
+          : pass(`${res.status} with the expected OperationOutcome`, [res.exchange.id]);
+      }),
+  };
+}
+
+const ACCEPT_MSG = 'application/fhir+json is the only supported response format';
+const SINCE_FORMAT_MSG = 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.';
+const SINCE_FUTURE_MSG = 'Invalid date format supplied in _since parameter. Date must be a date that has already passed';
+
+function headerChecks(e: Endpoint): CheckDefinition[] {
+  const refs = ['seed:001 §Start a job (Request header)', 'seed:002 §Initiate an export job', 'behavior §2.2'];
+  return [
+    acceptCheck({
+      id: `KICKOFF-${e.key}-ACCEPTED`,
+      title: `${e.name} answers 202 with an absolute Content-Location`,
+      description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint.`,
+      refs: ['seed:001 §Start a job', 'bulkdata@300', 'bulkdata@301', 'behavior §2.2'],
+      faults: ['kickoff-wrong-status', 'kickoff-no-content-location', 'kickoff-relative-content-location'],
+      spec: () => e.spec,
+    }),
+    rejectCheck({
+      id: `KICKOFF-${e.key}-ACCEPT-MISSING`,
+      title: `${e.name} without Accept is rejected`,
+      description: 'BCDA requires the Accept header on kick-off: without it, 400 with an OperationOutcome (code structure, "Accept header is required").',
+      refs,
+      faults: ['kickoff-ignores-accept'],
+      outcome: { code: 'structure', diagnostics: 'Accept header is required' },
+      spec: () => ({ ...e.spec, headers: { accept: undefined } }),
+    }),
+    rejectCheck({
+      id: `KICKOFF-${e.key}-ACCEPT-WRONG`,
+      title: `${e.name} with Accept: application/json is rejected`,
+      description: `Only application/fhir+json is served: Accept: application/json gets 400 ("${ACCEPT_MSG}").`,
+      refs,
+      faults: ['kickoff-ignores-accept'],
+      outcome: { code: 'structure', diagnostics: ACCEPT_MSG },
+      spec: () => ({ ...e.spec, headers: { accept: 'application/json' } }),
+    }),
+    rejectCheck({
+      id: `KICKOFF-${e.key}-PREFER-MISSING`,
+      title: `${e.name} without Prefer is rejected`,
+      description: 'BCDA requires Prefer: respond-async on kick-off: without it, 400 ("Prefer header is required").',
+      refs,
+      faults: ['kickoff-ignores-prefer'],
+      outcome: { code: 'structure', diagnostics: 'Prefer header is required' },
+      spec: () => ({ ...e.spec, headers: { prefer: undefined } }),
+    }),
+    rejectCheck({
+      id: `KICKOFF-${e.key}-PREFER-WRONG`,
+      title: `${e.name} with Prefer: respond-sync is rejected`,
+      description: 'Only asynchronous responses are served: a Prefer header without respond-async gets 400 ("Only asynchronous responses are supported").',
+      refs,
+      faults: ['kickoff-ignores-prefer'],
+      outcome: { code: 'structure', diagnostics: 'Only asynchronous responses are supported' },
+      spec: () => ({ ...e.spec, headers: { prefer: 'respond-sync' } }),
+    }),
+  ];
+}
+
+const TYPES_BY_VERSION: Record<ApiVersion, string[]> = {
+  v1: ['Patient', 'Coverage', 'ExplanationOfBenefit'],
+  v2: ['Patient', 'Coverage', 'ExplanationOfBenefit'],
+  v3: ['Patient', 'Coverage', 'ExplanationOfBenefit'],
+};
+
+const patient = (extra: Omit<KickoffSpec, 'label' | 'endpoint'>): Omit<KickoffSpec, 'label'> => ({ endpoint: 'patient', ...extra });
+const pastInstant = '2020-02-13T08:00:00.000-05:00';
+
+const parameterChecks: CheckDefinition[] = [
+  ...['Patient', 'Coverage', 'ExplanationOfBenefit'].map((type) =>
+    acceptCheck({
+      id: `KICKOFF-TYPE-${type.toUpperCase()}`,
+      title: `_type=${type} is accepted`,
+      description: `A kick-off asking only for ${type} resources answers 202.`,
+      refs: ['seed:001 §Request all resource types', 'seed:000 §Parameters', 'bulkdata@62'],
+      faults: ['kickoff-rejects-type'],
+      spec: () => patient({ query: { _type: type } }),
+    }),
+  ),
+  acceptCheck({
+    id: 'KICKOFF-TYPE-LIST',
+    title: '_type with every default type, comma-separated, is accepted',
+    description: 'A kick-off with _type=ExplanationOfBenefit,Patient,Coverage answers 202.',
+    refs: ['seed:001 §Start a job (example curl)', 'bulkdata@32'],
+    faults: ['kickoff-rejects-type'],
+    spec: (ctx) => patient({ query: { _type: TYPES_BY_VERSION[ctx.version].join(',') } }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-TYPE-REPEATED',
+    title: 'a type named twice in _type is rejected',
+    description: '_type=Patient,Patient gets 400 ("Repeated resource type Patient").',
+    refs: ['behavior §3'],
+    faults: ['kickoff-accepts-bad-type'],
+    outcome: { code: 'structure', diagnostics: 'Repeated resource type Patient' },
+    spec: () => patient({ query: { _type: 'Patient,Patient' } }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-TYPE-UNKNOWN',
+    title: 'an unsupported resource type in _type is rejected',
+    description: '_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones.',
+    profiles: ['bcda', 'bulk-data-ig'],
+    level: 'SHOULD',
+    refs: ['bulkdata@69', 'bulkdata@108', 'behavior §2.2'],
+    faults: ['kickoff-accepts-bad-type'],
+    outcome: { code: 'structure', diagnostics: /^invalid resource type Practitioner\. Supported types \[.*\]$/ },
+    spec: () => patient({ query: { _type: 'Practitioner' } }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-TYPE-CLAIM-UNSUPPORTED',
+    title: `_type=Claim is rejected on ${'v1 and v3'}`,
+    description: 'Claim and ClaimResponse exist only on v2; elsewhere _type=Claim gets 400 ("invalid resource type Claim…").',
+    versions: ['v1', 'v3'],
+    refs: ['behavior §3', 'seed:000 §/Group'],
+    faults: ['kickoff-accepts-bad-type'],
+    outcome: { code: 'structure', diagnostics: /^invalid resource type Claim\. Supported types \[.*\]$/ },
+    spec: () => patient({ query: { _type: 'Claim' } }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-TYPE-NOT-ENTITLED',
+    title: 'Claim is refused to an organization without partially adjudicated claims',
+    description:
+      'On v2, Claim and ClaimResponse are for organizations entitled to partially adjudicated claims. For any other, _type=Claim gets 400 ("unauthorized resource type Claim").',
+    versions: ['v2'],
+    refs: ['seed:000 §/Group', 'behavior §2.2'],
+    faults: ['kickoff-accepts-bad-type'],
+    outcome: { code: 'structure', diagnostics: 'unauthorized resource type Claim' },
+    spec: async (ctx) => {
+      const run = await ctx.mainExport();
+      if (!run.manifest) return `cannot tell the organization's entitlement: ${run.problem ?? 'no manifest'}`;
+      if (manifestItems(run.manifest.output).some((i) => i.type === 'Claim' || i.type === 'ClaimResponse')) {
+        return 'this organization receives Claim data, so it is entitled';
+      }
+      return patient({ query: { _type: 'Claim' } });
+    },
+  }),
+  acceptCheck({
+    id: 'KICKOFF-SINCE-VALID',
+    title: '_since with a FHIR instant is accepted',
+    description: `_since=${pastInstant} (a past instant with a zone offset, the documented format) answers 202.`,
+    refs: ['seed:003 §Filtering your requests using _since', 'bulkdata@53', 'bulkdata@234'],
+    faults: ['kickoff-rejects-since'],
+    spec: () => patient({ query: { _since: pastInstant } }),
+  }),
+  ...(
+    [
+      ['DATE-ONLY', 'a date without a time', '2020-02-13', SINCE_FORMAT_MSG],
+      ['NO-TIMEZONE', 'a date-time without a zone', '2020-02-13T08:00:00', SINCE_FORMAT_MSG],
+      ['GARBAGE', 'text that is not a date', '123invalid', SINCE_FORMAT_MSG],
+    ] as const
+  ).map(([key, what, value, message]) =>
+    rejectCheck({
+      id: `KICKOFF-SINCE-${key}`,
+      title: `_since with ${what} is rejected`,
+      description: `_since must be a FHIR instant (date, time and zone). _since=${value} gets 400 ("${message}").`,
+      refs: ['seed:003 §Input a date in the correct format', 'behavior §3', 'bulkdata@53'],
+      faults: ['kickoff-accepts-bad-since'],
+      outcome: { code: 'structure', diagnostics: message },
+      spec: () => patient({ query: { _since: value } }),
+    }),
+  ),
+  rejectCheck({
+    id: 'KICKOFF-SINCE-FUTURE',
+    title: '_since in the future is rejected',
+    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}").`,
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['behavior §3'],
+    faults: ['kickoff-accepts-bad-since'],
+    outcome: { code: 'structure', diagnostics: SINCE_FUTURE_MSG },
+    spec: () => patient({ query: { _since: new Date(Date.now() + 365 * 86_400_000).toISOString() } }),
+  }),
+  ...['application/fhir+ndjson', 'application/ndjson', 'ndjson'].map((format) =>
+    acceptCheck({
+      id: `KICKOFF-OUTPUTFORMAT-${format.replace(/\W+/g, '-').toUpperCase()}`,
+      title: `_outputFormat=${format} is accepted`,
+      description: `Servers must accept the three NDJSON names for _outputFormat; ${format} answers 202.`,
+      refs: ['bulkdata@51', 'bulkdata@52', 'behavior §3'],
+      faults: ['kickoff-rejects-output-format'],
+      spec: () => patient({ query: { _outputFormat: format } }),
+    }),
+  ),
+  rejectCheck({
+    id: 'KICKOFF-OUTPUTFORMAT-UNSUPPORTED',
+    title: '_outputFormat=application/xml is rejected',
+    description: 'An output format other than NDJSON gets 400 ("_outputFormat parameter must be one of […]").',
+    refs: ['behavior §3', 'bulkdata@50'],
+    faults: ['kickoff-accepts-bad-output-format'],
+    outcome: { code: 'structure', diagnostics: /^_outputFormat parameter must be one of \[.*\]$/ },
+    spec: () => patient({ query: { _outputFormat: 'application/xml' } }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-ELEMENTS-UNSUPPORTED',
+    title: '_elements is rejected',
+    description:
+      'BCDA does not support _elements; the IG asks servers without it to answer with an error OperationOutcome. _elements=Patient.id gets 400 ("Invalid parameter: this server does not support the _elements parameter.").',
+    level: 'SHOULD',
+    refs: ['bulkdata@81', 'behavior §3'],
+    faults: ['kickoff-accepts-elements'],
+    outcome: { code: 'structure', diagnostics: 'Invalid parameter: this server does not support the _elements parameter.' },
+    spec: () => patient({ query: { _elements: 'Patient.id' } }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-QUESTION-MARK-KEY',
+    title: 'a parameter name starting with "?" is rejected',
+    description: 'A doubled "?" (…$export??_since=…) makes a parameter named "?_since": 400 ("Invalid parameter: query parameters cannot start with ?").',
+    level: 'SHOULD',
+    refs: ['behavior §3'],
+    faults: ['kickoff-accepts-bad-params'],
+    outcome: { code: 'structure', diagnostics: 'Invalid parameter: query parameters cannot start with ?' },
+    spec: () => patient({ rawQuery: `?_since=${encodeURIComponent(pastInstant)}` }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-GROUP-ID-INVALID',
+    title: 'an unknown group id is rejected',
+    description: 'Group ids are "all" and "runout" only: Group/sub/$export gets 400 ("Invalid group ID").',
+    refs: ['seed:000 §/Group', 'behavior §2.2'],
+    faults: ['kickoff-accepts-any-group'],
+    outcome: { code: 'structure', diagnostics: 'Invalid group ID' },
+    spec: () => ({ endpoint: 'group', group: 'sub' }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-GROUP-ID-NEW',
+    title: 'the retired group id "new" is rejected',
+    description: 'Older material lists a "new" group; it no longer exists: Group/new/$export gets 400 ("Invalid group ID").',
+    level: 'SHOULD',
+    refs: ['seed:000 §/Group', 'behavior §0.1'],
+    faults: ['kickoff-accepts-any-group'],
+    outcome: { code: 'structure', diagnostics: 'Invalid group ID' },
+    spec: () => ({ endpoint: 'group', group: 'new' }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-PARAMS-BEFORE-HEADERS',
+    title: 'a bad parameter is reported before a missing header',
+    description:
+      'BCDA validates query parameters before headers: a kick-off with a bad _since and no Accept reports the _since problem. Clients that parse error texts rely on this order.',
+    level: 'MAY',
+    refs: ['behavior §0.2'],
+    faults: [],
+    outcome: { code: 'structure', diagnostics: SINCE_FORMAT_MSG },
+    spec: () => patient({ query: { _since: '2020-02-13' }, headers: { accept: undefined } }),
+  }),
+  acceptCheck({
+    id: 'KICKOFF-TYPEFILTER-VALID',
+    title: 'v3 _typeFilter on ExplanationOfBenefit is accepted',
+    description: 'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202.',
+    versions: ['v3'],
+    profiles: ['bcda'],
+    refs: ['behavior §3', 'bulkdata@103'],
+    faults: ['kickoff-rejects-type-filter'],
+    spec: () =>
+      patient({
+        query: { _typeFilter: 'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|NationalClaimsHistory' },
+      }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-TYPEFILTER-WRONG-RESOURCE',
+    title: 'v3 _typeFilter on a resource other than ExplanationOfBenefit is rejected',
+    description: 'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient").',
+    versions: ['v3'],
+    refs: ['behavior §3', 'bulkdata@105'],
+    faults: ['kickoff-accepts-bad-params'],
+    outcome: { code: 'structure', diagnostics: 'invalid _typeFilter Resource Type (Only EOBs valid): Patient' },
+    spec: () => patient({ query: { _typeFilter: 'Patient?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem' } }),
+  }),
+];
+
+export const kickoffChecks: CheckDefinition[] = [...ENDPOINTS.flatMap(headerChecks), ...parameterChecks];

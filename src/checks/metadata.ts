@@ -1,0 +1,186 @@
+/** Metadata: the public CapabilityStatement (seed 001 §Check API status, seed 000 §/Metadata). */
+import { type CheckContext, type CheckDefinition, fail, pass, warn } from '../engine/context';
+import type { HttpResponse } from '../http/client';
+import { mediaType, statusProblem } from './expect';
+
+const OPS = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
+
+async function metadata(ctx: CheckContext): Promise<HttpResponse> {
+  return ctx.once('metadata', () =>
+    ctx.target.call(ctx.op('getMetadata'), { label: 'metadata without a token', auth: 'none' }),
+  );
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+async function capability(ctx: CheckContext): Promise<{ res: HttpResponse; cs?: Json }> {
+  const res = await metadata(ctx);
+  const cs = res.status === 200 ? obj(res.json()) : undefined;
+  return cs ? { res, cs } : { res };
+}
+
+function base(id: string, title: string, description: string): Pick<CheckDefinition, 'id' | 'title' | 'description' | 'area' | 'operations'> {
+  return { id, title, description, area: 'metadata', operations: OPS };
+}
+
+export const metadataChecks: CheckDefinition[] = [
+  {
+    ...base(
+      'METADATA-PUBLIC',
+      'metadata answers 200 without a token',
+      'GET /api/{version}/metadata with no Authorization header. BCDA documents that the CapabilityStatement needs no bearer token.',
+    ),
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['seed:001 §Check API status', 'seed:000 §/Metadata', 'behavior §2.1'],
+    faults: ['metadata-requires-token'],
+    async run(ctx) {
+      const res = await metadata(ctx);
+      const problem = statusProblem(res, 200);
+      return problem ? fail(problem, [res.exchange.id]) : pass('200 without a token', [res.exchange.id]);
+    },
+  },
+  {
+    ...base(
+      'METADATA-CONTENT-TYPE',
+      'metadata is served as JSON',
+      'The CapabilityStatement must come with a JSON media type (BCDA sends application/json; application/fhir+json is also FHIR JSON).',
+    ),
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['behavior §2.1', 'seed:001 §Check API status'],
+    faults: ['metadata-wrong-content-type'],
+    async run(ctx) {
+      const res = await metadata(ctx);
+      const type = mediaType(res);
+      if (type === 'application/json' || type === 'application/fhir+json') return pass(`Content-Type ${type}`, [res.exchange.id]);
+      return fail(`Content-Type is "${res.headers['content-type'] ?? '(none)'}"`, [res.exchange.id], {
+        expected: 'application/json or application/fhir+json',
+        actual: res.headers['content-type'] ?? '(none)',
+      });
+    },
+  },
+  {
+    ...base(
+      'METADATA-CAPABILITYSTATEMENT',
+      'metadata is an active CapabilityStatement',
+      'The body must be a CapabilityStatement resource with status "active" and kind "instance" describing this server.',
+    ),
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['seed:001 §Check API status', 'bulkdata@217'],
+    faults: ['metadata-not-capabilitystatement'],
+    async run(ctx) {
+      const { res, cs } = await capability(ctx);
+      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const problems: string[] = [];
+      if (cs.resourceType !== 'CapabilityStatement') problems.push(`resourceType is ${JSON.stringify(cs.resourceType)}`);
+      if (cs.status !== 'active') problems.push(`status is ${JSON.stringify(cs.status)}, expected "active"`);
+      if (cs.kind !== 'instance') problems.push(`kind is ${JSON.stringify(cs.kind)}, expected "instance"`);
+      if (!Array.isArray(cs.rest) || cs.rest.length === 0) problems.push('rest is missing or empty');
+      return problems.length ? fail(problems.join('; '), [res.exchange.id]) : pass('active CapabilityStatement, kind instance', [res.exchange.id]);
+    },
+  },
+  {
+    ...base(
+      'METADATA-FHIR-VERSION',
+      'fhirVersion matches the API version',
+      'v1 serves FHIR STU3 (3.0.1); v2 and v3 serve FHIR R4 (4.0.1).',
+    ),
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['seed:001 §Check API status', 'seed:002 §BCDA Metadata', 'behavior §2.1'],
+    faults: ['metadata-wrong-fhir-version'],
+    async run(ctx) {
+      const { res, cs } = await capability(ctx);
+      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const expected = ctx.version === 'v1' ? '3.0.1' : '4.0.1';
+      return cs.fhirVersion === expected
+        ? pass(`fhirVersion ${expected}`, [res.exchange.id])
+        : fail(`fhirVersion is ${JSON.stringify(cs.fhirVersion)}`, [res.exchange.id], { expected, actual: String(cs.fhirVersion) });
+    },
+  },
+  {
+    ...base(
+      'METADATA-INSTANTIATES-BULK-DATA',
+      'CapabilityStatement instantiates the Bulk Data CapabilityStatement',
+      'instantiates should list the Bulk Data IG CapabilityStatement (…/fhir/uv/bulkdata/CapabilityStatement/bulk-data); BCDA lists it with https.',
+    ),
+    level: 'SHOULD',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['bulkdata@1', 'seed:001 §Check API status'],
+    faults: ['metadata-no-instantiates'],
+    async run(ctx) {
+      const { res, cs } = await capability(ctx);
+      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const list = arr(cs.instantiates).filter((v): v is string => typeof v === 'string');
+      const hit = list.find((v) => /^https?:\/\/hl7\.org\/fhir\/uv\/bulkdata\/CapabilityStatement\/bulk-data$/.test(v));
+      if (hit) return pass(`instantiates ${hit}`, [res.exchange.id]);
+      return warn(`instantiates does not list the Bulk Data CapabilityStatement (${JSON.stringify(list)})`, [res.exchange.id]);
+    },
+  },
+  {
+    ...base(
+      'METADATA-TOKEN-URL',
+      'CapabilityStatement names the token endpoint',
+      'rest[0].security carries the SMART oauth-uris extension whose `token` sub-extension is the absolute URL of /auth/token.',
+    ),
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['seed:001 §Check API status', 'behavior §2.1'],
+    faults: ['metadata-no-token-url'],
+    async run(ctx) {
+      const { res, cs } = await capability(ctx);
+      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const security = obj(obj(arr(cs.rest)[0])?.security);
+      const oauth = arr(security?.extension).map(obj).find((e) => typeof e?.url === 'string' && e.url.endsWith('/oauth-uris'));
+      const token = arr(oauth?.extension).map(obj).find((e) => e?.url === 'token');
+      const uri = token?.valueUri;
+      if (typeof uri !== 'string') return fail('no oauth-uris extension with a token valueUri in rest[0].security', [res.exchange.id]);
+      let url: URL;
+      try {
+        url = new URL(uri);
+      } catch {
+        return fail(`token URL ${JSON.stringify(uri)} is not absolute`, [res.exchange.id]);
+      }
+      if (ctx.config.profile === 'bcda' && !url.pathname.endsWith('/auth/token')) {
+        return fail(`token URL ${uri} does not point at /auth/token`, [res.exchange.id]);
+      }
+      return pass(`token URL ${uri}`, [res.exchange.id]);
+    },
+  },
+  {
+    ...base(
+      'METADATA-EXPORT-OPERATIONS',
+      'CapabilityStatement declares patient-export and group-export',
+      'The Patient and Group export operations are declared (v2/v3 under rest[0].resource[].operation, v1 under rest[0].operation).',
+    ),
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['seed:001 §Check API status', 'behavior §2.1', 'bulkdata@217'],
+    faults: ['metadata-no-operations'],
+    async run(ctx) {
+      const { res, cs } = await capability(ctx);
+      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const rest = obj(arr(cs.rest)[0]);
+      const names = new Set<string>();
+      const definitions: string[] = [];
+      const collect = (ops: unknown) => {
+        for (const op of arr(ops).map(obj)) {
+          if (typeof op?.name === 'string') names.add(op.name);
+          const def = typeof op?.definition === 'string' ? op.definition : obj(op?.definition)?.reference;
+          if (typeof def === 'string') definitions.push(def);
+        }
+      };
+      collect(rest?.operation);
+      for (const r of arr(rest?.resource).map(obj)) collect(r?.operation);
+      const has = (n: string) => names.has(n) || definitions.some((d) => d.endsWith(`/OperationDefinition/${n}`));
+      const missing = ['patient-export', 'group-export'].filter((n) => !has(n) && !(n && names.has('export')));
+      return missing.length
+        ? fail(`missing operation(s): ${missing.join(', ')}`, [res.exchange.id])
+        : pass('patient-export and group-export are declared', [res.exchange.id]);
+    },
+  },
+];

@@ -1,0 +1,314 @@
+/**
+ * Job status and the completed-job manifest (seed 001 §Check job status, seed 002 §Check the status,
+ * bulkdata@132–199, behavior §2.3). All of these read the run's one shared export.
+ */
+import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '../engine/context';
+import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
+import { GO_TIME, HTTP_DATE, X_PROGRESS, joinProblems, mediaType, operationOutcomeProblems, statusProblem } from './expect';
+import type { CheckOutcome, Level, Profile } from './types';
+
+const STATUS_OPS = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
+
+interface ManifestCase {
+  id: string;
+  title: string;
+  description: string;
+  level?: Level;
+  profiles?: Profile[];
+  refs: string[];
+  faults: string[];
+  /** Runs on a completed export (the 200 response and its parsed manifest). */
+  check(run: ExportRun & { final: NonNullable<ExportRun['final']> }, ctx: CheckContext): CheckOutcome;
+}
+
+function completed(c: ManifestCase): CheckDefinition {
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    level: c.level ?? 'MUST',
+    area: 'status',
+    profiles: c.profiles ?? ['bcda', 'bulk-data-ig'],
+    refs: c.refs,
+    operations: STATUS_OPS,
+    faults: c.faults,
+    async run(ctx) {
+      const run = await ctx.mainExport();
+      if (!run.final) return skip(`the shared export did not finish: ${run.problem ?? 'unknown'}`, run.kickoff ? [run.kickoff.exchange.id] : []);
+      return c.check(run as ExportRun & { final: NonNullable<ExportRun['final']> }, ctx);
+    },
+  };
+}
+
+export const statusChecks: CheckDefinition[] = [
+  {
+    id: 'STATUS-IN-PROGRESS-202',
+    title: 'a running job answers 202',
+    description: 'While the export runs, GET on the Content-Location URL answers 202 Accepted (no body needed).',
+    level: 'MUST',
+    area: 'status',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['seed:001 §Check job status', 'bulkdata@132'],
+    operations: STATUS_OPS,
+    faults: ['status-in-progress-200'],
+    async run(ctx) {
+      const run = await ctx.mainExport();
+      if (!run.polls.length) return skip(`the shared export was never polled: ${run.problem ?? 'unknown'}`);
+      const early = run.polls.slice(0, -1);
+      if (!early.length) return skip('the job was already finished at the first poll, so no in-progress answer was seen', [run.polls[0]!.exchangeId]);
+      const bad = early.find((p) => p.status !== 202);
+      return bad
+        ? fail(`a poll of the running job answered ${bad.status}`, [bad.exchangeId])
+        : pass(`${early.length} poll(s) answered 202 while the job ran`, early.map((p) => p.exchangeId));
+    },
+  },
+  {
+    id: 'STATUS-X-PROGRESS',
+    title: 'a running job reports X-Progress in a documented form',
+    description:
+      'Each 202 carries X-Progress: "Pending", "In Progress", "In Progress (80%)" or "In Progress, 80%" (both percentage forms are documented), under 100 characters.',
+    level: 'SHOULD',
+    area: 'status',
+    profiles: ['bcda'],
+    refs: ['seed:001 §Check job status (incomplete job)', 'seed:003 §Getting your data', 'bulkdata@133', 'bulkdata@134'],
+    operations: STATUS_OPS,
+    faults: ['status-no-x-progress', 'status-bad-x-progress'],
+    async run(ctx) {
+      const run = await ctx.mainExport();
+      const running = run.polls.filter((p) => p.status === 202);
+      if (!running.length) return skip('no 202 answer was seen');
+      const problems: string[] = [];
+      for (const p of running) {
+        if (p.xProgress === undefined) problems.push(`${p.exchangeId}: no X-Progress header`);
+        else if (!X_PROGRESS.test(p.xProgress) || p.xProgress.length >= 100) problems.push(`${p.exchangeId}: X-Progress "${p.xProgress}"`);
+        else {
+          const pct = /(\d{1,3})%/.exec(p.xProgress)?.[1];
+          if (pct !== undefined && Number(pct) > 100) problems.push(`${p.exchangeId}: ${pct}% is over 100`);
+        }
+      }
+      const seen = [...new Set(running.map((p) => p.xProgress ?? '(none)'))].join(' → ');
+      return problems.length
+        ? fail(problems.slice(0, 5).join('; '), running.map((p) => p.exchangeId))
+        : pass(`X-Progress values: ${seen}`, running.map((p) => p.exchangeId));
+    },
+  },
+  {
+    id: 'STATUS-RETRY-AFTER',
+    title: 'a running job suggests when to poll again',
+    description: 'The IG recommends Retry-After on 202 status answers, in delta-seconds or HTTP-date form.',
+    level: 'SHOULD',
+    area: 'status',
+    profiles: ['bulk-data-ig'],
+    refs: ['bulkdata@125'],
+    operations: STATUS_OPS,
+    faults: [],
+    async run(ctx) {
+      const run = await ctx.mainExport();
+      const running = run.polls.filter((p) => p.status === 202);
+      if (!running.length) return skip('no 202 answer was seen');
+      const without = running.filter((p) => p.retryAfter === undefined || !/^(\d+|.+ GMT)$/.test(p.retryAfter.trim()));
+      return without.length
+        ? warn(`${without.length} of ${running.length} 202 answers have no usable Retry-After`, without.map((p) => p.exchangeId))
+        : pass('every 202 answer has Retry-After', running.map((p) => p.exchangeId));
+    },
+  },
+  completed({
+    id: 'STATUS-COMPLETE-200',
+    title: 'a finished job answers 200 with JSON',
+    description: 'When the export is done, the status URL answers 200 OK with Content-Type application/json and a JSON body.',
+    refs: ['seed:001 §Check job status (completed job)', 'bulkdata@144', 'bulkdata@145', 'bulkdata@147'],
+    faults: ['status-complete-wrong-content-type'],
+    check(run) {
+      const res = run.final;
+      const problem = joinProblems([
+        statusProblem(res, 200),
+        mediaType(res) === 'application/json' ? undefined : `Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/json`,
+        run.manifest ? undefined : `the body is not a JSON object (${res.jsonError() ?? 'empty'})`,
+      ]);
+      return problem ? fail(problem, [res.exchange.id]) : pass('200, application/json, JSON body', [res.exchange.id]);
+    },
+  }),
+  completed({
+    id: 'STATUS-EXPIRES',
+    title: 'a finished job says when its files expire',
+    description:
+      'The 200 answer carries an Expires header (an HTTP-date) about 24 hours ahead: files expire after 24 hours. The real server sends a Go time string instead, a known deviation.',
+    level: 'SHOULD',
+    refs: ['seed:001 §Files expire after 24 hours', 'bulkdata@146', 'behavior §2.3'],
+    faults: ['status-no-expires'],
+    check(run) {
+      const res = run.final;
+      const value = res.headers.expires;
+      if (value === undefined) return fail('no Expires header', [res.exchange.id]);
+      if (GO_TIME.test(value)) {
+        return warn(`Expires "${value}" is a Go time string, not an HTTP-date`, [res.exchange.id], {
+          knownDeviation: 'the real BCDA server formats Expires with Go time.Time.String()',
+        });
+      }
+      if (!HTTP_DATE.test(value)) return fail(`Expires "${value}" is not an HTTP-date`, [res.exchange.id]);
+      const hours = (Date.parse(value) - Date.parse(res.exchange.startedAt)) / 3_600_000;
+      if (hours < 1 || hours > 25) return warn(`Expires is ${hours.toFixed(1)} h ahead, not about 24 h`, [res.exchange.id]);
+      return pass(`Expires ${value}`, [res.exchange.id]);
+    },
+  }),
+  completed({
+    id: 'MANIFEST-TRANSACTION-TIME',
+    title: 'manifest transactionTime is a FHIR instant',
+    description: 'transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
+    refs: ['bulkdata@150', 'bulkdata@151', 'bulkdata@152', 'seed:001 §Response example: completed job'],
+    faults: ['manifest-bad-transaction-time'],
+    check(run) {
+      const t = run.manifest?.transactionTime;
+      const id = run.final.exchange.id;
+      if (typeof t !== 'string' || !FHIR_INSTANT.test(t)) return fail(`transactionTime is ${JSON.stringify(t)}`, [id]);
+      if (Date.parse(t) > Date.parse(run.final.exchange.startedAt) + 60_000) return fail(`transactionTime ${t} is in the future`, [id]);
+      return pass(`transactionTime ${t}`, [id]);
+    },
+  }),
+  completed({
+    id: 'MANIFEST-REQUEST-URL',
+    title: 'manifest request is the kick-off URL',
+    description: 'request holds the full URL of the kick-off request, query included.',
+    refs: ['bulkdata@155', 'bulkdata@156', 'seed:001 §Response example: completed job'],
+    faults: ['manifest-wrong-request'],
+    check(run) {
+      const id = run.final.exchange.id;
+      const got = run.manifest?.request;
+      if (typeof got !== 'string') return fail(`request is ${JSON.stringify(got)}`, [id]);
+      const norm = (u: string) => decodeURIComponent(u).replace(/\/+$/, '');
+      return norm(got) === norm(run.kickoffUrl)
+        ? pass(`request ${got}`, [id])
+        : fail(`request is ${got}`, [id, run.kickoff?.exchange.id ?? ''].filter(Boolean), { expected: run.kickoffUrl, actual: got });
+    },
+  }),
+  completed({
+    id: 'MANIFEST-REQUIRES-ACCESS-TOKEN',
+    title: 'manifest requiresAccessToken is a boolean (true for BCDA)',
+    description: 'requiresAccessToken is a JSON boolean; BCDA protects its files with the bearer token, so it is true.',
+    refs: ['bulkdata@159', 'bulkdata@160', 'bulkdata@162', 'seed:001 §Response example: completed job'],
+    faults: ['manifest-requires-token-string'],
+    check(run, ctx) {
+      const v = run.manifest?.requiresAccessToken;
+      const id = run.final.exchange.id;
+      if (typeof v !== 'boolean') return fail(`requiresAccessToken is ${JSON.stringify(v)}, not a boolean`, [id]);
+      if (ctx.config.profile === 'bcda' && v !== true) return fail('requiresAccessToken is false', [id]);
+      return pass(`requiresAccessToken ${v}`, [id]);
+    },
+  }),
+  completed({
+    id: 'MANIFEST-OUTPUT-ITEMS',
+    title: 'manifest output lists files with type and absolute url',
+    description: 'output is an array; every item has a resource type and an absolute url.',
+    refs: ['bulkdata@164', 'bulkdata@168', 'bulkdata@169', 'bulkdata@175'],
+    faults: ['manifest-relative-urls', 'manifest-output-missing-type'],
+    check(run) {
+      const id = run.final.exchange.id;
+      const output = run.manifest?.output;
+      if (!Array.isArray(output)) return fail(`output is ${JSON.stringify(output)?.slice(0, 80)}, not an array`, [id]);
+      const problems: string[] = [];
+      output.forEach((raw: unknown, i) => {
+        const item = raw as Record<string, unknown> | null;
+        if (!item || typeof item.type !== 'string' || !item.type) problems.push(`output[${i}] has no type`);
+        if (!item || !isAbsoluteHttpUrl(item.url)) problems.push(`output[${i}].url ${JSON.stringify(item?.url)} is not absolute`);
+      });
+      return problems.length
+        ? fail(problems.slice(0, 5).join('; ') + (problems.length > 5 ? ` (+${problems.length - 5} more)` : ''), [id])
+        : pass(`${output.length} output item(s), each with type and absolute url`, [id]);
+    },
+  }),
+  completed({
+    id: 'MANIFEST-ERROR-ARRAY',
+    title: 'manifest error is an array of OperationOutcome files',
+    description: 'error is always present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url.',
+    refs: ['bulkdata@191', 'bulkdata@192', 'bulkdata@195', 'seed:001 §Response example: completed job'],
+    faults: ['manifest-error-not-array'],
+    check(run) {
+      const id = run.final.exchange.id;
+      const error = run.manifest?.error;
+      if (!Array.isArray(error)) return fail(`error is ${JSON.stringify(error)}, not an array`, [id]);
+      const bad = error.findIndex((raw: unknown) => {
+        const item = raw as Record<string, unknown> | null;
+        return !item || item.type !== 'OperationOutcome' || !isAbsoluteHttpUrl(item.url);
+      });
+      return bad >= 0 ? fail(`error[${bad}] is not {type: OperationOutcome, url: absolute}`, [id]) : pass(`error array with ${error.length} item(s)`, [id]);
+    },
+  }),
+  completed({
+    id: 'MANIFEST-DEFAULT-TYPES',
+    title: 'an export without _type returns Patient, Coverage and ExplanationOfBenefit',
+    description:
+      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2.',
+    refs: ['seed:001 §Request all resource types', 'seed:000 §/Group', 'bulkdata@63', 'behavior §2.2'],
+    profiles: ['bcda'],
+    faults: ['manifest-missing-type'],
+    check(run, ctx) {
+      const id = run.final.exchange.id;
+      const types = new Set(manifestItems(run.manifest?.output).map((i) => i.type));
+      const missing = ['Patient', 'Coverage', 'ExplanationOfBenefit'].filter((t) => !types.has(t));
+      const unexpected = [...types].filter((t) => !['Patient', 'Coverage', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse'].includes(t));
+      if (ctx.version !== 'v2') unexpected.push(...[...types].filter((t) => t === 'Claim' || t === 'ClaimResponse'));
+      const problem = joinProblems([
+        missing.length ? `missing type(s): ${missing.join(', ')}` : undefined,
+        unexpected.length ? `unexpected type(s): ${unexpected.join(', ')}` : undefined,
+      ]);
+      return problem ? fail(problem, [id]) : pass(`types: ${[...types].sort().join(', ')}`, [id]);
+    },
+  }),
+  {
+    id: 'STATUS-TYPE-FILTER',
+    title: 'an export with _type=Patient returns only Patient files',
+    description: 'With _type, the output is filtered to the named types: _type=Patient yields only Patient output items, and their lines are Patients.',
+    level: 'MUST',
+    area: 'status',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['bulkdata@62', 'seed:001 §Request all resource types'],
+    operations: STATUS_OPS,
+    faults: ['export-ignores-type'],
+    async run(ctx) {
+      const run = await ctx.filteredExport('type-patient', { endpoint: 'patient', query: { _type: 'Patient' } });
+      if (!run.final || !run.manifest) return skip(`the _type=Patient export did not complete: ${run.problem ?? 'unknown'}`);
+      const items = manifestItems(run.manifest.output);
+      const others = items.filter((i) => i.type !== 'Patient');
+      const lineTypes = run.downloads.flatMap((d) => Object.keys(d.validation?.countsByType ?? {}).filter((t) => d.kind === 'output' && t !== 'Patient'));
+      const problem = joinProblems([
+        items.length === 0 ? 'no Patient output at all' : undefined,
+        others.length ? `output lists ${[...new Set(others.map((o) => o.type))].join(', ')}` : undefined,
+        lineTypes.length ? `files hold ${[...new Set(lineTypes)].join(', ')} lines` : undefined,
+      ]);
+      const evidence = [run.final.exchange.id, ...run.downloads.map((d) => d.exchangeId ?? '').filter(Boolean)].slice(0, 10);
+      return problem ? fail(problem, evidence) : pass(`${items.length} Patient file(s) only`, evidence);
+    },
+  },
+  {
+    id: 'STATUS-INVALID-JOB-ID',
+    title: 'a job id that is not a number is rejected',
+    description: 'GET /jobs/abc answers 400 with an OperationOutcome (code structure).',
+    level: 'SHOULD',
+    area: 'status',
+    profiles: ['bcda'],
+    refs: ['behavior §2.3'],
+    operations: STATUS_OPS,
+    faults: ['status-bad-job-id-500'],
+    async run(ctx) {
+      const res = await ctx.target.call(ctx.op('getJobStatus'), { label: 'status of job "abc"', path: { jobId: 'abc' } });
+      const problem = joinProblems([statusProblem(res, 400), ...(res.status === 400 ? operationOutcomeProblems(res, { code: 'structure' }) : [])]);
+      return problem ? fail(problem, [res.exchange.id]) : pass('400 for a non-numeric job id', [res.exchange.id]);
+    },
+  },
+  {
+    id: 'STATUS-UNKNOWN-JOB',
+    title: 'an unknown job answers 404 with an OperationOutcome',
+    description: 'GET /jobs/0 (no such job) answers 404 Not Found with an OperationOutcome (code not-found).',
+    level: 'MUST',
+    area: 'status',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['behavior §2.3', 'bulkdata@136', 'bulkdata@137'],
+    operations: STATUS_OPS,
+    faults: ['status-unknown-job-200'],
+    async run(ctx) {
+      const res = await ctx.target.call(ctx.op('getJobStatus'), { label: 'status of job 0', path: { jobId: 0 } });
+      const problem = joinProblems([statusProblem(res, 404), ...(res.status === 404 ? operationOutcomeProblems(res, { code: 'not-found', contentType: true }) : [])]);
+      return problem ? fail(problem, [res.exchange.id]) : pass('404 with an OperationOutcome', [res.exchange.id]);
+    },
+  },
+];

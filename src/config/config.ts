@@ -1,0 +1,263 @@
+/**
+ * One validated run configuration from flags, environment variables and an optional JSON config
+ * file (precedence in that order). Every problem is reported as a ConfigError naming the setting.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ApiVersion, Area, Profile } from '../checks/types';
+
+export const AREAS: readonly Area[] = [
+  'metadata',
+  'auth',
+  'kickoff',
+  'status',
+  'download',
+  'cancel',
+  'jobs',
+  'attribution',
+  'ratelimit',
+  'fhir',
+];
+
+export interface RunConfig {
+  /** Base URL of the target (scheme://host[:port]); undefined runs the embedded mock. */
+  target?: string;
+  clientId?: string;
+  clientSecret?: string;
+  token?: string;
+  /** Credentials of a second client (another ACO), for the cross-client checks. */
+  otherClientId?: string;
+  otherClientSecret?: string;
+  /** Credentials of a rate-limited ACO, for the 429 checks. */
+  rateLimitedClientId?: string;
+  rateLimitedClientSecret?: string;
+  apiVersion: ApiVersion;
+  group: 'all' | 'runout';
+  profile: Profile;
+  suites: Area[];
+  grep?: string;
+  outDir: string;
+  /** Time budget for the whole run's polling, in seconds. */
+  timeoutSeconds: number;
+  /** Time budget for one HTTP request, in seconds. */
+  requestTimeoutSeconds: number;
+  maxKickoffs: number;
+  /** Validate only the first N lines of each file (undefined: all). */
+  validateLines?: number;
+  includeSamples: boolean;
+  /** Embedded mock only: faults to switch on and whether to reproduce the real server's quirks. */
+  mockFaults: string[];
+  mockQuirks: boolean;
+  /** Where the settings came from, for the report (no secrets). */
+  sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Raw settings as strings/values, before validation. Keys match RunConfig. */
+export type RawSettings = Partial<Record<keyof RunConfig | 'config', unknown>>;
+
+const ENV: Partial<Record<keyof RunConfig, string>> = {
+  target: 'BCDA_TARGET',
+  clientId: 'BCDA_CLIENT_ID',
+  clientSecret: 'BCDA_CLIENT_SECRET',
+  token: 'BCDA_TOKEN',
+  otherClientId: 'BCDA_OTHER_CLIENT_ID',
+  otherClientSecret: 'BCDA_OTHER_CLIENT_SECRET',
+  rateLimitedClientId: 'BCDA_RATE_LIMITED_CLIENT_ID',
+  rateLimitedClientSecret: 'BCDA_RATE_LIMITED_CLIENT_SECRET',
+  apiVersion: 'BCDA_API_VERSION',
+  group: 'BCDA_GROUP',
+  profile: 'BCDA_PROFILE',
+  suites: 'BCDA_SUITES',
+  grep: 'BCDA_GREP',
+  outDir: 'BCDA_OUT',
+  timeoutSeconds: 'BCDA_TIMEOUT',
+  requestTimeoutSeconds: 'BCDA_REQUEST_TIMEOUT',
+  maxKickoffs: 'BCDA_MAX_KICKOFFS',
+  validateLines: 'BCDA_VALIDATE_LINES',
+  mockFaults: 'BCDA_MOCK_FAULTS',
+};
+
+const DEFAULTS = {
+  apiVersion: 'v2',
+  group: 'all',
+  profile: 'bcda',
+  outDir: 'reports',
+  timeoutSeconds: 300,
+  requestTimeoutSeconds: 30,
+  maxKickoffs: 40,
+  includeSamples: false,
+  mockQuirks: false,
+} as const;
+
+export const DEFAULT_CONFIG_FILE = 'bcda-conformance.config.json';
+
+export function loadConfig(flags: RawSettings, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RunConfig {
+  const file = readConfigFile(flags.config, cwd);
+  const sources: RunConfig['sources'] = {};
+  const pick = (key: keyof RunConfig): unknown => {
+    if (flags[key] !== undefined) {
+      sources[key] = 'flag';
+      return flags[key];
+    }
+    const envName = ENV[key];
+    if (envName && env[envName] !== undefined && env[envName] !== '') {
+      sources[key] = 'env';
+      return env[envName];
+    }
+    if (file[key] !== undefined) {
+      sources[key] = 'file';
+      return file[key];
+    }
+    sources[key] = 'default';
+    return (DEFAULTS as Record<string, unknown>)[key];
+  };
+
+  const target = optionalString(pick('target'), 'target');
+  const config: RunConfig = {
+    apiVersion: oneOf(pick('apiVersion'), 'api-version', ['v1', 'v2', 'v3'] as const),
+    group: oneOf(pick('group'), 'group', ['all', 'runout'] as const),
+    profile: oneOf(pick('profile'), 'profile', ['bcda', 'bulk-data-ig'] as const),
+    suites: suiteList(pick('suites')),
+    outDir: requiredString(pick('outDir'), 'out'),
+    timeoutSeconds: positiveNumber(pick('timeoutSeconds'), 'timeout'),
+    requestTimeoutSeconds: positiveNumber(pick('requestTimeoutSeconds'), 'request-timeout'),
+    maxKickoffs: positiveInteger(pick('maxKickoffs'), 'max-kickoffs', true),
+    includeSamples: Boolean(pick('includeSamples')),
+    mockFaults: stringList(pick('mockFaults'), 'mock-fault'),
+    mockQuirks: Boolean(pick('mockQuirks')),
+    sources,
+  };
+  if (target !== undefined) config.target = validateTarget(target);
+  for (const key of [
+    'clientId',
+    'clientSecret',
+    'token',
+    'otherClientId',
+    'otherClientSecret',
+    'rateLimitedClientId',
+    'rateLimitedClientSecret',
+    'grep',
+  ] as const) {
+    const value = optionalString(pick(key), key);
+    if (value !== undefined) config[key] = value;
+  }
+  const validateLines = pick('validateLines');
+  if (validateLines !== undefined) config.validateLines = positiveInteger(validateLines, 'validate-lines', false);
+
+  if ((config.clientId === undefined) !== (config.clientSecret === undefined)) {
+    throw new ConfigError('--client-id and --client-secret go together: give both or neither');
+  }
+  if (config.target && !config.token && !config.clientId) {
+    throw new ConfigError(
+      `no credentials for ${config.target}: give --client-id and --client-secret (or BCDA_CLIENT_ID/BCDA_CLIENT_SECRET), or --token`,
+    );
+  }
+  return config;
+}
+
+function readConfigFile(flag: unknown, cwd: string): Record<string, unknown> {
+  const explicit = typeof flag === 'string' ? flag : undefined;
+  const file = explicit ?? path.join(cwd, DEFAULT_CONFIG_FILE);
+  if (!explicit && !existsSync(file)) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must hold a JSON object of settings`);
+  }
+  const known = new Set<string>([...Object.keys(ENV), 'includeSamples', 'mockQuirks']);
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new ConfigError(`config file ${file}: unknown setting "${key}"`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function validateTarget(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`--target "${value}" is not a URL (expected e.g. https://sandbox.bcda.cms.gov)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`--target must be an http(s) URL, got ${url.protocol}`);
+  }
+  // The engine builds /api/vN/... itself: a base path such as /api/v2 would double up.
+  if (/\/api\/v\d\/?$/.test(url.pathname)) {
+    throw new ConfigError(`--target should be the server root (e.g. ${url.origin}), without ${url.pathname}`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ConfigError(`${name} must be a string`);
+  return value;
+}
+
+function requiredString(value: unknown, name: string): string {
+  const s = optionalString(value, name);
+  if (!s) throw new ConfigError(`--${name} must not be empty`);
+  return s;
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`--${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function toNumber(value: unknown, name: string): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new ConfigError(`--${name} must be a number (got ${JSON.stringify(value)})`);
+  return n;
+}
+
+function positiveNumber(value: unknown, name: string): number {
+  const n = toNumber(value, name);
+  if (n <= 0) throw new ConfigError(`--${name} must be greater than 0`);
+  return n;
+}
+
+function positiveInteger(value: unknown, name: string, allowZero: boolean): number {
+  const n = toNumber(value, name);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    throw new ConfigError(`--${name} must be a whole number${allowZero ? ' (0 or more)' : ' (1 or more)'}`);
+  }
+  return n;
+}
+
+function stringList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : String(value).split(',');
+  return items.map((v) => {
+    if (typeof v !== 'string') throw new ConfigError(`--${name} values must be strings`);
+    return v.trim();
+  }).filter(Boolean);
+}
+
+function suiteList(value: unknown): Area[] {
+  const names = stringList(value, 'suite');
+  if (names.length === 0) return [...AREAS];
+  for (const n of names) {
+    if (!(AREAS as readonly string[]).includes(n)) {
+      throw new ConfigError(`unknown suite "${n}"; the suites are: ${AREAS.join(', ')}`);
+    }
+  }
+  return names as Area[];
+}

@@ -1,0 +1,100 @@
+/** The result records a run produces; report.json is exactly a RunReport. */
+import type { ApiVersion, Area, CheckOutcome, Level, Outcome, Profile } from '../checks/types';
+import type { Exchange } from '../http/exchange';
+import type { FileValidationSummary } from '../fhir';
+import type { PollRecord } from '../flows/poll';
+
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export interface CheckResult extends CheckOutcome {
+  id: string;
+  title: string;
+  description: string;
+  level: Level;
+  area: Area;
+  profiles: Profile[];
+  refs: string[];
+  operations: string[];
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface CoverageRow {
+  operationId: string;
+  method: string;
+  path: string;
+  /** Statuses the spec documents for the operation. */
+  documented: number[];
+  /** Statuses seen in this run, with how often. */
+  observed: Record<string, number>;
+  /** Seen but not documented. */
+  undocumented: number[];
+}
+
+export interface ExportTimeline {
+  name: string;
+  jobUrl?: string;
+  kickoffExchange?: string;
+  kickoffAt?: string;
+  polls: PollRecord[];
+  finalExchange?: string;
+  problem?: string;
+  downloads: Array<{
+    url: string;
+    type: string;
+    kind: 'output' | 'error';
+    exchangeId?: string;
+    status?: number;
+    bytes: number;
+    wireBytes: number;
+    startedAt?: string;
+    durationMs?: number;
+    error?: string;
+  }>;
+}
+
+export type ValidationFileSummary = Omit<FileValidationSummary, 'references'>;
+
+export interface RunSummary {
+  total: number;
+  counts: Record<Outcome, number>;
+  /** MUST-level checks that failed or errored. */
+  mustFailures: string[];
+  verdict: 'conformant' | 'not conformant';
+}
+
+export interface RunReport {
+  schemaVersion: string;
+  tool: { name: string; version: string };
+  run: {
+    target: string;
+    embeddedMock: boolean;
+    apiVersion: ApiVersion;
+    profile: Profile;
+    group: string;
+    suites: Area[];
+    grep?: string;
+    startedAt: string;
+    finishedAt: string;
+    durationMs: number;
+    requests: number;
+    kickoffs: number;
+    jobsStarted: number;
+    maxKickoffs: number;
+    mockFaults: string[];
+    mockQuirks: boolean;
+  };
+  summary: RunSummary;
+  results: CheckResult[];
+  coverage: CoverageRow[];
+  validation: ValidationFileSummary[];
+  exports: ExportTimeline[];
+  exchanges: Exchange[];
+}
+
+export function summarize(results: CheckResult[]): RunSummary {
+  const counts: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
+  for (const r of results) counts[r.outcome] += 1;
+  const mustFailures = results.filter((r) => r.level === 'MUST' && (r.outcome === 'fail' || r.outcome === 'error')).map((r) => r.id);
+  return { total: results.length, counts, mustFailures, verdict: mustFailures.length ? 'not conformant' : 'conformant' };
+}

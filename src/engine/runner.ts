@@ -1,0 +1,271 @@
+/**
+ * Runs the selected checks against one target and returns the run report. Without a target it
+ * starts the embedded mock (with control endpoints, so clock and job-state checks can run) and
+ * uses its published sandbox credentials.
+ */
+import { request as undiciRequest } from 'undici';
+import { selectChecks } from '../checks/catalog';
+import type { CheckOutcome } from '../checks/types';
+import type { RunConfig } from '../config/config';
+import { ClientCredentialsTokens, StaticTokens, TokenError, type TokenObservation } from '../auth/tokens';
+import { HttpClient, TransportError } from '../http/client';
+import { ExchangeLog } from '../http/exchange';
+import { Redactor } from '../http/redaction';
+import { TargetClient } from '../http/target';
+import { CheckContext, KickoffBudgetExceeded, type CheckDefinition, type ExportRun, type ProgressEvent, type TargetControl } from './context';
+import { coverageMatrix } from './coverage';
+import { REPORT_SCHEMA_VERSION, summarize, type CheckResult, type ExportTimeline, type RunReport } from './results';
+import { TOOL_VERSION } from './version';
+import type { MockServer } from '../mock';
+
+export interface RunHooks {
+  onCheckStart?: (check: CheckDefinition, index: number, total: number) => void;
+  onCheckDone?: (result: CheckResult, index: number, total: number) => void;
+  onProgress?: (event: ProgressEvent) => void;
+  onNotice?: (message: string) => void;
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  /** Set when the target could not be reached at all (exit code 3). */
+  unreachable?: string;
+}
+
+interface Credentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export async function runConformance(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const started = Date.now();
+  let mock: MockServer | undefined;
+  let resolved = config;
+  let control: TargetControl | undefined;
+  let other: Credentials | undefined;
+  let rateLimited: Credentials | undefined;
+  if (!config.target) {
+    // Loaded only when needed: a run against a real server never starts fastify.
+    const { startMock } = await import('../mock');
+    mock = await startMock({ control: true, quiet: true, faults: config.mockFaults, quirks: config.mockQuirks });
+    const byId = (cmsId: string) => mock!.credentials.find((c) => c.cmsId === cmsId);
+    const main = byId('A9994')!;
+    resolved = { ...config, target: mock.url, clientId: main.clientId, clientSecret: main.clientSecret };
+    const a9990 = byId('A9990');
+    const limited = byId('SBXBM0002');
+    if (a9990) other = { clientId: a9990.clientId, clientSecret: a9990.clientSecret };
+    if (limited) rateLimited = { clientId: limited.clientId, clientSecret: limited.clientSecret };
+    control = httpControl(mock.url);
+    hooks.onNotice?.(`started the embedded mock at ${mock.url}`);
+  } else {
+    if (config.otherClientId && config.otherClientSecret) other = { clientId: config.otherClientId, clientSecret: config.otherClientSecret };
+    if (config.rateLimitedClientId && config.rateLimitedClientSecret) {
+      rateLimited = { clientId: config.rateLimitedClientId, clientSecret: config.rateLimitedClientSecret };
+    }
+  }
+  const target = resolved.target!;
+  const redactor = new Redactor();
+  const log = new ExchangeLog(redactor);
+  const http = new HttpClient({
+    baseUrl: target,
+    log,
+    timeoutMs: resolved.requestTimeoutSeconds * 1000,
+    defaultHeaders: { 'user-agent': `bcda-conformance/${TOOL_VERSION}` },
+  });
+
+  const makeClient = (creds: Credentials) => {
+    const tokens = new ClientCredentialsTokens(creds, redactor);
+    const client = new TargetClient(http, tokens);
+    tokens.bind(client);
+    return { client, tokens };
+  };
+  let observations: () => TokenObservation[] = () => [];
+  let invalidate = () => {};
+  let main: TargetClient;
+  if (resolved.token) {
+    const tokens = new StaticTokens(resolved.token, redactor);
+    main = new TargetClient(http, tokens);
+  } else {
+    const made = makeClient({ clientId: resolved.clientId!, clientSecret: resolved.clientSecret! });
+    main = made.client;
+    observations = () => made.tokens.observations;
+    invalidate = () => made.tokens.invalidate();
+  }
+  const ctx = new CheckContext({
+    config: resolved,
+    target: main,
+    log,
+    tokenObservations: () => observations(),
+    invalidateToken: () => invalidate(),
+    ...(other ? { otherClient: makeClient(other).client } : {}),
+    ...(rateLimited ? { rateLimitedClient: makeClient(rateLimited).client } : {}),
+    ...(control ? { control } : {}),
+    sandbox: Boolean(mock) || /sandbox\.bcda\.cms\.gov/i.test(target),
+    deadline: started + resolved.timeoutSeconds * 1000,
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+  });
+
+  const checks = selectChecks({
+    profile: resolved.profile,
+    version: resolved.apiVersion,
+    areas: resolved.suites,
+    ...(resolved.grep ? { grep: resolved.grep } : {}),
+  });
+  const ordered = [...checks.filter((c) => c.phase !== 'late'), ...checks.filter((c) => c.phase === 'late')];
+
+  const results: CheckResult[] = [];
+  let unreachable: string | undefined;
+  try {
+    unreachable = await probe(ctx);
+    if (!unreachable && needsSharedExport(ordered)) {
+      // Started early so polling overlaps the checks that do not need it.
+      void ctx.mainExport();
+    }
+    for (const [index, check] of ordered.entries()) {
+      hooks.onCheckStart?.(check, index, ordered.length);
+      const t0 = Date.now();
+      const outcome: CheckOutcome = unreachable
+        ? { outcome: 'error', message: `not run: the target cannot be reached (${unreachable})`, evidence: [] }
+        : await runOne(check, ctx);
+      const result: CheckResult = {
+        id: check.id,
+        title: check.title,
+        description: check.description,
+        level: check.level,
+        area: check.area,
+        profiles: check.profiles,
+        refs: check.refs,
+        operations: check.operations,
+        startedAt: new Date(t0).toISOString(),
+        durationMs: Date.now() - t0,
+        ...outcome,
+        message: redactor.text(outcome.message),
+      };
+      results.push(result);
+      hooks.onCheckDone?.(result, index, ordered.length);
+    }
+    if (!unreachable) await ctx.cleanup();
+  } finally {
+    await http.close().catch(() => undefined);
+    if (mock) await mock.close().catch(() => undefined);
+  }
+
+  const exports = await collectExports(ctx);
+  const validation = exports.runs.flatMap((run) =>
+    run.downloads.flatMap((d) => {
+      if (!d.validation) return [];
+      const { references: _references, ...rest } = d.validation;
+      return [rest];
+    }),
+  );
+  const finished = Date.now();
+  const report: RunReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'bcda-conformance', version: TOOL_VERSION },
+    run: {
+      target: mock ? 'embedded mock' : target,
+      embeddedMock: Boolean(mock),
+      apiVersion: resolved.apiVersion,
+      profile: resolved.profile,
+      group: resolved.group,
+      suites: resolved.suites,
+      ...(resolved.grep ? { grep: resolved.grep } : {}),
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      requests: http.requestCount,
+      kickoffs: ctx.kickoffs,
+      jobsStarted: ctx.jobsStarted,
+      maxKickoffs: resolved.maxKickoffs,
+      mockFaults: mock ? resolved.mockFaults : [],
+      mockQuirks: mock ? resolved.mockQuirks : false,
+    },
+    summary: summarize(results),
+    results,
+    coverage: coverageMatrix(log.all(), resolved.apiVersion),
+    validation,
+    exports: exports.timelines,
+    exchanges: [...log.all()],
+  };
+  return unreachable ? { report, unreachable } : { report };
+}
+
+/** Runs one check; a failure of the tool or the transport becomes an `error` outcome, never a crash. */
+async function runOne(check: CheckDefinition, ctx: CheckContext): Promise<CheckOutcome> {
+  try {
+    return await check.run(ctx);
+  } catch (err) {
+    if (err instanceof KickoffBudgetExceeded) return { outcome: 'skip', message: err.message, evidence: [] };
+    if (err instanceof TransportError) return { outcome: 'error', message: `request failed: ${err.message}`, evidence: [err.exchange.id] };
+    if (err instanceof TokenError) {
+      return { outcome: 'error', message: `no bearer token: ${err.message}`, evidence: err.exchangeId ? [err.exchangeId] : [] };
+    }
+    return { outcome: 'error', message: `the check itself failed: ${(err as Error).message}`, evidence: [] };
+  }
+}
+
+/** Asks for the public metadata once; a transport failure there means the target is unreachable. */
+async function probe(ctx: CheckContext): Promise<string | undefined> {
+  try {
+    await ctx.once('metadata', () =>
+      ctx.target.call(ctx.op('getMetadata'), { label: 'metadata without a token', auth: 'none' }),
+    );
+    return undefined;
+  } catch (err) {
+    if (err instanceof TransportError) return err.message;
+    throw err;
+  }
+}
+
+function needsSharedExport(checks: CheckDefinition[]): boolean {
+  return checks.some((c) => ['status', 'download', 'fhir', 'jobs'].includes(c.area));
+}
+
+async function collectExports(ctx: CheckContext): Promise<{ runs: ExportRun[]; timelines: ExportTimeline[] }> {
+  const runs = await ctx.settledExports();
+  const timelines = runs.map((run) => {
+    const t: ExportTimeline = {
+      name: run.name,
+      polls: run.polls,
+      downloads: run.downloads.map((d) => {
+        const ex = d.exchangeId ? ctx.log.get(d.exchangeId) : undefined;
+        return {
+          url: d.item.url,
+          type: d.item.type,
+          kind: d.kind,
+          bytes: d.bytes,
+          wireBytes: d.wireBytes,
+          ...(d.exchangeId ? { exchangeId: d.exchangeId } : {}),
+          ...(d.status !== undefined ? { status: d.status } : {}),
+          ...(ex ? { startedAt: ex.startedAt, durationMs: ex.durationMs } : {}),
+          ...(d.error ? { error: d.error } : {}),
+        };
+      }),
+    };
+    if (run.jobUrl) t.jobUrl = run.jobUrl;
+    if (run.kickoff) {
+      t.kickoffExchange = run.kickoff.exchange.id;
+      t.kickoffAt = run.kickoff.exchange.startedAt;
+    }
+    if (run.final) t.finalExchange = run.final.exchange.id;
+    if (run.problem) t.problem = run.problem;
+    return t;
+  });
+  return { runs, timelines };
+}
+
+/** Control of an embedded mock through its /__mock endpoints (not recorded as exchanges). */
+function httpControl(baseUrl: string): TargetControl {
+  const post = async (path: string, body: unknown) => {
+    const res = await undiciRequest(`${baseUrl}/__mock${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`mock control ${path} answered ${res.statusCode}: ${text}`);
+  };
+  return {
+    advanceClock: (seconds) => post('/clock/advance', { seconds }),
+    forceJobState: (jobId, state) => post(`/jobs/${encodeURIComponent(jobId)}/state`, { state }),
+  };
+}

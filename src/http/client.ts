@@ -1,0 +1,292 @@
+/**
+ * The HTTP client every flow and check uses. It records each request as an Exchange (redacted),
+ * never follows redirects on its own (a redirect is something to report), and bounds every
+ * request by a total deadline so a hostile target cannot hang a run.
+ */
+import { Readable } from 'node:stream';
+import { Agent, request as undiciRequest } from 'undici';
+import type { Exchange, RecordedResponse } from './exchange';
+import { ExchangeLog, MAX_RECORDED_BODY } from './exchange';
+
+export type HeaderInput = Record<string, string | undefined>;
+
+export interface SendOptions {
+  method: string;
+  /** Absolute URL, or a path resolved against the target's base URL. */
+  url: string;
+  headers?: HeaderInput;
+  body?: string;
+  label: string;
+  operationId?: string;
+  /** Total time budget for the request, headers and body (default: the client's). */
+  timeoutMs?: number;
+  /** Largest body kept in memory for a buffered response (default 32 MiB); the rest is drained and counted. */
+  maxBodyBytes?: number;
+}
+
+export interface HttpResponse {
+  exchange: Exchange;
+  status: number;
+  /** Lower-case header names; repeated headers joined with ', '. */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** True when the body was longer than maxBodyBytes and was cut. */
+  bodyCut: boolean;
+  text(): string;
+  /** Parsed JSON body, or undefined when the body is not JSON (see jsonError). */
+  json<T = unknown>(): T | undefined;
+  jsonError(): string | undefined;
+}
+
+export interface StreamResponse {
+  exchange: Exchange;
+  status: number;
+  headers: Record<string, string>;
+  /** The raw body as received (not decoded). Consume it; `finished` settles when it ends. */
+  body: Readable;
+  /** Resolves with the byte count when the body has been read, rejects on a transport failure. */
+  finished: Promise<number>;
+}
+
+/** A transport-level failure (refused, reset, timeout, bad protocol): the request has no response. */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly exchange: Exchange,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  log: ExchangeLog;
+  timeoutMs?: number;
+  /** Extra headers on every request (e.g. a User-Agent). */
+  defaultHeaders?: HeaderInput;
+  connections?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+
+export class HttpClient {
+  readonly baseUrl: string;
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+  private requests = 0;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.agent = new Agent({
+      connections: options.connections ?? 8,
+      connectTimeout: Math.min(this.timeoutMs, 10_000),
+      // Deadlines are enforced per request below; these only stop idle sockets lingering.
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      keepAliveTimeout: 1_000,
+    });
+  }
+
+  get log(): ExchangeLog {
+    return this.options.log;
+  }
+
+  /** How many requests this client has sent. */
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  resolve(url: string): string {
+    if (/^https?:\/\//i.test(url)) return url;
+    return `${this.baseUrl}${url.startsWith('/') ? '' : '/'}${url}`;
+  }
+
+  /** Sends a request and buffers the response body (up to maxBodyBytes). */
+  async send(opts: SendOptions): Promise<HttpResponse> {
+    const started = Date.now();
+    const streamed = await this.open(opts);
+    const max = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let cut = false;
+    try {
+      for await (const chunk of streamed.body) {
+        const buf = chunk as Buffer;
+        if (kept < max) {
+          const room = max - kept;
+          chunks.push(buf.length > room ? buf.subarray(0, room) : buf);
+          kept += Math.min(room, buf.length);
+          if (buf.length > room) cut = true;
+        } else {
+          cut = true;
+        }
+      }
+      await streamed.finished;
+    } catch (err) {
+      const ex = streamed.exchange;
+      ex.error = describeTransportError(err, opts.timeoutMs ?? this.timeoutMs);
+      ex.durationMs = Date.now() - started;
+      throw new TransportError(ex.error, ex);
+    }
+    const body = Buffer.concat(chunks);
+    const exchange = streamed.exchange;
+    if (exchange.response) {
+      exchange.response.body = this.log.redactor.text(body.subarray(0, MAX_RECORDED_BODY).toString('utf8'));
+      exchange.response.bodyTruncated = body.length > MAX_RECORDED_BODY || cut;
+    }
+    let parsed: { value: unknown; error?: string } | undefined;
+    const parse = () => {
+      if (!parsed) {
+        try {
+          parsed = { value: JSON.parse(body.toString('utf8')) as unknown };
+        } catch (err) {
+          parsed = { value: undefined, error: (err as Error).message };
+        }
+      }
+      return parsed;
+    };
+    return {
+      exchange,
+      status: streamed.status,
+      headers: streamed.headers,
+      body,
+      bodyCut: cut,
+      text: () => body.toString('utf8'),
+      json: <T>() => parse().value as T | undefined,
+      jsonError: () => parse().error,
+    };
+  }
+
+  /** Sends a request and hands back the body as a stream; the exchange is completed when it ends. */
+  async open(opts: SendOptions): Promise<StreamResponse> {
+    const log = this.log;
+    const redactor = log.redactor;
+    const url = this.resolve(opts.url);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...this.options.defaultHeaders, ...opts.headers })) {
+      if (v !== undefined) headers[k.toLowerCase()] = v;
+    }
+    const exchange: Exchange = {
+      id: log.nextId(),
+      label: opts.label,
+      request: { method: opts.method, url: redactor.text(url), headers: redactor.headers(headers) },
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+    };
+    if (opts.operationId) exchange.operationId = opts.operationId;
+    if (opts.body !== undefined) exchange.request.body = redactor.text(opts.body.slice(0, MAX_RECORDED_BODY));
+    log.add(exchange);
+    this.requests += 1;
+
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    const started = Date.now();
+    let res: Awaited<ReturnType<typeof undiciRequest>>;
+    try {
+      res = await undiciRequest(url, {
+        method: opts.method as 'GET',
+        headers,
+        body: opts.body,
+        dispatcher: this.agent,
+        signal: controller.signal,
+      });
+    } catch (err) {
+      clearTimeout(timer);
+      exchange.error = describeTransportError(err, timeoutMs);
+      exchange.durationMs = Date.now() - started;
+      throw new TransportError(exchange.error, exchange);
+    }
+    exchange.headersMs = Date.now() - started;
+    const flat = flattenHeaders(res.headers);
+    const response: RecordedResponse = {
+      status: res.statusCode,
+      headers: redactor.headers(flat),
+      bodyBytes: 0,
+      bodyTruncated: false,
+    };
+    exchange.response = response;
+
+    const body = res.body as unknown as Readable;
+    let bytes = 0;
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      response.bodyBytes = bytes;
+    });
+    const finished = new Promise<number>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        clearTimeout(timer);
+        exchange.durationMs = Date.now() - started;
+        if (err) {
+          exchange.error = describeTransportError(err, timeoutMs);
+          reject(new TransportError(exchange.error, exchange));
+        } else resolve(bytes);
+      };
+      body.once('end', () => done());
+      body.once('error', (err) => done(err));
+      body.once('close', () => {
+        if (!body.readableEnded) done(controller.signal.reason ?? new Error('connection closed before the body ended'));
+      });
+    });
+    // Avoid an unhandled rejection when the caller only consumes the stream.
+    finished.catch(() => undefined);
+    return { exchange, status: res.statusCode, headers: flat, body, finished };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** A one-line, user-facing description of a network failure. */
+export function describeTransportError(err: unknown, timeoutMs: number): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset by the target';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name could not be resolved';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return `no response headers within ${timeoutMs} ms`;
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `the response body stalled for ${timeoutMs} ms`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'HPE_INVALID_CONSTANT':
+    case 'HPE_INVALID_VERSION':
+    case 'HPE_INVALID_STATUS':
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return 'the target did not answer with valid HTTP';
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return 'the body length did not match Content-Length';
+    case 'UND_ERR_ABORTED':
+    case 'ABORT_ERR':
+      return `request aborted: timed out after ${timeoutMs} ms`;
+    default: {
+      const msg = e?.message ?? String(err);
+      if (/aborted|timed out/i.test(msg)) return `timed out after ${timeoutMs} ms`;
+      return code ? `${code}: ${msg}` : msg;
+    }
+  }
+}
+
+export { Readable };
