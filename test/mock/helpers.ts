@@ -68,3 +68,11 @@ export const v1Outcome = (code: string, diagnostics?: string): string =>
     resourceType: 'OperationOutcome',
     issue: [diagnostics ? { severity: 'error', code, diagnostics } : { severity: 'error', code }],
   });
+
+/** Superagent parser that keeps the body as text (for deliberately non-JSON bodies). */
+export function textParser(res: NodeJS.ReadableStream, done: (err: Error | null, body: string) => void): void {
+  let data = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (data += chunk));
+  res.on('end', () => done(null, data));
+}
