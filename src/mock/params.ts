@@ -12,7 +12,8 @@ export class QueryParams {
 
   constructor(rawUrl: string) {
     const q = rawUrl.indexOf('?');
-    this.pairs = q < 0 ? [] : [...new URLSearchParams(rawUrl.slice(q + 1)).entries()];
+    // URLSearchParams drops one leading '?' of its input; the '&' keeps a key like `?_since` intact.
+    this.pairs = q < 0 ? [] : [...new URLSearchParams(`&${rawUrl.slice(q + 1)}`).entries()];
   }
 
   first(name: string): string | undefined {

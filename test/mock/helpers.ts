@@ -1,6 +1,7 @@
 /** Shared helpers for the mock server tests: an in-process app on a frozen clock, tokens, headers. */
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
+import type { Response as SuperagentResponse } from 'superagent';
 import { buildMockApp, mockContextOf } from '../../src/mock';
 import type { MockContext, MockOptions } from '../../src/mock/context';
 import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
@@ -70,9 +71,11 @@ export const v1Outcome = (code: string, diagnostics?: string): string =>
   });
 
 /** Superagent parser that keeps the body as text (for deliberately non-JSON bodies). */
-export function textParser(res: NodeJS.ReadableStream, done: (err: Error | null, body: string) => void): void {
+export function textParser(res: SuperagentResponse, done: (err: Error | null, body: unknown) => void): void {
+  // In node, superagent hands parsers the raw IncomingMessage.
+  const stream = res as unknown as NodeJS.ReadableStream;
   let data = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (data += chunk));
-  res.on('end', () => done(null, data));
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => (data += chunk));
+  stream.on('end', () => done(null, data));
 }
