@@ -1,4 +1,6 @@
 /** Shared fixtures for the mock data generator tests. */
+import { Readable } from 'node:stream';
+import { validateNdjson, type FileValidationSummary } from '../../../src/fhir';
 import { fileLines, planExport } from '../../../src/mock/data';
 import type { AcoProfile, ExportSpec, PlannedFile } from '../../../src/mock/data/types';
 
@@ -46,3 +48,21 @@ export function outputResources(s: ExportSpec): Json[] {
 }
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Runs the project's streaming validator over every file of an export (BCDA rules, sandbox ids). */
+export async function validateExport(s: ExportSpec): Promise<FileValidationSummary[]> {
+  const out: FileValidationSummary[] = [];
+  for (const file of planExport(s)) {
+    const text = [...fileLines(s, file)].join('\n') + '\n';
+    out.push(
+      await validateNdjson(Readable.from([Buffer.from(text)]), {
+        file: file.name,
+        kind: file.kind,
+        expectedType: file.type,
+        apiVersion: s.version,
+        sandbox: true,
+      }),
+    );
+  }
+  return out;
+}
