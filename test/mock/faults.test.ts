@@ -1,0 +1,217 @@
+/**
+ * The fault catalog: its shape, and a probe per fault showing that switching it on changes what
+ * the mock does (so `npm run verify` can rely on every fault being real).
+ */
+import type { Area } from '../../src/checks/types';
+import { resetContext } from '../../src/mock/app';
+import { FAULTS, validateFaultNames } from '../../src/mock/faults';
+import { basicFor, exportHeaders, json, startExport, testMock, textParser, tokenFor, type TestMock } from './helpers';
+
+const AREAS: Area[] = ['metadata', 'auth', 'kickoff', 'status', 'download', 'cancel', 'jobs', 'attribution', 'ratelimit', 'fhir'];
+
+describe('fault catalog', () => {
+  it('has at least 30 uniquely named, documented faults covering every area', () => {
+    expect(FAULTS.length).toBeGreaterThanOrEqual(30);
+    const names = FAULTS.map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const f of FAULTS) {
+      expect(f.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(f.description.length).toBeGreaterThan(10);
+      expect(f.breaks.length).toBeGreaterThan(10);
+      expect(f.refs.length).toBeGreaterThan(0);
+      for (const ref of f.refs) expect(ref).toMatch(/^(seed:00\d §.+|bulkdata@\d+|behavior §\d+(\.\d+)?)$/);
+    }
+    expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(AREAS));
+  });
+
+  it('rejects unknown names with a message listing the valid ones', () => {
+    expect(() => validateFaultNames(['kickoff-200-instead-of-202', 'nope'])).toThrow(
+      /unknown fault: nope\. Valid faults: metadata-wrong-fhir-version, /,
+    );
+    expect(validateFaultNames([' status-no-expires ', '', 'status-no-expires'])).toEqual(['status-no-expires']);
+  });
+});
+
+type Probe = (m: TestMock) => Promise<unknown>;
+
+const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+
+async function kick(m: TestMock, path = '/api/v2/Group/all/$export', headers?: Record<string, string>) {
+  const t = await m.token();
+  return m.http().get(path).set(headers ?? exportHeaders(t));
+}
+
+async function completed(m: TestMock, path?: string) {
+  const t = await m.token();
+  const id = await startExport(m, t, path);
+  m.ctx.clock.advance(60);
+  const res = await m.http().get(`/api/v2/jobs/${id}`).set(auth(t));
+  return { t, id, res };
+}
+
+async function files(m: TestMock, path?: string): Promise<string> {
+  const { t, res } = await completed(m, path);
+  if (res.status !== 200) return `status ${res.status}`;
+  const manifest = json<{ output: Array<{ url: string }> }>(res);
+  const out: string[] = [];
+  for (const o of manifest.output) {
+    const r = await m.http().get(new URL(o.url).pathname).set({ ...auth(t), 'Accept-Encoding': 'identity' }).parse(textParser);
+    out.push(String(r.body));
+  }
+  return out.join('');
+}
+
+async function firstFile(m: TestMock, headers: Record<string, string>, withToken = true) {
+  const { t, res } = await completed(m);
+  const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+  return m
+    .http()
+    .get(url)
+    .set({ ...(withToken ? auth(t) : {}), ...headers })
+    .parse(textParser);
+}
+
+const status = async (p: PromiseLike<{ status: number }>) => (await p).status;
+
+const PROBES: Record<string, Probe> = {
+  'metadata-wrong-fhir-version': async (m) => json(await m.http().get('/api/v2/metadata')).fhirVersion,
+  'metadata-missing-export-operations': async (m) => JSON.stringify(json(await m.http().get('/api/v2/metadata')).rest),
+  'metadata-requires-token': (m) => status(m.http().get('/api/v2/metadata')),
+  'auth-token-expires-in-number': async (m) =>
+    typeof json((await m.http().post('/auth/token').set('Authorization', basicFor('A9994')))).expires_in,
+  'auth-accepts-bad-secret': (m) =>
+    status(m.http().post('/auth/token').set('Authorization', `Basic ${Buffer.from('3841c594-a8c0-41e5-98cc-38bb45360d3c:x').toString('base64')}`)),
+  'auth-accepts-no-token': (m) =>
+    status(m.http().get('/api/v2/Patient/$export').set({ Accept: 'application/fhir+json', Prefer: 'respond-async' })),
+  'auth-accepts-expired-token': async (m) => {
+    const t = await m.token();
+    m.ctx.clock.advance(1300);
+    return status(m.http().get('/api/v2/attribution_status').set(auth(t)));
+  },
+  'auth-leaks-other-aco-job': async (m) => {
+    const id = await startExport(m, await m.token());
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(await tokenFor(m.app, 'A9990'))));
+  },
+  'auth-wrong-status-no-token': (m) => status(m.http().get('/api/v2/jobs/1')),
+  'kickoff-200-instead-of-202': async (m) => (await kick(m)).status,
+  'kickoff-no-content-location': async (m) => (await kick(m)).headers['content-location'] !== undefined,
+  'kickoff-relative-content-location': async (m) => String((await kick(m)).headers['content-location']).startsWith('http'),
+  'kickoff-accepts-missing-accept': async (m) =>
+    (await kick(m, undefined, { ...auth(await m.token()), Prefer: 'respond-async' })).status,
+  'kickoff-accepts-missing-prefer': async (m) =>
+    (await kick(m, undefined, { ...auth(await m.token()), Accept: 'application/fhir+json' })).status,
+  'kickoff-accepts-unknown-type': async (m) => (await kick(m, '/api/v2/Patient/$export?_type=Practitioner')).status,
+  'kickoff-accepts-bad-since': async (m) => (await kick(m, '/api/v2/Patient/$export?_since=2020-01-01')).status,
+  'kickoff-error-not-operationoutcome': async (m) =>
+    (await kick(m, '/api/v2/Patient/$export?_elements=id')).headers['content-type'],
+  'kickoff-accepts-bad-group': async (m) => (await kick(m, '/api/v2/Group/xyz/$export')).status,
+  'status-no-x-progress': async (m) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'] ?? 'none';
+  },
+  'status-bad-x-progress': async (m) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(1);
+    return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'];
+  },
+  'status-complete-wrong-content-type': async (m) => (await completed(m)).res.headers['content-type'],
+  'status-no-expires': async (m) => (await completed(m)).res.headers.expires ?? 'none',
+  'status-complete-202': async (m) => (await completed(m)).res.status,
+  'status-expired-200': async (m) => {
+    const { id } = await completed(m);
+    m.ctx.clock.advance(24 * 3600);
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(await m.token())));
+  },
+  'download-wrong-content-type': async (m) => (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-type'],
+  'download-gzip-unlabelled': async (m) => (await firstFile(m, { 'Accept-Encoding': 'gzip' })).headers['content-encoding'] ?? 'none',
+  'download-gzip-unrequested': async (m) => (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-encoding'] ?? 'none',
+  'download-no-token-required': async (m) => (await firstFile(m, { 'Accept-Encoding': 'identity' }, false)).status,
+  'download-available-after-expiry': async (m) => {
+    const { res } = await completed(m);
+    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+    m.ctx.clock.advance(24 * 3600);
+    return status(m.http().get(url).set(auth(await m.token())).parse(textParser));
+  },
+  'content-invalid-fhir': (m) => files(m),
+  'content-wrong-resource-type': (m) => files(m),
+  'content-broken-references': (m) => files(m),
+  'content-missing-profile': (m) => files(m),
+  'content-malformed-json': (m) => files(m),
+  'content-ignores-since': (m) => files(m, '/api/v2/Patient/$export?_since=2026-01-01T00:00:00Z'),
+  'content-ignores-type': async (m) => {
+    const { res } = await completed(m, '/api/v2/Patient/$export?_type=Patient');
+    return json<{ output: Array<{ type: string }> }>(res).output.map((o) => o.type);
+  },
+  'cancel-returns-200': async (m) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'cancel-ignored': async (m) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+    m.ctx.clock.advance(60);
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'cancel-finished-job-202': async (m) => {
+    const { t, id } = await completed(m);
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'jobs-wrong-task-status': async (m) => {
+    const { t } = await completed(m);
+    return (await m.http().get('/api/v2/jobs').set(exportHeaders(t))).text;
+  },
+  'jobs-ignores-status-filter': async (m) => {
+    const { t } = await completed(m);
+    return status(m.http().get('/api/v2/jobs?_status=Failed').set(exportHeaders(t)));
+  },
+  'jobs-empty-200': async (m) => status(m.http().get('/api/v2/jobs').set(exportHeaders(await m.token()))),
+  'jobs-other-aco': async (m) => {
+    await startExport(m, await tokenFor(m.app, 'A9990'));
+    return status(m.http().get('/api/v2/jobs').set(exportHeaders(await m.token())));
+  },
+  'ratelimit-no-retry-after': async (m) => {
+    const t = await tokenFor(m.app, 'SBXBM0002');
+    await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
+    return (await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t))).headers['retry-after'] ?? 'none';
+  },
+  'ratelimit-disabled': async (m) => {
+    const t = await tokenFor(m.app, 'SBXBM0002');
+    await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
+    return status(m.http().get('/api/v2/Patient/$export').set(exportHeaders(t)));
+  },
+  'attribution-wrong-shape': async (m) => (await m.http().get('/api/v2/attribution_status').set(auth(await m.token()))).text,
+  'attribution-bad-timestamp': async (m) => (await m.http().get('/api/v2/attribution_status').set(auth(await m.token()))).text,
+  'attribution-outdated-accepted': async (m) =>
+    status(m.http().get('/api/v2/Group/all/$export').set(exportHeaders(await tokenFor(m.app, 'TEST995')))),
+};
+
+const manifestProbe: Probe = async (m) => (await completed(m)).res.text;
+for (const f of FAULTS) if (f.name.startsWith('manifest-')) PROBES[f.name] = manifestProbe;
+
+describe('every fault changes the mock behaviour', () => {
+  let m: TestMock;
+  beforeAll(async () => {
+    m = await testMock({ control: true });
+  });
+  afterAll(() => m.close());
+
+  it('has a probe for every fault', () => {
+    expect(FAULTS.map((f) => f.name).filter((n) => !PROBES[n])).toEqual([]);
+  });
+
+  it.each(FAULTS.map((f) => [f.name]))('%s', async (name) => {
+    const probe = PROBES[name];
+    if (!probe) throw new Error(`no probe for ${name}`);
+    resetContext(m.ctx);
+    const normal = await probe(m);
+    resetContext(m.ctx);
+    m.ctx.faults.set([name]);
+    const faulty = await probe(m);
+    resetContext(m.ctx);
+    expect(faulty).not.toEqual(normal);
+  });
+});
