@@ -55,7 +55,7 @@ export const tokenChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['seed:002 §Authentication and Authorization', 'seed:001 §Get a bearer token', 'behavior §2.8'],
     operations: TOKEN_OPS,
-    faults: ['token-wrong-type'],
+    faults: ['auth-token-wrong-type'],
     async run(ctx) {
       if (ctx.config.token) return skip('a static --token was given: the token endpoint is not used');
       await ensureTokenRequested(ctx);
@@ -80,7 +80,7 @@ export const tokenChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['seed:003 §Follow-up questions about authorization', 'behavior §2.8', 'RFC 6749 §5.1'],
     operations: TOKEN_OPS,
-    faults: ['token-no-expires-in'],
+    faults: ['auth-token-no-expires-in'],
     async run(ctx) {
       if (ctx.config.token) return skip('a static --token was given: the token endpoint is not used');
       await ensureTokenRequested(ctx);
@@ -110,7 +110,7 @@ export const tokenChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['seed:002 §Authentication and Authorization', 'behavior §2.8'],
     operations: TOKEN_OPS,
-    faults: ['token-accepts-anything'],
+    faults: ['auth-token-accepts-no-credentials'],
     async run(ctx) {
       const res = await ctx.target.call('getToken', { label: 'token request without credentials', auth: 'none', headers: { accept: 'application/json' } });
       const problem = statusProblem(res, [400, 401]);
@@ -126,7 +126,7 @@ export const tokenChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['seed:001 §Get a bearer token', 'behavior §2.8'],
     operations: TOKEN_OPS,
-    faults: ['token-accepts-anything'],
+    faults: ['auth-accepts-bad-secret'],
     async run(ctx) {
       const clientId = ctx.config.clientId ?? 'unknown-client';
       const res = await ctx.target.call('getToken', {
@@ -265,7 +265,7 @@ const LADDER: LadderStep[] = [
     diagnostics: 'Invalid Token',
     description: 'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token").',
     refs: ['seed:001 §Start a job (Request header)', 'behavior §5', 'bulkdata@5'],
-    faults: ['auth-accepts-no-token'],
+    faults: ['auth-accepts-no-token', 'auth-wrong-status-no-token'],
   },
   {
     key: 'MALFORMED-TOKEN',
@@ -276,7 +276,7 @@ const LADDER: LadderStep[] = [
     description:
       'Authorization "Bearer not-a-jwt": rejected with an OperationOutcome (the docs promise 401 for invalid credentials; the real server answers 400 "Request Error").',
     refs: ['seed:001 §Start a job (Request header)', 'behavior §5'],
-    faults: ['auth-accepts-any-token'],
+    faults: ['auth-accepts-malformed-token'],
   },
   {
     key: 'EXPIRED-TOKEN',
@@ -288,7 +288,7 @@ const LADDER: LadderStep[] = [
     description:
       'A JWT shaped like the server\'s tokens but expired and signed by an unknown key: 401 with an OperationOutcome (BCDA: "Expired Token").',
     refs: ['seed:001 §Start a job (Request header)', 'seed:003 §Follow-up questions about authorization', 'behavior §5'],
-    faults: ['auth-accepts-any-token'],
+    faults: ['auth-accepts-expired-token'],
   },
 ];
 
@@ -331,7 +331,7 @@ export const crossClientChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['seed:001 §Start a job (Request header)', 'behavior §5'],
     operations: ['getAttributionStatusV1', 'getAttributionStatusV2', 'getAttributionStatusV3'],
-    faults: ['auth-accepts-any-token'],
+    faults: ['auth-accepts-lowercase-bearer'],
     async run(ctx) {
       const bearer = await ctx.target.authorization('token');
       const token = bearer?.replace(/^Bearer /, '') ?? '';

@@ -56,7 +56,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'every file in the manifest downloads with 200',
     description: 'GET on each output and error url (with the token when requiresAccessToken is true) answers 200 and delivers the whole body.',
     refs: ['seed:001 §Download the data', 'bulkdata@148', 'bulkdata@204', 'bulkdata@206'],
-    faults: ['download-404', 'download-truncated'],
+    faults: ['manifest-dead-url', 'download-truncated'],
     check(run) {
       const problems = run.downloads
         .filter((d) => d.status !== 200 || d.error)
@@ -87,7 +87,7 @@ export const downloadChecks: CheckDefinition[] = [
     level: 'SHOULD',
     profiles: ['bcda'],
     refs: ['seed:001 §Request header: compressed data files', 'behavior §2.7'],
-    faults: ['download-ignores-gzip', 'download-bad-gzip'],
+    faults: ['download-gzip-unlabelled', 'download-bad-gzip'],
     check(run) {
       const ok = run.downloads.filter((d) => d.status === 200);
       const problems = ok
@@ -101,7 +101,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'files come uncompressed when the client does not ask for gzip',
     description: 'Without Accept-Encoding, a file is served as plain NDJSON (no Content-Encoding: gzip).',
     refs: ['seed:001 §Download the data', 'behavior §2.7'],
-    faults: ['download-always-gzip'],
+    faults: ['download-gzip-unrequested'],
     async check(run, ctx) {
       const first = run.downloads.find((d) => d.status === 200 && d.kind === 'output');
       if (!first) return skip('no file downloaded successfully');
@@ -120,7 +120,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'files are refused without the token when requiresAccessToken is true',
     description: 'When the manifest says requiresAccessToken: true, a download without Authorization is refused with 401.',
     refs: ['bulkdata@5', 'bulkdata@201', 'seed:001 §Download the data', 'behavior §2.7'],
-    faults: ['download-no-auth'],
+    faults: ['download-no-token-required'],
     async check(run, ctx) {
       if (run.manifest?.requiresAccessToken !== true) return skip('requiresAccessToken is not true');
       const first = run.downloads.find((d) => d.status === 200);
@@ -135,7 +135,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'an unknown file name answers 404',
     description: "GET /data/<this job>/<a random uuid>.ndjson answers 404: file names can't be guessed into data.",
     refs: ['behavior §2.7', 'bulkdata@210'],
-    faults: ['download-any-file'],
+    faults: ['download-any-file-name'],
     async check(run, ctx) {
       const first = run.downloads[0]!;
       const url = first.item.url.replace(/[^/]+$/, `${randomUUID()}.ndjson`);
@@ -149,7 +149,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'a file name climbing out of the job folder is refused',
     description: 'GET /data/<job>/..%2F..%2Fetc%2Fpasswd must not serve anything: 400 or 404.',
     refs: ['behavior §2.7'],
-    faults: ['download-path-traversal'],
+    faults: ['download-any-file-name'],
     async check(run, ctx) {
       const first = run.downloads[0]!;
       const url = first.item.url.replace(/[^/]+$/, '..%2F..%2F..%2Fetc%2Fpasswd');
@@ -169,7 +169,7 @@ export const downloadChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['bulkdata@59', 'seed:003 §Filtering your requests using _since', 'seed:000 §/Patient'],
     operations: OPS,
-    faults: ['export-ignores-since'],
+    faults: ['content-ignores-since'],
     async run(ctx) {
       const since = sinceInstant();
       const sinceMs = Date.parse(since);

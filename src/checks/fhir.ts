@@ -8,11 +8,11 @@ import { type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '..
 
 /** Mock faults that each rule must catch (feeds `npm run verify`). */
 const RULE_FAULTS: Record<string, string[]> = {
-  [RULE.parse]: ['ndjson-malformed-json'],
-  [RULE.schema]: ['ndjson-invalid-resource'],
-  [RULE.fileType]: ['ndjson-wrong-resource-type'],
-  [RULE.profileMeta]: ['ndjson-missing-profile'],
-  [RULE.refResolves]: ['ndjson-broken-reference'],
+  [RULE.parse]: ['content-malformed-json'],
+  [RULE.schema]: ['content-invalid-fhir'],
+  [RULE.fileType]: ['content-wrong-resource-type', 'manifest-output-wrong-type'],
+  [RULE.profileMeta]: ['content-missing-profile'],
+  [RULE.refResolves]: ['content-broken-references'],
 };
 
 export function exportIssues(run: ExportRun): ValidationIssue[] {

@@ -76,7 +76,7 @@ export const cancelChecks: CheckDefinition[] = [
       level: 'MUST',
       profiles: ['bcda', 'bulk-data-ig'],
       refs: ['seed:001 §Cancel a job', 'bulkdata@305', 'bulkdata@306', 'behavior §2.4'],
-      faults: ['cancel-not-supported'],
+      faults: ['cancel-returns-200'],
     },
     (f) => f.cancel,
     (res) => (res.status === 202 ? pass('202 Accepted', [res.exchange.id]) : fail(`status ${res.status}, expected 202`, [res.exchange.id])),
@@ -107,7 +107,7 @@ export const cancelChecks: CheckDefinition[] = [
       level: 'SHOULD',
       profiles: ['bcda'],
       refs: ['behavior §2.4', 'bulkdata@308'],
-      faults: ['cancel-twice-202'],
+      faults: ['cancel-finished-job-202'],
     },
     (f) => (f.cancel?.status === 202 ? f.cancelAgain : undefined),
     (res) => {
@@ -189,7 +189,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['seed:001 §Request job history', 'seed:000 §/Jobs', 'behavior §2.5'],
-    faults: ['jobs-not-bundle', 'jobs-missing-job'],
+    faults: ['jobs-not-bundle', 'jobs-empty-200'],
     async run(ctx) {
       const main = await ctx.mainExport();
       const res = await listJobs(ctx);
@@ -216,7 +216,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'SHOULD',
     profiles: ['bcda'],
     refs: ['seed:001 §Request job history (response example)', 'behavior §2.5'],
-    faults: ['jobs-bad-task'],
+    faults: ['jobs-bad-task-shape'],
     async run(ctx) {
       await ctx.mainExport();
       const res = await listJobs(ctx);
@@ -251,7 +251,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5'],
-    faults: ['jobs-wrong-status-mapping'],
+    faults: ['jobs-wrong-task-status'],
     async run(ctx) {
       const main = await ctx.mainExport();
       const cancelled = await cancelFlow(ctx);
@@ -278,7 +278,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5'],
-    faults: ['jobs-wrong-status-mapping'],
+    faults: ['jobs-wrong-task-status'],
     async run(ctx) {
       let started;
       try {
@@ -355,7 +355,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5', 'behavior §6'],
-    faults: ['jobs-wrong-status-mapping'],
+    faults: ['jobs-wrong-task-status'],
     async run(ctx) {
       if (!ctx.control) return skip('the target offers no way to set job states (only the embedded mock does)');
       let started;
@@ -403,7 +403,7 @@ export const attributionChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['seed:001 §Request attribution status', 'seed:000 §/Attribution_Status', 'behavior §2.6'],
     operations: ops('getAttributionStatus'),
-    faults: ['attribution-bad-body'],
+    faults: ['attribution-wrong-shape', 'attribution-bad-timestamp'],
     async run(ctx) {
       const res = await ctx.target.call(ctx.op('getAttributionStatus'), { label: 'attribution status', headers: { accept: 'application/json' } });
       if (res.status === 404) return skip('404: the organization has no attribution file (documented)', [res.exchange.id]);
@@ -441,7 +441,7 @@ export const rateLimitChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['seed:001 §Response example: too many requests', 'seed:003 §How often can I request data', 'bulkdata@118', 'behavior §4'],
     operations: ops('exportGroup'),
-    faults: ['ratelimit-no-429', 'ratelimit-no-retry-after'],
+    faults: ['ratelimit-disabled', 'ratelimit-no-retry-after'],
     async run(ctx) {
       const client = ctx.rateLimitedClient;
       if (!client) return skip('no rate-limited client configured (--rate-limited-client-id / BCDA_RATE_LIMITED_CLIENT_ID)');
@@ -482,7 +482,7 @@ export const expiryChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['seed:001 §Files expire after 24 hours', 'seed:003 §How long do I have before my file is deleted', 'behavior §2.3', 'behavior §2.7'],
     operations: [...ops('getJobStatus'), 'downloadFile'],
-    faults: ['status-never-expires'],
+    faults: ['status-expired-200', 'download-available-after-expiry'],
     async run(ctx) {
       if (!ctx.control) return skip('the target offers no way to move its clock (only the embedded mock does)');
       const main = await ctx.mainExport();

@@ -160,7 +160,7 @@ export const metadataChecks: CheckDefinition[] = [
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['seed:001 §Check API status', 'behavior §2.1', 'bulkdata@217'],
-    faults: ['metadata-no-operations'],
+    faults: ['metadata-missing-export-operations'],
     async run(ctx) {
       const { res, cs } = await capability(ctx);
       if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);

@@ -50,7 +50,7 @@ export const statusChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['seed:001 §Check job status', 'bulkdata@132'],
     operations: STATUS_OPS,
-    faults: ['status-in-progress-200'],
+    faults: ['status-running-200'],
     async run(ctx) {
       const run = await ctx.mainExport();
       if (!run.polls.length) return skip(`the shared export was never polled: ${run.problem ?? 'unknown'}`);
@@ -117,7 +117,7 @@ export const statusChecks: CheckDefinition[] = [
     title: 'a finished job answers 200 with JSON',
     description: 'When the export is done, the status URL answers 200 OK with Content-Type application/json and a JSON body.',
     refs: ['seed:001 §Check job status (completed job)', 'bulkdata@144', 'bulkdata@145', 'bulkdata@147'],
-    faults: ['status-complete-wrong-content-type'],
+    faults: ['status-complete-wrong-content-type', 'status-complete-202'],
     check(run) {
       const res = run.final;
       const problem = joinProblems([
@@ -156,7 +156,7 @@ export const statusChecks: CheckDefinition[] = [
     title: 'manifest transactionTime is a FHIR instant',
     description: 'transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
     refs: ['bulkdata@150', 'bulkdata@151', 'bulkdata@152', 'seed:001 §Response example: completed job'],
-    faults: ['manifest-bad-transaction-time'],
+    faults: ['manifest-bad-transaction-time', 'manifest-no-transaction-time'],
     check(run) {
       const t = run.manifest?.transactionTime;
       const id = run.final.exchange.id;
@@ -170,7 +170,7 @@ export const statusChecks: CheckDefinition[] = [
     title: 'manifest request is the kick-off URL',
     description: 'request holds the full URL of the kick-off request, query included.',
     refs: ['bulkdata@155', 'bulkdata@156', 'seed:001 §Response example: completed job'],
-    faults: ['manifest-wrong-request'],
+    faults: ['manifest-wrong-request', 'manifest-no-request'],
     check(run) {
       const id = run.final.exchange.id;
       const got = run.manifest?.request;
@@ -186,7 +186,7 @@ export const statusChecks: CheckDefinition[] = [
     title: 'manifest requiresAccessToken is a boolean (true for BCDA)',
     description: 'requiresAccessToken is a JSON boolean; BCDA protects its files with the bearer token, so it is true.',
     refs: ['bulkdata@159', 'bulkdata@160', 'bulkdata@162', 'seed:001 §Response example: completed job'],
-    faults: ['manifest-requires-token-string'],
+    faults: ['manifest-requires-access-token-string'],
     check(run, ctx) {
       const v = run.manifest?.requiresAccessToken;
       const id = run.final.exchange.id;
@@ -240,7 +240,7 @@ export const statusChecks: CheckDefinition[] = [
       'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2.',
     refs: ['seed:001 §Request all resource types', 'seed:000 §/Group', 'bulkdata@63', 'behavior §2.2'],
     profiles: ['bcda'],
-    faults: ['manifest-missing-type'],
+    faults: ['export-default-omits-coverage'],
     check(run, ctx) {
       const id = run.final.exchange.id;
       const types = new Set(manifestItems(run.manifest?.output).map((i) => i.type));
@@ -263,7 +263,7 @@ export const statusChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['bulkdata@62', 'seed:001 §Request all resource types'],
     operations: STATUS_OPS,
-    faults: ['export-ignores-type'],
+    faults: ['content-ignores-type'],
     async run(ctx) {
       const run = await ctx.filteredExport('type-patient', { endpoint: 'patient', query: { _type: 'Patient' } });
       if (!run.final || !run.manifest) return skip(`the _type=Patient export did not complete: ${run.problem ?? 'unknown'}`);
