@@ -83,6 +83,17 @@ export interface RunReport {
     maxKickoffs: number;
     mockFaults: string[];
     mockQuirks: boolean;
+    /**
+     * How resource content was handled (src/report/privacy.ts): against a target that may hold
+     * real data, bodies with resource content are dropped unless includeSamples.
+     */
+    privacy?: {
+      /** The embedded mock or the public sandbox. */
+      syntheticTarget: boolean;
+      includeSamples: boolean;
+      /** Exchanges whose response body was dropped. */
+      omittedBodies: string[];
+    };
   };
   summary: RunSummary;
   results: CheckResult[];

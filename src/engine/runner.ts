@@ -16,6 +16,7 @@ import { CheckContext, KickoffBudgetExceeded, type CheckDefinition, type ExportR
 import { coverageMatrix } from './coverage';
 import { REPORT_SCHEMA_VERSION, summarize, type CheckResult, type ExportTimeline, type RunReport } from './results';
 import { TOOL_VERSION } from './version';
+import { protectResourceContent } from '../report/privacy';
 import type { MockServer } from '../mock';
 
 export interface RunHooks {
@@ -158,7 +159,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     }),
   );
   const finished = Date.now();
-  const report: RunReport = {
+  const report: RunReport = protectResourceContent({
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'bcda-conformance', version: TOOL_VERSION },
     run: {
@@ -185,7 +186,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     validation,
     exports: exports.timelines,
     exchanges: [...log.all()],
-  };
+  }, resolved.includeSamples);
   return unreachable ? { report, unreachable } : { report };
 }
 
