@@ -262,8 +262,17 @@ export function beneficiaryFacts(ctx: FactsContext, index: number): BeneficiaryF
   };
 }
 
+/** Formatted dates by epoch day: a few thousand distinct days occur, each formatted once. */
+const dateCache = new Map<number, string>();
+
 export function epochDayToDate(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let text = dateCache.get(day);
+  if (text === undefined) {
+    text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dateCache.size > 50_000) dateCache.clear();
+    dateCache.set(day, text);
+  }
+  return text;
 }
 
 /** FHIR instant with milliseconds, UTC. */

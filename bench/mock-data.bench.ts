@@ -1,0 +1,151 @@
+/**
+ * Synthetic data generation speed: MB of NDJSON produced per CPU-second for each resource type
+ * (one core, plain JSON and with the sorted-keys quirk), plus the cost of planning the
+ * extra-large ACO's export. The server streams these files on the fly, so this bounds serving.
+ */
+import { beneficiaryFacts, factsContext, fileLines, planExport } from '../src/mock/data';
+import type { ExportResourceType, ExportSpec } from '../src/mock/data/types';
+import type { BenchRow } from './types';
+
+const TARGET_MB_PER_S = 30;
+
+function extraLarge(types: ExportResourceType[]): ExportSpec {
+  return {
+    aco: { cmsId: 'A9993', beneficiaries: 30000, adjudicated: true, partiallyAdjudicated: true },
+    version: 'v2',
+    types,
+    runout: false,
+    transactionTime: new Date('2026-06-01T12:00:00Z'),
+    seed: 1,
+    jobId: 1,
+  };
+}
+
+/** CPU seconds (user + system) spent in `fn`: robust against other processes sharing the cores. */
+function cpuSeconds(fn: () => void): number {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+/** Generates lines of `type` until about `budgetBytes` were produced; returns MB per CPU-second. */
+function measure(
+  type: ExportResourceType,
+  budgetBytes: number,
+  sortKeys: boolean,
+): { mbPerS: number; avgLine: number } {
+  const spec = extraLarge([type]);
+  const files = planExport(spec).filter((f) => f.kind === 'output');
+  let bytes = 0;
+  let lines = 0;
+  const seconds = cpuSeconds(() => {
+    for (const file of files) {
+      for (const line of fileLines(spec, file, { sortKeys })) {
+        bytes += line.length + 1;
+        lines++;
+        if (bytes >= budgetBytes) return;
+      }
+    }
+  });
+  return { mbPerS: bytes / 1e6 / Math.max(seconds, 1e-6), avgLine: lines ? bytes / lines : 0 };
+}
+
+function avgBytes(rows: BenchRow[], type: ExportResourceType): number {
+  return rows.find((r) => r.metric === `average ${type} line`)?.value ?? 0;
+}
+
+/** How many lines of each type the export has, from the beneficiary facts (no resources built). */
+function resourceCounts(spec: ExportSpec): Record<ExportResourceType, number> {
+  const counts: Record<ExportResourceType, number> = {
+    Patient: 0,
+    Coverage: 0,
+    ExplanationOfBenefit: 0,
+    Claim: 0,
+    ClaimResponse: 0,
+    Observation: 0,
+  };
+  const ctx = factsContext(spec);
+  for (let i = 0; i < spec.aco.beneficiaries; i++) {
+    const facts = beneficiaryFacts(ctx, i);
+    if (facts.error) continue;
+    counts.Patient++;
+    counts.Coverage += facts.coverage.length;
+    counts.ExplanationOfBenefit += facts.claims.length;
+    counts.Claim += facts.partialClaims.length;
+    counts.ClaimResponse += facts.partialClaims.length;
+  }
+  return counts;
+}
+
+export async function runBench(options: { quick: boolean }): Promise<BenchRow[]> {
+  const budget = options.quick ? 8e6 : 40e6;
+  const rows: BenchRow[] = [];
+  // Warm the JIT so the first measured type is not penalised.
+  measure('ExplanationOfBenefit', 2e6, false);
+
+  const planSeconds = cpuSeconds(() =>
+    planExport(extraLarge(['Patient', 'Coverage', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse'])),
+  );
+  rows.push({
+    bench: 'mock-data',
+    metric: 'plan A9993 export (5 types)',
+    value: Math.round(planSeconds * 1000),
+    unit: 'ms CPU',
+    target: '< 500 ms',
+    pass: planSeconds < 0.5,
+  });
+
+  const types: ExportResourceType[] = [
+    'ExplanationOfBenefit',
+    'Patient',
+    'Coverage',
+    'Claim',
+    'ClaimResponse',
+  ];
+  const counts = resourceCounts(extraLarge(types));
+  let exportBytes = 0;
+  for (const type of types) {
+    const { mbPerS, avgLine } = measure(type, budget, false);
+    exportBytes += avgLine * counts[type];
+    rows.push({
+      bench: 'mock-data',
+      metric: `generate ${type}`,
+      value: Math.round(mbPerS * 10) / 10,
+      unit: 'MB/CPU-s',
+      target: `>= ${TARGET_MB_PER_S} MB/s`,
+      pass: mbPerS >= TARGET_MB_PER_S,
+    });
+    rows.push({
+      bench: 'mock-data',
+      metric: `average ${type} line`,
+      value: Math.round(avgLine),
+      unit: 'bytes',
+    });
+  }
+  // Estimated from the line counts (cheap facts) and the measured average line sizes.
+  const adjudicatedBytes =
+    exportBytes -
+    avgBytes(rows, 'Claim') * counts.Claim -
+    avgBytes(rows, 'ClaimResponse') * counts.ClaimResponse;
+  rows.push({
+    bench: 'mock-data',
+    metric: 'A9993 default export size (Patient, Coverage, EOB; estimated)',
+    value: Math.round(adjudicatedBytes / 1e7) / 100,
+    unit: 'GB',
+    target: '0.5–1.2 GB',
+    pass: adjudicatedBytes >= 0.5e9 && adjudicatedBytes <= 1.2e9,
+  });
+  const plain = rows.find((r) => r.metric === 'generate ExplanationOfBenefit');
+  const sorted = measure('ExplanationOfBenefit', budget, true);
+  rows.push({
+    bench: 'mock-data',
+    metric: 'generate ExplanationOfBenefit, sorted keys (quirk)',
+    value: Math.round(sorted.mbPerS * 10) / 10,
+    unit: 'MB/CPU-s',
+    ...(plain
+      ? { baseline: plain.metric, ratio: Math.round((sorted.mbPerS / plain.value) * 100) / 100 }
+      : {}),
+  });
+  return rows;
+}
