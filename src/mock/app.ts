@@ -47,12 +47,19 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
 
   // BCDA ignores request bodies (token endpoint included); keep them as raw text for /__mock/.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
 
   // One line per request; the URL never carries credentials and headers are not logged.
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
     done();
@@ -92,14 +99,19 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
     const missing = ALL_METHODS.filter((m) => !methods.has(m));
     if (missing.length === 0) continue;
     const allow = [...methods].join(', ');
-    app.route({ method: missing, url, handler: (_req, reply) => reply.code(405).header('allow', allow).send() });
+    app.route({
+      method: missing,
+      url,
+      handler: (_req, reply) => reply.code(405).header('allow', allow).send(),
+    });
   }
 
   app.setNotFoundHandler((_request, reply) => sendText(reply, 404, '404 page not found'));
   app.setErrorHandler((error, request, reply) => {
     const e = error as { message?: string; statusCode?: number };
     request.log.error({ err: e.message }, 'request failed');
-    const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+    const status =
+      typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
     return sendText(reply, status);
   });
   return app;

@@ -23,7 +23,13 @@ export function capabilityStatement(o: CapabilityOptions): Record<string, unknow
     cors: true,
     service: [
       {
-        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }],
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+            code: 'OAuth',
+            display: 'OAuth',
+          },
+        ],
         text: 'OAuth',
       },
     ],
@@ -41,9 +47,11 @@ export function capabilityStatement(o: CapabilityOptions): Record<string, unknow
     publisher: 'Centers for Medicare & Medicaid Services',
     kind: 'instance',
     instantiates: [
-      o.version === 'v1' ? 'https://mock.bfd.local/baseDstu3/metadata/'
-      : o.version === 'v2' ? 'https://mock.bfd.local/v2/fhir/metadata'
-      : 'https://mock.bfd.local/v3/fhir/metadata',
+      o.version === 'v1'
+        ? 'https://mock.bfd.local/baseDstu3/metadata/'
+        : o.version === 'v2'
+          ? 'https://mock.bfd.local/v2/fhir/metadata'
+          : 'https://mock.bfd.local/v3/fhir/metadata',
       BULK_CAPABILITY,
     ],
     software: { name: 'Beneficiary Claims Data API', version: MOCK_VERSION, releaseDate: date },
@@ -60,13 +68,35 @@ export function capabilityStatement(o: CapabilityOptions): Record<string, unknow
   if (!o.noExportOperations) {
     if (o.version === 'v1') {
       rest.operation = [
-        { name: 'patient-export', definition: { reference: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' } },
-        { name: 'group-export', definition: { reference: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' } },
+        {
+          name: 'patient-export',
+          definition: { reference: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' },
+        },
+        {
+          name: 'group-export',
+          definition: { reference: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' },
+        },
       ];
     } else if (o.version === 'v2') {
       rest.resource = [
-        { type: 'Patient', operation: [{ name: 'patient-export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' }] },
-        { type: 'Group', operation: [{ name: 'group-export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' }] },
+        {
+          type: 'Patient',
+          operation: [
+            {
+              name: 'patient-export',
+              definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+            },
+          ],
+        },
+        {
+          type: 'Group',
+          operation: [
+            {
+              name: 'group-export',
+              definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export',
+            },
+          ],
+        },
       ];
     } else {
       const exportSearch = [

@@ -48,10 +48,15 @@ export function parseMockFlags(flags: MockFlags): MockOptions {
   };
   if (flags.seed !== undefined) options.seed = integer('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER);
   if (flags.apiVersions !== undefined) {
-    const versions = flags.apiVersions.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const versions = flags.apiVersions
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     const bad = versions.filter((v) => !(ALL_VERSIONS as readonly string[]).includes(v));
     if (versions.length === 0 || bad.length > 0) {
-      throw new UsageError(`--api-versions takes a comma-separated list of v1, v2, v3; got "${flags.apiVersions}"`);
+      throw new UsageError(
+        `--api-versions takes a comma-separated list of v1, v2, v3; got "${flags.apiVersions}"`,
+      );
     }
     options.apiVersions = versions as ApiVersion[];
   }
@@ -64,7 +69,8 @@ export function parseMockFlags(flags: MockFlags): MockOptions {
   if (flags.credentials !== undefined) options.credentialsFile = flags.credentials;
   if (flags.jobSpeed !== undefined) {
     const speed = Number(flags.jobSpeed);
-    if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--job-speed must be a positive number, got "${flags.jobSpeed}"`);
+    if (!Number.isFinite(speed) || speed <= 0)
+      throw new UsageError(`--job-speed must be a positive number, got "${flags.jobSpeed}"`);
     options.jobSpeed = speed;
   }
   if (flags.tokenLifetime !== undefined) {
@@ -81,9 +87,15 @@ export function credentialsListing(credentialsFile?: string): string {
   for (const aco of registry.acos) {
     const notes = [
       `${aco.beneficiaries} beneficiaries`,
-      aco.partiallyAdjudicated ? (aco.adjudicated ? 'adjudicated + partially adjudicated' : 'partially adjudicated') : 'adjudicated',
+      aco.partiallyAdjudicated
+        ? aco.adjudicated
+          ? 'adjudicated + partially adjudicated'
+          : 'partially adjudicated'
+        : 'adjudicated',
       aco.denylisted ? 'denylisted (403)' : '',
-      aco.attribution !== 'current' ? `attribution ${aco.attribution} (export 404, runout ${aco.runout ? '202' : '404'})` : '',
+      aco.attribution !== 'current'
+        ? `attribution ${aco.attribution} (export 404, runout ${aco.runout ? '202' : '404'})`
+        : '',
       aco.rateLimited ? 'rate-limited (429 on a duplicate in-flight job)' : '',
     ].filter((n) => n !== '');
     lines.push(`${aco.cmsId}  ${aco.name}: ${notes.join(', ')}`);
@@ -97,7 +109,9 @@ export function credentialsListing(credentialsFile?: string): string {
 }
 
 export function faultsListing(): string {
-  return FAULTS.map((f) => `${f.name}  [${f.area}]\n  ${f.description}\n  breaks: ${f.breaks} (${f.refs.join('; ')})`).join('\n');
+  return FAULTS.map(
+    (f) => `${f.name}  [${f.area}]\n  ${f.description}\n  breaks: ${f.breaks} (${f.refs.join('; ')})`,
+  ).join('\n');
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -110,7 +124,12 @@ export function registerMockCommand(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--seed <n>', 'data seed: the same seed gives byte-identical files')
     .option('--api-versions <list>', 'API versions to serve, e.g. v1,v2,v3')
-    .option('--fault <names>', 'switch on faults (comma-separated, repeatable); see --list-faults', collect, [])
+    .option(
+      '--fault <names>',
+      'switch on faults (comma-separated, repeatable); see --list-faults',
+      collect,
+      [],
+    )
     .option('--quirks', "reproduce the real server's documented quirks")
     .option('--control', 'mount the /__mock/ control endpoints (faults, clock, job states, reset)')
     .option('--credentials <file>', 'JSON file of ACOs and client credentials to add or replace')

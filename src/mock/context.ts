@@ -71,14 +71,18 @@ export interface MockContext {
 /** Validates options; every problem is an Error with a message meant for a user. */
 export async function createContext(options: MockOptions = {}): Promise<MockContext> {
   const seed = options.seed ?? 1;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`seed must be a non-negative integer, got ${String(seed)}`);
   const versions = options.apiVersions ?? [...ALL_VERSIONS];
   const badVersion = versions.find((v) => !ALL_VERSIONS.includes(v));
   if (badVersion !== undefined || versions.length === 0) {
-    throw new Error(`api versions must be a non-empty list of v1, v2, v3; got ${versions.join(',') || '(none)'}`);
+    throw new Error(
+      `api versions must be a non-empty list of v1, v2, v3; got ${versions.join(',') || '(none)'}`,
+    );
   }
   const jobSpeed = options.jobSpeed ?? 1;
-  if (!(jobSpeed > 0) || !Number.isFinite(jobSpeed)) throw new Error(`job speed must be a positive number, got ${String(jobSpeed)}`);
+  if (!(jobSpeed > 0) || !Number.isFinite(jobSpeed))
+    throw new Error(`job speed must be a positive number, got ${String(jobSpeed)}`);
   const lifetime = options.tokenLifetimeSeconds ?? 1200;
   if (!Number.isInteger(lifetime) || lifetime < 1) {
     throw new Error(`token lifetime must be a positive whole number of seconds, got ${String(lifetime)}`);

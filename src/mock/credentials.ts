@@ -163,11 +163,11 @@ export function loadCredentialsFile(path: string): CredentialFileEntry[] {
   } catch (err) {
     throw new Error(`credentials file ${path} is not valid JSON: ${(err as Error).message}`);
   }
-  const list =
-    Array.isArray(parsed) ? parsed
-    : parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as { acos?: unknown }).acos) ?
-      (parsed as { acos: unknown[] }).acos
-    : undefined;
+  const list = Array.isArray(parsed)
+    ? parsed
+    : parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as { acos?: unknown }).acos)
+      ? (parsed as { acos: unknown[] }).acos
+      : undefined;
   if (!list) throw new Error(`credentials file ${path}: expected an array of ACOs or {"acos": [...]}`);
   return list.map((entry, i) => parseCredentialEntry(entry, `credentials file ${path}, entry ${i}`));
 }

@@ -19,7 +19,9 @@ async function parseToken(ctx: MockContext, request: FastifyRequest, reply: Fast
   const header = request.headers.authorization;
   const match = header === undefined ? null : BEARER.exec(header);
   if (!match?.[1]) return { kind: 'none' };
-  const check = await ctx.tokens.verify(match[1], { ignoreValidity: ctx.faults.has('auth-accepts-expired-token') });
+  const check = await ctx.tokens.verify(match[1], {
+    ignoreValidity: ctx.faults.has('auth-accepts-expired-token'),
+  });
   if (check.kind === 'ok') return check;
   sendOutcome(reply, check.status, writerVersion(request.url), check.code, check.diagnostics);
   return { kind: 'sent' };
@@ -29,7 +31,11 @@ async function parseToken(ctx: MockContext, request: FastifyRequest, reply: Fast
  * ParseToken on a public route: a bad bearer token still fails the request, a missing or
  * non-Bearer header does not. Returns false when an error was sent.
  */
-export async function publicRouteAuth(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+export async function publicRouteAuth(
+  ctx: MockContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
   return (await parseToken(ctx, request, reply)).kind !== 'sent';
 }
 

@@ -60,7 +60,8 @@ export interface JobState {
 export function jobState(job: Job, nowMs: number): JobState {
   const o = job.override;
   if (o) {
-    if (o.sticky) return { status: o.status, updatedAtMs: o.atMs, percent: o.status === 'In Progress' ? 50 : 0 };
+    if (o.sticky)
+      return { status: o.status, updatedAtMs: o.atMs, percent: o.status === 'In Progress' ? 50 : 0 };
     return expireAfterDay(o.status, o.atMs, nowMs);
   }
   const pendingEnd = job.createdAtMs + job.durationMs * PENDING_SHARE;

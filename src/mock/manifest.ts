@@ -22,18 +22,22 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
     .map((f) => ({ type: 'OperationOutcome', url: `${fileBase}/data/${job.id}/${f.name}` }));
 
   const first = output[0];
-  if (first && has('manifest-output-wrong-type')) first.type = first.type === 'Patient' ? 'Coverage' : 'Patient';
-  if (first && has('manifest-dead-url')) first.url = `${fileBase}/data/${job.id}/00000000-0000-4000-8000-000000000000.ndjson`;
+  if (first && has('manifest-output-wrong-type'))
+    first.type = first.type === 'Patient' ? 'Coverage' : 'Patient';
+  if (first && has('manifest-dead-url'))
+    first.url = `${fileBase}/data/${job.id}/00000000-0000-4000-8000-000000000000.ndjson`;
   if (has('manifest-output-missing-type')) for (const item of output) delete item.type;
 
   const manifest: Record<string, unknown> = {};
   if (!has('manifest-no-transaction-time')) {
-    manifest.transactionTime = has('manifest-bad-transaction-time') ?
-      rfc3339Nano(job.spec.transactionTime).slice(0, 10)
-    : rfc3339Nano(job.spec.transactionTime);
+    manifest.transactionTime = has('manifest-bad-transaction-time')
+      ? rfc3339Nano(job.spec.transactionTime).slice(0, 10)
+      : rfc3339Nano(job.spec.transactionTime);
   }
   if (!has('manifest-no-request')) {
-    manifest.request = has('manifest-wrong-request') ? job.requestUrl.replace('$export', '$everything') : job.requestUrl;
+    manifest.request = has('manifest-wrong-request')
+      ? job.requestUrl.replace('$export', '$everything')
+      : job.requestUrl;
   }
   manifest.requiresAccessToken = has('manifest-requires-access-token-string') ? 'true' : true;
   manifest.output = output;

@@ -61,7 +61,12 @@ export function sendOutcome(
  * Sends text with exactly this Content-Type. A Buffer keeps fastify from appending
  * `; charset=utf-8`, which BCDA (Go) does not send on JSON responses.
  */
-export function sendBody(reply: FastifyReply, status: number, contentType: string, text: string): FastifyReply {
+export function sendBody(
+  reply: FastifyReply,
+  status: number,
+  contentType: string,
+  text: string,
+): FastifyReply {
   return reply.code(status).header('content-type', contentType).send(Buffer.from(text, 'utf8'));
 }
 

@@ -39,7 +39,14 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|
 export function parseInstant(value: string): Date | undefined {
   const m = RFC3339.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
     return undefined;
@@ -83,10 +90,15 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
     const since = parseInstant(sinceText);
     if (!options.acceptBadSince) {
       if (!since) {
-        return { error: 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.' };
+        return {
+          error: 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
+        };
       }
       if (since.getTime() > options.nowMs) {
-        return { error: 'Invalid date format supplied in _since parameter. Date must be a date that has already passed' };
+        return {
+          error:
+            'Invalid date format supplied in _since parameter. Date must be a date that has already passed',
+        };
       }
     }
     if (since) result.since = since;
@@ -104,7 +116,8 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   }
   if (options.version === 'v3') {
     const filters = q.all('_typeFilter');
-    if (filters.length > 1) return { error: 'failed to process request given more that one _typeFilter parameter' };
+    if (filters.length > 1)
+      return { error: 'failed to process request given more that one _typeFilter parameter' };
     if (filters[0] !== undefined) {
       const parsed = checkTypeFilter(filters[0]);
       if ('error' in parsed) return parsed;
@@ -120,8 +133,7 @@ const TAGS: Record<string, string[]> = {
   [SYSTEM_TYPE]: ['SharedSystem', 'NationalClaimsHistory', 'DDPS'],
   [FINAL_ACTION]: ['FinalAction', 'NotFinalAction'],
 };
-const SERVICE_DATE =
-  /^(eq|lt|gt|le|ge)?\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const SERVICE_DATE = /^(eq|lt|gt|le|ge)?\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /** v3 `_typeFilter` (behavior §3): `ExplanationOfBenefit?name=v1,v2&name=…`. */
 export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invalid {
@@ -147,7 +159,9 @@ export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invali
       if (name === '_tag') {
         const bar = v.indexOf('|');
         if (bar < 0) {
-          return { error: `invalid _tag value: ${v}. Searching by tag requires a token (system|code) to be specified` };
+          return {
+            error: `invalid _tag value: ${v}. Searching by tag requires a token (system|code) to be specified`,
+          };
         }
         const system = v.slice(0, bar);
         const code = v.slice(bar + 1);
@@ -155,10 +169,13 @@ export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invali
         if (system === SYSTEM_TYPE && code === 'SharedSystem') sharedSystem = true;
       } else if (name === 'outcome') {
         if (v !== 'complete' && v !== 'partial') {
-          return { error: `invalid outcome value: ${v}. Supported outcome values are 'complete' and 'partial'` };
+          return {
+            error: `invalid outcome value: ${v}. Supported outcome values are 'complete' and 'partial'`,
+          };
         }
       } else if (name === 'service-date') {
-        if (!SERVICE_DATE.test(v)) return { error: `invalid service-date value: ${v}. Pass a valid FHIR date parameter` };
+        if (!SERVICE_DATE.test(v))
+          return { error: `invalid service-date value: ${v}. Pass a valid FHIR date parameter` };
       } else {
         return { error: `invalid _typeFilter subquery parameter: ${name}` };
       }

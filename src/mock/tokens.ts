@@ -49,11 +49,21 @@ async function sign(
     .sign(key);
 }
 
-const REQUEST_ERROR: TokenCheck = { kind: 'error', status: 400, code: 'structure', diagnostics: 'Request Error' };
+const REQUEST_ERROR: TokenCheck = {
+  kind: 'error',
+  status: 400,
+  code: 'structure',
+  diagnostics: 'Request Error',
+};
 const EXPIRED: TokenCheck = { kind: 'error', status: 401, code: 'forbidden', diagnostics: 'Expired Token' };
 const INVALID: TokenCheck = { kind: 'error', status: 401, code: 'forbidden', diagnostics: 'Invalid Token' };
 
-async function verifyToken(key: KeyLike, clock: MockClock, token: string, ignoreValidity: boolean): Promise<TokenCheck> {
+async function verifyToken(
+  key: KeyLike,
+  clock: MockClock,
+  token: string,
+  ignoreValidity: boolean,
+): Promise<TokenCheck> {
   // Stage 1 (BCDA's own parse): must be a JWT from `ssas` with a `dat` claim, else 400.
   let claims: Record<string, unknown>;
   try {

@@ -11,11 +11,17 @@ describe('mock /auth/token', () => {
 
   it('issues a token for the published sandbox credentials, with the exact SSAS body', async () => {
     const basic = `Basic ${Buffer.from(`${SANDBOX_CREDENTIAL.clientId}:${SANDBOX_CREDENTIAL.clientSecret}`).toString('base64')}`;
-    const res = await m.http().post('/auth/token').set('Authorization', basic).set('Accept', 'application/json');
+    const res = await m
+      .http()
+      .post('/auth/token')
+      .set('Authorization', basic)
+      .set('Accept', 'application/json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.text).toMatch(/^\{"access_token": "[\w-]+\.[\w-]+\.[\w-]+", "expires_in": "1200", "token_type":"bearer"\}$/);
+    expect(res.text).toMatch(
+      /^\{"access_token": "[\w-]+\.[\w-]+\.[\w-]+", "expires_in": "1200", "token_type":"bearer"\}$/,
+    );
     const token = json<{ access_token: string }>(res).access_token;
     expect(decodeProtectedHeader(token).alg).toBe('RS512');
     const claims = decodeJwt(token);
@@ -34,7 +40,12 @@ describe('mock /auth/token', () => {
     ['no header', undefined, 400, 'Bad Request\n'],
     ['a bearer header', 'Bearer abc', 400, 'Bad Request\n'],
     ['undecodable Basic', 'Basic !!!', 400, 'Bad Request\n'],
-    ['wrong secret', `Basic ${Buffer.from(`${SANDBOX_CREDENTIAL.clientId}:nope`).toString('base64')}`, 401, 'Unauthorized\n'],
+    [
+      'wrong secret',
+      `Basic ${Buffer.from(`${SANDBOX_CREDENTIAL.clientId}:nope`).toString('base64')}`,
+      401,
+      'Unauthorized\n',
+    ],
     ['unknown client', `Basic ${Buffer.from('who:me').toString('base64')}`, 401, 'Unauthorized\n'],
   ])('answers plain text for %s', async (_name, header, status, body) => {
     let req = m.http().post('/auth/token');
@@ -92,7 +103,13 @@ describe('mock auth ladder on protected routes', () => {
           code: 'forbidden',
           diagnostics: 'Invalid Token',
           details: {
-            coding: [{ system: 'http://hl7.org/fhir/ValueSet/operation-outcome', code: 'Request Error', display: 'Invalid Token' }],
+            coding: [
+              {
+                system: 'http://hl7.org/fhir/ValueSet/operation-outcome',
+                code: 'Request Error',
+                display: 'Invalid Token',
+              },
+            ],
             text: 'Invalid Token',
           },
         },
@@ -101,15 +118,25 @@ describe('mock auth ladder on protected routes', () => {
     const v3 = await m.http().get('/api/v3/jobs');
     expect(json(v3)).toEqual({
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'forbidden', diagnostics: 'Invalid Token', details: { text: 'Invalid Token' } }],
+      issue: [
+        {
+          severity: 'error',
+          code: 'forbidden',
+          diagnostics: 'Invalid Token',
+          details: { text: 'Invalid Token' },
+        },
+      ],
     });
   });
 
-  it.each(['bearer abc', 'Basic abc', 'Bearer a b'])('401 Invalid Token for the malformed header %j', async (header) => {
-    const res = await m.http().get(jobsPath).set('Authorization', header);
-    expect(res.status).toBe(401);
-    expect(res.text).toBe(v1Outcome('forbidden', 'Invalid Token'));
-  });
+  it.each(['bearer abc', 'Basic abc', 'Bearer a b'])(
+    '401 Invalid Token for the malformed header %j',
+    async (header) => {
+      const res = await m.http().get(jobsPath).set('Authorization', header);
+      expect(res.status).toBe(401);
+      expect(res.text).toBe(v1Outcome('forbidden', 'Invalid Token'));
+    },
+  );
 
   it('400 Request Error for a token that is not a JWT', async () => {
     const res = await m.http().get(jobsPath).set('Authorization', 'Bearer invalidtoken');

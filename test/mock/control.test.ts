@@ -27,7 +27,10 @@ describe('mock control endpoints', () => {
     afterEach(() => m.close());
 
     it('sets, lists and clears faults; unknown names get a 400 listing the valid ones', async () => {
-      const set = await m.http().put('/__mock/faults').send({ faults: ['kickoff-200-instead-of-202'] });
+      const set = await m
+        .http()
+        .put('/__mock/faults')
+        .send({ faults: ['kickoff-200-instead-of-202'] });
       expect(json(set)).toEqual({ faults: ['kickoff-200-instead-of-202'] });
       const token = await m.token();
       expect((await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token))).status).toBe(200);
@@ -46,17 +49,29 @@ describe('mock control endpoints', () => {
       const id = await startExport(m, token);
       const adv = await m.http().post('/__mock/clock/advance').send({ seconds: 90000 });
       expect(json(adv).now).toBe('2026-03-11T13:00:00.000Z');
-      const state = json<{ jobs: Array<{ id: number; status: string }> }>(await m.http().get('/__mock/state'));
+      const state = json<{ jobs: Array<{ id: number; status: string }> }>(
+        await m.http().get('/__mock/state'),
+      );
       expect(state.jobs).toEqual([expect.objectContaining({ id, status: 'Archived' })]);
       expect((await m.http().post('/__mock/clock/advance').send({ seconds: -5 })).status).toBe(400);
-      expect((await m.http().post('/__mock/clock/advance').send('{not json').set('Content-Type', 'application/json')).status).toBe(400);
+      expect(
+        (
+          await m
+            .http()
+            .post('/__mock/clock/advance')
+            .send('{not json')
+            .set('Content-Type', 'application/json')
+        ).status,
+      ).toBe(400);
     });
 
     it('forces job states and rejects unknown ones', async () => {
       const token = await m.token();
       const id = await startExport(m, token);
       expect((await m.http().post(`/__mock/jobs/${id}/state`).send({ state: 'Failed' })).status).toBe(200);
-      expect((await m.http().get(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`)).status).toBe(500);
+      expect((await m.http().get(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`)).status).toBe(
+        500,
+      );
       const bad = await m.http().post(`/__mock/jobs/${id}/state`).send({ state: 'Done' });
       expect(bad.status).toBe(400);
       expect(json(bad).error).toContain('In Progress');
@@ -68,8 +83,14 @@ describe('mock control endpoints', () => {
       await startExport(m, token);
       await m.http().post('/__mock/clock/advance').send({ seconds: 10 });
       await m.http().put('/__mock/faults').send({ faults: [] });
-      const after = json<{ jobs: unknown[]; now: string; faults: string[] }>(await m.http().post('/__mock/reset'));
-      expect(after).toMatchObject({ jobs: [], now: '2026-03-10T12:00:00.000Z', faults: ['status-no-expires'] });
+      const after = json<{ jobs: unknown[]; now: string; faults: string[] }>(
+        await m.http().post('/__mock/reset'),
+      );
+      expect(after).toMatchObject({
+        jobs: [],
+        now: '2026-03-10T12:00:00.000Z',
+        faults: ['status-no-expires'],
+      });
       // Job ids start again at 1.
       expect(await startExport(m, token)).toBe(1);
     });

@@ -1,8 +1,12 @@
-import { exportHeaders, json, startExport, testMock, textParser, type TestMock } from './helpers';
+import { json, startExport, testMock, textParser, type TestMock } from './helpers';
 
 type Manifest = { output: Array<{ type: string; url: string }>; error: Array<{ type: string; url: string }> };
 
-async function completedManifest(m: TestMock, token: string, path?: string): Promise<{ id: number; manifest: Manifest }> {
+async function completedManifest(
+  m: TestMock,
+  token: string,
+  path?: string,
+): Promise<{ id: number; manifest: Manifest }> {
   const id = await startExport(m, token, path);
   m.ctx.clock.advance(60);
   const res = await m.http().get(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`);
@@ -41,7 +45,8 @@ describe('mock downloads', () => {
       const text = String(plain.body);
       expect(text.endsWith('\n')).toBe(true);
       const lines = text.trimEnd().split('\n');
-      for (const line of lines) expect((JSON.parse(line) as { resourceType: string }).resourceType).toBe(entry.type);
+      for (const line of lines)
+        expect((JSON.parse(line) as { resourceType: string }).resourceType).toBe(entry.type);
       // superagent decodes gzip transparently: the decoded body must equal the plain one.
       const zipped = await download(m, token, entry.url, { 'Accept-Encoding': 'gzip;q=0' });
       expect(zipped.headers['content-encoding']).toBe('gzip');
@@ -54,9 +59,16 @@ describe('mock downloads', () => {
     const patients = new Set<string>();
     const refs: string[] = [];
     for (const entry of manifest.output) {
-      const lines = String((await download(m, token, entry.url)).body).trimEnd().split('\n');
+      const lines = String((await download(m, token, entry.url)).body)
+        .trimEnd()
+        .split('\n');
       for (const line of lines) {
-        const r = JSON.parse(line) as { resourceType: string; id: string; patient?: { reference?: string }; beneficiary?: { reference?: string } };
+        const r = JSON.parse(line) as {
+          resourceType: string;
+          id: string;
+          patient?: { reference?: string };
+          beneficiary?: { reference?: string };
+        };
         if (r.resourceType === 'Patient') patients.add(`Patient/${r.id}`);
         const ref = r.patient?.reference ?? r.beneficiary?.reference;
         if (ref) refs.push(ref);
@@ -76,12 +88,19 @@ describe('mock downloads', () => {
 
   it('404 Job not found for unknown files and unfinished jobs; 400 for traversal', async () => {
     const { id, manifest } = await completedManifest(m, token);
-    const unknown = await m.http().get(`/data/${id}/nope.ndjson`).set('Authorization', `Bearer ${token}`).parse(textParser);
+    const unknown = await m
+      .http()
+      .get(`/data/${id}/nope.ndjson`)
+      .set('Authorization', `Bearer ${token}`)
+      .parse(textParser);
     expect(unknown.status).toBe(404);
     expect(String(unknown.body)).toBe(
       '{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found","diagnostics":"Job not found"}]}',
     );
-    const fileName = pathOf(manifest.output[0]?.url ?? '').split('/').pop() ?? '';
+    const fileName =
+      pathOf(manifest.output[0]?.url ?? '')
+        .split('/')
+        .pop() ?? '';
     const pending = await startExport(m, token);
     const early = await m.http().get(`/data/${pending}/${fileName}`).set('Authorization', `Bearer ${token}`);
     expect(early.status).toBe(404);

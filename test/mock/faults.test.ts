@@ -5,9 +5,29 @@
 import type { Area } from '../../src/checks/types';
 import { resetContext } from '../../src/mock/app';
 import { FAULTS, validateFaultNames } from '../../src/mock/faults';
-import { basicFor, exportHeaders, json, startExport, testMock, textParser, tokenFor, type TestMock } from './helpers';
+import {
+  basicFor,
+  exportHeaders,
+  json,
+  startExport,
+  testMock,
+  textParser,
+  tokenFor,
+  type TestMock,
+} from './helpers';
 
-const AREAS: Area[] = ['metadata', 'auth', 'kickoff', 'status', 'download', 'cancel', 'jobs', 'attribution', 'ratelimit', 'fhir'];
+const AREAS: Area[] = [
+  'metadata',
+  'auth',
+  'kickoff',
+  'status',
+  'download',
+  'cancel',
+  'jobs',
+  'attribution',
+  'ratelimit',
+  'fhir',
+];
 
 describe('fault catalog', () => {
   it('has at least 30 uniquely named, documented faults covering every area', () => {
@@ -28,7 +48,9 @@ describe('fault catalog', () => {
     expect(() => validateFaultNames(['kickoff-200-instead-of-202', 'nope'])).toThrow(
       /unknown fault: nope\. Valid faults: metadata-wrong-fhir-version, /,
     );
-    expect(validateFaultNames([' status-no-expires ', '', 'status-no-expires'])).toEqual(['status-no-expires']);
+    expect(validateFaultNames([' status-no-expires ', '', 'status-no-expires'])).toEqual([
+      'status-no-expires',
+    ]);
   });
 });
 
@@ -38,7 +60,10 @@ const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
 
 async function kick(m: TestMock, path = '/api/v2/Group/all/$export', headers?: Record<string, string>) {
   const t = await m.token();
-  return m.http().get(path).set(headers ?? exportHeaders(t));
+  return m
+    .http()
+    .get(path)
+    .set(headers ?? exportHeaders(t));
 }
 
 async function completed(m: TestMock, path?: string) {
@@ -55,7 +80,11 @@ async function files(m: TestMock, path?: string): Promise<string> {
   const manifest = json<{ output: Array<{ url: string }> }>(res);
   const out: string[] = [];
   for (const o of manifest.output) {
-    const r = await m.http().get(new URL(o.url).pathname).set({ ...auth(t), 'Accept-Encoding': 'identity' }).parse(textParser);
+    const r = await m
+      .http()
+      .get(new URL(o.url).pathname)
+      .set({ ...auth(t), 'Accept-Encoding': 'identity' })
+      .parse(textParser);
     out.push(String(r.body));
   }
   return out.join('');
@@ -75,14 +104,28 @@ const status = async (p: PromiseLike<{ status: number }>) => (await p).status;
 
 const PROBES: Record<string, Probe> = {
   'metadata-wrong-fhir-version': async (m) => json(await m.http().get('/api/v2/metadata')).fhirVersion,
-  'metadata-missing-export-operations': async (m) => JSON.stringify(json(await m.http().get('/api/v2/metadata')).rest),
+  'metadata-missing-export-operations': async (m) =>
+    JSON.stringify(json(await m.http().get('/api/v2/metadata')).rest),
   'metadata-requires-token': (m) => status(m.http().get('/api/v2/metadata')),
   'auth-token-expires-in-number': async (m) =>
-    typeof json((await m.http().post('/auth/token').set('Authorization', basicFor('A9994')))).expires_in,
+    typeof json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994'))).expires_in,
   'auth-accepts-bad-secret': (m) =>
-    status(m.http().post('/auth/token').set('Authorization', `Basic ${Buffer.from('3841c594-a8c0-41e5-98cc-38bb45360d3c:x').toString('base64')}`)),
+    status(
+      m
+        .http()
+        .post('/auth/token')
+        .set(
+          'Authorization',
+          `Basic ${Buffer.from('3841c594-a8c0-41e5-98cc-38bb45360d3c:x').toString('base64')}`,
+        ),
+    ),
   'auth-accepts-no-token': (m) =>
-    status(m.http().get('/api/v2/Patient/$export').set({ Accept: 'application/fhir+json', Prefer: 'respond-async' })),
+    status(
+      m
+        .http()
+        .get('/api/v2/Patient/$export')
+        .set({ Accept: 'application/fhir+json', Prefer: 'respond-async' }),
+    ),
   'auth-accepts-expired-token': async (m) => {
     const t = await m.token();
     m.ctx.clock.advance(1300);
@@ -90,18 +133,26 @@ const PROBES: Record<string, Probe> = {
   },
   'auth-leaks-other-aco-job': async (m) => {
     const id = await startExport(m, await m.token());
-    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(await tokenFor(m.app, 'A9990'))));
+    return status(
+      m
+        .http()
+        .get(`/api/v2/jobs/${id}`)
+        .set(auth(await tokenFor(m.app, 'A9990'))),
+    );
   },
   'auth-wrong-status-no-token': (m) => status(m.http().get('/api/v2/jobs/1')),
   'kickoff-200-instead-of-202': async (m) => (await kick(m)).status,
   'kickoff-no-content-location': async (m) => (await kick(m)).headers['content-location'] !== undefined,
-  'kickoff-relative-content-location': async (m) => String((await kick(m)).headers['content-location']).startsWith('http'),
+  'kickoff-relative-content-location': async (m) =>
+    String((await kick(m)).headers['content-location']).startsWith('http'),
   'kickoff-accepts-missing-accept': async (m) =>
     (await kick(m, undefined, { ...auth(await m.token()), Prefer: 'respond-async' })).status,
   'kickoff-accepts-missing-prefer': async (m) =>
     (await kick(m, undefined, { ...auth(await m.token()), Accept: 'application/fhir+json' })).status,
-  'kickoff-accepts-unknown-type': async (m) => (await kick(m, '/api/v2/Patient/$export?_type=Practitioner')).status,
-  'kickoff-accepts-bad-since': async (m) => (await kick(m, '/api/v2/Patient/$export?_since=2020-01-01')).status,
+  'kickoff-accepts-unknown-type': async (m) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Practitioner')).status,
+  'kickoff-accepts-bad-since': async (m) =>
+    (await kick(m, '/api/v2/Patient/$export?_since=2020-01-01')).status,
   'kickoff-error-not-operationoutcome': async (m) =>
     (await kick(m, '/api/v2/Patient/$export?_elements=id')).headers['content-type'],
   'kickoff-accepts-bad-group': async (m) => (await kick(m, '/api/v2/Group/xyz/$export')).status,
@@ -122,17 +173,32 @@ const PROBES: Record<string, Probe> = {
   'status-expired-200': async (m) => {
     const { id } = await completed(m);
     m.ctx.clock.advance(24 * 3600);
-    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(await m.token())));
+    return status(
+      m
+        .http()
+        .get(`/api/v2/jobs/${id}`)
+        .set(auth(await m.token())),
+    );
   },
-  'download-wrong-content-type': async (m) => (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-type'],
-  'download-gzip-unlabelled': async (m) => (await firstFile(m, { 'Accept-Encoding': 'gzip' })).headers['content-encoding'] ?? 'none',
-  'download-gzip-unrequested': async (m) => (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-encoding'] ?? 'none',
-  'download-no-token-required': async (m) => (await firstFile(m, { 'Accept-Encoding': 'identity' }, false)).status,
+  'download-wrong-content-type': async (m) =>
+    (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-type'],
+  'download-gzip-unlabelled': async (m) =>
+    (await firstFile(m, { 'Accept-Encoding': 'gzip' })).headers['content-encoding'] ?? 'none',
+  'download-gzip-unrequested': async (m) =>
+    (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-encoding'] ?? 'none',
+  'download-no-token-required': async (m) =>
+    (await firstFile(m, { 'Accept-Encoding': 'identity' }, false)).status,
   'download-available-after-expiry': async (m) => {
     const { res } = await completed(m);
     const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
     m.ctx.clock.advance(24 * 3600);
-    return status(m.http().get(url).set(auth(await m.token())).parse(textParser));
+    return status(
+      m
+        .http()
+        .get(url)
+        .set(auth(await m.token()))
+        .parse(textParser),
+    );
   },
   'content-invalid-fhir': (m) => files(m),
   'content-wrong-resource-type': (m) => files(m),
@@ -168,25 +234,55 @@ const PROBES: Record<string, Probe> = {
     const { t } = await completed(m);
     return status(m.http().get('/api/v2/jobs?_status=Failed').set(exportHeaders(t)));
   },
-  'jobs-empty-200': async (m) => status(m.http().get('/api/v2/jobs').set(exportHeaders(await m.token()))),
+  'jobs-empty-200': async (m) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/jobs')
+        .set(exportHeaders(await m.token())),
+    ),
   'jobs-other-aco': async (m) => {
     await startExport(m, await tokenFor(m.app, 'A9990'));
-    return status(m.http().get('/api/v2/jobs').set(exportHeaders(await m.token())));
+    return status(
+      m
+        .http()
+        .get('/api/v2/jobs')
+        .set(exportHeaders(await m.token())),
+    );
   },
   'ratelimit-no-retry-after': async (m) => {
     const t = await tokenFor(m.app, 'SBXBM0002');
     await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
-    return (await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t))).headers['retry-after'] ?? 'none';
+    return (
+      (await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t))).headers['retry-after'] ?? 'none'
+    );
   },
   'ratelimit-disabled': async (m) => {
     const t = await tokenFor(m.app, 'SBXBM0002');
     await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
     return status(m.http().get('/api/v2/Patient/$export').set(exportHeaders(t)));
   },
-  'attribution-wrong-shape': async (m) => (await m.http().get('/api/v2/attribution_status').set(auth(await m.token()))).text,
-  'attribution-bad-timestamp': async (m) => (await m.http().get('/api/v2/attribution_status').set(auth(await m.token()))).text,
+  'attribution-wrong-shape': async (m) =>
+    (
+      await m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await m.token()))
+    ).text,
+  'attribution-bad-timestamp': async (m) =>
+    (
+      await m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await m.token()))
+    ).text,
   'attribution-outdated-accepted': async (m) =>
-    status(m.http().get('/api/v2/Group/all/$export').set(exportHeaders(await tokenFor(m.app, 'TEST995')))),
+    status(
+      m
+        .http()
+        .get('/api/v2/Group/all/$export')
+        .set(exportHeaders(await tokenFor(m.app, 'TEST995'))),
+    ),
 };
 
 const manifestProbe: Probe = async (m) => (await completed(m)).res.text;

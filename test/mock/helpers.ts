@@ -53,7 +53,11 @@ export function jobIdOf(contentLocation: string | undefined): number {
 }
 
 /** Starts an export and returns the job id. */
-export async function startExport(m: TestMock, token: string, path = '/api/v2/Group/all/$export'): Promise<number> {
+export async function startExport(
+  m: TestMock,
+  token: string,
+  path = '/api/v2/Group/all/$export',
+): Promise<number> {
   const res = await m.http().get(path).set(exportHeaders(token));
   if (res.status !== 202) throw new Error(`kick-off ${path}: ${res.status} ${res.text}`);
   return jobIdOf(res.headers['content-location'] as string | undefined);

@@ -15,12 +15,18 @@ describe('mock export kick-off', () => {
 
   it('answers 202, empty body, absolute Content-Location on every version and endpoint', async () => {
     for (const v of ['v1', 'v2', 'v3']) {
-      for (const path of [`/api/${v}/Patient/$export`, `/api/${v}/Group/all/$export`, `/api/${v}/Group/runout/$export`]) {
+      for (const path of [
+        `/api/${v}/Patient/$export`,
+        `/api/${v}/Group/all/$export`,
+        `/api/${v}/Group/runout/$export`,
+      ]) {
         const res = await m.http().get(path).set(exportHeaders(token)).set('Host', 'sandbox.example:8443');
         expect(res.status).toBe(202);
         expect(res.text).toBe('');
         expect(res.headers['content-type']).toBeUndefined();
-        expect(res.headers['content-location']).toMatch(new RegExp(`^http://sandbox\\.example:8443/api/${v}/jobs/\\d+$`));
+        expect(res.headers['content-location']).toMatch(
+          new RegExp(`^http://sandbox\\.example:8443/api/${v}/jobs/\\d+$`),
+        );
       }
     }
   });
@@ -28,20 +34,43 @@ describe('mock export kick-off', () => {
   it('gives serial job ids', async () => {
     const a = await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token));
     const b = await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token));
-    expect(jobIdOf(b.headers['content-location'] as string) - jobIdOf(a.headers['content-location'] as string)).toBe(1);
+    expect(
+      jobIdOf(b.headers['content-location'] as string) - jobIdOf(a.headers['content-location'] as string),
+    ).toBe(1);
   });
 
   it.each([
-    ['_outputFormat=text', '_outputFormat parameter must be one of [ndjson application/fhir+ndjson application/ndjson]'],
+    [
+      '_outputFormat=text',
+      '_outputFormat parameter must be one of [ndjson application/fhir+ndjson application/ndjson]',
+    ],
     ['_elements=Patient', 'Invalid parameter: this server does not support the _elements parameter.'],
     ['_type=Patient&?_since=2020-01-01T00:00:00Z', 'Invalid parameter: query parameters cannot start with ?'],
-    ['_since=123invalid', 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.'],
-    ['_since=2020-02-13', 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.'],
-    ['_since=2020-02-13T08:00:00', 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.'],
-    ['_since=2020-02-13T08:00:00+05:00', 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.'],
-    ['_since=2030-01-01T00:00:00Z', 'Invalid date format supplied in _since parameter. Date must be a date that has already passed'],
+    [
+      '_since=123invalid',
+      'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
+    ],
+    [
+      '_since=2020-02-13',
+      'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
+    ],
+    [
+      '_since=2020-02-13T08:00:00',
+      'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
+    ],
+    [
+      '_since=2020-02-13T08:00:00+05:00',
+      'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
+    ],
+    [
+      '_since=2030-01-01T00:00:00Z',
+      'Invalid date format supplied in _since parameter. Date must be a date that has already passed',
+    ],
     ['_type=ExplanationOfBenefit,ExplanationOfBenefit', 'Repeated resource type ExplanationOfBenefit'],
-    ['_type=Practitioner', 'invalid resource type Practitioner. Supported types [Patient Coverage ExplanationOfBenefit Claim ClaimResponse]'],
+    [
+      '_type=Practitioner',
+      'invalid resource type Practitioner. Supported types [Patient Coverage ExplanationOfBenefit Claim ClaimResponse]',
+    ],
     ['_type=Claim', 'unauthorized resource type Claim'],
   ])('v2 ?%s → 400 %j', async (query, message) => {
     const res = await m.http().get(`/api/v2/Group/all/$export?${query}`).set(exportHeaders(token));
@@ -55,7 +84,13 @@ describe('mock export kick-off', () => {
           code: 'structure',
           diagnostics: message,
           details: {
-            coding: [{ system: 'http://hl7.org/fhir/ValueSet/operation-outcome', code: 'Request Error', display: message }],
+            coding: [
+              {
+                system: 'http://hl7.org/fhir/ValueSet/operation-outcome',
+                code: 'Request Error',
+                display: message,
+              },
+            ],
             text: message,
           },
         },
@@ -76,7 +111,10 @@ describe('mock export kick-off', () => {
       const res = await m.http().get(`/api/v2/Patient/$export?${q}`).set(exportHeaders(token));
       expect([q, res.status]).toEqual([q, 202]);
     }
-    const plus = await m.http().get('/api/v2/Patient/$export?_outputFormat=application/fhir+ndjson').set(exportHeaders(token));
+    const plus = await m
+      .http()
+      .get('/api/v2/Patient/$export?_outputFormat=application/fhir+ndjson')
+      .set(exportHeaders(token));
     expect(plus.status).toBe(400); // an unencoded + is a space, as in Go
   });
 
@@ -89,7 +127,10 @@ describe('mock export kick-off', () => {
     const c = await m.http().get('/api/v1/Group/bad/$export').set(exportHeaders(token));
     expect(b.status).toBe(400);
     expect(c.text).toBe(
-      JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure', diagnostics: 'Invalid group ID' }] }),
+      JSON.stringify({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'structure', diagnostics: 'Invalid group ID' }],
+      }),
     );
   });
 
@@ -98,7 +139,10 @@ describe('mock export kick-off', () => {
     [{ Accept: 'application/json' }, 'application/fhir+json is the only supported response format'],
     [{ Accept: '*/*' }, 'application/fhir+json is the only supported response format'],
     [{ Accept: 'application/fhir+json' }, 'Prefer header is required'],
-    [{ Accept: 'application/fhir+json', Prefer: 'respond-sync' }, 'Only asynchronous responses are supported'],
+    [
+      { Accept: 'application/fhir+json', Prefer: 'respond-sync' },
+      'Only asynchronous responses are supported',
+    ],
   ])('headers %j → 400 %j (v3 shape)', async (headers, message) => {
     const res = await m
       .http()
@@ -132,11 +176,21 @@ describe('mock export kick-off', () => {
     const v1obs = await m.http().get('/api/v1/Patient/$export?_type=Observation').set(exportHeaders(token));
     expect(v1obs.status).toBe(202);
     const v1claim = await m.http().get('/api/v1/Patient/$export?_type=Claim').set(exportHeaders(token));
-    expect(diag(v1claim)).toBe('invalid resource type Claim. Supported types [Patient Coverage ExplanationOfBenefit Observation]');
-    const v3claim = await m.http().get('/api/v3/Patient/$export?_type=ClaimResponse').set(exportHeaders(token));
-    expect(diag(v3claim)).toBe('invalid resource type ClaimResponse. Supported types [Patient Coverage ExplanationOfBenefit]');
+    expect(diag(v1claim)).toBe(
+      'invalid resource type Claim. Supported types [Patient Coverage ExplanationOfBenefit Observation]',
+    );
+    const v3claim = await m
+      .http()
+      .get('/api/v3/Patient/$export?_type=ClaimResponse')
+      .set(exportHeaders(token));
+    expect(diag(v3claim)).toBe(
+      'invalid resource type ClaimResponse. Supported types [Patient Coverage ExplanationOfBenefit]',
+    );
     const pac = await tokenFor(m.app, 'TEST001');
-    const ok = await m.http().get('/api/v2/Patient/$export?_type=Claim,ClaimResponse').set(exportHeaders(pac));
+    const ok = await m
+      .http()
+      .get('/api/v2/Patient/$export?_type=Claim,ClaimResponse')
+      .set(exportHeaders(pac));
     expect(ok.status).toBe(202);
   });
 
@@ -176,17 +230,25 @@ describe('mock export kick-off', () => {
 
   it('SBXBM0002: 429 with Retry-After on a duplicate in-flight job, none for test ACOs', async () => {
     const t = await tokenFor(m.app, 'SBXBM0002');
-    expect((await m.http().get('/api/v2/Patient/$export?_type=Patient').set(exportHeaders(t))).status).toBe(202);
+    expect((await m.http().get('/api/v2/Patient/$export?_type=Patient').set(exportHeaders(t))).status).toBe(
+      202,
+    );
     const dup = await m.http().get('/api/v2/Group/all/$export?_type=Patient').set(exportHeaders(t));
     expect(dup.status).toBe(429);
     expect(dup.headers['retry-after']).toBe('1');
     expect(dup.text).toBe('');
     // Another version never collides; neither does a disjoint _type.
-    expect((await m.http().get('/api/v1/Patient/$export?_type=Patient').set(exportHeaders(t))).status).toBe(202);
-    expect((await m.http().get('/api/v2/Patient/$export?_type=Coverage').set(exportHeaders(t))).status).toBe(202);
+    expect((await m.http().get('/api/v1/Patient/$export?_type=Patient').set(exportHeaders(t))).status).toBe(
+      202,
+    );
+    expect((await m.http().get('/api/v2/Patient/$export?_type=Coverage').set(exportHeaders(t))).status).toBe(
+      202,
+    );
     // Once the jobs finish, the same request is fine again.
     m.ctx.clock.advance(60);
-    expect((await m.http().get('/api/v2/Patient/$export?_type=Patient').set(exportHeaders(t))).status).toBe(202);
+    expect((await m.http().get('/api/v2/Patient/$export?_type=Patient').set(exportHeaders(t))).status).toBe(
+      202,
+    );
     // A9994 is a test ACO: duplicates are allowed.
     expect((await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token))).status).toBe(202);
     expect((await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token))).status).toBe(202);
@@ -194,16 +256,31 @@ describe('mock export kick-off', () => {
 
   it('v3 _typeFilter validation', async () => {
     const cases: Array<[string, string | undefined]> = [
-      ['_typeFilter=ExplanationOfBenefit%3F_tag%3Dhttps%3A%2F%2Fbluebutton.cms.gov%2Ffhir%2FCodeSystem%2FSystem-Type%7CSharedSystem', undefined],
+      [
+        '_typeFilter=ExplanationOfBenefit%3F_tag%3Dhttps%3A%2F%2Fbluebutton.cms.gov%2Ffhir%2FCodeSystem%2FSystem-Type%7CSharedSystem',
+        undefined,
+      ],
       ['_typeFilter=ExplanationOfBenefit%3Foutcome%3Dpartial%26service-date%3Dge2024-01-01', undefined],
       ['_typeFilter=a&_typeFilter=b', 'failed to process request given more that one _typeFilter parameter'],
       ['_typeFilter=ExplanationOfBenefit', 'missing question mark ExplanationOfBenefit'],
       ['_typeFilter=Patient%3Fx%3Dy', 'invalid _typeFilter Resource Type (Only EOBs valid): Patient'],
       ['_typeFilter=ExplanationOfBenefit%3Foutcome', 'invalid _typeFilter parameter/value: outcome'],
-      ['_typeFilter=ExplanationOfBenefit%3Fstatus%3Dactive', 'invalid _typeFilter subquery parameter: status'],
-      ['_typeFilter=ExplanationOfBenefit%3F_tag%3DSharedSystem', 'invalid _tag value: SharedSystem. Searching by tag requires a token (system|code) to be specified'],
-      ['_typeFilter=ExplanationOfBenefit%3Foutcome%3Dqueued', "invalid outcome value: queued. Supported outcome values are 'complete' and 'partial'"],
-      ['_typeFilter=ExplanationOfBenefit%3Fservice-date%3Dyesterday', 'invalid service-date value: yesterday. Pass a valid FHIR date parameter'],
+      [
+        '_typeFilter=ExplanationOfBenefit%3Fstatus%3Dactive',
+        'invalid _typeFilter subquery parameter: status',
+      ],
+      [
+        '_typeFilter=ExplanationOfBenefit%3F_tag%3DSharedSystem',
+        'invalid _tag value: SharedSystem. Searching by tag requires a token (system|code) to be specified',
+      ],
+      [
+        '_typeFilter=ExplanationOfBenefit%3Foutcome%3Dqueued',
+        "invalid outcome value: queued. Supported outcome values are 'complete' and 'partial'",
+      ],
+      [
+        '_typeFilter=ExplanationOfBenefit%3Fservice-date%3Dyesterday',
+        'invalid service-date value: yesterday. Pass a valid FHIR date parameter',
+      ],
     ];
     for (const [q, message] of cases) {
       const res = await m.http().get(`/api/v3/Patient/$export?${q}`).set(exportHeaders(token));
@@ -211,7 +288,9 @@ describe('mock export kick-off', () => {
       else expect([q, res.status, diag(res)]).toEqual([q, 400, message]);
     }
     // v1/v2 ignore _typeFilter.
-    expect((await m.http().get('/api/v2/Patient/$export?_typeFilter=junk').set(exportHeaders(token))).status).toBe(202);
+    expect(
+      (await m.http().get('/api/v2/Patient/$export?_typeFilter=junk').set(exportHeaders(token))).status,
+    ).toBe(202);
   });
 
   it('a disabled ACO answers 401 with no diagnostics; version-denied ACOs 403', async () => {
@@ -245,7 +324,11 @@ describe('mock export kick-off', () => {
     const m2 = await testMock({ apiVersions: ['v1', 'v2'] });
     try {
       const res = await m2.http().get('/api/v3/Patient/$export');
-      expect([res.status, res.text, res.headers['content-type']]).toEqual([404, '404 page not found\n', 'text/plain; charset=utf-8']);
+      expect([res.status, res.text, res.headers['content-type']]).toEqual([
+        404,
+        '404 page not found\n',
+        'text/plain; charset=utf-8',
+      ]);
     } finally {
       await m2.close();
     }

@@ -1,7 +1,17 @@
 import { JOB_STATUSES, type JobStatus } from '../../src/mock/jobs';
 import { exportHeaders, json, startExport, testMock, textParser, type TestMock } from './helpers';
 
-type Bundle = { total: number; entry?: Array<{ resource: { status: string; identifier: Array<{ value: string; system: string }>; input: Array<{ valueString: string }>; executionPeriod: { start: string; end: string } } }> };
+type Bundle = {
+  total: number;
+  entry?: Array<{
+    resource: {
+      status: string;
+      identifier: Array<{ value: string; system: string }>;
+      input: Array<{ valueString: string }>;
+      executionPeriod: { start: string; end: string };
+    };
+  }>;
+};
 
 const TASK_STATUS: Record<JobStatus, string> = {
   Pending: 'in-progress',
@@ -46,7 +56,14 @@ describe('mock job lifecycle (contract mode)', () => {
     // Contract: Expires is an HTTP-date, 24 h after completion.
     expect(done.headers.expires).toBe('Wed, 11 Mar 2026 12:00:02 GMT');
     const manifest = json(done);
-    expect(Object.keys(manifest)).toEqual(['transactionTime', 'request', 'requiresAccessToken', 'output', 'error', 'JobID']);
+    expect(Object.keys(manifest)).toEqual([
+      'transactionTime',
+      'request',
+      'requiresAccessToken',
+      'output',
+      'error',
+      'JobID',
+    ]);
     expect(manifest).toMatchObject({
       transactionTime: '2026-03-10T12:00:00Z',
       request: expect.stringMatching(/^http:\/\/127\.0\.0\.1(:\d+)?\/api\/v2\/Group\/all\/\$export$/),
@@ -54,8 +71,11 @@ describe('mock job lifecycle (contract mode)', () => {
       JobID: id,
     });
     const output = manifest.output as Array<{ type: string; url: string }>;
-    expect(new Set(output.map((o) => o.type))).toEqual(new Set(['Patient', 'Coverage', 'ExplanationOfBenefit']));
-    for (const o of output) expect(o.url).toMatch(new RegExp(`^http://.+/data/${id}/[0-9a-f-]{36}\\.ndjson$`));
+    expect(new Set(output.map((o) => o.type))).toEqual(
+      new Set(['Patient', 'Coverage', 'ExplanationOfBenefit']),
+    );
+    for (const o of output)
+      expect(o.url).toMatch(new RegExp(`^http://.+/data/${id}/[0-9a-f-]{36}\\.ndjson$`));
     expect(Array.isArray(manifest.error)).toBe(true);
   });
 
@@ -63,13 +83,20 @@ describe('mock job lifecycle (contract mode)', () => {
     const id = await startExport(m, token);
     const obs = await startExport(m, token, '/api/v1/Patient/$export?_type=Observation');
     const cancelled = await startExport(m, token);
-    expect((await m.http().delete(`/api/v2/jobs/${cancelled}`).set('Authorization', `Bearer ${token}`)).status).toBe(202);
-    const status = async (job: number) => (await m.http().get(`/api/v2/jobs/${job}`).set('Authorization', `Bearer ${token}`)).status;
+    expect(
+      (await m.http().delete(`/api/v2/jobs/${cancelled}`).set('Authorization', `Bearer ${token}`)).status,
+    ).toBe(202);
+    const status = async (job: number) =>
+      (await m.http().get(`/api/v2/jobs/${job}`).set('Authorization', `Bearer ${token}`)).status;
     m.ctx.clock.advance(3);
     expect([await status(id), await status(obs), await status(cancelled)]).toEqual([200, 500, 404]);
     m.ctx.clock.advance(24 * 3600);
     expect(m.ctx.jobs.all().map((j) => j.id)).toEqual([id, obs, cancelled]);
-    const states = () => m.http().get('/__mock/state').then((r) => json<{ jobs: Array<{ status: string }> }>(r).jobs.map((j) => j.status));
+    const states = () =>
+      m
+        .http()
+        .get('/__mock/state')
+        .then((r) => json<{ jobs: Array<{ status: string }> }>(r).jobs.map((j) => j.status));
     expect(await states()).toEqual(['Archived', 'FailedExpired', 'CancelledExpired']);
     token = await m.token(); // the first one expired a day ago
     expect(await status(id)).toBe(410);
@@ -103,7 +130,10 @@ describe('mock job lifecycle (contract mode)', () => {
     if (state === 'Pending') expect(get.headers['x-progress']).toBe('Pending');
     if (state === 'In Progress') expect(get.headers['x-progress']).toMatch(/^In Progress \(\d+%\)$/);
 
-    const list = await m.http().get(`/api/v2/jobs?_status=${encodeURIComponent(state)}`).set(exportHeaders(token));
+    const list = await m
+      .http()
+      .get(`/api/v2/jobs?_status=${encodeURIComponent(state)}`)
+      .set(exportHeaders(token));
     expect(list.status).toBe(200);
     const bundle = json<Bundle>(list);
     expect(bundle.total).toBe(1);
@@ -133,15 +163,24 @@ describe('mock job lifecycle (contract mode)', () => {
     const auth = { Authorization: `Bearer ${token}` };
     for (const bad of ['abc', '-1', '99999999999999999999999']) {
       const res = await m.http().get(`/api/v2/jobs/${bad}`).set(auth);
-      expect([bad, res.status, json<{ issue: Array<{ code: string }> }>(res).issue[0]?.code]).toEqual([bad, 400, 'structure']);
+      expect([bad, res.status, json<{ issue: Array<{ code: string }> }>(res).issue[0]?.code]).toEqual([
+        bad,
+        400,
+        'structure',
+      ]);
     }
     const missing = await m.http().get('/api/v2/jobs/0').set(auth);
-    expect([missing.status, json<{ issue: Array<{ code: string }> }>(missing).issue[0]?.code]).toEqual([404, 'not-found']);
+    expect([missing.status, json<{ issue: Array<{ code: string }> }>(missing).issue[0]?.code]).toEqual([
+      404,
+      'not-found',
+    ]);
   });
 
   it('a v2 job can be polled under /api/v1/jobs', async () => {
     const id = await startExport(m, token);
-    expect((await m.http().get(`/api/v1/jobs/${id}`).set('Authorization', `Bearer ${token}`)).status).toBe(202);
+    expect((await m.http().get(`/api/v1/jobs/${id}`).set('Authorization', `Bearer ${token}`)).status).toBe(
+      202,
+    );
   });
 
   it('/jobs: Task shape, _status filter and errors, 404 when none', async () => {
@@ -163,17 +202,27 @@ describe('mock job lifecycle (contract mode)', () => {
     expect(task?.identifier[0]?.system).toMatch(/\/api\/v2\/jobs$/);
     expect(task?.input[0]?.valueString).toMatch(/^GET http:\/\/.+\/api\/v2\/Group\/all\/\$export$/);
     expect(task?.executionPeriod).toEqual({ start: '2026-03-10T12:00:00Z', end: '2026-03-10T12:00:02Z' });
-    const failed = json<Bundle>(await m.http().get('/api/v2/jobs?_status=Failed,Completed').set(exportHeaders(token)));
+    const failed = json<Bundle>(
+      await m.http().get('/api/v2/jobs?_status=Failed,Completed').set(exportHeaders(token)),
+    );
     expect(failed.total).toBe(2);
-    const onlyFailed = json<Bundle>(await m.http().get('/api/v2/jobs?_status=Failed').set(exportHeaders(token)));
+    const onlyFailed = json<Bundle>(
+      await m.http().get('/api/v2/jobs?_status=Failed').set(exportHeaders(token)),
+    );
     expect(onlyFailed.entry?.map((e) => e.resource.identifier[0]?.value)).toEqual([String(b)]);
     const dup = await m.http().get('/api/v2/jobs?_status=Failed,Failed').set(exportHeaders(token));
-    expect([dup.status, json<{ issue: Array<{ diagnostics: string }> }>(dup).issue[0]?.diagnostics]).toEqual([400, 'Repeated status type Failed']);
+    expect([dup.status, json<{ issue: Array<{ diagnostics: string }> }>(dup).issue[0]?.diagnostics]).toEqual([
+      400,
+      'Repeated status type Failed',
+    ]);
     const unknown = await m.http().get('/api/v2/jobs?_status=Done').set(exportHeaders(token));
     expect(json<{ issue: Array<{ diagnostics: string }> }>(unknown).issue[0]?.diagnostics).toBe(
       'invalid status type Done. Supported types map[Archived:{} Cancelled:{} CancelledExpired:{} Completed:{} Expired:{} Failed:{} FailedExpired:{} In Progress:{} Pending:{}]',
     );
-    const noPrefer = await m.http().get('/api/v2/jobs').set({ Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' });
+    const noPrefer = await m
+      .http()
+      .get('/api/v2/jobs')
+      .set({ Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' });
     expect(noPrefer.status).toBe(400);
     // Other ACOs' jobs are not listed.
     const other = await m.token('A9990');
@@ -216,11 +265,19 @@ describe('mock job lifecycle with --quirks', () => {
   it('archived jobs answer 404 with two concatenated OperationOutcomes', async () => {
     const id = await startExport(m, token);
     await force(m, id, 'Archived');
-    const res = await m.http().get(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`).parse(textParser);
+    const res = await m
+      .http()
+      .get(`/api/v2/jobs/${id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .parse(textParser);
     expect(res.status).toBe(404);
     expect(res.headers.expires).toBeUndefined();
     expect(String(res.body).match(/"resourceType":"OperationOutcome"/g)).toHaveLength(2);
-    const del = await m.http().delete(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`).parse(textParser);
+    const del = await m
+      .http()
+      .delete(`/api/v2/jobs/${id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .parse(textParser);
     expect(del.status).toBe(404);
     expect(String(del.body)).toContain('job was not cancelled');
   });

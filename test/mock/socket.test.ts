@@ -11,12 +11,17 @@ const SEED_BASIC =
   'Basic Mzg0MWM1OTQtYThjMC00MWU1LTk4Y2MtMzhiYjQ1MzYwZDNjOmY5NzgwZDMyMzU4OGYxY2RmYzNlNjNlOTVhOGNiZGNkZDQ3NjAyZmY0OGE1MzdiNTFkYzVkNzgzNGJmNDY2NDE2YTcxNmJkNDUwOGU5MDRh';
 
 /** Raw GET over node:http: status, headers and the body bytes exactly as sent. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
       res.on('error', reject);
     }).on('error', reject);
   });
@@ -25,16 +30,25 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function tokenWith(server: MockServer, basic: string): Promise<string> {
-  const res = await fetch(`${server.url}/auth/token`, { method: 'POST', headers: { Authorization: basic, Accept: 'application/json' } });
+  const res = await fetch(`${server.url}/auth/token`, {
+    method: 'POST',
+    headers: { Authorization: basic, Accept: 'application/json' },
+  });
   if (res.status !== 200) throw new Error(`token: ${res.status}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-type Manifest = { output: Array<{ type: string; url: string }>; error: Array<{ type: string; url: string }>; request: string };
+type Manifest = {
+  output: Array<{ type: string; url: string }>;
+  error: Array<{ type: string; url: string }>;
+  request: string;
+};
 
 async function pollToDone(url: string, token: string, intervalMs: number): Promise<Response> {
   for (let i = 0; i < 400; i++) {
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' } });
+    const res = await fetch(url, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' },
+    });
     if (res.status !== 202) return res;
     expect(res.headers.get('x-progress')).toMatch(/^(Pending|In Progress \(\d{1,3}%\))$/);
     await res.arrayBuffer();
@@ -54,7 +68,11 @@ describe('mock over a real socket', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.credentials).toContainEqual(SANDBOX_CREDENTIAL);
     const token = await tokenWith(server, SEED_BASIC);
-    const headers = { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json', Prefer: 'respond-async' };
+    const headers = {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/fhir+json',
+      Prefer: 'respond-async',
+    };
     const kick = await fetch(`${server.url}/api/v2/Group/all/$export`, { headers });
     expect(kick.status).toBe(202);
     const location = kick.headers.get('content-location') ?? '';
@@ -82,11 +100,16 @@ describe('mock over a real socket', () => {
 
     const second = await fetch(`${server.url}/api/v2/Patient/$export`, { headers });
     const secondUrl = second.headers.get('content-location') ?? '';
-    const cancel = await fetch(secondUrl, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    const cancel = await fetch(secondUrl, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(cancel.status).toBe(202);
     const after = await fetch(secondUrl, { headers: { Authorization: `Bearer ${token}` } });
     expect(after.status).toBe(404);
-    expect(((await after.json()) as { issue: Array<{ diagnostics: string }> }).issue[0]?.diagnostics).toBe('Job has been cancelled.');
+    expect(((await after.json()) as { issue: Array<{ diagnostics: string }> }).issue[0]?.diagnostics).toBe(
+      'Job has been cancelled.',
+    );
   }, 20_000);
 });
 
@@ -110,8 +133,15 @@ describe('50 concurrent clients', () => {
       // SBXBM0002 is rate-limited per version: give each of its clients a distinct request.
       const version = versions[Math.floor(i / 3) % 3] ?? 'v2';
       const query = cmsId === 'SBXBM0002' ? `?_type=Patient&client=${i}` : (types[i % types.length] ?? '');
-      const token = await tokenWith(server, `Basic ${Buffer.from(`${cred.clientId}:${cred.clientSecret}`).toString('base64')}`);
-      const headers = { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json', Prefer: 'respond-async' };
+      const token = await tokenWith(
+        server,
+        `Basic ${Buffer.from(`${cred.clientId}:${cred.clientSecret}`).toString('base64')}`,
+      );
+      const headers = {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/fhir+json',
+        Prefer: 'respond-async',
+      };
       let kick = await fetch(`${server.url}/api/${version}/Group/all/$export${query}`, { headers });
       while (kick.status === 429) {
         await sleep(50);
@@ -130,7 +160,10 @@ describe('50 concurrent clients', () => {
       expect(manifest.output.length + manifest.error.length).toBe(planned.length);
       for (const file of planned) {
         const url = `${server.url}/data/${jobId}/${file.name}`;
-        const res = await rawGet(url, { Authorization: `Bearer ${token}`, 'Accept-Encoding': i % 2 ? 'gzip' : 'identity' });
+        const res = await rawGet(url, {
+          Authorization: `Bearer ${token}`,
+          'Accept-Encoding': i % 2 ? 'gzip' : 'identity',
+        });
         expect(res.status).toBe(200);
         const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.body) : res.body;
         const expected = [...ctx.generator.fileLines(job.spec, file)].map((l) => `${l}\n`).join('');

@@ -29,9 +29,15 @@ export function ingestionDates(aco: MockAco, now: Date): Array<{ timestamp: stri
   const dates: Array<{ timestamp: string; type: string }> = [];
   if (aco.attribution !== 'missing') {
     const at =
-      aco.attribution === 'current' ? new Date(Date.UTC(year, now.getUTCMonth(), 1, 2, 0, 0)) : new Date(Date.UTC(year - 1, 5, 1, 2));
+      aco.attribution === 'current'
+        ? new Date(Date.UTC(year, now.getUTCMonth(), 1, 2, 0, 0))
+        : new Date(Date.UTC(year - 1, 5, 1, 2));
     dates.push({ timestamp: rfc3339Nano(at), type: 'last_attribution_update' });
   }
-  if (aco.runout) dates.push({ timestamp: rfc3339Nano(new Date(Date.UTC(year, 0, 15, 2, 0, 0))), type: 'last_runout_update' });
+  if (aco.runout)
+    dates.push({
+      timestamp: rfc3339Nano(new Date(Date.UTC(year, 0, 15, 2, 0, 0))),
+      type: 'last_runout_update',
+    });
   return dates;
 }

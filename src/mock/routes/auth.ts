@@ -11,7 +11,12 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void
   app.get('/auth/welcome', async (request, reply) => {
     const aco = await requireAco(ctx, request, reply);
     if (!aco) return reply;
-    return sendBody(reply, 200, 'application/json', JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }));
+    return sendBody(
+      reply,
+      200,
+      'application/json',
+      JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }),
+    );
   });
 }
 
@@ -25,11 +30,17 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
-async function issueToken(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function issueToken(
+  ctx: MockContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const basic = parseBasic(request.headers.authorization);
   if (!basic) return sendText(reply, 400);
   const credential = ctx.credentialsById.get(basic.id);
-  const secretOk = credential !== undefined && (credential.clientSecret === basic.secret || ctx.faults.has('auth-accepts-bad-secret'));
+  const secretOk =
+    credential !== undefined &&
+    (credential.clientSecret === basic.secret || ctx.faults.has('auth-accepts-bad-secret'));
   if (!credential || !secretOk) return sendText(reply, 401);
   const token = await ctx.tokens.issue(credential.clientId, credential.cmsId);
   const lifetime = String(ctx.tokens.lifetimeSeconds);

@@ -20,7 +20,8 @@ function body(request: FastifyRequest): Record<string, unknown> {
   const fromQuery = Object.fromEntries(new QueryParams(request.url).pairs);
   if (typeof raw !== 'string' || raw.trim() === '') return fromQuery;
   const parsed = JSON.parse(raw) as unknown; // a SyntaxError becomes a 400 below
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body must be a JSON object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('body must be a JSON object');
   return { ...fromQuery, ...(parsed as Record<string, unknown>) };
 }
 
@@ -55,20 +56,30 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
       faults: ctx.faults.list(),
       jobs: ctx.jobs.all().map((job) => {
         const s = jobState(job, nowMs);
-        return { id: job.id, cmsId: job.cmsId, version: job.version, status: s.status, percent: s.percent, request: job.requestUrl };
+        return {
+          id: job.id,
+          cmsId: job.cmsId,
+          version: job.version,
+          status: s.status,
+          percent: s.percent,
+          request: job.requestUrl,
+        };
       }),
     };
   };
 
   app.get(`${CONTROL_PREFIX}/state`, (_request, reply) => ok(reply, state()));
-  app.get(`${CONTROL_PREFIX}/faults`, (_request, reply) => ok(reply, { active: ctx.faults.list(), catalog: FAULTS }));
+  app.get(`${CONTROL_PREFIX}/faults`, (_request, reply) =>
+    ok(reply, { active: ctx.faults.list(), catalog: FAULTS }),
+  );
 
   const setFaults = guarded((request, reply) => {
     const input = body(request).faults;
-    const names =
-      Array.isArray(input) ? input.map(String)
-      : typeof input === 'string' ? input.split(',')
-      : undefined;
+    const names = Array.isArray(input)
+      ? input.map(String)
+      : typeof input === 'string'
+        ? input.split(',')
+        : undefined;
     if (!names) throw new Error('give "faults" as an array of names or a comma-separated string');
     ctx.faults.set(names);
     return ok(reply, { faults: ctx.faults.list() });
@@ -98,7 +109,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
       const status = String(input.state ?? input.status ?? '');
       if (!isJobStatus(status)) throw new Error(`"state" must be one of: ${JOB_STATUSES.join(', ')}`);
       const ago = input.updatedSecondsAgo === undefined ? 0 : Number(input.updatedSecondsAgo);
-      if (!Number.isFinite(ago) || ago < 0) throw new Error('"updatedSecondsAgo" must be a non-negative number');
+      if (!Number.isFinite(ago) || ago < 0)
+        throw new Error('"updatedSecondsAgo" must be a non-negative number');
       job.override = { status, atMs: ctx.clock.nowMs() - ago * 1000, sticky: true };
       return ok(reply, { id: job.id, status });
     }),

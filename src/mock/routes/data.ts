@@ -22,7 +22,8 @@ export function registerDataRoute(app: FastifyInstance, ctx: MockContext): void 
 
 async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { jobID, fileName } = request.params;
-  const openAccess = ctx.faults.has('download-no-token-required') && request.headers.authorization === undefined;
+  const openAccess =
+    ctx.faults.has('download-no-token-required') && request.headers.authorization === undefined;
   const ownerAco = openAccess ? ctx.acos.get(ctx.jobs.get(Number(jobID))?.cmsId ?? '') : undefined;
   const aco = ownerAco ?? (await requireAco(ctx, request, reply));
   if (!aco) return reply;

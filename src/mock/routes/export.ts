@@ -21,7 +21,9 @@ import { goSlice } from '../formats';
 import { baseUrl, requestUrl } from '../urls';
 
 export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
-  app.get(`/api/${version}/Patient/$export`, (request, reply) => kickOff(ctx, version, undefined, request, reply));
+  app.get(`/api/${version}/Patient/$export`, (request, reply) =>
+    kickOff(ctx, version, undefined, request, reply),
+  );
   app.get<{ Params: { groupId: string } }>(`/api/${version}/Group/:groupId/$export`, (request, reply) =>
     kickOff(ctx, version, request.params.groupId, request, reply),
   );
@@ -75,10 +77,13 @@ async function kickOff(
   // 8: duplicate in-flight job for a rate-limited ACO.
   const pathQuery = safeDecode(request.url);
   if (aco.rateLimited && !ctx.faults.has('ratelimit-disabled')) {
-    const clash = ctx.jobs.all().find((job) => blocksNewJob(ctx, job, aco, version, pathQuery, params.types, nowMs));
+    const clash = ctx.jobs
+      .all()
+      .find((job) => blocksNewJob(ctx, job, aco, version, pathQuery, params.types, nowMs));
     if (clash) {
       reply.code(429);
-      if (!ctx.faults.has('ratelimit-no-retry-after')) reply.header('retry-after', String(ctx.retryAfterSeconds));
+      if (!ctx.faults.has('ratelimit-no-retry-after'))
+        reply.header('retry-after', String(ctx.retryAfterSeconds));
       return reply.send();
     }
   }
@@ -173,7 +178,9 @@ function blocksNewJob(
 
 function attributionProblem(ctx: MockContext, aco: MockAco, runout: boolean): string | undefined {
   if (runout) {
-    return aco.runout ? undefined : 'runout data is no longer available. Runout data expires 180 days after ingestion';
+    return aco.runout
+      ? undefined
+      : 'runout data is no longer available. Runout data expires 180 days after ingestion';
   }
   if (aco.attribution === 'missing') return 'failed to start job; attribution file not found';
   if (aco.attribution === 'outdated' && !ctx.faults.has('attribution-outdated-accepted')) {

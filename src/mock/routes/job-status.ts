@@ -24,7 +24,11 @@ export function registerJobStatusRoutes(app: FastifyInstance, ctx: MockContext, 
   );
 }
 
-async function matched(ctx: MockContext, request: JobRequest, reply: FastifyReply): Promise<MatchedJob | undefined> {
+async function matched(
+  ctx: MockContext,
+  request: JobRequest,
+  reply: FastifyReply,
+): Promise<MatchedJob | undefined> {
   const aco = await requireAco(ctx, request, reply);
   if (!aco) return undefined;
   return matchJob(ctx, aco, request.params.jobID, request, reply);
@@ -50,8 +54,10 @@ async function getStatus(
   if (!m) return reply;
   const { job, state } = m;
   let status = state.status;
-  if (ctx.faults.has('status-expired-200') && (status === 'Archived' || status === 'Expired')) status = 'Completed';
-  if (ctx.faults.has('cancel-ignored') && (status === 'Cancelled' || status === 'CancelledExpired')) status = 'Completed';
+  if (ctx.faults.has('status-expired-200') && (status === 'Archived' || status === 'Expired'))
+    status = 'Completed';
+  if (ctx.faults.has('cancel-ignored') && (status === 'Cancelled' || status === 'CancelledExpired'))
+    status = 'Completed';
 
   switch (status) {
     case 'Pending':
@@ -67,12 +73,18 @@ async function getStatus(
       const stale = ctx.clock.nowMs() >= state.updatedAtMs + DAY_MS && state.status === 'Completed';
       if (stale && !ctx.faults.has('status-expired-200')) {
         // Completed but past the archive threshold before cleanup ran: 410 (behavior §2.3).
-        return sendOutcome(reply.header('expires', expiresHeader(ctx, state.updatedAtMs)), 410, version, 'not-found');
+        return sendOutcome(
+          reply.header('expires', expiresHeader(ctx, state.updatedAtMs)),
+          410,
+          version,
+          'not-found',
+        );
       }
       if (ctx.faults.has('status-complete-202')) {
         return reply.code(202).header('x-progress', 'In Progress (100%)').send();
       }
-      if (!ctx.faults.has('status-no-expires')) reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
+      if (!ctx.faults.has('status-no-expires'))
+        reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
       const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
       return sendBody(reply, 200, type, JSON.stringify(buildManifest(ctx, job, baseUrl(request))));
     }
@@ -84,7 +96,13 @@ async function getStatus(
     }
     case 'Failed':
     case 'FailedExpired':
-      return sendOutcome(reply, 500, version, 'exception', 'Service encountered numerous errors. Job failed to complete.');
+      return sendOutcome(
+        reply,
+        500,
+        version,
+        'exception',
+        'Service encountered numerous errors. Job failed to complete.',
+      );
     case 'Cancelled':
     case 'CancelledExpired':
       return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.');
@@ -109,6 +127,7 @@ async function cancel(
     return reply.code(ctx.faults.has('cancel-returns-200') ? 200 : 202).send();
   }
   if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
-  if (m.quirkPrefix) return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', NOT_CANCELLED));
+  if (m.quirkPrefix)
+    return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', NOT_CANCELLED));
   return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED);
 }

@@ -37,7 +37,10 @@ export function taskStatus(status: JobStatus, quirks: boolean): string {
 }
 
 /** The map BCDA prints in the unknown-status message (Go sorts map keys). */
-const STATUS_MAP_TEXT = `map[${[...JOB_STATUSES].sort().map((s) => `${s}:{}`).join(' ')}]`;
+const STATUS_MAP_TEXT = `map[${[...JOB_STATUSES]
+  .sort()
+  .map((s) => `${s}:{}`)
+  .join(' ')}]`;
 
 async function listJobs(
   ctx: MockContext,
@@ -60,9 +63,16 @@ async function listJobs(
     wanted = [];
     for (const s of statusText.split(',')) {
       if (!isJobStatus(s)) {
-        return sendOutcome(reply, 400, version, 'structure', `invalid status type ${s}. Supported types ${STATUS_MAP_TEXT}`);
+        return sendOutcome(
+          reply,
+          400,
+          version,
+          'structure',
+          `invalid status type ${s}. Supported types ${STATUS_MAP_TEXT}`,
+        );
       }
-      if (wanted.includes(s)) return sendOutcome(reply, 400, version, 'structure', `Repeated status type ${s}`);
+      if (wanted.includes(s))
+        return sendOutcome(reply, 400, version, 'structure', `Repeated status type ${s}`);
       wanted.push(s);
     }
   }
@@ -83,17 +93,29 @@ async function listJobs(
           status,
           intent: 'order',
           input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${job.requestUrl}` }],
-          executionPeriod: { start: isoSeconds(new Date(job.createdAtMs)), end: isoSeconds(new Date(state.updatedAtMs)) },
+          executionPeriod: {
+            start: isoSeconds(new Date(job.createdAtMs)),
+            end: isoSeconds(new Date(state.updatedAtMs)),
+          },
         },
       };
     });
 
-  const bundle: Record<string, unknown> = { resourceType: 'Bundle', type: 'searchset', total: entries.length };
+  const bundle: Record<string, unknown> = {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: entries.length,
+  };
   if (entries.length === 0 && !ctx.faults.has('jobs-empty-200')) {
     const text = `no Jobs found for acoID ${aco.uuid} with job statuses ${goSlice(wanted)}`;
     if (!ctx.quirks) return sendOutcome(reply, 404, version, 'not-found', text);
     // Quirk: the real handler does not return and appends the empty Bundle to the 404 body.
-    return sendBody(reply, 404, 'application/fhir+json', operationOutcome(version, 'not-found', text) + JSON.stringify(bundle));
+    return sendBody(
+      reply,
+      404,
+      'application/fhir+json',
+      operationOutcome(version, 'not-found', text) + JSON.stringify(bundle),
+    );
   }
   if (entries.length > 0) bundle.entry = entries;
   return sendBody(reply, 200, 'application/json', JSON.stringify(bundle));

@@ -34,7 +34,12 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): v
   app.get('/_health', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     // The real server sniffs this Content-Type (behavior §2.9).
-    return sendBody(reply, 200, 'text/plain; charset=utf-8', json({ database: 'ok', ssas: 'ok', ssas_introspect: 'ok' }));
+    return sendBody(
+      reply,
+      200,
+      'text/plain; charset=utf-8',
+      json({ database: 'ok', ssas: 'ok', ssas_introspect: 'ok' }),
+    );
   });
   app.get('/_auth', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
