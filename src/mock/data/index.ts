@@ -29,6 +29,7 @@ export {
   type VersionProfiles,
 } from './profiles';
 export { MISSING_PATIENT_ID } from './mutations';
+export { ExportSpecError, MAX_BENEFICIARIES, checkExportSpec } from './spec-check';
 export { factsContext, filterOf, entitled } from './selection';
 export * from './types';
 

@@ -17,6 +17,7 @@ import {
   selectedPartialClaims,
   type Filter,
 } from './selection';
+import { checkExportSpec, checkPlannedFile } from './spec-check';
 import type { ApiVersion, ContentMutation, ExportResourceType, ExportSpec, PlannedFile } from './types';
 
 export interface FileLinesOptions {
@@ -101,6 +102,9 @@ export function fileLines(
   file: PlannedFile,
   options: FileLinesOptions = {},
 ): Iterable<string> {
+  // Checked eagerly, so a bad request fails before the server starts a response.
+  checkExportSpec(spec);
+  checkPlannedFile(spec, file);
   const ctx = factsContext(spec);
   return file.kind === 'error'
     ? errorLines(spec, ctx, file)

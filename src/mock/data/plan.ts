@@ -4,6 +4,7 @@
  */
 import { beneficiaryFacts, isErrorBeneficiary, type BeneficiaryFacts } from './beneficiary';
 import { uuidFromParts } from './random';
+import { checkExportSpec } from './spec-check';
 import { GENERATED_TYPES, entitled, factsContext, filterOf, hasLines } from './selection';
 import type { ExportResourceType, ExportSpec, PlannedFile } from './types';
 
@@ -42,7 +43,8 @@ export function errorFileName(dataFileName: string): string {
 }
 
 export function planExport(spec: ExportSpec): PlannedFile[] {
-  const total = Math.max(0, Math.floor(spec.aco.beneficiaries));
+  checkExportSpec(spec);
+  const total = spec.aco.beneficiaries;
   const ctx = factsContext(spec);
   const filter = filterOf(spec);
   // Facts are cheap but not free; each beneficiary's are computed at most once per plan.
