@@ -6,7 +6,14 @@
 import type { Exchange } from '../http/exchange';
 
 /** Headers curl sets itself or that would make the command misleading. */
-const SKIPPED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'user-agent', 'accept-encoding']);
+const SKIPPED = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'user-agent',
+  'accept-encoding',
+]);
 
 /** POSIX shell single quoting: safe for any text, including quotes and `$`. */
 export function shellQuote(text: string): string {
@@ -34,7 +41,8 @@ export function curlFor(exchange: Exchange): string {
       if (/^basic$/i.test(scheme)) parts.push('-H', `"Authorization: ${scheme} $BCDA_BASIC"`);
       else parts.push('-H', `"Authorization: ${scheme} $BCDA_TOKEN"`);
       if (deliberatelyBadCredential(exchange.label)) {
-        authNote = '# the original request sent a deliberately invalid credential here (redacted); substitute one to reproduce\n';
+        authNote =
+          '# the original request sent a deliberately invalid credential here (redacted); substitute one to reproduce\n';
       }
       continue;
     }

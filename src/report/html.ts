@@ -1,12 +1,69 @@
-/** Placeholder until the full HTML report lands: a minimal, escaped, self-contained page. */
+/**
+ * index.html: one self-contained page (inline CSS, inline script, no external references)
+ * rendered from a RunReport. Static parts are built here with the escaping `html` template; the
+ * script builds expanded rows from embedded JSON using textContent only.
+ */
+import { createHash } from 'node:crypto';
 import type { RunReport } from '../engine/results';
+import { CLIENT_SCRIPT } from './html/client';
+import { html, jsonForScript, raw } from './html/escape';
+import { buildPayload } from './html/payload';
+import {
+  renderChecks,
+  renderCoverage,
+  renderExchangesShell,
+  renderSummary,
+  renderValidation,
+} from './html/sections';
+import { STYLE } from './html/style';
+import { renderTimeline } from './html/timeline';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** The page allows exactly its own script (by hash): injected markup could not run code even if escaping failed. */
+const SCRIPT_HASH = `sha256-${createHash('sha256').update(CLIENT_SCRIPT).digest('base64')}`;
 
 export function renderHtml(report: RunReport): string {
-  const rows = report.results
-    .map((r) => `<tr><td>${esc(r.outcome)}</td><td>${esc(r.level)}</td><td>${esc(r.id)}</td><td>${esc(r.title)}</td><td>${esc(r.message)}</td></tr>`)
-    .join('\n');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>bcda-conformance report</title></head><body>
-<h1>${esc(report.summary.verdict)}</h1><table>${rows}</table></body></html>\n`;
+  const c = report.summary.counts;
+  const title = `BCDA conformance: ${report.summary.verdict} (${c.pass} pass, ${c.fail} fail, ${c.warn} warn) — ${report.run.target}`;
+  const timelines = report.exports.length
+    ? report.exports.map(
+        (t) =>
+          html`<h3>${t.name}${t.jobUrl ? html` <span class="muted small">${t.jobUrl}</span>` : ''}</h3>
+            ${renderTimeline(t)}`,
+      )
+    : html`<p class="muted">No export job was polled in this run.</p>`;
+  const page = html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta
+          http-equiv="Content-Security-Policy"
+          content="default-src 'none'; style-src 'unsafe-inline'; script-src '${SCRIPT_HASH}'; img-src data:"
+        />
+        <title>${title}</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        ${renderSummary(report)}
+        <main>
+          ${renderChecks(report)} ${renderCoverage(report)} ${renderValidation(report)}
+          <h2 id="timelines">Export jobs</h2>
+          <p class="lead">
+            Each export job from kick-off to the last download: the diamond is the kick-off, circles are
+            status polls labelled with X-Progress (green: complete), bars are file downloads with their size
+            and time. Hover for details.
+          </p>
+          ${timelines} ${renderExchangesShell(report)}
+        </main>
+        <script type="application/json" id="report-data">
+          ${raw(jsonForScript(buildPayload(report)))}
+        </script>
+        <script>
+          ${raw(CLIENT_SCRIPT)};
+        </script>
+      </body>
+    </html> `;
+  return page.value;
 }

@@ -9,7 +9,13 @@ import type { Exchange } from '../http/exchange';
 import type { RunReport } from '../engine/results';
 
 /** Resource types a BCDA server returns about itself, never about a patient. */
-const SERVICE_RESOURCES = new Set(['OperationOutcome', 'CapabilityStatement', 'Bundle', 'Task', 'Parameters']);
+const SERVICE_RESOURCES = new Set([
+  'OperationOutcome',
+  'CapabilityStatement',
+  'Bundle',
+  'Task',
+  'Parameters',
+]);
 
 const SANDBOX_HOST = /(^|\.)sandbox\.bcda\.cms\.gov$/i;
 

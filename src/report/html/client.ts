@@ -1,0 +1,213 @@
+/**
+ * The report's script, inlined into index.html. It builds every piece of target data with
+ * textContent (never innerHTML), so nothing a server sent can become markup. It reads the JSON in
+ * <script id="report-data" type="application/json">, filters the check table and builds expanded
+ * rows only when opened, which keeps large runs responsive.
+ */
+export const CLIENT_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var IG_EXPORT = 'http://hl7.org/fhir/uv/bulkdata/STU2/export.html';
+  var PAGE = 200;
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var exchangesById = {};
+  data.exchanges.forEach(function (x) { exchangesById[x.id] = x; });
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function add(parent) {
+    for (var i = 1; i < arguments.length; i++) if (arguments[i]) parent.appendChild(arguments[i]);
+    return parent;
+  }
+  function headerLines(headers) {
+    return Object.keys(headers || {}).map(function (k) { return k + ': ' + headers[k]; }).join('\n');
+  }
+  function ms(n) { return n === undefined || n === null ? '' : n + ' ms'; }
+
+  function exchangeContent(x) {
+    var box = el('div');
+    var req = x.method + ' ' + x.url + '\n' + headerLines(x.requestHeaders);
+    if (x.requestBody !== undefined) req += '\n\n' + x.requestBody;
+    add(box, el('h4', null, 'Request'), el('pre', null, req));
+    add(box, el('h4', null, 'Response'));
+    if (x.status === undefined) {
+      add(box, el('pre', null, 'no response: ' + (x.error || 'unknown transport failure')));
+    } else {
+      var res = 'HTTP ' + x.status + '\n' + headerLines(x.responseHeaders);
+      if (x.responseBody !== undefined) res += '\n\n' + x.responseBody;
+      add(box, el('pre', null, res));
+      var notes = [];
+      if (x.bodyOmitted) notes.push('Body left out: it may hold patient data (run with --include-samples to keep it).');
+      else if (x.responseBody === undefined && x.bodyBytes) notes.push('Body not recorded (streamed download).');
+      if (x.bodyCut) notes.push('Body truncated: the first ' + data.bodyChars + ' characters at most are shown here (report.json keeps more).');
+      if (x.bodyBytes !== undefined) notes.push(x.bodyBytes + ' bytes on the wire.');
+      if (notes.length) add(box, el('p', 'muted small', notes.join(' ')));
+      if (x.error) add(box, el('p', 'muted small', 'Transport problem: ' + x.error));
+    }
+    add(box, el('p', 'muted small', 'Started ' + x.startedAt + (x.headersMs !== undefined ? ' · headers after ' + ms(x.headersMs) : '') + ' · complete after ' + ms(x.durationMs)));
+    var h = el('h4', null, 'Reproduce with curl ');
+    var pre = el('pre', 'curl', x.curl);
+    var button = el('button', 'copy', 'copy');
+    button.type = 'button';
+    button.addEventListener('click', function (ev) {
+      ev.stopPropagation();
+      var range = document.createRange();
+      range.selectNodeContents(pre);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      try {
+        if (navigator.clipboard) navigator.clipboard.writeText(x.curl).then(function () { button.textContent = 'copied'; }, function () { button.textContent = 'selected: press Ctrl+C'; });
+        else button.textContent = 'selected: press Ctrl+C';
+      } catch (e) { button.textContent = 'selected: press Ctrl+C'; }
+    });
+    add(h, button);
+    add(box, h, pre, el('p', 'muted small', 'Set BCDA_TOKEN to a bearer token (and BCDA_BASIC to base64 of client_id:client_secret for /auth/token) first.'));
+    return box;
+  }
+
+  function exchangeBox(id, open) {
+    var x = exchangesById[id];
+    var d = el('details', 'exchange-box');
+    if (!x) { add(d, el('summary', null, id + ' (not recorded)')); return d; }
+    add(d, el('summary', null, x.id + ' · ' + x.method + ' ' + x.url + ' → ' + (x.status !== undefined ? x.status : 'no response') + ' · ' + x.label));
+    var filled = false;
+    d.addEventListener('toggle', function () {
+      if (d.open && !filled) { filled = true; d.appendChild(exchangeContent(x)); }
+    });
+    if (open) d.open = true;
+    return d;
+  }
+
+  function refNode(ref) {
+    var li = el('li');
+    if (/^bulkdata@\d+$/.test(ref)) {
+      var a = el('a', null, ref);
+      a.href = IG_EXPORT;
+      a.title = 'FHIR Bulk Data Access IG v2, requirement ' + ref.slice(9);
+      add(li, a, el('span', 'muted small', ' (Bulk Data IG STU2)'));
+    } else {
+      li.textContent = ref;
+      if (/^seed:/.test(ref)) add(li, el('span', 'muted small', ' (BCDA public documentation)'));
+      else if (/^behavior/.test(ref)) add(li, el('span', 'muted small', ' (observed behaviour of the real BCDA server)'));
+    }
+    return li;
+  }
+
+  function checkDetail(c) {
+    var box = el('div', 'detail');
+    add(box, el('p', null, c.description));
+    if (c.expected !== undefined) add(box, el('p', null, 'Expected: ' + c.expected));
+    if (c.actual !== undefined) add(box, el('p', null, 'Observed: ' + c.actual));
+    if (c.knownDeviation) add(box, el('p', 'note', 'Known deviation of the real server: ' + c.knownDeviation));
+    var refs = el('ul');
+    c.refs.forEach(function (r) { refs.appendChild(refNode(r)); });
+    add(box, el('h4', null, 'References'), refs);
+    add(box, el('p', 'muted small', 'Started ' + c.startedAt + ' · took ' + ms(c.durationMs)));
+    add(box, el('h4', null, c.evidence.length ? 'Evidence (' + c.evidence.length + ' exchange' + (c.evidence.length === 1 ? '' : 's') + ')' : 'Evidence: none recorded'));
+    c.evidence.forEach(function (id, i) { box.appendChild(exchangeBox(id, i === 0 && c.evidence.length <= 3)); });
+    return box;
+  }
+
+  function toggleRow(row, build, cols) {
+    var next = row.nextElementSibling;
+    if (next && next.classList.contains('detail')) {
+      next.remove();
+      row.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    var tr = el('tr', 'detail');
+    var td = el('td');
+    td.colSpan = cols;
+    add(tr, add(td, build()));
+    row.parentNode.insertBefore(tr, row.nextSibling);
+    row.setAttribute('aria-expanded', 'true');
+  }
+  function onActivate(row, fn) {
+    row.addEventListener('click', fn);
+    row.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); fn(); } });
+  }
+
+  // The check table: rows are in the page; details are built on first open.
+  var checkRows = Array.prototype.slice.call(document.querySelectorAll('tr.check'));
+  checkRows.forEach(function (row) {
+    var c = data.checks[Number(row.getAttribute('data-i'))];
+    onActivate(row, function () { toggleRow(row, function () { return checkDetail(c); }, 6); });
+  });
+
+  var outcomeBoxes = Array.prototype.slice.call(document.querySelectorAll('input[name=outcome]'));
+  var levelSel = document.getElementById('f-level');
+  var areaSel = document.getElementById('f-area');
+  var search = document.getElementById('f-search');
+  var shown = document.getElementById('f-shown');
+  function applyFilters() {
+    var outcomes = {};
+    outcomeBoxes.forEach(function (b) { if (b.checked) outcomes[b.value] = true; });
+    var level = levelSel.value, area = areaSel.value, q = search.value.trim().toLowerCase();
+    var n = 0;
+    checkRows.forEach(function (row) {
+      var ok = outcomes[row.getAttribute('data-outcome')] &&
+        (!level || row.getAttribute('data-level') === level) &&
+        (!area || row.getAttribute('data-area') === area) &&
+        (!q || row.getAttribute('data-search').indexOf(q) >= 0);
+      row.classList.toggle('hidden', !ok);
+      var next = row.nextElementSibling;
+      if (next && next.classList.contains('detail')) next.classList.toggle('hidden', !ok);
+      if (ok) n++;
+    });
+    shown.textContent = n + ' of ' + checkRows.length + ' checks shown';
+  }
+  outcomeBoxes.forEach(function (b) { b.addEventListener('change', applyFilters); });
+  levelSel.addEventListener('change', applyFilters);
+  areaSel.addEventListener('change', applyFilters);
+  search.addEventListener('input', applyFilters);
+  Array.prototype.slice.call(document.querySelectorAll('button.count')).forEach(function (b) {
+    b.addEventListener('click', function () {
+      var only = b.getAttribute('data-outcome');
+      outcomeBoxes.forEach(function (box) { box.checked = !only || box.value === only; });
+      applyFilters();
+      document.getElementById('checks').scrollIntoView();
+    });
+  });
+  applyFilters();
+
+  // The exchange list: built in pages so thousands of exchanges stay usable.
+  var exBody = document.getElementById('exchange-rows');
+  var exSearch = document.getElementById('x-search');
+  var exMore = document.getElementById('x-more');
+  var exInfo = document.getElementById('x-shown');
+  var matching = [], rendered = 0;
+  function exchangeRow(x) {
+    var tr = el('tr', 'exchange');
+    tr.tabIndex = 0;
+    tr.setAttribute('aria-expanded', 'false');
+    add(tr, el('td', 'id', x.id), el('td', null, x.method), el('td', null, x.url), el('td', null, x.status !== undefined ? x.status : 'none'), el('td', null, x.label), el('td', null, ms(x.durationMs)));
+    onActivate(tr, function () { toggleRow(tr, function () { return exchangeContent(x); }, 6); });
+    return tr;
+  }
+  function renderMore() {
+    var end = Math.min(matching.length, rendered + PAGE);
+    var frag = document.createDocumentFragment();
+    for (; rendered < end; rendered++) frag.appendChild(exchangeRow(matching[rendered]));
+    exBody.appendChild(frag);
+    exInfo.textContent = rendered + ' of ' + matching.length + ' exchanges listed' + (matching.length < data.exchanges.length ? ' (' + data.exchanges.length + ' in the run)' : '');
+    exMore.classList.toggle('hidden', rendered >= matching.length);
+  }
+  function filterExchanges() {
+    var q = exSearch.value.trim().toLowerCase();
+    matching = data.exchanges.filter(function (x) {
+      return !q || (x.id + ' ' + x.method + ' ' + x.url + ' ' + x.status + ' ' + x.label + ' ' + (x.operationId || '')).toLowerCase().indexOf(q) >= 0;
+    });
+    exBody.textContent = '';
+    rendered = 0;
+    renderMore();
+  }
+  exSearch.addEventListener('input', filterExchanges);
+  exMore.addEventListener('click', renderMore);
+  filterExchanges();
+})();
+`;
