@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerRunCommand, EXIT } from './cli/run-command';
 import { registerMockCommand } from './mock/cli';
+import { registerCompareCommand } from './report/compare-command';
 import { TOOL_VERSION } from './engine/version';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRunCommand(program);
   registerMockCommand(program);
+  registerCompareCommand(program);
   return program;
 }
 
