@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -10,7 +10,7 @@ import {
   registerMockCommand,
   runMockCommand,
 } from '../../src/mock/cli';
-import { loadCredentialsFile } from '../../src/mock/credentials';
+import { BUILT_IN_CREDENTIALS, loadCredentialsFile } from '../../src/mock/credentials';
 import { FAULTS } from '../../src/mock/faults';
 import { testMock } from './helpers';
 
@@ -163,5 +163,16 @@ describe('credentials files', () => {
   ])('%s → clear error', (name, text, message) => {
     const path = text === undefined ? join(dir, name) : file(name, text);
     expect(() => loadCredentialsFile(path)).toThrow(message);
+  });
+});
+
+describe('src/mock/README.md', () => {
+  const readme = readFileSync(join(__dirname, '../../src/mock/README.md'), 'utf8');
+  it('documents every built-in credential and every fault', () => {
+    for (const c of BUILT_IN_CREDENTIALS) {
+      expect(readme).toContain(c.clientId);
+      expect(readme).toContain(c.clientSecret);
+    }
+    for (const f of FAULTS) expect(readme).toContain(`\`${f.name}\``);
   });
 });
