@@ -1,48 +1,101 @@
-/** Console output of a run: one line per check in CI, a live status line on a terminal, a summary. */
+/**
+ * Console output of a run. On a terminal: a live status line (checks and suites done, the current
+ * job's X-Progress, bytes downloaded) with a line for every check that did not pass. In CI or
+ * without a TTY: plain lines only — one per check, one per suite, one per X-Progress change.
+ */
 import type { CheckDefinition, ProgressEvent } from '../engine/context';
 import type { CheckResult, RunReport } from '../engine/results';
 import type { RunHooks } from '../engine/runner';
+import { RunProgress, formatBytes, wantsLiveProgress, type ProgressCheck } from './progress';
 
-const SYMBOL: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP', error: 'ERR ' };
+const SYMBOL: Record<string, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  warn: 'WARN',
+  skip: 'SKIP',
+  error: 'ERR ',
+};
+/** Shortest gap between two redraws of the live line. */
+const REDRAW_MS = 100;
 
-export function consoleHooks(stream: NodeJS.WriteStream = process.stderr, live = Boolean(stream.isTTY) && process.env.CI !== 'true'): RunHooks {
-  let current = '';
-  let xProgress = '';
-  let bytes = 0;
-  let done = 0;
-  let total = 0;
-  const status = () => {
+/** The parts of a stream the console output needs (a TTY stream or a plain writable). */
+export interface ConsoleStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ConsoleOptions {
+  /** Live line (default: a TTY outside CI). */
+  live?: boolean;
+  /** The checks about to run, for exact suite counts. */
+  plan?: readonly ProgressCheck[];
+  /** Clock for redraw throttling (tests). */
+  now?: () => number;
+}
+
+export function consoleHooks(
+  stream: ConsoleStream = process.stderr,
+  options: ConsoleOptions | boolean = {},
+): RunHooks {
+  const opts: ConsoleOptions = typeof options === 'boolean' ? { live: options } : options;
+  const live = opts.live ?? wantsLiveProgress(stream.isTTY);
+  const now = opts.now ?? Date.now;
+  const progress = new RunProgress(opts.plan);
+  let lastDraw = 0;
+  let drawn = false;
+  const clear = () => {
+    if (live && drawn) stream.write('\r\x1b[K');
+    drawn = false;
+  };
+  const draw = (force = false) => {
     if (!live) return;
-    const line = `[${done}/${total}] ${current}${xProgress ? ` | job: ${xProgress}` : ''}${bytes ? ` | downloaded ${(bytes / 1048576).toFixed(1)} MiB` : ''}`;
-    stream.write(`\r\x1b[K${line.slice(0, (stream.columns ?? 120) - 1)}`);
+    const t = now();
+    if (!force && t - lastDraw < REDRAW_MS) return;
+    lastDraw = t;
+    stream.write(`\r\x1b[K${progress.line(stream.columns ?? 120)}`);
+    drawn = true;
+  };
+  /** Writes a whole line, keeping the live line below it. */
+  const println = (text: string) => {
+    clear();
+    stream.write(`${text}\n`);
+    draw(true);
   };
   return {
-    onNotice: (m) => stream.write(`${live ? '\r\x1b[K' : ''}${m}\n`),
+    onNotice: (m) => println(m),
     onCheckStart: (check: CheckDefinition, _i, n) => {
-      total = n;
-      current = check.id;
-      status();
+      const fresh = progress.start({ id: check.id, area: check.area }, n);
+      if (fresh && !live) println(`-- suite ${check.area}`);
+      else draw(true);
     },
     onCheckDone: (r: CheckResult) => {
-      done += 1;
-      if (live) stream.write('\r\x1b[K');
-      if (!live || r.outcome !== 'pass') stream.write(`${SYMBOL[r.outcome]} ${r.level.padEnd(6)} ${r.id}: ${r.message}\n`);
-      status();
+      progress.finish({ id: r.id, area: r.area });
+      const text = `${SYMBOL[r.outcome]} ${r.level.padEnd(6)} ${r.id}: ${r.message}${r.knownDeviation ? ' (known deviation)' : ''}`;
+      if (!live || r.outcome !== 'pass') println(text);
+      else draw(true);
     },
     onProgress: (e: ProgressEvent) => {
-      if (e.kind === 'poll') xProgress = e.xProgress ?? String(e.status);
-      else bytes += e.bytes;
-      status();
+      const line = progress.event(e);
+      if (!live && line) println(line);
+      else draw();
     },
   };
 }
 
-export function printSummary(report: RunReport, files: string[], stream: NodeJS.WriteStream = process.stdout): void {
+export function printSummary(
+  report: RunReport,
+  files: string[],
+  stream: ConsoleStream = process.stdout,
+): void {
   const c = report.summary.counts;
+  const downloaded = report.exports.reduce((n, t) => n + t.downloads.reduce((m, d) => m + d.bytes, 0), 0);
   stream.write(
     `\n${report.summary.verdict.toUpperCase()}: ${c.pass} passed, ${c.fail} failed, ${c.warn} warned, ${c.skip} skipped, ${c.error} errors ` +
-      `(${report.summary.total} checks, ${report.run.requests} requests, ${report.run.kickoffs} kick-offs, ${(report.run.durationMs / 1000).toFixed(1)} s)\n`,
+      `(${report.summary.total} checks, ${report.run.requests} requests, ${report.run.kickoffs} kick-offs, ` +
+      `${formatBytes(downloaded)} downloaded, ${(report.run.durationMs / 1000).toFixed(1)} s)\n`,
   );
-  if (report.summary.mustFailures.length) stream.write(`MUST-level failures: ${report.summary.mustFailures.join(', ')}\n`);
+  if (report.summary.mustFailures.length)
+    stream.write(`MUST-level failures: ${report.summary.mustFailures.join(', ')}\n`);
   for (const f of files) stream.write(`wrote ${f}\n`);
 }

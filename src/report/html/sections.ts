@@ -1,7 +1,7 @@
 /** The server-rendered parts of index.html. Every value goes through the `html` template's escaping. */
 import type { Outcome } from '../../checks/types';
 import type { CoverageRow, RunReport, ValidationFileSummary } from '../../engine/results';
-import { formatBytes } from './timeline';
+import { formatBytes } from '../progress';
 import { html, raw, type SafeHtml } from './escape';
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'warn', 'skip', 'error'];

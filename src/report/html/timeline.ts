@@ -4,6 +4,7 @@
  * from the kick-off to the end of the last download.
  */
 import type { ExportTimeline } from '../../engine/results';
+import { formatBytes } from '../progress';
 import { html, raw, type SafeHtml } from './escape';
 
 const WIDTH = 960;
@@ -12,13 +13,6 @@ const RIGHT = 16;
 const LANE = 18;
 /** More downloads than this are summarised instead of drawn one lane each. */
 export const MAX_DOWNLOAD_LANES = 40;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
 
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
