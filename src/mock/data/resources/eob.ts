@@ -186,14 +186,6 @@ function professionalItems(claim: ClaimFact, count: number, dme: boolean): Expla
           'Line NCH Medicare Payment Amount',
           paid,
         ),
-        adjudication(
-          C4BB_ADJUDICATION,
-          'paidtoprovider',
-          'Paid to provider',
-          'line_prvdr_pmt_amt',
-          'Line Provider Payment Amount',
-          paid,
-        ),
       ],
     });
   }
@@ -225,14 +217,6 @@ function institutionalItems(count: number): ExplanationOfBenefitItem[] {
           'rev_cntr_tot_chrg_amt',
           'Revenue Center Total Charge Amount',
           charged,
-        ),
-        adjudication(
-          C4BB_ADJUDICATION,
-          'noncovered',
-          'Noncovered',
-          'rev_cntr_ncvrd_chrg_amt',
-          'Revenue Center Non-Covered Charge Amount',
-          0,
         ),
         adjudication(
           ADJUDICATION,
@@ -444,7 +428,7 @@ export function buildEob(
                 'NCH Claim Provider Payment Amount',
               ),
             ),
-            usedMoney: money(sumAdjudication(items, 'paidtoprovider')),
+            usedMoney: money(sumAdjudication(items, 'benefit')),
           },
         ],
       },
