@@ -1,3 +1,4 @@
+import { resetContext } from '../../src/mock/app';
 import { JOB_STATUSES, type JobStatus } from '../../src/mock/jobs';
 import { exportHeaders, json, startExport, testMock, textParser, type TestMock } from './helpers';
 
@@ -33,11 +34,15 @@ async function force(m: TestMock, id: number, state: JobStatus, updatedSecondsAg
 describe('mock job lifecycle (contract mode)', () => {
   let m: TestMock;
   let token: string;
-  beforeEach(async () => {
+  // One app (RSA key generation is the slow part); every test starts from a reset.
+  beforeAll(async () => {
     m = await testMock({ control: true });
+  });
+  beforeEach(async () => {
+    resetContext(m.ctx);
     token = await m.token();
   });
-  afterEach(() => m.close());
+  afterAll(() => m.close());
 
   it('moves Pending → In Progress (X-Progress %) → Completed in about 2 s for A9994', async () => {
     const id = await startExport(m, token);
@@ -247,11 +252,14 @@ describe('mock job lifecycle (contract mode)', () => {
 describe('mock job lifecycle with --quirks', () => {
   let m: TestMock;
   let token: string;
-  beforeEach(async () => {
+  beforeAll(async () => {
     m = await testMock({ control: true, quirks: true });
+  });
+  beforeEach(async () => {
+    resetContext(m.ctx);
     token = await m.token();
   });
-  afterEach(() => m.close());
+  afterAll(() => m.close());
 
   it('Pending maps to Task accepted; Expires is in Go format', async () => {
     const id = await startExport(m, token);
