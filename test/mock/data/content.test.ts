@@ -96,7 +96,9 @@ describe('generated content', () => {
   });
 
   test('every claim type appears with its C4BB profile and claim-type coding', () => {
-    const eobs = outputResources(spec({ aco: ACOS.A9990!, types: ['ExplanationOfBenefit'] }));
+    const eobs = outputResources(
+      spec({ aco: { ...ACOS.A9990!, beneficiaries: 500 }, types: ['ExplanationOfBenefit'] }),
+    );
     const seen = new Set<string>();
     for (const e of eobs) {
       const type = eobClaimTypeOfId(e.id!)!;
@@ -112,8 +114,8 @@ describe('generated content', () => {
     }
     expect([...seen].sort()).toEqual([...EOB_CLAIM_TYPES].sort());
     // About three EOBs per beneficiary on average.
-    expect(eobs.length / 2500).toBeGreaterThan(2.3);
-    expect(eobs.length / 2500).toBeLessThan(3.5);
+    expect(eobs.length / 500).toBeGreaterThan(2.3);
+    expect(eobs.length / 500).toBeLessThan(3.5);
   });
 
   test('meta.profile per version: v1 none, v2 unversioned, v3 versioned; v3 EOBs carry the System-Type tag', () => {
@@ -212,7 +214,7 @@ describe('generated content', () => {
 
 describe('filters', () => {
   test('_since keeps only resources updated after it, and keeps references resolvable', () => {
-    const base = spec({ aco: ACOS.A9990! });
+    const base = spec({ aco: { ...ACOS.A9990!, beneficiaries: 500 } });
     const all = outputResources(base);
     const updated = all
       .map((r) => Date.parse((r.meta as { lastUpdated: string }).lastUpdated))
