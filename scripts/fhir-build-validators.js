@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Precompiles the FHIR R4 validator into a standalone CommonJS module (not committed):
- *   build/fhir/fhir-r4-validators.js        exports validateResource (Ajv standalone code)
+ *   build/fhir/fhir-r4-fast.js              exports validateResource (fast boolean check, hot path)
+ *   build/fhir/fhir-r4-validators.js        exports validateResource (Ajv standalone code, for errors)
  *   build/fhir/fhir-r4-validators.stamp.json inputs it was built from (checked at load)
  * Usage: node scripts/fhir-build-validators.js [--out DIR]
  */
@@ -23,12 +24,21 @@ function loadCompiler() {
 }
 
 const started = Date.now();
-const { buildStandaloneSource, currentStamp } = loadCompiler();
-const code = buildStandaloneSource();
+const { buildStandaloneSource, buildFastSource, currentStamp } = loadCompiler();
 fs.mkdirSync(outDir, { recursive: true });
-const modulePath = path.join(outDir, 'fhir-r4-validators.js');
-fs.writeFileSync(modulePath + '.tmp', code);
-fs.renameSync(modulePath + '.tmp', modulePath);
-fs.writeFileSync(path.join(outDir, 'fhir-r4-validators.stamp.json'), JSON.stringify(currentStamp(), null, 2) + '\n');
-const mb = (Buffer.byteLength(code) / 1e6).toFixed(1);
-console.log(`fhir: wrote ${path.relative(process.cwd(), modulePath)} (${mb} MB) in ${Date.now() - started} ms`);
+// The stamp goes last and is removed first, so a half-written build is never taken as current.
+const stampPath = path.join(outDir, 'fhir-r4-validators.stamp.json');
+fs.rmSync(stampPath, { force: true });
+for (const [file, build] of [
+  ['fhir-r4-fast.js', buildFastSource],
+  ['fhir-r4-validators.js', buildStandaloneSource],
+]) {
+  const code = build();
+  const modulePath = path.join(outDir, file);
+  fs.writeFileSync(modulePath + '.tmp', code);
+  fs.renameSync(modulePath + '.tmp', modulePath);
+  const mb = (Buffer.byteLength(code) / 1e6).toFixed(1);
+  console.log(`fhir: wrote ${path.relative(process.cwd(), modulePath)} (${mb} MB)`);
+}
+fs.writeFileSync(stampPath, JSON.stringify(currentStamp(), null, 2) + '\n');
+console.log(`fhir: validators built in ${Date.now() - started} ms`);

@@ -6,13 +6,25 @@
 import { checkProfileRules, referencedPatientIds, type Report } from './profile-rules';
 import { RULE, type RuleId } from './rules';
 import { describeSchemaError } from './schema-issue';
-import { getResourceValidator, type ResourceValidator } from './schema/validator';
+import type { FastValidator } from './schema/fast-codegen';
+import { getFastValidator, getResourceValidator } from './schema/validator';
 import type { FileValidationSummary, IssueSeverity, NdjsonValidationOptions, ValidationIssue } from './types';
 
 export const DEFAULT_MAX_ISSUES = 100;
 
+/** Whitespace other than space/tab/CR/LF (raw \v and \f cannot occur in valid JSON text). */
+const EXOTIC_WHITESPACE = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+/**
+ * A line is "clean" when its string values can hold no whitespace but plain spaces: no
+ * backslash escapes and no exotic whitespace. The fast validator then skips most regexps.
+ */
+export function isCleanLine(text: string, ascii: boolean): boolean {
+  return text.indexOf('\\') === -1 && (ascii || !EXOTIC_WHITESPACE.test(text));
+}
+
 export class LineValidator {
-  private readonly validate: ResourceValidator | undefined;
+  private readonly fastValidate: FastValidator | undefined;
   private readonly maxIssues: number;
   private readonly sampleLimit: number;
   private expectedType: string | undefined;
@@ -28,7 +40,7 @@ export class LineValidator {
     lineOffset = 0,
   ) {
     // v1 exports are STU3: the R4 schema does not apply.
-    this.validate = options.apiVersion === 'v1' ? undefined : getResourceValidator().validate;
+    this.fastValidate = options.apiVersion === 'v1' ? undefined : getFastValidator().validate;
     this.maxIssues = options.maxIssuesPerFile ?? DEFAULT_MAX_ISSUES;
     this.sampleLimit = options.validateLines ?? Infinity;
     this.expectedType = options.kind === 'error' ? 'OperationOutcome' : options.expectedType;
@@ -61,14 +73,16 @@ export class LineValidator {
     else this.summary.issuesDropped++;
   }
 
-  /** One line, without its line terminator. */
-  line(text: string): void {
+  /** One line, without its line terminator; `ascii`: its bytes are known to be all ASCII. */
+  line(text: string, ascii = false): void {
     this.lineNo++;
     this.summary.lines++;
     if (this.summary.validatedLines >= this.sampleLimit) return;
     this.summary.validatedLines++;
     this.lineFailed = false;
-    if (text.length === 0 || text.trim().length === 0) {
+    // Only a line starting with whitespace can be blank (avoids trimming every line).
+    const c0 = text.charCodeAt(0);
+    if (text.length === 0 || ((c0 === 32 || c0 === 9 || c0 === 13) && text.trim().length === 0)) {
       this.report(RULE.parse, '', 'blank line inside an NDJSON file', 'warning');
       return;
     }
@@ -83,10 +97,10 @@ export class LineValidator {
       this.report(RULE.parse, '', 'a line must hold one JSON object (a FHIR resource)');
       return;
     }
-    this.resource(value as Record<string, unknown>);
+    this.resource(value as Record<string, unknown>, text, ascii);
   }
 
-  private resource(res: Record<string, unknown>): void {
+  private resource(res: Record<string, unknown>, text: string, ascii: boolean): void {
     const type = res.resourceType;
     if (typeof type !== 'string') {
       this.report(RULE.schema, 'resourceType', 'resourceType is missing or not a string');
@@ -101,16 +115,40 @@ export class LineValidator {
     } else if (type !== this.expectedType) {
       this.report(RULE.fileType, `${type}.resourceType`, `is ${type} in a file of ${this.expectedType} resources`);
     }
-    if (this.validate && !this.validate(res)) {
-      for (const err of this.validate.errors ?? []) {
-        const { path, message } = describeSchemaError(type, err);
-        this.report(RULE.schema, path, message);
-      }
-    }
+    if (this.fastValidate && !this.passesFastCheck(res, text, ascii)) this.explainSchemaFailure(res, type);
     checkProfileRules(res, type, this.options, this.report);
     if (type === 'Patient' && typeof res.id === 'string') this.patientIds.add(res.id);
     const ref = referencedPatientIds(res, type);
     if (ref !== undefined) this.referenced.add(ref);
+  }
+
+  private passesFastCheck(res: Record<string, unknown>, text: string, ascii: boolean): boolean {
+    try {
+      return (this.fastValidate as FastValidator)(res, isCleanLine(text, ascii));
+    } catch {
+      return false; // e.g. nesting deep enough to overflow the stack: let Ajv explain
+    }
+  }
+
+  /** Runs the Ajv validator (loaded on first use) to say where the resource breaks the schema. */
+  private explainSchemaFailure(res: Record<string, unknown>, type: string): void {
+    const detailed = getResourceValidator().validate;
+    let accepted: boolean;
+    try {
+      accepted = detailed(res);
+    } catch {
+      this.report(RULE.schema, type, 'the resource is nested too deeply to validate');
+      return;
+    }
+    if (accepted) {
+      // Should not happen (a differential test keeps both equal); never hide a rejection.
+      this.report(RULE.schema, type, 'rejected by the fast schema check but accepted by Ajv (validator mismatch)', 'warning');
+      return;
+    }
+    for (const err of detailed.errors ?? []) {
+      const { path, message } = describeSchemaError(type, err);
+      this.report(RULE.schema, path, message);
+    }
   }
 
   addBytes(n: number): void {

@@ -3,13 +3,17 @@
  * is dropped), carrying only the unfinished tail between chunks. Gzip input is detected
  * from its magic bytes.
  */
+import { isAscii } from 'buffer';
 import { Readable, pipeline } from 'stream';
 import { createGunzip } from 'zlib';
 
 export type ByteSource = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Array | string>;
 
-/** Receives a line (no terminator) and the offset of its first byte; return false to stop. */
-export type LineSink = (text: string, offset: number) => boolean | void;
+/**
+ * Receives a line (no terminator), the offset of its first byte, and whether its bytes are
+ * known to be all ASCII (checked per chunk, natively); return false to stop.
+ */
+export type LineSink = (text: string, offset: number, ascii: boolean) => boolean | void;
 
 export const CHUNK_BYTES = 1 << 20;
 
@@ -35,23 +39,26 @@ export class LineSplitter {
     if (this.stopped) return;
     const base = this.position;
     this.position += chunk.length;
+    const asciiChunk = isAscii(chunk);
     let start = 0;
     let nl: number;
     while ((nl = chunk.indexOf(10, start)) !== -1) {
       let text: string;
       let offset: number;
+      let ascii = asciiChunk;
       if (this.carry.length) {
         this.carry.push(chunk.subarray(start, nl));
         const joined = Buffer.concat(this.carry);
         this.carry = [];
         text = decode(joined, 0, joined.length);
         offset = this.carryStart;
+        ascii = isAscii(joined);
       } else {
         text = decode(chunk, start, nl);
         offset = base + start;
       }
       start = nl + 1;
-      if (this.sink(text, offset) === false) {
+      if (this.sink(text, offset, ascii) === false) {
         this.stopped = true;
         return;
       }
@@ -67,7 +74,7 @@ export class LineSplitter {
     if (this.stopped || !this.carry.length) return;
     const joined = Buffer.concat(this.carry);
     this.carry = [];
-    this.sink(decode(joined, 0, joined.length), this.carryStart);
+    this.sink(decode(joined, 0, joined.length), this.carryStart, isAscii(joined));
   }
 }
 

@@ -69,9 +69,23 @@ function claimedProfiles(res: Json): { name: string; version?: string }[] {
   return out;
 }
 
+/** Full unversioned profile URLs per type, for the common v2 case of an exact match. */
+const V2_URLS: Readonly<Record<string, ReadonlySet<string>>> = Object.fromEntries(
+  Object.entries(PROFILES_BY_TYPE).map(([t, names]) => [t, new Set(names.map((n) => C4BB + n))]),
+);
+
+function hasExactV2Profile(res: Json, type: string): boolean {
+  const urls = V2_URLS[type];
+  const meta = res.meta;
+  if (!urls || !isObject(meta) || !Array.isArray(meta.profile)) return false;
+  for (const p of meta.profile) if (typeof p === 'string' && urls.has(p)) return true;
+  return false;
+}
+
 function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: Report): void {
   const expected = PROFILES_BY_TYPE[type];
   if (!expected || !ctx.apiVersion) return;
+  if (ctx.apiVersion === 'v2' && hasExactV2Profile(res, type)) return; // hot path
   const claimed = claimedProfiles(res);
   const path = `${type}.meta.profile`;
   if (ctx.apiVersion === 'v1') {

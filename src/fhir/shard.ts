@@ -17,7 +17,7 @@ export interface ShardTask {
 export async function runShard(task: ShardTask): Promise<FileValidationSummary> {
   const validator = new LineValidator(task.options);
   if (!task.range) {
-    const splitter = new LineSplitter((text) => validator.line(text));
+    const splitter = new LineSplitter((text, _offset, ascii) => validator.line(text, ascii));
     const stream = fs.createReadStream(task.path, { highWaterMark: CHUNK_BYTES });
     for await (const chunk of decodedChunks(stream, task.options.gzip)) {
       validator.addBytes(chunk.length);
@@ -30,14 +30,14 @@ export async function runShard(task: ShardTask): Promise<FileValidationSummary> 
   // Read from one byte early: if it is '\n', a line starts exactly at `start`.
   const from = start > 0 ? start - 1 : 0;
   let skipping = start > 0;
-  const splitter = new LineSplitter((text, offset) => {
+  const splitter = new LineSplitter((text, offset, ascii) => {
     const lineStart = from + offset;
     if (skipping) {
       skipping = false; // this was the tail of the previous range's last line
       return true;
     }
     if (lineStart >= end) return false;
-    validator.line(text);
+    validator.line(text, ascii);
     return true;
   });
   const stream = fs.createReadStream(task.path, { start: from, highWaterMark: CHUNK_BYTES });

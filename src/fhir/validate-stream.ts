@@ -8,7 +8,7 @@ import type { FileValidationSummary, NdjsonValidationOptions } from './types';
  */
 export async function validateNdjson(source: ByteSource, options: NdjsonValidationOptions): Promise<FileValidationSummary> {
   const validator = new LineValidator(options);
-  const splitter = new LineSplitter((text) => validator.line(text));
+  const splitter = new LineSplitter((text, _offset, ascii) => validator.line(text, ascii));
   for await (const chunk of decodedChunks(source, options.gzip)) {
     validator.addBytes(chunk.length);
     splitter.push(chunk);

@@ -1,11 +1,12 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
+import { buildFastValidatorSource, loadFastValidatorSource, type FastValidator } from './fast-codegen';
 import { FHIR_KEYWORDS } from './keywords';
 import { prepareSchema, SCHEMA_ID } from './prepare';
 import { loadConstraints, loadOfficialSchema, readConstraintsText, sha256, OFFICIAL_SCHEMA_SHA256 } from './source';
 
 /** Bump when prepare.ts, keywords.ts or the Ajv options change, so stale precompiled modules are ignored. */
-export const VALIDATOR_BUILD_VERSION = 2;
+export const VALIDATOR_BUILD_VERSION = 5;
 
 /** Identifies the inputs a precompiled module was built from. */
 export interface ValidatorStamp {
@@ -40,8 +41,22 @@ function createAjv(source: boolean): Ajv {
 
 function ajvWithSchema(source: boolean): Ajv {
   const ajv = createAjv(source);
-  ajv.addSchema(prepareSchema(loadOfficialSchema(), loadConstraints()));
+  ajv.addSchema(preparedSchema());
   return ajv;
+}
+
+function preparedSchema() {
+  return prepareSchema(loadOfficialSchema(), loadConstraints());
+}
+
+/** Source of the fast boolean validator (see fast-codegen.ts). */
+export function buildFastSource(): string {
+  return buildFastValidatorSource(preparedSchema());
+}
+
+/** Generates and loads the fast validator in-process (~1 s). */
+export function compileFastValidator(): FastValidator {
+  return loadFastValidatorSource(buildFastSource());
 }
 
 /** Compiles the resource validator in-process (1.5–2.5 s). */

@@ -1,13 +1,16 @@
 /**
- * The compiled FHIR R4 resource validator, as a lazy singleton. Prefers the precompiled
- * standalone module written by `npm run build:fhir` (loads in ~0.3 s) and falls back to
- * compiling in-process (~2–4 s) when it is missing or was built from other inputs.
+ * The compiled FHIR R4 validators, as lazy singletons:
+ * - the fast boolean validator (fast-codegen.ts), run on every resource;
+ * - the Ajv validator, run only on resources the fast one rejects, for precise errors.
+ * Both prefer the precompiled modules written by `npm run build:fhir` and fall back to
+ * compiling in-process (fast: ~1 s, Ajv: ~2–4 s) when those are missing or stale.
  */
 import type { ErrorObject } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../project-root';
-import { compileResourceValidator, currentStamp, type ValidatorStamp } from './compile';
+import { compileFastValidator, compileResourceValidator, currentStamp, type ValidatorStamp } from './compile';
+import type { FastValidator } from './fast-codegen';
 
 /** The shape both the precompiled and the in-process validator share. */
 export interface ResourceValidator {
@@ -16,6 +19,7 @@ export interface ResourceValidator {
 }
 
 export const PRECOMPILED_MODULE = 'fhir-r4-validators.js';
+export const PRECOMPILED_FAST_MODULE = 'fhir-r4-fast.js';
 export const PRECOMPILED_STAMP = 'fhir-r4-validators.stamp.json';
 
 /** Folder of the precompiled module: `$BCDA_FHIR_VALIDATORS_DIR` or `build/fhir`. */
@@ -34,16 +38,34 @@ function sameStamp(a: ValidatorStamp, b: ValidatorStamp): boolean {
   );
 }
 
-/** Loads a precompiled module from `dir`, or returns undefined if it is absent or stale. */
-export function loadPrecompiled(dir: string): ResourceValidator | undefined {
-  const modulePath = path.join(dir, PRECOMPILED_MODULE);
+/** `validateResource` of a precompiled module in `dir`, or undefined if it is absent or stale. */
+function loadPrecompiledModule<T>(dir: string, file: string): T | undefined {
+  const modulePath = path.join(dir, file);
   const stampPath = path.join(dir, PRECOMPILED_STAMP);
   if (!fs.existsSync(modulePath) || !fs.existsSync(stampPath)) return undefined;
   const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as ValidatorStamp;
   if (!sameStamp(stamp, currentStamp())) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(modulePath) as { validateResource?: ResourceValidator };
+  const mod = require(modulePath) as { validateResource?: T };
   return typeof mod.validateResource === 'function' ? mod.validateResource : undefined;
+}
+
+export function loadPrecompiled(dir: string): ResourceValidator | undefined {
+  return loadPrecompiledModule<ResourceValidator>(dir, PRECOMPILED_MODULE);
+}
+
+export function loadPrecompiledFast(dir: string): FastValidator | undefined {
+  return loadPrecompiledModule<FastValidator>(dir, PRECOMPILED_FAST_MODULE);
+}
+
+let fastSingleton: { validate: FastValidator; source: ValidatorSource } | undefined;
+
+export function getFastValidator(): { validate: FastValidator; source: ValidatorSource } {
+  if (!fastSingleton) {
+    const pre = loadPrecompiledFast(precompiledDir());
+    fastSingleton = pre ? { validate: pre, source: 'precompiled' } : { validate: compileFastValidator(), source: 'compiled' };
+  }
+  return fastSingleton;
 }
 
 let singleton: { validate: ResourceValidator; source: ValidatorSource } | undefined;

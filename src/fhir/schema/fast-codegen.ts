@@ -1,0 +1,268 @@
+/**
+ * A second, boolean-only compiler for the prepared FHIR schema, written for the hot path.
+ *
+ * Ajv's code tracks error paths and checks every declared property on every object; FHIR
+ * objects are sparse (an EOB definition has ~60 properties, an instance ~20). This generator
+ * emits one function per definition that walks the instance's own keys once, dispatching on a
+ * `switch`, and returns only true/false. When it says false, the Ajv validator runs on that
+ * resource to say precisely why, so messages and paths stay Ajv's.
+ *
+ * It supports exactly the keywords the prepared schema uses (checked: anything else throws at
+ * build time), and a differential test holds it equal to Ajv on the corpus and mock data.
+ */
+import { SCHEMA_ID } from './prepare';
+import type { FhirJsonSchema, SchemaNode } from './source';
+
+const REF_PREFIX = '#/definitions/';
+const OBJECT_KEYWORDS = new Set([
+  'type',
+  'description',
+  'properties',
+  'additionalProperties',
+  'minProperties',
+  'required',
+  'fhirRequired',
+  'fhirChoice',
+  'fhirExt1',
+]);
+const PRIMITIVE_KEYWORDS = new Set(['type', 'description', 'pattern', 'minimum', 'maximum', 'enum', 'const', '$ref']);
+
+/**
+ * Pattern tests are most of the validation time, and the three commonest patterns (string,
+ * uri, code) only forbid whitespace. In a "clean" line (no backslash escape and no non-ASCII
+ * whitespace, which the caller checks once per line) the only whitespace a JSON string value
+ * can hold is the plain space, so these equivalent tests replace the regexps.
+ */
+const CLEAN_SHORTCUTS: Readonly<Record<string, string>> = {
+  // string, markdown
+  '^[ \\r\\n\\t\\S]+$': 'v.length > 0',
+  // uri, url, canonical
+  '^\\S*$': 'v.indexOf(" ") === -1',
+  // code: no leading, trailing or doubled whitespace
+  '^[^\\s]+(\\s[^\\s]+)*$':
+    'v.length > 0 && v.charCodeAt(0) !== 32 && v.charCodeAt(v.length - 1) !== 32 && v.indexOf("  ") === -1',
+};
+
+const isObject = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v);
+const lit = (v: unknown): string => JSON.stringify(v);
+
+class Emitter {
+  private readonly out: string[] = [];
+  private readonly patterns = new Map<string, string>();
+  private readonly sets = new Map<string, string>();
+
+  constructor(private readonly defs: Record<string, SchemaNode>) {}
+
+  fn(name: string): string {
+    const def = this.defs[name];
+    if (!def) throw new Error(`fast validator: unknown definition ${name}`);
+    return (isObject(def.properties) || def.discriminator !== undefined ? 'o_' : 'p_') + name.replace(/[^A-Za-z0-9_]/g, '_');
+  }
+
+  private pattern(source: string): string {
+    let id = this.patterns.get(source);
+    if (!id) {
+      id = `P${this.patterns.size}`;
+      this.patterns.set(source, id);
+    }
+    return id;
+  }
+
+  /** Membership test for an enum: `===` chains for short lists, a Set for long ones. */
+  private enumTest(v: string, values: unknown[]): string {
+    if (values.length <= 4) return '(' + values.map((x) => `${v} === ${lit(x)}`).join(' || ') + ')';
+    const key = lit(values);
+    let id = this.sets.get(key);
+    if (!id) {
+      id = `E${this.sets.size}`;
+      this.sets.set(key, id);
+    }
+    return `${id}.has(${v})`;
+  }
+
+  private refName(node: SchemaNode): string | undefined {
+    if (typeof node.$ref !== 'string') return undefined;
+    if (!node.$ref.startsWith(REF_PREFIX)) throw new Error(`fast validator: unsupported $ref ${node.$ref}`);
+    return node.$ref.slice(REF_PREFIX.length);
+  }
+
+  /** Boolean expression: does `v` satisfy the primitive-or-ref schema `node`? */
+  private valueTest(v: string, node: SchemaNode): string {
+    for (const k of Object.keys(node)) {
+      if (!PRIMITIVE_KEYWORDS.has(k)) throw new Error(`fast validator: unsupported keyword ${k}`);
+    }
+    if (node.const !== undefined) return `${v} === ${lit(node.const)}`;
+    // Enum values are valid codes/strings themselves, so membership is the whole test.
+    if (Array.isArray(node.enum)) return this.enumTest(v, node.enum);
+    const ref = this.refName(node);
+    if (ref !== undefined) return `${this.fn(ref)}(${v})`;
+    const parts: string[] = [];
+    switch (node.type) {
+      case 'string':
+        parts.push(`typeof ${v} === "string"`);
+        if (typeof node.pattern === 'string') parts.push(`${this.pattern(node.pattern)}(${v})`);
+        break;
+      case 'boolean':
+        parts.push(`typeof ${v} === "boolean"`);
+        break;
+      case 'number':
+        parts.push(`typeof ${v} === "number"`, `isFinite(${v})`);
+        break;
+      case 'integer':
+        parts.push(`typeof ${v} === "number"`, `Number.isInteger(${v})`);
+        break;
+      case undefined:
+        return 'true';
+      default:
+        throw new Error(`fast validator: unsupported type ${String(node.type)}`);
+    }
+    if (typeof node.minimum === 'number') parts.push(`${v} >= ${node.minimum}`);
+    if (typeof node.maximum === 'number') parts.push(`${v} <= ${node.maximum}`);
+    return '(' + parts.join(' && ') + ')';
+  }
+
+  /** Statement(s) returning false when property value `v` breaks `prop`. */
+  private propCheck(v: string, prop: SchemaNode): string {
+    if (prop.type !== 'array') return `if (!${this.valueTest(v, prop)}) return false;`;
+    const items = prop.items;
+    if (!isObject(items)) throw new Error('fast validator: array without items');
+    let itemTest: string;
+    if (isObject(items.if)) {
+      // `null` allowed (aligned primitive arrays), else the item schema.
+      if (!isObject(items.else)) throw new Error('fast validator: unsupported if/then/else');
+      itemTest = `(x === null || ${this.valueTest('x', items.else)})`;
+    } else {
+      itemTest = this.valueTest('x', items);
+    }
+    const min = typeof prop.minItems === 'number' ? prop.minItems : 0;
+    return (
+      `if (!Array.isArray(${v}) || ${v}.length < ${min}) return false;` +
+      ` for (let i = 0; i < ${v}.length; i++) { const x = ${v}[i]; if (!${itemTest}) return false; }`
+    );
+  }
+
+  primitiveDef(name: string, def: SchemaNode): void {
+    this.out.push(`function ${this.fn(name)}(v) { return ${this.valueTest('v', def)}; }`);
+  }
+
+  objectDef(name: string, def: SchemaNode): void {
+    for (const k of Object.keys(def)) {
+      if (!OBJECT_KEYWORDS.has(k)) throw new Error(`fast validator: unsupported keyword ${k} on ${name}`);
+    }
+    if (def.additionalProperties !== false) throw new Error(`fast validator: ${name} allows additional properties`);
+    const props = def.properties as Record<string, SchemaNode>;
+    const choices = (def.fhirChoice as string[][] | undefined) ?? [];
+    const slotOf = new Map<string, number>();
+    choices.forEach((group, i) => group.forEach((n) => slotOf.set(n, i)));
+
+    const lines: string[] = [];
+    lines.push(`function ${this.fn(name)}(o) {`);
+    lines.push('  if (typeof o !== "object" || o === null || Array.isArray(o)) return false;');
+    lines.push('  let n = 0;');
+    if (choices.length) lines.push(`  let ${choices.map((_, i) => `c${i}`).join(', ')};`);
+    lines.push('  for (const k in o) {');
+    lines.push('    n++;');
+    lines.push('    const v = o[k];');
+    lines.push('    switch (k) {');
+    for (const [propName, prop] of Object.entries(props)) {
+      const base = propName.startsWith('_') ? propName.slice(1) : propName;
+      const slot = slotOf.get(base);
+      lines.push(`      case ${lit(propName)}:`);
+      if (slot !== undefined) {
+        lines.push(`        if (c${slot} !== undefined && c${slot} !== ${lit(base)}) return false;`);
+        lines.push(`        c${slot} = ${lit(base)};`);
+      }
+      lines.push(`        ${this.propCheck('v', prop)}`);
+      lines.push('        break;');
+    }
+    lines.push('      default: return false;');
+    lines.push('    }');
+    lines.push('  }');
+    if (typeof def.minProperties === 'number') lines.push(`  if (n < ${def.minProperties}) return false;`);
+    for (const r of (def.required as string[] | undefined) ?? []) lines.push(`  if (o[${lit(r)}] === undefined) return false;`);
+    for (const group of (def.fhirRequired as string[][] | undefined) ?? []) {
+      lines.push(`  if (${group.map((p) => `o[${lit(p)}] === undefined`).join(' && ')}) return false;`);
+    }
+    if (def.fhirExt1 === true) {
+      const slot = choices.findIndex((g) => g.every((n) => n.startsWith('value')));
+      if (slot < 0) throw new Error('fast validator: Extension has no value[x] choice');
+      lines.push(`  if (o.extension !== undefined && c${slot} !== undefined) return false;`);
+    }
+    lines.push('  return true;');
+    lines.push('}');
+    this.out.push(lines.join('\n'));
+  }
+
+  /** A discriminated union on resourceType (the root and ResourceList). */
+  discriminated(fnName: string, node: SchemaNode): void {
+    const branches = (node.oneOf as SchemaNode[]).map((b) => this.refName(b));
+    const cases = branches.map((n) => {
+      if (n === undefined) throw new Error('fast validator: discriminator branch without $ref');
+      return `    case ${lit(n)}: return ${this.fn(n)}(v);`;
+    });
+    this.out.push(
+      [
+        `function ${fnName}(v) {`,
+        '  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;',
+        '  switch (v.resourceType) {',
+        ...cases,
+        '    default: return false;',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+  }
+
+  source(): string {
+    const header = ['"use strict";', `// Fast boolean validator for ${SCHEMA_ID}; generated by src/fhir/schema/fast-codegen.ts.`];
+    // Patterns that only forbid whitespace get a shortcut for "clean" lines (see CLEAN_SHORTCUTS).
+    header.push('let CLEAN = false;');
+    for (const [src, id] of this.patterns) {
+      const shortcut = CLEAN_SHORTCUTS[src];
+      header.push(`const ${id}_re = new RegExp(${lit(src)});`);
+      header.push(
+        shortcut
+          ? `function ${id}(v) { return CLEAN ? ${shortcut} : ${id}_re.test(v); }`
+          : `function ${id}(v) { return ${id}_re.test(v); }`,
+      );
+    }
+    for (const [values, id] of this.sets) header.push(`const ${id} = new Set(${values});`);
+    const entry = [
+      'function validateResource(value, clean) {',
+      '  CLEAN = clean === true;',
+      '  try { return validateRoot(value); } finally { CLEAN = false; }',
+      '}',
+      'module.exports = { validateResource };',
+    ];
+    return [...header, ...this.out, ...entry, ''].join('\n');
+  }
+}
+
+/** CommonJS source of the fast validator (exports `validateResource(value): boolean`). */
+export function buildFastValidatorSource(schema: FhirJsonSchema): string {
+  const defs = schema.definitions;
+  const e = new Emitter(defs);
+  for (const [name, def] of Object.entries(defs)) {
+    if (name === 'ResourceList') continue;
+    if (isObject(def.properties)) e.objectDef(name, def);
+    else e.primitiveDef(name, def);
+  }
+  const list = defs.ResourceList;
+  if (!list) throw new Error('fast validator: no ResourceList');
+  e.discriminated('o_ResourceList', list);
+  e.discriminated('validateRoot', schema);
+  return e.source();
+}
+
+/** `clean`: the resource was parsed from a line without backslashes or non-ASCII whitespace. */
+export type FastValidator = (value: unknown, clean?: boolean) => boolean;
+
+/** Evaluates the generated source in-process (no file needed). */
+export function loadFastValidatorSource(source: string): FastValidator {
+  const mod: { exports: { validateResource?: FastValidator } } = { exports: {} };
+  // The source is our own generated code, evaluated once like a CommonJS module.
+  new Function('module', 'exports', source)(mod, mod.exports);
+  const fn = mod.exports.validateResource;
+  if (typeof fn !== 'function') throw new Error('fast validator: generated module has no validateResource');
+  return fn;
+}
