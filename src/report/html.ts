@@ -31,39 +31,27 @@ export function renderHtml(report: RunReport): string {
             ${renderTimeline(t)}`,
       )
     : html`<p class="muted">No export job was polled in this run.</p>`;
+  // prettier-ignore
   const page = html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta
-          http-equiv="Content-Security-Policy"
-          content="default-src 'none'; style-src 'unsafe-inline'; script-src '${SCRIPT_HASH}'; img-src data:"
-        />
-        <title>${title}</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        ${renderSummary(report)}
-        <main>
-          ${renderChecks(report)} ${renderCoverage(report)} ${renderValidation(report)}
-          <h2 id="timelines">Export jobs</h2>
-          <p class="lead">
-            Each export job from kick-off to the last download: the diamond is the kick-off, circles are
-            status polls labelled with X-Progress (green: complete), bars are file downloads with their size
-            and time. Hover for details.
-          </p>
-          ${timelines} ${renderExchangesShell(report)}
-        </main>
-        <script type="application/json" id="report-data">
-          ${raw(jsonForScript(buildPayload(report)))}
-        </script>
-        <script>
-          ${raw(CLIENT_SCRIPT)};
-        </script>
-      </body>
-    </html> `;
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '${SCRIPT_HASH}'; img-src data:">
+<title>${title}</title>
+<style>${raw(STYLE)}</style></head>
+<body>
+${renderSummary(report)}
+<main>
+${renderChecks(report)}
+${renderCoverage(report)}
+${renderValidation(report)}
+<h2 id="timelines">Export jobs</h2>
+<p class="lead">Each export job from kick-off to the last download: the diamond is the kick-off, circles are status polls labelled with X-Progress (green: complete), bars are file downloads with their size and time. Hover for details.</p>
+${timelines}
+${renderExchangesShell(report)}
+</main>
+<script type="application/json" id="report-data">${raw(jsonForScript(buildPayload(report)))}</script>
+<script>${raw(CLIENT_SCRIPT)}</script>
+</body></html>
+`;
   return page.value;
 }
