@@ -1,5 +1,11 @@
 /** The NDJSON lines of one planned file, generated lazily, one beneficiary at a time. */
-import { beneficiaryFacts, type BeneficiaryFacts, type FactsContext } from './beneficiary';
+import {
+  beneficiaryFacts,
+  beneficiaryMbi,
+  isErrorBeneficiary,
+  type BeneficiaryFacts,
+  type FactsContext,
+} from './beneficiary';
 import { toJsonLine } from './json-text';
 import { mutateResource, truncateLine } from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
@@ -55,9 +61,11 @@ function* errorLines(spec: ExportSpec, ctx: FactsContext, file: PlannedFile): Ge
     return;
   }
   const [start, end] = file.beneficiaries;
+  // Only the identity is needed here, not the beneficiary's claims.
   for (let i = start; i < end; i++) {
-    const facts = beneficiaryFacts(ctx, i);
-    if (facts.error) yield beneficiaryNotFoundLine(facts.mbi);
+    if (isErrorBeneficiary(ctx.seed, ctx.cmsId, i, ctx.beneficiaries)) {
+      yield beneficiaryNotFoundLine(beneficiaryMbi(ctx.seed, ctx.cmsId, i));
+    }
   }
 }
 
