@@ -1,0 +1,159 @@
+/**
+ * `bcda-conformance validate <file|dir ...>`: the FHIR checks of the download suites, for
+ * NDJSON exports already on disk (plain or .gz).
+ * Exit codes: 0 every line valid, 1 invalid lines or export-level errors, 2 bad input.
+ */
+import type { Command } from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ApiVersion } from '../checks/types';
+import { validateFiles } from './pool';
+import { checkExportReferences } from './references';
+import type { FileValidationSummary, ValidationIssue } from './types';
+
+export interface ValidateCliOptions {
+  apiVersion?: string;
+  validateLines?: string;
+  maxIssues?: string;
+  json?: boolean;
+  sandbox?: boolean;
+  workers?: string;
+}
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+class InputError extends Error {}
+
+const NDJSON_FILE = /\.ndjson(\.gz)?$/i;
+
+function positiveInt(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`${flag} must be an integer >= ${min}, got "${value}"`);
+  return Number(value);
+}
+
+/** Files named on the command line, with directories expanded (recursively) to their NDJSON files. */
+export function collectNdjsonFiles(inputs: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && NDJSON_FILE.test(entry.name)) files.push(full);
+    }
+  };
+  for (const input of inputs) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(input);
+    } catch {
+      throw new InputError(`no such file or directory: ${input}`);
+    }
+    if (stat.isDirectory()) walk(input);
+    else if (stat.isFile()) files.push(input);
+    else throw new InputError(`not a file or directory: ${input}`);
+  }
+  if (!files.length) throw new InputError(`no .ndjson or .ndjson.gz files found in ${inputs.join(', ')}`);
+  return files;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => pad(c, widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function formatReport(summaries: FileValidationSummary[], exportIssues: ValidationIssue[]): string {
+  const rows = [['file', 'kind', 'types', 'lines', 'validated', 'invalid', 'first failing', 'issues']];
+  for (const s of summaries) {
+    rows.push([
+      s.file,
+      s.kind,
+      Object.entries(s.countsByType)
+        .map(([t, n]) => `${t}:${n}`)
+        .join(' ') || '-',
+      String(s.lines),
+      String(s.validatedLines),
+      String(s.invalidLines),
+      s.firstFailingLine === undefined ? '-' : String(s.firstFailingLine),
+      String(s.issues.length + s.issuesDropped),
+    ]);
+  }
+  const out = [table(rows)];
+  const grouped = new Map<string, { issue: ValidationIssue; count: number }>();
+  for (const issue of summaries.flatMap((s) => s.issues)) {
+    const key = `${issue.ruleId}\u0000${issue.path}\u0000${issue.message}`;
+    const g = grouped.get(key);
+    if (g) g.count++;
+    else grouped.set(key, { issue, count: 1 });
+  }
+  const top = [...grouped.values()].sort((a, b) => b.count - a.count).slice(0, 10);
+  if (top.length) {
+    out.push('', 'Top messages:');
+    for (const { issue, count } of top) {
+      out.push(`  ${count}x ${issue.severity} ${issue.ruleId} ${issue.path}: ${issue.message} (first: ${issue.file}:${issue.line})`);
+    }
+  }
+  if (exportIssues.length) {
+    out.push('', 'Across files:');
+    for (const i of exportIssues) out.push(`  ${i.severity} ${i.ruleId} ${i.file}: ${i.message}`);
+  }
+  const lines = summaries.reduce((a, s) => a + s.lines, 0);
+  const invalid = summaries.reduce((a, s) => a + s.invalidLines, 0);
+  out.push('', `${summaries.length} file(s), ${lines} line(s), ${invalid} invalid.`);
+  return out.join('\n');
+}
+
+/** Runs the command; returns the exit code instead of exiting, so tests can call it. */
+export async function runValidate(inputs: string[], opts: ValidateCliOptions, io: CliIo): Promise<number> {
+  try {
+    if (!inputs.length) throw new InputError('give at least one NDJSON file or directory');
+    const apiVersion = (opts.apiVersion ?? 'v2') as ApiVersion;
+    if (!['v1', 'v2', 'v3'].includes(apiVersion)) throw new InputError(`--api-version must be v1, v2 or v3, got "${opts.apiVersion}"`);
+    const validateLines = positiveInt(opts.validateLines, '--validate-lines', 1);
+    const maxIssues = positiveInt(opts.maxIssues, '--max-issues', 0);
+    const workers = positiveInt(opts.workers, '--workers', 0);
+    const files = collectNdjsonFiles(inputs);
+    const summaries = await validateFiles(files, {
+      apiVersion,
+      sandbox: opts.sandbox === true,
+      ...(validateLines !== undefined ? { validateLines } : {}),
+      ...(maxIssues !== undefined ? { maxIssuesPerFile: maxIssues } : {}),
+      ...(workers !== undefined ? { workers } : {}),
+    });
+    const exportIssues = checkExportReferences(summaries);
+    const failed = summaries.some((s) => s.invalidLines > 0) || exportIssues.some((i) => i.severity === 'error');
+    if (opts.json) io.out(JSON.stringify({ valid: !failed, files: summaries, exportIssues }, null, 2));
+    else io.out(formatReport(summaries, exportIssues));
+    return failed ? 1 : 0;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    io.err(`bcda-conformance validate: ${message}`);
+    return 2;
+  }
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('Validate NDJSON export files (plain or .gz) against FHIR R4 and the BCDA profile rules')
+    .argument('[paths...]', 'NDJSON files or directories holding them')
+    .option('--api-version <version>', 'BCDA API version the files come from (v1, v2, v3)', 'v2')
+    .option('--validate-lines <n>', 'validate only the first N lines of each file (default: all)')
+    .option('--max-issues <n>', 'issues kept per file (default 100)')
+    .option('--workers <n>', 'worker threads (default: one per core; 0 = this thread)')
+    .option('--sandbox', 'sandbox data: Patient ids must be negative')
+    .option('--json', 'print the summaries as JSON')
+    .action(async (paths: string[], opts: ValidateCliOptions) => {
+      process.exitCode = await runValidate(paths, opts, {
+        out: (t) => process.stdout.write(t + '\n'),
+        err: (t) => process.stderr.write(t + '\n'),
+      });
+    });
+}
