@@ -146,6 +146,25 @@ describe('generated content', () => {
     }
   });
 
+  test('line sizes stay in budget: EOB 3–12 KB (about 8 on average), Patient ~1.7 KB, Coverage ~2 KB', () => {
+    const s = spec({ aco: { ...ACOS.A9990!, beneficiaries: 300 } });
+    const sizes: Record<string, number[]> = {};
+    for (const file of planExport(s)) {
+      if (file.kind !== 'output') continue;
+      for (const line of fileLines(s, file)) (sizes[file.type] ??= []).push(Buffer.byteLength(line));
+    }
+    const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const eob = sizes.ExplanationOfBenefit!;
+    expect(Math.min(...eob)).toBeGreaterThan(3000);
+    expect(Math.max(...eob)).toBeLessThan(12_500);
+    expect(avg(eob)).toBeGreaterThan(5000);
+    expect(avg(eob)).toBeLessThan(10_000);
+    expect(avg(sizes.Patient!)).toBeGreaterThan(1000);
+    expect(avg(sizes.Patient!)).toBeLessThan(2500);
+    expect(avg(sizes.Coverage!)).toBeGreaterThan(1000);
+    expect(avg(sizes.Coverage!)).toBeLessThan(2500);
+  });
+
   test('meta.lastUpdated is an instant no later than transactionTime', () => {
     const s = spec();
     for (const r of outputResources(s)) {
