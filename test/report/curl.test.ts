@@ -20,7 +20,11 @@ describe('curl', () => {
         request: {
           method: 'POST',
           url: 'https://bcda.example.org/auth/token',
-          headers: { authorization: 'Basic <redacted>', 'content-type': 'application/x-www-form-urlencoded', 'content-length': '29' },
+          headers: {
+            authorization: 'Basic <redacted>',
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': '29',
+          },
           body: 'grant_type=client_credentials',
         },
       }),
@@ -36,7 +40,11 @@ describe('curl', () => {
     const cmd = curlFor(
       exchange('x0003', {
         label: 'jobs (GET) with an expired token',
-        request: { method: 'GET', url: 'https://h/api/v2/jobs', headers: { authorization: 'Bearer <redacted>', 'accept-encoding': 'gzip' } },
+        request: {
+          method: 'GET',
+          url: 'https://h/api/v2/jobs',
+          headers: { authorization: 'Bearer <redacted>', 'accept-encoding': 'gzip' },
+        },
       }),
     );
     expect(cmd).toContain('--compressed');

@@ -8,7 +8,13 @@ import type { Exchange } from '../../src/http/exchange';
 export const PWN = '<script>window.__pwned=1</script>';
 export const PWN_ATTR = '"><img src=x onerror="window.__pwned=2">';
 
-function check(id: string, outcome: CheckResult['outcome'], level: CheckResult['level'], area: CheckResult['area'], extra: Partial<CheckResult> = {}): CheckResult {
+function check(
+  id: string,
+  outcome: CheckResult['outcome'],
+  level: CheckResult['level'],
+  area: CheckResult['area'],
+  extra: Partial<CheckResult> = {},
+): CheckResult {
   return {
     id,
     title: `title of ${id}`,
@@ -35,7 +41,11 @@ export function exchange(id: string, extra: Partial<Exchange> = {}): Exchange {
     request: {
       method: 'GET',
       url: 'https://bcda.example.org/api/v2/Patient/$export',
-      headers: { accept: 'application/fhir+json', prefer: 'respond-async', authorization: 'Bearer <redacted>' },
+      headers: {
+        accept: 'application/fhir+json',
+        prefer: 'respond-async',
+        authorization: 'Bearer <redacted>',
+      },
     },
     response: {
       status: 400,
@@ -53,7 +63,10 @@ export function exchange(id: string, extra: Partial<Exchange> = {}): Exchange {
 
 export function hostileReport(): RunReport {
   const results: CheckResult[] = [
-    check('KICKOFF-PATIENT-ACCEPT-MISSING', 'fail', 'MUST', 'kickoff', { message: `status 202, expected 400 ${PWN}`, actual: PWN_ATTR }),
+    check('KICKOFF-PATIENT-ACCEPT-MISSING', 'fail', 'MUST', 'kickoff', {
+      message: `status 202, expected 400 ${PWN}`,
+      actual: PWN_ATTR,
+    }),
     check('KICKOFF-PATIENT-PREFER-MISSING', 'pass', 'MUST', 'kickoff'),
     check('STATUS-X-PROGRESS', 'warn', 'SHOULD', 'status', { evidence: ['x0002', 'x0003'] }),
     check('DOWNLOAD-GZIP', 'skip', 'MAY', 'download', { evidence: [] }),
@@ -65,14 +78,27 @@ export function hostileReport(): RunReport {
     exchange('x0002', {
       label: 'poll the main export',
       operationId: 'getJobStatusV2',
-      request: { method: 'GET', url: 'https://bcda.example.org/api/v2/jobs/7', headers: { authorization: 'Bearer <redacted>' } },
+      request: {
+        method: 'GET',
+        url: 'https://bcda.example.org/api/v2/jobs/7',
+        headers: { authorization: 'Bearer <redacted>' },
+      },
       response: { status: 202, headers: { 'x-progress': PWN }, bodyBytes: 0, bodyTruncated: false },
     }),
     exchange('x0003', {
       label: 'download output file (Patient)',
       operationId: 'downloadFile',
-      request: { method: 'GET', url: 'https://bcda.example.org/data/7/abc.ndjson', headers: { authorization: 'Bearer <redacted>', 'accept-encoding': 'gzip' } },
-      response: { status: 200, headers: { 'content-type': 'application/fhir+ndjson' }, bodyBytes: 1234, bodyTruncated: false },
+      request: {
+        method: 'GET',
+        url: 'https://bcda.example.org/data/7/abc.ndjson',
+        headers: { authorization: 'Bearer <redacted>', 'accept-encoding': 'gzip' },
+      },
+      response: {
+        status: 200,
+        headers: { 'content-type': 'application/fhir+ndjson' },
+        bodyBytes: 1234,
+        bodyTruncated: false,
+      },
     }),
     exchange('x0004', { response: undefined, error: `connection reset ${PWN}` }),
   ];
@@ -97,11 +123,30 @@ export function hostileReport(): RunReport {
       mockQuirks: false,
       privacy: { syntheticTarget: false, includeSamples: false, omittedBodies: ['x0003'] },
     },
-    summary: { total: results.length, counts: { pass: 2, fail: 1, warn: 1, skip: 1, error: 1 }, mustFailures: ['KICKOFF-PATIENT-ACCEPT-MISSING', 'METADATA-PUBLIC'], verdict: 'not conformant' },
+    summary: {
+      total: results.length,
+      counts: { pass: 2, fail: 1, warn: 1, skip: 1, error: 1 },
+      mustFailures: ['KICKOFF-PATIENT-ACCEPT-MISSING', 'METADATA-PUBLIC'],
+      verdict: 'not conformant',
+    },
     results,
     coverage: [
-      { operationId: 'exportPatientV2', method: 'GET', path: '/api/v2/Patient/$export', documented: [202, 400, 401], observed: { '400': 2, '418': 1 }, undocumented: [418] },
-      { operationId: 'getJobStatusV2', method: 'GET', path: '/api/v2/jobs/{jobId}', documented: [200, 202], observed: { '202': 1 }, undocumented: [] },
+      {
+        operationId: 'exportPatientV2',
+        method: 'GET',
+        path: '/api/v2/Patient/$export',
+        documented: [202, 400, 401],
+        observed: { '400': 2, '418': 1 },
+        undocumented: [418],
+      },
+      {
+        operationId: 'getJobStatusV2',
+        method: 'GET',
+        path: '/api/v2/jobs/{jobId}',
+        documented: [200, 202],
+        observed: { '202': 1 },
+        undocumented: [],
+      },
     ],
     validation: [
       {
@@ -113,7 +158,16 @@ export function hostileReport(): RunReport {
         invalidLines: 1,
         countsByType: { Patient: 3 },
         firstFailingLine: 2,
-        issues: [{ file: 'https://bcda.example.org/data/7/abc.ndjson', line: 2, path: 'Patient.name[0].family', message: `bad value ${PWN}`, ruleId: 'FHIR-SCHEMA', severity: 'error' }],
+        issues: [
+          {
+            file: 'https://bcda.example.org/data/7/abc.ndjson',
+            line: 2,
+            path: 'Patient.name[0].family',
+            message: `bad value ${PWN}`,
+            ruleId: 'FHIR-SCHEMA',
+            severity: 'error',
+          },
+        ],
         issuesDropped: 0,
       },
     ],
@@ -128,7 +182,19 @@ export function hostileReport(): RunReport {
           { exchangeId: 'x0002', status: 200, at: '2026-01-01T00:00:04.000Z' },
         ],
         finalExchange: 'x0002',
-        downloads: [{ url: 'https://bcda.example.org/data/7/abc.ndjson', type: 'Patient', kind: 'output', exchangeId: 'x0003', status: 200, bytes: 1234, wireBytes: 600, startedAt: '2026-01-01T00:00:04.500Z', durationMs: 300 }],
+        downloads: [
+          {
+            url: 'https://bcda.example.org/data/7/abc.ndjson',
+            type: 'Patient',
+            kind: 'output',
+            exchangeId: 'x0003',
+            status: 200,
+            bytes: 1234,
+            wireBytes: 600,
+            startedAt: '2026-01-01T00:00:04.500Z',
+            durationMs: 300,
+          },
+        ],
       },
     ],
     exchanges,

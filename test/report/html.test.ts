@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { renderHtml } from '../../src/report/html';
 import { esc, html, jsonForScript, raw } from '../../src/report/html/escape';
-import { buildPayload, HTML_BODY_CHARS, LARGE_RUN_BODY_CHARS, LARGE_RUN_EXCHANGES } from '../../src/report/html/payload';
+import {
+  buildPayload,
+  HTML_BODY_CHARS,
+  LARGE_RUN_BODY_CHARS,
+  LARGE_RUN_EXCHANGES,
+} from '../../src/report/html/payload';
 import { CLIENT_SCRIPT } from '../../src/report/html/client';
 import { exchange, hostileReport, PWN } from './fixture';
 
@@ -10,7 +15,8 @@ describe('escaping helpers', () => {
     expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
   test('the html template escapes values but not raw() markup, and joins arrays', () => {
-    const out = html`<p>${PWN}</p>${raw('<b>ok</b>')}${['<i>', 1]}${undefined}`.value;
+    const out = html`<p>${PWN}</p>
+      ${raw('<b>ok</b>')}${['<i>', 1]}${undefined}`.value;
     expect(out).toBe('<p>&lt;script&gt;window.__pwned=1&lt;/script&gt;</p><b>ok</b>&lt;i&gt;1');
   });
   test('JSON for a script block cannot close the element and round-trips', () => {
@@ -40,7 +46,9 @@ describe('index.html', () => {
     expect(page).not.toMatch(/url\(/i);
     expect(page).not.toMatch(/@import/i);
     const urls = [...page.matchAll(/https?:\/\/[^\s"'<)\\]+/g)].map((m) => m[0]);
-    const outside = urls.filter((u) => !u.startsWith('https://bcda.example.org') && !u.startsWith('http://hl7.org/fhir/uv/bulkdata/'));
+    const outside = urls.filter(
+      (u) => !u.startsWith('https://bcda.example.org') && !u.startsWith('http://hl7.org/fhir/uv/bulkdata/'),
+    );
     expect(outside).toEqual([]);
   });
 
@@ -94,11 +102,16 @@ describe('embedded payload', () => {
   test('bodies are cut, harder for very large runs', () => {
     const long = 'y'.repeat(HTML_BODY_CHARS + 50);
     const base = hostileReport();
-    const one = exchange('x0001', { response: { status: 200, headers: {}, body: long, bodyBytes: long.length, bodyTruncated: false } });
+    const one = exchange('x0001', {
+      response: { status: 200, headers: {}, body: long, bodyBytes: long.length, bodyTruncated: false },
+    });
     const small = buildPayload({ ...base, exchanges: [one] });
     expect(small.exchanges[0]?.responseBody).toHaveLength(HTML_BODY_CHARS);
     expect(small.exchanges[0]?.bodyCut).toBe(true);
-    const many = Array.from({ length: LARGE_RUN_EXCHANGES + 1 }, (_, i) => ({ ...one, id: `x${String(i + 1).padStart(4, '0')}` }));
+    const many = Array.from({ length: LARGE_RUN_EXCHANGES + 1 }, (_, i) => ({
+      ...one,
+      id: `x${String(i + 1).padStart(4, '0')}`,
+    }));
     const large = buildPayload({ ...base, exchanges: many });
     expect(large.bodyChars).toBe(LARGE_RUN_BODY_CHARS);
     expect(large.exchanges[5]?.responseBody).toHaveLength(LARGE_RUN_BODY_CHARS);
