@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import * as dataModule from '../../../src/mock/data';
 import { fileLines, planExport } from '../../../src/mock/data';
 import { ACOS, generateAll, spec } from './helpers';
 
@@ -54,5 +56,25 @@ describe('determinism', () => {
     const laterFile = planExport(later).find((f) => f.type === 'Patient')!;
     expect(laterFile.name).not.toBe(file.name);
     expect([...fileLines(later, laterFile)]).toEqual(base);
+  });
+
+  test('a freshly loaded module (no warm caches or PRNG state) produces the same bytes', () => {
+    const digest = (gen: typeof import('../../../src/mock/data'), reverse: boolean): string => {
+      const hash = createHash('sha256');
+      const plan = gen.planExport(s);
+      for (const file of reverse ? [...plan].reverse() : plan) {
+        hash.update(file.name);
+        for (const line of gen.fileLines(s, file)) hash.update(line);
+      }
+      return hash.digest('hex');
+    };
+    const warm = digest(dataModule, false);
+    let fresh = '';
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      fresh = digest(require('../../../src/mock/data') as typeof import('../../../src/mock/data'), false);
+    });
+    expect(fresh).toBe(warm);
+    expect(digest(dataModule, true)).not.toBe(warm); // order of files differs, so the digest must too
   });
 });
