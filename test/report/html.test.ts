@@ -15,8 +15,8 @@ describe('escaping helpers', () => {
     expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
   test('the html template escapes values but not raw() markup, and joins arrays', () => {
-    const out = html`<p>${PWN}</p>
-      ${raw('<b>ok</b>')}${['<i>', 1]}${undefined}`.value;
+    // prettier-ignore
+    const out = html`<p>${PWN}</p>${raw('<b>ok</b>')}${['<i>', 1]}${undefined}`.value;
     expect(out).toBe('<p>&lt;script&gt;window.__pwned=1&lt;/script&gt;</p><b>ok</b>&lt;i&gt;1');
   });
   test('JSON for a script block cannot close the element and round-trips', () => {
