@@ -8,21 +8,25 @@ import type { ApiVersion } from '../checks/types';
 import type { MockAco } from './acos';
 import type { MockContext } from './context';
 import { jobState, type Job, type JobState } from './jobs';
-import { operationOutcome, sendOutcome, writerVersion } from './outcome';
+import { operationOutcome, sendBody, sendOutcome, writerVersion } from './outcome';
 
 const BEARER = /^Bearer (\S+)$/;
+const ANY_CASE_BEARER = /^bearer (\S+)$/i;
 
 /** What ParseToken found: no usable bearer header, a token error already sent, or an ACO id. */
 type Parsed = { kind: 'none' } | { kind: 'sent' } | { kind: 'ok'; cmsId: string };
 
 async function parseToken(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<Parsed> {
   const header = request.headers.authorization;
-  const match = header === undefined ? null : BEARER.exec(header);
+  const pattern = ctx.faults.has('auth-accepts-lowercase-bearer') ? ANY_CASE_BEARER : BEARER;
+  const match = header === undefined ? null : pattern.exec(header);
   if (!match?.[1]) return { kind: 'none' };
   const check = await ctx.tokens.verify(match[1], {
     ignoreValidity: ctx.faults.has('auth-accepts-expired-token'),
   });
   if (check.kind === 'ok') return check;
+  if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token'))
+    return { kind: 'ok', cmsId: 'A9994' };
   sendOutcome(reply, check.status, writerVersion(request.url), check.code, check.diagnostics);
   return { kind: 'sent' };
 }
@@ -111,12 +115,17 @@ export function matchJob(
 ): MatchedJob | undefined {
   const version = writerVersion(request.url);
   if (!/^\d{1,20}$/.test(rawId) || BigInt(rawId) > MAX_U64) {
-    sendOutcome(reply, 400, version, 'structure');
+    if (ctx.faults.has('status-bad-job-id-500')) sendOutcome(reply, 500, version, 'exception');
+    else sendOutcome(reply, 400, version, 'structure');
     return undefined;
   }
   const job = BigInt(rawId) <= BigInt(Number.MAX_SAFE_INTEGER) ? ctx.jobs.get(Number(rawId)) : undefined;
   if (!job) {
-    sendOutcome(reply, 404, version, 'not-found');
+    if (ctx.faults.has('status-unknown-job-200') && request.url.includes('/jobs/')) {
+      sendBody(reply, 200, 'application/json', '{}');
+    } else {
+      sendOutcome(reply, 404, version, 'not-found');
+    }
     return undefined;
   }
   if (job.cmsId !== aco.cmsId && !ctx.faults.has('auth-leaks-other-aco-job')) {

@@ -2,7 +2,7 @@
  * Turns a lazy iterable of NDJSON lines into a byte stream with backpressure: lines are pulled only
  * when the socket wants more, so an export is never held in memory whole.
  */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -41,4 +41,22 @@ export function ndjsonStream(lines: Iterable<string>, rewrite?: (line: string) =
       callback(err);
     },
   });
+}
+
+/**
+ * Passes on half of the first chunk, then fails the stream, so the server cuts the connection
+ * mid-body (fault download-truncated).
+ */
+export function truncated(source: Readable): Readable {
+  const out = new PassThrough();
+  source.once('data', (chunk: Buffer | string) => {
+    source.pause();
+    const buf = Buffer.from(chunk);
+    out.write(buf.subarray(0, Math.max(1, Math.floor(buf.length / 2))), () => {
+      source.destroy();
+      out.destroy(new Error('fault download-truncated: body cut short'));
+    });
+  });
+  source.on('error', (err) => out.destroy(err));
+  return out;
 }

@@ -70,24 +70,32 @@ export interface UrlCheckOptions {
   nowMs: number;
   /** Fault kickoff-accepts-bad-since: skip both _since checks. */
   acceptBadSince?: boolean;
+  /** Active faults that bend parameter validation (kickoff-* names). */
+  faults?: { has(name: string): boolean };
 }
 
 /** The URL validator middleware: _outputFormat, _elements, `?` keys, _since, _type repeats, v3 _typeFilter. */
 export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlParams | Invalid {
+  const fault = (name: string): boolean => options.faults?.has(name) === true;
   const format = q.first('_outputFormat');
-  if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+  const formatOk =
+    format === undefined ||
+    fault('kickoff-accepts-any-output-format') ||
+    ((OUTPUT_FORMATS as readonly string[]).includes(format) && !fault('kickoff-rejects-valid-output-format'));
+  if (!formatOk) {
     return { error: `_outputFormat parameter must be one of ${goSlice(OUTPUT_FORMATS)}` };
   }
-  if (q.has('_elements')) {
+  if (q.has('_elements') && !fault('kickoff-accepts-elements')) {
     return { error: 'Invalid parameter: this server does not support the _elements parameter.' };
   }
-  if (q.pairs.some(([k]) => k.startsWith('?'))) {
+  if (q.pairs.some(([k]) => k.startsWith('?')) && !fault('kickoff-accepts-question-mark-params')) {
     return { error: 'Invalid parameter: query parameters cannot start with ?' };
   }
   const result: UrlParams = { wantsSharedSystem: false };
   const sinceText = q.first('_since');
   if (sinceText !== undefined) {
-    const since = parseInstant(sinceText);
+    let since = parseInstant(sinceText);
+    if (since && fault('kickoff-rejects-valid-since') && !sinceText.endsWith('Z')) since = undefined;
     if (!options.acceptBadSince) {
       if (!since) {
         return {
@@ -118,7 +126,10 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
     const filters = q.all('_typeFilter');
     if (filters.length > 1)
       return { error: 'failed to process request given more that one _typeFilter parameter' };
-    if (filters[0] !== undefined) {
+    if (filters[0] !== undefined && fault('kickoff-rejects-valid-type-filter')) {
+      return { error: `invalid _typeFilter parameter/value: ${filters[0]}` };
+    }
+    if (filters[0] !== undefined && !fault('kickoff-accepts-bad-type-filter')) {
       const parsed = checkTypeFilter(filters[0]);
       if ('error' in parsed) return parsed;
       result.wantsSharedSystem = parsed.sharedSystem;
@@ -196,6 +207,9 @@ function headerTokens(value: string | string[] | undefined): string[] {
 export interface HeaderCheckOptions {
   skipAccept?: boolean;
   skipPrefer?: boolean;
+  /** Only require the headers to be present (faults kickoff-accepts-wrong-accept/-prefer). */
+  anyAccept?: boolean;
+  anyPrefer?: boolean;
 }
 
 /** ValidateRequestHeaders: Accept must name application/fhir+json, Prefer must include respond-async. */
@@ -205,13 +219,13 @@ export function checkExportHeaders(
 ): Invalid | undefined {
   if (!options.skipAccept) {
     if (headers.accept === undefined) return { error: 'Accept header is required' };
-    if (!headerTokens(headers.accept).includes('application/fhir+json')) {
+    if (!options.anyAccept && !headerTokens(headers.accept).includes('application/fhir+json')) {
       return { error: 'application/fhir+json is the only supported response format' };
     }
   }
   if (!options.skipPrefer) {
     if (headers.prefer === undefined) return { error: 'Prefer header is required' };
-    if (!headerTokens(headers.prefer).includes('respond-async')) {
+    if (!options.anyPrefer && !headerTokens(headers.prefer).includes('respond-async')) {
       return { error: 'Only asynchronous responses are supported' };
     }
   }

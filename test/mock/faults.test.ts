@@ -285,6 +285,107 @@ const PROBES: Record<string, Probe> = {
     ),
 };
 
+Object.assign(PROBES, {
+  'metadata-wrong-content-type': async (m: TestMock) =>
+    (await m.http().get('/api/v2/metadata')).headers['content-type'],
+  'metadata-not-capabilitystatement': async (m: TestMock) =>
+    json(await m.http().get('/api/v2/metadata')).resourceType,
+  'metadata-no-instantiates': async (m: TestMock) =>
+    json(await m.http().get('/api/v2/metadata')).instantiates ?? 'none',
+  'metadata-no-token-url': async (m: TestMock) =>
+    JSON.stringify(json(await m.http().get('/api/v2/metadata')).rest),
+  'auth-token-wrong-type': async (m: TestMock) =>
+    json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994'))).token_type,
+  'auth-token-no-expires-in': async (m: TestMock) =>
+    json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994'))).expires_in ?? 'none',
+  'auth-token-accepts-no-credentials': (m: TestMock) => status(m.http().post('/auth/token')),
+  'auth-accepts-malformed-token': (m: TestMock) =>
+    status(m.http().get('/api/v2/attribution_status').set('Authorization', 'Bearer not-a-jwt')),
+  'auth-accepts-lowercase-bearer': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set('Authorization', `bearer ${await m.token()}`),
+    ),
+  'kickoff-accepts-wrong-accept': async (m: TestMock) =>
+    (await kick(m, undefined, { ...exportHeaders(await m.token()), Accept: 'application/json' })).status,
+  'kickoff-accepts-wrong-prefer': async (m: TestMock) =>
+    (await kick(m, undefined, { ...exportHeaders(await m.token()), Prefer: 'respond-sync' })).status,
+  'kickoff-rejects-valid-type': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit,Patient,Coverage')).status,
+  'kickoff-rejects-valid-since': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_since=2020-02-13T08:00:00.000-05:00')).status,
+  'kickoff-rejects-valid-output-format': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_outputFormat=ndjson')).status,
+  'kickoff-accepts-any-output-format': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_outputFormat=application/xml')).status,
+  'kickoff-accepts-elements': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_elements=id')).status,
+  'kickoff-accepts-question-mark-params': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export??_since=x')).status,
+  'kickoff-accepts-bad-type-filter': async (m: TestMock) =>
+    (await kick(m, '/api/v3/Patient/$export?_typeFilter=Patient%3Fx%3Dy')).status,
+  'kickoff-rejects-valid-type-filter': async (m: TestMock) =>
+    (await kick(m, '/api/v3/Patient/$export?_typeFilter=ExplanationOfBenefit%3Foutcome%3Dpartial')).status,
+  'kickoff-headers-before-params': async (m: TestMock) =>
+    (
+      await kick(m, '/api/v2/Patient/$export?_since=2020-02-13', {
+        Authorization: `Bearer ${await m.token()}`,
+      })
+    ).text,
+  'status-running-200': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'status-bad-job-id-500': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/jobs/abc')
+        .set(auth(await m.token())),
+    ),
+  'status-unknown-job-200': async (m: TestMock) => {
+    const t = await m.token();
+    return [
+      await status(m.http().get('/api/v2/jobs/0').set(auth(t))),
+      await status(m.http().delete('/api/v2/jobs/0').set(auth(t))),
+    ];
+  },
+  'export-default-omits-coverage': async (m: TestMock) =>
+    json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type),
+  'download-truncated': async (m: TestMock) => {
+    try {
+      const r = await firstFile(m, { 'Accept-Encoding': 'identity' });
+      return String(r.body).length;
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  },
+  'download-bad-gzip': async (m: TestMock) => {
+    try {
+      return String((await firstFile(m, { 'Accept-Encoding': 'gzip' })).body).length;
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  },
+  'download-any-file-name': async (m: TestMock) => {
+    const { t, id } = await completed(m);
+    const a = await status(m.http().get(`/data/${id}/..%2F..%2Fetc%2Fpasswd`).set(auth(t)).parse(textParser));
+    const b = await status(m.http().get(`/data/${id}/nope.ndjson`).set(auth(t)).parse(textParser));
+    return [a, b];
+  },
+  'jobs-not-bundle': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return Array.isArray(json<unknown>(await m.http().get('/api/v2/jobs').set(exportHeaders(t))));
+  },
+  'jobs-bad-task-shape': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return (await m.http().get('/api/v2/jobs').set(exportHeaders(t))).text;
+  },
+});
+
 const manifestProbe: Probe = async (m) => (await completed(m)).res.text;
 for (const f of FAULTS) if (f.name.startsWith('manifest-')) PROBES[f.name] = manifestProbe;
 

@@ -176,3 +176,36 @@ describe('50 concurrent clients', () => {
     expect(new Set(ids).size).toBe(50);
   }, 60_000);
 });
+
+describe('broken-download faults over a real socket', () => {
+  let server: MockServer;
+  beforeAll(async () => {
+    server = await startMock({ port: 0, quiet: true, jobSpeed: 100 });
+  });
+  afterAll(() => server.close());
+
+  async function firstFileUrl(token: string): Promise<string> {
+    const headers = {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/fhir+json',
+      Prefer: 'respond-async',
+    };
+    const kick = await fetch(`${server.url}/api/v2/Patient/$export?_type=Patient`, { headers });
+    const done = await pollToDone(kick.headers.get('content-location') ?? '', token, 20);
+    return ((await done.json()) as Manifest).output[0]?.url ?? '';
+  }
+
+  it('download-truncated cuts the connection mid-body; download-bad-gzip sends plain bytes labelled gzip', async () => {
+    const token = await tokenWith(server, SEED_BASIC);
+    server.setFaults(['download-truncated']);
+    const url = await firstFileUrl(token);
+    await expect(rawGet(url, { Authorization: `Bearer ${token}` })).rejects.toThrow(
+      /aborted|socket hang up|ECONNRESET/,
+    );
+    server.setFaults(['download-bad-gzip']);
+    const res = await rawGet(url, { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'gzip' });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(() => gunzipSync(res.body)).toThrow();
+    server.setFaults([]);
+  });
+});

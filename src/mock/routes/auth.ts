@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { requireAco } from '../guard';
+import { SANDBOX_CREDENTIAL } from '../credentials';
 import { sendBody, sendText } from '../outcome';
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void {
@@ -35,7 +36,10 @@ async function issueToken(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const basic = parseBasic(request.headers.authorization);
+  let basic = parseBasic(request.headers.authorization);
+  if (!basic && ctx.faults.has('auth-token-accepts-no-credentials')) {
+    basic = { id: SANDBOX_CREDENTIAL.clientId, secret: SANDBOX_CREDENTIAL.clientSecret };
+  }
   if (!basic) return sendText(reply, 400);
   const credential = ctx.credentialsById.get(basic.id);
   const secretOk =
@@ -46,7 +50,9 @@ async function issueToken(
   const lifetime = String(ctx.tokens.lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
   const expiresIn = ctx.faults.has('auth-token-expires-in-number') ? lifetime : `"${lifetime}"`;
+  const expiresPart = ctx.faults.has('auth-token-no-expires-in') ? '' : ` "expires_in": ${expiresIn},`;
+  const tokenType = ctx.faults.has('auth-token-wrong-type') ? 'mac' : 'bearer';
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-  const body = `{"access_token": "${token}", "expires_in": ${expiresIn}, "token_type":"bearer"}`;
+  const body = `{"access_token": "${token}",${expiresPart} "token_type":"${tokenType}"}`;
   return sendBody(reply, 200, 'application/json', body);
 }

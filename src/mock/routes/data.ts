@@ -2,14 +2,15 @@
  * `GET /data/{jobId}/{file}`: NDJSON generated on the fly, gzip when the client accepts it, bearer
  * token required, gone after the job is archived (behavior §2.7, seed 001 "Download the data").
  */
+import type { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { sortedJson } from '../formats';
 import { matchJob, requireAco } from '../guard';
 import { jobState } from '../jobs';
-import { findFile } from '../manifest';
-import { ndjsonStream } from '../ndjson-stream';
+import { findFile, jobFiles } from '../manifest';
+import { ndjsonStream, truncated } from '../ndjson-stream';
 import { operationOutcome, sendBody, sendOutcome, sendText } from '../outcome';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
@@ -31,7 +32,10 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   if (!m) return reply;
 
   // Go's file server refuses any path with `..` in it; names here never hold separators either.
-  if (fileName.includes('..') || /[/\\]/.test(fileName)) return sendText(reply, 400, 'invalid URL path');
+  const anyName = ctx.faults.has('download-any-file-name');
+  if ((fileName.includes('..') || /[/\\]/.test(fileName)) && !anyName) {
+    return sendText(reply, 400, 'invalid URL path');
+  }
 
   const afterExpiry = ctx.faults.has('download-available-after-expiry');
   const { status } = jobState(m.job, ctx.clock.nowMs());
@@ -43,7 +47,8 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     return sendText(reply, 404, 'Not Found');
   }
   const done = status === 'Completed' || ((status === 'Archived' || status === 'Expired') && afterExpiry);
-  const file = done ? findFile(ctx, m.job, fileName) : undefined;
+  let file = done ? findFile(ctx, m.job, fileName) : undefined;
+  if (!file && done && anyName) file = jobFiles(ctx, m.job).find((f) => f.kind === 'output');
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
 
   const lines = ctx.generator.fileLines(m.job.spec, file);
@@ -56,11 +61,15 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
       'content-type',
       ctx.faults.has('download-wrong-content-type') ? 'application/json' : 'application/fhir+ndjson',
     );
-  if (!gzip) return reply.send(body);
+  const cut = (stream: Readable): Readable =>
+    ctx.faults.has('download-truncated') ? truncated(stream) : stream;
+  if (!gzip) return reply.send(cut(body));
   if (!ctx.faults.has('download-gzip-unlabelled')) reply.header('content-encoding', 'gzip');
+  // Fault download-bad-gzip: labelled gzip, sent plain.
+  if (ctx.faults.has('download-bad-gzip')) return reply.send(cut(body));
   const zipped = createGzip({ level: 6 });
   body.on('error', (err) => zipped.destroy(err));
-  return reply.send(body.pipe(zipped));
+  return reply.send(cut(body.pipe(zipped)));
 }
 
 /** Exported for tests: the doubled 404 body of quirk mode. */

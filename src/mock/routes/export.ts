@@ -64,14 +64,20 @@ async function kickOff(
     version,
     nowMs,
     acceptBadSince: ctx.faults.has('kickoff-accepts-bad-since'),
+    faults: ctx.faults,
   });
-  if ('error' in params) return bad(400, 'structure', params.error);
-
-  // 7: Accept and Prefer.
   const headerError = checkExportHeaders(request.headers, {
     skipAccept: ctx.faults.has('kickoff-accepts-missing-accept'),
     skipPrefer: ctx.faults.has('kickoff-accepts-missing-prefer'),
+    anyAccept: ctx.faults.has('kickoff-accepts-wrong-accept'),
+    anyPrefer: ctx.faults.has('kickoff-accepts-wrong-prefer'),
   });
+  // Fault kickoff-headers-before-params swaps BCDA's order (parameters, then headers).
+  if (headerError && ctx.faults.has('kickoff-headers-before-params'))
+    return bad(400, 'structure', headerError.error);
+  if ('error' in params) return bad(400, 'structure', params.error);
+
+  // 7: Accept and Prefer.
   if (headerError) return bad(400, 'structure', headerError.error);
 
   // 8: duplicate in-flight job for a rate-limited ACO.
@@ -98,7 +104,12 @@ async function kickOff(
     const supported = VERSION_TYPES[version];
     const acceptAny = ctx.faults.has('kickoff-accepts-unknown-type');
     types = [];
-    for (const t of params.types) {
+    // Fault kickoff-rejects-valid-type: the comma list is taken as one type name.
+    const requested =
+      ctx.faults.has('kickoff-rejects-valid-type') && params.typeParam !== undefined
+        ? [params.typeParam]
+        : params.types;
+    for (const t of requested) {
       if (!supported.includes(t)) {
         if (acceptAny) continue;
         return bad(400, 'structure', `invalid resource type ${t}. Supported types ${goSlice(supported)}`);
@@ -109,6 +120,7 @@ async function kickOff(
     }
   } else {
     types = defaultTypes(aco, version);
+    if (ctx.faults.has('export-default-omits-coverage')) types = types.filter((t) => t !== 'Coverage');
   }
   const attributionError = attributionProblem(ctx, aco, runout);
   if (attributionError) return bad(404, 'not-found', attributionError);

@@ -62,7 +62,7 @@ async function getStatus(
   switch (status) {
     case 'Pending':
     case 'In Progress': {
-      reply.code(202);
+      reply.code(ctx.faults.has('status-running-200') ? 200 : 202);
       if (!ctx.faults.has('status-no-x-progress')) {
         const progress = status === 'Pending' ? 'Pending' : `In Progress (${state.percent}%)`;
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);

@@ -86,6 +86,8 @@ async function listJobs(
     .map(({ job, state }) => {
       let status = taskStatus(state.status, ctx.quirks);
       if (status === 'completed' && ctx.faults.has('jobs-wrong-task-status')) status = 'in-progress';
+      if (ctx.faults.has('jobs-bad-task-shape'))
+        return { resource: { resourceType: 'Task', status, intent: 'order' } };
       return {
         resource: {
           resourceType: 'Task',
@@ -118,5 +120,8 @@ async function listJobs(
     );
   }
   if (entries.length > 0) bundle.entry = entries;
+  if (ctx.faults.has('jobs-not-bundle')) {
+    return sendBody(reply, 200, 'application/json', JSON.stringify(entries.map((e) => e.resource)));
+  }
   return sendBody(reply, 200, 'application/json', JSON.stringify(bundle));
 }

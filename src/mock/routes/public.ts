@@ -22,7 +22,14 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       wrongFhirVersion: ctx.faults.has('metadata-wrong-fhir-version'),
       noExportOperations: ctx.faults.has('metadata-missing-export-operations'),
     });
-    return sendBody(reply, 200, 'application/json', json(statement));
+    if (ctx.faults.has('metadata-not-capabilitystatement')) statement.resourceType = 'Conformance';
+    if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
+    if (ctx.faults.has('metadata-no-token-url')) {
+      for (const rest of statement.rest as Array<{ security?: { extension?: unknown } }>)
+        delete rest.security?.extension;
+    }
+    const type = ctx.faults.has('metadata-wrong-content-type') ? 'text/html' : 'application/json';
+    return sendBody(reply, 200, type, json(statement));
   });
 }
 
