@@ -80,10 +80,6 @@ function stringifyOnly(budgetBytes: number): number {
   return bytes / 1e6 / Math.max(seconds, 1e-6);
 }
 
-function avgBytes(rows: BenchRow[], type: ExportResourceType): number {
-  return rows.find((r) => r.metric === `average ${type} line`)?.value ?? 0;
-}
-
 /** How many lines of each type the export has, from the beneficiary facts (no resources built). */
 function resourceCounts(spec: ExportSpec): Record<ExportResourceType, number> {
   const counts: Record<ExportResourceType, number> = {
@@ -138,39 +134,54 @@ export async function runBench(options: { quick: boolean }): Promise<BenchRow[]>
     'ClaimResponse',
   ];
   const counts = resourceCounts(extraLarge(types));
-  let exportBytes = 0;
+  const measured = new Map<ExportResourceType, { mbPerS: number; avgLine: number }>();
   for (const type of types) {
-    const { mbPerS, avgLine } = measure(type, budget, false);
-    exportBytes += avgLine * counts[type];
+    const m = measure(type, budget, false);
+    measured.set(type, m);
     rows.push({
       bench: 'mock-data',
       metric: `generate ${type}`,
-      value: round1(mbPerS),
+      value: round1(m.mbPerS),
       unit: 'MB/CPU-s',
       baseline: baselineMetric,
-      ratio: Math.round((mbPerS / baseline) * 100) / 100,
-      target: `>= ${TARGET_MB_PER_S} MB/s`,
-      pass: mbPerS >= TARGET_MB_PER_S,
+      ratio: Math.round((m.mbPerS / baseline) * 100) / 100,
     });
     rows.push({
       bench: 'mock-data',
       metric: `average ${type} line`,
-      value: Math.round(avgLine),
+      value: Math.round(m.avgLine),
       unit: 'bytes',
     });
   }
-  // Estimated from the line counts (cheap facts) and the measured average line sizes.
-  const adjudicatedBytes =
-    exportBytes -
-    avgBytes(rows, 'Claim') * counts.Claim -
-    avgBytes(rows, 'ClaimResponse') * counts.ClaimResponse;
+
+  // The default (adjudicated) A9993 export: its size from line counts (cheap facts) times measured
+  // line sizes, and the rate at which one core generates that mix (time-weighted per type).
+  let exportBytes = 0;
+  let exportSeconds = 0;
+  for (const type of ['Patient', 'Coverage', 'ExplanationOfBenefit'] as const) {
+    const m = measured.get(type)!;
+    const bytes = m.avgLine * counts[type];
+    exportBytes += bytes;
+    exportSeconds += bytes / 1e6 / m.mbPerS;
+  }
+  const mixRate = exportBytes / 1e6 / exportSeconds;
   rows.push({
     bench: 'mock-data',
-    metric: 'A9993 default export size (Patient, Coverage, EOB; estimated)',
-    value: Math.round(adjudicatedBytes / 1e7) / 100,
+    metric: 'generate A9993 default export (Patient+Coverage+EOB mix)',
+    value: round1(mixRate),
+    unit: 'MB/CPU-s',
+    baseline: baselineMetric,
+    ratio: Math.round((mixRate / baseline) * 100) / 100,
+    target: `>= ${TARGET_MB_PER_S} MB/s`,
+    pass: mixRate >= TARGET_MB_PER_S,
+  });
+  rows.push({
+    bench: 'mock-data',
+    metric: 'A9993 default export size (estimated)',
+    value: Math.round(exportBytes / 1e7) / 100,
     unit: 'GB',
     target: '0.5–1.2 GB',
-    pass: adjudicatedBytes >= 0.5e9 && adjudicatedBytes <= 1.2e9,
+    pass: exportBytes >= 0.5e9 && exportBytes <= 1.2e9,
   });
   const plain = rows.find((r) => r.metric === 'generate ExplanationOfBenefit');
   const sorted = measure('ExplanationOfBenefit', budget, true);
