@@ -84,10 +84,16 @@ function hasExactV2Profile(res: Json, type: string): boolean {
 
 function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: Report): void {
   const expected = PROFILES_BY_TYPE[type];
-  if (!expected || !ctx.apiVersion) return;
   if (ctx.apiVersion === 'v2' && hasExactV2Profile(res, type)) return; // hot path
   const claimed = claimedProfiles(res);
   const path = `${type}.meta.profile`;
+  // C4BB profile names start with their resource type (C4BB-Patient, C4BB-ExplanationOfBenefit-…).
+  const foreign = claimed.find((c) => !new RegExp(`^C4BB-${type}(-|$)`).test(c.name));
+  if (foreign) {
+    report(RULE.profileMeta, path, `claims ${foreign.name}, a C4BB profile of another resource type`);
+    return;
+  }
+  if (!expected || !ctx.apiVersion) return;
   if (ctx.apiVersion === 'v1') {
     if (claimed.length) report(RULE.profileMeta, path, 'v1 (STU3) resources should not claim a C4BB profile', 'warning');
     return;

@@ -3,29 +3,9 @@ import standaloneCode from 'ajv/dist/standalone';
 import { buildFastValidatorSource, loadFastValidatorSource, type FastValidator } from './fast-codegen';
 import { FHIR_KEYWORDS } from './keywords';
 import { prepareSchema, SCHEMA_ID } from './prepare';
-import { loadConstraints, loadOfficialSchema, readConstraintsText, sha256, OFFICIAL_SCHEMA_SHA256 } from './source';
+import { loadConstraints, loadOfficialSchema } from './source';
 
-/** Bump when prepare.ts, keywords.ts or the Ajv options change, so stale precompiled modules are ignored. */
-export const VALIDATOR_BUILD_VERSION = 5;
-
-/** Identifies the inputs a precompiled module was built from. */
-export interface ValidatorStamp {
-  buildVersion: number;
-  schemaSha256: string;
-  constraintsSha256: string;
-  ajvVersion: string;
-}
-
-export function currentStamp(): ValidatorStamp {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
-  return {
-    buildVersion: VALIDATOR_BUILD_VERSION,
-    schemaSha256: OFFICIAL_SCHEMA_SHA256,
-    constraintsSha256: sha256(readConstraintsText()),
-    ajvVersion,
-  };
-}
+export { currentStamp, VALIDATOR_BUILD_VERSION, type ValidatorStamp } from './stamp';
 
 function createAjv(source: boolean): Ajv {
   return new Ajv({

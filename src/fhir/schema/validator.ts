@@ -9,7 +9,8 @@ import type { ErrorObject } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../project-root';
-import { compileFastValidator, compileResourceValidator, currentStamp, type ValidatorStamp } from './compile';
+import { currentStamp, sameStamp } from './stamp';
+import type { ValidatorStamp } from './stamp';
 import type { FastValidator } from './fast-codegen';
 
 /** The shape both the precompiled and the in-process validator share. */
@@ -29,13 +30,10 @@ export function precompiledDir(): string {
 
 export type ValidatorSource = 'precompiled' | 'compiled';
 
-function sameStamp(a: ValidatorStamp, b: ValidatorStamp): boolean {
-  return (
-    a.buildVersion === b.buildVersion &&
-    a.schemaSha256 === b.schemaSha256 &&
-    a.constraintsSha256 === b.constraintsSha256 &&
-    a.ajvVersion === b.ajvVersion
-  );
+/** The in-process compiler, loaded only when needed: it pulls in Ajv and the schema. */
+function compiler(): typeof import('./compile') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./compile') as typeof import('./compile');
 }
 
 /** `validateResource` of a precompiled module in `dir`, or undefined if it is absent or stale. */
@@ -63,7 +61,7 @@ let fastSingleton: { validate: FastValidator; source: ValidatorSource } | undefi
 export function getFastValidator(): { validate: FastValidator; source: ValidatorSource } {
   if (!fastSingleton) {
     const pre = loadPrecompiledFast(precompiledDir());
-    fastSingleton = pre ? { validate: pre, source: 'precompiled' } : { validate: compileFastValidator(), source: 'compiled' };
+    fastSingleton = pre ? { validate: pre, source: 'precompiled' } : { validate: compiler().compileFastValidator(), source: 'compiled' };
   }
   return fastSingleton;
 }
@@ -73,7 +71,7 @@ let singleton: { validate: ResourceValidator; source: ValidatorSource } | undefi
 export function getResourceValidator(): { validate: ResourceValidator; source: ValidatorSource } {
   if (!singleton) {
     const pre = loadPrecompiled(precompiledDir());
-    singleton = pre ? { validate: pre, source: 'precompiled' } : { validate: compileResourceValidator(), source: 'compiled' };
+    singleton = pre ? { validate: pre, source: 'precompiled' } : { validate: compiler().compileResourceValidator(), source: 'compiled' };
   }
   return singleton;
 }
