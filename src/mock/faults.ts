@@ -611,6 +611,13 @@ export const FAULTS: readonly FaultDefinition[] = [
     'Each Task names its job id, request and execution period.',
     ['seed:001 §Request job history', 'behavior §2.5'],
   ),
+  f(
+    'jobs-accepts-bad-status',
+    'jobs',
+    'Unknown or repeated _status values are ignored instead of rejected.',
+    'An unknown or repeated _status value answers 400.',
+    ['behavior §2.5'],
+  ),
   // rate limit
   f(
     'ratelimit-no-retry-after',

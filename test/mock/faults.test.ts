@@ -376,6 +376,13 @@ Object.assign(PROBES, {
     const b = await status(m.http().get(`/data/${id}/nope.ndjson`).set(auth(t)).parse(textParser));
     return [a, b];
   },
+  'jobs-accepts-bad-status': async (m: TestMock) => {
+    const t = await m.token();
+    return [
+      await status(m.http().get('/api/v2/jobs?_status=Bogus').set(exportHeaders(t))),
+      await status(m.http().get('/api/v2/jobs?_status=Pending,Pending').set(exportHeaders(t))),
+    ];
+  },
   'jobs-not-bundle': async (m: TestMock) => {
     const { t } = await completed(m);
     return Array.isArray(json<unknown>(await m.http().get('/api/v2/jobs').set(exportHeaders(t))));
