@@ -3,7 +3,7 @@ import type { CheckResult } from '../../src/engine/results';
 import { consoleHooks } from '../../src/report/console';
 import { jobName, RunProgress, wantsLiveProgress } from '../../src/report/progress';
 
-const ANSI = /\x1b\[|\r/;
+const ANSI = new RegExp(String.raw`\x1b\[|\r`);
 
 function stream(isTTY: boolean) {
   const s = { text: '', isTTY, columns: 80, write: (t: string) => ((s.text += t), true) };
