@@ -76,7 +76,8 @@ async function parseOnly(files: string[]): Promise<void> {
     const splitter = new LineSplitter((text) => {
       JSON.parse(text);
     });
-    for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK_BYTES })) splitter.push(chunk as Buffer);
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK_BYTES }))
+      splitter.push(chunk as Buffer);
     splitter.end();
   }
 }
@@ -90,7 +91,9 @@ async function seconds(fn: () => Promise<unknown>): Promise<number> {
 /** Builds build/fhir when missing or stale, so workers load the precompiled validators. */
 function ensurePrecompiled(): void {
   if (loadPrecompiledFast(precompiledDir())) return;
-  execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'fhir-build-validators.js')], { stdio: 'ignore' });
+  execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'fhir-build-validators.js')], {
+    stdio: 'ignore',
+  });
 }
 
 interface ChildResult {
@@ -103,7 +106,10 @@ interface ChildResult {
 function validateInChild(files: string[], workers: number): ChildResult {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, '..', 'src', 'fhir', `index${ext}`);
-  const hook = ext === '.ts' ? `require(${JSON.stringify(path.join(projectRoot(), 'scripts', 'fhir-ts-register.js'))});` : '';
+  const hook =
+    ext === '.ts'
+      ? `require(${JSON.stringify(path.join(projectRoot(), 'scripts', 'fhir-ts-register.js'))});`
+      : '';
   const code = `${hook}
 const { validateFiles } = require(${JSON.stringify(entry)});
 const start = process.hrtime.bigint();
@@ -160,7 +166,12 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
 
     const parseMetric = 'parse-only (read + split + JSON.parse), 1 thread';
     const rows: BenchRow[] = [
-      { bench: BENCH, metric: `NDJSON input (Patient, Coverage, EOB from the mock)`, value: total, unit: 'MB' },
+      {
+        bench: BENCH,
+        metric: `NDJSON input (Patient, Coverage, EOB from the mock)`,
+        value: total,
+        unit: 'MB',
+      },
       { bench: BENCH, metric: parseMetric, value: parseMbs, unit: 'MB/s' },
       {
         bench: BENCH,
@@ -191,8 +202,18 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
         target: '< 300 MB',
         pass: big.maxRssMb < 300,
       },
-      { bench: BENCH, metric: `full validation, 2 workers, one ${bigSize.toFixed(0)} MB file`, value: bigSize / big.seconds, unit: 'MB/s' },
-      { bench: BENCH, metric: 'load average (1 min) at the end, 2 cores', value: os.loadavg()[0] ?? 0, unit: '' },
+      {
+        bench: BENCH,
+        metric: `full validation, 2 workers, one ${bigSize.toFixed(0)} MB file`,
+        value: bigSize / big.seconds,
+        unit: 'MB/s',
+      },
+      {
+        bench: BENCH,
+        metric: 'load average (1 min) at the end, 2 cores',
+        value: os.loadavg()[0] ?? 0,
+        unit: '',
+      },
     ];
     return rows;
   } finally {

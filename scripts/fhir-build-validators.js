@@ -12,13 +12,16 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const i = process.argv.indexOf('--out');
-const outDir = path.resolve(i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : path.join(ROOT, 'build/fhir'));
+const outDir = path.resolve(
+  i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : path.join(ROOT, 'build/fhir'),
+);
 
 function loadCompiler() {
   // Prefer the tsc output; otherwise transpile the TypeScript sources on the fly.
   const built = path.join(ROOT, 'dist/src/fhir/schema/compile.js');
   const source = path.join(ROOT, 'src/fhir/schema/compile.ts');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(source).mtimeMs) return require(built);
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(source).mtimeMs)
+    return require(built);
   require('./fhir-ts-register');
   return require(source);
 }

@@ -31,7 +31,8 @@ const NDJSON_FILE = /\.ndjson(\.gz)?$/i;
 
 function positiveInt(value: string | undefined, flag: string, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`${flag} must be an integer >= ${min}, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new InputError(`${flag} must be an integer >= ${min}, got "${value}"`);
   return Number(value);
 }
 
@@ -39,7 +40,9 @@ function positiveInt(value: string | undefined, flag: string, min: number): numb
 export function collectNdjsonFiles(inputs: string[]): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile() && NDJSON_FILE.test(entry.name)) files.push(full);
@@ -66,7 +69,14 @@ function pad(text: string, width: number): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => pad(c, widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => pad(c, widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function formatReport(summaries: FileValidationSummary[], exportIssues: ValidationIssue[]): string {
@@ -97,7 +107,9 @@ function formatReport(summaries: FileValidationSummary[], exportIssues: Validati
   if (top.length) {
     out.push('', 'Top messages:');
     for (const { issue, count } of top) {
-      out.push(`  ${count}x ${issue.severity} ${issue.ruleId} ${issue.path}: ${issue.message} (first: ${issue.file}:${issue.line})`);
+      out.push(
+        `  ${count}x ${issue.severity} ${issue.ruleId} ${issue.path}: ${issue.message} (first: ${issue.file}:${issue.line})`,
+      );
     }
   }
   if (exportIssues.length) {
@@ -115,7 +127,8 @@ export async function runValidate(inputs: string[], opts: ValidateCliOptions, io
   try {
     if (!inputs.length) throw new InputError('give at least one NDJSON file or directory');
     const apiVersion = (opts.apiVersion ?? 'v2') as ApiVersion;
-    if (!['v1', 'v2', 'v3'].includes(apiVersion)) throw new InputError(`--api-version must be v1, v2 or v3, got "${opts.apiVersion}"`);
+    if (!['v1', 'v2', 'v3'].includes(apiVersion))
+      throw new InputError(`--api-version must be v1, v2 or v3, got "${opts.apiVersion}"`);
     const validateLines = positiveInt(opts.validateLines, '--validate-lines', 1);
     const maxIssues = positiveInt(opts.maxIssues, '--max-issues', 0);
     const workers = positiveInt(opts.workers, '--workers', 0);
@@ -128,7 +141,8 @@ export async function runValidate(inputs: string[], opts: ValidateCliOptions, io
       ...(workers !== undefined ? { workers } : {}),
     });
     const exportIssues = checkExportReferences(summaries);
-    const failed = summaries.some((s) => s.invalidLines > 0) || exportIssues.some((i) => i.severity === 'error');
+    const failed =
+      summaries.some((s) => s.invalidLines > 0) || exportIssues.some((i) => i.severity === 'error');
     if (opts.json) io.out(JSON.stringify({ valid: !failed, files: summaries, exportIssues }, null, 2));
     else io.out(formatReport(summaries, exportIssues));
     return failed ? 1 : 0;

@@ -3,7 +3,7 @@ export { validateNdjson } from './validate-stream';
 export { validateFiles, guessKind, type ValidateFilesOptions } from './pool';
 export { checkExportReferences } from './references';
 export { FHIR_RULES, RULE } from './rules';
-export { getResourceValidator } from './schema/validator';
+export { getFastValidator, getResourceValidator } from './schema/validator';
 export type {
   FhirRuleMeta,
   FileValidationSummary,

@@ -59,7 +59,12 @@ export class LineValidator {
     };
   }
 
-  private readonly report: Report = (ruleId: RuleId, path: string, message: string, severity: IssueSeverity = 'error') => {
+  private readonly report: Report = (
+    ruleId: RuleId,
+    path: string,
+    message: string,
+    severity: IssueSeverity = 'error',
+  ) => {
     this.addIssue({ file: this.options.file, line: this.lineNo, path, message, ruleId, severity });
   };
 
@@ -109,11 +114,20 @@ export class LineValidator {
     const counts = this.summary.countsByType;
     counts[type] = (counts[type] ?? 0) + 1;
     if (this.options.kind === 'error') {
-      if (type !== 'OperationOutcome') this.report(RULE.errorFile, `${type}.resourceType`, 'an error file holds only OperationOutcome resources');
+      if (type !== 'OperationOutcome')
+        this.report(
+          RULE.errorFile,
+          `${type}.resourceType`,
+          'an error file holds only OperationOutcome resources',
+        );
     } else if (this.expectedType === undefined) {
       this.expectedType = type;
     } else if (type !== this.expectedType) {
-      this.report(RULE.fileType, `${type}.resourceType`, `is ${type} in a file of ${this.expectedType} resources`);
+      this.report(
+        RULE.fileType,
+        `${type}.resourceType`,
+        `is ${type} in a file of ${this.expectedType} resources`,
+      );
     }
     if (this.fastValidate && !this.passesFastCheck(res, text, ascii)) this.explainSchemaFailure(res, type);
     checkProfileRules(res, type, this.options, this.report);
@@ -142,7 +156,12 @@ export class LineValidator {
     }
     if (accepted) {
       // Should not happen (a differential test keeps both equal); never hide a rejection.
-      this.report(RULE.schema, type, 'rejected by the fast schema check but accepted by Ajv (validator mismatch)', 'warning');
+      this.report(
+        RULE.schema,
+        type,
+        'rejected by the fast schema check but accepted by Ajv (validator mismatch)',
+        'warning',
+      );
       return;
     }
     for (const err of detailed.errors ?? []) {

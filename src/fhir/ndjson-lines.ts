@@ -79,7 +79,11 @@ export class LineSplitter {
 }
 
 const toBuffer = (c: Buffer | Uint8Array | string): Buffer =>
-  Buffer.isBuffer(c) ? c : typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  Buffer.isBuffer(c)
+    ? c
+    : typeof c === 'string'
+      ? Buffer.from(c, 'utf8')
+      : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
 
 /**
  * Yields the decoded bytes of `source`, gunzipping when `gzip` is true or, when undefined,

@@ -12,7 +12,10 @@ import { projectRoot } from './project-root';
 import { runShard, type ShardTask } from './shard';
 import type { FileValidationSummary, NdjsonValidationOptions } from './types';
 
-export interface ValidateFilesOptions extends Omit<NdjsonValidationOptions, 'file' | 'kind' | 'expectedType' | 'gzip'> {
+export interface ValidateFilesOptions extends Omit<
+  NdjsonValidationOptions,
+  'file' | 'kind' | 'expectedType' | 'gzip'
+> {
   /** Worker threads; 0 validates in this thread. Default: available cores. */
   workers?: number;
   /** Plain files larger than this are split into ranges of about this size (default 32 MiB). */
@@ -27,7 +30,9 @@ const DEFAULT_RANGE_BYTES = 32 << 20;
 
 export function guessKind(file: string): 'output' | 'error' {
   const base = path.basename(file).toLowerCase();
-  return /(^|[-_.])error\.ndjson(\.gz)?$/.test(base) || base.startsWith('operationoutcome') ? 'error' : 'output';
+  return /(^|[-_.])error\.ndjson(\.gz)?$/.test(base) || base.startsWith('operationoutcome')
+    ? 'error'
+    : 'output';
 }
 
 function isGzipFile(file: string): boolean {
@@ -85,7 +90,10 @@ function planShards(paths: string[], options: ValidateFilesOptions): PlannedShar
     const count = Math.ceil(size / rangeSize);
     const step = Math.ceil(size / count);
     for (let start = 0; start < size; start += step) {
-      shards.push({ fileIndex, task: { path: file, options: base, range: { start, end: Math.min(size, start + step) } } });
+      shards.push({
+        fileIndex,
+        task: { path: file, options: base, range: { start, end: Math.min(size, start + step) } },
+      });
     }
   });
   return shards;
@@ -115,12 +123,14 @@ export function mergeShards(parts: FileValidationSummary[], maxIssues: number): 
     merged.lines += part.lines;
     merged.validatedLines += part.validatedLines;
     merged.invalidLines += part.invalidLines;
-    for (const [t, n] of Object.entries(part.countsByType)) merged.countsByType[t] = (merged.countsByType[t] ?? 0) + n;
+    for (const [t, n] of Object.entries(part.countsByType))
+      merged.countsByType[t] = (merged.countsByType[t] ?? 0) + n;
     if (part.firstFailingLine !== undefined && merged.firstFailingLine === undefined) {
       merged.firstFailingLine = part.firstFailingLine + offset;
     }
     for (const issue of part.issues) {
-      if (merged.issues.length < maxIssues) merged.issues.push({ ...issue, line: issue.line ? issue.line + offset : 0 });
+      if (merged.issues.length < maxIssues)
+        merged.issues.push({ ...issue, line: issue.line ? issue.line + offset : 0 });
       else merged.issuesDropped++;
     }
     merged.issuesDropped += part.issuesDropped;
@@ -172,7 +182,10 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
       worker.on('error', reject);
       step();
     });
-  const workers = Array.from({ length: workerCount }, () => new Worker(code, { eval: true, workerData: data }));
+  const workers = Array.from(
+    { length: workerCount },
+    () => new Worker(code, { eval: true, workerData: data }),
+  );
   try {
     await Promise.all(workers.map(runOne));
   } finally {
@@ -182,10 +195,13 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
 }
 
 /** Validates NDJSON files on disk (plain or gzip); one summary per path, in the given order. */
-export async function validateFiles(paths: string[], options: ValidateFilesOptions = {}): Promise<FileValidationSummary[]> {
+export async function validateFiles(
+  paths: string[],
+  options: ValidateFilesOptions = {},
+): Promise<FileValidationSummary[]> {
   const shards = planShards(paths, options);
   const tasks = shards.map((s) => s.task);
-  const wanted = options.workers ?? (os.availableParallelism?.() ?? os.cpus().length);
+  const wanted = options.workers ?? os.availableParallelism?.() ?? os.cpus().length;
   const workerCount = Math.min(wanted, tasks.length);
   let results: FileValidationSummary[];
   if (workerCount <= 0) {

@@ -95,7 +95,8 @@ function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: 
   }
   if (!expected || !ctx.apiVersion) return;
   if (ctx.apiVersion === 'v1') {
-    if (claimed.length) report(RULE.profileMeta, path, 'v1 (STU3) resources should not claim a C4BB profile', 'warning');
+    if (claimed.length)
+      report(RULE.profileMeta, path, 'v1 (STU3) resources should not claim a C4BB profile', 'warning');
     return;
   }
   const matching = claimed.filter((c) => expected.includes(c.name));
@@ -107,7 +108,10 @@ function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: 
   if (ctx.apiVersion === 'v2' && !matching.some((c) => c.version === undefined)) {
     report(RULE.profileMeta, path, 'v2 resources claim the unversioned C4BB profile (no |version)');
   }
-  if (ctx.apiVersion === 'v3' && !matching.some((c) => c.version !== undefined && /^\d+\.\d+\.\d+$/.test(c.version))) {
+  if (
+    ctx.apiVersion === 'v3' &&
+    !matching.some((c) => c.version !== undefined && /^\d+\.\d+\.\d+$/.test(c.version))
+  ) {
     report(RULE.profileMeta, path, 'v3 resources claim a versioned C4BB profile, e.g. …|2.1.0');
   }
 }
@@ -140,18 +144,36 @@ function checkPatient(res: Json, ctx: ProfileContext, report: Report): void {
   const systems = identifierSystems(res);
   const mbis = systems.get(SYSTEM.mbi);
   if (!mbis) report(RULE.mbi, 'Patient.identifier', `must include an identifier with system ${SYSTEM.mbi}`);
-  else if (!mbis.some((v) => v.length > 0)) report(RULE.mbi, 'Patient.identifier', 'the MBI identifier has no value');
+  else if (!mbis.some((v) => v.length > 0))
+    report(RULE.mbi, 'Patient.identifier', 'the MBI identifier has no value');
   const beneIds = systems.get(SYSTEM.beneId);
   if (ctx.apiVersion === 'v1' || ctx.apiVersion === 'v2' || ctx.apiVersion === undefined) {
-    if (!beneIds) report(RULE.beneId, 'Patient.identifier', `should include an identifier with system ${SYSTEM.beneId}`, 'warning');
+    if (!beneIds)
+      report(
+        RULE.beneId,
+        'Patient.identifier',
+        `should include an identifier with system ${SYSTEM.beneId}`,
+        'warning',
+      );
     else if (typeof res.id === 'string' && !beneIds.includes(res.id)) {
-      report(RULE.beneId, 'Patient.identifier', 'the bene_id identifier value differs from Patient.id', 'warning');
+      report(
+        RULE.beneId,
+        'Patient.identifier',
+        'the bene_id identifier value differs from Patient.id',
+        'warning',
+      );
     }
   }
   if (typeof res.id === 'string') checkSandboxId(res.id, 'Patient.id', ctx, report);
 }
 
-function checkPatientReference(type: string, element: string, ref: unknown, ctx: ProfileContext, report: Report): string | undefined {
+function checkPatientReference(
+  type: string,
+  element: string,
+  ref: unknown,
+  ctx: ProfileContext,
+  report: Report,
+): string | undefined {
   const id = patientRefId(ref);
   const path = `${type}.${element}`;
   if (id === undefined) {
@@ -177,17 +199,32 @@ function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
   const prefix = typeof res.id === 'string' ? /^([a-z]+)-./.exec(res.id)?.[1] : undefined;
   const allowed = prefix === undefined ? undefined : EOB_PREFIX_PROFILES[prefix];
   if (typeof res.id === 'string' && !allowed) {
-    report(RULE.eobPrefix, 'ExplanationOfBenefit.id', `must be <claim type>-<claim id> with a claim type of ${Object.keys(EOB_PREFIX_PROFILES).join(', ')}`, 'warning');
+    report(
+      RULE.eobPrefix,
+      'ExplanationOfBenefit.id',
+      `must be <claim type>-<claim id> with a claim type of ${Object.keys(EOB_PREFIX_PROFILES).join(', ')}`,
+      'warning',
+    );
   } else if (allowed && (ctx.apiVersion === 'v2' || ctx.apiVersion === 'v3')) {
     const claimed = claimedProfiles(res).map((c) => c.name);
     const eobProfiles = claimed.filter((n) => n.startsWith('C4BB-ExplanationOfBenefit'));
     if (eobProfiles.length && !eobProfiles.some((n) => allowed.includes(n))) {
-      report(RULE.eobPrefix, 'ExplanationOfBenefit.meta.profile', `a ${prefix} claim should claim ${allowed.join(' or ')}`, 'warning');
+      report(
+        RULE.eobPrefix,
+        'ExplanationOfBenefit.meta.profile',
+        `a ${prefix} claim should claim ${allowed.join(' or ')}`,
+        'warning',
+      );
     }
   }
   const systems = identifierSystems(res);
   const wanted = prefix === 'pde' ? SYSTEM.pdeId : SYSTEM.clmId;
-  if (!systems.has(wanted)) report(RULE.claimId, 'ExplanationOfBenefit.identifier', `must include an identifier with system ${wanted}`);
+  if (!systems.has(wanted))
+    report(
+      RULE.claimId,
+      'ExplanationOfBenefit.identifier',
+      `must include an identifier with system ${wanted}`,
+    );
 }
 
 /** Runs the BCDA rules that apply to `res` (whose resourceType is `type`). */
@@ -200,7 +237,8 @@ export function checkProfileRules(res: Json, type: string, ctx: ProfileContext, 
 
 /** Patient ids a resource points at (for the cross-file check). */
 export function referencedPatientIds(res: Json, type: string): string | undefined {
-  if (type === 'ExplanationOfBenefit' || type === 'Claim' || type === 'ClaimResponse') return patientRefId(res.patient);
+  if (type === 'ExplanationOfBenefit' || type === 'Claim' || type === 'ClaimResponse')
+    return patientRefId(res.patient);
   if (type === 'Coverage') return patientRefId(res.beneficiary);
   return undefined;
 }

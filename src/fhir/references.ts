@@ -16,7 +16,10 @@ export function checkExportReferences(summaries: FileValidationSummary[]): Valid
   for (const s of outputs) {
     const missing = s.references.referencedPatients.filter((id) => !known.has(id));
     if (!missing.length) continue;
-    const shown = missing.slice(0, EXAMPLES).map((id) => `Patient/${id}`).join(', ');
+    const shown = missing
+      .slice(0, EXAMPLES)
+      .map((id) => `Patient/${id}`)
+      .join(', ');
     const more = missing.length > EXAMPLES ? ` and ${missing.length - EXAMPLES} more` : '';
     issues.push({
       file: s.file,

@@ -64,7 +64,8 @@ export const FHIR_RULES: readonly FhirRuleMeta[] = [
     ...base,
     id: RULE.errorFile,
     title: 'Error files hold only OperationOutcome resources',
-    description: 'Files listed under `error` in the manifest must contain OperationOutcome resources and nothing else.',
+    description:
+      'Files listed under `error` in the manifest must contain OperationOutcome resources and nothing else.',
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['bulkdata@196', 'seed:001 §Download the data', 'behavior §1'],

@@ -17,7 +17,10 @@ function definitionOf(schemaPath: string): string | undefined {
   return /^#\/definitions\/([^/]+)\//.exec(schemaPath)?.[1];
 }
 
-export function describeSchemaError(resourceType: string, err: ErrorObject): { path: string; message: string } {
+export function describeSchemaError(
+  resourceType: string,
+  err: ErrorObject,
+): { path: string; message: string } {
   let path = resourceType + pointerToFhirPath(err.instancePath);
   const params = err.params as Record<string, unknown>;
   let message = err.message ?? err.keyword;
@@ -52,7 +55,8 @@ export function describeSchemaError(resourceType: string, err: ErrorObject): { p
       break;
     case 'discriminator':
       path = `${resourceType}${pointerToFhirPath(err.instancePath)}.resourceType`;
-      message = params.error === 'tag' ? 'resourceType is missing or not a string' : 'is not a FHIR R4 resource type';
+      message =
+        params.error === 'tag' ? 'resourceType is missing or not a string' : 'is not a FHIR R4 resource type';
       break;
     default:
       break;

@@ -20,17 +20,30 @@ export function readManifest(kind: 'valid' | 'invalid'): CorpusEntry[] {
 }
 
 /** `.json` fixtures become one NDJSON line; `.ndjson` fixtures are used byte for byte. */
-export function fixtureNdjson(kind: 'valid' | 'invalid', file: string): { text: string; resourceType?: string } {
+export function fixtureNdjson(
+  kind: 'valid' | 'invalid',
+  file: string,
+): { text: string; resourceType?: string } {
   const raw = fs.readFileSync(path.join(CORPUS, kind, file), 'utf8');
   if (file.endsWith('.ndjson')) return { text: raw };
   const value = JSON.parse(raw) as { resourceType?: unknown };
   const resourceType = typeof value.resourceType === 'string' ? value.resourceType : undefined;
-  return resourceType === undefined ? { text: JSON.stringify(value) + '\n' } : { text: JSON.stringify(value) + '\n', resourceType };
+  return resourceType === undefined
+    ? { text: JSON.stringify(value) + '\n' }
+    : { text: JSON.stringify(value) + '\n', resourceType };
 }
 
-export async function validateFixture(kind: 'valid' | 'invalid', entry: CorpusEntry): Promise<FileValidationSummary> {
+export async function validateFixture(
+  kind: 'valid' | 'invalid',
+  entry: CorpusEntry,
+): Promise<FileValidationSummary> {
   const { text, resourceType } = fixtureNdjson(kind, entry.file);
-  const options: NdjsonValidationOptions = { file: entry.file, kind: 'output', apiVersion: 'v2', ...entry.options };
+  const options: NdjsonValidationOptions = {
+    file: entry.file,
+    kind: 'output',
+    apiVersion: 'v2',
+    ...entry.options,
+  };
   if (options.expectedType === undefined && resourceType !== undefined && options.kind === 'output') {
     options.expectedType = resourceType;
   }

@@ -15,17 +15,20 @@ describe('FHIR corpus: invalid resources', () => {
     for (const e of invalid) expect(ids.has(e.ruleId ?? '')).toBe(true);
   });
 
-  it.each(invalid.map((e) => [e.file, e] as const))('%s is flagged at its path and nothing else', async (_file, entry) => {
-    const summary = await validateFixture('invalid', entry);
-    expect(summary.issues.length).toBeGreaterThan(0);
-    for (const issue of summary.issues) {
-      expect({ ruleId: issue.ruleId, path: issue.path, line: issue.line }).toEqual({
-        ruleId: entry.ruleId,
-        path: entry.path,
-        line: entry.line ?? 1,
-      });
-    }
-  });
+  it.each(invalid.map((e) => [e.file, e] as const))(
+    '%s is flagged at its path and nothing else',
+    async (_file, entry) => {
+      const summary = await validateFixture('invalid', entry);
+      expect(summary.issues.length).toBeGreaterThan(0);
+      for (const issue of summary.issues) {
+        expect({ ruleId: issue.ruleId, path: issue.path, line: issue.line }).toEqual({
+          ruleId: entry.ruleId,
+          path: entry.path,
+          line: entry.line ?? 1,
+        });
+      }
+    },
+  );
 });
 
 describe('FHIR corpus: valid edge cases', () => {

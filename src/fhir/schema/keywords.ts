@@ -60,7 +60,8 @@ const fhirChoice: CodeKeywordDefinition = {
     });
   },
   error: {
-    message: ({ params }) => str`must have only one choice[x] value, found ${params.first} and ${params.second}`,
+    message: ({ params }) =>
+      str`must have only one choice[x] value, found ${params.first} and ${params.second}`,
     params: ({ params }) => _`{first: ${params.first}, second: ${params.second}}`,
   },
 };

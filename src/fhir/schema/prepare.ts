@@ -28,7 +28,12 @@ function refName(node: unknown): string | undefined {
 }
 
 function discriminated(oneOf: SchemaNode[]): SchemaNode {
-  return { type: 'object', required: ['resourceType'], discriminator: { propertyName: 'resourceType' }, oneOf };
+  return {
+    type: 'object',
+    required: ['resourceType'],
+    discriminator: { propertyName: 'resourceType' },
+    oneOf,
+  };
 }
 
 /** The integer definition an inline `type: number` property stands for, found by its pattern. */
@@ -41,7 +46,8 @@ function integerKind(node: SchemaNode, defs: Record<string, SchemaNode>): string
 function tightenPrimitive(node: SchemaNode, defs: Record<string, SchemaNode>): void {
   const kind = integerKind(node, defs);
   if (kind) Object.assign(node, { type: 'integer' }, INTEGER_RANGES[kind]);
-  if ((node.type === 'number' || node.type === 'integer' || node.type === 'boolean') && 'pattern' in node) delete node.pattern;
+  if ((node.type === 'number' || node.type === 'integer' || node.type === 'boolean') && 'pattern' in node)
+    delete node.pattern;
 }
 
 export function prepareSchema(official: FhirJsonSchema, constraints: ConstraintsFile): FhirJsonSchema {
@@ -54,13 +60,16 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
   Object.assign(schema, discriminated(schema.oneOf));
 
   const resourceList = defs.ResourceList;
-  if (!resourceList || !Array.isArray(resourceList.oneOf)) throw new Error('schema has no ResourceList.oneOf');
+  if (!resourceList || !Array.isArray(resourceList.oneOf))
+    throw new Error('schema has no ResourceList.oneOf');
   defs.ResourceList = discriminated(resourceList.oneOf as SchemaNode[]);
 
-  for (const name of Object.keys(INTEGER_RANGES)) if (!defs[name]) throw new Error(`schema has no ${name} definition`);
+  for (const name of Object.keys(INTEGER_RANGES))
+    if (!defs[name]) throw new Error(`schema has no ${name} definition`);
   // Inline properties first: their integer kind is found by comparing with the untouched definitions.
   for (const def of Object.values(defs)) {
-    if (isObject(def.properties)) for (const prop of Object.values(def.properties)) if (isObject(prop)) tightenPrimitive(prop, defs);
+    if (isObject(def.properties))
+      for (const prop of Object.values(def.properties)) if (isObject(prop)) tightenPrimitive(prop, defs);
   }
   for (const def of Object.values(defs)) tightenPrimitive(def, defs);
 
@@ -88,7 +97,9 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
         .map((group) => group.filter((p) => p in props))
         .filter((group) => group.length > 0);
       if (required.length) def.fhirRequired = required;
-      const choices = extra.choices.map((group) => group.filter((p) => p in props)).filter((g) => g.length > 1);
+      const choices = extra.choices
+        .map((group) => group.filter((p) => p in props))
+        .filter((g) => g.length > 1);
       if (choices.length) def.fhirChoice = choices;
     }
   }

@@ -61,7 +61,9 @@ let fastSingleton: { validate: FastValidator; source: ValidatorSource } | undefi
 export function getFastValidator(): { validate: FastValidator; source: ValidatorSource } {
   if (!fastSingleton) {
     const pre = loadPrecompiledFast(precompiledDir());
-    fastSingleton = pre ? { validate: pre, source: 'precompiled' } : { validate: compiler().compileFastValidator(), source: 'compiled' };
+    fastSingleton = pre
+      ? { validate: pre, source: 'precompiled' }
+      : { validate: compiler().compileFastValidator(), source: 'compiled' };
   }
   return fastSingleton;
 }
@@ -71,7 +73,9 @@ let singleton: { validate: ResourceValidator; source: ValidatorSource } | undefi
 export function getResourceValidator(): { validate: ResourceValidator; source: ValidatorSource } {
   if (!singleton) {
     const pre = loadPrecompiled(precompiledDir());
-    singleton = pre ? { validate: pre, source: 'precompiled' } : { validate: compiler().compileResourceValidator(), source: 'compiled' };
+    singleton = pre
+      ? { validate: pre, source: 'precompiled' }
+      : { validate: compiler().compileResourceValidator(), source: 'compiled' };
   }
   return singleton;
 }

@@ -1,0 +1,66 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { gzipSync } from 'zlib';
+import { validateFiles, type FileValidationSummary } from '../../src/fhir';
+import { fixtureNdjson } from './corpus-helpers';
+
+const patient = fixtureNdjson('valid', 'patient-base.json').text.trim();
+const bad = fixtureNdjson('invalid', 'patient-gender-code.json').text.trim();
+
+let dir: string;
+let big: string;
+let gz: string;
+let errors: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-pool-'));
+  // ~1.5 MB: enough lines for several 256 KiB byte ranges; bad lines at known places.
+  const lines: string[] = [];
+  for (let i = 1; i <= 1500; i++)
+    lines.push(i % 97 === 0 ? bad : patient.replaceAll('-19990000000169"', `-1999${i}"`));
+  big = path.join(dir, 'Patient.ndjson');
+  fs.writeFileSync(big, lines.join('\r\n') + '\r\n');
+  gz = path.join(dir, 'Patient-2.ndjson.gz');
+  fs.writeFileSync(gz, gzipSync(Buffer.from(lines.slice(0, 200).join('\n'))));
+  errors = path.join(dir, 'abc-error.ndjson');
+  fs.writeFileSync(errors, fixtureNdjson('valid', 'operationoutcome-error-file.json').text + patient + '\n');
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const comparable = (s: FileValidationSummary) => ({
+  ...s,
+  references: { ...s.references, patientIds: [...s.references.patientIds].sort() },
+});
+
+describe('validateFiles', () => {
+  it('gives the same summaries in-thread, per file in workers, and split into byte ranges', async () => {
+    const paths = [big, gz, errors];
+    const inThread = await validateFiles(paths, { workers: 0, apiVersion: 'v2' });
+    const whole = await validateFiles(paths, { workers: 2, apiVersion: 'v2' });
+    const ranges = await validateFiles(paths, { workers: 2, apiVersion: 'v2', rangeBytes: 256 * 1024 });
+    expect(whole.map(comparable)).toEqual(inThread.map(comparable));
+    expect(ranges.map(comparable)).toEqual(inThread.map(comparable));
+
+    const [p, g, e] = inThread as [FileValidationSummary, FileValidationSummary, FileValidationSummary];
+    expect(p).toMatchObject({
+      lines: 1500,
+      invalidLines: 15,
+      firstFailingLine: 97,
+      bytes: fs.statSync(big).size,
+    });
+    expect(p.issues.map((i) => i.line)).toEqual(Array.from({ length: 15 }, (_, i) => 97 * (i + 1)));
+    // 1485 distinct good ids plus the one id all the bad lines share.
+    expect(p.references.patientIds).toHaveLength(1486);
+    expect(g).toMatchObject({ lines: 200, invalidLines: 2 });
+    expect(e.kind).toBe('error');
+    expect(e.issues.map((i) => i.ruleId)).toEqual(['FHIR-ERROR-FILE-OPERATIONOUTCOME']);
+  }, 120_000);
+
+  it('fails with the file name when a file cannot be read', async () => {
+    await expect(validateFiles([path.join(dir, 'missing.ndjson')], { workers: 0 })).rejects.toThrow(
+      /missing\.ndjson/,
+    );
+  });
+});

@@ -1,0 +1,49 @@
+/** The build:fhir script writes standalone modules that load without Ajv compilation and agree with it. */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { compileFastValidator, compileResourceValidator } from '../../src/fhir/schema/compile';
+import { loadPrecompiled, loadPrecompiledFast, PRECOMPILED_STAMP } from '../../src/fhir/schema/validator';
+import { readManifest, fixtureNdjson } from './corpus-helpers';
+
+const ROOT = path.join(__dirname, '..', '..');
+let dir: string;
+
+beforeAll(() => {
+  // Inside the project (build/ is gitignored), so the module's `ajv/dist/runtime/*` requires resolve.
+  fs.mkdirSync(path.join(ROOT, 'build'), { recursive: true });
+  dir = fs.mkdtempSync(path.join(ROOT, 'build', 'fhir-test-'));
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'fhir-build-validators.js'), '--out', dir], {
+    stdio: 'pipe',
+  });
+}, 180_000);
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('precompiled validators', () => {
+  it('load from the build output and agree with in-process compilation', () => {
+    const pre = loadPrecompiled(dir);
+    const preFast = loadPrecompiledFast(dir);
+    expect(pre).toBeDefined();
+    expect(preFast).toBeDefined();
+    const ajv = compileResourceValidator();
+    const fast = compileFastValidator();
+    const entries = [
+      ...readManifest('invalid').map((e) => ['invalid', e.file] as const),
+      ...readManifest('valid').map((e) => ['valid', e.file] as const),
+    ].filter(([, f]) => f.endsWith('.json'));
+    for (const [kind, file] of entries) {
+      const value: unknown = JSON.parse(fixtureNdjson(kind, file).text);
+      expect([file, pre?.(value)]).toEqual([file, ajv(value)]);
+      expect([file, preFast?.(value)]).toEqual([file, fast(value)]);
+    }
+  }, 120_000);
+
+  it('are ignored when their stamp does not match the current inputs', () => {
+    const stampPath = path.join(dir, PRECOMPILED_STAMP);
+    const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(stampPath, JSON.stringify({ ...stamp, constraintsSha256: 'stale' }));
+    expect(loadPrecompiled(dir)).toBeUndefined();
+    expect(loadPrecompiledFast(dir)).toBeUndefined();
+  });
+});

@@ -1,0 +1,46 @@
+import { checkExportReferences, type FileValidationSummary } from '../../src/fhir';
+
+function summary(
+  file: string,
+  counts: Record<string, number>,
+  patientIds: string[],
+  referencedPatients: string[],
+): FileValidationSummary {
+  return {
+    file,
+    kind: 'output',
+    bytes: 1,
+    lines: 1,
+    validatedLines: 1,
+    invalidLines: 0,
+    countsByType: counts,
+    issues: [],
+    issuesDropped: 0,
+    references: { patientIds, referencedPatients },
+  };
+}
+
+describe('checkExportReferences', () => {
+  it('passes when every referenced Patient is in the export', () => {
+    const issues = checkExportReferences([
+      summary('p', { Patient: 2 }, ['-1', '-2'], []),
+      summary('e', { ExplanationOfBenefit: 3 }, [], ['-1', '-2']),
+    ]);
+    expect(issues).toEqual([]);
+  });
+
+  it('names the file and the missing Patients', () => {
+    const issues = checkExportReferences([
+      summary('p', { Patient: 1 }, ['-1'], []),
+      summary('c', { Coverage: 2 }, [], ['-1', '-9']),
+    ]);
+    expect(issues).toEqual([
+      expect.objectContaining({ file: 'c', ruleId: 'FHIR-REF-RESOLVES', severity: 'error' }),
+    ]);
+    expect(issues[0]?.message).toContain('Patient/-9');
+  });
+
+  it('cannot check an export without Patient resources', () => {
+    expect(checkExportReferences([summary('e', { ExplanationOfBenefit: 1 }, [], ['-9'])])).toEqual([]);
+  });
+});
