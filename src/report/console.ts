@@ -53,7 +53,7 @@ export function consoleHooks(
     const t = now();
     if (!force && t - lastDraw < REDRAW_MS) return;
     lastDraw = t;
-    stream.write(`\r\x1b[K${progress.line(stream.columns ?? 120)}`);
+    stream.write(`\r\x1b[K${progress.line(stream.columns || 120)}`);
     drawn = true;
   };
   /** Writes a whole line, keeping the live line below it. */

@@ -99,7 +99,7 @@ export class RunProgress {
     const s = this.suitesDone();
     const parts = [
       `${this.checksDone}/${this.checksTotal} checks`,
-      s.total !== undefined ? `${s.done}/${s.total} suites` : `${s.done} suites done`,
+      s.total !== undefined ? `${s.done}/${s.total} suites` : `suites done: ${s.done}`,
     ];
     if (this.current && this.checksDone < this.checksTotal)
       parts.push(`${this.current.area}: ${this.current.id}`);

@@ -99,7 +99,7 @@ describe('progress', () => {
     p.start({ id: 'A-1', area: 'auth' }, 4);
     p.finish({ id: 'A-1', area: 'auth' });
     p.start({ id: 'K-1', area: 'kickoff' }, 4);
-    expect(p.line(200)).toBe('1/4 checks · 1 suites done · kickoff: K-1');
+    expect(p.line(200)).toBe('1/4 checks · suites done: 1 · kickoff: K-1');
     expect(p.line(20)).toHaveLength(19);
     expect(jobName('https://h/api/v2/jobs/42?x=1')).toBe('job 42');
   });
