@@ -168,6 +168,26 @@ describeIfChromium(title, () => {
     ).toBeUndefined();
   });
 
+  test('a run with thousands of exchanges lists them in pages', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      ...report.exchanges[i % report.exchanges.length]!,
+      id: `x${String(i + 1).padStart(4, '0')}`,
+    }));
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'report-large-')), 'index.html');
+    writeFileSync(file, renderHtml({ ...report, exchanges: many }));
+    const large = await browser.newPage();
+    large.on('pageerror', (e) => problems.push(`page error (large run): ${e.message}`));
+    await large.goto(`file://${file}`);
+    const rows = large.locator('#exchange-rows tr.exchange');
+    await expect(rows.count()).resolves.toBe(200);
+    await large.click('#x-more');
+    await expect(rows.count()).resolves.toBe(400);
+    await expect(large.locator('#x-shown').textContent()).resolves.toBe('400 of 3000 exchanges listed');
+    await large.fill('#x-search', 'x2999');
+    await expect(rows.count()).resolves.toBe(1);
+    await large.close();
+  });
+
   test('no console errors, page errors or outside requests', () => {
     expect(problems).toEqual([]);
   });
