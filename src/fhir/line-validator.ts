@@ -52,7 +52,8 @@ export class LineValidator {
       lines: 0,
       validatedLines: 0,
       invalidLines: 0,
-      countsByType: {},
+      // No prototype: resource types come from the data (`__proto__` must count like any other).
+      countsByType: Object.create(null) as Record<string, number>,
       issues: [],
       issuesDropped: 0,
       references: { patientIds: [], referencedPatients: [] },

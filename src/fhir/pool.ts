@@ -110,7 +110,7 @@ export function mergeShards(parts: FileValidationSummary[], maxIssues: number): 
     lines: 0,
     validatedLines: 0,
     invalidLines: 0,
-    countsByType: {},
+    countsByType: Object.create(null) as Record<string, number>,
     issues: [],
     issuesDropped: 0,
     references: { patientIds: [], referencedPatients: [] },

@@ -47,11 +47,18 @@ export const EOB_PREFIX_PROFILES: Readonly<Record<string, readonly string[]>> = 
   pde: [EOB_PROFILE.pharmacy],
 };
 
+const EOB_PROFILE_URL_PREFIX = `${C4BB}C4BB-ExplanationOfBenefit`;
+
 const PROFILES_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   Patient: ['C4BB-Patient'],
   Coverage: ['C4BB-Coverage'],
   ExplanationOfBenefit: Object.values(EOB_PROFILE),
 };
+
+/** Own-key lookup: resourceType comes from the data and may be `constructor` or `__proto__`. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -75,7 +82,7 @@ const V2_URLS: Readonly<Record<string, ReadonlySet<string>>> = Object.fromEntrie
 );
 
 function hasExactV2Profile(res: Json, type: string): boolean {
-  const urls = V2_URLS[type];
+  const urls = own(V2_URLS, type);
   const meta = res.meta;
   if (!urls || !isObject(meta) || !Array.isArray(meta.profile)) return false;
   for (const p of meta.profile) if (typeof p === 'string' && urls.has(p)) return true;
@@ -83,7 +90,7 @@ function hasExactV2Profile(res: Json, type: string): boolean {
 }
 
 function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: Report): void {
-  const expected = PROFILES_BY_TYPE[type];
+  const expected = own(PROFILES_BY_TYPE, type);
   if (ctx.apiVersion === 'v2' && hasExactV2Profile(res, type)) return; // hot path
   const claimed = claimedProfiles(res);
   const path = `${type}.meta.profile`;
@@ -116,22 +123,30 @@ function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: 
   }
 }
 
-function identifierSystems(res: Json): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const id of asArray(res.identifier)) {
-    if (!isObject(id) || typeof id.system !== 'string') continue;
-    const values = out.get(id.system) ?? [];
+/**
+ * Values of the identifiers with `system` (undefined when there is none). Runs on every
+ * line, so it allocates only when the system is present.
+ */
+function identifierValues(res: Json, system: string): string[] | undefined {
+  const ids = res.identifier;
+  if (!Array.isArray(ids)) return undefined;
+  let values: string[] | undefined;
+  for (const id of ids) {
+    if (!isObject(id) || id.system !== system) continue;
+    values ??= [];
     if (typeof id.value === 'string') values.push(id.value);
-    out.set(id.system, values);
   }
-  return out;
+  return values;
 }
 
 /** The id of a `Patient/<id>` literal reference, or undefined for any other form. */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
 export function patientRefId(ref: unknown): string | undefined {
-  if (!isObject(ref) || typeof ref.reference !== 'string') return undefined;
-  const m = /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(ref.reference);
-  return m?.[1];
+  if (!isObject(ref) || typeof ref.reference !== 'string' || !ref.reference.startsWith('Patient/'))
+    return undefined;
+  const id = ref.reference.slice(8);
+  return FHIR_ID.test(id) ? id : undefined;
 }
 
 function checkSandboxId(id: string, path: string, ctx: ProfileContext, report: Report): void {
@@ -141,13 +156,12 @@ function checkSandboxId(id: string, path: string, ctx: ProfileContext, report: R
 }
 
 function checkPatient(res: Json, ctx: ProfileContext, report: Report): void {
-  const systems = identifierSystems(res);
-  const mbis = systems.get(SYSTEM.mbi);
+  const mbis = identifierValues(res, SYSTEM.mbi);
   if (!mbis) report(RULE.mbi, 'Patient.identifier', `must include an identifier with system ${SYSTEM.mbi}`);
   else if (!mbis.some((v) => v.length > 0))
     report(RULE.mbi, 'Patient.identifier', 'the MBI identifier has no value');
-  const beneIds = systems.get(SYSTEM.beneId);
   if (ctx.apiVersion === 'v1' || ctx.apiVersion === 'v2' || ctx.apiVersion === undefined) {
+    const beneIds = identifierValues(res, SYSTEM.beneId);
     if (!beneIds)
       report(
         RULE.beneId,
@@ -194,10 +208,26 @@ function checkCoverage(res: Json, ctx: ProfileContext, report: Report): void {
   }
 }
 
+/** True unless meta.profile claims C4BB EOB profiles and none of them is in `allowed`. */
+function claimsAllowedEobProfile(res: Json, allowed: readonly string[]): boolean {
+  const meta = res.meta;
+  if (!isObject(meta) || !Array.isArray(meta.profile)) return true;
+  let sawEob = false;
+  for (const p of meta.profile) {
+    if (typeof p !== 'string' || !p.startsWith(EOB_PROFILE_URL_PREFIX)) continue;
+    sawEob = true;
+    const bar = p.indexOf('|');
+    if (allowed.includes(p.slice(C4BB.length, bar < 0 ? undefined : bar))) return true;
+  }
+  return !sawEob;
+}
+
 function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
   checkPatientReference('ExplanationOfBenefit', 'patient.reference', res.patient, ctx, report);
-  const prefix = typeof res.id === 'string' ? /^([a-z]+)-./.exec(res.id)?.[1] : undefined;
-  const allowed = prefix === undefined ? undefined : EOB_PREFIX_PROFILES[prefix];
+  const dash = typeof res.id === 'string' ? res.id.indexOf('-') : -1;
+  const prefix =
+    dash > 0 && typeof res.id === 'string' && res.id.length > dash + 1 ? res.id.slice(0, dash) : undefined;
+  const allowed = prefix === undefined ? undefined : own(EOB_PREFIX_PROFILES, prefix);
   if (typeof res.id === 'string' && !allowed) {
     report(
       RULE.eobPrefix,
@@ -205,21 +235,20 @@ function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
       `must be <claim type>-<claim id> with a claim type of ${Object.keys(EOB_PREFIX_PROFILES).join(', ')}`,
       'warning',
     );
-  } else if (allowed && (ctx.apiVersion === 'v2' || ctx.apiVersion === 'v3')) {
-    const claimed = claimedProfiles(res).map((c) => c.name);
-    const eobProfiles = claimed.filter((n) => n.startsWith('C4BB-ExplanationOfBenefit'));
-    if (eobProfiles.length && !eobProfiles.some((n) => allowed.includes(n))) {
-      report(
-        RULE.eobPrefix,
-        'ExplanationOfBenefit.meta.profile',
-        `a ${prefix} claim should claim ${allowed.join(' or ')}`,
-        'warning',
-      );
-    }
+  } else if (
+    allowed &&
+    (ctx.apiVersion === 'v2' || ctx.apiVersion === 'v3') &&
+    !claimsAllowedEobProfile(res, allowed)
+  ) {
+    report(
+      RULE.eobPrefix,
+      'ExplanationOfBenefit.meta.profile',
+      `a ${prefix} claim should claim ${allowed.join(' or ')}`,
+      'warning',
+    );
   }
-  const systems = identifierSystems(res);
   const wanted = prefix === 'pde' ? SYSTEM.pdeId : SYSTEM.clmId;
-  if (!systems.has(wanted))
+  if (!identifierValues(res, wanted))
     report(
       RULE.claimId,
       'ExplanationOfBenefit.identifier',

@@ -103,6 +103,27 @@ describe('validateNdjson streaming', () => {
     expect(p.references.patientIds).toEqual(['-19990000000169']);
   });
 
+  it('survives resource types that are Object.prototype keys', async () => {
+    const lines = [
+      '{"resourceType":"constructor","id":"x"}',
+      '{"resourceType":"__proto__"}',
+      '{"resourceType":"toString"}',
+    ];
+    const s = await validateNdjson(Readable.from([Buffer.from(lines.join('\n'))]), {
+      ...base,
+      expectedType: 'constructor',
+    });
+    expect(s.invalidLines).toBe(3);
+    expect(Object.entries(s.countsByType)).toEqual([
+      ['constructor', 1],
+      ['__proto__', 1],
+      ['toString', 1],
+    ]);
+    expect(s.issues.every((i) => i.ruleId === 'FHIR-SCHEMA' || i.ruleId === 'FHIR-FILE-RESOURCE-TYPE')).toBe(
+      true,
+    );
+  });
+
   it('does not apply the R4 schema to v1 (STU3) files', async () => {
     const s = await validateNdjson(
       Readable.from([Buffer.from(badPatient.replace(/"profile":\[[^\]]*\],?/, ''))]),
