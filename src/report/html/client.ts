@@ -31,14 +31,14 @@ export const CLIENT_SCRIPT = String.raw`
   function exchangeContent(x) {
     var box = el('div');
     var req = x.method + ' ' + x.url + '\n' + headerLines(x.requestHeaders);
-    if (x.requestBody !== undefined) req += '\n\n' + x.requestBody;
+    if (x.requestBody) req += '\n\n' + x.requestBody;
     add(box, el('h4', null, 'Request'), el('pre', null, req));
     add(box, el('h4', null, 'Response'));
     if (x.status === undefined) {
       add(box, el('pre', null, 'no response: ' + (x.error || 'unknown transport failure')));
     } else {
       var res = 'HTTP ' + x.status + '\n' + headerLines(x.responseHeaders);
-      if (x.responseBody !== undefined) res += '\n\n' + x.responseBody;
+      if (x.responseBody) res += '\n\n' + x.responseBody;
       add(box, el('pre', null, res));
       var notes = [];
       if (x.bodyOmitted) notes.push('Body left out: it may hold patient data (run with --include-samples to keep it).');
@@ -185,7 +185,7 @@ export const CLIENT_SCRIPT = String.raw`
     var tr = el('tr', 'exchange');
     tr.tabIndex = 0;
     tr.setAttribute('aria-expanded', 'false');
-    add(tr, el('td', 'id', x.id), el('td', null, x.method), el('td', null, x.url), el('td', null, x.status !== undefined ? x.status : 'none'), el('td', null, x.label), el('td', null, ms(x.durationMs)));
+    add(tr, el('td', 'id', x.id), el('td', null, x.method), el('td', 'wrap', x.url), el('td', null, x.status !== undefined ? x.status : 'none'), el('td', 'wrap', x.label), el('td', null, ms(x.durationMs)));
     onActivate(tr, function () { toggleRow(tr, function () { return exchangeContent(x); }, 6); });
     return tr;
   }

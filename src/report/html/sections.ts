@@ -123,7 +123,7 @@ export function renderChecks(report: RunReport): SafeHtml {
         <td>
           ${r.title}${r.knownDeviation ? raw(' <span class="muted small">(known deviation)</span>') : ''}
         </td>
-        <td>${r.message}</td>
+        <td class="wrap">${r.message}</td>
       </tr>`,
   );
   return html`<h2 id="checks">Checks</h2>
@@ -244,7 +244,7 @@ function validationRow(f: ValidationFileSummary): SafeHtml {
     <td>${f.validatedLines}</td>
     <td>${f.invalidLines ? html`<b style="color:#cf222e">${f.invalidLines}</b>` : '0'}</td>
     <td>${f.firstFailingLine ?? ''}</td>
-    <td>${issues}</td>
+    <td class="wrap issues">${issues}</td>
   </tr>`;
 }
 

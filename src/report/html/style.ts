@@ -22,10 +22,12 @@ dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; word-break: break-al
 .filters { display: flex; gap: 12px; flex-wrap: wrap; align-items: center; margin: 8px 0; padding: 8px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; }
 .filters label { white-space: nowrap; } .filters input[type=search] { min-width: 260px; padding: 3px 6px; }
 table { border-collapse: collapse; width: 100%; }
-th, td { overflow-wrap: anywhere; border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
+th, td { overflow-wrap: break-word; border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: var(--soft); position: sticky; top: 0; z-index: 1; }
 tr.check, tr.exchange { cursor: pointer; } tr.check:hover, tr.exchange:hover { background: #f3f8ff; }
 tr.check:focus, tr.exchange:focus { outline: 2px solid #0969da; outline-offset: -2px; }
+td.wrap { overflow-wrap: anywhere; }
+td.issues { min-width: 380px; } td.issues ul { margin: 0; padding-left: 16px; }
 td.id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; white-space: nowrap; }
 tr.detail > td { background: #fbfcfd; padding: 10px 14px; }
 .detail h4 { margin: 10px 0 4px; font-size: 13px; }
