@@ -95,6 +95,30 @@ export function renderSummary(report: RunReport): SafeHtml {
       <dd>${report.tool.name} ${report.tool.version}, report schema ${report.schemaVersion}</dd>
     </dl>
     ${faults}${privacyNote}
+    <details class="small">
+      <summary>How to read this report</summary>
+      <ul>
+        <li>
+          <b>Outcome</b>: pass (the server did what the rule asks), fail (it did not), warn (a SHOULD or MAY
+          rule was not met), skip (the check could not run here, e.g. it needs a second client), error (the
+          check could not get an answer, e.g. a timeout).
+        </li>
+        <li><b>Level</b>: MUST rules decide conformance; SHOULD and MAY rules are recommendations.</li>
+        <li>
+          <b>References</b>: <code>seed:NNN §…</code> is a section of the BCDA public documentation,
+          <code>bulkdata@N</code> a numbered requirement of the FHIR Bulk Data Access IG v2,
+          <code>behavior §…</code> how the real BCDA server is known to behave.
+        </li>
+        <li>
+          <b>Export job</b>: a kick-off request starts it, the client polls its status URL (the server reports
+          <code>X-Progress</code> while it runs) until a manifest lists the NDJSON files to download.
+        </li>
+        <li>
+          <b>Requests</b> are shown as recorded, with credentials replaced by <code>&lt;redacted&gt;</code>;
+          each comes with a curl command that uses <code>$BCDA_TOKEN</code> instead of the token.
+        </li>
+      </ul>
+    </details>
     <nav class="toc small">
       <a href="#checks">Checks</a><a href="#coverage">Coverage</a><a href="#validation">FHIR validation</a
       ><a href="#timelines">Export jobs</a><a href="#exchanges">All requests</a>
