@@ -199,8 +199,8 @@ export const FAULTS: readonly FaultDefinition[] = [
   f(
     'kickoff-accepts-unknown-type',
     'kickoff',
-    'Unknown or unauthorized _type values are accepted.',
-    'A _type the version or ACO does not support answers 400 with an OperationOutcome.',
+    'Unknown, unauthorized or repeated _type values are accepted.',
+    'A _type the version or ACO does not support, or a repeated one, answers 400 with an OperationOutcome.',
     ['behavior §2.2', 'bulkdata@70'],
   ),
   f(
@@ -241,8 +241,8 @@ export const FAULTS: readonly FaultDefinition[] = [
   f(
     'kickoff-rejects-valid-type',
     'kickoff',
-    '_type is not split on commas, so a list of valid types is rejected.',
-    '_type takes a comma-separated list of resource types.',
+    'Every _type value, even a supported one, answers 400 "invalid resource type".',
+    '_type accepts each supported resource type and comma-separated lists of them.',
     ['seed:001 §Request all resource types', 'behavior §3'],
   ),
   f(
@@ -575,7 +575,7 @@ export const FAULTS: readonly FaultDefinition[] = [
   f(
     'jobs-wrong-task-status',
     'jobs',
-    'Completed jobs show Task.status "in-progress".',
+    'Task.status is shifted: running jobs show "ready", finished ones "in-progress".',
     'Task.status follows the documented mapping of the nine job states.',
     ['seed:001 §Request job history', 'behavior §2.5'],
   ),

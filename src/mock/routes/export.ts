@@ -104,12 +104,10 @@ async function kickOff(
     const supported = VERSION_TYPES[version];
     const acceptAny = ctx.faults.has('kickoff-accepts-unknown-type');
     types = [];
-    // Fault kickoff-rejects-valid-type: the comma list is taken as one type name.
-    const requested =
-      ctx.faults.has('kickoff-rejects-valid-type') && params.typeParam !== undefined
-        ? [params.typeParam]
-        : params.types;
-    for (const t of requested) {
+    const rejectAll = ctx.faults.has('kickoff-rejects-valid-type');
+    for (const t of params.types) {
+      if (rejectAll)
+        return bad(400, 'structure', `invalid resource type ${t}. Supported types ${goSlice(supported)}`);
       if (!supported.includes(t)) {
         if (acceptAny) continue;
         return bad(400, 'structure', `invalid resource type ${t}. Supported types ${goSlice(supported)}`);

@@ -87,7 +87,14 @@ async function listJobs(
     .filter(({ state }) => ignoreFilter || wanted.includes(state.status))
     .map(({ job, state }) => {
       let status = taskStatus(state.status, ctx.quirks);
-      if (status === 'completed' && ctx.faults.has('jobs-wrong-task-status')) status = 'in-progress';
+      if (ctx.faults.has('jobs-wrong-task-status')) {
+        status =
+          status === 'completed'
+            ? 'in-progress'
+            : status === 'in-progress' || status === 'accepted'
+              ? 'ready'
+              : status;
+      }
       if (ctx.faults.has('jobs-bad-task-shape'))
         return { resource: { resourceType: 'Task', status, intent: 'order' } };
       return {
