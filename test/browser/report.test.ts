@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/config';
 import type { RunReport } from '../../src/engine/results';
 import { runConformance } from '../../src/engine/runner';
 import { renderHtml } from '../../src/report/html';
+import { renderJunit } from '../../src/report/junit';
 
 jest.setTimeout(120_000);
 
@@ -186,6 +187,22 @@ describeIfChromium(title, () => {
     await large.fill('#x-search', 'x2999');
     await expect(rows.count()).resolves.toBe(1);
     await large.close();
+  });
+
+  test('junit.xml of the same run is well-formed XML with one testcase per check', async () => {
+    const parsed = await page.evaluate((xml) => {
+      // Runs in the browser; the Node typings this project uses have no DOM.
+      type Doc = { getElementsByTagName(name: string): { length: number } };
+      const Parser = (
+        globalThis as unknown as { DOMParser: new () => { parseFromString(s: string, t: string): Doc } }
+      ).DOMParser;
+      const doc = new Parser().parseFromString(xml, 'application/xml');
+      return {
+        errors: doc.getElementsByTagName('parsererror').length,
+        cases: doc.getElementsByTagName('testcase').length,
+      };
+    }, renderJunit(report));
+    expect(parsed).toEqual({ errors: 0, cases: report.results.length });
   });
 
   test('no console errors, page errors or outside requests', () => {
