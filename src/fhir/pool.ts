@@ -16,9 +16,15 @@ export interface ValidateFilesOptions extends Omit<
   NdjsonValidationOptions,
   'file' | 'kind' | 'expectedType' | 'gzip'
 > {
-  /** Worker threads; 0 validates in this thread. Default: available cores. */
+  /**
+   * Worker threads besides this one, which takes tasks too (so work starts before the workers
+   * have loaded). 0: this thread only. Default: available cores minus one.
+   */
   workers?: number;
-  /** Plain files larger than this are split into ranges of about this size (default 32 MiB). */
+  /**
+   * Plain files larger than this are split into byte ranges of about this size. Default: the
+   * total size over 4 tasks per thread, between 1 and 32 MiB (small inputs still spread out).
+   */
   rangeBytes?: number;
   /** Manifest types by path; otherwise guessed from the file name or the first line. */
   expectedTypes?: Record<string, string>;
@@ -67,12 +73,15 @@ interface PlannedShard {
   task: ShardTask;
 }
 
-function planShards(paths: string[], options: ValidateFilesOptions): PlannedShard[] {
+function planShards(paths: string[], options: ValidateFilesOptions, threads: number): PlannedShard[] {
   const shards: PlannedShard[] = [];
   const { workers: _w, rangeBytes, expectedTypes, kinds, ...common } = options;
-  const rangeSize = Math.max(1 << 20, rangeBytes ?? DEFAULT_RANGE_BYTES);
+  const sizes = paths.map((file) => fs.statSync(file).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const adaptive = Math.min(DEFAULT_RANGE_BYTES, Math.max(1 << 20, Math.ceil(total / (threads * 4))));
+  const rangeSize = rangeBytes ?? adaptive;
   paths.forEach((file, fileIndex) => {
-    const size = fs.statSync(file).size;
+    const size = sizes[fileIndex] ?? 0;
     const gzip = size >= 2 && isGzipFile(file);
     const kind = kinds?.[file] ?? guessKind(file);
     const base: NdjsonValidationOptions = { ...common, file, kind, gzip };
@@ -164,6 +173,14 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
   const results: FileValidationSummary[] = new Array<FileValidationSummary>(tasks.length);
   const { code, data } = workerSource();
   let next = 0;
+  // This thread takes tasks from the same queue; it yields at every chunk read, so worker
+  // messages are still handled promptly.
+  const runHere = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const id = next++;
+      results[id] = await runShard(tasks[id] as ShardTask);
+    }
+  };
   const runOne = (worker: Worker): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const step = (): void => {
@@ -187,7 +204,7 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
     () => new Worker(code, { eval: true, workerData: data }),
   );
   try {
-    await Promise.all(workers.map(runOne));
+    await Promise.all([runHere(), ...workers.map(runOne)]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -199,10 +216,12 @@ export async function validateFiles(
   paths: string[],
   options: ValidateFilesOptions = {},
 ): Promise<FileValidationSummary[]> {
-  const shards = planShards(paths, options);
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const wanted = options.workers ?? Math.max(0, cores - 1);
+  const shards = planShards(paths, options, wanted + 1);
   const tasks = shards.map((s) => s.task);
-  const wanted = options.workers ?? os.availableParallelism?.() ?? os.cpus().length;
-  const workerCount = Math.min(wanted, tasks.length);
+  // This thread takes one share of the tasks, the workers the others.
+  const workerCount = Math.min(wanted, tasks.length - 1);
   let results: FileValidationSummary[];
   if (workerCount <= 0) {
     results = [];
