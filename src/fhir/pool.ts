@@ -183,9 +183,12 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
   };
   const runOne = (worker: Worker): Promise<void> =>
     new Promise<void>((resolve, reject) => {
+      let inFlight: number | undefined;
       const step = (): void => {
+        inFlight = undefined;
         if (next >= tasks.length) return resolve();
         const id = next++;
+        inFlight = id;
         worker.postMessage({ id, task: tasks[id] });
       };
       worker.on('message', (msg: { id: number; summary?: FileValidationSummary; error?: string }) => {
@@ -197,6 +200,12 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
         step();
       });
       worker.on('error', reject);
+      // A worker that dies without an error event (e.g. killed) must not leave us waiting.
+      worker.on('exit', (code) => {
+        if (inFlight !== undefined) {
+          reject(new Error(`a validation worker stopped early (exit code ${code})`));
+        }
+      });
       step();
     });
   const workers = Array.from(
