@@ -17,13 +17,20 @@ const outDir = path.resolve(
 );
 
 function loadCompiler() {
-  // Prefer the tsc output; otherwise transpile the TypeScript sources on the fly.
-  const built = path.join(ROOT, 'dist/src/fhir/schema/compile.js');
+  // The TypeScript sources are the truth; dist/ may be stale. Without TypeScript installed
+  // (production install), use the tsc output.
   const source = path.join(ROOT, 'src/fhir/schema/compile.ts');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(source).mtimeMs)
-    return require(built);
-  require('./fhir-ts-register');
-  return require(source);
+  let typescript = true;
+  try {
+    require.resolve('typescript');
+  } catch {
+    typescript = false;
+  }
+  if (typescript && fs.existsSync(source)) {
+    require('./fhir-ts-register');
+    return require(source);
+  }
+  return require(path.join(ROOT, 'dist/src/fhir/schema/compile.js'));
 }
 
 const started = Date.now();
