@@ -15,6 +15,11 @@ export const DEFAULT_MAX_ISSUES = 100;
 /** Whitespace other than space/tab/CR/LF (raw \v and \f cannot occur in valid JSON text). */
 const EXOTIC_WHITESPACE = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
+/** V8 quotes a piece of the input in some JSON.parse messages; reports must not echo data. */
+export function jsonErrorWithoutData(message: string): string {
+  return message.replace(/, ".*" is not valid JSON$/s, ' (not valid JSON)');
+}
+
 /**
  * A line is "clean" when its string values can hold no whitespace but plain spaces: no
  * backslash escapes and no exotic whitespace. The fast validator then skips most regexps.
@@ -96,7 +101,7 @@ export class LineValidator {
     try {
       value = JSON.parse(text);
     } catch (e) {
-      this.report(RULE.parse, '', `not valid JSON: ${(e as Error).message}`);
+      this.report(RULE.parse, '', `not valid JSON: ${jsonErrorWithoutData((e as Error).message)}`);
       return;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -103,6 +103,19 @@ describe('validateNdjson streaming', () => {
     expect(p.references.patientIds).toEqual(['-19990000000169']);
   });
 
+  it('reports bad JSON without echoing the data', async () => {
+    const s = await validateNdjson(
+      Readable.from([Buffer.from('{"family":"Secretname"}x\nabcSecret\n')]),
+      base,
+    );
+    expect(s.invalidLines).toBe(2);
+    for (const issue of s.issues) {
+      expect(issue.ruleId).toBe('FHIR-NDJSON-PARSE');
+      expect(issue.message).toMatch(/^not valid JSON: /);
+      expect(issue.message).not.toMatch(/Secret/);
+    }
+  });
+
   it('survives resource types that are Object.prototype keys', async () => {
     const lines = [
       '{"resourceType":"constructor","id":"x"}',
