@@ -1,6 +1,6 @@
 /** FHIR R4 validation of NDJSON exports: the entry points other modules use. */
 export { validateNdjson } from './validate-stream';
-export { validateFiles, guessKind, type ValidateFilesOptions } from './pool';
+export { validateFiles, closeValidationWorkers, guessKind, type ValidateFilesOptions } from './pool';
 export { checkExportReferences } from './references';
 export { FHIR_RULES, RULE } from './rules';
 export { getFastValidator, getResourceValidator } from './schema/validator';

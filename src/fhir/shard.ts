@@ -14,7 +14,15 @@ export interface ShardTask {
   range?: { start: number; end: number };
 }
 
-export async function runShard(task: ShardTask): Promise<FileValidationSummary> {
+/** Resolves on the next turn of the event loop (after pending I/O and worker messages). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * `yieldBetweenChunks`: when this thread also serves worker threads, go back to the event loop
+ * after each chunk; a buffered file stream otherwise resolves through microtasks only, and
+ * workers asking for their next task would wait until this whole task is done.
+ */
+export async function runShard(task: ShardTask, yieldBetweenChunks = false): Promise<FileValidationSummary> {
   const validator = new LineValidator(task.options);
   if (!task.range) {
     const splitter = new LineSplitter((text, _offset, ascii) => validator.line(text, ascii));
@@ -22,6 +30,7 @@ export async function runShard(task: ShardTask): Promise<FileValidationSummary> 
     for await (const chunk of decodedChunks(stream, task.options.gzip)) {
       validator.addBytes(chunk.length);
       splitter.push(chunk);
+      if (yieldBetweenChunks) await nextTurn();
     }
     splitter.end();
     return validator.finish();
@@ -45,6 +54,7 @@ export async function runShard(task: ShardTask): Promise<FileValidationSummary> 
     for await (const chunk of stream) {
       splitter.push(chunk as Buffer);
       if (splitter.done) break;
+      if (yieldBetweenChunks) await nextTurn();
     }
     splitter.end();
   } finally {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
-import { validateFiles, type FileValidationSummary } from '../../src/fhir';
+import { closeValidationWorkers, validateFiles, type FileValidationSummary } from '../../src/fhir';
 import { fixtureNdjson } from './corpus-helpers';
 
 const patient = fixtureNdjson('valid', 'patient-base.json').text.trim();
@@ -27,7 +27,10 @@ beforeAll(() => {
   fs.writeFileSync(errors, fixtureNdjson('valid', 'operationoutcome-error-file.json').text + patient + '\n');
 });
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await closeValidationWorkers();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const comparable = (s: FileValidationSummary) => ({
   ...s,
