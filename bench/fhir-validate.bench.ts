@@ -129,9 +129,6 @@ validateFiles(${JSON.stringify(files)}, { workers: ${workers}, apiVersion: 'v2' 
   return JSON.parse(run.stdout) as ChildResult;
 }
 
-function best<T>(runs: T[], key: (t: T) => number): T {
-  return runs.reduce((a, b) => (key(b) < key(a) ? b : a));
-}
 
 export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bcda-fhir-bench-'));
