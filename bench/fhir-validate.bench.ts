@@ -129,7 +129,6 @@ validateFiles(${JSON.stringify(files)}, { workers: ${workers}, apiVersion: 'v2' 
   return JSON.parse(run.stdout) as ChildResult;
 }
 
-
 export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bcda-fhir-bench-'));
   try {
