@@ -1,6 +1,7 @@
 // Lint config: typescript-eslint recommended rules over our own TypeScript sources.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'generated/**', 'reports/**', 'node_modules/**', 'coverage/**'] },
@@ -15,7 +16,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     // Plain CommonJS scripts (scripts/, jest.config.js) load modules with require().
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,6 +1,6 @@
 // Two projects: the project's own tests (test/) and the conformance suites (suites/).
-// ts-jest transpiles only (isolatedModules); type checking is `npm run typecheck`.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+// ts-jest transpiles only (tsconfig isolatedModules); type checking is `npm run typecheck`.
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 /** @type {import('jest').Config} */
 module.exports = {

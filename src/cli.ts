@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerRunCommand, EXIT } from './cli/run-command';
 import { registerMockCommand } from './mock/cli';
 import { registerCompareCommand } from './report/compare-command';
+import { registerValidateCommand } from './fhir/cli';
 import { TOOL_VERSION } from './engine/version';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerMockCommand(program);
   registerCompareCommand(program);
+  registerValidateCommand(program);
   return program;
 }
 

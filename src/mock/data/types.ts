@@ -8,12 +8,7 @@ import type { ApiVersion } from '../../checks/types';
 export type { ApiVersion };
 
 export type ExportResourceType =
-  | 'Patient'
-  | 'Coverage'
-  | 'ExplanationOfBenefit'
-  | 'Claim'
-  | 'ClaimResponse'
-  | 'Observation';
+  'Patient' | 'Coverage' | 'ExplanationOfBenefit' | 'Claim' | 'ClaimResponse' | 'Observation';
 
 export interface AcoProfile {
   /** CMS id, e.g. `A9994`. */

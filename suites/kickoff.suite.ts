@@ -1,0 +1,4 @@
+// Conformance suite "kickoff": see src/engine/jest-suite.ts for how the target is chosen.
+import { defineConformanceSuite } from '../src/engine/jest-suite';
+
+defineConformanceSuite('kickoff');

@@ -1,0 +1,136 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpClient, TransportError } from '../../src/http/client';
+import { ExchangeLog } from '../../src/http/exchange';
+import { Redactor } from '../../src/http/redaction';
+import { TargetClient } from '../../src/http/target';
+import { pollJob } from '../../src/flows/poll';
+import { StaticTokens } from '../../src/auth/tokens';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function serve(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function client(url: string, timeoutMs = 2000) {
+  const log = new ExchangeLog(new Redactor());
+  return { http: new HttpClient({ baseUrl: url, log, timeoutMs }), log };
+}
+
+describe('HttpClient', () => {
+  it('records an exchange with redacted request headers and the response', async () => {
+    const srv = await serve((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    const { http: c, log } = client(srv.url);
+    const res = await c.send({ method: 'GET', url: '/x', label: 'probe', headers: { authorization: 'Bearer secret.token.value' } });
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ ok: true });
+    const ex = log.all()[0]!;
+    expect(ex.label).toBe('probe');
+    expect(ex.request.headers.authorization).toBe('Bearer <redacted>');
+    expect(ex.response?.body).toBe('{"ok":true}');
+    await c.close();
+    await srv.close();
+  });
+
+  it('reports a refused connection as a TransportError', async () => {
+    const srv = await serve(() => undefined);
+    const url = srv.url;
+    await srv.close();
+    const { http: c, log } = client(url);
+    await expect(c.send({ method: 'GET', url: '/', label: 'refused' })).rejects.toThrow(/connection refused/);
+    expect(log.all()[0]?.error).toBe('connection refused');
+    await c.close();
+  });
+
+  it('gives up on a server that never answers within the budget', async () => {
+    const srv = await serve(() => undefined); // accepts, never responds
+    const { http: c } = client(srv.url, 300);
+    const err = await c.send({ method: 'GET', url: '/', label: 'silent' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as Error).message).toMatch(/timed out|no response headers/);
+    await c.close();
+    await srv.close();
+  });
+
+  it('does not follow redirects and reports invalid JSON without throwing', async () => {
+    const srv = await serve((req, res) => {
+      if (req.url === '/loop') {
+        res.statusCode = 302;
+        res.setHeader('location', '/loop');
+        res.end();
+      } else res.end('{not json');
+    });
+    const { http: c } = client(srv.url);
+    const loop = await c.send({ method: 'GET', url: '/loop', label: 'redirect' });
+    expect(loop.status).toBe(302);
+    const bad = await c.send({ method: 'GET', url: '/bad', label: 'bad json' });
+    expect(bad.json()).toBeUndefined();
+    expect(bad.jsonError()).toMatch(/JSON/);
+    await c.close();
+    await srv.close();
+  });
+
+  it('cuts a body longer than maxBodyBytes and says so', async () => {
+    const srv = await serve((_req, res) => res.end('x'.repeat(10_000)));
+    const { http: c } = client(srv.url);
+    const res = await c.send({ method: 'GET', url: '/', label: 'big', maxBodyBytes: 100 });
+    expect(res.body.length).toBe(100);
+    expect(res.bodyCut).toBe(true);
+    await c.close();
+    await srv.close();
+  });
+});
+
+describe('pollJob', () => {
+  it('follows Retry-After, records every X-Progress and stops at the first non-202', async () => {
+    let calls = 0;
+    const srv = await serve((_req, res) => {
+      calls += 1;
+      if (calls === 1) {
+        res.writeHead(202, { 'x-progress': 'Pending', 'retry-after': '0' });
+      } else if (calls === 2) {
+        res.writeHead(202, { 'x-progress': 'In Progress (50%)', 'retry-after': new Date(Date.now() + 50).toUTCString() });
+      } else res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(calls >= 3 ? '{}' : '');
+    });
+    const { http: c } = client(srv.url);
+    const result = await pollJob(new TargetClient(c, new StaticTokens('static-test-token', new Redactor())), `${srv.url}/jobs/1`, { label: 'poll', deadline: Date.now() + 5000 });
+    expect(result.final?.status).toBe(200);
+    expect(result.polls.map((p) => p.xProgress)).toEqual(['Pending', 'In Progress (50%)', undefined]);
+    expect(result.polls[0]?.retryAfter).toBe('0');
+    await c.close();
+    await srv.close();
+  });
+
+  it('stops with a reason, not a result, when the budget runs out', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(202, { 'x-progress': 'In Progress' });
+      res.end();
+    });
+    const { http: c } = client(srv.url);
+    const result = await pollJob(new TargetClient(c, new StaticTokens('static-test-token', new Redactor())), `${srv.url}/jobs/1`, {
+      label: 'poll',
+      deadline: Date.now() + 400,
+      initialDelayMs: 100,
+    });
+    expect(result.final).toBeUndefined();
+    expect(result.stopped).toMatch(/time budget/);
+    expect(result.polls.length).toBeGreaterThan(1);
+    await c.close();
+    await srv.close();
+  });
+});

@@ -1,0 +1,41 @@
+import { Redactor } from '../../src/http/redaction';
+import { retryAfterMs } from '../../src/auth/tokens';
+
+describe('Redactor', () => {
+  const secret = 'f9780d323588f1cdfc3e63e95a8cbdcd';
+  const r = new Redactor();
+  r.addSecret(secret, 'client-secret');
+
+  it('hides registered secrets wherever they appear', () => {
+    expect(r.text(`secret=${secret}&x=1`)).toBe('secret=<client-secret>&x=1');
+    expect(r.text(`q=${encodeURIComponent(secret)}`)).not.toContain(secret);
+  });
+
+  it('hides Authorization credentials, JWTs and access_token values', () => {
+    const jwt = 'eyJhbGciOiJSUzUxMiJ9.eyJpc3MiOiJzc2FzIn0.c2lnbmF0dXJl';
+    expect(r.text(`Authorization: Bearer ${jwt}`)).not.toContain(jwt);
+    expect(r.text('Basic YWJjOmRlZmdoaWpr')).toBe('Basic <redacted>');
+    expect(r.text(`{"access_token": "opaque-token-123", "expires_in": "1200"}`)).toBe('{"access_token": "<redacted>", "expires_in": "1200"}');
+    expect(r.text(`see ${jwt} here`)).toBe('see <redacted-jwt> here');
+  });
+
+  it('keeps the scheme of an Authorization header and drops cookies', () => {
+    expect(r.headers({ Authorization: 'Bearer abc.def.ghi', Cookie: 'a=b', Accept: 'application/fhir+json' })).toEqual({
+      authorization: 'Bearer <redacted>',
+      cookie: '<redacted>',
+      accept: 'application/fhir+json',
+    });
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads delta-seconds and HTTP-dates, and ignores anything else', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('5', now)).toBe(5000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
+    expect(retryAfterMs('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs('-3', now)).toBeUndefined();
+    expect(retryAfterMs(undefined, now)).toBeUndefined();
+  });
+});
