@@ -397,7 +397,7 @@ const parameterChecks: CheckDefinition[] = [
     description: 'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient").',
     versions: ['v3'],
     refs: ['behavior §3', 'bulkdata@105'],
-    faults: ['kickoff-accepts-question-mark-params'],
+    faults: ['kickoff-accepts-bad-type-filter'],
     outcome: { code: 'structure', diagnostics: 'invalid _typeFilter Resource Type (Only EOBs valid): Patient' },
     spec: () => patient({ query: { _typeFilter: 'Patient?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem' } }),
   }),
