@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '../engine/context';
 import type { DownloadRecord } from '../flows/download';
 import { joinProblems, statusProblem } from './expect';
-import type { CheckOutcome, Level, Profile } from './types';
+import type { CheckCaseMeta, CheckOutcome } from './types';
 
 const OPS = ['downloadFile'];
 
@@ -19,14 +19,7 @@ function summarize(problems: string[], total: number): string {
   return problems.length > 4 ? `${shown} (+${problems.length - 4} more of ${total} files)` : shown;
 }
 
-interface FilesCase {
-  id: string;
-  title: string;
-  description: string;
-  level?: Level;
-  profiles?: Profile[];
-  refs: string[];
-  faults: string[];
+interface FilesCase extends CheckCaseMeta {
   check(run: ExportRun, ctx: CheckContext): Promise<CheckOutcome> | CheckOutcome;
 }
 

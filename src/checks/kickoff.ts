@@ -15,7 +15,7 @@ import {
 import { TransportError, type HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './expect';
-import type { ApiVersion, CheckOutcome, Level, Profile } from './types';
+import type { ApiVersion, CheckCaseMeta, CheckOutcome } from './types';
 
 const EXPORT_OPS = ['V1', 'V2', 'V3'].flatMap((v) => [`exportPatient${v}`, `exportGroup${v}`]);
 
@@ -62,15 +62,7 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
   return joinProblems(problems);
 }
 
-interface AcceptCase {
-  id: string;
-  title: string;
-  description: string;
-  level?: Level;
-  profiles?: Profile[];
-  refs: string[];
-  faults: string[];
-  versions?: ApiVersion[];
+interface AcceptCase extends CheckCaseMeta {
   spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | string;
 }
 
@@ -97,15 +89,7 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
   };
 }
 
-interface RejectCase {
-  id: string;
-  title: string;
-  description: string;
-  level?: Level;
-  profiles?: Profile[];
-  refs: string[];
-  faults: string[];
-  versions?: ApiVersion[];
+interface RejectCase extends CheckCaseMeta {
   status?: number;
   /** What BCDA's error body says (checked under the bcda profile). */
   outcome: OutcomeExpectation;

@@ -5,18 +5,11 @@
 import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '../engine/context';
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import { GO_TIME, HTTP_DATE, X_PROGRESS, joinProblems, mediaType, operationOutcomeProblems, statusProblem } from './expect';
-import type { CheckOutcome, Level, Profile } from './types';
+import type { CheckCaseMeta, CheckOutcome } from './types';
 
 const STATUS_OPS = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
-interface ManifestCase {
-  id: string;
-  title: string;
-  description: string;
-  level?: Level;
-  profiles?: Profile[];
-  refs: string[];
-  faults: string[];
+interface ManifestCase extends CheckCaseMeta {
   /** Runs on a completed export (the 200 response and its parsed manifest). */
   check(run: ExportRun & { final: NonNullable<ExportRun['final']> }, ctx: CheckContext): CheckOutcome;
 }

@@ -58,3 +58,7 @@ export interface CheckOutcome {
    */
   knownDeviation?: string;
 }
+
+/** What a table-driven check case states about itself; the area builder supplies the rest. */
+export type CheckCaseMeta = Pick<CheckMeta, 'id' | 'title' | 'description' | 'refs' | 'faults'> &
+  Partial<Pick<CheckMeta, 'level' | 'profiles' | 'versions'>>;
