@@ -3,19 +3,11 @@
  * behavior §0.2, §2.2, §3). Accepted kick-offs are cancelled at once, so the run leaves no work
  * behind on the target; each counts against --max-kickoffs.
  */
-import {
-  type CheckContext,
-  type CheckDefinition,
-  type KickoffSpec,
-  KickoffBudgetExceeded,
-  fail,
-  pass,
-  skip,
-} from '../engine/context';
-import { TransportError, type HttpResponse } from '../http/client';
+import { type CheckContext, type CheckDefinition, type KickoffSpec, fail, pass, skip } from '../engine/context';
+import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './expect';
-import type { ApiVersion, CheckCaseMeta, CheckOutcome } from './types';
+import type { ApiVersion, CheckCaseMeta } from './types';
 
 const EXPORT_OPS = ['V1', 'V2', 'V3'].flatMap((v) => [`exportPatient${v}`, `exportGroup${v}`]);
 
@@ -30,17 +22,6 @@ const ENDPOINTS: Endpoint[] = [
   { key: 'GROUP-ALL', name: 'Group/all/$export', spec: { endpoint: 'group', group: 'all' } },
   { key: 'GROUP-RUNOUT', name: 'Group/runout/$export', spec: { endpoint: 'group', group: 'runout' } },
 ];
-
-/** Runs a kick-off and turns budget and transport problems into skip / error outcomes. */
-async function guarded(fn: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof KickoffBudgetExceeded) return skip(err.message);
-    if (err instanceof TransportError) return { outcome: 'error', message: `request failed: ${err.message}`, evidence: [err.exchange.id] };
-    throw err;
-  }
-}
 
 function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefined {
   const problems = [statusProblem(res, 202)];
@@ -78,14 +59,14 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
     operations: EXPORT_OPS,
     faults: c.faults,
     ...(c.versions ? { versions: c.versions } : {}),
-    run: (ctx) =>
-      guarded(async () => {
-        const spec = c.spec(ctx);
-        if (typeof spec === 'string') return skip(spec);
-        const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
-        const problem = acceptedProblems(ctx, res);
-        return problem ? fail(problem, [res.exchange.id]) : pass(`202 with Content-Location ${res.headers['content-location']}`, [res.exchange.id]);
-      }),
+    // Budget and transport problems become skip / error outcomes in the runner.
+    async run(ctx) {
+      const spec = c.spec(ctx);
+      if (typeof spec === 'string') return skip(spec);
+      const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
+      const problem = acceptedProblems(ctx, res);
+      return problem ? fail(problem, [res.exchange.id]) : pass(`202 with Content-Location ${res.headers['content-location']}`, [res.exchange.id]);
+    },
   };
 }
 
@@ -109,21 +90,15 @@ function rejectCheck(c: RejectCase): CheckDefinition {
     operations: EXPORT_OPS,
     faults: c.faults,
     ...(c.versions ? { versions: c.versions } : {}),
-    run: (ctx) =>
-      guarded(async () => {
-        const spec = await c.spec(ctx);
-        if (typeof spec === 'string') return skip(spec);
-        const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
-        const strict = ctx.config.profile === 'bcda';
-        const want: OutcomeExpectation = strict ? { ...c.outcome, version: ctx.version, contentType: true } : { contentType: true };
-        const problem = joinProblems([
-          statusProblem(res, status),
-          ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
-        ]);
-        return problem
-          ? fail(problem, [res.exchange.id])
-          : pass(`${res.status} with the expected OperationOutcome`, [res.exchange.id]);
-      }),
+    async run(ctx) {
+      const spec = await c.spec(ctx);
+      if (typeof spec === 'string') return skip(spec);
+      const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
+      const strict = ctx.config.profile === 'bcda';
+      const want: OutcomeExpectation = strict ? { ...c.outcome, version: ctx.version, contentType: true } : { contentType: true };
+      const problem = joinProblems([statusProblem(res, status), ...(res.status >= 400 ? operationOutcomeProblems(res, want) : [])]);
+      return problem ? fail(problem, [res.exchange.id]) : pass(`${res.status} with the expected OperationOutcome`, [res.exchange.id]);
+    },
   };
 }
 

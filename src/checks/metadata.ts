@@ -2,6 +2,7 @@
 import { type CheckContext, type CheckDefinition, fail, pass, warn } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import { mediaType, statusProblem } from './expect';
+import type { CheckOutcome } from './types';
 
 const OPS = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
 
@@ -15,10 +16,11 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-async function capability(ctx: CheckContext): Promise<{ res: HttpResponse; cs?: Json }> {
+/** The CapabilityStatement JSON, or the failure every metadata check reports when there is none. */
+async function capability(ctx: CheckContext): Promise<{ res: HttpResponse; cs: Json } | { missing: CheckOutcome }> {
   const res = await metadata(ctx);
   const cs = res.status === 200 ? obj(res.json()) : undefined;
-  return cs ? { res, cs } : { res };
+  return cs ? { res, cs } : { missing: fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]) };
 }
 
 function base(id: string, title: string, description: string): Pick<CheckDefinition, 'id' | 'title' | 'description' | 'area' | 'operations'> {
@@ -73,8 +75,9 @@ export const metadataChecks: CheckDefinition[] = [
     refs: ['seed:001 §Check API status', 'bulkdata@217'],
     faults: ['metadata-not-capabilitystatement'],
     async run(ctx) {
-      const { res, cs } = await capability(ctx);
-      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
       const problems: string[] = [];
       if (cs.resourceType !== 'CapabilityStatement') problems.push(`resourceType is ${JSON.stringify(cs.resourceType)}`);
       if (cs.status !== 'active') problems.push(`status is ${JSON.stringify(cs.status)}, expected "active"`);
@@ -94,8 +97,9 @@ export const metadataChecks: CheckDefinition[] = [
     refs: ['seed:001 §Check API status', 'seed:002 §BCDA Metadata', 'behavior §2.1'],
     faults: ['metadata-wrong-fhir-version'],
     async run(ctx) {
-      const { res, cs } = await capability(ctx);
-      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
       const expected = ctx.version === 'v1' ? '3.0.1' : '4.0.1';
       return cs.fhirVersion === expected
         ? pass(`fhirVersion ${expected}`, [res.exchange.id])
@@ -113,8 +117,9 @@ export const metadataChecks: CheckDefinition[] = [
     refs: ['bulkdata@1', 'seed:001 §Check API status'],
     faults: ['metadata-no-instantiates'],
     async run(ctx) {
-      const { res, cs } = await capability(ctx);
-      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
       const list = arr(cs.instantiates).filter((v): v is string => typeof v === 'string');
       const hit = list.find((v) => /^https?:\/\/hl7\.org\/fhir\/uv\/bulkdata\/CapabilityStatement\/bulk-data$/.test(v));
       if (hit) return pass(`instantiates ${hit}`, [res.exchange.id]);
@@ -132,8 +137,9 @@ export const metadataChecks: CheckDefinition[] = [
     refs: ['seed:001 §Check API status', 'behavior §2.1'],
     faults: ['metadata-no-token-url'],
     async run(ctx) {
-      const { res, cs } = await capability(ctx);
-      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
       const security = obj(obj(arr(cs.rest)[0])?.security);
       const oauth = arr(security?.extension).map(obj).find((e) => typeof e?.url === 'string' && e.url.endsWith('/oauth-uris'));
       const token = arr(oauth?.extension).map(obj).find((e) => e?.url === 'token');
@@ -162,8 +168,9 @@ export const metadataChecks: CheckDefinition[] = [
     refs: ['seed:001 §Check API status', 'behavior §2.1', 'bulkdata@217'],
     faults: ['metadata-missing-export-operations'],
     async run(ctx) {
-      const { res, cs } = await capability(ctx);
-      if (!cs) return fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]);
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
       const rest = obj(arr(cs.rest)[0]);
       const names = new Set<string>();
       const definitions: string[] = [];
