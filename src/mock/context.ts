@@ -14,7 +14,7 @@ import {
 } from './credentials';
 import type { ExportDataGenerator } from './data/types';
 import { FaultSet, validateFaultNames } from './faults';
-import { loadGenerator } from './generator';
+import { exportDataGenerator } from './data';
 import { JobStore } from './jobs';
 import { createTokenIssuer, type TokenIssuer } from './tokens';
 
@@ -112,6 +112,6 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     credentials: registry.credentials,
     credentialsById: new Map(registry.credentials.map((c) => [c.clientId, c])),
     tokens: await createTokenIssuer(clock, lifetime),
-    generator: loadGenerator(),
+    generator: exportDataGenerator,
   };
 }

@@ -33,22 +33,3 @@ export function rfc3339Nano(date: Date): string {
 export function goSlice(values: readonly string[]): string {
   return `[${values.join(' ')}]`;
 }
-
-/** JSON with object keys sorted at every level (how the real server re-serializes BFD resources). */
-export function sortedJson(text: string): string {
-  try {
-    return JSON.stringify(sortKeys(JSON.parse(text) as unknown));
-  } catch {
-    return text; // a deliberately malformed line (content fault) stays as it is
-  }
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}

@@ -131,8 +131,8 @@ describe('mock downloads', () => {
 });
 
 describe('mock data determinism', () => {
-  async function exportBytes(seed: number, quirks = false): Promise<string[]> {
-    const m = await testMock({ seed, quirks });
+  async function exportBytes(seed: number, quirks = false, faults: string[] = []): Promise<string[]> {
+    const m = await testMock({ seed, quirks, faults });
     try {
       const token = await m.token();
       const { manifest } = await completedManifest(m, token);
@@ -159,5 +159,36 @@ describe('mock data determinism', () => {
     const firstLine = (bodies[0] ?? '').split('\n')[1] ?? '';
     const keys = Object.keys(JSON.parse(firstLine) as object);
     expect(keys).toEqual([...keys].sort());
+    // Every level, not only the top: the text is its own sorted re-serialization.
+    const sortDeep = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortDeep)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]))
+          : v;
+    // Only BFD resources are re-serialized; BCDA writes its own error lines resourceType-first (behavior §2.7).
+    const isError = (body: string) => (body.split('\n')[0] ?? '').endsWith('-error.ndjson');
+    for (const body of bodies.filter((b) => !isError(b))) {
+      for (const line of body.split('\n').slice(1).filter(Boolean)) {
+        expect(line).toBe(JSON.stringify(sortDeep(JSON.parse(line))));
+      }
+    }
+    const errorLines = bodies.filter(isError).flatMap((b) => b.split('\n').slice(1).filter(Boolean));
+    expect(errorLines.length).toBeGreaterThan(0);
+    for (const line of errorLines) expect(line.startsWith('{"resourceType":"OperationOutcome","issue":[')).toBe(true);
+  });
+
+  it('quirks leave a deliberately malformed line as it is', async () => {
+    const bodies = await exportBytes(7, true, ['content-malformed-json']);
+    const lines = bodies.flatMap((b) => b.split('\n').slice(1).filter(Boolean));
+    const broken = lines.filter((l) => {
+      try {
+        JSON.parse(l);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(broken.length).toBeGreaterThan(0);
   });
 });

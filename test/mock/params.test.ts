@@ -1,4 +1,4 @@
-import { goTimeString, httpDate, rfc3339Nano, sortedJson } from '../../src/mock/formats';
+import { goTimeString, httpDate, rfc3339Nano } from '../../src/mock/formats';
 import { DAY_MS, jobState, type Job } from '../../src/mock/jobs';
 import { QueryParams, checkExportHeaders, parseInstant } from '../../src/mock/params';
 
@@ -54,12 +54,6 @@ describe('formats', () => {
     expect(goTimeString(d)).toBe('2026-08-22 15:02:15.12 +0000 UTC');
     expect(goTimeString(new Date('2026-08-22T15:02:15.000Z'))).toBe('2026-08-22 15:02:15 +0000 UTC');
     expect(rfc3339Nano(d)).toBe('2026-08-22T15:02:15.12Z');
-  });
-  it('sorts keys at every level and leaves malformed lines alone', () => {
-    expect(sortedJson('{"b":1,"a":{"d":[{"z":1,"y":2}],"c":0}}')).toBe(
-      '{"a":{"c":0,"d":[{"y":2,"z":1}]},"b":1}',
-    );
-    expect(sortedJson('{"b":')).toBe('{"b":');
   });
 });
 

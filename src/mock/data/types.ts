@@ -65,6 +65,9 @@ export interface PlannedFile {
 export interface ExportDataGenerator {
   /** The files of an export, in manifest order. Cheap: generates no resources. */
   planExport(spec: ExportSpec): PlannedFile[];
-  /** The lines of one planned file (each a JSON text without the trailing newline), generated lazily. */
-  fileLines(spec: ExportSpec, file: PlannedFile): Iterable<string>;
+  /**
+   * The lines of one planned file (each a JSON text without the trailing newline), generated lazily.
+   * `sortKeys` sorts object keys at every level, as the real server's re-serialization does.
+   */
+  fileLines(spec: ExportSpec, file: PlannedFile, options?: { sortKeys?: boolean }): Iterable<string>;
 }

@@ -6,7 +6,6 @@ import type { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
-import { sortedJson } from '../formats';
 import { matchJob, requireAco } from '../guard';
 import { jobState } from '../jobs';
 import { findFile, jobFiles } from '../manifest';
@@ -51,8 +50,9 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   if (!file && done && anyName) file = jobFiles(ctx, m.job).find((f) => f.kind === 'output');
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
 
-  const lines = ctx.generator.fileLines(m.job.spec, file);
-  const body = ndjsonStream(lines, ctx.quirks ? sortedJson : undefined);
+  // Quirk: the real server re-serializes BFD resources, so keys come sorted at every level.
+  const lines = ctx.generator.fileLines(m.job.spec, file, { sortKeys: ctx.quirks });
+  const body = ndjsonStream(lines);
   const acceptEncoding = String(request.headers['accept-encoding'] ?? '');
   const gzip = acceptEncoding.includes('gzip') || ctx.faults.has('download-gzip-unrequested');
   reply
