@@ -1,6 +1,5 @@
-import { Readable } from 'stream';
-import { checkExportReferences, validateNdjson, type FileValidationSummary } from '../../src/fhir';
-import { fileLines, planExport } from '../../src/mock/data';
+import { checkExportReferences, type FileValidationSummary } from '../../src/fhir';
+import { validateExport } from '../mock/data/helpers';
 import type { ApiVersion, ContentMutation, ExportSpec } from '../../src/mock/data/types';
 
 function spec(version: ApiVersion, mutations?: ContentMutation[]): ExportSpec {
@@ -14,24 +13,6 @@ function spec(version: ApiVersion, mutations?: ContentMutation[]): ExportSpec {
     jobId: 3,
     ...(mutations ? { mutations } : {}),
   };
-}
-
-/** Validates every file of the mock export described by `s`, as the download suites would. */
-async function validateExport(s: ExportSpec): Promise<FileValidationSummary[]> {
-  const out: FileValidationSummary[] = [];
-  for (const file of planExport(s)) {
-    const text = [...fileLines(s, file)].join('\n') + '\n';
-    out.push(
-      await validateNdjson(Readable.from([Buffer.from(text)]), {
-        file: file.name,
-        kind: file.kind,
-        expectedType: file.type,
-        apiVersion: s.version,
-        sandbox: true,
-      }),
-    );
-  }
-  return out;
 }
 
 const ruleIds = (summaries: FileValidationSummary[]): Set<string> =>
