@@ -206,7 +206,7 @@ const parameterChecks: CheckDefinition[] = [
   }),
   rejectCheck({
     id: 'KICKOFF-TYPE-CLAIM-UNSUPPORTED',
-    title: `_type=Claim is rejected on ${'v1 and v3'}`,
+    title: '_type=Claim is rejected on v1 and v3',
     description: 'Claim and ClaimResponse exist only on v2; elsewhere _type=Claim gets 400 ("invalid resource type Claim…").',
     versions: ['v1', 'v3'],
     refs: ['behavior §3', 'seed:000 §/Group'],
