@@ -21,6 +21,8 @@ export interface MockFlags {
   credentials?: string;
   jobSpeed?: string;
   tokenLifetime?: string;
+  clockStart?: string;
+  frozenClock?: boolean;
   quiet?: boolean;
   listCredentials?: boolean;
   listFaults?: boolean;
@@ -35,6 +37,17 @@ function integer(flag: string, value: string, min: number, max: number): number 
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return n;
+}
+
+/** An ISO 8601 instant with a time zone, e.g. 2026-06-15T12:00:00Z. */
+function clockStart(value: string): Date {
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value.trim())
+    ? new Date(value.trim())
+    : undefined;
+  if (!at || Number.isNaN(at.getTime())) {
+    throw new UsageError(`--clock-start must be an instant such as 2026-06-15T12:00:00Z, got "${value}"`);
+  }
+  return at;
 }
 
 /** Turns command-line flags into MockOptions; throws UsageError on anything invalid. */
@@ -75,6 +88,15 @@ export function parseMockFlags(flags: MockFlags): MockOptions {
   }
   if (flags.tokenLifetime !== undefined) {
     options.tokenLifetimeSeconds = integer('--token-lifetime', flags.tokenLifetime, 1, 86400);
+  }
+  if (flags.frozenClock === true && flags.control !== true) {
+    throw new UsageError(
+      '--frozen-clock needs --control: only POST /__mock/clock/advance moves a frozen clock',
+    );
+  }
+  if (flags.clockStart !== undefined || flags.frozenClock === true) {
+    options.clock = { frozen: flags.frozenClock === true };
+    if (flags.clockStart !== undefined) options.clock.start = clockStart(flags.clockStart);
   }
   return options;
 }
@@ -135,6 +157,11 @@ export function registerMockCommand(program: Command): void {
     .option('--credentials <file>', 'JSON file of ACOs and client credentials to add or replace')
     .option('--job-speed <x>', 'job speed multiplier (1: the A9994 export takes about 2 s)')
     .option('--token-lifetime <seconds>', 'access token lifetime', undefined)
+    .option('--clock-start <instant>', 'start the mock clock at this instant, e.g. 2026-06-15T12:00:00Z')
+    .option(
+      '--frozen-clock',
+      'the clock moves only through POST /__mock/clock/advance (deterministic load tests)',
+    )
     .option('--quiet', 'no request log')
     .option('--list-credentials', 'print the ACOs and their client credentials, then exit')
     .option('--list-faults', 'print the fault catalog, then exit')
@@ -162,6 +189,7 @@ export async function runMockCommand(flags: MockFlags): Promise<void> {
     process.stderr.write(
       `BCDA mock listening at ${server.url} (API ${(options.apiVersions ?? ALL_VERSIONS).join(', ')}` +
         `${options.quirks ? ', quirks' : ''}${options.control ? ', control at /__mock/' : ''}` +
+        `${options.clock?.frozen ? ', frozen clock' : ''}` +
         `${options.faults?.length ? `, faults: ${options.faults.join(',')}` : ''})\n`,
     );
     await new Promise<void>((resolve) => {
