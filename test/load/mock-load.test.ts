@@ -10,7 +10,7 @@ import {
   planFlows,
   replayFlows,
   runLoad,
-  type FlowTemplate,
+  SMALL_MIX,
   type LoadResult,
   type LoadTarget,
 } from '../../bench/load-driver';
@@ -23,20 +23,6 @@ const CLIENTS = 100;
 const RATE_LIMITED = 8;
 /** RSS growth bound of this process (mock and clients together) over its warmed-up level. */
 const RSS_GROWTH_BOUND_MB = 200;
-
-/** Small ACOs and type subsets: many clients, few bytes. */
-const MIX: FlowTemplate[] = [
-  { cmsId: 'A9994', version: 'v2', kind: 'patient', types: ['Patient'] },
-  { cmsId: 'A9994', version: 'v2', kind: 'group-all', types: ['Coverage'] },
-  { cmsId: 'A9994', version: 'v1', kind: 'group-runout', types: ['Patient', 'Coverage'] },
-  { cmsId: 'A9994', version: 'v3', kind: 'group-all', types: ['Patient'] },
-  { cmsId: 'TEST001', version: 'v2', kind: 'patient', types: ['Claim', 'ClaimResponse'] },
-  { cmsId: 'TEST001', version: 'v2', kind: 'group-all', types: ['Patient'] },
-  { cmsId: 'A9990', version: 'v2', kind: 'group-all', types: ['Patient'] },
-  { cmsId: 'TEST995', version: 'v2', kind: 'group-runout', types: ['Patient'] },
-  { cmsId: 'A9994', version: 'v2', kind: 'group-all' },
-  { cmsId: 'TEST001', version: 'v1', kind: 'patient', types: ['Patient'] },
-];
 
 async function freshMock(
   seed = SEED,
@@ -53,7 +39,7 @@ async function freshMock(
 }
 
 describe('the mock under 100 concurrent export flows', () => {
-  const plans = planFlows(CLIENTS, RATE_LIMITED, MIX);
+  const plans = planFlows(CLIENTS, RATE_LIMITED, SMALL_MIX);
   let result: LoadResult;
   let replay: Map<string, Map<string, string>>;
   let baselineRss = 0;
@@ -106,7 +92,7 @@ describe('the mock under 100 concurrent export flows', () => {
 
 describe('the load checks', () => {
   it("catch a mock that accepts duplicates, lists other ACOs' jobs or serves other files", async () => {
-    const plans = planFlows(6, 2, MIX.slice(0, 2));
+    const plans = planFlows(6, 2, SMALL_MIX.slice(0, 2));
     const other = await freshMock(SEED + 1);
     let replay: Map<string, Map<string, string>>;
     try {
