@@ -112,6 +112,10 @@ export class ClientCredentialsTokens implements TokenSource {
       throw new TokenError('the token response has no access_token string', res.exchange.id);
     }
     this.redactor.addSecret(token, 'access-token');
+    // Control characters and text beyond Latin-1 cannot go in a header: say so instead of failing every request.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(token)) {
+      throw new TokenError('the access_token holds characters that cannot be sent in an Authorization header (control characters or non-Latin-1 text)', res.exchange.id);
+    }
     const raw = body.expires_in;
     observation.expiresInType =
       raw === undefined ? 'missing' : typeof raw === 'string' ? 'string' : typeof raw === 'number' ? 'number' : 'other';

@@ -9,6 +9,8 @@ import type { CheckOutcome } from '../checks/types';
 import type { RunConfig } from '../config/config';
 import { ClientCredentialsTokens, StaticTokens, TokenError, type TokenObservation } from '../auth/tokens';
 import { HttpClient, TransportError } from '../http/client';
+import { MAX_DOWNLOAD_FILES } from '../flows/download';
+import { manifestItems } from '../flows/manifest';
 import { ExchangeLog } from '../http/exchange';
 import { Redactor } from '../http/redaction';
 import { TargetClient } from '../http/target';
@@ -18,6 +20,9 @@ import { REPORT_SCHEMA_VERSION, summarize, type CheckResult, type ExportTimeline
 import { TOOL_VERSION } from './version';
 import { protectResourceContent } from '../report/privacy';
 import type { MockServer } from '../mock';
+
+/** Requests in a row without any response after which the target counts as gone for the rest of the run. */
+export const GONE_AFTER_FAILURES = 10;
 
 export interface RunHooks {
   onCheckStart?: (check: CheckDefinition, index: number, total: number) => void;
@@ -115,6 +120,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
 
   const results: CheckResult[] = [];
   let unreachable: string | undefined;
+  /** Set when the target stops answering mid-run: the checks left would each wait out their timeouts. */
+  let gone: string | undefined;
   try {
     unreachable = await probe(ctx);
     if (!unreachable && needsSharedExport(ordered)) {
@@ -124,9 +131,16 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     for (const [index, check] of ordered.entries()) {
       hooks.onCheckStart?.(check, index, ordered.length);
       const t0 = Date.now();
+      const failures = http.connectionFailures;
+      if (!unreachable && !gone && failures.inARow >= GONE_AFTER_FAILURES) {
+        gone = `the target stopped answering: the last ${failures.inARow} requests got no response (${failures.last ?? 'unknown'})`;
+        hooks.onNotice?.(`${gone}; the remaining checks are not run`);
+      }
       const outcome: CheckOutcome = unreachable
         ? { outcome: 'error', message: `not run: the target cannot be reached (${unreachable})`, evidence: [] }
-        : await runOne(check, ctx);
+        : gone
+          ? { outcome: 'error', message: `not run: ${gone}`, evidence: [] }
+          : await runOne(check, ctx);
       const result: CheckResult = {
         id: check.id,
         title: check.title,
@@ -144,14 +158,14 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       results.push(result);
       hooks.onCheckDone?.(result, index, ordered.length);
     }
-    if (!unreachable) await ctx.cleanup();
+    if (!unreachable && !gone) await ctx.cleanup();
   } finally {
     await http.close().catch(() => undefined);
     if (mock) await mock.close().catch(() => undefined);
   }
 
-  const exports = await collectExports(ctx);
-  const validation = exports.runs.flatMap((run) =>
+  const followed = await collectExports(ctx);
+  const validation = followed.runs.flatMap((run) =>
     run.downloads.flatMap((d) => {
       if (!d.validation) return [];
       const { references: _references, ...rest } = d.validation;
@@ -184,7 +198,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     results,
     coverage: coverageMatrix(log.all(), resolved.apiVersion),
     validation,
-    exports: exports.timelines,
+    exports: followed.timelines,
     exchanges: [...log.all()],
   }, resolved.includeSamples);
   return unreachable ? { report, unreachable } : { report };
@@ -248,7 +262,15 @@ async function collectExports(ctx: CheckContext): Promise<{ runs: ExportRun[]; t
       t.kickoffAt = run.kickoff.exchange.startedAt;
     }
     if (run.final) t.finalExchange = run.final.exchange.id;
-    if (run.problem) t.problem = run.problem;
+    // A manifest may list more files than the run downloads (MAX_DOWNLOAD_FILES): say so.
+    const inManifest = run.manifest ? manifestItems(run.manifest.output).length + manifestItems(run.manifest.error).length : 0;
+    const problems = [
+      ...(run.problem ? [run.problem] : []),
+      ...(run.downloads.length && inManifest > run.downloads.length
+        ? [`the manifest lists ${inManifest} files; the run downloaded only the first ${run.downloads.length} (at most ${MAX_DOWNLOAD_FILES} per export)`]
+        : []),
+    ];
+    if (problems.length) t.problem = problems.join('; ');
     return t;
   });
   return { runs, timelines };

@@ -1,11 +1,12 @@
 /**
  * Downloads the files of a manifest with bounded concurrency, streaming each body through gzip
  * decoding (when the target says it is gzip) into the FHIR validator. Nothing is kept in memory
- * beyond the validator's bounded summary.
+ * beyond the validator's bounded summary and, at most, one line of MAX_LINE_BYTES. A hostile
+ * manifest cannot make the run download without end: at most MAX_DOWNLOAD_FILES per export.
  */
 import { createGunzip } from 'node:zlib';
-import { Transform, type Readable } from 'node:stream';
-import { TransportError } from '../http/client';
+import type { Readable } from 'node:stream';
+import { TransportError, type StreamResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 import type { ManifestItem } from './manifest';
 import { validateNdjson, type FileValidationSummary } from '../fhir';
@@ -42,19 +43,32 @@ export interface DownloadOptions {
   onProgress?: (bytes: number) => void;
   /** Sees every decoded line (for content checks the validator does not make, e.g. _since). */
   inspectLine?: (line: string, item: ManifestItem) => void;
+  /** Most files downloaded from one manifest (default MAX_DOWNLOAD_FILES); the rest are not fetched. */
+  maxFiles?: number;
 }
 
+/** Longest NDJSON line read: one FHIR resource per line is far smaller; a longer one stops the file. */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** Most files downloaded from one manifest. */
+export const MAX_DOWNLOAD_FILES = 500;
+
+/**
+ * Downloads the first `maxFiles` items (in manifest order); items past the limit get no record, so
+ * a conforming server with a very large export is judged on what was downloaded, not failed for
+ * the harness's limit (the runner notes the limit in the export's timeline).
+ */
 export async function downloadAll(opts: DownloadOptions): Promise<DownloadRecord[]> {
-  const records: DownloadRecord[] = new Array(opts.items.length);
+  const limit = Math.min(opts.items.length, opts.maxFiles ?? MAX_DOWNLOAD_FILES);
+  const records: DownloadRecord[] = new Array(limit);
   let next = 0;
   const worker = async () => {
-    while (next < opts.items.length) {
+    while (next < limit) {
       const index = next++;
       const entry = opts.items[index]!;
       records[index] = await downloadOne(opts, entry.item, entry.kind);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, opts.items.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, limit)) }, worker));
   return records;
 }
 
@@ -76,8 +90,10 @@ export async function downloadOne(
     record.error = 'skipped: the run time budget ran out before this file';
     return record;
   }
+  let res: StreamResponse | undefined;
+  let gzip = false;
   try {
-    const res = await opts.target.http.open({
+    res = await opts.target.http.open({
       method: 'GET',
       url: item.url,
       label: `download ${kind} file (${item.type})${opts.acceptGzip ? ' with gzip' : ''}`,
@@ -98,19 +114,7 @@ export async function downloadOne(
       record.wireBytes = res.exchange.response?.bodyBytes ?? 0;
       return record;
     }
-    const counter = countBytes((n) => {
-      record.bytes += n;
-      opts.onProgress?.(n);
-    });
-    let source: Readable = res.body;
-    if (/\bgzip\b/i.test(record.contentEncoding ?? '')) source = res.body.pipe(createGunzip());
-    res.body.on('error', (err) => source.destroy(err));
-    let decoded: Readable = source.pipe(counter);
-    if (opts.inspectLine) {
-      const inspect = opts.inspectLine;
-      decoded = decoded.pipe(tapLines((line) => inspect(line, item)));
-    }
-    source.on('error', (err) => decoded.destroy(err));
+    gzip = /\bgzip\b/i.test(record.contentEncoding ?? '');
     const validationOptions = {
       file: item.url,
       kind,
@@ -119,42 +123,91 @@ export async function downloadOne(
       sandbox: opts.sandbox,
       ...(opts.validateLines !== undefined ? { validateLines: opts.validateLines } : {}),
     };
-    record.validation = await validateNdjson(decoded, validationOptions);
-    record.wireBytes = await res.finished;
+    const opened = res;
+    const chunks = guardedChunks(opened, gzip, {
+      onBytes: (n) => {
+        record.bytes += n;
+        opts.onProgress?.(n);
+      },
+      onTooLong: (line) => {
+        record.error = `line ${line} is longer than ${MAX_LINE_BYTES} bytes; the file was read no further`;
+        opened.stop(`line ${line} is longer than ${MAX_LINE_BYTES} bytes`);
+      },
+      ...(opts.inspectLine ? { onLine: (line: string) => opts.inspectLine!(line, item) } : {}),
+    });
+    record.validation = await validateNdjson(chunks, validationOptions);
+    if (!record.error) record.wireBytes = await res.finished;
+    else record.wireBytes = res.exchange.response?.bodyBytes ?? 0;
   } catch (err) {
-    record.error =
-      err instanceof TransportError
-        ? err.message
-        : /incorrect header check|unexpected end of file|invalid/i.test((err as Error).message)
-          ? `the body is not valid gzip although Content-Encoding says gzip (${(err as Error).message})`
-          : (err as Error).message;
+    record.error = describeDownloadError(err, res, gzip);
+    if (res) {
+      res.stop('the body could not be decoded');
+      record.wireBytes = res.exchange.response?.bodyBytes ?? 0;
+    }
   }
   return record;
 }
 
-/** Passes chunks through unchanged, handing each complete line to `onLine`. */
-function tapLines(onLine: (line: string) => void): Transform {
-  let rest = '';
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      const text = rest + chunk.toString('utf8');
-      const lines = text.split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) onLine(line);
-      cb(null, chunk);
-    },
-    flush(cb) {
-      if (rest.trim()) onLine(rest);
-      cb();
-    },
-  });
+/** The one-line reason a download failed: the transport's own words when the connection failed. */
+function describeDownloadError(err: unknown, res: StreamResponse | undefined, gzip: boolean): string {
+  if (err instanceof TransportError) return err.message;
+  // A failing body has already been described (with byte counts) on its exchange.
+  if (res?.exchange.error) return res.exchange.error;
+  const message = (err as Error).message;
+  if (gzip && /incorrect header check|unexpected end of file|invalid|gzip/i.test(message)) {
+    return `the body is not valid gzip although Content-Encoding says gzip (${message.replace(/^gzip: /, '')})`;
+  }
+  return message;
 }
 
-function countBytes(onBytes: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      onBytes(chunk.length);
-      cb(null, chunk);
-    },
-  });
+interface ChunkHooks {
+  onBytes: (n: number) => void;
+  /** Called once when a line grows past MAX_LINE_BYTES; no bytes of it are passed on after that. */
+  onTooLong: (lineNumber: number) => void;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * The decoded body as chunks, stopping (without error) at the first line longer than
+ * MAX_LINE_BYTES. Lines for `onLine` are cut out of the chunks, so at most one line is held.
+ */
+async function* guardedChunks(res: StreamResponse, gzip: boolean, hooks: ChunkHooks): AsyncGenerator<Buffer> {
+  let source: Readable = res.body;
+  if (gzip) {
+    const gunzip = createGunzip();
+    res.body.on('error', (err) => gunzip.destroy(err));
+    source = res.body.pipe(gunzip);
+  }
+  let lineNumber = 1;
+  let lineBytes = 0;
+  let carry: Buffer[] = [];
+  for await (const raw of source) {
+    const chunk = raw as Buffer;
+    let start = 0;
+    let nl: number;
+    while ((nl = chunk.indexOf(10, start)) !== -1) {
+      if (hooks.onLine) {
+        carry.push(chunk.subarray(start, nl));
+        emitLine(Buffer.concat(carry), hooks.onLine);
+        carry = [];
+      }
+      lineNumber += 1;
+      lineBytes = 0;
+      start = nl + 1;
+    }
+    lineBytes += chunk.length - start;
+    if (lineBytes > MAX_LINE_BYTES) {
+      hooks.onTooLong(lineNumber);
+      return;
+    }
+    if (hooks.onLine && start < chunk.length) carry.push(chunk.subarray(start));
+    hooks.onBytes(chunk.length);
+    yield chunk;
+  }
+  if (hooks.onLine && carry.length) emitLine(Buffer.concat(carry), hooks.onLine);
+}
+
+function emitLine(bytes: Buffer, onLine: (line: string) => void): void {
+  const line = bytes.toString('utf8');
+  if (line.trim()) onLine(line);
 }

@@ -46,6 +46,8 @@ export interface StreamResponse {
   body: Readable;
   /** Resolves with the byte count when the body has been read, rejects on a transport failure. */
   finished: Promise<number>;
+  /** Stops reading on purpose (the rest is not wanted); the exchange records `reason`. */
+  stop(reason: string): void;
 }
 
 /** A transport-level failure (refused, reset, timeout, bad protocol): the request has no response. */
@@ -76,6 +78,8 @@ export class HttpClient {
   private readonly agent: Agent;
   private readonly timeoutMs: number;
   private requests = 0;
+  private failuresInARow = 0;
+  private lastFailure?: string;
 
   constructor(private readonly options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -97,6 +101,14 @@ export class HttpClient {
   /** How many requests this client has sent. */
   get requestCount(): number {
     return this.requests;
+  }
+
+  /**
+   * Requests in a row that got no response at all (refused, timed out, not HTTP), and why the
+   * last one failed; any response (even an error status or a broken body) resets the count.
+   */
+  get connectionFailures(): { inARow: number; last?: string } {
+    return { inARow: this.failuresInARow, ...(this.lastFailure ? { last: this.lastFailure } : {}) };
   }
 
   resolve(url: string): string {
@@ -127,8 +139,10 @@ export class HttpClient {
       await streamed.finished;
     } catch (err) {
       const ex = streamed.exchange;
-      ex.error = describeTransportError(err, opts.timeoutMs ?? this.timeoutMs);
+      // `finished` has usually described the failure already (with the byte counts).
+      ex.error ??= describeTransportError(err, opts.timeoutMs ?? this.timeoutMs);
       ex.durationMs = Date.now() - started;
+      if (!streamed.body.destroyed) streamed.body.destroy();
       throw new TransportError(ex.error, ex);
     }
     const body = Buffer.concat(chunks);
@@ -143,7 +157,7 @@ export class HttpClient {
         try {
           parsed = { value: JSON.parse(body.toString('utf8')) as unknown };
         } catch (err) {
-          parsed = { value: undefined, error: (err as Error).message };
+          parsed = { value: undefined, error: jsonErrorWithoutData((err as Error).message) };
         }
       }
       return parsed;
@@ -199,8 +213,11 @@ export class HttpClient {
       clearTimeout(timer);
       exchange.error = describeTransportError(err, timeoutMs);
       exchange.durationMs = Date.now() - started;
+      this.failuresInARow += 1;
+      this.lastFailure = exchange.error;
       throw new TransportError(exchange.error, exchange);
     }
+    this.failuresInARow = 0;
     exchange.headersMs = Date.now() - started;
     const flat = flattenHeaders(res.headers);
     const response: RecordedResponse = {
@@ -217,12 +234,21 @@ export class HttpClient {
       bytes += chunk.length;
       response.bodyBytes = bytes;
     });
+    const declared = /^\d+$/.test(flat['content-length'] ?? '') ? Number(flat['content-length']) : undefined;
+    let settled = false;
+    let stoppedBecause: string | undefined;
     const finished = new Promise<number>((resolve, reject) => {
       const done = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         exchange.durationMs = Date.now() - started;
         if (err) {
-          exchange.error = describeTransportError(err, timeoutMs);
+          exchange.error = stoppedBecause
+            ? `the harness stopped reading after ${bytes} bytes: ${stoppedBecause}`
+            : describeBodyError(err, timeoutMs, bytes, declared);
+          // Free the connection: a half-read body must not keep a socket (or agent.close()) waiting.
+          if (!body.destroyed) body.destroy();
           reject(new TransportError(exchange.error, exchange));
         } else resolve(bytes);
       };
@@ -234,11 +260,23 @@ export class HttpClient {
     });
     // Avoid an unhandled rejection when the caller only consumes the stream.
     finished.catch(() => undefined);
-    return { exchange, status: res.statusCode, headers: flat, body, finished };
+    const stop = (reason: string) => {
+      stoppedBecause ??= reason;
+      if (!body.destroyed) body.destroy();
+    };
+    return { exchange, status: res.statusCode, headers: flat, body, finished, stop };
   }
 
+  /** Closes the connections; a request still in flight after a short grace period is cut off. */
   async close(): Promise<void> {
-    await this.agent.close();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), 1_000);
+      timer.unref();
+    });
+    const closed = this.agent.close().then(() => 'closed' as const);
+    if ((await Promise.race([closed, grace])) === 'late') await this.agent.destroy().catch(() => undefined);
+    clearTimeout(timer);
   }
 }
 
@@ -251,16 +289,37 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
   return out;
 }
 
+/**
+ * V8 quotes a piece of the input in some JSON.parse messages (`…, "<data>" is not valid JSON`);
+ * a report must not echo target data it did not choose to keep (it may hold a token).
+ */
+export function jsonErrorWithoutData(message: string): string {
+  return message.replace(/,\s*(\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, ' (not valid JSON)');
+}
+
+/** Like describeTransportError, for a failure while the body was arriving (after the headers). */
+export function describeBodyError(err: unknown, timeoutMs: number, received: number, declared?: number): string {
+  const plain = describeTransportError(err, timeoutMs).replace(' before the response was complete', '');
+  if (declared !== undefined && received < declared && /reset|closed/.test(plain)) {
+    return `${plain} after ${received} of the ${declared} bytes Content-Length announced`;
+  }
+  return /reset|closed/.test(plain) ? `${plain} after ${received} bytes of the body` : plain;
+}
+
 /** A one-line, user-facing description of a network failure. */
 export function describeTransportError(err: unknown, timeoutMs: number): string {
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e?.code ?? e?.cause?.code;
+  // undici's parser error carries no code when the bytes are not HTTP at all.
+  if (e?.name === 'HTTPParserError' && !code) return 'the target did not answer with valid HTTP';
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';
     case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
       return 'connection reset by the target';
+    case 'UND_ERR_SOCKET':
+      return 'the target closed the connection before the response was complete';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'host name could not be resolved';
@@ -282,6 +341,7 @@ export function describeTransportError(err: unknown, timeoutMs: number): string 
     case 'ABORT_ERR':
       return `request aborted: timed out after ${timeoutMs} ms`;
     default: {
+      if (code?.startsWith('HPE_')) return `the target did not answer with valid HTTP (${code})`;
       const msg = e?.message ?? String(err);
       if (/aborted|timed out/i.test(msg)) return `timed out after ${timeoutMs} ms`;
       return code ? `${code}: ${msg}` : msg;

@@ -44,6 +44,7 @@ export interface Exchange {
 /** Keeps every exchange of a run, in order. */
 export class ExchangeLog {
   private readonly items: Exchange[] = [];
+  private readonly byId = new Map<string, Exchange>();
   private counter = 0;
 
   constructor(readonly redactor: Redactor) {}
@@ -55,11 +56,12 @@ export class ExchangeLog {
 
   add(exchange: Exchange): Exchange {
     this.items.push(exchange);
+    this.byId.set(exchange.id, exchange);
     return exchange;
   }
 
   get(id: string): Exchange | undefined {
-    return this.items.find((e) => e.id === id);
+    return this.byId.get(id);
   }
 
   all(): readonly Exchange[] {

@@ -53,13 +53,13 @@ export function consoleHooks(
     const t = now();
     if (!force && t - lastDraw < REDRAW_MS) return;
     lastDraw = t;
-    stream.write(`\r\x1b[K${progress.line(stream.columns || 120)}`);
+    stream.write(`\r\x1b[K${terminalSafe(progress.line(stream.columns || 120))}`);
     drawn = true;
   };
   /** Writes a whole line, keeping the live line below it. */
   const println = (text: string) => {
     clear();
-    stream.write(`${text}\n`);
+    stream.write(`${terminalSafe(text)}\n`);
     draw(true);
   };
   return {
@@ -81,6 +81,17 @@ export function consoleHooks(
       else draw();
     },
   };
+}
+
+/**
+ * Text from the target (messages, X-Progress) shown on a terminal: control characters (escape
+ * sequences that recolour or rewrite the screen, NUL, line breaks that fake extra result lines)
+ * are shown as \u escapes instead of acting on the terminal.
+ */
+export function terminalSafe(text: string): string {
+  // Matching control characters is the point of this expression.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function printSummary(
