@@ -251,7 +251,8 @@ export interface paths {
      *     * Failed, FailedExpired -> 500 `Service encountered numerous errors. Job failed to complete.`
      *     * Cancelled, CancelledExpired -> 404 `Job has been cancelled.`
      *
-     *     No `Retry-After` is sent with 202; clients choose their own polling interval.
+     *     A 202 may carry `Retry-After` (delta-seconds), as the Bulk Data IG recommends; clients that get
+     *     none choose their own polling interval.
      */
     get: operations['getJobStatusV1'];
     put?: never;
@@ -438,7 +439,8 @@ export interface paths {
      *     * Failed, FailedExpired -> 500 `Service encountered numerous errors. Job failed to complete.`
      *     * Cancelled, CancelledExpired -> 404 `Job has been cancelled.`
      *
-     *     No `Retry-After` is sent with 202; clients choose their own polling interval.
+     *     A 202 may carry `Retry-After` (delta-seconds), as the Bulk Data IG recommends; clients that get
+     *     none choose their own polling interval.
      */
     get: operations['getJobStatusV2'];
     put?: never;
@@ -625,7 +627,8 @@ export interface paths {
      *     * Failed, FailedExpired -> 500 `Service encountered numerous errors. Job failed to complete.`
      *     * Cancelled, CancelledExpired -> 404 `Job has been cancelled.`
      *
-     *     No `Retry-After` is sent with 202; clients choose their own polling interval.
+     *     A 202 may carry `Retry-After` (delta-seconds), as the Bulk Data IG recommends; clients that get
+     *     none choose their own polling interval.
      */
     get: operations['getJobStatusV3'];
     put?: never;
@@ -1025,6 +1028,8 @@ export interface components {
     JobInProgress: {
       headers: {
         'X-Progress': components['headers']['XProgress'];
+        /** @description Seconds to wait before the next poll (optional; the Bulk Data IG recommends it). */
+        'Retry-After'?: string;
         [name: string]: unknown;
       };
       content?: never;

@@ -84,13 +84,6 @@ export const FAULTS: readonly FaultDefinition[] = [
   ),
   // auth
   f(
-    'auth-token-expires-in-number',
-    'auth',
-    'Token response has expires_in as a number instead of the string "1200".',
-    'The token response carries expires_in as the string "1200".',
-    ['behavior §2.8'],
-  ),
-  f(
     'auth-accepts-bad-secret',
     'auth',
     'Issues a token for a known client id with a wrong secret.',
@@ -302,6 +295,13 @@ export const FAULTS: readonly FaultDefinition[] = [
     ['behavior §0.2'],
   ),
   // status
+  f(
+    'status-no-retry-after',
+    'status',
+    'A running job answers 202 without Retry-After.',
+    'A 202 status answer suggests when to poll again with Retry-After.',
+    ['bulkdata@125'],
+  ),
   f(
     'status-running-200',
     'status',
@@ -536,6 +536,62 @@ export const FAULTS: readonly FaultDefinition[] = [
     ['bulkdata@209'],
   ),
   f(
+    'content-no-mbi',
+    'fhir',
+    'One Patient per file has no MBI identifier.',
+    'Every Patient carries an identifier with the us-mbi system.',
+    ['behavior §7.2'],
+  ),
+  f(
+    'content-no-bene-id',
+    'fhir',
+    'One Patient per file has no bene_id identifier.',
+    'Every Patient carries its bene_id identifier.',
+    ['behavior §7.2'],
+  ),
+  f(
+    'content-no-claim-id',
+    'fhir',
+    'One ExplanationOfBenefit per file has no clm_id / pde_id identifier.',
+    'Every ExplanationOfBenefit carries its claim id identifier.',
+    ['behavior §7.2'],
+  ),
+  f(
+    'content-bad-coverage-id',
+    'fhir',
+    'One Coverage per file has an id like plan-a-<bene> instead of part-a-<bene>.',
+    'Coverage ids are part-<a|b|c|d>-<beneficiary id>.',
+    ['behavior §7.2'],
+  ),
+  f(
+    'content-bad-eob-prefix',
+    'fhir',
+    'One ExplanationOfBenefit per file has an id prefix that names no claim type.',
+    'ExplanationOfBenefit ids are <claim type>-<claim id>.',
+    ['behavior §7.2'],
+  ),
+  f(
+    'content-absolute-patient-reference',
+    'fhir',
+    'EOB.patient and Coverage.beneficiary are absolute URLs in one line per file.',
+    'Claims and coverage point at their Patient with a relative Patient/<id> reference.',
+    ['behavior §7.2'],
+  ),
+  f(
+    'content-positive-patient-ids',
+    'fhir',
+    'One sandbox Patient per file has a positive id.',
+    'Synthetic sandbox Patients have negative ids.',
+    ['seed:001 §Download the data', 'behavior §7.2'],
+  ),
+  f(
+    'content-error-file-wrong-type',
+    'fhir',
+    'Error files start with a Basic resource.',
+    'Error files hold only OperationOutcome resources.',
+    ['bulkdata@196'],
+  ),
+  f(
     'content-ignores-since',
     'fhir',
     '_since is accepted but not applied: older resources are exported.',
@@ -678,6 +734,14 @@ export const CONTENT_MUTATIONS: Readonly<Record<string, ContentMutation>> = {
   'content-broken-references': 'broken-reference',
   'content-missing-profile': 'missing-profile',
   'content-malformed-json': 'malformed-json',
+  'content-no-mbi': 'no-mbi',
+  'content-no-bene-id': 'no-bene-id',
+  'content-no-claim-id': 'no-claim-id',
+  'content-bad-coverage-id': 'bad-coverage-id',
+  'content-bad-eob-prefix': 'bad-eob-prefix',
+  'content-absolute-patient-reference': 'absolute-patient-reference',
+  'content-positive-patient-ids': 'positive-patient-id',
+  'content-error-file-wrong-type': 'error-file-wrong-type',
 };
 
 /** The active faults of one mock instance. */

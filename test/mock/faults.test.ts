@@ -90,6 +90,17 @@ async function files(m: TestMock, path?: string): Promise<string> {
   return out.join('');
 }
 
+async function errorFiles(m: TestMock): Promise<string> {
+  const { t, res } = await completed(m);
+  const manifest = json<{ error: Array<{ url: string }> }>(res);
+  const out: string[] = [];
+  for (const e of manifest.error) {
+    const r = await m.http().get(new URL(e.url).pathname).set({ ...auth(t), 'Accept-Encoding': 'identity' }).parse(textParser);
+    out.push(String(r.body));
+  }
+  return out.join('');
+}
+
 async function firstFile(m: TestMock, headers: Record<string, string>, withToken = true) {
   const { t, res } = await completed(m);
   const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
@@ -107,8 +118,6 @@ const PROBES: Record<string, Probe> = {
   'metadata-missing-export-operations': async (m) =>
     JSON.stringify(json(await m.http().get('/api/v2/metadata')).rest),
   'metadata-requires-token': (m) => status(m.http().get('/api/v2/metadata')),
-  'auth-token-expires-in-number': async (m) =>
-    typeof json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994'))).expires_in,
   'auth-accepts-bad-secret': (m) =>
     status(
       m
@@ -161,6 +170,11 @@ const PROBES: Record<string, Probe> = {
     const id = await startExport(m, t);
     return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'] ?? 'none';
   },
+  'status-no-retry-after': async (m) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['retry-after'] ?? 'none';
+  },
   'status-bad-x-progress': async (m) => {
     const t = await m.token();
     const id = await startExport(m, t);
@@ -205,6 +219,14 @@ const PROBES: Record<string, Probe> = {
   'content-broken-references': (m) => files(m),
   'content-missing-profile': (m) => files(m),
   'content-malformed-json': (m) => files(m),
+  'content-no-mbi': (m) => files(m),
+  'content-no-bene-id': (m) => files(m),
+  'content-no-claim-id': (m) => files(m),
+  'content-bad-coverage-id': (m) => files(m),
+  'content-bad-eob-prefix': (m) => files(m),
+  'content-absolute-patient-reference': (m) => files(m),
+  'content-positive-patient-ids': (m) => files(m),
+  'content-error-file-wrong-type': (m) => errorFiles(m),
   'content-ignores-since': (m) => files(m, '/api/v2/Patient/$export?_since=2026-01-01T00:00:00Z'),
   'content-ignores-type': async (m) => {
     const { res } = await completed(m, '/api/v2/Patient/$export?_type=Patient');

@@ -49,7 +49,7 @@ describe('mock job lifecycle (contract mode)', () => {
     const poll = () => m.http().get(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`);
     const first = await poll();
     expect([first.status, first.headers['x-progress'], first.text]).toEqual([202, 'Pending', '']);
-    expect(first.headers['retry-after']).toBeUndefined();
+    expect(first.headers['retry-after']).toBe('1');
     m.ctx.clock.advance(1);
     const mid = await poll();
     expect(mid.status).toBe(202);
@@ -261,10 +261,12 @@ describe('mock job lifecycle with --quirks', () => {
   });
   afterAll(() => m.close());
 
-  it('Pending maps to Task accepted; Expires is in Go format', async () => {
+  it('Pending maps to Task accepted; no Retry-After on 202; Expires is in Go format', async () => {
     const id = await startExport(m, token);
     const list = json<Bundle>(await m.http().get('/api/v2/jobs').set(exportHeaders(token)));
     expect(list.entry?.[0]?.resource.status).toBe('accepted');
+    const running = await m.http().get(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`);
+    expect([running.status, running.headers['retry-after']]).toEqual([202, undefined]);
     m.ctx.clock.advance(2.5);
     const done = await m.http().get(`/api/v2/jobs/${id}`).set('Authorization', `Bearer ${token}`);
     expect(done.headers.expires).toBe('2026-03-11 12:00:02 +0000 UTC');

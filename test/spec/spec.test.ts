@@ -289,7 +289,7 @@ describe('headers and parameters', () => {
     expect(headerNames(`exportPatient${s}`, 202)).toEqual(['Content-Location']);
     expect(headerNames(`exportGroup${s}`, 202)).toEqual(['Content-Location']);
     expect(headerNames(`exportPatient${s}`, 429)).toEqual(['Retry-After']);
-    expect(headerNames(`getJobStatus${s}`, 202)).toEqual(['X-Progress']);
+    expect(headerNames(`getJobStatus${s}`, 202)).toEqual(['X-Progress', 'Retry-After']);
     expect(headerNames(`getJobStatus${s}`, 200)).toEqual(['Expires']);
     expect(headerNames(`getJobStatus${s}`, 410)).toEqual(['Expires']);
     expect(headerNames(`exportPatient${s}`, 405)).toEqual(['Allow']);

@@ -7,7 +7,7 @@ import {
   type FactsContext,
 } from './beneficiary';
 import { toJsonLine } from './json-text';
-import { mutateResource, truncateLine } from './mutations';
+import { ERROR_FILE_STRAY_LINE, mutateResource, truncateLine } from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
 import { buildCoverage } from './resources/coverage';
 import { buildEob } from './resources/eob';
@@ -60,6 +60,7 @@ function* errorLines(spec: ExportSpec, ctx: FactsContext, file: PlannedFile): Ge
     yield SYSTEM_TYPE_WARNING_LINE;
     return;
   }
+  if (spec.mutations?.includes('error-file-wrong-type')) yield ERROR_FILE_STRAY_LINE;
   const [start, end] = file.beneficiaries;
   // Only the identity is needed here, not the beneficiary's claims.
   for (let i = start; i < end; i++) {

@@ -2,6 +2,7 @@
  * Content faults (ExportSpec.mutations), each applied to the first data line of every data file
  * so a detector knows where to look and every file shows the fault.
  */
+import { BENE_ID_SYSTEM, CLM_ID_SYSTEM, MBI_SYSTEM, PDE_ID_SYSTEM } from './fhir-parts';
 import { C4BB_BASE } from './profiles';
 import type { ContentMutation, ExportResourceType } from './types';
 
@@ -26,6 +27,19 @@ export function mutateResource(
     else resource['status'] = 'bogus';
   }
   if (mutations.has('broken-reference')) breakReference(resource, type);
+  if (mutations.has('no-mbi') && type === 'Patient') dropIdentifiers(resource, MBI_SYSTEM);
+  if (mutations.has('no-bene-id') && type === 'Patient') dropIdentifiers(resource, BENE_ID_SYSTEM);
+  if (mutations.has('no-claim-id') && type === 'ExplanationOfBenefit') dropIdentifiers(resource, ...CLAIM_ID_SYSTEMS);
+  if (mutations.has('bad-coverage-id') && type === 'Coverage' && typeof resource['id'] === 'string') {
+    resource['id'] = resource['id'].replace(/^part-/, 'plan-');
+  }
+  if (mutations.has('bad-eob-prefix') && type === 'ExplanationOfBenefit' && typeof resource['id'] === 'string') {
+    resource['id'] = resource['id'].replace(/^[a-z]+-/, 'claim-');
+  }
+  if (mutations.has('absolute-patient-reference')) absolutePatientReference(resource, type);
+  if (mutations.has('positive-patient-id') && type === 'Patient' && typeof resource['id'] === 'string') {
+    resource['id'] = resource['id'].replace(/^-/, '');
+  }
   if (mutations.has('missing-profile')) {
     const meta = asObject(resource['meta']) ?? {};
     if (Array.isArray(meta['profile']) && meta['profile'].length > 0) delete meta['profile'];
@@ -34,6 +48,25 @@ export function mutateResource(
     resource['meta'] = meta;
   }
 }
+
+const CLAIM_ID_SYSTEMS = [CLM_ID_SYSTEM, PDE_ID_SYSTEM];
+
+function dropIdentifiers(resource: Json, ...systems: string[]): void {
+  const list = resource['identifier'];
+  if (!Array.isArray(list)) return;
+  resource['identifier'] = list.filter((i) => !systems.includes(String(asObject(i)?.['system'] ?? '')));
+}
+
+function absolutePatientReference(resource: Json, type: ExportResourceType): void {
+  const key = type === 'Coverage' ? 'beneficiary' : type === 'ExplanationOfBenefit' ? 'patient' : undefined;
+  const ref = key ? asObject(resource[key]) : undefined;
+  if (key && ref && typeof ref['reference'] === 'string') {
+    resource[key] = { ...ref, reference: `https://bcda.example.org/api/v2/${ref['reference']}` };
+  }
+}
+
+/** `error-file-wrong-type`: a resource that is not an OperationOutcome, slipped into an error file. */
+export const ERROR_FILE_STRAY_LINE = JSON.stringify({ resourceType: 'Basic', id: 'stray-line', code: { text: 'not an OperationOutcome' } });
 
 function breakReference(resource: Json, type: ExportResourceType): void {
   const missing = { reference: `Patient/${MISSING_PATIENT_ID}` };

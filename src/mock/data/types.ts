@@ -31,7 +31,23 @@ export type ContentMutation =
   /** `meta.profile` is dropped (v2/v3) or wrong. */
   | 'missing-profile'
   /** Lines are not valid JSON (truncated). */
-  | 'malformed-json';
+  | 'malformed-json'
+  /** A Patient without its MBI identifier. */
+  | 'no-mbi'
+  /** A Patient without its bene_id identifier. */
+  | 'no-bene-id'
+  /** An ExplanationOfBenefit without its clm_id / pde_id identifier. */
+  | 'no-claim-id'
+  /** A Coverage id that does not follow `part-<a|b|c|d>-<beneficiary>`. */
+  | 'bad-coverage-id'
+  /** An ExplanationOfBenefit id whose prefix is not a claim type. */
+  | 'bad-eob-prefix'
+  /** EOB.patient / Coverage.beneficiary as an absolute URL instead of `Patient/<id>`. */
+  | 'absolute-patient-reference'
+  /** A Patient with a positive (real-looking) id in sandbox data. */
+  | 'positive-patient-id'
+  /** Error files start with a line that is not an OperationOutcome. */
+  | 'error-file-wrong-type';
 
 export interface ExportSpec {
   aco: AcoProfile;

@@ -49,8 +49,7 @@ async function issueToken(
   const token = await ctx.tokens.issue(credential.clientId, credential.cmsId);
   const lifetime = String(ctx.tokens.lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
-  const expiresIn = ctx.faults.has('auth-token-expires-in-number') ? lifetime : `"${lifetime}"`;
-  const expiresPart = ctx.faults.has('auth-token-no-expires-in') ? '' : ` "expires_in": ${expiresIn},`;
+  const expiresPart = ctx.faults.has('auth-token-no-expires-in') ? '' : ` "expires_in": "${lifetime}",`;
   const tokenType = ctx.faults.has('auth-token-wrong-type') ? 'mac' : 'bearer';
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   const body = `{"access_token": "${token}",${expiresPart} "token_type":"${tokenType}"}`;

@@ -13,6 +13,9 @@ import { buildManifest } from '../manifest';
 import { operationOutcome, sendBody, sendOutcome } from '../outcome';
 import { baseUrl } from '../urls';
 
+/** Seconds a running job asks the client to wait before the next poll. */
+const POLL_AFTER_SECONDS = '1';
+
 type JobRequest = FastifyRequest<{ Params: { jobID: string } }>;
 
 export function registerJobStatusRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
@@ -63,6 +66,8 @@ async function getStatus(
     case 'Pending':
     case 'In Progress': {
       reply.code(ctx.faults.has('status-running-200') ? 200 : 202);
+      // The IG recommends Retry-After here (bulkdata@125); the real server sends none (a quirk).
+      if (!ctx.quirks && !ctx.faults.has('status-no-retry-after')) reply.header('retry-after', POLL_AFTER_SECONDS);
       if (!ctx.faults.has('status-no-x-progress')) {
         const progress = status === 'Pending' ? 'Pending' : `In Progress (${state.percent}%)`;
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
