@@ -94,9 +94,12 @@ export const tokenChecks: CheckDefinition[] = [
       }
       if (obs.expiresInType === 'string') {
         const note = 'expires_in is a JSON string; OAuth 2.0 defines a number';
+        // BCDA's token endpoint writes the string "1200" (behavior §2.8): a departure from OAuth that the
+        // bcda profile accepts and the generic profile reports, both as a known deviation.
+        const knownDeviation = `${note} (BCDA sends "1200")`;
         return ctx.config.profile === 'bcda'
-          ? pass(`expires_in "${obs.expiresInSeconds}"`, [obs.exchangeId], { knownDeviation: note })
-          : warn(note, [obs.exchangeId]);
+          ? pass(`expires_in "${obs.expiresInSeconds}"`, [obs.exchangeId], { knownDeviation })
+          : warn(note, [obs.exchangeId], { knownDeviation });
       }
       return pass(`expires_in ${obs.expiresInSeconds}`, [obs.exchangeId]);
     },

@@ -13,6 +13,14 @@ const RULE_FAULTS: Record<string, string[]> = {
   [RULE.fileType]: ['content-wrong-resource-type', 'manifest-output-wrong-type'],
   [RULE.profileMeta]: ['content-missing-profile'],
   [RULE.refResolves]: ['content-broken-references'],
+  [RULE.errorFile]: ['content-error-file-wrong-type'],
+  [RULE.mbi]: ['content-no-mbi'],
+  [RULE.beneId]: ['content-no-bene-id'],
+  [RULE.claimId]: ['content-no-claim-id'],
+  [RULE.coverageId]: ['content-bad-coverage-id'],
+  [RULE.eobPrefix]: ['content-bad-eob-prefix'],
+  [RULE.patientRef]: ['content-absolute-patient-reference'],
+  [RULE.sandboxIds]: ['content-positive-patient-ids'],
 };
 
 export function exportIssues(run: ExportRun): ValidationIssue[] {

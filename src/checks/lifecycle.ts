@@ -9,11 +9,11 @@ import type { HttpResponse } from '../http/client';
 import { retryAfterMs } from '../auth/tokens';
 import { joinProblems, mediaType, operationOutcomeProblems, statusProblem } from './expect';
 import type { CheckOutcome } from './types';
+import { TASK_STATUS, jobIdOf, listJobs, tasksOf } from './job-list';
 
 const V = ['V1', 'V2', 'V3'];
 const ops = (base: string) => V.map((v) => base + v);
 
-const jobIdOf = (url: string | undefined) => (url ? /\/jobs\/([^/?#]+)$/.exec(url)?.[1] : undefined);
 
 interface CancelFlow {
   jobUrl?: string;
@@ -140,42 +140,7 @@ export const cancelChecks: CheckDefinition[] = [
 
 /* ---------------------------------------------------------------- /jobs */
 
-const JOBS_HEADERS = { accept: 'application/fhir+json', prefer: 'respond-async' };
-const TASK_STATUS: Record<string, string> = {
-  Completed: 'completed',
-  Archived: 'completed',
-  Expired: 'completed',
-  Failed: 'failed',
-  FailedExpired: 'failed',
-  'In Progress': 'in-progress',
-  Pending: 'in-progress',
-  Cancelled: 'cancelled',
-  CancelledExpired: 'cancelled',
-};
 const JOB_STATES = Object.keys(TASK_STATUS);
-
-interface TaskView {
-  id?: string;
-  status?: unknown;
-  raw: Record<string, unknown>;
-}
-
-function tasksOf(res: HttpResponse): TaskView[] | undefined {
-  const body = res.json<Record<string, unknown>>();
-  if (!body || body.resourceType !== 'Bundle') return undefined;
-  const entries = Array.isArray(body.entry) ? body.entry : [];
-  return entries.map((e: unknown) => {
-    const raw = ((e as Record<string, unknown>)?.resource ?? {}) as Record<string, unknown>;
-    const ident = Array.isArray(raw.identifier) ? (raw.identifier[0] as Record<string, unknown> | undefined) : undefined;
-    const view: TaskView = { status: raw.status, raw };
-    if (typeof ident?.value === 'string') view.id = ident.value;
-    return view;
-  });
-}
-
-async function listJobs(ctx: CheckContext, status?: string, label = 'list jobs'): Promise<HttpResponse> {
-  return ctx.target.call(ctx.op('listJobs'), { label, headers: JOBS_HEADERS, ...(status ? { query: { _status: status } } : {}) });
-}
 
 function jobsCheck(def: Omit<CheckDefinition, 'area' | 'operations'>): CheckDefinition {
   return { ...def, area: 'jobs', operations: ops('listJobs') };
@@ -189,7 +154,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['seed:001 §Request job history', 'seed:000 §/Jobs', 'behavior §2.5'],
-    faults: ['jobs-not-bundle', 'jobs-empty-200'],
+    faults: ['jobs-not-bundle'],
     async run(ctx) {
       const main = await ctx.mainExport();
       const res = await listJobs(ctx);
@@ -347,6 +312,47 @@ export const jobsChecks: CheckDefinition[] = [
       },
     }),
   ),
+  jobsCheck({
+    id: 'JOBS-EMPTY-404',
+    title: 'a job list with nothing to show answers 404',
+    description:
+      'When no job matches, GET /jobs answers 404 with an OperationOutcome (code not-found) rather than an empty Bundle. Asked with _status=FailedExpired, a state a healthy run never produces; skipped when the organization does have such jobs.',
+    level: 'SHOULD',
+    profiles: ['bcda'],
+    refs: ['seed:001 §Request job history', 'behavior §2.5'],
+    faults: ['jobs-empty-200'],
+    async run(ctx) {
+      const res = await listJobs(ctx, 'FailedExpired', 'list jobs with _status=FailedExpired (expected: none)');
+      const tasks = res.status === 200 ? tasksOf(res) : undefined;
+      if (tasks?.length) return skip(`the organization has ${tasks.length} FailedExpired job(s), so the list is not empty`, [res.exchange.id]);
+      if (res.status === 200) return fail('an empty job list answered 200 with an empty Bundle', [res.exchange.id], { expected: '404', actual: '200' });
+      const problem = joinProblems([statusProblem(res, 404), ...(res.status === 404 ? operationOutcomeProblems(res, { code: 'not-found' }) : [])]);
+      return problem ? fail(problem, [res.exchange.id]) : pass('404 with an OperationOutcome', [res.exchange.id]);
+    },
+  }),
+  jobsCheck({
+    id: 'JOBS-OWN-ONLY',
+    title: "the job list shows only the caller's own jobs",
+    description:
+      "Another organization's GET /jobs must not list this run's jobs: a job list is scoped to the token's organization.",
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['seed:001 §Request job history', 'behavior §2.5'],
+    faults: ['jobs-other-aco'],
+    async run(ctx) {
+      if (!ctx.otherClient) return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
+      const main = await ctx.mainExport();
+      const mainId = jobIdOf(main.jobUrl);
+      if (!mainId) return skip(`the shared export has no job id: ${main.problem ?? 'no Content-Location'}`);
+      const res = await listJobs(ctx, undefined, "another organization's job list", ctx.otherClient);
+      const tasks = res.status === 200 ? tasksOf(res) : [];
+      if (res.status !== 200 && res.status !== 404) return skip(`the other client's job list answered ${res.status}`, [res.exchange.id]);
+      const leaked = (tasks ?? []).filter((t) => t.id === mainId);
+      return leaked.length
+        ? fail(`the other organization's job list includes this run's job ${mainId}`, [res.exchange.id])
+        : pass(`the other organization's list (${res.status}, ${tasks?.length ?? 0} Task(s)) does not show job ${mainId}`, [res.exchange.id]);
+    },
+  }),
   jobsCheck({
     id: 'JOBS-ALL-STATES',
     title: 'all nine job states map to the four Task status values',

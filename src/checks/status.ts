@@ -6,12 +6,15 @@ import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, sk
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import { GO_TIME, HTTP_DATE, X_PROGRESS, joinProblems, mediaType, operationOutcomeProblems, statusProblem } from './expect';
 import type { CheckCaseMeta, CheckOutcome } from './types';
+import { jobIdOf, listJobs, tasksOf } from './job-list';
 
 const STATUS_OPS = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
 interface ManifestCase extends CheckCaseMeta {
   /** Runs on a completed export (the 200 response and its parsed manifest). */
   check(run: ExportRun & { final: NonNullable<ExportRun['final']> }, ctx: CheckContext): CheckOutcome;
+  /** Judges an export that never finished; without it such a run is a skip. */
+  unfinished?(run: ExportRun, ctx: CheckContext): Promise<CheckOutcome | undefined>;
 }
 
 function completed(c: ManifestCase): CheckDefinition {
@@ -27,7 +30,10 @@ function completed(c: ManifestCase): CheckDefinition {
     faults: c.faults,
     async run(ctx) {
       const run = await ctx.mainExport();
-      if (!run.final) return skip(`the shared export did not finish: ${run.problem ?? 'unknown'}`, run.kickoff ? [run.kickoff.exchange.id] : []);
+      if (!run.final) {
+        const verdict = await c.unfinished?.(run, ctx);
+        return verdict ?? skip(`the shared export did not finish: ${run.problem ?? 'unknown'}`, run.kickoff ? [run.kickoff.exchange.id] : []);
+      }
       return c.check(run as ExportRun & { final: NonNullable<ExportRun['final']> }, ctx);
     },
   };
@@ -48,7 +54,14 @@ export const statusChecks: CheckDefinition[] = [
       const run = await ctx.mainExport();
       if (!run.polls.length) return skip(`the shared export was never polled: ${run.problem ?? 'unknown'}`);
       const early = run.polls.slice(0, -1);
-      if (!early.length) return skip('the job was already finished at the first poll, so no in-progress answer was seen', [run.polls[0]!.exchangeId]);
+      if (!early.length) {
+        const first = run.polls[0]!;
+        // A 200 that carries no manifest is a running job answering with the wrong status.
+        if (first.status === 200 && !(run.manifest && Array.isArray(run.manifest.output))) {
+          return fail('the first poll answered 200 without a manifest: a running job must answer 202', [first.exchangeId]);
+        }
+        return skip('the job was already finished at the first poll, so no in-progress answer was seen', [first.exchangeId]);
+      }
       const bad = early.find((p) => p.status !== 202);
       return bad
         ? fail(`a poll of the running job answered ${bad.status}`, [bad.exchangeId])
@@ -94,7 +107,7 @@ export const statusChecks: CheckDefinition[] = [
     profiles: ['bulk-data-ig'],
     refs: ['bulkdata@125'],
     operations: STATUS_OPS,
-    faults: [],
+    faults: ['status-no-retry-after'],
     async run(ctx) {
       const run = await ctx.mainExport();
       const running = run.polls.filter((p) => p.status === 202);
@@ -111,6 +124,15 @@ export const statusChecks: CheckDefinition[] = [
     description: 'When the export is done, the status URL answers 200 OK with Content-Type application/json and a JSON body.',
     refs: ['seed:001 §Check job status (completed job)', 'bulkdata@144', 'bulkdata@145', 'bulkdata@147'],
     faults: ['status-complete-wrong-content-type', 'status-complete-202'],
+    async unfinished(run, ctx) {
+      // A job the job list already calls completed, while its status URL still answers 202, never will finish.
+      const id = jobIdOf(run.jobUrl);
+      const last = run.polls.at(-1);
+      if (!id || last?.status !== 202) return undefined;
+      const res = await listJobs(ctx, 'Completed', 'list completed jobs to cross-check the unfinished export');
+      if (!tasksOf(res)?.some((t) => t.id === id)) return undefined;
+      return fail(`the job list says job ${id} is completed, but its status URL still answered 202 after ${run.polls.length} polls`, [last.exchangeId, res.exchange.id]);
+    },
     check(run) {
       const res = run.final;
       const problem = joinProblems([
