@@ -14,9 +14,15 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('bcda-conformance')
-    .description('Conformance tests for the CMS Beneficiary Claims Data API (BCDA), with a bundled mock server.')
+    .description(
+      'Conformance tests for the CMS Beneficiary Claims Data API (BCDA), with a bundled mock server.',
+    )
     .version(TOOL_VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // Commander's own complaints (unknown option, missing argument) in the tool's voice.
+    .configureOutput({
+      outputError: (text, write) => write(`bcda-conformance: ${text.replace(/^error: /, '')}`),
+    })
     .exitOverride();
   registerRunCommand(program);
   registerMockCommand(program);

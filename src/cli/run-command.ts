@@ -1,7 +1,8 @@
 /** `bcda-conformance run` and `bcda-conformance list`. */
 import type { Command } from 'commander';
 import { CATALOG, selectChecks } from '../checks/catalog';
-import { ConfigError, loadConfig, type RawSettings } from '../config/config';
+import { ConfigError, checkSuiteNames, loadConfig, type RawSettings } from '../config/config';
+import { prepareOutDir } from './out-dir';
 import { runConformance } from '../engine/runner';
 import { consoleHooks, printSummary } from '../report/console';
 import { ReportWriteError, writeReports } from '../report/write';
@@ -9,24 +10,51 @@ import type { Area } from '../checks/types';
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3 } as const;
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('run the conformance checks against a BCDA target (default: the embedded mock) and write reports')
-    .option('--target <url>', 'server root URL, e.g. https://sandbox.bcda.cms.gov (env BCDA_TARGET); omit to use the embedded mock')
+    .description(
+      'run the conformance checks against a BCDA target (default: the embedded mock) and write reports',
+    )
+    .option(
+      '--target <url>',
+      'server root URL, e.g. https://sandbox.bcda.cms.gov (env BCDA_TARGET); omit to use the embedded mock',
+    )
     .option('--client-id <id>', 'client id for /auth/token (env BCDA_CLIENT_ID)')
-    .option('--client-secret <secret>', 'client secret (env BCDA_CLIENT_SECRET; prefer the environment over the command line)')
+    .option(
+      '--client-secret <secret>',
+      'client secret (env BCDA_CLIENT_SECRET; prefer the environment over the command line)',
+    )
     .option('--token <token>', 'use this bearer token instead of client credentials (env BCDA_TOKEN)')
-    .option('--other-client-id <id>', 'a second client (another ACO) for the cross-client checks (env BCDA_OTHER_CLIENT_ID)')
+    .option(
+      '--other-client-id <id>',
+      'a second client (another ACO) for the cross-client checks (env BCDA_OTHER_CLIENT_ID)',
+    )
     .option('--other-client-secret <secret>', 'its secret (env BCDA_OTHER_CLIENT_SECRET)')
-    .option('--rate-limited-client-id <id>', 'a rate-limited client for the 429 checks (env BCDA_RATE_LIMITED_CLIENT_ID)')
+    .option(
+      '--rate-limited-client-id <id>',
+      'a rate-limited client for the 429 checks (env BCDA_RATE_LIMITED_CLIENT_ID)',
+    )
     .option('--rate-limited-client-secret <secret>', 'its secret (env BCDA_RATE_LIMITED_CLIENT_SECRET)')
     .option('--api-version <version>', 'v1, v2 or v3 (env BCDA_API_VERSION; default v2)')
     .option('--group <group>', 'group for the shared export: all or runout (default all)')
-    .option('--profile <profile>', 'bcda (the documented BCDA contract) or bulk-data-ig (generic IG v2 rules); default bcda')
-    .option('--suite <name...>', 'only these suites (metadata, auth, kickoff, status, download, cancel, jobs, attribution, ratelimit, fhir)', collect)
+    .option(
+      '--profile <profile>',
+      'bcda (the documented BCDA contract) or bulk-data-ig (generic IG v2 rules); default bcda',
+    )
+    .option(
+      '--suite <name...>',
+      'only these suites (metadata, auth, kickoff, status, download, cancel, jobs, attribution, ratelimit, fhir)',
+      collect,
+    )
     .option('--grep <text>', 'only checks whose id or title contains the text')
     .option('--out <dir>', 'directory for report.json, junit.xml and index.html (default reports)')
     .option('--timeout <seconds>', 'time budget for polling and downloads in the whole run (default 300)')
@@ -65,6 +93,7 @@ export function registerRunCommand(program: Command): void {
       let config;
       try {
         config = loadConfig(flags);
+        prepareOutDir(config.outDir);
       } catch (err) {
         if (err instanceof ConfigError) {
           process.stderr.write(`bcda-conformance: ${err.message}\n`);
@@ -112,9 +141,17 @@ export function registerRunCommand(program: Command): void {
         process.exitCode = EXIT.usage;
         return;
       }
+      let areas: Area[] | undefined;
+      try {
+        areas = opts.suite ? checkSuiteNames(opts.suite) : undefined;
+      } catch (err) {
+        process.stderr.write(`bcda-conformance: ${(err as Error).message}\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
       const checks = selectChecks({
         ...(opts.profile ? { profile: opts.profile as 'bcda' | 'bulk-data-ig' } : {}),
-        ...(opts.suite ? { areas: opts.suite as Area[] } : {}),
+        ...(areas ? { areas } : {}),
       });
       if (opts.json) {
         const data = checks.map(({ run: _run, ...meta }) => meta);

@@ -84,6 +84,32 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   mockFaults: 'BCDA_MOCK_FAULTS',
 };
 
+/** Command-line flag of each setting, for messages. */
+const FLAGS: Record<keyof RunConfig, string> = {
+  target: 'target',
+  clientId: 'client-id',
+  clientSecret: 'client-secret',
+  token: 'token',
+  otherClientId: 'other-client-id',
+  otherClientSecret: 'other-client-secret',
+  rateLimitedClientId: 'rate-limited-client-id',
+  rateLimitedClientSecret: 'rate-limited-client-secret',
+  apiVersion: 'api-version',
+  group: 'group',
+  profile: 'profile',
+  suites: 'suite',
+  grep: 'grep',
+  outDir: 'out',
+  timeoutSeconds: 'timeout',
+  requestTimeoutSeconds: 'request-timeout',
+  maxKickoffs: 'max-kickoffs',
+  validateLines: 'validate-lines',
+  includeSamples: 'include-samples',
+  mockFaults: 'mock-fault',
+  mockQuirks: 'mock-quirks',
+  sources: 'sources',
+};
+
 const DEFAULTS = {
   apiVersion: 'v2',
   group: 'all',
@@ -98,8 +124,12 @@ const DEFAULTS = {
 
 export const DEFAULT_CONFIG_FILE = 'bcda-conformance.config.json';
 
-export function loadConfig(flags: RawSettings, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RunConfig {
-  const file = readConfigFile(flags.config, cwd);
+export function loadConfig(
+  flags: RawSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): RunConfig {
+  const { file, settings: fileSettings } = readConfigFile(flags.config, cwd);
   const sources: RunConfig['sources'] = {};
   const pick = (key: keyof RunConfig): unknown => {
     if (flags[key] !== undefined) {
@@ -111,30 +141,40 @@ export function loadConfig(flags: RawSettings, env: NodeJS.ProcessEnv = process.
       sources[key] = 'env';
       return env[envName];
     }
-    if (file[key] !== undefined) {
+    if (fileSettings[key] !== undefined) {
       sources[key] = 'file';
-      return file[key];
+      return fileSettings[key];
     }
     sources[key] = 'default';
     return (DEFAULTS as Record<string, unknown>)[key];
   };
+  /** Names a setting the way the user gave it: flag, environment variable or config file key. */
+  const label = (key: keyof RunConfig): string => {
+    if (sources[key] === 'env') return ENV[key] ?? `--${FLAGS[key]}`;
+    if (sources[key] === 'file') return `"${key}" in config file ${file}`;
+    return `--${FLAGS[key]}`;
+  };
+  const get = <T>(key: keyof RunConfig, check: (value: unknown, name: string) => T): T => {
+    const value = pick(key);
+    return check(value, label(key));
+  };
 
-  const target = optionalString(pick('target'), 'target');
+  const target = get('target', optionalString);
   const config: RunConfig = {
-    apiVersion: oneOf(pick('apiVersion'), 'api-version', ['v1', 'v2', 'v3'] as const),
-    group: oneOf(pick('group'), 'group', ['all', 'runout'] as const),
-    profile: oneOf(pick('profile'), 'profile', ['bcda', 'bulk-data-ig'] as const),
-    suites: suiteList(pick('suites')),
-    outDir: requiredString(pick('outDir'), 'out'),
-    timeoutSeconds: positiveNumber(pick('timeoutSeconds'), 'timeout'),
-    requestTimeoutSeconds: positiveNumber(pick('requestTimeoutSeconds'), 'request-timeout'),
-    maxKickoffs: positiveInteger(pick('maxKickoffs'), 'max-kickoffs', true),
-    includeSamples: Boolean(pick('includeSamples')),
-    mockFaults: stringList(pick('mockFaults'), 'mock-fault'),
-    mockQuirks: Boolean(pick('mockQuirks')),
+    apiVersion: get('apiVersion', (v, n) => oneOf(v, n, ['v1', 'v2', 'v3'] as const)),
+    group: get('group', (v, n) => oneOf(v, n, ['all', 'runout'] as const)),
+    profile: get('profile', (v, n) => oneOf(v, n, ['bcda', 'bulk-data-ig'] as const)),
+    suites: get('suites', suiteList),
+    outDir: get('outDir', requiredString),
+    timeoutSeconds: get('timeoutSeconds', positiveNumber),
+    requestTimeoutSeconds: get('requestTimeoutSeconds', positiveNumber),
+    maxKickoffs: get('maxKickoffs', (v, n) => positiveInteger(v, n, true)),
+    includeSamples: get('includeSamples', booleanSetting),
+    mockFaults: get('mockFaults', stringList),
+    mockQuirks: get('mockQuirks', booleanSetting),
     sources,
   };
-  if (target !== undefined) config.target = validateTarget(target);
+  if (target !== undefined) config.target = validateTarget(target, label('target'));
   for (const key of [
     'clientId',
     'clientSecret',
@@ -145,11 +185,12 @@ export function loadConfig(flags: RawSettings, env: NodeJS.ProcessEnv = process.
     'rateLimitedClientSecret',
     'grep',
   ] as const) {
-    const value = optionalString(pick(key), key);
+    const value = get(key, optionalString);
     if (value !== undefined) config[key] = value;
   }
   const validateLines = pick('validateLines');
-  if (validateLines !== undefined) config.validateLines = positiveInteger(validateLines, 'validate-lines', false);
+  if (validateLines !== undefined)
+    config.validateLines = positiveInteger(validateLines, label('validateLines'), false);
 
   if ((config.clientId === undefined) !== (config.clientSecret === undefined)) {
     throw new ConfigError('--client-id and --client-secret go together: give both or neither');
@@ -162,15 +203,32 @@ export function loadConfig(flags: RawSettings, env: NodeJS.ProcessEnv = process.
   return config;
 }
 
-function readConfigFile(flag: unknown, cwd: string): Record<string, unknown> {
+/** Why a file could not be read, in words (the errno code kept for searching). */
+function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'it is a directory, not a file',
+    ENOTDIR: 'a parent of it is not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+  };
+  if (code && words[code]) return `${words[code]} (${code})`;
+  return code ?? (err as Error).message;
+}
+
+function readConfigFile(flag: unknown, cwd: string): { file: string; settings: Record<string, unknown> } {
+  if (flag !== undefined && (typeof flag !== 'string' || flag.trim() === '')) {
+    throw new ConfigError('--config needs the path of a JSON file');
+  }
   const explicit = typeof flag === 'string' ? flag : undefined;
   const file = explicit ?? path.join(cwd, DEFAULT_CONFIG_FILE);
-  if (!explicit && !existsSync(file)) return {};
+  if (!explicit && !existsSync(file)) return { file, settings: {} };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`cannot read config file ${file}: ${readProblem(err)}`);
   }
   let parsed: unknown;
   try {
@@ -183,81 +241,113 @@ function readConfigFile(flag: unknown, cwd: string): Record<string, unknown> {
   }
   const known = new Set<string>([...Object.keys(ENV), 'includeSamples', 'mockQuirks']);
   for (const key of Object.keys(parsed)) {
-    if (!known.has(key)) throw new ConfigError(`config file ${file}: unknown setting "${key}"`);
+    if (!known.has(key)) {
+      throw new ConfigError(
+        `config file ${file}: unknown setting "${key}"; the settings are: ${[...known].join(', ')}`,
+      );
+    }
   }
-  return parsed as Record<string, unknown>;
+  return { file, settings: parsed as Record<string, unknown> };
 }
 
-function validateTarget(value: string): string {
+function validateTarget(value: string, name: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`--target "${value}" is not a URL (expected e.g. https://sandbox.bcda.cms.gov)`);
+    throw new ConfigError(`${name} "${value}" is not a URL (expected e.g. https://sandbox.bcda.cms.gov)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`--target must be an http(s) URL, got ${url.protocol}`);
+    throw new ConfigError(`${name} must be an http(s) URL, got ${url.protocol}`);
   }
   // The engine builds /api/vN/... itself: a base path such as /api/v2 would double up.
   if (/\/api\/v\d\/?$/.test(url.pathname)) {
-    throw new ConfigError(`--target should be the server root (e.g. ${url.origin}), without ${url.pathname}`);
+    throw new ConfigError(`${name} should be the server root (e.g. ${url.origin}), without ${url.pathname}`);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function optionalString(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ConfigError(`${name} must be a string`);
+  if (typeof value !== 'string')
+    throw new ConfigError(`${name} must be a string (got ${JSON.stringify(value)})`);
   return value;
 }
 
 function requiredString(value: unknown, name: string): string {
   const s = optionalString(value, name);
-  if (!s) throw new ConfigError(`--${name} must not be empty`);
+  if (!s) throw new ConfigError(`${name} must not be empty`);
   return s;
 }
 
 function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(`--${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
 }
 
 function toNumber(value: unknown, name: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw new ConfigError(`--${name} must be a number (got ${JSON.stringify(value)})`);
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number (got ${JSON.stringify(value)})`);
   return n;
 }
 
 function positiveNumber(value: unknown, name: string): number {
   const n = toNumber(value, name);
-  if (n <= 0) throw new ConfigError(`--${name} must be greater than 0`);
+  if (n <= 0) throw new ConfigError(`${name} must be greater than 0 (got ${JSON.stringify(value)})`);
   return n;
 }
 
 function positiveInteger(value: unknown, name: string, allowZero: boolean): number {
   const n = toNumber(value, name);
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new ConfigError(`--${name} must be a whole number${allowZero ? ' (0 or more)' : ' (1 or more)'}`);
+    throw new ConfigError(
+      `${name} must be a whole number${allowZero ? ' (0 or more)' : ' (1 or more)'} (got ${JSON.stringify(value)})`,
+    );
   }
   return n;
 }
 
 function stringList(value: unknown, name: string): string[] {
   if (value === undefined) return [];
-  const items = Array.isArray(value) ? value : String(value).split(',');
-  return items.map((v) => {
-    if (typeof v !== 'string') throw new ConfigError(`--${name} values must be strings`);
-    return v.trim();
-  }).filter(Boolean);
+  if (!Array.isArray(value) && typeof value !== 'string') {
+    throw new ConfigError(
+      `${name} must be a list of names or a comma-separated string (got ${JSON.stringify(value)})`,
+    );
+  }
+  const items: unknown[] = Array.isArray(value) ? value : value.split(',');
+  return items
+    .map((v) => {
+      if (typeof v !== 'string')
+        throw new ConfigError(`${name} values must be strings (got ${JSON.stringify(v)})`);
+      return v.trim();
+    })
+    .filter(Boolean);
 }
 
-function suiteList(value: unknown): Area[] {
-  const names = stringList(value, 'suite');
-  if (names.length === 0) return [...AREAS];
+function booleanSetting(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean')
+    throw new ConfigError(`${name} must be true or false (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+/** Checks suite names (also for `list --suite`); throws a ConfigError naming the unknown one. */
+export function checkSuiteNames(names: readonly string[]): Area[] {
   for (const n of names) {
     if (!(AREAS as readonly string[]).includes(n)) {
       throw new ConfigError(`unknown suite "${n}"; the suites are: ${AREAS.join(', ')}`);
     }
   }
   return names as Area[];
+}
+
+function suiteList(value: unknown, name: string): Area[] {
+  const names = stringList(value, name);
+  if (names.length === 0) return [...AREAS];
+  return checkSuiteNames(names);
 }

@@ -56,8 +56,14 @@ export function collectNdjsonFiles(inputs: string[]): string[] {
       throw new InputError(`no such file or directory: ${input}`);
     }
     if (stat.isDirectory()) walk(input);
-    else if (stat.isFile()) files.push(input);
-    else throw new InputError(`not a file or directory: ${input}`);
+    else if (stat.isFile()) {
+      // A report.json or a CSV named by mistake would only give one parse error per line.
+      if (!NDJSON_FILE.test(input))
+        throw new InputError(
+          `not an NDJSON file: ${input} (expected a .ndjson or .ndjson.gz file, or a directory)`,
+        );
+      files.push(input);
+    } else throw new InputError(`not a file or directory: ${input}`);
   }
   if (!files.length) throw new InputError(`no .ndjson or .ndjson.gz files found in ${inputs.join(', ')}`);
   return files;

@@ -203,7 +203,15 @@ export async function runMockCommand(flags: MockFlags): Promise<void> {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const message = e.code === 'EADDRINUSE' ? `port already in use (${e.message})` : e.message;
+    const where = `${flags.host ?? '127.0.0.1'}:${flags.port ?? '4010'}`;
+    const listenProblems: Record<string, string> = {
+      EADDRINUSE: `port already in use (${where})`,
+      EACCES: `not allowed to listen on ${where} (ports below 1024 need privileges)`,
+      EADDRNOTAVAIL: `cannot listen on ${where}: no such local address`,
+      ENOTFOUND: `cannot listen on ${where}: unknown host`,
+      EAI_AGAIN: `cannot listen on ${where}: the host name cannot be resolved`,
+    };
+    const message = (e.code && listenProblems[e.code]) ?? e.message;
     process.stderr.write(`bcda-conformance mock: ${message}\n`);
     process.exitCode = 2;
   }
