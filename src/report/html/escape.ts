@@ -13,9 +13,17 @@ const ENTITIES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Escapes text for element content and quoted attribute values. */
+/**
+ * Escapes text for element content and quoted attribute values. Control characters (NUL, ANSI
+ * escapes…) that a target may send are shown as `\u001b`-style text: HTML has no use for them.
+ */
 export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+  return (
+    String(value ?? '')
+      // Matching control characters is the point of this expression.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => ENTITIES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  );
 }
 
 /** Markup that is already safe (built by `html` or from constants). */
