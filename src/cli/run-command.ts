@@ -3,9 +3,6 @@ import type { Command } from 'commander';
 import { CATALOG, selectChecks } from '../checks/catalog';
 import { ConfigError, checkSuiteNames, loadConfig, type RawSettings } from '../config/config';
 import { prepareOutDir } from './out-dir';
-import { runConformance } from '../engine/runner';
-import { consoleHooks, printSummary } from '../report/console';
-import { ReportWriteError, writeReports } from '../report/write';
 import type { Area } from '../checks/types';
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3 } as const;
@@ -102,6 +99,11 @@ export function registerRunCommand(program: Command): void {
         }
         throw err;
       }
+      // Loaded here, not at the top: the engine and the embedded mock are slow to load, and a
+      // usage error or another command should not wait for them.
+      const { runConformance } = await import('../engine/runner');
+      const { consoleHooks, printSummary } = await import('../report/console');
+      const { ReportWriteError, writeReports } = await import('../report/write');
       let outcome;
       try {
         outcome = await runConformance(config, consoleHooks());
