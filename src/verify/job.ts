@@ -1,0 +1,62 @@
+/** Runs one verify job: the selected suites against a fresh embedded mock with at most one fault. */
+import { loadConfig } from '../config/config';
+import { runConformance } from '../engine/runner';
+import type { Level, Outcome } from '../checks/types';
+import type { VerifyJob } from './plan';
+
+export interface JobCheckResult {
+  id: string;
+  level: Level;
+  outcome: Outcome;
+  message: string;
+  knownDeviation?: string;
+}
+
+export interface JobResult {
+  key: string;
+  durationMs: number;
+  results: JobCheckResult[];
+  /** Why the run itself could not be made (the mock did not start, the target was unreachable). */
+  problem?: string;
+}
+
+/** Budget of one job's polling and downloads: a fault that stalls a job costs this much at most. */
+export const JOB_TIMEOUT_SECONDS = 45;
+
+export async function runVerifyJob(job: VerifyJob): Promise<JobResult> {
+  const t0 = Date.now();
+  try {
+    const config = loadConfig(
+      {
+        apiVersion: job.version,
+        profile: job.profile,
+        ...(job.suites ? { suites: job.suites } : {}),
+        mockFaults: job.fault ? [job.fault] : [],
+        timeoutSeconds: JOB_TIMEOUT_SECONDS,
+        outDir: 'reports',
+      },
+      {},
+      // No config file: the job's settings are the whole configuration.
+      '/nonexistent-verify-cwd',
+    );
+    const { report, unreachable } = await runConformance(config);
+    const results = report.results.map((r) => ({
+      id: r.id,
+      level: r.level,
+      outcome: r.outcome,
+      message: r.message,
+      ...(r.knownDeviation ? { knownDeviation: r.knownDeviation } : {}),
+    }));
+    return { key: job.key, durationMs: Date.now() - t0, results, ...(unreachable ? { problem: `unreachable: ${unreachable}` } : {}) };
+  } catch (err) {
+    return { key: job.key, durationMs: Date.now() - t0, results: [], problem: (err as Error).message };
+  }
+}
+
+/**
+ * A check is tripped when it fails (at any level) or warns without the warning being a documented
+ * quirk of the real server. Errors are the tool's or transport's trouble, not detection.
+ */
+export function isTripped(r: JobCheckResult): boolean {
+  return r.outcome === 'fail' || (r.outcome === 'warn' && !r.knownDeviation);
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * `npm run verify`: switches on each mock fault in turn, runs the suites that concern it and
+ * records which checks it tripped; also runs the clean mock, which must trip nothing. Writes
+ * reports/verify.json and reports/verify.md and regenerates the README's "What it catches".
+ * Exit 0 when every fault is detected, every check is proven and the clean mock is clean; 1 when
+ * not; 2 on a usage error.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CATALOG } from '../checks/catalog';
+import { FAULTS, FAULT_NAMES } from '../mock/faults';
+import { renderReadmeSection, renderVerifyMarkdown, replaceReadmeSection } from './markdown';
+import { planVerify } from './plan';
+import { runJobs } from './pool';
+import { buildVerifyReport } from './report';
+
+interface VerifyOptions {
+  fault?: string[];
+  workers: number;
+  perWorker: number;
+  out: string;
+  readme: string | false;
+  quiet?: boolean;
+}
+
+const positiveInt = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, not "${value}"`);
+  return n;
+};
+
+async function verify(options: VerifyOptions): Promise<number> {
+  const unknown = (options.fault ?? []).filter((n) => !FAULT_NAMES.has(n));
+  if (unknown.length) {
+    process.stderr.write(`verify: unknown fault(s): ${unknown.join(', ')} (see bcda-conformance mock --list-faults)\n`);
+    return 2;
+  }
+  const plan = planVerify(CATALOG, FAULTS, options.fault ? new Set(options.fault) : undefined);
+  const jobs = [...plan.clean, ...plan.faults.flatMap((f) => f.jobs)];
+  const say = (text: string) => {
+    if (!options.quiet) process.stdout.write(`${text}\n`);
+  };
+  say(`verify: ${plan.faults.length} faults and ${plan.clean.length} clean runs, ${jobs.length} runs on ${options.workers} workers`);
+  const startedAt = Date.now();
+  const results = await runJobs(jobs, {
+    workers: options.workers,
+    perWorker: options.perWorker,
+    onDone: (r, done, total) => say(`  [${done}/${total}] ${r.key} (${(r.durationMs / 1000).toFixed(1)} s)${r.problem ? `: ${r.problem}` : ''}`),
+  });
+  const report = buildVerifyReport(plan, CATALOG, results, { startedAt, finishedAt: Date.now() });
+
+  try {
+    mkdirSync(options.out, { recursive: true });
+    writeFileSync(path.join(options.out, 'verify.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(options.out, 'verify.md'), renderVerifyMarkdown(report));
+  } catch (err) {
+    process.stderr.write(`verify: cannot write to ${options.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    return 2;
+  }
+  if (options.readme && !plan.partial) {
+    let readme: string;
+    try {
+      readme = readFileSync(options.readme, 'utf8');
+    } catch (err) {
+      process.stderr.write(`verify: cannot read ${options.readme}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      return 2;
+    }
+    const updated = replaceReadmeSection(readme, renderReadmeSection(report));
+    if (updated === undefined) say(`verify: ${options.readme} has no verify markers; not updated`);
+    else if (updated !== readme) {
+      writeFileSync(options.readme, updated);
+      say(`verify: updated "What it catches" in ${options.readme}`);
+    }
+  }
+
+  const s = report.summary;
+  say('');
+  say(`faults detected: ${s.detected}/${s.faults}${s.undetected.length ? ` — NOT detected: ${s.undetected.join(', ')}` : ''}`);
+  say(`checks proven:   ${s.checksProven}/${s.checks}${s.checksUnproven.length ? ` — not proven: ${s.checksUnproven.join(', ')}` : ''}`);
+  for (const c of report.clean) {
+    const bad = [...c.tripped.map((t) => `${t.id} ${t.outcome}: ${t.message}`), ...c.errors.map((e) => `${e.id} error: ${e.message}`)];
+    say(`clean ${c.run}: ${c.checks} checks, ${c.tripped.length} tripped, ${c.errors.length} errors${c.problem ? ` (${c.problem})` : ''}`);
+    for (const b of bad) say(`    ${b}`);
+  }
+  say(`wrote ${path.join(options.out, 'verify.json')} and verify.md in ${(report.durationMs / 1000).toFixed(0)} s`);
+  return s.ok ? 0 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('verify')
+    .description('Prove the checks: every mock fault must trip a check and the clean mock none.')
+    .option('--fault <name...>', 'verify only these faults (the README is then left alone)')
+    .option('--workers <n>', 'worker processes', positiveInt('--workers'), Math.max(2, os.availableParallelism()))
+    .option('--per-worker <n>', 'runs at once in each worker', positiveInt('--per-worker'), 3)
+    .option('--out <dir>', 'where verify.json and verify.md go', 'reports')
+    .option('--readme <file>', 'README whose "What it catches" section is regenerated', 'README.md')
+    .option('--no-readme', 'leave the README alone')
+    .option('--quiet', 'print nothing but errors')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  try {
+    program.parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return verify(program.opts<VerifyOptions>());
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`verify: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

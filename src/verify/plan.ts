@@ -1,0 +1,82 @@
+/**
+ * Plans `npm run verify`: which runs of the catalog against the embedded mock prove that every
+ * fault trips a check and that the clean mock trips none. One run per fault covers the suites of
+ * the checks that declare it (plus the fault's own area); extra runs are added only for checks
+ * that apply to another API version or profile.
+ */
+import type { ApiVersion, Area, CheckMeta, Profile } from '../checks/types';
+import type { FaultDefinition } from '../mock/faults';
+
+export interface VerifyJob {
+  /** Stable key, e.g. `clean v2 bcda` or `kickoff-accepts-elements v2 bcda`. */
+  key: string;
+  /** The fault under test; undefined for a clean run. */
+  fault?: string;
+  version: ApiVersion;
+  profile: Profile;
+  /** Areas to run; undefined runs the whole catalog. */
+  suites?: Area[];
+}
+
+export interface VerifyPlan {
+  /** True when only some faults were asked for (`--fault`). */
+  partial: boolean;
+  clean: VerifyJob[];
+  faults: { fault: FaultDefinition; declaredBy: string[]; jobs: VerifyJob[] }[];
+}
+
+const VERSIONS: readonly ApiVersion[] = ['v1', 'v2', 'v3'];
+
+/** Suites that must run alongside an area because its checks read what they produce. */
+const COMPANIONS: Partial<Record<Area, Area[]>> = {
+  // FHIR checks judge the files of the shared export, which the download suite fetches.
+  fhir: ['download'],
+};
+
+function withCompanions(areas: Iterable<Area>): Area[] {
+  const set = new Set<Area>();
+  for (const a of areas) {
+    set.add(a);
+    for (const c of COMPANIONS[a] ?? []) set.add(c);
+  }
+  return [...set].sort();
+}
+
+function applies(check: CheckMeta, version: ApiVersion, profile: Profile): boolean {
+  return (!check.versions || check.versions.includes(version)) && check.profiles.includes(profile);
+}
+
+/** The fewest (version, profile) pairs, v2/bcda first, under which every declaring check runs. */
+function combosFor(checks: readonly CheckMeta[]): { version: ApiVersion; profile: Profile }[] {
+  const combos: { version: ApiVersion; profile: Profile }[] = [{ version: 'v2', profile: 'bcda' }];
+  for (const check of checks) {
+    if (combos.some((c) => applies(check, c.version, c.profile))) continue;
+    const version = check.versions?.[0] ?? 'v2';
+    const profile = check.profiles[0] ?? 'bcda';
+    combos.push({ version, profile });
+  }
+  // Drop the v2/bcda default when nothing that declares the fault runs under it.
+  return combos.filter((c, i) => i > 0 || checks.length === 0 || checks.some((k) => applies(k, c.version, c.profile)));
+}
+
+export function planVerify(catalog: readonly CheckMeta[], faults: readonly FaultDefinition[], only?: ReadonlySet<string>): VerifyPlan {
+  const clean: VerifyJob[] = [
+    ...VERSIONS.map((version) => ({ key: `clean ${version} bcda`, version, profile: 'bcda' as const })),
+    { key: 'clean v2 bulk-data-ig', version: 'v2', profile: 'bulk-data-ig' },
+  ];
+  const planned = faults
+    .filter((fault) => !only || only.has(fault.name))
+    .map((fault) => {
+      const declaring = catalog.filter((c) => c.faults.includes(fault.name));
+      const suites = withCompanions([fault.area, ...declaring.map((c) => c.area)]);
+      const jobs = combosFor(declaring).map(({ version, profile }) => ({
+        key: `${fault.name} ${version} ${profile}`,
+        fault: fault.name,
+        version,
+        profile,
+        suites,
+      }));
+      return { fault, declaredBy: declaring.map((c) => c.id), jobs };
+    });
+  return { partial: Boolean(only), clean, faults: planned };
+}

@@ -1,0 +1,57 @@
+import type { CheckMeta } from '../../src/checks/types';
+import type { FaultDefinition } from '../../src/mock/faults';
+import { planVerify } from '../../src/verify/plan';
+
+const check = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'area' | 'faults'>): CheckMeta => ({
+  title: over.id,
+  description: '',
+  level: 'MUST',
+  profiles: ['bcda'],
+  refs: ['bulkdata@1'],
+  operations: [],
+  ...over,
+});
+const fault = (name: string, area: FaultDefinition['area']): FaultDefinition => ({ name, area, description: '', breaks: '', refs: [] });
+
+describe('planVerify', () => {
+  const catalog = [
+    check({ id: 'A', area: 'kickoff', faults: ['f-any'] }),
+    check({ id: 'B', area: 'jobs', faults: ['f-any'] }),
+    check({ id: 'C', area: 'kickoff', faults: ['f-v3'], versions: ['v3'] }),
+    check({ id: 'D', area: 'status', faults: ['f-ig'], profiles: ['bulk-data-ig'] }),
+    check({ id: 'E', area: 'fhir', faults: ['f-fhir'] }),
+    check({ id: 'F', area: 'kickoff', faults: ['f-mixed'] }),
+    check({ id: 'G', area: 'kickoff', faults: ['f-mixed'], versions: ['v1'] }),
+  ];
+  const faults = [fault('f-any', 'kickoff'), fault('f-v3', 'kickoff'), fault('f-ig', 'status'), fault('f-fhir', 'fhir'), fault('f-mixed', 'kickoff'), fault('f-none', 'cancel')];
+  const plan = planVerify(catalog, faults);
+  const jobsOf = (name: string) => plan.faults.find((f) => f.fault.name === name)!.jobs.map((j) => `${j.version} ${j.profile} ${(j.suites ?? []).join(',')}`);
+
+  it('runs each fault once on v2 with the suites of the checks that name it', () => {
+    expect(jobsOf('f-any')).toEqual(['v2 bcda jobs,kickoff']);
+    expect(plan.faults.find((f) => f.fault.name === 'f-any')!.declaredBy).toEqual(['A', 'B']);
+  });
+
+  it('moves to the version or profile the naming checks need, and adds runs only where required', () => {
+    expect(jobsOf('f-v3')).toEqual(['v3 bcda kickoff']);
+    expect(jobsOf('f-ig')).toEqual(['v2 bulk-data-ig status']);
+    expect(jobsOf('f-mixed')).toEqual(['v2 bcda kickoff', 'v1 bcda kickoff']);
+  });
+
+  it('brings the download suite along for FHIR content faults, and still runs an unnamed fault', () => {
+    expect(jobsOf('f-fhir')).toEqual(['v2 bcda download,fhir']);
+    expect(jobsOf('f-none')).toEqual(['v2 bcda cancel']);
+  });
+
+  it('runs the whole catalog clean on every version and on the generic profile', () => {
+    expect(plan.clean.map((j) => j.key)).toEqual(['clean v1 bcda', 'clean v2 bcda', 'clean v3 bcda', 'clean v2 bulk-data-ig']);
+    expect(plan.clean.every((j) => j.suites === undefined && j.fault === undefined)).toBe(true);
+    expect(plan.partial).toBe(false);
+  });
+
+  it('plans only the asked-for faults when given a subset', () => {
+    const partial = planVerify(catalog, faults, new Set(['f-v3']));
+    expect(partial.partial).toBe(true);
+    expect(partial.faults.map((f) => f.fault.name)).toEqual(['f-v3']);
+  });
+});
