@@ -432,6 +432,38 @@ export const attributionChecks: CheckDefinition[] = [
       return problem ? fail(problem, [res.exchange.id]) : pass(`${dates?.length} ingestion date(s)`, [res.exchange.id]);
     },
   },
+  {
+    id: 'ATTRIBUTION-OUTDATED-EXPORT-404',
+    title: 'an organization without up-to-date attribution cannot export, except runout',
+    description:
+      'For an ACO whose attribution is out of date (BCDA\'s smoke-test ACO TEST995), Patient and Group/all kick-offs answer 404 with an OperationOutcome saying no up-to-date attribution information is available; Group/runout still answers 202. Needs that ACO\'s credentials (--outdated-client-id).',
+    level: 'SHOULD',
+    area: 'attribution',
+    profiles: ['bcda'],
+    refs: ['behavior §2.2', 'behavior §7.1'],
+    operations: [...ops('exportPatient'), ...ops('exportGroup')],
+    faults: ['attribution-outdated-accepted'],
+    async run(ctx) {
+      const client = ctx.outdatedClient;
+      if (!client) return skip('no outdated-attribution client configured (--outdated-client-id / BCDA_OUTDATED_CLIENT_ID)');
+      const problems: string[] = [];
+      const evidence: string[] = [];
+      for (const [endpoint, group] of [['patient', undefined], ['group', 'all']] as const) {
+        const { res } = await ctx.kickoffAndCancel({ endpoint, ...(group ? { group } : {}), client, label: `kick-off by the outdated-attribution client (${group ?? 'Patient'})` });
+        evidence.push(res.exchange.id);
+        const where = group ? `Group/${group}` : 'Patient';
+        problems.push(
+          ...[statusProblem(res, 404), ...(res.status === 404 ? operationOutcomeProblems(res, { code: 'not-found', diagnostics: /No up-to-date attribution information/ }) : [])]
+            .filter((p): p is string => Boolean(p))
+            .map((p) => `${where}: ${p}`),
+        );
+      }
+      const runout = await ctx.kickoffAndCancel({ endpoint: 'group', group: 'runout', client, label: 'runout kick-off by the outdated-attribution client' });
+      evidence.push(runout.res.exchange.id);
+      if (runout.res.status !== 202) problems.push(`Group/runout: ${runout.res.status}, expected 202`);
+      return problems.length ? fail(problems.join('; '), evidence) : pass('404 for Patient and Group/all, 202 for runout', evidence);
+    },
+  },
 ];
 
 /* ------------------------------------------------------------------ 429 */

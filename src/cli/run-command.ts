@@ -41,6 +41,11 @@ export function registerRunCommand(program: Command): void {
       'a rate-limited client for the 429 checks (env BCDA_RATE_LIMITED_CLIENT_ID)',
     )
     .option('--rate-limited-client-secret <secret>', 'its secret (env BCDA_RATE_LIMITED_CLIENT_SECRET)')
+    .option(
+      '--outdated-client-id <id>',
+      'a client whose ACO has no up-to-date attribution, for that check (env BCDA_OUTDATED_CLIENT_ID)',
+    )
+    .option('--outdated-client-secret <secret>', 'its secret (env BCDA_OUTDATED_CLIENT_SECRET)')
     .option('--api-version <version>', 'v1, v2 or v3 (env BCDA_API_VERSION; default v2)')
     .option('--group <group>', 'group for the shared export: all or runout (default all)')
     .option(
@@ -72,6 +77,8 @@ export function registerRunCommand(program: Command): void {
         otherClientSecret: opts.otherClientSecret,
         rateLimitedClientId: opts.rateLimitedClientId,
         rateLimitedClientSecret: opts.rateLimitedClientSecret,
+        outdatedClientId: opts.outdatedClientId,
+        outdatedClientSecret: opts.outdatedClientSecret,
         apiVersion: opts.apiVersion,
         group: opts.group,
         profile: opts.profile,

@@ -31,6 +31,9 @@ export interface RunConfig {
   /** Credentials of a rate-limited ACO, for the 429 checks. */
   rateLimitedClientId?: string;
   rateLimitedClientSecret?: string;
+  /** Credentials of an ACO without up-to-date attribution, for the outdated-attribution check. */
+  outdatedClientId?: string;
+  outdatedClientSecret?: string;
   apiVersion: ApiVersion;
   group: 'all' | 'runout';
   profile: Profile;
@@ -71,6 +74,8 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   otherClientSecret: 'BCDA_OTHER_CLIENT_SECRET',
   rateLimitedClientId: 'BCDA_RATE_LIMITED_CLIENT_ID',
   rateLimitedClientSecret: 'BCDA_RATE_LIMITED_CLIENT_SECRET',
+  outdatedClientId: 'BCDA_OUTDATED_CLIENT_ID',
+  outdatedClientSecret: 'BCDA_OUTDATED_CLIENT_SECRET',
   apiVersion: 'BCDA_API_VERSION',
   group: 'BCDA_GROUP',
   profile: 'BCDA_PROFILE',
@@ -94,6 +99,8 @@ const FLAGS: Record<keyof RunConfig, string> = {
   otherClientSecret: 'other-client-secret',
   rateLimitedClientId: 'rate-limited-client-id',
   rateLimitedClientSecret: 'rate-limited-client-secret',
+  outdatedClientId: 'outdated-client-id',
+  outdatedClientSecret: 'outdated-client-secret',
   apiVersion: 'api-version',
   group: 'group',
   profile: 'profile',
@@ -183,6 +190,8 @@ export function loadConfig(
     'otherClientSecret',
     'rateLimitedClientId',
     'rateLimitedClientSecret',
+    'outdatedClientId',
+    'outdatedClientSecret',
     'grep',
   ] as const) {
     const value = get(key, optionalString);

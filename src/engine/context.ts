@@ -76,6 +76,8 @@ export interface ContextOptions {
   invalidateToken: () => void;
   otherClient?: TargetClient;
   rateLimitedClient?: TargetClient;
+  /** A client whose ACO has no up-to-date attribution (BCDA's smoke-test ACO TEST995). */
+  outdatedClient?: TargetClient;
   control?: TargetControl;
   /** True when the target is BCDA's sandbox or the embedded mock (synthetic data: negative ids). */
   sandbox: boolean;
@@ -94,6 +96,7 @@ export class CheckContext {
   readonly log: ExchangeLog;
   readonly otherClient?: TargetClient;
   readonly rateLimitedClient?: TargetClient;
+  readonly outdatedClient?: TargetClient;
   readonly control?: TargetControl;
   readonly sandbox: boolean;
   readonly deadline: number;
@@ -112,6 +115,7 @@ export class CheckContext {
     this.log = options.log;
     if (options.otherClient) this.otherClient = options.otherClient;
     if (options.rateLimitedClient) this.rateLimitedClient = options.rateLimitedClient;
+    if (options.outdatedClient) this.outdatedClient = options.outdatedClient;
     if (options.control) this.control = options.control;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;

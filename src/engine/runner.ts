@@ -49,6 +49,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   let control: TargetControl | undefined;
   let other: Credentials | undefined;
   let rateLimited: Credentials | undefined;
+  let outdated: Credentials | undefined;
   if (!config.target) {
     // Loaded only when needed: a run against a real server never starts fastify.
     const { startMock } = await import('../mock');
@@ -60,12 +61,17 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     const limited = byId('SBXBM0002');
     if (a9990) other = { clientId: a9990.clientId, clientSecret: a9990.clientSecret };
     if (limited) rateLimited = { clientId: limited.clientId, clientSecret: limited.clientSecret };
+    const test995 = byId('TEST995');
+    if (test995) outdated = { clientId: test995.clientId, clientSecret: test995.clientSecret };
     control = httpControl(mock.url);
     hooks.onNotice?.(`started the embedded mock at ${mock.url}`);
   } else {
     if (config.otherClientId && config.otherClientSecret) other = { clientId: config.otherClientId, clientSecret: config.otherClientSecret };
     if (config.rateLimitedClientId && config.rateLimitedClientSecret) {
       rateLimited = { clientId: config.rateLimitedClientId, clientSecret: config.rateLimitedClientSecret };
+    }
+    if (config.outdatedClientId && config.outdatedClientSecret) {
+      outdated = { clientId: config.outdatedClientId, clientSecret: config.outdatedClientSecret };
     }
   }
   const target = resolved.target!;
@@ -104,6 +110,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     invalidateToken: () => invalidate(),
     ...(other ? { otherClient: makeClient(other).client } : {}),
     ...(rateLimited ? { rateLimitedClient: makeClient(rateLimited).client } : {}),
+    ...(outdated ? { outdatedClient: makeClient(outdated).client } : {}),
     ...(control ? { control } : {}),
     sandbox: Boolean(mock) || /sandbox\.bcda\.cms\.gov/i.test(target),
     deadline: started + resolved.timeoutSeconds * 1000,
