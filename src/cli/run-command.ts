@@ -63,6 +63,7 @@ export function registerRunCommand(program: Command): void {
     .option('--request-timeout <seconds>', 'time budget for one HTTP request (default 30)')
     .option('--max-kickoffs <n>', 'most export kick-offs the run may make (default 40)')
     .option('--validate-lines <n>', 'validate only the first N lines of each file (default: all)')
+    .option('--strict', 'exit 1 when any check fails or warns, not only a MUST-level one (env BCDA_STRICT)')
     .option('--include-samples', 'allow resource examples in reports (off by default: reports may hold PHI)')
     .option('--mock-fault <name...>', 'embedded mock only: switch on these faults', collect)
     .option('--mock-quirks', "embedded mock only: reproduce the real server's documented quirks")
@@ -90,6 +91,7 @@ export function registerRunCommand(program: Command): void {
         maxKickoffs: opts.maxKickoffs,
         validateLines: opts.validateLines,
         includeSamples: opts.includeSamples ? true : undefined,
+        strict: opts.strict ? true : undefined,
         mockFaults: opts.mockFault,
         mockQuirks: opts.mockQuirks ? true : undefined,
         config: opts.config,
@@ -135,7 +137,12 @@ export function registerRunCommand(program: Command): void {
       if (outcome.unreachable) {
         process.stderr.write(`bcda-conformance: the target cannot be reached: ${outcome.unreachable}\n`);
         process.exitCode = EXIT.unreachable;
-      } else process.exitCode = outcome.report.summary.mustFailures.length ? EXIT.mustFailed : EXIT.ok;
+      } else {
+        const { strictFailures } = await import('../engine/results');
+        const strict = config.strict ? strictFailures(outcome.report.results) : [];
+        if (strict.length) process.stderr.write(`bcda-conformance: --strict: ${strict.length} check(s) failed or warned: ${strict.join(', ')}\n`);
+        process.exitCode = outcome.report.summary.mustFailures.length || strict.length ? EXIT.mustFailed : EXIT.ok;
+      }
     });
 
   program

@@ -48,6 +48,8 @@ export interface RunConfig {
   /** Validate only the first N lines of each file (undefined: all). */
   validateLines?: number;
   includeSamples: boolean;
+  /** Exit 1 when any check fails or warns (not only MUST-level failures); known deviations excepted. */
+  strict: boolean;
   /** Embedded mock only: faults to switch on and whether to reproduce the real server's quirks. */
   mockFaults: string[];
   mockQuirks: boolean;
@@ -87,6 +89,7 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   maxKickoffs: 'BCDA_MAX_KICKOFFS',
   validateLines: 'BCDA_VALIDATE_LINES',
   mockFaults: 'BCDA_MOCK_FAULTS',
+  strict: 'BCDA_STRICT',
 };
 
 /** Command-line flag of each setting, for messages. */
@@ -112,6 +115,7 @@ const FLAGS: Record<keyof RunConfig, string> = {
   maxKickoffs: 'max-kickoffs',
   validateLines: 'validate-lines',
   includeSamples: 'include-samples',
+  strict: 'strict',
   mockFaults: 'mock-fault',
   mockQuirks: 'mock-quirks',
   sources: 'sources',
@@ -126,6 +130,7 @@ const DEFAULTS = {
   requestTimeoutSeconds: 30,
   maxKickoffs: 40,
   includeSamples: false,
+  strict: false,
   mockQuirks: false,
 } as const;
 
@@ -177,6 +182,7 @@ export function loadConfig(
     requestTimeoutSeconds: get('requestTimeoutSeconds', positiveNumber),
     maxKickoffs: get('maxKickoffs', (v, n) => positiveInteger(v, n, true)),
     includeSamples: get('includeSamples', booleanSetting),
+    strict: get('strict', booleanSetting),
     mockFaults: get('mockFaults', stringList),
     mockQuirks: get('mockQuirks', booleanSetting),
     sources,

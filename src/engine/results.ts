@@ -103,6 +103,19 @@ export interface RunReport {
   exchanges: Exchange[];
 }
 
+/**
+ * A check that found the target at fault: a failure at any level, a MUST-level error, or a warning
+ * that is not a documented quirk of the real server. Used by --strict and `npm run verify`.
+ */
+export function isTripped(r: Pick<CheckResult, 'outcome' | 'knownDeviation'>): boolean {
+  return r.outcome === 'fail' || (r.outcome === 'warn' && !r.knownDeviation);
+}
+
+/** Ids of the checks --strict counts against the target (tripped ones, and MUST-level errors). */
+export function strictFailures(results: readonly CheckResult[]): string[] {
+  return results.filter((r) => isTripped(r) || (r.level === 'MUST' && r.outcome === 'error')).map((r) => r.id);
+}
+
 export function summarize(results: CheckResult[]): RunSummary {
   const counts: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
   for (const r of results) counts[r.outcome] += 1;

@@ -73,6 +73,11 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     if (config.outdatedClientId && config.outdatedClientSecret) {
       outdated = { clientId: config.outdatedClientId, clientSecret: config.outdatedClientSecret };
     }
+    // A separately started mock with --control offers the same clock and job-state control.
+    if (await offersMockControl(config.target)) {
+      control = httpControl(config.target);
+      hooks.onNotice?.('the target offers mock control endpoints (/__mock): clock and job-state checks will use them');
+    }
   }
   const target = resolved.target!;
   const redactor = new Redactor();
@@ -284,6 +289,25 @@ async function collectExports(ctx: CheckContext): Promise<{ runs: ExportRun[]; t
 }
 
 /** Control of an embedded mock through its /__mock endpoints (not recorded as exchanges). */
+/** True when the target answers GET /__mock/state like this project's mock started with --control. */
+async function offersMockControl(baseUrl: string): Promise<boolean> {
+  try {
+    const res = await undiciRequest(`${baseUrl.replace(/\/+$/, '')}/__mock/state`, {
+      method: 'GET',
+      signal: AbortSignal.timeout(3_000),
+      headersTimeout: 3_000,
+      bodyTimeout: 3_000,
+    });
+    const text = (await res.body.text()).slice(0, 1_000_000);
+    if (res.statusCode !== 200) return false;
+    const body = JSON.parse(text) as { faults?: unknown; jobs?: unknown };
+    return Array.isArray(body.faults) && Array.isArray(body.jobs);
+  } catch {
+    // Not reachable, not JSON, not our mock: no control, and the probe reports reachability.
+    return false;
+  }
+}
+
 function httpControl(baseUrl: string): TargetControl {
   const post = async (path: string, body: unknown) => {
     const res = await undiciRequest(`${baseUrl}/__mock${path}`, {

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/config';
 import { runConformance } from '../engine/runner';
 import type { Level, Outcome } from '../checks/types';
 import type { VerifyJob } from './plan';
+import { isTripped } from '../engine/results';
 
 export interface JobCheckResult {
   id: string;
@@ -53,10 +54,5 @@ export async function runVerifyJob(job: VerifyJob): Promise<JobResult> {
   }
 }
 
-/**
- * A check is tripped when it fails (at any level) or warns without the warning being a documented
- * quirk of the real server. Errors are the tool's or transport's trouble, not detection.
- */
-export function isTripped(r: JobCheckResult): boolean {
-  return r.outcome === 'fail' || (r.outcome === 'warn' && !r.knownDeviation);
-}
+/** Errors are the tool's or the transport's trouble, not detection: see isTripped. */
+export { isTripped };

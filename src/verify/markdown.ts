@@ -9,7 +9,7 @@ const code = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', 
 
 function caughtBy(f: FaultDetection): string {
   if (!f.detected) return '**not detected**';
-  return code([...new Set(f.tripped.map((t) => t.id))]);
+  return code([...new Set(f.tripped.map((t) => t.id))]) + (f.mustDetected ? '' : ' *should*');
 }
 
 function summaryLines(report: VerifyReport): string[] {
@@ -17,6 +17,7 @@ function summaryLines(report: VerifyReport): string[] {
   const pct = s.faults ? Math.floor((s.detected / s.faults) * 1000) / 10 : 0;
   return [
     `- **${s.detected} of ${s.faults} mock faults detected (${pct} %)**${s.undetected.length ? `; not detected: ${code(s.undetected)}` : ''}.`,
+    `- ${s.mustDetected} of them fail a MUST-level check, so \`run\` exits 1; the other ${s.detected - s.mustDetected} fail SHOULD or MAY checks (marked *should*), so \`run --strict\` exits 1.`,
     `- **${s.checksProven} of ${s.checks} checks** are tripped by at least one fault they name${s.checksUnproven.length ? `; not yet: ${code(s.checksUnproven)}` : ''}.`,
     `- Clean mock (${report.clean.map((c) => c.run).join(', ')}): ${s.cleanTrips} checks tripped, ${s.cleanErrors} errors.`,
   ];

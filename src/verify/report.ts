@@ -30,6 +30,8 @@ export interface FaultDetection {
   runs: { version: string; profile: string; suites: string[]; durationMs: number; problem?: string }[];
   tripped: TrippedCheck[];
   detected: boolean;
+  /** A MUST-level check failed: `run` exits 1 without --strict. */
+  mustDetected: boolean;
   /** Checks that errored under the fault (reported, not counted as detection). */
   errors: { id: string; message: string; run: string }[];
 }
@@ -60,6 +62,8 @@ export interface VerifyReport {
   summary: {
     faults: number;
     detected: number;
+    /** Faults that fail a MUST-level check, so a plain run exits 1 (the rest need --strict). */
+    mustDetected: number;
     undetected: string[];
     checks: number;
     checksProven: number;
@@ -118,6 +122,7 @@ export function buildVerifyReport(
       })),
       tripped,
       detected: tripped.length > 0,
+      mustDetected: tripped.some((t) => t.level === 'MUST' && t.outcome === 'fail'),
       errors,
     };
   });
@@ -147,6 +152,7 @@ export function buildVerifyReport(
     summary: {
       faults: faults.length,
       detected: faults.length - undetected.length,
+      mustDetected: faults.filter((f) => f.mustDetected).length,
       undetected,
       checks: checks.length,
       checksProven: checks.length - checksUnproven.length,
