@@ -72,12 +72,15 @@ export interface HttpClientOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+const CLOSE_GRACE_MS = 1_000;
 
 export class HttpClient {
   readonly baseUrl: string;
   private readonly agent: Agent;
   private readonly timeoutMs: number;
   private requests = 0;
+  /** Aborts of the requests whose response (headers and body) has not ended yet. */
+  private readonly inFlight = new Set<AbortController>();
   private failuresInARow = 0;
   private lastFailure?: string;
 
@@ -199,6 +202,7 @@ export class HttpClient {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
+    this.inFlight.add(controller);
     const started = Date.now();
     let res: Awaited<ReturnType<typeof undiciRequest>>;
     try {
@@ -211,6 +215,7 @@ export class HttpClient {
       });
     } catch (err) {
       clearTimeout(timer);
+      this.inFlight.delete(controller);
       exchange.error = describeTransportError(err, timeoutMs);
       exchange.durationMs = Date.now() - started;
       this.failuresInARow += 1;
@@ -242,6 +247,7 @@ export class HttpClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.inFlight.delete(controller);
         exchange.durationMs = Date.now() - started;
         if (err) {
           exchange.error = stoppedBecause
@@ -267,16 +273,20 @@ export class HttpClient {
     return { exchange, status: res.statusCode, headers: flat, body, finished, stop };
   }
 
-  /** Closes the connections; a request still in flight after a short grace period is cut off. */
+  /**
+   * Closes the connections. A request still in flight after a short grace period is aborted
+   * (undici's destroy() after close() would leave it hanging until its own timeout).
+   */
   async close(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), 1_000);
-      timer.unref();
-    });
-    const closed = this.agent.close().then(() => 'closed' as const);
-    if ((await Promise.race([closed, grace])) === 'late') await this.agent.destroy().catch(() => undefined);
-    clearTimeout(timer);
+    const timer = setTimeout(() => {
+      for (const controller of this.inFlight) controller.abort(new Error('the run ended before the response did'));
+    }, CLOSE_GRACE_MS);
+    timer.unref();
+    try {
+      await this.agent.close();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

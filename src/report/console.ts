@@ -89,10 +89,12 @@ export function consoleHooks(
  * are shown as \u escapes instead of acting on the terminal.
  */
 export function terminalSafe(text: string): string {
-  // Matching control characters is the point of this expression.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// Matching control characters is the point of this expression.
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 export function printSummary(
   report: RunReport,

@@ -1,10 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpClient, TransportError } from '../../src/http/client';
+import { describeBodyError, describeTransportError, HttpClient, TransportError } from '../../src/http/client';
 import { ExchangeLog } from '../../src/http/exchange';
 import { Redactor } from '../../src/http/redaction';
 import { TargetClient } from '../../src/http/target';
 import { pollJob } from '../../src/flows/poll';
+import { downloadOne } from '../../src/flows/download';
 import { StaticTokens } from '../../src/auth/tokens';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -130,6 +131,118 @@ describe('pollJob', () => {
     expect(result.final).toBeUndefined();
     expect(result.stopped).toMatch(/time budget/);
     expect(result.polls.length).toBeGreaterThan(1);
+    await c.close();
+    await srv.close();
+  });
+});
+
+describe('HttpClient against broken transports', () => {
+  it('names the byte counts when the body breaks off before its Content-Length', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('x'.repeat(30), () => setTimeout(() => res.socket?.destroy(), 20));
+    });
+    const { http: c } = client(srv.url);
+    const err = await c.send({ method: 'GET', url: '/', label: 'short body' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as Error).message).toBe('the target closed the connection after 30 of the 100 bytes Content-Length announced');
+    await c.close();
+    await srv.close();
+  });
+
+  it('does not quote the body in a JSON parse error (it may hold a token)', async () => {
+    const srv = await serve((_req, res) => res.end('secret-token-value, and more text'));
+    const { http: c } = client(srv.url);
+    const res = await c.send({ method: 'GET', url: '/', label: 'bad json' });
+    expect(res.jsonError()).toMatch(/\(not valid JSON\)$/);
+    expect(res.jsonError()).not.toContain('secret-token-value');
+    await c.close();
+    await srv.close();
+  });
+
+  it('counts requests in a row without any response, and any response resets the count', async () => {
+    let up = true;
+    const srv = await serve((req, res) => (up ? res.end('ok') : req.socket.destroy()));
+    const { http: c } = client(srv.url);
+    up = false;
+    for (let i = 0; i < 3; i++) await c.send({ method: 'GET', url: '/', label: 'down' }).catch(() => undefined);
+    expect(c.connectionFailures).toEqual({ inARow: 3, last: 'the target closed the connection before the response was complete' });
+    up = true;
+    await c.send({ method: 'GET', url: '/', label: 'up' });
+    expect(c.connectionFailures.inARow).toBe(0);
+    await c.close();
+    await srv.close();
+  });
+
+  it('stop() ends a stream on purpose and the exchange says why', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200);
+      res.write('y'.repeat(1000));
+    });
+    const { http: c } = client(srv.url);
+    const streamed = await c.open({ method: 'GET', url: '/', label: 'stream' });
+    streamed.body.once('data', () => streamed.stop('enough'));
+    await expect(streamed.finished).rejects.toThrow(/^the harness stopped reading after \d+ bytes: enough$/);
+    expect(streamed.exchange.error).toMatch(/enough$/);
+    await c.close();
+    await srv.close();
+  });
+
+  it('close() does not wait for a response that never comes', async () => {
+    const srv = await serve(() => undefined);
+    const { http: c } = client(srv.url, 20_000);
+    const pending = c.send({ method: 'GET', url: '/', label: 'hangs' }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    await c.close();
+    const err = await pending;
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as Error).message).toBe('the run ended before the response did');
+    await srv.close();
+  });
+});
+
+describe('describeTransportError', () => {
+  it('turns undici and socket failures into one plain line', () => {
+    expect(describeTransportError({ name: 'HTTPParserError', message: 'Response does not match the HTTP/1.1 protocol' }, 1000)).toBe(
+      'the target did not answer with valid HTTP',
+    );
+    expect(describeTransportError({ code: 'HPE_CR_EXPECTED', message: 'x' }, 1000)).toBe('the target did not answer with valid HTTP (HPE_CR_EXPECTED)');
+    expect(describeTransportError({ code: 'ECONNRESET', message: 'read ECONNRESET' }, 1000)).toBe('connection reset by the target');
+    expect(describeBodyError({ code: 'ECONNRESET' }, 1000, 5, 10)).toBe('connection reset by the target after 5 of the 10 bytes Content-Length announced');
+    expect(describeBodyError({ code: 'ECONNRESET' }, 1000, 5)).toBe('connection reset by the target after 5 bytes of the body');
+  });
+});
+
+describe('downloadOne', () => {
+  it('hands every line to inspectLine, however the chunks split them, and validates the file', async () => {
+    const lines = ['{"resourceType":"Patient","id":"-1"}', '{"resourceType":"Patient","id":"-2"}', '{"resourceType":"Patient","id":"-3"}'];
+    const text = `${lines.join('\r\n')}\n`;
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/fhir+ndjson' });
+      // Three-byte pieces: every line crosses chunk boundaries.
+      let i = 0;
+      const next = () => (i < text.length ? res.write(text.slice(i, (i += 3)), () => setImmediate(next)) : res.end());
+      next();
+    });
+    const { http: c } = client(srv.url);
+    const seen: string[] = [];
+    const record = await downloadOne(
+      {
+        target: new TargetClient(c, new StaticTokens('static-test-token', new Redactor())),
+        sendToken: false,
+        acceptGzip: false,
+        apiVersion: 'v2',
+        sandbox: true,
+        deadline: Date.now() + 5000,
+        inspectLine: (line) => seen.push(line),
+      },
+      { type: 'Patient', url: `${srv.url}/data/1/Patient.ndjson` },
+      'output',
+    );
+    expect(record.error).toBeUndefined();
+    expect(seen.map((l) => l.trim())).toEqual(lines);
+    expect(record.validation?.lines).toBe(3);
+    expect(record.bytes).toBe(Buffer.byteLength(text));
     await c.close();
     await srv.close();
   });

@@ -19,17 +19,32 @@ export interface CliRun {
 }
 
 /** Lines that look like a JavaScript stack frame or an uncaught error print. */
-export const STACK_TRACE = /^\s+at .+\(.*:\d+:\d+\)$|^\s+at .+:\d+:\d+$|UnhandledPromiseRejection|Uncaught|node:internal/m;
+export const STACK_TRACE =
+  /^\s+at .+\(.*:\d+:\d+\)$|^\s+at .+:\d+:\d+$|UnhandledPromiseRejection|Uncaught|node:internal/m;
 
 export function runCli(target: string, args: string[], killAfterMs = 30_000): Promise<CliRun> {
   const outDir = path.join(mkdtempSync(path.join(tmpdir(), 'hostile-cli-')), 'reports');
   const child = spawn(
     process.execPath,
-    ['-r', path.join(__dirname, 'ts-register-cached.js'), path.join(ROOT, 'src', 'cli.ts'), 'run', '--target', target, '--out', outDir, ...args],
+    [
+      '-r',
+      path.join(__dirname, 'ts-register-cached.js'),
+      path.join(ROOT, 'src', 'cli.ts'),
+      'run',
+      '--target',
+      target,
+      '--out',
+      outDir,
+      ...args,
+    ],
     {
       cwd: path.join(outDir, '..'),
       // Only what the run needs: credentials from the environment, no config file, no CI/TTY quirks.
-      env: { PATH: process.env.PATH ?? '', BCDA_CLIENT_ID: CLIENT.clientId, BCDA_CLIENT_SECRET: CLIENT.clientSecret },
+      env: {
+        PATH: process.env.PATH ?? '',
+        BCDA_CLIENT_ID: CLIENT.clientId,
+        BCDA_CLIENT_SECRET: CLIENT.clientSecret,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

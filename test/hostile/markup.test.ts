@@ -30,7 +30,9 @@ function poison(value: unknown, keep: readonly string[] = []): unknown {
   if (typeof value === 'string') return value + H;
   if (Array.isArray(value)) return value.map((v) => poison(v, keep));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keep.includes(k) ? v : poison(v, keep)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, keep.includes(k) ? v : poison(v, keep)]),
+    );
   }
   return value;
 }
@@ -60,17 +62,34 @@ const taskBundle = (base: string) => ({
 
 /** Every JSON body poisoned; the access_token stays usable so the whole flow runs. */
 const POISONED: Parameters<typeof bcdaLike>[0] = {
-  token: json(200, () => poison({ access_token: GOOD_TOKEN, token_type: 'bearer', expires_in: 1200, scope: 'system/*.read' }, ['access_token'])),
-  metadata: json(200, (base) => poison(capabilityStatement(base)), { 'content-type': 'application/fhir+json' }),
+  token: json(200, () =>
+    poison({ access_token: GOOD_TOKEN, token_type: 'bearer', expires_in: 1200, scope: 'system/*.read' }, [
+      'access_token',
+    ]),
+  ),
+  metadata: json(200, (base) => poison(capabilityStatement(base)), {
+    'content-type': 'application/fhir+json',
+  }),
   kickoff: (_req, res, { base }) => {
-    res.writeHead(202, { 'content-location': `${base}/api/v2/jobs/${JOB_ID}`, 'content-type': 'application/fhir+json' });
+    res.writeHead(202, {
+      'content-location': `${base}/api/v2/jobs/${JOB_ID}`,
+      'content-type': 'application/fhir+json',
+    });
     res.end(JSON.stringify(poison(operationOutcome('Job accepted'))));
   },
   status: (req, res, { base }) =>
     req.url?.endsWith(`/jobs/${JOB_ID}`)
-      ? sendJson(res, 200, poison(manifest(base, [{ type: 'Patient', url: `${base}/data/${JOB_ID}/Patient.ndjson` }])))
-      : sendJson(res, 404, poison(operationOutcome('Job not found')), { 'content-type': 'application/fhir+json' }),
-  cancel: json(404, () => poison(operationOutcome('Job not found')), { 'content-type': 'application/fhir+json' }),
+      ? sendJson(
+          res,
+          200,
+          poison(manifest(base, [{ type: 'Patient', url: `${base}/data/${JOB_ID}/Patient.ndjson` }])),
+        )
+      : sendJson(res, 404, poison(operationOutcome('Job not found')), {
+          'content-type': 'application/fhir+json',
+        }),
+  cancel: json(404, () => poison(operationOutcome('Job not found')), {
+    'content-type': 'application/fhir+json',
+  }),
   jobs: json(200, (base) => poison(taskBundle(base)), { 'content-type': 'application/fhir+json' }),
   download: (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/fhir+ndjson' });
@@ -118,7 +137,9 @@ describe('11. HTML and control characters in every string field', () => {
   test('an access_token with control characters: a clear token error, not one broken request per check', async () => {
     const target = await bcdaLike({
       ...POISONED,
-      token: json(200, () => poison({ access_token: 'hostile-token', token_type: 'bearer', expires_in: 1200 })),
+      token: json(200, () =>
+        poison({ access_token: 'hostile-token', token_type: 'bearer', expires_in: 1200 }),
+      ),
     });
     try {
       const run = await hostileRun(target.url, { suites: ['auth', 'status'] });
@@ -139,8 +160,19 @@ describe('11. the CLI against the poisoned target', () => {
   test('exits 1 (MUST checks fail), no stack trace, no raw control characters on the terminal', async () => {
     const target = await bcdaLike(POISONED);
     try {
-      const cli = await runCli(target.url, ['--suite', 'metadata', 'auth', 'status', '--request-timeout', '1', '--timeout', '5']);
-      expect({ code: cli.code, trace: STACK_TRACE.test(cli.stderr) || STACK_TRACE.test(cli.stdout) }).toEqual({ code: 1, trace: false });
+      const cli = await runCli(target.url, [
+        '--suite',
+        'metadata',
+        'auth',
+        'status',
+        '--request-timeout',
+        '1',
+        '--timeout',
+        '5',
+      ]);
+      expect({ code: cli.code, trace: STACK_TRACE.test(cli.stderr) || STACK_TRACE.test(cli.stdout) }).toEqual(
+        { code: 1, trace: false },
+      );
       // eslint-disable-next-line no-control-regex
       expect(cli.stdout + cli.stderr).not.toMatch(/[\u0000\u001b\u2028]/);
       expect(cli.stderr).toContain('\\u001b[31m');

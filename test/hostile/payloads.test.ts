@@ -5,7 +5,15 @@
  */
 import { MAX_DOWNLOAD_FILES, MAX_LINE_BYTES } from '../../src/flows/download';
 import { hostileRun, invariants, OK_INVARIANTS, results } from './run';
-import { bcdaLike, hugeLine, manifest, PATIENT_LINES, sendJson, type Handler, type HostileServer } from './servers';
+import {
+  bcdaLike,
+  hugeLine,
+  manifest,
+  PATIENT_LINES,
+  sendJson,
+  type Handler,
+  type HostileServer,
+} from './servers';
 
 jest.setTimeout(30_000);
 
@@ -29,32 +37,48 @@ const body =
 describe('4. invalid JSON', () => {
   test('from the token endpoint: checks that need a token error with the parse problem, the token text leaks nowhere', async () => {
     const leaky = 'leaky-access-token-value-0123456789';
-    const target = await serve({ token: body('application/json', `{"access_token": "${leaky}", "expires_in": }`) });
+    const target = await serve({
+      token: body('application/json', `{"access_token": "${leaky}", "expires_in": }`),
+    });
     const run = await hostileRun(target.url, { suites: ['auth', 'kickoff'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
-    const noToken = run.report.results.filter((r) => r.outcome === 'error' && r.message.startsWith('no bearer token:'));
+    const noToken = run.report.results.filter(
+      (r) => r.outcome === 'error' && r.message.startsWith('no bearer token:'),
+    );
     expect(noToken.length).toBeGreaterThan(3);
-    expect(noToken[0]?.message).toBe("no bearer token: the token response is not a JSON object (Unexpected token '}' (not valid JSON))");
-    for (const text of [JSON.stringify(run.report), run.junit, run.html, run.consoleText]) expect(text).not.toContain(leaky);
+    expect(noToken[0]?.message).toBe(
+      "no bearer token: the token response is not a JSON object (Unexpected token '}' (not valid JSON))",
+    );
+    for (const text of [JSON.stringify(run.report), run.junit, run.html, run.consoleText])
+      expect(text).not.toContain(leaky);
   });
 
   test('from the metadata endpoint: the CapabilityStatement checks fail saying there is no JSON', async () => {
-    const target = await serve({ metadata: body('application/fhir+json', '{"resourceType": "CapabilityStatement", "fhirVersion": 4.0.1') });
+    const target = await serve({
+      metadata: body('application/fhir+json', '{"resourceType": "CapabilityStatement", "fhirVersion": 4.0.1'),
+    });
     const run = await hostileRun(target.url, { suites: ['metadata'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(run.outcome.unreachable).toBeUndefined();
-    expect(results(run, 'METADATA-CAPABILITYSTATEMENT')[0]).toMatchObject({ outcome: 'fail', message: 'no CapabilityStatement JSON (status 200)' });
+    expect(results(run, 'METADATA-CAPABILITYSTATEMENT')[0]).toMatchObject({
+      outcome: 'fail',
+      message: 'no CapabilityStatement JSON (status 200)',
+    });
   });
 
   test('as the completed-job manifest: the status check fails with the parse problem, downloads are skipped', async () => {
-    const target = await serve({ status: body('application/json', '{"transactionTime": "2026-01-01T00:00:00Z", "output": [}') });
+    const target = await serve({
+      status: body('application/json', '{"transactionTime": "2026-01-01T00:00:00Z", "output": [}'),
+    });
     const run = await hostileRun(target.url, { suites: ['status', 'download'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(results(run, 'STATUS-COMPLETE-200')[0]).toMatchObject({
       outcome: 'fail',
       message: "the body is not a JSON object (Unexpected token '}' (not valid JSON))",
     });
-    expect(run.report.exports[0]?.problem).toBe("the completed job's body is not a JSON object (Unexpected token '}' (not valid JSON))");
+    expect(run.report.exports[0]?.problem).toBe(
+      "the completed job's body is not a JSON object (Unexpected token '}' (not valid JSON))",
+    );
     expect(results(run, 'DOWNLOAD-OK')[0]?.outcome).toBe('skip');
   });
 });
@@ -71,7 +95,8 @@ describe('5. Content-Encoding: gzip on a body that is not gzip', () => {
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(results(run, 'DOWNLOAD-OK')[0]).toMatchObject({
       outcome: 'fail',
-      message: 'data/42/Patient.ndjson: the body is not valid gzip although Content-Encoding says gzip (incorrect header check)',
+      message:
+        'data/42/Patient.ndjson: the body is not valid gzip although Content-Encoding says gzip (incorrect header check)',
     });
     expect(run.report.exports[0]?.downloads[0]?.bytes).toBe(0);
   });
@@ -105,7 +130,10 @@ describe('12. a manifest of 100,000 output entries', () => {
     const entries = 100_000;
     const big: Handler = (req, res) => {
       const base = `http://${req.headers.host ?? ''}`;
-      const outputs = Array.from({ length: entries }, (_, i) => ({ type: 'Patient', url: `${base}/data/42/Patient-${i}.ndjson` }));
+      const outputs = Array.from({ length: entries }, (_, i) => ({
+        type: 'Patient',
+        url: `${base}/data/42/Patient-${i}.ndjson`,
+      }));
       sendJson(res, 200, manifest(base, outputs));
     };
     const target = await serve({ status: big });
@@ -116,7 +144,10 @@ describe('12. a manifest of 100,000 output entries', () => {
     expect(main?.problem).toBe(
       `the manifest lists ${entries} files; the run downloaded only the first ${MAX_DOWNLOAD_FILES} (at most ${MAX_DOWNLOAD_FILES} per export)`,
     );
-    expect(results(run, 'DOWNLOAD-OK')[0]).toMatchObject({ outcome: 'pass', message: `${MAX_DOWNLOAD_FILES} file(s), ${((MAX_DOWNLOAD_FILES * Buffer.byteLength(PATIENT_LINES)) / 1024).toFixed(1)} KiB` });
+    expect(results(run, 'DOWNLOAD-OK')[0]).toMatchObject({
+      outcome: 'pass',
+      message: `${MAX_DOWNLOAD_FILES} file(s), ${((MAX_DOWNLOAD_FILES * Buffer.byteLength(PATIENT_LINES)) / 1024).toFixed(1)} KiB`,
+    });
     expect(target.hits.download).toBeLessThanOrEqual(run.report.exports.length * MAX_DOWNLOAD_FILES + 10);
     // The manifest alone is ~7 MB; the reports hold none of its entries beyond the downloads.
     expect(run.sizes.json).toBeLessThan(3_000_000);

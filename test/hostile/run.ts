@@ -15,7 +15,9 @@ import { runConformance, type RunOutcome } from '../../src/engine/runner';
 import { consoleHooks, printSummary } from '../../src/report/console';
 import { writeReports, type WrittenReports } from '../../src/report/write';
 
-const schema = JSON.parse(readFileSync(path.join(__dirname, '../../spec/report.schema.json'), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(
+  readFileSync(path.join(__dirname, '../../spec/report.schema.json'), 'utf8'),
+) as Record<string, unknown>;
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
 const validateReport = ajv.compile(schema);
@@ -41,7 +43,11 @@ const FAST: RawSettings = { timeoutSeconds: 5, requestTimeoutSeconds: 1, maxKick
 
 export async function hostileRun(target: string, settings: RawSettings = {}): Promise<HostileRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hostile-'));
-  const config = loadConfig({ ...CLIENT, ...FAST, ...settings, target, outDir: path.join(dir, 'reports') }, {}, dir);
+  const config = loadConfig(
+    { ...CLIENT, ...FAST, ...settings, target, outDir: path.join(dir, 'reports') },
+    {},
+    dir,
+  );
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
@@ -63,7 +69,11 @@ export async function hostileRun(target: string, settings: RawSettings = {}): Pr
     outcome,
     report,
     files,
-    sizes: { json: statSync(files.json).size, junit: statSync(files.junit).size, html: statSync(files.html).size },
+    sizes: {
+      json: statSync(files.json).size,
+      junit: statSync(files.junit).size,
+      html: statSync(files.html).size,
+    },
     consoleText: sink.text,
     html: readFileSync(files.html, 'utf8'),
     junit: readFileSync(files.junit, 'utf8'),
@@ -121,7 +131,9 @@ export function htmlProblems(page: string): string[] {
 }
 
 export function results(run: HostileRun, ids?: string | RegExp): CheckResult[] {
-  return run.report.results.filter((r) => (ids === undefined ? true : typeof ids === 'string' ? r.id === ids : ids.test(r.id)));
+  return run.report.results.filter((r) =>
+    ids === undefined ? true : typeof ids === 'string' ? r.id === ids : ids.test(r.id),
+  );
 }
 
 /** Everything every hostile run must satisfy; returned as data so a failure names what broke. */
@@ -136,4 +148,11 @@ export function invariants(run: HostileRun): Record<string, unknown> {
   };
 }
 
-export const OK_INVARIANTS = { unhandled: [], schema: [], junit: [], html: [], testcases: true, checksRan: true };
+export const OK_INVARIANTS = {
+  unhandled: [],
+  schema: [],
+  junit: [],
+  html: [],
+  testcases: true,
+  checksRan: true,
+};

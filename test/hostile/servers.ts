@@ -43,7 +43,12 @@ export function routeOf(method: string, path: string): Route {
   return 'other';
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(value));
 }
@@ -73,15 +78,36 @@ export function capabilityStatement(base: string, text = (s: string) => s): Reco
           ],
         },
         resource: [
-          { type: 'Patient', operation: [{ name: 'patient-export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' }] },
-          { type: 'Group', operation: [{ name: 'group-export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' }] },
+          {
+            type: 'Patient',
+            operation: [
+              {
+                name: 'patient-export',
+                definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+              },
+            ],
+          },
+          {
+            type: 'Group',
+            operation: [
+              {
+                name: 'group-export',
+                definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export',
+              },
+            ],
+          },
         ],
       },
     ],
   };
 }
 
-export function manifest(base: string, outputs: Array<{ type: string; url: string }> = [{ type: 'Patient', url: `${base}/data/${JOB_ID}/Patient.ndjson` }]): Record<string, unknown> {
+export function manifest(
+  base: string,
+  outputs: Array<{ type: string; url: string }> = [
+    { type: 'Patient', url: `${base}/data/${JOB_ID}/Patient.ndjson` },
+  ],
+): Record<string, unknown> {
   return {
     transactionTime: '2026-01-01T00:00:00.000Z',
     request: `${base}/api/v2/Group/all/$export`,
@@ -92,13 +118,18 @@ export function manifest(base: string, outputs: Array<{ type: string; url: strin
 }
 
 export function operationOutcome(diagnostics: string): Record<string, unknown> {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', details: { text: diagnostics }, diagnostics }] };
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code: 'processing', details: { text: diagnostics }, diagnostics }],
+  };
 }
 
 /** The well-behaved answer of every route. */
 export const GOOD: Record<Route, Handler> = {
-  token: (_req, res) => sendJson(res, 200, { access_token: GOOD_TOKEN, token_type: 'bearer', expires_in: 1200 }),
-  metadata: (_req, res, { base }) => sendJson(res, 200, capabilityStatement(base), { 'content-type': 'application/fhir+json' }),
+  token: (_req, res) =>
+    sendJson(res, 200, { access_token: GOOD_TOKEN, token_type: 'bearer', expires_in: 1200 }),
+  metadata: (_req, res, { base }) =>
+    sendJson(res, 200, capabilityStatement(base), { 'content-type': 'application/fhir+json' }),
   kickoff: (_req, res, { base }) => {
     res.writeHead(202, { 'content-location': `${base}/api/v2/jobs/${JOB_ID}` });
     res.end();
@@ -113,7 +144,8 @@ export const GOOD: Record<Route, Handler> = {
     res.writeHead(200, { 'content-type': 'application/fhir+ndjson' });
     res.end(PATIENT_LINES);
   },
-  other: (_req, res) => sendJson(res, 404, operationOutcome('not found'), { 'content-type': 'application/fhir+json' }),
+  other: (_req, res) =>
+    sendJson(res, 404, operationOutcome('not found'), { 'content-type': 'application/fhir+json' }),
 };
 
 function emptyHits(): Record<Route, number> {
@@ -181,7 +213,11 @@ export async function closedPort(): Promise<string> {
 // ---------------------------------------------------------------- misbehaviours
 
 /** Sends a status line, headers and the first part of the body, then resets the TCP connection. */
-export function resetMidBody(headers: Record<string, string>, firstPart: string, declaredLength: number): Handler {
+export function resetMidBody(
+  headers: Record<string, string>,
+  firstPart: string,
+  declaredLength: number,
+): Handler {
   return (_req, res) => {
     res.writeHead(200, { ...headers, 'content-length': String(declaredLength) });
     res.write(firstPart, () => setTimeout(() => res.socket?.resetAndDestroy(), 20));
@@ -198,10 +234,24 @@ export function rawResponse(bytes: string | Buffer, then: 'end' | 'keep'): Handl
 }
 
 /** An HTTP response whose Content-Length does not match its body. */
-export function wrongContentLength(status: number, headers: Record<string, string>, body: string, declared: number): Handler {
-  const head = [`HTTP/1.1 ${status} OK`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${declared}`, '', ''].join('\r\n');
+export function wrongContentLength(
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  declared: number,
+): Handler {
+  const head = [
+    `HTTP/1.1 ${status} OK`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    `Content-Length: ${declared}`,
+    '',
+    '',
+  ].join('\r\n');
   // A too-long declaration is cut off by closing the socket; a too-short one leaves extra bytes behind.
-  return rawResponse(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body, 'utf8')]), declared > Buffer.byteLength(body) ? 'end' : 'keep');
+  return rawResponse(
+    Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body, 'utf8')]),
+    declared > Buffer.byteLength(body) ? 'end' : 'keep',
+  );
 }
 
 /** Sends `body` one byte every `intervalMs` (the timer stops when the connection goes). */

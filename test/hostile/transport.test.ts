@@ -45,11 +45,17 @@ describe('3. the connection is reset mid-body', () => {
 
   test('in the completed-job manifest: the export stops with the reset, the status checks say so', async () => {
     const target = await serve({
-      status: resetMidBody({ 'content-type': 'application/json' }, '{"transactionTime":"2026-01-01T00:00:00Z","output":[', 4000),
+      status: resetMidBody(
+        { 'content-type': 'application/json' },
+        '{"transactionTime":"2026-01-01T00:00:00Z","output":[',
+        4000,
+      ),
     });
     const run = await hostileRun(target.url, { suites: ['status', 'download'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
-    expect(run.report.exports[0]?.problem).toMatch(/^polling failed: connection reset by the target after \d+ of the 4000 bytes Content-Length announced$/);
+    expect(run.report.exports[0]?.problem).toMatch(
+      /^polling failed: connection reset by the target after \d+ of the 4000 bytes Content-Length announced$/,
+    );
     const download = results(run, 'DOWNLOAD-OK')[0];
     expect(download?.outcome).toBe('skip');
     expect(download?.message).toMatch(/connection reset by the target/);
@@ -58,7 +64,9 @@ describe('3. the connection is reset mid-body', () => {
 
 describe('9. a wrong Content-Length', () => {
   test('too long (the connection closes early): the file fails with the byte counts', async () => {
-    const target = await serve({ download: wrongContentLength(200, { 'Content-Type': 'application/fhir+ndjson' }, PATIENT_LINES, 5000) });
+    const target = await serve({
+      download: wrongContentLength(200, { 'Content-Type': 'application/fhir+ndjson' }, PATIENT_LINES, 5000),
+    });
     const run = await hostileRun(target.url, { suites: ['download'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(message(run, 'DOWNLOAD-OK')).toBe(
@@ -67,7 +75,9 @@ describe('9. a wrong Content-Length', () => {
   });
 
   test('too short (the body is cut where Content-Length says): the cut line fails FHIR validation', async () => {
-    const target = await serve({ download: wrongContentLength(200, { 'Content-Type': 'application/fhir+ndjson' }, PATIENT_LINES, 40) });
+    const target = await serve({
+      download: wrongContentLength(200, { 'Content-Type': 'application/fhir+ndjson' }, PATIENT_LINES, 40),
+    });
     const run = await hostileRun(target.url, { suites: ['download', 'fhir'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     const file = run.report.validation[0];
@@ -90,9 +100,13 @@ describe('10. a redirect loop', () => {
     const run = await hostileRun(target.url, { suites: ['auth', 'status', 'download'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(message(run, 'AUTH-TOKEN-SUCCESS')).toMatch(/307/);
-    expect(run.report.results.some((r) => r.message.includes('the token endpoint answered 307, not 200'))).toBe(true);
+    expect(
+      run.report.results.some((r) => r.message.includes('the token endpoint answered 307, not 200')),
+    ).toBe(true);
     // Each request was answered once: nothing followed the Location header round and round.
-    expect(target.hits.token).toBe(run.report.exchanges.filter((x) => x.request.url.endsWith('/auth/token')).length);
+    expect(target.hits.token).toBe(
+      run.report.exchanges.filter((x) => x.request.url.endsWith('/auth/token')).length,
+    );
     expect(run.report.run.requests).toBeLessThan(150);
   });
 
@@ -107,7 +121,12 @@ describe('10. a redirect loop', () => {
 
 describe('7. a slow drip of one byte a second', () => {
   test('on the metadata probe: the request timeout ends it and the target counts as unreachable', async () => {
-    const target = await serve({ metadata: drip({ 'content-type': 'application/fhir+json' }, JSON.stringify({ resourceType: 'CapabilityStatement' })) });
+    const target = await serve({
+      metadata: drip(
+        { 'content-type': 'application/fhir+json' },
+        JSON.stringify({ resourceType: 'CapabilityStatement' }),
+      ),
+    });
     const run = await hostileRun(target.url, { suites: ['metadata'], requestTimeoutSeconds: 1.5 });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(run.outcome.unreachable).toBe('timed out after 1500 ms');

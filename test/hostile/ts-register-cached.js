@@ -23,7 +23,11 @@ if (!require.extensions['.ts']) {
     } catch {
       ts ??= require('typescript');
       output = ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        compilerOptions: {
+          module: ts.ModuleKind.CommonJS,
+          target: ts.ScriptTarget.ES2022,
+          esModuleInterop: true,
+        },
         fileName: filename,
       }).outputText;
       // Write then rename, so a parallel child never reads half a file.

@@ -38,7 +38,11 @@ describe('a target nobody can talk to', () => {
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(run.outcome.unreachable).toBe('timed out after 1000 ms');
     expect(run.report.run.requests).toBe(1);
-    expect(run.report.results.every((r) => r.message === 'not run: the target cannot be reached (timed out after 1000 ms)')).toBe(true);
+    expect(
+      run.report.results.every(
+        (r) => r.message === 'not run: the target cannot be reached (timed out after 1000 ms)',
+      ),
+    ).toBe(true);
   });
 
   test('8. non-HTTP garbage on the socket: "did not answer with valid HTTP", nothing of it in the reports', async () => {
@@ -47,8 +51,11 @@ describe('a target nobody can talk to', () => {
     const run = await hostileRun(garbage.url);
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(run.outcome.unreachable).toBe('the target did not answer with valid HTTP');
-    expect(run.report.results[0]?.message).toBe('not run: the target cannot be reached (the target did not answer with valid HTTP)');
-    for (const text of [JSON.stringify(run.report), run.junit, run.html, run.consoleText]) expect(text).not.toContain('SSH-2.0');
+    expect(run.report.results[0]?.message).toBe(
+      'not run: the target cannot be reached (the target did not answer with valid HTTP)',
+    );
+    for (const text of [JSON.stringify(run.report), run.junit, run.html, run.consoleText])
+      expect(text).not.toContain('SSH-2.0');
   });
 
   test('a target that stops answering after the first request: the remaining checks are not run', async () => {
@@ -66,9 +73,15 @@ describe('a target nobody can talk to', () => {
     const run = await hostileRun(dying.url);
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(run.outcome.unreachable).toBeUndefined();
-    const notRun = run.report.results.filter((r) => r.message.startsWith('not run: the target stopped answering'));
+    const notRun = run.report.results.filter((r) =>
+      r.message.startsWith('not run: the target stopped answering'),
+    );
     expect(notRun.length).toBeGreaterThan(run.report.results.length / 2);
-    expect(notRun[0]?.message).toMatch(new RegExp(`the last ${GONE_AFTER_FAILURES} requests got no response \\(the target closed the connection`));
+    expect(notRun[0]?.message).toMatch(
+      new RegExp(
+        `the last ${GONE_AFTER_FAILURES} requests got no response \\(the target closed the connection`,
+      ),
+    );
     // Bounded: the checks before the cut-off, not one request per check of the catalog.
     expect(run.report.run.requests).toBeLessThan(60);
     expect(run.consoleText).toContain('the remaining checks are not run');
@@ -88,9 +101,14 @@ describe('the CLI against an unreachable target', () => {
       // One after the other: the first child fills the transpile cache the others use.
       for (const [url, reason] of targets) {
         const cli = await runCli(url, ['--suite', 'metadata', '--request-timeout', '1', '--timeout', '5']);
-        expect({ url, code: cli.code, trace: STACK_TRACE.test(cli.stderr) || STACK_TRACE.test(cli.stdout) }).toEqual({ url, code: 3, trace: false });
+        expect({
+          url,
+          code: cli.code,
+          trace: STACK_TRACE.test(cli.stderr) || STACK_TRACE.test(cli.stdout),
+        }).toEqual({ url, code: 3, trace: false });
         expect(cli.stderr).toMatch(reason);
-        for (const file of ['report.json', 'junit.xml', 'index.html']) expect(existsSync(path.join(cli.outDir, file))).toBe(true);
+        for (const file of ['report.json', 'junit.xml', 'index.html'])
+          expect(existsSync(path.join(cli.outDir, file))).toBe(true);
         // eslint-disable-next-line no-control-regex
         expect(cli.stdout + cli.stderr).not.toMatch(/[\u0000\u001b]/);
       }

@@ -18,13 +18,15 @@ const ENTITIES: Record<string, string> = {
  * escapes…) that a target may send are shown as `\u001b`-style text: HTML has no use for them.
  */
 export function esc(value: unknown): string {
-  return (
-    String(value ?? '')
-      // Matching control characters is the point of this expression.
-      // eslint-disable-next-line no-control-regex
-      .replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => ENTITIES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return String(value ?? '').replace(
+    TO_ESCAPE,
+    (c) => ENTITIES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+// Markup characters and the control characters other than tab and line breaks.
+// eslint-disable-next-line no-control-regex
+const TO_ESCAPE = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 /** Markup that is already safe (built by `html` or from constants). */
 export class SafeHtml {
