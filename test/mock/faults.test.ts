@@ -4,7 +4,7 @@
  */
 import type { Area } from '../../src/checks/types';
 import { resetContext } from '../../src/mock/app';
-import { FAULTS, validateFaultNames } from '../../src/mock/faults';
+import { CONTENT_MUTATIONS, FAULTS, validateFaultNames } from '../../src/mock/faults';
 import {
   basicFor,
   exportHeaders,
@@ -214,19 +214,6 @@ const PROBES: Record<string, Probe> = {
         .parse(textParser),
     );
   },
-  'content-invalid-fhir': (m) => files(m),
-  'content-wrong-resource-type': (m) => files(m),
-  'content-broken-references': (m) => files(m),
-  'content-missing-profile': (m) => files(m),
-  'content-malformed-json': (m) => files(m),
-  'content-no-mbi': (m) => files(m),
-  'content-no-bene-id': (m) => files(m),
-  'content-no-claim-id': (m) => files(m),
-  'content-bad-coverage-id': (m) => files(m),
-  'content-bad-eob-prefix': (m) => files(m),
-  'content-absolute-patient-reference': (m) => files(m),
-  'content-positive-patient-ids': (m) => files(m),
-  'content-error-file-wrong-type': (m) => errorFiles(m),
   'content-ignores-since': (m) => files(m, '/api/v2/Patient/$export?_since=2026-01-01T00:00:00Z'),
   'content-ignores-type': async (m) => {
     const { res } = await completed(m, '/api/v2/Patient/$export?_type=Patient');
@@ -417,6 +404,10 @@ Object.assign(PROBES, {
 
 const manifestProbe: Probe = async (m) => (await completed(m)).res.text;
 for (const f of FAULTS) if (f.name.startsWith('manifest-')) PROBES[f.name] = manifestProbe;
+// Content mutations show in the files they touch: error files for one, data files for the rest.
+for (const name of Object.keys(CONTENT_MUTATIONS)) {
+  PROBES[name] = name === 'content-error-file-wrong-type' ? errorFiles : (m) => files(m);
+}
 
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
