@@ -74,7 +74,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       outdated = { clientId: config.outdatedClientId, clientSecret: config.outdatedClientSecret };
     }
     // A separately started mock with --control offers the same clock and job-state control.
-    if (await offersMockControl(config.target)) {
+    if (await offersMockControl(config.target, config.requestTimeoutSeconds * 1000)) {
       control = httpControl(config.target);
       hooks.onNotice?.('the target offers mock control endpoints (/__mock): clock and job-state checks will use them');
     }
@@ -288,19 +288,32 @@ async function collectExports(ctx: CheckContext): Promise<{ runs: ExportRun[]; t
   return { runs, timelines };
 }
 
-/** Control of an embedded mock through its /__mock endpoints (not recorded as exchanges). */
 /** True when the target answers GET /__mock/state like this project's mock started with --control. */
-async function offersMockControl(baseUrl: string): Promise<boolean> {
+async function offersMockControl(baseUrl: string, timeoutMs: number): Promise<boolean> {
+  // Any target gets this request, hostile ones too: bounded in time and in bytes read.
+  const budget = Math.min(3_000, timeoutMs);
   try {
     const res = await undiciRequest(`${baseUrl.replace(/\/+$/, '')}/__mock/state`, {
       method: 'GET',
-      signal: AbortSignal.timeout(3_000),
-      headersTimeout: 3_000,
-      bodyTimeout: 3_000,
+      signal: AbortSignal.timeout(budget),
+      headersTimeout: budget,
+      bodyTimeout: budget,
     });
-    const text = (await res.body.text()).slice(0, 1_000_000);
-    if (res.statusCode !== 200) return false;
-    const body = JSON.parse(text) as { faults?: unknown; jobs?: unknown };
+    if (res.statusCode !== 200) {
+      res.body.destroy();
+      return false;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_MOCK_STATE_BYTES) {
+        res.body.destroy();
+        return false;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { faults?: unknown; jobs?: unknown };
     return Array.isArray(body.faults) && Array.isArray(body.jobs);
   } catch {
     // Not reachable, not JSON, not our mock: no control, and the probe reports reachability.
@@ -308,6 +321,10 @@ async function offersMockControl(baseUrl: string): Promise<boolean> {
   }
 }
 
+/** The mock's /__mock/state is small; a longer answer is not the mock. */
+const MAX_MOCK_STATE_BYTES = 1_000_000;
+
+/** Control of an embedded mock through its /__mock endpoints (not recorded as exchanges). */
 function httpControl(baseUrl: string): TargetControl {
   const post = async (path: string, body: unknown) => {
     const res = await undiciRequest(`${baseUrl}/__mock${path}`, {

@@ -155,3 +155,31 @@ describe('12. a manifest of 100,000 output entries', () => {
     expect(JSON.stringify(run.report)).not.toContain(`Patient-${entries - 1}.ndjson`);
   });
 });
+
+describe('an endless body where the run looks for mock control endpoints', () => {
+  test('GET /__mock/state is read at most 1 MB: the run goes on as against any non-mock target', async () => {
+    let written = 0;
+    const target = await serve({
+      other: (req, res) => {
+        if (!req.url?.startsWith('/__mock/')) {
+          sendJson(res, 404, { resourceType: 'OperationOutcome', issue: [] });
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, '[');
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk)) written += chunk.length;
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        res.on('error', () => undefined);
+        pump();
+      },
+    });
+    const run = await hostileRun(target.url, { suites: ['metadata'] });
+    expect(invariants(run)).toEqual(OK_INVARIANTS);
+    expect(run.outcome.unreachable).toBeUndefined();
+    expect(run.consoleText).not.toContain('mock control endpoints');
+    // Socket buffers hold a few MB; reading on would have taken hundreds of MB within the timeout.
+    expect(written).toBeLessThan(32 * 1024 * 1024);
+  });
+});
