@@ -259,7 +259,8 @@ export class HttpClient {
         } else resolve(bytes);
       };
       body.once('end', () => done());
-      body.once('error', (err) => done(err));
+      // `on`, not `once`: a destroyed body may report more than one error, none may go unhandled.
+      body.on('error', (err) => done(err));
       body.once('close', () => {
         if (!body.readableEnded) done(controller.signal.reason ?? new Error('connection closed before the body ended'));
       });
