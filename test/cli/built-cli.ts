@@ -26,6 +26,7 @@ export function ensureBuiltCli(): void {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: ROOT,
       stdio: 'pipe',
+      timeout: 300_000,
     });
   } catch {
     // Type errors still emit JavaScript; only a missing output is fatal.
