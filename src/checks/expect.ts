@@ -7,7 +7,11 @@ import type { ApiVersion } from './types';
 
 export function statusProblem(res: HttpResponse, expected: number | number[]): string | undefined {
   const list = Array.isArray(expected) ? expected : [expected];
-  return list.includes(res.status) ? undefined : `status ${res.status}, expected ${list.join(' or ')}`;
+  if (list.includes(res.status)) return undefined;
+  // The harness never follows redirects: say where the target pointed, so the answer is not a mystery.
+  const location = res.status >= 300 && res.status < 400 ? res.headers.location : undefined;
+  const redirect = location ? ` (a redirect to ${location.slice(0, 200)}, not followed)` : '';
+  return `status ${res.status}${redirect}, expected ${list.join(' or ')}`;
 }
 
 export function mediaType(res: HttpResponse): string {
