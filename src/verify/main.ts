@@ -24,6 +24,7 @@ interface VerifyOptions {
   out: string;
   readme: string | false;
   quiet?: boolean;
+  full?: boolean;
 }
 
 const positiveInt = (flag: string) => (value: string) => {
@@ -38,7 +39,7 @@ async function verify(options: VerifyOptions): Promise<number> {
     process.stderr.write(`verify: unknown fault(s): ${unknown.join(', ')} (see bcda-conformance mock --list-faults)\n`);
     return 2;
   }
-  const plan = planVerify(CATALOG, FAULTS, options.fault ? new Set(options.fault) : undefined);
+  const plan = planVerify(CATALOG, FAULTS, { ...(options.fault ? { only: new Set(options.fault) } : {}), full: Boolean(options.full) });
   const jobs = [...plan.clean, ...plan.faults.flatMap((f) => f.jobs)];
   const say = (text: string) => {
     if (!options.quiet) process.stdout.write(`${text}\n`);
@@ -99,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'where verify.json and verify.md go', 'reports')
     .option('--readme <file>', 'README whose "What it catches" section is regenerated', 'README.md')
     .option('--no-readme', 'leave the README alone')
+    .option('--full', 'run the whole catalog under each fault, not only the suites that concern it')
     .option('--quiet', 'print nothing but errors')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');

@@ -59,7 +59,15 @@ function combosFor(checks: readonly CheckMeta[]): { version: ApiVersion; profile
   return combos.filter((c, i) => i > 0 || checks.length === 0 || checks.some((k) => applies(k, c.version, c.profile)));
 }
 
-export function planVerify(catalog: readonly CheckMeta[], faults: readonly FaultDefinition[], only?: ReadonlySet<string>): VerifyPlan {
+export interface PlanOptions {
+  /** Verify only these faults. */
+  only?: ReadonlySet<string>;
+  /** Run the whole catalog under each fault instead of the suites that concern it. */
+  full?: boolean;
+}
+
+export function planVerify(catalog: readonly CheckMeta[], faults: readonly FaultDefinition[], options: PlanOptions = {}): VerifyPlan {
+  const { only, full = false } = options;
   const clean: VerifyJob[] = [
     ...VERSIONS.map((version) => ({ key: `clean ${version} bcda`, version, profile: 'bcda' as const })),
     { key: 'clean v2 bulk-data-ig', version: 'v2', profile: 'bulk-data-ig' },
@@ -74,7 +82,7 @@ export function planVerify(catalog: readonly CheckMeta[], faults: readonly Fault
         fault: fault.name,
         version,
         profile,
-        suites,
+        ...(full ? {} : { suites }),
       }));
       return { fault, declaredBy: declaring.map((c) => c.id), jobs };
     });

@@ -50,7 +50,7 @@ describe('planVerify', () => {
   });
 
   it('plans only the asked-for faults when given a subset', () => {
-    const partial = planVerify(catalog, faults, new Set(['f-v3']));
+    const partial = planVerify(catalog, faults, { only: new Set(['f-v3']) });
     expect(partial.partial).toBe(true);
     expect(partial.faults.map((f) => f.fault.name)).toEqual(['f-v3']);
   });
