@@ -151,7 +151,7 @@ export function loadConfig(
     const envName = ENV[key];
     if (envName && env[envName] !== undefined && env[envName] !== '') {
       sources[key] = 'env';
-      return env[envName];
+      return BOOLEAN_KEYS.has(key) ? booleanFromEnv(env[envName]) : env[envName];
     }
     if (fileSettings[key] !== undefined) {
       sources[key] = 'file';
@@ -342,6 +342,17 @@ function stringList(value: unknown, name: string): string[] {
       return v.trim();
     })
     .filter(Boolean);
+}
+
+/** Settings that are on/off switches. */
+const BOOLEAN_KEYS: ReadonlySet<keyof RunConfig> = new Set(['includeSamples', 'mockQuirks', 'strict']);
+
+/** Environment values are text: the usual spellings of a boolean become one, the rest stay text. */
+function booleanFromEnv(value: string | undefined): unknown {
+  const lower = value?.trim().toLowerCase();
+  if (lower === 'true' || lower === '1' || lower === 'yes') return true;
+  if (lower === 'false' || lower === '0' || lower === 'no') return false;
+  return value;
 }
 
 function booleanSetting(value: unknown, name: string): boolean {

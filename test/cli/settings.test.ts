@@ -95,3 +95,17 @@ describe('mock clock flags', () => {
     expect(() => parseMockFlags(flags)).toThrow(message);
   });
 });
+
+describe('switches from the environment', () => {
+  it('reads true/false, 1/0 and yes/no, and names the variable otherwise', () => {
+    const d = dir();
+    expect(loadConfig({}, { BCDA_STRICT: 'true' }, d).strict).toBe(true);
+    expect(loadConfig({}, { BCDA_STRICT: '0' }, d).strict).toBe(false);
+    expect(loadConfig({}, { BCDA_STRICT: 'Yes' }, d).strict).toBe(true);
+    expect(() => loadConfig({}, { BCDA_STRICT: 'maybe' }, d)).toThrow(
+      'BCDA_STRICT must be true or false (got "maybe")',
+    );
+    // Numbers and strings are not switches: "1" stays a number, "yes" a client id.
+    expect(loadConfig({}, { BCDA_MAX_KICKOFFS: '1' }, d).maxKickoffs).toBe(1);
+  });
+});
