@@ -121,6 +121,9 @@ export async function downloadOne(
       expectedType: kind === 'error' ? 'OperationOutcome' : item.type,
       apiVersion: opts.apiVersion,
       sandbox: opts.sandbox,
+      // Already decoded as the headers say: an unlabelled gzip body must reach the validator as the
+      // bytes a client would see, not be rescued by sniffing the magic number.
+      gzip: false,
       ...(opts.validateLines !== undefined ? { validateLines: opts.validateLines } : {}),
     };
     const opened = res;

@@ -29,8 +29,10 @@ const VERSIONS: readonly ApiVersion[] = ['v1', 'v2', 'v3'];
 
 /** Suites that must run alongside an area because its checks read what they produce. */
 const COMPANIONS: Partial<Record<Area, Area[]>> = {
-  // FHIR checks judge the files of the shared export, which the download suite fetches.
+  // FHIR checks judge the files of the shared export, which the download suite fetches; a download
+  // fault often shows first in what the files hold.
   fhir: ['download'],
+  download: ['fhir'],
 };
 
 function withCompanions(areas: Iterable<Area>): Area[] {
