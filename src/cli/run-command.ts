@@ -89,6 +89,7 @@ export function registerRunCommand(program: Command): void {
         timeoutSeconds: opts.timeout,
         requestTimeoutSeconds: opts.requestTimeout,
         maxKickoffs: opts.maxKickoffs,
+        maxFiles: opts.maxFiles,
         validateLines: opts.validateLines,
         includeSamples: opts.includeSamples ? true : undefined,
         strict: opts.strict ? true : undefined,

@@ -45,6 +45,8 @@ export interface RunConfig {
   /** Time budget for one HTTP request, in seconds. */
   requestTimeoutSeconds: number;
   maxKickoffs: number;
+  /** Most files downloaded (and validated) per export; a manifest may list more. */
+  maxFiles: number;
   /** Validate only the first N lines of each file (undefined: all). */
   validateLines?: number;
   includeSamples: boolean;
@@ -87,6 +89,7 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   timeoutSeconds: 'BCDA_TIMEOUT',
   requestTimeoutSeconds: 'BCDA_REQUEST_TIMEOUT',
   maxKickoffs: 'BCDA_MAX_KICKOFFS',
+  maxFiles: 'BCDA_MAX_FILES',
   validateLines: 'BCDA_VALIDATE_LINES',
   mockFaults: 'BCDA_MOCK_FAULTS',
   strict: 'BCDA_STRICT',
@@ -113,6 +116,7 @@ const FLAGS: Record<keyof RunConfig, string> = {
   timeoutSeconds: 'timeout',
   requestTimeoutSeconds: 'request-timeout',
   maxKickoffs: 'max-kickoffs',
+  maxFiles: 'max-files',
   validateLines: 'validate-lines',
   includeSamples: 'include-samples',
   strict: 'strict',
@@ -129,6 +133,7 @@ const DEFAULTS = {
   timeoutSeconds: 300,
   requestTimeoutSeconds: 30,
   maxKickoffs: 40,
+  maxFiles: 1000,
   includeSamples: false,
   strict: false,
   mockQuirks: false,
@@ -181,6 +186,7 @@ export function loadConfig(
     timeoutSeconds: get('timeoutSeconds', positiveNumber),
     requestTimeoutSeconds: get('requestTimeoutSeconds', positiveNumber),
     maxKickoffs: get('maxKickoffs', (v, n) => positiveInteger(v, n, true)),
+    maxFiles: get('maxFiles', (v, n) => positiveInteger(v, n, false)),
     includeSamples: get('includeSamples', booleanSetting),
     strict: get('strict', booleanSetting),
     mockFaults: get('mockFaults', stringList),

@@ -312,6 +312,7 @@ export class CheckContext {
         sendToken: manifest.requiresAccessToken === true,
         acceptGzip: true,
         concurrency: 4,
+        maxFiles: this.config.maxFiles,
         apiVersion: this.version,
         sandbox: this.sandbox,
         ...(this.config.validateLines !== undefined ? { validateLines: this.config.validateLines } : {}),

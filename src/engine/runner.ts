@@ -9,7 +9,6 @@ import type { CheckOutcome } from '../checks/types';
 import type { RunConfig } from '../config/config';
 import { ClientCredentialsTokens, StaticTokens, TokenError, type TokenObservation } from '../auth/tokens';
 import { HttpClient, TransportError } from '../http/client';
-import { MAX_DOWNLOAD_FILES } from '../flows/download';
 import { manifestItems } from '../flows/manifest';
 import { ExchangeLog } from '../http/exchange';
 import { Redactor } from '../http/redaction';
@@ -274,12 +273,12 @@ async function collectExports(ctx: CheckContext): Promise<{ runs: ExportRun[]; t
       t.kickoffAt = run.kickoff.exchange.startedAt;
     }
     if (run.final) t.finalExchange = run.final.exchange.id;
-    // A manifest may list more files than the run downloads (MAX_DOWNLOAD_FILES): say so.
+    // A manifest may list more files than the run downloads (--max-files): say so.
     const inManifest = run.manifest ? manifestItems(run.manifest.output).length + manifestItems(run.manifest.error).length : 0;
     const problems = [
       ...(run.problem ? [run.problem] : []),
       ...(run.downloads.length && inManifest > run.downloads.length
-        ? [`the manifest lists ${inManifest} files; the run downloaded only the first ${run.downloads.length} (at most ${MAX_DOWNLOAD_FILES} per export)`]
+        ? [`the manifest lists ${inManifest} files; the run downloaded only the first ${run.downloads.length} (at most ${ctx.config.maxFiles} per export, --max-files)`]
         : []),
     ];
     if (problems.length) t.problem = problems.join('; ');

@@ -50,7 +50,7 @@ export interface DownloadOptions {
 /** Longest NDJSON line read: one FHIR resource per line is far smaller; a longer one stops the file. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 /** Most files downloaded from one manifest. */
-export const MAX_DOWNLOAD_FILES = 200;
+export const MAX_DOWNLOAD_FILES = 1000;
 
 /**
  * Downloads the first `maxFiles` items (in manifest order); items past the limit get no record, so
