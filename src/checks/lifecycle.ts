@@ -317,7 +317,7 @@ export const jobsChecks: CheckDefinition[] = [
     title: 'a job list with nothing to show answers 404',
     description:
       'When no job matches, GET /jobs answers 404 with an OperationOutcome (code not-found) rather than an empty Bundle. Asked with _status=FailedExpired, a state a healthy run never produces; skipped when the organization does have such jobs.',
-    level: 'SHOULD',
+    level: 'MUST',
     profiles: ['bcda'],
     refs: ['seed:001 §Request job history', 'behavior §2.5'],
     faults: ['jobs-empty-200'],
