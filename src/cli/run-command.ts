@@ -46,6 +46,13 @@ export function registerRunCommand(program: Command): void {
       'a client whose ACO has no up-to-date attribution, for that check (env BCDA_OUTDATED_CLIENT_ID)',
     )
     .option('--outdated-client-secret <secret>', 'its secret (env BCDA_OUTDATED_CLIENT_SECRET)')
+    .option('--denylisted-client-id <id>', 'a client of a denylisted ACO, for the 403 checks (env BCDA_DENYLISTED_CLIENT_ID)')
+    .option('--denylisted-client-secret <secret>', 'its secret (env BCDA_DENYLISTED_CLIENT_SECRET)')
+    .option(
+      '--unattributed-client-id <id>',
+      'a client whose ACO has no attribution data, for the attribution 404 check (env BCDA_UNATTRIBUTED_CLIENT_ID)',
+    )
+    .option('--unattributed-client-secret <secret>', 'its secret (env BCDA_UNATTRIBUTED_CLIENT_SECRET)')
     .option('--api-version <version>', 'v1, v2 or v3 (env BCDA_API_VERSION; default v2)')
     .option('--group <group>', 'group for the shared export: all or runout (default all)')
     .option(
@@ -80,6 +87,10 @@ export function registerRunCommand(program: Command): void {
         rateLimitedClientSecret: opts.rateLimitedClientSecret,
         outdatedClientId: opts.outdatedClientId,
         outdatedClientSecret: opts.outdatedClientSecret,
+        denylistedClientId: opts.denylistedClientId,
+        denylistedClientSecret: opts.denylistedClientSecret,
+        unattributedClientId: opts.unattributedClientId,
+        unattributedClientSecret: opts.unattributedClientSecret,
         apiVersion: opts.apiVersion,
         group: opts.group,
         profile: opts.profile,

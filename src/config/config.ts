@@ -34,6 +34,12 @@ export interface RunConfig {
   /** Credentials of an ACO without up-to-date attribution, for the outdated-attribution check. */
   outdatedClientId?: string;
   outdatedClientSecret?: string;
+  /** Credentials of a denylisted ACO (BCDA's A9997), for the 403 checks. */
+  denylistedClientId?: string;
+  denylistedClientSecret?: string;
+  /** Credentials of an ACO with no attribution data at all, for the attribution 404 check. */
+  unattributedClientId?: string;
+  unattributedClientSecret?: string;
   apiVersion: ApiVersion;
   group: 'all' | 'runout';
   profile: Profile;
@@ -80,6 +86,10 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   rateLimitedClientSecret: 'BCDA_RATE_LIMITED_CLIENT_SECRET',
   outdatedClientId: 'BCDA_OUTDATED_CLIENT_ID',
   outdatedClientSecret: 'BCDA_OUTDATED_CLIENT_SECRET',
+  denylistedClientId: 'BCDA_DENYLISTED_CLIENT_ID',
+  denylistedClientSecret: 'BCDA_DENYLISTED_CLIENT_SECRET',
+  unattributedClientId: 'BCDA_UNATTRIBUTED_CLIENT_ID',
+  unattributedClientSecret: 'BCDA_UNATTRIBUTED_CLIENT_SECRET',
   apiVersion: 'BCDA_API_VERSION',
   group: 'BCDA_GROUP',
   profile: 'BCDA_PROFILE',
@@ -107,6 +117,10 @@ const FLAGS: Record<keyof RunConfig, string> = {
   rateLimitedClientSecret: 'rate-limited-client-secret',
   outdatedClientId: 'outdated-client-id',
   outdatedClientSecret: 'outdated-client-secret',
+  denylistedClientId: 'denylisted-client-id',
+  denylistedClientSecret: 'denylisted-client-secret',
+  unattributedClientId: 'unattributed-client-id',
+  unattributedClientSecret: 'unattributed-client-secret',
   apiVersion: 'api-version',
   group: 'group',
   profile: 'profile',
@@ -204,6 +218,10 @@ export function loadConfig(
     'rateLimitedClientSecret',
     'outdatedClientId',
     'outdatedClientSecret',
+    'denylistedClientId',
+    'denylistedClientSecret',
+    'unattributedClientId',
+    'unattributedClientSecret',
     'grep',
   ] as const) {
     const value = get(key, optionalString);

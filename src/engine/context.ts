@@ -60,6 +60,10 @@ export interface ExportRun {
 export interface TargetControl {
   advanceClock(seconds: number): Promise<void>;
   forceJobState(jobId: string, state: string): Promise<void>;
+  /** Simulates an outage of the auth provider (BCDA's SSAS): `ok` ends it. */
+  setAuthProvider(state: 'ok' | 'timeout' | 'error'): Promise<void>;
+  /** Limits tokens per ACO in a window of seconds; 0 switches the limit off. */
+  setTokenRateLimit(limit: number, windowSeconds: number): Promise<void>;
 }
 
 export class KickoffBudgetExceeded extends Error {
@@ -78,6 +82,10 @@ export interface ContextOptions {
   rateLimitedClient?: TargetClient;
   /** A client whose ACO has no up-to-date attribution (BCDA's smoke-test ACO TEST995). */
   outdatedClient?: TargetClient;
+  /** A client whose ACO is denylisted (BCDA's A9997). */
+  denylistedClient?: TargetClient;
+  /** A client whose ACO has no attribution data at all. */
+  unattributedClient?: TargetClient;
   control?: TargetControl;
   /** True when the target is BCDA's sandbox or the embedded mock (synthetic data: negative ids). */
   sandbox: boolean;
@@ -97,6 +105,8 @@ export class CheckContext {
   readonly otherClient?: TargetClient;
   readonly rateLimitedClient?: TargetClient;
   readonly outdatedClient?: TargetClient;
+  readonly denylistedClient?: TargetClient;
+  readonly unattributedClient?: TargetClient;
   readonly control?: TargetControl;
   readonly sandbox: boolean;
   readonly deadline: number;
@@ -116,6 +126,8 @@ export class CheckContext {
     if (options.otherClient) this.otherClient = options.otherClient;
     if (options.rateLimitedClient) this.rateLimitedClient = options.rateLimitedClient;
     if (options.outdatedClient) this.outdatedClient = options.outdatedClient;
+    if (options.denylistedClient) this.denylistedClient = options.denylistedClient;
+    if (options.unattributedClient) this.unattributedClient = options.unattributedClient;
     if (options.control) this.control = options.control;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;

@@ -13,7 +13,7 @@ import { manifestItems } from '../flows/manifest';
 import { ExchangeLog } from '../http/exchange';
 import { Redactor } from '../http/redaction';
 import { TargetClient } from '../http/target';
-import { CheckContext, KickoffBudgetExceeded, type CheckDefinition, type ExportRun, type ProgressEvent, type TargetControl } from './context';
+import { CheckContext, KickoffBudgetExceeded, type CheckDefinition, type ContextOptions, type ExportRun, type ProgressEvent, type TargetControl } from './context';
 import { coverageMatrix } from './coverage';
 import { REPORT_SCHEMA_VERSION, summarize, type CheckResult, type ExportTimeline, type RunReport } from './results';
 import { TOOL_VERSION } from './version';
@@ -41,14 +41,30 @@ interface Credentials {
   clientSecret: string;
 }
 
+type ClientRole = 'other' | 'rateLimited' | 'outdated' | 'denylisted' | 'unattributed';
+
+/** Each extra client: the mock ACO that plays it, its config keys, and where checks find it. */
+const CLIENT_ROLES: ReadonlyArray<{
+  role: ClientRole;
+  mockAco: string;
+  idKey: keyof RunConfig & `${ClientRole}ClientId`;
+  secretKey: keyof RunConfig & `${ClientRole}ClientSecret`;
+  contextKey: keyof ContextOptions & `${ClientRole}Client`;
+}> = [
+  { role: 'other', mockAco: 'A9990', idKey: 'otherClientId', secretKey: 'otherClientSecret', contextKey: 'otherClient' },
+  { role: 'rateLimited', mockAco: 'SBXBM0002', idKey: 'rateLimitedClientId', secretKey: 'rateLimitedClientSecret', contextKey: 'rateLimitedClient' },
+  { role: 'outdated', mockAco: 'TEST995', idKey: 'outdatedClientId', secretKey: 'outdatedClientSecret', contextKey: 'outdatedClient' },
+  { role: 'denylisted', mockAco: 'A9997', idKey: 'denylistedClientId', secretKey: 'denylistedClientSecret', contextKey: 'denylistedClient' },
+  { role: 'unattributed', mockAco: 'TEST996', idKey: 'unattributedClientId', secretKey: 'unattributedClientSecret', contextKey: 'unattributedClient' },
+];
+
 export async function runConformance(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
   const started = Date.now();
   let mock: MockServer | undefined;
   let resolved = config;
   let control: TargetControl | undefined;
-  let other: Credentials | undefined;
-  let rateLimited: Credentials | undefined;
-  let outdated: Credentials | undefined;
+  // The extra clients some checks need, by role: from the embedded mock's built-in ACOs, or from config.
+  const extra: Partial<Record<ClientRole, Credentials>> = {};
   if (!config.target) {
     // Loaded only when needed: a run against a real server never starts fastify.
     const { startMock } = await import('../mock');
@@ -56,21 +72,17 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     const byId = (cmsId: string) => mock!.credentials.find((c) => c.cmsId === cmsId);
     const main = byId('A9994')!;
     resolved = { ...config, target: mock.url, clientId: main.clientId, clientSecret: main.clientSecret };
-    const a9990 = byId('A9990');
-    const limited = byId('SBXBM0002');
-    if (a9990) other = { clientId: a9990.clientId, clientSecret: a9990.clientSecret };
-    if (limited) rateLimited = { clientId: limited.clientId, clientSecret: limited.clientSecret };
-    const test995 = byId('TEST995');
-    if (test995) outdated = { clientId: test995.clientId, clientSecret: test995.clientSecret };
+    for (const role of CLIENT_ROLES) {
+      const found = byId(role.mockAco);
+      if (found) extra[role.role] = { clientId: found.clientId, clientSecret: found.clientSecret };
+    }
     control = httpControl(mock.url);
     hooks.onNotice?.(`started the embedded mock at ${mock.url}`);
   } else {
-    if (config.otherClientId && config.otherClientSecret) other = { clientId: config.otherClientId, clientSecret: config.otherClientSecret };
-    if (config.rateLimitedClientId && config.rateLimitedClientSecret) {
-      rateLimited = { clientId: config.rateLimitedClientId, clientSecret: config.rateLimitedClientSecret };
-    }
-    if (config.outdatedClientId && config.outdatedClientSecret) {
-      outdated = { clientId: config.outdatedClientId, clientSecret: config.outdatedClientSecret };
+    for (const role of CLIENT_ROLES) {
+      const clientId = config[role.idKey];
+      const clientSecret = config[role.secretKey];
+      if (clientId && clientSecret) extra[role.role] = { clientId, clientSecret };
     }
     // A separately started mock with --control offers the same clock and job-state control.
     if (await offersMockControl(config.target, config.requestTimeoutSeconds * 1000)) {
@@ -112,9 +124,12 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     log,
     tokenObservations: () => observations(),
     invalidateToken: () => invalidate(),
-    ...(other ? { otherClient: makeClient(other).client } : {}),
-    ...(rateLimited ? { rateLimitedClient: makeClient(rateLimited).client } : {}),
-    ...(outdated ? { outdatedClient: makeClient(outdated).client } : {}),
+    ...Object.fromEntries(
+      CLIENT_ROLES.flatMap((r) => {
+        const creds = extra[r.role];
+        return creds ? [[r.contextKey, makeClient(creds).client]] : [];
+      }),
+    ),
     ...(control ? { control } : {}),
     sandbox: Boolean(mock) || /sandbox\.bcda\.cms\.gov/i.test(target),
     deadline: started + resolved.timeoutSeconds * 1000,
@@ -339,5 +354,7 @@ function httpControl(baseUrl: string): TargetControl {
   return {
     advanceClock: (seconds) => post('/clock/advance', { seconds }),
     forceJobState: (jobId, state) => post(`/jobs/${encodeURIComponent(jobId)}/state`, { state }),
+    setAuthProvider: (state) => post('/auth-provider', { state }),
+    setTokenRateLimit: (limit, windowSeconds) => post('/token-rate-limit', { limit, windowSeconds }),
   };
 }
