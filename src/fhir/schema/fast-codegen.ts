@@ -11,6 +11,7 @@
  * build time), and a differential test holds it equal to Ajv on the corpus and mock data.
  */
 import { SCHEMA_ID } from './prepare';
+import { FORMAT_ACCEPTORS, FORMAT_SOURCE } from './fast-formats';
 import type { FhirJsonSchema, SchemaNode } from './source';
 
 const REF_PREFIX = '#/definitions/';
@@ -42,14 +43,14 @@ const PRIMITIVE_KEYWORDS = new Set([
  * whitespace, which the caller checks once per line) the only whitespace a JSON string value
  * can hold is the plain space, so these equivalent tests replace the regexps.
  */
-const CLEAN_SHORTCUTS: Readonly<Record<string, string>> = {
+const CLEAN_SHORTCUTS: Readonly<Record<string, (v: string) => string>> = {
   // string, markdown
-  '^[ \\r\\n\\t\\S]+$': 'v.length > 0',
+  '^[ \\r\\n\\t\\S]+$': (v) => `${v}.length > 0`,
   // uri, url, canonical
-  '^\\S*$': 'v.indexOf(" ") === -1',
+  '^\\S*$': (v) => `${v}.indexOf(" ") === -1`,
   // code: no leading, trailing or doubled whitespace
-  '^[^\\s]+(\\s[^\\s]+)*$':
-    'v.length > 0 && v.charCodeAt(0) !== 32 && v.charCodeAt(v.length - 1) !== 32 && v.indexOf("  ") === -1',
+  '^[^\\s]+(\\s[^\\s]+)*$': (v) =>
+    `(${v}.length > 0 && ${v}.charCodeAt(0) !== 32 && ${v}.charCodeAt(${v}.length - 1) !== 32 && ${v}.indexOf("  ") === -1)`,
 };
 
 const isObject = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -71,13 +72,21 @@ class Emitter {
     );
   }
 
-  private pattern(source: string): string {
+  /**
+   * Test of `v` against a pattern, inlined: the clean-line shortcut or the hand-written
+   * acceptor when there is one (falling back to the regexp), else the regexp.
+   */
+  private patternTest(v: string, source: string): string {
     let id = this.patterns.get(source);
     if (!id) {
       id = `P${this.patterns.size}`;
       this.patterns.set(source, id);
     }
-    return id;
+    const shortcut = CLEAN_SHORTCUTS[source];
+    if (shortcut) return `(CLEAN ? ${shortcut(v)} : ${id}.test(${v}))`;
+    const acceptor = FORMAT_ACCEPTORS[source];
+    if (acceptor) return `(${acceptor}(${v}) || ${id}.test(${v}))`;
+    return `${id}.test(${v})`;
   }
 
   /** Membership test for an enum: `===` chains for short lists, a Set for long ones. */
@@ -107,12 +116,17 @@ class Emitter {
     // Enum values are valid codes/strings themselves, so membership is the whole test.
     if (Array.isArray(node.enum)) return this.enumTest(v, node.enum);
     const ref = this.refName(node);
-    if (ref !== undefined) return `${this.fn(ref)}(${v})`;
+    if (ref !== undefined) {
+      // Primitive definitions are inlined: a call per value costs more than the test itself.
+      const def = this.defs[ref];
+      if (def && !isObject(def.properties) && def.discriminator === undefined) return this.valueTest(v, def);
+      return `${this.fn(ref)}(${v})`;
+    }
     const parts: string[] = [];
     switch (node.type) {
       case 'string':
         parts.push(`typeof ${v} === "string"`);
-        if (typeof node.pattern === 'string') parts.push(`${this.pattern(node.pattern)}(${v})`);
+        if (typeof node.pattern === 'string') parts.push(this.patternTest(v, node.pattern));
         break;
       case 'boolean':
         parts.push(`typeof ${v} === "boolean"`);
@@ -177,7 +191,13 @@ class Emitter {
     lines.push('    n++;');
     lines.push('    const v = o[k];');
     lines.push('    switch (k) {');
-    for (const [propName, prop] of Object.entries(props)) {
+    // A string switch compares in order; `_x` (primitive extension) keys are rare, so they go last.
+    const entries = Object.entries(props);
+    const ordered = [
+      ...entries.filter(([p]) => !p.startsWith('_')),
+      ...entries.filter(([p]) => p.startsWith('_')),
+    ];
+    for (const [propName, prop] of ordered) {
       const base = propName.startsWith('_') ? propName.slice(1) : propName;
       const slot = slotOf.get(base);
       lines.push(`      case ${lit(propName)}:`);
@@ -234,15 +254,8 @@ class Emitter {
     ];
     // Patterns that only forbid whitespace get a shortcut for "clean" lines (see CLEAN_SHORTCUTS).
     header.push('let CLEAN = false;');
-    for (const [src, id] of this.patterns) {
-      const shortcut = CLEAN_SHORTCUTS[src];
-      header.push(`const ${id}_re = new RegExp(${lit(src)});`);
-      header.push(
-        shortcut
-          ? `function ${id}(v) { return CLEAN ? ${shortcut} : ${id}_re.test(v); }`
-          : `function ${id}(v) { return ${id}_re.test(v); }`,
-      );
-    }
+    for (const [src, id] of this.patterns) header.push(`const ${id} = new RegExp(${lit(src)});`);
+    header.push(FORMAT_SOURCE);
     for (const [values, id] of this.sets) header.push(`const ${id} = new Set(${values});`);
     const entry = [
       'function validateResource(value, clean) {',
