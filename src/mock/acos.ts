@@ -70,6 +70,7 @@ export function builtInAcos(): MockAco[] {
     aco('TEST001', 'Partially-Adjudicated Dev', 40, { partiallyAdjudicated: true }),
     aco('A9997', 'ACO Denylisted', 50, { denylisted: true }),
     aco('TEST995', 'Outdated attribution', 40, { attribution: 'outdated' }),
+    aco('TEST996', 'No attribution data', 40, { attribution: 'missing', runout: false }),
     aco('SBXBM0002', 'Sandbox rate-limited (both entitlements)', 40, {
       partiallyAdjudicated: true,
       rateLimited: true,

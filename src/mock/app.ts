@@ -13,6 +13,7 @@ import { registerJobStatusRoutes } from './routes/job-status';
 import { registerJobsListRoute } from './routes/jobs-list';
 import { registerMetadataRoute, registerServiceRoutes } from './routes/public';
 import { sendText } from './outcome';
+import { methodNotAllowed } from './wrong-method';
 
 const contexts = new WeakMap<FastifyInstance, MockContext>();
 
@@ -30,6 +31,9 @@ export function resetContext(ctx: MockContext): void {
   ctx.jobs.reset();
   ctx.clock.reset();
   ctx.faults.set(ctx.initialFaults);
+  ctx.authProvider = 'ok';
+  ctx.tokenRateLimit = ctx.initialTokenRateLimit;
+  ctx.tokensIssued.clear();
 }
 
 export async function buildMockApp(options: MockOptions = {}): Promise<FastifyInstance> {
@@ -70,14 +74,17 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
     done(null, payload);
   });
 
-  const routes = new Map<string, Set<string>>();
+  // Per path: the methods it serves, and those registered only for a fault (a POST kick-off, a
+  // GET token request), which answer 405 themselves and are left out of Allow.
+  const routes = new Map<string, { allowed: Set<string>; faultOnly: Set<string> }>();
   let collecting = true;
   app.addHook('onRoute', (route) => {
     if (!collecting) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const set = routes.get(route.url) ?? new Set<string>();
-    for (const m of methods) set.add(m);
-    routes.set(route.url, set);
+    const entry = routes.get(route.url) ?? { allowed: new Set<string>(), faultOnly: new Set<string>() };
+    const faultOnly = (route.config as { faultOnly?: boolean } | undefined)?.faultOnly === true;
+    for (const m of methods) (faultOnly ? entry.faultOnly : entry.allowed).add(m);
+    routes.set(route.url, entry);
   });
 
   registerAuthRoutes(app, ctx);
@@ -95,14 +102,14 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
   await app.register(async () => undefined); // flush onRoute for everything registered above
   collecting = false;
   // chi answers a known path with a wrong method by 405, empty body, with Allow.
-  for (const [url, methods] of routes) {
-    const missing = ALL_METHODS.filter((m) => !methods.has(m));
+  for (const [url, { allowed, faultOnly }] of routes) {
+    const missing = ALL_METHODS.filter((m) => !allowed.has(m) && !faultOnly.has(m));
     if (missing.length === 0) continue;
-    const allow = [...methods].join(', ');
+    const allow = [...allowed].join(', ');
     app.route({
       method: missing,
       url,
-      handler: (_req, reply) => reply.code(405).header('allow', allow).send(),
+      handler: (_req, reply) => methodNotAllowed(reply, allow),
     });
   }
 

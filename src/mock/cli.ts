@@ -20,6 +20,7 @@ export interface MockFlags {
   credentials?: string;
   jobSpeed?: string;
   tokenLifetime?: string;
+  tokenRateLimit?: string;
   clockStart?: string;
   frozenClock?: boolean;
   quiet?: boolean;
@@ -54,6 +55,19 @@ function clockStart(value: string): Date {
     throw new UsageError(`--clock-start must be an instant such as 2026-06-15T12:00:00Z, got "${value}"`);
   }
   return at;
+}
+
+/** `N` or `N/SECONDS` (default window 300 s, SSAS's): at most N tokens per ACO per window. */
+function tokenRateLimit(value: string): { limit: number; windowSeconds: number } {
+  const m = /^\s*(\d+)\s*(?:\/\s*(\d+)\s*)?$/.exec(value);
+  const limit = m ? Number(m[1]) : NaN;
+  const windowSeconds = m?.[2] !== undefined ? Number(m[2]) : 300;
+  if (!m || limit < 1 || limit > 1_000_000 || windowSeconds < 1 || windowSeconds > 86400) {
+    throw new UsageError(
+      `--token-rate-limit takes N or N/SECONDS (1-1000000 tokens per ACO, window 1-86400 s), got "${value}"`,
+    );
+  }
+  return { limit, windowSeconds };
 }
 
 /** Turns command-line flags into MockOptions; throws UsageError on anything invalid. */
@@ -95,6 +109,7 @@ export function parseMockFlags(flags: MockFlags): MockOptions {
   if (flags.tokenLifetime !== undefined) {
     options.tokenLifetimeSeconds = integer('--token-lifetime', flags.tokenLifetime, 1, 86400);
   }
+  if (flags.tokenRateLimit !== undefined) options.tokenRateLimit = tokenRateLimit(flags.tokenRateLimit);
   if (flags.frozenClock === true && flags.control !== true) {
     throw new UsageError(
       '--frozen-clock needs --control: only POST /__mock/clock/advance moves a frozen clock',
@@ -124,6 +139,7 @@ export function credentialsListing(credentialsFile?: string): string {
       aco.attribution !== 'current'
         ? `attribution ${aco.attribution} (export 404, runout ${aco.runout ? '202' : '404'})`
         : '',
+      aco.attribution === 'missing' ? 'no attribution data (attribution_status 404)' : '',
       aco.rateLimited ? 'rate-limited (429 on a duplicate in-flight job)' : '',
     ].filter((n) => n !== '');
     lines.push(`${aco.cmsId}  ${aco.name}: ${notes.join(', ')}`);
@@ -131,6 +147,13 @@ export function credentialsListing(credentialsFile?: string): string {
       lines.push(`  client id:     ${c.clientId}`);
       lines.push(`  client secret: ${c.clientSecret}`);
     }
+    lines.push('');
+  }
+  // Credentials whose CMS id no ACO has: their tokens are valid, the organization is unknown.
+  for (const c of registry.credentials.filter((cr) => !registry.acos.some((a) => a.cmsId === cr.cmsId))) {
+    lines.push(`${c.cmsId}  (no such ACO): every request with its token answers 403 "Unauthorized Error"`);
+    lines.push(`  client id:     ${c.clientId}`);
+    lines.push(`  client secret: ${c.clientSecret}`);
     lines.push('');
   }
   return lines.join('\n');
@@ -163,6 +186,10 @@ export function registerMockCommand(program: Command): void {
     .option('--credentials <file>', 'JSON file of ACOs and client credentials to add or replace')
     .option('--job-speed <x>', 'job speed multiplier (1: the A9994 export takes about 2 s)')
     .option('--token-lifetime <seconds>', 'access token lifetime', undefined)
+    .option(
+      '--token-rate-limit <n[/seconds]>',
+      'at most n tokens per ACO per window (default 300 s); more answer 429 like SSAS (default: no limit)',
+    )
     .option('--clock-start <instant>', 'start the mock clock at this instant, e.g. 2026-06-15T12:00:00Z')
     .option(
       '--frozen-clock',

@@ -46,6 +46,34 @@ export interface MockOptions {
   clock?: ClockOptions;
   /** Retry-After seconds on the duplicate-job 429. Default 1. */
   retryAfterSeconds?: number;
+  /**
+   * The auth provider's per-ACO token limit (behavior §2.8: SSAS allows 100 per 5 minutes by
+   * default). Off by default so load tests and long client runs are not throttled.
+   */
+  tokenRateLimit?: TokenRateLimit;
+}
+
+/** At most `limit` tokens per ACO in any `windowSeconds`; a limit of 0 switches it off. */
+export interface TokenRateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** The auth provider (SSAS) the mock pretends to call: reachable, timing out, or failing. */
+export type AuthProviderState = 'ok' | 'timeout' | 'error';
+
+export const AUTH_PROVIDER_STATES: readonly AuthProviderState[] = ['ok', 'timeout', 'error'];
+
+/** Validates a token rate limit; every problem is an Error meant for a user. */
+export function checkTokenRateLimit(value: TokenRateLimit): TokenRateLimit {
+  const { limit, windowSeconds } = value;
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new Error(`token rate limit must be a whole number of tokens (0 = off), got ${String(limit)}`);
+  if (limit > 0 && (!Number.isInteger(windowSeconds) || windowSeconds < 1))
+    throw new Error(
+      `token rate limit window must be a positive whole number of seconds, got ${String(windowSeconds)}`,
+    );
+  return { limit, windowSeconds: limit > 0 ? windowSeconds : 0 };
 }
 
 export const ALL_VERSIONS: readonly ApiVersion[] = ['v1', 'v2', 'v3'];
@@ -66,6 +94,12 @@ export interface MockContext {
   credentialsById: Map<string, MockCredential>;
   tokens: TokenIssuer;
   generator: ExportDataGenerator;
+  /** Switched by `POST /__mock/auth-provider`; reset to ok. */
+  authProvider: AuthProviderState;
+  tokenRateLimit: TokenRateLimit;
+  initialTokenRateLimit: TokenRateLimit;
+  /** Clock times (ms) of the tokens issued per ACO inside the current window. */
+  tokensIssued: Map<string, number[]>;
 }
 
 /** Validates options; every problem is an Error with a message meant for a user. */
@@ -97,6 +131,7 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     registry = mergeAcos(registry, entries);
   }
   const clock = createClock(options.clock);
+  const tokenRateLimit = checkTokenRateLimit(options.tokenRateLimit ?? { limit: 0, windowSeconds: 0 });
   return {
     seed,
     versions: [...new Set(versions)],
@@ -113,5 +148,9 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     credentialsById: new Map(registry.credentials.map((c) => [c.clientId, c])),
     tokens: await createTokenIssuer(clock, lifetime),
     generator: exportDataGenerator,
+    authProvider: 'ok',
+    tokenRateLimit,
+    initialTokenRateLimit: tokenRateLimit,
+    tokensIssued: new Map(),
   };
 }

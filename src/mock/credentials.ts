@@ -20,6 +20,15 @@ export const SANDBOX_CREDENTIAL: MockCredential = {
   cmsId: 'A9994',
 };
 
+/** The CMS id of UNKNOWN_ACO_CREDENTIAL, which no built-in ACO has. */
+export const UNKNOWN_ACO_ID = 'X9999';
+
+export const UNKNOWN_ACO_CREDENTIAL: MockCredential = {
+  cmsId: UNKNOWN_ACO_ID,
+  clientId: '6a3da59e-c3c6-4464-a320-8b6bbd658318',
+  clientSecret: 'b7a36488eee8799b00befd3c7d323d00af89e7a27a13204613a204e11d5a5c945ba7a63561d7c9c9',
+};
+
 /** Fixed credentials of the other built-in ACOs (derived once from sha256/sha512 of the CMS id). */
 export const BUILT_IN_CREDENTIALS: readonly MockCredential[] = [
   SANDBOX_CREDENTIAL,
@@ -58,6 +67,14 @@ export const BUILT_IN_CREDENTIALS: readonly MockCredential[] = [
     clientId: 'f7b2c858-2f42-4463-8444-6489d00ee090',
     clientSecret: 'c8754b89f0b948c1e900f31fccfc93a65b45d5769b3e5a724176296ab4920776ac4d06048a095336',
   },
+  {
+    cmsId: 'TEST996',
+    clientId: 'eadc543b-8751-4922-a570-3eef7d1a1a71',
+    clientSecret: '6fe79b59da37efb20a1dbbe4f08ae8d3e84e1e475aee5792fc894d2876f5e964e080f43ca3e693d9',
+  },
+  // A client whose organization BCDA does not know: its tokens are valid, its CMS id is in no ACO
+  // table (every token-checked route answers 403 "Unauthorized Error", behavior §5).
+  UNKNOWN_ACO_CREDENTIAL,
   {
     cmsId: 'SBXBM0002',
     clientId: 'd5ee2637-83f6-40cc-8554-4d03d1104e65',

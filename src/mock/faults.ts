@@ -82,6 +82,27 @@ export const FAULTS: readonly FaultDefinition[] = [
     'rest.security carries the oauth-uris extension with the token URL.',
     ['seed:001 §Check API status', 'behavior §2.1'],
   ),
+  f(
+    'service-version-wrong-shape',
+    'metadata',
+    '/_version answers {"build": ...} instead of {"version": ...}.',
+    '/_version names the build in a "version" field.',
+    ['behavior §2.9'],
+  ),
+  f(
+    'health-always-ok',
+    'metadata',
+    '/_health answers 200, all "ok", even while the auth provider is down.',
+    '/_health answers 502 naming the dependency that fails.',
+    ['behavior §2.9'],
+  ),
+  f(
+    'auth-info-wrong-shape',
+    'metadata',
+    '/_auth answers {"provider": "ssas"} without auth_provider or version.',
+    '/_auth names the auth provider and its version (or the error reaching it).',
+    ['behavior §2.9'],
+  ),
   // auth
   f(
     'auth-accepts-bad-secret',
@@ -152,6 +173,62 @@ export const FAULTS: readonly FaultDefinition[] = [
     'The Authorization scheme is matched without regard to case.',
     'The scheme must be written "Bearer" with a capital B; "bearer" gets 401.',
     ['seed:001 §Request header', 'behavior §5'],
+  ),
+  f(
+    'welcome-rejects-valid-token',
+    'auth',
+    '/auth/welcome answers 401 to a valid token.',
+    '/auth/welcome greets a valid token with 200.',
+    ['behavior §2.8'],
+  ),
+  f(
+    'denylist-ignored',
+    'auth',
+    'A denylisted ACO is served like any other.',
+    "A denylisted organization's token is refused with 403 on every protected endpoint.",
+    ['behavior §5', 'behavior §7.1'],
+  ),
+  f(
+    'token-accepts-get',
+    'auth',
+    'GET /auth/token issues a token like POST.',
+    'The token endpoint takes POST only; GET answers 405.',
+    ['behavior §2.8', 'behavior §0'],
+  ),
+  f(
+    'token-rate-limit-ignored',
+    'auth',
+    'The per-ACO token limit is never enforced.',
+    'Past the token limit, /auth/token answers 429.',
+    ['behavior §2.8'],
+  ),
+  f(
+    'token-rate-limit-no-retry-after',
+    'auth',
+    'The token-limit 429 has no Retry-After.',
+    'The token-limit 429 says when to retry.',
+    ['behavior §2.8'],
+  ),
+  f(
+    'outage-ignored',
+    'auth',
+    'Tokens are issued and accepted while the auth provider is down.',
+    'With the auth provider down, token requests and token-checked requests fail with 503 or 500.',
+    ['behavior §2.8', 'behavior §5'],
+  ),
+  f(
+    'outage-wrong-status',
+    'auth',
+    'An auth-provider timeout answers 401 ("Expired Token") instead of 503.',
+    'An auth-provider timeout answers 503, which a client retries, not 401.',
+    ['behavior §2.8', 'behavior §5'],
+  ),
+  f(
+    'outage-no-retry-after',
+    'auth',
+    'The 503 of an auth-provider timeout has no Retry-After.',
+    "The token endpoint's and the v1 error writer's 503 carry Retry-After: 1.",
+    ['behavior §2.8', 'behavior §5'],
   ),
   // kick-off
   f(
@@ -293,6 +370,13 @@ export const FAULTS: readonly FaultDefinition[] = [
     'Headers are validated before query parameters.',
     'BCDA reports a bad parameter before a bad header.',
     ['behavior §0.2'],
+  ),
+  f(
+    'export-accepts-post',
+    'kickoff',
+    'POST to the $export endpoints starts a job like GET.',
+    'BCDA starts exports with GET only; POST answers 405 with Allow: GET.',
+    ['behavior §0', 'bulkdata@30'],
   ),
   // status
   f(
@@ -702,6 +786,13 @@ export const FAULTS: readonly FaultDefinition[] = [
     'attribution',
     'Attribution timestamps are not dates.',
     'Each ingestion date has a parsable timestamp.',
+    ['seed:001 §Request attribution status', 'behavior §2.6'],
+  ),
+  f(
+    'attribution-missing-200',
+    'attribution',
+    'attribution_status answers 200 with no dates for an ACO without attribution data.',
+    'An organization with no attribution data gets 404 from attribution_status.',
     ['seed:001 §Request attribution status', 'behavior §2.6'],
   ),
   f(

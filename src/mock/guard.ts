@@ -9,26 +9,64 @@ import type { MockAco } from './acos';
 import type { MockContext } from './context';
 import { jobState, type Job, type JobState } from './jobs';
 import { operationOutcome, sendBody, sendOutcome, writerVersion } from './outcome';
+import type { TokenCheck } from './tokens';
 
 const BEARER = /^Bearer (\S+)$/;
 const ANY_CASE_BEARER = /^bearer (\S+)$/i;
 
-/** What ParseToken found: no usable bearer header, a token error already sent, or an ACO id. */
-type Parsed = { kind: 'none' } | { kind: 'sent' } | { kind: 'ok'; cmsId: string };
+/** What ParseToken found: no usable bearer header, an error already sent, or the caller's ACO. */
+type Parsed = { kind: 'none' } | { kind: 'sent' } | { kind: 'ok'; aco: MockAco };
 
+/** The auth provider's state as the token checks see it (fault outage-ignored hides an outage). */
+function providerOutage(ctx: MockContext): 'timeout' | 'error' | undefined {
+  return ctx.authProvider === 'ok' || ctx.faults.has('outage-ignored') ? undefined : ctx.authProvider;
+}
+
+/**
+ * ParseToken (behavior §0, §5): runs on every route, public ones included. It reads the bearer
+ * token, has the auth provider introspect it, and looks its ACO up.
+ */
 async function parseToken(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<Parsed> {
   const header = request.headers.authorization;
   const pattern = ctx.faults.has('auth-accepts-lowercase-bearer') ? ANY_CASE_BEARER : BEARER;
   const match = header === undefined ? null : pattern.exec(header);
   if (!match?.[1]) return { kind: 'none' };
+  const version = writerVersion(request.url);
   const check = await ctx.tokens.verify(match[1], {
     ignoreValidity: ctx.faults.has('auth-accepts-expired-token'),
+    outage: providerOutage(ctx),
   });
-  if (check.kind === 'ok') return check;
-  if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token'))
-    return { kind: 'ok', cmsId: 'A9994' };
-  sendOutcome(reply, check.status, writerVersion(request.url), check.code, check.diagnostics);
-  return { kind: 'sent' };
+  let cmsId: string;
+  if (check.kind === 'ok') {
+    cmsId = check.cmsId;
+  } else if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token')) {
+    cmsId = 'A9994';
+  } else {
+    sendTokenError(ctx, reply, version, check);
+    return { kind: 'sent' };
+  }
+  const aco = ctx.acos.get(cmsId);
+  if (!aco) {
+    sendOutcome(reply, 403, version, 'forbidden', 'Unauthorized Error');
+    return { kind: 'sent' };
+  }
+  return { kind: 'ok', aco };
+}
+
+function sendTokenError(
+  ctx: MockContext,
+  reply: FastifyReply,
+  version: ApiVersion,
+  check: Extract<TokenCheck, { kind: 'error' }>,
+): FastifyReply {
+  if (check.status === 503) {
+    // A timed-out introspection read as an inactive token is the commonest way to get this wrong.
+    if (ctx.faults.has('outage-wrong-status'))
+      return sendOutcome(reply, 401, version, 'forbidden', 'Expired Token');
+    // BCDA's v1 error writer (also used by /data, /auth and the service routes) adds Retry-After.
+    if (version === 'v1' && !ctx.faults.has('outage-no-retry-after')) reply.header('retry-after', '1');
+  }
+  return sendOutcome(reply, check.status, version, check.code, check.diagnostics);
 }
 
 /**
@@ -52,24 +90,18 @@ export async function requireAco(
   const version = writerVersion(request.url);
   const parsed = await parseToken(ctx, request, reply);
   if (parsed.kind === 'sent') return undefined;
-  let cmsId: string;
-  if (parsed.kind === 'none') {
-    if (ctx.faults.has('auth-accepts-no-token')) {
-      cmsId = 'A9994';
-    } else {
-      const status = ctx.faults.has('auth-wrong-status-no-token') ? 403 : 401;
-      sendOutcome(reply, status, version, 'forbidden', 'Invalid Token');
-      return undefined;
-    }
-  } else {
-    cmsId = parsed.cmsId;
+  let aco: MockAco | undefined;
+  if (parsed.kind === 'ok') {
+    aco = parsed.aco;
+  } else if (ctx.faults.has('auth-accepts-no-token')) {
+    aco = ctx.acos.get('A9994');
   }
-  const aco = ctx.acos.get(cmsId);
   if (!aco) {
-    sendOutcome(reply, 403, version, 'forbidden', 'Unauthorized Error');
+    const status = ctx.faults.has('auth-wrong-status-no-token') ? 403 : 401;
+    sendOutcome(reply, status, version, 'forbidden', 'Invalid Token');
     return undefined;
   }
-  if (aco.denylisted) {
+  if (aco.denylisted && !ctx.faults.has('denylist-ignored')) {
     sendOutcome(reply, 403, version, 'forbidden', `ACO (CMS_ID: ${aco.cmsId}) is unauthorized`);
     return undefined;
   }

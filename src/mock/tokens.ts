@@ -8,22 +8,33 @@ import type { MockClock } from './clock';
 
 export interface TokenIssuer {
   issue(clientId: string, cmsId: string): Promise<string>;
-  /** `ignoreValidity` skips signature and expiry (fault auth-accepts-expired-token). */
-  verify(token: string, options?: { ignoreValidity?: boolean }): Promise<TokenCheck>;
+  verify(token: string, options?: VerifyOptions): Promise<TokenCheck>;
   readonly lifetimeSeconds: number;
+}
+
+export interface VerifyOptions {
+  /** Skip signature and expiry (fault auth-accepts-expired-token). */
+  ignoreValidity?: boolean;
+  /** The introspection call times out or fails (an auth provider outage, behavior §5). */
+  outage?: 'timeout' | 'error';
 }
 
 /** Outcome of reading a bearer token; `error` carries the status and diagnostics BCDA writes. */
 export type TokenCheck =
   | { kind: 'ok'; cmsId: string }
-  | { kind: 'error'; status: 400 | 401; code: 'structure' | 'forbidden'; diagnostics: string };
+  | {
+      kind: 'error';
+      status: 400 | 401 | 500 | 503;
+      code: 'structure' | 'forbidden' | 'exception';
+      diagnostics: string;
+    };
 
 export async function createTokenIssuer(clock: MockClock, lifetimeSeconds: number): Promise<TokenIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('RS512');
   return {
     lifetimeSeconds,
     issue: (clientId, cmsId) => sign(privateKey, clock, lifetimeSeconds, clientId, cmsId),
-    verify: (token, options) => verifyToken(publicKey, clock, token, options?.ignoreValidity === true),
+    verify: (token, options) => verifyToken(publicKey, clock, token, options ?? {}),
   };
 }
 
@@ -57,12 +68,24 @@ const REQUEST_ERROR: TokenCheck = {
 };
 const EXPIRED: TokenCheck = { kind: 'error', status: 401, code: 'forbidden', diagnostics: 'Expired Token' };
 const INVALID: TokenCheck = { kind: 'error', status: 401, code: 'forbidden', diagnostics: 'Invalid Token' };
+const PROVIDER_TIMEOUT: TokenCheck = {
+  kind: 'error',
+  status: 503,
+  code: 'exception',
+  diagnostics: 'Internal Error',
+};
+const PROVIDER_ERROR: TokenCheck = {
+  kind: 'error',
+  status: 500,
+  code: 'exception',
+  diagnostics: 'Internal Error',
+};
 
 async function verifyToken(
   key: KeyLike,
   clock: MockClock,
   token: string,
-  ignoreValidity: boolean,
+  options: VerifyOptions,
 ): Promise<TokenCheck> {
   // Stage 1 (BCDA's own parse): must be a JWT from `ssas` with a `dat` claim, else 400.
   let claims: Record<string, unknown>;
@@ -73,7 +96,9 @@ async function verifyToken(
   }
   if (claims.iss !== 'ssas' || typeof claims.dat !== 'string' || claims.dat === '') return REQUEST_ERROR;
   // Stage 2 (SSAS introspection): signature, expiry and `use`; any failure reads as "Expired Token".
-  if (!ignoreValidity) {
+  if (options.outage === 'timeout') return PROVIDER_TIMEOUT;
+  if (options.outage === 'error') return PROVIDER_ERROR;
+  if (options.ignoreValidity !== true) {
     try {
       await jwtVerify(token, key, { issuer: 'ssas', algorithms: ['RS512'], currentDate: clock.now() });
     } catch {

@@ -33,6 +33,7 @@ describe('mock CLI flags', () => {
         control: true,
         jobSpeed: '2.5',
         tokenLifetime: '60',
+        tokenRateLimit: '5/60',
       }),
     ).toMatchObject({
       port: 4011,
@@ -44,8 +45,13 @@ describe('mock CLI flags', () => {
       control: true,
       jobSpeed: 2.5,
       tokenLifetimeSeconds: 60,
+      tokenRateLimit: { limit: 5, windowSeconds: 60 },
     });
     expect(parseMockFlags({}).port).toBe(4010);
+    expect(parseMockFlags({ tokenRateLimit: '100' }).tokenRateLimit).toEqual({
+      limit: 100,
+      windowSeconds: 300,
+    });
   });
 
   it.each([
@@ -56,6 +62,8 @@ describe('mock CLI flags', () => {
     [{ fault: ['nope'] }, /--fault: unknown fault: nope\. Valid faults:/],
     [{ jobSpeed: '0' }, /--job-speed must be a positive number/],
     [{ tokenLifetime: '0' }, /--token-lifetime/],
+    [{ tokenRateLimit: '0' }, /--token-rate-limit takes N or N\/SECONDS/],
+    [{ tokenRateLimit: '5/x' }, /--token-rate-limit takes N or N\/SECONDS/],
   ])('rejects %j', (flags, message) => {
     expect(() => parseMockFlags(flags)).toThrow(UsageError);
     expect(() => parseMockFlags(flags)).toThrow(message);
@@ -65,8 +73,19 @@ describe('mock CLI flags', () => {
     const listing = credentialsListing();
     expect(listing).toContain('A9994  ACO Dev (extra-small): 50 beneficiaries');
     expect(listing).toContain('3841c594-a8c0-41e5-98cc-38bb45360d3c');
-    for (const id of ['A9990', 'A9991', 'A9992', 'A9993', 'TEST001', 'A9997', 'TEST995', 'SBXBM0002'])
+    for (const id of [
+      'A9990',
+      'A9991',
+      'A9992',
+      'A9993',
+      'TEST001',
+      'A9997',
+      'TEST995',
+      'TEST996',
+      'SBXBM0002',
+    ])
       expect(listing).toContain(id);
+    expect(listing).toContain('X9999  (no such ACO)');
     const faults = faultsListing();
     for (const f of FAULTS) expect(faults).toContain(f.name);
   });

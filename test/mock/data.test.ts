@@ -164,7 +164,11 @@ describe('mock data determinism', () => {
       Array.isArray(v)
         ? v.map(sortDeep)
         : v && typeof v === 'object'
-          ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]))
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]),
+            )
           : v;
     // Only BFD resources are re-serialized; BCDA writes its own error lines resourceType-first (behavior §2.7).
     const isError = (body: string) => (body.split('\n')[0] ?? '').endsWith('-error.ndjson');
@@ -175,7 +179,8 @@ describe('mock data determinism', () => {
     }
     const errorLines = bodies.filter(isError).flatMap((b) => b.split('\n').slice(1).filter(Boolean));
     expect(errorLines.length).toBeGreaterThan(0);
-    for (const line of errorLines) expect(line.startsWith('{"resourceType":"OperationOutcome","issue":[')).toBe(true);
+    for (const line of errorLines)
+      expect(line.startsWith('{"resourceType":"OperationOutcome","issue":[')).toBe(true);
   });
 
   it('quirks leave a deliberately malformed line as it is', async () => {

@@ -95,7 +95,11 @@ async function errorFiles(m: TestMock): Promise<string> {
   const manifest = json<{ error: Array<{ url: string }> }>(res);
   const out: string[] = [];
   for (const e of manifest.error) {
-    const r = await m.http().get(new URL(e.url).pathname).set({ ...auth(t), 'Accept-Encoding': 'identity' }).parse(textParser);
+    const r = await m
+      .http()
+      .get(new URL(e.url).pathname)
+      .set({ ...auth(t), 'Accept-Encoding': 'identity' })
+      .parse(textParser);
     out.push(String(r.body));
   }
   return out.join('');
@@ -400,6 +404,74 @@ Object.assign(PROBES, {
     const { t } = await completed(m);
     return (await m.http().get('/api/v2/jobs').set(exportHeaders(t))).text;
   },
+});
+
+// Faults of the service routes, the auth provider, the token endpoint and method handling.
+async function duringOutage(m: TestMock, state: 'timeout' | 'error'): Promise<unknown> {
+  const t = await m.token();
+  m.ctx.authProvider = state;
+  const answers = await Promise.all(
+    ['/api/v1/attribution_status', '/api/v2/attribution_status', '/_version'].map(async (path) => {
+      const r = await m.http().get(path).set(auth(t));
+      return [r.status, r.headers['retry-after'] ?? 'none'];
+    }),
+  );
+  const token = await m.http().post('/auth/token').set('Authorization', basicFor('A9994'));
+  return [answers, token.status, token.headers['retry-after'] ?? 'none'];
+}
+
+async function tokenBurst(m: TestMock): Promise<unknown> {
+  m.ctx.tokenRateLimit = { limit: 1, windowSeconds: 300 };
+  const out: unknown[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await m.http().post('/auth/token').set('Authorization', basicFor('A9994'));
+    out.push([r.status, r.headers['retry-after'] ?? 'none']);
+  }
+  return out;
+}
+
+Object.assign(PROBES, {
+  'service-version-wrong-shape': async (m: TestMock) => (await m.http().get('/_version')).text,
+  'auth-info-wrong-shape': async (m: TestMock) => (await m.http().get('/_auth')).text,
+  'health-always-ok': async (m: TestMock) => {
+    m.ctx.authProvider = 'timeout';
+    return status(m.http().get('/_health'));
+  },
+  'welcome-rejects-valid-token': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/auth/welcome')
+        .set(auth(await m.token())),
+    ),
+  'denylist-ignored': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await tokenFor(m.app, 'A9997'))),
+    ),
+  'token-accepts-get': (m: TestMock) =>
+    status(m.http().get('/auth/token').set('Authorization', basicFor('A9994'))),
+  'token-rate-limit-ignored': tokenBurst,
+  'token-rate-limit-no-retry-after': tokenBurst,
+  'outage-ignored': (m: TestMock) => duringOutage(m, 'error'),
+  'outage-wrong-status': (m: TestMock) => duringOutage(m, 'timeout'),
+  'outage-no-retry-after': (m: TestMock) => duringOutage(m, 'timeout'),
+  'export-accepts-post': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .post('/api/v2/Patient/$export')
+        .set(exportHeaders(await m.token())),
+    ),
+  'attribution-missing-200': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await tokenFor(m.app, 'TEST996'))),
+    ),
 });
 
 const manifestProbe: Probe = async (m) => (await completed(m)).res.text;

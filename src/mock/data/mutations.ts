@@ -29,11 +29,16 @@ export function mutateResource(
   if (mutations.has('broken-reference')) breakReference(resource, type);
   if (mutations.has('no-mbi') && type === 'Patient') dropIdentifiers(resource, MBI_SYSTEM);
   if (mutations.has('no-bene-id') && type === 'Patient') dropIdentifiers(resource, BENE_ID_SYSTEM);
-  if (mutations.has('no-claim-id') && type === 'ExplanationOfBenefit') dropIdentifiers(resource, ...CLAIM_ID_SYSTEMS);
+  if (mutations.has('no-claim-id') && type === 'ExplanationOfBenefit')
+    dropIdentifiers(resource, ...CLAIM_ID_SYSTEMS);
   if (mutations.has('bad-coverage-id') && type === 'Coverage' && typeof resource['id'] === 'string') {
     resource['id'] = resource['id'].replace(/^part-/, 'plan-');
   }
-  if (mutations.has('bad-eob-prefix') && type === 'ExplanationOfBenefit' && typeof resource['id'] === 'string') {
+  if (
+    mutations.has('bad-eob-prefix') &&
+    type === 'ExplanationOfBenefit' &&
+    typeof resource['id'] === 'string'
+  ) {
     resource['id'] = resource['id'].replace(/^[a-z]+-/, 'claim-');
   }
   if (mutations.has('absolute-patient-reference')) absolutePatientReference(resource, type);
@@ -66,7 +71,11 @@ function absolutePatientReference(resource: Json, type: ExportResourceType): voi
 }
 
 /** `error-file-wrong-type`: a resource that is not an OperationOutcome, slipped into an error file. */
-export const ERROR_FILE_STRAY_LINE = JSON.stringify({ resourceType: 'Basic', id: 'stray-line', code: { text: 'not an OperationOutcome' } });
+export const ERROR_FILE_STRAY_LINE = JSON.stringify({
+  resourceType: 'Basic',
+  id: 'stray-line',
+  code: { text: 'not an OperationOutcome' },
+});
 
 function breakReference(resource: Json, type: ExportResourceType): void {
   const missing = { reference: `Patient/${MISSING_PATIENT_ID}` };

@@ -12,7 +12,8 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
     const aco = await requireAco(ctx, request, reply);
     if (!aco) return reply;
     const dates = ingestionDates(aco, ctx.clock.now());
-    if (dates.length === 0) return sendOutcome(reply, 404, version, 'not-found');
+    if (dates.length === 0 && !ctx.faults.has('attribution-missing-200'))
+      return sendOutcome(reply, 404, version, 'not-found');
     if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
     const body = ctx.faults.has('attribution-wrong-shape') ? { dates } : { ingestion_dates: dates };
     // Go's JSON encoder ends the body with a newline.

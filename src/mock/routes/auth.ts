@@ -5,13 +5,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { requireAco } from '../guard';
 import { SANDBOX_CREDENTIAL } from '../credentials';
-import { sendBody, sendText } from '../outcome';
+import { sendBody, sendOutcome, sendText } from '../outcome';
+import { faultOnlyRoute } from '../wrong-method';
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.post('/auth/token', (request, reply) => issueToken(ctx, request, reply));
+  faultOnlyRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/auth/token', allow: 'POST', fault: 'token-accepts-get' },
+    (request, reply) => issueToken(ctx, request, reply),
+  );
   app.get('/auth/welcome', async (request, reply) => {
     const aco = await requireAco(ctx, request, reply);
     if (!aco) return reply;
+    if (ctx.faults.has('welcome-rejects-valid-token'))
+      return sendOutcome(reply, 401, 'v1', 'forbidden', 'Invalid Token');
     return sendBody(
       reply,
       200,
@@ -41,11 +50,26 @@ async function issueToken(
     basic = { id: SANDBOX_CREDENTIAL.clientId, secret: SANDBOX_CREDENTIAL.clientSecret };
   }
   if (!basic) return sendText(reply, 400);
+  // BCDA hands the pair to SSAS: an outage answers before the credentials are judged (behavior §2.8).
+  if (ctx.authProvider !== 'ok' && !ctx.faults.has('outage-ignored')) {
+    if (ctx.authProvider === 'error') return sendText(reply, 500);
+    if (!ctx.faults.has('outage-no-retry-after')) reply.header('retry-after', '1');
+    return sendText(reply, ctx.faults.has('outage-wrong-status') ? 401 : 503);
+  }
   const credential = ctx.credentialsById.get(basic.id);
   const secretOk =
     credential !== undefined &&
     (credential.clientSecret === basic.secret || ctx.faults.has('auth-accepts-bad-secret'));
   if (!credential || !secretOk) return sendText(reply, 401);
+  const waitSeconds = tokenRateLimited(ctx, credential.cmsId);
+  if (waitSeconds !== undefined) {
+    if (!ctx.faults.has('token-rate-limit-no-retry-after')) reply.header('retry-after', String(waitSeconds));
+    return sendText(
+      reply,
+      429,
+      `${credential.cmsId} exceeded the rate limit for /auth/token. Access tokens last 20 minutes; please cache and reuse them.`,
+    );
+  }
   const token = await ctx.tokens.issue(credential.clientId, credential.cmsId);
   const lifetime = String(ctx.tokens.lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
@@ -54,4 +78,22 @@ async function issueToken(
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   const body = `{"access_token": "${token}",${expiresPart} "token_type":"${tokenType}"}`;
   return sendBody(reply, 200, 'application/json', body);
+}
+
+/**
+ * SSAS's per-ACO token limit: counts this request and answers the Retry-After seconds when it is
+ * one too many (SSAS sends the whole window, behavior §2.8), or undefined when it may go on.
+ */
+function tokenRateLimited(ctx: MockContext, cmsId: string): number | undefined {
+  const { limit, windowSeconds } = ctx.tokenRateLimit;
+  if (limit === 0 || ctx.faults.has('token-rate-limit-ignored')) return undefined;
+  const now = ctx.clock.nowMs();
+  const recent = (ctx.tokensIssued.get(cmsId) ?? []).filter((at) => at > now - windowSeconds * 1000);
+  if (recent.length >= limit) {
+    ctx.tokensIssued.set(cmsId, recent);
+    return windowSeconds;
+  }
+  recent.push(now);
+  ctx.tokensIssued.set(cmsId, recent);
+  return undefined;
 }

@@ -3,7 +3,7 @@
  * states, reset. Bodies are JSON; query parameters work too, for curl one-liners.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { MockContext } from '../context';
+import { AUTH_PROVIDER_STATES, checkTokenRateLimit, type MockContext } from '../context';
 import { FAULTS } from '../faults';
 import { JOB_STATUSES, isJobStatus, jobState } from '../jobs';
 import { sendBody } from '../outcome';
@@ -54,6 +54,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
       frozenClock: ctx.clock.frozen,
       quirks: ctx.quirks,
       faults: ctx.faults.list(),
+      authProvider: ctx.authProvider,
+      tokenRateLimit: ctx.tokenRateLimit,
       jobs: ctx.jobs.all().map((job) => {
         const s = jobState(job, nowMs);
         return {
@@ -113,6 +115,33 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
         throw new Error('"updatedSecondsAgo" must be a non-negative number');
       job.override = { status, atMs: ctx.clock.nowMs() - ago * 1000, sticky: true };
       return ok(reply, { id: job.id, status });
+    }),
+  );
+
+  // The auth provider (SSAS) behind every token check: "ok", "timeout" (503s) or "error" (500s).
+  app.post(
+    `${CONTROL_PREFIX}/auth-provider`,
+    guarded((request, reply) => {
+      const input = String(body(request).state ?? '');
+      const state = AUTH_PROVIDER_STATES.find((s) => s === input);
+      if (!state) throw new Error(`"state" must be one of: ${AUTH_PROVIDER_STATES.join(', ')}`);
+      ctx.authProvider = state;
+      return ok(reply, { authProvider: state });
+    }),
+  );
+
+  // The per-ACO token limit; {"limit": 0} switches it off. Changing it forgets the tokens counted.
+  app.post(
+    `${CONTROL_PREFIX}/token-rate-limit`,
+    guarded((request, reply) => {
+      const input = body(request);
+      const limit = checkTokenRateLimit({
+        limit: Number(input.limit),
+        windowSeconds: input.windowSeconds === undefined ? 300 : Number(input.windowSeconds),
+      });
+      ctx.tokenRateLimit = limit;
+      ctx.tokensIssued.clear();
+      return ok(reply, { tokenRateLimit: limit });
     }),
   );
 

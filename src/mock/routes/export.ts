@@ -19,6 +19,7 @@ import {
 } from '../params';
 import { goSlice } from '../formats';
 import { baseUrl, requestUrl } from '../urls';
+import { faultOnlyRoute } from '../wrong-method';
 
 export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/Patient/$export`, (request, reply) =>
@@ -26,6 +27,14 @@ export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, ver
   );
   app.get<{ Params: { groupId: string } }>(`/api/${version}/Group/:groupId/$export`, (request, reply) =>
     kickOff(ctx, version, request.params.groupId, request, reply),
+  );
+  // BCDA has no POST kick-off (behavior §0); the fault serves one as if it were a GET.
+  const post = { method: 'POST', allow: 'GET', fault: 'export-accepts-post' } as const;
+  faultOnlyRoute(app, ctx, { ...post, url: `/api/${version}/Patient/$export` }, (request, reply) =>
+    kickOff(ctx, version, undefined, request, reply),
+  );
+  faultOnlyRoute(app, ctx, { ...post, url: `/api/${version}/Group/:groupId/$export` }, (request, reply) =>
+    kickOff(ctx, version, (request.params as { groupId: string }).groupId, request, reply),
   );
 }
 

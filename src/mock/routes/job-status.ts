@@ -67,7 +67,8 @@ async function getStatus(
     case 'In Progress': {
       reply.code(ctx.faults.has('status-running-200') ? 200 : 202);
       // The IG recommends Retry-After here (bulkdata@125); the real server sends none (a quirk).
-      if (!ctx.quirks && !ctx.faults.has('status-no-retry-after')) reply.header('retry-after', POLL_AFTER_SECONDS);
+      if (!ctx.quirks && !ctx.faults.has('status-no-retry-after'))
+        reply.header('retry-after', POLL_AFTER_SECONDS);
       if (!ctx.faults.has('status-no-x-progress')) {
         const progress = status === 'Pending' ? 'Pending' : `In Progress (${state.percent}%)`;
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiVersion } from '../../checks/types';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
-import type { MockContext } from '../context';
+import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
 import { sendBody, sendOutcome } from '../outcome';
 import { baseUrl } from '../urls';
@@ -36,21 +36,43 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
 export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.get('/_version', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
-    return sendBody(reply, 200, 'application/json', json({ version: MOCK_VERSION }));
+    const body = ctx.faults.has('service-version-wrong-shape')
+      ? { build: MOCK_VERSION }
+      : { version: MOCK_VERSION };
+    return sendBody(reply, 200, 'application/json', json(body));
   });
   app.get('/_health', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
-    // The real server sniffs this Content-Type (behavior §2.9).
-    return sendBody(
-      reply,
-      200,
-      'text/plain; charset=utf-8',
-      json({ database: 'ok', ssas: 'ok', ssas_introspect: 'ok' }),
-    );
+    const health = healthOf(ctx.faults.has('health-always-ok') ? 'ok' : ctx.authProvider);
+    const allOk = Object.values(health).every((v) => v === 'ok');
+    // The real server writes the status before the Content-Type, which Go then sniffs (behavior §2.9).
+    const type = ctx.quirks ? 'text/plain; charset=utf-8' : 'application/json';
+    return sendBody(reply, allOk ? 200 : 502, type, json(health));
   });
   app.get('/_auth', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
-    return sendBody(reply, 200, 'application/json', json({ auth_provider: 'ssas', version: MOCK_VERSION }));
+    let body: Record<string, string> =
+      ctx.authProvider === 'ok'
+        ? { auth_provider: 'ssas', version: MOCK_VERSION }
+        : { auth_provider: 'ssas', 'error message': providerError(ctx.authProvider) };
+    if (ctx.faults.has('auth-info-wrong-shape')) body = { provider: 'ssas' };
+    return sendBody(reply, 200, 'application/json', json(body));
   });
   app.get('/', (_request, reply) => reply.redirect('https://bcda.cms.gov', 301));
+}
+
+function providerError(state: Exclude<AuthProviderState, 'ok'>): string {
+  return state === 'timeout'
+    ? 'Get "http://ssas:3003/_version": context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
+    : 'Get "http://ssas:3003/_version": 500 Internal Server Error';
+}
+
+/** /_health's three keys: "ok", or what failed (behavior §2.9). The database never fails here. */
+function healthOf(provider: AuthProviderState): Record<'database' | 'ssas' | 'ssas_introspect', string> {
+  if (provider === 'ok') return { database: 'ok', ssas: 'ok', ssas_introspect: 'ok' };
+  return {
+    database: 'ok',
+    ssas: provider === 'timeout' ? 'Cannot connect to SSAS' : 'SSAS health check failed',
+    ssas_introspect: 'SSAS introspect check failed',
+  };
 }
