@@ -3,7 +3,15 @@
  * behavior §2.7): status, media type, gzip on request, the token rule, and content filters.
  */
 import { randomUUID } from 'node:crypto';
-import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '../engine/context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type ExportRun,
+  fail,
+  pass,
+  skip,
+  warn,
+} from '../engine/context';
 import type { DownloadRecord } from '../flows/download';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, statusProblem } from './expect';
@@ -12,7 +20,10 @@ import type { CheckCaseMeta, CheckOutcome } from './types';
 const OPS = ['downloadFile'];
 
 function evidence(records: DownloadRecord[]): string[] {
-  return records.map((r) => r.exchangeId).filter((id): id is string => Boolean(id)).slice(0, 20);
+  return records
+    .map((r) => r.exchangeId)
+    .filter((id): id is string => Boolean(id))
+    .slice(0, 20);
 }
 
 function summarize(problems: string[], total: number): string {
@@ -48,7 +59,8 @@ export const downloadChecks: CheckDefinition[] = [
   onFiles({
     id: 'DOWNLOAD-OK',
     title: 'every file in the manifest downloads with 200',
-    description: 'GET on each output and error url (with the token when requiresAccessToken is true) answers 200 and delivers the whole body.',
+    description:
+      'GET on each output and error url (with the token when requiresAccessToken is true) answers 200 and delivers the whole body.',
     refs: ['seed:001 §Download the data', 'bulkdata@148', 'bulkdata@204', 'bulkdata@206'],
     faults: ['manifest-dead-url', 'download-truncated'],
     check(run) {
@@ -58,8 +70,14 @@ export const downloadChecks: CheckDefinition[] = [
         .filter((d) => d.status !== 200 || d.error)
         .map((d) => `${shortName(d.item.url)}: ${d.error ?? `status ${d.status}`}`);
       return problems.length
-        ? fail(summarize(problems, run.downloads.length), evidence(run.downloads.filter((d) => d.status !== 200 || d.error)))
-        : pass(`${run.downloads.length}${listed > run.downloads.length ? ` of the ${listed} listed` : ''} file(s), ${formatBytes(run.downloads.reduce((n, d) => n + d.bytes, 0))}`, evidence(run.downloads));
+        ? fail(
+            summarize(problems, run.downloads.length),
+            evidence(run.downloads.filter((d) => d.status !== 200 || d.error)),
+          )
+        : pass(
+            `${run.downloads.length}${listed > run.downloads.length ? ` of the ${listed} listed` : ''} file(s), ${formatBytes(run.downloads.reduce((n, d) => n + d.bytes, 0))}`,
+            evidence(run.downloads),
+          );
     },
   }),
   onFiles({
@@ -70,16 +88,25 @@ export const downloadChecks: CheckDefinition[] = [
     faults: ['download-wrong-content-type'],
     check(run) {
       const ok = run.downloads.filter((d) => d.status === 200);
-      const bad = ok.filter((d) => (d.contentType ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/fhir+ndjson');
+      const bad = ok.filter(
+        (d) => (d.contentType ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/fhir+ndjson',
+      );
       return bad.length
-        ? fail(summarize(bad.map((d) => `${shortName(d.item.url)}: "${d.contentType ?? '(none)'}"`), ok.length), evidence(bad))
+        ? fail(
+            summarize(
+              bad.map((d) => `${shortName(d.item.url)}: "${d.contentType ?? '(none)'}"`),
+              ok.length,
+            ),
+            evidence(bad),
+          )
         : pass(`${ok.length} file(s) with application/fhir+ndjson`, evidence(ok));
     },
   }),
   onFiles({
     id: 'DOWNLOAD-GZIP',
     title: 'files come gzip-compressed when the client accepts gzip',
-    description: 'With Accept-Encoding: gzip, each file answer has Content-Encoding: gzip and a body that decompresses to NDJSON.',
+    description:
+      'With Accept-Encoding: gzip, each file answer has Content-Encoding: gzip and a body that decompresses to NDJSON.',
     level: 'SHOULD',
     profiles: ['bcda'],
     refs: ['seed:001 §Request header: compressed data files', 'behavior §2.7'],
@@ -88,8 +115,13 @@ export const downloadChecks: CheckDefinition[] = [
       const ok = run.downloads.filter((d) => d.status === 200);
       const problems = ok
         .filter((d) => !/\bgzip\b/i.test(d.contentEncoding ?? '') || d.error)
-        .map((d) => `${shortName(d.item.url)}: ${d.error ?? `Content-Encoding "${d.contentEncoding ?? '(none)'}"`}`);
-      return problems.length ? fail(summarize(problems, ok.length), evidence(ok)) : pass(`${ok.length} file(s) served gzip`, evidence(ok));
+        .map(
+          (d) =>
+            `${shortName(d.item.url)}: ${d.error ?? `Content-Encoding "${d.contentEncoding ?? '(none)'}"`}`,
+        );
+      return problems.length
+        ? fail(summarize(problems, ok.length), evidence(ok))
+        : pass(`${ok.length} file(s) served gzip`, evidence(ok));
     },
   }),
   onFiles({
@@ -104,17 +136,22 @@ export const downloadChecks: CheckDefinition[] = [
       const again = await ctx.redownload(first, { sendToken: first.sentToken, acceptGzip: false });
       const problem = joinProblems([
         again.status === 200 ? undefined : `status ${again.status}`,
-        /gzip/i.test(again.contentEncoding ?? '') ? `Content-Encoding "${again.contentEncoding}" although gzip was not accepted` : undefined,
+        /gzip/i.test(again.contentEncoding ?? '')
+          ? `Content-Encoding "${again.contentEncoding}" although gzip was not accepted`
+          : undefined,
         again.error,
         again.validation && again.validation.lines === 0 ? 'empty body' : undefined,
       ]);
-      return problem ? fail(problem, evidence([again])) : pass(`plain NDJSON, ${formatBytes(again.bytes)}`, evidence([again]));
+      return problem
+        ? fail(problem, evidence([again]))
+        : pass(`plain NDJSON, ${formatBytes(again.bytes)}`, evidence([again]));
     },
   }),
   onFiles({
     id: 'DOWNLOAD-REQUIRES-TOKEN',
     title: 'files are refused without the token when requiresAccessToken is true',
-    description: 'When the manifest says requiresAccessToken: true, a download without Authorization is refused with 401.',
+    description:
+      'When the manifest says requiresAccessToken: true, a download without Authorization is refused with 401.',
     refs: ['bulkdata@5', 'bulkdata@201', 'seed:001 §Download the data', 'behavior §2.7'],
     faults: ['download-no-token-required'],
     async check(run, ctx) {
@@ -122,20 +159,25 @@ export const downloadChecks: CheckDefinition[] = [
       const first = run.downloads.find((d) => d.status === 200);
       if (!first) return skip('no file downloaded successfully');
       const again = await ctx.redownload(first, { sendToken: false, acceptGzip: false });
-      const problem = again.status === 401 ? undefined : `status ${again.status ?? again.error}, expected 401`;
+      const problem =
+        again.status === 401 ? undefined : `status ${again.status ?? again.error}, expected 401`;
       return problem ? fail(problem, evidence([again])) : pass('401 without a token', evidence([again]));
     },
   }),
   onFiles({
     id: 'DOWNLOAD-UNKNOWN-FILE',
     title: 'an unknown file name answers 404',
-    description: "GET /data/<this job>/<a random uuid>.ndjson answers 404: file names can't be guessed into data.",
+    description:
+      "GET /data/<this job>/<a random uuid>.ndjson answers 404: file names can't be guessed into data.",
     refs: ['behavior §2.7', 'bulkdata@210'],
     faults: ['download-any-file-name'],
     async check(run, ctx) {
       const first = run.downloads[0]!;
       const url = first.item.url.replace(/[^/]+$/, `${randomUUID()}.ndjson`);
-      const res = await ctx.target.get(url, { label: 'download of a file name that does not exist', operationId: 'downloadFile' });
+      const res = await ctx.target.get(url, {
+        label: 'download of a file name that does not exist',
+        operationId: 'downloadFile',
+      });
       const problem = statusProblem(res, 404);
       return problem ? fail(problem, [res.exchange.id]) : pass('404 for an unknown file', [res.exchange.id]);
     },
@@ -149,10 +191,18 @@ export const downloadChecks: CheckDefinition[] = [
     async check(run, ctx) {
       const first = run.downloads[0]!;
       const url = first.item.url.replace(/[^/]+$/, '..%2F..%2F..%2Fetc%2Fpasswd');
-      const res = await ctx.target.get(url, { label: 'download with a path-traversal file name', operationId: 'downloadFile' });
+      const res = await ctx.target.get(url, {
+        label: 'download with a path-traversal file name',
+        operationId: 'downloadFile',
+      });
       const leaked = /root:.*:0:0:/.test(res.text());
-      const problem = joinProblems([statusProblem(res, [400, 404]), leaked ? 'the body looks like /etc/passwd' : undefined]);
-      return problem ? fail(problem, [res.exchange.id]) : pass(`refused with ${res.status}`, [res.exchange.id]);
+      const problem = joinProblems([
+        statusProblem(res, [400, 404]),
+        leaked ? 'the body looks like /etc/passwd' : undefined,
+      ]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass(`refused with ${res.status}`, [res.exchange.id]);
     },
   }),
   {
@@ -178,7 +228,8 @@ export const downloadChecks: CheckDefinition[] = [
           const m = /"lastUpdated"\s*:\s*"([^"]+)"/.exec(line);
           if (!m) return;
           seen += 1;
-          if (Date.parse(m[1]!) <= sinceMs && stale.length < 5) stale.push(`${item.type} lastUpdated ${m[1]}`);
+          if (Date.parse(m[1]!) <= sinceMs && stale.length < 5)
+            stale.push(`${item.type} lastUpdated ${m[1]}`);
         },
       );
       if (!run.manifest) return skip(`the _since export did not complete: ${run.problem ?? 'unknown'}`);

@@ -33,11 +33,15 @@ export interface OutcomeExpectation {
 export function operationOutcomeProblems(res: HttpResponse, want: OutcomeExpectation = {}): string[] {
   const problems: string[] = [];
   if (want.contentType && mediaType(res) !== 'application/fhir+json') {
-    problems.push(`Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/fhir+json`);
+    problems.push(
+      `Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/fhir+json`,
+    );
   }
   const body = res.json<Record<string, unknown>>();
   if (!body || typeof body !== 'object') {
-    problems.push(`the body is not a JSON OperationOutcome (${res.text().length ? res.jsonError() : 'empty body'})`);
+    problems.push(
+      `the body is not a JSON OperationOutcome (${res.text().length ? res.jsonError() : 'empty body'})`,
+    );
     return problems;
   }
   if (body.resourceType !== 'OperationOutcome') {
@@ -70,7 +74,9 @@ export function operationOutcomeProblems(res: HttpResponse, want: OutcomeExpecta
   if (want.version && typeof issue.diagnostics === 'string') {
     const details = issue.details as Record<string, unknown> | undefined;
     if (want.version === 'v2') {
-      const coding = Array.isArray(details?.coding) ? (details?.coding as Array<Record<string, unknown>>) : [];
+      const coding = Array.isArray(details?.coding)
+        ? (details?.coding as Array<Record<string, unknown>>)
+        : [];
       if (details?.text !== issue.diagnostics || coding.length === 0) {
         problems.push('v2 error bodies carry issue[0].details with a coding and text equal to diagnostics');
       }
@@ -87,7 +93,8 @@ export function joinProblems(problems: Array<string | undefined>): string | unde
 }
 
 /** An HTTP-date (RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`). */
-export const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+export const HTTP_DATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /** Go's time.Time.String() form the real server sends in Expires (a documented quirk). */
 export const GO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{4} [A-Z]{2,5}$/;

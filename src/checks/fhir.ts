@@ -35,11 +35,15 @@ export const fhirChecks: CheckDefinition[] = FHIR_RULES.map((rule) => ({
   async run(ctx) {
     const run = await ctx.mainExport();
     const validated = run.downloads.filter((d) => d.validation);
-    if (!validated.length) return skip(`no file of the shared export was validated: ${run.problem ?? 'no downloads'}`);
+    if (!validated.length)
+      return skip(`no file of the shared export was validated: ${run.problem ?? 'no downloads'}`);
     const issues = ctx.once(`fhir-issues`, async () => exportIssues(run));
     const mine = (await issues).filter((i) => i.ruleId === rule.id);
     const lines = validated.reduce((n, d) => n + (d.validation?.validatedLines ?? 0), 0);
-    const evidence = validated.map((d) => d.exchangeId ?? '').filter(Boolean).slice(0, 10);
+    const evidence = validated
+      .map((d) => d.exchangeId ?? '')
+      .filter(Boolean)
+      .slice(0, 10);
     const errors = mine.filter((i) => i.severity === 'error');
     const describe = (list: ValidationIssue[]) =>
       list

@@ -35,7 +35,9 @@ export function tasksOf(res: HttpResponse): TaskView[] | undefined {
   const entries = Array.isArray(body.entry) ? body.entry : [];
   return entries.map((e: unknown) => {
     const raw = ((e as Record<string, unknown>)?.resource ?? {}) as Record<string, unknown>;
-    const ident = Array.isArray(raw.identifier) ? (raw.identifier[0] as Record<string, unknown> | undefined) : undefined;
+    const ident = Array.isArray(raw.identifier)
+      ? (raw.identifier[0] as Record<string, unknown> | undefined)
+      : undefined;
     const view: TaskView = { status: raw.status, raw };
     if (typeof ident?.value === 'string') view.id = ident.value;
     return view;
@@ -48,5 +50,9 @@ export async function listJobs(
   label = 'list jobs',
   client: TargetClient = ctx.target,
 ): Promise<HttpResponse> {
-  return client.call(ctx.op('listJobs'), { label, headers: JOBS_HEADERS, ...(status ? { query: { _status: status } } : {}) });
+  return client.call(ctx.op('listJobs'), {
+    label,
+    headers: JOBS_HEADERS,
+    ...(status ? { query: { _status: status } } : {}),
+  });
 }

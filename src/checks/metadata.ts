@@ -13,17 +13,26 @@ async function metadata(ctx: CheckContext): Promise<HttpResponse> {
 }
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The CapabilityStatement JSON, or the failure every metadata check reports when there is none. */
-async function capability(ctx: CheckContext): Promise<{ res: HttpResponse; cs: Json } | { missing: CheckOutcome }> {
+async function capability(
+  ctx: CheckContext,
+): Promise<{ res: HttpResponse; cs: Json } | { missing: CheckOutcome }> {
   const res = await metadata(ctx);
   const cs = res.status === 200 ? obj(res.json()) : undefined;
-  return cs ? { res, cs } : { missing: fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]) };
+  return cs
+    ? { res, cs }
+    : { missing: fail(`no CapabilityStatement JSON (status ${res.status})`, [res.exchange.id]) };
 }
 
-function base(id: string, title: string, description: string): Pick<CheckDefinition, 'id' | 'title' | 'description' | 'area' | 'operations'> {
+function base(
+  id: string,
+  title: string,
+  description: string,
+): Pick<CheckDefinition, 'id' | 'title' | 'description' | 'area' | 'operations'> {
   return { id, title, description, area: 'metadata', operations: OPS };
 }
 
@@ -57,7 +66,8 @@ export const metadataChecks: CheckDefinition[] = [
     async run(ctx) {
       const res = await metadata(ctx);
       const type = mediaType(res);
-      if (type === 'application/json' || type === 'application/fhir+json') return pass(`Content-Type ${type}`, [res.exchange.id]);
+      if (type === 'application/json' || type === 'application/fhir+json')
+        return pass(`Content-Type ${type}`, [res.exchange.id]);
       return fail(`Content-Type is "${res.headers['content-type'] ?? '(none)'}"`, [res.exchange.id], {
         expected: 'application/json or application/fhir+json',
         actual: res.headers['content-type'] ?? '(none)',
@@ -79,11 +89,14 @@ export const metadataChecks: CheckDefinition[] = [
       if ('missing' in got) return got.missing;
       const { res, cs } = got;
       const problems: string[] = [];
-      if (cs.resourceType !== 'CapabilityStatement') problems.push(`resourceType is ${JSON.stringify(cs.resourceType)}`);
+      if (cs.resourceType !== 'CapabilityStatement')
+        problems.push(`resourceType is ${JSON.stringify(cs.resourceType)}`);
       if (cs.status !== 'active') problems.push(`status is ${JSON.stringify(cs.status)}, expected "active"`);
       if (cs.kind !== 'instance') problems.push(`kind is ${JSON.stringify(cs.kind)}, expected "instance"`);
       if (!Array.isArray(cs.rest) || cs.rest.length === 0) problems.push('rest is missing or empty');
-      return problems.length ? fail(problems.join('; '), [res.exchange.id]) : pass('active CapabilityStatement, kind instance', [res.exchange.id]);
+      return problems.length
+        ? fail(problems.join('; '), [res.exchange.id])
+        : pass('active CapabilityStatement, kind instance', [res.exchange.id]);
     },
   },
   {
@@ -103,7 +116,10 @@ export const metadataChecks: CheckDefinition[] = [
       const expected = ctx.version === 'v1' ? '3.0.1' : '4.0.1';
       return cs.fhirVersion === expected
         ? pass(`fhirVersion ${expected}`, [res.exchange.id])
-        : fail(`fhirVersion is ${JSON.stringify(cs.fhirVersion)}`, [res.exchange.id], { expected, actual: String(cs.fhirVersion) });
+        : fail(`fhirVersion is ${JSON.stringify(cs.fhirVersion)}`, [res.exchange.id], {
+            expected,
+            actual: String(cs.fhirVersion),
+          });
     },
   },
   {
@@ -121,9 +137,13 @@ export const metadataChecks: CheckDefinition[] = [
       if ('missing' in got) return got.missing;
       const { res, cs } = got;
       const list = arr(cs.instantiates).filter((v): v is string => typeof v === 'string');
-      const hit = list.find((v) => /^https?:\/\/hl7\.org\/fhir\/uv\/bulkdata\/CapabilityStatement\/bulk-data$/.test(v));
+      const hit = list.find((v) =>
+        /^https?:\/\/hl7\.org\/fhir\/uv\/bulkdata\/CapabilityStatement\/bulk-data$/.test(v),
+      );
       if (hit) return pass(`instantiates ${hit}`, [res.exchange.id]);
-      return warn(`instantiates does not list the Bulk Data CapabilityStatement (${JSON.stringify(list)})`, [res.exchange.id]);
+      return warn(`instantiates does not list the Bulk Data CapabilityStatement (${JSON.stringify(list)})`, [
+        res.exchange.id,
+      ]);
     },
   },
   {
@@ -141,10 +161,15 @@ export const metadataChecks: CheckDefinition[] = [
       if ('missing' in got) return got.missing;
       const { res, cs } = got;
       const security = obj(obj(arr(cs.rest)[0])?.security);
-      const oauth = arr(security?.extension).map(obj).find((e) => typeof e?.url === 'string' && e.url.endsWith('/oauth-uris'));
-      const token = arr(oauth?.extension).map(obj).find((e) => e?.url === 'token');
+      const oauth = arr(security?.extension)
+        .map(obj)
+        .find((e) => typeof e?.url === 'string' && e.url.endsWith('/oauth-uris'));
+      const token = arr(oauth?.extension)
+        .map(obj)
+        .find((e) => e?.url === 'token');
       const uri = token?.valueUri;
-      if (typeof uri !== 'string') return fail('no oauth-uris extension with a token valueUri in rest[0].security', [res.exchange.id]);
+      if (typeof uri !== 'string')
+        return fail('no oauth-uris extension with a token valueUri in rest[0].security', [res.exchange.id]);
       let url: URL;
       try {
         url = new URL(uri);
@@ -183,8 +208,11 @@ export const metadataChecks: CheckDefinition[] = [
       };
       collect(rest?.operation);
       for (const r of arr(rest?.resource).map(obj)) collect(r?.operation);
-      const has = (n: string) => names.has(n) || definitions.some((d) => d.endsWith(`/OperationDefinition/${n}`));
-      const missing = ['patient-export', 'group-export'].filter((n) => !has(n) && !(n && names.has('export')));
+      const has = (n: string) =>
+        names.has(n) || definitions.some((d) => d.endsWith(`/OperationDefinition/${n}`));
+      const missing = ['patient-export', 'group-export'].filter(
+        (n) => !has(n) && !(n && names.has('export')),
+      );
       return missing.length
         ? fail(`missing operation(s): ${missing.join(', ')}`, [res.exchange.id])
         : pass('patient-export and group-export are declared', [res.exchange.id]);

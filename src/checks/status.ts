@@ -2,9 +2,25 @@
  * Job status and the completed-job manifest (seed 001 §Check job status, seed 002 §Check the status,
  * bulkdata@132–199, behavior §2.3). All of these read the run's one shared export.
  */
-import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '../engine/context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type ExportRun,
+  fail,
+  pass,
+  skip,
+  warn,
+} from '../engine/context';
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
-import { GO_TIME, HTTP_DATE, X_PROGRESS, joinProblems, mediaType, operationOutcomeProblems, statusProblem } from './expect';
+import {
+  GO_TIME,
+  HTTP_DATE,
+  X_PROGRESS,
+  joinProblems,
+  mediaType,
+  operationOutcomeProblems,
+  statusProblem,
+} from './expect';
 import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './job-list';
 
@@ -32,7 +48,13 @@ function completed(c: ManifestCase): CheckDefinition {
       const run = await ctx.mainExport();
       if (!run.final) {
         const verdict = await c.unfinished?.(run, ctx);
-        return verdict ?? skip(`the shared export did not finish: ${run.problem ?? 'unknown'}`, run.kickoff ? [run.kickoff.exchange.id] : []);
+        return (
+          verdict ??
+          skip(
+            `the shared export did not finish: ${run.problem ?? 'unknown'}`,
+            run.kickoff ? [run.kickoff.exchange.id] : [],
+          )
+        );
       }
       return c.check(run as ExportRun & { final: NonNullable<ExportRun['final']> }, ctx);
     },
@@ -43,7 +65,8 @@ export const statusChecks: CheckDefinition[] = [
   {
     id: 'STATUS-IN-PROGRESS-202',
     title: 'a running job answers 202',
-    description: 'While the export runs, GET on the Content-Location URL answers 202 Accepted (no body needed).',
+    description:
+      'While the export runs, GET on the Content-Location URL answers 202 Accepted (no body needed).',
     level: 'MUST',
     area: 'status',
     profiles: ['bcda', 'bulk-data-ig'],
@@ -58,14 +81,21 @@ export const statusChecks: CheckDefinition[] = [
         const first = run.polls[0]!;
         // A 200 that carries no manifest is a running job answering with the wrong status.
         if (first.status === 200 && !(run.manifest && Array.isArray(run.manifest.output))) {
-          return fail('the first poll answered 200 without a manifest: a running job must answer 202', [first.exchangeId]);
+          return fail('the first poll answered 200 without a manifest: a running job must answer 202', [
+            first.exchangeId,
+          ]);
         }
-        return skip('the job was already finished at the first poll, so no in-progress answer was seen', [first.exchangeId]);
+        return skip('the job was already finished at the first poll, so no in-progress answer was seen', [
+          first.exchangeId,
+        ]);
       }
       const bad = early.find((p) => p.status !== 202);
       return bad
         ? fail(`a poll of the running job answered ${bad.status}`, [bad.exchangeId])
-        : pass(`${early.length} poll(s) answered 202 while the job ran`, early.map((p) => p.exchangeId));
+        : pass(
+            `${early.length} poll(s) answered 202 while the job ran`,
+            early.map((p) => p.exchangeId),
+          );
     },
   },
   {
@@ -76,7 +106,12 @@ export const statusChecks: CheckDefinition[] = [
     level: 'SHOULD',
     area: 'status',
     profiles: ['bcda'],
-    refs: ['seed:001 §Check job status (incomplete job)', 'seed:003 §Getting your data', 'bulkdata@133', 'bulkdata@134'],
+    refs: [
+      'seed:001 §Check job status (incomplete job)',
+      'seed:003 §Getting your data',
+      'bulkdata@133',
+      'bulkdata@134',
+    ],
     operations: STATUS_OPS,
     faults: ['status-no-x-progress', 'status-bad-x-progress'],
     async run(ctx) {
@@ -86,7 +121,8 @@ export const statusChecks: CheckDefinition[] = [
       const problems: string[] = [];
       for (const p of running) {
         if (p.xProgress === undefined) problems.push(`${p.exchangeId}: no X-Progress header`);
-        else if (!X_PROGRESS.test(p.xProgress) || p.xProgress.length >= 100) problems.push(`${p.exchangeId}: X-Progress "${p.xProgress}"`);
+        else if (!X_PROGRESS.test(p.xProgress) || p.xProgress.length >= 100)
+          problems.push(`${p.exchangeId}: X-Progress "${p.xProgress}"`);
         else {
           const pct = /(\d{1,3})%/.exec(p.xProgress)?.[1];
           if (pct !== undefined && Number(pct) > 100) problems.push(`${p.exchangeId}: ${pct}% is over 100`);
@@ -94,8 +130,14 @@ export const statusChecks: CheckDefinition[] = [
       }
       const seen = [...new Set(running.map((p) => p.xProgress ?? '(none)'))].join(' → ');
       return problems.length
-        ? fail(problems.slice(0, 5).join('; '), running.map((p) => p.exchangeId))
-        : pass(`X-Progress values: ${seen}`, running.map((p) => p.exchangeId));
+        ? fail(
+            problems.slice(0, 5).join('; '),
+            running.map((p) => p.exchangeId),
+          )
+        : pass(
+            `X-Progress values: ${seen}`,
+            running.map((p) => p.exchangeId),
+          );
     },
   },
   {
@@ -112,16 +154,25 @@ export const statusChecks: CheckDefinition[] = [
       const run = await ctx.mainExport();
       const running = run.polls.filter((p) => p.status === 202);
       if (!running.length) return skip('no 202 answer was seen');
-      const without = running.filter((p) => p.retryAfter === undefined || !/^(\d+|.+ GMT)$/.test(p.retryAfter.trim()));
+      const without = running.filter(
+        (p) => p.retryAfter === undefined || !/^(\d+|.+ GMT)$/.test(p.retryAfter.trim()),
+      );
       return without.length
-        ? warn(`${without.length} of ${running.length} 202 answers have no usable Retry-After`, without.map((p) => p.exchangeId))
-        : pass('every 202 answer has Retry-After', running.map((p) => p.exchangeId));
+        ? warn(
+            `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
+            without.map((p) => p.exchangeId),
+          )
+        : pass(
+            'every 202 answer has Retry-After',
+            running.map((p) => p.exchangeId),
+          );
     },
   },
   completed({
     id: 'STATUS-COMPLETE-200',
     title: 'a finished job answers 200 with JSON',
-    description: 'When the export is done, the status URL answers 200 OK with Content-Type application/json and a JSON body.',
+    description:
+      'When the export is done, the status URL answers 200 OK with Content-Type application/json and a JSON body.',
     refs: ['seed:001 §Check job status (completed job)', 'bulkdata@144', 'bulkdata@145', 'bulkdata@147'],
     faults: ['status-complete-wrong-content-type', 'status-complete-202'],
     async unfinished(run, ctx) {
@@ -129,18 +180,29 @@ export const statusChecks: CheckDefinition[] = [
       const id = jobIdOf(run.jobUrl);
       const last = run.polls.at(-1);
       if (!id || last?.status !== 202) return undefined;
-      const res = await listJobs(ctx, 'Completed', 'list completed jobs to cross-check the unfinished export');
+      const res = await listJobs(
+        ctx,
+        'Completed',
+        'list completed jobs to cross-check the unfinished export',
+      );
       if (!tasksOf(res)?.some((t) => t.id === id)) return undefined;
-      return fail(`the job list says job ${id} is completed, but its status URL still answered 202 after ${run.polls.length} polls`, [last.exchangeId, res.exchange.id]);
+      return fail(
+        `the job list says job ${id} is completed, but its status URL still answered 202 after ${run.polls.length} polls`,
+        [last.exchangeId, res.exchange.id],
+      );
     },
     check(run) {
       const res = run.final;
       const problem = joinProblems([
         statusProblem(res, 200),
-        mediaType(res) === 'application/json' ? undefined : `Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/json`,
+        mediaType(res) === 'application/json'
+          ? undefined
+          : `Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/json`,
         run.manifest ? undefined : `the body is not a JSON object (${res.jsonError() ?? 'empty'})`,
       ]);
-      return problem ? fail(problem, [res.exchange.id]) : pass('200, application/json, JSON body', [res.exchange.id]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass('200, application/json, JSON body', [res.exchange.id]);
     },
   }),
   completed({
@@ -162,21 +224,25 @@ export const statusChecks: CheckDefinition[] = [
       }
       if (!HTTP_DATE.test(value)) return fail(`Expires "${value}" is not an HTTP-date`, [res.exchange.id]);
       const hours = (Date.parse(value) - Date.parse(res.exchange.startedAt)) / 3_600_000;
-      if (hours < 1 || hours > 25) return warn(`Expires is ${hours.toFixed(1)} h ahead, not about 24 h`, [res.exchange.id]);
+      if (hours < 1 || hours > 25)
+        return warn(`Expires is ${hours.toFixed(1)} h ahead, not about 24 h`, [res.exchange.id]);
       return pass(`Expires ${value}`, [res.exchange.id]);
     },
   }),
   completed({
     id: 'MANIFEST-TRANSACTION-TIME',
     title: 'manifest transactionTime is a FHIR instant',
-    description: 'transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
+    description:
+      'transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
     refs: ['bulkdata@150', 'bulkdata@151', 'bulkdata@152', 'seed:001 §Response example: completed job'],
     faults: ['manifest-bad-transaction-time', 'manifest-no-transaction-time'],
     check(run) {
       const t = run.manifest?.transactionTime;
       const id = run.final.exchange.id;
-      if (typeof t !== 'string' || !FHIR_INSTANT.test(t)) return fail(`transactionTime is ${JSON.stringify(t)}`, [id]);
-      if (Date.parse(t) > Date.parse(run.final.exchange.startedAt) + 60_000) return fail(`transactionTime ${t} is in the future`, [id]);
+      if (typeof t !== 'string' || !FHIR_INSTANT.test(t))
+        return fail(`transactionTime is ${JSON.stringify(t)}`, [id]);
+      if (Date.parse(t) > Date.parse(run.final.exchange.startedAt) + 60_000)
+        return fail(`transactionTime ${t} is in the future`, [id]);
       return pass(`transactionTime ${t}`, [id]);
     },
   }),
@@ -193,19 +259,24 @@ export const statusChecks: CheckDefinition[] = [
       const norm = (u: string) => decodeURIComponent(u).replace(/\/+$/, '');
       return norm(got) === norm(run.kickoffUrl)
         ? pass(`request ${got}`, [id])
-        : fail(`request is ${got}`, [id, run.kickoff?.exchange.id ?? ''].filter(Boolean), { expected: run.kickoffUrl, actual: got });
+        : fail(`request is ${got}`, [id, run.kickoff?.exchange.id ?? ''].filter(Boolean), {
+            expected: run.kickoffUrl,
+            actual: got,
+          });
     },
   }),
   completed({
     id: 'MANIFEST-REQUIRES-ACCESS-TOKEN',
     title: 'manifest requiresAccessToken is a boolean (true for BCDA)',
-    description: 'requiresAccessToken is a JSON boolean; BCDA protects its files with the bearer token, so it is true.',
+    description:
+      'requiresAccessToken is a JSON boolean; BCDA protects its files with the bearer token, so it is true.',
     refs: ['bulkdata@159', 'bulkdata@160', 'bulkdata@162', 'seed:001 §Response example: completed job'],
     faults: ['manifest-requires-access-token-string'],
     check(run, ctx) {
       const v = run.manifest?.requiresAccessToken;
       const id = run.final.exchange.id;
-      if (typeof v !== 'boolean') return fail(`requiresAccessToken is ${JSON.stringify(v)}, not a boolean`, [id]);
+      if (typeof v !== 'boolean')
+        return fail(`requiresAccessToken is ${JSON.stringify(v)}, not a boolean`, [id]);
       if (ctx.config.profile === 'bcda' && v !== true) return fail('requiresAccessToken is false', [id]);
       return pass(`requiresAccessToken ${v}`, [id]);
     },
@@ -219,22 +290,28 @@ export const statusChecks: CheckDefinition[] = [
     check(run) {
       const id = run.final.exchange.id;
       const output = run.manifest?.output;
-      if (!Array.isArray(output)) return fail(`output is ${JSON.stringify(output)?.slice(0, 80)}, not an array`, [id]);
+      if (!Array.isArray(output))
+        return fail(`output is ${JSON.stringify(output)?.slice(0, 80)}, not an array`, [id]);
       const problems: string[] = [];
       output.forEach((raw: unknown, i) => {
         const item = raw as Record<string, unknown> | null;
         if (!item || typeof item.type !== 'string' || !item.type) problems.push(`output[${i}] has no type`);
-        if (!item || !isAbsoluteHttpUrl(item.url)) problems.push(`output[${i}].url ${JSON.stringify(item?.url)} is not absolute`);
+        if (!item || !isAbsoluteHttpUrl(item.url))
+          problems.push(`output[${i}].url ${JSON.stringify(item?.url)} is not absolute`);
       });
       return problems.length
-        ? fail(problems.slice(0, 5).join('; ') + (problems.length > 5 ? ` (+${problems.length - 5} more)` : ''), [id])
+        ? fail(
+            problems.slice(0, 5).join('; ') + (problems.length > 5 ? ` (+${problems.length - 5} more)` : ''),
+            [id],
+          )
         : pass(`${output.length} output item(s), each with type and absolute url`, [id]);
     },
   }),
   completed({
     id: 'MANIFEST-ERROR-ARRAY',
     title: 'manifest error is an array of OperationOutcome files',
-    description: 'error is always present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url.',
+    description:
+      'error is always present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url.',
     refs: ['bulkdata@191', 'bulkdata@192', 'bulkdata@195', 'seed:001 §Response example: completed job'],
     faults: ['manifest-error-not-array'],
     check(run) {
@@ -245,7 +322,9 @@ export const statusChecks: CheckDefinition[] = [
         const item = raw as Record<string, unknown> | null;
         return !item || item.type !== 'OperationOutcome' || !isAbsoluteHttpUrl(item.url);
       });
-      return bad >= 0 ? fail(`error[${bad}] is not {type: OperationOutcome, url: absolute}`, [id]) : pass(`error array with ${error.length} item(s)`, [id]);
+      return bad >= 0
+        ? fail(`error[${bad}] is not {type: OperationOutcome, url: absolute}`, [id])
+        : pass(`error array with ${error.length} item(s)`, [id]);
     },
   }),
   completed({
@@ -260,8 +339,11 @@ export const statusChecks: CheckDefinition[] = [
       const id = run.final.exchange.id;
       const types = new Set(manifestItems(run.manifest?.output).map((i) => i.type));
       const missing = ['Patient', 'Coverage', 'ExplanationOfBenefit'].filter((t) => !types.has(t));
-      const unexpected = [...types].filter((t) => !['Patient', 'Coverage', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse'].includes(t));
-      if (ctx.version !== 'v2') unexpected.push(...[...types].filter((t) => t === 'Claim' || t === 'ClaimResponse'));
+      const unexpected = [...types].filter(
+        (t) => !['Patient', 'Coverage', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse'].includes(t),
+      );
+      if (ctx.version !== 'v2')
+        unexpected.push(...[...types].filter((t) => t === 'Claim' || t === 'ClaimResponse'));
       const problem = joinProblems([
         missing.length ? `missing type(s): ${missing.join(', ')}` : undefined,
         unexpected.length ? `unexpected type(s): ${unexpected.join(', ')}` : undefined,
@@ -272,7 +354,8 @@ export const statusChecks: CheckDefinition[] = [
   {
     id: 'STATUS-TYPE-FILTER',
     title: 'an export with _type=Patient returns only Patient files',
-    description: 'With _type, the output is filtered to the named types: _type=Patient yields only Patient output items, and their lines are Patients.',
+    description:
+      'With _type, the output is filtered to the named types: _type=Patient yields only Patient output items, and their lines are Patients.',
     level: 'MUST',
     area: 'status',
     profiles: ['bcda', 'bulk-data-ig'],
@@ -280,17 +363,26 @@ export const statusChecks: CheckDefinition[] = [
     operations: STATUS_OPS,
     faults: ['content-ignores-type'],
     async run(ctx) {
-      const run = await ctx.filteredExport('type-patient', { endpoint: 'patient', query: { _type: 'Patient' } });
-      if (!run.final || !run.manifest) return skip(`the _type=Patient export did not complete: ${run.problem ?? 'unknown'}`);
+      const run = await ctx.filteredExport('type-patient', {
+        endpoint: 'patient',
+        query: { _type: 'Patient' },
+      });
+      if (!run.final || !run.manifest)
+        return skip(`the _type=Patient export did not complete: ${run.problem ?? 'unknown'}`);
       const items = manifestItems(run.manifest.output);
       const others = items.filter((i) => i.type !== 'Patient');
-      const lineTypes = run.downloads.flatMap((d) => Object.keys(d.validation?.countsByType ?? {}).filter((t) => d.kind === 'output' && t !== 'Patient'));
+      const lineTypes = run.downloads.flatMap((d) =>
+        Object.keys(d.validation?.countsByType ?? {}).filter((t) => d.kind === 'output' && t !== 'Patient'),
+      );
       const problem = joinProblems([
         items.length === 0 ? 'no Patient output at all' : undefined,
         others.length ? `output lists ${[...new Set(others.map((o) => o.type))].join(', ')}` : undefined,
         lineTypes.length ? `files hold ${[...new Set(lineTypes)].join(', ')} lines` : undefined,
       ]);
-      const evidence = [run.final.exchange.id, ...run.downloads.map((d) => d.exchangeId ?? '').filter(Boolean)].slice(0, 10);
+      const evidence = [
+        run.final.exchange.id,
+        ...run.downloads.map((d) => d.exchangeId ?? '').filter(Boolean),
+      ].slice(0, 10);
       return problem ? fail(problem, evidence) : pass(`${items.length} Patient file(s) only`, evidence);
     },
   },
@@ -305,9 +397,17 @@ export const statusChecks: CheckDefinition[] = [
     operations: STATUS_OPS,
     faults: ['status-bad-job-id-500'],
     async run(ctx) {
-      const res = await ctx.target.call(ctx.op('getJobStatus'), { label: 'status of job "abc"', path: { jobId: 'abc' } });
-      const problem = joinProblems([statusProblem(res, 400), ...(res.status === 400 ? operationOutcomeProblems(res, { code: 'structure' }) : [])]);
-      return problem ? fail(problem, [res.exchange.id]) : pass('400 for a non-numeric job id', [res.exchange.id]);
+      const res = await ctx.target.call(ctx.op('getJobStatus'), {
+        label: 'status of job "abc"',
+        path: { jobId: 'abc' },
+      });
+      const problem = joinProblems([
+        statusProblem(res, 400),
+        ...(res.status === 400 ? operationOutcomeProblems(res, { code: 'structure' }) : []),
+      ]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass('400 for a non-numeric job id', [res.exchange.id]);
     },
   },
   {
@@ -321,9 +421,19 @@ export const statusChecks: CheckDefinition[] = [
     operations: STATUS_OPS,
     faults: ['status-unknown-job-200'],
     async run(ctx) {
-      const res = await ctx.target.call(ctx.op('getJobStatus'), { label: 'status of job 0', path: { jobId: 0 } });
-      const problem = joinProblems([statusProblem(res, 404), ...(res.status === 404 ? operationOutcomeProblems(res, { code: 'not-found', contentType: true }) : [])]);
-      return problem ? fail(problem, [res.exchange.id]) : pass('404 with an OperationOutcome', [res.exchange.id]);
+      const res = await ctx.target.call(ctx.op('getJobStatus'), {
+        label: 'status of job 0',
+        path: { jobId: 0 },
+      });
+      const problem = joinProblems([
+        statusProblem(res, 404),
+        ...(res.status === 404
+          ? operationOutcomeProblems(res, { code: 'not-found', contentType: true })
+          : []),
+      ]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass('404 with an OperationOutcome', [res.exchange.id]);
     },
   },
 ];

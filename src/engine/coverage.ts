@@ -28,7 +28,9 @@ export function coverageMatrix(exchanges: readonly Exchange[], version: ApiVersi
         path: def.path,
         documented,
         observed,
-        undocumented: Object.keys(observed).map(Number).filter((s) => !documented.includes(s)),
+        undocumented: Object.keys(observed)
+          .map(Number)
+          .filter((s) => !documented.includes(s)),
       };
     });
 }

@@ -17,18 +17,23 @@ export function defineConformanceSuite(area: Area): void {
   let unreachable: string | undefined;
 
   describe(`${area} (${config.target ?? 'embedded mock'}, ${config.apiVersion}, ${config.profile})`, () => {
-    beforeAll(async () => {
-      const outcome = await runConformance(config);
-      unreachable = outcome.unreachable;
-      for (const r of outcome.report.results) results.set(r.id, r);
-    }, (config.timeoutSeconds + 60) * 1000);
+    beforeAll(
+      async () => {
+        const outcome = await runConformance(config);
+        unreachable = outcome.unreachable;
+        for (const r of outcome.report.results) results.set(r.id, r);
+      },
+      (config.timeoutSeconds + 60) * 1000,
+    );
 
     test.each(checks.map((c) => [`${c.id} [${c.level}] ${c.title}`, c.id] as const))('%s', (_name, id) => {
       if (unreachable) throw new Error(`the target cannot be reached: ${unreachable}`);
       const r = results.get(id);
       if (!r) throw new Error(`check ${id} did not run`);
       if (r.outcome === 'error' || (r.outcome === 'fail' && r.level !== 'MAY')) {
-        throw new Error(`${r.outcome.toUpperCase()}: ${r.message}${r.expected ? `\nexpected: ${r.expected}\nactual:   ${r.actual ?? ''}` : ''}`);
+        throw new Error(
+          `${r.outcome.toUpperCase()}: ${r.message}${r.expected ? `\nexpected: ${r.expected}\nactual:   ${r.actual ?? ''}` : ''}`,
+        );
       }
       expect(['pass', 'warn', 'skip', 'fail']).toContain(r.outcome);
     });

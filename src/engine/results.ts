@@ -113,12 +113,21 @@ export function isTripped(r: Pick<CheckResult, 'outcome' | 'knownDeviation'>): b
 
 /** Ids of the checks --strict counts against the target (tripped ones, and MUST-level errors). */
 export function strictFailures(results: readonly CheckResult[]): string[] {
-  return results.filter((r) => isTripped(r) || (r.level === 'MUST' && r.outcome === 'error')).map((r) => r.id);
+  return results
+    .filter((r) => isTripped(r) || (r.level === 'MUST' && r.outcome === 'error'))
+    .map((r) => r.id);
 }
 
 export function summarize(results: CheckResult[]): RunSummary {
   const counts: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
   for (const r of results) counts[r.outcome] += 1;
-  const mustFailures = results.filter((r) => r.level === 'MUST' && (r.outcome === 'fail' || r.outcome === 'error')).map((r) => r.id);
-  return { total: results.length, counts, mustFailures, verdict: mustFailures.length ? 'not conformant' : 'conformant' };
+  const mustFailures = results
+    .filter((r) => r.level === 'MUST' && (r.outcome === 'fail' || r.outcome === 'error'))
+    .map((r) => r.id);
+  return {
+    total: results.length,
+    counts,
+    mustFailures,
+    verdict: mustFailures.length ? 'not conformant' : 'conformant',
+  };
 }

@@ -14,7 +14,9 @@ describe('check catalog against the fault catalog', () => {
 
   it('gives every check at least one fault, and every named fault exists in the mock', () => {
     expect(CATALOG.filter((c) => c.faults.length === 0).map((c) => c.id)).toEqual([]);
-    const unknown = CATALOG.flatMap((c) => c.faults.filter((f) => !FAULT_NAMES.has(f)).map((f) => `${c.id}: ${f}`));
+    const unknown = CATALOG.flatMap((c) =>
+      c.faults.filter((f) => !FAULT_NAMES.has(f)).map((f) => `${c.id}: ${f}`),
+    );
     expect(unknown).toEqual([]);
   });
 

@@ -19,8 +19,22 @@ async function runAgainst(faults: string[], extra: string[]) {
     const main = creds('A9994');
     const other = creds('A9990');
     return await runCli(
-      ['run', '--target', mock.url, '--client-id', main.clientId, '--client-secret', main.clientSecret,
-        '--other-client-id', other.clientId, '--other-client-secret', other.clientSecret, '--out', path.join(dir, 'reports'), ...extra],
+      [
+        'run',
+        '--target',
+        mock.url,
+        '--client-id',
+        main.clientId,
+        '--client-secret',
+        main.clientSecret,
+        '--other-client-id',
+        other.clientId,
+        '--other-client-secret',
+        other.clientSecret,
+        '--out',
+        path.join(dir, 'reports'),
+        ...extra,
+      ],
       dir,
     );
   } finally {

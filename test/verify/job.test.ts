@@ -3,7 +3,13 @@ import { isTripped, runVerifyJob } from '../../src/verify/job';
 
 describe('runVerifyJob', () => {
   it('trips the check that names a fault, and nothing on the clean mock', async () => {
-    const faulty = await runVerifyJob({ key: 'f', fault: 'metadata-no-token-url', version: 'v2', profile: 'bcda', suites: ['metadata'] });
+    const faulty = await runVerifyJob({
+      key: 'f',
+      fault: 'metadata-no-token-url',
+      version: 'v2',
+      profile: 'bcda',
+      suites: ['metadata'],
+    });
     const clean = await runVerifyJob({ key: 'c', version: 'v2', profile: 'bcda', suites: ['metadata'] });
     expect(faulty.problem).toBeUndefined();
     expect(faulty.results.filter(isTripped).map((r) => r.id)).toContain('METADATA-TOKEN-URL');
@@ -12,7 +18,13 @@ describe('runVerifyJob', () => {
   }, 60_000);
 
   it('reports a run it cannot make as a problem, not a crash', async () => {
-    const res = await runVerifyJob({ key: 'bad', fault: 'no-such-fault', version: 'v2', profile: 'bcda', suites: ['metadata'] });
+    const res = await runVerifyJob({
+      key: 'bad',
+      fault: 'no-such-fault',
+      version: 'v2',
+      profile: 'bcda',
+      suites: ['metadata'],
+    });
     expect(res.results).toEqual([]);
     expect(res.problem).toMatch(/no-such-fault/);
   });

@@ -11,7 +11,13 @@ const check = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'area' | 'fault
   operations: [],
   ...over,
 });
-const fault = (name: string, area: FaultDefinition['area']): FaultDefinition => ({ name, area, description: '', breaks: '', refs: [] });
+const fault = (name: string, area: FaultDefinition['area']): FaultDefinition => ({
+  name,
+  area,
+  description: '',
+  breaks: '',
+  refs: [],
+});
 
 describe('planVerify', () => {
   const catalog = [
@@ -23,9 +29,19 @@ describe('planVerify', () => {
     check({ id: 'F', area: 'kickoff', faults: ['f-mixed'] }),
     check({ id: 'G', area: 'kickoff', faults: ['f-mixed'], versions: ['v1'] }),
   ];
-  const faults = [fault('f-any', 'kickoff'), fault('f-v3', 'kickoff'), fault('f-ig', 'status'), fault('f-fhir', 'fhir'), fault('f-mixed', 'kickoff'), fault('f-none', 'cancel')];
+  const faults = [
+    fault('f-any', 'kickoff'),
+    fault('f-v3', 'kickoff'),
+    fault('f-ig', 'status'),
+    fault('f-fhir', 'fhir'),
+    fault('f-mixed', 'kickoff'),
+    fault('f-none', 'cancel'),
+  ];
   const plan = planVerify(catalog, faults);
-  const jobsOf = (name: string) => plan.faults.find((f) => f.fault.name === name)!.jobs.map((j) => `${j.version} ${j.profile} ${(j.suites ?? []).join(',')}`);
+  const jobsOf = (name: string) =>
+    plan.faults
+      .find((f) => f.fault.name === name)!
+      .jobs.map((j) => `${j.version} ${j.profile} ${(j.suites ?? []).join(',')}`);
 
   it('runs each fault once on v2 with the suites of the checks that name it', () => {
     expect(jobsOf('f-any')).toEqual(['v2 bcda jobs,kickoff']);
@@ -44,7 +60,12 @@ describe('planVerify', () => {
   });
 
   it('runs the whole catalog clean on every version and on the generic profile', () => {
-    expect(plan.clean.map((j) => j.key)).toEqual(['clean v1 bcda', 'clean v2 bcda', 'clean v3 bcda', 'clean v2 bulk-data-ig']);
+    expect(plan.clean.map((j) => j.key)).toEqual([
+      'clean v1 bcda',
+      'clean v2 bcda',
+      'clean v3 bcda',
+      'clean v2 bulk-data-ig',
+    ]);
     expect(plan.clean.every((j) => j.suites === undefined && j.fault === undefined)).toBe(true);
     expect(plan.partial).toBe(false);
   });
