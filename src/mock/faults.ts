@@ -189,6 +189,13 @@ export const FAULTS: readonly FaultDefinition[] = [
     ['behavior §5', 'behavior §7.1'],
   ),
   f(
+    'public-routes-skip-aco-lookup',
+    'auth',
+    'Public endpoints serve a valid token whose organization is unknown (only protected routes look it up).',
+    "A presented token's organization is looked up on every route; an unknown one answers 403.",
+    ['behavior §0', 'behavior §5'],
+  ),
+  f(
     'token-accepts-get',
     'auth',
     'GET /auth/token issues a token like POST.',

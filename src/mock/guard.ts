@@ -26,7 +26,12 @@ function providerOutage(ctx: MockContext): 'timeout' | 'error' | undefined {
  * ParseToken (behavior §0, §5): runs on every route, public ones included. It reads the bearer
  * token, has the auth provider introspect it, and looks its ACO up.
  */
-async function parseToken(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): Promise<Parsed> {
+async function parseToken(
+  ctx: MockContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  lookUpAco = true,
+): Promise<Parsed> {
   const header = request.headers.authorization;
   const pattern = ctx.faults.has('auth-accepts-lowercase-bearer') ? ANY_CASE_BEARER : BEARER;
   const match = header === undefined ? null : pattern.exec(header);
@@ -46,11 +51,10 @@ async function parseToken(ctx: MockContext, request: FastifyRequest, reply: Fast
     return { kind: 'sent' };
   }
   const aco = ctx.acos.get(cmsId);
-  if (!aco) {
-    sendOutcome(reply, 403, version, 'forbidden', 'Unauthorized Error');
-    return { kind: 'sent' };
-  }
-  return { kind: 'ok', aco };
+  if (aco) return { kind: 'ok', aco };
+  if (!lookUpAco) return { kind: 'none' };
+  sendOutcome(reply, 403, version, 'forbidden', 'Unauthorized Error');
+  return { kind: 'sent' };
 }
 
 function sendTokenError(
@@ -78,7 +82,8 @@ export async function publicRouteAuth(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<boolean> {
-  return (await parseToken(ctx, request, reply)).kind !== 'sent';
+  const lookUpAco = !ctx.faults.has('public-routes-skip-aco-lookup');
+  return (await parseToken(ctx, request, reply, lookUpAco)).kind !== 'sent';
 }
 
 /** ParseToken + RequireTokenAuth + CheckBlacklist: the caller's ACO, or undefined after an error. */

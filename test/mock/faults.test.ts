@@ -4,6 +4,7 @@
  */
 import type { Area } from '../../src/checks/types';
 import { resetContext } from '../../src/mock/app';
+import { UNKNOWN_ACO_ID } from '../../src/mock/credentials';
 import { CONTENT_MUTATIONS, FAULTS, validateFaultNames } from '../../src/mock/faults';
 import {
   basicFor,
@@ -450,6 +451,13 @@ Object.assign(PROBES, {
         .http()
         .get('/api/v2/attribution_status')
         .set(auth(await tokenFor(m.app, 'A9997'))),
+    ),
+  'public-routes-skip-aco-lookup': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/_version')
+        .set(auth(await tokenFor(m.app, UNKNOWN_ACO_ID))),
     ),
   'token-accepts-get': (m: TestMock) =>
     status(m.http().get('/auth/token').set('Authorization', basicFor('A9994'))),
