@@ -76,9 +76,14 @@ function repeatFile(source: string, target: string, bytes: number): void {
 
 async function parseOnly(files: string[]): Promise<void> {
   for (const file of files) {
-    const splitter = new LineSplitter((text) => {
-      JSON.parse(text);
-    });
+    const splitter = new LineSplitter(
+      (text) => {
+        JSON.parse(text);
+      },
+      () => {
+        throw new Error('the bench data has no oversized line');
+      },
+    );
     for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK_BYTES }))
       splitter.push(chunk as Buffer);
     splitter.end();

@@ -111,6 +111,20 @@ export class LineValidator {
     this.resource(value as Record<string, unknown>, text, ascii);
   }
 
+  /** A line longer than the splitter's limit (`limit` bytes): counted and reported, not parsed. */
+  oversizedLine(bytes: number, limit: number): void {
+    this.lineNo++;
+    this.summary.lines++;
+    if (this.summary.validatedLines >= this.sampleLimit) return;
+    this.summary.validatedLines++;
+    this.lineFailed = false;
+    this.report(
+      RULE.parse,
+      '',
+      `the line is ${bytes} bytes long, over the ${limit}-byte limit for one resource; not validated`,
+    );
+  }
+
   private resource(res: Record<string, unknown>, text: string, ascii: boolean): void {
     const type = res.resourceType;
     if (typeof type !== 'string') {

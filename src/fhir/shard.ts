@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import { LineValidator } from './line-validator';
-import { CHUNK_BYTES, decodedChunks, LineSplitter } from './ndjson-lines';
+import { CHUNK_BYTES, decodedChunks, LineSplitter, MAX_LINE_BYTES } from './ndjson-lines';
 import type { FileValidationSummary, NdjsonValidationOptions } from './types';
 
 export interface ShardTask {
@@ -25,7 +25,10 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export async function runShard(task: ShardTask, yieldBetweenChunks = false): Promise<FileValidationSummary> {
   const validator = new LineValidator(task.options);
   if (!task.range) {
-    const splitter = new LineSplitter((text, _offset, ascii) => validator.line(text, ascii));
+    const splitter = new LineSplitter(
+      (text, _offset, ascii) => validator.line(text, ascii),
+      (_offset, bytes) => validator.oversizedLine(bytes, MAX_LINE_BYTES),
+    );
     const stream = fs.createReadStream(task.path, { highWaterMark: CHUNK_BYTES });
     for await (const chunk of decodedChunks(stream, task.options.gzip)) {
       validator.addBytes(chunk.length);
@@ -39,16 +42,26 @@ export async function runShard(task: ShardTask, yieldBetweenChunks = false): Pro
   // Read from one byte early: if it is '\n', a line starts exactly at `start`.
   const from = start > 0 ? start - 1 : 0;
   let skipping = start > 0;
-  const splitter = new LineSplitter((text, offset, ascii) => {
-    const lineStart = from + offset;
+  /** What to do with the line starting at `offset` (in the bytes read): lines from `end` on are not ours. */
+  const decide = (offset: number): 'skip' | 'take' | 'stop' => {
     if (skipping) {
       skipping = false; // this was the tail of the previous range's last line
-      return true;
+      return 'skip';
     }
-    if (lineStart >= end) return false;
-    validator.line(text, ascii);
-    return true;
-  });
+    return from + offset < end ? 'take' : 'stop';
+  };
+  const splitter = new LineSplitter(
+    (text, offset, ascii) => {
+      const action = decide(offset);
+      if (action === 'take') validator.line(text, ascii);
+      return action !== 'stop';
+    },
+    (offset, bytes) => {
+      const action = decide(offset);
+      if (action === 'take') validator.oversizedLine(bytes, MAX_LINE_BYTES);
+      return action !== 'stop';
+    },
+  );
   const stream = fs.createReadStream(task.path, { start: from, highWaterMark: CHUNK_BYTES });
   try {
     for await (const chunk of stream) {

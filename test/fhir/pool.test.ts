@@ -61,6 +61,20 @@ describe('validateFiles', () => {
     expect(e.issues.map((i) => i.ruleId)).toEqual(['FHIR-ERROR-FILE-OPERATIONOUTCOME']);
   }, 120_000);
 
+  it('reports an over-long line in a byte-range shard once, at its line number', async () => {
+    const file = path.join(dir, 'long-Patient.ndjson');
+    const long = `{"resourceType":"Patient","text":"${'a'.repeat(9 << 20)}"}`;
+    fs.writeFileSync(file, [patient, long, patient, bad, patient].join('\n') + '\n');
+    for (const rangeBytes of [1 << 20, 64 << 20]) {
+      const [s] = await validateFiles([file], { workers: 1, apiVersion: 'v2', rangeBytes });
+      expect(s).toMatchObject({ lines: 5, invalidLines: 2, firstFailingLine: 2 });
+      expect(s?.issues.map((i) => [i.line, i.ruleId])).toEqual([
+        [2, 'FHIR-NDJSON-PARSE'],
+        [4, 'FHIR-SCHEMA'],
+      ]);
+    }
+  }, 60_000);
+
   it('fails with the file name when a file cannot be read', async () => {
     await expect(validateFiles([path.join(dir, 'missing.ndjson')], { workers: 0 })).rejects.toThrow(
       /missing\.ndjson/,

@@ -137,6 +137,23 @@ describe('validateNdjson streaming', () => {
     );
   });
 
+  it('reports a line over 8 MiB as a parse error without buffering it, and validates the next', async () => {
+    // 20 MB of one JSON string, delivered in 1 MiB chunks.
+    const filler = Buffer.alloc(1 << 20, 0x61);
+    async function* body(): AsyncGenerator<Buffer> {
+      yield Buffer.from(`${patient}\n{"resourceType":"Patient","text":"`);
+      for (let i = 0; i < 20; i++) yield filler;
+      yield Buffer.from(`"}\n${badPatient}\n${patient}`);
+    }
+    const s = await validateNdjson(body(), base);
+    expect(s).toMatchObject({ lines: 4, validatedLines: 4, invalidLines: 2, firstFailingLine: 2 });
+    expect(s.issues.map((i) => [i.line, i.ruleId])).toEqual([
+      [2, 'FHIR-NDJSON-PARSE'],
+      [3, 'FHIR-SCHEMA'],
+    ]);
+    expect(s.issues[0]?.message).toMatch(/over the 8388608-byte limit/);
+  });
+
   it('does not apply the R4 schema to v1 (STU3) files', async () => {
     const s = await validateNdjson(
       Readable.from([Buffer.from(badPatient.replace(/"profile":\[[^\]]*\],?/, ''))]),

@@ -1,0 +1,96 @@
+/** LineSplitter: lines across any chunk boundaries, and a bounded buffer for over-long lines. */
+import { LineSplitter } from '../../src/fhir/ndjson-lines';
+
+type Seen = ['line', string, number] | ['oversized', number, number];
+
+/** Splits `data` fed in chunks of `size` bytes with a `max`-byte line limit. */
+function split(data: string, size: number, max: number): { seen: Seen[]; mostHeld: number } {
+  const seen: Seen[] = [];
+  const splitter = new LineSplitter(
+    (text, offset) => {
+      seen.push(['line', text, offset]);
+    },
+    (offset, bytes) => {
+      seen.push(['oversized', offset, bytes]);
+    },
+    max,
+  );
+  const bytes = Buffer.from(data);
+  let mostHeld = 0;
+  for (let i = 0; i < bytes.length; i += size) {
+    splitter.push(bytes.subarray(i, i + size));
+    mostHeld = Math.max(mostHeld, splitter.bufferedBytes);
+  }
+  splitter.end();
+  return { seen, mostHeld };
+}
+
+describe('LineSplitter', () => {
+  const data = `ab\r\n${'x'.repeat(25)}\nc\n${'y'.repeat(11)}\r\nd\n${'z'.repeat(40)}`;
+  const expected: Seen[] = [
+    ['line', 'ab', 0],
+    ['oversized', 4, 25],
+    ['line', 'c', 30],
+    ['oversized', 32, 12], // 11 bytes and the \r: over a 10-byte limit
+    ['line', 'd', 45],
+    ['oversized', 47, 40], // the last line, without a newline
+  ];
+
+  it.each([1, 2, 3, 5, 8, 13, 64, 1000])(
+    'reports lines over the limit and goes on, in chunks of %i bytes',
+    (size) => {
+      const { seen, mostHeld } = split(data, size, 10);
+      expect(seen).toEqual(expected);
+      expect(mostHeld).toBeLessThanOrEqual(10);
+    },
+  );
+
+  it('keeps a line of exactly the limit', () => {
+    for (const size of [1, 4, 100]) {
+      expect(split(`${'a'.repeat(10)}\nb`, size, 10).seen).toEqual([
+        ['line', 'a'.repeat(10), 0],
+        ['line', 'b', 11],
+      ]);
+    }
+  });
+
+  it('holds at most the limit while a 50 MB line streams past', () => {
+    const seen: Seen[] = [];
+    const splitter = new LineSplitter(
+      (text, offset) => {
+        seen.push(['line', text, offset]);
+      },
+      (offset, bytes) => {
+        seen.push(['oversized', offset, bytes]);
+      },
+    );
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    let mostHeld = 0;
+    for (let i = 0; i < 50; i++) {
+      splitter.push(chunk);
+      mostHeld = Math.max(mostHeld, splitter.bufferedBytes);
+    }
+    splitter.push(Buffer.from('\n{}\n'));
+    splitter.end();
+    expect(mostHeld).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(seen).toEqual([
+      ['oversized', 0, 50 << 20],
+      ['line', '{}', (50 << 20) + 1],
+    ]);
+  });
+
+  it('stops when the oversized-line callback says so', () => {
+    const seen: string[] = [];
+    const splitter = new LineSplitter(
+      (text) => {
+        seen.push(text);
+      },
+      () => false,
+      4,
+    );
+    splitter.push(Buffer.from('a\nlong line\nb\n'));
+    splitter.end();
+    expect(seen).toEqual(['a']);
+    expect(splitter.done).toBe(true);
+  });
+});
