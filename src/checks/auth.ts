@@ -66,8 +66,11 @@ export const tokenChecks: CheckDefinition[] = [
       const type = (ex?.response?.headers['content-type'] ?? '').split(';')[0];
       const problems: string[] = [];
       if (type !== 'application/json') problems.push(`Content-Type is "${type}", expected application/json`);
-      if (!obs.tokenType || obs.tokenType.toLowerCase() !== 'bearer') problems.push(`token_type is ${JSON.stringify(obs.tokenType)}`);
-      return problems.length ? fail(problems.join('; '), [obs.exchangeId]) : pass('200 with a bearer access_token', [obs.exchangeId]);
+      if (!obs.tokenType || obs.tokenType.toLowerCase() !== 'bearer')
+        problems.push(`token_type is ${JSON.stringify(obs.tokenType)}`);
+      return problems.length
+        ? fail(problems.join('; '), [obs.exchangeId])
+        : pass('200 with a bearer access_token', [obs.exchangeId]);
     },
   },
   {
@@ -85,7 +88,8 @@ export const tokenChecks: CheckDefinition[] = [
       if (ctx.config.token) return skip('a static --token was given: the token endpoint is not used');
       await ensureTokenRequested(ctx);
       const obs = tokenObservation(ctx);
-      if (!obs || obs.status !== 200) return skip('no successful token response to inspect', obs ? [obs.exchangeId] : []);
+      if (!obs || obs.status !== 200)
+        return skip('no successful token response to inspect', obs ? [obs.exchangeId] : []);
       if (obs.expiresInType === 'missing' || obs.expiresInSeconds === undefined) {
         return fail('expires_in is missing or not a positive number of seconds', [obs.exchangeId]);
       }
@@ -115,9 +119,15 @@ export const tokenChecks: CheckDefinition[] = [
     operations: TOKEN_OPS,
     faults: ['auth-token-accepts-no-credentials'],
     async run(ctx) {
-      const res = await ctx.target.call('getToken', { label: 'token request without credentials', auth: 'none', headers: { accept: 'application/json' } });
+      const res = await ctx.target.call('getToken', {
+        label: 'token request without credentials',
+        auth: 'none',
+        headers: { accept: 'application/json' },
+      });
       const problem = statusProblem(res, [400, 401]);
-      return problem ? fail(problem, [res.exchange.id]) : pass(`rejected with ${res.status}`, [res.exchange.id]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass(`rejected with ${res.status}`, [res.exchange.id]);
     },
   },
   {
@@ -143,14 +153,19 @@ export const tokenChecks: CheckDefinition[] = [
   },
 ];
 
-/** One protected endpoint, and how to reach it for the ladder checks. */
-interface ProtectedEndpoint {
+/** One endpoint, and how to reach it with a given Authorization for the ladder and outage checks. */
+export interface ProtectedEndpoint {
   key: string;
   name: string;
   area: Area;
-  operationBase: string;
+  /** Spec operations it exercises (the versioned ones of the run's version are used). */
+  operations: string[];
+  /** Its errors come from BCDA's v1 writer whatever the API version (behavior §2.7, §2.9). */
+  v1Errors?: boolean;
   send(ctx: CheckContext, auth: AuthMode, label: string): Promise<HttpResponse | string>;
 }
+
+const versioned = (base: string) => ['V1', 'V2', 'V3'].map((v) => base + v);
 
 const exportHeaders = { accept: 'application/fhir+json', prefer: 'respond-async' };
 
@@ -158,27 +173,33 @@ async function mainJobUrl(ctx: CheckContext): Promise<string | undefined> {
   return (await ctx.mainExport()).jobUrl;
 }
 
-const ENDPOINTS: ProtectedEndpoint[] = [
+export const ENDPOINTS: ProtectedEndpoint[] = [
   {
     key: 'EXPORT-PATIENT',
     name: 'Patient/$export',
     area: 'kickoff',
-    operationBase: 'exportPatient',
-    send: (ctx, auth, label) => ctx.target.call(ctx.op('exportPatient'), { label, auth, headers: exportHeaders }),
+    operations: versioned('exportPatient'),
+    send: (ctx, auth, label) =>
+      ctx.target.call(ctx.op('exportPatient'), { label, auth, headers: exportHeaders }),
   },
   {
     key: 'EXPORT-GROUP',
     name: 'Group/$export',
     area: 'kickoff',
-    operationBase: 'exportGroup',
+    operations: versioned('exportGroup'),
     send: (ctx, auth, label) =>
-      ctx.target.call(ctx.op('exportGroup'), { label, auth, path: { groupId: ctx.config.group }, headers: exportHeaders }),
+      ctx.target.call(ctx.op('exportGroup'), {
+        label,
+        auth,
+        path: { groupId: ctx.config.group },
+        headers: exportHeaders,
+      }),
   },
   {
     key: 'JOB-STATUS',
     name: 'jobs/{id} (GET)',
     area: 'status',
-    operationBase: 'getJobStatus',
+    operations: versioned('getJobStatus'),
     async send(ctx, auth, label) {
       const url = await mainJobUrl(ctx);
       if (!url) return 'no job URL from the shared export';
@@ -195,11 +216,15 @@ const ENDPOINTS: ProtectedEndpoint[] = [
     key: 'JOB-CANCEL',
     name: 'jobs/{id} (DELETE)',
     area: 'cancel',
-    operationBase: 'cancelJob',
+    operations: versioned('cancelJob'),
     async send(ctx, auth, label) {
       // A job of its own: if the target wrongly accepts the request, no shared job is lost.
       const started = await ctx.once('auth:cancel-target-job', () =>
-        ctx.kickoff({ endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job for the cancel auth checks' }),
+        ctx.kickoff({
+          endpoint: 'patient',
+          query: { _type: 'Patient' },
+          label: 'kick-off of a job for the cancel auth checks',
+        }),
       );
       if (!started.jobUrl) return `the kick-off for a job to cancel answered ${started.res.status}`;
       return ctx.target.http.send({
@@ -215,22 +240,27 @@ const ENDPOINTS: ProtectedEndpoint[] = [
     key: 'JOBS-LIST',
     name: 'jobs (GET)',
     area: 'jobs',
-    operationBase: 'listJobs',
+    operations: versioned('listJobs'),
     send: (ctx, auth, label) => ctx.target.call(ctx.op('listJobs'), { label, auth, headers: exportHeaders }),
   },
   {
     key: 'ATTRIBUTION',
     name: 'attribution_status',
     area: 'attribution',
-    operationBase: 'getAttributionStatus',
+    operations: versioned('getAttributionStatus'),
     send: (ctx, auth, label) =>
-      ctx.target.call(ctx.op('getAttributionStatus'), { label, auth, headers: { accept: 'application/json' } }),
+      ctx.target.call(ctx.op('getAttributionStatus'), {
+        label,
+        auth,
+        headers: { accept: 'application/json' },
+      }),
   },
   {
     key: 'DATA',
     name: 'data/{jobId}/{file}',
     area: 'download',
-    operationBase: 'downloadFile',
+    operations: ['downloadFile'],
+    v1Errors: true,
     async send(ctx, auth, label) {
       const run = await ctx.mainExport();
       const file = manifestItems(run.manifest?.output)[0];
@@ -244,6 +274,42 @@ const ENDPOINTS: ProtectedEndpoint[] = [
       });
     },
   },
+  {
+    key: 'WELCOME',
+    name: 'auth/welcome',
+    area: 'auth',
+    operations: ['getWelcome'],
+    v1Errors: true,
+    send: (ctx, auth, label) => ctx.target.call('getWelcome', { label, auth }),
+  },
+];
+
+/**
+ * Public endpoints. BCDA parses a presented token even here: a bad one is refused although no
+ * token is needed (behavior §0).
+ */
+export const PUBLIC_ENDPOINTS: ProtectedEndpoint[] = [
+  {
+    key: 'METADATA',
+    name: 'metadata',
+    area: 'metadata',
+    operations: versioned('getMetadata'),
+    send: (ctx, auth, label) => ctx.target.call(ctx.op('getMetadata'), { label, auth }),
+  },
+  ...(
+    [
+      ['VERSION', '_version', 'getVersion'],
+      ['HEALTH', '_health', 'getHealth'],
+      ['AUTH-INFO', '_auth', 'getAuthInfo'],
+    ] as const
+  ).map(([key, name, op]): ProtectedEndpoint => ({
+    key,
+    name,
+    area: 'metadata',
+    operations: [op],
+    v1Errors: true,
+    send: (ctx, auth, label) => ctx.target.call(op, { label, auth }),
+  })),
 ];
 
 interface LadderStep {
@@ -266,7 +332,8 @@ const LADDER: LadderStep[] = [
     statuses: [401],
     code: 'forbidden',
     diagnostics: 'Invalid Token',
-    description: 'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token").',
+    description:
+      'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token").',
     refs: ['seed:001 §Start a job (Request header)', 'behavior §5', 'bulkdata@5'],
     faults: ['auth-accepts-no-token', 'auth-wrong-status-no-token'],
   },
@@ -290,7 +357,11 @@ const LADDER: LadderStep[] = [
     diagnostics: 'Expired Token',
     description:
       'A JWT shaped like the server\'s tokens but expired and signed by an unknown key: 401 with an OperationOutcome (BCDA: "Expired Token").',
-    refs: ['seed:001 §Start a job (Request header)', 'seed:003 §Follow-up questions about authorization', 'behavior §5'],
+    refs: [
+      'seed:001 §Start a job (Request header)',
+      'seed:003 §Follow-up questions about authorization',
+      'behavior §5',
+    ],
     faults: ['auth-accepts-expired-token'],
   },
 ];
@@ -304,7 +375,7 @@ function ladderCheck(endpoint: ProtectedEndpoint, step: LadderStep): CheckDefini
     area: 'auth',
     profiles: ['bcda', 'bulk-data-ig'],
     refs: step.refs,
-    operations: endpoint.operationBase === 'downloadFile' ? ['downloadFile'] : ['V1', 'V2', 'V3'].map((v) => endpoint.operationBase + v),
+    operations: endpoint.operations,
     faults: step.faults,
     async run(ctx) {
       const res = await endpoint.send(ctx, step.auth(), `${endpoint.name} ${step.title}`);
@@ -312,11 +383,16 @@ function ladderCheck(endpoint: ProtectedEndpoint, step: LadderStep): CheckDefini
       const problems = [statusProblem(res, step.statuses)];
       if (res.status >= 400 && res.status < 500) {
         const strict = ctx.config.profile === 'bcda';
-        const want = strict && res.status === step.statuses[0] && step.code ? { code: step.code, ...(step.diagnostics ? { diagnostics: step.diagnostics } : {}) } : {};
+        const want =
+          strict && res.status === step.statuses[0] && step.code
+            ? { code: step.code, ...(step.diagnostics ? { diagnostics: step.diagnostics } : {}) }
+            : {};
         problems.push(...operationOutcomeProblems(res, want));
       }
       const problem = joinProblems(problems);
-      return problem ? fail(problem, [res.exchange.id]) : pass(`refused with ${res.status} and an OperationOutcome`, [res.exchange.id]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass(`refused with ${res.status} and an OperationOutcome`, [res.exchange.id]);
     },
   };
 }
@@ -344,7 +420,9 @@ export const crossClientChecks: CheckDefinition[] = [
         headers: { accept: 'application/json' },
       });
       const problem = statusProblem(res, 401);
-      return problem ? fail(problem, [res.exchange.id]) : pass('401 for a lower-case scheme', [res.exchange.id]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass('401 for a lower-case scheme', [res.exchange.id]);
     },
   },
   {
@@ -359,11 +437,18 @@ export const crossClientChecks: CheckDefinition[] = [
     operations: ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'],
     faults: ['auth-leaks-other-aco-job'],
     async run(ctx) {
-      if (!ctx.otherClient) return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
+      if (!ctx.otherClient)
+        return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
       const url = await mainJobUrl(ctx);
       if (!url) return skip('no job URL from the shared export');
-      const res = await ctx.otherClient.get(url, { label: "another client's request for this job", operationId: ctx.op('getJobStatus') });
-      const problem = joinProblems([statusProblem(res, 401), ...(res.status === 401 ? operationOutcomeProblems(res) : [])]);
+      const res = await ctx.otherClient.get(url, {
+        label: "another client's request for this job",
+        operationId: ctx.op('getJobStatus'),
+      });
+      const problem = joinProblems([
+        statusProblem(res, 401),
+        ...(res.status === 401 ? operationOutcomeProblems(res) : []),
+      ]);
       return problem ? fail(problem, [res.exchange.id]) : pass('401 for another client', [res.exchange.id]);
     },
   },
@@ -378,11 +463,15 @@ export const crossClientChecks: CheckDefinition[] = [
     operations: ['downloadFile'],
     faults: ['auth-leaks-other-aco-job'],
     async run(ctx) {
-      if (!ctx.otherClient) return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
+      if (!ctx.otherClient)
+        return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
       const run = await ctx.mainExport();
       const file = manifestItems(run.manifest?.output)[0];
       if (!file) return skip(run.problem ?? 'the shared export has no output file');
-      const res = await ctx.otherClient.get(file.url, { label: "another client's download of this client's file", operationId: 'downloadFile' });
+      const res = await ctx.otherClient.get(file.url, {
+        label: "another client's download of this client's file",
+        operationId: 'downloadFile',
+      });
       const problem = statusProblem(res, 401);
       return problem ? fail(problem, [res.exchange.id]) : pass('401 for another client', [res.exchange.id]);
     },

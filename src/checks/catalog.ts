@@ -8,12 +8,16 @@ import { statusChecks } from './status';
 import { downloadChecks } from './download';
 import { attributionChecks, cancelChecks, expiryChecks, jobsChecks, rateLimitChecks } from './lifecycle';
 import { fhirChecks } from './fhir';
+import { serviceChecks } from './service';
+import { accessChecks } from './access';
 
 export const CATALOG: readonly CheckDefinition[] = [
   ...metadataChecks,
+  ...serviceChecks,
   ...tokenChecks,
   ...ladderChecks,
   ...crossClientChecks,
+  ...accessChecks,
   ...kickoffChecks,
   ...statusChecks,
   ...downloadChecks,
@@ -32,7 +36,10 @@ export interface CatalogFilter {
   grep?: string;
 }
 
-export function selectChecks(filter: CatalogFilter, catalog: readonly CheckDefinition[] = CATALOG): CheckDefinition[] {
+export function selectChecks(
+  filter: CatalogFilter,
+  catalog: readonly CheckDefinition[] = CATALOG,
+): CheckDefinition[] {
   const grep = filter.grep?.toLowerCase();
   return catalog.filter(
     (c) =>

@@ -3,7 +3,14 @@
  * behavior §0.2, §2.2, §3). Accepted kick-offs are cancelled at once, so the run leaves no work
  * behind on the target; each counts against --max-kickoffs.
  */
-import { type CheckContext, type CheckDefinition, type KickoffSpec, fail, pass, skip } from '../engine/context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type KickoffSpec,
+  fail,
+  pass,
+  skip,
+} from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './expect';
@@ -35,7 +42,11 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
       } catch {
         problems.push(`Content-Location "${location}" is not an absolute URL`);
       }
-      if (url && ctx.config.profile === 'bcda' && !new RegExp(`/api/${ctx.version}/jobs/\\d+$`).test(url.pathname)) {
+      if (
+        url &&
+        ctx.config.profile === 'bcda' &&
+        !new RegExp(`/api/${ctx.version}/jobs/\\d+$`).test(url.pathname)
+      ) {
         problems.push(`Content-Location "${location}" is not /api/${ctx.version}/jobs/<id>`);
       }
     }
@@ -65,7 +76,9 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
       if (typeof spec === 'string') return skip(spec);
       const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
       const problem = acceptedProblems(ctx, res);
-      return problem ? fail(problem, [res.exchange.id]) : pass(`202 with Content-Location ${res.headers['content-location']}`, [res.exchange.id]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass(`202 with Content-Location ${res.headers['content-location']}`, [res.exchange.id]);
     },
   };
 }
@@ -74,7 +87,9 @@ interface RejectCase extends CheckCaseMeta {
   status?: number;
   /** What BCDA's error body says (checked under the bcda profile). */
   outcome: OutcomeExpectation;
-  spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | string | Promise<Omit<KickoffSpec, 'label'> | string>;
+  spec: (
+    ctx: CheckContext,
+  ) => Omit<KickoffSpec, 'label'> | string | Promise<Omit<KickoffSpec, 'label'> | string>;
 }
 
 function rejectCheck(c: RejectCase): CheckDefinition {
@@ -95,32 +110,50 @@ function rejectCheck(c: RejectCase): CheckDefinition {
       if (typeof spec === 'string') return skip(spec);
       const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
       const strict = ctx.config.profile === 'bcda';
-      const want: OutcomeExpectation = strict ? { ...c.outcome, version: ctx.version, contentType: true } : { contentType: true };
-      const problem = joinProblems([statusProblem(res, status), ...(res.status >= 400 ? operationOutcomeProblems(res, want) : [])]);
-      return problem ? fail(problem, [res.exchange.id]) : pass(`${res.status} with the expected OperationOutcome`, [res.exchange.id]);
+      const want: OutcomeExpectation = strict
+        ? { ...c.outcome, version: ctx.version, contentType: true }
+        : { contentType: true };
+      const problem = joinProblems([
+        statusProblem(res, status),
+        ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
+      ]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass(`${res.status} with the expected OperationOutcome`, [res.exchange.id]);
     },
   };
 }
 
 const ACCEPT_MSG = 'application/fhir+json is the only supported response format';
-const SINCE_FORMAT_MSG = 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.';
-const SINCE_FUTURE_MSG = 'Invalid date format supplied in _since parameter. Date must be a date that has already passed';
+const SINCE_FORMAT_MSG =
+  'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.';
+const SINCE_FUTURE_MSG =
+  'Invalid date format supplied in _since parameter. Date must be a date that has already passed';
 
 function headerChecks(e: Endpoint): CheckDefinition[] {
-  const refs = ['seed:001 §Start a job (Request header)', 'seed:002 §Initiate an export job', 'behavior §2.2'];
+  const refs = [
+    'seed:001 §Start a job (Request header)',
+    'seed:002 §Initiate an export job',
+    'behavior §2.2',
+  ];
   return [
     acceptCheck({
       id: `KICKOFF-${e.key}-ACCEPTED`,
       title: `${e.name} answers 202 with an absolute Content-Location`,
       description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint.`,
       refs: ['seed:001 §Start a job', 'bulkdata@300', 'bulkdata@301', 'behavior §2.2'],
-      faults: ['kickoff-200-instead-of-202', 'kickoff-no-content-location', 'kickoff-relative-content-location'],
+      faults: [
+        'kickoff-200-instead-of-202',
+        'kickoff-no-content-location',
+        'kickoff-relative-content-location',
+      ],
       spec: () => e.spec,
     }),
     rejectCheck({
       id: `KICKOFF-${e.key}-ACCEPT-MISSING`,
       title: `${e.name} without Accept is rejected`,
-      description: 'BCDA requires the Accept header on kick-off: without it, 400 with an OperationOutcome (code structure, "Accept header is required").',
+      description:
+        'BCDA requires the Accept header on kick-off: without it, 400 with an OperationOutcome (code structure, "Accept header is required").',
       refs,
       faults: ['kickoff-accepts-missing-accept', 'kickoff-error-not-operationoutcome'],
       outcome: { code: 'structure', diagnostics: 'Accept header is required' },
@@ -138,7 +171,8 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
     rejectCheck({
       id: `KICKOFF-${e.key}-PREFER-MISSING`,
       title: `${e.name} without Prefer is rejected`,
-      description: 'BCDA requires Prefer: respond-async on kick-off: without it, 400 ("Prefer header is required").',
+      description:
+        'BCDA requires Prefer: respond-async on kick-off: without it, 400 ("Prefer header is required").',
       refs,
       faults: ['kickoff-accepts-missing-prefer', 'kickoff-error-not-operationoutcome'],
       outcome: { code: 'structure', diagnostics: 'Prefer header is required' },
@@ -147,7 +181,8 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
     rejectCheck({
       id: `KICKOFF-${e.key}-PREFER-WRONG`,
       title: `${e.name} with Prefer: respond-sync is rejected`,
-      description: 'Only asynchronous responses are served: a Prefer header without respond-async gets 400 ("Only asynchronous responses are supported").',
+      description:
+        'Only asynchronous responses are served: a Prefer header without respond-async gets 400 ("Only asynchronous responses are supported").',
       refs,
       faults: ['kickoff-accepts-wrong-prefer', 'kickoff-error-not-operationoutcome'],
       outcome: { code: 'structure', diagnostics: 'Only asynchronous responses are supported' },
@@ -162,7 +197,10 @@ const TYPES_BY_VERSION: Record<ApiVersion, string[]> = {
   v3: ['Patient', 'Coverage', 'ExplanationOfBenefit'],
 };
 
-const patient = (extra: Omit<KickoffSpec, 'label' | 'endpoint'>): Omit<KickoffSpec, 'label'> => ({ endpoint: 'patient', ...extra });
+const patient = (extra: Omit<KickoffSpec, 'label' | 'endpoint'>): Omit<KickoffSpec, 'label'> => ({
+  endpoint: 'patient',
+  ...extra,
+});
 const pastInstant = '2020-02-13T08:00:00.000-05:00';
 
 const parameterChecks: CheckDefinition[] = [
@@ -196,18 +234,23 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-TYPE-UNKNOWN',
     title: 'an unsupported resource type in _type is rejected',
-    description: '_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones.',
+    description:
+      '_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones.',
     profiles: ['bcda', 'bulk-data-ig'],
     level: 'SHOULD',
     refs: ['bulkdata@69', 'bulkdata@108', 'behavior §2.2'],
     faults: ['kickoff-accepts-unknown-type'],
-    outcome: { code: 'structure', diagnostics: /^invalid resource type Practitioner\. Supported types \[.*\]$/ },
+    outcome: {
+      code: 'structure',
+      diagnostics: /^invalid resource type Practitioner\. Supported types \[.*\]$/,
+    },
     spec: () => patient({ query: { _type: 'Practitioner' } }),
   }),
   rejectCheck({
     id: 'KICKOFF-TYPE-CLAIM-UNSUPPORTED',
     title: '_type=Claim is rejected on v1 and v3',
-    description: 'Claim and ClaimResponse exist only on v2; elsewhere _type=Claim gets 400 ("invalid resource type Claim…").',
+    description:
+      'Claim and ClaimResponse exist only on v2; elsewhere _type=Claim gets 400 ("invalid resource type Claim…").',
     versions: ['v1', 'v3'],
     refs: ['behavior §3', 'seed:000 §/Group'],
     faults: ['kickoff-accepts-unknown-type'],
@@ -280,7 +323,8 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-OUTPUTFORMAT-UNSUPPORTED',
     title: '_outputFormat=application/xml is rejected',
-    description: 'An output format other than NDJSON gets 400 ("_outputFormat parameter must be one of […]").',
+    description:
+      'An output format other than NDJSON gets 400 ("_outputFormat parameter must be one of […]").',
     refs: ['behavior §3', 'bulkdata@50'],
     faults: ['kickoff-accepts-any-output-format'],
     outcome: { code: 'structure', diagnostics: /^_outputFormat parameter must be one of \[.*\]$/ },
@@ -294,13 +338,17 @@ const parameterChecks: CheckDefinition[] = [
     level: 'SHOULD',
     refs: ['bulkdata@81', 'behavior §3'],
     faults: ['kickoff-accepts-elements'],
-    outcome: { code: 'structure', diagnostics: 'Invalid parameter: this server does not support the _elements parameter.' },
+    outcome: {
+      code: 'structure',
+      diagnostics: 'Invalid parameter: this server does not support the _elements parameter.',
+    },
     spec: () => patient({ query: { _elements: 'Patient.id' } }),
   }),
   rejectCheck({
     id: 'KICKOFF-QUESTION-MARK-KEY',
     title: 'a parameter name starting with "?" is rejected',
-    description: 'A doubled "?" (…$export??_since=…) makes a parameter named "?_since": 400 ("Invalid parameter: query parameters cannot start with ?").',
+    description:
+      'A doubled "?" (…$export??_since=…) makes a parameter named "?_since": 400 ("Invalid parameter: query parameters cannot start with ?").',
     level: 'SHOULD',
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-question-mark-params'],
@@ -319,7 +367,8 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-GROUP-ID-NEW',
     title: 'the retired group id "new" is rejected',
-    description: 'Older material lists a "new" group; it no longer exists: Group/new/$export gets 400 ("Invalid group ID").',
+    description:
+      'Older material lists a "new" group; it no longer exists: Group/new/$export gets 400 ("Invalid group ID").',
     level: 'SHOULD',
     refs: ['seed:000 §/Group', 'behavior §0.1'],
     faults: ['kickoff-accepts-bad-group'],
@@ -340,26 +389,90 @@ const parameterChecks: CheckDefinition[] = [
   acceptCheck({
     id: 'KICKOFF-TYPEFILTER-VALID',
     title: 'v3 _typeFilter on ExplanationOfBenefit is accepted',
-    description: 'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202.',
+    description:
+      'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202.',
     versions: ['v3'],
     profiles: ['bcda'],
     refs: ['behavior §3', 'bulkdata@103'],
     faults: ['kickoff-rejects-valid-type-filter'],
     spec: () =>
       patient({
-        query: { _typeFilter: 'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|NationalClaimsHistory' },
+        query: {
+          _typeFilter:
+            'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|NationalClaimsHistory',
+        },
       }),
   }),
   rejectCheck({
     id: 'KICKOFF-TYPEFILTER-WRONG-RESOURCE',
     title: 'v3 _typeFilter on a resource other than ExplanationOfBenefit is rejected',
-    description: 'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient").',
+    description:
+      'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient").',
     versions: ['v3'],
     refs: ['behavior §3', 'bulkdata@105'],
     faults: ['kickoff-accepts-bad-type-filter'],
-    outcome: { code: 'structure', diagnostics: 'invalid _typeFilter Resource Type (Only EOBs valid): Patient' },
-    spec: () => patient({ query: { _typeFilter: 'Patient?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem' } }),
+    outcome: {
+      code: 'structure',
+      diagnostics: 'invalid _typeFilter Resource Type (Only EOBs valid): Patient',
+    },
+    spec: () =>
+      patient({
+        query: {
+          _typeFilter: 'Patient?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem',
+        },
+      }),
   }),
 ];
 
-export const kickoffChecks: CheckDefinition[] = [...ENDPOINTS.flatMap(headerChecks), ...parameterChecks];
+/** BCDA starts exports with GET only; the IG's optional POST kick-off is refused (behavior §0). */
+const postKickoffCheck: CheckDefinition = {
+  id: 'KICKOFF-POST-405',
+  title: 'a POST kick-off is refused with 405 and Allow',
+  description:
+    'BCDA supports only GET kick-offs. POST to Patient/$export and Group/all/$export answers 405 Method Not Allowed with an Allow header naming GET, and starts no job.',
+  level: 'SHOULD',
+  area: 'kickoff',
+  profiles: ['bcda'],
+  refs: ['behavior §0', 'bulkdata@30'],
+  operations: EXPORT_OPS,
+  faults: ['export-accepts-post'],
+  async run(ctx) {
+    const problems: string[] = [];
+    const evidence: string[] = [];
+    for (const [op, path, name] of [
+      [ctx.op('exportPatient'), {}, 'Patient'],
+      [ctx.op('exportGroup'), { groupId: 'all' }, 'Group/all'],
+    ] as const) {
+      const res = await ctx.target.http.send({
+        method: 'POST',
+        url: ctx.target.url(op, { path }),
+        label: `POST kick-off (${name})`,
+        operationId: op,
+        headers: {
+          authorization: await ctx.target.authorization('token'),
+          accept: 'application/fhir+json',
+          prefer: 'respond-async',
+        },
+      });
+      evidence.push(res.exchange.id);
+      const location = res.headers['content-location'];
+      if (res.status === 202 && location)
+        await ctx.cancel(location, 'cancel a job started by a POST kick-off');
+      const allow = res.headers.allow ?? '';
+      const problem = joinProblems([
+        statusProblem(res, 405),
+        res.status === 405 && !/\bGET\b/.test(allow) ? `Allow is "${allow}"` : undefined,
+      ]);
+      if (problem) problems.push(`${name}: ${problem}`);
+    }
+    return problems.length
+      ? fail(problems.join('; '), evidence)
+      : pass('405 with Allow: GET for both', evidence);
+  },
+};
+
+export const kickoffChecks: CheckDefinition[] = [
+  ...ENDPOINTS.flatMap(headerChecks),
+  ...parameterChecks,
+  postKickoffCheck,
+];

@@ -46,13 +46,21 @@ export function registerRunCommand(program: Command): void {
       'a client whose ACO has no up-to-date attribution, for that check (env BCDA_OUTDATED_CLIENT_ID)',
     )
     .option('--outdated-client-secret <secret>', 'its secret (env BCDA_OUTDATED_CLIENT_SECRET)')
-    .option('--denylisted-client-id <id>', 'a client of a denylisted ACO, for the 403 checks (env BCDA_DENYLISTED_CLIENT_ID)')
+    .option(
+      '--denylisted-client-id <id>',
+      'a client of a denylisted ACO, for the 403 checks (env BCDA_DENYLISTED_CLIENT_ID)',
+    )
     .option('--denylisted-client-secret <secret>', 'its secret (env BCDA_DENYLISTED_CLIENT_SECRET)')
     .option(
       '--unattributed-client-id <id>',
       'a client whose ACO has no attribution data, for the attribution 404 check (env BCDA_UNATTRIBUTED_CLIENT_ID)',
     )
     .option('--unattributed-client-secret <secret>', 'its secret (env BCDA_UNATTRIBUTED_CLIENT_SECRET)')
+    .option(
+      '--unknown-aco-client-id <id>',
+      'a client whose organization the target does not know, for the 403 check (env BCDA_UNKNOWN_ACO_CLIENT_ID)',
+    )
+    .option('--unknown-aco-client-secret <secret>', 'its secret (env BCDA_UNKNOWN_ACO_CLIENT_SECRET)')
     .option('--api-version <version>', 'v1, v2 or v3 (env BCDA_API_VERSION; default v2)')
     .option('--group <group>', 'group for the shared export: all or runout (default all)')
     .option(
@@ -91,6 +99,8 @@ export function registerRunCommand(program: Command): void {
         denylistedClientSecret: opts.denylistedClientSecret,
         unattributedClientId: opts.unattributedClientId,
         unattributedClientSecret: opts.unattributedClientSecret,
+        unknownAcoClientId: opts.unknownAcoClientId,
+        unknownAcoClientSecret: opts.unknownAcoClientSecret,
         apiVersion: opts.apiVersion,
         group: opts.group,
         profile: opts.profile,
@@ -152,8 +162,12 @@ export function registerRunCommand(program: Command): void {
       } else {
         const { strictFailures } = await import('../engine/results');
         const strict = config.strict ? strictFailures(outcome.report.results) : [];
-        if (strict.length) process.stderr.write(`bcda-conformance: --strict: ${strict.length} check(s) failed or warned: ${strict.join(', ')}\n`);
-        process.exitCode = outcome.report.summary.mustFailures.length || strict.length ? EXIT.mustFailed : EXIT.ok;
+        if (strict.length)
+          process.stderr.write(
+            `bcda-conformance: --strict: ${strict.length} check(s) failed or warned: ${strict.join(', ')}\n`,
+          );
+        process.exitCode =
+          outcome.report.summary.mustFailures.length || strict.length ? EXIT.mustFailed : EXIT.ok;
       }
     });
 

@@ -40,6 +40,9 @@ export interface RunConfig {
   /** Credentials of an ACO with no attribution data at all, for the attribution 404 check. */
   unattributedClientId?: string;
   unattributedClientSecret?: string;
+  /** A client whose organization the target does not know (valid tokens, 403 everywhere). */
+  unknownAcoClientId?: string;
+  unknownAcoClientSecret?: string;
   apiVersion: ApiVersion;
   group: 'all' | 'runout';
   profile: Profile;
@@ -90,6 +93,8 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   denylistedClientSecret: 'BCDA_DENYLISTED_CLIENT_SECRET',
   unattributedClientId: 'BCDA_UNATTRIBUTED_CLIENT_ID',
   unattributedClientSecret: 'BCDA_UNATTRIBUTED_CLIENT_SECRET',
+  unknownAcoClientId: 'BCDA_UNKNOWN_ACO_CLIENT_ID',
+  unknownAcoClientSecret: 'BCDA_UNKNOWN_ACO_CLIENT_SECRET',
   apiVersion: 'BCDA_API_VERSION',
   group: 'BCDA_GROUP',
   profile: 'BCDA_PROFILE',
@@ -121,6 +126,8 @@ const FLAGS: Record<keyof RunConfig, string> = {
   denylistedClientSecret: 'denylisted-client-secret',
   unattributedClientId: 'unattributed-client-id',
   unattributedClientSecret: 'unattributed-client-secret',
+  unknownAcoClientId: 'unknown-aco-client-id',
+  unknownAcoClientSecret: 'unknown-aco-client-secret',
   apiVersion: 'api-version',
   group: 'group',
   profile: 'profile',
@@ -222,6 +229,8 @@ export function loadConfig(
     'denylistedClientSecret',
     'unattributedClientId',
     'unattributedClientSecret',
+    'unknownAcoClientId',
+    'unknownAcoClientSecret',
     'grep',
   ] as const) {
     const value = get(key, optionalString);

@@ -86,6 +86,7 @@ export interface ContextOptions {
   denylistedClient?: TargetClient;
   /** A client whose ACO has no attribution data at all. */
   unattributedClient?: TargetClient;
+  unknownAcoClient?: TargetClient;
   control?: TargetControl;
   /** True when the target is BCDA's sandbox or the embedded mock (synthetic data: negative ids). */
   sandbox: boolean;
@@ -94,8 +95,7 @@ export interface ContextOptions {
 }
 
 export type ProgressEvent =
-  | { kind: 'poll'; job: string; status: number; xProgress?: string }
-  | { kind: 'download'; bytes: number };
+  { kind: 'poll'; job: string; status: number; xProgress?: string } | { kind: 'download'; bytes: number };
 
 export class CheckContext {
   readonly config: RunConfig;
@@ -107,6 +107,8 @@ export class CheckContext {
   readonly outdatedClient?: TargetClient;
   readonly denylistedClient?: TargetClient;
   readonly unattributedClient?: TargetClient;
+  /** A client whose organization the target does not know (its tokens are valid). */
+  readonly unknownAcoClient?: TargetClient;
   readonly control?: TargetControl;
   readonly sandbox: boolean;
   readonly deadline: number;
@@ -128,6 +130,7 @@ export class CheckContext {
     if (options.outdatedClient) this.outdatedClient = options.outdatedClient;
     if (options.denylistedClient) this.denylistedClient = options.denylistedClient;
     if (options.unattributedClient) this.unattributedClient = options.unattributedClient;
+    if (options.unknownAcoClient) this.unknownAcoClient = options.unknownAcoClient;
     if (options.control) this.control = options.control;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;
@@ -168,7 +171,9 @@ export class CheckContext {
   }
 
   exportPath(endpoint: ExportEndpoint, group = this.config.group): string {
-    return endpoint === 'patient' ? `/api/${this.version}/Patient/$export` : `/api/${this.version}/Group/${group}/$export`;
+    return endpoint === 'patient'
+      ? `/api/${this.version}/Patient/$export`
+      : `/api/${this.version}/Group/${group}/$export`;
   }
 
   /** Sends an export kick-off with the documented headers unless overridden. Counts against the budget. */
@@ -203,11 +208,16 @@ export class CheckContext {
   /** Kicks off a job only to look at the kick-off answer, then cancels it (politeness). */
   async kickoffAndCancel(spec: KickoffSpec): Promise<KickoffResult> {
     const result = await this.kickoff(spec);
-    if (result.jobUrl) await this.cancel(result.jobUrl, 'cancel a job started only to test the kick-off', spec.client);
+    if (result.jobUrl)
+      await this.cancel(result.jobUrl, 'cancel a job started only to test the kick-off', spec.client);
     return result;
   }
 
-  async cancel(jobUrl: string, label: string, client: TargetClient = this.target): Promise<HttpResponse | undefined> {
+  async cancel(
+    jobUrl: string,
+    label: string,
+    client: TargetClient = this.target,
+  ): Promise<HttpResponse | undefined> {
     try {
       const res = await client.http.send({
         method: 'DELETE',
@@ -231,7 +241,8 @@ export class CheckContext {
 
   /** Cancels every job the run started and still tracks (run end). */
   async cleanup(): Promise<void> {
-    for (const url of [...this.startedJobs]) await this.cancel(url, 'cleanup: cancel a job the run no longer needs');
+    for (const url of [...this.startedJobs])
+      await this.cancel(url, 'cleanup: cancel a job the run no longer needs');
   }
 
   /** Polls a job URL within the run budget. */
@@ -283,7 +294,8 @@ export class CheckContext {
     try {
       kicked = await this.kickoff(spec);
     } catch (err) {
-      run.problem = err instanceof TransportError ? `the kick-off failed: ${err.message}` : (err as Error).message;
+      run.problem =
+        err instanceof TransportError ? `the kick-off failed: ${err.message}` : (err as Error).message;
       return run;
     }
     run.kickoff = kicked.res;
@@ -366,22 +378,38 @@ function safeResolve(location: string, base: string): string {
 }
 
 /** Outcome helpers, so checks read as statements. */
-export const pass = (message: string, evidence: string[] = [], extra: Partial<CheckOutcome> = {}): CheckOutcome => ({
+export const pass = (
+  message: string,
+  evidence: string[] = [],
+  extra: Partial<CheckOutcome> = {},
+): CheckOutcome => ({
   outcome: 'pass',
   message,
   evidence,
   ...extra,
 });
-export const fail = (message: string, evidence: string[] = [], extra: Partial<CheckOutcome> = {}): CheckOutcome => ({
+export const fail = (
+  message: string,
+  evidence: string[] = [],
+  extra: Partial<CheckOutcome> = {},
+): CheckOutcome => ({
   outcome: 'fail',
   message,
   evidence,
   ...extra,
 });
-export const warn = (message: string, evidence: string[] = [], extra: Partial<CheckOutcome> = {}): CheckOutcome => ({
+export const warn = (
+  message: string,
+  evidence: string[] = [],
+  extra: Partial<CheckOutcome> = {},
+): CheckOutcome => ({
   outcome: 'warn',
   message,
   evidence,
   ...extra,
 });
-export const skip = (message: string, evidence: string[] = []): CheckOutcome => ({ outcome: 'skip', message, evidence });
+export const skip = (message: string, evidence: string[] = []): CheckOutcome => ({
+  outcome: 'skip',
+  message,
+  evidence,
+});

@@ -13,9 +13,23 @@ import { manifestItems } from '../flows/manifest';
 import { ExchangeLog } from '../http/exchange';
 import { Redactor } from '../http/redaction';
 import { TargetClient } from '../http/target';
-import { CheckContext, KickoffBudgetExceeded, type CheckDefinition, type ContextOptions, type ExportRun, type ProgressEvent, type TargetControl } from './context';
+import {
+  CheckContext,
+  KickoffBudgetExceeded,
+  type CheckDefinition,
+  type ContextOptions,
+  type ExportRun,
+  type ProgressEvent,
+  type TargetControl,
+} from './context';
 import { coverageMatrix } from './coverage';
-import { REPORT_SCHEMA_VERSION, summarize, type CheckResult, type ExportTimeline, type RunReport } from './results';
+import {
+  REPORT_SCHEMA_VERSION,
+  summarize,
+  type CheckResult,
+  type ExportTimeline,
+  type RunReport,
+} from './results';
 import { TOOL_VERSION } from './version';
 import { protectResourceContent } from '../report/privacy';
 import type { MockServer } from '../mock';
@@ -41,7 +55,7 @@ interface Credentials {
   clientSecret: string;
 }
 
-type ClientRole = 'other' | 'rateLimited' | 'outdated' | 'denylisted' | 'unattributed';
+type ClientRole = 'other' | 'rateLimited' | 'outdated' | 'denylisted' | 'unattributed' | 'unknownAco';
 
 /** Each extra client: the mock ACO that plays it, its config keys, and where checks find it. */
 const CLIENT_ROLES: ReadonlyArray<{
@@ -51,11 +65,49 @@ const CLIENT_ROLES: ReadonlyArray<{
   secretKey: keyof RunConfig & `${ClientRole}ClientSecret`;
   contextKey: keyof ContextOptions & `${ClientRole}Client`;
 }> = [
-  { role: 'other', mockAco: 'A9990', idKey: 'otherClientId', secretKey: 'otherClientSecret', contextKey: 'otherClient' },
-  { role: 'rateLimited', mockAco: 'SBXBM0002', idKey: 'rateLimitedClientId', secretKey: 'rateLimitedClientSecret', contextKey: 'rateLimitedClient' },
-  { role: 'outdated', mockAco: 'TEST995', idKey: 'outdatedClientId', secretKey: 'outdatedClientSecret', contextKey: 'outdatedClient' },
-  { role: 'denylisted', mockAco: 'A9997', idKey: 'denylistedClientId', secretKey: 'denylistedClientSecret', contextKey: 'denylistedClient' },
-  { role: 'unattributed', mockAco: 'TEST996', idKey: 'unattributedClientId', secretKey: 'unattributedClientSecret', contextKey: 'unattributedClient' },
+  {
+    role: 'other',
+    mockAco: 'A9990',
+    idKey: 'otherClientId',
+    secretKey: 'otherClientSecret',
+    contextKey: 'otherClient',
+  },
+  {
+    role: 'rateLimited',
+    mockAco: 'SBXBM0002',
+    idKey: 'rateLimitedClientId',
+    secretKey: 'rateLimitedClientSecret',
+    contextKey: 'rateLimitedClient',
+  },
+  {
+    role: 'outdated',
+    mockAco: 'TEST995',
+    idKey: 'outdatedClientId',
+    secretKey: 'outdatedClientSecret',
+    contextKey: 'outdatedClient',
+  },
+  {
+    role: 'denylisted',
+    mockAco: 'A9997',
+    idKey: 'denylistedClientId',
+    secretKey: 'denylistedClientSecret',
+    contextKey: 'denylistedClient',
+  },
+  {
+    role: 'unattributed',
+    mockAco: 'TEST996',
+    idKey: 'unattributedClientId',
+    secretKey: 'unattributedClientSecret',
+    contextKey: 'unattributedClient',
+  },
+  // The embedded mock's credentials whose CMS id no ACO has.
+  {
+    role: 'unknownAco',
+    mockAco: 'X9999',
+    idKey: 'unknownAcoClientId',
+    secretKey: 'unknownAcoClientSecret',
+    contextKey: 'unknownAcoClient',
+  },
 ];
 
 export async function runConformance(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
@@ -68,7 +120,12 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   if (!config.target) {
     // Loaded only when needed: a run against a real server never starts fastify.
     const { startMock } = await import('../mock');
-    mock = await startMock({ control: true, quiet: true, faults: config.mockFaults, quirks: config.mockQuirks });
+    mock = await startMock({
+      control: true,
+      quiet: true,
+      faults: config.mockFaults,
+      quirks: config.mockQuirks,
+    });
     const byId = (cmsId: string) => mock!.credentials.find((c) => c.cmsId === cmsId);
     const main = byId('A9994')!;
     resolved = { ...config, target: mock.url, clientId: main.clientId, clientSecret: main.clientSecret };
@@ -87,7 +144,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     // A separately started mock with --control offers the same clock and job-state control.
     if (await offersMockControl(config.target, config.requestTimeoutSeconds * 1000)) {
       control = httpControl(config.target);
-      hooks.onNotice?.('the target offers mock control endpoints (/__mock): clock and job-state checks will use them');
+      hooks.onNotice?.(
+        'the target offers mock control endpoints (/__mock): clock and job-state checks will use them',
+      );
     }
   }
   const target = resolved.target!;
@@ -163,7 +222,11 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
         hooks.onNotice?.(`${gone}; the remaining checks are not run`);
       }
       const outcome: CheckOutcome = unreachable
-        ? { outcome: 'error', message: `not run: the target cannot be reached (${unreachable})`, evidence: [] }
+        ? {
+            outcome: 'error',
+            message: `not run: the target cannot be reached (${unreachable})`,
+            evidence: [],
+          }
         : gone
           ? { outcome: 'error', message: `not run: ${gone}`, evidence: [] }
           : await runOne(check, ctx);
@@ -199,34 +262,37 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     }),
   );
   const finished = Date.now();
-  const report: RunReport = protectResourceContent({
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'bcda-conformance', version: TOOL_VERSION },
-    run: {
-      target: mock ? 'embedded mock' : target,
-      embeddedMock: Boolean(mock),
-      apiVersion: resolved.apiVersion,
-      profile: resolved.profile,
-      group: resolved.group,
-      suites: resolved.suites,
-      ...(resolved.grep ? { grep: resolved.grep } : {}),
-      startedAt: new Date(started).toISOString(),
-      finishedAt: new Date(finished).toISOString(),
-      durationMs: finished - started,
-      requests: http.requestCount,
-      kickoffs: ctx.kickoffs,
-      jobsStarted: ctx.jobsStarted,
-      maxKickoffs: resolved.maxKickoffs,
-      mockFaults: mock ? resolved.mockFaults : [],
-      mockQuirks: mock ? resolved.mockQuirks : false,
+  const report: RunReport = protectResourceContent(
+    {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      tool: { name: 'bcda-conformance', version: TOOL_VERSION },
+      run: {
+        target: mock ? 'embedded mock' : target,
+        embeddedMock: Boolean(mock),
+        apiVersion: resolved.apiVersion,
+        profile: resolved.profile,
+        group: resolved.group,
+        suites: resolved.suites,
+        ...(resolved.grep ? { grep: resolved.grep } : {}),
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date(finished).toISOString(),
+        durationMs: finished - started,
+        requests: http.requestCount,
+        kickoffs: ctx.kickoffs,
+        jobsStarted: ctx.jobsStarted,
+        maxKickoffs: resolved.maxKickoffs,
+        mockFaults: mock ? resolved.mockFaults : [],
+        mockQuirks: mock ? resolved.mockQuirks : false,
+      },
+      summary: summarize(results),
+      results,
+      coverage: coverageMatrix(log.all(), resolved.apiVersion),
+      validation,
+      exports: followed.timelines,
+      exchanges: [...log.all()],
     },
-    summary: summarize(results),
-    results,
-    coverage: coverageMatrix(log.all(), resolved.apiVersion),
-    validation,
-    exports: followed.timelines,
-    exchanges: [...log.all()],
-  }, resolved.includeSamples);
+    resolved.includeSamples,
+  );
   return unreachable ? { report, unreachable } : { report };
 }
 
@@ -236,9 +302,14 @@ async function runOne(check: CheckDefinition, ctx: CheckContext): Promise<CheckO
     return await check.run(ctx);
   } catch (err) {
     if (err instanceof KickoffBudgetExceeded) return { outcome: 'skip', message: err.message, evidence: [] };
-    if (err instanceof TransportError) return { outcome: 'error', message: `request failed: ${err.message}`, evidence: [err.exchange.id] };
+    if (err instanceof TransportError)
+      return { outcome: 'error', message: `request failed: ${err.message}`, evidence: [err.exchange.id] };
     if (err instanceof TokenError) {
-      return { outcome: 'error', message: `no bearer token: ${err.message}`, evidence: err.exchangeId ? [err.exchangeId] : [] };
+      return {
+        outcome: 'error',
+        message: `no bearer token: ${err.message}`,
+        evidence: err.exchangeId ? [err.exchangeId] : [],
+      };
     }
     return { outcome: 'error', message: `the check itself failed: ${(err as Error).message}`, evidence: [] };
   }
@@ -261,7 +332,9 @@ function needsSharedExport(checks: CheckDefinition[]): boolean {
   return checks.some((c) => ['status', 'download', 'fhir', 'jobs'].includes(c.area));
 }
 
-async function collectExports(ctx: CheckContext): Promise<{ runs: ExportRun[]; timelines: ExportTimeline[] }> {
+async function collectExports(
+  ctx: CheckContext,
+): Promise<{ runs: ExportRun[]; timelines: ExportTimeline[] }> {
   const runs = await ctx.settledExports();
   const timelines = runs.map((run) => {
     const t: ExportTimeline = {
@@ -289,11 +362,15 @@ async function collectExports(ctx: CheckContext): Promise<{ runs: ExportRun[]; t
     }
     if (run.final) t.finalExchange = run.final.exchange.id;
     // A manifest may list more files than the run downloads (--max-files): say so.
-    const inManifest = run.manifest ? manifestItems(run.manifest.output).length + manifestItems(run.manifest.error).length : 0;
+    const inManifest = run.manifest
+      ? manifestItems(run.manifest.output).length + manifestItems(run.manifest.error).length
+      : 0;
     const problems = [
       ...(run.problem ? [run.problem] : []),
       ...(run.downloads.length && inManifest > run.downloads.length
-        ? [`the manifest lists ${inManifest} files; the run downloaded only the first ${run.downloads.length} (at most ${ctx.config.maxFiles} per export, --max-files)`]
+        ? [
+            `the manifest lists ${inManifest} files; the run downloaded only the first ${run.downloads.length} (at most ${ctx.config.maxFiles} per export, --max-files)`,
+          ]
         : []),
     ];
     if (problems.length) t.problem = problems.join('; ');
