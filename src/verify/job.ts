@@ -33,6 +33,7 @@ export async function runVerifyJob(job: VerifyJob): Promise<JobResult> {
         profile: job.profile,
         ...(job.suites ? { suites: job.suites } : {}),
         mockFaults: job.fault ? [job.fault] : [],
+        ...(job.quirks ? { mockQuirks: true } : {}),
         timeoutSeconds: JOB_TIMEOUT_SECONDS,
         outDir: 'reports',
       },
@@ -48,7 +49,12 @@ export async function runVerifyJob(job: VerifyJob): Promise<JobResult> {
       message: r.message,
       ...(r.knownDeviation ? { knownDeviation: r.knownDeviation } : {}),
     }));
-    return { key: job.key, durationMs: Date.now() - t0, results, ...(unreachable ? { problem: `unreachable: ${unreachable}` } : {}) };
+    return {
+      key: job.key,
+      durationMs: Date.now() - t0,
+      results,
+      ...(unreachable ? { problem: `unreachable: ${unreachable}` } : {}),
+    };
   } catch (err) {
     return { key: job.key, durationMs: Date.now() - t0, results: [], problem: (err as Error).message };
   }

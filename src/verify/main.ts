@@ -29,27 +29,38 @@ interface VerifyOptions {
 
 const positiveInt = (flag: string) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, not "${value}"`);
   return n;
 };
 
 async function verify(options: VerifyOptions): Promise<number> {
   const unknown = (options.fault ?? []).filter((n) => !FAULT_NAMES.has(n));
   if (unknown.length) {
-    process.stderr.write(`verify: unknown fault(s): ${unknown.join(', ')} (see bcda-conformance mock --list-faults)\n`);
+    process.stderr.write(
+      `verify: unknown fault(s): ${unknown.join(', ')} (see bcda-conformance mock --list-faults)\n`,
+    );
     return 2;
   }
-  const plan = planVerify(CATALOG, FAULTS, { ...(options.fault ? { only: new Set(options.fault) } : {}), full: Boolean(options.full) });
+  const plan = planVerify(CATALOG, FAULTS, {
+    ...(options.fault ? { only: new Set(options.fault) } : {}),
+    full: Boolean(options.full),
+  });
   const jobs = [...plan.clean, ...plan.faults.flatMap((f) => f.jobs)];
   const say = (text: string) => {
     if (!options.quiet) process.stdout.write(`${text}\n`);
   };
-  say(`verify: ${plan.faults.length} faults and ${plan.clean.length} clean runs, ${jobs.length} runs on ${options.workers} workers`);
+  say(
+    `verify: ${plan.faults.length} faults and ${plan.clean.length} clean runs, ${jobs.length} runs on ${options.workers} workers`,
+  );
   const startedAt = Date.now();
   const results = await runJobs(jobs, {
     workers: options.workers,
     perWorker: options.perWorker,
-    onDone: (r, done, total) => say(`  [${done}/${total}] ${r.key} (${(r.durationMs / 1000).toFixed(1)} s)${r.problem ? `: ${r.problem}` : ''}`),
+    onDone: (r, done, total) =>
+      say(
+        `  [${done}/${total}] ${r.key} (${(r.durationMs / 1000).toFixed(1)} s)${r.problem ? `: ${r.problem}` : ''}`,
+      ),
   });
   const report = buildVerifyReport(plan, CATALOG, results, { startedAt, finishedAt: Date.now() });
 
@@ -58,7 +69,9 @@ async function verify(options: VerifyOptions): Promise<number> {
     writeFileSync(path.join(options.out, 'verify.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(path.join(options.out, 'verify.md'), renderVerifyMarkdown(report));
   } catch (err) {
-    process.stderr.write(`verify: cannot write to ${options.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    process.stderr.write(
+      `verify: cannot write to ${options.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
+    );
     return 2;
   }
   if (options.readme && !plan.partial) {
@@ -66,7 +79,9 @@ async function verify(options: VerifyOptions): Promise<number> {
     try {
       readme = readFileSync(options.readme, 'utf8');
     } catch (err) {
-      process.stderr.write(`verify: cannot read ${options.readme}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      process.stderr.write(
+        `verify: cannot read ${options.readme}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
+      );
       return 2;
     }
     const updated = replaceReadmeSection(readme, renderReadmeSection(report));
@@ -79,14 +94,25 @@ async function verify(options: VerifyOptions): Promise<number> {
 
   const s = report.summary;
   say('');
-  say(`faults detected: ${s.detected}/${s.faults}${s.undetected.length ? ` — NOT detected: ${s.undetected.join(', ')}` : ''}`);
-  say(`checks proven:   ${s.checksProven}/${s.checks}${s.checksUnproven.length ? ` — not proven: ${s.checksUnproven.join(', ')}` : ''}`);
+  say(
+    `faults detected: ${s.detected}/${s.faults}${s.undetected.length ? ` — NOT detected: ${s.undetected.join(', ')}` : ''}`,
+  );
+  say(
+    `checks proven:   ${s.checksProven}/${s.checks}${s.checksUnproven.length ? ` — not proven: ${s.checksUnproven.join(', ')}` : ''}`,
+  );
   for (const c of report.clean) {
-    const bad = [...c.tripped.map((t) => `${t.id} ${t.outcome}: ${t.message}`), ...c.errors.map((e) => `${e.id} error: ${e.message}`)];
-    say(`clean ${c.run}: ${c.checks} checks, ${c.tripped.length} tripped, ${c.errors.length} errors${c.problem ? ` (${c.problem})` : ''}`);
+    const bad = [
+      ...c.tripped.map((t) => `${t.id} ${t.outcome}: ${t.message}`),
+      ...c.errors.map((e) => `${e.id} error: ${e.message}`),
+    ];
+    say(
+      `clean ${c.run}: ${c.checks} checks, ${c.tripped.length} tripped, ${c.errors.length} errors${c.problem ? ` (${c.problem})` : ''}`,
+    );
     for (const b of bad) say(`    ${b}`);
   }
-  say(`wrote ${path.join(options.out, 'verify.json')} and verify.md in ${(report.durationMs / 1000).toFixed(0)} s`);
+  say(
+    `wrote ${path.join(options.out, 'verify.json')} and verify.md in ${(report.durationMs / 1000).toFixed(0)} s`,
+  );
   return s.ok ? 0 : 1;
 }
 
@@ -95,7 +121,12 @@ export async function main(argv: string[]): Promise<number> {
     .name('verify')
     .description('Prove the checks: every mock fault must trip a check and the clean mock none.')
     .option('--fault <name...>', 'verify only these faults (the README is then left alone)')
-    .option('--workers <n>', 'worker processes', positiveInt('--workers'), Math.max(2, os.availableParallelism()))
+    .option(
+      '--workers <n>',
+      'worker processes',
+      positiveInt('--workers'),
+      Math.max(2, os.availableParallelism()),
+    )
     .option('--per-worker <n>', 'runs at once in each worker', positiveInt('--per-worker'), 3)
     .option('--out <dir>', 'where verify.json and verify.md go', 'reports')
     .option('--readme <file>', 'README whose "What it catches" section is regenerated', 'README.md')

@@ -25,7 +25,8 @@ function summaryLines(report: VerifyReport): string[] {
 
 function faultTable(report: VerifyReport): string[] {
   const lines = ['| fault | area | what the mock does wrong | caught by |', '|---|---|---|---|'];
-  for (const f of report.faults) lines.push(`| \`${f.name}\` | ${f.area} | ${cell(f.description)} | ${caughtBy(f)} |`);
+  for (const f of report.faults)
+    lines.push(`| \`${f.name}\` | ${f.area} | ${cell(f.description)} | ${caughtBy(f)} |`);
   return lines;
 }
 
@@ -54,25 +55,27 @@ export function renderVerifyMarkdown(report: VerifyReport): string {
   const unproven = report.checks.filter((c) => c.provenBy.length === 0);
   if (unproven.length) {
     lines.push('', '## Checks no named fault trips yet', '', '| check | named faults |', '|---|---|');
-    for (const c of unproven) lines.push(`| \`${c.id}\` | ${c.declaredFaults.length ? code(c.declaredFaults) : 'none'} |`);
+    for (const c of unproven)
+      lines.push(`| \`${c.id}\` | ${c.declaredFaults.length ? code(c.declaredFaults) : 'none'} |`);
   }
   const erroring = report.faults.filter((f) => f.errors.length);
   if (erroring.length) {
-    lines.push('', '## Checks that errored under a fault', '', '| fault | check | message |', '|---|---|---|');
-    for (const f of erroring) for (const e of f.errors) lines.push(`| \`${f.name}\` | \`${e.id}\` | ${cell(e.message)} |`);
+    lines.push(
+      '',
+      '## Checks that errored under a fault',
+      '',
+      '| fault | check | message |',
+      '|---|---|---|',
+    );
+    for (const f of erroring)
+      for (const e of f.errors) lines.push(`| \`${f.name}\` | \`${e.id}\` | ${cell(e.message)} |`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** The README section: the same table without timings, so it only changes when detection does. */
 export function renderReadmeSection(report: VerifyReport): string {
-  return [
-    README_START,
-    ...summaryLines(report),
-    '',
-    ...faultTable(report),
-    README_END,
-  ].join('\n');
+  return [README_START, ...summaryLines(report), '', ...faultTable(report), README_END].join('\n');
 }
 
 /** Replaces the generated section of a README; undefined when the README has no markers. */

@@ -24,7 +24,9 @@ export async function runJobs(jobs: readonly VerifyJob[], options: PoolOptions):
         const pending = new Map<string, (r: JobResult) => void>();
         child.on('message', (m: { result: JobResult }) => pending.get(m.result.key)?.(m.result));
         const died = new Promise<never>((_, reject) =>
-          child.once('exit', (code) => reject(new Error(`a verify worker exited early (code ${code ?? 'none'})`))),
+          child.once('exit', (code) =>
+            reject(new Error(`a verify worker exited early (code ${code ?? 'none'})`)),
+          ),
         );
         died.catch(() => undefined);
         const lane = async (): Promise<void> => {

@@ -80,7 +80,9 @@ export interface VerifyReport {
 const runName = (job: VerifyJob) => `${job.version} ${job.profile}`;
 
 function tripsOf(results: readonly JobCheckResult[], run: string): TrippedCheck[] {
-  return results.filter(isTripped).map((r) => ({ id: r.id, level: r.level, outcome: r.outcome, message: r.message, run }));
+  return results
+    .filter(isTripped)
+    .map((r) => ({ id: r.id, level: r.level, outcome: r.outcome, message: r.message, run }));
 }
 
 export function buildVerifyReport(
@@ -90,7 +92,12 @@ export function buildVerifyReport(
   timing: { startedAt: number; finishedAt: number },
 ): VerifyReport {
   const byKey = new Map(results.map((r) => [r.key, r]));
-  const missing = (job: VerifyJob): JobResult => ({ key: job.key, durationMs: 0, results: [], problem: 'the job did not run' });
+  const missing = (job: VerifyJob): JobResult => ({
+    key: job.key,
+    durationMs: 0,
+    results: [],
+    problem: 'the job did not run',
+  });
 
   const clean: CleanRun[] = plan.clean.map((job) => {
     const r = byKey.get(job.key) ?? missing(job);
@@ -108,7 +115,9 @@ export function buildVerifyReport(
     const runs = jobs.map((job) => ({ job, result: byKey.get(job.key) ?? missing(job) }));
     const tripped = runs.flatMap(({ job, result }) => tripsOf(result.results, runName(job)));
     const errors = runs.flatMap(({ job, result }) =>
-      result.results.filter((x) => x.outcome === 'error').map((x) => ({ id: x.id, message: x.message, run: runName(job) })),
+      result.results
+        .filter((x) => x.outcome === 'error')
+        .map((x) => ({ id: x.id, message: x.message, run: runName(job) })),
     );
     return {
       ...describeFault(fault),
@@ -128,7 +137,8 @@ export function buildVerifyReport(
   });
 
   const trippedBy = new Map<string, Set<string>>();
-  for (const f of faults) for (const t of f.tripped) (trippedBy.get(t.id) ?? trippedBy.set(t.id, new Set()).get(t.id)!).add(f.name);
+  for (const f of faults)
+    for (const t of f.tripped) (trippedBy.get(t.id) ?? trippedBy.set(t.id, new Set()).get(t.id)!).add(f.name);
   // A partial run (--fault) proves only the checks that name one of the faults it ran.
   const planned = new Set(plan.faults.map((f) => f.fault.name));
   const judged = plan.partial ? catalog.filter((c) => c.faults.some((n) => planned.has(n))) : catalog;
@@ -167,6 +177,8 @@ export function buildVerifyReport(
   };
 }
 
-function describeFault(f: FaultDefinition): Pick<FaultDetection, 'name' | 'area' | 'description' | 'breaks' | 'refs'> {
+function describeFault(
+  f: FaultDefinition,
+): Pick<FaultDetection, 'name' | 'area' | 'description' | 'breaks' | 'refs'> {
   return { name: f.name, area: f.area, description: f.description, breaks: f.breaks, refs: f.refs };
 }

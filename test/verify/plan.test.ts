@@ -59,12 +59,13 @@ describe('planVerify', () => {
     expect(jobsOf('f-none')).toEqual(['v2 bcda cancel']);
   });
 
-  it('runs the whole catalog clean on every version and on the generic profile', () => {
+  it('runs the whole catalog clean on every version, on the generic profile and with the real server quirks', () => {
     expect(plan.clean.map((j) => j.key)).toEqual([
       'clean v1 bcda',
       'clean v2 bcda',
       'clean v3 bcda',
       'clean v2 bulk-data-ig',
+      'clean v2 bcda quirks',
     ]);
     expect(plan.clean.every((j) => j.suites === undefined && j.fault === undefined)).toBe(true);
     expect(plan.partial).toBe(false);
