@@ -14,7 +14,7 @@ import type { OperationId } from '../../generated/operations';
 import { pollJob, type PollRecord } from '../flows/poll';
 import { asManifest, manifestItems, type Manifest, type ManifestItem } from '../flows/manifest';
 import { downloadAll, downloadOne, type DownloadRecord } from '../flows/download';
-import type { TokenObservation } from '../auth/tokens';
+import { retryAfterMs, sleep, type TokenObservation } from '../auth/tokens';
 
 export interface CheckDefinition extends CheckMeta {
   /** `late` checks run after all others: they change shared state (advance the clock, expire jobs). */
@@ -94,8 +94,14 @@ export interface ContextOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
+/** Kick-offs of a needed export, in all, while the target answers 429 (each after its Retry-After). */
+const RATE_LIMIT_ATTEMPTS = 5;
+
 export type ProgressEvent =
-  { kind: 'poll'; job: string; status: number; xProgress?: string } | { kind: 'download'; bytes: number };
+  | { kind: 'poll'; job: string; status: number; xProgress?: string }
+  | { kind: 'download'; bytes: number }
+  /** The run waits before asking again, as a 429's Retry-After told it. */
+  | { kind: 'wait'; what: string; ms: number };
 
 export class CheckContext {
   readonly config: RunConfig;
@@ -205,6 +211,23 @@ export class CheckContext {
     return { res };
   }
 
+  /**
+   * A kick-off the run needs (an export to follow): on 429 it waits as Retry-After says (at least
+   * 1 s, at most 60 s, within the run budget) and asks again, a few times, as BCDA asks clients to
+   * do when an earlier job of theirs is still running.
+   */
+  private async kickoffWaitingOutRateLimit(spec: KickoffSpec): Promise<KickoffResult> {
+    for (let attempt = 1; ; attempt++) {
+      const kicked = await this.kickoff(spec);
+      if (kicked.res.status !== 429 || attempt >= RATE_LIMIT_ATTEMPTS) return kicked;
+      const hinted = retryAfterMs(kicked.res.headers['retry-after']);
+      const wait = Math.min(Math.max(hinted ?? 5_000, 1_000), 60_000);
+      if (Date.now() + wait >= this.deadline) return kicked;
+      this.options.onProgress?.({ kind: 'wait', what: spec.label, ms: wait });
+      await sleep(wait);
+    }
+  }
+
   /** Kicks off a job only to look at the kick-off answer, then cancels it (politeness). */
   async kickoffAndCancel(spec: KickoffSpec): Promise<KickoffResult> {
     const result = await this.kickoff(spec);
@@ -292,7 +315,7 @@ export class CheckContext {
     const run: ExportRun = { name, kickoffUrl: '', polls: [], downloads: [] };
     let kicked: KickoffResult;
     try {
-      kicked = await this.kickoff(spec);
+      kicked = await this.kickoffWaitingOutRateLimit(spec);
     } catch (err) {
       run.problem =
         err instanceof TransportError ? `the kick-off failed: ${err.message}` : (err as Error).message;

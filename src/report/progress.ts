@@ -73,6 +73,8 @@ export class RunProgress {
       this.bytes += e.bytes;
       return undefined;
     }
+    if (e.kind === 'wait')
+      return `  ${e.what}: 429, waiting ${(e.ms / 1000).toFixed(1)} s as Retry-After says`;
     const name = jobName(e.job);
     const progress = e.xProgress ?? (e.status === 200 ? 'complete (HTTP 200)' : `HTTP ${e.status}`);
     this.job = { name, progress };
