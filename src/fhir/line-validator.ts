@@ -37,6 +37,8 @@ export class LineValidator {
   private lineFailed = false;
   private readonly patientIds = new Set<string>();
   private readonly referenced = new Set<string>();
+  /** The last id added to `referenced`: a patient's claims usually come one after another. */
+  private lastReferenced: string | undefined;
   readonly summary: FileValidationSummary;
 
   constructor(
@@ -153,7 +155,10 @@ export class LineValidator {
     checkProfileRules(res, type, this.options, this.report);
     if (type === 'Patient' && typeof res.id === 'string') this.patientIds.add(res.id);
     const ref = referencedPatientIds(res, type);
-    if (ref !== undefined) this.referenced.add(ref);
+    if (ref !== undefined && ref !== this.lastReferenced) {
+      this.referenced.add(ref);
+      this.lastReferenced = ref;
+    }
   }
 
   private passesFastCheck(res: Record<string, unknown>, text: string, ascii: boolean): boolean {

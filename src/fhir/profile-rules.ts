@@ -77,15 +77,16 @@ function claimedProfiles(res: Json): { name: string; version?: string }[] {
 }
 
 /** Full unversioned profile URLs per type, for the common v2 case of an exact match. */
-const V2_URLS: Readonly<Record<string, ReadonlySet<string>>> = Object.fromEntries(
-  Object.entries(PROFILES_BY_TYPE).map(([t, names]) => [t, new Set(names.map((n) => C4BB + n))]),
+const V2_URLS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(PROFILES_BY_TYPE).map(([t, names]) => [t, names.map((n) => C4BB + n)]),
 );
 
 function hasExactV2Profile(res: Json, type: string): boolean {
   const urls = own(V2_URLS, type);
   const meta = res.meta;
   if (!urls || !isObject(meta) || !Array.isArray(meta.profile)) return false;
-  for (const p of meta.profile) if (typeof p === 'string' && urls.has(p)) return true;
+  // A few string comparisons (most end at the length) cost less than hashing the URL for a Set.
+  for (const p of meta.profile) if (typeof p === 'string' && urls.includes(p)) return true;
   return false;
 }
 

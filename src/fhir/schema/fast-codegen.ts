@@ -48,9 +48,9 @@ const CLEAN_SHORTCUTS: Readonly<Record<string, (v: string) => string>> = {
   '^[ \\r\\n\\t\\S]+$': (v) => `${v}.length > 0`,
   // uri, url, canonical
   '^\\S*$': (v) => `${v}.indexOf(" ") === -1`,
-  // code: no leading, trailing or doubled whitespace
+  // code: no leading, trailing or doubled whitespace (most codes have no space at all)
   '^[^\\s]+(\\s[^\\s]+)*$': (v) =>
-    `(${v}.length > 0 && ${v}.charCodeAt(0) !== 32 && ${v}.charCodeAt(${v}.length - 1) !== 32 && ${v}.indexOf("  ") === -1)`,
+    `(${v}.indexOf(" ") === -1 ? ${v}.length > 0 : ${v}.charCodeAt(0) !== 32 && ${v}.charCodeAt(${v}.length - 1) !== 32 && ${v}.indexOf("  ") === -1)`,
 };
 
 const isObject = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v);
