@@ -156,12 +156,15 @@ function workerSource(): { code: string; data: { shardModule: string; tsHook?: s
   const shardModule = path.join(__dirname, `shard${ext}`);
   const data: { shardModule: string; tsHook?: string } = { shardModule };
   if (ext === '.ts') data.tsHook = path.join(projectRoot(), 'scripts', 'fhir-ts-register.js');
+  // Tasks run one after another: the pool sends the next task before this one ends, so the
+  // worker never waits for a busy main thread to hand it work.
   const code = `
 const { parentPort, workerData } = require('worker_threads');
 if (workerData.tsHook) require(workerData.tsHook);
 const { runShard } = require(workerData.shardModule);
+let queue = Promise.resolve();
 parentPort.on('message', (msg) => {
-  runShard(msg.task).then(
+  queue = queue.then(() => runShard(msg.task)).then(
     (summary) => parentPort.postMessage({ id: msg.id, summary }),
     (err) => parentPort.postMessage({ id: msg.id, error: String((err && err.message) || err) }),
   );
@@ -221,30 +224,36 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
   };
   const runOne = (worker: Worker): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      let inFlight: number | undefined;
-      const step = (): void => {
-        inFlight = undefined;
-        if (next >= tasks.length) return resolve();
-        const id = next++;
-        inFlight = id;
-        worker.postMessage({ id, task: tasks[id] });
+      const inFlight = new Set<number>();
+      // Keep a second task queued in the worker while enough are left for this thread too.
+      const send = (): void => {
+        while (
+          next < tasks.length &&
+          (inFlight.size === 0 || (inFlight.size < 2 && tasks.length - next > 2))
+        ) {
+          const id = next++;
+          inFlight.add(id);
+          worker.postMessage({ id, task: tasks[id] });
+        }
+        if (inFlight.size === 0) resolve();
       };
       worker.on('message', (msg: { id: number; summary?: FileValidationSummary; error?: string }) => {
+        inFlight.delete(msg.id);
         if (msg.error !== undefined || !msg.summary) {
           const file = tasks[msg.id]?.path ?? '?';
           return reject(new Error(`${file}: ${msg.error ?? 'worker returned no result'}`));
         }
         results[msg.id] = msg.summary;
-        step();
+        send();
       });
       worker.on('error', reject);
       // A worker that dies without an error event (e.g. killed) must not leave us waiting.
       worker.on('exit', (code) => {
-        if (inFlight !== undefined) {
+        if (inFlight.size > 0) {
           reject(new Error(`a validation worker stopped early (exit code ${code})`));
         }
       });
-      step();
+      send();
     });
   const workers = acquireWorkers(workerCount);
   let healthy = false;
