@@ -84,7 +84,8 @@ async function verify(options: VerifyOptions): Promise<number> {
       );
       return 2;
     }
-    const updated = replaceReadmeSection(readme, renderReadmeSection(report));
+    const replaced = replaceReadmeSection(readme, renderReadmeSection(report));
+    const updated = replaced === undefined ? undefined : await formatMarkdown(replaced, options.readme);
     if (updated === undefined) say(`verify: ${options.readme} has no verify markers; not updated`);
     else if (updated !== readme) {
       writeFileSync(options.readme, updated);
@@ -154,4 +155,19 @@ if (require.main === module) {
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * The README as `npm run format` would leave it, so formatting the repository and regenerating the
+ * table agree (CI fails on any difference). Without prettier (a production install) it is left as is.
+ */
+async function formatMarkdown(text: string, file: string): Promise<string> {
+  let prettier: typeof import('prettier');
+  try {
+    prettier = await import('prettier');
+  } catch {
+    return text;
+  }
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(text, { ...config, filepath: file });
 }
