@@ -214,6 +214,21 @@ const parameterChecks: CheckDefinition[] = [
       spec: () => patient({ query: { _type: type } }),
     }),
   ),
+  // Every two-type subset too: a server may accept lone types and the full list yet trip on the rest.
+  ...[
+    ['Patient', 'Coverage'],
+    ['Patient', 'ExplanationOfBenefit'],
+    ['Coverage', 'ExplanationOfBenefit'],
+  ].map((pair) =>
+    acceptCheck({
+      id: `KICKOFF-TYPE-${pair.map((t) => (t === 'ExplanationOfBenefit' ? 'EOB' : t.toUpperCase())).join('-')}`,
+      title: `_type=${pair.join(',')} is accepted`,
+      description: `A kick-off asking for ${pair.join(' and ')} resources only answers 202.`,
+      refs: ['seed:001 §Request all resource types', 'seed:000 §Parameters', 'bulkdata@62'],
+      faults: ['kickoff-rejects-valid-type'],
+      spec: () => patient({ query: { _type: pair.join(',') } }),
+    }),
+  ),
   acceptCheck({
     id: 'KICKOFF-TYPE-LIST',
     title: '_type with every default type, comma-separated, is accepted',
