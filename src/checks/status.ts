@@ -6,6 +6,7 @@ import {
   type CheckContext,
   type CheckDefinition,
   type ExportRun,
+  KickoffBudgetExceeded,
   fail,
   pass,
   skip,
@@ -408,6 +409,64 @@ export const statusChecks: CheckDefinition[] = [
       return problem
         ? fail(problem, [res.exchange.id])
         : pass('400 for a non-numeric job id', [res.exchange.id]);
+    },
+  },
+  {
+    id: 'STATUS-FAILED-ERROR',
+    title: 'a failed job answers 500 with an OperationOutcome',
+    description:
+      'The status of a job that failed is an error, not a job still running: BCDA answers 500 with an OperationOutcome (code exception, "Service encountered numerous errors. Job failed to complete."), as application/fhir+json; the generic profile accepts any 4XX/5XX with an OperationOutcome. The job is failed through the mock control endpoints, or on v1 by asking for Observation, which BCDA accepts and then fails.',
+    level: 'MUST',
+    area: 'status',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['behavior §2.3', 'behavior §3', 'bulkdata@136', 'bulkdata@137', 'bulkdata@131'],
+    operations: STATUS_OPS,
+    faults: ['status-failed-202'],
+    async run(ctx) {
+      if (!ctx.control && ctx.version !== 'v1')
+        return skip(
+          'no way to make a job fail: the target has no mock control, and only v1 fails Observation exports',
+        );
+      let started;
+      try {
+        started = await ctx.kickoff({
+          endpoint: 'patient',
+          query: { _type: ctx.control ? 'Patient' : 'Observation' },
+          label: 'kick-off of a job that is to fail',
+        });
+      } catch (err) {
+        if (err instanceof KickoffBudgetExceeded) return skip(err.message);
+        throw err;
+      }
+      if (!started.jobUrl)
+        return skip(`the kick-off answered ${started.res.status}`, [started.res.exchange.id]);
+      const id = jobIdOf(started.jobUrl);
+      let res;
+      if (ctx.control && id) {
+        await ctx.control.forceJobState(id, 'Failed');
+        ctx.keep(started.jobUrl); // a failed job cannot be cancelled
+        res = await ctx.target.get(started.jobUrl, {
+          label: 'status of the failed job',
+          operationId: ctx.op('getJobStatus'),
+        });
+      } else {
+        const polled = await ctx.poll(started.jobUrl, 'poll the Observation job until it fails');
+        if (!polled.final) return skip(polled.stopped ?? 'the job did not finish within the budget');
+        res = polled.final;
+      }
+      const evidence = [started.res.exchange.id, res.exchange.id];
+      const bcda = ctx.config.profile === 'bcda';
+      const problem = joinProblems([
+        bcda
+          ? statusProblem(res, 500)
+          : res.status >= 400 && res.status < 600
+            ? undefined
+            : `status ${res.status}, expected 4XX or 5XX`,
+        ...(res.status >= 400
+          ? operationOutcomeProblems(res, { contentType: true, ...(bcda ? { code: 'exception' } : {}) })
+          : []),
+      ]);
+      return problem ? fail(problem, evidence) : pass(`${res.status} with an OperationOutcome`, evidence);
     },
   },
   {

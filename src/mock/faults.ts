@@ -387,6 +387,13 @@ export const FAULTS: readonly FaultDefinition[] = [
   ),
   // status
   f(
+    'status-failed-202',
+    'status',
+    'A failed job answers 202 "In Progress" for ever.',
+    'The status of a failed job is a 5XX error with an OperationOutcome.',
+    ['behavior §2.3', 'bulkdata@136'],
+  ),
+  f(
     'status-no-retry-after',
     'status',
     'A running job answers 202 without Retry-After.',

@@ -466,6 +466,12 @@ Object.assign(PROBES, {
   'outage-ignored': (m: TestMock) => duringOutage(m, 'error'),
   'outage-wrong-status': (m: TestMock) => duringOutage(m, 'timeout'),
   'outage-no-retry-after': (m: TestMock) => duringOutage(m, 'timeout'),
+  'status-failed-202': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t, '/api/v2/Patient/$export?_type=Patient');
+    await m.http().post(`/__mock/jobs/${id}/state`).send({ state: 'Failed' });
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
   'export-accepts-post': async (m: TestMock) =>
     status(
       m

@@ -61,6 +61,9 @@ async function getStatus(
     status = 'Completed';
   if (ctx.faults.has('cancel-ignored') && (status === 'Cancelled' || status === 'CancelledExpired'))
     status = 'Completed';
+  // A failure reported as work in progress: a client polls it until its own budget runs out.
+  if (ctx.faults.has('status-failed-202') && (status === 'Failed' || status === 'FailedExpired'))
+    status = 'In Progress';
 
   switch (status) {
     case 'Pending':
