@@ -10,6 +10,7 @@ import { attributionChecks, cancelChecks, expiryChecks, jobsChecks, rateLimitChe
 import { fhirChecks } from './fhir';
 import { serviceChecks } from './service';
 import { accessChecks } from './access';
+import { claimChecks } from './claims';
 
 export const CATALOG: readonly CheckDefinition[] = [
   ...metadataChecks,
@@ -21,6 +22,7 @@ export const CATALOG: readonly CheckDefinition[] = [
   ...kickoffChecks,
   ...statusChecks,
   ...downloadChecks,
+  ...claimChecks,
   ...fhirChecks,
   ...cancelChecks,
   ...jobsChecks,

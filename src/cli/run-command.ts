@@ -61,6 +61,14 @@ export function registerRunCommand(program: Command): void {
       'a client whose organization the target does not know, for the 403 check (env BCDA_UNKNOWN_ACO_CLIENT_ID)',
     )
     .option('--unknown-aco-client-secret <secret>', 'its secret (env BCDA_UNKNOWN_ACO_CLIENT_SECRET)')
+    .option(
+      '--partially-adjudicated-client-id <id>',
+      'a v2 client entitled to partially adjudicated claims, for the Claim/ClaimResponse checks (env BCDA_PARTIALLY_ADJUDICATED_CLIENT_ID)',
+    )
+    .option(
+      '--partially-adjudicated-client-secret <secret>',
+      'its secret (env BCDA_PARTIALLY_ADJUDICATED_CLIENT_SECRET)',
+    )
     .option('--api-version <version>', 'v1, v2 or v3 (env BCDA_API_VERSION; default v2)')
     .option('--group <group>', 'group for the shared export: all or runout (default all)')
     .option(
@@ -101,6 +109,8 @@ export function registerRunCommand(program: Command): void {
         unattributedClientSecret: opts.unattributedClientSecret,
         unknownAcoClientId: opts.unknownAcoClientId,
         unknownAcoClientSecret: opts.unknownAcoClientSecret,
+        partiallyAdjudicatedClientId: opts.partiallyAdjudicatedClientId,
+        partiallyAdjudicatedClientSecret: opts.partiallyAdjudicatedClientSecret,
         apiVersion: opts.apiVersion,
         group: opts.group,
         profile: opts.profile,

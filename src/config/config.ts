@@ -43,6 +43,9 @@ export interface RunConfig {
   /** A client whose organization the target does not know (valid tokens, 403 everywhere). */
   unknownAcoClientId?: string;
   unknownAcoClientSecret?: string;
+  /** A v2 client entitled to partially adjudicated claims (Claim, ClaimResponse). */
+  partiallyAdjudicatedClientId?: string;
+  partiallyAdjudicatedClientSecret?: string;
   apiVersion: ApiVersion;
   group: 'all' | 'runout';
   profile: Profile;
@@ -95,6 +98,8 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   unattributedClientSecret: 'BCDA_UNATTRIBUTED_CLIENT_SECRET',
   unknownAcoClientId: 'BCDA_UNKNOWN_ACO_CLIENT_ID',
   unknownAcoClientSecret: 'BCDA_UNKNOWN_ACO_CLIENT_SECRET',
+  partiallyAdjudicatedClientId: 'BCDA_PARTIALLY_ADJUDICATED_CLIENT_ID',
+  partiallyAdjudicatedClientSecret: 'BCDA_PARTIALLY_ADJUDICATED_CLIENT_SECRET',
   apiVersion: 'BCDA_API_VERSION',
   group: 'BCDA_GROUP',
   profile: 'BCDA_PROFILE',
@@ -128,6 +133,8 @@ const FLAGS: Record<keyof RunConfig, string> = {
   unattributedClientSecret: 'unattributed-client-secret',
   unknownAcoClientId: 'unknown-aco-client-id',
   unknownAcoClientSecret: 'unknown-aco-client-secret',
+  partiallyAdjudicatedClientId: 'partially-adjudicated-client-id',
+  partiallyAdjudicatedClientSecret: 'partially-adjudicated-client-secret',
   apiVersion: 'api-version',
   group: 'group',
   profile: 'profile',
@@ -231,6 +238,8 @@ export function loadConfig(
     'unattributedClientSecret',
     'unknownAcoClientId',
     'unknownAcoClientSecret',
+    'partiallyAdjudicatedClientId',
+    'partiallyAdjudicatedClientSecret',
     'grep',
   ] as const) {
     const value = get(key, optionalString);

@@ -87,6 +87,7 @@ export interface ContextOptions {
   /** A client whose ACO has no attribution data at all. */
   unattributedClient?: TargetClient;
   unknownAcoClient?: TargetClient;
+  partiallyAdjudicatedClient?: TargetClient;
   control?: TargetControl;
   /** True when the target is BCDA's sandbox or the embedded mock (synthetic data: negative ids). */
   sandbox: boolean;
@@ -115,6 +116,8 @@ export class CheckContext {
   readonly unattributedClient?: TargetClient;
   /** A client whose organization the target does not know (its tokens are valid). */
   readonly unknownAcoClient?: TargetClient;
+  /** A client entitled to partially adjudicated claims (v2 Claim and ClaimResponse). */
+  readonly partiallyAdjudicatedClient?: TargetClient;
   readonly control?: TargetControl;
   readonly sandbox: boolean;
   readonly deadline: number;
@@ -137,6 +140,8 @@ export class CheckContext {
     if (options.denylistedClient) this.denylistedClient = options.denylistedClient;
     if (options.unattributedClient) this.unattributedClient = options.unattributedClient;
     if (options.unknownAcoClient) this.unknownAcoClient = options.unknownAcoClient;
+    if (options.partiallyAdjudicatedClient)
+      this.partiallyAdjudicatedClient = options.partiallyAdjudicatedClient;
     if (options.control) this.control = options.control;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;
@@ -329,7 +334,9 @@ export class CheckContext {
     }
     run.jobUrl = kicked.jobUrl;
     this.keep(kicked.jobUrl);
-    const polled = await this.poll(kicked.jobUrl, `poll the ${name} export`);
+    // Another client's export is polled and downloaded with that client's token.
+    const client = spec.client ?? this.target;
+    const polled = await this.poll(kicked.jobUrl, `poll the ${name} export`, client);
     run.polls = polled.polls;
     if (polled.final) run.final = polled.final;
     if (!polled.final) {
@@ -353,7 +360,7 @@ export class CheckContext {
         ...manifestItems(manifest.error).map((item) => ({ item, kind: 'error' as const })),
       ];
       run.downloads = await downloadAll({
-        target: this.target,
+        target: client,
         items,
         // The token goes only where the manifest says it is needed (bulkdata@201, @216).
         sendToken: manifest.requiresAccessToken === true,

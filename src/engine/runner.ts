@@ -55,7 +55,14 @@ interface Credentials {
   clientSecret: string;
 }
 
-type ClientRole = 'other' | 'rateLimited' | 'outdated' | 'denylisted' | 'unattributed' | 'unknownAco';
+type ClientRole =
+  | 'other'
+  | 'rateLimited'
+  | 'outdated'
+  | 'denylisted'
+  | 'unattributed'
+  | 'unknownAco'
+  | 'partiallyAdjudicated';
 
 /** Each extra client: the mock ACO that plays it, its config keys, and where checks find it. */
 const CLIENT_ROLES: ReadonlyArray<{
@@ -107,6 +114,13 @@ const CLIENT_ROLES: ReadonlyArray<{
     idKey: 'unknownAcoClientId',
     secretKey: 'unknownAcoClientSecret',
     contextKey: 'unknownAcoClient',
+  },
+  {
+    role: 'partiallyAdjudicated',
+    mockAco: 'TEST001',
+    idKey: 'partiallyAdjudicatedClientId',
+    secretKey: 'partiallyAdjudicatedClientSecret',
+    contextKey: 'partiallyAdjudicatedClient',
   },
 ];
 

@@ -597,6 +597,13 @@ export const FAULTS: readonly FaultDefinition[] = [
     'Unknown file names answer 404 and names climbing out of the job answer 400.',
     ['behavior §2.7', 'bulkdata@210'],
   ),
+  f(
+    'partially-adjudicated-omitted',
+    'download',
+    'A v2 default export leaves Claim and ClaimResponse out for an ACO entitled to them.',
+    'On v2 the default export of an organization entitled to partially adjudicated claims includes Claim and ClaimResponse.',
+    ['seed:000 §/Group', 'seed:001 §BCDA recommends using v2 of the API'],
+  ),
   // NDJSON content
   f(
     'content-invalid-fhir',

@@ -466,6 +466,13 @@ Object.assign(PROBES, {
   'outage-ignored': (m: TestMock) => duringOutage(m, 'error'),
   'outage-wrong-status': (m: TestMock) => duringOutage(m, 'timeout'),
   'outage-no-retry-after': (m: TestMock) => duringOutage(m, 'timeout'),
+  'partially-adjudicated-omitted': async (m: TestMock) => {
+    const t = await tokenFor(m.app, 'TEST001');
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(60);
+    const res = await m.http().get(`/api/v2/jobs/${id}`).set(auth(t));
+    return json<{ output: Array<{ type: string }> }>(res).output.map((o) => o.type);
+  },
   'status-failed-202': async (m: TestMock) => {
     const t = await m.token();
     const id = await startExport(m, t, '/api/v2/Patient/$export?_type=Patient');

@@ -39,10 +39,15 @@ export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, ver
 }
 
 /** Default types when `_type` is absent (behavior §2.2 getResourceTypes). */
-export function defaultTypes(aco: MockAco, version: ApiVersion): ExportResourceType[] {
+export function defaultTypes(
+  aco: MockAco,
+  version: ApiVersion,
+  omitPartiallyAdjudicated = false,
+): ExportResourceType[] {
   const types: ExportResourceType[] = [];
   if (aco.adjudicated) types.push('Patient', 'ExplanationOfBenefit', 'Coverage');
-  if (version === 'v2' && aco.partiallyAdjudicated) types.push('Claim', 'ClaimResponse');
+  if (version === 'v2' && aco.partiallyAdjudicated && !omitPartiallyAdjudicated)
+    types.push('Claim', 'ClaimResponse');
   return types;
 }
 
@@ -126,7 +131,7 @@ async function kickOff(
       types.push(t as ExportResourceType);
     }
   } else {
-    types = defaultTypes(aco, version);
+    types = defaultTypes(aco, version, ctx.faults.has('partially-adjudicated-omitted'));
     if (ctx.faults.has('export-default-omits-coverage')) types = types.filter((t) => t !== 'Coverage');
   }
   const attributionError = attributionProblem(ctx, aco, runout);
