@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { Worker } from 'worker_threads';
 import { DEFAULT_MAX_ISSUES } from './line-validator';
+import { MAX_LINE_BYTES } from './ndjson-lines';
 import { projectRoot } from './project-root';
 import { runShard, type ShardTask } from './shard';
 import type { FileValidationSummary, NdjsonValidationOptions } from './types';
@@ -53,13 +54,29 @@ function isGzipFile(file: string): boolean {
   }
 }
 
-/** resourceType of the first line of a plain file (reads at most 8 MiB), for sharded files. */
+/**
+ * resourceType of the first line of a plain file, for sharded files: reads 64 KiB blocks until
+ * the first newline, at most MAX_LINE_BYTES (a longer line is not decoded anyway).
+ */
 function firstLineType(file: string): string | undefined {
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(8 << 20);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const nl = buf.subarray(0, n).indexOf(10);
+    const block = 64 * 1024;
+    let buf = Buffer.allocUnsafe(block);
+    let n = 0;
+    let nl = -1;
+    while (n < MAX_LINE_BYTES) {
+      if (n === buf.length)
+        buf = Buffer.concat([buf, Buffer.allocUnsafe(Math.min(buf.length, MAX_LINE_BYTES - n))]);
+      const read = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (read === 0) break;
+      nl = buf.subarray(n, n + read).indexOf(10);
+      if (nl !== -1) {
+        nl += n;
+        break;
+      }
+      n += read;
+    }
     const text = buf.toString('utf8', 0, nl === -1 ? n : nl);
     const type = (JSON.parse(text) as { resourceType?: unknown }).resourceType;
     return typeof type === 'string' ? type : undefined;
