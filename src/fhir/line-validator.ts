@@ -37,6 +37,9 @@ export class LineValidator {
   private lineFailed = false;
   private readonly patientIds = new Set<string>();
   private readonly referenced = new Set<string>();
+  /** The resource type of the latest lines and how many in a row (see countType). */
+  private runType: string | undefined;
+  private runCount = 0;
   /** The last id added to `referenced`: a patient's claims usually come one after another. */
   private lastReferenced: string | undefined;
   readonly summary: FileValidationSummary;
@@ -113,6 +116,29 @@ export class LineValidator {
     this.resource(value as Record<string, unknown>, text, ascii);
   }
 
+  /**
+   * Counts a resource of `type`. Lines of a file share their type, so the run of the current type
+   * is counted in a field and added to countsByType when the type changes: a keyed store per
+   * line would first look the (not interned) type name up in V8's string table.
+   */
+  private countType(type: string): void {
+    if (type === this.runType) {
+      this.runCount++;
+      return;
+    }
+    this.flushTypeRun();
+    this.runType = type;
+    this.runCount = 1;
+  }
+
+  private flushTypeRun(): void {
+    if (this.runType === undefined) return;
+    const counts = this.summary.countsByType;
+    counts[this.runType] = (counts[this.runType] ?? 0) + this.runCount;
+    this.runType = undefined;
+    this.runCount = 0;
+  }
+
   /** A line longer than the splitter's limit (`limit` bytes): counted and reported, not parsed. */
   oversizedLine(bytes: number, limit: number): void {
     this.lineNo++;
@@ -133,8 +159,7 @@ export class LineValidator {
       this.report(RULE.schema, 'resourceType', 'resourceType is missing or not a string');
       return;
     }
-    const counts = this.summary.countsByType;
-    counts[type] = (counts[type] ?? 0) + 1;
+    this.countType(type);
     if (this.options.kind === 'error') {
       if (type !== 'OperationOutcome')
         this.report(
@@ -200,6 +225,7 @@ export class LineValidator {
   }
 
   finish(): FileValidationSummary {
+    this.flushTypeRun();
     this.summary.references = { patientIds: [...this.patientIds], referencedPatients: [...this.referenced] };
     return this.summary;
   }

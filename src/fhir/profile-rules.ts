@@ -77,22 +77,27 @@ function claimedProfiles(res: Json): { name: string; version?: string }[] {
 }
 
 /** Full unversioned profile URLs per type, for the common v2 case of an exact match. */
-const V2_URLS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+const V2_URLS: ReadonlyMap<string, readonly string[]> = new Map(
   Object.entries(PROFILES_BY_TYPE).map(([t, names]) => [t, names.map((n) => C4BB + n)]),
 );
 
 function hasExactV2Profile(res: Json, type: string): boolean {
-  const urls = own(V2_URLS, type);
+  // A Map lookup: an own-property test with a type name read from the data would first look
+  // the name up in V8's string table, on every line.
+  const urls = V2_URLS.get(type);
   const meta = res.meta;
   if (!urls || !isObject(meta) || !Array.isArray(meta.profile)) return false;
   // A few string comparisons (most end at the length) cost less than hashing the URL for a Set.
-  for (const p of meta.profile) if (typeof p === 'string' && urls.includes(p)) return true;
+  for (const p of meta.profile) {
+    if (typeof p !== 'string') continue;
+    for (const url of urls) if (p === url) return true;
+  }
   return false;
 }
 
 function checkMetaProfile(res: Json, type: string, ctx: ProfileContext, report: Report): void {
-  const expected = own(PROFILES_BY_TYPE, type);
   if (ctx.apiVersion === 'v2' && hasExactV2Profile(res, type)) return; // hot path
+  const expected = own(PROFILES_BY_TYPE, type);
   const claimed = claimedProfiles(res);
   const path = `${type}.meta.profile`;
   // C4BB profile names start with their resource type (C4BB-Patient, C4BB-ExplanationOfBenefit-…).
@@ -140,14 +145,25 @@ function identifierValues(res: Json, system: string): string[] | undefined {
   return values;
 }
 
-/** The id of a `Patient/<id>` literal reference, or undefined for any other form. */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** Whether `text` from `start` on is a FHIR id, [A-Za-z0-9\-.]{1,64} (a loop: cheaper than a regexp call). */
+function isFhirIdFrom(text: string, start: number): boolean {
+  const n = text.length - start;
+  if (n < 1 || n > 64) return false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46))
+      return false;
+  }
+  return true;
+}
 
+/** The id of a `Patient/<id>` literal reference, or undefined for any other form. */
 export function patientRefId(ref: unknown): string | undefined {
-  if (!isObject(ref) || typeof ref.reference !== 'string' || !ref.reference.startsWith('Patient/'))
+  if (!isObject(ref)) return undefined;
+  const reference = ref.reference;
+  if (typeof reference !== 'string' || !reference.startsWith('Patient/') || !isFhirIdFrom(reference, 8))
     return undefined;
-  const id = ref.reference.slice(8);
-  return FHIR_ID.test(id) ? id : undefined;
+  return reference.slice(8);
 }
 
 function checkSandboxId(id: string, path: string, ctx: ProfileContext, report: Report): void {
@@ -202,9 +218,12 @@ function checkPatientReference(
 function checkCoverage(res: Json, ctx: ProfileContext, report: Report): void {
   const beneId = checkPatientReference('Coverage', 'beneficiary.reference', res.beneficiary, ctx, report);
   if (typeof res.id !== 'string') return;
-  const m = /^part-([a-d])-(.+)$/.exec(res.id);
-  if (!m) report(RULE.coverageId, 'Coverage.id', 'must be part-<a|b|c|d>-<beneficiary id>', 'warning');
-  else if (beneId !== undefined && m[2] !== beneId) {
+  // part-<a|b|c|d>-<beneficiary id>
+  const id = res.id;
+  const part = id.charCodeAt(5);
+  if (!(id.length > 7 && id.startsWith('part-') && part >= 97 && part <= 100 && id.charCodeAt(6) === 45))
+    report(RULE.coverageId, 'Coverage.id', 'must be part-<a|b|c|d>-<beneficiary id>', 'warning');
+  else if (beneId !== undefined && (id.length - 7 !== beneId.length || !id.endsWith(beneId))) {
     report(RULE.coverageId, 'Coverage.id', 'names another beneficiary than Coverage.beneficiary', 'warning');
   }
 }
