@@ -228,6 +228,12 @@ function checkCoverage(res: Json, ctx: ProfileContext, report: Report): void {
   }
 }
 
+/** Whether `url` is the C4BB profile `name`, unversioned or with a `|version`. */
+function isProfileUrl(url: string, name: string): boolean {
+  const end = C4BB.length + name.length;
+  return url.startsWith(name, C4BB.length) && (url.length === end || url.charCodeAt(end) === 124);
+}
+
 /** True unless meta.profile claims C4BB EOB profiles and none of them is in `allowed`. */
 function claimsAllowedEobProfile(res: Json, allowed: readonly string[]): boolean {
   const meta = res.meta;
@@ -236,18 +242,22 @@ function claimsAllowedEobProfile(res: Json, allowed: readonly string[]): boolean
   for (const p of meta.profile) {
     if (typeof p !== 'string' || !p.startsWith(EOB_PROFILE_URL_PREFIX)) continue;
     sawEob = true;
-    const bar = p.indexOf('|');
-    if (allowed.includes(p.slice(C4BB.length, bar < 0 ? undefined : bar))) return true;
+    for (const name of allowed) if (isProfileUrl(p, name)) return true;
   }
   return !sawEob;
 }
+
+/** EOB_PREFIX_PROFILES as a Map, for the per-line lookup of a prefix read from the data. */
+const PROFILES_BY_PREFIX: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries(EOB_PREFIX_PROFILES),
+);
 
 function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
   checkPatientReference('ExplanationOfBenefit', 'patient.reference', res.patient, ctx, report);
   const dash = typeof res.id === 'string' ? res.id.indexOf('-') : -1;
   const prefix =
     dash > 0 && typeof res.id === 'string' && res.id.length > dash + 1 ? res.id.slice(0, dash) : undefined;
-  const allowed = prefix === undefined ? undefined : own(EOB_PREFIX_PROFILES, prefix);
+  const allowed = prefix === undefined ? undefined : PROFILES_BY_PREFIX.get(prefix);
   if (typeof res.id === 'string' && !allowed) {
     report(
       RULE.eobPrefix,

@@ -51,3 +51,32 @@ describe('Coverage.id', () => {
     expect(issues(coverage(id), 'Coverage')).toEqual(['FHIR-COVERAGE-ID Coverage.id']);
   });
 });
+
+describe('EOB id prefix against the claimed profile', () => {
+  const C4BB = 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/';
+  const eob = (id: string, profile: string) => ({
+    resourceType: 'ExplanationOfBenefit',
+    id,
+    patient: { reference: 'Patient/X1' },
+    identifier: [{ system: 'https://bluebutton.cms.gov/resources/variables/clm_id', value: '1' }],
+    meta: { profile: [`${C4BB}${profile}`] },
+  });
+  const prefixIssues = (id: string, profile: string): string[] =>
+    issues(eob(id, profile), 'ExplanationOfBenefit').filter((i) => i.startsWith('FHIR-EOB-ID-PREFIX'));
+
+  it.each([
+    ['carrier-1', 'C4BB-ExplanationOfBenefit-Professional-NonClinician'],
+    ['inpatient-1', 'C4BB-ExplanationOfBenefit-Inpatient-Institutional|1.0.0'],
+    ['dme-1', 'C4BB-ExplanationOfBenefit-Inpatient-Institutional'],
+  ])('accepts %s claiming %s', (id, profile) => {
+    expect(prefixIssues(id, profile)).toEqual([]);
+  });
+
+  it.each([
+    ['carrier-1', 'C4BB-ExplanationOfBenefit-Inpatient-Institutional'],
+    ['inpatient-1', 'C4BB-ExplanationOfBenefit-Inpatient-InstitutionalX'],
+    ['inpatient-1', 'C4BB-ExplanationOfBenefit-Inpatient-Institutional-1.0.0'],
+  ])('flags %s claiming %s', (id, profile) => {
+    expect(prefixIssues(id, profile)).toEqual(['FHIR-EOB-ID-PREFIX ExplanationOfBenefit.meta.profile']);
+  });
+});
