@@ -106,7 +106,8 @@ function planShards(paths: string[], options: ValidateFilesOptions, threads: num
     const base: NdjsonValidationOptions = { ...common, file, kind, gzip };
     const named = expectedTypes?.[file];
     if (named !== undefined) base.expectedType = named;
-    const canSplit = !gzip && size > rangeSize && options.validateLines === undefined;
+    // One thread gains nothing from byte ranges, only their set-up.
+    const canSplit = threads > 1 && !gzip && size > rangeSize && options.validateLines === undefined;
     if (!canSplit) {
       shards.push({ fileIndex, task: { path: file, options: base } });
       return;
