@@ -88,6 +88,8 @@ function firstLineType(file: string): string | undefined {
 
 interface PlannedShard {
   fileIndex: number;
+  /** Bytes the task reads (before gunzip), to run the big tasks first. */
+  bytes: number;
   task: ShardTask;
 }
 
@@ -108,7 +110,7 @@ function planShards(paths: string[], options: ValidateFilesOptions, threads: num
     // One thread gains nothing from byte ranges, only their set-up.
     const canSplit = threads > 1 && !gzip && size > rangeSize && options.validateLines === undefined;
     if (!canSplit) {
-      shards.push({ fileIndex, task: { path: file, options: base } });
+      shards.push({ fileIndex, bytes: size, task: { path: file, options: base } });
       return;
     }
     if (base.expectedType === undefined && kind === 'output') {
@@ -117,14 +119,32 @@ function planShards(paths: string[], options: ValidateFilesOptions, threads: num
     }
     const count = Math.ceil(size / rangeSize);
     const step = Math.ceil(size / count);
-    for (let start = 0; start < size; start += step) {
+    const addRange = (start: number, end: number): void => {
       shards.push({
         fileIndex,
-        task: { path: file, options: base, range: { start, end: Math.min(size, start + step) } },
+        bytes: end - start,
+        task: { path: file, options: base, range: { start, end } },
       });
+    };
+    for (let start = 0; start < size; start += step) {
+      const end = Math.min(size, start + step);
+      if (end < size) {
+        addRange(start, end);
+        continue;
+      }
+      // The last range is cut in quarters: small tasks run last (see dispatchOrder), so the
+      // threads finish close together.
+      const quarter = (end - start) / 4;
+      for (let q = 0; q < 4; q++)
+        addRange(start + Math.floor(quarter * q), start + Math.floor(quarter * (q + 1)));
     }
   });
   return shards;
+}
+
+/** Task indexes, largest first (ties in plan order): the small tasks fill in at the end. */
+function dispatchOrder(shards: PlannedShard[]): number[] {
+  return shards.map((_, i) => i).sort((a, b) => (shards[b]?.bytes ?? 0) - (shards[a]?.bytes ?? 0) || a - b);
 }
 
 /** Merges the shards of one file (in byte order) into one summary with absolute line numbers. */
@@ -230,14 +250,19 @@ export async function closeValidationWorkers(): Promise<void> {
   await Promise.all(workers.map((w) => w.terminate()));
 }
 
-async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<FileValidationSummary[]> {
+/** Runs `tasks` (in the given order of their indexes) on this thread and `workerCount` workers. */
+async function runInWorkers(
+  tasks: ShardTask[],
+  order: number[],
+  workerCount: number,
+): Promise<FileValidationSummary[]> {
   const results: FileValidationSummary[] = new Array<FileValidationSummary>(tasks.length);
   let next = 0;
   // This thread takes tasks from the same queue; it yields at every chunk read, so worker
   // messages are still handled promptly.
   const runHere = async (): Promise<void> => {
     while (next < tasks.length) {
-      const id = next++;
+      const id = order[next++] as number;
       results[id] = await runShard(tasks[id] as ShardTask, true);
     }
   };
@@ -250,7 +275,7 @@ async function runInWorkers(tasks: ShardTask[], workerCount: number): Promise<Fi
           next < tasks.length &&
           (inFlight.size === 0 || (inFlight.size < 2 && tasks.length - next > 2))
         ) {
-          const id = next++;
+          const id = order[next++] as number;
           inFlight.add(id);
           worker.postMessage({ id, task: tasks[id] });
         }
@@ -301,7 +326,7 @@ export async function validateFiles(
     results = [];
     for (const task of tasks) results.push(await runShard(task));
   } else {
-    results = await runInWorkers(tasks, workerCount);
+    results = await runInWorkers(tasks, dispatchOrder(shards), workerCount);
   }
   const maxIssues = options.maxIssuesPerFile ?? DEFAULT_MAX_ISSUES;
   return paths.map((_, fileIndex) =>
