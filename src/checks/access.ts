@@ -5,6 +5,7 @@
  */
 import { type CheckContext, type CheckDefinition, fail, pass, skip } from '../engine/context';
 import type { HttpResponse } from '../http/client';
+import type { TargetClient } from '../http/target';
 import { retryAfterMs } from '../auth/tokens';
 import { ENDPOINTS, PUBLIC_ENDPOINTS, expiredLookingToken, type ProtectedEndpoint } from './auth';
 import { joinProblems, mediaType, operationOutcomeProblems, statusProblem } from './expect';
@@ -164,6 +165,45 @@ function outageCheck(
   };
 }
 
+/** An organization the API must refuse (403, code forbidden) on every endpoint of a list. */
+function organizationRefused(spec: {
+  id: string;
+  title: string;
+  description: string;
+  level: 'MUST' | 'SHOULD';
+  refs: string[];
+  endpoints: readonly ProtectedEndpoint[];
+  fault: string;
+  /** Whose token it is, for labels and messages. */
+  who: string;
+  client: (ctx: CheckContext) => TargetClient | undefined;
+  /** The flag and variable that configure the client. */
+  option: string;
+}): CheckDefinition {
+  return {
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    level: spec.level,
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: spec.refs,
+    operations: opsOf(spec.endpoints),
+    faults: [spec.fault],
+    async run(ctx) {
+      const client = spec.client(ctx);
+      if (!client) return skip(`no client of ${spec.who} configured (${spec.option})`);
+      const header = await client.authorization('token');
+      if (!header) return skip(`no token for the client of ${spec.who}`);
+      const found = await sweep(ctx, spec.endpoints, header, `with the token of ${spec.who}`, (res) => [
+        statusProblem(res, 403),
+        ...(res.status === 403 ? operationOutcomeProblems(res, { code: 'forbidden' }) : []),
+      ]);
+      return verdict(found, '403 with an OperationOutcome');
+    },
+  };
+}
+
 export const accessChecks: CheckDefinition[] = [
   publicBadToken(
     'MALFORMED-TOKEN',
@@ -179,56 +219,32 @@ export const accessChecks: CheckDefinition[] = [
     401,
     'auth-accepts-expired-token',
   ),
-  {
+  organizationRefused({
     id: 'AUTH-DENYLISTED-403',
     title: 'a denylisted organization is refused everywhere with 403',
     description:
       "A token of a denylisted ACO (BCDA's sandbox A9997) is refused with 403 and an OperationOutcome (code forbidden) on every endpoint that requires a token (the public ones only parse it, and serve). Needs that ACO's credentials (--denylisted-client-id).",
     level: 'MUST',
-    area: 'auth',
-    profiles: ['bcda'],
     refs: ['behavior §5', 'behavior §7.1'],
-    operations: opsOf(ENDPOINTS),
-    faults: ['denylist-ignored'],
-    async run(ctx) {
-      const client = ctx.denylistedClient;
-      if (!client)
-        return skip('no denylisted client configured (--denylisted-client-id / BCDA_DENYLISTED_CLIENT_ID)');
-      const header = await client.authorization('token');
-      if (!header) return skip('no token for the denylisted client');
-      const found = await sweep(ctx, ENDPOINTS, header, "with a denylisted organization's token", (res) => [
-        statusProblem(res, 403),
-        ...(res.status === 403 ? operationOutcomeProblems(res, { code: 'forbidden' }) : []),
-      ]);
-      return verdict(found, '403 with an OperationOutcome');
-    },
-  },
-  {
+    endpoints: ENDPOINTS,
+    fault: 'denylist-ignored',
+    who: 'a denylisted organization',
+    client: (ctx) => ctx.denylistedClient,
+    option: '--denylisted-client-id / BCDA_DENYLISTED_CLIENT_ID',
+  }),
+  organizationRefused({
     id: 'AUTH-UNKNOWN-ACO-403',
     title: 'a token of an organization the API does not know is refused everywhere with 403',
     description:
       "A valid token whose organization (CMS id) is in no ACO table is refused with 403 and an OperationOutcome (code forbidden) on every endpoint, the public ones included: BCDA looks the organization up while parsing any presented token. Needs such a client's credentials (--unknown-aco-client-id; the embedded mock's X9999).",
     level: 'SHOULD',
-    area: 'auth',
-    profiles: ['bcda'],
     refs: ['behavior §0', 'behavior §5'],
-    operations: opsOf(ALL_ENDPOINTS),
-    faults: ['public-routes-skip-aco-lookup'],
-    async run(ctx) {
-      const client = ctx.unknownAcoClient;
-      if (!client)
-        return skip(
-          'no client of an unknown organization configured (--unknown-aco-client-id / BCDA_UNKNOWN_ACO_CLIENT_ID)',
-        );
-      const header = await client.authorization('token');
-      if (!header) return skip('no token for the client of an unknown organization');
-      const found = await sweep(ctx, ALL_ENDPOINTS, header, "with an unknown organization's token", (res) => [
-        statusProblem(res, 403),
-        ...(res.status === 403 ? operationOutcomeProblems(res, { code: 'forbidden' }) : []),
-      ]);
-      return verdict(found, '403 with an OperationOutcome');
-    },
-  },
+    endpoints: ALL_ENDPOINTS,
+    fault: 'public-routes-skip-aco-lookup',
+    who: 'an unknown organization',
+    client: (ctx) => ctx.unknownAcoClient,
+    option: '--unknown-aco-client-id / BCDA_UNKNOWN_ACO_CLIENT_ID',
+  }),
   {
     id: 'AUTH-TOKEN-GET-405',
     title: 'the token endpoint takes POST only',

@@ -614,18 +614,13 @@ export const attributionChecks: CheckDefinition[] = [
         label: 'attribution status of an organization with no attribution data',
         headers: { accept: 'application/json' },
       });
-      const head = firstJson(res);
       const problem = joinProblems([
         statusProblem(res, 404),
-        ...(res.status === 404 ? operationOutcomeProblems(head, { code: 'not-found' }) : []),
+        ...(res.status === 404 ? operationOutcomeProblems(res, { code: 'not-found' }) : []),
       ]);
-      if (problem) return fail(problem, [res.exchange.id]);
-      if (head !== res) {
-        return warn('404 with an OperationOutcome, followed by a second JSON document', [res.exchange.id], {
-          knownDeviation: 'the real BCDA server appends an empty Bundle after the 404 OperationOutcome',
-        });
-      }
-      return pass('404 with an OperationOutcome', [res.exchange.id]);
+      return problem
+        ? fail(problem, [res.exchange.id])
+        : pass('404 with an OperationOutcome', [res.exchange.id]);
     },
   },
   {
