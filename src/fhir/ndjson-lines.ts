@@ -25,7 +25,7 @@ export const CHUNK_BYTES = 1 << 20;
 
 /**
  * Longest line decoded: one FHIR resource is far smaller; a longer line is reported, not
- * buffered. The same figure as the download path's MAX_LINE_BYTES (src/flows/download.ts).
+ * buffered. The download path (src/flows/download.ts) uses the same bound.
  */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 

@@ -10,6 +10,7 @@ import { TransportError, type StreamResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 import type { ManifestItem } from './manifest';
 import { validateNdjson, type FileValidationSummary } from '../fhir';
+import { MAX_LINE_BYTES } from '../fhir/ndjson-lines';
 import type { ApiVersion } from '../checks/types';
 
 export interface DownloadRecord {
@@ -47,8 +48,8 @@ export interface DownloadOptions {
   maxFiles?: number;
 }
 
-/** Longest NDJSON line read: one FHIR resource per line is far smaller; a longer one stops the file. */
-export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** Longest NDJSON line read (the validator's own bound): a longer one stops the file. */
+export { MAX_LINE_BYTES };
 /** Most files downloaded from one manifest. */
 export const MAX_DOWNLOAD_FILES = 1000;
 
@@ -107,7 +108,8 @@ export async function downloadOne(
     record.exchangeId = res.exchange.id;
     record.status = res.status;
     if (res.headers['content-type'] !== undefined) record.contentType = res.headers['content-type'];
-    if (res.headers['content-encoding'] !== undefined) record.contentEncoding = res.headers['content-encoding'];
+    if (res.headers['content-encoding'] !== undefined)
+      record.contentEncoding = res.headers['content-encoding'];
     if (res.status !== 200) {
       res.body.resume();
       await res.finished.catch(() => undefined);
