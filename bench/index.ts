@@ -52,7 +52,10 @@ async function main(): Promise<void> {
   }
   printTable(rows);
   const missed = rows.filter((r) => r.pass === false);
-  if (missed.length) console.log(`\n${missed.length} target(s) not met: ${missed.map((r) => `${r.bench} ${r.metric}`).join('; ')}`);
+  if (missed.length)
+    console.log(
+      `\n${missed.length} target(s) not met: ${missed.map((r) => `${r.bench} ${r.metric}`).join('; ')}`,
+    );
   if (failed) process.exitCode = 1;
 }
 

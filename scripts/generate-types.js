@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script that node runs directly */
 /**
  * Generates generated/ from spec/bcda.openapi.yaml:
  *   generated/bcda.ts        openapi-typescript types (paths, components, operations)

@@ -105,7 +105,10 @@ export class ClientCredentialsTokens implements TokenSource {
     }
     const body = res.json<Record<string, unknown>>();
     if (!body || typeof body !== 'object') {
-      throw new TokenError(`the token response is not a JSON object (${res.jsonError() ?? 'empty'})`, res.exchange.id);
+      throw new TokenError(
+        `the token response is not a JSON object (${res.jsonError() ?? 'empty'})`,
+        res.exchange.id,
+      );
     }
     const token = body.access_token;
     if (typeof token !== 'string' || token.length === 0) {
@@ -114,11 +117,20 @@ export class ClientCredentialsTokens implements TokenSource {
     this.redactor.addSecret(token, 'access-token');
     // Control characters and text beyond Latin-1 cannot go in a header: say so instead of failing every request.
     if (/[^\t\x20-\x7e\x80-\xff]/.test(token)) {
-      throw new TokenError('the access_token holds characters that cannot be sent in an Authorization header (control characters or non-Latin-1 text)', res.exchange.id);
+      throw new TokenError(
+        'the access_token holds characters that cannot be sent in an Authorization header (control characters or non-Latin-1 text)',
+        res.exchange.id,
+      );
     }
     const raw = body.expires_in;
     observation.expiresInType =
-      raw === undefined ? 'missing' : typeof raw === 'string' ? 'string' : typeof raw === 'number' ? 'number' : 'other';
+      raw === undefined
+        ? 'missing'
+        : typeof raw === 'string'
+          ? 'string'
+          : typeof raw === 'number'
+            ? 'number'
+            : 'other';
     const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
     if (Number.isFinite(seconds) && seconds > 0) observation.expiresInSeconds = seconds;
     if (typeof body.token_type === 'string') observation.tokenType = body.token_type;

@@ -48,7 +48,8 @@ export async function pollJob(target: TargetClient, url: string, opts: PollOptio
   const maxDelay = opts.maxDelayMs ?? 10_000;
   let retried401 = false;
   for (;;) {
-    if (Date.now() >= opts.deadline) return { polls, stopped: 'the time budget for polling ran out before the job finished' };
+    if (Date.now() >= opts.deadline)
+      return { polls, stopped: 'the time budget for polling ran out before the job finished' };
     let res: HttpResponse;
     try {
       res = await target.get(url, {
@@ -60,7 +61,11 @@ export async function pollJob(target: TargetClient, url: string, opts: PollOptio
       if (err instanceof TransportError) return { polls, stopped: `polling failed: ${err.message}` };
       throw err;
     }
-    const record: PollRecord = { exchangeId: res.exchange.id, status: res.status, at: res.exchange.startedAt };
+    const record: PollRecord = {
+      exchangeId: res.exchange.id,
+      status: res.status,
+      at: res.exchange.startedAt,
+    };
     if (res.headers['x-progress'] !== undefined) record.xProgress = res.headers['x-progress'];
     if (res.headers['retry-after'] !== undefined) record.retryAfter = res.headers['retry-after'];
     polls.push(record);

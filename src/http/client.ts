@@ -262,7 +262,8 @@ export class HttpClient {
       // `on`, not `once`: a destroyed body may report more than one error, none may go unhandled.
       body.on('error', (err) => done(err));
       body.once('close', () => {
-        if (!body.readableEnded) done(controller.signal.reason ?? new Error('connection closed before the body ended'));
+        if (!body.readableEnded)
+          done(controller.signal.reason ?? new Error('connection closed before the body ended'));
       });
     });
     // Avoid an unhandled rejection when the caller only consumes the stream.
@@ -280,7 +281,8 @@ export class HttpClient {
    */
   async close(): Promise<void> {
     const timer = setTimeout(() => {
-      for (const controller of this.inFlight) controller.abort(new Error('the run ended before the response did'));
+      for (const controller of this.inFlight)
+        controller.abort(new Error('the run ended before the response did'));
     }, CLOSE_GRACE_MS);
     timer.unref();
     try {
@@ -309,7 +311,12 @@ export function jsonErrorWithoutData(message: string): string {
 }
 
 /** Like describeTransportError, for a failure while the body was arriving (after the headers). */
-export function describeBodyError(err: unknown, timeoutMs: number, received: number, declared?: number): string {
+export function describeBodyError(
+  err: unknown,
+  timeoutMs: number,
+  received: number,
+  declared?: number,
+): string {
   const plain = describeTransportError(err, timeoutMs).replace(' before the response was complete', '');
   if (declared !== undefined && received < declared && /reset|closed/.test(plain)) {
     return `${plain} after ${received} of the ${declared} bytes Content-Length announced`;
@@ -319,7 +326,12 @@ export function describeBodyError(err: unknown, timeoutMs: number, received: num
 
 /** A one-line, user-facing description of a network failure. */
 export function describeTransportError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   const code = e?.code ?? e?.cause?.code;
   // undici's parser error carries no code when the bytes are not HTTP at all.
   if (e?.name === 'HTTPParserError' && !code) return 'the target did not answer with valid HTTP';

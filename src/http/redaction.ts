@@ -24,7 +24,10 @@ export class Redactor {
     for (const secret of ordered) {
       if (out.includes(secret)) out = out.split(secret).join(`<${this.secrets.get(secret)}>`);
     }
-    out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, (_m, scheme: string) => `${scheme} <redacted>`);
+    out = out.replace(
+      /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
+      (_m, scheme: string) => `${scheme} <redacted>`,
+    );
     // Any JWT (three base64url parts, header starting with {"): tokens the tool never saw issued.
     out = out.replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '<redacted-jwt>');
     out = out.replace(/("access_token"\s*:\s*")[^"]*(")/g, '$1<redacted>$2');

@@ -61,7 +61,10 @@ export class TargetClient {
   }
 
   /** Builds the URL an operation call would use (path parameters substituted, query encoded). */
-  url<Op extends OperationId>(op: Op, opts: Pick<CallOptions<Op>, 'path' | 'query' | 'rawQuery'> = {}): string {
+  url<Op extends OperationId>(
+    op: Op,
+    opts: Pick<CallOptions<Op>, 'path' | 'query' | 'rawQuery'> = {},
+  ): string {
     const def = OPERATIONS[op];
     const path = def.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
       const value = opts.path?.[name];
@@ -88,7 +91,16 @@ export class TargetClient {
   }
 
   /** A request to an absolute URL the target handed out (Content-Location, manifest urls). */
-  async get(url: string, opts: { label: string; auth?: AuthMode; headers?: HeaderInput; operationId?: OperationId; timeoutMs?: number }): Promise<HttpResponse> {
+  async get(
+    url: string,
+    opts: {
+      label: string;
+      auth?: AuthMode;
+      headers?: HeaderInput;
+      operationId?: OperationId;
+      timeoutMs?: number;
+    },
+  ): Promise<HttpResponse> {
     return this.http.send({
       method: 'GET',
       url,

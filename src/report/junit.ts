@@ -15,7 +15,18 @@ const escapeXml = (s: string) =>
 function testcase(r: CheckResult): string {
   const name = escapeXml(`${r.id} ${r.title}`);
   const attrs = `classname="bcda-conformance.${r.area}" name="${name}" time="${(r.durationMs / 1000).toFixed(3)}"`;
-  const detail = escapeXml([r.message, r.expected ? `expected: ${r.expected}` : '', r.actual ? `actual: ${r.actual}` : '', `level: ${r.level}`, `refs: ${r.refs.join(', ')}`, r.evidence.length ? `evidence: ${r.evidence.join(', ')}` : ''].filter(Boolean).join('\n'));
+  const detail = escapeXml(
+    [
+      r.message,
+      r.expected ? `expected: ${r.expected}` : '',
+      r.actual ? `actual: ${r.actual}` : '',
+      `level: ${r.level}`,
+      `refs: ${r.refs.join(', ')}`,
+      r.evidence.length ? `evidence: ${r.evidence.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
   switch (r.outcome) {
     case 'fail':
       return `    <testcase ${attrs}>\n      <failure message="${escapeXml(`[${r.level}] ${r.message}`)}" type="${r.level}">${detail}</failure>\n    </testcase>`;

@@ -18,7 +18,10 @@ describe('loadConfig', () => {
 
   it('takes flags over environment over file', () => {
     const d = dir();
-    writeFileSync(path.join(d, 'bcda-conformance.config.json'), JSON.stringify({ apiVersion: 'v1', group: 'runout', maxKickoffs: 5 }));
+    writeFileSync(
+      path.join(d, 'bcda-conformance.config.json'),
+      JSON.stringify({ apiVersion: 'v1', group: 'runout', maxKickoffs: 5 }),
+    );
     const c = loadConfig({ apiVersion: 'v3' }, { BCDA_GROUP: 'all' }, d);
     expect(c.apiVersion).toBe('v3');
     expect(c.group).toBe('all');
@@ -49,7 +52,9 @@ describe('loadConfig', () => {
 
   it('reports an unreadable, malformed or unknown config file clearly', () => {
     const d = dir();
-    expect(() => loadConfig({ config: path.join(d, 'missing.json') }, {}, d)).toThrow(/cannot read config file .*ENOENT/);
+    expect(() => loadConfig({ config: path.join(d, 'missing.json') }, {}, d)).toThrow(
+      /cannot read config file .*ENOENT/,
+    );
     const bad = path.join(d, 'bad.json');
     writeFileSync(bad, '{ nope');
     expect(() => loadConfig({ config: bad }, {}, d)).toThrow(/is not valid JSON/);

@@ -36,7 +36,12 @@ describe('HttpClient', () => {
       res.end('{"ok":true}');
     });
     const { http: c, log } = client(srv.url);
-    const res = await c.send({ method: 'GET', url: '/x', label: 'probe', headers: { authorization: 'Bearer secret.token.value' } });
+    const res = await c.send({
+      method: 'GET',
+      url: '/x',
+      label: 'probe',
+      headers: { authorization: 'Bearer secret.token.value' },
+    });
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({ ok: true });
     const ex = log.all()[0]!;
@@ -104,12 +109,19 @@ describe('pollJob', () => {
       if (calls === 1) {
         res.writeHead(202, { 'x-progress': 'Pending', 'retry-after': '0' });
       } else if (calls === 2) {
-        res.writeHead(202, { 'x-progress': 'In Progress (50%)', 'retry-after': new Date(Date.now() + 50).toUTCString() });
+        res.writeHead(202, {
+          'x-progress': 'In Progress (50%)',
+          'retry-after': new Date(Date.now() + 50).toUTCString(),
+        });
       } else res.writeHead(200, { 'content-type': 'application/json' });
       res.end(calls >= 3 ? '{}' : '');
     });
     const { http: c } = client(srv.url);
-    const result = await pollJob(new TargetClient(c, new StaticTokens('static-test-token', new Redactor())), `${srv.url}/jobs/1`, { label: 'poll', deadline: Date.now() + 5000 });
+    const result = await pollJob(
+      new TargetClient(c, new StaticTokens('static-test-token', new Redactor())),
+      `${srv.url}/jobs/1`,
+      { label: 'poll', deadline: Date.now() + 5000 },
+    );
     expect(result.final?.status).toBe(200);
     expect(result.polls.map((p) => p.xProgress)).toEqual(['Pending', 'In Progress (50%)', undefined]);
     expect(result.polls[0]?.retryAfter).toBe('0');
@@ -123,11 +135,15 @@ describe('pollJob', () => {
       res.end();
     });
     const { http: c } = client(srv.url);
-    const result = await pollJob(new TargetClient(c, new StaticTokens('static-test-token', new Redactor())), `${srv.url}/jobs/1`, {
-      label: 'poll',
-      deadline: Date.now() + 400,
-      initialDelayMs: 100,
-    });
+    const result = await pollJob(
+      new TargetClient(c, new StaticTokens('static-test-token', new Redactor())),
+      `${srv.url}/jobs/1`,
+      {
+        label: 'poll',
+        deadline: Date.now() + 400,
+        initialDelayMs: 100,
+      },
+    );
     expect(result.final).toBeUndefined();
     expect(result.stopped).toMatch(/time budget/);
     expect(result.polls.length).toBeGreaterThan(1);
@@ -145,7 +161,9 @@ describe('HttpClient against broken transports', () => {
     const { http: c } = client(srv.url);
     const err = await c.send({ method: 'GET', url: '/', label: 'short body' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
-    expect((err as Error).message).toBe('the target closed the connection after 30 of the 100 bytes Content-Length announced');
+    expect((err as Error).message).toBe(
+      'the target closed the connection after 30 of the 100 bytes Content-Length announced',
+    );
     await c.close();
     await srv.close();
   });
@@ -165,8 +183,12 @@ describe('HttpClient against broken transports', () => {
     const srv = await serve((req, res) => (up ? res.end('ok') : req.socket.destroy()));
     const { http: c } = client(srv.url);
     up = false;
-    for (let i = 0; i < 3; i++) await c.send({ method: 'GET', url: '/', label: 'down' }).catch(() => undefined);
-    expect(c.connectionFailures).toEqual({ inARow: 3, last: 'the target closed the connection before the response was complete' });
+    for (let i = 0; i < 3; i++)
+      await c.send({ method: 'GET', url: '/', label: 'down' }).catch(() => undefined);
+    expect(c.connectionFailures).toEqual({
+      inARow: 3,
+      last: 'the target closed the connection before the response was complete',
+    });
     up = true;
     await c.send({ method: 'GET', url: '/', label: 'up' });
     expect(c.connectionFailures.inARow).toBe(0);
@@ -203,25 +225,41 @@ describe('HttpClient against broken transports', () => {
 
 describe('describeTransportError', () => {
   it('turns undici and socket failures into one plain line', () => {
-    expect(describeTransportError({ name: 'HTTPParserError', message: 'Response does not match the HTTP/1.1 protocol' }, 1000)).toBe(
-      'the target did not answer with valid HTTP',
+    expect(
+      describeTransportError(
+        { name: 'HTTPParserError', message: 'Response does not match the HTTP/1.1 protocol' },
+        1000,
+      ),
+    ).toBe('the target did not answer with valid HTTP');
+    expect(describeTransportError({ code: 'HPE_CR_EXPECTED', message: 'x' }, 1000)).toBe(
+      'the target did not answer with valid HTTP (HPE_CR_EXPECTED)',
     );
-    expect(describeTransportError({ code: 'HPE_CR_EXPECTED', message: 'x' }, 1000)).toBe('the target did not answer with valid HTTP (HPE_CR_EXPECTED)');
-    expect(describeTransportError({ code: 'ECONNRESET', message: 'read ECONNRESET' }, 1000)).toBe('connection reset by the target');
-    expect(describeBodyError({ code: 'ECONNRESET' }, 1000, 5, 10)).toBe('connection reset by the target after 5 of the 10 bytes Content-Length announced');
-    expect(describeBodyError({ code: 'ECONNRESET' }, 1000, 5)).toBe('connection reset by the target after 5 bytes of the body');
+    expect(describeTransportError({ code: 'ECONNRESET', message: 'read ECONNRESET' }, 1000)).toBe(
+      'connection reset by the target',
+    );
+    expect(describeBodyError({ code: 'ECONNRESET' }, 1000, 5, 10)).toBe(
+      'connection reset by the target after 5 of the 10 bytes Content-Length announced',
+    );
+    expect(describeBodyError({ code: 'ECONNRESET' }, 1000, 5)).toBe(
+      'connection reset by the target after 5 bytes of the body',
+    );
   });
 });
 
 describe('downloadOne', () => {
   it('hands every line to inspectLine, however the chunks split them, and validates the file', async () => {
-    const lines = ['{"resourceType":"Patient","id":"-1"}', '{"resourceType":"Patient","id":"-2"}', '{"resourceType":"Patient","id":"-3"}'];
+    const lines = [
+      '{"resourceType":"Patient","id":"-1"}',
+      '{"resourceType":"Patient","id":"-2"}',
+      '{"resourceType":"Patient","id":"-3"}',
+    ];
     const text = `${lines.join('\r\n')}\n`;
     const srv = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/fhir+ndjson' });
       // Three-byte pieces: every line crosses chunk boundaries.
       let i = 0;
-      const next = () => (i < text.length ? res.write(text.slice(i, (i += 3)), () => setImmediate(next)) : res.end());
+      const next = () =>
+        i < text.length ? res.write(text.slice(i, (i += 3)), () => setImmediate(next)) : res.end();
       next();
     });
     const { http: c } = client(srv.url);

@@ -15,12 +15,16 @@ describe('Redactor', () => {
     const jwt = 'eyJhbGciOiJSUzUxMiJ9.eyJpc3MiOiJzc2FzIn0.c2lnbmF0dXJl';
     expect(r.text(`Authorization: Bearer ${jwt}`)).not.toContain(jwt);
     expect(r.text('Basic YWJjOmRlZmdoaWpr')).toBe('Basic <redacted>');
-    expect(r.text(`{"access_token": "opaque-token-123", "expires_in": "1200"}`)).toBe('{"access_token": "<redacted>", "expires_in": "1200"}');
+    expect(r.text(`{"access_token": "opaque-token-123", "expires_in": "1200"}`)).toBe(
+      '{"access_token": "<redacted>", "expires_in": "1200"}',
+    );
     expect(r.text(`see ${jwt} here`)).toBe('see <redacted-jwt> here');
   });
 
   it('keeps the scheme of an Authorization header and drops cookies', () => {
-    expect(r.headers({ Authorization: 'Bearer abc.def.ghi', Cookie: 'a=b', Accept: 'application/fhir+json' })).toEqual({
+    expect(
+      r.headers({ Authorization: 'Bearer abc.def.ghi', Cookie: 'a=b', Accept: 'application/fhir+json' }),
+    ).toEqual({
       authorization: 'Bearer <redacted>',
       cookie: '<redacted>',
       accept: 'application/fhir+json',
