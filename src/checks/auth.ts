@@ -7,7 +7,7 @@ import { type CheckContext, type CheckDefinition, fail, pass, skip, warn } from 
 import type { HttpResponse } from '../http/client';
 import type { AuthMode } from '../http/target';
 import { manifestItems } from '../flows/manifest';
-import { joinProblems, operationOutcomeProblems, statusProblem } from './expect';
+import { joinProblems, operationOutcomeProblems, statusProblem, errorAnswerProblems } from './expect';
 import type { Area } from './types';
 
 const TOKEN_OPS = ['getToken'];
@@ -445,10 +445,7 @@ export const crossClientChecks: CheckDefinition[] = [
         label: "another client's request for this job",
         operationId: ctx.op('getJobStatus'),
       });
-      const problem = joinProblems([
-        statusProblem(res, 401),
-        ...(res.status === 401 ? operationOutcomeProblems(res) : []),
-      ]);
+      const problem = joinProblems(errorAnswerProblems(res, 401));
       return problem ? fail(problem, [res.exchange.id]) : pass('401 for another client', [res.exchange.id]);
     },
   },

@@ -29,6 +29,20 @@ export interface OutcomeExpectation {
   contentType?: boolean;
 }
 
+/**
+ * An error answer: the expected status and, only when it has that status, an OperationOutcome body
+ * (judged on `body`: the response itself unless a check cut a doubled body down to its first part).
+ */
+export function errorAnswerProblems(
+  res: HttpResponse,
+  status: number,
+  want: OutcomeExpectation = {},
+  body: HttpResponse = res,
+): string[] {
+  const wrong = statusProblem(res, status);
+  return wrong ? [wrong] : operationOutcomeProblems(body, want);
+}
+
 /** Checks that an error body is a FHIR OperationOutcome (with the expected code and diagnostics). */
 export function operationOutcomeProblems(res: HttpResponse, want: OutcomeExpectation = {}): string[] {
   const problems: string[] = [];

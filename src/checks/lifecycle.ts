@@ -15,7 +15,13 @@ import {
 } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import { retryAfterMs } from '../auth/tokens';
-import { joinProblems, mediaType, operationOutcomeProblems, statusProblem } from './expect';
+import {
+  joinProblems,
+  mediaType,
+  operationOutcomeProblems,
+  statusProblem,
+  errorAnswerProblems,
+} from './expect';
 import type { CheckOutcome } from './types';
 import { TASK_STATUS, jobIdOf, listJobs, tasksOf } from './job-list';
 
@@ -130,10 +136,7 @@ export const cancelChecks: CheckDefinition[] = [
         ctx.config.profile === 'bcda'
           ? { code: 'not-found', diagnostics: 'Job has been cancelled.', contentType: true }
           : { contentType: true };
-      const problem = joinProblems([
-        statusProblem(res, 404),
-        ...(res.status === 404 ? operationOutcomeProblems(res, want) : []),
-      ]);
+      const problem = joinProblems(errorAnswerProblems(res, 404, want));
       return problem
         ? fail(problem, [res.exchange.id])
         : pass('404 with an OperationOutcome', [res.exchange.id]);
@@ -152,15 +155,12 @@ export const cancelChecks: CheckDefinition[] = [
     },
     (f) => (f.cancel?.status === 202 ? f.cancelAgain : undefined),
     (res) => {
-      const problem = joinProblems([
-        statusProblem(res, 410),
-        ...(res.status === 410
-          ? operationOutcomeProblems(res, {
-              code: 'not-found',
-              diagnostics: 'job was not cancelled because it is not Pending or In Progress',
-            })
-          : []),
-      ]);
+      const problem = joinProblems(
+        errorAnswerProblems(res, 410, {
+          code: 'not-found',
+          diagnostics: 'job was not cancelled because it is not Pending or In Progress',
+        }),
+      );
       return problem
         ? fail(problem, [res.exchange.id])
         : pass('410 with an OperationOutcome', [res.exchange.id]);
@@ -178,10 +178,7 @@ export const cancelChecks: CheckDefinition[] = [
     faults: ['status-unknown-job-200'],
     async run(ctx) {
       const res = await ctx.target.call(ctx.op('cancelJob'), { label: 'cancel job 0', path: { jobId: 0 } });
-      const problem = joinProblems([
-        statusProblem(res, 404),
-        ...(res.status === 404 ? operationOutcomeProblems(res) : []),
-      ]);
+      const problem = joinProblems(errorAnswerProblems(res, 404));
       return problem
         ? fail(problem, [res.exchange.id])
         : pass('404 with an OperationOutcome', [res.exchange.id]);
@@ -415,10 +412,7 @@ export const jobsChecks: CheckDefinition[] = [
       faults: [fault],
       async run(ctx) {
         const res = await listJobs(ctx, value, `list jobs with _status=${value}`);
-        const problem = joinProblems([
-          statusProblem(res, 400),
-          ...(res.status === 400 ? operationOutcomeProblems(res, { code: 'structure', diagnostics }) : []),
-        ]);
+        const problem = joinProblems(errorAnswerProblems(res, 400, { code: 'structure', diagnostics }));
         return problem
           ? fail(problem, [res.exchange.id])
           : pass('400 with an OperationOutcome', [res.exchange.id]);
@@ -451,10 +445,7 @@ export const jobsChecks: CheckDefinition[] = [
           actual: '200',
         });
       const head = firstJson(res);
-      const problem = joinProblems([
-        statusProblem(res, 404),
-        ...(res.status === 404 ? operationOutcomeProblems(head, { code: 'not-found' }) : []),
-      ]);
+      const problem = joinProblems(errorAnswerProblems(res, 404, { code: 'not-found' }, head));
       if (problem) return fail(problem, [res.exchange.id]);
       if (head !== res) {
         return warn('404 with an OperationOutcome, followed by a second JSON document', [res.exchange.id], {
@@ -614,10 +605,7 @@ export const attributionChecks: CheckDefinition[] = [
         label: 'attribution status of an organization with no attribution data',
         headers: { accept: 'application/json' },
       });
-      const problem = joinProblems([
-        statusProblem(res, 404),
-        ...(res.status === 404 ? operationOutcomeProblems(res, { code: 'not-found' }) : []),
-      ]);
+      const problem = joinProblems(errorAnswerProblems(res, 404, { code: 'not-found' }));
       return problem
         ? fail(problem, [res.exchange.id])
         : pass('404 with an OperationOutcome', [res.exchange.id]);
@@ -656,13 +644,10 @@ export const attributionChecks: CheckDefinition[] = [
         const where = group ? `Group/${group}` : 'Patient';
         problems.push(
           ...[
-            statusProblem(res, 404),
-            ...(res.status === 404
-              ? operationOutcomeProblems(res, {
-                  code: 'not-found',
-                  diagnostics: /No up-to-date attribution information/,
-                })
-              : []),
+            ...errorAnswerProblems(res, 404, {
+              code: 'not-found',
+              diagnostics: /No up-to-date attribution information/,
+            }),
           ]
             .filter((p): p is string => Boolean(p))
             .map((p) => `${where}: ${p}`),

@@ -100,7 +100,7 @@ export const serviceChecks: CheckDefinition[] = [
         ),
       ];
       if (ctx.control) {
-        await ctx.mainExport(); // nothing of the run may be in flight while the provider is down
+        await ctx.settled(); // nothing of the run may be in flight while the provider is down
         await ctx.control.setAuthProvider('timeout');
         try {
           const down = await health(ctx, 'health while the auth provider is down');

@@ -21,6 +21,7 @@ import {
   mediaType,
   operationOutcomeProblems,
   statusProblem,
+  errorAnswerProblems,
 } from './expect';
 import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './job-list';
@@ -402,10 +403,7 @@ export const statusChecks: CheckDefinition[] = [
         label: 'status of job "abc"',
         path: { jobId: 'abc' },
       });
-      const problem = joinProblems([
-        statusProblem(res, 400),
-        ...(res.status === 400 ? operationOutcomeProblems(res, { code: 'structure' }) : []),
-      ]);
+      const problem = joinProblems(errorAnswerProblems(res, 400, { code: 'structure' }));
       return problem
         ? fail(problem, [res.exchange.id])
         : pass('400 for a non-numeric job id', [res.exchange.id]);
@@ -444,7 +442,7 @@ export const statusChecks: CheckDefinition[] = [
       let res;
       if (ctx.control && id) {
         await ctx.control.forceJobState(id, 'Failed');
-        ctx.keep(started.jobUrl); // a failed job cannot be cancelled
+        ctx.keep(started.jobUrl); // a failed job cannot be cancelled: no DELETE at cleanup
         res = await ctx.target.get(started.jobUrl, {
           label: 'status of the failed job',
           operationId: ctx.op('getJobStatus'),
@@ -452,6 +450,7 @@ export const statusChecks: CheckDefinition[] = [
       } else {
         const polled = await ctx.poll(started.jobUrl, 'poll the Observation job until it fails');
         if (!polled.final) return skip(polled.stopped ?? 'the job did not finish within the budget');
+        ctx.keep(started.jobUrl); // it ended: nothing to cancel at cleanup
         res = polled.final;
       }
       const evidence = [started.res.exchange.id, res.exchange.id];
@@ -484,12 +483,7 @@ export const statusChecks: CheckDefinition[] = [
         label: 'status of job 0',
         path: { jobId: 0 },
       });
-      const problem = joinProblems([
-        statusProblem(res, 404),
-        ...(res.status === 404
-          ? operationOutcomeProblems(res, { code: 'not-found', contentType: true })
-          : []),
-      ]);
+      const problem = joinProblems(errorAnswerProblems(res, 404, { code: 'not-found', contentType: true }));
       return problem
         ? fail(problem, [res.exchange.id])
         : pass('404 with an OperationOutcome', [res.exchange.id]);

@@ -181,6 +181,14 @@ export class CheckContext {
     return p;
   }
 
+  /**
+   * Waits for the work already started in the background (the shared export the runner starts
+   * early), without starting any: for checks that change the target's state for everyone.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.memo.values()]);
+  }
+
   exportPath(endpoint: ExportEndpoint, group = this.config.group): string {
     return endpoint === 'patient'
       ? `/api/${this.version}/Patient/$export`

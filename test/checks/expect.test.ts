@@ -1,5 +1,5 @@
 import type { HttpResponse } from '../../src/http/client';
-import { statusProblem } from '../../src/checks/expect';
+import { errorAnswerProblems, statusProblem } from '../../src/checks/expect';
 
 const response = (status: number, headers: Record<string, string> = {}): HttpResponse =>
   ({ status, headers }) as unknown as HttpResponse; // only status and headers are read
@@ -18,5 +18,48 @@ describe('statusProblem', () => {
       'status 307 (a redirect to https://elsewhere.example/x, not followed), expected 200',
     );
     expect(statusProblem(response(302), 200)).toBe('status 302, expected 200');
+  });
+});
+
+describe('errorAnswerProblems', () => {
+  const answer = (status: number, body: string): HttpResponse =>
+    ({
+      status,
+      headers: { 'content-type': 'application/fhir+json' },
+      text: () => body,
+      json: () => {
+        try {
+          return JSON.parse(body) as unknown;
+        } catch {
+          return undefined;
+        }
+      },
+      jsonError: () => 'not JSON',
+    }) as unknown as HttpResponse; // only status, headers and the body are read
+  const outcome = (code: string) =>
+    JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
+
+  it('says nothing for the expected status with an OperationOutcome of the expected code', () => {
+    expect(errorAnswerProblems(answer(404, outcome('not-found')), 404, { code: 'not-found' })).toEqual([]);
+  });
+
+  it('names only the status when it is wrong, without judging a body meant for another answer', () => {
+    expect(errorAnswerProblems(answer(200, '{}'), 404, { code: 'not-found' })).toEqual([
+      'status 200, expected 404',
+    ]);
+  });
+
+  it('names the body problems when the status is right', () => {
+    expect(errorAnswerProblems(answer(404, outcome('exception')), 404, { code: 'not-found' })).toEqual([
+      'issue[0].code is "exception", expected "not-found"',
+    ]);
+    expect(errorAnswerProblems(answer(404, 'nope'), 404)).toEqual([
+      'the body is not a JSON OperationOutcome (not JSON)',
+    ]);
+  });
+
+  it('judges a separate body when given one (the first part of a doubled body)', () => {
+    const doubled = answer(404, outcome('not-found') + outcome('not-found'));
+    expect(errorAnswerProblems(doubled, 404, {}, answer(404, outcome('not-found')))).toEqual([]);
   });
 });
