@@ -192,6 +192,20 @@ describe('src/mock/README.md', () => {
       expect(readme).toContain(c.clientId);
       expect(readme).toContain(c.clientSecret);
     }
-    for (const f of FAULTS) expect(readme).toContain(`\`${f.name}\``);
+    // Each fault's row says what faults.ts says, so the table cannot drift from the catalog.
+    const rows = new Map(
+      readme
+        .split('\n')
+        .filter((l) => l.startsWith('| `'))
+        .map((l) => [/^\| `([^`]+)`/.exec(l)?.[1] ?? '', l]),
+    );
+    for (const f of FAULTS) {
+      const row = rows.get(f.name) ?? '';
+      expect([f.name, row.includes(f.description), row.includes(f.refs.join(', '))]).toEqual([
+        f.name,
+        true,
+        true,
+      ]);
+    }
   });
 });
