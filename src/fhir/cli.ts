@@ -167,7 +167,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--api-version <version>', 'BCDA API version the files come from (v1, v2, v3)', 'v2')
     .option('--validate-lines <n>', 'validate only the first N lines of each file (default: all)')
     .option('--max-issues <n>', 'issues kept per file (default 100)')
-    .option('--workers <n>', 'worker threads besides the main one (default: cores - 1; 0 = main thread only)')
+    .option('--workers <n>', 'worker threads that validate (default: one per core; 0 = the main thread only)')
     .option('--sandbox', 'sandbox data: Patient ids must be negative')
     .option('--json', 'print the summaries as JSON')
     .action(async (paths: string[], opts: ValidateCliOptions) => {

@@ -18,8 +18,9 @@ export interface ValidateFilesOptions extends Omit<
   'file' | 'kind' | 'expectedType' | 'gzip'
 > {
   /**
-   * Worker threads besides this one, which takes tasks too (so work starts before the workers
-   * have loaded). 0: this thread only. Default: available cores minus one.
+   * Worker threads that validate; this thread then only plans, hands out tasks and merges (it
+   * stays free for the event loop, and on two cores two workers outrun main + one worker).
+   * 0: this thread validates everything. Default: one per core, or 0 on a single core.
    */
   workers?: number;
   /**
@@ -107,8 +108,12 @@ function planShards(paths: string[], options: ValidateFilesOptions, threads: num
     const base: NdjsonValidationOptions = { ...common, file, kind, gzip };
     const named = expectedTypes?.[file];
     if (named !== undefined) base.expectedType = named;
-    // One thread gains nothing from byte ranges, only their set-up.
-    const canSplit = threads > 1 && !gzip && size > rangeSize && options.validateLines === undefined;
+    // One thread gains nothing from byte ranges, only their set-up (unless they are asked for).
+    const canSplit =
+      (threads > 1 || rangeBytes !== undefined) &&
+      !gzip &&
+      size > rangeSize &&
+      options.validateLines === undefined;
     if (!canSplit) {
       shards.push({ fileIndex, bytes: size, task: { path: file, options: base } });
       return;
@@ -196,7 +201,7 @@ function workerSource(): { code: string; data: { shardModule: string; tsHook?: s
   const data: { shardModule: string; tsHook?: string } = { shardModule };
   if (ext === '.ts') data.tsHook = path.join(projectRoot(), 'scripts', 'fhir-ts-register.js');
   // Tasks run one after another: the pool sends the next task before this one ends, so the
-  // worker never waits for a busy main thread to hand it work.
+  // worker does not sit idle for a message round trip between tasks.
   const code = `
 const { parentPort, workerData } = require('worker_threads');
 if (workerData.tsHook) require(workerData.tsHook);
@@ -250,7 +255,7 @@ export async function closeValidationWorkers(): Promise<void> {
   await Promise.all(workers.map((w) => w.terminate()));
 }
 
-/** Runs `tasks` (in the given order of their indexes) on this thread and `workerCount` workers. */
+/** Runs `tasks` (in the given order of their indexes) on `workerCount` worker threads. */
 async function runInWorkers(
   tasks: ShardTask[],
   order: number[],
@@ -258,22 +263,15 @@ async function runInWorkers(
 ): Promise<FileValidationSummary[]> {
   const results: FileValidationSummary[] = new Array<FileValidationSummary>(tasks.length);
   let next = 0;
-  // This thread takes tasks from the same queue; it yields at every chunk read, so worker
-  // messages are still handled promptly.
-  const runHere = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const id = order[next++] as number;
-      results[id] = await runShard(tasks[id] as ShardTask, true);
-    }
-  };
   const runOne = (worker: Worker): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const inFlight = new Set<number>();
-      // Keep a second task queued in the worker while enough are left for this thread too.
+      // Keep a second task queued in the worker while enough are left for the other workers:
+      // it starts the next task at once instead of waiting for a message round trip.
       const send = (): void => {
         while (
           next < tasks.length &&
-          (inFlight.size === 0 || (inFlight.size < 2 && tasks.length - next > 2))
+          (inFlight.size === 0 || (inFlight.size < 2 && tasks.length - next >= workerCount))
         ) {
           const id = order[next++] as number;
           inFlight.add(id);
@@ -302,7 +300,7 @@ async function runInWorkers(
   const workers = acquireWorkers(workerCount);
   let healthy = false;
   try {
-    await Promise.all([runHere(), ...workers.map(runOne)]);
+    await Promise.all(workers.map(runOne));
     healthy = true;
   } finally {
     await releaseWorkers(workers, healthy);
@@ -316,11 +314,11 @@ export async function validateFiles(
   options: ValidateFilesOptions = {},
 ): Promise<FileValidationSummary[]> {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  const wanted = options.workers ?? Math.max(0, cores - 1);
-  const shards = planShards(paths, options, wanted + 1);
+  const wanted = options.workers ?? (cores > 1 ? cores : 0);
+  const shards = planShards(paths, options, Math.max(1, wanted));
   const tasks = shards.map((s) => s.task);
-  // This thread takes one share of the tasks, the workers the others.
-  const workerCount = Math.min(wanted, tasks.length - 1);
+  // One task gains nothing from a worker but its start-up.
+  const workerCount = tasks.length > 1 ? Math.min(wanted, tasks.length) : 0;
   let results: FileValidationSummary[];
   if (workerCount <= 0) {
     results = [];

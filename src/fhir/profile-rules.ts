@@ -145,6 +145,14 @@ function identifierValues(res: Json, system: string): string[] | undefined {
   return values;
 }
 
+/** Whether an identifier has `system` (allocates nothing, unlike identifierValues). */
+function hasIdentifier(res: Json, system: string): boolean {
+  const ids = res.identifier;
+  if (!Array.isArray(ids)) return false;
+  for (const id of ids) if (isObject(id) && id.system === system) return true;
+  return false;
+}
+
 /** Whether `text` from `start` on is a FHIR id, [A-Za-z0-9\-.]{1,64} (a loop: cheaper than a regexp call). */
 function isFhirIdFrom(text: string, start: number): boolean {
   const n = text.length - start;
@@ -206,12 +214,12 @@ function checkPatientReference(
   report: Report,
 ): string | undefined {
   const id = patientRefId(ref);
-  const path = `${type}.${element}`;
+  // The path is built only when there is something to report (this runs on every claim line).
   if (id === undefined) {
-    report(RULE.patientRef, path, 'must be a relative reference Patient/<id>');
+    report(RULE.patientRef, `${type}.${element}`, 'must be a relative reference Patient/<id>');
     return undefined;
   }
-  checkSandboxId(id, path, ctx, report);
+  if (ctx.sandbox) checkSandboxId(id, `${type}.${element}`, ctx, report);
   return id;
 }
 
@@ -278,7 +286,7 @@ function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
     );
   }
   const wanted = prefix === 'pde' ? SYSTEM.pdeId : SYSTEM.clmId;
-  if (!identifierValues(res, wanted))
+  if (!hasIdentifier(res, wanted))
     report(
       RULE.claimId,
       'ExplanationOfBenefit.identifier',

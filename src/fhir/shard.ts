@@ -14,15 +14,7 @@ export interface ShardTask {
   range?: { start: number; end: number };
 }
 
-/** Resolves on the next turn of the event loop (after pending I/O and worker messages). */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * `yieldBetweenChunks`: when this thread also serves worker threads, go back to the event loop
- * after each chunk; a buffered file stream otherwise resolves through microtasks only, and
- * workers asking for their next task would wait until this whole task is done.
- */
-export async function runShard(task: ShardTask, yieldBetweenChunks = false): Promise<FileValidationSummary> {
+export async function runShard(task: ShardTask): Promise<FileValidationSummary> {
   const validator = new LineValidator(task.options);
   if (!task.range) {
     const splitter = new LineSplitter(
@@ -33,7 +25,6 @@ export async function runShard(task: ShardTask, yieldBetweenChunks = false): Pro
     for await (const chunk of decodedChunks(stream, task.options.gzip)) {
       validator.addBytes(chunk.length);
       splitter.push(chunk);
-      if (yieldBetweenChunks) await nextTurn();
     }
     splitter.end();
     return validator.finish();
@@ -67,7 +58,6 @@ export async function runShard(task: ShardTask, yieldBetweenChunks = false): Pro
     for await (const chunk of stream) {
       splitter.push(chunk as Buffer);
       if (splitter.done) break;
-      if (yieldBetweenChunks) await nextTurn();
     }
     splitter.end();
   } finally {
