@@ -11,9 +11,9 @@
  * How the ratios are taken: a 2-vCPU VM's speed drifts by ±20 % within seconds, and not only
  * downwards, so neither a best-of nor a single run is fair. The export is written as ~10 files.
  * A round goes through them one by one, timing parse-only and one-thread validation of each
- * file back to back (which one goes first alternates), and at a third and two thirds of the way it
- * validates the whole export with the two workers. A ratio is taken within each round (sums over its files) and
- * the table shows the median over rounds (9; quick: 3), values likewise.
+ * file back to back (which one goes first alternates); a third and two thirds of the way through,
+ * it validates the whole export with the two workers. A ratio is taken within each round (sums
+ * over its files) and the table shows the median over rounds (9; quick: 3), values likewise.
  * One-thread figures are per CPU-second of this process (time stolen by other processes does not
  * count); the two-thread figure can only be wall-clock, so it is compared with parse-only's
  * wall-clock throughput of the same round. Temp files are deleted afterwards.

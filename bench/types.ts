@@ -8,7 +8,7 @@ export interface BenchRow {
   unit: string;
   /** Metric (same bench) this row is compared with. */
   baseline?: string;
-  /** value / baseline value. */
+  /** value / baseline value, or (where the bench says so) the median of per-round ratios. */
   ratio?: number;
   /** Human-readable target, e.g. `>= 0.7 x baseline` or `< 300 MB`. */
   target?: string;
