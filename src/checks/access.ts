@@ -3,7 +3,7 @@
  * endpoints, a denylisted organization, the token endpoint's method and rate limit, and an outage
  * of the auth provider (behavior §0, §2.8, §2.9, §5).
  */
-import { type CheckContext, type CheckDefinition, fail, pass, skip } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, skip, verdict } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 import { retryAfterMs } from '../auth/tokens';
@@ -48,14 +48,13 @@ async function sweep(
   return { problems, evidence, reached };
 }
 
-function verdict(
+/** The outcome of asking every endpoint in turn: fails with all their problems together. */
+function endpointsVerdict(
   found: { problems: string[]; evidence: string[]; reached: number },
   ok: string,
 ): CheckOutcome {
   if (!found.reached) return skip('no endpoint could be asked');
-  return found.problems.length
-    ? fail(found.problems.join('; '), found.evidence)
-    : pass(`${found.reached} endpoints: ${ok}`, found.evidence);
+  return verdict(found.problems.join('; ') || undefined, `${found.reached} endpoints: ${ok}`, found.evidence);
 }
 
 function mainCredentials(ctx: CheckContext): { clientId: string; clientSecret: string } | undefined {
@@ -84,7 +83,7 @@ function publicBadToken(
       const found = await sweep(ctx, PUBLIC_ENDPOINTS, header(), `with ${title}`, (res) => [
         ...errorAnswerProblems(res, status),
       ]);
-      return verdict(found, `${status} with an OperationOutcome`);
+      return endpointsVerdict(found, `${status} with an OperationOutcome`);
     },
   };
 }
@@ -155,7 +154,7 @@ function outageCheck(
           ];
           for (const p of problems) if (p) found.problems.push(`auth/token: ${p}`);
         }
-        return verdict(found, `${status} with the documented error`);
+        return endpointsVerdict(found, `${status} with the documented error`);
       } finally {
         await ctx.control.setAuthProvider('ok');
       }
@@ -196,7 +195,7 @@ function organizationRefused(spec: {
       const found = await sweep(ctx, spec.endpoints, header, `with the token of ${spec.who}`, (res) => [
         ...errorAnswerProblems(res, 403, { code: 'forbidden' }),
       ]);
-      return verdict(found, '403 with an OperationOutcome');
+      return endpointsVerdict(found, '403 with an OperationOutcome');
     },
   };
 }
@@ -267,7 +266,7 @@ export const accessChecks: CheckDefinition[] = [
         statusProblem(res, 405),
         /access_token/.test(res.text()) ? 'a token was issued' : undefined,
       ]);
-      return problem ? fail(problem, [res.exchange.id]) : pass('405', [res.exchange.id]);
+      return verdict(problem, '405', [res.exchange.id]);
     },
   },
   {
@@ -314,9 +313,7 @@ export const accessChecks: CheckDefinition[] = [
             : `Content-Type "${limited.headers['content-type'] ?? '(none)'}", expected text/plain`,
           /rate limit/i.test(limited.text()) ? undefined : 'the body does not mention the rate limit',
         ]);
-        return problem
-          ? fail(problem, evidence)
-          : pass(`429 with Retry-After: ${limited.headers['retry-after']}`, evidence);
+        return verdict(problem, `429 with Retry-After: ${limited.headers['retry-after']}`, evidence);
       } finally {
         await ctx.control.setTokenRateLimit(0, 0);
       }

@@ -3,7 +3,7 @@
  * and the bearer-token ladder on every protected endpoint (behavior §5).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type CheckContext, type CheckDefinition, fail, pass, skip, warn } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import type { AuthMode } from '../http/target';
 import { manifestItems } from '../flows/manifest';
@@ -125,9 +125,7 @@ export const tokenChecks: CheckDefinition[] = [
         headers: { accept: 'application/json' },
       });
       const problem = statusProblem(res, [400, 401]);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`rejected with ${res.status}`, [res.exchange.id]);
+      return verdict(problem, `rejected with ${res.status}`, [res.exchange.id]);
     },
   },
   {
@@ -148,7 +146,7 @@ export const tokenChecks: CheckDefinition[] = [
         headers: { accept: 'application/json' },
       });
       const problem = statusProblem(res, 401);
-      return problem ? fail(problem, [res.exchange.id]) : pass('401 for a wrong secret', [res.exchange.id]);
+      return verdict(problem, '401 for a wrong secret', [res.exchange.id]);
     },
   },
 ];
@@ -390,9 +388,7 @@ function ladderCheck(endpoint: ProtectedEndpoint, step: LadderStep): CheckDefini
         problems.push(...operationOutcomeProblems(res, want));
       }
       const problem = joinProblems(problems);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`refused with ${res.status} and an OperationOutcome`, [res.exchange.id]);
+      return verdict(problem, `refused with ${res.status} and an OperationOutcome`, [res.exchange.id]);
     },
   };
 }
@@ -420,9 +416,7 @@ export const crossClientChecks: CheckDefinition[] = [
         headers: { accept: 'application/json' },
       });
       const problem = statusProblem(res, 401);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('401 for a lower-case scheme', [res.exchange.id]);
+      return verdict(problem, '401 for a lower-case scheme', [res.exchange.id]);
     },
   },
   {
@@ -446,7 +440,7 @@ export const crossClientChecks: CheckDefinition[] = [
         operationId: ctx.op('getJobStatus'),
       });
       const problem = joinProblems(errorAnswerProblems(res, 401));
-      return problem ? fail(problem, [res.exchange.id]) : pass('401 for another client', [res.exchange.id]);
+      return verdict(problem, '401 for another client', [res.exchange.id]);
     },
   },
   {
@@ -470,7 +464,7 @@ export const crossClientChecks: CheckDefinition[] = [
         operationId: 'downloadFile',
       });
       const problem = statusProblem(res, 401);
-      return problem ? fail(problem, [res.exchange.id]) : pass('401 for another client', [res.exchange.id]);
+      return verdict(problem, '401 for another client', [res.exchange.id]);
     },
   },
 ];

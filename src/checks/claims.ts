@@ -11,6 +11,7 @@ import {
   fail,
   pass,
   skip,
+  verdict,
 } from '../engine/context';
 import type { TargetClient } from '../http/target';
 import { manifestItems } from '../flows/manifest';
@@ -50,7 +51,7 @@ export const claimChecks: CheckDefinition[] = [
           label: 'kick-off for Claim and ClaimResponse by the entitled client',
         });
         const problem = statusProblem(res, 202);
-        return problem ? fail(problem, [res.exchange.id]) : pass('202', [res.exchange.id]);
+        return verdict(problem, '202', [res.exchange.id]);
       } catch (err) {
         if (err instanceof KickoffBudgetExceeded) return skip(err.message);
         throw err;

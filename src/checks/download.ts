@@ -11,6 +11,7 @@ import {
   pass,
   skip,
   warn,
+  verdict,
 } from '../engine/context';
 import type { DownloadRecord } from '../flows/download';
 import { manifestItems } from '../flows/manifest';
@@ -179,7 +180,7 @@ export const downloadChecks: CheckDefinition[] = [
         operationId: 'downloadFile',
       });
       const problem = statusProblem(res, 404);
-      return problem ? fail(problem, [res.exchange.id]) : pass('404 for an unknown file', [res.exchange.id]);
+      return verdict(problem, '404 for an unknown file', [res.exchange.id]);
     },
   }),
   onFiles({
@@ -200,9 +201,7 @@ export const downloadChecks: CheckDefinition[] = [
         statusProblem(res, [400, 404]),
         leaked ? 'the body looks like /etc/passwd' : undefined,
       ]);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`refused with ${res.status}`, [res.exchange.id]);
+      return verdict(problem, `refused with ${res.status}`, [res.exchange.id]);
     },
   }),
   {

@@ -10,6 +10,7 @@ import {
   fail,
   pass,
   skip,
+  verdict,
 } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
@@ -76,9 +77,9 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
       if (typeof spec === 'string') return skip(spec);
       const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
       const problem = acceptedProblems(ctx, res);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`202 with Content-Location ${res.headers['content-location']}`, [res.exchange.id]);
+      return verdict(problem, `202 with Content-Location ${res.headers['content-location']}`, [
+        res.exchange.id,
+      ]);
     },
   };
 }
@@ -117,9 +118,7 @@ function rejectCheck(c: RejectCase): CheckDefinition {
         statusProblem(res, status),
         ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
       ]);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`${res.status} with the expected OperationOutcome`, [res.exchange.id]);
+      return verdict(problem, `${res.status} with the expected OperationOutcome`, [res.exchange.id]);
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   pass,
   skip,
   warn,
+  verdict,
 } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import { retryAfterMs } from '../auth/tokens';
@@ -137,9 +138,7 @@ export const cancelChecks: CheckDefinition[] = [
           ? { code: 'not-found', diagnostics: 'Job has been cancelled.', contentType: true }
           : { contentType: true };
       const problem = joinProblems(errorAnswerProblems(res, 404, want));
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('404 with an OperationOutcome', [res.exchange.id]);
+      return verdict(problem, '404 with an OperationOutcome', [res.exchange.id]);
     },
   ),
   cancelCheck(
@@ -161,9 +160,7 @@ export const cancelChecks: CheckDefinition[] = [
           diagnostics: 'job was not cancelled because it is not Pending or In Progress',
         }),
       );
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('410 with an OperationOutcome', [res.exchange.id]);
+      return verdict(problem, '410 with an OperationOutcome', [res.exchange.id]);
     },
   ),
   {
@@ -179,9 +176,7 @@ export const cancelChecks: CheckDefinition[] = [
     async run(ctx) {
       const res = await ctx.target.call(ctx.op('cancelJob'), { label: 'cancel job 0', path: { jobId: 0 } });
       const problem = joinProblems(errorAnswerProblems(res, 404));
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('404 with an OperationOutcome', [res.exchange.id]);
+      return verdict(problem, '404 with an OperationOutcome', [res.exchange.id]);
     },
   },
 ];
@@ -227,9 +222,7 @@ export const jobsChecks: CheckDefinition[] = [
           : undefined,
       ];
       const problem = joinProblems(problems);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`${tasks?.length ?? 0} Task(s)`, [res.exchange.id]);
+      return verdict(problem, `${tasks?.length ?? 0} Task(s)`, [res.exchange.id]);
     },
   }),
   jobsCheck({
@@ -379,9 +372,7 @@ export const jobsChecks: CheckDefinition[] = [
           ? `the finished export (job ${mainId}) is missing`
           : undefined,
       ]);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`${tasks.length} completed job(s)`, [res.exchange.id]);
+      return verdict(problem, `${tasks.length} completed job(s)`, [res.exchange.id]);
     },
   }),
   ...(
@@ -413,9 +404,7 @@ export const jobsChecks: CheckDefinition[] = [
       async run(ctx) {
         const res = await listJobs(ctx, value, `list jobs with _status=${value}`);
         const problem = joinProblems(errorAnswerProblems(res, 400, { code: 'structure', diagnostics }));
-        return problem
-          ? fail(problem, [res.exchange.id])
-          : pass('400 with an OperationOutcome', [res.exchange.id]);
+        return verdict(problem, '400 with an OperationOutcome', [res.exchange.id]);
       },
     }),
   ),
@@ -579,9 +568,7 @@ export const attributionChecks: CheckDefinition[] = [
           : undefined,
       ];
       const problem = joinProblems(problems);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`${dates?.length} ingestion date(s)`, [res.exchange.id]);
+      return verdict(problem, `${dates?.length} ingestion date(s)`, [res.exchange.id]);
     },
   },
   {
@@ -606,9 +593,7 @@ export const attributionChecks: CheckDefinition[] = [
         headers: { accept: 'application/json' },
       });
       const problem = joinProblems(errorAnswerProblems(res, 404, { code: 'not-found' }));
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('404 with an OperationOutcome', [res.exchange.id]);
+      return verdict(problem, '404 with an OperationOutcome', [res.exchange.id]);
     },
   },
   {
@@ -717,7 +702,7 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
             ? `Retry-After is ${retryAfter === undefined ? 'missing' : `"${retryAfter}"`}`
             : undefined,
         ]);
-        return problem ? fail(problem, evidence) : pass(`429 with Retry-After: ${retryAfter}`, evidence);
+        return verdict(problem, `429 with Retry-After: ${retryAfter}`, evidence);
       } catch (err) {
         if (err instanceof KickoffBudgetExceeded) return skip(err.message);
         throw err;

@@ -1,5 +1,5 @@
 /** Metadata: the public CapabilityStatement (seed 001 §Check API status, seed 000 §/Metadata). */
-import { type CheckContext, type CheckDefinition, fail, pass, warn } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import { mediaType, statusProblem } from './expect';
 import type { CheckOutcome } from './types';
@@ -50,7 +50,7 @@ export const metadataChecks: CheckDefinition[] = [
     async run(ctx) {
       const res = await metadata(ctx);
       const problem = statusProblem(res, 200);
-      return problem ? fail(problem, [res.exchange.id]) : pass('200 without a token', [res.exchange.id]);
+      return verdict(problem, '200 without a token', [res.exchange.id]);
     },
   },
   {

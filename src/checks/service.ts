@@ -3,7 +3,7 @@
  * (behavior §2.8, §2.9). Not in the public docs, but every deployment serves them and monitoring
  * relies on their shapes.
  */
-import { type CheckContext, type CheckDefinition, fail, pass, warn } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from '../engine/context';
 import type { HttpResponse } from '../http/client';
 import { joinProblems, mediaType, statusProblem } from './expect';
 
@@ -44,9 +44,7 @@ export const serviceChecks: CheckDefinition[] = [
           : `Content-Type "${res.headers['content-type'] ?? '(none)'}"`,
         nonEmptyString(body?.version) ? undefined : `version is ${JSON.stringify(body?.version)}`,
       ]);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`version ${String(body?.version)}`, [res.exchange.id]);
+      return verdict(problem, `version ${String(body?.version)}`, [res.exchange.id]);
     },
   },
   {
@@ -72,9 +70,7 @@ export const serviceChecks: CheckDefinition[] = [
           ? undefined
           : 'neither version nor "error message"',
       ]);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass(`auth provider ${String(body?.auth_provider)}`, [res.exchange.id]);
+      return verdict(problem, `auth provider ${String(body?.auth_provider)}`, [res.exchange.id]);
     },
   },
   {
@@ -146,7 +142,7 @@ export const serviceChecks: CheckDefinition[] = [
         statusProblem(res, 200),
         nonEmptyString(body?.success) ? undefined : 'no "success" message',
       ]);
-      return problem ? fail(problem, [res.exchange.id]) : pass(String(body?.success), [res.exchange.id]);
+      return verdict(problem, String(body?.success), [res.exchange.id]);
     },
   },
 ];

@@ -11,6 +11,7 @@ import {
   pass,
   skip,
   warn,
+  verdict,
 } from '../engine/context';
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import {
@@ -202,9 +203,7 @@ export const statusChecks: CheckDefinition[] = [
           : `Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/json`,
         run.manifest ? undefined : `the body is not a JSON object (${res.jsonError() ?? 'empty'})`,
       ]);
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('200, application/json, JSON body', [res.exchange.id]);
+      return verdict(problem, '200, application/json, JSON body', [res.exchange.id]);
     },
   }),
   completed({
@@ -350,7 +349,7 @@ export const statusChecks: CheckDefinition[] = [
         missing.length ? `missing type(s): ${missing.join(', ')}` : undefined,
         unexpected.length ? `unexpected type(s): ${unexpected.join(', ')}` : undefined,
       ]);
-      return problem ? fail(problem, [id]) : pass(`types: ${[...types].sort().join(', ')}`, [id]);
+      return verdict(problem, `types: ${[...types].sort().join(', ')}`, [id]);
     },
   }),
   {
@@ -385,7 +384,7 @@ export const statusChecks: CheckDefinition[] = [
         run.final.exchange.id,
         ...run.downloads.map((d) => d.exchangeId ?? '').filter(Boolean),
       ].slice(0, 10);
-      return problem ? fail(problem, evidence) : pass(`${items.length} Patient file(s) only`, evidence);
+      return verdict(problem, `${items.length} Patient file(s) only`, evidence);
     },
   },
   {
@@ -404,9 +403,7 @@ export const statusChecks: CheckDefinition[] = [
         path: { jobId: 'abc' },
       });
       const problem = joinProblems(errorAnswerProblems(res, 400, { code: 'structure' }));
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('400 for a non-numeric job id', [res.exchange.id]);
+      return verdict(problem, '400 for a non-numeric job id', [res.exchange.id]);
     },
   },
   {
@@ -465,7 +462,7 @@ export const statusChecks: CheckDefinition[] = [
           ? operationOutcomeProblems(res, { contentType: true, ...(bcda ? { code: 'exception' } : {}) })
           : []),
       ]);
-      return problem ? fail(problem, evidence) : pass(`${res.status} with an OperationOutcome`, evidence);
+      return verdict(problem, `${res.status} with an OperationOutcome`, evidence);
     },
   },
   {
@@ -484,9 +481,7 @@ export const statusChecks: CheckDefinition[] = [
         path: { jobId: 0 },
       });
       const problem = joinProblems(errorAnswerProblems(res, 404, { code: 'not-found', contentType: true }));
-      return problem
-        ? fail(problem, [res.exchange.id])
-        : pass('404 with an OperationOutcome', [res.exchange.id]);
+      return verdict(problem, '404 with an OperationOutcome', [res.exchange.id]);
     },
   },
 ];

@@ -446,6 +446,12 @@ export const warn = (
   evidence,
   ...extra,
 });
+/** Fails with `problem` when there is one, else passes with `passMessage`; both cite `evidence`. */
+export const verdict = (
+  problem: string | undefined,
+  passMessage: string,
+  evidence: string[],
+): CheckOutcome => (problem ? fail(problem, evidence) : pass(passMessage, evidence));
 export const skip = (message: string, evidence: string[] = []): CheckOutcome => ({
   outcome: 'skip',
   message,

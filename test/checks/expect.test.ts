@@ -1,5 +1,6 @@
 import type { HttpResponse } from '../../src/http/client';
 import { errorAnswerProblems, statusProblem } from '../../src/checks/expect';
+import { verdict } from '../../src/engine/context';
 
 const response = (status: number, headers: Record<string, string> = {}): HttpResponse =>
   ({ status, headers }) as unknown as HttpResponse; // only status and headers are read
@@ -61,5 +62,20 @@ describe('errorAnswerProblems', () => {
   it('judges a separate body when given one (the first part of a doubled body)', () => {
     const doubled = answer(404, outcome('not-found') + outcome('not-found'));
     expect(errorAnswerProblems(doubled, 404, {}, answer(404, outcome('not-found')))).toEqual([]);
+  });
+});
+
+describe('verdict', () => {
+  it('fails with the problem, citing the evidence', () => {
+    expect(verdict('expected 404, got 200', '404', ['e1'])).toEqual({
+      outcome: 'fail',
+      message: 'expected 404, got 200',
+      evidence: ['e1'],
+    });
+  });
+
+  it('passes with its message when there is no problem', () => {
+    expect(verdict(undefined, '404', ['e1'])).toEqual({ outcome: 'pass', message: '404', evidence: ['e1'] });
+    expect(verdict('', '404', [])).toMatchObject({ outcome: 'pass' });
   });
 });

@@ -3,8 +3,8 @@ import { LineSplitter } from '../../src/fhir/ndjson-lines';
 
 type Seen = ['line', string, number] | ['oversized', number, number];
 
-/** Splits `data` fed in chunks of `size` bytes with a `max`-byte line limit. */
-function split(data: string, size: number, max: number): { seen: Seen[]; mostHeld: number } {
+/** Feeds `chunks` to a splitter (limit `max`, default the library's) and records what it reports. */
+function splitChunks(chunks: Iterable<Buffer>, max?: number): { seen: Seen[]; mostHeld: number } {
   const seen: Seen[] = [];
   const splitter = new LineSplitter(
     (text, offset) => {
@@ -15,14 +15,21 @@ function split(data: string, size: number, max: number): { seen: Seen[]; mostHel
     },
     max,
   );
-  const bytes = Buffer.from(data);
   let mostHeld = 0;
-  for (let i = 0; i < bytes.length; i += size) {
-    splitter.push(bytes.subarray(i, i + size));
+  for (const chunk of chunks) {
+    splitter.push(chunk);
     mostHeld = Math.max(mostHeld, splitter.bufferedBytes);
   }
   splitter.end();
   return { seen, mostHeld };
+}
+
+/** Splits `data` fed in chunks of `size` bytes with a `max`-byte line limit. */
+function split(data: string, size: number, max: number): { seen: Seen[]; mostHeld: number } {
+  const bytes = Buffer.from(data);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+  return splitChunks(chunks, max);
 }
 
 describe('LineSplitter', () => {
@@ -55,23 +62,9 @@ describe('LineSplitter', () => {
   });
 
   it('holds at most the limit while a 50 MB line streams past', () => {
-    const seen: Seen[] = [];
-    const splitter = new LineSplitter(
-      (text, offset) => {
-        seen.push(['line', text, offset]);
-      },
-      (offset, bytes) => {
-        seen.push(['oversized', offset, bytes]);
-      },
-    );
     const chunk = Buffer.alloc(1 << 20, 0x61);
-    let mostHeld = 0;
-    for (let i = 0; i < 50; i++) {
-      splitter.push(chunk);
-      mostHeld = Math.max(mostHeld, splitter.bufferedBytes);
-    }
-    splitter.push(Buffer.from('\n{}\n'));
-    splitter.end();
+    const chunks = [...Array.from({ length: 50 }, () => chunk), Buffer.from('\n{}\n')];
+    const { seen, mostHeld } = splitChunks(chunks);
     expect(mostHeld).toBeLessThanOrEqual(8 * 1024 * 1024);
     expect(seen).toEqual([
       ['oversized', 0, 50 << 20],
