@@ -2,7 +2,8 @@
 /**
  * `npm run verify`: switches on each mock fault in turn, runs the suites that concern it and
  * records which checks it tripped; also runs the clean mock, which must trip nothing. Writes
- * reports/verify.json and reports/verify.md and regenerates the README's "What it catches".
+ * reports/verify.json and reports/verify.md, and regenerates docs/what-it-catches.md and the
+ * summary lines of the README's "What it catches".
  * Exit 0 when every fault is detected, every check is proven and the clean mock is clean; 1 when
  * not; 2 on a usage error.
  */
@@ -12,7 +13,13 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CATALOG } from '../checks/catalog';
 import { FAULTS, FAULT_NAMES } from '../mock/faults';
-import { renderReadmeSection, renderVerifyMarkdown, replaceReadmeSection } from './markdown';
+import {
+  CATCHES_DOC,
+  renderCatchesDocument,
+  renderReadmeSection,
+  renderVerifyMarkdown,
+  replaceReadmeSection,
+} from './markdown';
 import { planVerify } from './plan';
 import { runJobs } from './pool';
 import { buildVerifyReport } from './report';
@@ -23,6 +30,7 @@ interface VerifyOptions {
   perWorker: number;
   out: string;
   readme: string | false;
+  catches: string;
   quiet?: boolean;
   full?: boolean;
 }
@@ -75,22 +83,17 @@ async function verify(options: VerifyOptions): Promise<number> {
     return 2;
   }
   if (options.readme && !plan.partial) {
-    let readme: string;
-    try {
-      readme = readFileSync(options.readme, 'utf8');
-    } catch (err) {
-      process.stderr.write(
-        `verify: cannot read ${options.readme}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
-      );
+    const readme = options.readme;
+    const docLink = path.relative(path.dirname(readme), options.catches).split(path.sep).join('/');
+    const outcome =
+      (await regenerate(readme, (text) =>
+        replaceReadmeSection(text, renderReadmeSection(report, docLink)),
+      )) ?? (await regenerate(options.catches, () => renderCatchesDocument(report)));
+    if (outcome !== undefined) {
+      process.stderr.write(`verify: ${outcome}\n`);
       return 2;
     }
-    const replaced = replaceReadmeSection(readme, renderReadmeSection(report));
-    const updated = replaced === undefined ? undefined : await formatMarkdown(replaced, options.readme);
-    if (updated === undefined) say(`verify: ${options.readme} has no verify markers; not updated`);
-    else if (updated !== readme) {
-      writeFileSync(options.readme, updated);
-      say(`verify: updated "What it catches" in ${options.readme}`);
-    }
+    say(`verify: "What it catches" regenerated in ${readme} (summary) and ${options.catches}`);
   }
 
   const s = report.summary;
@@ -121,7 +124,10 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('verify')
     .description('Prove the checks: every mock fault must trip a check and the clean mock none.')
-    .option('--fault <name...>', 'verify only these faults (the README is then left alone)')
+    .option(
+      '--fault <name...>',
+      'verify only these faults (the README and detection document are then left alone)',
+    )
     .option(
       '--workers <n>',
       'worker processes',
@@ -130,8 +136,9 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--per-worker <n>', 'runs at once in each worker', positiveInt('--per-worker'), 3)
     .option('--out <dir>', 'where verify.json and verify.md go', 'reports')
-    .option('--readme <file>', 'README whose "What it catches" section is regenerated', 'README.md')
-    .option('--no-readme', 'leave the README alone')
+    .option('--readme <file>', 'README whose "What it catches" summary is regenerated', 'README.md')
+    .option('--catches <file>', 'the detection document (fault by fault) that is regenerated', CATCHES_DOC)
+    .option('--no-readme', 'leave the README and the detection document alone')
     .option('--full', 'run the whole catalog under each fault, not only the suites that concern it')
     .option('--quiet', 'print nothing but errors')
     .exitOverride()
@@ -155,6 +162,35 @@ if (require.main === module) {
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * Rewrites a generated markdown file (formatted as `npm run format` leaves it) when its content
+ * changed. `render` gets the current text ('' for a new file) and returns the new text, or undefined
+ * when the file has no place for it. Returns a one-line problem, or undefined when all went well.
+ */
+async function regenerate(
+  file: string,
+  render: (current: string) => string | undefined,
+): Promise<string | undefined> {
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return `cannot read ${file}: ${code ?? (err as Error).message}`;
+  }
+  const rendered = render(current);
+  if (rendered === undefined) return `${file} has no verify markers; not updated`;
+  const updated = await formatMarkdown(rendered, file);
+  if (updated === current) return undefined;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, updated);
+  } catch (err) {
+    return `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  return undefined;
 }
 
 /**

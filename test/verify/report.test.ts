@@ -2,7 +2,13 @@ import type { CheckMeta } from '../../src/checks/types';
 import type { FaultDefinition } from '../../src/mock/faults';
 import type { JobCheckResult, JobResult } from '../../src/verify/job';
 import { isTripped } from '../../src/verify/job';
-import { renderReadmeSection, renderVerifyMarkdown, replaceReadmeSection } from '../../src/verify/markdown';
+import {
+  renderCatchesDocument,
+  renderCatchesDocument,
+  renderReadmeSection,
+  renderVerifyMarkdown,
+  replaceReadmeSection,
+} from '../../src/verify/markdown';
 import { planVerify } from '../../src/verify/plan';
 import { buildVerifyReport } from '../../src/verify/report';
 
@@ -108,8 +114,12 @@ describe('buildVerifyReport', () => {
     expect(report.summary.ok).toBe(true);
     const section = renderReadmeSection(report);
     expect(section).toContain('2 of 2 mock faults detected (100 %)');
-    expect(section).toContain('fault-a \\| breaks things');
-    expect(section).not.toMatch(/Generated|\d+ s\b/);
+    expect(section).toContain('](docs/what-it-catches.md)');
+    expect(section).not.toContain('breaks things');
+    const doc = renderCatchesDocument(report);
+    expect(doc).toContain('2 of 2 mock faults detected (100 %)');
+    expect(doc).toContain('fault-a \\| breaks things');
+    for (const text of [section, doc]) expect(text).not.toMatch(/Generated|\d+ s\b/);
   });
 });
 
