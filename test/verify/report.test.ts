@@ -4,7 +4,6 @@ import type { JobCheckResult, JobResult } from '../../src/verify/job';
 import { isTripped } from '../../src/verify/job';
 import {
   renderCatchesDocument,
-  renderCatchesDocument,
   renderReadmeSection,
   renderVerifyMarkdown,
   replaceReadmeSection,
