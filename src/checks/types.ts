@@ -3,21 +3,9 @@
  * the coverage matrix, the fault-detection table and every report read these same records.
  */
 
-export type Level = 'MUST' | 'SHOULD' | 'MAY';
-export type Outcome = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
-export type Profile = 'bcda' | 'bulk-data-ig';
-export type ApiVersion = 'v1' | 'v2' | 'v3';
-export type Area =
-  | 'metadata'
-  | 'auth'
-  | 'kickoff'
-  | 'status'
-  | 'download'
-  | 'cancel'
-  | 'jobs'
-  | 'attribution'
-  | 'ratelimit'
-  | 'fhir';
+import type { ApiVersion, Area, Level, Outcome, Profile } from '../core/vocabulary';
+
+export type { ApiVersion, Area, Level, Outcome, Profile };
 
 /** Everything about a check except how it runs. */
 export interface CheckMeta {
