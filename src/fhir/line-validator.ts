@@ -3,6 +3,7 @@
  * file-type rules, counts and reference sets. Holds only counters, capped issues and id sets,
  * so memory does not grow with line size or count beyond the ids.
  */
+import { describeJsonSyntaxError } from './json-error';
 import { checkProfileRules, referencedPatientIds, type Report } from './profile-rules';
 import { RULE, type RuleId } from './rules';
 import { describeSchemaError } from './schema-issue';
@@ -14,11 +15,6 @@ export const DEFAULT_MAX_ISSUES = 100;
 
 /** Whitespace other than space/tab/CR/LF (raw \v and \f cannot occur in valid JSON text). */
 const EXOTIC_WHITESPACE = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
-
-/** V8 quotes a piece of the input in some JSON.parse messages; reports must not echo data. */
-export function jsonErrorWithoutData(message: string): string {
-  return message.replace(/, ".*" is not valid JSON$/s, ' (not valid JSON)');
-}
 
 /**
  * A line is "clean" when its string values can hold no whitespace but plain spaces: no
@@ -105,8 +101,9 @@ export class LineValidator {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (e) {
-      this.report(RULE.parse, '', `not valid JSON: ${jsonErrorWithoutData((e as Error).message)}`);
+    } catch {
+      // V8's message quotes the line: say only what kind of error and where.
+      this.report(RULE.parse, '', describeJsonSyntaxError(text));
       return;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

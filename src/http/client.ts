@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Exchange, RecordedResponse } from './exchange';
 import { ExchangeLog, MAX_RECORDED_BODY } from './exchange';
+// A leaf module (no imports of its own), shared with the NDJSON validator.
+import { describeJsonSyntaxError } from '../fhir/json-error';
 
 export type HeaderInput = Record<string, string | undefined>;
 
@@ -157,10 +159,12 @@ export class HttpClient {
     let parsed: { value: unknown; error?: string } | undefined;
     const parse = () => {
       if (!parsed) {
+        const text = body.toString('utf8');
         try {
-          parsed = { value: JSON.parse(body.toString('utf8')) as unknown };
-        } catch (err) {
-          parsed = { value: undefined, error: jsonErrorWithoutData((err as Error).message) };
+          parsed = { value: JSON.parse(text) as unknown };
+        } catch {
+          // V8's message quotes the body (it may hold a token): kind and position only.
+          parsed = { value: undefined, error: describeJsonSyntaxError(text) };
         }
       }
       return parsed;
@@ -300,14 +304,6 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
     out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
-}
-
-/**
- * V8 quotes a piece of the input in some JSON.parse messages (`…, "<data>" is not valid JSON`);
- * a report must not echo target data it did not choose to keep (it may hold a token).
- */
-export function jsonErrorWithoutData(message: string): string {
-  return message.replace(/,\s*(\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, ' (not valid JSON)');
 }
 
 /** Like describeTransportError, for a failure while the body was arriving (after the headers). */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Level, Outcome } from '../checks/types';
 import type { RunReport } from '../engine/results';
 import type { ValidationIssue } from '../fhir';
+import { describeJsonSyntaxError } from '../fhir/json-error';
 import { html } from './html/escape';
 
 export class CompareInputError extends Error {}
@@ -89,8 +90,9 @@ export function loadReport(file: string): ComparableReport {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    fail(file, `not valid JSON (${(err as Error).message})`);
+  } catch {
+    // V8's message would quote the file, and a report holds target data.
+    fail(file, describeJsonSyntaxError(text));
   }
   return checkShape(file, data);
 }

@@ -4,6 +4,7 @@
  * reported with a clear message, memory and report size stay bounded.
  */
 import { MAX_LINE_BYTES } from '../../src/flows/download';
+import { expectNoLineData, MALFORMED } from '../fhir/malformed-lines';
 import { hostileRun, invariants, OK_INVARIANTS, results } from './run';
 import {
   bcdaLike,
@@ -47,7 +48,7 @@ describe('4. invalid JSON', () => {
     );
     expect(noToken.length).toBeGreaterThan(3);
     expect(noToken[0]?.message).toBe(
-      "no bearer token: the token response is not a JSON object (Unexpected token '}' (not valid JSON))",
+      'no bearer token: the token response is not a JSON object (not valid JSON: unexpected character at position 70)',
     );
     for (const text of [JSON.stringify(run.report), run.junit, run.html, run.consoleText])
       expect(text).not.toContain(leaky);
@@ -74,12 +75,28 @@ describe('4. invalid JSON', () => {
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     expect(results(run, 'STATUS-COMPLETE-200')[0]).toMatchObject({
       outcome: 'fail',
-      message: "the body is not a JSON object (Unexpected token '}' (not valid JSON))",
+      message: 'the body is not a JSON object (not valid JSON: unexpected character at position 55)',
     });
     expect(run.report.exports[0]?.problem).toBe(
-      "the completed job's body is not a JSON object (Unexpected token '}' (not valid JSON))",
+      "the completed job's body is not a JSON object (not valid JSON: unexpected character at position 55)",
     );
     expect(results(run, 'DOWNLOAD-OK')[0]?.outcome).toBe('skip');
+  });
+});
+
+describe('4. malformed NDJSON lines holding PHI', () => {
+  test('each is reported by line, kind and position; no byte of any line reaches a report or the console', async () => {
+    const target = await serve({
+      download: body('application/fhir+ndjson', `${PATIENT_LINES}${MALFORMED.join('\n')}\n`),
+    });
+    const run = await hostileRun(target.url, { suites: ['download', 'fhir'] });
+    expect(invariants(run)).toEqual(OK_INVARIANTS);
+    const issues = run.report.validation.flatMap((f) => f.issues);
+    const parse = issues.filter((i) => i.ruleId === 'FHIR-NDJSON-PARSE');
+    expect(parse.length).toBeGreaterThan(5);
+    for (const issue of parse) expect(issue.message).toMatch(/^not valid JSON: .* at position \d+$/);
+    for (const text of [JSON.stringify(run.report), run.junit, run.html, run.consoleText])
+      expectNoLineData(text);
   });
 });
 
