@@ -4,11 +4,15 @@
  *   build/fhir/fhir-r4-fast.js              exports validateResource (fast boolean check, hot path)
  *   build/fhir/fhir-r4-validators.js        exports validateResource (Ajv standalone code, for errors)
  *   build/fhir/fhir-r4-validators.stamp.json inputs it was built from (checked at load)
- * Usage: node scripts/fhir-build-validators.js [--out DIR]
+ * Usage: node scripts/fhir-build-validators.js [--out DIR] [--force]
+ * Nothing is rebuilt when the stamp shows the same inputs: the schema, the constraints, Ajv's
+ * version and the generator's own sources (src/fhir/schema, this script). --force rebuilds anyway.
  */
 'use strict';
 const fs = require('fs');
 const path = require('path');
+
+const crypto = require('crypto');
 
 const ROOT = path.resolve(__dirname, '..');
 const i = process.argv.indexOf('--out');
@@ -33,11 +37,47 @@ function loadCompiler() {
   return require(path.join(ROOT, 'dist/src/fhir/schema/compile.js'));
 }
 
+/**
+ * A hash of the code that generates the validators, so editing the generator rebuilds without a
+ * manual version bump. Only the build decides with it; the loader checks the stamp's other fields.
+ */
+function generatorSha256() {
+  const dir = path.join(ROOT, 'src/fhir/schema');
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
+  const hash = crypto.createHash('sha256');
+  for (const file of [...files, __filename]) hash.update(path.basename(file)).update(fs.readFileSync(file));
+  return hash.digest('hex');
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 const started = Date.now();
 const { buildStandaloneSource, buildFastSource, currentStamp } = loadCompiler();
+const stampPath = path.join(outDir, 'fhir-r4-validators.stamp.json');
+const wanted = { ...currentStamp(), generatorSha256: generatorSha256() };
+const outputs = ['fhir-r4-fast.js', 'fhir-r4-validators.js'].map((f) => path.join(outDir, f));
+if (
+  !process.argv.includes('--force') &&
+  JSON.stringify(readJson(stampPath)) === JSON.stringify(wanted) &&
+  outputs.every((f) => fs.existsSync(f))
+) {
+  console.log(`fhir: validators up to date in ${path.relative(process.cwd(), outDir) || '.'}`);
+  process.exit(0);
+}
 fs.mkdirSync(outDir, { recursive: true });
 // The stamp goes last and is removed first, so a half-written build is never taken as current.
-const stampPath = path.join(outDir, 'fhir-r4-validators.stamp.json');
 fs.rmSync(stampPath, { force: true });
 for (const [file, build] of [
   ['fhir-r4-fast.js', buildFastSource],
@@ -50,5 +90,5 @@ for (const [file, build] of [
   const mb = (Buffer.byteLength(code) / 1e6).toFixed(1);
   console.log(`fhir: wrote ${path.relative(process.cwd(), modulePath)} (${mb} MB)`);
 }
-fs.writeFileSync(stampPath, JSON.stringify(currentStamp(), null, 2) + '\n');
+fs.writeFileSync(stampPath, JSON.stringify(wanted, null, 2) + '\n');
 console.log(`fhir: validators built in ${Date.now() - started} ms`);

@@ -39,6 +39,23 @@ describe('precompiled validators', () => {
     }
   }, 120_000);
 
+  it('are not rebuilt while their inputs are unchanged, and rebuilt when the generator changed', () => {
+    const build = () =>
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'fhir-build-validators.js'), '--out', dir], {
+        encoding: 'utf8',
+      });
+    const module = path.join(dir, 'fhir-r4-validators.js');
+    const before = fs.statSync(module).mtimeMs;
+    expect(build()).toContain('validators up to date');
+    expect(fs.statSync(module).mtimeMs).toBe(before);
+
+    const stampPath = path.join(dir, PRECOMPILED_STAMP);
+    const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(stampPath, JSON.stringify({ ...stamp, generatorSha256: 'an older generator' }));
+    expect(build()).toContain('fhir: wrote');
+    expect(JSON.parse(fs.readFileSync(stampPath, 'utf8'))).toEqual(stamp);
+  }, 120_000);
+
   it('are ignored when their stamp does not match the current inputs', () => {
     const stampPath = path.join(dir, PRECOMPILED_STAMP);
     const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as Record<string, unknown>;
