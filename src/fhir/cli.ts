@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ApiVersion } from '../checks/types';
+import { terminalSafe, terminalSafeLines } from '../report/terminal-safe';
 import { validateFiles } from './pool';
 import { checkExportReferences } from './references';
 import type { FileValidationSummary, ValidationIssue } from './types';
@@ -73,16 +74,16 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => pad(c, widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+/** Lines of a table; cells hold file names and types from the data, so each is made terminal-safe. */
+function table(rows: string[][]): string[] {
+  const safe = rows.map((r) => r.map(terminalSafe));
+  const widths = safe[0]?.map((_, i) => Math.max(...safe.map((r) => (r[i] ?? '').length))) ?? [];
+  return safe.map((r) =>
+    r
+      .map((c, i) => pad(c, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function formatReport(summaries: FileValidationSummary[], exportIssues: ValidationIssue[]): string {
@@ -101,7 +102,7 @@ function formatReport(summaries: FileValidationSummary[], exportIssues: Validati
       String(s.issues.length + s.issuesDropped),
     ]);
   }
-  const out = [table(rows)];
+  const out = table(rows);
   const grouped = new Map<string, { issue: ValidationIssue; count: number }>();
   for (const issue of summaries.flatMap((s) => s.issues)) {
     const key = `${issue.ruleId}\u0000${issue.path}\u0000${issue.message}`;
@@ -125,7 +126,8 @@ function formatReport(summaries: FileValidationSummary[], exportIssues: Validati
   const lines = summaries.reduce((a, s) => a + s.lines, 0);
   const invalid = summaries.reduce((a, s) => a + s.invalidLines, 0);
   out.push('', `${summaries.length} file(s), ${lines} line(s), ${invalid} invalid.`);
-  return out.join('\n');
+  // One entry per line: messages quote the data (types, ids), which must not start or split a line.
+  return out.map(terminalSafe).join('\n');
 }
 
 /** Runs the command; returns the exit code instead of exiting, so tests can call it. */
@@ -149,12 +151,14 @@ export async function runValidate(inputs: string[], opts: ValidateCliOptions, io
     const exportIssues = checkExportReferences(summaries);
     const failed =
       summaries.some((s) => s.invalidLines > 0) || exportIssues.some((i) => i.severity === 'error');
-    if (opts.json) io.out(JSON.stringify({ valid: !failed, files: summaries, exportIssues }, null, 2));
+    // JSON.stringify leaves DEL, C1, bidi controls and U+2028 raw; their \u escapes keep the values.
+    if (opts.json)
+      io.out(terminalSafeLines(JSON.stringify({ valid: !failed, files: summaries, exportIssues }, null, 2)));
     else io.out(formatReport(summaries, exportIssues));
     return failed ? 1 : 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    io.err(`bcda-conformance validate: ${message}`);
+    io.err(`bcda-conformance validate: ${terminalSafe(message)}`);
     return 2;
   }
 }

@@ -8,6 +8,7 @@ import {
   renderMarkdown,
   renderText,
 } from './compare';
+import { terminalSafe } from './terminal-safe';
 
 export const COMPARE_EXIT = { ok: 0, regressed: 1, badInput: 2 } as const;
 
@@ -31,7 +32,8 @@ export function runCompare(
     comparison = compareReports(loadReport(baselineFile), loadReport(currentFile));
   } catch (e) {
     if (e instanceof CompareInputError) {
-      err.write(`bcda-conformance compare: ${e.message}\n`);
+      // The message may quote the file (its schemaVersion, say).
+      err.write(`bcda-conformance compare: ${terminalSafe(e.message)}\n`);
       return COMPARE_EXIT.badInput;
     }
     throw e;

@@ -9,6 +9,7 @@ import type { RunReport } from '../engine/results';
 import type { ValidationIssue } from '../fhir';
 import { describeJsonSyntaxError } from '../fhir/json-error';
 import { html } from './html/escape';
+import { terminalSafe } from './terminal-safe';
 
 export class CompareInputError extends Error {}
 
@@ -272,18 +273,29 @@ export function renderText(c: Comparison): string {
   if (c.resolvedIssues.length)
     lines.push(`${c.resolvedIssues.length} validation issue(s) of the baseline no longer occur.`, '');
   lines.push(headline(c));
-  return `${lines.join('\n')}\n`;
+  // Each entry is one line of the layout; target text inside it cannot start or split a line.
+  return `${lines.map(terminalSafe).join('\n')}\n`;
 }
 
-/** Markdown table cell: no pipes, newlines or raw HTML. */
+/**
+ * Markdown table cell from report text: terminal-safe (see terminalSafe), no HTML, and every
+ * character that could end the cell or start inline markup (links, images, emphasis, code)
+ * backslash-escaped, so it renders as the text it is.
+ */
 function md(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/[\r\n]+/g, ' ')
+  return terminalSafe(text)
+    .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/`/g, "'");
+    .replace(/[\\`*_{}[\]()!~|#]/g, '\\$&');
+}
+
+/** Characters a code span may show as they are (backslash escapes do not work inside one). */
+const PLAIN_CODE = /^[\w.\-[\]/]+$/;
+
+/** A code span for plain ids and paths; anything else is shown as escaped text. */
+function code(text: string): string {
+  return PLAIN_CODE.test(text) ? `\`${text}\`` : md(text);
 }
 
 /** Rows per section in markdown, so a comment stays readable. */
@@ -297,7 +309,7 @@ export function renderMarkdown(c: Comparison): string {
     '|---|---|---|---|---|---|---|---|',
     ...(['baseline', 'current'] as const).map((k) => {
       const i = c[k];
-      return `| ${k} | ${md(i.target)} ${i.apiVersion} | ${i.verdict} | ${OUTCOMES.map((o) => i.counts[o] ?? 0).join(' | ')} |`;
+      return `| ${k} | ${md(i.target)} ${md(i.apiVersion)} | ${md(i.verdict)} | ${OUTCOMES.map((o) => md(String(i.counts[o] ?? 0))).join(' | ')} |`;
     }),
     '',
     `**${md(headline(c))}**`,
@@ -312,7 +324,7 @@ export function renderMarkdown(c: Comparison): string {
       '|---|---|---|---|---|',
     );
     for (const i of items.slice(0, MARKDOWN_ROWS))
-      out.push(`| \`${md(i.id)}\` | ${i.level} | ${i.area} | ${arrow(i)} | ${md(i.message)} |`);
+      out.push(`| ${code(i.id)} | ${md(i.level)} | ${md(i.area)} | ${arrow(i)} | ${md(i.message)} |`);
     if (items.length > MARKDOWN_ROWS) out.push(`| … | | | | ${items.length - MARKDOWN_ROWS} more |`);
     out.push('');
   };
@@ -330,14 +342,14 @@ export function renderMarkdown(c: Comparison): string {
     );
     for (const i of c.newIssues.slice(0, MARKDOWN_ROWS)) {
       out.push(
-        `| ${i.severity} | \`${md(i.ruleId)}\` | \`${md(i.path)}\` | ${md(i.message)} | ${i.occurrences} |`,
+        `| ${md(i.severity)} | ${code(i.ruleId)} | ${code(i.path)} | ${md(i.message)} | ${i.occurrences} |`,
       );
     }
     if (c.newIssues.length > MARKDOWN_ROWS)
       out.push(`| … | | | ${c.newIssues.length - MARKDOWN_ROWS} more | |`);
     out.push('');
   }
-  return `${out.join('\n')}\n`;
+  return `${out.map(terminalSafe).join('\n')}\n`;
 }
 
 export function renderCompareHtml(c: Comparison): string {

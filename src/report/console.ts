@@ -7,6 +7,10 @@ import type { CheckDefinition, ProgressEvent } from '../engine/context';
 import type { CheckResult, RunReport } from '../engine/results';
 import type { RunHooks } from '../engine/runner';
 import { RunProgress, formatBytes, wantsLiveProgress, type ProgressCheck } from './progress';
+import { terminalSafe } from './terminal-safe';
+
+/** Text from the target (messages, X-Progress) passes through it before reaching a terminal. */
+export { terminalSafe };
 
 const SYMBOL: Record<string, string> = {
   pass: 'PASS',
@@ -82,19 +86,6 @@ export function consoleHooks(
     },
   };
 }
-
-/**
- * Text from the target (messages, X-Progress) shown on a terminal: control characters (escape
- * sequences that recolour or rewrite the screen, NUL, line breaks that fake extra result lines)
- * are shown as \u escapes instead of acting on the terminal.
- */
-export function terminalSafe(text: string): string {
-  return text.replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-// Matching control characters is the point of this expression.
-// eslint-disable-next-line no-control-regex
-const TERMINAL_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 export function printSummary(
   report: RunReport,

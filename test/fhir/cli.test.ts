@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { runValidate } from '../../src/fhir/cli';
+import { expectInertLog, INJECT } from '../report/injection-helpers';
 import { fixtureNdjson } from './corpus-helpers';
 
 let dir: string;
@@ -76,5 +77,36 @@ describe('bcda-conformance validate', () => {
     expect(t.err).toHaveLength(1);
     expect(t.err[0]).toMatch(message);
     expect(t.err[0]).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('validate output with hostile file contents and names', () => {
+  it('prints no raw control character and no workflow command, as text and as --json', async () => {
+    const hostile = path.join(dir, 'hostile');
+    fs.mkdirSync(hostile, { recursive: true });
+    const patient = JSON.parse(fixtureNdjson('valid', 'patient-base.json').text) as Record<string, unknown>;
+    const lines = [
+      patient,
+      { ...patient, resourceType: `Patient${INJECT}` },
+      { ...patient, id: INJECT },
+      { resourceType: INJECT, id: INJECT },
+    ].map((l) => JSON.stringify(l));
+    // A file name may carry the same (it came from a target's manifest, say).
+    fs.writeFileSync(path.join(hostile, `P\n::error::name-pwned\u202e.ndjson`), lines.join('\n') + '\n');
+    for (const json of [false, true]) {
+      const t = io();
+      expect(await runValidate([hostile], { json, workers: '0' }, t.io)).toBe(1);
+      const text = t.out.join('\n') + '\n' + t.err.join('\n');
+      expect(text).toContain('pwned');
+      expectInertLog(text);
+      if (json) {
+        const parsed = JSON.parse(t.out.join('\n')) as {
+          files: { file: string; issues: { message: string }[] }[];
+        };
+        // The escapes are JSON escapes: the values read back unchanged.
+        expect(parsed.files[0]?.file).toContain('P\n::error::name-pwned\u202e');
+        expect(parsed.files[0]?.issues.some((i) => i.message.includes(INJECT))).toBe(true);
+      }
+    }
   });
 });
