@@ -12,6 +12,7 @@ import { registerExportRoutes } from './routes/export';
 import { registerJobStatusRoutes } from './routes/job-status';
 import { registerJobsListRoute } from './routes/jobs-list';
 import { registerMetadataRoute, registerServiceRoutes } from './routes/public';
+import { clientErrorHandler, frameworkErrorHandler, routeErrorHandler } from './errors';
 import { sendText } from './outcome';
 import { methodNotAllowed } from './wrong-method';
 
@@ -44,10 +45,16 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
     // Fastify's two lines per request are replaced by the single onResponse line below.
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
-    // Long job ids and file names are valid; chi has no such limit either.
-    routerOptions: { maxParamLength: 500 },
+    // chi has no limit on a path segment: a long job id or file name reaches the route and gets
+    // BCDA's answer (the request head's own 16 KiB limit bounds it first).
+    routerOptions: { maxParamLength: 64 * 1024 },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   contexts.set(app, ctx);
+  // Both before any route: fastify gives a route the error handler in place when it is added.
+  app.setErrorHandler(routeErrorHandler);
+  app.setNotFoundHandler((_request, reply) => sendText(reply, 404, '404 page not found'));
 
   // BCDA ignores request bodies (token endpoint included); keep them as raw text for /__mock/.
   app.removeAllContentTypeParsers();
@@ -112,14 +119,5 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
       handler: (_req, reply) => methodNotAllowed(reply, allow),
     });
   }
-
-  app.setNotFoundHandler((_request, reply) => sendText(reply, 404, '404 page not found'));
-  app.setErrorHandler((error, request, reply) => {
-    const e = error as { message?: string; statusCode?: number };
-    request.log.error({ err: e.message }, 'request failed');
-    const status =
-      typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
-    return sendText(reply, status);
-  });
   return app;
 }

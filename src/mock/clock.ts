@@ -21,10 +21,14 @@ export interface ClockOptions {
   frozen?: boolean;
 }
 
+/** The latest instant the clock may show (a day's margin below year 10000 for token expiries). */
+export const LATEST_CLOCK_MS = Date.UTC(9999, 11, 30);
+
 export function createClock(options: ClockOptions = {}): MockClock {
   const frozen = options.frozen === true;
   const startMs = options.start === undefined ? Date.now() : new Date(options.start).getTime();
-  if (Number.isNaN(startMs)) throw new Error(`invalid clock start: ${String(options.start)}`);
+  if (Number.isNaN(startMs) || startMs > LATEST_CLOCK_MS)
+    throw new Error(`invalid clock start: ${String(options.start)}`);
   // Real clocks follow wall time shifted by (start - launch); frozen clocks stay at start.
   const launchedAt = Date.now();
   let offsetMs = 0;
@@ -36,6 +40,10 @@ export function createClock(options: ClockOptions = {}): MockClock {
     advance(seconds: number): void {
       if (!Number.isFinite(seconds) || seconds < 0) {
         throw new Error(`clock can only move forward by a finite number of seconds, got ${String(seconds)}`);
+      }
+      // Checked before moving: past year 9999 dates lose their four-digit form and tokens break.
+      if (base() + offsetMs + seconds * 1000 > LATEST_CLOCK_MS) {
+        throw new Error(`clock cannot move past ${new Date(LATEST_CLOCK_MS).toISOString()}`);
       }
       offsetMs += seconds * 1000;
     },

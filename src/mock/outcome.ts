@@ -70,15 +70,22 @@ export function sendBody(
   return reply.code(status).header('content-type', contentType).send(Buffer.from(text, 'utf8'));
 }
 
+/** Go's http.StatusText for the statuses the mock sends. */
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   410: 'Gone',
+  413: 'Request Entity Too Large',
+  414: 'Request URI Too Long',
+  415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable',
 };
 
@@ -93,4 +100,27 @@ export function sendText(reply: FastifyReply, status: number, text = statusText(
     .header('content-type', 'text/plain; charset=utf-8')
     .header('x-content-type-options', 'nosniff')
     .send(`${text}\n`);
+}
+
+/**
+ * What Go's HTTP server itself writes for a request it cannot hand to BCDA's router (a bad request
+ * line, an unparsable URL, an oversized head): the status line's words as a text body, no newline,
+ * and the connection closed.
+ */
+export function transportErrorText(status: number): string {
+  return `${status} ${statusText(status)}`;
+}
+
+/** The same answer as a whole HTTP/1.1 response, for a socket that has no request object. */
+export function transportErrorResponse(status: number): string {
+  const text = transportErrorText(status);
+  return `HTTP/1.1 ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${text}`;
+}
+
+export function sendTransportError(reply: FastifyReply, status: number): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/plain; charset=utf-8')
+    .header('connection', 'close')
+    .send(transportErrorText(status));
 }

@@ -1,28 +1,27 @@
 /**
  * Control endpoints under `/__mock/` (only with `control: true`): faults, clock, forced job
- * states, reset. Bodies are JSON; query parameters work too, for curl one-liners.
+ * states, reset. Input is a JSON object body, or query parameters for curl one-liners; it is
+ * checked whole against the endpoint's schema before anything changes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AUTH_PROVIDER_STATES, checkTokenRateLimit, type MockContext } from '../context';
-import { FAULTS } from '../faults';
-import { JOB_STATUSES, isJobStatus, jobState } from '../jobs';
+import { checkTokenRateLimit, type MockContext } from '../context';
+import {
+  ControlInput,
+  ControlInputError,
+  type AuthProviderInput,
+  type ClockAdvanceInput,
+  type FaultsInput,
+  type JobStateInput,
+  type TokenRateLimitInput,
+} from '../control-input';
+import { FAULTS, validateFaultNames } from '../faults';
+import { jobState } from '../jobs';
 import { sendBody } from '../outcome';
-import { QueryParams } from '../params';
 
 export const CONTROL_PREFIX = '/__mock';
 
 export interface ControlHooks {
   reset(): void;
-}
-
-function body(request: FastifyRequest): Record<string, unknown> {
-  const raw = request.body;
-  const fromQuery = Object.fromEntries(new QueryParams(request.url).pairs);
-  if (typeof raw !== 'string' || raw.trim() === '') return fromQuery;
-  const parsed = JSON.parse(raw) as unknown; // a SyntaxError becomes a 400 below
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new Error('body must be a JSON object');
-  return { ...fromQuery, ...(parsed as Record<string, unknown>) };
 }
 
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
@@ -33,20 +32,31 @@ function ok(reply: FastifyReply, payload: unknown): FastifyReply {
   return sendBody(reply, 200, 'application/json', JSON.stringify(payload));
 }
 
-/** Runs a handler, turning any thrown Error into a 400 with its message. */
-function guarded(
-  handler: (request: FastifyRequest, reply: FastifyReply) => FastifyReply,
-): (request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+/** Runs `check`, turning the Error it throws for bad input into a ControlInputError. */
+function userCheck<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw new ControlInputError((err as Error).message);
+  }
+}
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+
+/** Bad input answers 400 with its message; anything else is a mock bug for the error handler. */
+function guarded(handler: Handler): Handler {
   return (request, reply) => {
     try {
       return handler(request, reply);
     } catch (err) {
-      return fail(reply, 400, (err as Error).message);
+      if (err instanceof ControlInputError) return fail(reply, 400, err.message);
+      throw err;
     }
   };
 }
 
 export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, hooks: ControlHooks): void {
+  const input = new ControlInput();
   const state = (): Record<string, unknown> => {
     const nowMs = ctx.clock.nowMs();
     return {
@@ -76,28 +86,27 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
   );
 
   const setFaults = guarded((request, reply) => {
-    const input = body(request).faults;
-    const names = Array.isArray(input)
-      ? input.map(String)
-      : typeof input === 'string'
-        ? input.split(',')
-        : undefined;
-    if (!names) throw new Error('give "faults" as an array of names or a comma-separated string');
+    const { faults } = input.read<FaultsInput>(request, 'faults');
+    const names = userCheck(() => validateFaultNames(Array.isArray(faults) ? faults : faults.split(',')));
     ctx.faults.set(names);
     return ok(reply, { faults: ctx.faults.list() });
   });
   app.put(`${CONTROL_PREFIX}/faults`, setFaults);
   app.post(`${CONTROL_PREFIX}/faults`, setFaults);
-  app.delete(`${CONTROL_PREFIX}/faults`, (_request, reply) => {
-    ctx.faults.set([]);
-    return ok(reply, { faults: [] });
-  });
+  app.delete(
+    `${CONTROL_PREFIX}/faults`,
+    guarded((request, reply) => {
+      input.read(request, 'none');
+      ctx.faults.set([]);
+      return ok(reply, { faults: [] });
+    }),
+  );
 
   app.post(
     `${CONTROL_PREFIX}/clock/advance`,
     guarded((request, reply) => {
-      const seconds = Number(body(request).seconds);
-      ctx.clock.advance(seconds);
+      const { seconds } = input.read<ClockAdvanceInput>(request, 'clockAdvance');
+      userCheck(() => ctx.clock.advance(seconds));
       return ok(reply, { now: ctx.clock.now().toISOString() });
     }),
   );
@@ -105,15 +114,14 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
   app.post<{ Params: { jobID: string } }>(
     `${CONTROL_PREFIX}/jobs/:jobID/state`,
     guarded((request, reply) => {
-      const job = ctx.jobs.get(Number((request.params as { jobID: string }).jobID));
+      const given = input.read<JobStateInput>(request, 'jobState');
+      const rawId = (request.params as { jobID: string }).jobID;
+      const job = /^\d{1,15}$/.test(rawId) ? ctx.jobs.get(Number(rawId)) : undefined;
       if (!job) return fail(reply, 404, 'no such job');
-      const input = body(request);
-      const status = String(input.state ?? input.status ?? '');
-      if (!isJobStatus(status)) throw new Error(`"state" must be one of: ${JOB_STATUSES.join(', ')}`);
-      const ago = input.updatedSecondsAgo === undefined ? 0 : Number(input.updatedSecondsAgo);
-      if (!Number.isFinite(ago) || ago < 0)
-        throw new Error('"updatedSecondsAgo" must be a non-negative number');
-      job.override = { status, atMs: ctx.clock.nowMs() - ago * 1000, sticky: true };
+      // The schema makes sure exactly one of the two names is there.
+      const status = (given.state ?? given.status)!;
+      const atMs = ctx.clock.nowMs() - (given.updatedSecondsAgo ?? 0) * 1000;
+      job.override = { status, atMs, sticky: true };
       return ok(reply, { id: job.id, status });
     }),
   );
@@ -122,11 +130,9 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
   app.post(
     `${CONTROL_PREFIX}/auth-provider`,
     guarded((request, reply) => {
-      const input = String(body(request).state ?? '');
-      const state = AUTH_PROVIDER_STATES.find((s) => s === input);
-      if (!state) throw new Error(`"state" must be one of: ${AUTH_PROVIDER_STATES.join(', ')}`);
-      ctx.authProvider = state;
-      return ok(reply, { authProvider: state });
+      const { state: provider } = input.read<AuthProviderInput>(request, 'authProvider');
+      ctx.authProvider = provider;
+      return ok(reply, { authProvider: provider });
     }),
   );
 
@@ -134,19 +140,22 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
   app.post(
     `${CONTROL_PREFIX}/token-rate-limit`,
     guarded((request, reply) => {
-      const input = body(request);
-      const limit = checkTokenRateLimit({
-        limit: Number(input.limit),
-        windowSeconds: input.windowSeconds === undefined ? 300 : Number(input.windowSeconds),
-      });
+      const given = input.read<TokenRateLimitInput>(request, 'tokenRateLimit');
+      const limit = userCheck(() =>
+        checkTokenRateLimit({ limit: given.limit, windowSeconds: given.windowSeconds ?? 300 }),
+      );
       ctx.tokenRateLimit = limit;
       ctx.tokensIssued.clear();
       return ok(reply, { tokenRateLimit: limit });
     }),
   );
 
-  app.post(`${CONTROL_PREFIX}/reset`, (_request, reply) => {
-    hooks.reset();
-    return ok(reply, state());
-  });
+  app.post(
+    `${CONTROL_PREFIX}/reset`,
+    guarded((request, reply) => {
+      input.read(request, 'none');
+      hooks.reset();
+      return ok(reply, state());
+    }),
+  );
 }
