@@ -68,11 +68,21 @@ export const downloadChecks: CheckDefinition[] = [
       // The harness downloads at most a bounded number of files per export; say so when it stopped short.
       const listed = manifestItems(run.manifest?.output).length + manifestItems(run.manifest?.error).length;
       const problems = run.downloads
-        .filter((d) => d.status !== 200 || d.error)
+        .filter((d) => (d.status !== 200 || d.error) && !d.refused)
         .map((d) => `${shortName(d.item.url)}: ${d.error ?? `status ${d.status}`}`);
+      // Files the harness would not fetch are no verdict on the target: alone they make an error.
+      const refused = run.downloads.filter((d) => d.refused);
+      const notFetched = refused.map((d) => `${shortName(d.item.url)}: ${d.error ?? 'not fetched'}`);
+      if (refused.length && !problems.length) {
+        return {
+          outcome: 'error',
+          message: summarize(notFetched, run.downloads.length),
+          evidence: evidence(refused),
+        };
+      }
       return problems.length
         ? fail(
-            summarize(problems, run.downloads.length),
+            summarize([...problems, ...notFetched], run.downloads.length),
             evidence(run.downloads.filter((d) => d.status !== 200 || d.error)),
           )
         : pass(

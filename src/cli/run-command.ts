@@ -85,6 +85,11 @@ export function registerRunCommand(program: Command): void {
     .option('--timeout <seconds>', 'time budget for polling and downloads in the whole run (default 300)')
     .option('--request-timeout <seconds>', 'time budget for one HTTP request (default 30)')
     .option('--max-kickoffs <n>', 'most export kick-offs the run may make (default 40)')
+    .option(
+      '--allow-origin <url>',
+      "also send the credentials to this origin (a file server the manifest names); repeatable (env BCDA_ALLOW_ORIGINS). Without it they go only to the target's origin",
+      collect,
+    )
     .option('--validate-lines <n>', 'validate only the first N lines of each file (default: all)')
     .option('--strict', 'exit 1 when any check fails or warns, not only a MUST-level one (env BCDA_STRICT)')
     .option('--include-samples', 'allow resource examples in reports (off by default: reports may hold PHI)')
@@ -126,6 +131,7 @@ export function registerRunCommand(program: Command): void {
         strict: opts.strict ? true : undefined,
         mockFaults: opts.mockFault,
         mockQuirks: opts.mockQuirks ? true : undefined,
+        allowOrigins: opts.allowOrigin,
         config: opts.config,
       };
       let config;

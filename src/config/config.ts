@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApiVersion, Area, Profile } from '../checks/types';
+import { isBlockedAddress } from '../http/origin-policy';
 
 export const AREAS: readonly Area[] = [
   'metadata',
@@ -67,6 +68,11 @@ export interface RunConfig {
   /** Embedded mock only: faults to switch on and whether to reproduce the real server's quirks. */
   mockFaults: string[];
   mockQuirks: boolean;
+  /**
+   * Origins besides the target's that may receive the run's credentials (a file server the
+   * manifest names), as scheme://host[:port].
+   */
+  allowOrigins: string[];
   /** Where the settings came from, for the report (no secrets). */
   sources: Record<string, 'flag' | 'env' | 'file' | 'default'>;
 }
@@ -113,6 +119,7 @@ const ENV: Partial<Record<keyof RunConfig, string>> = {
   validateLines: 'BCDA_VALIDATE_LINES',
   mockFaults: 'BCDA_MOCK_FAULTS',
   strict: 'BCDA_STRICT',
+  allowOrigins: 'BCDA_ALLOW_ORIGINS',
 };
 
 /** Command-line flag of each setting, for messages. */
@@ -150,6 +157,7 @@ const FLAGS: Record<keyof RunConfig, string> = {
   strict: 'strict',
   mockFaults: 'mock-fault',
   mockQuirks: 'mock-quirks',
+  allowOrigins: 'allow-origin',
   sources: 'sources',
 };
 
@@ -219,6 +227,7 @@ export function loadConfig(
     strict: get('strict', booleanSetting),
     mockFaults: get('mockFaults', stringList),
     mockQuirks: get('mockQuirks', booleanSetting),
+    allowOrigins: get('allowOrigins', originList),
     sources,
   };
   if (target !== undefined) config.target = validateTarget(target, label('target'));
@@ -317,6 +326,11 @@ function validateTarget(value: string, name: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`${name} must be an http(s) URL, got ${url.protocol}`);
   }
+  if (isBlockedAddress(url.hostname)) {
+    throw new ConfigError(
+      `${name} ${url.origin} is a link-local or cloud metadata address, which the harness never requests`,
+    );
+  }
   // The engine builds /api/vN/... itself: a base path such as /api/v2 would double up.
   if (/\/api\/v\d\/?$/.test(url.pathname)) {
     throw new ConfigError(`${name} should be the server root (e.g. ${url.origin}), without ${url.pathname}`);
@@ -384,6 +398,51 @@ function stringList(value: unknown, name: string): string[] {
       return v.trim();
     })
     .filter(Boolean);
+}
+
+/**
+ * Origins for --allow-origin: a list, or one string separated by commas or spaces (the
+ * environment's form). Each must be a bare http(s) origin: a path would suggest a narrower grant
+ * than the origin rule gives.
+ */
+function originList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) && typeof value !== 'string') {
+    throw new ConfigError(
+      `${name} must be a list of origins or one string of them (got ${JSON.stringify(value)})`,
+    );
+  }
+  const items: unknown[] = Array.isArray(value) ? value : value.split(/[\s,]+/);
+  const origins: string[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string')
+      throw new ConfigError(`${name} values must be strings (got ${JSON.stringify(item)})`);
+    const text = item.trim();
+    if (!text) continue;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new ConfigError(
+        `${name} "${text}" is not a URL (expected an origin, e.g. https://files.example.com)`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(`${name} must be an http(s) origin, got ${url.protocol}`);
+    }
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+      throw new ConfigError(
+        `${name} takes an origin only (scheme://host[:port]), got "${text}"; use ${url.origin}`,
+      );
+    }
+    if (isBlockedAddress(url.hostname)) {
+      throw new ConfigError(
+        `${name} ${url.origin} is a link-local or cloud metadata address, which the harness never requests`,
+      );
+    }
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  return origins;
 }
 
 /** Settings that are on/off switches. */

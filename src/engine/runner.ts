@@ -171,6 +171,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     log,
     timeoutMs: resolved.requestTimeoutSeconds * 1000,
     defaultHeaders: { 'user-agent': `bcda-conformance/${TOOL_VERSION}` },
+    allowOrigins: resolved.allowOrigins,
   });
 
   const makeClient = (creds: Credentials) => {

@@ -6,7 +6,7 @@
  */
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { TransportError, type StreamResponse } from '../http/client';
+import { RefusedRequest, TransportError, type StreamResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 import type { ManifestItem } from './manifest';
 import { validateNdjson, type FileValidationSummary } from '../fhir';
@@ -26,8 +26,13 @@ export interface DownloadRecord {
   bytes: number;
   sentToken: boolean;
   acceptedGzip: boolean;
-  /** Transport or decoding failure. */
+  /** Transport or decoding failure, or why the file was not fetched. */
   error?: string;
+  /**
+   * Set when the harness did not fetch the file because it could not do so safely (the token
+   * would go to an origin not allowed, a metadata address, a scheme other than http(s)).
+   */
+  refused?: string;
   validation?: FileValidationSummary;
 }
 
@@ -144,6 +149,16 @@ export async function downloadOne(
     if (!record.error) record.wireBytes = await res.finished;
     else record.wireBytes = res.exchange.response?.bodyBytes ?? 0;
   } catch (err) {
+    if (err instanceof RefusedRequest) {
+      // Nothing was sent: the token rule of the manifest cannot be met on that origin.
+      record.sentToken = false;
+      record.refused = err.reason;
+      record.error = `not fetched: the file could not be fetched safely: ${
+        err.kind === 'credentials' ? 'the manifest requires the access token (requiresAccessToken), but ' : ''
+      }${err.reason}`;
+      record.exchangeId = err.exchange.id;
+      return record;
+    }
     record.error = describeDownloadError(err, res, gzip);
     if (res) {
       res.stop('the body could not be decoded');

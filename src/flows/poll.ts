@@ -4,7 +4,7 @@
  * with a capped exponential delay. Every X-Progress value is recorded.
  */
 import type { HttpResponse } from '../http/client';
-import { TransportError } from '../http/client';
+import { RefusedRequest, TransportError } from '../http/client';
 import type { TargetClient } from '../http/target';
 import type { OperationId } from '../../generated/operations';
 import { retryAfterMs, sleep } from '../auth/tokens';
@@ -58,6 +58,8 @@ export async function pollJob(target: TargetClient, url: string, opts: PollOptio
         timeoutMs: Math.max(1_000, Math.min(30_000, opts.deadline - Date.now())),
       });
     } catch (err) {
+      if (err instanceof RefusedRequest)
+        return { polls, stopped: `the job status was not polled: ${err.reason}` };
       if (err instanceof TransportError) return { polls, stopped: `polling failed: ${err.message}` };
       throw err;
     }

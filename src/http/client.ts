@@ -7,6 +7,13 @@ import { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Exchange, RecordedResponse } from './exchange';
 import { ExchangeLog, MAX_RECORDED_BODY } from './exchange';
+import {
+  BlockedAddressError,
+  guardedLookup,
+  OriginPolicy,
+  type LookupFunction,
+  type RefusalKind,
+} from './origin-policy';
 // A leaf module (no imports of its own), shared with the NDJSON validator.
 import { describeJsonSyntaxError } from '../fhir/json-error';
 
@@ -63,6 +70,23 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * A request the client would not send (origin policy): credentials to an origin not allowed, a
+ * link-local or metadata address, a scheme other than http(s). A TransportError too, so every flow
+ * that handles "no response" handles it; its exchange says what was refused and why.
+ */
+export class RefusedRequest extends TransportError {
+  constructor(
+    readonly kind: RefusalKind,
+    /** Why, without the "not sent" prefix. */
+    readonly reason: string,
+    exchange: Exchange,
+  ) {
+    super(`the harness did not send this request: ${reason}`, exchange);
+    this.name = 'RefusedRequest';
+  }
+}
+
 export interface HttpClientOptions {
   baseUrl: string;
   log: ExchangeLog;
@@ -70,6 +94,10 @@ export interface HttpClientOptions {
   /** Extra headers on every request (e.g. a User-Agent). */
   defaultHeaders?: HeaderInput;
   connections?: number;
+  /** Origins besides baseUrl's that may receive credentials (--allow-origin). */
+  allowOrigins?: readonly string[];
+  /** The resolver behind the address guard (tests replace it; default dns.lookup). */
+  lookup?: LookupFunction;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -80,6 +108,7 @@ export class HttpClient {
   readonly baseUrl: string;
   private readonly agent: Agent;
   private readonly timeoutMs: number;
+  readonly policy: OriginPolicy;
   private requests = 0;
   /** Aborts of the requests whose response (headers and body) has not ended yet. */
   private readonly inFlight = new Set<AbortController>();
@@ -89,7 +118,10 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.policy = new OriginPolicy(this.baseUrl, options.allowOrigins);
     this.agent = new Agent({
+      // Host names are checked after resolution: DNS must not lead to an address the policy refuses.
+      connect: { lookup: guardedLookup(options.lookup) },
       connections: options.connections ?? 8,
       connectTimeout: Math.min(this.timeoutMs, 10_000),
       // Deadlines are enforced per request below; these only stop idle sockets lingering.
@@ -117,7 +149,9 @@ export class HttpClient {
   }
 
   resolve(url: string): string {
-    if (/^https?:\/\//i.test(url)) return url;
+    // Any scheme makes a URL absolute (ftp:, file:…): the policy refuses it rather than it being
+    // glued onto the base URL as a path.
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
     return `${this.baseUrl}${url.startsWith('/') ? '' : '/'}${url}`;
   }
 
@@ -190,16 +224,24 @@ export class HttpClient {
     for (const [k, v] of Object.entries({ ...this.options.defaultHeaders, ...opts.headers })) {
       if (v !== undefined) headers[k.toLowerCase()] = v;
     }
+    const withCredentials = CREDENTIAL_HEADERS.some((h) => headers[h] !== undefined);
+    const refusal = this.policy.refusal(url, withCredentials);
+    // A refused request is recorded without its credentials: its curl command must not send them there.
+    const recorded = refusal ? withoutCredentials(headers) : headers;
     const exchange: Exchange = {
       id: log.nextId(),
       label: opts.label,
-      request: { method: opts.method, url: redactor.text(url), headers: redactor.headers(headers) },
+      request: { method: opts.method, url: redactor.text(url), headers: redactor.headers(recorded) },
       startedAt: new Date().toISOString(),
       durationMs: 0,
     };
     if (opts.operationId) exchange.operationId = opts.operationId;
     if (opts.body !== undefined) exchange.request.body = redactor.text(opts.body.slice(0, MAX_RECORDED_BODY));
     log.add(exchange);
+    if (refusal) {
+      exchange.error = redactor.text(`not sent: ${refusal.reason}`);
+      throw new RefusedRequest(refusal.kind, redactor.text(refusal.reason), exchange);
+    }
     this.requests += 1;
 
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
@@ -220,8 +262,15 @@ export class HttpClient {
     } catch (err) {
       clearTimeout(timer);
       this.inFlight.delete(controller);
-      exchange.error = describeTransportError(err, timeoutMs);
       exchange.durationMs = Date.now() - started;
+      const blocked = blockedAddress(err);
+      if (blocked) {
+        // Refused at connect time, after DNS: not the target failing, so not a connection failure.
+        exchange.request.headers = redactor.headers(withoutCredentials(headers));
+        exchange.error = redactor.text(`not sent: ${blocked.message}`);
+        throw new RefusedRequest('address', redactor.text(blocked.message), exchange);
+      }
+      exchange.error = describeTransportError(err, timeoutMs);
       this.failuresInARow += 1;
       this.lastFailure = exchange.error;
       throw new TransportError(exchange.error, exchange);
@@ -295,6 +344,21 @@ export class HttpClient {
       clearTimeout(timer);
     }
   }
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization'] as const;
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  const out = { ...headers };
+  for (const h of CREDENTIAL_HEADERS) delete out[h];
+  return out;
+}
+
+/** The guarded lookup's error, wherever undici put it (as is, or as the cause). */
+function blockedAddress(err: unknown): BlockedAddressError | undefined {
+  if (err instanceof BlockedAddressError) return err;
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof BlockedAddressError ? cause : undefined;
 }
 
 function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -22,7 +22,12 @@ export interface CliRun {
 export const STACK_TRACE =
   /^\s+at .+\(.*:\d+:\d+\)$|^\s+at .+:\d+:\d+$|UnhandledPromiseRejection|Uncaught|node:internal/m;
 
-export function runCli(target: string, args: string[], killAfterMs = 30_000): Promise<CliRun> {
+export function runCli(
+  target: string,
+  args: string[],
+  killAfterMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   const outDir = path.join(mkdtempSync(path.join(tmpdir(), 'hostile-cli-')), 'reports');
   const child = spawn(
     process.execPath,
@@ -44,6 +49,7 @@ export function runCli(target: string, args: string[], killAfterMs = 30_000): Pr
         PATH: process.env.PATH ?? '',
         BCDA_CLIENT_ID: CLIENT.clientId,
         BCDA_CLIENT_SECRET: CLIENT.clientSecret,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
