@@ -67,12 +67,18 @@ function startChildMock(seed: number): Promise<ChildMock> {
         url,
         rssMb: () => rssOf(child.pid ?? -1),
         advanceClock: async (seconds) => {
-          const res = await fetch(`${url}/__mock/clock/advance?seconds=${seconds}`, { method: 'POST' });
+          const res = await fetch(`${url}/__mock/clock/advance?seconds=${seconds}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+          });
           await res.arrayBuffer();
           if (res.status !== 200) throw new Error(`clock advance: ${res.status}`);
         },
         reset: async () => {
-          const res = await fetch(`${url}/__mock/reset`, { method: 'POST' });
+          const res = await fetch(`${url}/__mock/reset`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+          });
           await res.arrayBuffer();
           if (res.status !== 200) throw new Error(`reset: ${res.status}`);
         },

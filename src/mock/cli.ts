@@ -17,6 +17,7 @@ export interface MockFlags {
   fault?: string[];
   quirks?: boolean;
   control?: boolean;
+  controlToken?: string;
   credentials?: string;
   jobSpeed?: string;
   tokenLifetime?: string;
@@ -70,8 +71,11 @@ function tokenRateLimit(value: string): { limit: number; windowSeconds: number }
   return { limit, windowSeconds };
 }
 
+/** Where the control token may come from instead of the command line (which `ps` shows). */
+export const CONTROL_TOKEN_ENV = 'BCDA_MOCK_CONTROL_TOKEN';
+
 /** Turns command-line flags into MockOptions; throws UsageError on anything invalid. */
-export function parseMockFlags(flags: MockFlags): MockOptions {
+export function parseMockFlags(flags: MockFlags, env: NodeJS.ProcessEnv = process.env): MockOptions {
   const options: MockOptions = {
     port: integer('--port', flags.port ?? '4010', 0, 65535),
     host: flags.host ?? '127.0.0.1',
@@ -110,6 +114,14 @@ export function parseMockFlags(flags: MockFlags): MockOptions {
     options.tokenLifetimeSeconds = integer('--token-lifetime', flags.tokenLifetime, 1, 86400);
   }
   if (flags.tokenRateLimit !== undefined) options.tokenRateLimit = tokenRateLimit(flags.tokenRateLimit);
+  const controlToken = flags.controlToken ?? (env[CONTROL_TOKEN_ENV] || undefined);
+  if (controlToken !== undefined) {
+    const from = flags.controlToken !== undefined ? '--control-token' : CONTROL_TOKEN_ENV;
+    if (flags.control !== true) throw new UsageError(`${from} needs --control`);
+    if (!/^[\x21-\x7e]{1,512}$/.test(controlToken))
+      throw new UsageError(`${from} must be 1 to 512 visible ASCII characters, no spaces`);
+    options.controlToken = controlToken;
+  }
   if (flags.frozenClock === true && flags.control !== true) {
     throw new UsageError(
       '--frozen-clock needs --control: only POST /__mock/clock/advance moves a frozen clock',
@@ -183,6 +195,10 @@ export function registerMockCommand(program: Command): void {
     )
     .option('--quirks', "reproduce the real server's documented quirks")
     .option('--control', 'mount the /__mock/ control endpoints (faults, clock, job states, reset)')
+    .option(
+      '--control-token <token>',
+      `control requests must present this token (Authorization: Bearer, or X-Mock-Control-Token); also ${CONTROL_TOKEN_ENV}`,
+    )
     .option('--credentials <file>', 'JSON file of ACOs and client credentials to add or replace')
     .option('--job-speed <x>', 'job speed multiplier (1: the A9994 export takes about 2 s)')
     .option('--token-lifetime <seconds>', 'access token lifetime', undefined)
@@ -223,6 +239,7 @@ export async function runMockCommand(flags: MockFlags): Promise<void> {
     process.stderr.write(
       `BCDA mock listening at ${server.url} (API ${(options.apiVersions ?? ALL_VERSIONS).join(', ')}` +
         `${options.quirks ? ', quirks' : ''}${options.control ? ', control at /__mock/' : ''}` +
+        `${options.controlToken !== undefined ? ' (token required)' : ''}` +
         `${options.clock?.frozen ? ', frozen clock' : ''}` +
         `${options.faults?.length ? `, faults: ${options.faults.join(',')}` : ''})\n`,
     );

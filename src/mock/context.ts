@@ -32,6 +32,11 @@ export interface MockOptions {
   quirks?: boolean;
   /** Mount the /__mock/ control endpoints. */
   control?: boolean;
+  /**
+   * With control: every control request must present this token (`Authorization: Bearer TOKEN`
+   * or `X-Mock-Control-Token: TOKEN`). Never logged or shown.
+   */
+  controlToken?: string;
   /** No request logging. Default true programmatically. */
   quiet?: boolean;
   /** Job speed multiplier; at 1 an A9994 export completes in about 2 s of clock time. */
@@ -83,6 +88,7 @@ export interface MockContext {
   versions: ApiVersion[];
   quirks: boolean;
   control: boolean;
+  controlToken?: string;
   jobSpeed: number;
   retryAfterSeconds: number;
   clock: MockClock;
@@ -121,6 +127,13 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
   if (!Number.isInteger(lifetime) || lifetime < 1) {
     throw new Error(`token lifetime must be a positive whole number of seconds, got ${String(lifetime)}`);
   }
+  const controlToken = options.controlToken;
+  if (controlToken !== undefined) {
+    if (options.control !== true) throw new Error('a control token needs control (--control)');
+    // Visible ASCII only: it travels in a header and is compared byte for byte.
+    if (!/^[\x21-\x7e]{1,512}$/.test(controlToken))
+      throw new Error('the control token must be 1 to 512 visible ASCII characters, no spaces');
+  }
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   const initialFaults = validateFaultNames(options.faults ?? []);
 
@@ -137,6 +150,7 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     versions: [...new Set(versions)],
     quirks: options.quirks === true,
     control: options.control === true,
+    ...(controlToken !== undefined ? { controlToken } : {}),
     jobSpeed,
     retryAfterSeconds,
     clock,

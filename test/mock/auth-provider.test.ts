@@ -94,7 +94,7 @@ describe('mock auth provider', () => {
     const bad = await m.http().post('/__mock/auth-provider').send({ state: 'down' });
     expect(bad.status).toBe(400);
     expect(json(bad).error).toBe('"state" must be one of: ok, timeout, error');
-    await m.http().post('/__mock/reset');
+    await m.http().post('/__mock/reset').type('json');
     expect(m.ctx.authProvider).toBe('ok');
   });
 

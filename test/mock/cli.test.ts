@@ -64,9 +64,20 @@ describe('mock CLI flags', () => {
     [{ tokenLifetime: '0' }, /--token-lifetime/],
     [{ tokenRateLimit: '0' }, /--token-rate-limit takes N or N\/SECONDS/],
     [{ tokenRateLimit: '5/x' }, /--token-rate-limit takes N or N\/SECONDS/],
+    [{ controlToken: 'secret-token' }, /--control-token needs --control/],
+    [{ control: true, controlToken: 'two words' }, /--control-token must be 1 to 512 visible ASCII/],
   ])('rejects %j', (flags, message) => {
-    expect(() => parseMockFlags(flags)).toThrow(UsageError);
-    expect(() => parseMockFlags(flags)).toThrow(message);
+    expect(() => parseMockFlags(flags, {})).toThrow(UsageError);
+    expect(() => parseMockFlags(flags, {})).toThrow(message);
+  });
+
+  it('takes the control token from --control-token or BCDA_MOCK_CONTROL_TOKEN', () => {
+    expect(parseMockFlags({ control: true, controlToken: 'from-flag' }, {}).controlToken).toBe('from-flag');
+    const env = { BCDA_MOCK_CONTROL_TOKEN: 'from-env' };
+    expect(parseMockFlags({ control: true }, env).controlToken).toBe('from-env');
+    expect(parseMockFlags({ control: true, controlToken: 'from-flag' }, env).controlToken).toBe('from-flag');
+    expect(parseMockFlags({ control: true }, { BCDA_MOCK_CONTROL_TOKEN: '' }).controlToken).toBeUndefined();
+    expect(() => parseMockFlags({}, env)).toThrow(/BCDA_MOCK_CONTROL_TOKEN needs --control/);
   });
 
   it('lists credentials (sandbox pair on A9994) and faults', () => {

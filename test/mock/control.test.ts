@@ -38,9 +38,12 @@ describe('mock control endpoints', () => {
       expect(bad.status).toBe(400);
       expect(json(bad).error).toMatch(/unknown fault: nope\. Valid faults: .*kickoff-200-instead-of-202/);
       expect(json(await m.http().get('/__mock/faults')).active).toEqual(['kickoff-200-instead-of-202']);
-      await m.http().delete('/__mock/faults');
+      await m.http().delete('/__mock/faults').type('json');
       expect((await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token))).status).toBe(202);
-      const viaQuery = await m.http().post('/__mock/faults?faults=status-no-x-progress,ratelimit-disabled');
+      const viaQuery = await m
+        .http()
+        .post('/__mock/faults?faults=status-no-x-progress,ratelimit-disabled')
+        .type('json');
       expect(json(viaQuery).faults).toEqual(['status-no-x-progress', 'ratelimit-disabled']);
     });
 
@@ -84,7 +87,7 @@ describe('mock control endpoints', () => {
       await m.http().post('/__mock/clock/advance').send({ seconds: 10 });
       await m.http().put('/__mock/faults').send({ faults: [] });
       const after = json<{ jobs: unknown[]; now: string; faults: string[] }>(
-        await m.http().post('/__mock/reset'),
+        await m.http().post('/__mock/reset').type('json'),
       );
       expect(after).toMatchObject({
         jobs: [],

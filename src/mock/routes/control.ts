@@ -1,7 +1,8 @@
 /**
  * Control endpoints under `/__mock/` (only with `control: true`): faults, clock, forced job
  * states, reset. Input is a JSON object body, or query parameters for curl one-liners; it is
- * checked whole against the endpoint's schema before anything changes.
+ * checked whole against the endpoint's schema before anything changes. Who may call them at all
+ * is control-gate.ts's business.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkTokenRateLimit, type MockContext } from '../context';
@@ -14,6 +15,7 @@ import {
   type JobStateInput,
   type TokenRateLimitInput,
 } from '../control-input';
+import { controlGate } from '../control-gate';
 import { FAULTS, validateFaultNames } from '../faults';
 import { jobState } from '../jobs';
 import { sendBody } from '../outcome';
@@ -57,6 +59,8 @@ function guarded(handler: Handler): Handler {
 
 export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, hooks: ControlHooks): void {
   const input = new ControlInput();
+  // Origin, control token and Content-Type are checked before the body is even read.
+  const gated = { onRequest: controlGate(ctx) };
   const state = (): Record<string, unknown> => {
     const nowMs = ctx.clock.nowMs();
     return {
@@ -80,8 +84,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
     };
   };
 
-  app.get(`${CONTROL_PREFIX}/state`, (_request, reply) => ok(reply, state()));
-  app.get(`${CONTROL_PREFIX}/faults`, (_request, reply) =>
+  app.get(`${CONTROL_PREFIX}/state`, gated, (_request, reply) => ok(reply, state()));
+  app.get(`${CONTROL_PREFIX}/faults`, gated, (_request, reply) =>
     ok(reply, { active: ctx.faults.list(), catalog: FAULTS }),
   );
 
@@ -91,10 +95,11 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
     ctx.faults.set(names);
     return ok(reply, { faults: ctx.faults.list() });
   });
-  app.put(`${CONTROL_PREFIX}/faults`, setFaults);
-  app.post(`${CONTROL_PREFIX}/faults`, setFaults);
+  app.put(`${CONTROL_PREFIX}/faults`, gated, setFaults);
+  app.post(`${CONTROL_PREFIX}/faults`, gated, setFaults);
   app.delete(
     `${CONTROL_PREFIX}/faults`,
+    gated,
     guarded((request, reply) => {
       input.read(request, 'none');
       ctx.faults.set([]);
@@ -104,6 +109,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
 
   app.post(
     `${CONTROL_PREFIX}/clock/advance`,
+    gated,
     guarded((request, reply) => {
       const { seconds } = input.read<ClockAdvanceInput>(request, 'clockAdvance');
       userCheck(() => ctx.clock.advance(seconds));
@@ -113,6 +119,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
 
   app.post<{ Params: { jobID: string } }>(
     `${CONTROL_PREFIX}/jobs/:jobID/state`,
+    gated,
     guarded((request, reply) => {
       const given = input.read<JobStateInput>(request, 'jobState');
       const rawId = (request.params as { jobID: string }).jobID;
@@ -129,6 +136,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
   // The auth provider (SSAS) behind every token check: "ok", "timeout" (503s) or "error" (500s).
   app.post(
     `${CONTROL_PREFIX}/auth-provider`,
+    gated,
     guarded((request, reply) => {
       const { state: provider } = input.read<AuthProviderInput>(request, 'authProvider');
       ctx.authProvider = provider;
@@ -139,6 +147,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
   // The per-ACO token limit; {"limit": 0} switches it off. Changing it forgets the tokens counted.
   app.post(
     `${CONTROL_PREFIX}/token-rate-limit`,
+    gated,
     guarded((request, reply) => {
       const given = input.read<TokenRateLimitInput>(request, 'tokenRateLimit');
       const limit = userCheck(() =>
@@ -152,6 +161,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
 
   app.post(
     `${CONTROL_PREFIX}/reset`,
+    gated,
     guarded((request, reply) => {
       input.read(request, 'none');
       hooks.reset();
