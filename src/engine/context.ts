@@ -291,9 +291,10 @@ export class CheckContext {
       onPoll: (r) =>
         this.options.onProgress?.({
           kind: 'poll',
-          job: jobUrl,
+          // The console shows these: a token the target echoed into them must not appear there.
+          job: this.log.redactor.text(jobUrl),
           status: r.status,
-          ...(r.xProgress !== undefined ? { xProgress: r.xProgress } : {}),
+          ...(r.xProgress !== undefined ? { xProgress: this.log.redactor.text(r.xProgress) } : {}),
         }),
     });
   }

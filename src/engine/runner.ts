@@ -258,6 +258,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
         durationMs: Date.now() - t0,
         ...outcome,
         message: redactor.text(outcome.message),
+        ...(outcome.expected !== undefined ? { expected: redactor.text(outcome.expected) } : {}),
+        ...(outcome.actual !== undefined ? { actual: redactor.text(outcome.actual) } : {}),
       };
       results.push(result);
       hooks.onCheckDone?.(result, index, ordered.length);
@@ -302,8 +304,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       summary: summarize(results),
       results,
       coverage: coverageMatrix(log.all(), resolved.apiVersion),
-      validation,
-      exports: followed.timelines,
+      // Built from target data outside the exchanges (URLs, header values): redacted like them.
+      validation: redactor.deep(validation),
+      exports: redactor.deep(followed.timelines),
       exchanges: [...log.all()],
     },
     resolved.includeSamples,

@@ -179,7 +179,7 @@ export class HttpClient {
     } catch (err) {
       const ex = streamed.exchange;
       // `finished` has usually described the failure already (with the byte counts).
-      ex.error ??= describeTransportError(err, opts.timeoutMs ?? this.timeoutMs);
+      ex.error ??= this.log.redactor.text(describeTransportError(err, opts.timeoutMs ?? this.timeoutMs));
       ex.durationMs = Date.now() - started;
       if (!streamed.body.destroyed) streamed.body.destroy();
       throw new TransportError(ex.error, ex);
@@ -270,7 +270,7 @@ export class HttpClient {
         exchange.error = redactor.text(`not sent: ${blocked.message}`);
         throw new RefusedRequest('address', redactor.text(blocked.message), exchange);
       }
-      exchange.error = describeTransportError(err, timeoutMs);
+      exchange.error = redactor.text(describeTransportError(err, timeoutMs));
       this.failuresInARow += 1;
       this.lastFailure = exchange.error;
       throw new TransportError(exchange.error, exchange);
@@ -303,9 +303,11 @@ export class HttpClient {
         this.inFlight.delete(controller);
         exchange.durationMs = Date.now() - started;
         if (err) {
-          exchange.error = stoppedBecause
-            ? `the harness stopped reading after ${bytes} bytes: ${stoppedBecause}`
-            : describeBodyError(err, timeoutMs, bytes, declared);
+          exchange.error = redactor.text(
+            stoppedBecause
+              ? `the harness stopped reading after ${bytes} bytes: ${stoppedBecause}`
+              : describeBodyError(err, timeoutMs, bytes, declared),
+          );
           // Free the connection: a half-read body must not keep a socket (or agent.close()) waiting.
           if (!body.destroyed) body.destroy();
           reject(new TransportError(exchange.error, exchange));

@@ -34,6 +34,22 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * A copy of a plain record (arrays, objects, strings) with every string value passed through
+   * text(): for report sections built from target data outside the exchanges (export timelines,
+   * validation summaries), so a URL or header value echoing a token is caught there too.
+   */
+  deep<T>(value: T): T {
+    if (typeof value === 'string') return this.text(value) as T;
+    if (Array.isArray(value)) return value.map((v: unknown) => this.deep(v)) as T;
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.deep(v);
+      return out as T;
+    }
+    return value;
+  }
+
   headers(headers: Record<string, string | string[] | undefined>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {

@@ -11,6 +11,23 @@ describe('Redactor', () => {
     expect(r.text(`q=${encodeURIComponent(secret)}`)).not.toContain(secret);
   });
 
+  it('redacts every string of a record, however deep, and leaves the rest as it was', () => {
+    const record = {
+      jobUrl: `https://t.example/jobs/1?echo=${secret}`,
+      polls: [{ status: 202, xProgress: `for ${secret}`, at: '2026-01-01T00:00:00Z' }],
+      downloads: [{ url: `https://t.example/f?sig=${secret}`, bytes: 10, error: undefined, ok: true }],
+      none: null,
+    };
+    const out = r.deep(record);
+    expect(out).toEqual({
+      jobUrl: 'https://t.example/jobs/1?echo=<client-secret>',
+      polls: [{ status: 202, xProgress: 'for <client-secret>', at: '2026-01-01T00:00:00Z' }],
+      downloads: [{ url: 'https://t.example/f?sig=<client-secret>', bytes: 10, error: undefined, ok: true }],
+      none: null,
+    });
+    expect(record.jobUrl).toContain(secret);
+  });
+
   it('hides Authorization credentials, JWTs and access_token values', () => {
     const jwt = 'eyJhbGciOiJSUzUxMiJ9.eyJpc3MiOiJzc2FzIn0.c2lnbmF0dXJl';
     expect(r.text(`Authorization: Bearer ${jwt}`)).not.toContain(jwt);

@@ -15,6 +15,7 @@ import { runCli, STACK_TRACE } from './cli';
 import { hostileRun, invariants, OK_INVARIANTS, results, type HostileRun } from './run';
 import {
   bcdaLike,
+  GOOD_TOKEN,
   JOB_ID,
   manifest,
   PATIENT_LINES,
@@ -269,5 +270,41 @@ describe('1. --allow-origin from the command line, the environment and a config 
     expect(cli.stderr).not.toMatch(STACK_TRACE);
     expect(withCredentials(other.seen).length).toBeGreaterThan(0);
     expect(downloadOk(cli.outDir)).toMatchObject({ outcome: 'pass' });
+  });
+});
+
+describe('4. URLs and headers the target echoes a token into are redacted in every output', () => {
+  test('Content-Location, X-Progress and manifest URLs carrying the token', async () => {
+    let polls = 0;
+    const target = await serve({
+      kickoff: (_req, res, { base }) => {
+        res.writeHead(202, {
+          'content-location': `${base}/api/v2/jobs/${JOB_ID}?echo=${GOOD_TOKEN}`,
+        });
+        res.end();
+      },
+      status: (_req, res, { base }) => {
+        polls += 1;
+        if (polls === 1) {
+          res.writeHead(202, { 'x-progress': `working for ${GOOD_TOKEN}`, 'retry-after': '0' });
+          res.end();
+          return;
+        }
+        sendJson(
+          res,
+          200,
+          manifest(base, [
+            { type: 'Patient', url: `${base}/data/${JOB_ID}/Patient.ndjson?sig=${GOOD_TOKEN}` },
+          ]),
+        );
+      },
+    });
+    const run = await hostileRun(target.url, { suites: ['status', 'download'] });
+    expect(invariants(run)).toEqual(OK_INVARIANTS);
+    const timeline = run.report.exports[0];
+    expect(timeline?.jobUrl).toBe(`${target.url}/api/v2/jobs/${JOB_ID}?echo=<access-token>`);
+    expect(timeline?.polls[0]?.xProgress).toBe('working for <access-token>');
+    expect(timeline?.downloads[0]?.url).toContain('sig=<access-token>');
+    for (const text of outputs(run)) expect(text).not.toContain(GOOD_TOKEN);
   });
 });
