@@ -14,6 +14,7 @@ import { registerJobsListRoute } from './routes/jobs-list';
 import { registerMetadataRoute, registerServiceRoutes } from './routes/public';
 import { clientErrorHandler, frameworkErrorHandler, routeErrorHandler } from './errors';
 import { sendText } from './outcome';
+import { closeSilentConnections, serverTimeoutOptions } from './timeouts';
 import { methodNotAllowed } from './wrong-method';
 
 const contexts = new WeakMap<FastifyInstance, MockContext>();
@@ -50,7 +51,9 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
     routerOptions: { maxParamLength: 64 * 1024 },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    ...serverTimeoutOptions(ctx.timeouts),
   });
+  closeSilentConnections(app.server, ctx.timeouts);
   contexts.set(app, ctx);
   // Both before any route: fastify gives a route the error handler in place when it is added.
   app.setErrorHandler(routeErrorHandler);

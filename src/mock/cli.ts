@@ -24,6 +24,9 @@ export interface MockFlags {
   tokenRateLimit?: string;
   clockStart?: string;
   frozenClock?: boolean;
+  headersTimeout?: string;
+  requestTimeout?: string;
+  keepAliveTimeout?: string;
   quiet?: boolean;
   listCredentials?: boolean;
   listFaults?: boolean;
@@ -114,6 +117,14 @@ export function parseMockFlags(flags: MockFlags, env: NodeJS.ProcessEnv = proces
     options.tokenLifetimeSeconds = integer('--token-lifetime', flags.tokenLifetime, 1, 86400);
   }
   if (flags.tokenRateLimit !== undefined) options.tokenRateLimit = tokenRateLimit(flags.tokenRateLimit);
+  if (flags.headersTimeout !== undefined)
+    options.headersTimeoutMs = integer('--headers-timeout', flags.headersTimeout, 1, 3600) * 1000;
+  if (flags.requestTimeout !== undefined)
+    options.requestTimeoutMs = integer('--request-timeout', flags.requestTimeout, 1, 3600) * 1000;
+  if (flags.keepAliveTimeout !== undefined)
+    options.keepAliveTimeoutMs = integer('--keep-alive-timeout', flags.keepAliveTimeout, 1, 3600) * 1000;
+  if ((options.headersTimeoutMs ?? 30_000) > (options.requestTimeoutMs ?? 30_000))
+    throw new UsageError('--headers-timeout cannot be longer than --request-timeout (default 30 s each)');
   const controlToken = flags.controlToken ?? (env[CONTROL_TOKEN_ENV] || undefined);
   if (controlToken !== undefined) {
     const from = flags.controlToken !== undefined ? '--control-token' : CONTROL_TOKEN_ENV;
@@ -211,6 +222,12 @@ export function registerMockCommand(program: Command): void {
       '--frozen-clock',
       'the clock moves only through POST /__mock/clock/advance (deterministic load tests)',
     )
+    .option(
+      '--headers-timeout <seconds>',
+      "time to send a request's head; a connection that sends nothing is closed after it too (default 30)",
+    )
+    .option('--request-timeout <seconds>', 'time to send a whole request, head and body (default 30)')
+    .option('--keep-alive-timeout <seconds>', 'idle time allowed between kept-alive requests (default 5)')
     .option('--quiet', 'no request log')
     .option('--list-credentials', 'print the ACOs and their client credentials, then exit')
     .option('--list-faults', 'print the fault catalog, then exit')

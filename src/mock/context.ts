@@ -52,6 +52,15 @@ export interface MockOptions {
   /** Retry-After seconds on the duplicate-job 429. Default 1. */
   retryAfterSeconds?: number;
   /**
+   * Time a client has to send a request's head, from opening the connection (a connection that
+   * sends nothing is closed too) or from the first byte of each next request. Default 30 000 ms.
+   */
+  headersTimeoutMs?: number;
+  /** Time a client has to send a whole request, head and body. Default 30 000 ms. */
+  requestTimeoutMs?: number;
+  /** Time a kept-alive connection may sit idle between requests. Default 5 000 ms. */
+  keepAliveTimeoutMs?: number;
+  /**
    * The auth provider's per-ACO token limit (behavior §2.8: SSAS allows 100 per 5 minutes by
    * default). Off by default so load tests and long client runs are not throttled.
    */
@@ -89,6 +98,7 @@ export interface MockContext {
   quirks: boolean;
   control: boolean;
   controlToken?: string;
+  timeouts: ConnectionTimeouts;
   jobSpeed: number;
   retryAfterSeconds: number;
   clock: MockClock;
@@ -106,6 +116,40 @@ export interface MockContext {
   initialTokenRateLimit: TokenRateLimit;
   /** Clock times (ms) of the tokens issued per ACO inside the current window. */
   tokensIssued: Map<string, number[]>;
+}
+
+/** How long the server waits for clients, in milliseconds (see MockOptions). */
+export interface ConnectionTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+}
+
+/** The longest timeout accepted: an hour is far past any client that is still there. */
+const MAX_TIMEOUT_MS = 3_600_000;
+
+function checkTimeouts(options: MockOptions): ConnectionTimeouts {
+  const timeouts = {
+    headersMs: options.headersTimeoutMs ?? 30_000,
+    requestMs: options.requestTimeoutMs ?? 30_000,
+    keepAliveMs: options.keepAliveTimeoutMs ?? 5_000,
+  };
+  const labels: Record<keyof ConnectionTimeouts, string> = {
+    headersMs: 'headers',
+    requestMs: 'request',
+    keepAliveMs: 'keep-alive',
+  };
+  for (const key of Object.keys(labels) as Array<keyof ConnectionTimeouts>) {
+    const value = timeouts[key];
+    if (!Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_MS)
+      throw new Error(
+        `the ${labels[key]} timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${String(value)}`,
+      );
+  }
+  // Node refuses a head timeout longer than the whole request's, and it would mean nothing.
+  if (timeouts.headersMs > timeouts.requestMs)
+    throw new Error('the headers timeout cannot be longer than the request timeout');
+  return timeouts;
 }
 
 /** Validates options; every problem is an Error with a message meant for a user. */
@@ -134,6 +178,7 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     if (!/^[\x21-\x7e]{1,512}$/.test(controlToken))
       throw new Error('the control token must be 1 to 512 visible ASCII characters, no spaces');
   }
+  const timeouts = checkTimeouts(options);
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   const initialFaults = validateFaultNames(options.faults ?? []);
 
@@ -151,6 +196,7 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     quirks: options.quirks === true,
     control: options.control === true,
     ...(controlToken !== undefined ? { controlToken } : {}),
+    timeouts,
     jobSpeed,
     retryAfterSeconds,
     clock,

@@ -65,10 +65,20 @@ describe('mock CLI flags', () => {
     [{ tokenRateLimit: '0' }, /--token-rate-limit takes N or N\/SECONDS/],
     [{ tokenRateLimit: '5/x' }, /--token-rate-limit takes N or N\/SECONDS/],
     [{ controlToken: 'secret-token' }, /--control-token needs --control/],
+    [{ headersTimeout: '0' }, /--headers-timeout must be a whole number from 1 to 3600/],
+    [{ keepAliveTimeout: '1.5' }, /--keep-alive-timeout must be a whole number/],
+    [{ headersTimeout: '60' }, /--headers-timeout cannot be longer than --request-timeout/],
     [{ control: true, controlToken: 'two words' }, /--control-token must be 1 to 512 visible ASCII/],
   ])('rejects %j', (flags, message) => {
     expect(() => parseMockFlags(flags, {})).toThrow(UsageError);
     expect(() => parseMockFlags(flags, {})).toThrow(message);
+  });
+
+  it('takes connection timeouts in seconds', () => {
+    expect(
+      parseMockFlags({ headersTimeout: '10', requestTimeout: '20', keepAliveTimeout: '2' }, {}),
+    ).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 2_000 });
+    expect(parseMockFlags({ headersTimeout: '60', requestTimeout: '60' }, {}).headersTimeoutMs).toBe(60_000);
   });
 
   it('takes the control token from --control-token or BCDA_MOCK_CONTROL_TOKEN', () => {

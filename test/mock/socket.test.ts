@@ -1,11 +1,12 @@
 /**
- * Over a real listening socket: the seed's curl session end to end, raw gzip bytes, and 50
- * concurrent clients each running a full export.
+ * Over a real listening socket: the seed's curl session end to end, raw gzip bytes, 50
+ * concurrent clients each running a full export, and connections closed when idle or slow.
  */
 import { get } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { mockContextOf, startMock, type MockServer } from '../../src/mock';
+import { buildMockApp, mockContextOf, startMock, type MockServer } from '../../src/mock';
 import { BUILT_IN_CREDENTIALS, SANDBOX_CREDENTIAL } from '../../src/mock/credentials';
+import { rawExchange, type RawAnswer } from './raw';
 
 const SEED_BASIC =
   'Basic Mzg0MWM1OTQtYThjMC00MWU1LTk4Y2MtMzhiYjQ1MzYwZDNjOmY5NzgwZDMyMzU4OGYxY2RmYzNlNjNlOTVhOGNiZGNkZDQ3NjAyZmY0OGE1MzdiNTFkYzVkNzgzNGJmNDY2NDE2YTcxNmJkNDUwOGU5MDRh';
@@ -207,5 +208,83 @@ describe('broken-download faults over a real socket', () => {
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(() => gunzipSync(res.body)).toThrow();
     server.setFaults([]);
+  });
+});
+
+describe('idle and slow connections', () => {
+  let server: MockServer;
+  beforeAll(async () => {
+    server = await startMock({
+      port: 0,
+      quiet: true,
+      headersTimeoutMs: 400,
+      requestTimeoutMs: 800,
+      keepAliveTimeoutMs: 300,
+    });
+  });
+  afterAll(() => server.close());
+
+  /** The server must close within this; the wait itself runs a second longer. */
+  const CLOSED_WITHIN_MS = 3000;
+  const expectClosed = (answer: RawAnswer): void => {
+    expect(answer.closed).toBe(true);
+    expect(answer.ms).toBeLessThan(CLOSED_WITHIN_MS);
+  };
+
+  it('closes a connection that never sends a byte', async () => {
+    const answer = await rawExchange(server.port, '', CLOSED_WITHIN_MS + 1000);
+    expectClosed(answer);
+    expect(answer.text).toBe('');
+  });
+
+  it('closes a connection whose request head stops half way, or drips in', async () => {
+    expectClosed(
+      await rawExchange(server.port, 'GET /api/v2/metadata HTTP/1.1\r\nHost: x\r\n', CLOSED_WITHIN_MS + 1000),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const dripped = await rawExchange(server.port, 'G', CLOSED_WITHIN_MS + 1000, {
+      onSocket: (socket) => {
+        const rest = 'ET /api/v2/metadata HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(100);
+        let i = 0;
+        timer = setInterval(() => {
+          if (!socket.destroyed && i < rest.length) socket.write(rest[i++] ?? '');
+        }, 50);
+      },
+    });
+    clearInterval(timer);
+    expectClosed(dripped);
+    expect(dripped.status).toBeUndefined();
+  });
+
+  it('closes a connection whose request body stops half way', async () => {
+    const head = `POST /auth/token HTTP/1.1\r\nHost: x\r\nAuthorization: ${SEED_BASIC}\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n`;
+    const answer = await rawExchange(server.port, `${head}0123456789`, CLOSED_WITHIN_MS + 1000);
+    expectClosed(answer);
+    expect(answer.status).toBeUndefined();
+  });
+
+  it('serves a second request on a kept-alive connection, then closes it when idle', async () => {
+    const request = `POST /auth/token HTTP/1.1\r\nHost: x\r\nAuthorization: ${SEED_BASIC}\r\n\r\n`;
+    let sent = 0;
+    const answer = await rawExchange(server.port, request, CLOSED_WITHIN_MS + 1000, {
+      onSocket: (socket) =>
+        socket.on('data', () => {
+          // The second request goes out on the same connection once the first answer is in.
+          if (sent++ === 0) setTimeout(() => socket.write(request), 100);
+        }),
+    });
+    expectClosed(answer);
+    expect(answer.text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+  });
+
+  it('has timeouts by default: 30 s for a request head and a whole request, 5 s idle keep-alive', async () => {
+    const app = await buildMockApp();
+    try {
+      expect([app.server.headersTimeout, app.server.requestTimeout, app.server.keepAliveTimeout]).toEqual([
+        30_000, 30_000, 5_000,
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 });
