@@ -5,6 +5,7 @@
  * as a string) are kept for the auth checks.
  */
 import type { HttpResponse } from '../http/client';
+import { sleepWithin } from '../http/budget';
 import type { Redactor } from '../http/redaction';
 import type { TargetClient, TokenSource } from '../http/target';
 
@@ -89,7 +90,8 @@ export class ClientCredentialsTokens implements TokenSource {
         const wait = retryAfterMs(res.headers['retry-after'], this.now()) ?? 1000;
         if (waited + wait <= MAX_RATE_LIMIT_WAIT_MS) {
           waited += wait;
-          await sleep(wait);
+          // The run's budget ends the wait too (the next request then is not sent).
+          await sleepWithin(wait, this.client.http.budget?.signal);
           continue;
         }
       }

@@ -14,7 +14,8 @@ import type { OperationId } from '../../generated/operations';
 import { pollJob, type PollRecord } from '../flows/poll';
 import { asManifest, manifestItems, type Manifest, type ManifestItem } from '../flows/manifest';
 import { downloadAll, downloadOne, type DownloadRecord } from '../flows/download';
-import { retryAfterMs, sleep, type TokenObservation } from '../auth/tokens';
+import { retryAfterMs, type TokenObservation } from '../auth/tokens';
+import { BudgetSpentError, sleepWithin, type RequestBudget } from '../http/budget';
 
 export interface CheckDefinition extends CheckMeta {
   /** `late` checks run after all others: they change shared state (advance the clock, expire jobs). */
@@ -92,6 +93,8 @@ export interface ContextOptions {
   /** True when the target is BCDA's sandbox or the embedded mock (synthetic data: negative ids). */
   sandbox: boolean;
   deadline: number;
+  /** The run's time budget (ends at `deadline`): waits between requests end with it. */
+  budget?: RequestBudget;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -128,6 +131,9 @@ export class CheckContext {
   private readonly memo = new Map<string, Promise<unknown>>();
   /** Jobs started by the run that may still be running; cancelled at the end. */
   private readonly startedJobs = new Set<string>();
+  /** Every export the run follows, as far as it got, and the names of those that are over. */
+  private readonly exportRuns = new Map<string, ExportRun>();
+  private readonly exportsDone = new Set<string>();
 
   constructor(private readonly options: ContextOptions) {
     this.config = options.config;
@@ -160,15 +166,20 @@ export class CheckContext {
     return this.options.tokenObservations();
   }
 
-  /** Every export the run followed, once they have settled (for the report's timelines). */
-  async settledExports(): Promise<ExportRun[]> {
-    const runs: ExportRun[] = [];
-    for (const [key, p] of this.memo) {
-      if (!key.startsWith('export:')) continue;
-      const run = await p.catch(() => undefined);
-      if (run) runs.push(run as ExportRun);
-    }
-    return runs;
+  /**
+   * Every export the run followed (for the report's timelines), once settled; one still going
+   * after `graceMs` (the run budget cut it short) is reported as far as it got.
+   */
+  async settledExports(graceMs = Infinity): Promise<ExportRun[]> {
+    const pending = [...this.memo].filter(([key]) => key.startsWith('export:')).map(([, p]) => p);
+    const all = Promise.allSettled(pending);
+    if (Number.isFinite(graceMs)) await Promise.race([all, sleepWithin(graceMs)]);
+    else await all;
+    return [...this.exportRuns].map(([name, run]) =>
+      this.exportsDone.has(name)
+        ? run
+        : { ...run, problem: run.problem ?? 'not finished when the run ended (its time budget was spent)' },
+    );
   }
 
   /** Runs `fn` once per key for the whole run; later callers share the result. */
@@ -237,7 +248,7 @@ export class CheckContext {
       const wait = Math.min(Math.max(hinted ?? 5_000, 1_000), 60_000);
       if (Date.now() + wait >= this.deadline) return kicked;
       this.options.onProgress?.({ kind: 'wait', what: spec.label, ms: wait });
-      await sleep(wait);
+      await sleepWithin(wait, this.options.budget?.signal);
     }
   }
 
@@ -249,10 +260,12 @@ export class CheckContext {
     return result;
   }
 
+  /** `budget` replaces the run's own (the cleanup's grace period once the run budget is spent). */
   async cancel(
     jobUrl: string,
     label: string,
     client: TargetClient = this.target,
+    budget?: RequestBudget,
   ): Promise<HttpResponse | undefined> {
     try {
       const res = await client.http.send({
@@ -261,11 +274,12 @@ export class CheckContext {
         label,
         operationId: this.op('cancelJob'),
         headers: { authorization: await client.authorization('token'), accept: 'application/fhir+json' },
+        ...(budget ? { budget } : {}),
       });
       this.startedJobs.delete(jobUrl);
       return res;
     } catch (err) {
-      if (err instanceof TransportError) return undefined;
+      if (err instanceof TransportError || err instanceof BudgetSpentError) return undefined;
       throw err;
     }
   }
@@ -275,10 +289,15 @@ export class CheckContext {
     this.startedJobs.delete(jobUrl);
   }
 
-  /** Cancels every job the run started and still tracks (run end). */
-  async cleanup(): Promise<void> {
-    for (const url of [...this.startedJobs])
-      await this.cancel(url, 'cleanup: cancel a job the run no longer needs');
+  /** Cancels every job the run started and still tracks (run end), within `budget` when given. */
+  async cleanup(budget?: RequestBudget): Promise<void> {
+    for (const url of [...this.startedJobs]) {
+      if (budget?.signal.aborted) return;
+      // Best effort: a job that cannot be cancelled (no token any more…) must not end the run.
+      await this.cancel(url, 'cleanup: cancel a job the run no longer needs', this.target, budget).catch(
+        () => undefined,
+      );
+    }
   }
 
   /** Polls a job URL within the run budget. */
@@ -287,6 +306,7 @@ export class CheckContext {
       label,
       operationId: this.op('getJobStatus'),
       deadline: this.deadline,
+      requestTimeoutMs: this.config.requestTimeoutSeconds * 1000,
       onUnauthorized: () => this.options.invalidateToken(),
       onPoll: (r) =>
         this.options.onProgress?.({
@@ -327,6 +347,24 @@ export class CheckContext {
     inspectLine?: (line: string, item: ManifestItem) => void,
   ): Promise<ExportRun> {
     const run: ExportRun = { name, kickoffUrl: '', polls: [], downloads: [] };
+    this.exportRuns.set(name, run);
+    try {
+      return await this.followExport(run, spec, download, inspectLine);
+    } catch (err) {
+      run.problem ??= (err as Error).message;
+      throw err;
+    } finally {
+      this.exportsDone.add(name);
+    }
+  }
+
+  private async followExport(
+    run: ExportRun,
+    spec: KickoffSpec,
+    download: boolean,
+    inspectLine?: (line: string, item: ManifestItem) => void,
+  ): Promise<ExportRun> {
+    const name = run.name;
     let kicked: KickoffResult;
     try {
       kicked = await this.kickoffWaitingOutRateLimit(spec);

@@ -9,6 +9,7 @@ import type { CheckOutcome } from '../checks/types';
 import type { RunConfig } from '../config/config';
 import { ClientCredentialsTokens, StaticTokens, TokenError, type TokenObservation } from '../auth/tokens';
 import { HttpClient, TransportError } from '../http/client';
+import { BudgetSpentError, TimeBudget, timeoutWithin } from '../http/budget';
 import { manifestItems } from '../flows/manifest';
 import { ExchangeLog } from '../http/exchange';
 import { Redactor } from '../http/redaction';
@@ -34,8 +35,19 @@ import { TOOL_VERSION } from './version';
 import { protectResourceContent } from '../report/privacy';
 import type { MockServer } from '../mock';
 
-/** Requests in a row without any response after which the target counts as gone for the rest of the run. */
+/**
+ * Requests in a row without a complete response (none at all, or headers and then a body that
+ * stalled) after which the target counts as gone for the rest of the run.
+ */
 export const GONE_AFTER_FAILURES = 10;
+
+/**
+ * Cancelling the run's jobs at the end may use what is left of the run budget, or this long when
+ * less is left: a spent budget delays the end of the run by a few seconds at most.
+ */
+export const CLEANUP_GRACE_MS = 3_000;
+/** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
+const EXPORTS_GRACE_MS = 1_000;
 
 export interface RunHooks {
   onCheckStart?: (check: CheckDefinition, index: number, total: number) => void;
@@ -126,6 +138,12 @@ const CLIENT_ROLES: ReadonlyArray<{
 
 export async function runConformance(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
   const started = Date.now();
+  // --timeout bounds the whole run, from here to the reports.
+  const budget = new TimeBudget(
+    config.timeoutSeconds * 1000,
+    `the run time budget (--timeout ${config.timeoutSeconds} s) was spent`,
+    started,
+  );
   let mock: MockServer | undefined;
   let resolved = config;
   let control: TargetControl | undefined;
@@ -147,7 +165,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       const found = byId(role.mockAco);
       if (found) extra[role.role] = { clientId: found.clientId, clientSecret: found.clientSecret };
     }
-    control = httpControl(mock.url);
+    control = httpControl(mock.url, config.requestTimeoutSeconds * 1000, budget);
     hooks.onNotice?.(`started the embedded mock at ${mock.url}`);
   } else {
     for (const role of CLIENT_ROLES) {
@@ -156,8 +174,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       if (clientId && clientSecret) extra[role.role] = { clientId, clientSecret };
     }
     // A separately started mock with --control offers the same clock and job-state control.
-    if (await offersMockControl(config.target, config.requestTimeoutSeconds * 1000)) {
-      control = httpControl(config.target);
+    if (await offersMockControl(config.target, config.requestTimeoutSeconds * 1000, budget.signal)) {
+      control = httpControl(config.target, config.requestTimeoutSeconds * 1000, budget);
       hooks.onNotice?.(
         'the target offers mock control endpoints (/__mock): clock and job-state checks will use them',
       );
@@ -170,6 +188,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     baseUrl: target,
     log,
     timeoutMs: resolved.requestTimeoutSeconds * 1000,
+    budget,
     defaultHeaders: { 'user-agent': `bcda-conformance/${TOOL_VERSION}` },
     allowOrigins: resolved.allowOrigins,
   });
@@ -206,7 +225,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     ),
     ...(control ? { control } : {}),
     sandbox: Boolean(mock) || /sandbox\.bcda\.cms\.gov/i.test(target),
-    deadline: started + resolved.timeoutSeconds * 1000,
+    deadline: budget.deadline,
+    budget,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
   });
 
@@ -222,19 +242,24 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   let unreachable: string | undefined;
   /** Set when the target stops answering mid-run: the checks left would each wait out their timeouts. */
   let gone: string | undefined;
+  let budgetNoticed = false;
   try {
     unreachable = await probe(ctx);
     if (!unreachable && needsSharedExport(ordered)) {
-      // Started early so polling overlaps the checks that do not need it.
-      void ctx.mainExport();
+      // Started early so polling overlaps the checks that do not need it (they see any failure).
+      ctx.mainExport().catch(() => undefined);
     }
     for (const [index, check] of ordered.entries()) {
       hooks.onCheckStart?.(check, index, ordered.length);
       const t0 = Date.now();
       const failures = http.connectionFailures;
       if (!unreachable && !gone && failures.inARow >= GONE_AFTER_FAILURES) {
-        gone = `the target stopped answering: the last ${failures.inARow} requests got no response (${failures.last ?? 'unknown'})`;
+        gone = `the target stopped answering: the last ${failures.inARow} requests got no complete response (${failures.last ?? 'unknown'})`;
         hooks.onNotice?.(`${gone}; the remaining checks are not run`);
+      }
+      if (!unreachable && !gone && budget.isSpent && !budgetNoticed) {
+        budgetNoticed = true;
+        hooks.onNotice?.(`${budget.reason}; the remaining checks are not run`);
       }
       const outcome: CheckOutcome = unreachable
         ? {
@@ -244,7 +269,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
           }
         : gone
           ? { outcome: 'error', message: `not run: ${gone}`, evidence: [] }
-          : await runOne(check, ctx);
+          : budget.isSpent
+            ? { outcome: 'error', message: `not run: ${budget.reason}`, evidence: [] }
+            : await withinBudget(runOne(check, ctx), budget);
       const result: CheckResult = {
         id: check.id,
         title: check.title,
@@ -264,8 +291,20 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       results.push(result);
       hooks.onCheckDone?.(result, index, ordered.length);
     }
-    if (!unreachable && !gone) await ctx.cleanup();
+    if (!unreachable && !gone) {
+      // Past a spent budget only a short grace period: the cleanup must not stretch the run.
+      const grace = new TimeBudget(
+        Math.max(budget.remainingMs(), CLEANUP_GRACE_MS),
+        'the time for cancelling the run’s jobs ran out',
+      );
+      try {
+        await Promise.race([ctx.cleanup(grace), grace.spent]);
+      } finally {
+        grace.dispose();
+      }
+    }
   } finally {
+    budget.dispose();
     await http.close().catch(() => undefined);
     if (mock) await mock.close().catch(() => undefined);
   }
@@ -314,12 +353,26 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   return unreachable ? { report, unreachable } : { report };
 }
 
+/**
+ * Waits for a check until the run budget is spent, and no longer: a check still running then is
+ * abandoned (its requests have been aborted), and one that ended after the budget aborted its
+ * requests has no verdict to give either.
+ */
+async function withinBudget(running: Promise<CheckOutcome>, budget: TimeBudget): Promise<CheckOutcome> {
+  const outcome = await Promise.race([running, budget.spent.then(() => undefined)]);
+  if (outcome === undefined || budget.isSpent)
+    return { outcome: 'error', message: `not finished: ${budget.reason}`, evidence: [] };
+  return outcome;
+}
+
 /** Runs one check; a failure of the tool or the transport becomes an `error` outcome, never a crash. */
 async function runOne(check: CheckDefinition, ctx: CheckContext): Promise<CheckOutcome> {
   try {
     return await check.run(ctx);
   } catch (err) {
     if (err instanceof KickoffBudgetExceeded) return { outcome: 'skip', message: err.message, evidence: [] };
+    if (err instanceof BudgetSpentError)
+      return { outcome: 'error', message: `not finished: ${err.message}`, evidence: [] };
     if (err instanceof TransportError)
       return { outcome: 'error', message: `request failed: ${err.message}`, evidence: [err.exchange.id] };
     if (err instanceof TokenError) {
@@ -341,7 +394,8 @@ async function probe(ctx: CheckContext): Promise<string | undefined> {
     );
     return undefined;
   } catch (err) {
-    if (err instanceof TransportError) return err.message;
+    // No answer to the first request within the whole run budget counts as unreachable too.
+    if (err instanceof TransportError || err instanceof BudgetSpentError) return err.message;
     throw err;
   }
 }
@@ -353,7 +407,7 @@ function needsSharedExport(checks: CheckDefinition[]): boolean {
 async function collectExports(
   ctx: CheckContext,
 ): Promise<{ runs: ExportRun[]; timelines: ExportTimeline[] }> {
-  const runs = await ctx.settledExports();
+  const runs = await ctx.settledExports(EXPORTS_GRACE_MS);
   const timelines = runs.map((run) => {
     const t: ExportTimeline = {
       name: run.name,
@@ -398,13 +452,18 @@ async function collectExports(
 }
 
 /** True when the target answers GET /__mock/state like this project's mock started with --control. */
-async function offersMockControl(baseUrl: string, timeoutMs: number): Promise<boolean> {
+async function offersMockControl(
+  baseUrl: string,
+  timeoutMs: number,
+  runSignal: AbortSignal,
+): Promise<boolean> {
   // Any target gets this request, hostile ones too: bounded in time and in bytes read.
   const budget = Math.min(3_000, timeoutMs);
+  const bounded = timeoutWithin(budget, runSignal);
   try {
     const res = await undiciRequest(`${baseUrl.replace(/\/+$/, '')}/__mock/state`, {
       method: 'GET',
-      signal: AbortSignal.timeout(budget),
+      signal: bounded.signal,
       headersTimeout: budget,
       bodyTimeout: budget,
     });
@@ -429,27 +488,42 @@ async function offersMockControl(baseUrl: string, timeoutMs: number): Promise<bo
   } catch {
     // Not reachable, not JSON, not our mock: no control, and the probe reports reachability.
     return false;
+  } finally {
+    bounded.dispose();
   }
 }
 
 /** The mock's /__mock/state is small; a longer answer is not the mock. */
 const MAX_MOCK_STATE_BYTES = 1_000_000;
 
-/** Control of an embedded mock through its /__mock endpoints (not recorded as exchanges). */
-function httpControl(baseUrl: string): TargetControl {
-  const post = async (path: string, body: unknown) => {
-    const res = await undiciRequest(`${baseUrl}/__mock${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`mock control ${path} answered ${res.statusCode}: ${text}`);
+/**
+ * Control of a mock through its /__mock endpoints (not recorded as exchanges). A change is not
+ * made once the run budget is spent; putting the mock back as it was (clock, auth provider, token
+ * limit) still is, within its own short timeout, so a shared mock is not left changed.
+ */
+function httpControl(baseUrl: string, timeoutMs: number, budget: TimeBudget): TargetControl {
+  const limit = Math.min(timeoutMs, CLEANUP_GRACE_MS * 2);
+  const post = async (path: string, body: unknown, restores = false) => {
+    if (!restores && budget.isSpent) throw new BudgetSpentError(budget.reason);
+    const bounded = timeoutWithin(limit, restores ? undefined : budget.signal);
+    try {
+      const res = await undiciRequest(`${baseUrl}/__mock${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: bounded.signal,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`mock control ${path} answered ${res.statusCode}: ${text}`);
+    } finally {
+      bounded.dispose();
+    }
   };
   return {
     advanceClock: (seconds) => post('/clock/advance', { seconds }),
     forceJobState: (jobId, state) => post(`/jobs/${encodeURIComponent(jobId)}/state`, { state }),
-    setAuthProvider: (state) => post('/auth-provider', { state }),
-    setTokenRateLimit: (limit, windowSeconds) => post('/token-rate-limit', { limit, windowSeconds }),
+    setAuthProvider: (state) => post('/auth-provider', { state }, state === 'ok'),
+    setTokenRateLimit: (limit, windowSeconds) =>
+      post('/token-rate-limit', { limit, windowSeconds }, limit === 0),
   };
 }

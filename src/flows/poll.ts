@@ -7,7 +7,8 @@ import type { HttpResponse } from '../http/client';
 import { RefusedRequest, TransportError } from '../http/client';
 import type { TargetClient } from '../http/target';
 import type { OperationId } from '../../generated/operations';
-import { retryAfterMs, sleep } from '../auth/tokens';
+import { retryAfterMs } from '../auth/tokens';
+import { BudgetSpentError, sleepWithin } from '../http/budget';
 
 export interface PollRecord {
   exchangeId: string;
@@ -32,6 +33,8 @@ export interface PollOptions {
   operationId?: OperationId;
   /** Epoch ms after which no new poll starts. */
   deadline: number;
+  /** One poll's own time limit (--request-timeout; default 30 s), never past the deadline. */
+  requestTimeoutMs?: number;
   initialDelayMs?: number;
   maxDelayMs?: number;
   /** Called after each poll (progress display). */
@@ -55,12 +58,13 @@ export async function pollJob(target: TargetClient, url: string, opts: PollOptio
       res = await target.get(url, {
         label: opts.label,
         ...(opts.operationId ? { operationId: opts.operationId } : {}),
-        timeoutMs: Math.max(1_000, Math.min(30_000, opts.deadline - Date.now())),
+        timeoutMs: Math.min(opts.requestTimeoutMs ?? 30_000, Math.max(1_000, opts.deadline - Date.now())),
       });
     } catch (err) {
       if (err instanceof RefusedRequest)
         return { polls, stopped: `the job status was not polled: ${err.reason}` };
       if (err instanceof TransportError) return { polls, stopped: `polling failed: ${err.message}` };
+      if (err instanceof BudgetSpentError) return { polls, stopped: err.message };
       throw err;
     }
     const record: PollRecord = {
@@ -88,6 +92,6 @@ export async function pollJob(target: TargetClient, url: string, opts: PollOptio
     wait = Math.min(wait, Math.max(0, opts.deadline - Date.now()));
     record.waitedMs = wait;
     opts.onPoll?.(record);
-    await sleep(wait);
+    await sleepWithin(wait, target.http.budget?.signal);
   }
 }

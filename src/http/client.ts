@@ -16,6 +16,7 @@ import {
 } from './origin-policy';
 // A leaf module (no imports of its own), shared with the NDJSON validator.
 import { describeJsonSyntaxError } from '../fhir/json-error';
+import { BudgetSpentError, type RequestBudget } from './budget';
 
 export type HeaderInput = Record<string, string | undefined>;
 
@@ -31,6 +32,8 @@ export interface SendOptions {
   timeoutMs?: number;
   /** Largest body kept in memory for a buffered response (default 32 MiB); the rest is drained and counted. */
   maxBodyBytes?: number;
+  /** A budget of its own instead of the client's (the run-end cleanup's short grace period). */
+  budget?: RequestBudget;
 }
 
 export interface HttpResponse {
@@ -98,6 +101,11 @@ export interface HttpClientOptions {
   allowOrigins?: readonly string[];
   /** The resolver behind the address guard (tests replace it; default dns.lookup). */
   lookup?: LookupFunction;
+  /**
+   * The run's time budget: no request is sent once it is spent, and the requests in flight then
+   * are aborted, so no request outlives it whatever its own timeout.
+   */
+  budget?: RequestBudget;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -141,11 +149,17 @@ export class HttpClient {
   }
 
   /**
-   * Requests in a row that got no response at all (refused, timed out, not HTTP), and why the
-   * last one failed; any response (even an error status or a broken body) resets the count.
+   * Requests in a row that got no complete response (refused, timed out, not HTTP, or headers and
+   * then a body that stalled until the deadline), and why the last one failed; any other answer
+   * (even an error status or a body cut short) resets the count.
    */
   get connectionFailures(): { inARow: number; last?: string } {
     return { inARow: this.failuresInARow, ...(this.lastFailure ? { last: this.lastFailure } : {}) };
+  }
+
+  /** The run's time budget, for waits outside a request (Retry-After) that must end with it. */
+  get budget(): RequestBudget | undefined {
+    return this.options.budget;
   }
 
   resolve(url: string): string {
@@ -220,6 +234,9 @@ export class HttpClient {
     const log = this.log;
     const redactor = log.redactor;
     const url = this.resolve(opts.url);
+    const budget = opts.budget ?? this.options.budget;
+    // Once the run's time is up nothing more is sent, nor recorded: no request was made.
+    if (budget?.signal.aborted) throw spentError(budget);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...this.options.defaultHeaders, ...opts.headers })) {
       if (v !== undefined) headers[k.toLowerCase()] = v;
@@ -246,8 +263,19 @@ export class HttpClient {
 
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
+    const timedOut = new Error(`timed out after ${timeoutMs} ms`);
+    // The budget caps the request's own deadline: a request that may run to the budget's end is
+    // ended by the budget (with its reason), and when it is spent whatever is in flight ends.
+    const byBudget = budget !== undefined && budget.deadline - Date.now() <= timeoutMs;
+    const timer = byBudget ? undefined : setTimeout(() => controller.abort(timedOut), timeoutMs);
+    timer?.unref();
+    const onBudgetSpent = () => controller.abort(spentError(budget!));
+    budget?.signal.addEventListener('abort', onBudgetSpent, { once: true });
+    const release = () => {
+      clearTimeout(timer);
+      this.inFlight.delete(controller);
+      budget?.signal.removeEventListener('abort', onBudgetSpent);
+    };
     this.inFlight.add(controller);
     const started = Date.now();
     let res: Awaited<ReturnType<typeof undiciRequest>>;
@@ -260,8 +288,7 @@ export class HttpClient {
         signal: controller.signal,
       });
     } catch (err) {
-      clearTimeout(timer);
-      this.inFlight.delete(controller);
+      release();
       exchange.durationMs = Date.now() - started;
       const blocked = blockedAddress(err);
       if (blocked) {
@@ -271,11 +298,13 @@ export class HttpClient {
         throw new RefusedRequest('address', redactor.text(blocked.message), exchange);
       }
       exchange.error = redactor.text(describeTransportError(err, timeoutMs));
-      this.failuresInARow += 1;
-      this.lastFailure = exchange.error;
+      // The run's own budget ending it says nothing about the target.
+      if (!(controller.signal.reason instanceof BudgetSpentError)) {
+        this.failuresInARow += 1;
+        this.lastFailure = exchange.error;
+      }
       throw new TransportError(exchange.error, exchange);
     }
-    this.failuresInARow = 0;
     exchange.headersMs = Date.now() - started;
     const flat = flattenHeaders(res.headers);
     const response: RecordedResponse = {
@@ -299,8 +328,7 @@ export class HttpClient {
       const done = (err?: unknown) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
-        this.inFlight.delete(controller);
+        release();
         exchange.durationMs = Date.now() - started;
         if (err) {
           exchange.error = redactor.text(
@@ -310,8 +338,16 @@ export class HttpClient {
           );
           // Free the connection: a half-read body must not keep a socket (or agent.close()) waiting.
           if (!body.destroyed) body.destroy();
+          if (!stoppedBecause && (err === timedOut || errorCode(err) === 'UND_ERR_BODY_TIMEOUT')) {
+            // Headers and then nothing until the deadline: no answer, as far as the run can tell.
+            this.failuresInARow += 1;
+            this.lastFailure = `the body stalled after the headers: ${exchange.error}`;
+          } else if (!(err instanceof BudgetSpentError)) this.failuresInARow = 0;
           reject(new TransportError(exchange.error, exchange));
-        } else resolve(bytes);
+        } else {
+          this.failuresInARow = 0;
+          resolve(bytes);
+        }
       };
       body.once('end', () => done());
       // `on`, not `once`: a destroyed body may report more than one error, none may go unhandled.
@@ -346,6 +382,17 @@ export class HttpClient {
       clearTimeout(timer);
     }
   }
+}
+
+/** The budget's own reason (a BudgetSpentError), whoever asks first: its timer or a request. */
+function spentError(budget: RequestBudget): BudgetSpentError {
+  const reason: unknown = budget.signal.reason;
+  return reason instanceof BudgetSpentError ? reason : new BudgetSpentError('the time budget was spent');
+}
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code ?? e?.cause?.code;
 }
 
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization'] as const;

@@ -79,7 +79,7 @@ describe('a target nobody can talk to', () => {
     expect(notRun.length).toBeGreaterThan(run.report.results.length / 2);
     expect(notRun[0]?.message).toMatch(
       new RegExp(
-        `the last ${GONE_AFTER_FAILURES} requests got no response \\(the target closed the connection`,
+        `the last ${GONE_AFTER_FAILURES} requests got no complete response \\(the target closed the connection`,
       ),
     );
     // Bounded: the checks before the cut-off, not one request per check of the catalog.
