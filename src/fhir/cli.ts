@@ -1,7 +1,8 @@
 /**
  * `bcda-conformance validate <file|dir ...>`: the FHIR checks of the download suites, for
  * NDJSON exports already on disk (plain or .gz).
- * Exit codes: 0 every line valid, 1 invalid lines or export-level errors, 2 bad input.
+ * Exit codes: 0 every file read and every line valid; 1 findings (invalid lines, export-level
+ * errors, paths that could not be read, all reported); 2 usage errors.
  */
 import type { Command } from 'commander';
 import * as fs from 'fs';
@@ -37,26 +38,83 @@ function positiveInt(value: string | undefined, flag: string, min: number): numb
   return Number(value);
 }
 
-/** Files named on the command line, with directories expanded (recursively) to their NDJSON files. */
-export function collectNdjsonFiles(inputs: string[]): string[] {
+/** A path `validate` could not read; it makes the exit code 1 without stopping the others. */
+export interface FileProblem {
+  file: string;
+  message: string;
+}
+
+export interface CollectedFiles {
+  files: string[];
+  /** Broken symbolic links and directories that could not be listed, met while walking. */
+  problems: FileProblem[];
+}
+
+const errnoOf = (err: unknown): string => (err as NodeJS.ErrnoException)?.code ?? 'unknown error';
+
+/**
+ * Files named on the command line, with directories expanded (recursively) to their NDJSON files.
+ * Symbolic links are followed; a dangling one, a loop, or a directory that cannot be listed is a
+ * problem to report, not a reason to stop. A path named on the command line that does not exist,
+ * or is not an NDJSON file or a directory, is a usage error (InputError).
+ */
+export function collectNdjsonFiles(inputs: string[]): CollectedFiles {
   const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs
-      .readdirSync(dir, { withFileTypes: true })
-      .sort((a, b) => a.name.localeCompare(b.name))) {
+  const problems: FileProblem[] = [];
+  /** Real paths of the directories being walked, to tell a link back to one of them. */
+  const walking = new Set<string>();
+  const walkDir = (dir: string): void => {
+    let real: string;
+    let entries: fs.Dirent[];
+    try {
+      real = fs.realpathSync(dir);
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({ file: dir, message: `cannot list the directory (${errnoOf(err)})` });
+      return;
+    }
+    if (walking.has(real)) {
+      problems.push({ file: dir, message: 'symbolic link loop: it leads back to a directory above it' });
+      return;
+    }
+    walking.add(real);
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      if (entry.isSymbolicLink()) followLink(full);
+      else if (entry.isDirectory()) walkDir(full);
       else if (entry.isFile() && NDJSON_FILE.test(entry.name)) files.push(full);
     }
+    walking.delete(real);
+  };
+  const followLink = (link: string): void => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(link);
+    } catch (err) {
+      const code = errnoOf(err);
+      const message =
+        code === 'ELOOP'
+          ? 'symbolic link loop'
+          : code === 'ENOENT'
+            ? 'dangling symbolic link: what it points to does not exist'
+            : `cannot follow the symbolic link (${code})`;
+      problems.push({ file: link, message });
+      return;
+    }
+    if (stat.isDirectory()) walkDir(link);
+    else if (stat.isFile() && NDJSON_FILE.test(link)) files.push(link);
   };
   for (const input of inputs) {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(input);
-    } catch {
-      throw new InputError(`no such file or directory: ${input}`);
+    } catch (err) {
+      const code = errnoOf(err);
+      throw new InputError(
+        code === 'ENOENT' ? `no such file or directory: ${input}` : `cannot read ${input} (${code})`,
+      );
     }
-    if (stat.isDirectory()) walk(input);
+    if (stat.isDirectory()) walkDir(input);
     else if (stat.isFile()) {
       // A report.json or a CSV named by mistake would only give one parse error per line.
       if (!NDJSON_FILE.test(input))
@@ -66,8 +124,9 @@ export function collectNdjsonFiles(inputs: string[]): string[] {
       files.push(input);
     } else throw new InputError(`not a file or directory: ${input}`);
   }
-  if (!files.length) throw new InputError(`no .ndjson or .ndjson.gz files found in ${inputs.join(', ')}`);
-  return files;
+  if (!files.length && !problems.length)
+    throw new InputError(`no .ndjson or .ndjson.gz files found in ${inputs.join(', ')}`);
+  return { files, problems };
 }
 
 function pad(text: string, width: number): string {
@@ -86,7 +145,11 @@ function table(rows: string[][]): string[] {
   );
 }
 
-function formatReport(summaries: FileValidationSummary[], exportIssues: ValidationIssue[]): string {
+function formatReport(
+  summaries: FileValidationSummary[],
+  exportIssues: ValidationIssue[],
+  problems: FileProblem[],
+): string {
   const rows = [['file', 'kind', 'types', 'lines', 'validated', 'invalid', 'first failing', 'issues']];
   for (const s of summaries) {
     rows.push([
@@ -123,9 +186,14 @@ function formatReport(summaries: FileValidationSummary[], exportIssues: Validati
     out.push('', 'Across files:');
     for (const i of exportIssues) out.push(`  ${i.severity} ${i.ruleId} ${i.file}: ${i.message}`);
   }
+  if (problems.length) {
+    out.push('', `Could not be read (${problems.length}):`);
+    for (const p of problems) out.push(`  ${p.file}: ${p.message}`);
+  }
   const lines = summaries.reduce((a, s) => a + s.lines, 0);
   const invalid = summaries.reduce((a, s) => a + s.invalidLines, 0);
-  out.push('', `${summaries.length} file(s), ${lines} line(s), ${invalid} invalid.`);
+  const unread = problems.length ? ` ${problems.length} path(s) could not be read.` : '';
+  out.push('', `${summaries.length} file(s), ${lines} line(s), ${invalid} invalid.${unread}`);
   // One entry per line: messages quote the data (types, ids), which must not start or split a line.
   return out.map(terminalSafe).join('\n');
 }
@@ -140,7 +208,7 @@ export async function runValidate(inputs: string[], opts: ValidateCliOptions, io
     const validateLines = positiveInt(opts.validateLines, '--validate-lines', 1);
     const maxIssues = positiveInt(opts.maxIssues, '--max-issues', 0);
     const workers = positiveInt(opts.workers, '--workers', 0);
-    const files = collectNdjsonFiles(inputs);
+    const { files, problems } = collectNdjsonFiles(inputs);
     const summaries = await validateFiles(files, {
       apiVersion,
       sandbox: opts.sandbox === true,
@@ -148,13 +216,24 @@ export async function runValidate(inputs: string[], opts: ValidateCliOptions, io
       ...(maxIssues !== undefined ? { maxIssuesPerFile: maxIssues } : {}),
       ...(workers !== undefined ? { workers } : {}),
     });
+    // Files read in part (a read error, gzip cut short) keep their results and are problems too.
+    const fileErrors = [
+      ...problems,
+      ...summaries.flatMap((s) => (s.error === undefined ? [] : [{ file: s.file, message: s.error }])),
+    ];
     const exportIssues = checkExportReferences(summaries);
     const failed =
-      summaries.some((s) => s.invalidLines > 0) || exportIssues.some((i) => i.severity === 'error');
+      summaries.some((s) => s.invalidLines > 0) ||
+      exportIssues.some((i) => i.severity === 'error') ||
+      fileErrors.length > 0;
     // JSON.stringify leaves DEL, C1, bidi controls and U+2028 raw; their \u escapes keep the values.
     if (opts.json)
-      io.out(terminalSafeLines(JSON.stringify({ valid: !failed, files: summaries, exportIssues }, null, 2)));
-    else io.out(formatReport(summaries, exportIssues));
+      io.out(
+        terminalSafeLines(
+          JSON.stringify({ valid: !failed, files: summaries, exportIssues, fileErrors }, null, 2),
+        ),
+      );
+    else io.out(formatReport(summaries, exportIssues, fileErrors));
     return failed ? 1 : 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -166,7 +245,16 @@ export async function runValidate(inputs: string[], opts: ValidateCliOptions, io
 export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
-    .description('Validate NDJSON export files (plain or .gz) against FHIR R4 and the BCDA profile rules')
+    .summary('Validate NDJSON export files (plain or .gz) against FHIR R4 and the BCDA profile rules')
+    .description(
+      'Validate NDJSON export files (plain or .gz) against FHIR R4 and the BCDA profile rules.\n' +
+        'Directories are searched recursively (symbolic links followed). A file that cannot be read, a\n' +
+        'broken link or a .gz cut short is reported and the other files are still validated.\n\n' +
+        'Exit codes:\n' +
+        '  0  every file read and every line valid\n' +
+        '  1  findings: invalid lines, errors across files, or paths that could not be read\n' +
+        '  2  usage error: a bad option, a named path that does not exist, no NDJSON files found',
+    )
     .argument('[paths...]', 'NDJSON files or directories holding them')
     .option('--api-version <version>', 'BCDA API version the files come from (v1, v2, v3)', 'v2')
     .option('--validate-lines <n>', 'validate only the first N lines of each file (default: all)')

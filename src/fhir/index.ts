@@ -6,6 +6,7 @@ export { FHIR_RULES, RULE } from './rules';
 export { getFastValidator, getResourceValidator } from './schema/validator';
 export type {
   FhirRuleMeta,
+  FileValidationResult,
   FileValidationSummary,
   IssueSeverity,
   NdjsonValidationOptions,

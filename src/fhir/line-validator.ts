@@ -85,13 +85,24 @@ export class LineValidator {
     else this.summary.issuesDropped++;
   }
 
-  /** One line, without its line terminator; `ascii`: its bytes are known to be all ASCII. */
-  line(text: string, ascii = false): void {
+  /**
+   * One line, without its line terminator; `ascii`: its bytes are known to be all ASCII;
+   * `badUtf8At`: offset in the line of its first byte that is not UTF-8, or -1.
+   */
+  line(text: string, ascii = false, badUtf8At = -1): void {
     this.lineNo++;
     this.summary.lines++;
     if (this.summary.validatedLines >= this.sampleLimit) return;
     this.summary.validatedLines++;
     this.lineFailed = false;
+    // NDJSON is UTF-8: a client may reject the file. The rest of the line is still checked (as
+    // decoded with U+FFFD in place of the bad bytes), so its other problems show too.
+    if (badUtf8At >= 0)
+      this.report(
+        RULE.parse,
+        '',
+        `not valid UTF-8: invalid byte sequence at byte offset ${badUtf8At} of the line`,
+      );
     // Only a line starting with whitespace can be blank (avoids trimming every line).
     const c0 = text.charCodeAt(0);
     if (text.length === 0 || ((c0 === 32 || c0 === 9 || c0 === 13) && text.trim().length === 0)) {

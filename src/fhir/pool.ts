@@ -10,8 +10,8 @@ import { Worker } from 'worker_threads';
 import { DEFAULT_MAX_ISSUES } from './line-validator';
 import { MAX_LINE_BYTES } from './ndjson-lines';
 import { projectRoot } from './project-root';
-import { runShard, type ShardTask } from './shard';
-import type { FileValidationSummary, NdjsonValidationOptions } from './types';
+import { readFailure, runShard, type ShardTask } from './shard';
+import type { FileValidationResult, FileValidationSummary, NdjsonValidationOptions } from './types';
 
 export interface ValidateFilesOptions extends Omit<
   NdjsonValidationOptions,
@@ -94,16 +94,37 @@ interface PlannedShard {
   task: ShardTask;
 }
 
-function planShards(paths: string[], options: ValidateFilesOptions, threads: number): PlannedShard[] {
+interface Plan {
+  shards: PlannedShard[];
+  /** Files that could not even be opened: why, by index. */
+  failed: Map<number, string>;
+}
+
+function planShards(paths: string[], options: ValidateFilesOptions, threads: number): Plan {
   const shards: PlannedShard[] = [];
+  const failed = new Map<number, string>();
   const { workers: _w, rangeBytes, expectedTypes, kinds, ...common } = options;
-  const sizes = paths.map((file) => fs.statSync(file).size);
+  const sizes = paths.map((file, fileIndex) => {
+    try {
+      return fs.statSync(file).size;
+    } catch (err) {
+      failed.set(fileIndex, readFailure(err, 0));
+      return 0;
+    }
+  });
   const total = sizes.reduce((a, b) => a + b, 0);
   const adaptive = Math.min(DEFAULT_RANGE_BYTES, Math.max(1 << 20, Math.ceil(total / (threads * 8))));
   const rangeSize = rangeBytes ?? adaptive;
   paths.forEach((file, fileIndex) => {
+    if (failed.has(fileIndex)) return;
     const size = sizes[fileIndex] ?? 0;
-    const gzip = size >= 2 && isGzipFile(file);
+    let gzip: boolean;
+    try {
+      gzip = size >= 2 && isGzipFile(file);
+    } catch (err) {
+      failed.set(fileIndex, readFailure(err, 0));
+      return;
+    }
     const kind = kinds?.[file] ?? guessKind(file);
     const base: NdjsonValidationOptions = { ...common, file, kind, gzip };
     const named = expectedTypes?.[file];
@@ -144,7 +165,7 @@ function planShards(paths: string[], options: ValidateFilesOptions, threads: num
         addRange(start + Math.floor(quarter * q), start + Math.floor(quarter * (q + 1)));
     }
   });
-  return shards;
+  return { shards, failed };
 }
 
 /** Task indexes, largest first (ties in plan order): the small tasks fill in at the end. */
@@ -152,13 +173,10 @@ function dispatchOrder(shards: PlannedShard[]): number[] {
   return shards.map((_, i) => i).sort((a, b) => (shards[b]?.bytes ?? 0) - (shards[a]?.bytes ?? 0) || a - b);
 }
 
-/** Merges the shards of one file (in byte order) into one summary with absolute line numbers. */
-export function mergeShards(parts: FileValidationSummary[], maxIssues: number): FileValidationSummary {
-  const [first] = parts;
-  if (!first) throw new Error('no shard to merge');
-  const merged: FileValidationSummary = {
-    file: first.file,
-    kind: first.kind,
+function emptySummary(file: string, kind: 'output' | 'error'): FileValidationSummary {
+  return {
+    file,
+    kind,
     bytes: 0,
     lines: 0,
     validatedLines: 0,
@@ -168,6 +186,17 @@ export function mergeShards(parts: FileValidationSummary[], maxIssues: number): 
     issuesDropped: 0,
     references: { patientIds: [], referencedPatients: [] },
   };
+}
+
+/**
+ * Merges the shards of one file (in byte order) into one summary with absolute line numbers.
+ * A shard that could not be read to its end ends the file: the line numbers of the ranges after
+ * it would be unknown.
+ */
+export function mergeShards(parts: FileValidationResult[], maxIssues: number): FileValidationResult {
+  const [first] = parts;
+  if (!first) throw new Error('no shard to merge');
+  const merged: FileValidationResult = emptySummary(first.file, first.kind);
   const patientIds = new Set<string>();
   const referenced = new Set<string>();
   for (const part of parts) {
@@ -189,6 +218,10 @@ export function mergeShards(parts: FileValidationSummary[], maxIssues: number): 
     merged.issuesDropped += part.issuesDropped;
     for (const id of part.references.patientIds) patientIds.add(id);
     for (const id of part.references.referencedPatients) referenced.add(id);
+    if (part.error !== undefined) {
+      merged.error = part.error;
+      break;
+    }
   }
   merged.references = { patientIds: [...patientIds], referencedPatients: [...referenced] };
   return merged;
@@ -260,8 +293,8 @@ async function runInWorkers(
   tasks: ShardTask[],
   order: number[],
   workerCount: number,
-): Promise<FileValidationSummary[]> {
-  const results: FileValidationSummary[] = new Array<FileValidationSummary>(tasks.length);
+): Promise<FileValidationResult[]> {
+  const results: FileValidationResult[] = new Array<FileValidationResult>(tasks.length);
   let next = 0;
   const runOne = (worker: Worker): Promise<void> =>
     new Promise<void>((resolve, reject) => {
@@ -279,7 +312,7 @@ async function runInWorkers(
         }
         if (inFlight.size === 0) resolve();
       };
-      worker.on('message', (msg: { id: number; summary?: FileValidationSummary; error?: string }) => {
+      worker.on('message', (msg: { id: number; summary?: FileValidationResult; error?: string }) => {
         inFlight.delete(msg.id);
         if (msg.error !== undefined || !msg.summary) {
           const file = tasks[msg.id]?.path ?? '?';
@@ -308,18 +341,22 @@ async function runInWorkers(
   return results;
 }
 
-/** Validates NDJSON files on disk (plain or gzip); one summary per path, in the given order. */
+/**
+ * Validates NDJSON files on disk (plain or gzip); one summary per path, in the given order. A
+ * file that cannot be read (to its end) gets an `error` and keeps what was read; the others are
+ * not affected.
+ */
 export async function validateFiles(
   paths: string[],
   options: ValidateFilesOptions = {},
-): Promise<FileValidationSummary[]> {
+): Promise<FileValidationResult[]> {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const wanted = options.workers ?? (cores > 1 ? cores : 0);
-  const shards = planShards(paths, options, Math.max(1, wanted));
+  const { shards, failed } = planShards(paths, options, Math.max(1, wanted));
   const tasks = shards.map((s) => s.task);
   // One task gains nothing from a worker but its start-up.
   const workerCount = tasks.length > 1 ? Math.min(wanted, tasks.length) : 0;
-  let results: FileValidationSummary[];
+  let results: FileValidationResult[];
   if (workerCount <= 0) {
     results = [];
     for (const task of tasks) results.push(await runShard(task));
@@ -327,10 +364,13 @@ export async function validateFiles(
     results = await runInWorkers(tasks, dispatchOrder(shards), workerCount);
   }
   const maxIssues = options.maxIssuesPerFile ?? DEFAULT_MAX_ISSUES;
-  return paths.map((_, fileIndex) =>
-    mergeShards(
-      shards.flatMap((s, i) => (s.fileIndex === fileIndex ? [results[i] as FileValidationSummary] : [])),
+  return paths.map((file, fileIndex) => {
+    const error = failed.get(fileIndex);
+    if (error !== undefined)
+      return { ...emptySummary(file, options.kinds?.[file] ?? guessKind(file)), error };
+    return mergeShards(
+      shards.flatMap((s, i) => (s.fileIndex === fileIndex ? [results[i] as FileValidationResult] : [])),
       maxIssues,
-    ),
-  );
+    );
+  });
 }

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { LineValidator } from './line-validator';
 import { CHUNK_BYTES, decodedChunks, LineSplitter, MAX_LINE_BYTES } from './ndjson-lines';
-import type { FileValidationSummary, NdjsonValidationOptions } from './types';
+import type { FileValidationResult, NdjsonValidationOptions } from './types';
 
 export interface ShardTask {
   path: string;
@@ -14,22 +14,68 @@ export interface ShardTask {
   range?: { start: number; end: number };
 }
 
-export async function runShard(task: ShardTask): Promise<FileValidationSummary> {
+const READ_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  ELOOP: 'symbolic link loop',
+  EMFILE: 'too many open files',
+  ENXIO: 'no such device',
+};
+
+/** Why reading stopped, in fixed words: a gzip failure as worded by ndjson-lines, else the errno. */
+export function readFailure(err: unknown, bytesRead: number): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.message === 'string' && e.message.startsWith('gzip: ')) return e.message;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const what = code ? `${code}${READ_ERRORS[code] ? `: ${READ_ERRORS[code]}` : ''}` : String(e?.message ?? e);
+  return `cannot read the file (${what}) after ${bytesRead} bytes`;
+}
+
+/** Validates the task; a failure to read ends it early, with the lines read so far kept. */
+export async function runShard(task: ShardTask): Promise<FileValidationResult> {
   const validator = new LineValidator(task.options);
-  if (!task.range) {
-    const splitter = new LineSplitter(
-      (text, _offset, ascii) => validator.line(text, ascii),
-      (_offset, bytes) => validator.oversizedLine(bytes, MAX_LINE_BYTES),
-    );
-    const stream = fs.createReadStream(task.path, { highWaterMark: CHUNK_BYTES });
-    for await (const chunk of decodedChunks(stream, task.options.gzip)) {
+  const read = { bytes: task.range?.start ?? 0 };
+  try {
+    if (task.range) await readRange(task, task.range, validator, read);
+    else await readWhole(task, validator, read);
+  } catch (err) {
+    return { ...validator.finish(), error: readFailure(err, read.bytes) };
+  }
+  return validator.finish();
+}
+
+async function readWhole(task: ShardTask, validator: LineValidator, read: { bytes: number }): Promise<void> {
+  const splitter = new LineSplitter(
+    (text, _offset, ascii, badUtf8At) => validator.line(text, ascii, badUtf8At),
+    (_offset, bytes) => validator.oversizedLine(bytes, MAX_LINE_BYTES),
+  );
+  const stream = fs.createReadStream(task.path, { highWaterMark: CHUNK_BYTES });
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of stream) {
+      read.bytes += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  try {
+    for await (const chunk of decodedChunks(counted(), task.options.gzip)) {
       validator.addBytes(chunk.length);
       splitter.push(chunk);
     }
     splitter.end();
-    return validator.finish();
+  } finally {
+    stream.destroy();
   }
-  const { start, end } = task.range;
+}
+
+async function readRange(
+  task: ShardTask,
+  { start, end }: { start: number; end: number },
+  validator: LineValidator,
+  read: { bytes: number },
+): Promise<void> {
   // Read from one byte early: if it is '\n', a line starts exactly at `start`.
   const from = start > 0 ? start - 1 : 0;
   let skipping = start > 0;
@@ -42,9 +88,9 @@ export async function runShard(task: ShardTask): Promise<FileValidationSummary> 
     return from + offset < end ? 'take' : 'stop';
   };
   const splitter = new LineSplitter(
-    (text, offset, ascii) => {
+    (text, offset, ascii, badUtf8At) => {
       const action = decide(offset);
-      if (action === 'take') validator.line(text, ascii);
+      if (action === 'take') validator.line(text, ascii, badUtf8At);
       return action !== 'stop';
     },
     (offset, bytes) => {
@@ -54,8 +100,10 @@ export async function runShard(task: ShardTask): Promise<FileValidationSummary> 
     },
   );
   const stream = fs.createReadStream(task.path, { start: from, highWaterMark: CHUNK_BYTES });
+  read.bytes = from;
   try {
     for await (const chunk of stream) {
+      read.bytes += (chunk as Buffer).length;
       splitter.push(chunk as Buffer);
       if (splitter.done) break;
     }
@@ -65,5 +113,4 @@ export async function runShard(task: ShardTask): Promise<FileValidationSummary> 
   }
   // Ranges partition the file, so their sizes add up to the file size.
   validator.addBytes(end - start);
-  return validator.finish();
 }

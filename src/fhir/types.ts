@@ -54,5 +54,14 @@ export interface FileValidationSummary {
   };
 }
 
+/**
+ * A file read from disk by validateFiles. When reading stopped early (the file could not be
+ * read, or its gzip data is cut short or corrupt) `error` says why and where, and the counts
+ * cover the lines read until then.
+ */
+export interface FileValidationResult extends FileValidationSummary {
+  error?: string;
+}
+
 /** A BCDA/FHIR profile rule; the engine turns each into a catalog check. */
 export type FhirRuleMeta = CheckMeta;

@@ -12,7 +12,7 @@ export async function validateNdjson(
 ): Promise<FileValidationSummary> {
   const validator = new LineValidator(options);
   const splitter = new LineSplitter(
-    (text, _offset, ascii) => validator.line(text, ascii),
+    (text, _offset, ascii, badUtf8At) => validator.line(text, ascii, badUtf8At),
     (_offset, bytes) => validator.oversizedLine(bytes, MAX_LINE_BYTES),
   );
   for await (const chunk of decodedChunks(source, options.gzip)) {

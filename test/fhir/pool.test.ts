@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { closeValidationWorkers, validateFiles, type FileValidationSummary } from '../../src/fhir';
+import { mergeShards } from '../../src/fhir/pool';
 import { fixtureNdjson } from './corpus-helpers';
 
 const patient = fixtureNdjson('valid', 'patient-base.json').text.trim();
@@ -75,9 +76,39 @@ describe('validateFiles', () => {
     }
   }, 60_000);
 
-  it('fails with the file name when a file cannot be read', async () => {
-    await expect(validateFiles([path.join(dir, 'missing.ndjson')], { workers: 0 })).rejects.toThrow(
-      /missing\.ndjson/,
-    );
+  it('puts a read failure on its file; the other files keep their results', async () => {
+    for (const workers of [0, 2]) {
+      const [missing, ok] = await validateFiles([path.join(dir, 'missing.ndjson'), errors], { workers });
+      expect(missing).toMatchObject({ file: path.join(dir, 'missing.ndjson'), lines: 0 });
+      expect(missing?.error).toBe('cannot read the file (ENOENT: no such file) after 0 bytes');
+      expect(ok?.error).toBeUndefined();
+      expect(ok?.lines).toBe(2);
+    }
+  });
+
+  it('merges the byte ranges of a file only up to the first that could not be read to its end', () => {
+    const part = (lines: number, error?: string) => ({
+      file: 'f.ndjson',
+      kind: 'output' as const,
+      bytes: lines * 10,
+      lines,
+      validatedLines: lines,
+      invalidLines: 1,
+      firstFailingLine: lines,
+      countsByType: { Patient: lines },
+      issues: [
+        { file: 'f.ndjson', line: lines, path: '', message: 'm', ruleId: 'R', severity: 'error' as const },
+      ],
+      issuesDropped: 0,
+      references: { patientIds: [], referencedPatients: [] },
+      ...(error ? { error } : {}),
+    });
+    const merged = mergeShards([part(3), part(2, 'cannot read the file (EIO) after 50 bytes'), part(4)], 100);
+    expect(merged).toMatchObject({
+      lines: 5,
+      invalidLines: 2,
+      error: 'cannot read the file (EIO) after 50 bytes',
+    });
+    expect(merged.issues.map((i) => i.line)).toEqual([3, 5]);
   });
 });
