@@ -106,7 +106,7 @@ const MAIN_SETTINGS = [
     arg: 'profile',
     values: PROFILES,
     default: 'bcda',
-    help: "rules to judge by: BCDA's documented contract (bcda) or the generic Bulk Data IG v2 server rules (bulk-data-ig)",
+    help: "rules to judge by, BCDA's documented contract or the generic Bulk Data IG v2 server rules",
   },
   {
     key: 'suites',
@@ -228,7 +228,7 @@ function roleSettings(): SettingRow[] {
       kind: 'text' as const,
       arg: 'id',
       help: `client id of ${r.purpose}`,
-      defaultText: 'skipped without',
+      defaultText: 'its checks skip',
     },
     {
       key: `${r.role}ClientSecret`,

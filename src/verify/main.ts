@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CATALOG } from '../checks/catalog';
+import { formatAsRepository } from '../config/generate-docs';
 import { FAULTS, FAULT_NAMES } from '../mock/faults';
 import {
   CATCHES_DOC,
@@ -182,7 +183,7 @@ async function regenerate(
   }
   const rendered = render(current);
   if (rendered === undefined) return `${file} has no verify markers; not updated`;
-  const updated = await formatMarkdown(rendered, file);
+  const updated = await formatAsRepository(rendered, file);
   if (updated === current) return undefined;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -191,19 +192,4 @@ async function regenerate(
     return `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }
   return undefined;
-}
-
-/**
- * The README as `npm run format` would leave it, so formatting the repository and regenerating the
- * table agree (CI fails on any difference). Without prettier (a production install) it is left as is.
- */
-async function formatMarkdown(text: string, file: string): Promise<string> {
-  let prettier: typeof import('prettier');
-  try {
-    prettier = await import('prettier');
-  } catch {
-    return text;
-  }
-  const config = (await prettier.resolveConfig(file)) ?? {};
-  return prettier.format(text, { ...config, filepath: file });
 }

@@ -26,7 +26,7 @@ describe('setting names in messages', () => {
     const good = path.join(d, 'good.json');
     writeFileSync(
       good,
-      JSON.stringify({ includeSamples: true, mockQuirks: false, suites: ['metadata', 'auth'] }),
+      JSON.stringify({ includeSamples: true, mockQuirks: false, suite: ['metadata', 'auth'] }),
     );
     expect(loadConfig({ config: good }, {}, d)).toMatchObject({
       includeSamples: true,
@@ -38,14 +38,14 @@ describe('setting names in messages', () => {
     expect(() => loadConfig({ config: bad }, {}, d)).toThrow(
       /"mockQuirks" .* must be true or false \(got "false"\)/,
     );
-    writeFileSync(bad, JSON.stringify({ mockFaults: [1] }));
+    writeFileSync(bad, JSON.stringify({ mockFault: [1] }));
     expect(() => loadConfig({ config: bad }, {}, d)).toThrow(
-      /"mockFaults" .* values must be strings \(got 1\)/,
+      /"mockFault" .* must be a list of strings, or one comma-separated string \(got \[1\]\)/,
     );
   });
 
   it('rejects an empty --config path and unknown suite names', () => {
-    expect(() => loadConfig({ config: '' }, {}, dir())).toThrow('--config needs the path of a JSON file');
+    expect(() => loadConfig({ config: '' }, {}, dir())).toThrow('--config needs the path of a JSON or YAML file');
     expect(() => checkSuiteNames(['auth', 'nope'])).toThrow(ConfigError);
     expect(checkSuiteNames(['auth'])).toEqual(['auth']);
   });

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../../src/config/config';
 const dir = () => mkdtempSync(path.join(tmpdir(), 'bcda-config-'));
 const TARGET = { target: 'https://target.example', token: 't0k3n-value' };
 
-describe('--allow-origin (BCDA_ALLOW_ORIGINS, "allowOrigins")', () => {
+describe('--allow-origin (BCDA_ALLOW_ORIGINS, "allowOrigin")', () => {
   it('is empty by default', () => {
     const c = loadConfig(TARGET, {}, dir());
     expect(c.allowOrigins).toEqual([]);
@@ -37,7 +37,7 @@ describe('--allow-origin (BCDA_ALLOW_ORIGINS, "allowOrigins")', () => {
     const d = dir();
     writeFileSync(
       path.join(d, 'bcda-conformance.config.json'),
-      JSON.stringify({ allowOrigins: ['https://file.example'] }),
+      JSON.stringify({ allowOrigin: ['https://file.example'] }),
     );
     expect(loadConfig(TARGET, {}, d).allowOrigins).toEqual(['https://file.example']);
     expect(loadConfig(TARGET, {}, d).sources.allowOrigins).toBe('file');
@@ -65,8 +65,8 @@ describe('--allow-origin (BCDA_ALLOW_ORIGINS, "allowOrigins")', () => {
     );
     const d = dir();
     const file = path.join(d, 'c.json');
-    writeFileSync(file, JSON.stringify({ allowOrigins: 'https://x.example/path' }));
-    expect(() => loadConfig({ ...TARGET, config: file }, {}, d)).toThrow(/^"allowOrigins" in config file/);
+    writeFileSync(file, JSON.stringify({ allowOrigin: 'https://x.example/path' }));
+    expect(() => loadConfig({ ...TARGET, config: file }, {}, d)).toThrow(/^"allowOrigin" in config file/);
   });
 
   it('refuses a target on a metadata address', () => {

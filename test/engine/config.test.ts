@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     [{ target: 'https://example.org' }, /no credentials/],
     [{ clientId: 'only-id' }, /go together/],
     [{ apiVersion: 'v9' }, /api-version must be one of v1, v2, v3/],
-    [{ suites: ['metadata', 'nope'] }, /unknown suite "nope"/],
+    [{ suites: ['metadata', 'nope'] }, /--suite must be one of .* \(got "nope"\)/],
     [{ timeoutSeconds: 'soon' }, /--timeout must be a number/],
     [{ maxKickoffs: '1.5' }, /max-kickoffs must be a whole number/],
     [{ validateLines: 0 }, /validate-lines must be a whole number \(1 or more\)/],
