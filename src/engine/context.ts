@@ -60,6 +60,8 @@ export interface ExportRun {
 /** Control of the embedded mock (clock, job states); absent against any other target. */
 export interface TargetControl {
   advanceClock(seconds: number): Promise<void>;
+  /** Undoes an earlier advanceClock (the mock refuses to go back further than advances went). */
+  rewindClock(seconds: number): Promise<void>;
   forceJobState(jobId: string, state: string): Promise<void>;
   /** Simulates an outage of the auth provider (BCDA's SSAS): `ok` ends it. */
   setAuthProvider(state: 'ok' | 'timeout' | 'error'): Promise<void>;

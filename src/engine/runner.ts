@@ -521,6 +521,7 @@ function httpControl(baseUrl: string, timeoutMs: number, budget: TimeBudget): Ta
   };
   return {
     advanceClock: (seconds) => post('/clock/advance', { seconds }),
+    rewindClock: (seconds) => post('/clock/rewind', { seconds }, true),
     forceJobState: (jobId, state) => post(`/jobs/${encodeURIComponent(jobId)}/state`, { state }),
     setAuthProvider: (state) => post('/auth-provider', { state }, state === 'ok'),
     setTokenRateLimit: (limit, windowSeconds) =>

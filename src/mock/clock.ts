@@ -8,6 +8,11 @@ export interface MockClock {
   now(): Date;
   /** Moves the clock forward (negative values are rejected). */
   advance(seconds: number): void;
+  /**
+   * Moves the clock back by at most what advance() moved it forward (undoes an advance, e.g. a
+   * client that jumped 25 h ahead on a shared mock); further back than that is rejected.
+   */
+  rewind(seconds: number): void;
   /** Drops every advance and, for a frozen clock, returns to the start instant. */
   reset(): void;
   /** True when time moves only through advance() (deterministic tests). */
@@ -46,6 +51,20 @@ export function createClock(options: ClockOptions = {}): MockClock {
         throw new Error(`clock cannot move past ${new Date(LATEST_CLOCK_MS).toISOString()}`);
       }
       offsetMs += seconds * 1000;
+    },
+    rewind(seconds: number): void {
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        throw new Error(`clock can only move back by a finite number of seconds, got ${String(seconds)}`);
+      }
+      // Never before where the clock would be without advances: time the mock already showed
+      // (job and token timestamps) stays in the past.
+      // (A thousandth of a millisecond of slack: undoing fractional advances exactly must pass.)
+      if (seconds * 1000 > offsetMs + 0.001) {
+        throw new Error(
+          `clock can move back only as far as advances moved it forward (${offsetMs / 1000} s), not ${seconds} s`,
+        );
+      }
+      offsetMs = Math.max(0, offsetMs - seconds * 1000);
     },
     reset(): void {
       offsetMs = 0;

@@ -117,6 +117,17 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
     }),
   );
 
+  // Undoes advances (a client that moved a shared clock puts it back); same input as advance.
+  app.post(
+    `${CONTROL_PREFIX}/clock/rewind`,
+    gated,
+    guarded((request, reply) => {
+      const { seconds } = input.read<ClockAdvanceInput>(request, 'clockAdvance');
+      userCheck(() => ctx.clock.rewind(seconds));
+      return ok(reply, { now: ctx.clock.now().toISOString() });
+    }),
+  );
+
   app.post<{ Params: { jobID: string } }>(
     `${CONTROL_PREFIX}/jobs/:jobID/state`,
     gated,
