@@ -94,8 +94,9 @@ export interface ContextOptions {
   control?: TargetControl;
   /** True when the target is BCDA's sandbox or the embedded mock (synthetic data: negative ids). */
   sandbox: boolean;
+  /** When polling, downloads and Retry-After waits stop: a little before the budget ends. */
   deadline: number;
-  /** The run's time budget (ends at `deadline`): waits between requests end with it. */
+  /** The run's time budget: waits between requests end with it. */
   budget?: RequestBudget;
   onProgress?: (event: ProgressEvent) => void;
 }

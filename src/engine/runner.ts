@@ -49,6 +49,14 @@ export const CLEANUP_GRACE_MS = 3_000;
 /** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
 const EXPORTS_GRACE_MS = 1_000;
 
+/**
+ * Polling, downloads and Retry-After waits stop this long before the run budget ends (a tenth of
+ * it, 1 to 60 s), so the checks that judge a job that never finished still run and say so.
+ */
+export function flowReserveMs(timeoutSeconds: number): number {
+  return Math.min(60_000, Math.max(1_000, timeoutSeconds * 100));
+}
+
 export interface RunHooks {
   onCheckStart?: (check: CheckDefinition, index: number, total: number) => void;
   onCheckDone?: (result: CheckResult, index: number, total: number) => void;
@@ -225,7 +233,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     ),
     ...(control ? { control } : {}),
     sandbox: Boolean(mock) || /sandbox\.bcda\.cms\.gov/i.test(target),
-    deadline: budget.deadline,
+    deadline: budget.deadline - flowReserveMs(resolved.timeoutSeconds),
     budget,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
   });
@@ -525,6 +533,7 @@ function httpControl(baseUrl: string, timeoutMs: number, budget: TimeBudget): Ta
     forceJobState: (jobId, state) => post(`/jobs/${encodeURIComponent(jobId)}/state`, { state }),
     setAuthProvider: (state) => post('/auth-provider', { state }, state === 'ok'),
     setTokenRateLimit: (limit, windowSeconds) =>
-      post('/token-rate-limit', { limit, windowSeconds }, limit === 0),
+      // Switching the limit off takes no window (the mock wants one of at least 1 s, if any).
+      post('/token-rate-limit', limit === 0 ? { limit } : { limit, windowSeconds }, limit === 0),
   };
 }

@@ -72,6 +72,23 @@ describe('2. --timeout bounds the whole run', () => {
     expect(run.report.results.at(-1)?.message).toBe('not run: the run time budget (--timeout 4 s) was spent');
   }, 60_000);
 
+  test('a job that never completes: polling stops before the budget does, so its checks still judge it', async () => {
+    const target = await bcdaLike({
+      status: (_req, res) => {
+        res.writeHead(202, { 'x-progress': 'In Progress (100%)', 'retry-after': '1' });
+        res.end();
+      },
+    });
+    servers.push(target);
+    const run = await hostileRun(target.url, { suites: ['status'], timeoutSeconds: 6 });
+    expect(invariants(run)).toEqual(OK_INVARIANTS);
+    expect(run.report.exports[0]?.problem).toMatch(/time budget for polling ran out/);
+    // Judged (this target's job list cannot confirm the job is done, so a skip saying why), not cut off.
+    const complete = run.report.results.find((r) => r.id === 'STATUS-COMPLETE-200');
+    expect(complete?.outcome).not.toBe('error');
+    expect(complete?.message).not.toMatch(/run time budget/);
+  }, 60_000);
+
   test('answers whose body stalls after the headers count towards the "stopped answering" cut-off', async () => {
     const target = await allBut(stalled);
     // A budget far beyond the test: only the cut-off can end this run in time.
