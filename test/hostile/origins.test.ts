@@ -259,7 +259,7 @@ describe('1. --allow-origin from the command line, the environment and a config 
       'the config file',
       (url: string) => {
         const file = path.join(mkdtempSync(path.join(tmpdir(), 'hostile-config-')), 'config.json');
-        writeFileSync(file, JSON.stringify({ allowOrigins: [url] }));
+        writeFileSync(file, JSON.stringify({ allowOrigin: [url] }));
         return { args: ['--config', file], env: {} };
       },
     ],
