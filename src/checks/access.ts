@@ -3,7 +3,7 @@
  * endpoints, a denylisted organization, the token endpoint's method and rate limit, and an outage
  * of the auth provider (behavior §0, §2.8, §2.9, §5).
  */
-import { type CheckContext, type CheckDefinition, fail, skip, verdict } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, skip, verdict } from './context';
 import type { HttpResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 import { retryAfterMs } from '../auth/tokens';

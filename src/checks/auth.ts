@@ -3,7 +3,7 @@
  * and the bearer-token ladder on every protected endpoint (behavior §5).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
 import type { HttpResponse } from '../http/client';
 import type { AuthMode } from '../http/target';
 import { manifestItems } from '../flows/manifest';

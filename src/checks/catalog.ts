@@ -1,5 +1,5 @@
 /** The check catalog: every check the tool knows, in the order they run and are listed. */
-import type { CheckDefinition } from '../engine/context';
+import type { CheckDefinition } from './context';
 import type { ApiVersion, Area, Profile } from './types';
 import { metadataChecks } from './metadata';
 import { crossClientChecks, ladderChecks, tokenChecks } from './auth';

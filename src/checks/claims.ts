@@ -12,7 +12,7 @@ import {
   pass,
   skip,
   verdict,
-} from '../engine/context';
+} from './context';
 import type { TargetClient } from '../http/target';
 import { manifestItems } from '../flows/manifest';
 import { exportIssues } from './fhir';

@@ -12,7 +12,7 @@ import {
   skip,
   warn,
   verdict,
-} from '../engine/context';
+} from './context';
 import type { DownloadRecord } from '../flows/download';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, statusProblem } from './expect';

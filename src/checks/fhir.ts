@@ -4,7 +4,7 @@
  * live here, beside the rest of the catalog's fault mapping.
  */
 import { FHIR_RULES, RULE, checkExportReferences, type ValidationIssue } from '../fhir';
-import { type CheckDefinition, type ExportRun, fail, pass, skip, warn } from '../engine/context';
+import { type CheckDefinition, type ExportRun, fail, pass, skip, warn } from './context';
 
 /** Mock faults that each rule must catch (feeds `npm run verify`). */
 const RULE_FAULTS: Record<string, string[]> = {

@@ -1,5 +1,5 @@
 /** Reading the job list (GET /jobs): shared by the jobs checks and the status checks that cross-check it. */
-import type { CheckContext } from '../engine/context';
+import type { CheckContext } from './context';
 import type { HttpResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 

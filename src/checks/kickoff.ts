@@ -11,7 +11,7 @@ import {
   pass,
   skip,
   verdict,
-} from '../engine/context';
+} from './context';
 import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './expect';

@@ -13,7 +13,7 @@ import {
   skip,
   warn,
   verdict,
-} from '../engine/context';
+} from './context';
 import type { HttpResponse } from '../http/client';
 import { retryAfterMs } from '../auth/tokens';
 import {

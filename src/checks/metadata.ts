@@ -1,5 +1,5 @@
 /** Metadata: the public CapabilityStatement (seed 001 §Check API status, seed 000 §/Metadata). */
-import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from './context';
 import type { HttpResponse } from '../http/client';
 import { mediaType, statusProblem } from './expect';
 import type { CheckOutcome } from './types';

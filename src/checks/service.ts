@@ -3,7 +3,7 @@
  * (behavior §2.8, §2.9). Not in the public docs, but every deployment serves them and monitoring
  * relies on their shapes.
  */
-import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from '../engine/context';
+import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from './context';
 import type { HttpResponse } from '../http/client';
 import { joinProblems, mediaType, statusProblem } from './expect';
 

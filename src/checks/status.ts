@@ -12,7 +12,7 @@ import {
   skip,
   warn,
   verdict,
-} from '../engine/context';
+} from './context';
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import {
   GO_TIME,

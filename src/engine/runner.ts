@@ -22,7 +22,7 @@ import {
   type ExportRun,
   type ProgressEvent,
   type TargetControl,
-} from './context';
+} from '../checks/context';
 import { coverageMatrix } from './coverage';
 import {
   REPORT_SCHEMA_VERSION,

@@ -3,7 +3,7 @@
  * job's X-Progress, bytes downloaded) with a line for every check that did not pass. In CI or
  * without a TTY: plain lines only — one per check, one per suite, one per X-Progress change.
  */
-import type { CheckDefinition, ProgressEvent } from '../engine/context';
+import type { CheckDefinition, ProgressEvent } from '../checks/context';
 import type { CheckResult, RunReport } from '../engine/results';
 import type { RunHooks } from '../engine/runner';
 import { RunProgress, formatBytes, wantsLiveProgress, type ProgressCheck } from './progress';

@@ -3,7 +3,7 @@
  * terminal, and plain lines (no ANSI, no carriage returns) for CI logs.
  */
 import type { Area } from '../checks/types';
-import type { ProgressEvent } from '../engine/context';
+import type { ProgressEvent } from '../checks/context';
 
 export interface ProgressCheck {
   id: string;

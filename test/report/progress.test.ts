@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../src/engine/context';
+import type { CheckDefinition } from '../../src/checks/context';
 import type { CheckResult } from '../../src/engine/results';
 import { consoleHooks } from '../../src/report/console';
 import { jobName, RunProgress, wantsLiveProgress } from '../../src/report/progress';

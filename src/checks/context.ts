@@ -4,7 +4,7 @@
  * shared by every check that needs them; kick-offs are counted against --max-kickoffs, and jobs
  * nobody needs any more are cancelled at the end.
  */
-import type { ApiVersion, CheckMeta, CheckOutcome } from '../checks/types';
+import type { ApiVersion, CheckMeta, CheckOutcome } from './types';
 import type { RunConfig } from '../config/config';
 import type { HttpResponse } from '../http/client';
 import { TransportError } from '../http/client';
