@@ -23,7 +23,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CHUNK_BYTES, LineSplitter } from '../src/fhir/ndjson-lines';
-import { projectRoot } from '../src/fhir/project-root';
+import { projectRoot } from '../src/core/project-root';
 import { getFastValidator, loadPrecompiledFast, precompiledDir } from '../src/fhir/schema/validator';
 import { closeValidationWorkers, validateFiles } from '../src/fhir';
 import { fileLines, planExport } from '../src/mock/data';

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../fhir/project-root';
+import { projectRoot } from '../core/project-root';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from './config-schema';
 import { renderSettingsTable, replaceSettingsTable } from './settings-doc';
 

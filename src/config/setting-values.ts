@@ -3,7 +3,7 @@
  * from a flag or the environment, or a JSON/YAML value from a config file. Each problem is a
  * ConfigError naming the setting as the user gave it (`label`).
  */
-import { isBlockedAddress } from '../http/origin-policy';
+import { isBlockedAddress } from '../core/blocked-address';
 import type { SettingRow } from '../core/settings';
 import { didYouMean } from './did-you-mean';
 

@@ -3,7 +3,7 @@
  * file-type rules, counts and reference sets. Holds only counters, capped issues and id sets,
  * so memory does not grow with line size or count beyond the ids.
  */
-import { describeJsonSyntaxError } from './json-error';
+import { describeJsonSyntaxError } from '../core/json-error';
 import { checkProfileRules, referencedPatientIds, type Report } from './profile-rules';
 import { RULE, type RuleId } from './rules';
 import { describeSchemaError } from './schema-issue';

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { DEFAULT_MAX_ISSUES } from './line-validator';
 import { MAX_LINE_BYTES } from './ndjson-lines';
-import { projectRoot } from './project-root';
+import { projectRoot } from '../core/project-root';
 import { readFailure, runShard, type ShardTask } from './shard';
 import type { FileValidationResult, FileValidationSummary, NdjsonValidationOptions } from './types';
 

@@ -14,8 +14,7 @@ import {
   type LookupFunction,
   type RefusalKind,
 } from './origin-policy';
-// A leaf module (no imports of its own), shared with the NDJSON validator.
-import { describeJsonSyntaxError } from '../fhir/json-error';
+import { describeJsonSyntaxError } from '../core/json-error';
 import { BudgetSpentError, type RequestBudget } from './budget';
 
 export type HeaderInput = Record<string, string | undefined>;

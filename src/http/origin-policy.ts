@@ -9,21 +9,7 @@
  *   name that resolves to one (see guardedLookup).
  */
 import dns from 'node:dns';
-import net from 'node:net';
-
-/** 169.254.0.0/16, fe80::/10 and AWS's IPv6 metadata address (IPv4-mapped forms match too). */
-const NEVER = new net.BlockList();
-NEVER.addSubnet('169.254.0.0', 16, 'ipv4');
-NEVER.addSubnet('fe80::', 10, 'ipv6');
-NEVER.addAddress('fd00:ec2::254', 'ipv6');
-
-/** True when `address` (an IP literal, optionally with a zone or in brackets) must never be requested. */
-export function isBlockedAddress(address: string): boolean {
-  const plain = address.replace(/^\[|\]$/g, '').split('%')[0] ?? '';
-  const family = net.isIP(plain);
-  if (family === 0) return false;
-  return NEVER.check(plain, family === 4 ? 'ipv4' : 'ipv6');
-}
+import { isBlockedAddress } from '../core/blocked-address';
 
 /** The origin (scheme://host[:port], default port left out) of an absolute URL, or undefined. */
 export function originOf(url: string): string | undefined {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Level, Outcome } from '../checks/types';
 import type { RunReport } from '../engine/results';
 import type { ValidationIssue } from '../fhir';
-import { describeJsonSyntaxError } from '../fhir/json-error';
+import { describeJsonSyntaxError } from '../core/json-error';
 import { html } from './html/escape';
 import { terminalSafe } from './terminal-safe';
 

@@ -5,11 +5,11 @@ import { ExchangeLog } from '../../src/http/exchange';
 import {
   BlockedAddressError,
   guardedLookup,
-  isBlockedAddress,
   OriginPolicy,
   type LookupFunction,
 } from '../../src/http/origin-policy';
 import { Redactor } from '../../src/http/redaction';
+import { isBlockedAddress } from '../../src/core/blocked-address';
 
 describe('isBlockedAddress', () => {
   it.each([

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
-import { projectRoot } from '../project-root';
+import { projectRoot } from '../../core/project-root';
 
 /** sha256 of the uncompressed official HL7 FHIR R4 4.0.1 fhir.schema.json. */
 export const OFFICIAL_SCHEMA_SHA256 = '73bc879b1476fea7e096fd71c5fb5967d8c48cc9ffc28706f66613f6a82af3cb';

@@ -8,7 +8,7 @@
 import type { ErrorObject } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
-import { projectRoot } from '../project-root';
+import { projectRoot } from '../../core/project-root';
 import { currentStamp, sameStamp } from './stamp';
 import type { ValidatorStamp } from './stamp';
 import type { FastValidator } from './fast-codegen';

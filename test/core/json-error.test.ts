@@ -1,5 +1,5 @@
-import { describeJsonSyntaxError, findJsonSyntaxError } from '../../src/fhir/json-error';
-import { fixtureNdjson } from './corpus-helpers';
+import { describeJsonSyntaxError, findJsonSyntaxError } from '../../src/core/json-error';
+import { fixtureNdjson } from '../fhir/corpus-helpers';
 
 const parses = (text: string): boolean => {
   try {

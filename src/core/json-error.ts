@@ -5,8 +5,8 @@
  * wording (which changes between versions), the text is scanned again by a small JSON syntax
  * checker, run only after JSON.parse has failed.
  *
- * This module imports nothing, so the HTTP client (src/http) can use it as well as the NDJSON
- * validator.
+ * It lives on the ground floor (src/core) because the HTTP client, the NDJSON validator and
+ * compare's report loading all need it, and it needs nothing.
  */
 
 export type JsonErrorKind =
