@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import type { ApiVersion } from '../src/checks/types';
+import type { ApiVersion } from '../src/core/vocabulary';
 import { BUILT_IN_CREDENTIALS } from '../src/mock/credentials';
 
 /** Where the clients go, and how the harness moves the mock's (frozen) clock. */

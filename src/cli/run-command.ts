@@ -4,7 +4,7 @@ import { CATALOG, selectChecks } from '../checks/catalog';
 import { ConfigError, checkSuiteNames, loadConfig } from '../config/config';
 import { addSettingOptions, collect, settingsFromOptions } from './settings-options';
 import { prepareOutDir } from './out-dir';
-import type { Area } from '../checks/types';
+import type { Area } from '../core/vocabulary';
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3 } as const;
 

@@ -1,6 +1,6 @@
 /** The operation × status coverage matrix: what the spec documents against what the run saw. */
 import { OPERATIONS, type OperationId } from '../../generated/operations';
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import type { Exchange } from '../http/exchange';
 import type { CoverageRow } from './results';
 

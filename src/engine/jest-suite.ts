@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { selectChecks } from '../checks/catalog';
-import type { Area } from '../checks/types';
+import type { Area } from '../core/vocabulary';
 import { AREAS, loadConfig, type RunConfig } from '../config/config';
 import { runConformance } from './runner';
 import type { CheckResult } from './results';

@@ -1,5 +1,6 @@
 /** The result records a run produces; report.json is exactly a RunReport. */
-import type { ApiVersion, Area, CheckOutcome, Level, Outcome, Profile } from '../checks/types';
+import type { CheckOutcome } from '../checks/types';
+import type { ApiVersion, Area, Level, Outcome, Profile } from '../core/vocabulary';
 import type { Exchange } from '../http/exchange';
 import type { FileValidationSummary } from '../fhir';
 import type { PollRecord } from '../flows/poll';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import { terminalSafe, terminalSafeLines } from '../report/terminal-safe';
 import { validateFiles } from './pool';
 import { checkExportReferences } from './references';

@@ -3,7 +3,7 @@
  * available offline, so the rules BCDA data is known to follow (behavior §7.2) are coded here.
  * Each function reads an already-parsed resource and reports through `report`.
  */
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import { RULE, type RuleId } from './rules';
 import type { IssueSeverity } from './types';
 

@@ -1,4 +1,4 @@
-import type { ApiVersion, CheckMeta } from '../checks/types';
+import type { ApiVersion, Level, Profile } from '../core/vocabulary';
 
 export type IssueSeverity = 'error' | 'warning';
 
@@ -63,5 +63,19 @@ export interface FileValidationResult extends FileValidationSummary {
   error?: string;
 }
 
-/** A BCDA/FHIR profile rule; the engine turns each into a catalog check. */
-export type FhirRuleMeta = CheckMeta;
+/**
+ * A BCDA/FHIR profile rule with what the catalog shows of it (src/checks/fhir.ts makes each a
+ * check): a check's metadata, spelled in core's words so the validator needs nothing above it.
+ */
+export interface FhirRuleMeta {
+  id: string;
+  title: string;
+  description: string;
+  level: Level;
+  area: 'fhir';
+  profiles: Profile[];
+  refs: string[];
+  operations: string[];
+  faults: string[];
+  versions?: ApiVersion[];
+}

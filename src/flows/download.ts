@@ -11,7 +11,7 @@ import type { TargetClient } from '../http/target';
 import type { ManifestItem } from './manifest';
 import { validateNdjson, type FileValidationSummary } from '../fhir';
 import { MAX_LINE_BYTES } from '../fhir/ndjson-lines';
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 
 export interface DownloadRecord {
   item: ManifestItem;

@@ -6,7 +6,7 @@
  */
 import type { operations } from '../../generated/bcda';
 import { OPERATIONS, type OperationId } from '../../generated/operations';
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import type { HeaderInput, HttpClient, HttpResponse, StreamResponse } from './client';
 
 type Parameters_<Op extends OperationId> = Op extends keyof operations

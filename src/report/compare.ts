@@ -4,7 +4,7 @@
  * and counts). Rendered as text, markdown (fits a pull-request comment) or a small HTML page.
  */
 import { readFileSync } from 'node:fs';
-import type { Level, Outcome } from '../checks/types';
+import type { Level, Outcome } from '../core/vocabulary';
 import type { RunReport } from '../engine/results';
 import type { ValidationIssue } from '../fhir';
 import { describeJsonSyntaxError } from '../core/json-error';

@@ -2,7 +2,7 @@
  * Progress of a run as plain state, and the two ways to show it: one live status line for a
  * terminal, and plain lines (no ANSI, no carriage returns) for CI logs.
  */
-import type { Area } from '../checks/types';
+import type { Area } from '../core/vocabulary';
 import type { ProgressEvent } from '../checks/context';
 
 export interface ProgressCheck {

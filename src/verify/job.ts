@@ -1,7 +1,7 @@
 /** Runs one verify job: the selected suites against a fresh embedded mock with at most one fault. */
 import { loadConfig } from '../config/config';
 import { runConformance } from '../engine/runner';
-import type { Level, Outcome } from '../checks/types';
+import type { Level, Outcome } from '../core/vocabulary';
 import type { VerifyJob } from './plan';
 import { isTripped } from '../engine/results';
 

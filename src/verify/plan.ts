@@ -4,7 +4,8 @@
  * the checks that declare it (plus the fault's own area); extra runs are added only for checks
  * that apply to another API version or profile.
  */
-import type { ApiVersion, Area, CheckMeta, Profile } from '../checks/types';
+import type { CheckMeta } from '../checks/types';
+import type { ApiVersion, Area, Profile } from '../core/vocabulary';
 import type { FaultDefinition } from '../mock/faults';
 
 export interface VerifyJob {

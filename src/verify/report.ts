@@ -2,7 +2,8 @@
  * The detection table: for every fault, which checks it tripped; for every check, which of the
  * faults it names did trip it; and what the clean mock tripped (nothing, when all is well).
  */
-import type { Area, CheckMeta, Level, Outcome } from '../checks/types';
+import type { CheckMeta } from '../checks/types';
+import type { Area, Level, Outcome } from '../core/vocabulary';
 import { TOOL_VERSION } from '../engine/version';
 import type { FaultDefinition } from '../mock/faults';
 import { isTripped, type JobCheckResult, type JobResult } from './job';

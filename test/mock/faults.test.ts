@@ -2,7 +2,7 @@
  * The fault catalog: its shape, and a probe per fault showing that switching it on changes what
  * the mock does (so `npm run verify` can rely on every fault being real).
  */
-import type { Area } from '../../src/checks/types';
+import type { Area } from '../../src/core/vocabulary';
 import { resetContext } from '../../src/mock/app';
 import { UNKNOWN_ACO_ID } from '../../src/mock/credentials';
 import { CONTENT_MUTATIONS, FAULTS, validateFaultNames } from '../../src/mock/faults';

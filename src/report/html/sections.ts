@@ -1,5 +1,5 @@
 /** The server-rendered parts of index.html. Every value goes through the `html` template's escaping. */
-import type { Outcome } from '../../checks/types';
+import type { Outcome } from '../../core/vocabulary';
 import type { CoverageRow, RunReport, ValidationFileSummary } from '../../engine/results';
 import { formatBytes } from '../progress';
 import { html, raw, type SafeHtml } from './escape';
