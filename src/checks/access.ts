@@ -8,7 +8,7 @@ import type { HttpResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 import { retryAfterMs } from '../auth/tokens';
 import { ENDPOINTS, PUBLIC_ENDPOINTS, expiredLookingToken, type ProtectedEndpoint } from './auth';
-import { joinProblems, mediaType, statusProblem, errorAnswerProblems } from './expect';
+import { joinProblems, mediaType, statusProblem, errorAnswerProblems } from './kit/expect';
 import type { CheckOutcome } from './types';
 
 const ALL_ENDPOINTS = [...ENDPOINTS, ...PUBLIC_ENDPOINTS];

@@ -7,7 +7,7 @@ import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdic
 import type { HttpResponse } from '../http/client';
 import type { AuthMode } from '../http/target';
 import { manifestItems } from '../flows/manifest';
-import { joinProblems, operationOutcomeProblems, statusProblem, errorAnswerProblems } from './expect';
+import { joinProblems, operationOutcomeProblems, statusProblem, errorAnswerProblems } from './kit/expect';
 import type { Area } from './types';
 
 const TOKEN_OPS = ['getToken'];

@@ -16,7 +16,7 @@ import {
 import type { TargetClient } from '../http/target';
 import { manifestItems } from '../flows/manifest';
 import { exportIssues } from './fhir';
-import { joinProblems, statusProblem } from './expect';
+import { joinProblems, statusProblem } from './kit/expect';
 
 const CLAIM_TYPES = ['Claim', 'ClaimResponse'] as const;
 const NO_CLIENT =

@@ -15,7 +15,7 @@ import {
 } from './context';
 import type { DownloadRecord } from '../flows/download';
 import { manifestItems } from '../flows/manifest';
-import { joinProblems, statusProblem } from './expect';
+import { joinProblems, statusProblem } from './kit/expect';
 import type { CheckCaseMeta, CheckOutcome } from './types';
 
 const OPS = ['downloadFile'];

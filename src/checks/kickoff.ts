@@ -14,7 +14,7 @@ import {
 } from './context';
 import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
-import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './expect';
+import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
 import type { ApiVersion, CheckCaseMeta } from './types';
 
 const EXPORT_OPS = ['V1', 'V2', 'V3'].flatMap((v) => [`exportPatient${v}`, `exportGroup${v}`]);

@@ -22,9 +22,9 @@ import {
   operationOutcomeProblems,
   statusProblem,
   errorAnswerProblems,
-} from './expect';
+} from './kit/expect';
 import type { CheckOutcome } from './types';
-import { TASK_STATUS, jobIdOf, listJobs, tasksOf } from './job-list';
+import { TASK_STATUS, jobIdOf, listJobs, tasksOf } from './kit/job-list';
 
 const V = ['V1', 'V2', 'V3'];
 const ops = (base: string) => V.map((v) => base + v);

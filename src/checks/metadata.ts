@@ -1,7 +1,7 @@
 /** Metadata: the public CapabilityStatement (seed 001 §Check API status, seed 000 §/Metadata). */
 import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from './context';
 import type { HttpResponse } from '../http/client';
-import { mediaType, statusProblem } from './expect';
+import { mediaType, statusProblem } from './kit/expect';
 import type { CheckOutcome } from './types';
 
 const OPS = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];

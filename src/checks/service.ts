@@ -5,7 +5,7 @@
  */
 import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from './context';
 import type { HttpResponse } from '../http/client';
-import { joinProblems, mediaType, statusProblem } from './expect';
+import { joinProblems, mediaType, statusProblem } from './kit/expect';
 
 function jsonObject(res: HttpResponse): Record<string, unknown> | undefined {
   const body = res.json<unknown>();

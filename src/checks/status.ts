@@ -23,9 +23,9 @@ import {
   operationOutcomeProblems,
   statusProblem,
   errorAnswerProblems,
-} from './expect';
+} from './kit/expect';
 import type { CheckCaseMeta, CheckOutcome } from './types';
-import { jobIdOf, listJobs, tasksOf } from './job-list';
+import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 
 const STATUS_OPS = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 

@@ -1,6 +1,6 @@
-import type { HttpResponse } from '../../src/http/client';
-import { errorAnswerProblems, statusProblem } from '../../src/checks/expect';
-import { verdict } from '../../src/checks/context';
+import type { HttpResponse } from '../../../src/http/client';
+import { errorAnswerProblems, statusProblem } from '../../../src/checks/kit/expect';
+import { verdict } from '../../../src/checks/context';
 
 const response = (status: number, headers: Record<string, string> = {}): HttpResponse =>
   ({ status, headers }) as unknown as HttpResponse; // only status and headers are read

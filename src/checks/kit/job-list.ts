@@ -1,7 +1,7 @@
 /** Reading the job list (GET /jobs): shared by the jobs checks and the status checks that cross-check it. */
-import type { CheckContext } from './context';
-import type { HttpResponse } from '../http/client';
-import type { TargetClient } from '../http/target';
+import type { CheckContext } from '../context';
+import type { HttpResponse } from '../../http/client';
+import type { TargetClient } from '../../http/target';
 
 export const JOBS_HEADERS = { accept: 'application/fhir+json', prefer: 'respond-async' };
 

@@ -2,8 +2,8 @@
  * Small predicates the checks share. Each returns a problem sentence, or undefined when the
  * response meets the expectation, so a check can collect every problem in one message.
  */
-import type { HttpResponse } from '../http/client';
-import type { ApiVersion } from './types';
+import type { HttpResponse } from '../../http/client';
+import type { ApiVersion } from '../types';
 
 export function statusProblem(res: HttpResponse, expected: number | number[]): string | undefined {
   const list = Array.isArray(expected) ? expected : [expected];
