@@ -31,6 +31,7 @@ const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HE
 /** Resets jobs, clock and faults to how the instance started. */
 export function resetContext(ctx: MockContext): void {
   ctx.jobs.reset();
+  ctx.plans.clear();
   ctx.clock.reset();
   ctx.faults.set(ctx.initialFaults);
   ctx.authProvider = 'ok';

@@ -27,6 +27,7 @@ export interface MockFlags {
   headersTimeout?: string;
   requestTimeout?: string;
   keepAliveTimeout?: string;
+  maxJobsPerAco?: string;
   quiet?: boolean;
   listCredentials?: boolean;
   listFaults?: boolean;
@@ -123,6 +124,8 @@ export function parseMockFlags(flags: MockFlags, env: NodeJS.ProcessEnv = proces
     options.requestTimeoutMs = integer('--request-timeout', flags.requestTimeout, 1, 3600) * 1000;
   if (flags.keepAliveTimeout !== undefined)
     options.keepAliveTimeoutMs = integer('--keep-alive-timeout', flags.keepAliveTimeout, 1, 3600) * 1000;
+  if (flags.maxJobsPerAco !== undefined)
+    options.maxJobsPerAco = integer('--max-jobs-per-aco', flags.maxJobsPerAco, 1, 1_000_000);
   if ((options.headersTimeoutMs ?? 30_000) > (options.requestTimeoutMs ?? 30_000))
     throw new UsageError('--headers-timeout cannot be longer than --request-timeout (default 30 s each)');
   const controlToken = flags.controlToken ?? (env[CONTROL_TOKEN_ENV] || undefined);
@@ -228,6 +231,10 @@ export function registerMockCommand(program: Command): void {
     )
     .option('--request-timeout <seconds>', 'time to send a whole request, head and body (default 30)')
     .option('--keep-alive-timeout <seconds>', 'idle time allowed between kept-alive requests (default 5)')
+    .option(
+      '--max-jobs-per-aco <n>',
+      "jobs kept per ACO (default 1000); past it the ACO's oldest job is dropped and answers as expired",
+    )
     .option('--quiet', 'no request log')
     .option('--list-credentials', 'print the ACOs and their client credentials, then exit')
     .option('--list-faults', 'print the fault catalog, then exit')

@@ -15,7 +15,8 @@ import {
 import type { ExportDataGenerator } from './data/types';
 import { FaultSet, validateFaultNames } from './faults';
 import { exportDataGenerator } from './data';
-import { JobStore } from './jobs';
+import { DEFAULT_MAX_JOBS_PER_ACO, JobStore } from './jobs';
+import { PlanCache } from './manifest';
 import { createTokenIssuer, type TokenIssuer } from './tokens';
 
 export interface MockOptions {
@@ -61,6 +62,11 @@ export interface MockOptions {
   /** Time a kept-alive connection may sit idle between requests. Default 5 000 ms. */
   keepAliveTimeoutMs?: number;
   /**
+   * Jobs kept per ACO (default 1000): past it the ACO's oldest job leaves memory and answers as
+   * an expired one.
+   */
+  maxJobsPerAco?: number;
+  /**
    * The auth provider's per-ACO token limit (behavior §2.8: SSAS allows 100 per 5 minutes by
    * default). Off by default so load tests and long client runs are not throttled.
    */
@@ -105,6 +111,7 @@ export interface MockContext {
   faults: FaultSet;
   initialFaults: string[];
   jobs: JobStore;
+  plans: PlanCache;
   acos: Map<string, MockAco>;
   credentials: MockCredential[];
   credentialsById: Map<string, MockCredential>;
@@ -179,6 +186,11 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
       throw new Error('the control token must be 1 to 512 visible ASCII characters, no spaces');
   }
   const timeouts = checkTimeouts(options);
+  const maxJobsPerAco = options.maxJobsPerAco ?? DEFAULT_MAX_JOBS_PER_ACO;
+  if (!Number.isInteger(maxJobsPerAco) || maxJobsPerAco < 1 || maxJobsPerAco > 1_000_000)
+    throw new Error(
+      `max jobs per ACO must be a whole number from 1 to 1000000, got ${String(maxJobsPerAco)}`,
+    );
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   const initialFaults = validateFaultNames(options.faults ?? []);
 
@@ -202,7 +214,8 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     clock,
     faults: new FaultSet(initialFaults),
     initialFaults,
-    jobs: new JobStore(),
+    jobs: new JobStore(maxJobsPerAco),
+    plans: new PlanCache(),
     acos: new Map(registry.acos.map((a) => [a.cmsId, a])),
     credentials: registry.credentials,
     credentialsById: new Map(registry.credentials.map((c) => [c.clientId, c])),

@@ -142,6 +142,12 @@ export interface MatchedJob {
   quirkPrefix?: string;
 }
 
+/** One of the caller's jobs that left memory (lifecycle over, or past the cap): it answers as Expired. */
+export interface GoneJob {
+  gone: true;
+  quirkPrefix?: string;
+}
+
 /** RequireTokenJobMatch: job id syntax (400), existence (404), ownership (401), archived (404). */
 export function matchJob(
   ctx: MockContext,
@@ -149,30 +155,43 @@ export function matchJob(
   rawId: string,
   request: FastifyRequest,
   reply: FastifyReply,
-): MatchedJob | undefined {
+): MatchedJob | GoneJob | undefined {
   const version = writerVersion(request.url);
   if (!/^\d{1,20}$/.test(rawId) || BigInt(rawId) > MAX_U64) {
     if (ctx.faults.has('status-bad-job-id-500')) sendOutcome(reply, 500, version, 'exception');
     else sendOutcome(reply, 400, version, 'structure');
     return undefined;
   }
-  const job = BigInt(rawId) <= BigInt(Number.MAX_SAFE_INTEGER) ? ctx.jobs.get(Number(rawId)) : undefined;
-  if (!job) {
-    if (ctx.faults.has('status-unknown-job-200') && request.url.includes('/jobs/')) {
-      sendBody(reply, 200, 'application/json', '{}');
-    } else {
-      sendOutcome(reply, 404, version, 'not-found');
-    }
-    return undefined;
+  const nowMs = ctx.clock.nowMs();
+  const found =
+    BigInt(rawId) <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? ctx.jobs.lookup(Number(rawId), aco.cmsId, nowMs)
+      : { kind: 'unknown' as const };
+  const archivedPrefix = ctx.quirks ? { quirkPrefix: operationOutcome(version, 'not-found') } : {};
+  let job: Job;
+  switch (found.kind) {
+    case 'unknown':
+      if (ctx.faults.has('status-unknown-job-200') && request.url.includes('/jobs/')) {
+        sendBody(reply, 200, 'application/json', '{}');
+      } else {
+        sendOutcome(reply, 404, version, 'not-found');
+      }
+      return undefined;
+    case 'gone':
+      return { gone: true, ...archivedPrefix };
+    case 'foreign':
+      if (!found.job || !ctx.faults.has('auth-leaks-other-aco-job')) {
+        sendOutcome(reply, 401, version, 'forbidden');
+        return undefined;
+      }
+      job = found.job;
+      break;
+    case 'own':
+      job = found.job;
   }
-  if (job.cmsId !== aco.cmsId && !ctx.faults.has('auth-leaks-other-aco-job')) {
-    sendOutcome(reply, 401, version, 'forbidden');
-    return undefined;
-  }
-  const state = jobState(job, ctx.clock.nowMs());
+  const state = jobState(job, nowMs);
   const archived = state.status === 'Archived' || state.status === 'Expired';
-  if (archived && ctx.quirks) return { job, state, quirkPrefix: operationOutcome(version, 'not-found') };
-  return { job, state };
+  return archived ? { job, state, ...archivedPrefix } : { job, state };
 }
 
 /** The version a route serves, from its `/api/vN/` prefix. */

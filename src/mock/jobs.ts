@@ -2,9 +2,14 @@
  * Export jobs and their lifecycle on the mock clock (behavior §6). A job's state is computed from
  * its creation time, its duration and any cancel or forced state, so advancing the clock moves
  * every job at once without timers.
+ *
+ * What is kept is bounded per ACO, so one client cannot grow the mock without end: a job leaves
+ * memory a day after its lifecycle ended (Expired, FailedExpired, CancelledExpired), and past the
+ * cap the ACO's oldest job does too. A job that left answers as an expired one; all that is
+ * remembered of them is the highest such id per ACO.
  */
 import type { ApiVersion } from '../checks/types';
-import type { ExportSpec, PlannedFile } from './data/types';
+import type { ExportSpec } from './data/types';
 
 export const JOB_STATUSES = [
   'Pending',
@@ -34,8 +39,8 @@ export interface Job {
   version: ApiVersion;
   /** Absolute kick-off URL (manifest `request`, Task input). */
   requestUrl: string;
-  /** URL-unescaped path and query, compared by the duplicate-job rate limit. */
-  requestPathQuery: string;
+  /** Digest of the URL-unescaped path and query, compared by the duplicate-job rate limit. */
+  requestKey: string;
   /** Raw `_type` value as sent, if any (the rate limit compares it as one string). */
   typeParam?: string;
   createdAtMs: number;
@@ -45,8 +50,6 @@ export interface Job {
   willFail: boolean;
   /** Cancel (lifecycle continues to CancelledExpired) or a control-forced state (sticky). */
   override?: { status: JobStatus; atMs: number; sticky: boolean };
-  /** Planned files, computed on first need. */
-  files?: PlannedFile[];
 }
 
 export interface JobState {
@@ -97,28 +100,113 @@ export function isActive(status: JobStatus): boolean {
   return status === 'Pending' || status === 'In Progress';
 }
 
-/** In-memory job table with serial ids, like BCDA's jobs table. */
+/** The states a job's lifecycle ends in. */
+const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['Expired', 'FailedExpired', 'CancelledExpired']);
+
+/**
+ * True a day after the job reached a final state by time (as long as BCDA's cleanup takes to get
+ * there, and so a clock moved ahead and back again rarely finds a job gone); a state forced
+ * through control never ends.
+ */
+export function lifecycleOver(job: Job, nowMs: number): boolean {
+  if (job.override?.sticky === true) return false;
+  const state = jobState(job, nowMs);
+  return FINAL_STATUSES.has(state.status) && nowMs >= state.updatedAtMs + DAY_MS;
+}
+
+/** Default number of jobs kept per ACO. */
+export const DEFAULT_MAX_JOBS_PER_ACO = 1000;
+
+/** What a job id means to the ACO asking about it. */
+export type JobLookup =
+  | { kind: 'own'; job: Job }
+  /** The ACO's job, gone from memory (lifecycle over, or past the cap): it answers as expired. */
+  | { kind: 'gone' }
+  /** Another ACO's job; `job` when it is still kept. */
+  | { kind: 'foreign'; job?: Job }
+  | { kind: 'unknown' };
+
+/** Mock time between two sweeps for jobs whose lifecycle is over. */
+const SWEEP_EVERY_MS = 60_000;
+
+/** In-memory job table with serial ids, like BCDA's jobs table, bounded per ACO. */
 export class JobStore {
-  private jobs = new Map<number, Job>();
+  private readonly byId = new Map<number, Job>();
+  /** Per ACO, its kept jobs in id order (Map order is insertion order). */
+  private readonly byAco = new Map<string, Map<number, Job>>();
+  /** Per ACO, the highest id of its jobs that left memory. */
+  private readonly goneUpTo = new Map<string, number>();
   private nextId = 1;
+  private sweptAtMs = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly maxPerAco = DEFAULT_MAX_JOBS_PER_ACO) {}
 
   create(fields: Omit<Job, 'id' | 'spec'> & { spec: Omit<ExportSpec, 'jobId'> }): Job {
+    this.sweep(fields.createdAtMs);
     const id = this.nextId++;
     const job: Job = { ...fields, id, spec: { ...fields.spec, jobId: id } };
-    this.jobs.set(id, job);
+    this.byId.set(id, job);
+    let own = this.byAco.get(job.cmsId);
+    if (!own) this.byAco.set(job.cmsId, (own = new Map()));
+    own.set(id, job);
+    if (own.size > this.maxPerAco) {
+      const oldest = own.values().next().value;
+      if (oldest) this.drop(oldest);
+    }
     return job;
   }
 
+  /** A kept job by id, whoever owns it and whatever its state (tests, control, fault paths). */
   get(id: number): Job | undefined {
-    return this.jobs.get(id);
+    return this.byId.get(id);
   }
 
+  /** Every kept job in id order, those whose lifecycle just ended included. */
   all(): Job[] {
-    return [...this.jobs.values()];
+    return [...this.byId.values()];
+  }
+
+  /** The ACO's kept jobs in id order. */
+  ofAco(cmsId: string): IterableIterator<Job> {
+    return (this.byAco.get(cmsId) ?? new Map<number, Job>()).values();
+  }
+
+  /** Job `id` as seen by ACO `cmsId`; a job of its own whose lifecycle is over leaves here. */
+  lookup(id: number, cmsId: string, nowMs: number): JobLookup {
+    const job = this.byId.get(id);
+    if (job) {
+      if (job.cmsId !== cmsId) return { kind: 'foreign', job };
+      if (!lifecycleOver(job, nowMs)) return { kind: 'own', job };
+      this.drop(job);
+      return { kind: 'gone' };
+    }
+    if (!Number.isSafeInteger(id) || id < 1 || id >= this.nextId) return { kind: 'unknown' };
+    // Not kept, so it left. Below the ACO's highest gone id it is taken for one of its own (an
+    // approximation: it may have been another ACO's); above, it cannot have been the ACO's.
+    return id <= (this.goneUpTo.get(cmsId) ?? 0) ? { kind: 'gone' } : { kind: 'foreign' };
+  }
+
+  /**
+   * Drops the jobs whose lifecycle is over. Runs at most once a minute of mock time unless
+   * forced (readers that list jobs filter them out anyway, so the timing is not visible).
+   */
+  sweep(nowMs: number, force = false): void {
+    if (!force && nowMs >= this.sweptAtMs && nowMs - this.sweptAtMs < SWEEP_EVERY_MS) return;
+    this.sweptAtMs = nowMs;
+    for (const job of this.byId.values()) if (lifecycleOver(job, nowMs)) this.drop(job);
+  }
+
+  private drop(job: Job): void {
+    this.byId.delete(job.id);
+    this.byAco.get(job.cmsId)?.delete(job.id);
+    if (job.id > (this.goneUpTo.get(job.cmsId) ?? 0)) this.goneUpTo.set(job.cmsId, job.id);
   }
 
   reset(): void {
-    this.jobs.clear();
+    this.byId.clear();
+    this.byAco.clear();
+    this.goneUpTo.clear();
     this.nextId = 1;
+    this.sweptAtMs = Number.NEGATIVE_INFINITY;
   }
 }

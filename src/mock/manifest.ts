@@ -4,10 +4,36 @@ import type { PlannedFile } from './data/types';
 import { rfc3339Nano } from './formats';
 import type { Job } from './jobs';
 
-/** The job's planned files, computed once. */
+/**
+ * The file plans of the jobs most recently polled or downloaded. A plan is cheap to hold but
+ * costs a pass over the ACO's beneficiaries to make, and a client walks one job's files at a time;
+ * holding every job's plan would let one client grow the mock without end.
+ */
+export class PlanCache {
+  private readonly plans = new Map<Job, PlannedFile[]>();
+
+  constructor(private readonly size = 32) {}
+
+  get(job: Job, make: () => PlannedFile[]): PlannedFile[] {
+    let plan = this.plans.get(job);
+    if (plan) {
+      this.plans.delete(job); // re-inserted below: Map order is recency order
+    } else {
+      plan = make();
+      if (this.plans.size >= this.size) this.plans.delete(this.plans.keys().next().value!);
+    }
+    this.plans.set(job, plan);
+    return plan;
+  }
+
+  clear(): void {
+    this.plans.clear();
+  }
+}
+
+/** The job's planned files. */
 export function jobFiles(ctx: MockContext, job: Job): PlannedFile[] {
-  job.files ??= ctx.generator.planExport(job.spec);
-  return job.files;
+  return ctx.plans.get(job, () => ctx.generator.planExport(job.spec));
 }
 
 export function buildManifest(ctx: MockContext, job: Job, base: string): Record<string, unknown> {

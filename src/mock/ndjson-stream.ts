@@ -1,32 +1,36 @@
 /**
- * Turns a lazy iterable of NDJSON lines into a byte stream with backpressure: lines are pulled only
- * when the socket wants more, so an export is never held in memory whole.
+ * Lazy text and NDJSON bodies: parts are pulled only when the socket wants more, so an export or a
+ * long job list is never held in memory whole.
  */
 import { PassThrough, Readable } from 'node:stream';
 
 const CHUNK_BYTES = 64 * 1024;
 
-export function ndjsonStream(lines: Iterable<string>, rewrite?: (line: string) => string): Readable {
+/**
+ * Turns a lazy iterable of text parts into a byte stream with backpressure: parts are pulled only
+ * when the socket wants more, about 64 KiB at a time, so a large answer is never held whole and
+ * other clients are served between chunks.
+ */
+export function textStream(parts: Iterable<string>): Readable {
   let iterator: Iterator<string> | undefined;
   return new Readable({
     highWaterMark: CHUNK_BYTES,
     read(): void {
       try {
-        iterator ??= lines[Symbol.iterator]();
-        const parts: string[] = [];
+        iterator ??= parts[Symbol.iterator]();
+        const chunk: string[] = [];
         let size = 0;
         while (size < CHUNK_BYTES) {
           const next = iterator.next();
           if (next.done) {
-            if (parts.length > 0) this.push(parts.join(''));
+            if (chunk.length > 0) this.push(chunk.join(''));
             this.push(null);
             return;
           }
-          const line = `${rewrite ? rewrite(next.value) : next.value}\n`;
-          parts.push(line);
-          size += line.length;
+          chunk.push(next.value);
+          size += next.value.length;
         }
-        this.push(parts.join(''));
+        this.push(chunk.join(''));
       } catch (err) {
         this.destroy(err as Error);
       }
@@ -41,6 +45,15 @@ export function ndjsonStream(lines: Iterable<string>, rewrite?: (line: string) =
       callback(err);
     },
   });
+}
+
+/** NDJSON: each line (optionally rewritten) followed by a newline, streamed as textStream does. */
+export function ndjsonStream(lines: Iterable<string>, rewrite?: (line: string) => string): Readable {
+  return textStream(
+    (function* withNewlines(): Generator<string> {
+      for (const line of lines) yield `${rewrite ? rewrite(line) : line}\n`;
+    })(),
+  );
 }
 
 /**

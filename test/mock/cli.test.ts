@@ -66,12 +66,18 @@ describe('mock CLI flags', () => {
     [{ tokenRateLimit: '5/x' }, /--token-rate-limit takes N or N\/SECONDS/],
     [{ controlToken: 'secret-token' }, /--control-token needs --control/],
     [{ headersTimeout: '0' }, /--headers-timeout must be a whole number from 1 to 3600/],
+    [{ maxJobsPerAco: '0' }, /--max-jobs-per-aco must be a whole number from 1 to 1000000/],
     [{ keepAliveTimeout: '1.5' }, /--keep-alive-timeout must be a whole number/],
     [{ headersTimeout: '60' }, /--headers-timeout cannot be longer than --request-timeout/],
     [{ control: true, controlToken: 'two words' }, /--control-token must be 1 to 512 visible ASCII/],
   ])('rejects %j', (flags, message) => {
     expect(() => parseMockFlags(flags, {})).toThrow(UsageError);
     expect(() => parseMockFlags(flags, {})).toThrow(message);
+  });
+
+  it('takes the number of jobs kept per ACO', () => {
+    expect(parseMockFlags({ maxJobsPerAco: '50' }, {}).maxJobsPerAco).toBe(50);
+    expect(parseMockFlags({}, {}).maxJobsPerAco).toBeUndefined();
   });
 
   it('takes connection timeouts in seconds', () => {

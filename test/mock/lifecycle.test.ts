@@ -106,7 +106,14 @@ describe('mock job lifecycle (contract mode)', () => {
     token = await m.token(); // the first one expired a day ago
     expect(await status(id)).toBe(410);
     m.ctx.clock.advance(24 * 3600);
-    expect(await states()).toEqual(['Expired', 'FailedExpired', 'CancelledExpired']);
+    // A day after their lifecycle ended, the failed and cancelled jobs have left memory; they
+    // answer as expired jobs do. The completed one has just expired and is still kept.
+    expect(await states()).toEqual(['Expired']);
+    token = await m.token();
+    expect([await status(id), await status(obs), await status(cancelled)]).toEqual([410, 410, 410]);
+    m.ctx.clock.advance(24 * 3600);
+    expect(await states()).toEqual([]);
+    expect(m.ctx.jobs.all()).toEqual([]);
   });
 
   const expectedGet: Record<JobStatus, [number, string | undefined]> = {

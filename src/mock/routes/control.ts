@@ -63,6 +63,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
   const gated = { onRequest: controlGate(ctx) };
   const state = (): Record<string, unknown> => {
     const nowMs = ctx.clock.nowMs();
+    ctx.jobs.sweep(nowMs, true); // what is listed is what the API still answers for
     return {
       now: new Date(nowMs).toISOString(),
       frozenClock: ctx.clock.frozen,

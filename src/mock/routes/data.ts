@@ -37,8 +37,9 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   }
 
   const afterExpiry = ctx.faults.has('download-available-after-expiry');
-  const { status } = jobState(m.job, ctx.clock.nowMs());
-  if ((status === 'Archived' || status === 'Expired') && !afterExpiry) {
+  // A job that left memory has no files to serve, fault or not.
+  const status = 'gone' in m ? 'Expired' : jobState(m.job, ctx.clock.nowMs()).status;
+  if ('gone' in m || ((status === 'Archived' || status === 'Expired') && !afterExpiry)) {
     if (m.quirkPrefix) {
       // Quirk: the middleware's 404 OperationOutcome, then the file server's plain "Not Found".
       return sendBody(reply, 404, 'application/fhir+json', `${m.quirkPrefix}Not Found\n`);

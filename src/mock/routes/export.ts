@@ -2,6 +2,7 @@
  * Export kick-off: `GET /api/vN/Patient/$export` and `GET /api/vN/Group/{id}/$export`, with the
  * real order of checks (behavior §0.2) and BCDA's 202 + Content-Location on success.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../../checks/types';
 import type { MockAco } from '../acos';
@@ -95,11 +96,14 @@ async function kickOff(
   if (headerError) return bad(400, 'structure', headerError.error);
 
   // 8: duplicate in-flight job for a rate-limited ACO.
-  const pathQuery = safeDecode(request.url);
+  const requestKey = digest(safeDecode(request.url));
   if (aco.rateLimited && !ctx.faults.has('ratelimit-disabled')) {
-    const clash = ctx.jobs
-      .all()
-      .find((job) => blocksNewJob(ctx, job, aco, version, pathQuery, params.types, nowMs));
+    let clash = false;
+    for (const job of ctx.jobs.ofAco(aco.cmsId)) {
+      if (!blocksNewJob(job, version, requestKey, params.types, nowMs)) continue;
+      clash = true;
+      break;
+    }
     if (clash) {
       reply.code(429);
       if (!ctx.faults.has('ratelimit-no-retry-after'))
@@ -142,7 +146,7 @@ async function kickOff(
     cmsId: aco.cmsId,
     version,
     requestUrl: requestUrl(request),
-    requestPathQuery: pathQuery,
+    requestKey,
     ...(params.typeParam !== undefined ? { typeParam: params.typeParam } : {}),
     createdAtMs,
     durationMs: jobDurationMs(aco.beneficiaries, ctx.jobSpeed),
@@ -173,6 +177,11 @@ async function kickOff(
   return reply.send();
 }
 
+/** A short stand-in for a request's path and query, which a client can make 16 KiB long. */
+function digest(pathQuery: string): string {
+  return createHash('sha256').update(pathQuery, 'utf8').digest('base64');
+}
+
 function safeDecode(url: string): string {
   try {
     return decodeURIComponent(url);
@@ -181,20 +190,18 @@ function safeDecode(url: string): string {
   }
 }
 
-/** The duplicate-job rule of behavior §4 (same version, in flight, created < 24 h ago, overlapping). */
+/** The duplicate-job rule of behavior §4 for one of the ACO's jobs (same version, in flight, created < 24 h ago, overlapping). */
 function blocksNewJob(
-  ctx: MockContext,
   job: Job,
-  aco: MockAco,
   version: ApiVersion,
-  pathQuery: string,
+  requestKey: string,
   newTypes: string[] | undefined,
   nowMs: number,
 ): boolean {
-  if (job.cmsId !== aco.cmsId || job.version !== version) return false;
+  if (job.version !== version) return false;
   if (nowMs - job.createdAtMs >= 24 * 3600 * 1000) return false;
   if (!isActive(jobState(job, nowMs).status)) return false;
-  if (job.requestPathQuery === pathQuery) return true;
+  if (job.requestKey === requestKey) return true;
   if (newTypes === undefined || job.typeParam === undefined) return true;
   // Quirk of the real check, kept: the old job's raw `_type` is compared as one string.
   return newTypes.includes(job.typeParam);

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../../checks/types';
 import type { MockContext } from '../context';
 import { goTimeString, httpDate } from '../formats';
-import { matchJob, requireAco, type MatchedJob } from '../guard';
+import { matchJob, requireAco, type GoneJob, type MatchedJob } from '../guard';
 import { DAY_MS, isActive } from '../jobs';
 import { buildManifest } from '../manifest';
 import { operationOutcome, sendBody, sendOutcome } from '../outcome';
@@ -31,7 +31,7 @@ async function matched(
   ctx: MockContext,
   request: JobRequest,
   reply: FastifyReply,
-): Promise<MatchedJob | undefined> {
+): Promise<MatchedJob | GoneJob | undefined> {
   const aco = await requireAco(ctx, request, reply);
   if (!aco) return undefined;
   return matchJob(ctx, aco, request.params.jobID, request, reply);
@@ -55,6 +55,11 @@ async function getStatus(
 ): Promise<FastifyReply> {
   const m = await matched(ctx, request, reply);
   if (!m) return reply;
+  if ('gone' in m) {
+    // As an Expired job, less the Expires header: when it expired is no longer known.
+    if (m.quirkPrefix) return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found'));
+    return sendOutcome(reply, 410, version, 'not-found');
+  }
   const { job, state } = m;
   let status = state.status;
   if (ctx.faults.has('status-expired-200') && (status === 'Archived' || status === 'Expired'))
@@ -128,6 +133,12 @@ async function cancel(
 ): Promise<FastifyReply> {
   const m = await matched(ctx, request, reply);
   if (!m) return reply;
+  if ('gone' in m) {
+    if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
+    if (m.quirkPrefix)
+      return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', NOT_CANCELLED));
+    return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED);
+  }
   const { job, state } = m;
   if (isActive(state.status)) {
     if (!ctx.faults.has('cancel-ignored')) {

@@ -7,7 +7,16 @@ import type { ApiVersion } from '../../checks/types';
 import type { MockContext } from '../context';
 import { goSlice, isoSeconds } from '../formats';
 import { checkAcoAccess, requireAco } from '../guard';
-import { JOB_STATUSES, isJobStatus, jobState, type JobStatus } from '../jobs';
+import {
+  JOB_STATUSES,
+  isJobStatus,
+  jobState,
+  lifecycleOver,
+  type Job,
+  type JobState,
+  type JobStatus,
+} from '../jobs';
+import { textStream } from '../ndjson-stream';
 import { operationOutcome, sendBody, sendOutcome } from '../outcome';
 import { QueryParams, checkExportHeaders, checkUrlParams } from '../params';
 import { baseUrl } from '../urls';
@@ -80,44 +89,42 @@ async function listJobs(
   }
   const ignoreFilter = ctx.faults.has('jobs-ignores-status-filter');
   const base = baseUrl(request);
-  const entries = ctx.jobs
-    .all()
-    .filter((job) => job.cmsId === aco.cmsId || ctx.faults.has('jobs-other-aco'))
-    .map((job) => ({ job, state: jobState(job, nowMs) }))
-    .filter(({ state }) => ignoreFilter || wanted.includes(state.status))
-    .map(({ job, state }) => {
-      let status = taskStatus(state.status, ctx.quirks);
-      if (ctx.faults.has('jobs-wrong-task-status')) {
-        status =
-          status === 'completed'
-            ? 'in-progress'
-            : status === 'in-progress' || status === 'accepted'
-              ? 'ready'
-              : status;
-      }
-      if (ctx.faults.has('jobs-bad-task-shape'))
-        return { resource: { resourceType: 'Task', status, intent: 'order' } };
-      return {
-        resource: {
-          resourceType: 'Task',
-          identifier: [{ use: 'official', system: `${base}/api/${version}/jobs`, value: String(job.id) }],
-          status,
-          intent: 'order',
-          input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${job.requestUrl}` }],
-          executionPeriod: {
-            start: isoSeconds(new Date(job.createdAtMs)),
-            end: isoSeconds(new Date(state.updatedAtMs)),
-          },
-        },
-      };
-    });
-
-  const bundle: Record<string, unknown> = {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: entries.length,
+  // Only the states and references are collected here; the Tasks are written as the socket drains.
+  const matches: Array<{ job: Job; state: JobState }> = [];
+  const candidates = ctx.faults.has('jobs-other-aco') ? ctx.jobs.all() : ctx.jobs.ofAco(aco.cmsId);
+  for (const job of candidates) {
+    if (lifecycleOver(job, nowMs)) continue; // leaving memory at the next sweep
+    const state = jobState(job, nowMs);
+    if (ignoreFilter || wanted.includes(state.status)) matches.push({ job, state });
+  }
+  const badShape = ctx.faults.has('jobs-bad-task-shape');
+  const wrongStatus = ctx.faults.has('jobs-wrong-task-status');
+  const task = ({ job, state }: { job: Job; state: JobState }): Record<string, unknown> => {
+    let status = taskStatus(state.status, ctx.quirks);
+    if (wrongStatus) {
+      status =
+        status === 'completed'
+          ? 'in-progress'
+          : status === 'in-progress' || status === 'accepted'
+            ? 'ready'
+            : status;
+    }
+    if (badShape) return { resourceType: 'Task', status, intent: 'order' };
+    return {
+      resourceType: 'Task',
+      identifier: [{ use: 'official', system: `${base}/api/${version}/jobs`, value: String(job.id) }],
+      status,
+      intent: 'order',
+      input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${job.requestUrl}` }],
+      executionPeriod: {
+        start: isoSeconds(new Date(job.createdAtMs)),
+        end: isoSeconds(new Date(state.updatedAtMs)),
+      },
+    };
   };
-  if (entries.length === 0 && !ctx.faults.has('jobs-empty-200')) {
+
+  const head = `{"resourceType":"Bundle","type":"searchset","total":${matches.length}`;
+  if (matches.length === 0 && !ctx.faults.has('jobs-empty-200')) {
     const text = `no Jobs found for acoID ${aco.uuid} with job statuses ${goSlice(wanted)}`;
     if (!ctx.quirks) return sendOutcome(reply, 404, version, 'not-found', text);
     // Quirk: the real handler does not return and appends the empty Bundle to the 404 body.
@@ -125,12 +132,33 @@ async function listJobs(
       reply,
       404,
       'application/fhir+json',
-      operationOutcome(version, 'not-found', text) + JSON.stringify(bundle),
+      `${operationOutcome(version, 'not-found', text)}${head}}`,
     );
   }
-  if (entries.length > 0) bundle.entry = entries;
-  if (ctx.faults.has('jobs-not-bundle')) {
-    return sendBody(reply, 200, 'application/json', JSON.stringify(entries.map((e) => e.resource)));
+  // Lazily: each Task is built when its turn to be written comes.
+  const tasks = (function* (): Generator<Record<string, unknown>> {
+    for (const m of matches) yield task(m);
+  })();
+  const body = ctx.faults.has('jobs-not-bundle') ? jsonArray(tasks) : bundleText(head, tasks);
+  return reply.code(200).header('content-type', 'application/json').send(textStream(body));
+}
+
+/** The Bundle as JSON.stringify writes it (`entry` left out when empty), one entry at a time. */
+function* bundleText(head: string, resources: Iterable<unknown>): Generator<string> {
+  yield head;
+  let first = true;
+  for (const resource of resources) {
+    yield `${first ? ',"entry":[' : ','}${JSON.stringify({ resource })}`;
+    first = false;
   }
-  return sendBody(reply, 200, 'application/json', JSON.stringify(bundle));
+  yield first ? '}' : ']}';
+}
+
+function* jsonArray(items: Iterable<unknown>): Generator<string> {
+  let first = true;
+  for (const item of items) {
+    yield `${first ? '[' : ','}${JSON.stringify(item)}`;
+    first = false;
+  }
+  yield first ? '[]' : ']';
 }
