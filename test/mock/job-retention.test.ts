@@ -69,6 +69,27 @@ describe('jobs past the per-ACO cap', () => {
   });
 });
 
+describe('a dropped job under --quirks', () => {
+  it("answers with the real server's doubled 404, as an expired job does", async () => {
+    const m = await testMock({ maxJobsPerAco: 1, quirks: true });
+    try {
+      const token = await m.token();
+      const first = await startExport(m, token);
+      await startExport(m, token);
+      const auth = { Authorization: `Bearer ${token}` };
+      const status = await m.http().get(`/api/v1/jobs/${first}`).set(auth).buffer(true).parse(textParser);
+      expect([status.status, status.body]).toEqual([
+        404,
+        `${v1Outcome('not-found')}${v1Outcome('not-found')}`,
+      ]);
+      const download = await m.http().get(`/data/${first}/x.ndjson`).set(auth).buffer(true).parse(textParser);
+      expect([download.status, download.body]).toEqual([404, `${v1Outcome('not-found')}Not Found\n`]);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
 describe('jobs at the end of their lifecycle', () => {
   let m: TestMock;
   let token: string;
