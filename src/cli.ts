@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerRunCommand, EXIT } from './cli/run-command';
 import { registerMockCommand } from './mock/cli';
 import { registerCompareCommand } from './report/compare-command';
-import { registerValidateCommand } from './fhir/cli';
+import { registerValidateCommand } from './cli/validate-command';
 import { TOOL_VERSION } from './engine/version';
 
 export function buildProgram(): Command {

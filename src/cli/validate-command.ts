@@ -9,9 +9,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ApiVersion } from '../core/vocabulary';
 import { terminalSafe, terminalSafeLines } from '../report/terminal-safe';
-import { validateFiles } from './pool';
-import { checkExportReferences } from './references';
-import type { FileValidationSummary, ValidationIssue } from './types';
+import {
+  checkExportReferences,
+  validateFiles,
+  type FileValidationSummary,
+  type ValidationIssue,
+} from '../fhir';
 
 export interface ValidateCliOptions {
   apiVersion?: string;

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
-import { runValidate } from '../../src/fhir/cli';
+import { runValidate } from '../../src/cli/validate-command';
 import { expectInertLog, INJECT } from '../report/injection-helpers';
-import { fixtureNdjson } from './corpus-helpers';
+import { fixtureNdjson } from '../fhir/corpus-helpers';
 
 let dir: string;
 const io = () => {

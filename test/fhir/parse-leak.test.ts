@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { closeValidationWorkers, validateFiles, validateNdjson, type ValidationIssue } from '../../src/fhir';
-import { runValidate } from '../../src/fhir/cli';
+import { runValidate } from '../../src/cli/validate-command';
 import { fixtureNdjson } from './corpus-helpers';
 import { expectNoLineData, MALFORMED } from './malformed-lines';
 

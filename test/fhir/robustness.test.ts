@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
 import { closeValidationWorkers, validateFiles, validateNdjson } from '../../src/fhir';
-import { registerValidateCommand, runValidate } from '../../src/fhir/cli';
+import { registerValidateCommand, runValidate } from '../../src/cli/validate-command';
 import { LineSplitter } from '../../src/fhir/ndjson-lines';
 import { fixtureNdjson } from './corpus-helpers';
 

@@ -2,7 +2,7 @@
  * Terminal and CI-log injection: target text with line breaks, escape sequences, bidi overrides
  * and GitHub Actions workflow commands (`::error::…` at a line start, `##[error]` anywhere) is
  * printed as inert text by `compare` (text and markdown). The `validate` side is in
- * test/fhir/cli.test.ts; both use the helpers here.
+ * test/cli/validate-command.test.ts; both use the helpers here.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
