@@ -1,12 +1,37 @@
 /** `bcda-conformance run` and `bcda-conformance list`. */
 import type { Command } from 'commander';
 import { CATALOG, selectChecks } from '../checks/catalog';
-import { ConfigError, checkSuiteNames, loadConfig } from '../config/config';
+import { AREAS, ConfigError, checkSuiteNames, loadConfig, type RunConfig } from '../config/config';
+import { nearlyContaining } from '../config/did-you-mean';
 import { addSettingOptions, collect, settingsFromOptions } from './settings-options';
 import { prepareOutDir } from './out-dir';
 import type { Area } from '../core/vocabulary';
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3 } as const;
+
+/**
+ * A selection of no check would pass vacuously, so a typo in --grep or --suite must not turn CI
+ * green: it is a usage error that names the closest check ids.
+ */
+function refuseEmptySelection(config: RunConfig): void {
+  const selected = selectChecks({
+    profile: config.profile,
+    version: config.apiVersion,
+    areas: config.suites,
+    ...(config.grep !== undefined ? { grep: config.grep } : {}),
+  });
+  if (selected.length) return;
+  const scope = `--profile ${config.profile}, --api-version ${config.apiVersion}${config.suites.length < AREAS.length ? `, --suite ${config.suites.join(',')}` : ''}`;
+  const close = config.grep
+    ? nearlyContaining(
+        config.grep,
+        CATALOG.map((c) => c.id),
+      )
+    : [];
+  throw new ConfigError(
+    `no check matches${config.grep ? ` --grep "${config.grep}"` : ''} (${scope}), so nothing would be tested${close.length ? `; closest check ids: ${close.join(', ')}` : ''}`,
+  );
+}
 
 export function registerRunCommand(program: Command): void {
   const run = program
@@ -19,6 +44,7 @@ export function registerRunCommand(program: Command): void {
     let config;
     try {
       config = loadConfig(flags);
+      refuseEmptySelection(config);
       prepareOutDir(config.outDir);
     } catch (err) {
       if (err instanceof ConfigError) {
@@ -44,7 +70,7 @@ export function registerRunCommand(program: Command): void {
     }
     let files: string[] = [];
     try {
-      files = Object.values(writeReports(outcome.report, config.outDir));
+      files = Object.values(writeReports(outcome.report, config.outDir, { strict: config.strict }));
     } catch (err) {
       if (err instanceof ReportWriteError) {
         process.stderr.write(`bcda-conformance: ${err.message}\n`);

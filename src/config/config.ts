@@ -96,6 +96,10 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
     if ((config[id] === undefined) !== (config[secret] === undefined))
       throw new ConfigError(`${label(id)} and ${label(secret)} go together: give both or neither`);
   }
+  if (config.target && (config.mockFaults.length || config.mockQuirks))
+    throw new ConfigError(
+      `${config.mockFaults.length ? label('mockFaults') : label('mockQuirks')} applies to the embedded mock only, but ${label('target')} names another server: drop one of them`,
+    );
   if (config.target && !config.token && !config.clientId) {
     throw new ConfigError(
       `no credentials for ${config.target}: give --client-id and --client-secret (or BCDA_CLIENT_ID/BCDA_CLIENT_SECRET), or --token`,

@@ -44,3 +44,28 @@ export function didYouMean(name: string, known: Iterable<string>): string {
   const last = quoted.pop()!;
   return ` (did you mean ${quoted.length ? `${quoted.join(', ')} or ${last}` : last}?)`;
 }
+
+/**
+ * The candidates that nearly contain `text` (a --grep that matched nothing): those with a stretch
+ * of the same length within a quarter of its length in edits, closest first.
+ */
+export function nearlyContaining(text: string, candidates: Iterable<string>, limit = 3): string[] {
+  const needle = text.toLowerCase();
+  const allowed = Math.max(1, Math.floor(needle.length / 4));
+  const scored: Array<{ name: string; distance: number }> = [];
+  for (const candidate of candidates) {
+    const hay = candidate.toLowerCase();
+    let best = Infinity;
+    // Windows one shorter and one longer too, so a dropped or doubled letter still lines up.
+    for (const size of [needle.length - 1, needle.length, needle.length + 1]) {
+      if (size < 1) continue;
+      for (let at = 0; at + size <= hay.length && best > 0; at++)
+        best = Math.min(best, editDistance(needle, hay.slice(at, at + size)));
+    }
+    if (best <= allowed) scored.push({ name: candidate, distance: best });
+  }
+  return scored
+    .sort((x, y) => x.distance - y.distance || x.name.localeCompare(y.name))
+    .slice(0, limit)
+    .map((s) => s.name);
+}

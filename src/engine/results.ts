@@ -132,3 +132,13 @@ export function summarize(results: CheckResult[]): RunSummary {
     verdict: mustFailures.length ? 'not conformant' : 'conformant',
   };
 }
+
+/**
+ * True when this result makes `run` exit 1: a MUST-level failure or error always; under --strict
+ * also any check that tripped or a MUST-level error (strictFailures). JUnit marks exactly these as
+ * failures, so a CI viewer and the exit code agree.
+ */
+export function failsRun(r: CheckResult, strict: boolean): boolean {
+  if (r.level === 'MUST' && (r.outcome === 'fail' || r.outcome === 'error')) return true;
+  return strict && isTripped(r);
+}

@@ -1,5 +1,10 @@
-/** JUnit XML: one testcase per check, grouped by area; counts match report.json. */
-import type { CheckResult, RunReport } from '../engine/results';
+/**
+ * JUnit XML: one testcase per check, grouped by area. Its failures are what fails the run (see
+ * testcase), so the CI view agrees with the exit code under the default and under --strict.
+ */
+import { failsRun, type CheckResult, type RunReport } from '../engine/results';
+import type { Exchange } from '../http/exchange';
+import { curlFor } from './curl';
 
 const escapeXml = (s: string) =>
   s
@@ -12,51 +17,123 @@ const escapeXml = (s: string) =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
 
-function testcase(r: CheckResult): string {
-  const name = escapeXml(`${r.id} ${r.title}`);
-  const attrs = `classname="bcda-conformance.${r.area}" name="${name}" time="${(r.durationMs / 1000).toFixed(3)}"`;
-  const detail = escapeXml(
-    [
-      r.message,
-      r.expected ? `expected: ${r.expected}` : '',
-      r.actual ? `actual: ${r.actual}` : '',
-      `level: ${r.level}`,
-      `refs: ${r.refs.join(', ')}`,
-      r.evidence.length ? `evidence: ${r.evidence.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
-  );
-  switch (r.outcome) {
-    case 'fail':
-      return `    <testcase ${attrs}>\n      <failure message="${escapeXml(`[${r.level}] ${r.message}`)}" type="${r.level}">${detail}</failure>\n    </testcase>`;
-    case 'error':
-      return `    <testcase ${attrs}>\n      <error message="${escapeXml(r.message)}" type="error">${detail}</error>\n    </testcase>`;
-    case 'skip':
-      return `    <testcase ${attrs}>\n      <skipped message="${escapeXml(r.message)}"/>\n    </testcase>`;
-    case 'warn':
-      return `    <testcase ${attrs}>\n      <system-out>${escapeXml(`WARNING: ${r.message}`)}</system-out>\n    </testcase>`;
-    default:
-      return `    <testcase ${attrs}/>`;
+export interface JunitOptions {
+  /** The run's --strict: what counts against the run, and so what JUnit marks as a failure. */
+  strict: boolean;
+}
+
+/** Port the README's `mock` example uses; a reproduced run starts the mock there. */
+const REPRODUCE_PORT = 4010;
+
+/**
+ * How to send a failing check's requests again. Against the embedded mock, whose port is gone once
+ * the run ends, first the command that starts a mock with the run's faults, and curls pointed at it.
+ */
+function reproduce(r: CheckResult, report: RunReport, exchanges: ReadonlyMap<string, Exchange>): string[] {
+  const evidence = r.evidence.map((id) => exchanges.get(id)).filter((e): e is Exchange => e !== undefined);
+  if (!evidence.length) return [];
+  const lines = ['reproduce:'];
+  const mockBase = `http://127.0.0.1:${REPRODUCE_PORT}`;
+  if (report.run.embeddedMock) {
+    const faults = report.run.mockFaults.map((f) => ` --fault ${f}`).join('');
+    lines.push(
+      `  bcda-conformance mock --port ${REPRODUCE_PORT} --control${faults}${report.run.mockQuirks ? ' --quirks' : ''} &`,
+    );
+  }
+  for (const e of evidence.slice(0, 3)) {
+    const url = report.run.embeddedMock ? onOrigin(e.request.url, mockBase) : e.request.url;
+    lines.push(`  ${curlFor({ ...e, request: { ...e.request, url } })}`);
+  }
+  if (evidence.length > 3) lines.push(`  (and ${evidence.length - 3} more requests: see index.html)`);
+  return lines;
+}
+
+/** `url` with its origin replaced (the embedded mock's port is gone after the run). */
+function onOrigin(url: string, origin: string): string {
+  try {
+    const u = new URL(url);
+    return `${origin}${u.pathname}${u.search}`;
+  } catch {
+    return url;
   }
 }
 
-export function renderJunit(report: RunReport): string {
+function detailOf(r: CheckResult, report: RunReport, exchanges: ReadonlyMap<string, Exchange>): string {
+  return [
+    r.message,
+    r.expected ? `expected: ${r.expected}` : '',
+    r.actual ? `actual:   ${r.actual}` : '',
+    `level: ${r.level}`,
+    `refs: ${r.refs.join(', ')}`,
+    ...reproduce(r, report, exchanges),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/**
+ * One check as a testcase. Only what makes the run exit 1 is a <failure> (a MUST failure, a MUST
+ * error, and under --strict any tripped check), so CI viewers show red exactly when the build is red.
+ * A finding that does not fail the run (a SHOULD failure, a warning) passes with the finding in
+ * <system-out> and a `finding` property; a check that could not judge is <skipped> with its reason.
+ */
+function testcase(
+  r: CheckResult,
+  report: RunReport,
+  exchanges: ReadonlyMap<string, Exchange>,
+  options: JunitOptions,
+): string {
+  const name = escapeXml(`${r.id} ${r.title}`);
+  const attrs = `classname="bcda-conformance.${r.area}" name="${name}" time="${(r.durationMs / 1000).toFixed(3)}"`;
+  const open = `    <testcase ${attrs}>`;
+  const close = '    </testcase>';
+  if (failsRun(r, options.strict)) {
+    const tag = r.outcome === 'error' ? 'error' : 'failure';
+    const detail = escapeXml(detailOf(r, report, exchanges));
+    return `${open}\n      <${tag} message="${escapeXml(`[${r.level}] ${r.message}`)}" type="${r.outcome === 'error' ? 'error' : r.level}">${detail}</${tag}>\n${close}`;
+  }
+  if (r.outcome === 'skip' || r.outcome === 'error') {
+    const why = r.outcome === 'error' ? `not judged: ${r.message}` : r.message;
+    return `${open}\n      <skipped message="${escapeXml(why)}"/>\n${close}`;
+  }
+  if (r.outcome === 'fail' || r.outcome === 'warn') {
+    const kind = r.knownDeviation
+      ? 'known deviation'
+      : `${r.level} ${r.outcome === 'fail' ? 'failure' : 'warning'}`;
+    const note = `${kind.toUpperCase()} (does not fail the run${options.strict ? '' : '; --strict would'}): ${detailOf(r, report, exchanges)}`;
+    return [
+      open,
+      '      <properties>',
+      `        <property name="finding" value="${escapeXml(kind)}"/>`,
+      '      </properties>',
+      `      <system-out>${escapeXml(note)}</system-out>`,
+      close,
+    ].join('\n');
+  }
+  return `    <testcase ${attrs}/>`;
+}
+
+export function renderJunit(report: RunReport, options: JunitOptions = { strict: false }): string {
+  const exchanges = new Map(report.exchanges.map((e) => [e.id, e] as const));
+  const counted = (rs: readonly CheckResult[], tag: 'failure' | 'error' | 'skipped') =>
+    rs.filter((r) => {
+      if (failsRun(r, options.strict)) return tag === (r.outcome === 'error' ? 'error' : 'failure');
+      return tag === 'skipped' && (r.outcome === 'skip' || r.outcome === 'error');
+    }).length;
   const areas = [...new Set(report.results.map((r) => r.area))];
   const suites = areas.map((area) => {
     const rs = report.results.filter((r) => r.area === area);
-    const count = (o: string) => rs.filter((r) => r.outcome === o).length;
     const time = rs.reduce((n, r) => n + r.durationMs, 0) / 1000;
     return [
-      `  <testsuite name="${escapeXml(area)}" tests="${rs.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skip')}" time="${time.toFixed(3)}" timestamp="${report.run.startedAt.replace(/Z$/, '')}">`,
-      ...rs.map(testcase),
+      `  <testsuite name="${escapeXml(area)}" tests="${rs.length}" failures="${counted(rs, 'failure')}" errors="${counted(rs, 'error')}" skipped="${counted(rs, 'skipped')}" time="${time.toFixed(3)}" timestamp="${report.run.startedAt.replace(/Z$/, '')}">`,
+      ...rs.map((r) => testcase(r, report, exchanges, options)),
       '  </testsuite>',
     ].join('\n');
   });
-  const c = report.summary.counts;
+  const all = report.results;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="bcda-conformance ${escapeXml(report.run.target)} ${report.run.apiVersion}" tests="${report.summary.total}" failures="${c.fail}" errors="${c.error}" skipped="${c.skip}" time="${(report.run.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="bcda-conformance ${escapeXml(report.run.target)} ${report.run.apiVersion}" tests="${report.summary.total}" failures="${counted(all, 'failure')}" errors="${counted(all, 'error')}" skipped="${counted(all, 'skipped')}" time="${(report.run.durationMs / 1000).toFixed(3)}">`,
     ...suites,
     '</testsuites>',
     '',

@@ -13,7 +13,12 @@ export interface WrittenReports {
 
 export class ReportWriteError extends Error {}
 
-export function writeReports(report: RunReport, outDir: string): WrittenReports {
+export interface WriteOptions {
+  /** The run's --strict: JUnit marks as failures exactly what makes the run exit 1. */
+  strict?: boolean;
+}
+
+export function writeReports(report: RunReport, outDir: string, options: WriteOptions = {}): WrittenReports {
   const files = {
     json: path.join(outDir, 'report.json'),
     junit: path.join(outDir, 'junit.xml'),
@@ -22,7 +27,7 @@ export function writeReports(report: RunReport, outDir: string): WrittenReports 
   try {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(files.junit, renderJunit(report));
+    writeFileSync(files.junit, renderJunit(report, { strict: Boolean(options.strict) }));
     writeFileSync(files.html, renderHtml(report));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

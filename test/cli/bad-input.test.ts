@@ -128,6 +128,28 @@ const cases: Case[] = [
   ['unknown suite for list', ['list', '--suite', 'nosuch'], /unknown suite "nosuch"/],
   ['unknown profile for list', ['list', '--profile', 'x'], /--profile must be bcda or bulk-data-ig/],
   ['unknown mock fault for run', ['run', '--mock-fault', 'nosuch'], /unknown fault: nosuch/],
+  // A selection of no check would pass vacuously.
+  [
+    'a --grep that matches no check',
+    ['run', '--grep', 'STATUS-EXPRIED'],
+    /no check matches --grep "STATUS-EXPRIED" \(--profile bcda, --api-version v2\), so nothing would be tested; closest check ids: STATUS-EXPIRED/,
+  ],
+  [
+    'a --grep that matches nothing at all',
+    ['run', '--grep', 'zzzz'],
+    /no check matches --grep "zzzz" .*nothing would be tested\n$/,
+  ],
+  // Mock settings with another target would be silently ignored.
+  [
+    'mock faults with a target',
+    ['run', '--target', 'http://127.0.0.1:9', '--token', 't', '--mock-fault', 'metadata-requires-token'],
+    /--mock-fault applies to the embedded mock only, but --target names another server: drop one of them/,
+  ],
+  [
+    'mock quirks with a target',
+    ['run', '--target', 'http://127.0.0.1:9', '--token', 't', '--mock-quirks'],
+    /--mock-quirks applies to the embedded mock only/,
+  ],
   // Report directory.
   [
     'out under a regular file',
