@@ -1,6 +1,7 @@
 /**
  * Small predicates the checks share. Each returns a problem sentence, or undefined when the
- * response meets the expectation, so a check can collect every problem in one message.
+ * response meets the expectation, so a check can collect every problem in one message. Also the
+ * patterns of BCDA's header values, and firstJson for bodies that hold two JSON documents.
  */
 import type { HttpResponse } from '../../http/client';
 import type { ApiVersion } from '../types';
@@ -115,3 +116,13 @@ export const GO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{4} [
 
 /** X-Progress values the BCDA docs show: `Pending`, `In Progress`, `In Progress (80%)`, `In Progress, 80%`. */
 export const X_PROGRESS = /^(Pending|In Progress|In Progress \((\d{1,3})%\)|In Progress, (\d{1,3})%)$/;
+
+/** BCDA may send two JSON documents back to back (a quirk); judge the first. */
+export function firstJson(res: HttpResponse): HttpResponse {
+  if (res.json() !== undefined) return res;
+  const text = res.text();
+  const cut = text.indexOf('}{');
+  if (cut < 0) return res;
+  const head = text.slice(0, cut + 1);
+  return { ...res, text: () => head, json: <T>() => JSON.parse(head) as T, jsonError: () => undefined };
+}
