@@ -42,6 +42,8 @@ export interface IssueChange {
 }
 
 export interface RunInfo {
+  /** The report.json as it was named on the command line (links in the HTML are relative to it). */
+  file?: string;
   target: string;
   startedAt: string;
   apiVersion: string;
@@ -54,13 +56,21 @@ export interface Comparison {
   current: RunInfo;
   regressed: CheckChange[];
   improved: CheckChange[];
-  /** Other outcome changes (to or from skip). */
+  /**
+   * Checks the baseline judged (pass, warn or fail) that the current run skipped: the run shows less
+   * than before, often because something upstream broke (a kick-off that no longer works).
+   */
+  lostCoverage: CheckChange[];
+  /** Other outcome changes (from skip to a verdict, or between outcomes of equal weight). */
   changed: CheckChange[];
   appeared: CheckChange[];
   disappeared: CheckChange[];
   newIssues: IssueChange[];
   resolvedIssues: IssueChange[];
-  /** Checks regressed or new error-severity validation issues appeared: exit 1. */
+  /**
+   * Checks regressed, a MUST-level check lost its coverage, or new error-severity validation issues
+   * appeared: exit 1.
+   */
   hasRegressions: boolean;
 }
 
@@ -177,6 +187,7 @@ export function compareReports(baseline: ComparableReport, current: ComparableRe
   const regressed: CheckChange[] = [];
   const improved: CheckChange[] = [];
   const changed: CheckChange[] = [];
+  const lostCoverage: CheckChange[] = [];
   const appeared: CheckChange[] = [];
   for (const r of current.results) {
     const b = before.get(r.id);
@@ -196,7 +207,8 @@ export function compareReports(baseline: ComparableReport, current: ComparableRe
     change.before = b.outcome;
     const rb = RANK[b.outcome];
     const ra = RANK[r.outcome];
-    if (rb === undefined || ra === undefined || ra === rb) changed.push(change);
+    if (rb !== undefined && ra === undefined) lostCoverage.push(change);
+    else if (rb === undefined || ra === undefined || ra === rb) changed.push(change);
     else if (ra > rb) regressed.push(change);
     else improved.push(change);
   }
@@ -219,12 +231,16 @@ export function compareReports(baseline: ComparableReport, current: ComparableRe
     current: info(current),
     regressed,
     improved,
+    lostCoverage,
     changed,
     appeared,
     disappeared,
     newIssues,
     resolvedIssues,
-    hasRegressions: regressed.length > 0 || newIssues.some((i) => i.severity === 'error'),
+    hasRegressions:
+      regressed.length > 0 ||
+      lostCoverage.some((c) => c.level === 'MUST') ||
+      newIssues.some((i) => i.severity === 'error'),
   };
 }
 
@@ -237,6 +253,7 @@ function headline(c: Comparison): string {
   const parts = [
     `${c.regressed.length} regressed`,
     `${c.improved.length} improved`,
+    `${c.lostCoverage.length} no longer checked`,
     `${c.appeared.length} appeared`,
     `${c.disappeared.length} disappeared`,
     `${c.newIssues.length} new validation issue${c.newIssues.length === 1 ? '' : 's'}`,
@@ -258,6 +275,7 @@ export function renderText(c: Comparison): string {
   };
   section('REGRESSED', c.regressed);
   section('IMPROVED', c.improved);
+  section('NO LONGER CHECKED', c.lostCoverage);
   section('CHANGED', c.changed);
   section('APPEARED', c.appeared);
   section('DISAPPEARED', c.disappeared);
@@ -330,6 +348,7 @@ export function renderMarkdown(c: Comparison): string {
   };
   section('Regressed', c.regressed);
   section('Improved', c.improved);
+  section('No longer checked', c.lostCoverage);
   section('Changed', c.changed);
   section('Appeared', c.appeared);
   section('Disappeared', c.disappeared);
@@ -350,6 +369,15 @@ export function renderMarkdown(c: Comparison): string {
     out.push('');
   }
   return `${out.map(terminalSafe).join('\n')}\n`;
+}
+
+/**
+ * Links to a compared report and the HTML page beside it, as the paths were given: they resolve when
+ * the comparison is saved in the directory compare ran from (CI usually uploads them together).
+ */
+function reportLinks(file: string) {
+  const page = file.replace(/[^/\\]*$/, 'index.html');
+  return html`<a href="${encodeURI(page)}">report</a> (<a href="${encodeURI(file)}">json</a>)`;
 }
 
 export function renderCompareHtml(c: Comparison): string {
@@ -380,6 +408,7 @@ export function renderCompareHtml(c: Comparison): string {
     const i = c[k];
     return html`<tr>
       <th>${k}</th>
+      <td>${i.file ? reportLinks(i.file) : ''}</td>
       <td>${i.target} ${i.apiVersion}</td>
       <td>${i.startedAt}</td>
       <td>${i.verdict}</td>
@@ -449,7 +478,7 @@ export function renderCompareHtml(c: Comparison): string {
         <table>
           ${runRow('baseline')}${runRow('current')}
         </table>
-        ${table('Regressed', c.regressed)}${table('Improved', c.improved)}${table('Changed', c.changed)}${table('Appeared', c.appeared)}${table('Disappeared', c.disappeared)}${issues}
+        ${table('Regressed', c.regressed)}${table('Improved', c.improved)}${table('No longer checked', c.lostCoverage)}${table('Changed', c.changed)}${table('Appeared', c.appeared)}${table('Disappeared', c.disappeared)}${issues}
       </body>
     </html> `.value;
 }

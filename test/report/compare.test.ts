@@ -34,16 +34,18 @@ function withOutcomes(base: RunReport, outcomes: Record<string, CheckResult['out
 describe('compareReports', () => {
   const base = hostileReport();
 
-  test('classifies regressed, improved, changed, appeared and disappeared checks', () => {
+  test('classifies regressed, improved, no longer checked, changed, appeared and disappeared checks', () => {
     const before = withOutcomes(base, {
       'KICKOFF-PATIENT-PREFER-MISSING': 'pass',
       'STATUS-X-PROGRESS': 'warn',
       'KICKOFF-PATIENT-ACCEPT-MISSING': 'fail',
+      'METADATA-PUBLIC': 'skip',
     });
     const after = withOutcomes(base, {
       'KICKOFF-PATIENT-PREFER-MISSING': 'warn',
       'STATUS-X-PROGRESS': 'pass',
       'KICKOFF-PATIENT-ACCEPT-MISSING': 'skip',
+      'METADATA-PUBLIC': 'pass',
     });
     after.results = after.results.filter((r) => r.id !== 'DOWNLOAD-GZIP');
     after.results.push({ ...base.results[0]!, id: 'NEW-CHECK', outcome: 'pass' });
@@ -52,10 +54,34 @@ describe('compareReports', () => {
       ['KICKOFF-PATIENT-PREFER-MISSING', 'pass', 'warn'],
     ]);
     expect(c.improved.map((x) => x.id)).toEqual(['STATUS-X-PROGRESS']);
-    expect(c.changed.map((x) => x.id)).toEqual(['KICKOFF-PATIENT-ACCEPT-MISSING']);
+    expect(c.lostCoverage.map((x) => [x.id, x.before, x.after])).toEqual([
+      ['KICKOFF-PATIENT-ACCEPT-MISSING', 'fail', 'skip'],
+    ]);
+    expect(c.changed.map((x) => [x.id, x.before, x.after])).toEqual([['METADATA-PUBLIC', 'skip', 'pass']]);
     expect(c.appeared.map((x) => x.id)).toEqual(['NEW-CHECK']);
     expect(c.disappeared.map((x) => x.id)).toEqual(['DOWNLOAD-GZIP']);
     expect(c.hasRegressions).toBe(true);
+  });
+
+  test('a MUST check that passed and now skips is a regression of coverage; a SHOULD one is only listed', () => {
+    const must = compareReports(
+      withOutcomes(base, { 'KICKOFF-PATIENT-PREFER-MISSING': 'pass' }),
+      withOutcomes(base, { 'KICKOFF-PATIENT-PREFER-MISSING': 'skip' }),
+    );
+    expect(must.lostCoverage.map((x) => x.id)).toEqual(['KICKOFF-PATIENT-PREFER-MISSING']);
+    expect(must.regressed).toEqual([]);
+    expect(must.hasRegressions).toBe(true);
+    expect(renderText(must)).toMatch(
+      /NO LONGER CHECKED \(1\):\n {2}KICKOFF-PATIENT-PREFER-MISSING \[MUST kickoff\] pass → skip/,
+    );
+    expect(renderMarkdown(must)).toContain('#### No longer checked (1)');
+
+    const should = compareReports(
+      withOutcomes(base, { 'STATUS-X-PROGRESS': 'pass' }),
+      withOutcomes(base, { 'STATUS-X-PROGRESS': 'skip' }),
+    );
+    expect(should.lostCoverage.map((x) => x.id)).toEqual(['STATUS-X-PROGRESS']);
+    expect(should.hasRegressions).toBe(false);
   });
 
   test('identical reports: nothing to report', () => {
@@ -164,6 +190,29 @@ describe('compare command', () => {
   test('an unknown format is a usage error', () => {
     const err = sink();
     expect(runCompare(base, base, 'pdf', sink(), err)).toBe(2);
-    expect(err.text).toContain('--format must be one of text, markdown, html');
+    expect(err.text).toContain('--format must be one of text, markdown, html, json');
+  });
+
+  test('--format json gives the whole comparison, with the files compared', () => {
+    const worse = write(
+      'worse-json.json',
+      withOutcomes(hostileReport(), { 'KICKOFF-PATIENT-PREFER-MISSING': 'skip' }),
+    );
+    const out = sink();
+    expect(runCompare(base, worse, 'json', out, sink())).toBe(1);
+    const parsed = JSON.parse(out.text) as Record<string, unknown>;
+    expect(parsed).toMatchObject({
+      baseline: { file: base },
+      current: { file: worse },
+      hasRegressions: true,
+      lostCoverage: [{ id: 'KICKOFF-PATIENT-PREFER-MISSING', before: 'pass', after: 'skip', level: 'MUST' }],
+    });
+  });
+
+  test('the HTML links both reports and their pages', () => {
+    const out = sink();
+    runCompare(base, base, 'html', out, sink());
+    expect(out.text).toContain(`href="${encodeURI(base)}"`);
+    expect(out.text).toContain(`href="${encodeURI(path.join(dir, 'index.html'))}"`);
   });
 });
