@@ -39,6 +39,15 @@ export function registerRunCommand(program: Command): void {
     .description(
       'run the conformance checks against a BCDA target (default: the embedded mock) and write reports',
     );
+  run.addHelpText(
+    'after',
+    `
+Exit codes:
+  ${EXIT.ok}  no MUST-level check failed
+  ${EXIT.mustFailed}  a MUST-level check failed or errored (with --strict: any check failed or warned)
+  ${EXIT.usage}  usage or configuration error (the message names the setting)
+  ${EXIT.unreachable}  the target cannot be reached`,
+  );
   addSettingOptions(run).action(async (opts: Record<string, unknown>) => {
     const flags = settingsFromOptions(opts);
     let config;
