@@ -1,14 +1,33 @@
 /**
- * Authentication: the token endpoint (seed 002 §Authentication, seed 003 walk-through, behavior §2.8)
- * and the bearer-token ladder on every protected endpoint (behavior §5).
+ * Authentication and access: /auth/welcome, the token endpoint (seed 002 §Authentication, seed 003
+ * walk-through, behavior §2.8), the bearer-token ladder on every protected endpoint (behavior §5),
+ * other clients' jobs and files, and who may reach what: a bad token on the public endpoints,
+ * refused organizations, the token endpoint's method and rate limit, and an outage of the auth
+ * provider (behavior §0, §2.8, §2.9, §5).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
 import type { HttpResponse } from '../http/client';
-import type { AuthMode } from '../http/target';
+import type { AuthMode, TargetClient } from '../http/target';
+import { retryAfterMs } from '../auth/tokens';
 import { manifestItems } from '../flows/manifest';
-import { joinProblems, operationOutcomeProblems, statusProblem, errorAnswerProblems } from './kit/expect';
-import type { Area } from './types';
+import {
+  ALL_ENDPOINTS,
+  ENDPOINTS,
+  PUBLIC_ENDPOINTS,
+  type ProtectedEndpoint,
+  endpointsVerdict,
+  opsOf,
+  sweep,
+} from './kit/endpoints';
+import {
+  errorAnswerProblems,
+  joinProblems,
+  mediaType,
+  operationOutcomeProblems,
+  statusProblem,
+} from './kit/expect';
+import { jsonObject, nonEmptyString } from './kit/json-body';
 
 const TOKEN_OPS = ['getToken'];
 
@@ -28,7 +47,7 @@ function tokenObservation(ctx: CheckContext) {
 const base64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
 /** A JWT shaped like an SSAS token, expired an hour ago and signed by nobody the target knows. */
-export function expiredLookingToken(cmsId = 'A9994'): string {
+function expiredLookingToken(cmsId = 'A9994'): string {
   const now = Math.floor(Date.now() / 1000);
   const header = base64url(JSON.stringify({ alg: 'RS512', typ: 'JWT' }));
   const payload = base64url(
@@ -44,7 +63,29 @@ export function expiredLookingToken(cmsId = 'A9994'): string {
   return `${header}.${payload}.${base64url(randomBytes(256))}`;
 }
 
-export const tokenChecks: CheckDefinition[] = [
+const welcomeCheck: CheckDefinition = {
+  id: 'AUTH-WELCOME',
+  title: '/auth/welcome greets a valid token',
+  description:
+    'GET /auth/welcome with a valid bearer token answers 200 with a JSON "success" message: the documented way to test a token.',
+  level: 'SHOULD',
+  area: 'auth',
+  profiles: ['bcda'],
+  refs: ['behavior §2.8'],
+  operations: ['getWelcome'],
+  faults: ['welcome-rejects-valid-token'],
+  async run(ctx) {
+    const res = await ctx.target.call('getWelcome', { label: 'welcome with a valid token', auth: 'token' });
+    const body = jsonObject(res);
+    const problem = joinProblems([
+      statusProblem(res, 200),
+      nonEmptyString(body?.success) ? undefined : 'no "success" message',
+    ]);
+    return verdict(problem, String(body?.success), [res.exchange.id]);
+  },
+};
+
+const tokenChecks: CheckDefinition[] = [
   {
     id: 'AUTH-TOKEN-SUCCESS',
     title: 'the token endpoint issues a bearer token for valid credentials',
@@ -151,165 +192,6 @@ export const tokenChecks: CheckDefinition[] = [
   },
 ];
 
-/** One endpoint, and how to reach it with a given Authorization for the ladder and outage checks. */
-export interface ProtectedEndpoint {
-  key: string;
-  name: string;
-  area: Area;
-  /** Spec operations it exercises (the versioned ones of the run's version are used). */
-  operations: string[];
-  /** Its errors come from BCDA's v1 writer whatever the API version (behavior §2.7, §2.9). */
-  v1Errors?: boolean;
-  send(ctx: CheckContext, auth: AuthMode, label: string): Promise<HttpResponse | string>;
-}
-
-const versioned = (base: string) => ['V1', 'V2', 'V3'].map((v) => base + v);
-
-const exportHeaders = { accept: 'application/fhir+json', prefer: 'respond-async' };
-
-async function mainJobUrl(ctx: CheckContext): Promise<string | undefined> {
-  return (await ctx.mainExport()).jobUrl;
-}
-
-export const ENDPOINTS: ProtectedEndpoint[] = [
-  {
-    key: 'EXPORT-PATIENT',
-    name: 'Patient/$export',
-    area: 'kickoff',
-    operations: versioned('exportPatient'),
-    send: (ctx, auth, label) =>
-      ctx.target.call(ctx.op('exportPatient'), { label, auth, headers: exportHeaders }),
-  },
-  {
-    key: 'EXPORT-GROUP',
-    name: 'Group/$export',
-    area: 'kickoff',
-    operations: versioned('exportGroup'),
-    send: (ctx, auth, label) =>
-      ctx.target.call(ctx.op('exportGroup'), {
-        label,
-        auth,
-        path: { groupId: ctx.config.group },
-        headers: exportHeaders,
-      }),
-  },
-  {
-    key: 'JOB-STATUS',
-    name: 'jobs/{id} (GET)',
-    area: 'status',
-    operations: versioned('getJobStatus'),
-    async send(ctx, auth, label) {
-      const url = await mainJobUrl(ctx);
-      if (!url) return 'no job URL from the shared export';
-      return ctx.target.http.send({
-        method: 'GET',
-        url,
-        label,
-        operationId: ctx.op('getJobStatus'),
-        headers: { authorization: await ctx.target.authorization(auth) },
-      });
-    },
-  },
-  {
-    key: 'JOB-CANCEL',
-    name: 'jobs/{id} (DELETE)',
-    area: 'cancel',
-    operations: versioned('cancelJob'),
-    async send(ctx, auth, label) {
-      // A job of its own: if the target wrongly accepts the request, no shared job is lost.
-      const started = await ctx.once('auth:cancel-target-job', () =>
-        ctx.kickoff({
-          endpoint: 'patient',
-          query: { _type: 'Patient' },
-          label: 'kick-off of a job for the cancel auth checks',
-        }),
-      );
-      if (!started.jobUrl) return `the kick-off for a job to cancel answered ${started.res.status}`;
-      return ctx.target.http.send({
-        method: 'DELETE',
-        url: started.jobUrl,
-        label,
-        operationId: ctx.op('cancelJob'),
-        headers: { authorization: await ctx.target.authorization(auth) },
-      });
-    },
-  },
-  {
-    key: 'JOBS-LIST',
-    name: 'jobs (GET)',
-    area: 'jobs',
-    operations: versioned('listJobs'),
-    send: (ctx, auth, label) => ctx.target.call(ctx.op('listJobs'), { label, auth, headers: exportHeaders }),
-  },
-  {
-    key: 'ATTRIBUTION',
-    name: 'attribution_status',
-    area: 'attribution',
-    operations: versioned('getAttributionStatus'),
-    send: (ctx, auth, label) =>
-      ctx.target.call(ctx.op('getAttributionStatus'), {
-        label,
-        auth,
-        headers: { accept: 'application/json' },
-      }),
-  },
-  {
-    key: 'DATA',
-    name: 'data/{jobId}/{file}',
-    area: 'download',
-    operations: ['downloadFile'],
-    v1Errors: true,
-    async send(ctx, auth, label) {
-      const run = await ctx.mainExport();
-      const file = manifestItems(run.manifest?.output)[0];
-      if (!file) return run.problem ?? 'the shared export has no output file';
-      return ctx.target.http.send({
-        method: 'GET',
-        url: file.url,
-        label,
-        operationId: 'downloadFile',
-        headers: { authorization: await ctx.target.authorization(auth) },
-      });
-    },
-  },
-  {
-    key: 'WELCOME',
-    name: 'auth/welcome',
-    area: 'auth',
-    operations: ['getWelcome'],
-    v1Errors: true,
-    send: (ctx, auth, label) => ctx.target.call('getWelcome', { label, auth }),
-  },
-];
-
-/**
- * Public endpoints. BCDA parses a presented token even here: a bad one is refused although no
- * token is needed (behavior §0).
- */
-export const PUBLIC_ENDPOINTS: ProtectedEndpoint[] = [
-  {
-    key: 'METADATA',
-    name: 'metadata',
-    area: 'metadata',
-    operations: versioned('getMetadata'),
-    send: (ctx, auth, label) => ctx.target.call(ctx.op('getMetadata'), { label, auth }),
-  },
-  ...(
-    [
-      ['VERSION', '_version', 'getVersion'],
-      ['HEALTH', '_health', 'getHealth'],
-      ['AUTH-INFO', '_auth', 'getAuthInfo'],
-    ] as const
-  ).map(([key, name, op]): ProtectedEndpoint => ({
-    key,
-    name,
-    area: 'metadata',
-    operations: [op],
-    v1Errors: true,
-    send: (ctx, auth, label) => ctx.target.call(op, { label, auth }),
-  })),
-];
-
 interface LadderStep {
   key: string;
   title: string;
@@ -393,9 +275,9 @@ function ladderCheck(endpoint: ProtectedEndpoint, step: LadderStep): CheckDefini
   };
 }
 
-export const ladderChecks: CheckDefinition[] = ENDPOINTS.flatMap((e) => LADDER.map((s) => ladderCheck(e, s)));
+const ladderChecks: CheckDefinition[] = ENDPOINTS.flatMap((e) => LADDER.map((s) => ladderCheck(e, s)));
 
-export const crossClientChecks: CheckDefinition[] = [
+const crossClientChecks: CheckDefinition[] = [
   {
     id: 'AUTH-BEARER-CAPITAL-B',
     title: 'the Authorization scheme must be written "Bearer"',
@@ -433,7 +315,7 @@ export const crossClientChecks: CheckDefinition[] = [
     async run(ctx) {
       if (!ctx.otherClient)
         return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
-      const url = await mainJobUrl(ctx);
+      const url = (await ctx.mainExport()).jobUrl;
       if (!url) return skip('no job URL from the shared export');
       const res = await ctx.otherClient.get(url, {
         label: "another client's request for this job",
@@ -467,4 +349,284 @@ export const crossClientChecks: CheckDefinition[] = [
       return verdict(problem, '401 for another client', [res.exchange.id]);
     },
   },
+];
+
+/* ------------------------------------------------------ who may reach what */
+
+function mainCredentials(ctx: CheckContext): { clientId: string; clientSecret: string } | undefined {
+  const { clientId, clientSecret } = ctx.config;
+  return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+}
+
+function publicBadToken(
+  key: string,
+  title: string,
+  header: () => string,
+  status: number,
+  fault: string,
+): CheckDefinition {
+  return {
+    id: `AUTH-PUBLIC-${key}`,
+    title: `public endpoints refuse a request that presents ${title}`,
+    description: `BCDA parses a presented token even on its public endpoints (metadata, /_version, /_health, /_auth): with ${title} they answer ${status} with an OperationOutcome instead of their content.`,
+    level: 'SHOULD',
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: ['behavior §0', 'behavior §5'],
+    operations: opsOf(PUBLIC_ENDPOINTS),
+    faults: [fault],
+    async run(ctx) {
+      const found = await sweep(ctx, PUBLIC_ENDPOINTS, header(), `with ${title}`, (res) => [
+        ...errorAnswerProblems(res, status),
+      ]);
+      return endpointsVerdict(found, `${status} with an OperationOutcome`);
+    },
+  };
+}
+
+/** One outage of the auth provider: what each endpoint and the token endpoint must answer. */
+function outageCheck(
+  id: string,
+  state: 'timeout' | 'error',
+  status: 503 | 500,
+  faults: string[],
+): CheckDefinition {
+  const what = state === 'timeout' ? 'times out' : 'fails';
+  return {
+    id,
+    title: `when the auth provider ${what}, token-checked requests answer ${status}`,
+    description:
+      `With the auth provider (SSAS) ${state === 'timeout' ? 'timing out' : 'failing'}, every request that presents a token answers ${status} with an OperationOutcome (code exception)` +
+      (status === 503
+        ? '; the v1 error writer adds Retry-After: 1, and POST /auth/token answers 503 with Retry-After: 1.'
+        : ', and POST /auth/token answers 500.') +
+      ' Needs a target whose auth provider can be switched off (the embedded mock, or a mock started with --control).',
+    level: 'SHOULD',
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: ['behavior §2.8', 'behavior §5'],
+    operations: [...opsOf(ALL_ENDPOINTS), 'getToken'],
+    faults,
+    async run(ctx) {
+      if (!ctx.control)
+        return skip('the target offers no way to take its auth provider down (only the mock does)');
+      const creds = mainCredentials(ctx);
+      // Everything the sweep needs is fetched first: nothing of the run may be in flight during the outage.
+      await ctx.mainExport();
+      const header = await ctx.target.authorization('token');
+      if (!header) return skip('no bearer token');
+      await ctx.control.setAuthProvider(state);
+      try {
+        const found = await sweep(
+          ctx,
+          ALL_ENDPOINTS,
+          header,
+          `while the auth provider ${what}`,
+          (res, endpoint) => {
+            const v1 = endpoint.v1Errors || ctx.version === 'v1';
+            return [
+              ...errorAnswerProblems(res, status, { code: 'exception' }),
+              status === 503 &&
+              v1 &&
+              res.status === 503 &&
+              retryAfterMs(res.headers['retry-after']) === undefined
+                ? 'no Retry-After from the v1 error writer'
+                : undefined,
+            ];
+          },
+        );
+        if (creds) {
+          const res = await ctx.target.call('getToken', {
+            label: `token request while the auth provider ${what}`,
+            auth: { basic: creds },
+          });
+          found.evidence.push(res.exchange.id);
+          found.reached += 1;
+          const problems = [
+            statusProblem(res, status),
+            status === 503 && res.status === 503 && retryAfterMs(res.headers['retry-after']) === undefined
+              ? 'no Retry-After'
+              : undefined,
+          ];
+          for (const p of problems) if (p) found.problems.push(`auth/token: ${p}`);
+        }
+        return endpointsVerdict(found, `${status} with the documented error`);
+      } finally {
+        await ctx.control.setAuthProvider('ok');
+      }
+    },
+  };
+}
+
+/** An organization the API must refuse (403, code forbidden) on every endpoint of a list. */
+function organizationRefused(spec: {
+  id: string;
+  title: string;
+  description: string;
+  level: 'MUST' | 'SHOULD';
+  refs: string[];
+  endpoints: readonly ProtectedEndpoint[];
+  fault: string;
+  /** Whose token it is, for labels and messages. */
+  who: string;
+  client: (ctx: CheckContext) => TargetClient | undefined;
+  /** The flag and variable that configure the client. */
+  option: string;
+}): CheckDefinition {
+  return {
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    level: spec.level,
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: spec.refs,
+    operations: opsOf(spec.endpoints),
+    faults: [spec.fault],
+    async run(ctx) {
+      const client = spec.client(ctx);
+      if (!client) return skip(`no client of ${spec.who} configured (${spec.option})`);
+      const header = await client.authorization('token');
+      if (!header) return skip(`no token for the client of ${spec.who}`);
+      const found = await sweep(ctx, spec.endpoints, header, `with the token of ${spec.who}`, (res) => [
+        ...errorAnswerProblems(res, 403, { code: 'forbidden' }),
+      ]);
+      return endpointsVerdict(found, '403 with an OperationOutcome');
+    },
+  };
+}
+
+const accessChecks: CheckDefinition[] = [
+  publicBadToken(
+    'MALFORMED-TOKEN',
+    'a token that is not a JWT',
+    () => 'Bearer not-a-jwt',
+    400,
+    'auth-accepts-malformed-token',
+  ),
+  publicBadToken(
+    'EXPIRED-TOKEN',
+    'an expired token',
+    () => `Bearer ${expiredLookingToken()}`,
+    401,
+    'auth-accepts-expired-token',
+  ),
+  organizationRefused({
+    id: 'AUTH-DENYLISTED-403',
+    title: 'a denylisted organization is refused everywhere with 403',
+    description:
+      "A token of a denylisted ACO (BCDA's sandbox A9997) is refused with 403 and an OperationOutcome (code forbidden) on every endpoint that requires a token (the public ones only parse it, and serve). Needs that ACO's credentials (--denylisted-client-id).",
+    level: 'MUST',
+    refs: ['behavior §5', 'behavior §7.1'],
+    endpoints: ENDPOINTS,
+    fault: 'denylist-ignored',
+    who: 'a denylisted organization',
+    client: (ctx) => ctx.denylistedClient,
+    option: '--denylisted-client-id / BCDA_DENYLISTED_CLIENT_ID',
+  }),
+  organizationRefused({
+    id: 'AUTH-UNKNOWN-ACO-403',
+    title: 'a token of an organization the API does not know is refused everywhere with 403',
+    description:
+      "A valid token whose organization (CMS id) is in no ACO table is refused with 403 and an OperationOutcome (code forbidden) on every endpoint, the public ones included: BCDA looks the organization up while parsing any presented token. Needs such a client's credentials (--unknown-aco-client-id; the embedded mock's X9999).",
+    level: 'SHOULD',
+    refs: ['behavior §0', 'behavior §5'],
+    endpoints: ALL_ENDPOINTS,
+    fault: 'public-routes-skip-aco-lookup',
+    who: 'an unknown organization',
+    client: (ctx) => ctx.unknownAcoClient,
+    option: '--unknown-aco-client-id / BCDA_UNKNOWN_ACO_CLIENT_ID',
+  }),
+  {
+    id: 'AUTH-TOKEN-GET-405',
+    title: 'the token endpoint takes POST only',
+    description:
+      'GET /auth/token, even with valid Basic credentials, answers 405 Method Not Allowed and issues no token.',
+    level: 'SHOULD',
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: ['behavior §2.8', 'seed:002 §Authentication and Authorization'],
+    operations: ['getToken'],
+    faults: ['token-accepts-get'],
+    async run(ctx) {
+      const creds = mainCredentials(ctx);
+      if (!creds) return skip('a static --token was given: no client credentials to send');
+      const res = await ctx.target.http.send({
+        method: 'GET',
+        url: ctx.target.url('getToken'),
+        label: 'GET /auth/token with Basic credentials',
+        operationId: 'getToken',
+        headers: { authorization: await ctx.target.authorization({ basic: creds }) },
+      });
+      const problem = joinProblems([
+        statusProblem(res, 405),
+        /access_token/.test(res.text()) ? 'a token was issued' : undefined,
+      ]);
+      return verdict(problem, '405', [res.exchange.id]);
+    },
+  },
+  {
+    id: 'AUTH-TOKEN-RATE-LIMIT-429',
+    title: 'too many token requests are refused with 429 and Retry-After',
+    description:
+      "Past the auth provider's per-organization token limit, POST /auth/token answers 429 with Retry-After and a plain-text message telling the client to cache its token. Needs a target whose limit can be lowered (the embedded mock, or a mock started with --control).",
+    level: 'SHOULD',
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: ['behavior §2.8'],
+    operations: ['getToken'],
+    faults: ['token-rate-limit-ignored', 'token-rate-limit-no-retry-after'],
+    async run(ctx) {
+      if (!ctx.control)
+        return skip('the target offers no way to lower its token rate limit (only the mock does)');
+      const creds = mainCredentials(ctx);
+      if (!creds) return skip('a static --token was given: no client credentials to send');
+      await ctx.settled(); // the run's own token requests must not meet the lowered limit
+      await ctx.control.setTokenRateLimit(1, 300);
+      try {
+        const answers: HttpResponse[] = [];
+        for (let i = 0; i < 3; i++) {
+          answers.push(
+            await ctx.target.call('getToken', {
+              label: `token request ${i + 1} under a limit of 1`,
+              auth: { basic: creds },
+            }),
+          );
+        }
+        const evidence = answers.map((r) => r.exchange.id);
+        const limited = answers.find((r) => r.status === 429);
+        if (!limited)
+          return fail(
+            `3 token requests under a limit of 1 answered ${answers.map((r) => r.status).join(', ')}`,
+            evidence,
+          );
+        const problem = joinProblems([
+          retryAfterMs(limited.headers['retry-after']) === undefined
+            ? `Retry-After is ${JSON.stringify(limited.headers['retry-after'] ?? null)}`
+            : undefined,
+          mediaType(limited) === 'text/plain'
+            ? undefined
+            : `Content-Type "${limited.headers['content-type'] ?? '(none)'}", expected text/plain`,
+          /rate limit/i.test(limited.text()) ? undefined : 'the body does not mention the rate limit',
+        ]);
+        return verdict(problem, `429 with Retry-After: ${limited.headers['retry-after']}`, evidence);
+      } finally {
+        await ctx.control.setTokenRateLimit(0, 0);
+      }
+    },
+  },
+  outageCheck('AUTH-PROVIDER-TIMEOUT-503', 'timeout', 503, [
+    'outage-wrong-status',
+    'outage-no-retry-after',
+    'outage-ignored',
+  ]),
+  outageCheck('AUTH-PROVIDER-ERROR-500', 'error', 500, ['outage-ignored']),
+];
+
+export const authChecks: CheckDefinition[] = [
+  welcomeCheck,
+  ...tokenChecks,
+  ...ladderChecks,
+  ...crossClientChecks,
+  ...accessChecks,
 ];

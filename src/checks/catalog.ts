@@ -2,7 +2,7 @@
 import type { CheckDefinition } from './context';
 import type { ApiVersion, Area, Profile } from './types';
 import { metadataChecks } from './metadata';
-import { crossClientChecks, ladderChecks, tokenChecks } from './auth';
+import { authChecks } from './auth';
 import { kickoffChecks } from './kickoff';
 import { expiryChecks, statusChecks } from './status';
 import { downloadChecks } from './download';
@@ -11,21 +11,13 @@ import { jobsChecks } from './jobs';
 import { attributionChecks } from './attribution';
 import { rateLimitChecks } from './ratelimit';
 import { fhirChecks } from './fhir';
-import { serviceChecks } from './service';
-import { accessChecks } from './access';
-import { claimChecks } from './claims';
 
 export const CATALOG: readonly CheckDefinition[] = [
   ...metadataChecks,
-  ...serviceChecks,
-  ...tokenChecks,
-  ...ladderChecks,
-  ...crossClientChecks,
-  ...accessChecks,
+  ...authChecks,
   ...kickoffChecks,
   ...statusChecks,
   ...downloadChecks,
-  ...claimChecks,
   ...fhirChecks,
   ...cancelChecks,
   ...jobsChecks,

@@ -1,6 +1,7 @@
 /**
  * Downloads of the shared export's files (seed 001 §Download the data, bulkdata@201–216,
- * behavior §2.7): status, media type, gzip on request, the token rule, and content filters.
+ * behavior §2.7): status, media type, gzip on request, the token rule, and content filters; and
+ * the Claim and ClaimResponse files of an organization entitled to partially adjudicated claims.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -13,9 +14,12 @@ import {
   warn,
   verdict,
 } from './context';
+import type { TargetClient } from '../http/target';
 import type { DownloadRecord } from '../flows/download';
 import { manifestItems } from '../flows/manifest';
+import { exportIssues } from './kit/export-issues';
 import { joinProblems, statusProblem } from './kit/expect';
+import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
 import type { CheckCaseMeta, CheckOutcome } from './types';
 
 const OPS = ['downloadFile'];
@@ -54,6 +58,11 @@ function onFiles(c: FilesCase): CheckDefinition {
       return c.check(run, ctx);
     },
   };
+}
+
+/** The entitled client's default Group/all export, downloaded and validated once per run. */
+function claimsExport(ctx: CheckContext, client: TargetClient): Promise<ExportRun> {
+  return ctx.filteredExport('partially adjudicated', { endpoint: 'group', group: 'all', client });
 }
 
 export const downloadChecks: CheckDefinition[] = [
@@ -246,6 +255,46 @@ export const downloadChecks: CheckDefinition[] = [
       if (stale.length) return fail(`resources older than _since=${since}: ${stale.join('; ')}`, ev);
       if (seen === 0) return warn(`no resource with meta.lastUpdated after ${since} to compare`, ev);
       return pass(`${seen} resource(s), all updated after ${since}`, ev);
+    },
+  },
+  {
+    id: 'EXPORT-PARTIALLY-ADJUDICATED',
+    title: "an entitled organization's default export includes valid Claim and ClaimResponse files",
+    description:
+      'On v2, the default Group/all export of an organization entitled to partially adjudicated claims lists Claim and ClaimResponse files beside the adjudicated types; each downloads and holds only valid resources of its type (FHIR R4 schema and the BCDA profile rules).',
+    level: 'MUST',
+    area: 'download',
+    versions: ['v2'],
+    profiles: ['bcda'],
+    refs: ['seed:000 §/Group', 'seed:001 §BCDA recommends using v2 of the API', 'behavior §2.2'],
+    operations: ['exportGroupV2', 'getJobStatusV2', 'downloadFile'],
+    faults: ['partially-adjudicated-omitted', 'content-invalid-fhir'],
+    async run(ctx) {
+      const client = ctx.partiallyAdjudicatedClient;
+      if (!client) return skip(NO_ENTITLED_CLIENT);
+      const run = await claimsExport(ctx, client);
+      const evidence = [run.kickoff?.exchange.id, run.final?.exchange.id].filter((x): x is string => !!x);
+      if (!run.manifest)
+        return skip(`the export did not complete: ${run.problem ?? 'no manifest'}`, evidence);
+      const listed = new Set(manifestItems(run.manifest.output).map((i) => i.type));
+      const claims = run.downloads.filter(
+        (d) => d.kind === 'output' && CLAIM_TYPES.some((t) => t === d.item.type),
+      );
+      evidence.push(...claims.flatMap((d) => (d.exchangeId ? [d.exchangeId] : [])).slice(0, 8));
+      const files = new Set(claims.map((d) => d.item.url));
+      const issues = exportIssues(run).filter((i) => i.severity === 'error' && files.has(i.file));
+      const problem = joinProblems([
+        ...CLAIM_TYPES.map((t) => (listed.has(t) ? undefined : `no ${t} file in the manifest`)),
+        ...claims.map((d) =>
+          d.status === 200 && !d.error ? undefined : `${d.item.type} file answered ${d.error ?? d.status}`,
+        ),
+        issues.length
+          ? `${issues.length} validation error(s), first: ${issues[0]!.path} ${issues[0]!.message}`
+          : undefined,
+      ]);
+      if (problem) return fail(problem, evidence);
+      const lines = claims.reduce((n, d) => n + (d.validation?.validatedLines ?? 0), 0);
+      return pass(`${claims.length} Claim/ClaimResponse file(s), ${lines} valid line(s)`, evidence);
     },
   },
 ];

@@ -3,8 +3,9 @@
  * issues the validator found in the shared export's files. Fault names that must trip each rule
  * live here, beside the rest of the catalog's fault mapping.
  */
-import { FHIR_RULES, RULE, checkExportReferences, type ValidationIssue } from '../fhir';
-import { type CheckDefinition, type ExportRun, fail, pass, skip, warn } from './context';
+import { FHIR_RULES, RULE, type ValidationIssue } from '../fhir';
+import { type CheckDefinition, fail, pass, skip, warn } from './context';
+import { exportIssues } from './kit/export-issues';
 
 /** Mock faults that each rule must catch (feeds `npm run verify`). */
 const RULE_FAULTS: Record<string, string[]> = {
@@ -22,11 +23,6 @@ const RULE_FAULTS: Record<string, string[]> = {
   [RULE.patientRef]: ['content-absolute-patient-reference'],
   [RULE.sandboxIds]: ['content-positive-patient-ids'],
 };
-
-export function exportIssues(run: ExportRun): ValidationIssue[] {
-  const summaries = run.downloads.flatMap((d) => (d.validation ? [d.validation] : []));
-  return [...summaries.flatMap((s) => s.issues), ...checkExportReferences(summaries)];
-}
 
 export const fhirChecks: CheckDefinition[] = FHIR_RULES.map((rule) => ({
   ...rule,

@@ -1,12 +1,14 @@
 /**
  * Export kick-off: Patient, Group/all and Group/runout (seed 001 §Start a job, seed 000 §/Group,
- * behavior §0.2, §2.2, §3). Accepted kick-offs are cancelled at once, so the run leaves no work
+ * behavior §0.2, §2.2, §3), and Claim/ClaimResponse for an organization entitled to partially
+ * adjudicated claims (v2, seed 000 §/Group). Accepted kick-offs are cancelled at once, so the run leaves no work
  * behind on the target; each counts against --max-kickoffs.
  */
 import {
   type CheckContext,
   type CheckDefinition,
   type KickoffSpec,
+  KickoffBudgetExceeded,
   fail,
   pass,
   skip,
@@ -15,6 +17,7 @@ import {
 import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
+import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
 import type { ApiVersion, CheckCaseMeta } from './types';
 
 const EXPORT_OPS = ['V1', 'V2', 'V3'].flatMap((v) => [`exportPatient${v}`, `exportGroup${v}`]);
@@ -485,8 +488,41 @@ const postKickoffCheck: CheckDefinition = {
   },
 };
 
+/** Claim and ClaimResponse for an organization entitled to partially adjudicated claims (v2). */
+const entitledClaimCheck: CheckDefinition = {
+  id: 'KICKOFF-TYPE-CLAIM-ENTITLED',
+  title: '_type=Claim,ClaimResponse is accepted for an entitled organization',
+  description:
+    'On v2, an organization entitled to partially adjudicated claims may ask for Claim and ClaimResponse: the kick-off answers 202.',
+  level: 'MUST',
+  area: 'kickoff',
+  versions: ['v2'],
+  profiles: ['bcda'],
+  refs: ['seed:000 §/Group', 'seed:001 §BCDA recommends using v2 of the API', 'behavior §3'],
+  operations: ['exportPatientV2'],
+  faults: ['kickoff-rejects-valid-type'],
+  async run(ctx) {
+    const client = ctx.partiallyAdjudicatedClient;
+    if (!client) return skip(NO_ENTITLED_CLIENT);
+    try {
+      const { res } = await ctx.kickoffAndCancel({
+        endpoint: 'patient',
+        client,
+        query: { _type: CLAIM_TYPES.join(',') },
+        label: 'kick-off for Claim and ClaimResponse by the entitled client',
+      });
+      const problem = statusProblem(res, 202);
+      return verdict(problem, '202', [res.exchange.id]);
+    } catch (err) {
+      if (err instanceof KickoffBudgetExceeded) return skip(err.message);
+      throw err;
+    }
+  },
+};
+
 export const kickoffChecks: CheckDefinition[] = [
   ...ENDPOINTS.flatMap(headerChecks),
   ...parameterChecks,
   postKickoffCheck,
+  entitledClaimCheck,
 ];
