@@ -16,6 +16,7 @@ import {
   ENDPOINTS,
   PUBLIC_ENDPOINTS,
   type ProtectedEndpoint,
+  type ProtectedEndpointKey,
   endpointsVerdict,
   opsOf,
   sweep,
@@ -192,8 +193,10 @@ const tokenChecks: CheckDefinition[] = [
   },
 ];
 
+type LadderStepKey = 'NO-TOKEN' | 'MALFORMED-TOKEN' | 'EXPIRED-TOKEN';
+
 interface LadderStep {
-  key: string;
+  key: LadderStepKey;
   title: string;
   auth: () => AuthMode;
   statuses: number[];
@@ -246,9 +249,56 @@ const LADDER: LadderStep[] = [
   },
 ];
 
-function ladderCheck(endpoint: ProtectedEndpoint, step: LadderStep): CheckDefinition {
+/**
+ * The ladder's check ids: every protected endpoint is asked at every step, one row per endpoint and
+ * one id per step. They run endpoint by endpoint, each endpoint's steps in LADDER's order.
+ */
+const LADDER_IDS: Record<ProtectedEndpointKey, Record<LadderStepKey, string>> = {
+  'EXPORT-PATIENT': {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-EXPORT-PATIENT',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-EXPORT-PATIENT',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-EXPORT-PATIENT',
+  },
+  'EXPORT-GROUP': {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-EXPORT-GROUP',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-EXPORT-GROUP',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-EXPORT-GROUP',
+  },
+  'JOB-STATUS': {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-JOB-STATUS',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-JOB-STATUS',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-JOB-STATUS',
+  },
+  'JOB-CANCEL': {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-JOB-CANCEL',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-JOB-CANCEL',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-JOB-CANCEL',
+  },
+  'JOBS-LIST': {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-JOBS-LIST',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-JOBS-LIST',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-JOBS-LIST',
+  },
+  ATTRIBUTION: {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-ATTRIBUTION',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-ATTRIBUTION',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-ATTRIBUTION',
+  },
+  DATA: {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-DATA',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-DATA',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-DATA',
+  },
+  WELCOME: {
+    'NO-TOKEN': 'AUTH-NO-TOKEN-WELCOME',
+    'MALFORMED-TOKEN': 'AUTH-MALFORMED-TOKEN-WELCOME',
+    'EXPIRED-TOKEN': 'AUTH-EXPIRED-TOKEN-WELCOME',
+  },
+};
+
+function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: LadderStep): CheckDefinition {
   return {
-    id: `AUTH-${step.key}-${endpoint.key}`,
+    id: LADDER_IDS[endpoint.key][step.key],
     title: `${endpoint.name} is refused ${step.title}`,
     description: step.description,
     level: 'MUST',
@@ -359,14 +409,14 @@ function mainCredentials(ctx: CheckContext): { clientId: string; clientSecret: s
 }
 
 function publicBadToken(
-  key: string,
+  id: string,
   title: string,
   header: () => string,
   status: number,
   fault: string,
 ): CheckDefinition {
   return {
-    id: `AUTH-PUBLIC-${key}`,
+    id,
     title: `public endpoints refuse a request that presents ${title}`,
     description: `BCDA parses a presented token even on its public endpoints (metadata, /_version, /_health, /_auth): with ${title} they answer ${status} with an OperationOutcome instead of their content.`,
     level: 'SHOULD',
@@ -498,14 +548,14 @@ function organizationRefused(spec: {
 
 const accessChecks: CheckDefinition[] = [
   publicBadToken(
-    'MALFORMED-TOKEN',
+    'AUTH-PUBLIC-MALFORMED-TOKEN',
     'a token that is not a JWT',
     () => 'Bearer not-a-jwt',
     400,
     'auth-accepts-malformed-token',
   ),
   publicBadToken(
-    'EXPIRED-TOKEN',
+    'AUTH-PUBLIC-EXPIRED-TOKEN',
     'an expired token',
     () => `Bearer ${expiredLookingToken()}`,
     401,

@@ -22,16 +22,53 @@ import type { ApiVersion, CheckCaseMeta } from './types';
 
 const EXPORT_OPS = ['V1', 'V2', 'V3'].flatMap((v) => [`exportPatient${v}`, `exportGroup${v}`]);
 
+/** A kick-off endpoint and the ids of its five header checks (see headerChecks). */
 interface Endpoint {
-  key: string;
   name: string;
   spec: Pick<KickoffSpec, 'endpoint' | 'group'>;
+  ids: {
+    accepted: string;
+    acceptMissing: string;
+    acceptWrong: string;
+    preferMissing: string;
+    preferWrong: string;
+  };
 }
 
 const ENDPOINTS: Endpoint[] = [
-  { key: 'PATIENT', name: 'Patient/$export', spec: { endpoint: 'patient' } },
-  { key: 'GROUP-ALL', name: 'Group/all/$export', spec: { endpoint: 'group', group: 'all' } },
-  { key: 'GROUP-RUNOUT', name: 'Group/runout/$export', spec: { endpoint: 'group', group: 'runout' } },
+  {
+    name: 'Patient/$export',
+    spec: { endpoint: 'patient' },
+    ids: {
+      accepted: 'KICKOFF-PATIENT-ACCEPTED',
+      acceptMissing: 'KICKOFF-PATIENT-ACCEPT-MISSING',
+      acceptWrong: 'KICKOFF-PATIENT-ACCEPT-WRONG',
+      preferMissing: 'KICKOFF-PATIENT-PREFER-MISSING',
+      preferWrong: 'KICKOFF-PATIENT-PREFER-WRONG',
+    },
+  },
+  {
+    name: 'Group/all/$export',
+    spec: { endpoint: 'group', group: 'all' },
+    ids: {
+      accepted: 'KICKOFF-GROUP-ALL-ACCEPTED',
+      acceptMissing: 'KICKOFF-GROUP-ALL-ACCEPT-MISSING',
+      acceptWrong: 'KICKOFF-GROUP-ALL-ACCEPT-WRONG',
+      preferMissing: 'KICKOFF-GROUP-ALL-PREFER-MISSING',
+      preferWrong: 'KICKOFF-GROUP-ALL-PREFER-WRONG',
+    },
+  },
+  {
+    name: 'Group/runout/$export',
+    spec: { endpoint: 'group', group: 'runout' },
+    ids: {
+      accepted: 'KICKOFF-GROUP-RUNOUT-ACCEPTED',
+      acceptMissing: 'KICKOFF-GROUP-RUNOUT-ACCEPT-MISSING',
+      acceptWrong: 'KICKOFF-GROUP-RUNOUT-ACCEPT-WRONG',
+      preferMissing: 'KICKOFF-GROUP-RUNOUT-PREFER-MISSING',
+      preferWrong: 'KICKOFF-GROUP-RUNOUT-PREFER-WRONG',
+    },
+  },
 ];
 
 function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefined {
@@ -140,7 +177,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
   ];
   return [
     acceptCheck({
-      id: `KICKOFF-${e.key}-ACCEPTED`,
+      id: e.ids.accepted,
       title: `${e.name} answers 202 with an absolute Content-Location`,
       description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint.`,
       refs: ['seed:001 §Start a job', 'bulkdata@300', 'bulkdata@301', 'behavior §2.2'],
@@ -152,7 +189,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
       spec: () => e.spec,
     }),
     rejectCheck({
-      id: `KICKOFF-${e.key}-ACCEPT-MISSING`,
+      id: e.ids.acceptMissing,
       title: `${e.name} without Accept is rejected`,
       description:
         'BCDA requires the Accept header on kick-off: without it, 400 with an OperationOutcome (code structure, "Accept header is required").',
@@ -162,7 +199,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
       spec: () => ({ ...e.spec, headers: { accept: undefined } }),
     }),
     rejectCheck({
-      id: `KICKOFF-${e.key}-ACCEPT-WRONG`,
+      id: e.ids.acceptWrong,
       title: `${e.name} with Accept: application/json is rejected`,
       description: `Only application/fhir+json is served: Accept: application/json gets 400 ("${ACCEPT_MSG}").`,
       refs,
@@ -171,7 +208,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
       spec: () => ({ ...e.spec, headers: { accept: 'application/json' } }),
     }),
     rejectCheck({
-      id: `KICKOFF-${e.key}-PREFER-MISSING`,
+      id: e.ids.preferMissing,
       title: `${e.name} without Prefer is rejected`,
       description:
         'BCDA requires Prefer: respond-async on kick-off: without it, 400 ("Prefer header is required").',
@@ -181,7 +218,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
       spec: () => ({ ...e.spec, headers: { prefer: undefined } }),
     }),
     rejectCheck({
-      id: `KICKOFF-${e.key}-PREFER-WRONG`,
+      id: e.ids.preferWrong,
       title: `${e.name} with Prefer: respond-sync is rejected`,
       description:
         'Only asynchronous responses are served: a Prefer header without respond-async gets 400 ("Only asynchronous responses are supported").',
@@ -206,9 +243,15 @@ const patient = (extra: Omit<KickoffSpec, 'label' | 'endpoint'>): Omit<KickoffSp
 const pastInstant = '2020-02-13T08:00:00.000-05:00';
 
 const parameterChecks: CheckDefinition[] = [
-  ...['Patient', 'Coverage', 'ExplanationOfBenefit'].map((type) =>
+  ...(
+    [
+      ['KICKOFF-TYPE-PATIENT', 'Patient'],
+      ['KICKOFF-TYPE-COVERAGE', 'Coverage'],
+      ['KICKOFF-TYPE-EXPLANATIONOFBENEFIT', 'ExplanationOfBenefit'],
+    ] as const
+  ).map(([id, type]) =>
     acceptCheck({
-      id: `KICKOFF-TYPE-${type.toUpperCase()}`,
+      id,
       title: `_type=${type} is accepted`,
       description: `A kick-off asking only for ${type} resources answers 202.`,
       refs: ['seed:001 §Request all resource types', 'seed:000 §Parameters', 'bulkdata@62'],
@@ -217,13 +260,15 @@ const parameterChecks: CheckDefinition[] = [
     }),
   ),
   // Every two-type subset too: a server may accept lone types and the full list yet trip on the rest.
-  ...[
-    ['Patient', 'Coverage'],
-    ['Patient', 'ExplanationOfBenefit'],
-    ['Coverage', 'ExplanationOfBenefit'],
-  ].map((pair) =>
+  ...(
+    [
+      ['KICKOFF-TYPE-PATIENT-COVERAGE', ['Patient', 'Coverage']],
+      ['KICKOFF-TYPE-PATIENT-EOB', ['Patient', 'ExplanationOfBenefit']],
+      ['KICKOFF-TYPE-COVERAGE-EOB', ['Coverage', 'ExplanationOfBenefit']],
+    ] as const
+  ).map(([id, pair]) =>
     acceptCheck({
-      id: `KICKOFF-TYPE-${pair.map((t) => (t === 'ExplanationOfBenefit' ? 'EOB' : t.toUpperCase())).join('-')}`,
+      id,
       title: `_type=${pair.join(',')} is accepted`,
       description: `A kick-off asking for ${pair.join(' and ')} resources only answers 202.`,
       refs: ['seed:001 §Request all resource types', 'seed:000 §Parameters', 'bulkdata@62'],
@@ -302,13 +347,13 @@ const parameterChecks: CheckDefinition[] = [
   }),
   ...(
     [
-      ['DATE-ONLY', 'a date without a time', '2020-02-13', SINCE_FORMAT_MSG],
-      ['NO-TIMEZONE', 'a date-time without a zone', '2020-02-13T08:00:00', SINCE_FORMAT_MSG],
-      ['GARBAGE', 'text that is not a date', '123invalid', SINCE_FORMAT_MSG],
+      ['KICKOFF-SINCE-DATE-ONLY', 'a date without a time', '2020-02-13', SINCE_FORMAT_MSG],
+      ['KICKOFF-SINCE-NO-TIMEZONE', 'a date-time without a zone', '2020-02-13T08:00:00', SINCE_FORMAT_MSG],
+      ['KICKOFF-SINCE-GARBAGE', 'text that is not a date', '123invalid', SINCE_FORMAT_MSG],
     ] as const
-  ).map(([key, what, value, message]) =>
+  ).map(([id, what, value, message]) =>
     rejectCheck({
-      id: `KICKOFF-SINCE-${key}`,
+      id,
       title: `_since with ${what} is rejected`,
       description: `_since must be a FHIR instant (date, time and zone). _since=${value} gets 400 ("${message}").`,
       refs: ['seed:003 §Input a date in the correct format', 'behavior §3', 'bulkdata@53'],
@@ -327,9 +372,15 @@ const parameterChecks: CheckDefinition[] = [
     outcome: { code: 'structure', diagnostics: SINCE_FUTURE_MSG },
     spec: () => patient({ query: { _since: new Date(Date.now() + 365 * 86_400_000).toISOString() } }),
   }),
-  ...['application/fhir+ndjson', 'application/ndjson', 'ndjson'].map((format) =>
+  ...(
+    [
+      ['KICKOFF-OUTPUTFORMAT-APPLICATION-FHIR-NDJSON', 'application/fhir+ndjson'],
+      ['KICKOFF-OUTPUTFORMAT-APPLICATION-NDJSON', 'application/ndjson'],
+      ['KICKOFF-OUTPUTFORMAT-NDJSON', 'ndjson'],
+    ] as const
+  ).map(([id, format]) =>
     acceptCheck({
-      id: `KICKOFF-OUTPUTFORMAT-${format.replace(/\W+/g, '-').toUpperCase()}`,
+      id,
       title: `_outputFormat=${format} is accepted`,
       description: `Servers must accept the three NDJSON names for _outputFormat; ${format} answers 202.`,
       refs: ['bulkdata@51', 'bulkdata@52', 'behavior §3'],

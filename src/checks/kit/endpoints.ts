@@ -9,9 +9,20 @@ import { manifestItems } from '../../flows/manifest';
 import { versioned } from './operations';
 import type { Area, CheckOutcome } from '../types';
 
+/** The endpoints that require a token; the auth ladder names its checks by them. */
+export type ProtectedEndpointKey =
+  | 'EXPORT-PATIENT'
+  | 'EXPORT-GROUP'
+  | 'JOB-STATUS'
+  | 'JOB-CANCEL'
+  | 'JOBS-LIST'
+  | 'ATTRIBUTION'
+  | 'DATA'
+  | 'WELCOME';
+
 /** One endpoint, and how to reach it with a given Authorization for the ladder and outage checks. */
-export interface ProtectedEndpoint {
-  key: string;
+export interface ProtectedEndpoint<Key extends string = string> {
+  key: Key;
   name: string;
   area: Area;
   /** Spec operations it exercises (the versioned ones of the run's version are used). */
@@ -23,7 +34,7 @@ export interface ProtectedEndpoint {
 
 const exportHeaders = { accept: 'application/fhir+json', prefer: 'respond-async' };
 
-export const ENDPOINTS: ProtectedEndpoint[] = [
+export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'EXPORT-PATIENT',
     name: 'Patient/$export',
