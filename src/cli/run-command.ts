@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { CATALOG, selectChecks } from '../checks/catalog';
 import { AREAS, ConfigError, checkSuiteNames, loadConfig, type RunConfig } from '../config/config';
-import { nearlyContaining } from '../config/did-you-mean';
+import { nearlyContaining } from '../core/did-you-mean';
 import { addSettingOptions, collect, settingsFromOptions } from './settings-options';
 import { prepareOutDir } from './out-dir';
 import type { Area } from '../core/vocabulary';
@@ -65,12 +65,17 @@ Exit codes:
     }
     // Loaded here, not at the top: the engine and the embedded mock are slow to load, and a
     // usage error or another command should not wait for them.
-    const { runConformance } = await import('../engine/runner');
+    const { runConformance } = await import('../run/run-conformance');
     const { consoleHooks, printSummary } = await import('../report/console');
     const { ReportWriteError, writeReports } = await import('../report/write');
     let outcome;
     try {
-      outcome = await runConformance(config, consoleHooks());
+      outcome = await runConformance(
+        config,
+        consoleHooks(process.stderr, {
+          verbosity: config.quiet ? 'quiet' : config.verbose ? 'verbose' : 'normal',
+        }),
+      );
     } catch (err) {
       // Bad mock settings (e.g. an unknown fault name) surface here.
       process.stderr.write(`bcda-conformance: ${(err as Error).message}\n`);
@@ -89,6 +94,8 @@ Exit codes:
       throw err;
     }
     printSummary(outcome.report, files);
+    const { inGitHubActions, reportToGitHub } = await import('../report/github-actions');
+    if (inGitHubActions()) reportToGitHub(outcome.report, config.strict);
     if (outcome.unreachable) {
       process.stderr.write(`bcda-conformance: the target cannot be reached: ${outcome.unreachable}\n`);
       process.exitCode = EXIT.unreachable;

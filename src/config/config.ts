@@ -15,7 +15,7 @@ import {
 import { CLIENT_ROLES } from '../core/client-roles';
 import { AREAS, type Area } from '../core/vocabulary';
 import { readConfigFile } from './config-file';
-import { didYouMean } from './did-you-mean';
+import { didYouMean } from '../core/did-you-mean';
 import { ConfigError, readSettingValue } from './setting-values';
 
 export { ConfigError };
@@ -96,6 +96,8 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
     if ((config[id] === undefined) !== (config[secret] === undefined))
       throw new ConfigError(`${label(id)} and ${label(secret)} go together: give both or neither`);
   }
+  if (config.quiet && config.verbose)
+    throw new ConfigError(`${label('quiet')} and ${label('verbose')} contradict each other: give one`);
   if (config.target && (config.mockFaults.length || config.mockQuirks))
     throw new ConfigError(
       `${config.mockFaults.length ? label('mockFaults') : label('mockQuirks')} applies to the embedded mock only, but ${label('target')} names another server: drop one of them`,

@@ -195,6 +195,20 @@ const MAIN_SETTINGS = [
     help: 'exit 1 when any check fails or warns, not only a MUST-level one (known deviations excepted)',
   },
   {
+    key: 'quiet',
+    flag: 'quiet',
+    kind: 'switch',
+    default: false,
+    help: 'print only the summary and errors, no line per check',
+  },
+  {
+    key: 'verbose',
+    flag: 'verbose',
+    kind: 'switch',
+    default: false,
+    help: "print every check as it ends, passes too, and a failure's expected and actual values",
+  },
+  {
     key: 'includeSamples',
     flag: 'include-samples',
     kind: 'switch',

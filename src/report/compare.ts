@@ -10,6 +10,7 @@ import type { ValidationIssue } from '../fhir';
 import { describeJsonSyntaxError } from '../core/json-error';
 import { html } from './html/escape';
 import { terminalSafe } from './terminal-safe';
+import { markdownCode as code, markdownText as md } from './markdown-text';
 
 export class CompareInputError extends Error {}
 
@@ -293,27 +294,6 @@ export function renderText(c: Comparison): string {
   lines.push(headline(c));
   // Each entry is one line of the layout; target text inside it cannot start or split a line.
   return `${lines.map(terminalSafe).join('\n')}\n`;
-}
-
-/**
- * Markdown table cell from report text: terminal-safe (see terminalSafe), no HTML, and every
- * character that could end the cell or start inline markup (links, images, emphasis, code)
- * backslash-escaped, so it renders as the text it is.
- */
-function md(text: string): string {
-  return terminalSafe(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()!~|#]/g, '\\$&');
-}
-
-/** Characters a code span may show as they are (backslash escapes do not work inside one). */
-const PLAIN_CODE = /^[\w.\-[\]/]+$/;
-
-/** A code span for plain ids and paths; anything else is shown as escaped text. */
-function code(text: string): string {
-  return PLAIN_CODE.test(text) ? `\`${text}\`` : md(text);
 }
 
 /** Rows per section in markdown, so a comment stays readable. */

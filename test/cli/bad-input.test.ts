@@ -210,7 +210,7 @@ const cases: Case[] = [
   [
     'compare with an unknown format',
     ['compare', '--format', 'pdf', at('bad.json'), at('bad.json')],
-    /--format must be one of text, markdown, html \(got "pdf"\)/,
+    /--format must be one of text, markdown, html, json \(got "pdf"\)/,
   ],
   // mock.
   [

@@ -66,6 +66,7 @@ describe('progress', () => {
     let t = 0;
     drive(
       consoleHooks(s, {
+        colour: false,
         live: true,
         now: () => (t += 1000),
         plan: [
