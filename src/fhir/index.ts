@@ -2,10 +2,9 @@
 export { validateNdjson } from './validate-stream';
 export { validateFiles, closeValidationWorkers, guessKind, type ValidateFilesOptions } from './pool';
 export { checkExportReferences } from './references';
-export { FHIR_RULES, RULE } from './rules';
+export { RULE, type RuleId } from './rules';
 export { getFastValidator, getResourceValidator } from './schema/validator';
 export type {
-  FhirRuleMeta,
   FileValidationResult,
   FileValidationSummary,
   IssueSeverity,

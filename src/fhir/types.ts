@@ -1,4 +1,4 @@
-import type { ApiVersion, Level, Profile } from '../core/vocabulary';
+import type { ApiVersion } from '../core/vocabulary';
 
 export type IssueSeverity = 'error' | 'warning';
 
@@ -10,7 +10,10 @@ export interface ValidationIssue {
   /** FHIR-style element path, e.g. `ExplanationOfBenefit.item[0].sequence`. */
   path: string;
   message: string;
-  /** `FHIR-SCHEMA`, `FHIR-NDJSON-PARSE` or a BCDA rule id from FHIR_RULES. */
+  /**
+   * The code of the rule it breaks (RULE in rules.ts, e.g. `schema` or `ndjson-parse`). A string:
+   * reports read back from disk (compare) carry whatever their file says.
+   */
   ruleId: string;
   severity: IssueSeverity;
 }
@@ -61,21 +64,4 @@ export interface FileValidationSummary {
  */
 export interface FileValidationResult extends FileValidationSummary {
   error?: string;
-}
-
-/**
- * A BCDA/FHIR profile rule with what the catalog shows of it (src/checks/fhir.ts makes each a
- * check): a check's metadata, spelled in core's words so the validator needs nothing above it.
- */
-export interface FhirRuleMeta {
-  id: string;
-  title: string;
-  description: string;
-  level: Level;
-  area: 'fhir';
-  profiles: Profile[];
-  refs: string[];
-  operations: string[];
-  faults: string[];
-  versions?: ApiVersion[];
 }

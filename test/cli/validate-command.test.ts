@@ -47,7 +47,7 @@ describe('bcda-conformance validate', () => {
     const t = io();
     expect(await runValidate([path.join(dir, 'bad')], { workers: '0' }, t.io)).toBe(1);
     expect(t.out.join('\n')).toMatch(
-      /FHIR-SCHEMA Patient\.gender: must be one of: male, female, other, unknown \(first: .*Patient\.ndjson:2\)/,
+      / schema Patient\.gender: must be one of: male, female, other, unknown \(first: .*Patient\.ndjson:2\)/,
     );
   });
 

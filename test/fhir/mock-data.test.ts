@@ -1,4 +1,4 @@
-import { checkExportReferences, type FileValidationSummary } from '../../src/fhir';
+import { RULE, checkExportReferences, type FileValidationSummary } from '../../src/fhir';
 import { validateExport } from '../mock/data/helpers';
 import type { ApiVersion, ContentMutation, ExportSpec } from '../../src/mock/data/types';
 
@@ -33,11 +33,11 @@ describe('every resource the mock generates validates clean', () => {
 
 describe("the mock's content faults are caught by the right rule", () => {
   const cases: [ContentMutation, string][] = [
-    ['invalid-resource', 'FHIR-SCHEMA'],
-    ['wrong-resource-type', 'FHIR-FILE-RESOURCE-TYPE'],
-    ['broken-reference', 'FHIR-REF-RESOLVES'],
-    ['missing-profile', 'FHIR-PROFILE-META'],
-    ['malformed-json', 'FHIR-NDJSON-PARSE'],
+    ['invalid-resource', RULE.schema],
+    ['wrong-resource-type', RULE.fileType],
+    ['broken-reference', RULE.refResolves],
+    ['missing-profile', RULE.profileMeta],
+    ['malformed-json', RULE.parse],
   ];
   it.each(cases)(
     '%s → %s',

@@ -7,7 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { closeValidationWorkers, validateFiles, validateNdjson, type ValidationIssue } from '../../src/fhir';
+import {
+  RULE,
+  closeValidationWorkers,
+  validateFiles,
+  validateNdjson,
+  type ValidationIssue,
+} from '../../src/fhir';
 import { runValidate } from '../../src/cli/validate-command';
 import { fixtureNdjson } from './corpus-helpers';
 import { expectNoLineData, MALFORMED } from './malformed-lines';
@@ -15,7 +21,7 @@ import { expectNoLineData, MALFORMED } from './malformed-lines';
 const patient = fixtureNdjson('valid', 'patient-base.json').text.trim();
 
 function expectParseMessages(issues: ValidationIssue[], lines: number[]): void {
-  const parse = issues.filter((i) => i.ruleId === 'FHIR-NDJSON-PARSE');
+  const parse = issues.filter((i) => i.ruleId === RULE.parse);
   expect(parse.map((i) => i.line)).toEqual(lines);
   for (const issue of parse) {
     expect(issue.message).toMatch(/^not valid JSON: [A-Za-z ,;:'()}\]-]+ at position \d+$/);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
-import { closeValidationWorkers, validateFiles, type FileValidationSummary } from '../../src/fhir';
+import { RULE, closeValidationWorkers, validateFiles, type FileValidationSummary } from '../../src/fhir';
 import { mergeShards } from '../../src/fhir/pool';
 import { fixtureNdjson } from './corpus-helpers';
 
@@ -59,7 +59,7 @@ describe('validateFiles', () => {
     expect(p.references.patientIds).toHaveLength(1486);
     expect(g).toMatchObject({ lines: 200, invalidLines: 2 });
     expect(e.kind).toBe('error');
-    expect(e.issues.map((i) => i.ruleId)).toEqual(['FHIR-ERROR-FILE-OPERATIONOUTCOME']);
+    expect(e.issues.map((i) => i.ruleId)).toEqual([RULE.errorFile]);
   }, 120_000);
 
   it('reports an over-long line in a byte-range shard once, at its line number', async () => {
@@ -70,8 +70,8 @@ describe('validateFiles', () => {
       const [s] = await validateFiles([file], { workers: 1, apiVersion: 'v2', rangeBytes });
       expect(s).toMatchObject({ lines: 5, invalidLines: 2, firstFailingLine: 2 });
       expect(s?.issues.map((i) => [i.line, i.ruleId])).toEqual([
-        [2, 'FHIR-NDJSON-PARSE'],
-        [4, 'FHIR-SCHEMA'],
+        [2, RULE.parse],
+        [4, RULE.schema],
       ]);
     }
   }, 60_000);

@@ -1,5 +1,6 @@
 /** Edge cases of the hand-coded id and reference checks in profile-rules.ts. */
 import { checkProfileRules, patientRefId, type Report } from '../../src/fhir/profile-rules';
+import { RULE } from '../../src/fhir';
 
 function issues(res: Record<string, unknown>, type: string): string[] {
   const out: string[] = [];
@@ -44,11 +45,11 @@ describe('Coverage.id', () => {
   });
 
   it.each(['part-e-X1', 'part-a-', 'part-aX1', 'Part-a-X1', 'part-', 'x'])('rejects the form of %s', (id) => {
-    expect(issues(coverage(id), 'Coverage')).toEqual(['FHIR-COVERAGE-ID Coverage.id']);
+    expect(issues(coverage(id), 'Coverage')).toEqual([`${RULE.coverageId} Coverage.id`]);
   });
 
   it.each(['part-a-X2', 'part-a-0X1', 'part-a-X1 '])('says %s names another beneficiary', (id) => {
-    expect(issues(coverage(id), 'Coverage')).toEqual(['FHIR-COVERAGE-ID Coverage.id']);
+    expect(issues(coverage(id), 'Coverage')).toEqual([`${RULE.coverageId} Coverage.id`]);
   });
 });
 
@@ -62,7 +63,7 @@ describe('EOB id prefix against the claimed profile', () => {
     meta: { profile: [`${C4BB}${profile}`] },
   });
   const prefixIssues = (id: string, profile: string): string[] =>
-    issues(eob(id, profile), 'ExplanationOfBenefit').filter((i) => i.startsWith('FHIR-EOB-ID-PREFIX'));
+    issues(eob(id, profile), 'ExplanationOfBenefit').filter((i) => i.startsWith(RULE.eobPrefix));
 
   it.each([
     ['carrier-1', 'C4BB-ExplanationOfBenefit-Professional-NonClinician'],
@@ -77,6 +78,6 @@ describe('EOB id prefix against the claimed profile', () => {
     ['inpatient-1', 'C4BB-ExplanationOfBenefit-Inpatient-InstitutionalX'],
     ['inpatient-1', 'C4BB-ExplanationOfBenefit-Inpatient-Institutional-1.0.0'],
   ])('flags %s claiming %s', (id, profile) => {
-    expect(prefixIssues(id, profile)).toEqual(['FHIR-EOB-ID-PREFIX ExplanationOfBenefit.meta.profile']);
+    expect(prefixIssues(id, profile)).toEqual([`${RULE.eobPrefix} ExplanationOfBenefit.meta.profile`]);
   });
 });

@@ -1,4 +1,4 @@
-import { checkExportReferences, type FileValidationSummary } from '../../src/fhir';
+import { RULE, checkExportReferences, type FileValidationSummary } from '../../src/fhir';
 
 function summary(
   file: string,
@@ -35,7 +35,7 @@ describe('checkExportReferences', () => {
       summary('c', { Coverage: 2 }, [], ['-1', '-9']),
     ]);
     expect(issues).toEqual([
-      expect.objectContaining({ file: 'c', ruleId: 'FHIR-REF-RESOLVES', severity: 'error' }),
+      expect.objectContaining({ file: 'c', ruleId: RULE.refResolves, severity: 'error' }),
     ]);
     expect(issues[0]?.message).toContain('Patient/-9');
   });

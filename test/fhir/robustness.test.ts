@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
-import { closeValidationWorkers, validateFiles, validateNdjson } from '../../src/fhir';
+import { RULE, closeValidationWorkers, validateFiles, validateNdjson } from '../../src/fhir';
 import { registerValidateCommand, runValidate } from '../../src/cli/validate-command';
 import { LineSplitter } from '../../src/fhir/ndjson-lines';
 import { fixtureNdjson } from './corpus-helpers';
@@ -50,7 +50,7 @@ function expectUtf8Issues(issues: { line: number; ruleId: string; message: strin
   const utf8 = issues.filter((i) => /UTF-8/.test(i.message));
   expect(utf8.map((i) => [i.line, Number(/byte offset (\d+)/.exec(i.message)?.[1])])).toEqual(expectedUtf8);
   for (const issue of utf8) {
-    expect(issue.ruleId).toBe('FHIR-NDJSON-PARSE');
+    expect(issue.ruleId).toBe(RULE.parse);
     expect(issue.message).not.toContain(SECRET);
     expect(issue.message).not.toContain('\ufffd');
   }

@@ -1,6 +1,6 @@
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
-import { validateNdjson, type NdjsonValidationOptions } from '../../src/fhir';
+import { RULE, validateNdjson, type NdjsonValidationOptions } from '../../src/fhir';
 import { fixtureNdjson } from './corpus-helpers';
 
 const patient = fixtureNdjson('valid', 'patient-base.json').text.trim();
@@ -45,8 +45,8 @@ describe('validateNdjson streaming', () => {
     expect(s.firstFailingLine).toBe(3);
     expect(s.invalidLines).toBe(2);
     expect(s.issues.map((i) => [i.line, i.ruleId, i.path])).toEqual([
-      [3, 'FHIR-SCHEMA', 'Patient.gender'],
-      [5, 'FHIR-SCHEMA', 'Patient.gender'],
+      [3, RULE.schema, 'Patient.gender'],
+      [5, RULE.schema, 'Patient.gender'],
     ]);
   });
 
@@ -81,15 +81,13 @@ describe('validateNdjson streaming', () => {
   it('warns on blank lines without failing them', async () => {
     const s = await validateNdjson(Readable.from([Buffer.from(`${patient}\n\n${patient}\n`)]), base);
     expect(s.invalidLines).toBe(0);
-    expect(s.issues).toEqual([
-      expect.objectContaining({ line: 2, ruleId: 'FHIR-NDJSON-PARSE', severity: 'warning' }),
-    ]);
+    expect(s.issues).toEqual([expect.objectContaining({ line: 2, ruleId: RULE.parse, severity: 'warning' })]);
   });
 
   it('infers the file type from the first line when no manifest type is given', async () => {
     const coverage = fixtureNdjson('valid', 'coverage-base.json').text.trim();
     const s = await validateNdjson(Readable.from([Buffer.from(`${patient}\n${coverage}\n`)]), base);
-    expect(s.issues.map((i) => [i.line, i.ruleId])).toEqual([[2, 'FHIR-FILE-RESOURCE-TYPE']]);
+    expect(s.issues.map((i) => [i.line, i.ruleId])).toEqual([[2, RULE.fileType]]);
   });
 
   it('collects Patient ids and referenced Patients', async () => {
@@ -110,7 +108,7 @@ describe('validateNdjson streaming', () => {
     );
     expect(s.invalidLines).toBe(2);
     for (const issue of s.issues) {
-      expect(issue.ruleId).toBe('FHIR-NDJSON-PARSE');
+      expect(issue.ruleId).toBe(RULE.parse);
       expect(issue.message).toMatch(/^not valid JSON: /);
       expect(issue.message).not.toMatch(/Secret/);
     }
@@ -132,9 +130,7 @@ describe('validateNdjson streaming', () => {
       ['__proto__', 1],
       ['toString', 1],
     ]);
-    expect(s.issues.every((i) => i.ruleId === 'FHIR-SCHEMA' || i.ruleId === 'FHIR-FILE-RESOURCE-TYPE')).toBe(
-      true,
-    );
+    expect(s.issues.every((i) => i.ruleId === RULE.schema || i.ruleId === RULE.fileType)).toBe(true);
   });
 
   it('reports a line over 8 MiB as a parse error without buffering it, and validates the next', async () => {
@@ -148,8 +144,8 @@ describe('validateNdjson streaming', () => {
     const s = await validateNdjson(body(), base);
     expect(s).toMatchObject({ lines: 4, validatedLines: 4, invalidLines: 2, firstFailingLine: 2 });
     expect(s.issues.map((i) => [i.line, i.ruleId])).toEqual([
-      [2, 'FHIR-NDJSON-PARSE'],
-      [3, 'FHIR-SCHEMA'],
+      [2, RULE.parse],
+      [3, RULE.schema],
     ]);
     expect(s.issues[0]?.message).toMatch(/over the 8388608-byte limit/);
   });
@@ -159,6 +155,6 @@ describe('validateNdjson streaming', () => {
       Readable.from([Buffer.from(badPatient.replace(/"profile":\[[^\]]*\],?/, ''))]),
       { ...base, apiVersion: 'v1' },
     );
-    expect(s.issues.filter((i) => i.ruleId === 'FHIR-SCHEMA')).toEqual([]);
+    expect(s.issues.filter((i) => i.ruleId === RULE.schema)).toEqual([]);
   });
 });

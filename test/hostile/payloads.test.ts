@@ -15,6 +15,7 @@ import {
   type Handler,
   type HostileServer,
 } from './servers';
+import { RULE } from '../../src/fhir';
 
 jest.setTimeout(30_000);
 
@@ -92,7 +93,7 @@ describe('4. malformed NDJSON lines holding PHI', () => {
     const run = await hostileRun(target.url, { suites: ['download', 'fhir'] });
     expect(invariants(run)).toEqual(OK_INVARIANTS);
     const issues = run.report.validation.flatMap((f) => f.issues);
-    const parse = issues.filter((i) => i.ruleId === 'FHIR-NDJSON-PARSE');
+    const parse = issues.filter((i) => i.ruleId === RULE.parse);
     expect(parse.length).toBeGreaterThan(5);
     for (const issue of parse) expect(issue.message).toMatch(/^not valid JSON: .* at position \d+$/);
     for (const text of [JSON.stringify(run.report), run.junit, run.html, run.consoleText])

@@ -4,6 +4,7 @@
  */
 import type { CheckResult, RunReport } from '../../src/engine/results';
 import type { Exchange } from '../../src/http/exchange';
+import { RULE } from '../../src/fhir';
 
 export const PWN = '<script>window.__pwned=1</script>';
 export const PWN_ATTR = '"><img src=x onerror="window.__pwned=2">';
@@ -164,7 +165,7 @@ export function hostileReport(): RunReport {
             line: 2,
             path: 'Patient.name[0].family',
             message: `bad value ${PWN}`,
-            ruleId: 'FHIR-SCHEMA',
+            ruleId: RULE.schema,
             severity: 'error',
           },
         ],
