@@ -17,7 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/suites'],
       testMatch: ['**/*.suite.ts'],
-      // One run of the catalog feeds every suite file of the jest run (src/engine/jest-suite.ts).
+      // One run of the catalog feeds every suite file of the jest run (src/cli/jest-suite.ts).
       globalSetup: '<rootDir>/suites/global-setup.ts',
       globalTeardown: '<rootDir>/suites/global-teardown.ts',
       transform,

@@ -1,4 +1,4 @@
-// Conformance suite "auth": see src/engine/jest-suite.ts for how the target is chosen.
-import { defineConformanceSuite } from '../src/engine/jest-suite';
+// Conformance suite "auth": see src/cli/jest-suite.ts for how the target is chosen.
+import { defineConformanceSuite } from '../src/cli/jest-suite';
 
 defineConformanceSuite('auth');

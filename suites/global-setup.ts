@@ -1,4 +1,4 @@
-// Runs the catalog once for every suite file this jest run selected (see src/engine/jest-suite.ts).
-import { runSuitesOnce } from '../src/engine/jest-suite';
+// Runs the catalog once for every suite file this jest run selected (see src/cli/jest-suite.ts).
+import { runSuitesOnce } from '../src/cli/jest-suite';
 
 export default runSuitesOnce;

@@ -1,4 +1,4 @@
-// Removes the results file the global setup wrote (see src/engine/jest-suite.ts).
-import { removeSuiteResults } from '../src/engine/jest-suite';
+// Removes the results file the global setup wrote (see src/cli/jest-suite.ts).
+import { removeSuiteResults } from '../src/cli/jest-suite';
 
 export default removeSuiteResults;

@@ -1,4 +1,4 @@
-// Conformance suite "ratelimit": see src/engine/jest-suite.ts for how the target is chosen.
-import { defineConformanceSuite } from '../src/engine/jest-suite';
+// Conformance suite "ratelimit": see src/cli/jest-suite.ts for how the target is chosen.
+import { defineConformanceSuite } from '../src/cli/jest-suite';
 
 defineConformanceSuite('ratelimit');

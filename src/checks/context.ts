@@ -1,21 +1,27 @@
 /**
- * What a check gets to work with: the configured target, the token provider, and shared flows.
- * Flows that cost the target something (a kick-off, a full export) run once per run and are
- * shared by every check that needs them; kick-offs are counted against --max-kickoffs, and jobs
- * nobody needs any more are cancelled at the end.
+ * The check-author API: what a check gets to work with. The configured target and the clients of
+ * the client roles, kick-off helpers, and a once-per-run cache. Work that costs the target something
+ * (a kick-off, a full export, whose flow is src/flows/export.ts) runs once per run and is shared by
+ * every check that needs it; kick-offs are counted against --max-kickoffs, and jobs nobody needs any
+ * more are cancelled at the end.
  */
-import type { ApiVersion, CheckMeta, CheckOutcome } from './types';
+import type { CheckMeta, CheckOutcome } from './types';
+import type { ClientRole } from '../core/client-roles';
+import type { ApiVersion } from '../core/vocabulary';
 import type { RunConfig } from '../config/config';
 import type { HttpResponse } from '../http/client';
 import { TransportError } from '../http/client';
 import type { ExchangeLog } from '../http/exchange';
 import { operationId, type AuthMode, type CallOptions, type TargetClient } from '../http/target';
 import type { OperationId } from '../../generated/operations';
-import { pollJob, type PollRecord } from '../flows/poll';
-import { asManifest, manifestItems, type Manifest, type ManifestItem } from '../flows/manifest';
-import { downloadAll, downloadOne, type DownloadRecord } from '../flows/download';
-import { retryAfterMs, type TokenObservation } from '../auth/tokens';
-import { BudgetSpentError, sleepWithin, type RequestBudget } from '../http/budget';
+import { pollJob } from '../flows/poll';
+import type { ManifestItem } from '../flows/manifest';
+import { downloadOne, type DownloadRecord } from '../flows/download';
+import type { ExportLog, ExportRun, ExportSteps, Kicked } from '../flows/export';
+import type { TokenObservation } from '../auth/tokens';
+import { BudgetSpentError, type RequestBudget } from '../http/budget';
+
+export type { ExportRun };
 
 export interface CheckDefinition extends CheckMeta {
   /** `late` checks run after all others: they change shared state (advance the clock, expire jobs). */
@@ -38,24 +44,8 @@ export interface KickoffSpec {
   client?: TargetClient;
 }
 
-export interface KickoffResult {
-  res: HttpResponse;
-  /** Content-Location when the kick-off was accepted. */
-  jobUrl?: string;
-}
-
-export interface ExportRun {
-  name: string;
-  kickoff?: HttpResponse;
-  kickoffUrl: string;
-  jobUrl?: string;
-  polls: PollRecord[];
-  final?: HttpResponse;
-  manifest?: Manifest;
-  /** Why the export did not complete, when it did not. */
-  problem?: string;
-  downloads: DownloadRecord[];
-}
+/** A kick-off's answer; `jobUrl` is Content-Location (absolute) when the kick-off was accepted. */
+export type KickoffResult = Kicked;
 
 /** Control of the embedded mock (clock, job states); absent against any other target. */
 export interface TargetControl {
@@ -79,18 +69,12 @@ export interface ContextOptions {
   config: RunConfig;
   target: TargetClient;
   log: ExchangeLog;
+  /** Where the exports the run follows are recorded (the report reads it). */
+  exports: ExportLog;
   tokenObservations: () => TokenObservation[];
   invalidateToken: () => void;
-  otherClient?: TargetClient;
-  rateLimitedClient?: TargetClient;
-  /** A client whose ACO has no up-to-date attribution (BCDA's smoke-test ACO TEST995). */
-  outdatedClient?: TargetClient;
-  /** A client whose ACO is denylisted (BCDA's A9997). */
-  denylistedClient?: TargetClient;
-  /** A client whose ACO has no attribution data at all. */
-  unattributedClient?: TargetClient;
-  unknownAcoClient?: TargetClient;
-  partiallyAdjudicatedClient?: TargetClient;
+  /** The extra clients some checks need, by role (src/core/client-roles.ts); a role without one skips. */
+  clients?: Partial<Record<ClientRole, TargetClient>>;
   control?: TargetControl;
   /** True when the target is BCDA's sandbox or the embedded mock (synthetic data: negative ids). */
   sandbox: boolean;
@@ -100,9 +84,6 @@ export interface ContextOptions {
   budget?: RequestBudget;
   onProgress?: (event: ProgressEvent) => void;
 }
-
-/** Kick-offs of a needed export, in all, while the target answers 429 (each after its Retry-After). */
-const RATE_LIMIT_ATTEMPTS = 5;
 
 export type ProgressEvent =
   | { kind: 'poll'; job: string; status: number; xProgress?: string }
@@ -115,10 +96,14 @@ export class CheckContext {
   readonly version: ApiVersion;
   readonly target: TargetClient;
   readonly log: ExchangeLog;
+  /** A second client (another ACO), for the cross-client checks. */
   readonly otherClient?: TargetClient;
   readonly rateLimitedClient?: TargetClient;
+  /** A client whose ACO has no up-to-date attribution (BCDA's smoke-test ACO TEST995). */
   readonly outdatedClient?: TargetClient;
+  /** A client whose ACO is denylisted (BCDA's A9997). */
   readonly denylistedClient?: TargetClient;
+  /** A client whose ACO has no attribution data at all. */
   readonly unattributedClient?: TargetClient;
   /** A client whose organization the target does not know (its tokens are valid). */
   readonly unknownAcoClient?: TargetClient;
@@ -134,23 +119,20 @@ export class CheckContext {
   private readonly memo = new Map<string, Promise<unknown>>();
   /** Jobs started by the run that may still be running; cancelled at the end. */
   private readonly startedJobs = new Set<string>();
-  /** Every export the run follows, as far as it got, and the names of those that are over. */
-  private readonly exportRuns = new Map<string, ExportRun>();
-  private readonly exportsDone = new Set<string>();
 
   constructor(private readonly options: ContextOptions) {
     this.config = options.config;
     this.version = options.config.apiVersion;
     this.target = options.target;
     this.log = options.log;
-    if (options.otherClient) this.otherClient = options.otherClient;
-    if (options.rateLimitedClient) this.rateLimitedClient = options.rateLimitedClient;
-    if (options.outdatedClient) this.outdatedClient = options.outdatedClient;
-    if (options.denylistedClient) this.denylistedClient = options.denylistedClient;
-    if (options.unattributedClient) this.unattributedClient = options.unattributedClient;
-    if (options.unknownAcoClient) this.unknownAcoClient = options.unknownAcoClient;
-    if (options.partiallyAdjudicatedClient)
-      this.partiallyAdjudicatedClient = options.partiallyAdjudicatedClient;
+    const clients = options.clients ?? {};
+    if (clients.other) this.otherClient = clients.other;
+    if (clients.rateLimited) this.rateLimitedClient = clients.rateLimited;
+    if (clients.outdated) this.outdatedClient = clients.outdated;
+    if (clients.denylisted) this.denylistedClient = clients.denylisted;
+    if (clients.unattributed) this.unattributedClient = clients.unattributed;
+    if (clients.unknownAco) this.unknownAcoClient = clients.unknownAco;
+    if (clients.partiallyAdjudicated) this.partiallyAdjudicatedClient = clients.partiallyAdjudicated;
     if (options.control) this.control = options.control;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;
@@ -169,22 +151,6 @@ export class CheckContext {
     return this.options.tokenObservations();
   }
 
-  /**
-   * Every export the run followed (for the report's timelines), once settled; one still going
-   * after `graceMs` (the run budget cut it short) is reported as far as it got.
-   */
-  async settledExports(graceMs = Infinity): Promise<ExportRun[]> {
-    const pending = [...this.memo].filter(([key]) => key.startsWith('export:')).map(([, p]) => p);
-    const all = Promise.allSettled(pending);
-    if (Number.isFinite(graceMs)) await Promise.race([all, sleepWithin(graceMs)]);
-    else await all;
-    return [...this.exportRuns].map(([name, run]) =>
-      this.exportsDone.has(name)
-        ? run
-        : { ...run, problem: run.problem ?? 'not finished when the run ended (its time budget was spent)' },
-    );
-  }
-
   /** Runs `fn` once per key for the whole run; later callers share the result. */
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
     let p = this.memo.get(key) as Promise<T> | undefined;
@@ -196,7 +162,7 @@ export class CheckContext {
   }
 
   /**
-   * Waits for the work already started in the background (the shared export the runner starts
+   * Waits for the work already started in the background (the shared export the check loop starts
    * early), without starting any: for checks that change the target's state for everyone.
    */
   async settled(): Promise<void> {
@@ -236,23 +202,6 @@ export class CheckContext {
       return { res, jobUrl: absolute };
     }
     return { res };
-  }
-
-  /**
-   * A kick-off the run needs (an export to follow): on 429 it waits as Retry-After says (at least
-   * 1 s, at most 60 s, within the run budget) and asks again, a few times, as BCDA asks clients to
-   * do when an earlier job of theirs is still running.
-   */
-  private async kickoffWaitingOutRateLimit(spec: KickoffSpec): Promise<KickoffResult> {
-    for (let attempt = 1; ; attempt++) {
-      const kicked = await this.kickoff(spec);
-      if (kicked.res.status !== 429 || attempt >= RATE_LIMIT_ATTEMPTS) return kicked;
-      const hinted = retryAfterMs(kicked.res.headers['retry-after']);
-      const wait = Math.min(Math.max(hinted ?? 5_000, 1_000), 60_000);
-      if (Date.now() + wait >= this.deadline) return kicked;
-      this.options.onProgress?.({ kind: 'wait', what: spec.label, ms: wait });
-      await sleepWithin(wait, this.options.budget?.signal);
-    }
   }
 
   /** Kicks off a job only to look at the kick-off answer, then cancels it (politeness). */
@@ -328,7 +277,7 @@ export class CheckContext {
    */
   mainExport(): Promise<ExportRun> {
     return this.once('export:main', () =>
-      this.runExport('main', { endpoint: 'group', label: 'kick-off of the shared export' }, true),
+      this.followExport('main', { endpoint: 'group', label: 'kick-off of the shared export' }),
     );
   }
 
@@ -339,83 +288,28 @@ export class CheckContext {
     inspectLine?: (line: string, item: ManifestItem) => void,
   ): Promise<ExportRun> {
     return this.once(`export:${name}`, () =>
-      this.runExport(name, { ...spec, label: `kick-off of the ${name} export` }, true, inspectLine),
+      this.followExport(name, { ...spec, label: `kick-off of the ${name} export` }, inspectLine),
     );
   }
 
-  private async runExport(
+  /**
+   * Follows an export to the end (src/flows/export.ts) with `spec`'s client: kick-offs counted
+   * against --max-kickoffs, the job kept until the end of the run, polling and downloads within
+   * the run's deadline. The export log records it for the report.
+   */
+  private followExport(
     name: string,
     spec: KickoffSpec,
-    download: boolean,
     inspectLine?: (line: string, item: ManifestItem) => void,
   ): Promise<ExportRun> {
-    const run: ExportRun = { name, kickoffUrl: '', polls: [], downloads: [] };
-    this.exportRuns.set(name, run);
-    try {
-      return await this.followExport(run, spec, download, inspectLine);
-    } catch (err) {
-      run.problem ??= (err as Error).message;
-      throw err;
-    } finally {
-      this.exportsDone.add(name);
-    }
-  }
-
-  private async followExport(
-    run: ExportRun,
-    spec: KickoffSpec,
-    download: boolean,
-    inspectLine?: (line: string, item: ManifestItem) => void,
-  ): Promise<ExportRun> {
-    const name = run.name;
-    let kicked: KickoffResult;
-    try {
-      kicked = await this.kickoffWaitingOutRateLimit(spec);
-    } catch (err) {
-      run.problem =
-        err instanceof TransportError ? `the kick-off failed: ${err.message}` : (err as Error).message;
-      return run;
-    }
-    run.kickoff = kicked.res;
-    run.kickoffUrl = kicked.res.exchange.request.url;
-    if (!kicked.jobUrl) {
-      run.problem = `the kick-off answered ${kicked.res.status}${kicked.res.status === 202 ? ' without Content-Location' : ''}, so there is no job to follow`;
-      return run;
-    }
-    run.jobUrl = kicked.jobUrl;
-    this.keep(kicked.jobUrl);
     // Another client's export is polled and downloaded with that client's token.
     const client = spec.client ?? this.target;
-    const polled = await this.poll(kicked.jobUrl, `poll the ${name} export`, client);
-    run.polls = polled.polls;
-    if (polled.final) run.final = polled.final;
-    if (!polled.final) {
-      run.problem = polled.stopped ?? 'polling stopped';
-      this.startedJobs.add(kicked.jobUrl); // still running: cancel it at the end
-      return run;
-    }
-    if (polled.final.status !== 200) {
-      run.problem = `the job ended with status ${polled.final.status}, not 200`;
-      return run;
-    }
-    const manifest = asManifest(polled.final.json());
-    if (!manifest) {
-      run.problem = `the completed job's body is not a JSON object (${polled.final.jsonError() ?? 'no body'})`;
-      return run;
-    }
-    run.manifest = manifest;
-    if (download) {
-      const items = [
-        ...manifestItems(manifest.output).map((item) => ({ item, kind: 'output' as const })),
-        ...manifestItems(manifest.error).map((item) => ({ item, kind: 'error' as const })),
-      ];
-      run.downloads = await downloadAll({
-        target: client,
-        items,
-        // The token goes only where the manifest says it is needed (bulkdata@201, @216).
-        sendToken: manifest.requiresAccessToken === true,
-        acceptGzip: true,
-        concurrency: 4,
+    const steps: ExportSteps = {
+      kickoff: () => this.kickoff(spec),
+      poll: (jobUrl, label) => this.poll(jobUrl, label, client),
+      client,
+      jobs: { keep: (url) => this.keep(url), cancelAtEnd: (url) => this.startedJobs.add(url) },
+      download: {
         maxFiles: this.config.maxFiles,
         apiVersion: this.version,
         sandbox: this.sandbox,
@@ -423,9 +317,12 @@ export class CheckContext {
         deadline: this.deadline,
         onProgress: (bytes) => this.options.onProgress?.({ kind: 'download', bytes }),
         ...(inspectLine ? { inspectLine } : {}),
-      });
-    }
-    return run;
+      },
+      deadline: this.deadline,
+      ...(this.options.budget ? { signal: this.options.budget.signal } : {}),
+      onWait: (ms) => this.options.onProgress?.({ kind: 'wait', what: spec.label, ms }),
+    };
+    return this.options.exports.follow(name, steps);
   }
 
   /** Downloads one file of the shared export again with explicit settings (plain, without token…). */

@@ -1,7 +1,7 @@
 /**
  * The run's time budget (--timeout): one wall-clock deadline for everything the run does. The
  * HTTP client caps every request by it and aborts the requests still in flight when it is spent;
- * the runner stops waiting for a check at that instant.
+ * the check loop stops waiting for a check at that instant.
  */
 import { setMaxListeners } from 'node:events';
 

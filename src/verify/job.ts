@@ -1,6 +1,6 @@
 /** Runs one verify job: the selected suites against a fresh embedded mock with at most one fault. */
 import { loadConfig } from '../config/config';
-import { runConformance } from '../engine/runner';
+import { runConformance } from '../run/run-conformance';
 import type { Level, Outcome } from '../core/vocabulary';
 import type { VerifyJob } from './plan';
 import { isTripped } from '../engine/results';

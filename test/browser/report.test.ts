@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/config';
 import type { RunReport } from '../../src/engine/results';
-import { runConformance } from '../../src/engine/runner';
+import { runConformance } from '../../src/run/run-conformance';
 import { renderHtml } from '../../src/report/html';
 import { renderJunit } from '../../src/report/junit';
 

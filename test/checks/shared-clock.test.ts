@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type RawSettings } from '../../src/config/config';
 import type { CheckResult } from '../../src/engine/results';
-import { runConformance } from '../../src/engine/runner';
+import { runConformance } from '../../src/run/run-conformance';
 import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
 import { startMock, type MockServer } from '../../src/mock';
 

@@ -3,7 +3,7 @@
  * job of the same organization is still running, it sleeps for Retry-After and asks again.
  */
 import { loadConfig } from '../../src/config/config';
-import { runConformance } from '../../src/engine/runner';
+import { runConformance } from '../../src/run/run-conformance';
 import { startMock, type MockServer } from '../../src/mock';
 
 describe('kick-off refused with 429', () => {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunReport } from '../../src/engine/results';
-import { GONE_AFTER_FAILURES } from '../../src/engine/runner';
+import { GONE_AFTER_FAILURES } from '../../src/engine/run-checks';
 import { runCli, STACK_TRACE } from './cli';
 import { hostileRun, invariants, OK_INVARIANTS } from './run';
 import { bcdaLike, drip, type Handler, type HostileServer, type Route } from './servers';

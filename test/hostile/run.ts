@@ -13,7 +13,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { loadConfig, type RawSettings } from '../../src/config/config';
 import type { CheckResult, RunReport } from '../../src/engine/results';
-import { runConformance, type RunOutcome } from '../../src/engine/runner';
+import { runConformance, type RunOutcome } from '../../src/run/run-conformance';
 import { consoleHooks, printSummary } from '../../src/report/console';
 import { writeReports, type WrittenReports } from '../../src/report/write';
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { GONE_AFTER_FAILURES } from '../../src/engine/runner';
+import { GONE_AFTER_FAILURES } from '../../src/engine/run-checks';
 import { runCli, STACK_TRACE } from './cli';
 import { hostileRun, invariants, OK_INVARIANTS } from './run';
 import { bcdaLike, closedPort, rawTcp, type HostileServer } from './servers';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type RawSettings } from '../../src/config/config';
-import { runConformance, type RunOutcome } from '../../src/engine/runner';
+import { runConformance, type RunOutcome } from '../../src/run/run-conformance';
 import { consoleHooks, printSummary } from '../../src/report/console';
 import { writeReports, type WrittenReports } from '../../src/report/write';
 

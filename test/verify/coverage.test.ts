@@ -5,7 +5,7 @@
  */
 import { OPERATIONS, type OperationId } from '../../generated/operations';
 import { loadConfig } from '../../src/config/config';
-import { runConformance } from '../../src/engine/runner';
+import { runConformance } from '../../src/run/run-conformance';
 
 describe('operation × status coverage against the embedded mock', () => {
   const observed = new Set<string>();

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AREAS } from '../../src/config/config';
-import { suiteFile } from '../../src/engine/jest-suite';
+import { suiteFile } from '../../src/cli/jest-suite';
 
 const ROOT = path.join(__dirname, '../..');
 

@@ -14,8 +14,8 @@ import path from 'node:path';
 import { selectChecks } from '../checks/catalog';
 import type { Area } from '../core/vocabulary';
 import { AREAS, loadConfig, type RunConfig } from '../config/config';
-import { runConformance } from './runner';
-import type { CheckResult } from './results';
+import type { CheckResult } from '../engine/results';
+import { runConformance } from '../run/run-conformance';
 
 /** Where the global setup leaves the results for the suite files (a path in the environment). */
 const RESULTS_ENV = 'BCDA_SUITES_RESULTS_FILE';

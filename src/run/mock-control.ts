@@ -1,0 +1,105 @@
+/**
+ * Control of this project's mock through its /__mock endpoints (clock, job states, auth provider,
+ * token limit), for the checks that need it. The requests go through the HTTP client, so the
+ * origin policy and the time bounds hold for them too, but on a client of their own whose exchange
+ * log is not the run's: they are not part of what the target is judged on.
+ */
+import type { TargetControl } from '../checks/context';
+import { CLEANUP_GRACE_MS } from '../engine/run-checks';
+import { BudgetSpentError, type RequestBudget } from '../http/budget';
+import { HttpClient, TransportError, type StreamResponse } from '../http/client';
+import { ExchangeLog } from '../http/exchange';
+import { Redactor } from '../http/redaction';
+
+/** The mock's /__mock/state is small; a longer answer is not the mock. */
+const MAX_MOCK_STATE_BYTES = 1_000_000;
+
+/** A client for the control endpoints of the mock at `baseUrl`: no run budget of its own (see httpControl). */
+export function controlClient(baseUrl: string, userAgent: string): HttpClient {
+  return new HttpClient({
+    baseUrl,
+    log: new ExchangeLog(new Redactor()),
+    connections: 2,
+    defaultHeaders: { 'user-agent': userAgent },
+  });
+}
+
+/** True when the target answers GET /__mock/state like this project's mock started with --control. */
+export async function offersMockControl(
+  http: HttpClient,
+  timeoutMs: number,
+  budget: RequestBudget,
+): Promise<boolean> {
+  // Any target gets this request, hostile ones too: bounded in time and in bytes read.
+  let res: StreamResponse | undefined;
+  try {
+    res = await http.open({
+      method: 'GET',
+      url: '/__mock/state',
+      label: 'does the target offer mock control?',
+      timeoutMs: Math.min(3_000, timeoutMs),
+      budget,
+    });
+    if (res.status !== 200) return false;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_MOCK_STATE_BYTES) return false;
+      chunks.push(chunk as Buffer);
+    }
+    await res.finished;
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { faults?: unknown; jobs?: unknown };
+    return Array.isArray(body.faults) && Array.isArray(body.jobs);
+  } catch {
+    // Not reachable, not JSON, not our mock: no control, and the probe reports reachability.
+    return false;
+  } finally {
+    res?.stop('the probe for mock control has read what it needs');
+  }
+}
+
+/**
+ * Control of a mock through its /__mock endpoints. A change is not made once the run budget is
+ * spent; putting the mock back as it was (clock, auth provider, token limit) still is, within its
+ * own short timeout, so a shared mock is not left changed.
+ */
+export function httpControl(http: HttpClient, timeoutMs: number, budget: RequestBudget): TargetControl {
+  const limit = Math.min(timeoutMs, CLEANUP_GRACE_MS * 2);
+  const post = async (path: string, body: unknown, restores = false) => {
+    let res;
+    try {
+      res = await http.send({
+        method: 'POST',
+        url: `/__mock${path}`,
+        label: `mock control ${path}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        timeoutMs: limit,
+        maxBodyBytes: MAX_MOCK_STATE_BYTES,
+        ...(restores ? {} : { budget }),
+      });
+    } catch (err) {
+      // The run's budget ended it: the check was not finished, as with any request.
+      if (!restores && budget.signal.aborted) throw spent(budget);
+      // Its exchange is not in the run's log, so it cannot be cited as evidence: a plain error.
+      if (err instanceof TransportError) throw new Error(`mock control ${path} failed: ${err.message}`);
+      throw err;
+    }
+    if (res.status !== 200) throw new Error(`mock control ${path} answered ${res.status}: ${res.text()}`);
+  };
+  return {
+    advanceClock: (seconds) => post('/clock/advance', { seconds }),
+    rewindClock: (seconds) => post('/clock/rewind', { seconds }, true),
+    forceJobState: (jobId, state) => post(`/jobs/${encodeURIComponent(jobId)}/state`, { state }),
+    setAuthProvider: (state) => post('/auth-provider', { state }, state === 'ok'),
+    setTokenRateLimit: (limit, windowSeconds) =>
+      // Switching the limit off takes no window (the mock wants one of at least 1 s, if any).
+      post('/token-rate-limit', limit === 0 ? { limit } : { limit, windowSeconds }, limit === 0),
+  };
+}
+
+function spent(budget: RequestBudget): BudgetSpentError {
+  const reason: unknown = budget.signal.reason;
+  return reason instanceof BudgetSpentError ? reason : new BudgetSpentError('the time budget was spent');
+}

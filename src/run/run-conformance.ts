@@ -1,0 +1,156 @@
+/**
+ * One conformance run, wired: config → target (a server, or the embedded mock started here with
+ * control endpoints and its published sandbox credentials) → HTTP client, token providers and the
+ * clients of the client roles → the check loop (src/engine/) → the report, assembled from the
+ * results, the exchange log and the export log.
+ */
+import { selectChecks } from '../checks/catalog';
+import { CheckContext, type ProgressEvent, type TargetControl } from '../checks/context';
+import type { RunConfig } from '../config/config';
+import { runChecks, type CheckLoopHooks } from '../engine/run-checks';
+import type { RunReport } from '../engine/results';
+import { TOOL_VERSION } from '../engine/version';
+import { ExportLog } from '../flows/export';
+import { TimeBudget } from '../http/budget';
+import { HttpClient } from '../http/client';
+import { ExchangeLog } from '../http/exchange';
+import { Redactor } from '../http/redaction';
+import type { MockServer } from '../mock';
+import { SANDBOX_CREDENTIAL } from '../mock/credentials';
+import { assembleReport } from './assemble-report';
+import {
+  makeClients,
+  roleCredentialsFromConfig,
+  roleCredentialsFromMock,
+  type RoleCredentials,
+} from './clients';
+import { controlClient, httpControl, offersMockControl } from './mock-control';
+
+/** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
+const EXPORTS_GRACE_MS = 1_000;
+
+const USER_AGENT = `bcda-conformance/${TOOL_VERSION}`;
+
+/**
+ * Polling, downloads and Retry-After waits stop this long before the run budget ends (a tenth of
+ * it, 1 to 60 s), so the checks that judge a job that never finished still run and say so.
+ */
+export function flowReserveMs(timeoutSeconds: number): number {
+  return Math.min(60_000, Math.max(1_000, timeoutSeconds * 100));
+}
+
+export interface RunHooks extends CheckLoopHooks {
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  /** Set when the target could not be reached at all (exit code 3). */
+  unreachable?: string;
+}
+
+export async function runConformance(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const started = Date.now();
+  // --timeout bounds the whole run, from here to the reports.
+  const budget = new TimeBudget(
+    config.timeoutSeconds * 1000,
+    `the run time budget (--timeout ${config.timeoutSeconds} s) was spent`,
+    started,
+  );
+  const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
+  let mock: MockServer | undefined;
+  let resolved = config;
+  let roles: RoleCredentials;
+  let control: TargetControl | undefined;
+  if (!config.target) {
+    // Loaded only when needed: a run against a real server never starts fastify.
+    const { startMock } = await import('../mock');
+    mock = await startMock({
+      control: true,
+      quiet: true,
+      faults: config.mockFaults,
+      quirks: config.mockQuirks,
+    });
+    const main = mock.credentials.find((c) => c.cmsId === SANDBOX_CREDENTIAL.cmsId)!;
+    resolved = { ...config, target: mock.url, clientId: main.clientId, clientSecret: main.clientSecret };
+    roles = roleCredentialsFromMock(mock.credentials);
+    hooks.onNotice?.(`started the embedded mock at ${mock.url}`);
+  } else {
+    roles = roleCredentialsFromConfig(config);
+  }
+  const target = resolved.target!;
+  const controlHttp = controlClient(target, USER_AGENT);
+  const redactor = new Redactor();
+  const log = new ExchangeLog(redactor);
+  const exports = new ExportLog();
+  const http = new HttpClient({
+    baseUrl: target,
+    log,
+    timeoutMs: requestTimeoutMs,
+    budget,
+    defaultHeaders: { 'user-agent': USER_AGENT },
+    allowOrigins: resolved.allowOrigins,
+  });
+  let ctx: CheckContext;
+  let loop: Awaited<ReturnType<typeof runChecks>>;
+  try {
+    if (mock) {
+      control = httpControl(controlHttp, requestTimeoutMs, budget);
+    } else if (await offersMockControl(controlHttp, requestTimeoutMs, budget)) {
+      // A separately started mock with --control offers the same clock and job-state control.
+      control = httpControl(controlHttp, requestTimeoutMs, budget);
+      hooks.onNotice?.(
+        'the target offers mock control endpoints (/__mock): clock and job-state checks will use them',
+      );
+    }
+    const clients = makeClients(
+      http,
+      redactor,
+      resolved.token
+        ? { token: resolved.token }
+        : { clientId: resolved.clientId!, clientSecret: resolved.clientSecret! },
+      roles,
+    );
+    ctx = new CheckContext({
+      config: resolved,
+      target: clients.main,
+      log,
+      exports,
+      tokenObservations: clients.tokenObservations,
+      invalidateToken: clients.invalidateToken,
+      clients: clients.byRole,
+      ...(control ? { control } : {}),
+      sandbox: Boolean(mock) || /sandbox\.bcda\.cms\.gov/i.test(target),
+      deadline: budget.deadline - flowReserveMs(resolved.timeoutSeconds),
+      budget,
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    });
+    const checks = selectChecks({
+      profile: resolved.profile,
+      version: resolved.apiVersion,
+      areas: resolved.suites,
+      ...(resolved.grep ? { grep: resolved.grep } : {}),
+    });
+    loop = await runChecks(checks, ctx, budget, hooks);
+  } finally {
+    budget.dispose();
+    await http.close().catch(() => undefined);
+    await controlHttp.close().catch(() => undefined);
+    if (mock) await mock.close().catch(() => undefined);
+  }
+
+  const report = assembleReport({
+    config: resolved,
+    target: mock ? 'embedded mock' : target,
+    embeddedMock: Boolean(mock),
+    started,
+    exports: await exports.settled(EXPORTS_GRACE_MS),
+    finished: Date.now(),
+    requests: http.requestCount,
+    kickoffs: ctx.kickoffs,
+    jobsStarted: ctx.jobsStarted,
+    results: loop.results,
+    log,
+  });
+  return loop.unreachable ? { report, unreachable: loop.unreachable } : { report };
+}
