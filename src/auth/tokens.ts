@@ -6,8 +6,12 @@
  */
 import type { HttpResponse } from '../http/client';
 import { sleepWithin } from '../http/budget';
+import { retryAfterMs } from '../http/retry-after';
 import type { Redactor } from '../http/redaction';
 import type { TargetClient, TokenSource } from '../http/target';
+
+// Until the checks import it from http/ themselves.
+export { retryAfterMs };
 
 export interface ClientCredentials {
   clientId: string;
@@ -156,16 +160,6 @@ export class StaticTokens implements TokenSource {
     return this.token;
   }
   invalidate(): void {}
-}
-
-/** Parses Retry-After in either form (delta-seconds or HTTP-date) into milliseconds from now. */
-export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date) || !/GMT$/i.test(trimmed)) return undefined;
-  return Math.max(0, date - now);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -4,9 +4,9 @@
  * how far it got in an ExportRun, and an ExportLog keeps every export the run followed, so the
  * report can show their timelines without knowing who started them.
  */
-import { retryAfterMs } from '../auth/tokens';
 import { sleepWithin } from '../http/budget';
 import { TransportError, type HttpResponse } from '../http/client';
+import { retryAfterMs } from '../http/retry-after';
 import type { TargetClient } from '../http/target';
 import { downloadAll, type DownloadOptions, type DownloadRecord } from './download';
 import { asManifest, manifestItems, type Manifest } from './manifest';

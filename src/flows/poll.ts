@@ -7,7 +7,7 @@ import type { HttpResponse } from '../http/client';
 import { RefusedRequest, TransportError } from '../http/client';
 import type { TargetClient } from '../http/target';
 import type { OperationId } from '../../generated/operations';
-import { retryAfterMs } from '../auth/tokens';
+import { retryAfterMs } from '../http/retry-after';
 import { BudgetSpentError, sleepWithin } from '../http/budget';
 
 export interface PollRecord {

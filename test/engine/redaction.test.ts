@@ -1,5 +1,5 @@
 import { Redactor } from '../../src/http/redaction';
-import { retryAfterMs } from '../../src/auth/tokens';
+import { retryAfterMs } from '../../src/http/retry-after';
 
 describe('Redactor', () => {
   const secret = 'f9780d323588f1cdfc3e63e95a8cbdcd';
