@@ -149,16 +149,25 @@ export class LineValidator {
 
   /** A line longer than the splitter's limit (`limit` bytes): counted and reported, not parsed. */
   oversizedLine(bytes: number, limit: number): void {
+    this.unparsedLine(
+      `the line is ${bytes} bytes long, over the ${limit}-byte limit for one resource; not validated`,
+    );
+  }
+
+  /** A line found longer than `limit` bytes where reading stopped (a download): its length is unknown. */
+  unreadLongLine(limit: number): void {
+    this.unparsedLine(
+      `the line is longer than the ${limit}-byte limit for one resource; not validated, and the file was read no further`,
+    );
+  }
+
+  private unparsedLine(message: string): void {
     this.lineNo++;
     this.summary.lines++;
     if (this.summary.validatedLines >= this.sampleLimit) return;
     this.summary.validatedLines++;
     this.lineFailed = false;
-    this.report(
-      RULE.parse,
-      '',
-      `the line is ${bytes} bytes long, over the ${limit}-byte limit for one resource; not validated`,
-    );
+    this.report(RULE.parse, '', message);
   }
 
   private resource(res: Record<string, unknown>, text: string, ascii: boolean): void {

@@ -1,8 +1,9 @@
 /**
- * Streaming NDJSON line splitting over large chunks: a manual `\n` search (a trailing `\r`
- * is dropped), carrying only the unfinished tail between chunks. Lines are checked to be UTF-8
- * (natively, per chunk; per line only when a chunk fails). Gzip input is detected from its magic
- * bytes.
+ * The one way NDJSON bytes become lines, for files on disk (validate) and downloads alike.
+ * Splitting works over large chunks: a manual `\n` search (a trailing `\r` is dropped), carrying
+ * only the unfinished tail between chunks. Lines are checked to be UTF-8 (natively, per chunk;
+ * per line only when a chunk fails). Gzip input is inflated by a bounded stage that names where
+ * cut-short or corrupt data fails.
  */
 import { isAscii, isUtf8 } from 'buffer';
 import { createGunzip } from 'zlib';
@@ -18,7 +19,8 @@ export type LineSink = (text: string, offset: number, ascii: boolean, badUtf8At:
 
 /**
  * Receives a line longer than the limit, which is not decoded (its bytes are dropped as they
- * arrive): the offset of its first byte and its length; return false to stop.
+ * arrive): the offset of its first byte and its length (when the splitter stops at such a line,
+ * the bytes seen so far); return false to stop.
  */
 export type OversizedLineSink = (offset: number, bytes: number) => boolean | void;
 
@@ -26,7 +28,7 @@ export const CHUNK_BYTES = 1 << 20;
 
 /**
  * Longest line decoded: one FHIR resource is far smaller; a longer line is reported, not
- * buffered. The download path (src/flows/download.ts) uses the same bound.
+ * buffered.
  */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
@@ -81,7 +83,9 @@ function badUtf8In(buf: Buffer): number {
 
 /**
  * Splits chunks into lines; keeps at most the current unfinished line, and only while it is
- * within `maxLineBytes` (past that its bytes are dropped until its end, then reported).
+ * within `maxLineBytes`. Past that its bytes are dropped until its end, then reported; or, with
+ * `stopAtOversized`, it is reported as soon as it is known to be too long and the splitter stops
+ * (a download then reads no further than the limit).
  */
 export class LineSplitter {
   private carry: Buffer[] = [];
@@ -97,6 +101,7 @@ export class LineSplitter {
     private readonly sink: LineSink,
     private readonly oversized: OversizedLineSink,
     private readonly maxLineBytes = MAX_LINE_BYTES,
+    private readonly stopAtOversized = false,
   ) {}
 
   get done(): boolean {
@@ -109,7 +114,7 @@ export class LineSplitter {
   }
 
   private emitOversized(offset: number, bytes: number): boolean {
-    if (this.oversized(offset, bytes) === false) this.stopped = true;
+    if (this.oversized(offset, bytes) === false || this.stopAtOversized) this.stopped = true;
     return !this.stopped;
   }
 
@@ -179,10 +184,15 @@ export class LineSplitter {
       this.oversizedBytes += rest;
     } else if (this.carryBytes + rest > max) {
       // Too long already: drop what is held and count the rest of the line as it comes.
-      this.oversizedStart = this.carry.length ? this.carryStart : base + start;
-      this.oversizedBytes = this.carryBytes + rest;
+      const offset = this.carry.length ? this.carryStart : base + start;
+      const bytes = this.carryBytes + rest;
       this.carry = [];
       this.carryBytes = 0;
+      if (this.stopAtOversized) this.emitOversized(offset, bytes);
+      else {
+        this.oversizedStart = offset;
+        this.oversizedBytes = bytes;
+      }
     } else {
       if (!this.carry.length) this.carryStart = base + start;
       this.carry.push(chunk.subarray(start));
@@ -220,18 +230,28 @@ const GZIP_SLICE = 32 * 1024;
 /** Inflated bytes waiting for the consumer before no more compressed input is handed over. */
 const GZIP_MAX_QUEUED = 1 << 20;
 
-/** Says what a zlib failure means and where, in fixed words (zlib's messages quote no data). */
-function gzipFailure(error: Error, sliceStart: number, sliceEnd: number): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'Z_BUF_ERROR')
-    return new Error(
-      `gzip: the compressed data ends early (${error.message}) at compressed byte ${sliceEnd}`,
+/**
+ * Gzip data that cannot be inflated, in fixed words (zlib's messages quote no data): cut short
+ * or corrupt, and where in the compressed bytes. `zlibMessage` is zlib's own phrase, for callers
+ * that word the failure themselves.
+ */
+export class GzipError extends Error {
+  constructor(
+    readonly zlibMessage: string,
+    /** Compressed bytes handed to zlib when it failed: [start, end) of the last slice. */
+    readonly sliceStart: number,
+    readonly sliceEnd: number,
+    code: string | undefined,
+  ) {
+    super(
+      code === 'Z_BUF_ERROR'
+        ? `gzip: the compressed data ends early (${zlibMessage}) at compressed byte ${sliceEnd}`
+        : code === 'Z_DATA_ERROR'
+          ? `gzip: the compressed data is corrupt (${zlibMessage}) in compressed bytes ${sliceStart}-${sliceEnd}`
+          : `gzip: ${zlibMessage} (in compressed bytes ${sliceStart}-${sliceEnd})`,
     );
-  if (code === 'Z_DATA_ERROR')
-    return new Error(
-      `gzip: the compressed data is corrupt (${error.message}) in compressed bytes ${sliceStart}-${sliceEnd}`,
-    );
-  return new Error(`gzip: ${error.message} (in compressed bytes ${sliceStart}-${sliceEnd})`);
+    this.name = 'GzipError';
+  }
 }
 
 /** Lets one waiter sleep until something happens; fire() with no waiter does nothing. */
@@ -250,7 +270,7 @@ class Wakeup {
 /**
  * Inflates `input`. Unlike iterating a gunzip stream, which drops the output it holds when the
  * input turns out to be cut short, every byte inflated before a failure is yielded, then the
- * failure is thrown (as a `gzip: …` error naming the compressed offset). Compressed input goes in
+ * failure is thrown (a GzipError naming the compressed offset). Compressed input goes in
  * by slices, and only while little inflated output waits, so memory stays bounded even for a
  * gzip bomb. A failure to read `input` itself is rethrown as it is.
  */
@@ -278,7 +298,9 @@ async function* gunzipChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
     queued += chunk.length;
     output.fire();
   });
-  gunzip.on('error', (error) => fail(gzipFailure(error, sliceStart, sliceEnd)));
+  gunzip.on('error', (error: NodeJS.ErrnoException) =>
+    fail(new GzipError(error.message, sliceStart, sliceEnd, error.code)),
+  );
   gunzip.on('end', () => {
     ended = true;
     output.fire();

@@ -4,8 +4,9 @@
  */
 import * as fs from 'fs';
 import { LineValidator } from './line-validator';
-import { CHUNK_BYTES, decodedChunks, LineSplitter, MAX_LINE_BYTES } from './ndjson-lines';
+import { CHUNK_BYTES, GzipError, LineSplitter, MAX_LINE_BYTES } from './ndjson-lines';
 import type { FileValidationResult, NdjsonValidationOptions } from './types';
+import { readNdjsonLines } from './validate-stream';
 
 export interface ShardTask {
   path: string;
@@ -27,8 +28,8 @@ const READ_ERRORS: Record<string, string> = {
 
 /** Why reading stopped, in fixed words: a gzip failure as worded by ndjson-lines, else the errno. */
 export function readFailure(err: unknown, bytesRead: number): string {
+  if (err instanceof GzipError) return err.message;
   const e = err as NodeJS.ErrnoException;
-  if (typeof e?.message === 'string' && e.message.startsWith('gzip: ')) return e.message;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const what = code ? `${code}${READ_ERRORS[code] ? `: ${READ_ERRORS[code]}` : ''}` : String(e?.message ?? e);
   return `cannot read the file (${what}) after ${bytesRead} bytes`;
@@ -48,10 +49,6 @@ export async function runShard(task: ShardTask): Promise<FileValidationResult> {
 }
 
 async function readWhole(task: ShardTask, validator: LineValidator, read: { bytes: number }): Promise<void> {
-  const splitter = new LineSplitter(
-    (text, _offset, ascii, badUtf8At) => validator.line(text, ascii, badUtf8At),
-    (_offset, bytes) => validator.oversizedLine(bytes, MAX_LINE_BYTES),
-  );
   const stream = fs.createReadStream(task.path, { highWaterMark: CHUNK_BYTES });
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of stream) {
@@ -60,11 +57,7 @@ async function readWhole(task: ShardTask, validator: LineValidator, read: { byte
     }
   }
   try {
-    for await (const chunk of decodedChunks(counted(), task.options.gzip)) {
-      validator.addBytes(chunk.length);
-      splitter.push(chunk);
-    }
-    splitter.end();
+    await readNdjsonLines(counted(), task.options.gzip, validator);
   } finally {
     stream.destroy();
   }

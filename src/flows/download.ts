@@ -1,16 +1,15 @@
 /**
- * Downloads the files of a manifest with bounded concurrency, streaming each body through gzip
- * decoding (when the target says it is gzip) into the FHIR validator. Nothing is kept in memory
- * beyond the validator's bounded summary and, at most, one line of MAX_LINE_BYTES. A hostile
- * manifest cannot make the run download without end: at most MAX_DOWNLOAD_FILES per export.
+ * Downloads the files of a manifest with bounded concurrency, streaming each body through the
+ * FHIR NDJSON reader (src/fhir: gunzip when the target says gzip, line splitting, validation).
+ * Nothing is kept in memory beyond the validator's bounded summary and, at most, one line of
+ * MAX_LINE_BYTES. A hostile manifest cannot make the run download without end: at most
+ * MAX_DOWNLOAD_FILES per export.
  */
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import { RefusedRequest, TransportError, type StreamResponse } from '../http/client';
 import type { TargetClient } from '../http/target';
 import type { ManifestItem } from './manifest';
 import { validateNdjson, type FileValidationSummary } from '../fhir';
-import { MAX_LINE_BYTES } from '../fhir/ndjson-lines';
+import { GzipError, MAX_LINE_BYTES } from '../fhir/ndjson-lines';
 import type { ApiVersion } from '../core/vocabulary';
 
 export interface DownloadRecord {
@@ -97,7 +96,6 @@ export async function downloadOne(
     return record;
   }
   let res: StreamResponse | undefined;
-  let gzip = false;
   try {
     res = await opts.target.http.open({
       method: 'GET',
@@ -121,31 +119,41 @@ export async function downloadOne(
       record.wireBytes = res.exchange.response?.bodyBytes ?? 0;
       return record;
     }
-    gzip = /\bgzip\b/i.test(record.contentEncoding ?? '');
-    const validationOptions = {
-      file: item.url,
-      kind,
-      expectedType: kind === 'error' ? 'OperationOutcome' : item.type,
-      apiVersion: opts.apiVersion,
-      sandbox: opts.sandbox,
-      // Already decoded as the headers say: an unlabelled gzip body must reach the validator as the
-      // bytes a client would see, not be rescued by sniffing the magic number.
-      gzip: false,
-      ...(opts.validateLines !== undefined ? { validateLines: opts.validateLines } : {}),
-    };
+    const gzip = /\bgzip\b/i.test(record.contentEncoding ?? '');
     const opened = res;
-    const chunks = guardedChunks(opened, gzip, {
-      onBytes: (n) => {
-        record.bytes += n;
-        opts.onProgress?.(n);
+    const inspect = opts.inspectLine;
+    record.validation = await validateNdjson(
+      res.body,
+      {
+        file: item.url,
+        kind,
+        expectedType: kind === 'error' ? 'OperationOutcome' : item.type,
+        apiVersion: opts.apiVersion,
+        sandbox: opts.sandbox,
+        // Decoded as the headers say: an unlabelled gzip body must reach the validator as the
+        // bytes a client would see, not be rescued by sniffing the magic number.
+        gzip,
+        ...(opts.validateLines !== undefined ? { validateLines: opts.validateLines } : {}),
       },
-      onTooLong: (line) => {
-        record.error = `line ${line} is longer than ${MAX_LINE_BYTES} bytes; the file was read no further`;
-        opened.stop(`line ${line} is longer than ${MAX_LINE_BYTES} bytes`);
+      {
+        onBytes: (n) => {
+          record.bytes += n;
+          opts.onProgress?.(n);
+        },
+        onLongLine: (line) => {
+          const reason = `line ${line} is longer than ${MAX_LINE_BYTES} bytes`;
+          record.error = `${reason}; the file was read no further`;
+          opened.stop(reason);
+        },
+        ...(inspect
+          ? {
+              onLine: (line: string) => {
+                if (line.trim()) inspect(line, item);
+              },
+            }
+          : {}),
       },
-      ...(opts.inspectLine ? { onLine: (line: string) => opts.inspectLine!(line, item) } : {}),
-    });
-    record.validation = await validateNdjson(chunks, validationOptions);
+    );
     if (!record.error) record.wireBytes = await res.finished;
     else record.wireBytes = res.exchange.response?.bodyBytes ?? 0;
   } catch (err) {
@@ -159,7 +167,7 @@ export async function downloadOne(
       record.exchangeId = err.exchange.id;
       return record;
     }
-    record.error = describeDownloadError(err, res, gzip);
+    record.error = describeDownloadError(err, res);
     if (res) {
       res.stop('the body could not be decoded');
       record.wireBytes = res.exchange.response?.bodyBytes ?? 0;
@@ -169,65 +177,12 @@ export async function downloadOne(
 }
 
 /** The one-line reason a download failed: the transport's own words when the connection failed. */
-function describeDownloadError(err: unknown, res: StreamResponse | undefined, gzip: boolean): string {
+function describeDownloadError(err: unknown, res: StreamResponse | undefined): string {
   if (err instanceof TransportError) return err.message;
   // A failing body has already been described (with byte counts) on its exchange.
   if (res?.exchange.error) return res.exchange.error;
-  const message = (err as Error).message;
-  if (gzip && /incorrect header check|unexpected end of file|invalid|gzip/i.test(message)) {
-    return `the body is not valid gzip although Content-Encoding says gzip (${message.replace(/^gzip: /, '')})`;
-  }
-  return message;
-}
-
-interface ChunkHooks {
-  onBytes: (n: number) => void;
-  /** Called once when a line grows past MAX_LINE_BYTES; no bytes of it are passed on after that. */
-  onTooLong: (lineNumber: number) => void;
-  onLine?: (line: string) => void;
-}
-
-/**
- * The decoded body as chunks, stopping (without error) at the first line longer than
- * MAX_LINE_BYTES. Lines for `onLine` are cut out of the chunks, so at most one line is held.
- */
-async function* guardedChunks(res: StreamResponse, gzip: boolean, hooks: ChunkHooks): AsyncGenerator<Buffer> {
-  let source: Readable = res.body;
-  if (gzip) {
-    const gunzip = createGunzip();
-    res.body.on('error', (err) => gunzip.destroy(err));
-    source = res.body.pipe(gunzip);
-  }
-  let lineNumber = 1;
-  let lineBytes = 0;
-  let carry: Buffer[] = [];
-  for await (const raw of source) {
-    const chunk = raw as Buffer;
-    let start = 0;
-    let nl: number;
-    while ((nl = chunk.indexOf(10, start)) !== -1) {
-      if (hooks.onLine) {
-        carry.push(chunk.subarray(start, nl));
-        emitLine(Buffer.concat(carry), hooks.onLine);
-        carry = [];
-      }
-      lineNumber += 1;
-      lineBytes = 0;
-      start = nl + 1;
-    }
-    lineBytes += chunk.length - start;
-    if (lineBytes > MAX_LINE_BYTES) {
-      hooks.onTooLong(lineNumber);
-      return;
-    }
-    if (hooks.onLine && start < chunk.length) carry.push(chunk.subarray(start));
-    hooks.onBytes(chunk.length);
-    yield chunk;
-  }
-  if (hooks.onLine && carry.length) emitLine(Buffer.concat(carry), hooks.onLine);
-}
-
-function emitLine(bytes: Buffer, onLine: (line: string) => void): void {
-  const line = bytes.toString('utf8');
-  if (line.trim()) onLine(line);
+  // Only a body labelled gzip is inflated, so this is the target's gzip.
+  if (err instanceof GzipError)
+    return `the body is not valid gzip although Content-Encoding says gzip (${err.zlibMessage})`;
+  return (err as Error).message;
 }

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { describeBodyError, describeTransportError, HttpClient, TransportError } from '../../src/http/client';
 import { ExchangeLog } from '../../src/http/exchange';
 import { Redactor } from '../../src/http/redaction';
@@ -281,6 +282,48 @@ describe('downloadOne', () => {
     expect(seen.map((l) => l.trim())).toEqual(lines);
     expect(record.validation?.lines).toBe(3);
     expect(record.bytes).toBe(Buffer.byteLength(text));
+    await c.close();
+    await srv.close();
+  });
+
+  it('inflates a body labelled gzip; one cut short fails in zlib words, the lines before the cut seen', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `{"resourceType":"Patient","id":"-${i + 1}"}`);
+    const text = `${lines.join('\n')}\n`;
+    const gz = gzipSync(text);
+    const srv = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/fhir+ndjson', 'content-encoding': 'gzip' });
+      res.end(req.url?.includes('cut') ? gz.subarray(0, gz.length - 20) : gz);
+    });
+    const { http: c } = client(srv.url);
+    const target = new TargetClient(c, new StaticTokens('static-test-token', new Redactor()));
+    const download = async (name: string, seen: string[]) =>
+      downloadOne(
+        {
+          target,
+          sendToken: false,
+          acceptGzip: true,
+          apiVersion: 'v2',
+          sandbox: true,
+          deadline: Date.now() + 5000,
+          inspectLine: (line) => seen.push(line),
+        },
+        { type: 'Patient', url: `${srv.url}/data/1/${name}` },
+        'output',
+      );
+    const whole: string[] = [];
+    const ok = await download('Patient.ndjson', whole);
+    expect(ok.error).toBeUndefined();
+    expect(ok).toMatchObject({ bytes: Buffer.byteLength(text), wireBytes: gz.length });
+    expect(ok.validation?.lines).toBe(200);
+    expect(whole).toEqual(lines);
+    const before: string[] = [];
+    const cut = await download('cut-Patient.ndjson', before);
+    expect(cut.error).toBe(
+      'the body is not valid gzip although Content-Encoding says gzip (unexpected end of file)',
+    );
+    expect(cut.validation).toBeUndefined();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before).toEqual(lines.slice(0, before.length));
     await c.close();
     await srv.close();
   });

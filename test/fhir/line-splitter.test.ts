@@ -87,3 +87,49 @@ describe('LineSplitter', () => {
     expect(splitter.done).toBe(true);
   });
 });
+
+describe('LineSplitter that stops at a line over the limit', () => {
+  /** Splits `data` in chunks of `size` bytes with a 10-byte limit, stopping at the first long line. */
+  function stopping(data: string, size: number): { seen: Seen[]; done: boolean } {
+    const seen: Seen[] = [];
+    const splitter = new LineSplitter(
+      (text, offset) => {
+        seen.push(['line', text, offset]);
+      },
+      (offset, bytes) => {
+        seen.push(['oversized', offset, bytes]);
+      },
+      10,
+      true,
+    );
+    const bytes = Buffer.from(data);
+    for (let i = 0; i < bytes.length && !splitter.done; i += size) splitter.push(bytes.subarray(i, i + size));
+    splitter.end();
+    return { seen, done: splitter.done };
+  }
+
+  it.each([1, 3, 7, 64])(
+    'reports the line once it is known to be too long, in chunks of %i bytes',
+    (size) => {
+      const { seen, done } = stopping(`ab\n${'x'.repeat(25)}\nc\n`, size);
+      expect(done).toBe(true);
+      expect(seen[0]).toEqual(['line', 'ab', 0]);
+      expect(seen.length).toBe(2);
+      const [kind, offset, bytes] = seen[1] as Seen;
+      expect([kind, offset]).toEqual(['oversized', 3]);
+      // The bytes seen when it stopped: past the limit, never past the line.
+      expect(bytes).toBeGreaterThan(10);
+      expect(bytes).toBeLessThanOrEqual(25);
+    },
+  );
+
+  it('reads on through lines within the limit', () => {
+    expect(stopping(`${'a'.repeat(10)}\nb`, 4)).toEqual({
+      seen: [
+        ['line', 'a'.repeat(10), 0],
+        ['line', 'b', 11],
+      ],
+      done: false,
+    });
+  });
+});

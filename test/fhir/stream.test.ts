@@ -1,6 +1,7 @@
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
 import { RULE, validateNdjson, type NdjsonValidationOptions } from '../../src/fhir';
+import { GzipError } from '../../src/fhir/ndjson-lines';
 import { fixtureNdjson } from './corpus-helpers';
 
 const patient = fixtureNdjson('valid', 'patient-base.json').text.trim();
@@ -156,5 +157,61 @@ describe('validateNdjson streaming', () => {
       { ...base, apiVersion: 'v1' },
     );
     expect(s.issues.filter((i) => i.ruleId === RULE.schema)).toEqual([]);
+  });
+});
+
+describe('validateNdjson hooks (the download path)', () => {
+  it('hands out every line and the decoded byte counts', async () => {
+    const text = `${patient}\r\n\n${patient}`;
+    const lines: string[] = [];
+    let bytes = 0;
+    const gz = gzipSync(Buffer.from(text));
+    const s = await validateNdjson(
+      chunked(gz, 7),
+      { ...base, gzip: true },
+      { onLine: (l) => lines.push(l), onBytes: (n) => (bytes += n) },
+    );
+    expect(lines).toEqual([patient, '', patient]);
+    expect(bytes).toBe(Buffer.byteLength(text));
+    expect(s).toMatchObject({ lines: 3, bytes: Buffer.byteLength(text) });
+  });
+
+  it('with gzip: false, gzip bytes are not inflated (a body not labelled gzip)', async () => {
+    const gz = gzipSync(Buffer.from(`${patient}\n`));
+    const s = await validateNdjson(Readable.from([gz]), { ...base, gzip: false });
+    expect(s.invalidLines).toBeGreaterThan(0);
+    expect(s.countsByType).toEqual({});
+  });
+
+  it('with onLongLine, stops reading at a line over the limit and records it', async () => {
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    let pulled = 0;
+    async function* body(): AsyncGenerator<Buffer> {
+      yield Buffer.from(`${patient}\n`);
+      for (let i = 0; i < 50; i++) {
+        pulled++;
+        yield chunk;
+      }
+    }
+    const long: number[] = [];
+    const s = await validateNdjson(body(), base, { onLongLine: (n) => long.push(n) });
+    expect(long).toEqual([2]);
+    expect(pulled).toBeLessThanOrEqual(9);
+    expect(s).toMatchObject({ lines: 2, invalidLines: 1, firstFailingLine: 2 });
+    expect(s.issues[0]?.message).toBe(
+      'the line is longer than the 8388608-byte limit for one resource; not validated, and the file was read no further',
+    );
+  });
+
+  it('names a gzip failure with zlib words and the compressed offsets', async () => {
+    const gz = gzipSync(Buffer.from(`${patient}\n`.repeat(50)));
+    const cut = gz.subarray(0, gz.length - 10);
+    const error = await validateNdjson(Readable.from([cut]), base).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GzipError);
+    expect(error).toMatchObject({
+      zlibMessage: 'unexpected end of file',
+      sliceEnd: cut.length,
+      message: `gzip: the compressed data ends early (unexpected end of file) at compressed byte ${cut.length}`,
+    });
   });
 });
