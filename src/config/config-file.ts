@@ -9,7 +9,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_FILE_FLAG, SETTINGS, configKeyOf, type SettingRow } from '../core/settings';
 import { configFileSchema } from './config-schema';
-import { didYouMean } from './did-you-mean';
+import { didYouMean } from '../core/did-you-mean';
 import { ConfigError, wantedOf } from './setting-values';
 
 export interface ConfigFile {

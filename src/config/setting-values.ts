@@ -5,7 +5,7 @@
  */
 import { isBlockedAddress } from '../core/blocked-address';
 import type { SettingRow } from '../core/settings';
-import { didYouMean } from './did-you-mean';
+import { didYouMean } from '../core/did-you-mean';
 
 export class ConfigError extends Error {
   constructor(message: string) {
