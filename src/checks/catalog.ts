@@ -1,10 +1,15 @@
-/** The check catalog: every check the tool knows, in the order they run and are listed. */
+/**
+ * The check catalog: every check the tool knows, in the order they run and are listed: area by
+ * area in AREAS order, each area's checks as its file `src/checks/<area>.ts` lists them. Checks
+ * of phase 'late' run after all others (the runner's doing), wherever they are listed.
+ */
 import type { CheckDefinition } from './context';
+import { AREAS } from '../core/vocabulary';
 import type { ApiVersion, Area, Profile } from './types';
 import { metadataChecks } from './metadata';
 import { authChecks } from './auth';
 import { kickoffChecks } from './kickoff';
-import { expiryChecks, statusChecks } from './status';
+import { statusChecks } from './status';
 import { downloadChecks } from './download';
 import { cancelChecks } from './cancel';
 import { jobsChecks } from './jobs';
@@ -12,19 +17,29 @@ import { attributionChecks } from './attribution';
 import { rateLimitChecks } from './ratelimit';
 import { fhirChecks } from './fhir';
 
-export const CATALOG: readonly CheckDefinition[] = [
-  ...metadataChecks,
-  ...authChecks,
-  ...kickoffChecks,
-  ...statusChecks,
-  ...downloadChecks,
-  ...fhirChecks,
-  ...cancelChecks,
-  ...jobsChecks,
-  ...attributionChecks,
-  ...rateLimitChecks,
-  ...expiryChecks,
-];
+/** Each area's checks, from its own file. */
+const CHECKS_BY_AREA: Record<Area, readonly CheckDefinition[]> = {
+  metadata: metadataChecks,
+  auth: authChecks,
+  kickoff: kickoffChecks,
+  status: statusChecks,
+  download: downloadChecks,
+  cancel: cancelChecks,
+  jobs: jobsChecks,
+  attribution: attributionChecks,
+  ratelimit: rateLimitChecks,
+  fhir: fhirChecks,
+};
+
+export const CATALOG: readonly CheckDefinition[] = AREAS.flatMap((area) => CHECKS_BY_AREA[area]);
+
+/**
+ * The file that defines a check, from the repository root: its area's file, since every check
+ * lives there and nowhere else (test/checks/catalog-layout.test.ts holds that true).
+ */
+export function sourceFileOf(check: { area: Area }): string {
+  return `src/checks/${check.area}.ts`;
+}
 
 export interface CatalogFilter {
   profile?: Profile;

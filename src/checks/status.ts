@@ -67,7 +67,7 @@ function completed(c: ManifestCase): CheckDefinition {
   };
 }
 
-export const statusChecks: CheckDefinition[] = [
+const jobStatusChecks: CheckDefinition[] = [
   {
     id: 'STATUS-IN-PROGRESS-202',
     title: 'a running job answers 202',
@@ -494,77 +494,76 @@ export const statusChecks: CheckDefinition[] = [
 /** How far the expiry check moves the target's clock: past the documented 24 hours. */
 const EXPIRY_JUMP_SECONDS = 25 * 3600;
 
-export const expiryChecks: CheckDefinition[] = [
-  {
-    id: 'STATUS-EXPIRED-AFTER-24H',
-    title: 'a finished job and its files are gone 24 hours later',
-    description:
-      "Files expire 24 hours after the job finishes: past that, the status URL no longer serves the manifest (404 or 410 with an OperationOutcome) and downloads answer 404/410. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials: the check asks for a fresh token on the moved clock, where a fixed --token has expired. The clock is put back afterwards, so a shared mock's other clients keep their tokens.",
-    level: 'MUST',
-    area: 'status',
-    phase: 'late',
-    profiles: ['bcda'],
-    refs: [
-      'seed:001 §Files expire after 24 hours',
-      'seed:003 §How long do I have before my file is deleted',
-      'behavior §2.3',
-      'behavior §2.7',
-    ],
-    operations: [...versioned('getJobStatus'), 'downloadFile'],
-    faults: ['status-expired-200', 'download-available-after-expiry'],
-    async run(ctx) {
-      const control = ctx.control;
-      if (!control)
-        return skip(
-          'the target offers no way to move its clock (only the embedded mock, or a mock started with --control, does)',
-        );
-      // Tokens age with the target's clock: 25 hours on, only a token fetched then is valid there.
-      if (ctx.config.token)
-        return skip(
-          'the run has only a fixed --token, which would be expired on the target’s clock 25 hours on; give client credentials to run this check',
-        );
-      const main = await ctx.mainExport();
-      const file = main.downloads.find((d) => d.status === 200);
-      if (!main.jobUrl || !main.manifest || !file)
-        return skip(`the shared export did not complete: ${main.problem ?? 'no file'}`);
-      const jobUrl = main.jobUrl;
-      // Nothing of the run may be in flight while the clock is a day ahead.
-      await ctx.settled();
-      await control.advanceClock(EXPIRY_JUMP_SECONDS);
-      try {
-        ctx.invalidateToken();
-        const status = await ctx.target.get(jobUrl, {
-          label: 'status of the finished job 25 hours later',
-          operationId: ctx.op('getJobStatus'),
+const expiryCheck: CheckDefinition = {
+  id: 'STATUS-EXPIRED-AFTER-24H',
+  title: 'a finished job and its files are gone 24 hours later',
+  description:
+    "Files expire 24 hours after the job finishes: past that, the status URL no longer serves the manifest (404 or 410 with an OperationOutcome) and downloads answer 404/410. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials: the check asks for a fresh token on the moved clock, where a fixed --token has expired. The clock is put back afterwards, so a shared mock's other clients keep their tokens.",
+  level: 'MUST',
+  area: 'status',
+  phase: 'late',
+  profiles: ['bcda'],
+  refs: [
+    'seed:001 §Files expire after 24 hours',
+    'seed:003 §How long do I have before my file is deleted',
+    'behavior §2.3',
+    'behavior §2.7',
+  ],
+  operations: [...versioned('getJobStatus'), 'downloadFile'],
+  faults: ['status-expired-200', 'download-available-after-expiry'],
+  async run(ctx) {
+    const control = ctx.control;
+    if (!control)
+      return skip(
+        'the target offers no way to move its clock (only the embedded mock, or a mock started with --control, does)',
+      );
+    // Tokens age with the target's clock: 25 hours on, only a token fetched then is valid there.
+    if (ctx.config.token)
+      return skip(
+        'the run has only a fixed --token, which would be expired on the target’s clock 25 hours on; give client credentials to run this check',
+      );
+    const main = await ctx.mainExport();
+    const file = main.downloads.find((d) => d.status === 200);
+    if (!main.jobUrl || !main.manifest || !file)
+      return skip(`the shared export did not complete: ${main.problem ?? 'no file'}`);
+    const jobUrl = main.jobUrl;
+    // Nothing of the run may be in flight while the clock is a day ahead.
+    await ctx.settled();
+    await control.advanceClock(EXPIRY_JUMP_SECONDS);
+    try {
+      ctx.invalidateToken();
+      const status = await ctx.target.get(jobUrl, {
+        label: 'status of the finished job 25 hours later',
+        operationId: ctx.op('getJobStatus'),
+      });
+      const data = await ctx.target.get(file.item.url, {
+        label: 'download 25 hours later',
+        operationId: 'downloadFile',
+      });
+      const head = firstJson(status);
+      const problem = joinProblems([
+        statusProblem(status, [404, 410]),
+        statusProblem(data, [404, 410]),
+        status.status === 404 || status.status === 410
+          ? joinProblems(operationOutcomeProblems(head))
+          : undefined,
+      ]);
+      const evidence = [status.exchange.id, data.exchange.id];
+      if (problem) return fail(problem, evidence);
+      const note = `status ${status.status}, download ${data.status}`;
+      if (head !== status) {
+        return warn(`${note}; the status body holds two JSON documents`, evidence, {
+          knownDeviation: 'the real BCDA server writes two OperationOutcomes for an archived or expired job',
         });
-        const data = await ctx.target.get(file.item.url, {
-          label: 'download 25 hours later',
-          operationId: 'downloadFile',
-        });
-        const head = firstJson(status);
-        const problem = joinProblems([
-          statusProblem(status, [404, 410]),
-          statusProblem(data, [404, 410]),
-          status.status === 404 || status.status === 410
-            ? joinProblems(operationOutcomeProblems(head))
-            : undefined,
-        ]);
-        const evidence = [status.exchange.id, data.exchange.id];
-        if (problem) return fail(problem, evidence);
-        const note = `status ${status.status}, download ${data.status}`;
-        if (head !== status) {
-          return warn(`${note}; the status body holds two JSON documents`, evidence, {
-            knownDeviation:
-              'the real BCDA server writes two OperationOutcomes for an archived or expired job',
-          });
-        }
-        return pass(note, evidence);
-      } finally {
-        // The clock may be shared (a mock other clients use): put it back, and drop the token
-        // minted 25 hours ahead so the rest of the run asks for one on the restored clock.
-        await control.rewindClock(EXPIRY_JUMP_SECONDS);
-        ctx.invalidateToken();
       }
-    },
+      return pass(note, evidence);
+    } finally {
+      // The clock may be shared (a mock other clients use): put it back, and drop the token
+      // minted 25 hours ahead so the rest of the run asks for one on the restored clock.
+      await control.rewindClock(EXPIRY_JUMP_SECONDS);
+      ctx.invalidateToken();
+    }
   },
-];
+};
+
+export const statusChecks: CheckDefinition[] = [...jobStatusChecks, expiryCheck];

@@ -1,6 +1,6 @@
 /** `bcda-conformance run` and `bcda-conformance list`. */
 import type { Command } from 'commander';
-import { CATALOG, selectChecks } from '../checks/catalog';
+import { CATALOG, selectChecks, sourceFileOf } from '../checks/catalog';
 import { AREAS, ConfigError, checkSuiteNames, loadConfig, type RunConfig } from '../config/config';
 import { nearlyContaining } from '../core/did-you-mean';
 import { addSettingOptions, collect, settingsFromOptions } from './settings-options';
@@ -136,7 +136,7 @@ Exit codes:
         ...(areas ? { areas } : {}),
       });
       if (opts.json) {
-        const data = checks.map(({ run: _run, ...meta }) => meta);
+        const data = checks.map(({ run: _run, ...meta }) => ({ ...meta, source: sourceFileOf(meta) }));
         process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
         return;
       }
