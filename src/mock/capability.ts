@@ -1,5 +1,5 @@
 /** The CapabilityStatements of `/api/vN/metadata` (behavior §2.1, seed 001 "Check API status"). */
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import { isoSeconds } from './formats';
 
 const DESCRIPTION =

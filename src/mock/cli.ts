@@ -3,7 +3,7 @@
  * Bad flags print one line and exit with code 2.
  */
 import type { Command } from 'commander';
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import { builtInAcos } from './acos';
 import type { MockOptions } from './context';
 import { BUILT_IN_CREDENTIALS, loadCredentialsFile, mergeAcos } from './credentials';

@@ -1,7 +1,7 @@
 /**
  * Options of a mock instance and the state its routes share (clock, faults, jobs, ACOs, tokens).
  */
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import { builtInAcos, type MockAco } from './acos';
 import { createClock, type ClockOptions, type MockClock } from './clock';
 import {

@@ -3,7 +3,7 @@
  * (`--fault`, `POST /__mock/faults`, `startMock({ faults })`). Each names the rule it breaks so the
  * checks engine can prove a check fails when its rule is broken (`npm run verify`).
  */
-import type { Area } from '../checks/types';
+import type { Area } from '../core/vocabulary';
 import type { ContentMutation } from './data/types';
 
 export interface FaultDefinition {

@@ -4,7 +4,7 @@
  * what the route needs or writes the error response and returns undefined.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import type { MockAco } from './acos';
 import type { MockContext } from './context';
 import { jobState, type Job, type JobState } from './jobs';

@@ -8,7 +8,7 @@
  * cap the ACO's oldest job does too. A job that left answers as an expired one; all that is
  * remembered of them is the highest such id per ACO.
  */
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import type { ExportSpec } from './data/types';
 
 export const JOB_STATUSES = [

@@ -3,7 +3,7 @@
  * version, and Go's plain-text `http.Error` bodies.
  */
 import type { FastifyReply } from 'fastify';
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 
 export type IssueCode = 'structure' | 'forbidden' | 'not-found' | 'exception';
 

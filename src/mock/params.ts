@@ -3,7 +3,7 @@
  * parameters first, then Accept/Prefer. Pure functions: they return the 400 diagnostics or the
  * parsed values, and the routes decide what to send.
  */
-import type { ApiVersion } from '../checks/types';
+import type { ApiVersion } from '../core/vocabulary';
 import { goSlice } from './formats';
 
 /** Query pairs as Go's url.Query() sees them (`+` is a space, repeated keys kept in order). */

@@ -3,7 +3,7 @@
  * (src/mock/data/*). The server decides what an export contains (ACO, version, types,
  * _since, runout, faults); the generator turns that into files, lazily and deterministically.
  */
-import type { ApiVersion } from '../../checks/types';
+import type { ApiVersion } from '../../core/vocabulary';
 
 export type { ApiVersion };
 

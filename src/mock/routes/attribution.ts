@@ -1,6 +1,6 @@
 /** `GET /api/vN/attribution_status` (behavior §2.6, seed 001 "Request attribution status"). */
 import type { FastifyInstance } from 'fastify';
-import type { ApiVersion } from '../../checks/types';
+import type { ApiVersion } from '../../core/vocabulary';
 import type { MockAco } from '../acos';
 import type { MockContext } from '../context';
 import { rfc3339Nano } from '../formats';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiVersion } from '../../checks/types';
+import type { ApiVersion } from '../../core/vocabulary';
 import type { MockAco } from '../acos';
 import type { MockContext } from '../context';
 import type { ExportResourceType } from '../data/types';

@@ -4,7 +4,7 @@
  * doubled body for archived jobs and Go-format `Expires`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiVersion } from '../../checks/types';
+import type { ApiVersion } from '../../core/vocabulary';
 import type { MockContext } from '../context';
 import { goTimeString, httpDate } from '../formats';
 import { matchJob, requireAco, type GoneJob, type MatchedJob } from '../guard';

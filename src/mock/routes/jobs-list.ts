@@ -3,7 +3,7 @@
  * history"). Task.status follows seed 001's mapping (Pending → in-progress); quirks use `accepted`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiVersion } from '../../checks/types';
+import type { ApiVersion } from '../../core/vocabulary';
 import type { MockContext } from '../context';
 import { goSlice, isoSeconds } from '../formats';
 import { checkAcoAccess, requireAco } from '../guard';

@@ -1,6 +1,6 @@
 /** Public routes: metadata, `/_version`, `/_health`, `/_auth`, `GET /` (behavior §2.1, §2.9, §0). */
 import type { FastifyInstance } from 'fastify';
-import type { ApiVersion } from '../../checks/types';
+import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
 import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
