@@ -29,6 +29,7 @@ import {
   statusProblem,
 } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
+import type { FaultName } from './types';
 
 const TOKEN_OPS = ['getToken'];
 
@@ -204,7 +205,7 @@ interface LadderStep {
   diagnostics?: string;
   description: string;
   refs: string[];
-  faults: string[];
+  faults: FaultName[];
 }
 
 const LADDER: LadderStep[] = [
@@ -413,7 +414,7 @@ function publicBadToken(
   title: string,
   header: () => string,
   status: number,
-  fault: string,
+  fault: FaultName,
 ): CheckDefinition {
   return {
     id,
@@ -439,7 +440,7 @@ function outageCheck(
   id: string,
   state: 'timeout' | 'error',
   status: 503 | 500,
-  faults: string[],
+  faults: FaultName[],
 ): CheckDefinition {
   const what = state === 'timeout' ? 'times out' : 'fails';
   return {
@@ -516,7 +517,7 @@ function organizationRefused(spec: {
   level: 'MUST' | 'SHOULD';
   refs: string[];
   endpoints: readonly ProtectedEndpoint[];
-  fault: string;
+  fault: FaultName;
   /** Whose token it is, for labels and messages. */
   who: string;
   client: (ctx: CheckContext) => TargetClient | undefined;

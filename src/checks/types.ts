@@ -3,9 +3,10 @@
  * the coverage matrix, the fault-detection table and every report read these same records.
  */
 
+import type { FaultName } from '../core/faults';
 import type { ApiVersion, Area, Level, Outcome, Profile } from '../core/vocabulary';
 
-export type { ApiVersion, Area, Level, Outcome, Profile };
+export type { ApiVersion, Area, FaultName, Level, Outcome, Profile };
 
 /** Everything about a check except how it runs. */
 export interface CheckMeta {
@@ -26,7 +27,7 @@ export interface CheckMeta {
   /** Spec operationIds the check exercises (feeds the coverage matrix). */
   operations: string[];
   /** Mock fault names that must make this check fail (feeds `npm run verify`). */
-  faults: string[];
+  faults: FaultName[];
   /** API versions the check applies to; absent means all. */
   versions?: ApiVersion[];
 }

@@ -13,7 +13,7 @@ import {
   type MockCredential,
 } from './credentials';
 import type { ExportDataGenerator } from './data/types';
-import { FaultSet, validateFaultNames } from './faults';
+import { FaultSet, validateFaultNames, type FaultName } from './faults';
 import { exportDataGenerator } from './data';
 import { DEFAULT_MAX_JOBS_PER_ACO, JobStore } from './jobs';
 import { PlanCache } from './manifest';
@@ -109,7 +109,7 @@ export interface MockContext {
   retryAfterSeconds: number;
   clock: MockClock;
   faults: FaultSet;
-  initialFaults: string[];
+  initialFaults: FaultName[];
   jobs: JobStore;
   plans: PlanCache;
   acos: Map<string, MockAco>;

@@ -7,12 +7,13 @@ import { buildMockApp, mockContextOf, resetContext } from './app';
 import type { MockClock } from './clock';
 import type { MockOptions } from './context';
 import type { MockCredential } from './credentials';
+import { validateFaultNames } from './faults';
 
 export { buildMockApp, mockContextOf } from './app';
 export type { MockOptions } from './context';
 export type { MockClock } from './clock';
 export type { MockCredential } from './credentials';
-export { FAULTS, type FaultDefinition } from './faults';
+export { FAULTS, type FaultDefinition, type FaultName } from './faults';
 
 export interface MockServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:4010`. */
@@ -20,8 +21,8 @@ export interface MockServer {
   port: number;
   close(): Promise<void>;
   app: FastifyInstance;
-  /** Replaces the active faults; unknown names throw an Error listing the valid ones. */
-  setFaults(names: string[]): void;
+  /** Replaces the active faults; unknown names throw an Error naming the closest known ones. */
+  setFaults(names: readonly string[]): void;
   clock: MockClock;
   /** Drops every job, rewinds the clock and restores the starting faults. */
   reset(): void;
@@ -42,7 +43,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     app,
     clock: ctx.clock,
     credentials: ctx.credentials,
-    setFaults: (names) => ctx.faults.set(names),
+    setFaults: (names) => ctx.faults.set(validateFaultNames(names)),
     reset: () => resetContext(ctx),
     close: () => app.close(),
   };

@@ -1,6 +1,7 @@
 /** The completed-job manifest (behavior §2.3, seed 001 "Response example: completed job"). */
 import type { MockContext } from './context';
 import type { PlannedFile } from './data/types';
+import type { FaultName } from './faults';
 import { rfc3339Nano } from './formats';
 import type { Job } from './jobs';
 
@@ -37,7 +38,7 @@ export function jobFiles(ctx: MockContext, job: Job): PlannedFile[] {
 }
 
 export function buildManifest(ctx: MockContext, job: Job, base: string): Record<string, unknown> {
-  const has = (name: string): boolean => ctx.faults.has(name);
+  const has = (name: FaultName): boolean => ctx.faults.has(name);
   const fileBase = has('manifest-relative-urls') ? '' : base;
   const files = jobFiles(ctx, job);
   const output: Array<Record<string, string>> = files

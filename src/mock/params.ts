@@ -4,6 +4,7 @@
  * parsed values, and the routes decide what to send.
  */
 import type { ApiVersion } from '../core/vocabulary';
+import type { FaultName, FaultSet } from './faults';
 import { goSlice } from './formats';
 
 /** Query pairs as Go's url.Query() sees them (`+` is a space, repeated keys kept in order). */
@@ -71,12 +72,12 @@ export interface UrlCheckOptions {
   /** Fault kickoff-accepts-bad-since: skip both _since checks. */
   acceptBadSince?: boolean;
   /** Active faults that bend parameter validation (kickoff-* names). */
-  faults?: { has(name: string): boolean };
+  faults?: Pick<FaultSet, 'has'>;
 }
 
 /** The URL validator middleware: _outputFormat, _elements, `?` keys, _since, _type repeats, v3 _typeFilter. */
 export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlParams | Invalid {
-  const fault = (name: string): boolean => options.faults?.has(name) === true;
+  const fault = (name: FaultName): boolean => options.faults?.has(name) === true;
   const format = q.first('_outputFormat');
   const formatOk =
     format === undefined ||

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { MockContext } from './context';
+import type { FaultName } from './faults';
 
 export function methodNotAllowed(reply: FastifyReply, allow: string): FastifyReply {
   return reply.code(405).header('allow', allow).send();
@@ -16,7 +17,7 @@ export function methodNotAllowed(reply: FastifyReply, allow: string): FastifyRep
 export function faultOnlyRoute(
   app: FastifyInstance,
   ctx: MockContext,
-  route: { method: HTTPMethods; url: string; allow: string; fault: string },
+  route: { method: HTTPMethods; url: string; allow: string; fault: FaultName },
   handler: (request: FastifyRequest, reply: FastifyReply) => unknown,
 ): void {
   app.route({

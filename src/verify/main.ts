@@ -13,7 +13,8 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CATALOG } from '../checks/catalog';
 import { formatAsRepository } from '../config/generate-docs';
-import { FAULTS, FAULT_NAMES } from '../mock/faults';
+import { FAULTS, type FaultName } from '../core/faults';
+import { validateFaultNames } from '../mock/faults';
 import {
   CATCHES_DOC,
   renderCatchesDocument,
@@ -26,7 +27,7 @@ import { runJobs } from './pool';
 import { buildVerifyReport } from './report';
 
 interface VerifyOptions {
-  fault?: string[];
+  fault?: FaultName[];
   workers: number;
   perWorker: number;
   out: string;
@@ -43,14 +44,18 @@ const positiveInt = (flag: string) => (value: string) => {
   return n;
 };
 
-async function verify(options: VerifyOptions): Promise<number> {
-  const unknown = (options.fault ?? []).filter((n) => !FAULT_NAMES.has(n));
-  if (unknown.length) {
-    process.stderr.write(
-      `verify: unknown fault(s): ${unknown.join(', ')} (see bcda-conformance mock --list-faults)\n`,
-    );
-    return 2;
+/** One --fault name, checked as commander reads it: an unknown one is a usage error naming the closest. */
+const faultName = (value: string, previous: FaultName[] | undefined): FaultName[] => {
+  try {
+    const [name] = validateFaultNames([value]);
+    if (!name) throw new Error('a fault name must not be blank');
+    return [...(previous ?? []), name];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
+};
+
+async function verify(options: VerifyOptions): Promise<number> {
   const plan = planVerify(CATALOG, FAULTS, {
     ...(options.fault ? { only: new Set(options.fault) } : {}),
     full: Boolean(options.full),
@@ -128,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     .option(
       '--fault <name...>',
       'verify only these faults (the README and detection document are then left alone)',
+      faultName,
     )
     .option(
       '--workers <n>',

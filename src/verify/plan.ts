@@ -6,13 +6,13 @@
  */
 import type { CheckMeta } from '../checks/types';
 import type { ApiVersion, Area, Profile } from '../core/vocabulary';
-import type { FaultDefinition } from '../mock/faults';
+import type { FaultDefinition, FaultName } from '../core/faults';
 
 export interface VerifyJob {
   /** Stable key, e.g. `clean v2 bcda` or `kickoff-accepts-elements v2 bcda`. */
   key: string;
   /** The fault under test; undefined for a clean run. */
-  fault?: string;
+  fault?: FaultName;
   version: ApiVersion;
   profile: Profile;
   /** Areas to run; undefined runs the whole catalog. */
@@ -68,7 +68,7 @@ function combosFor(checks: readonly CheckMeta[]): { version: ApiVersion; profile
 
 export interface PlanOptions {
   /** Verify only these faults. */
-  only?: ReadonlySet<string>;
+  only?: ReadonlySet<FaultName>;
   /** Run the whole catalog under each fault instead of the suites that concern it. */
   full?: boolean;
 }

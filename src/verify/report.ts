@@ -5,7 +5,7 @@
 import type { CheckMeta } from '../checks/types';
 import type { Area, Level, Outcome } from '../core/vocabulary';
 import { TOOL_VERSION } from '../engine/version';
-import type { FaultDefinition } from '../mock/faults';
+import type { FaultDefinition, FaultName } from '../core/faults';
 import { isTripped, type JobCheckResult, type JobResult } from './job';
 import type { VerifyJob, VerifyPlan } from './plan';
 
@@ -21,7 +21,7 @@ export interface TrippedCheck {
 }
 
 export interface FaultDetection {
-  name: string;
+  name: FaultName;
   area: Area;
   description: string;
   breaks: string;
@@ -41,9 +41,9 @@ export interface CheckProof {
   id: string;
   level: Level;
   area: Area;
-  declaredFaults: string[];
+  declaredFaults: FaultName[];
   /** Declared faults that did trip this check. */
-  provenBy: string[];
+  provenBy: FaultName[];
 }
 
 export interface CleanRun {
@@ -65,7 +65,7 @@ export interface VerifyReport {
     detected: number;
     /** Faults that fail a MUST-level check, so a plain run exits 1 (the rest need --strict). */
     mustDetected: number;
-    undetected: string[];
+    undetected: FaultName[];
     checks: number;
     checksProven: number;
     checksUnproven: string[];
@@ -137,7 +137,7 @@ export function buildVerifyReport(
     };
   });
 
-  const trippedBy = new Map<string, Set<string>>();
+  const trippedBy = new Map<string, Set<FaultName>>();
   for (const f of faults)
     for (const t of f.tripped) (trippedBy.get(t.id) ?? trippedBy.set(t.id, new Set()).get(t.id)!).add(f.name);
   // A partial run (--fault) proves only the checks that name one of the faults it ran.

@@ -216,7 +216,7 @@ const cases: Case[] = [
   [
     'mock with an unknown fault',
     ['mock', '--fault', 'nosuch'],
-    /--fault: unknown fault: nosuch\. Valid faults: /,
+    /--fault: unknown fault: nosuch; `bcda-conformance mock --list-faults` lists them all\n$/,
   ],
   [
     'mock with port abc',

@@ -59,7 +59,14 @@ describe('mock CLI flags', () => {
     [{ port: '70000' }, /--port must be a whole number from 0 to 65535/],
     [{ seed: '-1' }, /--seed/],
     [{ apiVersions: 'v4' }, /--api-versions takes a comma-separated list of v1, v2, v3; got "v4"/],
-    [{ fault: ['nope'] }, /--fault: unknown fault: nope\. Valid faults:/],
+    [
+      { fault: ['nope'] },
+      /^--fault: unknown fault: nope; `bcda-conformance mock --list-faults` lists them all$/,
+    ],
+    [
+      { fault: ['ratelimit-disabeld'] },
+      /^--fault: unknown fault: ratelimit-disabeld \(did you mean "ratelimit-disabled"\?\); /,
+    ],
     [{ jobSpeed: '0' }, /--job-speed must be a positive number/],
     [{ tokenLifetime: '0' }, /--token-lifetime/],
     [{ tokenRateLimit: '0' }, /--token-rate-limit takes N or N\/SECONDS/],
@@ -219,7 +226,7 @@ describe('src/mock/README.md', () => {
       expect(readme).toContain(c.clientId);
       expect(readme).toContain(c.clientSecret);
     }
-    // Each fault's row says what faults.ts says, so the table cannot drift from the catalog.
+    // Each fault's row says what core/faults.ts says, so the table cannot drift from the catalog.
     const rows = new Map(
       readme
         .split('\n')

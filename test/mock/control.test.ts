@@ -36,7 +36,7 @@ describe('mock control endpoints', () => {
       expect((await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token))).status).toBe(200);
       const bad = await m.http().post('/__mock/faults').send({ faults: 'nope' });
       expect(bad.status).toBe(400);
-      expect(json(bad).error).toMatch(/unknown fault: nope\. Valid faults: .*kickoff-200-instead-of-202/);
+      expect(json(bad).error).toMatch(/^unknown fault: nope; /);
       expect(json(await m.http().get('/__mock/faults')).active).toEqual(['kickoff-200-instead-of-202']);
       await m.http().delete('/__mock/faults').type('json');
       expect((await m.http().get('/api/v2/Patient/$export').set(exportHeaders(token))).status).toBe(202);

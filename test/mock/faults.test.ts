@@ -45,10 +45,15 @@ describe('fault catalog', () => {
     expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(AREAS));
   });
 
-  it('rejects unknown names with a message listing the valid ones', () => {
-    expect(() => validateFaultNames(['kickoff-200-instead-of-202', 'nope'])).toThrow(
-      /unknown fault: nope\. Valid faults: metadata-wrong-fhir-version, /,
+  it('rejects unknown names in one line naming the closest known ones, not the whole catalog', () => {
+    expect(() => validateFaultNames(['kickoff-200-instead-of-202', 'kickoff-200-instaed-of-202'])).toThrow(
+      /^unknown fault: kickoff-200-instaed-of-202 \(did you mean "kickoff-200-instead-of-202"\?\); `bcda-conformance mock --list-faults` lists them all$/,
     );
+    expect(() => validateFaultNames(['nope', 'status-no-expries'])).toThrow(
+      /^unknown faults: nope, status-no-expries \(did you mean "status-no-expires"[^)]*\); /,
+    );
+    // The catalog's 3 KB list of names is not in the message.
+    expect(() => validateFaultNames(['nope'])).toThrow(/^unknown fault: nope; [^,]*$/);
     expect(validateFaultNames([' status-no-expires ', '', 'status-no-expires'])).toEqual([
       'status-no-expires',
     ]);

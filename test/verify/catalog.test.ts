@@ -3,7 +3,7 @@
  * names a real fault, and only detect a fault some check names.
  */
 import { CATALOG } from '../../src/checks/catalog';
-import { FAULTS, FAULT_NAMES } from '../../src/mock/faults';
+import { FAULTS, FAULT_NAMES } from '../../src/core/faults';
 
 describe('check catalog against the fault catalog', () => {
   it('has unique check ids in the documented form', () => {

@@ -1,4 +1,5 @@
 /** One verify job end to end: the real engine against a fresh embedded mock, with and without a fault. */
+import type { FaultName } from '../../src/core/faults';
 import { isTripped, runVerifyJob } from '../../src/verify/job';
 
 describe('runVerifyJob', () => {
@@ -20,7 +21,8 @@ describe('runVerifyJob', () => {
   it('reports a run it cannot make as a problem, not a crash', async () => {
     const res = await runVerifyJob({
       key: 'bad',
-      fault: 'no-such-fault',
+      // The type forbids an unknown fault; forced here to show a job built from bad data fails softly.
+      fault: 'no-such-fault' as FaultName,
       version: 'v2',
       profile: 'bcda',
       suites: ['metadata'],

@@ -1,8 +1,18 @@
 import type { CheckMeta } from '../../src/checks/types';
-import type { FaultDefinition } from '../../src/mock/faults';
+import type { FaultDefinition, FaultName } from '../../src/core/faults';
 import { planVerify } from '../../src/verify/plan';
 
-const check = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'area' | 'faults'>): CheckMeta => ({
+/**
+ * Made-up fault names that say what each case is about: planning treats a name as an opaque key, so
+ * the test steps around the FaultName type here, and only here.
+ */
+const named = (name: string) => name as FaultName;
+
+const check = ({
+  faults,
+  ...over
+}: Partial<Omit<CheckMeta, 'faults'>> &
+  Pick<CheckMeta, 'id' | 'area'> & { faults: string[] }): CheckMeta => ({
   title: over.id,
   description: '',
   level: 'MUST',
@@ -10,9 +20,10 @@ const check = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'area' | 'fault
   refs: ['bulkdata@1'],
   operations: [],
   ...over,
+  faults: faults.map(named),
 });
 const fault = (name: string, area: FaultDefinition['area']): FaultDefinition => ({
-  name,
+  name: named(name),
   area,
   description: '',
   breaks: '',
@@ -40,12 +51,12 @@ describe('planVerify', () => {
   const plan = planVerify(catalog, faults);
   const jobsOf = (name: string) =>
     plan.faults
-      .find((f) => f.fault.name === name)!
+      .find((f) => f.fault.name === named(name))!
       .jobs.map((j) => `${j.version} ${j.profile} ${(j.suites ?? []).join(',')}`);
 
   it('runs each fault once on v2 with the suites of the checks that name it', () => {
     expect(jobsOf('f-any')).toEqual(['v2 bcda jobs,kickoff']);
-    expect(plan.faults.find((f) => f.fault.name === 'f-any')!.declaredBy).toEqual(['A', 'B']);
+    expect(plan.faults.find((f) => f.fault.name === named('f-any'))!.declaredBy).toEqual(['A', 'B']);
   });
 
   it('moves to the version or profile the naming checks need, and adds runs only where required', () => {
@@ -72,7 +83,7 @@ describe('planVerify', () => {
   });
 
   it('plans only the asked-for faults when given a subset', () => {
-    const partial = planVerify(catalog, faults, { only: new Set(['f-v3']) });
+    const partial = planVerify(catalog, faults, { only: new Set([named('f-v3')]) });
     expect(partial.partial).toBe(true);
     expect(partial.faults.map((f) => f.fault.name)).toEqual(['f-v3']);
   });

@@ -1,5 +1,5 @@
 import type { CheckMeta } from '../../src/checks/types';
-import type { FaultDefinition } from '../../src/mock/faults';
+import type { FaultDefinition, FaultName } from '../../src/core/faults';
 import type { JobCheckResult, JobResult } from '../../src/verify/job';
 import { isTripped } from '../../src/verify/job';
 import {
@@ -11,6 +11,11 @@ import {
 import { planVerify } from '../../src/verify/plan';
 import { buildVerifyReport } from '../../src/verify/report';
 
+/**
+ * Made-up fault names that say what each case is about: planning treats a name as an opaque key, so
+ * the test steps around the FaultName type here, and only here.
+ */
+const named = (name: string) => name as FaultName;
 const meta = (id: string, faults: string[]): CheckMeta => ({
   id,
   title: id,
@@ -20,10 +25,10 @@ const meta = (id: string, faults: string[]): CheckMeta => ({
   profiles: ['bcda'],
   refs: ['bulkdata@1'],
   operations: [],
-  faults,
+  faults: faults.map(named),
 });
 const fault = (name: string): FaultDefinition => ({
-  name,
+  name: named(name),
   area: 'kickoff',
   description: `${name} | breaks things`,
   breaks: 'x',
