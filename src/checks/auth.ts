@@ -29,9 +29,9 @@ import {
   statusProblem,
 } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
-import type { FaultName } from './types';
+import type { FaultName, OperationId } from './types';
 
-const TOKEN_OPS = ['getToken'];
+const TOKEN_OPS: OperationId[] = ['getToken'];
 
 /** Makes sure the run's first token request has happened: it is these checks' evidence. */
 async function ensureTokenRequested(ctx: CheckContext): Promise<void> {

@@ -20,9 +20,9 @@ import { manifestItems } from '../flows/manifest';
 import { exportIssues } from './kit/export-issues';
 import { joinProblems, statusProblem } from './kit/expect';
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
-import type { CheckCaseMeta, CheckOutcome } from './types';
+import type { CheckCaseMeta, CheckOutcome, OperationId } from './types';
 
-const OPS = ['downloadFile'];
+const OPS: OperationId[] = ['downloadFile'];
 
 function evidence(records: DownloadRecord[]): string[] {
   return records

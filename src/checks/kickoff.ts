@@ -18,9 +18,12 @@ import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
-import type { ApiVersion, CheckCaseMeta } from './types';
+import type { ApiVersion, CheckCaseMeta, OperationId } from './types';
 
-const EXPORT_OPS = ['V1', 'V2', 'V3'].flatMap((v) => [`exportPatient${v}`, `exportGroup${v}`]);
+const EXPORT_OPS: OperationId[] = (['V1', 'V2', 'V3'] as const).flatMap((v) => [
+  `exportPatient${v}` as const,
+  `exportGroup${v}` as const,
+]);
 
 /** A kick-off endpoint and the ids of its five header checks (see headerChecks). */
 interface Endpoint {

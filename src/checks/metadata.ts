@@ -7,9 +7,9 @@ import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } fr
 import type { HttpResponse } from '../http/client';
 import { joinProblems, mediaType, statusProblem } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
-import type { CheckOutcome } from './types';
+import type { CheckOutcome, OperationId } from './types';
 
-const OPS = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
+const OPS: OperationId[] = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
 
 /** The three health keys; each is `ok` or a failure text. */
 const HEALTH_KEYS = ['database', 'ssas', 'ssas_introspect'] as const;

@@ -26,11 +26,11 @@ import {
   errorAnswerProblems,
   firstJson,
 } from './kit/expect';
-import type { CheckCaseMeta, CheckOutcome } from './types';
+import type { CheckCaseMeta, CheckOutcome, OperationId } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
 
-const STATUS_OPS = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
+const STATUS_OPS: OperationId[] = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
 interface ManifestCase extends CheckCaseMeta {
   /** Runs on a completed export (the 200 response and its parsed manifest). */

@@ -4,9 +4,10 @@
  */
 
 import type { FaultName } from '../core/faults';
+import type { OperationId } from '../core/operations';
 import type { ApiVersion, Area, Level, Outcome, Profile } from '../core/vocabulary';
 
-export type { ApiVersion, Area, FaultName, Level, Outcome, Profile };
+export type { ApiVersion, Area, FaultName, Level, OperationId, Outcome, Profile };
 
 /** Everything about a check except how it runs. */
 export interface CheckMeta {
@@ -25,7 +26,7 @@ export interface CheckMeta {
    */
   refs: string[];
   /** Spec operationIds the check exercises (feeds the coverage matrix). */
-  operations: string[];
+  operations: OperationId[];
   /** Mock fault names that must make this check fail (feeds `npm run verify`). */
   faults: FaultName[];
   /** API versions the check applies to; absent means all. */

@@ -7,7 +7,7 @@ import type { HttpResponse } from '../../http/client';
 import type { AuthMode } from '../../http/target';
 import { manifestItems } from '../../flows/manifest';
 import { versioned } from './operations';
-import type { Area, CheckOutcome } from '../types';
+import type { Area, CheckOutcome, OperationId } from '../types';
 
 /** The endpoints that require a token; the auth ladder names its checks by them. */
 export type ProtectedEndpointKey =
@@ -26,7 +26,7 @@ export interface ProtectedEndpoint<Key extends string = string> {
   name: string;
   area: Area;
   /** Spec operations it exercises (the versioned ones of the run's version are used). */
-  operations: string[];
+  operations: OperationId[];
   /** Its errors come from BCDA's v1 writer whatever the API version (behavior §2.7, §2.9). */
   v1Errors?: boolean;
   send(ctx: CheckContext, auth: AuthMode, label: string): Promise<HttpResponse | string>;
