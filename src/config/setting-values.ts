@@ -26,9 +26,9 @@ export function readSettingValue(row: SettingRow, value: unknown, label: string)
     case 'url':
       return targetUrl(text(value, label), label);
     case 'choice':
-      return choice(value, label, row.values ?? []);
+      return choice(value, label, row);
     case 'choices':
-      return list(value, label).map((v) => choice(v, label, row.values ?? []));
+      return list(value, label).map((v) => choice(v, label, row));
     case 'names':
       return list(value, label);
     case 'origins':
@@ -56,9 +56,9 @@ export function wantedOf(row: SettingRow): string {
     case 'url':
       return 'must be a string';
     case 'choice':
-      return `must be one of ${(row.values ?? []).join(', ')}`;
+      return `must be one of ${valuesText(row)}`;
     case 'choices':
-      return `must be a list of ${(row.values ?? []).join(', ')}, or one comma-separated string`;
+      return `must be a list of ${valuesText(row)}, or one comma-separated string`;
     case 'names':
     case 'origins':
       return 'must be a list of strings, or one comma-separated string';
@@ -71,10 +71,19 @@ export function wantedOf(row: SettingRow): string {
   }
 }
 
-function choice(value: unknown, label: string, allowed: readonly string[]): string {
+/** A row's values as a message shows them: a long table (the fault names) by where it is listed. */
+function valuesText(row: SettingRow): string {
+  const values = row.values ?? [];
+  return row.valuesListedBy
+    ? `the ${values.length} names \`${row.valuesListedBy}\` lists`
+    : values.join(', ');
+}
+
+function choice(value: unknown, label: string, row: SettingRow): string {
+  const allowed = row.values ?? [];
   if (typeof value === 'string' && allowed.includes(value)) return value;
   throw new ConfigError(
-    `${label} must be one of ${allowed.join(', ')} (got ${shown(value)})${typeof value === 'string' ? didYouMean(value, allowed) : ''}`,
+    `${label} must be one of ${valuesText(row)} (got ${shown(value)})${typeof value === 'string' ? didYouMean(value, allowed) : ''}`,
   );
 }
 

@@ -9,6 +9,7 @@
  * another (the list settings take a plural: `BCDA_SUITES`).
  */
 import { CLIENT_ROLES, type ClientRole } from './client-roles';
+import { FAULT_NAME_LIST } from './faults';
 import { API_VERSIONS, AREAS, GROUPS, PROFILES, type Area } from './vocabulary';
 
 /** How a setting's value is read and checked. */
@@ -43,6 +44,8 @@ export interface SettingRow {
   /** The value's name in help text (`--timeout <seconds>`); switches have none. */
   readonly arg?: string;
   readonly values?: readonly string[];
+  /** Where a user finds `values` when they are too many to show in a message (the fault names). */
+  readonly valuesListedBy?: string;
   /** Smallest value of a `count`. */
   readonly min?: number;
   readonly default?: string | number | boolean | readonly string[];
@@ -218,7 +221,10 @@ const MAIN_SETTINGS = [
   {
     key: 'mockFaults',
     flag: 'mock-fault',
-    kind: 'names',
+    // Checked against the fault catalog as it is read, so the run gets FaultNames.
+    kind: 'choices',
+    values: FAULT_NAME_LIST,
+    valuesListedBy: 'bcda-conformance mock --list-faults',
     arg: 'name...',
     default: [],
     env: 'BCDA_MOCK_FAULTS',

@@ -127,7 +127,16 @@ const cases: Case[] = [
   ['unknown suite', ['run', '--suite', 'nosuch'], /--suite must be one of metadata, .* \(got "nosuch"\)/],
   ['unknown suite for list', ['list', '--suite', 'nosuch'], /unknown suite "nosuch"/],
   ['unknown profile for list', ['list', '--profile', 'x'], /--profile must be bcda or bulk-data-ig/],
-  ['unknown mock fault for run', ['run', '--mock-fault', 'nosuch'], /unknown fault: nosuch/],
+  [
+    'unknown mock fault for run',
+    ['run', '--mock-fault', 'nosuch'],
+    /--mock-fault must be one of the \d+ names `bcda-conformance mock --list-faults` lists \(got "nosuch"\)\n$/,
+  ],
+  [
+    'misspelt mock fault for run',
+    ['run', '--mock-fault', 'ratelimit-disabeld'],
+    /\(got "ratelimit-disabeld"\) \(did you mean "ratelimit-disabled"\?\)\n$/,
+  ],
   // A selection of no check would pass vacuously.
   [
     'a --grep that matches no check',

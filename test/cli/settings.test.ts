@@ -40,12 +40,23 @@ describe('setting names in messages', () => {
     );
     writeFileSync(bad, JSON.stringify({ mockFault: [1] }));
     expect(() => loadConfig({ config: bad }, {}, d)).toThrow(
-      /"mockFault" .* must be a list of strings, or one comma-separated string \(got \[1\]\)/,
+      /"mockFault" .* must be a list of the \d+ names `bcda-conformance mock --list-faults` lists, or one comma-separated string \(got \[1\]\)/,
     );
+    // The names are checked against the fault catalog, whichever source gives them.
+    writeFileSync(bad, JSON.stringify({ mockFault: 'ratelimit-disabled,nosuch' }));
+    expect(() => loadConfig({ config: bad }, {}, d)).toThrow(/"mockFault" .* \(got "nosuch"\)$/);
+    expect(() => loadConfig({ mockFaults: ['ratelimit-disabeld'] }, {}, d)).toThrow(
+      /^--mock-fault must be one of the \d+ names .* \(got "ratelimit-disabeld"\) \(did you mean "ratelimit-disabled"\?\)$/,
+    );
+    expect(
+      loadConfig({}, { BCDA_MOCK_FAULTS: 'ratelimit-disabled, status-no-expires' }, d).mockFaults,
+    ).toEqual(['ratelimit-disabled', 'status-no-expires']);
   });
 
   it('rejects an empty --config path and unknown suite names', () => {
-    expect(() => loadConfig({ config: '' }, {}, dir())).toThrow('--config needs the path of a JSON or YAML file');
+    expect(() => loadConfig({ config: '' }, {}, dir())).toThrow(
+      '--config needs the path of a JSON or YAML file',
+    );
     expect(() => checkSuiteNames(['auth', 'nope'])).toThrow(ConfigError);
     expect(checkSuiteNames(['auth'])).toEqual(['auth']);
   });

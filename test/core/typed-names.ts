@@ -3,12 +3,13 @@
  * not by jest (the file is not a *.test.ts). Each line after a `@ts-expect-error` must fail to
  * compile; if it compiled, tsc would report the directive as unused and typecheck would fail. So a
  * misspelt fault name or operation id stays a compile error wherever the code names one: a
- * check's metadata, the mock's fault switch and a verify job.
+ * check's metadata, the mock's fault switch, a verify job and the run's settings.
  */
 import { versioned } from '../../src/checks/kit/operations';
 import type { CheckMeta } from '../../src/checks/types';
 import type { FaultName } from '../../src/core/faults';
 import type { OperationId } from '../../src/core/operations';
+import type { RunSettings } from '../../src/core/settings';
 import type { FaultSet } from '../../src/mock/faults';
 import type { VerifyJob } from '../../src/verify/plan';
 
@@ -56,3 +57,9 @@ export const job: VerifyJob = {
   // @ts-expect-error: a verify job runs only a fault of the catalog
   fault: 'no-such-fault',
 };
+
+export const mockFaults: RunSettings['mockFaults'] = [
+  'ratelimit-disabled',
+  // @ts-expect-error: --mock-fault's value is a FaultName once read
+  'ratelimit-disabeld',
+];
