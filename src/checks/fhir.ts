@@ -158,6 +158,14 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
   },
 };
 
+/**
+ * The rule code of each FHIR check id: reports before 1.1.0 carried the check id as an issue's
+ * `ruleId`, and `compare` reads those through this map.
+ */
+export const RULE_OF_FHIR_CHECK: ReadonlyMap<string, RuleId> = new Map(
+  (Object.entries(RULE_CHECKS) as Array<[RuleId, RuleCheckMeta]>).map(([rule, meta]) => [meta.id, rule]),
+);
+
 export const fhirChecks: CheckDefinition[] = (
   Object.entries(RULE_CHECKS) as Array<[RuleId, RuleCheckMeta]>
 ).map(([rule, meta]) => ({

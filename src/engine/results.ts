@@ -5,7 +5,8 @@ import type { Exchange } from '../http/exchange';
 import type { FileValidationSummary } from '../fhir';
 import type { PollRecord } from '../flows/poll';
 
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+/** 1.1.0: a validation issue's ruleId is the validator's rule code (schema), no longer the check id (FHIR-SCHEMA). */
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 export interface CheckResult extends CheckOutcome {
   id: string;

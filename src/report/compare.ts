@@ -9,6 +9,7 @@ import type { RunReport } from '../engine/results';
 import type { ValidationIssue } from '../fhir';
 import { describeJsonSyntaxError } from '../core/json-error';
 import { html } from './html/escape';
+import { RULE_OF_FHIR_CHECK } from '../checks/fhir';
 import { terminalSafe } from './terminal-safe';
 import { markdownCode as code, markdownText as md } from './markdown-text';
 
@@ -146,7 +147,9 @@ export function normaliseText(text: string): string {
 
 export function issueFingerprint(issue: Pick<ValidationIssue, 'ruleId' | 'path' | 'message'>): string {
   const path = issue.path.replace(/\[\d+\]/g, '[]');
-  return `${issue.ruleId}|${path}|${normaliseText(issue.message)}`;
+  // A 1.0 report names the rule by its check id (FHIR-SCHEMA); 1.1 by the validator's code (schema).
+  const rule = RULE_OF_FHIR_CHECK.get(issue.ruleId) ?? issue.ruleId;
+  return `${rule}|${path}|${normaliseText(issue.message)}`;
 }
 
 function issueIndex(report: ComparableReport): Map<string, IssueChange> {

@@ -216,3 +216,13 @@ describe('compare command', () => {
     expect(out.text).toContain(`href="${encodeURI(path.join(dir, 'index.html'))}"`);
   });
 });
+
+describe('reports before 1.1.0', () => {
+  it('match validation issues by rule whether a report names it by check id or by rule code', () => {
+    const issue = { ruleId: 'FHIR-SCHEMA', path: 'Patient.gender', message: 'must be one of: male, female' };
+    expect(issueFingerprint(issue)).toBe(issueFingerprint({ ...issue, ruleId: 'schema' }));
+    expect(issueFingerprint({ ...issue, ruleId: 'FHIR-NDJSON-PARSE' })).toBe(
+      issueFingerprint({ ...issue, ruleId: 'ndjson-parse' }),
+    );
+  });
+});
