@@ -3,7 +3,7 @@
  * never follows redirects on its own (a redirect is something to report), and bounds every
  * request by a total deadline so a hostile target cannot hang a run.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Exchange, RecordedResponse } from './exchange';
 import { ExchangeLog, MAX_RECORDED_BODY } from './exchange';
@@ -479,5 +479,3 @@ export function describeTransportError(err: unknown, timeoutMs: number): string 
     }
   }
 }
-
-export { Readable };

@@ -193,8 +193,3 @@ export function matchJob(
   const archived = state.status === 'Archived' || state.status === 'Expired';
   return archived ? { job, state, ...archivedPrefix } : { job, state };
 }
-
-/** The version a route serves, from its `/api/vN/` prefix. */
-export function routeVersion(request: FastifyRequest): ApiVersion {
-  return writerVersion(request.url);
-}

@@ -32,13 +32,6 @@ export function operationOutcome(version: ApiVersion, code: IssueCode, diagnosti
   return JSON.stringify({ resourceType: 'OperationOutcome', issue: [issue] });
 }
 
-/** Issue code BCDA's `OpOutcome` helper derives from the status. */
-export function codeForStatus(status: number): IssueCode {
-  if (status === 400) return 'structure';
-  if (status === 401 || status === 403) return 'forbidden';
-  return 'not-found';
-}
-
 export interface OutcomeOptions {
   /** Replace the FHIR body by plain text (fault `kickoff-error-not-operationoutcome`). */
   plainText?: boolean;
