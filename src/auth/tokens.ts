@@ -161,7 +161,3 @@ export class StaticTokens implements TokenSource {
   }
   invalidate(): void {}
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

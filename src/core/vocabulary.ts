@@ -39,8 +39,3 @@ export const AREAS = [
   'fhir',
 ] as const;
 export type Area = (typeof AREAS)[number];
-
-/** True when `value` is one of `table`'s words (narrows the type). */
-export function isOneOf<T extends string>(table: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (table as readonly string[]).includes(value);
-}

@@ -81,26 +81,3 @@ export function sleepWithin(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
-
-/**
- * A signal that fires after `ms`, or when `parent` does; `dispose()` frees the timer and the
- * listener. (Not AbortSignal.any over AbortSignal.timeout: that timeout signal, held only weakly,
- * may be collected before it fires.)
- */
-export function timeoutWithin(ms: number, parent?: AbortSignal): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onParent = () => controller.abort(parent?.reason);
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
-    Math.max(0, ms),
-  );
-  if (parent?.aborted) onParent();
-  else parent?.addEventListener('abort', onParent, { once: true });
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      parent?.removeEventListener('abort', onParent);
-    },
-  };
-}

@@ -5,7 +5,7 @@ import { FHIR_KEYWORDS } from './keywords';
 import { prepareSchema, SCHEMA_ID } from './prepare';
 import { loadConstraints, loadOfficialSchema } from './source';
 
-export { currentStamp, VALIDATOR_BUILD_VERSION, type ValidatorStamp } from './stamp';
+export { currentStamp, type ValidatorStamp } from './stamp';
 
 function createAjv(source: boolean): Ajv {
   return new Ajv({

@@ -10,7 +10,7 @@ import { matchJob, requireAco } from '../guard';
 import { jobState } from '../jobs';
 import { findFile, jobFiles } from '../manifest';
 import { ndjsonStream, truncated } from '../ndjson-stream';
-import { operationOutcome, sendBody, sendOutcome, sendText } from '../outcome';
+import { sendBody, sendOutcome, sendText } from '../outcome';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
 
@@ -72,6 +72,3 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   body.on('error', (err) => zipped.destroy(err));
   return reply.send(cut(body.pipe(zipped)));
 }
-
-/** Exported for tests: the doubled 404 body of quirk mode. */
-export const QUIRK_ARCHIVED_DATA_BODY = `${operationOutcome('v1', 'not-found')}Not Found\n`;
