@@ -7,7 +7,7 @@
 import { selectChecks } from '../checks/catalog';
 import { CheckContext, type ProgressEvent, type TargetControl } from '../checks/context';
 import type { RunConfig } from '../config/config';
-import { runChecks, type CheckLoopHooks } from '../engine/run-checks';
+import { runChecks, type CheckLoopHooks, type CheckLoopOutcome } from '../engine/run-checks';
 import type { RunReport } from '../engine/results';
 import { TOOL_VERSION } from '../engine/version';
 import { ExportLog } from '../flows/export';
@@ -92,7 +92,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     allowOrigins: resolved.allowOrigins,
   });
   let ctx: CheckContext;
-  let loop: Awaited<ReturnType<typeof runChecks>>;
+  let loop: CheckLoopOutcome;
   try {
     if (mock) {
       control = httpControl(controlHttp, requestTimeoutMs, budget);
