@@ -10,9 +10,6 @@ import { retryAfterMs } from '../http/retry-after';
 import type { Redactor } from '../http/redaction';
 import type { TargetClient, TokenSource } from '../http/target';
 
-// Until the checks import it from http/ themselves.
-export { retryAfterMs };
-
 export interface ClientCredentials {
   clientId: string;
   clientSecret: string;

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
 import type { HttpResponse } from '../http/client';
 import type { AuthMode, TargetClient } from '../http/target';
-import { retryAfterMs } from '../auth/tokens';
+import { retryAfterMs } from '../http/retry-after';
 import { manifestItems } from '../flows/manifest';
 import {
   ALL_ENDPOINTS,
@@ -29,7 +29,8 @@ import {
   statusProblem,
 } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
-import type { FaultName, OperationId } from './types';
+import type { FaultName } from '../core/faults';
+import type { OperationId } from '../core/operations';
 
 const TOKEN_OPS: OperationId[] = ['getToken'];
 

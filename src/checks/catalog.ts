@@ -4,8 +4,7 @@
  * of phase 'late' run after all others (the runner's doing), wherever they are listed.
  */
 import type { CheckDefinition } from './context';
-import { AREAS } from '../core/vocabulary';
-import type { ApiVersion, Area, Profile } from './types';
+import { AREAS, type ApiVersion, type Area, type Profile } from '../core/vocabulary';
 import { metadataChecks } from './metadata';
 import { authChecks } from './auth';
 import { kickoffChecks } from './kickoff';

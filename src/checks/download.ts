@@ -20,7 +20,8 @@ import { manifestItems } from '../flows/manifest';
 import { exportIssues } from './kit/export-issues';
 import { joinProblems, statusProblem } from './kit/expect';
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
-import type { CheckCaseMeta, CheckOutcome, OperationId } from './types';
+import type { OperationId } from '../core/operations';
+import type { CheckCaseMeta, CheckOutcome } from './types';
 
 const OPS: OperationId[] = ['downloadFile'];
 

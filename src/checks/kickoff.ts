@@ -18,7 +18,9 @@ import type { HttpResponse } from '../http/client';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
-import type { ApiVersion, CheckCaseMeta, OperationId } from './types';
+import type { OperationId } from '../core/operations';
+import type { ApiVersion } from '../core/vocabulary';
+import type { CheckCaseMeta } from './types';
 
 const EXPORT_OPS: OperationId[] = (['V1', 'V2', 'V3'] as const).flatMap((v) => [
   `exportPatient${v}` as const,

@@ -7,7 +7,8 @@ import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } fr
 import type { HttpResponse } from '../http/client';
 import { joinProblems, mediaType, statusProblem } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
-import type { CheckOutcome, OperationId } from './types';
+import type { OperationId } from '../core/operations';
+import type { CheckOutcome } from './types';
 
 const OPS: OperationId[] = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
 

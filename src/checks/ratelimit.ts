@@ -3,7 +3,7 @@
  * export that is still running answers 429 with Retry-After.
  */
 import { type CheckDefinition, KickoffBudgetExceeded, skip, verdict } from './context';
-import { retryAfterMs } from '../auth/tokens';
+import { retryAfterMs } from '../http/retry-after';
 import { joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 

@@ -26,7 +26,8 @@ import {
   errorAnswerProblems,
   firstJson,
 } from './kit/expect';
-import type { CheckCaseMeta, CheckOutcome, OperationId } from './types';
+import type { OperationId } from '../core/operations';
+import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
 

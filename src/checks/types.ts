@@ -7,8 +7,6 @@ import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
 import type { ApiVersion, Area, Level, Outcome, Profile } from '../core/vocabulary';
 
-export type { ApiVersion, Area, FaultName, Level, OperationId, Outcome, Profile };
-
 /** Everything about a check except how it runs. */
 export interface CheckMeta {
   /** Stable id, upper-case words joined by '-', e.g. `KICKOFF-ACCEPT-MISSING`. Never reused. */

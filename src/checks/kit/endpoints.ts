@@ -7,7 +7,9 @@ import type { HttpResponse } from '../../http/client';
 import type { AuthMode } from '../../http/target';
 import { manifestItems } from '../../flows/manifest';
 import { versioned } from './operations';
-import type { Area, CheckOutcome, OperationId } from '../types';
+import type { OperationId } from '../../core/operations';
+import type { Area } from '../../core/vocabulary';
+import type { CheckOutcome } from '../types';
 
 /** The endpoints that require a token; the auth ladder names its checks by them. */
 export type ProtectedEndpointKey =

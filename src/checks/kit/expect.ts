@@ -4,7 +4,7 @@
  * patterns of BCDA's header values, and firstJson for bodies that hold two JSON documents.
  */
 import type { HttpResponse } from '../../http/client';
-import type { ApiVersion } from '../types';
+import type { ApiVersion } from '../../core/vocabulary';
 
 export function statusProblem(res: HttpResponse, expected: number | number[]): string | undefined {
   const list = Array.isArray(expected) ? expected : [expected];
