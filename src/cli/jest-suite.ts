@@ -12,8 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { selectChecks } from '../checks/catalog';
-import type { Area } from '../core/vocabulary';
-import { AREAS, loadConfig, type RunConfig } from '../config/config';
+import { AREAS, type Area } from '../core/vocabulary';
+import { loadConfig, type RunConfig } from '../config/config';
 import type { CheckResult } from '../engine/results';
 import { runConformance } from '../run/run-conformance';
 

@@ -1,7 +1,8 @@
 /** `bcda-conformance run` and `bcda-conformance list`. */
 import type { Command } from 'commander';
 import { CATALOG, selectChecks, sourceFileOf } from '../checks/catalog';
-import { AREAS, ConfigError, checkSuiteNames, loadConfig, type RunConfig } from '../config/config';
+import { ConfigError, checkSuiteNames, loadConfig, type RunConfig } from '../config/config';
+import { AREAS } from '../core/vocabulary';
 import { nearlyContaining } from '../core/did-you-mean';
 import { addSettingOptions, collect, settingsFromOptions } from './settings-options';
 import { prepareOutDir } from './out-dir';

@@ -19,8 +19,6 @@ import { didYouMean } from '../core/did-you-mean';
 import { ConfigError, readSettingValue } from './setting-values';
 
 export { ConfigError };
-/** The areas, for callers that read them with the config (the table is core's). */
-export { AREAS };
 
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
 

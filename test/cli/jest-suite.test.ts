@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AREAS } from '../../src/config/config';
+import { AREAS } from '../../src/core/vocabulary';
 import { suiteFile } from '../../src/cli/jest-suite';
 
 const ROOT = path.join(__dirname, '../..');
