@@ -1,6 +1,7 @@
 import { RULE, checkExportReferences, type FileValidationSummary } from '../../src/fhir';
 import { validateExport } from '../mock/data/helpers';
-import type { ApiVersion, ContentMutation, ExportSpec } from '../../src/mock/data/types';
+import type { ApiVersion } from '../../src/core/vocabulary';
+import type { ContentMutation, ExportSpec } from '../../src/mock/data/types';
 
 function spec(version: ApiVersion, mutations?: ContentMutation[]): ExportSpec {
   return {

@@ -24,7 +24,8 @@ import {
   type Filter,
 } from './selection';
 import { checkExportSpec, checkPlannedFile } from './spec-check';
-import type { ApiVersion, ContentMutation, ExportResourceType, ExportSpec, PlannedFile } from './types';
+import type { ApiVersion } from '../../core/vocabulary';
+import type { ContentMutation, ExportResourceType, ExportSpec, PlannedFile } from './types';
 
 export interface FileLinesOptions {
   /** Sort object keys alphabetically at every level, as the real server's re-serialization does. */

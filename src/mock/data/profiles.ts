@@ -2,7 +2,7 @@
  * What each generated resource declares about itself: C4BB profiles per API version and the
  * claim-type table of ExplanationOfBenefit. The mock server and the checks read these too.
  */
-import type { ApiVersion } from './types';
+import type { ApiVersion } from '../../core/vocabulary';
 
 export type EobClaimType = 'carrier' | 'dme' | 'hha' | 'hospice' | 'inpatient' | 'outpatient' | 'pde' | 'snf';
 

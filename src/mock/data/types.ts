@@ -5,8 +5,6 @@
  */
 import type { ApiVersion } from '../../core/vocabulary';
 
-export type { ApiVersion };
-
 export type ExportResourceType =
   'Patient' | 'Coverage' | 'ExplanationOfBenefit' | 'Claim' | 'ClaimResponse' | 'Observation';
 

@@ -5,7 +5,7 @@ import { DAY_MS, epochDayToDate, instant } from '../beneficiary';
 import { BB_VARIABLES, bbCoding, bbIdentifier, coding, concept } from '../fhir-parts';
 import { BUILTIN_RESOURCE_PROFILES } from '../profiles';
 import { reseed, rng } from '../seeded-faker';
-import type { ApiVersion } from '../types';
+import type { ApiVersion } from '../../../core/vocabulary';
 
 const COVERAGE_CLASS = 'http://terminology.hl7.org/CodeSystem/coverage-class';
 

@@ -48,7 +48,7 @@ import {
   SYSTEM_TYPE_CODE_SYSTEM,
 } from '../profiles';
 import { cityName, lastName, reseed, rng, stateCode } from '../seeded-faker';
-import type { ApiVersion } from '../types';
+import type { ApiVersion } from '../../../core/vocabulary';
 import { coverageId } from './coverage';
 
 const ADJUDICATION = 'http://terminology.hl7.org/CodeSystem/adjudication';

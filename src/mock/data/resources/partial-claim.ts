@@ -19,7 +19,7 @@ import {
 } from '../fhir-parts';
 import { BUILTIN_RESOURCE_PROFILES } from '../profiles';
 import { firstName, lastName, reseed, rng } from '../seeded-faker';
-import type { ApiVersion } from '../types';
+import type { ApiVersion } from '../../../core/vocabulary';
 
 const BB = 'https://bluebutton.cms.gov/resources/variables/';
 const CLAIM_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/claim-type';

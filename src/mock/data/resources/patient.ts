@@ -14,7 +14,7 @@ import {
 } from '../fhir-parts';
 import { BUILTIN_RESOURCE_PROFILES } from '../profiles';
 import { cityName, firstName, lastName, reseed, rng, stateCode, streetLine } from '../seeded-faker';
-import type { ApiVersion } from '../types';
+import type { ApiVersion } from '../../../core/vocabulary';
 
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 
