@@ -4,7 +4,7 @@
  */
 import { failsRun, type CheckResult, type RunReport } from '../engine/results';
 import type { Exchange } from '../http/exchange';
-import { curlFor } from './curl';
+import { mockCommand, reproduceCurl } from './reproduce';
 
 const escapeXml = (s: string) =>
   s
@@ -22,9 +22,6 @@ export interface JunitOptions {
   strict: boolean;
 }
 
-/** Port the README's `mock` example uses; a reproduced run starts the mock there. */
-const REPRODUCE_PORT = 4010;
-
 /**
  * How to send a failing check's requests again. Against the embedded mock, whose port is gone once
  * the run ends, first the command that starts a mock with the run's faults, and curls pointed at it.
@@ -33,29 +30,11 @@ function reproduce(r: CheckResult, report: RunReport, exchanges: ReadonlyMap<str
   const evidence = r.evidence.map((id) => exchanges.get(id)).filter((e): e is Exchange => e !== undefined);
   if (!evidence.length) return [];
   const lines = ['reproduce:'];
-  const mockBase = `http://127.0.0.1:${REPRODUCE_PORT}`;
-  if (report.run.embeddedMock) {
-    const faults = report.run.mockFaults.map((f) => ` --fault ${f}`).join('');
-    lines.push(
-      `  bcda-conformance mock --port ${REPRODUCE_PORT} --control${faults}${report.run.mockQuirks ? ' --quirks' : ''} &`,
-    );
-  }
-  for (const e of evidence.slice(0, 3)) {
-    const url = report.run.embeddedMock ? onOrigin(e.request.url, mockBase) : e.request.url;
-    lines.push(`  ${curlFor({ ...e, request: { ...e.request, url } })}`);
-  }
+  const mock = mockCommand(report.run);
+  if (mock) lines.push(`  ${mock} &`);
+  for (const e of evidence.slice(0, 3)) lines.push(`  ${reproduceCurl(e, report.run)}`);
   if (evidence.length > 3) lines.push(`  (and ${evidence.length - 3} more requests: see index.html)`);
   return lines;
-}
-
-/** `url` with its origin replaced (the embedded mock's port is gone after the run). */
-function onOrigin(url: string, origin: string): string {
-  try {
-    const u = new URL(url);
-    return `${origin}${u.pathname}${u.search}`;
-  } catch {
-    return url;
-  }
 }
 
 function detailOf(r: CheckResult, report: RunReport, exchanges: ReadonlyMap<string, Exchange>): string {
