@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { RunReport } from '../engine/results';
 import { CLIENT_SCRIPT } from './html/client';
 import { html, jsonForScript, raw } from './html/escape';
+import { renderFailures } from './html/failures';
 import { buildPayload } from './html/payload';
 import {
   renderChecks,
@@ -27,7 +28,7 @@ export function renderHtml(report: RunReport): string {
   const timelines = report.exports.length
     ? report.exports.map(
         (t) =>
-          html`<h3>${t.name}${t.jobUrl ? html` <span class="muted small">${t.jobUrl}</span>` : ''}</h3>
+          html`<h3>${t.name}${t.jobUrl ? html` <span class="muted small url">${t.jobUrl}</span>` : ''}</h3>
             ${renderTimeline(t)}`,
       )
     : html`<p class="muted">No export job was polled in this run.</p>`;
@@ -41,6 +42,7 @@ export function renderHtml(report: RunReport): string {
 <body>
 ${renderSummary(report)}
 <main>
+${renderFailures(report)}
 ${renderChecks(report)}
 ${renderCoverage(report)}
 ${renderValidation(report)}

@@ -1,8 +1,10 @@
 /** References in the HTML report link to the exact requirement or section they name. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildPayload } from '../../src/report/html/payload';
 import { IG_REQUIREMENTS } from '../../src/report/html/ig-requirements';
 import { IG_BASE, refLink, SEED_PAGES, textFragment } from '../../src/report/html/references';
+import { cascadeReport } from './html-fixture';
 
 describe('bulkdata@N', () => {
   test('links to the requirement’s own section, not one page for all', () => {
@@ -56,6 +58,17 @@ describe('seed:NNN §Section', () => {
       note: 'observed behaviour of the real BCDA server',
     });
   });
+});
+
+test('the payload carries each check’s references as links', () => {
+  const refs = buildPayload(cascadeReport()).checks[0]!.refs;
+  expect(refs.map((r) => r.text)).toEqual([
+    'seed:001 §Start a job (Request header)',
+    'bulkdata@300',
+    'bulkdata@301',
+    'behavior §2.2',
+  ]);
+  expect(refs[1]!.href).not.toBe(refs[2]!.href);
 });
 
 /**

@@ -39,16 +39,16 @@ describe('index.html', () => {
     expect(page.match(/<\/script>/g)).toHaveLength(2);
   });
 
-  test('is self-contained: no external resources, only the IG as a plain link target', () => {
+  test('is self-contained: no external resources, only the documents it cites as link targets', () => {
     // The JSON data block is inert data; look at the markup only.
     const markup = page.replace(/<script type="application\/json" id="report-data">[^<]*<\/script>/, '');
     expect(markup).not.toMatch(/\s(src|srcset|action)=/i);
     expect(page).not.toMatch(/url\(/i);
     expect(page).not.toMatch(/@import/i);
     const urls = [...page.matchAll(/https?:\/\/[^\s"'<)\\]+/g)].map((m) => m[0]);
-    const outside = urls.filter(
-      (u) => !u.startsWith('https://bcda.example.org') && !u.startsWith('http://hl7.org/fhir/uv/bulkdata/'),
-    );
+    // The target, and the IG and BCDA documentation pages that references link to.
+    const cited = ['https://bcda.example.org', 'http://hl7.org/fhir/uv/bulkdata/', 'https://bcda.cms.gov/'];
+    const outside = urls.filter((u) => !cited.some((c) => u.startsWith(c)));
     expect(outside).toEqual([]);
   });
 
@@ -67,7 +67,9 @@ describe('index.html', () => {
     for (const o of ['pass', 'fail', 'warn', 'skip', 'error']) expect(page).toContain(`data-outcome="${o}"`);
     const rows = page.match(/<tr\s+class="check"/g) ?? [];
     expect(rows).toHaveLength(6);
-    expect(page).toMatch(/data-i="0"\s+data-outcome="fail"\s+data-level="MUST"\s+data-area="kickoff"/);
+    expect(page).toMatch(
+      /data-i="0"\s+data-id="KICKOFF-PATIENT-ACCEPT-MISSING"\s+data-outcome="fail"\s+data-level="MUST"\s+data-area="kickoff"/,
+    );
   });
 
   test('coverage highlights undocumented statuses', () => {

@@ -98,8 +98,7 @@ export function groupByCause(report: RunReport): FailureOverview {
       const p = s && problemShapes.get(s);
       if (p) sets.union(node(i), p);
     }
-    if (r.outcome !== 'skip') sets.union(node(i), `m:${r.message}`);
-    else sets.union(node(i), `s:${r.message}`);
+    if (r.message.trim()) sets.union(node(i), `${r.outcome === 'skip' ? 's' : 'm'}:${r.message}`);
     for (const t of broken)
       if (t.problem && r.message.includes(t.problem)) sets.union(node(i), `p:${t.problem}`);
     for (const word of r.message.match(/\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b/g) ?? []) {

@@ -2,12 +2,12 @@
  * The report's script, inlined into index.html. It builds every piece of target data with
  * textContent (never innerHTML), so nothing a server sent can become markup. It reads the JSON in
  * <script id="report-data" type="application/json">, filters the check table and builds expanded
- * rows only when opened, which keeps large runs responsive.
+ * rows only when opened, which keeps large runs responsive. The filters and the opened check live
+ * in the URL hash (#outcome=fail&level=MUST&q=kickoff&check=ID), so a link opens the same view.
  */
 export const CLIENT_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var IG_EXPORT = 'http://hl7.org/fhir/uv/bulkdata/STU2/export.html';
   var PAGE = 200;
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var exchangesById = {};
@@ -27,6 +27,29 @@ export const CLIENT_SCRIPT = String.raw`
     return Object.keys(headers || {}).map(function (k) { return k + ': ' + headers[k]; }).join('\n');
   }
   function ms(n) { return n === undefined || n === null ? '' : n + ' ms'; }
+
+  // A heading with a copy button over a command in a <pre>.
+  function copyable(title, text, className) {
+    var wrap = el('div', 'copyable');
+    var h = el('h4', null, title);
+    var pre = el('pre', className, text);
+    var button = el('button', 'copy', 'copy');
+    button.type = 'button';
+    button.addEventListener('click', function (ev) {
+      ev.stopPropagation();
+      var range = document.createRange();
+      range.selectNodeContents(pre);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      try {
+        if (navigator.clipboard) navigator.clipboard.writeText(text).then(function () { button.textContent = 'copied'; }, function () { button.textContent = 'selected: press Ctrl+C'; });
+        else button.textContent = 'selected: press Ctrl+C';
+      } catch (e) { button.textContent = 'selected: press Ctrl+C'; }
+    });
+    add(h, button);
+    return add(wrap, h, pre);
+  }
 
   function exchangeContent(x) {
     var box = el('div');
@@ -49,24 +72,14 @@ export const CLIENT_SCRIPT = String.raw`
       if (x.error) add(box, el('p', 'muted small', 'Transport problem: ' + x.error));
     }
     add(box, el('p', 'muted small', 'Started ' + x.startedAt + (x.headersMs !== undefined ? ' · headers after ' + ms(x.headersMs) : '') + ' · complete after ' + ms(x.durationMs)));
-    var h = el('h4', null, 'Reproduce with curl ');
-    var pre = el('pre', 'curl', x.curl);
-    var button = el('button', 'copy', 'copy');
-    button.type = 'button';
-    button.addEventListener('click', function (ev) {
-      ev.stopPropagation();
-      var range = document.createRange();
-      range.selectNodeContents(pre);
-      var sel = window.getSelection();
-      sel.removeAllRanges();
-      sel.addRange(range);
-      try {
-        if (navigator.clipboard) navigator.clipboard.writeText(x.curl).then(function () { button.textContent = 'copied'; }, function () { button.textContent = 'selected: press Ctrl+C'; });
-        else button.textContent = 'selected: press Ctrl+C';
-      } catch (e) { button.textContent = 'selected: press Ctrl+C'; }
-    });
-    add(h, button);
-    add(box, h, pre, el('p', 'muted small', 'Set BCDA_TOKEN to a bearer token (and BCDA_BASIC to base64 of client_id:client_secret for /auth/token) first.'));
+    if (data.mockCommand) {
+      add(box, copyable('Reproduce: start a mock like the run\'s ', data.mockCommand, 'mock-command'),
+        el('p', 'muted small', 'The run\'s embedded mock listened on a port that closed when the run ended; this starts one with the same faults and options on port 4010. Get a token from it with the credentials that bcda-conformance mock --list-credentials prints.'));
+      add(box, copyable('Reproduce with curl, against that mock ', x.curl, 'curl'));
+    } else {
+      add(box, copyable('Reproduce with curl ', x.curl, 'curl'));
+    }
+    add(box, el('p', 'muted small', 'Set BCDA_TOKEN to a bearer token (and BCDA_BASIC to base64 of client_id:client_secret for /auth/token) first.'));
     return box;
   }
 
@@ -83,18 +96,19 @@ export const CLIENT_SCRIPT = String.raw`
     return d;
   }
 
+  // ref: { text, href, title, note } from payload.ts (links are built from fixed tables, not from the target).
   function refNode(ref) {
     var li = el('li');
-    if (/^bulkdata@\d+$/.test(ref)) {
-      var a = el('a', null, ref);
-      a.href = IG_EXPORT;
-      a.title = 'FHIR Bulk Data Access IG v2, requirement ' + ref.slice(9);
-      add(li, a, el('span', 'muted small', ' (Bulk Data IG STU2)'));
+    if (ref.href) {
+      var a = el('a', null, ref.text);
+      a.href = ref.href;
+      if (ref.title) a.title = ref.title;
+      a.rel = 'noreferrer';
+      li.appendChild(a);
     } else {
-      li.textContent = ref;
-      if (/^seed:/.test(ref)) add(li, el('span', 'muted small', ' (BCDA public documentation)'));
-      else if (/^behavior/.test(ref)) add(li, el('span', 'muted small', ' (observed behaviour of the real BCDA server)'));
+      li.textContent = ref.text;
     }
+    if (ref.note) add(li, el('span', 'muted small', ' (' + ref.note + ')'));
     return li;
   }
 
@@ -134,9 +148,26 @@ export const CLIENT_SCRIPT = String.raw`
 
   // The check table: rows are in the page; details are built on first open.
   var checkRows = Array.prototype.slice.call(document.querySelectorAll('tr.check'));
-  checkRows.forEach(function (row) {
+  var rowById = {};
+  var openId = null;
+  function isOpen(row) {
+    var next = row.nextElementSibling;
+    return Boolean(next && next.classList.contains('detail'));
+  }
+  function toggleCheck(row) {
     var c = data.checks[Number(row.getAttribute('data-i'))];
-    onActivate(row, function () { toggleRow(row, function () { return checkDetail(c); }, 6); });
+    toggleRow(row, function () { return checkDetail(c); }, 6);
+    // The hash names the check opened last; closing it names another still open, if any.
+    if (isOpen(row)) openId = c.id;
+    else if (openId === c.id) {
+      var still = checkRows.filter(isOpen)[0];
+      openId = still ? still.getAttribute('data-id') : null;
+    }
+    writeHash();
+  }
+  checkRows.forEach(function (row) {
+    rowById[row.getAttribute('data-id')] = row;
+    onActivate(row, function () { toggleCheck(row); });
   });
 
   var outcomeBoxes = Array.prototype.slice.call(document.querySelectorAll('input[name=outcome]'));
@@ -161,19 +192,85 @@ export const CLIENT_SCRIPT = String.raw`
     });
     shown.textContent = n + ' of ' + checkRows.length + ' checks shown';
   }
-  outcomeBoxes.forEach(function (b) { b.addEventListener('change', applyFilters); });
-  levelSel.addEventListener('change', applyFilters);
-  areaSel.addEventListener('change', applyFilters);
-  search.addEventListener('input', applyFilters);
+
+  // The view in the URL hash. Only what differs from the default is written, so an untouched page
+  // has no hash; a hash without "=" is an ordinary anchor (#checks) and is left to the browser.
+  function enc(v) { return encodeURIComponent(v).replace(/%2C/g, ','); }
+  function viewHash() {
+    var parts = [];
+    var on = outcomeBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+    if (on.length !== outcomeBoxes.length) parts.push('outcome=' + on.join(','));
+    if (levelSel.value) parts.push('level=' + enc(levelSel.value));
+    if (areaSel.value) parts.push('area=' + enc(areaSel.value));
+    if (search.value.trim()) parts.push('q=' + enc(search.value.trim()));
+    if (openId) parts.push('check=' + enc(openId));
+    return parts.join('&');
+  }
+  function writeHash() {
+    var h = viewHash();
+    var url = location.href.split('#')[0] + (h ? '#' + h : '');
+    if (url === location.href) return;
+    try { history.replaceState(null, '', url); } catch (e) { /* a browser that refuses keeps the old hash */ }
+  }
+  function readHash() {
+    var h = location.hash.replace(/^#/, '');
+    if (h.indexOf('=') < 0) return null;
+    var view = {};
+    h.split('&').forEach(function (kv) {
+      var i = kv.indexOf('=');
+      if (i <= 0) return;
+      try { view[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1).replace(/\+/g, ' ')); } catch (e) { /* a broken escape is ignored */ }
+    });
+    return view;
+  }
+  function choose(select, value) {
+    var known = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+    select.value = known ? value : '';
+  }
+  function showView(view) {
+    var outs = view.outcome !== undefined ? view.outcome.split(',') : null;
+    outcomeBoxes.forEach(function (b) { b.checked = !outs || outs.indexOf(b.value) >= 0; });
+    choose(levelSel, view.level || '');
+    choose(areaSel, view.area || '');
+    search.value = view.q || '';
+    applyFilters();
+    var row = view.check ? rowById[view.check] : null;
+    openId = row ? view.check : null;
+    if (row) {
+      if (!isOpen(row)) toggleCheck(row);
+      row.scrollIntoView({ block: 'start' });
+      row.focus({ preventScroll: true });
+    }
+    writeHash();
+  }
+
+  function filtersChanged() { applyFilters(); writeHash(); }
+  outcomeBoxes.forEach(function (b) { b.addEventListener('change', filtersChanged); });
+  levelSel.addEventListener('change', filtersChanged);
+  areaSel.addEventListener('change', filtersChanged);
+  search.addEventListener('input', filtersChanged);
   Array.prototype.slice.call(document.querySelectorAll('button.count')).forEach(function (b) {
     b.addEventListener('click', function () {
       var only = b.getAttribute('data-outcome');
       outcomeBoxes.forEach(function (box) { box.checked = !only || box.value === only; });
-      applyFilters();
+      filtersChanged();
       document.getElementById('checks').scrollIntoView();
     });
   });
-  applyFilters();
+  // Links to a check (the failure overview) show it in the full table, filters reset.
+  Array.prototype.slice.call(document.querySelectorAll('a.check-link')).forEach(function (a) {
+    a.addEventListener('click', function (ev) {
+      ev.preventDefault();
+      showView({ check: a.getAttribute('data-check') });
+    });
+  });
+  window.addEventListener('hashchange', function () {
+    var view = readHash();
+    if (view) showView(view);
+  });
+  var initial = readHash();
+  if (initial) showView(initial);
+  else applyFilters();
 
   // The exchange list: built in pages so thousands of exchanges stay usable.
   var exBody = document.getElementById('exchange-rows');
@@ -185,7 +282,7 @@ export const CLIENT_SCRIPT = String.raw`
     var tr = el('tr', 'exchange');
     tr.tabIndex = 0;
     tr.setAttribute('aria-expanded', 'false');
-    add(tr, el('td', 'id', x.id), el('td', null, x.method), el('td', 'wrap', x.url), el('td', null, x.status !== undefined ? x.status : 'none'), el('td', 'wrap', x.label), el('td', null, ms(x.durationMs)));
+    add(tr, el('td', 'id', x.id), el('td', null, x.method), el('td', 'url', x.url), el('td', null, x.status !== undefined ? x.status : 'none'), el('td', 'text', x.label), el('td', null, ms(x.durationMs)));
     onActivate(tr, function () { toggleRow(tr, function () { return exchangeContent(x); }, 6); });
     return tr;
   }

@@ -5,7 +5,8 @@
  */
 import type { RunReport } from '../../engine/results';
 import type { Exchange } from '../../http/exchange';
-import { curlFor } from '../curl';
+import { mockCommand, reproduceCurl } from '../reproduce';
+import { refLink, type RefLink } from './references';
 
 /** Characters of each body kept in the HTML (report.json keeps more). */
 export const HTML_BODY_CHARS = 4096;
@@ -34,13 +35,14 @@ export interface ClientExchange {
   startedAt: string;
   headersMs?: number;
   durationMs: number;
+  /** Repeats the request; against the embedded mock, pointed at the mock `mockCommand` starts. */
   curl: string;
 }
 
 export interface ClientCheck {
   id: string;
   description: string;
-  refs: string[];
+  refs: RefLink[];
   evidence: string[];
   expected?: string;
   actual?: string;
@@ -53,6 +55,8 @@ export interface ClientPayload {
   checks: ClientCheck[];
   exchanges: ClientExchange[];
   bodyChars: number;
+  /** Starts a mock like the run's embedded one (whose port closed with the run); absent for a real target. */
+  mockCommand?: string;
 }
 
 function cut(text: string | undefined, max: number): { text?: string; cut: boolean } {
@@ -60,7 +64,12 @@ function cut(text: string | undefined, max: number): { text?: string; cut: boole
   return text.length > max ? { text: text.slice(0, max), cut: true } : { text, cut: false };
 }
 
-function clientExchange(ex: Exchange, max: number, omitted: ReadonlySet<string>): ClientExchange {
+function clientExchange(
+  ex: Exchange,
+  max: number,
+  omitted: ReadonlySet<string>,
+  run: RunReport['run'],
+): ClientExchange {
   const reqBody = cut(ex.request.body, max);
   const resBody = cut(ex.response?.body, max);
   return {
@@ -81,19 +90,21 @@ function clientExchange(ex: Exchange, max: number, omitted: ReadonlySet<string>)
     startedAt: ex.startedAt,
     ...(ex.headersMs !== undefined ? { headersMs: ex.headersMs } : {}),
     durationMs: ex.durationMs,
-    curl: curlFor(ex),
+    curl: reproduceCurl(ex, run),
   };
 }
 
 export function buildPayload(report: RunReport): ClientPayload {
   const max = report.exchanges.length > LARGE_RUN_EXCHANGES ? LARGE_RUN_BODY_CHARS : HTML_BODY_CHARS;
   const omitted = new Set(report.run.privacy?.omittedBodies ?? []);
+  const mock = mockCommand(report.run);
   return {
     bodyChars: max,
+    ...(mock ? { mockCommand: mock } : {}),
     checks: report.results.map((r) => ({
       id: r.id,
       description: r.description,
-      refs: r.refs,
+      refs: r.refs.map(refLink),
       evidence: r.evidence,
       ...(r.expected !== undefined ? { expected: r.expected } : {}),
       ...(r.actual !== undefined ? { actual: r.actual } : {}),
@@ -101,6 +112,6 @@ export function buildPayload(report: RunReport): ClientPayload {
       startedAt: r.startedAt,
       durationMs: r.durationMs,
     })),
-    exchanges: report.exchanges.map((ex) => clientExchange(ex, max, omitted)),
+    exchanges: report.exchanges.map((ex) => clientExchange(ex, max, omitted, report.run)),
   };
 }

@@ -2,6 +2,7 @@
 import type { Outcome } from '../../core/vocabulary';
 import type { CoverageRow, RunReport, ValidationFileSummary } from '../../engine/results';
 import { formatBytes } from '../progress';
+import { mockCommand } from '../reproduce';
 import { html, raw, type SafeHtml } from './escape';
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'warn', 'skip', 'error'];
@@ -46,9 +47,17 @@ export function renderSummary(report: RunReport): SafeHtml {
           ids, paths and messages remain. Run with <code>--include-samples</code> to keep examples.
         </p>`
       : '';
+  const mock = mockCommand(run);
   const faults = run.mockFaults.length
     ? html`<p class="note">
         The embedded mock ran with deliberate faults switched on: ${run.mockFaults.join(', ')}.
+      </p>`
+    : '';
+  // The embedded mock's port closed with the run: say how to bring up the same mock again.
+  const reproduce = mock
+    ? html`<p class="small">
+        To repeat a request, start the same mock first: <code class="cmd">${mock}</code>; every curl in this
+        report points at it.
       </p>`
     : '';
   return html`<header class="top">
@@ -64,7 +73,7 @@ export function renderSummary(report: RunReport): SafeHtml {
         >${summary.total}
         checks${
           summary.mustFailures.length
-            ? `, ${summary.mustFailures.length} MUST-level failure${summary.mustFailures.length === 1 ? '' : 's'}: ${summary.mustFailures.join(', ')}`
+            ? `, ${summary.mustFailures.length} MUST-level failure${summary.mustFailures.length === 1 ? '' : 's'}`
             : ''
         }</span
       >
@@ -72,29 +81,35 @@ export function renderSummary(report: RunReport): SafeHtml {
     <div class="counts">
       ${counts}<button type="button" class="count" data-outcome="" title="show every check">show all</button>
     </div>
-    <dl class="meta">
-      <dt>Target</dt>
-      <dd>${run.target}</dd>
-      <dt>API version</dt>
-      <dd>${run.apiVersion}</dd>
-      <dt>Profile</dt>
-      <dd>${run.profile}</dd>
-      <dt>Group</dt>
-      <dd>${run.group}</dd>
-      <dt>Started</dt>
-      <dd>${run.startedAt}</dd>
-      <dt>Duration</dt>
-      <dd>${(run.durationMs / 1000).toFixed(1)} s</dd>
-      <dt>Requests</dt>
-      <dd>${run.requests}</dd>
-      <dt>Kick-offs</dt>
-      <dd>${run.kickoffs} (limit ${run.maxKickoffs}), ${run.jobsStarted} jobs started</dd>
-      <dt>Suites</dt>
-      <dd>${run.suites.join(', ')}</dd>
-      <dt>Tool</dt>
-      <dd>${report.tool.name} ${report.tool.version}, report schema ${report.schemaVersion}</dd>
-    </dl>
-    ${faults}${privacyNote}
+    ${faults}${reproduce}${privacyNote}
+    <details class="run-info">
+      <summary>
+        Run: <span class="url">${run.target}</span> · ${run.apiVersion} · ${run.profile} ·
+        ${(run.durationMs / 1000).toFixed(1)} s · ${run.requests} requests
+      </summary>
+      <dl class="meta">
+        <dt>Target</dt>
+        <dd class="url">${run.target}</dd>
+        <dt>API version</dt>
+        <dd>${run.apiVersion}</dd>
+        <dt>Profile</dt>
+        <dd>${run.profile}</dd>
+        <dt>Group</dt>
+        <dd>${run.group}</dd>
+        <dt>Started</dt>
+        <dd>${run.startedAt}</dd>
+        <dt>Duration</dt>
+        <dd>${(run.durationMs / 1000).toFixed(1)} s</dd>
+        <dt>Requests</dt>
+        <dd>${run.requests}</dd>
+        <dt>Kick-offs</dt>
+        <dd>${run.kickoffs} (limit ${run.maxKickoffs}), ${run.jobsStarted} jobs started</dd>
+        <dt>Suites</dt>
+        <dd>${run.suites.join(', ')}</dd>
+        <dt>Tool</dt>
+        <dd>${report.tool.name} ${report.tool.version}, report schema ${report.schemaVersion}</dd>
+      </dl>
+    </details>
     <details class="small">
       <summary>How to read this report</summary>
       <ul>
@@ -105,9 +120,13 @@ export function renderSummary(report: RunReport): SafeHtml {
         </li>
         <li><b>Level</b>: MUST rules decide conformance; SHOULD and MAY rules are recommendations.</li>
         <li>
+          <b>What failed</b>: one broken step (a kick-off that fails) makes many later checks fail or skip, so
+          failures are grouped by cause, each led by the first check it broke.
+        </li>
+        <li>
           <b>References</b>: <code>seed:NNN §…</code> is a section of the BCDA public documentation,
-          <code>bulkdata@N</code> a numbered requirement of the FHIR Bulk Data Access IG v2,
-          <code>behavior §…</code> how the real BCDA server is known to behave.
+          <code>bulkdata@N</code> a numbered requirement of the FHIR Bulk Data Access IG v2 (each links to its
+          section), <code>behavior §…</code> how the real BCDA server is known to behave.
         </li>
         <li>
           <b>Export job</b>: a kick-off request starts it, the client polls its status URL (the server reports
@@ -117,11 +136,16 @@ export function renderSummary(report: RunReport): SafeHtml {
           <b>Requests</b> are shown as recorded, with credentials replaced by <code>&lt;redacted&gt;</code>;
           each comes with a curl command that uses <code>$BCDA_TOKEN</code> instead of the token.
         </li>
+        <li>
+          <b>Links</b>: the filters and the opened check are kept in the address
+          (<code>#outcome=fail&amp;check=…</code>), so a copied link opens the same view.
+        </li>
       </ul>
     </details>
     <nav class="toc small">
-      <a href="#checks">Checks</a><a href="#coverage">Coverage</a><a href="#validation">FHIR validation</a
-      ><a href="#timelines">Export jobs</a><a href="#exchanges">All requests</a>
+      <a href="#failures">What failed</a><a href="#checks">Checks</a><a href="#coverage">Coverage</a
+      ><a href="#validation">FHIR validation</a><a href="#timelines">Export jobs</a
+      ><a href="#exchanges">All requests</a>
     </nav>
   </header>`;
 }
@@ -135,19 +159,20 @@ export function renderChecks(report: RunReport): SafeHtml {
         tabindex="0"
         aria-expanded="false"
         data-i="${i}"
+        data-id="${r.id}"
         data-outcome="${r.outcome}"
         data-level="${r.level}"
         data-area="${r.area}"
         data-search="${`${r.id} ${r.title} ${r.message} ${r.area}`.toLowerCase()}"
       >
-        <td><span class="badge ${r.outcome}">${r.outcome}</span></td>
-        <td>${r.level}</td>
-        <td>${r.area}</td>
-        <td class="id">${r.id}</td>
-        <td>
+        <td class="c-outcome"><span class="badge ${r.outcome}">${r.outcome}</span></td>
+        <td class="c-level">${r.level}</td>
+        <td class="c-area">${r.area}</td>
+        <td class="id c-id">${r.id}</td>
+        <td class="c-title">
           ${r.title}${r.knownDeviation ? raw(' <span class="muted small">(known deviation)</span>') : ''}
         </td>
-        <td class="wrap">${r.message}</td>
+        <td class="text c-msg">${r.message}</td>
       </tr>`,
   );
   return html`<h2 id="checks">Checks</h2>
@@ -174,24 +199,28 @@ export function renderChecks(report: RunReport): SafeHtml {
           ${areas.map((a) => html`<option>${a}</option>`)}
         </select></label
       >
-      <label>Search: <input type="search" id="f-search" placeholder="id, title or message" /></label>
+      <label class="search"
+        >Search: <input type="search" id="f-search" placeholder="id, title or message"
+      /></label>
       <span id="f-shown" class="muted small"></span>
     </div>
-    <table id="check-table">
-      <thead>
-        <tr>
-          <th>Outcome</th>
-          <th>Level</th>
-          <th>Suite</th>
-          <th>Check</th>
-          <th>What it checks</th>
-          <th>Result</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`;
+    <div class="table-box">
+      <table id="check-table">
+        <thead>
+          <tr>
+            <th>Outcome</th>
+            <th>Level</th>
+            <th>Suite</th>
+            <th>Check</th>
+            <th>What it checks</th>
+            <th>Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>
+    </div>`;
 }
 
 function coverageCell(row: CoverageRow, status: number): SafeHtml {
@@ -226,7 +255,7 @@ export function renderCoverage(report: RunReport): SafeHtml {
       documented
     </p>
     ${undocumented.length ? html`<p class="note">Undocumented statuses were received: ${undocumented.map((r) => `${r.operationId} → ${r.undocumented.join(', ')}`).join('; ')}.</p>` : ''}
-    <div style="overflow:auto">
+    <div class="table-box">
       <table class="cov">
         <thead>
           <tr>
@@ -260,7 +289,7 @@ function validationRow(f: ValidationFileSummary): SafeHtml {
         }`
     : html`<span class="muted">none</span>`;
   return html`<tr>
-    <td class="id">${pathOf(f.file)}</td>
+    <td class="id url">${pathOf(f.file)}</td>
     <td>${f.kind}</td>
     <td>${types}</td>
     <td>${formatBytes(f.bytes)}</td>
@@ -268,7 +297,7 @@ function validationRow(f: ValidationFileSummary): SafeHtml {
     <td>${f.validatedLines}</td>
     <td>${f.invalidLines ? html`<b style="color:#cf222e">${f.invalidLines}</b>` : '0'}</td>
     <td>${f.firstFailingLine ?? ''}</td>
-    <td class="wrap issues">${issues}</td>
+    <td class="text issues">${issues}</td>
   </tr>`;
 }
 
@@ -284,7 +313,7 @@ export function renderValidation(report: RunReport): SafeHtml {
     </p>
     ${
       report.validation.length
-        ? html`<div style="overflow:auto">
+        ? html`<div class="table-box">
               <table>
                 <thead>
                   <tr>
@@ -316,21 +345,24 @@ export function renderExchangesShell(report: RunReport): SafeHtml {
       appear in pages; use the search to narrow them.
     </p>
     <div class="filters">
-      <label>Search: <input type="search" id="x-search" placeholder="id, URL, status or purpose" /></label
+      <label class="search"
+        >Search: <input type="search" id="x-search" placeholder="id, URL, status or purpose" /></label
       ><span id="x-shown" class="muted small"></span>
     </div>
-    <table>
-      <thead>
-        <tr>
-          <th>Id</th>
-          <th>Method</th>
-          <th>URL</th>
-          <th>Status</th>
-          <th>Purpose</th>
-          <th>Time</th>
-        </tr>
-      </thead>
-      <tbody id="exchange-rows"></tbody>
-    </table>
+    <div class="table-box">
+      <table>
+        <thead>
+          <tr>
+            <th>Id</th>
+            <th>Method</th>
+            <th>URL</th>
+            <th>Status</th>
+            <th>Purpose</th>
+            <th>Time</th>
+          </tr>
+        </thead>
+        <tbody id="exchange-rows"></tbody>
+      </table>
+    </div>
     <p><button type="button" class="more" id="x-more">show more</button></p>`;
 }
