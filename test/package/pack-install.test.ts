@@ -1,0 +1,119 @@
+/**
+ * The package as a user gets it: `npm pack`, installed into a new project, used through its CLI and
+ * its programmatic API (JavaScript and TypeScript types).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureBuiltCli, ROOT } from '../cli/built-cli';
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+let project: string;
+
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    timeout: 240_000,
+    env: { ...process.env, CI: 'true' },
+  });
+
+beforeAll(() => {
+  ensureBuiltCli();
+  const packs = mkdtempSync(path.join(tmpdir(), 'bcda-pack-'));
+  // The build is ensured above; prepack would rebuild dist under the other tests' feet.
+  run(NPM, ['pack', '--ignore-scripts', '--silent', '--pack-destination', packs], ROOT);
+  const tarball = path.join(
+    packs,
+    readdirSync(packs).find((f) => f.endsWith('.tgz'))!,
+  );
+  project = mkdtempSync(path.join(tmpdir(), 'bcda-consumer-'));
+  writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+  );
+  run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], project);
+}, 300_000);
+
+describe('the packed package', () => {
+  it('holds the built code, the validators and spec/, but no tests, fixtures or benches', () => {
+    const listing = run(NPM, ['ls', '--parseable', '--depth=0'], project);
+    expect(listing).toContain('bcda-conformance');
+    const installed = path.join(project, 'node_modules', 'bcda-conformance');
+    const top = readdirSync(installed).sort();
+    expect(top).toEqual(expect.arrayContaining(['dist', 'build', 'spec', 'package.json']));
+    for (const absent of ['test', 'fixtures', 'bench', 'src', 'suites']) expect(top).not.toContain(absent);
+    expect(readdirSync(path.join(installed, 'dist'))).not.toContain('bench');
+  });
+
+  it('runs its CLI: list, and a run of one suite against the embedded mock', () => {
+    const bin = path.join(project, 'node_modules', '.bin', 'bcda-conformance');
+    expect(run(bin, ['list'], project)).toMatch(/\d+ of \d+ checks/);
+    const out = run(bin, ['run', '--suite', 'metadata', '--out', 'reports', '--quiet'], project);
+    expect(out).toMatch(/^CONFORMANT: /m);
+    expect(readdirSync(path.join(project, 'reports')).sort()).toEqual([
+      'index.html',
+      'junit.xml',
+      'report.json',
+    ]);
+  }, 120_000);
+
+  it('serves its programmatic API: validateNdjson, startMock and runConformance', () => {
+    const script = `
+      const { Readable } = require('node:stream');
+      const api = require('bcda-conformance');
+      (async () => {
+        const lines = '{"resourceType":"Patient","id":"-1","gender":"female"}\\n{"resourceType":"Patient","id":"x","gender":"nope"}\\n';
+        const summary = await api.validateNdjson(Readable.from([lines]), { file: 'p.ndjson', kind: 'output', expectedType: 'Patient', apiVersion: 'v2' });
+        const mock = await api.startMock({ port: 0 });
+        const config = api.loadConfig({ suites: ['metadata'], outDir: 'api-reports' }, {});
+        const outcome = await api.runConformance(config);
+        await mock.close();
+        console.log(JSON.stringify({ lines: summary.lines, gender: summary.issues.some((i) => i.line === 2 && /gender/.test(i.path)), verdict: outcome.report.summary.verdict, schema: api.REPORT_SCHEMA_VERSION, mockUrl: typeof mock.url }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const result = JSON.parse(run(process.execPath, ['-e', script], project).trim()) as Record<
+      string,
+      unknown
+    >;
+    expect(result).toEqual({
+      lines: 2,
+      gender: true,
+      verdict: 'conformant',
+      schema: expect.stringMatching(/^1\./),
+      mockUrl: 'string',
+    });
+  }, 120_000);
+
+  it('types its API for TypeScript consumers', () => {
+    writeFileSync(
+      path.join(project, 'use.ts'),
+      `import { loadConfig, runConformance, type RunReport, type CheckResult } from 'bcda-conformance';
+       export async function verdict(): Promise<RunReport['summary']['verdict']> {
+         const outcome = await runConformance(loadConfig({ suites: ['metadata'] }, {}));
+         const first: CheckResult | undefined = outcome.report.results[0];
+         return first ? outcome.report.summary.verdict : 'conformant';
+       }
+       // @ts-expect-error a misspelt export does not exist
+       export { runConformace } from 'bcda-conformance';
+      `,
+    );
+    writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: true,
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          target: 'ES2022',
+          types: [],
+          noEmit: true,
+        },
+        files: ['use.ts'],
+      }),
+    );
+    run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.'], project);
+  }, 120_000);
+});
