@@ -2,7 +2,7 @@
  * The fault catalog: its shape, and a probe per fault showing that switching it on changes what
  * the mock does (so `npm run verify` can rely on every fault being real).
  */
-import type { Area } from '../../src/core/vocabulary';
+import { AREAS } from '../../src/core/vocabulary';
 import { resetContext } from '../../src/mock/app';
 import { UNKNOWN_ACO_ID } from '../../src/mock/credentials';
 import { CONTENT_MUTATIONS, FAULTS, validateFaultNames } from '../../src/mock/faults';
@@ -17,18 +17,6 @@ import {
   type TestMock,
 } from './helpers';
 
-const AREAS: Area[] = [
-  'metadata',
-  'auth',
-  'kickoff',
-  'status',
-  'download',
-  'cancel',
-  'jobs',
-  'attribution',
-  'ratelimit',
-  'fhir',
-];
 
 describe('fault catalog', () => {
   it('has at least 30 uniquely named, documented faults covering every area', () => {
