@@ -5,6 +5,7 @@
  */
 export { loadConfig, ConfigError, type RunConfig, type RawSettings } from './config/config';
 export { runConformance, type RunHooks, type RunOutcome } from './run/run-conformance';
+export type { PreflightStop } from './run/preflight';
 export { writeReports, ReportWriteError, type WrittenReports, type WriteOptions } from './report/write';
 export { compareReports, loadReport, type Comparison, type CheckChange } from './report/compare';
 export { startMock, type MockServer, type MockOptions } from './mock';

@@ -198,6 +198,13 @@ const MAIN_SETTINGS = [
     help: 'exit 1 when any check fails or warns, not only a MUST-level one (known deviations excepted)',
   },
   {
+    key: 'skipPreflight',
+    flag: 'skip-preflight',
+    kind: 'switch',
+    default: false,
+    help: 'run the checks even when the pre-flight finds the target unreachable, not a FHIR Bulk Data server, or refusing the credentials',
+  },
+  {
     key: 'quiet',
     flag: 'quiet',
     kind: 'switch',

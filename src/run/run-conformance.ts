@@ -25,6 +25,7 @@ import {
   type RoleCredentials,
 } from './clients';
 import { controlClient, httpControl, offersMockControl } from './mock-control';
+import { notRunResults, preflight, type PreflightStop } from './preflight';
 
 /** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
 const EXPORTS_GRACE_MS = 1_000;
@@ -47,6 +48,11 @@ export interface RunOutcome {
   report: RunReport;
   /** Set when the target could not be reached at all (exit code 3). */
   unreachable?: string;
+  /**
+   * Set when the pre-flight stopped the run before any check ran: every check in the report is an
+   * error saying so. `unreachable` is set too when that was the reason.
+   */
+  stopped?: PreflightStop;
 }
 
 export async function runConformance(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
@@ -93,6 +99,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   });
   let ctx: CheckContext;
   let loop: CheckLoopOutcome;
+  let stopped: PreflightStop | undefined;
   try {
     if (mock) {
       control = httpControl(controlHttp, requestTimeoutMs, budget);
@@ -131,7 +138,14 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       areas: resolved.suites,
       ...(resolved.grep ? { grep: resolved.grep } : {}),
     });
-    loop = await runChecks(checks, ctx, budget, hooks);
+    // Only a server given by the user: the embedded mock is known to answer and take its credentials.
+    stopped = config.target && !resolved.skipPreflight ? await preflight(ctx, checks, resolved) : undefined;
+    loop = stopped
+      ? {
+          results: notRunResults(checks, stopped),
+          ...(stopped.kind === 'unreachable' ? { unreachable: stopped.reason ?? stopped.message } : {}),
+        }
+      : await runChecks(checks, ctx, budget, hooks);
   } finally {
     budget.dispose();
     await http.close().catch(() => undefined);
@@ -152,5 +166,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     results: loop.results,
     log,
   });
-  return loop.unreachable ? { report, unreachable: loop.unreachable } : { report };
+  return {
+    report,
+    ...(loop.unreachable ? { unreachable: loop.unreachable } : {}),
+    ...(stopped ? { stopped } : {}),
+  };
 }
