@@ -46,8 +46,13 @@ export function registerRunCommand(program: Command): void {
 Exit codes:
   ${EXIT.ok}  no MUST-level check failed
   ${EXIT.mustFailed}  a MUST-level check failed or errored (with --strict: any check failed or warned)
-  ${EXIT.usage}  usage or configuration error (the message names the setting)
-  ${EXIT.unreachable}  the target cannot be reached`,
+  ${EXIT.usage}  usage or configuration error (the message names the setting), or the target refused the credentials
+  ${EXIT.unreachable}  the target cannot be reached, or does not look like a FHIR Bulk Data server
+
+Before any check runs against --target, a pre-flight asks for its metadata and a token, and stops
+with one line and exit ${EXIT.usage} or ${EXIT.unreachable} when that fails. The token is not asked for when only auth and
+metadata checks are selected, nor the metadata judged when only metadata checks are (they test
+these very things); --skip-preflight runs the checks anyway.`,
   );
   addSettingOptions(run).action(async (opts: Record<string, unknown>) => {
     const flags = settingsFromOptions(opts);
@@ -93,6 +98,15 @@ Exit codes:
         return;
       }
       throw err;
+    }
+    if (outcome.stopped) {
+      // One line instead of a summary and a line per check: none of them ran. The reports are
+      // written all the same (every check an error naming the reason), so CI artifacts are current.
+      const { kind, message } = outcome.stopped;
+      const hint = kind === 'unreachable' ? '' : '; no check was run (--skip-preflight runs them anyway)';
+      process.stderr.write(`bcda-conformance: ${message}${hint}\n`);
+      process.exitCode = kind === 'credentials' ? EXIT.usage : EXIT.unreachable;
+      return;
     }
     printSummary(outcome.report, files);
     const { inGitHubActions, reportToGitHub } = await import('../report/github-actions');

@@ -89,7 +89,7 @@ describe('a target nobody can talk to', () => {
 });
 
 describe('the CLI against an unreachable target', () => {
-  test('refused, silent and garbage targets exit 3 with a one-line reason and no stack trace', async () => {
+  test('refused, silent and garbage targets exit 3 with one line giving the reason and no stack trace', async () => {
     const silent = await rawTcp(() => undefined);
     const garbage = await rawTcp((socket) => socket.end(GARBAGE));
     try {
@@ -107,6 +107,12 @@ describe('the CLI against an unreachable target', () => {
           trace: STACK_TRACE.test(cli.stderr) || STACK_TRACE.test(cli.stdout),
         }).toEqual({ url, code: 3, trace: false });
         expect(cli.stderr).toMatch(reason);
+        // The pre-flight's one line, not a line per check nor a summary.
+        expect({ url, stdout: cli.stdout, stderr: cli.stderr.trimEnd().split('\n').length }).toEqual({
+          url,
+          stdout: '',
+          stderr: 1,
+        });
         for (const file of ['report.json', 'junit.xml', 'index.html'])
           expect(existsSync(path.join(cli.outDir, file))).toBe(true);
         // eslint-disable-next-line no-control-regex
