@@ -17,7 +17,6 @@ import {
   type TestMock,
 } from './helpers';
 
-
 describe('fault catalog', () => {
   it('has at least 30 uniquely named, documented faults covering every area', () => {
     expect(FAULTS.length).toBeGreaterThanOrEqual(30);
