@@ -3,13 +3,14 @@
  * its programmatic API (JavaScript and TypeScript types).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureBuiltCli, ROOT } from '../cli/built-cli';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let project: string;
+let packs: string;
 
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, {
@@ -22,7 +23,7 @@ const run = (cmd: string, args: string[], cwd: string) =>
 
 beforeAll(() => {
   ensureBuiltCli();
-  const packs = mkdtempSync(path.join(tmpdir(), 'bcda-pack-'));
+  packs = mkdtempSync(path.join(tmpdir(), 'bcda-pack-'));
   // The build is ensured above; prepack would rebuild dist under the other tests' feet.
   run(NPM, ['pack', '--ignore-scripts', '--silent', '--pack-destination', packs], ROOT);
   const tarball = path.join(
@@ -36,6 +37,10 @@ beforeAll(() => {
   );
   run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], project);
 }, 300_000);
+
+afterAll(() => {
+  for (const dir of [project, packs]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the packed package', () => {
   it('holds the built code, the validators and spec/, but no tests, fixtures or benches', () => {
