@@ -3,11 +3,12 @@
  * Tasks, the documented mapping of job states to Task.status, the _status filter, 404 when empty,
  * and only the caller's own jobs.
  */
-import { type CheckDefinition, KickoffBudgetExceeded, fail, pass, skip, warn, verdict } from './context';
+import { type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
 import { cancelFlow } from './kit/cancel-flow';
 import { errorAnswerProblems, firstJson, joinProblems, statusProblem } from './kit/expect';
 import { TASK_STATUS, jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
+import { isOutcome, startOwnJob } from './kit/own-job';
 
 const JOB_STATES = Object.keys(TASK_STATUS);
 
@@ -139,20 +140,17 @@ export const jobsChecks: CheckDefinition[] = [
     refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5'],
     faults: ['jobs-wrong-task-status'],
     async run(ctx) {
-      let started;
-      try {
-        started = await ctx.kickoff({
+      const started = await startOwnJob(
+        ctx,
+        {
           endpoint: 'patient',
           query: { _type: 'Coverage' },
           label: 'kick-off of a job to see listed while running',
-        });
-      } catch (err) {
-        if (err instanceof KickoffBudgetExceeded) return skip(err.message);
-        throw err;
-      }
-      const id = jobIdOf(started.jobUrl);
-      if (!started.jobUrl || !id)
-        return skip(`the kick-off answered ${started.res.status}`, [started.res.exchange.id]);
+        },
+        { needsId: true },
+      );
+      if (isOutcome(started)) return started;
+      const id = started.id;
       const res = await listJobs(ctx, 'Pending,In Progress', 'list running jobs');
       await ctx.cancel(started.jobUrl, 'cancel the job started for the running-job listing');
       const task = tasksOf(res)?.find((t) => t.id === id);
@@ -310,20 +308,17 @@ export const jobsChecks: CheckDefinition[] = [
     async run(ctx) {
       if (!ctx.control)
         return skip('the target offers no way to set job states (only the embedded mock does)');
-      let started;
-      try {
-        started = await ctx.kickoff({
+      const started = await startOwnJob(
+        ctx,
+        {
           endpoint: 'patient',
           query: { _type: 'Patient' },
           label: 'kick-off of a job to walk through every state',
-        });
-      } catch (err) {
-        if (err instanceof KickoffBudgetExceeded) return skip(err.message);
-        throw err;
-      }
-      const id = jobIdOf(started.jobUrl);
-      if (!started.jobUrl || !id)
-        return skip(`the kick-off answered ${started.res.status}`, [started.res.exchange.id]);
+        },
+        { needsId: true },
+      );
+      if (isOutcome(started)) return started;
+      const id = started.id;
       ctx.keep(started.jobUrl);
       const problems: string[] = [];
       const evidence: string[] = [];

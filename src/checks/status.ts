@@ -7,7 +7,6 @@ import {
   type CheckContext,
   type CheckDefinition,
   type ExportRun,
-  KickoffBudgetExceeded,
   fail,
   pass,
   skip,
@@ -30,6 +29,7 @@ import type { OperationId } from '../core/operations';
 import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
+import { isOutcome, startOwnJob } from './kit/own-job';
 
 const STATUS_OPS: OperationId[] = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
@@ -426,20 +426,13 @@ const jobStatusChecks: CheckDefinition[] = [
         return skip(
           'no way to make a job fail: the target has no mock control, and only v1 fails Observation exports',
         );
-      let started;
-      try {
-        started = await ctx.kickoff({
-          endpoint: 'patient',
-          query: { _type: ctx.control ? 'Patient' : 'Observation' },
-          label: 'kick-off of a job that is to fail',
-        });
-      } catch (err) {
-        if (err instanceof KickoffBudgetExceeded) return skip(err.message);
-        throw err;
-      }
-      if (!started.jobUrl)
-        return skip(`the kick-off answered ${started.res.status}`, [started.res.exchange.id]);
-      const id = jobIdOf(started.jobUrl);
+      const started = await startOwnJob(ctx, {
+        endpoint: 'patient',
+        query: { _type: ctx.control ? 'Patient' : 'Observation' },
+        label: 'kick-off of a job that is to fail',
+      });
+      if (isOutcome(started)) return started;
+      const id = started.id;
       let res;
       if (ctx.control && id) {
         await ctx.control.forceJobState(id, 'Failed');
