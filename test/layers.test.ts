@@ -20,6 +20,7 @@ const FLOORS: Readonly<Record<string, number>> = {
   http: 1,
   fhir: 1,
   config: 1,
+  requirements: 1,
   auth: 2,
   flows: 2,
   checks: 3,

@@ -6,7 +6,9 @@ import { AREAS } from '../core/vocabulary';
 import { nearlyContaining } from '../core/did-you-mean';
 import { addSettingOptions, collect, settingsFromOptions } from './settings-options';
 import { prepareOutDir } from './out-dir';
-import type { Area } from '../core/vocabulary';
+import type { Area, Profile } from '../core/vocabulary';
+import { requirementsTable, type RequirementsTable } from '../requirements/table';
+import { formatRequirementsList, requirementsOfProfile } from './requirements-list';
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -132,10 +134,26 @@ these very things); --skip-preflight runs the checks anyway.`,
     .option('--json', 'as JSON')
     .option('--profile <profile>', 'only checks of this profile (bcda or bulk-data-ig)')
     .option('--suite <name...>', 'only these suites', collect)
-    .action((opts: { json?: boolean; profile?: string; suite?: string[] }) => {
+    .option('--requirements', 'print the requirements table (spec/requirements/) and the checks that verify each row')
+    .action((opts: { json?: boolean; profile?: string; suite?: string[]; requirements?: boolean }) => {
       if (opts.profile && opts.profile !== 'bcda' && opts.profile !== 'bulk-data-ig') {
         process.stderr.write(`bcda-conformance: --profile must be bcda or bulk-data-ig\n`);
         process.exitCode = EXIT.usage;
+        return;
+      }
+      if (opts.requirements) {
+        let table: RequirementsTable;
+        try {
+          table = requirementsTable();
+        } catch (err) {
+          process.stderr.write(`bcda-conformance: ${(err as Error).message}\n`);
+          process.exitCode = EXIT.usage;
+          return;
+        }
+        const rows = requirementsOfProfile(table, opts.profile as Profile | undefined);
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatRequirementsList(rows, table.requirements.length),
+        );
         return;
       }
       let areas: Area[] | undefined;

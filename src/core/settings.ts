@@ -191,6 +191,13 @@ const MAIN_SETTINGS = [
     defaultText: "the target's origin only",
   },
   {
+    key: 'sandbox',
+    flag: 'sandbox',
+    kind: 'switch',
+    help: 'the target is a sandbox with synthetic data only, so sandbox-only rules apply (false: judge it as production)',
+    defaultText: 'detected: yes for the embedded mock and sandbox.bcda.cms.gov',
+  },
+  {
     key: 'strict',
     flag: 'strict',
     kind: 'switch',

@@ -4,9 +4,14 @@ import type { ApiVersion, Area, Level, Outcome, Profile } from '../core/vocabula
 import type { Exchange } from '../http/exchange';
 import type { FileValidationSummary } from '../fhir';
 import type { PollRecord } from '../flows/poll';
+import type { RequirementVerdict } from './requirement-verdicts';
 
-/** 1.1.0: a validation issue's ruleId is the validator's rule code (schema), no longer the check id (FHIR-SCHEMA). */
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+/**
+ * 1.1.0: a validation issue's ruleId is the validator's rule code (schema), no longer the check id (FHIR-SCHEMA).
+ * 1.2.0: each result names the requirements its check verifies, and `requirements` says what the run
+ * showed about each row of the requirements table.
+ */
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 export interface CheckResult extends CheckOutcome {
   id: string;
@@ -16,6 +21,8 @@ export interface CheckResult extends CheckOutcome {
   area: Area;
   profiles: Profile[];
   refs: string[];
+  /** Ids of the requirements (spec/requirements/*.yaml) the check verifies, from the table. */
+  requirements: string[];
   operations: string[];
   startedAt: string;
   durationMs: number;
@@ -71,6 +78,8 @@ export interface RunReport {
   run: {
     target: string;
     embeddedMock: boolean;
+    /** Judged as a sandbox (--sandbox, or detected): sandbox-only rules applied. Since 1.2.0. */
+    sandbox?: boolean;
     apiVersion: ApiVersion;
     profile: Profile;
     group: string;
@@ -99,6 +108,8 @@ export interface RunReport {
   };
   summary: RunSummary;
   results: CheckResult[];
+  /** What the run showed about each requirement of the table (absent in reports before 1.2.0). */
+  requirements?: RequirementVerdict[];
   coverage: CoverageRow[];
   validation: ValidationFileSummary[];
   exports: ExportTimeline[];

@@ -11,6 +11,7 @@ import type { CheckOutcome } from '../checks/types';
 import { BudgetSpentError, TimeBudget } from '../http/budget';
 import { TransportError } from '../http/client';
 import type { CheckResult } from './results';
+import { requirementIdsOf } from '../requirements/table';
 
 /**
  * Requests in a row without a complete response (none at all, or headers and then a body that
@@ -86,6 +87,7 @@ export async function runChecks(
       area: check.area,
       profiles: check.profiles,
       refs: check.refs,
+      requirements: [...requirementIdsOf(check.id)],
       operations: check.operations,
       startedAt: new Date(t0).toISOString(),
       durationMs: Date.now() - t0,

@@ -7,6 +7,7 @@
  */
 import type { Exchange } from '../http/exchange';
 import type { RunReport } from '../engine/results';
+import { isPublicSandboxUrl } from '../core/sandbox-host';
 
 /** Resource types a BCDA server returns about itself, never about a patient. */
 const SERVICE_RESOURCES = new Set([
@@ -17,16 +18,9 @@ const SERVICE_RESOURCES = new Set([
   'Parameters',
 ]);
 
-const SANDBOX_HOST = /(^|\.)sandbox\.bcda\.cms\.gov$/i;
-
 /** True for the embedded mock and the public sandbox (synthetic data only). */
 export function isSyntheticTarget(run: Pick<RunReport['run'], 'target' | 'embeddedMock'>): boolean {
-  if (run.embeddedMock) return true;
-  try {
-    return SANDBOX_HOST.test(new URL(run.target).hostname);
-  } catch {
-    return false;
-  }
+  return run.embeddedMock || isPublicSandboxUrl(run.target);
 }
 
 /** Whether a recorded response body may carry resource content. */

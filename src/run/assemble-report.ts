@@ -12,6 +12,8 @@ import {
   type RunReport,
 } from '../engine/results';
 import { TOOL_VERSION } from '../engine/version';
+import { judgeRequirements } from '../engine/requirement-verdicts';
+import { requirementsTable } from '../requirements/table';
 import type { ExportRun } from '../flows/export';
 import { manifestItems } from '../flows/manifest';
 import type { ExchangeLog } from '../http/exchange';
@@ -22,6 +24,8 @@ export interface RunRecords {
   /** What the report names as the target (the embedded mock is not named by its port). */
   target: string;
   embeddedMock: boolean;
+  /** The run judged the target as a sandbox (--sandbox, or detected). */
+  sandbox: boolean;
   started: number;
   finished: number;
   /** Requests the run sent to the target. */
@@ -52,6 +56,7 @@ export function assembleReport(records: RunRecords): RunReport {
       run: {
         target: records.target,
         embeddedMock: records.embeddedMock,
+        sandbox: records.sandbox,
         apiVersion: config.apiVersion,
         profile: config.profile,
         group: config.group,
@@ -69,6 +74,11 @@ export function assembleReport(records: RunRecords): RunReport {
       },
       summary: summarize(records.results),
       results: records.results,
+      requirements: judgeRequirements(requirementsTable(), records.results, {
+        profile: config.profile,
+        apiVersion: config.apiVersion,
+        sandbox: records.sandbox,
+      }),
       coverage: coverageMatrix(log.all(), config.apiVersion),
       // Built from target data outside the exchanges (URLs, header values): redacted like them.
       validation: log.redactor.deep(validation),

@@ -14,6 +14,7 @@ import type { Area } from '../core/vocabulary';
 import type { CheckResult } from '../engine/results';
 import { BudgetSpentError } from '../http/budget';
 import { TransportError, type HttpResponse } from '../http/client';
+import { requirementIdsOf } from '../requirements/table';
 
 export interface PreflightStop {
   /** `credentials` exits 2; `unreachable` and `not-bulk-data` exit 3. */
@@ -204,6 +205,7 @@ export function notRunResults(checks: readonly CheckDefinition[], stop: Prefligh
     area: check.area,
     profiles: check.profiles,
     refs: check.refs,
+    requirements: [...requirementIdsOf(check.id)],
     operations: check.operations,
     startedAt: at,
     durationMs: 0,

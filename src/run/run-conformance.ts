@@ -26,6 +26,7 @@ import {
 } from './clients';
 import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
+import { isPublicSandboxUrl } from '../core/sandbox-host';
 
 /** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
 const EXPORTS_GRACE_MS = 1_000;
@@ -85,6 +86,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     roles = roleCredentialsFromConfig(config);
   }
   const target = resolved.target!;
+  // The user's --sandbox wins; otherwise the embedded mock and BCDA's public sandbox host are sandboxes.
+  const sandbox = resolved.sandbox ?? (Boolean(mock) || isPublicSandboxUrl(target));
   const controlHttp = controlClient(target, USER_AGENT);
   const redactor = new Redactor();
   const log = new ExchangeLog(redactor);
@@ -127,7 +130,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       invalidateToken: clients.invalidateToken,
       clients: clients.byRole,
       ...(control ? { control } : {}),
-      sandbox: Boolean(mock) || /sandbox\.bcda\.cms\.gov/i.test(target),
+      sandbox,
       deadline: budget.deadline - flowReserveMs(resolved.timeoutSeconds),
       budget,
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
@@ -157,6 +160,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     config: resolved,
     target: mock ? 'embedded mock' : target,
     embeddedMock: Boolean(mock),
+    sandbox,
     started,
     exports: await exports.settled(EXPORTS_GRACE_MS),
     finished: Date.now(),

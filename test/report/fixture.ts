@@ -24,6 +24,7 @@ function check(
     area,
     profiles: ['bcda'],
     refs: ['seed:001 §Start a job', 'bulkdata@300', 'behavior §2.2'],
+    requirements: [],
     operations: ['exportPatientV2'],
     startedAt: '2026-01-01T00:00:01.000Z',
     durationMs: 12,

@@ -30,6 +30,7 @@ function result(
     area,
     profiles: ['bcda'],
     refs: ['seed:001 §Start a job (Request header)', 'bulkdata@300', 'bulkdata@301', 'behavior §2.2'],
+    requirements: [],
     operations: ['exportGroupV2'],
     startedAt: '2026-01-01T00:00:01.000Z',
     durationMs: 5,
