@@ -23,6 +23,8 @@ import {
   replaceReadmeSection,
 } from './markdown';
 import { planVerify } from './plan';
+import { requirementsTable, type RequirementsTable } from '../requirements/table';
+import { REQUIREMENTS_DOC, renderRequirementsDocument } from './requirements-markdown';
 import { runJobs } from './pool';
 import { buildVerifyReport } from './report';
 
@@ -33,6 +35,7 @@ interface VerifyOptions {
   out: string;
   readme: string | false;
   catches: string;
+  requirementsDoc: string;
   quiet?: boolean;
   full?: boolean;
 }
@@ -55,10 +58,20 @@ const faultName = (value: string, previous: FaultName[] | undefined): FaultName[
   }
 };
 
+/** For each fault a requirement row lists, the checks of that requirement (they must run under it). */
+function checksJudgingRequirementFaults(table: RequirementsTable): Map<FaultName, string[]> {
+  const map = new Map<FaultName, string[]>();
+  for (const r of table.requirements)
+    for (const f of r.faults) map.set(f as FaultName, [...(map.get(f as FaultName) ?? []), ...r.checks]);
+  return map;
+}
+
 async function verify(options: VerifyOptions): Promise<number> {
+  const table = requirementsTable();
   const plan = planVerify(CATALOG, FAULTS, {
     ...(options.fault ? { only: new Set(options.fault) } : {}),
     full: Boolean(options.full),
+    alsoJudgedBy: checksJudgingRequirementFaults(table),
   });
   const jobs = [...plan.clean, ...plan.faults.flatMap((f) => f.jobs)];
   const say = (text: string) => {
@@ -76,7 +89,7 @@ async function verify(options: VerifyOptions): Promise<number> {
         `  [${done}/${total}] ${r.key} (${(r.durationMs / 1000).toFixed(1)} s)${r.problem ? `: ${r.problem}` : ''}`,
       ),
   });
-  const report = buildVerifyReport(plan, CATALOG, results, { startedAt, finishedAt: Date.now() });
+  const report = buildVerifyReport(plan, CATALOG, results, { startedAt, finishedAt: Date.now() }, table);
 
   try {
     mkdirSync(options.out, { recursive: true });
@@ -94,12 +107,16 @@ async function verify(options: VerifyOptions): Promise<number> {
     const outcome =
       (await regenerate(readme, (text) =>
         replaceReadmeSection(text, renderReadmeSection(report, docLink)),
-      )) ?? (await regenerate(options.catches, () => renderCatchesDocument(report)));
+      )) ??
+      (await regenerate(options.catches, () => renderCatchesDocument(report))) ??
+      (await regenerate(options.requirementsDoc, () => renderRequirementsDocument(report, table)));
     if (outcome !== undefined) {
       process.stderr.write(`verify: ${outcome}\n`);
       return 2;
     }
-    say(`verify: "What it catches" regenerated in ${readme} (summary) and ${options.catches}`);
+    say(
+      `verify: "What it catches" regenerated in ${readme} (summary) and ${options.catches}; requirements in ${options.requirementsDoc}`,
+    );
   }
 
   const s = report.summary;
@@ -110,6 +127,15 @@ async function verify(options: VerifyOptions): Promise<number> {
   say(
     `checks proven:   ${s.checksProven}/${s.checks}${s.checksUnproven.length ? ` — not proven: ${s.checksUnproven.join(', ')}` : ''}`,
   );
+  const rq = report.requirements?.summary;
+  if (rq) {
+    say(
+      `requirements:    ${rq.verified}/${rq.withChecks} with checks verified by a fault${rq.unverified.length ? ` — not verified: ${rq.unverified.join(', ')}` : ''}; ${rq.noCheck} of ${rq.testable} testable have no check yet`,
+    );
+    say(
+      `own faults:      ${rq.withOwnFaults - rq.ownFaultsMissed.length}/${rq.withOwnFaults} requirements proven by the faults their row lists${rq.ownFaultsMissed.length ? ` — missed: ${rq.ownFaultsMissed.join(', ')}` : ''}`,
+    );
+  }
   for (const c of report.clean) {
     const bad = [
       ...c.tripped.map((t) => `${t.id} ${t.outcome}: ${t.message}`),
@@ -145,7 +171,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'where verify.json and verify.md go', 'reports')
     .option('--readme <file>', 'README whose "What it catches" summary is regenerated', 'README.md')
     .option('--catches <file>', 'the detection document (fault by fault) that is regenerated', CATCHES_DOC)
-    .option('--no-readme', 'leave the README and the detection document alone')
+    .option(
+      '--requirements-doc <file>',
+      'the requirements coverage document (requirement → checks → faults) that is regenerated',
+      REQUIREMENTS_DOC,
+    )
+    .option('--no-readme', 'leave the README, the detection and the requirements documents alone')
     .option('--full', 'run the whole catalog under each fault, not only the suites that concern it')
     .option('--quiet', 'print nothing but errors')
     .exitOverride()

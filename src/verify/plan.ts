@@ -71,6 +71,11 @@ export interface PlanOptions {
   only?: ReadonlySet<FaultName>;
   /** Run the whole catalog under each fault instead of the suites that concern it. */
   full?: boolean;
+  /**
+   * Checks that must also run under a fault besides those that name it: the checks of the
+   * requirements whose table row lists the fault (the requirement's own, independent proof).
+   */
+  alsoJudgedBy?: ReadonlyMap<FaultName, readonly string[]>;
 }
 
 export function planVerify(
@@ -78,7 +83,7 @@ export function planVerify(
   faults: readonly FaultDefinition[],
   options: PlanOptions = {},
 ): VerifyPlan {
-  const { only, full = false } = options;
+  const { only, full = false, alsoJudgedBy } = options;
   const clean: VerifyJob[] = [
     ...VERSIONS.map((version) => ({ key: `clean ${version} bcda`, version, profile: 'bcda' as const })),
     { key: 'clean v2 bulk-data-ig', version: 'v2', profile: 'bulk-data-ig' },
@@ -89,8 +94,10 @@ export function planVerify(
     .filter((fault) => !only || only.has(fault.name))
     .map((fault) => {
       const declaring = catalog.filter((c) => c.faults.includes(fault.name));
-      const suites = withCompanions([fault.area, ...declaring.map((c) => c.area)]);
-      const jobs = combosFor(declaring).map(({ version, profile }) => ({
+      const extra = new Set(alsoJudgedBy?.get(fault.name) ?? []);
+      const judging = [...declaring, ...catalog.filter((c) => extra.has(c.id) && !declaring.includes(c))];
+      const suites = withCompanions([fault.area, ...judging.map((c) => c.area)]);
+      const jobs = combosFor(judging).map(({ version, profile }) => ({
         key: `${fault.name} ${version} ${profile}`,
         fault: fault.name,
         version,

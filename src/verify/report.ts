@@ -8,6 +8,8 @@ import { TOOL_VERSION } from '../engine/version';
 import type { FaultDefinition, FaultName } from '../core/faults';
 import { isTripped, type JobCheckResult, type JobResult } from './job';
 import type { VerifyJob, VerifyPlan } from './plan';
+import type { RequirementsTable } from '../requirements/table';
+import { proveRequirements, type RequirementProof, type RequirementProofSummary } from './requirement-proofs';
 
 export const VERIFY_SCHEMA_VERSION = 1;
 
@@ -76,6 +78,8 @@ export interface VerifyReport {
   clean: CleanRun[];
   faults: FaultDetection[];
   checks: CheckProof[];
+  /** Per requirement of the table: verified by a check a fault trips, and proven by its own faults. */
+  requirements?: { summary: RequirementProofSummary; requirements: RequirementProof[] };
 }
 
 const runName = (job: VerifyJob) => `${job.version} ${job.profile}`;
@@ -91,6 +95,7 @@ export function buildVerifyReport(
   catalog: readonly CheckMeta[],
   results: readonly JobResult[],
   timing: { startedAt: number; finishedAt: number },
+  table?: RequirementsTable,
 ): VerifyReport {
   const byKey = new Map(results.map((r) => [r.key, r]));
   const missing = (job: VerifyJob): JobResult => ({
@@ -155,6 +160,10 @@ export function buildVerifyReport(
   const checksUnproven = checks.filter((c) => c.provenBy.length === 0).map((c) => c.id);
   const cleanTrips = clean.reduce((n, c) => n + c.tripped.length, 0);
   const cleanErrors = clean.reduce((n, c) => n + c.errors.length + (c.problem ? 1 : 0), 0);
+  const requirements = table ? proveRequirements(table, faults, !plan.partial) : undefined;
+  const requirementsOk =
+    !requirements ||
+    (requirements.summary.unverified.length === 0 && requirements.summary.ownFaultsMissed.length === 0);
   return {
     schemaVersion: VERIFY_SCHEMA_VERSION,
     tool: { name: 'bcda-conformance', version: TOOL_VERSION },
@@ -170,11 +179,17 @@ export function buildVerifyReport(
       checksUnproven,
       cleanTrips,
       cleanErrors,
-      ok: undetected.length === 0 && checksUnproven.length === 0 && cleanTrips === 0 && cleanErrors === 0,
+      ok:
+        undetected.length === 0 &&
+        checksUnproven.length === 0 &&
+        cleanTrips === 0 &&
+        cleanErrors === 0 &&
+        requirementsOk,
     },
     clean,
     faults,
     checks,
+    ...(requirements ? { requirements } : {}),
   };
 }
 

@@ -1,0 +1,91 @@
+import { proveRequirements } from '../../src/verify/requirement-proofs';
+import { renderRequirementsDocument } from '../../src/verify/requirements-markdown';
+import type { FaultDetection, VerifyReport } from '../../src/verify/report';
+import type { Requirement, RequirementsTable } from '../../src/requirements/table';
+
+const req = (id: string, extra: Partial<Requirement> = {}): Requirement => ({
+  id,
+  source: 'seed-001',
+  section: 'Start a job',
+  statement: `statement of ${id}`,
+  level: 'MUST',
+  subject: 'server',
+  testable: true,
+  checks: [],
+  faults: [],
+  ...extra,
+});
+const table = (rows: Requirement[]): RequirementsTable =>
+  ({
+    sources: [
+      {
+        source: 'seed-001',
+        title: 'How to access claims data',
+        document: 'seeds/001',
+        precedence: 0,
+        file: 'spec/requirements/seed-001.yaml',
+      },
+    ],
+    requirements: rows,
+    byId: new Map(rows.map((r) => [r.id, r])),
+    byCheck: new Map(),
+  }) as RequirementsTable;
+const fault = (name: string, tripped: string[]) =>
+  ({
+    name,
+    tripped: tripped.map((id) => ({ id, level: 'MUST', outcome: 'fail', message: '', run: 'v2 bcda' })),
+  }) as unknown as FaultDetection;
+
+describe('proveRequirements', () => {
+  const rows = [
+    req('BCDA-001-01', { checks: ['A'], faults: ['f-a'] }),
+    req('BCDA-001-02', { checks: ['B'] }),
+    req('BCDA-001-03', { checks: ['C'], faults: ['f-other'] }),
+    req('BCDA-001-04', { uncovered: 'needs a runout export' }),
+    req('BCDA-001-05', { testable: false, why: 'about onboarding' }),
+  ];
+  const faults = [fault('f-a', ['A']), fault('f-b', ['B']), fault('f-other', ['Z']), fault('f-c', ['C'])];
+
+  test('verified when a fault trips one of its checks; proven by its own faults only when they trip them', () => {
+    const { requirements } = proveRequirements(table(rows), faults, true);
+    expect(requirements.map((r) => [r.id, r.status, r.provenBy])).toEqual([
+      ['BCDA-001-01', 'verified', ['f-a']],
+      ['BCDA-001-02', 'verified', []],
+      ['BCDA-001-03', 'verified', []],
+      ['BCDA-001-04', 'no check', []],
+      ['BCDA-001-05', 'untestable', []],
+    ]);
+  });
+
+  test('the summary names the unverified and those whose own faults missed', () => {
+    const { summary } = proveRequirements(table(rows), [fault('f-a', ['A']), fault('f-other', ['Z'])], true);
+    expect(summary).toMatchObject({
+      requirements: 5,
+      testable: 4,
+      withChecks: 3,
+      verified: 1,
+      unverified: ['BCDA-001-02', 'BCDA-001-03'],
+      noCheck: 1,
+      withOwnFaults: 2,
+      ownFaultsMissed: ['BCDA-001-03'],
+    });
+  });
+
+  test('a partial run (--fault) calls nothing unverified', () => {
+    expect(proveRequirements(table(rows), [fault('f-a', ['A'])], false).summary.unverified).toEqual([]);
+  });
+
+  test('the coverage document lists each requirement with its checks, trips, and the reasons for the rest', () => {
+    const t = table(rows);
+    const report = { requirements: proveRequirements(t, faults, true) } as VerifyReport;
+    const doc = renderRequirementsDocument(report, t);
+    expect(doc).toContain(
+      '| BCDA-001-01 | Start a job | MUST | statement of BCDA-001-01 | `A`; tripped by `f-a`; own faults: `f-a` |',
+    );
+    expect(doc).toContain('**no check yet**: needs a runout export');
+    expect(doc).toContain('untestable: about onboarding');
+    expect(doc).toContain(
+      '| How to access claims data (`seed-001`) | 5 | 5 | 0 | 0 | 4 | 3 | 1 | 1 | 1 | 0 |',
+    );
+  });
+});
