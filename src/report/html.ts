@@ -16,6 +16,7 @@ import {
   renderSummary,
   renderValidation,
 } from './html/sections';
+import { renderRequirements } from './html/requirements';
 import { STYLE } from './html/style';
 import { renderTimeline } from './html/timeline';
 
@@ -44,6 +45,7 @@ ${renderSummary(report)}
 <main>
 ${renderFailures(report)}
 ${renderChecks(report)}
+${renderRequirements(report)}
 ${renderCoverage(report)}
 ${renderValidation(report)}
 <h2 id="timelines">Export jobs</h2>

@@ -43,6 +43,7 @@ function detailOf(r: CheckResult, report: RunReport, exchanges: ReadonlyMap<stri
     r.expected ? `expected: ${r.expected}` : '',
     r.actual ? `actual:   ${r.actual}` : '',
     `level: ${r.level}`,
+    r.requirements?.length ? `requirements: ${r.requirements.join(', ')}` : '',
     `refs: ${r.refs.join(', ')}`,
     ...reproduce(r, report, exchanges),
   ]

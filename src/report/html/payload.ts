@@ -6,7 +6,7 @@
 import type { RunReport } from '../../engine/results';
 import type { Exchange } from '../../http/exchange';
 import { mockCommand, reproduceCurl } from '../reproduce';
-import { refLink, type RefLink } from './references';
+import { refLink, requirementLink, type RefLink } from './references';
 
 /** Characters of each body kept in the HTML (report.json keeps more). */
 export const HTML_BODY_CHARS = 4096;
@@ -98,13 +98,18 @@ export function buildPayload(report: RunReport): ClientPayload {
   const max = report.exchanges.length > LARGE_RUN_EXCHANGES ? LARGE_RUN_BODY_CHARS : HTML_BODY_CHARS;
   const omitted = new Set(report.run.privacy?.omittedBodies ?? []);
   const mock = mockCommand(report.run);
+  const requirements = new Map((report.requirements ?? []).map((v) => [v.id, v]));
   return {
     bodyChars: max,
     ...(mock ? { mockCommand: mock } : {}),
     checks: report.results.map((r) => ({
       id: r.id,
       description: r.description,
-      refs: r.refs.map(refLink),
+      // The requirements a check verifies first, then the references the table does not number.
+      refs: [
+        ...(r.requirements ?? []).map((id) => requirementLink(id, requirements.get(id))),
+        ...r.refs.filter((ref) => !(r.requirements ?? []).includes(ref)).map(refLink),
+      ],
       evidence: r.evidence,
       ...(r.expected !== undefined ? { expected: r.expected } : {}),
       ...(r.actual !== undefined ? { actual: r.actual } : {}),

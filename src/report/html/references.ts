@@ -81,6 +81,24 @@ function seedLink(ref: string, seed: string, section: string): RefLink {
   };
 }
 
+/**
+ * A requirement id of the table (report.json's `requirements`), linked like the source it comes
+ * from: a seed requirement to its page and section, an IG one as `bulkdata@N`; its statement is the note.
+ */
+export function requirementLink(
+  id: string,
+  verdict?: { source: string; section: string; level: string; statement: string },
+): RefLink {
+  if (!verdict) return { text: id };
+  const seed = /^seed-(\d{3})$/.exec(verdict.source);
+  const base = seed
+    ? seedLink(id, seed[1]!, verdict.section)
+    : id.startsWith('bulkdata@')
+      ? refLink(id)
+      : { text: id };
+  return { ...base, note: `${verdict.level}: ${verdict.statement}` };
+}
+
 export function refLink(ref: string): RefLink {
   const ig = /^bulkdata@(\d+)$/.exec(ref);
   if (ig) return igLink(ref, Number(ig[1]));

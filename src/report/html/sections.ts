@@ -143,7 +143,10 @@ export function renderSummary(report: RunReport): SafeHtml {
       </ul>
     </details>
     <nav class="toc small">
-      <a href="#failures">What failed</a><a href="#checks">Checks</a><a href="#coverage">Coverage</a
+      <a href="#failures">What failed</a
+      ><a href="#checks">Checks</a
+      >${report.requirements?.length ? html`<a href="#requirements">Requirements</a>` : ''}<a href="#coverage"
+        >Coverage</a
       ><a href="#validation">FHIR validation</a><a href="#timelines">Export jobs</a
       ><a href="#exchanges">All requests</a>
     </nav>
