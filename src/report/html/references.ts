@@ -1,6 +1,6 @@
 /**
  * A check's references as links to the exact place they name:
- *  - `bulkdata@N`: requirement N of the Bulk Data IG v2 (ig-requirements.ts): its page and section,
+ *  - `bulkdata@N`: requirement N of the Bulk Data IG v2 (the requirements table): its page and section,
  *    with a text fragment on the requirement's first words where they are unique;
  *  - `seed:NNN §Section`: the BCDA documentation page the seed document was taken from, with a text
  *    fragment on the section heading;
@@ -8,7 +8,7 @@
  * Browsers without text fragments open the page (or the section); nothing else changes. Other
  * references (`behavior §…`, the project's notes on the real server) stay plain text.
  */
-import { IG_REQUIREMENTS } from './ig-requirements';
+import { igRequirements } from './ig-requirements';
 
 export const IG_BASE = 'http://hl7.org/fhir/uv/bulkdata/STU2/';
 
@@ -48,7 +48,7 @@ export function textFragment(words: string): string {
 }
 
 function igLink(ref: string, n: number): RefLink {
-  const entry = IG_REQUIREMENTS[n];
+  const entry = igRequirements().get(n);
   if (!entry)
     return {
       text: ref,
