@@ -11,7 +11,6 @@ import {
   fail,
   pass,
   skip,
-  warn,
   verdict,
 } from './context';
 import type { TargetClient } from '../http/target';
@@ -22,6 +21,24 @@ import { joinProblems, statusProblem } from './kit/expect';
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
 import type { OperationId } from '../core/operations';
 import type { CheckCaseMeta, CheckOutcome } from './types';
+import { versioned } from './kit/operations';
+import {
+  groupAllExport,
+  isNoData,
+  runoutExport,
+  sinceExport,
+  typeExport,
+  type NoData,
+} from './kit/data-exports';
+import {
+  judgeGroupSinceExisting,
+  judgeGroupSinceNew,
+  judgeRunoutDates,
+  judgeRunoutEnrollees,
+  judgeSameEnrollees,
+  judgeSince,
+  judgeTypes,
+} from './kit/data-rules';
 
 const OPS: OperationId[] = ['downloadFile'];
 
@@ -65,6 +82,157 @@ function onFiles(c: FilesCase): CheckDefinition {
 function claimsExport(ctx: CheckContext, client: TargetClient): Promise<ExportRun> {
   return ctx.filteredExport('partially adjudicated', { endpoint: 'group', group: 'all', client });
 }
+
+/** A data check: what it compares comes from the target's own exports (kit/data-exports.ts). */
+interface DataCase extends CheckCaseMeta {
+  judge(ctx: CheckContext): Promise<CheckOutcome>;
+}
+
+const DATA_OPS: OperationId[] = [
+  ...versioned('exportPatient'),
+  ...versioned('exportGroup'),
+  ...versioned('getJobStatus'),
+  'downloadFile',
+];
+
+function dataCheck(c: DataCase): CheckDefinition {
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    level: c.level ?? 'MUST',
+    area: 'download',
+    profiles: c.profiles ?? ['bcda'],
+    refs: c.refs,
+    operations: DATA_OPS,
+    faults: c.faults,
+    ...(c.versions ? { versions: c.versions } : {}),
+    run: (ctx) => c.judge(ctx),
+  };
+}
+
+const skipFor = (none: NoData): CheckOutcome => skip(none.skip, none.evidence);
+
+/** The checks of what the data holds: _since, _type, Group/all versus Patient, Group/runout. */
+const dataChecks: CheckDefinition[] = [
+  dataCheck({
+    id: 'DOWNLOAD-SINCE-HONOURED',
+    title: 'Patient/$export with _since holds only resources updated after it',
+    description:
+      "The _since is taken from inside the range of meta.lastUpdated values the unfiltered export returned (about its median), so an ignored _since would bring back resources updated at or before it. With _since, Patient/$export filters every enrollee's data, newly attributed ones included: no resource may have meta.lastUpdated at or before it. Skips when the unfiltered data has no spread of lastUpdated values.",
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: [
+      'seed:000 §/Patient',
+      'seed:000 §Parameters',
+      'seed:003 §Filtering your requests using _since',
+      'bulkdata@59',
+    ],
+    faults: ['content-ignores-since', 'patient-since-new-enrollees-unfiltered'],
+    async judge(ctx) {
+      const got = await sinceExport(ctx, 'patient');
+      return isNoData(got) ? skipFor(got) : judgeSince(got.filtered, got.chosen.since);
+    },
+  }),
+  dataCheck({
+    id: 'DOWNLOAD-GROUP-SINCE-EXISTING',
+    title: "Group/$export with _since filters the existing enrollees' data",
+    description:
+      "With a _since from inside the unfiltered data's lastUpdated range, Group/<group>/$export returns, for existing enrollees, only resources updated after it; only newly attributed enrollees get their older data. Fails when every enrollee that has data at or before _since gets it back (the _since was applied to no one). Skips with fewer than five such enrollees, or when the data has no spread.",
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: [
+      'seed:000 §/Group',
+      'seed:003 §Filtering your requests using _since',
+      'bulkdata@59',
+      'bulkdata@56',
+    ],
+    faults: ['content-ignores-since', 'group-since-ignored-for-existing'],
+    async judge(ctx) {
+      const got = await sinceExport(ctx, 'group');
+      return isNoData(got)
+        ? skipFor(got)
+        : judgeGroupSinceExisting(got.chosen.unfiltered, got.filtered, got.chosen.since);
+    },
+  }),
+  dataCheck({
+    id: 'DOWNLOAD-GROUP-SINCE-NEW-ENROLLEES',
+    title: 'Group/all/$export with _since returns the full history of newly attributed enrollees',
+    description:
+      "With the same _since (from inside the data's lastUpdated range), Group/all must return everything Patient/$export returns (both filter existing enrollees), and each enrollee it returns older data for (newly attributed) with every resource the unfiltered export holds for them. Skips when no enrollee comes back with data from before _since: the export then shows no newly attributed enrollee to judge.",
+    refs: ['seed:000 §/Group', 'seed:003 §Filtering your requests using _since'],
+    faults: ['group-since-drops-new-enrollees'],
+    async judge(ctx) {
+      const current = await groupAllExport(ctx);
+      if (isNoData(current)) return skipFor(current);
+      const group = await sinceExport(ctx, 'group');
+      if (isNoData(group)) return skipFor(group);
+      const patient = await sinceExport(ctx, 'patient');
+      if (isNoData(patient)) return skipFor(patient);
+      return judgeGroupSinceNew(current, patient.filtered, group.filtered, group.chosen.since);
+    },
+  }),
+  dataCheck({
+    id: 'DOWNLOAD-PATIENT-SAME-ENROLLEES',
+    title: 'Patient/$export covers the same enrollees as Group/all',
+    description:
+      "Both endpoints return data for every enrollee currently attributed. With a _since from inside the data's lastUpdated range, Patient/$export must hold every resource of the unfiltered Group/all export updated after it, and no enrollee Group/all does not have. Skips when either export was not read whole.",
+    refs: ['seed:000 §/Patient', 'seed:000 §Endpoints'],
+    faults: ['patient-omits-new-enrollees'],
+    async judge(ctx) {
+      const current = await groupAllExport(ctx);
+      if (isNoData(current)) return skipFor(current);
+      const patient = await sinceExport(ctx, 'patient');
+      if (isNoData(patient)) return skipFor(patient);
+      return judgeSameEnrollees(current, patient.filtered, patient.chosen.since);
+    },
+  }),
+  ...(
+    [
+      ['DOWNLOAD-TYPE-PATIENT', 'patient', 'Patient/$export'],
+      ['DOWNLOAD-TYPE-GROUP', 'group', 'Group/$export'],
+    ] as const
+  ).map(([id, endpoint, name]) =>
+    dataCheck({
+      id,
+      title: `${name} with _type returns exactly the requested types`,
+      description: `${name} is asked for every resource type the unfiltered export has but one. The manifest may list, and the files may hold, only the requested types, and each requested type the unfiltered export has data for must come back. Skips when the unfiltered export has a single type.`,
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: ['seed:000 §Parameters', 'seed:001 §Request all resource types', 'bulkdata@62'],
+      faults: ['content-ignores-type', 'type-filter-leaks-other-types', 'type-filter-drops-requested-type'],
+      async judge(ctx) {
+        const got = await typeExport(ctx, endpoint);
+        return isNoData(got)
+          ? skipFor(got)
+          : judgeTypes(got.selection.unfiltered, got.filtered, got.selection.requested);
+      },
+    }),
+  ),
+  dataCheck({
+    id: 'DOWNLOAD-RUNOUT-SERVICE-DATES',
+    title: 'Group/runout claims have service dates no later than 31 December of the previous year',
+    description:
+      "Group/runout/$export is run to completion; every ExplanationOfBenefit and Claim in it has its billable period and item service dates on or before 31 December of the year before the export's transactionTime. Skips when the runout export returns no claim.",
+    refs: ['seed:000 §/Group'],
+    faults: ['runout-includes-current-year'],
+    async judge(ctx) {
+      const runout = await runoutExport(ctx);
+      return isNoData(runout) ? skipFor(runout) : judgeRunoutDates(runout);
+    },
+  }),
+  dataCheck({
+    id: 'DOWNLOAD-RUNOUT-NOT-CURRENT',
+    title: 'Group/runout enrollees are not among the currently attributed',
+    description:
+      'Group/runout returns enrollees attributed during the previous year but not the current one, so none of its enrollees may appear in the unfiltered Group/all export. Skips when the runout export has no enrollee or Group/all was not read whole.',
+    refs: ['seed:000 §/Group'],
+    faults: ['runout-includes-current-enrollees'],
+    async judge(ctx) {
+      const current = await groupAllExport(ctx);
+      if (isNoData(current)) return skipFor(current);
+      const runout = await runoutExport(ctx);
+      return isNoData(runout) ? skipFor(runout) : judgeRunoutEnrollees(current, runout);
+    },
+  }),
+];
 
 export const downloadChecks: CheckDefinition[] = [
   onFiles({
@@ -225,40 +393,6 @@ export const downloadChecks: CheckDefinition[] = [
     },
   }),
   {
-    id: 'DOWNLOAD-SINCE-HONOURED',
-    title: 'an export with _since holds only resources updated after it',
-    description:
-      'With _since, every resource in the output has meta.lastUpdated after the given instant (for the Patient endpoint, which applies _since to every beneficiary).',
-    level: 'MUST',
-    area: 'download',
-    profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['bulkdata@59', 'seed:003 §Filtering your requests using _since', 'seed:000 §/Patient'],
-    operations: OPS,
-    faults: ['content-ignores-since'],
-    async run(ctx) {
-      const since = sinceInstant();
-      const sinceMs = Date.parse(since);
-      const stale: string[] = [];
-      let seen = 0;
-      const run = await ctx.filteredExport(
-        'since',
-        { endpoint: 'patient', query: { _since: since } },
-        (line, item) => {
-          const m = /"lastUpdated"\s*:\s*"([^"]+)"/.exec(line);
-          if (!m) return;
-          seen += 1;
-          if (Date.parse(m[1]!) <= sinceMs && stale.length < 5)
-            stale.push(`${item.type} lastUpdated ${m[1]}`);
-        },
-      );
-      if (!run.manifest) return skip(`the _since export did not complete: ${run.problem ?? 'unknown'}`);
-      const ev = [run.final?.exchange.id ?? '', ...evidence(run.downloads)].filter(Boolean);
-      if (stale.length) return fail(`resources older than _since=${since}: ${stale.join('; ')}`, ev);
-      if (seen === 0) return warn(`no resource with meta.lastUpdated after ${since} to compare`, ev);
-      return pass(`${seen} resource(s), all updated after ${since}`, ev);
-    },
-  },
-  {
     id: 'EXPORT-PARTIALLY-ADJUDICATED',
     title: "an entitled organization's default export includes valid Claim and ClaimResponse files",
     description:
@@ -298,13 +432,8 @@ export const downloadChecks: CheckDefinition[] = [
       return pass(`${claims.length} Claim/ClaimResponse file(s), ${lines} valid line(s)`, evidence);
     },
   },
+  ...dataChecks,
 ];
-
-/** A _since far enough back that a test export still has data, yet filters something out. */
-export function sinceInstant(): string {
-  const year = new Date().getUTCFullYear() - 2;
-  return `${year}-01-01T00:00:00.000+00:00`;
-}
 
 function shortName(url: string): string {
   return url.replace(/^.*\/data\//, 'data/');

@@ -171,6 +171,10 @@ function rejectCheck(c: RejectCase): CheckDefinition {
 const ACCEPT_MSG = 'application/fhir+json is the only supported response format';
 const SINCE_FORMAT_MSG =
   'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.';
+const SINCE_NO_ATTRIBUTION_MSG =
+  'failed to start job; attribution file not found for given _since parameter.';
+/** Before the earliest data BCDA serves (seed 000 §/Group: "as early as 2014"), so before any attribution file. */
+const BEFORE_ATTRIBUTION = '2013-01-01T00:00:00.000+00:00';
 const SINCE_FUTURE_MSG =
   'Invalid date format supplied in _since parameter. Date must be a date that has already passed';
 
@@ -436,6 +440,17 @@ const parameterChecks: CheckDefinition[] = [
     faults: ['kickoff-accepts-bad-group'],
     outcome: { code: 'structure', diagnostics: 'Invalid group ID' },
     spec: () => ({ endpoint: 'group', group: 'sub' }),
+  }),
+  rejectCheck({
+    id: 'KICKOFF-GROUP-SINCE-BEFORE-ATTRIBUTION',
+    title: 'Group/all with a _since older than every attribution file is refused with 404',
+    description: `Group/all with _since sorts enrollees into existing and newly attributed by the attribution file in effect at _since; when there is none, BCDA answers 404 ("${SINCE_NO_ATTRIBUTION_MSG}"). _since=${BEFORE_ATTRIBUTION} is older than the earliest data BCDA holds (2014), so no attribution file can be older. SHOULD: BCDA's code does this with its new-enrollee rule on; the documents do not say it.`,
+    level: 'SHOULD',
+    status: 404,
+    refs: ['behavior §2.2', 'seed:000 §/Group'],
+    faults: ['group-since-no-404-before-attribution'],
+    outcome: { code: 'not-found', diagnostics: SINCE_NO_ATTRIBUTION_MSG },
+    spec: () => ({ endpoint: 'group', group: 'all', query: { _since: BEFORE_ATTRIBUTION } }),
   }),
   rejectCheck({
     id: 'KICKOFF-GROUP-ID-NEW',

@@ -110,6 +110,9 @@ async function firstFile(m: TestMock, headers: Record<string, string>, withToken
 
 const status = async (p: PromiseLike<{ status: number }>) => (await p).status;
 
+/** A FHIR instant a year before the mock's clock. */
+const yearAgo = (m: TestMock): string => new Date(m.ctx.clock.nowMs() - 365 * 86_400_000).toISOString();
+
 const PROBES: Record<string, Probe> = {
   'metadata-wrong-fhir-version': async (m) => json(await m.http().get('/api/v2/metadata')).fhirVersion,
   'metadata-missing-export-operations': async (m) =>
@@ -216,6 +219,23 @@ const PROBES: Record<string, Probe> = {
     const { res } = await completed(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>(res).output.map((o) => o.type);
   },
+  // A _since a year back, inside the data's three years: some enrollees are newly attributed since.
+  'patient-since-new-enrollees-unfiltered': (m) => files(m, `/api/v2/Patient/$export?_since=${yearAgo(m)}`),
+  'patient-omits-new-enrollees': (m) => files(m, '/api/v2/Patient/$export'),
+  'group-since-ignored-for-existing': (m) => files(m, `/api/v2/Group/all/$export?_since=${yearAgo(m)}`),
+  'group-since-drops-new-enrollees': (m) => files(m, `/api/v2/Group/all/$export?_since=${yearAgo(m)}`),
+  'group-since-no-404-before-attribution': (m) =>
+    status(kick(m, '/api/v2/Group/all/$export?_since=2013-01-01T00:00:00Z')),
+  'type-filter-leaks-other-types': async (m) => {
+    const { res } = await completed(m, '/api/v2/Patient/$export?_type=Patient');
+    return json<{ output: Array<{ type: string }> }>(res).output.map((o) => o.type);
+  },
+  'type-filter-drops-requested-type': async (m) => {
+    const { res } = await completed(m, '/api/v2/Patient/$export?_type=Patient,Coverage');
+    return json<{ output: Array<{ type: string }> }>(res).output.map((o) => o.type);
+  },
+  'runout-includes-current-year': (m) => files(m, '/api/v2/Group/runout/$export'),
+  'runout-includes-current-enrollees': (m) => files(m, '/api/v2/Group/runout/$export'),
   'cancel-returns-200': async (m) => {
     const t = await m.token();
     const id = await startExport(m, t);

@@ -217,6 +217,41 @@ describe('mock export kick-off', () => {
     expect(job?.spec.since?.toISOString()).toBe('2020-02-13T13:00:00.000Z');
   });
 
+  it('splits Group/all with _since by the attribution file in effect at _since, and only Group/all', async () => {
+    const since = '2025-06-15T00:00:00.000Z';
+    const specOf = async (path: string) => {
+      const res = await m.http().get(path).set(exportHeaders(token));
+      expect(res.status).toBe(202);
+      return m.ctx.jobs.get(jobIdOf(res.headers['content-location'] as string))?.spec;
+    };
+    // June 2025: 2025 × 12 + 5.
+    expect((await specOf(`/api/v2/Group/all/$export?_since=${since}`))?.newEnrollees).toEqual({
+      afterMonth: 2025 * 12 + 5,
+    });
+    expect((await specOf(`/api/v2/Patient/$export?_since=${since}`))?.newEnrollees).toBeUndefined();
+    expect((await specOf(`/api/v2/Group/runout/$export?_since=${since}`))?.newEnrollees).toBeUndefined();
+    expect((await specOf('/api/v2/Group/all/$export'))?.newEnrollees).toBeUndefined();
+  });
+
+  it('answers 404 to Group/all with a _since older than every attribution file', async () => {
+    const res = await m
+      .http()
+      .get('/api/v2/Group/all/$export?_since=2013-01-01T00:00:00.000-05:00')
+      .set(exportHeaders(token));
+    expect(res.status).toBe(404);
+    expect(json<Outcome>(res).issue[0]?.code).toBe('not-found');
+    expect(diag(res)).toBe('failed to start job; attribution file not found for given _since parameter.');
+    // Patient/$export has no such rule.
+    expect(
+      (
+        await m
+          .http()
+          .get('/api/v2/Patient/$export?_since=2013-01-01T00:00:00.000-05:00')
+          .set(exportHeaders(token))
+      ).status,
+    ).toBe(202);
+  });
+
   it('TEST995 (outdated attribution): 404 on Patient and Group/all, 202 on runout', async () => {
     const t = await tokenFor(m.app, 'TEST995');
     for (const path of ['/api/v2/Patient/$export', '/api/v2/Group/all/$export']) {

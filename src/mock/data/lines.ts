@@ -6,8 +6,9 @@ import {
   type BeneficiaryFacts,
   type FactsContext,
 } from './beneficiary';
+import { cohortOf, population } from './attribution';
 import { toJsonLine } from './json-text';
-import { ERROR_FILE_STRAY_LINE, mutateResource, truncateLine } from './mutations';
+import { ERROR_FILE_STRAY_LINE, datedOn, mutateResource, truncateLine } from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
 import { buildCoverage } from './resources/coverage';
 import { buildEob } from './resources/eob';
@@ -15,6 +16,7 @@ import { beneficiaryNotFoundLine, SYSTEM_TYPE_WARNING_LINE } from './resources/o
 import { buildClaim, buildClaimResponse } from './resources/partial-claim';
 import { buildPatient } from './resources/patient';
 import {
+  cohortFilter,
   factsContext,
   filterOf,
   patientSelected,
@@ -65,6 +67,7 @@ function* errorLines(spec: ExportSpec, ctx: FactsContext, file: PlannedFile): Ge
   const [start, end] = file.beneficiaries;
   // Only the identity is needed here, not the beneficiary's claims.
   for (let i = start; i < end; i++) {
+    if (file.cohort && cohortOf(spec, i) !== file.cohort) continue;
     if (isErrorBeneficiary(ctx.seed, ctx.cmsId, i, ctx.beneficiaries)) {
       yield beneficiaryNotFoundLine(beneficiaryMbi(ctx.seed, ctx.cmsId, i));
     }
@@ -79,11 +82,13 @@ function* dataLines(
 ): Generator<string> {
   if (file.type === 'OperationOutcome') return;
   const type = file.type;
-  const filter = filterOf(spec);
+  const filter = cohortFilter(filterOf(spec), file.cohort);
   const mutations = new Set<ContentMutation>(spec.mutations ?? []);
+  const today = spec.transactionTime.toISOString().slice(0, 10);
   const [start, end] = file.beneficiaries;
   let first = true;
   for (let i = start; i < end; i++) {
+    if (file.cohort && cohortOf(spec, i) !== file.cohort) continue;
     const facts = beneficiaryFacts(ctx, i);
     if (facts.error) continue;
     for (const resource of beneficiaryResources(ctx, filter, spec.version, facts, type)) {
@@ -93,6 +98,7 @@ function* dataLines(
       }
       first = false;
       mutateResource(resource as Record<string, unknown>, type, mutations);
+      if (mutations.has('service-in-current-year')) datedOn(resource as Record<string, unknown>, today);
       const line = toJsonLine(resource, sortKeys);
       yield mutations.has('malformed-json') ? truncateLine(line) : line;
       if (mutations.has('wrong-resource-type')) {
@@ -114,7 +120,7 @@ export function fileLines(
 ): Iterable<string> {
   // Checked eagerly, so a bad request fails before the server starts a response.
   checkExportSpec(spec);
-  checkPlannedFile(spec, file);
+  checkPlannedFile(spec, file, population(spec));
   const ctx = factsContext(spec);
   return file.kind === 'error'
     ? errorLines(spec, ctx, file)

@@ -56,6 +56,19 @@ export function mutateResource(
 
 const CLAIM_ID_SYSTEMS = [CLM_ID_SYSTEM, PDE_ID_SYSTEM];
 
+/** Moves a claim's service dates (billablePeriod, each item's servicedDate or servicedPeriod) to `day`. */
+export function datedOn(resource: Json, day: string): void {
+  if (asObject(resource['billablePeriod'])) resource['billablePeriod'] = { start: day, end: day };
+  const items = resource['item'];
+  if (!Array.isArray(items)) return;
+  for (const item of items) {
+    const it = asObject(item);
+    if (!it) continue;
+    if ('servicedDate' in it) it['servicedDate'] = day;
+    if (asObject(it['servicedPeriod'])) it['servicedPeriod'] = { start: day, end: day };
+  }
+}
+
 function dropIdentifiers(resource: Json, ...systems: string[]): void {
   const list = resource['identifier'];
   if (!Array.isArray(list)) return;

@@ -1,6 +1,7 @@
 /**
  * Which resources of a beneficiary an export contains: entitlement, `_type`, `_since` (on
- * meta.lastUpdated) and runout (service dates up to 31 December of the previous year).
+ * meta.lastUpdated, not for newly attributed enrollees of a split export) and runout (service
+ * dates up to 31 December of the previous year).
  */
 import type {
   BeneficiaryFacts,
@@ -51,6 +52,11 @@ export function filterOf(spec: ExportSpec): Filter {
     sinceMs: spec.since?.getTime(),
     runoutLastDay: spec.runout ? Math.floor(Date.UTC(year - 1, 11, 31) / DAY_MS) : undefined,
   };
+}
+
+/** The filter of one cohort of a split export: the newly attributed get their history, no `_since`. */
+export function cohortFilter(filter: Filter, cohort: 'new' | 'existing' | undefined): Filter {
+  return cohort === 'new' ? { ...filter, sinceMs: undefined } : filter;
 }
 
 function updatedAfter(filter: Filter, updated: number): boolean {

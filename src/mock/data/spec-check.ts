@@ -34,17 +34,22 @@ export function checkExportSpec(spec: ExportSpec): void {
     throw new ExportSpecError(`version must be v1, v2 or v3, got ${String(spec.version)}`);
 }
 
-export function checkPlannedFile(spec: ExportSpec, file: PlannedFile): void {
+/** `range` is the export's beneficiary indexes (attribution.ts `population`): runout's lie past the ACO's. */
+export function checkPlannedFile(
+  spec: ExportSpec,
+  file: PlannedFile,
+  range: [number, number] = [0, spec.aco.beneficiaries],
+): void {
   const [start, end] = file.beneficiaries;
   if (
     !Number.isInteger(start) ||
     !Number.isInteger(end) ||
-    start < 0 ||
+    start < range[0] ||
     end < start ||
-    end > spec.aco.beneficiaries
+    end > range[1]
   ) {
     throw new ExportSpecError(
-      `file ${file.name} covers beneficiaries [${start}, ${end}), outside the ACO's 0..${spec.aco.beneficiaries}`,
+      `file ${file.name} covers beneficiaries [${start}, ${end}), outside the ACO's ${range[0]}..${range[1]} of this export`,
     );
   }
 }

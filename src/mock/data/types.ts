@@ -45,7 +45,11 @@ export type ContentMutation =
   /** A Patient with a positive (real-looking) id in sandbox data. */
   | 'positive-patient-id'
   /** Error files start with a line that is not an OperationOutcome. */
-  | 'error-file-wrong-type';
+  | 'error-file-wrong-type'
+  /** Group/runout draws from the current enrollees instead of last year's runout population. */
+  | 'runout-current-enrollees'
+  /** Group/runout: the first claim of every claim file is dated on the transaction day (this year). */
+  | 'service-in-current-year';
 
 export interface ExportSpec {
   aco: AcoProfile;
@@ -54,8 +58,18 @@ export interface ExportSpec {
   types: ExportResourceType[];
   /** Only resources whose meta.lastUpdated is after this instant. */
   since?: Date;
-  /** Group/runout: only claims with service dates up to 31 December of the year before `now`. */
+  /**
+   * Group/runout: the runout enrollees (attributed last year, not this year; see attribution.ts),
+   * and only their claims with service dates up to 31 December of the year before `now`.
+   */
   runout: boolean;
+  /**
+   * Splits the enrollees by attribution (seed 000 §/Group, `_since` on Group/all): those first
+   * attributed in a file after `afterMonth` (attribution.ts month numbers) are newly attributed and
+   * get their whole history, `since` not applied, in files of their own; the others get `since`.
+   * `omit` leaves the newly attributed out instead (a fault).
+   */
+  newEnrollees?: { afterMonth: number; omit?: boolean };
   /** The job's transactionTime; no resource is lastUpdated after it. */
   transactionTime: Date;
   /** Run seed: same seed and spec → byte-identical files. */
@@ -73,6 +87,8 @@ export interface PlannedFile {
   kind: 'output' | 'error';
   /** Beneficiary index range [start, end) this file covers. */
   beneficiaries: [number, number];
+  /** In an export split by attribution (ExportSpec.newEnrollees), the cohort whose lines it holds. */
+  cohort?: 'new' | 'existing';
 }
 
 /** Functions the generator module (src/mock/data/index.ts) exports. */

@@ -7,8 +7,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import type { MockAco } from '../acos';
 import type { MockContext } from '../context';
-import type { ExportResourceType } from '../data/types';
+import { attributionMonthAt, firstAttributionMonth, latestAttributionMonth } from '../data/attribution';
+import type { ContentMutation, ExportResourceType, ExportSpec } from '../data/types';
 import { checkAcoAccess, requireAco } from '../guard';
+import type { FaultName } from '../faults';
 import { isActive, jobState, type Job } from '../jobs';
 import { sendOutcome } from '../outcome';
 import {
@@ -138,8 +140,11 @@ async function kickOff(
     types = defaultTypes(aco, version, ctx.faults.has('partially-adjudicated-omitted'));
     if (ctx.faults.has('export-default-omits-coverage')) types = types.filter((t) => t !== 'Coverage');
   }
+  if (params.types) types = typeFaults(ctx, aco, version, types);
   const attributionError = attributionProblem(ctx, aco, runout);
   if (attributionError) return bad(404, 'not-found', attributionError);
+  const cohorts = attributionCohorts(ctx, groupId, params.since, nowMs);
+  if ('error' in cohorts) return bad(404, 'not-found', cohorts.error);
 
   const createdAtMs = nowMs;
   const job = ctx.jobs.create({
@@ -160,11 +165,12 @@ async function kickOff(
       },
       version,
       types,
-      ...(params.since && !ctx.faults.has('content-ignores-since') ? { since: params.since } : {}),
+      ...(cohorts.since ? { since: cohorts.since } : {}),
+      ...(cohorts.newEnrollees ? { newEnrollees: cohorts.newEnrollees } : {}),
       runout,
       transactionTime: new Date(createdAtMs),
       seed: ctx.seed,
-      mutations: ctx.faults.mutations(),
+      mutations: [...ctx.faults.mutations(), ...runoutMutations(ctx, runout)],
     },
   });
 
@@ -221,4 +227,62 @@ function attributionProblem(ctx: MockContext, aco: MockAco, runout: boolean): st
     );
   }
   return undefined;
+}
+
+/**
+ * What `_since` does to whom (seed 000 §/Group, §/Patient): on Group/all, enrollees first attributed
+ * after the attribution file in effect at `_since` are new and get their whole history; on
+ * /Patient, `_since` applies to everyone. With no attribution file older than `_since`, Group/all
+ * answers 404 (behavior §2.2).
+ */
+function attributionCohorts(
+  ctx: MockContext,
+  groupId: string | undefined,
+  given: Date | undefined,
+  nowMs: number,
+): { since?: Date; newEnrollees?: ExportSpec['newEnrollees'] } | { error: string } {
+  const has = (name: FaultName): boolean => ctx.faults.has(name);
+  const since = given && !has('content-ignores-since') ? given : undefined;
+  // Anyone attributed since the first file counts as new when no file is older than _since.
+  const everyone = firstAttributionMonth(nowMs) - 1;
+  if (groupId === 'all' && given) {
+    const month = attributionMonthAt(given.getTime(), nowMs);
+    if (month === undefined && !has('group-since-no-404-before-attribution'))
+      return { error: 'failed to start job; attribution file not found for given _since parameter.' };
+    if (!since || has('group-since-ignored-for-existing')) return {};
+    const omit = has('group-since-drops-new-enrollees') ? { omit: true } : {};
+    return { since, newEnrollees: { afterMonth: month ?? everyone, ...omit } };
+  }
+  if (groupId !== undefined) return since ? { since } : {};
+  if (has('patient-omits-new-enrollees')) {
+    const lastYear = { afterMonth: latestAttributionMonth(nowMs) - 12, omit: true };
+    return since ? { since, newEnrollees: lastYear } : { newEnrollees: lastYear };
+  }
+  if (since && has('patient-since-new-enrollees-unfiltered'))
+    return { since, newEnrollees: { afterMonth: attributionMonthAt(since.getTime(), nowMs) ?? everyone } };
+  return since ? { since } : {};
+}
+
+/** The _type faults: an extra type nobody asked for, or only the first of several. */
+function typeFaults(
+  ctx: MockContext,
+  aco: MockAco,
+  version: ApiVersion,
+  types: ExportResourceType[],
+): ExportResourceType[] {
+  if (ctx.faults.has('type-filter-drops-requested-type')) return types.slice(0, 1);
+  if (ctx.faults.has('type-filter-leaks-other-types')) {
+    const extra = defaultTypes(aco, version).find((t) => !types.includes(t));
+    return extra ? [...types, extra] : types;
+  }
+  return types;
+}
+
+/** The runout faults, which change whom and what Group/runout draws from. */
+function runoutMutations(ctx: MockContext, runout: boolean): ContentMutation[] {
+  if (!runout) return [];
+  const out: ContentMutation[] = [];
+  if (ctx.faults.has('runout-includes-current-enrollees')) out.push('runout-current-enrollees');
+  if (ctx.faults.has('runout-includes-current-year')) out.push('service-in-current-year');
+  return out;
 }

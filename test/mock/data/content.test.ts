@@ -257,18 +257,20 @@ describe('filters', () => {
     expect(new Set(res.map((r) => r.resourceType))).toEqual(new Set(['Coverage']));
   });
 
-  test('runout keeps claims with service dates up to 31 December of the previous year, and all Patients/Coverage', () => {
+  test("runout is last year's enrollees, not the current ones, with claims served up to 31 December of the previous year", () => {
     const s = spec({ aco: ACOS.TEST001!, types: ALL_TYPES });
     const all = byType(outputResources(s));
     const runout = byType(outputResources({ ...s, runout: true }));
     const lastDay = `${s.transactionTime.getUTCFullYear() - 1}-12-31`;
     const end = (r: Json): string => (r.billablePeriod as { end: string }).end;
     expect(runout.ExplanationOfBenefit!.length).toBeGreaterThan(0);
-    expect(runout.ExplanationOfBenefit!.length).toBeLessThan(all.ExplanationOfBenefit!.length);
     for (const e of runout.ExplanationOfBenefit!) expect(end(e) <= lastDay).toBe(true);
     expect(all.ExplanationOfBenefit!.some((e) => end(e) > lastDay)).toBe(true);
     for (const c of runout.Claim ?? []) expect(end(c) <= lastDay).toBe(true);
-    expect(runout.Patient!.length).toBe(all.Patient!.length);
-    expect(runout.Coverage!.length).toBe(all.Coverage!.length);
+    // A tenth as many enrollees, none of them currently attributed, each with its Coverage.
+    const current = new Set(all.Patient!.map((p) => p.id));
+    expect(runout.Patient!.length).toBe(6);
+    for (const p of runout.Patient!) expect(current.has(p.id)).toBe(false);
+    expect(runout.Coverage!.length).toBe(runout.Patient!.length * 4);
   });
 });
