@@ -876,6 +876,77 @@ const CATALOG = [
     'Exports for an ACO without up-to-date attribution answer 404.',
     ['behavior §2.2', 'behavior §7.1'],
   ),
+  // every answer of a kind: each export's manifest, each job list, each FHIR resource the server sends
+  f(
+    'manifest-request-drops-query',
+    'status',
+    "The manifest's request leaves out the kick-off's query string (_type, _since…).",
+    "Every manifest's request is the full URL of its kick-off, query included.",
+    ['bulkdata@157', 'seed:001 §Response example: completed job'],
+  ),
+  f(
+    'manifest-wrong-job-id',
+    'status',
+    "The manifest's JobID names the job before this one.",
+    'JobID is the id of the job whose status URL answered, the id in the file URLs.',
+    ['seed:001 §Response example: completed job', 'behavior §2.3'],
+  ),
+  f(
+    'jobs-filtered-total-wrong',
+    'jobs',
+    'A job list filtered by _status gives as total the number of all the organization’s jobs.',
+    'Every job list is a searchset Bundle whose total is the number of its entries.',
+    ['seed:001 §Request job history', 'behavior §2.5'],
+  ),
+  f(
+    'jobs-task-invalid-dates',
+    'jobs',
+    'Task.executionPeriod start and end are Go time strings ("2006-01-02 15:04:05 +0000 UTC").',
+    'Each job-list entry is a FHIR Task: executionPeriod holds FHIR dateTimes.',
+    ['seed:001 §Request job history', 'seed:000 §/Jobs'],
+  ),
+  f(
+    'jobs-task-wrong-request',
+    'jobs',
+    "Task.input valueString names the kick-off's path without its query string.",
+    "Each Task's input valueString is GET and the job's original request URL.",
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'metadata-stu3-elements',
+    'metadata',
+    "The v2/v3 CapabilityStatement keeps STU3's acceptUnknown, which FHIR R4 removed.",
+    'The v2/v3 metadata is a valid FHIR R4 CapabilityStatement.',
+    ['seed:001 §Check API status', 'seed:000 §/Metadata'],
+  ),
+  f(
+    'metadata-wrong-format',
+    'metadata',
+    'The CapabilityStatement lists only application/fhir+xml under format.',
+    'format lists application/json and application/fhir+json, as the documented example does.',
+    ['seed:001 §Check API status', 'seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'metadata-wrong-implementation-url',
+    'metadata',
+    'implementation.url names the public sandbox whatever host serves the metadata.',
+    'implementation.url is the base URL of the server that answered.',
+    ['seed:001 §Check API status', 'behavior §2.1'],
+  ),
+  f(
+    'status-outcome-invalid-fhir',
+    'status',
+    'Job status and cancel errors carry issue[0].errType, an element FHIR R4 does not define.',
+    'Error bodies are valid FHIR R4 OperationOutcome resources.',
+    ['bulkdata@137', 'bulkdata@309', 'behavior §1'],
+  ),
+  f(
+    'status-outcome-no-details',
+    'status',
+    'v2/v3 job status and cancel errors leave out issue[0].details.',
+    "BCDA's v2 error OperationOutcomes repeat the message in issue[0].details (coding and text), v3's in details.text.",
+    ['behavior §1'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -15,6 +15,12 @@ export interface CapabilityOptions {
   now: Date;
   wrongFhirVersion?: boolean;
   noExportOperations?: boolean;
+  /** Keeps STU3's acceptUnknown on v2/v3 (fault `metadata-stu3-elements`). */
+  stu3Elements?: boolean;
+  /** Lists only application/fhir+xml under format (fault `metadata-wrong-format`). */
+  wrongFormat?: boolean;
+  /** Names the public sandbox as the implementation whatever the host (fault `metadata-wrong-implementation-url`). */
+  foreignImplementationUrl?: string;
 }
 
 export function capabilityStatement(o: CapabilityOptions): Record<string, unknown> {
@@ -55,11 +61,11 @@ export function capabilityStatement(o: CapabilityOptions): Record<string, unknow
       BULK_CAPABILITY,
     ],
     software: { name: 'Beneficiary Claims Data API', version: MOCK_VERSION, releaseDate: date },
-    implementation: { description: DESCRIPTION, url: o.base },
+    implementation: { description: DESCRIPTION, url: o.foreignImplementationUrl ?? o.base },
     fhirVersion: o.version === 'v1' || o.wrongFhirVersion ? '3.0.1' : '4.0.1',
-    format: ['application/json', 'application/fhir+json'],
+    format: o.wrongFormat ? ['application/fhir+xml'] : ['application/json', 'application/fhir+json'],
   };
-  if (o.version === 'v1') statement.acceptUnknown = 'extensions';
+  if (o.version === 'v1' || o.stu3Elements) statement.acceptUnknown = 'extensions';
   const rest: Record<string, unknown> = {
     mode: 'server',
     security,

@@ -64,12 +64,14 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
   if (!has('manifest-no-request')) {
     manifest.request = has('manifest-wrong-request')
       ? job.requestUrl.replace('$export', '$everything')
-      : job.requestUrl;
+      : has('manifest-request-drops-query')
+        ? job.requestUrl.split('?')[0]
+        : job.requestUrl;
   }
   manifest.requiresAccessToken = has('manifest-requires-access-token-string') ? 'true' : true;
   manifest.output = output;
   manifest.error = has('manifest-error-not-array') ? null : error;
-  manifest.JobID = job.id;
+  manifest.JobID = has('manifest-wrong-job-id') ? job.id - 1 : job.id;
   return manifest;
 }
 

@@ -14,11 +14,26 @@ export function writerVersion(path: string): ApiVersion {
   return 'v1';
 }
 
+/** Ways a faulty writer departs from BCDA's error body (faults of the routes that use them). */
+export interface OutcomeFlaws {
+  /** Serialises the internal error type as issue[0].errType, an element FHIR R4 does not define. */
+  errType?: string;
+  /** Leaves out issue[0].details whatever the version. */
+  noDetails?: boolean;
+}
+
 /** The OperationOutcome JSON text, keys in BCDA's order. */
-export function operationOutcome(version: ApiVersion, code: IssueCode, diagnostics = ''): string {
+export function operationOutcome(
+  version: ApiVersion,
+  code: IssueCode,
+  diagnostics = '',
+  flaws: OutcomeFlaws = {},
+): string {
   const issue: Record<string, unknown> = { severity: 'error', code };
   if (diagnostics) issue.diagnostics = diagnostics;
-  if (version === 'v2') {
+  if (flaws.errType) issue.errType = flaws.errType;
+  const details = !flaws.noDetails;
+  if (details && version === 'v2') {
     const coding: Record<string, string> = {
       system: 'http://hl7.org/fhir/ValueSet/operation-outcome',
       // Quirk of the real writer, kept because clients parse it: the code is always this literal.
@@ -26,13 +41,13 @@ export function operationOutcome(version: ApiVersion, code: IssueCode, diagnosti
     };
     if (diagnostics) coding.display = diagnostics;
     issue.details = diagnostics ? { coding: [coding], text: diagnostics } : { coding: [coding] };
-  } else if (version === 'v3') {
+  } else if (details && version === 'v3') {
     issue.details = diagnostics ? { text: diagnostics } : {};
   }
   return JSON.stringify({ resourceType: 'OperationOutcome', issue: [issue] });
 }
 
-export interface OutcomeOptions {
+export interface OutcomeOptions extends OutcomeFlaws {
   /** Replace the FHIR body by plain text (fault `kickoff-error-not-operationoutcome`). */
   plainText?: boolean;
 }
@@ -47,7 +62,12 @@ export function sendOutcome(
   options: OutcomeOptions = {},
 ): FastifyReply {
   if (options.plainText) return sendText(reply, status, diagnostics || statusText(status));
-  return sendBody(reply, status, 'application/fhir+json', operationOutcome(version, code, diagnostics));
+  return sendBody(
+    reply,
+    status,
+    'application/fhir+json',
+    operationOutcome(version, code, diagnostics, options),
+  );
 }
 
 /**

@@ -514,6 +514,40 @@ for (const name of Object.keys(CONTENT_MUTATIONS)) {
   PROBES[name] = name === 'content-error-file-wrong-type' ? errorFiles : (m) => files(m);
 }
 
+// Every answer of a kind: a filtered export's manifest, filtered job lists, Tasks, the metadata, status errors.
+async function jobsAfter(m: TestMock, kickoffs: string[], query = ''): Promise<string> {
+  const t = await m.token();
+  for (const path of kickoffs) {
+    await startExport(m, t, path);
+    m.ctx.clock.advance(60);
+  }
+  await startExport(m, t, '/api/v2/Patient/$export?_type=Coverage'); // still running
+  return (await m.http().get(`/api/v2/jobs${query}`).set(exportHeaders(t))).text;
+}
+
+async function cancelledStatus(m: TestMock): Promise<string> {
+  const t = await m.token();
+  const id = await startExport(m, t);
+  await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+  return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).text;
+}
+
+const metadataText: Probe = async (m) => (await m.http().get('/api/v2/metadata')).text;
+
+Object.assign(PROBES, {
+  'manifest-request-drops-query': async (m: TestMock) =>
+    (await completed(m, '/api/v2/Patient/$export?_type=Patient')).res.text,
+  'jobs-filtered-total-wrong': (m: TestMock) =>
+    jobsAfter(m, ['/api/v2/Group/all/$export'], '?_status=Completed'),
+  'jobs-task-invalid-dates': (m: TestMock) => jobsAfter(m, ['/api/v2/Group/all/$export']),
+  'jobs-task-wrong-request': (m: TestMock) => jobsAfter(m, ['/api/v2/Patient/$export?_type=Patient']),
+  'metadata-stu3-elements': metadataText,
+  'metadata-wrong-format': metadataText,
+  'metadata-wrong-implementation-url': metadataText,
+  'status-outcome-invalid-fhir': cancelledStatus,
+  'status-outcome-no-details': cancelledStatus,
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { goTimeString, httpDate } from '../formats';
 import { matchJob, requireAco, type GoneJob, type MatchedJob } from '../guard';
 import { DAY_MS, isActive } from '../jobs';
 import { buildManifest } from '../manifest';
-import { operationOutcome, sendBody, sendOutcome } from '../outcome';
+import { operationOutcome, sendBody, sendOutcome, type OutcomeFlaws } from '../outcome';
 import { baseUrl } from '../urls';
 
 /** Seconds a running job asks the client to wait before the next poll. */
@@ -25,6 +25,14 @@ export function registerJobStatusRoutes(app: FastifyInstance, ctx: MockContext, 
   app.delete<{ Params: { jobID: string } }>(`/api/${version}/jobs/:jobID`, (request, reply) =>
     cancel(ctx, version, request, reply),
   );
+}
+
+/** How this route's error bodies depart from BCDA's, under the faults that say so. */
+function flaws(ctx: MockContext): OutcomeFlaws {
+  return {
+    ...(ctx.faults.has('status-outcome-invalid-fhir') ? { errType: 'Request Error' } : {}),
+    ...(ctx.faults.has('status-outcome-no-details') ? { noDetails: true } : {}),
+  };
 }
 
 async function matched(
@@ -57,8 +65,9 @@ async function getStatus(
   if (!m) return reply;
   if ('gone' in m) {
     // As an Expired job, less the Expires header: when it expired is no longer known.
-    if (m.quirkPrefix) return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found'));
-    return sendOutcome(reply, 410, version, 'not-found');
+    if (m.quirkPrefix)
+      return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', '', flaws(ctx)));
+    return sendOutcome(reply, 410, version, 'not-found', '', flaws(ctx));
   }
   const { job, state } = m;
   let status = state.status;
@@ -92,6 +101,8 @@ async function getStatus(
           410,
           version,
           'not-found',
+          '',
+          flaws(ctx),
         );
       }
       if (ctx.faults.has('status-complete-202')) {
@@ -104,9 +115,10 @@ async function getStatus(
     }
     case 'Archived':
     case 'Expired': {
-      if (m.quirkPrefix) return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found'));
+      if (m.quirkPrefix)
+        return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', '', flaws(ctx)));
       reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
-      return sendOutcome(reply, 410, version, 'not-found');
+      return sendOutcome(reply, 410, version, 'not-found', '', flaws(ctx));
     }
     case 'Failed':
     case 'FailedExpired':
@@ -116,10 +128,11 @@ async function getStatus(
         version,
         'exception',
         'Service encountered numerous errors. Job failed to complete.',
+        flaws(ctx),
       );
     case 'Cancelled':
     case 'CancelledExpired':
-      return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.');
+      return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.', flaws(ctx));
   }
 }
 
@@ -136,8 +149,12 @@ async function cancel(
   if ('gone' in m) {
     if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
     if (m.quirkPrefix)
-      return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', NOT_CANCELLED));
-    return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED);
+      return sendDoubled(
+        reply,
+        m.quirkPrefix,
+        operationOutcome(version, 'not-found', NOT_CANCELLED, flaws(ctx)),
+      );
+    return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED, flaws(ctx));
   }
   const { job, state } = m;
   if (isActive(state.status)) {
@@ -148,6 +165,10 @@ async function cancel(
   }
   if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
   if (m.quirkPrefix)
-    return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', NOT_CANCELLED));
-  return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED);
+    return sendDoubled(
+      reply,
+      m.quirkPrefix,
+      operationOutcome(version, 'not-found', NOT_CANCELLED, flaws(ctx)),
+    );
+  return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED, flaws(ctx));
 }

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import type { MockContext } from '../context';
-import { goSlice, isoSeconds } from '../formats';
+import { goSlice, goTimeString, isoSeconds } from '../formats';
 import { checkAcoAccess, requireAco } from '../guard';
 import {
   JOB_STATUSES,
@@ -92,13 +92,19 @@ async function listJobs(
   // Only the states and references are collected here; the Tasks are written as the socket drains.
   const matches: Array<{ job: Job; state: JobState }> = [];
   const candidates = ctx.faults.has('jobs-other-aco') ? ctx.jobs.all() : ctx.jobs.ofAco(aco.cmsId);
+  let listable = 0;
   for (const job of candidates) {
     if (lifecycleOver(job, nowMs)) continue; // leaving memory at the next sweep
+    listable += 1;
     const state = jobState(job, nowMs);
     if (ignoreFilter || wanted.includes(state.status)) matches.push({ job, state });
   }
   const badShape = ctx.faults.has('jobs-bad-task-shape');
   const wrongStatus = ctx.faults.has('jobs-wrong-task-status');
+  const goDates = ctx.faults.has('jobs-task-invalid-dates');
+  const when = (ms: number) => (goDates ? goTimeString(new Date(ms)) : isoSeconds(new Date(ms)));
+  const requestOf = (job: Job) =>
+    ctx.faults.has('jobs-task-wrong-request') ? job.requestUrl.split('?')[0]! : job.requestUrl;
   const task = ({ job, state }: { job: Job; state: JobState }): Record<string, unknown> => {
     let status = taskStatus(state.status, ctx.quirks);
     if (wrongStatus) {
@@ -115,15 +121,15 @@ async function listJobs(
       identifier: [{ use: 'official', system: `${base}/api/${version}/jobs`, value: String(job.id) }],
       status,
       intent: 'order',
-      input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${job.requestUrl}` }],
-      executionPeriod: {
-        start: isoSeconds(new Date(job.createdAtMs)),
-        end: isoSeconds(new Date(state.updatedAtMs)),
-      },
+      input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${requestOf(job)}` }],
+      executionPeriod: { start: when(job.createdAtMs), end: when(state.updatedAtMs) },
     };
   };
 
-  const head = `{"resourceType":"Bundle","type":"searchset","total":${matches.length}`;
+  // A filtered list that counts every job of the organization in total (fault `jobs-filtered-total-wrong`).
+  const total =
+    statusText !== undefined && ctx.faults.has('jobs-filtered-total-wrong') ? listable : matches.length;
+  const head = `{"resourceType":"Bundle","type":"searchset","total":${total}`;
   if (matches.length === 0 && !ctx.faults.has('jobs-empty-200')) {
     const text = `no Jobs found for acoID ${aco.uuid} with job statuses ${goSlice(wanted)}`;
     if (!ctx.quirks) return sendOutcome(reply, 404, version, 'not-found', text);

@@ -21,6 +21,11 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       now: ctx.clock.now(),
       wrongFhirVersion: ctx.faults.has('metadata-wrong-fhir-version'),
       noExportOperations: ctx.faults.has('metadata-missing-export-operations'),
+      stu3Elements: ctx.faults.has('metadata-stu3-elements'),
+      wrongFormat: ctx.faults.has('metadata-wrong-format'),
+      ...(ctx.faults.has('metadata-wrong-implementation-url')
+        ? { foreignImplementationUrl: 'https://sandbox.bcda.cms.gov' }
+        : {}),
     });
     if (ctx.faults.has('metadata-not-capabilitystatement')) statement.resourceType = 'Conformance';
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
