@@ -80,7 +80,7 @@ export const attributionChecks: CheckDefinition[] = [
     id: 'ATTRIBUTION-OUTDATED-EXPORT-404',
     title: 'an organization without up-to-date attribution cannot export, except runout',
     description:
-      "For an ACO whose attribution is out of date (BCDA's smoke-test ACO TEST995), Patient and Group/all kick-offs answer 404 with an OperationOutcome saying no up-to-date attribution information is available; Group/runout still answers 202. Needs that ACO's credentials (--outdated-client-id).",
+      "For an ACO whose attribution is out of date (BCDA's smoke-test ACO TEST995), Patient and Group/all kick-offs answer 404 with an OperationOutcome saying no up-to-date attribution information is available; Group/runout still answers 202. Needs that ACO's credentials (--outdated-client-id). SHOULD: the real server's rule; the documents do not describe an ACO whose attribution is out of date.",
     level: 'SHOULD',
     area: 'attribution',
     profiles: ['bcda'],

@@ -70,7 +70,7 @@ export const cancelChecks: CheckDefinition[] = [
       id: 'CANCEL-TWICE-GONE',
       title: 'cancelling a job that is no longer running answers 410',
       description:
-        'Only pending or in-progress jobs can be cancelled: a second DELETE answers 410 Gone with an OperationOutcome ("job was not cancelled because it is not Pending or In Progress").',
+        'Only pending or in-progress jobs can be cancelled: a second DELETE answers 410 Gone with an OperationOutcome ("job was not cancelled because it is not Pending or In Progress"). SHOULD: the documents say only that an active job can be cancelled; the 410 is the real server\'s answer.',
       level: 'SHOULD',
       profiles: ['bcda'],
       refs: ['behavior §2.4', 'bulkdata@308'],

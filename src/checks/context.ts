@@ -119,6 +119,8 @@ export class CheckContext {
   private readonly memo = new Map<string, Promise<unknown>>();
   /** Jobs started by the run that may still be running; cancelled at the end. */
   private readonly startedJobs = new Set<string>();
+  /** Whole responses kept for later judging, by exchange id (keepWhole). */
+  private readonly whole = new Map<string, HttpResponse>();
 
   constructor(private readonly options: ContextOptions) {
     this.config = options.config;
@@ -323,6 +325,29 @@ export class CheckContext {
       onWait: (ms) => this.options.onProgress?.({ kind: 'wait', what: spec.label, ms }),
     };
     return this.options.exports.follow(name, steps);
+  }
+
+  /**
+   * Every export the run followed (the shared one included: started here when nobody has), each as
+   * far as it got, in the order they started. For `late` checks that judge every export: by then
+   * the exports the other checks started have ended.
+   */
+  async followedExports(): Promise<ExportRun[]> {
+    await this.mainExport().catch(() => undefined);
+    return this.options.exports.settled();
+  }
+
+  /**
+   * Keeps a whole response for the checks that judge every answer of a kind after the fact: the
+   * exchange log records at most MAX_RECORDED_BODY of each body.
+   */
+  keepWhole(res: HttpResponse): void {
+    this.whole.set(res.exchange.id, res);
+  }
+
+  /** The whole response of an exchange, when a check kept it (keepWhole). */
+  wholeResponse(exchangeId: string): HttpResponse | undefined {
+    return this.whole.get(exchangeId);
   }
 
   /** Downloads one file of the shared export again with explicit settings (plain, without token…). */

@@ -1,12 +1,17 @@
 /**
  * FHIR content checks: one per rule of the validator (src/fhir/rules.ts), judged from the issues
- * carrying that rule's code in the shared export's files. Each rule's check is complete here: its
- * id, texts, level, refs, and the mock faults that must trip it (feeds `npm run verify`).
+ * carrying that rule's code in the files of every export the run followed; and one per kind of
+ * resource the server answers with directly (the CapabilityStatement, error OperationOutcomes, the
+ * job list's Bundle of Tasks), judged on every such answer the run recorded. Each check is complete
+ * here: its id, texts, level, refs, and the mock faults that must trip it (feeds `npm run verify`).
  */
-import { RULE, type RuleId, type ValidationIssue } from '../fhir';
-import { type CheckDefinition, fail, pass, skip, warn } from './context';
+import { RULE, type RuleId, type ValidationIssue, validateResource } from '../fhir';
+import { type CheckContext, type CheckDefinition, type ExportRun, fail, pass, skip, warn } from './context';
+import { kickoffQuery, overEveryExport } from './kit/every-export';
 import { exportIssues } from './kit/export-issues';
-import type { CheckMeta } from './types';
+import { versioned } from './kit/operations';
+import { answersTo, everyAnswer, resourceTypeOf, type RecordedAnswer } from './kit/recorded';
+import type { CheckMeta, CheckOutcome } from './types';
 
 /** What each rule's check states about itself; area, operations and run are the same for all. */
 type RuleCheckMeta = Omit<CheckMeta, 'area' | 'operations'>;
@@ -86,7 +91,7 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'Patients carry their bene_id identifier',
     description:
       'Every Patient has an identifier with system `https://bluebutton.cms.gov/resources/variables/bene_id` ' +
-      'whose value is the Patient id.',
+      "whose value is the Patient id. SHOULD: the real server's data (behavior §7.2); the documents do not list identifiers.",
     level: 'SHOULD',
     profiles: ['bcda'],
     refs: ['behavior §7.2'],
@@ -108,7 +113,7 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'Coverage ids are part-<a|b|c|d>-<beneficiary>',
     description:
       'Coverage ids name the Medicare part and the beneficiary (`part-a-<bene>`), and the beneficiary matches ' +
-      'Coverage.beneficiary.',
+      "Coverage.beneficiary. SHOULD: the real server's ids (behavior §7.2); the documents do not fix resource ids.",
     level: 'SHOULD',
     profiles: ['bcda'],
     refs: ['behavior §7.2'],
@@ -119,7 +124,8 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'ExplanationOfBenefit id prefix names its claim type and matches its profile',
     description:
       'EOB ids are `<claim type>-<claim id>` (carrier, dme, hha, hospice, inpatient, outpatient, pde, snf), and in ' +
-      'v2/v3 the claimed C4BB EOB profile fits that claim type (e.g. pde → Pharmacy, outpatient → Outpatient-Institutional).',
+      'v2/v3 the claimed C4BB EOB profile fits that claim type (e.g. pde → Pharmacy, outpatient → Outpatient-Institutional). ' +
+      "SHOULD: the real server's ids (behavior §7.2); the documents do not fix resource ids.",
     level: 'SHOULD',
     profiles: ['bcda'],
     refs: ['behavior §7.2'],
@@ -139,7 +145,9 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'Patient references resolve inside the export',
     description:
       'Every Patient an ExplanationOfBenefit, Coverage or Claim in the export refers to is present in the ' +
-      "export's Patient files (checked when the export includes Patient).",
+      "export's Patient files (checked when the export includes Patient and has no _since: with _since a claim's " +
+      "Patient need not have changed). SHOULD: the real server's data (behavior §7.2); the IG leaves references " +
+      'between files to the server (bulkdata@33).',
     level: 'SHOULD',
     profiles: ['bcda'],
     refs: ['behavior §7.2', 'bulkdata@33'],
@@ -166,34 +174,319 @@ export const RULE_OF_FHIR_CHECK: ReadonlyMap<string, RuleId> = new Map(
   (Object.entries(RULE_CHECKS) as Array<[RuleId, RuleCheckMeta]>).map(([rule, meta]) => [meta.id, rule]),
 );
 
-export const fhirChecks: CheckDefinition[] = (
-  Object.entries(RULE_CHECKS) as Array<[RuleId, RuleCheckMeta]>
-).map(([rule, meta]) => ({
-  ...meta,
-  area: 'fhir',
-  operations: ['downloadFile'],
-  async run(ctx) {
-    const run = await ctx.mainExport();
-    const validated = run.downloads.filter((d) => d.validation);
-    if (!validated.length)
-      return skip(`no file of the shared export was validated: ${run.problem ?? 'no downloads'}`);
-    const issues = ctx.once(`fhir-issues`, async () => exportIssues(run));
-    const mine = (await issues).filter((i) => i.ruleId === rule);
-    const lines = validated.reduce((n, d) => n + (d.validation?.validatedLines ?? 0), 0);
-    const evidence = validated
-      .map((d) => d.exchangeId ?? '')
-      .filter(Boolean)
-      .slice(0, 10);
-    const errors = mine.filter((i) => i.severity === 'error');
-    const describe = (list: ValidationIssue[]) =>
-      list
-        .slice(0, 3)
-        .map((i) => `${i.file.replace(/^.*\/data\//, 'data/')}:${i.line} ${i.path} ${i.message}`)
-        .join('; ') + (list.length > 3 ? ` (+${list.length - 3} more)` : '');
-    if (errors.length) {
-      return meta.level === 'MUST' ? fail(describe(errors), evidence) : warn(describe(errors), evidence);
+/** Rules that say nothing of some exports: with _since, a claim's Patient need not be exported again. */
+const APPLIES: Partial<Record<RuleId, (run: ExportRun) => boolean>> = {
+  [RULE.refResolves]: (run) => !kickoffQuery(run).has('_since'),
+};
+
+const describeIssues = (list: ValidationIssue[]) =>
+  list
+    .slice(0, 3)
+    .map((i) => `${i.file.replace(/^.*\/data\//, 'data/')}:${i.line} ${i.path} ${i.message}`)
+    .join('; ') + (list.length > 3 ? ` (+${list.length - 3} more)` : '');
+
+/** One rule's verdict on one export's files. */
+async function ruleVerdict(
+  ctx: CheckContext,
+  rule: RuleId,
+  meta: RuleCheckMeta,
+  run: ExportRun,
+): Promise<CheckOutcome> {
+  const validated = run.downloads.filter((d) => d.validation);
+  if (!validated.length) return skip(`no file was validated: ${run.problem ?? 'no downloads'}`);
+  if (APPLIES[rule] && !APPLIES[rule](run)) return skip('the rule does not apply to this export');
+  const issues = await ctx.once(`fhir-issues:${run.name}`, async () => exportIssues(run));
+  const mine = issues.filter((i) => i.ruleId === rule);
+  const lines = validated.reduce((n, d) => n + (d.validation?.validatedLines ?? 0), 0);
+  const evidence = validated
+    .map((d) => d.exchangeId ?? '')
+    .filter(Boolean)
+    .slice(0, 10);
+  const errors = mine.filter((i) => i.severity === 'error');
+  if (errors.length)
+    return meta.level === 'MUST'
+      ? fail(describeIssues(errors), evidence)
+      : warn(describeIssues(errors), evidence);
+  if (mine.length) return warn(describeIssues(mine), evidence);
+  return pass(`${lines} line(s) in ${validated.length} file(s) checked`, evidence);
+}
+
+/** The NDJSON rule checks, judged on the files of every export the run followed. */
+const ruleChecks: CheckDefinition[] = (Object.entries(RULE_CHECKS) as Array<[RuleId, RuleCheckMeta]>).map(
+  ([rule, meta]) => ({
+    ...meta,
+    area: 'fhir',
+    phase: 'late',
+    operations: ['downloadFile'],
+    async run(ctx) {
+      const runs = await ctx.followedExports();
+      const verdicts = await Promise.all(
+        runs.map(async (run) => ({ run, outcome: await ruleVerdict(ctx, rule, meta, run) })),
+      );
+      return overEveryExport(verdicts, 'the run followed no export');
+    },
+  }),
+);
+
+/* ------------------------------------------ the resources the server answers with */
+
+/** One resource of one answer, to judge. */
+interface Found {
+  answer: RecordedAnswer;
+  resource: unknown;
+}
+
+interface Judgement {
+  problems: string[];
+  deviation?: string;
+}
+
+interface AnswerKind extends Omit<CheckMeta, 'area'> {
+  /** Makes sure the run has at least one such answer to judge (one shared request), when it can. */
+  ensure?(ctx: CheckContext): Promise<unknown>;
+  /** The resources of this kind among the run's answers, and the answers that could not be read. */
+  find(ctx: CheckContext): { found: Found[]; unreadable: RecordedAnswer[] };
+  /**
+   * What breaks the rule in one resource (a sentence per problem, naming the path), and a known
+   * deviation of the real server found in it, reported as such.
+   */
+  judge(resource: unknown, answer: RecordedAnswer): Judgement;
+  /** Skip message when the run recorded no such resource. */
+  none: string;
+  /** What one judged resource is called in the messages. */
+  noun: string;
+}
+
+/** Most problems spelled out in a message. */
+const SHOWN_PROBLEMS = 4;
+
+function answerCheck(kind: AnswerKind): CheckDefinition {
+  const { ensure, find, judge, none, noun, ...meta } = kind;
+  return {
+    ...meta,
+    area: 'fhir',
+    phase: 'late',
+    async run(ctx) {
+      await ensure?.(ctx).catch(() => undefined);
+      const { found, unreadable } = find(ctx);
+      const skipped = unreadable.length
+        ? `; ${unreadable.length} answer(s) not read (${unreadable[0]!.unreadable ?? 'unreadable'})`
+        : '';
+      if (!found.length) return skip(`${none}${skipped}`, unreadable.map((a) => a.exchange.id).slice(0, 12));
+      const judged = found.map(({ answer, resource }) => ({ answer, ...judge(resource, answer) }));
+      const broken = judged.flatMap(({ answer, problems }) =>
+        problems.length
+          ? [{ answer, text: `${answer.exchange.id} (${answer.exchange.label}): ${problems.join(', ')}` }]
+          : [],
+      );
+      const answers = [...new Set(found.map((f) => f.answer.exchange.id))];
+      const deviating = judged.filter((j) => j.deviation);
+      if (!broken.length && deviating.length) {
+        const first = deviating[0]!;
+        return warn(
+          `${deviating.length} of ${found.length} ${noun}(s): ${first.deviation!} (${first.answer.exchange.id})${skipped}`,
+          [...new Set(deviating.map((j) => j.answer.exchange.id))].slice(0, 12),
+          { knownDeviation: first.deviation! },
+        );
+      }
+      if (!broken.length)
+        return pass(
+          `${found.length} ${noun}(s) in ${answers.length} answer(s)${skipped}`,
+          answers.slice(0, 12),
+        );
+      const message =
+        broken
+          .slice(0, SHOWN_PROBLEMS)
+          .map((b) => b.text)
+          .join('; ') + (broken.length > SHOWN_PROBLEMS ? ` (+${broken.length - SHOWN_PROBLEMS} more)` : '');
+      const evidence = [...new Set(broken.map((b) => b.answer.exchange.id))].slice(0, 12);
+      return meta.level === 'MUST' ? fail(message, evidence) : warn(message, evidence);
+    },
+  };
+}
+
+/** The schema findings of a resource, as problem sentences. */
+const schemaProblems = (resource: unknown): Judgement => ({
+  problems: validateResource(resource).map((f) => `${f.path} ${f.message}`),
+});
+
+/** What BCDA's v3 writer sends as details when an error has no message (behavior §1). */
+const EMPTY_DETAILS =
+  "issue.details is {} (BCDA's v3 writer, for an error without a message): FHIR JSON allows no empty object";
+
+/**
+ * An OperationOutcome against the schema, the real server's one known flaw apart: an empty details
+ * object is taken out before validating and reported as a known deviation.
+ */
+function outcomeSchemaProblems(resource: unknown): Judgement {
+  const oo = resource as Record<string, unknown>;
+  const issues = Array.isArray(oo.issue) ? (oo.issue as unknown[]) : [];
+  const empty = (i: unknown) => {
+    const d = (i as Record<string, unknown> | null)?.details;
+    return Boolean(d && typeof d === 'object' && !Array.isArray(d) && !Object.keys(d).length);
+  };
+  if (!issues.some(empty)) return schemaProblems(resource);
+  const trimmed = {
+    ...oo,
+    issue: issues.map((i) => {
+      if (!empty(i)) return i;
+      const rest = { ...(i as Record<string, unknown>) };
+      delete rest.details;
+      return rest;
+    }),
+  };
+  return { ...schemaProblems(trimmed), deviation: EMPTY_DETAILS };
+}
+
+/** Every document of the given resourceType among `answers`. */
+function documentsOf(answers: RecordedAnswer[], type: string): Found[] {
+  return answers.flatMap((answer) =>
+    answer.documents.filter((d) => resourceTypeOf(d) === type).map((resource) => ({ answer, resource })),
+  );
+}
+
+/** Error answers (4XX/5XX) carrying OperationOutcomes, on every endpoint. */
+function errorOutcomes(ctx: CheckContext): { found: Found[]; unreadable: RecordedAnswer[] } {
+  return {
+    found: documentsOf(
+      everyAnswer(ctx).filter((a) => a.status >= 400),
+      'OperationOutcome',
+    ),
+    unreadable: [],
+  };
+}
+
+/** The system BCDA's v2 writer puts in issue.details.coding. */
+const V2_DETAILS_SYSTEM = 'http://hl7.org/fhir/ValueSet/operation-outcome';
+/** issue.code values BCDA's error helpers write (behavior §1). */
+const BCDA_ISSUE_CODES = new Set(['structure', 'forbidden', 'not-found', 'exception']);
+
+/**
+ * What departs from BCDA's error body (behavior §1): application/fhir+json, one issue, severity
+ * error, one of the helpers' codes, and the `details` of the writer the request path selects (v2:
+ * a coding of operation-outcome with code "Request Error" whose display and text repeat
+ * diagnostics; v3: details.text repeats diagnostics; other paths, the v1 writer: no details).
+ */
+export function bcdaOutcomeProblems(outcome: unknown, answer: RecordedAnswer): string[] {
+  const oo = outcome as Record<string, unknown>;
+  const problems: string[] = [];
+  if (answer.mediaType !== 'application/fhir+json')
+    problems.push(`served as ${JSON.stringify(answer.mediaType || '(none)')}, not application/fhir+json`);
+  const issues = Array.isArray(oo.issue) ? (oo.issue as Array<Record<string, unknown>>) : [];
+  if (issues.length !== 1) problems.push(`${issues.length} issues, BCDA writes one`);
+  const issue = issues[0];
+  if (!issue) return problems;
+  if (issue.severity !== 'error') problems.push(`issue[0].severity ${JSON.stringify(issue.severity)}`);
+  if (!BCDA_ISSUE_CODES.has(String(issue.code))) problems.push(`issue[0].code ${JSON.stringify(issue.code)}`);
+  const diagnostics = typeof issue.diagnostics === 'string' ? issue.diagnostics : undefined;
+  const details = issue.details as Record<string, unknown> | undefined;
+  const path = (() => {
+    try {
+      return new URL(answer.exchange.request.url).pathname;
+    } catch {
+      return answer.exchange.request.url;
     }
-    if (mine.length) return warn(describe(mine), evidence);
-    return pass(`${lines} line(s) in ${validated.length} file(s) checked`, evidence);
-  },
-}));
+  })();
+  const writer = path.includes('/v3/') ? 'v3' : path.includes('/v2/') ? 'v2' : 'v1';
+  if (writer === 'v2') {
+    const coding = Array.isArray(details?.coding)
+      ? (details.coding[0] as Record<string, unknown>)
+      : undefined;
+    if (!coding || coding.system !== V2_DETAILS_SYSTEM || coding.code !== 'Request Error')
+      problems.push('v2 issue[0].details has no operation-outcome coding "Request Error"');
+    else if (diagnostics && (coding.display !== diagnostics || details?.text !== diagnostics))
+      problems.push('v2 issue[0].details display and text do not repeat diagnostics');
+  } else if (writer === 'v3') {
+    // Without a message BCDA writes details {}; with one, details.text repeats it.
+    if (!details) problems.push('v3 issue[0].details is missing');
+    else if (diagnostics && details.text !== diagnostics)
+      problems.push('v3 issue[0].details.text does not repeat diagnostics');
+  } else if (details !== undefined) problems.push('issue[0].details where the v1 writer writes none');
+  return problems;
+}
+
+const answerChecks: CheckDefinition[] = [
+  answerCheck({
+    id: 'FHIR-CAPABILITYSTATEMENT-VALID',
+    title: 'the metadata is a valid FHIR R4 CapabilityStatement',
+    description:
+      'Every 200 answer to GET /metadata the run received is validated as a resource against the FHIR R4 4.0.1 schema (tightened as for the export files): elements R4 does not define, wrong types, closed codes, missing 1..1 elements. v1 serves STU3 and is not judged.',
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['seed:000 §/Metadata', 'seed:001 §Check API status', 'bulkdata@217'],
+    operations: ['getMetadataV2', 'getMetadataV3'],
+    versions: ['v2', 'v3'],
+    faults: ['metadata-stu3-elements'],
+    noun: 'CapabilityStatement',
+    none: 'no metadata answer with a body was recorded',
+    ensure: (ctx) =>
+      ctx.once('metadata', () =>
+        ctx.target.call(ctx.op('getMetadata'), { label: 'metadata without a token', auth: 'none' }),
+      ),
+    find(ctx) {
+      const answers = answersTo(ctx, 'getMetadata').filter((a) => a.status === 200);
+      return {
+        found: answers.flatMap((answer) =>
+          answer.documents.length ? [{ answer, resource: answer.documents[0] }] : [],
+        ),
+        unreadable: answers.filter((a) => a.unreadable),
+      };
+    },
+    judge: schemaProblems,
+  }),
+  answerCheck({
+    id: 'FHIR-OPERATIONOUTCOME-VALID',
+    title: 'every error OperationOutcome is valid FHIR R4',
+    description:
+      'Every OperationOutcome the server answered with in a 4XX/5XX, on every endpoint (kick-off, job status, cancel, job list, attribution, files, the service endpoints), is validated against the FHIR R4 4.0.1 schema. Skipped when the run recorded none. v1 errors are STU3 and are not judged.',
+    level: 'MUST',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['bulkdata@137', 'bulkdata@304', 'bulkdata@309', 'behavior §1'],
+    operations: [...versioned('getJobStatus'), ...versioned('cancelJob'), ...versioned('exportPatient')],
+    versions: ['v2', 'v3'],
+    faults: ['status-outcome-invalid-fhir'],
+    noun: 'OperationOutcome',
+    none: 'the run recorded no error answer with an OperationOutcome',
+    find: errorOutcomes,
+    judge: outcomeSchemaProblems,
+  }),
+  answerCheck({
+    id: 'FHIR-OPERATIONOUTCOME-BCDA-SHAPE',
+    title: "every error OperationOutcome has BCDA's shape for its API version",
+    description:
+      'Every OperationOutcome in a 4XX/5XX answer is served as application/fhir+json with one issue of severity error, one of the codes BCDA\'s helpers write (structure, forbidden, not-found, exception), and the details of the writer its path selects: v2 a coding (operation-outcome, "Request Error") whose display and text repeat diagnostics, v3 details.text, other paths none. SHOULD: the public documents show no error body; this is the real server\'s writer, which clients parse.',
+    level: 'SHOULD',
+    profiles: ['bcda'],
+    refs: ['behavior §1', 'bulkdata@137'],
+    operations: [...versioned('getJobStatus'), ...versioned('cancelJob'), ...versioned('exportPatient')],
+    faults: ['status-outcome-no-details'],
+    noun: 'OperationOutcome',
+    none: 'the run recorded no error answer with an OperationOutcome',
+    find: errorOutcomes,
+    judge: (outcome, answer) => ({ problems: bcdaOutcomeProblems(outcome, answer) }),
+  }),
+  answerCheck({
+    id: 'FHIR-JOBS-BUNDLE-VALID',
+    title: 'every job list is a valid FHIR R4 Bundle of Tasks',
+    description:
+      'Every Bundle the run received from GET /jobs, whichever check asked, is validated with its Task entries against the FHIR R4 4.0.1 schema (Task.status and intent codes, executionPeriod dateTimes, identifier and input shapes). v1 is not judged.',
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['seed:000 §/Jobs', 'seed:001 §Request job history'],
+    operations: ['listJobsV2', 'listJobsV3'],
+    versions: ['v2', 'v3'],
+    faults: ['jobs-task-invalid-dates'],
+    noun: 'Bundle',
+    none: 'the run recorded no job-list Bundle',
+    find(ctx) {
+      const answers = answersTo(ctx, 'listJobs');
+      return {
+        found: documentsOf(answers, 'Bundle'),
+        unreadable: answers.filter((a) => a.status === 200 && a.unreadable),
+      };
+    },
+    judge: schemaProblems,
+  }),
+];
+
+export const fhirChecks: CheckDefinition[] = [...ruleChecks, ...answerChecks];

@@ -1,12 +1,27 @@
 /**
  * The job list (GET /jobs, seed 001 §Request job history, behavior §2.5): a searchset Bundle of
  * Tasks, the documented mapping of job states to Task.status, the _status filter, 404 when empty,
- * and only the caller's own jobs.
+ * and only the caller's own jobs. The list rules (Bundle, Task shape, each Task's request, the filter)
+ * are judged late in the run on every job-list answer it received, whichever check or client asked.
  */
-import { type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
+import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
+import type { HttpResponse } from '../http/client';
 import { cancelFlow } from './kit/cancel-flow';
 import { errorAnswerProblems, firstJson, joinProblems, statusProblem } from './kit/expect';
-import { TASK_STATUS, jobIdOf, listJobs, tasksOf } from './kit/job-list';
+import {
+  TASK_STATUS,
+  type TaskView,
+  apiVersionOf,
+  bundleProblems,
+  jobIdOf,
+  listJobs,
+  statusFilterOf,
+  taskProblems,
+  tasksOf,
+  tasksOfBody,
+} from './kit/job-list';
+import { sameRequestUrl } from './kit/every-export';
+import { answersTo, type RecordedAnswer } from './kit/recorded';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
 
@@ -16,86 +31,187 @@ function jobsCheck(def: Omit<CheckDefinition, 'area' | 'operations'>): CheckDefi
   return { ...def, area: 'jobs', operations: versioned('listJobs') };
 }
 
+/** The run's own unfiltered job list, asked once after the shared export: every list check has it to judge. */
+async function ownList(ctx: CheckContext): Promise<HttpResponse> {
+  await ctx.mainExport();
+  return ctx.once('jobs:own-list', () => listJobs(ctx));
+}
+
+interface ListAnswer {
+  answer: RecordedAnswer;
+  body: unknown;
+}
+
+/**
+ * Every 200 answer to GET /jobs the run received, whichever check or client asked, read back; those
+ * whose body cannot be read (cut short in the record, not JSON) are counted apart.
+ */
+function listAnswers(ctx: CheckContext): { lists: ListAnswer[]; unreadable: RecordedAnswer[] } {
+  const answers = answersTo(ctx, 'listJobs').filter((a) => a.status === 200);
+  return {
+    lists: answers.flatMap((answer) => (answer.unreadable ? [] : [{ answer, body: answer.documents[0] }])),
+    unreadable: answers.filter((a) => a.unreadable),
+  };
+}
+
+/** The Tasks of a job-list body (none when it is not a Bundle). */
+const tasksIn = (body: unknown): TaskView[] => tasksOfBody(body) ?? [];
+
+const named = (a: RecordedAnswer) => `${a.exchange.id} (${a.exchange.label})`;
+
+/** " (N answer(s) not read: …)" when some answers could not be judged. */
+const notRead = (unreadable: RecordedAnswer[]) =>
+  unreadable.length
+    ? ` (${unreadable.length} answer(s) not read: ${unreadable[0]!.unreadable ?? 'unreadable'})`
+    : '';
+
+/** The kick-offs of the run the target accepted, by the job id of their Content-Location. */
+function kickoffsByJob(ctx: CheckContext): Map<string, { url: string; exchangeId: string }> {
+  const ops = new Set<string>([ctx.op('exportPatient'), ctx.op('exportGroup')]);
+  const byJob = new Map<string, { url: string; exchangeId: string }>();
+  for (const e of ctx.log.all()) {
+    const location = e.response?.status === 202 ? e.response.headers['content-location'] : undefined;
+    if (!e.operationId || !ops.has(e.operationId) || !location) continue;
+    let id: string | undefined;
+    try {
+      id = jobIdOf(new URL(location, e.request.url).toString());
+    } catch {
+      id = undefined;
+    }
+    if (id) byJob.set(id, { url: e.request.url, exchangeId: e.id });
+  }
+  return byJob;
+}
+
 export const jobsChecks: CheckDefinition[] = [
   jobsCheck({
     id: 'JOBS-LIST-BUNDLE',
-    title: 'the job list is a searchset Bundle of Tasks',
+    title: 'every job list is a searchset Bundle of Tasks',
     description:
-      "GET /jobs answers 200 with a FHIR Bundle (type searchset, total equal to the number of entries) whose entries are Task resources, the run's export among them.",
+      "GET /jobs answers 200 with a FHIR Bundle (type searchset, total equal to the number of entries) whose entries are Task resources, the run's export among them in the unfiltered list. Judged on every 200 job-list answer the run received, filtered or not, whichever client asked.",
     level: 'MUST',
+    phase: 'late',
     profiles: ['bcda'],
     refs: ['seed:001 §Request job history', 'seed:000 §/Jobs', 'behavior §2.5'],
-    faults: ['jobs-not-bundle'],
+    faults: ['jobs-not-bundle', 'jobs-filtered-total-wrong'],
     async run(ctx) {
       const main = await ctx.mainExport();
-      const res = await listJobs(ctx);
-      const body = res.json<Record<string, unknown>>();
-      const tasks = tasksOf(res);
+      const own = await ownList(ctx);
       const mainId = jobIdOf(main.jobUrl);
-      const problems = [
-        statusProblem(res, 200),
-        body?.resourceType === 'Bundle'
-          ? undefined
-          : `resourceType is ${JSON.stringify(body?.resourceType)}, expected "Bundle"`,
-        body?.type === 'searchset'
-          ? undefined
-          : `Bundle.type is ${JSON.stringify(body?.type)}, expected "searchset"`,
-        tasks && body?.total !== tasks.length
-          ? `total is ${JSON.stringify(body?.total)} but there are ${tasks.length} entries`
+      const { lists, unreadable } = listAnswers(ctx);
+      const broken = lists.flatMap(({ answer, body }) => {
+        const problems = bundleProblems(body);
+        return problems.length ? [{ answer, text: `${named(answer)}: ${problems.join(', ')}` }] : [];
+      });
+      const ownProblems = joinProblems([
+        statusProblem(own, 200),
+        own.status === 200 && mainId && !tasksOf(own)?.some((t) => t.id === mainId)
+          ? `the run's job ${mainId} is not in its unfiltered list ${own.exchange.id}`
           : undefined,
-        tasks?.some((t) => t.raw.resourceType !== 'Task') ? 'an entry is not a Task' : undefined,
-        mainId && tasks && !tasks.some((t) => t.id === mainId)
-          ? `the run's job ${mainId} is not listed`
-          : undefined,
-      ];
-      const problem = joinProblems(problems);
-      return verdict(problem, `${tasks?.length ?? 0} Task(s)`, [res.exchange.id]);
+      ]);
+      const evidence = [own.exchange.id, ...broken.map((b) => b.answer.exchange.id)];
+      if (broken.length || ownProblems) {
+        const shown = broken.slice(0, 4).map((b) => b.text);
+        const more = broken.length > 4 ? ` (+${broken.length - 4} more answers)` : '';
+        return fail(joinProblems([ownProblems, ...shown])! + more, [...new Set(evidence)]);
+      }
+      return pass(
+        `${lists.length} job-list answer(s), each a searchset Bundle of Tasks whose total matches${mainId ? `; job ${mainId} listed` : ''}${notRead(unreadable)}`,
+        lists.map((l) => l.answer.exchange.id).slice(0, 12),
+      );
     },
   }),
   jobsCheck({
     id: 'JOBS-TASK-SHAPE',
     title: 'each Task names its job, request and times',
     description:
-      'Each Task has an official identifier whose system is the …/api/<version>/jobs URL and whose value is the job id, intent "order", an input with type.text "BULK FHIR Export" and valueString "GET <request URL>", and an executionPeriod.start.',
-    level: 'SHOULD',
+      'Each Task has an official identifier whose system is the …/api/<version of the list>/jobs URL and whose value is the job id, intent "order", an input with type.text "BULK FHIR Export" and valueString "GET <request URL>", and an executionPeriod with a start (and an end once the job is finished). Judged on every Task of every job-list answer the run received. MUST: the documents promise each job\'s "start and end datetime, unique ID, original valueString request, and status".',
+    level: 'MUST',
+    phase: 'late',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request job history (response example)', 'behavior §2.5'],
+    refs: ['seed:001 §Request job history (response example)', 'seed:000 §/Jobs', 'behavior §2.5'],
     faults: ['jobs-bad-task-shape'],
     async run(ctx) {
-      await ctx.mainExport();
-      const res = await listJobs(ctx);
-      const tasks = tasksOf(res);
-      if (!tasks) return fail('the job list is not a Bundle', [res.exchange.id]);
-      if (!tasks.length) return skip('no Task to inspect', [res.exchange.id]);
+      await ownList(ctx);
+      const { lists, unreadable } = listAnswers(ctx);
       const problems: string[] = [];
-      for (const t of tasks.slice(0, 50)) {
-        const r = t.raw;
-        const ident = Array.isArray(r.identifier) ? (r.identifier[0] as Record<string, unknown>) : undefined;
-        const input = Array.isArray(r.input) ? (r.input[0] as Record<string, unknown>) : undefined;
-        const period = r.executionPeriod as Record<string, unknown> | undefined;
-        const label = `Task ${t.id ?? '?'}`;
-        if (
-          !ident ||
-          typeof ident.system !== 'string' ||
-          !/\/api\/v\d\/jobs$/.test(ident.system) ||
-          typeof ident.value !== 'string'
-        ) {
-          problems.push(`${label}: identifier is not {system: …/api/vN/jobs, value: <id>}`);
+      const evidence = new Set<string>();
+      let tasks = 0;
+      for (const { answer, body } of lists) {
+        const version = apiVersionOf(answer.exchange.request.url);
+        for (const task of tasksIn(body)) {
+          tasks += 1;
+          const found = taskProblems(task, version);
+          if (!found.length) continue;
+          evidence.add(answer.exchange.id);
+          problems.push(`${answer.exchange.id} Task ${task.id ?? '?'}: ${found.join(', ')}`);
         }
-        if (r.intent !== 'order') problems.push(`${label}: intent ${JSON.stringify(r.intent)}`);
-        const text = (input?.type as Record<string, unknown> | undefined)?.text;
-        if (
-          text !== 'BULK FHIR Export' ||
-          typeof input?.valueString !== 'string' ||
-          !input.valueString.startsWith('GET ')
-        ) {
-          problems.push(`${label}: input is not {type.text "BULK FHIR Export", valueString "GET …"}`);
-        }
-        if (typeof period?.start !== 'string') problems.push(`${label}: no executionPeriod.start`);
       }
+      if (!tasks)
+        return skip(
+          `no Task in any job-list answer${notRead(unreadable)}`,
+          lists.map((l) => l.answer.exchange.id),
+        );
       return problems.length
-        ? fail(problems.slice(0, 4).join('; '), [res.exchange.id])
-        : pass(`${tasks.length} Task(s) well formed`, [res.exchange.id]);
+        ? fail(
+            problems.slice(0, 4).join('; ') + (problems.length > 4 ? ` (+${problems.length - 4} more)` : ''),
+            [...evidence].slice(0, 12),
+          )
+        : pass(
+            `${tasks} Task(s) in ${lists.length} answer(s) well formed${notRead(unreadable)}`,
+            lists.map((l) => l.answer.exchange.id).slice(0, 12),
+          );
+    },
+  }),
+  jobsCheck({
+    id: 'JOBS-TASK-REQUEST',
+    title: "each Task's input is the job's original request",
+    description:
+      'For every job of this run that a job list shows, input valueString is GET followed by the exact URL of the kick-off that started it (query included), as the documents describe the job history\'s "original valueString request". Judged on every job-list answer the run received; skipped when none lists a job whose kick-off the run saw.',
+    level: 'MUST',
+    phase: 'late',
+    profiles: ['bcda'],
+    refs: ['seed:001 §Request job history', 'seed:000 §/Jobs', 'behavior §2.5'],
+    faults: ['jobs-task-wrong-request'],
+    async run(ctx) {
+      await ownList(ctx);
+      const kicked = kickoffsByJob(ctx);
+      const { lists, unreadable } = listAnswers(ctx);
+      const problems: string[] = [];
+      const evidence = new Set<string>();
+      const seen = new Set<string>();
+      for (const { answer, body } of lists) {
+        for (const task of tasksIn(body)) {
+          const kick = task.id ? kicked.get(task.id) : undefined;
+          if (!kick) continue;
+          seen.add(task.id!);
+          const input = Array.isArray(task.raw.input)
+            ? (task.raw.input[0] as Record<string, unknown> | undefined)
+            : undefined;
+          const value = input?.valueString;
+          if (
+            typeof value === 'string' &&
+            value.startsWith('GET ') &&
+            sameRequestUrl(value.slice(4), kick.url)
+          )
+            continue;
+          evidence.add(answer.exchange.id).add(kick.exchangeId);
+          problems.push(
+            `${answer.exchange.id} job ${task.id}: valueString ${JSON.stringify(value)}, kick-off was GET ${kick.url}`,
+          );
+        }
+      }
+      if (!seen.size)
+        return skip(`no job-list answer shows a job whose kick-off this run saw${notRead(unreadable)}`);
+      return problems.length
+        ? fail(
+            problems.slice(0, 3).join('; ') + (problems.length > 3 ? ` (+${problems.length - 3} more)` : ''),
+            [...evidence].slice(0, 12),
+          )
+        : pass(
+            `${seen.size} job(s) of this run listed with their kick-off URL${notRead(unreadable)}`,
+            lists.map((l) => l.answer.exchange.id).slice(0, 12),
+          );
     },
   }),
   jobsCheck({
@@ -171,8 +287,9 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-FILTER-STATUS',
     title: '_status filters the job list by job state',
     description:
-      '_status=Completed lists only completed jobs (Task.status "completed"), the run\'s finished export among them.',
+      '_status=Completed lists only completed jobs (Task.status "completed"), the run\'s finished export among them; and every job-list answer the run received for a _status filter lists only Tasks whose status is the documented mapping of one of the states asked for.',
     level: 'MUST',
+    phase: 'late',
     profiles: ['bcda'],
     refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5'],
     faults: ['jobs-ignores-status-filter'],
@@ -182,21 +299,45 @@ export const jobsChecks: CheckDefinition[] = [
       const res = await listJobs(ctx, 'Completed', 'list completed jobs');
       const tasks = tasksOf(res);
       if (!tasks) return fail(`status ${res.status}, not a Bundle`, [res.exchange.id]);
-      const others = tasks.filter((t) => t.status !== 'completed');
       const mainId = jobIdOf(main.jobUrl);
-      const problem = joinProblems([
-        statusProblem(res, 200),
-        others.length
-          ? `${others.length} listed job(s) are not completed (${others
-              .map((t) => `${t.id}: ${String(t.status)}`)
-              .slice(0, 3)
-              .join(', ')})`
-          : undefined,
-        main.manifest && mainId && !tasks.some((t) => t.id === mainId)
-          ? `the finished export (job ${mainId}) is missing`
-          : undefined,
-      ]);
-      return verdict(problem, `${tasks.length} completed job(s)`, [res.exchange.id]);
+      const problems: string[] = [];
+      const deviations: string[] = [];
+      const evidence = new Set([res.exchange.id]);
+      const wrong = statusProblem(res, 200);
+      if (wrong) problems.push(wrong);
+      if (main.manifest && mainId && !tasks.some((t) => t.id === mainId))
+        problems.push(`the finished export (job ${mainId}) is missing from ${res.exchange.id}`);
+      const { lists, unreadable } = listAnswers(ctx);
+      let judged = 0;
+      for (const { answer, body } of lists) {
+        const asked = statusFilterOf(answer.exchange.request.url);
+        if (!asked) continue;
+        judged += 1;
+        const allowed = new Set(asked.map((s) => TASK_STATUS[s]).filter(Boolean));
+        for (const task of tasksIn(body)) {
+          if (allowed.has(String(task.status))) continue;
+          if (task.status === 'accepted' && asked.includes('Pending')) {
+            deviations.push(`${answer.exchange.id} job ${task.id ?? '?'}: "accepted" for Pending`);
+            continue;
+          }
+          evidence.add(answer.exchange.id);
+          problems.push(
+            `${answer.exchange.id} (_status=${asked.join(',')}) lists job ${task.id ?? '?'} as ${JSON.stringify(task.status)}`,
+          );
+        }
+      }
+      if (problems.length)
+        return fail(
+          problems.slice(0, 4).join('; ') + (problems.length > 4 ? ` (+${problems.length - 4} more)` : ''),
+          [...evidence].slice(0, 12),
+        );
+      const summary = `${tasks.length} completed job(s); ${judged} filtered answer(s) list only the states asked for${notRead(unreadable)}`;
+      if (deviations.length)
+        return warn(`${summary}, except ${deviations.slice(0, 2).join('; ')}`, [...evidence], {
+          knownDeviation:
+            'the real BCDA server maps Pending to "accepted"; the documentation says "in-progress"',
+        });
+      return pass(summary, [...evidence]);
     },
   }),
   ...(
@@ -220,7 +361,7 @@ export const jobsChecks: CheckDefinition[] = [
     jobsCheck({
       id,
       title,
-      description: `_status=${value} answers 400 with an OperationOutcome (code structure).`,
+      description: `_status=${value} answers 400 with an OperationOutcome (code structure). SHOULD: the real server's answer; the documents name the nine states but not what other values get.`,
       level: 'SHOULD',
       profiles: ['bcda'],
       refs: ['behavior §2.5'],

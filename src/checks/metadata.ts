@@ -9,6 +9,7 @@ import { joinProblems, mediaType, statusProblem } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
 import type { OperationId } from '../core/operations';
 import type { CheckOutcome } from './types';
+import type { ApiVersion } from '../core/vocabulary';
 
 const OPS: OperationId[] = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
 
@@ -29,6 +30,66 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The Bulk Data IG's CapabilityStatement (BCDA's documents write it with https, the IG with http). */
+const BULK_DATA_CAPABILITY = /^https?:\/\/hl7\.org\/fhir\/uv\/bulkdata\/CapabilityStatement\/bulk-data$/;
+
+/** The BFD metadata each API version's CapabilityStatement instantiates (seed 002 v1, seed 001 v2, behavior v3). */
+const BFD_METADATA: Record<ApiVersion, RegExp> = {
+  v1: /\/baseDstu3\/metadata\/?$/,
+  v2: /\/v2\/fhir\/metadata$/,
+  v3: /\/v3\/fhir\/metadata$/,
+};
+
+/** Where a CapabilityStatement departs from the values BCDA's documented example fixes. */
+export function documentedFieldProblems(cs: Json, version: ApiVersion): string[] {
+  const problems: string[] = [];
+  const expect = (what: string, ok: boolean, got: unknown) => {
+    if (!ok) problems.push(`${what} is ${JSON.stringify(got)?.slice(0, 120)}`);
+  };
+  expect('publisher', cs.publisher === 'Centers for Medicare & Medicaid Services', cs.publisher);
+  const format = arr(cs.format);
+  expect(
+    'format',
+    format.includes('application/json') && format.includes('application/fhir+json'),
+    cs.format,
+  );
+  const software = obj(cs.software);
+  expect('software.name', software?.name === 'Beneficiary Claims Data API', software?.name);
+  expect('software.version', nonEmptyString(software?.version), software?.version);
+  const instantiates = arr(cs.instantiates).filter((v): v is string => typeof v === 'string');
+  if (!instantiates.some((v) => BULK_DATA_CAPABILITY.test(v)))
+    problems.push(
+      `instantiates does not list the Bulk Data CapabilityStatement (${JSON.stringify(instantiates)})`,
+    );
+  if (!instantiates.some((v) => BFD_METADATA[version].test(v)))
+    problems.push(`instantiates names no ${version} BFD metadata (${JSON.stringify(instantiates)})`);
+  const rest = obj(arr(cs.rest)[0]);
+  expect('rest[0].mode', rest?.mode === 'server', rest?.mode);
+  const interactions = arr(rest?.interaction).map((i) => obj(i)?.code);
+  expect(
+    'rest[0].interaction',
+    interactions.includes('batch') && interactions.includes('search-system'),
+    interactions,
+  );
+  const security = obj(rest?.security);
+  expect('rest[0].security.cors', security?.cors === true, security?.cors);
+  const oauth = arr(security?.service).some((svc) =>
+    arr(obj(svc)?.coding).some((c) => obj(c)?.code === 'OAuth'),
+  );
+  if (!oauth) problems.push('rest[0].security.service names no OAuth coding');
+  const operations = [
+    ...arr(rest?.operation),
+    ...arr(rest?.resource).flatMap((r) => arr(obj(r)?.operation)),
+  ].map(obj);
+  for (const op of operations) {
+    if (!op || !['patient-export', 'group-export', 'export'].includes(String(op.name))) continue;
+    const def = typeof op.definition === 'string' ? op.definition : obj(op.definition)?.reference;
+    if (typeof def !== 'string' || !/\/OperationDefinition\/(patient|group)-export$/.test(def))
+      problems.push(`operation ${String(op.name)} is defined by ${JSON.stringify(def)}`);
+  }
+  return problems;
+}
 
 /** The CapabilityStatement JSON, or the failure every metadata check reports when there is none. */
 async function capability(
@@ -139,7 +200,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-INSTANTIATES-BULK-DATA',
       'CapabilityStatement instantiates the Bulk Data CapabilityStatement',
-      'instantiates should list the Bulk Data IG CapabilityStatement (…/fhir/uv/bulkdata/CapabilityStatement/bulk-data); BCDA lists it with https.',
+      "instantiates should list the Bulk Data IG CapabilityStatement (…/fhir/uv/bulkdata/CapabilityStatement/bulk-data); BCDA lists it with https. SHOULD: the IG's word (bulkdata@1); for BCDA, whose documented example lists it, METADATA-DOCUMENTED-FIELDS holds it as a MUST.",
     ),
     level: 'SHOULD',
     profiles: ['bcda', 'bulk-data-ig'],
@@ -150,9 +211,7 @@ export const metadataChecks: CheckDefinition[] = [
       if ('missing' in got) return got.missing;
       const { res, cs } = got;
       const list = arr(cs.instantiates).filter((v): v is string => typeof v === 'string');
-      const hit = list.find((v) =>
-        /^https?:\/\/hl7\.org\/fhir\/uv\/bulkdata\/CapabilityStatement\/bulk-data$/.test(v),
-      );
+      const hit = list.find((v) => BULK_DATA_CAPABILITY.test(v));
       if (hit) return pass(`instantiates ${hit}`, [res.exchange.id]);
       return warn(`instantiates does not list the Bulk Data CapabilityStatement (${JSON.stringify(list)})`, [
         res.exchange.id,
@@ -231,11 +290,62 @@ export const metadataChecks: CheckDefinition[] = [
         : pass('patient-export and group-export are declared', [res.exchange.id]);
     },
   },
+  {
+    ...base(
+      'METADATA-DOCUMENTED-FIELDS',
+      'the CapabilityStatement has the values the documented example fixes',
+      'The fields whose values the documented CapabilityStatement fixes: publisher "Centers for Medicare & Medicaid Services"; format lists application/json and application/fhir+json; software.name "Beneficiary Claims Data API" with a version; instantiates the Bulk Data CapabilityStatement and the BFD metadata of the same API version (…/baseDstu3/metadata/, …/v2/fhir/metadata, …/v3/fhir/metadata); rest[0] mode "server", interactions batch and search-system, security with cors true and the OAuth service; every export operation defined by the IG\'s patient-export or group-export OperationDefinition. The date, release and BFD host vary and are not compared.',
+    ),
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['seed:001 §Check API status', 'seed:002 §BCDA Metadata', 'seed:000 §/Metadata', 'behavior §2.1'],
+    faults: ['metadata-wrong-format', 'metadata-no-instantiates'],
+    async run(ctx) {
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
+      const problem = joinProblems(documentedFieldProblems(cs, ctx.version));
+      return verdict(problem, 'publisher, format, software, instantiates, rest as documented', [
+        res.exchange.id,
+      ]);
+    },
+  },
+  {
+    ...base(
+      'METADATA-IMPLEMENTATION-URL',
+      'implementation.url is the server that answered',
+      "implementation.url names the server the CapabilityStatement describes: its scheme, host and port are the target's own (the sandbox's metadata names https://sandbox.bcda.cms.gov). A copied or hard-coded host sends clients elsewhere.",
+    ),
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['seed:001 §Check API status', 'seed:002 §BCDA Metadata', 'behavior §2.1'],
+    faults: ['metadata-wrong-implementation-url'],
+    async run(ctx) {
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
+      const url = obj(cs.implementation)?.url;
+      const want = new URL(ctx.target.baseUrl).origin;
+      let origin: string | undefined;
+      try {
+        origin = typeof url === 'string' ? new URL(url).origin : undefined;
+      } catch {
+        origin = undefined;
+      }
+      return origin === want
+        ? pass(`implementation.url ${String(url)}`, [res.exchange.id])
+        : fail(`implementation.url is ${JSON.stringify(url)}, not the target ${want}`, [res.exchange.id], {
+            expected: want,
+            actual: String(url),
+          });
+    },
+  },
   /* ------------------------------------------------ the service endpoints */
   {
     id: 'SERVICE-VERSION',
     title: '/_version names the build',
-    description: 'GET /_version (public) answers 200 application/json {"version": "<build version>"}.',
+    description:
+      'GET /_version (public) answers 200 application/json {"version": "<build version>"}. SHOULD: the real server\'s service endpoint, not in the public documents.',
     level: 'SHOULD',
     area: 'metadata',
     profiles: ['bcda'],
@@ -259,7 +369,7 @@ export const metadataChecks: CheckDefinition[] = [
     id: 'SERVICE-AUTH-INFO',
     title: '/_auth names the auth provider',
     description:
-      'GET /_auth (public) answers 200 application/json with auth_provider and either its version or an "error message" when the provider cannot be reached.',
+      'GET /_auth (public) answers 200 application/json with auth_provider and either its version or an "error message" when the provider cannot be reached. SHOULD: the real server\'s service endpoint, not in the public documents.',
     level: 'SHOULD',
     area: 'metadata',
     profiles: ['bcda'],
@@ -285,7 +395,7 @@ export const metadataChecks: CheckDefinition[] = [
     id: 'SERVICE-HEALTH',
     title: '/_health reports each dependency, and 502 when one is down',
     description:
-      'GET /_health answers 200 with database, ssas and ssas_introspect all "ok". With the auth provider down (on a target whose dependencies can be switched off: the embedded mock) it answers 502 naming the failing one. The real server sends this JSON as text/plain, a known deviation.',
+      'GET /_health answers 200 with database, ssas and ssas_introspect all "ok". With the auth provider down (on a target whose dependencies can be switched off: the embedded mock) it answers 502 naming the failing one. The real server sends this JSON as text/plain, a known deviation. SHOULD: the real server\'s service endpoint, not in the public documents.',
     level: 'SHOULD',
     area: 'metadata',
     profiles: ['bcda'],

@@ -1,7 +1,8 @@
 /**
  * Job status and the completed-job manifest (seed 001 §Check job status, seed 002 §Check the status,
- * bulkdata@132–199, behavior §2.3), most of them read from the run's one shared export; and, last
- * of the run (phase 'late'), the job and its files expiring 24 hours on.
+ * bulkdata@132–199, behavior §2.3). The poll and manifest rules are judged late in the run on every
+ * export it followed (the shared one, the filtered ones, other clients'), naming the export that
+ * breaks one; last of all (phase 'late'), the job and its files expiring 24 hours on.
  */
 import {
   type CheckContext,
@@ -30,16 +31,36 @@ import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
+import {
+  type ExportVerdict,
+  type FinishedExport,
+  isCompleted,
+  isFinished,
+  kickoffQuery,
+  overEveryExport,
+  sameRequestUrl,
+} from './kit/every-export';
 
 const STATUS_OPS: OperationId[] = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
 interface ManifestCase extends CheckCaseMeta {
-  /** Runs on a completed export (the 200 response and its parsed manifest). */
-  check(run: ExportRun & { final: NonNullable<ExportRun['final']> }, ctx: CheckContext): CheckOutcome;
-  /** Judges an export that never finished; without it such a run is a skip. */
-  unfinished?(run: ExportRun, ctx: CheckContext): Promise<CheckOutcome | undefined>;
+  /**
+   * What an export must have reached to be judged: `finished` (its polling ended with an answer,
+   * whatever the status) or, by default, `completed` (200 with a JSON object for a manifest).
+   */
+  needs?: 'finished' | 'completed';
+  /** Whether the rule speaks of this export at all (e.g. only exports without _type); default all. */
+  appliesTo?(run: ExportRun, ctx: CheckContext): boolean;
+  /** Judges one export (its manifest is there unless `needs` is `finished`). */
+  check(run: FinishedExport, ctx: CheckContext): CheckOutcome;
+  /** Judges the exports that never finished; without it they are left out. */
+  unfinished?(runs: ExportRun[], ctx: CheckContext): Promise<ExportVerdict[]>;
 }
 
+/**
+ * A rule of the completed-job answer, judged on every export the run followed (the shared one, the
+ * filtered ones, other clients'), late in the run so the exports other checks start are there too.
+ */
 function completed(c: ManifestCase): CheckDefinition {
   return {
     id: c.id,
@@ -47,25 +68,55 @@ function completed(c: ManifestCase): CheckDefinition {
     description: c.description,
     level: c.level ?? 'MUST',
     area: 'status',
+    phase: 'late',
     profiles: c.profiles ?? ['bcda', 'bulk-data-ig'],
     refs: c.refs,
     operations: STATUS_OPS,
     faults: c.faults,
+    ...(c.versions ? { versions: c.versions } : {}),
     async run(ctx) {
-      const run = await ctx.mainExport();
-      if (!run.final) {
-        const verdict = await c.unfinished?.(run, ctx);
-        return (
-          verdict ??
-          skip(
-            `the shared export did not finish: ${run.problem ?? 'unknown'}`,
-            run.kickoff ? [run.kickoff.exchange.id] : [],
-          )
-        );
-      }
-      return c.check(run as ExportRun & { final: NonNullable<ExportRun['final']> }, ctx);
+      const runs = (await ctx.followedExports()).filter((r) => c.appliesTo?.(r, ctx) ?? true);
+      const ready = c.needs === 'finished' ? isFinished : isCompleted;
+      const verdicts: ExportVerdict[] = runs
+        .filter(ready)
+        .map((run) => ({ run, outcome: c.check(run, ctx) }));
+      const unfinished = runs.filter((r) => !isFinished(r));
+      if (c.unfinished && unfinished.length) verdicts.push(...(await c.unfinished(unfinished, ctx)));
+      const main = runs.find((r) => r.name === 'main');
+      return overEveryExport(
+        verdicts,
+        main
+          ? `the shared export did not complete: ${main.problem ?? 'unknown'}`
+          : 'no export this rule speaks of completed',
+      );
     },
   };
+}
+
+/** The kick-off and the final answer of an export: what a verdict on its manifest cites. */
+const manifestEvidence = (run: FinishedExport): string[] =>
+  [run.kickoff?.exchange.id, run.final.exchange.id].filter((id): id is string => Boolean(id));
+
+/** The path of a URL (the text itself when it is not one). */
+function urlPath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
+/** A rule of the in-progress answers, judged on each export's polls. */
+function everyExportsPolls(
+  ctx: CheckContext,
+  judge: (run: ExportRun) => CheckOutcome,
+): Promise<CheckOutcome> {
+  return ctx.followedExports().then((runs) =>
+    overEveryExport(
+      runs.map((run) => ({ run, outcome: judge(run) })),
+      'the run followed no export',
+    ),
+  );
 }
 
 const jobStatusChecks: CheckDefinition[] = [
@@ -73,45 +124,47 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-IN-PROGRESS-202',
     title: 'a running job answers 202',
     description:
-      'While the export runs, GET on the Content-Location URL answers 202 Accepted (no body needed).',
+      'While an export runs, GET on its Content-Location URL answers 202 Accepted (no body needed): judged on the polls of every export the run followed.',
     level: 'MUST',
     area: 'status',
+    phase: 'late',
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['seed:001 §Check job status', 'bulkdata@132'],
     operations: STATUS_OPS,
     faults: ['status-running-200'],
-    async run(ctx) {
-      const run = await ctx.mainExport();
-      if (!run.polls.length) return skip(`the shared export was never polled: ${run.problem ?? 'unknown'}`);
-      const early = run.polls.slice(0, -1);
-      if (!early.length) {
-        const first = run.polls[0]!;
-        // A 200 that carries no manifest is a running job answering with the wrong status.
-        if (first.status === 200 && !(run.manifest && Array.isArray(run.manifest.output))) {
-          return fail('the first poll answered 200 without a manifest: a running job must answer 202', [
+    run: (ctx) =>
+      everyExportsPolls(ctx, (run) => {
+        if (!run.polls.length) return skip(`never polled: ${run.problem ?? 'unknown'}`);
+        const early = run.polls.slice(0, -1);
+        if (!early.length) {
+          const first = run.polls[0]!;
+          // A 200 that carries no manifest is a running job answering with the wrong status.
+          if (first.status === 200 && !(run.manifest && Array.isArray(run.manifest.output))) {
+            return fail('the first poll answered 200 without a manifest: a running job must answer 202', [
+              first.exchangeId,
+            ]);
+          }
+          return skip('the job was already finished at the first poll, so no in-progress answer was seen', [
             first.exchangeId,
           ]);
         }
-        return skip('the job was already finished at the first poll, so no in-progress answer was seen', [
-          first.exchangeId,
-        ]);
-      }
-      const bad = early.find((p) => p.status !== 202);
-      return bad
-        ? fail(`a poll of the running job answered ${bad.status}`, [bad.exchangeId])
-        : pass(
-            `${early.length} poll(s) answered 202 while the job ran`,
-            early.map((p) => p.exchangeId),
-          );
-    },
+        const bad = early.find((p) => p.status !== 202);
+        return bad
+          ? fail(`a poll of the running job answered ${bad.status}`, [bad.exchangeId])
+          : pass(
+              `${early.length} poll(s) answered 202 while the job ran`,
+              early.map((p) => p.exchangeId),
+            );
+      }),
   },
   {
     id: 'STATUS-X-PROGRESS',
     title: 'a running job reports X-Progress in a documented form',
     description:
-      'Each 202 carries X-Progress: "Pending", "In Progress", "In Progress (80%)" or "In Progress, 80%" (both percentage forms are documented), under 100 characters.',
-    level: 'SHOULD',
+      'Each 202 carries X-Progress: "Pending", "In Progress", "In Progress (80%)" or "In Progress, 80%" (both percentage forms are documented), under 100 characters: judged on the polls of every export the run followed. MUST: the documents say the in-progress answer will include X-Progress with the estimated progress.',
+    level: 'MUST',
     area: 'status',
+    phase: 'late',
     profiles: ['bcda'],
     refs: [
       'seed:001 §Check job status (incomplete job)',
@@ -121,82 +174,88 @@ const jobStatusChecks: CheckDefinition[] = [
     ],
     operations: STATUS_OPS,
     faults: ['status-no-x-progress', 'status-bad-x-progress'],
-    async run(ctx) {
-      const run = await ctx.mainExport();
-      const running = run.polls.filter((p) => p.status === 202);
-      if (!running.length) return skip('no 202 answer was seen');
-      const problems: string[] = [];
-      for (const p of running) {
-        if (p.xProgress === undefined) problems.push(`${p.exchangeId}: no X-Progress header`);
-        else if (!X_PROGRESS.test(p.xProgress) || p.xProgress.length >= 100)
-          problems.push(`${p.exchangeId}: X-Progress "${p.xProgress}"`);
-        else {
-          const pct = /(\d{1,3})%/.exec(p.xProgress)?.[1];
-          if (pct !== undefined && Number(pct) > 100) problems.push(`${p.exchangeId}: ${pct}% is over 100`);
+    run: (ctx) =>
+      everyExportsPolls(ctx, (run) => {
+        const running = run.polls.filter((p) => p.status === 202);
+        if (!running.length) return skip('no 202 answer was seen');
+        const problems: string[] = [];
+        for (const p of running) {
+          if (p.xProgress === undefined) problems.push(`${p.exchangeId}: no X-Progress header`);
+          else if (!X_PROGRESS.test(p.xProgress) || p.xProgress.length >= 100)
+            problems.push(`${p.exchangeId}: X-Progress "${p.xProgress}"`);
+          else {
+            const pct = /(\d{1,3})%/.exec(p.xProgress)?.[1];
+            if (pct !== undefined && Number(pct) > 100) problems.push(`${p.exchangeId}: ${pct}% is over 100`);
+          }
         }
-      }
-      const seen = [...new Set(running.map((p) => p.xProgress ?? '(none)'))].join(' → ');
-      return problems.length
-        ? fail(
-            problems.slice(0, 5).join('; '),
-            running.map((p) => p.exchangeId),
-          )
-        : pass(
-            `X-Progress values: ${seen}`,
-            running.map((p) => p.exchangeId),
-          );
-    },
+        const seen = [...new Set(running.map((p) => p.xProgress ?? '(none)'))].join(' → ');
+        const evidence = running.map((p) => p.exchangeId);
+        return problems.length
+          ? fail(problems.slice(0, 5).join('; '), evidence)
+          : pass(`X-Progress values: ${seen}`, evidence);
+      }),
   },
   {
     id: 'STATUS-RETRY-AFTER',
     title: 'a running job suggests when to poll again',
-    description: 'The IG recommends Retry-After on 202 status answers, in delta-seconds or HTTP-date form.',
+    description:
+      "The IG recommends Retry-After on 202 status answers, in delta-seconds or HTTP-date form: judged on the polls of every export the run followed. SHOULD: the IG's word (bulkdata@125); the BCDA documents do not mention it.",
     level: 'SHOULD',
     area: 'status',
+    phase: 'late',
     profiles: ['bulk-data-ig'],
     refs: ['bulkdata@125'],
     operations: STATUS_OPS,
     faults: ['status-no-retry-after'],
-    async run(ctx) {
-      const run = await ctx.mainExport();
-      const running = run.polls.filter((p) => p.status === 202);
-      if (!running.length) return skip('no 202 answer was seen');
-      const without = running.filter(
-        (p) => p.retryAfter === undefined || !/^(\d+|.+ GMT)$/.test(p.retryAfter.trim()),
-      );
-      return without.length
-        ? warn(
-            `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
-            without.map((p) => p.exchangeId),
-          )
-        : pass(
-            'every 202 answer has Retry-After',
-            running.map((p) => p.exchangeId),
-          );
-    },
+    run: (ctx) =>
+      everyExportsPolls(ctx, (run) => {
+        const running = run.polls.filter((p) => p.status === 202);
+        if (!running.length) return skip('no 202 answer was seen');
+        const without = running.filter(
+          (p) => p.retryAfter === undefined || !/^(\d+|.+ GMT)$/.test(p.retryAfter.trim()),
+        );
+        return without.length
+          ? warn(
+              `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
+              without.map((p) => p.exchangeId),
+            )
+          : pass(
+              `every 202 answer has Retry-After`,
+              running.map((p) => p.exchangeId),
+            );
+      }),
   },
   completed({
     id: 'STATUS-COMPLETE-200',
     title: 'a finished job answers 200 with JSON',
     description:
-      'When the export is done, the status URL answers 200 OK with Content-Type application/json and a JSON body.',
+      'When an export is done, its status URL answers 200 OK with Content-Type application/json and a JSON body: judged on every export the run followed.',
     refs: ['seed:001 §Check job status (completed job)', 'bulkdata@144', 'bulkdata@145', 'bulkdata@147'],
     faults: ['status-complete-wrong-content-type', 'status-complete-202'],
-    async unfinished(run, ctx) {
+    needs: 'finished',
+    async unfinished(runs, ctx) {
       // A job the job list already calls completed, while its status URL still answers 202, never will finish.
-      const id = jobIdOf(run.jobUrl);
-      const last = run.polls.at(-1);
-      if (!id || last?.status !== 202) return undefined;
+      const stuck = runs.flatMap((run) => {
+        const id = jobIdOf(run.jobUrl);
+        const last = run.polls.at(-1);
+        return id && last?.status === 202 ? [{ run, id, last }] : [];
+      });
+      if (!stuck.length) return [];
       const res = await listJobs(
         ctx,
         'Completed',
-        'list completed jobs to cross-check the unfinished export',
+        'list completed jobs to cross-check the unfinished exports',
       );
-      if (!tasksOf(res)?.some((t) => t.id === id)) return undefined;
-      return fail(
-        `the job list says job ${id} is completed, but its status URL still answered 202 after ${run.polls.length} polls`,
-        [last.exchangeId, res.exchange.id],
-      );
+      const done = new Set((tasksOf(res) ?? []).map((t) => t.id));
+      return stuck
+        .filter(({ id }) => done.has(id))
+        .map(({ run, id, last }) => ({
+          run,
+          outcome: fail(
+            `the job list says job ${id} is completed, but its status URL still answered 202 after ${run.polls.length} polls`,
+            [last.exchangeId, res.exchange.id],
+          ),
+        }));
     },
     check(run) {
       const res = run.final;
@@ -214,7 +273,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-EXPIRES',
     title: 'a finished job says when its files expire',
     description:
-      'The 200 answer carries an Expires header (an HTTP-date) about 24 hours ahead: files expire after 24 hours. The real server sends a Go time string instead, a known deviation.',
+      "Every completed answer carries an Expires header (an HTTP-date) about 24 hours ahead: files expire after 24 hours. The real server sends a Go time string instead, a known deviation. SHOULD: the IG's word (bulkdata@146); the BCDA documents promise the 24 hours, not the header.",
     level: 'SHOULD',
     refs: ['seed:001 §Files expire after 24 hours', 'bulkdata@146', 'behavior §2.3'],
     faults: ['status-no-expires'],
@@ -238,7 +297,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-TRANSACTION-TIME',
     title: 'manifest transactionTime is a FHIR instant',
     description:
-      'transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
+      'In every manifest, transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
     refs: ['bulkdata@150', 'bulkdata@151', 'bulkdata@152', 'seed:001 §Response example: completed job'],
     faults: ['manifest-bad-transaction-time', 'manifest-no-transaction-time'],
     check(run) {
@@ -254,15 +313,15 @@ const jobStatusChecks: CheckDefinition[] = [
   completed({
     id: 'MANIFEST-REQUEST-URL',
     title: 'manifest request is the kick-off URL',
-    description: 'request holds the full URL of the kick-off request, query included.',
-    refs: ['bulkdata@155', 'bulkdata@156', 'seed:001 §Response example: completed job'],
-    faults: ['manifest-wrong-request', 'manifest-no-request'],
+    description:
+      "In every manifest, request holds the full URL of that export's kick-off request, query included.",
+    refs: ['bulkdata@155', 'bulkdata@156', 'bulkdata@157', 'seed:001 §Response example: completed job'],
+    faults: ['manifest-wrong-request', 'manifest-no-request', 'manifest-request-drops-query'],
     check(run) {
       const id = run.final.exchange.id;
       const got = run.manifest?.request;
       if (typeof got !== 'string') return fail(`request is ${JSON.stringify(got)}`, [id]);
-      const norm = (u: string) => decodeURIComponent(u).replace(/\/+$/, '');
-      return norm(got) === norm(run.kickoffUrl)
+      return sameRequestUrl(got, run.kickoffUrl)
         ? pass(`request ${got}`, [id])
         : fail(`request is ${got}`, [id, run.kickoff?.exchange.id ?? ''].filter(Boolean), {
             expected: run.kickoffUrl,
@@ -274,7 +333,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-REQUIRES-ACCESS-TOKEN',
     title: 'manifest requiresAccessToken is a boolean (true for BCDA)',
     description:
-      'requiresAccessToken is a JSON boolean; BCDA protects its files with the bearer token, so it is true.',
+      'In every manifest, requiresAccessToken is a JSON boolean; BCDA protects its files with the bearer token, so it is true.',
     refs: ['bulkdata@159', 'bulkdata@160', 'bulkdata@162', 'seed:001 §Response example: completed job'],
     faults: ['manifest-requires-access-token-string'],
     check(run, ctx) {
@@ -289,7 +348,8 @@ const jobStatusChecks: CheckDefinition[] = [
   completed({
     id: 'MANIFEST-OUTPUT-ITEMS',
     title: 'manifest output lists files with type and absolute url',
-    description: 'output is an array; every item has a resource type and an absolute url.',
+    description:
+      'In every manifest, output is an array and every item has a resource type and an absolute url.',
     refs: ['bulkdata@164', 'bulkdata@168', 'bulkdata@169', 'bulkdata@175'],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type'],
     check(run) {
@@ -316,7 +376,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-ERROR-ARRAY',
     title: 'manifest error is an array of OperationOutcome files',
     description:
-      'error is always present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url.',
+      'In every manifest, error is present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url.',
     refs: ['bulkdata@191', 'bulkdata@192', 'bulkdata@195', 'seed:001 §Response example: completed job'],
     faults: ['manifest-error-not-array'],
     check(run) {
@@ -333,13 +393,44 @@ const jobStatusChecks: CheckDefinition[] = [
     },
   }),
   completed({
+    id: 'MANIFEST-JOB-ID',
+    title: 'the manifest names its job: JobID and every file URL carry the job id',
+    description:
+      "BCDA's manifest carries JobID, the job's id as a JSON number, and every output and error url is /data/<job id>/<file>, with the id of the Content-Location the kick-off answered. Judged on every completed export.",
+    profiles: ['bcda'],
+    refs: [
+      'seed:001 §Response example: completed job',
+      'seed:001 §Request to download the data',
+      'seed:002 §3. Check the status of the export job',
+      'behavior §2.3',
+    ],
+    faults: ['manifest-wrong-job-id'],
+    check(run) {
+      const id = jobIdOf(run.jobUrl);
+      const evidence = manifestEvidence(run);
+      if (!id || !/^\d+$/.test(id))
+        return skip(`no numeric job id in the status URL ${run.jobUrl}`, evidence);
+      const jobId = run.manifest?.JobID;
+      const files = [...manifestItems(run.manifest?.output), ...manifestItems(run.manifest?.error)];
+      const elsewhere = files.filter((f) => !new RegExp(`/data/${id}/[^/?#]+$`).test(urlPath(f.url)));
+      const problem = joinProblems([
+        jobId === Number(id) ? undefined : `JobID is ${JSON.stringify(jobId)}, expected the number ${id}`,
+        elsewhere.length
+          ? `${elsewhere.length} file url(s) are not under /data/${id}/ (${elsewhere[0]!.url})`
+          : undefined,
+      ]);
+      return verdict(problem, `JobID ${id}, ${files.length} file url(s) under /data/${id}/`, evidence);
+    },
+  }),
+  completed({
     id: 'MANIFEST-DEFAULT-TYPES',
     title: 'an export without _type returns Patient, Coverage and ExplanationOfBenefit',
     description:
-      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2.',
+      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2. Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new).',
     refs: ['seed:001 §Request all resource types', 'seed:000 §/Group', 'bulkdata@63', 'behavior §2.2'],
     profiles: ['bcda'],
     faults: ['export-default-omits-coverage'],
+    appliesTo: (run) => !kickoffQuery(run).has('_type') && !kickoffQuery(run).has('_since'),
     check(run, ctx) {
       const id = run.final.exchange.id;
       const types = new Set(manifestItems(run.manifest?.output).map((i) => i.type));
@@ -368,6 +459,8 @@ const jobStatusChecks: CheckDefinition[] = [
     operations: STATUS_OPS,
     faults: ['content-ignores-type'],
     async run(ctx) {
+      // After the shared export: a server that refuses a second job in flight (429) sees none.
+      await ctx.mainExport().catch(() => undefined);
       const run = await ctx.filteredExport('type-patient', {
         endpoint: 'patient',
         query: { _type: 'Patient' },
@@ -394,7 +487,8 @@ const jobStatusChecks: CheckDefinition[] = [
   {
     id: 'STATUS-INVALID-JOB-ID',
     title: 'a job id that is not a number is rejected',
-    description: 'GET /jobs/abc answers 400 with an OperationOutcome (code structure).',
+    description:
+      "GET /jobs/abc answers 400 with an OperationOutcome (code structure). SHOULD: the real server's answer; the documents say nothing of malformed job ids.",
     level: 'SHOULD',
     area: 'status',
     profiles: ['bcda'],

@@ -2,6 +2,7 @@
 export { validateNdjson } from './validate-stream';
 export { validateFiles, closeValidationWorkers, guessKind, type ValidateFilesOptions } from './pool';
 export { checkExportReferences } from './references';
+export { validateResource, type SchemaFinding } from './resource';
 export { RULE, type RuleId } from './rules';
 export { getFastValidator, getResourceValidator } from './schema/validator';
 export type {

@@ -30,7 +30,13 @@ export const jobIdOf = (url: string | undefined) => (url ? /\/jobs\/([^/?#]+)$/.
 
 /** The Tasks of a job-list answer, or undefined when it is not a Bundle. */
 export function tasksOf(res: HttpResponse): TaskView[] | undefined {
-  const body = res.json<Record<string, unknown>>();
+  return tasksOfBody(res.json());
+}
+
+/** The Tasks of a job-list body, or undefined when it is not a Bundle. */
+export function tasksOfBody(json: unknown): TaskView[] | undefined {
+  const body =
+    json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   if (!body || body.resourceType !== 'Bundle') return undefined;
   const entries = Array.isArray(body.entry) ? body.entry : [];
   return entries.map((e: unknown) => {
@@ -44,15 +50,100 @@ export function tasksOf(res: HttpResponse): TaskView[] | undefined {
   });
 }
 
+/** The job states a job-list request asked for with _status (undefined: all of them). */
+export function statusFilterOf(url: string): string[] | undefined {
+  try {
+    const value = new URL(url).searchParams.get('_status');
+    return value === null ? undefined : value.split(',');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The API version in a request path (`/api/v2/jobs` → v2). */
+export const apiVersionOf = (url: string): string | undefined => /\/api\/(v\d+)\//.exec(url)?.[1];
+
+/** What breaks the job-list rules in one 200 answer's body: a searchset Bundle of Tasks, total = entries. */
+export function bundleProblems(body: unknown): string[] {
+  const bundle =
+    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  if (bundle?.resourceType !== 'Bundle')
+    return [
+      `resourceType is ${JSON.stringify(bundle?.resourceType ?? (Array.isArray(body) ? 'an array' : body))}, expected "Bundle"`,
+    ];
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  const notTasks = entries.filter(
+    (e: unknown) =>
+      ((e as Record<string, unknown> | null)?.resource as Record<string, unknown> | undefined)
+        ?.resourceType !== 'Task',
+  ).length;
+  return [
+    bundle.type === 'searchset'
+      ? undefined
+      : `Bundle.type is ${JSON.stringify(bundle.type)}, expected "searchset"`,
+    bundle.total === entries.length
+      ? undefined
+      : `total is ${JSON.stringify(bundle.total)} but there are ${entries.length} entries`,
+    notTasks ? `${notTasks} entr${notTasks === 1 ? 'y is' : 'ies are'} not a Task` : undefined,
+  ].filter((p): p is string => p !== undefined);
+}
+
+const FINISHED_TASK = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * What breaks the documented shape of one Task (seed 001 §Request job history): an official
+ * identifier whose system is …/api/<the list's version>/jobs and whose value is the job id, intent
+ * order, one input "BULK FHIR Export" with valueString "GET <request URL>", and an executionPeriod
+ * with a start, and an end no earlier than the start once the job is finished.
+ */
+export function taskProblems(task: TaskView, listVersion: string | undefined): string[] {
+  const r = task.raw;
+  const ident = Array.isArray(r.identifier) ? (r.identifier[0] as Record<string, unknown>) : undefined;
+  const input = Array.isArray(r.input) ? (r.input[0] as Record<string, unknown>) : undefined;
+  const period = r.executionPeriod as Record<string, unknown> | undefined;
+  const system = typeof ident?.system === 'string' ? ident.system : undefined;
+  const problems: string[] = [];
+  if (!ident || !system || typeof ident.value !== 'string' || !/^\d+$/.test(ident.value))
+    problems.push('identifier is not {system: …/api/vN/jobs, value: <job id>}');
+  else {
+    if (ident.use !== 'official')
+      problems.push(`identifier.use is ${JSON.stringify(ident.use)}, expected "official"`);
+    const versioned = listVersion
+      ? system.endsWith(`/api/${listVersion}/jobs`)
+      : /\/api\/v\d+\/jobs$/.test(system);
+    if (!versioned)
+      problems.push(`identifier.system ${system} does not end with /api/${listVersion ?? 'vN'}/jobs`);
+  }
+  if (r.intent !== 'order') problems.push(`intent ${JSON.stringify(r.intent)}, expected "order"`);
+  const text = (input?.type as Record<string, unknown> | undefined)?.text;
+  if (
+    text !== 'BULK FHIR Export' ||
+    typeof input?.valueString !== 'string' ||
+    !/^GET \S+$/.test(input.valueString)
+  )
+    problems.push('input is not {type.text "BULK FHIR Export", valueString "GET <request URL>"}');
+  const start = typeof period?.start === 'string' ? period.start : undefined;
+  const end = typeof period?.end === 'string' ? period.end : undefined;
+  if (!start) problems.push('no executionPeriod.start');
+  if (FINISHED_TASK.has(String(r.status)) && !end)
+    problems.push(`no executionPeriod.end for a ${String(r.status)} job`);
+  if (start && end && Date.parse(end) < Date.parse(start))
+    problems.push(`executionPeriod.end ${end} is before its start ${start}`);
+  return problems;
+}
+
 export async function listJobs(
   ctx: CheckContext,
   status?: string,
   label = 'list jobs',
   client: TargetClient = ctx.target,
 ): Promise<HttpResponse> {
-  return client.call(ctx.op('listJobs'), {
+  const res = await client.call(ctx.op('listJobs'), {
     label,
     headers: JOBS_HEADERS,
     ...(status ? { query: { _status: status } } : {}),
   });
+  // A long history outgrows the exchange record; the every-answer checks read the whole list.
+  ctx.keepWhole(res);
+  return res;
 }

@@ -1,0 +1,169 @@
+/**
+ * The job-list rules judged on every /jobs answer the run received, whichever check asked: a
+ * filtered answer that breaks a rule is named, Tasks are held to the documented shape and to the
+ * kick-off that started their job, and a run with nothing to judge skips.
+ */
+import type { ExportRun } from '../../src/checks/context';
+import { jobsChecks } from '../../src/checks/jobs';
+import { bundleProblems, taskProblems, tasksOfBody } from '../../src/checks/kit/job-list';
+import { BASE, fakeContext, type Fake } from './fake-context';
+
+const byId = (id: string) => {
+  const check = jobsChecks.find((c) => c.id === id);
+  if (!check) throw new Error(`no check ${id}`);
+  return check;
+};
+
+function task(id: number, status: string, request: string, extra: Record<string, unknown> = {}) {
+  return {
+    resourceType: 'Task',
+    identifier: [{ use: 'official', system: `${BASE}/api/v2/jobs`, value: String(id) }],
+    status,
+    intent: 'order',
+    input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${request}` }],
+    executionPeriod: { start: '2024-01-01T00:00:00Z', end: '2024-01-01T00:01:00Z' },
+    ...extra,
+  };
+}
+
+const bundle = (tasks: unknown[], total = tasks.length) => ({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  total,
+  ...(tasks.length ? { entry: tasks.map((resource) => ({ resource })) } : {}),
+});
+
+const MAIN_KICKOFF = `${BASE}/api/v2/Group/all/$export`;
+const TYPED_KICKOFF = `${BASE}/api/v2/Patient/$export?_type=Patient`;
+const main: ExportRun = {
+  name: 'main',
+  kickoffUrl: MAIN_KICKOFF,
+  jobUrl: `${BASE}/api/v2/jobs/1`,
+  polls: [],
+  downloads: [],
+};
+
+/** A run that kicked off jobs 1 (Group/all) and 2 (_type=Patient), listed them unfiltered, and once with a filter. */
+function run(
+  filtered: unknown,
+  own: unknown = bundle([task(1, 'completed', MAIN_KICKOFF), task(2, 'completed', TYPED_KICKOFF)]),
+): Fake {
+  const fake = fakeContext({ exports: [main] });
+  const kick = (url: string, id: number) =>
+    fake.answer({
+      url,
+      operationId: url.includes('Group') ? 'exportGroupV2' : 'exportPatientV2',
+      status: 202,
+      headers: { 'content-location': `${BASE}/api/v2/jobs/${id}` },
+    });
+  kick(MAIN_KICKOFF, 1);
+  kick(TYPED_KICKOFF, 2);
+  const ownList = fake.answer(
+    { url: '/api/v2/jobs', operationId: 'listJobsV2', status: 200, body: own, label: 'list jobs' },
+    true,
+  );
+  fake.answer(
+    {
+      url: '/api/v2/jobs?_status=Completed',
+      operationId: 'listJobsV2',
+      status: 200,
+      body: filtered,
+      label: 'list completed jobs',
+    },
+    true,
+  );
+  // The shared once-request the list checks make is the own list above.
+  (fake.ctx as unknown as { once: (k: string, f: () => unknown) => unknown }).once = async () => ownList;
+  return fake;
+}
+
+describe('the job-list rules on every answer', () => {
+  it('JOBS-LIST-BUNDLE names a filtered answer whose total counts other jobs', async () => {
+    const fake = run(bundle([task(1, 'completed', MAIN_KICKOFF)], 5));
+    const out = await byId('JOBS-LIST-BUNDLE').run(fake.ctx);
+    expect(out.outcome).toBe('fail');
+    expect(out.message).toMatch(/\(list completed jobs\): total is 5 but there are 1 entries/);
+  });
+
+  it('JOBS-LIST-BUNDLE passes when every answer is a searchset Bundle of Tasks listing the run’s job', async () => {
+    const out = await byId('JOBS-LIST-BUNDLE').run(run(bundle([task(1, 'completed', MAIN_KICKOFF)])).ctx);
+    expect(out).toMatchObject({ outcome: 'pass', message: expect.stringMatching(/^2 job-list answer\(s\)/) });
+  });
+
+  it('JOBS-TASK-SHAPE judges the Tasks of every answer, the filtered one included', async () => {
+    const bad = task(1, 'completed', MAIN_KICKOFF, { executionPeriod: { start: '2024-01-01T00:00:00Z' } });
+    const out = await byId('JOBS-TASK-SHAPE').run(run(bundle([bad])).ctx);
+    expect(out).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('no executionPeriod.end for a completed job'),
+    });
+  });
+
+  it('JOBS-TASK-REQUEST holds each listed job to the URL of its kick-off, query included', async () => {
+    const wrong = bundle([task(2, 'completed', `${BASE}/api/v2/Patient/$export`)]);
+    const out = await byId('JOBS-TASK-REQUEST').run(run(wrong).ctx);
+    expect(out.outcome).toBe('fail');
+    expect(out.message).toContain(`kick-off was GET ${TYPED_KICKOFF}`);
+    expect((await byId('JOBS-TASK-REQUEST').run(run(bundle([])).ctx)).outcome).toBe('pass');
+  });
+
+  it('JOBS-TASK-REQUEST skips when no list shows a job whose kick-off the run saw', async () => {
+    const fake = run(
+      bundle([task(99, 'completed', MAIN_KICKOFF)]),
+      bundle([task(99, 'completed', MAIN_KICKOFF)]),
+    );
+    expect((await byId('JOBS-TASK-REQUEST').run(fake.ctx)).outcome).toBe('skip');
+  });
+});
+
+describe('with nothing to judge', () => {
+  it('JOBS-TASK-SHAPE skips when no answer lists a Task', async () => {
+    const out = await byId('JOBS-TASK-SHAPE').run(run(bundle([]), bundle([])).ctx);
+    expect(out).toMatchObject({ outcome: 'skip', message: 'no Task in any job-list answer' });
+  });
+});
+
+describe('bundleProblems and taskProblems', () => {
+  it('accept the documented example', () => {
+    const example = bundle([
+      {
+        executionPeriod: { end: '2021-08-14T00:07:48+00:00', start: '2021-08-13T00:07:48+00:00' },
+        identifier: [{ system: 'https://bcda.cms.gov/api/v2/jobs', use: 'official', value: '1' }],
+        input: [
+          { type: { text: 'BULK FHIR Export' }, valueString: 'GET https://bcda.test.gov/this-is-a-test' },
+        ],
+        intent: 'order',
+        resourceType: 'Task',
+        status: 'completed',
+      },
+    ]);
+    expect(bundleProblems(example)).toEqual([]);
+    expect(taskProblems(tasksOfBody(example)![0]!, 'v2')).toEqual([]);
+  });
+
+  it('name what departs from it', () => {
+    expect(bundleProblems([task(1, 'completed', 'x')])).toEqual([
+      'resourceType is "an array", expected "Bundle"',
+    ]);
+    expect(bundleProblems({ ...bundle([]), type: 'collection' })).toEqual([
+      'Bundle.type is "collection", expected "searchset"',
+    ]);
+    const other = task(1, 'completed', MAIN_KICKOFF, {
+      identifier: [{ use: 'secondary', system: `${BASE}/api/v1/jobs`, value: '1' }],
+    });
+    expect(taskProblems(tasksOfBody(bundle([other]))![0]!, 'v2')).toEqual([
+      'identifier.use is "secondary", expected "official"',
+      `identifier.system ${BASE}/api/v1/jobs does not end with /api/v2/jobs`,
+    ]);
+    const backwards = task(1, 'failed', MAIN_KICKOFF, {
+      executionPeriod: { start: '2024-01-02T00:00:00Z', end: '2024-01-01T00:00:00Z' },
+    });
+    expect(taskProblems(tasksOfBody(bundle([backwards]))![0]!, 'v2')).toEqual([
+      'executionPeriod.end 2024-01-01T00:00:00Z is before its start 2024-01-02T00:00:00Z',
+    ]);
+    const running = task(1, 'in-progress', MAIN_KICKOFF, {
+      executionPeriod: { start: '2024-01-01T00:00:00Z' },
+    });
+    expect(taskProblems(tasksOfBody(bundle([running]))![0]!, 'v2')).toEqual([]);
+  });
+});

@@ -1,0 +1,110 @@
+/** The CapabilityStatement compared with the values BCDA's documented example fixes, and its own URL. */
+import { documentedFieldProblems, metadataChecks } from '../../src/checks/metadata';
+import { BASE, fakeContext } from './fake-context';
+
+/** The fixed fields of seed 001's v2 example (date, release and BFD host vary). */
+const EXAMPLE = {
+  resourceType: 'CapabilityStatement',
+  status: 'active',
+  date: '2024-09-09T13:35:05+00:00',
+  publisher: 'Centers for Medicare & Medicaid Services',
+  kind: 'instance',
+  instantiates: [
+    'https://prod.bfd.cms.gov/v2/fhir/metadata',
+    'https://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data',
+  ],
+  software: {
+    name: 'Beneficiary Claims Data API',
+    releaseDate: '2024-09-09T13:35:05+00:00',
+    version: 'r231',
+  },
+  implementation: { description: 'BCDA', url: 'https://sandbox.bcda.cms.gov' },
+  fhirVersion: '4.0.1',
+  format: ['application/json', 'application/fhir+json'],
+  rest: [
+    {
+      mode: 'server',
+      interaction: [{ code: 'batch' }, { code: 'search-system' }],
+      resource: [
+        {
+          type: 'Patient',
+          operation: [
+            {
+              name: 'patient-export',
+              definition: 'https://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+            },
+          ],
+        },
+        {
+          type: 'Group',
+          operation: [
+            {
+              name: 'group-export',
+              definition: 'https://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export',
+            },
+          ],
+        },
+      ],
+      security: {
+        cors: true,
+        service: [{ coding: [{ code: 'OAuth', display: 'OAuth' }], text: 'OAuth' }],
+      },
+    },
+  ],
+};
+
+describe('documentedFieldProblems', () => {
+  it('finds nothing in the documented example', () => {
+    expect(documentedFieldProblems(EXAMPLE, 'v2')).toEqual([]);
+  });
+
+  it('names each field that departs from it', () => {
+    const changed = {
+      ...EXAMPLE,
+      publisher: 'Someone',
+      format: ['application/fhir+xml'],
+      instantiates: ['https://prod.bfd.cms.gov/v1/fhir/metadata'],
+      rest: [{ ...EXAMPLE.rest[0], mode: 'client', security: { cors: false } }],
+    };
+    expect(documentedFieldProblems(changed, 'v2')).toEqual([
+      'publisher is "Someone"',
+      'format is ["application/fhir+xml"]',
+      'instantiates does not list the Bulk Data CapabilityStatement (["https://prod.bfd.cms.gov/v1/fhir/metadata"])',
+      'instantiates names no v2 BFD metadata (["https://prod.bfd.cms.gov/v1/fhir/metadata"])',
+      'rest[0].mode is "client"',
+      'rest[0].security.cors is false',
+      'rest[0].security.service names no OAuth coding',
+    ]);
+  });
+
+  it('takes the BFD metadata of the version asked about', () => {
+    expect(documentedFieldProblems(EXAMPLE, 'v3')).toEqual([
+      'instantiates names no v3 BFD metadata (["https://prod.bfd.cms.gov/v2/fhir/metadata","https://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"])',
+    ]);
+  });
+});
+
+describe('METADATA-IMPLEMENTATION-URL', () => {
+  const check = metadataChecks.find((c) => c.id === 'METADATA-IMPLEMENTATION-URL')!;
+  const withStatement = (url: string) => {
+    const fake = fakeContext();
+    const res = fake.answer({
+      url: '/api/v2/metadata',
+      status: 200,
+      body: { ...EXAMPLE, implementation: { url } },
+    });
+    return fakeContext({ once: { metadata: res } }).ctx;
+  };
+
+  it('passes when implementation.url is the target', async () => {
+    expect((await check.run(withStatement(`${BASE}`))).outcome).toBe('pass');
+  });
+
+  it('fails when it names another host', async () => {
+    expect(await check.run(withStatement('https://sandbox.bcda.cms.gov'))).toMatchObject({
+      outcome: 'fail',
+      expected: BASE,
+      actual: 'https://sandbox.bcda.cms.gov',
+    });
+  });
+});

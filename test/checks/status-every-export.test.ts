@@ -1,0 +1,156 @@
+/**
+ * The manifest and poll rules judged on every export the run followed, filtered ones included:
+ * the export that breaks a rule is named, one export alone is still judged, none is a skip.
+ */
+import type { ExportRun } from '../../src/checks/context';
+import { statusChecks } from '../../src/checks/status';
+import { exchange, fakeContext } from './fake-context';
+import { ExchangeLog } from '../../src/http/exchange';
+import { Redactor } from '../../src/http/redaction';
+
+const byId = (id: string) => {
+  const check = statusChecks.find((c) => c.id === id);
+  if (!check) throw new Error(`no check ${id}`);
+  return check;
+};
+
+const log = new ExchangeLog(new Redactor());
+
+/** A completed export: its kick-off URL, job id and manifest (fields overridable). */
+function completed(
+  name: string,
+  kickoffUrl: string,
+  jobId: number,
+  manifest: Record<string, unknown> = {},
+): ExportRun {
+  const base = new URL(kickoffUrl).origin;
+  const kickoff = exchange(log, { url: kickoffUrl, status: 202, label: `kick-off ${name}` });
+  const body = {
+    transactionTime: '2024-01-01T00:00:00.000Z',
+    request: kickoffUrl,
+    requiresAccessToken: true,
+    output: [{ type: 'Patient', url: `${base}/data/${jobId}/a.ndjson` }],
+    error: [],
+    JobID: jobId,
+    ...manifest,
+  };
+  const final = exchange(log, {
+    url: `${base}/api/v2/jobs/${jobId}`,
+    status: 200,
+    body,
+    headers: { 'content-type': 'application/json', expires: 'Mon, 01 Jan 2024 23:00:00 GMT' },
+  });
+  return {
+    name,
+    kickoff,
+    kickoffUrl,
+    jobUrl: `${base}/api/v2/jobs/${jobId}`,
+    polls: [
+      { exchangeId: 'p1', status: 202, at: '', xProgress: 'Pending', retryAfter: '1' },
+      { exchangeId: 'p2', status: 200, at: '' },
+    ],
+    final,
+    manifest: body,
+    downloads: [],
+  };
+}
+
+const MAIN = 'http://t/api/v2/Group/all/$export';
+const FILTERED = 'http://t/api/v2/Patient/$export?_type=Patient';
+
+describe('manifest rules on every export', () => {
+  it('name the filtered export whose request lost its query, and pass the shared one', async () => {
+    const runs = [
+      completed('main', MAIN, 1),
+      completed('type-patient', FILTERED, 2, { request: 'http://t/api/v2/Patient/$export' }),
+    ];
+    const out = await byId('MANIFEST-REQUEST-URL').run(fakeContext({ exports: runs }).ctx);
+    expect(out.outcome).toBe('fail');
+    expect(out.message).toBe('the type-patient export: request is http://t/api/v2/Patient/$export');
+    expect(out.expected).toBe(FILTERED);
+    expect(out.evidence).toContain(runs[1]!.final!.exchange.id);
+    expect(out.evidence).not.toContain(runs[0]!.final!.exchange.id);
+  });
+
+  it('judge a single export and pass on it', async () => {
+    const out = await byId('MANIFEST-REQUEST-URL').run(
+      fakeContext({ exports: [completed('main', MAIN, 1)] }).ctx,
+    );
+    expect(out).toMatchObject({ outcome: 'pass', message: `the shared export: request ${MAIN}` });
+  });
+
+  it('skip when no export completed', async () => {
+    const unfinished: ExportRun = {
+      name: 'main',
+      kickoffUrl: MAIN,
+      polls: [],
+      downloads: [],
+      problem: 'the kick-off answered 500',
+    };
+    for (const id of [
+      'MANIFEST-REQUEST-URL',
+      'MANIFEST-JOB-ID',
+      'STATUS-COMPLETE-200',
+      'STATUS-IN-PROGRESS-202',
+    ]) {
+      const out = await byId(id).run(fakeContext({ exports: [unfinished] }).ctx);
+      expect([id, out.outcome]).toEqual([id, 'skip']);
+    }
+    expect((await byId('MANIFEST-REQUEST-URL').run(fakeContext({ exports: [] }).ctx)).outcome).toBe('skip');
+  });
+
+  it('MANIFEST-JOB-ID: JobID and the file URLs carry the job id of the status URL', async () => {
+    const good = completed('main', MAIN, 7);
+    expect((await byId('MANIFEST-JOB-ID').run(fakeContext({ exports: [good] }).ctx)).outcome).toBe('pass');
+    const wrongId = completed('main', MAIN, 7, { JobID: 6 });
+    const out = await byId('MANIFEST-JOB-ID').run(fakeContext({ exports: [wrongId] }).ctx);
+    expect(out).toMatchObject({
+      outcome: 'fail',
+      message: 'the shared export: JobID is 6, expected the number 7',
+    });
+    const asText = completed('main', MAIN, 7, { JobID: '7' });
+    expect((await byId('MANIFEST-JOB-ID').run(fakeContext({ exports: [asText] }).ctx)).outcome).toBe('fail');
+    const elsewhere = completed('main', MAIN, 7, {
+      output: [{ type: 'Patient', url: 'http://t/data/8/a.ndjson' }],
+    });
+    const moved = await byId('MANIFEST-JOB-ID').run(fakeContext({ exports: [elsewhere] }).ctx);
+    expect(moved.message).toContain('not under /data/7/');
+  });
+
+  it('MANIFEST-DEFAULT-TYPES speaks only of exports without _type or _since', async () => {
+    const main = completed('main', MAIN, 1, {
+      output: ['Patient', 'Coverage', 'ExplanationOfBenefit'].map((type, i) => ({
+        type,
+        url: `http://t/data/1/${i}.ndjson`,
+      })),
+    });
+    const typed = completed('type-patient', FILTERED, 2);
+    const since = completed('since', 'http://t/api/v2/Patient/$export?_since=2024-01-01T00:00:00Z', 3);
+    const out = await byId('MANIFEST-DEFAULT-TYPES').run(fakeContext({ exports: [main, typed, since] }).ctx);
+    expect(out.outcome).toBe('pass');
+    expect(out.message).toMatch(/^the shared export: types: /);
+    const onlyTyped = await byId('MANIFEST-DEFAULT-TYPES').run(fakeContext({ exports: [typed] }).ctx);
+    expect(onlyTyped.outcome).toBe('skip');
+  });
+
+  it('STATUS-IN-PROGRESS-202 and STATUS-X-PROGRESS judge the polls of every export', async () => {
+    const main = completed('main', MAIN, 1);
+    const other = completed('since', FILTERED, 2);
+    other.polls = [
+      { exchangeId: 'q1', status: 202, at: '', xProgress: 'working...' },
+      { exchangeId: 'q2', status: 200, at: '' },
+    ];
+    const ctx = fakeContext({ exports: [main, other] }).ctx;
+    expect((await byId('STATUS-IN-PROGRESS-202').run(ctx)).outcome).toBe('pass');
+    const progress = await byId('STATUS-X-PROGRESS').run(ctx);
+    expect(progress).toMatchObject({
+      outcome: 'fail',
+      message: 'the since export: q1: X-Progress "working..."',
+    });
+  });
+
+  it('are late checks: they run after the checks that start exports', () => {
+    for (const id of ['MANIFEST-REQUEST-URL', 'MANIFEST-JOB-ID', 'STATUS-COMPLETE-200', 'STATUS-X-PROGRESS'])
+      expect([id, byId(id).phase]).toEqual([id, 'late']);
+  });
+});
