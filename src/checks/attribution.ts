@@ -15,7 +15,7 @@ export const attributionChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'attribution',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request attribution status', 'seed:000 §/Attribution_Status', 'behavior §2.6'],
+    refs: ['behavior §2.6'],
     operations: versioned('getAttributionStatus'),
     faults: ['attribution-wrong-shape', 'attribution-bad-timestamp'],
     async run(ctx) {
@@ -59,7 +59,7 @@ export const attributionChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'attribution',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request attribution status', 'behavior §2.6'],
+    refs: ['behavior §2.6'],
     operations: versioned('getAttributionStatus'),
     faults: ['attribution-missing-200'],
     async run(ctx) {

@@ -97,7 +97,7 @@ const tokenChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda'],
-    refs: ['seed:002 §Authentication and Authorization', 'seed:001 §Get a bearer token', 'behavior §2.8'],
+    refs: ['behavior §2.8'],
     operations: TOKEN_OPS,
     faults: ['auth-token-wrong-type'],
     async run(ctx) {
@@ -122,10 +122,10 @@ const tokenChecks: CheckDefinition[] = [
     title: 'the token response states a 20-minute lifetime in expires_in',
     description:
       'expires_in is present and equals 1200 seconds (tokens last 20 minutes). BCDA sends it as the string "1200"; OAuth 2.0 defines a number, so a string is reported as a known deviation.',
-    level: 'SHOULD',
+    level: 'MUST',
     area: 'auth',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['seed:003 §Follow-up questions about authorization', 'behavior §2.8', 'RFC 6749 §5.1'],
+    refs: ['behavior §2.8', 'RFC 6749 §5.1'],
     operations: TOKEN_OPS,
     faults: ['auth-token-no-expires-in'],
     async run(ctx) {
@@ -159,7 +159,7 @@ const tokenChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda'],
-    refs: ['seed:002 §Authentication and Authorization', 'behavior §2.8'],
+    refs: ['behavior §2.8'],
     operations: TOKEN_OPS,
     faults: ['auth-token-accepts-no-credentials'],
     async run(ctx) {
@@ -179,7 +179,7 @@ const tokenChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda'],
-    refs: ['seed:001 §Get a bearer token', 'behavior §2.8'],
+    refs: ['behavior §2.8'],
     operations: TOKEN_OPS,
     faults: ['auth-accepts-bad-secret'],
     async run(ctx) {
@@ -219,7 +219,7 @@ const LADDER: LadderStep[] = [
     diagnostics: 'Invalid Token',
     description:
       'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token").',
-    refs: ['seed:001 §Start a job (Request header)', 'behavior §5', 'bulkdata@5'],
+    refs: ['behavior §5'],
     faults: ['auth-accepts-no-token', 'auth-wrong-status-no-token'],
   },
   {
@@ -230,7 +230,7 @@ const LADDER: LadderStep[] = [
     code: '',
     description:
       'Authorization "Bearer not-a-jwt": rejected with an OperationOutcome (the docs promise 401 for invalid credentials; the real server answers 400 "Request Error").',
-    refs: ['seed:001 §Start a job (Request header)', 'behavior §5'],
+    refs: ['behavior §5'],
     faults: ['auth-accepts-malformed-token'],
   },
   {
@@ -242,11 +242,7 @@ const LADDER: LadderStep[] = [
     diagnostics: 'Expired Token',
     description:
       'A JWT shaped like the server\'s tokens but expired and signed by an unknown key: 401 with an OperationOutcome (BCDA: "Expired Token").',
-    refs: [
-      'seed:001 §Start a job (Request header)',
-      'seed:003 §Follow-up questions about authorization',
-      'behavior §5',
-    ],
+    refs: ['behavior §5'],
     faults: ['auth-accepts-expired-token'],
   },
 ];
@@ -338,7 +334,7 @@ const crossClientChecks: CheckDefinition[] = [
     level: 'SHOULD',
     area: 'auth',
     profiles: ['bcda'],
-    refs: ['seed:001 §Start a job (Request header)', 'behavior §5'],
+    refs: ['behavior §5'],
     operations: ['getAttributionStatusV1', 'getAttributionStatusV2', 'getAttributionStatusV3'],
     faults: ['auth-accepts-lowercase-bearer'],
     async run(ctx) {
@@ -361,7 +357,7 @@ const crossClientChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['behavior §2.3', 'bulkdata@9', 'bulkdata@27'],
+    refs: ['behavior §2.3'],
     operations: ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'],
     faults: ['auth-leaks-other-aco-job'],
     async run(ctx) {
@@ -384,7 +380,7 @@ const crossClientChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['behavior §2.7', 'bulkdata@9'],
+    refs: ['behavior §2.7'],
     operations: ['downloadFile'],
     faults: ['auth-leaks-other-aco-job'],
     async run(ctx) {
@@ -597,7 +593,7 @@ const accessChecks: CheckDefinition[] = [
     level: 'SHOULD',
     area: 'auth',
     profiles: ['bcda'],
-    refs: ['behavior §2.8', 'seed:002 §Authentication and Authorization'],
+    refs: ['behavior §2.8'],
     operations: ['getToken'],
     faults: ['token-accepts-get'],
     async run(ctx) {

@@ -121,12 +121,7 @@ const dataChecks: CheckDefinition[] = [
     description:
       "The _since is taken from inside the range of meta.lastUpdated values the unfiltered export returned (about its median), so an ignored _since would bring back resources updated at or before it. With _since, Patient/$export filters every enrollee's data, newly attributed ones included: no resource may have meta.lastUpdated at or before it. Skips when the unfiltered data has no spread of lastUpdated values.",
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: [
-      'seed:000 §/Patient',
-      'seed:000 §Parameters',
-      'seed:003 §Filtering your requests using _since',
-      'bulkdata@59',
-    ],
+    refs: [],
     faults: ['content-ignores-since', 'patient-since-new-enrollees-unfiltered'],
     async judge(ctx) {
       const got = await sinceExport(ctx, 'patient');
@@ -139,12 +134,7 @@ const dataChecks: CheckDefinition[] = [
     description:
       "With a _since from inside the unfiltered data's lastUpdated range, Group/<group>/$export returns, for existing enrollees, only resources updated after it; only newly attributed enrollees get their older data. Fails when every enrollee that has data at or before _since gets it back (the _since was applied to no one). Skips with fewer than five such enrollees, or when the data has no spread.",
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: [
-      'seed:000 §/Group',
-      'seed:003 §Filtering your requests using _since',
-      'bulkdata@59',
-      'bulkdata@56',
-    ],
+    refs: [],
     faults: ['content-ignores-since', 'group-since-ignored-for-existing'],
     async judge(ctx) {
       const got = await sinceExport(ctx, 'group');
@@ -158,7 +148,7 @@ const dataChecks: CheckDefinition[] = [
     title: 'Group/all/$export with _since returns the full history of newly attributed enrollees',
     description:
       "With the same _since (from inside the data's lastUpdated range), Group/all must return everything Patient/$export returns (both filter existing enrollees), and each enrollee it returns older data for (newly attributed) with every resource the unfiltered export holds for them. Skips when no enrollee comes back with data from before _since: the export then shows no newly attributed enrollee to judge.",
-    refs: ['seed:000 §/Group', 'seed:003 §Filtering your requests using _since'],
+    refs: [],
     faults: ['group-since-drops-new-enrollees'],
     async judge(ctx) {
       const current = await groupAllExport(ctx);
@@ -175,7 +165,7 @@ const dataChecks: CheckDefinition[] = [
     title: 'Patient/$export covers the same enrollees as Group/all',
     description:
       "Both endpoints return data for every enrollee currently attributed. With a _since from inside the data's lastUpdated range, Patient/$export must hold every resource of the unfiltered Group/all export updated after it, and no enrollee Group/all does not have. Skips when either export was not read whole.",
-    refs: ['seed:000 §/Patient', 'seed:000 §Endpoints'],
+    refs: [],
     faults: ['patient-omits-new-enrollees'],
     async judge(ctx) {
       const current = await groupAllExport(ctx);
@@ -196,7 +186,7 @@ const dataChecks: CheckDefinition[] = [
       title: `${name} with _type returns exactly the requested types`,
       description: `${name} is asked for every resource type the unfiltered export has but one. The manifest may list, and the files may hold, only the requested types, and each requested type the unfiltered export has data for must come back. Skips when the unfiltered export has a single type.`,
       profiles: ['bcda', 'bulk-data-ig'],
-      refs: ['seed:000 §Parameters', 'seed:001 §Request all resource types', 'bulkdata@62'],
+      refs: [],
       faults: ['content-ignores-type', 'type-filter-leaks-other-types', 'type-filter-drops-requested-type'],
       async judge(ctx) {
         const got = await typeExport(ctx, endpoint);
@@ -211,7 +201,7 @@ const dataChecks: CheckDefinition[] = [
     title: 'Group/runout claims have service dates no later than 31 December of the previous year',
     description:
       "Group/runout/$export is run to completion; every ExplanationOfBenefit and Claim in it has its billable period and item service dates on or before 31 December of the year before the export's transactionTime. Skips when the runout export returns no claim.",
-    refs: ['seed:000 §/Group'],
+    refs: [],
     faults: ['runout-includes-current-year'],
     async judge(ctx) {
       const runout = await runoutExport(ctx);
@@ -223,7 +213,7 @@ const dataChecks: CheckDefinition[] = [
     title: 'Group/runout enrollees are not among the currently attributed',
     description:
       'Group/runout returns enrollees attributed during the previous year but not the current one, so none of its enrollees may appear in the unfiltered Group/all export. Skips when the runout export has no enrollee or Group/all was not read whole.',
-    refs: ['seed:000 §/Group'],
+    refs: [],
     faults: ['runout-includes-current-enrollees'],
     async judge(ctx) {
       const current = await groupAllExport(ctx);
@@ -240,7 +230,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'every file in the manifest downloads with 200',
     description:
       'GET on each output and error url (with the token when requiresAccessToken is true) answers 200 and delivers the whole body.',
-    refs: ['seed:001 §Download the data', 'bulkdata@148', 'bulkdata@204', 'bulkdata@206'],
+    refs: [],
     faults: ['manifest-dead-url', 'download-truncated'],
     check(run) {
       // The harness downloads at most a bounded number of files per export; say so when it stopped short.
@@ -273,7 +263,7 @@ export const downloadChecks: CheckDefinition[] = [
     id: 'DOWNLOAD-CONTENT-TYPE',
     title: 'files are served as application/fhir+ndjson',
     description: 'Each file answer has Content-Type application/fhir+ndjson.',
-    refs: ['bulkdata@207', 'bulkdata@208', 'behavior §2.7'],
+    refs: ['behavior §2.7'],
     faults: ['download-wrong-content-type'],
     check(run) {
       const ok = run.downloads.filter((d) => d.status === 200);
@@ -296,9 +286,9 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'files come gzip-compressed when the client accepts gzip',
     description:
       'With Accept-Encoding: gzip, each file answer has Content-Encoding: gzip and a body that decompresses to NDJSON.',
-    level: 'SHOULD',
+    level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request header: compressed data files', 'behavior §2.7'],
+    refs: ['behavior §2.7'],
     faults: ['download-gzip-unlabelled', 'download-bad-gzip'],
     check(run) {
       const ok = run.downloads.filter((d) => d.status === 200);
@@ -317,7 +307,7 @@ export const downloadChecks: CheckDefinition[] = [
     id: 'DOWNLOAD-PLAIN',
     title: 'files come uncompressed when the client does not ask for gzip',
     description: 'Without Accept-Encoding, a file is served as plain NDJSON (no Content-Encoding: gzip).',
-    refs: ['seed:001 §Download the data', 'behavior §2.7'],
+    refs: ['behavior §2.7'],
     faults: ['download-gzip-unrequested'],
     async check(run, ctx) {
       const first = run.downloads.find((d) => d.status === 200 && d.kind === 'output');
@@ -341,7 +331,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'files are refused without the token when requiresAccessToken is true',
     description:
       'When the manifest says requiresAccessToken: true, a download without Authorization is refused with 401.',
-    refs: ['bulkdata@5', 'bulkdata@201', 'seed:001 §Download the data', 'behavior §2.7'],
+    refs: ['behavior §2.7'],
     faults: ['download-no-token-required'],
     async check(run, ctx) {
       if (run.manifest?.requiresAccessToken !== true) return skip('requiresAccessToken is not true');
@@ -358,7 +348,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'an unknown file name answers 404',
     description:
       "GET /data/<this job>/<a random uuid>.ndjson answers 404: file names can't be guessed into data.",
-    refs: ['behavior §2.7', 'bulkdata@210'],
+    refs: ['behavior §2.7'],
     faults: ['download-any-file-name'],
     async check(run, ctx) {
       const first = run.downloads[0]!;
@@ -401,7 +391,7 @@ export const downloadChecks: CheckDefinition[] = [
     area: 'download',
     versions: ['v2'],
     profiles: ['bcda'],
-    refs: ['seed:000 §/Group', 'seed:001 §BCDA recommends using v2 of the API', 'behavior §2.2'],
+    refs: ['behavior §2.2'],
     operations: ['exportGroupV2', 'getJobStatusV2', 'downloadFile'],
     faults: ['partially-adjudicated-omitted', 'content-invalid-fhir'],
     async run(ctx) {

@@ -92,7 +92,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request job history', 'seed:000 §/Jobs', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-not-bundle', 'jobs-filtered-total-wrong'],
     async run(ctx) {
       const main = await ctx.mainExport();
@@ -129,7 +129,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request job history (response example)', 'seed:000 §/Jobs', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-bad-task-shape'],
     async run(ctx) {
       await ownList(ctx);
@@ -171,7 +171,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request job history', 'seed:000 §/Jobs', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-task-wrong-request'],
     async run(ctx) {
       await ownList(ctx);
@@ -221,7 +221,7 @@ export const jobsChecks: CheckDefinition[] = [
       'The documented mapping of job states to Task.status: the run\'s finished export shows "completed" and its cancelled job shows "cancelled".',
     level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-wrong-task-status'],
     async run(ctx) {
       const main = await ctx.mainExport();
@@ -253,7 +253,7 @@ export const jobsChecks: CheckDefinition[] = [
       'Pending and In Progress jobs map to Task.status "in-progress" (seed 001). The real server lists Pending jobs as "accepted": reported as a known deviation.',
     level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-wrong-task-status'],
     async run(ctx) {
       const started = await startOwnJob(
@@ -291,7 +291,7 @@ export const jobsChecks: CheckDefinition[] = [
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-ignores-status-filter'],
     async run(ctx) {
       const main = await ctx.mainExport();
@@ -380,7 +380,7 @@ export const jobsChecks: CheckDefinition[] = [
       'When no job matches, GET /jobs answers 404 with an OperationOutcome (code not-found) rather than an empty Bundle. Asked with _status=FailedExpired, a state a healthy run never produces; skipped when the organization does have such jobs.',
     level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request job history', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-empty-200'],
     async run(ctx) {
       const res = await listJobs(
@@ -416,7 +416,7 @@ export const jobsChecks: CheckDefinition[] = [
       "Another organization's GET /jobs must not list this run's jobs: a job list is scoped to the token's organization.",
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['seed:001 §Request job history', 'behavior §2.5'],
+    refs: ['behavior §2.5'],
     faults: ['jobs-other-aco'],
     async run(ctx) {
       if (!ctx.otherClient)
@@ -444,7 +444,7 @@ export const jobsChecks: CheckDefinition[] = [
       'A job is put in each of the nine states (Pending, In Progress, Completed, Archived, Expired, Failed, FailedExpired, Cancelled, CancelledExpired); filtered by that state, the list shows it with the documented Task.status. Needs a target whose job states can be set (the embedded mock).',
     level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Request that filters jobs by end state', 'behavior §2.5', 'behavior §6'],
+    refs: ['behavior §2.5', 'behavior §6'],
     faults: ['jobs-wrong-task-status'],
     async run(ctx) {
       if (!ctx.control)

@@ -179,17 +179,13 @@ const SINCE_FUTURE_MSG =
   'Invalid date format supplied in _since parameter. Date must be a date that has already passed';
 
 function headerChecks(e: Endpoint): CheckDefinition[] {
-  const refs = [
-    'seed:001 §Start a job (Request header)',
-    'seed:002 §Initiate an export job',
-    'behavior §2.2',
-  ];
+  const refs = ['behavior §2.2'];
   return [
     acceptCheck({
       id: e.ids.accepted,
       title: `${e.name} answers 202 with an absolute Content-Location`,
       description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint.`,
-      refs: ['seed:001 §Start a job', 'bulkdata@300', 'bulkdata@301', 'behavior §2.2'],
+      refs: ['behavior §2.2'],
       faults: [
         'kickoff-200-instead-of-202',
         'kickoff-no-content-location',
@@ -263,7 +259,7 @@ const parameterChecks: CheckDefinition[] = [
       id,
       title: `_type=${type} is accepted`,
       description: `A kick-off asking only for ${type} resources answers 202.`,
-      refs: ['seed:001 §Request all resource types', 'seed:000 §Parameters', 'bulkdata@62'],
+      refs: [],
       faults: ['kickoff-rejects-valid-type'],
       spec: () => patient({ query: { _type: type } }),
     }),
@@ -280,7 +276,7 @@ const parameterChecks: CheckDefinition[] = [
       id,
       title: `_type=${pair.join(',')} is accepted`,
       description: `A kick-off asking for ${pair.join(' and ')} resources only answers 202.`,
-      refs: ['seed:001 §Request all resource types', 'seed:000 §Parameters', 'bulkdata@62'],
+      refs: [],
       faults: ['kickoff-rejects-valid-type'],
       spec: () => patient({ query: { _type: pair.join(',') } }),
     }),
@@ -289,7 +285,7 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPE-LIST',
     title: '_type with every default type, comma-separated, is accepted',
     description: 'A kick-off with _type=ExplanationOfBenefit,Patient,Coverage answers 202.',
-    refs: ['seed:001 §Start a job (example curl)', 'bulkdata@32'],
+    refs: [],
     faults: ['kickoff-rejects-valid-type'],
     spec: (ctx) => patient({ query: { _type: TYPES_BY_VERSION[ctx.version].join(',') } }),
   }),
@@ -309,7 +305,7 @@ const parameterChecks: CheckDefinition[] = [
       '_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones.',
     profiles: ['bcda', 'bulk-data-ig'],
     level: 'SHOULD',
-    refs: ['bulkdata@69', 'bulkdata@108', 'behavior §2.2'],
+    refs: ['behavior §2.2'],
     faults: ['kickoff-accepts-unknown-type'],
     outcome: {
       code: 'structure',
@@ -323,7 +319,7 @@ const parameterChecks: CheckDefinition[] = [
     description:
       'Claim and ClaimResponse exist only on v2; elsewhere _type=Claim gets 400 ("invalid resource type Claim…").',
     versions: ['v1', 'v3'],
-    refs: ['behavior §3', 'seed:000 §/Group'],
+    refs: ['behavior §3'],
     faults: ['kickoff-accepts-unknown-type'],
     outcome: { code: 'structure', diagnostics: /^invalid resource type Claim\. Supported types \[.*\]$/ },
     spec: () => patient({ query: { _type: 'Claim' } }),
@@ -334,7 +330,7 @@ const parameterChecks: CheckDefinition[] = [
     description:
       'On v2, Claim and ClaimResponse are for organizations entitled to partially adjudicated claims. For any other, _type=Claim gets 400 ("unauthorized resource type Claim").',
     versions: ['v2'],
-    refs: ['seed:000 §/Group', 'behavior §2.2'],
+    refs: ['behavior §2.2'],
     faults: ['kickoff-accepts-unknown-type'],
     outcome: { code: 'structure', diagnostics: 'unauthorized resource type Claim' },
     spec: async (ctx) => {
@@ -350,7 +346,7 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-SINCE-VALID',
     title: '_since with a FHIR instant is accepted',
     description: `_since=${pastInstant} (a past instant with a zone offset, the documented format) answers 202.`,
-    refs: ['seed:003 §Filtering your requests using _since', 'bulkdata@53', 'bulkdata@234'],
+    refs: [],
     faults: ['kickoff-rejects-valid-since'],
     spec: () => patient({ query: { _since: pastInstant } }),
   }),
@@ -365,7 +361,7 @@ const parameterChecks: CheckDefinition[] = [
       id,
       title: `_since with ${what} is rejected`,
       description: `_since must be a FHIR instant (date, time and zone). _since=${value} gets 400 ("${message}").`,
-      refs: ['seed:003 §Input a date in the correct format', 'behavior §3', 'bulkdata@53'],
+      refs: ['behavior §3'],
       faults: ['kickoff-accepts-bad-since'],
       outcome: { code: 'structure', diagnostics: message },
       spec: () => patient({ query: { _since: value } }),
@@ -392,7 +388,7 @@ const parameterChecks: CheckDefinition[] = [
       id,
       title: `_outputFormat=${format} is accepted`,
       description: `Servers must accept the three NDJSON names for _outputFormat; ${format} answers 202.`,
-      refs: ['bulkdata@51', 'bulkdata@52', 'behavior §3'],
+      refs: ['behavior §3'],
       faults: ['kickoff-rejects-valid-output-format'],
       spec: () => patient({ query: { _outputFormat: format } }),
     }),
@@ -402,7 +398,7 @@ const parameterChecks: CheckDefinition[] = [
     title: '_outputFormat=application/xml is rejected',
     description:
       'An output format other than NDJSON gets 400 ("_outputFormat parameter must be one of […]").',
-    refs: ['behavior §3', 'bulkdata@50'],
+    refs: ['behavior §3'],
     faults: ['kickoff-accepts-any-output-format'],
     outcome: { code: 'structure', diagnostics: /^_outputFormat parameter must be one of \[.*\]$/ },
     spec: () => patient({ query: { _outputFormat: 'application/xml' } }),
@@ -413,7 +409,7 @@ const parameterChecks: CheckDefinition[] = [
     description:
       'BCDA does not support _elements; the IG asks servers without it to answer with an error OperationOutcome. _elements=Patient.id gets 400 ("Invalid parameter: this server does not support the _elements parameter.").',
     level: 'SHOULD',
-    refs: ['bulkdata@81', 'behavior §3'],
+    refs: ['behavior §3'],
     faults: ['kickoff-accepts-elements'],
     outcome: {
       code: 'structure',
@@ -436,7 +432,7 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-GROUP-ID-INVALID',
     title: 'an unknown group id is rejected',
     description: 'Group ids are "all" and "runout" only: Group/sub/$export gets 400 ("Invalid group ID").',
-    refs: ['seed:000 §/Group', 'behavior §2.2'],
+    refs: ['behavior §2.2'],
     faults: ['kickoff-accepts-bad-group'],
     outcome: { code: 'structure', diagnostics: 'Invalid group ID' },
     spec: () => ({ endpoint: 'group', group: 'sub' }),
@@ -447,7 +443,7 @@ const parameterChecks: CheckDefinition[] = [
     description: `Group/all with _since sorts enrollees into existing and newly attributed by the attribution file in effect at _since; when there is none, BCDA answers 404 ("${SINCE_NO_ATTRIBUTION_MSG}"). _since=${BEFORE_ATTRIBUTION} is older than the earliest data BCDA holds (2014), so no attribution file can be older. SHOULD: BCDA's code does this with its new-enrollee rule on; the documents do not say it.`,
     level: 'SHOULD',
     status: 404,
-    refs: ['behavior §2.2', 'seed:000 §/Group'],
+    refs: ['behavior §2.2'],
     faults: ['group-since-no-404-before-attribution'],
     outcome: { code: 'not-found', diagnostics: SINCE_NO_ATTRIBUTION_MSG },
     spec: () => ({ endpoint: 'group', group: 'all', query: { _since: BEFORE_ATTRIBUTION } }),
@@ -458,7 +454,7 @@ const parameterChecks: CheckDefinition[] = [
     description:
       'Older material lists a "new" group; it no longer exists: Group/new/$export gets 400 ("Invalid group ID").',
     level: 'SHOULD',
-    refs: ['seed:000 §/Group', 'behavior §0.1'],
+    refs: ['behavior §0.1'],
     faults: ['kickoff-accepts-bad-group'],
     outcome: { code: 'structure', diagnostics: 'Invalid group ID' },
     spec: () => ({ endpoint: 'group', group: 'new' }),
@@ -481,7 +477,7 @@ const parameterChecks: CheckDefinition[] = [
       'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202.',
     versions: ['v3'],
     profiles: ['bcda'],
-    refs: ['behavior §3', 'bulkdata@103'],
+    refs: ['behavior §3'],
     faults: ['kickoff-rejects-valid-type-filter'],
     spec: () =>
       patient({
@@ -497,7 +493,7 @@ const parameterChecks: CheckDefinition[] = [
     description:
       'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient").',
     versions: ['v3'],
-    refs: ['behavior §3', 'bulkdata@105'],
+    refs: ['behavior §3'],
     faults: ['kickoff-accepts-bad-type-filter'],
     outcome: {
       code: 'structure',
@@ -521,7 +517,7 @@ const postKickoffCheck: CheckDefinition = {
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bcda'],
-  refs: ['behavior §0', 'bulkdata@30'],
+  refs: ['behavior §0'],
   operations: EXPORT_OPS,
   faults: ['export-accepts-post'],
   async run(ctx) {
@@ -569,7 +565,7 @@ const entitledClaimCheck: CheckDefinition = {
   area: 'kickoff',
   versions: ['v2'],
   profiles: ['bcda'],
-  refs: ['seed:000 §/Group', 'seed:001 §BCDA recommends using v2 of the API', 'behavior §3'],
+  refs: ['behavior §3'],
   operations: ['exportPatientV2'],
   faults: ['kickoff-rejects-valid-type'],
   async run(ctx) {

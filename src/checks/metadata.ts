@@ -119,7 +119,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['seed:001 §Check API status', 'seed:000 §/Metadata', 'behavior §2.1'],
+    refs: ['behavior §2.1'],
     faults: ['metadata-requires-token'],
     async run(ctx) {
       const res = await metadata(ctx);
@@ -135,7 +135,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['behavior §2.1', 'seed:001 §Check API status'],
+    refs: ['behavior §2.1'],
     faults: ['metadata-wrong-content-type'],
     async run(ctx) {
       const res = await metadata(ctx);
@@ -156,7 +156,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['seed:001 §Check API status', 'bulkdata@217'],
+    refs: [],
     faults: ['metadata-not-capabilitystatement'],
     async run(ctx) {
       const got = await capability(ctx);
@@ -181,7 +181,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Check API status', 'seed:002 §BCDA Metadata', 'behavior §2.1'],
+    refs: ['behavior §2.1'],
     faults: ['metadata-wrong-fhir-version'],
     async run(ctx) {
       const got = await capability(ctx);
@@ -204,7 +204,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'SHOULD',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['bulkdata@1', 'seed:001 §Check API status'],
+    refs: [],
     faults: ['metadata-no-instantiates'],
     async run(ctx) {
       const got = await capability(ctx);
@@ -226,7 +226,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['seed:001 §Check API status', 'behavior §2.1'],
+    refs: ['behavior §2.1'],
     faults: ['metadata-no-token-url'],
     async run(ctx) {
       const got = await capability(ctx);
@@ -262,7 +262,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['seed:001 §Check API status', 'behavior §2.1', 'bulkdata@217'],
+    refs: ['behavior §2.1'],
     faults: ['metadata-missing-export-operations'],
     async run(ctx) {
       const got = await capability(ctx);
@@ -298,7 +298,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Check API status', 'seed:002 §BCDA Metadata', 'seed:000 §/Metadata', 'behavior §2.1'],
+    refs: ['behavior §2.1'],
     faults: ['metadata-wrong-format', 'metadata-no-instantiates'],
     async run(ctx) {
       const got = await capability(ctx);
@@ -318,7 +318,7 @@ export const metadataChecks: CheckDefinition[] = [
     ),
     level: 'MUST',
     profiles: ['bcda'],
-    refs: ['seed:001 §Check API status', 'seed:002 §BCDA Metadata', 'behavior §2.1'],
+    refs: ['behavior §2.1'],
     faults: ['metadata-wrong-implementation-url'],
     async run(ctx) {
       const got = await capability(ctx);
@@ -345,8 +345,8 @@ export const metadataChecks: CheckDefinition[] = [
     id: 'SERVICE-VERSION',
     title: '/_version names the build',
     description:
-      'GET /_version (public) answers 200 application/json {"version": "<build version>"}. SHOULD: the real server\'s service endpoint, not in the public documents.',
-    level: 'SHOULD',
+      'GET /_version (public) answers 200 application/json {"version": "<build version>"}. Seed 003 documents it among the endpoints that need no token.',
+    level: 'MUST',
     area: 'metadata',
     profiles: ['bcda'],
     refs: ['behavior §2.9'],
@@ -369,8 +369,8 @@ export const metadataChecks: CheckDefinition[] = [
     id: 'SERVICE-AUTH-INFO',
     title: '/_auth names the auth provider',
     description:
-      'GET /_auth (public) answers 200 application/json with auth_provider and either its version or an "error message" when the provider cannot be reached. SHOULD: the real server\'s service endpoint, not in the public documents.',
-    level: 'SHOULD',
+      'GET /_auth (public) answers 200 application/json with auth_provider and either its version or an "error message" when the provider cannot be reached. Seed 003 documents it among the endpoints that need no token.',
+    level: 'MUST',
     area: 'metadata',
     profiles: ['bcda'],
     refs: ['behavior §2.9'],

@@ -17,12 +17,7 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
     level: 'MUST',
     area: 'ratelimit',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: [
-      'seed:001 §Response example: too many requests',
-      'seed:003 §How often can I request data',
-      'bulkdata@118',
-      'behavior §4',
-    ],
+    refs: ['behavior §4'],
     operations: versioned(endpoint === 'patient' ? 'exportPatient' : 'exportGroup'),
     faults: ['ratelimit-disabled', 'ratelimit-no-retry-after'],
     async run(ctx) {

@@ -129,7 +129,7 @@ const jobStatusChecks: CheckDefinition[] = [
     area: 'status',
     phase: 'late',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['seed:001 §Check job status', 'bulkdata@132'],
+    refs: [],
     operations: STATUS_OPS,
     faults: ['status-running-200'],
     run: (ctx) =>
@@ -166,12 +166,7 @@ const jobStatusChecks: CheckDefinition[] = [
     area: 'status',
     phase: 'late',
     profiles: ['bcda'],
-    refs: [
-      'seed:001 §Check job status (incomplete job)',
-      'seed:003 §Getting your data',
-      'bulkdata@133',
-      'bulkdata@134',
-    ],
+    refs: [],
     operations: STATUS_OPS,
     faults: ['status-no-x-progress', 'status-bad-x-progress'],
     run: (ctx) =>
@@ -204,7 +199,7 @@ const jobStatusChecks: CheckDefinition[] = [
     area: 'status',
     phase: 'late',
     profiles: ['bulk-data-ig'],
-    refs: ['bulkdata@125'],
+    refs: [],
     operations: STATUS_OPS,
     faults: ['status-no-retry-after'],
     run: (ctx) =>
@@ -230,7 +225,7 @@ const jobStatusChecks: CheckDefinition[] = [
     title: 'a finished job answers 200 with JSON',
     description:
       'When an export is done, its status URL answers 200 OK with Content-Type application/json and a JSON body: judged on every export the run followed.',
-    refs: ['seed:001 §Check job status (completed job)', 'bulkdata@144', 'bulkdata@145', 'bulkdata@147'],
+    refs: [],
     faults: ['status-complete-wrong-content-type', 'status-complete-202'],
     needs: 'finished',
     async unfinished(runs, ctx) {
@@ -275,7 +270,7 @@ const jobStatusChecks: CheckDefinition[] = [
     description:
       "Every completed answer carries an Expires header (an HTTP-date) about 24 hours ahead: files expire after 24 hours. The real server sends a Go time string instead, a known deviation. SHOULD: the IG's word (bulkdata@146); the BCDA documents promise the 24 hours, not the header.",
     level: 'SHOULD',
-    refs: ['seed:001 §Files expire after 24 hours', 'bulkdata@146', 'behavior §2.3'],
+    refs: ['behavior §2.3'],
     faults: ['status-no-expires'],
     check(run) {
       const res = run.final;
@@ -298,7 +293,7 @@ const jobStatusChecks: CheckDefinition[] = [
     title: 'manifest transactionTime is a FHIR instant',
     description:
       'In every manifest, transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
-    refs: ['bulkdata@150', 'bulkdata@151', 'bulkdata@152', 'seed:001 §Response example: completed job'],
+    refs: [],
     faults: ['manifest-bad-transaction-time', 'manifest-no-transaction-time'],
     check(run) {
       const t = run.manifest?.transactionTime;
@@ -315,7 +310,7 @@ const jobStatusChecks: CheckDefinition[] = [
     title: 'manifest request is the kick-off URL',
     description:
       "In every manifest, request holds the full URL of that export's kick-off request, query included.",
-    refs: ['bulkdata@155', 'bulkdata@156', 'bulkdata@157', 'seed:001 §Response example: completed job'],
+    refs: [],
     faults: ['manifest-wrong-request', 'manifest-no-request', 'manifest-request-drops-query'],
     check(run) {
       const id = run.final.exchange.id;
@@ -334,7 +329,7 @@ const jobStatusChecks: CheckDefinition[] = [
     title: 'manifest requiresAccessToken is a boolean (true for BCDA)',
     description:
       'In every manifest, requiresAccessToken is a JSON boolean; BCDA protects its files with the bearer token, so it is true.',
-    refs: ['bulkdata@159', 'bulkdata@160', 'bulkdata@162', 'seed:001 §Response example: completed job'],
+    refs: [],
     faults: ['manifest-requires-access-token-string'],
     check(run, ctx) {
       const v = run.manifest?.requiresAccessToken;
@@ -350,7 +345,7 @@ const jobStatusChecks: CheckDefinition[] = [
     title: 'manifest output lists files with type and absolute url',
     description:
       'In every manifest, output is an array and every item has a resource type and an absolute url.',
-    refs: ['bulkdata@164', 'bulkdata@168', 'bulkdata@169', 'bulkdata@175'],
+    refs: [],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type'],
     check(run) {
       const id = run.final.exchange.id;
@@ -377,7 +372,7 @@ const jobStatusChecks: CheckDefinition[] = [
     title: 'manifest error is an array of OperationOutcome files',
     description:
       'In every manifest, error is present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url.',
-    refs: ['bulkdata@191', 'bulkdata@192', 'bulkdata@195', 'seed:001 §Response example: completed job'],
+    refs: [],
     faults: ['manifest-error-not-array'],
     check(run) {
       const id = run.final.exchange.id;
@@ -398,12 +393,7 @@ const jobStatusChecks: CheckDefinition[] = [
     description:
       "BCDA's manifest carries JobID, the job's id as a JSON number, and every output and error url is /data/<job id>/<file>, with the id of the Content-Location the kick-off answered. Judged on every completed export.",
     profiles: ['bcda'],
-    refs: [
-      'seed:001 §Response example: completed job',
-      'seed:001 §Request to download the data',
-      'seed:002 §3. Check the status of the export job',
-      'behavior §2.3',
-    ],
+    refs: ['behavior §2.3'],
     faults: ['manifest-wrong-job-id'],
     check(run) {
       const id = jobIdOf(run.jobUrl);
@@ -427,7 +417,7 @@ const jobStatusChecks: CheckDefinition[] = [
     title: 'an export without _type returns Patient, Coverage and ExplanationOfBenefit',
     description:
       'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2. Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new).',
-    refs: ['seed:001 §Request all resource types', 'seed:000 §/Group', 'bulkdata@63', 'behavior §2.2'],
+    refs: ['behavior §2.2'],
     profiles: ['bcda'],
     faults: ['export-default-omits-coverage'],
     appliesTo: (run) => !kickoffQuery(run).has('_type') && !kickoffQuery(run).has('_since'),
@@ -455,7 +445,7 @@ const jobStatusChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'status',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['bulkdata@62', 'seed:001 §Request all resource types'],
+    refs: [],
     operations: STATUS_OPS,
     faults: ['content-ignores-type'],
     async run(ctx) {
@@ -512,7 +502,7 @@ const jobStatusChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'status',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['behavior §2.3', 'behavior §3', 'bulkdata@136', 'bulkdata@137', 'bulkdata@131'],
+    refs: ['behavior §2.3', 'behavior §3'],
     operations: STATUS_OPS,
     faults: ['status-failed-202'],
     async run(ctx) {
@@ -563,7 +553,7 @@ const jobStatusChecks: CheckDefinition[] = [
     level: 'MUST',
     area: 'status',
     profiles: ['bcda', 'bulk-data-ig'],
-    refs: ['behavior §2.3', 'bulkdata@136', 'bulkdata@137'],
+    refs: ['behavior §2.3'],
     operations: STATUS_OPS,
     faults: ['status-unknown-job-200'],
     async run(ctx) {
@@ -591,12 +581,7 @@ const expiryCheck: CheckDefinition = {
   area: 'status',
   phase: 'late',
   profiles: ['bcda'],
-  refs: [
-    'seed:001 §Files expire after 24 hours',
-    'seed:003 §How long do I have before my file is deleted',
-    'behavior §2.3',
-    'behavior §2.7',
-  ],
+  refs: ['behavior §2.3', 'behavior §2.7'],
   operations: [...versioned('getJobStatus'), 'downloadFile'],
   faults: ['status-expired-200', 'download-available-after-expiry'],
   async run(ctx) {

@@ -19,8 +19,9 @@ export interface CheckMeta {
   area: Area;
   profiles: Profile[];
   /**
-   * Where the rule comes from: `seed:001 §Check job status`, `bulkdata@145`,
-   * `behavior §2.3`. At least one per check.
+   * References the requirements table does not number: `behavior §2.3` (the real server's code),
+   * `RFC 6749 §5.1`. The documented rules a check verifies are its requirement ids, which the
+   * table (spec/requirements/*.yaml) names; a `seed:` or `bulkdata@` reference here would repeat them.
    */
   refs: string[];
   /** Spec operationIds the check exercises (feeds the coverage matrix). */

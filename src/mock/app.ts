@@ -13,7 +13,7 @@ import { registerJobStatusRoutes } from './routes/job-status';
 import { registerJobsListRoute } from './routes/jobs-list';
 import { registerMetadataRoute, registerServiceRoutes } from './routes/public';
 import { clientErrorHandler, frameworkErrorHandler, routeErrorHandler } from './errors';
-import { sendText } from './outcome';
+import { sendText, useRealErrorWriters } from './outcome';
 import { closeSilentConnections, serverTimeoutOptions } from './timeouts';
 import { methodNotAllowed } from './wrong-method';
 
@@ -56,6 +56,7 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
   });
   closeSilentConnections(app.server, ctx.timeouts);
   contexts.set(app, ctx);
+  if (ctx.quirks) useRealErrorWriters(app);
   // Both before any route: fastify gives a route the error handler in place when it is added.
   app.setErrorHandler(routeErrorHandler);
   app.setNotFoundHandler((_request, reply) => sendText(reply, 404, '404 page not found'));

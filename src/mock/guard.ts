@@ -167,7 +167,9 @@ export function matchJob(
     BigInt(rawId) <= BigInt(Number.MAX_SAFE_INTEGER)
       ? ctx.jobs.lookup(Number(rawId), aco.cmsId, nowMs)
       : { kind: 'unknown' as const };
-  const archivedPrefix = ctx.quirks ? { quirkPrefix: operationOutcome(version, 'not-found') } : {};
+  const archivedPrefix = ctx.quirks
+    ? { quirkPrefix: operationOutcome(version, 'not-found', '', { emptyDetails: true }) }
+    : {};
   let job: Job;
   switch (found.kind) {
     case 'unknown':

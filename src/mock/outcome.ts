@@ -20,6 +20,18 @@ export interface OutcomeFlaws {
   errType?: string;
   /** Leaves out issue[0].details whatever the version. */
   noDetails?: boolean;
+  /**
+   * v3 only: `details: {}` for an error without a message, as BCDA's v3 writer sends it (the real
+   * server, --quirks). FHIR JSON allows no empty object, so the default mock leaves details out.
+   */
+  emptyDetails?: boolean;
+}
+
+/** Apps built with --quirks, whose error writers keep the real server's v3 flaw (buildMockApp adds them). */
+const realWriters = new WeakSet<object>();
+
+export function useRealErrorWriters(app: object): void {
+  realWriters.add(app);
 }
 
 /** The OperationOutcome JSON text, keys in BCDA's order. */
@@ -42,7 +54,8 @@ export function operationOutcome(
     if (diagnostics) coding.display = diagnostics;
     issue.details = diagnostics ? { coding: [coding], text: diagnostics } : { coding: [coding] };
   } else if (details && version === 'v3') {
-    issue.details = diagnostics ? { text: diagnostics } : {};
+    if (diagnostics) issue.details = { text: diagnostics };
+    else if (flaws.emptyDetails) issue.details = {};
   }
   return JSON.stringify({ resourceType: 'OperationOutcome', issue: [issue] });
 }
@@ -66,7 +79,10 @@ export function sendOutcome(
     reply,
     status,
     'application/fhir+json',
-    operationOutcome(version, code, diagnostics, options),
+    operationOutcome(version, code, diagnostics, {
+      ...options,
+      emptyDetails: options.emptyDetails ?? realWriters.has(reply.server),
+    }),
   );
 }
 

@@ -136,7 +136,7 @@ describeIfChromium(title, () => {
     const text = (await detail.textContent()) ?? '';
     expect(text).toContain(failed.description);
     expect(text).toContain('References');
-    expect(text).toContain(failed.refs[0]!);
+    expect(text).toContain([...failed.requirements, ...failed.refs][0]!);
     if (failed.evidence.length) {
       expect(text).toContain('Reproduce with curl');
       expect(text).toContain('$BCDA_TOKEN');

@@ -83,6 +83,18 @@ describe('spec/requirements', () => {
     expect(weak).toEqual([]);
   });
 
+  test('a SHOULD or MAY check verifies at least one requirement the documents word SHOULD or MAY', () => {
+    // A documented MUST is checked at MUST; a check that only warns names the SHOULD it rests on
+    // (often the real server's behaviour, where the documents are silent).
+    const strong = new Set(['MUST', 'MUST NOT', 'SHALL', 'SHALL NOT']);
+    const weak = CATALOG.filter(
+      (c) =>
+        c.level !== 'MUST' &&
+        (table.byCheck.get(c.id) ?? []).every((id) => strong.has(table.byId.get(id)!.level)),
+    ).map((c) => `${c.id} (${c.level}) → ${(table.byCheck.get(c.id) ?? []).join(', ')}`);
+    expect(weak).toEqual([]);
+  });
+
   const igNotes = existsSync(IG_NOTES) ? test : test.skip;
   igNotes('holds every server row of the IG notes (Appendix A), and no other bulkdata@ id', () => {
     const text = readFileSync(IG_NOTES, 'utf8');

@@ -32,6 +32,7 @@ function flaws(ctx: MockContext): OutcomeFlaws {
   return {
     ...(ctx.faults.has('status-outcome-invalid-fhir') ? { errType: 'Request Error' } : {}),
     ...(ctx.faults.has('status-outcome-no-details') ? { noDetails: true } : {}),
+    ...(ctx.quirks ? { emptyDetails: true } : {}),
   };
 }
 

@@ -138,7 +138,7 @@ async function listJobs(
       reply,
       404,
       'application/fhir+json',
-      `${operationOutcome(version, 'not-found', text)}${head}}`,
+      `${operationOutcome(version, 'not-found', text, { emptyDetails: true })}${head}}`,
     );
   }
   // Lazily: each Task is built when its turn to be written comes.
