@@ -93,12 +93,14 @@ describe('FHIR-OPERATIONOUTCOME-BCDA-SHAPE', () => {
       body: outcome({ diagnostics: 'x', details: { text: 'x' } }),
     });
     const v3Empty = answer({ url: '/api/v3/jobs/0', status: 404, body: outcome({ details: {} }) });
+    // The valid R4 form of the same answer (the default mock): no message, no details.
+    const v3None = answer({ url: '/api/v3/jobs/00', status: 404, body: outcome({}) });
     const data = answer({
       url: '/data/1/x.ndjson',
       status: 404,
       body: outcome({ diagnostics: 'Job not found' }),
     });
-    for (const res of [v2, v3, v3Empty, data]) {
+    for (const res of [v2, v3, v3Empty, v3None, data]) {
       const a = recordedAnswer(ctx, res.exchange)!;
       expect([a.exchange.request.url, bcdaOutcomeProblems(a.documents[0], a)]).toEqual([
         a.exchange.request.url,
@@ -122,6 +124,11 @@ describe('FHIR-OPERATIONOUTCOME-BCDA-SHAPE', () => {
       },
     });
     const a = recordedAnswer(ctx, res.exchange)!;
+    const v3 = recordedAnswer(
+      ctx,
+      answer({ url: '/api/v3/jobs/1', status: 404, body: outcome({ diagnostics: 'x' }) }).exchange,
+    )!;
+    expect(bcdaOutcomeProblems(v3.documents[0], v3)).toEqual(['v3 issue[0].details is missing']);
     expect(bcdaOutcomeProblems(a.documents[0], a)).toEqual([
       'served as "application/json", not application/fhir+json',
       '2 issues, BCDA writes one',
