@@ -16,6 +16,7 @@ export const REQUIREMENT_STATUSES = [
   'broken',
   'known deviation',
   'not checked',
+  'not selected',
   'no check',
   'untestable',
   'superseded',
@@ -83,7 +84,7 @@ export function judgeRequirement(
     return { ...base, status: 'no check', reason: r.uncovered ?? 'no check verifies it yet' };
   const ran = r.checks.flatMap((id) => results.get(id) ?? []);
   if (!ran.length)
-    return { ...base, status: 'not checked', reason: 'none of its checks was selected for this run' };
+    return { ...base, status: 'not selected', reason: 'none of its checks was selected for this run' };
   if (ran.some(isTripped)) return { ...base, status: 'broken' };
   if (ran.some((x) => x.outcome === 'warn' && x.knownDeviation))
     return { ...base, status: 'known deviation', reason: ran.find((x) => x.knownDeviation)!.knownDeviation! };

@@ -53,8 +53,8 @@ describe('judgeRequirement', () => {
     expect(v.reason).toContain('A: skip: A said skip');
   });
 
-  test('not checked when none of its checks ran', () => {
-    expect(judgeRequirement(req(), new Map(), scope)).toMatchObject({ status: 'not checked' });
+  test('not selected when none of its checks ran', () => {
+    expect(judgeRequirement(req(), new Map(), scope)).toMatchObject({ status: 'not selected' });
   });
 
   test('untestable, superseded, no check: the table’s reason', () => {

@@ -18,6 +18,7 @@ const STATUS_CLASS: Record<RequirementStatus, string> = {
   broken: 'fail',
   'known deviation': 'warn',
   'not checked': 'skip',
+  'not selected': 'skip',
   'no check': 'skip',
   untestable: 'skip',
   superseded: 'skip',
@@ -44,8 +45,9 @@ export function renderRequirements(report: RunReport): SafeHtml {
     <p class="lead">
       Each numbered statement of BCDA's documents, the Bulk Data IG v2 server rules and the real server's
       behaviour (spec/requirements/), judged by the checks that verify it: <b>met</b> when a check passed and
-      none failed, <b>broken</b> when one failed or warned, <b>not checked</b> when its checks skipped, erred
-      or were not selected. The full table with reasons is in report.json and docs/requirements.md.
+      none failed, <b>broken</b> when one failed or warned, <b>not checked</b> when its checks skipped or
+      erred (<b>not selected</b>: this run did not include them). The full table with reasons is in
+      report.json and docs/requirements.md.
     </p>
     <div class="table-box">
       <table class="req-summary">
