@@ -8,6 +8,7 @@ import type { CheckResult, RunReport } from '../engine/results';
 import type { RunHooks } from '../run/run-conformance';
 import { RunProgress, formatBytes, wantsLiveProgress, type ProgressCheck } from './progress';
 import { terminalSafe } from './terminal-safe';
+import { countStatuses } from '../engine/requirement-verdicts';
 
 /** Text from the target (messages, X-Progress) passes through it before reaching a terminal. */
 export { terminalSafe };
@@ -140,5 +141,11 @@ export function printSummary(
   );
   if (report.summary.mustFailures.length)
     stream.write(`MUST-level failures: ${report.summary.mustFailures.join(', ')}\n`);
+  if (report.requirements?.length) {
+    const n = countStatuses(report.requirements);
+    stream.write(
+      `requirements: ${n.met} met, ${n.broken} broken, ${n['known deviation']} known deviations, ${n['not checked']} not checked, ${n['not selected']} not selected (${n['no check']} with no check yet; ${n.untestable + n.superseded + n['not applicable']} untestable, superseded or not applicable)\n`,
+    );
+  }
   for (const f of files) stream.write(`wrote ${f}\n`);
 }

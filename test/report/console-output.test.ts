@@ -117,3 +117,28 @@ describe('GitHub Actions', () => {
     expect(out.text).toContain('::error title=');
   });
 });
+
+describe('the summary', () => {
+  it('counts the requirements by what the run showed, when the report has them', () => {
+    const report = hostileReport();
+    const verdict = (status: string) => ({ status }) as NonNullable<typeof report.requirements>[number];
+    const withRequirements = {
+      ...report,
+      requirements: [
+        verdict('met'),
+        verdict('met'),
+        verdict('broken'),
+        verdict('not selected'),
+        verdict('untestable'),
+      ],
+    };
+    const out = sink();
+    printSummary(withRequirements, [], out, false);
+    expect(out.text).toContain(
+      'requirements: 2 met, 1 broken, 0 known deviations, 0 not checked, 1 not selected (0 with no check yet; 1 untestable, superseded or not applicable)',
+    );
+    const none = sink();
+    printSummary(report, [], none, false);
+    expect(none.text).not.toContain('requirements:');
+  });
+});
