@@ -164,6 +164,78 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     refs: ['behavior §7.2'],
     faults: ['content-positive-patient-ids'],
   },
+  [RULE.eobContent]: {
+    id: 'FHIR-EOB-CLAIM-CONTENT',
+    title: 'Every ExplanationOfBenefit holds its lines, service date, provider, cost and diagnoses',
+    description:
+      'Each ExplanationOfBenefit of every export has item lines; a service date (billablePeriod, or an item ' +
+      'servicedDate / servicedPeriod); a provider (provider, or a careTeam member); a cost (a total, the payment ' +
+      'or an item adjudication amount; v1 also totalCost / totalBenefit); and diagnosis codes, except Part D drug ' +
+      "events, which carry none. BFD's samples of all eight claim types have each of these. Where the service " +
+      'was performed is not judged apart: BFD writes it in different elements per claim type. Skipped for an ' +
+      'export without ExplanationOfBenefit.',
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['behavior §7.2'],
+    faults: ['content-eob-no-claim-lines'],
+  },
+  [RULE.mbiCurrency]: {
+    id: 'FHIR-PATIENT-MBI-CURRENCY',
+    title: 'v2 MBIs are marked current or historic, one current at most',
+    description:
+      'Each v2 Patient identifier with system `http://hl7.org/fhir/sid/us-mbi` carries the Blue Button ' +
+      'extension `https://bluebutton.cms.gov/resources/codesystem/identifier-currency` with code current or ' +
+      "historic (BFD puts it on the identifier type's coding), and no more than one MBI is current: that is how " +
+      'the Patient file shows a changed MBI beside the current one. v1 (STU3) and v3 write identifiers ' +
+      'otherwise and are not judged. Skipped for an export without Patient.',
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['behavior §7.2'],
+    versions: ['v2'],
+    faults: ['content-mbi-no-currency'],
+  },
+  [RULE.demographics]: {
+    id: 'FHIR-PATIENT-DEMOGRAPHICS',
+    title: "Every Patient carries the beneficiary's name, birth date, gender and address",
+    description:
+      'Each Patient of every export has a name (a family or given name, or text), a birthDate, a gender and ' +
+      "an address. BFD writes all four for every beneficiary (gender `unknown` when not known; with BCDA's " +
+      '`IncludeAddressFields` an address with at least state and ZIP code), as its v1 and v2 samples show. ' +
+      'Skipped for an export without Patient.',
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['behavior §7.2'],
+    faults: ['content-patient-no-demographics'],
+  },
+  [RULE.coveragePart]: {
+    id: 'FHIR-COVERAGE-PART-CLASS',
+    title: 'Every Coverage names Medicare and its part in its class, as in its id',
+    description:
+      'Each Coverage has a class of type group with value Medicare and a class of type plan naming its part ' +
+      '(Part A, Part B, Part C or Part D), which is the part its `part-<a|b|c|d>-` id names; v1 may instead ' +
+      "use STU3's grouping.subGroup / subPlan, as BFD's v1 does. v3 Coverage comes from BFD's newer server " +
+      'with other ids and parts and is not judged. Skipped for an export without Coverage.',
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['behavior §7.2'],
+    versions: ['v1', 'v2'],
+    faults: ['content-coverage-no-part-class'],
+  },
+  [RULE.coverageMarkers]: {
+    id: 'FHIR-COVERAGE-ESRD-OASI',
+    title: 'Part A Coverage marks ESRD and OASI status',
+    description:
+      'Each Part A Coverage carries an ESRD marker (the Blue Button extension esrd_ind, or ms_cd, the Medicare ' +
+      'status whose codes say with or without ESRD) and an entitlement reason (orec or crec, whose code 0 is ' +
+      'OASI). BFD writes these four on Part A only (Part B and D get ms_cd alone), as its v1 and v2 samples ' +
+      "show, so Part A is judged. v3 Coverage comes from BFD's newer server with other extensions and is not " +
+      'judged. Skipped for an export without Coverage.',
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['behavior §7.2'],
+    versions: ['v1', 'v2'],
+    faults: ['content-coverage-no-esrd-oasi'],
+  },
 };
 
 /**
@@ -177,6 +249,15 @@ export const RULE_OF_FHIR_CHECK: ReadonlyMap<string, RuleId> = new Map(
 /** Rules that say nothing of some exports: with _since, a claim's Patient need not be exported again. */
 const APPLIES: Partial<Record<RuleId, (run: ExportRun) => boolean>> = {
   [RULE.refResolves]: (run) => !kickoffQuery(run).has('_since'),
+};
+
+/** Rules about one resource type: an export without it cannot tell, so the rule skips there. */
+const RULE_TYPE: Partial<Record<RuleId, string>> = {
+  [RULE.eobContent]: 'ExplanationOfBenefit',
+  [RULE.mbiCurrency]: 'Patient',
+  [RULE.demographics]: 'Patient',
+  [RULE.coveragePart]: 'Coverage',
+  [RULE.coverageMarkers]: 'Coverage',
 };
 
 const describeIssues = (list: ValidationIssue[]) =>
@@ -195,6 +276,9 @@ async function ruleVerdict(
   const validated = run.downloads.filter((d) => d.validation);
   if (!validated.length) return skip(`no file was validated: ${run.problem ?? 'no downloads'}`);
   if (APPLIES[rule] && !APPLIES[rule](run)) return skip('the rule does not apply to this export');
+  const type = RULE_TYPE[rule];
+  const holding = type ? validated.filter((d) => (d.validation?.countsByType[type] ?? 0) > 0) : validated;
+  if (type && !holding.length) return skip(`the export's files hold no ${type} to judge`);
   const issues = await ctx.once(`fhir-issues:${run.name}`, async () => exportIssues(run));
   const mine = issues.filter((i) => i.ruleId === rule);
   const lines = validated.reduce((n, d) => n + (d.validation?.validatedLines ?? 0), 0);
@@ -208,6 +292,10 @@ async function ruleVerdict(
       ? fail(describeIssues(errors), evidence)
       : warn(describeIssues(errors), evidence);
   if (mine.length) return warn(describeIssues(mine), evidence);
+  if (type) {
+    const count = holding.reduce((n, d) => n + (d.validation?.countsByType[type] ?? 0), 0);
+    return pass(`${count} ${type} resource(s) in ${holding.length} file(s) checked`, evidence);
+  }
   return pass(`${lines} line(s) in ${validated.length} file(s) checked`, evidence);
 }
 

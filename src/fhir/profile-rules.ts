@@ -24,6 +24,11 @@ export const SYSTEM = {
   pdeId: 'https://bluebutton.cms.gov/resources/variables/pde_id',
 } as const;
 
+/** Blue Button variables: the CCW fields BFD writes as extensions (ms_cd, orec, esrd_ind…). */
+const BB_VARIABLES = 'https://bluebutton.cms.gov/resources/variables/';
+/** The extension by which BFD marks each MBI current or historic (a replaced MBI). */
+export const IDENTIFIER_CURRENCY = 'https://bluebutton.cms.gov/resources/codesystem/identifier-currency';
+
 const EOB_PROFILE = {
   professional: 'C4BB-ExplanationOfBenefit-Professional-NonClinician',
   inpatient: 'C4BB-ExplanationOfBenefit-Inpatient-Institutional',
@@ -204,6 +209,76 @@ function checkPatient(res: Json, ctx: ProfileContext, report: Report): void {
     }
   }
   if (typeof res.id === 'string') checkSandboxId(res.id, 'Patient.id', ctx, report);
+  checkDemographics(res, report);
+  // v2 only: the v1 (STU3) and v3 servers write identifiers their own way.
+  if (ctx.apiVersion === 'v2') checkMbiCurrency(res, report);
+}
+
+const nonEmptyString = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+
+/** A HumanName that names someone: a family name, a given name or a text. */
+function namesSomeone(name: unknown): boolean {
+  if (!isObject(name)) return false;
+  return nonEmptyString(name.family) || nonEmptyString(name.text) || asArray(name.given).some(nonEmptyString);
+}
+
+/**
+ * The demographics seed 002 lists for the Patient file. BFD writes all four for every beneficiary
+ * (v1 and v2: gender `unknown` when not known, an address with at least state and ZIP code).
+ */
+function checkDemographics(res: Json, report: Report): void {
+  if (!asArray(res.name).some(namesSomeone))
+    report(RULE.demographics, 'Patient.name', 'the beneficiary has no name');
+  if (!nonEmptyString(res.birthDate)) report(RULE.demographics, 'Patient.birthDate', 'is missing');
+  if (!nonEmptyString(res.gender)) report(RULE.demographics, 'Patient.gender', 'is missing');
+  if (!asArray(res.address).some(isObject)) report(RULE.demographics, 'Patient.address', 'is missing');
+}
+
+/** The code of an identifier-currency extension among `extensions` ('' when it has none). */
+function currencyIn(extensions: unknown): string | undefined {
+  for (const e of asArray(extensions)) {
+    if (!isObject(e) || e.url !== IDENTIFIER_CURRENCY) continue;
+    const coding = e.valueCoding;
+    return isObject(coding) && typeof coding.code === 'string' ? coding.code : '';
+  }
+  return undefined;
+}
+
+/** Whether an MBI is marked current or historic: BFD marks the type's coding, the identifier itself is accepted too. */
+function currencyOf(identifier: Json): string | undefined {
+  const own = currencyIn(identifier.extension);
+  if (own !== undefined) return own;
+  const type = identifier.type;
+  if (!isObject(type)) return undefined;
+  for (const c of asArray(type.coding)) {
+    const code = isObject(c) ? currencyIn(c.extension) : undefined;
+    if (code !== undefined) return code;
+  }
+  return undefined;
+}
+
+/** Every MBI says whether it is current or historic, and no more than one is current. */
+function checkMbiCurrency(res: Json, report: Report): void {
+  let current = 0;
+  let unmarked = 0;
+  for (const id of asArray(res.identifier)) {
+    if (!isObject(id) || id.system !== SYSTEM.mbi) continue;
+    const code = currencyOf(id);
+    if (code === 'current') current++;
+    else if (code !== 'historic') unmarked++;
+  }
+  if (unmarked > 0)
+    report(
+      RULE.mbiCurrency,
+      'Patient.identifier',
+      `${unmarked} MBI identifier(s) not marked current or historic (extension ${IDENTIFIER_CURRENCY})`,
+    );
+  if (current > 1)
+    report(
+      RULE.mbiCurrency,
+      'Patient.identifier',
+      `${current} MBI identifiers are marked current; one at most is`,
+    );
 }
 
 function checkPatientReference(
@@ -225,6 +300,13 @@ function checkPatientReference(
 
 function checkCoverage(res: Json, ctx: ProfileContext, report: Report): void {
   const beneId = checkPatientReference('Coverage', 'beneficiary.reference', res.beneficiary, ctx, report);
+  // v3 is served from BFD's new (IDR) server, whose Coverage ids, parts and extensions differ.
+  if (ctx.apiVersion !== 'v3') {
+    const stu3 = ctx.apiVersion !== 'v2';
+    const grouping = coverageGrouping(res, stu3);
+    checkCoveragePart(res, grouping, stu3, report);
+    checkCoverageMarkers(grouping.part ?? idPart(res.id), res, report);
+  }
   if (typeof res.id !== 'string') return;
   // part-<a|b|c|d>-<beneficiary id>
   const id = res.id;
@@ -234,6 +316,110 @@ function checkCoverage(res: Json, ctx: ProfileContext, report: Report): void {
   else if (beneId !== undefined && (id.length - 7 !== beneId.length || !id.endsWith(beneId))) {
     report(RULE.coverageId, 'Coverage.id', 'names another beneficiary than Coverage.beneficiary', 'warning');
   }
+}
+
+type Part = 'a' | 'b' | 'c' | 'd';
+
+/** The part letter of `Part A` … `Part D` (any case), or undefined. */
+function partNamed(value: unknown): Part | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^part ([abcd])$/i.exec(value.trim());
+  return m ? (m[1]!.toLowerCase() as Part) : undefined;
+}
+
+/** The values of the R4 Coverage.class entries whose type is `kind` (group, plan…). */
+function classValues(res: Json, kind: string): unknown[] {
+  const out: unknown[] = [];
+  for (const c of asArray(res.class)) {
+    if (!isObject(c) || !isObject(c.type)) continue;
+    if (asArray(c.type.coding).some((k) => isObject(k) && k.code === kind)) out.push(c.value);
+  }
+  return out;
+}
+
+/**
+ * What a Coverage's grouping says: the group (BFD: `Medicare`) and the Medicare part. R4 has
+ * `class` entries of type group and plan; STU3 (v1) has `grouping.subGroup` / `subPlan`, which
+ * BFD's v1 writes, so those count where the resources may be STU3.
+ */
+function coverageGrouping(res: Json, stu3: boolean): { medicare: boolean; part?: Part } {
+  const groups = classValues(res, 'group');
+  const plans = classValues(res, 'plan');
+  if (stu3 && isObject(res.grouping)) {
+    const g = res.grouping;
+    groups.push(g.subGroup, g.group);
+    plans.push(g.subPlan, g.plan);
+  }
+  const part = plans.map(partNamed).find((p) => p !== undefined);
+  const medicare = groups.some((v) => typeof v === 'string' && v.trim().toLowerCase() === 'medicare');
+  return part === undefined ? { medicare } : { medicare, part };
+}
+
+/** The part letter of a `part-<a|b|c|d>-…` Coverage id. */
+function idPart(id: unknown): Part | undefined {
+  return typeof id === 'string' ? (/^part-([abcd])-/.exec(id)?.[1] as Part | undefined) : undefined;
+}
+
+/**
+ * The Medicare part, named in the grouping as BFD writes it (group Medicare, plan Part A-D) and
+ * agreeing with the id's part letter.
+ */
+function checkCoveragePart(
+  res: Json,
+  grouping: { medicare: boolean; part?: Part },
+  stu3: boolean,
+  report: Report,
+): void {
+  const where = stu3 ? 'class (or STU3 grouping)' : 'class';
+  if (!grouping.medicare)
+    report(RULE.coveragePart, 'Coverage.class', `no ${where} of type group naming Medicare`);
+  if (grouping.part === undefined) {
+    report(
+      RULE.coveragePart,
+      'Coverage.class',
+      `no ${where} of type plan naming the Medicare part (Part A, B, C or D)`,
+    );
+    return;
+  }
+  const fromId = idPart(res.id);
+  if (fromId !== undefined && fromId !== grouping.part)
+    report(
+      RULE.coveragePart,
+      'Coverage.class',
+      `names Part ${grouping.part.toUpperCase()} while the id names part ${fromId}`,
+    );
+}
+
+/** The coded value of the Blue Button variable extension `variable`, or undefined. */
+function variableCode(res: Json, variable: string): string | undefined {
+  const url = BB_VARIABLES + variable;
+  for (const e of asArray(res.extension)) {
+    if (!isObject(e) || e.url !== url) continue;
+    const coding = e.valueCoding;
+    if (isObject(coding) && nonEmptyString(coding.code)) return coding.code as string;
+  }
+  return undefined;
+}
+
+/**
+ * Part A carries the ESRD and OASI markers: BFD writes the ESRD indicator (esrd_ind) and the
+ * Medicare status (ms_cd, whose codes tell ESRD) and the original and current entitlement reasons
+ * (orec / crec, code 0 = OASI) on Part A; Part B and D get ms_cd alone, so Part A is judged.
+ */
+function checkCoverageMarkers(part: Part | undefined, res: Json, report: Report): void {
+  if (part !== 'a') return;
+  if (variableCode(res, 'esrd_ind') === undefined && variableCode(res, 'ms_cd') === undefined)
+    report(
+      RULE.coverageMarkers,
+      'Coverage.extension',
+      `Part A coverage has no ESRD marker (${BB_VARIABLES}esrd_ind or ms_cd)`,
+    );
+  if (variableCode(res, 'orec') === undefined && variableCode(res, 'crec') === undefined)
+    report(
+      RULE.coverageMarkers,
+      'Coverage.extension',
+      `Part A coverage has no entitlement reason marking OASI (${BB_VARIABLES}orec or crec)`,
+    );
 }
 
 /** Whether `url` is the C4BB profile `name`, unversioned or with a `|version`. */
@@ -285,6 +471,7 @@ function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
       'warning',
     );
   }
+  checkEobContent(res, prefix, ctx.apiVersion !== 'v2' && ctx.apiVersion !== 'v3', report);
   const wanted = prefix === 'pde' ? SYSTEM.pdeId : SYSTEM.clmId;
   if (!hasIdentifier(res, wanted))
     report(
@@ -292,6 +479,64 @@ function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
       'ExplanationOfBenefit.identifier',
       `must include an identifier with system ${wanted}`,
     );
+}
+
+const hasPeriod = (p: unknown): boolean => isObject(p) && (nonEmptyString(p.start) || nonEmptyString(p.end));
+const isMoney = (m: unknown): boolean => isObject(m) && typeof m.value === 'number';
+
+/** A Part D event: a `pde-` id, or a PDE / pharmacy claim type. */
+function isPartDEvent(res: Json, prefix: string | undefined): boolean {
+  if (prefix === 'pde') return true;
+  const type = res.type;
+  return (
+    isObject(type) &&
+    asArray(type.coding).some((c) => isObject(c) && (c.code === 'PDE' || c.code === 'pharmacy'))
+  );
+}
+
+/** Whether the claim states an amount: a total, the payment, or an item's adjudication. */
+function statesCost(res: Json, items: unknown[], stu3: boolean): boolean {
+  if (asArray(res.total).some((t) => isObject(t) && isMoney(t.amount))) return true;
+  if (isObject(res.payment) && isMoney(res.payment.amount)) return true;
+  if (stu3 && (isMoney(res.totalCost) || isMoney(res.totalBenefit))) return true;
+  return items.some(
+    (i) => isObject(i) && asArray(i.adjudication).some((a) => isObject(a) && isMoney(a.amount)),
+  );
+}
+
+/**
+ * What seed 002 says a claim holds: its lines, when the service was performed (the billable
+ * period or a line's serviced date), the provider (provider or a care team member), the cost, and
+ * diagnosis codes (Part D drug events have none). STU3 (v1) names are accepted where the
+ * resources may be STU3: totalCost / totalBenefit, the organization.
+ */
+function checkEobContent(res: Json, prefix: string | undefined, stu3: boolean, report: Report): void {
+  const items = asArray(res.item).filter(isObject);
+  if (!items.length) report(RULE.eobContent, 'ExplanationOfBenefit.item', 'the claim has no item lines');
+  if (
+    !hasPeriod(res.billablePeriod) &&
+    !items.some((i) => nonEmptyString(i.servicedDate) || hasPeriod(i.servicedPeriod))
+  )
+    report(
+      RULE.eobContent,
+      'ExplanationOfBenefit.billablePeriod',
+      'no service date: neither billablePeriod nor an item servicedDate or servicedPeriod',
+    );
+  const careTeam = asArray(res.careTeam).some((m) => isObject(m) && isObject(m.provider));
+  if (!isObject(res.provider) && !careTeam && !(stu3 && isObject(res.organization)))
+    report(
+      RULE.eobContent,
+      'ExplanationOfBenefit.provider',
+      'no provider: neither provider nor a careTeam member',
+    );
+  if (!statesCost(res, items, stu3))
+    report(
+      RULE.eobContent,
+      'ExplanationOfBenefit.total',
+      'no cost: no total, payment or item adjudication amount',
+    );
+  if (!isPartDEvent(res, prefix) && !asArray(res.diagnosis).some(isObject))
+    report(RULE.eobContent, 'ExplanationOfBenefit.diagnosis', 'the claim has no diagnosis codes');
 }
 
 /** Runs the BCDA rules that apply to `res` (whose resourceType is `type`). */

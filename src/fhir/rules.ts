@@ -18,6 +18,11 @@ export const RULE = {
   patientRef: 'ref-patient-format',
   refResolves: 'ref-resolves',
   sandboxIds: 'sandbox-negative-ids',
+  eobContent: 'eob-claim-content',
+  mbiCurrency: 'patient-mbi-currency',
+  demographics: 'patient-demographics',
+  coveragePart: 'coverage-part-class',
+  coverageMarkers: 'coverage-esrd-oasi',
 } as const;
 
 /** A rule's code, as issues carry it. */

@@ -39,6 +39,11 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-absolute-patient-reference': 'absolute-patient-reference',
   'content-positive-patient-ids': 'positive-patient-id',
   'content-error-file-wrong-type': 'error-file-wrong-type',
+  'content-eob-no-claim-lines': 'eob-no-claim-lines',
+  'content-mbi-no-currency': 'mbi-no-currency',
+  'content-patient-no-demographics': 'patient-no-demographics',
+  'content-coverage-no-part-class': 'coverage-no-part-class',
+  'content-coverage-no-esrd-oasi': 'coverage-no-esrd-oasi',
 };
 
 /**

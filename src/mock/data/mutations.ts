@@ -2,7 +2,14 @@
  * Content faults (ExportSpec.mutations), each applied to the first data line of every data file
  * so a detector knows where to look and every file shows the fault.
  */
-import { BENE_ID_SYSTEM, CLM_ID_SYSTEM, MBI_SYSTEM, PDE_ID_SYSTEM } from './fhir-parts';
+import {
+  BB_VARIABLES,
+  BENE_ID_SYSTEM,
+  CLM_ID_SYSTEM,
+  CURRENCY_EXTENSION,
+  MBI_SYSTEM,
+  PDE_ID_SYSTEM,
+} from './fhir-parts';
 import { C4BB_BASE } from './profiles';
 import type { ContentMutation, ExportResourceType } from './types';
 
@@ -45,6 +52,20 @@ export function mutateResource(
   if (mutations.has('positive-patient-id') && type === 'Patient' && typeof resource['id'] === 'string') {
     resource['id'] = resource['id'].replace(/^-/, '');
   }
+  if (mutations.has('eob-no-claim-lines') && type === 'ExplanationOfBenefit') {
+    for (const key of ['item', 'diagnosis', 'total', 'payment']) delete resource[key];
+  }
+  if (mutations.has('mbi-no-currency') && type === 'Patient') dropMbiCurrency(resource);
+  if (mutations.has('patient-no-demographics') && type === 'Patient') {
+    delete resource['birthDate'];
+    delete resource['address'];
+  }
+  if (mutations.has('coverage-no-part-class') && type === 'Coverage') delete resource['class'];
+  if (mutations.has('coverage-no-esrd-oasi') && type === 'Coverage' && Array.isArray(resource['extension'])) {
+    resource['extension'] = resource['extension'].filter(
+      (e) => !ESRD_OASI_VARIABLES.has(String(asObject(e)?.['url'] ?? '')),
+    );
+  }
   if (mutations.has('missing-profile')) {
     const meta = asObject(resource['meta']) ?? {};
     if (Array.isArray(meta['profile']) && meta['profile'].length > 0) delete meta['profile'];
@@ -55,6 +76,29 @@ export function mutateResource(
 }
 
 const CLAIM_ID_SYSTEMS = [CLM_ID_SYSTEM, PDE_ID_SYSTEM];
+
+/** The extensions that mark ESRD (ms_cd, esrd_ind) and OASI (orec, crec) on a Coverage. */
+const ESRD_OASI_VARIABLES: ReadonlySet<string> = new Set(
+  ['ms_cd', 'esrd_ind', 'orec', 'crec'].map((v) => BB_VARIABLES + v),
+);
+
+/** Takes the identifier-currency extension off every MBI (on the identifier and its type codings). */
+function dropMbiCurrency(resource: Json): void {
+  const strip = (element: Json | undefined): void => {
+    const list = element?.['extension'];
+    if (!element || !Array.isArray(list)) return;
+    const rest = list.filter((e) => asObject(e)?.['url'] !== CURRENCY_EXTENSION);
+    if (rest.length > 0) element['extension'] = rest;
+    else delete element['extension'];
+  };
+  for (const id of Array.isArray(resource['identifier']) ? resource['identifier'] : []) {
+    const identifier = asObject(id);
+    if (identifier?.['system'] !== MBI_SYSTEM) continue;
+    strip(identifier);
+    const codings = asObject(identifier['type'])?.['coding'];
+    for (const c of Array.isArray(codings) ? codings : []) strip(asObject(c));
+  }
+}
 
 /** Moves a claim's service dates (billablePeriod, each item's servicedDate or servicedPeriod) to `day`. */
 export function datedOn(resource: Json, day: string): void {

@@ -49,7 +49,17 @@ export type ContentMutation =
   /** Group/runout draws from the current enrollees instead of last year's runout population. */
   | 'runout-current-enrollees'
   /** Group/runout: the first claim of every claim file is dated on the transaction day (this year). */
-  | 'service-in-current-year';
+  | 'service-in-current-year'
+  /** An ExplanationOfBenefit without item lines, diagnoses, totals or payment. */
+  | 'eob-no-claim-lines'
+  /** A Patient whose MBI identifiers do not say whether they are current or historic. */
+  | 'mbi-no-currency'
+  /** A Patient without birthDate and address. */
+  | 'patient-no-demographics'
+  /** A Coverage without its group/plan classes (Medicare, Part A-D). */
+  | 'coverage-no-part-class'
+  /** A Coverage without the ESRD and entitlement-reason extensions (ms_cd, esrd_ind, orec, crec). */
+  | 'coverage-no-esrd-oasi';
 
 export interface ExportSpec {
   aco: AcoProfile;

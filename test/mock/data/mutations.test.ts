@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { checkExportReferences, getResourceValidator, validateNdjson } from '../../../src/fhir';
+import { RULE, checkExportReferences, getResourceValidator, validateNdjson } from '../../../src/fhir';
 import { MISSING_PATIENT_ID, fileLines, planExport } from '../../../src/mock/data';
 import type { ContentMutation, ExportSpec, PlannedFile } from '../../../src/mock/data/types';
 import { ACOS, spec, validateExport, type Json } from './helpers';
@@ -96,6 +96,36 @@ describe('content mutations', () => {
     });
     expect(summary.invalidLines).toBe(1);
     expect(summary.firstFailingLine).toBe(1);
+  });
+
+  // The seed 002 content faults: on the first line of each file of their type, only their own rule
+  // speaks, the line stays valid R4, and the other lines are untouched.
+  test.each([
+    ['eob-no-claim-lines', 'ExplanationOfBenefit', RULE.eobContent],
+    ['mbi-no-currency', 'Patient', RULE.mbiCurrency],
+    ['patient-no-demographics', 'Patient', RULE.demographics],
+    ['coverage-no-part-class', 'Coverage', RULE.coveragePart],
+    ['coverage-no-esrd-oasi', 'Coverage', RULE.coverageMarkers],
+  ] as const)('%s: the first %s of each file breaks %s and nothing else', async (mutation, type, rule) => {
+    const { s, clean, outputs } = withMutation(mutation);
+    const { validate } = getResourceValidator();
+    const files = outputs.filter((f) => f.type === type);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const lines = [...fileLines(s, file)];
+      expect(validate(JSON.parse(lines[0]!))).toBe(true);
+      expect(lines.slice(1)).toEqual([...fileLines(clean, file)].slice(1));
+      const summary = await validateNdjson(Readable.from([Buffer.from(lines.join('\n') + '\n')]), {
+        file: file.name,
+        kind: 'output',
+        expectedType: type,
+        apiVersion: 'v2',
+        sandbox: true,
+      });
+      expect(new Set(summary.issues.map((i) => `${i.ruleId} line ${i.line}`))).toEqual(
+        new Set([`${rule} line 1`]),
+      );
+    }
   });
 
   test('error files are not mutated', () => {
