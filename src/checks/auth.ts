@@ -29,6 +29,8 @@ import {
   statusProblem,
 } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
+import { versioned } from './kit/operations';
+import { isOutcome, startOwnJob } from './kit/own-job';
 import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
 
@@ -671,10 +673,234 @@ const accessChecks: CheckDefinition[] = [
   outageCheck('AUTH-PROVIDER-ERROR-500', 'error', 500, ['outage-ignored']),
 ];
 
+/* ------------------------------------------- the life of the server's own tokens */
+
+/**
+ * How far the token-life checks move the target's clock: past the 20 minutes a token lasts
+ * (seed 001), with a minute's margin for the time the run already spent with the token.
+ */
+const TOKEN_LIFE_JUMP_SECONDS = 21 * 60;
+
+const NO_CLOCK =
+  'the target offers no way to move its clock (only the embedded mock, or a mock started with --control, does), and waiting out a token’s 20 minutes is beyond a run';
+
+/** The whitespace in a token, described without showing the token. */
+function whitespaceIn(token: string): string | undefined {
+  const at = token.search(/\s/);
+  if (at < 0) return undefined;
+  const what = /[\r\n]/.test(token[at]!) ? 'a line break' : 'a space';
+  return `${what} at character ${at + 1} of ${token.length}`;
+}
+
+const tokenLifeChecks: CheckDefinition[] = [
+  {
+    id: 'AUTH-TOKEN-NO-WHITESPACE',
+    title: 'the access token holds no spaces or line breaks',
+    description:
+      'The access_token of the token answer is a non-empty string without whitespace: clients paste it after "Bearer " as it is, and a space or line break in it splits or breaks the Authorization header (RFC 6750\'s b64token has neither).',
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: ['RFC 6750 §2.1'],
+    operations: TOKEN_OPS,
+    faults: ['auth-token-whitespace'],
+    async run(ctx) {
+      if (ctx.config.token) return skip('a static --token was given: the token endpoint is not used');
+      await ensureTokenRequested(ctx);
+      const answered = ctx.tokenObservations().filter((o) => o.status === 200);
+      const obs = answered[answered.length - 1];
+      if (!obs) {
+        const first = tokenObservation(ctx);
+        return skip('no successful token response to inspect', first ? [first.exchangeId] : []);
+      }
+      let header: string | undefined;
+      try {
+        header = await ctx.target.authorization('token');
+      } catch (err) {
+        // The token source refuses a token that cannot go in a header (control characters, line breaks).
+        return fail(`the access_token cannot be sent as it is: ${(err as Error).message}`, [obs.exchangeId]);
+      }
+      const token = header?.replace(/^Bearer /, '') ?? '';
+      if (token === '') return fail('the access_token is empty', [obs.exchangeId]);
+      const problem = whitespaceIn(token);
+      return verdict(
+        problem && `the access_token holds ${problem}`,
+        `a ${token.length}-character access_token without whitespace`,
+        [obs.exchangeId],
+      );
+    },
+  },
+  {
+    id: 'AUTH-OWN-TOKEN-EXPIRES',
+    title: 'a token the server issued is refused once it is over 20 minutes old',
+    description:
+      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
+    level: 'MUST',
+    area: 'auth',
+    phase: 'late',
+    profiles: ['bcda'],
+    refs: ['behavior §2.8', 'behavior §5'],
+    operations: versioned('getAttributionStatus'),
+    faults: ['auth-token-never-expires'],
+    async run(ctx) {
+      const control = ctx.control;
+      if (!control) return skip(NO_CLOCK);
+      // Nothing of the run may be in flight while the clock is ahead.
+      await ctx.settled();
+      const header = await ctx.target.authorization('token');
+      if (!header) return skip('no bearer token');
+      const ask = (label: string) =>
+        ctx.target.call(ctx.op('getAttributionStatus'), {
+          label,
+          auth: { header },
+          headers: { accept: 'application/json' },
+        });
+      const before = await ask('attribution_status with the run’s token');
+      if (before.status !== 200)
+        return skip(
+          `the token is not accepted even now (status ${before.status}): its refusal later would tell nothing`,
+          [before.exchange.id],
+        );
+      await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS);
+      try {
+        const after = await ask('attribution_status with the same token 21 minutes on');
+        const evidence = [before.exchange.id, after.exchange.id];
+        const bcda = ctx.config.profile === 'bcda';
+        const problem = joinProblems(errorAnswerProblems(after, 401, bcda ? { code: 'forbidden' } : {}));
+        return verdict(
+          problem && `21 minutes on, the same token: ${problem}`,
+          'accepted at first, refused with 401 and an OperationOutcome 21 minutes on',
+          evidence,
+        );
+      } finally {
+        // The clock may be shared (a mock other clients use): put it back.
+        await control.rewindClock(TOKEN_LIFE_JUMP_SECONDS);
+      }
+    },
+  },
+  {
+    id: 'AUTH-DOWNLOAD-NEW-TOKEN',
+    title: "a job's files download with a token issued after the job started",
+    description:
+      'After the shared export has completed, the run drops its token, asks /auth/token for a new one and downloads a file of the export again with it: 200. Tokens last 20 minutes and jobs often run longer, so the files must not be tied to the token that started the job. Needs client credentials (a fixed --token cannot be renewed).',
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bcda'],
+    refs: ['behavior §2.7'],
+    operations: ['getToken', 'downloadFile'],
+    faults: ['download-refuses-new-token'],
+    async run(ctx) {
+      if (ctx.config.token)
+        return skip('the run has only a fixed --token: it cannot ask for a token after the job started');
+      const main = await ctx.mainExport();
+      const record = main.downloads.find((d) => d.status === 200 && d.sentToken);
+      if (!main.jobUrl || !record)
+        return skip(`no file of the shared export was downloaded: ${main.problem ?? 'no output file'}`);
+      const before = await ctx.target.authorization('token');
+      const asked = ctx.tokenObservations().length;
+      ctx.invalidateToken();
+      const fresh = await ctx.target.authorization('token');
+      const obs = ctx.tokenObservations()[asked];
+      const tokenEvidence = obs ? [obs.exchangeId] : [];
+      if (!obs || !fresh || fresh === before)
+        return skip(
+          'the token endpoint handed back the token the run already had: there is no newer token to try',
+          tokenEvidence,
+        );
+      const again = await ctx.redownload(record, { sendToken: true, acceptGzip: record.acceptedGzip });
+      const evidence = [...tokenEvidence, ...(again.exchangeId ? [again.exchangeId] : [])];
+      if (again.status === 200)
+        return pass('200 for the file with a token issued after the job started', evidence);
+      return fail(
+        `the file answered ${again.status ?? again.error ?? 'nothing'} with a token issued after the job started`,
+        evidence,
+      );
+    },
+  },
+  {
+    id: 'AUTH-JOB-OUTLIVES-TOKEN',
+    title: 'a running job is not interrupted when the token that started it expires',
+    description:
+      "A job started with a fresh token and still In Progress keeps running when that token expires: the target's clock moves 21 minutes on, the starting token is refused (401, so it has indeed expired), and with a new token the job still answers 202 (or 200 once complete), not a failure. The mock's jobs end within seconds, so the check holds the job In Progress through mock control: the token expires while the job is running, as with a long real job. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials; the clock is put back and the job cancelled afterwards.",
+    level: 'MUST',
+    area: 'auth',
+    phase: 'late',
+    profiles: ['bcda'],
+    refs: ['behavior §6'],
+    operations: [...versioned('exportPatient'), ...versioned('getJobStatus'), 'getToken'],
+    faults: ['job-interrupted-by-token-expiry'],
+    async run(ctx) {
+      const control = ctx.control;
+      if (!control) return skip(NO_CLOCK);
+      if (ctx.config.token)
+        return skip(
+          'the run has only a fixed --token: once it expires the job cannot be asked about; give client credentials to run this check',
+        );
+      await ctx.settled();
+      ctx.invalidateToken();
+      const starting = await ctx.target.authorization('token');
+      if (!starting) return skip('no bearer token');
+      const job = await startOwnJob(
+        ctx,
+        {
+          endpoint: 'patient',
+          query: { _type: 'Patient' },
+          auth: { header: starting },
+          label: 'kick-off of a job that is to outlive its token',
+        },
+        { needsId: true },
+      );
+      if (isOutcome(job)) return job;
+      const evidence = [job.res.exchange.id];
+      const status = (label: string, auth: AuthMode) =>
+        ctx.target.get(job.jobUrl, { label, auth, operationId: ctx.op('getJobStatus') });
+      let moved = false;
+      try {
+        await control.forceJobState(job.id, 'In Progress');
+        const running = await status('status of the job, held In Progress', { header: starting });
+        evidence.push(running.exchange.id);
+        if (running.status !== 202)
+          return skip(
+            `the job held In Progress answers ${running.status}, not 202: a job that is not running cannot be interrupted`,
+            evidence,
+          );
+        await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS);
+        moved = true;
+        const stale = await status('status with the starting token 21 minutes on', { header: starting });
+        evidence.push(stale.exchange.id);
+        if (stale.status !== 401)
+          return skip(
+            `the token that started the job is still answered ${stale.status} 21 minutes on, not 401: it has not expired, so its expiry cannot be shown to spare the job`,
+            evidence,
+          );
+        ctx.invalidateToken();
+        const after = await status('status of the job with a new token', 'token');
+        evidence.push(after.exchange.id);
+        if (after.status === 202 || after.status === 200)
+          return pass(
+            `the job answers ${after.status} to a new token after the token that started it expired`,
+            evidence,
+          );
+        const said = jsonObject(after) ? ` (${after.text().slice(0, 200)})` : '';
+        return fail(
+          `once the token that started it expired, the job answers ${after.status}${said}, not 202 or 200`,
+          evidence,
+        );
+      } finally {
+        // Put a shared clock back, drop the token minted ahead, and end the job held running.
+        if (moved) await control.rewindClock(TOKEN_LIFE_JUMP_SECONDS);
+        ctx.invalidateToken();
+        await ctx.cancel(job.jobUrl, 'cancel the job held running for the token-expiry check');
+      }
+    },
+  },
+];
+
 export const authChecks: CheckDefinition[] = [
   welcomeCheck,
   ...tokenChecks,
   ...ladderChecks,
   ...crossClientChecks,
   ...accessChecks,
+  ...tokenLifeChecks,
 ];

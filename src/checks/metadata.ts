@@ -41,6 +41,10 @@ const BFD_METADATA: Record<ApiVersion, RegExp> = {
   v3: /\/v3\/fhir\/metadata$/,
 };
 
+/** FHIR dateTime (R4's pattern; STU3's admits the same values BCDA writes): a year, a date, or a full time with zone. */
+const FHIR_DATE_TIME =
+  /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
+
 /** Where a CapabilityStatement departs from the values BCDA's documented example fixes. */
 export function documentedFieldProblems(cs: Json, version: ApiVersion): string[] {
   const problems: string[] = [];
@@ -57,6 +61,8 @@ export function documentedFieldProblems(cs: Json, version: ApiVersion): string[]
   const software = obj(cs.software);
   expect('software.name', software?.name === 'Beneficiary Claims Data API', software?.name);
   expect('software.version', nonEmptyString(software?.version), software?.version);
+  const release = software?.releaseDate;
+  expect('software.releaseDate', typeof release === 'string' && FHIR_DATE_TIME.test(release), release);
   const instantiates = arr(cs.instantiates).filter((v): v is string => typeof v === 'string');
   if (!instantiates.some((v) => BULK_DATA_CAPABILITY.test(v)))
     problems.push(
@@ -89,6 +95,48 @@ export function documentedFieldProblems(cs: Json, version: ApiVersion): string[]
       problems.push(`operation ${String(op.name)} is defined by ${JSON.stringify(def)}`);
   }
   return problems;
+}
+
+/** The v1 Swagger folder BCDA's documents link to (seed 002, seed 003). */
+const SWAGGER_PATH = '/api/v1/swagger/';
+
+/** What a Swagger document must name: BCDA's export, job, metadata and file endpoints. */
+const SWAGGER_ENDPOINTS: ReadonlyArray<{ what: string; key: RegExp; text: string }> = [
+  { what: 'Patient export', key: /\/Patient\/\$export$/, text: 'Patient/$export' },
+  { what: 'Group export', key: /\/Group\/\{[^}]+\}\/\$export$/, text: '/$export' },
+  { what: 'job status', key: /\/jobs\/\{[^}]+\}$/, text: '/jobs/' },
+  { what: 'metadata', key: /\/metadata$/, text: '/metadata' },
+  { what: 'file download', key: /\/data\/\{[^}]+\}\/\{[^}]+\}$/, text: '/data/' },
+];
+
+/** The endpoints an OpenAPI/Swagger document (or, failing one, a page's text) does not name. */
+export function swaggerGaps(doc: Json | undefined, text: string): string[] {
+  const paths = obj(doc?.paths);
+  const keys = paths ? Object.keys(paths) : undefined;
+  return SWAGGER_ENDPOINTS.filter((e) =>
+    keys ? !keys.some((k) => e.key.test(k)) : !text.includes(e.text),
+  ).map((e) => e.what);
+}
+
+/** An OpenAPI 3 or Swagger 2 document: a JSON object with `openapi` or `swagger` and `paths`. */
+function openApiDocument(res: HttpResponse): Json | undefined {
+  const body = obj(res.json());
+  return body && (typeof body.openapi === 'string' || typeof body.swagger === 'string') && obj(body.paths)
+    ? body
+    : undefined;
+}
+
+/** The document a Swagger UI page loads (`url: "./swagger.json"`), resolved against the page. */
+export function swaggerDocumentUrl(html: string, pageUrl: string): string | undefined {
+  const m = /\burl\s*:\s*["']([^"']+\.(?:json|ya?ml))["']/.exec(html);
+  if (!m?.[1]) return undefined;
+  try {
+    const url = new URL(m[1], pageUrl);
+    // Only the target's own documents are fetched.
+    return url.origin === new URL(pageUrl).origin ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The CapabilityStatement JSON, or the failure every metadata check reports when there is none. */
@@ -294,12 +342,12 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-DOCUMENTED-FIELDS',
       'the CapabilityStatement has the values the documented example fixes',
-      'The fields whose values the documented CapabilityStatement fixes: publisher "Centers for Medicare & Medicaid Services"; format lists application/json and application/fhir+json; software.name "Beneficiary Claims Data API" with a version; instantiates the Bulk Data CapabilityStatement and the BFD metadata of the same API version (…/baseDstu3/metadata/, …/v2/fhir/metadata, …/v3/fhir/metadata); rest[0] mode "server", interactions batch and search-system, security with cors true and the OAuth service; every export operation defined by the IG\'s patient-export or group-export OperationDefinition. The date, release and BFD host vary and are not compared.',
+      'The fields whose values the documented CapabilityStatement fixes: publisher "Centers for Medicare & Medicaid Services"; format lists application/json and application/fhir+json; software.name "Beneficiary Claims Data API" with a version and a releaseDate that is a FHIR dateTime; instantiates the Bulk Data CapabilityStatement and the BFD metadata of the same API version (…/baseDstu3/metadata/, …/v2/fhir/metadata, …/v3/fhir/metadata); rest[0] mode "server", interactions batch and search-system, security with cors true and the OAuth service; every export operation defined by the IG\'s patient-export or group-export OperationDefinition. The date, the release and its date, and the BFD host vary and are not compared.',
     ),
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §2.1'],
-    faults: ['metadata-wrong-format', 'metadata-no-instantiates'],
+    faults: ['metadata-wrong-format', 'metadata-no-instantiates', 'metadata-no-release-date'],
     async run(ctx) {
       const got = await capability(ctx);
       if ('missing' in got) return got.missing;
@@ -308,6 +356,29 @@ export const metadataChecks: CheckDefinition[] = [
       return verdict(problem, 'publisher, format, software, instantiates, rest as documented', [
         res.exchange.id,
       ]);
+    },
+  },
+  {
+    ...base(
+      'METADATA-ACCEPT-UNKNOWN',
+      'the v1 CapabilityStatement accepts unknown extensions',
+      'The v1 (FHIR STU3) CapabilityStatement has acceptUnknown "extensions", as the documented v1 example shows: the server accepts resources carrying extensions it does not know. STU3 only; FHIR R4 dropped the element, so v2 and v3 do not have it.',
+    ),
+    level: 'MUST',
+    profiles: ['bcda'],
+    versions: ['v1'],
+    refs: ['behavior §2.1'],
+    faults: ['metadata-v1-no-accept-unknown'],
+    async run(ctx) {
+      const got = await capability(ctx);
+      if ('missing' in got) return got.missing;
+      const { res, cs } = got;
+      return cs.acceptUnknown === 'extensions'
+        ? pass('acceptUnknown "extensions"', [res.exchange.id])
+        : fail(`acceptUnknown is ${JSON.stringify(cs.acceptUnknown) ?? 'absent'}`, [res.exchange.id], {
+            expected: 'extensions',
+            actual: String(cs.acceptUnknown),
+          });
     },
   },
   {
@@ -389,6 +460,63 @@ export const metadataChecks: CheckDefinition[] = [
           : 'neither version nor "error message"',
       ]);
       return verdict(problem, `auth provider ${String(body?.auth_provider)}`, [res.exchange.id]);
+    },
+  },
+  {
+    id: 'SERVICE-SWAGGER',
+    title: '/api/v1/swagger/ serves the Swagger documentation of the API',
+    description:
+      'GET /api/v1/swagger/ without a token answers 200 with the Swagger UI (an HTML page) or an OpenAPI document. The document (for a page, the one it loads, e.g. ./swagger.json, fetched too) names the Patient and Group export, job status, metadata and file download endpoints. BCDA documents the Swagger page on the sandbox and in production.',
+    level: 'MUST',
+    area: 'metadata',
+    profiles: ['bcda'],
+    versions: ['v1'],
+    refs: ['behavior §0', 'behavior §8'],
+    operations: [],
+    faults: ['swagger-missing'],
+    async run(ctx) {
+      const get = (url: string, label: string) =>
+        ctx.target.http.send({
+          method: 'GET',
+          url,
+          label,
+          headers: { accept: 'text/html, application/json' },
+        });
+      const page = await get(SWAGGER_PATH, 'the Swagger page');
+      const evidence = [page.exchange.id];
+      const wrong = statusProblem(page, 200);
+      if (wrong) return fail(`${SWAGGER_PATH}: ${wrong}`, evidence);
+      let doc = openApiDocument(page);
+      let text = page.text();
+      if (!doc) {
+        if (!/swagger-?ui|SwaggerUIBundle/i.test(text))
+          return fail(
+            `${SWAGGER_PATH} answered 200 with neither the Swagger UI nor an OpenAPI document (Content-Type "${page.headers['content-type'] ?? '(none)'}")`,
+            evidence,
+          );
+        const url = swaggerDocumentUrl(text, page.exchange.request.url);
+        if (url) {
+          const loaded = await get(url, 'the OpenAPI document the Swagger page loads');
+          evidence.push(loaded.exchange.id);
+          doc = openApiDocument(loaded);
+          if (!doc)
+            return fail(
+              `the document the Swagger page loads (${url}) is not an OpenAPI document: ${statusProblem(loaded, 200) ?? 'no openapi/swagger and paths'}`,
+              evidence,
+            );
+          text = loaded.text();
+        }
+      }
+      const gaps = swaggerGaps(doc, text);
+      return verdict(
+        gaps.length
+          ? `the Swagger documentation does not name the ${gaps.join(', ')} endpoint(s)`
+          : undefined,
+        doc
+          ? `Swagger documentation of ${Object.keys(obj(doc.paths) ?? {}).length} paths, the export, job, metadata and download endpoints among them`
+          : 'the Swagger page names the export, job, metadata and download endpoints',
+        evidence,
+      );
     },
   },
   {

@@ -92,6 +92,27 @@ const CATALOG = [
     '/_auth names the auth provider and its version (or the error reaching it).',
     ['behavior §2.9'],
   ),
+  f(
+    'metadata-no-release-date',
+    'metadata',
+    "The CapabilityStatement's software has no releaseDate.",
+    "The CapabilityStatement's software carries a releaseDate.",
+    ['seed:002 §BCDA Metadata', 'seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-v1-no-accept-unknown',
+    'metadata',
+    'The v1 (STU3) CapabilityStatement leaves out acceptUnknown.',
+    'The v1 CapabilityStatement has acceptUnknown "extensions".',
+    ['seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'swagger-missing',
+    'metadata',
+    'No Swagger documentation: /api/v1/swagger/ answers 404 "404 page not found".',
+    'BCDA serves Swagger documentation of its endpoints under /api/v1/swagger.',
+    ['seed:002 §User Guide', 'seed:003 §Navigating to Swagger'],
+  ),
   // auth
   f(
     'auth-accepts-bad-secret',
@@ -225,6 +246,34 @@ const CATALOG = [
     'The 503 of an auth-provider timeout has no Retry-After.',
     "The token endpoint's and the v1 error writer's 503 carry Retry-After: 1.",
     ['behavior §2.8', 'behavior §5'],
+  ),
+  f(
+    'auth-token-never-expires',
+    'auth',
+    'Issued tokens carry no expiry: accepted long after the 20 minutes their expires_in states.',
+    'A token the server issued is refused with 401 once it is more than 20 minutes old.',
+    ['seed:001 §Check job status', 'behavior §2.8'],
+  ),
+  f(
+    'auth-token-whitespace',
+    'auth',
+    'The access_token of a token answer ends with a space.',
+    'The access token contains no spaces or line breaks.',
+    ['seed:003 §Walk-through: from credentials to token'],
+  ),
+  f(
+    'download-refuses-new-token',
+    'auth',
+    "A job's files download only with a token issued before the job started; a later one gets 401.",
+    "A job's files can be downloaded with a bearer token issued after the job started.",
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'job-interrupted-by-token-expiry',
+    'auth',
+    'A job still running a token lifetime (20 min) after it started fails, as if its token ended it.',
+    'Jobs are not interrupted when the bearer token that started them expires: they keep running and finish.',
+    ['seed:001 §Get a bearer token'],
   ),
   // kick-off
   f(

@@ -21,6 +21,10 @@ export interface CapabilityOptions {
   wrongFormat?: boolean;
   /** Names the public sandbox as the implementation whatever the host (fault `metadata-wrong-implementation-url`). */
   foreignImplementationUrl?: string;
+  /** Leaves software.releaseDate out (fault `metadata-no-release-date`). */
+  noReleaseDate?: boolean;
+  /** Leaves acceptUnknown out of the v1 statement (fault `metadata-v1-no-accept-unknown`). */
+  noAcceptUnknown?: boolean;
 }
 
 export function capabilityStatement(o: CapabilityOptions): Record<string, unknown> {
@@ -60,12 +64,16 @@ export function capabilityStatement(o: CapabilityOptions): Record<string, unknow
           : 'https://mock.bfd.local/v3/fhir/metadata',
       BULK_CAPABILITY,
     ],
-    software: { name: 'Beneficiary Claims Data API', version: MOCK_VERSION, releaseDate: date },
+    software: {
+      name: 'Beneficiary Claims Data API',
+      version: MOCK_VERSION,
+      ...(o.noReleaseDate ? {} : { releaseDate: date }),
+    },
     implementation: { description: DESCRIPTION, url: o.foreignImplementationUrl ?? o.base },
     fhirVersion: o.version === 'v1' || o.wrongFhirVersion ? '3.0.1' : '4.0.1',
     format: o.wrongFormat ? ['application/fhir+xml'] : ['application/json', 'application/fhir+json'],
   };
-  if (o.version === 'v1' || o.stu3Elements) statement.acceptUnknown = 'extensions';
+  if ((o.version === 'v1' && !o.noAcceptUnknown) || o.stu3Elements) statement.acceptUnknown = 'extensions';
   const rest: Record<string, unknown> = {
     mode: 'server',
     security,

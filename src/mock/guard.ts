@@ -7,9 +7,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../core/vocabulary';
 import type { MockAco } from './acos';
 import type { MockContext } from './context';
-import { jobState, type Job, type JobState } from './jobs';
+import { isActive, jobState, type Job, type JobState } from './jobs';
 import { operationOutcome, sendBody, sendOutcome, writerVersion } from './outcome';
-import type { TokenCheck } from './tokens';
+import { tokenIssuedAtMs, type TokenCheck } from './tokens';
 
 const BEARER = /^Bearer (\S+)$/;
 const ANY_CASE_BEARER = /^bearer (\S+)$/i;
@@ -191,7 +191,33 @@ export function matchJob(
     case 'own':
       job = found.job;
   }
-  const state = jobState(job, nowMs);
+  if (refusesNewerToken(ctx, request, job)) {
+    sendOutcome(reply, 401, version, 'forbidden', 'Invalid Token');
+    return undefined;
+  }
+  const state = faultyState(ctx, job, nowMs) ?? jobState(job, nowMs);
   const archived = state.status === 'Archived' || state.status === 'Expired';
   return archived ? { job, state, ...archivedPrefix } : { job, state };
+}
+
+/**
+ * Fault download-refuses-new-token: a file request whose bearer token was issued after the job
+ * started is refused, as if only the token that started the job could fetch its files.
+ */
+function refusesNewerToken(ctx: MockContext, request: FastifyRequest, job: Job): boolean {
+  if (!ctx.faults.has('download-refuses-new-token') || !request.url.startsWith('/data/')) return false;
+  const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+  const issuedAtMs = token === undefined ? undefined : tokenIssuedAtMs(token);
+  return issuedAtMs !== undefined && issuedAtMs > job.createdAtMs;
+}
+
+/**
+ * Fault job-interrupted-by-token-expiry: a job still Pending or In Progress a token lifetime after
+ * it started (when the token that started it has expired at the latest) has failed at that moment.
+ */
+function faultyState(ctx: MockContext, job: Job, nowMs: number): JobState | undefined {
+  if (!ctx.faults.has('job-interrupted-by-token-expiry')) return undefined;
+  const expiredAtMs = job.createdAtMs + ctx.tokens.lifetimeSeconds * 1000;
+  if (nowMs < expiredAtMs || !isActive(jobState(job, nowMs).status)) return undefined;
+  return { status: 'Failed', updatedAtMs: expiredAtMs, percent: 0 };
 }

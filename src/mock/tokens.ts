@@ -7,9 +7,14 @@ import { SignJWT, decodeJwt, generateKeyPair, jwtVerify, type KeyLike } from 'jo
 import type { MockClock } from './clock';
 
 export interface TokenIssuer {
-  issue(clientId: string, cmsId: string): Promise<string>;
+  issue(clientId: string, cmsId: string, options?: IssueOptions): Promise<string>;
   verify(token: string, options?: VerifyOptions): Promise<TokenCheck>;
   readonly lifetimeSeconds: number;
+}
+
+export interface IssueOptions {
+  /** Mint the token without an `exp` claim, so it never expires (fault auth-token-never-expires). */
+  noExpiry?: boolean;
 }
 
 export interface VerifyOptions {
@@ -33,20 +38,22 @@ export async function createTokenIssuer(clock: MockClock, lifetimeSeconds: numbe
   const { privateKey, publicKey } = await generateKeyPair('RS512');
   return {
     lifetimeSeconds,
-    issue: (clientId, cmsId) => sign(privateKey, clock, lifetimeSeconds, clientId, cmsId),
+    issue: (clientId, cmsId, options) =>
+      sign(privateKey, clock, options?.noExpiry ? undefined : lifetimeSeconds, clientId, cmsId),
     verify: (token, options) => verifyToken(publicKey, clock, token, options ?? {}),
   };
 }
 
+/** `lifetimeSeconds` undefined: no `exp` claim, a token that never expires. */
 async function sign(
   key: KeyLike,
   clock: MockClock,
-  lifetimeSeconds: number,
+  lifetimeSeconds: number | undefined,
   clientId: string,
   cmsId: string,
 ): Promise<string> {
   const iat = Math.floor(clock.nowMs() / 1000);
-  return new SignJWT({
+  const jwt = new SignJWT({
     use: 'AccessToken',
     cid: clientId,
     sys: `mock-system-${cmsId}`,
@@ -55,9 +62,22 @@ async function sign(
     .setProtectedHeader({ alg: 'RS512', typ: 'JWT' })
     .setIssuer('ssas')
     .setIssuedAt(iat)
-    .setExpirationTime(iat + lifetimeSeconds)
-    .setJti(randomUUID())
-    .sign(key);
+    .setJti(randomUUID());
+  if (lifetimeSeconds !== undefined) jwt.setExpirationTime(iat + lifetimeSeconds);
+  return jwt.sign(key);
+}
+
+/**
+ * When a bearer token was issued (its `iat`, in epoch ms), read without verifying it; undefined
+ * when it is no JWT or has no `iat`. For the routes that judge a token by its age.
+ */
+export function tokenIssuedAtMs(token: string): number | undefined {
+  try {
+    const iat = decodeJwt(token).iat;
+    return typeof iat === 'number' ? iat * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const REQUEST_ERROR: TokenCheck = {

@@ -84,6 +84,61 @@ describe('documentedFieldProblems', () => {
   });
 });
 
+describe('software.releaseDate', () => {
+  const withRelease = (releaseDate: unknown) => ({
+    ...EXAMPLE,
+    software: { ...EXAMPLE.software, releaseDate },
+  });
+
+  it('takes a date, a full dateTime with zone, or a year', () => {
+    for (const value of ['2019-05-30', '2024-09-09T13:35:05+00:00', '2026-12-06T07:33:48Z', '2024'])
+      expect(documentedFieldProblems(withRelease(value), 'v2')).toEqual([]);
+  });
+
+  it('names a missing releaseDate, or one that is no FHIR dateTime', () => {
+    const { releaseDate: _dropped, ...software } = EXAMPLE.software;
+    expect(documentedFieldProblems({ ...EXAMPLE, software }, 'v2')).toEqual([
+      'software.releaseDate is undefined',
+    ]);
+    expect(documentedFieldProblems(withRelease('2024-09-09 13:35:05 +0000 UTC'), 'v2')).toEqual([
+      'software.releaseDate is "2024-09-09 13:35:05 +0000 UTC"',
+    ]);
+    expect(documentedFieldProblems(withRelease('2024-09-09T13:35:05'), 'v2')).toEqual([
+      'software.releaseDate is "2024-09-09T13:35:05"',
+    ]);
+  });
+});
+
+describe('METADATA-ACCEPT-UNKNOWN', () => {
+  const check = metadataChecks.find((c) => c.id === 'METADATA-ACCEPT-UNKNOWN')!;
+  const withStatement = (extra: Record<string, unknown>) => {
+    const fake = fakeContext({ version: 'v1' });
+    const res = fake.answer({ url: '/api/v1/metadata', status: 200, body: { ...EXAMPLE, ...extra } });
+    return fakeContext({ version: 'v1', once: { metadata: res } }).ctx;
+  };
+
+  it('applies to v1 only: R4 has no acceptUnknown', () => {
+    expect(check.versions).toEqual(['v1']);
+  });
+
+  it('passes on "extensions"', async () => {
+    expect(
+      (await check.run(withStatement({ fhirVersion: '3.0.1', acceptUnknown: 'extensions' }))).outcome,
+    ).toBe('pass');
+  });
+
+  it('fails when it is missing or another value', async () => {
+    expect(await check.run(withStatement({ fhirVersion: '3.0.1' }))).toMatchObject({
+      outcome: 'fail',
+      message: 'acceptUnknown is absent',
+    });
+    expect(await check.run(withStatement({ acceptUnknown: 'no' }))).toMatchObject({
+      outcome: 'fail',
+      actual: 'no',
+    });
+  });
+});
+
 describe('METADATA-IMPLEMENTATION-URL', () => {
   const check = metadataChecks.find((c) => c.id === 'METADATA-IMPLEMENTATION-URL')!;
   const withStatement = (url: string) => {

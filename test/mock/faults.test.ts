@@ -548,6 +548,51 @@ Object.assign(PROBES, {
   'status-outcome-no-details': cancelledStatus,
 });
 
+/** A file of a completed export, downloaded with a token fetched after the job started. */
+async function downloadWithNewerToken(m: TestMock): Promise<number> {
+  const { res } = await completed(m);
+  const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+  return status(
+    m
+      .http()
+      .get(url)
+      .set(auth(await m.token())),
+  );
+}
+
+/** A job held In Progress past a token's lifetime, asked about with a token fetched then. */
+async function heldJobStatus(m: TestMock): Promise<number> {
+  const id = await startExport(m, await m.token());
+  const job = m.ctx.jobs.get(id)!;
+  job.override = { status: 'In Progress', atMs: m.ctx.clock.nowMs(), sticky: true };
+  m.ctx.clock.advance(1300);
+  return status(
+    m
+      .http()
+      .get(`/api/v2/jobs/${id}`)
+      .set(auth(await m.token())),
+  );
+}
+
+Object.assign(PROBES, {
+  'metadata-no-release-date': metadataText,
+  'metadata-v1-no-accept-unknown': async (m: TestMock) => (await m.http().get('/api/v1/metadata')).text,
+  'swagger-missing': (m: TestMock) => status(m.http().get('/api/v1/swagger/')),
+  'auth-token-never-expires': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.clock.advance(1300);
+    return status(m.http().get('/api/v2/attribution_status').set(auth(t)));
+  },
+  'auth-token-whitespace': async (m: TestMock) =>
+    /\s$/.test(
+      json<{ access_token: string }>(
+        await m.http().post('/auth/token').set('Authorization', basicFor('A9994')),
+      ).access_token,
+    ),
+  'download-refuses-new-token': downloadWithNewerToken,
+  'job-interrupted-by-token-expiry': heldJobStatus,
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

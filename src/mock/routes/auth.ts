@@ -70,13 +70,17 @@ async function issueToken(
       `${credential.cmsId} exceeded the rate limit for /auth/token. Access tokens last 20 minutes; please cache and reuse them.`,
     );
   }
-  const token = await ctx.tokens.issue(credential.clientId, credential.cmsId);
+  const token = await ctx.tokens.issue(credential.clientId, credential.cmsId, {
+    noExpiry: ctx.faults.has('auth-token-never-expires'),
+  });
   const lifetime = String(ctx.tokens.lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
   const expiresPart = ctx.faults.has('auth-token-no-expires-in') ? '' : ` "expires_in": "${lifetime}",`;
   const tokenType = ctx.faults.has('auth-token-wrong-type') ? 'mac' : 'bearer';
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-  const body = `{"access_token": "${token}",${expiresPart} "token_type":"${tokenType}"}`;
+  // Fault auth-token-whitespace: a trailing space (HTTP drops it again from the header a client sends).
+  const accessToken = ctx.faults.has('auth-token-whitespace') ? `${token} ` : token;
+  const body = `{"access_token": "${accessToken}",${expiresPart} "token_type":"${tokenType}"}`;
   return sendBody(reply, 200, 'application/json', body);
 }
 

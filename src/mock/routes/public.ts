@@ -1,10 +1,14 @@
-/** Public routes: metadata, `/_version`, `/_health`, `/_auth`, `GET /` (behavior §2.1, §2.9, §0). */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Public routes: metadata, `/_version`, `/_health`, `/_auth`, `GET /`, and the Swagger pages
+ * (behavior §2.1, §2.9, §0).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
 import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
-import { sendBody, sendOutcome } from '../outcome';
+import { sendBody, sendOutcome, sendText } from '../outcome';
+import { isSwaggerVersion, swaggerDocument, swaggerPage } from '../swagger';
 import { baseUrl } from '../urls';
 
 const json = (body: unknown): string => JSON.stringify(body);
@@ -23,6 +27,8 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       noExportOperations: ctx.faults.has('metadata-missing-export-operations'),
       stu3Elements: ctx.faults.has('metadata-stu3-elements'),
       wrongFormat: ctx.faults.has('metadata-wrong-format'),
+      noReleaseDate: ctx.faults.has('metadata-no-release-date'),
+      noAcceptUnknown: ctx.faults.has('metadata-v1-no-accept-unknown'),
       ...(ctx.faults.has('metadata-wrong-implementation-url')
         ? { foreignImplementationUrl: 'https://sandbox.bcda.cms.gov' }
         : {}),
@@ -64,6 +70,29 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): v
     return sendBody(reply, 200, 'application/json', json(body));
   });
   app.get('/', (_request, reply) => reply.redirect('https://bcda.cms.gov', 301));
+  registerSwaggerRoutes(app, ctx);
+}
+
+/** The Swagger UI folders of v1 and v2 (behavior §0): the page, its OpenAPI document, and the bare path. */
+function registerSwaggerRoutes(app: FastifyInstance, ctx: MockContext): void {
+  // Fault swagger-missing: the router has no such folder, so chi's plain 404 answers.
+  const missing = (reply: FastifyReply) => sendText(reply, 404, '404 page not found');
+  for (const version of ctx.versions.filter(isSwaggerVersion)) {
+    const folder = `/api/${version}/swagger/`;
+    app.get(folder.slice(0, -1), (_request, reply) =>
+      ctx.faults.has('swagger-missing') ? missing(reply) : reply.redirect(folder, 301),
+    );
+    app.get(folder, (_request, reply) =>
+      ctx.faults.has('swagger-missing')
+        ? missing(reply)
+        : sendBody(reply, 200, 'text/html; charset=utf-8', swaggerPage()),
+    );
+    app.get(`${folder}swagger.json`, (request, reply) =>
+      ctx.faults.has('swagger-missing')
+        ? missing(reply)
+        : sendBody(reply, 200, 'application/json', json(swaggerDocument(baseUrl(request), MOCK_VERSION))),
+    );
+  }
 }
 
 function providerError(state: Exclude<AuthProviderState, 'ok'>): string {

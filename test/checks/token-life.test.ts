@@ -1,0 +1,182 @@
+/**
+ * The checks of the server's own tokens against a mock with control: a token it issued expires
+ * (AUTH-OWN-TOKEN-EXPIRES), its access_token has no whitespace (AUTH-TOKEN-NO-WHITESPACE), a
+ * newer token downloads an older job's files (AUTH-DOWNLOAD-NEW-TOKEN) and a running job outlives
+ * the token that started it (AUTH-JOB-OUTLIVES-TOKEN). Each skips where it cannot tell (no clock
+ * control, a fixed --token), passes on the clean mock and fails under the fault written for it;
+ * the clock is where it was when the run ends.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type RawSettings } from '../../src/config/config';
+import type { CheckResult } from '../../src/engine/results';
+import { runConformance } from '../../src/run/run-conformance';
+import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
+import { startMock, type MockServer } from '../../src/mock';
+
+jest.setTimeout(60_000);
+
+const main = BUILT_IN_CREDENTIALS.find((c) => c.cmsId === 'A9994')!;
+const credentials = { clientId: main.clientId, clientSecret: main.clientSecret };
+
+const mocks: MockServer[] = [];
+afterEach(async () => {
+  await Promise.all(mocks.splice(0).map((m) => m.close()));
+});
+
+async function mockWith(faults: string[] = [], control = true): Promise<MockServer> {
+  const mock = await startMock({ control, quiet: true, faults });
+  mocks.push(mock);
+  return mock;
+}
+
+async function tokenFrom(mock: MockServer): Promise<string> {
+  const res = await fetch(`${mock.url}/auth/token`, {
+    method: 'POST',
+    headers: {
+      accept: 'application/json',
+      authorization: `Basic ${Buffer.from(`${main.clientId}:${main.clientSecret}`).toString('base64')}`,
+    },
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function runCheck(mock: MockServer, id: string, auth: RawSettings = credentials): Promise<CheckResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'token-life-'));
+  const config = loadConfig(
+    { ...auth, target: mock.url, grep: id, outDir: path.join(dir, 'reports'), timeoutSeconds: 45 },
+    {},
+    dir,
+  );
+  const { report } = await runConformance(config);
+  const result = report.results.find((r) => r.id === id);
+  if (!result) throw new Error(`${id} did not run`);
+  return result;
+}
+
+/** How far the mock's clock is ahead of real time. */
+const lead = (mock: MockServer) => mock.clock.nowMs() - Date.now();
+
+const outcome = (r: CheckResult) => ({ outcome: r.outcome, message: r.message });
+
+describe('AUTH-OWN-TOKEN-EXPIRES', () => {
+  const ID = 'AUTH-OWN-TOKEN-EXPIRES';
+
+  test('without clock control: skipped saying why', async () => {
+    const result = await runCheck(await mockWith([], false), ID);
+    expect(outcome(result)).toEqual({ outcome: 'skip', message: expect.stringMatching(/move its clock/) });
+  });
+
+  test('clean: accepted, then refused 21 minutes on; the clock is put back', async () => {
+    const mock = await mockWith();
+    const before = lead(mock);
+    const result = await runCheck(mock, ID);
+    expect(outcome(result)).toEqual({ outcome: 'pass', message: expect.stringMatching(/refused with 401/) });
+    expect(result.evidence).toHaveLength(2);
+    expect(Math.abs(lead(mock) - before)).toBeLessThan(60_000);
+  });
+
+  test('with a fixed --token the server issued: judged the same way', async () => {
+    const mock = await mockWith();
+    const result = await runCheck(mock, ID, { token: await tokenFrom(mock) });
+    expect(result.outcome).toBe('pass');
+  });
+
+  test('a token that is refused already: skipped, nothing to tell', async () => {
+    const mock = await mockWith();
+    const token = await tokenFrom(mock);
+    mock.clock.advance(1300);
+    const result = await runCheck(mock, ID, { token });
+    expect(outcome(result)).toEqual({
+      outcome: 'skip',
+      message: expect.stringMatching(/not accepted even now/),
+    });
+  });
+
+  test('tokens that never expire: fails', async () => {
+    const mock = await mockWith(['auth-token-never-expires']);
+    const before = lead(mock);
+    const result = await runCheck(mock, ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: expect.stringMatching(/status 200, expected 401/),
+    });
+    expect(Math.abs(lead(mock) - before)).toBeLessThan(60_000);
+  });
+});
+
+describe('AUTH-TOKEN-NO-WHITESPACE', () => {
+  const ID = 'AUTH-TOKEN-NO-WHITESPACE';
+
+  test('with a fixed --token: skipped (the token endpoint is not used)', async () => {
+    const mock = await mockWith();
+    expect((await runCheck(mock, ID, { token: await tokenFrom(mock) })).outcome).toBe('skip');
+  });
+
+  test('clean: passes', async () => {
+    expect((await runCheck(await mockWith(), ID)).outcome).toBe('pass');
+  });
+
+  test('a trailing space: fails, naming where without showing the token', async () => {
+    const result = await runCheck(await mockWith(['auth-token-whitespace']), ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: expect.stringMatching(/^the access_token holds a space at character (\d+) of \1$/),
+    });
+  });
+});
+
+describe('AUTH-DOWNLOAD-NEW-TOKEN', () => {
+  const ID = 'AUTH-DOWNLOAD-NEW-TOKEN';
+
+  test('with a fixed --token: skipped (no newer token to get)', async () => {
+    const mock = await mockWith();
+    const result = await runCheck(mock, ID, { token: await tokenFrom(mock) });
+    expect(outcome(result)).toEqual({ outcome: 'skip', message: expect.stringMatching(/fixed --token/) });
+  });
+
+  test('clean: a new token downloads the file', async () => {
+    expect((await runCheck(await mockWith(), ID)).outcome).toBe('pass');
+  });
+
+  test('files tied to tokens older than the job: fails', async () => {
+    const result = await runCheck(await mockWith(['download-refuses-new-token']), ID);
+    expect(outcome(result)).toEqual({ outcome: 'fail', message: expect.stringMatching(/answered 401/) });
+  });
+});
+
+describe('AUTH-JOB-OUTLIVES-TOKEN', () => {
+  const ID = 'AUTH-JOB-OUTLIVES-TOKEN';
+
+  test('without clock control: skipped', async () => {
+    expect((await runCheck(await mockWith([], false), ID)).outcome).toBe('skip');
+  });
+
+  test('with a fixed --token: skipped', async () => {
+    const mock = await mockWith();
+    const result = await runCheck(mock, ID, { token: await tokenFrom(mock) });
+    expect(outcome(result)).toEqual({ outcome: 'skip', message: expect.stringMatching(/fixed --token/) });
+  });
+
+  test('tokens that never expire: skipped, the expiry cannot be shown to spare the job', async () => {
+    const result = await runCheck(await mockWith(['auth-token-never-expires']), ID);
+    expect(outcome(result)).toEqual({ outcome: 'skip', message: expect.stringMatching(/has not expired/) });
+  });
+
+  test('clean: the job still runs; the clock is put back and the job cancelled', async () => {
+    const mock = await mockWith();
+    const before = lead(mock);
+    const result = await runCheck(mock, ID);
+    expect(outcome(result)).toEqual({ outcome: 'pass', message: expect.stringMatching(/answers 202/) });
+    expect(Math.abs(lead(mock) - before)).toBeLessThan(60_000);
+    const state = (await (await fetch(`${mock.url}/__mock/state`)).json()) as { jobs: { status: string }[] };
+    expect(state.jobs.map((j) => j.status)).toContain('Cancelled');
+    expect(state.jobs.map((j) => j.status)).not.toContain('In Progress');
+  });
+
+  test('a job interrupted by its token’s expiry: fails', async () => {
+    const result = await runCheck(await mockWith(['job-interrupted-by-token-expiry']), ID);
+    expect(outcome(result)).toEqual({ outcome: 'fail', message: expect.stringMatching(/answers 500/) });
+  });
+});
