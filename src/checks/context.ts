@@ -57,6 +57,10 @@ export interface TargetControl {
   setAuthProvider(state: 'ok' | 'timeout' | 'error'): Promise<void>;
   /** Limits tokens per ACO in a window of seconds; 0 switches the limit off. */
   setTokenRateLimit(limit: number, windowSeconds: number): Promise<void>;
+  /** Limits status requests per job in a window of seconds; 0 switches the limit off. */
+  setPollRateLimit?(limit: number, windowSeconds: number): Promise<void>;
+  /** The beneficiaries (MBIs) the target could not export for a job: its error files must name them. */
+  jobFailures?(jobId: string): Promise<string[]>;
 }
 
 export class KickoffBudgetExceeded extends Error {

@@ -438,6 +438,72 @@ export const jobsChecks: CheckDefinition[] = [
     },
   }),
   jobsCheck({
+    id: 'JOBS-FILTER-ARCHIVED',
+    title: '_status=Archived and _status=Expired tell those states from Completed',
+    description:
+      "Completed, Archived and Expired jobs all show Task.status \"completed\", but _status names the job's state: the run's completed export must be listed under _status=Completed and under neither _status=Archived nor _status=Expired. Where job states can be set (the embedded mock), a job of the check's own is forced to Archived, then to Expired, and must be listed under that state only. A 404 counts as an empty list.",
+    level: 'MUST',
+    profiles: ['bcda'],
+    refs: ['behavior §2.5'],
+    faults: ['jobs-status-filter-by-task-status', 'jobs-ignores-status-filter'],
+    async run(ctx) {
+      const main = await ctx.mainExport();
+      const mainId = jobIdOf(main.jobUrl);
+      if (!main.manifest || !mainId)
+        return skip(`the shared export did not complete: ${main.problem ?? 'no manifest'}`);
+      const problems: string[] = [];
+      const evidence: string[] = [];
+      /** Lists `state` and requires `listed` in it and `absent` out of it (job ids). */
+      const expect = async (state: string, listed: string[], absent: string[], why: string) => {
+        const res = await listJobs(ctx, state, `list jobs with _status=${state} (${why})`);
+        evidence.push(res.exchange.id);
+        const ids =
+          res.status === 404 ? [] : res.status === 200 ? (tasksOf(res) ?? []).map((t) => t.id) : undefined;
+        if (!ids) {
+          problems.push(`_status=${state} answered ${res.status}`);
+          return;
+        }
+        for (const id of listed)
+          if (!ids.includes(id)) problems.push(`_status=${state} leaves out job ${id} (${why})`);
+        for (const id of absent)
+          if (ids.includes(id)) problems.push(`_status=${state} lists job ${id} (${why})`);
+      };
+      await expect('Completed', [mainId], [], 'the completed export');
+      await expect('Archived', [], [mainId], 'the completed export');
+      await expect('Expired', [], [mainId], 'the completed export');
+      if (!ctx.control) {
+        return problems.length
+          ? fail(problems.join('; '), evidence)
+          : pass(
+              `job ${mainId} (completed) is listed under Completed only, not under Archived or Expired; no job could be put in those states to see it listed there (no mock control)`,
+              evidence,
+            );
+      }
+      const started = await startOwnJob(
+        ctx,
+        { endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job to archive' },
+        { needsId: true },
+      );
+      if (isOutcome(started)) return started;
+      const own = started.id;
+      ctx.keep(started.jobUrl); // forced to a final state: nothing to cancel at cleanup
+      evidence.unshift(started.res.exchange.id);
+      await ctx.control.forceJobState(own, 'Archived');
+      await expect('Archived', [own], [mainId], 'archived');
+      await expect('Completed', [mainId], [own], 'archived');
+      await expect('Expired', [], [own], 'archived');
+      await ctx.control.forceJobState(own, 'Expired');
+      await expect('Expired', [own], [mainId], 'expired');
+      await expect('Archived', [], [own], 'expired');
+      return problems.length
+        ? fail(problems.join('; '), evidence)
+        : pass(
+            `job ${own} is listed under Archived, then Expired, and only there; job ${mainId} (completed) only under Completed`,
+            evidence,
+          );
+    },
+  }),
+  jobsCheck({
     id: 'JOBS-ALL-STATES',
     title: 'all nine job states map to the four Task status values',
     description:

@@ -1,11 +1,14 @@
 /**
  * The duplicate-job limit (seed 001, seed 003 FAQ, bulkdata@118, behavior §4): asking again for an
- * export that is still running answers 429 with Retry-After.
+ * export that is still running answers 429 with Retry-After. And the IG's advice for a client that
+ * polls too often (bulkdata@128): 429 with Retry-After, which BCDA does not follow.
  */
-import { type CheckDefinition, KickoffBudgetExceeded, skip, verdict } from './context';
+import { type CheckDefinition, KickoffBudgetExceeded, pass, skip, verdict, warn } from './context';
+import type { HttpResponse } from '../http/client';
 import { retryAfterMs } from '../http/retry-after';
 import { joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
+import { isOutcome, startOwnJob } from './kit/own-job';
 
 function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinition {
   const name = endpoint === 'patient' ? 'Patient' : 'Group/all';
@@ -58,7 +61,73 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
   };
 }
 
+/** Status requests sent back to back, Retry-After disregarded: far more than any pacing allows. */
+const POLL_BURST = 12;
+/** The poll limit the check sets on a mock with control: requests per job, and the window in seconds. */
+const MOCK_POLL_LIMIT = 3;
+const MOCK_POLL_WINDOW_SECONDS = 10;
+
+const pollingTooOftenCheck: CheckDefinition = {
+  id: 'RATELIMIT-POLLING-TOO-OFTEN',
+  title: 'a client that polls one job too often gets 429 with Retry-After',
+  description: `A job of the check's own is polled ${POLL_BURST} times back to back, disregarding Retry-After; a server should answer such a client 429 Too Many Requests with a Retry-After header. On a target with mock control the mock's poll limit, off by default, is first set to ${MOCK_POLL_LIMIT} status requests per job in ${MOCK_POLL_WINDOW_SECONDS} seconds (and switched off again after). SHOULD: the IG's word; the BCDA documents say nothing of it and the real server never throttles polling.`,
+  level: 'SHOULD',
+  area: 'ratelimit',
+  profiles: ['bulk-data-ig'],
+  refs: ['behavior §2.3'],
+  operations: versioned('getJobStatus'),
+  faults: ['poll-rate-limit-ignored', 'poll-rate-limit-no-retry-after'],
+  async run(ctx) {
+    const control = ctx.control?.setPollRateLimit ? ctx.control : undefined;
+    // The run's other polling must not meet the lowered limit.
+    if (control) await ctx.settled();
+    const started = await startOwnJob(ctx, {
+      endpoint: 'patient',
+      query: { _type: 'Patient' },
+      label: 'kick-off of a job to poll too often',
+    });
+    if (isOutcome(started)) return started;
+    const answers: HttpResponse[] = [];
+    const t0 = Date.now();
+    await control?.setPollRateLimit?.(MOCK_POLL_LIMIT, MOCK_POLL_WINDOW_SECONDS);
+    try {
+      for (let i = 0; i < POLL_BURST; i++) {
+        const res = await ctx.target.get(started.jobUrl, {
+          label: `status request ${i + 1} of ${POLL_BURST}, sent back to back`,
+          operationId: ctx.op('getJobStatus'),
+        });
+        answers.push(res);
+        if (res.status !== 202) break;
+      }
+    } finally {
+      await control?.setPollRateLimit?.(0, 0);
+      await ctx.cancel(started.jobUrl, 'cancel the job polled too often');
+    }
+    const ms = Date.now() - t0;
+    const evidence = [started.res.exchange.id, ...answers.map((r) => r.exchange.id)];
+    const limited = answers.find((r) => r.status === 429);
+    const last = answers.at(-1);
+    if (!limited) {
+      if (last && last.status !== 202)
+        return skip(
+          `the job answered ${last.status} after ${answers.length} status request(s), before the burst ended`,
+          evidence,
+        );
+      return warn(`${answers.length} status requests in ${ms} ms all answered 202: never 429`, evidence);
+    }
+    const retryAfter = limited.headers['retry-after'];
+    const nth = answers.indexOf(limited) + 1;
+    if (retryAfter === undefined || retryAfterMs(retryAfter) === undefined)
+      return warn(
+        `status request ${nth} answered 429, with Retry-After ${retryAfter === undefined ? 'missing' : `"${retryAfter}"`}`,
+        evidence,
+      );
+    return pass(`status request ${nth} of the burst answered 429 with Retry-After: ${retryAfter}`, evidence);
+  },
+};
+
 export const rateLimitChecks: CheckDefinition[] = [
   rateLimitCheck('RATELIMIT-DUPLICATE-JOB', 'group'),
   rateLimitCheck('RATELIMIT-DUPLICATE-PATIENT-JOB', 'patient'),
+  pollingTooOftenCheck,
 ];

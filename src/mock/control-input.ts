@@ -64,6 +64,16 @@ export const CONTROL_SCHEMAS = {
       windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
     },
   },
+  // Status requests per job in a window; the same shape as the token limit.
+  pollRateLimit: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['limit'],
+    properties: {
+      limit: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+      windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+    },
+  },
 } as const;
 
 export type ControlSchemaName = keyof typeof CONTROL_SCHEMAS;
@@ -86,6 +96,7 @@ export interface TokenRateLimitInput {
   limit: number;
   windowSeconds?: number;
 }
+export type PollRateLimitInput = TokenRateLimitInput;
 
 /** One validator per schema: JSON bodies as they are, query strings with text coerced to numbers. */
 export class ControlInput {

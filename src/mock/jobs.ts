@@ -50,6 +50,10 @@ export interface Job {
   willFail: boolean;
   /** Cancel (lifecycle continues to CancelledExpired) or a control-forced state (sticky). */
   override?: { status: JobStatus; atMs: number; sticky: boolean };
+  /** How long a Completed job keeps its files before it is Archived (default DAY_MS; fault download-expires-early). */
+  archiveAfterMs?: number;
+  /** Mock times of the latest status requests, while a poll rate limit is on (JobStore.notePoll). */
+  polls?: number[];
 }
 
 export interface JobState {
@@ -65,7 +69,7 @@ export function jobState(job: Job, nowMs: number): JobState {
   if (o) {
     if (o.sticky)
       return { status: o.status, updatedAtMs: o.atMs, percent: o.status === 'In Progress' ? 50 : 0 };
-    return expireAfterDay(o.status, o.atMs, nowMs);
+    return expireAfterDay(o.status, o.atMs, nowMs, job.archiveAfterMs);
   }
   const pendingEnd = job.createdAtMs + job.durationMs * PENDING_SHARE;
   const doneAt = job.createdAtMs + job.durationMs;
@@ -75,11 +79,14 @@ export function jobState(job: Job, nowMs: number): JobState {
     const share = (nowMs - pendingEnd) / (doneAt - pendingEnd);
     return { status: 'In Progress', updatedAtMs: pendingEnd, percent: Math.min(99, Math.floor(share * 100)) };
   }
-  return expireAfterDay('Completed', doneAt, nowMs);
+  return expireAfterDay('Completed', doneAt, nowMs, job.archiveAfterMs);
 }
 
-/** The daily cleanup: Completed → Archived → Expired, Failed → FailedExpired, Cancelled → CancelledExpired. */
-function expireAfterDay(status: JobStatus, atMs: number, nowMs: number): JobState {
+/**
+ * The daily cleanup: Completed → Archived → Expired, Failed → FailedExpired, Cancelled → CancelledExpired.
+ * `firstStepMs` replaces the day a Completed job keeps its files (a fault archives them early).
+ */
+function expireAfterDay(status: JobStatus, atMs: number, nowMs: number, firstStepMs = DAY_MS): JobState {
   const next: Partial<Record<JobStatus, JobStatus>> = {
     Completed: 'Archived',
     Archived: 'Expired',
@@ -88,9 +95,14 @@ function expireAfterDay(status: JobStatus, atMs: number, nowMs: number): JobStat
   };
   let current = status;
   let since = atMs;
-  for (let following = next[current]; following && nowMs >= since + DAY_MS; following = next[current]) {
+  const step = (from: JobStatus) => (from === 'Completed' ? firstStepMs : DAY_MS);
+  for (
+    let following = next[current];
+    following && nowMs >= since + step(current);
+    following = next[current]
+  ) {
+    since += step(current);
     current = following;
-    since += DAY_MS;
   }
   return { status: current, updatedAtMs: since, percent: 0 };
 }
@@ -126,6 +138,17 @@ export type JobLookup =
   | { kind: 'foreign'; job?: Job }
   | { kind: 'unknown' };
 
+/**
+ * At most `limit` status requests for one job in any `windowSeconds` of mock time; a limit of 0
+ * switches it off. BCDA has no such limit; the Bulk Data IG recommends one (bulkdata@128).
+ */
+export interface PollRateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export const NO_POLL_RATE_LIMIT: PollRateLimit = { limit: 0, windowSeconds: 0 };
+
 /** Mock time between two sweeps for jobs whose lifecycle is over. */
 const SWEEP_EVERY_MS = 60_000;
 
@@ -138,8 +161,31 @@ export class JobStore {
   private readonly goneUpTo = new Map<string, number>();
   private nextId = 1;
   private sweptAtMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Off unless a control request sets it: clients that poll on a frozen or fast-forwarded clock
+   * (the load driver, tests) would otherwise meet it without polling any faster than asked.
+   */
+  pollRateLimit: PollRateLimit = NO_POLL_RATE_LIMIT;
 
   constructor(readonly maxPerAco = DEFAULT_MAX_JOBS_PER_ACO) {}
+
+  /**
+   * Counts a status request for `job` under the poll rate limit. Over the limit it is not counted
+   * and the answer is the seconds until the oldest counted request leaves the window (at least 1).
+   */
+  notePoll(job: Job, nowMs: number): number | undefined {
+    const { limit, windowSeconds } = this.pollRateLimit;
+    if (limit === 0) {
+      delete job.polls;
+      return undefined;
+    }
+    const windowMs = windowSeconds * 1000;
+    const recent = (job.polls ?? []).filter((t) => t > nowMs - windowMs && t <= nowMs);
+    job.polls = recent;
+    if (recent.length >= limit) return Math.max(1, Math.ceil((recent[0]! + windowMs - nowMs) / 1000));
+    recent.push(nowMs);
+    return undefined;
+  }
 
   create(fields: Omit<Job, 'id' | 'spec'> & { spec: Omit<ExportSpec, 'jobId'> }): Job {
     this.sweep(fields.createdAtMs);
@@ -208,5 +254,6 @@ export class JobStore {
     this.goneUpTo.clear();
     this.nextId = 1;
     this.sweptAtMs = Number.NEGATIVE_INFINITY;
+    this.pollRateLimit = NO_POLL_RATE_LIMIT;
   }
 }

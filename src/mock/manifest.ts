@@ -34,7 +34,27 @@ export class PlanCache {
 
 /** The job's planned files. */
 export function jobFiles(ctx: MockContext, job: Job): PlannedFile[] {
-  return ctx.plans.get(job, () => ctx.generator.planExport(job.spec));
+  return ctx.plans.get(job, () => {
+    const plan = ctx.generator.planExport(job.spec);
+    return ctx.faults.has('manifest-lists-empty-file') ? withEmptyFile(plan) : plan;
+  });
+}
+
+/**
+ * Fault manifest-lists-empty-file: one more output file of the last output's type that covers no
+ * beneficiary, so it is listed and served with no line, as a sub-job that found no data would be.
+ */
+function withEmptyFile(plan: PlannedFile[]): PlannedFile[] {
+  const last = plan.filter((f) => f.kind === 'output').at(-1);
+  if (!last) return plan;
+  const end = last.beneficiaries[1];
+  const empty: PlannedFile = {
+    name: last.name.replace(/\.ndjson$/, '-empty.ndjson'),
+    type: last.type,
+    kind: 'output',
+    beneficiaries: [end, end],
+  };
+  return [...plan, empty];
 }
 
 export function buildManifest(ctx: MockContext, job: Job, base: string): Record<string, unknown> {

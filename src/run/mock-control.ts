@@ -88,6 +88,25 @@ export function httpControl(http: HttpClient, timeoutMs: number, budget: Request
     }
     if (res.status !== 200) throw new Error(`mock control ${path} answered ${res.status}: ${res.text()}`);
   };
+  const get = async (path: string): Promise<unknown> => {
+    let res;
+    try {
+      res = await http.send({
+        method: 'GET',
+        url: `/__mock${path}`,
+        label: `mock control ${path}`,
+        timeoutMs: limit,
+        maxBodyBytes: MAX_MOCK_STATE_BYTES,
+        budget,
+      });
+    } catch (err) {
+      if (budget.signal.aborted) throw spent(budget);
+      if (err instanceof TransportError) throw new Error(`mock control ${path} failed: ${err.message}`);
+      throw err;
+    }
+    if (res.status !== 200) throw new Error(`mock control ${path} answered ${res.status}: ${res.text()}`);
+    return res.json();
+  };
   return {
     advanceClock: (seconds) => post('/clock/advance', { seconds }),
     rewindClock: (seconds) => post('/clock/rewind', { seconds }, true),
@@ -96,6 +115,15 @@ export function httpControl(http: HttpClient, timeoutMs: number, budget: Request
     setTokenRateLimit: (limit, windowSeconds) =>
       // Switching the limit off takes no window (the mock wants one of at least 1 s, if any).
       post('/token-rate-limit', limit === 0 ? { limit } : { limit, windowSeconds }, limit === 0),
+    setPollRateLimit: (limit, windowSeconds) =>
+      post('/poll-rate-limit', limit === 0 ? { limit } : { limit, windowSeconds }, limit === 0),
+    jobFailures: async (jobId) => {
+      const body = (await get(`/jobs/${encodeURIComponent(jobId)}/failures`)) as { beneficiaries?: unknown };
+      const list = Array.isArray(body?.beneficiaries) ? body.beneficiaries : undefined;
+      if (!list || !list.every((b): b is string => typeof b === 'string'))
+        throw new Error('mock control: the failures answer holds no list of beneficiaries');
+      return list;
+    },
   };
 }
 

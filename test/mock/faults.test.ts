@@ -593,6 +593,56 @@ Object.assign(PROBES, {
   'job-interrupted-by-token-expiry': heldJobStatus,
 });
 
+/** The manifest of a completed export, as JSON. */
+async function manifestOf(m: TestMock): Promise<Record<string, unknown>> {
+  const { res } = await completed(m);
+  return res.status === 200 ? json(res) : { status: res.status };
+}
+
+/** The second of two quick status requests for one job, under a poll limit of 1 in 10 s. */
+async function secondQuickPoll(m: TestMock) {
+  m.ctx.jobs.pollRateLimit = { limit: 1, windowSeconds: 10 };
+  const t = await m.token();
+  const id = await startExport(m, t);
+  await m.http().get(`/api/v2/jobs/${id}`).set(auth(t));
+  return m.http().get(`/api/v2/jobs/${id}`).set(auth(t));
+}
+
+Object.assign(PROBES, {
+  'status-x-progress-no-percent': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(1);
+    return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'];
+  },
+  'download-expires-early': async (m: TestMock) => {
+    const { res } = await completed(m);
+    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+    m.ctx.clock.advance(13 * 3600);
+    return status(
+      m
+        .http()
+        .get(url)
+        .set(auth(await m.token())),
+    );
+  },
+  'status-partial-failure-500': async (m: TestMock) => (await completed(m)).res.status,
+  'manifest-error-array-empty': async (m: TestMock) => JSON.stringify((await manifestOf(m)).error),
+  'manifest-lists-empty-file': async (m: TestMock) =>
+    ((await manifestOf(m)).output as unknown[] | undefined)?.length,
+  'manifest-count-wrong': async (m: TestMock) =>
+    JSON.stringify(((await manifestOf(m)).output as Array<{ count?: number }>).map((o) => o.count ?? null)),
+  'manifest-extension-not-object': async (m: TestMock) =>
+    JSON.stringify((await manifestOf(m)).extension ?? null),
+  'jobs-status-filter-by-task-status': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return status(m.http().get('/api/v2/jobs?_status=Archived').set(exportHeaders(t)));
+  },
+  'poll-rate-limit-ignored': async (m: TestMock) => (await secondQuickPoll(m)).status,
+  'poll-rate-limit-no-retry-after': async (m: TestMock) =>
+    (await secondQuickPoll(m)).headers['retry-after'] ?? 'none',
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

@@ -53,7 +53,7 @@ describe('mock job lifecycle (contract mode)', () => {
     m.ctx.clock.advance(1);
     const mid = await poll();
     expect(mid.status).toBe(202);
-    expect(mid.headers['x-progress']).toMatch(/^In Progress \(\d{1,2}%\)$/);
+    expect(mid.headers['x-progress']).toMatch(/^In Progress, \d{1,2}%$/);
     m.ctx.clock.advance(1.01);
     const done = await poll();
     expect(done.status).toBe(200);
@@ -140,7 +140,7 @@ describe('mock job lifecycle (contract mode)', () => {
       expect(json<{ issue: Array<{ diagnostics?: string }> }>(get).issue[0]?.diagnostics).toBe(diagnostics);
     }
     if (state === 'Pending') expect(get.headers['x-progress']).toBe('Pending');
-    if (state === 'In Progress') expect(get.headers['x-progress']).toMatch(/^In Progress \(\d+%\)$/);
+    if (state === 'In Progress') expect(get.headers['x-progress']).toMatch(/^In Progress, \d+%$/);
 
     const list = await m
       .http()

@@ -51,7 +51,7 @@ async function pollToDone(url: string, token: string, intervalMs: number): Promi
       headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' },
     });
     if (res.status !== 202) return res;
-    expect(res.headers.get('x-progress')).toMatch(/^(Pending|In Progress \(\d{1,3}%\))$/);
+    expect(res.headers.get('x-progress')).toMatch(/^(Pending|In Progress, \d{1,3}%)$/);
     await res.arrayBuffer();
     await sleep(intervalMs);
   }

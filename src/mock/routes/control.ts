@@ -13,11 +13,13 @@ import {
   type ClockAdvanceInput,
   type FaultsInput,
   type JobStateInput,
+  type PollRateLimitInput,
   type TokenRateLimitInput,
 } from '../control-input';
 import { controlGate } from '../control-gate';
 import { FAULTS, validateFaultNames } from '../faults';
-import { jobState } from '../jobs';
+import { failedBeneficiaries } from '../failed-beneficiaries';
+import { NO_POLL_RATE_LIMIT, jobState, type Job } from '../jobs';
 import { sendBody } from '../outcome';
 
 export const CONTROL_PREFIX = '/__mock';
@@ -71,6 +73,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
       faults: ctx.faults.list(),
       authProvider: ctx.authProvider,
       tokenRateLimit: ctx.tokenRateLimit,
+      pollRateLimit: ctx.jobs.pollRateLimit,
       jobs: ctx.jobs.all().map((job) => {
         const s = jobState(job, nowMs);
         return {
@@ -129,19 +132,35 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
     }),
   );
 
+  const jobOf = (request: FastifyRequest): Job | undefined => {
+    const rawId = (request.params as { jobID: string }).jobID;
+    return /^\d{1,15}$/.test(rawId) ? ctx.jobs.get(Number(rawId)) : undefined;
+  };
+
   app.post<{ Params: { jobID: string } }>(
     `${CONTROL_PREFIX}/jobs/:jobID/state`,
     gated,
     guarded((request, reply) => {
       const given = input.read<JobStateInput>(request, 'jobState');
-      const rawId = (request.params as { jobID: string }).jobID;
-      const job = /^\d{1,15}$/.test(rawId) ? ctx.jobs.get(Number(rawId)) : undefined;
+      const job = jobOf(request);
       if (!job) return fail(reply, 404, 'no such job');
       // The schema makes sure exactly one of the two names is there.
       const status = (given.state ?? given.status)!;
       const atMs = ctx.clock.nowMs() - (given.updatedSecondsAgo ?? 0) * 1000;
       job.override = { status, atMs, sticky: true };
       return ok(reply, { id: job.id, status });
+    }),
+  );
+
+  // The beneficiaries BFD could not find for this job: its error files must name each of them.
+  app.get<{ Params: { jobID: string } }>(
+    `${CONTROL_PREFIX}/jobs/:jobID/failures`,
+    gated,
+    guarded((request, reply) => {
+      input.read(request, 'none');
+      const job = jobOf(request);
+      if (!job) return fail(reply, 404, 'no such job');
+      return ok(reply, { id: job.id, beneficiaries: failedBeneficiaries(ctx, job) });
     }),
   );
 
@@ -168,6 +187,21 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
       ctx.tokenRateLimit = limit;
       ctx.tokensIssued.clear();
       return ok(reply, { tokenRateLimit: limit });
+    }),
+  );
+
+  // Status requests per job in a window of seconds; {"limit": 0} switches it off (the default).
+  app.post(
+    `${CONTROL_PREFIX}/poll-rate-limit`,
+    gated,
+    guarded((request, reply) => {
+      const given = input.read<PollRateLimitInput>(request, 'pollRateLimit');
+      const limit =
+        given.limit === 0
+          ? NO_POLL_RATE_LIMIT
+          : { limit: given.limit, windowSeconds: given.windowSeconds ?? 10 };
+      ctx.jobs.pollRateLimit = limit;
+      return ok(reply, { pollRateLimit: limit });
     }),
   );
 

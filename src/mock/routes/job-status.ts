@@ -1,20 +1,24 @@
 /**
  * `GET /api/vN/jobs/{id}` (status) and `DELETE /api/vN/jobs/{id}` (cancel), per job state
  * (behavior §2.3, §2.4). The seed docs are the contract; `quirks` adds the real server's
- * doubled body for archived jobs and Go-format `Expires`.
+ * doubled body for archived jobs, Go-format `Expires` and X-Progress "In Progress (NN%)", and
+ * ignores a poll rate limit set through control (BCDA has none).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import type { MockContext } from '../context';
 import { goTimeString, httpDate } from '../formats';
 import { matchJob, requireAco, type GoneJob, type MatchedJob } from '../guard';
-import { DAY_MS, isActive } from '../jobs';
-import { buildManifest } from '../manifest';
+import { DAY_MS, isActive, jobState, type Job } from '../jobs';
+import { buildManifest, jobFiles } from '../manifest';
 import { operationOutcome, sendBody, sendOutcome, type OutcomeFlaws } from '../outcome';
 import { baseUrl } from '../urls';
 
 /** Seconds a running job asks the client to wait before the next poll. */
 const POLL_AFTER_SECONDS = '1';
+
+/** How long a completed job keeps its files under the fault download-expires-early. */
+const EARLY_ARCHIVE_MS = DAY_MS / 2;
 
 type JobRequest = FastifyRequest<{ Params: { jobID: string } }>;
 
@@ -70,7 +74,12 @@ async function getStatus(
       return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', '', flaws(ctx)));
     return sendOutcome(reply, 410, version, 'not-found', '', flaws(ctx));
   }
-  const { job, state } = m;
+  const { job } = m;
+  // Set before the state is read: the job was archived early all along.
+  if (ctx.faults.has('download-expires-early')) job.archiveAfterMs = EARLY_ARCHIVE_MS;
+  const state = ctx.faults.has('download-expires-early') ? jobState(job, ctx.clock.nowMs()) : m.state;
+  const throttled = pollLimited(ctx, version, job, reply);
+  if (throttled) return throttled;
   let status = state.status;
   if (ctx.faults.has('status-expired-200') && (status === 'Archived' || status === 'Expired'))
     status = 'Completed';
@@ -88,7 +97,7 @@ async function getStatus(
       if (!ctx.quirks && !ctx.faults.has('status-no-retry-after'))
         reply.header('retry-after', POLL_AFTER_SECONDS);
       if (!ctx.faults.has('status-no-x-progress')) {
-        const progress = status === 'Pending' ? 'Pending' : `In Progress (${state.percent}%)`;
+        const progress = status === 'Pending' ? 'Pending' : inProgress(ctx, state.percent);
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
       }
       return reply.send();
@@ -107,12 +116,15 @@ async function getStatus(
         );
       }
       if (ctx.faults.has('status-complete-202')) {
-        return reply.code(202).header('x-progress', 'In Progress (100%)').send();
+        return reply.code(202).header('x-progress', inProgress(ctx, 100)).send();
       }
+      if (ctx.faults.has('status-partial-failure-500') && failedInPart(ctx, job))
+        return failed(ctx, version, reply);
       if (!ctx.faults.has('status-no-expires'))
         reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
       const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
-      return sendBody(reply, 200, type, JSON.stringify(buildManifest(ctx, job, baseUrl(request))));
+      const manifest = manifestFaults(ctx, job, buildManifest(ctx, job, baseUrl(request)));
+      return sendBody(reply, 200, type, JSON.stringify(manifest));
     }
     case 'Archived':
     case 'Expired': {
@@ -123,18 +135,79 @@ async function getStatus(
     }
     case 'Failed':
     case 'FailedExpired':
-      return sendOutcome(
-        reply,
-        500,
-        version,
-        'exception',
-        'Service encountered numerous errors. Job failed to complete.',
-        flaws(ctx),
-      );
+      return failed(ctx, version, reply);
     case 'Cancelled':
     case 'CancelledExpired':
       return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.', flaws(ctx));
   }
+}
+
+function failed(ctx: MockContext, version: ApiVersion, reply: FastifyReply): FastifyReply {
+  return sendOutcome(
+    reply,
+    500,
+    version,
+    'exception',
+    'Service encountered numerous errors. Job failed to complete.',
+    flaws(ctx),
+  );
+}
+
+/** The X-Progress of a job in progress: seed 001's "In Progress, NN%", the real server's "In Progress (NN%)". */
+function inProgress(ctx: MockContext, percent: number): string {
+  if (ctx.faults.has('status-x-progress-no-percent')) return 'In Progress';
+  return ctx.quirks ? `In Progress (${percent}%)` : `In Progress, ${percent}%`;
+}
+
+/**
+ * The 429 for a client that polls one job more often than the poll rate limit allows (off unless
+ * set through control; the real server, --quirks, has none).
+ */
+function pollLimited(
+  ctx: MockContext,
+  version: ApiVersion,
+  job: Job,
+  reply: FastifyReply,
+): FastifyReply | undefined {
+  if (ctx.quirks || ctx.faults.has('poll-rate-limit-ignored')) return undefined;
+  const wait = ctx.jobs.notePoll(job, ctx.clock.nowMs());
+  if (wait === undefined) return undefined;
+  if (!ctx.faults.has('poll-rate-limit-no-retry-after')) reply.header('retry-after', String(wait));
+  return sendOutcome(
+    reply,
+    429,
+    version,
+    'exception',
+    `Too many status requests for this job: poll again in ${wait} seconds.`,
+    flaws(ctx),
+  );
+}
+
+/** True when BFD could not find some of the job's beneficiaries: error files beside its data (not v3's warnings file). */
+function failedInPart(ctx: MockContext, job: Job): boolean {
+  return jobFiles(ctx, job).some((f) => f.kind === 'error' && f.beneficiaries[1] > f.beneficiaries[0]);
+}
+
+/** The manifest faults that add to or empty what buildManifest wrote. */
+function manifestFaults(
+  ctx: MockContext,
+  job: Job,
+  manifest: Record<string, unknown>,
+): Record<string, unknown> {
+  if (ctx.faults.has('manifest-error-array-empty') && Array.isArray(manifest.error)) manifest.error = [];
+  if (ctx.faults.has('manifest-count-wrong') && Array.isArray(manifest.output)) {
+    // The batch's beneficiaries, not the resources in the file: a count of the wrong thing.
+    const files = new Map(jobFiles(ctx, job).map((f) => [f.name, f]));
+    for (const item of manifest.output as Array<Record<string, unknown>>) {
+      const file = files.get(String(item.url).split('/').pop() ?? '');
+      if (file) item.count = file.beneficiaries[1] - file.beneficiaries[0];
+    }
+  }
+  if (ctx.faults.has('manifest-extension-not-object'))
+    manifest.extension = [
+      { url: 'https://bcda.cms.gov/fhir/StructureDefinition/job-id', valueInteger: job.id },
+    ];
+  return manifest;
 }
 
 const NOT_CANCELLED = 'job was not cancelled because it is not Pending or In Progress';

@@ -88,6 +88,9 @@ async function listJobs(
     }
   }
   const ignoreFilter = ctx.faults.has('jobs-ignores-status-filter');
+  // Fault: the filter compares Task.status, so Completed, Archived and Expired are one state.
+  const byTask = ctx.faults.has('jobs-status-filter-by-task-status');
+  const wantedTasks = new Set(wanted.map((s) => taskStatus(s, ctx.quirks)));
   const base = baseUrl(request);
   // Only the states and references are collected here; the Tasks are written as the socket drains.
   const matches: Array<{ job: Job; state: JobState }> = [];
@@ -97,7 +100,10 @@ async function listJobs(
     if (lifecycleOver(job, nowMs)) continue; // leaving memory at the next sweep
     listable += 1;
     const state = jobState(job, nowMs);
-    if (ignoreFilter || wanted.includes(state.status)) matches.push({ job, state });
+    const hit = byTask
+      ? wantedTasks.has(taskStatus(state.status, ctx.quirks))
+      : wanted.includes(state.status);
+    if (ignoreFilter || hit) matches.push({ job, state });
   }
   const badShape = ctx.faults.has('jobs-bad-task-shape');
   const wrongStatus = ctx.faults.has('jobs-wrong-task-status');
