@@ -89,7 +89,8 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
         : job.requestUrl;
   }
   manifest.requiresAccessToken = has('manifest-requires-access-token-string') ? 'true' : true;
-  manifest.output = output;
+  // Fault manifest-empty-output-null: an export that found nothing says null, not [].
+  manifest.output = output.length === 0 && has('manifest-empty-output-null') ? null : output;
   manifest.error = has('manifest-error-not-array') ? null : error;
   manifest.JobID = has('manifest-wrong-job-id') ? job.id - 1 : job.id;
   return manifest;

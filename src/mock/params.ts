@@ -28,6 +28,16 @@ export class QueryParams {
   has(name: string): boolean {
     return this.pairs.some(([k]) => k === name);
   }
+
+  /**
+   * A parameter's value: with `joinRepeated`, every value given, comma-joined, as the Bulk Data IG
+   * reads a repeated parameter (bulkdata@32); without, the first only, as Go's `Get` and BCDA do.
+   */
+  value(name: string, joinRepeated: boolean): string | undefined {
+    if (!joinRepeated) return this.first(name);
+    const values = this.all(name);
+    return values.length ? values.join(',') : undefined;
+  }
 }
 
 export type Invalid = { error: string };
@@ -73,12 +83,18 @@ export interface UrlCheckOptions {
   acceptBadSince?: boolean;
   /** Active faults that bend parameter validation (kickoff-* names). */
   faults?: Pick<FaultSet, 'has'>;
+  /**
+   * Read a repeated `_outputFormat`, `_since` or `_type` as one comma-separated value (the IG,
+   * bulkdata@32) instead of its first value only (BCDA, behavior §3).
+   */
+  joinRepeated?: boolean;
 }
 
 /** The URL validator middleware: _outputFormat, _elements, `?` keys, _since, _type repeats, v3 _typeFilter. */
 export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlParams | Invalid {
   const fault = (name: FaultName): boolean => options.faults?.has(name) === true;
-  const format = q.first('_outputFormat');
+  const join = options.joinRepeated === true;
+  const format = q.value('_outputFormat', join);
   const formatOk =
     format === undefined ||
     fault('kickoff-accepts-any-output-format') ||
@@ -93,7 +109,7 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
     return { error: 'Invalid parameter: query parameters cannot start with ?' };
   }
   const result: UrlParams = { wantsSharedSystem: false };
-  const sinceText = q.first('_since');
+  const sinceText = q.value('_since', join);
   if (sinceText !== undefined) {
     let since = parseInstant(sinceText);
     if (since && fault('kickoff-rejects-valid-since') && !sinceText.endsWith('Z')) since = undefined;
@@ -112,7 +128,7 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
     }
     if (since) result.since = since;
   }
-  const typeText = q.first('_type');
+  const typeText = repeatedType(q, join, fault('kickoff-repeated-param-last-wins'));
   if (typeText !== undefined) {
     const types = typeText.split(',');
     const seen = new Set<string>();
@@ -138,6 +154,11 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
     }
   }
   return result;
+}
+
+/** `_type` as given; fault kickoff-repeated-param-last-wins keeps only the last of repeated values. */
+function repeatedType(q: QueryParams, join: boolean, lastWins: boolean): string | undefined {
+  return lastWins ? q.all('_type').at(-1) : q.value('_type', join);
 }
 
 const SYSTEM_TYPE = 'https://bluebutton.cms.gov/fhir/CodeSystem/System-Type';

@@ -643,6 +643,59 @@ Object.assign(PROBES, {
     (await secondQuickPoll(m)).headers['retry-after'] ?? 'none',
 });
 
+/** The first output file's Content-Type of an export kicked off with _outputFormat. */
+async function outputFormatFileType(m: TestMock): Promise<string | undefined> {
+  const { t, res } = await completed(m, '/api/v2/Group/all/$export?_outputFormat=ndjson');
+  const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+  const file = await m
+    .http()
+    .get(url)
+    .set({ ...auth(t), 'Accept-Encoding': 'identity' })
+    .parse(textParser);
+  return file.headers['content-type'] as string | undefined;
+}
+
+// What an export holds as a whole: whose enrollees, how far back, each resource once, a snapshot.
+Object.assign(PROBES, {
+  'export-ignores-organization': async (m: TestMock) => {
+    // The second organization's Patients: its own, or under the fault the sandbox ACO's.
+    const t = await tokenFor(m.app, 'A9990');
+    const id = await startExport(m, t, '/api/v2/Group/all/$export?_type=Patient');
+    m.ctx.clock.advance(120);
+    const manifest = json<{ output: Array<{ url: string }> }>(
+      await m.http().get(`/api/v2/jobs/${id}`).set(auth(t)),
+    );
+    const file = await m
+      .http()
+      .get(new URL(manifest.output[0]?.url ?? '').pathname)
+      .set({ ...auth(t), 'Accept-Encoding': 'identity' })
+      .parse(textParser);
+    return String(file.body).slice(0, 200);
+  },
+  'per-patient-requests-served': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/Patient/-1/$export')
+        .set(exportHeaders(await m.token())),
+    ),
+  'export-claims-before-2014': (m: TestMock) =>
+    files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
+  'export-without-since-recent-only': (m: TestMock) => files(m, '/api/v2/Patient/$export'),
+  'kickoff-repeated-param-last-wins': (m: TestMock) =>
+    files(m, '/api/v2/Patient/$export?_type=Patient&_type=Coverage'),
+  'patient-export-omits-patients': async (m: TestMock) =>
+    (await completed(m, '/api/v2/Patient/$export')).res.text,
+  'output-format-served-as-json': outputFormatFileType,
+  'export-duplicate-resource': (m: TestMock) => files(m),
+  'export-updated-after-transaction-time': (m: TestMock) => files(m),
+  'export-snapshot-drops-resources': (m: TestMock) => files(m),
+  'manifest-empty-output-null': async (m: TestMock) => {
+    const since = encodeURIComponent(new Date(m.ctx.clock.nowMs()).toISOString());
+    return (await completed(m, `/api/v2/Group/all/$export?_since=${since}`)).res.text;
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

@@ -35,6 +35,13 @@ describe('QueryParams', () => {
     expect(q.pairs.some(([k]) => k === '?bad')).toBe(true);
     expect(new QueryParams('/x').pairs).toEqual([]);
   });
+
+  it('reads a repeated parameter as its first value, or all values comma-joined (the IG)', () => {
+    const q = new QueryParams('/x?_type=Patient&_type=Coverage');
+    expect(q.value('_type', false)).toBe('Patient');
+    expect(q.value('_type', true)).toBe('Patient,Coverage');
+    expect(q.value('_since', true)).toBeUndefined();
+  });
 });
 
 describe('checkExportHeaders', () => {

@@ -7,6 +7,7 @@ import {
   type FactsContext,
 } from './beneficiary';
 import { cohortOf, population } from './attribution';
+import { droppedFromSnapshot, firstResourceLines } from './export-faults';
 import { toJsonLine } from './json-text';
 import { ERROR_FILE_STRAY_LINE, datedOn, mutateResource, truncateLine } from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
@@ -86,21 +87,26 @@ function* dataLines(
   const mutations = new Set<ContentMutation>(spec.mutations ?? []);
   const today = spec.transactionTime.toISOString().slice(0, 10);
   const [start, end] = file.beneficiaries;
+  const serialize = (r: object): string => toJsonLine(r, sortKeys);
+  const faulty = mutations.size > 0 || (spec.dataFaults?.length ?? 0) > 0;
   let first = true;
   for (let i = start; i < end; i++) {
     if (file.cohort && cohortOf(spec, i) !== file.cohort) continue;
     const facts = beneficiaryFacts(ctx, i);
     if (facts.error) continue;
-    for (const resource of beneficiaryResources(ctx, filter, spec.version, facts, type)) {
-      if (!first || mutations.size === 0) {
-        yield toJsonLine(resource, sortKeys);
+    const resources = beneficiaryResources(ctx, filter, spec.version, facts, type);
+    for (const [ordinal, resource] of resources.entries()) {
+      if (droppedFromSnapshot(spec, i, ordinal)) continue;
+      if (!first || !faulty) {
+        yield serialize(resource);
         continue;
       }
       first = false;
       mutateResource(resource as Record<string, unknown>, type, mutations);
       if (mutations.has('service-in-current-year')) datedOn(resource as Record<string, unknown>, today);
-      const line = toJsonLine(resource, sortKeys);
-      yield mutations.has('malformed-json') ? truncateLine(line) : line;
+      const [line, ...more] = firstResourceLines(spec, type, resource as Record<string, unknown>, serialize);
+      yield mutations.has('malformed-json') ? truncateLine(line!) : line!;
+      yield* more;
       if (mutations.has('wrong-resource-type')) {
         // A resource of another type slipped into this file: the beneficiary's Patient, or its Coverage in a Patient file.
         const otherType: ExportResourceType = type === 'Patient' ? 'Coverage' : 'Patient';

@@ -4,6 +4,7 @@
  * _since, runout, faults); the generator turns that into files, lazily and deterministically.
  */
 import type { ApiVersion } from '../../core/vocabulary';
+import type { DataFault } from './export-faults';
 
 export type ExportResourceType =
   'Patient' | 'Coverage' | 'ExplanationOfBenefit' | 'Claim' | 'ClaimResponse' | 'Observation';
@@ -87,6 +88,8 @@ export interface ExportSpec {
   /** Job id, part of the deterministic file-name derivation. */
   jobId: number;
   mutations?: ContentMutation[];
+  /** Faults about what the export holds as a whole (export-faults.ts). */
+  dataFaults?: DataFault[];
 }
 
 export interface PlannedFile {

@@ -56,12 +56,11 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const body = ndjsonStream(lines);
   const acceptEncoding = String(request.headers['accept-encoding'] ?? '');
   const gzip = acceptEncoding.includes('gzip') || ctx.faults.has('download-gzip-unrequested');
-  reply
-    .code(200)
-    .header(
-      'content-type',
-      ctx.faults.has('download-wrong-content-type') ? 'application/json' : 'application/fhir+ndjson',
-    );
+  // Fault output-format-served-as-json: a job that named _outputFormat gets its files as JSON.
+  const asJson =
+    ctx.faults.has('download-wrong-content-type') ||
+    (ctx.faults.has('output-format-served-as-json') && /[?&]_outputFormat=/.test(m.job.requestUrl));
+  reply.code(200).header('content-type', asJson ? 'application/json' : 'application/fhir+ndjson');
   const cut = (stream: Readable): Readable =>
     ctx.faults.has('download-truncated') ? truncated(stream) : stream;
   if (!gzip) return reply.send(cut(body));

@@ -3,16 +3,17 @@
  * real order of checks (behavior §0.2) and BCDA's 202 + Content-Location on success.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import type { MockAco } from '../acos';
 import type { MockContext } from '../context';
 import { attributionMonthAt, firstAttributionMonth, latestAttributionMonth } from '../data/attribution';
+import type { DataFault } from '../data/export-faults';
 import type { ContentMutation, ExportResourceType, ExportSpec } from '../data/types';
 import { checkAcoAccess, requireAco } from '../guard';
 import type { FaultName } from '../faults';
 import { isActive, jobState, type Job } from '../jobs';
-import { sendOutcome } from '../outcome';
+import { sendBody, sendOutcome, sendText } from '../outcome';
 import {
   QueryParams,
   VERSION_TYPES,
@@ -31,6 +32,7 @@ export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, ver
   app.get<{ Params: { groupId: string } }>(`/api/${version}/Group/:groupId/$export`, (request, reply) =>
     kickOff(ctx, version, request.params.groupId, request, reply),
   );
+  registerPerPatientRoutes(app, ctx, version);
   // BCDA has no POST kick-off (behavior §0); the fault serves one as if it were a GET.
   const post = { method: 'POST', allow: 'GET', fault: 'export-accepts-post' } as const;
   faultOnlyRoute(app, ctx, { ...post, url: `/api/${version}/Patient/$export` }, (request, reply) =>
@@ -39,6 +41,42 @@ export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, ver
   faultOnlyRoute(app, ctx, { ...post, url: `/api/${version}/Group/:groupId/$export` }, (request, reply) =>
     kickOff(ctx, version, (request.params as { groupId: string }).groupId, request, reply),
   );
+}
+
+const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+
+/**
+ * BCDA serves no single patient's data (seed 000 §Endpoints): Patient/<id>/$export and Patient/<id>
+ * are unknown paths (404 page not found, every method). Fault per-patient-requests-served answers a
+ * GET of the first as a Patient kick-off and of the second with the Patient.
+ */
+function registerPerPatientRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
+  const served = (request: FastifyRequest): boolean =>
+    request.method === 'GET' && ctx.faults.has('per-patient-requests-served');
+  // Registered for every method as fault-only, so the app's 405 table leaves these paths unknown.
+  const route = (url: string, handler: (request: FastifyRequest, reply: FastifyReply) => unknown): void => {
+    app.route({
+      method: ALL_METHODS,
+      url,
+      config: { faultOnly: true },
+      handler: (request, reply) =>
+        served(request) ? handler(request, reply) : sendText(reply, 404, '404 page not found'),
+    });
+  };
+  route(`/api/${version}/Patient/:patientId/$export`, (request, reply) =>
+    kickOff(ctx, version, undefined, request, reply),
+  );
+  route(`/api/${version}/Patient/:patientId`, async (request, reply) => {
+    const aco = await requireAco(ctx, request, reply);
+    if (!aco) return reply;
+    const { patientId } = request.params as { patientId: string };
+    return sendBody(
+      reply,
+      200,
+      'application/fhir+json',
+      JSON.stringify({ resourceType: 'Patient', id: patientId }),
+    );
+  });
 }
 
 /** Default types when `_type` is absent (behavior §2.2 getResourceTypes). */
@@ -82,6 +120,8 @@ async function kickOff(
     nowMs,
     acceptBadSince: ctx.faults.has('kickoff-accepts-bad-since'),
     faults: ctx.faults,
+    // The IG reads a repeated parameter as one comma-separated list; BCDA reads its first value.
+    joinRepeated: !ctx.quirks,
   });
   const headerError = checkExportHeaders(request.headers, {
     skipAccept: ctx.faults.has('kickoff-accepts-missing-accept'),
@@ -139,6 +179,8 @@ async function kickOff(
   } else {
     types = defaultTypes(aco, version, ctx.faults.has('partially-adjudicated-omitted'));
     if (ctx.faults.has('export-default-omits-coverage')) types = types.filter((t) => t !== 'Coverage');
+    if (groupId === undefined && ctx.faults.has('patient-export-omits-patients'))
+      types = types.filter((t) => t !== 'Patient');
   }
   if (params.types) types = typeFaults(ctx, aco, version, types);
   const attributionError = attributionProblem(ctx, aco, runout);
@@ -158,19 +200,22 @@ async function kickOff(
     willFail: version === 'v1' && types.includes('Observation'),
     spec: {
       aco: {
-        cmsId: aco.cmsId,
-        beneficiaries: aco.beneficiaries,
+        ...whoseEnrollees(ctx, aco),
         adjudicated: aco.adjudicated,
         partiallyAdjudicated: aco.partiallyAdjudicated,
       },
       version,
       types,
       ...(cohorts.since ? { since: cohorts.since } : {}),
+      ...(!cohorts.since && !runout && ctx.faults.has('export-without-since-recent-only')
+        ? { since: new Date(nowMs - YEAR_MS) }
+        : {}),
       ...(cohorts.newEnrollees ? { newEnrollees: cohorts.newEnrollees } : {}),
       runout,
       transactionTime: new Date(createdAtMs),
       seed: ctx.seed,
       mutations: [...ctx.faults.mutations(), ...runoutMutations(ctx, runout)],
+      dataFaults: dataFaults(ctx),
     },
   });
 
@@ -276,6 +321,30 @@ function typeFaults(
     return extra ? [...types, extra] : types;
   }
   return types;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+
+/** The ACO whose enrollees an export draws from: its own, or under a fault the sandbox ACO's for everyone. */
+function whoseEnrollees(ctx: MockContext, aco: MockAco): { cmsId: string; beneficiaries: number } {
+  const shared = ctx.faults.has('export-ignores-organization') ? ctx.acos.get(SHARED_ACO) : undefined;
+  return shared
+    ? { cmsId: shared.cmsId, beneficiaries: shared.beneficiaries }
+    : { cmsId: aco.cmsId, beneficiaries: aco.beneficiaries };
+}
+
+/** The ACO of the published sandbox credentials, whose enrollees fault export-ignores-organization gives everyone. */
+const SHARED_ACO = 'A9994';
+
+/** The faults about what an export holds as a whole, for the generator. */
+function dataFaults(ctx: MockContext): DataFault[] {
+  const table: Array<[FaultName, DataFault]> = [
+    ['export-claims-before-2014', 'claims-before-2014'],
+    ['export-duplicate-resource', 'duplicate-resource'],
+    ['export-updated-after-transaction-time', 'updated-after-transaction-time'],
+    ['export-snapshot-drops-resources', 'snapshot-drops-resources'],
+  ];
+  return table.filter(([fault]) => ctx.faults.has(fault)).map(([, data]) => data);
 }
 
 /** The runout faults, which change whom and what Group/runout draws from. */
