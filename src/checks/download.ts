@@ -12,6 +12,7 @@ import {
   pass,
   skip,
   verdict,
+  warn,
 } from './context';
 import type { TargetClient } from '../http/target';
 import type { DownloadRecord } from '../flows/download';
@@ -23,13 +24,38 @@ import type { OperationId } from '../core/operations';
 import type { CheckCaseMeta, CheckOutcome } from './types';
 import { versioned } from './kit/operations';
 import {
+  REPEATED_TYPES,
   groupAllExport,
+  indexedExports,
   isNoData,
+  otherClientPatients,
+  outputFormatExport,
+  patientExport,
+  recentSinceExport,
+  repeatedTypeExport,
   runoutExport,
   sinceExport,
   typeExport,
+  unfilteredExport,
+  type IndexedExport,
   type NoData,
 } from './kit/data-exports';
+import {
+  judgeCompartment,
+  judgeDefaultTypes,
+  judgeFrom2014,
+  judgeFullHistory,
+  judgeOwnEnrollees,
+  type HistoryPair,
+} from './kit/data-scope';
+import {
+  judgeEachOnce,
+  judgeEmptyOutput,
+  judgeNotAfterTransactionTime,
+  judgeOutputFormat,
+  judgeSnapshotComplete,
+} from './kit/data-snapshot';
+import { overEveryExport } from './kit/every-export';
 import {
   judgeGroupSinceExisting,
   judgeGroupSinceNew,
@@ -95,7 +121,7 @@ const DATA_OPS: OperationId[] = [
   'downloadFile',
 ];
 
-function dataCheck(c: DataCase): CheckDefinition {
+function dataCheck(c: DataCase & { phase?: 'late' }): CheckDefinition {
   return {
     id: c.id,
     title: c.title,
@@ -107,11 +133,46 @@ function dataCheck(c: DataCase): CheckDefinition {
     operations: DATA_OPS,
     faults: c.faults,
     ...(c.versions ? { versions: c.versions } : {}),
+    ...(c.phase ? { phase: c.phase } : {}),
     run: (ctx) => c.judge(ctx),
   };
 }
 
 const skipFor = (none: NoData): CheckOutcome => skip(none.skip, none.evidence);
+
+/**
+ * Every export the data checks indexed (the unfiltered Group and Patient exports at least), each
+ * judged by `rule`, folded into one outcome that names the exports breaking it. Run late, when the
+ * other data checks' exports have ended.
+ */
+async function overIndexedExports(
+  ctx: CheckContext,
+  rule: (e: IndexedExport) => CheckOutcome,
+): Promise<CheckOutcome> {
+  const first = await Promise.all([unfilteredExport(ctx), patientExport(ctx)]);
+  const all = await indexedExports(ctx);
+  if (!all.length) {
+    const none = first.find(isNoData);
+    return none ? skipFor(none) : skip('the run indexed no export');
+  }
+  return overEveryExport(
+    all.map((e) => ({ run: e.run, outcome: rule(e) })),
+    'the run indexed no export',
+  );
+}
+
+/** What the real server does with a repeated `_type`: it reads the first value only (behavior §3). */
+function repeatedTypeVerdict(ctx: CheckContext, verdict: CheckOutcome, got: IndexedExport): CheckOutcome {
+  if (verdict.outcome !== 'fail' || ctx.config.profile !== 'bcda') return verdict;
+  const listed = new Set(manifestItems(got.run.manifest?.output).map((i) => i.type));
+  const seen = new Set([...listed, ...got.index.types()]);
+  const firstOnly = seen.size === 1 && seen.has(REPEATED_TYPES[0]);
+  return firstOnly
+    ? warn(verdict.message, verdict.evidence, {
+        knownDeviation: `the real BCDA server reads only the first value of a repeated parameter (${REPEATED_TYPES[0]} here)`,
+      })
+    : verdict;
+}
 
 /** The checks of what the data holds: _since, _type, Group/all versus Patient, Group/runout. */
 const dataChecks: CheckDefinition[] = [
@@ -222,7 +283,188 @@ const dataChecks: CheckDefinition[] = [
       return isNoData(runout) ? skipFor(runout) : judgeRunoutEnrollees(current, runout);
     },
   }),
+  ...wholeExportChecks(),
 ];
+
+/** The checks of what an export holds as a whole: whose data, how far back, each resource once, a snapshot. */
+function wholeExportChecks(): CheckDefinition[] {
+  return [
+    dataCheck({
+      id: 'DOWNLOAD-OWN-ENROLLEES',
+      title: "an export holds the requesting organization's enrollees, not another's",
+      description:
+        'The second client (another organization) exports Group/<group>?_type=Patient; its Patients are compared with those of the shared export. Data comes only for the enrollees attributed to the organization that asks, so the two sets cannot be the same (they may overlap: who is attributed where is not visible from outside). Skips without a second client, or when either export holds no Patient.',
+      refs: [],
+      faults: ['export-ignores-organization'],
+      async judge(ctx) {
+        const theirs = await otherClientPatients(ctx);
+        if (isNoData(theirs)) return skipFor(theirs);
+        const mine = await unfilteredExport(ctx);
+        return isNoData(mine) ? skipFor(mine) : judgeOwnEnrollees(mine, theirs);
+      },
+    }),
+    ...(
+      [
+        ['DOWNLOAD-GROUP-FROM-2014', 'Group', (ctx: CheckContext) => unfilteredExport(ctx)],
+        ['DOWNLOAD-PATIENT-FROM-2014', 'Patient', (ctx: CheckContext) => patientExport(ctx)],
+      ] as const
+    ).map(([id, endpoint, exported]) =>
+      dataCheck({
+        id,
+        title: `an unfiltered ${endpoint} export holds no claim served before 2014`,
+        description: `Without _since, the /${endpoint} endpoint returns data as far back as 2014 and no earlier: no ExplanationOfBenefit or Claim of the unfiltered ${endpoint === 'Group' ? 'shared Group' : 'Patient/$export'} export has a billable period or item service date before 2014-01-01. Skips when the export holds no claim with a service date.`,
+        refs: [],
+        faults: ['export-claims-before-2014'],
+        async judge(ctx) {
+          const got = await exported(ctx);
+          return isNoData(got) ? skipFor(got) : judgeFrom2014(got);
+        },
+      }),
+    ),
+    dataCheck({
+      id: 'DOWNLOAD-FULL-HISTORY',
+      title: 'an export without _since holds the full history',
+      description:
+        "Without _since, the export is the full record, older resources included. Patient/$export with no parameter must hold resources updated at or before the _since the data checks take from the shared export's lastUpdated range, and every resource the Patient _since export returned; the shared Group export must hold every resource the Group _since export returned (newly attributed enrollees' history included). Resources modified after the unfiltered export's transactionTime are left out of the comparison. Skips when the data has no spread of lastUpdated values.",
+      refs: [],
+      faults: ['export-without-since-recent-only'],
+      async judge(ctx) {
+        const pairs: HistoryPair[] = [];
+        const patient = await patientExport(ctx);
+        if (isNoData(patient)) return skipFor(patient);
+        for (const endpoint of ['patient', 'group'] as const) {
+          const got = await sinceExport(ctx, endpoint);
+          if (isNoData(got)) return skipFor(got);
+          pairs.push({
+            unfiltered: endpoint === 'patient' ? patient : got.chosen.unfiltered,
+            filtered: got.filtered,
+            since: got.chosen.since,
+            olderExpected: endpoint === 'patient',
+          });
+        }
+        return judgeFullHistory(pairs);
+      },
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-PATIENT-DEFAULT-TYPES',
+      title: 'Patient/$export without _type returns Patient, Coverage and ExplanationOfBenefit',
+      description:
+        'Patient/$export with no parameter is run to completion: its manifest lists, and its files hold, Patient, Coverage and ExplanationOfBenefit resources (under the bulk-data-ig profile: the Patient resources themselves). Skips when the export returns no data at all.',
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: [],
+      faults: ['export-default-omits-coverage', 'patient-export-omits-patients'],
+      async judge(ctx) {
+        const got = await patientExport(ctx);
+        if (isNoData(got)) return skipFor(got);
+        const required =
+          ctx.config.profile === 'bcda' ? ['Patient', 'Coverage', 'ExplanationOfBenefit'] : ['Patient'];
+        return judgeDefaultTypes(got, required);
+      },
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-PATIENT-COMPARTMENT',
+      title: 'Patient/$export returns the compartments of its Patients',
+      description:
+        "In the unfiltered Patient/$export, every resource other than a Patient points at a Patient of the same export (Coverage.beneficiary, ExplanationOfBenefit.patient, Claim.patient or its contained Patient's MBI): the Patient compartment decides what a Patient-level export returns. The FHIR reference rule judges the lines it validates; this judges every line. SHOULD: the IG's word. Skips when the export holds no Patient.",
+      level: 'SHOULD',
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: [],
+      faults: ['content-broken-references'],
+      async judge(ctx) {
+        const got = await patientExport(ctx);
+        return isNoData(got) ? skipFor(got) : judgeCompartment(got);
+      },
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-TYPE-REPEATED',
+      title: 'a repeated _type is read as one comma-separated list',
+      description: `Patient/$export?${REPEATED_TYPES.map((t) => `_type=${t}`).join('&')} is run to completion: a parameter given twice counts as the comma-separated list of its values, so both types come back and no other. BCDA reads only the first value (behavior §3): under the bcda profile that is reported as a known deviation. Skips when the unfiltered export lacks data of either type.`,
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: ['behavior §3'],
+      faults: ['kickoff-repeated-param-last-wins'],
+      async judge(ctx) {
+        const unfiltered = await unfilteredExport(ctx);
+        if (isNoData(unfiltered)) return skipFor(unfiltered);
+        const has = unfiltered.index.types();
+        const lacking = REPEATED_TYPES.filter((t) => !has.has(t));
+        if (lacking.length)
+          return skip(
+            `${unfiltered.label} has no ${lacking.join(', ')} data, so whether each repeated value was read cannot be told`,
+            unfiltered.evidence,
+          );
+        const got = await repeatedTypeExport(ctx);
+        if (isNoData(got)) return skipFor(got);
+        return repeatedTypeVerdict(ctx, judgeTypes(unfiltered, got, REPEATED_TYPES), got);
+      },
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-OUTPUT-FORMAT',
+      title: 'an export with _outputFormat=application/fhir+ndjson serves NDJSON files',
+      description:
+        "Group/<group>?_outputFormat=application/fhir+ndjson is run to completion: its files come in the format asked for, each served as application/fhir+ndjson with one JSON resource per line. SHOULD: the IG's word. Skips when no file downloaded.",
+      level: 'SHOULD',
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: [],
+      faults: ['output-format-served-as-json'],
+      async judge(ctx) {
+        const got = await outputFormatExport(ctx);
+        return isNoData(got) ? skipFor(got) : judgeOutputFormat(got);
+      },
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-EACH-RESOURCE-ONCE',
+      title: 'no resource appears twice in an export',
+      description:
+        'An export holds the latest version of each resource only: across the output files of every export the data checks read whole (the shared export and the unfiltered Patient/$export at least), no resource type and id comes twice. Skips when no export returned a resource.',
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: [],
+      faults: ['export-duplicate-resource'],
+      phase: 'late',
+      judge: (ctx) => overIndexedExports(ctx, judgeEachOnce),
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-NOT-AFTER-TRANSACTION-TIME',
+      title: "no exported resource was modified after the manifest's transactionTime",
+      description:
+        "In every export the data checks read whole, no resource has a meta.lastUpdated later than its manifest's transactionTime: the export is a snapshot as of that instant. SHOULD: the IG's word. Skips when no resource carries a lastUpdated.",
+      level: 'SHOULD',
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: [],
+      faults: ['export-updated-after-transaction-time'],
+      phase: 'late',
+      judge: (ctx) => overIndexedExports(ctx, judgeNotAfterTransactionTime),
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-SNAPSHOT-COMPLETE',
+      title: 'an export holds everything modified up to its transactionTime',
+      description:
+        "The shared export's request is made a second time (with _outputFormat=application/fhir+ndjson, which changes nothing in the data). Every resource of the second export modified at or before the first export's transactionTime existed then and matched, so the first export must hold it. Skips when the second export holds no such resource.",
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: [],
+      faults: ['export-snapshot-drops-resources'],
+      async judge(ctx) {
+        const first = await unfilteredExport(ctx);
+        if (isNoData(first)) return skipFor(first);
+        const second = await outputFormatExport(ctx);
+        return isNoData(second) ? skipFor(second) : judgeSnapshotComplete(first, second);
+      },
+    }),
+    dataCheck({
+      id: 'DOWNLOAD-EMPTY-OUTPUT',
+      title: 'an export that finds nothing answers output []',
+      description:
+        "Group/all with _since at the shared export's transactionTime (a past instant by the target's clock, written with a -05:00 offset) is run to completion. On a target whose data did not change since, it finds nothing, and its manifest's output must be an empty array, not null or absent. SHOULD: the IG's word. Skips when the export found something.",
+      level: 'SHOULD',
+      profiles: ['bcda', 'bulk-data-ig'],
+      refs: [],
+      faults: ['manifest-empty-output-null'],
+      async judge(ctx) {
+        const got = await recentSinceExport(ctx);
+        return isNoData(got) ? skipFor(got) : judgeEmptyOutput(got.filtered, got.since);
+      },
+    }),
+  ];
+}
 
 export const downloadChecks: CheckDefinition[] = [
   onFiles({

@@ -7,6 +7,7 @@
 import {
   type CheckContext,
   type CheckDefinition,
+  type ExportEndpoint,
   type KickoffSpec,
   KickoffBudgetExceeded,
   fail,
@@ -15,6 +16,20 @@ import {
   verdict,
 } from './context';
 import type { HttpResponse } from '../http/client';
+import type { ExportRun } from '../flows/export';
+import {
+  isNoData,
+  outputFormatExport,
+  patientExport,
+  recentSinceExport,
+  runoutExport,
+  sinceExport,
+  typeExport,
+  typeRequest,
+  type IndexedExport,
+  type NoData,
+} from './kit/data-exports';
+import { resourceTypeOf } from './kit/recorded';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
@@ -31,6 +46,8 @@ const EXPORT_OPS: OperationId[] = (['V1', 'V2', 'V3'] as const).flatMap((v) => [
 interface Endpoint {
   name: string;
   spec: Pick<KickoffSpec, 'endpoint' | 'group'>;
+  /** An export the run makes anyway with this plain kick-off (see AcceptCase.shared). */
+  shared: (ctx: CheckContext) => Promise<SharedKickoff | undefined>;
   ids: {
     accepted: string;
     acceptMissing: string;
@@ -44,6 +61,7 @@ const ENDPOINTS: Endpoint[] = [
   {
     name: 'Patient/$export',
     spec: { endpoint: 'patient' },
+    shared: async (ctx) => sharedKickoff(await patientExport(ctx)),
     ids: {
       accepted: 'KICKOFF-PATIENT-ACCEPTED',
       acceptMissing: 'KICKOFF-PATIENT-ACCEPT-MISSING',
@@ -55,6 +73,9 @@ const ENDPOINTS: Endpoint[] = [
   {
     name: 'Group/all/$export',
     spec: { endpoint: 'group', group: 'all' },
+    // The shared export is this very request when the run's group is all.
+    shared: async (ctx) =>
+      ctx.config.group === 'all' ? { run: await ctx.mainExport(), evidence: [] } : undefined,
     ids: {
       accepted: 'KICKOFF-GROUP-ALL-ACCEPTED',
       acceptMissing: 'KICKOFF-GROUP-ALL-ACCEPT-MISSING',
@@ -66,6 +87,7 @@ const ENDPOINTS: Endpoint[] = [
   {
     name: 'Group/runout/$export',
     spec: { endpoint: 'group', group: 'runout' },
+    shared: async (ctx) => sharedKickoff(await runoutExport(ctx)),
     ids: {
       accepted: 'KICKOFF-GROUP-RUNOUT-ACCEPTED',
       acceptMissing: 'KICKOFF-GROUP-RUNOUT-ACCEPT-MISSING',
@@ -101,7 +123,38 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
 }
 
 interface AcceptCase extends CheckCaseMeta {
+  /** The kick-off to send, or why there is none (a skip). */
   spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | string;
+  /**
+   * An export the run makes anyway with this very request: its kick-off answer is judged instead of
+   * sending one more (--max-kickoffs). Undefined when the run makes no such export.
+   */
+  shared?: (ctx: CheckContext) => Promise<SharedKickoff | undefined>;
+}
+
+/** The kick-off a shared export of the run began with: the run follows it to the end for the data checks. */
+interface SharedKickoff {
+  run?: ExportRun;
+  /** Why there is no kick-off answer to judge. */
+  skip?: string;
+  evidence: string[];
+}
+
+/** A data export's kick-off; undefined when the export was never started (nothing to share). */
+const sharedKickoff = (got: IndexedExport | NoData): SharedKickoff | undefined =>
+  !isNoData(got) ? got : got.run ? { run: got.run, skip: got.skip, evidence: got.evidence } : undefined;
+
+/** The data checks' `_type` export of an endpoint, when it asks for exactly `types` (its kick-off is shared). */
+async function sharedTypeExport(
+  ctx: CheckContext,
+  endpoint: ExportEndpoint,
+  types: string,
+): Promise<SharedKickoff | undefined> {
+  if (endpoint === 'group' && ctx.config.group !== 'all') return undefined;
+  const selection = await typeRequest(ctx, endpoint);
+  if (isNoData(selection) || selection.requested.join(',') !== types) return undefined;
+  const got = await typeExport(ctx, endpoint);
+  return sharedKickoff(isNoData(got) ? got : got.filtered);
 }
 
 function acceptCheck(c: AcceptCase): CheckDefinition {
@@ -118,9 +171,17 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
     ...(c.versions ? { versions: c.versions } : {}),
     // Budget and transport problems become skip / error outcomes in the runner.
     async run(ctx) {
-      const spec = c.spec(ctx);
-      if (typeof spec === 'string') return skip(spec);
-      const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
+      const shared = await c.shared?.(ctx);
+      let res: HttpResponse;
+      if (shared) {
+        if (!shared.run?.kickoff)
+          return skip(shared.skip ?? shared.run?.problem ?? 'no kick-off was sent', shared.evidence);
+        res = shared.run.kickoff;
+      } else {
+        const spec = c.spec(ctx);
+        if (typeof spec === 'string') return skip(spec);
+        res = (await ctx.kickoffAndCancel({ ...spec, label: c.title })).res;
+      }
       const problem = acceptedProblems(ctx, res);
       return verdict(problem, `202 with Content-Location ${res.headers['content-location']}`, [
         res.exchange.id,
@@ -184,7 +245,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
     acceptCheck({
       id: e.ids.accepted,
       title: `${e.name} answers 202 with an absolute Content-Location`,
-      description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint.`,
+      description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint. When the run makes this plain request anyway (its shared export, its data exports), that kick-off is the one judged.`,
       refs: ['behavior §2.2'],
       faults: [
         'kickoff-200-instead-of-202',
@@ -192,6 +253,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
         'kickoff-relative-content-location',
       ],
       spec: () => e.spec,
+      shared: e.shared,
     }),
     rejectCheck({
       id: e.ids.acceptMissing,
@@ -275,10 +337,11 @@ const parameterChecks: CheckDefinition[] = [
     acceptCheck({
       id,
       title: `_type=${pair.join(',')} is accepted`,
-      description: `A kick-off asking for ${pair.join(' and ')} resources only answers 202.`,
+      description: `A kick-off asking for ${pair.join(' and ')} resources only answers 202. When the data checks' Patient _type export makes this very request, its kick-off is the one judged.`,
       refs: [],
       faults: ['kickoff-rejects-valid-type'],
       spec: () => patient({ query: { _type: pair.join(',') } }),
+      shared: (ctx) => sharedTypeExport(ctx, 'patient', pair.join(',')),
     }),
   ),
   acceptCheck({
@@ -345,10 +408,14 @@ const parameterChecks: CheckDefinition[] = [
   acceptCheck({
     id: 'KICKOFF-SINCE-VALID',
     title: '_since with a FHIR instant is accepted',
-    description: `_since=${pastInstant} (a past instant with a zone offset, the documented format) answers 202.`,
+    description: `Patient/$export with a past _since written as the documents write it (milliseconds and a zone offset) answers 202: the _since of the data checks' Patient export (taken from inside the data's lastUpdated range, with a -05:00 offset), whose kick-off is the one judged, or ${pastInstant} when the data gives none.`,
     refs: [],
     faults: ['kickoff-rejects-valid-since'],
     spec: () => patient({ query: { _since: pastInstant } }),
+    shared: async (ctx) => {
+      const got = await sinceExport(ctx, 'patient');
+      return sharedKickoff(isNoData(got) ? got : got.filtered);
+    },
   }),
   ...(
     [
@@ -508,6 +575,128 @@ const parameterChecks: CheckDefinition[] = [
   }),
 ];
 
+/** The documented Group kick-offs (seed 001 §Start a job, seed 003 §3, bulkdata@251). */
+const groupParameterChecks: CheckDefinition[] = [
+  ...(
+    [
+      ['KICKOFF-GROUP-TYPE-EOB-PATIENT', 'ExplanationOfBenefit,Patient'],
+      ['KICKOFF-GROUP-TYPE-PATIENT', 'Patient'],
+    ] as const
+  ).map(([id, types]) =>
+    acceptCheck({
+      id,
+      title: `Group/all/$export with _type=${types} is accepted`,
+      description: `The documents' example kick-off Group/all/$export?_type=${types}, with the documented headers, answers 202 with an absolute Content-Location. When the data checks' Group _type export makes this very request, its kick-off is the one judged.`,
+      profiles: ['bcda'],
+      refs: [],
+      faults: ['kickoff-rejects-valid-type'],
+      spec: () => ({ endpoint: 'group', group: 'all', query: { _type: types } }),
+      shared: (ctx) => sharedTypeExport(ctx, 'group', types),
+    }),
+  ),
+  acceptCheck({
+    id: 'KICKOFF-GROUP-SINCE-VALID',
+    title: 'Group/all/$export with a past _since is accepted',
+    description:
+      "Group/all/$export with _since at the shared export's transactionTime (a past instant by the target's own clock, after its attribution files; written as the documents write it, with milliseconds and a -05:00 offset) answers 202 with an absolute Content-Location. The export is followed to the end for the empty-output check.",
+    profiles: ['bcda'],
+    refs: [],
+    faults: ['kickoff-rejects-valid-since'],
+    spec: () => 'no past instant of the target is known',
+    async shared(ctx) {
+      const got = await recentSinceExport(ctx);
+      return isNoData(got)
+        ? { ...(got.run ? { run: got.run } : {}), skip: got.skip, evidence: got.evidence }
+        : got.filtered;
+    },
+  }),
+  acceptCheck({
+    id: 'KICKOFF-GROUP-OUTPUTFORMAT-APPLICATION-FHIR-NDJSON',
+    title: 'Group/$export with _outputFormat=application/fhir+ndjson is accepted',
+    description:
+      "Group-level export supports _outputFormat: Group/<group>/$export?_outputFormat=application/fhir+ndjson answers 202 with an absolute Content-Location. The export is followed to the end for the data checks (its files' format, a second snapshot of the shared export's request).",
+    refs: [],
+    faults: ['kickoff-rejects-valid-output-format'],
+    spec: (ctx) => ({
+      endpoint: 'group',
+      group: ctx.config.group,
+      query: { _outputFormat: 'application/fhir+ndjson' },
+    }),
+    shared: async (ctx) => sharedKickoff(await outputFormatExport(ctx)),
+  }),
+  ...(
+    [
+      ['KICKOFF-GROUP-OUTPUTFORMAT-APPLICATION-NDJSON', 'application/ndjson'],
+      ['KICKOFF-GROUP-OUTPUTFORMAT-NDJSON', 'ndjson'],
+    ] as const
+  ).map(([id, format]) =>
+    acceptCheck({
+      id,
+      title: `Group/$export with _outputFormat=${format} is accepted`,
+      description: `Group-level export supports _outputFormat, and servers accept the short NDJSON names: Group/<group>/$export?_outputFormat=${format} answers 202 with an absolute Content-Location.`,
+      refs: ['behavior §3'],
+      faults: ['kickoff-rejects-valid-output-format'],
+      spec: (ctx) => ({ endpoint: 'group', group: ctx.config.group, query: { _outputFormat: format } }),
+    }),
+  ),
+];
+
+/** What a per-patient request may not answer: a job, or a 200 carrying data. */
+function perPatientProblem(res: HttpResponse, what: string): string | undefined {
+  if (res.status === 202) return `${what} answered 202: a job was started for one patient`;
+  if (res.status !== 200) return undefined;
+  const body = res.text().trim();
+  const served = res.json<unknown>();
+  const type = resourceTypeOf(served);
+  if (type === 'OperationOutcome' || body === '') return undefined;
+  return `${what} answered 200 with ${type ? `a ${type}` : 'a body'}: one patient's data is served`;
+}
+
+/** BCDA offers no request for a single patient's data (seed 000 §Endpoints). */
+const perPatientCheck: CheckDefinition = {
+  id: 'KICKOFF-NO-PER-PATIENT',
+  title: "no request serves a single patient's data",
+  description:
+    'With a Patient id taken from the shared export, GET Patient/<id>/$export (with the kick-off headers) and GET Patient/<id> are sent with the token. The API has no per-patient request: neither may start a job (202) or answer 200 with data. A job started anyway is cancelled. Skips when the shared export holds no Patient.',
+  level: 'MUST',
+  area: 'kickoff',
+  profiles: ['bcda'],
+  refs: ['behavior §0.1'],
+  operations: EXPORT_OPS,
+  faults: ['per-patient-requests-served'],
+  async run(ctx) {
+    const main = await ctx.mainExport();
+    const id = main.downloads.flatMap((d) => d.validation?.references.patientIds ?? [])[0];
+    if (!id)
+      return skip(`the shared export gave no Patient id to ask about: ${main.problem ?? 'no Patient line'}`);
+    const base = ctx.target.url(ctx.op('exportPatient')).replace(/\/Patient\/\$export$/, '');
+    const patient = `${base}/Patient/${encodeURIComponent(id)}`;
+    const evidence: string[] = [];
+    const problems: string[] = [];
+    const answers: string[] = [];
+    for (const [url, what, headers] of [
+      [
+        `${patient}/$export`,
+        `GET Patient/${id}/$export`,
+        { accept: 'application/fhir+json', prefer: 'respond-async' },
+      ],
+      [patient, `GET Patient/${id}`, { accept: 'application/fhir+json' }],
+    ] as const) {
+      const res = await ctx.target.get(url, { label: `per-patient request: ${what}`, headers });
+      evidence.push(res.exchange.id);
+      answers.push(`${what}: ${res.status}`);
+      const location = res.headers['content-location'];
+      if (res.status === 202 && location)
+        await ctx.cancel(new URL(location, url).toString(), 'cancel a job started for one patient');
+      const problem = perPatientProblem(res, what);
+      if (problem) problems.push(problem);
+    }
+    return problems.length
+      ? fail(problems.join('; '), evidence)
+      : pass(`no data for one patient (${answers.join('; ')})`, evidence);
+  },
+};
+
 /** BCDA starts exports with GET only; the IG's optional POST kick-off is refused (behavior §0). */
 const postKickoffCheck: CheckDefinition = {
   id: 'KICKOFF-POST-405',
@@ -590,6 +779,8 @@ const entitledClaimCheck: CheckDefinition = {
 export const kickoffChecks: CheckDefinition[] = [
   ...ENDPOINTS.flatMap(headerChecks),
   ...parameterChecks,
+  ...groupParameterChecks,
   postKickoffCheck,
   entitledClaimCheck,
+  perPatientCheck,
 ];

@@ -26,6 +26,8 @@ export interface IndexedExport {
 export interface NoData {
   skip: string;
   evidence: string[];
+  /** The export as far as it got, when one was started (its kick-off answer, for one). */
+  run?: ExportRun;
 }
 
 export const isNoData = (value: object): value is NoData => 'skip' in value;
@@ -56,10 +58,21 @@ export function incompleteness(
 
 function describe(spec: Omit<KickoffSpec, 'label'>): string {
   const path = spec.endpoint === 'patient' ? 'Patient/$export' : `Group/${spec.group ?? 'all'}/$export`;
-  const query = Object.entries(spec.query ?? {})
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join('&');
+  const query = [
+    ...Object.entries(spec.query ?? {}).map(([k, v]) => `${k}=${String(v)}`),
+    ...(spec.rawQuery ? [spec.rawQuery] : []),
+  ].join('&');
   return query ? `${path}?${query}` : path;
+}
+
+/** Every indexed export of the run, each added as it completes, for the checks that judge them all. */
+export function indexedExports(ctx: CheckContext): Promise<IndexedExport[]> {
+  return ctx.once('data:every-indexed-export', () => Promise.resolve([] as IndexedExport[]));
+}
+
+async function registered(ctx: CheckContext, done: IndexedExport): Promise<IndexedExport> {
+  (await indexedExports(ctx)).push(done);
+  return done;
 }
 
 /**
@@ -71,10 +84,12 @@ export function indexedExport(
   ctx: CheckContext,
   name: string,
   spec: Omit<KickoffSpec, 'label'>,
+  /** Said after the request in messages (e.g. which client asked). */
+  who = '',
 ): Promise<IndexedExport | NoData> {
   return ctx.once(`data:${name}`, async () => {
     const index = new DataIndex();
-    const label = describe(spec);
+    const label = describe(spec) + who;
     const run = await ctx.filteredExport(name, spec, (line, item) => {
       if (item.type !== 'OperationOutcome') index.add(line, item.type);
     });
@@ -82,9 +97,16 @@ export function indexedExport(
       return {
         skip: `the ${label} export did not complete: ${run.problem ?? 'no manifest'}`,
         evidence: evidenceOf(run),
+        run,
       };
     const incomplete = incompleteness(run);
-    return { label, run, index, ...(incomplete ? { incomplete } : {}), evidence: evidenceOf(run) };
+    return registered(ctx, {
+      label,
+      run,
+      index,
+      ...(incomplete ? { incomplete } : {}),
+      evidence: evidenceOf(run),
+    });
   });
 }
 
@@ -100,6 +122,7 @@ export function unfilteredExport(ctx: CheckContext): Promise<IndexedExport | NoD
       return {
         skip: `the shared export did not complete: ${run.problem ?? 'no manifest'}`,
         evidence: evidenceOf(run),
+        run,
       };
     const index = new DataIndex();
     const items = run.downloads.filter((d) => d.kind === 'output' && d.status === 200).map((d) => d.item);
@@ -107,13 +130,13 @@ export function unfilteredExport(ctx: CheckContext): Promise<IndexedExport | NoD
       if (item.type !== 'OperationOutcome') index.add(line, item.type);
     });
     const incomplete = incompleteness(run) ?? incompleteness(run, reread);
-    return {
+    return registered(ctx, {
       label,
       run,
       index,
       ...(incomplete ? { incomplete } : {}),
       evidence: evidenceOf(run, reread),
-    };
+    });
   });
 }
 
@@ -155,7 +178,7 @@ async function rereadAll(
 export interface ChosenSince {
   unfiltered: IndexedExport;
   since: number;
-  /** As sent: a FHIR instant in UTC with milliseconds. */
+  /** As sent: a FHIR instant with milliseconds and a -05:00 offset, as the documents write one. */
   text: string;
 }
 
@@ -174,7 +197,7 @@ export function chosenSince(ctx: CheckContext): Promise<ChosenSince | NoData> {
         evidence: unfiltered.evidence,
       };
     }
-    return { unfiltered, since, text: new Date(since).toISOString() };
+    return { unfiltered, since, text: documentedInstant(since) };
   });
 }
 
@@ -197,34 +220,61 @@ export async function sinceExport(
 export interface TypeSelection {
   unfiltered: IndexedExport;
   available: string[];
+  /** In the order the documents' examples name them (ExplanationOfBenefit, Patient, Coverage, the rest). */
   requested: string[];
   left: string;
 }
 
-export function typeSelection(unfiltered: IndexedExport): TypeSelection | undefined {
+/** The documents' order of types in their `_type` examples; other types follow, sorted. */
+const DOCUMENTED_ORDER = ['ExplanationOfBenefit', 'Patient', 'Coverage'];
+
+const documentedRank = (t: string): number => {
+  const i = DOCUMENTED_ORDER.indexOf(t);
+  return i < 0 ? DOCUMENTED_ORDER.length : i;
+};
+
+/**
+ * The type each endpoint's `_type` export leaves out, when the data has it: Patient/$export leaves
+ * out ExplanationOfBenefit (the bulk of the data), Group leaves out Coverage, so that its request
+ * is the documents' example `_type=ExplanationOfBenefit,Patient` (seed 001 §Start a job).
+ */
+const LEFT_OUT: Record<ExportEndpoint, string> = { patient: 'ExplanationOfBenefit', group: 'Coverage' };
+
+export function typeSelection(
+  unfiltered: IndexedExport,
+  endpoint: ExportEndpoint = 'patient',
+): TypeSelection | undefined {
   const available = [...unfiltered.index.types()].sort();
   if (available.length < 2) return undefined;
-  // ExplanationOfBenefit is the bulk of the data: leaving it out keeps the export small.
-  const left = available.includes('ExplanationOfBenefit')
-    ? 'ExplanationOfBenefit'
-    : available[available.length - 1]!;
-  return { unfiltered, available, requested: available.filter((t) => t !== left), left };
+  const left = available.includes(LEFT_OUT[endpoint]) ? LEFT_OUT[endpoint] : available[available.length - 1]!;
+  const requested = available
+    .filter((t) => t !== left)
+    .sort((a, b) => documentedRank(a) - documentedRank(b) || a.localeCompare(b));
+  return { unfiltered, available, requested, left };
+}
+
+/** The `_type` an endpoint's type export asks for, without starting it. */
+export async function typeRequest(
+  ctx: CheckContext,
+  endpoint: ExportEndpoint,
+): Promise<TypeSelection | NoData> {
+  const unfiltered = await unfilteredExport(ctx);
+  if (isNoData(unfiltered)) return unfiltered;
+  const selection = typeSelection(unfiltered, endpoint);
+  if (selection) return selection;
+  const types = [...unfiltered.index.types()];
+  return {
+    skip: `the unfiltered export holds ${types.length ? `one resource type only (${types.join('')})` : 'no resource'}, so a _type filter has nothing to leave out`,
+    evidence: unfiltered.evidence,
+  };
 }
 
 export async function typeExport(
   ctx: CheckContext,
   endpoint: ExportEndpoint,
 ): Promise<{ selection: TypeSelection; filtered: IndexedExport } | NoData> {
-  const unfiltered = await unfilteredExport(ctx);
-  if (isNoData(unfiltered)) return unfiltered;
-  const selection = typeSelection(unfiltered);
-  if (!selection) {
-    const types = [...unfiltered.index.types()];
-    return {
-      skip: `the unfiltered export holds ${types.length ? `one resource type only (${types.join('')})` : 'no resource'}, so a _type filter has nothing to leave out`,
-      evidence: unfiltered.evidence,
-    };
-  }
+  const selection = await typeRequest(ctx, endpoint);
+  if (isNoData(selection)) return selection;
   const filtered = await indexedExport(ctx, `data-type-${endpoint}`, {
     endpoint,
     ...(endpoint === 'group' ? { group: ctx.config.group } : {}),
@@ -243,4 +293,73 @@ export async function groupAllExport(ctx: CheckContext): Promise<IndexedExport |
   if (ctx.config.group !== 'all')
     return { skip: `the shared export is Group/${ctx.config.group}, not Group/all (--group)`, evidence: [] };
   return unfilteredExport(ctx);
+}
+
+/** Patient/$export with no parameter: every type, every enrollee, full history. */
+export function patientExport(ctx: CheckContext): Promise<IndexedExport | NoData> {
+  return indexedExport(ctx, 'data-patient', { endpoint: 'patient' });
+}
+
+/** The second client's Patients (Group/<group>?_type=Patient), to compare with the main client's. */
+export function otherClientPatients(ctx: CheckContext): Promise<IndexedExport | NoData> {
+  const client = ctx.otherClient;
+  if (!client)
+    return Promise.resolve({
+      skip: 'no second client is configured (--other-client-id and --other-client-secret)',
+      evidence: [],
+    });
+  return indexedExport(
+    ctx,
+    'data-other-client-patients',
+    { endpoint: 'group', group: ctx.config.group, client, query: { _type: 'Patient' } },
+    ' (second client)',
+  );
+}
+
+/** The two types the repeated-parameter export names, each in a `_type` of its own. */
+export const REPEATED_TYPES = ['Patient', 'Coverage'] as const;
+
+/** Patient/$export?_type=Patient&_type=Coverage: a kick-off parameter given twice. */
+export function repeatedTypeExport(ctx: CheckContext): Promise<IndexedExport | NoData> {
+  return indexedExport(ctx, 'data-type-repeated', {
+    endpoint: 'patient',
+    rawQuery: REPEATED_TYPES.map((t) => `_type=${t}`).join('&'),
+  });
+}
+
+/** An instant written as the documents write `_since`: milliseconds and a -05:00 offset. */
+export function documentedInstant(ms: number): string {
+  return `${new Date(ms - 5 * 3_600_000).toISOString().slice(0, 23)}-05:00`;
+}
+
+/**
+ * Group/all with `_since` at the shared export's transactionTime: a past instant by the target's
+ * own clock, after which a target whose data does not change has nothing new to export.
+ */
+export async function recentSinceExport(
+  ctx: CheckContext,
+): Promise<{ since: number; filtered: IndexedExport } | NoData> {
+  const main = await ctx.mainExport();
+  const at = main.manifest?.transactionTime;
+  const since = typeof at === 'string' ? Date.parse(at) : NaN;
+  if (!Number.isFinite(since))
+    return {
+      skip: `the shared export gave no transactionTime to take a past _since from: ${main.problem ?? `transactionTime is ${JSON.stringify(at)}`}`,
+      evidence: evidenceOf(main),
+    };
+  const filtered = await indexedExport(ctx, 'data-since-transaction-time', {
+    endpoint: 'group',
+    group: 'all',
+    query: { _since: documentedInstant(since) },
+  });
+  return isNoData(filtered) ? filtered : { since, filtered };
+}
+
+/** Group/<group> with `_outputFormat=application/fhir+ndjson`: the shared export's request again, format named. */
+export function outputFormatExport(ctx: CheckContext): Promise<IndexedExport | NoData> {
+  return indexedExport(ctx, 'data-output-format', {
+    endpoint: 'group',
+    group: ctx.config.group,
+    query: { _outputFormat: 'application/fhir+ndjson' },
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * What an export's data files hold, reduced to what the data checks compare: each resource's
- * type, id, meta.lastUpdated, the enrollee it belongs to and, for claims, its latest service date.
- * Built line by line as the files stream in (an export's `inspectLine`), so nothing else is kept.
+ * type, id, meta.lastUpdated, the enrollee it belongs to and, for claims, its first and last
+ * service dates. Built line by line as the files stream in (an export's `inspectLine`), so nothing
+ * else is kept.
  */
 
 /** One resource of an export, as the data checks see it. */
@@ -17,6 +18,8 @@ export interface IndexedResource {
   patientMbi?: string;
   /** Claims: the latest service date (YYYY-MM-DD) in billablePeriod and item serviced dates. */
   serviceEnd?: string;
+  /** Claims: the earliest of those dates. */
+  serviceStart?: string;
   /** The type the manifest gave the file the line came from. */
   fileType: string;
 }
@@ -56,8 +59,8 @@ function containedMbi(resource: Json, ref: unknown): string | undefined {
   return target ? mbiOf(target['identifier']) : undefined;
 }
 
-/** The latest of the claim's service dates, as a date (time and zone dropped). */
-function serviceEndOf(resource: Json): string | undefined {
+/** The claim's service dates, as dates (time and zone dropped), earliest first. */
+function serviceDaysOf(resource: Json): string[] {
   const dates: unknown[] = [];
   const period = asObject(resource['billablePeriod']);
   if (period) dates.push(period['start'], period['end']);
@@ -68,11 +71,10 @@ function serviceEndOf(resource: Json): string | undefined {
     const served = asObject(item['servicedPeriod']);
     if (served) dates.push(served['start'], served['end']);
   }
-  const days = dates
+  return dates
     .filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}/.test(d))
     .map((d) => d.slice(0, 10))
     .sort();
-  return days[days.length - 1];
 }
 
 /** The index of one export's data lines. */
@@ -82,6 +84,8 @@ export class DataIndex {
   unreadable = 0;
   /** The same resource on two lines (kept once). */
   duplicates = 0;
+  /** The first few resources met twice, `<type>/<id>`. */
+  readonly duplicateKeys: string[] = [];
   private readonly mbis = new Map<string, string>();
 
   /** Adds one line of an output file the manifest labels `fileType`. */
@@ -103,6 +107,7 @@ export class DataIndex {
     const key = `${type}/${id}`;
     if (this.resources.has(key)) {
       this.duplicates += 1;
+      if (this.duplicateKeys.length < 5 && !this.duplicateKeys.includes(key)) this.duplicateKeys.push(key);
       return;
     }
     const entry: IndexedResource = { key, type, fileType };
@@ -125,8 +130,11 @@ export class DataIndex {
       }
     }
     if (type === 'ExplanationOfBenefit' || type === 'Claim') {
-      const end = serviceEndOf(resource);
-      if (end) entry.serviceEnd = end;
+      const days = serviceDaysOf(resource);
+      if (days.length) {
+        entry.serviceStart = days[0]!;
+        entry.serviceEnd = days[days.length - 1]!;
+      }
     }
     this.resources.set(key, entry);
   }
@@ -155,6 +163,11 @@ export class DataIndex {
 
   enrollees(): Set<string> {
     return new Set(this.byEnrollee().keys());
+  }
+
+  /** The ids of the export's Patient resources. */
+  patientIds(): Set<string> {
+    return new Set([...this.resources.values()].filter((r) => r.type === 'Patient').map((r) => r.patient!));
   }
 
   /** Resource types with at least one resource. */

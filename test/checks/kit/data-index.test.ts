@@ -65,7 +65,25 @@ describe('DataIndex', () => {
     index.add('{"id": "1"}', 'Patient');
     add(index, { resourceType: 'Patient', id: '1' });
     add(index, { resourceType: 'Patient', id: '1' });
-    expect(index).toMatchObject({ unreadable: 2, duplicates: 1, size: 1 });
+    expect(index).toMatchObject({ unreadable: 2, duplicates: 1, size: 1, duplicateKeys: ['Patient/1'] });
     expect(index.lastUpdatedValues()).toEqual([]);
+    expect([...index.patientIds()]).toEqual(['1']);
+  });
+
+  it("keeps a claim's earliest and latest service dates", () => {
+    const index = new DataIndex();
+    add(index, {
+      resourceType: 'ExplanationOfBenefit',
+      id: 'e',
+      billablePeriod: { start: '2014-03-01', end: '2014-03-09' },
+      item: [
+        { servicedDate: '2013-12-30' },
+        { servicedPeriod: { start: '2014-02-01', end: '2014-04-02T10:00:00Z' } },
+      ],
+    });
+    expect(index.resources.get('ExplanationOfBenefit/e')).toMatchObject({
+      serviceStart: '2013-12-30',
+      serviceEnd: '2014-04-02',
+    });
   });
 });

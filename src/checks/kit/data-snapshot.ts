@@ -1,0 +1,125 @@
+/**
+ * Verdicts on an export as a snapshot at its transactionTime (bulkdata@153, @154, @167, @202) and on
+ * the format its files come in (@176). Pure functions of indexed exports (data-index.ts); each
+ * skips, never passes, when its inputs cannot tell.
+ */
+import { fail, pass, skip } from '../context';
+import type { CheckOutcome } from '../types';
+import type { IndexedExport } from './data-exports';
+import type { IndexedResource } from './data-index';
+import { transactionTimeOf } from './data-scope';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function sample(items: readonly string[], total = items.length): string {
+  const shown = items.slice(0, 3).join('; ');
+  return total > 3 ? `${shown} (+${total - 3} more)` : shown;
+}
+
+const evidence = (...exports: IndexedExport[]): string[] => [...new Set(exports.flatMap((e) => e.evidence))];
+
+const unread = (e: IndexedExport): string =>
+  `nothing wrong in what was read, but ${e.label} was not read whole (${e.incomplete ?? 'unknown'})`;
+
+const updatedAt = (r: IndexedResource): string =>
+  `${r.key} (lastUpdated ${r.lastUpdated === undefined ? 'none' : iso(r.lastUpdated)})`;
+
+/** Each resource once across an export's output files: the latest version only. */
+export function judgeEachOnce(e: IndexedExport): CheckOutcome {
+  const ev = evidence(e);
+  if (e.index.duplicates > 0)
+    return fail(
+      `${e.index.duplicates} line(s) repeat a resource already given: ${e.index.duplicateKeys.join(', ')}`,
+      ev,
+    );
+  if (e.index.size === 0) return skip(`${e.label} returned no resource`, ev);
+  if (e.incomplete) return skip(unread(e), ev);
+  return pass(`${e.index.size} resources, each once`, ev);
+}
+
+/** No resource modified after the manifest's transactionTime. */
+export function judgeNotAfterTransactionTime(e: IndexedExport): CheckOutcome {
+  const ev = evidence(e);
+  const at = transactionTimeOf(e);
+  if (at === undefined) return skip(`${e.label} has no transactionTime that is an instant`, ev);
+  const dated = [...e.index.resources.values()].filter((r) => r.lastUpdated !== undefined);
+  if (dated.length === 0) return skip(`${e.label} returned no resource with a meta.lastUpdated`, ev);
+  const late = dated.filter((r) => r.lastUpdated! > at);
+  if (late.length)
+    return fail(
+      `${late.length} of ${dated.length} resources were modified after transactionTime ${iso(at)}: ${sample(late.map(updatedAt))}`,
+      ev,
+    );
+  if (e.incomplete) return skip(unread(e), ev);
+  return pass(`${dated.length} resources, none modified after transactionTime ${iso(at)}`, ev);
+}
+
+/**
+ * Two exports of the same request, `first` completed before `second` started: every resource of
+ * the second modified up to the first's transactionTime was there to be exported then, so the
+ * first must hold it. (The other way round proves nothing: a resource may be deleted in between.)
+ */
+export function judgeSnapshotComplete(first: IndexedExport, second: IndexedExport): CheckOutcome {
+  const ev = evidence(first, second);
+  const at = transactionTimeOf(first);
+  if (at === undefined) return skip(`${first.label} has no transactionTime that is an instant`, ev);
+  for (const e of [first, second])
+    if (e.incomplete) return skip(`${e.label} was not read whole (${e.incomplete})`, ev);
+  const due = [...second.index.resources.values()].filter(
+    (r) => r.lastUpdated !== undefined && r.lastUpdated <= at,
+  );
+  if (due.length === 0)
+    return skip(
+      `${second.label} holds no resource modified up to ${first.label}'s transactionTime ${iso(at)} to look for`,
+      ev,
+    );
+  const missing = due.filter((r) => !first.index.resources.has(r.key));
+  if (missing.length)
+    return fail(
+      `${first.label} (transactionTime ${iso(at)}) lacks ${missing.length} of the ${due.length} resources modified by then that ${second.label} returned: ${sample(missing.map(updatedAt))}`,
+      ev,
+    );
+  return pass(
+    `all ${due.length} resources ${second.label} returned that were modified by ${iso(at)} are in ${first.label}`,
+    ev,
+  );
+}
+
+/** An export that finds nothing answers `output: []` (an export that found something cannot tell). */
+export function judgeEmptyOutput(e: IndexedExport, since: number): CheckOutcome {
+  const ev = evidence(e);
+  const output: unknown = e.run.manifest?.output;
+  if (!Array.isArray(output))
+    return fail(
+      `${e.label} found nothing to export, and its manifest's output is ${output === undefined ? 'absent' : JSON.stringify(output)}, not []`,
+      ev,
+    );
+  if (output.length === 0) return pass(`${e.label}: nothing modified after ${iso(since)}, output []`, ev);
+  if (e.index.size === 0 && !e.incomplete)
+    return fail(
+      `${e.label} lists ${output.length} output file(s) that hold no resource: output should be []`,
+      ev,
+    );
+  return skip(
+    `${e.label} returned ${e.index.size} resource(s) in ${output.length} file(s): the data changed after ${iso(since)} (or newly attributed enrollees came back), so this export shows nothing about an export that finds nothing`,
+    ev,
+  );
+}
+
+/** With _outputFormat=application/fhir+ndjson, the files are NDJSON served as application/fhir+ndjson. */
+export function judgeOutputFormat(e: IndexedExport): CheckOutcome {
+  const ev = evidence(e);
+  const files = e.run.downloads.filter((d) => d.kind === 'output' && d.status === 200);
+  if (files.length === 0) return skip(`${e.label} has no output file that downloaded`, ev);
+  const mediaType = (t: string | undefined): string => (t ?? '').split(';')[0]!.trim().toLowerCase();
+  const wrong = files.filter((d) => mediaType(d.contentType) !== 'application/fhir+ndjson');
+  const problems = [
+    wrong.length
+      ? `${wrong.length} of ${files.length} files are served as ${[...new Set(wrong.map((d) => `"${d.contentType ?? '(none)'}"`))].join(', ')}`
+      : undefined,
+    e.index.unreadable ? `${e.index.unreadable} line(s) are not one JSON resource each` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  if (problems.length) return fail(`${e.label}: ${problems.join('; ')}`, ev);
+  if (e.incomplete) return skip(unread(e), ev);
+  return pass(`${files.length} file(s), NDJSON served as application/fhir+ndjson`, ev);
+}
