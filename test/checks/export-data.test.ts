@@ -476,6 +476,36 @@ describe('fails where the data breaks the rule', () => {
   });
 });
 
+describe('acceptance judged on the kick-off of an export the run makes anyway', () => {
+  it('passes on its 202 without a kick-off of its own, and fails on a refusal', async () => {
+    const id = 'KICKOFF-GROUP-OUTPUTFORMAT-APPLICATION-FHIR-NDJSON';
+    // The fake context has no kickoffAndCancel: a kick-off of the check's own would throw.
+    expect(await run(id, conformingServer())).toMatchObject({ outcome: 'pass' });
+    const ctx = fakeContext(conformingServer());
+    const follow = ctx.filteredExport.bind(ctx);
+    ctx.filteredExport = async (name, spec, inspect) => {
+      const got = await follow(name, spec, inspect);
+      const refused = exchange(log, {
+        url: got.kickoffUrl,
+        status: 400,
+        body: { resourceType: 'OperationOutcome' },
+      });
+      return {
+        name,
+        kickoff: refused,
+        kickoffUrl: got.kickoffUrl,
+        polls: [],
+        downloads: [],
+        problem: 'refused',
+      };
+    };
+    expect(await check(id).run(ctx)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('400'),
+    });
+  });
+});
+
 describe('KICKOFF-NO-PER-PATIENT', () => {
   /** A context whose shared export names Patient -1 and whose target answers the two per-patient requests. */
   function perPatientContext(
