@@ -134,7 +134,10 @@ these very things); --skip-preflight runs the checks anyway.`,
     .option('--json', 'as JSON')
     .option('--profile <profile>', 'only checks of this profile (bcda or bulk-data-ig)')
     .option('--suite <name...>', 'only these suites', collect)
-    .option('--requirements', 'print the requirements table (spec/requirements/) and the checks that verify each row')
+    .option(
+      '--requirements',
+      'print the requirements table (spec/requirements/) and the checks that verify each row',
+    )
     .action((opts: { json?: boolean; profile?: string; suite?: string[]; requirements?: boolean }) => {
       if (opts.profile && opts.profile !== 'bcda' && opts.profile !== 'bulk-data-ig') {
         process.stderr.write(`bcda-conformance: --profile must be bcda or bulk-data-ig\n`);
@@ -152,7 +155,9 @@ these very things); --skip-preflight runs the checks anyway.`,
         }
         const rows = requirementsOfProfile(table, opts.profile as Profile | undefined);
         process.stdout.write(
-          opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatRequirementsList(rows, table.requirements.length),
+          opts.json
+            ? `${JSON.stringify(rows, null, 2)}\n`
+            : formatRequirementsList(rows, table.requirements.length),
         );
         return;
       }
