@@ -164,6 +164,55 @@ export const jobsChecks: CheckDefinition[] = [
     },
   }),
   jobsCheck({
+    id: 'JOBS-TASK-STATUS-VALUES',
+    title: 'every listed Task has one of the four documented statuses',
+    description:
+      'Task.status in a job list is completed, failed, in-progress or cancelled, the four values the nine job states map to, for every Task of every job-list answer the run received (other organizations\' jobs and old ones too, not only this run\'s). The real server lists Pending jobs as "accepted": reported as a known deviation.',
+    level: 'MUST',
+    phase: 'late',
+    profiles: ['bcda'],
+    refs: ['behavior §2.5'],
+    faults: ['jobs-wrong-task-status'],
+    async run(ctx) {
+      await ownList(ctx);
+      const { lists, unreadable } = listAnswers(ctx);
+      const documented = new Set(Object.values(TASK_STATUS));
+      let tasks = 0;
+      const wrong: string[] = [];
+      const accepted: string[] = [];
+      const evidence = new Set<string>();
+      for (const { answer, body } of lists)
+        for (const task of tasksIn(body)) {
+          tasks += 1;
+          if (typeof task.status === 'string' && documented.has(task.status)) continue;
+          evidence.add(answer.exchange.id);
+          (task.status === 'accepted' ? accepted : wrong).push(
+            `${answer.exchange.id} job ${task.id ?? '?'}: ${JSON.stringify(task.status)}`,
+          );
+        }
+      if (!tasks) return skip(`no job-list answer listed a Task${notRead(unreadable)}`);
+      const listed = lists.map((l) => l.answer.exchange.id).slice(0, 12);
+      if (wrong.length)
+        return fail(
+          `${wrong.length} of ${tasks} Task(s) with a status outside ${[...documented].join(', ')}: ${wrong.slice(0, 3).join('; ')}`,
+          [...evidence].slice(0, 12),
+        );
+      if (accepted.length)
+        return warn(
+          `${accepted.length} Task(s) listed as "accepted": ${accepted[0]}`,
+          [...evidence].slice(0, 12),
+          {
+            knownDeviation:
+              'the real BCDA server maps Pending to "accepted"; the documentation says "in-progress"',
+          },
+        );
+      return pass(
+        `${tasks} Task(s) in ${lists.length} answer(s), each completed, failed, in-progress or cancelled${notRead(unreadable)}`,
+        listed,
+      );
+    },
+  }),
+  jobsCheck({
     id: 'JOBS-TASK-REQUEST',
     title: "each Task's input is the job's original request",
     description:

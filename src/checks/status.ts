@@ -106,6 +106,14 @@ const manifestEvidence = (run: FinishedExport): string[] =>
   [run.kickoff?.exchange.id, run.final.exchange.id].filter((id): id is string => Boolean(id));
 
 /** The path of a URL (the text itself when it is not one). */
+/** A data file's name: a random (version 4) UUID, lower case as BCDA writes it (behavior §2.7). */
+const UUID_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.ndjson$/;
+/** The error file of a data file: the same UUID with -error. */
+const UUID_ERROR_FILE =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})-error\.ndjson$/;
+/** v3's file of warnings and information about the whole job. */
+const WARNINGS_FILE = 'warnings-and-info.ndjson';
+
 function urlPath(url: string): string {
   try {
     return new URL(url).pathname;
@@ -549,6 +557,42 @@ const jobStatusChecks: CheckDefinition[] = [
       return bad >= 0
         ? fail(`error[${bad}] is not {type: OperationOutcome, url: absolute}`, [id])
         : pass(`error array with ${error.length} item(s)`, [id]);
+    },
+  }),
+  completed({
+    id: 'MANIFEST-FILE-NAMES',
+    title: 'data files have random UUID names, each error file the name of its data file',
+    description:
+      "Every output url ends in <random UUID>.ndjson, and every error url in <UUID>-error.ndjson where the UUID is one of the same manifest's output files (the error file of that batch); v3's warnings-and-info.ndjson is the one other error file. A UUID name cannot be guessed and ties each error file to its data. Judged on every completed export.",
+    profiles: ['bcda'],
+    refs: ['behavior §2.7'],
+    faults: ['manifest-file-names-not-uuid', 'manifest-error-file-unpaired'],
+    check(run) {
+      const evidence = manifestEvidence(run);
+      const fileName = (url: string) => urlPath(url).split('/').at(-1) ?? '';
+      const outputs = manifestItems(run.manifest?.output).map((i) => fileName(i.url));
+      const errors = manifestItems(run.manifest?.error).map((i) => fileName(i.url));
+      if (!outputs.length && !errors.length) return skip('the manifest lists no file', evidence);
+      const uuids = new Set(outputs.flatMap((n) => UUID_FILE.exec(n)?.[1] ?? []));
+      const badOutputs = outputs.filter((n) => !UUID_FILE.test(n));
+      const badErrors = errors.filter((n) => {
+        if (n === WARNINGS_FILE) return false;
+        const uuid = UUID_ERROR_FILE.exec(n)?.[1];
+        return !uuid || !uuids.has(uuid);
+      });
+      const problem = joinProblems([
+        badOutputs.length
+          ? `${badOutputs.length} output file name(s) are not <UUID>.ndjson (${badOutputs[0]})`
+          : undefined,
+        badErrors.length
+          ? `${badErrors.length} error file name(s) are not <UUID of an output file>-error.ndjson (${badErrors[0]})`
+          : undefined,
+      ]);
+      return verdict(
+        problem,
+        `${outputs.length} output and ${errors.length} error file(s) named as documented`,
+        evidence,
+      );
     },
   }),
   completed({

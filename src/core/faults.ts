@@ -1180,6 +1180,20 @@ const CATALOG = [
     'An export that finds no resources answers with an empty output array.',
     ['bulkdata@167'],
   ),
+  f(
+    'manifest-file-names-not-uuid',
+    'status',
+    'Data files are named after their type and batch (patient-1.ndjson), not a random UUID.',
+    'Each output file url ends in a random UUID and .ndjson.',
+    ['seed:002 §3. Check the status of the export job', 'behavior §2.7'],
+  ),
+  f(
+    'manifest-error-file-unpaired',
+    'status',
+    'Error files get a UUID of their own instead of their data file’s, so no error file can be matched to its data.',
+    'An error file is named after the data file it belongs to, with -error before .ndjson.',
+    ['seed:002 §3. Check the status of the export job', 'behavior §2.7'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -35,8 +35,35 @@ export class PlanCache {
 /** The job's planned files. */
 export function jobFiles(ctx: MockContext, job: Job): PlannedFile[] {
   return ctx.plans.get(job, () => {
-    const plan = ctx.generator.planExport(job.spec);
+    let plan = ctx.generator.planExport(job.spec);
+    if (ctx.faults.has('manifest-file-names-not-uuid')) plan = namedByType(plan);
+    if (ctx.faults.has('manifest-error-file-unpaired')) plan = unpairedErrorFiles(plan, job.id);
     return ctx.faults.has('manifest-lists-empty-file') ? withEmptyFile(plan) : plan;
+  });
+}
+
+/** Fault manifest-file-names-not-uuid: files named after their type and place, guessable. */
+function namedByType(plan: PlannedFile[]): PlannedFile[] {
+  const names = new Map<string, string>();
+  plan
+    .filter((f) => f.kind === 'output')
+    .forEach((f, i) => names.set(f.name, `${f.type.toLowerCase()}-${i + 1}.ndjson`));
+  return plan.map((f) => {
+    const data = f.kind === 'output' ? f.name : f.name.replace(/-error\.ndjson$/, '.ndjson');
+    const renamed = names.get(data);
+    if (!renamed) return f;
+    return { ...f, name: f.kind === 'output' ? renamed : renamed.replace(/\.ndjson$/, '-error.ndjson') };
+  });
+}
+
+/** Fault manifest-error-file-unpaired: each error file gets a UUID no data file has. */
+function unpairedErrorFiles(plan: PlannedFile[], jobId: number): PlannedFile[] {
+  let n = 0;
+  return plan.map((f) => {
+    if (f.kind !== 'error' || !f.name.endsWith('-error.ndjson')) return f;
+    n += 1;
+    const tail = `${jobId.toString(16)}${n.toString(16)}`.padStart(12, '0').slice(-12);
+    return { ...f, name: `00000000-0000-4000-8000-${tail}-error.ndjson` };
   });
 }
 

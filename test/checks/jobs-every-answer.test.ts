@@ -99,6 +99,19 @@ describe('the job-list rules on every answer', () => {
     });
   });
 
+  it('JOBS-TASK-STATUS-VALUES holds every Task of every answer to the four documented statuses', async () => {
+    const judge = async (tasks: unknown[]) => byId('JOBS-TASK-STATUS-VALUES').run(run(bundle(tasks)).ctx);
+    expect(
+      (await judge([task(1, 'completed', MAIN_KICKOFF), task(9, 'cancelled', MAIN_KICKOFF)])).outcome,
+    ).toBe('pass');
+    const other = await judge([task(9, 'ready', MAIN_KICKOFF)]);
+    expect(other).toMatchObject({ outcome: 'fail', message: expect.stringContaining('job 9: "ready"') });
+    const accepted = await judge([task(9, 'accepted', MAIN_KICKOFF)]);
+    expect(accepted).toMatchObject({ outcome: 'warn', knownDeviation: expect.stringContaining('accepted') });
+    const none = await byId('JOBS-TASK-STATUS-VALUES').run(run(bundle([]), bundle([])).ctx);
+    expect(none.outcome).toBe('skip');
+  });
+
   it('JOBS-TASK-REQUEST holds each listed job to the URL of its kick-off, query included', async () => {
     const wrong = bundle([task(2, 'completed', `${BASE}/api/v2/Patient/$export`)]);
     const out = await byId('JOBS-TASK-REQUEST').run(run(wrong).ctx);

@@ -117,6 +117,26 @@ describe('manifest rules on every export', () => {
     expect(moved.message).toContain('not under /data/7/');
   });
 
+  it('MANIFEST-FILE-NAMES: UUID data files, each error file named after one of them', async () => {
+    const U1 = '0c527d2e-2e8a-4808-b11d-0fa06baf8254';
+    const U2 = '3461c774-b48f-41e8-96f8-529269fb1459';
+    const run = (output: string[], error: string[]) =>
+      completed('main', MAIN, 7, {
+        output: output.map((n) => ({ type: 'Patient', url: `http://t/data/7/${n}` })),
+        error: error.map((n) => ({ type: 'OperationOutcome', url: `http://t/data/7/${n}` })),
+      });
+    const judge = async (r: ExportRun) => byId('MANIFEST-FILE-NAMES').run(fakeContext({ exports: [r] }).ctx);
+    expect(
+      (await judge(run([`${U1}.ndjson`, `${U2}.ndjson`], [`${U2}-error.ndjson`, 'warnings-and-info.ndjson'])))
+        .outcome,
+    ).toBe('pass');
+    expect((await judge(run(['patient-1.ndjson'], []))).message).toContain(
+      'output file name(s) are not <UUID>.ndjson (patient-1.ndjson)',
+    );
+    expect((await judge(run([`${U1}.ndjson`], [`${U2}-error.ndjson`]))).outcome).toBe('fail');
+    expect((await judge(run([], []))).outcome).toBe('skip');
+  });
+
   it('MANIFEST-DEFAULT-TYPES speaks only of exports without _type or _since', async () => {
     const main = completed('main', MAIN, 1, {
       output: ['Patient', 'Coverage', 'ExplanationOfBenefit'].map((type, i) => ({

@@ -632,6 +632,14 @@ Object.assign(PROBES, {
     ((await manifestOf(m)).output as unknown[] | undefined)?.length,
   'manifest-count-wrong': async (m: TestMock) =>
     JSON.stringify(((await manifestOf(m)).output as Array<{ count?: number }>).map((o) => o.count ?? null)),
+  'manifest-file-names-not-uuid': async (m: TestMock) =>
+    JSON.stringify(
+      ((await manifestOf(m)).output as Array<{ url: string }>).map((o) => o.url.split('/').at(-1)),
+    ),
+  'manifest-error-file-unpaired': async (m: TestMock) =>
+    JSON.stringify(
+      ((await manifestOf(m)).error as Array<{ url: string }>).map((o) => o.url.split('/').at(-1)),
+    ),
   'manifest-extension-not-object': async (m: TestMock) =>
     JSON.stringify((await manifestOf(m)).extension ?? null),
   'jobs-status-filter-by-task-status': async (m: TestMock) => {
