@@ -563,7 +563,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-FILE-NAMES',
     title: 'data files have random UUID names, each error file the name of its data file',
     description:
-      "Every output url ends in <random UUID>.ndjson, and every error url in <UUID>-error.ndjson where the UUID is one of the same manifest's output files (the error file of that batch); v3's warnings-and-info.ndjson is the one other error file. A UUID name cannot be guessed and ties each error file to its data. Judged on every completed export.",
+      "Every output url ends in <random UUID>.ndjson and every error url in <UUID>-error.ndjson, the UUID of the data file of its batch (v3's warnings-and-info.ndjson is the one other error file). A batch whose data came out empty is left out of output while its error file stays, so pairing is judged as a whole: where an export lists both, some error file must carry an output file's UUID. A UUID name cannot be guessed and ties each error file to its data. Judged on every completed export.",
     profiles: ['bcda'],
     refs: ['behavior §2.7'],
     faults: ['manifest-file-names-not-uuid', 'manifest-error-file-unpaired'],
@@ -575,17 +575,18 @@ const jobStatusChecks: CheckDefinition[] = [
       if (!outputs.length && !errors.length) return skip('the manifest lists no file', evidence);
       const uuids = new Set(outputs.flatMap((n) => UUID_FILE.exec(n)?.[1] ?? []));
       const badOutputs = outputs.filter((n) => !UUID_FILE.test(n));
-      const badErrors = errors.filter((n) => {
-        if (n === WARNINGS_FILE) return false;
-        const uuid = UUID_ERROR_FILE.exec(n)?.[1];
-        return !uuid || !uuids.has(uuid);
-      });
+      const batchErrors = errors.filter((n) => n !== WARNINGS_FILE);
+      const badErrors = batchErrors.filter((n) => !UUID_ERROR_FILE.test(n));
+      const paired = batchErrors.filter((n) => uuids.has(UUID_ERROR_FILE.exec(n)?.[1] ?? ''));
       const problem = joinProblems([
         badOutputs.length
           ? `${badOutputs.length} output file name(s) are not <UUID>.ndjson (${badOutputs[0]})`
           : undefined,
         badErrors.length
-          ? `${badErrors.length} error file name(s) are not <UUID of an output file>-error.ndjson (${badErrors[0]})`
+          ? `${badErrors.length} error file name(s) are not <UUID>-error.ndjson (${badErrors[0]})`
+          : undefined,
+        uuids.size && batchErrors.length && !badErrors.length && !paired.length
+          ? `none of the ${batchErrors.length} error file(s) carries the UUID of an output file (${batchErrors[0]})`
           : undefined,
       ]);
       return verdict(

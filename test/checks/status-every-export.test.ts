@@ -133,7 +133,15 @@ describe('manifest rules on every export', () => {
     expect((await judge(run(['patient-1.ndjson'], []))).message).toContain(
       'output file name(s) are not <UUID>.ndjson (patient-1.ndjson)',
     );
-    expect((await judge(run([`${U1}.ndjson`], [`${U2}-error.ndjson`]))).outcome).toBe('fail');
+    expect((await judge(run([`${U1}.ndjson`], [`${U2}-error.ndjson`]))).message).toContain(
+      'none of the 1 error file(s) carries the UUID of an output file',
+    );
+    // A batch with no data: its error file stays while the data file is left out.
+    expect((await judge(run([], [`${U2}-error.ndjson`]))).outcome).toBe('pass');
+    expect((await judge(run([`${U1}.ndjson`], [`${U1}-error.ndjson`, `${U2}-error.ndjson`]))).outcome).toBe(
+      'pass',
+    );
+    expect((await judge(run([`${U1}.ndjson`], ['errors.ndjson']))).outcome).toBe('fail');
     expect((await judge(run([], []))).outcome).toBe('skip');
   });
 
