@@ -167,7 +167,12 @@ export async function main(argv: string[]): Promise<number> {
       positiveInt('--workers'),
       Math.max(2, os.availableParallelism()),
     )
-    .option('--per-worker <n>', 'runs at once in each worker', positiveInt('--per-worker'), 3)
+    .option(
+      '--per-worker <n>',
+      "runs at once in each worker (a run mostly waits on the mock's job clock, so many share a core)",
+      positiveInt('--per-worker'),
+      10,
+    )
     .option('--out <dir>', 'where verify.json and verify.md go', 'reports')
     .option('--readme <file>', 'README whose "What it catches" summary is regenerated', 'README.md')
     .option('--catches <file>', 'the detection document (fault by fault) that is regenerated', CATCHES_DOC)

@@ -94,11 +94,10 @@ export function renderRequirementsDocument(report: VerifyReport, table: Requirem
       '',
       `Source: ${src.url ? `[${src.document}](${src.url})` : `\`${src.document}\``}; table: \`${src.file}\`.`,
       '',
-      '| id | section | level | requirement | verified by |',
-      '|---|---|---|---|---|',
     );
+    // A list, not a table: a table's columns would be padded to the longest statement on every row.
     for (const p of bySource(src))
-      lines.push(`| ${p.id} | ${cell(p.section)} | ${p.level} | ${cell(p.statement)} | ${verifiedBy(p)} |`);
+      lines.push(`- **${p.id}** ${p.level} · _${cell(p.section)}_ — ${cell(p.statement)} → ${verifiedBy(p)}`);
   }
   lines.push('');
   return lines.join('\n');

@@ -80,7 +80,7 @@ describe('proveRequirements', () => {
     const report = { requirements: proveRequirements(t, faults, true) } as VerifyReport;
     const doc = renderRequirementsDocument(report, t);
     expect(doc).toContain(
-      '| BCDA-001-01 | Start a job | MUST | statement of BCDA-001-01 | `A`; tripped by `f-a`; own faults: `f-a` |',
+      '- **BCDA-001-01** MUST · _Start a job_ — statement of BCDA-001-01 → `A`; tripped by `f-a`; own faults: `f-a`',
     );
     expect(doc).toContain('**no check yet**: needs a runout export');
     expect(doc).toContain('untestable: about onboarding');
