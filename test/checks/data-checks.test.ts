@@ -9,30 +9,7 @@ import { DataIndex } from '../../src/checks/kit/data-index';
 import type { IndexedExport } from '../../src/checks/kit/data-exports';
 import type { ManifestItem } from '../../src/flows/manifest';
 import type { CheckOutcome } from '../../src/checks/types';
-
-/** One resource of the fake server's data. */
-interface Res {
-  type: 'Patient' | 'Coverage' | 'ExplanationOfBenefit';
-  id: string;
-  patient: string;
-  lastUpdated?: string;
-  /** EOB service date. */
-  served?: string;
-}
-
-const line = (r: Res): string =>
-  JSON.stringify({
-    resourceType: r.type,
-    id: r.id,
-    ...(r.lastUpdated ? { meta: { lastUpdated: r.lastUpdated } } : {}),
-    ...(r.type === 'Coverage' ? { beneficiary: { reference: `Patient/${r.patient}` } } : {}),
-    ...(r.type === 'ExplanationOfBenefit'
-      ? {
-          patient: { reference: `Patient/${r.patient}` },
-          ...(r.served ? { billablePeriod: { start: r.served, end: r.served } } : {}),
-        }
-      : {}),
-  });
+import { line, type Res } from './fake-resources';
 
 /** A fake server: its current enrollees' data, who is newly attributed, and its runout data. */
 interface FakeServer {

@@ -15,28 +15,7 @@ import type { TargetClient } from '../../src/http/target';
 import { ExchangeLog } from '../../src/http/exchange';
 import { Redactor } from '../../src/http/redaction';
 import { exchange } from './fake-context';
-
-interface Res {
-  type: 'Patient' | 'Coverage' | 'ExplanationOfBenefit';
-  id: string;
-  patient: string;
-  lastUpdated?: string;
-  served?: string;
-}
-
-const line = (r: Res): string =>
-  JSON.stringify({
-    resourceType: r.type,
-    id: r.id,
-    ...(r.lastUpdated ? { meta: { lastUpdated: r.lastUpdated } } : {}),
-    ...(r.type === 'Coverage' ? { beneficiary: { reference: `Patient/${r.patient}` } } : {}),
-    ...(r.type === 'ExplanationOfBenefit'
-      ? {
-          patient: { reference: `Patient/${r.patient}` },
-          ...(r.served ? { billablePeriod: { start: r.served, end: r.served } } : {}),
-        }
-      : {}),
-  });
+import { line, type Res } from './fake-resources';
 
 const TRANSACTION_TIME = '2026-03-15T14:30:00.000Z';
 const day = (d: number): string => new Date(Date.UTC(2025, 0, 1) + d * 86_400_000).toISOString();

@@ -8,24 +8,10 @@ import type { CheckOutcome } from '../types';
 import type { DataIndex, IndexedResource } from './data-index';
 import type { IndexedExport } from './data-exports';
 import { manifestItems } from '../../flows/manifest';
+import { evidence, iso, sample, unread, updatedAt as at } from './data-words';
 
 /** Enrollees with data at or before `_since` needed before "nobody was filtered" means anything. */
 export const MIN_ENROLLEES_TO_JUDGE = 5;
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-const at = (r: IndexedResource): string =>
-  `${r.key} (lastUpdated ${r.lastUpdated === undefined ? 'none' : iso(r.lastUpdated)})`;
-
-function sample(items: readonly string[], total = items.length): string {
-  const shown = items.slice(0, 3).join('; ');
-  return total > 3 ? `${shown} (+${total - 3} more)` : shown;
-}
-
-const unread = (e: IndexedExport): string =>
-  `nothing wrong in what was read, but ${e.label} was not read whole (${e.incomplete ?? 'unknown'})`;
-
-const evidence = (...exports: IndexedExport[]): string[] => [...new Set(exports.flatMap((e) => e.evidence))];
 
 /** Resources updated at or before `since` (those without lastUpdated aside). */
 function upTo(index: DataIndex, since: number): IndexedResource[] {

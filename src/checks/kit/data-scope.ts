@@ -6,27 +6,12 @@
  */
 import { fail, pass, skip } from '../context';
 import type { CheckOutcome } from '../types';
-import type { IndexedResource } from './data-index';
 import type { IndexedExport } from './data-exports';
 import { manifestItems } from '../../flows/manifest';
+import { evidence, iso, sample, unread, updatedAt } from './data-words';
 
 /** The earliest service date the documents say BCDA returns (seed 000 §/Group, §/Patient). */
 export const EARLIEST_SERVICE_DAY = '2014-01-01';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-const updatedAt = (r: IndexedResource): string =>
-  `${r.key} (lastUpdated ${r.lastUpdated === undefined ? 'none' : iso(r.lastUpdated)})`;
-
-function sample(items: readonly string[], total = items.length): string {
-  const shown = items.slice(0, 3).join('; ');
-  return total > 3 ? `${shown} (+${total - 3} more)` : shown;
-}
-
-const evidence = (...exports: IndexedExport[]): string[] => [...new Set(exports.flatMap((e) => e.evidence))];
-
-const unread = (e: IndexedExport): string =>
-  `nothing wrong in what was read, but ${e.label} was not read whole (${e.incomplete ?? 'unknown'})`;
 
 /** The transactionTime of an export's manifest in epoch ms, when it is an instant. */
 export function transactionTimeOf(e: IndexedExport): number | undefined {

@@ -6,23 +6,8 @@
 import { fail, pass, skip } from '../context';
 import type { CheckOutcome } from '../types';
 import type { IndexedExport } from './data-exports';
-import type { IndexedResource } from './data-index';
 import { transactionTimeOf } from './data-scope';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-function sample(items: readonly string[], total = items.length): string {
-  const shown = items.slice(0, 3).join('; ');
-  return total > 3 ? `${shown} (+${total - 3} more)` : shown;
-}
-
-const evidence = (...exports: IndexedExport[]): string[] => [...new Set(exports.flatMap((e) => e.evidence))];
-
-const unread = (e: IndexedExport): string =>
-  `nothing wrong in what was read, but ${e.label} was not read whole (${e.incomplete ?? 'unknown'})`;
-
-const updatedAt = (r: IndexedResource): string =>
-  `${r.key} (lastUpdated ${r.lastUpdated === undefined ? 'none' : iso(r.lastUpdated)})`;
+import { evidence, iso, sample, unread, updatedAt } from './data-words';
 
 /** Each resource once across an export's output files: the latest version only. */
 export function judgeEachOnce(e: IndexedExport): CheckOutcome {
