@@ -19,6 +19,8 @@ interface FakeServer {
   runout?: Res[];
   /** Lines every export returns regardless of the request (a broken server). */
   serve?: (spec: Omit<KickoffSpec, 'label'>, data: Res[]) => Res[];
+  /** Extra lines, sent as they are (e.g. not JSON). */
+  raw?: (spec: Omit<KickoffSpec, 'label'>) => string[];
 }
 
 /** What a conforming server returns for a kick-off. */
@@ -84,6 +86,7 @@ function fakeContext(server: FakeServer): CheckContext {
       const resources = (server.serve ?? ((s) => conforming(server, s)))(spec, server.data);
       const run = exportRun(name, resources);
       for (const r of resources) inspect?.(line(r), { type: r.type, url: '' });
+      for (const raw of server.raw?.(spec) ?? []) inspect?.(raw, { type: 'Patient', url: '' });
       return Promise.resolve(run);
     },
   } as unknown as CheckContext;
@@ -271,6 +274,20 @@ describe('the data checks fail where the data breaks their rule', () => {
         conforming(base, spec).filter((r) => spec.endpoint !== 'patient' || r.patient !== 'p9'),
     };
     expect(await run('DOWNLOAD-PATIENT-SAME-ENROLLEES', server)).toMatchObject({ outcome: 'fail' });
+  });
+
+  it('a line that is not a resource makes the same-enrollees check skip, not call its resource missing', async () => {
+    const base = population();
+    const server: FakeServer = {
+      ...base,
+      serve: (spec) =>
+        conforming(base, spec).filter((r) => spec.endpoint !== 'patient' || r.patient !== 'p9'),
+      raw: (spec) => (spec.endpoint === 'patient' ? ['{"resourceType":"Patient","id":"p9"'] : []),
+    };
+    expect(await run('DOWNLOAD-PATIENT-SAME-ENROLLEES', server)).toMatchObject({
+      outcome: 'skip',
+      message: expect.stringContaining('1 of its lines are not a resource with a type and an id'),
+    });
   });
 
   it('a type not asked for, or one asked for missing, fails the _type checks', async () => {

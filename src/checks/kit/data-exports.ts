@@ -56,6 +56,16 @@ export function incompleteness(
   return undefined;
 }
 
+/**
+ * Lines that are not a resource with a type and an id leave the data unknown where they stand: a
+ * comparison would call those resources missing, so the export counts as not read whole.
+ */
+function unreadableLines(index: DataIndex): string | undefined {
+  return index.unreadable
+    ? `${index.unreadable} of its lines are not a resource with a type and an id`
+    : undefined;
+}
+
 function describe(spec: Omit<KickoffSpec, 'label'>): string {
   const path = spec.endpoint === 'patient' ? 'Patient/$export' : `Group/${spec.group ?? 'all'}/$export`;
   const query = [
@@ -99,7 +109,7 @@ export function indexedExport(
         evidence: evidenceOf(run),
         run,
       };
-    const incomplete = incompleteness(run);
+    const incomplete = incompleteness(run) ?? unreadableLines(index);
     return registered(ctx, {
       label,
       run,
@@ -129,7 +139,7 @@ export function unfilteredExport(ctx: CheckContext): Promise<IndexedExport | NoD
     const reread = await rereadAll(ctx, run, items, (line, item) => {
       if (item.type !== 'OperationOutcome') index.add(line, item.type);
     });
-    const incomplete = incompleteness(run) ?? incompleteness(run, reread);
+    const incomplete = incompleteness(run) ?? incompleteness(run, reread) ?? unreadableLines(index);
     return registered(ctx, {
       label,
       run,
