@@ -1,14 +1,11 @@
 /**
  * What a run showed about each requirement of the table: met, broken, or not checked (and why),
- * read from the results of the checks that verify it. The JSON and HTML reports carry this list.
+ * read from the results of the checks that verify it. report.json carries one small record per
+ * requirement (id, status, the reason where the run decided it); what the requirement says, its
+ * level and its checks are the table's (spec/requirements/, `list --requirements --json`).
  */
-import type { ApiVersion, Outcome, Profile } from '../core/vocabulary';
-import {
-  GENERIC_SOURCES,
-  type Requirement,
-  type RequirementLevel,
-  type RequirementsTable,
-} from '../requirements/table';
+import type { ApiVersion, Profile } from '../core/vocabulary';
+import { GENERIC_SOURCES, type Requirement, type RequirementsTable } from '../requirements/table';
 import { isTripped, type CheckResult } from './results';
 
 export const REQUIREMENT_STATUSES = [
@@ -26,17 +23,12 @@ export type RequirementStatus = (typeof REQUIREMENT_STATUSES)[number];
 
 export interface RequirementVerdict {
   id: string;
-  source: string;
-  section: string;
-  level: RequirementLevel;
-  subject: Requirement['subject'];
-  statement: string;
-  testable: boolean;
   status: RequirementStatus;
-  /** Why it was not checked, not testable, superseded or not applicable. */
+  /**
+   * Why, where this run decided it: the deviation, the checks that reached no verdict, why it does
+   * not apply. The table's own reasons (untestable, superseded, no check) are not repeated here.
+   */
   reason?: string;
-  /** The checks that verify it and what each concluded in this run (absent: not selected). */
-  checks: Array<{ id: string; outcome?: Outcome }>;
 }
 
 export interface RunScope {
@@ -59,38 +51,22 @@ function notApplicable(r: Requirement, scope: RunScope): string | undefined {
 
 export function judgeRequirement(
   r: Requirement,
-  results: ReadonlyMap<string, CheckResult>,
+  results: ReadonlyMap<string, Pick<CheckResult, 'id' | 'outcome' | 'knownDeviation'>>,
   scope: RunScope,
 ): RequirementVerdict {
-  const checks = r.checks.map((id) => {
-    const outcome = results.get(id)?.outcome;
-    return outcome ? { id, outcome } : { id };
-  });
-  const base = {
-    id: r.id,
-    source: r.source,
-    section: r.section,
-    level: r.level,
-    subject: r.subject,
-    statement: r.statement,
-    testable: r.testable,
-    checks,
-  };
-  if (r.supersededBy) return { ...base, status: 'superseded', reason: `superseded by ${r.supersededBy}` };
-  if (!r.testable) return { ...base, status: 'untestable', reason: r.why ?? 'not testable from outside' };
+  const id = r.id;
+  if (r.supersededBy) return { id, status: 'superseded' };
+  if (!r.testable) return { id, status: 'untestable' };
   const away = notApplicable(r, scope);
-  if (away) return { ...base, status: 'not applicable', reason: away };
-  if (!r.checks.length)
-    return { ...base, status: 'no check', reason: r.uncovered ?? 'no check verifies it yet' };
-  const ran = r.checks.flatMap((id) => results.get(id) ?? []);
-  if (!ran.length)
-    return { ...base, status: 'not selected', reason: 'none of its checks was selected for this run' };
-  if (ran.some(isTripped)) return { ...base, status: 'broken' };
-  if (ran.some((x) => x.outcome === 'warn' && x.knownDeviation))
-    return { ...base, status: 'known deviation', reason: ran.find((x) => x.knownDeviation)!.knownDeviation! };
-  if (ran.some((x) => x.outcome === 'pass')) return { ...base, status: 'met' };
-  const why = ran.map((x) => `${x.id}: ${x.outcome}: ${x.message}`).join('; ');
-  return { ...base, status: 'not checked', reason: why };
+  if (away) return { id, status: 'not applicable', reason: away };
+  if (!r.checks.length) return { id, status: 'no check' };
+  const ran = r.checks.flatMap((c) => results.get(c) ?? []);
+  if (!ran.length) return { id, status: 'not selected' };
+  if (ran.some(isTripped)) return { id, status: 'broken' };
+  const deviation = ran.find((x) => x.outcome === 'warn' && x.knownDeviation)?.knownDeviation;
+  if (deviation) return { id, status: 'known deviation', reason: deviation };
+  if (ran.some((x) => x.outcome === 'pass')) return { id, status: 'met' };
+  return { id, status: 'not checked', reason: ran.map((x) => `${x.id} ${x.outcome}`).join(', ') };
 }
 
 export function judgeRequirements(
@@ -103,7 +79,9 @@ export function judgeRequirements(
 }
 
 /** How many requirements ended in each status. */
-export function countStatuses(verdicts: readonly RequirementVerdict[]): Record<RequirementStatus, number> {
+export function countStatuses(
+  verdicts: readonly Pick<RequirementVerdict, 'status'>[],
+): Record<RequirementStatus, number> {
   const counts = Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, 0])) as Record<
     RequirementStatus,
     number

@@ -28,6 +28,13 @@ import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
 
+/**
+ * The embedded mock finishes a job in about half a second instead of BCDA's two or more: a run
+ * follows some thirty exports one after another, and a job still answers 202 with X-Progress on
+ * the poll right after its kick-off, so every status rule is still exercised.
+ */
+const EMBEDDED_JOB_SPEED = 4;
+
 /** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
 const EXPORTS_GRACE_MS = 1_000;
 
@@ -77,6 +84,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       quiet: true,
       faults: config.mockFaults,
       quirks: config.mockQuirks,
+      jobSpeed: EMBEDDED_JOB_SPEED,
     });
     const main = mock.credentials.find((c) => c.cmsId === SANDBOX_CREDENTIAL.cmsId)!;
     resolved = { ...config, target: mock.url, clientId: main.clientId, clientSecret: main.clientSecret };

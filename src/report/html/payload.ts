@@ -6,6 +6,7 @@
 import type { RunReport } from '../../engine/results';
 import type { Exchange } from '../../http/exchange';
 import { mockCommand, reproduceCurl } from '../reproduce';
+import { requirementsTable } from '../../requirements/table';
 import { refLink, requirementLink, type RefLink } from './references';
 
 /** Characters of each body kept in the HTML (report.json keeps more). */
@@ -98,7 +99,7 @@ export function buildPayload(report: RunReport): ClientPayload {
   const max = report.exchanges.length > LARGE_RUN_EXCHANGES ? LARGE_RUN_BODY_CHARS : HTML_BODY_CHARS;
   const omitted = new Set(report.run.privacy?.omittedBodies ?? []);
   const mock = mockCommand(report.run);
-  const requirements = new Map((report.requirements ?? []).map((v) => [v.id, v]));
+  const requirements = requirementsTable().byId;
   return {
     bodyChars: max,
     ...(mock ? { mockCommand: mock } : {}),

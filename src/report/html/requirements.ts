@@ -5,10 +5,20 @@
  * The rows that were met, untestable, superseded or do not apply are only counted here; report.json
  * lists them all.
  */
-import type { RequirementStatus, RequirementVerdict } from '../../engine/requirement-verdicts';
+import type { RequirementStatus } from '../../engine/requirement-verdicts';
 import { REQUIREMENT_STATUSES } from '../../engine/requirement-verdicts';
+import type { Outcome } from '../../core/vocabulary';
 import type { RunReport } from '../../engine/results';
+import { requirementsTable, type Requirement } from '../../requirements/table';
 import { html, type SafeHtml } from './escape';
+
+/** A requirement of the table with what this run showed of it. */
+interface Row {
+  req: Requirement;
+  status: RequirementStatus;
+  reason?: string;
+  checks: Array<{ id: string; outcome?: Outcome }>;
+}
 
 /** Statuses listed row by row, in this order; the others are counted only. */
 const LISTED: readonly RequirementStatus[] = ['broken', 'known deviation', 'not checked', 'no check'];
@@ -25,7 +35,7 @@ const STATUS_CLASS: Record<RequirementStatus, string> = {
   'not applicable': 'skip',
 };
 
-function checksCell(v: RequirementVerdict): SafeHtml {
+function checksCell(v: Row): SafeHtml {
   if (!v.checks.length) return html`<span class="muted">none</span>`;
   return html`${v.checks.map(
     (c, i) =>
@@ -34,12 +44,28 @@ function checksCell(v: RequirementVerdict): SafeHtml {
   )}`;
 }
 
+/** The report's verdicts joined with the table (what each says) and the results (its checks' outcomes). */
+function rowsOf(report: RunReport): Row[] {
+  const table = requirementsTable();
+  const outcomes = new Map(report.results.map((r) => [r.id, r.outcome]));
+  return (report.requirements ?? []).flatMap((v) => {
+    const req = table.byId.get(v.id);
+    if (!req) return [];
+    const checks = req.checks.map((id) => {
+      const outcome = outcomes.get(id);
+      return outcome ? { id, outcome } : { id };
+    });
+    const reason = v.reason ?? (v.status === 'no check' ? req.uncovered : undefined);
+    return [{ req, status: v.status, checks, ...(reason ? { reason } : {}) }];
+  });
+}
+
 export function renderRequirements(report: RunReport): SafeHtml {
-  const verdicts = report.requirements ?? [];
+  const verdicts = rowsOf(report);
   if (!verdicts.length) return html``;
-  const sources = [...new Set(verdicts.map((v) => v.source))];
+  const sources = [...new Set(verdicts.map((v) => v.req.source))];
   const count = (source: string, status: RequirementStatus) =>
-    verdicts.filter((v) => v.source === source && v.status === status).length;
+    verdicts.filter((v) => v.req.source === source && v.status === status).length;
   const listed = LISTED.flatMap((status) => verdicts.filter((v) => v.status === status));
   return html`<h2 id="requirements">Requirements</h2>
     <p class="lead">
@@ -87,9 +113,9 @@ export function renderRequirements(report: RunReport): SafeHtml {
                   (v) =>
                     html`<tr data-status="${v.status}">
                       <td><span class="badge ${STATUS_CLASS[v.status]}">${v.status}</span></td>
-                      <td class="id">${v.id}<br /><span class="muted small">${v.section}</span></td>
-                      <td>${v.level}</td>
-                      <td class="text">${v.statement}</td>
+                      <td class="id">${v.req.id}<br /><span class="muted small">${v.req.section}</span></td>
+                      <td>${v.req.level}</td>
+                      <td class="text">${v.req.statement}</td>
                       <td>${checksCell(v)}</td>
                       <td class="text small">${v.reason ?? ''}</td>
                     </tr>`,
