@@ -1,5 +1,6 @@
 /** The result records a run produces; report.json is exactly a RunReport. */
-import type { CheckOutcome } from '../checks/types';
+import type { CheckMeta, CheckOutcome } from '../checks/types';
+import { requirementIdsOf } from '../requirements/table';
 import type { ApiVersion, Area, Level, Outcome, Profile } from '../core/vocabulary';
 import type { Exchange } from '../http/exchange';
 import type { FileValidationSummary } from '../fhir';
@@ -114,6 +115,26 @@ export interface RunReport {
   validation: ValidationFileSummary[];
   exports: ExportTimeline[];
   exchanges: Exchange[];
+}
+
+/** What a result repeats of its check: the meta fields, and the requirement ids the table gives it. */
+export function resultMeta(
+  check: CheckMeta,
+): Pick<
+  CheckResult,
+  'id' | 'title' | 'description' | 'level' | 'area' | 'profiles' | 'refs' | 'requirements' | 'operations'
+> {
+  return {
+    id: check.id,
+    title: check.title,
+    description: check.description,
+    level: check.level,
+    area: check.area,
+    profiles: check.profiles,
+    refs: check.refs,
+    requirements: [...requirementIdsOf(check.id)],
+    operations: check.operations,
+  };
 }
 
 /**

@@ -10,8 +10,7 @@ import { KickoffBudgetExceeded, type CheckContext, type CheckDefinition } from '
 import type { CheckOutcome } from '../checks/types';
 import { BudgetSpentError, TimeBudget } from '../http/budget';
 import { TransportError } from '../http/client';
-import type { CheckResult } from './results';
-import { requirementIdsOf } from '../requirements/table';
+import { resultMeta, type CheckResult } from './results';
 
 /**
  * Requests in a row without a complete response (none at all, or headers and then a body that
@@ -80,15 +79,7 @@ export async function runChecks(
           ? { outcome: 'error', message: `not run: ${budget.reason}`, evidence: [] }
           : await withinBudget(runOne(check, ctx), budget);
     const result: CheckResult = {
-      id: check.id,
-      title: check.title,
-      description: check.description,
-      level: check.level,
-      area: check.area,
-      profiles: check.profiles,
-      refs: check.refs,
-      requirements: [...requirementIdsOf(check.id)],
-      operations: check.operations,
+      ...resultMeta(check),
       startedAt: new Date(t0).toISOString(),
       durationMs: Date.now() - t0,
       ...outcome,

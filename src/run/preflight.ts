@@ -11,10 +11,9 @@ import type { CheckContext, CheckDefinition } from '../checks/context';
 import type { RunConfig } from '../config/config';
 import { SETTINGS, configKeyOf, envNameOf, type SettingKey } from '../core/settings';
 import type { Area } from '../core/vocabulary';
-import type { CheckResult } from '../engine/results';
+import { resultMeta, type CheckResult } from '../engine/results';
 import { BudgetSpentError } from '../http/budget';
 import { TransportError, type HttpResponse } from '../http/client';
-import { requirementIdsOf } from '../requirements/table';
 
 export interface PreflightStop {
   /** `credentials` exits 2; `unreachable` and `not-bulk-data` exit 3. */
@@ -198,15 +197,7 @@ export function notRunResults(checks: readonly CheckDefinition[], stop: Prefligh
   const at = new Date().toISOString();
   const ordered = [...checks.filter((c) => c.phase !== 'late'), ...checks.filter((c) => c.phase === 'late')];
   return ordered.map((check) => ({
-    id: check.id,
-    title: check.title,
-    description: check.description,
-    level: check.level,
-    area: check.area,
-    profiles: check.profiles,
-    refs: check.refs,
-    requirements: [...requirementIdsOf(check.id)],
-    operations: check.operations,
+    ...resultMeta(check),
     startedAt: at,
     durationMs: 0,
     outcome: 'error',
