@@ -6,57 +6,10 @@
  * control, a fixed --token), passes on the clean mock and fails under the fault written for it;
  * the clock is where it was when the run ends.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { loadConfig, type RawSettings } from '../../src/config/config';
 import type { CheckResult } from '../../src/engine/results';
-import { runConformance } from '../../src/run/run-conformance';
-import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
-import { startMock, type MockServer } from '../../src/mock';
+import { lead, mockWith, runCheck, tokenFrom } from './separate-mock';
 
 jest.setTimeout(60_000);
-
-const main = BUILT_IN_CREDENTIALS.find((c) => c.cmsId === 'A9994')!;
-const credentials = { clientId: main.clientId, clientSecret: main.clientSecret };
-
-const mocks: MockServer[] = [];
-afterEach(async () => {
-  await Promise.all(mocks.splice(0).map((m) => m.close()));
-});
-
-async function mockWith(faults: string[] = [], control = true): Promise<MockServer> {
-  const mock = await startMock({ control, quiet: true, faults });
-  mocks.push(mock);
-  return mock;
-}
-
-async function tokenFrom(mock: MockServer): Promise<string> {
-  const res = await fetch(`${mock.url}/auth/token`, {
-    method: 'POST',
-    headers: {
-      accept: 'application/json',
-      authorization: `Basic ${Buffer.from(`${main.clientId}:${main.clientSecret}`).toString('base64')}`,
-    },
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function runCheck(mock: MockServer, id: string, auth: RawSettings = credentials): Promise<CheckResult> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'token-life-'));
-  const config = loadConfig(
-    { ...auth, target: mock.url, grep: id, outDir: path.join(dir, 'reports'), timeoutSeconds: 45 },
-    {},
-    dir,
-  );
-  const { report } = await runConformance(config);
-  const result = report.results.find((r) => r.id === id);
-  if (!result) throw new Error(`${id} did not run`);
-  return result;
-}
-
-/** How far the mock's clock is ahead of real time. */
-const lead = (mock: MockServer) => mock.clock.nowMs() - Date.now();
 
 const outcome = (r: CheckResult) => ({ outcome: r.outcome, message: r.message });
 
