@@ -66,15 +66,17 @@ export async function offersMockControl(
  */
 export function httpControl(http: HttpClient, timeoutMs: number, budget: RequestBudget): TargetControl {
   const limit = Math.min(timeoutMs, CLEANUP_GRACE_MS * 2);
-  const post = async (path: string, body: unknown, restores = false) => {
+  /** One control request: a POST with a JSON body (a change), or a GET (a reading); its JSON answer. */
+  const send = async (path: string, body?: unknown, restores = false): Promise<unknown> => {
     let res;
     try {
       res = await http.send({
-        method: 'POST',
+        method: body === undefined ? 'GET' : 'POST',
         url: `/__mock${path}`,
         label: `mock control ${path}`,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
         timeoutMs: limit,
         maxBodyBytes: MAX_MOCK_STATE_BYTES,
         ...(restores ? {} : { budget }),
@@ -87,25 +89,10 @@ export function httpControl(http: HttpClient, timeoutMs: number, budget: Request
       throw err;
     }
     if (res.status !== 200) throw new Error(`mock control ${path} answered ${res.status}: ${res.text()}`);
+    return body === undefined ? res.json() : undefined;
   };
-  const get = async (path: string): Promise<unknown> => {
-    let res;
-    try {
-      res = await http.send({
-        method: 'GET',
-        url: `/__mock${path}`,
-        label: `mock control ${path}`,
-        timeoutMs: limit,
-        maxBodyBytes: MAX_MOCK_STATE_BYTES,
-        budget,
-      });
-    } catch (err) {
-      if (budget.signal.aborted) throw spent(budget);
-      if (err instanceof TransportError) throw new Error(`mock control ${path} failed: ${err.message}`);
-      throw err;
-    }
-    if (res.status !== 200) throw new Error(`mock control ${path} answered ${res.status}: ${res.text()}`);
-    return res.json();
+  const post = async (path: string, body: unknown, restores = false): Promise<void> => {
+    await send(path, body, restores);
   };
   return {
     advanceClock: (seconds) => post('/clock/advance', { seconds }),
@@ -118,7 +105,7 @@ export function httpControl(http: HttpClient, timeoutMs: number, budget: Request
     setPollRateLimit: (limit, windowSeconds) =>
       post('/poll-rate-limit', limit === 0 ? { limit } : { limit, windowSeconds }, limit === 0),
     jobFailures: async (jobId) => {
-      const body = (await get(`/jobs/${encodeURIComponent(jobId)}/failures`)) as { beneficiaries?: unknown };
+      const body = (await send(`/jobs/${encodeURIComponent(jobId)}/failures`)) as { beneficiaries?: unknown };
       const list = Array.isArray(body?.beneficiaries) ? body.beneficiaries : undefined;
       if (!list || !list.every((b): b is string => typeof b === 'string'))
         throw new Error('mock control: the failures answer holds no list of beneficiaries');
