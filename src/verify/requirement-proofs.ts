@@ -1,8 +1,9 @@
 /**
- * What `npm run verify` proves per requirement of the table, in two independent ways:
+ * What `npm run verify` proves per requirement of the table, in two ways:
  * - verified: one of its checks was tripped by a fault that check names (the check can fail);
- * - proven by its own faults: a fault the table lists for the requirement (chosen from the
- *   requirement's words, not from a check's code) tripped one of its checks.
+ * - proven by its own faults: a fault the table lists for the requirement (chosen by what the
+ *   requirement says) tripped one of its checks. Where the row lists a fault its checks also name,
+ *   the two proofs coincide; they are independent where the fault was written from the row.
  */
 import type { Requirement, RequirementLevel, RequirementsTable } from '../requirements/table';
 import type { FaultDetection } from './report';
