@@ -167,7 +167,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-TASK-STATUS-VALUES',
     title: 'every listed Task has one of the four documented statuses',
     description:
-      'Task.status in a job list is completed, failed, in-progress or cancelled, the four values the nine job states map to, for every Task of every job-list answer the run received (other organizations\' jobs and old ones too, not only this run\'s). The real server lists Pending jobs as "accepted": reported as a known deviation.',
+      'Task.status in a job list is completed, failed, in-progress or cancelled, the four values the nine job states map to, for every Task of every job-list answer the run received (other organizations\' jobs and old ones too, not only this run\'s). The real server lists Pending jobs as "accepted": reported as a known deviation. Skipped when no job-list answer lists a Task.',
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],

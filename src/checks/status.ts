@@ -592,7 +592,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-FILE-NAMES',
     title: 'data files have random UUID names, each error file the name of its data file',
     description:
-      "Every output url ends in <random UUID>.ndjson and every error url in <UUID>-error.ndjson, the UUID of the data file of its batch (v3's warnings-and-info.ndjson is the one other error file). A batch whose data came out empty is left out of output while its error file stays, so pairing is judged as a whole: where an export lists both, some error file must carry an output file's UUID. A UUID name cannot be guessed and ties each error file to its data. Judged on every completed export.",
+      "Every output url ends in <random UUID>.ndjson and every error url in <UUID>-error.ndjson, the UUID of the data file of its batch (v3's warnings-and-info.ndjson is the one other error file). A batch whose data came out empty is left out of output while its error file stays, so pairing is judged as a whole: where an export lists both, some error file must carry an output file's UUID. A UUID name cannot be guessed and ties each error file to its data. Judged on every completed export; skipped when no manifest lists a file.",
     profiles: ['bcda'],
     refs: ['behavior §2.7'],
     faults: ['manifest-file-names-not-uuid', 'manifest-error-file-unpaired'],
