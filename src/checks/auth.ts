@@ -31,6 +31,7 @@ import {
 import { jsonObject, nonEmptyString } from './kit/json-body';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
+import { cancelStages } from './kit/cancel-stages';
 import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
 
@@ -397,6 +398,39 @@ const crossClientChecks: CheckDefinition[] = [
       });
       const problem = statusProblem(res, 401);
       return verdict(problem, '401 for another client', [res.exchange.id]);
+    },
+  },
+  {
+    id: 'AUTH-OTHER-CLIENT-CANCEL',
+    title: "another client cannot cancel this client's job",
+    description:
+      "A second client (another ACO) sends DELETE for a running job of the first client's: refused (BCDA: 401 with an OperationOutcome; under the Bulk Data IG profile 401, 403 or 404 with one), and the job runs on: its owner's status request right after answers 202 (or 200 once complete), not 404. Where job states can be set (the embedded mock) the job is held In Progress while the other client tries; elsewhere it tries at once after the kick-off.",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['behavior §2.4', 'behavior §5'],
+    operations: [...versioned('cancelJob'), ...versioned('getJobStatus')],
+    faults: ['other-client-can-cancel', 'auth-leaks-other-aco-job'],
+    async run(ctx) {
+      if (!ctx.otherClient)
+        return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
+      const flow = await cancelStages(ctx);
+      const { foreignCancel: cancel, ownerStatus } = flow;
+      if (!cancel || !ownerStatus) return skip(flow.problem ?? 'no job of its own to try');
+      const refused = ctx.config.profile === 'bcda' ? [401] : [401, 403, 404];
+      const wrong = statusProblem(cancel, refused);
+      const refusal = wrong ?? joinProblems(operationOutcomeProblems(cancel));
+      const alive =
+        ownerStatus.status === 202 || ownerStatus.status === 200
+          ? undefined
+          : `its owner's status request then answered ${ownerStatus.status}, expected 202 or 200 (the job running on)`;
+      const problem = joinProblems([refusal && `the other client's cancel: ${refusal}`, alive]);
+      const running = flow.held ? 'held running' : 'just started';
+      return verdict(
+        problem,
+        `the other client's cancel of a job ${running} answered ${cancel.status}; the job still answers ${ownerStatus.status} to its owner`,
+        [cancel.exchange.id, ownerStatus.exchange.id],
+      );
     },
   },
 ];

@@ -1,13 +1,20 @@
 /**
  * Cancelling a job (seed 001 §Cancel a job, bulkdata@305–309, @122, behavior §2.4): a running job
- * answers 202, then 404 when polled and 410 when cancelled again; an unknown job 404.
+ * answers 202, then 404 when polled and 410 when cancelled again; an unknown job 404. And what a
+ * cancel leaves behind (behavior §2.4, §2.7): a completed job stays as it was, and a cancelled
+ * job's files are gone.
  */
 import { type CheckContext, type CheckDefinition, fail, pass, skip, verdict } from './context';
 import type { HttpResponse } from '../http/client';
+import { asManifest, manifestItems } from '../flows/manifest';
 import { type CancelFlow, cancelFlow } from './kit/cancel-flow';
-import { errorAnswerProblems, joinProblems } from './kit/expect';
+import { cancelStages } from './kit/cancel-stages';
+import { errorAnswerProblems, joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 import type { CheckOutcome } from './types';
+
+/** BCDA's diagnostics when a job that is not active is cancelled (behavior §2.4). */
+const NOT_CANCELLED = 'job was not cancelled because it is not Pending or In Progress';
 
 function cancelCheck(
   def: Omit<CheckDefinition, 'run' | 'area' | 'operations'>,
@@ -79,10 +86,7 @@ export const cancelChecks: CheckDefinition[] = [
     (f) => (f.cancel?.status === 202 ? f.cancelAgain : undefined),
     (res) => {
       const problem = joinProblems(
-        errorAnswerProblems(res, 410, {
-          code: 'not-found',
-          diagnostics: 'job was not cancelled because it is not Pending or In Progress',
-        }),
+        errorAnswerProblems(res, 410, { code: 'not-found', diagnostics: NOT_CANCELLED }),
       );
       return verdict(problem, '410 with an OperationOutcome', [res.exchange.id]);
     },
@@ -101,6 +105,76 @@ export const cancelChecks: CheckDefinition[] = [
       const res = await ctx.target.call(ctx.op('cancelJob'), { label: 'cancel job 0', path: { jobId: 0 } });
       const problem = joinProblems(errorAnswerProblems(res, 404));
       return verdict(problem, '404 with an OperationOutcome', [res.exchange.id]);
+    },
+  },
+  {
+    id: 'CANCEL-COMPLETED-KEEPS-JOB',
+    title: 'cancelling a completed job answers 410 and leaves the job as it was',
+    description:
+      "Only an active job can be cancelled (seed 001): a DELETE of a job of the run's own that has completed answers 410 Gone with an OperationOutcome (\"job was not cancelled because it is not Pending or In Progress\"), and the job stays completed: its status still answers 200 with its manifest and its file still downloads. SHOULD: the documents do not say what cancelling a finished job answers; the 410 is the real server's answer (the Bulk Data IG lets a server take such a DELETE as the client being done with the files, so the rule is BCDA's only). Where job states can be set (the embedded mock) the job is forced Completed instead of waited for.",
+    level: 'SHOULD',
+    area: 'cancel',
+    profiles: ['bcda'],
+    refs: ['behavior §2.4'],
+    operations: [...versioned('cancelJob'), ...versioned('getJobStatus'), 'downloadFile'],
+    faults: ['cancel-finished-job-202', 'cancel-completed-drops-files'],
+    async run(ctx) {
+      const flow = await cancelStages(ctx);
+      const { cancelCompleted: cancel, statusAfter, downloadAfter } = flow;
+      if (!cancel || !statusAfter || !downloadAfter)
+        return skip(flow.problem ?? 'no completed job of its own to cancel');
+      const cancelProblem = joinProblems(
+        errorAnswerProblems(cancel, 410, { code: 'not-found', diagnostics: NOT_CANCELLED }),
+      );
+      const manifest = manifestItems(asManifest(statusAfter.json())?.output).length > 0;
+      const statusAfterProblem =
+        statusProblem(statusAfter, 200) ?? (manifest ? undefined : 'no manifest with output files');
+      const downloadProblem = statusProblem(downloadAfter, 200);
+      const problem = joinProblems([
+        cancelProblem && `the cancel: ${cancelProblem}`,
+        statusAfterProblem && `the job's status afterwards: ${statusAfterProblem}`,
+        downloadProblem && `its file afterwards: ${downloadProblem}`,
+      ]);
+      return verdict(problem, '410 with an OperationOutcome; the job still answers 200 and its file 200', [
+        cancel.exchange.id,
+        statusAfter.exchange.id,
+        downloadAfter.exchange.id,
+      ]);
+    },
+  },
+  {
+    id: 'CANCEL-FILES-GONE',
+    title: "a cancelled job's files are no longer served",
+    description:
+      "A job cancelled while it already had files serves none of them afterwards: each of its file URLs answers 404 or 410, not 200. A completed job of the run's own is put back In Progress with its files (mock control: as a job whose files were written while it still ran), cancelled (202), and its files asked for again. SHOULD: the documents do not say; the real server never moves a cancelled job's files to where files are served from, so their URLs answer 404. Needs a target whose job states can be set (the embedded mock, or a mock started with --control).",
+    level: 'SHOULD',
+    area: 'cancel',
+    profiles: ['bcda'],
+    refs: ['behavior §2.4', 'behavior §2.7'],
+    operations: [...versioned('cancelJob'), 'downloadFile'],
+    faults: ['cancel-keeps-files'],
+    async run(ctx) {
+      const flow = await cancelStages(ctx);
+      if (!flow.cancelCompleted) return skip(flow.problem ?? 'no completed job of its own to cancel');
+      const cancel = flow.cancelReopened;
+      if (!cancel) return skip(flow.reopenProblem ?? 'the job could not be put back in progress');
+      if (cancel.status !== 202)
+        return skip(`cancelling the job put back in progress answered ${cancel.status}, not 202`, [
+          cancel.exchange.id,
+        ]);
+      const downloads = flow.downloadsAfterCancel ?? [];
+      if (!downloads.length) return skip('the job lists no file to ask for', [cancel.exchange.id]);
+      const evidence = [cancel.exchange.id, ...downloads.map((d) => d.exchange.id)];
+      const served = downloads.filter((d) => d.status !== 404 && d.status !== 410);
+      if (served.length)
+        return fail(
+          `after the cancel (202), ${served.length} of ${downloads.length} file(s) still answer ${[...new Set(served.map((d) => d.status))].join(', ')}, expected 404 or 410`,
+          evidence,
+        );
+      return pass(
+        `after the cancel (202), its ${downloads.length} file(s) answer ${[...new Set(downloads.map((d) => d.status))].join(', ')}`,
+        evidence,
+      );
     },
   },
 ];

@@ -32,6 +32,7 @@ import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
+import { expiryOf } from './kit/expires-at';
 import {
   type ExportVerdict,
   type FinishedExport,
@@ -965,6 +966,84 @@ const stillThereCheck: CheckDefinition = {
   },
 };
 
+/** How far before and after the stated Expires instant the files are asked for. */
+const EXPIRES_MARGIN_SECONDS = 5 * 60;
+
+/** The furthest ahead an Expires may lie for the check to move the clock there. */
+const MAX_EXPIRES_AHEAD_MS = 30 * 24 * 3600 * 1000;
+
+const untilExpiresCheck: CheckDefinition = {
+  id: 'STATUS-FILES-UNTIL-EXPIRES',
+  title: 'files download until the Expires instant the status answer names, and not after',
+  description:
+    "The Expires header of a completed answer says when the listed files stop being available: the target's clock is moved to 5 minutes before that instant (its distance read as Expires minus the answer's Date, by the target's own clock; the real server's Go time string is read too), a fresh token is fetched, and one output file of the shared export must download (200); then to 5 minutes after it, where the file must be gone (404 or 410). Skips when the answer has no Expires it can read. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials; the clock is put back afterwards.",
+  level: 'SHOULD',
+  area: 'status',
+  phase: 'late',
+  profiles: ['bcda', 'bulk-data-ig'],
+  refs: ['behavior §2.3', 'behavior §2.7'],
+  operations: ['downloadFile'],
+  faults: ['files-expire-early', 'expired-files-still-served'],
+  async run(ctx) {
+    const cannot = cannotMoveClock(ctx, 24);
+    if (cannot) return skip(cannot);
+    const control = ctx.control!;
+    const main = await ctx.mainExport();
+    const file = main.downloads.find((d) => d.kind === 'output' && d.status === 200 && !d.error);
+    if (!main.final || !main.manifest || !file)
+      return skip(`the shared export did not complete with a file downloaded: ${main.problem ?? 'no file'}`);
+    const final = main.final;
+    const expiry = expiryOf(final);
+    if (typeof expiry === 'string') return skip(expiry, [final.exchange.id]);
+    if (expiry.lifetimeMs > MAX_EXPIRES_AHEAD_MS)
+      return skip(
+        `Expires lies ${Math.round(expiry.lifetimeMs / 3_600_000)} hours ahead: too far to move the clock`,
+        [final.exchange.id],
+      );
+    // Nothing of the run may be in flight while the clock is near the files' end.
+    await ctx.settled();
+    const sinceAnswer = Date.now() - Date.parse(final.exchange.startedAt);
+    const before = (expiry.lifetimeMs - sinceAnswer) / 1000 - EXPIRES_MARGIN_SECONDS;
+    if (!(before > 0))
+      return skip(`Expires is less than ${EXPIRES_MARGIN_SECONDS / 60} minutes ahead (or past)`, [
+        final.exchange.id,
+      ]);
+    let moved = 0;
+    const moveAndDownload = async (seconds: number, label: string) => {
+      await control.advanceClock(seconds);
+      moved += seconds;
+      ctx.invalidateToken();
+      return ctx.target.get(file.item.url, { label, operationId: 'downloadFile' });
+    };
+    try {
+      const early = await moveAndDownload(before, 'download 5 minutes before the stated Expires');
+      const late = await moveAndDownload(
+        2 * EXPIRES_MARGIN_SECONDS,
+        'download 5 minutes after the stated Expires',
+      );
+      const evidence = [final.exchange.id, early.exchange.id, late.exchange.id];
+      const clock = expiry.fromDateHeader ? '' : ' (no Date header: read by our clock)';
+      const problem = joinProblems([
+        early.status === 200
+          ? undefined
+          : `5 minutes before Expires the file answered ${early.status}, expected 200`,
+        late.status === 404 || late.status === 410
+          ? undefined
+          : `5 minutes after Expires the file answered ${late.status}, expected 404 or 410`,
+      ]);
+      return verdict(
+        problem && `${problem}${clock}`,
+        `the file downloads 5 minutes before Expires (${final.headers.expires ?? ''}) and answers ${late.status} 5 minutes after${clock}`,
+        evidence,
+      );
+    } finally {
+      // Put the shared clock back, and drop the token minted ahead of it.
+      if (moved > 0) await control.rewindClock(moved);
+      ctx.invalidateToken();
+    }
+  },
+};
+
 const expiryCheck: CheckDefinition = {
   id: 'STATUS-EXPIRED-AFTER-24H',
   title: 'a finished job and its files are gone 24 hours later',
@@ -1025,4 +1104,9 @@ const expiryCheck: CheckDefinition = {
   },
 };
 
-export const statusChecks: CheckDefinition[] = [...jobStatusChecks, stillThereCheck, expiryCheck];
+export const statusChecks: CheckDefinition[] = [
+  ...jobStatusChecks,
+  stillThereCheck,
+  untilExpiresCheck,
+  expiryCheck,
+];

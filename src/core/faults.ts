@@ -143,6 +143,13 @@ const CATALOG = [
     ['behavior §2.3', 'behavior §5', 'bulkdata@9'],
   ),
   f(
+    'other-client-can-cancel',
+    'auth',
+    "Another ACO's DELETE cancels a running job (202); its status and files stay refused to that ACO.",
+    "A DELETE of another ACO's job answers 401 and the job runs on.",
+    ['behavior §2.4', 'behavior §5'],
+  ),
+  f(
     'auth-wrong-status-no-token',
     'auth',
     'A missing token answers 403 instead of 401.',
@@ -869,6 +876,20 @@ const CATALOG = [
     'Only Pending or In Progress jobs can be cancelled; others answer 410.',
     ['behavior §2.4'],
   ),
+  f(
+    'cancel-completed-drops-files',
+    'cancel',
+    'DELETE of a completed job answers 410 as documented, but archives the job: its manifest and files are gone.',
+    'A cancel refused because the job is no longer active leaves the job as it was.',
+    ['behavior §2.4'],
+  ),
+  f(
+    'cancel-keeps-files',
+    'cancel',
+    "A cancelled job's files are still served (200) from the URLs of its manifest.",
+    "Once a job is cancelled, its files' URLs answer 404.",
+    ['behavior §2.4', 'behavior §2.7'],
+  ),
   // jobs
   f(
     'jobs-wrong-task-status',
@@ -1045,6 +1066,20 @@ const CATALOG = [
     'A completed job is archived, and its files are gone, 12 hours after it completes.',
     'Files stay downloadable for 24 hours after the job completes.',
     ['seed:001 §Files expire after 24 hours'],
+  ),
+  f(
+    'files-expire-early',
+    'status',
+    "A completed job's files are gone half an hour before the Expires instant its status answer names.",
+    'Files stay downloadable until the Expires instant the completed answer names.',
+    ['bulkdata@146', 'seed:001 §Files expire after 24 hours'],
+  ),
+  f(
+    'expired-files-still-served',
+    'status',
+    'Files still download for half an hour after the Expires instant (and the archiving) of their job.',
+    'Files are no longer served once the Expires instant the completed answer names has passed.',
+    ['bulkdata@146', 'seed:001 §Files expire after 24 hours'],
   ),
   f(
     'status-partial-failure-500',

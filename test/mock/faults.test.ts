@@ -704,6 +704,48 @@ Object.assign(PROBES, {
   },
 });
 
+/** The status of the first output file of a completed job, `offsetSeconds` from its Expires instant. */
+async function fileAroundExpiry(m: TestMock, offsetSeconds: number): Promise<number> {
+  const { res } = await completed(m);
+  const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+  const expiresMs = Date.parse(String(res.headers.expires));
+  m.ctx.clock.advance((expiresMs - m.ctx.clock.nowMs()) / 1000 + offsetSeconds);
+  return status(
+    m
+      .http()
+      .get(url)
+      .set(auth(await m.token())),
+  );
+}
+
+// Stateful rules (issue 21): who may cancel, what a cancel leaves behind, files until Expires.
+Object.assign(PROBES, {
+  'other-client-can-cancel': async (m: TestMock) => {
+    const id = await startExport(m, await m.token());
+    return status(
+      m
+        .http()
+        .delete(`/api/v2/jobs/${id}`)
+        .set(auth(await tokenFor(m.app, 'A9990'))),
+    );
+  },
+  'cancel-completed-drops-files': async (m: TestMock) => {
+    const { t, id } = await completed(m);
+    await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'cancel-keeps-files': async (m: TestMock) => {
+    const { t, id, res } = await completed(m);
+    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+    // As a job whose files were written while it still ran, then cancelled.
+    m.ctx.jobs.get(id)!.override = { status: 'In Progress', atMs: m.ctx.clock.nowMs(), sticky: true };
+    await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+    return status(m.http().get(url).set(auth(t)));
+  },
+  'files-expire-early': (m: TestMock) => fileAroundExpiry(m, -600),
+  'expired-files-still-served': (m: TestMock) => fileAroundExpiry(m, 600),
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

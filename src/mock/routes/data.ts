@@ -7,12 +7,39 @@ import { createGzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { matchJob, requireAco } from '../guard';
-import { jobState } from '../jobs';
+import { DAY_MS, jobState, type JobState, type JobStatus } from '../jobs';
 import { findFile, jobFiles } from '../manifest';
 import { ndjsonStream, truncated } from '../ndjson-stream';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
+
+/** How far the expiry faults move the end of a job's files from its Expires instant. */
+const EXPIRY_FAULT_SLACK_MS = 30 * 60 * 1000;
+
+/**
+ * The state whose files the route serves: the job's own, or as the faults about a job's files
+ * outliving or dying before their time shift it (files-expire-early, expired-files-still-served,
+ * cancel-keeps-files).
+ */
+function servedAs(ctx: MockContext, state: JobState): JobStatus {
+  const nowMs = ctx.clock.nowMs();
+  const { status, updatedAtMs } = state;
+  if (
+    ctx.faults.has('files-expire-early') &&
+    status === 'Completed' &&
+    nowMs >= updatedAtMs + DAY_MS - EXPIRY_FAULT_SLACK_MS
+  )
+    return 'Archived';
+  if (
+    ctx.faults.has('expired-files-still-served') &&
+    status === 'Archived' &&
+    nowMs < updatedAtMs + EXPIRY_FAULT_SLACK_MS
+  )
+    return 'Completed';
+  if (ctx.faults.has('cancel-keeps-files') && status === 'Cancelled') return 'Completed';
+  return status;
+}
 
 export function registerDataRoute(app: FastifyInstance, ctx: MockContext): void {
   app.get<{ Params: { jobID: string; fileName: string } }>('/data/:jobID/:fileName', (request, reply) =>
@@ -38,7 +65,7 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
 
   const afterExpiry = ctx.faults.has('download-available-after-expiry');
   // A job that left memory has no files to serve, fault or not.
-  const status = 'gone' in m ? 'Expired' : jobState(m.job, ctx.clock.nowMs()).status;
+  const status = 'gone' in m ? 'Expired' : servedAs(ctx, jobState(m.job, ctx.clock.nowMs()));
   if ('gone' in m || ((status === 'Archived' || status === 'Expired') && !afterExpiry)) {
     if (m.quirkPrefix) {
       // Quirk: the middleware's 404 OperationOutcome, then the file server's plain "Not Found".

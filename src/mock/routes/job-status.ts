@@ -122,6 +122,8 @@ async function getStatus(
         return failed(ctx, version, reply);
       if (!ctx.faults.has('status-no-expires'))
         reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
+      // Dated by the clock Expires is counted on, as a server's own Date is (even a moved mock clock).
+      reply.header('date', httpDate(ctx.clock.now()));
       const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
       const manifest = manifestFaults(ctx, job, buildManifest(ctx, job, baseUrl(request)));
       return sendBody(reply, 200, type, JSON.stringify(manifest));
@@ -218,6 +220,7 @@ async function cancel(
   request: JobRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  if (ctx.faults.has('other-client-can-cancel') && (await foreignCancel(ctx, request, reply))) return reply;
   const m = await matched(ctx, request, reply);
   if (!m) return reply;
   if ('gone' in m) {
@@ -238,6 +241,9 @@ async function cancel(
     return reply.code(ctx.faults.has('cancel-returns-200') ? 200 : 202).send();
   }
   if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
+  // Fault cancel-completed-drops-files: the refused cancel still takes the job's files away.
+  if (ctx.faults.has('cancel-completed-drops-files') && state.status === 'Completed')
+    job.override = { status: 'Archived', atMs: ctx.clock.nowMs(), sticky: false };
   if (m.quirkPrefix)
     return sendDoubled(
       reply,
@@ -245,4 +251,20 @@ async function cancel(
       operationOutcome(version, 'not-found', NOT_CANCELLED, flaws(ctx)),
     );
   return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED, flaws(ctx));
+}
+
+/**
+ * Fault other-client-can-cancel: a DELETE of another ACO's running job cancels it (202), as if the
+ * cancel skipped the ownership check the status and file requests still make. True when it did.
+ */
+async function foreignCancel(ctx: MockContext, request: JobRequest, reply: FastifyReply): Promise<boolean> {
+  const job = /^\d{1,15}$/.test(request.params.jobID)
+    ? ctx.jobs.get(Number(request.params.jobID))
+    : undefined;
+  if (!job || !isActive(jobState(job, ctx.clock.nowMs()).status)) return false;
+  const aco = await requireAco(ctx, request, reply);
+  if (!aco || aco.cmsId === job.cmsId) return !aco;
+  job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
+  reply.code(202).send();
+  return true;
 }
