@@ -716,7 +716,7 @@ export interface components {
       /** @enum {string} */
       severity: 'error';
       code: components['schemas']['IssueCode'];
-      /** @description The message; omitted when empty. */
+      /** @description The message; omitted when empty (FHIR JSON has no empty strings). */
       diagnostics?: string;
     };
     /** @description v2 (R4) error; the issue repeats the message in `details`. */
@@ -755,20 +755,26 @@ export interface components {
       code: components['schemas']['IssueCode'];
       /** @description The message; omitted when empty. */
       diagnostics?: string;
-      /** @description `{"text": <message>}`, or `{}` when there is no message. */
-      details: {
+      /** @description `{"text": <message>}`; left out when there is no message (FHIR JSON allows no empty object). */
+      details?: {
         text?: string;
       };
     };
     /** @enum {string} */
     ExportResourceType: 'Patient' | 'Coverage' | 'ExplanationOfBenefit' | 'Claim' | 'ClaimResponse';
+    /**
+     * Format: date-time
+     * @description FHIR instant: a full date and time to the second, optional fraction, and a zone (`Z` or `±hh:mm`), e.g. `2019-12-09T20:44:01.705398Z`.
+     */
+    FhirInstant: string;
+    /** @description FHIR dateTime: a year, a year and month, a date, or a full date and time with a zone (`2019-05-30`, `2024-09-09T13:35:05+00:00`). */
+    FhirDateTime: string;
     /** @description Completed-job manifest (Bulk Data IG). `output` and `error` are always present, possibly empty. A type may have several files, or none when it had no data. */
     ExportManifest: {
-      /** Format: date-time */
-      transactionTime: string;
+      transactionTime: components['schemas']['FhirInstant'];
       /**
        * Format: uri
-       * @description The kick-off URL as received, query included.
+       * @description The kick-off URL as received, query included: an absolute URL of a `Patient/$export` or `Group/<id>/$export` of some API version (seed 002's `ExplanationOfBenefit/$export` is an endpoint BCDA no longer has).
        */
       request: string;
       /**
@@ -779,22 +785,41 @@ export interface components {
       output: components['schemas']['ManifestOutputFile'][];
       /** @description OperationOutcome NDJSON files: `warnings-and-info.ndjson` first when present (v3), then one `<uuid>-error.ndjson` per data file that had errors. */
       error: components['schemas']['ManifestErrorFile'][];
+      /** @description Optional extension members (Bulk Data IG); a JSON object when present. */
+      extension?: {
+        [key: string]: unknown;
+      };
       /**
        * Format: int64
-       * @description The job id. Shown in the access guide's example; not part of the Bulk Data IG.
+       * @description The job id, the number in the Content-Location and in every file URL. Shown in the access guide's example; not part of the Bulk Data IG.
        */
       JobID?: number;
     };
     ManifestOutputFile: {
       type: components['schemas']['ExportResourceType'];
-      /** Format: uri */
+      /**
+       * Format: uri
+       * @description Absolute URL `<base>/data/<jobId>/<random UUID>.ndjson` (seed 001: "42 indicates the job ID"; seed 002's CapabilityStatement: `data/[jobID]/[random_UUID].ndjson`).
+       */
       url: string;
+      /** @description Resources in the file, when given (a JSON number). */
+      count?: number;
+      extension?: {
+        [key: string]: unknown;
+      };
     };
     ManifestErrorFile: {
       /** @enum {string} */
       type: 'OperationOutcome';
-      /** Format: uri */
+      /**
+       * Format: uri
+       * @description Absolute URL `<base>/data/<jobId>/<uuid>-error.ndjson` (the data file's UUID), or v3's `warnings-and-info.ndjson`.
+       */
       url: string;
+      count?: number;
+      extension?: {
+        [key: string]: unknown;
+      };
     };
     /**
      * @description Internal job status (used by the `_status` filter).
@@ -810,6 +835,7 @@ export interface components {
       | 'FailedExpired'
       | 'Cancelled'
       | 'CancelledExpired';
+    /** @description A FHIR searchset Bundle with one Task per job; `entry` is left out when there is none. */
     TaskBundle: {
       /** @enum {string} */
       resourceType: 'Bundle';
@@ -820,13 +846,13 @@ export interface components {
         resource: components['schemas']['Task'];
       }[];
     };
-    /** @description One export job. */
+    /** @description One export job: its id, status, the request that started it, and when it was created and last updated. */
     Task: {
       /** @enum {string} */
       resourceType: 'Task';
       identifier: {
         /** @enum {string} */
-        use?: 'official';
+        use: 'official';
         /**
          * Format: uri
          * @description `<base>/api/<version>/jobs`
@@ -844,8 +870,8 @@ export interface components {
       intent: 'order';
       input: {
         type: {
-          /** @example BULK FHIR Export */
-          text?: string;
+          /** @enum {string} */
+          text: 'BULK FHIR Export';
         };
         /** @description `GET <kick-off URL>` */
         valueString: string;
@@ -855,10 +881,10 @@ export interface components {
          * Format: date-time
          * @description Job creation time.
          */
-        start?: string;
+        start: string;
         /**
          * Format: date-time
-         * @description Last update of the job.
+         * @description Last update of the job (its completion time once it is finished).
          */
         end?: string;
       };
@@ -867,18 +893,15 @@ export interface components {
       ingestion_dates: {
         /** @enum {string} */
         type: 'last_attribution_update' | 'last_runout_update';
-        /** @description When the file was ingested. The access guide shows a database timestamp (`2020-12-22 22:31:40.397916+00`). */
+        /** @description When the file was ingested: a date, a time to the second (optional fraction) and a UTC offset. The access guide's example is a database timestamp (`2020-12-22 22:31:40.397916+00`); the same instant in RFC 3339 (`2020-12-22T22:31:40.397916Z`) is taken too, the example showing a value, not a layout. */
         timestamp: string;
       }[];
     };
     TokenResponse: {
-      /** @description JWT (RS512) with `iss` = `ssas` and the ACO in the `dat` claim. */
+      /** @description JWT (RS512) with `iss` = `ssas` and the ACO in the `dat` claim; no spaces or newlines (seed 003). */
       access_token: string;
-      /**
-       * @description Lifetime in seconds, as a string (RFC 6749 uses a number); 1200 = 20 minutes.
-       * @example 1200
-       */
-      expires_in: string;
+      /** @description Lifetime in seconds; 1200 = 20 minutes. RFC 6749 and SMART Backend Services make it a JSON number; BCDA sends it as a string (`"1200"`). BCDA's documents fix neither, so both are taken. */
+      expires_in: string | number;
       /** @enum {string} */
       token_type: 'bearer';
     };
@@ -914,10 +937,10 @@ export interface components {
       code?: string;
       display?: string;
     };
-    /** @description OAuth service coding and, in the oauth-uris extension (`http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris`), the `token` URL. */
+    /** @description CORS and the OAuth service coding; the token URL is in the oauth-uris extension (`http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris`, sub-extension `token`). */
     CapabilityStatementSecurity: {
-      cors?: boolean;
-      service?: {
+      cors: boolean;
+      service: {
         coding?: components['schemas']['Coding'][];
         text?: string;
       }[];
@@ -925,29 +948,36 @@ export interface components {
         url: string;
         extension?: {
           url: string;
+          /** Format: uri */
           valueUri?: string;
         }[];
       }[];
     };
+    CapabilityStatementInteraction: {
+      code: string;
+    };
+    /** @description What every version's CapabilityStatement holds: FHIR's required elements (status, date, kind, fhirVersion, format) and what the access guide says it tells: the FHIR version, whether the API is active, and its release (`software.version`). */
     CapabilityStatementBase: {
       /** @enum {string} */
       resourceType: 'CapabilityStatement';
       /** @enum {string} */
       status: 'active' | 'draft' | 'retired' | 'unknown';
-      date: string;
+      date: components['schemas']['FhirDateTime'];
       /** @example Centers for Medicare & Medicaid Services */
       publisher?: string;
       /** @enum {string} */
       kind: 'instance' | 'capability' | 'requirements';
       instantiates?: string[];
-      software?: {
-        name?: string;
-        version?: string;
-        releaseDate?: string;
+      software: {
+        name: string;
+        /** @description The API release, e.g. `r231`. */
+        version: string;
+        releaseDate?: components['schemas']['FhirDateTime'];
       };
       implementation?: {
         description?: string;
-        url?: string;
+        /** Format: uri */
+        url: string;
       };
       fhirVersion: string;
       format: string[];
@@ -957,33 +987,32 @@ export interface components {
     CapabilityStatementV1: components['schemas']['CapabilityStatementBase'] & {
       /** @enum {string} */
       fhirVersion?: '3.0.1';
-      acceptUnknown?: string;
+      /** @enum {string} */
+      acceptUnknown?: 'no' | 'extensions' | 'elements' | 'both';
       rest?: {
         /** @enum {string} */
         mode: 'server';
-        security?: components['schemas']['CapabilityStatementSecurity'];
-        interaction?: {
-          code?: string;
-        }[];
-        operation?: {
+        security: components['schemas']['CapabilityStatementSecurity'];
+        interaction?: components['schemas']['CapabilityStatementInteraction'][];
+        operation: {
           name: string;
           definition: {
-            reference?: string;
+            reference: string;
           };
         }[];
       }[];
     };
-    /** @description v2/v3 CapabilityStatement, FHIR R4: export operations are declared per resource in `rest[0].resource[].operation[]` with a canonical `definition` string. */
+    /** @description v2/v3 CapabilityStatement, FHIR R4: export operations are declared per resource in `rest[0].resource[].operation[]` with a canonical `definition` string, and the security block carries the token URL. */
     CapabilityStatementR4: components['schemas']['CapabilityStatementBase'] & {
       /** @enum {string} */
       fhirVersion?: '4.0.1';
       rest?: {
         /** @enum {string} */
         mode: 'server';
-        security?: components['schemas']['CapabilityStatementSecurity'];
-        interaction?: {
-          code?: string;
-        }[];
+        security: components['schemas']['CapabilityStatementSecurity'] & {
+          extension: unknown[];
+        };
+        interaction?: components['schemas']['CapabilityStatementInteraction'][];
         resource: {
           type: string;
           operation?: {
@@ -1011,7 +1040,7 @@ export interface components {
     /** @description The ACO already has a matching export Pending or In Progress (created in the last 24 hours, same API version; matching = same URL, or either request without `_type`, or a shared type). Empty body, no Content-Type. Applies only to rate-limited ACOs; the public sandbox test ACOs are exempt. */
     ExportTooManyRequests: {
       headers: {
-        'Retry-After': components['headers']['RetryAfter'];
+        'Retry-After': components['headers']['RetryAfterRequired'];
         [name: string]: unknown;
       };
       content?: never;
@@ -1028,8 +1057,7 @@ export interface components {
     JobInProgress: {
       headers: {
         'X-Progress': components['headers']['XProgress'];
-        /** @description Seconds to wait before the next poll (optional; the Bulk Data IG recommends it). */
-        'Retry-After'?: string;
+        'Retry-After': components['headers']['PollAfter'];
         [name: string]: unknown;
       };
       content?: never;
@@ -1334,13 +1362,17 @@ export interface components {
   };
   requestBodies: never;
   headers: {
-    /** @description Absolute URL of the new job's status endpoint, `<base>/api/<version>/jobs/<jobId>`. */
+    /** @description Absolute URL of the new job's status endpoint, `<base>/api/<version>/jobs/<jobId>`, e.g. `https://sandbox.bcda.cms.gov/api/v2/jobs/42`. */
     ContentLocation: string;
-    /** @description Job progress, under 100 characters: `Pending`, `In Progress`, or `In Progress` with a percentage. Both documented forms are valid: `In Progress (80%)` (technical guide) and `In Progress, 80%` (current access guide). */
+    /** @description Job progress, under 100 characters: `Pending` before the work starts (seed 003 names the workflow states X-Progress carries), then `In Progress, NN%` with the estimated percentage (seed 001, the newest access guide: "The X-Progress will have a percentage indicating your estimated progress"). A bare `In Progress` (seed 002, older) tells no progress and no longer matches the documents. */
     XProgress: string;
     /** @description Seconds to wait before retrying (delay-seconds). */
     RetryAfter: string;
-    /** @description When the manifest's files stop being available (24 hours after completion), as an HTTP-date. */
+    /** @description Seconds to wait before retrying (delay-seconds); documented as part of this answer, so it must be there. */
+    RetryAfterRequired: string;
+    /** @description Seconds to wait before the next poll (optional; the Bulk Data IG recommends it, as delay-seconds or an HTTP-date). */
+    PollAfter: string;
+    /** @description When the manifest's files stop being available (24 hours after completion, seed 001 "Files expire after 24 hours"), as an HTTP-date (RFC 9110 §5.6.7, the `Expires` header's format). */
     Expires: string;
     /** @description `gzip` when the request's `Accept-Encoding` asked for it; absent otherwise. */
     ContentEncoding: 'gzip';

@@ -4,6 +4,7 @@
  * (--token): that token, as given. Observations about the token endpoint (e.g. `expires_in` sent
  * as a string) are kept for the auth checks.
  */
+import type { Received, Schemas } from '../http/bodies';
 import type { HttpResponse } from '../http/client';
 import { sleepWithin } from '../http/budget';
 import { retryAfterMs } from '../http/retry-after';
@@ -106,7 +107,8 @@ export class ClientCredentialsTokens implements TokenSource {
     if (res.status !== 200) {
       throw new TokenError(`the token endpoint answered ${res.status}, not 200`, res.exchange.id);
     }
-    const body = res.json<Record<string, unknown>>();
+    // The spec's TokenResponse members, values not yet trusted.
+    const body = res.json<Received<Schemas['TokenResponse']>>();
     if (!body || typeof body !== 'object') {
       throw new TokenError(
         `the token response is not a JSON object (${res.jsonError() ?? 'empty'})`,

@@ -1,19 +1,17 @@
 /** Reading a completed-job manifest defensively: the target may send anything. */
+import type { Received, Schemas } from '../http/bodies';
 
-export interface ManifestItem {
-  type: string;
-  url: string;
-  count?: number;
-}
+/**
+ * A well-formed `output` or `error` item: the spec's url and count; the type any string, as an
+ * error item says OperationOutcome and a faulty server may name any type.
+ */
+export type ManifestItem = Pick<Schemas['ManifestOutputFile'], 'url' | 'count'> & { type: string };
 
-export interface Manifest {
-  transactionTime?: unknown;
-  request?: unknown;
-  requiresAccessToken?: unknown;
-  output?: unknown;
-  error?: unknown;
-  [key: string]: unknown;
-}
+/**
+ * A manifest as received: the members the spec's ExportManifest names, each not yet checked.
+ * Keyed by the spec, so a member renamed or dropped there breaks the readers that use it.
+ */
+export type Manifest = Received<Schemas['ExportManifest']>;
 
 export function asManifest(body: unknown): Manifest | undefined {
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as Manifest) : undefined;
@@ -25,7 +23,7 @@ export function manifestItems(list: unknown): ManifestItem[] {
   const items: ManifestItem[] = [];
   for (const raw of list) {
     if (!raw || typeof raw !== 'object') continue;
-    const r = raw as Record<string, unknown>;
+    const r = raw as Received<Schemas['ManifestOutputFile']>;
     if (typeof r.type === 'string' && typeof r.url === 'string') {
       const item: ManifestItem = { type: r.type, url: r.url };
       if (typeof r.count === 'number') item.count = r.count;

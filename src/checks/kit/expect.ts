@@ -5,6 +5,16 @@
  */
 import type { HttpResponse } from '../../http/client';
 import type { ApiVersion } from '../../core/vocabulary';
+import type { Received, ReceivedItem, Schemas } from '../../http/bodies';
+
+/**
+ * An error body as received, by the spec's OperationOutcome member names (v2's issue names them
+ * all: v1 lacks details, v3 lacks details.coding).
+ */
+type OutcomeBody = Received<Schemas['OperationOutcomeV2']>;
+type IssueBody = Received<Schemas['OperationOutcomeIssueV2']>;
+type DetailsBody = Received<Schemas['OperationOutcomeIssueV2']['details']>;
+type CodingBody = ReceivedItem<Schemas['OperationOutcomeIssueV2']['details']['coding']>;
 
 export function statusProblem(res: HttpResponse, expected: number | number[]): string | undefined {
   const list = Array.isArray(expected) ? expected : [expected];
@@ -52,7 +62,7 @@ export function operationOutcomeProblems(res: HttpResponse, want: OutcomeExpecta
       `Content-Type is "${res.headers['content-type'] ?? '(none)'}", expected application/fhir+json`,
     );
   }
-  const body = res.json<Record<string, unknown>>();
+  const body = res.json<OutcomeBody>();
   if (!body || typeof body !== 'object') {
     problems.push(
       `the body is not a JSON OperationOutcome (${res.text().length ? res.jsonError() : 'empty body'})`,
@@ -68,7 +78,7 @@ export function operationOutcomeProblems(res: HttpResponse, want: OutcomeExpecta
     problems.push('the OperationOutcome has no issue');
     return problems;
   }
-  const issue = issues[0] as Record<string, unknown>;
+  const issue = issues[0] as IssueBody;
   if (issue.severity !== 'error' && issue.severity !== 'fatal') {
     problems.push(`issue[0].severity is ${JSON.stringify(issue.severity)}, expected "error"`);
   }
@@ -87,11 +97,9 @@ export function operationOutcomeProblems(res: HttpResponse, want: OutcomeExpecta
     }
   }
   if (want.version && typeof issue.diagnostics === 'string') {
-    const details = issue.details as Record<string, unknown> | undefined;
+    const details = issue.details as DetailsBody | undefined;
     if (want.version === 'v2') {
-      const coding = Array.isArray(details?.coding)
-        ? (details?.coding as Array<Record<string, unknown>>)
-        : [];
+      const coding = Array.isArray(details?.coding) ? (details?.coding as CodingBody[]) : [];
       if (details?.text !== issue.diagnostics || coding.length === 0) {
         problems.push('v2 error bodies carry issue[0].details with a coding and text equal to diagnostics');
       }

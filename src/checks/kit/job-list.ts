@@ -1,5 +1,6 @@
 /** Reading the job list (GET /jobs): shared by the jobs checks and the status checks that cross-check it. */
 import type { CheckContext } from '../context';
+import type { Received, ReceivedItem, Schemas } from '../../http/bodies';
 import type { HttpResponse } from '../../http/client';
 import type { TargetClient } from '../../http/target';
 
@@ -18,11 +19,20 @@ export const TASK_STATUS: Record<string, string> = {
   CancelledExpired: 'cancelled',
 };
 
+/** A job-list answer and its Tasks as received: the spec's member names, values not yet checked. */
+type BundleBody = Received<Schemas['TaskBundle']>;
+type EntryBody = ReceivedItem<Schemas['TaskBundle']['entry']>;
+type TaskBody = Received<Schemas['Task']>;
+type IdentifierBody = ReceivedItem<Schemas['Task']['identifier']>;
+type InputBody = ReceivedItem<Schemas['Task']['input']>;
+type InputTypeBody = Received<Schemas['Task']['input'][number]['type']>;
+type PeriodBody = Received<Schemas['Task']['executionPeriod']>;
+
 export interface TaskView {
   /** The job id, from the Task's first identifier. */
   id?: string;
   status?: unknown;
-  raw: Record<string, unknown>;
+  raw: TaskBody;
 }
 
 /** The job id at the end of a status URL. */
@@ -35,14 +45,13 @@ export function tasksOf(res: HttpResponse): TaskView[] | undefined {
 
 /** The Tasks of a job-list body, or undefined when it is not a Bundle. */
 export function tasksOfBody(json: unknown): TaskView[] | undefined {
-  const body =
-    json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  const body = json && typeof json === 'object' && !Array.isArray(json) ? (json as BundleBody) : undefined;
   if (!body || body.resourceType !== 'Bundle') return undefined;
   const entries = Array.isArray(body.entry) ? body.entry : [];
   return entries.map((e: unknown) => {
-    const raw = ((e as Record<string, unknown>)?.resource ?? {}) as Record<string, unknown>;
+    const raw = ((e as EntryBody | null)?.resource ?? {}) as TaskBody;
     const ident = Array.isArray(raw.identifier)
-      ? (raw.identifier[0] as Record<string, unknown> | undefined)
+      ? (raw.identifier[0] as IdentifierBody | undefined)
       : undefined;
     const view: TaskView = { status: raw.status, raw };
     if (typeof ident?.value === 'string') view.id = ident.value;
@@ -65,17 +74,14 @@ export const apiVersionOf = (url: string): string | undefined => /\/api\/(v\d+)\
 
 /** What breaks the job-list rules in one 200 answer's body: a searchset Bundle of Tasks, total = entries. */
 export function bundleProblems(body: unknown): string[] {
-  const bundle =
-    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const bundle = body && typeof body === 'object' && !Array.isArray(body) ? (body as BundleBody) : undefined;
   if (bundle?.resourceType !== 'Bundle')
     return [
       `resourceType is ${JSON.stringify(bundle?.resourceType ?? (Array.isArray(body) ? 'an array' : body))}, expected "Bundle"`,
     ];
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   const notTasks = entries.filter(
-    (e: unknown) =>
-      ((e as Record<string, unknown> | null)?.resource as Record<string, unknown> | undefined)
-        ?.resourceType !== 'Task',
+    (e: unknown) => ((e as EntryBody | null)?.resource as TaskBody | undefined)?.resourceType !== 'Task',
   ).length;
   return [
     bundle.type === 'searchset'
@@ -98,9 +104,9 @@ const FINISHED_TASK = new Set(['completed', 'failed', 'cancelled']);
  */
 export function taskProblems(task: TaskView, listVersion: string | undefined): string[] {
   const r = task.raw;
-  const ident = Array.isArray(r.identifier) ? (r.identifier[0] as Record<string, unknown>) : undefined;
-  const input = Array.isArray(r.input) ? (r.input[0] as Record<string, unknown>) : undefined;
-  const period = r.executionPeriod as Record<string, unknown> | undefined;
+  const ident = Array.isArray(r.identifier) ? (r.identifier[0] as IdentifierBody) : undefined;
+  const input = Array.isArray(r.input) ? (r.input[0] as InputBody) : undefined;
+  const period = r.executionPeriod as PeriodBody | undefined;
   const system = typeof ident?.system === 'string' ? ident.system : undefined;
   const problems: string[] = [];
   if (!ident || !system || typeof ident.value !== 'string' || !/^\d+$/.test(ident.value))
@@ -115,7 +121,7 @@ export function taskProblems(task: TaskView, listVersion: string | undefined): s
       problems.push(`identifier.system ${system} does not end with /api/${listVersion ?? 'vN'}/jobs`);
   }
   if (r.intent !== 'order') problems.push(`intent ${JSON.stringify(r.intent)}, expected "order"`);
-  const text = (input?.type as Record<string, unknown> | undefined)?.text;
+  const text = (input?.type as InputTypeBody | undefined)?.text;
   if (
     text !== 'BULK FHIR Export' ||
     typeof input?.valueString !== 'string' ||
