@@ -23,6 +23,7 @@ const FLOORS: Readonly<Record<string, number>> = {
   requirements: 1,
   auth: 2,
   flows: 2,
+  fuzz: 2,
   checks: 3,
   engine: 4,
   run: 5,

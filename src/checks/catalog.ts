@@ -14,6 +14,7 @@ import { cancelChecks } from './cancel';
 import { jobsChecks } from './jobs';
 import { attributionChecks } from './attribution';
 import { rateLimitChecks } from './ratelimit';
+import { fuzzChecks } from './fuzz';
 import { fhirChecks } from './fhir';
 
 /** Each area's checks, from its own file. */
@@ -27,6 +28,7 @@ const CHECKS_BY_AREA: Record<Area, readonly CheckDefinition[]> = {
   jobs: jobsChecks,
   attribution: attributionChecks,
   ratelimit: rateLimitChecks,
+  fuzz: fuzzChecks,
   fhir: fhirChecks,
 };
 

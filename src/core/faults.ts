@@ -1229,6 +1229,28 @@ const CATALOG = [
     'An error file is named after the data file it belongs to, with -error before .ndjson.',
     ['seed:002 §3. Check the status of the export job', 'behavior §2.7'],
   ),
+  // fuzz: bugs only odd or unusual input shows (src/checks/fuzz.ts generates it from the spec)
+  f(
+    'fuzz-type-500',
+    'fuzz',
+    'A kick-off whose _type has an empty element (Patient,,Coverage) or a type in lower case answers 500.',
+    'A kick-off with a malformed _type is refused with 400 and an OperationOutcome, never with a server error.',
+    ['behavior §3', 'behavior §2.2'],
+  ),
+  f(
+    'fuzz-echo-unescaped',
+    'fuzz',
+    'A refused kick-off pastes its diagnostics into JSON text: a quote or backslash in the value breaks the body.',
+    'An error body that names a bad value quotes it escaped: the OperationOutcome still parses as JSON.',
+    ['behavior §1'],
+  ),
+  f(
+    'fuzz-since-fraction-refused',
+    'fuzz',
+    'A _since with fractional seconds (2020-02-13T08:00:00.000-05:00) is refused with 400; only whole seconds pass.',
+    '_since accepts any FHIR instant in the past, fractional seconds included.',
+    ['seed:000 §Parameters', 'behavior §3'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

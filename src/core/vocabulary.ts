@@ -36,6 +36,7 @@ export const AREAS = [
   'jobs',
   'attribution',
   'ratelimit',
+  'fuzz',
   'fhir',
 ] as const;
 export type Area = (typeof AREAS)[number];

@@ -6,6 +6,7 @@
 import type { ApiVersion } from '../core/vocabulary';
 import type { FaultName, FaultSet } from './faults';
 import { goSlice } from './formats';
+import { refusesSinceFraction } from './fuzz-faults';
 
 /** Query pairs as Go's url.Query() sees them (`+` is a space, repeated keys kept in order). */
 export class QueryParams {
@@ -113,6 +114,7 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   if (sinceText !== undefined) {
     let since = parseInstant(sinceText);
     if (since && fault('kickoff-rejects-valid-since') && !sinceText.endsWith('Z')) since = undefined;
+    if (since && refusesSinceFraction(options.faults, sinceText)) since = undefined;
     if (!options.acceptBadSince) {
       if (!since) {
         return {

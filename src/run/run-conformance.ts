@@ -27,6 +27,7 @@ import {
 import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
+import { embeddedFuzzSettings } from '../fuzz/embedded';
 
 /**
  * The embedded mock finishes a job in about half a second instead of the two seconds of its normal
@@ -88,7 +89,13 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       jobSpeed: EMBEDDED_JOB_SPEED,
     });
     const main = mock.credentials.find((c) => c.cmsId === SANDBOX_CREDENTIAL.cmsId)!;
-    resolved = { ...config, target: mock.url, clientId: main.clientId, clientSecret: main.clientSecret };
+    resolved = {
+      ...config,
+      target: mock.url,
+      clientId: main.clientId,
+      clientSecret: main.clientSecret,
+      ...embeddedFuzzSettings(config),
+    };
     roles = roleCredentialsFromMock(mock.credentials);
     hooks.onNotice?.(`started the embedded mock at ${mock.url}`);
   } else {

@@ -419,6 +419,24 @@ Object.assign(PROBES, {
   },
 });
 
+// Faults only generated input shows (the fuzz checks): an odd _type, a quote in a value, a fraction.
+Object.assign(PROBES, {
+  'fuzz-type-500': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Patient,,Coverage')).status,
+  'fuzz-echo-unescaped': async (m: TestMock) =>
+    String(
+      (
+        await m
+          .http()
+          .get('/api/v2/Patient/$export?_type=Pat%22ient')
+          .set(exportHeaders(await m.token()))
+          .parse(textParser)
+      ).body,
+    ),
+  'fuzz-since-fraction-refused': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_since=2020-02-13T08:00:00.500Z')).status,
+});
+
 // Faults of the service routes, the auth provider, the token endpoint and method handling.
 async function duringOutage(m: TestMock, state: 'timeout' | 'error'): Promise<unknown> {
   const t = await m.token();

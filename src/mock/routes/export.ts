@@ -24,6 +24,7 @@ import {
 import { goSlice } from '../formats';
 import { baseUrl, requestUrl } from '../urls';
 import { faultOnlyRoute } from '../wrong-method';
+import { sendPastedOutcome, typeCrashes } from '../fuzz-faults';
 
 export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/Patient/$export`, (request, reply) =>
@@ -106,6 +107,7 @@ async function kickOff(
 ): Promise<FastifyReply | undefined> {
   const plain = { plainText: ctx.faults.has('kickoff-error-not-operationoutcome') };
   const bad = (status: number, code: 'structure' | 'not-found', text: string): FastifyReply =>
+    sendPastedOutcome(ctx.faults, reply, status, code, text) ??
     sendOutcome(reply, status, version, code, text, plain);
 
   // 1-4: token, denylist, ACO config, version access.
@@ -159,6 +161,7 @@ async function kickOff(
   if (groupId !== undefined && groupId !== 'all' && !runout && !ctx.faults.has('kickoff-accepts-bad-group')) {
     return bad(400, 'structure', 'Invalid group ID');
   }
+  if (typeCrashes(ctx.faults, params.types)) return sendText(reply, 500, 'Internal Server Error');
   let types: ExportResourceType[];
   if (params.types && !ctx.faults.has('content-ignores-type')) {
     const supported = VERSION_TYPES[version];
