@@ -94,6 +94,10 @@ export interface CampaignResult {
 
 /** Default bound of one shrink: shrinking costs a request per step, kick-offs included. */
 export const MAX_SHRINK_REQUESTS = 20;
+/** Nor may one shrink take longer than this (a target that hangs makes every step a timeout). */
+const MAX_SHRINK_MS = 15_000;
+/** Requests in a row without an answer after which the target counts as gone for the campaign. */
+const GONE_AFTER = 3;
 const EVIDENCE_PER_KIND = 3;
 
 /** A property: cases of type T, each turned into a request. */
@@ -142,6 +146,7 @@ export async function runCampaign(target: FuzzTarget, options: CampaignOptions):
 
 class Campaign {
   private requests = 0;
+  private unansweredInARow = 0;
   private kickoffsCut?: string;
   private cutShort?: string;
   private readonly tally: Record<FindingKind, KindTally>;
@@ -172,6 +177,10 @@ class Campaign {
   }
 
   private stopped(): boolean {
+    if (this.unansweredInARow >= GONE_AFTER) {
+      this.cutShort ??= `the target left ${GONE_AFTER} fuzz requests in a row unanswered; the campaign stopped after ${this.requests}`;
+      return true;
+    }
     if (Date.now() < this.options.deadline) return false;
     this.cutShort ??= `the run's time budget ended after ${this.requests} fuzz requests`;
     return true;
@@ -210,10 +219,11 @@ class Campaign {
   ): Promise<Finding> {
     let last = first.sent;
     let steps = 0;
+    const until = Date.now() + MAX_SHRINK_MS;
     const details = await fc.check(
       fc.asyncProperty(family.arbitrary, async (value) => {
         // The first call replays the failing case; after it, each shrink step costs a request.
-        if (steps > this.maxShrink) return true;
+        if (steps > this.maxShrink || (steps > 0 && Date.now() > until)) return true;
         steps += 1;
         const sent = await this.send(family, value);
         const problem = sent?.verdicts.get(kind);
@@ -261,6 +271,7 @@ class Campaign {
       answer = { exchangeId: err.exchange.id, transportError: err.message };
     }
     this.requests += 1;
+    this.unansweredInARow = answer.transportError === undefined ? 0 : this.unansweredInARow + 1;
     const sentValues = Object.values(req.values).filter((v): v is string => typeof v === 'string');
     const judged = {
       inSchema: family.inSchema,

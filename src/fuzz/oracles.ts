@@ -122,7 +122,8 @@ function echoProblem(a: Answer, sent: readonly string[]): string | undefined {
     const raw = sent.find((v) => HTML_SPECIAL.test(v) && text.includes(v));
     if (raw !== undefined) return `its ${media || 'untyped'} body holds the input ${shown(raw)} unescaped`;
   }
-  if (media.includes('json') && jsonValues(text) === undefined) {
+  // JSON and FHIR JSON; NDJSON files (and their gzip) are the FHIR checks' to judge.
+  if (/[/+]json$/.test(media) && jsonValues(text) === undefined) {
     const raw = sent.find((v) => JSON_SPECIAL.test(v) && text.includes(v));
     if (raw !== undefined)
       return `its ${media} body no longer parses: it holds the input ${shown(raw)} unescaped`;

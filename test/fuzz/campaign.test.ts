@@ -7,7 +7,7 @@ import { rulesOf, isIn, keyOf } from '../../src/fuzz/arbitraries';
 import { runCampaign, type FuzzTarget } from '../../src/fuzz/campaign';
 import type { WireRequest } from '../../src/fuzz/request';
 import type { FuzzOperation } from '../../src/fuzz/spec';
-import type { HttpResponse } from '../../src/http/client';
+import { TransportError, type HttpResponse } from '../../src/http/client';
 import type { Exchange } from '../../src/http/exchange';
 
 const OO = JSON.stringify({
@@ -136,6 +136,32 @@ describe('runCampaign', () => {
     const c = await runCampaign(target, options);
     expect(c.kickoffsCut).toMatch(/--max-kickoffs/);
     expect(Object.values(c.tally).flatMap((t) => t.findings)).toEqual([]);
+  });
+
+  it('reports a target that stops answering once, and stops sending to it', async () => {
+    const { target } = fakeTarget();
+    let sent = 0;
+    const silent: FuzzTarget = {
+      ...target,
+      send: async () => {
+        sent += 1;
+        const exchange: Exchange = {
+          id: `t${sent}`,
+          label: 'fuzz',
+          request: { method: 'GET', url: 'http://target.test/x', headers: {} },
+          error: 'timed out',
+          startedAt: new Date(0).toISOString(),
+          durationMs: 1,
+        };
+        throw new TransportError('timed out after 30000 ms', exchange);
+      },
+    };
+    const c = await runCampaign(silent, options);
+    expect(c.tally['server-error'].findings.map((f) => f.problem)).toEqual([
+      'got no answer (timed out after 30000 ms)',
+    ]);
+    expect(c.cutShort).toMatch(/3 fuzz requests in a row unanswered/);
+    expect(sent).toBe(3);
   });
 
   it('sends nothing past the deadline', async () => {
