@@ -20,6 +20,7 @@ import { downloadOne, type DownloadRecord } from '../flows/download';
 import type { ExportLog, ExportRun, ExportSteps, Kicked } from '../flows/export';
 import type { TokenObservation } from '../auth/tokens';
 import { BudgetSpentError, type RequestBudget } from '../http/budget';
+import { DataIndex } from './kit/data-index';
 
 export type { ExportRun };
 
@@ -86,6 +87,11 @@ export interface ContextOptions {
   deadline: number;
   /** The run's time budget: waits between requests end with it. */
   budget?: RequestBudget;
+  /**
+   * Index the shared export's data lines as they first stream in, for the data checks that compare
+   * exports (set when such checks are selected: the index costs memory per resource).
+   */
+  indexMainExport?: boolean;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -123,6 +129,8 @@ export class CheckContext {
   private readonly memo = new Map<string, Promise<unknown>>();
   /** Jobs started by the run that may still be running; cancelled at the end. */
   private readonly startedJobs = new Set<string>();
+  /** The shared export's data lines, indexed on their first read (indexMainExport). */
+  private readonly mainIndex?: DataIndex;
   /** Whole responses kept for later judging, by exchange id (keepWhole). */
   private readonly whole = new Map<string, HttpResponse>();
 
@@ -142,6 +150,7 @@ export class CheckContext {
     if (options.control) this.control = options.control;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;
+    if (options.indexMainExport) this.mainIndex = new DataIndex();
   }
 
   op(base: string): OperationId {
@@ -282,9 +291,26 @@ export class CheckContext {
    * with default types, polled to completion and every file downloaded and validated once.
    */
   mainExport(): Promise<ExportRun> {
+    const index = this.mainIndex;
     return this.once('export:main', () =>
-      this.followExport('main', { endpoint: 'group', label: 'kick-off of the shared export' }),
+      this.followExport(
+        'main',
+        { endpoint: 'group', label: 'kick-off of the shared export' },
+        index
+          ? (line, item) => {
+              if (item.type !== 'OperationOutcome') index.add(line, item.type);
+            }
+          : undefined,
+      ),
     );
+  }
+
+  /**
+   * The shared export's data lines as its first read indexed them, when the run asked for that
+   * (indexMainExport); read it only once mainExport() has settled.
+   */
+  mainExportIndex(): DataIndex | undefined {
+    return this.mainIndex;
   }
 
   /** A completed export with extra parameters (e.g. _type or _since), downloaded and validated. */

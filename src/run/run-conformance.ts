@@ -27,6 +27,7 @@ import {
 import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
+import { DATA_AREAS } from '../checks/kit/data-exports';
 import { embeddedFuzzSettings } from '../fuzz/embedded';
 
 /**
@@ -137,6 +138,12 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
         : { clientId: resolved.clientId!, clientSecret: resolved.clientSecret! },
       roles,
     );
+    const checks = selectChecks({
+      profile: resolved.profile,
+      version: resolved.apiVersion,
+      areas: resolved.suites,
+      ...(resolved.grep ? { grep: resolved.grep } : {}),
+    });
     ctx = new CheckContext({
       config: resolved,
       target: clients.main,
@@ -149,13 +156,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       sandbox,
       deadline: budget.deadline - flowReserveMs(resolved.timeoutSeconds),
       budget,
+      indexMainExport: checks.some((c) => DATA_AREAS.includes(c.area)),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-    });
-    const checks = selectChecks({
-      profile: resolved.profile,
-      version: resolved.apiVersion,
-      areas: resolved.suites,
-      ...(resolved.grep ? { grep: resolved.grep } : {}),
     });
     // Only a server given by the user: the embedded mock is known to answer and take its credentials.
     stopped = config.target && !resolved.skipPreflight ? await preflight(ctx, checks, resolved) : undefined;

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CATALOG, sourceFileOf } from '../../src/checks/catalog';
 import type { CheckDefinition } from '../../src/checks/context';
+import { DATA_AREAS } from '../../src/checks/kit/data-exports';
 import { AREAS, type Area } from '../../src/core/vocabulary';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -59,6 +60,15 @@ describe('the catalog layout', () => {
         : [`${check.id}: in ${found.join(', ') || 'no file'}, expected only in ${want}`];
     });
     expect(misplaced).toEqual([]);
+  });
+
+  it('indexes the shared export on its first read for every area whose checks compare export data', () => {
+    // An area file reaching the data exports (directly or through another data- helper) re-reads
+    // the shared export's files unless it is in DATA_AREAS.
+    const reading = AREAS.filter((area) =>
+      /from '\.\/kit\/data-/.test(fs.readFileSync(path.join(ROOT, 'src', 'checks', `${area}.ts`), 'utf8')),
+    );
+    expect([...DATA_AREAS].sort()).toEqual([...reading].sort());
   });
 
   it('lists the checks area by area, in AREAS order', () => {
