@@ -1601,7 +1601,16 @@ export interface operations {
           'application/fhir+ndjson': components['schemas']['NdjsonFile'];
         };
       };
-      400: components['responses']['BadRequestV1'];
+      /** @description A bad token or a `jobId` that is not an unsigned integer (OperationOutcome, v1 shape), or a file name holding `..` or a path separator, which Go's file server refuses before BCDA sees it (plain text `invalid URL path`; behavior §2.7). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/fhir+json': components['schemas']['OperationOutcomeV1'];
+          'text/plain': components['schemas']['PlainTextError'];
+        };
+      };
       401: components['responses']['UnauthorizedV1'];
       403: components['responses']['ForbiddenV1'];
       /** @description Unknown job, archived/expired job or unknown file (OperationOutcome, v1 shape), or the file is gone from disk (plain text `Not Found`). */

@@ -2,7 +2,7 @@
 // change the spec and run `npm run generate`.
 
 /** SHA-256 of the spec text this file was generated from (a spec edit makes it stale). */
-export const SPEC_SHA256 = '2cf446ab20e7a277270e3b90843d12768748cb567facd27af539e5e50a7875e1';
+export const SPEC_SHA256 = '721b320cb353b55787db95103c3c0d999aaa703e0416530f41147ce6c284921e';
 
 /** Every operation of the contract, keyed by operationId. `method` is lower-case, as in `paths`. */
 export const OPERATIONS = {

@@ -23,6 +23,7 @@ const FLOORS: Readonly<Record<string, number>> = {
   requirements: 1,
   auth: 2,
   flows: 2,
+  contract: 2,
   fuzz: 2,
   checks: 3,
   engine: 4,
@@ -41,6 +42,8 @@ const MOCK_USERS: readonly string[] = ['run', 'verify', 'cli', 'index'];
 const SIDEWAYS: Readonly<Record<string, readonly string[]>> = {
   // The command line is the front end of the report and verify commands.
   cli: ['report', 'verify'],
+  // Fuzzing generates its inputs from the contract's dereferenced document.
+  fuzz: ['contract'],
 };
 
 /** Files that load a module by a computed path: the precompiled FHIR validators, generated data, not source. */

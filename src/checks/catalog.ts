@@ -16,6 +16,7 @@ import { attributionChecks } from './attribution';
 import { rateLimitChecks } from './ratelimit';
 import { fuzzChecks } from './fuzz';
 import { fhirChecks } from './fhir';
+import { contractChecks } from './contract';
 
 /** Each area's checks, from its own file. */
 const CHECKS_BY_AREA: Record<Area, readonly CheckDefinition[]> = {
@@ -30,6 +31,7 @@ const CHECKS_BY_AREA: Record<Area, readonly CheckDefinition[]> = {
   ratelimit: rateLimitChecks,
   fuzz: fuzzChecks,
   fhir: fhirChecks,
+  contract: contractChecks,
 };
 
 export const CATALOG: readonly CheckDefinition[] = AREAS.flatMap((area) => CHECKS_BY_AREA[area]);

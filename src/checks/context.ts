@@ -20,13 +20,17 @@ import { downloadOne, type DownloadRecord } from '../flows/download';
 import type { ExportLog, ExportRun, ExportSteps, Kicked } from '../flows/export';
 import type { TokenObservation } from '../auth/tokens';
 import { BudgetSpentError, type RequestBudget } from '../http/budget';
+import type { ContractLedger } from '../contract/ledger';
 import { DataIndex } from './kit/data-index';
 
 export type { ExportRun };
 
 export interface CheckDefinition extends CheckMeta {
-  /** `late` checks run after all others: they change shared state (advance the clock, expire jobs). */
-  phase?: 'normal' | 'late';
+  /**
+   * `late` checks run after all others: they change shared state (advance the clock, expire jobs).
+   * `final` checks send nothing and judge the whole run: they run after the run's jobs are cancelled.
+   */
+  phase?: 'normal' | 'late' | 'final';
   run(ctx: CheckContext): Promise<CheckOutcome>;
 }
 
@@ -87,6 +91,8 @@ export interface ContextOptions {
   deadline: number;
   /** The run's time budget: waits between requests end with it. */
   budget?: RequestBudget;
+  /** The contract verdicts of the run's exchanges (absent where the contract does not apply). */
+  contract?: ContractLedger;
   /**
    * Index the shared export's data lines as they first stream in, for the data checks that compare
    * exports (set when such checks are selected: the index costs memory per resource).
@@ -122,6 +128,8 @@ export class CheckContext {
   readonly control?: TargetControl;
   readonly sandbox: boolean;
   readonly deadline: number;
+  /** The contract verdicts of every exchange so far (src/contract/); absent where the contract does not apply. */
+  readonly contract?: ContractLedger;
   /** Kick-off requests sent (accepted or not). */
   kickoffs = 0;
   /** Kick-offs the target accepted: the jobs this run created, bounded by --max-kickoffs. */
@@ -150,6 +158,7 @@ export class CheckContext {
     if (options.control) this.control = options.control;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;
+    if (options.contract) this.contract = options.contract;
     if (options.indexMainExport) this.mainIndex = new DataIndex();
   }
 

@@ -38,5 +38,6 @@ export const AREAS = [
   'ratelimit',
   'fuzz',
   'fhir',
+  'contract',
 ] as const;
 export type Area = (typeof AREAS)[number];

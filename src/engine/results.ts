@@ -11,8 +11,9 @@ import type { RequirementVerdict } from './requirement-verdicts';
  * 1.1.0: a validation issue's ruleId is the validator's rule code (schema), no longer the check id (FHIR-SCHEMA).
  * 1.2.0: each result names the requirements its check verifies, and `requirements` says what the run
  * showed about each row of the requirements table.
+ * 1.3.0: a coverage cell says how many of its answers broke the contract (`contract`).
  */
-export const REPORT_SCHEMA_VERSION = '1.2.0';
+export const REPORT_SCHEMA_VERSION = '1.3.0';
 
 export interface CheckResult extends CheckOutcome {
   id: string;
@@ -39,6 +40,11 @@ export interface CoverageRow {
   observed: Record<string, number>;
   /** Seen but not documented. */
   undocumented: number[];
+  /**
+   * Status to how many of its responses broke the contract (CONTRACT-* findings other than known
+   * deviations), and how many only showed a known deviation; absent when the contract was not judged.
+   */
+  contract?: Record<string, { broken: number; deviating: number }>;
 }
 
 export interface ExportTimeline {

@@ -36,14 +36,22 @@ export interface CheckLoopOutcome {
   unreachable?: string;
 }
 
-/** Runs `checks` (`late` ones last) within `budget`; every check gets exactly one result. */
+/** The order checks run in: the normal ones, then `late`, then `final` (after the jobs are cancelled). */
+export function runOrder(checks: readonly CheckDefinition[]): CheckDefinition[] {
+  const phase = (c: CheckDefinition) => c.phase ?? 'normal';
+  return (['normal', 'late', 'final'] as const).flatMap((p) => checks.filter((c) => phase(c) === p));
+}
+
+/** Runs `checks` in runOrder within `budget`; every check gets exactly one result. */
 export async function runChecks(
   checks: readonly CheckDefinition[],
   ctx: CheckContext,
   budget: TimeBudget,
   hooks: CheckLoopHooks = {},
 ): Promise<CheckLoopOutcome> {
-  const ordered = [...checks.filter((c) => c.phase !== 'late'), ...checks.filter((c) => c.phase === 'late')];
+  const ordered = runOrder(checks);
+  const firstFinal = ordered.findIndex((c) => c.phase === 'final');
+  let cleanedUp = false;
   const redactor = ctx.log.redactor;
   const http = ctx.target.http;
   const results: CheckResult[] = [];
@@ -56,6 +64,10 @@ export async function runChecks(
     ctx.mainExport().catch(() => undefined);
   }
   for (const [index, check] of ordered.entries()) {
+    if (index === firstFinal) {
+      cleanedUp = true;
+      if (!unreachable && !gone) await cancelRunJobs(ctx, budget);
+    }
     hooks.onCheckStart?.(check, index, ordered.length);
     const t0 = Date.now();
     const failures = http.connectionFailures;
@@ -90,19 +102,21 @@ export async function runChecks(
     results.push(result);
     hooks.onCheckDone?.(result, index, ordered.length);
   }
-  if (!unreachable && !gone) {
-    // Past a spent budget only a short grace period: the cleanup must not stretch the run.
-    const grace = new TimeBudget(
-      Math.max(budget.remainingMs(), CLEANUP_GRACE_MS),
-      'the time for cancelling the run’s jobs ran out',
-    );
-    try {
-      await Promise.race([ctx.cleanup(grace), grace.spent]);
-    } finally {
-      grace.dispose();
-    }
-  }
+  if (!unreachable && !gone && !cleanedUp) await cancelRunJobs(ctx, budget);
   return unreachable ? { results, unreachable } : { results };
+}
+
+/** Cancels the jobs the run no longer needs; past a spent budget only a short grace period. */
+async function cancelRunJobs(ctx: CheckContext, budget: TimeBudget): Promise<void> {
+  const grace = new TimeBudget(
+    Math.max(budget.remainingMs(), CLEANUP_GRACE_MS),
+    'the time for cancelling the run’s jobs ran out',
+  );
+  try {
+    await Promise.race([ctx.cleanup(grace), grace.spent]);
+  } finally {
+    grace.dispose();
+  }
 }
 
 /**

@@ -202,6 +202,7 @@ export class HttpClient {
     if (exchange.response) {
       exchange.response.body = this.log.redactor.text(body.subarray(0, MAX_RECORDED_BODY).toString('utf8'));
       exchange.response.bodyTruncated = body.length > MAX_RECORDED_BODY || cut;
+      if (!cut) this.log.wholeBodyReceived(exchange, body);
     }
     let parsed: { value: unknown; error?: string } | undefined;
     const parse = () => {

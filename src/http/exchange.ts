@@ -41,9 +41,16 @@ export interface Exchange {
   durationMs: number;
 }
 
+/**
+ * Told of a whole response body as it arrives, before the record truncates and redacts it. A
+ * listener may judge the body but must keep nothing of it: it may hold a token or PHI.
+ */
+export type WholeBodyListener = (exchange: Exchange, body: Buffer) => void;
+
 /** Keeps every exchange of a run, in order. */
 export class ExchangeLog {
   private readonly items: Exchange[] = [];
+  private readonly wholeBodyListeners: WholeBodyListener[] = [];
   private readonly byId = new Map<string, Exchange>();
   private counter = 0;
 
@@ -58,6 +65,15 @@ export class ExchangeLog {
     this.items.push(exchange);
     this.byId.set(exchange.id, exchange);
     return exchange;
+  }
+
+  onWholeBody(listener: WholeBodyListener): void {
+    this.wholeBodyListeners.push(listener);
+  }
+
+  /** The HTTP client reports each body it buffered in full (not one cut at its size limit). */
+  wholeBodyReceived(exchange: Exchange, body: Buffer): void {
+    for (const listener of this.wholeBodyListeners) listener(exchange, body);
   }
 
   get(id: string): Exchange | undefined {

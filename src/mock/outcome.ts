@@ -25,6 +25,8 @@ export interface OutcomeFlaws {
    * server, --quirks). FHIR JSON allows no empty object, so the default mock leaves details out.
    */
   emptyDetails?: boolean;
+  /** issue[0].severity `fatal`: valid FHIR, but BCDA's writers only ever say `error`. */
+  fatal?: boolean;
 }
 
 /** Apps built with --quirks, whose error writers keep the real server's v3 flaw (buildMockApp adds them). */
@@ -41,7 +43,7 @@ export function operationOutcome(
   diagnostics = '',
   flaws: OutcomeFlaws = {},
 ): string {
-  const issue: Record<string, unknown> = { severity: 'error', code };
+  const issue: Record<string, unknown> = { severity: flaws.fatal ? 'fatal' : 'error', code };
   if (diagnostics) issue.diagnostics = diagnostics;
   if (flaws.errType) issue.errType = flaws.errType;
   const details = !flaws.noDetails;

@@ -4,6 +4,7 @@
  */
 import type { RunConfig } from '../config/config';
 import { coverageMatrix } from '../engine/coverage';
+import type { ContractVerdict } from '../contract/judge';
 import {
   REPORT_SCHEMA_VERSION,
   summarize,
@@ -37,6 +38,8 @@ export interface RunRecords {
   log: ExchangeLog;
   /** The exports the run followed, settled (src/flows/export.ts). */
   exports: readonly ExportRun[];
+  /** The contract verdict of each exchange, when the run judged the contract. */
+  contract?: readonly ContractVerdict[];
 }
 
 export function assembleReport(records: RunRecords): RunReport {
@@ -79,7 +82,7 @@ export function assembleReport(records: RunRecords): RunReport {
         apiVersion: config.apiVersion,
         sandbox: records.sandbox,
       }),
-      coverage: coverageMatrix(log.all(), config.apiVersion),
+      coverage: coverageMatrix(log.all(), config.apiVersion, records.contract),
       // Built from target data outside the exchanges (URLs, header values): redacted like them.
       validation: log.redactor.deep(validation),
       exports: log.redactor.deep(timelines),

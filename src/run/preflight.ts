@@ -12,6 +12,7 @@ import type { RunConfig } from '../config/config';
 import { SETTINGS, configKeyOf, envNameOf, type SettingKey } from '../core/settings';
 import type { Area } from '../core/vocabulary';
 import { resultMeta, type CheckResult } from '../engine/results';
+import { runOrder } from '../engine/run-checks';
 import { BudgetSpentError } from '../http/budget';
 import { TransportError, type HttpResponse } from '../http/client';
 
@@ -195,7 +196,7 @@ export function notRunResults(checks: readonly CheckDefinition[], stop: Prefligh
       ? `not run: the target cannot be reached (${stop.reason ?? 'no answer'})`
       : `not run: ${stop.message}`;
   const at = new Date().toISOString();
-  const ordered = [...checks.filter((c) => c.phase !== 'late'), ...checks.filter((c) => c.phase === 'late')];
+  const ordered = runOrder(checks);
   return ordered.map((check) => ({
     ...resultMeta(check),
     startedAt: at,

@@ -29,6 +29,7 @@ import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
 import { embeddedFuzzSettings } from '../fuzz/embedded';
+import { ContractLedger, loadCompiledContract } from '../contract/ledger';
 
 /**
  * The embedded mock finishes a job in about half a second instead of the two seconds of its normal
@@ -117,6 +118,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     defaultHeaders: { 'user-agent': USER_AGENT },
     allowOrigins: resolved.allowOrigins,
   });
+  // BCDA's contract judges every exchange of a bcda run; a generic Bulk Data server has no such contract.
+  const contract =
+    resolved.profile === 'bcda' ? new ContractLedger(await loadCompiledContract(), target, log) : undefined;
   let ctx: CheckContext;
   let loop: CheckLoopOutcome;
   let stopped: PreflightStop | undefined;
@@ -156,6 +160,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       sandbox,
       deadline: budget.deadline - flowReserveMs(resolved.timeoutSeconds),
       budget,
+      ...(contract ? { contract } : {}),
       indexMainExport: checks.some((c) => DATA_AREAS.includes(c.area)),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     });
@@ -187,6 +192,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     jobsStarted: ctx.jobsStarted,
     results: loop.results,
     log,
+    ...(contract ? { contract: contract.verdicts() } : {}),
   });
   return {
     report,

@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function check(id: string, run: CheckDefinition['run'], phase?: 'late'): CheckDefinition {
+function check(id: string, run: CheckDefinition['run'], phase?: 'late' | 'final'): CheckDefinition {
   return {
     id,
     title: id,
@@ -105,6 +105,25 @@ describe('the check loop', () => {
       evidence: [expect.stringMatching(/^x\d{4}$/)],
     });
     expect(byId.BROKEN).toMatchObject({ outcome: 'error', message: 'the check itself failed: oops' });
+  });
+
+  it('runs final checks after the run has cancelled its jobs, so they see those requests too', async () => {
+    const events: string[] = [];
+    const cleanup = jest.spyOn(CheckContext.prototype, 'cleanup').mockImplementation(() => {
+      events.push('cleanup');
+      return Promise.resolve();
+    });
+    try {
+      const run = await loop([
+        check('FINAL', async () => (events.push('FINAL'), pass('final')), 'final'),
+        check('LATE', async () => (events.push('LATE'), pass('late')), 'late'),
+        check('NORMAL', async () => (events.push('NORMAL'), pass('normal'))),
+      ]);
+      expect(events).toEqual(['NORMAL', 'LATE', 'cleanup', 'FINAL']);
+      expect(run.results.map((r) => r.id)).toEqual(['NORMAL', 'LATE', 'FINAL']);
+    } finally {
+      cleanup.mockRestore();
+    }
   });
 
   it('abandons a check still running when the budget is spent, and runs none after it', async () => {

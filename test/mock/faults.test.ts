@@ -27,7 +27,8 @@ describe('fault catalog', () => {
       expect(f.description.length).toBeGreaterThan(10);
       expect(f.breaks.length).toBeGreaterThan(10);
       expect(f.refs.length).toBeGreaterThan(0);
-      for (const ref of f.refs) expect(ref).toMatch(/^(seed:00\d §.+|bulkdata@\d+|behavior §\d+(\.\d+)?)$/);
+      for (const ref of f.refs)
+        expect(ref).toMatch(/^(seed:00\d §.+|bulkdata@\d+|behavior §\d+(\.\d+)?|contract §[\w/]+)$/);
     }
     expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(AREAS));
   });
@@ -416,6 +417,33 @@ Object.assign(PROBES, {
   'jobs-bad-task-shape': async (m: TestMock) => {
     const { t } = await completed(m);
     return (await m.http().get('/api/v2/jobs').set(exportHeaders(t))).text;
+  },
+});
+
+// Faults only the contract checks see: a status, media type, header form or body the spec does not document.
+Object.assign(PROBES, {
+  'contract-status-undocumented': async (m: TestMock) => status(m.http().get('/_version')),
+  'contract-content-type-undocumented': async (m: TestMock) =>
+    (
+      await m
+        .http()
+        .get('/auth/welcome')
+        .set(auth(await m.token()))
+    ).headers['content-type'],
+  'contract-retry-after-date': async (m: TestMock) => {
+    const t = await tokenFor(m.app, 'SBXBM0002');
+    await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
+    return (await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t))).headers['retry-after'];
+  },
+  'contract-body-one-status': async (m: TestMock) => {
+    const { id } = await completed(m);
+    m.ctx.clock.advance(24 * 3600);
+    return (
+      await m
+        .http()
+        .get(`/api/v1/jobs/${id}`)
+        .set(auth(await m.token()))
+    ).text;
   },
 });
 

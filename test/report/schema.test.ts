@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { AREAS } from '../../src/core/vocabulary';
 import { REPORT_SCHEMA_VERSION } from '../../src/engine/results';
 import { hostileReport } from './fixture';
 
@@ -16,6 +17,11 @@ describe('spec/report.schema.json', () => {
 
   test('carries the version the engine writes', () => {
     expect(schema.$id).toBe(`urn:bcda-conformance:report-schema:${REPORT_SCHEMA_VERSION}`);
+  });
+
+  test('names every area of the catalog, in order', () => {
+    const areas = (schema as unknown as { definitions: { area: { enum: string[] } } }).definitions.area.enum;
+    expect(areas).toEqual([...AREAS]);
   });
 
   test('accepts a complete report, including run.privacy and a transport failure', () => {

@@ -27,7 +27,7 @@ beforeAll(() => {
 describe('spec/requirements', () => {
   test('has a file for each source: the four seed documents, the IG, BCDA behaviour', () => {
     expect(table.sources.map((s) => s.source).sort()).toEqual(
-      ['behavior', 'bulkdata', 'seed-000', 'seed-001', 'seed-002', 'seed-003'].sort(),
+      ['behavior', 'bulkdata', 'contract', 'seed-000', 'seed-001', 'seed-002', 'seed-003'].sort(),
     );
   });
 

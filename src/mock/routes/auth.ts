@@ -24,7 +24,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void
     return sendBody(
       reply,
       200,
-      'application/json',
+      ctx.faults.has('contract-content-type-undocumented') ? 'text/html' : 'application/json',
       JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }),
     );
   });

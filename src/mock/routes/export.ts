@@ -21,7 +21,7 @@ import {
   checkUrlParams,
   needsPartialAdjudication,
 } from '../params';
-import { goSlice } from '../formats';
+import { goSlice, httpDate } from '../formats';
 import { baseUrl, requestUrl } from '../urls';
 import { faultOnlyRoute } from '../wrong-method';
 import { sendPastedOutcome, typeCrashes } from '../fuzz-faults';
@@ -150,8 +150,7 @@ async function kickOff(
     }
     if (clash) {
       reply.code(429);
-      if (!ctx.faults.has('ratelimit-no-retry-after'))
-        reply.header('retry-after', String(ctx.retryAfterSeconds));
+      if (!ctx.faults.has('ratelimit-no-retry-after')) reply.header('retry-after', retryAfterValue(ctx));
       return reply.send();
     }
   }
@@ -357,4 +356,13 @@ function runoutMutations(ctx: MockContext, runout: boolean): ContentMutation[] {
   if (ctx.faults.has('runout-includes-current-enrollees')) out.push('runout-current-enrollees');
   if (ctx.faults.has('runout-includes-current-year')) out.push('service-in-current-year');
   return out;
+}
+
+/**
+ * The duplicate-job 429's Retry-After: delay-seconds, as the contract documents it; an HTTP-date
+ * (a form RFC 9110 allows but BCDA's contract does not) under contract-retry-after-date.
+ */
+function retryAfterValue(ctx: MockContext): string {
+  if (!ctx.faults.has('contract-retry-after-date')) return String(ctx.retryAfterSeconds);
+  return httpDate(new Date(ctx.clock.nowMs() + ctx.retryAfterSeconds * 1000));
 }

@@ -40,6 +40,11 @@ function flaws(ctx: MockContext): OutcomeFlaws {
   };
 }
 
+/** The 410 of a job that is gone: under contract-body-one-status its body alone breaks the contract. */
+function goneFlaws(ctx: MockContext): OutcomeFlaws {
+  return { ...flaws(ctx), ...(ctx.faults.has('contract-body-one-status') ? { fatal: true } : {}) };
+}
+
 async function matched(
   ctx: MockContext,
   request: JobRequest,
@@ -72,7 +77,7 @@ async function getStatus(
     // As an Expired job, less the Expires header: when it expired is no longer known.
     if (m.quirkPrefix)
       return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', '', flaws(ctx)));
-    return sendOutcome(reply, 410, version, 'not-found', '', flaws(ctx));
+    return sendOutcome(reply, 410, version, 'not-found', '', goneFlaws(ctx));
   }
   const { job } = m;
   // Set before the state is read: the job was archived early all along.
@@ -112,7 +117,7 @@ async function getStatus(
           version,
           'not-found',
           '',
-          flaws(ctx),
+          goneFlaws(ctx),
         );
       }
       if (ctx.faults.has('status-complete-202')) {
@@ -133,7 +138,7 @@ async function getStatus(
       if (m.quirkPrefix)
         return sendDoubled(reply, m.quirkPrefix, operationOutcome(version, 'not-found', '', flaws(ctx)));
       reply.header('expires', expiresHeader(ctx, state.updatedAtMs));
-      return sendOutcome(reply, 410, version, 'not-found', '', flaws(ctx));
+      return sendOutcome(reply, 410, version, 'not-found', '', goneFlaws(ctx));
     }
     case 'Failed':
     case 'FailedExpired':

@@ -50,7 +50,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): v
     const body = ctx.faults.has('service-version-wrong-shape')
       ? { build: MOCK_VERSION }
       : { version: MOCK_VERSION };
-    return sendBody(reply, 200, 'application/json', json(body));
+    const status = ctx.faults.has('contract-status-undocumented') ? 203 : 200;
+    return sendBody(reply, status, 'application/json', json(body));
   });
   app.get('/_health', async (request, reply) => {
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;

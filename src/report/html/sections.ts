@@ -229,8 +229,28 @@ export function renderChecks(report: RunReport): SafeHtml {
 function coverageCell(row: CoverageRow, status: number): SafeHtml {
   const seen = row.observed[String(status)];
   const documented = row.documented.includes(status);
+  const contract = row.contract?.[String(status)];
+  if (seen && documented && contract?.broken)
+    return html`<td
+      class="undoc"
+      title="documented and seen ${seen} time(s); ${contract.broken} answer(s) broke the contract (see CONTRACT-* results)"
+    >
+      ✗ ${contract.broken}/${seen}
+    </td>`;
+  if (seen && documented && contract?.deviating)
+    return html`<td
+      class="seen"
+      title="documented and seen ${seen} time(s); ${contract.deviating} showed a known deviation of the real server"
+    >
+      ✓ ${seen} ~
+    </td>`;
   if (seen && documented)
-    return html`<td class="seen" title="documented and seen ${seen} time(s)">✓ ${seen}</td>`;
+    return html`<td
+      class="seen"
+      title="documented and seen ${seen} time(s)${row.contract ? ', every answer as the contract documents' : ''}"
+    >
+      ✓ ${seen}
+    </td>`;
   if (seen) return html`<td class="undoc" title="seen ${seen} time(s) but not documented">${seen} !</td>`;
   if (documented) return html`<td class="doc" title="documented, not seen in this run">·</td>`;
   return html`<td></td>`;
@@ -250,10 +270,14 @@ export function renderCoverage(report: RunReport): SafeHtml {
   );
   return html`<h2 id="coverage">Coverage: operations × HTTP status</h2>
     <p class="lead">
-      Which status codes the contract documents for each operation, and which ones this run actually received.
+      Which status codes the contract documents for each operation, which ones this run actually received, and
+      whether those answers kept to the contract (status, Content-Type, headers and body; the CONTRACT-*
+      checks).
     </p>
     <p class="legend small">
       <span class="seen" style="background:#dafbe1">✓ n</span>documented and seen n times
+      <span class="seen" style="background:#dafbe1">✓ n ~</span>seen, with a known deviation of the real
+      server <span style="background:#ffebe9;color:#cf222e">✗ k/n</span>k of the n answers broke the contract
       <span>·</span>documented, not seen <span style="background:#ffebe9;color:#cf222e">n !</span>seen but not
       documented
     </p>
