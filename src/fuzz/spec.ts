@@ -1,17 +1,12 @@
 /**
  * The fuzzer's view of the contract: every operation of spec/bcda.openapi.yaml with the
- * parameters and headers it declares and the statuses it documents, read from the spec
- * dereferenced once per process by swagger-parser (every `$ref` replaced by what it points at).
+ * parameters and headers it declares and the statuses it documents, read from the document the
+ * contract checks judge by (src/contract/document.ts: dereferenced once per process).
  */
-import path from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
-import { projectRoot } from '../core/project-root';
+import { loadContractDocument, type SchemaNode } from '../contract/document';
 import { API_VERSIONS, type ApiVersion } from '../core/vocabulary';
 
-/** A JSON Schema node of the spec, read as plain data. */
-export interface SchemaNode {
-  [keyword: string]: unknown;
-}
+export type { SchemaNode };
 
 export type ParameterLocation = 'query' | 'header' | 'path';
 
@@ -38,7 +33,6 @@ export interface FuzzOperation {
   parameters: FuzzParameter[];
 }
 
-const SPEC_FILE = path.join('spec', 'bcda.openapi.yaml');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 interface RawParameter {
@@ -55,8 +49,8 @@ let cached: Promise<FuzzOperation[]> | undefined;
 
 /** Every operation of the spec, read once per process. */
 export function loadFuzzOperations(): Promise<FuzzOperation[]> {
-  cached ??= SwaggerParser.dereference(path.join(projectRoot(), SPEC_FILE)).then((doc) =>
-    operationsOf((doc as unknown as { paths: Record<string, Record<string, unknown>> }).paths),
+  cached ??= loadContractDocument().then((doc) =>
+    operationsOf(doc.paths as Record<string, Record<string, unknown>>),
   );
   return cached;
 }
