@@ -1251,31 +1251,32 @@ const CATALOG = [
     '_since accepts any FHIR instant in the past, fractional seconds included.',
     ['seed:000 §Parameters', 'behavior §3'],
   ),
-  // contract: answers only the OpenAPI contract (spec/bcda.openapi.yaml) judges; no area check looks at them
+  // Answers only the OpenAPI contract (spec/bcda.openapi.yaml) judges, each under the area whose
+  // exchange shows it (the contract checks read the exchanges the area's checks make).
   f(
     'contract-status-undocumented',
-    'contract',
+    'metadata',
     'GET /_version answers 203 Non-Authoritative Information instead of 200, with the usual body.',
     'Every response carries a status the contract documents for its operation.',
     ['contract §getVersion'],
   ),
   f(
     'contract-content-type-undocumented',
-    'contract',
+    'auth',
     'GET /auth/welcome labels its JSON greeting text/html.',
     'Every response body has a Content-Type the contract documents for its status.',
     ['contract §getWelcome'],
   ),
   f(
     'contract-retry-after-date',
-    'contract',
+    'ratelimit',
     'The duplicate-job 429 sends Retry-After as an HTTP-date instead of delay-seconds.',
     'A documented response header has the documented form (Retry-After: delay-seconds).',
     ['contract §components/headers/RetryAfter'],
   ),
   f(
     'contract-body-one-status',
-    'contract',
+    'status',
     'The 410 of a job that is gone says severity fatal, a valid FHIR value BCDA never sends; every other answer is as documented.',
     'Every response body validates against the schema the contract documents for its status.',
     ['contract §components/schemas/OperationOutcomeIssueV1'],
