@@ -1272,7 +1272,7 @@ const CATALOG = [
     'ratelimit',
     'The duplicate-job 429 sends Retry-After as an HTTP-date instead of delay-seconds.',
     'A documented response header has the documented form (Retry-After: delay-seconds).',
-    ['contract §components/headers/RetryAfter'],
+    ['contract §components/headers/RetryAfterRequired'],
   ),
   f(
     'contract-body-one-status',
