@@ -38,8 +38,14 @@ const COMPANIONS: Partial<Record<Area, Area[]>> = {
   download: ['fhir'],
 };
 
+/**
+ * Areas run under every fault: the contract checks send nothing and judge every exchange of the
+ * run, so each fault shows whether the contract alone would have caught it.
+ */
+const ALWAYS: readonly Area[] = ['contract'];
+
 function withCompanions(areas: Iterable<Area>): Area[] {
-  const set = new Set<Area>();
+  const set = new Set<Area>(ALWAYS);
   for (const a of areas) {
     set.add(a);
     for (const c of COMPANIONS[a] ?? []) set.add(c);

@@ -54,20 +54,21 @@ describe('planVerify', () => {
       .find((f) => f.fault.name === named(name))!
       .jobs.map((j) => `${j.version} ${j.profile} ${(j.suites ?? []).join(',')}`);
 
-  it('runs each fault once on v2 with the suites of the checks that name it', () => {
-    expect(jobsOf('f-any')).toEqual(['v2 bcda jobs,kickoff']);
+  // The contract checks send nothing and judge every exchange: they run under every fault.
+  it('runs each fault once on v2 with the suites of the checks that name it, and the contract checks', () => {
+    expect(jobsOf('f-any')).toEqual(['v2 bcda contract,jobs,kickoff']);
     expect(plan.faults.find((f) => f.fault.name === named('f-any'))!.declaredBy).toEqual(['A', 'B']);
   });
 
   it('moves to the version or profile the naming checks need, and adds runs only where required', () => {
-    expect(jobsOf('f-v3')).toEqual(['v3 bcda kickoff']);
-    expect(jobsOf('f-ig')).toEqual(['v2 bulk-data-ig status']);
-    expect(jobsOf('f-mixed')).toEqual(['v2 bcda kickoff', 'v1 bcda kickoff']);
+    expect(jobsOf('f-v3')).toEqual(['v3 bcda contract,kickoff']);
+    expect(jobsOf('f-ig')).toEqual(['v2 bulk-data-ig contract,status']);
+    expect(jobsOf('f-mixed')).toEqual(['v2 bcda contract,kickoff', 'v1 bcda contract,kickoff']);
   });
 
   it('brings the download suite along for FHIR content faults, and still runs an unnamed fault', () => {
-    expect(jobsOf('f-fhir')).toEqual(['v2 bcda download,fhir']);
-    expect(jobsOf('f-none')).toEqual(['v2 bcda cancel']);
+    expect(jobsOf('f-fhir')).toEqual(['v2 bcda contract,download,fhir']);
+    expect(jobsOf('f-none')).toEqual(['v2 bcda cancel,contract']);
   });
 
   it('runs the whole catalog clean on every version, on the generic profile and with the real server quirks', () => {
