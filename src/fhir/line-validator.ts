@@ -7,6 +7,7 @@ import { describeJsonSyntaxError } from '../core/json-error';
 import { checkProfileRules, referencedPatientIds, type Report } from './profile-rules';
 import { RULE, type RuleId } from './rules';
 import { describeSchemaError } from './schema-issue';
+import { explainInvariants } from './schema/explain-invariants';
 import type { FastValidator } from './schema/fast-codegen';
 import { getFastValidator, getResourceValidator } from './schema/validator';
 import type { FileValidationSummary, IssueSeverity, NdjsonValidationOptions, ValidationIssue } from './types';
@@ -211,7 +212,10 @@ export class LineValidator {
     }
   }
 
-  /** Runs the Ajv validator (loaded on first use) to say where the resource breaks the schema. */
+  /**
+   * Runs the Ajv validator (loaded on first use) to say where the resource breaks the schema, and
+   * when Ajv accepts it, the invariants explainer (the rules of schema/invariants.ts).
+   */
   private explainSchemaFailure(res: Record<string, unknown>, type: string): void {
     const detailed = getResourceValidator().validate;
     let accepted: boolean;
@@ -222,6 +226,9 @@ export class LineValidator {
       return;
     }
     if (accepted) {
+      const findings = explainInvariants(res);
+      for (const { path, message } of findings) this.report(RULE.schema, path, message);
+      if (findings.length) return;
       // Should not happen (a differential test keeps both equal); never hide a rejection.
       this.report(
         RULE.schema,

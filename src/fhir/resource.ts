@@ -4,6 +4,7 @@
  * OperationOutcome, the job list's Bundle of Tasks — rather than in export files.
  */
 import { describeSchemaError } from './schema-issue';
+import { explainInvariants } from './schema/explain-invariants';
 import { getFastValidator, getResourceValidator } from './schema/validator';
 
 /** Where a resource breaks the schema: a FHIR-style path and what is wrong there (never the value). */
@@ -14,7 +15,8 @@ export interface SchemaFinding {
 
 /**
  * The schema findings of one resource; none when it is valid R4. The fast validator decides, and
- * only a rejected resource goes through Ajv for the path (Ajv stops at the first error).
+ * only a rejected resource goes through Ajv for the path (Ajv stops at the first error), then,
+ * if Ajv accepts it, through the invariants explainer.
  */
 export function validateResource(resource: unknown): SchemaFinding[] {
   const type =
@@ -30,7 +32,7 @@ export function validateResource(resource: unknown): SchemaFinding[] {
   }
   const detailed = getResourceValidator().validate;
   try {
-    if (detailed(resource)) return [];
+    if (detailed(resource)) return explainInvariants(resource as Record<string, unknown>);
   } catch {
     return [{ path: name, message: 'is nested too deeply to validate' }];
   }

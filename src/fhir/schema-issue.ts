@@ -50,8 +50,10 @@ export function describeSchemaError(
       message = `is a second choice[x] value besides ${String(params.first)}`;
       break;
     case 'fhirExt1':
-      path += `.${String(params.value)}`;
-      message = 'ext-1: an extension has either nested extensions or a value[x], not both';
+      if (params.value) {
+        path += `.${String(params.value)}`;
+        message = 'ext-1: an extension has either nested extensions or a value[x], not both';
+      } else message = 'ext-1: an extension has nested extensions or a value[x], and this one has neither';
       break;
     case 'discriminator':
       path = `${resourceType}${pointerToFhirPath(err.instancePath)}.resourceType`;

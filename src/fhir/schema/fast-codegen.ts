@@ -12,6 +12,7 @@
  */
 import { SCHEMA_ID } from './prepare';
 import { FORMAT_ACCEPTORS, FORMAT_SOURCE } from './fast-formats';
+import { INVARIANT_SOURCE } from './invariants';
 import type { FhirJsonSchema, SchemaNode } from './source';
 
 const REF_PREFIX = '#/definitions/';
@@ -46,12 +47,16 @@ const PRIMITIVE_KEYWORDS = new Set([
 const CLEAN_SHORTCUTS: Readonly<Record<string, (v: string) => string>> = {
   // string, markdown
   '^[ \\r\\n\\t\\S]+$': (v) => `${v}.length > 0`,
-  // uri, url, canonical
+  // uri, url, canonical (prepare.ts refuses the empty string: `\S+`)
   '^\\S*$': (v) => `${v}.indexOf(" ") === -1`,
+  '^\\S+$': (v) => `(${v}.length > 0 && ${v}.indexOf(" ") === -1)`,
   // code: no leading, trailing or doubled whitespace (most codes have no space at all)
   '^[^\\s]+(\\s[^\\s]+)*$': (v) =>
     `(${v}.indexOf(" ") === -1 ? ${v}.length > 0 : ${v}.charCodeAt(0) !== 32 && ${v}.charCodeAt(${v}.length - 1) !== 32 && ${v}.indexOf("  ") === -1)`,
 };
+
+/** Acceptors of the date, dateTime and instant patterns: their values must also be calendar days. */
+const CALENDAR_ACCEPTORS = new Set(['F_date', 'F_dateTime', 'F_instant']);
 
 const isObject = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v);
 const lit = (v: unknown): string => JSON.stringify(v);
@@ -61,7 +66,11 @@ class Emitter {
   private readonly patterns = new Map<string, string>();
   private readonly sets = new Map<string, string>();
 
-  constructor(private readonly defs: Record<string, SchemaNode>) {}
+  constructor(
+    private readonly defs: Record<string, SchemaNode>,
+    /** Names of the resource definitions (ele-1 is a rule of elements, not of resources). */
+    private readonly resources: ReadonlySet<string>,
+  ) {}
 
   fn(name: string): string {
     const def = this.defs[name];
@@ -85,6 +94,8 @@ class Emitter {
     const shortcut = CLEAN_SHORTCUTS[source];
     if (shortcut) return `(CLEAN ? ${shortcut(v)} : ${id}.test(${v}))`;
     const acceptor = FORMAT_ACCEPTORS[source];
+    if (acceptor && CALENDAR_ACCEPTORS.has(acceptor))
+      return `((${acceptor}(${v}) || ${id}.test(${v})) && I_calendar(${v}))`;
     if (acceptor) return `(${acceptor}(${v}) || ${id}.test(${v}))`;
     return `${id}.test(${v})`;
   }
@@ -147,16 +158,28 @@ class Emitter {
     return '(' + parts.join(' && ') + ')';
   }
 
-  /** Statement(s) returning false when property value `v` breaks `prop`. */
-  private propCheck(v: string, prop: SchemaNode): string {
-    if (prop.type !== 'array') return `if (!${this.valueTest(v, prop)}) return false;`;
+  /**
+   * Statement(s) returning false when property `propName`'s value `v` (of object `o`) breaks
+   * `prop`. ele-1 on primitives: a `_x` element holding only an id needs the value `x` beside it,
+   * and a `null` in a primitive array needs an element (with more than an id) at its index in `_x`.
+   */
+  private propCheck(v: string, prop: SchemaNode, propName: string): string {
+    const twin = propName.startsWith('_') ? propName.slice(1) : `_${propName}`;
+    if (prop.type !== 'array') {
+      const check = `if (!${this.valueTest(v, prop)}) return false;`;
+      if (!propName.startsWith('_') || this.refName(prop) !== 'Element') return check;
+      return `${check} if (o[${lit(twin)}] === undefined && I_onlyId(${v})) return false;`;
+    }
     const items = prop.items;
     if (!isObject(items)) throw new Error('fast validator: array without items');
     let itemTest: string;
     if (isObject(items.if)) {
       // `null` allowed (aligned primitive arrays), else the item schema.
       if (!isObject(items.else)) throw new Error('fast validator: unsupported if/then/else');
-      itemTest = `(x === null || ${this.valueTest('x', items.else)})`;
+      const item = this.valueTest('x', items.else);
+      itemTest = propName.startsWith('_')
+        ? `(x === null ? I_valueAt(o[${lit(twin)}], i) : ${item} && (!I_onlyId(x) || I_valueAt(o[${lit(twin)}], i)))`
+        : `(x === null ? I_elementAt(o[${lit(twin)}], i) : ${item})`;
     } else {
       itemTest = this.valueTest('x', items);
     }
@@ -182,10 +205,14 @@ class Emitter {
     const slotOf = new Map<string, number>();
     choices.forEach((group, i) => group.forEach((n) => slotOf.set(n, i)));
 
+    // dom-2…dom-5, ref-1: a resource that can hold contained resources notes where its local
+    // references begin (Reference objects push theirs onto I_LOCAL as the walk meets them).
+    const domain = this.resources.has(name) && 'contained' in props;
     const lines: string[] = [];
     lines.push(`function ${this.fn(name)}(o) {`);
     lines.push('  if (typeof o !== "object" || o === null || Array.isArray(o)) return false;');
     lines.push('  let n = 0;');
+    if (domain) lines.push('  const mark = I_LOCAL.length;');
     if (choices.length) lines.push(`  let ${choices.map((_, i) => `c${i}`).join(', ')};`);
     lines.push('  for (const k in o) {');
     lines.push('    n++;');
@@ -205,13 +232,22 @@ class Emitter {
         lines.push(`        if (c${slot} !== undefined && c${slot} !== ${lit(base)}) return false;`);
         lines.push(`        c${slot} = ${lit(base)};`);
       }
-      lines.push(`        ${this.propCheck('v', prop)}`);
+      const check = this.propCheck('v', prop, propName);
+      if (domain && propName === 'contained') lines.push(`        I_CONTAINED++; ${check} I_CONTAINED--;`);
+      else if (name === 'Extension' && propName === 'extension')
+        lines.push(
+          `        { const outer = I_NESTED_EXT; I_NESTED_EXT = true; ${check} I_NESTED_EXT = outer; }`,
+        );
+      else lines.push(`        ${check}`);
       lines.push('        break;');
     }
     lines.push('      default: return false;');
     lines.push('    }');
     lines.push('  }');
     if (typeof def.minProperties === 'number') lines.push(`  if (n < ${def.minProperties}) return false;`);
+    // ele-1: an element needs a child beside its id (`_x` elements are judged with their value).
+    if (!this.resources.has(name) && name !== 'Element')
+      lines.push('  if (n === 1 && o.id !== undefined) return false;');
     for (const r of (def.required as string[] | undefined) ?? [])
       lines.push(`  if (o[${lit(r)}] === undefined) return false;`);
     for (const group of (def.fhirRequired as string[][] | undefined) ?? []) {
@@ -220,11 +256,35 @@ class Emitter {
     if (def.fhirExt1 === true) {
       const slot = choices.findIndex((g) => g.every((n) => n.startsWith('value')));
       if (slot < 0) throw new Error('fast validator: Extension has no value[x] choice');
-      lines.push(`  if (o.extension !== undefined && c${slot} !== undefined) return false;`);
+      // ext-1: nested extensions or a value, exactly one of the two.
+      lines.push(`  if ((o.extension !== undefined) === (c${slot} !== undefined)) return false;`);
+      // Outside a complex extension, the url is absolute.
+      lines.push('  if (!I_NESTED_EXT && !I_absolute(o.url)) return false;');
     }
+    lines.push(...this.typeRules(name));
+    if (domain)
+      lines.push(
+        '  if ((I_LOCAL.length !== mark || o.contained !== undefined) && I_CONTAINED === 0 && !I_scope(o, mark)) return false;',
+      );
     lines.push('  return true;');
     lines.push('}');
     this.out.push(lines.join('\n'));
+  }
+
+  /** Invariants of single data types, checked once the object's own members are valid. */
+  private typeRules(name: string): string[] {
+    switch (name) {
+      case 'Reference':
+        return ['  if (o.reference !== undefined && !I_reference(o.reference, CLEAN)) return false;'];
+      case 'Money':
+        return ['  if (o.currency !== undefined && !CURRENCIES.has(o.currency)) return false;'];
+      case 'Period':
+        return [
+          '  if (o.start !== undefined && o.end !== undefined && !I_period(o.start, o.end)) return false;',
+        ];
+      default:
+        return [];
+    }
   }
 
   /**
@@ -262,10 +322,12 @@ class Emitter {
     header.push('let CLEAN = false;');
     for (const [src, id] of this.patterns) header.push(`const ${id} = new RegExp(${lit(src)});`);
     header.push(FORMAT_SOURCE);
+    header.push(INVARIANT_SOURCE);
     for (const [values, id] of this.sets) header.push(`const ${id} = new Set(${values});`);
     const entry = [
       'function validateResource(value, clean) {',
       '  CLEAN = clean === true;',
+      '  I_reset();',
       '  try { return validateRoot(value); } finally { CLEAN = false; }',
       '}',
       'module.exports = { validateResource };',
@@ -277,17 +339,25 @@ class Emitter {
 /** CommonJS source of the fast validator (exports `validateResource(value): boolean`). */
 export function buildFastValidatorSource(schema: FhirJsonSchema): string {
   const defs = schema.definitions;
-  const e = new Emitter(defs);
+  const list = defs.ResourceList;
+  if (!list) throw new Error('fast validator: no ResourceList');
+  const e = new Emitter(defs, resourceNames(list));
   for (const [name, def] of Object.entries(defs)) {
     if (name === 'ResourceList') continue;
     if (isObject(def.properties)) e.objectDef(name, def);
     else e.primitiveDef(name, def);
   }
-  const list = defs.ResourceList;
-  if (!list) throw new Error('fast validator: no ResourceList');
   e.discriminated('o_ResourceList', list);
   e.discriminated('validateRoot', schema);
   return e.source();
+}
+
+/** Names of the definitions a discriminated ResourceList lists (the resource types). */
+export function resourceNames(list: SchemaNode): Set<string> {
+  const names = new Set<string>();
+  for (const b of (list.oneOf as SchemaNode[] | undefined) ?? [])
+    if (typeof b.$ref === 'string') names.add(b.$ref.slice(REF_PREFIX.length));
+  return names;
 }
 
 /** `clean`: the resource was parsed from a line without backslashes or non-ASCII whitespace. */

@@ -66,7 +66,7 @@ const fhirChoice: CodeKeywordDefinition = {
   },
 };
 
-/** `fhirExt1: true` on Extension — ext-1: either nested extensions or a value[x], not both. */
+/** `fhirExt1: true` on Extension — ext-1: either nested extensions or a value[x], exactly one. */
 const fhirExt1: CodeKeywordDefinition = {
   keyword: 'fhirExt1',
   type: 'object',
@@ -81,9 +81,19 @@ const fhirExt1: CodeKeywordDefinition = {
         });
       });
     });
+    gen.if(_`${data}.extension === undefined`, () => {
+      const found = gen.let('found', false);
+      gen.forIn('key', data, (key) => {
+        gen.if(_`${key}.startsWith("value") || ${key}.startsWith("_value")`, () => gen.assign(found, true));
+      });
+      gen.if(_`!${found}`, () => {
+        cxt.setParams({ value: _`""` });
+        cxt.error();
+      });
+    });
   },
   error: {
-    message: 'ext-1: must have either extension or value[x], not both',
+    message: 'ext-1: must have either extension or value[x], exactly one',
     params: ({ params }) => _`{value: ${params.value}}`,
   },
 };

@@ -7,7 +7,8 @@
  *   types (also where the schema inlines them), no empty arrays or objects (ele-1), and from the
  *   constraints file 1..1 elements, choice[x] exclusivity, required-binding codes; plus ext-1;
  * - `pattern` dropped where it sits on numbers or booleans (Ajv ignores it there anyway);
- * - `null` allowed inside primitive arrays, which FHIR JSON uses to align `x` with `_x`.
+ * - `null` allowed inside primitive arrays, which FHIR JSON uses to align `x` with `_x`;
+ * - uri, url and canonical refuse the empty string (no primitive value is empty).
  */
 import type { ConstraintsFile, FhirJsonSchema, SchemaNode } from './source';
 
@@ -102,6 +103,15 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
         .filter((g) => g.length > 1);
       if (choices.length) def.fhirChoice = choices;
     }
+  }
+  // A primitive value is never empty (FHIR JSON): the uri, url and canonical patterns allow "".
+  const nonEmpty = (node: SchemaNode): void => {
+    if (node.pattern === '^\\S*$') node.pattern = '^\\S+$';
+  };
+  for (const def of Object.values(defs)) {
+    nonEmpty(def);
+    if (isObject(def.properties))
+      for (const prop of Object.values(def.properties)) if (isObject(prop)) nonEmpty(prop);
   }
   const extension = defs.Extension;
   if (!extension) throw new Error('schema has no Extension definition');

@@ -2,7 +2,7 @@
 import { OFFICIAL_SCHEMA_SHA256, readConstraintsText, sha256 } from './source';
 
 /** Bump when prepare.ts, keywords.ts, fast-codegen.ts or the Ajv options change, so stale builds are ignored. */
-export const VALIDATOR_BUILD_VERSION = 8;
+export const VALIDATOR_BUILD_VERSION = 9;
 
 export interface ValidatorStamp {
   buildVersion: number;

@@ -1,0 +1,190 @@
+/**
+ * FHIR R4 rules that the JSON schema cannot say, compiled into the fast validator (fast-codegen.ts)
+ * and explained, with a path and a message, by explain-invariants.ts when the fast validator
+ * rejects a resource that Ajv accepts. Both use the helper functions below, written once as
+ * plain JavaScript text (the generated module has no imports), so they cannot drift apart.
+ *
+ * The rules (R4 4.0.1 ids where the core StructureDefinitions name them):
+ * - ele-1: an element has a value or a child other than `id` (`meta: {"id":"x"}`, `given: [null]`
+ *   without a matching `_given`, `_gender: {"id":"x"}` without `gender`);
+ * - ext-1: an extension has nested extensions or a value[x] (both: the schema keyword `fhirExt1`);
+ * - per-1: a Period's start is not after its end;
+ * - ref-1, dom-2…dom-5: local references and contained resources;
+ * - date, dateTime and instant values are days of the calendar (`1980-02-30` is not);
+ * - Money.currency is an ISO 4217 code (its required binding);
+ * - a Reference.reference holds no whitespace;
+ * - an Extension's url is absolute, except inside a complex extension.
+ * Empty uri/url/canonical values are refused by the schema itself (prepare.ts).
+ */
+
+/** JavaScript source of the helpers; every name starts with `I_` (or is CURRENCIES). */
+export const INVARIANT_SOURCE = String.raw`
+// ISO 4217 codes: the current list, plus codes replaced since R4 was published (2019).
+const CURRENCIES = new Set(("AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV " +
+  "BRL BSD BTN BWP BYN BYR BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP " +
+  "ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY " +
+  "KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LTL LVL LYD MAD MDL MGA MKD MMK MNT MOP MRO MRU MUR " +
+  "MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD " +
+  "SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STD STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD " +
+  "USN UYI UYU UYW UZS VED VEF VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS " +
+  "XUA XXX YER ZAR ZMW ZWG ZWL").split(" "));
+const I_WS = /\s/;
+// Local references ("#id") met since the current resource began (see I_scope).
+let I_LOCAL = [];
+// How many contained lists the walk is inside of, and whether it is inside an Extension's extensions.
+let I_CONTAINED = 0;
+let I_NESTED_EXT = false;
+function I_reset() {
+  I_LOCAL = [];
+  I_CONTAINED = 0;
+  I_NESTED_EXT = false;
+}
+// A date, dateTime or instant that matched its pattern: is its day in its month?
+function I_calendar(v) {
+  if (v.length < 10) return true;
+  const d = (v.charCodeAt(8) - 48) * 10 + v.charCodeAt(9) - 48;
+  if (d <= 28) return true;
+  const m = (v.charCodeAt(5) - 48) * 10 + v.charCodeAt(6) - 48;
+  if (m !== 2) return d <= (m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
+  const y = +v.slice(0, 4);
+  return d === 29 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+}
+// An element object whose only member is "id" (ele-1 needs a value beside it).
+function I_onlyId(x) {
+  for (const k in x) if (k !== "id") return false;
+  return true;
+}
+// A primitive array's item i is a value (not null, not missing).
+function I_valueAt(a, i) {
+  return Array.isArray(a) && a[i] !== null && a[i] !== undefined;
+}
+// The "_x" array's item i carries something beside an id (so a null value at i is allowed).
+function I_elementAt(a, i) {
+  if (!Array.isArray(a)) return false;
+  const x = a[i];
+  return typeof x === "object" && x !== null && !I_onlyId(x);
+}
+// Reference.reference: no whitespace; local references are remembered for I_scope.
+function I_reference(r, clean) {
+  if (clean ? r.indexOf(" ") !== -1 : I_WS.test(r)) return false;
+  if (r.charCodeAt(0) === 35) I_LOCAL.push(r);
+  return true;
+}
+// An absolute URI: a scheme (letter, then letters, digits, + - .) and a colon.
+function I_absolute(u) {
+  const c0 = u.charCodeAt(0);
+  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return false;
+  for (let i = 1; i < u.length; i++) {
+    const c = u.charCodeAt(i);
+    if (c === 58) return true;
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46))
+      return false;
+  }
+  return false;
+}
+// per-1, judged only where the order is certain: both full dateTimes (R4 requires their zone) as
+// instants; both dates by day; a date and a dateTime when their days are more than a day apart
+// (a zone can move a day by one). Coarser precisions pass.
+function I_period(start, end) {
+  if (typeof start !== "string" || typeof end !== "string" || start.length < 10 || end.length < 10) return true;
+  if (start.length > 10 && end.length > 10) return !(Date.parse(start) > Date.parse(end));
+  const a = start.slice(0, 10);
+  const b = end.slice(0, 10);
+  if (start.length === 10 && end.length === 10) return a <= b;
+  return !(Date.parse(a) - Date.parse(b) > 86400000);
+}
+// dom-2…dom-5 and ref-1 for a resource that owns its local references (not itself contained):
+// "mark" is where its references begin in I_LOCAL. True when every rule holds.
+function I_scope(o, mark) {
+  const refs = I_LOCAL.slice(mark);
+  I_LOCAL.length = mark;
+  return I_scopeProblem(o, refs) === undefined;
+}
+// The first broken rule as [rule, path below the resource, message], or undefined.
+function I_scopeProblem(o, refs) {
+  const contained = Array.isArray(o.contained) ? o.contained : [];
+  const ids = new Set();
+  for (let i = 0; i < contained.length; i++) {
+    const c = contained[i];
+    if (typeof c !== "object" || c === null) continue;
+    if (c.contained !== undefined) return ["dom-2", ".contained[" + i + "].contained", "a contained resource holds contained resources"];
+    const meta = c.meta;
+    if (typeof meta === "object" && meta !== null) {
+      if (meta.versionId !== undefined) return ["dom-4", ".contained[" + i + "].meta.versionId", "a contained resource has no meta.versionId"];
+      if (meta.lastUpdated !== undefined) return ["dom-4", ".contained[" + i + "].meta.lastUpdated", "a contained resource has no meta.lastUpdated"];
+      if (meta.security !== undefined) return ["dom-5", ".contained[" + i + "].meta.security", "a contained resource has no security label"];
+    }
+    if (typeof c.id === "string") ids.add(c.id);
+  }
+  for (const r of refs)
+    if (r.length > 1 && !ids.has(r.slice(1)))
+      return ["ref-1", I_findReference(o, r), "the local reference names no contained resource"];
+  for (let i = 0; i < contained.length; i++) {
+    const c = contained[i];
+    if (typeof c !== "object" || c === null) continue;
+    const local = typeof c.id === "string" ? "#" + c.id : undefined;
+    if (local !== undefined && refs.indexOf(local) >= 0) continue;
+    // Rarer forms dom-3 accepts: a canonical/uri/url "#id" anywhere, or the contained resource referring to its container.
+    if ((local !== undefined && I_hasString(o, local)) || I_hasString(c, "#")) continue;
+    return ["dom-3", ".contained[" + i + "]", local === undefined
+      ? "a contained resource has no id, so nothing can reference it"
+      : "a contained resource is referenced by nothing in the resource"];
+  }
+  return undefined;
+}
+function I_hasString(x, s) {
+  if (x === s) return true;
+  if (typeof x !== "object" || x === null) return false;
+  for (const k in x) if (I_hasString(x[k], s)) return true;
+  return false;
+}
+// Path (below the resource) of the first Reference.reference equal to r.
+function I_findReference(x, r) {
+  if (typeof x !== "object" || x === null) return undefined;
+  if (x.reference === r) return ".reference";
+  for (const k in x) {
+    const below = I_findReference(x[k], r);
+    if (below !== undefined) return (Array.isArray(x) ? "[" + k + "]" : "." + k) + below;
+  }
+  return undefined;
+}
+`;
+
+/** The helpers, evaluated in-process, for the explainer and the tests. */
+export interface InvariantHelpers {
+  CURRENCIES: ReadonlySet<string>;
+  I_reset(): void;
+  I_calendar(v: string): boolean;
+  I_onlyId(x: object): boolean;
+  I_valueAt(a: unknown, i: number): boolean;
+  I_elementAt(a: unknown, i: number): boolean;
+  I_reference(r: string, clean: boolean): boolean;
+  I_absolute(u: string): boolean;
+  I_period(start: unknown, end: unknown): boolean;
+  I_scopeProblem(o: Record<string, unknown>, refs: string[]): [string, string, string] | undefined;
+}
+
+let helpers: InvariantHelpers | undefined;
+
+export function loadInvariantHelpers(): InvariantHelpers {
+  if (!helpers) {
+    const names = [
+      'CURRENCIES',
+      'I_reset',
+      'I_calendar',
+      'I_onlyId',
+      'I_valueAt',
+      'I_elementAt',
+      'I_reference',
+      'I_absolute',
+      'I_period',
+      'I_scopeProblem',
+    ];
+    // Our own constant source, evaluated once.
+    const make = new Function(
+      `${INVARIANT_SOURCE}\nreturn { ${names.join(', ')} };`,
+    ) as () => InvariantHelpers;
+    helpers = make();
+  }
+  return helpers;
+}
