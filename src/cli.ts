@@ -8,6 +8,7 @@ import { registerRunCommand, EXIT } from './cli/run-command';
 import { registerMockCommand } from './mock/cli';
 import { registerCompareCommand } from './report/compare-command';
 import { registerValidateCommand } from './cli/validate-command';
+import { registerClientCommand } from './cli/client-command';
 import { TOOL_VERSION } from './engine/version';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerMockCommand(program);
   registerCompareCommand(program);
   registerValidateCommand(program);
+  registerClientCommand(program);
   return program;
 }
 

@@ -16,6 +16,7 @@ import { clientErrorHandler, frameworkErrorHandler, routeErrorHandler } from './
 import { sendText, useRealErrorWriters } from './outcome';
 import { closeSilentConnections, serverTimeoutOptions } from './timeouts';
 import { methodNotAllowed } from './wrong-method';
+import { recordRequests } from './recording';
 
 const contexts = new WeakMap<FastifyInstance, MockContext>();
 
@@ -67,6 +68,7 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
     done(null, body),
   );
 
+  if (options.recorder) recordRequests(app, options.recorder, ctx.clock);
   // One line per request; the URL never carries credentials and headers are not logged.
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(

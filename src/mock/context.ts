@@ -18,6 +18,7 @@ import { exportDataGenerator } from './data';
 import { DEFAULT_MAX_JOBS_PER_ACO, JobStore } from './jobs';
 import { PlanCache } from './manifest';
 import { createTokenIssuer, type TokenIssuer } from './tokens';
+import type { RequestRecorder } from './recording';
 
 export interface MockOptions {
   /** TCP port; 0 (default programmatically) picks a free one. */
@@ -71,6 +72,8 @@ export interface MockOptions {
    * default). Off by default so load tests and long client runs are not throttled.
    */
   tokenRateLimit?: TokenRateLimit;
+  /** Grading mode (the client test kit): record every request a client sends. */
+  recorder?: RequestRecorder;
 }
 
 /** At most `limit` tokens per ACO in any `windowSeconds`; a limit of 0 switches it off. */

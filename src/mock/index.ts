@@ -14,6 +14,7 @@ export type { MockOptions } from './context';
 export type { MockClock } from './clock';
 export type { MockCredential } from './credentials';
 export { FAULTS, type FaultDefinition, type FaultName } from './faults';
+export { RequestRecorder, type ClientRequestRecord, type RecordedCredential } from './recording';
 
 export interface MockServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:4010`. */

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+/**
+ * A small reference BCDA client (plain Node 20, no dependencies): token, kick-off, polling and
+ * downloads done the way BCDA's documents ask. The client test kit grades it and expects it to pass
+ * every scenario:
+ *
+ *   bcda-conformance client --exec "node examples/bcda-client/client.js"
+ *
+ * It reads BCDA_URL, BCDA_CLIENT_ID, BCDA_CLIENT_SECRET and BCDA_API_VERSION (the kit sets them).
+ * BCDA_CLIENT_BUG=name[,name] switches on deliberate bugs, so the kit's tests can prove that each
+ * client check catches the bug it names:
+ *   stale-token-retry   after a 401, fetches a new token but retries with the old Authorization header
+ *   no-prefer           leaves Prefer: respond-async out of the kick-off
+ *   ignore-retry-after  retries a 429 at once and polls every 100 ms whatever Retry-After says
+ */
+'use strict';
+
+const BUGS = new Set((process.env.BCDA_CLIENT_BUG || '').split(',').filter(Boolean));
+const base = (process.env.BCDA_URL || '').replace(/\/+$/, '');
+const clientId = process.env.BCDA_CLIENT_ID || '';
+const clientSecret = process.env.BCDA_CLIENT_SECRET || '';
+const version = process.env.BCDA_API_VERSION || 'v2';
+
+/** Renew a token this long before it expires (BCDA's last 20 minutes). */
+const NEAR_EXPIRY_MS = 60_000;
+/** Poll interval when the server sends no Retry-After, and the most polls of one job. */
+const DEFAULT_POLL_SECONDS = 2;
+const MAX_POLLS = 300;
+const MAX_429_RETRIES = 5;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Milliseconds a Retry-After asks for (delay-seconds or an HTTP-date), or the fallback. */
+function retryAfterMs(res, fallbackSeconds) {
+  const value = res.headers.get('retry-after');
+  if (value && /^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = value ? Date.parse(value) : NaN;
+  return Number.isNaN(date) ? fallbackSeconds * 1000 : Math.max(0, date - Date.now());
+}
+
+let token; // { value, expiresAt } — kept in memory only, never printed
+
+async function newToken() {
+  const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+  for (let attempt = 0; attempt <= MAX_429_RETRIES; attempt += 1) {
+    const res = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
+    });
+    if (res.status === 429 || res.status === 503) {
+      await res.arrayBuffer();
+      await sleep(retryAfterMs(res, 1));
+      continue;
+    }
+    if (!res.ok) throw new Error(`the token request was answered ${res.status}`);
+    const body = await res.json();
+    const lifetime = Number(body.expires_in);
+    token = {
+      value: body.access_token,
+      expiresAt: Date.now() + (Number.isFinite(lifetime) ? lifetime : 1200) * 1000,
+    };
+    return token.value;
+  }
+  throw new Error('the token endpoint kept answering 429/503');
+}
+
+async function currentToken() {
+  if (!token || token.expiresAt - Date.now() < NEAR_EXPIRY_MS) await newToken();
+  return token.value;
+}
+
+/** A GET with the token; a 401 (expired token) gets one new token and one retry with it. */
+async function authorizedGet(url, headers = {}) {
+  let authorization = `Bearer ${await currentToken()}`;
+  const res = await fetch(url, { headers: { ...headers, authorization } });
+  if (res.status !== 401) return res;
+  await res.arrayBuffer();
+  const fresh = await newToken();
+  if (!BUGS.has('stale-token-retry')) authorization = `Bearer ${fresh}`;
+  return fetch(url, { headers: { ...headers, authorization } });
+}
+
+async function kickOff() {
+  const url = `${base}/api/${version}/Group/all/$export`;
+  const headers = { accept: 'application/fhir+json' };
+  if (!BUGS.has('no-prefer')) headers.prefer = 'respond-async';
+  for (let attempt = 0; attempt <= MAX_429_RETRIES; attempt += 1) {
+    const res = await authorizedGet(url, headers);
+    await res.arrayBuffer();
+    if (res.status === 202) {
+      const location = res.headers.get('content-location');
+      if (!location) throw new Error('the kick-off was accepted without a Content-Location');
+      return location;
+    }
+    if (res.status !== 429) throw new Error(`the kick-off was answered ${res.status}`);
+    await sleep(BUGS.has('ignore-retry-after') ? 0 : retryAfterMs(res, 5));
+  }
+  throw new Error('the kick-off kept answering 429');
+}
+
+/** Polls the Content-Location exactly as given; returns the manifest, or undefined for a failed job. */
+async function poll(location) {
+  for (let n = 0; n < MAX_POLLS; n += 1) {
+    const res = await authorizedGet(location, { accept: 'application/json' });
+    if (res.status === 200) return res.json();
+    const text = await res.text();
+    if (res.status === 202 || res.status === 429) {
+      const progress = res.headers.get('x-progress');
+      if (progress) console.log(`job: ${progress}`);
+      await sleep(BUGS.has('ignore-retry-after') ? 100 : retryAfterMs(res, DEFAULT_POLL_SECONDS));
+      continue;
+    }
+    // 4xx/5xx: the job failed (or is gone). Terminal: surface the OperationOutcome and stop.
+    let diagnostics = text.slice(0, 300);
+    try {
+      const outcome = JSON.parse(text);
+      diagnostics = (outcome.issue || []).map((i) => i.diagnostics || i.code).join('; ') || diagnostics;
+    } catch {
+      // Not JSON: show the text as it is.
+    }
+    console.error(`the job ended with ${res.status}: ${diagnostics}`);
+    return undefined;
+  }
+  throw new Error(`the job was still running after ${MAX_POLLS} polls`);
+}
+
+/** Downloads every output and error file at once; the token goes only where it is due. */
+async function download(manifest) {
+  const origin = new URL(base).origin;
+  const files = [...(manifest.output || []), ...(manifest.error || [])];
+  const sizes = await Promise.all(
+    files.map(async (file) => {
+      const sameOrigin = new URL(file.url).origin === origin;
+      const res =
+        manifest.requiresAccessToken && sameOrigin
+          ? await authorizedGet(file.url, { 'accept-encoding': 'gzip' })
+          : await fetch(file.url, { headers: { 'accept-encoding': 'gzip' } });
+      const body = await res.arrayBuffer();
+      if (!res.ok) throw new Error(`downloading a ${file.type} file was answered ${res.status}`);
+      return body.byteLength;
+    }),
+  );
+  console.log(`downloaded ${files.length} file(s), ${sizes.reduce((a, b) => a + b, 0)} bytes`);
+}
+
+async function main() {
+  if (!base || !clientId || !clientSecret) {
+    console.error('set BCDA_URL, BCDA_CLIENT_ID and BCDA_CLIENT_SECRET');
+    return 2;
+  }
+  const location = await kickOff();
+  console.log(`job started: ${location}`);
+  const manifest = await poll(location);
+  if (!manifest) return 3;
+  await download(manifest);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`bcda-client: ${err.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,99 @@
+/** Client checks of downloading an export's files. */
+import type { ClientCheck } from '../types';
+import {
+  describe,
+  fail,
+  isDownload,
+  manifestOf,
+  pass,
+  pathAndQuery,
+  skip,
+  type Manifest,
+  type Req,
+} from '../requests';
+
+/** The last manifest the client received, with its request. */
+function lastManifest(requests: readonly Req[]): { req: Req; manifest: Manifest } | undefined {
+  for (let i = requests.length - 1; i >= 0; i -= 1) {
+    const manifest = manifestOf(requests[i]!);
+    if (manifest) return { req: requests[i]!, manifest };
+  }
+  return undefined;
+}
+
+function fetchesAll(
+  id: string,
+  kind: 'output' | 'error',
+  level: 'MUST' | 'SHOULD',
+  title: string,
+  refs: string[],
+): ClientCheck {
+  return {
+    id,
+    title,
+    description: `Every ${kind === 'output' ? 'data file' : 'error file'} the manifest lists is downloaded.`,
+    level,
+    area: 'download',
+    refs,
+    run({ requests }) {
+      const last = lastManifest(requests);
+      if (!last) return skip('the client received no manifest');
+      const files = last.manifest[kind];
+      if (!files.length) return skip(`the manifest (${last.req.id}) lists no ${kind} file`);
+      const after = requests.slice(requests.indexOf(last.req) + 1).filter(isDownload);
+      const fetched = new Set(after.map((r) => r.url));
+      const missed = files.filter((f) => !fetched.has(pathAndQuery(f.url) ?? f.url));
+      if (missed.length)
+        return fail(
+          `${missed.length} of the ${files.length} ${kind} file(s) listed in ${last.req.id} were never requested, e.g. ${missed[0]!.type} ${pathAndQuery(missed[0]!.url) ?? missed[0]!.url}`,
+          [last.req.id],
+          `a GET of each of the ${files.length} ${kind} URLs`,
+          `${files.length - missed.length} requested`,
+        );
+      const evidence = after.filter((r) => files.some((f) => pathAndQuery(f.url) === r.url)).map((r) => r.id);
+      return pass(`all ${files.length} ${kind} file(s) of ${last.req.id} were requested`, evidence);
+    },
+  };
+}
+
+const DOWNLOAD_TOKEN: ClientCheck = {
+  id: 'CLIENT-DOWNLOAD-TOKEN',
+  title: 'Sends the token to file URLs exactly when requiresAccessToken says so',
+  description:
+    'A file download carries Authorization: Bearer when the manifest says requiresAccessToken: true, and no token when false.',
+  level: 'MUST',
+  area: 'download',
+  refs: ['bulkdata@201', 'bulkdata@216', 'seed:001 §4. Download the data'],
+  run({ requests }) {
+    const last = lastManifest(requests);
+    if (!last || last.manifest.requiresAccessToken === undefined)
+      return skip('the client received no manifest saying requiresAccessToken');
+    const needs = last.manifest.requiresAccessToken;
+    const downloads = requests.slice(requests.indexOf(last.req) + 1).filter(isDownload);
+    if (!downloads.length) return skip('the client downloaded no file');
+    const bad = downloads.filter((r) => (r.credential !== undefined) !== needs);
+    if (bad.length)
+      return fail(
+        `${describe(bad[0]!)} ${needs ? 'sent no token' : `sent Authorization: ${bad[0]!.headers.authorization ?? ''}`} although ${last.req.id} said requiresAccessToken: ${String(needs)}`,
+        [last.req.id, ...bad.map((r) => r.id)],
+        needs ? 'Authorization: Bearer <token>' : 'no Authorization header',
+        needs ? 'no token' : 'a token',
+      );
+    return pass(
+      `${downloads.length} download(s) ${needs ? 'with' : 'without'} the token, as requiresAccessToken: ${String(needs)} asks`,
+      downloads.map((r) => r.id),
+    );
+  },
+};
+
+export const DOWNLOAD_CHECKS: readonly ClientCheck[] = [
+  fetchesAll('CLIENT-DOWNLOAD-ALL-OUTPUT', 'output', 'MUST', 'Downloads every output file', [
+    'seed:001 §4. Download the data',
+    'bulkdata@204',
+  ]),
+  fetchesAll('CLIENT-DOWNLOAD-ERROR-FILES', 'error', 'SHOULD', 'Downloads every error file', [
+    'seed:002 §3. Check the status of the export job',
+    'bulkdata@148',
+  ]),
+  DOWNLOAD_TOKEN,
+];

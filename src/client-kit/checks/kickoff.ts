@@ -1,0 +1,91 @@
+/** Client checks of the kick-off request: its headers, and waiting out a 429. */
+import type { ClientCheck } from '../types';
+import { describe, fail, isKickoff, pass, retryAfterSeconds, skip } from '../requests';
+
+/** Timers and the network may make a wait look a little short; this much is forgiven. */
+export const TIMING_SLACK_MS = 50;
+
+function headerCheck(
+  id: string,
+  header: 'accept' | 'prefer',
+  value: string,
+  title: string,
+  refs: string[],
+): ClientCheck {
+  const shown = header === 'accept' ? 'Accept' : 'Prefer';
+  return {
+    id,
+    title,
+    description: `Every kick-off request carries ${shown}: ${value}.`,
+    level: 'MUST',
+    area: 'kickoff',
+    refs,
+    run({ requests }) {
+      const kickoffs = requests.filter(isKickoff);
+      if (!kickoffs.length) return skip('the client started no export');
+      const bad = kickoffs.filter((r) => (r.headers[header] ?? '').trim().toLowerCase() !== value);
+      if (bad.length) {
+        const first = bad[0]!;
+        const sent = first.headers[header];
+        return fail(
+          `${describe(first)} ${sent === undefined ? `sent no ${shown} header` : `sent ${shown}: ${sent}`}`,
+          bad.map((r) => r.id),
+          `${shown}: ${value}`,
+          sent === undefined ? `no ${shown}` : `${shown}: ${sent}`,
+        );
+      }
+      return pass(
+        `${kickoffs.length} kick-off(s) sent ${shown}: ${value}`,
+        kickoffs.map((r) => r.id),
+      );
+    },
+  };
+}
+
+const KICKOFF_RETRY_AFTER: ClientCheck = {
+  id: 'CLIENT-KICKOFF-RETRY-AFTER',
+  title: 'Waits out Retry-After after a 429',
+  description:
+    'After a kick-off is answered 429 with Retry-After, the client makes no request before that delay has passed.',
+  level: 'MUST',
+  area: 'ratelimit',
+  refs: ['seed:001 §Response example: too many requests', 'bulkdata@118'],
+  run({ requests }) {
+    const limited = requests.filter(
+      (r) => isKickoff(r) && r.status === 429 && retryAfterSeconds(r) !== undefined,
+    );
+    if (!limited.length) return skip('no kick-off was answered 429 with Retry-After');
+    for (const r of limited) {
+      const wait = retryAfterSeconds(r)!;
+      const next = requests[requests.indexOf(r) + 1];
+      if (!next) continue;
+      const waitedMs = next.atMs - (r.respondedAtMs ?? r.atMs);
+      if (waitedMs + TIMING_SLACK_MS < wait * 1000)
+        return fail(
+          `${describe(next)} came ${waitedMs} ms after ${r.id} answered 429 with Retry-After: ${wait}`,
+          [r.id, next.id],
+          `no request for ${wait} s`,
+          `next request after ${waitedMs} ms`,
+        );
+    }
+    return pass(
+      `the client waited out Retry-After after ${limited.length} 429(s)`,
+      limited.map((r) => r.id),
+    );
+  },
+};
+
+export const KICKOFF_CHECKS: readonly ClientCheck[] = [
+  headerCheck(
+    'CLIENT-KICKOFF-ACCEPT',
+    'accept',
+    'application/fhir+json',
+    'Kick-off asks for application/fhir+json',
+    ['seed:001 §Request header', 'bulkdata@43'],
+  ),
+  headerCheck('CLIENT-KICKOFF-PREFER', 'prefer', 'respond-async', 'Kick-off sends Prefer: respond-async', [
+    'seed:001 §Request header',
+    'bulkdata@45',
+  ]),
+  KICKOFF_RETRY_AFTER,
+];

@@ -1,0 +1,156 @@
+/** Client checks of polling a job's status: the URL it polls, how often, and when it stops. */
+import type { ClientCheck } from '../types';
+import {
+  describe,
+  fail,
+  isKickoff,
+  isStatusRequest,
+  jobPathOf,
+  pass,
+  pathAndQuery,
+  retryAfterSeconds,
+  skip,
+  type Req,
+} from '../requests';
+import { TIMING_SLACK_MS } from './kickoff';
+
+const POLL_CONTENT_LOCATION: ClientCheck = {
+  id: 'CLIENT-POLL-CONTENT-LOCATION',
+  title: 'Polls the Content-Location URL as given',
+  description: "Every status request goes to the URL the kick-off's Content-Location named, unchanged.",
+  level: 'MUST',
+  area: 'status',
+  refs: ['seed:001 §2. Start a job', 'bulkdata@301'],
+  run({ requests }) {
+    const given = new Set(
+      requests.flatMap((r) => {
+        const location =
+          isKickoff(r) && r.status === 202 ? r.responseHeaders?.['content-location'] : undefined;
+        const path = location ? pathAndQuery(location) : undefined;
+        return path ? [path] : [];
+      }),
+    );
+    const polls = requests.filter(isStatusRequest);
+    if (!given.size) return skip('no kick-off was accepted with a Content-Location');
+    if (!polls.length) return skip('the client polled no job status');
+    const bad = polls.filter((r) => !given.has(r.url));
+    if (bad.length)
+      return fail(
+        `${describe(bad[0]!)} polled a URL no Content-Location named (given: ${[...given].join(', ')})`,
+        bad.map((r) => r.id),
+        [...given].join(' or '),
+        bad[0]!.url,
+      );
+    return pass(
+      `${polls.length} status request(s), all to the Content-Location given`,
+      polls.map((r) => r.id),
+    );
+  },
+};
+
+/** The status requests of each job, in order. */
+function pollsByJob(requests: readonly Req[]): Map<string, Req[]> {
+  const jobs = new Map<string, Req[]>();
+  for (const r of requests.filter(isStatusRequest))
+    jobs.set(jobPathOf(r), [...(jobs.get(jobPathOf(r)) ?? []), r]);
+  return jobs;
+}
+
+const POLL_RETRY_AFTER: ClientCheck = {
+  id: 'CLIENT-POLL-RETRY-AFTER',
+  title: 'Honours Retry-After between status polls',
+  description:
+    'After a 202 status answer with Retry-After, the next poll of that job waits at least that long.',
+  level: 'SHOULD',
+  area: 'status',
+  refs: ['bulkdata@124', 'bulkdata@125'],
+  run({ requests }) {
+    let judged = 0;
+    for (const polls of pollsByJob(requests).values()) {
+      for (let i = 0; i + 1 < polls.length; i += 1) {
+        const answer = polls[i]!;
+        const wait = answer.status === 202 ? retryAfterSeconds(answer) : undefined;
+        if (wait === undefined) continue;
+        judged += 1;
+        const next = polls[i + 1]!;
+        const waitedMs = next.atMs - (answer.respondedAtMs ?? answer.atMs);
+        if (waitedMs + TIMING_SLACK_MS < wait * 1000)
+          return fail(
+            `${describe(next)} polled ${waitedMs} ms after ${answer.id} answered 202 with Retry-After: ${wait}`,
+            [answer.id, next.id],
+            `next poll after at least ${wait} s`,
+            `next poll after ${waitedMs} ms`,
+          );
+      }
+    }
+    return judged
+      ? pass(`${judged} poll(s) after a Retry-After each waited long enough`)
+      : skip('no 202 status answer with Retry-After was followed by another poll');
+  },
+};
+
+const POLL_STOPS_AT_200: ClientCheck = {
+  id: 'CLIENT-POLL-STOPS-AT-200',
+  title: 'Stops polling once the job answers 200',
+  description: 'A job whose status answered 200 (its manifest) is not polled again.',
+  level: 'MUST',
+  area: 'status',
+  refs: ['seed:001 §Response example: completed job', 'bulkdata@132'],
+  run({ requests }) {
+    let done = 0;
+    for (const polls of pollsByJob(requests).values()) {
+      const complete = polls.find((r) => r.status === 200);
+      if (!complete) continue;
+      done += 1;
+      const after = polls.slice(polls.indexOf(complete) + 1);
+      if (after.length)
+        return fail(
+          `${describe(after[0]!)} polled again after ${complete.id} answered 200 (${after.length} poll(s) after completion)`,
+          [complete.id, ...after.map((r) => r.id)],
+          'no poll after the 200',
+          `${after.length} more poll(s)`,
+        );
+    }
+    return done ? pass(`${done} completed job(s), none polled after its 200`) : skip('no job answered 200');
+  },
+};
+
+/** A status answer that ends the job: an error other than 401, 429 or a transient one. */
+function isTerminalFailure(r: Req): boolean {
+  if (r.status === undefined || r.status < 400 || r.status === 401 || r.status === 429) return false;
+  return !/"code"\s*:\s*"transient"/.test(r.responseBody ?? '');
+}
+
+const POLL_FAILED_TERMINAL: ClientCheck = {
+  id: 'CLIENT-POLL-FAILED-TERMINAL',
+  title: 'Treats a failed job as finished',
+  description:
+    'A job whose status answered 4xx or 5xx (not 401, 429 or a transient error) is not polled again.',
+  level: 'MUST',
+  area: 'status',
+  refs: ['bulkdata@136'],
+  run({ requests }) {
+    let failed = 0;
+    for (const polls of pollsByJob(requests).values()) {
+      const end = polls.find(isTerminalFailure);
+      if (!end) continue;
+      failed += 1;
+      const after = polls.slice(polls.indexOf(end) + 1);
+      if (after.length)
+        return fail(
+          `${describe(after[0]!)} polled again after ${end.id} answered ${end.status} for a failed job (${after.length} more poll(s))`,
+          [end.id, ...after.map((r) => r.id)],
+          'no poll after the failure',
+          `${after.length} more poll(s)`,
+        );
+    }
+    return failed ? pass(`${failed} failed job(s), none polled again`) : skip('no job failed');
+  },
+};
+
+export const POLL_CHECKS: readonly ClientCheck[] = [
+  POLL_CONTENT_LOCATION,
+  POLL_RETRY_AFTER,
+  POLL_STOPS_AT_200,
+  POLL_FAILED_TERMINAL,
+];

@@ -1,0 +1,195 @@
+/** Client checks of the token: how it is asked for, kept, presented and renewed. */
+import type { ClientCheck } from '../types';
+import { bearerOf, describe, fail, isTokenRequest, pass, skip, type Req } from '../requests';
+
+/** A token with less than this left may be renewed early (a quarter of BCDA's 20 minutes). */
+export const NEAR_EXPIRY_SECONDS = 300;
+
+const TOKEN_BASIC: ClientCheck = {
+  id: 'CLIENT-TOKEN-BASIC',
+  title: 'Asks for tokens with POST and Basic credentials',
+  description:
+    'Every token request is a POST to /auth/token carrying the client id and secret as Basic credentials.',
+  level: 'MUST',
+  area: 'auth',
+  refs: ['seed:001 §1. Get a bearer token', 'seed:002 §Authentication and Authorization'],
+  run({ requests }) {
+    const asks = requests.filter(isTokenRequest);
+    if (!asks.length) return skip('the client asked for no token');
+    const bad = asks.filter((r) => r.method !== 'POST' || r.credential?.scheme.toLowerCase() !== 'basic');
+    if (bad.length) {
+      const first = bad[0]!;
+      const sent = first.credential ? `${first.credential.scheme} credentials` : 'no Authorization header';
+      return fail(
+        `${describe(first)} asked for a token with ${first.method} and ${sent}${bad.length > 1 ? ` (and ${bad.length - 1} more like it)` : ''}`,
+        bad.map((r) => r.id),
+        'POST /auth/token with Authorization: Basic base64(clientId:clientSecret)',
+        `${first.method} with ${sent}`,
+      );
+    }
+    return pass(
+      `${asks.length} token request(s), each a POST with Basic credentials`,
+      asks.map((r) => r.id),
+    );
+  },
+};
+
+/** The token answers in order, with the mock-clock time each token stops working. */
+function issued(requests: readonly Req[]): Array<{ req: Req; fingerprint: string; expiresAtMs: number }> {
+  return requests.flatMap((r) =>
+    r.issuedToken && r.status === 200
+      ? [
+          {
+            req: r,
+            fingerprint: r.issuedToken.fingerprint,
+            expiresAtMs: r.clockMs + (r.issuedToken.expiresInSeconds ?? 1200) * 1000,
+          },
+        ]
+      : [],
+  );
+}
+
+const TOKEN_REUSE: ClientCheck = {
+  id: 'CLIENT-TOKEN-REUSE',
+  title: 'Re-uses a token until it nears expiry',
+  description: `A new token is asked for only when the last one has less than ${NEAR_EXPIRY_SECONDS} s left or was refused, not per request.`,
+  level: 'SHOULD',
+  area: 'auth',
+  refs: ['seed:001 §3. Check job status', 'behavior §2.8'],
+  run({ requests }) {
+    const tokens = issued(requests);
+    if (!tokens.length) return skip('no token was issued');
+    for (let i = 1; i < tokens.length; i += 1) {
+      const before = tokens[i - 1]!;
+      const ask = tokens[i]!.req;
+      const leftSeconds = Math.round((before.expiresAtMs - ask.clockMs) / 1000);
+      const between = requests.slice(requests.indexOf(before.req) + 1, requests.indexOf(ask));
+      const refused = between.some((r) => r.status === 401 && bearerOf(r) === before.fingerprint);
+      if (leftSeconds > NEAR_EXPIRY_SECONDS && !refused) {
+        return fail(
+          `${describe(ask)} asked for a new token while the one issued in ${before.req.id} still had ${leftSeconds} s left and had not been refused`,
+          [before.req.id, ask.id],
+          `re-use the token until it has less than ${NEAR_EXPIRY_SECONDS} s left or is refused with 401`,
+          `new token with ${leftSeconds} s left on the last one`,
+        );
+      }
+    }
+    return pass(
+      `${tokens.length} token(s) issued, none asked for while the last one was fresh`,
+      tokens.map((t) => t.req.id),
+    );
+  },
+};
+
+const BEARER_CAPITAL_B: ClientCheck = {
+  id: 'CLIENT-BEARER-CAPITAL-B',
+  title: 'Presents the token as "Bearer" with a capital B',
+  description:
+    'Every API request carries Authorization: Bearer <token>, spelt with a capital B and one space.',
+  level: 'MUST',
+  area: 'auth',
+  refs: ['seed:001 §Request header'],
+  run({ requests }) {
+    const presented = requests.filter((r) => !isTokenRequest(r) && r.credential);
+    if (!presented.length) return skip('the client presented no token');
+    const bad = presented.filter(
+      (r) => r.credential!.scheme !== 'Bearer' || !/^Bearer fp:/.test(r.headers.authorization ?? ''),
+    );
+    if (bad.length) {
+      const first = bad[0]!;
+      return fail(
+        `${describe(first)} sent Authorization: ${first.headers.authorization ?? ''}${bad.length > 1 ? ` (and ${bad.length - 1} more)` : ''}`,
+        bad.map((r) => r.id),
+        'Authorization: Bearer <token>',
+        `Authorization: ${first.headers.authorization ?? ''}`,
+      );
+    }
+    return pass(
+      `${presented.length} request(s) presented the token as Bearer`,
+      presented.slice(0, 3).map((r) => r.id),
+    );
+  },
+};
+
+/** What followed one 401: the fault the client made, or undefined when it renewed and retried right. */
+function afterRefusal(
+  requests: readonly Req[],
+  refusedAt: number,
+): { message: string; evidence: string[]; actual: string } | undefined {
+  const refused = requests[refusedAt]!;
+  const stale = bearerOf(refused)!;
+  const rest = requests.slice(refusedAt + 1);
+  const renewal = rest.find((r) => r.issuedToken && r.status === 200);
+  if (!renewal) {
+    const reused = rest.find((r) => bearerOf(r) === stale);
+    return reused
+      ? {
+          message: `after ${describe(refused)} was refused with 401, ${describe(reused)} sent the same token again without asking for a new one`,
+          evidence: [refused.id, reused.id],
+          actual: `Authorization: Bearer ${stale} (the refused token)`,
+        }
+      : {
+          message: `after ${describe(refused)} was refused with 401 the client asked for no new token`,
+          evidence: [refused.id],
+          actual: 'no token request after the 401',
+        };
+  }
+  const fresh = renewal.issuedToken!.fingerprint;
+  const retry = rest
+    .slice(rest.indexOf(renewal) + 1)
+    .find((r) => r.method === refused.method && r.url === refused.url);
+  if (!retry)
+    return {
+      message: `after ${describe(refused)} was refused with 401 and ${renewal.id} issued a new token, the client never retried the request`,
+      evidence: [refused.id, renewal.id],
+      actual: 'no retry',
+    };
+  const sent = bearerOf(retry);
+  if (sent === fresh) return undefined;
+  return {
+    message: `${describe(retry)} retried ${refused.id} (refused with 401) after ${renewal.id} issued a new token (${fresh}), but sent Authorization: ${retry.headers.authorization ?? '(none)'}${sent === stale ? ', the refused token' : ''}`,
+    evidence: [refused.id, renewal.id, retry.id],
+    actual: `Authorization: ${retry.headers.authorization ?? '(none)'}`,
+  };
+}
+
+const TOKEN_REFRESH_RETRY: ClientCheck = {
+  id: 'CLIENT-TOKEN-REFRESH-RETRY',
+  title: 'After a 401 gets a new token and retries with it',
+  description:
+    'When a request is refused with 401 (its token expired), the client asks for a new token and sends the request again with the new token, not the old Authorization header.',
+  level: 'MUST',
+  area: 'auth',
+  refs: ['seed:001 §Request header', 'seed:001 §3. Check job status', 'bulkdata@5'],
+  run({ requests }) {
+    const refusals = requests.flatMap((r, i) => (r.status === 401 && bearerOf(r) ? [i] : []));
+    if (!refusals.length) return skip('no request with a token was refused with 401');
+    // A retry sent with the wrong token is refused in turn: that 401 is the same fault, not another.
+    const faults: Array<NonNullable<ReturnType<typeof afterRefusal>>> = [];
+    for (const i of refusals) {
+      if (faults.some((f) => f.evidence.at(-1) === requests[i]!.id)) continue;
+      const fault = afterRefusal(requests, i);
+      if (fault) faults.push(fault);
+    }
+    if (faults.length) {
+      const first = faults[0]!;
+      return fail(
+        `${first.message}${faults.length > 1 ? ` (${faults.length} refusals handled wrongly)` : ''}`,
+        first.evidence,
+        'Authorization: Bearer <the token just issued>',
+        first.actual,
+      );
+    }
+    return pass(
+      `${refusals.length} 401(s): each time a new token was fetched and the request retried with it`,
+      refusals.map((i) => requests[i]!.id),
+    );
+  },
+};
+
+export const TOKEN_CHECKS: readonly ClientCheck[] = [
+  TOKEN_BASIC,
+  TOKEN_REUSE,
+  BEARER_CAPITAL_B,
+  TOKEN_REFRESH_RETRY,
+];

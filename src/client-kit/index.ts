@@ -1,0 +1,45 @@
+/**
+ * The client test kit (issue 19): the mock grades a BCDA client. `gradeClient` runs the chosen
+ * scenarios one after another, each on a fresh mock in grading mode, judges the client checks
+ * over what each recorded, and assembles the client report.
+ */
+import { judgeScenarios, runScenario, type ScenarioRunOptions } from './grade';
+import { assembleClientReport, type ClientKitReport } from './report';
+import { selectScenarios } from './scenarios';
+import type { ScenarioRecord } from './types';
+
+export { CLIENT_CHECKS } from './checks';
+export { SCENARIOS, selectScenarios, type Scenario } from './scenarios';
+export type { ClientKitReport } from './report';
+export type { ClientCheck, ScenarioMeta, ScenarioRecord } from './types';
+export type { ClientInfo } from './launch';
+
+export interface GradeOptions extends ScenarioRunOptions {
+  /** Scenario names; all when empty. */
+  scenarios?: readonly string[];
+}
+
+export async function gradeClient(options: GradeOptions = {}): Promise<ClientKitReport> {
+  const scenarios = selectScenarios(options.scenarios ?? []);
+  const started = Date.now();
+  const records: ScenarioRecord[] = [];
+  const origins = new Map<string, string>();
+  for (const scenario of scenarios) {
+    const record = await runScenario(scenario, {
+      ...options,
+      onReady: (meta, info) => {
+        origins.set(meta.name, info.url);
+        options.onReady?.(meta, info);
+      },
+    });
+    records.push(record);
+  }
+  return assembleClientReport({
+    records,
+    judged: judgeScenarios(records),
+    started,
+    finished: Date.now(),
+    origins,
+    target: options.exec ? 'BCDA client (--exec)' : 'BCDA client (run by hand)',
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * Scenarios: what a client must survive, each a way of driving the mock (its clock, its job states,
+ * its rate-limited ACO) while the client runs one export from token to download.
+ */
+import type { MockContext } from '../mock/context';
+import type { MockCredential } from '../mock/credentials';
+import type { JobStatus } from '../mock/jobs';
+import type { ClientRequestRecord, RequestRecorder } from '../mock/recording';
+import type { MockServer } from '../mock';
+import { isKickoff, isStatusRequest } from './requests';
+import type { ScenarioMeta } from './types';
+
+/** What a scenario may reach while it runs. */
+export interface StageControl {
+  mock: MockServer;
+  ctx: MockContext;
+  recorder: RequestRecorder;
+  credential: MockCredential;
+  /** Marks a request as one the scenario answered in its special way. */
+  staged(id: string): void;
+}
+
+export interface Scenario extends ScenarioMeta {
+  /** Prepares the mock before the client starts; returns what to do as each answer goes out. */
+  arrange?(control: StageControl): Promise<((record: ClientRequestRecord) => void) | void>;
+}
+
+/** The token lifetime is 20 minutes; moving the clock this far makes any token issued so far expire. */
+const PAST_TOKEN_LIFETIME_SECONDS = 21 * 60;
+
+const jobIdIn = (location: string | undefined): number | undefined => {
+  const m = /\/jobs\/(\d+)$/.exec(location ?? '');
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Forces a job's state the way `POST /__mock/jobs/{id}/state` does (sticky). */
+function forceJob(ctx: MockContext, id: number, status: JobStatus): void {
+  const job = ctx.jobs.get(id);
+  if (job) job.override = { status, atMs: ctx.clock.nowMs(), sticky: true };
+}
+
+const happyPath: Scenario = {
+  name: 'happy-path',
+  title: 'Happy path',
+  description:
+    'A v2 Group/all export of the sandbox ACO that completes in about 2 s: token, kick-off, polls, downloads.',
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+};
+
+const tokenExpiry: Scenario = {
+  name: 'token-expires-mid-job',
+  title: 'Token expires while the job runs',
+  description: `After the first 202 status answer the mock clock jumps ${PAST_TOKEN_LIFETIME_SECONDS / 60} minutes: the next request's token has expired (401) and the client must get a new one and retry with it.`,
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange({ ctx, staged }) {
+    let moved = false;
+    return (record) => {
+      if (moved || !isStatusRequest(record) || record.status !== 202) return;
+      moved = true;
+      ctx.clock.advance(PAST_TOKEN_LIFETIME_SECONDS);
+      staged(record.id);
+    };
+  },
+};
+
+const kickoff429: Scenario = {
+  name: 'kickoff-429',
+  title: '429 on kick-off with Retry-After',
+  description:
+    'The rate-limited ACO already has the same export running: the first kick-off is answered 429 with Retry-After: 1, after which the running job finishes and a retry is accepted.',
+  apiVersion: 'v2',
+  cmsId: 'SBXBM0002',
+  budgetSeconds: 30,
+  async arrange({ mock, ctx, recorder, credential, staged }) {
+    const basic = Buffer.from(`${credential.clientId}:${credential.clientSecret}`).toString('base64');
+    const blocking = await recorder.unrecorded(async () => {
+      const token = await mock.app.inject({
+        method: 'POST',
+        url: '/auth/token',
+        headers: { authorization: `Basic ${basic}` },
+      });
+      const { access_token: accessToken } = JSON.parse(token.body) as { access_token: string };
+      const kickoff = await mock.app.inject({
+        method: 'GET',
+        url: `/api/v2/Group/all/$export`,
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          accept: 'application/fhir+json',
+          prefer: 'respond-async',
+        },
+      });
+      return jobIdIn(String(kickoff.headers['content-location'] ?? ''));
+    });
+    if (blocking === undefined) throw new Error('kickoff-429: the mock did not start the blocking job');
+    forceJob(ctx, blocking, 'In Progress');
+    let released = false;
+    return (record) => {
+      if (released || !isKickoff(record) || record.status !== 429) return;
+      released = true;
+      forceJob(ctx, blocking, 'Completed');
+      staged(record.id);
+    };
+  },
+};
+
+const failedJob: Scenario = {
+  name: 'failed-job',
+  title: 'The job fails',
+  description:
+    'The export job fails as soon as it is accepted: its status answers 500 with an OperationOutcome, and the client must stop polling it.',
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange({ ctx, staged }) {
+    let failed = false;
+    return (record) => {
+      if (failed || !isKickoff(record) || record.status !== 202) return;
+      const id = jobIdIn(record.responseHeaders?.['content-location']);
+      if (id === undefined) return;
+      failed = true;
+      forceJob(ctx, id, 'Failed');
+      staged(record.id);
+    };
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [happyPath, tokenExpiry, kickoff429, failedJob];
+
+/** The scenarios of these names, in catalog order; an unknown name is an Error listing the known ones. */
+export function selectScenarios(names: readonly string[]): Scenario[] {
+  if (!names.length) return [...SCENARIOS];
+  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length)
+    throw new Error(
+      `unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`,
+    );
+  return SCENARIOS.filter((s) => names.includes(s.name));
+}

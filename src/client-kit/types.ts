@@ -1,0 +1,44 @@
+/**
+ * The client test kit's model: client checks are data, like the server checks. Each reads the
+ * requests the mock recorded while a client ran one scenario and returns an outcome whose evidence
+ * is the ids of those requests.
+ */
+import type { CheckOutcome } from '../checks/types';
+import type { ApiVersion, Area, Level } from '../core/vocabulary';
+import type { ClientRequestRecord } from '../mock/recording';
+
+/** What one scenario showed: the client's requests, and what the scenario arranged. */
+export interface ScenarioRecord {
+  scenario: ScenarioMeta;
+  requests: readonly ClientRequestRecord[];
+  /** Ids of the requests the scenario answered in its special way (its 429, its failed job…). */
+  staged: readonly string[];
+  /** The client's exit (undefined when run by hand), or why it did not finish. */
+  client: { exitCode?: number | null; signal?: string | null; timedOut: boolean; note?: string };
+}
+
+export interface ClientCheck {
+  id: string;
+  title: string;
+  /** What the client must do, in a sentence (shown beside a failure). */
+  description: string;
+  level: Level;
+  /** The server area whose exchanges the check reads (groups the report). */
+  area: Area;
+  /** Seed sections and Bulk Data IG rules (`seed:001 §…`, `bulkdata@N`). */
+  refs: string[];
+  /** Judges one scenario; `skip` when the scenario did not give the client the chance. */
+  run(record: ScenarioRecord): CheckOutcome;
+}
+
+export interface ScenarioMeta {
+  name: string;
+  title: string;
+  /** What the scenario does to the client, for the console and the report. */
+  description: string;
+  apiVersion: ApiVersion;
+  /** CMS id of the ACO whose credentials the client gets. */
+  cmsId: string;
+  /** Wall-clock time the client has, in seconds. */
+  budgetSeconds: number;
+}

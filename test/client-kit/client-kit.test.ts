@@ -1,0 +1,125 @@
+/**
+ * The client test kit's proof: the reference client (examples/bcda-client) passes every scenario,
+ * and each deliberately broken variant of it trips exactly the client checks its bug breaks.
+ */
+import path from 'node:path';
+import { gradeClient, type ClientKitReport } from '../../src/client-kit';
+import { CLIENT_CHECKS } from '../../src/client-kit/checks';
+import { isTripped } from '../../src/engine/results';
+import { buildMockApp } from '../../src/mock';
+import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
+import { RequestRecorder } from '../../src/mock/recording';
+
+const CLIENT = `node ${JSON.stringify(path.join(__dirname, '../../examples/bcda-client/client.js'))}`;
+
+/** Each broken variant (BCDA_CLIENT_BUG) and the checks it must trip, no more, no fewer. */
+const VARIANTS: Record<string, string[]> = {
+  'stale-token-retry': ['CLIENT-TOKEN-REFRESH-RETRY'],
+  'no-prefer': ['CLIENT-KICKOFF-PREFER'],
+  'ignore-retry-after': ['CLIENT-KICKOFF-RETRY-AFTER', 'CLIENT-POLL-RETRY-AFTER'],
+};
+
+const grade = (bug?: string): Promise<ClientKitReport> =>
+  gradeClient({ exec: CLIENT, launch: { output: 'ignore', env: { BCDA_CLIENT_BUG: bug ?? '' } } });
+
+const tripped = (report: ClientKitReport) => report.results.filter(isTripped).map((r) => r.id);
+
+describe('the client test kit', () => {
+  jest.setTimeout(90_000);
+  let reports: Map<string, ClientKitReport>;
+
+  beforeAll(async () => {
+    // One grading per client, all at once: each runs its scenarios on mocks of its own.
+    const names = ['reference', ...Object.keys(VARIANTS)];
+    const graded = await Promise.all(names.map((n) => grade(n === 'reference' ? undefined : n)));
+    reports = new Map(names.map((n, i) => [n, graded[i]!]));
+  });
+
+  it('passes the reference client in every scenario, with no check erroring', () => {
+    const report = reports.get('reference')!;
+    expect(tripped(report)).toEqual([]);
+    expect(report.results.filter((r) => r.outcome === 'error').map((r) => r.message)).toEqual([]);
+    expect(report.summary.verdict).toBe('conformant');
+    for (const s of report.clientKit.scenarios) expect(s.client).toMatchObject({ timedOut: false });
+    // Every check is exercised by some scenario: none only skips.
+    expect(report.results.filter((r) => r.outcome === 'skip').map((r) => r.id)).toEqual([]);
+  });
+
+  it.each(Object.entries(VARIANTS))('trips exactly the checks the %s bug breaks', (bug, checks) => {
+    expect(tripped(reports.get(bug)!).sort()).toEqual([...checks].sort());
+  });
+
+  it('leaves no client check untripped by every broken variant', () => {
+    const caught = new Set(Object.values(VARIANTS).flat());
+    // The checks no variant proves yet are listed here, so adding a variant shrinks the list.
+    const unproven = CLIENT_CHECKS.map((c) => c.id).filter((id) => !caught.has(id));
+    expect(unproven).toEqual([
+      'CLIENT-TOKEN-BASIC',
+      'CLIENT-TOKEN-REUSE',
+      'CLIENT-BEARER-CAPITAL-B',
+      'CLIENT-KICKOFF-ACCEPT',
+      'CLIENT-POLL-CONTENT-LOCATION',
+      'CLIENT-POLL-STOPS-AT-200',
+      'CLIENT-POLL-FAILED-TERMINAL',
+      'CLIENT-DOWNLOAD-ALL-OUTPUT',
+      'CLIENT-DOWNLOAD-ERROR-FILES',
+      'CLIENT-DOWNLOAD-TOKEN',
+    ]);
+  });
+
+  it('reports the stale-header retry as a MUST failure naming the retried request and the header it sent', () => {
+    const report = reports.get('stale-token-retry')!;
+    const result = report.results.find((r) => r.id === 'CLIENT-TOKEN-REFRESH-RETRY')!;
+    expect(result.level).toBe('MUST');
+    expect(report.summary.mustFailures).toEqual(['CLIENT-TOKEN-REFRESH-RETRY']);
+    expect(result.message).toMatch(
+      /token-expires-mid-job\/r\d{4} GET \/api\/v2\/jobs\/1 retried token-expires-mid-job\/r\d{4} \(refused with 401\) after token-expires-mid-job\/r\d{4} issued a new token \(fp:[0-9a-f]{12}\), but sent Authorization: Bearer fp:[0-9a-f]{12}, the refused token/,
+    );
+    const ids = new Set(report.exchanges.map((e) => e.id));
+    expect(result.evidence.length).toBe(3);
+    for (const id of result.evidence) expect(ids.has(id)).toBe(true);
+  });
+
+  it('keeps every secret and token out of the report', () => {
+    for (const report of reports.values()) {
+      const text = JSON.stringify(report);
+      for (const c of BUILT_IN_CREDENTIALS) expect(text).not.toContain(c.clientSecret);
+      expect(text).not.toMatch(/eyJ[\w-]{10,}/); // no JWT
+      expect(text).not.toMatch(/Basic [A-Za-z0-9+/=]{20,}/);
+    }
+  });
+});
+
+describe('request recording', () => {
+  it('shows a credential as its scheme and a fingerprint that is the same for the same token', async () => {
+    const recorder = new RequestRecorder({ secrets: ['s3cret'] });
+    const app = await buildMockApp({ recorder });
+    const sandbox = BUILT_IN_CREDENTIALS[0]!;
+    const basic = Buffer.from(`${sandbox.clientId}:${sandbox.clientSecret}`).toString('base64');
+    const token = await app.inject({
+      method: 'POST',
+      url: '/auth/token',
+      headers: { authorization: `Basic ${basic}` },
+    });
+    const accessToken = (JSON.parse(token.body) as { access_token: string }).access_token;
+    await app.inject({
+      method: 'GET',
+      url: '/api/v2/jobs/9?x=s3cret',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    await app.inject({
+      method: 'GET',
+      url: '/_version',
+      headers: { authorization: `bearer ${accessToken}` },
+    });
+    await app.close();
+    const [ask, poll, version] = recorder.all();
+    expect(ask!.headers.authorization).toMatch(/^Basic fp:[0-9a-f]{12}$/);
+    expect(ask!.issuedToken?.fingerprint).toBe(poll!.credential!.fingerprint);
+    expect(ask!.responseBody).toBeUndefined();
+    expect(poll!.url).toBe('/api/v2/jobs/9?x=[secret]');
+    expect(poll!.status).toBe(404);
+    expect(version!.credential).toEqual({ scheme: 'bearer', fingerprint: poll!.credential!.fingerprint });
+    expect(JSON.stringify(recorder.all())).not.toContain(accessToken);
+  });
+});
