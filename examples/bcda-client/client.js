@@ -12,6 +12,16 @@
  *   stale-token-retry   after a 401, fetches a new token but retries with the old Authorization header
  *   no-prefer           leaves Prefer: respond-async out of the kick-off
  *   ignore-retry-after  retries a 429 at once and polls every 100 ms whatever Retry-After says
+ *   token-get           asks for its token with GET instead of POST
+ *   token-per-request   asks for a new token before every request
+ *   lowercase-bearer    sends "bearer <token>"
+ *   no-accept           leaves Accept out of the kick-off
+ *   rebuilt-poll-url    polls its own URL for the job (Content-Location plus a query) instead of the one given
+ *   poll-after-200      polls the job once more after its manifest
+ *   poll-failed-job     keeps polling a failed job three more times
+ *   skip-last-output    leaves the manifest's last output file undownloaded
+ *   skip-error-files    downloads no error file
+ *   no-download-token   downloads without the token although requiresAccessToken is true
  */
 'use strict';
 
@@ -44,7 +54,7 @@ async function newToken() {
   const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
   for (let attempt = 0; attempt <= MAX_429_RETRIES; attempt += 1) {
     const res = await fetch(`${base}/auth/token`, {
-      method: 'POST',
+      method: BUGS.has('token-get') ? 'GET' : 'POST',
       headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
     });
     if (res.status === 429 || res.status === 503) {
@@ -65,24 +75,27 @@ async function newToken() {
 }
 
 async function currentToken() {
-  if (!token || token.expiresAt - Date.now() < NEAR_EXPIRY_MS) await newToken();
+  if (!token || token.expiresAt - Date.now() < NEAR_EXPIRY_MS || BUGS.has('token-per-request'))
+    await newToken();
   return token.value;
 }
 
 /** A GET with the token; a 401 (expired token) gets one new token and one retry with it. */
+const scheme = BUGS.has('lowercase-bearer') ? 'bearer' : 'Bearer';
+
 async function authorizedGet(url, headers = {}) {
-  let authorization = `Bearer ${await currentToken()}`;
+  let authorization = `${scheme} ${await currentToken()}`;
   const res = await fetch(url, { headers: { ...headers, authorization } });
   if (res.status !== 401) return res;
   await res.arrayBuffer();
   const fresh = await newToken();
-  if (!BUGS.has('stale-token-retry')) authorization = `Bearer ${fresh}`;
+  if (!BUGS.has('stale-token-retry')) authorization = `${scheme} ${fresh}`;
   return fetch(url, { headers: { ...headers, authorization } });
 }
 
 async function kickOff() {
   const url = `${base}/api/${version}/Group/all/$export`;
-  const headers = { accept: 'application/fhir+json' };
+  const headers = BUGS.has('no-accept') ? {} : { accept: 'application/fhir+json' };
   if (!BUGS.has('no-prefer')) headers.prefer = 'respond-async';
   for (let attempt = 0; attempt <= MAX_429_RETRIES; attempt += 1) {
     const res = await authorizedGet(url, headers);
@@ -99,10 +112,15 @@ async function kickOff() {
 }
 
 /** Polls the Content-Location exactly as given; returns the manifest, or undefined for a failed job. */
-async function poll(location) {
+async function poll(given) {
+  const location = BUGS.has('rebuilt-poll-url') ? `${given}?_=1` : given;
   for (let n = 0; n < MAX_POLLS; n += 1) {
     const res = await authorizedGet(location, { accept: 'application/json' });
-    if (res.status === 200) return res.json();
+    if (res.status === 200) {
+      const manifest = await res.json();
+      if (BUGS.has('poll-after-200')) await (await authorizedGet(location)).arrayBuffer();
+      return manifest;
+    }
     const text = await res.text();
     if (res.status === 202 || res.status === 429) {
       const progress = res.headers.get('x-progress');
@@ -119,6 +137,8 @@ async function poll(location) {
       // Not JSON: show the text as it is.
     }
     console.error(`the job ended with ${res.status}: ${diagnostics}`);
+    if (BUGS.has('poll-failed-job'))
+      for (let again = 0; again < 3; again += 1) await (await authorizedGet(location)).arrayBuffer();
     return undefined;
   }
   throw new Error(`the job was still running after ${MAX_POLLS} polls`);
@@ -127,12 +147,13 @@ async function poll(location) {
 /** Downloads every output and error file at once; the token goes only where it is due. */
 async function download(manifest) {
   const origin = new URL(base).origin;
-  const files = [...(manifest.output || []), ...(manifest.error || [])];
+  const outputs = BUGS.has('skip-last-output') ? (manifest.output || []).slice(0, -1) : manifest.output || [];
+  const files = [...outputs, ...(BUGS.has('skip-error-files') ? [] : manifest.error || [])];
   const sizes = await Promise.all(
     files.map(async (file) => {
       const sameOrigin = new URL(file.url).origin === origin;
       const res =
-        manifest.requiresAccessToken && sameOrigin
+        manifest.requiresAccessToken && sameOrigin && !BUGS.has('no-download-token')
           ? await authorizedGet(file.url, { 'accept-encoding': 'gzip' })
           : await fetch(file.url, { headers: { 'accept-encoding': 'gzip' } });
       const body = await res.arrayBuffer();

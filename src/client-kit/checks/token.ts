@@ -157,13 +157,20 @@ const TOKEN_REFRESH_RETRY: ClientCheck = {
   id: 'CLIENT-TOKEN-REFRESH-RETRY',
   title: 'After a 401 gets a new token and retries with it',
   description:
-    'When a request is refused with 401 (its token expired), the client asks for a new token and sends the request again with the new token, not the old Authorization header.',
+    'When a request is refused with 401 because its token expired, the client asks for a new token and sends the request again with the new token, not the old Authorization header.',
   level: 'MUST',
   area: 'auth',
   refs: ['seed:001 §Request header', 'seed:001 §3. Check job status', 'bulkdata@5'],
   run({ requests }) {
-    const refusals = requests.flatMap((r, i) => (r.status === 401 && bearerOf(r) ? [i] : []));
-    if (!refusals.length) return skip('no request with a token was refused with 401');
+    // Only refusals of a token that had expired by the mock's clock: a 401 for a token refused for
+    // another reason (a lower-case "bearer", a token never issued) is no renewal to judge.
+    const expiry = new Map(issued(requests).map((t) => [t.fingerprint, t.expiresAtMs] as const));
+    const expired = (r: Req): boolean => {
+      const at = expiry.get(bearerOf(r) ?? '');
+      return at !== undefined && r.clockMs >= at;
+    };
+    const refusals = requests.flatMap((r, i) => (r.status === 401 && expired(r) ? [i] : []));
+    if (!refusals.length) return skip('no request was refused with 401 for an expired token');
     // A retry sent with the wrong token is refused in turn: that 401 is the same fault, not another.
     const faults: Array<NonNullable<ReturnType<typeof afterRefusal>>> = [];
     for (const i of refusals) {
