@@ -206,7 +206,7 @@ function judgeBody(
       const leading = appended ? leadingJsonValue(text) : undefined;
       if (leading) {
         // The documented body, then more: judge the documented part, report the rest as the quirk.
-        const verdict = schemaVerdict(check, leading.value);
+        const verdict = schemaVerdict(check, leading.value, text.length);
         return [
           {
             rule: 'body',
@@ -224,7 +224,7 @@ function judgeBody(
       ];
     }
   }
-  const verdict = schemaVerdict(check, value);
+  const verdict = schemaVerdict(check, value, text.length);
   if (verdict.ok) return [];
   const known = verdict.deviation ?? deviation;
   return [
@@ -255,12 +255,21 @@ function leadingJsonValue(text: string): { value: unknown; restBytes: number } |
 /** At most this many schema errors are named per exchange; the rest are counted. */
 const MAX_ERRORS = 3;
 
+/**
+ * Bodies up to this size have every error collected (the first few named); a larger one, such as a
+ * manifest of 100,000 files each with a bad URL, names its first error only, so judging stays quick.
+ */
+const EVERY_ERROR_UP_TO_BYTES = 256 * 1024;
+
 function schemaVerdict(
   check: SchemaCheck,
   value: unknown,
+  size = 0,
 ): { ok: true } | { ok: false; errors: string[]; deviation?: string } {
   if (check.validate(value)) return { ok: true };
-  const all = (check.validate.errors ?? []).map(describeSchemaError);
+  const explain = size <= EVERY_ERROR_UP_TO_BYTES ? check.everyError() : check.validate;
+  if (explain !== check.validate) explain(value);
+  const all = (explain.errors ?? []).map(describeSchemaError);
   const unique = [...new Set(all)];
   const errors = unique.slice(0, MAX_ERRORS);
   if (unique.length > MAX_ERRORS) errors.push(`and ${unique.length - MAX_ERRORS} more`);

@@ -12,8 +12,10 @@ import type { ContractDocument, HeaderObject, OperationObject, SchemaNode } from
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 export interface SchemaCheck {
-  /** The documented schema. */
+  /** The documented schema; stops at the first error (a large body with an error per item stays quick). */
   validate: ValidateFunction;
+  /** The documented schema collecting every error, compiled when first asked for: for small values. */
+  everyError(): ValidateFunction;
   /** The documented schema with the real server's quirks admitted; absent when it records none. */
   tolerant?: ValidateFunction;
   /** The quirk notes of the nodes that admit more in `tolerant`. */
@@ -76,8 +78,10 @@ export function isJsonMediaType(mediaType: string): boolean {
 }
 
 export function compileContract(doc: ContractDocument): CompiledContract {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: true });
   addFormats(ajv);
+  const ajvEveryError = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  addFormats(ajvEveryError);
   // Header values are text on the wire: `Retry-After: 5` must satisfy `type: integer`.
   const headerAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true });
   addFormats(headerAjv);
@@ -95,8 +99,12 @@ export function compileContract(doc: ContractDocument): CompiledContract {
   const compileOnce = (engine: Ajv, schema: SchemaNode): SchemaCheck => {
     const quirks: string[] = [];
     const tolerantSchema = withQuirks(schema, quirks);
+    const documented = toJsonSchema(schema);
+    const validate = engine.compile(documented);
+    let every: ValidateFunction | undefined;
     return {
-      validate: engine.compile(toJsonSchema(schema)),
+      validate,
+      everyError: () => (every ??= engine === ajv ? ajvEveryError.compile(documented) : validate),
       ...(quirks.length ? { tolerant: engine.compile(toJsonSchema(tolerantSchema)) } : {}),
       quirks,
     };

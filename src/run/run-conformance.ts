@@ -118,10 +118,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     defaultHeaders: { 'user-agent': USER_AGENT },
     allowOrigins: resolved.allowOrigins,
   });
-  // BCDA's contract judges every exchange of a bcda run; a generic Bulk Data server has no such contract.
-  const contract =
-    resolved.profile === 'bcda' ? new ContractLedger(await loadCompiledContract(), target, log) : undefined;
   let ctx: CheckContext;
+  let contract: ContractLedger | undefined;
   let loop: CheckLoopOutcome;
   let stopped: PreflightStop | undefined;
   try {
@@ -148,6 +146,10 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       areas: resolved.suites,
       ...(resolved.grep ? { grep: resolved.grep } : {}),
     });
+    // The contract judges every exchange of a bcda run when its checks are selected; a generic
+    // Bulk Data server has no such contract.
+    if (resolved.profile === 'bcda' && checks.some((c) => c.area === 'contract'))
+      contract = new ContractLedger(await loadCompiledContract(), target, log);
     ctx = new CheckContext({
       config: resolved,
       target: clients.main,
