@@ -64,6 +64,8 @@ export interface TargetControl {
   setTokenRateLimit(limit: number, windowSeconds: number): Promise<void>;
   /** Limits status requests per job in a window of seconds; 0 switches the limit off. */
   setPollRateLimit?(limit: number, windowSeconds: number): Promise<void>;
+  /** Sends downloads in pieces of `bytes` every `delayMs` (0 bytes: at once, the default). */
+  setDownloadPace?(bytes: number, delayMs: number): Promise<void>;
   /** The beneficiaries (MBIs) the target could not export for a job: its error files must name them. */
   jobFailures?(jobId: string): Promise<string[]>;
 }

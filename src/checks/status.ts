@@ -1044,6 +1044,101 @@ const untilExpiresCheck: CheckDefinition = {
   },
 };
 
+/** The pace the mid-transfer check asks for: a sandbox file of some 80 KB then takes seconds. */
+const PACE_BYTES = 4096;
+const PACE_DELAY_MS = 40;
+
+const keptMidTransferCheck: CheckDefinition = {
+  id: 'STATUS-FILE-KEPT-MID-DOWNLOAD',
+  title: 'a file being downloaded when its Expires instant passes still arrives whole',
+  description:
+    "A file a client is in the middle of downloading should not be deleted under it, even when its expiry passes during the transfer. The target is asked to send downloads slowly (mock control: a few KB at a time), one output file of the shared export is fetched plain, and as soon as its first bytes arrive the target's clock is moved past the Expires instant of the completed answer (read against its Date header). The rest of the file must arrive, as many bytes as the first download gave. Skips when the clock moved only after the transfer ended (it cannot tell then), without clock and pacing control, or with only a fixed --token; the clock and the pace are put back afterwards.",
+  level: 'SHOULD',
+  area: 'status',
+  phase: 'late',
+  profiles: ['bcda', 'bulk-data-ig'],
+  refs: [],
+  operations: ['downloadFile'],
+  faults: ['download-cut-at-expiry'],
+  async run(ctx) {
+    const cannot = cannotMoveClock(ctx, 24);
+    if (cannot) return skip(cannot);
+    const control = ctx.control!;
+    if (!control.setDownloadPace) return skip('the target offers no way to slow its downloads down');
+    const main = await ctx.mainExport();
+    const file = main.downloads.find((d) => d.kind === 'output' && d.status === 200 && !d.error);
+    if (!main.final || !main.manifest || !file)
+      return skip(`the shared export did not complete with a file downloaded: ${main.problem ?? 'no file'}`);
+    const final = main.final;
+    const expiry = expiryOf(final);
+    if (typeof expiry === 'string') return skip(expiry, [final.exchange.id]);
+    if (expiry.lifetimeMs > MAX_EXPIRES_AHEAD_MS)
+      return skip(
+        `Expires lies ${Math.round(expiry.lifetimeMs / 3_600_000)} hours ahead: too far to move the clock`,
+        [final.exchange.id],
+      );
+    await ctx.settled();
+    const sinceAnswer = Date.now() - Date.parse(final.exchange.startedAt);
+    const jump = Math.ceil((expiry.lifetimeMs - sinceAnswer) / 1000) + EXPIRES_MARGIN_SECONDS;
+    if (!(jump > EXPIRES_MARGIN_SECONDS)) return skip('Expires has passed already', [final.exchange.id]);
+    let moved = 0;
+    await control.setDownloadPace(PACE_BYTES, PACE_DELAY_MS);
+    try {
+      const res = await ctx.target.http.open({
+        method: 'GET',
+        url: file.item.url,
+        label: 'paced download while the clock passes Expires',
+        operationId: 'downloadFile',
+        headers: {
+          'accept-encoding': 'identity',
+          authorization: await ctx.target.authorization(file.sentToken ? 'token' : 'none'),
+        },
+      });
+      const evidence = [final.exchange.id, res.exchange.id];
+      if (res.status !== 200) {
+        res.stop(`status ${res.status}`);
+        return skip(`the paced download answered ${res.status} before the clock moved`, evidence);
+      }
+      let bytes = 0;
+      let movedAtBytes: number | undefined;
+      let moving: Promise<void> | undefined;
+      res.body.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        moving ??= control.advanceClock(jump).then(() => {
+          moved = jump;
+          movedAtBytes = bytes;
+        });
+      });
+      const ended = await res.finished.then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
+      await moving;
+      if (movedAtBytes === undefined || (!ended && movedAtBytes >= bytes))
+        return skip(
+          `the transfer ended (${bytes} bytes) before the clock had moved past Expires: it cannot tell`,
+          evidence,
+        );
+      if (ended)
+        return fail(
+          `the transfer was cut after ${bytes} of ${file.bytes} bytes once the clock passed Expires (${final.headers.expires ?? ''}): ${ended}`,
+          evidence,
+        );
+      return verdict(
+        bytes === file.bytes
+          ? undefined
+          : `the file arrived with ${bytes} bytes, the first download gave ${file.bytes}`,
+        `the whole file (${bytes} bytes) arrived although Expires passed after its first ${movedAtBytes} bytes`,
+        evidence,
+      );
+    } finally {
+      if (moved > 0) await control.rewindClock(moved);
+      await control.setDownloadPace(0, 0);
+      ctx.invalidateToken();
+    }
+  },
+};
+
 const expiryCheck: CheckDefinition = {
   id: 'STATUS-EXPIRED-AFTER-24H',
   title: 'a finished job and its files are gone 24 hours later',
@@ -1108,5 +1203,6 @@ export const statusChecks: CheckDefinition[] = [
   ...jobStatusChecks,
   stillThereCheck,
   untilExpiresCheck,
+  keptMidTransferCheck,
   expiryCheck,
 ];

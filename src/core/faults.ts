@@ -1251,6 +1251,13 @@ const CATALOG = [
     '_since accepts any FHIR instant in the past, fractional seconds included.',
     ['seed:000 §Parameters', 'behavior §3'],
   ),
+  f(
+    'download-cut-at-expiry',
+    'download',
+    'A file whose job expires while it is being downloaded is deleted under its reader: the transfer is cut at the expiry instant (seen when downloads are paced through mock control).',
+    'A file in the middle of a download is not deleted, even when its expiry passes during the transfer.',
+    ['bulkdata@8'],
+  ),
   // Answers only the OpenAPI contract (spec/bcda.openapi.yaml) judges, each under the area whose
   // exchange shows it (the contract checks read the exchanges the area's checks make).
   f(

@@ -17,6 +17,7 @@ import { sendText, useRealErrorWriters } from './outcome';
 import { closeSilentConnections, serverTimeoutOptions } from './timeouts';
 import { methodNotAllowed } from './wrong-method';
 import { recordRequests } from './recording';
+import { NO_DOWNLOAD_PACE } from './download-pace';
 
 const contexts = new WeakMap<FastifyInstance, MockContext>();
 
@@ -38,6 +39,7 @@ export function resetContext(ctx: MockContext): void {
   ctx.authProvider = 'ok';
   ctx.tokenRateLimit = ctx.initialTokenRateLimit;
   ctx.tokensIssued.clear();
+  ctx.downloadPace = NO_DOWNLOAD_PACE;
 }
 
 export async function buildMockApp(options: MockOptions = {}): Promise<FastifyInstance> {

@@ -19,6 +19,7 @@ import { DEFAULT_MAX_JOBS_PER_ACO, JobStore } from './jobs';
 import { PlanCache } from './manifest';
 import { createTokenIssuer, type TokenIssuer } from './tokens';
 import type { RequestRecorder } from './recording';
+import { NO_DOWNLOAD_PACE, type DownloadPace } from './download-pace';
 
 export interface MockOptions {
   /** TCP port; 0 (default programmatically) picks a free one. */
@@ -126,6 +127,8 @@ export interface MockContext {
   initialTokenRateLimit: TokenRateLimit;
   /** Clock times (ms) of the tokens issued per ACO inside the current window. */
   tokensIssued: Map<string, number[]>;
+  /** Set by `POST /__mock/download-pace`; off (streamed at once) until then and after a reset. */
+  downloadPace: DownloadPace;
 }
 
 /** How long the server waits for clients, in milliseconds (see MockOptions). */
@@ -228,5 +231,6 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     tokenRateLimit,
     initialTokenRateLimit: tokenRateLimit,
     tokensIssued: new Map(),
+    downloadPace: NO_DOWNLOAD_PACE,
   };
 }

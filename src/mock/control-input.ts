@@ -74,6 +74,16 @@ export const CONTROL_SCHEMAS = {
       windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
     },
   },
+  // Pieces of `bytes` every `delayMs` for downloads; {"bytes": 0} switches pacing off (the default).
+  downloadPace: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['bytes'],
+    properties: {
+      bytes: { type: 'integer', minimum: 0, maximum: 16_777_216 },
+      delayMs: { type: 'integer', minimum: 0, maximum: 10_000 },
+    },
+  },
 } as const;
 
 export type ControlSchemaName = keyof typeof CONTROL_SCHEMAS;
@@ -97,6 +107,10 @@ export interface TokenRateLimitInput {
   windowSeconds?: number;
 }
 export type PollRateLimitInput = TokenRateLimitInput;
+export interface DownloadPaceInput {
+  bytes: number;
+  delayMs?: number;
+}
 
 /** One validator per schema: JSON bodies as they are, query strings with text coerced to numbers. */
 export class ControlInput {

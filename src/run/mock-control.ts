@@ -104,6 +104,8 @@ export function httpControl(http: HttpClient, timeoutMs: number, budget: Request
       post('/token-rate-limit', limit === 0 ? { limit } : { limit, windowSeconds }, limit === 0),
     setPollRateLimit: (limit, windowSeconds) =>
       post('/poll-rate-limit', limit === 0 ? { limit } : { limit, windowSeconds }, limit === 0),
+    setDownloadPace: (bytes, delayMs) =>
+      post('/download-pace', bytes === 0 ? { bytes } : { bytes, delayMs }, bytes === 0),
     jobFailures: async (jobId) => {
       const body = (await send(`/jobs/${encodeURIComponent(jobId)}/failures`)) as { beneficiaries?: unknown };
       const list = Array.isArray(body?.beneficiaries) ? body.beneficiaries : undefined;

@@ -391,6 +391,19 @@ Object.assign(PROBES, {
       return `error: ${(err as Error).message}`;
     }
   },
+  // Paced, the clock passes Expires mid-transfer: the whole file, or the transfer cut short.
+  'download-cut-at-expiry': async (m: TestMock) => {
+    m.ctx.downloadPace = { bytes: 4096, delayMs: 40 };
+    const expire = setTimeout(() => m.ctx.clock.advance(25 * 3600), 150);
+    try {
+      const r = await firstFile(m, { 'Accept-Encoding': 'identity' });
+      return String(r.body).length;
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    } finally {
+      clearTimeout(expire);
+    }
+  },
   'download-bad-gzip': async (m: TestMock) => {
     try {
       return String((await firstFile(m, { 'Accept-Encoding': 'gzip' })).body).length;

@@ -14,9 +14,11 @@ import {
   type FaultsInput,
   type JobStateInput,
   type PollRateLimitInput,
+  type DownloadPaceInput,
   type TokenRateLimitInput,
 } from '../control-input';
 import { controlGate } from '../control-gate';
+import { NO_DOWNLOAD_PACE } from '../download-pace';
 import { FAULTS, validateFaultNames } from '../faults';
 import { failedBeneficiaries } from '../failed-beneficiaries';
 import { NO_POLL_RATE_LIMIT, jobState, type Job } from '../jobs';
@@ -202,6 +204,18 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
           : { limit: given.limit, windowSeconds: given.windowSeconds ?? 10 };
       ctx.jobs.pollRateLimit = limit;
       return ok(reply, { pollRateLimit: limit });
+    }),
+  );
+
+  // Downloads sent in pieces of `bytes` every `delayMs`; {"bytes": 0} switches it off (the default).
+  app.post(
+    `${CONTROL_PREFIX}/download-pace`,
+    gated,
+    guarded((request, reply) => {
+      const given = input.read<DownloadPaceInput>(request, 'downloadPace');
+      ctx.downloadPace =
+        given.bytes === 0 ? NO_DOWNLOAD_PACE : { bytes: given.bytes, delayMs: given.delayMs ?? 100 };
+      return ok(reply, { downloadPace: ctx.downloadPace });
     }),
   );
 

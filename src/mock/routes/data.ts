@@ -10,6 +10,7 @@ import { matchJob, requireAco } from '../guard';
 import { DAY_MS, jobState, type JobState, type JobStatus } from '../jobs';
 import { findFile, jobFiles } from '../manifest';
 import { ndjsonStream, truncated } from '../ndjson-stream';
+import { pacedStream } from '../download-pace';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
@@ -88,8 +89,16 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     ctx.faults.has('download-wrong-content-type') ||
     (ctx.faults.has('output-format-served-as-json') && /[?&]_outputFormat=/.test(m.job.requestUrl));
   reply.code(200).header('content-type', asJson ? 'application/json' : 'application/fhir+ndjson');
-  const cut = (stream: Readable): Readable =>
-    ctx.faults.has('download-truncated') ? truncated(stream) : stream;
+  const pace = ctx.downloadPace;
+  const job = m.job;
+  // Under pacing the file is checked between pieces: the fault deletes it once its job expires.
+  const stillServed = (): boolean =>
+    !ctx.faults.has('download-cut-at-expiry') ||
+    servedAs(ctx, jobState(job, ctx.clock.nowMs())) === 'Completed';
+  const cut = (stream: Readable): Readable => {
+    const whole = ctx.faults.has('download-truncated') ? truncated(stream) : stream;
+    return pace.bytes > 0 ? pacedStream(whole, pace, stillServed) : whole;
+  };
   if (!gzip) return reply.send(cut(body));
   if (!ctx.faults.has('download-gzip-unlabelled')) reply.header('content-encoding', 'gzip');
   // Fault download-bad-gzip: labelled gzip, sent plain.
