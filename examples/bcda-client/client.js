@@ -22,6 +22,9 @@
  *   skip-last-output    leaves the manifest's last output file undownloaded
  *   skip-error-files    downloads no error file
  *   no-download-token   downloads without the token although requiresAccessToken is true
+ *   secret-in-url       also puts its secret in the token request's query string
+ *   double-kickoff      kicks the same export off twice
+ *   give-up-on-503      treats a 503 status answer as a failed job
  */
 'use strict';
 
@@ -53,7 +56,8 @@ let token; // { value, expiresAt } — kept in memory only, never printed
 async function newToken() {
   const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
   for (let attempt = 0; attempt <= MAX_429_RETRIES; attempt += 1) {
-    const res = await fetch(`${base}/auth/token`, {
+    const query = BUGS.has('secret-in-url') ? `?client_secret=${encodeURIComponent(clientSecret)}` : '';
+    const res = await fetch(`${base}/auth/token${query}`, {
       method: BUGS.has('token-get') ? 'GET' : 'POST',
       headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
     });
@@ -122,7 +126,8 @@ async function poll(given) {
       return manifest;
     }
     const text = await res.text();
-    if (res.status === 202 || res.status === 429) {
+    const transient = res.status === 503 && !BUGS.has('give-up-on-503');
+    if (res.status === 202 || res.status === 429 || transient) {
       const progress = res.headers.get('x-progress');
       if (progress) console.log(`job: ${progress}`);
       await sleep(BUGS.has('ignore-retry-after') ? 100 : retryAfterMs(res, DEFAULT_POLL_SECONDS));
@@ -170,6 +175,7 @@ async function main() {
     return 2;
   }
   const location = await kickOff();
+  if (BUGS.has('double-kickoff')) await kickOff();
   console.log(`job started: ${location}`);
   const manifest = await poll(location);
   if (!manifest) return 3;

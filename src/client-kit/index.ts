@@ -17,23 +17,26 @@ export type { ClientInfo } from './launch';
 export interface GradeOptions extends ScenarioRunOptions {
   /** Scenario names; all when empty. */
   scenarios?: readonly string[];
+  /** Run the scenarios at once, each on its own mock (needs --exec and no fixed port). */
+  concurrent?: boolean;
 }
 
 export async function gradeClient(options: GradeOptions = {}): Promise<ClientKitReport> {
   const scenarios = selectScenarios(options.scenarios ?? []);
   const started = Date.now();
-  const records: ScenarioRecord[] = [];
   const origins = new Map<string, string>();
-  for (const scenario of scenarios) {
-    const record = await runScenario(scenario, {
+  const run = (scenario: (typeof scenarios)[number]): Promise<ScenarioRecord> =>
+    runScenario(scenario, {
       ...options,
       onReady: (meta, info) => {
         origins.set(meta.name, info.url);
         options.onReady?.(meta, info);
       },
     });
-    records.push(record);
-  }
+  const records: ScenarioRecord[] = [];
+  if (options.concurrent && options.exec && !options.port)
+    records.push(...(await Promise.all(scenarios.map(run))));
+  else for (const scenario of scenarios) records.push(await run(scenario));
   return assembleClientReport({
     records,
     judged: judgeScenarios(records),

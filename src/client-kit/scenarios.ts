@@ -128,7 +128,31 @@ const failedJob: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [happyPath, tokenExpiry, kickoff429, failedJob];
+const transient503: Scenario = {
+  name: 'transient-503',
+  title: 'Status poll meets a transient 503',
+  description:
+    "After the first 202 status answer the mock's auth provider times out once: the next poll is answered 503 with Retry-After: 1, the one after it works again.",
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange({ ctx, staged }) {
+    let phase: 'before' | 'down' | 'over' = 'before';
+    return (record) => {
+      if (phase === 'before' && isStatusRequest(record) && record.status === 202) {
+        phase = 'down';
+        ctx.authProvider = 'timeout';
+        staged(record.id);
+      } else if (phase === 'down' && record.status === 503) {
+        phase = 'over';
+        ctx.authProvider = 'ok';
+        staged(record.id);
+      }
+    };
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [happyPath, tokenExpiry, kickoff429, failedJob, transient503];
 
 /** The scenarios of these names, in catalog order; an unknown name is an Error listing the known ones. */
 export function selectScenarios(names: readonly string[]): Scenario[] {

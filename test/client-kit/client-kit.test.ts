@@ -36,12 +36,16 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'skip-last-output': { scenarios: ['happy-path'], trips: ['CLIENT-DOWNLOAD-ALL-OUTPUT'] },
   'skip-error-files': { scenarios: ['happy-path'], trips: ['CLIENT-DOWNLOAD-ERROR-FILES'] },
   'no-download-token': { scenarios: ['happy-path'], trips: ['CLIENT-DOWNLOAD-TOKEN'] },
+  'secret-in-url': { scenarios: ['happy-path'], trips: ['CLIENT-SECRET-CONFINED'] },
+  'double-kickoff': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-ONE-JOB'] },
+  'give-up-on-503': { scenarios: ['transient-503'], trips: ['CLIENT-POLL-TRANSIENT-RETRY'] },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>
   gradeClient({
     exec: CLIENT,
     scenarios: bug ? VARIANTS[bug]!.scenarios : [],
+    concurrent: true,
     launch: { output: 'ignore', env: { BCDA_CLIENT_BUG: bug ?? '' } },
   });
 

@@ -1,6 +1,6 @@
 /** Client checks of the kick-off request: its headers, and waiting out a 429. */
 import type { ClientCheck } from '../types';
-import { describe, fail, isKickoff, pass, retryAfterSeconds, skip } from '../requests';
+import { describe, fail, isKickoff, pass, pathAndQuery, retryAfterSeconds, skip } from '../requests';
 
 /** Timers and the network may make a wait look a little short; this much is forgiven. */
 export const TIMING_SLACK_MS = 50;
@@ -75,6 +75,51 @@ const KICKOFF_RETRY_AFTER: ClientCheck = {
   },
 };
 
+const KICKOFF_ONE_JOB: ClientCheck = {
+  id: 'CLIENT-KICKOFF-ONE-JOB',
+  title: 'Starts no second job for the same request while one runs',
+  description:
+    'While an accepted export has not finished (no 200, failure or cancel seen for its Content-Location), the client does not kick off the same export again.',
+  level: 'SHOULD',
+  area: 'kickoff',
+  refs: [
+    'seed:001 §Response example: too many requests',
+    'seed:003 §Frequently asked questions',
+    'bulkdata@118',
+  ],
+  run({ requests }) {
+    const accepted = requests.filter((r) => isKickoff(r) && r.status === 202);
+    if (!accepted.length) return skip('no kick-off was accepted');
+    for (const start of accepted) {
+      const location = pathAndQuery(start.responseHeaders?.['content-location'] ?? '');
+      const later = requests.slice(requests.indexOf(start) + 1);
+      const end = later.findIndex(
+        (r) =>
+          r.url === location &&
+          (r.method === 'DELETE' ||
+            (r.status !== undefined &&
+              r.status !== 202 &&
+              r.status !== 429 &&
+              r.status !== 401 &&
+              r.status !== 503)),
+      );
+      const running = end < 0 ? later : later.slice(0, end);
+      const again = running.find((r) => isKickoff(r) && r.url === start.url);
+      if (again)
+        return fail(
+          `${describe(again)} started the same export again while the job of ${start.id} (${location ?? '?'}) was still running`,
+          [start.id, again.id],
+          'one job per export request at a time',
+          'a second kick-off of the same request',
+        );
+    }
+    return pass(
+      `${accepted.length} accepted kick-off(s), none repeated while its job ran`,
+      accepted.map((r) => r.id),
+    );
+  },
+};
+
 export const KICKOFF_CHECKS: readonly ClientCheck[] = [
   headerCheck(
     'CLIENT-KICKOFF-ACCEPT',
@@ -88,4 +133,5 @@ export const KICKOFF_CHECKS: readonly ClientCheck[] = [
     'bulkdata@45',
   ]),
   KICKOFF_RETRY_AFTER,
+  KICKOFF_ONE_JOB,
 ];

@@ -115,11 +115,57 @@ const POLL_STOPS_AT_200: ClientCheck = {
   },
 };
 
+/** A status answer that says "try again": 503 (unavailable for now) or an OperationOutcome coded transient. */
+function isTransient(r: Req): boolean {
+  return (
+    r.status === 503 ||
+    (r.status !== undefined && r.status >= 500 && /"code"\s*:\s*"transient"/.test(r.responseBody ?? ''))
+  );
+}
+
 /** A status answer that ends the job: an error other than 401, 429 or a transient one. */
 function isTerminalFailure(r: Req): boolean {
   if (r.status === undefined || r.status < 400 || r.status === 401 || r.status === 429) return false;
-  return !/"code"\s*:\s*"transient"/.test(r.responseBody ?? '');
+  return !isTransient(r);
 }
+
+const POLL_TRANSIENT_RETRY: ClientCheck = {
+  id: 'CLIENT-POLL-TRANSIENT-RETRY',
+  title: 'Retries a status poll after a transient error',
+  description:
+    'A status poll answered 503 (or a 5xx OperationOutcome coded transient) does not end the job: the client polls it again, after Retry-After when one is given.',
+  level: 'SHOULD',
+  area: 'status',
+  refs: ['bulkdata@136', 'behavior §5'],
+  run({ requests }) {
+    let judged = 0;
+    for (const polls of pollsByJob(requests).values()) {
+      for (const answer of polls.filter(isTransient)) {
+        judged += 1;
+        const next = polls[polls.indexOf(answer) + 1];
+        if (!next)
+          return fail(
+            `the client gave up on the job after ${describe(answer)} answered ${answer.status} (a transient error)`,
+            [answer.id],
+            'another poll of the job',
+            'no further poll',
+          );
+        const wait = retryAfterSeconds(answer);
+        const waitedMs = next.atMs - (answer.respondedAtMs ?? answer.atMs);
+        if (wait !== undefined && waitedMs + TIMING_SLACK_MS < wait * 1000)
+          return fail(
+            `${describe(next)} polled ${waitedMs} ms after ${answer.id} answered ${answer.status} with Retry-After: ${wait}`,
+            [answer.id, next.id],
+            `next poll after at least ${wait} s`,
+            `next poll after ${waitedMs} ms`,
+          );
+      }
+    }
+    return judged
+      ? pass(`${judged} transient status error(s), each followed by another poll in time`)
+      : skip('no status poll met a transient error');
+  },
+};
 
 const POLL_FAILED_TERMINAL: ClientCheck = {
   id: 'CLIENT-POLL-FAILED-TERMINAL',
@@ -153,4 +199,5 @@ export const POLL_CHECKS: readonly ClientCheck[] = [
   POLL_RETRY_AFTER,
   POLL_STOPS_AT_200,
   POLL_FAILED_TERMINAL,
+  POLL_TRANSIENT_RETRY,
 ];

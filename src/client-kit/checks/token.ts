@@ -194,9 +194,45 @@ const TOKEN_REFRESH_RETRY: ClientCheck = {
   },
 };
 
+const SECRET_CONFINED: ClientCheck = {
+  id: 'CLIENT-SECRET-CONFINED',
+  title: 'Sends its secret only as Basic credentials to /auth/token',
+  description:
+    'The client secret appears in no URL and no other header, and Basic credentials go to the token endpoint only.',
+  level: 'MUST',
+  area: 'auth',
+  refs: ['seed:001 §1. Get a bearer token', 'seed:002 §Authentication and Authorization'],
+  run({ requests }) {
+    if (!requests.length) return skip('the client sent no request');
+    // The recorder blanks the secret to [secret] wherever it shows outside Authorization.
+    const leaked = requests.find(
+      (r) => r.url.includes('[secret]') || Object.values(r.headers).some((v) => v.includes('[secret]')),
+    );
+    if (leaked)
+      return fail(
+        `${describe(leaked)} carried the client secret outside the Basic credentials (shown as [secret])`,
+        [leaked.id],
+        'the secret only inside Authorization: Basic on POST /auth/token',
+        'the secret in the URL or a header',
+      );
+    const basicElsewhere = requests.find(
+      (r) => !isTokenRequest(r) && r.credential?.scheme.toLowerCase() === 'basic',
+    );
+    if (basicElsewhere)
+      return fail(
+        `${describe(basicElsewhere)} sent Basic credentials (the client secret) to an API endpoint`,
+        [basicElsewhere.id],
+        'Authorization: Bearer <token> on API requests',
+        `Authorization: ${basicElsewhere.headers.authorization ?? ''}`,
+      );
+    return pass(`${requests.length} request(s), the secret only in token requests' Basic credentials`);
+  },
+};
+
 export const TOKEN_CHECKS: readonly ClientCheck[] = [
   TOKEN_BASIC,
   TOKEN_REUSE,
   BEARER_CAPITAL_B,
   TOKEN_REFRESH_RETRY,
+  SECRET_CONFINED,
 ];
