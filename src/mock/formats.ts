@@ -29,6 +29,16 @@ export function rfc3339Nano(date: Date): string {
   return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
 }
 
+/**
+ * PostgreSQL's text form of a timestamptz in UTC, as seed 001's attribution_status example shows it
+ * (`2020-12-22 22:31:40.397916+00`): a space before the time, trailing fraction zeros dropped.
+ */
+export function postgresTimestamp(date: Date): string {
+  const iso = date.toISOString();
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''}+00`;
+}
+
 /** Go's `fmt` rendering of a string slice: `[a b c]`. */
 export function goSlice(values: readonly string[]): string {
   return `[${values.join(' ')}]`;

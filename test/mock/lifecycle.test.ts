@@ -248,8 +248,9 @@ describe('mock job lifecycle (contract mode)', () => {
     expect(res.text.endsWith('\n')).toBe(true);
     expect(json(res)).toEqual({
       ingestion_dates: [
-        { timestamp: '2026-03-01T02:00:00Z', type: 'last_attribution_update' },
-        { timestamp: '2026-01-15T02:00:00Z', type: 'last_runout_update' },
+        // The form seed 001's example shows; --quirks sends the real server's RFC 3339.
+        { timestamp: '2026-03-01 02:00:00+00', type: 'last_attribution_update' },
+        { timestamp: '2026-01-15 02:00:00+00', type: 'last_runout_update' },
       ],
     });
     expect((await m.http().get('/api/v2/attribution_status')).status).toBe(401);
@@ -267,6 +268,12 @@ describe('mock job lifecycle with --quirks', () => {
     token = await m.token();
   });
   afterAll(() => m.close());
+
+  it('attribution_status timestamps are RFC 3339, as the real server encodes them', async () => {
+    const res = await m.http().get('/api/v2/attribution_status').set('Authorization', `Bearer ${token}`);
+    const dates = json<{ ingestion_dates: Array<{ timestamp: string }> }>(res).ingestion_dates;
+    expect(dates.map((d) => d.timestamp)).toEqual(['2026-03-01T02:00:00Z', '2026-01-15T02:00:00Z']);
+  });
 
   it('Pending maps to Task accepted; no Retry-After on 202; Expires is in Go format', async () => {
     const id = await startExport(m, token);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import type { MockAco } from '../acos';
 import type { MockContext } from '../context';
-import { rfc3339Nano } from '../formats';
+import { postgresTimestamp, rfc3339Nano } from '../formats';
 import { requireAco } from '../guard';
 import { sendBody, sendOutcome } from '../outcome';
 
@@ -11,7 +11,8 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
   app.get(`/api/${version}/attribution_status`, async (request, reply) => {
     const aco = await requireAco(ctx, request, reply);
     if (!aco) return reply;
-    const dates = ingestionDates(aco, ctx.clock.now());
+    // The documents show the database's text form; the real server encodes a Go time (RFC 3339).
+    const dates = ingestionDates(aco, ctx.clock.now(), ctx.quirks ? rfc3339Nano : postgresTimestamp);
     if (dates.length === 0 && !ctx.faults.has('attribution-missing-200'))
       return sendOutcome(reply, 404, version, 'not-found');
     if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
@@ -25,7 +26,11 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
  * Attribution files arrive monthly (first of the month); a current one is from this year, an
  * outdated one from last year. Runout files are from 15 January of this year.
  */
-export function ingestionDates(aco: MockAco, now: Date): Array<{ timestamp: string; type: string }> {
+export function ingestionDates(
+  aco: MockAco,
+  now: Date,
+  format: (at: Date) => string,
+): Array<{ timestamp: string; type: string }> {
   const year = now.getUTCFullYear();
   const dates: Array<{ timestamp: string; type: string }> = [];
   if (aco.attribution !== 'missing') {
@@ -33,11 +38,11 @@ export function ingestionDates(aco: MockAco, now: Date): Array<{ timestamp: stri
       aco.attribution === 'current'
         ? new Date(Date.UTC(year, now.getUTCMonth(), 1, 2, 0, 0))
         : new Date(Date.UTC(year - 1, 5, 1, 2));
-    dates.push({ timestamp: rfc3339Nano(at), type: 'last_attribution_update' });
+    dates.push({ timestamp: format(at), type: 'last_attribution_update' });
   }
   if (aco.runout)
     dates.push({
-      timestamp: rfc3339Nano(new Date(Date.UTC(year, 0, 15, 2, 0, 0))),
+      timestamp: format(new Date(Date.UTC(year, 0, 15, 2, 0, 0))),
       type: 'last_runout_update',
     });
   return dates;
