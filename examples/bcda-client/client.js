@@ -25,6 +25,7 @@
  *   secret-in-url       also puts its secret in the token request's query string
  *   double-kickoff      kicks the same export off twice
  *   give-up-on-503      treats a 503 status answer as a failed job
+ *   date-since          sends _since as a bare date, not a FHIR instant
  */
 'use strict';
 
@@ -98,7 +99,10 @@ async function authorizedGet(url, headers = {}) {
 }
 
 async function kickOff() {
-  const url = `${base}/api/${version}/Group/all/$export`;
+  // Adjudicated claims since a fixed instant (seed 000's example, whole seconds).
+  const since = BUGS.has('date-since') ? '2020-02-13' : '2020-02-13T08:00:00-05:00';
+  const query = new URLSearchParams({ _type: 'Patient,Coverage,ExplanationOfBenefit', _since: since });
+  const url = `${base}/api/${version}/Group/all/$export?${query}`;
   const headers = BUGS.has('no-accept') ? {} : { accept: 'application/fhir+json' };
   if (!BUGS.has('no-prefer')) headers.prefer = 'respond-async';
   for (let attempt = 0; attempt <= MAX_429_RETRIES; attempt += 1) {

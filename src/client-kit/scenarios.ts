@@ -152,7 +152,24 @@ const transient503: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [happyPath, tokenExpiry, kickoff429, failedJob, transient503];
+/** The happy path on the other API versions (v1 is FHIR STU3, v3 is BCDA's newest). */
+const happyPathOn = (apiVersion: 'v1' | 'v3'): Scenario => ({
+  ...happyPath,
+  name: `happy-path-${apiVersion}`,
+  title: `Happy path on ${apiVersion}`,
+  description: happyPath.description.replace('A v2', `A ${apiVersion}`),
+  apiVersion,
+});
+
+export const SCENARIOS: readonly Scenario[] = [
+  happyPath,
+  happyPathOn('v1'),
+  happyPathOn('v3'),
+  tokenExpiry,
+  kickoff429,
+  failedJob,
+  transient503,
+];
 
 /** The scenarios of these names, in catalog order; an unknown name is an Error listing the known ones. */
 export function selectScenarios(names: readonly string[]): Scenario[] {

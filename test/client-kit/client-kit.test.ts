@@ -39,6 +39,7 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'secret-in-url': { scenarios: ['happy-path'], trips: ['CLIENT-SECRET-CONFINED'] },
   'double-kickoff': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-ONE-JOB'] },
   'give-up-on-503': { scenarios: ['transient-503'], trips: ['CLIENT-POLL-TRANSIENT-RETRY'] },
+  'date-since': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-PARAMS'] },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>

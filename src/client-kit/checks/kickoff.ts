@@ -120,6 +120,49 @@ const KICKOFF_ONE_JOB: ClientCheck = {
   },
 };
 
+/** A FHIR instant: date, time to the second (fraction optional) and a zone. */
+const FHIR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** The resource types BCDA exports (Claim and ClaimResponse: partially adjudicated data, v2 and v3). */
+const EXPORT_TYPES = ['Patient', 'Coverage', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse'];
+
+/** What is wrong with a kick-off's _type and _since, if anything. */
+function paramProblem(url: string): string | undefined {
+  const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  for (const since of query.getAll('_since'))
+    if (!FHIR_INSTANT.test(since)) return `_since=${since} is not a FHIR instant`;
+  for (const type of query.getAll('_type').flatMap((t) => t.split(',')))
+    if (!EXPORT_TYPES.includes(type))
+      return `_type names ${type || '(an empty type)'}, which BCDA does not export`;
+  return undefined;
+}
+
+const KICKOFF_PARAMS: ClientCheck = {
+  id: 'CLIENT-KICKOFF-PARAMS',
+  title: 'Sends a valid _type and _since',
+  description: `_type lists only types BCDA exports (${EXPORT_TYPES.join(', ')}) and _since is a FHIR instant (date, time and zone).`,
+  level: 'MUST',
+  area: 'kickoff',
+  refs: ['seed:000 §Parameters', 'seed:001 §2. Start a job'],
+  run({ requests }) {
+    const kickoffs = requests.filter((r) => isKickoff(r) && /[?&](_type|_since)=/.test(r.url));
+    if (!kickoffs.length) return skip('no kick-off named _type or _since');
+    for (const r of kickoffs) {
+      const problem = paramProblem(r.url);
+      if (problem)
+        return fail(
+          `${describe(r)}: ${problem}`,
+          [r.id],
+          'a FHIR instant in _since, BCDA resource types in _type',
+          problem,
+        );
+    }
+    return pass(
+      `${kickoffs.length} kick-off(s) with a valid _type and _since`,
+      kickoffs.map((r) => r.id),
+    );
+  },
+};
+
 export const KICKOFF_CHECKS: readonly ClientCheck[] = [
   headerCheck(
     'CLIENT-KICKOFF-ACCEPT',
@@ -134,4 +177,5 @@ export const KICKOFF_CHECKS: readonly ClientCheck[] = [
   ]),
   KICKOFF_RETRY_AFTER,
   KICKOFF_ONE_JOB,
+  KICKOFF_PARAMS,
 ];
