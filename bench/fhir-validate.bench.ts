@@ -14,6 +14,10 @@
  * file back to back (which one goes first alternates); a third and two thirds of the way through,
  * it validates the whole export with the two workers. A ratio is taken within each round (sums
  * over its files) and the table shows the median over rounds (9; quick: 3), values likewise.
+ * Two more figures, each a ratio taken in the same run: the cost of the R4 invariants
+ * (src/fhir/schema/invariants.ts), timing the fast validator generated with and without them on
+ * parsed resources, alternately; and a fresh process (spawned, so start-up, loading and JIT
+ * included) on ~20 MB against the warm two workers on the same files, alternately.
  * One-thread figures are per CPU-second of this process (time stolen by other processes does not
  * count); the two-thread figure can only be wall-clock, so it is compared with parse-only's
  * wall-clock throughput of the same round. Temp files are deleted afterwards.
@@ -26,6 +30,9 @@ import { CHUNK_BYTES, LineSplitter } from '../src/fhir/ndjson-lines';
 import { projectRoot } from '../src/core/project-root';
 import { getFastValidator, loadPrecompiledFast, precompiledDir } from '../src/fhir/schema/validator';
 import { closeValidationWorkers, validateFiles } from '../src/fhir';
+import { isCleanLine } from '../src/fhir/line-validator';
+import { compileFastValidator } from '../src/fhir/schema/compile';
+import type { FastValidator } from '../src/fhir/schema/fast-codegen';
 import { fileLines, planExport } from '../src/mock/data';
 import type { ExportResourceType, ExportSpec } from '../src/mock/data/types';
 import type { BenchRow } from './types';
@@ -145,6 +152,54 @@ function ensurePrecompiled(): void {
   });
 }
 
+/**
+ * The fast validator with the invariants against the same generator without them, on the parsed
+ * resources of one file per type (parsing not timed): CPU seconds of each, median over rounds.
+ */
+function invariantsCost(
+  files: string[],
+  rounds: number,
+): { withMbs: number; withoutMbs: number; ratio: number } {
+  const sample: { value: unknown; clean: boolean }[] = [];
+  let bytes = 0;
+  for (const type of TYPES) {
+    const file = files.find((f) => path.basename(f).startsWith(`${type}-`));
+    if (!file) continue;
+    const data = fs.readFileSync(file);
+    bytes += data.length;
+    for (const line of data.toString('utf8').split('\n'))
+      if (line) sample.push({ value: JSON.parse(line), clean: isCleanLine(line) });
+  }
+  const withInv = compileFastValidator(true);
+  const withoutInv = compileFastValidator(false);
+  const run = (validate: FastValidator): number => {
+    const cpu = process.cpuUsage();
+    for (const { value, clean } of sample)
+      if (!validate(value, clean)) throw new Error('bench data rejected');
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1e6;
+  };
+  run(withInv);
+  run(withoutInv);
+  const withRuns: number[] = [];
+  const withoutRuns: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      withRuns.push(run(withInv));
+      withoutRuns.push(run(withoutInv));
+    } else {
+      withoutRuns.push(run(withoutInv));
+      withRuns.push(run(withInv));
+    }
+  }
+  const mb = bytes / MB;
+  return {
+    withMbs: median(withRuns.map((t) => mb / t)),
+    withoutMbs: median(withoutRuns.map((t) => mb / t)),
+    ratio: median(withRuns.map((t, r) => (withoutRuns[r] as number) / t)),
+  };
+}
+
 interface ChildResult {
   seconds: number;
   maxRssMb: number;
@@ -222,7 +277,27 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
       oneRuns.push(one);
       twoRuns.push({ wall: two.wall / 2, cpu: two.cpu / 2 }); // per run of the whole export
     }
+    // A fresh process (spawned: its whole wall time) against the warm workers, on the first files
+    // that make ~20 MB, alternately; the ratio per pair, then the median.
+    const small: string[] = [];
+    let smallBytes = 0;
+    for (const f of files) {
+      if (smallBytes >= 20 * MB) break;
+      small.push(f);
+      smallBytes += fs.statSync(f).size;
+    }
+    const freshRatios: number[] = [];
+    const freshMbs: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const warm = await timed(() => validateFiles(small, { workers: 2, apiVersion: 'v2' }));
+      const start = process.hrtime.bigint();
+      validateInChild(small, 2);
+      const fresh = Number(process.hrtime.bigint() - start) / 1e9;
+      freshRatios.push(warm.wall / fresh);
+      freshMbs.push(smallBytes / MB / fresh);
+    }
     await closeValidationWorkers();
+    const inv = invariantsCost(files, rounds);
     if (invalid > 0) throw new Error(`mock data should validate clean, found ${invalid} invalid lines`);
     const mbPer = (t: Timing, key: keyof Timing): number => total / t[key];
     const perRound = (f: (r: number) => number): number => median(parseRuns.map((_, r) => f(r)));
@@ -304,9 +379,43 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
       },
       {
         bench: BENCH,
+        metric: `full validation, fresh process (spawned, 2 workers), ${(smallBytes / MB).toFixed(0)} MB; median of 3`,
+        value: median(freshMbs),
+        unit: 'MB/s',
+        baseline: '2 warm workers, same files',
+        ratio: median(freshRatios),
+        ...(quick
+          ? { target: '>= 0.8 x warm (judged in the full run)' }
+          : { target: '>= 0.8 x warm', pass: median(freshRatios) >= 0.8 }),
+      },
+      {
+        bench: BENCH,
+        metric: 'fast validator without the R4 invariants, parsed resources, 1 thread',
+        value: inv.withoutMbs,
+        unit: 'MB/cpu-s',
+      },
+      {
+        bench: BENCH,
+        metric: 'fast validator with the R4 invariants, parsed resources, 1 thread',
+        value: inv.withMbs,
+        unit: 'MB/cpu-s',
+        baseline: 'without the invariants',
+        ratio: inv.ratio,
+      },
+      {
+        bench: BENCH,
+        // CPU time the invariants add per MB, over the full one-thread validation's time per MB.
+        metric: "the invariants' share of full 1-thread validation time",
+        value: (100 * (1 / inv.withMbs - 1 / inv.withoutMbs)) / (1 / fullMbs),
+        unit: '%',
+      },
+      {
+        bench: BENCH,
         metric: 'full validation, 2 worker threads, fresh process (incl. start-up)',
         value: total / workers.seconds,
         unit: 'MB/s',
+        baseline: 'warm 2 workers (median above)',
+        ratio: total / workers.seconds / workersMbs,
       },
       {
         bench: BENCH,
@@ -327,6 +436,8 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
         metric: `full validation, 2 worker threads, one ${bigSize.toFixed(0)} MB file`,
         value: bigSize / big.seconds,
         unit: 'MB/s',
+        baseline: 'warm 2 workers (median above)',
+        ratio: bigSize / big.seconds / workersMbs,
       },
       {
         bench: BENCH,

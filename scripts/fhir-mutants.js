@@ -85,6 +85,8 @@ const EMPTY = 'json §2.6.2 / datatypes: a primitive value is never empty (uri, 
 const EXTURL =
   'extensibility §2.22.1: Extension.url is an absolute URL (a relative name only inside a complex extension)';
 const REFWS = 'references §2.3.0.1 (Reference.reference is a URL: no whitespace)';
+const WS =
+  'datatypes §2.24.0.1 string: [ \\r\\n\\t\\S]+ with \\s as the HL7 reference validator (Java) reads it: ASCII whitespace only';
 const MONEY = 'Money.currency: required binding to Currencies (ISO 4217, upper-case alphabetic codes)';
 
 /** [name, category, base type, rule cited, expected verdict, path the validator names, mutation]. */
@@ -111,6 +113,9 @@ const MUTANTS = [
   ['uri-empty-coding-system', 'uri', 'Coverage', EMPTY, 'error', 'Coverage.type.coding[0].system', set('type.coding[0].system', '')],
   ['uri-relative-extension-url', 'uri', 'Patient', EXTURL, 'error', 'Patient.extension[1].url', set('extension[1].url', 'race')],
   ['uri-relative-modifier-extension-url', 'uri', 'Coverage', EXTURL, 'error', 'Coverage.class[0].modifierExtension[0].url', set('class[0].modifierExtension', [{ url: 'grouping', valueString: 'x' }])],
+  // whitespace, read as the reference validator (Java) reads \s: ASCII only
+  ['string-form-feed', 'whitespace', 'Patient', WS, 'error', 'Patient.name[0].family', set('name[0].family', 'NITZ\fSCHE')],
+  ['string-control-nbsp-inside', 'whitespace', 'Patient', WS, 'valid', '', set('name[0].family', 'VAN\u00a0DYKE')],
   // dates that do not exist
   ['date-feb-30', 'date', 'Patient', DATE, 'error', 'Patient.birthDate', set('birthDate', '1980-02-30')],
   ['date-apr-31', 'date', 'Coverage', DATE, 'error', 'Coverage.period.start', set('period.start', '2021-04-31')],

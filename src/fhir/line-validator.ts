@@ -14,15 +14,13 @@ import type { FileValidationSummary, IssueSeverity, NdjsonValidationOptions, Val
 
 export const DEFAULT_MAX_ISSUES = 100;
 
-/** Whitespace other than space/tab/CR/LF (raw \v and \f cannot occur in valid JSON text). */
-const EXOTIC_WHITESPACE = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
-
 /**
- * A line is "clean" when its string values can hold no whitespace but plain spaces: no
- * backslash escapes and no exotic whitespace. The fast validator then skips most regexps.
+ * A line is "clean" when it holds no backslash escape: its string values can then hold no
+ * whitespace but plain spaces (JSON has no raw control characters in strings, and the schema's
+ * patterns count only ASCII whitespace), so the fast validator skips most regexps.
  */
-export function isCleanLine(text: string, ascii: boolean): boolean {
-  return text.indexOf('\\') === -1 && (ascii || !EXOTIC_WHITESPACE.test(text));
+export function isCleanLine(text: string): boolean {
+  return text.indexOf('\\') === -1;
 }
 
 export class LineValidator {
@@ -87,10 +85,10 @@ export class LineValidator {
   }
 
   /**
-   * One line, without its line terminator; `ascii`: its bytes are known to be all ASCII;
+   * One line, without its line terminator;
    * `badUtf8At`: offset in the line of its first byte that is not UTF-8, or -1.
    */
-  line(text: string, ascii = false, badUtf8At = -1): void {
+  line(text: string, badUtf8At = -1): void {
     this.lineNo++;
     this.summary.lines++;
     if (this.summary.validatedLines >= this.sampleLimit) return;
@@ -122,7 +120,7 @@ export class LineValidator {
       this.report(RULE.parse, '', 'a line must hold one JSON object (a FHIR resource)');
       return;
     }
-    this.resource(value as Record<string, unknown>, text, ascii);
+    this.resource(value as Record<string, unknown>, text);
   }
 
   /**
@@ -171,7 +169,7 @@ export class LineValidator {
     this.report(RULE.parse, '', message);
   }
 
-  private resource(res: Record<string, unknown>, text: string, ascii: boolean): void {
+  private resource(res: Record<string, unknown>, text: string): void {
     const type = res.resourceType;
     if (typeof type !== 'string') {
       this.report(RULE.schema, 'resourceType', 'resourceType is missing or not a string');
@@ -194,7 +192,7 @@ export class LineValidator {
         `is ${type} in a file of ${this.expectedType} resources`,
       );
     }
-    if (this.fastValidate && !this.passesFastCheck(res, text, ascii)) this.explainSchemaFailure(res, type);
+    if (this.fastValidate && !this.passesFastCheck(res, text)) this.explainSchemaFailure(res, type);
     checkProfileRules(res, type, this.options, this.report);
     if (type === 'Patient' && typeof res.id === 'string') this.patientIds.add(res.id);
     const ref = referencedPatientIds(res, type);
@@ -204,9 +202,9 @@ export class LineValidator {
     }
   }
 
-  private passesFastCheck(res: Record<string, unknown>, text: string, ascii: boolean): boolean {
+  private passesFastCheck(res: Record<string, unknown>, text: string): boolean {
     try {
-      return (this.fastValidate as FastValidator)(res, isCleanLine(text, ascii));
+      return (this.fastValidate as FastValidator)(res, isCleanLine(text));
     } catch {
       return false; // e.g. nesting deep enough to overflow the stack: let Ajv explain
     }

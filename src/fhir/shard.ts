@@ -81,9 +81,9 @@ async function readRange(
     return from + offset < end ? 'take' : 'stop';
   };
   const splitter = new LineSplitter(
-    (text, offset, ascii, badUtf8At) => {
+    (text, offset, _ascii, badUtf8At) => {
       const action = decide(offset);
-      if (action === 'take') validator.line(text, ascii, badUtf8At);
+      if (action === 'take') validator.line(text, badUtf8At);
       return action !== 'stop';
     },
     (offset, bytes) => {

@@ -29,11 +29,11 @@ export async function readNdjsonLines(
   const { onBytes, onLine, onLongLine } = hooks;
   const splitter = new LineSplitter(
     onLine
-      ? (text, _offset, ascii, badUtf8At) => {
+      ? (text, _offset, _ascii, badUtf8At) => {
           onLine(text);
-          validator.line(text, ascii, badUtf8At);
+          validator.line(text, badUtf8At);
         }
-      : (text, _offset, ascii, badUtf8At) => validator.line(text, ascii, badUtf8At),
+      : (text, _offset, _ascii, badUtf8At) => validator.line(text, badUtf8At),
     onLongLine
       ? () => {
           validator.unreadLongLine(MAX_LINE_BYTES);

@@ -154,7 +154,7 @@ class Walker {
         break;
       case 'Reference':
         if (typeof o.reference === 'string') {
-          if (/\s/.test(o.reference))
+          if (/[ \t\n\v\f\r]/.test(o.reference))
             this.report(`${path}.reference`, 'holds whitespace, which no reference can');
           else if (o.reference.startsWith('#')) this.refs.push(o.reference);
         }

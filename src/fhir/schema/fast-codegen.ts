@@ -10,7 +10,7 @@
  * It supports exactly the keywords the prepared schema uses (checked: anything else throws at
  * build time), and a differential test holds it equal to Ajv on the corpus and mock data.
  */
-import { SCHEMA_ID } from './prepare';
+import { PATTERN_REWRITES, SCHEMA_ID } from './prepare';
 import { FORMAT_ACCEPTORS, FORMAT_SOURCE } from './fast-formats';
 import { INVARIANT_SOURCE } from './invariants';
 import type { FhirJsonSchema, SchemaNode } from './source';
@@ -40,18 +40,17 @@ const PRIMITIVE_KEYWORDS = new Set([
 
 /**
  * Pattern tests are most of the validation time, and the three commonest patterns (string,
- * uri, code) only forbid whitespace. In a "clean" line (no backslash escape and no non-ASCII
- * whitespace, which the caller checks once per line) the only whitespace a JSON string value
- * can hold is the plain space, so these equivalent tests replace the regexps.
+ * uri, code; as prepare.ts rewrites them, with ASCII whitespace) only forbid whitespace. In a
+ * "clean" line (no backslash escape, which the caller checks once per line) a JSON string value
+ * can hold no whitespace but the plain space, so these equivalent tests replace the regexps.
  */
 const CLEAN_SHORTCUTS: Readonly<Record<string, (v: string) => string>> = {
   // string, markdown
-  '^[ \\r\\n\\t\\S]+$': (v) => `${v}.length > 0`,
-  // uri, url, canonical (prepare.ts refuses the empty string: `\S+`)
-  '^\\S*$': (v) => `${v}.indexOf(" ") === -1`,
-  '^\\S+$': (v) => `(${v}.length > 0 && ${v}.indexOf(" ") === -1)`,
+  [PATTERN_REWRITES['^[ \\r\\n\\t\\S]+$'] as string]: (v) => `${v}.length > 0`,
+  // uri, url, canonical: not empty
+  [PATTERN_REWRITES['^\\S*$'] as string]: (v) => `(${v}.length > 0 && ${v}.indexOf(" ") === -1)`,
   // code: no leading, trailing or doubled whitespace (most codes have no space at all)
-  '^[^\\s]+(\\s[^\\s]+)*$': (v) =>
+  [PATTERN_REWRITES['^[^\\s]+(\\s[^\\s]+)*$'] as string]: (v) =>
     `(${v}.indexOf(" ") === -1 ? ${v}.length > 0 : ${v}.charCodeAt(0) !== 32 && ${v}.charCodeAt(${v}.length - 1) !== 32 && ${v}.indexOf("  ") === -1)`,
 };
 
@@ -70,6 +69,8 @@ class Emitter {
     private readonly defs: Record<string, SchemaNode>,
     /** Names of the resource definitions (ele-1 is a rule of elements, not of resources). */
     private readonly resources: ReadonlySet<string>,
+    /** false: the schema alone, without the rules of invariants.ts (the bench measures their cost). */
+    private readonly inv = true,
   ) {}
 
   fn(name: string): string {
@@ -94,7 +95,7 @@ class Emitter {
     const shortcut = CLEAN_SHORTCUTS[source];
     if (shortcut) return `(CLEAN ? ${shortcut(v)} : ${id}.test(${v}))`;
     const acceptor = FORMAT_ACCEPTORS[source];
-    if (acceptor && CALENDAR_ACCEPTORS.has(acceptor))
+    if (acceptor && this.inv && CALENDAR_ACCEPTORS.has(acceptor))
       return `((${acceptor}(${v}) || ${id}.test(${v})) && I_calendar(${v}))`;
     if (acceptor) return `(${acceptor}(${v}) || ${id}.test(${v}))`;
     return `${id}.test(${v})`;
@@ -167,7 +168,7 @@ class Emitter {
     const twin = propName.startsWith('_') ? propName.slice(1) : `_${propName}`;
     if (prop.type !== 'array') {
       const check = `if (!${this.valueTest(v, prop)}) return false;`;
-      if (!propName.startsWith('_') || this.refName(prop) !== 'Element') return check;
+      if (!this.inv || !propName.startsWith('_') || this.refName(prop) !== 'Element') return check;
       return `${check} if (o[${lit(twin)}] === undefined && I_onlyId(${v})) return false;`;
     }
     const items = prop.items;
@@ -177,9 +178,11 @@ class Emitter {
       // `null` allowed (aligned primitive arrays), else the item schema.
       if (!isObject(items.else)) throw new Error('fast validator: unsupported if/then/else');
       const item = this.valueTest('x', items.else);
-      itemTest = propName.startsWith('_')
-        ? `(x === null ? I_valueAt(o[${lit(twin)}], i) : ${item} && (!I_onlyId(x) || I_valueAt(o[${lit(twin)}], i)))`
-        : `(x === null ? I_elementAt(o[${lit(twin)}], i) : ${item})`;
+      itemTest = !this.inv
+        ? `(x === null || ${item})`
+        : propName.startsWith('_')
+          ? `(x === null ? I_valueAt(o[${lit(twin)}], i) : ${item} && (!I_onlyId(x) || I_valueAt(o[${lit(twin)}], i)))`
+          : `(x === null ? I_elementAt(o[${lit(twin)}], i) : ${item})`;
     } else {
       itemTest = this.valueTest('x', items);
     }
@@ -207,7 +210,7 @@ class Emitter {
 
     // dom-2…dom-5, ref-1: a resource that can hold contained resources notes where its local
     // references begin (Reference objects push theirs onto I_LOCAL as the walk meets them).
-    const domain = this.resources.has(name) && 'contained' in props;
+    const domain = this.inv && this.resources.has(name) && 'contained' in props;
     const lines: string[] = [];
     lines.push(`function ${this.fn(name)}(o) {`);
     lines.push('  if (typeof o !== "object" || o === null || Array.isArray(o)) return false;');
@@ -234,7 +237,7 @@ class Emitter {
       }
       const check = this.propCheck('v', prop, propName);
       if (domain && propName === 'contained') lines.push(`        I_CONTAINED++; ${check} I_CONTAINED--;`);
-      else if (name === 'Extension' && propName === 'extension')
+      else if (this.inv && name === 'Extension' && propName === 'extension')
         lines.push(
           `        { const outer = I_NESTED_EXT; I_NESTED_EXT = true; ${check} I_NESTED_EXT = outer; }`,
         );
@@ -246,7 +249,7 @@ class Emitter {
     lines.push('  }');
     if (typeof def.minProperties === 'number') lines.push(`  if (n < ${def.minProperties}) return false;`);
     // ele-1: an element needs a child beside its id (`_x` elements are judged with their value).
-    if (!this.resources.has(name) && name !== 'Element')
+    if (this.inv && !this.resources.has(name) && name !== 'Element')
       lines.push('  if (n === 1 && o.id !== undefined) return false;');
     for (const r of (def.required as string[] | undefined) ?? [])
       lines.push(`  if (o[${lit(r)}] === undefined) return false;`);
@@ -259,9 +262,9 @@ class Emitter {
       // ext-1: nested extensions or a value, exactly one of the two.
       lines.push(`  if ((o.extension !== undefined) === (c${slot} !== undefined)) return false;`);
       // Outside a complex extension, the url is absolute.
-      lines.push('  if (!I_NESTED_EXT && !I_absolute(o.url)) return false;');
+      if (this.inv) lines.push('  if (!I_NESTED_EXT && !I_absolute(o.url)) return false;');
     }
-    lines.push(...this.typeRules(name));
+    if (this.inv) lines.push(...this.typeRules(name));
     if (domain)
       lines.push(
         '  if ((I_LOCAL.length !== mark || o.contained !== undefined) && I_CONTAINED === 0 && !I_scope(o, mark)) return false;',
@@ -337,11 +340,11 @@ class Emitter {
 }
 
 /** CommonJS source of the fast validator (exports `validateResource(value): boolean`). */
-export function buildFastValidatorSource(schema: FhirJsonSchema): string {
+export function buildFastValidatorSource(schema: FhirJsonSchema, invariants = true): string {
   const defs = schema.definitions;
   const list = defs.ResourceList;
   if (!list) throw new Error('fast validator: no ResourceList');
-  const e = new Emitter(defs, resourceNames(list));
+  const e = new Emitter(defs, resourceNames(list), invariants);
   for (const [name, def] of Object.entries(defs)) {
     if (name === 'ResourceList') continue;
     if (isObject(def.properties)) e.objectDef(name, def);

@@ -28,7 +28,7 @@ const CURRENCIES = new Set(("AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT
   "SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STD STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD " +
   "USN UYI UYU UYW UZS VED VEF VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS " +
   "XUA XXX YER ZAR ZMW ZWG ZWL").split(" "));
-const I_WS = /\s/;
+const I_WS = /[ \t\n\x0B\f\r]/; // ASCII whitespace, as the reference validator reads \s
 // Local references ("#id") met since the current resource began (see I_scope).
 let I_LOCAL = [];
 // How many contained lists the walk is inside of, and whether it is inside an Extension's extensions.
@@ -86,12 +86,13 @@ function I_absolute(u) {
 // instants; both dates by day; a date and a dateTime when their days are more than a day apart
 // (a zone can move a day by one). Coarser precisions pass.
 function I_period(start, end) {
-  if (typeof start !== "string" || typeof end !== "string" || start.length < 10 || end.length < 10) return true;
-  if (start.length > 10 && end.length > 10) return !(Date.parse(start) > Date.parse(end));
-  const a = start.slice(0, 10);
-  const b = end.slice(0, 10);
-  if (start.length === 10 && end.length === 10) return a <= b;
-  return !(Date.parse(a) - Date.parse(b) > 86400000);
+  if (typeof start !== "string" || typeof end !== "string") return true;
+  const n = start.length;
+  const m = end.length;
+  if (n < 10 || m < 10) return true;
+  if (n === 10 && m === 10) return start <= end;
+  if (n > 10 && m > 10) return !(Date.parse(start) > Date.parse(end));
+  return !(Date.parse(start.slice(0, 10)) - Date.parse(end.slice(0, 10)) > 86400000);
 }
 // dom-2…dom-5 and ref-1 for a resource that owns its local references (not itself contained):
 // "mark" is where its references begin in I_LOCAL. True when every rule holds.

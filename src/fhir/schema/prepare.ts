@@ -8,7 +8,8 @@
  *   constraints file 1..1 elements, choice[x] exclusivity, required-binding codes; plus ext-1;
  * - `pattern` dropped where it sits on numbers or booleans (Ajv ignores it there anyway);
  * - `null` allowed inside primitive arrays, which FHIR JSON uses to align `x` with `_x`;
- * - uri, url and canonical refuse the empty string (no primitive value is empty).
+ * - whitespace in the string, code and uri patterns read as the reference validator reads it
+ *   (ASCII only), and uri, url and canonical refuse the empty string (PATTERN_REWRITES).
  */
 import type { ConstraintsFile, FhirJsonSchema, SchemaNode } from './source';
 
@@ -18,6 +19,21 @@ const INTEGER_RANGES: Record<string, { minimum: number; maximum: number }> = {
   integer: { minimum: -2147483648, maximum: 2147483647 },
   positiveInt: { minimum: 1, maximum: 2147483647 },
   unsignedInt: { minimum: 0, maximum: 2147483647 },
+};
+
+/**
+ * Whitespace as the HL7 reference validator (Java) reads `\s`: ASCII only. JavaScript's `\s` also
+ * matches the no-break and other Unicode spaces, which the reference accepts inside strings, codes
+ * and uris; and uri, url and canonical refuse the empty string (no primitive value is empty).
+ */
+const WS = ' \\t\\n\\x0B\\f\\r';
+export const PATTERN_REWRITES: Readonly<Record<string, string>> = {
+  // string, markdown: [ \r\n\t] or non-whitespace, that is anything but \x0B and \f
+  '^[ \\r\\n\\t\\S]+$': '^[^\\x0B\\f]+$',
+  // uri, url, canonical
+  '^\\S*$': `^[^${WS}]+$`,
+  // code
+  '^[^\\s]+(\\s[^\\s]+)*$': `^[^${WS}]+([${WS}][^${WS}]+)*$`,
 };
 
 const isObject = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -105,13 +121,14 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
     }
   }
   // A primitive value is never empty (FHIR JSON): the uri, url and canonical patterns allow "".
-  const nonEmpty = (node: SchemaNode): void => {
-    if (node.pattern === '^\\S*$') node.pattern = '^\\S+$';
+  const rewrite = (node: SchemaNode): void => {
+    const to = typeof node.pattern === 'string' ? PATTERN_REWRITES[node.pattern] : undefined;
+    if (to !== undefined) node.pattern = to;
   };
   for (const def of Object.values(defs)) {
-    nonEmpty(def);
+    rewrite(def);
     if (isObject(def.properties))
-      for (const prop of Object.values(def.properties)) if (isObject(prop)) nonEmpty(prop);
+      for (const prop of Object.values(def.properties)) if (isObject(prop)) rewrite(prop);
   }
   const extension = defs.Extension;
   if (!extension) throw new Error('schema has no Extension definition');
