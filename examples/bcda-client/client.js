@@ -26,6 +26,7 @@
  *   double-kickoff      kicks the same export off twice
  *   give-up-on-503      treats a 503 status answer as a failed job
  *   date-since          sends _since as a bare date, not a FHIR instant
+ *   retry-expired-file  retries an expired file (404/410) five times instead of starting a new export
  */
 'use strict';
 
@@ -153,6 +154,9 @@ async function poll(given) {
   throw new Error(`the job was still running after ${MAX_POLLS} polls`);
 }
 
+/** A file answered 404/410: the export's files expired, and only a new export brings them back. */
+class FilesExpired extends Error {}
+
 /** Downloads every output and error file at once; the token goes only where it is due. */
 async function download(manifest) {
   const origin = new URL(base).origin;
@@ -161,11 +165,21 @@ async function download(manifest) {
   const sizes = await Promise.all(
     files.map(async (file) => {
       const sameOrigin = new URL(file.url).origin === origin;
-      const res =
+      const get = () =>
         manifest.requiresAccessToken && sameOrigin && !BUGS.has('no-download-token')
-          ? await authorizedGet(file.url, { 'accept-encoding': 'gzip' })
-          : await fetch(file.url, { headers: { 'accept-encoding': 'gzip' } });
+          ? authorizedGet(file.url, { 'accept-encoding': 'gzip' })
+          : fetch(file.url, { headers: { 'accept-encoding': 'gzip' } });
+      let res = await get();
+      for (
+        let again = 0;
+        BUGS.has('retry-expired-file') && again < 5 && [404, 410].includes(res.status);
+        again += 1
+      ) {
+        await res.arrayBuffer();
+        res = await get();
+      }
       const body = await res.arrayBuffer();
+      if (res.status === 404 || res.status === 410) throw new FilesExpired(`a ${file.type} file has expired`);
       if (!res.ok) throw new Error(`downloading a ${file.type} file was answered ${res.status}`);
       return body.byteLength;
     }),
@@ -178,13 +192,21 @@ async function main() {
     console.error('set BCDA_URL, BCDA_CLIENT_ID and BCDA_CLIENT_SECRET');
     return 2;
   }
-  const location = await kickOff();
-  if (BUGS.has('double-kickoff')) await kickOff();
-  console.log(`job started: ${location}`);
-  const manifest = await poll(location);
-  if (!manifest) return 3;
-  await download(manifest);
-  return 0;
+  // One new export when the files of the first have expired before they were all downloaded.
+  for (let attempt = 1; ; attempt += 1) {
+    const location = await kickOff();
+    if (BUGS.has('double-kickoff')) await kickOff();
+    console.log(`job started: ${location}`);
+    const manifest = await poll(location);
+    if (!manifest) return 3;
+    try {
+      await download(manifest);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof FilesExpired) || attempt >= 2 || BUGS.has('retry-expired-file')) throw err;
+      console.log(`${err.message}: starting a new export`);
+    }
+  }
 }
 
 main().then(

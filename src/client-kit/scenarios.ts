@@ -152,6 +152,27 @@ const transient503: Scenario = {
   },
 };
 
+const filesExpired: Scenario = {
+  name: 'files-expired',
+  title: 'Files expire before they are downloaded',
+  description:
+    "The job's files expire (the job is Archived) as soon as its manifest is sent: every download answers 404, and the client must start a new export, whose files stay.",
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange({ ctx, staged }) {
+    let expired = false;
+    return (record) => {
+      if (expired || !isStatusRequest(record) || record.status !== 200) return;
+      const id = jobIdIn(record.url.split('?')[0]);
+      if (id === undefined) return;
+      expired = true;
+      forceJob(ctx, id, 'Archived');
+      staged(record.id);
+    };
+  },
+};
+
 /** The happy path on the other API versions (v1 is FHIR STU3, v3 is BCDA's newest). */
 const happyPathOn = (apiVersion: 'v1' | 'v3'): Scenario => ({
   ...happyPath,
@@ -169,6 +190,7 @@ export const SCENARIOS: readonly Scenario[] = [
   kickoff429,
   failedJob,
   transient503,
+  filesExpired,
 ];
 
 /** The scenarios of these names, in catalog order; an unknown name is an Error listing the known ones. */

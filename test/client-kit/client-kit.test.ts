@@ -40,6 +40,7 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'double-kickoff': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-ONE-JOB'] },
   'give-up-on-503': { scenarios: ['transient-503'], trips: ['CLIENT-POLL-TRANSIENT-RETRY'] },
   'date-since': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-PARAMS'] },
+  'retry-expired-file': { scenarios: ['files-expired'], trips: ['CLIENT-DOWNLOAD-EXPIRED-RESTART'] },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>

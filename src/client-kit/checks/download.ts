@@ -4,6 +4,7 @@ import {
   describe,
   fail,
   isDownload,
+  isKickoff,
   manifestOf,
   pass,
   pathAndQuery,
@@ -86,6 +87,43 @@ const DOWNLOAD_TOKEN: ClientCheck = {
   },
 };
 
+/** Requests of one expired file the client may still make after its first 404/410. */
+export const EXPIRED_RETRIES_ALLOWED = 2;
+
+const DOWNLOAD_EXPIRED_RESTART: ClientCheck = {
+  id: 'CLIENT-DOWNLOAD-EXPIRED-RESTART',
+  title: 'Starts a new export when its files have expired',
+  description: `After a file download answers 404 or 410 (the files expired), the client asks for that file at most ${EXPIRED_RETRIES_ALLOWED} more times and starts a new export.`,
+  level: 'SHOULD',
+  area: 'download',
+  refs: ['seed:001 §Files expire after 24 hours'],
+  run({ requests }) {
+    const gone = requests.find((r) => isDownload(r) && (r.status === 404 || r.status === 410));
+    if (!gone) return skip('no download answered 404 or 410');
+    const after = requests.slice(requests.indexOf(gone) + 1);
+    const again = after.filter((r) => r.url === gone.url);
+    if (again.length > EXPIRED_RETRIES_ALLOWED)
+      return fail(
+        `${describe(gone)} answered ${gone.status}, and the client asked for the same file ${again.length} more times`,
+        [gone.id, ...again.map((r) => r.id)],
+        `at most ${EXPIRED_RETRIES_ALLOWED} more requests, then a new export`,
+        `${again.length} more requests`,
+      );
+    const restart = after.find(isKickoff);
+    if (!restart)
+      return fail(
+        `${describe(gone)} answered ${gone.status} (the files expired) and the client started no new export`,
+        [gone.id],
+        'a new kick-off',
+        'no kick-off after the expiry',
+      );
+    return pass(`after ${gone.id} answered ${gone.status}, ${restart.id} started a new export`, [
+      gone.id,
+      restart.id,
+    ]);
+  },
+};
+
 export const DOWNLOAD_CHECKS: readonly ClientCheck[] = [
   fetchesAll('CLIENT-DOWNLOAD-ALL-OUTPUT', 'output', 'MUST', 'Downloads every output file', [
     'seed:001 §4. Download the data',
@@ -96,4 +134,5 @@ export const DOWNLOAD_CHECKS: readonly ClientCheck[] = [
     'bulkdata@148',
   ]),
   DOWNLOAD_TOKEN,
+  DOWNLOAD_EXPIRED_RESTART,
 ];
