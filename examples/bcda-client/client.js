@@ -27,6 +27,7 @@
  *   give-up-on-503      treats a 503 status answer as a failed job
  *   date-since          sends _since as a bare date, not a FHIR instant
  *   retry-expired-file  retries an expired file (404/410) five times instead of starting a new export
+ *   fast-poll           without Retry-After, polls every 200 ms
  */
 'use strict';
 
@@ -38,8 +39,9 @@ const version = process.env.BCDA_API_VERSION || 'v2';
 
 /** Renew a token this long before it expires (BCDA's last 20 minutes). */
 const NEAR_EXPIRY_MS = 60_000;
-/** Poll interval when the server sends no Retry-After, and the most polls of one job. */
-const DEFAULT_POLL_SECONDS = 2;
+/** Poll interval when the server sends no Retry-After: from 1 s, half again longer each time up to 10 s. */
+const FIRST_POLL_SECONDS = 1;
+const LONGEST_POLL_SECONDS = 10;
 const MAX_POLLS = 300;
 const MAX_429_RETRIES = 5;
 
@@ -123,6 +125,7 @@ async function kickOff() {
 /** Polls the Content-Location exactly as given; returns the manifest, or undefined for a failed job. */
 async function poll(given) {
   const location = BUGS.has('rebuilt-poll-url') ? `${given}?_=1` : given;
+  let backoff = FIRST_POLL_SECONDS;
   for (let n = 0; n < MAX_POLLS; n += 1) {
     const res = await authorizedGet(location, { accept: 'application/json' });
     if (res.status === 200) {
@@ -135,7 +138,9 @@ async function poll(given) {
     if (res.status === 202 || res.status === 429 || transient) {
       const progress = res.headers.get('x-progress');
       if (progress) console.log(`job: ${progress}`);
-      await sleep(BUGS.has('ignore-retry-after') ? 100 : retryAfterMs(res, DEFAULT_POLL_SECONDS));
+      const own = BUGS.has('fast-poll') ? 0.2 : backoff;
+      if (!res.headers.get('retry-after')) backoff = Math.min(backoff * 1.5, LONGEST_POLL_SECONDS);
+      await sleep(BUGS.has('ignore-retry-after') ? 100 : retryAfterMs(res, own));
       continue;
     }
     // 4xx/5xx: the job failed (or is gone). Terminal: surface the OperationOutcome and stop.

@@ -41,7 +41,7 @@ export async function runScenario(
   if (!credential)
     throw new Error(`scenario ${scenario.name}: the mock has no credentials for ${scenario.cmsId}`);
   const recorder = new RequestRecorder({ idPrefix: `${scenario.name}/`, secrets: [credential.clientSecret] });
-  const mock = await startMock({ port: options.port ?? 0, recorder, quiet: true });
+  const mock = await startMock({ ...scenario.mock, port: options.port ?? 0, recorder, quiet: true });
   const staged: string[] = [];
   try {
     const react = await scenario.arrange?.({

@@ -2,7 +2,7 @@
  * Scenarios: what a client must survive, each a way of driving the mock (its clock, its job states,
  * its rate-limited ACO) while the client runs one export from token to download.
  */
-import type { MockContext } from '../mock/context';
+import type { MockContext, MockOptions } from '../mock/context';
 import type { MockCredential } from '../mock/credentials';
 import type { JobStatus } from '../mock/jobs';
 import type { ClientRequestRecord, RequestRecorder } from '../mock/recording';
@@ -21,6 +21,8 @@ export interface StageControl {
 }
 
 export interface Scenario extends ScenarioMeta {
+  /** How the scenario's mock differs from the default one (faults, job speed). */
+  mock?: Pick<MockOptions, 'faults' | 'jobSpeed'>;
   /** Prepares the mock before the client starts; returns what to do as each answer goes out. */
   arrange?(control: StageControl): Promise<((record: ClientRequestRecord) => void) | void>;
 }
@@ -152,6 +154,17 @@ const transient503: Scenario = {
   },
 };
 
+const slowJobNoRetryAfter: Scenario = {
+  name: 'slow-job-no-retry-after',
+  title: 'A slower job whose polls carry no Retry-After',
+  description:
+    'The job takes about 3 s and its 202 status answers carry X-Progress but no Retry-After (mock fault status-no-retry-after): the client chooses its own poll interval.',
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 40,
+  mock: { faults: ['status-no-retry-after'], jobSpeed: 0.6 },
+};
+
 const filesExpired: Scenario = {
   name: 'files-expired',
   title: 'Files expire before they are downloaded',
@@ -191,6 +204,7 @@ export const SCENARIOS: readonly Scenario[] = [
   failedJob,
   transient503,
   filesExpired,
+  slowJobNoRetryAfter,
 ];
 
 /** The scenarios of these names, in catalog order; an unknown name is an Error listing the known ones. */

@@ -41,6 +41,7 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'give-up-on-503': { scenarios: ['transient-503'], trips: ['CLIENT-POLL-TRANSIENT-RETRY'] },
   'date-since': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-PARAMS'] },
   'retry-expired-file': { scenarios: ['files-expired'], trips: ['CLIENT-DOWNLOAD-EXPIRED-RESTART'] },
+  'fast-poll': { scenarios: ['slow-job-no-retry-after'], trips: ['CLIENT-POLL-BACKOFF'] },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>

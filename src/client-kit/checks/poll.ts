@@ -194,10 +194,56 @@ const POLL_FAILED_TERMINAL: ClientCheck = {
   },
 };
 
+/** The shortest poll interval without Retry-After (the IG names none; a second keeps a server calm). */
+export const POLL_FLOOR_SECONDS = 1;
+
+const POLL_BACKOFF: ClientCheck = {
+  id: 'CLIENT-POLL-BACKOFF',
+  title: 'Without Retry-After, polls no faster than a floor and backs off',
+  description: `When a 202 status answer carries no Retry-After, the next poll of that job waits at least ${POLL_FLOOR_SECONDS} s, and the waits do not shrink.`,
+  level: 'SHOULD',
+  area: 'status',
+  refs: ['bulkdata@124'],
+  run({ requests }) {
+    let judged = 0;
+    for (const polls of pollsByJob(requests).values()) {
+      let previousMs = 0;
+      for (let i = 0; i + 1 < polls.length; i += 1) {
+        const answer = polls[i]!;
+        if (answer.status !== 202 || retryAfterSeconds(answer) !== undefined) continue;
+        judged += 1;
+        const next = polls[i + 1]!;
+        const waitedMs = next.atMs - (answer.respondedAtMs ?? answer.atMs);
+        if (waitedMs + TIMING_SLACK_MS < POLL_FLOOR_SECONDS * 1000)
+          return fail(
+            `${describe(next)} polled ${waitedMs} ms after ${answer.id} answered 202 without Retry-After`,
+            [answer.id, next.id],
+            `at least ${POLL_FLOOR_SECONDS} s between polls`,
+            `${waitedMs} ms`,
+          );
+        if (waitedMs + TIMING_SLACK_MS < previousMs)
+          return fail(
+            `${describe(next)} polled ${waitedMs} ms after ${answer.id}, sooner than the ${previousMs} ms wait before it: the client did not back off`,
+            [answer.id, next.id],
+            'waits that grow (or stay) while the job runs',
+            `${previousMs} ms, then ${waitedMs} ms`,
+          );
+        previousMs = waitedMs;
+      }
+    }
+    return judged
+      ? pass(
+          `${judged} poll(s) after a 202 without Retry-After, none sooner than ${POLL_FLOOR_SECONDS} s or than the wait before`,
+        )
+      : skip('no 202 status answer without Retry-After was followed by another poll');
+  },
+};
+
 export const POLL_CHECKS: readonly ClientCheck[] = [
   POLL_CONTENT_LOCATION,
   POLL_RETRY_AFTER,
   POLL_STOPS_AT_200,
   POLL_FAILED_TERMINAL,
   POLL_TRANSIENT_RETRY,
+  POLL_BACKOFF,
 ];
