@@ -28,6 +28,7 @@
  *   date-since          sends _since as a bare date, not a FHIR instant
  *   retry-expired-file  retries an expired file (404/410) five times instead of starting a new export
  *   fast-poll           without Retry-After, polls every 200 ms
+ *   hang                gets a token, then waits forever
  */
 'use strict';
 
@@ -199,6 +200,10 @@ async function main() {
   }
   // One new export when the files of the first have expired before they were all downloaded.
   for (let attempt = 1; ; attempt += 1) {
+    if (BUGS.has('hang')) {
+      await currentToken();
+      await new Promise(() => setInterval(() => {}, 60_000)); // never resolves
+    }
     const location = await kickOff();
     if (BUGS.has('double-kickoff')) await kickOff();
     console.log(`job started: ${location}`);

@@ -22,6 +22,8 @@ export interface ScenarioRunOptions {
   launch?: LaunchOptions;
   /** By hand: how long without a request ends the scenario. Default 10 s. */
   idleSeconds?: number;
+  /** Replaces every scenario's time budget (tests of a client that hangs). */
+  budgetSeconds?: number;
 }
 
 const metaOf = (s: Scenario): ScenarioMeta => ({
@@ -34,9 +36,10 @@ const metaOf = (s: Scenario): ScenarioMeta => ({
 });
 
 export async function runScenario(
-  scenario: Scenario,
+  given: Scenario,
   options: ScenarioRunOptions = {},
 ): Promise<ScenarioRecord> {
+  const scenario = options.budgetSeconds ? { ...given, budgetSeconds: options.budgetSeconds } : given;
   const credential = BUILT_IN_CREDENTIALS.find((c) => c.cmsId === scenario.cmsId);
   if (!credential)
     throw new Error(`scenario ${scenario.name}: the mock has no credentials for ${scenario.cmsId}`);

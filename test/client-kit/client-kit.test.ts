@@ -42,6 +42,7 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'date-since': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-PARAMS'] },
   'retry-expired-file': { scenarios: ['files-expired'], trips: ['CLIENT-DOWNLOAD-EXPIRED-RESTART'] },
   'fast-poll': { scenarios: ['slow-job-no-retry-after'], trips: ['CLIENT-POLL-BACKOFF'] },
+  hang: { scenarios: ['happy-path'], trips: ['CLIENT-FINISHES'] },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>
@@ -49,6 +50,8 @@ const grade = (bug?: string): Promise<ClientKitReport> =>
     exec: CLIENT,
     scenarios: bug ? VARIANTS[bug]!.scenarios : [],
     concurrent: true,
+    // The hanging client is stopped sooner than a scenario's budget, to keep the test quick.
+    ...(bug === 'hang' ? { budgetSeconds: 3 } : {}),
     launch: { output: 'ignore', env: { BCDA_CLIENT_BUG: bug ?? '' } },
   });
 

@@ -1,11 +1,13 @@
-/** The client checks, in the order a client meets them: token, kick-off, polling, download. */
+/** The client checks: whether the client ran at all, then by step: token, kick-off, polling, download. */
 import type { ClientCheck } from '../types';
 import { DOWNLOAD_CHECKS } from './download';
+import { RUN_CHECKS } from './run';
 import { KICKOFF_CHECKS } from './kickoff';
 import { POLL_CHECKS } from './poll';
 import { TOKEN_CHECKS } from './token';
 
 export const CLIENT_CHECKS: readonly ClientCheck[] = [
+  ...RUN_CHECKS,
   ...TOKEN_CHECKS,
   ...KICKOFF_CHECKS,
   ...POLL_CHECKS,
