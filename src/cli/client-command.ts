@@ -62,29 +62,44 @@ The credentials printed are the mock's own test credentials, not real ones.`,
         process.exitCode = EXIT.usage;
         return;
       }
-      const report = await kit.gradeClient({
-        scenarios: opts.scenario ?? [],
-        ...(opts.exec !== undefined ? { exec: opts.exec } : {}),
-        ...(opts.port !== undefined ? { port: opts.port } : {}),
-        launch: { output: 'inherit' },
-        onReady: (scenario, info) => {
-          process.stdout.write(
-            [
-              `\n== ${scenario.name}: ${scenario.title} (budget ${scenario.budgetSeconds} s)`,
-              `   ${scenario.description}`,
-              `   BCDA_URL=${info.url}`,
-              `   BCDA_CLIENT_ID=${info.clientId}`,
-              `   BCDA_CLIENT_SECRET=${info.clientSecret}   (the mock's own test credentials)`,
-              `   BCDA_API_VERSION=${info.apiVersion}`,
-              opts.exec ? '' : '   run your client now; the kit waits until it has been quiet for 10 s',
-            ]
-              .filter(Boolean)
-              .join('\n') + '\n',
-          );
-        },
-      });
-      const { writeReports } = await import('../report/write');
-      const files = writeReports(report, opts.out);
+      const { ReportWriteError, writeReports } = await import('../report/write');
+      const grading = () =>
+        kit.gradeClient({
+          scenarios: opts.scenario ?? [],
+          ...(opts.exec !== undefined ? { exec: opts.exec } : {}),
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          launch: { output: 'inherit' },
+          onReady: (scenario, info) => {
+            process.stdout.write(
+              [
+                `\n== ${scenario.name}: ${scenario.title} (budget ${scenario.budgetSeconds} s)`,
+                `   ${scenario.description}`,
+                `   BCDA_URL=${info.url}`,
+                `   BCDA_CLIENT_ID=${info.clientId}`,
+                `   BCDA_CLIENT_SECRET=${info.clientSecret}   (the mock's own test credentials)`,
+                `   BCDA_API_VERSION=${info.apiVersion}`,
+                opts.exec ? '' : '   run your client now; the kit waits until it has been quiet for 10 s',
+              ]
+                .filter(Boolean)
+                .join('\n') + '\n',
+            );
+          },
+        });
+      let report;
+      let files;
+      try {
+        report = await grading();
+        files = writeReports(report, opts.out);
+      } catch (err) {
+        // A taken --port, or a report directory that went away: one line, not a stack trace.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES' && !(err instanceof ReportWriteError)) throw err;
+        const why =
+          code === 'EADDRINUSE' ? `--port ${opts.port ?? ''} is already in use` : (err as Error).message;
+        process.stderr.write(`bcda-conformance: ${why}\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
       const lines = ['', 'Client checks:'];
       // Passes and skips in one line each; what went wrong with its whole message.
       for (const r of report.results) {
