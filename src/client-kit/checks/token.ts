@@ -115,7 +115,7 @@ const BEARER_CAPITAL_B: ClientCheck = {
 function afterRefusal(
   requests: readonly Req[],
   refusedAt: number,
-): { message: string; evidence: string[]; actual: string } | undefined {
+): { message: string; evidence: string[]; actual: string; expected?: string } | undefined {
   const refused = requests[refusedAt]!;
   const stale = bearerOf(refused)!;
   const rest = requests.slice(refusedAt + 1);
@@ -150,6 +150,7 @@ function afterRefusal(
     message: `${describe(retry)} retried ${refused.id} (refused with 401) after ${renewal.id} issued a new token (${fresh}), but sent Authorization: ${retry.headers.authorization ?? '(none)'}${sent === stale ? ', the refused token' : ''}`,
     evidence: [refused.id, renewal.id, retry.id],
     actual: `Authorization: ${retry.headers.authorization ?? '(none)'}`,
+    expected: `Authorization: Bearer ${fresh} (the token issued in ${renewal.id})`,
   };
 }
 
@@ -183,7 +184,7 @@ const TOKEN_REFRESH_RETRY: ClientCheck = {
       return fail(
         `${first.message}${faults.length > 1 ? ` (${faults.length} refusals handled wrongly)` : ''}`,
         first.evidence,
-        'Authorization: Bearer <the token just issued>',
+        first.expected ?? 'a new token, then the request again with Authorization: Bearer <the new token>',
         first.actual,
       );
     }
