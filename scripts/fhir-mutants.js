@@ -34,6 +34,18 @@ function baseResources() {
     const first = fileLines(spec, file).next().value;
     out[file.type] = JSON.parse(first);
   }
+  // A job as the mock's jobs list (src/mock/routes/jobs-list.ts) writes it, and its searchset.
+  out.Task = {
+    resourceType: 'Task',
+    identifier: [{ use: 'official', system: 'http://localhost/api/v2/jobs', value: '9' }],
+    status: 'completed',
+    intent: 'order',
+    input: [
+      { type: { text: 'BULK FHIR Export' }, valueString: 'GET http://localhost/api/v2/Patient/$export' },
+    ],
+    executionPeriod: { start: '2026-06-01T12:00:00Z', end: '2026-06-01T12:05:00Z' },
+  };
+  out.Bundle = { resourceType: 'Bundle', type: 'searchset', total: 1, entry: [{ resource: out.Task }] };
   return out;
 }
 
@@ -87,6 +99,12 @@ const EXTURL =
 const REFWS = 'references §2.3.0.1 (Reference.reference is a URL: no whitespace)';
 const WS =
   'datatypes §2.24.0.1 string: [ \\r\\n\\t\\S]+ with \\s as the HL7 reference validator (Java) reads it: ASCII whitespace only';
+const QTY3 = 'qty-3 (Quantity): code.empty() or system.exists()';
+const PAT1 =
+  'pat-1 (Patient.contact): name.exists() or telecom.exists() or address.exists() or organization.exists()';
+const INV1 =
+  'inv-1 (Task): lastModified.exists().not() or authoredOn.exists().not() or lastModified >= authoredOn';
+const BDL = (id, text) => `${id} (Bundle): ${text}`;
 const MONEY = 'Money.currency: required binding to Currencies (ISO 4217, upper-case alphabetic codes)';
 
 /** [name, category, base type, rule cited, expected verdict, path the validator names, mutation]. */
@@ -137,6 +155,23 @@ const MUTANTS = [
   ['per1-coverage-period-datetime', 'per-1', 'Coverage', PER1, 'error', 'Coverage.period', set('period', { start: '2020-01-02T10:00:00Z', end: '2020-01-02T09:00:00Z' })],
   ['per1-control-same-day', 'per-1', 'ExplanationOfBenefit', PER1, 'valid', '', set('billablePeriod', { start: '2023-07-24', end: '2023-07-24T10:00:00Z' })],
   ['per1-control-years', 'per-1', 'Coverage', PER1, 'valid', '', set('period', { start: '2020', end: '2020-06' })],
+  // qty-3, pat-1, Task inv-1
+  ['qty3-code-without-system', 'qty-3', 'ExplanationOfBenefit', QTY3, 'error', 'ExplanationOfBenefit.supportingInfo[0].valueQuantity.system', set('supportingInfo[0].valueQuantity', { value: 5, code: 'mg' })],
+  ['qty3-control-ucum', 'qty-3', 'ExplanationOfBenefit', QTY3, 'valid', '', set('supportingInfo[0].valueQuantity', { value: 5, system: 'http://unitsofmeasure.org', code: 'mg' })],
+  ['pat1-contact-without-details', 'pat-1', 'Patient', PAT1, 'error', 'Patient.contact[0]', set('contact', [{ gender: 'female' }])],
+  ['pat1-control-contact-name', 'pat-1', 'Patient', PAT1, 'valid', '', set('contact', [{ name: { family: 'NITZSCHE' } }])],
+  ['inv1-task-modified-before-authored', 'resource', 'Task', INV1, 'error', 'Task.lastModified', all(set('authoredOn', '2026-06-01T12:00:00Z'), set('lastModified', '2026-06-01T11:00:00Z'))],
+  ['inv1-control-task-modified-after-authored', 'resource', 'Task', INV1, 'valid', '', all(set('authoredOn', '2026-06-01T12:00:00Z'), set('lastModified', '2026-06-01T12:05:00Z'))],
+  // Bundle
+  ['bdl1-total-on-collection', 'bundle', 'Bundle', BDL('bdl-1', "total.empty() or (type = 'searchset') or (type = 'history')"), 'error', 'Bundle.total', set('type', 'collection')],
+  ['bdl2-search-on-collection', 'bundle', 'Bundle', BDL('bdl-2', "entry.search.empty() or (type = 'searchset')"), 'error', 'Bundle.entry[0].search', all(set('type', 'collection'), del('total'), set('entry[0].search', { mode: 'match' }))],
+  ['bdl3-batch-without-request', 'bundle', 'Bundle', BDL('bdl-3', 'entry.request mandatory for batch/transaction/history'), 'error', 'Bundle.entry[0].request', all(set('type', 'batch'), del('total'))],
+  ['bdl5-entry-without-resource', 'bundle', 'Bundle', BDL('bdl-5', 'resource.exists() or request.exists() or response.exists()'), 'error', 'Bundle.entry[1]', set('entry[1]', { fullUrl: 'urn:uuid:6f1c6a3e-7a52-4a34-9c39-2a9d6f3c1b10' })],
+  ['bdl7-duplicate-full-url', 'bundle', 'Bundle', BDL('bdl-7', 'fullUrl (with versionId) unique unless history'), 'error', 'Bundle.entry[1].fullUrl', all(set('entry[0].fullUrl', 'http://localhost/api/v2/jobs/9'), set('entry[1]', { fullUrl: 'http://localhost/api/v2/jobs/9', resource: { resourceType: 'Task', status: 'completed', intent: 'order' } }))],
+  ['bdl8-versioned-full-url', 'bundle', 'Bundle', BDL('bdl-8', "fullUrl.contains('/_history/').not()"), 'error', 'Bundle.entry[0].fullUrl', set('entry[0].fullUrl', 'http://localhost/fhir/Task/9/_history/1')],
+  ['bdl9-document-without-identifier', 'bundle', 'Bundle', BDL('bdl-9', "type = 'document' implies (identifier.system.exists() and identifier.value.exists())"), 'error', 'Bundle.identifier', all(set('type', 'document'), del('total'))],
+  ['bdl12-message-without-header', 'bundle', 'Bundle', BDL('bdl-12', "type = 'message' implies entry.first().resource.is(MessageHeader)"), 'error', 'Bundle.entry', all(set('type', 'message'), del('total'))],
+  ['bdl-control-searchset-full-urls', 'bundle', 'Bundle', BDL('bdl-7', 'distinct fullUrls'), 'valid', '', all(set('entry[0].fullUrl', 'http://localhost/api/v2/jobs/9'), set('entry[1]', { fullUrl: 'http://localhost/api/v2/jobs/10', resource: { resourceType: 'Task', status: 'completed', intent: 'order' } }))],
   // contained resources and local references
   ['ref1-local-reference-unresolved', 'contained', 'Claim', REF1, 'error', 'Claim.provider.reference', set('provider.reference', '#nobody')],
   ['ref1-local-reference-without-contained', 'contained', 'Coverage', REF1, 'error', 'Coverage.beneficiary.reference', set('beneficiary.reference', '#patient')],

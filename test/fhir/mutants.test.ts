@@ -50,7 +50,8 @@ describe('FHIR mutation corpus', () => {
     const byCategory = new Map<string, Set<string>>();
     for (const m of mutants)
       byCategory.set(m.category, (byCategory.get(m.category) ?? new Set()).add(m.expect));
-    for (const c of ['ele-1', 'ext-1', 'uri', 'date', 'reference', 'currency', 'per-1', 'contained'])
+    const categories = ['ele-1', 'ext-1', 'uri', 'whitespace', 'date', 'reference', 'currency', 'per-1'];
+    for (const c of [...categories, 'qty-3', 'pat-1', 'resource', 'bundle', 'contained'])
       expect(byCategory.get(c)?.has('error')).toBe(true);
     expect(new Set(mutants.map((m) => m.name)).size).toBe(mutants.length);
   });

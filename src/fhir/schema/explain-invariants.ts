@@ -167,6 +167,36 @@ class Walker {
         if (o.start !== undefined && o.end !== undefined && !this.h.I_period(o.start, o.end))
           this.report(path, 'per-1: the start is after the end');
         break;
+      case 'Quantity':
+      case 'Age':
+      case 'Count':
+      case 'Distance':
+      case 'Duration':
+        if (o.code !== undefined && o.system === undefined)
+          this.report(`${path}.system`, 'qty-3: a quantity with a code has a system');
+        break;
+      case 'Patient_Contact':
+        if (
+          o.name === undefined &&
+          o.telecom === undefined &&
+          o.address === undefined &&
+          o.organization === undefined
+        )
+          this.report(path, 'pat-1: a contact has a name, telecom, address or organization');
+        break;
+      case 'Task':
+        if (
+          o.lastModified !== undefined &&
+          o.authoredOn !== undefined &&
+          !this.h.I_period(o.authoredOn, o.lastModified)
+        )
+          this.report(`${path}.lastModified`, 'inv-1: lastModified is not before authoredOn');
+        break;
+      case 'Bundle': {
+        const problem = this.h.I_bundleProblem(o);
+        if (problem) this.report(path + problem[1], `${problem[0]}: ${problem[2]}`);
+        break;
+      }
       default:
         break;
     }

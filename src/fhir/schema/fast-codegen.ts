@@ -285,6 +285,22 @@ class Emitter {
         return [
           '  if (o.start !== undefined && o.end !== undefined && !I_period(o.start, o.end)) return false;',
         ];
+      case 'Quantity':
+      case 'Age':
+      case 'Count':
+      case 'Distance':
+      case 'Duration':
+        return ['  if (o.code !== undefined && o.system === undefined) return false;'];
+      case 'Patient_Contact':
+        return [
+          '  if (o.name === undefined && o.telecom === undefined && o.address === undefined && o.organization === undefined) return false;',
+        ];
+      case 'Task':
+        return [
+          '  if (o.lastModified !== undefined && o.authoredOn !== undefined && !I_period(o.authoredOn, o.lastModified)) return false;',
+        ];
+      case 'Bundle':
+        return ['  if (!I_bundle(o)) return false;'];
       default:
         return [];
     }

@@ -13,7 +13,9 @@
  * - date, dateTime and instant values are days of the calendar (`1980-02-30` is not);
  * - Money.currency is an ISO 4217 code (its required binding);
  * - a Reference.reference holds no whitespace;
- * - an Extension's url is absolute, except inside a complex extension.
+ * - an Extension's url is absolute, except inside a complex extension;
+ * - qty-3 (Quantity and its kinds: a code needs a system), pat-1 (a Patient contact has details),
+ *   Task inv-1 (lastModified not before authoredOn), Bundle bdl-1…bdl-5, bdl-7…bdl-12.
  * Empty uri/url/canonical values are refused by the schema itself (prepare.ts).
  */
 
@@ -133,6 +135,54 @@ function I_scopeProblem(o, refs) {
   }
   return undefined;
 }
+// Bundle bdl-1…bdl-5 and bdl-7…bdl-12: the first broken rule as [rule, path, message], or undefined.
+function I_bundleProblem(o) {
+  const type = o.type;
+  const entries = Array.isArray(o.entry) ? o.entry : [];
+  if (o.total !== undefined && type !== "searchset" && type !== "history")
+    return ["bdl-1", ".total", "only a searchset or history Bundle has a total"];
+  const needsRequest = type === "batch" || type === "transaction" || type === "history";
+  const needsResponse = type === "batch-response" || type === "transaction-response" || type === "history";
+  const seen = new Set();
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (typeof e !== "object" || e === null) continue;
+    const at = ".entry[" + i + "]";
+    if (e.search !== undefined && type !== "searchset")
+      return ["bdl-2", at + ".search", "only a searchset Bundle's entries have search"];
+    if ((e.request !== undefined) !== needsRequest)
+      return ["bdl-3", at + ".request", needsRequest ? "an entry of a batch, transaction or history Bundle has a request" : "only a batch, transaction or history Bundle's entries have a request"];
+    if ((e.response !== undefined) !== needsResponse)
+      return ["bdl-4", at + ".response", needsResponse ? "an entry of a batch-response, transaction-response or history Bundle has a response" : "only a batch-response, transaction-response or history Bundle's entries have a response"];
+    if (e.resource === undefined && e.request === undefined && e.response === undefined)
+      return ["bdl-5", at, "an entry has a resource, a request or a response"];
+    if (typeof e.fullUrl === "string") {
+      if (e.fullUrl.indexOf("/_history/") >= 0) return ["bdl-8", at + ".fullUrl", "a fullUrl is not version specific"];
+      if (type !== "history") {
+        const r = e.resource;
+        const version = typeof r === "object" && r !== null && typeof r.meta === "object" && r.meta !== null ? r.meta.versionId : undefined;
+        const key = e.fullUrl + "|" + (version === undefined ? "" : version);
+        if (seen.has(key)) return ["bdl-7", at + ".fullUrl", "two entries have the same fullUrl (and versionId)"];
+        seen.add(key);
+      }
+    }
+  }
+  const first = entries[0];
+  const firstType = typeof first === "object" && first !== null && typeof first.resource === "object" && first.resource !== null ? first.resource.resourceType : undefined;
+  if (type === "document") {
+    const id = o.identifier;
+    if (typeof id !== "object" || id === null || id.system === undefined || id.value === undefined)
+      return ["bdl-9", ".identifier", "a document Bundle has an identifier with a system and a value"];
+    if (typeof o.timestamp !== "string") return ["bdl-10", ".timestamp", "a document Bundle has a timestamp"];
+    if (firstType !== "Composition") return ["bdl-11", ".entry", "a document Bundle's first resource is a Composition"];
+  }
+  if (type === "message" && firstType !== "MessageHeader")
+    return ["bdl-12", ".entry", "a message Bundle's first resource is a MessageHeader"];
+  return undefined;
+}
+function I_bundle(o) {
+  return I_bundleProblem(o) === undefined;
+}
 function I_hasString(x, s) {
   if (x === s) return true;
   if (typeof x !== "object" || x === null) return false;
@@ -163,6 +213,7 @@ export interface InvariantHelpers {
   I_absolute(u: string): boolean;
   I_period(start: unknown, end: unknown): boolean;
   I_scopeProblem(o: Record<string, unknown>, refs: string[]): [string, string, string] | undefined;
+  I_bundleProblem(o: Record<string, unknown>): [string, string, string] | undefined;
 }
 
 let helpers: InvariantHelpers | undefined;
@@ -180,6 +231,7 @@ export function loadInvariantHelpers(): InvariantHelpers {
       'I_absolute',
       'I_period',
       'I_scopeProblem',
+      'I_bundleProblem',
     ];
     // Our own constant source, evaluated once.
     const make = new Function(
