@@ -29,6 +29,7 @@
  *   retry-expired-file  retries an expired file (404/410) five times instead of starting a new export
  *   fast-poll           without Retry-After, polls every 200 ms
  *   hang                gets a token, then waits forever
+ *   give-up-download-503  treats a 503 download answer as final
  */
 'use strict';
 
@@ -182,6 +183,12 @@ async function download(manifest) {
         again += 1
       ) {
         await res.arrayBuffer();
+        res = await get();
+      }
+      // 503: the server is unavailable for now; wait as asked and try again (a few times).
+      for (let again = 0; res.status === 503 && again < 3 && !BUGS.has('give-up-download-503'); again += 1) {
+        await res.arrayBuffer();
+        await sleep(retryAfterMs(res, 1));
         res = await get();
       }
       const body = await res.arrayBuffer();

@@ -7,7 +7,7 @@ import type { MockCredential } from '../mock/credentials';
 import type { JobStatus } from '../mock/jobs';
 import type { ClientRequestRecord, RequestRecorder } from '../mock/recording';
 import type { MockServer } from '../mock';
-import { isKickoff, isStatusRequest } from './requests';
+import { isDownload, isKickoff, isStatusRequest } from './requests';
 import type { ScenarioMeta } from './types';
 
 /** What a scenario may reach while it runs. */
@@ -154,6 +154,30 @@ const transient503: Scenario = {
   },
 };
 
+const transient503Download: Scenario = {
+  name: 'transient-503-download',
+  title: 'A download meets a transient 503',
+  description:
+    "As the manifest goes out the mock's auth provider times out until the first download is answered 503 with Retry-After: 1; the files are served again after that.",
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange({ ctx, staged }) {
+    let phase: 'before' | 'down' | 'over' = 'before';
+    return (record) => {
+      if (phase === 'before' && isStatusRequest(record) && record.status === 200) {
+        phase = 'down';
+        ctx.authProvider = 'timeout';
+        staged(record.id);
+      } else if (phase === 'down' && isDownload(record) && record.status === 503) {
+        phase = 'over';
+        ctx.authProvider = 'ok';
+        staged(record.id);
+      }
+    };
+  },
+};
+
 const slowJobNoRetryAfter: Scenario = {
   name: 'slow-job-no-retry-after',
   title: 'A slower job whose polls carry no Retry-After',
@@ -203,6 +227,7 @@ export const SCENARIOS: readonly Scenario[] = [
   kickoff429,
   failedJob,
   transient503,
+  transient503Download,
   filesExpired,
   slowJobNoRetryAfter,
 ];

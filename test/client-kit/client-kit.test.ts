@@ -43,6 +43,10 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'retry-expired-file': { scenarios: ['files-expired'], trips: ['CLIENT-DOWNLOAD-EXPIRED-RESTART'] },
   'fast-poll': { scenarios: ['slow-job-no-retry-after'], trips: ['CLIENT-POLL-BACKOFF'] },
   hang: { scenarios: ['happy-path'], trips: ['CLIENT-FINISHES'] },
+  'give-up-download-503': {
+    scenarios: ['transient-503-download'],
+    trips: ['CLIENT-DOWNLOAD-TRANSIENT-RETRY'],
+  },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>

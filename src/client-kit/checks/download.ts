@@ -1,5 +1,6 @@
 /** Client checks of downloading an export's files. */
 import type { ClientCheck } from '../types';
+import { TIMING_SLACK_MS } from './kickoff';
 import {
   describe,
   fail,
@@ -8,6 +9,7 @@ import {
   manifestOf,
   pass,
   pathAndQuery,
+  retryAfterSeconds,
   skip,
   type Manifest,
   type Req,
@@ -124,6 +126,43 @@ const DOWNLOAD_EXPIRED_RESTART: ClientCheck = {
   },
 };
 
+const DOWNLOAD_TRANSIENT_RETRY: ClientCheck = {
+  id: 'CLIENT-DOWNLOAD-TRANSIENT-RETRY',
+  title: 'Retries a download after a transient 503',
+  description:
+    'A file download answered 503 is asked for again (after Retry-After when one is given) instead of being given up.',
+  level: 'SHOULD',
+  area: 'download',
+  refs: ['seed:001 §4. Download the data', 'behavior §5'],
+  run({ requests }) {
+    const failed = requests.filter((r) => isDownload(r) && r.status === 503);
+    if (!failed.length) return skip('no download was answered 503');
+    for (const answer of failed) {
+      const next = requests.slice(requests.indexOf(answer) + 1).find((r) => r.url === answer.url);
+      if (!next)
+        return fail(
+          `the client gave up on the file after ${describe(answer)} answered 503 (a transient error)`,
+          [answer.id],
+          'the file asked for again',
+          'no further request of it',
+        );
+      const wait = retryAfterSeconds(answer);
+      const waitedMs = next.atMs - (answer.respondedAtMs ?? answer.atMs);
+      if (wait !== undefined && waitedMs + TIMING_SLACK_MS < wait * 1000)
+        return fail(
+          `${describe(next)} asked again ${waitedMs} ms after ${answer.id} answered 503 with Retry-After: ${wait}`,
+          [answer.id, next.id],
+          `at least ${wait} s later`,
+          `${waitedMs} ms later`,
+        );
+    }
+    return pass(
+      `${failed.length} download(s) answered 503, each asked for again in time`,
+      failed.map((r) => r.id),
+    );
+  },
+};
+
 export const DOWNLOAD_CHECKS: readonly ClientCheck[] = [
   fetchesAll('CLIENT-DOWNLOAD-ALL-OUTPUT', 'output', 'MUST', 'Downloads every output file', [
     'seed:001 §4. Download the data',
@@ -135,4 +174,5 @@ export const DOWNLOAD_CHECKS: readonly ClientCheck[] = [
   ]),
   DOWNLOAD_TOKEN,
   DOWNLOAD_EXPIRED_RESTART,
+  DOWNLOAD_TRANSIENT_RETRY,
 ];
