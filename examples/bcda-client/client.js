@@ -30,6 +30,7 @@
  *   fast-poll           without Retry-After, polls every 200 ms
  *   hang                gets a token, then waits forever
  *   give-up-download-503  treats a 503 download answer as final
+ *   no-gzip             asks for files uncompressed (Accept-Encoding: identity)
  */
 'use strict';
 
@@ -169,13 +170,14 @@ async function download(manifest) {
   const origin = new URL(base).origin;
   const outputs = BUGS.has('skip-last-output') ? (manifest.output || []).slice(0, -1) : manifest.output || [];
   const files = [...outputs, ...(BUGS.has('skip-error-files') ? [] : manifest.error || [])];
+  const encoding = { 'accept-encoding': BUGS.has('no-gzip') ? 'identity' : 'gzip' };
   const sizes = await Promise.all(
     files.map(async (file) => {
       const sameOrigin = new URL(file.url).origin === origin;
       const get = () =>
         manifest.requiresAccessToken && sameOrigin && !BUGS.has('no-download-token')
-          ? authorizedGet(file.url, { 'accept-encoding': 'gzip' })
-          : fetch(file.url, { headers: { 'accept-encoding': 'gzip' } });
+          ? authorizedGet(file.url, encoding)
+          : fetch(file.url, { headers: encoding });
       let res = await get();
       for (
         let again = 0;

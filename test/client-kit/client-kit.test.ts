@@ -47,6 +47,7 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
     scenarios: ['transient-503-download'],
     trips: ['CLIENT-DOWNLOAD-TRANSIENT-RETRY'],
   },
+  'no-gzip': { scenarios: ['happy-path'], trips: ['CLIENT-DOWNLOAD-GZIP'] },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>

@@ -163,6 +163,31 @@ const DOWNLOAD_TRANSIENT_RETRY: ClientCheck = {
   },
 };
 
+const DOWNLOAD_GZIP: ClientCheck = {
+  id: 'CLIENT-DOWNLOAD-GZIP',
+  title: 'Asks for compressed files',
+  description: 'File downloads send Accept-Encoding naming gzip, which BCDA recommends for faster downloads.',
+  level: 'MAY',
+  area: 'download',
+  refs: ['seed:001 §Request header: compressed data files'],
+  run({ requests }) {
+    const downloads = requests.filter(isDownload);
+    if (!downloads.length) return skip('the client downloaded no file');
+    const plain = downloads.filter((r) => !/\bgzip\b/i.test(r.headers['accept-encoding'] ?? ''));
+    if (plain.length)
+      return fail(
+        `${describe(plain[0]!)} sent ${plain[0]!.headers['accept-encoding'] === undefined ? 'no Accept-Encoding' : `Accept-Encoding: ${plain[0]!.headers['accept-encoding']}`} (${plain.length} of ${downloads.length} downloads without gzip)`,
+        plain.map((r) => r.id),
+        'Accept-Encoding: gzip',
+        plain[0]!.headers['accept-encoding'] ?? 'no Accept-Encoding',
+      );
+    return pass(
+      `${downloads.length} download(s) asked for gzip`,
+      downloads.slice(0, 3).map((r) => r.id),
+    );
+  },
+};
+
 export const DOWNLOAD_CHECKS: readonly ClientCheck[] = [
   fetchesAll('CLIENT-DOWNLOAD-ALL-OUTPUT', 'output', 'MUST', 'Downloads every output file', [
     'seed:001 §4. Download the data',
@@ -175,4 +200,5 @@ export const DOWNLOAD_CHECKS: readonly ClientCheck[] = [
   DOWNLOAD_TOKEN,
   DOWNLOAD_EXPIRED_RESTART,
   DOWNLOAD_TRANSIENT_RETRY,
+  DOWNLOAD_GZIP,
 ];
