@@ -105,6 +105,8 @@ const PAT1 =
 const INV1 =
   'inv-1 (Task): lastModified.exists().not() or authoredOn.exists().not() or lastModified >= authoredOn';
 const BDL = (id, text) => `${id} (Bundle): ${text}`;
+const EDGE =
+  'the HL7 reference validator warns on a string value that starts or ends with whitespace (a warning, not an error)';
 const MONEY = 'Money.currency: required binding to Currencies (ISO 4217, upper-case alphabetic codes)';
 
 /** [name, category, base type, rule cited, expected verdict, path the validator names, mutation]. */
@@ -133,6 +135,9 @@ const MUTANTS = [
   ['uri-relative-modifier-extension-url', 'uri', 'Coverage', EXTURL, 'error', 'Coverage.class[0].modifierExtension[0].url', set('class[0].modifierExtension', [{ url: 'grouping', valueString: 'x' }])],
   // whitespace, read as the reference validator (Java) reads \s: ASCII only
   ['string-form-feed', 'whitespace', 'Patient', WS, 'error', 'Patient.name[0].family', set('name[0].family', 'NITZ\fSCHE')],
+  ['string-leading-space', 'whitespace', 'Patient', EDGE, 'warning', 'Patient.name[0].family', set('name[0].family', ' NITZSCHE')],
+  ['string-trailing-space-in-array', 'whitespace', 'Patient', EDGE, 'warning', 'Patient.name[0].given[0]', set('name[0].given[0]', 'DANIEL ')],
+  ['string-trailing-newline', 'whitespace', 'ExplanationOfBenefit', EDGE, 'warning', 'ExplanationOfBenefit.facility.display', set('facility.display', 'MUELLER PHARMACY\n')],
   ['string-control-nbsp-inside', 'whitespace', 'Patient', WS, 'valid', '', set('name[0].family', 'VAN\u00a0DYKE')],
   // dates that do not exist
   ['date-feb-30', 'date', 'Patient', DATE, 'error', 'Patient.birthDate', set('birthDate', '1980-02-30')],

@@ -192,7 +192,10 @@ export class LineValidator {
         `is ${type} in a file of ${this.expectedType} resources`,
       );
     }
-    if (this.fastValidate && !this.passesFastCheck(res, text)) this.explainSchemaFailure(res, type);
+    if (this.fastValidate) {
+      if (!this.passesFastCheck(res, text)) this.explainSchemaFailure(res, type);
+      else if (this.fastValidate.warned?.()) this.explainWarnings(res);
+    }
     checkProfileRules(res, type, this.options, this.report);
     if (type === 'Patient' && typeof res.id === 'string') this.patientIds.add(res.id);
     const ref = referencedPatientIds(res, type);
@@ -225,8 +228,9 @@ export class LineValidator {
     }
     if (accepted) {
       const findings = explainInvariants(res);
-      for (const { path, message } of findings) this.report(RULE.schema, path, message);
-      if (findings.length) return;
+      for (const { path, message, severity } of findings)
+        this.report(RULE.schema, path, message, severity ?? 'error');
+      if (findings.some((f) => f.severity === undefined)) return;
       // Should not happen (a differential test keeps both equal); never hide a rejection.
       this.report(
         RULE.schema,
@@ -240,6 +244,12 @@ export class LineValidator {
       const { path, message } = describeSchemaError(type, err);
       this.report(RULE.schema, path, message);
     }
+  }
+
+  /** The warnings of a resource the fast validator passed with a warning (see invariants.ts). */
+  private explainWarnings(res: Record<string, unknown>): void {
+    for (const { path, message, severity } of explainInvariants(res))
+      this.report(RULE.schema, path, message, severity ?? 'error');
   }
 
   addBytes(n: number): void {

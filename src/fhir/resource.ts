@@ -32,7 +32,11 @@ export function validateResource(resource: unknown): SchemaFinding[] {
   }
   const detailed = getResourceValidator().validate;
   try {
-    if (detailed(resource)) return explainInvariants(resource as Record<string, unknown>);
+    // Warnings (whitespace around strings) are left out: a finding here is an error.
+    if (detailed(resource))
+      return explainInvariants(resource as Record<string, unknown>)
+        .filter((f) => f.severity === undefined)
+        .map(({ path, message }) => ({ path, message }));
   } catch {
     return [{ path: name, message: 'is nested too deeply to validate' }];
   }

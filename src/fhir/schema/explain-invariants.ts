@@ -7,13 +7,15 @@
  */
 import { FORMAT_ACCEPTORS } from './fast-formats';
 import { resourceNames } from './fast-codegen';
-import { loadInvariantHelpers, type InvariantHelpers } from './invariants';
+import { isPlainString, loadInvariantHelpers, type InvariantHelpers } from './invariants';
 import { prepareSchema } from './prepare';
 import { loadConstraints, loadOfficialSchema, type SchemaNode } from './source';
 
 export interface InvariantFinding {
   path: string;
   message: string;
+  /** Absent: an error. `warning`: where the reference validator only warns (the resource passes). */
+  severity?: 'warning';
 }
 
 const REF_PREFIX = '#/definitions/';
@@ -23,6 +25,7 @@ const CALENDAR_PATTERNS = new Set(
     .map(([source]) => source),
 );
 const ELE1 = 'ele-1: an element has a value or children other than its id';
+const EDGE_WHITESPACE = /^[ \t\n\r]|[ \t\n\r]$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,6 +65,12 @@ class Walker {
 
   private report(path: string, message: string): void {
     this.out.push({ path, message });
+  }
+
+  /** A `string` value with whitespace at either end: the reference validator warns. */
+  private edges(node: SchemaNode, key: string, x: unknown, path: string): void {
+    if (typeof x === 'string' && isPlainString(node, key) && EDGE_WHITESPACE.test(x))
+      this.out.push({ path, message: 'starts or ends with whitespace', severity: 'warning' });
   }
 
   /** A value against a property or item schema. */
@@ -123,6 +132,7 @@ class Walker {
         this.h.I_onlyId(v)
       )
         this.report(path, ELE1);
+      this.edges(prop, key, v, path);
       this.value(prop, v, path);
       return;
     }
@@ -139,6 +149,7 @@ class Walker {
       }
       if (underscore && nullable && isObject(x) && this.h.I_onlyId(x) && !this.h.I_valueAt(o[twin], i))
         this.report(at, ELE1);
+      this.edges(item, key, x, at);
       this.value(item, x, at);
     });
   }

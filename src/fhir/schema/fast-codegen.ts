@@ -12,7 +12,7 @@
  */
 import { PATTERN_REWRITES, SCHEMA_ID } from './prepare';
 import { FORMAT_ACCEPTORS, FORMAT_SOURCE } from './fast-formats';
-import { INVARIANT_SOURCE } from './invariants';
+import { INVARIANT_SOURCE, isPlainString } from './invariants';
 import type { FhirJsonSchema, SchemaNode } from './source';
 
 const REF_PREFIX = '#/definitions/';
@@ -159,6 +159,12 @@ class Emitter {
     return '(' + parts.join(' && ') + ')';
   }
 
+  /** valueTest, plus the warning on a `string` value with whitespace at either end (I_edges). */
+  private stringTest(v: string, node: SchemaNode, propName: string): string {
+    const test = this.valueTest(v, node);
+    return this.inv && isPlainString(node, propName) ? `(${test} && I_edges(${v}))` : test;
+  }
+
   /**
    * Statement(s) returning false when property `propName`'s value `v` (of object `o`) breaks
    * `prop`. ele-1 on primitives: a `_x` element holding only an id needs the value `x` beside it,
@@ -167,7 +173,7 @@ class Emitter {
   private propCheck(v: string, prop: SchemaNode, propName: string): string {
     const twin = propName.startsWith('_') ? propName.slice(1) : `_${propName}`;
     if (prop.type !== 'array') {
-      const check = `if (!${this.valueTest(v, prop)}) return false;`;
+      const check = `if (!${this.stringTest(v, prop, propName)}) return false;`;
       if (!this.inv || !propName.startsWith('_') || this.refName(prop) !== 'Element') return check;
       return `${check} if (o[${lit(twin)}] === undefined && I_onlyId(${v})) return false;`;
     }
@@ -177,7 +183,7 @@ class Emitter {
     if (isObject(items.if)) {
       // `null` allowed (aligned primitive arrays), else the item schema.
       if (!isObject(items.else)) throw new Error('fast validator: unsupported if/then/else');
-      const item = this.valueTest('x', items.else);
+      const item = this.stringTest('x', items.else, propName);
       itemTest = !this.inv
         ? `(x === null || ${item})`
         : propName.startsWith('_')
@@ -349,6 +355,8 @@ class Emitter {
       '  I_reset();',
       '  try { return validateRoot(value); } finally { CLEAN = false; }',
       '}',
+      '// After a pass: did a string value start or end with whitespace (a warning)?',
+      'validateResource.warned = function () { return I_WARN; };',
       'module.exports = { validateResource };',
     ];
     return [...header, ...this.out, ...entry, ''].join('\n');
@@ -379,8 +387,14 @@ export function resourceNames(list: SchemaNode): Set<string> {
   return names;
 }
 
-/** `clean`: the resource was parsed from a line without backslashes or non-ASCII whitespace. */
-export type FastValidator = (value: unknown, clean?: boolean) => boolean;
+/**
+ * `clean`: the resource was parsed from a line without backslashes. `warned()`, after a call
+ * that returned true: a string value started or ended with whitespace (the explainer says where).
+ */
+export interface FastValidator {
+  (value: unknown, clean?: boolean): boolean;
+  warned?: () => boolean;
+}
 
 /** Evaluates the generated source in-process (no file needed). */
 export function loadFastValidatorSource(source: string): FastValidator {

@@ -19,6 +19,21 @@
  * Empty uri/url/canonical values are refused by the schema itself (prepare.ts).
  */
 
+import { PATTERN_REWRITES } from './prepare';
+import type { SchemaNode } from './source';
+
+const STRING_PATTERN = PATTERN_REWRITES['^[ \\r\\n\\t\\S]+$'];
+
+/**
+ * A property (or array item) schema of FHIR type `string`, whose values the reference validator
+ * warns about when they start or end with whitespace: a `$ref` to string, or an inline string
+ * pattern on a `…String` property (Extension.valueString). Not markdown, code, uri or id.
+ */
+export function isPlainString(node: SchemaNode, propName: string): boolean {
+  if (node.$ref === '#/definitions/string') return true;
+  return node.$ref === undefined && node.pattern === STRING_PATTERN && propName.endsWith('String');
+}
+
 /** JavaScript source of the helpers; every name starts with `I_` (or is CURRENCIES). */
 export const INVARIANT_SOURCE = String.raw`
 // ISO 4217 codes: the current list, plus codes replaced since R4 was published (2019).
@@ -36,7 +51,10 @@ let I_LOCAL = [];
 // How many contained lists the walk is inside of, and whether it is inside an Extension's extensions.
 let I_CONTAINED = 0;
 let I_NESTED_EXT = false;
+// Set when a string value starts or ends with whitespace: the resource passes, with a warning.
+let I_WARN = false;
 function I_reset() {
+  I_WARN = false;
   I_LOCAL = [];
   I_CONTAINED = 0;
   I_NESTED_EXT = false;
@@ -50,6 +68,13 @@ function I_calendar(v) {
   if (m !== 2) return d <= (m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
   const y = +v.slice(0, 4);
   return d === 29 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+}
+// A string value starting or ending with whitespace sets I_WARN; always true (only a warning).
+function I_edges(v) {
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(v.length - 1);
+  if (a === 32 || a === 9 || a === 10 || a === 13 || b === 32 || b === 9 || b === 10 || b === 13) I_WARN = true;
+  return true;
 }
 // An element object whose only member is "id" (ele-1 needs a value beside it).
 function I_onlyId(x) {
