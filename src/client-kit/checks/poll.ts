@@ -196,11 +196,13 @@ const POLL_FAILED_TERMINAL: ClientCheck = {
 
 /** The shortest poll interval without Retry-After (the IG names none; a second keeps a server calm). */
 export const POLL_FLOOR_SECONDS = 1;
+/** A wait may come out this share of the one before (a loaded machine delays one poll more than the next). */
+const SHRINK_TOLERATED = 0.75;
 
 const POLL_BACKOFF: ClientCheck = {
   id: 'CLIENT-POLL-BACKOFF',
   title: 'Without Retry-After, polls no faster than a floor and backs off',
-  description: `When a 202 status answer carries no Retry-After, the next poll of that job waits at least ${POLL_FLOOR_SECONDS} s, and the waits do not shrink.`,
+  description: `When a 202 status answer carries no Retry-After, the next poll of that job waits at least ${POLL_FLOOR_SECONDS} s, and the waits do not shrink (by more than a quarter).`,
   level: 'SHOULD',
   area: 'status',
   refs: ['bulkdata@124'],
@@ -221,7 +223,8 @@ const POLL_BACKOFF: ClientCheck = {
             `at least ${POLL_FLOOR_SECONDS} s between polls`,
             `${waitedMs} ms`,
           );
-        if (waitedMs + TIMING_SLACK_MS < previousMs)
+        // A wait a quarter shorter than the one before is a shrinking interval, not timer noise.
+        if (waitedMs < previousMs * SHRINK_TOLERATED)
           return fail(
             `${describe(next)} polled ${waitedMs} ms after ${answer.id}, sooner than the ${previousMs} ms wait before it: the client did not back off`,
             [answer.id, next.id],
