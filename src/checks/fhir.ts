@@ -35,7 +35,9 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     description:
       'Each resource is validated against the official FHIR R4 4.0.1 JSON schema, tightened with the core ' +
       'StructureDefinition rules the schema misses (1..1 elements, choice[x] exclusivity, ext-1, integer ranges, ' +
-      'no empty arrays or objects). Not applied to v1 exports, which carry STU3 resources.',
+      'no empty arrays or objects) and the R4 invariants and rules listed in src/fhir/README.md (ele-1, per-1, ' +
+      'ref-1, dom-2..dom-5, qty-3, pat-1, bdl-*, calendar dates, ISO 4217 currencies, reference and uri form). ' +
+      'Not applied to v1 exports, which carry STU3 resources.',
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §7.2'],
