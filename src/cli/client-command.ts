@@ -49,7 +49,7 @@ The credentials printed are the mock's own test credentials, not real ones.`,
         const out: string[] = ['Scenarios:'];
         for (const s of kit.SCENARIOS) out.push(`  ${s.name.padEnd(24)} ${s.title} (${s.budgetSeconds} s)`);
         out.push('', 'Client checks:');
-        for (const c of kit.CLIENT_CHECKS) out.push(`  ${c.id.padEnd(30)} ${c.level.padEnd(6)} ${c.title}`);
+        for (const c of kit.CLIENT_CHECKS) out.push(`  ${c.id.padEnd(32)} ${c.level.padEnd(6)} ${c.title}`);
         process.stdout.write(`${out.join('\n')}\n`);
         return;
       }
