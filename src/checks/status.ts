@@ -444,13 +444,26 @@ const jobStatusChecks: CheckDefinition[] = [
         'list completed jobs to cross-check the unfinished exports',
       );
       const done = new Set((tasksOf(res) ?? []).map((t) => t.id));
-      return stuck
-        .filter(({ id }) => done.has(id))
-        .map(({ run, id, last }) => ({
+      // Polling may have stopped (the run's deadline) just before the job finished: ask once more
+      // after the list, and call the job stuck only if its status URL still answers 202.
+      const stillRunning = await Promise.all(
+        stuck
+          .filter(({ id }) => done.has(id))
+          .map(async (s) => ({
+            ...s,
+            again: await ctx.target.get(s.run.jobUrl!, {
+              label: 'status of a job the job list calls completed',
+              operationId: ctx.op('getJobStatus'),
+            }),
+          })),
+      );
+      return stillRunning
+        .filter(({ again }) => again.status === 202)
+        .map(({ run, id, last, again }) => ({
           run,
           outcome: fail(
-            `the job list says job ${id} is completed, but its status URL still answered 202 after ${run.polls.length} polls`,
-            [last.exchangeId, res.exchange.id],
+            `the job list says job ${id} is completed, but its status URL still answered 202 after ${run.polls.length} polls and once more after the list`,
+            [last.exchangeId, res.exchange.id, again.exchange.id],
           ),
         }));
     },
