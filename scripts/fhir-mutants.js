@@ -45,6 +45,12 @@ function baseResources() {
     ],
     executionPeriod: { start: '2026-06-01T12:00:00Z', end: '2026-06-01T12:05:00Z' },
   };
+  const { capabilityStatement } = require(path.join(ROOT, 'src/mock/capability'));
+  out.CapabilityStatement = capabilityStatement({
+    version: 'v2',
+    base: 'http://localhost/api/v2',
+    now: new Date('2026-06-01T12:00:00Z'),
+  });
   out.Bundle = { resourceType: 'Bundle', type: 'searchset', total: 1, entry: [{ resource: out.Task }] };
   return out;
 }
@@ -107,6 +113,13 @@ const INV1 =
 const BDL = (id, text) => `${id} (Bundle): ${text}`;
 const EDGE =
   'the HL7 reference validator warns on a string value that starts or ends with whitespace (a warning, not an error)';
+const CPT2 = 'cpt-2 (ContactPoint): value.empty() or system.exists()';
+const ATT1 = 'att-1 (Attachment): data.empty() or contentType.exists()';
+const RAT1 =
+  'rat-1 (Ratio): (numerator.empty() xor denominator.exists()) and (numerator.exists() or extension.exists())';
+const RNG2 = 'rng-2 (Range): low.empty() or high.empty() or (low <= high)';
+const CPB = (id, text) => `${id} (CapabilityStatement): ${text}`;
+const EXT = 'http://example.org/fhir/StructureDefinition/test';
 const MONEY = 'Money.currency: required binding to Currencies (ISO 4217, upper-case alphabetic codes)';
 
 /** [name, category, base type, rule cited, expected verdict, path the validator names, mutation]. */
@@ -167,6 +180,18 @@ const MUTANTS = [
   ['pat1-control-contact-name', 'pat-1', 'Patient', PAT1, 'valid', '', set('contact', [{ name: { family: 'NITZSCHE' } }])],
   ['inv1-task-modified-before-authored', 'resource', 'Task', INV1, 'error', 'Task.lastModified', all(set('authoredOn', '2026-06-01T12:00:00Z'), set('lastModified', '2026-06-01T11:00:00Z'))],
   ['inv1-control-task-modified-after-authored', 'resource', 'Task', INV1, 'valid', '', all(set('authoredOn', '2026-06-01T12:00:00Z'), set('lastModified', '2026-06-01T12:05:00Z'))],
+  // data types inside the resources
+  ['cpt2-telecom-without-system', 'datatype', 'Patient', CPT2, 'error', 'Patient.telecom[0].system', set('telecom', [{ value: '555-0100' }])],
+  ['cpt2-control-telecom-phone', 'datatype', 'Patient', CPT2, 'valid', '', set('telecom', [{ system: 'phone', value: '555-0100' }])],
+  ['att1-photo-without-content-type', 'datatype', 'Patient', ATT1, 'error', 'Patient.photo[0].contentType', set('photo', [{ data: 'aGVsbG8=' }])],
+  ['rat1-numerator-only', 'datatype', 'Patient', RAT1, 'error', 'Patient.extension[4].valueRatio', set('extension[4]', { url: EXT, valueRatio: { numerator: { value: 1 } } })],
+  ['rng2-low-above-high', 'datatype', 'Patient', RNG2, 'error', 'Patient.extension[4].valueRange', set('extension[4]', { url: EXT, valueRange: { low: { value: 5 }, high: { value: 1 } } })],
+  ['rng2-control-other-units', 'datatype', 'Patient', RNG2, 'valid', '', set('extension[4]', { url: EXT, valueRange: { low: { value: 5, unit: 'g' }, high: { value: 1, unit: 'kg' } } })],
+  // CapabilityStatement (the mock's /metadata)
+  ['cpb1-no-rest', 'resource', 'CapabilityStatement', CPB('cpb-1', 'rest.exists() or messaging.exists() or document.exists()'), 'error', 'CapabilityStatement', del('rest')],
+  ['cpb14-instance-without-implementation', 'resource', 'CapabilityStatement', CPB('cpb-14', "(kind != 'instance') or implementation.exists()"), 'error', 'CapabilityStatement.implementation', del('implementation')],
+  ['cpb15-capability-with-implementation', 'resource', 'CapabilityStatement', CPB('cpb-15', "(kind != 'capability') or (implementation.exists().not() and software.exists())"), 'error', 'CapabilityStatement.implementation', set('kind', 'capability')],
+  ['cpb-control-metadata', 'resource', 'CapabilityStatement', CPB('cpb-1', 'the mock statement as served'), 'valid', '', () => {}],
   // Bundle
   ['bdl1-total-on-collection', 'bundle', 'Bundle', BDL('bdl-1', "total.empty() or (type = 'searchset') or (type = 'history')"), 'error', 'Bundle.total', set('type', 'collection')],
   ['bdl2-search-on-collection', 'bundle', 'Bundle', BDL('bdl-2', "entry.search.empty() or (type = 'searchset')"), 'error', 'Bundle.entry[0].search', all(set('type', 'collection'), del('total'), set('entry[0].search', { mode: 'match' }))],

@@ -51,7 +51,7 @@ describe('FHIR mutation corpus', () => {
     for (const m of mutants)
       byCategory.set(m.category, (byCategory.get(m.category) ?? new Set()).add(m.expect));
     const categories = ['ele-1', 'ext-1', 'uri', 'whitespace', 'date', 'reference', 'currency', 'per-1'];
-    for (const c of [...categories, 'qty-3', 'pat-1', 'resource', 'bundle', 'contained'])
+    for (const c of [...categories, 'qty-3', 'pat-1', 'datatype', 'resource', 'bundle', 'contained'])
       expect(byCategory.get(c)?.has('error')).toBe(true);
     expect(new Set(mutants.map((m) => m.name)).size).toBe(mutants.length);
   });

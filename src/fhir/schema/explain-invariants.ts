@@ -208,6 +208,33 @@ class Walker {
         if (problem) this.report(path + problem[1], `${problem[0]}: ${problem[2]}`);
         break;
       }
+      case 'CapabilityStatement': {
+        const problem = this.h.I_capabilityProblem(o);
+        if (problem) this.report(path + problem[1], `${problem[0]}: ${problem[2]}`);
+        break;
+      }
+      case 'ContactPoint':
+        if (o.value !== undefined && o.system === undefined)
+          this.report(`${path}.system`, 'cpt-2: a contact point with a value has a system');
+        break;
+      case 'Attachment':
+        if (o.data !== undefined && o.contentType === undefined)
+          this.report(`${path}.contentType`, 'att-1: an attachment with data has a contentType');
+        break;
+      case 'Ratio':
+        if (
+          (o.numerator === undefined) !== (o.denominator === undefined) ||
+          (o.numerator === undefined && o.extension === undefined)
+        )
+          this.report(
+            path,
+            'rat-1: a ratio has both a numerator and a denominator, or neither and an extension',
+          );
+        break;
+      case 'Range':
+        if (o.low !== undefined && o.high !== undefined && !this.h.I_range(o.low, o.high))
+          this.report(path, 'rng-2: low is not above high');
+        break;
       default:
         break;
     }

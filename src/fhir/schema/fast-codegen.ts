@@ -307,6 +307,20 @@ class Emitter {
         ];
       case 'Bundle':
         return ['  if (!I_bundle(o)) return false;'];
+      case 'ContactPoint':
+        return ['  if (o.value !== undefined && o.system === undefined) return false;'];
+      case 'Attachment':
+        return ['  if (o.data !== undefined && o.contentType === undefined) return false;'];
+      case 'Ratio':
+        return [
+          '  if ((o.numerator === undefined) !== (o.denominator === undefined) || (o.numerator === undefined && o.extension === undefined)) return false;',
+        ];
+      case 'Range':
+        return [
+          '  if (o.low !== undefined && o.high !== undefined && !I_range(o.low, o.high)) return false;',
+        ];
+      case 'CapabilityStatement':
+        return ['  if (I_capabilityProblem(o) !== undefined) return false;'];
       default:
         return [];
     }

@@ -15,7 +15,9 @@
  * - a Reference.reference holds no whitespace;
  * - an Extension's url is absolute, except inside a complex extension;
  * - qty-3 (Quantity and its kinds: a code needs a system), pat-1 (a Patient contact has details),
- *   Task inv-1 (lastModified not before authoredOn), Bundle bdl-1…bdl-5, bdl-7…bdl-12.
+ *   Task inv-1 (lastModified not before authoredOn), Bundle bdl-1…bdl-5, bdl-7…bdl-12, cpt-2
+ *   (ContactPoint), att-1 (Attachment), rat-1 (Ratio), rng-2 (Range), CapabilityStatement cpb-1,
+ *   cpb-2, cpb-14…cpb-16.
  * Empty uri/url/canonical values are refused by the schema itself (prepare.ts).
  */
 
@@ -205,6 +207,30 @@ function I_bundleProblem(o) {
     return ["bdl-12", ".entry", "a message Bundle's first resource is a MessageHeader"];
   return undefined;
 }
+// rng-2: low <= high, judged only where the two quantities are comparable (same code and system,
+// or same unit, or neither).
+function I_range(low, high) {
+  if (typeof low !== "object" || low === null || typeof high !== "object" || high === null) return true;
+  if (typeof low.value !== "number" || typeof high.value !== "number") return true;
+  const same = low.code !== undefined || high.code !== undefined
+    ? low.code === high.code && low.system === high.system
+    : low.unit === high.unit;
+  return !same || low.value <= high.value;
+}
+// CapabilityStatement cpb-1, cpb-2, cpb-14…cpb-16: [rule, path, message] or undefined.
+function I_capabilityProblem(o) {
+  if (o.rest === undefined && o.messaging === undefined && o.document === undefined)
+    return ["cpb-1", "", "a CapabilityStatement has rest, messaging or document"];
+  if (o.description === undefined && o.software === undefined && o.implementation === undefined)
+    return ["cpb-2", "", "a CapabilityStatement has a description, software or implementation"];
+  if (o.kind === "instance" && o.implementation === undefined)
+    return ["cpb-14", ".implementation", "an instance CapabilityStatement has an implementation"];
+  if (o.kind === "capability" && (o.implementation !== undefined || o.software === undefined))
+    return ["cpb-15", o.implementation !== undefined ? ".implementation" : ".software", "a capability CapabilityStatement has software and no implementation"];
+  if (o.kind === "requirements" && (o.implementation !== undefined || o.software !== undefined))
+    return ["cpb-16", o.implementation !== undefined ? ".implementation" : ".software", "a requirements CapabilityStatement has neither implementation nor software"];
+  return undefined;
+}
 function I_bundle(o) {
   return I_bundleProblem(o) === undefined;
 }
@@ -239,6 +265,8 @@ export interface InvariantHelpers {
   I_period(start: unknown, end: unknown): boolean;
   I_scopeProblem(o: Record<string, unknown>, refs: string[]): [string, string, string] | undefined;
   I_bundleProblem(o: Record<string, unknown>): [string, string, string] | undefined;
+  I_range(low: unknown, high: unknown): boolean;
+  I_capabilityProblem(o: Record<string, unknown>): [string, string, string] | undefined;
 }
 
 let helpers: InvariantHelpers | undefined;
@@ -257,6 +285,8 @@ export function loadInvariantHelpers(): InvariantHelpers {
       'I_period',
       'I_scopeProblem',
       'I_bundleProblem',
+      'I_range',
+      'I_capabilityProblem',
     ];
     // Our own constant source, evaluated once.
     const make = new Function(
