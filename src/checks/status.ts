@@ -16,6 +16,7 @@ import {
 } from './context';
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import type { DownloadRecord } from '../flows/download';
+import type { HttpResponse } from '../http/client';
 import { BudgetSpentError } from '../http/budget';
 import {
   GO_TIME,
@@ -32,7 +33,7 @@ import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
-import { expiryOf } from './kit/expires-at';
+import { expiryOf, type ExpiryReading } from './kit/expires-at';
 import {
   type ExportVerdict,
   type FinishedExport,
@@ -985,6 +986,39 @@ const EXPIRES_MARGIN_SECONDS = 5 * 60;
 /** The furthest ahead an Expires may lie for the check to move the clock there. */
 const MAX_EXPIRES_AHEAD_MS = 30 * 24 * 3600 * 1000;
 
+/**
+ * The shared export's completed answer, one of its downloaded output files, the Expires instant
+ * that answer states and how many seconds of it are left by the target's clock; or why a check
+ * that moves the clock to that instant cannot run. Waits for the run's other work to settle:
+ * nothing may be in flight while the clock is near the files' end.
+ */
+async function statedExpiry(
+  ctx: CheckContext,
+): Promise<
+  | { file: DownloadRecord; final: HttpResponse; expiry: ExpiryReading; leftSeconds: number }
+  | { skip: CheckOutcome }
+> {
+  const main = await ctx.mainExport();
+  const file = main.downloads.find((d) => d.kind === 'output' && d.status === 200 && !d.error);
+  if (!main.final || !main.manifest || !file)
+    return {
+      skip: skip(`the shared export did not complete with a file downloaded: ${main.problem ?? 'no file'}`),
+    };
+  const final = main.final;
+  const expiry = expiryOf(final);
+  if (typeof expiry === 'string') return { skip: skip(expiry, [final.exchange.id]) };
+  if (expiry.lifetimeMs > MAX_EXPIRES_AHEAD_MS)
+    return {
+      skip: skip(
+        `Expires lies ${Math.round(expiry.lifetimeMs / 3_600_000)} hours ahead: too far to move the clock`,
+        [final.exchange.id],
+      ),
+    };
+  await ctx.settled();
+  const sinceAnswer = Date.now() - Date.parse(final.exchange.startedAt);
+  return { file, final, expiry, leftSeconds: (expiry.lifetimeMs - sinceAnswer) / 1000 };
+}
+
 const untilExpiresCheck: CheckDefinition = {
   id: 'STATUS-FILES-UNTIL-EXPIRES',
   title: 'files download until the Expires instant the status answer names, and not after',
@@ -1001,22 +1035,10 @@ const untilExpiresCheck: CheckDefinition = {
     const cannot = cannotMoveClock(ctx, 24);
     if (cannot) return skip(cannot);
     const control = ctx.control!;
-    const main = await ctx.mainExport();
-    const file = main.downloads.find((d) => d.kind === 'output' && d.status === 200 && !d.error);
-    if (!main.final || !main.manifest || !file)
-      return skip(`the shared export did not complete with a file downloaded: ${main.problem ?? 'no file'}`);
-    const final = main.final;
-    const expiry = expiryOf(final);
-    if (typeof expiry === 'string') return skip(expiry, [final.exchange.id]);
-    if (expiry.lifetimeMs > MAX_EXPIRES_AHEAD_MS)
-      return skip(
-        `Expires lies ${Math.round(expiry.lifetimeMs / 3_600_000)} hours ahead: too far to move the clock`,
-        [final.exchange.id],
-      );
-    // Nothing of the run may be in flight while the clock is near the files' end.
-    await ctx.settled();
-    const sinceAnswer = Date.now() - Date.parse(final.exchange.startedAt);
-    const before = (expiry.lifetimeMs - sinceAnswer) / 1000 - EXPIRES_MARGIN_SECONDS;
+    const stated = await statedExpiry(ctx);
+    if ('skip' in stated) return stated.skip;
+    const { file, final, expiry, leftSeconds } = stated;
+    const before = leftSeconds - EXPIRES_MARGIN_SECONDS;
     if (!(before > 0))
       return skip(`Expires is less than ${EXPIRES_MARGIN_SECONDS / 60} minutes ahead (or past)`, [
         final.exchange.id,
@@ -1078,21 +1100,10 @@ const keptMidTransferCheck: CheckDefinition = {
     if (cannot) return skip(cannot);
     const control = ctx.control!;
     if (!control.setDownloadPace) return skip('the target offers no way to slow its downloads down');
-    const main = await ctx.mainExport();
-    const file = main.downloads.find((d) => d.kind === 'output' && d.status === 200 && !d.error);
-    if (!main.final || !main.manifest || !file)
-      return skip(`the shared export did not complete with a file downloaded: ${main.problem ?? 'no file'}`);
-    const final = main.final;
-    const expiry = expiryOf(final);
-    if (typeof expiry === 'string') return skip(expiry, [final.exchange.id]);
-    if (expiry.lifetimeMs > MAX_EXPIRES_AHEAD_MS)
-      return skip(
-        `Expires lies ${Math.round(expiry.lifetimeMs / 3_600_000)} hours ahead: too far to move the clock`,
-        [final.exchange.id],
-      );
-    await ctx.settled();
-    const sinceAnswer = Date.now() - Date.parse(final.exchange.startedAt);
-    const jump = Math.ceil((expiry.lifetimeMs - sinceAnswer) / 1000) + EXPIRES_MARGIN_SECONDS;
+    const stated = await statedExpiry(ctx);
+    if ('skip' in stated) return stated.skip;
+    const { file, final, leftSeconds } = stated;
+    const jump = Math.ceil(leftSeconds) + EXPIRES_MARGIN_SECONDS;
     if (!(jump > EXPIRES_MARGIN_SECONDS)) return skip('Expires has passed already', [final.exchange.id]);
     let moved = 0;
     await control.setDownloadPace(PACE_BYTES, PACE_DELAY_MS);
