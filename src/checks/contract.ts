@@ -7,6 +7,7 @@
 import { fail, pass, skip, warn, type CheckContext, type CheckDefinition } from './context';
 import type { FaultName } from '../core/faults';
 import type { ContractRule, ContractVerdict } from '../contract/judge';
+import { pathOfUrl } from '../core/url-path';
 
 /** Offending exchanges named in a message; all of them (up to EVIDENCE_LIMIT) are evidence. */
 const NAMED_IN_MESSAGE = 5;
@@ -120,7 +121,7 @@ function describe(
 ): string {
   const named = verdicts.slice(0, NAMED_IN_MESSAGE).map((v) => {
     const ex = ctx.log.get(v.exchangeId);
-    const request = ex ? `${ex.request.method} ${pathOf(ex.request.url)}` : v.exchangeId;
+    const request = ex ? `${ex.request.method} ${pathOfUrl(ex.request.url)}` : v.exchangeId;
     const what = v.findings
       .filter((f) => f.rule === rule && (deviations || !f.knownDeviation))
       .map((f) => f.message)
@@ -129,15 +130,6 @@ function describe(
   });
   const more = verdicts.length - named.length;
   return named.join(' | ') + (more > 0 ? ` | and ${more} more` : '');
-}
-
-function pathOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.pathname + u.search;
-  } catch {
-    return url;
-  }
 }
 
 function outsideReasons(verdicts: ContractVerdict[]): string {

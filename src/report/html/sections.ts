@@ -4,6 +4,7 @@ import type { CoverageRow, RunReport, ValidationFileSummary } from '../../engine
 import { formatBytes } from '../progress';
 import { mockCommand } from '../reproduce';
 import { html, raw, type SafeHtml } from './escape';
+import { pathOfUrl } from '../../core/url-path';
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'warn', 'skip', 'error'];
 const OUTCOME_WORD: Record<Outcome, string> = {
@@ -18,16 +19,6 @@ const OUTCOME_WORD: Record<Outcome, string> = {
 export const TOP_ISSUES = 5;
 /** Files listed in the validation table before the rest are only counted. */
 export const MAX_VALIDATION_FILES = 300;
-
-/** The path of a URL (the host is the target, shown once at the top). */
-function pathOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.pathname + u.search;
-  } catch {
-    return url;
-  }
-}
 
 export function renderSummary(report: RunReport): SafeHtml {
   const { run, summary } = report;
@@ -316,7 +307,7 @@ function validationRow(f: ValidationFileSummary): SafeHtml {
         }`
     : html`<span class="muted">none</span>`;
   return html`<tr>
-    <td class="id url">${pathOf(f.file)}</td>
+    <td class="id url">${pathOfUrl(f.file)}</td>
     <td>${f.kind}</td>
     <td>${types}</td>
     <td>${formatBytes(f.bytes)}</td>
