@@ -154,6 +154,8 @@ describe('FHIR-CAPABILITYSTATEMENT-VALID and FHIR-JOBS-BUNDLE-VALID', () => {
     kind: 'instance',
     fhirVersion: '4.0.1',
     format: ['application/json', 'application/fhir+json'],
+    // cpb-2 and cpb-14: an instance statement names its implementation.
+    implementation: { description: 'BCDA', url: 'https://sandbox.bcda.cms.gov' },
     rest: [{ mode: 'server' }],
   };
 
