@@ -191,6 +191,8 @@ const MUTANTS = [
   ['cpb1-no-rest', 'resource', 'CapabilityStatement', CPB('cpb-1', 'rest.exists() or messaging.exists() or document.exists()'), 'error', 'CapabilityStatement', del('rest')],
   ['cpb14-instance-without-implementation', 'resource', 'CapabilityStatement', CPB('cpb-14', "(kind != 'instance') or implementation.exists()"), 'error', 'CapabilityStatement.implementation', del('implementation')],
   ['cpb15-capability-with-implementation', 'resource', 'CapabilityStatement', CPB('cpb-15', "(kind != 'capability') or (implementation.exists().not() and software.exists())"), 'error', 'CapabilityStatement.implementation', set('kind', 'capability')],
+  ['cpb9-rest-mode-twice', 'resource', 'CapabilityStatement', CPB('cpb-9', 'rest.select(mode).isDistinct()'), 'error', 'CapabilityStatement.rest[1].mode', (r) => r.rest.push({ mode: 'server' })],
+  ['cpb12-resource-type-twice', 'resource', 'CapabilityStatement', CPB('cpb-12', 'resource.select(type).isDistinct()'), 'error', 'CapabilityStatement.rest[0].resource[1].type', set('rest[0].resource', [{ type: 'Patient' }, { type: 'Patient' }])],
   ['cpb-control-metadata', 'resource', 'CapabilityStatement', CPB('cpb-1', 'the mock statement as served'), 'valid', '', () => {}],
   // Bundle
   ['bdl1-total-on-collection', 'bundle', 'Bundle', BDL('bdl-1', "total.empty() or (type = 'searchset') or (type = 'history')"), 'error', 'Bundle.total', set('type', 'collection')],

@@ -17,7 +17,7 @@
  * - qty-3 (Quantity and its kinds: a code needs a system), pat-1 (a Patient contact has details),
  *   Task inv-1 (lastModified not before authoredOn), Bundle bdl-1…bdl-5, bdl-7…bdl-12, cpt-2
  *   (ContactPoint), att-1 (Attachment), rat-1 (Ratio), rng-2 (Range), CapabilityStatement cpb-1,
- *   cpb-2, cpb-14…cpb-16.
+ *   cpb-2, cpb-3, cpb-9, cpb-12, cpb-14…cpb-16.
  * Empty uri/url/canonical values are refused by the schema itself (prepare.ts).
  */
 
@@ -229,6 +229,29 @@ function I_capabilityProblem(o) {
     return ["cpb-15", o.implementation !== undefined ? ".implementation" : ".software", "a capability CapabilityStatement has software and no implementation"];
   if (o.kind === "requirements" && (o.implementation !== undefined || o.software !== undefined))
     return ["cpb-16", o.implementation !== undefined ? ".implementation" : ".software", "a requirements CapabilityStatement has neither implementation nor software"];
+  if (Array.isArray(o.messaging) && o.kind !== "instance")
+    for (let i = 0; i < o.messaging.length; i++) {
+      const m = o.messaging[i];
+      if (typeof m === "object" && m !== null && m.endpoint !== undefined)
+        return ["cpb-3", ".messaging[" + i + "].endpoint", "only an instance CapabilityStatement has messaging endpoints"];
+    }
+  if (Array.isArray(o.rest)) {
+    const modes = new Set();
+    for (let i = 0; i < o.rest.length; i++) {
+      const r = o.rest[i];
+      if (typeof r !== "object" || r === null) continue;
+      if (modes.has(r.mode)) return ["cpb-9", ".rest[" + i + "].mode", "a rest mode is described once"];
+      modes.add(r.mode);
+      const types = new Set();
+      const resources = Array.isArray(r.resource) ? r.resource : [];
+      for (let j = 0; j < resources.length; j++) {
+        const t = resources[j] !== null && typeof resources[j] === "object" ? resources[j].type : undefined;
+        if (t === undefined) continue;
+        if (types.has(t)) return ["cpb-12", ".rest[" + i + "].resource[" + j + "].type", "a resource type is described once per rest mode"];
+        types.add(t);
+      }
+    }
+  }
   return undefined;
 }
 function I_bundle(o) {
