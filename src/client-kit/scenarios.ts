@@ -41,6 +41,29 @@ function forceJob(ctx: MockContext, id: number, status: JobStatus): void {
   if (job) job.override = { status, atMs: ctx.clock.nowMs(), sticky: true };
 }
 
+/**
+ * A brief outage of the auth provider: it times out once an answer `from` names has gone out, so
+ * requests get 503 with Retry-After, and is back once an answer `until` names has gone out.
+ */
+function brief503(
+  { ctx, staged }: StageControl,
+  from: (record: ClientRequestRecord) => boolean,
+  until: (record: ClientRequestRecord) => boolean,
+): (record: ClientRequestRecord) => void {
+  let phase: 'before' | 'down' | 'over' = 'before';
+  return (record) => {
+    if (phase === 'before' && from(record)) {
+      phase = 'down';
+      ctx.authProvider = 'timeout';
+      staged(record.id);
+    } else if (phase === 'down' && until(record)) {
+      phase = 'over';
+      ctx.authProvider = 'ok';
+      staged(record.id);
+    }
+  };
+}
+
 const happyPath: Scenario = {
   name: 'happy-path',
   title: 'Happy path',
@@ -138,20 +161,14 @@ const transient503: Scenario = {
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 30,
-  async arrange({ ctx, staged }) {
-    let phase: 'before' | 'down' | 'over' = 'before';
-    return (record) => {
-      if (phase === 'before' && isStatusRequest(record) && record.status === 202) {
-        phase = 'down';
-        ctx.authProvider = 'timeout';
-        staged(record.id);
-      } else if (phase === 'down' && record.status === 503) {
-        phase = 'over';
-        ctx.authProvider = 'ok';
-        staged(record.id);
-      }
-    };
-  },
+  arrange: (control) =>
+    Promise.resolve(
+      brief503(
+        control,
+        (r) => isStatusRequest(r) && r.status === 202,
+        (r) => r.status === 503,
+      ),
+    ),
 };
 
 const transient503Download: Scenario = {
@@ -162,20 +179,14 @@ const transient503Download: Scenario = {
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 30,
-  async arrange({ ctx, staged }) {
-    let phase: 'before' | 'down' | 'over' = 'before';
-    return (record) => {
-      if (phase === 'before' && isStatusRequest(record) && record.status === 200) {
-        phase = 'down';
-        ctx.authProvider = 'timeout';
-        staged(record.id);
-      } else if (phase === 'down' && isDownload(record) && record.status === 503) {
-        phase = 'over';
-        ctx.authProvider = 'ok';
-        staged(record.id);
-      }
-    };
-  },
+  arrange: (control) =>
+    Promise.resolve(
+      brief503(
+        control,
+        (r) => isStatusRequest(r) && r.status === 200,
+        (r) => isDownload(r) && r.status === 503,
+      ),
+    ),
 };
 
 const slowJobNoRetryAfter: Scenario = {
