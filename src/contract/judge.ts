@@ -77,7 +77,9 @@ export function judgeExchange(
   verdict.findings.push(...judgeHeaders(rule, res.headers));
   const media = judgeContentType(op, rule, res.headers, res.bodyBytes);
   verdict.findings.push(...media.findings);
-  if (media.rule?.body && !ex.error) {
+  // A content-coded body (gzip) is judged by what it decodes to, which the judge does not see.
+  const coded = (res.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
+  if (media.rule?.body && !ex.error && !coded) {
     const text = options.body?.toString('utf8') ?? (res.bodyTruncated ? undefined : res.body);
     if (text !== undefined) {
       verdict.bodyJudged = true;

@@ -151,6 +151,14 @@ describe('judgeExchange', () => {
     expect(judge(noAnswer).outside).toBe('no response');
   });
 
+  it('leaves a gzip-coded body unread rather than call it not JSON', () => {
+    const v = judge(
+      exchange('GET', '/_version', 200, { ...JSON_TYPE, 'content-encoding': 'gzip' }),
+      Buffer.from([0x1f, 0x8b, 8, 0]),
+    );
+    expect(v).toMatchObject({ findings: [], bodyJudged: false });
+  });
+
   it('does not judge a truncated body from its record, only a whole one', () => {
     const ex = exchange('GET', '/_version', 200, JSON_TYPE, '{"vers');
     ex.response!.bodyTruncated = true;
