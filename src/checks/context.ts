@@ -28,7 +28,8 @@ export type { ExportRun };
 export interface CheckDefinition extends CheckMeta {
   /**
    * `late` checks run after all others: they change shared state (advance the clock, expire jobs).
-   * `final` checks send nothing and judge the whole run: they run after the run's jobs are cancelled.
+   * `final` checks send nothing and judge the whole run: they run after the run's jobs are cancelled,
+   * and still when the budget is spent or the target stopped answering.
    */
   phase?: 'normal' | 'late' | 'final';
   run(ctx: CheckContext): Promise<CheckOutcome>;

@@ -126,6 +126,22 @@ describe('the check loop', () => {
     }
   });
 
+  it('still runs a final check (it sends nothing) once the budget is spent', async () => {
+    const run = await loop(
+      [
+        check('SLOW', () => new Promise((resolve) => setTimeout(() => resolve(pass('late')), 400))),
+        check('AFTER', async () => pass('after')),
+        check('FINAL', async () => pass('judged the record'), 'final'),
+      ],
+      150,
+    );
+    expect(run.results.map((r) => `${r.id} ${r.outcome}`)).toEqual([
+      'SLOW error',
+      'AFTER error',
+      'FINAL pass',
+    ]);
+  });
+
   it('abandons a check still running when the budget is spent, and runs none after it', async () => {
     const run = await loop(
       [check('HANGS', () => new Promise(() => undefined)), check('AFTER', async () => pass('never'))],
