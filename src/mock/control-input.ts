@@ -17,6 +17,17 @@ export const MAX_ADVANCE_SECONDS = 100 * 365.25 * 24 * 3600;
 
 const seconds = { type: 'number', minimum: 0, maximum: MAX_ADVANCE_SECONDS } as const;
 
+/** A limit of requests in a window of seconds, for tokens per ACO and for status requests per job; 0 switches it off. */
+const RATE_LIMIT = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['limit'],
+  properties: {
+    limit: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+  },
+} as const;
+
 export const CONTROL_SCHEMAS = {
   none: { type: 'object', additionalProperties: false, properties: {} },
   faults: {
@@ -55,25 +66,9 @@ export const CONTROL_SCHEMAS = {
     required: ['state'],
     properties: { state: { type: 'string', enum: [...AUTH_PROVIDER_STATES] } },
   },
-  tokenRateLimit: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['limit'],
-    properties: {
-      limit: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-      windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
-    },
-  },
+  tokenRateLimit: RATE_LIMIT,
   // Status requests per job in a window; the same shape as the token limit.
-  pollRateLimit: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['limit'],
-    properties: {
-      limit: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-      windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
-    },
-  },
+  pollRateLimit: RATE_LIMIT,
   // Pieces of `bytes` every `delayMs` for downloads; {"bytes": 0} switches pacing off (the default).
   downloadPace: {
     type: 'object',
