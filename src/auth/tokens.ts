@@ -83,11 +83,7 @@ export class ClientCredentialsTokens implements TokenSource {
     if (!this.client) throw new TokenError('token provider is not bound to a client');
     let waited = 0;
     for (let attempt = 1; ; attempt += 1) {
-      const res = await this.client.call('getToken', {
-        label: 'get a bearer token',
-        auth: { basic: this.credentials },
-        headers: { accept: 'application/json' },
-      });
+      const res = await this.request(this.client);
       if (res.status === 429 && attempt < 4) {
         const wait = retryAfterMs(res.headers['retry-after'], this.now()) ?? 1000;
         if (waited + wait <= MAX_RATE_LIMIT_WAIT_MS) {
@@ -99,6 +95,27 @@ export class ClientCredentialsTokens implements TokenSource {
       }
       return this.accept(res);
     }
+  }
+
+  /**
+   * POST /auth/token with Basic credentials. A target addressed as a FHIR base (BCDA judged by the
+   * generic profile, base …/api/v2) has its token endpoint at the root of its origin, as BCDA does.
+   */
+  private async request(client: TargetClient): Promise<HttpResponse> {
+    if (client.addressing === 'bcda') {
+      return client.call('getToken', {
+        label: 'get a bearer token',
+        auth: { basic: this.credentials },
+        headers: { accept: 'application/json' },
+      });
+    }
+    return client.http.send({
+      method: 'POST',
+      url: new URL('/auth/token', client.baseUrl).toString(),
+      label: 'get a bearer token',
+      operationId: 'getToken',
+      headers: { accept: 'application/json', authorization: await client.authorization({ basic: this.credentials }) },
+    });
   }
 
   private accept(res: HttpResponse): string {

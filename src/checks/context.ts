@@ -36,12 +36,26 @@ export interface CheckDefinition extends CheckMeta {
 }
 
 export type ExportEndpoint = 'patient' | 'group';
+/** Where an export starts: the IG's system-level `[base]/$export` besides Patient and Group. */
+export type ExportLevel = ExportEndpoint | 'system';
+
+/** One parameter of a POST kick-off's Parameters body, typed as the IG's OperationDefinitions type it. */
+export type KickoffParameter =
+  | { name: string; valueString: string }
+  | { name: string; valueInstant: string }
+  | { name: string; valueBoolean: boolean }
+  | { name: string; valueReference: { reference: string } };
 
 export interface KickoffSpec {
-  endpoint: ExportEndpoint;
+  endpoint: ExportLevel;
   group?: string;
   query?: CallOptions<OperationId>['query'];
   rawQuery?: string;
+  /**
+   * POST the kick-off with a FHIR Parameters body of these parameters (the IG's POST form) instead
+   * of a GET with `query`.
+   */
+  parameters?: KickoffParameter[];
   /** Header overrides; undefined values remove the default Accept/Prefer. */
   headers?: Record<string, string | undefined>;
   auth?: AuthMode;
@@ -70,6 +84,12 @@ export interface TargetControl {
   /** The beneficiaries (MBIs) the target could not export for a job: its error files must name them. */
   jobFailures?(jobId: string): Promise<string[]>;
 }
+
+/**
+ * Thrown by a check (or the context on its behalf) when the check does not apply to this target:
+ * the engine reports it as a skip with this message, never a pass.
+ */
+export class NotApplicable extends Error {}
 
 export class KickoffBudgetExceeded extends Error {
   constructor(limit: number) {
@@ -196,10 +216,20 @@ export class CheckContext {
     await Promise.allSettled([...this.memo.values()]);
   }
 
-  exportPath(endpoint: ExportEndpoint, group = this.config.group): string {
-    return endpoint === 'patient'
-      ? `/api/${this.version}/Patient/$export`
-      : `/api/${this.version}/Group/${group}/$export`;
+  /** True when the target is addressed as a generic FHIR base (the bulk-data-ig profile). */
+  get generic(): boolean {
+    return this.target.addressing === 'fhir-base';
+  }
+
+  /**
+   * The group of the run's Group exports: --group, or under bulk-data-ig the one found on the
+   * server. A check that needs one skips (NotApplicable) when there is none.
+   */
+  group(): string {
+    if (this.config.group !== undefined) return this.config.group;
+    throw new NotApplicable(
+      'no Group to export: --group was not given and the server listed no Group (GET [base]/Group)',
+    );
   }
 
   /** Sends an export kick-off with the documented headers unless overridden. Counts against the budget. */
@@ -212,15 +242,7 @@ export class CheckContext {
       prefer: 'respond-async',
     };
     for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
-    const op = spec.endpoint === 'patient' ? this.op('exportPatient') : this.op('exportGroup');
-    const res = await client.call(op, {
-      label: spec.label,
-      path: { groupId: spec.group ?? this.config.group },
-      ...(spec.query ? { query: spec.query } : {}),
-      ...(spec.rawQuery ? { rawQuery: spec.rawQuery } : {}),
-      headers,
-      auth: spec.auth ?? 'token',
-    });
+    const res = await this.sendKickoff(client, spec, headers);
     const location = res.headers['content-location'];
     if (res.status === 202) this.jobsStarted += 1;
     if (res.status === 202 && location) {
@@ -229,6 +251,49 @@ export class CheckContext {
       return { res, jobUrl: absolute };
     }
     return { res };
+  }
+
+  /** The kick-off request itself: GET with a query, or POST with a Parameters body; any level. */
+  private async sendKickoff(
+    client: TargetClient,
+    spec: KickoffSpec,
+    headers: Record<string, string | undefined>,
+  ): Promise<HttpResponse> {
+    const auth = spec.auth ?? 'token';
+    const opts = {
+      label: spec.label,
+      ...(spec.endpoint === 'group' ? { path: { groupId: spec.group ?? this.group() } } : {}),
+      ...(spec.query ? { query: spec.query } : {}),
+      ...(spec.rawQuery ? { rawQuery: spec.rawQuery } : {}),
+    };
+    // The system level is not a BCDA operation: its URL is the FHIR base's, built here.
+    const op = spec.endpoint === 'patient' ? this.op('exportPatient') : this.op('exportGroup');
+    const url =
+      spec.endpoint === 'system'
+        ? client.url(this.op('exportPatient'), opts).replace(/\/Patient\/\$export(?=\?|$)/, '/$export')
+        : client.url(op, opts);
+    if (!spec.parameters) {
+      if (spec.endpoint !== 'system') return client.call(op, { ...opts, headers, auth });
+      return client.http.send({
+        method: 'GET',
+        url,
+        label: spec.label,
+        headers: { ...headers, authorization: await client.authorization(auth) },
+      });
+    }
+    const body = JSON.stringify({ resourceType: 'Parameters', parameter: spec.parameters });
+    return client.http.send({
+      method: 'POST',
+      url,
+      label: spec.label,
+      ...(spec.endpoint !== 'system' ? { operationId: op } : {}),
+      headers: {
+        'content-type': 'application/fhir+json',
+        ...headers,
+        authorization: await client.authorization(auth),
+      },
+      body,
+    });
   }
 
   /** Kicks off a job only to look at the kick-off answer, then cancels it (politeness). */

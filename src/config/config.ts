@@ -13,7 +13,7 @@ import {
   type SettingRow,
 } from '../core/settings';
 import { CLIENT_ROLES } from '../core/client-roles';
-import { AREAS, type Area } from '../core/vocabulary';
+import { AREAS, GROUPS, type Area, type Group } from '../core/vocabulary';
 import { readConfigFile } from './config-file';
 import { didYouMean } from '../core/did-you-mean';
 import { ConfigError, readSettingValue } from './setting-values';
@@ -50,6 +50,11 @@ export function loadConfig(
     }
   }
   const config = { ...values, sources } as RunConfig;
+  // BCDA has two groups; a generic server's group is any id, found at run time when not given.
+  if (config.group === undefined && config.profile !== 'bulk-data-ig') {
+    config.group = 'all';
+    sources.group = 'default';
+  }
   checkTogether(config, (key) => labelOf(key, sources[key], file?.file));
   return config;
 }
@@ -94,6 +99,18 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
     if ((config[id] === undefined) !== (config[secret] === undefined))
       throw new ConfigError(`${label(id)} and ${label(secret)} go together: give both or neither`);
   }
+  // Under bcda the target is the server root and the run adds /api/vN; a generic server's is its FHIR base.
+  if (config.profile !== 'bulk-data-ig' && config.target) {
+    const url = new URL(config.target);
+    if (/\/api\/v\d\/?$/.test(url.pathname))
+      throw new ConfigError(
+        `${label('target')} should be the server root (e.g. ${url.origin}), without ${url.pathname} (under --profile bulk-data-ig it is the FHIR base URL)`,
+      );
+  }
+  if (config.profile !== 'bulk-data-ig' && config.group !== undefined && !isGroup(config.group))
+    throw new ConfigError(
+      `${label('group')} must be one of ${GROUPS.join(', ')} under the bcda profile (BCDA's groups), got "${config.group}"`,
+    );
   if (config.quiet && config.verbose)
     throw new ConfigError(`${label('quiet')} and ${label('verbose')} contradict each other: give one`);
   if (config.target && (config.mockFaults.length || config.mockQuirks))
@@ -106,6 +123,8 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
     );
   }
 }
+
+const isGroup = (value: string): value is Group => (GROUPS as readonly string[]).includes(value);
 
 /** Suite names as given to `list --suite`, checked against the areas. */
 export function checkSuiteNames(names: readonly string[]): Area[] {

@@ -150,8 +150,6 @@ function targetUrl(value: string, label: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError(`${label} must be an http(s) URL, got ${url.protocol}`);
   if (isBlockedAddress(url.hostname)) throw never(label, url);
-  if (/\/api\/v\d\/?$/.test(url.pathname))
-    throw new ConfigError(`${label} should be the server root (e.g. ${url.origin}), without ${url.pathname}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 

@@ -89,7 +89,8 @@ export interface RunReport {
     sandbox?: boolean;
     apiVersion: ApiVersion;
     profile: Profile;
-    group: string;
+    /** Absent when a bulk-data-ig run found no Group to export. */
+    group?: string;
     suites: Area[];
     grep?: string;
     startedAt: string;

@@ -6,10 +6,11 @@
  * is the wiring's business (src/run/).
  */
 import { TokenError } from '../auth/tokens';
-import { KickoffBudgetExceeded, type CheckContext, type CheckDefinition } from '../checks/context';
+import { KickoffBudgetExceeded, NotApplicable, type CheckContext, type CheckDefinition } from '../checks/context';
 import type { CheckOutcome } from '../checks/types';
 import { BudgetSpentError, TimeBudget } from '../http/budget';
 import { TransportError } from '../http/client';
+import { NotOnGenericServerError } from '../http/target';
 import { resultMeta, type CheckResult } from './results';
 
 /**
@@ -139,7 +140,10 @@ async function runOne(check: CheckDefinition, ctx: CheckContext): Promise<CheckO
   try {
     return await check.run(ctx);
   } catch (err) {
-    if (err instanceof KickoffBudgetExceeded) return { outcome: 'skip', message: err.message, evidence: [] };
+    if (err instanceof KickoffBudgetExceeded || err instanceof NotApplicable)
+      return { outcome: 'skip', message: err.message, evidence: [] };
+    if (err instanceof NotOnGenericServerError)
+      return { outcome: 'skip', message: `does not apply: ${err.message}`, evidence: [] };
     if (err instanceof BudgetSpentError)
       return { outcome: 'error', message: `not finished: ${err.message}`, evidence: [] };
     if (err instanceof TransportError)

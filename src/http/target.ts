@@ -50,10 +50,30 @@ export function operationId(base: string, version: ApiVersion): OperationId {
   return id as OperationId;
 }
 
+/**
+ * How operation paths meet the target URL. `bcda`: the target is the server root and paths are the
+ * spec's (`/api/v2/Patient/$export`). `fhir-base`: the target is a FHIR base URL of any path
+ * (`https://host/fhir/r4`) and only the FHIR operations exist, relative to it (`Patient/$export`):
+ * a generic Bulk Data server has no /api/vN, no /auth/token, no /jobs list.
+ */
+export type Addressing = 'bcda' | 'fhir-base';
+
+/** An operation a generic FHIR server does not have (BCDA's own endpoints), asked for under fhir-base. */
+export class NotOnGenericServerError extends Error {
+  constructor(readonly operation: string) {
+    super(`${operation} is a BCDA endpoint, not part of a generic FHIR Bulk Data server`);
+  }
+}
+
+const FHIR_PATH = /^\/api\/v\d+\/(.+)$/;
+/** The FHIR operations of the spec that a generic server has: metadata and the export kick-offs. */
+const GENERIC_PATHS = /^(metadata|Patient\/\$export|Group\/\{[^}]+\}\/\$export)$/;
+
 export class TargetClient {
   constructor(
     readonly http: HttpClient,
     private readonly tokens?: TokenSource,
+    readonly addressing: Addressing = 'bcda',
   ) {}
 
   get baseUrl(): string {
@@ -66,7 +86,7 @@ export class TargetClient {
     opts: Pick<CallOptions<Op>, 'path' | 'query' | 'rawQuery'> = {},
   ): string {
     const def = OPERATIONS[op];
-    const path = def.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    const path = this.pathOf(op, def.path).replace(/\{([^}]+)\}/g, (_m, name: string) => {
       const value = opts.path?.[name];
       if (value === undefined) throw new Error(`operation ${op} needs path parameter ${name}`);
       // `$` stays literal: BCDA matches routes on the raw path (behavior §0).
@@ -80,6 +100,21 @@ export class TargetClient {
     }
     if (opts.rawQuery) parts.push(opts.rawQuery);
     return this.http.resolve(parts.length ? `${path}?${parts.join('&')}` : path);
+  }
+
+  /** The operation's path as this target addresses it (see Addressing). */
+  private pathOf(op: string, specPath: string): string {
+    if (this.addressing === 'bcda') return specPath;
+    const rest = FHIR_PATH.exec(specPath)?.[1];
+    if (!rest || !GENERIC_PATHS.test(rest)) throw new NotOnGenericServerError(op);
+    return rest;
+  }
+
+  /** Whether the target has this operation (under fhir-base, only the FHIR ones). */
+  has(op: OperationId): boolean {
+    if (this.addressing === 'bcda') return true;
+    const rest = FHIR_PATH.exec(OPERATIONS[op].path)?.[1];
+    return rest !== undefined && GENERIC_PATHS.test(rest);
   }
 
   async call<Op extends OperationId>(op: Op, opts: CallOptions<Op>): Promise<HttpResponse> {

@@ -62,7 +62,7 @@ export function assembleReport(records: RunRecords): RunReport {
         sandbox: records.sandbox,
         apiVersion: config.apiVersion,
         profile: config.profile,
-        group: config.group,
+        ...(config.group !== undefined ? { group: config.group } : {}),
         suites: config.suites,
         ...(config.grep ? { grep: config.grep } : {}),
         startedAt: new Date(records.started).toISOString(),

@@ -8,7 +8,7 @@ import { CLIENT_ROLES, clientIdKey, clientSecretKey, type ClientRole } from '../
 import type { RunConfig } from '../config/config';
 import type { HttpClient } from '../http/client';
 import type { Redactor } from '../http/redaction';
-import { TargetClient } from '../http/target';
+import { TargetClient, type Addressing } from '../http/target';
 
 export interface Credentials {
   clientId: string;
@@ -55,17 +55,21 @@ export function makeClients(
   redactor: Redactor,
   main: { token: string } | Credentials,
   roles: RoleCredentials,
+  addressing: Addressing = 'bcda',
 ): RunClients {
   const withCredentials = (creds: Credentials) => {
     const tokens = new ClientCredentialsTokens(creds, redactor);
-    const client = new TargetClient(http, tokens);
+    const client = new TargetClient(http, tokens, addressing);
     tokens.bind(client);
     return { client, tokens };
   };
   // The main client first: its secrets are the first the redactor learns, as they always were.
   const made =
     'token' in main
-      ? { client: new TargetClient(http, new StaticTokens(main.token, redactor)), tokens: undefined }
+      ? {
+          client: new TargetClient(http, new StaticTokens(main.token, redactor), addressing),
+          tokens: undefined,
+        }
       : withCredentials(main);
   const byRole: Partial<Record<ClientRole, TargetClient>> = {};
   for (const { role } of CLIENT_ROLES) {

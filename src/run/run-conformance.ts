@@ -25,6 +25,7 @@ import {
   type RoleCredentials,
 } from './clients';
 import { controlClient, httpControl, offersMockControl } from './mock-control';
+import { discoverGroup } from './discover-group';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
@@ -80,6 +81,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   let resolved = config;
   let roles: RoleCredentials;
   let control: TargetControl | undefined;
+  const generic = config.profile === 'bulk-data-ig';
   if (!config.target) {
     // Loaded only when needed: a run against a real server never starts fastify.
     const { startMock } = await import('../mock');
@@ -93,7 +95,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     const main = mock.credentials.find((c) => c.cmsId === SANDBOX_CREDENTIAL.cmsId)!;
     resolved = {
       ...config,
-      target: mock.url,
+      // The generic profile addresses a FHIR base; the BCDA mock's is /api/<version>, groups all/runout.
+      target: generic ? `${mock.url}/api/${config.apiVersion}` : mock.url,
+      ...(generic && config.group === undefined ? { group: 'all' } : {}),
       clientId: main.clientId,
       clientSecret: main.clientSecret,
       ...embeddedFuzzSettings(config),
@@ -106,7 +110,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   const target = resolved.target!;
   // The user's --sandbox wins; otherwise the embedded mock and BCDA's public sandbox host are sandboxes.
   const sandbox = resolved.sandbox ?? (Boolean(mock) || isPublicSandboxUrl(target));
-  const controlHttp = controlClient(target, USER_AGENT);
+  // Mock control lives at the root of the mock's origin, whatever path the FHIR base has.
+  const controlHttp = controlClient(mock ? mock.url : generic ? new URL(target).origin : target, USER_AGENT);
   const redactor = new Redactor();
   const log = new ExchangeLog(redactor);
   const exports = new ExportLog();
@@ -139,7 +144,13 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
         ? { token: resolved.token }
         : { clientId: resolved.clientId!, clientSecret: resolved.clientSecret! },
       roles,
+      generic ? 'fhir-base' : 'bcda',
     );
+    if (generic && resolved.group === undefined) {
+      const group = await discoverGroup(clients.main);
+      if (group.id) resolved = { ...resolved, group: group.id };
+      hooks.onNotice?.(group.notice);
+    }
     const checks = selectChecks({
       profile: resolved.profile,
       version: resolved.apiVersion,

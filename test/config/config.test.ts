@@ -34,7 +34,23 @@ describe('loadConfig', () => {
     expect(c.target).toBe('https://sandbox.bcda.cms.gov');
   });
 
+  it('takes any group id and a FHIR base with a path under bulk-data-ig, and finds the group at run time', () => {
+    const c = loadConfig(
+      { profile: 'bulk-data-ig', target: 'https://host.example/fhir/r4/', token: 't', group: 'g-17' },
+      {},
+      dir(),
+    );
+    expect(c.target).toBe('https://host.example/fhir/r4');
+    expect(c.group).toBe('g-17');
+    expect(loadConfig({ profile: 'bulk-data-ig' }, {}, dir()).group).toBeUndefined();
+    expect(loadConfig({}, {}, dir()).group).toBe('all');
+    expect(
+      loadConfig({ profile: 'bulk-data-ig', target: 'https://h.example/api/v2', token: 't' }, {}, dir()).target,
+    ).toBe('https://h.example/api/v2');
+  });
+
   it.each([
+    [{ group: 'g-17' }, /--group must be one of all, runout under the bcda profile/],
     [{ target: 'not a url', token: 'x' }, /is not a URL/],
     [{ target: 'ftp://example.org', token: 'x' }, /http\(s\) URL/],
     [{ target: 'https://sandbox.bcda.cms.gov/api/v2', token: 'x' }, /server root/],

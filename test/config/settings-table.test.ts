@@ -51,6 +51,8 @@ function companions(row: SettingRow): RawSettings {
   return {
     ...(partner ? { [partner]: 'partner' } : {}),
     ...(row.key === 'target' ? { token: 'a-token' } : {}),
+    // Any group id is a generic server's; under bcda only all/runout (tested in config.test.ts).
+    ...(row.key === 'group' ? { profile: 'bulk-data-ig' } : {}),
   };
 }
 
@@ -93,7 +95,11 @@ describe.each(SETTINGS.map((row) => [`--${row.flag}`, row] as const))('setting %
   });
 
   it('has its default when no source gives it', () => {
-    const config = loadConfig({}, {}, dir()) as unknown as Record<string, unknown>;
+    const config = loadConfig(
+      row.key === 'group' ? { profile: 'bulk-data-ig' } : {},
+      {},
+      dir(),
+    ) as unknown as Record<string, unknown>;
     expect(config[row.key]).toEqual(row.default);
   });
 });

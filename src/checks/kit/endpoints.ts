@@ -54,7 +54,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
       ctx.target.call(ctx.op('exportGroup'), {
         label,
         auth,
-        path: { groupId: ctx.config.group },
+        path: { groupId: ctx.group() },
         headers: exportHeaders,
       }),
   },
