@@ -114,7 +114,10 @@ export class ClientCredentialsTokens implements TokenSource {
       url: new URL('/auth/token', client.baseUrl).toString(),
       label: 'get a bearer token',
       operationId: 'getToken',
-      headers: { accept: 'application/json', authorization: await client.authorization({ basic: this.credentials }) },
+      headers: {
+        accept: 'application/json',
+        authorization: await client.authorization({ basic: this.credentials }),
+      },
     });
   }
 

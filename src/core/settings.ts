@@ -10,7 +10,7 @@
  */
 import { CLIENT_ROLES, type ClientRole } from './client-roles';
 import { FAULT_NAME_LIST } from './faults';
-import { API_VERSIONS, AREAS, GROUPS, PROFILES, type Area } from './vocabulary';
+import { API_VERSIONS, AREAS, PROFILES, type Area } from './vocabulary';
 
 /** How a setting's value is read and checked. */
 export type SettingKind =
@@ -96,11 +96,10 @@ const MAIN_SETTINGS = [
   {
     key: 'group',
     flag: 'group',
-    kind: 'choice',
-    arg: 'group',
-    values: GROUPS,
-    default: 'all',
-    help: 'group of the shared export',
+    kind: 'text',
+    arg: 'id',
+    help: 'group of the shared export: under the bcda profile all or runout; under bulk-data-ig any Group id of the server',
+    defaultText: 'all (bcda); bulk-data-ig: the first Group the server lists, else the group checks skip',
   },
   {
     key: 'profile',

@@ -6,7 +6,12 @@
  * is the wiring's business (src/run/).
  */
 import { TokenError } from '../auth/tokens';
-import { KickoffBudgetExceeded, NotApplicable, type CheckContext, type CheckDefinition } from '../checks/context';
+import {
+  KickoffBudgetExceeded,
+  NotApplicable,
+  type CheckContext,
+  type CheckDefinition,
+} from '../checks/context';
 import type { CheckOutcome } from '../checks/types';
 import { BudgetSpentError, TimeBudget } from '../http/budget';
 import { TransportError } from '../http/client';

@@ -22,14 +22,18 @@ export async function discoverGroup(client: TargetClient): Promise<DiscoveredGro
       headers: { accept: 'application/fhir+json', authorization: await client.authorization('token') },
     });
     if (res.status !== 200)
-      return { notice: `no --group given and GET [base]/Group answered ${res.status}: the Group checks skip` };
+      return {
+        notice: `no --group given and GET [base]/Group answered ${res.status}: the Group checks skip`,
+      };
     const id = firstGroupId(res.json<unknown>());
     return id
       ? { id, notice: `no --group given: exporting Group/${id}, the first Group the server lists` }
       : { notice: 'no --group given and the server lists no Group: the Group checks skip' };
   } catch (err) {
     if (err instanceof TransportError || err instanceof BudgetSpentError)
-      return { notice: `no --group given and the Group search failed (${err.message}): the Group checks skip` };
+      return {
+        notice: `no --group given and the Group search failed (${err.message}): the Group checks skip`,
+      };
     // The token could not be had: the pre-flight and the auth checks say so; no group here.
     return { notice: `no --group given and the Group search could not be sent (${(err as Error).message})` };
   }
@@ -41,7 +45,8 @@ function firstGroupId(body: unknown): string | undefined {
   if (!Array.isArray(entries)) return undefined;
   for (const entry of entries) {
     const resource = (entry as { resource?: { resourceType?: unknown; id?: unknown } } | null)?.resource;
-    if (resource?.resourceType === 'Group' && typeof resource.id === 'string' && resource.id) return resource.id;
+    if (resource?.resourceType === 'Group' && typeof resource.id === 'string' && resource.id)
+      return resource.id;
   }
   return undefined;
 }

@@ -45,7 +45,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ profile: 'bulk-data-ig' }, {}, dir()).group).toBeUndefined();
     expect(loadConfig({}, {}, dir()).group).toBe('all');
     expect(
-      loadConfig({ profile: 'bulk-data-ig', target: 'https://h.example/api/v2', token: 't' }, {}, dir()).target,
+      loadConfig({ profile: 'bulk-data-ig', target: 'https://h.example/api/v2', token: 't' }, {}, dir())
+        .target,
     ).toBe('https://h.example/api/v2');
   });
 
