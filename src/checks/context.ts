@@ -19,6 +19,7 @@ import type { ManifestItem } from '../flows/manifest';
 import { downloadOne, type DownloadRecord } from '../flows/download';
 import type { ExportLog, ExportRun, ExportSteps, Kicked } from '../flows/export';
 import type { TokenObservation } from '../auth/tokens';
+import type { SmartAuth } from '../auth/smart';
 import { BudgetSpentError, type RequestBudget } from '../http/budget';
 import type { ContractLedger } from '../contract/ledger';
 import { DataIndex } from './kit/data-index';
@@ -105,6 +106,8 @@ export interface ContextOptions {
   exports: ExportLog;
   tokenObservations: () => TokenObservation[];
   invalidateToken: () => void;
+  /** SMART Backend Services, when the run logs in with it (the SMART auth checks skip without). */
+  smart?: SmartAuth;
   /** The extra clients some checks need, by role (src/core/client-roles.ts); a role without one skips. */
   clients?: Partial<Record<ClientRole, TargetClient>>;
   control?: TargetControl;
@@ -149,6 +152,8 @@ export class CheckContext {
   /** A client entitled to partially adjudicated claims (v2 Claim and ClaimResponse). */
   readonly partiallyAdjudicatedClient?: TargetClient;
   readonly control?: TargetControl;
+  /** SMART Backend Services, when the run logs in with it. */
+  readonly smart?: SmartAuth;
   readonly sandbox: boolean;
   readonly deadline: number;
   /** The contract verdicts of every exchange so far (src/contract/); absent where the contract does not apply. */
@@ -179,6 +184,7 @@ export class CheckContext {
     if (clients.unknownAco) this.unknownAcoClient = clients.unknownAco;
     if (clients.partiallyAdjudicated) this.partiallyAdjudicatedClient = clients.partiallyAdjudicated;
     if (options.control) this.control = options.control;
+    if (options.smart) this.smart = options.smart;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;
     if (options.contract) this.contract = options.contract;

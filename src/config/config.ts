@@ -117,9 +117,13 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
     throw new ConfigError(
       `${config.mockFaults.length ? label('mockFaults') : label('mockQuirks')} applies to the embedded mock only, but ${label('target')} names another server: drop one of them`,
     );
-  if (config.target && !config.token && !config.clientId) {
+  if ((config.smartClientId === undefined) !== (config.smartKey === undefined))
     throw new ConfigError(
-      `no credentials for ${config.target}: give --client-id and --client-secret (or BCDA_CLIENT_ID/BCDA_CLIENT_SECRET), or --token`,
+      `${label('smartClientId')} and ${label('smartKey')} go together: a SMART client signs with its key, so give both or neither`,
+    );
+  if (config.target && !config.token && !config.clientId && !config.smartClientId) {
+    throw new ConfigError(
+      `no credentials for ${config.target}: give --client-id and --client-secret (or BCDA_CLIENT_ID/BCDA_CLIENT_SECRET), --smart-client-id and --smart-key (SMART Backend Services), or --token`,
     );
   }
 }

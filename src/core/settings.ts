@@ -270,6 +270,58 @@ const MAIN_SETTINGS = [
   },
 ] as const satisfies readonly SettingRow[];
 
+/** SMART Backend Services, how a generic Bulk Data server (bulk-data-ig) is logged in to. */
+const SMART_SETTINGS = [
+  {
+    key: 'smartClientId',
+    flag: 'smart-client-id',
+    kind: 'text',
+    arg: 'id',
+    help: 'SMART Backend Services client id: the iss and sub of the signed client assertions',
+    defaultText: "none; the embedded generic mock's published test client",
+  },
+  {
+    key: 'smartKey',
+    flag: 'smart-key',
+    kind: 'text',
+    arg: 'file',
+    help: "the SMART client's private key file: a private JWK, a JWKS or a PEM key, RS384 or ES384 (its content is never shown)",
+  },
+  {
+    key: 'smartAlg',
+    flag: 'smart-alg',
+    kind: 'choice',
+    arg: 'alg',
+    values: ['RS384', 'ES384'],
+    help: 'the algorithm the SMART key signs with: picks the key of a JWKS, and says how to use a PEM key',
+    defaultText: 'RS384 for an RSA key, ES384 for an EC P-384 key',
+  },
+  {
+    key: 'tokenUrl',
+    flag: 'token-url',
+    kind: 'url',
+    arg: 'url',
+    help: "SMART token endpoint, instead of the one the server's .well-known/smart-configuration (or CapabilityStatement) names",
+    defaultText: 'discovered',
+  },
+  {
+    key: 'scope',
+    flag: 'scope',
+    kind: 'text',
+    arg: 'scopes',
+    default: 'system/*.read',
+    help: "the scopes the run's SMART token asks for, space-separated",
+  },
+  {
+    key: 'narrowScope',
+    flag: 'narrow-scope',
+    kind: 'text',
+    arg: 'scopes',
+    default: 'system/Patient.read',
+    help: 'the scopes of a second SMART token, which the scope-enforcement checks expect to reach no other resource type',
+  },
+] as const satisfies readonly SettingRow[];
+
 /** The two settings of each client role: `--<name>-client-id` and `--<name>-client-secret`. */
 function roleSettings(): SettingRow[] {
   return CLIENT_ROLES.flatMap((r) => [
@@ -291,9 +343,10 @@ function roleSettings(): SettingRow[] {
   ]);
 }
 
-/** Every setting of `run`: the main ones with the client roles after the main credentials. */
+/** Every setting of `run`: the main ones with SMART and the client roles after the main credentials. */
 export const SETTINGS: readonly SettingRow[] = [
   ...MAIN_SETTINGS.slice(0, 4),
+  ...SMART_SETTINGS,
   ...roleSettings(),
   ...MAIN_SETTINGS.slice(4),
 ];
@@ -332,7 +385,7 @@ export function defaultTextOf(row: SettingRow): string | undefined {
 
 // ---- types derived from the table -------------------------------------------------------------
 
-type MainRow = (typeof MAIN_SETTINGS)[number];
+type MainRow = (typeof MAIN_SETTINGS)[number] | (typeof SMART_SETTINGS)[number];
 
 interface KindValue {
   text: string;

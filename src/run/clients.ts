@@ -8,7 +8,7 @@ import { CLIENT_ROLES, clientIdKey, clientSecretKey, type ClientRole } from '../
 import type { RunConfig } from '../config/config';
 import type { HttpClient } from '../http/client';
 import type { Redactor } from '../http/redaction';
-import { TargetClient, type Addressing } from '../http/target';
+import { TargetClient, type Addressing, type TokenSource } from '../http/target';
 
 export interface Credentials {
   clientId: string;
@@ -16,6 +16,12 @@ export interface Credentials {
 }
 
 export type RoleCredentials = Partial<Record<ClientRole, Credentials>>;
+
+/** A token provider made elsewhere (SMART Backend Services, src/auth/smart.ts). */
+export interface OwnTokens extends TokenSource {
+  readonly observations: TokenObservation[];
+  invalidate(): void;
+}
 
 export interface RunClients {
   main: TargetClient;
@@ -49,11 +55,11 @@ export function roleCredentialsFromMock(
   return found;
 }
 
-/** `main`: a fixed bearer token, or the main client's credentials. */
+/** `main`: a fixed bearer token, a token provider (SMART), or the main client's credentials. */
 export function makeClients(
   http: HttpClient,
   redactor: Redactor,
-  main: { token: string } | Credentials,
+  main: { token: string } | { tokens: OwnTokens } | Credentials,
   roles: RoleCredentials,
   addressing: Addressing = 'bcda',
 ): RunClients {
@@ -70,7 +76,9 @@ export function makeClients(
           client: new TargetClient(http, new StaticTokens(main.token, redactor), addressing),
           tokens: undefined,
         }
-      : withCredentials(main);
+      : 'tokens' in main
+        ? { client: new TargetClient(http, main.tokens, addressing), tokens: main.tokens }
+        : withCredentials(main);
   const byRole: Partial<Record<ClientRole, TargetClient>> = {};
   for (const { role } of CLIENT_ROLES) {
     const creds = roles[role];

@@ -26,6 +26,7 @@ import {
 } from './clients';
 import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { discoverGroup } from './discover-group';
+import { smartAuthFromConfig } from '../auth/smart-setup';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
@@ -137,12 +138,16 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
         'the target offers mock control endpoints (/__mock): clock and job-state checks will use them',
       );
     }
+    // SMART Backend Services when its settings are given (a fixed --token still wins).
+    const smart = await smartAuthFromConfig(resolved, http, redactor);
     const clients = makeClients(
       http,
       redactor,
       resolved.token
         ? { token: resolved.token }
-        : { clientId: resolved.clientId!, clientSecret: resolved.clientSecret! },
+        : smart
+          ? { tokens: smart.tokens }
+          : { clientId: resolved.clientId!, clientSecret: resolved.clientSecret! },
       roles,
       generic ? 'fhir-base' : 'bcda',
     );
@@ -168,6 +173,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       exports,
       tokenObservations: clients.tokenObservations,
       invalidateToken: clients.invalidateToken,
+      ...(smart ? { smart } : {}),
       clients: clients.byRole,
       ...(control ? { control } : {}),
       sandbox,

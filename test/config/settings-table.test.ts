@@ -51,6 +51,9 @@ function companions(row: SettingRow): RawSettings {
   return {
     ...(partner ? { [partner]: 'partner' } : {}),
     ...(row.key === 'target' ? { token: 'a-token' } : {}),
+    // A SMART client signs with its key: the two go together.
+    ...(row.key === 'smartClientId' ? { smartKey: 'key.jwk' } : {}),
+    ...(row.key === 'smartKey' ? { smartClientId: 'a-client' } : {}),
     // Any group id is a generic server's; under bcda only all/runout (tested in config.test.ts).
     ...(row.key === 'group' ? { profile: 'bulk-data-ig' } : {}),
   };
