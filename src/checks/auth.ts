@@ -127,7 +127,7 @@ const tokenChecks: CheckDefinition[] = [
       'expires_in is present and equals 1200 seconds (tokens last 20 minutes). BCDA sends it as the string "1200"; OAuth 2.0 defines a number, so a string is reported as a known deviation.',
     level: 'MUST',
     area: 'auth',
-    profiles: ['bcda', 'bulk-data-ig'],
+    profiles: ['bcda'],
     refs: ['behavior §2.8', 'RFC 6749 §5.1'],
     operations: TOKEN_OPS,
     faults: ['auth-token-no-expires-in'],
@@ -304,7 +304,7 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
     description: step.description,
     level: 'MUST',
     area: 'auth',
-    profiles: ['bcda', 'bulk-data-ig'],
+    profiles: endpoint.generic ? ['bcda', 'bulk-data-ig'] : ['bcda'],
     refs: step.refs,
     operations: endpoint.operations,
     faults: step.faults,
@@ -314,10 +314,11 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
       const problems = [statusProblem(res, step.statuses)];
       if (res.status >= 400 && res.status < 500) {
         const strict = ctx.config.profile === 'bcda';
+        // A generic server's error bodies are FHIR: application/fhir+json (bulkdata@137), everywhere.
         const want =
           strict && res.status === step.statuses[0] && step.code
             ? { code: step.code, ...(step.diagnostics ? { diagnostics: step.diagnostics } : {}) }
-            : {};
+            : { contentType: ctx.generic };
         problems.push(...operationOutcomeProblems(res, want));
       }
       const problem = joinProblems(problems);
@@ -327,6 +328,9 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
 }
 
 const ladderChecks: CheckDefinition[] = ENDPOINTS.flatMap((e) => LADDER.map((s) => ladderCheck(e, s)));
+
+/** How a generic server may refuse another client's job or file: it need not admit the job exists. */
+const REFUSED_ELSEWHERE = [401, 403, 404];
 
 const crossClientChecks: CheckDefinition[] = [
   {
@@ -372,6 +376,12 @@ const crossClientChecks: CheckDefinition[] = [
         label: "another client's request for this job",
         operationId: ctx.op('getJobStatus'),
       });
+      if (ctx.generic) {
+        // The IG leaves the refusal's status to the server: 401, 403 or 404 (not revealing the job).
+        const wrong = statusProblem(res, REFUSED_ELSEWHERE);
+        const problem = wrong ?? joinProblems(operationOutcomeProblems(res, { contentType: true }));
+        return verdict(problem, `${res.status} for another client`, [res.exchange.id]);
+      }
       const problem = joinProblems(errorAnswerProblems(res, 401));
       return verdict(problem, '401 for another client', [res.exchange.id]);
     },
@@ -396,8 +406,8 @@ const crossClientChecks: CheckDefinition[] = [
         label: "another client's download of this client's file",
         operationId: 'downloadFile',
       });
-      const problem = statusProblem(res, 401);
-      return verdict(problem, '401 for another client', [res.exchange.id]);
+      const problem = statusProblem(res, ctx.generic ? REFUSED_ELSEWHERE : 401);
+      return verdict(problem, `${res.status} for another client`, [res.exchange.id]);
     },
   },
   {
@@ -417,9 +427,9 @@ const crossClientChecks: CheckDefinition[] = [
       const flow = await cancelStages(ctx);
       const { foreignCancel: cancel, ownerStatus } = flow;
       if (!cancel || !ownerStatus) return skip(flow.problem ?? 'no job of its own to try');
-      const refused = ctx.config.profile === 'bcda' ? [401] : [401, 403, 404];
+      const refused = ctx.config.profile === 'bcda' ? [401] : REFUSED_ELSEWHERE;
       const wrong = statusProblem(cancel, refused);
-      const refusal = wrong ?? joinProblems(operationOutcomeProblems(cancel));
+      const refusal = wrong ?? joinProblems(operationOutcomeProblems(cancel, { contentType: ctx.generic }));
       const alive =
         ownerStatus.status === 202 || ownerStatus.status === 200
           ? undefined

@@ -11,6 +11,7 @@ import { type CancelFlow, cancelFlow } from './kit/cancel-flow';
 import { cancelStages } from './kit/cancel-stages';
 import { errorAnswerProblems, joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
+import { unknownJobRequest } from './kit/unknown-job';
 import type { CheckOutcome } from './types';
 
 /** BCDA's diagnostics when a job that is not active is cancelled (behavior §2.4). */
@@ -94,7 +95,8 @@ export const cancelChecks: CheckDefinition[] = [
   {
     id: 'CANCEL-UNKNOWN-JOB',
     title: 'cancelling a job that does not exist answers 404',
-    description: 'DELETE /jobs/0 answers 404 with an OperationOutcome.',
+    description:
+      "DELETE /jobs/0 answers 404 with an OperationOutcome. Under the bulk-data-ig profile the URL is a real job's status URL with its id swapped for one no job has, and the OperationOutcome is application/fhir+json.",
     level: 'MUST',
     area: 'cancel',
     profiles: ['bcda', 'bulk-data-ig'],
@@ -102,8 +104,11 @@ export const cancelChecks: CheckDefinition[] = [
     operations: versioned('cancelJob'),
     faults: ['status-unknown-job-200'],
     async run(ctx) {
-      const res = await ctx.target.call(ctx.op('cancelJob'), { label: 'cancel job 0', path: { jobId: 0 } });
-      const problem = joinProblems(errorAnswerProblems(res, 404));
+      const res = ctx.generic
+        ? await unknownJobRequest(ctx, 'DELETE', 'cancel a job that does not exist')
+        : await ctx.target.call(ctx.op('cancelJob'), { label: 'cancel job 0', path: { jobId: 0 } });
+      if (typeof res === 'string') return skip(res);
+      const problem = joinProblems(errorAnswerProblems(res, 404, { contentType: ctx.generic }));
       return verdict(problem, '404 with an OperationOutcome', [res.exchange.id]);
     },
   },

@@ -378,7 +378,10 @@ export class CheckContext {
     return this.once('export:main', () =>
       this.followExport(
         'main',
-        { endpoint: 'group', label: 'kick-off of the shared export' },
+        // A generic server without a Group to export shares its Patient export instead.
+        this.generic && this.config.group === undefined
+          ? { endpoint: 'patient', label: 'kick-off of the shared export' }
+          : { endpoint: 'group', label: 'kick-off of the shared export' },
         index
           ? (line, item) => {
               if (item.type !== 'OperationOutcome') index.add(line, item.type);

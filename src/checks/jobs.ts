@@ -464,7 +464,7 @@ export const jobsChecks: CheckDefinition[] = [
     description:
       "Another organization's GET /jobs must not list this run's jobs: a job list is scoped to the token's organization.",
     level: 'MUST',
-    profiles: ['bcda', 'bulk-data-ig'],
+    profiles: ['bcda'],
     refs: ['behavior §2.5'],
     faults: ['jobs-other-aco'],
     async run(ctx) {

@@ -30,11 +30,12 @@ import {
   type NoData,
 } from './kit/data-exports';
 import { resourceTypeOf } from './kit/recorded';
+import { declaredResourceTypes } from './kit/capability';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
 import type { OperationId } from '../core/operations';
-import type { ApiVersion } from '../core/vocabulary';
+import type { ApiVersion, Profile } from '../core/vocabulary';
 import type { CheckCaseMeta } from './types';
 
 const EXPORT_OPS: OperationId[] = (['V1', 'V2', 'V3'] as const).flatMap((v) => [
@@ -220,13 +221,42 @@ function rejectCheck(c: RejectCase): CheckDefinition {
       const want: OutcomeExpectation = strict
         ? { ...c.outcome, version: ctx.version, contentType: true }
         : { contentType: true };
+      // The IG asks for "an error response", not a status: any 4xx refuses.
+      const refused = ctx.generic
+        ? res.status >= 400 && res.status < 500
+          ? undefined
+          : `status ${res.status}, expected a 4xx error`
+        : statusProblem(res, status);
       const problem = joinProblems([
-        statusProblem(res, status),
+        refused,
         ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
       ]);
       return verdict(problem, `${res.status} with the expected OperationOutcome`, [res.exchange.id]);
     },
   };
+}
+
+/**
+ * R4 resource types outside the Patient compartment that few Bulk Data servers export: a kick-off
+ * asking for one the server does not declare is a request for an unsupported type (bulkdata@70, @71).
+ */
+const SELDOM_EXPORTED = [
+  'Practitioner',
+  'Organization',
+  'Location',
+  'Endpoint',
+  'HealthcareService',
+  'Substance',
+  'Medication',
+  'Library',
+  'Measure',
+  'PlanDefinition',
+];
+
+/** The first of SELDOM_EXPORTED that the CapabilityStatement does not declare. */
+async function undeclaredType(ctx: CheckContext): Promise<string | undefined> {
+  const declared = await declaredResourceTypes(ctx);
+  return SELDOM_EXPORTED.find((t) => !declared.has(t));
 }
 
 const ACCEPT_MSG = 'application/fhir+json is the only supported response format';
@@ -252,8 +282,14 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
         'kickoff-no-content-location',
         'kickoff-relative-content-location',
       ],
-      spec: () => e.spec,
-      shared: e.shared,
+      // Runout is BCDA's own group; a generic server's Group export uses the run's group.
+      ...(e.spec.group === 'runout' ? { profiles: ['bcda'] as Profile[] } : {}),
+      spec: (ctx) =>
+        ctx.generic && e.spec.endpoint === 'group' ? { endpoint: 'group', group: ctx.group() } : e.spec,
+      shared: async (ctx) =>
+        ctx.generic && e.spec.endpoint === 'group'
+          ? { run: await ctx.mainExport(), evidence: [] }
+          : e.shared(ctx),
     }),
     rejectCheck({
       id: e.ids.acceptMissing,
@@ -321,6 +357,7 @@ const parameterChecks: CheckDefinition[] = [
       id,
       title: `_type=${type} is accepted`,
       description: `A kick-off asking only for ${type} resources answers 202.`,
+      profiles: ['bcda'],
       refs: [],
       faults: ['kickoff-rejects-valid-type'],
       spec: () => patient({ query: { _type: type } }),
@@ -338,6 +375,7 @@ const parameterChecks: CheckDefinition[] = [
       id,
       title: `_type=${pair.join(',')} is accepted`,
       description: `A kick-off asking for ${pair.join(' and ')} resources only answers 202. When the data checks' Patient _type export makes this very request, its kick-off is the one judged.`,
+      profiles: ['bcda'],
       refs: [],
       faults: ['kickoff-rejects-valid-type'],
       spec: () => patient({ query: { _type: pair.join(',') } }),
@@ -348,6 +386,7 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPE-LIST',
     title: '_type with every default type, comma-separated, is accepted',
     description: 'A kick-off with _type=ExplanationOfBenefit,Patient,Coverage answers 202.',
+    profiles: ['bcda'],
     refs: [],
     faults: ['kickoff-rejects-valid-type'],
     spec: (ctx) => patient({ query: { _type: TYPES_BY_VERSION[ctx.version].join(',') } }),
@@ -365,7 +404,7 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPE-UNKNOWN',
     title: 'an unsupported resource type in _type is rejected',
     description:
-      '_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones.',
+      "_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones. Under the bulk-data-ig profile the type is the first of a list of R4 types outside the Patient compartment that the server's CapabilityStatement does not declare (skipped when it declares them all), and any 4xx with an OperationOutcome is a refusal.",
     profiles: ['bcda', 'bulk-data-ig'],
     level: 'SHOULD',
     refs: ['behavior §2.2'],
@@ -374,7 +413,13 @@ const parameterChecks: CheckDefinition[] = [
       code: 'structure',
       diagnostics: /^invalid resource type Practitioner\. Supported types \[.*\]$/,
     },
-    spec: () => patient({ query: { _type: 'Practitioner' } }),
+    spec: async (ctx) => {
+      if (!ctx.generic) return patient({ query: { _type: 'Practitioner' } });
+      const type = await undeclaredType(ctx);
+      return type
+        ? patient({ query: { _type: type } })
+        : 'the CapabilityStatement declares every type this check would ask for';
+    },
   }),
   rejectCheck({
     id: 'KICKOFF-TYPE-CLAIM-UNSUPPORTED',
@@ -437,8 +482,8 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-SINCE-FUTURE',
     title: '_since in the future is rejected',
-    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}").`,
-    profiles: ['bcda', 'bulk-data-ig'],
+    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}"). BCDA's own rule: the IG does not forbid a future _since.`,
+    profiles: ['bcda'],
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-bad-since'],
     outcome: { code: 'structure', diagnostics: SINCE_FUTURE_MSG },

@@ -7,6 +7,7 @@ import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } fr
 import type { HttpResponse } from '../http/client';
 import { joinProblems, mediaType, statusProblem } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
+import { metadataResponse } from './kit/capability';
 import type { OperationId } from '../core/operations';
 import type { CheckOutcome } from './types';
 import type { ApiVersion } from '../core/vocabulary';
@@ -20,11 +21,7 @@ async function health(ctx: CheckContext, label: string): Promise<HttpResponse> {
   return ctx.target.call('getHealth', { label, auth: 'none' });
 }
 
-async function metadata(ctx: CheckContext): Promise<HttpResponse> {
-  return ctx.once('metadata', () =>
-    ctx.target.call(ctx.op('getMetadata'), { label: 'metadata without a token', auth: 'none' }),
-  );
-}
+const metadata = metadataResponse;
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
@@ -166,7 +163,7 @@ export const metadataChecks: CheckDefinition[] = [
       'GET /api/{version}/metadata with no Authorization header. BCDA documents that the CapabilityStatement needs no bearer token.',
     ),
     level: 'MUST',
-    profiles: ['bcda', 'bulk-data-ig'],
+    profiles: ['bcda'],
     refs: ['behavior §2.1'],
     faults: ['metadata-requires-token'],
     async run(ctx) {
@@ -182,7 +179,7 @@ export const metadataChecks: CheckDefinition[] = [
       'The CapabilityStatement must come with a JSON media type (BCDA sends application/json; application/fhir+json is also FHIR JSON).',
     ),
     level: 'MUST',
-    profiles: ['bcda', 'bulk-data-ig'],
+    profiles: ['bcda'],
     refs: ['behavior §2.1'],
     faults: ['metadata-wrong-content-type'],
     async run(ctx) {
@@ -273,7 +270,7 @@ export const metadataChecks: CheckDefinition[] = [
       'rest[0].security carries the SMART oauth-uris extension whose `token` sub-extension is the absolute URL of /auth/token.',
     ),
     level: 'MUST',
-    profiles: ['bcda', 'bulk-data-ig'],
+    profiles: ['bcda'],
     refs: ['behavior §2.1'],
     faults: ['metadata-no-token-url'],
     async run(ctx) {
@@ -306,7 +303,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-EXPORT-OPERATIONS',
       'CapabilityStatement declares patient-export and group-export',
-      'The Patient and Group export operations are declared (v2/v3 under rest[0].resource[].operation, v1 under rest[0].operation).',
+      "The Patient and Group export operations are declared (v2/v3 under rest[0].resource[].operation, v1 under rest[0].operation). Under the bulk-data-ig profile: at least one export operation (system, Patient or Group), by name or by the IG's OperationDefinition.",
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
@@ -330,6 +327,15 @@ export const metadataChecks: CheckDefinition[] = [
       for (const r of arr(rest?.resource).map(obj)) collect(r?.operation);
       const has = (n: string) =>
         names.has(n) || definitions.some((d) => d.endsWith(`/OperationDefinition/${n}`));
+      if (ctx.generic) {
+        // A generic server offers any of the three levels; it must declare the ones it offers.
+        const offered = ['export', 'patient-export', 'group-export'].filter(has);
+        return offered.length
+          ? pass(`export operations declared: ${offered.join(', ')}`, [res.exchange.id])
+          : fail('no export operation (export, patient-export or group-export) is declared', [
+              res.exchange.id,
+            ]);
+      }
       const missing = ['patient-export', 'group-export'].filter(
         (n) => !has(n) && !(n && names.has('export')),
       );

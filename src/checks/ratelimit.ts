@@ -19,7 +19,8 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
     description: `For a rate-limited organization, asking again for a ${name} export that is still running answers 429 Too Many Requests with a Retry-After header (delay-seconds).`,
     level: 'MUST',
     area: 'ratelimit',
-    profiles: ['bcda', 'bulk-data-ig'],
+    // BCDA's rule for its rate-limited organizations; the IG lets a server start duplicates (bulkdata@118).
+    profiles: ['bcda'],
     refs: ['behavior §4'],
     operations: versioned(endpoint === 'patient' ? 'exportPatient' : 'exportGroup'),
     faults: ['ratelimit-disabled', 'ratelimit-no-retry-after'],

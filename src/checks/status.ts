@@ -33,6 +33,7 @@ import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
+import { unknownJobRequest } from './kit/unknown-job';
 import { expiryOf, type ExpiryReading } from './kit/expires-at';
 import {
   type ExportVerdict,
@@ -888,7 +889,8 @@ const jobStatusChecks: CheckDefinition[] = [
   {
     id: 'STATUS-UNKNOWN-JOB',
     title: 'an unknown job answers 404 with an OperationOutcome',
-    description: 'GET /jobs/0 (no such job) answers 404 Not Found with an OperationOutcome (code not-found).',
+    description:
+      "GET /jobs/0 (no such job) answers 404 Not Found with an OperationOutcome (code not-found). Under the bulk-data-ig profile the URL is a real job's status URL (the shared export's Content-Location) with its id swapped for one no job has, and any issue code will do.",
     level: 'MUST',
     area: 'status',
     profiles: ['bcda', 'bulk-data-ig'],
@@ -896,11 +898,12 @@ const jobStatusChecks: CheckDefinition[] = [
     operations: STATUS_OPS,
     faults: ['status-unknown-job-200'],
     async run(ctx) {
-      const res = await ctx.target.call(ctx.op('getJobStatus'), {
-        label: 'status of job 0',
-        path: { jobId: 0 },
-      });
-      const problem = joinProblems(errorAnswerProblems(res, 404, { code: 'not-found', contentType: true }));
+      const res = ctx.generic
+        ? await unknownJobRequest(ctx, 'GET', 'status of a job that does not exist')
+        : await ctx.target.call(ctx.op('getJobStatus'), { label: 'status of job 0', path: { jobId: 0 } });
+      if (typeof res === 'string') return skip(res);
+      const want = ctx.generic ? { contentType: true } : { code: 'not-found', contentType: true };
+      const problem = joinProblems(errorAnswerProblems(res, 404, want));
       return verdict(problem, '404 with an OperationOutcome', [res.exchange.id]);
     },
   },

@@ -36,7 +36,9 @@ async function run(mock: MockServer, check: string, extra: RawSettings = {}): Pr
   const dir = mkdtempSync(path.join(tmpdir(), 'control-checks-'));
   const config = loadConfig(
     {
-      target: mock.url,
+      // Judged by the generic profile, the BCDA mock is a FHIR server whose base is /api/v2.
+      target: extra.profile === 'bulk-data-ig' ? `${mock.url}/api/v2` : mock.url,
+      group: 'all',
       clientId: main.clientId,
       clientSecret: main.clientSecret,
       grep: check,

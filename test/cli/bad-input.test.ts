@@ -123,7 +123,11 @@ const cases: Case[] = [
   ],
   ['api version v9', ['run', '--api-version', 'v9'], /--api-version must be one of v1, v2, v3 \(got "v9"\)/],
   ['unknown profile', ['run', '--profile', 'x'], /--profile must be one of bcda, bulk-data-ig \(got "x"\)/],
-  ['unknown group', ['run', '--group', 'x'], /--group must be one of all, runout \(got "x"\)/],
+  [
+    'unknown group',
+    ['run', '--group', 'x'],
+    /--group must be one of all, runout under the bcda profile \(BCDA's groups\), got "x"/,
+  ],
   ['unknown suite', ['run', '--suite', 'nosuch'], /--suite must be one of metadata, .* \(got "nosuch"\)/],
   ['unknown suite for list', ['list', '--suite', 'nosuch'], /unknown suite "nosuch"/],
   ['unknown profile for list', ['list', '--profile', 'x'], /--profile must be bcda or bulk-data-ig/],

@@ -31,6 +31,8 @@ export interface ProtectedEndpoint<Key extends string = string> {
   operations: OperationId[];
   /** Its errors come from BCDA's v1 writer whatever the API version (behavior §2.7, §2.9). */
   v1Errors?: boolean;
+  /** Every Bulk Data server has it (kick-off, status, cancel, files); the others are BCDA's own. */
+  generic?: boolean;
   send(ctx: CheckContext, auth: AuthMode, label: string): Promise<HttpResponse | string>;
 }
 
@@ -39,6 +41,7 @@ const exportHeaders = { accept: 'application/fhir+json', prefer: 'respond-async'
 export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'EXPORT-PATIENT',
+    generic: true,
     name: 'Patient/$export',
     area: 'kickoff',
     operations: versioned('exportPatient'),
@@ -47,6 +50,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   },
   {
     key: 'EXPORT-GROUP',
+    generic: true,
     name: 'Group/$export',
     area: 'kickoff',
     operations: versioned('exportGroup'),
@@ -60,6 +64,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   },
   {
     key: 'JOB-STATUS',
+    generic: true,
     name: 'jobs/{id} (GET)',
     area: 'status',
     operations: versioned('getJobStatus'),
@@ -77,6 +82,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   },
   {
     key: 'JOB-CANCEL',
+    generic: true,
     name: 'jobs/{id} (DELETE)',
     area: 'cancel',
     operations: versioned('cancelJob'),
@@ -120,6 +126,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   },
   {
     key: 'DATA',
+    generic: true,
     name: 'data/{jobId}/{file}',
     area: 'download',
     operations: ['downloadFile'],
