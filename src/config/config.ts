@@ -13,6 +13,7 @@ import {
   type SettingRow,
 } from '../core/settings';
 import { CLIENT_ROLES } from '../core/client-roles';
+import { isGenericFault } from '../core/faults';
 import { AREAS, GROUPS, type Area, type Group } from '../core/vocabulary';
 import { readConfigFile } from './config-file';
 import { didYouMean } from '../core/did-you-mean';
@@ -116,6 +117,12 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
   if (config.target && (config.mockFaults.length || config.mockQuirks))
     throw new ConfigError(
       `${config.mockFaults.length ? label('mockFaults') : label('mockQuirks')} applies to the embedded mock only, but ${label('target')} names another server: drop one of them`,
+    );
+  // The generic mock's faults (mock --profile bulk-data-ig) cannot be switched on in the BCDA mock.
+  const generic = config.mockFaults.filter(isGenericFault);
+  if (generic.length > 0 && config.profile !== 'bulk-data-ig')
+    throw new ConfigError(
+      `${label('mockFaults')} ${generic.join(', ')}: generic mock fault${generic.length > 1 ? 's' : ''}, for ${label('profile')} bulk-data-ig only`,
     );
   if ((config.smartClientId === undefined) !== (config.smartKey === undefined))
     throw new ConfigError(

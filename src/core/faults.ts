@@ -20,6 +20,15 @@ const f = <N extends string>(name: N, area: Area, description: string, breaks: s
   refs,
 });
 
+/**
+ * A row of the generic Bulk Data IG mock (`mock --profile bulk-data-ig`, src/mock/ig/): the BCDA
+ * mock refuses these names and the generic mock refuses the others.
+ */
+const g = <N extends string>(name: N, area: Area, description: string, breaks: string, refs: string[]) => ({
+  ...f(name, area, description, breaks, refs),
+  mock: 'generic' as const,
+});
+
 const CATALOG = [
   // metadata
   f(
@@ -444,6 +453,13 @@ const CATALOG = [
     'A running job answers 202 without Retry-After.',
     'A 202 status answer suggests when to poll again with Retry-After.',
     ['bulkdata@125'],
+  ),
+  f(
+    'status-retry-after-epoch',
+    'status',
+    'A running job answers 202 with Retry-After set to a Unix timestamp (an epoch in delay-seconds form).',
+    'Retry-After is a delay a client can wait: delay-seconds or an HTTP-date.',
+    ['bulkdata@125', 'RFC 9110 §10.2.3'],
   ),
   f(
     'status-running-200',
@@ -1288,6 +1304,239 @@ const CATALOG = [
     'Every response body validates against the schema the contract documents for its status.',
     ['contract §components/schemas/OperationOutcomeIssueV1'],
   ),
+  // The generic Bulk Data IG mock (mock --profile bulk-data-ig): SMART Backend Services.
+  g(
+    'ig-smart-config-incomplete',
+    'auth',
+    '.well-known/smart-configuration leaves out token_endpoint_auth_methods_supported and the client-confidential-asymmetric capability.',
+    'The SMART configuration advertises private_key_jwt and the client-confidential-asymmetric capability.',
+    ['smart §backend-services discovery', 'bulkdata@218'],
+  ),
+  g(
+    'ig-token-no-scope',
+    'auth',
+    'The token response has no scope.',
+    'A token response carries access_token, token_type bearer, expires_in and scope.',
+    ['smart §backend-services token response'],
+  ),
+  g(
+    'ig-token-grants-extra-scope',
+    'auth',
+    'The token grants every scope the client is allowed, not only those it asked for.',
+    'The granted scope is no wider than the requested one.',
+    ['smart §backend-services scopes'],
+  ),
+  g(
+    'ig-token-accepts-expired-assertion',
+    'auth',
+    'A client assertion whose exp has passed still gets a token.',
+    'The authorization server refuses an expired client assertion.',
+    ['smart §backend-services assertion validation'],
+  ),
+  g(
+    'ig-token-accepts-wrong-audience',
+    'auth',
+    'A client assertion whose aud is not the token URL still gets a token.',
+    'The authorization server refuses an assertion whose aud is not its token URL.',
+    ['smart §backend-services assertion validation'],
+  ),
+  g(
+    'ig-token-skips-signature',
+    'auth',
+    'The client assertion is decoded without checking its signature: a tampered one gets a token.',
+    "The authorization server verifies the assertion's signature against the client's registered key.",
+    ['smart §backend-services assertion validation'],
+  ),
+  g(
+    'ig-token-accepts-reused-jti',
+    'auth',
+    'A client assertion whose jti was already used gets a second token.',
+    'The authorization server refuses an assertion whose jti it has seen within its lifetime.',
+    ['smart §backend-services assertion validation'],
+  ),
+  g(
+    'ig-token-accepts-long-assertion',
+    'auth',
+    'A client assertion whose exp is an hour ahead gets a token.',
+    'A client assertion expires at most five minutes ahead.',
+    ['smart §backend-services assertion validation'],
+  ),
+  g(
+    'ig-token-accepts-unknown-client',
+    'auth',
+    "A client assertion from an unregistered client id, signed with a registered client's key, gets a token.",
+    'The iss and sub of an assertion name a registered client.',
+    ['smart §backend-services assertion validation'],
+  ),
+  g(
+    'ig-token-error-not-json',
+    'auth',
+    'A refused token request answers text/plain "Unauthorized" instead of an RFC 6749 JSON error.',
+    'Token errors are JSON objects with an RFC 6749 §5.2 error code.',
+    ['smart §backend-services token errors'],
+  ),
+  g(
+    'ig-kickoff-ignores-scope',
+    'auth',
+    "A kick-off whose _type names a type the token's scopes do not cover is accepted, and that type is exported.",
+    'A kick-off asking for resource types outside the token scopes is refused.',
+    ['smart §backend-services resource server', 'bulkdata@9'],
+  ),
+  g(
+    'ig-download-ignores-scope',
+    'auth',
+    "A file downloads with a token whose scopes do not cover the file's resource type.",
+    'A file is served only to a token whose scopes cover its resource type.',
+    ['smart §backend-services resource server', 'bulkdata@9'],
+  ),
+  g(
+    'ig-token-long-lived',
+    'auth',
+    'Access tokens last an hour (expires_in 3600).',
+    'Access tokens are short-lived: expires_in at most 300 seconds.',
+    ['smart §backend-services token response'],
+  ),
+  // The generic mock: kick-off features.
+  g(
+    'ig-system-export-missing',
+    'kickoff',
+    'GET [base]/$export answers 404 although the CapabilityStatement declares the system export.',
+    'A server that declares the system-level export serves [base]/$export.',
+    ['bulkdata@299'],
+  ),
+  g(
+    'ig-post-kickoff-refused',
+    'kickoff',
+    'A POST kick-off with a Parameters body answers 405 although the server declares POST support.',
+    'A kick-off by POST with a FHIR Parameters body is accepted like the GET one.',
+    ['bulkdata@30', 'bulkdata@228'],
+  ),
+  g(
+    'ig-post-request-with-params',
+    'status',
+    "The manifest's request of a POST kick-off has the parameters appended as a query string.",
+    "For a POST kick-off, the manifest's request is the kick-off URL without parameters.",
+    ['bulkdata@158'],
+  ),
+  g(
+    'ig-patient-param-ignored',
+    'download',
+    'The patient parameter is ignored: the export holds every patient of the group.',
+    'An export with patient holds only the compartments of the patients named.',
+    ['bulkdata@85'],
+  ),
+  g(
+    'ig-patient-unknown-accepted',
+    'kickoff',
+    'A patient parameter naming no known patient starts a job.',
+    'A kick-off naming an unknown patient is refused with an OperationOutcome.',
+    ['bulkdata@86'],
+  ),
+  g(
+    'ig-patient-outside-group-accepted',
+    'kickoff',
+    'A Group kick-off whose patient parameter names a patient outside the group starts a job.',
+    'A group kick-off naming a patient outside the group is refused with an OperationOutcome.',
+    ['bulkdata@87'],
+  ),
+  g(
+    'ig-elements-ignored',
+    'download',
+    'Exports with _elements hold every element of each resource.',
+    'With _elements, the elements not listed (and not mandatory) are left out.',
+    ['bulkdata@75', 'bulkdata@78', 'bulkdata@79'],
+  ),
+  g(
+    'ig-elements-no-subsetted-tag',
+    'download',
+    'Resources trimmed by _elements are not tagged SUBSETTED.',
+    'Resources trimmed by _elements carry the SUBSETTED meta tag.',
+    ['bulkdata@80'],
+  ),
+  g(
+    'ig-typefilter-ignored',
+    'download',
+    '_typeFilter is accepted but not applied: every resource of the type is exported.',
+    'An export with _typeFilter holds only the resources that match one of its queries.',
+    ['bulkdata@103'],
+  ),
+  g(
+    'ig-typefilter-repeat-keeps-last',
+    'download',
+    'Of a repeated _typeFilter only the last query is applied, instead of either one matching.',
+    'Repeated _typeFilter queries for a type are joined by OR.',
+    ['bulkdata@117', 'bulkdata@32'],
+  ),
+  g(
+    'ig-latest-provenance-all',
+    'download',
+    'includeAssociatedData=LatestProvenanceResources exports every Provenance of each resource, not only the latest.',
+    'LatestProvenanceResources adds only the most recent Provenance of each exported resource.',
+    ['bulkdata@97', 'bulkdata@98'],
+  ),
+  g(
+    'ig-relevant-provenance-missing',
+    'download',
+    'includeAssociatedData=RelevantProvenanceResources exports no Provenance.',
+    'RelevantProvenanceResources adds every Provenance that targets an exported resource.',
+    ['bulkdata@99'],
+  ),
+  g(
+    'ig-strict-ignores-unknown-param',
+    'kickoff',
+    'Under handling=strict (the default) an unknown kick-off parameter is silently ignored.',
+    'Under strict handling an unsupported or unknown parameter is refused with an OperationOutcome.',
+    ['bulkdata@69', 'bulkdata@72'],
+  ),
+  g(
+    'ig-lenient-no-error-outcome',
+    'status',
+    'Under handling=lenient the manifest names no ignored parameter in its error files.',
+    "Under lenient handling the manifest's error files hold an OperationOutcome per ignored parameter.",
+    ['bulkdata@197'],
+  ),
+  g(
+    'ig-deleted-wrong-method',
+    'download',
+    'The deleted files hold Bundles whose entries say request.method GET instead of DELETE.',
+    'Each deleted line is a transaction Bundle of DELETE entries naming Type/id.',
+    ['bulkdata@187', 'bulkdata@188', 'bulkdata@189', 'bulkdata@190'],
+  ),
+  g(
+    'ig-deleted-also-in-output',
+    'download',
+    'Resources listed as deleted also appear in the output files.',
+    'A resource listed in deleted does not also appear in output.',
+    ['bulkdata@180', 'bulkdata@181', 'bulkdata@186'],
+  ),
+  g(
+    'ig-attachment-url-broken',
+    'download',
+    'DocumentReference attachment URLs point to a Binary that answers 404.',
+    'An attachment url is absolute and reachable with the same access token.',
+    ['bulkdata@23', 'bulkdata@213', 'bulkdata@214', 'bulkdata@215'],
+  ),
+  g(
+    'ig-attachment-no-content-type',
+    'download',
+    'DocumentReference attachments have a url but no contentType.',
+    'An attachment carries its contentType and either data or url.',
+    ['bulkdata@211', 'bulkdata@212'],
+  ),
+  g(
+    'ig-group-read-missing',
+    'metadata',
+    'GET [base]/Group/{id} and the Group search answer 404 although the server serves group export.',
+    'A server that supports the group export supports reading and searching Group.',
+    ['bulkdata@42'],
+  ),
+  g(
+    'ig-retry-after-epoch',
+    'status',
+    "A running job's 202 sends Retry-After as an epoch timestamp in seconds, neither delay-seconds nor an HTTP-date.",
+    'Retry-After is delay-seconds or an HTTP-date.',
+    ['bulkdata@125'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */
@@ -1299,8 +1548,10 @@ export interface FaultDefinition {
   description: string;
   /** The contract rule the fault breaks, in a sentence. */
   breaks: string;
-  /** Where the rule comes from: `seed:00N §…`, `bulkdata@N`, `behavior §…`, `contract §<operationId or component>` (spec/bcda.openapi.yaml). */
+  /** Where the rule comes from: `seed:00N §…`, `bulkdata@N`, `behavior §…`, `contract §<operationId or component>` (spec/bcda.openapi.yaml), `smart §…` (SMART Backend Services). */
   refs: string[];
+  /** Set on the faults of the generic Bulk Data IG mock (`mock --profile bulk-data-ig`); absent: the BCDA mock's. */
+  mock?: 'generic';
 }
 
 export const FAULTS: readonly FaultDefinition[] = CATALOG;
@@ -1313,4 +1564,9 @@ export const FAULT_NAMES: ReadonlySet<FaultName> = new Set(FAULT_NAME_LIST);
 /** True when `name` is in the catalog (narrows text from outside to a FaultName). */
 export function isFaultName(name: string): name is FaultName {
   return (FAULT_NAMES as ReadonlySet<string>).has(name);
+}
+
+/** True when the fault belongs to the generic Bulk Data IG mock, not the BCDA one. */
+export function isGenericFault(name: FaultName): boolean {
+  return FAULTS.some((d) => d.name === name && d.mock === 'generic');
 }

@@ -31,6 +31,9 @@ export interface MockFlags {
   quiet?: boolean;
   listCredentials?: boolean;
   listFaults?: boolean;
+  /** `bulk-data-ig`: run the generic Bulk Data IG mock (src/mock/ig/) instead of BCDA's. */
+  profile?: string;
+  retryAfterForm?: string;
 }
 
 /**
@@ -186,9 +189,9 @@ export function credentialsListing(credentialsFile?: string): string {
 }
 
 export function faultsListing(): string {
-  return FAULTS.map(
-    (f) => `${f.name}  [${f.area}]\n  ${f.description}\n  breaks: ${f.breaks} (${f.refs.join('; ')})`,
-  ).join('\n');
+  return FAULTS.filter((f) => f.mock === undefined)
+    .map((f) => `${f.name}  [${f.area}]\n  ${f.description}\n  breaks: ${f.breaks} (${f.refs.join('; ')})`)
+    .join('\n');
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -238,6 +241,11 @@ export function registerMockCommand(program: Command): void {
     .option('--quiet', 'no request log')
     .option('--list-credentials', 'print the ACOs and their client credentials, then exit')
     .option('--list-faults', 'print the fault catalog, then exit')
+    .option(
+      '--profile <profile>',
+      'bulk-data-ig: run the generic Bulk Data IG mock (FHIR base /fhir, SMART Backend Services) instead of BCDA',
+    )
+    .option('--retry-after-form <form>', 'generic mock: Retry-After as seconds (default) or http-date')
     .exitOverride((err) => {
       // Help and version exit 0; every other commander complaint is a usage error.
       process.exit(err.exitCode === 0 ? 0 : 2);
@@ -249,6 +257,12 @@ export function registerMockCommand(program: Command): void {
 
 export async function runMockCommand(flags: MockFlags): Promise<void> {
   try {
+    if (flags.profile !== undefined && flags.profile !== 'bcda') {
+      await runGenericMock(flags);
+      return;
+    }
+    if (flags.retryAfterForm !== undefined)
+      throw new UsageError('--retry-after-form needs --profile bulk-data-ig');
     if (flags.listFaults) {
       process.stdout.write(`${faultsListing()}\n`);
       return;
@@ -267,15 +281,8 @@ export async function runMockCommand(flags: MockFlags): Promise<void> {
         `${options.clock?.frozen ? ', frozen clock' : ''}` +
         `${options.faults?.length ? `, faults: ${options.faults.join(',')}` : ''})\n`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        server.close().then(resolve, resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped(server);
+    return;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const where = `${flags.host ?? '127.0.0.1'}:${flags.port ?? '4010'}`;
@@ -290,4 +297,44 @@ export async function runMockCommand(flags: MockFlags): Promise<void> {
     process.stderr.write(`bcda-conformance mock: ${message}\n`);
     process.exitCode = 2;
   }
+}
+
+/** Waits for SIGINT or SIGTERM, then closes the server. */
+function untilStopped(server: { close(): Promise<void> }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** `mock --profile bulk-data-ig`: the generic mock's listings, or the server until interrupted. */
+async function runGenericMock(flags: MockFlags): Promise<void> {
+  if (flags.profile !== 'bulk-data-ig')
+    throw new UsageError(`--profile takes bcda or bulk-data-ig, got "${String(flags.profile)}"`);
+  const ig = await import('./ig/cli');
+  if (flags.listFaults) {
+    process.stdout.write(`${ig.igFaultsListing()}\n`);
+    return;
+  }
+  if (flags.listCredentials) {
+    process.stdout.write(ig.igClientsListing());
+    return;
+  }
+  let options;
+  try {
+    options = ig.parseIgMockFlags({
+      ...flags,
+      profile: undefined,
+      listFaults: undefined,
+      listCredentials: undefined,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  await untilStopped(await ig.startIgMockFromCli(options));
 }

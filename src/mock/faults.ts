@@ -4,7 +4,14 @@
  * core's (src/core/faults.ts); what each fault changes is written where the mock answers.
  */
 import { didYouMean } from '../core/did-you-mean';
-import { FAULTS, FAULT_NAME_LIST, isFaultName, type FaultDefinition, type FaultName } from '../core/faults';
+import {
+  FAULTS,
+  FAULT_NAME_LIST,
+  isFaultName,
+  isGenericFault,
+  type FaultDefinition,
+  type FaultName,
+} from '../core/faults';
 import type { ContentMutation } from './data/types';
 
 export { FAULTS, type FaultDefinition, type FaultName };
@@ -20,6 +27,11 @@ export function validateFaultNames(names: readonly string[]): FaultName[] {
   if (unknown.length > 0)
     throw new Error(
       `unknown fault${unknown.length > 1 ? 's' : ''}: ${unknown.map((n) => n + didYouMean(n, FAULT_NAME_LIST)).join(', ')}; \`bcda-conformance mock --list-faults\` lists them all`,
+    );
+  const generic = cleaned.filter((n) => isFaultName(n) && isGenericFault(n));
+  if (generic.length > 0)
+    throw new Error(
+      `fault${generic.length > 1 ? 's' : ''} ${generic.join(', ')} belong${generic.length > 1 ? '' : 's'} to the generic mock (\`bcda-conformance mock --profile bulk-data-ig\`), not the BCDA mock`,
     );
   return [...new Set(cleaned.filter(isFaultName))];
 }

@@ -5,7 +5,7 @@
 import { AREAS } from '../../src/core/vocabulary';
 import { resetContext } from '../../src/mock/app';
 import { UNKNOWN_ACO_ID } from '../../src/mock/credentials';
-import { CONTENT_MUTATIONS, FAULTS, validateFaultNames } from '../../src/mock/faults';
+import { CONTENT_MUTATIONS, FAULTS as ALL_FAULTS, validateFaultNames } from '../../src/mock/faults';
 import {
   basicFor,
   exportHeaders,
@@ -16,6 +16,9 @@ import {
   tokenFor,
   type TestMock,
 } from './helpers';
+
+// The BCDA mock's faults; the generic mock's (mock: 'generic') are probed in test/mock/ig/faults.test.ts.
+const FAULTS = ALL_FAULTS.filter((f) => f.mock === undefined);
 
 describe('fault catalog', () => {
   it('has at least 30 uniquely named, documented faults covering every area', () => {
@@ -46,6 +49,12 @@ describe('fault catalog', () => {
     expect(validateFaultNames([' status-no-expires ', '', 'status-no-expires'])).toEqual([
       'status-no-expires',
     ]);
+  });
+
+  it("refuses the generic mock's faults in one line naming that mock", () => {
+    expect(() => validateFaultNames(['ig-token-no-scope'])).toThrow(
+      /^fault ig-token-no-scope belongs to the generic mock \(`bcda-conformance mock --profile bulk-data-ig`\), not the BCDA mock$/,
+    );
   });
 });
 
@@ -173,6 +182,11 @@ const PROBES: Record<string, Probe> = {
     return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'] ?? 'none';
   },
   'status-no-retry-after': async (m) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['retry-after'] ?? 'none';
+  },
+  'status-retry-after-epoch': async (m) => {
     const t = await m.token();
     const id = await startExport(m, t);
     return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['retry-after'] ?? 'none';

@@ -1,0 +1,205 @@
+/**
+ * What a job exports: the population its level and `patient` allow, the types asked for and the
+ * token can read, `_since`, `_typeFilter`, `_elements`, the associated Provenance, and the
+ * resources deleted since `_since`. Computed once at kick-off (the job's snapshot at its
+ * transactionTime), as NDJSON text per file.
+ */
+import type { IgContext, IssuedToken } from './context';
+import { PATIENT_COMPARTMENT_TYPES, RESOURCE_TYPES, type FhirResource, type StoredResource } from './data';
+import type { ExportRequest } from './export-request';
+import { operationOutcome } from './http';
+import { coversType, parseScopes } from './scopes';
+import { matchesFilter } from './type-filter';
+
+export interface ExportFile {
+  /** File name under /files/{jobId}/. */
+  name: string;
+  /** The manifest item's type (Bundle for deleted files, OperationOutcome for error files). */
+  type: string;
+  /** The resource type a token must be able to read to download the file; none: any valid token. */
+  scopeType?: string;
+  kind: 'output' | 'deleted' | 'error';
+  count: number;
+  ndjson: string;
+}
+
+/** The elements `_elements` never removes, per type (FHIR's mandatory ones, and the basics). */
+const MANDATORY: Record<string, string[]> = {
+  Encounter: ['status', 'class'],
+  Observation: ['status', 'code'],
+  Condition: ['subject'],
+  DocumentReference: ['status', 'content'],
+  Provenance: ['target', 'recorded', 'agent'],
+  Group: ['type', 'actual'],
+};
+const ALWAYS = ['resourceType', 'id', 'meta'];
+const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
+
+function subset(ctx: IgContext, resource: FhirResource, elements: ExportRequest['elements']): FhirResource {
+  if (!elements || ctx.faults.has('ig-elements-ignored')) return resource;
+  const asked = [...elements.all, ...(elements.byType.get(resource.resourceType) ?? [])];
+  // Type-qualified names for other types only: this type is returned whole.
+  if (asked.length === 0) return resource;
+  const keep = new Set([...ALWAYS, ...(MANDATORY[resource.resourceType] ?? []), ...asked]);
+  const out = Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k))) as FhirResource;
+  if (!ctx.faults.has('ig-elements-no-subsetted-tag')) {
+    const meta = (out.meta ?? {}) as { tag?: unknown[] };
+    out.meta = { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] };
+  }
+  return out;
+}
+
+/** A served copy: relative attachment URLs made absolute, faults applied. */
+function served(ctx: IgContext, resource: FhirResource, fhirBase: string): FhirResource {
+  if (resource.resourceType !== 'DocumentReference') return resource;
+  const content = (resource.content as { attachment: Record<string, unknown> }[]).map((c) => {
+    const attachment = { ...c.attachment };
+    if (typeof attachment.url === 'string') {
+      attachment.url = `${fhirBase}/${attachment.url}${ctx.faults.has('ig-attachment-url-broken') ? '-gone' : ''}`;
+      if (ctx.faults.has('ig-attachment-no-content-type')) delete attachment.contentType;
+    }
+    return { ...c, attachment };
+  });
+  return { ...resource, content };
+}
+
+export function servedResource(ctx: IgContext, resource: FhirResource, fhirBase: string): FhirResource {
+  return served(ctx, resource, fhirBase);
+}
+
+const ndjson = (lines: unknown[]): string => lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+
+/** The patients whose compartments the export covers; undefined: no patient restriction (system). */
+function population(ctx: IgContext, req: ExportRequest): Set<string> | undefined {
+  const group = req.groupId === undefined ? undefined : ctx.data.groups.find((g) => g.id === req.groupId);
+  const base =
+    req.level === 'system'
+      ? undefined
+      : group
+        ? group.patientIds
+        : ctx.data.resources.filter((r) => r.type === 'Patient').map((r) => r.id);
+  if (!req.patients || ctx.faults.has('ig-patient-param-ignored')) return base && new Set(base);
+  // Named patients only (the kick-off already refused unknown ones and, for a group, outsiders).
+  return new Set(req.patients);
+}
+
+export function buildExport(
+  ctx: IgContext,
+  req: ExportRequest,
+  token: IssuedToken,
+  transactionMs: number,
+  fhirBase: string,
+): Omit<ExportFile, 'name'>[] {
+  const scopes = parseScopes(token.scopes.join(' '));
+  const readable = (type: string): boolean =>
+    coversType(scopes, type) || ctx.faults.has('ig-kickoff-ignores-scope');
+  const levelTypes =
+    req.level === 'system' ? RESOURCE_TYPES : RESOURCE_TYPES.filter((t) => PATIENT_COMPARTMENT_TYPES.has(t));
+  const types = (req.types ?? levelTypes.filter((t) => coversType(scopes, t))).filter(readable);
+  const patients = population(ctx, req);
+  const inPopulation = (r: StoredResource): boolean =>
+    patients === undefined || (r.patientId !== undefined && patients.has(r.patientId));
+  const existing = (r: StoredResource): boolean => r.lastUpdatedMs <= transactionMs;
+  const live = (r: StoredResource): boolean =>
+    r.deletedMs === undefined || r.deletedMs > transactionMs || ctx.faults.has('ig-deleted-also-in-output');
+  const since = (r: StoredResource): boolean => req.sinceMs === undefined || r.lastUpdatedMs > req.sinceMs;
+  const passesFilters = (r: StoredResource): boolean => {
+    const filters = req.typeFilters.filter((f) => f.type === r.type);
+    if (filters.length === 0 || ctx.faults.has('ig-typefilter-ignored')) return true;
+    const applied = ctx.faults.has('ig-typefilter-repeat-keeps-last') ? filters.slice(-1) : filters;
+    return applied.some((f) => matchesFilter(r.resource, f));
+  };
+
+  const selected = new Map<string, StoredResource[]>();
+  for (const type of types) {
+    if (type === 'Provenance') continue; // below: it depends on what else is exported
+    selected.set(
+      type,
+      ctx.data.resources.filter(
+        (r) => r.type === type && inPopulation(r) && existing(r) && live(r) && since(r) && passesFilters(r),
+      ),
+    );
+  }
+  const exported = [...selected.values()].flat();
+  const provenance = new Map<string, StoredResource>();
+  const addProvenance = (list: StoredResource[]): void => {
+    for (const p of list) if (existing(p)) provenance.set(p.id, p);
+  };
+  if (readable('Provenance')) {
+    if (req.associated) {
+      for (const r of exported) {
+        const list = ctx.data.provenanceByTarget.get(`${r.type}/${r.id}`) ?? [];
+        const latestOnly =
+          req.associated === 'LatestProvenanceResources' && !ctx.faults.has('ig-latest-provenance-all');
+        if (
+          req.associated === 'RelevantProvenanceResources' &&
+          ctx.faults.has('ig-relevant-provenance-missing')
+        )
+          continue;
+        addProvenance(latestOnly ? list.filter(existing).slice(-1) : list);
+      }
+    }
+    // Provenance as a type of its own (no _type, or _type naming it): every Provenance of the
+    // population, unless LatestProvenanceResources says only the latest ones.
+    if (types.includes('Provenance') && req.associated !== 'LatestProvenanceResources')
+      addProvenance(
+        ctx.data.resources.filter(
+          (r) => r.type === 'Provenance' && inPopulation(r) && since(r) && passesFilters(r),
+        ),
+      );
+    if (provenance.size > 0) selected.set('Provenance', [...provenance.values()]);
+  }
+
+  const files: Omit<ExportFile, 'name'>[] = [];
+  for (const type of RESOURCE_TYPES) {
+    const list = selected.get(type) ?? [];
+    if (list.length === 0) continue; // no item for a type without data (bulkdata@173)
+    files.push({
+      type,
+      scopeType: type,
+      kind: 'output',
+      count: list.length,
+      ndjson: ndjson(list.map((r) => subset(ctx, served(ctx, r.resource, fhirBase), req.elements))),
+    });
+  }
+  if (req.sinceMs !== undefined) {
+    const sinceMs = req.sinceMs;
+    for (const type of types) {
+      const gone = ctx.data.resources.filter(
+        (r) =>
+          r.type === type &&
+          inPopulation(r) &&
+          r.deletedMs !== undefined &&
+          r.deletedMs > sinceMs &&
+          r.deletedMs <= transactionMs,
+      );
+      if (gone.length === 0) continue;
+      const method = ctx.faults.has('ig-deleted-wrong-method') ? 'GET' : 'DELETE';
+      files.push({
+        type: 'Bundle',
+        scopeType: type,
+        kind: 'deleted',
+        count: gone.length,
+        ndjson: ndjson(
+          gone.map((r) => ({
+            resourceType: 'Bundle',
+            type: 'transaction',
+            entry: [{ request: { method, url: `${r.type}/${r.id}` } }],
+          })),
+        ),
+      });
+    }
+  }
+  if (req.ignored.length > 0 && !ctx.faults.has('ig-lenient-no-error-outcome'))
+    files.push({
+      type: 'OperationOutcome',
+      kind: 'error',
+      count: req.ignored.length,
+      ndjson: ndjson(
+        req.ignored.map((why) =>
+          operationOutcome('warning', 'not-supported', `ignored under handling=lenient: ${why}`),
+        ),
+      ),
+    });
+  return files;
+}

@@ -1,0 +1,137 @@
+/**
+ * Export kick-off, `GET|POST [base]/$export`, `[base]/Patient/$export`, `[base]/Group/{id}/$export`:
+ * headers (Accept, Prefer: respond-async, handling), the token and its scopes, the parameters, the
+ * patient and group checks; 202 with an absolute Content-Location on success.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IgContext } from './context';
+import { buildExport } from './export-data';
+import { KickoffRefusal, readExportRequest, type ExportLevel } from './export-request';
+import { requireToken } from './guard';
+import { FHIR_PATH, fhirBase, rootUrl, sendOutcome } from './http';
+import { createJob } from './jobs';
+import { ParamsError, paramsFromBody, paramsFromQuery, type RawParam } from './params';
+
+export const STATUS_PATH = `${FHIR_PATH}/bulkstatus`;
+
+/** `Prefer` tokens: respond-async required; handling=lenient or strict (the default). */
+function preferOf(request: FastifyRequest): { async: boolean; lenient: boolean } {
+  const header = request.headers.prefer;
+  const tokens = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(/[,;]/).map((t) =>
+    t
+      .trim()
+      .toLowerCase()
+      .replace(/\s*=\s*/, '='),
+  );
+  return { async: tokens.includes('respond-async'), lenient: tokens.includes('handling=lenient') };
+}
+
+/** Accept: absent, or one that allows application/fhir+json. */
+function acceptable(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept
+    .split(',')
+    .map((a) => a.split(';')[0]?.trim().toLowerCase())
+    .some(
+      (a) =>
+        a === 'application/fhir+json' || a === 'application/json' || a === '*/*' || a === 'application/*',
+    );
+}
+
+function isFhirJson(request: FastifyRequest): boolean {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  return type === 'application/fhir+json' || type === 'application/json';
+}
+
+async function kickOff(
+  ctx: IgContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  level: ExportLevel,
+  groupId?: string,
+): Promise<FastifyReply> {
+  if (level === 'system' && ctx.faults.has('ig-system-export-missing'))
+    return sendOutcome(
+      reply,
+      404,
+      'not-found',
+      `no route for ${request.method} ${request.url.split('?')[0]}`,
+    );
+  if (request.method === 'POST' && ctx.faults.has('ig-post-kickoff-refused'))
+    return sendOutcome(reply, 405, 'not-supported', 'a kick-off is GET only');
+  const token = requireToken(ctx, request, reply);
+  if (!token) return reply;
+  if (!acceptable(request))
+    return sendOutcome(reply, 400, 'not-supported', 'Accept must be application/fhir+json for a kick-off');
+  const prefer = preferOf(request);
+  if (!prefer.async) return sendOutcome(reply, 400, 'required', 'a kick-off needs Prefer: respond-async');
+  const group = groupId === undefined ? undefined : ctx.data.groups.find((g) => g.id === groupId);
+  if (groupId !== undefined && !group) return sendOutcome(reply, 404, 'not-found', `no Group ${groupId}`);
+
+  const path = request.url.split('?')[0] ?? request.url;
+  let raw: RawParam[];
+  try {
+    if (request.method === 'POST') {
+      if (!isFhirJson(request))
+        return sendOutcome(
+          reply,
+          415,
+          'not-supported',
+          'a POST kick-off takes a Parameters body as application/fhir+json',
+        );
+      raw = paramsFromBody(typeof request.body === 'string' ? request.body : '');
+    } else raw = paramsFromQuery(request.url);
+    const req = readExportRequest(ctx, level, groupId, raw, prefer.lenient, token);
+    for (const id of req.patients ?? []) {
+      if (!ctx.data.byRef.has(`Patient/${id}`) && !ctx.faults.has('ig-patient-unknown-accepted'))
+        throw new KickoffRefusal(400, 'not-found', `patient Patient/${id} is not known to this server`);
+      if (
+        group &&
+        !group.patientIds.includes(id) &&
+        ctx.data.byRef.has(`Patient/${id}`) &&
+        !ctx.faults.has('ig-patient-outside-group-accepted')
+      )
+        throw new KickoffRefusal(
+          400,
+          'invalid',
+          `patient Patient/${id} is not a member of Group ${group.id}`,
+        );
+    }
+    if (req.patients) req.patients = req.patients.filter((id) => ctx.data.byRef.has(`Patient/${id}`));
+    const base = fhirBase(request);
+    const files = buildExport(ctx, req, token, ctx.clock.nowMs(), base);
+    // The manifest's request: the kick-off URL as sent; a POST's without its parameters (bulkdata@158).
+    let requestUrl = `${rootUrl(request)}${request.method === 'POST' ? path : request.url}`;
+    if (request.method === 'POST' && ctx.faults.has('ig-post-request-with-params') && raw.length > 0)
+      requestUrl += `?${raw.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value)}`).join('&')}`;
+    const job = createJob(ctx, token.clientId, requestUrl, files);
+    return reply
+      .code(202)
+      .header('content-location', `${rootUrl(request)}${STATUS_PATH}/${job.id}`)
+      .send();
+  } catch (err) {
+    if (err instanceof KickoffRefusal) return sendOutcome(reply, err.status, err.code, err.message);
+    if (err instanceof ParamsError) return sendOutcome(reply, 400, 'invalid', err.message);
+    throw err;
+  }
+}
+
+export function registerExportRoutes(app: FastifyInstance, ctx: IgContext): void {
+  const methods: ('GET' | 'POST')[] = ['GET', 'POST'];
+  app.route({
+    method: methods,
+    url: `${FHIR_PATH}/$export`,
+    handler: (q, r) => kickOff(ctx, q, r, 'system'),
+  });
+  app.route({
+    method: methods,
+    url: `${FHIR_PATH}/Patient/$export`,
+    handler: (q, r) => kickOff(ctx, q, r, 'patient'),
+  });
+  app.route<{ Params: { id: string } }>({
+    method: methods,
+    url: `${FHIR_PATH}/Group/:id/$export`,
+    handler: (q, r) => kickOff(ctx, q, r, 'group', q.params.id),
+  });
+}

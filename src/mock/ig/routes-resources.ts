@@ -1,0 +1,64 @@
+/** FHIR reads the generic mock serves besides export: Group read and search, Binary read. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IgContext } from './context';
+import { FHIR_PATH, fhirBase, sendFhir, sendOutcome } from './http';
+import { requireToken, tokenCovers } from './guard';
+import type { IssuedToken } from './context';
+
+function readableToken(
+  ctx: IgContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  type: string,
+): IssuedToken | undefined {
+  const token = requireToken(ctx, request, reply);
+  if (!token) return undefined;
+  if (tokenCovers(token, type)) return token;
+  sendOutcome(reply, 403, 'forbidden', `the access token's scopes do not cover ${type}`);
+  return undefined;
+}
+
+export function registerResourceRoutes(app: FastifyInstance, ctx: IgContext): void {
+  const groupMissing = (reply: FastifyReply): FastifyReply =>
+    sendOutcome(reply, 404, 'not-found', 'no such resource');
+  app.get<{ Params: { id: string } }>(`${FHIR_PATH}/Group/:id`, (request, reply) => {
+    if (ctx.faults.has('ig-group-read-missing')) return groupMissing(reply);
+    if (!readableToken(ctx, request, reply, 'Group')) return reply;
+    const group = ctx.data.byRef.get(`Group/${request.params.id}`);
+    if (!group) return sendOutcome(reply, 404, 'not-found', `no Group ${request.params.id.slice(0, 80)}`);
+    return sendFhir(reply, 200, group.resource);
+  });
+  app.get(`${FHIR_PATH}/Group`, (request, reply) => {
+    if (ctx.faults.has('ig-group-read-missing')) return groupMissing(reply);
+    if (!readableToken(ctx, request, reply, 'Group')) return reply;
+    const base = fhirBase(request);
+    const groups = ctx.data.resources.filter((r) => r.type === 'Group');
+    return sendFhir(reply, 200, {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: groups.length,
+      link: [{ relation: 'self', url: `${base}/Group` }],
+      entry: groups.map((g) => ({
+        fullUrl: `${base}/Group/${g.id}`,
+        resource: g.resource,
+        search: { mode: 'match' },
+      })),
+    });
+  });
+  // An attachment's content: with the export's token (IG bulkdata@214), whose scopes must cover
+  // the DocumentReference that points here.
+  app.get<{ Params: { id: string } }>(`${FHIR_PATH}/Binary/:id`, (request, reply) => {
+    if (!readableToken(ctx, request, reply, 'DocumentReference')) return reply;
+    const binary = ctx.data.binaries.get(request.params.id);
+    if (!binary) return sendOutcome(reply, 404, 'not-found', `no Binary ${request.params.id.slice(0, 80)}`);
+    const accept = (request.headers.accept ?? '').toLowerCase();
+    if (accept.includes('application/fhir+json'))
+      return sendFhir(reply, 200, {
+        resourceType: 'Binary',
+        id: request.params.id,
+        contentType: binary.contentType,
+        data: Buffer.from(binary.content).toString('base64'),
+      });
+    return reply.code(200).header('content-type', binary.contentType).send(binary.content);
+  });
+}

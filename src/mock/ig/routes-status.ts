@@ -1,0 +1,85 @@
+/**
+ * Status `GET [Content-Location]` (202 with X-Progress and Retry-After while running, then the
+ * manifest), cancel `DELETE [Content-Location]` (202, then 404), and the files
+ * `GET /files/{jobId}/{name}` (a token whose scopes cover the file's type).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IgContext } from './context';
+import { STATUS_PATH } from './routes-export';
+import { requireToken, tokenCovers } from './guard';
+import { FHIR_NDJSON, rootUrl, sendJson, sendOutcome } from './http';
+import { jobPercent, type IgJob } from './jobs';
+
+export const FILES_PATH = '/files';
+/** Files are kept a day after the manifest is first ready (the Expires header says so). */
+const FILE_LIFETIME_MS = 24 * 3600 * 1000;
+
+type JobParams = { Params: { id: string } };
+
+/** The caller's job, or undefined after answering (401 without a token, 404 unknown or another client's). */
+function ownJob(ctx: IgContext, request: FastifyRequest<JobParams>, reply: FastifyReply): IgJob | undefined {
+  const token = requireToken(ctx, request, reply);
+  if (!token) return undefined;
+  const job = ctx.jobs.get(request.params.id);
+  if (job && job.clientId === token.clientId) return job;
+  sendOutcome(reply, 404, 'not-found', `no export job ${request.params.id.slice(0, 80)}`);
+  return undefined;
+}
+
+function retryAfter(ctx: IgContext): string {
+  const now = ctx.clock.nowMs();
+  if (ctx.faults.has('ig-retry-after-epoch')) return String(Math.floor(now / 1000) + 1);
+  return ctx.retryAfterForm === 'http-date' ? new Date(now + 2000).toUTCString() : '1';
+}
+
+function manifest(job: IgJob, root: string): Record<string, unknown> {
+  const item = (f: IgJob['files'][number]) => ({
+    type: f.type,
+    url: `${root}${FILES_PATH}/${job.id}/${f.name}`,
+    count: f.count,
+  });
+  return {
+    transactionTime: new Date(job.createdMs).toISOString(),
+    request: job.requestUrl,
+    requiresAccessToken: true,
+    output: job.files.filter((f) => f.kind === 'output').map(item),
+    deleted: job.files.filter((f) => f.kind === 'deleted').map(item),
+    error: job.files.filter((f) => f.kind === 'error').map(item),
+  };
+}
+
+export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void {
+  app.get<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
+    const job = ownJob(ctx, request, reply);
+    if (!job) return reply;
+    if (job.failed) return sendOutcome(reply, 500, 'exception', 'the export job failed');
+    const percent = jobPercent(ctx, job);
+    if (percent < 100)
+      return reply
+        .code(202)
+        .header('x-progress', `In Progress, ${percent}%`)
+        .header('retry-after', retryAfter(ctx))
+        .send();
+    reply.header('expires', new Date(job.createdMs + job.durationMs + FILE_LIFETIME_MS).toUTCString());
+    return sendJson(reply, 200, manifest(job, rootUrl(request)));
+  });
+
+  app.delete<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
+    const job = ownJob(ctx, request, reply);
+    if (!job) return reply;
+    ctx.jobs.delete(job.id);
+    return reply.code(202).send();
+  });
+
+  app.get<{ Params: { id: string; name: string } }>(`${FILES_PATH}/:id/:name`, (request, reply) => {
+    const token = requireToken(ctx, request, reply);
+    if (!token) return reply;
+    const job = ctx.jobs.get(request.params.id);
+    const file =
+      job && jobPercent(ctx, job) === 100 ? job.files.find((f) => f.name === request.params.name) : undefined;
+    if (!job || !file) return sendOutcome(reply, 404, 'not-found', 'no such file');
+    if (file.scopeType && !tokenCovers(token, file.scopeType) && !ctx.faults.has('ig-download-ignores-scope'))
+      return sendOutcome(reply, 403, 'forbidden', `the access token's scopes do not cover ${file.scopeType}`);
+    return reply.code(200).header('content-type', FHIR_NDJSON).send(Buffer.from(file.ndjson, 'utf8'));
+  });
+}
