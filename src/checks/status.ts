@@ -18,6 +18,7 @@ import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifes
 import type { DownloadRecord } from '../flows/download';
 import type { HttpResponse } from '../http/client';
 import { BudgetSpentError } from '../http/budget';
+import { readRetryAfter, retryAfterMs } from '../http/retry-after';
 import {
   GO_TIME,
   HTTP_DATE,
@@ -410,9 +411,7 @@ const jobStatusChecks: CheckDefinition[] = [
       everyExportsPolls(ctx, (run) => {
         const running = run.polls.filter((p) => p.status === 202);
         if (!running.length) return skip('no 202 answer was seen');
-        const without = running.filter(
-          (p) => p.retryAfter === undefined || !/^(\d+|.+ GMT)$/.test(p.retryAfter.trim()),
-        );
+        const without = running.filter((p) => retryAfterMs(p.retryAfter) === undefined);
         return without.length
           ? warn(
               `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
@@ -1226,8 +1225,47 @@ const expiryCheck: CheckDefinition = {
   },
 };
 
+/**
+ * Every Retry-After the run received (202 status answers, 429s, 503s), read as a client reads it.
+ * Judged from the record at the end: the run itself never waits on a value it cannot read.
+ */
+const retryAfterFormCheck: CheckDefinition = {
+  id: 'STATUS-RETRY-AFTER-FORM',
+  title: 'every Retry-After is a delay in seconds or an HTTP-date',
+  description:
+    'Each Retry-After header of every answer the run received is delay-seconds or an HTTP-date (RFC 9110 §10.2.3), and a delay a client can wait: a number of seconds as large as a Unix timestamp (an epoch where a delay belongs) or any other value is reported, and the run falls back to its own polling pace instead of waiting on it. Skips when no answer carried Retry-After. SHOULD: the IG recommends Retry-After (bulkdata@125) without wording its form as a requirement.',
+  level: 'SHOULD',
+  area: 'status',
+  phase: 'final',
+  profiles: ['bcda', 'bulk-data-ig'],
+  refs: ['RFC 9110 §10.2.3'],
+  operations: STATUS_OPS,
+  faults: ['status-retry-after-epoch'],
+  run(ctx) {
+    const carrying = ctx.log.all().flatMap((e) => {
+      const value = e.response?.headers['retry-after'];
+      return value === undefined ? [] : [{ id: e.id, value, reading: readRetryAfter(value) }];
+    });
+    if (!carrying.length) return Promise.resolve(skip('no answer of the run carried Retry-After'));
+    const bad = carrying.filter((c) => c.reading.form === 'malformed');
+    const first = bad[0]?.reading;
+    return Promise.resolve(
+      first && first.form === 'malformed'
+        ? fail(
+            `${bad.length} of ${carrying.length} Retry-After values cannot be waited on: ${first.reason}`,
+            bad.slice(0, 10).map((c) => c.id),
+          )
+        : pass(
+            `all ${carrying.length} Retry-After values are delay-seconds or HTTP-dates`,
+            carrying.slice(0, 10).map((c) => c.id),
+          ),
+    );
+  },
+};
+
 export const statusChecks: CheckDefinition[] = [
   ...jobStatusChecks,
+  retryAfterFormCheck,
   stillThereCheck,
   untilExpiresCheck,
   keptMidTransferCheck,

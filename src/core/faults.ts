@@ -459,7 +459,7 @@ const CATALOG = [
     'status',
     'A running job answers 202 with Retry-After set to a Unix timestamp (an epoch in delay-seconds form).',
     'Retry-After is a delay a client can wait: delay-seconds or an HTTP-date.',
-    ['bulkdata@125', 'RFC 9110 §10.2.3'],
+    ['bulkdata@125'],
   ),
   f(
     'status-running-200',

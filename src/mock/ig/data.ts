@@ -270,11 +270,13 @@ export function buildDataset(seed: number): IgDataset {
   }
 
   // Deletions: one observation in four and every fifth condition, after DELETE_START_MS.
-  const deletable = resources.filter((r) => r.type === 'Observation' || r.type === 'Condition');
-  deletable.forEach((r, i) => {
+  const counters = new Map<string, number>();
+  for (const r of resources.filter((x) => x.type === 'Observation' || x.type === 'Condition')) {
+    const i = counters.get(r.type) ?? 0;
+    counters.set(r.type, i + 1);
     if ((r.type === 'Observation' && i % 4 === 3) || (r.type === 'Condition' && i % 5 === 0))
       r.deletedMs = Math.max(r.lastUpdatedMs, DELETE_START_MS) + Math.floor(rand() * 120) * 24 * 3600 * 1000;
-  });
+  }
 
   // Provenance: one to three per live observation and condition, each recorded later than the last
   // (so the latest one is a real choice); the first target always gets three.

@@ -100,7 +100,12 @@ async function getStatus(
       reply.code(ctx.faults.has('status-running-200') ? 200 : 202);
       // The IG recommends Retry-After here (bulkdata@125); the real server sends none (a quirk).
       if (!ctx.quirks && !ctx.faults.has('status-no-retry-after'))
-        reply.header('retry-after', POLL_AFTER_SECONDS);
+        reply.header(
+          'retry-after',
+          ctx.faults.has('status-retry-after-epoch')
+            ? String(Math.floor(ctx.clock.nowMs() / 1000) + 5)
+            : POLL_AFTER_SECONDS,
+        );
       if (!ctx.faults.has('status-no-x-progress')) {
         const progress = status === 'Pending' ? 'Pending' : inProgress(ctx, state.percent);
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
