@@ -15,8 +15,7 @@ const IMF_FIXDATE =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 export type RetryAfterReading =
-  | { form: 'seconds' | 'http-date'; ms: number }
-  | { form: 'malformed'; reason: string };
+  { form: 'seconds' | 'http-date'; ms: number } | { form: 'malformed'; reason: string };
 
 /** Reads Retry-After in either RFC 9110 form, or says why the value is not one. */
 export function readRetryAfter(value: string, now: number = Date.now()): RetryAfterReading {
