@@ -1,0 +1,237 @@
+/**
+ * The generic mock's faults: the catalog rows, the refusal of BCDA names, and a probe per fault
+ * showing that switching it on changes what the mock does.
+ */
+import { FAULTS } from '../../../src/core/faults';
+import { IG_FAULTS, validateIgFaultNames } from '../../../src/mock/ig';
+import { resetIgContext } from '../../../src/mock/ig/context';
+import {
+  FULL,
+  NARROW,
+  assertion,
+  download,
+  exportedByType,
+  igTestMock,
+  kickoffHeaders,
+  runExport,
+  token,
+  tokenForm,
+  tokenRequest,
+  type IgTestMock,
+} from './helpers';
+
+describe('generic fault catalog', () => {
+  it('has uniquely named ig-* rows with rules and references', () => {
+    expect(IG_FAULTS.length).toBeGreaterThanOrEqual(33);
+    const all = FAULTS.map((f) => f.name);
+    expect(new Set(all).size).toBe(all.length);
+    for (const f of IG_FAULTS) {
+      expect(f.name).toMatch(/^ig(-[a-z0-9]+)+$/);
+      expect(f.description.length).toBeGreaterThan(10);
+      expect(f.breaks.length).toBeGreaterThan(10);
+      for (const ref of f.refs) expect(ref).toMatch(/^(bulkdata@\d+|smart §.+)$/);
+    }
+  });
+
+  it('refuses unknown names and the BCDA mock faults in one line', () => {
+    expect(() => validateIgFaultNames(['ig-token-no-scop'])).toThrow(
+      /^unknown fault: ig-token-no-scop \(did you mean "ig-token-no-scope"\?\); `bcda-conformance mock --profile bulk-data-ig --list-faults` lists them all$/,
+    );
+    expect(() => validateIgFaultNames(['kickoff-200-instead-of-202'])).toThrow(
+      /^fault kickoff-200-instead-of-202 belongs to the BCDA mock \(`bcda-conformance mock`\), not the generic one \(--profile bulk-data-ig\)$/,
+    );
+    expect(validateIgFaultNames([' ig-token-no-scope ', '', 'ig-token-no-scope'])).toEqual([
+      'ig-token-no-scope',
+    ]);
+  });
+});
+
+type Probe = (m: IgTestMock) => Promise<unknown>;
+
+const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+const statusOf = async (res: Promise<{ status: number }>) => (await res).status;
+const tokenBody = async (m: IgTestMock, o = {}, scope = 'system/Patient.read') => {
+  const res = await tokenRequest(m, o, scope);
+  return { status: res.status, body: res.body as unknown, type: res.headers['content-type'] };
+};
+const kickStatus = (m: IgTestMock, path: string, t: string, prefer = 'respond-async') =>
+  statusOf(m.http().get(path).set(kickoffHeaders(t, prefer)));
+const exported = async (m: IgTestMock, path: string, opts: { prefer?: string; body?: unknown } = {}) => {
+  const t = await token(m);
+  const { manifest } = await runExport(m, t, path, opts);
+  return { t, manifest, out: await exportedByType(m, t, manifest) };
+};
+const ids = (list: Record<string, unknown>[] | undefined) => (list ?? []).map((r) => r.id as string).sort();
+const postBody = (...parameter: Record<string, unknown>[]) => ({ resourceType: 'Parameters', parameter });
+const postKick = async (m: IgTestMock, path: string, body: unknown) => {
+  const t = await token(m);
+  return statusOf(
+    m
+      .http()
+      .post(path)
+      .set(kickoffHeaders(t))
+      .set('Content-Type', 'application/fhir+json')
+      .send(JSON.stringify(body)),
+  );
+};
+const provenanceCount = async (m: IgTestMock, value: string) =>
+  (await exported(m, `/fhir/$export?_type=Observation&includeAssociatedData=${value}`)).out.get('Provenance')
+    ?.length ?? 0;
+const heartRate = encodeURIComponent('Observation?code=http://loinc.org|8867-4');
+const weight = encodeURIComponent('Observation?code=http://loinc.org|29463-7');
+const attachmentOf = async (m: IgTestMock) => {
+  const { t, out } = await exported(m, '/fhir/$export?_type=DocumentReference');
+  const doc = out.get('DocumentReference')?.[0] as { content: { attachment: Record<string, string> }[] };
+  const attachment = doc.content[0]?.attachment ?? {};
+  const res = await m
+    .http()
+    .get(new URL(attachment.url ?? '').pathname)
+    .set(bearer(t));
+  return { contentType: attachment.contentType, status: res.status };
+};
+const deletedProbe = async (m: IgTestMock) => {
+  const { t, manifest, out } = await exported(
+    m,
+    `/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z`,
+  );
+  const bundles = await download(m, t, manifest.deleted?.[0]?.url ?? '');
+  const urls = bundles.map((b) => (b.entry as { request: { method: string; url: string } }[])[0]?.request);
+  return { methods: [...new Set(urls.map((u) => u?.method))], output: ids(out.get('Observation')) };
+};
+
+const PROBES: Record<string, Probe> = {
+  'ig-smart-config-incomplete': async (m) =>
+    (await m.http().get('/fhir/.well-known/smart-configuration')).body,
+  'ig-token-no-scope': async (m) => Object.keys((await tokenBody(m)).body as object).sort(),
+  'ig-token-grants-extra-scope': async (m) => ((await tokenBody(m)).body as { scope?: string }).scope,
+  'ig-token-accepts-expired-assertion': async (m) => (await tokenBody(m, { expIn: -120 })).status,
+  'ig-token-accepts-wrong-audience': async (m) =>
+    (await tokenBody(m, { aud: 'https://other.example/token' })).status,
+  'ig-token-skips-signature': async (m) => {
+    const [h, p] = (await assertion(m)).split('.');
+    const res = await m
+      .http()
+      .post('/auth/token')
+      .type('form')
+      .send(tokenForm(`${h}.${p}.AAAA`, 'system/*.read'));
+    return res.status;
+  },
+  'ig-token-accepts-reused-jti': async (m) => {
+    await tokenBody(m, { jti: 'again' });
+    return (await tokenBody(m, { jti: 'again' })).status;
+  },
+  'ig-token-accepts-long-assertion': async (m) => (await tokenBody(m, { expIn: 3600 })).status,
+  'ig-token-accepts-unknown-client': async (m) => (await tokenBody(m, { iss: 'not-registered' })).status,
+  'ig-token-error-not-json': async (m) => {
+    const r = await tokenBody(m, { aud: 'https://other.example/token' });
+    return [r.status, r.type];
+  },
+  'ig-kickoff-ignores-scope': async (m) =>
+    kickStatus(m, '/fhir/$export?_type=Observation', await token(m, NARROW, 'system/Patient.read')),
+  'ig-download-ignores-scope': async (m) => {
+    const { manifest } = await exported(m, '/fhir/$export?_type=Observation');
+    const narrow = await token(m, NARROW, 'system/Patient.read');
+    return statusOf(
+      m
+        .http()
+        .get(new URL(manifest.output[0]?.url ?? '').pathname)
+        .set(bearer(narrow)),
+    );
+  },
+  'ig-token-long-lived': async (m) => ((await tokenBody(m)).body as { expires_in: number }).expires_in,
+  'ig-system-export-missing': async (m) => kickStatus(m, '/fhir/$export', await token(m)),
+  'ig-post-kickoff-refused': (m) => postKick(m, '/fhir/Patient/$export', postBody()),
+  'ig-post-request-with-params': async (m) =>
+    (
+      await exported(m, '/fhir/Patient/$export', {
+        body: postBody({ name: '_type', valueString: 'Patient' }),
+      })
+    ).manifest.request,
+  'ig-patient-param-ignored': async (m) =>
+    ids(
+      (
+        await exported(m, '/fhir/Patient/$export', {
+          body: postBody(
+            { name: '_type', valueString: 'Patient' },
+            { name: 'patient', valueReference: { reference: 'Patient/pat-003' } },
+          ),
+        })
+      ).out.get('Patient'),
+    ),
+  'ig-patient-unknown-accepted': (m) =>
+    postKick(
+      m,
+      '/fhir/Patient/$export',
+      postBody({ name: 'patient', valueReference: { reference: 'Patient/nobody' } }),
+    ),
+  'ig-patient-outside-group-accepted': (m) =>
+    postKick(
+      m,
+      '/fhir/Group/cohort-a/$export',
+      postBody({ name: 'patient', valueReference: { reference: 'Patient/pat-024' } }),
+    ),
+  'ig-elements-ignored': async (m) =>
+    Object.keys(
+      (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0] ?? {},
+    ).sort(),
+  'ig-elements-no-subsetted-tag': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
+  'ig-typefilter-ignored': async (m) =>
+    (await exported(m, `/fhir/$export?_type=Observation&_typeFilter=${heartRate}`)).out.get('Observation')
+      ?.length,
+  'ig-typefilter-repeat-keeps-last': async (m) =>
+    (
+      await exported(m, `/fhir/$export?_type=Observation&_typeFilter=${heartRate}&_typeFilter=${weight}`)
+    ).out.get('Observation')?.length,
+  'ig-latest-provenance-all': (m) => provenanceCount(m, 'LatestProvenanceResources'),
+  'ig-relevant-provenance-missing': (m) => provenanceCount(m, 'RelevantProvenanceResources'),
+  'ig-strict-ignores-unknown-param': async (m) => kickStatus(m, '/fhir/$export?_foo=bar', await token(m)),
+  'ig-lenient-no-error-outcome': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Patient&_foo=bar', { prefer: 'respond-async, handling=lenient' }))
+      .manifest.error,
+  'ig-deleted-wrong-method': async (m) => (await deletedProbe(m)).methods,
+  'ig-deleted-also-in-output': async (m) => (await deletedProbe(m)).output,
+  'ig-attachment-url-broken': async (m) => (await attachmentOf(m)).status,
+  'ig-attachment-no-content-type': async (m) => (await attachmentOf(m)).contentType,
+  'ig-group-read-missing': async (m) => {
+    const t = await token(m);
+    return [
+      await statusOf(m.http().get('/fhir/Group/cohort-a').set(bearer(t))),
+      await statusOf(m.http().get('/fhir/Group').set(bearer(t))),
+    ];
+  },
+  'ig-retry-after-epoch': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const res = await m
+      .http()
+      .get(new URL(kick.headers['content-location'] as string).pathname)
+      .set(bearer(t));
+    return res.headers['retry-after'];
+  },
+};
+
+describe('every generic fault changes the mock behaviour', () => {
+  let m: IgTestMock;
+  beforeAll(async () => {
+    m = await igTestMock();
+  });
+  afterAll(() => m.close());
+
+  it('has a probe for every generic fault', () => {
+    expect(IG_FAULTS.map((f) => f.name).filter((n) => !PROBES[n])).toEqual([]);
+    expect(FULL).toBe('bulk-ig-full-client');
+  });
+
+  it.each(IG_FAULTS.map((f) => [f.name]))('%s', async (name) => {
+    const probe = PROBES[name];
+    if (!probe) throw new Error(`no probe for ${name}`);
+    resetIgContext(m.ctx);
+    const normal = await probe(m);
+    resetIgContext(m.ctx);
+    m.ctx.faults.set(validateIgFaultNames([name]));
+    const faulty = await probe(m);
+    resetIgContext(m.ctx);
+    expect(faulty).not.toEqual(normal);
+  });
+});
