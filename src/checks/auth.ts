@@ -34,6 +34,22 @@ import { isOutcome, startOwnJob } from './kit/own-job';
 import { cancelStages } from './kit/cancel-stages';
 import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
+import { TransportError } from '../http/client';
+import { scopesBeyond } from '../auth/smart-scopes';
+import { strangerKey } from '../auth/smart-key';
+import {
+  NOT_CONFIGURED,
+  OAUTH_ERRORS,
+  declaresSmart,
+  expectRefused,
+  mainTokenAnswer,
+  narrowAccess,
+  refusalVerdict,
+  skipped,
+  smartConfiguration,
+  smartOrSkip,
+  unregisteredClientId,
+} from './kit/smart-auth';
 
 const TOKEN_OPS: OperationId[] = ['getToken'];
 
@@ -940,6 +956,449 @@ const tokenLifeChecks: CheckDefinition[] = [
   },
 ];
 
+/** SMART's most an assertion may live, and the most a token should (SMART Backend Services). */
+const SMART_MAX_SECONDS = 300;
+const SMART_REFS = ['SMART App Launch 2 backend-services'];
+
+/** The members smart-configuration must carry, and what a backend service with a key pair needs. */
+function smartConfigurationProblems(body: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const list = (name: string) => (Array.isArray(body[name]) ? (body[name] as unknown[]) : undefined);
+  const needs = (name: string, value: string) => {
+    const values = list(name);
+    if (!values) problems.push(`${name} is missing or not an array`);
+    else if (!values.includes(value)) problems.push(`${name} does not list ${value}`);
+  };
+  if (typeof body.token_endpoint !== 'string' || !body.token_endpoint)
+    problems.push('token_endpoint is missing');
+  needs('grant_types_supported', 'client_credentials');
+  needs('capabilities', 'client-confidential-asymmetric');
+  needs('code_challenge_methods_supported', 'S256');
+  if (list('code_challenge_methods_supported')?.includes('plain'))
+    problems.push('code_challenge_methods_supported lists plain, which SMART forbids');
+  needs('token_endpoint_auth_methods_supported', 'private_key_jwt');
+  const algs = list('token_endpoint_auth_signing_alg_values_supported');
+  if (!algs) problems.push('token_endpoint_auth_signing_alg_values_supported is missing or not an array');
+  else if (!algs.includes('RS384') && !algs.includes('ES384'))
+    problems.push('token_endpoint_auth_signing_alg_values_supported lists neither RS384 nor ES384');
+  if (!list('scopes_supported')) problems.push('scopes_supported is missing or not an array');
+  return problems;
+}
+
+/** One scope-enforcement answer: 401/403 (or `extra`) is a refusal; a 5xx or a 2xx is not. */
+function scopeRefusal(status: number, extra: number[] = []): 'refused' | 'other-4xx' | 'served' | 'error' {
+  if ([401, 403, ...extra].includes(status)) return 'refused';
+  if (status >= 200 && status < 300) return 'served';
+  return status >= 400 && status < 500 ? 'other-4xx' : 'error';
+}
+
+/**
+ * SMART Backend Services (the authorization the Bulk Data IG names): the server's discovery
+ * document, its token endpoint's answers to good and bad client assertions, the scopes it grants,
+ * and whether the data it serves honours a token's scopes. They skip without --smart-client-id and
+ * --smart-key, or when the server names no token endpoint.
+ */
+const smartBackendChecks: CheckDefinition[] = [
+  {
+    id: 'AUTH-SMART-CONFIGURATION',
+    title: 'smart-configuration advertises what a SMART backend service needs',
+    description:
+      'GET [base]/.well-known/smart-configuration answers 200 with a JSON object holding token_endpoint, grant_types_supported with client_credentials, capabilities with client-confidential-asymmetric, code_challenge_methods_supported with S256 (and not plain), token_endpoint_auth_methods_supported with private_key_jwt, token_endpoint_auth_signing_alg_values_supported with RS384 or ES384, and scopes_supported. Skips when the server neither serves it nor declares SMART in its CapabilityStatement.',
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: [],
+    faults: ['ig-smart-config-incomplete'],
+    async run(ctx) {
+      const answer = await smartConfiguration(ctx);
+      const evidence = [answer.exchangeId];
+      if (answer.status === undefined)
+        return skip(`smart-configuration got no answer: ${answer.problem}`, evidence);
+      if (answer.status !== 200) {
+        if (answer.status === 404 && !(await declaresSmart(ctx)))
+          return skip(
+            'the server offers no SMART discovery (404) and its CapabilityStatement declares no SMART',
+            evidence,
+          );
+        return fail(`smart-configuration answered ${answer.status}, not 200`, evidence);
+      }
+      if (!answer.body) return fail('smart-configuration is not a JSON object', evidence);
+      const problems = smartConfigurationProblems(answer.body);
+      return problems.length
+        ? fail(problems.join('; '), evidence)
+        : pass('smart-configuration advertises client_credentials with private_key_jwt', evidence);
+    },
+  },
+  {
+    id: 'AUTH-SMART-TOKEN',
+    title: 'a valid client assertion gets a complete bearer token response',
+    description:
+      'POST the token endpoint with grant_type client_credentials and a client assertion signed by the --smart-key (RS384 or ES384): 200, application/json, with access_token, token_type bearer, expires_in (a number of seconds) and scope, all of which SMART requires.',
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: [...SMART_REFS, 'RFC 6749 §5.1'],
+    operations: [],
+    faults: ['ig-token-no-scope'],
+    async run(ctx) {
+      const answer = await mainTokenAnswer(ctx);
+      if (skipped(answer)) return answer;
+      const evidence = [answer.exchangeId];
+      if (answer.status === undefined)
+        return skip(`the token endpoint did not answer: ${answer.problem}`, evidence);
+      if (answer.status !== 200) {
+        const code = typeof answer.body?.error === 'string' ? ` (${answer.body.error})` : '';
+        return fail(`a valid client assertion was answered ${answer.status}${code}, not 200`, evidence);
+      }
+      const problems: string[] = [];
+      if (answer.mediaType !== 'application/json')
+        problems.push(`Content-Type is "${answer.mediaType}", not application/json`);
+      if (!answer.accessToken) problems.push('access_token is missing');
+      if (answer.tokenType?.toLowerCase() !== 'bearer')
+        problems.push(`token_type is ${JSON.stringify(answer.tokenType)}, not bearer`);
+      if (answer.expiresInType !== 'number' || answer.expiresInSeconds === undefined)
+        problems.push(
+          `expires_in is ${answer.expiresInType === 'missing' ? 'missing' : 'not a positive number'}`,
+        );
+      if (answer.scope === undefined) problems.push('scope is missing');
+      return problems.length
+        ? fail(problems.join('; '), evidence)
+        : pass(`a bearer token for "${answer.scope}", expires_in ${answer.expiresInSeconds}`, evidence);
+    },
+  },
+  {
+    id: 'AUTH-SMART-SCOPE-GRANTED',
+    title: 'the granted scope is no wider than the requested one',
+    description:
+      'The scope of a token response names nothing beyond what was asked for: the run asks for --scope and for the narrower --narrow-scope, and each granted scope must be covered by a requested one (SMART: the server mediates the request against what the client is pre-authorized for).',
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: [],
+    faults: ['ig-token-grants-extra-scope'],
+    async run(ctx) {
+      const main = await mainTokenAnswer(ctx);
+      if (skipped(main)) return main;
+      const smart = ctx.smart!;
+      await smart
+        .narrowTokens()
+        .bearer()
+        .catch(() => undefined);
+      const answers = [main, ...smart.narrowTokens().answers.slice(0, 1)];
+      const judged = answers.filter((a) => a.status === 200 && a.scope !== undefined);
+      const evidence = answers.map((a) => a.exchangeId);
+      if (!judged.length) return skip('no token response with a scope to judge', evidence);
+      const wider = judged.flatMap((a) => {
+        const beyond = scopesBeyond(a.requestedScope, a.scope!);
+        return beyond.length
+          ? [`asked for "${a.requestedScope}", granted ${beyond.map((b) => `"${b}"`).join(', ')} beyond it`]
+          : [];
+      });
+      return wider.length
+        ? fail(wider.join('; '), evidence)
+        : pass(judged.map((a) => `"${a.requestedScope}" → "${a.scope}"`).join('; '), evidence);
+    },
+  },
+  {
+    id: 'AUTH-SMART-EXPIRED-ASSERTION',
+    title: 'the token endpoint refuses an expired client assertion',
+    description:
+      'A client assertion whose exp passed two minutes ago (otherwise valid) is refused with 400 or 401: SMART has the server validate the assertion, exp included.',
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: [...SMART_REFS, 'RFC 7523 §3'],
+    operations: [],
+    faults: ['ig-token-accepts-expired-assertion'],
+    run: (ctx) =>
+      expectRefused(ctx, 'an assertion that expired two minutes ago', () => ({
+        label: 'SMART token request with an expired assertion',
+        overrides: { expiresIn: -120, issuedAt: -400 },
+      })),
+  },
+  {
+    id: 'AUTH-SMART-WRONG-AUDIENCE',
+    title: 'the token endpoint refuses an assertion meant for another audience',
+    description:
+      "A client assertion whose aud is not the token URL (otherwise valid) is refused with 400 or 401: the aud of a SMART client assertion is the token endpoint's URL.",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: [...SMART_REFS, 'RFC 7523 §3'],
+    operations: [],
+    faults: ['ig-token-accepts-wrong-audience'],
+    run: (ctx) =>
+      expectRefused(ctx, 'an assertion whose aud is another server', () => ({
+        label: 'SMART token request with an assertion for another audience',
+        overrides: { aud: 'https://wrong-audience.invalid/auth/token' },
+      })),
+  },
+  {
+    id: 'AUTH-SMART-BAD-SIGNATURE',
+    title: 'the token endpoint refuses an assertion signed by a key the client never registered',
+    description:
+      "A client assertion naming the client's registered kid but signed by another key of the same algorithm is refused with 400 or 401, and so is one whose header points (jku) to a key set the client never registered: the server verifies the signature with the client's registered keys.",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: [],
+    faults: ['ig-token-skips-signature'],
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      const key = await strangerKey(smart.key);
+      const plain = refusalVerdict(
+        await smart.request({
+          label: 'SMART token request signed by an unregistered key',
+          overrides: { key },
+        }),
+        'an assertion signed by an unregistered key',
+      );
+      if (plain.outcome !== 'pass') return plain;
+      const withJku = refusalVerdict(
+        await smart.request({
+          label: 'SMART token request signed by an unregistered key named by jku',
+          overrides: { key, header: { jku: 'https://jwks.invalid/unregistered.json' } },
+        }),
+        'an assertion whose jku names an unregistered key set',
+      );
+      return withJku.outcome === 'pass'
+        ? pass(`${plain.message}; ${withJku.message}`, [...plain.evidence, ...withJku.evidence])
+        : { ...withJku, evidence: [...plain.evidence, ...withJku.evidence] };
+    },
+  },
+  {
+    id: 'AUTH-SMART-REUSED-JTI',
+    title: 'the token endpoint refuses an assertion whose jti was already used',
+    description:
+      "Two client assertions with the same jti, each otherwise valid and freshly signed: the first gets a token, the second is refused with 400 or 401 (SMART: the server rejects a jti it has seen within the assertion's lifetime).",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: [],
+    faults: ['ig-token-accepts-reused-jti'],
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      const jti = randomUUID();
+      const first = await smart.request({
+        label: 'SMART token request with a fresh jti',
+        overrides: { jti },
+      });
+      if (first.status !== 200 || !first.accessToken)
+        return skip(
+          `the first assertion got no token (${first.status ?? first.problem}), so a replay cannot be told`,
+          [first.exchangeId],
+        );
+      const again = await smart.request({
+        label: 'SMART token request reusing that jti',
+        overrides: { jti },
+      });
+      const verdictOf = refusalVerdict(again, 'a second assertion with a used jti');
+      return { ...verdictOf, evidence: [first.exchangeId, again.exchangeId] };
+    },
+  },
+  {
+    id: 'AUTH-SMART-LONG-ASSERTION',
+    title: 'the token endpoint refuses an assertion that lives longer than five minutes',
+    description:
+      "A client assertion whose exp is fifteen minutes ahead (otherwise valid) is refused with 400 or 401: SMART caps an assertion's exp at five minutes in the future.",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: [],
+    faults: ['ig-token-accepts-long-assertion'],
+    run: (ctx) =>
+      expectRefused(ctx, 'an assertion expiring in fifteen minutes', () => ({
+        label: 'SMART token request with an assertion expiring in fifteen minutes',
+        overrides: { expiresIn: 3 * SMART_MAX_SECONDS },
+      })),
+  },
+  {
+    id: 'AUTH-SMART-UNKNOWN-CLIENT',
+    title: 'the token endpoint refuses an assertion from an unregistered client',
+    description:
+      "A client assertion whose iss and sub name a client id nobody registered, signed with the run's key, is refused with 400 or 401: the server finds the client's keys by its id.",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: [],
+    faults: ['ig-token-accepts-unknown-client'],
+    run: (ctx) =>
+      expectRefused(ctx, 'an assertion from an unregistered client id', () => ({
+        label: 'SMART token request from an unregistered client',
+        overrides: { iss: unregisteredClientId() },
+      })),
+  },
+  {
+    id: 'AUTH-SMART-ERROR-BODY',
+    title: 'a refused token request is answered with an RFC 6749 JSON error',
+    description:
+      "The refusal of an unregistered client's assertion is application/json with an object whose error is one of RFC 6749 §5.2's codes (invalid_client, invalid_grant, invalid_request, unauthorized_client, unsupported_grant_type, invalid_scope); without an error_description (a SHOULD) it warns.",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: [...SMART_REFS, 'RFC 6749 §5.2'],
+    operations: [],
+    faults: ['ig-token-error-not-json'],
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      const answer = await smart.request({
+        label: 'SMART token request from an unregistered client (error body)',
+        overrides: { iss: unregisteredClientId() },
+      });
+      const evidence = [answer.exchangeId];
+      if (answer.status !== 400 && answer.status !== 401)
+        return skip(
+          `the request was answered ${answer.status ?? answer.problem}, not refused with 400 or 401 (AUTH-SMART-UNKNOWN-CLIENT judges that)`,
+          evidence,
+        );
+      const problems: string[] = [];
+      if (answer.mediaType !== 'application/json')
+        problems.push(`Content-Type is "${answer.mediaType}", not application/json`);
+      const error = answer.body?.error;
+      if (!answer.body) problems.push('the body is not a JSON object');
+      else if (typeof error !== 'string') problems.push('the body has no error string');
+      else if (!OAUTH_ERRORS.includes(error)) problems.push(`error "${error}" is not an RFC 6749 §5.2 code`);
+      if (problems.length) return fail(problems.join('; '), evidence);
+      if (typeof answer.body?.error_description !== 'string')
+        return warn(`error "${String(error)}" without an error_description (SHOULD)`, evidence);
+      return pass(`${answer.status} with error "${String(error)}"`, evidence);
+    },
+  },
+  {
+    id: 'AUTH-SCOPE-KICKOFF',
+    title: 'a kick-off for a resource type outside the token scopes is refused',
+    description:
+      "With a token of --narrow-scope (system/Patient.read by default), a Patient-level kick-off whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts. A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: versioned('exportPatient'),
+    faults: ['ig-kickoff-ignores-scope'],
+    async run(ctx) {
+      const access = await narrowAccess(ctx);
+      if (skipped(access)) return access;
+      const { client, type, answer } = access;
+      const kicked = await ctx.kickoff({
+        endpoint: 'patient',
+        query: { _type: type },
+        client,
+        label: `kick-off for ${type} with a token of scope "${answer.scope ?? access.smart.narrowScope}"`,
+      });
+      const evidence = [answer.exchangeId, kicked.res.exchange.id];
+      const status = kicked.res.status;
+      const kind = scopeRefusal(status);
+      if (kind === 'refused') return pass(`${type} outside the scope: refused with ${status}`, evidence);
+      if (kind === 'other-4xx')
+        return warn(`${type} outside the scope: refused with ${status}, not 401 or 403`, evidence);
+      if (kind === 'error' || !kicked.jobUrl)
+        return fail(`${type} outside the scope: the kick-off answered ${status}`, evidence);
+      const polled = await ctx.poll(kicked.jobUrl, `status of the ${type} export of a narrow token`, client);
+      await ctx.cancel(kicked.jobUrl, 'cancel the narrow-scope export', client);
+      const final = polled.final;
+      if (!final || final.status !== 200)
+        return warn(
+          `the kick-off for ${type}, outside the scope, was accepted (202) and its job ended ${final?.status ?? polled.stopped}`,
+          evidence,
+        );
+      const types = manifestItems(jsonObject(final)?.output).map((i) => i.type);
+      evidence.push(final.exchange.id);
+      return types.includes(type)
+        ? fail(`a token whose scope does not cover ${type} got an export of ${type}`, evidence)
+        : warn(
+            `the kick-off for ${type}, outside the scope, was accepted (202) and the export left ${type} out: the IG would have it refused`,
+            evidence,
+          );
+    },
+  },
+  {
+    id: 'AUTH-SCOPE-DOWNLOAD',
+    title: "a token whose scopes do not cover a file's resource type cannot download it",
+    description:
+      "A file of the shared export (made with the run's full token) whose resource type --narrow-scope does not cover is requested with the narrow token: refused with 401, 403 or 404, never served. Skips when the manifest says the files need no token.",
+    level: 'MUST',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: ['downloadFile'],
+    faults: ['ig-download-ignores-scope'],
+    async run(ctx) {
+      if (!ctx.smart) return skip(NOT_CONFIGURED);
+      const run = await ctx.mainExport();
+      if (!run.manifest) return skip(`the shared export did not complete: ${run.problem ?? 'no manifest'}`);
+      if (run.manifest.requiresAccessToken === false)
+        return skip('the manifest says its files need no token (requiresAccessToken false)');
+      const items = manifestItems(run.manifest.output);
+      const access = await narrowAccess(ctx, [...new Set(items.map((i) => i.type))]);
+      if (skipped(access)) return access;
+      const item = items.find((i) => i.type === access.type)!;
+      let res: HttpResponse;
+      try {
+        res = await access.client.http.send({
+          method: 'GET',
+          url: item.url,
+          label: `download of a ${item.type} file with a token of scope "${access.answer.scope ?? access.smart.narrowScope}"`,
+          operationId: 'downloadFile',
+          headers: {
+            accept: 'application/fhir+ndjson',
+            authorization: await access.client.authorization('token'),
+          },
+          maxBodyBytes: 64 * 1024,
+        });
+      } catch (err) {
+        if (err instanceof TransportError)
+          return skip(`the file was not fetched: ${err.message}`, [err.exchange.id]);
+        throw err;
+      }
+      const evidence = [access.answer.exchangeId, res.exchange.id];
+      const kind = scopeRefusal(res.status, [404]);
+      if (kind === 'refused') return pass(`${item.type} file refused with ${res.status}`, evidence);
+      if (kind === 'served')
+        return fail(
+          `a token whose scope does not cover ${item.type} downloaded one of its files (${res.status})`,
+          evidence,
+        );
+      return fail(`the ${item.type} file answered ${res.status}, not 401, 403 or 404`, evidence);
+    },
+  },
+  {
+    id: 'AUTH-TOKEN-SHORT-LIVED',
+    title: 'SMART access tokens are short-lived and come without a refresh token',
+    description:
+      'The token response states expires_in of at most 300 seconds and holds no refresh_token: SMART Backend Services wants short-lived tokens (SHOULD) that a client renews with a new assertion.',
+    level: 'SHOULD',
+    area: 'auth',
+    profiles: ['bulk-data-ig'],
+    refs: SMART_REFS,
+    operations: [],
+    faults: ['ig-token-long-lived'],
+    async run(ctx) {
+      const answer = await mainTokenAnswer(ctx);
+      if (skipped(answer)) return answer;
+      const evidence = [answer.exchangeId];
+      if (answer.status !== 200) return skip('no token was issued to judge', evidence);
+      if (answer.expiresInSeconds === undefined)
+        return skip('the token response states no expires_in (AUTH-SMART-TOKEN judges that)', evidence);
+      const problems: string[] = [];
+      if (answer.expiresInSeconds > SMART_MAX_SECONDS)
+        problems.push(`expires_in is ${answer.expiresInSeconds} s, more than ${SMART_MAX_SECONDS}`);
+      if (answer.hasRefreshToken) problems.push('the response holds a refresh_token');
+      return problems.length
+        ? warn(problems.join('; '), evidence)
+        : pass(`expires_in ${answer.expiresInSeconds} s, no refresh token`, evidence);
+    },
+  },
+];
+
 export const authChecks: CheckDefinition[] = [
   welcomeCheck,
   ...tokenChecks,
@@ -947,4 +1406,5 @@ export const authChecks: CheckDefinition[] = [
   ...crossClientChecks,
   ...accessChecks,
   ...tokenLifeChecks,
+  ...smartBackendChecks,
 ];

@@ -23,9 +23,11 @@ export function coverageText(r: Requirement): string {
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
 export function formatRequirementsList(rows: readonly Requirement[], total: number): string {
+  // The id column is as wide as the longest id (smart-backend@NN is longer than BCDA-001-17).
+  const idWidth = Math.max(13, ...rows.map((r) => r.id.length));
   const lines = rows.map(
     (r) =>
-      `${r.id.padEnd(13)} ${r.level.padEnd(10)} ${clip(r.statement, 70).padEnd(70)}  ${clip(coverageText(r), 90)}`,
+      `${r.id.padEnd(idWidth)} ${r.level.padEnd(10)} ${clip(r.statement, 70).padEnd(70)}  ${clip(coverageText(r), 90)}`,
   );
   const testable = rows.filter((r) => r.testable && !r.supersededBy);
   const checked = testable.filter((r) => r.checks.length);

@@ -67,8 +67,8 @@ export interface RequirementsTable {
 /** A table file that cannot be read or breaks the format: one line naming the file and the row. */
 export class RequirementsError extends Error {}
 
-/** Whom a `bulk-data-ig` run judges by: the IG's rows; a `bcda` run judges by every source. */
-export const GENERIC_SOURCES: readonly string[] = ['bulkdata'];
+/** Whom a `bulk-data-ig` run judges by: the IG's rows and SMART Backend Services'; a `bcda` run judges by every source. */
+export const GENERIC_SOURCES: readonly string[] = ['bulkdata', 'smart-backend'];
 
 export const REQUIREMENTS_DIR = path.join('spec', 'requirements');
 const SCHEMA_FILE = path.join('spec', 'requirements.schema.json');

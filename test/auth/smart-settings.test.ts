@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { parseScope, scopeCovers, scopeReaches, scopesBeyond } from '../../src/auth/smart-scopes';
+import { embeddedSmartSettings } from '../../src/auth/smart-setup';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'smart-settings-'));
 
@@ -77,5 +78,33 @@ describe('SMART scopes', () => {
     expect(scopeReaches('system/Patient.read', 'Patient')).toBe(true);
     expect(scopeReaches('system/Patient.read', 'Observation')).toBe(false);
     expect(scopeReaches('system/*.rs', 'Observation')).toBe(true);
+  });
+});
+
+describe('embeddedSmartSettings', () => {
+  const clients = [
+    { clientId: 'narrow', scopes: ['system/Patient.read'], keyFiles: { RS384: 'n.rs', ES384: 'n.es' } },
+    {
+      clientId: 'full',
+      scopes: ['system/*.read', 'system/*.rs'],
+      keyFiles: { RS384: 'f.rs', ES384: 'f.es' },
+    },
+  ];
+  const config = (extra: Record<string, unknown> = {}) =>
+    loadConfig({ profile: 'bulk-data-ig', ...extra }, {}, dir());
+
+  test('the client whose scopes cover --scope, with its key of --smart-alg (RS384 by default)', () => {
+    expect(embeddedSmartSettings(config(), clients)).toEqual({ smartClientId: 'full', smartKey: 'f.rs' });
+    expect(embeddedSmartSettings(config({ smartAlg: 'ES384' }), clients)).toEqual({
+      smartClientId: 'full',
+      smartKey: 'f.es',
+    });
+  });
+
+  test("the user's own SMART settings win", () => {
+    expect(embeddedSmartSettings(config({ smartClientId: 'mine', smartKey: 'k.jwk' }), clients)).toEqual({
+      smartClientId: 'mine',
+      smartKey: 'k.jwk',
+    });
   });
 });

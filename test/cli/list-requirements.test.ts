@@ -11,7 +11,9 @@ describe('list --requirements', () => {
     const out = await runCli(['list', '--requirements'], ROOT);
     expect(out.code).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
-    expect(lines.filter((l) => /^(BCDA-|bulkdata@)/.test(l))).toHaveLength(table.requirements.length);
+    expect(lines.filter((l) => /^(BCDA-|bulkdata@|smart-backend@)/.test(l))).toHaveLength(
+      table.requirements.length,
+    );
     const metadata = lines.find((l) => l.startsWith('bulkdata@300 '));
     expect(metadata).toMatch(/SHALL/);
     expect(lines.find((l) => l.startsWith('bulkdata@10 '))).toMatch(/untestable: /);
@@ -22,12 +24,13 @@ describe('list --requirements', () => {
     );
   });
 
-  test('--profile bulk-data-ig keeps the IG rows only; --json gives the rows as data', async () => {
+  test('--profile bulk-data-ig keeps the IG and SMART Backend Services rows only; --json gives the rows as data', async () => {
     const out = await runCli(['list', '--requirements', '--profile', 'bulk-data-ig', '--json'], ROOT);
     expect(out.code).toBe(0);
     const rows = JSON.parse(out.stdout) as Array<{ id: string; source: string; checks: string[] }>;
-    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['bulkdata']));
-    expect(rows).toHaveLength(table.requirements.filter((r) => r.source === 'bulkdata').length);
+    const generic = new Set(['bulkdata', 'smart-backend']);
+    expect(new Set(rows.map((r) => r.source))).toEqual(generic);
+    expect(rows).toHaveLength(table.requirements.filter((r) => generic.has(r.source)).length);
     expect(rows.find((r) => r.id === 'bulkdata@300')!.checks.length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * The SMART Backend Services checks against the generic mock (src/mock/ig), as a user would run
+ * them: each passes on the clean mock, with either of the published client's keys, and fails (the
+ * SHOULD one warns) under the fault written for it; without SMART settings they skip.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type RawSettings } from '../../src/config/config';
+import type { CheckResult } from '../../src/engine/results';
+import { runConformance } from '../../src/run/run-conformance';
+import { FULL_CLIENT_ID, startIgMock, type IgMockServer } from '../../src/mock/ig';
+
+const SMART_CHECKS: ReadonlyArray<[string, string]> = [
+  ['AUTH-SMART-CONFIGURATION', 'ig-smart-config-incomplete'],
+  ['AUTH-SMART-TOKEN', 'ig-token-no-scope'],
+  ['AUTH-SMART-SCOPE-GRANTED', 'ig-token-grants-extra-scope'],
+  ['AUTH-SMART-EXPIRED-ASSERTION', 'ig-token-accepts-expired-assertion'],
+  ['AUTH-SMART-WRONG-AUDIENCE', 'ig-token-accepts-wrong-audience'],
+  ['AUTH-SMART-BAD-SIGNATURE', 'ig-token-skips-signature'],
+  ['AUTH-SMART-REUSED-JTI', 'ig-token-accepts-reused-jti'],
+  ['AUTH-SMART-LONG-ASSERTION', 'ig-token-accepts-long-assertion'],
+  ['AUTH-SMART-UNKNOWN-CLIENT', 'ig-token-accepts-unknown-client'],
+  ['AUTH-SMART-ERROR-BODY', 'ig-token-error-not-json'],
+  ['AUTH-SCOPE-KICKOFF', 'ig-kickoff-ignores-scope'],
+  ['AUTH-SCOPE-DOWNLOAD', 'ig-download-ignores-scope'],
+  ['AUTH-TOKEN-SHORT-LIVED', 'ig-token-long-lived'],
+];
+const IDS = SMART_CHECKS.map(([id]) => id);
+
+let mock: IgMockServer;
+beforeAll(async () => {
+  mock = await startIgMock();
+});
+afterAll(() => mock.close());
+afterEach(() => mock.reset());
+
+function smartSettings(alg: 'RS384' | 'ES384' = 'RS384'): RawSettings {
+  const full = mock.clients.find((c) => c.clientId === FULL_CLIENT_ID)!;
+  return { smartClientId: full.clientId, smartKey: full.keyFiles[alg] };
+}
+
+/** Runs the checks whose id contains `grep` against the mock and returns their results by id. */
+async function run(grep: string, auth: RawSettings = smartSettings()): Promise<Map<string, CheckResult>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'smart-auth-'));
+  const config = loadConfig(
+    { ...auth, target: mock.fhirBase, profile: 'bulk-data-ig', grep, outDir: dir, timeoutSeconds: 60 },
+    {},
+    dir,
+  );
+  const { report } = await runConformance(config);
+  return new Map(report.results.map((r) => [r.id, r]));
+}
+
+const smartResults = (results: Map<string, CheckResult>) =>
+  IDS.filter((id) => results.has(id)).map((id) => [id, results.get(id)!.outcome, results.get(id)!.message]);
+
+describe('the SMART checks on the clean generic mock', () => {
+  test.each([['RS384' as const], ['ES384' as const]])(
+    'all pass with the %s key',
+    async (alg) => {
+      const results = new Map([
+        ...(await run('AUTH-SMART', smartSettings(alg))),
+        ...(await run('AUTH-SCOPE', smartSettings(alg))),
+        ...(await run('AUTH-TOKEN-SHORT-LIVED', smartSettings(alg))),
+      ]);
+      expect(smartResults(results).filter(([, outcome]) => outcome !== 'pass')).toEqual([]);
+      expect([...results.keys()].filter((id) => IDS.includes(id)).sort()).toEqual([...IDS].sort());
+    },
+    60_000,
+  );
+
+  test('the token requests in the report hold neither the assertion nor the token', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'smart-auth-'));
+    const config = loadConfig(
+      {
+        ...smartSettings(),
+        target: mock.fhirBase,
+        profile: 'bulk-data-ig',
+        grep: 'AUTH-SMART-TOKEN',
+        outDir: dir,
+      },
+      {},
+      dir,
+    );
+    const { report } = await runConformance(config);
+    const text = JSON.stringify(report);
+    // Booleans, not the text: a failure must not print the report.
+    expect(text.includes('client_assertion=<client-assertion>')).toBe(true);
+    expect(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/.test(text)).toBe(false);
+    expect(/\\"access_token\\":\\"<redacted>\\"/.test(text)).toBe(true);
+  });
+});
+
+describe('each SMART check catches its fault', () => {
+  test.each(SMART_CHECKS)(
+    '%s under %s',
+    async (id, fault) => {
+      mock.setFaults([fault]);
+      const result = (await run(id)).get(id)!;
+      expect([result.outcome, result.message]).toEqual([
+        id === 'AUTH-TOKEN-SHORT-LIVED' ? 'warn' : 'fail',
+        expect.any(String),
+      ]);
+    },
+    30_000,
+  );
+});
+
+describe('without SMART settings', () => {
+  test('the checks that need a login skip and say how to give one; discovery is still judged', async () => {
+    const results = await run('AUTH-SMART', { token: 'a-static-token' });
+    expect(results.get('AUTH-SMART-CONFIGURATION')!.outcome).toBe('pass');
+    for (const id of IDS.filter((i) => i.startsWith('AUTH-SMART-') && i !== 'AUTH-SMART-CONFIGURATION'))
+      expect([id, results.get(id)!.outcome, results.get(id)!.message]).toEqual([
+        id,
+        'skip',
+        expect.stringContaining('--smart-client-id and --smart-key'),
+      ]);
+  }, 30_000);
+});
