@@ -44,6 +44,8 @@ export interface IgContext {
   /** `clientId jti` → when the assertion expires (a replay before then is refused). */
   seenJtis: Map<string, number>;
   jobs: Map<string, IgJob>;
+  /** Per job, when its status was last asked (mock ms), for the polling limit. */
+  polls: Map<string, number[]>;
   data: IgDataset;
   jobSpeed: number;
   retryAfterForm: 'seconds' | 'http-date';
@@ -66,6 +68,7 @@ export function createIgContext(options: IgMockOptions = {}): IgContext {
     tokens: new Map(),
     seenJtis: new Map(),
     jobs: new Map(),
+    polls: new Map(),
     data: buildDataset(options.seed ?? 17),
     jobSpeed,
     retryAfterForm: options.retryAfterForm ?? 'seconds',
@@ -78,6 +81,7 @@ export function resetIgContext(ctx: IgContext): void {
   ctx.tokens.clear();
   ctx.seenJtis.clear();
   ctx.jobs.clear();
+  ctx.polls.clear();
   ctx.clock.reset();
   ctx.faults.set(ctx.initialFaults);
 }

@@ -11,6 +11,11 @@ import { FHIR_NDJSON, rootUrl, sendJson, sendOutcome } from './http';
 import { jobPercent, type IgJob } from './jobs';
 
 export const FILES_PATH = '/files';
+/**
+ * More status requests than this for one job within a second answer 429 with Retry-After (IG
+ * bulkdata@127, @128): a client that waits as Retry-After says never meets it.
+ */
+export const POLLS_PER_SECOND = 10;
 /** Files are kept a day after the manifest is first ready (the Expires header says so). */
 const FILE_LIFETIME_MS = 24 * 3600 * 1000;
 
@@ -52,6 +57,18 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
   app.get<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
     const job = ownJob(ctx, request, reply);
     if (!job) return reply;
+    const now = ctx.clock.nowMs();
+    const recent = (ctx.polls.get(job.id) ?? []).filter((at) => at > now - 1000);
+    ctx.polls.set(job.id, [...recent, now]);
+    if (recent.length >= POLLS_PER_SECOND) {
+      reply.header('retry-after', retryAfter(ctx));
+      return sendOutcome(
+        reply,
+        429,
+        'throttled',
+        `more than ${POLLS_PER_SECOND} status requests a second: wait as Retry-After says`,
+      );
+    }
     if (job.failed) return sendOutcome(reply, 500, 'exception', 'the export job failed');
     const percent = jobPercent(ctx, job);
     if (percent < 100)
@@ -68,6 +85,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     const job = ownJob(ctx, request, reply);
     if (!job) return reply;
     ctx.jobs.delete(job.id);
+    ctx.polls.delete(job.id);
     return reply.code(202).send();
   });
 

@@ -141,3 +141,21 @@ interface CapabilityLike {
   instantiates: string[];
   rest: { operation: unknown[]; security: { extension: { extension: { valueUri: string }[] }[] } }[];
 }
+
+describe('polling too often', () => {
+  it('answers 429 with Retry-After past ten status requests a second for one job', async () => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++)
+      statuses.push((await m.http().get(path).set('Authorization', `Bearer ${t}`)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(202));
+    const res = await m.http().get(path).set('Authorization', `Bearer ${t}`);
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    m.ctx.clock.advance(1.5);
+    expect((await m.http().get(path).set('Authorization', `Bearer ${t}`)).status).toBe(202);
+  });
+});
