@@ -45,6 +45,7 @@ import {
   mainTokenAnswer,
   narrowAccess,
   refusalVerdict,
+  scopeKickoffLevel,
   skipped,
   smartConfiguration,
   smartOrSkip,
@@ -1034,7 +1035,7 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SMART-TOKEN',
     title: 'a valid client assertion gets a complete bearer token response',
     description:
-      'POST the token endpoint with grant_type client_credentials and a client assertion signed by the --smart-key (RS384 or ES384): 200, application/json, with access_token, token_type bearer, expires_in (a number of seconds) and scope, all of which SMART requires.',
+      'POST the token endpoint with grant_type client_credentials and a client assertion signed by the --smart-key (RS384 or ES384): 200, application/json, with access_token, token_type bearer, expires_in (a number of seconds; a numeric string only warns) and scope, all of which SMART requires.',
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1057,14 +1058,17 @@ const smartBackendChecks: CheckDefinition[] = [
       if (!answer.accessToken) problems.push('access_token is missing');
       if (answer.tokenType?.toLowerCase() !== 'bearer')
         problems.push(`token_type is ${JSON.stringify(answer.tokenType)}, not bearer`);
-      if (answer.expiresInType !== 'number' || answer.expiresInSeconds === undefined)
+      if (answer.expiresInSeconds === undefined)
         problems.push(
-          `expires_in is ${answer.expiresInType === 'missing' ? 'missing' : 'not a positive number'}`,
+          `expires_in is ${answer.expiresInType === 'missing' ? 'missing' : 'not a positive number of seconds'}`,
         );
       if (answer.scope === undefined) problems.push('scope is missing');
-      return problems.length
-        ? fail(problems.join('; '), evidence)
-        : pass(`a bearer token for "${answer.scope}", expires_in ${answer.expiresInSeconds}`, evidence);
+      if (problems.length) return fail(problems.join('; '), evidence);
+      const granted = `a bearer token for "${answer.scope}", expires_in ${answer.expiresInSeconds}`;
+      // OAuth 2.0 defines a JSON number; a numeric string still tells the lifetime.
+      return answer.expiresInType === 'string'
+        ? warn(`${granted}, sent as a JSON string (OAuth 2.0 defines a number)`, evidence)
+        : pass(granted, evidence);
     },
   },
   {
@@ -1277,7 +1281,7 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SCOPE-KICKOFF',
     title: 'a kick-off for a resource type outside the token scopes is refused',
     description:
-      "With a token of --narrow-scope (system/Patient.read by default), a Patient-level kick-off whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts. A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
+      "With a token of --narrow-scope (system/Patient.read by default), a kick-off (Patient level, else system or Group, as the CapabilityStatement declares) whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts. A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1288,8 +1292,10 @@ const smartBackendChecks: CheckDefinition[] = [
       const access = await narrowAccess(ctx);
       if (skipped(access)) return access;
       const { client, type, answer } = access;
+      const level = await scopeKickoffLevel(ctx);
       const kicked = await ctx.kickoff({
-        endpoint: 'patient',
+        endpoint: level,
+        ...(level === 'group' ? { group: ctx.group() } : {}),
         query: { _type: type },
         client,
         label: `kick-off for ${type} with a token of scope "${answer.scope ?? access.smart.narrowScope}"`,

@@ -10,6 +10,8 @@ import { loadConfig, type RawSettings } from '../../src/config/config';
 import type { CheckResult } from '../../src/engine/results';
 import { runConformance } from '../../src/run/run-conformance';
 import { FULL_CLIENT_ID, startIgMock, type IgMockServer } from '../../src/mock/ig';
+import type { SmartTokenAnswer } from '../../src/auth/smart';
+import { refusalVerdict } from '../../src/checks/kit/smart-auth';
 
 const SMART_CHECKS: ReadonlyArray<[string, string]> = [
   ['AUTH-SMART-CONFIGURATION', 'ig-smart-config-incomplete'],
@@ -118,4 +120,36 @@ describe('without SMART settings', () => {
         expect.stringContaining('--smart-client-id and --smart-key'),
       ]);
   }, 30_000);
+});
+
+describe('refusalVerdict', () => {
+  const answer = (status: number | undefined, extra: Partial<SmartTokenAnswer> = {}): SmartTokenAnswer => ({
+    exchangeId: 'x1',
+    requestedScope: 'system/*.read',
+    assertion: { jwt: 'j', jti: 'i', exp: 0 },
+    ...(status !== undefined ? { status } : { problem: 'refused' }),
+    hasRefreshToken: false,
+    ...extra,
+  });
+  test.each([
+    [400, 'pass'],
+    [401, 'pass'],
+    [200, 'fail'],
+    [403, 'fail'],
+    [500, 'fail'],
+    [429, 'skip'],
+    [503, 'skip'],
+    [undefined, 'skip'],
+  ])('a %s answer to an assertion that must be refused: %s', (status, outcome) => {
+    expect(refusalVerdict(answer(status), 'an assertion').outcome).toBe(outcome);
+  });
+
+  test('names the error code of a refusal and the token of an acceptance', () => {
+    expect(refusalVerdict(answer(401, { body: { error: 'invalid_client' } }), 'x').message).toBe(
+      'x refused with 401 (invalid_client)',
+    );
+    expect(refusalVerdict(answer(200, { accessToken: 't' }), 'x').message).toMatch(
+      /200 with an access token/,
+    );
+  });
 });

@@ -10,7 +10,7 @@ import { scopeReaches } from '../../auth/smart-scopes';
 import { TokenError } from '../../auth/tokens';
 import type { TargetClient } from '../../http/target';
 import type { CheckOutcome } from '../types';
-import { fail, pass, skip, type CheckContext } from '../context';
+import { fail, pass, skip, type CheckContext, type ExportLevel } from '../context';
 import { declaredResourceTypes, metadataResponse } from './capability';
 
 /** The error codes of RFC 6749 §5.2 a token endpoint answers a refused request with. */
@@ -157,4 +157,24 @@ export async function narrowAccess(
       [answer.exchangeId],
     );
   return { smart, client: smart.clientWith(tokens, ctx.target), answer, type };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const exportsIn = (operations: unknown): boolean =>
+  Array.isArray(operations) && operations.some((o) => isObject(o) && o.name === 'export');
+
+/**
+ * The export level a scope-enforcement kick-off uses: Patient when the CapabilityStatement declares
+ * it, else system, else Group; Patient when it declares none (the kick-off answer then says).
+ */
+export async function scopeKickoffLevel(ctx: CheckContext): Promise<ExportLevel> {
+  const body = (await metadataResponse(ctx)).json<unknown>();
+  const rests = isObject(body) && Array.isArray(body.rest) ? body.rest.filter(isObject) : [];
+  const resources = rests.flatMap((r) => (Array.isArray(r.resource) ? r.resource.filter(isObject) : []));
+  const onType = (type: string) => resources.some((r) => r.type === type && exportsIn(r.operation));
+  if (onType('Patient')) return 'patient';
+  if (rests.some((r) => exportsIn(r.operation))) return 'system';
+  if (onType('Group')) return 'group';
+  return 'patient';
 }
