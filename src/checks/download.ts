@@ -25,6 +25,7 @@ import type { CheckCaseMeta, CheckOutcome } from './types';
 import { versioned } from './kit/operations';
 import {
   REPEATED_TYPES,
+  repeatedTypesFor,
   groupAllExport,
   indexedExports,
   isNoData,
@@ -378,7 +379,7 @@ function wholeExportChecks(): CheckDefinition[] {
     dataCheck({
       id: 'DOWNLOAD-TYPE-REPEATED',
       title: 'a repeated _type is read as one comma-separated list',
-      description: `Patient/$export?${REPEATED_TYPES.map((t) => `_type=${t}`).join('&')} is run to completion: a parameter given twice counts as the comma-separated list of its values, so both types come back and no other. BCDA reads only the first value (behavior §3): under the bcda profile that is reported as a known deviation. Skips when the unfiltered export lacks data of either type.`,
+      description: `Patient/$export?${REPEATED_TYPES.map((t) => `_type=${t}`).join('&')} is run to completion: a parameter given twice counts as the comma-separated list of its values, so both types come back and no other. BCDA reads only the first value (behavior §3): under the bcda profile that is reported as a known deviation. Under the bulk-data-ig profile the second type is the first other type the unfiltered data holds. Skips when the unfiltered export lacks data of either type.`,
       profiles: ['bcda', 'bulk-data-ig'],
       refs: ['behavior §3'],
       faults: ['kickoff-repeated-param-last-wins'],
@@ -386,15 +387,16 @@ function wholeExportChecks(): CheckDefinition[] {
         const unfiltered = await unfilteredExport(ctx);
         if (isNoData(unfiltered)) return skipFor(unfiltered);
         const has = unfiltered.index.types();
-        const lacking = REPEATED_TYPES.filter((t) => !has.has(t));
+        const types = repeatedTypesFor(ctx, has);
+        const lacking = types.filter((t) => !has.has(t));
         if (lacking.length)
           return skip(
             `${unfiltered.label} has no ${lacking.join(', ')} data, so whether each repeated value was read cannot be told`,
             unfiltered.evidence,
           );
-        const got = await repeatedTypeExport(ctx);
+        const got = await repeatedTypeExport(ctx, types);
         if (isNoData(got)) return skipFor(got);
-        return repeatedTypeVerdict(ctx, judgeTypes(unfiltered, got, REPEATED_TYPES), got);
+        return repeatedTypeVerdict(ctx, judgeTypes(unfiltered, got, types), got);
       },
     }),
     dataCheck({

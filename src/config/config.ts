@@ -118,6 +118,12 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
     throw new ConfigError(
       `${config.mockFaults.length ? label('mockFaults') : label('mockQuirks')} applies to the embedded mock only, but ${label('target')} names another server: drop one of them`,
     );
+  // Under bulk-data-ig the embedded target is the generic mock: BCDA's faults and quirks are not its.
+  const bcdaFaults = config.mockFaults.filter((name) => !isGenericFault(name));
+  if (config.profile === 'bulk-data-ig' && (bcdaFaults.length || config.mockQuirks))
+    throw new ConfigError(
+      `${bcdaFaults.length ? `${label('mockFaults')} ${bcdaFaults.join(', ')}` : label('mockQuirks')}: the BCDA mock's, but a bulk-data-ig run's embedded target is the generic mock (to judge the BCDA mock by the IG, start it with \`mock\` and give --target <its URL>/api/v2)`,
+    );
   // The generic mock's faults (mock --profile bulk-data-ig) cannot be switched on in the BCDA mock.
   const generic = config.mockFaults.filter(isGenericFault);
   if (generic.length > 0 && config.profile !== 'bulk-data-ig')

@@ -16,6 +16,7 @@ import { HttpClient } from '../http/client';
 import { ExchangeLog } from '../http/exchange';
 import { Redactor } from '../http/redaction';
 import type { MockServer } from '../mock';
+import type { IgMockServer } from '../mock/ig';
 import { SANDBOX_CREDENTIAL } from '../mock/credentials';
 import { assembleReport } from './assemble-report';
 import {
@@ -26,7 +27,7 @@ import {
 } from './clients';
 import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { discoverGroup } from './discover-group';
-import { smartAuthFromConfig } from '../auth/smart-setup';
+import { embeddedSmartSettings, smartAuthFromConfig } from '../auth/smart-setup';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
@@ -79,11 +80,25 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   );
   const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
   let mock: MockServer | undefined;
+  let igMock: IgMockServer | undefined;
   let resolved = config;
   let roles: RoleCredentials;
   let control: TargetControl | undefined;
   const generic = config.profile === 'bulk-data-ig';
-  if (!config.target) {
+  if (!config.target && generic) {
+    // The generic profile's embedded target is the reference Bulk Data server (src/mock/ig/), logged
+    // in to with its published SMART client unless the user gave a client of their own.
+    const { startIgMock } = await import('../mock/ig');
+    igMock = await startIgMock({
+      quiet: true,
+      control: false,
+      faults: config.mockFaults,
+      jobSpeed: EMBEDDED_JOB_SPEED,
+    });
+    resolved = { ...config, target: igMock.fhirBase, ...embeddedSmartSettings(config, igMock.clients) };
+    roles = {};
+    hooks.onNotice?.(`started the embedded generic Bulk Data mock at ${igMock.fhirBase}`);
+  } else if (!config.target) {
     // Loaded only when needed: a run against a real server never starts fastify.
     const { startMock } = await import('../mock');
     mock = await startMock({
@@ -110,7 +125,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   }
   const target = resolved.target!;
   // The user's --sandbox wins; otherwise the embedded mock and BCDA's public sandbox host are sandboxes.
-  const sandbox = resolved.sandbox ?? (Boolean(mock) || isPublicSandboxUrl(target));
+  const sandbox = resolved.sandbox ?? (Boolean(mock) || Boolean(igMock) || isPublicSandboxUrl(target));
   // Mock control lives at the root of the mock's origin, whatever path the FHIR base has.
   const controlHttp = controlClient(mock ? mock.url : generic ? new URL(target).origin : target, USER_AGENT);
   const redactor = new Redactor();
@@ -131,7 +146,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   try {
     if (mock) {
       control = httpControl(controlHttp, requestTimeoutMs, budget);
-    } else if (await offersMockControl(controlHttp, requestTimeoutMs, budget)) {
+    } else if (!generic && (await offersMockControl(controlHttp, requestTimeoutMs, budget))) {
+      // Only the BCDA mock's control (clock, job states) is spoken; a generic target gets none.
       // A separately started mock with --control offers the same clock and job-state control.
       control = httpControl(controlHttp, requestTimeoutMs, budget);
       hooks.onNotice?.(
@@ -196,12 +212,13 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     await http.close().catch(() => undefined);
     await controlHttp.close().catch(() => undefined);
     if (mock) await mock.close().catch(() => undefined);
+    if (igMock) await igMock.close().catch(() => undefined);
   }
 
   const report = assembleReport({
     config: resolved,
-    target: mock ? 'embedded mock' : target,
-    embeddedMock: Boolean(mock),
+    target: mock ? 'embedded mock' : igMock ? 'embedded generic mock' : target,
+    embeddedMock: Boolean(mock) || Boolean(igMock),
     sandbox,
     started,
     exports: await exports.settled(EXPORTS_GRACE_MS),

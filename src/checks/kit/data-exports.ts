@@ -345,14 +345,27 @@ export function otherClientPatients(ctx: CheckContext): Promise<IndexedExport | 
   );
 }
 
-/** The two types the repeated-parameter export names, each in a `_type` of its own. */
+/** The two types BCDA's repeated-parameter export names, each in a `_type` of its own. */
 export const REPEATED_TYPES = ['Patient', 'Coverage'] as const;
 
-/** Patient/$export?_type=Patient&_type=Coverage: a kick-off parameter given twice. */
-export function repeatedTypeExport(ctx: CheckContext): Promise<IndexedExport | NoData> {
+/**
+ * The two types the repeated-parameter export names: BCDA's, or on a generic server Patient and the
+ * first other type (by name) the unfiltered data holds, so both can come back.
+ */
+export function repeatedTypesFor(ctx: CheckContext, available: ReadonlySet<string>): readonly string[] {
+  if (!ctx.generic) return REPEATED_TYPES;
+  const other = [...available].filter((t) => t !== 'Patient' && t !== 'OperationOutcome').sort()[0];
+  return other ? ['Patient', other] : REPEATED_TYPES;
+}
+
+/** Patient/$export?_type=A&_type=B: a kick-off parameter given twice. */
+export function repeatedTypeExport(
+  ctx: CheckContext,
+  types: readonly string[],
+): Promise<IndexedExport | NoData> {
   return indexedExport(ctx, 'data-type-repeated', {
     endpoint: 'patient',
-    rawQuery: REPEATED_TYPES.map((t) => `_type=${t}`).join('&'),
+    rawQuery: types.map((t) => `_type=${encodeURIComponent(t)}`).join('&'),
   });
 }
 
@@ -378,7 +391,7 @@ export async function recentSinceExport(
     };
   const filtered = await indexedExport(ctx, 'data-since-transaction-time', {
     endpoint: 'group',
-    group: 'all',
+    group: ctx.group(),
     query: { _since: documentedInstant(since) },
   });
   return isNoData(filtered) ? filtered : { since, filtered };

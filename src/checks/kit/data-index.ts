@@ -16,6 +16,11 @@ export interface IndexedResource {
   patient?: string;
   /** Claim resources whose patient is contained: its MBI, resolved through the export's Patients. */
   patientMbi?: string;
+  /**
+   * Resources in a Patient's compartment through another resource (a Provenance through its
+   * targets): their keys, resolved through the export's own resources.
+   */
+  via?: string[];
   /** Claims: the latest service date (YYYY-MM-DD) in billablePeriod and item serviced dates. */
   serviceEnd?: string;
   /** Claims: the earliest of those dates. */
@@ -34,6 +39,18 @@ const asObject = (v: unknown): Json | undefined =>
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** `Patient/<id>` (relative, or the tail of an absolute URL) as the id; anything else undefined. */
+/**
+ * The reference that puts a resource in a Patient's compartment, by the R4 compartment's usual
+ * elements (patient, subject, beneficiary, individual): the first that names a Patient.
+ */
+function compartmentLink(resource: Record<string, unknown>): unknown {
+  for (const name of ['patient', 'subject', 'beneficiary', 'individual']) {
+    const ref = resource[name];
+    if (patientOf(ref) !== undefined) return ref;
+  }
+  return resource['patient'];
+}
+
 function patientOf(ref: unknown): string | undefined {
   const reference = asObject(ref)?.['reference'];
   if (typeof reference !== 'string') return undefined;
@@ -121,12 +138,19 @@ export class DataIndex {
       const mbi = mbiOf(resource['identifier']);
       if (mbi) this.mbis.set(mbi, id);
     } else {
-      const ref = type === 'Coverage' ? resource['beneficiary'] : resource['patient'];
+      const ref = type === 'Coverage' ? resource['beneficiary'] : compartmentLink(resource);
       const patient = patientOf(ref);
       if (patient) entry.patient = patient;
       else {
         const mbi = containedMbi(resource, ref);
         if (mbi) entry.patientMbi = mbi;
+      }
+      if (type === 'Provenance' && !entry.patient) {
+        const targets = asArray(resource['target']).flatMap((t) => {
+          const r = asObject(t)?.['reference'];
+          return typeof r === 'string' && /^[A-Za-z]+\/[^/]+$/.test(r) ? [r] : [];
+        });
+        if (targets.length) entry.via = targets;
       }
     }
     if (type === 'ExplanationOfBenefit' || type === 'Claim') {
@@ -145,7 +169,15 @@ export class DataIndex {
 
   /** The enrollee a resource belongs to, when the export says. */
   enrolleeOf(r: IndexedResource): string | undefined {
-    return r.patient ?? (r.patientMbi ? this.mbis.get(r.patientMbi) : undefined);
+    const direct = r.patient ?? (r.patientMbi ? this.mbis.get(r.patientMbi) : undefined);
+    if (direct !== undefined || !r.via) return direct;
+    // One step only: a Provenance's target is a resource of its own compartment, never another Provenance.
+    for (const key of r.via) {
+      const target = this.resources.get(key);
+      const who = target && !target.via ? this.enrolleeOf(target) : undefined;
+      if (who !== undefined) return who;
+    }
+    return undefined;
   }
 
   /** Each enrollee's resources. */
