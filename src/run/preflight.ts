@@ -117,11 +117,16 @@ async function credentialsRefused(
     if (isNoAnswer(err)) return undefined;
     if (!(err instanceof TokenError)) throw err;
     const seen = ctx.tokenObservations().at(-1);
-    if (seen?.status !== 401 && seen?.status !== 403) return undefined;
+    // A SMART token endpoint refuses a client assertion with 400 or 401 (RFC 6749 §5.2).
+    const refusals = ctx.smart ? [400, 401, 403] : [401, 403];
+    if (!seen || !refusals.includes(seen.status)) return undefined;
     const url = ctx.log.get(seen.exchangeId)?.request.url ?? ctx.target.url('getToken');
+    const credentials = ctx.smart
+      ? pairName(config, 'smartClientId', 'smartKey')
+      : pairName(config, 'clientId', 'clientSecret');
     return {
       kind: 'credentials',
-      message: `the target refused the credentials (${pairName(config, 'clientId', 'clientSecret')}): POST ${url} answered ${seen.status}`,
+      message: `the target refused the credentials (${credentials}): POST ${url} answered ${seen.status}`,
       evidence: [seen.exchangeId],
     };
   }

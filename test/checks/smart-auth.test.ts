@@ -3,9 +3,10 @@
  * them: each passes on the clean mock, with either of the published client's keys, and fails (the
  * SHOULD one warns) under the fault written for it; without SMART settings they skip.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
 import { loadConfig, type RawSettings } from '../../src/config/config';
 import type { CheckResult } from '../../src/engine/results';
 import { runConformance } from '../../src/run/run-conformance';
@@ -150,6 +151,36 @@ describe('refusalVerdict', () => {
     );
     expect(refusalVerdict(answer(200, { accessToken: 't' }), 'x').message).toMatch(
       /200 with an access token/,
+    );
+  });
+});
+
+describe('the pre-flight with SMART settings', () => {
+  test('a key the server never registered stops the run naming the SMART settings', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'smart-auth-'));
+    const { privateKey } = await generateKeyPair('ES384', { extractable: true });
+    const keyFile = path.join(dir, 'stranger.jwk');
+    writeFileSync(
+      keyFile,
+      JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'stranger', alg: 'ES384' }),
+    );
+    const config = loadConfig(
+      {
+        smartClientId: FULL_CLIENT_ID,
+        smartKey: keyFile,
+        target: mock.fhirBase,
+        profile: 'bulk-data-ig',
+        // The pre-flight asks for a token only when checks beyond auth and metadata run.
+        grep: 'MANIFEST-REQUEST-URL',
+        outDir: dir,
+      },
+      {},
+      dir,
+    );
+    const { stopped } = await runConformance(config);
+    expect(stopped).toMatchObject({ kind: 'credentials' });
+    expect(stopped!.message).toMatch(
+      /^the target refused the credentials \(--smart-client-id\/--smart-key\): POST http:\/\/.*\/auth\/token answered 40[01]$/,
     );
   });
 });
