@@ -277,15 +277,15 @@ const SMART_SETTINGS = [
     flag: 'smart-client-id',
     kind: 'text',
     arg: 'id',
-    help: 'SMART Backend Services client id: the iss and sub of the signed client assertions',
-    defaultText: "none; the embedded generic mock's published test client",
+    help: 'SMART Backend Services client id (bulk-data-ig)',
+    defaultText: "the generic mock's test client",
   },
   {
     key: 'smartKey',
     flag: 'smart-key',
     kind: 'text',
     arg: 'file',
-    help: "the SMART client's private key file: a private JWK, a JWKS or a PEM key, RS384 or ES384 (its content is never shown)",
+    help: 'its private key file: a JWK, JWKS or PEM (never shown)',
   },
   {
     key: 'smartAlg',
@@ -293,15 +293,15 @@ const SMART_SETTINGS = [
     kind: 'choice',
     arg: 'alg',
     values: ['RS384', 'ES384'],
-    help: 'the algorithm the SMART key signs with: picks the key of a JWKS, and says how to use a PEM key',
-    defaultText: 'RS384 for an RSA key, ES384 for an EC P-384 key',
+    help: "the SMART key's algorithm",
+    defaultText: "the key's",
   },
   {
     key: 'tokenUrl',
     flag: 'token-url',
     kind: 'url',
     arg: 'url',
-    help: "SMART token endpoint, instead of the one the server's .well-known/smart-configuration (or CapabilityStatement) names",
+    help: 'SMART token endpoint',
     defaultText: 'discovered',
   },
   {
@@ -310,7 +310,7 @@ const SMART_SETTINGS = [
     kind: 'text',
     arg: 'scopes',
     default: 'system/*.read',
-    help: "the scopes the run's SMART token asks for, space-separated",
+    help: 'scopes of the SMART token',
   },
   {
     key: 'narrowScope',
@@ -318,7 +318,7 @@ const SMART_SETTINGS = [
     kind: 'text',
     arg: 'scopes',
     default: 'system/Patient.read',
-    help: 'the scopes of a second SMART token, which the scope-enforcement checks expect to reach no other resource type',
+    help: 'scopes of a second, narrower SMART token (scope checks)',
   },
 ] as const satisfies readonly SettingRow[];
 
