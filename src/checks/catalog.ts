@@ -5,11 +5,11 @@
  */
 import type { CheckDefinition } from './context';
 import { AREAS, type ApiVersion, type Area, type Profile } from '../core/vocabulary';
-import { metadataChecks } from './metadata';
+import { metadataChecks, metadataIgChecks } from './metadata';
 import { authChecks } from './auth';
-import { kickoffChecks } from './kickoff';
-import { statusChecks } from './status';
-import { downloadChecks } from './download';
+import { kickoffChecks, kickoffIgChecks } from './kickoff';
+import { statusChecks, statusIgChecks } from './status';
+import { downloadChecks, downloadIgChecks } from './download';
 import { cancelChecks } from './cancel';
 import { jobsChecks } from './jobs';
 import { attributionChecks } from './attribution';
@@ -20,11 +20,11 @@ import { contractChecks } from './contract';
 
 /** Each area's checks, from its own file. */
 const CHECKS_BY_AREA: Record<Area, readonly CheckDefinition[]> = {
-  metadata: metadataChecks,
+  metadata: [...metadataChecks, ...metadataIgChecks],
   auth: authChecks,
-  kickoff: kickoffChecks,
-  status: statusChecks,
-  download: downloadChecks,
+  kickoff: [...kickoffChecks, ...kickoffIgChecks],
+  status: [...statusChecks, ...statusIgChecks],
+  download: [...downloadChecks, ...downloadIgChecks],
   cancel: cancelChecks,
   jobs: jobsChecks,
   attribution: attributionChecks,

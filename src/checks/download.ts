@@ -678,3 +678,373 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/*
+ * The IG's optional features, judged on the data a generic server exports (bulk-data-ig): the
+ * `patient` parameter, `_elements`, `_typeFilter`, `includeAssociatedData` and attachments. Each
+ * compares an export with the feature's parameters to the base export of the same level, and skips
+ * when the server refuses the feature or its data cannot tell a honoured parameter from an ignored one.
+ */
+// The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
+import { baseExport, isSkip, ofType, type IgExport } from './kit/ig-exports';
+import {
+  ALWAYS_KEPT,
+  elementsExport,
+  patientParamExport,
+  provenanceExport,
+  typeFilterExport,
+  unmatched,
+  type ElementsChoice,
+} from './kit/ig-features';
+import { mandatoryElements } from './kit/ig-mandatory';
+import type { ResourceSummary } from './kit/ig-resources';
+
+const few = (items: readonly string[], n = 3): string =>
+  items.length > n ? `${items.slice(0, n).join(', ')} (+${items.length - n} more)` : items.join(', ');
+
+const patientParamCheck: CheckDefinition = {
+  id: 'DOWNLOAD-PATIENT-PARAM',
+  title: "an export with the patient parameter holds no other patient's data",
+  description:
+    "POST [base]/Patient/$export (or the Group level) with a Parameters body naming one patient of the base export (the one with the most data, among several) completes, and no exported resource belongs to another patient's compartment: no other Patient, nothing that points only to other patients. Skips when the server refuses the patient parameter or POST.",
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-patient-param-ignored'],
+  async run(ctx) {
+    const prepared = await patientParamExport(ctx);
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { base, patient, exported } = prepared;
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
+    // A Provenance points to patients through the resources it targets.
+    const owners = (r: ResourceSummary): string[] =>
+      r.patients.length
+        ? r.patients
+        : (r.targets ?? []).flatMap(
+            (t) => (exported.resources.get(t) ?? base.resources.get(t))?.patients ?? [],
+          );
+    const all = [...exported.resources.values()];
+    const strangers = all.filter((r) => {
+      const o = owners(r);
+      return o.length > 0 && !o.includes(patient);
+    });
+    if (strangers.length)
+      return fail(
+        `${exported.label}: ${strangers.length} of ${all.length} resources belong to other patients (${few(strangers.map((r) => `${r.key} → Patient/${owners(r)[0]}`))})`,
+        ev,
+      );
+    const own = all.filter((r) => owners(r).includes(patient));
+    if (!own.length)
+      return skip(`${exported.label} returned nothing of Patient/${patient}, so it shows nothing`, ev);
+    if (exported.incomplete) return skip(`${exported.label} was not read whole: ${exported.incomplete}`, ev);
+    return pass(
+      `${exported.label}: ${own.length} resources of Patient/${patient}, none of the other patients ${base.label} holds`,
+      ev,
+    );
+  },
+};
+
+/** The elements a resource of `type` may keep under the chosen `_elements`. */
+function keptElements(choice: Pick<ElementsChoice, 'typed' | 'untyped'>, type: string): Set<string> {
+  return new Set([
+    ...ALWAYS_KEPT,
+    ...mandatoryElements(type),
+    ...(type === choice.typed.type ? [choice.typed.element] : []),
+    ...(choice.untyped ? [choice.untyped.element] : []),
+  ]);
+}
+
+/** Resources the `_elements` export trimmed: their base copy has an element they lack. */
+function trimmed(base: IgExport, exported: IgExport): ResourceSummary[] {
+  return [...exported.resources.values()].filter((r) => {
+    const whole = base.resources.get(r.key);
+    return whole !== undefined && whole.elements.some((e) => !r.elements.includes(e));
+  });
+}
+
+const elementsCheck: CheckDefinition = {
+  id: 'DOWNLOAD-ELEMENTS',
+  title: '_elements keeps only the listed and the mandatory elements',
+  description:
+    "An export with _type=A,B and _elements=A.x,y (x and y optional elements the base export's A and B resources hold, y named without a type) returns A resources with only x, y, id, meta and their mandatory elements, B resources with y and their mandatory ones; each keeps the listed and mandatory elements its base copy has. Skips when the server refuses _elements.",
+  level: 'SHOULD',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-elements-ignored'],
+  async run(ctx) {
+    const prepared = await elementsExport(ctx);
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { base, exported } = prepared;
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
+    const problems: string[] = [];
+    const judged = [...exported.resources.values()];
+    if (!judged.length) return skip(`${exported.label} returned no resource to judge`, ev);
+    for (const r of judged) {
+      const kept = keptElements(prepared, r.type);
+      const extra = r.elements.filter((e) => !kept.has(e.replace(/^_/, '')));
+      const whole = base.resources.get(r.key);
+      const wanted = [...kept].filter((e) => e !== 'meta' && whole?.elements.includes(e));
+      const lost = wanted.filter((e) => !r.elements.includes(e) && !r.elements.includes(`_${e}`));
+      if (extra.length) problems.push(`${r.key} keeps ${few(extra)}`);
+      if (lost.length) problems.push(`${r.key} lacks ${few(lost)}`);
+    }
+    if (problems.length)
+      return fail(
+        `${exported.label}: ${problems.length} problem(s) in ${judged.length} resources: ${few(problems)}`,
+        ev,
+      );
+    return pass(
+      `${exported.label}: all ${judged.length} resources hold only the listed, mandatory, id and meta elements, none of them lost`,
+      ev,
+    );
+  },
+};
+
+const elementsSubsettedCheck: CheckDefinition = {
+  id: 'DOWNLOAD-ELEMENTS-SUBSETTED',
+  title: 'resources trimmed by _elements carry the SUBSETTED tag',
+  description:
+    'In the _elements export, every resource that lacks an element its base copy has carries meta.tag SUBSETTED (http://terminology.hl7.org/CodeSystem/v3-ObservationValue), so nobody takes it for the whole resource. Skips when nothing was trimmed or the server refuses _elements.',
+  level: 'SHOULD',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-elements-no-subsetted-tag'],
+  async run(ctx) {
+    const prepared = await elementsExport(ctx);
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { base, exported } = prepared;
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
+    const cut = trimmed(base, exported);
+    if (!cut.length) return skip(`${exported.label} trimmed no resource, so there is nothing to tag`, ev);
+    const untagged = cut.filter((r) => !r.subsetted);
+    return verdict(
+      untagged.length
+        ? `${untagged.length} of ${cut.length} trimmed resources carry no SUBSETTED tag (${few(untagged.map((r) => r.key))})`
+        : undefined,
+      `all ${cut.length} trimmed resources carry the SUBSETTED tag`,
+      ev,
+    );
+  },
+};
+
+const typeFilterCheck: CheckDefinition = {
+  id: 'DOWNLOAD-TYPEFILTER',
+  title: '_typeFilter exports only the resources its query matches',
+  description:
+    "An export with _type=T&_typeFilter=T?param=value, the value one that some but not all of the base export's T resources hold (Observation or Condition code, category, status, gender…), returns only T resources holding it. A filter applied to none of them fails where the server declares _typeFilter (its OperationDefinition or the CapabilityStatement's searchParam), and is left to KICKOFF-TYPEFILTER-IGNORED otherwise. Skips when the server refuses _typeFilter or that query.",
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-typefilter-ignored'],
+  async run(ctx) {
+    const prepared = await typeFilterExport(ctx, 'typefilter', 1);
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { base, choice, declared, exported } = prepared;
+    const { type, param } = choice.parameter;
+    const value = choice.values[0]!;
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
+    const got = ofType(exported, type);
+    if (!got.length) return skip(`${exported.label} returned no ${type}, so it shows nothing`, ev);
+    const { returned, ignored } = unmatched(base, exported, choice, [value]);
+    if (returned.length && ignored && !declared)
+      return skip(
+        `${exported.label} applied no filter (every ${type} came back), as a server without _typeFilter support would; it does not declare _typeFilter, so whether it should have filtered is unknown`,
+        ev,
+      );
+    return verdict(
+      returned.length
+        ? `${exported.label}: ${returned.length} of ${got.length} ${type} do not match ${param}=${value} (${few(returned.map((r) => r.key))})`
+        : undefined,
+      `${exported.label}: all ${got.length} ${type} match (${ofType(base, type).length - got.length} of ${base.label}'s left out)`,
+      ev,
+    );
+  },
+};
+
+/** The newest Provenance of a target (several when they share the newest `recorded`). */
+function newest(list: ResourceSummary[]): ResourceSummary[] {
+  const top = Math.max(...list.map((p) => p.recorded ?? -Infinity));
+  return list.filter((p) => (p.recorded ?? -Infinity) === top);
+}
+
+const latestProvenanceCheck: CheckDefinition = {
+  id: 'DOWNLOAD-LATEST-PROVENANCE',
+  title: 'includeAssociatedData=LatestProvenanceResources adds only the newest Provenance',
+  description:
+    'An export with includeAssociatedData=LatestProvenanceResources holds, for each exported resource that Provenance of the base export target, the newest of them (by recorded), and no other Provenance. Needs a resource with several Provenance; skips when the server refuses the value.',
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-latest-provenance-all'],
+  async run(ctx) {
+    const prepared = await provenanceExport(ctx, 'LatestProvenanceResources');
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { base, byTarget, exported } = prepared;
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
+    const targets = [...exported.resources.values()].filter(
+      (r) => r.type !== 'Provenance' && byTarget.has(r.key),
+    );
+    if (!targets.some((t) => newest(byTarget.get(t.key)!).length < byTarget.get(t.key)!.length))
+      return skip(
+        `no resource of ${exported.label} has Provenance of different ages in ${base.label}, so the latest cannot be told from all`,
+        ev,
+      );
+    const latest = new Set(targets.flatMap((t) => newest(byTarget.get(t.key)!).map((p) => p.key)));
+    const missing = targets.filter(
+      (t) => !newest(byTarget.get(t.key)!).some((p) => exported.resources.has(p.key)),
+    );
+    const extra = ofType(exported, 'Provenance').filter((p) => !latest.has(p.key));
+    const problem = joinProblems([
+      extra.length
+        ? `${extra.length} exported Provenance are not the newest of any exported resource (${few(extra.map((p) => p.key))})`
+        : undefined,
+      missing.length && !exported.incomplete
+        ? `${missing.length} resources came without their newest Provenance (${few(missing.map((t) => t.key))})`
+        : undefined,
+    ]);
+    if (problem) return fail(`${exported.label}: ${problem}`, ev);
+    if (exported.incomplete) return skip(`${exported.label} was not read whole: ${exported.incomplete}`, ev);
+    return pass(
+      `${exported.label}: the newest Provenance of each of ${targets.length} resources, and no other`,
+      ev,
+    );
+  },
+};
+
+const relevantProvenanceCheck: CheckDefinition = {
+  id: 'DOWNLOAD-RELEVANT-PROVENANCE',
+  title: 'includeAssociatedData=RelevantProvenanceResources adds every Provenance of the data',
+  description:
+    'An export with includeAssociatedData=RelevantProvenanceResources holds every Provenance of the base export that targets one of its exported resources. Skips when the server refuses the value or the data has no Provenance.',
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-relevant-provenance-missing'],
+  async run(ctx) {
+    const prepared = await provenanceExport(ctx, 'RelevantProvenanceResources');
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { base, byTarget, exported } = prepared;
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
+    const relevant = new Map<string, ResourceSummary>();
+    for (const r of exported.resources.values())
+      if (r.type !== 'Provenance') for (const p of byTarget.get(r.key) ?? []) relevant.set(p.key, p);
+    if (!relevant.size) return skip(`no resource of ${exported.label} has a Provenance in ${base.label}`, ev);
+    const missing = [...relevant.keys()].filter((k) => !exported.resources.has(k));
+    if (missing.length && !exported.incomplete)
+      return fail(
+        `${exported.label}: ${missing.length} of the ${relevant.size} Provenance targeting its resources are missing (${few(missing)})`,
+        ev,
+      );
+    if (exported.incomplete) return skip(`${exported.label} was not read whole: ${exported.incomplete}`, ev);
+    return pass(`${exported.label}: all ${relevant.size} Provenance targeting its resources`, ev);
+  },
+};
+
+/** Attachment URLs fetched at most. */
+const MAX_ATTACHMENTS = 5;
+
+const attachmentsCheck: CheckDefinition = {
+  id: 'DOWNLOAD-ATTACHMENTS',
+  title: "attachment URLs are absolute and answer with the export's access rule",
+  description:
+    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. Skips when the data holds no attachment with a url.",
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-attachment-url-broken'],
+  async run(ctx) {
+    const base = await baseExport(ctx);
+    if (isSkip(base)) return skip(base.skip, base.evidence);
+    const withUrl = [...base.resources.values()]
+      .flatMap((r) => r.attachments)
+      .filter((a) => a.url !== undefined);
+    if (!withUrl.length) return skip(`${base.label} holds no Attachment with a url`, base.evidence);
+    const token = base.run.manifest.requiresAccessToken === true;
+    const evidence = base.evidence.slice(0, 2);
+    const problems: string[] = [];
+    const urls = [...new Set(withUrl.map((a) => a.url!))].slice(0, MAX_ATTACHMENTS);
+    for (const url of urls) {
+      const holder = withUrl.find((a) => a.url === url)!.holder;
+      let absolute: URL | undefined;
+      try {
+        absolute = new URL(url);
+      } catch {
+        problems.push(`${holder}: "${url.slice(0, 120)}" is not an absolute URL`);
+        continue;
+      }
+      try {
+        const res = await ctx.target.get(absolute.toString(), {
+          label: `fetch an attachment ${token ? 'with the access token' : 'without a token'}`,
+          auth: token ? 'token' : 'none',
+        });
+        evidence.push(res.exchange.id);
+        if (res.status !== 200) problems.push(`${holder}: ${url} answered ${res.status}`);
+      } catch (err) {
+        problems.push(`${holder}: ${url} could not be fetched (${(err as Error).message})`);
+      }
+    }
+    return verdict(
+      problems.length ? few(problems) : undefined,
+      `${urls.length} attachment URL(s) answered 200 ${token ? 'with the access token alone' : 'without a token'}`,
+      evidence,
+    );
+  },
+};
+
+const attachmentsDescribedCheck: CheckDefinition = {
+  id: 'DOWNLOAD-ATTACHMENTS-DESCRIBED',
+  title: 'exported attachments carry a contentType and data or a url',
+  description:
+    "Every Attachment in the base export's resources has its contentType, and either data or a url. Skips when the data holds no attachment.",
+  level: 'SHOULD',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-attachment-no-content-type'],
+  async run(ctx) {
+    const base = await baseExport(ctx);
+    if (isSkip(base)) return skip(base.skip, base.evidence);
+    const all = [...base.resources.values()].flatMap((r) => r.attachments);
+    if (!all.length) return skip(`${base.label} holds no Attachment`, base.evidence);
+    const untyped = all.filter((a) => !a.contentType);
+    const empty = all.filter((a) => !a.hasData && !a.url);
+    return verdict(
+      joinProblems([
+        untyped.length
+          ? `${untyped.length} of ${all.length} attachments have no contentType (${few(untyped.map((a) => a.holder))})`
+          : undefined,
+        empty.length
+          ? `${empty.length} of ${all.length} attachments have neither data nor url (${few(empty.map((a) => a.holder))})`
+          : undefined,
+      ]),
+      `all ${all.length} attachments have a contentType and data or a url`,
+      base.evidence,
+    );
+  },
+};
+
+export const downloadIgChecks: CheckDefinition[] = [
+  patientParamCheck,
+  elementsCheck,
+  elementsSubsettedCheck,
+  typeFilterCheck,
+  latestProvenanceCheck,
+  relevantProvenanceCheck,
+  attachmentsCheck,
+  attachmentsDescribedCheck,
+];

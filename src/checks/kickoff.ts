@@ -829,3 +829,397 @@ export const kickoffChecks: CheckDefinition[] = [
   entitledClaimCheck,
   perPatientCheck,
 ];
+
+/**
+ * The IG's optional kick-off features on a generic server (bulk-data-ig): the system-level export,
+ * POST with a Parameters body, `patient`, repeated `_typeFilter`, and `Prefer: handling`. Each
+ * skips, with the reason, when the server does not declare or does not support the feature.
+ */
+// The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
+import { firstDeclaredLevel, parameterSupport, requireLevel } from './kit/ig-capability';
+import {
+  answerWords,
+  atLevel,
+  baseExport,
+  igExport,
+  isSkip,
+  ofType,
+  type IgExport,
+  type IgSkip,
+} from './kit/ig-exports';
+import {
+  UNKNOWN_PARAMETER,
+  lenientExport,
+  linesNaming,
+  patientKickoff,
+  patientParamExport,
+  postExport,
+  typeFilterExport,
+  unmatched,
+} from './kit/ig-features';
+import { matchesToken, referenceKey } from './kit/ig-resources';
+
+const systemExportCheck: CheckDefinition = {
+  id: 'KICKOFF-SYSTEM-ACCEPTED',
+  title: 'a declared system-level export is served at [base]/$export',
+  description:
+    'When the CapabilityStatement declares the system-level export (the IG OperationDefinition export, or one based on it), GET [base]/$export answers 202 with an absolute Content-Location, and polling it ends with 200 and a manifest (the job is left for cleanup to cancel; its files are not fetched).',
+  level: 'MUST',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-system-export-missing'],
+  async run(ctx) {
+    await requireLevel(ctx, 'system');
+    const { res, jobUrl } = await ctx.kickoff({ endpoint: 'system', label: 'system-level kick-off' });
+    const evidence = [res.exchange.id];
+    const problem = acceptedProblems(ctx, res);
+    if (problem || !jobUrl) return fail(`GET [base]/$export: ${problem ?? 'no job URL'}`, evidence);
+    const polled = await ctx.poll(jobUrl, 'poll the system-level export');
+    if (polled.final) evidence.push(polled.final.exchange.id);
+    if (!polled.final)
+      return skip(
+        `the system-level job did not end in time: ${polled.stopped ?? 'polling stopped'}`,
+        evidence,
+      );
+    const manifest = polled.final.json<Record<string, unknown>>();
+    return verdict(
+      joinProblems([
+        statusProblem(polled.final, 200),
+        polled.final.status === 200 && (!manifest || !Array.isArray(manifest['output']))
+          ? 'the completed job answered no manifest with an output array'
+          : undefined,
+      ]),
+      `202 with Content-Location ${jobUrl}, then 200 with a manifest`,
+      evidence,
+    );
+  },
+};
+
+const postParametersCheck: CheckDefinition = {
+  id: 'KICKOFF-POST-PARAMETERS',
+  title: 'a kick-off by POST with a Parameters body follows the async pattern',
+  description:
+    'POST to the first declared export level with a FHIR Parameters body (_outputFormat=application/fhir+ndjson) answers 202 with Content-Location, and the job completes with a manifest. POST is optional in the IG: a refusal skips, unless the server declares it (its own OperationDefinition lists the POST-only patient parameter).',
+  level: 'MUST',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-post-kickoff-refused'],
+  async run(ctx) {
+    const declared = await firstDeclaredLevel(ctx, ['patient', 'group', 'system']);
+    const post = await postExport(ctx);
+    if (!isSkip(post))
+      return pass(
+        `${post.label}: 202, completed with a manifest of ${post.resources.size} resources`,
+        post.evidence,
+      );
+    const status = post.run?.kickoff?.status;
+    if (
+      post.run &&
+      status !== undefined &&
+      status >= 400 &&
+      parameterSupport(declared, 'patient') === 'declared'
+    )
+      return fail(
+        `POST was refused (${answerWords(post.run)}) although the server's OperationDefinition ${declared.definition} declares the patient parameter, which the IG defines for POST kick-offs only`,
+        post.evidence,
+      );
+    return skip(post.skip, post.evidence);
+  },
+};
+
+/** A refused kick-off's problem: not a 4XX, or a 4XX without an OperationOutcome. */
+function refusalProblem(res: HttpResponse): string | undefined {
+  if (res.status < 400 || res.status >= 500)
+    return `status ${res.status}: the kick-off was ${res.status === 202 ? 'accepted' : 'not refused with a 4XX'}`;
+  return joinProblems(operationOutcomeProblems(res));
+}
+
+/** A POST naming a patient is accepted by this server (else the refusal checks cannot tell). */
+async function patientAccepted(ctx: CheckContext): Promise<{ base: IgExport; patient: string } | IgSkip> {
+  const prepared = await patientParamExport(ctx);
+  if (isSkip(prepared)) return prepared;
+  return { base: prepared.base, patient: prepared.patient };
+}
+
+const patientUnknownCheck: CheckDefinition = {
+  id: 'KICKOFF-PATIENT-UNKNOWN',
+  title: 'a patient parameter naming an unknown patient is refused with an OperationOutcome',
+  description:
+    'Where a POST kick-off naming a known patient is accepted, the same kick-off naming a Patient id the server does not hold answers 4XX with an OperationOutcome explaining it, instead of starting a job.',
+  level: 'SHOULD',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-patient-unknown-accepted'],
+  async run(ctx) {
+    const accepted = await patientAccepted(ctx);
+    if (isSkip(accepted)) return skip(accepted.skip, accepted.evidence);
+    const level = accepted.base.level === 'group' ? 'group' : 'patient';
+    const unknown = 'bulk-conformance-no-such-patient';
+    const { res } = await patientKickoff(ctx, level, unknown, 'kick-off naming an unknown patient');
+    return verdict(refusalProblem(res), `${res.status} with an OperationOutcome for Patient/${unknown}`, [
+      res.exchange.id,
+      ...accepted.base.evidence.slice(0, 1),
+    ]);
+  },
+};
+
+/** The members of the run's group: from GET [base]/Group/{id}, else from the group's export. */
+async function groupMembers(
+  ctx: CheckContext,
+  group: string,
+): Promise<{ ids: Set<string>; evidence: string[] } | undefined> {
+  const res = await ctx.target
+    .get(ctx.target.http.resolve(`Group/${encodeURIComponent(group)}`), {
+      label: 'read the group',
+      headers: { accept: 'application/fhir+json' },
+    })
+    .catch(() => undefined);
+  const body =
+    res?.status === 200
+      ? res.json<{ resourceType?: unknown; member?: Array<{ entity?: { reference?: unknown } }> }>()
+      : undefined;
+  if (res && body?.resourceType === 'Group') {
+    const ids = (body.member ?? []).flatMap((m) => {
+      const ref = m.entity?.reference;
+      const key = typeof ref === 'string' ? referenceKey(ref) : undefined;
+      return key?.startsWith('Patient/') ? [key.slice(8)] : [];
+    });
+    if (ids.length) return { ids: new Set(ids), evidence: [res.exchange.id] };
+  }
+  const exported = await igExport(ctx, 'group', { endpoint: 'group', group }, `GET Group/${group}/$export`);
+  if (isSkip(exported)) return undefined;
+  return { ids: new Set(ofType(exported, 'Patient').map((r) => r.id)), evidence: exported.evidence };
+}
+
+const patientNotInGroupCheck: CheckDefinition = {
+  id: 'KICKOFF-PATIENT-NOT-IN-GROUP',
+  title: 'a Group kick-off naming a patient outside the group is refused',
+  description:
+    'Where a POST Group kick-off naming a member is accepted, the same kick-off naming a patient the Patient-level export holds but the group does not answers 4XX with an OperationOutcome explaining it.',
+  level: 'SHOULD',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-patient-outside-group-accepted'],
+  async run(ctx) {
+    await requireLevel(ctx, 'group');
+    await requireLevel(ctx, 'patient');
+    const group = ctx.group();
+    // The base export is Patient-level whenever the server declares that level.
+    const everyone = await baseExport(ctx);
+    if (isSkip(everyone)) return skip(everyone.skip, everyone.evidence);
+    const members = await groupMembers(ctx, group);
+    if (!members)
+      return skip(`the members of Group/${group} could not be read (Group read and its export failed)`);
+    const outsider = ofType(everyone, 'Patient')
+      .map((r) => r.id)
+      .sort()
+      .find((id) => !members.ids.has(id));
+    const member = [...members.ids].sort()[0];
+    if (!outsider || !member)
+      return skip(
+        `${outsider ? 'Group/' + group + ' has no member' : `every Patient of ${everyone.label} is a member of Group/${group}`}: nobody to name`,
+        members.evidence,
+      );
+    const inside = await patientKickoff(ctx, 'group', member, 'Group kick-off naming a member');
+    if (inside.res.status !== 202)
+      return skip(
+        `a POST Group kick-off naming the member Patient/${member} answered ${inside.res.status}: the server does not take the patient parameter at the Group level (optional in the IG)`,
+        [inside.res.exchange.id],
+      );
+    const { res } = await patientKickoff(
+      ctx,
+      'group',
+      outsider,
+      'Group kick-off naming a patient outside the group',
+    );
+    return verdict(
+      refusalProblem(res),
+      `${res.status} with an OperationOutcome for Patient/${outsider}, not a member of Group/${group}`,
+      [inside.res.exchange.id, res.exchange.id, ...members.evidence],
+    );
+  },
+};
+
+const typeFilterRepeatedCheck: CheckDefinition = {
+  id: 'KICKOFF-TYPEFILTER-REPEATED',
+  title: 'repeated _typeFilter queries are joined by OR',
+  description:
+    "An export with _type=T and two _typeFilter parameters, each a query on a value the server's own data holds for some resources of T (together not all), returns resources matching either query and no other resource of T: a repeated parameter is one comma-separated value. Skips when the server refuses _typeFilter, or applies none of it without declaring _typeFilter.",
+  level: 'MUST',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-typefilter-repeat-keeps-last'],
+  async run(ctx) {
+    const prepared = await typeFilterExport(ctx, 'typefilter-repeated', 2);
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { base, choice, declared, exported } = prepared;
+    const { param, type } = choice.parameter;
+    const wanted = choice.values.slice(0, 2);
+    const got = ofType(exported, type);
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 1)];
+    const { returned, ignored } = unmatched(base, exported, choice, wanted);
+    if (returned.length && ignored && !declared)
+      return skip(
+        `${exported.label} applied no filter (every ${type} came back) and the server does not declare _typeFilter: whether repeats are joined cannot be told`,
+        ev,
+      );
+    const missing = wanted.filter(
+      (v) =>
+        !got.some((r) => matchesToken(r, param, v)) &&
+        ofType(base, type).some((r) => matchesToken(r, param, v)),
+    );
+    const problem = joinProblems([
+      returned.length
+        ? `${returned.length} ${type} match neither query (${returned
+            .slice(0, 3)
+            .map((r) => r.key)
+            .join(', ')})`
+        : undefined,
+      missing.length && !exported.incomplete
+        ? `no ${type} with ${param}=${missing.join(' or ')} came back although ${base.label} holds some: ${missing.length === 1 ? 'only the other query was' : 'neither query was'} applied`
+        : undefined,
+    ]);
+    if (problem) return fail(`${exported.label}: ${problem}`, ev);
+    if (exported.incomplete) return skip(`${exported.label} was not read whole: ${exported.incomplete}`, ev);
+    return pass(
+      `${exported.label}: ${got.length} ${type}, each matching one of the two queries, both represented`,
+      ev,
+    );
+  },
+};
+
+const typeFilterIgnoredCheck: CheckDefinition = {
+  id: 'KICKOFF-TYPEFILTER-IGNORED',
+  title: 'a _typeFilter the server does not apply is refused, not ignored',
+  description:
+    "The _typeFilter export of DOWNLOAD-TYPEFILTER (a query on a value some of the server's own resources hold and others not) is either refused with 4XX and an OperationOutcome, or applied: an export in which every resource of the type came back shows a filter silently ignored, which the IG asks a server unable to support it to refuse.",
+  level: 'SHOULD',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-typefilter-ignored'],
+  async run(ctx) {
+    const prepared = await typeFilterExport(ctx, 'typefilter', 1);
+    if (isSkip(prepared)) {
+      const res = prepared.run?.kickoff;
+      if (res && res.status >= 400 && res.status < 500)
+        return verdict(
+          refusalProblem(res),
+          `refused with ${res.status} and an OperationOutcome`,
+          prepared.evidence,
+        );
+      return skip(prepared.skip, prepared.evidence);
+    }
+    const { base, choice, exported } = prepared;
+    const ev = [...exported.evidence, ...base.evidence.slice(0, 1)];
+    const { returned, ignored } = unmatched(base, exported, choice, choice.values.slice(0, 1));
+    if (returned.length && ignored)
+      return fail(
+        `${exported.label} was accepted and not applied: all ${returned.length} ${choice.parameter.type} of ${base.label} that do not match came back`,
+        ev,
+      );
+    return pass(`${exported.label} was applied (DOWNLOAD-TYPEFILTER judges how well)`, ev);
+  },
+};
+
+/** The strict kick-off with UNKNOWN_PARAMETER, cancelled at once. */
+function strictKickoff(ctx: CheckContext, base: IgExport) {
+  return ctx.once('ig:strict-kickoff', () =>
+    ctx.kickoffAndCancel({
+      ...atLevel(ctx, base.level),
+      query: { [UNKNOWN_PARAMETER]: 'true' },
+      headers: { prefer: 'respond-async, handling=strict' },
+      label: 'kick-off with an unknown parameter under handling=strict',
+    }),
+  );
+}
+
+const strictUnknownCheck: CheckDefinition = {
+  id: 'KICKOFF-STRICT-UNKNOWN-PARAM',
+  title: 'under Prefer: handling=strict an unknown parameter is refused',
+  description:
+    'A kick-off with a parameter no server defines and Prefer: respond-async, handling=strict answers 4XX with an OperationOutcome. Judged on servers that show they read the handling preference (under handling=lenient they name the ignored parameter in the error files); a server that ignores unknown parameters whatever the preference skips.',
+  level: 'SHOULD',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: ['FHIR R4 http.html#Prefer (handling)'],
+  operations: [],
+  faults: ['ig-strict-ignores-unknown-param'],
+  async run(ctx) {
+    const base = await baseExport(ctx);
+    if (isSkip(base)) return skip(base.skip, base.evidence);
+    const { res } = await strictKickoff(ctx, base);
+    if (res.status >= 400 && res.status < 500)
+      return verdict(refusalProblem(res), `${res.status} with an OperationOutcome for ${UNKNOWN_PARAMETER}`, [
+        res.exchange.id,
+      ]);
+    const lenient = await lenientExport(ctx);
+    const named = isSkip(lenient) ? [] : linesNaming(lenient, UNKNOWN_PARAMETER);
+    if (isSkip(lenient) || !named.length)
+      return skip(
+        `the server answered ${res.status} under handling=strict, and under handling=lenient ${isSkip(lenient) ? lenient.skip : 'named no ignored parameter'}: it ignores unknown parameters whatever the preference (it does not implement Prefer: handling)`,
+        [res.exchange.id, ...(isSkip(lenient) ? lenient.evidence : lenient.evidence)],
+      );
+    return fail(
+      `an unknown parameter under handling=strict answered ${res.status} instead of 4XX, although the server reports it as ignored under handling=lenient`,
+      [res.exchange.id, ...lenient.evidence],
+    );
+  },
+};
+
+const lenientUnknownCheck: CheckDefinition = {
+  id: 'KICKOFF-LENIENT-UNKNOWN-PARAM',
+  title: 'under Prefer: handling=lenient an ignored parameter is named in the error files',
+  description:
+    "A kick-off with a parameter no server defines and Prefer: respond-async, handling=lenient is accepted and, once complete, the manifest's error files hold an OperationOutcome naming that parameter. Judged on servers that show they read the handling preference (they refuse the parameter under handling=strict); a server refusing it under lenient too, or ignoring it whatever the preference, skips.",
+  level: 'SHOULD',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-lenient-no-error-outcome'],
+  async run(ctx) {
+    const base = await baseExport(ctx);
+    if (isSkip(base)) return skip(base.skip, base.evidence);
+    const lenient = await lenientExport(ctx);
+    if (isSkip(lenient)) return skip(lenient.skip, lenient.evidence);
+    const named = linesNaming(lenient, UNKNOWN_PARAMETER);
+    if (named.length)
+      return pass(
+        `${lenient.label}: completed, and ${named.length} OperationOutcome line(s) of its error files name ${UNKNOWN_PARAMETER}`,
+        lenient.evidence,
+      );
+    const { res } = await strictKickoff(ctx, base);
+    if (res.status >= 400 && res.status < 500)
+      return fail(
+        `${lenient.label}: completed, but no OperationOutcome of its ${lenient.errorLines.length} error line(s) names the ignored ${UNKNOWN_PARAMETER} (under handling=strict the server refuses it: ${res.status})`,
+        [...lenient.evidence, res.exchange.id],
+      );
+    return skip(
+      `the server ignores ${UNKNOWN_PARAMETER} whatever the preference (handling=strict answered ${res.status}): it does not implement Prefer: handling`,
+      [...lenient.evidence, res.exchange.id],
+    );
+  },
+};
+
+export const kickoffIgChecks: CheckDefinition[] = [
+  systemExportCheck,
+  postParametersCheck,
+  patientUnknownCheck,
+  patientNotInGroupCheck,
+  typeFilterRepeatedCheck,
+  typeFilterIgnoredCheck,
+  strictUnknownCheck,
+  lenientUnknownCheck,
+];

@@ -577,3 +577,63 @@ export const metadataChecks: CheckDefinition[] = [
     },
   },
 ];
+
+/*
+ * Reading and searching Group on a generic server that offers the Group-level export
+ * (bulk-data-ig, bulkdata@42).
+ */
+// The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
+import { igCapability, requireLevel } from './kit/ig-capability';
+import { NotApplicable } from './context';
+
+const groupReadCheck: CheckDefinition = {
+  id: 'METADATA-GROUP-READ',
+  title: 'a server with Group export reads and searches Group',
+  description:
+    "A server that declares the Group-level export and the read or search-type interaction on Group answers GET [base]/Group with a searchset Bundle and GET [base]/Group/[id] (the run's group, else the first the search lists) with that Group. Skips when the CapabilityStatement declares neither interaction.",
+  level: 'SHOULD',
+  area: 'metadata',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-group-read-missing'],
+  async run(ctx) {
+    await requireLevel(ctx, 'group');
+    const declared = (await igCapability(ctx)).interactions.get('Group') ?? new Set<string>();
+    if (!declared.has('read') && !declared.has('search-type'))
+      throw new NotApplicable(
+        'the CapabilityStatement declares the Group export but neither read nor search-type on Group (the IG recommends both: not tried)',
+      );
+    const evidence: string[] = [];
+    const problems: string[] = [];
+    const get = (path: string, label: string) =>
+      ctx.target.get(ctx.target.http.resolve(path), { label, headers: { accept: 'application/fhir+json' } });
+    const search = await get('Group', 'search Group');
+    evidence.push(search.exchange.id);
+    const bundle = search.json<{
+      resourceType?: unknown;
+      type?: unknown;
+      entry?: Array<{ resource?: { resourceType?: unknown; id?: unknown } }>;
+    }>();
+    if (search.status !== 200) problems.push(`GET [base]/Group answered ${search.status}`);
+    else if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'searchset')
+      problems.push('GET [base]/Group answered no searchset Bundle');
+    const listed = (bundle?.entry ?? []).map((e) => e.resource).find((r) => r?.resourceType === 'Group');
+    const id = ctx.config.group ?? (typeof listed?.id === 'string' ? listed.id : undefined);
+    if (id !== undefined) {
+      const read = await get(`Group/${encodeURIComponent(id)}`, 'read the group');
+      evidence.push(read.exchange.id);
+      const group = read.json<{ resourceType?: unknown; id?: unknown }>();
+      if (read.status !== 200) problems.push(`GET [base]/Group/${id} answered ${read.status}`);
+      else if (group?.resourceType !== 'Group' || group.id !== id)
+        problems.push(`GET [base]/Group/${id} answered no Group ${id}`);
+    }
+    return verdict(
+      joinProblems(problems),
+      `GET [base]/Group answered a searchset${id !== undefined ? ` and GET [base]/Group/${id} the Group` : ' (no Group to read)'}`,
+      evidence,
+    );
+  },
+};
+
+export const metadataIgChecks: CheckDefinition[] = [groupReadCheck];

@@ -1271,3 +1271,158 @@ export const statusChecks: CheckDefinition[] = [
   keptMidTransferCheck,
   expiryCheck,
 ];
+
+/*
+ * Manifest rules of the IG's optional features on a generic server (bulk-data-ig): the request of
+ * a POST kick-off, and the deleted files of a `_since` export. Each skips when the server does not
+ * support the feature (refuses POST, lists no deleted).
+ */
+// The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
+import { isSkip } from './kit/ig-exports';
+import { postExport, sinceExport } from './kit/ig-features';
+import { referenceKey } from './kit/ig-resources';
+
+const postRequestCheck: CheckDefinition = {
+  id: 'MANIFEST-POST-REQUEST-URL',
+  title: "a POST kick-off's manifest request is the URL without parameters",
+  description:
+    "For an export started by POST with a Parameters body, the completed manifest's request is the kick-off URL itself, with no parameters appended. Skips when the server refuses POST kick-offs (optional in the IG).",
+  level: 'MUST',
+  area: 'status',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-post-request-with-params'],
+  async run(ctx) {
+    const post = await postExport(ctx);
+    if (isSkip(post)) return skip(post.skip, post.evidence);
+    const request = post.run.manifest.request;
+    const url = post.run.kickoffUrl;
+    if (typeof request !== 'string')
+      return fail(`the manifest's request is ${JSON.stringify(request)}, not a URL`, post.evidence);
+    return verdict(
+      joinProblems([
+        request.includes('?') ? `request "${request}" carries a query string` : undefined,
+        !request.includes('?') && !sameRequestUrl(request, url)
+          ? `request "${request}" is not the kick-off URL ${url}`
+          : undefined,
+      ]),
+      `request is the kick-off URL ${request}`,
+      post.evidence,
+    );
+  },
+};
+
+/** Deleted files read at most. */
+const MAX_DELETED_FILES = 10;
+
+/** A deleted file's lines judged: the Type/id of each DELETE entry, and what is wrong. */
+function deletedLines(text: string, file: string): { keys: string[]; problems: string[] } {
+  const keys: string[] = [];
+  const problems: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${file} line ${i + 1}`;
+    let bundle: { resourceType?: unknown; type?: unknown; entry?: unknown } | undefined;
+    try {
+      bundle = JSON.parse(line) as typeof bundle;
+    } catch {
+      problems.push(`${where} is not JSON`);
+      return;
+    }
+    if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'transaction') {
+      problems.push(
+        `${where} is not a transaction Bundle (${String(bundle?.resourceType)}, type ${String(bundle?.type)})`,
+      );
+      return;
+    }
+    if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) {
+      problems.push(`${where} has no entry`);
+      return;
+    }
+    bundle.entry.forEach((raw: unknown, j) => {
+      const request = (raw as { request?: { method?: unknown; url?: unknown } } | null)?.request;
+      if (typeof request?.url !== 'string' || typeof request.method !== 'string')
+        problems.push(`${where} entry ${j + 1} lacks request.url or request.method`);
+      else if (request.method !== 'DELETE')
+        problems.push(`${where} entry ${j + 1} has request.method ${request.method}, not DELETE`);
+      else {
+        const key = referenceKey(request.url);
+        if (key) keys.push(key);
+      }
+    });
+  });
+  return { keys, problems };
+}
+
+const deletedCheck: CheckDefinition = {
+  id: 'MANIFEST-DELETED',
+  title: 'deleted lists transaction Bundles of DELETEs, none of them also in output',
+  description:
+    "An export with a _since inside the base export's data: when its manifest has deleted, it is an array of items with type and an absolute url, each file's lines are transaction Bundles with one or more entries whose request has a url and the method DELETE, and no resource named there is also in the output files. Skips when the manifest lists no deleted (optional).",
+  level: 'MUST',
+  area: 'status',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-deleted-wrong-method', 'ig-deleted-also-in-output'],
+  async run(ctx) {
+    const prepared = await sinceExport(ctx);
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { exported } = prepared;
+    const evidence = [...exported.evidence];
+    const deleted = (exported.run.manifest as Record<string, unknown>)['deleted'];
+    if (deleted === undefined)
+      return skip(`${exported.label}: the manifest has no deleted (optional)`, evidence);
+    if (!Array.isArray(deleted))
+      return fail(`${exported.label}: deleted is ${typeof deleted}, not an array`, evidence);
+    const problems: string[] = [];
+    const items = deleted.flatMap((raw: unknown, i) => {
+      const item = raw as { type?: unknown; url?: unknown } | null;
+      if (typeof item?.type !== 'string' || !isAbsoluteHttpUrl(item.url)) {
+        problems.push(`deleted[${i}] lacks a type or an absolute url`);
+        return [];
+      }
+      return [{ type: item.type, url: item.url }];
+    });
+    if (!items.length && !problems.length)
+      return skip(`${exported.label}: deleted is an empty array, nothing to read`, evidence);
+    const token = exported.run.manifest.requiresAccessToken === true;
+    const keys: string[] = [];
+    for (const item of items.slice(0, MAX_DELETED_FILES)) {
+      const res = await ctx.target
+        .get(item.url, {
+          label: 'download a deleted file',
+          auth: token ? 'token' : 'none',
+          headers: { accept: 'application/fhir+ndjson' },
+        })
+        .catch((err: Error) => err);
+      if (res instanceof Error) {
+        problems.push(`${item.url} could not be fetched (${res.message})`);
+        continue;
+      }
+      evidence.push(res.exchange.id);
+      if (res.status !== 200) {
+        problems.push(`${item.url} answered ${res.status}`);
+        continue;
+      }
+      // A cut body's last line may be partial: judge the whole lines only.
+      const text = res.bodyCut ? res.text().slice(0, res.text().lastIndexOf('\n') + 1) : res.text();
+      const judged = deletedLines(text, item.url.replace(/^.*\//, ''));
+      keys.push(...judged.keys);
+      problems.push(...judged.problems);
+    }
+    const both = keys.filter((k) => exported.resources.has(k));
+    if (both.length)
+      problems.push(`${both.length} deleted resource(s) are also in output (${both.slice(0, 3).join(', ')})`);
+    return verdict(
+      problems.length
+        ? `${exported.label}: ${problems.slice(0, 4).join('; ')}${problems.length > 4 ? ` (+${problems.length - 4} more)` : ''}`
+        : undefined,
+      `${exported.label}: ${items.length} deleted file(s), ${keys.length} DELETE entries, none also in output`,
+      evidence,
+    );
+  },
+};
+
+export const statusIgChecks: CheckDefinition[] = [postRequestCheck, deletedCheck];
