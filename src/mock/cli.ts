@@ -34,6 +34,7 @@ export interface MockFlags {
   /** `bulk-data-ig`: run the generic Bulk Data IG mock (src/mock/ig/) instead of BCDA's. */
   profile?: string;
   retryAfterForm?: string;
+  definitions?: string;
 }
 
 /**
@@ -246,6 +247,10 @@ export function registerMockCommand(program: Command): void {
       'bulk-data-ig: run the generic Bulk Data IG mock (FHIR base /fhir, SMART Backend Services) instead of BCDA',
     )
     .option('--retry-after-form <form>', 'generic mock: Retry-After as seconds (default) or http-date')
+    .option(
+      '--definitions <style>',
+      "generic mock: name the exports by its own OperationDefinitions (own, default) or the IG's canonicals (ig)",
+    )
     .exitOverride((err) => {
       // Help and version exit 0; every other commander complaint is a usage error.
       process.exit(err.exitCode === 0 ? 0 : 2);
@@ -261,8 +266,10 @@ export async function runMockCommand(flags: MockFlags): Promise<void> {
       await runGenericMock(flags);
       return;
     }
-    if (flags.retryAfterForm !== undefined)
-      throw new UsageError('--retry-after-form needs --profile bulk-data-ig');
+    if (flags.retryAfterForm !== undefined || flags.definitions !== undefined)
+      throw new UsageError(
+        `${flags.retryAfterForm !== undefined ? '--retry-after-form' : '--definitions'} needs --profile bulk-data-ig`,
+      );
     if (flags.listFaults) {
       process.stdout.write(`${faultsListing()}\n`);
       return;

@@ -14,6 +14,80 @@ export const EXPORT_DEFINITIONS = {
   group: `${BULK}/OperationDefinition/group-export`,
 };
 
+/** The ids of the mock's own OperationDefinitions, each based on the IG's, by export level. */
+export const OWN_DEFINITION_IDS = {
+  system: 'bulk-ig-mock-export',
+  patient: 'bulk-ig-mock-patient-export',
+  group: 'bulk-ig-mock-group-export',
+} as const;
+export type ExportLevelName = keyof typeof OWN_DEFINITION_IDS;
+
+/**
+ * How the CapabilityStatement names its export operations: by the mock's own OperationDefinitions
+ * (served at `{base}/OperationDefinition/{id}`, `base` the IG's, listing the parameters the mock
+ * supports), or by the IG's canonicals alone (which say nothing of what is supported).
+ */
+export type DefinitionStyle = 'own' | 'ig';
+
+function definitionUrl(level: ExportLevelName, style: DefinitionStyle, fhirBase: string): string {
+  return style === 'ig'
+    ? EXPORT_DEFINITIONS[level]
+    : `${fhirBase}/OperationDefinition/${OWN_DEFINITION_IDS[level]}`;
+}
+
+/** One of the mock's own OperationDefinitions (valid R4), or undefined for another id. */
+export function ownOperationDefinition(id: string, fhirBase: string): Record<string, unknown> | undefined {
+  const level = (Object.keys(OWN_DEFINITION_IDS) as ExportLevelName[]).find(
+    (l) => OWN_DEFINITION_IDS[l] === id,
+  );
+  if (!level) return undefined;
+  const param = (name: string, type: string, max: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    use: 'in',
+    min: 0,
+    max,
+    type,
+    ...extra,
+  });
+  const parameter = [
+    param('_outputFormat', 'string', '1'),
+    param('_since', 'instant', '1'),
+    param('_type', 'string', '*'),
+    param('_elements', 'string', '*'),
+    ...(level === 'system'
+      ? []
+      : [
+          param('patient', 'Reference', '*', {
+            targetProfile: ['http://hl7.org/fhir/StructureDefinition/Patient'],
+          }),
+        ]),
+    param('includeAssociatedData', 'code', '*'),
+    param('_typeFilter', 'string', '*'),
+  ];
+  const names = {
+    system: 'BulkIgMockExport',
+    patient: 'BulkIgMockPatientExport',
+    group: 'BulkIgMockGroupExport',
+  };
+  return {
+    resourceType: 'OperationDefinition',
+    id,
+    url: `${fhirBase}/OperationDefinition/${id}`,
+    version: '2.0.0',
+    name: names[level],
+    status: 'active',
+    kind: 'operation',
+    description: `The ${level}-level export as this server supports it (no organizeOutputBy).`,
+    code: 'export',
+    base: EXPORT_DEFINITIONS[level],
+    ...(level === 'system' ? {} : { resource: [level === 'patient' ? 'Patient' : 'Group'] }),
+    system: level === 'system',
+    type: level === 'patient',
+    instance: level === 'group',
+    parameter,
+  };
+}
+
 /** The scopes the server knows: v1 and v2 forms, per type and wildcard. */
 export function scopesSupported(): string[] {
   return ['*', ...RESOURCE_TYPES].flatMap((t) => [`system/${t}.read`, `system/${t}.rs`]);
@@ -23,6 +97,7 @@ export function capabilityStatement(
   fhirBase: string,
   tokenUrl: string,
   releaseDate: string,
+  style: DefinitionStyle = 'own',
 ): Record<string, unknown> {
   return {
     resourceType: 'CapabilityStatement',
@@ -66,13 +141,13 @@ export function capabilityStatement(
           const entry: Record<string, unknown> = { type };
           if (type === 'Group') {
             entry.interaction = [{ code: 'read' }, { code: 'search-type' }];
-            entry.operation = [{ name: 'export', definition: EXPORT_DEFINITIONS.group }];
+            entry.operation = [{ name: 'export', definition: definitionUrl('group', style, fhirBase) }];
           }
           if (type === 'Patient')
-            entry.operation = [{ name: 'export', definition: EXPORT_DEFINITIONS.patient }];
+            entry.operation = [{ name: 'export', definition: definitionUrl('patient', style, fhirBase) }];
           return entry;
         }).concat([{ type: 'Binary', interaction: [{ code: 'read' }] }]),
-        operation: [{ name: 'export', definition: EXPORT_DEFINITIONS.system }],
+        operation: [{ name: 'export', definition: definitionUrl('system', style, fhirBase) }],
       },
     ],
   };

@@ -15,6 +15,7 @@ export interface IgMockFlags {
   control?: boolean;
   jobSpeed?: string;
   retryAfterForm?: string;
+  definitions?: string;
   quiet?: boolean;
 }
 
@@ -65,6 +66,11 @@ export function parseIgMockFlags(flags: IgMockFlags & Record<string, unknown>): 
     if (flags.retryAfterForm !== 'seconds' && flags.retryAfterForm !== 'http-date')
       throw new Error(`--retry-after-form takes seconds or http-date, got "${flags.retryAfterForm}"`);
     options.retryAfterForm = flags.retryAfterForm;
+  }
+  if (flags.definitions !== undefined) {
+    if (flags.definitions !== 'own' && flags.definitions !== 'ig')
+      throw new Error(`--definitions takes own or ig, got "${flags.definitions}"`);
+    options.definitions = flags.definitions;
   }
   return options;
 }

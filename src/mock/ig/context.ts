@@ -4,6 +4,7 @@
  */
 import type { FaultName } from '../../core/faults';
 import { createClock, type ClockOptions, type MockClock } from '../clock';
+import type { DefinitionStyle } from './capability';
 import { loadClients, type RegisteredClient } from './clients';
 import { buildDataset, type IgDataset } from './data';
 import { IgFaultSet, validateIgFaultNames } from './faults';
@@ -21,6 +22,11 @@ export interface IgMockOptions {
   seed?: number;
   /** How a running job's 202 says when to come back; both are correct forms. */
   retryAfterForm?: 'seconds' | 'http-date';
+  /**
+   * How the CapabilityStatement names its exports: `own` (default) OperationDefinitions served by
+   * the mock, based on the IG's and listing the supported parameters, or the IG's canonicals (`ig`).
+   */
+  definitions?: DefinitionStyle;
   /** Mount the /__mock/ control routes (default true). */
   control?: boolean;
   /** A controllable clock, as the BCDA mock's (tests use `{ start, frozen: true }`). */
@@ -49,6 +55,7 @@ export interface IgContext {
   data: IgDataset;
   jobSpeed: number;
   retryAfterForm: 'seconds' | 'http-date';
+  definitions: DefinitionStyle;
   control: boolean;
 }
 
@@ -72,6 +79,7 @@ export function createIgContext(options: IgMockOptions = {}): IgContext {
     data: buildDataset(options.seed ?? 17),
     jobSpeed,
     retryAfterForm: options.retryAfterForm ?? 'seconds',
+    definitions: options.definitions ?? 'own',
     control: options.control ?? true,
   };
 }

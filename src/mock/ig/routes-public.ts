@@ -1,16 +1,30 @@
-/** The generic mock's public routes: the CapabilityStatement, SMART configuration, token endpoint. */
+/**
+ * The generic mock's public routes: the CapabilityStatement, its OperationDefinitions, the SMART
+ * configuration and the token endpoint.
+ */
 import type { FastifyInstance } from 'fastify';
-import { capabilityStatement, smartConfiguration } from './capability';
+import { capabilityStatement, ownOperationDefinition, smartConfiguration } from './capability';
 import type { IgContext } from './context';
-import { FHIR_PATH, TOKEN_PATH, fhirBase, sendFhir, sendJson, tokenUrl } from './http';
+import { FHIR_PATH, TOKEN_PATH, fhirBase, sendFhir, sendJson, sendOutcome, tokenUrl } from './http';
 import { handleTokenRequest } from './token';
 
 const RELEASE_DATE = '2025-12-01';
 
 export function registerPublicRoutes(app: FastifyInstance, ctx: IgContext): void {
   app.get(`${FHIR_PATH}/metadata`, (request, reply) =>
-    sendFhir(reply, 200, capabilityStatement(fhirBase(request), tokenUrl(request), RELEASE_DATE)),
+    sendFhir(
+      reply,
+      200,
+      capabilityStatement(fhirBase(request), tokenUrl(request), RELEASE_DATE, ctx.definitions),
+    ),
   );
+  // The OperationDefinitions the CapabilityStatement names: conformance resources, no token needed.
+  app.get<{ Params: { id: string } }>(`${FHIR_PATH}/OperationDefinition/:id`, (request, reply) => {
+    const definition = ownOperationDefinition(request.params.id, fhirBase(request));
+    return definition
+      ? sendFhir(reply, 200, definition)
+      : sendOutcome(reply, 404, 'not-found', `no OperationDefinition ${request.params.id.slice(0, 80)}`);
+  });
   app.get(`${FHIR_PATH}/.well-known/smart-configuration`, (request, reply) =>
     sendJson(reply, 200, smartConfiguration(ctx, tokenUrl(request))),
   );

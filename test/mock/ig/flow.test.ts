@@ -27,9 +27,38 @@ describe('discovery', () => {
     expect(validateResource(cs)).toEqual([]);
     expect(cs.instantiates).toEqual(['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data']);
     expect(cs.rest[0]?.operation).toEqual([
-      { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' },
+      { name: 'export', definition: `${m.root()}/fhir/OperationDefinition/bulk-ig-mock-export` },
     ]);
     expect(cs.rest[0]?.security.extension[0]?.extension[0]?.valueUri).toBe(`${m.root()}/auth/token`);
+  });
+
+  it('serves its own OperationDefinitions, based on the IG ones, listing the parameters it supports', async () => {
+    for (const [id, base] of [
+      ['bulk-ig-mock-export', 'export'],
+      ['bulk-ig-mock-patient-export', 'patient-export'],
+      ['bulk-ig-mock-group-export', 'group-export'],
+    ] as const) {
+      const res = await m.http().get(`/fhir/OperationDefinition/${id}`);
+      expect(res.status).toBe(200);
+      const od = JSON.parse(res.text) as { base: string; parameter: { name: string }[] };
+      expect(validateResource(od)).toEqual([]);
+      expect(od.base).toBe(`http://hl7.org/fhir/uv/bulkdata/OperationDefinition/${base}`);
+      expect(od.parameter.some((p) => p.name === 'patient')).toBe(id !== 'bulk-ig-mock-export');
+      expect(od.parameter.some((p) => p.name === 'organizeOutputBy')).toBe(false);
+    }
+    expect((await m.http().get('/fhir/OperationDefinition/nope')).status).toBe(404);
+  });
+
+  it("names the IG's canonicals instead with definitions: 'ig'", async () => {
+    const other = await igTestMock({ definitions: 'ig' });
+    try {
+      const cs = JSON.parse((await other.http().get('/fhir/metadata')).text) as CapabilityLike;
+      expect(cs.rest[0]?.operation).toEqual([
+        { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' },
+      ]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('serves the SMART configuration', async () => {
