@@ -1048,6 +1048,8 @@ const smartBackendChecks: CheckDefinition[] = [
       const evidence = [answer.exchangeId];
       if (answer.status === undefined)
         return skip(`the token endpoint did not answer: ${answer.problem}`, evidence);
+      if (answer.status === 429 || answer.status === 503)
+        return skip(`the token endpoint answered ${answer.status} (busy): no token to judge`, evidence);
       if (answer.status !== 200) {
         const code = typeof answer.body?.error === 'string' ? ` (${answer.body.error})` : '';
         return fail(`a valid client assertion was answered ${answer.status}${code}, not 200`, evidence);
