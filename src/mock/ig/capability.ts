@@ -98,8 +98,9 @@ export function capabilityStatement(
   tokenUrl: string,
   releaseDate: string,
   style: DefinitionStyle = 'own',
+  flaws: { noExportOperations?: boolean; noInstantiates?: boolean } = {},
 ): Record<string, unknown> {
-  return {
+  const statement = {
     resourceType: 'CapabilityStatement',
     id: 'bulk-data-ig-mock',
     status: 'active',
@@ -151,6 +152,13 @@ export function capabilityStatement(
       },
     ],
   };
+  if (flaws.noInstantiates) delete (statement as { instantiates?: unknown }).instantiates;
+  if (flaws.noExportOperations) {
+    const rest = statement.rest[0] as { operation?: unknown; resource: { operation?: unknown }[] };
+    delete rest.operation;
+    for (const r of rest.resource) delete r.operation;
+  }
+  return statement;
 }
 
 export function smartConfiguration(ctx: IgContext, tokenUrl: string): Record<string, unknown> {

@@ -75,7 +75,10 @@ export function readExportRequest(
   for (const [name, values] of byName) {
     switch (name) {
       case '_outputFormat': {
-        const bad = splitList(values).filter((v) => !OUTPUT_FORMATS.includes(v));
+        const accepted = ctx.faults.has('ig-output-format-ndjson-refused')
+          ? OUTPUT_FORMATS.slice(0, 1)
+          : OUTPUT_FORMATS;
+        const bad = splitList(values).filter((v) => !accepted.includes(v));
         if (bad.length > 0 || splitList(values).length > 1)
           unsupported(
             `_outputFormat ${values.join(',')} is not supported (only ${OUTPUT_FORMATS.join(', ')})`,
@@ -95,7 +98,7 @@ export function readExportRequest(
             'invalid',
             `_since must be one FHIR instant, got "${values.join(',')}"`,
           );
-        req.sinceMs = Date.parse(since);
+        if (!ctx.faults.has('ig-since-ignored')) req.sinceMs = Date.parse(since);
         break;
       }
       case '_type':
@@ -160,6 +163,8 @@ export function readExportRequest(
         'forbidden',
         `the access token's scopes do not cover ${outside.join(', ')}`,
       );
+    // The fault checks the types as asked, then exports every type as if none were named.
+    if (ctx.faults.has('ig-type-ignored')) delete req.types;
   }
   return req;
 }

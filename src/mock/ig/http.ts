@@ -20,10 +20,12 @@ export function sendOutcome(
   status: number,
   code: string,
   diagnostics: string,
+  /** Another media type, for a fault that mislabels the OperationOutcome. */
+  mediaType = FHIR_JSON,
 ): FastifyReply {
   return reply
     .code(status)
-    .header('content-type', `${FHIR_JSON}; charset=utf-8`)
+    .header('content-type', `${mediaType}; charset=utf-8`)
     .send(JSON.stringify(operationOutcome('error', code, diagnostics)));
 }
 

@@ -60,7 +60,7 @@ async function kickOff(
     );
   if (request.method === 'POST' && ctx.faults.has('ig-post-kickoff-refused'))
     return sendOutcome(reply, 405, 'not-supported', 'a kick-off is GET only');
-  const token = requireToken(ctx, request, reply);
+  const token = requireToken(ctx, request, reply, 'ig-kickoff-accepts-no-token');
   if (!token) return reply;
   if (!acceptable(request))
     return sendOutcome(reply, 400, 'not-supported', 'Accept must be application/fhir+json for a kick-off');
@@ -106,6 +106,7 @@ async function kickOff(
     if (request.method === 'POST' && ctx.faults.has('ig-post-request-with-params') && raw.length > 0)
       requestUrl += `?${raw.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value)}`).join('&')}`;
     const job = createJob(ctx, token.clientId, requestUrl, files);
+    if (ctx.faults.has('ig-kickoff-no-content-location')) return reply.code(202).send();
     return reply
       .code(202)
       .header('content-location', `${rootUrl(request)}${STATUS_PATH}/${job.id}`)

@@ -15,7 +15,10 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: IgContext): void
     sendFhir(
       reply,
       200,
-      capabilityStatement(fhirBase(request), tokenUrl(request), RELEASE_DATE, ctx.definitions),
+      capabilityStatement(fhirBase(request), tokenUrl(request), RELEASE_DATE, ctx.definitions, {
+        noExportOperations: ctx.faults.has('ig-metadata-no-export-operations'),
+        noInstantiates: ctx.faults.has('ig-metadata-no-instantiates'),
+      }),
     ),
   );
   // The OperationDefinitions the CapabilityStatement names: conformance resources, no token needed.

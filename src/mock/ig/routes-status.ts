@@ -23,11 +23,13 @@ type JobParams = { Params: { id: string } };
 
 /** The caller's job, or undefined after answering (401 without a token, 404 unknown or another client's). */
 function ownJob(ctx: IgContext, request: FastifyRequest<JobParams>, reply: FastifyReply): IgJob | undefined {
-  const token = requireToken(ctx, request, reply);
+  const token = requireToken(ctx, request, reply, 'ig-status-accepts-no-token');
   if (!token) return undefined;
   const job = ctx.jobs.get(request.params.id);
   if (job && job.clientId === token.clientId) return job;
-  sendOutcome(reply, 404, 'not-found', `no export job ${request.params.id.slice(0, 80)}`);
+  // The fault labels the OperationOutcome plain JSON (IG bulkdata@137 wants application/fhir+json).
+  const mediaType = ctx.faults.has('ig-status-error-json') ? 'application/json' : undefined;
+  sendOutcome(reply, 404, 'not-found', `no export job ${request.params.id.slice(0, 80)}`, mediaType);
   return undefined;
 }
 
@@ -37,10 +39,11 @@ function retryAfter(ctx: IgContext): string {
   return ctx.retryAfterForm === 'http-date' ? new Date(now + 2000).toUTCString() : '1';
 }
 
-function manifest(job: IgJob, root: string): Record<string, unknown> {
+function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unknown> {
+  const base = ctx.faults.has('ig-manifest-relative-urls') ? '' : root;
   const item = (f: IgJob['files'][number]) => ({
     type: f.type,
-    url: `${root}${FILES_PATH}/${job.id}/${f.name}`,
+    url: `${base}${FILES_PATH}/${job.id}/${f.name}`,
     count: f.count,
   });
   return {
@@ -60,7 +63,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     const now = ctx.clock.nowMs();
     const recent = (ctx.polls.get(job.id) ?? []).filter((at) => at > now - 1000);
     ctx.polls.set(job.id, [...recent, now]);
-    if (recent.length >= POLLS_PER_SECOND) {
+    if (recent.length >= POLLS_PER_SECOND && !ctx.faults.has('ig-poll-rate-limit-ignored')) {
       reply.header('retry-after', retryAfter(ctx));
       return sendOutcome(
         reply,
@@ -71,26 +74,26 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     }
     if (job.failed) return sendOutcome(reply, 500, 'exception', 'the export job failed');
     const percent = jobPercent(ctx, job);
-    if (percent < 100)
-      return reply
-        .code(202)
-        .header('x-progress', `In Progress, ${percent}%`)
-        .header('retry-after', retryAfter(ctx))
-        .send();
+    if (percent < 100) {
+      if (!ctx.faults.has('ig-status-no-retry-after')) reply.header('retry-after', retryAfter(ctx));
+      return reply.code(202).header('x-progress', `In Progress, ${percent}%`).send();
+    }
     reply.header('expires', new Date(job.createdMs + job.durationMs + FILE_LIFETIME_MS).toUTCString());
-    return sendJson(reply, 200, manifest(job, rootUrl(request)));
+    return sendJson(reply, 200, manifest(ctx, job, rootUrl(request)));
   });
 
   app.delete<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
     const job = ownJob(ctx, request, reply);
     if (!job) return reply;
-    ctx.jobs.delete(job.id);
-    ctx.polls.delete(job.id);
+    if (!ctx.faults.has('ig-cancel-ignored')) {
+      ctx.jobs.delete(job.id);
+      ctx.polls.delete(job.id);
+    }
     return reply.code(202).send();
   });
 
   app.get<{ Params: { id: string; name: string } }>(`${FILES_PATH}/:id/:name`, (request, reply) => {
-    const token = requireToken(ctx, request, reply);
+    const token = requireToken(ctx, request, reply, 'ig-download-no-token-required');
     if (!token) return reply;
     const job = ctx.jobs.get(request.params.id);
     const file =
@@ -98,6 +101,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     if (!job || !file) return sendOutcome(reply, 404, 'not-found', 'no such file');
     if (file.scopeType && !tokenCovers(token, file.scopeType) && !ctx.faults.has('ig-download-ignores-scope'))
       return sendOutcome(reply, 403, 'forbidden', `the access token's scopes do not cover ${file.scopeType}`);
-    return reply.code(200).header('content-type', FHIR_NDJSON).send(Buffer.from(file.ndjson, 'utf8'));
+    const type = ctx.faults.has('ig-download-wrong-content-type') ? 'application/json' : FHIR_NDJSON;
+    return reply.code(200).header('content-type', type).send(Buffer.from(file.ndjson, 'utf8'));
   });
 }

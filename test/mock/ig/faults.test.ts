@@ -14,6 +14,7 @@ import {
   igTestMock,
   kickoffHeaders,
   runExport,
+  textParser,
   token,
   tokenForm,
   tokenRequest,
@@ -22,7 +23,7 @@ import {
 
 describe('generic fault catalog', () => {
   it('has uniquely named ig-* rows with rules and references', () => {
-    expect(IG_FAULTS.length).toBeGreaterThanOrEqual(33);
+    expect(IG_FAULTS.length).toBeGreaterThanOrEqual(48);
     const all = FAULTS.map((f) => f.name);
     expect(new Set(all).size).toBe(all.length);
     for (const f of IG_FAULTS) {
@@ -199,6 +200,81 @@ const PROBES: Record<string, Probe> = {
       await statusOf(m.http().get('/fhir/Group/cohort-a').set(bearer(t))),
       await statusOf(m.http().get('/fhir/Group').set(bearer(t))),
     ];
+  },
+  'ig-metadata-no-export-operations': async (m) =>
+    (await m.http().get('/fhir/metadata')).text.includes('"name":"export"'),
+  'ig-metadata-no-instantiates': async (m) =>
+    (JSON.parse((await m.http().get('/fhir/metadata')).text) as { instantiates?: unknown }).instantiates,
+  'ig-kickoff-accepts-no-token': (m) =>
+    statusOf(m.http().get('/fhir/$export').set({ Prefer: 'respond-async' })),
+  'ig-status-accepts-no-token': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    return [await statusOf(m.http().get(path)), await statusOf(m.http().delete(path))];
+  },
+  'ig-download-no-token-required': async (m) => {
+    const { manifest } = await exported(m, '/fhir/$export?_type=Patient');
+    return statusOf(m.http().get(new URL(manifest.output[0]?.url ?? '').pathname));
+  },
+  'ig-kickoff-no-content-location': async (m) => {
+    const res = await m
+      .http()
+      .get('/fhir/$export')
+      .set(kickoffHeaders(await token(m)));
+    return [res.status, res.headers['content-location'] === undefined];
+  },
+  'ig-output-format-ndjson-refused': async (m) =>
+    kickStatus(m, '/fhir/$export?_outputFormat=ndjson', await token(m)),
+  'ig-status-no-retry-after': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const res = await m
+      .http()
+      .get(new URL(kick.headers['content-location'] as string).pathname)
+      .set(bearer(t));
+    return [res.status, res.headers['retry-after']];
+  },
+  'ig-status-error-json': async (m) =>
+    (
+      await m
+        .http()
+        .get('/fhir/bulkstatus/no-such-job')
+        .set(bearer(await token(m)))
+    ).headers['content-type'],
+  'ig-cancel-ignored': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    await m.http().delete(path).set(bearer(t));
+    return statusOf(m.http().get(path).set(bearer(t)));
+  },
+  'ig-manifest-relative-urls': async (m) =>
+    /^https?:/.test(
+      (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.output[0]?.url ?? '',
+    ),
+  'ig-download-wrong-content-type': async (m) => {
+    const { t, manifest } = await exported(m, '/fhir/$export?_type=Patient');
+    const res = await m
+      .http()
+      .get(new URL(manifest.output[0]?.url ?? '').pathname)
+      .set(bearer(t))
+      .buffer(true)
+      .parse(textParser);
+    return res.headers['content-type'];
+  },
+  'ig-type-ignored': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Patient')).manifest.output.map((o) => o.type),
+  'ig-since-ignored': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z')).out.get('Observation')
+      ?.length,
+  'ig-poll-rate-limit-ignored': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push(await statusOf(m.http().get(path).set(bearer(t))));
+    return statuses;
   },
   'ig-retry-after-epoch': async (m) => {
     const t = await token(m);
