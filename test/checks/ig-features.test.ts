@@ -1,0 +1,165 @@
+/**
+ * The checks of the IG's optional kick-off features (bulk-data-ig), run as a user would run them:
+ * against the generic mock (src/mock/ig/) they pass clean and fail under their faults; where the
+ * mock names only the IG's OperationDefinitions (declaring no parameter) a feature it ignores is
+ * not held against it; against the BCDA mock addressed as a FHIR base (no system export, no POST,
+ * no _elements, no Provenance, no attachments) they skip with the reason.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type RawSettings } from '../../src/config/config';
+import type { CheckResult } from '../../src/engine/results';
+import { runConformance } from '../../src/run/run-conformance';
+import { startIgMock, type IgMockOptions, type IgMockServer } from '../../src/mock/ig';
+import { startMock, type MockServer } from '../../src/mock';
+import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
+
+jest.setTimeout(120_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+const SMART: RawSettings = {
+  smartClientId: 'bulk-ig-full-client',
+  smartKey: path.join(ROOT, 'fixtures/smart/bulk-ig-full-client.rs384.private.jwk.json'),
+};
+const BCDA = BUILT_IN_CREDENTIALS.find((c) => c.cmsId === 'A9994')!;
+
+/** The checks this file proves, by the grep that selects them with few others. */
+const CHECKS: Record<string, string[]> = {
+  'KICKOFF-': [
+    'KICKOFF-SYSTEM-ACCEPTED',
+    'KICKOFF-POST-PARAMETERS',
+    'KICKOFF-PATIENT-UNKNOWN',
+    'KICKOFF-PATIENT-NOT-IN-GROUP',
+    'KICKOFF-TYPEFILTER-REPEATED',
+    'KICKOFF-TYPEFILTER-IGNORED',
+    'KICKOFF-STRICT-UNKNOWN-PARAM',
+    'KICKOFF-LENIENT-UNKNOWN-PARAM',
+  ],
+  'MANIFEST-': ['MANIFEST-POST-REQUEST-URL', 'MANIFEST-DELETED'],
+  'DOWNLOAD-': [
+    'DOWNLOAD-PATIENT-PARAM',
+    'DOWNLOAD-ELEMENTS',
+    'DOWNLOAD-ELEMENTS-SUBSETTED',
+    'DOWNLOAD-TYPEFILTER',
+    'DOWNLOAD-LATEST-PROVENANCE',
+    'DOWNLOAD-RELEVANT-PROVENANCE',
+    'DOWNLOAD-ATTACHMENTS',
+    'DOWNLOAD-ATTACHMENTS-DESCRIBED',
+  ],
+  'METADATA-GROUP-READ': ['METADATA-GROUP-READ'],
+};
+
+/** Each fault and the checks it must make fail (the grep selects them). */
+const FAULT_CASES: Array<[fault: string, grep: string, failing: string[]]> = [
+  ['ig-system-export-missing', 'KICKOFF-SYSTEM-ACCEPTED', ['KICKOFF-SYSTEM-ACCEPTED']],
+  ['ig-post-kickoff-refused', 'KICKOFF-POST-PARAMETERS', ['KICKOFF-POST-PARAMETERS']],
+  ['ig-post-request-with-params', 'MANIFEST-POST-REQUEST-URL', ['MANIFEST-POST-REQUEST-URL']],
+  ['ig-patient-param-ignored', 'DOWNLOAD-PATIENT-PARAM', ['DOWNLOAD-PATIENT-PARAM']],
+  ['ig-patient-unknown-accepted', 'KICKOFF-PATIENT-UNKNOWN', ['KICKOFF-PATIENT-UNKNOWN']],
+  ['ig-patient-outside-group-accepted', 'KICKOFF-PATIENT-NOT-IN-GROUP', ['KICKOFF-PATIENT-NOT-IN-GROUP']],
+  ['ig-elements-ignored', 'DOWNLOAD-ELEMENTS', ['DOWNLOAD-ELEMENTS']],
+  ['ig-elements-no-subsetted-tag', 'DOWNLOAD-ELEMENTS-SUBSETTED', ['DOWNLOAD-ELEMENTS-SUBSETTED']],
+  ['ig-typefilter-ignored', 'TYPEFILTER', ['DOWNLOAD-TYPEFILTER', 'KICKOFF-TYPEFILTER-IGNORED']],
+  ['ig-typefilter-repeat-keeps-last', 'KICKOFF-TYPEFILTER-REPEATED', ['KICKOFF-TYPEFILTER-REPEATED']],
+  ['ig-latest-provenance-all', 'DOWNLOAD-LATEST-PROVENANCE', ['DOWNLOAD-LATEST-PROVENANCE']],
+  ['ig-relevant-provenance-missing', 'DOWNLOAD-RELEVANT-PROVENANCE', ['DOWNLOAD-RELEVANT-PROVENANCE']],
+  ['ig-strict-ignores-unknown-param', 'KICKOFF-STRICT-UNKNOWN-PARAM', ['KICKOFF-STRICT-UNKNOWN-PARAM']],
+  ['ig-lenient-no-error-outcome', 'KICKOFF-LENIENT-UNKNOWN-PARAM', ['KICKOFF-LENIENT-UNKNOWN-PARAM']],
+  ['ig-deleted-wrong-method', 'MANIFEST-DELETED', ['MANIFEST-DELETED']],
+  ['ig-deleted-also-in-output', 'MANIFEST-DELETED', ['MANIFEST-DELETED']],
+  ['ig-attachment-url-broken', 'DOWNLOAD-ATTACHMENTS', ['DOWNLOAD-ATTACHMENTS']],
+  ['ig-attachment-no-content-type', 'DOWNLOAD-ATTACHMENTS-DESCRIBED', ['DOWNLOAD-ATTACHMENTS-DESCRIBED']],
+  ['ig-group-read-missing', 'METADATA-GROUP-READ', ['METADATA-GROUP-READ']],
+];
+
+/** Runs the checks `grep` selects under bulk-data-ig against `target`; their results by id. */
+async function run(target: string, grep: string, auth: RawSettings): Promise<Map<string, CheckResult>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ig-features-'));
+  const config = loadConfig(
+    { ...auth, profile: 'bulk-data-ig', target, grep, outDir: path.join(dir, 'reports'), timeoutSeconds: 90 },
+    {},
+    dir,
+  );
+  const { report } = await runConformance(config);
+  return new Map(report.results.map((r) => [r.id, r]));
+}
+
+const outcomes = (results: Map<string, CheckResult>, ids: string[]) =>
+  Object.fromEntries(ids.map((id) => [id, results.get(id)?.outcome ?? 'did not run']));
+
+async function igMock(options: IgMockOptions = {}): Promise<IgMockServer> {
+  return startIgMock({ quiet: true, control: false, jobSpeed: 20, ...options });
+}
+
+describe('the IG feature checks against the generic mock', () => {
+  let mock: IgMockServer;
+  beforeAll(async () => {
+    mock = await igMock();
+  });
+  afterAll(() => mock.close());
+  afterEach(() => mock.setFaults([]));
+
+  it.each(Object.entries(CHECKS))('pass clean (%s)', async (grep, ids) => {
+    const results = await run(mock.fhirBase, grep, SMART);
+    expect(outcomes(results, ids)).toEqual(Object.fromEntries(ids.map((id) => [id, 'pass'])));
+  });
+
+  it.each(FAULT_CASES)('%s makes %s fail', async (fault, grep, failing) => {
+    mock.setFaults([fault]);
+    const results = await run(mock.fhirBase, grep, SMART);
+    expect(outcomes(results, failing)).toEqual(Object.fromEntries(failing.map((id) => [id, 'fail'])));
+  });
+});
+
+describe('a generic server that names only the IG OperationDefinitions', () => {
+  let mock: IgMockServer;
+  beforeAll(async () => {
+    mock = await igMock({ definitions: 'ig' });
+  });
+  afterAll(() => mock.close());
+  afterEach(() => mock.setFaults([]));
+
+  it('is not held to POST when it refuses it, having declared no POST-only parameter', async () => {
+    mock.setFaults(['ig-post-kickoff-refused']);
+    const results = await run(mock.fhirBase, 'POST-', SMART);
+    expect(outcomes(results, ['KICKOFF-POST-PARAMETERS', 'MANIFEST-POST-REQUEST-URL'])).toEqual({
+      'KICKOFF-POST-PARAMETERS': 'skip',
+      'MANIFEST-POST-REQUEST-URL': 'skip',
+    });
+    expect(results.get('KICKOFF-POST-PARAMETERS')?.message).toMatch(/405.*optional in the IG/);
+  });
+
+  it('is told to refuse a _typeFilter it ignores, not that it misapplied one it never declared', async () => {
+    mock.setFaults(['ig-typefilter-ignored']);
+    const results = await run(mock.fhirBase, 'TYPEFILTER', SMART);
+    expect(outcomes(results, ['DOWNLOAD-TYPEFILTER', 'KICKOFF-TYPEFILTER-IGNORED'])).toEqual({
+      'DOWNLOAD-TYPEFILTER': 'skip',
+      'KICKOFF-TYPEFILTER-IGNORED': 'fail',
+    });
+  });
+});
+
+describe('the IG feature checks against the BCDA mock addressed as a FHIR base', () => {
+  let mock: MockServer;
+  beforeAll(async () => {
+    mock = await startMock({ quiet: true });
+  });
+  afterAll(() => mock.close());
+
+  it.each(Object.entries(CHECKS))(
+    'skip with a reason where BCDA lacks the feature (%s)',
+    async (grep, ids) => {
+      const results = await run(`${mock.url}/api/v2`, grep, {
+        clientId: BCDA.clientId,
+        clientSecret: BCDA.clientSecret,
+      });
+      // BCDA v2 accepts _typeFilter and ignores it: the IG asks it to refuse instead (bulkdata@105).
+      const expected = Object.fromEntries(
+        ids.map((id) => [id, id === 'KICKOFF-TYPEFILTER-IGNORED' ? 'fail' : 'skip']),
+      );
+      expect(outcomes(results, ids)).toEqual(expected);
+      for (const id of ids) expect(results.get(id)?.message).not.toBe('');
+    },
+  );
+});
