@@ -1022,6 +1022,13 @@ const smartBackendChecks: CheckDefinition[] = [
             'the server offers no SMART discovery (404) and its CapabilityStatement declares no SMART',
             evidence,
           );
+        // BCDA names SMART in its CapabilityStatement yet logs clients in with Basic credentials and
+        // serves no discovery: a run that does not log in with SMART does not hold that against it.
+        if (answer.status === 404 && !ctx.smart)
+          return skip(
+            'the server offers no SMART discovery (404) and this run logs in without SMART Backend Services',
+            evidence,
+          );
         return fail(`smart-configuration answered ${answer.status}, not 200`, evidence);
       }
       if (!answer.body) return fail('smart-configuration is not a JSON object', evidence);

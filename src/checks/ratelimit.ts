@@ -9,6 +9,7 @@ import { retryAfterMs } from '../http/retry-after';
 import { joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
+import { jobIdOf } from './kit/job-list';
 
 function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinition {
   const name = endpoint === 'patient' ? 'Patient' : 'Group/all';
@@ -90,6 +91,9 @@ const pollingTooOftenCheck: CheckDefinition = {
     if (isOutcome(started)) return started;
     const answers: HttpResponse[] = [];
     const t0 = Date.now();
+    // Held running where job states can be set: a fast job must not finish in the middle of the burst.
+    const id = control ? jobIdOf(started.jobUrl) : undefined;
+    if (control && id) await control.forceJobState(id, 'In Progress');
     await control?.setPollRateLimit?.(MOCK_POLL_LIMIT, MOCK_POLL_WINDOW_SECONDS);
     try {
       for (let i = 0; i < POLL_BURST; i++) {

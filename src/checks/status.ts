@@ -1240,7 +1240,7 @@ const retryAfterFormCheck: CheckDefinition = {
   profiles: ['bcda', 'bulk-data-ig'],
   refs: ['RFC 9110 §10.2.3'],
   operations: STATUS_OPS,
-  faults: ['status-retry-after-epoch'],
+  faults: ['status-retry-after-epoch', 'ig-retry-after-epoch'],
   run(ctx) {
     const carrying = ctx.log.all().flatMap((e) => {
       const value = e.response?.headers['retry-after'];

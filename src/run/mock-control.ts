@@ -24,7 +24,7 @@ export function controlClient(baseUrl: string, userAgent: string): HttpClient {
   });
 }
 
-/** True when the target answers GET /__mock/state like this project's mock started with --control. */
+/** True when the target answers GET /__mock/state like this project's BCDA mock started with --control. */
 export async function offersMockControl(
   http: HttpClient,
   timeoutMs: number,
@@ -49,8 +49,13 @@ export async function offersMockControl(
       chunks.push(chunk as Buffer);
     }
     await res.finished;
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { faults?: unknown; jobs?: unknown };
-    return Array.isArray(body.faults) && Array.isArray(body.jobs);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      faults?: unknown;
+      jobs?: unknown;
+      pollRateLimit?: unknown;
+    };
+    // The BCDA mock's control only: the generic mock's /__mock has no clock or job-state routes.
+    return Array.isArray(body.faults) && Array.isArray(body.jobs) && typeof body.pollRateLimit === 'object';
   } catch {
     // Not reachable, not JSON, not our mock: no control, and the probe reports reachability.
     return false;

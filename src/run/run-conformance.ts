@@ -27,20 +27,13 @@ import {
 } from './clients';
 import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { discoverGroup } from './discover-group';
+import { EMBEDDED_JOB_SPEED } from './embedded-speed';
 import { embeddedSmartSettings, smartAuthFromConfig } from '../auth/smart-setup';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
 import { embeddedFuzzSettings } from '../fuzz/embedded';
 import { ContractLedger, loadCompiledContract } from '../contract/ledger';
-
-/**
- * The embedded mock finishes a job in about half a second instead of the two seconds of its normal
- * speed: a run follows some thirty exports one after another (measured: a full run 19–21 s instead
- * of 43 s on 2 cores, load under 1). A job still answers 202 with X-Progress on the poll right after
- * its kick-off, and STATUS-X-PROGRESS holds one In Progress when no poll caught one running.
- */
-const EMBEDDED_JOB_SPEED = 4;
 
 /** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
 const EXPORTS_GRACE_MS = 1_000;
@@ -146,8 +139,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   try {
     if (mock) {
       control = httpControl(controlHttp, requestTimeoutMs, budget);
-    } else if (!generic && (await offersMockControl(controlHttp, requestTimeoutMs, budget))) {
-      // Only the BCDA mock's control (clock, job states) is spoken; a generic target gets none.
+    } else if (await offersMockControl(controlHttp, requestTimeoutMs, budget)) {
       // A separately started mock with --control offers the same clock and job-state control.
       control = httpControl(controlHttp, requestTimeoutMs, budget);
       hooks.onNotice?.(

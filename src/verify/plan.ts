@@ -19,6 +19,12 @@ export interface VerifyJob {
   suites?: Area[];
   /** Run the mock with --quirks (the real server's behaviour, which checks report as known deviations). */
   quirks?: boolean;
+  /**
+   * A bulk-data-ig job against the BCDA mock (addressed as the FHIR base /api/<version>) instead of
+   * the generic mock a bulk-data-ig run embeds: BCDA is a Bulk Data server too, and some of its
+   * faults break a rule only the generic profile judges.
+   */
+  bcdaMock?: boolean;
 }
 
 export interface VerifyPlan {
@@ -93,25 +99,34 @@ export function planVerify(
   const clean: VerifyJob[] = [
     ...VERSIONS.map((version) => ({ key: `clean ${version} bcda`, version, profile: 'bcda' as const })),
     { key: 'clean v2 bulk-data-ig', version: 'v2', profile: 'bulk-data-ig' },
+    { key: 'clean v2 bulk-data-ig bcda-mock', version: 'v2', profile: 'bulk-data-ig', bcdaMock: true },
     // The real server's quirks must read as known deviations, never as failures.
     { key: 'clean v2 bcda quirks', version: 'v2', profile: 'bcda', quirks: true },
   ];
   const planned = faults
-    // The generic mock's faults (mock: 'generic') are not run against the BCDA mock.
-    .filter((fault) => fault.mock === undefined)
     .filter((fault) => !only || only.has(fault.name))
     .map((fault) => {
       const declaring = catalog.filter((c) => c.faults.includes(fault.name));
       const extra = new Set(alsoJudgedBy?.get(fault.name) ?? []);
       const judging = [...declaring, ...catalog.filter((c) => extra.has(c.id) && !declaring.includes(c))];
       const suites = withCompanions([fault.area, ...judging.map((c) => c.area)]);
-      const jobs = combosFor(judging).map(({ version, profile }) => ({
-        key: `${fault.name} ${version} ${profile}`,
-        fault: fault.name,
-        version,
-        profile,
-        ...(full ? {} : { suites }),
-      }));
+      // A generic mock's fault runs where a bulk-data-ig run embeds it; a BCDA fault that only a
+      // generic check judges runs against the BCDA mock addressed as a FHIR base.
+      const combos =
+        fault.mock === 'generic'
+          ? [{ version: 'v2' as const, profile: 'bulk-data-ig' as const }]
+          : combosFor(judging);
+      const jobs = combos.map(({ version, profile }) => {
+        const bcdaMock = profile === 'bulk-data-ig' && fault.mock !== 'generic';
+        return {
+          key: `${fault.name} ${version} ${profile}${bcdaMock ? ' bcda-mock' : ''}`,
+          fault: fault.name,
+          version,
+          profile,
+          ...(bcdaMock ? { bcdaMock } : {}),
+          ...(full ? {} : { suites }),
+        };
+      });
       return { fault, declaredBy: declaring.map((c) => c.id), jobs };
     });
   return { partial: Boolean(only), clean, faults: planned };
