@@ -82,7 +82,8 @@ export interface VerifyReport {
   requirements?: { summary: RequirementProofSummary; requirements: RequirementProof[] };
 }
 
-const runName = (job: VerifyJob) => `${job.version} ${job.profile}`;
+const runName = (job: VerifyJob) =>
+  `${job.version} ${job.profile}${job.bcdaMock ? ' (BCDA mock)' : ''}${job.quirks ? ' quirks' : ''}`;
 
 function tripsOf(results: readonly JobCheckResult[], run: string): TrippedCheck[] {
   return results

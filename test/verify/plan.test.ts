@@ -77,6 +77,7 @@ describe('planVerify', () => {
       'clean v2 bcda',
       'clean v3 bcda',
       'clean v2 bulk-data-ig',
+      'clean v2 bulk-data-ig bcda-mock',
       'clean v2 bcda quirks',
     ]);
     expect(plan.clean.every((j) => j.suites === undefined && j.fault === undefined)).toBe(true);
