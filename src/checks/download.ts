@@ -692,6 +692,7 @@ import {
   elementsExport,
   patientParamExport,
   provenanceExport,
+  sinceExport as igSinceExport,
   typeFilterExport,
   unmatched,
   type ElementsChoice,
@@ -952,6 +953,39 @@ const relevantProvenanceCheck: CheckDefinition = {
   },
 };
 
+const systemSinceCheck: CheckDefinition = {
+  id: 'DOWNLOAD-SYSTEM-SINCE',
+  title: 'the system-level export honours _since',
+  description:
+    "Where the system-level export is declared, [base]/$export with _since inside the base export's meta.lastUpdated range (and _outputFormat=application/fhir+ndjson) completes, and every exported resource with a meta.lastUpdated was updated after it.",
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-since-ignored'],
+  async run(ctx) {
+    const prepared = await igSinceExport(ctx, true);
+    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    const { exported, since } = prepared;
+    const dated = [...exported.resources.values()].filter((r) => r.lastUpdated !== undefined);
+    if (!dated.length)
+      return skip(`${exported.label} returned no resource with a meta.lastUpdated`, exported.evidence);
+    const stale = dated.filter((r) => r.lastUpdated! <= since);
+    if (stale.length)
+      return fail(
+        `${exported.label}: ${stale.length} of ${dated.length} resources were updated at or before _since (${few(stale.map((r) => `${r.key} ${new Date(r.lastUpdated!).toISOString()}`))})`,
+        exported.evidence,
+      );
+    if (exported.incomplete)
+      return skip(`${exported.label} was not read whole: ${exported.incomplete}`, exported.evidence);
+    return pass(
+      `${exported.label}: all ${dated.length} dated resources updated after _since`,
+      exported.evidence,
+    );
+  },
+};
+
 /** Attachment URLs fetched at most. */
 const MAX_ATTACHMENTS = 5;
 
@@ -1045,6 +1079,7 @@ export const downloadIgChecks: CheckDefinition[] = [
   typeFilterCheck,
   latestProvenanceCheck,
   relevantProvenanceCheck,
+  systemSinceCheck,
   attachmentsCheck,
   attachmentsDescribedCheck,
 ];

@@ -854,6 +854,8 @@ import {
   patientKickoff,
   patientParamExport,
   postExport,
+  sinceExport as igSinceExport,
+  SYSTEM_FORMAT,
   typeFilterExport,
   unmatched,
 } from './kit/ig-features';
@@ -893,6 +895,45 @@ const systemExportCheck: CheckDefinition = {
       ]),
       `202 with Content-Location ${jobUrl}, then 200 with a manifest`,
       evidence,
+    );
+  },
+};
+
+/** The _outputFormat aliases the IG makes every server accept besides application/fhir+ndjson. */
+const FORMAT_ALIASES = ['application/ndjson', 'ndjson'];
+
+const systemOutputFormatCheck: CheckDefinition = {
+  id: 'KICKOFF-SYSTEM-OUTPUT-FORMAT',
+  title: 'the system-level export accepts every NDJSON _outputFormat',
+  description:
+    'Where the system-level export is declared, [base]/$export accepts _outputFormat=application/fhir+ndjson (the kick-off of the system-level _since export) and its aliases application/ndjson and ndjson (each kicked off and cancelled at once): 202 each.',
+  level: 'MUST',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-output-format-ndjson-refused'],
+  async run(ctx) {
+    await requireLevel(ctx, 'system');
+    const since = await igSinceExport(ctx, true);
+    const answers: Array<[string, HttpResponse]> = [];
+    const first = isSkip(since) ? since.run?.kickoff : since.exported.run.kickoff;
+    if (first) answers.push([SYSTEM_FORMAT, first]);
+    for (const format of FORMAT_ALIASES) {
+      const { res } = await ctx.kickoffAndCancel({
+        endpoint: 'system',
+        query: { _outputFormat: format },
+        label: `system-level kick-off with _outputFormat=${format}`,
+      });
+      answers.push([format, res]);
+    }
+    const refused = answers.filter(([, res]) => res.status !== 202);
+    return verdict(
+      refused.length
+        ? refused.map(([f, res]) => `_outputFormat=${f}: ${res.status}, expected 202`).join('; ')
+        : undefined,
+      `202 for _outputFormat ${answers.map(([f]) => f).join(', ')}`,
+      answers.map(([, res]) => res.exchange.id),
     );
   },
 };
@@ -1215,6 +1256,7 @@ const lenientUnknownCheck: CheckDefinition = {
 
 export const kickoffIgChecks: CheckDefinition[] = [
   systemExportCheck,
+  systemOutputFormatCheck,
   postParametersCheck,
   patientUnknownCheck,
   patientNotInGroupCheck,

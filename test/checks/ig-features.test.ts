@@ -28,6 +28,7 @@ const BCDA = BUILT_IN_CREDENTIALS.find((c) => c.cmsId === 'A9994')!;
 const CHECKS: Record<string, string[]> = {
   'KICKOFF-': [
     'KICKOFF-SYSTEM-ACCEPTED',
+    'KICKOFF-SYSTEM-OUTPUT-FORMAT',
     'KICKOFF-POST-PARAMETERS',
     'KICKOFF-PATIENT-UNKNOWN',
     'KICKOFF-PATIENT-NOT-IN-GROUP',
@@ -44,6 +45,7 @@ const CHECKS: Record<string, string[]> = {
     'DOWNLOAD-TYPEFILTER',
     'DOWNLOAD-LATEST-PROVENANCE',
     'DOWNLOAD-RELEVANT-PROVENANCE',
+    'DOWNLOAD-SYSTEM-SINCE',
     'DOWNLOAD-ATTACHMENTS',
     'DOWNLOAD-ATTACHMENTS-DESCRIBED',
   ],
@@ -53,6 +55,8 @@ const CHECKS: Record<string, string[]> = {
 /** Each fault and the checks it must make fail (the grep selects them). */
 const FAULT_CASES: Array<[fault: string, grep: string, failing: string[]]> = [
   ['ig-system-export-missing', 'KICKOFF-SYSTEM-ACCEPTED', ['KICKOFF-SYSTEM-ACCEPTED']],
+  ['ig-output-format-ndjson-refused', 'KICKOFF-SYSTEM-OUTPUT-FORMAT', ['KICKOFF-SYSTEM-OUTPUT-FORMAT']],
+  ['ig-since-ignored', 'DOWNLOAD-SYSTEM-SINCE', ['DOWNLOAD-SYSTEM-SINCE']],
   ['ig-post-kickoff-refused', 'KICKOFF-POST-PARAMETERS', ['KICKOFF-POST-PARAMETERS']],
   ['ig-post-request-with-params', 'MANIFEST-POST-REQUEST-URL', ['MANIFEST-POST-REQUEST-URL']],
   ['ig-patient-param-ignored', 'DOWNLOAD-PATIENT-PARAM', ['DOWNLOAD-PATIENT-PARAM']],

@@ -267,6 +267,9 @@ export async function provenanceExport(
   return isSkip(exported) ? exported : { base, byTarget, exported };
 }
 
+/** The _outputFormat the system-level `_since` export names (its aliases are kicked off apart). */
+export const SYSTEM_FORMAT = 'application/fhir+ndjson';
+
 /** A parameter no server defines, for the Prefer: handling checks. */
 export const UNKNOWN_PARAMETER = '_bulkConformanceUnknownParameter';
 
@@ -291,10 +294,15 @@ export async function lenientExport(ctx: CheckContext): Promise<IgExport | IgSki
 export const linesNaming = (e: IgExport, parameter: string): string[] =>
   e.errorLines.filter((l) => l.includes(parameter));
 
-/** The base level with `_since` inside the base data's lastUpdated range, for `deleted`. */
+/**
+ * The base level (or the system level) with `_since` inside the base data's lastUpdated range: for
+ * `deleted`, and for `_since` at the system level, whose kick-off also names `_outputFormat`.
+ */
 export async function sinceExport(
   ctx: CheckContext,
+  system = false,
 ): Promise<Prepared<{ since: number; exported: IgExport }>> {
+  if (system) await requireLevel(ctx, 'system');
   const base = await baseExport(ctx);
   if (isSkip(base)) return base;
   const values = [...base.resources.values()].flatMap((r) =>
@@ -307,11 +315,15 @@ export async function sinceExport(
       evidence: base.evidence,
     };
   const text = documentedInstant(since);
+  const level = system ? 'system' : base.level;
+  const query = system ? { _outputFormat: SYSTEM_FORMAT, _since: text } : { _since: text };
   const exported = await igExport(
     ctx,
-    'since',
-    { ...atLevel(ctx, base.level), query: { _since: text } },
-    `GET ${levelPath(ctx, base.level)}?_since=${text}`,
+    system ? 'system-since' : 'since',
+    { ...atLevel(ctx, level), query },
+    `GET ${levelPath(ctx, level)}?${Object.entries(query)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&')}`,
   );
   return isSkip(exported) ? exported : { base, since, exported };
 }
