@@ -324,7 +324,10 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
     profiles: endpoint.generic ? ['bcda', 'bulk-data-ig'] : ['bcda'],
     refs: step.refs,
     operations: endpoint.operations,
-    faults: step.faults,
+    faults:
+      step.key === 'NO-TOKEN' && endpoint.genericNoTokenFault
+        ? [...step.faults, endpoint.genericNoTokenFault]
+        : step.faults,
     async run(ctx) {
       const res = await endpoint.send(ctx, step.auth(), `${endpoint.name} ${step.title}`);
       if (typeof res === 'string') return skip(res);

@@ -61,7 +61,7 @@ export const cancelChecks: CheckDefinition[] = [
       level: 'MUST',
       profiles: ['bcda', 'bulk-data-ig'],
       refs: ['behavior §2.3'],
-      faults: ['cancel-ignored'],
+      faults: ['cancel-ignored', 'ig-status-error-json', 'ig-cancel-ignored'],
     },
     (f) => (f.cancel?.status === 202 ? f.statusAfter : undefined),
     (res, ctx) => {
@@ -102,7 +102,7 @@ export const cancelChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.4'],
     operations: versioned('cancelJob'),
-    faults: ['status-unknown-job-200'],
+    faults: ['status-unknown-job-200', 'ig-status-error-json'],
     async run(ctx) {
       const res = ctx.generic
         ? await unknownJobRequest(ctx, 'DELETE', 'cancel a job that does not exist')

@@ -184,7 +184,7 @@ const dataChecks: CheckDefinition[] = [
       "The _since is taken from inside the range of meta.lastUpdated values the unfiltered export returned (about its median), so an ignored _since would bring back resources updated at or before it. With _since, Patient/$export filters every enrollee's data, newly attributed ones included: no resource may have meta.lastUpdated at or before it. Skips when the unfiltered data has no spread of lastUpdated values.",
     profiles: ['bcda', 'bulk-data-ig'],
     refs: [],
-    faults: ['content-ignores-since', 'patient-since-new-enrollees-unfiltered'],
+    faults: ['content-ignores-since', 'patient-since-new-enrollees-unfiltered', 'ig-since-ignored'],
     async judge(ctx) {
       const got = await sinceExport(ctx, 'patient');
       return isNoData(got) ? skipFor(got) : judgeSince(got.filtered, got.chosen.since);
@@ -249,7 +249,12 @@ const dataChecks: CheckDefinition[] = [
       description: `${name} is asked for every resource type the unfiltered export has but one. The manifest may list, and the files may hold, only the requested types, and each requested type the unfiltered export has data for must come back. Skips when the unfiltered export has a single type.`,
       profiles: ['bcda', 'bulk-data-ig'],
       refs: [],
-      faults: ['content-ignores-type', 'type-filter-leaks-other-types', 'type-filter-drops-requested-type'],
+      faults: [
+        'content-ignores-type',
+        'type-filter-leaks-other-types',
+        'type-filter-drops-requested-type',
+        'ig-type-ignored',
+      ],
       async judge(ctx) {
         const got = await typeExport(ctx, endpoint);
         return isNoData(got)
@@ -508,7 +513,7 @@ export const downloadChecks: CheckDefinition[] = [
     title: 'files are served as application/fhir+ndjson',
     description: 'Each file answer has Content-Type application/fhir+ndjson.',
     refs: ['behavior §2.7'],
-    faults: ['download-wrong-content-type'],
+    faults: ['download-wrong-content-type', 'ig-download-wrong-content-type'],
     check(run) {
       const ok = run.downloads.filter((d) => d.status === 200);
       const bad = ok.filter(
@@ -576,7 +581,7 @@ export const downloadChecks: CheckDefinition[] = [
     description:
       'When the manifest says requiresAccessToken: true, a download without Authorization is refused with 401.',
     refs: ['behavior §2.7'],
-    faults: ['download-no-token-required'],
+    faults: ['download-no-token-required', 'ig-download-no-token-required'],
     async check(run, ctx) {
       if (run.manifest?.requiresAccessToken !== true) return skip('requiresAccessToken is not true');
       const first = run.downloads.find((d) => d.status === 200);
@@ -686,6 +691,7 @@ export function formatBytes(n: number): string {
  * when the server refuses the feature or its data cannot tell a honoured parameter from an ignored one.
  */
 // The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
+import { RefusedRequest } from '../http/client';
 import { baseExport, isSkip, ofType, type IgExport } from './kit/ig-exports';
 import {
   ALWAYS_KEPT,
@@ -788,7 +794,10 @@ const elementsCheck: CheckDefinition = {
       const kept = keptElements(prepared, r.type);
       const extra = r.elements.filter((e) => !kept.has(e.replace(/^_/, '')));
       const whole = base.resources.get(r.key);
-      const wanted = [...kept].filter((e) => e !== 'meta' && whole?.elements.includes(e));
+      // Of what may be kept, id and the listed and mandatory elements must be.
+      const wanted = [...kept].filter(
+        (e) => (e === 'id' || !ALWAYS_KEPT.has(e)) && whole?.elements.includes(e),
+      );
       const lost = wanted.filter((e) => !r.elements.includes(e) && !r.elements.includes(`_${e}`));
       if (extra.length) problems.push(`${r.key} keeps ${few(extra)}`);
       if (lost.length) problems.push(`${r.key} lacks ${few(lost)}`);
@@ -1010,6 +1019,7 @@ const attachmentsCheck: CheckDefinition = {
     const token = base.run.manifest.requiresAccessToken === true;
     const evidence = base.evidence.slice(0, 2);
     const problems: string[] = [];
+    const refused: string[] = [];
     const urls = [...new Set(withUrl.map((a) => a.url!))].slice(0, MAX_ATTACHMENTS);
     for (const url of urls) {
       const holder = withUrl.find((a) => a.url === url)!.holder;
@@ -1028,12 +1038,16 @@ const attachmentsCheck: CheckDefinition = {
         evidence.push(res.exchange.id);
         if (res.status !== 200) problems.push(`${holder}: ${url} answered ${res.status}`);
       } catch (err) {
-        problems.push(`${holder}: ${url} could not be fetched (${(err as Error).message})`);
+        // The harness keeps the token from origins not allowed (--allow-origin): that is not the server's doing.
+        if (err instanceof RefusedRequest) refused.push(`${url} (${err.reason})`);
+        else problems.push(`${holder}: ${url} could not be fetched (${(err as Error).message})`);
       }
     }
+    if (!problems.length && refused.length === urls.length)
+      return skip(`no attachment URL was fetched: ${few(refused)}`, evidence);
     return verdict(
       problems.length ? few(problems) : undefined,
-      `${urls.length} attachment URL(s) answered 200 ${token ? 'with the access token alone' : 'without a token'}`,
+      `${urls.length - refused.length} attachment URL(s) answered 200 ${token ? 'with the access token alone' : 'without a token'}${refused.length ? `; ${refused.length} not fetched (${few(refused, 1)})` : ''}`,
       evidence,
     );
   },

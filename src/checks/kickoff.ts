@@ -281,6 +281,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
         'kickoff-200-instead-of-202',
         'kickoff-no-content-location',
         'kickoff-relative-content-location',
+        ...(e.spec.group === 'runout' ? [] : (['ig-kickoff-no-content-location'] as const)),
       ],
       // Runout is BCDA's own group; a generic server's Group export uses the run's group.
       ...(e.spec.group === 'runout' ? { profiles: ['bcda'] as Profile[] } : {}),
@@ -501,7 +502,11 @@ const parameterChecks: CheckDefinition[] = [
       title: `_outputFormat=${format} is accepted`,
       description: `Servers must accept the three NDJSON names for _outputFormat; ${format} answers 202.`,
       refs: ['behavior §3'],
-      faults: ['kickoff-rejects-valid-output-format'],
+      // The generic mock's twin refuses the two names other than application/fhir+ndjson.
+      faults:
+        format === 'application/fhir+ndjson'
+          ? ['kickoff-rejects-valid-output-format']
+          : ['kickoff-rejects-valid-output-format', 'ig-output-format-ndjson-refused'],
       spec: () => patient({ query: { _outputFormat: format } }),
     }),
   ),

@@ -250,7 +250,7 @@ export const metadataChecks: CheckDefinition[] = [
     level: 'SHOULD',
     profiles: ['bcda', 'bulk-data-ig'],
     refs: [],
-    faults: ['metadata-no-instantiates'],
+    faults: ['metadata-no-instantiates', 'ig-metadata-no-instantiates'],
     async run(ctx) {
       const got = await capability(ctx);
       if ('missing' in got) return got.missing;
@@ -308,7 +308,7 @@ export const metadataChecks: CheckDefinition[] = [
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.1'],
-    faults: ['metadata-missing-export-operations'],
+    faults: ['metadata-missing-export-operations', 'ig-metadata-no-export-operations'],
     async run(ctx) {
       const got = await capability(ctx);
       if ('missing' in got) return got.missing;

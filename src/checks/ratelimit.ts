@@ -78,7 +78,7 @@ const pollingTooOftenCheck: CheckDefinition = {
   profiles: ['bulk-data-ig'],
   refs: ['behavior §2.3'],
   operations: versioned('getJobStatus'),
-  faults: ['poll-rate-limit-ignored', 'poll-rate-limit-no-retry-after'],
+  faults: ['poll-rate-limit-ignored', 'poll-rate-limit-no-retry-after', 'ig-poll-rate-limit-ignored'],
   async run(ctx) {
     const control = ctx.control?.setPollRateLimit ? ctx.control : undefined;
     // The run's other polling must not meet the lowered limit.

@@ -406,7 +406,7 @@ const jobStatusChecks: CheckDefinition[] = [
     profiles: ['bulk-data-ig'],
     refs: [],
     operations: STATUS_OPS,
-    faults: ['status-no-retry-after'],
+    faults: ['status-no-retry-after', 'ig-status-no-retry-after'],
     run: (ctx) =>
       everyExportsPolls(ctx, (run) => {
         const running = run.polls.filter((p) => p.status === 202);
@@ -562,7 +562,7 @@ const jobStatusChecks: CheckDefinition[] = [
     description:
       'In every manifest, output is an array and every item has a resource type and an absolute url.',
     refs: [],
-    faults: ['manifest-relative-urls', 'manifest-output-missing-type'],
+    faults: ['manifest-relative-urls', 'manifest-output-missing-type', 'ig-manifest-relative-urls'],
     check(run) {
       const id = run.final.exchange.id;
       const output = run.manifest?.output;
@@ -786,7 +786,7 @@ const jobStatusChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: [],
     operations: STATUS_OPS,
-    faults: ['content-ignores-type'],
+    faults: ['content-ignores-type', 'ig-type-ignored'],
     async run(ctx) {
       // After the shared export: a server that refuses a second job in flight (429) sees none.
       await ctx.mainExport().catch(() => undefined);
@@ -895,7 +895,7 @@ const jobStatusChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.3'],
     operations: STATUS_OPS,
-    faults: ['status-unknown-job-200'],
+    faults: ['status-unknown-job-200', 'ig-status-error-json'],
     async run(ctx) {
       const res = ctx.generic
         ? await unknownJobRequest(ctx, 'GET', 'status of a job that does not exist')

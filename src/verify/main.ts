@@ -14,7 +14,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CATALOG } from '../checks/catalog';
 import { formatAsRepository } from '../config/generate-docs';
 import { FAULTS, type FaultName } from '../core/faults';
-import { validateFaultNames } from '../mock/faults';
+import { FAULT_NAME_LIST, isFaultName } from '../core/faults';
+import { didYouMean } from '../core/did-you-mean';
 import {
   CATCHES_DOC,
   renderCatchesDocument,
@@ -50,8 +51,13 @@ const positiveInt = (flag: string) => (value: string) => {
 /** One --fault name, checked as commander reads it: an unknown one is a usage error naming the closest. */
 const faultName = (value: string, previous: FaultName[] | undefined): FaultName[] => {
   try {
-    const [name] = validateFaultNames([value]);
+    // Either mock's faults: verify runs a generic mock's fault where the generic profile embeds it.
+    const name = value.trim();
     if (!name) throw new Error('a fault name must not be blank');
+    if (!isFaultName(name))
+      throw new Error(
+        `unknown fault: ${name}${didYouMean(name, FAULT_NAME_LIST)}; \`bcda-conformance mock --list-faults\` (and --profile bulk-data-ig) list them all`,
+      );
     return [...(previous ?? []), name];
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);

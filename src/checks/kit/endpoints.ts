@@ -9,6 +9,7 @@ import { manifestItems } from '../../flows/manifest';
 import { versioned } from './operations';
 import type { OperationId } from '../../core/operations';
 import type { Area } from '../../core/vocabulary';
+import type { FaultName } from '../../core/faults';
 import type { CheckOutcome } from '../types';
 
 /** The endpoints that require a token; the auth ladder names its checks by them. */
@@ -33,6 +34,8 @@ export interface ProtectedEndpoint<Key extends string = string> {
   v1Errors?: boolean;
   /** Every Bulk Data server has it (kick-off, status, cancel, files); the others are BCDA's own. */
   generic?: boolean;
+  /** The generic mock's fault that lets this endpoint answer without a token. */
+  genericNoTokenFault?: FaultName;
   send(ctx: CheckContext, auth: AuthMode, label: string): Promise<HttpResponse | string>;
 }
 
@@ -42,6 +45,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'EXPORT-PATIENT',
     generic: true,
+    genericNoTokenFault: 'ig-kickoff-accepts-no-token',
     name: 'Patient/$export',
     area: 'kickoff',
     operations: versioned('exportPatient'),
@@ -51,6 +55,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'EXPORT-GROUP',
     generic: true,
+    genericNoTokenFault: 'ig-kickoff-accepts-no-token',
     name: 'Group/$export',
     area: 'kickoff',
     operations: versioned('exportGroup'),
@@ -65,6 +70,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'JOB-STATUS',
     generic: true,
+    genericNoTokenFault: 'ig-status-accepts-no-token',
     name: 'jobs/{id} (GET)',
     area: 'status',
     operations: versioned('getJobStatus'),
@@ -83,6 +89,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'JOB-CANCEL',
     generic: true,
+    genericNoTokenFault: 'ig-status-accepts-no-token',
     name: 'jobs/{id} (DELETE)',
     area: 'cancel',
     operations: versioned('cancelJob'),
@@ -127,6 +134,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'DATA',
     generic: true,
+    genericNoTokenFault: 'ig-download-no-token-required',
     name: 'data/{jobId}/{file}',
     area: 'download',
     operations: ['downloadFile'],
