@@ -23,8 +23,11 @@ import { FILTER_PARAMETERS, matchesToken, type FilterParameter, type ResourceSum
 
 export type Prepared<T> = (T & { base: IgExport }) | IgSkip;
 
-/** Elements every resource keeps whatever `_elements` says (identity, and meta for the SUBSETTED tag). */
-export const ALWAYS_KEPT = new Set(['id', 'meta']);
+/**
+ * Elements a resource may keep whatever `_elements` says: identity, meta (for the SUBSETTED tag),
+ * and the modifiers that change the meaning of what is kept.
+ */
+export const ALWAYS_KEPT = new Set(['id', 'meta', 'implicitRules', 'modifierExtension']);
 
 /** The POST kick-off with a Parameters body: `_outputFormat` only, which every server supports. */
 export async function postExport(ctx: CheckContext): Promise<IgExport | IgSkip> {
