@@ -92,7 +92,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext, ho
 
   app.get(`${CONTROL_PREFIX}/state`, gated, (_request, reply) => ok(reply, state()));
   app.get(`${CONTROL_PREFIX}/faults`, gated, (_request, reply) =>
-    ok(reply, { active: ctx.faults.list(), catalog: FAULTS }),
+    // The generic mock's faults are not this mock's to switch on.
+    ok(reply, { active: ctx.faults.list(), catalog: FAULTS.filter((f) => f.mock === undefined) }),
   );
 
   const setFaults = guarded((request, reply) => {
