@@ -23,6 +23,7 @@ import type { SmartAuth } from '../auth/smart';
 import { BudgetSpentError, type RequestBudget } from '../http/budget';
 import type { ContractLedger } from '../contract/ledger';
 import { DataIndex } from './kit/data-index';
+import { requireLevel } from './kit/ig-capability';
 
 export type { ExportRun };
 
@@ -241,6 +242,8 @@ export class CheckContext {
   /** Sends an export kick-off with the documented headers unless overridden. Counts against the budget. */
   async kickoff(spec: KickoffSpec): Promise<KickoffResult> {
     if (this.jobsStarted >= this.config.maxKickoffs) throw new KickoffBudgetExceeded(this.config.maxKickoffs);
+    // A generic server offers the levels its CapabilityStatement declares, not necessarily all three.
+    if (this.generic) await requireLevel(this, spec.endpoint);
     this.kickoffs += 1;
     const client = spec.client ?? this.target;
     const headers: Record<string, string | undefined> = {

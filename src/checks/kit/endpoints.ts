@@ -10,6 +10,7 @@ import { versioned } from './operations';
 import type { OperationId } from '../../core/operations';
 import type { Area } from '../../core/vocabulary';
 import type { FaultName } from '../../core/faults';
+import { requireLevel } from './ig-capability';
 import type { CheckOutcome } from '../types';
 
 /** The endpoints that require a token; the auth ladder names its checks by them. */
@@ -49,8 +50,10 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
     name: 'Patient/$export',
     area: 'kickoff',
     operations: versioned('exportPatient'),
-    send: (ctx, auth, label) =>
-      ctx.target.call(ctx.op('exportPatient'), { label, auth, headers: exportHeaders }),
+    async send(ctx, auth, label) {
+      if (ctx.generic) await requireLevel(ctx, 'patient');
+      return ctx.target.call(ctx.op('exportPatient'), { label, auth, headers: exportHeaders });
+    },
   },
   {
     key: 'EXPORT-GROUP',
@@ -59,13 +62,15 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
     name: 'Group/$export',
     area: 'kickoff',
     operations: versioned('exportGroup'),
-    send: (ctx, auth, label) =>
-      ctx.target.call(ctx.op('exportGroup'), {
+    async send(ctx, auth, label) {
+      if (ctx.generic) await requireLevel(ctx, 'group');
+      return ctx.target.call(ctx.op('exportGroup'), {
         label,
         auth,
         path: { groupId: ctx.group() },
         headers: exportHeaders,
-      }),
+      });
+    },
   },
   {
     key: 'JOB-STATUS',
