@@ -698,10 +698,12 @@ import {
   elementsExport,
   patientParamExport,
   provenanceExport,
+  relevantProvenance,
   sinceExport as igSinceExport,
   typeFilterExport,
   unmatched,
   type ElementsChoice,
+  type ProvenanceValue,
 } from './kit/ig-features';
 import { mandatoryElements } from './kit/ig-mandatory';
 import type { ResourceSummary } from './kit/ig-resources';
@@ -931,35 +933,49 @@ const latestProvenanceCheck: CheckDefinition = {
   },
 };
 
+/** Every Provenance targeting an exported resource is there (Relevant, or Relevant winning a conflict). */
+async function judgeRelevant(ctx: CheckContext, value: ProvenanceValue): Promise<CheckOutcome> {
+  const prepared = await provenanceExport(ctx, value);
+  if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+  const { base, byTarget, exported } = prepared;
+  const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
+  const { relevant, missing } = relevantProvenance(byTarget, exported);
+  if (!relevant.size) return skip(`no resource of ${exported.label} has a Provenance in ${base.label}`, ev);
+  if (missing.length && !exported.incomplete)
+    return fail(
+      `${exported.label}: ${missing.length} of the ${relevant.size} Provenance targeting its resources are missing (${few(missing)})`,
+      ev,
+    );
+  if (exported.incomplete) return skip(`${exported.label} was not read whole: ${exported.incomplete}`, ev);
+  return pass(`${exported.label}: all ${relevant.size} Provenance targeting its resources`, ev);
+}
+
 const relevantProvenanceCheck: CheckDefinition = {
   id: 'DOWNLOAD-RELEVANT-PROVENANCE',
   title: 'includeAssociatedData=RelevantProvenanceResources adds every Provenance of the data',
   description:
-    'An export with includeAssociatedData=RelevantProvenanceResources holds every Provenance of the base export that targets one of its exported resources. Skips when the server refuses the value or the data has no Provenance.',
+    'An export with includeAssociatedData=RelevantProvenanceResources (and _type naming the types Provenance target) holds every Provenance of the base export that targets one of its exported resources. Skips when the server refuses the value or the data has no Provenance.',
   level: 'MUST',
   area: 'download',
   profiles: ['bulk-data-ig'],
   refs: [],
   operations: [],
   faults: ['ig-relevant-provenance-missing'],
-  async run(ctx) {
-    const prepared = await provenanceExport(ctx, 'RelevantProvenanceResources');
-    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
-    const { base, byTarget, exported } = prepared;
-    const ev = [...exported.evidence, ...base.evidence.slice(0, 2)];
-    const relevant = new Map<string, ResourceSummary>();
-    for (const r of exported.resources.values())
-      if (r.type !== 'Provenance') for (const p of byTarget.get(r.key) ?? []) relevant.set(p.key, p);
-    if (!relevant.size) return skip(`no resource of ${exported.label} has a Provenance in ${base.label}`, ev);
-    const missing = [...relevant.keys()].filter((k) => !exported.resources.has(k));
-    if (missing.length && !exported.incomplete)
-      return fail(
-        `${exported.label}: ${missing.length} of the ${relevant.size} Provenance targeting its resources are missing (${few(missing)})`,
-        ev,
-      );
-    if (exported.incomplete) return skip(`${exported.label} was not read whole: ${exported.incomplete}`, ev);
-    return pass(`${exported.label}: all ${relevant.size} Provenance targeting its resources`, ev);
-  },
+  run: (ctx) => judgeRelevant(ctx, 'RelevantProvenanceResources'),
+};
+
+const conflictingProvenanceCheck: CheckDefinition = {
+  id: 'DOWNLOAD-PROVENANCE-CONFLICT',
+  title: 'conflicting includeAssociatedData values export the most data',
+  description:
+    'An export with includeAssociatedData=LatestProvenanceResources,RelevantProvenanceResources (values that conflict) applies the least restrictive: it holds every Provenance of the base export that targets one of its exported resources, as RelevantProvenanceResources alone would. Skips when the server refuses the values or the data has no Provenance.',
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-relevant-provenance-missing'],
+  run: (ctx) => judgeRelevant(ctx, 'LatestProvenanceResources,RelevantProvenanceResources'),
 };
 
 const systemSinceCheck: CheckDefinition = {
@@ -1093,6 +1109,7 @@ export const downloadIgChecks: CheckDefinition[] = [
   typeFilterCheck,
   latestProvenanceCheck,
   relevantProvenanceCheck,
+  conflictingProvenanceCheck,
   systemSinceCheck,
   attachmentsCheck,
   attachmentsDescribedCheck,

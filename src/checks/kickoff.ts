@@ -841,6 +841,7 @@ export const kickoffChecks: CheckDefinition[] = [
  * skips, with the reason, when the server does not declare or does not support the feature.
  */
 // The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
+import { NotApplicable } from './context';
 import { firstDeclaredLevel, parameterSupport, requireLevel } from './kit/ig-capability';
 import {
   answerWords,
@@ -859,6 +860,8 @@ import {
   patientKickoff,
   patientParamExport,
   postExport,
+  provenanceExport,
+  relevantProvenance,
   sinceExport as igSinceExport,
   SYSTEM_FORMAT,
   typeFilterExport,
@@ -1187,6 +1190,79 @@ const typeFilterIgnoredCheck: CheckDefinition = {
   },
 };
 
+/** One feature's verdict for KICKOFF-UNSUPPORTED-REFUSED: a problem, fine, or not judged (why). */
+type FeatureVerdict = { problem: string } | { fine: string } | { unjudged: string };
+
+/** A feature export refused with 4XX is judged on its OperationOutcome; any other skip is not judged. */
+function refusedVerdict(name: string, skipped: IgSkip): FeatureVerdict {
+  const res = skipped.run?.kickoff;
+  if (!res || res.status < 400 || res.status >= 500) return { unjudged: `${name}: ${skipped.skip}` };
+  const problem = refusalProblem(res);
+  return problem
+    ? { problem: `${name} refused without an OperationOutcome (${problem})` }
+    : { fine: `${name} refused with ${res.status} and an OperationOutcome` };
+}
+
+async function notApplicableAs(name: string, judge: () => Promise<FeatureVerdict>): Promise<FeatureVerdict> {
+  try {
+    return await judge();
+  } catch (err) {
+    if (err instanceof NotApplicable) return { unjudged: `${name}: ${err.message}` };
+    throw err;
+  }
+}
+
+const unsupportedRefusedCheck: CheckDefinition = {
+  id: 'KICKOFF-UNSUPPORTED-REFUSED',
+  title: 'patient and includeAssociatedData are applied or refused, never ignored',
+  description:
+    'The exports of DOWNLOAD-PATIENT-PARAM (patient, by POST) and DOWNLOAD-RELEVANT-PROVENANCE (includeAssociatedData=RelevantProvenanceResources) are each either refused with 4XX and an OperationOutcome, or applied: a patient export holding every patient of the base export, or an includeAssociatedData export holding none of the Provenance of its resources, shows the parameter silently ignored, which the IG asks a server unable to support it to refuse. Skips a feature whose answer cannot tell (POST refused, no Provenance in the data).',
+  level: 'SHOULD',
+  area: 'kickoff',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-patient-param-ignored', 'ig-relevant-provenance-missing'],
+  async run(ctx) {
+    const evidence: string[] = [];
+    const patient = await notApplicableAs('patient', async () => {
+      const post = await postExport(ctx);
+      if (isSkip(post)) return { unjudged: `patient: ${post.skip}` };
+      const prepared = await patientParamExport(ctx);
+      evidence.push(...(isSkip(prepared) ? prepared.evidence : prepared.exported.evidence).slice(0, 2));
+      if (isSkip(prepared)) return refusedVerdict('patient', prepared);
+      const everyone = ofType(prepared.base, 'Patient').map((r) => r.id);
+      const back = everyone.filter((id) => prepared.exported.resources.has(`Patient/${id}`));
+      return back.length === everyone.length
+        ? {
+            problem: `${prepared.exported.label} was accepted and ignored: all ${everyone.length} Patients came back`,
+          }
+        : { fine: `patient applied (${back.length} of ${everyone.length} Patients came back)` };
+    });
+    const associated = await notApplicableAs('includeAssociatedData', async () => {
+      const prepared = await provenanceExport(ctx, 'RelevantProvenanceResources');
+      evidence.push(...(isSkip(prepared) ? prepared.evidence : prepared.exported.evidence).slice(0, 2));
+      if (isSkip(prepared)) return refusedVerdict('includeAssociatedData', prepared);
+      const { relevant, missing } = relevantProvenance(prepared.byTarget, prepared.exported);
+      if (!relevant.size) return { unjudged: `includeAssociatedData: no exported resource has a Provenance` };
+      return missing.length === relevant.size
+        ? {
+            problem: `${prepared.exported.label} was accepted and ignored: none of the ${relevant.size} Provenance of its resources came back`,
+          }
+        : {
+            fine: `includeAssociatedData applied (${relevant.size - missing.length} of ${relevant.size} Provenance)`,
+          };
+    });
+    const verdicts = [patient, associated];
+    const problems = verdicts.flatMap((v) => ('problem' in v ? [v.problem] : []));
+    const fine = verdicts.flatMap((v) => ('fine' in v ? [v.fine] : []));
+    const unjudged = verdicts.flatMap((v) => ('unjudged' in v ? [v.unjudged] : []));
+    if (problems.length) return fail(problems.join('; '), evidence);
+    if (!fine.length) return skip(unjudged.join('; '), evidence);
+    return pass([...fine, ...unjudged.map((u) => `not judged: ${u}`)].join('; '), evidence);
+  },
+};
+
 /** The strict kick-off with UNKNOWN_PARAMETER, cancelled at once. */
 function strictKickoff(ctx: CheckContext, base: IgExport) {
   return ctx.once('ig:strict-kickoff', () =>
@@ -1275,6 +1351,7 @@ export const kickoffIgChecks: CheckDefinition[] = [
   patientNotInGroupCheck,
   typeFilterRepeatedCheck,
   typeFilterIgnoredCheck,
+  unsupportedRefusedCheck,
   strictUnknownCheck,
   lenientUnknownCheck,
 ];

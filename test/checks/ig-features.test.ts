@@ -34,6 +34,7 @@ const CHECKS: Record<string, string[]> = {
     'KICKOFF-PATIENT-NOT-IN-GROUP',
     'KICKOFF-TYPEFILTER-REPEATED',
     'KICKOFF-TYPEFILTER-IGNORED',
+    'KICKOFF-UNSUPPORTED-REFUSED',
     'KICKOFF-STRICT-UNKNOWN-PARAM',
     'KICKOFF-LENIENT-UNKNOWN-PARAM',
   ],
@@ -45,6 +46,7 @@ const CHECKS: Record<string, string[]> = {
     'DOWNLOAD-TYPEFILTER',
     'DOWNLOAD-LATEST-PROVENANCE',
     'DOWNLOAD-RELEVANT-PROVENANCE',
+    'DOWNLOAD-PROVENANCE-CONFLICT',
     'DOWNLOAD-SYSTEM-SINCE',
     'DOWNLOAD-ATTACHMENTS',
     'DOWNLOAD-ATTACHMENTS-DESCRIBED',
@@ -52,14 +54,18 @@ const CHECKS: Record<string, string[]> = {
   'METADATA-GROUP-READ': ['METADATA-GROUP-READ'],
 };
 
-/** Each fault and the checks it must make fail (the grep selects them). */
+/** Each fault and the checks it must make fail (the greps, comma-separated, select them). */
 const FAULT_CASES: Array<[fault: string, grep: string, failing: string[]]> = [
   ['ig-system-export-missing', 'KICKOFF-SYSTEM-ACCEPTED', ['KICKOFF-SYSTEM-ACCEPTED']],
   ['ig-output-format-ndjson-refused', 'KICKOFF-SYSTEM-OUTPUT-FORMAT', ['KICKOFF-SYSTEM-OUTPUT-FORMAT']],
   ['ig-since-ignored', 'DOWNLOAD-SYSTEM-SINCE', ['DOWNLOAD-SYSTEM-SINCE']],
   ['ig-post-kickoff-refused', 'KICKOFF-POST-PARAMETERS', ['KICKOFF-POST-PARAMETERS']],
   ['ig-post-request-with-params', 'MANIFEST-POST-REQUEST-URL', ['MANIFEST-POST-REQUEST-URL']],
-  ['ig-patient-param-ignored', 'DOWNLOAD-PATIENT-PARAM', ['DOWNLOAD-PATIENT-PARAM']],
+  [
+    'ig-patient-param-ignored',
+    'DOWNLOAD-PATIENT-PARAM,KICKOFF-UNSUPPORTED-REFUSED',
+    ['DOWNLOAD-PATIENT-PARAM', 'KICKOFF-UNSUPPORTED-REFUSED'],
+  ],
   ['ig-patient-unknown-accepted', 'KICKOFF-PATIENT-UNKNOWN', ['KICKOFF-PATIENT-UNKNOWN']],
   ['ig-patient-outside-group-accepted', 'KICKOFF-PATIENT-NOT-IN-GROUP', ['KICKOFF-PATIENT-NOT-IN-GROUP']],
   ['ig-elements-ignored', 'DOWNLOAD-ELEMENTS', ['DOWNLOAD-ELEMENTS']],
@@ -67,7 +73,11 @@ const FAULT_CASES: Array<[fault: string, grep: string, failing: string[]]> = [
   ['ig-typefilter-ignored', 'TYPEFILTER', ['DOWNLOAD-TYPEFILTER', 'KICKOFF-TYPEFILTER-IGNORED']],
   ['ig-typefilter-repeat-keeps-last', 'KICKOFF-TYPEFILTER-REPEATED', ['KICKOFF-TYPEFILTER-REPEATED']],
   ['ig-latest-provenance-all', 'DOWNLOAD-LATEST-PROVENANCE', ['DOWNLOAD-LATEST-PROVENANCE']],
-  ['ig-relevant-provenance-missing', 'DOWNLOAD-RELEVANT-PROVENANCE', ['DOWNLOAD-RELEVANT-PROVENANCE']],
+  [
+    'ig-relevant-provenance-missing',
+    'PROVENANCE,KICKOFF-UNSUPPORTED-REFUSED',
+    ['DOWNLOAD-RELEVANT-PROVENANCE', 'DOWNLOAD-PROVENANCE-CONFLICT', 'KICKOFF-UNSUPPORTED-REFUSED'],
+  ],
   ['ig-strict-ignores-unknown-param', 'KICKOFF-STRICT-UNKNOWN-PARAM', ['KICKOFF-STRICT-UNKNOWN-PARAM']],
   ['ig-lenient-no-error-outcome', 'KICKOFF-LENIENT-UNKNOWN-PARAM', ['KICKOFF-LENIENT-UNKNOWN-PARAM']],
   ['ig-deleted-wrong-method', 'MANIFEST-DELETED', ['MANIFEST-DELETED']],
@@ -77,16 +87,27 @@ const FAULT_CASES: Array<[fault: string, grep: string, failing: string[]]> = [
   ['ig-group-read-missing', 'METADATA-GROUP-READ', ['METADATA-GROUP-READ']],
 ];
 
-/** Runs the checks `grep` selects under bulk-data-ig against `target`; their results by id. */
-async function run(target: string, grep: string, auth: RawSettings): Promise<Map<string, CheckResult>> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ig-features-'));
-  const config = loadConfig(
-    { ...auth, profile: 'bulk-data-ig', target, grep, outDir: path.join(dir, 'reports'), timeoutSeconds: 90 },
-    {},
-    dir,
-  );
-  const { report } = await runConformance(config);
-  return new Map(report.results.map((r) => [r.id, r]));
+/** Runs the checks each grep (comma-separated) selects under bulk-data-ig against `target`; results by id. */
+async function run(target: string, greps: string, auth: RawSettings): Promise<Map<string, CheckResult>> {
+  const results = new Map<string, CheckResult>();
+  for (const grep of greps.split(',')) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ig-features-'));
+    const config = loadConfig(
+      {
+        ...auth,
+        profile: 'bulk-data-ig',
+        target,
+        grep,
+        outDir: path.join(dir, 'reports'),
+        timeoutSeconds: 90,
+      },
+      {},
+      dir,
+    );
+    const { report } = await runConformance(config);
+    for (const r of report.results) results.set(r.id, r);
+  }
+  return results;
 }
 
 const outcomes = (results: Map<string, CheckResult>, ids: string[]) =>

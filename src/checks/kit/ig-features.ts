@@ -230,7 +230,11 @@ export async function typeFilterExport(
   return isSkip(exported) ? exported : { base, choice, queries, declared, exported };
 }
 
-export type ProvenanceValue = 'LatestProvenanceResources' | 'RelevantProvenanceResources';
+export type ProvenanceValue =
+  | 'LatestProvenanceResources'
+  | 'RelevantProvenanceResources'
+  /** Both at once: they conflict, and the least restrictive (Relevant) wins (bulkdata@96). */
+  | 'LatestProvenanceResources,RelevantProvenanceResources';
 
 /** The base export's Provenance by the `<type>/<id>` of each target. */
 export function provenanceByTarget(base: IgExport): Map<string, ResourceSummary[]> {
@@ -262,7 +266,7 @@ export async function provenanceExport(
     return { skip: `the Provenance of ${base.label} target nothing it exports`, evidence: base.evidence };
   const exported = await igExport(
     ctx,
-    `provenance-${value}`,
+    `provenance-${value.replace(',', '-and-')}`,
     { ...atLevel(ctx, base.level), query: { _type: types.join(','), includeAssociatedData: value } },
     `GET ${levelPath(ctx, base.level)}?_type=${types.join(',')}&includeAssociatedData=${value}`,
     `includeAssociatedData=${value} (optional in the IG)`,
@@ -329,4 +333,18 @@ export async function sinceExport(
       .join('&')}`,
   );
   return isSkip(exported) ? exported : { base, since, exported };
+}
+
+/**
+ * The Provenance an export with includeAssociatedData should hold at least: every one of the base
+ * export that targets one of its exported resources, and those missing from it.
+ */
+export function relevantProvenance(
+  byTarget: Map<string, ResourceSummary[]>,
+  exported: IgExport,
+): { relevant: Map<string, ResourceSummary>; missing: string[] } {
+  const relevant = new Map<string, ResourceSummary>();
+  for (const r of exported.resources.values())
+    if (r.type !== 'Provenance') for (const p of byTarget.get(r.key) ?? []) relevant.set(p.key, p);
+  return { relevant, missing: [...relevant.keys()].filter((k) => !exported.resources.has(k)) };
 }
