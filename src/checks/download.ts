@@ -66,6 +66,22 @@ import {
   judgeSince,
   judgeTypes,
 } from './kit/data-rules';
+import { RefusedRequest } from '../http/client';
+import { baseExport, isSkip, ofType, type IgExport } from './kit/ig-exports';
+import {
+  ALWAYS_KEPT,
+  elementsExport,
+  patientParamExport,
+  provenanceExport,
+  relevantProvenance,
+  sinceExport as igSinceExport,
+  typeFilterExport,
+  unmatched,
+  type ElementsChoice,
+  type ProvenanceValue,
+} from './kit/ig-features';
+import { mandatoryElements } from './kit/ig-mandatory';
+import type { ResourceSummary } from './kit/ig-resources';
 
 const OPS: OperationId[] = ['downloadFile'];
 
@@ -691,22 +707,6 @@ export function formatBytes(n: number): string {
  * when the server refuses the feature or its data cannot tell a honoured parameter from an ignored one.
  */
 // The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
-import { RefusedRequest } from '../http/client';
-import { baseExport, isSkip, ofType, type IgExport } from './kit/ig-exports';
-import {
-  ALWAYS_KEPT,
-  elementsExport,
-  patientParamExport,
-  provenanceExport,
-  relevantProvenance,
-  sinceExport as igSinceExport,
-  typeFilterExport,
-  unmatched,
-  type ElementsChoice,
-  type ProvenanceValue,
-} from './kit/ig-features';
-import { mandatoryElements } from './kit/ig-mandatory';
-import type { ResourceSummary } from './kit/ig-resources';
 
 const few = (items: readonly string[], n = 3): string =>
   items.length > n ? `${items.slice(0, n).join(', ')} (+${items.length - n} more)` : items.join(', ');

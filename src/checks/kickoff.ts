@@ -14,6 +14,7 @@ import {
   pass,
   skip,
   verdict,
+  NotApplicable,
 } from './context';
 import type { HttpResponse } from '../http/client';
 import type { ExportRun } from '../flows/export';
@@ -37,6 +38,32 @@ import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
 import type { OperationId } from '../core/operations';
 import type { ApiVersion, Profile } from '../core/vocabulary';
 import type { CheckCaseMeta } from './types';
+import { firstDeclaredLevel, parameterSupport, requireLevel } from './kit/ig-capability';
+import {
+  answerWords,
+  atLevel,
+  baseExport,
+  igExport,
+  isSkip,
+  ofType,
+  type IgExport,
+  type IgSkip,
+} from './kit/ig-exports';
+import {
+  UNKNOWN_PARAMETER,
+  lenientExport,
+  linesNaming,
+  patientKickoff,
+  patientParamExport,
+  postExport,
+  provenanceExport,
+  relevantProvenance,
+  sinceExport as igSinceExport,
+  SYSTEM_FORMAT,
+  typeFilterExport,
+  unmatched,
+} from './kit/ig-features';
+import { matchesToken, referenceKey } from './kit/ig-resources';
 
 const EXPORT_OPS: OperationId[] = (['V1', 'V2', 'V3'] as const).flatMap((v) => [
   `exportPatient${v}` as const,
@@ -841,33 +868,6 @@ export const kickoffChecks: CheckDefinition[] = [
  * skips, with the reason, when the server does not declare or does not support the feature.
  */
 // The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
-import { NotApplicable } from './context';
-import { firstDeclaredLevel, parameterSupport, requireLevel } from './kit/ig-capability';
-import {
-  answerWords,
-  atLevel,
-  baseExport,
-  igExport,
-  isSkip,
-  ofType,
-  type IgExport,
-  type IgSkip,
-} from './kit/ig-exports';
-import {
-  UNKNOWN_PARAMETER,
-  lenientExport,
-  linesNaming,
-  patientKickoff,
-  patientParamExport,
-  postExport,
-  provenanceExport,
-  relevantProvenance,
-  sinceExport as igSinceExport,
-  SYSTEM_FORMAT,
-  typeFilterExport,
-  unmatched,
-} from './kit/ig-features';
-import { matchesToken, referenceKey } from './kit/ig-resources';
 
 /** Whether an export's kick-off went to the system level (`[base]/$export`). */
 function isSystemKickoff(run: ExportRun): boolean {

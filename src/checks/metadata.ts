@@ -3,7 +3,7 @@
  * BCDA's service endpoints /_version, /_auth and /_health (behavior §2.9): not in the public docs,
  * but every deployment serves them and monitoring relies on their shapes.
  */
-import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict } from './context';
+import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict, NotApplicable } from './context';
 import type { HttpResponse } from '../http/client';
 import { joinProblems, mediaType, statusProblem } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
@@ -11,6 +11,7 @@ import { metadataResponse } from './kit/capability';
 import type { OperationId } from '../core/operations';
 import type { CheckOutcome } from './types';
 import type { ApiVersion } from '../core/vocabulary';
+import { igCapability, requireLevel } from './kit/ig-capability';
 
 const OPS: OperationId[] = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
 
@@ -583,8 +584,6 @@ export const metadataChecks: CheckDefinition[] = [
  * (bulk-data-ig, bulkdata@42).
  */
 // The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
-import { igCapability, requireLevel } from './kit/ig-capability';
-import { NotApplicable } from './context';
 
 const groupReadCheck: CheckDefinition = {
   id: 'METADATA-GROUP-READ',

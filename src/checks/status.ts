@@ -45,6 +45,9 @@ import {
   overEveryExport,
   sameRequestUrl,
 } from './kit/every-export';
+import { isSkip } from './kit/ig-exports';
+import { postExport, sinceExport } from './kit/ig-features';
+import { referenceKey } from './kit/ig-resources';
 
 const STATUS_OPS: OperationId[] = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
@@ -1278,9 +1281,6 @@ export const statusChecks: CheckDefinition[] = [
  * support the feature (refuses POST, lists no deleted).
  */
 // The IG feature checks' helpers (imports are hoisted: kept here, by the checks that use them).
-import { isSkip } from './kit/ig-exports';
-import { postExport, sinceExport } from './kit/ig-features';
-import { referenceKey } from './kit/ig-resources';
 
 const postRequestCheck: CheckDefinition = {
   id: 'MANIFEST-POST-REQUEST-URL',

@@ -23,6 +23,9 @@ export { ConfigError };
 
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
 
+/** --max-kickoffs when not given, under bulk-data-ig (its row's default is the bcda profile's). */
+const GENERIC_MAX_KICKOFFS = 60;
+
 export type RunConfig = RunSettings & {
   /** Where each setting came from, for the report (no values, so no secrets). */
   sources: Partial<Record<SettingKey, SettingSource>>;
@@ -51,6 +54,9 @@ export function loadConfig(
     }
   }
   const config = { ...values, sources } as RunConfig;
+  // The generic profile tries every optional feature the server declares: a whole run starts ~40 jobs.
+  if (config.profile === 'bulk-data-ig' && sources.maxKickoffs === 'default')
+    config.maxKickoffs = GENERIC_MAX_KICKOFFS;
   // BCDA has two groups; a generic server's group is any id, found at run time when not given.
   if (config.group === undefined && config.profile !== 'bulk-data-ig') {
     config.group = 'all';

@@ -160,6 +160,7 @@ const MAIN_SETTINGS = [
     min: 0,
     default: 40,
     help: 'most export jobs the run may start (each kick-off made only to test its answer is cancelled at once)',
+    defaultText: '40; 60 under bulk-data-ig (the IG has more to try)',
   },
   {
     key: 'maxFiles',

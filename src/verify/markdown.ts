@@ -23,6 +23,12 @@ function summaryLines(report: VerifyReport): string[] {
     `- ${s.mustDetected} of them fail a MUST-level check, so \`run\` exits 1; the other ${s.detected - s.mustDetected} fail SHOULD or MAY checks (marked *should*), so \`run --strict\` exits 1.`,
     `- **${s.checksProven} of ${s.checks} checks** are tripped by at least one fault they name${s.checksUnproven.length ? `; not yet: ${code(s.checksUnproven)}` : ''}.`,
     `- Clean mock (${report.clean.map((c) => c.run).join(', ')}): ${s.cleanTrips} checks tripped, ${s.cleanErrors} errors.`,
+    ...report.clean.flatMap((c) =>
+      (c.expected ?? []).map(
+        (e) =>
+          `- ${c.run}: ${code([e.id])} reports, as it must, a documented departure from the IG: ${e.reason}.`,
+      ),
+    ),
   ];
 }
 

@@ -25,7 +25,18 @@ export interface VerifyJob {
    * faults break a rule only the generic profile judges.
    */
   bcdaMock?: boolean;
+  /**
+   * Checks that must trip on this clean run, each with the reason: BCDA's documented departures
+   * from the generic IG, which the generic profile rightly reports. Anything else tripping fails.
+   */
+  expectedTrips?: Readonly<Record<string, string>>;
 }
+
+/** Where BCDA (and so its mock, which follows the real server here) departs from the Bulk Data IG. */
+export const BCDA_IG_DEPARTURES: Readonly<Record<string, string>> = {
+  'KICKOFF-TYPEFILTER-IGNORED':
+    'BCDA ignores _typeFilter on v1 and v2 without an error (behavior §3), where the IG asks a server that does not apply it to refuse it',
+};
 
 export interface VerifyPlan {
   /** True when only some faults were asked for (`--fault`). */
@@ -99,7 +110,13 @@ export function planVerify(
   const clean: VerifyJob[] = [
     ...VERSIONS.map((version) => ({ key: `clean ${version} bcda`, version, profile: 'bcda' as const })),
     { key: 'clean v2 bulk-data-ig', version: 'v2', profile: 'bulk-data-ig' },
-    { key: 'clean v2 bulk-data-ig bcda-mock', version: 'v2', profile: 'bulk-data-ig', bcdaMock: true },
+    {
+      key: 'clean v2 bulk-data-ig bcda-mock',
+      version: 'v2',
+      profile: 'bulk-data-ig',
+      bcdaMock: true,
+      expectedTrips: BCDA_IG_DEPARTURES,
+    },
     // The real server's quirks must read as known deviations, never as failures.
     { key: 'clean v2 bcda quirks', version: 'v2', profile: 'bcda', quirks: true },
   ];

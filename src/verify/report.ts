@@ -52,6 +52,8 @@ export interface CleanRun {
   run: string;
   checks: number;
   tripped: TrippedCheck[];
+  /** Departures the run must show (the target's documented ones): each with whether it did. */
+  expected?: { id: string; reason: string; tripped: boolean }[];
   errors: { id: string; message: string }[];
   knownDeviations: number;
   problem?: string;
@@ -108,10 +110,31 @@ export function buildVerifyReport(
 
   const clean: CleanRun[] = plan.clean.map((job) => {
     const r = byKey.get(job.key) ?? missing(job);
+    const expected = Object.entries(job.expectedTrips ?? {});
+    const trips = tripsOf(r.results, runName(job));
+    // An expected departure that does not show is a trip too: the check went blind to it.
+    const unseen = expected
+      .filter(([id]) => !trips.some((t) => t.id === id))
+      .map(([id, reason]) => ({
+        id,
+        level: 'MUST' as const,
+        outcome: 'pass' as const,
+        message: `expected to report a documented departure, but did not: ${reason}`,
+        run: runName(job),
+      }));
     return {
       run: runName(job),
       checks: r.results.length,
-      tripped: tripsOf(r.results, runName(job)),
+      tripped: [...trips.filter((t) => !job.expectedTrips?.[t.id]), ...unseen],
+      ...(expected.length
+        ? {
+            expected: expected.map(([id, reason]) => ({
+              id,
+              reason,
+              tripped: trips.some((t) => t.id === id),
+            })),
+          }
+        : {}),
       errors: r.results.filter((x) => x.outcome === 'error').map((x) => ({ id: x.id, message: x.message })),
       knownDeviations: r.results.filter((x) => x.knownDeviation).length,
       ...(r.problem ? { problem: r.problem } : {}),

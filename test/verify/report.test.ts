@@ -58,7 +58,10 @@ describe('buildVerifyReport', () => {
     key: string,
     results: JobCheckResult[] = [r('CHECK-A', 'pass'), r('CHECK-B', 'pass')],
   ): JobResult => ({ key, durationMs: 10, results });
-  const cleanRuns = plan.clean.map((j) => clean(j.key));
+  // A clean run shows the target's documented departures (expectedTrips) and nothing else.
+  const departures = (j: (typeof plan.clean)[number]) =>
+    Object.keys(j.expectedTrips ?? {}).map((id) => r(id, 'fail'));
+  const cleanRuns = plan.clean.map((j) => clean(j.key, departures(j)));
 
   it('marks a fault detected when any check trips and a check proven when a fault it names trips it', () => {
     const report = buildVerifyReport(
@@ -91,7 +94,7 @@ describe('buildVerifyReport', () => {
   });
 
   it('fails the run when the clean mock trips a check or a fault trips nothing', () => {
-    const dirty = plan.clean.map((j, i) => clean(j.key, i === 0 ? [r('CHECK-A', 'fail')] : []));
+    const dirty = plan.clean.map((j, i) => clean(j.key, i === 0 ? [r('CHECK-A', 'fail')] : departures(j)));
     const report = buildVerifyReport(
       plan,
       catalog,
