@@ -31,6 +31,14 @@
  *   hang                gets a token, then waits forever
  *   give-up-download-503  treats a 503 download answer as final
  *   no-gzip             asks for files uncompressed (Accept-Encoding: identity)
+ *   token-to-any-origin   sends the token to file URLs on other origins too
+ *   gzip-undecoded      asks for gzip but reads the raw bytes as NDJSON (and fails on a gzip answer)
+ *   serial-download     downloads one file at a time
+ *   unbounded-download  downloads every file at once, however many there are
+ *   one-file-per-type   downloads only the first file of each resource type
+ *   no-cancel           gives up on a job that never finishes without cancelling it
+ *   token-ignore-429    asks for a token again at once after a 429
+ *   silent-failure      says nothing of a failed job's OperationOutcome
  */
 'use strict';
 
@@ -47,6 +55,15 @@ const FIRST_POLL_SECONDS = 1;
 const LONGEST_POLL_SECONDS = 10;
 const MAX_POLLS = 300;
 const MAX_429_RETRIES = 5;
+/** Files downloaded at once (BCDA asks for concurrent downloads; a few keep the server calm). */
+const PARALLEL_DOWNLOADS = 4;
+/**
+ * How long to wait for a job before giving up on it (and cancelling it): an hour, or half the
+ * time budget the client test kit announces in BCDA_TIME_BUDGET.
+ */
+const budgetSeconds = Number(process.env.BCDA_TIME_BUDGET);
+const JOB_TIMEOUT_MS =
+  (Number.isFinite(budgetSeconds) && budgetSeconds > 0 ? budgetSeconds / 2 : 3600) * 1000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,7 +87,7 @@ async function newToken() {
     });
     if (res.status === 429 || res.status === 503) {
       await res.arrayBuffer();
-      await sleep(retryAfterMs(res, 1));
+      await sleep(BUGS.has('token-ignore-429') ? 0 : retryAfterMs(res, 1));
       continue;
     }
     if (!res.ok) throw new Error(`the token request was answered ${res.status}`);
@@ -125,11 +142,16 @@ async function kickOff() {
   throw new Error('the kick-off kept answering 429');
 }
 
+/** The job has run longer than the client waits: it is abandoned (and cancelled). */
+class JobTimedOut extends Error {}
+
 /** Polls the Content-Location exactly as given; returns the manifest, or undefined for a failed job. */
 async function poll(given) {
   const location = BUGS.has('rebuilt-poll-url') ? `${given}?_=1` : given;
+  const deadline = Date.now() + JOB_TIMEOUT_MS;
   let backoff = FIRST_POLL_SECONDS;
   for (let n = 0; n < MAX_POLLS; n += 1) {
+    if (Date.now() > deadline) throw new JobTimedOut(`the job was not done after ${JOB_TIMEOUT_MS / 1000} s`);
     const res = await authorizedGet(location, { accept: 'application/json' });
     if (res.status === 200) {
       const manifest = await res.json();
@@ -137,6 +159,8 @@ async function poll(given) {
       return manifest;
     }
     const text = await res.text();
+    // Still refused after a new token: the client's own trouble, not the job's end.
+    if (res.status === 401) throw new Error('the status request was refused (401) even with a new token');
     const transient = res.status === 503 && !BUGS.has('give-up-on-503');
     if (res.status === 202 || res.status === 429 || transient) {
       const progress = res.headers.get('x-progress');
@@ -154,7 +178,7 @@ async function poll(given) {
     } catch {
       // Not JSON: show the text as it is.
     }
-    console.error(`the job ended with ${res.status}: ${diagnostics}`);
+    if (!BUGS.has('silent-failure')) console.error(`the job ended with ${res.status}: ${diagnostics}`);
     if (BUGS.has('poll-failed-job'))
       for (let again = 0; again < 3; again += 1) await (await authorizedGet(location)).arrayBuffer();
     return undefined;
@@ -165,41 +189,131 @@ async function poll(given) {
 /** A file answered 404/410: the export's files expired, and only a new export brings them back. */
 class FilesExpired extends Error {}
 
-/** Downloads every output and error file at once; the token goes only where it is due. */
+/** A GET that reads the raw bytes, undecoded (the gzip-undecoded bug's way of downloading). */
+function rawGet(url, headers) {
+  const http = require(url.startsWith('https:') ? 'node:https' : 'node:http');
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode,
+            ok: res.statusCode >= 200 && res.statusCode < 300,
+            headers: { get: (name) => res.headers[name.toLowerCase()] ?? null },
+            arrayBuffer: async () => body,
+          });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+/** Each non-empty line must be a FHIR resource: proof the (decoded) file was read right. */
+function checkNdjson(bytes, type) {
+  const lines = Buffer.from(bytes)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+  for (const line of lines) {
+    let resource;
+    try {
+      resource = JSON.parse(line);
+    } catch {
+      throw new Error(`a ${type} file is not NDJSON`);
+    }
+    if (!resource || typeof resource.resourceType !== 'string')
+      throw new Error(`a ${type} file holds a non-resource line`);
+  }
+  return lines.length;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; every item is tried, then the first error is thrown. */
+async function pooled(items, limit, work) {
+  const results = new Array(items.length);
+  const errors = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await work(items[i]);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length) throw errors.find((e) => e instanceof FilesExpired) ?? errors[0];
+  return results;
+}
+
+/** Downloads every output and error file, a few at once; the token goes only where it is due. */
 async function download(manifest) {
   const origin = new URL(base).origin;
-  const outputs = BUGS.has('skip-last-output') ? (manifest.output || []).slice(0, -1) : manifest.output || [];
+  let outputs = manifest.output || [];
+  if (BUGS.has('skip-last-output')) outputs = outputs.slice(0, -1);
+  if (BUGS.has('one-file-per-type'))
+    outputs = outputs.filter((f, i) => outputs.findIndex((g) => g.type === f.type) === i);
   const files = [...outputs, ...(BUGS.has('skip-error-files') ? [] : manifest.error || [])];
   const encoding = { 'accept-encoding': BUGS.has('no-gzip') ? 'identity' : 'gzip' };
-  const sizes = await Promise.all(
-    files.map(async (file) => {
-      const sameOrigin = new URL(file.url).origin === origin;
-      const get = () =>
-        manifest.requiresAccessToken && sameOrigin && !BUGS.has('no-download-token')
+  const limit = BUGS.has('serial-download')
+    ? 1
+    : BUGS.has('unbounded-download')
+      ? files.length
+      : PARALLEL_DOWNLOADS;
+  const lines = await pooled(files, limit, async (file) => {
+    const sameOrigin = new URL(file.url).origin === origin;
+    const withToken =
+      manifest.requiresAccessToken &&
+      (sameOrigin || BUGS.has('token-to-any-origin')) &&
+      !BUGS.has('no-download-token');
+    const get = async () =>
+      BUGS.has('gzip-undecoded')
+        ? rawGet(
+            file.url,
+            withToken ? { ...encoding, authorization: `${scheme} ${await currentToken()}` } : encoding,
+          )
+        : withToken
           ? authorizedGet(file.url, encoding)
           : fetch(file.url, { headers: encoding });
-      let res = await get();
-      for (
-        let again = 0;
-        BUGS.has('retry-expired-file') && again < 5 && [404, 410].includes(res.status);
-        again += 1
-      ) {
-        await res.arrayBuffer();
-        res = await get();
-      }
-      // 503: the server is unavailable for now; wait as asked and try again (a few times).
-      for (let again = 0; res.status === 503 && again < 3 && !BUGS.has('give-up-download-503'); again += 1) {
-        await res.arrayBuffer();
-        await sleep(retryAfterMs(res, 1));
-        res = await get();
-      }
-      const body = await res.arrayBuffer();
-      if (res.status === 404 || res.status === 410) throw new FilesExpired(`a ${file.type} file has expired`);
-      if (!res.ok) throw new Error(`downloading a ${file.type} file was answered ${res.status}`);
-      return body.byteLength;
-    }),
-  );
-  console.log(`downloaded ${files.length} file(s), ${sizes.reduce((a, b) => a + b, 0)} bytes`);
+    let res = await get();
+    for (
+      let again = 0;
+      BUGS.has('retry-expired-file') && again < 5 && [404, 410].includes(res.status);
+      again += 1
+    ) {
+      await res.arrayBuffer();
+      res = await get();
+    }
+    // 503: the server is unavailable for now; wait as asked and try again (a few times).
+    for (let again = 0; res.status === 503 && again < 3 && !BUGS.has('give-up-download-503'); again += 1) {
+      await res.arrayBuffer();
+      await sleep(retryAfterMs(res, 1));
+      res = await get();
+    }
+    const body = await res.arrayBuffer();
+    if (res.status === 404 || res.status === 410) throw new FilesExpired(`a ${file.type} file has expired`);
+    if (!res.ok) throw new Error(`downloading a ${file.type} file was answered ${res.status}`);
+    return checkNdjson(body, file.type);
+  });
+  console.log(`downloaded ${files.length} file(s), ${lines.reduce((a, b) => a + b, 0)} resources`);
+}
+
+/** Cancels a job the client gives up on, so the server stops working for nobody. */
+async function cancel(location) {
+  try {
+    const res = await fetch(location, {
+      method: 'DELETE',
+      headers: { authorization: `${scheme} ${await currentToken()}` },
+    });
+    await res.arrayBuffer();
+    console.error(`cancelled the job (${res.status})`);
+  } catch (err) {
+    console.error(`could not cancel the job: ${err.message}`);
+  }
 }
 
 async function main() {
@@ -216,7 +330,18 @@ async function main() {
     const location = await kickOff();
     if (BUGS.has('double-kickoff')) await kickOff();
     console.log(`job started: ${location}`);
-    const manifest = await poll(location);
+    let manifest;
+    try {
+      manifest = await poll(location);
+    } catch (err) {
+      // A job the client stops waiting for (timed out, or an error of its own) is cancelled.
+      if (!(err instanceof JobTimedOut && BUGS.has('no-cancel'))) await cancel(location);
+      if (err instanceof JobTimedOut) {
+        console.error(`bcda-client: ${err.message}; gave up`);
+        return 4;
+      }
+      throw err;
+    }
     if (!manifest) return 3;
     try {
       await download(manifest);

@@ -46,6 +46,7 @@ export async function runScenario(
   const recorder = new RequestRecorder({ idPrefix: `${scenario.name}/`, secrets: [credential.clientSecret] });
   const mock = await startMock({ ...scenario.mock, port: options.port ?? 0, recorder, quiet: true });
   const staged: string[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
   try {
     const react = await scenario.arrange?.({
       mock,
@@ -53,6 +54,7 @@ export async function runScenario(
       recorder,
       credential,
       staged: (id) => staged.push(id),
+      onClose: (cleanup) => cleanups.push(cleanup),
     });
     if (react) recorder.onResponse(react);
     const info: ClientInfo = {
@@ -74,8 +76,9 @@ export async function runScenario(
           scenario.budgetSeconds,
           options.idleSeconds ?? 10,
         );
-    return { scenario: metaOf(scenario), requests: [...recorder.all()], staged, client };
+    return { scenario: metaOf(scenario), requests: [...recorder.all()], staged, client, origin: mock.url };
   } finally {
+    for (const cleanup of cleanups) await cleanup();
     await mock.close();
   }
 }

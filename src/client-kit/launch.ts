@@ -37,6 +37,9 @@ export interface LaunchOptions {
   env?: Record<string, string>;
 }
 
+/** The tail of the client's output kept for the checks (never written to a report). */
+const KEPT_OUTPUT_CHARS = 64 * 1024;
+
 /** A grace period between asking a client to stop and killing it. */
 const KILL_GRACE_MS = 2000;
 
@@ -51,9 +54,22 @@ export function launchClient(
     const child = spawn(substitute(command, info), {
       shell: true,
       detached: process.platform !== 'win32',
-      stdio: ['ignore', options.output, options.output],
-      env: { ...process.env, ...options.env, ...clientEnvironment(info) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...options.env,
+        ...clientEnvironment(info),
+        BCDA_TIME_BUDGET: String(budgetSeconds),
+      },
     });
+    // Kept (and passed through unless dropped) so a check can see what the client told its user.
+    let output = '';
+    const keep = (into: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-KEPT_OUTPUT_CHARS);
+      if (options.output === 'inherit') into.write(chunk);
+    };
+    child.stdout?.on('data', keep(process.stdout));
+    child.stderr?.on('data', keep(process.stderr));
     let timedOut = false;
     const signalGroup = (signal: NodeJS.Signals) => {
       try {
@@ -72,14 +88,24 @@ export function launchClient(
       clearTimeout(budget);
       resolve({ timedOut: false, note: `could not start the client: ${err.message}` });
     });
-    child.on('exit', (exitCode, signal) => {
+    // Resolved at 'close' (its output read to the end), or soon after 'exit' if something the
+    // client left behind still holds its output open.
+    let closed = false;
+    const done = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      if (closed) return;
+      closed = true;
       clearTimeout(budget);
       resolve({
         exitCode,
         signal,
         timedOut,
+        output,
         ...(timedOut ? { note: `stopped after its ${budgetSeconds} s budget` } : {}),
       });
+    };
+    child.on('close', done);
+    child.on('exit', (exitCode, signal) => {
+      setTimeout(() => done(exitCode, signal), 500).unref();
     });
   });
 }

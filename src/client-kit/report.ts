@@ -14,7 +14,7 @@ export interface ClientKitReport extends RunReport {
   clientKit: {
     scenarios: Array<
       ScenarioMeta & {
-        client: ScenarioRecord['client'];
+        client: Omit<ScenarioRecord['client'], 'output'>;
         requests: number;
         staged: readonly string[];
       }
@@ -39,7 +39,12 @@ function exchangeOf(record: ScenarioRecord, r: ScenarioRecord['requests'][number
   return {
     id: r.id,
     label: `${record.scenario.name}: client ${kindOf(r)}${staged}`,
-    request: { method: r.method, url: `${origin}${r.url}`, headers: r.headers },
+    // A request to another origin (a scenario's second listener) shows the host it was sent to.
+    request: {
+      method: r.method,
+      url: `${r.headers.host ? `http://${r.headers.host}` : origin}${r.url}`,
+      headers: r.headers,
+    },
     ...(r.status !== undefined
       ? {
           response: {
@@ -52,8 +57,13 @@ function exchangeOf(record: ScenarioRecord, r: ScenarioRecord['requests'][number
         }
       : { error: 'no answer recorded' }),
     startedAt: r.at,
-    durationMs: Math.max(0, (r.respondedAtMs ?? r.atMs) - r.atMs),
+    durationMs: Math.max(0, (r.finishedAtMs ?? r.respondedAtMs ?? r.atMs) - r.atMs),
   };
+}
+
+function withoutOutput(client: ScenarioRecord['client']): Omit<ScenarioRecord['client'], 'output'> {
+  const { output: _output, ...rest } = client;
+  return rest;
 }
 
 export interface ClientReportInput {
@@ -114,9 +124,10 @@ export function assembleClientReport(input: ClientReportInput): ClientKitReport 
     exports: [],
     exchanges,
     clientKit: {
+      // The client's own output stays out of the report (it may print anything, secrets included).
       scenarios: input.records.map((r) => ({
         ...r.scenario,
-        client: r.client,
+        client: withoutOutput(r.client),
         requests: r.requests.length,
         staged: r.staged,
       })),

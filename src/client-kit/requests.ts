@@ -12,6 +12,23 @@ export const isStatusRequest = (r: Req): boolean =>
   r.method === 'GET' && /^\/api\/v\d\/jobs\/[^/]+$/.test(pathOf(r.url));
 export const isDownload = (r: Req): boolean => r.method === 'GET' && pathOf(r.url).startsWith('/data/');
 
+/**
+ * Whether a request went to the server's own origin (the URL the client was given), judged by the
+ * Host it sent; a request without Host is taken as the server's.
+ */
+export function onServerOrigin(r: Req, serverOrigin: string): boolean {
+  const host = r.headers.host;
+  if (!host) return true;
+  try {
+    return new URL(`http://${host}`).host === new URL(serverOrigin).host;
+  } catch {
+    return false;
+  }
+}
+
+/** Wall-clock ms when a request's answer was all sent (or handed over, when that is all that is known). */
+export const endMs = (r: Req): number => r.finishedAtMs ?? r.respondedAtMs ?? r.atMs;
+
 /** The job a status request asks about (its path). */
 export const jobPathOf = (r: Req): string => pathOf(r.url);
 

@@ -5,9 +5,10 @@
 import type { MockContext, MockOptions } from '../mock/context';
 import type { MockCredential } from '../mock/credentials';
 import type { JobStatus } from '../mock/jobs';
-import type { ClientRequestRecord, RequestRecorder } from '../mock/recording';
+import { BYPASS_HEADER, type ClientRequestRecord, type RequestRecorder } from '../mock/recording';
 import type { MockServer } from '../mock';
 import { isDownload, isKickoff, isStatusRequest } from './requests';
+import { startSecondOrigin } from './second-origin';
 import type { ScenarioMeta } from './types';
 
 /** What a scenario may reach while it runs. */
@@ -18,11 +19,13 @@ export interface StageControl {
   credential: MockCredential;
   /** Marks a request as one the scenario answered in its special way. */
   staged(id: string): void;
+  /** Something to undo once the client is done (a listener the scenario started). */
+  onClose(cleanup: () => Promise<void>): void;
 }
 
 export interface Scenario extends ScenarioMeta {
   /** How the scenario's mock differs from the default one (faults, job speed). */
-  mock?: Pick<MockOptions, 'faults' | 'jobSpeed'>;
+  mock?: Pick<MockOptions, 'faults' | 'jobSpeed' | 'extraAcos'>;
   /** Prepares the mock before the client starts; returns what to do as each answer goes out. */
   arrange?(control: StageControl): Promise<((record: ClientRequestRecord) => void) | void>;
 }
@@ -221,6 +224,105 @@ const filesExpired: Scenario = {
   },
 };
 
+/** A token for the scenario's own requests, issued out of the record. */
+async function scenarioToken({ mock, recorder, credential }: StageControl): Promise<string> {
+  const basic = Buffer.from(`${credential.clientId}:${credential.clientSecret}`).toString('base64');
+  const answer = await mock.app.inject({
+    method: 'POST',
+    url: '/auth/token',
+    headers: { authorization: `Basic ${basic}`, [BYPASS_HEADER]: recorder.bypassKey },
+  });
+  return (JSON.parse(answer.body) as { access_token: string }).access_token;
+}
+
+/** Beneficiaries of the large export: 8 ExplanationOfBenefit files of 50 (BCDA's batch size). */
+const LARGE_EXPORT_BENEFICIARIES = 400;
+
+const largeExport: Scenario = {
+  name: 'large-export',
+  title: 'A large export split across many files, served gzip',
+  description: `The sandbox ACO grows to ${LARGE_EXPORT_BENEFICIARIES} beneficiaries, so ExplanationOfBenefit comes in several files; each file is sent slowly (gzip when asked), so the client's parallel downloads overlap.`,
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 40,
+  mock: { extraAcos: [{ cmsId: 'A9994', beneficiaries: LARGE_EXPORT_BENEFICIARIES }] },
+  arrange({ ctx }) {
+    // Paced so that a file takes a few hundred ms: downloads run long enough to overlap.
+    ctx.downloadPace = { bytes: 8192, delayMs: 60 };
+    return Promise.resolve();
+  },
+};
+
+const filesOnAnotherOrigin: Scenario = {
+  name: 'files-on-another-origin',
+  title: 'Some files are on another origin',
+  description:
+    "The manifest says requiresAccessToken: true, but names every second output file and the error files on another origin (a second listener on another port, which serves them without a token): the client's token must not go there.",
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange(control) {
+    const other = await startSecondOrigin(control.mock, control.recorder, await scenarioToken(control), () =>
+      control.ctx.clock.nowMs(),
+    );
+    control.onClose(other.close);
+    control.recorder.rewriteAnswers((record, status, text) => {
+      if (!isStatusRequest(record) || status !== 200) return text;
+      const manifest = JSON.parse(text) as {
+        output?: Array<{ url: string }>;
+        error?: Array<{ url: string }>;
+      };
+      const move = (file: { url: string }) => {
+        file.url = `${other.origin}${new URL(file.url).pathname}`;
+      };
+      manifest.output?.forEach((file, i) => i % 2 === 1 && move(file));
+      manifest.error?.forEach(move);
+      control.staged(record.id);
+      return JSON.stringify(manifest);
+    });
+  },
+};
+
+const jobNeverFinishes: Scenario = {
+  name: 'job-never-finishes',
+  title: 'The job never finishes',
+  description:
+    "The job stays In Progress (202 with X-Progress) for good. A client must give up in its own time (the kit tells it the scenario's budget in BCDA_TIME_BUDGET) and then cancel the job it abandons with DELETE.",
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 20,
+  async arrange({ ctx, staged }) {
+    let stuck = false;
+    return (record) => {
+      if (stuck || !isKickoff(record) || record.status !== 202) return;
+      const id = jobIdIn(record.responseHeaders?.['content-location']);
+      if (id === undefined) return;
+      stuck = true;
+      forceJob(ctx, id, 'In Progress');
+      staged(record.id);
+    };
+  },
+};
+
+/**
+ * The token limit of the rate-limited scenario: at most this many per window, per ACO. The window
+ * is long enough that a client started on a loaded machine still meets it.
+ */
+const TOKEN_LIMIT = { limit: 2, windowSeconds: 8 };
+
+const tokenRateLimited: Scenario = {
+  name: 'token-rate-limited',
+  title: 'The token endpoint is rate limited',
+  description: `The auth provider allows ${TOKEN_LIMIT.limit} tokens per ${TOKEN_LIMIT.windowSeconds} s and the ACO has just used them: the client's first token request is answered 429 with Retry-After, and it must wait before asking again.`,
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange(control) {
+    control.ctx.tokenRateLimit = { ...TOKEN_LIMIT };
+    for (let i = 0; i < TOKEN_LIMIT.limit; i += 1) await scenarioToken(control);
+  },
+};
+
 /** The happy path on the other API versions (v1 is FHIR STU3, v3 is BCDA's newest). */
 const happyPathOn = (apiVersion: 'v1' | 'v3'): Scenario => ({
   ...happyPath,
@@ -241,6 +343,10 @@ export const SCENARIOS: readonly Scenario[] = [
   transient503Download,
   filesExpired,
   slowJobNoRetryAfter,
+  largeExport,
+  filesOnAnotherOrigin,
+  jobNeverFinishes,
+  tokenRateLimited,
 ];
 
 /** The scenarios of these names, in catalog order; an unknown name is an Error listing the known ones. */

@@ -14,7 +14,16 @@ export interface ScenarioRecord {
   /** Ids of the requests the scenario answered in its special way (its 429, its failed job…). */
   staged: readonly string[];
   /** The client's exit (undefined when run by hand), or why it did not finish. */
-  client: { exitCode?: number | null; signal?: string | null; timedOut: boolean; note?: string };
+  client: {
+    exitCode?: number | null;
+    signal?: string | null;
+    timedOut: boolean;
+    note?: string;
+    /** What a launched client printed (stdout and stderr, its tail); undefined when run by hand. */
+    output?: string;
+  };
+  /** The mock's origin the client was given (`http://127.0.0.1:PORT`). */
+  origin: string;
 }
 
 export interface ClientCheck {

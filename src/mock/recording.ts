@@ -35,11 +35,18 @@ export interface ClientRequestRecord {
   responseBody?: string;
   /** Wall-clock ms when the answer was handed over to be sent. */
   respondedAtMs?: number;
+  /** Wall-clock ms when the answer's last byte was sent (a streamed file's end). */
+  finishedAtMs?: number;
   /** A token request answered 200: the token's fingerprint and lifetime. */
   issuedToken?: { fingerprint: string; expiresInSeconds?: number };
 }
 
 export type RecordListener = (record: ClientRequestRecord) => void;
+/** Gets a recorded request, its answer's status and text; returns the text to send. */
+export type AnswerRewriter = (record: ClientRequestRecord, status: number, text: string) => string;
+
+/** A request carrying this header with the recorder's `bypassKey` is not recorded (a scenario's own). */
+export const BYPASS_HEADER = 'x-recorder-bypass';
 
 const MAX_KEPT_BODY = 64 * 1024;
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-mock-control-token']);
@@ -58,6 +65,8 @@ export class RequestRecorder {
   private readonly listeners: RecordListener[] = [];
   private counter = 0;
   private paused = false;
+  /** Random per recorder: the value of BYPASS_HEADER that keeps one request out of the records. */
+  readonly bypassKey = randomBytes(16).toString('hex');
 
   constructor(private readonly options: RecorderOptions = {}) {}
 
@@ -82,6 +91,23 @@ export class RequestRecorder {
 
   onResponse(listener: RecordListener): void {
     this.listeners.push(listener);
+  }
+
+  private readonly rewriters: AnswerRewriter[] = [];
+
+  /** A scenario's edit of recorded text answers before they are sent (a manifest naming another origin). */
+  rewriteAnswers(rewriter: AnswerRewriter): void {
+    this.rewriters.push(rewriter);
+  }
+
+  /** The answer after every rewriter (text and buffered answers; a stream passes unchanged). */
+  rewritten(record: ClientRequestRecord, status: number, payload: unknown): unknown {
+    if (!this.rewriters.length) return payload;
+    const text =
+      typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
+    if (text === undefined) return payload;
+    const out = this.rewriters.reduce((t, rewrite) => rewrite(record, status, t), text);
+    return out === text ? payload : out;
   }
 
   all(): readonly ClientRequestRecord[] {
@@ -180,17 +206,27 @@ function accessTokenIn(text: string): { value: string; expiresIn?: number } | un
 /** Adds the hooks that record every request of the app (the control routes excepted). */
 export function recordRequests(app: FastifyInstance, recorder: RequestRecorder, clock: MockClock): void {
   const open = new WeakMap<object, ClientRequestRecord>();
+  const sent = new WeakMap<object, ClientRequestRecord>();
   app.addHook('onRequest', (request, _reply, done) => {
-    if (recorder.recording && !request.url.startsWith('/__mock/'))
+    const bypassed = request.headers[BYPASS_HEADER] === recorder.bypassKey;
+    if (recorder.recording && !bypassed && !request.url.startsWith('/__mock/'))
       open.set(request, recorder.start(request.method, request.url, request.headers, clock.nowMs()));
     done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     const record = open.get(request);
-    if (record) {
-      open.delete(request);
-      recorder.finish(record, reply.statusCode, reply.getHeaders(), payload);
-    }
-    done(null, payload);
+    if (!record) return done(null, payload);
+    open.delete(request);
+    sent.set(request, record);
+    const answer = recorder.rewritten(record, reply.statusCode, payload);
+    if (answer !== payload && typeof answer === 'string')
+      reply.header('content-length', Buffer.byteLength(answer));
+    recorder.finish(record, reply.statusCode, reply.getHeaders(), answer);
+    done(null, answer);
+  });
+  app.addHook('onResponse', (request, _reply, done) => {
+    const record = sent.get(request);
+    if (record) record.finishedAtMs = Date.now();
+    done();
   });
 }

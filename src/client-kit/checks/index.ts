@@ -1,6 +1,7 @@
-/** The client checks: whether the client ran at all, then by step: token, kick-off, polling, download. */
+/** The client checks: whether the client ran at all, then by step: token, kick-off, polling, download, conduct. */
 import type { ClientCheck } from '../types';
 import { DOWNLOAD_CHECKS } from './download';
+import { HYGIENE_CHECKS } from './hygiene';
 import { RUN_CHECKS } from './run';
 import { KICKOFF_CHECKS } from './kickoff';
 import { POLL_CHECKS } from './poll';
@@ -12,4 +13,5 @@ export const CLIENT_CHECKS: readonly ClientCheck[] = [
   ...KICKOFF_CHECKS,
   ...POLL_CHECKS,
   ...DOWNLOAD_CHECKS,
+  ...HYGIENE_CHECKS,
 ];

@@ -49,7 +49,7 @@ const POLL_CONTENT_LOCATION: ClientCheck = {
 };
 
 /** The status requests of each job, in order. */
-function pollsByJob(requests: readonly Req[]): Map<string, Req[]> {
+export function pollsByJob(requests: readonly Req[]): Map<string, Req[]> {
   const jobs = new Map<string, Req[]>();
   for (const r of requests.filter(isStatusRequest))
     jobs.set(jobPathOf(r), [...(jobs.get(jobPathOf(r)) ?? []), r]);
@@ -124,7 +124,7 @@ function isTransient(r: Req): boolean {
 }
 
 /** A status answer that ends the job: an error other than 401, 429 or a transient one. */
-function isTerminalFailure(r: Req): boolean {
+export function isTerminalFailure(r: Req): boolean {
   if (r.status === undefined || r.status < 400 || r.status === 401 || r.status === 429) return false;
   return !isTransient(r);
 }
@@ -194,6 +194,57 @@ const POLL_FAILED_TERMINAL: ClientCheck = {
   },
 };
 
+/** The diagnostics (or, lacking them, the details text) of an OperationOutcome answer. */
+function diagnosticsOf(r: Req): string[] {
+  try {
+    const body = JSON.parse(r.responseBody ?? '') as {
+      resourceType?: string;
+      issue?: Array<{ diagnostics?: unknown; details?: { text?: unknown } }>;
+    };
+    if (body.resourceType !== 'OperationOutcome') return [];
+    return (body.issue ?? [])
+      .map((i) => (typeof i.diagnostics === 'string' ? i.diagnostics : i.details?.text))
+      .filter((t): t is string => typeof t === 'string' && t.trim() !== '');
+  } catch {
+    return [];
+  }
+}
+
+const POLL_FAILED_SURFACED: ClientCheck = {
+  id: 'CLIENT-POLL-FAILED-SURFACED',
+  title: 'Tells its user why a job failed',
+  description:
+    "When a job fails (its status answers 4xx/5xx with an OperationOutcome), the client shows the OperationOutcome's diagnostics to its user (judged from the output of a client the kit launched).",
+  level: 'SHOULD',
+  area: 'status',
+  refs: ['bulkdata@136'],
+  run({ requests, client }) {
+    const failures = requests.filter(
+      (r) => isStatusRequest(r) && isTerminalFailure(r) && diagnosticsOf(r).length > 0,
+    );
+    if (!failures.length) return skip('no job failed with an OperationOutcome that has diagnostics');
+    if (client.output === undefined)
+      return skip('the client was run by hand: the kit did not see its output');
+    const output = client.output.toLowerCase();
+    const unseen = failures.filter(
+      (r) => !diagnosticsOf(r).some((d) => output.includes(d.trim().toLowerCase())),
+    );
+    if (unseen.length) {
+      const first = unseen[0]!;
+      return fail(
+        `${describe(first)} answered ${first.status} with the diagnostics "${diagnosticsOf(first)[0]!}", which the client never printed`,
+        unseen.map((r) => r.id),
+        "the OperationOutcome's diagnostics in the client's output",
+        'not in its output',
+      );
+    }
+    return pass(
+      `the diagnostics of ${failures.length} failed job answer(s) appear in the client's output`,
+      failures.map((r) => r.id),
+    );
+  },
+};
+
 /** The shortest poll interval without Retry-After (the IG names none; a second keeps a server calm). */
 export const POLL_FLOOR_SECONDS = 1;
 /** A wait may come out this share of the one before (a loaded machine delays one poll more than the next). */
@@ -247,6 +298,7 @@ export const POLL_CHECKS: readonly ClientCheck[] = [
   POLL_RETRY_AFTER,
   POLL_STOPS_AT_200,
   POLL_FAILED_TERMINAL,
+  POLL_FAILED_SURFACED,
   POLL_TRANSIENT_RETRY,
   POLL_BACKOFF,
 ];
