@@ -42,7 +42,7 @@ function exchangeOf(record: ScenarioRecord, r: ScenarioRecord['requests'][number
     // A request to another origin (a scenario's second listener) shows the host it was sent to.
     request: {
       method: r.method,
-      url: `${r.headers.host ? `http://${r.headers.host}` : origin}${r.url}`,
+      url: `${r.headers.host ? `${new URL(origin || 'http://x').protocol}//${r.headers.host}` : origin}${r.url}`,
       headers: r.headers,
     },
     ...(r.status !== undefined
@@ -88,7 +88,7 @@ export function assembleClientReport(input: ClientReportInput): ClientKitReport 
     area: check.area,
     profiles: ['bcda', 'bulk-data-ig'],
     refs: check.refs,
-    requirements: [],
+    requirements: check.requirements ?? [],
     operations: [],
     startedAt,
     durationMs: 0,

@@ -36,6 +36,12 @@ export interface ClientCheck {
   area: Area;
   /** Seed sections and Bulk Data IG rules (`seed:001 §…`, `bulkdata@N`). */
   refs: string[];
+  /**
+   * Rows of the requirements table (`subject: client`) the check verifies. The table maps rows to
+   * server checks only; a client row names its client checks in its `why`, and
+   * test/client-kit/requirements.test.ts keeps the two in step.
+   */
+  requirements?: string[];
   /** Judges one scenario; `skip` when the scenario did not give the client the chance. */
   run(record: ScenarioRecord): CheckOutcome;
 }

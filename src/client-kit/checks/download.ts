@@ -69,6 +69,7 @@ const DOWNLOAD_TOKEN: ClientCheck = {
   level: 'MUST',
   area: 'download',
   refs: ['bulkdata@201', 'bulkdata@216', 'seed:001 §4. Download the data'],
+  requirements: ['BCDA-001-073'],
   run({ requests, origin }) {
     const last = lastManifest(requests);
     if (!last || last.manifest.requiresAccessToken === undefined)
@@ -104,6 +105,7 @@ const DOWNLOAD_EXPIRED_RESTART: ClientCheck = {
   level: 'SHOULD',
   area: 'download',
   refs: ['seed:001 §Files expire after 24 hours'],
+  requirements: ['BCDA-001-069'],
   run({ requests }) {
     const gone = requests.find((r) => isDownload(r) && (r.status === 404 || r.status === 410));
     if (!gone) return skip('no download answered 404 or 410');
@@ -175,6 +177,7 @@ const DOWNLOAD_GZIP: ClientCheck = {
   level: 'MAY',
   area: 'download',
   refs: ['seed:001 §Request header: compressed data files'],
+  requirements: ['BCDA-001-074'],
   run({ requests }) {
     const downloads = requests.filter(isDownload);
     if (!downloads.length) return skip('the client downloaded no file');
@@ -286,6 +289,7 @@ const DOWNLOAD_PARALLEL: ClientCheck = {
   level: 'SHOULD',
   area: 'download',
   refs: ['seed:001 §4. Download the data'],
+  requirements: ['BCDA-001-063'],
   run({ requests }) {
     const last = lastManifest(requests);
     if (!last) return skip('the client received no manifest');

@@ -63,6 +63,7 @@ const TOKEN_RATE_LIMIT: ClientCheck = {
   level: 'MUST',
   area: 'ratelimit',
   refs: ['behavior §2.8', 'seed:001 §Response example: too many requests'],
+  requirements: ['BCDA-001-041'],
   run({ requests }) {
     const asks = requests.filter(isTokenRequest);
     const refused = asks.filter((r) => r.status === 429);

@@ -11,6 +11,7 @@ function headerCheck(
   value: string,
   title: string,
   refs: string[],
+  requirements: string[],
 ): ClientCheck {
   const shown = header === 'accept' ? 'Accept' : 'Prefer';
   return {
@@ -20,6 +21,7 @@ function headerCheck(
     level: 'MUST',
     area: 'kickoff',
     refs,
+    requirements,
     run({ requests }) {
       const kickoffs = requests.filter(isKickoff);
       if (!kickoffs.length) return skip('the client started no export');
@@ -50,6 +52,7 @@ const KICKOFF_RETRY_AFTER: ClientCheck = {
   level: 'MUST',
   area: 'ratelimit',
   refs: ['seed:001 §Response example: too many requests', 'bulkdata@118'],
+  requirements: ['BCDA-001-041'],
   run({ requests }) {
     const limited = requests.filter(
       (r) => isKickoff(r) && r.status === 429 && retryAfterSeconds(r) !== undefined,
@@ -170,11 +173,16 @@ export const KICKOFF_CHECKS: readonly ClientCheck[] = [
     'application/fhir+json',
     'Kick-off asks for application/fhir+json',
     ['seed:001 §Request header', 'bulkdata@43'],
+    ['BCDA-001-029'],
   ),
-  headerCheck('CLIENT-KICKOFF-PREFER', 'prefer', 'respond-async', 'Kick-off sends Prefer: respond-async', [
-    'seed:001 §Request header',
-    'bulkdata@45',
-  ]),
+  headerCheck(
+    'CLIENT-KICKOFF-PREFER',
+    'prefer',
+    'respond-async',
+    'Kick-off sends Prefer: respond-async',
+    ['seed:001 §Request header', 'bulkdata@45'],
+    ['BCDA-001-030'],
+  ),
   KICKOFF_RETRY_AFTER,
   KICKOFF_ONE_JOB,
   KICKOFF_PARAMS,

@@ -89,6 +89,7 @@ const BEARER_CAPITAL_B: ClientCheck = {
   level: 'MUST',
   area: 'auth',
   refs: ['seed:001 §Request header'],
+  requirements: ['BCDA-001-027', 'BCDA-003-08'],
   run({ requests }) {
     const presented = requests.filter((r) => !isTokenRequest(r) && r.credential);
     if (!presented.length) return skip('the client presented no token');
@@ -162,6 +163,7 @@ const TOKEN_REFRESH_RETRY: ClientCheck = {
   level: 'MUST',
   area: 'auth',
   refs: ['seed:001 §Request header', 'seed:001 §3. Check job status', 'bulkdata@5'],
+  requirements: ['BCDA-001-044', 'BCDA-003-41'],
   run({ requests }) {
     // Only refusals of a token that had expired by the mock's clock: a 401 for a token refused for
     // another reason (a lower-case "bearer", a token never issued) is no renewal to judge.
