@@ -6,6 +6,7 @@ import path from 'node:path';
 import { gradeClient, type ClientKitReport } from '../../src/client-kit';
 import { CLIENT_CHECKS } from '../../src/client-kit/checks';
 import { isTripped } from '../../src/engine/results';
+import { renderHtml } from '../../src/report/html';
 import { buildMockApp } from '../../src/mock';
 import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
 import { BYPASS_HEADER, RequestRecorder } from '../../src/mock/recording';
@@ -140,6 +141,17 @@ describe('the client test kit', () => {
     const ids = new Set(report.exchanges.map((e) => e.id));
     expect(result.evidence.length).toBe(3);
     for (const id of result.evidence) expect(ids.has(id)).toBe(true);
+  });
+
+  it('words the HTML report about the client, with the requirement text of a failed check', () => {
+    const page = renderHtml(reports.get('stale-token-retry')!);
+    expect(page).toContain('BCDA client conformance report');
+    expect(page).toContain('makes the client not');
+    expect(page).not.toContain('sends requests to the target server');
+    expect(page).not.toMatch(/\(limit \d+\)/);
+    // The failed check names its requirement row; the page's data carries the row's statement.
+    expect(page).toContain('BCDA-003-41');
+    expect(page).toContain('"subject":"client"');
   });
 
   it('keeps every secret and token out of the report', () => {

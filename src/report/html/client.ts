@@ -10,6 +10,7 @@ export const CLIENT_SCRIPT = String.raw`
   'use strict';
   var PAGE = 200;
   var data = JSON.parse(document.getElementById('report-data').textContent);
+  var CLIENT = data.subject === 'client';
   var exchangesById = {};
   data.exchanges.forEach(function (x) { exchangesById[x.id] = x; });
 
@@ -55,8 +56,9 @@ export const CLIENT_SCRIPT = String.raw`
     var box = el('div');
     var req = x.method + ' ' + x.url + '\n' + headerLines(x.requestHeaders);
     if (x.requestBody) req += '\n\n' + x.requestBody;
-    add(box, el('h4', null, 'Request'), el('pre', null, req));
-    add(box, el('h4', null, 'Response'));
+    // A client report shows what the client sent and what the mock answered it.
+    add(box, el('h4', null, CLIENT ? 'What the client sent' : 'Request'), el('pre', null, req));
+    add(box, el('h4', null, CLIENT ? 'What the mock answered' : 'Response'));
     if (x.status === undefined) {
       add(box, el('pre', null, 'no response: ' + (x.error || 'unknown transport failure')));
     } else {
@@ -72,7 +74,9 @@ export const CLIENT_SCRIPT = String.raw`
       if (x.error) add(box, el('p', 'muted small', 'Transport problem: ' + x.error));
     }
     add(box, el('p', 'muted small', 'Started ' + x.startedAt + (x.headersMs !== undefined ? ' · headers after ' + ms(x.headersMs) : '') + ' · complete after ' + ms(x.durationMs)));
-    if (data.mockCommand) {
+    if (CLIENT) {
+      // The client's own request: nothing to repeat with curl (the scenario's mock has closed).
+    } else if (data.mockCommand) {
       add(box, copyable('Reproduce: start a mock like the run\'s ', data.mockCommand, 'mock-command'),
         el('p', 'muted small', 'The run\'s embedded mock listened on a port that closed when the run ended; this starts one with the same faults and options on port 4010. Get a token from it with the credentials that bcda-conformance mock --list-credentials prints.'));
       add(box, copyable('Reproduce with curl, against that mock ', x.curl, 'curl'));
@@ -115,14 +119,17 @@ export const CLIENT_SCRIPT = String.raw`
   function checkDetail(c) {
     var box = el('div', 'detail');
     add(box, el('p', null, c.description));
-    if (c.expected !== undefined) add(box, el('p', null, 'Expected: ' + c.expected));
-    if (c.actual !== undefined) add(box, el('p', null, 'Observed: ' + c.actual));
+    if (c.expected !== undefined) add(box, el('p', null, (CLIENT ? 'What the client should have done: ' : 'Expected: ') + c.expected));
+    if (c.actual !== undefined) add(box, el('p', null, (CLIENT ? 'What it did: ' : 'Observed: ') + c.actual));
     if (c.knownDeviation) add(box, el('p', 'note', 'Known deviation of the real server: ' + c.knownDeviation));
     var refs = el('ul');
     c.refs.forEach(function (r) { refs.appendChild(refNode(r)); });
     add(box, el('h4', null, 'References'), refs);
     add(box, el('p', 'muted small', 'Started ' + c.startedAt + ' · took ' + ms(c.durationMs)));
-    add(box, el('h4', null, c.evidence.length ? 'Evidence (' + c.evidence.length + ' exchange' + (c.evidence.length === 1 ? '' : 's') + ')' : 'Evidence: none recorded'));
+    var evidenceTitle = CLIENT
+      ? (c.evidence.length ? 'What the client did, request by request (' + c.evidence.length + ')' : 'No request of the client to show')
+      : (c.evidence.length ? 'Evidence (' + c.evidence.length + ' exchange' + (c.evidence.length === 1 ? '' : 's') + ')' : 'Evidence: none recorded');
+    add(box, el('h4', null, evidenceTitle));
     c.evidence.forEach(function (id, i) { box.appendChild(exchangeBox(id, i === 0 && c.evidence.length <= 3)); });
     return box;
   }

@@ -58,7 +58,12 @@ export interface ClientPayload {
   bodyChars: number;
   /** Starts a mock like the run's embedded one (whose port closed with the run); absent for a real target. */
   mockCommand?: string;
+  /** Set for the client test kit's report: its checks judge a client's requests, its exchanges are the client's. */
+  subject?: 'client';
 }
+
+/** The client test kit's report (issue 19) carries `clientKit`; its wording speaks of the client. */
+export const isClientReport = (report: RunReport): boolean => 'clientKit' in report;
 
 function cut(text: string | undefined, max: number): { text?: string; cut: boolean } {
   if (text === undefined) return { cut: false };
@@ -103,6 +108,7 @@ export function buildPayload(report: RunReport): ClientPayload {
   return {
     bodyChars: max,
     ...(mock ? { mockCommand: mock } : {}),
+    ...(isClientReport(report) ? { subject: 'client' as const } : {}),
     checks: report.results.map((r) => ({
       id: r.id,
       description: r.description,

@@ -4,6 +4,7 @@ import type { CoverageRow, RunReport, ValidationFileSummary } from '../../engine
 import { formatBytes } from '../progress';
 import { mockCommand } from '../reproduce';
 import { html, raw, type SafeHtml } from './escape';
+import { isClientReport } from './payload';
 import { pathOfUrl } from '../../core/url-path';
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'warn', 'skip', 'error'];
@@ -20,8 +21,24 @@ export const TOP_ISSUES = 5;
 /** Files listed in the validation table before the rest are only counted. */
 export const MAX_VALIDATION_FILES = 300;
 
+const SERVER_LEAD = html`<h1>BCDA conformance report</h1>
+  <p class="lead">
+    Each check below sends requests to the target server and compares what it answers with the BCDA
+    documentation and the FHIR Bulk Data Access IG. A failed MUST-level check makes the target not conformant;
+    SHOULD and MAY findings are warnings.
+  </p>`;
+/** The client test kit's report (issue 19) judges what a client sent, not what a server answered. */
+const CLIENT_LEAD = html`<h1>BCDA client conformance report</h1>
+  <p class="lead">
+    The mock served a BCDA client through each scenario and recorded every request it sent. Each check below
+    compares what the client did, request by request, with what the BCDA documentation and the FHIR Bulk Data
+    Access IG ask of a client. A failed MUST-level check makes the client not conformant; SHOULD and MAY
+    findings are warnings.
+  </p>`;
+
 export function renderSummary(report: RunReport): SafeHtml {
   const { run, summary } = report;
+  const client = isClientReport(report);
   const ok = summary.verdict === 'conformant';
   const counts = OUTCOMES.map(
     (o) =>
@@ -52,12 +69,7 @@ export function renderSummary(report: RunReport): SafeHtml {
       </p>`
     : '';
   return html`<header class="top">
-    <h1>BCDA conformance report</h1>
-    <p class="lead">
-      Each check below sends requests to the target server and compares what it answers with the BCDA
-      documentation and the FHIR Bulk Data Access IG. A failed MUST-level check makes the target not
-      conformant; SHOULD and MAY findings are warnings.
-    </p>
+    ${client ? CLIENT_LEAD : SERVER_LEAD}
     <p>
       <span class="verdict ${ok ? 'ok' : 'bad'}">${summary.verdict.toUpperCase()}</span>
       <span class="muted"
@@ -94,7 +106,13 @@ export function renderSummary(report: RunReport): SafeHtml {
         <dt>Requests</dt>
         <dd>${run.requests}</dd>
         <dt>Kick-offs</dt>
-        <dd>${run.kickoffs} (limit ${run.maxKickoffs}), ${run.jobsStarted} jobs started</dd>
+        <dd>
+          ${
+            client
+              ? `${run.kickoffs} sent by the client, ${run.jobsStarted} accepted`
+              : `${run.kickoffs} (limit ${run.maxKickoffs}), ${run.jobsStarted} jobs started`
+          }
+        </dd>
         <dt>Suites</dt>
         <dd>${run.suites.join(', ')}</dd>
         <dt>Tool</dt>
@@ -104,11 +122,20 @@ export function renderSummary(report: RunReport): SafeHtml {
     <details class="small">
       <summary>How to read this report</summary>
       <ul>
-        <li>
-          <b>Outcome</b>: pass (the server did what the rule asks), fail (it did not), warn (a SHOULD or MAY
-          rule was not met), skip (the check could not run here, e.g. it needs a second client), error (the
-          check could not get an answer, e.g. a timeout).
-        </li>
+        ${
+          client
+            ? html`<li>
+                <b>Outcome</b>: pass (the client did what the rule asks), fail (it did not), warn (a SHOULD or
+                MAY rule was not met), skip (no scenario gave the client the chance, e.g. no job failed),
+                error (the check itself could not run). A check runs in every scenario and shows its worst
+                outcome, naming the scenario in brackets.
+              </li>`
+            : html`<li>
+                <b>Outcome</b>: pass (the server did what the rule asks), fail (it did not), warn (a SHOULD or
+                MAY rule was not met), skip (the check could not run here, e.g. it needs a second client),
+                error (the check could not get an answer, e.g. a timeout).
+              </li>`
+        }
         <li><b>Level</b>: MUST rules decide conformance; SHOULD and MAY rules are recommendations.</li>
         <li>
           <b>What failed</b>: one broken step (a kick-off that fails) makes many later checks fail or skip, so
@@ -123,10 +150,20 @@ export function renderSummary(report: RunReport): SafeHtml {
           <b>Export job</b>: a kick-off request starts it, the client polls its status URL (the server reports
           <code>X-Progress</code> while it runs) until a manifest lists the NDJSON files to download.
         </li>
-        <li>
-          <b>Requests</b> are shown as recorded, with credentials replaced by <code>&lt;redacted&gt;</code>;
-          each comes with a curl command that uses <code>$BCDA_TOKEN</code> instead of the token.
-        </li>
+        ${
+          client
+            ? html`<li>
+                <b>Requests</b> are the client's, as the mock recorded them (ids are
+                <code>scenario/rNNNN</code>, in the order they arrived): a credential shows as its scheme and
+                a fingerprint (<code>Bearer fp:…</code>, the same for the same token), never the token or
+                secret.
+              </li>`
+            : html`<li>
+                <b>Requests</b> are shown as recorded, with credentials replaced by
+                <code>&lt;redacted&gt;</code>; each comes with a curl command that uses
+                <code>$BCDA_TOKEN</code> instead of the token.
+              </li>`
+        }
         <li>
           <b>Links</b>: the filters and the opened check are kept in the address
           (<code>#outcome=fail&amp;check=…</code>), so a copied link opens the same view.
@@ -170,10 +207,17 @@ export function renderChecks(report: RunReport): SafeHtml {
       </tr>`,
   );
   return html`<h2 id="checks">Checks</h2>
-    <p class="lead">
-      Click a row (or press Enter on it) to see what was checked, where the rule comes from, and the requests
-      and responses that show the result, with a curl command to repeat each one.
-    </p>
+    ${
+      isClientReport(report)
+        ? html`<p class="lead">
+            Click a row (or press Enter on it) to see what the client should have done, the requirement it
+            comes from, and the client's requests, with the mock's answers, that show what it did.
+          </p>`
+        : html`<p class="lead">
+            Click a row (or press Enter on it) to see what was checked, where the rule comes from, and the
+            requests and responses that show the result, with a curl command to repeat each one.
+          </p>`
+    }
     <div class="filters" role="search">
       <span>Outcome:</span
       >${OUTCOMES.map((o) => html`<label><input type="checkbox" name="outcome" value="${o}" checked /> ${o}</label>`)}
@@ -358,10 +402,17 @@ export function renderValidation(report: RunReport): SafeHtml {
 
 export function renderExchangesShell(report: RunReport): SafeHtml {
   return html`<h2 id="exchanges">All requests</h2>
-    <p class="lead">
-      Every HTTP request the run made (${report.exchanges.length}), in order. Credentials are redacted. Rows
-      appear in pages; use the search to narrow them.
-    </p>
+    ${
+      isClientReport(report)
+        ? html`<p class="lead">
+            Every request the client sent to the mock (${report.exchanges.length}), scenario by scenario, in
+            order. Credentials show only as fingerprints. Rows appear in pages; use the search to narrow them.
+          </p>`
+        : html`<p class="lead">
+            Every HTTP request the run made (${report.exchanges.length}), in order. Credentials are redacted.
+            Rows appear in pages; use the search to narrow them.
+          </p>`
+    }
     <div class="filters">
       <label class="search"
         >Search: <input type="search" id="x-search" placeholder="id, URL, status or purpose" /></label
