@@ -5,7 +5,7 @@
  */
 import type { CheckDefinition } from './context';
 import { AREAS, type ApiVersion, type Area, type Profile } from '../core/vocabulary';
-import { metadataChecks, metadataIgChecks } from './metadata';
+import { metadataChecks, metadataIgChecks, metadataTlsChecks } from './metadata';
 import { authChecks } from './auth';
 import { kickoffChecks, kickoffIgChecks } from './kickoff';
 import { statusChecks, statusIgChecks } from './status';
@@ -20,7 +20,7 @@ import { contractChecks } from './contract';
 
 /** Each area's checks, from its own file. */
 const CHECKS_BY_AREA: Record<Area, readonly CheckDefinition[]> = {
-  metadata: [...metadataChecks, ...metadataIgChecks],
+  metadata: [...metadataChecks, ...metadataIgChecks, ...metadataTlsChecks],
   auth: authChecks,
   kickoff: [...kickoffChecks, ...kickoffIgChecks],
   status: [...statusChecks, ...statusIgChecks],

@@ -3,7 +3,16 @@
  * BCDA's service endpoints /_version, /_auth and /_health (behavior §2.9): not in the public docs,
  * but every deployment serves them and monitoring relies on their shapes.
  */
-import { type CheckContext, type CheckDefinition, fail, pass, warn, verdict, NotApplicable } from './context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  fail,
+  pass,
+  skip,
+  warn,
+  verdict,
+  NotApplicable,
+} from './context';
 import type { HttpResponse } from '../http/client';
 import { joinProblems, mediaType, statusProblem } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
@@ -12,6 +21,9 @@ import type { OperationId } from '../core/operations';
 import type { CheckOutcome } from './types';
 import type { ApiVersion } from '../core/vocabulary';
 import { igCapability, requireLevel } from './kit/ig-capability';
+import type { Exchange } from '../http/exchange';
+import { isTls12OrLater } from '../http/negotiated-tls';
+import { tryHandshake } from '../http/tls-probe';
 
 const OPS: OperationId[] = ['getMetadataV1', 'getMetadataV2', 'getMetadataV3'];
 
@@ -636,3 +648,123 @@ const groupReadCheck: CheckDefinition = {
 };
 
 export const metadataIgChecks: CheckDefinition[] = [groupReadCheck];
+
+// ---- transport security (bulkdata@2): TLS 1.2 or later on every exchange ------------------------
+
+/** Offending exchanges a message names; all of them (up to the limit) are evidence. */
+const TLS_NAMED = 5;
+const TLS_EVIDENCE = 25;
+
+/** A loopback host: the embedded mock or a local test double, which may well run without TLS. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Why a plain-http target is not judged (loopback), or undefined when the check applies. */
+function plainLoopbackSkip(target: URL): CheckOutcome | undefined {
+  if (target.protocol === 'https:' || !isLoopbackHost(target.hostname)) return undefined;
+  return skip(
+    `the target ${target.origin} is a loopback address reached over plain http (a local test double such as the embedded mock): transport security is not judged; run against an https target, or the embedded mock with --mock-tls`,
+  );
+}
+
+const tlsVersionCheck: CheckDefinition = {
+  id: 'TLS-VERSION',
+  title: 'every exchange of the run went over TLS 1.2 or later',
+  description:
+    'Judges every exchange the run made (token, kick-off, status, cancel, download), after the others: each must use an https URL and have negotiated TLS 1.2 or later, the version recorded from the connection. An exchange addressed to a plain http URL (the target itself, or a Content-Location or file URL the server handed out) fails, sent or not. A loopback target reached over plain http (the embedded mock, a local test double) is not judged. Sends nothing.',
+  level: 'MUST',
+  area: 'metadata',
+  profiles: ['bcda', 'bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['tls-plain-http-links'],
+  phase: 'final',
+  run(ctx) {
+    const target = new URL(ctx.config.target ?? '');
+    const notJudged = plainLoopbackSkip(target);
+    if (notJudged) return Promise.resolve(notJudged);
+    const exchanges = ctx.log.all();
+    const plain = exchanges.filter((x) => /^http:/i.test(x.request.url));
+    const old = exchanges.filter((x) => x.tls !== undefined && isTls12OrLater(x.tls) === false);
+    const name = (x: Exchange) =>
+      `${x.id} ${x.request.method} ${x.request.url}${x.tls ? ` over ${x.tls}` : ''}${x.error?.startsWith('not sent') ? ' (not sent)' : x.error ? ` (${x.error})` : ''}`;
+    const problems: string[] = [];
+    if (plain.length)
+      problems.push(
+        `${plain.length} exchanges addressed over plain http: ${plain.slice(0, TLS_NAMED).map(name).join('; ')}`,
+      );
+    if (old.length)
+      problems.push(
+        `${old.length} exchanges negotiated a protocol older than TLS 1.2: ${old.slice(0, TLS_NAMED).map(name).join('; ')}`,
+      );
+    if (problems.length)
+      return Promise.resolve(
+        fail(
+          problems.join('; '),
+          [...plain, ...old].slice(0, TLS_EVIDENCE).map((x) => x.id),
+        ),
+      );
+    const recorded = exchanges.filter((x) => x.tls !== undefined);
+    if (!recorded.length)
+      return Promise.resolve(
+        skip('no exchange of this run recorded the TLS version it went over: cannot tell'),
+      );
+    const versions = [...new Set(recorded.map((x) => x.tls!))].sort().join(', ');
+    const untold = exchanges.filter((x) => x.response && x.tls === undefined).length;
+    return Promise.resolve(
+      pass(
+        `${recorded.length} https exchanges went over ${versions}${untold ? ` (${untold} more answered without a recorded version)` : ''}`,
+        recorded.slice(0, 3).map((x) => x.id),
+      ),
+    );
+  },
+};
+
+const tlsOldRefusedCheck: CheckDefinition = {
+  id: 'TLS-OLD-REFUSED',
+  title: 'a TLS handshake capped at TLS 1.1 is refused',
+  description:
+    "Opens two bare TLS connections to the target's host and port and sends nothing over them: one offering the client's usual versions (it must complete, or nothing can be told) and one offering TLS 1.0 and 1.1 only, which a server that protects every exchange with TLS 1.2 or later must refuse (a protocol_version alert, or closing the connection). The certificate is not judged here. A target reached over plain http is not probed.",
+  level: 'MUST',
+  area: 'metadata',
+  profiles: ['bcda', 'bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['tls-accepts-tls11'],
+  async run(ctx) {
+    const target = new URL(ctx.config.target ?? '');
+    if (target.protocol !== 'https:')
+      return (
+        plainLoopbackSkip(target) ??
+        skip(
+          `the target ${target.origin} is reached over plain http: no TLS listener to probe (TLS-VERSION judges that)`,
+        )
+      );
+    const port = Number(target.port || 443);
+    const timeoutMs = Math.max(
+      1,
+      Math.min(10_000, ctx.config.requestTimeoutSeconds * 1000, ctx.deadline - Date.now()),
+    );
+    const where = `${target.hostname}:${port}`;
+    const current = await tryHandshake({ host: target.hostname, port, timeoutMs });
+    if (current.kind !== 'connected')
+      return skip(
+        `a handshake with the usual TLS versions to ${where} did not complete either (${current.reason}): cannot tell`,
+      );
+    const old = await tryHandshake({ host: target.hostname, port, timeoutMs, olderThanTls12: true });
+    if (old.kind === 'connected')
+      return fail(`${where} completed a handshake capped at TLS 1.1: it negotiated ${old.protocol}`, [], {
+        expected: 'the handshake refused',
+        actual: `negotiated ${old.protocol}`,
+      });
+    if (old.kind === 'failed')
+      return skip(`the handshake capped at TLS 1.1 to ${where} had no answer: ${old.reason}`);
+    return pass(
+      `${where} refused a handshake capped at TLS 1.1 (${old.reason}); with the usual versions it negotiated ${current.protocol}`,
+    );
+  },
+};
+
+export const metadataTlsChecks: CheckDefinition[] = [tlsVersionCheck, tlsOldRefusedCheck];

@@ -1304,6 +1304,22 @@ const CATALOG = [
     'Every response body validates against the schema the contract documents for its status.',
     ['contract §components/schemas/OperationOutcomeIssueV1'],
   ),
+  // Transport security: the mock's HTTPS listener (mock --tls; a run embeds it over HTTPS under these).
+  f(
+    'tls-accepts-tls11',
+    'metadata',
+    'The HTTPS listener also completes a TLS 1.1 handshake (its floor is TLS 1.1, not 1.2).',
+    'Every exchange is protected by TLS 1.2 or later: an older protocol is refused.',
+    ['bulkdata@2'],
+  ),
+  f(
+    'tls-plain-http-links',
+    // Under status: the status checks follow the Content-Location it breaks.
+    'status',
+    "Served over HTTPS, the URLs the server hands out (Content-Location, the manifest's file URLs) say http://.",
+    'Every exchange, status polling and downloads included, is protected by TLS 1.2 or later.',
+    ['bulkdata@2'],
+  ),
   // The generic Bulk Data IG mock (mock --profile bulk-data-ig): SMART Backend Services.
   g(
     'ig-smart-config-incomplete',

@@ -209,6 +209,14 @@ const MAIN_SETTINGS = [
     defaultText: "the target's origin only",
   },
   {
+    key: 'ca',
+    flag: 'ca',
+    kind: 'text',
+    arg: 'file',
+    help: "PEM certificates to trust besides the system's CAs for the target's connections (a private CA or a self-signed certificate); verification stays on",
+    defaultText: "the system's CAs",
+  },
+  {
     key: 'sandbox',
     flag: 'sandbox',
     kind: 'switch',
@@ -268,6 +276,13 @@ const MAIN_SETTINGS = [
     kind: 'switch',
     default: false,
     help: "embedded mock only: reproduce the real server's documented quirks",
+  },
+  {
+    key: 'mockTls',
+    flag: 'mock-tls',
+    kind: 'switch',
+    default: false,
+    help: 'embedded mock only: listen over HTTPS with the test certificate of fixtures/tls/, trusted for the run (a tls- fault does this too)',
   },
 ] as const satisfies readonly SettingRow[];
 

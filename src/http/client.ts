@@ -4,6 +4,7 @@
  * request by a total deadline so a hostile target cannot hang a run.
  */
 import type { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Exchange, RecordedResponse } from './exchange';
 import { ExchangeLog, MAX_RECORDED_BODY } from './exchange';
@@ -16,6 +17,7 @@ import {
 } from './origin-policy';
 import { describeJsonSyntaxError } from '../core/json-error';
 import { BudgetSpentError, type RequestBudget } from './budget';
+import { recordingTlsOf } from './negotiated-tls';
 
 export type HeaderInput = Record<string, string | undefined>;
 
@@ -105,6 +107,11 @@ export interface HttpClientOptions {
    * are aborted, so no request outlives it whatever its own timeout.
    */
   budget?: RequestBudget;
+  /**
+   * PEM certificates trusted besides the system's CAs (--ca: a server with a private CA or a
+   * self-signed certificate). Verification itself is never switched off.
+   */
+  ca?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -128,7 +135,11 @@ export class HttpClient {
     this.policy = new OriginPolicy(this.baseUrl, options.allowOrigins);
     this.agent = new Agent({
       // Host names are checked after resolution: DNS must not lead to an address the policy refuses.
-      connect: { lookup: guardedLookup(options.lookup) },
+      connect: {
+        lookup: guardedLookup(options.lookup),
+        // `ca` replaces Node's default list, so the system's CAs are listed with the extra ones.
+        ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
+      },
       connections: options.connections ?? 8,
       connectTimeout: Math.min(this.timeoutMs, 10_000),
       // Deadlines are enforced per request below; these only stop idle sockets lingering.
@@ -284,7 +295,10 @@ export class HttpClient {
         method: opts.method as 'GET',
         headers,
         body: opts.body,
-        dispatcher: this.agent,
+        // The TLS version the request goes over is recorded in its exchange (negotiated-tls.ts).
+        dispatcher: this.agent.compose(
+          (dispatch) => (o, handler) => dispatch(o, recordingTlsOf(handler, exchange)),
+        ),
         signal: controller.signal,
       });
     } catch (err) {

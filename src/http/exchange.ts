@@ -39,6 +39,8 @@ export interface Exchange {
   headersMs?: number;
   /** Time to the end of the body (or the failure). */
   durationMs: number;
+  /** The TLS protocol the request went over (`TLSv1.3`); absent over plain http or when never sent. */
+  tls?: string;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Builds the mock's fastify app: every BCDA route per enabled version, Go/chi-style 404 and 405,
  * one log line per request (never headers), and the control routes when asked for.
  */
+import type { Server as TlsServer } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance, type HTTPMethods } from 'fastify';
 import { createContext, type MockContext, type MockOptions } from './context';
 import { registerAttributionRoute } from './routes/attribution';
@@ -18,6 +19,7 @@ import { closeSilentConnections, serverTimeoutOptions } from './timeouts';
 import { methodNotAllowed } from './wrong-method';
 import { recordRequests } from './recording';
 import { NO_DOWNLOAD_PACE } from './download-pace';
+import { followTlsFaults, tlsContextOptions } from './tls';
 
 const contexts = new WeakMap<FastifyInstance, MockContext>();
 
@@ -45,7 +47,8 @@ export function resetContext(ctx: MockContext): void {
 export async function buildMockApp(options: MockOptions = {}): Promise<FastifyInstance> {
   const ctx = await createContext(options);
   const quiet = options.quiet ?? true;
-  const app = Fastify({
+  const timeoutOptions = serverTimeoutOptions(ctx.timeouts);
+  const fastifyOptions = {
     logger: quiet ? false : { level: 'info' },
     // Fastify's two lines per request are replaced by the single onResponse line below.
     logController: new LogController({ disableRequestLogging: true }),
@@ -55,8 +58,16 @@ export async function buildMockApp(options: MockOptions = {}): Promise<FastifyIn
     routerOptions: { maxParamLength: 64 * 1024 },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    ...serverTimeoutOptions(ctx.timeouts),
-  });
+    ...timeoutOptions,
+  } as const;
+  // Over HTTPS Node's http options (head timeouts) go with the TLS ones; the routes see the same server API.
+  const app = options.tls
+    ? (Fastify({
+        ...fastifyOptions,
+        https: { ...timeoutOptions.http, ...tlsContextOptions(ctx.faults.has('tls-accepts-tls11')) },
+      }) as unknown as FastifyInstance)
+    : Fastify(fastifyOptions);
+  if (options.tls) followTlsFaults(app.server as unknown as TlsServer, ctx.faults);
   closeSilentConnections(app.server, ctx.timeouts);
   contexts.set(app, ctx);
   if (ctx.quirks) useRealErrorWriters(app);

@@ -17,6 +17,7 @@ export interface MockFlags {
   fault?: string[];
   quirks?: boolean;
   control?: boolean;
+  tls?: boolean;
   controlToken?: string;
   credentials?: string;
   jobSpeed?: string;
@@ -91,6 +92,7 @@ export function parseMockFlags(flags: MockFlags, env: NodeJS.ProcessEnv = proces
     control: flags.control === true,
     quiet: flags.quiet === true,
   };
+  if (flags.tls === true) options.tls = true;
   if (flags.seed !== undefined) options.seed = integer('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER);
   if (flags.apiVersions !== undefined) {
     const versions = flags.apiVersions
@@ -212,6 +214,7 @@ export function registerMockCommand(program: Command): void {
       [],
     )
     .option('--quirks', "reproduce the real server's documented quirks")
+    .option('--tls', 'listen over HTTPS (TLS 1.2 or later) with the public test certificate of fixtures/tls/')
     .option('--control', 'mount the /__mock/ control endpoints (faults, clock, job states, reset)')
     .option(
       '--control-token <token>',
@@ -283,7 +286,7 @@ export async function runMockCommand(flags: MockFlags): Promise<void> {
     const server = await startMock(options);
     process.stderr.write(
       `BCDA mock listening at ${server.url} (API ${(options.apiVersions ?? ALL_VERSIONS).join(', ')}` +
-        `${options.quirks ? ', quirks' : ''}${options.control ? ', control at /__mock/' : ''}` +
+        `${options.quirks ? ', quirks' : ''}${options.tls ? ', TLS with the test CA fixtures/tls/ca.pem' : ''}${options.control ? ', control at /__mock/' : ''}` +
         `${options.controlToken !== undefined ? ' (token required)' : ''}` +
         `${options.clock?.frozen ? ', frozen clock' : ''}` +
         `${options.faults?.length ? `, faults: ${options.faults.join(',')}` : ''})\n`,
@@ -323,6 +326,8 @@ function untilStopped(server: { close(): Promise<void> }): Promise<void> {
 async function runGenericMock(flags: MockFlags): Promise<void> {
   if (flags.profile !== 'bulk-data-ig')
     throw new UsageError(`--profile takes bcda or bulk-data-ig, got "${String(flags.profile)}"`);
+  // The generic mock has no HTTPS listener.
+  if (flags.tls) throw new UsageError('--tls: BCDA mock only, not with --profile bulk-data-ig');
   const ig = await import('./ig/cli');
   if (flags.listFaults) {
     process.stdout.write(`${ig.igFaultsListing()}\n`);

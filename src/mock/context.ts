@@ -75,6 +75,8 @@ export interface MockOptions {
   tokenRateLimit?: TokenRateLimit;
   /** Grading mode (the client test kit): record every request a client sends. */
   recorder?: RequestRecorder;
+  /** Listen over HTTPS with the public test certificate of fixtures/tls/ (src/mock/tls.ts). */
+  tls?: boolean;
 }
 
 /** At most `limit` tokens per ACO in any `windowSeconds`; a limit of 0 switches it off. */

@@ -17,7 +17,7 @@ export { FAULTS, type FaultDefinition, type FaultName } from './faults';
 export { RequestRecorder, type ClientRequestRecord, type RecordedCredential } from './recording';
 
 export interface MockServer {
-  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:4010`. */
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:4010` (`https://` with the tls option). */
   url: string;
   port: number;
   close(): Promise<void>;
@@ -39,7 +39,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     app,
     clock: ctx.clock,

@@ -14,13 +14,14 @@ import { Redactor } from '../http/redaction';
 /** The mock's /__mock/state is small; a longer answer is not the mock. */
 const MAX_MOCK_STATE_BYTES = 1_000_000;
 
-/** A client for the control endpoints of the mock at `baseUrl`: no run budget of its own (see httpControl). */
-export function controlClient(baseUrl: string, userAgent: string): HttpClient {
+/** A client for the control endpoints of the mock at `baseUrl` (trusting `ca` too): no run budget of its own (see httpControl). */
+export function controlClient(baseUrl: string, userAgent: string, ca?: string): HttpClient {
   return new HttpClient({
     baseUrl,
     log: new ExchangeLog(new Redactor()),
     connections: 2,
     defaultHeaders: { 'user-agent': userAgent },
+    ...(ca ? { ca } : {}),
   });
 }
 

@@ -34,6 +34,7 @@ import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
 import { embeddedFuzzSettings } from '../fuzz/embedded';
 import { ContractLedger, loadCompiledContract } from '../contract/ledger';
+import { readCaFile } from '../http/trust';
 
 /** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
 const EXPORTS_GRACE_MS = 1_000;
@@ -78,6 +79,11 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   let roles: RoleCredentials;
   let control: TargetControl | undefined;
   const generic = config.profile === 'bulk-data-ig';
+  // The user's CA bundle (--ca); the embedded mock over HTTPS (--mock-tls, or a tls- fault to prove
+  // the transport checks) is trusted through the test CA of fixtures/tls/ instead.
+  let trustedCa = config.ca ? readCaFile(config.ca) : undefined;
+  const mockTls = !config.target && (config.mockTls || config.mockFaults.some((f) => f.startsWith('tls-')));
+  if (mockTls && generic) throw new Error('--mock-tls: the embedded generic mock has no HTTPS listener');
   if (!config.target && generic) {
     // The generic profile's embedded target is the reference Bulk Data server (src/mock/ig/), logged
     // in to with its published SMART client unless the user gave a client of their own.
@@ -100,7 +106,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       faults: config.mockFaults,
       quirks: config.mockQuirks,
       jobSpeed: EMBEDDED_JOB_SPEED,
+      ...(mockTls ? { tls: true } : {}),
     });
+    if (mockTls) trustedCa = (await import('../mock/tls')).testTlsFiles().ca;
     const main = mock.credentials.find((c) => c.cmsId === SANDBOX_CREDENTIAL.cmsId)!;
     resolved = {
       ...config,
@@ -120,7 +128,11 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   // The user's --sandbox wins; otherwise the embedded mock and BCDA's public sandbox host are sandboxes.
   const sandbox = resolved.sandbox ?? (Boolean(mock) || Boolean(igMock) || isPublicSandboxUrl(target));
   // Mock control lives at the root of the mock's origin, whatever path the FHIR base has.
-  const controlHttp = controlClient(mock ? mock.url : generic ? new URL(target).origin : target, USER_AGENT);
+  const controlHttp = controlClient(
+    mock ? mock.url : generic ? new URL(target).origin : target,
+    USER_AGENT,
+    trustedCa,
+  );
   const redactor = new Redactor();
   const log = new ExchangeLog(redactor);
   const exports = new ExportLog();
@@ -131,6 +143,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     budget,
     defaultHeaders: { 'user-agent': USER_AGENT },
     allowOrigins: resolved.allowOrigins,
+    ...(trustedCa ? { ca: trustedCa } : {}),
   });
   let ctx: CheckContext;
   let contract: ContractLedger | undefined;

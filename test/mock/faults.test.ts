@@ -6,6 +6,10 @@ import { AREAS } from '../../src/core/vocabulary';
 import { resetContext } from '../../src/mock/app';
 import { UNKNOWN_ACO_ID } from '../../src/mock/credentials';
 import { CONTENT_MUTATIONS, FAULTS as ALL_FAULTS, validateFaultNames } from '../../src/mock/faults';
+import { startMock, type MockServer } from '../../src/mock';
+import { testTlsFiles } from '../../src/mock/tls';
+import { tryHandshake } from '../../src/http/tls-probe';
+import { Agent, request as undiciRequest } from 'undici';
 import {
   basicFor,
   exportHeaders,
@@ -818,6 +822,49 @@ Object.assign(PROBES, {
   },
   'files-expire-early': (m: TestMock) => fileAroundExpiry(m, -600),
   'expired-files-still-served': (m: TestMock) => fileAroundExpiry(m, 600),
+});
+
+// Transport security: these probes start an HTTPS mock of their own with the faults active on `m`.
+async function overTls<T>(m: TestMock, probe: (mock: MockServer) => Promise<T>): Promise<T> {
+  const mock = await startMock({ tls: true, faults: m.ctx.faults.list() });
+  try {
+    return await probe(mock);
+  } finally {
+    await mock.close();
+  }
+}
+
+Object.assign(PROBES, {
+  'tls-accepts-tls11': (m: TestMock) =>
+    overTls(m, async (mock) => {
+      const r = await tryHandshake({
+        host: '127.0.0.1',
+        port: mock.port,
+        timeoutMs: 5_000,
+        olderThanTls12: true,
+      });
+      return r.kind;
+    }),
+  'tls-plain-http-links': (m: TestMock) =>
+    overTls(m, async (mock) => {
+      const dispatcher = new Agent({ connect: { ca: testTlsFiles().ca } });
+      try {
+        const token = await undiciRequest(`${mock.url}/auth/token`, {
+          method: 'POST',
+          headers: { authorization: basicFor('A9994') },
+          dispatcher,
+        });
+        const { access_token } = (await token.body.json()) as { access_token: string };
+        const kicked = await undiciRequest(`${mock.url}/api/v2/Group/all/$export`, {
+          headers: exportHeaders(access_token),
+          dispatcher,
+        });
+        await kicked.body.dump();
+        return new URL(String(kicked.headers['content-location'])).protocol;
+      } finally {
+        await dispatcher.close();
+      }
+    }),
 });
 
 describe('every fault changes the mock behaviour', () => {
