@@ -93,6 +93,13 @@ export class RequestRecorder {
     this.listeners.push(listener);
   }
 
+  private readonly arrivals: RecordListener[] = [];
+
+  /** Hears each record as its request arrives, before the mock handles it (status not yet known). */
+  onArrival(listener: RecordListener): void {
+    this.arrivals.push(listener);
+  }
+
   private readonly rewriters: AnswerRewriter[] = [];
 
   /** A scenario's edit of recorded text answers before they are sent (a manifest naming another origin). */
@@ -153,6 +160,7 @@ export class RequestRecorder {
       clockMs,
     };
     this.items.push(record);
+    for (const listener of this.arrivals) listener(record);
     return record;
   }
 
