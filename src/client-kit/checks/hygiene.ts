@@ -21,7 +21,7 @@ const CANCELS_ABANDONED: ClientCheck = {
     'A job the client stops following before it completed or failed (it gave up waiting, or met an error of its own) is cancelled with DELETE on its status URL before the client ends.',
   level: 'SHOULD',
   area: 'cancel',
-  refs: ['bulkdata@139', 'seed:002 §Cancel a job'],
+  refs: ['seed:001 §Cancel a job', 'bulkdata@305'],
   run({ requests, client }) {
     if (client.timedOut) return skip('the client was stopped at the budget: it abandoned nothing by itself');
     const jobs = requests.flatMap((r) => {
