@@ -18,6 +18,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/build ./build
 COPY --from=build /app/spec ./spec
+# The mocks' published test material: the generic mock's SMART clients, the HTTPS mock's certificate.
+COPY --from=build /app/fixtures/smart ./fixtures/smart
+COPY --from=build /app/fixtures/tls ./fixtures/tls
 # Reports are written under the working directory; mount a host folder at /work/reports.
 WORKDIR /work
 RUN chown node:node /work

@@ -1163,6 +1163,8 @@ const typeFilterIgnoredCheck: CheckDefinition = {
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
+  bcdaDeparts:
+    'BCDA ignores _typeFilter on v1 and v2 without an error (behavior §3), where the IG asks a server that does not apply it to refuse it',
   refs: [],
   operations: [],
   faults: ['ig-typefilter-ignored'],

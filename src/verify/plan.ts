@@ -32,12 +32,6 @@ export interface VerifyJob {
   expectedTrips?: Readonly<Record<string, string>>;
 }
 
-/** Where BCDA (and so its mock, which follows the real server here) departs from the Bulk Data IG. */
-export const BCDA_IG_DEPARTURES: Readonly<Record<string, string>> = {
-  'KICKOFF-TYPEFILTER-IGNORED':
-    'BCDA ignores _typeFilter on v1 and v2 without an error (behavior §3), where the IG asks a server that does not apply it to refuse it',
-};
-
 export interface VerifyPlan {
   /** True when only some faults were asked for (`--fault`). */
   partial: boolean;
@@ -115,7 +109,11 @@ export function planVerify(
       version: 'v2',
       profile: 'bulk-data-ig',
       bcdaMock: true,
-      expectedTrips: BCDA_IG_DEPARTURES,
+      expectedTrips: Object.fromEntries(
+        catalog.flatMap((c) =>
+          c.bcdaDeparts && c.profiles.includes('bulk-data-ig') ? [[c.id, c.bcdaDeparts]] : [],
+        ),
+      ),
     },
     // The real server's quirks must read as known deviations, never as failures.
     { key: 'clean v2 bcda quirks', version: 'v2', profile: 'bcda', quirks: true },

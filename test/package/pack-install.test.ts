@@ -43,13 +43,15 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('holds the built code, the validators and spec/, but no tests, fixtures or benches', () => {
+  it("holds the built code, the validators, spec/ and the mocks' published keys, but no tests, other fixtures or benches", () => {
     const listing = run(NPM, ['ls', '--parseable', '--depth=0'], project);
     expect(listing).toContain('bcda-conformance');
     const installed = path.join(project, 'node_modules', 'bcda-conformance');
     const top = readdirSync(installed).sort();
     expect(top).toEqual(expect.arrayContaining(['dist', 'build', 'spec', 'package.json']));
-    for (const absent of ['test', 'fixtures', 'bench', 'src', 'suites']) expect(top).not.toContain(absent);
+    for (const absent of ['test', 'bench', 'src', 'suites']) expect(top).not.toContain(absent);
+    // The generic mock's SMART test clients and the HTTPS mock's test certificate, nothing else.
+    expect(readdirSync(path.join(installed, 'fixtures')).sort()).toEqual(['smart', 'tls']);
     expect(readdirSync(path.join(installed, 'dist'))).not.toContain('bench');
   });
 
