@@ -34,7 +34,7 @@ import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
 import { embeddedFuzzSettings } from '../fuzz/embedded';
 import { ContractLedger, loadCompiledContract } from '../contract/ledger';
-import { readCaFile } from '../http/trust';
+import { readCaFile } from '../config/ca-file';
 
 /** How long the report waits for exports the budget cut short to wind down (their requests are aborted). */
 const EXPORTS_GRACE_MS = 1_000;

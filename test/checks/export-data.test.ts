@@ -111,6 +111,8 @@ function fakeContext(
   return {
     config: { group: 'all', profile: options.profile ?? 'bcda' },
     version: 'v2',
+    generic: options.profile === 'bulk-data-ig',
+    group: () => 'all',
     ...(options.otherClient === false ? {} : { otherClient: {} as TargetClient }),
     once<T>(key: string, fn: () => Promise<T>): Promise<T> {
       if (!memo.has(key)) memo.set(key, fn());

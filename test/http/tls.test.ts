@@ -10,7 +10,7 @@ import { ExchangeLog } from '../../src/http/exchange';
 import { isTls12OrLater } from '../../src/http/negotiated-tls';
 import { Redactor } from '../../src/http/redaction';
 import { tryHandshake } from '../../src/http/tls-probe';
-import { readCaFile } from '../../src/http/trust';
+import { readCaFile } from '../../src/config/ca-file';
 import { startMock, type MockServer } from '../../src/mock';
 import { testTlsDir, testTlsFiles } from '../../src/mock/tls';
 
