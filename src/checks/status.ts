@@ -1244,25 +1244,25 @@ const retryAfterFormCheck: CheckDefinition = {
   refs: ['RFC 9110 §10.2.3'],
   operations: STATUS_OPS,
   faults: ['status-retry-after-epoch', 'ig-retry-after-epoch'],
-  run(ctx) {
+  async run(ctx) {
+    // Every export the run started has polled by now (each waits to its end or its deadline).
+    await ctx.followedExports();
     const carrying = ctx.log.all().flatMap((e) => {
       const value = e.response?.headers['retry-after'];
       return value === undefined ? [] : [{ id: e.id, value, reading: readRetryAfter(value) }];
     });
-    if (!carrying.length) return Promise.resolve(skip('no answer of the run carried Retry-After'));
+    if (!carrying.length) return skip('no answer of the run carried Retry-After');
     const bad = carrying.filter((c) => c.reading.form === 'malformed');
     const first = bad[0]?.reading;
-    return Promise.resolve(
-      first && first.form === 'malformed'
-        ? fail(
-            `${bad.length} of ${carrying.length} Retry-After values cannot be waited on: ${first.reason}`,
-            bad.slice(0, 10).map((c) => c.id),
-          )
-        : pass(
-            `all ${carrying.length} Retry-After values are delay-seconds or HTTP-dates`,
-            carrying.slice(0, 10).map((c) => c.id),
-          ),
-    );
+    return first && first.form === 'malformed'
+      ? fail(
+          `${bad.length} of ${carrying.length} Retry-After values cannot be waited on: ${first.reason}`,
+          bad.slice(0, 10).map((c) => c.id),
+        )
+      : pass(
+          `all ${carrying.length} Retry-After values are delay-seconds or HTTP-dates`,
+          carrying.slice(0, 10).map((c) => c.id),
+        );
   },
 };
 

@@ -51,6 +51,8 @@ export function flowReserveMs(timeoutSeconds: number): number {
 
 export interface RunHooks extends CheckLoopHooks {
   onProgress?: (event: ProgressEvent) => void;
+  /** Run only these checks of the selection (verify's narrow jobs); not a user setting. */
+  onlyChecks?: ReadonlySet<string>;
 }
 
 export interface RunOutcome {
@@ -182,7 +184,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       version: resolved.apiVersion,
       areas: resolved.suites,
       ...(resolved.grep ? { grep: resolved.grep } : {}),
-    });
+    }).filter((c) => !hooks.onlyChecks || hooks.onlyChecks.has(c.id));
     // The contract judges every exchange of a bcda run when its checks are selected; a generic
     // Bulk Data server has no such contract.
     if (resolved.profile === 'bcda' && checks.some((c) => c.area === 'contract'))
