@@ -74,6 +74,8 @@ export class SmartAuth {
   private narrow?: SmartTokens;
   private discovered?: Promise<TokenUrlDiscovery>;
   private configuration?: Promise<DiscoveryAnswer>;
+  /** The login whose discovery this one shares (otherClient). */
+  private sharedFrom?: SmartAuth;
 
   constructor(
     readonly http: HttpClient,
@@ -94,11 +96,13 @@ export class SmartAuth {
 
   /** The server's smart-configuration answer, asked once. */
   smartConfiguration(): Promise<DiscoveryAnswer> {
+    if (this.sharedFrom) return this.sharedFrom.smartConfiguration();
     return (this.configuration ??= readSmartConfiguration(this.http, this.settings.fhirBase));
   }
 
   /** Where the token endpoint is and how it was found, asked once. */
   discovery(): Promise<TokenUrlDiscovery> {
+    if (this.sharedFrom) return this.sharedFrom.discovery();
     return (this.discovered ??= discoverTokenUrl(
       this.http,
       this.settings.fhirBase,
@@ -199,6 +203,16 @@ export class SmartAuth {
   /** The token source of the narrow scope (--narrow-scope), made on first use. */
   narrowTokens(): SmartTokens {
     return (this.narrow ??= new SmartTokens(this, this.narrowScope, this.now));
+  }
+
+  /**
+   * Another client's login at the same server (the cross-client checks' second client): its own
+   * id, key and tokens, sharing this one's discovery of the token endpoint.
+   */
+  otherClient(clientId: string, key: SmartKey): SmartAuth {
+    const other = new SmartAuth(this.http, this.redactor, { ...this.settings, clientId, key }, this.now);
+    other.sharedFrom = this;
+    return other;
   }
 
   /** A target client whose requests carry `tokens`' bearer token, addressed like `like`. */

@@ -352,6 +352,13 @@ const ladderChecks: CheckDefinition[] = ENDPOINTS.flatMap((e) => LADDER.map((s) 
 /** How a generic server may refuse another client's job or file: it need not admit the job exists. */
 const REFUSED_ELSEWHERE = [401, 403, 404];
 
+/** Why a cross-client check skips: the settings of a second client (a generic server's is a SMART one). */
+function noOtherClient(ctx: CheckContext): string {
+  return ctx.generic
+    ? 'no second client configured (--other-smart-client-id and --other-smart-key)'
+    : 'no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)';
+}
+
 const crossClientChecks: CheckDefinition[] = [
   {
     id: 'AUTH-BEARER-CAPITAL-B',
@@ -386,10 +393,9 @@ const crossClientChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.3'],
     operations: ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'],
-    faults: ['auth-leaks-other-aco-job'],
+    faults: ['auth-leaks-other-aco-job', 'ig-other-client-job-readable'],
     async run(ctx) {
-      if (!ctx.otherClient)
-        return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
+      if (!ctx.otherClient) return skip(noOtherClient(ctx));
       const url = (await ctx.mainExport()).jobUrl;
       if (!url) return skip('no job URL from the shared export');
       const res = await ctx.otherClient.get(url, {
@@ -415,10 +421,9 @@ const crossClientChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.7'],
     operations: ['downloadFile'],
-    faults: ['auth-leaks-other-aco-job'],
+    faults: ['auth-leaks-other-aco-job', 'ig-other-client-job-readable'],
     async run(ctx) {
-      if (!ctx.otherClient)
-        return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
+      if (!ctx.otherClient) return skip(noOtherClient(ctx));
       const run = await ctx.mainExport();
       const file = manifestItems(run.manifest?.output)[0];
       if (!file) return skip(run.problem ?? 'the shared export has no output file');
@@ -440,10 +445,9 @@ const crossClientChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.4', 'behavior §5'],
     operations: [...versioned('cancelJob'), ...versioned('getJobStatus')],
-    faults: ['other-client-can-cancel', 'auth-leaks-other-aco-job'],
+    faults: ['other-client-can-cancel', 'auth-leaks-other-aco-job', 'ig-other-client-job-readable'],
     async run(ctx) {
-      if (!ctx.otherClient)
-        return skip('no second client configured (--other-client-id / BCDA_OTHER_CLIENT_ID)');
+      if (!ctx.otherClient) return skip(noOtherClient(ctx));
       const flow = await cancelStages(ctx);
       const { foreignCancel: cancel, ownerStatus } = flow;
       if (!cancel || !ownerStatus) return skip(flow.problem ?? 'no job of its own to try');

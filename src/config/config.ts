@@ -140,6 +140,10 @@ function checkTogether(config: RunConfig, label: (key: SettingKey) => string): v
     throw new ConfigError(
       `${label('smartClientId')} and ${label('smartKey')} go together: a SMART client signs with its key, so give both or neither`,
     );
+  if ((config.otherSmartClientId === undefined) !== (config.otherSmartKey === undefined))
+    throw new ConfigError(
+      `${label('otherSmartClientId')} and ${label('otherSmartKey')} go together: a SMART client signs with its key, so give both or neither`,
+    );
   if (config.target && !config.token && !config.clientId && !config.smartClientId) {
     throw new ConfigError(
       `no credentials for ${config.target}: give --client-id and --client-secret (or BCDA_CLIENT_ID/BCDA_CLIENT_SECRET), --smart-client-id and --smart-key (SMART Backend Services), or --token`,

@@ -1659,6 +1659,13 @@ const CATALOG = [
     'A server answers too frequent polling with 429 and Retry-After.',
     ['bulkdata@127', 'bulkdata@128'],
   ),
+  g(
+    'ig-other-client-job-readable',
+    'auth',
+    "Any client's token reads, cancels and downloads another client's job: its status, its files.",
+    "A job's status, cancel and files are refused to every client but the one that started it.",
+    ['bulkdata@9', 'bulkdata@27'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

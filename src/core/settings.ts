@@ -336,6 +336,21 @@ const SMART_SETTINGS = [
     default: 'system/Patient.read',
     help: 'scopes of a second, narrower SMART token (scope checks)',
   },
+  {
+    key: 'otherSmartClientId',
+    flag: 'other-smart-client-id',
+    kind: 'text',
+    arg: 'id',
+    help: 'a second SMART client, for the cross-client checks',
+    defaultText: "the generic mock's other client",
+  },
+  {
+    key: 'otherSmartKey',
+    flag: 'other-smart-key',
+    kind: 'text',
+    arg: 'file',
+    help: "its private key file (as --smart-key's)",
+  },
 ] as const satisfies readonly SettingRow[];
 
 /** The two settings of each client role: `--<name>-client-id` and `--<name>-client-secret`. */

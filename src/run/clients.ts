@@ -1,6 +1,7 @@
 /**
  * The run's clients of the target: the main one (client credentials or a fixed token) and one per
- * client role (src/core/client-roles.ts) whose credentials the run has. They share one HTTP client,
+ * client role (src/core/client-roles.ts) whose credentials or own token source (a second SMART
+ * login) the run has. They share one HTTP client,
  * so every request is in one exchange log, under one origin policy and one run budget.
  */
 import { ClientCredentialsTokens, StaticTokens, type TokenObservation } from '../auth/tokens';
@@ -16,6 +17,9 @@ export interface Credentials {
 }
 
 export type RoleCredentials = Partial<Record<ClientRole, Credentials>>;
+
+/** Roles whose tokens come from a provider made elsewhere (the `other` role's SMART login). */
+export type RoleTokens = Partial<Record<ClientRole, TokenSource>>;
 
 /** A token provider made elsewhere (SMART Backend Services, src/auth/smart.ts). */
 export interface OwnTokens extends TokenSource {
@@ -55,13 +59,17 @@ export function roleCredentialsFromMock(
   return found;
 }
 
-/** `main`: a fixed bearer token, a token provider (SMART), or the main client's credentials. */
+/**
+ * `main`: a fixed bearer token, a token provider (SMART), or the main client's credentials. A role
+ * in `roleTokens` uses that provider, not its credentials.
+ */
 export function makeClients(
   http: HttpClient,
   redactor: Redactor,
   main: { token: string } | { tokens: OwnTokens } | Credentials,
   roles: RoleCredentials,
   addressing: Addressing = 'bcda',
+  roleTokens: RoleTokens = {},
 ): RunClients {
   const withCredentials = (creds: Credentials) => {
     const tokens = new ClientCredentialsTokens(creds, redactor);
@@ -81,8 +89,10 @@ export function makeClients(
         : withCredentials(main);
   const byRole: Partial<Record<ClientRole, TargetClient>> = {};
   for (const { role } of CLIENT_ROLES) {
+    const own = roleTokens[role];
     const creds = roles[role];
-    if (creds) byRole[role] = withCredentials(creds).client;
+    if (own) byRole[role] = new TargetClient(http, own, addressing);
+    else if (creds) byRole[role] = withCredentials(creds).client;
   }
   const tokens = made.tokens;
   return {

@@ -28,7 +28,12 @@ import {
 import { controlClient, httpControl, offersMockControl } from './mock-control';
 import { discoverGroup } from './discover-group';
 import { EMBEDDED_JOB_SPEED } from './embedded-speed';
-import { embeddedSmartSettings, smartAuthFromConfig } from '../auth/smart-setup';
+import {
+  embeddedOtherSmartSettings,
+  embeddedSmartSettings,
+  otherSmartAuthFromConfig,
+  smartAuthFromConfig,
+} from '../auth/smart-setup';
 import { notRunResults, preflight, type PreflightStop } from './preflight';
 import { isPublicSandboxUrl } from '../core/sandbox-host';
 import { DATA_AREAS } from '../checks/kit/data-exports';
@@ -96,7 +101,10 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       faults: config.mockFaults,
       jobSpeed: EMBEDDED_JOB_SPEED,
     });
-    resolved = { ...config, target: igMock.fhirBase, ...embeddedSmartSettings(config, igMock.clients) };
+    const main = embeddedSmartSettings(config, igMock.clients);
+    // The cross-client checks' second client: another of its published clients.
+    const other = embeddedOtherSmartSettings(config, main.smartClientId, igMock.clients);
+    resolved = { ...config, target: igMock.fhirBase, ...main, ...other };
     roles = {};
     hooks.onNotice?.(`started the embedded generic Bulk Data mock at ${igMock.fhirBase}`);
   } else if (!config.target) {
@@ -163,6 +171,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     }
     // SMART Backend Services when its settings are given (a fixed --token still wins).
     const smart = await smartAuthFromConfig(resolved, http, redactor);
+    // A second SMART client plays the `other` role (a generic server's other client), wins over its credentials.
+    const otherSmart = await otherSmartAuthFromConfig(resolved, http, redactor, smart);
     const clients = makeClients(
       http,
       redactor,
@@ -173,6 +183,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
           : { clientId: resolved.clientId!, clientSecret: resolved.clientSecret! },
       roles,
       generic ? 'fhir-base' : 'bcda',
+      otherSmart ? { other: otherSmart.tokens } : {},
     );
     if (generic && resolved.group === undefined) {
       const group = await discoverGroup(clients.main);

@@ -57,6 +57,8 @@ describe('loadConfig', () => {
     [{ target: 'https://sandbox.bcda.cms.gov/api/v2', token: 'x' }, /server root/],
     [{ target: 'https://example.org' }, /no credentials/],
     [{ clientId: 'only-id' }, /go together/],
+    [{ otherSmartKey: 'k.jwk' }, /^--other-smart-client-id and --other-smart-key go together/],
+    [{ otherSmartClientId: 'c' }, /^--other-smart-client-id and --other-smart-key go together/],
     [{ apiVersion: 'v9' }, /api-version must be one of v1, v2, v3/],
     [{ suites: ['metadata', 'nope'] }, /--suite must be one of .* \(got "nope"\)/],
     [{ timeoutSeconds: 'soon' }, /--timeout must be a number/],

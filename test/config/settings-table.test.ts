@@ -54,6 +54,8 @@ function companions(row: SettingRow): RawSettings {
     // A SMART client signs with its key: the two go together.
     ...(row.key === 'smartClientId' ? { smartKey: 'key.jwk' } : {}),
     ...(row.key === 'smartKey' ? { smartClientId: 'a-client' } : {}),
+    ...(row.key === 'otherSmartClientId' ? { otherSmartKey: 'key.jwk' } : {}),
+    ...(row.key === 'otherSmartKey' ? { otherSmartClientId: 'a-client' } : {}),
     // Any group id is a generic server's; under bcda only all/runout (tested in config.test.ts).
     ...(row.key === 'group' ? { profile: 'bulk-data-ig' } : {}),
   };

@@ -1,7 +1,7 @@
 /**
  * Status `GET [Content-Location]` (202 with X-Progress and Retry-After while running, then the
  * manifest), cancel `DELETE [Content-Location]` (202, then 404), and the files
- * `GET /files/{jobId}/{name}` (a token whose scopes cover the file's type).
+ * `GET /files/{jobId}/{name}` (a token of the job's client whose scopes cover the file's type).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IgContext } from './context';
@@ -21,12 +21,17 @@ const FILE_LIFETIME_MS = 24 * 3600 * 1000;
 
 type JobParams = { Params: { id: string } };
 
+/** True when the client may see the job: it started it (any client under ig-other-client-job-readable). */
+function ownedBy(ctx: IgContext, job: IgJob, clientId: string): boolean {
+  return job.clientId === clientId || ctx.faults.has('ig-other-client-job-readable');
+}
+
 /** The caller's job, or undefined after answering (401 without a token, 404 unknown or another client's). */
 function ownJob(ctx: IgContext, request: FastifyRequest<JobParams>, reply: FastifyReply): IgJob | undefined {
   const token = requireToken(ctx, request, reply, 'ig-status-accepts-no-token');
   if (!token) return undefined;
   const job = ctx.jobs.get(request.params.id);
-  if (job && job.clientId === token.clientId) return job;
+  if (job && ownedBy(ctx, job, token.clientId)) return job;
   // The fault labels the OperationOutcome plain JSON (IG bulkdata@137 wants application/fhir+json).
   const mediaType = ctx.faults.has('ig-status-error-json') ? 'application/json' : undefined;
   sendOutcome(reply, 404, 'not-found', `no export job ${request.params.id.slice(0, 80)}`, mediaType);
@@ -98,7 +103,9 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     const job = ctx.jobs.get(request.params.id);
     const file =
       job && jobPercent(ctx, job) === 100 ? job.files.find((f) => f.name === request.params.name) : undefined;
-    if (!job || !file) return sendOutcome(reply, 404, 'not-found', 'no such file');
+    // Another client's file is as unknown as a missing one: its existence is not revealed.
+    if (!job || !file || !ownedBy(ctx, job, token.clientId))
+      return sendOutcome(reply, 404, 'not-found', 'no such file');
     if (file.scopeType && !tokenCovers(token, file.scopeType) && !ctx.faults.has('ig-download-ignores-scope'))
       return sendOutcome(reply, 403, 'forbidden', `the access token's scopes do not cover ${file.scopeType}`);
     const type = ctx.faults.has('ig-download-wrong-content-type') ? 'application/json' : FHIR_NDJSON;

@@ -131,7 +131,8 @@ const PROBES: Record<string, Probe> = {
     kickStatus(m, '/fhir/$export?_type=Observation', await token(m, NARROW, 'system/Patient.read')),
   'ig-download-ignores-scope': async (m) => {
     const { manifest } = await exported(m, '/fhir/$export?_type=Observation');
-    const narrow = await token(m, NARROW, 'system/Patient.read');
+    // The job's own client with a narrow token (another client's is refused whatever its scopes).
+    const narrow = await token(m, FULL, 'system/Patient.read');
     return statusOf(
       m
         .http()
@@ -268,6 +269,22 @@ const PROBES: Record<string, Probe> = {
   'ig-since-ignored': async (m) =>
     (await exported(m, '/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z')).out.get('Observation')
       ?.length,
+  'ig-other-client-job-readable': async (m) => {
+    const { manifest, t } = await exported(m, '/fhir/$export?_type=Patient');
+    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+    const running = new URL(kick.headers['content-location'] as string).pathname;
+    const other = bearer(await token(m, NARROW, 'system/Patient.read'));
+    return [
+      await statusOf(m.http().get(running).set(other)),
+      await statusOf(
+        m
+          .http()
+          .get(new URL(manifest.output[0]?.url ?? '').pathname)
+          .set(other),
+      ),
+      await statusOf(m.http().delete(running).set(other)),
+    ];
+  },
   'ig-poll-rate-limit-ignored': async (m) => {
     const t = await token(m);
     const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));

@@ -129,7 +129,8 @@ describe('scopes', () => {
 
   it("a narrow token cannot download another type's file", async () => {
     const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient,Observation');
-    const narrow = await token(m, NARROW, 'system/Patient.read');
+    // The job's own client with a narrower token: another client's is refused whatever its scopes.
+    const narrow = await token(m, FULL, 'system/Patient.read');
     const get = (type: string) =>
       m
         .http()
@@ -139,11 +140,19 @@ describe('scopes', () => {
     expect((await get('Observation')).status).toBe(403);
   });
 
-  it("another client's job is not found for it", async () => {
-    const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
-    const narrow = await token(m, NARROW, 'system/Patient.read');
-    const res = await m.http().get(new URL(statusUrl).pathname).set('Authorization', `Bearer ${narrow}`);
-    expect(res.status).toBe(404);
+  it("another client's job and files are not found for it, and its cancel leaves the job", async () => {
+    const { statusUrl, manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    const other = { Authorization: `Bearer ${await token(m, NARROW, 'system/Patient.read')}` };
+    const status = new URL(statusUrl).pathname;
+    const answers = [
+      await m.http().get(status).set(other),
+      await m.http().get(new URL(manifest.output[0]!.url).pathname).set(other),
+      await m.http().delete(status).set(other),
+    ];
+    expect(answers.map((r) => [r.status, r.headers['content-type']])).toEqual(
+      answers.map(() => [404, 'application/fhir+json; charset=utf-8']),
+    );
+    expect((await m.http().get(status).set('Authorization', `Bearer ${t}`)).status).toBe(200);
   });
 });
 
