@@ -43,7 +43,12 @@ describe('no output carries a credential', () => {
   };
 
   beforeAll(async () => {
-    app = await buildMockApp({ quiet: true, extraAcos: [{ cmsId: 'A9994', clientId, clientSecret }] });
+    // At the embedded mock's job speed: a whole run at the normal speed took 40 s.
+    app = await buildMockApp({
+      quiet: true,
+      jobSpeed: 4,
+      extraAcos: [{ cmsId: 'A9994', clientId, clientSecret }],
+    });
     // Every token the mock hands out, taken from the /auth/token responses themselves.
     app.addHook('onSend', async (request, _reply, payload) => {
       const text =
