@@ -12,8 +12,10 @@ import type { RequirementVerdict } from './requirement-verdicts';
  * 1.2.0: each result names the requirements its check verifies, and `requirements` says what the run
  * showed about each row of the requirements table.
  * 1.3.0: a coverage cell says how many of its answers broke the contract (`contract`).
+ * 1.4.0: `run.group` is absent when a bulk-data-ig run found no Group to export; an exchange says the
+ * TLS protocol it went over (`tls`).
  */
-export const REPORT_SCHEMA_VERSION = '1.3.0';
+export const REPORT_SCHEMA_VERSION = '1.4.0';
 
 export interface CheckResult extends CheckOutcome {
   id: string;
