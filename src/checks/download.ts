@@ -68,6 +68,7 @@ import {
 } from './kit/data-rules';
 import { RefusedRequest } from '../http/client';
 import { baseExport, isSkip, ofType, type IgExport } from './kit/ig-exports';
+import { judgeOrganized, organizedExport } from './kit/ig-organized';
 import {
   ALWAYS_KEPT,
   elementsExport,
@@ -1102,6 +1103,41 @@ const attachmentsDescribedCheck: CheckDefinition = {
   },
 };
 
+/*
+ * STU3's organizeOutputBy, judged where a server declares it: an export organised by patient is
+ * made of patient blocks, each headed by a Parameters header, and its manifest says so.
+ */
+const organizedByPatientCheck: CheckDefinition = {
+  id: 'DOWNLOAD-ORGANIZED-BY-PATIENT',
+  title: 'organizeOutputBy=Patient returns blocks of one patient each, headed by a header',
+  description:
+    "Where an export level's own OperationDefinition (or searchParam) declares organizeOutputBy (IG STU3), GET [level]/$export?organizeOutputBy=Patient completes with a manifest whose outputOrganizedBy is Patient and whose output items carry no type, and whose files are blocks: a Parameters header whose header parameter references one Patient, then that Patient first (when exported) and resources that reference it, none referencing only other patients. A patient's resources sit in one block, continued in another file only at that file's start where continuesInFile links the two. Skips when no level declares organizeOutputBy, the server refuses it, or fewer than two patients have resources besides their Patient.",
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-organize-output-ignored', 'ig-organize-output-mixed'],
+  async run(ctx) {
+    const exported = await organizedExport(ctx);
+    if (isSkip(exported)) return skip(exported.skip, exported.evidence);
+    const { problems, blocks, withData } = judgeOrganized(exported.manifest, exported.files);
+    const ev = exported.evidence;
+    if (problems.length)
+      return fail(`${exported.label}: ${problems.length} problem(s): ${few(problems)}`, ev);
+    if (exported.incomplete) return skip(`${exported.label} was not read whole: ${exported.incomplete}`, ev);
+    if (withData.size < 2)
+      return skip(
+        `${exported.label}: fewer than two patients have resources besides their Patient (${withData.size}), so blocks cannot be told apart`,
+        ev,
+      );
+    return pass(
+      `${exported.label}: ${blocks} block(s) in ${exported.files.length} file(s), each holding one patient's resources headed by its header; outputOrganizedBy Patient, untyped output items`,
+      ev,
+    );
+  },
+};
+
 export const downloadIgChecks: CheckDefinition[] = [
   patientParamCheck,
   elementsCheck,
@@ -1113,4 +1149,5 @@ export const downloadIgChecks: CheckDefinition[] = [
   systemSinceCheck,
   attachmentsCheck,
   attachmentsDescribedCheck,
+  organizedByPatientCheck,
 ];

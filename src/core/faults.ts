@@ -1666,6 +1666,20 @@ const CATALOG = [
     "A job's status, cancel and files are refused to every client but the one that started it.",
     ['bulkdata@9', 'bulkdata@27'],
   ),
+  g(
+    'ig-organize-output-ignored',
+    'download',
+    'organizeOutputBy=Patient is declared and accepted, then ignored: files by type, typed items, no headers, no outputOrganizedBy.',
+    'An export organised by patient (STU3) is made of blocks, a Parameters header naming each patient, and its manifest says outputOrganizedBy with untyped output items.',
+    ['bulkdata-stu3@1', 'bulkdata-stu3@2'],
+  ),
+  g(
+    'ig-organize-output-mixed',
+    'download',
+    "In an export organised by patient, one resource of every other patient's block is moved into the next patient's block.",
+    "Each block of an export organised by patient holds only resources that reference the block's patient.",
+    ['bulkdata-stu3@1'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -67,8 +67,11 @@ export interface RequirementsTable {
 /** A table file that cannot be read or breaks the format: one line naming the file and the row. */
 export class RequirementsError extends Error {}
 
-/** Whom a `bulk-data-ig` run judges by: the IG's rows and SMART Backend Services'; a `bcda` run judges by every source. */
-export const GENERIC_SOURCES: readonly string[] = ['bulkdata', 'smart-backend'];
+/**
+ * Whom a `bulk-data-ig` run judges by: the IG's rows (v2.0.0, and the STU3 ones beyond it) and SMART
+ * Backend Services'; a `bcda` run judges by every source.
+ */
+export const GENERIC_SOURCES: readonly string[] = ['bulkdata', 'bulkdata-stu3', 'smart-backend'];
 
 export const REQUIREMENTS_DIR = path.join('spec', 'requirements');
 const SCHEMA_FILE = path.join('spec', 'requirements.schema.json');

@@ -50,6 +50,7 @@ const CHECKS: Record<string, string[]> = {
     'DOWNLOAD-SYSTEM-SINCE',
     'DOWNLOAD-ATTACHMENTS',
     'DOWNLOAD-ATTACHMENTS-DESCRIBED',
+    'DOWNLOAD-ORGANIZED-BY-PATIENT',
   ],
   'METADATA-GROUP-READ': ['METADATA-GROUP-READ'],
 };
@@ -85,6 +86,8 @@ const FAULT_CASES: Array<[fault: string, grep: string, failing: string[]]> = [
   ['ig-attachment-url-broken', 'DOWNLOAD-ATTACHMENTS', ['DOWNLOAD-ATTACHMENTS']],
   ['ig-attachment-no-content-type', 'DOWNLOAD-ATTACHMENTS-DESCRIBED', ['DOWNLOAD-ATTACHMENTS-DESCRIBED']],
   ['ig-group-read-missing', 'METADATA-GROUP-READ', ['METADATA-GROUP-READ']],
+  ['ig-organize-output-ignored', 'ORGANIZED', ['DOWNLOAD-ORGANIZED-BY-PATIENT']],
+  ['ig-organize-output-mixed', 'ORGANIZED', ['DOWNLOAD-ORGANIZED-BY-PATIENT']],
 ];
 
 /** Runs the checks each grep (comma-separated) selects under bulk-data-ig against `target`; results by id. */
@@ -134,7 +137,8 @@ describe('the IG feature checks against the generic mock', () => {
   });
 
   // Every fault is proven against the checks that name it by `npm run verify` (CI runs it); here a
-  // fault per kind of check (level, POST, parameter, data, manifest, provenance) names its exact checks.
+  // fault per kind of check (level, POST, parameter, data, manifest, provenance, organised output)
+  // names its exact checks.
   const REPRESENTATIVE = new Set([
     'ig-system-export-missing',
     'ig-post-request-with-params',
@@ -144,6 +148,7 @@ describe('the IG feature checks against the generic mock', () => {
     'ig-relevant-provenance-missing',
     'ig-deleted-also-in-output',
     'ig-lenient-no-error-outcome',
+    'ig-organize-output-mixed',
   ]);
   it.each(FAULT_CASES.filter(([fault]) => REPRESENTATIVE.has(fault)))(
     '%s makes %s fail',

@@ -11,7 +11,7 @@ describe('list --requirements', () => {
     const out = await runCli(['list', '--requirements'], ROOT);
     expect(out.code).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
-    expect(lines.filter((l) => /^(BCDA-|bulkdata@|smart-backend@)/.test(l))).toHaveLength(
+    expect(lines.filter((l) => /^(BCDA-|bulkdata@|bulkdata-stu3@|smart-backend@)/.test(l))).toHaveLength(
       table.requirements.length,
     );
     const metadata = lines.find((l) => l.startsWith('bulkdata@300 '));
@@ -24,11 +24,11 @@ describe('list --requirements', () => {
     );
   });
 
-  test('--profile bulk-data-ig keeps the IG and SMART Backend Services rows only; --json gives the rows as data', async () => {
+  test('--profile bulk-data-ig keeps the IG (v2 and STU3) and SMART Backend Services rows only; --json gives the rows as data', async () => {
     const out = await runCli(['list', '--requirements', '--profile', 'bulk-data-ig', '--json'], ROOT);
     expect(out.code).toBe(0);
     const rows = JSON.parse(out.stdout) as Array<{ id: string; source: string; checks: string[] }>;
-    const generic = new Set(['bulkdata', 'smart-backend']);
+    const generic = new Set(['bulkdata', 'bulkdata-stu3', 'smart-backend']);
     expect(new Set(rows.map((r) => r.source))).toEqual(generic);
     expect(rows).toHaveLength(table.requirements.filter((r) => generic.has(r.source)).length);
     expect(rows.find((r) => r.id === 'bulkdata@300')!.checks.length).toBeGreaterThan(0);

@@ -25,11 +25,12 @@ beforeAll(() => {
 });
 
 describe('spec/requirements', () => {
-  test('has a file for each source: the four seed documents, the IG, SMART Backend Services, BCDA behaviour', () => {
+  test('has a file for each source: the four seed documents, the IG (v2, and its STU3 rows), SMART Backend Services, BCDA behaviour', () => {
     expect(table.sources.map((s) => s.source).sort()).toEqual(
       [
         'behavior',
         'bulkdata',
+        'bulkdata-stu3',
         'contract',
         'seed-000',
         'seed-001',

@@ -63,6 +63,8 @@ export function ownOperationDefinition(id: string, fhirBase: string): Record<str
         ]),
     param('includeAssociatedData', 'code', '*'),
     param('_typeFilter', 'string', '*'),
+    // STU3's organizeOutputBy, Patient only, where every exported resource has a patient.
+    ...(level === 'system' ? [] : [param('organizeOutputBy', 'string', '1')]),
   ];
   const names = {
     system: 'BulkIgMockExport',
@@ -77,7 +79,10 @@ export function ownOperationDefinition(id: string, fhirBase: string): Record<str
     name: names[level],
     status: 'active',
     kind: 'operation',
-    description: `The ${level}-level export as this server supports it (no organizeOutputBy).`,
+    description:
+      level === 'system'
+        ? 'The system-level export as this server supports it (no organizeOutputBy).'
+        : `The ${level}-level export as this server supports it, with STU3's organizeOutputBy=Patient.`,
     code: 'export',
     base: EXPORT_DEFINITIONS[level],
     ...(level === 'system' ? {} : { resource: [level === 'patient' ? 'Patient' : 'Group'] }),

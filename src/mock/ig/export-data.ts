@@ -14,10 +14,15 @@ import { matchesFilter } from './type-filter';
 export interface ExportFile {
   /** File name under /files/{jobId}/. */
   name: string;
-  /** The manifest item's type (Bundle for deleted files, OperationOutcome for error files). */
+  /**
+   * The manifest item's type (Bundle for deleted files, OperationOutcome for error files); for the
+   * files of an export organised by patient, `by-patient` (the file's name; the manifest omits it).
+   */
   type: string;
   /** The resource type a token must be able to read to download the file; none: any valid token. */
   scopeType?: string;
+  /** The types an organised file holds (organizeOutputBy): the token must read every one. */
+  scopeTypes?: string[];
   kind: 'output' | 'deleted' | 'error';
   count: number;
   ndjson: string;
@@ -81,6 +86,62 @@ function population(ctx: IgContext, req: ExportRequest): Set<string> | undefined
   if (!req.patients || ctx.faults.has('ig-patient-param-ignored')) return base && new Set(base);
   // Named patients only (the kick-off already refused unknown ones and, for a group, outsiders).
   return new Set(req.patients);
+}
+
+/** Lines per file of an export organised by patient; a file ends only between two blocks. */
+export const ORGANIZED_FILE_LINES = 200;
+
+/** The header of a patient's block (STU3): a Parameters resource whose `header` references it. */
+const blockHeader = (patientId: string): Record<string, unknown> => ({
+  resourceType: 'Parameters',
+  parameter: [{ name: 'header', valueReference: { reference: `Patient/${patientId}` } }],
+});
+
+/**
+ * The output of an export organised by patient (STU3 organizeOutputBy=Patient): one block per
+ * patient, its header, then the Patient (listed first by type) and the resources of its
+ * compartment; blocks are never split across files. A resource of no patient is left out, as the
+ * IG allows. The fault moves one resource of every other block into the next patient's block.
+ */
+function organizedFiles(
+  ctx: IgContext,
+  resources: StoredResource[],
+  render: (r: StoredResource) => FhirResource,
+): Omit<ExportFile, 'name'>[] {
+  const blocks = new Map<string, StoredResource[]>();
+  for (const r of resources)
+    if (r.patientId !== undefined) blocks.set(r.patientId, [...(blocks.get(r.patientId) ?? []), r]);
+  const ordered = [...blocks.entries()];
+  if (ctx.faults.has('ig-organize-output-mixed'))
+    for (let i = 0; i + 1 < ordered.length; i += 2) {
+      const [, from] = ordered[i]!;
+      const [, to] = ordered[i + 1]!;
+      // The resource after the Patient: one that references the patient (an Encounter).
+      if (from.length > 2) to.push(...from.splice(1, 1));
+    }
+  const files: Omit<ExportFile, 'name'>[] = [];
+  let lines: unknown[] = [];
+  let types = new Set<string>();
+  const close = (): void => {
+    if (lines.length === 0) return;
+    const scopeTypes = [...types];
+    files.push({
+      type: 'by-patient',
+      scopeTypes,
+      kind: 'output',
+      count: lines.length,
+      ndjson: ndjson(lines),
+    });
+    lines = [];
+    types = new Set();
+  };
+  for (const [patientId, block] of ordered) {
+    if (lines.length > 0 && lines.length + block.length + 1 > ORGANIZED_FILE_LINES) close();
+    lines.push(blockHeader(patientId), ...block.map(render));
+    for (const r of block) types.add(r.type);
+  }
+  close();
+  return files;
 }
 
 export function buildExport(
@@ -150,8 +211,16 @@ export function buildExport(
     if (provenance.size > 0) selected.set('Provenance', [...provenance.values()]);
   }
 
-  const files: Omit<ExportFile, 'name'>[] = [];
-  for (const type of RESOURCE_TYPES) {
+  const render = (r: StoredResource): FhirResource =>
+    subset(ctx, served(ctx, r.resource, fhirBase), req.elements);
+  const files: Omit<ExportFile, 'name'>[] = req.organizeBy
+    ? organizedFiles(
+        ctx,
+        RESOURCE_TYPES.flatMap((t) => selected.get(t) ?? []),
+        render,
+      )
+    : [];
+  for (const type of req.organizeBy ? [] : RESOURCE_TYPES) {
     const list = selected.get(type) ?? [];
     if (list.length === 0) continue; // no item for a type without data (bulkdata@173)
     files.push({
@@ -159,7 +228,7 @@ export function buildExport(
       scopeType: type,
       kind: 'output',
       count: list.length,
-      ndjson: ndjson(list.map((r) => subset(ctx, served(ctx, r.resource, fhirBase), req.elements))),
+      ndjson: ndjson(list.map(render)),
     });
   }
   if (req.sinceMs !== undefined) {

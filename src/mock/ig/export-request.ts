@@ -1,7 +1,8 @@
 /**
- * Reads a kick-off into an ExportRequest, following IG v2.0.0: strict handling (the default)
- * refuses unknown and unsupported parameters with 400, lenient handling ignores them and reports
- * each in the manifest's `error`. Scope enforcement: a `_type` the token cannot read is 403.
+ * Reads a kick-off into an ExportRequest, following IG v2.0.0 (and STU3's organizeOutputBy=Patient):
+ * strict handling (the default) refuses unknown and unsupported parameters with 400, lenient
+ * handling ignores them and reports each in the manifest's `error`. Scope enforcement: a `_type`
+ * the token cannot read is 403.
  */
 import type { IgContext, IssuedToken } from './context';
 import { PATIENT_COMPARTMENT_TYPES, RESOURCE_TYPES } from './data';
@@ -26,6 +27,8 @@ export interface ExportRequest {
   patients?: string[];
   associated?: AssociatedData;
   typeFilters: TypeFilter[];
+  /** `organizeOutputBy`: the resource type the output files are organised by (Patient only). */
+  organizeBy?: 'Patient';
   /** Parameters ignored under `handling=lenient`, each with why (one OperationOutcome each). */
   ignored: string[];
 }
@@ -43,7 +46,7 @@ export class KickoffRefusal extends Error {
 
 const HELD_TYPES: ReadonlySet<string> = new Set(RESOURCE_TYPES);
 /** Parameters the IG defines that the mock does not support (STU3 and later ones included). */
-const UNSUPPORTED = new Set(['organizeOutputBy', '_until', 'allowPartialManifests']);
+const UNSUPPORTED = new Set(['_until', 'allowPartialManifests']);
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 function splitList(values: string[]): string[] {
@@ -139,6 +142,16 @@ export function readExportRequest(
           else req.typeFilters.push(filter);
         }
         break;
+      case 'organizeOutputBy': {
+        // STU3: Patient at the Patient and Group levels, where every exported resource has a patient.
+        const asked = values.map((v) => v.trim());
+        if (level === 'system')
+          unsupported('organizeOutputBy applies to Patient- and Group-level exports only');
+        else if (asked.length !== 1 || asked[0] !== 'Patient')
+          unsupported(`organizeOutputBy ${asked.join(',')} is not supported (only Patient)`);
+        else if (!ctx.faults.has('ig-organize-output-ignored')) req.organizeBy = 'Patient';
+        break;
+      }
       default:
         if (UNSUPPORTED.has(name)) unsupported(`${name} is not supported by this server`);
         else unsupported(`unknown parameter ${name}`, strictUnknown);

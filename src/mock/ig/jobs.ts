@@ -15,6 +15,8 @@ export interface IgJob {
   /** The manifest's `request`: the kick-off URL (for a POST, without parameters). */
   requestUrl: string;
   files: ExportFile[];
+  /** The resource type the output files are organised by (organizeOutputBy), when they are. */
+  organizedBy?: string;
   /** Set through control: the job answers 500 with an OperationOutcome. */
   failed?: boolean;
 }
@@ -27,6 +29,7 @@ export function createJob(
   clientId: string,
   requestUrl: string,
   files: Omit<ExportFile, 'name'>[],
+  organizedBy?: string,
 ): IgJob {
   const id = randomUUID();
   const counts = new Map<string, number>();
@@ -44,6 +47,7 @@ export function createJob(
     durationMs: BASE_JOB_MS / ctx.jobSpeed,
     requestUrl,
     files: named,
+    ...(organizedBy ? { organizedBy } : {}),
   };
   ctx.jobs.set(id, job);
   return job;

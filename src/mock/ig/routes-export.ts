@@ -105,7 +105,7 @@ async function kickOff(
     let requestUrl = `${rootUrl(request)}${request.method === 'POST' ? path : request.url}`;
     if (request.method === 'POST' && ctx.faults.has('ig-post-request-with-params') && raw.length > 0)
       requestUrl += `?${raw.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value)}`).join('&')}`;
-    const job = createJob(ctx, token.clientId, requestUrl, files);
+    const job = createJob(ctx, token.clientId, requestUrl, files, req.organizeBy);
     if (ctx.faults.has('ig-kickoff-no-content-location')) return reply.code(202).send();
     return reply
       .code(202)

@@ -51,11 +51,18 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
     url: `${base}${FILES_PATH}/${job.id}/${f.name}`,
     count: f.count,
   });
+  // Organised output (STU3): the manifest names the organising type, its output items no type.
+  const outputItem = (f: IgJob['files'][number]) => {
+    if (!job.organizedBy) return item(f);
+    const { type: _type, ...rest } = item(f);
+    return rest;
+  };
   return {
     transactionTime: new Date(job.createdMs).toISOString(),
     request: job.requestUrl,
     requiresAccessToken: true,
-    output: job.files.filter((f) => f.kind === 'output').map(item),
+    ...(job.organizedBy ? { outputOrganizedBy: job.organizedBy } : {}),
+    output: job.files.filter((f) => f.kind === 'output').map(outputItem),
     deleted: job.files.filter((f) => f.kind === 'deleted').map(item),
     error: job.files.filter((f) => f.kind === 'error').map(item),
   };
@@ -106,8 +113,16 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     // Another client's file is as unknown as a missing one: its existence is not revealed.
     if (!job || !file || !ownedBy(ctx, job, token.clientId))
       return sendOutcome(reply, 404, 'not-found', 'no such file');
-    if (file.scopeType && !tokenCovers(token, file.scopeType) && !ctx.faults.has('ig-download-ignores-scope'))
-      return sendOutcome(reply, 403, 'forbidden', `the access token's scopes do not cover ${file.scopeType}`);
+    const uncovered = (file.scopeTypes ?? (file.scopeType ? [file.scopeType] : [])).filter(
+      (t) => !tokenCovers(token, t),
+    );
+    if (uncovered.length > 0 && !ctx.faults.has('ig-download-ignores-scope'))
+      return sendOutcome(
+        reply,
+        403,
+        'forbidden',
+        `the access token's scopes do not cover ${uncovered.join(', ')}`,
+      );
     const type = ctx.faults.has('ig-download-wrong-content-type') ? 'application/json' : FHIR_NDJSON;
     return reply.code(200).header('content-type', type).send(Buffer.from(file.ndjson, 'utf8'));
   });

@@ -30,7 +30,7 @@ describe('generic fault catalog', () => {
       expect(f.name).toMatch(/^ig(-[a-z0-9]+)+$/);
       expect(f.description.length).toBeGreaterThan(10);
       expect(f.breaks.length).toBeGreaterThan(10);
-      for (const ref of f.refs) expect(ref).toMatch(/^(bulkdata@\d+|smart §.+)$/);
+      for (const ref of f.refs) expect(ref).toMatch(/^(bulkdata(-stu3)?@\d+|smart §.+)$/);
     }
   });
 
@@ -292,6 +292,29 @@ const PROBES: Record<string, Probe> = {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push(await statusOf(m.http().get(path).set(bearer(t))));
     return statuses;
+  },
+  'ig-organize-output-ignored': async (m) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/Patient/$export?organizeOutputBy=Patient');
+    const first = await download(m, t, manifest.output[0]?.url ?? '');
+    return [
+      (manifest as unknown as { outputOrganizedBy?: unknown }).outputOrganizedBy,
+      first[0]?.resourceType,
+    ];
+  },
+  'ig-organize-output-mixed': async (m) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/Group/cohort-a/$export?organizeOutputBy=Patient');
+    // Resources under a header that do not reference its patient (Provenance references none).
+    let patient = '';
+    let strays = 0;
+    for (const r of await download(m, t, manifest.output[0]?.url ?? '')) {
+      const text = JSON.stringify(r);
+      if (r.resourceType === 'Parameters') patient = /"Patient\/([^"]+)"/.exec(text)?.[1] ?? '';
+      else if (r.resourceType !== 'Provenance' && r.id !== patient && !text.includes(`"Patient/${patient}"`))
+        strays += 1;
+    }
+    return strays;
   },
   'ig-retry-after-epoch': async (m) => {
     const t = await token(m);

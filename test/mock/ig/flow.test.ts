@@ -44,7 +44,7 @@ describe('discovery', () => {
       expect(validateResource(od)).toEqual([]);
       expect(od.base).toBe(`http://hl7.org/fhir/uv/bulkdata/OperationDefinition/${base}`);
       expect(od.parameter.some((p) => p.name === 'patient')).toBe(id !== 'bulk-ig-mock-export');
-      expect(od.parameter.some((p) => p.name === 'organizeOutputBy')).toBe(false);
+      expect(od.parameter.some((p) => p.name === 'organizeOutputBy')).toBe(id !== 'bulk-ig-mock-export');
     }
     expect((await m.http().get('/fhir/OperationDefinition/nope')).status).toBe(404);
   });

@@ -9,6 +9,7 @@ import {
   kickoffHeaders,
   runExport,
   token,
+  type Manifest,
   type IgTestMock,
 } from './helpers';
 
@@ -295,7 +296,7 @@ describe('_typeFilter', () => {
 
 describe('strict and lenient handling', () => {
   it('strict (the default): an unknown or unsupported parameter is 400 OperationOutcome', async () => {
-    for (const q of ['_foo=bar', 'organizeOutputBy=Patient']) {
+    for (const q of ['_foo=bar', 'allowPartialManifests=true', 'organizeOutputBy=Patient']) {
       for (const prefer of ['respond-async', 'respond-async, handling=strict']) {
         const res = await kick(`/fhir/$export?${q}`, prefer);
         expect(res.status).toBe(400);
@@ -308,7 +309,7 @@ describe('strict and lenient handling', () => {
     const { manifest } = await runExport(
       m,
       t,
-      '/fhir/$export?_type=Patient&_foo=bar&organizeOutputBy=Patient',
+      '/fhir/$export?_type=Patient&_foo=bar&allowPartialManifests=true',
       {
         prefer: 'respond-async, handling=lenient',
       },
@@ -320,7 +321,51 @@ describe('strict and lenient handling', () => {
     expect(outcomes).toHaveLength(2);
     for (const o of outcomes) expect(validateResource(o)).toEqual([]);
     expect(JSON.stringify(outcomes)).toContain('_foo');
-    expect(JSON.stringify(outcomes)).toContain('organizeOutputBy');
+    expect(JSON.stringify(outcomes)).toContain('allowPartialManifests');
+  });
+});
+
+describe('organizeOutputBy (STU3)', () => {
+  /** Each block's patient and the resources under its header, file by file. */
+  const blocksOf = async (manifest: Manifest) => {
+    const blocks: { patient: string; resources: Record<string, unknown>[] }[] = [];
+    for (const item of manifest.output)
+      for (const r of await download(m, t, item.url)) {
+        if (r.resourceType === 'Parameters') {
+          const [p] = r.parameter as { name: string; valueReference: { reference: string } }[];
+          expect(p?.name).toBe('header');
+          blocks.push({
+            patient: (p?.valueReference.reference ?? '').slice('Patient/'.length),
+            resources: [],
+          });
+        } else blocks.at(-1)?.resources.push(r);
+      }
+    return blocks;
+  };
+
+  it('Patient at the Patient and Group levels: blocks headed by a header, the Patient first, then its compartment', async () => {
+    for (const [path, patients] of [
+      ['/fhir/Patient/$export?organizeOutputBy=Patient', 24],
+      ['/fhir/Group/cohort-a/$export?organizeOutputBy=Patient', 16],
+    ] as const) {
+      const { manifest } = await runExport(m, t, path);
+      expect((manifest as unknown as { outputOrganizedBy?: string }).outputOrganizedBy).toBe('Patient');
+      expect(manifest.output.length).toBeGreaterThan(1);
+      for (const item of manifest.output) expect(item.type).toBeUndefined();
+      const blocks = await blocksOf(manifest);
+      expect(new Set(blocks.map((b) => b.patient)).size).toBe(patients);
+      expect(blocks).toHaveLength(patients);
+      for (const b of blocks) {
+        expect(b.resources[0]).toMatchObject({ resourceType: 'Patient', id: b.patient });
+        for (const r of b.resources.slice(1))
+          if (r.resourceType !== 'Provenance') expect(JSON.stringify(r)).toContain(`"Patient/${b.patient}"`);
+      }
+    }
+  });
+
+  it('refuses the system level and other types under strict', async () => {
+    expect((await kick('/fhir/$export?organizeOutputBy=Patient')).status).toBe(400);
+    expect((await kick('/fhir/Patient/$export?organizeOutputBy=Encounter')).status).toBe(400);
   });
 });
 
