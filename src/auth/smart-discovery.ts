@@ -29,13 +29,28 @@ export interface TokenUrlDiscovery {
 
 const base = (fhirBase: string) => fhirBase.replace(/\/+$/, '');
 
-async function getJson(http: HttpClient, url: string, label: string, accept: string) {
+/**
+ * GET `url` for a JSON object: the answer with its body, or with the problem that keeps it from
+ * giving one (no answer, a status other than 200, not a JSON object).
+ */
+async function readObject(
+  http: HttpClient,
+  url: string,
+  label: string,
+  accept: string,
+): Promise<DiscoveryAnswer> {
+  let res: HttpResponse;
   try {
-    return await http.send({ method: 'GET', url, label, headers: { accept } });
+    res = await http.send({ method: 'GET', url, label, headers: { accept } });
   } catch (err) {
-    if (err instanceof TransportError) return err;
+    if (err instanceof TransportError)
+      return { exchangeId: err.exchange.id, problem: `no answer: ${err.message}` };
     throw err;
   }
+  const answer: DiscoveryAnswer = { exchangeId: res.exchange.id, status: res.status };
+  if (res.status !== 200) return { ...answer, problem: `it answered ${res.status}` };
+  const body = objectOf(res);
+  return body ? { ...answer, body } : { ...answer, problem: 'its answer is not a JSON object' };
 }
 
 function objectOf(res: HttpResponse): Record<string, unknown> | undefined {
@@ -58,15 +73,9 @@ function absoluteUrl(value: unknown, relativeTo: string): string | undefined {
 /** GET {base}/.well-known/smart-configuration. */
 export async function readSmartConfiguration(http: HttpClient, fhirBase: string): Promise<DiscoveryAnswer> {
   const url = `${base(fhirBase)}/.well-known/smart-configuration`;
-  const res = await getJson(http, url, 'SMART configuration (discovery)', 'application/json');
-  if (res instanceof TransportError)
-    return { exchangeId: res.exchange.id, problem: `no answer: ${res.message}` };
-  const answer: DiscoveryAnswer = { exchangeId: res.exchange.id, status: res.status };
-  if (res.status !== 200) return { ...answer, problem: `it answered ${res.status}` };
-  const body = objectOf(res);
-  if (!body) return { ...answer, problem: 'its answer is not a JSON object' };
-  answer.body = body;
-  const tokenUrl = absoluteUrl(body.token_endpoint, url);
+  const answer = await readObject(http, url, 'SMART configuration (discovery)', 'application/json');
+  if (!answer.body) return answer;
+  const tokenUrl = absoluteUrl(answer.body.token_endpoint, url);
   return tokenUrl ? { ...answer, tokenUrl } : { ...answer, problem: 'it names no token_endpoint URL' };
 }
 
@@ -92,17 +101,17 @@ export function capabilityTokenUrl(statement: unknown, relativeTo: string): stri
 /** GET {base}/metadata for its oauth-uris token URL. */
 export async function readCapabilityTokenUrl(http: HttpClient, fhirBase: string): Promise<DiscoveryAnswer> {
   const url = `${base(fhirBase)}/metadata`;
-  const res = await getJson(http, url, 'CapabilityStatement (SMART token endpoint)', 'application/fhir+json');
-  if (res instanceof TransportError)
-    return { exchangeId: res.exchange.id, problem: `no answer: ${res.message}` };
-  const answer: DiscoveryAnswer = { exchangeId: res.exchange.id, status: res.status };
-  if (res.status !== 200) return { ...answer, problem: `it answered ${res.status}` };
-  const body = objectOf(res);
-  if (!body) return { ...answer, problem: 'its answer is not a JSON object' };
-  const tokenUrl = capabilityTokenUrl(body, url);
+  const answer = await readObject(
+    http,
+    url,
+    'CapabilityStatement (SMART token endpoint)',
+    'application/fhir+json',
+  );
+  if (!answer.body) return answer;
+  const tokenUrl = capabilityTokenUrl(answer.body, url);
   return tokenUrl
-    ? { ...answer, body, tokenUrl }
-    : { ...answer, body, problem: 'its rest[].security has no oauth-uris token URI' };
+    ? { ...answer, tokenUrl }
+    : { ...answer, problem: 'its rest[].security has no oauth-uris token URI' };
 }
 
 /** The token URL, in the order flag, smart-configuration, CapabilityStatement. */

@@ -30,23 +30,5 @@ export function validateIgFaultNames(names: readonly string[]): FaultName[] {
   return [...new Set(cleaned.filter(isFaultName))];
 }
 
-/** The active faults of one generic mock instance. */
-export class IgFaultSet {
-  private active = new Set<FaultName>();
-
-  constructor(initial: readonly FaultName[] = []) {
-    this.set(initial);
-  }
-
-  set(names: readonly FaultName[]): void {
-    this.active = new Set(names);
-  }
-
-  has(name: FaultName): boolean {
-    return this.active.has(name);
-  }
-
-  list(): FaultName[] {
-    return [...this.active];
-  }
-}
+/** The active faults of one generic mock instance: the BCDA mock's set, given generic names only. */
+export { FaultSet as IgFaultSet } from '../faults';
