@@ -44,6 +44,21 @@ function forceJob(ctx: MockContext, id: number, status: JobStatus): void {
   if (job) job.override = { status, atMs: ctx.clock.nowMs(), sticky: true };
 }
 
+/** Holds the first job the client starts in `status` for good (a failed job, one that never ends). */
+function forceFirstJob(status: JobStatus): Scenario['arrange'] {
+  return async ({ ctx, staged }) => {
+    let forced = false;
+    return (record) => {
+      if (forced || !isKickoff(record) || record.status !== 202) return;
+      const id = jobIdIn(record.responseHeaders?.['content-location']);
+      if (id === undefined) return;
+      forced = true;
+      forceJob(ctx, id, status);
+      staged(record.id);
+    };
+  };
+}
+
 /**
  * A brief outage of the auth provider: it times out once an answer `from` names has gone out, so
  * requests get 503 with Retry-After, and is back once an answer `until` names has gone out.
@@ -143,17 +158,7 @@ const failedJob: Scenario = {
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 30,
-  async arrange({ ctx, staged }) {
-    let failed = false;
-    return (record) => {
-      if (failed || !isKickoff(record) || record.status !== 202) return;
-      const id = jobIdIn(record.responseHeaders?.['content-location']);
-      if (id === undefined) return;
-      failed = true;
-      forceJob(ctx, id, 'Failed');
-      staged(record.id);
-    };
-  },
+  arrange: forceFirstJob('Failed'),
 };
 
 const transient503: Scenario = {
@@ -291,17 +296,7 @@ const jobNeverFinishes: Scenario = {
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 20,
-  async arrange({ ctx, staged }) {
-    let stuck = false;
-    return (record) => {
-      if (stuck || !isKickoff(record) || record.status !== 202) return;
-      const id = jobIdIn(record.responseHeaders?.['content-location']);
-      if (id === undefined) return;
-      stuck = true;
-      forceJob(ctx, id, 'In Progress');
-      staged(record.id);
-    };
-  },
+  arrange: forceFirstJob('In Progress'),
 };
 
 /** The token limit of the rate-limited scenario: at most this many per window, per ACO. */
