@@ -4,6 +4,10 @@ const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest's default on 2 cores is one worker, and most test files spend their time waiting on a
+  // mock's clock or sockets: one worker used 5.9 CPU-minutes in 9.5 minutes; two finished in 7.2
+  // minutes while other work loaded the machine.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'test',
