@@ -17,6 +17,7 @@ import {
   type TokenUrlDiscovery,
 } from './smart-discovery';
 import type { SmartKey } from './smart-key';
+import { fitsInHeader, readExpiresIn, TokenCache, type FetchedToken } from './token-cache';
 import { TokenError, type TokenObservation } from './tokens';
 
 export const DEFAULT_SMART_SCOPE = 'system/*.read';
@@ -58,11 +59,6 @@ export interface SmartTokenAnswer {
 }
 
 const mediaTypeOf = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase();
-
-function typeOfJson(value: unknown): TokenObservation['expiresInType'] {
-  if (value === undefined) return 'missing';
-  return typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : 'other';
-}
 
 export class SmartAuth {
   readonly clientId: string;
@@ -183,10 +179,9 @@ export class SmartAuth {
     answer.body = rest;
     answer.hasRefreshToken = refreshToken !== undefined;
     if (typeof accessToken === 'string' && accessToken.length > 0) answer.accessToken = accessToken;
-    answer.expiresInType = typeOfJson(rest.expires_in);
-    const seconds = typeof rest.expires_in === 'number' ? rest.expires_in : Number(rest.expires_in);
-    if (rest.expires_in !== undefined && Number.isFinite(seconds) && seconds > 0)
-      answer.expiresInSeconds = seconds;
+    const expiresIn = readExpiresIn(rest.expires_in);
+    answer.expiresInType = expiresIn.type;
+    if (expiresIn.seconds !== undefined) answer.expiresInSeconds = expiresIn.seconds;
     if (typeof rest.token_type === 'string') answer.tokenType = rest.token_type;
     if (typeof rest.scope === 'string') answer.scope = rest.scope;
     return answer;
@@ -221,15 +216,12 @@ export class SmartAuth {
   }
 }
 
-/** Refresh this long before the stated expiry (a fifth of a short lifetime). */
-const REFRESH_MARGIN_MS = 60_000;
 /** Without a usable expires_in, SMART's five minutes. */
 const DEFAULT_LIFETIME_S = 300;
 
 /** A token of one scope, reused until shortly before it expires, asked for again after that. */
 export class SmartTokens implements TokenSource {
-  private token?: { value: string; expiresAt: number };
-  private pending?: Promise<string>;
+  private readonly cache: TokenCache;
   readonly observations: TokenObservation[] = [];
   /** Every answer of this source's token requests, in order. */
   readonly answers: SmartTokenAnswer[] = [];
@@ -237,23 +229,20 @@ export class SmartTokens implements TokenSource {
   constructor(
     private readonly auth: SmartAuth,
     readonly scope: string,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.cache = new TokenCache(() => this.fetch(), now);
+  }
 
-  async bearer(): Promise<string> {
-    if (this.token && this.now() < this.token.expiresAt) return this.token.value;
-    // Concurrent checks share the token being fetched.
-    this.pending ??= this.fetch().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+  bearer(): Promise<string> {
+    return this.cache.get();
   }
 
   invalidate(): void {
-    this.token = undefined;
+    this.cache.forget();
   }
 
-  private async fetch(): Promise<string> {
+  private async fetch(): Promise<FetchedToken> {
     const answer = await this.auth.request({
       label: `SMART token request (scope ${this.scope})`,
       scope: this.scope,
@@ -276,14 +265,11 @@ export class SmartTokens implements TokenSource {
     const token = answer.accessToken;
     if (!token)
       throw new TokenError('the SMART token response has no access_token string', answer.exchangeId);
-    if (/[^\t\x20-\x7e\x80-\xff]/.test(token))
+    if (!fitsInHeader(token))
       throw new TokenError(
         'the access_token holds characters that cannot be sent in an Authorization header',
         answer.exchangeId,
       );
-    const lifetimeMs = (answer.expiresInSeconds ?? DEFAULT_LIFETIME_S) * 1000;
-    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 5);
-    this.token = { value: token, expiresAt: this.now() + lifetimeMs - margin };
-    return token;
+    return { value: token, lifetimeMs: (answer.expiresInSeconds ?? DEFAULT_LIFETIME_S) * 1000 };
   }
 }

@@ -10,6 +10,13 @@ import { sleepWithin } from '../http/budget';
 import { retryAfterMs } from '../http/retry-after';
 import type { Redactor } from '../http/redaction';
 import type { TargetClient, TokenSource } from '../http/target';
+import {
+  fitsInHeader,
+  readExpiresIn,
+  TokenCache,
+  type ExpiresInType,
+  type FetchedToken,
+} from './token-cache';
 
 export interface ClientCredentials {
   clientId: string;
@@ -19,8 +26,7 @@ export interface ClientCredentials {
 export interface TokenObservation {
   exchangeId: string;
   status: number;
-  /** The JSON type `expires_in` arrived as. */
-  expiresInType?: 'string' | 'number' | 'missing' | 'other';
+  expiresInType?: ExpiresInType;
   expiresInSeconds?: number;
   tokenType?: string;
 }
@@ -35,13 +41,10 @@ export class TokenError extends Error {
   }
 }
 
-/** Refresh this long before the stated expiry, so a token never lapses mid-poll. */
-const REFRESH_MARGIN_MS = 60_000;
 const MAX_RATE_LIMIT_WAIT_MS = 30_000;
 
 export class ClientCredentialsTokens implements TokenSource {
-  private token?: { value: string; expiresAt: number };
-  private pending?: Promise<string>;
+  private readonly cache: TokenCache;
   readonly observations: TokenObservation[] = [];
   private client?: TargetClient;
 
@@ -56,6 +59,7 @@ export class ClientCredentialsTokens implements TokenSource {
       'basic-credential',
     );
     this.redactor = redactor;
+    this.cache = new TokenCache(() => this.fetch(), now);
   }
 
   private readonly redactor: Redactor;
@@ -65,21 +69,15 @@ export class ClientCredentialsTokens implements TokenSource {
     this.client = client;
   }
 
-  async bearer(): Promise<string> {
-    if (this.token && this.now() < this.token.expiresAt - REFRESH_MARGIN_MS) return this.token.value;
-    // One request at a time: concurrent checks share the token being fetched.
-    this.pending ??= this.fetch().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+  bearer(): Promise<string> {
+    return this.cache.get();
   }
 
-  /** Forgets the cached token (e.g. after the target answered 401 Expired Token). */
   invalidate(): void {
-    this.token = undefined;
+    this.cache.forget();
   }
 
-  private async fetch(): Promise<string> {
+  private async fetch(): Promise<FetchedToken> {
     if (!this.client) throw new TokenError('token provider is not bound to a client');
     let waited = 0;
     for (let attempt = 1; ; attempt += 1) {
@@ -121,7 +119,7 @@ export class ClientCredentialsTokens implements TokenSource {
     });
   }
 
-  private accept(res: HttpResponse): string {
+  private accept(res: HttpResponse): FetchedToken {
     const observation: TokenObservation = { exchangeId: res.exchange.id, status: res.status };
     this.observations.push(observation);
     if (res.status !== 200) {
@@ -140,29 +138,19 @@ export class ClientCredentialsTokens implements TokenSource {
       throw new TokenError('the token response has no access_token string', res.exchange.id);
     }
     this.redactor.addSecret(token, 'access-token');
-    // Control characters and text beyond Latin-1 cannot go in a header: say so instead of failing every request.
-    if (/[^\t\x20-\x7e\x80-\xff]/.test(token)) {
+    // Say so once instead of failing every request.
+    if (!fitsInHeader(token)) {
       throw new TokenError(
         'the access_token holds characters that cannot be sent in an Authorization header (control characters or non-Latin-1 text)',
         res.exchange.id,
       );
     }
-    const raw = body.expires_in;
-    observation.expiresInType =
-      raw === undefined
-        ? 'missing'
-        : typeof raw === 'string'
-          ? 'string'
-          : typeof raw === 'number'
-            ? 'number'
-            : 'other';
-    const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
-    if (Number.isFinite(seconds) && seconds > 0) observation.expiresInSeconds = seconds;
+    const expiresIn = readExpiresIn(body.expires_in);
+    observation.expiresInType = expiresIn.type;
+    if (expiresIn.seconds !== undefined) observation.expiresInSeconds = expiresIn.seconds;
     if (typeof body.token_type === 'string') observation.tokenType = body.token_type;
     // Without a usable expires_in, assume BCDA's documented 20 minutes.
-    const lifetimeMs = (observation.expiresInSeconds ?? 1200) * 1000;
-    this.token = { value: token, expiresAt: this.now() + lifetimeMs };
-    return token;
+    return { value: token, lifetimeMs: (expiresIn.seconds ?? 1200) * 1000 };
   }
 }
 
