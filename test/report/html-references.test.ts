@@ -3,7 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPayload } from '../../src/report/html/payload';
 import { igRequirements } from '../../src/report/html/ig-requirements';
-import { IG_BASE, refLink, SEED_PAGES, textFragment } from '../../src/report/html/references';
+import {
+  IG_BASE,
+  refLink,
+  requirementLink,
+  SEED_PAGES,
+  textFragment,
+} from '../../src/report/html/references';
+import { requirementsTable } from '../../src/requirements/table';
 import { cascadeReport } from './html-fixture';
 
 describe('bulkdata@N', () => {
@@ -57,6 +64,35 @@ describe('seed:NNN §Section', () => {
       text: 'behavior §2.2',
       note: 'observed behaviour of the real BCDA server',
     });
+  });
+});
+
+describe('rows of other sources the table gives a URL', () => {
+  const link = (id: string) => {
+    const { byId, sources } = requirementsTable();
+    return requirementLink(
+      id,
+      byId.get(id),
+      sources.find((s) => s.source === byId.get(id)?.source),
+    );
+  };
+
+  test('SMART Backend Services: the page and the section heading', () => {
+    expect(link('smart-backend@3').href).toBe(
+      `http://hl7.org/fhir/smart-app-launch/client-confidential-asymmetric.html#${textFragment('Discovery requirements')}`,
+    );
+    expect(link('smart-backend@3').note).toMatch(/^SHALL: /);
+  });
+
+  test('the IG’s STU3 rows: the page and its anchor', () => {
+    expect(link('bulkdata-stu3@1').href).toBe(
+      'http://hl7.org/fhir/uv/bulkdata/STU3/export.html#bulk-data-output-file-organization',
+    );
+  });
+
+  test('a source without a URL stays text', () => {
+    const id = requirementsTable().requirements.find((r) => r.source === 'behavior')!.id;
+    expect(link(id).href).toBeUndefined();
   });
 });
 

@@ -101,6 +101,14 @@ describe('embedded payload', () => {
     expect(payload.exchanges.find((x) => x.id === 'x0003')?.bodyOmitted).toBe(true);
   });
 
+  test('carries the TLS version an https exchange went over, and none for plain http', () => {
+    const base = hostileReport();
+    const over = exchange('x0001', { tls: 'TLSv1.3' });
+    const plain = exchange('x0002');
+    const payload = buildPayload({ ...base, exchanges: [over, plain] });
+    expect(payload.exchanges.map((x) => x.tls)).toEqual(['TLSv1.3', undefined]);
+  });
+
   test('bodies are cut, harder for very large runs', () => {
     const long = 'y'.repeat(HTML_BODY_CHARS + 50);
     const base = hostileReport();

@@ -73,7 +73,7 @@ export const CLIENT_SCRIPT = String.raw`
       if (notes.length) add(box, el('p', 'muted small', notes.join(' ')));
       if (x.error) add(box, el('p', 'muted small', 'Transport problem: ' + x.error));
     }
-    add(box, el('p', 'muted small', 'Started ' + x.startedAt + (x.headersMs !== undefined ? ' · headers after ' + ms(x.headersMs) : '') + ' · complete after ' + ms(x.durationMs)));
+    add(box, el('p', 'muted small', (x.tls ? 'Over ' + x.tls + ' · ' : '') + 'Started ' + x.startedAt + (x.headersMs !== undefined ? ' · headers after ' + ms(x.headersMs) : '') + ' · complete after ' + ms(x.durationMs)));
     if (CLIENT) {
       // The client's own request: nothing to repeat with curl (the scenario's mock has closed).
     } else if (data.mockCommand) {

@@ -33,6 +33,8 @@ export interface ClientExchange {
   /** The body was dropped because it may hold patient data. */
   bodyOmitted: boolean;
   error?: string;
+  /** The TLS version the exchange went over (https only). */
+  tls?: string;
   startedAt: string;
   headersMs?: number;
   durationMs: number;
@@ -93,6 +95,7 @@ function clientExchange(
     bodyCut: resBody.cut || Boolean(ex.response?.bodyTruncated),
     bodyOmitted: omitted.has(ex.id),
     ...(ex.error ? { error: ex.error } : {}),
+    ...(ex.tls ? { tls: ex.tls } : {}),
     startedAt: ex.startedAt,
     ...(ex.headersMs !== undefined ? { headersMs: ex.headersMs } : {}),
     durationMs: ex.durationMs,
@@ -104,7 +107,8 @@ export function buildPayload(report: RunReport): ClientPayload {
   const max = report.exchanges.length > LARGE_RUN_EXCHANGES ? LARGE_RUN_BODY_CHARS : HTML_BODY_CHARS;
   const omitted = new Set(report.run.privacy?.omittedBodies ?? []);
   const mock = mockCommand(report.run);
-  const requirements = requirementsTable().byId;
+  const { byId: requirements, sources } = requirementsTable();
+  const sourceOf = (id: string) => sources.find((s) => s.source === requirements.get(id)?.source);
   return {
     bodyChars: max,
     ...(mock ? { mockCommand: mock } : {}),
@@ -114,7 +118,7 @@ export function buildPayload(report: RunReport): ClientPayload {
       description: r.description,
       // The requirements a check verifies first, then the references the table does not number.
       refs: [
-        ...(r.requirements ?? []).map((id) => requirementLink(id, requirements.get(id))),
+        ...(r.requirements ?? []).map((id) => requirementLink(id, requirements.get(id), sourceOf(id))),
         ...r.refs.filter((ref) => !(r.requirements ?? []).includes(ref)).map(refLink),
       ],
       evidence: r.evidence,

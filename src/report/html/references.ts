@@ -82,12 +82,30 @@ function seedLink(ref: string, seed: string, section: string): RefLink {
 }
 
 /**
+ * A row of a source the table gives a URL (SMART Backend Services, the IG's STU3 rows): its section
+ * is `page.html#anchor` or `page.html § Heading`, a page relative to that URL.
+ */
+function sourceSectionLink(id: string, source: { url: string; title: string }, section: string): RefLink {
+  const m = /^([\w.-]+\.html)?\s*(?:#([\w-]+)|§\s*(.+))?$/.exec(section.trim());
+  if (!m) return { text: id, href: source.url, title: source.title };
+  const [, page, anchor, heading] = m;
+  const fragment = anchor ? `#${anchor}` : heading ? `#${textFragment(heading.trim())}` : '';
+  return {
+    text: id,
+    href: `${new URL(page ?? '', source.url).toString()}${fragment}`,
+    title: `${source.title}${heading ? `, section “${heading.trim()}”` : anchor ? ` §${anchor}` : ''}`,
+  };
+}
+
+/**
  * A requirement id of the table (report.json's `requirements`), linked like the source it comes
- * from: a seed requirement to its page and section, an IG one as `bulkdata@N`; its statement is the note.
+ * from: a seed requirement to its page and section, an IG one as `bulkdata@N`, a row of another
+ * source with a URL to its page and section; its statement is the note.
  */
 export function requirementLink(
   id: string,
   verdict?: { source: string; section: string; level: string; statement: string },
+  source?: { url?: string; title: string },
 ): RefLink {
   if (!verdict) return { text: id };
   const seed = /^seed-(\d{3})$/.exec(verdict.source);
@@ -95,7 +113,9 @@ export function requirementLink(
     ? seedLink(id, seed[1]!, verdict.section)
     : id.startsWith('bulkdata@')
       ? refLink(id)
-      : { text: id };
+      : source?.url
+        ? sourceSectionLink(id, { url: source.url, title: source.title }, verdict.section)
+        : { text: id };
   return { ...base, note: `${verdict.level}: ${verdict.statement}` };
 }
 
