@@ -427,6 +427,11 @@ const crossClientChecks: CheckDefinition[] = [
       const run = await ctx.mainExport();
       const file = manifestItems(run.manifest?.output)[0];
       if (!file) return skip(run.problem ?? 'the shared export has no output file');
+      // Files a manifest says need no token are open to whoever holds the URL (the IG allows it).
+      if (run.manifest?.requiresAccessToken !== true)
+        return skip(
+          'the manifest does not set requiresAccessToken to true: its files are not protected by a token',
+        );
       const res = await ctx.otherClient.get(file.url, {
         label: "another client's download of this client's file",
         operationId: 'downloadFile',

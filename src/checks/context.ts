@@ -474,6 +474,9 @@ export class CheckContext {
     record: DownloadRecord,
     settings: { sendToken: boolean; acceptGzip: boolean },
   ): Promise<DownloadRecord> {
+    // Spent, the download would come back empty and read as the server's fault: not finished instead.
+    if (Date.now() >= this.deadline)
+      throw new BudgetSpentError('the run time budget ran out before this download');
     return downloadOne(
       {
         target: this.target,

@@ -46,7 +46,7 @@ function check(id: string, run: CheckDefinition['run'], phase?: 'late' | 'final'
   };
 }
 
-async function loop(checks: CheckDefinition[], budgetMs = 30_000) {
+async function loop(checks: CheckDefinition[], budgetMs = 30_000, deadline?: number) {
   const config = loadConfig({ target: url, token: TOKEN, outDir: 'reports' }, {}, '/nonexistent-loop-cwd');
   const budget = new TimeBudget(budgetMs, 'the test budget was spent');
   const redactor = new Redactor();
@@ -60,7 +60,7 @@ async function loop(checks: CheckDefinition[], budgetMs = 30_000) {
     tokenObservations: () => [],
     invalidateToken: () => undefined,
     sandbox: false,
-    deadline: budget.deadline,
+    deadline: deadline ?? budget.deadline,
     budget,
   });
   const order: string[] = [];
@@ -78,6 +78,23 @@ async function loop(checks: CheckDefinition[], budgetMs = 30_000) {
 }
 
 describe('the check loop', () => {
+  it('reports a check that re-downloads after the download deadline as not finished, not failed', async () => {
+    const record = {
+      item: { type: 'Patient', url: `${url}/data/1/Patient.ndjson` },
+      kind: 'output' as const,
+      wireBytes: 0,
+      bytes: 0,
+      sentToken: true,
+      acceptedGzip: false,
+    };
+    const late = check('LATE-REDOWNLOAD', async (ctx) => {
+      await ctx.redownload(record, { sendToken: false, acceptGzip: false });
+      return pass('downloaded');
+    });
+    const { results } = await loop([late], 30_000, Date.now() - 1);
+    expect(results[0]).toMatchObject({ outcome: 'error', message: expect.stringMatching(/^not finished: /) });
+  });
+
   it('runs late checks last and gives every check one result, whatever way it ends', async () => {
     const run = await loop([
       check('LATE', async () => pass('late'), 'late'),
