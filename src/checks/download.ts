@@ -82,6 +82,7 @@ import {
   type ProvenanceValue,
 } from './kit/ig-features';
 import { mandatoryElements } from './kit/ig-mandatory';
+import { judgeDefaultProvenance } from './kit/ig-default-provenance';
 import type { ResourceSummary } from './kit/ig-resources';
 
 const OPS: OperationId[] = ['downloadFile'];
@@ -1138,6 +1139,34 @@ const organizedByPatientCheck: CheckDefinition = {
   },
 };
 
+const defaultProvenancePatientCheck: CheckDefinition = {
+  id: 'DOWNLOAD-PROVENANCE-DEFAULT-PATIENT',
+  title: 'a Patient-level export without includeAssociatedData holds the Provenance of its data',
+  description:
+    "Where the server declares the Patient-level export and a Provenance search, GET [base]/Patient/$export with no parameter holds every Provenance the search returns (there at the export's transactionTime) whose target is one of the exported resources, whether or not the server supports includeAssociatedData. Skips when either is not declared, or no available Provenance targets the exported data.",
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-provenance-default-latest', 'ig-provenance-unsupported-omitted'],
+  run: (ctx) => judgeDefaultProvenance(ctx, 'patient'),
+};
+
+const defaultProvenanceSystemCheck: CheckDefinition = {
+  id: 'DOWNLOAD-PROVENANCE-DEFAULT-SYSTEM',
+  title: 'a system-level export without includeAssociatedData holds every available Provenance',
+  description:
+    "Where the server declares the system-level export and a Provenance search, GET [base]/$export with no parameter holds every Provenance the search returns (there at the export's transactionTime), whether or not the server supports includeAssociatedData. Skips when either is not declared or the search finds no Provenance.",
+  level: 'MUST',
+  area: 'download',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-system-export-provenance-missing', 'ig-provenance-unsupported-omitted'],
+  run: (ctx) => judgeDefaultProvenance(ctx, 'system'),
+};
+
 export const downloadIgChecks: CheckDefinition[] = [
   patientParamCheck,
   elementsCheck,
@@ -1146,6 +1175,8 @@ export const downloadIgChecks: CheckDefinition[] = [
   latestProvenanceCheck,
   relevantProvenanceCheck,
   conflictingProvenanceCheck,
+  defaultProvenancePatientCheck,
+  defaultProvenanceSystemCheck,
   systemSinceCheck,
   attachmentsCheck,
   attachmentsDescribedCheck,

@@ -47,7 +47,7 @@ import {
 } from './kit/every-export';
 import { isSkip } from './kit/ig-exports';
 import { postExport, sinceExport } from './kit/ig-features';
-import { referenceKey } from './kit/ig-resources';
+import { judgeDeletedSince, readDeleted } from './kit/ig-deleted';
 
 const STATUS_OPS: OperationId[] = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
@@ -848,9 +848,11 @@ const jobStatusChecks: CheckDefinition[] = [
     operations: STATUS_OPS,
     faults: ['status-failed-202'],
     async run(ctx) {
-      if (!ctx.control && ctx.version !== 'v1')
+      if (!ctx.control && (ctx.generic || ctx.version !== 'v1'))
         return skip(
-          'no way to make a job fail: the target has no mock control, and only v1 fails Observation exports',
+          ctx.generic
+            ? 'no way to make a job fail: the run cannot set the state of this server’s jobs'
+            : 'no way to make a job fail: the target has no mock control, and only v1 fails Observation exports',
         );
       const started = await startOwnJob(ctx, {
         endpoint: 'patient',
@@ -1313,48 +1315,6 @@ const postRequestCheck: CheckDefinition = {
   },
 };
 
-/** Deleted files read at most. */
-const MAX_DELETED_FILES = 10;
-
-/** A deleted file's lines judged: the Type/id of each DELETE entry, and what is wrong. */
-function deletedLines(text: string, file: string): { keys: string[]; problems: string[] } {
-  const keys: string[] = [];
-  const problems: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const where = `${file} line ${i + 1}`;
-    let bundle: { resourceType?: unknown; type?: unknown; entry?: unknown } | undefined;
-    try {
-      bundle = JSON.parse(line) as typeof bundle;
-    } catch {
-      problems.push(`${where} is not JSON`);
-      return;
-    }
-    if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'transaction') {
-      problems.push(
-        `${where} is not a transaction Bundle (${String(bundle?.resourceType)}, type ${String(bundle?.type)})`,
-      );
-      return;
-    }
-    if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) {
-      problems.push(`${where} has no entry`);
-      return;
-    }
-    bundle.entry.forEach((raw: unknown, j) => {
-      const request = (raw as { request?: { method?: unknown; url?: unknown } } | null)?.request;
-      if (typeof request?.url !== 'string' || typeof request.method !== 'string')
-        problems.push(`${where} entry ${j + 1} lacks request.url or request.method`);
-      else if (request.method !== 'DELETE')
-        problems.push(`${where} entry ${j + 1} has request.method ${request.method}, not DELETE`);
-      else {
-        const key = referenceKey(request.url);
-        if (key) keys.push(key);
-      }
-    });
-  });
-  return { keys, problems };
-}
-
 const deletedCheck: CheckDefinition = {
   id: 'MANIFEST-DELETED',
   title: 'deleted lists transaction Bundles of DELETEs, none of them also in output',
@@ -1370,54 +1330,25 @@ const deletedCheck: CheckDefinition = {
     const prepared = await sinceExport(ctx);
     if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
     const { exported } = prepared;
-    const evidence = [...exported.evidence];
-    const deleted = (exported.run.manifest as Record<string, unknown>)['deleted'];
-    if (deleted === undefined)
-      return skip(`${exported.label}: the manifest has no deleted (optional)`, evidence);
-    if (!Array.isArray(deleted))
-      return fail(`${exported.label}: deleted is ${typeof deleted}, not an array`, evidence);
-    const problems: string[] = [];
-    const items = deleted.flatMap((raw: unknown, i) => {
-      const item = raw as { type?: unknown; url?: unknown } | null;
-      if (typeof item?.type !== 'string' || !isAbsoluteHttpUrl(item.url)) {
-        problems.push(`deleted[${i}] lacks a type or an absolute url`);
-        return [];
-      }
-      return [{ type: item.type, url: item.url }];
-    });
+    const read = await readDeleted(ctx, exported);
+    if (read.kind === 'absent')
+      return skip(`${exported.label}: the manifest has no deleted (optional)`, exported.evidence);
+    if (read.kind === 'not-array')
+      return fail(`${exported.label}: deleted is ${read.got}, not an array`, exported.evidence);
+    const { items, keys, problems } = read;
+    const evidence = [...exported.evidence, ...read.evidence];
     if (!items.length && !problems.length)
       return skip(`${exported.label}: deleted is an empty array, nothing to read`, evidence);
-    const token = exported.run.manifest.requiresAccessToken === true;
-    const keys: string[] = [];
-    for (const item of items.slice(0, MAX_DELETED_FILES)) {
-      const res = await ctx.target
-        .get(item.url, {
-          label: 'download a deleted file',
-          auth: token ? 'token' : 'none',
-          headers: { accept: 'application/fhir+ndjson' },
-        })
-        .catch((err: Error) => err);
-      if (res instanceof Error) {
-        problems.push(`${item.url} could not be fetched (${res.message})`);
-        continue;
-      }
-      evidence.push(res.exchange.id);
-      if (res.status !== 200) {
-        problems.push(`${item.url} answered ${res.status}`);
-        continue;
-      }
-      // A cut body's last line may be partial: judge the whole lines only.
-      const text = res.bodyCut ? res.text().slice(0, res.text().lastIndexOf('\n') + 1) : res.text();
-      const judged = deletedLines(text, item.url.replace(/^.*\//, ''));
-      keys.push(...judged.keys);
-      problems.push(...judged.problems);
-    }
     const both = keys.filter((k) => exported.resources.has(k));
-    if (both.length)
-      problems.push(`${both.length} deleted resource(s) are also in output (${both.slice(0, 3).join(', ')})`);
+    const all = [
+      ...problems,
+      ...(both.length
+        ? [`${both.length} deleted resource(s) are also in output (${both.slice(0, 3).join(', ')})`]
+        : []),
+    ];
     return verdict(
-      problems.length
-        ? `${exported.label}: ${problems.slice(0, 4).join('; ')}${problems.length > 4 ? ` (+${problems.length - 4} more)` : ''}`
+      all.length
+        ? `${exported.label}: ${all.slice(0, 4).join('; ')}${all.length > 4 ? ` (+${all.length - 4} more)` : ''}`
         : undefined,
       `${exported.label}: ${items.length} deleted file(s), ${keys.length} DELETE entries, none also in output`,
       evidence,
@@ -1425,4 +1356,18 @@ const deletedCheck: CheckDefinition = {
   },
 };
 
-export const statusIgChecks: CheckDefinition[] = [postRequestCheck, deletedCheck];
+const deletedSinceCheck: CheckDefinition = {
+  id: 'MANIFEST-DELETED-SINCE',
+  title: "a _since export's deleted lists what the server's history shows deleted after _since",
+  description:
+    "Where the server declares the system-level export and the system history (history-system), the system-level export with _since inside the base export's data lists under deleted every resource of an exported type that [base]/_history?_since= shows deleted after _since and not changed again up to the export's transactionTime. Skips when either is not declared or the history shows no such deletion.",
+  level: 'SHOULD',
+  area: 'status',
+  profiles: ['bulk-data-ig'],
+  refs: [],
+  operations: [],
+  faults: ['ig-deleted-not-listed'],
+  run: (ctx) => judgeDeletedSince(ctx),
+};
+
+export const statusIgChecks: CheckDefinition[] = [postRequestCheck, deletedCheck, deletedSinceCheck];

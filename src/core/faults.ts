@@ -1680,6 +1680,34 @@ const CATALOG = [
     "Each block of an export organised by patient holds only resources that reference the block's patient.",
     ['bulkdata-stu3@1'],
   ),
+  g(
+    'ig-provenance-default-latest',
+    'download',
+    'Without includeAssociatedData, Patient- and Group-level exports hold only the newest Provenance of each exported resource.',
+    'An export that names no includeAssociatedData holds every available Provenance whose target is in the Patient compartment.',
+    ['bulkdata@109'],
+  ),
+  g(
+    'ig-provenance-unsupported-omitted',
+    'download',
+    'The server drops includeAssociatedData (its OperationDefinitions leave it out, a kick-off naming it is refused) and its exports hold no Provenance unless _type names it.',
+    'A server without includeAssociatedData support includes every available Provenance in Patient- and system-level exports.',
+    ['bulkdata@110', 'bulkdata@112'],
+  ),
+  g(
+    'ig-system-export-provenance-missing',
+    'download',
+    'The system-level export without _type leaves Provenance out.',
+    'A system-level export that names no includeAssociatedData and no _type holds every available Provenance.',
+    ['bulkdata@111'],
+  ),
+  g(
+    'ig-deleted-not-listed',
+    'status',
+    'Exports with _since list no deleted files, though resources of the exported types were deleted after _since.',
+    'With _since, the manifest lists under deleted the resources that would have been returned but were deleted after that instant.',
+    ['bulkdata@182'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

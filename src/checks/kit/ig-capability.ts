@@ -51,6 +51,8 @@ export interface IgCapability {
   resourceTypes: string[];
   /** Each declared type's interaction codes (`read`, `search-type`…). */
   interactions: Map<string, Set<string>>;
+  /** The system-wide interaction codes (`rest.interaction`: `history-system`…). */
+  systemInteractions: Set<string>;
   /** The metadata answer and any OperationDefinition read. */
   evidence: string[];
 }
@@ -121,6 +123,7 @@ export function igCapability(ctx: CheckContext): Promise<IgCapability> {
         levels,
         resourceTypes: [],
         interactions: new Map(),
+        systemInteractions: new Set(),
         evidence,
       };
     const rest = asObject(asArray(statement['rest'])[0]) ?? {};
@@ -162,16 +165,16 @@ export function igCapability(ctx: CheckContext): Promise<IgCapability> {
         });
     }
     const resourceTypes = resources.flatMap((r) => (typeof r?.['type'] === 'string' ? [r['type']] : []));
-    const interactions = new Map<string, Set<string>>();
-    for (const r of resources) {
-      if (typeof r?.['type'] !== 'string') continue;
-      const codes = asArray(r['interaction']).flatMap((i) => {
+    const codesOf = (list: unknown): string[] =>
+      asArray(list).flatMap((i) => {
         const code = asObject(i)?.['code'];
         return typeof code === 'string' ? [code] : [];
       });
-      interactions.set(r['type'], new Set(codes));
-    }
-    return { levels, resourceTypes, interactions, evidence };
+    const interactions = new Map<string, Set<string>>();
+    for (const r of resources)
+      if (typeof r?.['type'] === 'string') interactions.set(r['type'], new Set(codesOf(r['interaction'])));
+    const systemInteractions = new Set(codesOf(rest['interaction']));
+    return { levels, resourceTypes, interactions, systemInteractions, evidence };
   });
 }
 

@@ -9,6 +9,7 @@ import { FHIR_PATH, sendOutcome } from './http';
 import { registerExportRoutes } from './routes-export';
 import { registerPublicRoutes } from './routes-public';
 import { registerResourceRoutes } from './routes-resources';
+import { registerSearchRoutes } from './routes-search';
 import { registerStatusRoutes } from './routes-status';
 
 const contexts = new WeakMap<FastifyInstance, IgContext>();
@@ -59,6 +60,7 @@ export async function buildIgMockApp(options: IgMockOptions = {}): Promise<Fasti
   registerExportRoutes(app, ctx);
   registerStatusRoutes(app, ctx);
   registerResourceRoutes(app, ctx);
+  registerSearchRoutes(app, ctx);
   if (ctx.control) registerIgControlRoutes(app, ctx);
   return app;
 }

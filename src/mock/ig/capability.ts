@@ -1,6 +1,7 @@
 /**
  * The generic mock's CapabilityStatement (FHIR R4, instantiating the Bulk Data CapabilityStatement,
- * declaring the system, Patient and Group exports and Group read/search) and its SMART
+ * declaring the system, Patient and Group exports, Group read/search, Provenance search and the
+ * system history) and its SMART
  * configuration (`.well-known/smart-configuration`).
  */
 import type { IgContext } from './context';
@@ -36,7 +37,12 @@ function definitionUrl(level: ExportLevelName, style: DefinitionStyle, fhirBase:
 }
 
 /** One of the mock's own OperationDefinitions (valid R4), or undefined for another id. */
-export function ownOperationDefinition(id: string, fhirBase: string): Record<string, unknown> | undefined {
+export function ownOperationDefinition(
+  id: string,
+  fhirBase: string,
+  /** Parameters the server does not support (a fault): left out of every definition. */
+  unsupported: ReadonlySet<string> = new Set(),
+): Record<string, unknown> | undefined {
   const level = (Object.keys(OWN_DEFINITION_IDS) as ExportLevelName[]).find(
     (l) => OWN_DEFINITION_IDS[l] === id,
   );
@@ -65,7 +71,7 @@ export function ownOperationDefinition(id: string, fhirBase: string): Record<str
     param('_typeFilter', 'string', '*'),
     // STU3's organizeOutputBy, Patient only, where every exported resource has a patient.
     ...(level === 'system' ? [] : [param('organizeOutputBy', 'string', '1')]),
-  ];
+  ].filter((p) => !unsupported.has(p.name));
   const names = {
     system: 'BulkIgMockExport',
     patient: 'BulkIgMockPatientExport',
@@ -151,8 +157,12 @@ export function capabilityStatement(
           }
           if (type === 'Patient')
             entry.operation = [{ name: 'export', definition: definitionUrl('patient', style, fhirBase) }];
+          // A Provenance search shows which Provenance are available (IG bulkdata@109-@112).
+          if (type === 'Provenance') entry.interaction = [{ code: 'search-type' }];
           return entry;
         }).concat([{ type: 'Binary', interaction: [{ code: 'read' }] }]),
+        // The system history lists deletions, which `deleted` must match (IG bulkdata@182).
+        interaction: [{ code: 'history-system' }],
         operation: [{ name: 'export', definition: definitionUrl('system', style, fhirBase) }],
       },
     ],

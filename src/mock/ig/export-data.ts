@@ -144,6 +144,19 @@ function organizedFiles(
   return files;
 }
 
+/**
+ * How an export that holds Provenance as a type (no _type, or _type naming it) fills it: all of the
+ * population's, or (the faults) only the latest of each exported resource, or none.
+ */
+function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' | 'none' {
+  if (req.associated === 'LatestProvenanceResources') return 'none';
+  if (req.types || req.associated) return 'all';
+  // No _type and no includeAssociatedData: the IG's default (bulkdata@109-@112), which faults break.
+  if (ctx.faults.has('ig-provenance-unsupported-omitted')) return 'none';
+  if (req.level === 'system') return ctx.faults.has('ig-system-export-provenance-missing') ? 'none' : 'all';
+  return ctx.faults.has('ig-provenance-default-latest') ? 'latest' : 'all';
+}
+
 export function buildExport(
   ctx: IgContext,
   req: ExportRequest,
@@ -202,12 +215,18 @@ export function buildExport(
     }
     // Provenance as a type of its own (no _type, or _type naming it): every Provenance of the
     // population, unless LatestProvenanceResources says only the latest ones.
-    if (types.includes('Provenance') && req.associated !== 'LatestProvenanceResources')
+    const asType = types.includes('Provenance') ? provenanceAsType(ctx, req) : 'none';
+    if (asType === 'all')
       addProvenance(
         ctx.data.resources.filter(
           (r) => r.type === 'Provenance' && inPopulation(r) && since(r) && passesFilters(r),
         ),
       );
+    if (asType === 'latest')
+      for (const r of exported)
+        addProvenance(
+          (ctx.data.provenanceByTarget.get(`${r.type}/${r.id}`) ?? []).filter(existing).slice(-1),
+        );
     if (provenance.size > 0) selected.set('Provenance', [...provenance.values()]);
   }
 
@@ -231,7 +250,7 @@ export function buildExport(
       ndjson: ndjson(list.map(render)),
     });
   }
-  if (req.sinceMs !== undefined) {
+  if (req.sinceMs !== undefined && !ctx.faults.has('ig-deleted-not-listed')) {
     const sinceMs = req.sinceMs;
     for (const type of types) {
       const gone = ctx.data.resources.filter(

@@ -127,6 +127,10 @@ export function readExportRequest(
         break;
       }
       case 'includeAssociatedData': {
+        if (ctx.faults.has('ig-provenance-unsupported-omitted')) {
+          unsupported('includeAssociatedData is not supported by this server');
+          break;
+        }
         const asked = splitList(values);
         const other = asked.filter((v) => !(ASSOCIATED_DATA as readonly string[]).includes(v));
         if (other.length > 0) unsupported(`includeAssociatedData ${other.join(', ')} is not supported`);

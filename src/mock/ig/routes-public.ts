@@ -23,7 +23,11 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: IgContext): void
   );
   // The OperationDefinitions the CapabilityStatement names: conformance resources, no token needed.
   app.get<{ Params: { id: string } }>(`${FHIR_PATH}/OperationDefinition/:id`, (request, reply) => {
-    const definition = ownOperationDefinition(request.params.id, fhirBase(request));
+    const definition = ownOperationDefinition(
+      request.params.id,
+      fhirBase(request),
+      new Set(ctx.faults.has('ig-provenance-unsupported-omitted') ? ['includeAssociatedData'] : []),
+    );
     return definition
       ? sendFhir(reply, 200, definition)
       : sendOutcome(reply, 404, 'not-found', `no OperationDefinition ${request.params.id.slice(0, 80)}`);

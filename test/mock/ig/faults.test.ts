@@ -78,6 +78,8 @@ const postKick = async (m: IgTestMock, path: string, body: unknown) => {
 const provenanceCount = async (m: IgTestMock, value: string) =>
   (await exported(m, `/fhir/$export?_type=Observation&includeAssociatedData=${value}`)).out.get('Provenance')
     ?.length ?? 0;
+const provenanceOf = async (m: IgTestMock, path: string) =>
+  (await exported(m, path)).out.get('Provenance')?.length ?? 0;
 const heartRate = encodeURIComponent('Observation?code=http://loinc.org|8867-4');
 const weight = encodeURIComponent('Observation?code=http://loinc.org|29463-7');
 const attachmentOf = async (m: IgTestMock) => {
@@ -316,6 +318,19 @@ const PROBES: Record<string, Probe> = {
     }
     return strays;
   },
+  'ig-provenance-default-latest': (m) => provenanceOf(m, '/fhir/Patient/$export'),
+  'ig-provenance-unsupported-omitted': async (m) => [
+    await kickStatus(
+      m,
+      '/fhir/Patient/$export?includeAssociatedData=LatestProvenanceResources',
+      await token(m),
+    ),
+    await provenanceOf(m, '/fhir/Patient/$export'),
+  ],
+  'ig-system-export-provenance-missing': (m) => provenanceOf(m, '/fhir/$export'),
+  'ig-deleted-not-listed': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z')).manifest.deleted
+      ?.length,
   'ig-retry-after-epoch': async (m) => {
     const t = await token(m);
     const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
