@@ -141,6 +141,9 @@ async function verify(options: VerifyOptions): Promise<number> {
     say(
       `own faults:      ${rq.withOwnFaults - rq.ownFaultsMissed.length}/${rq.withOwnFaults} requirements proven by the faults their row lists${rq.ownFaultsMissed.length ? ` — missed: ${rq.ownFaultsMissed.join(', ')}` : ''}`,
     );
+    say(
+      `independent:     ${rq.independentProven}/${rq.withIndependentFaults} requirements proven by a fault of their row that none of their checks names`,
+    );
   }
   for (const c of report.clean) {
     const bad = [

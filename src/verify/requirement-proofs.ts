@@ -3,7 +3,8 @@
  * - verified: one of its checks was tripped by a fault that check names (the check can fail);
  * - proven by its own faults: a fault the table lists for the requirement (chosen by what the
  *   requirement says) tripped one of its checks. Where the row lists a fault its checks also name,
- *   the two proofs coincide; they are independent where the fault was written from the row.
+ *   the two proofs coincide; they are independent where the fault was written from the row, which
+ *   shows as a row fault that none of the row's checks names (`independent`).
  */
 import type { Requirement, RequirementLevel, RequirementsTable } from '../requirements/table';
 import type { FaultDetection } from './report';
@@ -32,6 +33,11 @@ export interface RequirementProof {
   faults: string[];
   /** Those of its own faults that tripped one of its checks. */
   provenBy: string[];
+  /**
+   * Its own faults that none of its checks names (written from the requirement, not from a check):
+   * the independent proof. Only faults that ran are known (a check's faults come with the run).
+   */
+  independent: string[];
   /** Why it has no check, is untestable or superseded. */
   reason?: string;
 }
@@ -46,6 +52,9 @@ export interface RequirementProofSummary {
   /** Requirements with faults of their own, and those whose own faults all went undetected. */
   withOwnFaults: number;
   ownFaultsMissed: string[];
+  /** Requirements with a fault none of their checks names, and those such a fault proved. */
+  withIndependentFaults: number;
+  independentProven: number;
 }
 
 export function proveRequirements(
@@ -59,10 +68,14 @@ export function proveRequirements(
     for (const t of f.tripped)
       (faultsTripping.get(t.id) ?? faultsTripping.set(t.id, new Set()).get(t.id)!).add(f.name);
   const ran = new Set<string>(faults.map((f) => f.name));
+  const declaredBy = new Map<string, readonly string[]>(faults.map((f) => [f.name, f.declaredBy]));
 
   const requirements = table.requirements.map((r): RequirementProof => {
     const trippedBy = [...new Set(r.checks.flatMap((c) => [...(faultsTripping.get(c) ?? [])]))].sort();
     const provenBy = r.faults.filter((f) => trippedBy.includes(f));
+    const independent = r.faults.filter(
+      (f) => declaredBy.has(f) && !declaredBy.get(f)!.some((c) => r.checks.includes(c)),
+    );
     const base = {
       id: r.id,
       source: r.source,
@@ -73,12 +86,14 @@ export function proveRequirements(
       trippedBy,
       faults: r.faults,
       provenBy,
+      independent,
     };
     return { ...base, ...statusOf(r, trippedBy.length > 0) };
   });
   const testable = requirements.filter((r) => r.status !== 'untestable' && r.status !== 'superseded');
   const withChecks = testable.filter((r) => r.checks.length);
   const ownFaults = requirements.filter((r) => r.faults.length && r.checks.length);
+  const withIndependent = ownFaults.filter((r) => r.independent.length);
   return {
     summary: {
       requirements: requirements.length,
@@ -91,6 +106,9 @@ export function proveRequirements(
       ownFaultsMissed: ownFaults
         .filter((r) => r.provenBy.length === 0 && r.faults.some((f) => ran.has(f)))
         .map((r) => r.id),
+      withIndependentFaults: withIndependent.length,
+      independentProven: withIndependent.filter((r) => r.independent.some((f) => r.provenBy.includes(f)))
+        .length,
     },
     requirements,
   };

@@ -28,6 +28,7 @@ function sourceRow(source: RequirementSource, rows: readonly RequirementProof[])
     testable.length,
     count((r) => r.status === 'verified'),
     count((r) => r.provenBy.length > 0),
+    count((r) => r.independent.some((f) => r.provenBy.includes(f))),
     count((r) => r.status === 'no check'),
     count((r) => r.status === 'untestable'),
     count((r) => r.status === 'superseded'),
@@ -45,7 +46,8 @@ function verifiedBy(r: RequirementProof): string {
           ? `; own faults: ${code(r.provenBy)}`
           : `; own faults ${code(r.faults)} **missed**`
         : '';
-      return cell(checks + trips + own);
+      const independent = r.independent.length ? ` (independent of its checks: ${code(r.independent)})` : '';
+      return cell(checks + trips + own + independent);
     }
     case 'no check':
       return `**no check yet**: ${cell(r.reason ?? '')}`;
@@ -81,11 +83,12 @@ export function renderRequirementsDocument(report: VerifyReport, table: Requirem
       `- ${s.requirements} requirements, ${s.testable} testable from outside; ${s.withChecks} of those have checks, ${s.verified} verified by a check that a fault trips${s.unverified.length ? ` (not yet: ${code(s.unverified)})` : ''}.`,
       `- ${s.noCheck} testable requirements have no check yet (listed below with what is missing).`,
       `- ${s.withOwnFaults - s.ownFaultsMissed.length} of ${s.withOwnFaults} requirements with faults of their own are proven by them${s.ownFaultsMissed.length ? ` (missed: ${code(s.ownFaultsMissed)})` : ''}.`,
+      `- ${s.independentProven} of ${s.withIndependentFaults} requirements with a fault that none of their checks names (written from the requirement's text, not from a check) are proven by it: the independent proof.`,
       '',
     );
   lines.push(
-    '| source | rows | MUST/SHALL | SHOULD | MAY | testable | verified | own faults | no check | untestable | superseded |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| source | rows | MUST/SHALL | SHOULD | MAY | testable | verified | own faults | independent | no check | untestable | superseded |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...table.sources.map((src) => `| ${sourceRow(src, bySource(src))} |`),
   );
   for (const src of table.sources) {

@@ -30,9 +30,10 @@ const table = (rows: Requirement[]): RequirementsTable =>
     byId: new Map(rows.map((r) => [r.id, r])),
     byCheck: new Map(),
   }) as RequirementsTable;
-const fault = (name: string, tripped: string[]) =>
+const fault = (name: string, tripped: string[], declaredBy: string[] = tripped) =>
   ({
     name,
+    declaredBy,
     tripped: tripped.map((id) => ({ id, level: 'MUST', outcome: 'fail', message: '', run: 'v2 bcda' })),
   }) as unknown as FaultDetection;
 
@@ -71,6 +72,27 @@ describe('proveRequirements', () => {
     });
   });
 
+  test('a row fault that none of its checks names is the independent proof, counted apart', () => {
+    const own = [
+      req('BCDA-001-01', { checks: ['A'], faults: ['f-a', 'f-from-text'] }),
+      req('BCDA-001-02', { checks: ['B'], faults: ['f-missed'] }),
+    ];
+    // f-from-text trips A though A does not name it; f-missed trips nothing of B.
+    const ran = [fault('f-a', ['A']), fault('f-from-text', ['A'], []), fault('f-missed', [], ['Z'])];
+    const { requirements, summary } = proveRequirements(table(own), ran, true);
+    expect(requirements.map((r) => [r.id, r.independent, r.provenBy])).toEqual([
+      ['BCDA-001-01', ['f-from-text'], ['f-a', 'f-from-text']],
+      ['BCDA-001-02', ['f-missed'], []],
+    ]);
+    expect(summary).toMatchObject({ withIndependentFaults: 2, independentProven: 1 });
+    const doc = renderRequirementsDocument(
+      { requirements: { requirements, summary } } as VerifyReport,
+      table(own),
+    );
+    expect(doc).toContain('(independent of its checks: `f-from-text`)');
+    expect(doc).toContain('- 1 of 2 requirements with a fault that none of their checks names');
+  });
+
   test('a partial run (--fault) calls nothing unverified', () => {
     expect(proveRequirements(table(rows), [fault('f-a', ['A'])], false).summary.unverified).toEqual([]);
   });
@@ -85,7 +107,7 @@ describe('proveRequirements', () => {
     expect(doc).toContain('**no check yet**: needs a runout export');
     expect(doc).toContain('untestable: about onboarding');
     expect(doc).toContain(
-      '| How to access claims data (`seed-001`) | 5 | 5 | 0 | 0 | 4 | 3 | 1 | 1 | 1 | 0 |',
+      '| How to access claims data (`seed-001`) | 5 | 5 | 0 | 0 | 4 | 3 | 1 | 0 | 1 | 1 | 0 |',
     );
   });
 });
