@@ -46,11 +46,15 @@ function baseResources() {
     executionPeriod: { start: '2026-06-01T12:00:00Z', end: '2026-06-01T12:05:00Z' },
   };
   const { capabilityStatement } = require(path.join(ROOT, 'src/mock/capability'));
-  out.CapabilityStatement = capabilityStatement({
-    version: 'v2',
-    base: 'http://localhost/api/v2',
-    now: new Date('2026-06-01T12:00:00Z'),
-  });
+  // As the mock serves it, plus a name (cpb-0 warns on a statement without one: see the mutants).
+  out.CapabilityStatement = {
+    ...capabilityStatement({
+      version: 'v2',
+      base: 'http://localhost/api/v2',
+      now: new Date('2026-06-01T12:00:00Z'),
+    }),
+    name: 'BeneficiaryClaimsDataAPI',
+  };
   out.Bundle = { resourceType: 'Bundle', type: 'searchset', total: 1, entry: [{ resource: out.Task }] };
   return out;
 }
@@ -119,7 +123,35 @@ const RAT1 =
   'rat-1 (Ratio): (numerator.empty() xor denominator.exists()) and (numerator.exists() or extension.exists())';
 const RNG2 = 'rng-2 (Range): low.empty() or high.empty() or (low <= high)';
 const CPB = (id, text) => `${id} (CapabilityStatement): ${text}`;
+// Generated from the R4 definitions' FHIRPath (scripts/fhir-fhirpath.js); cited with their expression.
+const TIM = (id, text) => `${id} (Timing.repeat): ${text}`;
+const AGE1 =
+  'age-1 (Age): (code.exists() or value.empty()) and (system.empty() or system = %ucum) and (value.empty() or value.hasValue().not() or value > 0)';
+const CNT3 =
+  "cnt-3 (Count): (code.exists() or value.empty()) and (system.empty() or system = %ucum) and (code.empty() or code = '1') and (value.empty() or value.hasValue().not() or value.toString().contains('.').not())";
+const DIS1 = 'dis-1 (Distance): (code.exists() or value.empty()) and (system.empty() or system = %ucum)';
+const DRT1 = 'drt-1 (Duration): code.exists() implies ((system = %ucum) and value.exists())';
+const SQTY1 = 'sqty-1 (SimpleQuantity, the type of EOB.item.quantity): comparator.empty()';
+const ORG = (id, text) => `${id} (Organization): ${text}`;
+const EXP1 = 'exp-1 (Expression): expression.exists() or reference.exists()';
+const DRQ1 = 'drq-1 (DataRequirement.codeFilter): path.exists() xor searchParam.exists()';
+const TRD3 =
+  "trd-3 (TriggerDefinition): (type = 'named-event' implies name.exists()) and (type = 'periodic' implies timing.exists()) and (type.startsWith('data-') implies data.exists())";
+const UCUM = 'http://unitsofmeasure.org';
+const CODE =
+  'terminology: a Coding whose system is a complete HL7 code system (R4 definitions) has a code of that system, whatever the binding (the reference validator: unknown code, an error)';
+const PROFILE =
+  'meta.profile naming a profile the validator cannot resolve: the reference validator warns that the resource was not checked against it';
 const EXT = 'http://example.org/fhir/StructureDefinition/test';
+/** A minimal valid R4 Composition, first resource of a document Bundle (bdl-11). */
+const COMPOSITION = {
+  resourceType: 'Composition',
+  status: 'final',
+  type: { text: 'summary' },
+  date: '2026-06-01T12:00:00Z',
+  author: [{ display: 'BCDA' }],
+  title: 'Export summary',
+};
 const MONEY = 'Money.currency: required binding to Currencies (ISO 4217, upper-case alphabetic codes)';
 
 /** [name, category, base type, rule cited, expected verdict, path the validator names, mutation]. */
@@ -174,36 +206,89 @@ const MUTANTS = [
   ['per1-control-same-day', 'per-1', 'ExplanationOfBenefit', PER1, 'valid', '', set('billablePeriod', { start: '2023-07-24', end: '2023-07-24T10:00:00Z' })],
   ['per1-control-years', 'per-1', 'Coverage', PER1, 'valid', '', set('period', { start: '2020', end: '2020-06' })],
   // qty-3, pat-1, Task inv-1
-  ['qty3-code-without-system', 'qty-3', 'ExplanationOfBenefit', QTY3, 'error', 'ExplanationOfBenefit.supportingInfo[0].valueQuantity.system', set('supportingInfo[0].valueQuantity', { value: 5, code: 'mg' })],
+  ['qty3-code-without-system', 'qty-3', 'ExplanationOfBenefit', QTY3, 'error', 'ExplanationOfBenefit.supportingInfo[0].valueQuantity', set('supportingInfo[0].valueQuantity', { value: 5, code: 'mg' })],
   ['qty3-control-ucum', 'qty-3', 'ExplanationOfBenefit', QTY3, 'valid', '', set('supportingInfo[0].valueQuantity', { value: 5, system: 'http://unitsofmeasure.org', code: 'mg' })],
   ['pat1-contact-without-details', 'pat-1', 'Patient', PAT1, 'error', 'Patient.contact[0]', set('contact', [{ gender: 'female' }])],
   ['pat1-control-contact-name', 'pat-1', 'Patient', PAT1, 'valid', '', set('contact', [{ name: { family: 'NITZSCHE' } }])],
   ['inv1-task-modified-before-authored', 'resource', 'Task', INV1, 'error', 'Task.lastModified', all(set('authoredOn', '2026-06-01T12:00:00Z'), set('lastModified', '2026-06-01T11:00:00Z'))],
   ['inv1-control-task-modified-after-authored', 'resource', 'Task', INV1, 'valid', '', all(set('authoredOn', '2026-06-01T12:00:00Z'), set('lastModified', '2026-06-01T12:05:00Z'))],
   // data types inside the resources
-  ['cpt2-telecom-without-system', 'datatype', 'Patient', CPT2, 'error', 'Patient.telecom[0].system', set('telecom', [{ value: '555-0100' }])],
+  ['cpt2-telecom-without-system', 'datatype', 'Patient', CPT2, 'error', 'Patient.telecom[0]', set('telecom', [{ value: '555-0100' }])],
   ['cpt2-control-telecom-phone', 'datatype', 'Patient', CPT2, 'valid', '', set('telecom', [{ system: 'phone', value: '555-0100' }])],
-  ['att1-photo-without-content-type', 'datatype', 'Patient', ATT1, 'error', 'Patient.photo[0].contentType', set('photo', [{ data: 'aGVsbG8=' }])],
+  ['att1-photo-without-content-type', 'datatype', 'Patient', ATT1, 'error', 'Patient.photo[0]', set('photo', [{ data: 'aGVsbG8=' }])],
   ['rat1-numerator-only', 'datatype', 'Patient', RAT1, 'error', 'Patient.extension[4].valueRatio', set('extension[4]', { url: EXT, valueRatio: { numerator: { value: 1 } } })],
   ['rng2-low-above-high', 'datatype', 'Patient', RNG2, 'error', 'Patient.extension[4].valueRange', set('extension[4]', { url: EXT, valueRange: { low: { value: 5 }, high: { value: 1 } } })],
   ['rng2-control-other-units', 'datatype', 'Patient', RNG2, 'valid', '', set('extension[4]', { url: EXT, valueRange: { low: { value: 5, unit: 'g' }, high: { value: 1, unit: 'kg' } } })],
   // CapabilityStatement (the mock's /metadata)
   ['cpb1-no-rest', 'resource', 'CapabilityStatement', CPB('cpb-1', 'rest.exists() or messaging.exists() or document.exists()'), 'error', 'CapabilityStatement', del('rest')],
-  ['cpb14-instance-without-implementation', 'resource', 'CapabilityStatement', CPB('cpb-14', "(kind != 'instance') or implementation.exists()"), 'error', 'CapabilityStatement.implementation', del('implementation')],
-  ['cpb15-capability-with-implementation', 'resource', 'CapabilityStatement', CPB('cpb-15', "(kind != 'capability') or (implementation.exists().not() and software.exists())"), 'error', 'CapabilityStatement.implementation', set('kind', 'capability')],
-  ['cpb9-rest-mode-twice', 'resource', 'CapabilityStatement', CPB('cpb-9', 'rest.select(mode).isDistinct()'), 'error', 'CapabilityStatement.rest[1].mode', (r) => r.rest.push({ mode: 'server' })],
-  ['cpb12-resource-type-twice', 'resource', 'CapabilityStatement', CPB('cpb-12', 'resource.select(type).isDistinct()'), 'error', 'CapabilityStatement.rest[0].resource[1].type', set('rest[0].resource', [{ type: 'Patient' }, { type: 'Patient' }])],
-  ['cpb-control-metadata', 'resource', 'CapabilityStatement', CPB('cpb-1', 'the mock statement as served'), 'valid', '', () => {}],
+  ['cpb14-instance-without-implementation', 'resource', 'CapabilityStatement', CPB('cpb-14', "(kind != 'instance') or implementation.exists()"), 'error', 'CapabilityStatement', del('implementation')],
+  ['cpb15-capability-with-implementation', 'resource', 'CapabilityStatement', CPB('cpb-15', "(kind != 'capability') or (implementation.exists().not() and software.exists())"), 'error', 'CapabilityStatement', set('kind', 'capability')],
+  ['cpb9-resource-type-twice', 'resource', 'CapabilityStatement', CPB('cpb-9', 'rest: resource.select(type).isDistinct()'), 'error', 'CapabilityStatement.rest[0].resource[1].type', set('rest[0].resource', [{ type: 'Patient' }, { type: 'Patient' }])],
+  ['cpb9-control-rest-mode-twice', 'resource', 'CapabilityStatement', CPB('cpb-9', 'R4 limits resource types per rest, not rest modes (no R4 invariant on rest.mode)'), 'valid', '', (r) => r.rest.push({ mode: 'server' })],
+  ['cpb12-search-param-twice', 'resource', 'CapabilityStatement', CPB('cpb-12', 'rest.resource: searchParam.select(name).isDistinct()'), 'error', 'CapabilityStatement.rest[0].resource[0].searchParam[1].name', set('rest[0].resource[0].searchParam', [{ name: '_since', type: 'date' }, { name: '_since', type: 'token' }])],
+  ['cpb7-document-twice', 'resource', 'CapabilityStatement', CPB('cpb-7', 'document.select(profile&mode).isDistinct()'), 'error', 'CapabilityStatement.document[1]', set('document', [{ mode: 'producer', profile: 'http://example.org/fhir/StructureDefinition/doc' }, { mode: 'producer', profile: 'http://example.org/fhir/StructureDefinition/doc' }])],
+  ['cpb7-control-document-modes', 'resource', 'CapabilityStatement', CPB('cpb-7', 'the same profile in two modes'), 'valid', '', set('document', [{ mode: 'producer', profile: 'http://example.org/fhir/StructureDefinition/doc' }, { mode: 'consumer', profile: 'http://example.org/fhir/StructureDefinition/doc' }])],
+  ['cpb2-requirements-without-description', 'resource', 'CapabilityStatement', CPB('cpb-2', '(description.count() + software.count() + implementation.count()) > 0'), 'error', 'CapabilityStatement', all(set('kind', 'requirements'), del('software'), del('implementation'))],
+  ['cpb3-capability-with-messaging-endpoint', 'resource', 'CapabilityStatement', CPB('cpb-3', "messaging.endpoint.empty() or kind = 'instance'"), 'error', 'CapabilityStatement', all(set('kind', 'capability'), del('implementation'), set('messaging', [{ endpoint: [{ protocol: { system: 'http://terminology.hl7.org/CodeSystem/message-transport', code: 'http' }, address: 'http://localhost/messages' }] }]))],
+  ['cpb16-requirements-with-software', 'resource', 'CapabilityStatement', CPB('cpb-16', "(kind!='requirements') or (implementation.exists().not() and software.exists().not())"), 'error', 'CapabilityStatement', all(set('kind', 'requirements'), del('implementation'))],
+  ['cpb0-metadata-without-name', 'resource', 'CapabilityStatement', CPB('cpb-0', "(warning) name.matches('[A-Z]([A-Za-z0-9_]){0,254}'): empty for a statement without a name, which the reference validator counts as failed"), 'warning', 'CapabilityStatement', del('name')],
+  ['cpb0-name-without-capital', 'resource', 'CapabilityStatement', CPB('cpb-0', "(warning) name.matches('[A-Z]([A-Za-z0-9_]){0,254}')"), 'warning', 'CapabilityStatement', set('name', 'bcda api')],
+  ['cpb-control-metadata', 'resource', 'CapabilityStatement', CPB('cpb-1', 'the mock statement as served, with a name'), 'valid', '', () => {}],
   // Bundle
-  ['bdl1-total-on-collection', 'bundle', 'Bundle', BDL('bdl-1', "total.empty() or (type = 'searchset') or (type = 'history')"), 'error', 'Bundle.total', set('type', 'collection')],
-  ['bdl2-search-on-collection', 'bundle', 'Bundle', BDL('bdl-2', "entry.search.empty() or (type = 'searchset')"), 'error', 'Bundle.entry[0].search', all(set('type', 'collection'), del('total'), set('entry[0].search', { mode: 'match' }))],
+  ['bdl1-total-on-collection', 'bundle', 'Bundle', BDL('bdl-1', "total.empty() or (type = 'searchset') or (type = 'history')"), 'error', 'Bundle', set('type', 'collection')],
+  ['bdl2-search-on-collection', 'bundle', 'Bundle', BDL('bdl-2', "entry.search.empty() or (type = 'searchset')"), 'error', 'Bundle', all(set('type', 'collection'), del('total'), set('entry[0].search', { mode: 'match' }))],
   ['bdl3-batch-without-request', 'bundle', 'Bundle', BDL('bdl-3', 'entry.request mandatory for batch/transaction/history'), 'error', 'Bundle.entry[0].request', all(set('type', 'batch'), del('total'))],
   ['bdl5-entry-without-resource', 'bundle', 'Bundle', BDL('bdl-5', 'resource.exists() or request.exists() or response.exists()'), 'error', 'Bundle.entry[1]', set('entry[1]', { fullUrl: 'urn:uuid:6f1c6a3e-7a52-4a34-9c39-2a9d6f3c1b10' })],
   ['bdl7-duplicate-full-url', 'bundle', 'Bundle', BDL('bdl-7', 'fullUrl (with versionId) unique unless history'), 'error', 'Bundle.entry[1].fullUrl', all(set('entry[0].fullUrl', 'http://localhost/api/v2/jobs/9'), set('entry[1]', { fullUrl: 'http://localhost/api/v2/jobs/9', resource: { resourceType: 'Task', status: 'completed', intent: 'order' } }))],
-  ['bdl8-versioned-full-url', 'bundle', 'Bundle', BDL('bdl-8', "fullUrl.contains('/_history/').not()"), 'error', 'Bundle.entry[0].fullUrl', set('entry[0].fullUrl', 'http://localhost/fhir/Task/9/_history/1')],
-  ['bdl9-document-without-identifier', 'bundle', 'Bundle', BDL('bdl-9', "type = 'document' implies (identifier.system.exists() and identifier.value.exists())"), 'error', 'Bundle.identifier', all(set('type', 'document'), del('total'))],
+  ['bdl8-versioned-full-url', 'bundle', 'Bundle', BDL('bdl-8', "fullUrl.contains('/_history/').not()"), 'error', 'Bundle.entry[0]', set('entry[0].fullUrl', 'http://localhost/fhir/Task/9/_history/1')],
+  ['bdl9-document-without-identifier', 'bundle', 'Bundle', BDL('bdl-9', "type = 'document' implies (identifier.system.exists() and identifier.value.exists())"), 'error', 'Bundle', all(set('type', 'document'), del('total'), set('timestamp', '2026-06-01T12:00:00Z'), set('entry[0]', { fullUrl: 'urn:uuid:0b8e1c55-3f0d-4c5e-9d0c-2f4f8f6b7a10', resource: COMPOSITION }))],
   ['bdl12-message-without-header', 'bundle', 'Bundle', BDL('bdl-12', "type = 'message' implies entry.first().resource.is(MessageHeader)"), 'error', 'Bundle.entry', all(set('type', 'message'), del('total'))],
   ['bdl-control-searchset-full-urls', 'bundle', 'Bundle', BDL('bdl-7', 'distinct fullUrls'), 'valid', '', all(set('entry[0].fullUrl', 'http://localhost/api/v2/jobs/9'), set('entry[1]', { fullUrl: 'http://localhost/api/v2/jobs/10', resource: { resourceType: 'Task', status: 'completed', intent: 'order' } }))],
+  ['bdl10-document-without-timestamp', 'bundle', 'Bundle', BDL('bdl-10', "type = 'document' implies (timestamp.hasValue())"), 'error', 'Bundle', all(set('type', 'document'), del('total'), set('identifier', { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:5d0c2f4f-8f6b-4a10-9b8e-1c553f0d4c5e' }), set('entry[0]', { fullUrl: 'urn:uuid:0b8e1c55-3f0d-4c5e-9d0c-2f4f8f6b7a10', resource: COMPOSITION }))],
+  ['bdl11-control-document', 'bundle', 'Bundle', BDL('bdl-9…bdl-11', 'a document with identifier, timestamp and a Composition first'), 'valid', '', all(set('type', 'document'), del('total'), set('timestamp', '2026-06-01T12:00:00Z'), set('identifier', { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:5d0c2f4f-8f6b-4a10-9b8e-1c553f0d4c5e' }), set('entry[0]', { fullUrl: 'urn:uuid:0b8e1c55-3f0d-4c5e-9d0c-2f4f8f6b7a10', resource: COMPOSITION }))],
+  // data types in Extension.value[x] and EOB items: rules generated from the R4 FHIRPath
+  ['tim1-duration-without-unit', 'timing', 'Patient', TIM('tim-1', 'duration.empty() or durationUnit.exists()'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { duration: 5 } } })],
+  ['tim2-period-without-unit', 'timing', 'Patient', TIM('tim-2', 'period.empty() or periodUnit.exists()'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { frequency: 1, period: 1 } } })],
+  ['tim4-negative-duration', 'timing', 'Patient', TIM('tim-4', 'duration.exists() implies duration >= 0'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { duration: -5, durationUnit: 'min' } } })],
+  ['tim5-negative-period', 'timing', 'Patient', TIM('tim-5', 'period.exists() implies period >= 0'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { period: -1, periodUnit: 'd' } } })],
+  ['tim6-period-max-alone', 'timing', 'Patient', TIM('tim-6', 'periodMax.empty() or period.exists()'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { periodMax: 2, periodUnit: 'd' } } })],
+  ['tim7-duration-max-alone', 'timing', 'Patient', TIM('tim-7', 'durationMax.empty() or duration.exists()'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { durationMax: 2, durationUnit: 'h' } } })],
+  ['tim8-count-max-alone', 'timing', 'Patient', TIM('tim-8', 'countMax.empty() or count.exists()'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { countMax: 3 } } })],
+  ['tim9-offset-at-meal', 'timing', 'Patient', TIM('tim-9', "offset.empty() or (when.exists() and when.select($this in ('C' | 'CM' | 'CD' | 'CV')).allFalse())"), 'error', 'Patient.extension[4].valueTiming.repeat.offset', set('extension[4]', { url: EXT, valueTiming: { repeat: { when: ['CM'], offset: 30 } } })],
+  ['tim10-time-of-day-and-when', 'timing', 'Patient', TIM('tim-10', 'timeOfDay.empty() or when.empty()'), 'error', 'Patient.extension[4].valueTiming.repeat', set('extension[4]', { url: EXT, valueTiming: { repeat: { timeOfDay: ['08:00:00'], when: ['MORN'] } } })],
+  ['tim-control-schedule', 'timing', 'Patient', TIM('tim-1…tim-10', 'a daily schedule with units, an offset after waking'), 'valid', '', set('extension[4]', { url: EXT, valueTiming: { repeat: { boundsDuration: { value: 10, system: UCUM, code: 'd' }, count: 10, countMax: 12, duration: 5, durationMax: 10, durationUnit: 'min', frequency: 1, period: 1, periodMax: 2, periodUnit: 'd', when: ['WAKE'], offset: 30 } } })],
+  ['age1-without-code', 'quantity', 'Patient', AGE1, 'error', 'Patient.extension[4].valueAge', set('extension[4]', { url: EXT, valueAge: { value: 42, unit: 'yr' } })],
+  ['age1-negative', 'quantity', 'Patient', AGE1, 'error', 'Patient.extension[4].valueAge', set('extension[4]', { url: EXT, valueAge: { value: -1, system: UCUM, code: 'a' } })],
+  ['age1-control-years', 'quantity', 'Patient', AGE1, 'valid', '', set('extension[4]', { url: EXT, valueAge: { value: 42, unit: 'yr', system: UCUM, code: 'a' } })],
+  ['cnt3-fraction', 'quantity', 'Patient', CNT3, 'error', 'Patient.extension[4].valueCount', set('extension[4]', { url: EXT, valueCount: { value: 1.5, system: UCUM, code: '1' } })],
+  ['cnt3-unit-not-one', 'quantity', 'Patient', CNT3, 'error', 'Patient.extension[4].valueCount', set('extension[4]', { url: EXT, valueCount: { value: 2, system: UCUM, code: 'mg' } })],
+  ['cnt3-control-whole', 'quantity', 'Patient', CNT3, 'valid', '', set('extension[4]', { url: EXT, valueCount: { value: 2, system: UCUM, code: '1' } })],
+  ['dis1-not-ucum', 'quantity', 'Patient', DIS1, 'error', 'Patient.extension[4].valueDistance', set('extension[4]', { url: EXT, valueDistance: { value: 5, system: 'http://example.org/units', code: 'km' } })],
+  ['drt1-code-not-ucum', 'quantity', 'Patient', DRT1, 'error', 'Patient.extension[4].valueDuration', set('extension[4]', { url: EXT, valueDuration: { value: 5, system: 'http://example.org/units', code: 'min' } })],
+  ['drt1-control-minutes', 'quantity', 'Patient', DRT1, 'valid', '', set('extension[4]', { url: EXT, valueDuration: { value: 5, system: UCUM, code: 'min' } })],
+  ['sqty1-item-quantity-comparator', 'quantity', 'ExplanationOfBenefit', SQTY1, 'error', 'ExplanationOfBenefit.item[0].quantity', set('item[0].quantity.comparator', '<')],
+  ['sqty1-control-quantity-comparator', 'quantity', 'Patient', 'Quantity (not SimpleQuantity) allows a comparator', 'valid', '', set('extension[4]', { url: EXT, valueQuantity: { value: 5, comparator: '<', system: UCUM, code: 'mg' } })],
+  ['exp1-expression-empty', 'datatype', 'Patient', EXP1, 'error', 'Patient.extension[4].valueExpression', set('extension[4]', { url: EXT, valueExpression: { language: 'text/fhirpath', name: 'x' } })],
+  ['drq1-path-and-search-param', 'datatype', 'Patient', DRQ1, 'error', 'Patient.extension[4].valueDataRequirement.codeFilter[0]', set('extension[4]', { url: EXT, valueDataRequirement: { type: 'Patient', codeFilter: [{ path: 'code', searchParam: 'code' }] } })],
+  ['trd3-named-event-without-name', 'datatype', 'Patient', TRD3, 'error', 'Patient.extension[4].valueTriggerDefinition', set('extension[4]', { url: EXT, valueTriggerDefinition: { type: 'named-event' } })],
+  ['trd-control-named-event', 'datatype', 'Patient', TRD3, 'valid', '', set('extension[4]', { url: EXT, valueTriggerDefinition: { type: 'named-event', name: 'admission' } })],
+  ['org1-contained-without-name-or-identifier', 'contained', 'Claim', ORG('org-1', '(identifier.count() + name.count()) > 0'), 'error', 'Claim.contained[1]', all(del('contained[1].identifier'), set('contained[1].active', true))],
+  ['org3-contained-home-telecom', 'contained', 'Claim', ORG('org-3', "Organization.telecom: where(use = 'home').empty()"), 'error', 'Claim.contained[1].telecom[0]', set('contained[1].telecom', [{ system: 'phone', value: '555-0100', use: 'home' }])],
+  ['org-control-work-telecom', 'contained', 'Claim', ORG('org-3', 'a work telephone'), 'valid', '', set('contained[1].telecom', [{ system: 'phone', value: '555-0100', use: 'work' }])],
+  // codes of complete HL7 code systems, whatever the binding
+  ['code-adjudication-category-unknown', 'codes', 'ExplanationOfBenefit', CODE, 'error', 'ExplanationOfBenefit.item[0].adjudication[0].category.coding[0].code', set('item[0].adjudication[0].category.coding[0].code', 'paid')],
+  ['code-subscriber-relationship-unknown', 'codes', 'Coverage', CODE, 'error', 'Coverage.relationship.coding[0].code', set('relationship.coding[0].code', 'myself')],
+  ['code-act-code-lower-case', 'codes', 'Coverage', CODE, 'error', 'Coverage.type.coding[0].code', set('type.coding[0].code', 'subsidiz')],
+  ['code-fhir-gender-in-coding', 'codes', 'Patient', CODE, 'error', 'Patient.extension[4].valueCoding.code', set('extension[4]', { url: EXT, valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'M' } })],
+  ['code-control-fhir-gender', 'codes', 'Patient', CODE, 'valid', '', set('extension[4]', { url: EXT, valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'male' } })],
+  ['code-control-other-system', 'codes', 'Patient', CODE, 'valid', '', set('extension[4]', { url: EXT, valueCoding: { system: 'http://example.org/fhir/CodeSystem/gender', code: 'M' } })],
+  ['code-control-hierarchy', 'codes', 'Coverage', CODE, 'valid', '', set('type.coding[0].code', 'MCPOL')],
+  // meta.profile
+  ['profile-unknown-guide', 'profile', 'Patient', PROFILE, 'warning', 'Patient.meta.profile[1]', set('meta.profile[1]', 'http://example.org/fhir/StructureDefinition/my-patient')],
+  ['profile-unknown-core-name', 'profile', 'Patient', PROFILE, 'warning', 'Patient.meta.profile[1]', set('meta.profile[1]', 'http://hl7.org/fhir/StructureDefinition/patient-bcda')],
+  ['profile-control-core', 'profile', 'Patient', PROFILE, 'valid', '', set('meta.profile[1]', 'http://hl7.org/fhir/StructureDefinition/Patient')],
+  ['profile-control-core-profile-versioned', 'profile', 'Patient', PROFILE, 'valid', '', set('meta.profile[1]', 'http://hl7.org/fhir/StructureDefinition/vitalsigns|4.0.1')],
+  ['profile-control-us-core', 'profile', 'Patient', PROFILE, 'valid', '', set('meta.profile[1]', 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient|3.1.1')],
   // contained resources and local references
   ['ref1-local-reference-unresolved', 'contained', 'Claim', REF1, 'error', 'Claim.provider.reference', set('provider.reference', '#nobody')],
   ['ref1-local-reference-without-contained', 'contained', 'Coverage', REF1, 'error', 'Coverage.beneficiary.reference', set('beneficiary.reference', '#patient')],

@@ -7,7 +7,12 @@
  */
 import { FORMAT_ACCEPTORS } from './fast-formats';
 import { resourceNames } from './fast-codegen';
-import { isPlainString, loadInvariantHelpers, type InvariantHelpers } from './invariants';
+import {
+  isPlainString,
+  loadInvariantHelpers,
+  type GeneratedInvariant,
+  type InvariantHelpers,
+} from './invariants';
 import { prepareSchema } from './prepare';
 import { loadConstraints, loadOfficialSchema, type SchemaNode } from './source';
 
@@ -33,6 +38,17 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 interface Schema {
   defs: Record<string, SchemaNode>;
   resources: Set<string>;
+  /** Compiled generated invariants, by definition name. */
+  generated: Map<string, GeneratedCheck[]>;
+  /** The complete HL7 code systems a Coding is checked against: url -> codes. */
+  codeSystems: Map<string, Set<string>>;
+}
+
+interface GeneratedCheck {
+  key: string;
+  human: string;
+  warning: boolean;
+  test: (o: Record<string, unknown>) => boolean;
 }
 
 let schema: Schema | undefined;
@@ -40,7 +56,13 @@ let schema: Schema | undefined;
 function loadSchema(): Schema {
   if (!schema) {
     const defs = prepareSchema(loadOfficialSchema(), loadConstraints()).definitions;
-    schema = { defs, resources: resourceNames(defs.ResourceList ?? {}) };
+    const systems = (defs.Coding?.fhirCodeSystems ?? {}) as Record<string, string[]>;
+    schema = {
+      defs,
+      resources: resourceNames(defs.ResourceList ?? {}),
+      generated: new Map(),
+      codeSystems: new Map(Object.entries(systems).map(([url, codes]) => [url, new Set(codes)])),
+    };
   }
   return schema;
 }
@@ -62,6 +84,26 @@ class Walker {
     private readonly s: Schema,
     private readonly h: InvariantHelpers,
   ) {}
+
+  /** The generated invariants of a definition, compiled once (see GeneratedCheck). */
+  private generated(name: string, def: SchemaNode): GeneratedCheck[] {
+    let checks = this.s.generated.get(name);
+    if (!checks) {
+      checks = ((def.fhirInvariants as GeneratedInvariant[] | undefined) ?? []).map((inv) => ({
+        key: inv.key,
+        human: inv.human,
+        warning: inv.severity === 'warning',
+        // Our own generated expression (spec/fhir/r4-constraints.json), as the fast validator inlines it.
+        test: new Function('I_exists', 'I_count', 'o', `return ${inv.js};`).bind(
+          undefined,
+          this.h.I_exists,
+          this.h.I_count,
+        ) as (o: Record<string, unknown>) => boolean,
+      }));
+      this.s.generated.set(name, checks);
+    }
+    return checks;
+  }
 
   private report(path: string, message: string): void {
     this.out.push({ path, message });
@@ -112,6 +154,13 @@ class Walker {
       this.nestedExtension = outerNested;
     }
     this.typeRules(name, o, path);
+    for (const inv of this.generated(name, def))
+      if (!inv.test(o))
+        this.out.push({
+          path,
+          message: `${inv.key}: ${inv.human}`,
+          ...(inv.warning ? { severity: 'warning' as const } : {}),
+        });
     if (domain && (this.refs.length !== mark || o.contained !== undefined) && this.contained === 0) {
       const problem = this.h.I_scopeProblem(o, this.refs.slice(mark));
       this.refs.length = mark;
@@ -178,23 +227,40 @@ class Walker {
         if (o.start !== undefined && o.end !== undefined && !this.h.I_period(o.start, o.end))
           this.report(path, 'per-1: the start is after the end');
         break;
-      case 'Quantity':
-      case 'Age':
+      case 'Coding': {
+        const codes = typeof o.system === 'string' ? this.s.codeSystems.get(o.system) : undefined;
+        if (codes && typeof o.code === 'string' && !codes.has(o.code))
+          this.report(`${path}.code`, `is not a code of ${String(o.system)}, a complete HL7 code system`);
+        break;
+      }
+      case 'Meta':
+        if (Array.isArray(o.profile))
+          o.profile.forEach((url: unknown, i) => {
+            if (!this.h.I_knownProfile(url))
+              this.out.push({
+                path: `${path}.profile[${i}]`,
+                // A canonical URL (no personal data), cut short if long.
+                message: `names a profile this validator does not know (${String(url).slice(0, 200)}): the resource was not checked against it`,
+                severity: 'warning',
+              });
+          });
+        break;
       case 'Count':
-      case 'Distance':
-      case 'Duration':
-        if (o.code !== undefined && o.system === undefined)
-          this.report(`${path}.system`, 'qty-3: a quantity with a code has a system');
+        if (!this.h.I_count3(o))
+          this.report(path, "cnt-3: a count has the unit code '1' of UCUM and a whole number");
         break;
-      case 'Patient_Contact':
-        if (
-          o.name === undefined &&
-          o.telecom === undefined &&
-          o.address === undefined &&
-          o.organization === undefined
-        )
-          this.report(path, 'pat-1: a contact has a name, telecom, address or organization');
+      case 'Timing_Repeat':
+        if (!this.h.I_timing9(o))
+          this.report(
+            `${path}.offset`,
+            'tim-9: an offset needs a when that is not before, at or after a meal (C, CM, CD, CV)',
+          );
         break;
+      case 'Organization': {
+        const problem = this.h.I_organizationProblem(o);
+        if (problem) this.report(path + problem[1], `${problem[0]}: ${problem[2]}`);
+        break;
+      }
       case 'Task':
         if (
           o.lastModified !== undefined &&
@@ -213,24 +279,6 @@ class Walker {
         if (problem) this.report(path + problem[1], `${problem[0]}: ${problem[2]}`);
         break;
       }
-      case 'ContactPoint':
-        if (o.value !== undefined && o.system === undefined)
-          this.report(`${path}.system`, 'cpt-2: a contact point with a value has a system');
-        break;
-      case 'Attachment':
-        if (o.data !== undefined && o.contentType === undefined)
-          this.report(`${path}.contentType`, 'att-1: an attachment with data has a contentType');
-        break;
-      case 'Ratio':
-        if (
-          (o.numerator === undefined) !== (o.denominator === undefined) ||
-          (o.numerator === undefined && o.extension === undefined)
-        )
-          this.report(
-            path,
-            'rat-1: a ratio has both a numerator and a denominator, or neither and an extension',
-          );
-        break;
       case 'Range':
         if (o.low !== undefined && o.high !== undefined && !this.h.I_range(o.low, o.high))
           this.report(path, 'rng-2: low is not above high');
@@ -246,7 +294,7 @@ export function explainInvariants(resource: Record<string, unknown>): InvariantF
   const s = loadSchema();
   const type = resource.resourceType;
   if (typeof type !== 'string' || !s.resources.has(type)) return [];
-  const walker = new Walker(s, loadInvariantHelpers());
+  const walker = new Walker(s, loadInvariantHelpers((s.defs.Meta?.fhirCoreProfiles ?? []) as string[]));
   walker.object(type, resource, type);
   return walker.out;
 }

@@ -12,7 +12,7 @@
  */
 import { PATTERN_REWRITES, SCHEMA_ID } from './prepare';
 import { FORMAT_ACCEPTORS, FORMAT_SOURCE } from './fast-formats';
-import { INVARIANT_SOURCE, isPlainString } from './invariants';
+import { INVARIANT_SOURCE, isPlainString, type GeneratedInvariant } from './invariants';
 import type { FhirJsonSchema, SchemaNode } from './source';
 
 const REF_PREFIX = '#/definitions/';
@@ -26,6 +26,9 @@ const OBJECT_KEYWORDS = new Set([
   'fhirRequired',
   'fhirChoice',
   'fhirExt1',
+  'fhirInvariants',
+  'fhirCodeSystems',
+  'fhirCoreProfiles',
 ]);
 const PRIMITIVE_KEYWORDS = new Set([
   'type',
@@ -64,6 +67,8 @@ class Emitter {
   private readonly out: string[] = [];
   private readonly patterns = new Map<string, string>();
   private readonly sets = new Map<string, string>();
+  /** url -> codes of the complete HL7 code systems (Coding's fhirCodeSystems), when present. */
+  readonly codeSystems: Record<string, string[]> | undefined;
 
   constructor(
     private readonly defs: Record<string, SchemaNode>,
@@ -71,7 +76,9 @@ class Emitter {
     private readonly resources: ReadonlySet<string>,
     /** false: the schema alone, without the rules of invariants.ts (the bench measures their cost). */
     private readonly inv = true,
-  ) {}
+  ) {
+    this.codeSystems = defs.Coding?.fhirCodeSystems as Record<string, string[]> | undefined;
+  }
 
   fn(name: string): string {
     const def = this.defs[name];
@@ -270,7 +277,7 @@ class Emitter {
       // Outside a complex extension, the url is absolute.
       if (this.inv) lines.push('  if (!I_NESTED_EXT && !I_absolute(o.url)) return false;');
     }
-    if (this.inv) lines.push(...this.typeRules(name));
+    if (this.inv) lines.push(...this.typeRules(name), ...generatedRules(def));
     if (domain)
       lines.push(
         '  if ((I_LOCAL.length !== mark || o.contained !== undefined) && I_CONTAINED === 0 && !I_scope(o, mark)) return false;',
@@ -291,15 +298,23 @@ class Emitter {
         return [
           '  if (o.start !== undefined && o.end !== undefined && !I_period(o.start, o.end)) return false;',
         ];
-      case 'Quantity':
-      case 'Age':
+      case 'Coding':
+        // A code of a complete HL7 code system is one of its codes (the system's own rule, whatever the binding).
+        return this.codeSystems
+          ? [
+              '  if (o.code !== undefined && o.system !== undefined && !I_knownCode(o.system, o.code)) return false;',
+            ]
+          : [];
       case 'Count':
-      case 'Distance':
-      case 'Duration':
-        return ['  if (o.code !== undefined && o.system === undefined) return false;'];
-      case 'Patient_Contact':
+        return ['  if (!I_count3(o)) return false;'];
+      case 'Meta':
+        // A profile this validator does not know: the reference validator warns (not checked against it).
+        return ['  if (o.profile !== undefined && !I_profilesKnown(o.profile)) I_WARN = true;'];
+      case 'Timing_Repeat':
+        return ['  if (!I_timing9(o)) return false;'];
+      case 'Organization':
         return [
-          '  if (o.name === undefined && o.telecom === undefined && o.address === undefined && o.organization === undefined) return false;',
+          '  if ((o.telecom !== undefined || o.address !== undefined) && I_organizationProblem(o) !== undefined) return false;',
         ];
       case 'Task':
         return [
@@ -307,14 +322,6 @@ class Emitter {
         ];
       case 'Bundle':
         return ['  if (!I_bundle(o)) return false;'];
-      case 'ContactPoint':
-        return ['  if (o.value !== undefined && o.system === undefined) return false;'];
-      case 'Attachment':
-        return ['  if (o.data !== undefined && o.contentType === undefined) return false;'];
-      case 'Ratio':
-        return [
-          '  if ((o.numerator === undefined) !== (o.denominator === undefined) || (o.numerator === undefined && o.extension === undefined)) return false;',
-        ];
       case 'Range':
         return [
           '  if (o.low !== undefined && o.high !== undefined && !I_range(o.low, o.high)) return false;',
@@ -362,6 +369,7 @@ class Emitter {
     for (const [src, id] of this.patterns) header.push(`const ${id} = new RegExp(${lit(src)});`);
     header.push(FORMAT_SOURCE);
     header.push(INVARIANT_SOURCE);
+    if (this.inv) header.push(codeSystemsSource(this.codeSystems ?? {}), coreProfilesSource(this.defs));
     for (const [values, id] of this.sets) header.push(`const ${id} = new Set(${values});`);
     const entry = [
       'function validateResource(value, clean) {',
@@ -375,6 +383,29 @@ class Emitter {
     ];
     return [...header, ...this.out, ...entry, ''].join('\n');
   }
+}
+
+/** `I_CODE_SYSTEMS`, the code systems' codes as Sets (one string per system, split at load). */
+export function codeSystemsSource(systems: Record<string, string[]>): string {
+  const entries = Object.entries(systems).map(([url, codes]) => `[${lit(url)}, ${lit(codes.join('\n'))}]`);
+  return `const I_CODE_SYSTEMS = new Map([${entries.join(',\n')}].map(([u, c]) => [u, new Set(c.split("\\n"))]));`;
+}
+
+/** `I_CORE_PROFILES`, the ids of the core StructureDefinitions (Meta's fhirCoreProfiles). */
+function coreProfilesSource(defs: Record<string, SchemaNode>): string {
+  const ids = (defs.Meta?.fhirCoreProfiles as string[] | undefined) ?? [];
+  return `const I_CORE_PROFILES = new Set(${lit(ids.join(' '))}.split(" "));`;
+}
+
+/**
+ * The generated FHIRPath invariants of a definition (prepare.ts: `fhirInvariants`), inlined: an
+ * error rejects the element, a warning only raises the flag (as whitespace around strings does).
+ */
+function generatedRules(def: SchemaNode): string[] {
+  const invariants = (def.fhirInvariants as GeneratedInvariant[] | undefined) ?? [];
+  return invariants.map((inv) =>
+    inv.severity === 'warning' ? `  if (!(${inv.js})) I_WARN = true;` : `  if (!(${inv.js})) return false;`,
+  );
 }
 
 /** CommonJS source of the fast validator (exports `validateResource(value): boolean`). */

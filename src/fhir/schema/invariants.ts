@@ -4,20 +4,27 @@
  * rejects a resource that Ajv accepts. Both use the helper functions below, written once as
  * plain JavaScript text (the generated module has no imports), so they cannot drift apart.
  *
- * The rules (R4 4.0.1 ids where the core StructureDefinitions name them):
- * - ele-1: an element has a value or a child other than `id` (`meta: {"id":"x"}`, `given: [null]`
- *   without a matching `_given`, `_gender: {"id":"x"}` without `gender`);
- * - ext-1: an extension has nested extensions or a value[x] (both: the schema keyword `fhirExt1`);
- * - per-1: a Period's start is not after its end;
- * - ref-1, dom-2…dom-5: local references and contained resources;
- * - date, dateTime and instant values are days of the calendar (`1980-02-30` is not);
- * - Money.currency is an ISO 4217 code (its required binding);
- * - a Reference.reference holds no whitespace;
- * - an Extension's url is absolute, except inside a complex extension;
- * - qty-3 (Quantity and its kinds: a code needs a system), pat-1 (a Patient contact has details),
- *   Task inv-1 (lastModified not before authoredOn), Bundle bdl-1…bdl-5, bdl-7…bdl-12, cpt-2
- *   (ContactPoint), att-1 (Attachment), rat-1 (Ratio), rng-2 (Range), CapabilityStatement cpb-1,
- *   cpb-2, cpb-3, cpb-9, cpb-12, cpb-14…cpb-16.
+ * Two kinds of rules:
+ * - generated: the R4 invariants whose FHIRPath fits the small grammar of scripts/fhir-fhirpath.js,
+ *   translated at build time into JavaScript over the element `o` (spec/fhir/r4-constraints.json,
+ *   `invariants`; prepare.ts hangs them on their definitions as `fhirInvariants`): qty-3, age-1,
+ *   dis-1, drt-1, sqty-1, cpt-2, att-1, rat-1, pat-1, tim-1, tim-2, tim-4…tim-8, tim-10, bdl-1,
+ *   bdl-2, bdl-5, bdl-8…bdl-10, cpb-0…cpb-3, cpb-14…cpb-16, org-1, obs-3, obs-6, exp-1, drq-1,
+ *   drq-2, trd-1…trd-3 (the constraints file lists them, and those it does not translate, why);
+ * - hand-written, below, for what the grammar leaves out:
+ *   - ele-1: an element has a value or a child other than `id` (`meta: {"id":"x"}`, `given: [null]`
+ *     without a matching `_given`, `_gender: {"id":"x"}` without `gender`);
+ *   - ext-1: an extension has nested extensions or a value[x] (both: the schema keyword `fhirExt1`);
+ *   - per-1 (Period), rng-2 (Range), Task inv-1: order of two dates or quantities;
+ *   - ref-1, dom-2…dom-5: local references and contained resources;
+ *   - cnt-3 (Count), tim-9 (Timing.repeat), org-2/org-3 (Organization), Bundle bdl-3, bdl-4, bdl-7,
+ *     bdl-11, bdl-12, CapabilityStatement cpb-7, cpb-9, cpb-12;
+ *   - date, dateTime and instant values are days of the calendar (`1980-02-30` is not);
+ *   - a Coding of a complete HL7 code system (the constraints file's codeSystems) has one of its
+ *     codes; a meta.profile this validator does not know is a warning (I_knownProfile);
+ *   - Money.currency is an ISO 4217 code (its required binding);
+ *   - a Reference.reference holds no whitespace;
+ *   - an Extension's url is absolute, except inside a complex extension.
  * Empty uri/url/canonical values are refused by the schema itself (prepare.ts).
  */
 
@@ -34,6 +41,18 @@ const STRING_PATTERN = PATTERN_REWRITES['^[ \\r\\n\\t\\S]+$'];
 export function isPlainString(node: SchemaNode, propName: string): boolean {
   if (node.$ref === '#/definitions/string') return true;
   return node.$ref === undefined && node.pattern === STRING_PATTERN && propName.endsWith('String');
+}
+
+/** A generated invariant, as the constraints file and the prepared schema carry it. */
+export interface GeneratedInvariant {
+  key: string;
+  severity: 'error' | 'warning';
+  /** The rule in words, from the R4 definitions. */
+  human: string;
+  /** The FHIRPath expression it was translated from. */
+  expression: string;
+  /** JavaScript boolean expression over the element `o` (may call I_exists and I_count). */
+  js: string;
 }
 
 /** JavaScript source of the helpers; every name starts with `I_` (or is CURRENCIES). */
@@ -60,6 +79,90 @@ function I_reset() {
   I_LOCAL = [];
   I_CONTAINED = 0;
   I_NESTED_EXT = false;
+}
+const I_UCUM = "http://unitsofmeasure.org";
+// Profiles this validator knows: the core StructureDefinitions (I_CORE_PROFILES, beside these
+// helpers), and those of the guides BCDA claims, which the reference validator loads for BCDA
+// data: CARIN Blue Button (its names are judged by the profile-meta rule) and US Core, on which it
+// builds. Any version.
+const I_PROFILE_GUIDES = ["http://hl7.org/fhir/us/carin-bb/StructureDefinition/", "http://hl7.org/fhir/us/core/StructureDefinition/"];
+function I_knownProfile(url) {
+  if (typeof url !== "string") return true;
+  const bar = url.indexOf("|");
+  const u = bar === -1 ? url : url.slice(0, bar);
+  for (let i = 0; i < I_PROFILE_GUIDES.length; i++) if (u.startsWith(I_PROFILE_GUIDES[i])) return true;
+  return u.startsWith("http://hl7.org/fhir/StructureDefinition/") && I_CORE_PROFILES.has(u.slice(40));
+}
+function I_profilesKnown(list) {
+  if (!Array.isArray(list)) return true;
+  for (let i = 0; i < list.length; i++) if (!I_knownProfile(list[i])) return false;
+  return true;
+}
+// A Coding's code: known, or of a system not in I_CODE_SYSTEMS (defined beside these helpers).
+function I_knownCode(system, code) {
+  const codes = I_CODE_SYSTEMS.get(system);
+  return codes === undefined || codes.has(code);
+}
+// Generated invariants: does the path (per step, the JSON keys it may take) reach anything?
+function I_exists(x, path, i) {
+  if (i === path.length) return true;
+  if (Array.isArray(x)) {
+    for (let j = 0; j < x.length; j++) if (x[j] !== null && I_exists(x[j], path, i)) return true;
+    return false;
+  }
+  if (typeof x !== "object" || x === null) return false;
+  const keys = path[i];
+  for (let j = 0; j < keys.length; j++) if (x[keys[j]] !== undefined && I_exists(x[keys[j]], path, i + 1)) return true;
+  return false;
+}
+// Generated invariants: count() of an element given by its value and (for primitives) its _element.
+function I_count(v, element) {
+  const x = v !== undefined ? v : element;
+  return x === undefined ? 0 : Array.isArray(x) ? x.length : 1;
+}
+// cnt-3: a Count is in UCUM's unit "1" and a whole number (the parsed number: "1.0" reads as 1).
+function I_count3(o) {
+  const code = o.code !== undefined || o._code !== undefined;
+  const value = o.value !== undefined || o._value !== undefined;
+  const system = o.system !== undefined || o._system !== undefined;
+  return (code || !value) && (!system || o.system === I_UCUM) && (!code || o.code === "1") &&
+    (typeof o.value !== "number" || Number.isInteger(o.value));
+}
+// tim-9: an offset needs a when, and none of C, CM, CD, CV (meals, whose offset makes no sense).
+function I_timing9(o) {
+  if (o.offset === undefined && o._offset === undefined) return true;
+  if (o.when === undefined && o._when === undefined) return false;
+  const when = Array.isArray(o.when) ? o.when : [];
+  for (let i = 0; i < when.length; i++) {
+    const w = when[i];
+    if (w === "C" || w === "CM" || w === "CD" || w === "CV") return false;
+  }
+  return true;
+}
+// org-3, org-2: an Organization's telecom and address are never of use "home".
+function I_organizationProblem(o) {
+  for (const [key, rule] of [["telecom", "org-3"], ["address", "org-2"]]) {
+    const list = o[key];
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++)
+      if (list[i] !== null && typeof list[i] === "object" && list[i].use === "home")
+        return [rule, "." + key + "[" + i + "]", "an organization's " + key + " is never of use home"];
+  }
+  return undefined;
+}
+// isDistinct() over the values f gives for the items of a list: the index of the first repeat, or -1.
+function I_repeatAt(list, f) {
+  if (!Array.isArray(list)) return -1;
+  const seen = new Set();
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x === null || typeof x !== "object") continue;
+    const v = f(x);
+    if (v === undefined) continue;
+    if (seen.has(v)) return i;
+    seen.add(v);
+  }
+  return -1;
 }
 // A date, dateTime or instant that matched its pattern: is its day in its month?
 function I_calendar(v) {
@@ -162,12 +265,10 @@ function I_scopeProblem(o, refs) {
   }
   return undefined;
 }
-// Bundle bdl-1…bdl-5 and bdl-7…bdl-12: the first broken rule as [rule, path, message], or undefined.
+// Bundle bdl-3, bdl-4, bdl-7, bdl-11, bdl-12 (the others are generated): [rule, path, message] or undefined.
 function I_bundleProblem(o) {
   const type = o.type;
   const entries = Array.isArray(o.entry) ? o.entry : [];
-  if (o.total !== undefined && type !== "searchset" && type !== "history")
-    return ["bdl-1", ".total", "only a searchset or history Bundle has a total"];
   const needsRequest = type === "batch" || type === "transaction" || type === "history";
   const needsResponse = type === "batch-response" || type === "transaction-response" || type === "history";
   const seen = new Set();
@@ -175,34 +276,22 @@ function I_bundleProblem(o) {
     const e = entries[i];
     if (typeof e !== "object" || e === null) continue;
     const at = ".entry[" + i + "]";
-    if (e.search !== undefined && type !== "searchset")
-      return ["bdl-2", at + ".search", "only a searchset Bundle's entries have search"];
     if ((e.request !== undefined) !== needsRequest)
       return ["bdl-3", at + ".request", needsRequest ? "an entry of a batch, transaction or history Bundle has a request" : "only a batch, transaction or history Bundle's entries have a request"];
     if ((e.response !== undefined) !== needsResponse)
       return ["bdl-4", at + ".response", needsResponse ? "an entry of a batch-response, transaction-response or history Bundle has a response" : "only a batch-response, transaction-response or history Bundle's entries have a response"];
-    if (e.resource === undefined && e.request === undefined && e.response === undefined)
-      return ["bdl-5", at, "an entry has a resource, a request or a response"];
-    if (typeof e.fullUrl === "string") {
-      if (e.fullUrl.indexOf("/_history/") >= 0) return ["bdl-8", at + ".fullUrl", "a fullUrl is not version specific"];
-      if (type !== "history") {
-        const r = e.resource;
-        const version = typeof r === "object" && r !== null && typeof r.meta === "object" && r.meta !== null ? r.meta.versionId : undefined;
-        const key = e.fullUrl + "|" + (version === undefined ? "" : version);
-        if (seen.has(key)) return ["bdl-7", at + ".fullUrl", "two entries have the same fullUrl (and versionId)"];
-        seen.add(key);
-      }
+    if (typeof e.fullUrl === "string" && type !== "history") {
+      const r = e.resource;
+      const version = typeof r === "object" && r !== null && typeof r.meta === "object" && r.meta !== null ? r.meta.versionId : undefined;
+      const key = e.fullUrl + "|" + (version === undefined ? "" : version);
+      if (seen.has(key)) return ["bdl-7", at + ".fullUrl", "two entries have the same fullUrl (and versionId)"];
+      seen.add(key);
     }
   }
   const first = entries[0];
   const firstType = typeof first === "object" && first !== null && typeof first.resource === "object" && first.resource !== null ? first.resource.resourceType : undefined;
-  if (type === "document") {
-    const id = o.identifier;
-    if (typeof id !== "object" || id === null || id.system === undefined || id.value === undefined)
-      return ["bdl-9", ".identifier", "a document Bundle has an identifier with a system and a value"];
-    if (typeof o.timestamp !== "string") return ["bdl-10", ".timestamp", "a document Bundle has a timestamp"];
-    if (firstType !== "Composition") return ["bdl-11", ".entry", "a document Bundle's first resource is a Composition"];
-  }
+  if (type === "document" && firstType !== "Composition")
+    return ["bdl-11", ".entry", "a document Bundle's first resource is a Composition"];
   if (type === "message" && firstType !== "MessageHeader")
     return ["bdl-12", ".entry", "a message Bundle's first resource is a MessageHeader"];
   return undefined;
@@ -217,39 +306,23 @@ function I_range(low, high) {
     : low.unit === high.unit;
   return !same || low.value <= high.value;
 }
-// CapabilityStatement cpb-1, cpb-2, cpb-14…cpb-16: [rule, path, message] or undefined.
+// CapabilityStatement cpb-7, cpb-9, cpb-12 (the others are generated): [rule, path, message] or undefined.
 function I_capabilityProblem(o) {
-  if (o.rest === undefined && o.messaging === undefined && o.document === undefined)
-    return ["cpb-1", "", "a CapabilityStatement has rest, messaging or document"];
-  if (o.description === undefined && o.software === undefined && o.implementation === undefined)
-    return ["cpb-2", "", "a CapabilityStatement has a description, software or implementation"];
-  if (o.kind === "instance" && o.implementation === undefined)
-    return ["cpb-14", ".implementation", "an instance CapabilityStatement has an implementation"];
-  if (o.kind === "capability" && (o.implementation !== undefined || o.software === undefined))
-    return ["cpb-15", o.implementation !== undefined ? ".implementation" : ".software", "a capability CapabilityStatement has software and no implementation"];
-  if (o.kind === "requirements" && (o.implementation !== undefined || o.software !== undefined))
-    return ["cpb-16", o.implementation !== undefined ? ".implementation" : ".software", "a requirements CapabilityStatement has neither implementation nor software"];
-  if (Array.isArray(o.messaging) && o.kind !== "instance")
-    for (let i = 0; i < o.messaging.length; i++) {
-      const m = o.messaging[i];
-      if (typeof m === "object" && m !== null && m.endpoint !== undefined)
-        return ["cpb-3", ".messaging[" + i + "].endpoint", "only an instance CapabilityStatement has messaging endpoints"];
-    }
-  if (Array.isArray(o.rest)) {
-    const modes = new Set();
-    for (let i = 0; i < o.rest.length; i++) {
-      const r = o.rest[i];
-      if (typeof r !== "object" || r === null) continue;
-      if (modes.has(r.mode)) return ["cpb-9", ".rest[" + i + "].mode", "a rest mode is described once"];
-      modes.add(r.mode);
-      const types = new Set();
-      const resources = Array.isArray(r.resource) ? r.resource : [];
-      for (let j = 0; j < resources.length; j++) {
-        const t = resources[j] !== null && typeof resources[j] === "object" ? resources[j].type : undefined;
-        if (t === undefined) continue;
-        if (types.has(t)) return ["cpb-12", ".rest[" + i + "].resource[" + j + "].type", "a resource type is described once per rest mode"];
-        types.add(t);
-      }
+  const doc = I_repeatAt(o.document, (d) => String(d.profile) + "|" + String(d.mode));
+  if (doc >= 0) return ["cpb-7", ".document[" + doc + "]", "a document profile is described once per mode"];
+  const rests = Array.isArray(o.rest) ? o.rest : [];
+  for (let i = 0; i < rests.length; i++) {
+    const r = rests[i];
+    if (typeof r !== "object" || r === null) continue;
+    const resources = Array.isArray(r.resource) ? r.resource : [];
+    const twice = I_repeatAt(resources, (x) => x.type);
+    if (twice >= 0)
+      return ["cpb-9", ".rest[" + i + "].resource[" + twice + "].type", "a resource type is described once per rest mode"];
+    for (let j = 0; j < resources.length; j++) {
+      const x = resources[j];
+      const param = x !== null && typeof x === "object" ? I_repeatAt(x.searchParam, (p) => p.name) : -1;
+      if (param >= 0)
+        return ["cpb-12", ".rest[" + i + "].resource[" + j + "].searchParam[" + param + "].name", "a search parameter name is used once per resource"];
     }
   }
   return undefined;
@@ -290,11 +363,21 @@ export interface InvariantHelpers {
   I_bundleProblem(o: Record<string, unknown>): [string, string, string] | undefined;
   I_range(low: unknown, high: unknown): boolean;
   I_capabilityProblem(o: Record<string, unknown>): [string, string, string] | undefined;
+  I_organizationProblem(o: Record<string, unknown>): [string, string, string] | undefined;
+  I_count3(o: Record<string, unknown>): boolean;
+  I_timing9(o: Record<string, unknown>): boolean;
+  I_exists(x: unknown, path: string[][], i: number): boolean;
+  I_count(v: unknown, element?: unknown): number;
+  I_knownProfile(url: unknown): boolean;
 }
 
 let helpers: InvariantHelpers | undefined;
 
-export function loadInvariantHelpers(): InvariantHelpers {
+/**
+ * The helpers, evaluated once. `coreProfiles`: the ids of the core StructureDefinitions (prepare.ts
+ * puts them on Meta), which I_knownProfile reads; the generated module defines them the same way.
+ */
+export function loadInvariantHelpers(coreProfiles: readonly string[] = []): InvariantHelpers {
   if (!helpers) {
     const names = [
       'CURRENCIES',
@@ -310,12 +393,18 @@ export function loadInvariantHelpers(): InvariantHelpers {
       'I_bundleProblem',
       'I_range',
       'I_capabilityProblem',
+      'I_organizationProblem',
+      'I_count3',
+      'I_timing9',
+      'I_exists',
+      'I_count',
+      'I_knownProfile',
     ];
     // Our own constant source, evaluated once.
-    const make = new Function(
-      `${INVARIANT_SOURCE}\nreturn { ${names.join(', ')} };`,
-    ) as () => InvariantHelpers;
-    helpers = make();
+    const make = new Function('I_CORE_PROFILES', `${INVARIANT_SOURCE}\nreturn { ${names.join(', ')} };`) as (
+      core: ReadonlySet<string>,
+    ) => InvariantHelpers;
+    helpers = make(new Set(coreProfiles));
   }
   return helpers;
 }

@@ -9,9 +9,23 @@
  * - `pattern` dropped where it sits on numbers or booleans (Ajv ignores it there anyway);
  * - `null` allowed inside primitive arrays, which FHIR JSON uses to align `x` with `_x`;
  * - whitespace in the string, code and uri patterns read as the reference validator reads it
- *   (ASCII only), and uri, url and canonical refuse the empty string (PATTERN_REWRITES).
+ *   (ASCII only), and uri, url and canonical refuse the empty string (PATTERN_REWRITES);
+ * - a `SimpleQuantity` definition (Quantity's elements) for the elements the R4 definitions type
+ *   so, and on each definition its generated FHIRPath invariants (`fhirInvariants`, read only by
+ *   the fast validator and the invariants explainer; Ajv ignores the keyword), and on Coding
+ *   the complete HL7 code systems its code is checked against (`fhirCodeSystems`), on Meta the ids
+ *   of the core StructureDefinitions (`fhirCoreProfiles`).
  */
-import type { ConstraintsFile, FhirJsonSchema, SchemaNode } from './source';
+import type { GeneratedInvariant } from './invariants';
+import type { ConstraintEntry, ConstraintsFile, FhirJsonSchema, SchemaNode } from './source';
+
+/** What scripts/fhir-extract-constraints.js writes beside the schema constraints. */
+interface ConstraintEntryWithInvariants extends ConstraintEntry {
+  /** Elements typed SimpleQuantity (a profile of Quantity without comparator). */
+  simpleQuantity?: string[];
+  /** FHIRPath invariants translated to JavaScript over the element `o`. */
+  invariants?: GeneratedInvariant[];
+}
 
 export const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
 
@@ -90,6 +104,21 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
   }
   for (const def of Object.values(defs)) tightenPrimitive(def, defs);
 
+  const extras = constraints.definitions as Record<string, ConstraintEntryWithInvariants>;
+  const quantity = defs.Quantity;
+  if (!quantity) throw new Error('schema has no Quantity definition');
+  defs.SimpleQuantity = { ...structuredClone(quantity), description: 'A Quantity without a comparator.' };
+  for (const [name, extra] of Object.entries(extras)) {
+    const props = defs[name]?.properties;
+    if (!isObject(props)) continue;
+    for (const propName of extra.simpleQuantity ?? []) {
+      const prop = props[propName];
+      if (!isObject(prop)) continue;
+      const holder = prop.type === 'array' && isObject(prop.items) ? prop.items : prop;
+      if (refName(holder) === 'Quantity') holder.$ref = '#/definitions/SimpleQuantity';
+    }
+  }
+
   for (const [name, def] of Object.entries(defs)) {
     const props = def.properties;
     if (!isObject(props)) continue;
@@ -118,6 +147,8 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
         .map((group) => group.filter((p) => p in props))
         .filter((g) => g.length > 1);
       if (choices.length) def.fhirChoice = choices;
+      const invariants = (extra as ConstraintEntryWithInvariants).invariants;
+      if (invariants?.length) def.fhirInvariants = invariants;
     }
   }
   // A primitive value is never empty (FHIR JSON): the uri, url and canonical patterns allow "".
@@ -133,5 +164,16 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
   const extension = defs.Extension;
   if (!extension) throw new Error('schema has no Extension definition');
   extension.fhirExt1 = true;
+  // The complete HL7 code systems a Coding's code is checked against (read like fhirInvariants).
+  const { codeSystems, coreProfiles } = constraints as ConstraintsFile & {
+    codeSystems?: Record<string, string[]>;
+    coreProfiles?: string[];
+  };
+  const coding = defs.Coding;
+  const meta = defs.Meta;
+  if (!coding || !meta) throw new Error('schema has no Coding or Meta definition');
+  if (codeSystems) coding.fhirCodeSystems = codeSystems;
+  // The profiles a meta.profile may name without a warning (see I_knownProfile).
+  if (coreProfiles) meta.fhirCoreProfiles = coreProfiles;
   return schema;
 }
