@@ -138,6 +138,9 @@ const DRQ1 = 'drq-1 (DataRequirement.codeFilter): path.exists() xor searchParam.
 const TRD3 =
   "trd-3 (TriggerDefinition): (type = 'named-event' implies name.exists()) and (type = 'periodic' implies timing.exists()) and (type.startsWith('data-') implies data.exists())";
 const UCUM = 'http://unitsofmeasure.org';
+const TXT1 =
+  'txt-1 (Narrative.div): htmlChecks(): XHTML with a root div in the XHTML namespace and only the elements and attributes narrative allows (R4 narrative §2.4.0.1)';
+const XHTML = (inner) => `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>`;
 const CODE =
   'terminology: a Coding whose system is a complete HL7 code system (R4 definitions) has a code of that system, whatever the binding (the reference validator: unknown code, an error)';
 const PROFILE =
@@ -275,6 +278,13 @@ const MUTANTS = [
   ['org1-contained-without-name-or-identifier', 'contained', 'Claim', ORG('org-1', '(identifier.count() + name.count()) > 0'), 'error', 'Claim.contained[1]', all(del('contained[1].identifier'), set('contained[1].active', true))],
   ['org3-contained-home-telecom', 'contained', 'Claim', ORG('org-3', "Organization.telecom: where(use = 'home').empty()"), 'error', 'Claim.contained[1].telecom[0]', set('contained[1].telecom', [{ system: 'phone', value: '555-0100', use: 'home' }])],
   ['org-control-work-telecom', 'contained', 'Claim', ORG('org-3', 'a work telephone'), 'valid', '', set('contained[1].telecom', [{ system: 'phone', value: '555-0100', use: 'work' }])],
+  // the narrative's XHTML
+  ['txt1-script', 'narrative', 'Patient', TXT1, 'error', 'Patient.text.div', set('text', { status: 'generated', div: XHTML('<script>alert(1)</script>') })],
+  ['txt1-event-attribute', 'narrative', 'Patient', TXT1, 'error', 'Patient.text.div', set('text', { status: 'generated', div: XHTML('<p onclick="go()">DANIEL</p>') })],
+  ['txt1-no-namespace', 'narrative', 'Patient', TXT1, 'error', 'Patient.text.div', set('text', { status: 'generated', div: '<div><p>DANIEL</p></div>' })],
+  ['txt1-not-well-formed', 'narrative', 'Patient', TXT1, 'error', 'Patient.text.div', set('text', { status: 'generated', div: XHTML('<p>DANIEL<br></p>') })],
+  ['txt1-root-not-div', 'narrative', 'Patient', TXT1, 'error', 'Patient.text.div', set('text', { status: 'generated', div: '<p xmlns="http://www.w3.org/1999/xhtml">DANIEL</p>' })],
+  ['txt1-control-narrative', 'narrative', 'Patient', TXT1, 'valid', '', set('text', { status: 'generated', div: XHTML('<p class="x">DANIEL <b>NITZSCHE</b> &amp; <a href="http://example.org/p">more</a>&#160;&nbsp;</p><br/><table><tr><td colspan="2">1</td></tr></table><!-- note -->') })],
   // codes of complete HL7 code systems, whatever the binding
   ['code-adjudication-category-unknown', 'codes', 'ExplanationOfBenefit', CODE, 'error', 'ExplanationOfBenefit.item[0].adjudication[0].category.coding[0].code', set('item[0].adjudication[0].category.coding[0].code', 'paid')],
   ['code-subscriber-relationship-unknown', 'codes', 'Coverage', CODE, 'error', 'Coverage.relationship.coding[0].code', set('relationship.coding[0].code', 'myself')],

@@ -245,6 +245,11 @@ class Walker {
               });
           });
         break;
+      case 'Narrative': {
+        const problem = this.h.I_xhtmlProblem(o.div);
+        if (problem) this.report(`${path}.div`, `txt-1: the narrative ${problem}`);
+        break;
+      }
       case 'Count':
         if (!this.h.I_count3(o))
           this.report(path, "cnt-3: a count has the unit code '1' of UCUM and a whole number");

@@ -307,6 +307,8 @@ class Emitter {
           : [];
       case 'Count':
         return ['  if (!I_count3(o)) return false;'];
+      case 'Narrative':
+        return ['  if (I_xhtmlProblem(o.div) !== undefined) return false;'];
       case 'Meta':
         // A profile this validator does not know: the reference validator warns (not checked against it).
         return ['  if (o.profile !== undefined && !I_profilesKnown(o.profile)) I_WARN = true;'];
@@ -385,10 +387,20 @@ class Emitter {
   }
 }
 
-/** `I_CODE_SYSTEMS`, the code systems' codes as Sets (one string per system, split at load). */
+/**
+ * `I_CODE_SYSTEMS`, the code systems' codes as Sets (one string per system, split at load), and
+ * `I_CODE_PREFIXES`, what I_knownCode compares first (see there).
+ */
 export function codeSystemsSource(systems: Record<string, string[]>): string {
-  const entries = Object.entries(systems).map(([url, codes]) => `[${lit(url)}, ${lit(codes.join('\n'))}]`);
-  return `const I_CODE_SYSTEMS = new Map([${entries.join(',\n')}].map(([u, c]) => [u, new Set(c.split("\\n"))]));`;
+  const urls = Object.keys(systems);
+  const entries = urls.map((url) => `[${lit(url)}, ${lit((systems[url] ?? []).join('\n'))}]`);
+  if (urls.some((u) => u.length <= 20))
+    throw new Error('fast validator: a code system url too short for I_knownCode');
+  const prefixes = [...new Set(urls.map((u) => u.charCodeAt(7) * 65536 + u.charCodeAt(20)))];
+  return [
+    `const I_CODE_SYSTEMS = new Map([${entries.join(',\n')}].map(([u, c]) => [u, new Set(c.split("\\n"))]));`,
+    `const I_CODE_PREFIXES = new Set(${lit(prefixes)});`,
+  ].join('\n');
 }
 
 /** `I_CORE_PROFILES`, the ids of the core StructureDefinitions (Meta's fhirCoreProfiles). */

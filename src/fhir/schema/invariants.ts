@@ -17,7 +17,7 @@
  *   - ext-1: an extension has nested extensions or a value[x] (both: the schema keyword `fhirExt1`);
  *   - per-1 (Period), rng-2 (Range), Task inv-1: order of two dates or quantities;
  *   - ref-1, dom-2…dom-5: local references and contained resources;
- *   - cnt-3 (Count), tim-9 (Timing.repeat), org-2/org-3 (Organization), Bundle bdl-3, bdl-4, bdl-7,
+ *   - txt-1 (the narrative's XHTML), cnt-3 (Count), tim-9 (Timing.repeat), org-2/org-3 (Organization), Bundle bdl-3, bdl-4, bdl-7,
  *     bdl-11, bdl-12, CapabilityStatement cpb-7, cpb-9, cpb-12;
  *   - date, dateTime and instant values are days of the calendar (`1980-02-30` is not);
  *   - a Coding of a complete HL7 code system (the constraints file's codeSystems) has one of its
@@ -80,6 +80,100 @@ function I_reset() {
   I_CONTAINED = 0;
   I_NESTED_EXT = false;
 }
+// txt-1 (Narrative.div, htmlChecks() as the reference validator evaluates it): well-formed XHTML,
+// a root div in the XHTML namespace, only the elements and attributes R4 allows in narrative (the
+// reference validator's lists), no DOCTYPE, declaration or processing instruction, no inner element
+// in another namespace. An undefined result: none found; else what is wrong (never the content).
+const I_XHTML_NS = "http://www.w3.org/1999/xhtml";
+const I_XHTML_ELEMENTS = new Set(("p br div h1 h2 h3 h4 h5 h6 a span b em i strong small big tt dfn q var abbr acronym " +
+  "cite blockquote hr address bdo kbd sub sup ul ol li dl dt dd pre table caption colgroup col thead tr tfoot tbody " +
+  "th td code samp img map area").split(" "));
+const I_XHTML_ATTRIBUTES = new Set(("title style class id lang xml:lang dir accesskey tabindex span width align valign " +
+  "char charoff abbr axis headers scope rowspan colspan").split(" "));
+const I_XHTML_ELEMENT_ATTRIBUTES = new Set(("a.href a.name img.src img.border div.xmlns blockquote.cite q.cite a.charset " +
+  "a.type a.hreflang a.rel a.rev a.shape a.coords img.alt img.longdesc img.height img.width img.usemap img.ismap " +
+  "map.name area.shape area.coords area.href area.nohref area.alt table.summary table.width table.border table.frame " +
+  "table.rules table.cellspacing table.cellpadding pre.space td.nowrap").split(" "));
+const I_XML_NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*/;
+const I_XML_REFERENCES = /&(?!#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]*;)/;
+function I_xhtmlProblem(s) {
+  if (typeof s !== "string") return undefined;
+  const stack = [];
+  let i = 0;
+  let closed = false;
+  while (i < s.length) {
+    const lt = s.indexOf("<", i);
+    const text = s.slice(i, lt === -1 ? s.length : lt);
+    if (I_XML_REFERENCES.test(text)) return "has an & that starts no character or entity reference";
+    if ((stack.length === 0) && text.trim() !== "") return "has text outside its div";
+    if (lt === -1) break;
+    if (s.startsWith("<!--", lt)) {
+      const end = s.indexOf("-->", lt + 4);
+      if (end === -1) return "has a comment that does not end";
+      if (s.slice(lt + 4, end).trim().startsWith("DOCTYPE")) return "has a DOCTYPE";
+      i = end + 3;
+      continue;
+    }
+    if (s.startsWith("<![CDATA[", lt) && stack.length > 0) {
+      const end = s.indexOf("]]>", lt + 9);
+      if (end === -1) return "has a CDATA section that does not end";
+      i = end + 3;
+      continue;
+    }
+    const c = s.charAt(lt + 1);
+    if (c === "!" || c === "?") return "has a declaration or processing instruction";
+    if (c === "/") {
+      const gt = s.indexOf(">", lt);
+      const name = gt === -1 ? "" : s.slice(lt + 2, gt).trim();
+      if (gt === -1 || stack.length === 0 || stack.pop() !== name) return "is not well-formed XHTML (tags do not match)";
+      if (stack.length === 0) closed = true;
+      i = gt + 1;
+      continue;
+    }
+    const m = I_XML_NAME.exec(s.slice(lt + 1, lt + 200));
+    if (m === null) return "is not well-formed XHTML (a tag without a name)";
+    const name = m[0];
+    if (closed) return "has content after its div";
+    if (stack.length === 0 && name !== "div") return "is not a div (the narrative's root is a div)";
+    if (!I_XHTML_ELEMENTS.has(name)) return "holds an element that narrative may not use";
+    let j = lt + 1 + name.length;
+    const seen = new Set();
+    let selfClosing = false;
+    for (;;) {
+      while (j < s.length && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9 || s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13)) j++;
+      if (s.startsWith("/>", j)) { selfClosing = true; j += 2; break; }
+      if (s.charAt(j) === ">") { j++; break; }
+      const a = I_XML_NAME.exec(s.slice(j, j + 200));
+      if (a === null)
+        return "is not well-formed XHTML (an attribute or the tag's end is broken)";
+      const attr = a[0];
+      j += attr.length;
+      while (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9 || s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13) j++;
+      if (s.charAt(j) !== "=") return "is not well-formed XHTML (an attribute without a value)";
+      j++;
+      while (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9 || s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13) j++;
+      const quote = s.charAt(j);
+      if (quote !== '"' && quote !== "'") return "is not well-formed XHTML (an attribute value without quotes)";
+      const end = s.indexOf(quote, j + 1);
+      if (end === -1) return "is not well-formed XHTML (an attribute value that does not end)";
+      const value = s.slice(j + 1, end);
+      if (value.indexOf("<") !== -1 || I_XML_REFERENCES.test(value)) return "is not well-formed XHTML (a < or a bare & in an attribute)";
+      if (seen.has(attr)) return "is not well-formed XHTML (an attribute given twice)";
+      seen.add(attr);
+      if (attr === "xmlns" && value !== I_XHTML_NS) return "is not in the XHTML namespace";
+      if (!attr.startsWith("xmlns") && !I_XHTML_ATTRIBUTES.has(attr) && !I_XHTML_ELEMENT_ATTRIBUTES.has(name + "." + attr))
+        return "holds an attribute that narrative may not use";
+      j = end + 1;
+    }
+    if (stack.length === 0 && !seen.has("xmlns")) return "is not in the XHTML namespace";
+    if (selfClosing) { if (stack.length === 0) closed = true; }
+    else stack.push(name);
+    i = j;
+  }
+  if (stack.length > 0) return "is not well-formed XHTML (an element is not closed)";
+  if (!closed) return "is not a div (the narrative's root is a div)";
+  return undefined;
+}
 const I_UCUM = "http://unitsofmeasure.org";
 // Profiles this validator knows: the core StructureDefinitions (I_CORE_PROFILES, beside these
 // helpers), and those of the guides BCDA claims, which the reference validator loads for BCDA
@@ -99,7 +193,10 @@ function I_profilesKnown(list) {
   return true;
 }
 // A Coding's code: known, or of a system not in I_CODE_SYSTEMS (defined beside these helpers).
+// I_CODE_PREFIXES (the characters at 7 and 20 of those systems' urls, as one number) turns most
+// other systems away without hashing their url: https://…, http://hl7.org/fhir/us/… (guides).
 function I_knownCode(system, code) {
+  if (!I_CODE_PREFIXES.has(system.charCodeAt(7) * 65536 + system.charCodeAt(20))) return true;
   const codes = I_CODE_SYSTEMS.get(system);
   return codes === undefined || codes.has(code);
 }
@@ -369,6 +466,7 @@ export interface InvariantHelpers {
   I_exists(x: unknown, path: string[][], i: number): boolean;
   I_count(v: unknown, element?: unknown): number;
   I_knownProfile(url: unknown): boolean;
+  I_xhtmlProblem(div: unknown): string | undefined;
 }
 
 let helpers: InvariantHelpers | undefined;
@@ -399,6 +497,7 @@ export function loadInvariantHelpers(coreProfiles: readonly string[] = []): Inva
       'I_exists',
       'I_count',
       'I_knownProfile',
+      'I_xhtmlProblem',
     ];
     // Our own constant source, evaluated once.
     const make = new Function('I_CORE_PROFILES', `${INVARIANT_SOURCE}\nreturn { ${names.join(', ')} };`) as (
