@@ -1,7 +1,7 @@
 /**
  * The programmatic API of bcda-conformance (`require('bcda-conformance')`): run the catalog against
- * a target or the embedded mock, start the mock, validate NDJSON, write and compare reports. The
- * CLI (`bcda-conformance`) is built on these same functions.
+ * a target or the embedded mock, start the mock, validate NDJSON, write and compare reports, grade
+ * a BCDA client (`gradeClient`). The CLI (`bcda-conformance`) is built on these same functions.
  */
 export { loadConfig, ConfigError, type RunConfig, type RawSettings } from './config/config';
 export { runConformance, type RunHooks, type RunOutcome } from './run/run-conformance';
@@ -35,4 +35,17 @@ export {
   type Profile,
 } from './core/vocabulary';
 export { FAULTS, type FaultName, type FaultDefinition } from './core/faults';
+export {
+  gradeClient,
+  CLIENT_CHECKS,
+  SCENARIOS as CLIENT_SCENARIOS,
+  type GradeOptions as GradeClientOptions,
+  type ClientKitReport,
+  type ClientCheck,
+  type ClientInfo,
+  type ClientRun,
+  type ClientRunInfo,
+  type ScenarioMeta as ClientScenario,
+  type ScenarioOutcome as ClientScenarioOutcome,
+} from './client-kit';
 export { TOOL_VERSION } from './engine/version';

@@ -28,7 +28,7 @@ export function registerClientCommand(program: Command): void {
     .option('--scenario <names...>', 'scenarios to run (default: all; --list names them)')
     .option(
       '--exec <command>',
-      'the client command, run per scenario in a shell with {url} {clientId} {clientSecret} {apiVersion} substituted (also in BCDA_URL, BCDA_CLIENT_ID, BCDA_CLIENT_SECRET, BCDA_API_VERSION); without it, run the client by hand while the mock waits',
+      'the client command, run per scenario in a shell with {url} {clientId} {clientSecret} {apiVersion} {endpoint} substituted (also in BCDA_URL, BCDA_CLIENT_ID, BCDA_CLIENT_SECRET, BCDA_API_VERSION, BCDA_ENDPOINT); without it, run the client by hand while the mock waits',
     )
     .option('--port <n>', 'port of the mock (default: a free one)', parsePort)
     .option('--out <dir>', 'where report.json, junit.xml and index.html go', 'client-reports')
@@ -78,6 +78,7 @@ The credentials printed are the mock's own test credentials, not real ones.`,
                 `   BCDA_CLIENT_ID=${info.clientId}`,
                 `   BCDA_CLIENT_SECRET=${info.clientSecret}   (the mock's own test credentials)`,
                 `   BCDA_API_VERSION=${info.apiVersion}`,
+                `   BCDA_ENDPOINT=${info.endpoint}   (start /api/${info.apiVersion}/${info.endpoint}/$export)`,
                 opts.exec ? '' : '   run your client now; the kit waits until it has been quiet for 10 s',
               ]
                 .filter(Boolean)

@@ -1,22 +1,27 @@
 /**
  * Running the client under test: launched by `--exec` with the mock's URL and credentials
- * substituted and in its environment, or run by hand while the kit waits; either way bounded by
- * the scenario's time budget.
+ * substituted and in its environment, called in this process (`gradeClient`'s `run`), or run by
+ * hand while the kit waits; any way bounded by the scenario's time budget.
  */
 import { spawn } from 'node:child_process';
 import type { ScenarioRecord } from './types';
 
+/** What the client is told for one scenario. */
 export interface ClientInfo {
+  /** The mock's base URL (`http://127.0.0.1:PORT`). */
   url: string;
   clientId: string;
   clientSecret: string;
+  /** `v1`, `v2` or `v3`. */
   apiVersion: string;
+  /** The export to start: `Patient`, `Group/all` or `Group/runout` (before `/$export`). */
+  endpoint: string;
 }
 
-/** `{url}`, `{clientId}`, `{clientSecret}`, `{apiVersion}` replaced by their values. */
+/** `{url}`, `{clientId}`, `{clientSecret}`, `{apiVersion}`, `{endpoint}` replaced by their values. */
 export function substitute(command: string, info: ClientInfo): string {
   return command.replace(
-    /\{(url|clientId|clientSecret|apiVersion)\}/g,
+    /\{(url|clientId|clientSecret|apiVersion|endpoint)\}/g,
     (_m, key: keyof ClientInfo) => info[key],
   );
 }
@@ -27,8 +32,27 @@ export function clientEnvironment(info: ClientInfo): Record<string, string> {
     BCDA_CLIENT_ID: info.clientId,
     BCDA_CLIENT_SECRET: info.clientSecret,
     BCDA_API_VERSION: info.apiVersion,
+    BCDA_ENDPOINT: info.endpoint,
   };
 }
+
+/** What a client run in this process gets for one scenario. */
+export interface ClientRunInfo extends ClientInfo {
+  /** The scenario's name (`happy-path`, …). */
+  scenario: string;
+  /** Seconds the client has; the kit aborts `signal` when they are over. */
+  budgetSeconds: number;
+  /** Aborted at the end of the budget: pass it to fetch, stop when it fires. */
+  signal: AbortSignal;
+  /**
+   * Tells the kit what the client shows its user (a failed job's diagnostics are looked for in
+   * it); never written to a report.
+   */
+  output(text: string): void;
+}
+
+/** A client run in this process: resolves when it is done, rejects when it fails. */
+export type ClientRun = (info: ClientRunInfo) => Promise<unknown>;
 
 export interface LaunchOptions {
   /** Where the client's own output goes: passed through, or dropped (tests). */
@@ -108,6 +132,47 @@ export function launchClient(
       setTimeout(() => done(exitCode, signal), 500).unref();
     });
   });
+}
+
+/**
+ * Calls a client in this process within the budget: resolved is exit code 0, rejected is 1 (its
+ * message kept as the note); still running at the budget, it is aborted and left behind.
+ */
+export function runInProcess(
+  run: ClientRun,
+  info: ClientInfo,
+  scenario: string,
+  budgetSeconds: number,
+): Promise<ScenarioRecord['client']> {
+  const abort = new AbortController();
+  let output = '';
+  const outcome = new Promise<ScenarioRecord['client']>((resolve) => {
+    const budget = setTimeout(() => {
+      abort.abort(new Error(`the ${budgetSeconds} s budget ended`));
+      resolve({ timedOut: true, output, note: `stopped after its ${budgetSeconds} s budget` });
+    }, budgetSeconds * 1000);
+    const ended = (exitCode: number, note?: string) => {
+      clearTimeout(budget);
+      resolve({ exitCode, signal: null, timedOut: false, output, ...(note ? { note } : {}) });
+    };
+    Promise.resolve()
+      .then(() =>
+        run({
+          ...info,
+          scenario,
+          budgetSeconds,
+          signal: abort.signal,
+          output: (text) => {
+            output = (output + text + '\n').slice(-KEPT_OUTPUT_CHARS);
+          },
+        }),
+      )
+      .then(
+        () => ended(0),
+        (err: unknown) => ended(1, `the client failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
+  });
+  return outcome;
 }
 
 /**

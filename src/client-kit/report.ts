@@ -29,6 +29,8 @@ function kindOf(r: ScenarioRecord['requests'][number]): string {
   if (path === '/auth/token') return 'token request';
   if (isKickoff(r)) return 'kick-off';
   if (/\/jobs\/[^/]+$/.test(path)) return r.method === 'DELETE' ? 'cancel' : 'status poll';
+  if (/\/jobs\/?$/.test(path)) return 'job history request';
+  if (/\/attribution_status\/?$/.test(path)) return 'attribution status request';
   if (path.startsWith('/data/')) return 'download';
   return 'request';
 }

@@ -11,6 +11,22 @@ export const isKickoff = (r: Req): boolean => /\/\$export$/.test(decodeURICompon
 export const isStatusRequest = (r: Req): boolean =>
   r.method === 'GET' && /^\/api\/v\d\/jobs\/[^/]+$/.test(pathOf(r.url));
 export const isDownload = (r: Req): boolean => r.method === 'GET' && pathOf(r.url).startsWith('/data/');
+export const isCancel = (r: Req): boolean =>
+  r.method === 'DELETE' && /^\/api\/v\d\/jobs\/[^/]+$/.test(pathOf(r.url));
+/** The job history request (`GET /api/vN/jobs`, seed 001 §Request job history). */
+export const isJobList = (r: Req): boolean =>
+  r.method === 'GET' && /^\/api\/v\d\/jobs\/?$/.test(pathOf(r.url));
+export const isAttributionStatus = (r: Req): boolean =>
+  r.method === 'GET' && /^\/api\/v\d\/attribution_status\/?$/.test(pathOf(r.url));
+
+/** The API version a request's path names (`/api/v1/…`), if any. */
+export const versionOf = (r: Req): string | undefined => /^\/api\/(v\d)\//.exec(pathOf(r.url))?.[1];
+
+/** The values of a query parameter of a request, each `,`-separated item on its own. */
+export function queryValues(r: Req, name: string): string[] {
+  const query = new URLSearchParams(r.url.includes('?') ? r.url.slice(r.url.indexOf('?') + 1) : '');
+  return query.getAll(name).flatMap((v) => v.split(','));
+}
 
 /**
  * Whether a request went to the server's own origin (the URL the client was given), judged by the

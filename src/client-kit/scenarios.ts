@@ -4,12 +4,13 @@
  */
 import type { MockContext, MockOptions } from '../mock/context';
 import type { MockCredential } from '../mock/credentials';
-import type { JobStatus } from '../mock/jobs';
+import type { Job, JobStatus } from '../mock/jobs';
 import { BYPASS_HEADER, type ClientRequestRecord, type RequestRecorder } from '../mock/recording';
 import type { MockServer } from '../mock';
+import { DAY_MS } from '../mock/jobs';
 import { isDownload, isKickoff, isStatusRequest, isTokenRequest } from './requests';
 import { startSecondOrigin } from './second-origin';
-import type { ScenarioMeta } from './types';
+import type { ExportEndpoint, ScenarioMeta } from './types';
 
 /** What a scenario may reach while it runs. */
 export interface StageControl {
@@ -23,7 +24,9 @@ export interface StageControl {
   onClose(cleanup: () => Promise<void>): void;
 }
 
-export interface Scenario extends ScenarioMeta {
+export interface Scenario extends Omit<ScenarioMeta, 'endpoint'> {
+  /** The export the client is asked to start; default `Group/all`. */
+  endpoint?: ExportEndpoint;
   /** How the scenario's mock differs from the default one (faults, job speed). */
   mock?: Pick<MockOptions, 'faults' | 'jobSpeed' | 'extraAcos'>;
   /** Prepares the mock before the client starts; returns what to do as each answer goes out. */
@@ -42,6 +45,32 @@ const jobIdIn = (location: string | undefined): number | undefined => {
 function forceJob(ctx: MockContext, id: number, status: JobStatus): void {
   const job = ctx.jobs.get(id);
   if (job) job.override = { status, atMs: ctx.clock.nowMs(), sticky: true };
+}
+
+/**
+ * Every job answers its first status poll 202 (with Retry-After) however late the client polls,
+ * then runs its course: a grading mock's jobs are short, and a client slowed by a loaded machine
+ * would otherwise find its job done at once and never show how it polls. A job a scenario has
+ * forced into a state of its own is left alone.
+ */
+export function holdJobsForTheirFirstPoll(ctx: MockContext): (record: ClientRequestRecord) => void {
+  const holds = new Map<number, NonNullable<Job['override']>>();
+  return (record) => {
+    if (isKickoff(record) && record.status === 202) {
+      const job = ctx.jobs.get(jobIdIn(record.responseHeaders?.['content-location']) ?? -1);
+      if (!job || job.override) return;
+      job.override = { status: 'In Progress', atMs: job.createdAtMs, sticky: true };
+      holds.set(job.id, job.override);
+    } else if (isStatusRequest(record) && record.status === 202) {
+      const id = jobIdIn(record.url.split('?')[0]) ?? -1;
+      const job = ctx.jobs.get(id);
+      const hold = holds.get(id);
+      if (!job || !hold) return;
+      holds.delete(id);
+      // Unless a scenario has forced a state since.
+      if (job.override === hold) delete job.override;
+    }
+  };
 }
 
 /** Holds the first job the client starts in `status` for good (a failed job, one that never ends). */
@@ -86,7 +115,7 @@ const happyPath: Scenario = {
   name: 'happy-path',
   title: 'Happy path',
   description:
-    'A v2 Group/all export of the sandbox ACO that completes in about 2 s: token, kick-off, polls, downloads.',
+    'A v2 Group/all export of the sandbox ACO that completes in under a second: token, kick-off, polls, downloads.',
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 30,
@@ -201,11 +230,11 @@ const slowJobNoRetryAfter: Scenario = {
   name: 'slow-job-no-retry-after',
   title: 'A slower job whose polls carry no Retry-After',
   description:
-    'The job takes about 3 s and its 202 status answers carry X-Progress but no Retry-After (mock fault status-no-retry-after): the client chooses its own poll interval.',
+    'The job takes about 2.5 s and its 202 status answers carry X-Progress but no Retry-After (mock fault status-no-retry-after): the client chooses its own poll interval.',
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 40,
-  mock: { faults: ['status-no-retry-after'], jobSpeed: 0.6 },
+  mock: { faults: ['status-no-retry-after'], jobSpeed: 0.8 },
 };
 
 const filesExpired: Scenario = {
@@ -224,6 +253,27 @@ const filesExpired: Scenario = {
       if (id === undefined) return;
       expired = true;
       forceJob(ctx, id, 'Archived');
+      staged(record.id);
+    };
+  },
+};
+
+/** Past the day a completed job keeps its files (BCDA's 24 hours), with a margin. */
+const PAST_FILE_LIFETIME_SECONDS = DAY_MS / 1000 + 5 * 60;
+
+const filesExpireAfterDay: Scenario = {
+  name: 'files-expire-after-24h',
+  title: 'Files expire after 24 hours, mid-download',
+  description: `As the first file is served the mock clock jumps ${Math.round(PAST_FILE_LIFETIME_SECONDS / 3600)} hours, as if the client resumed its downloads a day later: its token has expired (401) and, with a new token, the files it had not fetched yet answer 404. The client must start a new export rather than retry the expired URLs.`,
+  apiVersion: 'v2',
+  cmsId: 'A9994',
+  budgetSeconds: 30,
+  async arrange({ ctx, staged }) {
+    let moved = false;
+    return (record) => {
+      if (moved || !isDownload(record) || record.status !== 200) return;
+      moved = true;
+      ctx.clock.advance(PAST_FILE_LIFETIME_SECONDS);
       staged(record.id);
     };
   },
@@ -250,10 +300,11 @@ const largeExport: Scenario = {
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 40,
-  mock: { extraAcos: [{ cmsId: 'A9994', beneficiaries: LARGE_EXPORT_BENEFICIARIES }] },
+  // The export of 200 takes 0.8 s, as a grading mock's A9994 export of 50 does.
+  mock: { extraAcos: [{ cmsId: 'A9994', beneficiaries: LARGE_EXPORT_BENEFICIARIES }], jobSpeed: 5 },
   arrange({ ctx }) {
     // Paced so that a file takes a few hundred ms: downloads run long enough to overlap.
-    ctx.downloadPace = { bytes: 8192, delayMs: 60 };
+    ctx.downloadPace = { bytes: 8192, delayMs: 30 };
     return Promise.resolve();
   },
 };
@@ -295,7 +346,7 @@ const jobNeverFinishes: Scenario = {
     "The job stays In Progress (202 with X-Progress) for good. A client must give up in its own time (the kit tells it the scenario's budget in BCDA_TIME_BUDGET) and then cancel the job it abandons with DELETE.",
   apiVersion: 'v2',
   cmsId: 'A9994',
-  budgetSeconds: 20,
+  budgetSeconds: 10,
   arrange: forceFirstJob('In Progress'),
 };
 
@@ -334,16 +385,28 @@ const happyPathOn = (apiVersion: 'v1' | 'v3'): Scenario => ({
   apiVersion,
 });
 
+/** The happy path at the other export endpoints (v2): all patients, and last year's runout group. */
+const happyPathAt = (endpoint: 'Patient' | 'Group/runout', suffix: string): Scenario => ({
+  ...happyPath,
+  name: `happy-path-${suffix}`,
+  title: `Happy path on ${endpoint}/$export`,
+  description: happyPath.description.replace('Group/all', endpoint),
+  endpoint,
+});
+
 export const SCENARIOS: readonly Scenario[] = [
   happyPath,
   happyPathOn('v1'),
   happyPathOn('v3'),
+  happyPathAt('Patient', 'patient'),
+  happyPathAt('Group/runout', 'runout'),
   tokenExpiry,
   kickoff429,
   failedJob,
   transient503,
   transient503Download,
   filesExpired,
+  filesExpireAfterDay,
   slowJobNoRetryAfter,
   largeExport,
   filesOnAnotherOrigin,

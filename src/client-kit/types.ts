@@ -24,6 +24,11 @@ export interface ScenarioRecord {
   };
   /** The mock's origin the client was given (`http://127.0.0.1:PORT`). */
   origin: string;
+  /**
+   * Fingerprint (by the scenario's recorder) of base64("<client id>:<client secret>"), the Basic
+   * value the scenario's credentials make: a token request's Basic credentials are compared with it.
+   */
+  basicFingerprint: string;
 }
 
 export interface ClientCheck {
@@ -46,12 +51,17 @@ export interface ClientCheck {
   run(record: ScenarioRecord): CheckOutcome;
 }
 
+/** The export endpoint a scenario asks the client to use (the path before `/$export`). */
+export type ExportEndpoint = 'Patient' | 'Group/all' | 'Group/runout';
+
 export interface ScenarioMeta {
   name: string;
   title: string;
   /** What the scenario does to the client, for the console and the report. */
   description: string;
   apiVersion: ApiVersion;
+  /** The export the client is asked to start: `/api/{apiVersion}/{endpoint}/$export`. */
+  endpoint: ExportEndpoint;
   /** CMS id of the ACO whose credentials the client gets. */
   cmsId: string;
   /** Wall-clock time the client has, in seconds. */

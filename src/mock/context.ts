@@ -75,6 +75,11 @@ export interface MockOptions {
   tokenRateLimit?: TokenRateLimit;
   /** Grading mode (the client test kit): record every request a client sends. */
   recorder?: RequestRecorder;
+  /**
+   * Sign tokens with one key pair shared by every mock of this process that asks for it (the
+   * client kit's mock per scenario), so a token one of them issued is valid on the others.
+   */
+  sharedSigningKey?: boolean;
   /** Listen over HTTPS with the public test certificate of fixtures/tls/ (src/mock/tls.ts). */
   tls?: boolean;
 }
@@ -227,7 +232,7 @@ export async function createContext(options: MockOptions = {}): Promise<MockCont
     acos: new Map(registry.acos.map((a) => [a.cmsId, a])),
     credentials: registry.credentials,
     credentialsById: new Map(registry.credentials.map((c) => [c.clientId, c])),
-    tokens: await createTokenIssuer(clock, lifetime),
+    tokens: await createTokenIssuer(clock, lifetime, options.sharedSigningKey === true),
     generator: exportDataGenerator,
     authProvider: 'ok',
     tokenRateLimit,

@@ -34,8 +34,18 @@ export type TokenCheck =
       diagnostics: string;
     };
 
-export async function createTokenIssuer(clock: MockClock, lifetimeSeconds: number): Promise<TokenIssuer> {
-  const { privateKey, publicKey } = await generateKeyPair('RS512');
+/** The signing key pair mocks share when asked to (`sharedSigningKey`), made once per process. */
+let sharedKeys: ReturnType<typeof generateKeyPair> | undefined;
+
+/** `shared`: sign with the process's shared key pair rather than a new one (~300 ms of CPU each). */
+export async function createTokenIssuer(
+  clock: MockClock,
+  lifetimeSeconds: number,
+  shared = false,
+): Promise<TokenIssuer> {
+  const { privateKey, publicKey } = await (shared
+    ? (sharedKeys ??= generateKeyPair('RS512'))
+    : generateKeyPair('RS512'));
   return {
     lifetimeSeconds,
     issue: (clientId, cmsId, options) =>

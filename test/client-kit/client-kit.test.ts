@@ -2,8 +2,9 @@
  * The client test kit's proof: the reference client (examples/bcda-client) passes every scenario,
  * and each deliberately broken variant of it trips exactly the client checks its bug breaks.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { gradeClient, type ClientKitReport } from '../../src/client-kit';
+import { gradeClient, type ClientKitReport, type ClientRunInfo } from '../../src/client-kit';
 import { CLIENT_CHECKS } from '../../src/client-kit/checks';
 import { isTripped } from '../../src/engine/results';
 import { renderHtml } from '../../src/report/html';
@@ -11,7 +12,15 @@ import { buildMockApp } from '../../src/mock';
 import { BUILT_IN_CREDENTIALS } from '../../src/mock/credentials';
 import { BYPASS_HEADER, RequestRecorder } from '../../src/mock/recording';
 
-const CLIENT = `node ${JSON.stringify(path.join(__dirname, '../../examples/bcda-client/client.js'))}`;
+const CLIENT_JS = path.join(__dirname, '../../examples/bcda-client/client.js');
+const CLIENT = `node ${JSON.stringify(CLIENT_JS)}`;
+
+/** The reference client as a module: `runBcdaClient` runs it in this process. */
+const { runBcdaClient } = createRequire(__filename)(CLIENT_JS) as {
+  runBcdaClient(
+    options: Omit<ClientRunInfo, 'output' | 'scenario'> & { log(t: string): void; error(t: string): void },
+  ): Promise<void>;
+};
 
 /**
  * Each broken variant (BCDA_CLIENT_BUG), the scenarios it runs (where its bug shows; fewer keep the
@@ -53,7 +62,10 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
     trips: ['CLIENT-POLL-TRANSIENT-RETRY', 'CLIENT-CANCELS-ABANDONED'],
   },
   'date-since': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-PARAMS'] },
-  'retry-expired-file': { scenarios: ['files-expired'], trips: ['CLIENT-DOWNLOAD-EXPIRED-RESTART'] },
+  'retry-expired-file': {
+    scenarios: ['files-expired', 'files-expire-after-24h'],
+    trips: ['CLIENT-DOWNLOAD-EXPIRED-RESTART'],
+  },
   'fast-poll': { scenarios: ['slow-job-no-retry-after'], trips: ['CLIENT-POLL-BACKOFF'] },
   hang: { scenarios: ['happy-path'], trips: ['CLIENT-FINISHES'] },
   'give-up-download-503': {
@@ -76,6 +88,17 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'no-cancel': { scenarios: ['job-never-finishes'], trips: ['CLIENT-CANCELS-ABANDONED'] },
   'token-ignore-429': { scenarios: ['token-rate-limited'], trips: ['CLIENT-TOKEN-RATE-LIMIT'] },
   'silent-failure': { scenarios: ['failed-job'], trips: ['CLIENT-POLL-FAILED-SURFACED'] },
+  // Refused (401) at once: nothing else to judge.
+  'basic-trailing-newline': { scenarios: ['happy-path'], trips: ['CLIENT-TOKEN-BASIC'] },
+  'token-no-accept': { scenarios: ['happy-path'], trips: ['CLIENT-TOKEN-ACCEPT'] },
+  'kickoff-no-token': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-TOKEN'] },
+  'status-no-accept': { scenarios: ['happy-path'], trips: ['CLIENT-STATUS-HEADERS'] },
+  'cancel-no-token': { scenarios: ['job-never-finishes'], trips: ['CLIENT-CANCEL-TOKEN'] },
+  'jobs-no-prefer': { scenarios: ['happy-path'], trips: ['CLIENT-JOBS-HEADERS'] },
+  'attribution-fhir-accept': { scenarios: ['happy-path'], trips: ['CLIENT-ATTRIBUTION-HEADERS'] },
+  'early-since': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-SINCE-FLOOR'] },
+  'claims-on-v1': { scenarios: ['happy-path-v1'], trips: ['CLIENT-PARTIAL-CLAIMS-V2'] },
+  'group-no-id': { scenarios: ['happy-path-runout'], trips: ['CLIENT-KICKOFF-GROUP-ID'] },
 };
 
 const grade = (bug?: string): Promise<ClientKitReport> =>
@@ -89,7 +112,19 @@ const grade = (bug?: string): Promise<ClientKitReport> =>
   });
 
 /** Gradings run at once. */
-const IN_FLIGHT = 6;
+const IN_FLIGHT = 8;
+
+/** The gradings that take longest (a client that gives up, or is stopped, at its budget) go first. */
+const SLOW = [
+  'reference',
+  'fast-poll',
+  'no-cancel',
+  'cancel-no-token',
+  'serial-download',
+  'unbounded-download',
+  'one-file-per-type',
+  'hang',
+];
 
 const tripped = (report: ClientKitReport) => report.results.filter(isTripped).map((r) => r.id);
 
@@ -97,18 +132,31 @@ describe('the client test kit', () => {
   jest.setTimeout(90_000);
   let reports: Map<string, ClientKitReport>;
 
+  let inProcess: ClientKitReport;
+  let stuck: ClientKitReport;
+
   beforeAll(async () => {
     // One grading per client, a few at a time (each runs its scenarios at once, on mocks of its
     // own): the work is CPU-bound, and on a loaded machine too many at once would push clients past
     // their scenario's budget.
     const names = ['reference', ...Object.keys(VARIANTS)];
+    const queue = [...SLOW, ...names.filter((n) => !SLOW.includes(n))];
     reports = new Map();
-    const queue = [...names];
     const worker = async (): Promise<void> => {
       for (let name = queue.shift(); name !== undefined; name = queue.shift())
         reports.set(name, await grade(name === 'reference' ? undefined : name));
     };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    // Besides: the reference client called in this process (gradeClient's `run`), and a client
+    // that never ends, stopped at a 1 s budget.
+    [inProcess, stuck] = await Promise.all([
+      gradeClient({
+        scenarios: ['happy-path', 'failed-job'],
+        concurrent: true,
+        run: (info) => runBcdaClient({ ...info, log: info.output, error: info.output }),
+      }),
+      gradeClient({ scenarios: ['happy-path'], budgetSeconds: 1, run: () => new Promise(() => {}) }),
+      ...Array.from({ length: IN_FLIGHT }, worker),
+    ]);
   });
 
   it('passes the reference client in every scenario, with no check erroring', () => {
@@ -125,7 +173,24 @@ describe('the client test kit', () => {
   });
 
   it.each(Object.entries(VARIANTS))('trips exactly the checks the %s bug breaks', (bug, { trips }) => {
-    expect(tripped(reports.get(bug)!).sort()).toEqual([...trips].sort());
+    const report = reports.get(bug)!;
+    const got = tripped(report).sort();
+    const want = [...trips].sort();
+    // On a miss, how each scenario's client ended says why (a crash, a stop at the budget).
+    const ended = report.clientKit.scenarios.map(
+      (s) => `${s.name}: exit ${String(s.client.exitCode)}, ${s.requests} requests ${s.client.note ?? ''}`,
+    );
+    expect({ got, ...(String(got) === String(want) ? {} : { ended }) }).toEqual({ got: want });
+  });
+
+  it('grades a client run in this process (gradeClient with run), its output seen by the checks', () => {
+    expect(inProcess.run.target).toBe('BCDA client (in process)');
+    expect(inProcess.results.filter(isTripped).map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+    expect(inProcess.results.find((r) => r.id === 'CLIENT-POLL-FAILED-SURFACED')?.outcome).toBe('pass');
+    expect(inProcess.clientKit.scenarios.map((s) => s.client.exitCode)).toEqual([0, 1]);
+    // A client that never ends is stopped at the budget and judged on what it did.
+    expect(stuck.clientKit.scenarios[0]!.client).toMatchObject({ timedOut: true });
+    expect(stuck.summary.mustFailures).toEqual(['CLIENT-FINISHES']);
   });
 
   it('has every client check tripped by some broken variant (the client verify)', () => {

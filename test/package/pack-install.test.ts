@@ -43,7 +43,7 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it("holds the built code, the validators, spec/ and the mocks' published keys, but no tests, other fixtures or benches", () => {
+  it("holds the built code, the validators, spec/, the mocks' published keys and the reference client, but no tests, other fixtures or benches", () => {
     const listing = run(NPM, ['ls', '--parseable', '--depth=0'], project);
     expect(listing).toContain('bcda-conformance');
     const installed = path.join(project, 'node_modules', 'bcda-conformance');
@@ -53,6 +53,12 @@ describe('the packed package', () => {
     // The generic mock's SMART test clients and the HTTPS mock's test certificate, nothing else.
     expect(readdirSync(path.join(installed, 'fixtures')).sort()).toEqual(['smart', 'tls']);
     expect(readdirSync(path.join(installed, 'dist'))).not.toContain('bench');
+    // The client kit's reference client, for client teams to read and run.
+    expect(readdirSync(path.join(installed, 'examples'))).toEqual(['bcda-client']);
+    expect(readdirSync(path.join(installed, 'examples', 'bcda-client')).sort()).toEqual([
+      'README.md',
+      'client.js',
+    ]);
   });
 
   it('runs its CLI: list, and a run of one suite against the embedded mock', () => {
@@ -67,10 +73,13 @@ describe('the packed package', () => {
     ]);
   }, 120_000);
 
-  it('serves its programmatic API: validateNdjson, startMock and runConformance', () => {
+  it('serves its programmatic API: validateNdjson, startMock, runConformance and gradeClient', () => {
     const script = `
       const { Readable } = require('node:stream');
       const api = require('bcda-conformance');
+      // Not an export of the package: found beside its package.json.
+      const shipped = require('node:path').join(require.resolve('bcda-conformance/package.json'), '../examples/bcda-client/client.js');
+      const { runBcdaClient } = require(shipped);
       (async () => {
         const lines = '{"resourceType":"Patient","id":"-1","gender":"female"}\\n{"resourceType":"Patient","id":"x","gender":"nope"}\\n';
         const summary = await api.validateNdjson(Readable.from([lines]), { file: 'p.ndjson', kind: 'output', expectedType: 'Patient', apiVersion: 'v2' });
@@ -78,7 +87,9 @@ describe('the packed package', () => {
         const config = api.loadConfig({ suites: ['metadata'], outDir: 'api-reports' }, {});
         const outcome = await api.runConformance(config);
         await mock.close();
-        console.log(JSON.stringify({ lines: summary.lines, gender: summary.issues.some((i) => i.line === 2 && /gender/.test(i.path)), verdict: outcome.report.summary.verdict, schema: api.REPORT_SCHEMA_VERSION, mockUrl: typeof mock.url }));
+        // The shipped reference client, graded in this process.
+        const graded = await api.gradeClient({ scenarios: ['happy-path'], run: (info) => runBcdaClient({ ...info, log: info.output, error: info.output }) });
+        console.log(JSON.stringify({ lines: summary.lines, gender: summary.issues.some((i) => i.line === 2 && /gender/.test(i.path)), verdict: outcome.report.summary.verdict, schema: api.REPORT_SCHEMA_VERSION, mockUrl: typeof mock.url, client: graded.summary.verdict }));
       })().catch((e) => { console.error(e); process.exit(1); });`;
     const result = JSON.parse(run(process.execPath, ['-e', script], project).trim()) as Record<
       string,
@@ -90,17 +101,22 @@ describe('the packed package', () => {
       verdict: 'conformant',
       schema: expect.stringMatching(/^1\./),
       mockUrl: 'string',
+      client: 'conformant',
     });
   }, 120_000);
 
   it('types its API for TypeScript consumers', () => {
     writeFileSync(
       path.join(project, 'use.ts'),
-      `import { loadConfig, runConformance, type RunReport, type CheckResult } from 'bcda-conformance';
+      `import { loadConfig, runConformance, gradeClient, type RunReport, type CheckResult, type ClientRunInfo } from 'bcda-conformance';
        export async function verdict(): Promise<RunReport['summary']['verdict']> {
          const outcome = await runConformance(loadConfig({ suites: ['metadata'] }, {}));
          const first: CheckResult | undefined = outcome.report.results[0];
          return first ? outcome.report.summary.verdict : 'conformant';
+       }
+       export async function clientFailures(run: (info: ClientRunInfo) => Promise<void>): Promise<string[]> {
+         const report = await gradeClient({ scenarios: ['happy-path'], run });
+         return report.summary.mustFailures;
        }
        // @ts-expect-error a misspelt export does not exist
        export { runConformace } from 'bcda-conformance';

@@ -1,6 +1,17 @@
 /** Client checks of the kick-off request: its headers, and waiting out a 429. */
 import type { ClientCheck } from '../types';
-import { describe, fail, isKickoff, pass, pathAndQuery, retryAfterSeconds, skip } from '../requests';
+import {
+  describe,
+  fail,
+  isKickoff,
+  pass,
+  pathAndQuery,
+  queryValues,
+  retryAfterSeconds,
+  skip,
+  versionOf,
+  type Req,
+} from '../requests';
 
 /** Timers and the network may make a wait look a little short; this much is forgiven. */
 export const TIMING_SLACK_MS = 50;
@@ -166,6 +177,104 @@ const KICKOFF_PARAMS: ClientCheck = {
   },
 };
 
+/** The earliest _since BCDA's data supports: older claims are not tagged with a reliable date. */
+const SINCE_FLOOR = '2020-02-12';
+
+const KICKOFF_SINCE_FLOOR: ClientCheck = {
+  id: 'CLIENT-KICKOFF-SINCE-FLOOR',
+  title: `Sends no _since before ${SINCE_FLOOR}`,
+  description: `A _since names an instant on or after ${SINCE_FLOOR}: BFD tags claims from before that date unreliably, so an earlier _since does not filter what it seems to.`,
+  level: 'MUST',
+  area: 'kickoff',
+  refs: ['seed:003 §a. Pull your historical data.'],
+  requirements: ['BCDA-003-49'],
+  run({ requests }) {
+    const withSince = requests.filter((r) => isKickoff(r) && queryValues(r, '_since').length > 0);
+    if (!withSince.length) return skip('no kick-off named _since');
+    // The date as written (its zone aside): the documents name a date, not an instant.
+    for (const r of withSince) {
+      const early = queryValues(r, '_since').find(
+        (v) => /^\d{4}-\d{2}-\d{2}/.test(v) && v.slice(0, 10) < SINCE_FLOOR,
+      );
+      if (early !== undefined)
+        return fail(
+          `${describe(r)} asked for data since ${early}, before ${SINCE_FLOOR}`,
+          [r.id],
+          `_since on or after ${SINCE_FLOOR}`,
+          `_since=${early}`,
+        );
+    }
+    return pass(
+      `${withSince.length} kick-off(s) with a _since on or after ${SINCE_FLOOR}`,
+      withSince.map((r) => r.id),
+    );
+  },
+};
+
+/** Partially adjudicated claims: in FHIR R4 (v2, v3) only; v1 is FHIR STU3 and has neither type. */
+const PARTIAL_CLAIM_TYPES = ['Claim', 'ClaimResponse'];
+
+const PARTIAL_CLAIMS_V2: ClientCheck = {
+  id: 'CLIENT-PARTIAL-CLAIMS-V2',
+  title: 'Asks for partially adjudicated claims on v2 or later, never v1',
+  description:
+    'A v1 kick-off names neither Claim nor ClaimResponse in _type: partially adjudicated claims (REACH ACOs) come from v2 on, and v1 refuses the types.',
+  level: 'MUST',
+  area: 'kickoff',
+  refs: ['seed:001 §BCDA recommends using v2 of the API', 'seed:000 §/Group'],
+  requirements: ['BCDA-001-011'],
+  run({ requests }) {
+    const v1 = requests.filter((r) => isKickoff(r) && versionOf(r) === 'v1');
+    if (!v1.length) return skip('the client started no v1 export');
+    const asking = (r: Req) => queryValues(r, '_type').filter((t) => PARTIAL_CLAIM_TYPES.includes(t));
+    const bad = v1.find((r) => asking(r).length > 0);
+    if (bad)
+      return fail(
+        `${describe(bad)} asked v1 for ${asking(bad).join(' and ')}, which only v2 and later serve`,
+        [bad.id],
+        'Claim and ClaimResponse asked of /api/v2 (or v3)',
+        `_type naming ${asking(bad).join(', ')} on /api/v1`,
+      );
+    return pass(
+      `${v1.length} v1 kick-off(s), none asking for partially adjudicated claims`,
+      v1.map((r) => r.id),
+    );
+  },
+};
+
+/** The Group ids BCDA knows (seed 000 §/Group). */
+const GROUP_IDS = ['all', 'runout'];
+
+const KICKOFF_GROUP_ID: ClientCheck = {
+  id: 'CLIENT-KICKOFF-GROUP-ID',
+  title: 'Names the Group it exports: all or runout',
+  description: `A Group kick-off names its group in the path, /Group/{id}/$export, with id ${GROUP_IDS.join(' or ')}.`,
+  level: 'MUST',
+  area: 'kickoff',
+  refs: ['seed:003 §3. Learning about the Bulk Data Resource Types', 'seed:000 §/Group'],
+  requirements: ['BCDA-003-23'],
+  run({ requests }) {
+    const path = (r: Req) => decodeURIComponent(r.url.split('?')[0] ?? r.url);
+    const group = requests.filter((r) => isKickoff(r) && /\/Group(\/|\$)/.test(path(r)));
+    if (!group.length) return skip('the client started no Group export');
+    const idOf = (r: Req) => /\/Group\/([^/]+)\/\$export$/.exec(path(r))?.[1];
+    const bad = group.find((r) => !GROUP_IDS.includes(idOf(r) ?? ''));
+    if (bad) {
+      const id = idOf(bad);
+      return fail(
+        `${describe(bad)} ${id === undefined ? 'names no group id' : `names the group ${id}, which BCDA does not know`}`,
+        [bad.id],
+        `/Group/${GROUP_IDS.join('|')}/$export`,
+        id === undefined ? 'no group id in the path' : `/Group/${id}/$export`,
+      );
+    }
+    return pass(
+      `${group.length} Group kick-off(s), each naming ${[...new Set(group.map(idOf))].join(' or ')}`,
+      group.map((r) => r.id),
+    );
+  },
+};
+
 export const KICKOFF_CHECKS: readonly ClientCheck[] = [
   headerCheck(
     'CLIENT-KICKOFF-ACCEPT',
@@ -186,4 +295,7 @@ export const KICKOFF_CHECKS: readonly ClientCheck[] = [
   KICKOFF_RETRY_AFTER,
   KICKOFF_ONE_JOB,
   KICKOFF_PARAMS,
+  KICKOFF_SINCE_FLOOR,
+  PARTIAL_CLAIMS_V2,
+  KICKOFF_GROUP_ID,
 ];

@@ -9,13 +9,15 @@ const TOKEN_BASIC: ClientCheck = {
   id: 'CLIENT-TOKEN-BASIC',
   title: 'Asks for tokens with POST and Basic credentials',
   description:
-    'Every token request is a POST to /auth/token carrying the client id and secret as Basic credentials.',
+    'Every token request is a POST to /auth/token whose Authorization is Basic followed by base64("<client id>:<client secret>") of the credentials the client was given.',
   level: 'MUST',
   area: 'auth',
   refs: ['seed:001 §1. Get a bearer token', 'seed:002 §Authentication and Authorization'],
-  run({ requests }) {
+  requirements: ['BCDA-002-11', 'BCDA-002-15'],
+  run({ requests, basicFingerprint }) {
     const asks = requests.filter(isTokenRequest);
     if (!asks.length) return skip('the client asked for no token');
+    const expected = 'POST /auth/token with Authorization: Basic base64(clientId:clientSecret)';
     const bad = asks.filter((r) => r.method !== 'POST' || r.credential?.scheme.toLowerCase() !== 'basic');
     if (bad.length) {
       const first = bad[0]!;
@@ -23,12 +25,23 @@ const TOKEN_BASIC: ClientCheck = {
       return fail(
         `${describe(first)} asked for a token with ${first.method} and ${sent}${bad.length > 1 ? ` (and ${bad.length - 1} more like it)` : ''}`,
         bad.map((r) => r.id),
-        'POST /auth/token with Authorization: Basic base64(clientId:clientSecret)',
+        expected,
         `${first.method} with ${sent}`,
       );
     }
+    // Told apart by fingerprint only: neither value is kept.
+    const wrong = asks.filter((r) => r.credential!.fingerprint !== basicFingerprint);
+    if (wrong.length) {
+      const first = wrong[0]!;
+      return fail(
+        `${describe(first)} sent Basic ${first.credential!.fingerprint}, which is not base64("<client id>:<client secret>") of the credentials it was given (that would be ${basicFingerprint})${wrong.length > 1 ? ` (and ${wrong.length - 1} more like it)` : ''}`,
+        wrong.map((r) => r.id),
+        `Authorization: Basic ${basicFingerprint}`,
+        `Authorization: Basic ${first.credential!.fingerprint}`,
+      );
+    }
     return pass(
-      `${asks.length} token request(s), each a POST with Basic credentials`,
+      `${asks.length} token request(s), each a POST with the Basic credentials of the client's id and secret`,
       asks.map((r) => r.id),
     );
   },
@@ -120,7 +133,14 @@ function afterRefusal(
   const refused = requests[refusedAt]!;
   const stale = bearerOf(refused)!;
   const rest = requests.slice(refusedAt + 1);
-  const renewal = rest.find((r) => r.issuedToken && r.status === 200);
+  const retry = rest.find((r) => r.method === refused.method && r.url === refused.url);
+  // New tokens are those issued after the refused one, before the retry: one another request had
+  // already asked for (parallel downloads all refused at once) is as good as one asked for now.
+  const staleIssuedAt = requests.findIndex((r) => r.issuedToken?.fingerprint === stale);
+  const renewals = requests
+    .slice(staleIssuedAt + 1, retry ? requests.indexOf(retry) : requests.length)
+    .filter((r) => r.issuedToken && r.status === 200);
+  const renewal = renewals.at(-1);
   if (!renewal) {
     const reused = rest.find((r) => bearerOf(r) === stale);
     return reused
@@ -136,9 +156,6 @@ function afterRefusal(
         };
   }
   const fresh = renewal.issuedToken!.fingerprint;
-  const retry = rest
-    .slice(rest.indexOf(renewal) + 1)
-    .find((r) => r.method === refused.method && r.url === refused.url);
   if (!retry)
     return {
       message: `after ${describe(refused)} was refused with 401 and ${renewal.id} issued a new token, the client never retried the request`,
@@ -146,7 +163,7 @@ function afterRefusal(
       actual: 'no retry',
     };
   const sent = bearerOf(retry);
-  if (sent === fresh) return undefined;
+  if (renewals.some((r) => r.issuedToken!.fingerprint === sent)) return undefined;
   return {
     message: `${describe(retry)} retried ${refused.id} (refused with 401) after ${renewal.id} issued a new token (${fresh}), but sent Authorization: ${retry.headers.authorization ?? '(none)'}${sent === stale ? ', the refused token' : ''}`,
     evidence: [refused.id, renewal.id, retry.id],
