@@ -93,7 +93,11 @@ const VARIANTS: Record<string, { scenarios: string[]; trips: string[] }> = {
   'token-no-accept': { scenarios: ['happy-path'], trips: ['CLIENT-TOKEN-ACCEPT'] },
   'kickoff-no-token': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-TOKEN'] },
   'status-no-accept': { scenarios: ['happy-path'], trips: ['CLIENT-STATUS-HEADERS'] },
-  'cancel-no-token': { scenarios: ['job-never-finishes'], trips: ['CLIENT-CANCEL-TOKEN'] },
+  // Refused (401), its DELETE cancels nothing either.
+  'cancel-no-token': {
+    scenarios: ['job-never-finishes'],
+    trips: ['CLIENT-CANCEL-TOKEN', 'CLIENT-CANCELS-ABANDONED'],
+  },
   'jobs-no-prefer': { scenarios: ['happy-path'], trips: ['CLIENT-JOBS-HEADERS'] },
   'attribution-fhir-accept': { scenarios: ['happy-path'], trips: ['CLIENT-ATTRIBUTION-HEADERS'] },
   'early-since': { scenarios: ['happy-path'], trips: ['CLIENT-KICKOFF-SINCE-FLOOR'] },

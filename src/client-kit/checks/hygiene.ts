@@ -37,16 +37,28 @@ const CANCELS_ABANDONED: ClientCheck = {
     if (!abandoned.length) return skip('every job the client started completed or failed');
     for (const { kickoff, path } of abandoned) {
       const last = polls.get(path)?.at(-1) ?? kickoff;
-      const cancel = requests
+      const cancels = requests
         .slice(requests.indexOf(last) + 1)
-        .find((r) => r.method === 'DELETE' && jobPathOf(r) === path);
-      if (!cancel)
+        .filter((r) => r.method === 'DELETE' && jobPathOf(r) === path);
+      if (!cancels.length)
         return fail(
           `the client left the job ${path} (started by ${kickoff.id}) after ${describe(last)} answered ${last.status ?? 'nothing'}, and never cancelled it`,
           [kickoff.id, last.id],
           `DELETE ${path}`,
           'no DELETE',
         );
+      // A refused DELETE (no token, wrong URL) cancels nothing; 410 means the job had already ended.
+      const done = (status?: number) =>
+        status !== undefined && ((status >= 200 && status < 300) || status === 410);
+      if (!cancels.some((r) => done(r.status))) {
+        const refused = cancels.at(-1)!;
+        return fail(
+          `the client's DELETE of the job ${path} (${refused.id}) was answered ${refused.status ?? 'nothing'}, and it did not cancel the job with a request the server accepted`,
+          [kickoff.id, ...cancels.map((r) => r.id)],
+          `DELETE ${path} answered 202`,
+          `${cancels.length} DELETE(s), the last answered ${refused.status ?? 'nothing'}`,
+        );
+      }
     }
     return pass(
       `${abandoned.length} abandoned job(s), each cancelled with DELETE`,
