@@ -138,6 +138,24 @@ const DRQ1 = 'drq-1 (DataRequirement.codeFilter): path.exists() xor searchParam.
 const TRD3 =
   "trd-3 (TriggerDefinition): (type = 'named-event' implies name.exists()) and (type = 'periodic' implies timing.exists()) and (type.startsWith('data-') implies data.exists())";
 const UCUM = 'http://unitsofmeasure.org';
+const OBS6 = 'obs-6 (Observation): dataAbsentReason.empty() or value.empty()';
+const OBS3 = 'obs-3 (Observation.referenceRange): low.exists() or high.exists() or text.exists()';
+/** A contained Observation (as BFD's EOBs hold them), referenced from supportingInfo (dom-3). */
+const withObservation = (extra) =>
+  all(
+    set('contained', [
+      {
+        resourceType: 'Observation',
+        id: 'lab',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] },
+        ...extra,
+      },
+    ]),
+    set('supportingInfo[0].valueReference', { reference: '#lab' }),
+    del('supportingInfo[0].valueQuantity'),
+  );
+const TRD = (id, text) => `${id} (TriggerDefinition): ${text}`;
 const TXT1 =
   'txt-1 (Narrative.div): htmlChecks(): XHTML with a root div in the XHTML namespace and only the elements and attributes narrative allows (R4 narrative §2.4.0.1)';
 const XHTML = (inner) => `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>`;
@@ -274,6 +292,12 @@ const MUTANTS = [
   ['exp1-expression-empty', 'datatype', 'Patient', EXP1, 'error', 'Patient.extension[4].valueExpression', set('extension[4]', { url: EXT, valueExpression: { language: 'text/fhirpath', name: 'x' } })],
   ['drq1-path-and-search-param', 'datatype', 'Patient', DRQ1, 'error', 'Patient.extension[4].valueDataRequirement.codeFilter[0]', set('extension[4]', { url: EXT, valueDataRequirement: { type: 'Patient', codeFilter: [{ path: 'code', searchParam: 'code' }] } })],
   ['trd3-named-event-without-name', 'datatype', 'Patient', TRD3, 'error', 'Patient.extension[4].valueTriggerDefinition', set('extension[4]', { url: EXT, valueTriggerDefinition: { type: 'named-event' } })],
+  ['trd1-data-and-timing', 'datatype', 'Patient', TRD('trd-1', 'data.empty() or timing.empty()'), 'error', 'Patient.extension[4].valueTriggerDefinition', set('extension[4]', { url: EXT, valueTriggerDefinition: { type: 'data-changed', timingDate: '2026-06-01', data: [{ type: 'Patient' }] } })],
+  ['trd2-condition-without-data', 'datatype', 'Patient', TRD('trd-2', 'condition.exists() implies data.exists()'), 'error', 'Patient.extension[4].valueTriggerDefinition', set('extension[4]', { url: EXT, valueTriggerDefinition: { type: 'named-event', name: 'admission', condition: { language: 'text/fhirpath', expression: 'true' } } })],
+  ['drq2-date-filter-without-path', 'datatype', 'Patient', 'drq-2 (DataRequirement.dateFilter): path.exists() xor searchParam.exists()', 'error', 'Patient.extension[4].valueDataRequirement.dateFilter[0]', set('extension[4]', { url: EXT, valueDataRequirement: { type: 'Patient', dateFilter: [{ valueDateTime: '2026-01-01' }] } })],
+  ['obs6-value-and-absent-reason', 'contained', 'ExplanationOfBenefit', OBS6, 'error', 'ExplanationOfBenefit.contained[0]', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, dataAbsentReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' }] } })],
+  ['obs3-reference-range-empty', 'contained', 'ExplanationOfBenefit', OBS3, 'error', 'ExplanationOfBenefit.contained[0].referenceRange[0]', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, referenceRange: [{ type: { text: 'normal' } }] })],
+  ['obs-control-contained-lab', 'contained', 'ExplanationOfBenefit', OBS3, 'valid', '', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, referenceRange: [{ low: { value: 0.6, system: UCUM, code: 'mg/dL' }, high: { value: 1.3, system: UCUM, code: 'mg/dL' } }] })],
   ['trd-control-named-event', 'datatype', 'Patient', TRD3, 'valid', '', set('extension[4]', { url: EXT, valueTriggerDefinition: { type: 'named-event', name: 'admission' } })],
   ['org1-contained-without-name-or-identifier', 'contained', 'Claim', ORG('org-1', '(identifier.count() + name.count()) > 0'), 'error', 'Claim.contained[1]', all(del('contained[1].identifier'), set('contained[1].active', true))],
   ['org3-contained-home-telecom', 'contained', 'Claim', ORG('org-3', "Organization.telecom: where(use = 'home').empty()"), 'error', 'Claim.contained[1].telecom[0]', set('contained[1].telecom', [{ system: 'phone', value: '555-0100', use: 'home' }])],
