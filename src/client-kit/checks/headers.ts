@@ -23,6 +23,11 @@ import {
 interface HeaderRule {
   header: 'accept' | 'prefer';
   value: string;
+  /**
+   * Set where the documents ask for the header but the real server does not need it: a request
+   * without it still works there, so lacking it (and nothing else) warns, saying why.
+   */
+  notRequiredByServer?: string;
 }
 
 const SHOWN = { accept: 'Accept', prefer: 'Prefer' } as const;
@@ -71,7 +76,13 @@ function headerCheck(spec: HeaderCheckSpec): ClientCheck {
   return {
     id: spec.id,
     title: spec.title,
-    description: `Every ${spec.kind} carries ${wanted.join(' and ')}.`,
+    description: `Every ${spec.kind} carries ${wanted.join(' and ')}.${spec.rules
+      .filter((r) => r.notRequiredByServer)
+      .map(
+        (r) =>
+          ` Lacking only ${SHOWN[r.header]}: ${r.value} warns: the documents ask for it, ${r.notRequiredByServer}.`,
+      )
+      .join('')}`,
     level: 'MUST',
     area: spec.area,
     refs: spec.refs,
@@ -79,7 +90,23 @@ function headerCheck(spec: HeaderCheckSpec): ClientCheck {
     run({ requests }) {
       const judged = requests.filter(spec.applies);
       if (!judged.length) return skip(`the client sent no ${spec.kind}`);
-      const bad = judged.filter((r) => missing(r, spec.bearer, spec.rules).length > 0);
+      const strict = spec.rules.filter((r) => !r.notRequiredByServer);
+      const bad = judged.filter((r) => missing(r, spec.bearer, strict).length > 0);
+      const loose = judged.filter((r) => missing(r, false, spec.rules).length > 0);
+      if (!bad.length && loose.length) {
+        const first = loose[0]!;
+        const lacks = missing(first, false, spec.rules);
+        const why = spec.rules.flatMap((r) => (r.notRequiredByServer ? [r.notRequiredByServer] : []));
+        return {
+          ...fail(
+            `${describe(first)} lacks ${lacks.join(' and ')}${loose.length > 1 ? ` (${loose.length} of ${judged.length} ${spec.kind}s like it)` : ''}; the documents ask for it, ${why.join('; ')}`,
+            loose.map((r) => r.id),
+            wanted.join(', '),
+            lacks.join('; '),
+          ),
+          outcome: 'warn',
+        };
+      }
       if (bad.length) {
         const first = bad[0]!;
         const lacks = missing(first, spec.bearer, spec.rules);
@@ -129,7 +156,13 @@ export const HEADER_CHECKS: readonly ClientCheck[] = [
     kind: 'status request',
     applies: isStatusRequest,
     bearer: true,
-    rules: [{ header: 'accept', value: FHIR_JSON }],
+    rules: [
+      {
+        header: 'accept',
+        value: FHIR_JSON,
+        notRequiredByServer: 'but BCDA answers a status poll without it (behavior §2.3)',
+      },
+    ],
     area: 'status',
     refs: ['seed:001 §Check job status (Request header)'],
     requirements: ['BCDA-001-046'],
@@ -165,7 +198,13 @@ export const HEADER_CHECKS: readonly ClientCheck[] = [
     kind: 'attribution status request',
     applies: isAttributionStatus,
     bearer: true,
-    rules: [{ header: 'accept', value: 'application/json' }],
+    rules: [
+      {
+        header: 'accept',
+        value: 'application/json',
+        notRequiredByServer: 'but BCDA answers attribution_status without it (behavior §2.6)',
+      },
+    ],
     area: 'attribution',
     refs: ['seed:001 §Request attribution status (Request header)'],
     requirements: ['BCDA-001-105'],
