@@ -376,30 +376,38 @@ const tokenRateLimited: Scenario = {
   },
 };
 
-/** The happy path on the other API versions (v1 is FHIR STU3, v3 is BCDA's newest). */
-const happyPathOn = (apiVersion: 'v1' | 'v3'): Scenario => ({
-  ...happyPath,
-  name: `happy-path-${apiVersion}`,
-  title: `Happy path on ${apiVersion}`,
-  description: happyPath.description.replace('A v2', `A ${apiVersion}`),
-  apiVersion,
-});
+/** The export endpoints a client may use, by the suffix of their happy-path scenario names. */
+const ENDPOINTS = [
+  ['Group/all', ''],
+  ['Patient', '-patient'],
+  ['Group/runout', '-runout'],
+] as const;
 
-/** The happy path at the other export endpoints (v2): all patients, and last year's runout group. */
-const happyPathAt = (endpoint: 'Patient' | 'Group/runout', suffix: string): Scenario => ({
-  ...happyPath,
-  name: `happy-path-${suffix}`,
-  title: `Happy path on ${endpoint}/$export`,
-  description: happyPath.description.replace('Group/all', endpoint),
-  endpoint,
-});
+/**
+ * The happy path at every export endpoint on every API version (v1 is FHIR STU3, v3 BCDA's
+ * newest): `happy-path` (v2 Group/all), `happy-path-v1`, `happy-path-patient`, `happy-path-runout-v3`…
+ */
+const happyPaths: Scenario[] = ENDPOINTS.flatMap(([endpoint, suffix]) =>
+  (['v2', 'v1', 'v3'] as const).map((apiVersion): Scenario => {
+    const name = `happy-path${suffix}${apiVersion === 'v2' ? '' : `-${apiVersion}`}`;
+    if (name === happyPath.name) return happyPath;
+    const where = [
+      endpoint === 'Group/all' ? '' : `${endpoint}/$export`,
+      apiVersion === 'v2' ? '' : apiVersion,
+    ];
+    return {
+      ...happyPath,
+      name,
+      title: `Happy path on ${where.filter(Boolean).join(', ')}`,
+      description: happyPath.description.replace('A v2 Group/all', `A ${apiVersion} ${endpoint}`),
+      apiVersion,
+      ...(endpoint === 'Group/all' ? {} : { endpoint }),
+    };
+  }),
+);
 
 export const SCENARIOS: readonly Scenario[] = [
-  happyPath,
-  happyPathOn('v1'),
-  happyPathOn('v3'),
-  happyPathAt('Patient', 'patient'),
-  happyPathAt('Group/runout', 'runout'),
+  ...happyPaths,
   tokenExpiry,
   kickoff429,
   failedJob,
