@@ -1,8 +1,8 @@
 /** What a precompiled validator was built from; cheap to compute (no Ajv import). */
 import { OFFICIAL_SCHEMA_SHA256, readConstraintsText, sha256 } from './source';
 
-/** Bump when prepare.ts, keywords.ts, fast-codegen.ts or the Ajv options change, so stale builds are ignored. */
-export const VALIDATOR_BUILD_VERSION = 9;
+/** Bump when prepare.ts, keywords.ts, fast-codegen.ts, invariants.ts or the Ajv options change, so stale builds are ignored. */
+export const VALIDATOR_BUILD_VERSION = 10;
 
 export interface ValidatorStamp {
   buildVersion: number;
