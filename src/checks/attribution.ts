@@ -11,12 +11,12 @@ export const attributionChecks: CheckDefinition[] = [
     id: 'ATTRIBUTION-STATUS',
     title: 'attribution_status lists the last attribution update',
     description:
-      'GET /attribution_status answers 200 application/json with ingestion_dates: entries of type last_attribution_update or last_runout_update, each with a timestamp.',
+      'GET /attribution_status answers 200 application/json with ingestion_dates: entries of type last_attribution_update or last_runout_update, each with a timestamp; a last_runout_update among them when the organization has a runout file (a Group/runout kick-off, cancelled at once, answers 202: BCDA refuses it without one).',
     level: 'MUST',
     area: 'attribution',
     profiles: ['bcda'],
     refs: ['behavior §2.6'],
-    operations: versioned('getAttributionStatus'),
+    operations: [...versioned('getAttributionStatus'), ...versioned('exportGroup')],
     faults: ['attribution-wrong-shape', 'attribution-bad-timestamp'],
     async run(ctx) {
       const res = await ctx.target.call(ctx.op('getAttributionStatus'), {
@@ -47,8 +47,22 @@ export const attributionChecks: CheckDefinition[] = [
           ? 'no last_attribution_update entry'
           : undefined,
       ];
+      const evidence = [res.exchange.id];
+      // No runout date: right only if the organization has no runout file, which a runout kick-off shows.
+      if (dates && !dates.some((d) => d?.type === 'last_runout_update')) {
+        const runout = await ctx.kickoffAndCancel({
+          endpoint: 'group',
+          group: 'runout',
+          label: 'runout kick-off: does the organization have a runout file?',
+        });
+        evidence.push(runout.res.exchange.id);
+        if (runout.res.status === 202)
+          problems.push(
+            'no last_runout_update entry, though Group/runout starts an export (the organization has runout data)',
+          );
+      }
       const problem = joinProblems(problems);
-      return verdict(problem, `${dates?.length} ingestion date(s)`, [res.exchange.id]);
+      return verdict(problem, `${dates?.length} ingestion date(s)`, evidence);
     },
   },
   {

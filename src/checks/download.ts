@@ -199,13 +199,15 @@ const dataChecks: CheckDefinition[] = [
     id: 'DOWNLOAD-SINCE-HONOURED',
     title: 'Patient/$export with _since holds only resources updated after it',
     description:
-      "The _since is taken from inside the range of meta.lastUpdated values the unfiltered export returned (about its median), so an ignored _since would bring back resources updated at or before it. With _since, Patient/$export filters every enrollee's data, newly attributed ones included: no resource may have meta.lastUpdated at or before it. Skips when the unfiltered data has no spread of lastUpdated values.",
+      "The _since is taken from inside the range of meta.lastUpdated values the unfiltered export returned (about its median), so an ignored _since would bring back resources updated at or before it. With _since, Patient/$export filters every enrollee's data, newly attributed ones included: no resource may have meta.lastUpdated at or before it, and every resource the unfiltered Patient/$export holds updated after it comes back. Skips when the unfiltered data has no spread of lastUpdated values.",
     profiles: ['bcda', 'bulk-data-ig'],
     refs: [],
     faults: ['content-ignores-since', 'patient-since-new-enrollees-unfiltered', 'ig-since-ignored'],
     async judge(ctx) {
       const got = await sinceExport(ctx, 'patient');
-      return isNoData(got) ? skipFor(got) : judgeSince(got.filtered, got.chosen.since);
+      if (isNoData(got)) return skipFor(got);
+      const whole = await patientExport(ctx);
+      return judgeSince(got.filtered, got.chosen.since, isNoData(whole) ? undefined : whole);
     },
   }),
   dataCheck({

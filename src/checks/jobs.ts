@@ -24,6 +24,7 @@ import { sameRequestUrl } from './kit/every-export';
 import { answersTo, type RecordedAnswer } from './kit/recorded';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
+import { createdAtByJob, taskTimeProblems } from './kit/job-times';
 
 const JOB_STATES = Object.keys(TASK_STATUS);
 
@@ -65,6 +66,34 @@ const notRead = (unreadable: RecordedAnswer[]) =>
     ? ` (${unreadable.length} answer(s) not read: ${unreadable[0]!.unreadable ?? 'unreadable'})`
     : '';
 
+/**
+ * Starts a job, lists the jobs unfiltered right away and cancels it: the job the client just started
+ * must be listed (seed 000 §/Jobs: a lost job id is found there). No problem when no job could be
+ * started (the budget is spent, or the kick-off was refused: other checks judge that).
+ */
+async function newestJobListed(ctx: CheckContext): Promise<{ problem?: string; evidence: string[] }> {
+  const started = await startOwnJob(
+    ctx,
+    { endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job to find in the job list' },
+    { needsId: true },
+  );
+  if (isOutcome(started)) return { evidence: [] };
+  const res = await listJobs(ctx, undefined, 'list jobs right after starting one');
+  await ctx.cancel(started.jobUrl, 'cancel the job started to be found in the job list');
+  const evidence = [started.res.exchange.id, res.exchange.id];
+  if (res.status !== 200)
+    return {
+      problem: `the list asked right after job ${started.id} started answered ${res.status}`,
+      evidence,
+    };
+  return tasksOf(res)?.some((t) => t.id === started.id)
+    ? { evidence }
+    : {
+        problem: `job ${started.id}, started just before, is not in the unfiltered list ${res.exchange.id}`,
+        evidence,
+      };
+}
+
 /** The kick-offs of the run the target accepted, by the job id of their Content-Location. */
 function kickoffsByJob(ctx: CheckContext): Map<string, { url: string; exchangeId: string }> {
   const ops = new Set<string>([ctx.op('exportPatient'), ctx.op('exportGroup')]);
@@ -98,6 +127,7 @@ export const jobsChecks: CheckDefinition[] = [
       const main = await ctx.mainExport();
       const own = await ownList(ctx);
       const mainId = jobIdOf(main.jobUrl);
+      const newest = await newestJobListed(ctx);
       const { lists, unreadable } = listAnswers(ctx);
       const broken = lists.flatMap(({ answer, body }) => {
         const problems = bundleProblems(body);
@@ -108,8 +138,9 @@ export const jobsChecks: CheckDefinition[] = [
         own.status === 200 && mainId && !tasksOf(own)?.some((t) => t.id === mainId)
           ? `the run's job ${mainId} is not in its unfiltered list ${own.exchange.id}`
           : undefined,
+        newest.problem,
       ]);
-      const evidence = [own.exchange.id, ...broken.map((b) => b.answer.exchange.id)];
+      const evidence = [own.exchange.id, ...newest.evidence, ...broken.map((b) => b.answer.exchange.id)];
       if (broken.length || ownProblems) {
         const shown = broken.slice(0, 4).map((b) => b.text);
         const more = broken.length > 4 ? ` (+${broken.length - 4} more answers)` : '';
@@ -125,7 +156,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-TASK-SHAPE',
     title: 'each Task names its job, request and times',
     description:
-      'Each Task has an official identifier whose system is the …/api/<version of the list>/jobs URL and whose value is the job id, intent "order", an input with type.text "BULK FHIR Export" and valueString "GET <request URL>", and an executionPeriod with a start (and an end once the job is finished). Judged on every Task of every job-list answer the run received. MUST: the documents promise each job\'s "start and end datetime, unique ID, original valueString request, and status".',
+      'Each Task has an official identifier whose system is the …/api/<version of the list>/jobs URL and whose value is the job id, intent "order", an input with type.text "BULK FHIR Export" and valueString "GET <request URL>", and an executionPeriod with a start (and an end once the job is finished). The times are the server\'s: a job of the run starts when its manifest\'s transactionTime says (within 5 s), and no start or end lies after the Date of the answer listing it. Judged on every Task of every job-list answer the run received. MUST: the documents promise each job\'s "start and end datetime, unique ID, original valueString request, and status", its creation and completion time (seed 000).',
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],
@@ -136,6 +167,7 @@ export const jobsChecks: CheckDefinition[] = [
       const { lists, unreadable } = listAnswers(ctx);
       const problems: string[] = [];
       const evidence = new Set<string>();
+      const createdAt = await createdAtByJob(ctx);
       let tasks = 0;
       for (const { answer, body } of lists) {
         const version = apiVersionOf(answer.exchange.request.url);
@@ -146,6 +178,9 @@ export const jobsChecks: CheckDefinition[] = [
           evidence.add(answer.exchange.id);
           problems.push(`${answer.exchange.id} Task ${task.id ?? '?'}: ${found.join(', ')}`);
         }
+        const times = taskTimeProblems(answer, body, createdAt);
+        if (times.length) evidence.add(answer.exchange.id);
+        problems.push(...times);
       }
       if (!tasks)
         return skip(

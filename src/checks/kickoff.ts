@@ -37,7 +37,7 @@ import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpe
 import { CLAIM_TYPES, NO_ENTITLED_CLIENT } from './kit/partially-adjudicated';
 import type { OperationId } from '../core/operations';
 import type { ApiVersion, Profile } from '../core/vocabulary';
-import type { CheckCaseMeta } from './types';
+import type { CheckCaseMeta, CheckOutcome } from './types';
 import { firstDeclaredLevel, parameterSupport, requireLevel } from './kit/ig-capability';
 import {
   answerWords,
@@ -218,13 +218,61 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
   };
 }
 
+type RejectSpec = Omit<KickoffSpec, 'label'>;
+
 interface RejectCase extends CheckCaseMeta {
   status?: number;
   /** What BCDA's error body says (checked under the bcda profile). */
   outcome: OutcomeExpectation;
+  /** The kick-off to refuse (several: each must be refused), or why there is none (a skip). */
   spec: (
     ctx: CheckContext,
-  ) => Omit<KickoffSpec, 'label'> | string | Promise<Omit<KickoffSpec, 'label'> | string>;
+  ) => RejectSpec | RejectSpec[] | string | Promise<RejectSpec | RejectSpec[] | string>;
+  /**
+   * Run first: an outcome when what the target showed already settles the check (the rule does
+   * not apply, or the target contradicts itself), undefined to go on with the kick-off.
+   */
+  settled?: (ctx: CheckContext) => Promise<CheckOutcome | undefined>;
+}
+
+/** A kick-off's path in words (`Group/sub/$export`, `Patient/$export`). */
+const kickoffPath = (spec: RejectSpec): string =>
+  spec.endpoint === 'group'
+    ? `Group/${spec.group ?? ''}/$export`
+    : spec.endpoint === 'system'
+      ? '$export'
+      : 'Patient/$export';
+
+/**
+ * KICKOFF-TYPE-NOT-ENTITLED's first step: the organization's default export shows its entitlement.
+ * Without Claim data there, the refusal of _type=Claim is judged. With it, _type=Claim must be
+ * accepted: a refusal means the server delivers, unasked, data it says the organization may not
+ * have (or refuses what it is entitled to); either way a statement of the documents is broken.
+ */
+async function claimEntitlementShown(ctx: CheckContext): Promise<CheckOutcome | undefined> {
+  const run = await ctx.mainExport();
+  if (!run.manifest)
+    return skip(`cannot tell the organization's entitlement: ${run.problem ?? 'no manifest'}`);
+  const claims = manifestItems(run.manifest.output).filter((i) =>
+    (CLAIM_TYPES as readonly string[]).includes(i.type),
+  );
+  if (!claims.length) return undefined;
+  const { res } = await ctx.kickoffAndCancel({
+    ...patient({ query: { _type: 'Claim' } }),
+    label: 'kick-off of _type=Claim by an organization whose default export holds Claim data',
+  });
+  const evidence = [run.kickoff?.exchange.id, run.final?.exchange.id, res.exchange.id].filter(
+    (id): id is string => typeof id === 'string',
+  );
+  if (res.status === 202)
+    return skip(
+      'this organization receives Claim data and _type=Claim is accepted: it is entitled, so the refusal does not apply',
+      evidence,
+    );
+  return fail(
+    `the default export delivered ${[...new Set(claims.map((i) => i.type))].join(' and ')} files, yet _type=Claim answers ${res.status}: either the organization is entitled and the refusal is wrong, or it is not and its default export hands it partially adjudicated data`,
+    evidence,
+  );
 }
 
 function rejectCheck(c: RejectCase): CheckDefinition {
@@ -241,24 +289,39 @@ function rejectCheck(c: RejectCase): CheckDefinition {
     faults: c.faults,
     ...(c.versions ? { versions: c.versions } : {}),
     async run(ctx) {
+      const settled = await c.settled?.(ctx);
+      if (settled) return settled;
       const spec = await c.spec(ctx);
       if (typeof spec === 'string') return skip(spec);
-      const { res } = await ctx.kickoffAndCancel({ ...spec, label: c.title });
+      const specs = Array.isArray(spec) ? spec : [spec];
       const strict = ctx.config.profile === 'bcda';
       const want: OutcomeExpectation = strict
         ? { ...c.outcome, version: ctx.version, contentType: true }
         : { contentType: true };
-      // The IG asks for "an error response", not a status: any 4xx refuses.
-      const refused = ctx.generic
-        ? res.status >= 400 && res.status < 500
-          ? undefined
-          : `status ${res.status}, expected a 4xx error`
-        : statusProblem(res, status);
-      const problem = joinProblems([
-        refused,
-        ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
-      ]);
-      return verdict(problem, `${res.status} with the expected OperationOutcome`, [res.exchange.id]);
+      const problems: Array<string | undefined> = [];
+      const evidence: string[] = [];
+      const statuses: number[] = [];
+      for (const one of specs) {
+        const { res } = await ctx.kickoffAndCancel({ ...one, label: c.title });
+        evidence.push(res.exchange.id);
+        statuses.push(res.status);
+        // The IG asks for "an error response", not a status: any 4xx refuses.
+        const refused = ctx.generic
+          ? res.status >= 400 && res.status < 500
+            ? undefined
+            : `status ${res.status}, expected a 4xx error`
+          : statusProblem(res, status);
+        const found = joinProblems([
+          refused,
+          ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
+        ]);
+        problems.push(found && specs.length > 1 ? `${kickoffPath(one)}: ${found}` : found);
+      }
+      return verdict(
+        joinProblems(problems),
+        `${statuses.join(', ')} with the expected OperationOutcome`,
+        evidence,
+      );
     },
   };
 }
@@ -453,12 +516,16 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPE-CLAIM-UNSUPPORTED',
     title: '_type=Claim is rejected on v1 and v3',
     description:
-      'Claim and ClaimResponse exist only on v2; elsewhere _type=Claim gets 400 ("invalid resource type Claim…").',
+      'Claim and ClaimResponse exist only on v2; elsewhere _type=Claim gets 400 ("invalid resource type Claim…"). Asked by the organization entitled to partially adjudicated claims when one is configured: for it only the version can be what refuses the type.',
     versions: ['v1', 'v3'],
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-unknown-type'],
     outcome: { code: 'structure', diagnostics: /^invalid resource type Claim\. Supported types \[.*\]$/ },
-    spec: () => patient({ query: { _type: 'Claim' } }),
+    spec: (ctx) =>
+      patient({
+        query: { _type: 'Claim' },
+        ...(ctx.partiallyAdjudicatedClient ? { client: ctx.partiallyAdjudicatedClient } : {}),
+      }),
   }),
   rejectCheck({
     id: 'KICKOFF-TYPE-NOT-ENTITLED',
@@ -469,14 +536,8 @@ const parameterChecks: CheckDefinition[] = [
     refs: ['behavior §2.2'],
     faults: ['kickoff-accepts-unknown-type'],
     outcome: { code: 'structure', diagnostics: 'unauthorized resource type Claim' },
-    spec: async (ctx) => {
-      const run = await ctx.mainExport();
-      if (!run.manifest) return `cannot tell the organization's entitlement: ${run.problem ?? 'no manifest'}`;
-      if (manifestItems(run.manifest.output).some((i) => i.type === 'Claim' || i.type === 'ClaimResponse')) {
-        return 'this organization receives Claim data, so it is entitled';
-      }
-      return patient({ query: { _type: 'Claim' } });
-    },
+    settled: claimEntitlementShown,
+    spec: () => patient({ query: { _type: 'Claim' } }),
   }),
   acceptCheck({
     id: 'KICKOFF-SINCE-VALID',
@@ -575,11 +636,12 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-GROUP-ID-INVALID',
     title: 'an unknown group id is rejected',
-    description: 'Group ids are "all" and "runout" only: Group/sub/$export gets 400 ("Invalid group ID").',
+    description:
+      'Group ids are "all" and "runout" only: Group/sub/$export, and ids that merely start like a valid one (Group/all-2024, Group/runoutx), each get 400 ("Invalid group ID").',
     refs: ['behavior §2.2'],
     faults: ['kickoff-accepts-bad-group'],
     outcome: { code: 'structure', diagnostics: 'Invalid group ID' },
-    spec: () => ({ endpoint: 'group', group: 'sub' }),
+    spec: () => ['sub', 'all-2024', 'runoutx'].map((group) => ({ endpoint: 'group' as const, group })),
   }),
   rejectCheck({
     id: 'KICKOFF-GROUP-SINCE-BEFORE-ATTRIBUTION',

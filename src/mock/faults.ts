@@ -56,6 +56,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-patient-no-demographics': 'patient-no-demographics',
   'content-coverage-no-part-class': 'coverage-no-part-class',
   'content-coverage-no-esrd-oasi': 'coverage-no-esrd-oasi',
+  'download-json-array': 'json-array',
 };
 
 /**

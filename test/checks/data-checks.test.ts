@@ -266,6 +266,36 @@ describe('the data checks fail where the data breaks their rule', () => {
     });
   });
 
+  it('Patient with _since dropping resources updated after it fails the _since check', async () => {
+    const base = population();
+    // Newly attributed enrollees left out of the filtered Patient export (their updates included).
+    const server: FakeServer = {
+      ...base,
+      serve: (spec) =>
+        conforming(base, spec).filter((r) => !spec.query?.['_since'] || !base.newcomers!.has(r.patient)),
+    };
+    expect(await run('DOWNLOAD-SINCE-HONOURED', server)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringMatching(/lacks \d+ of the \d+ resources .* holds updated after _since/),
+    });
+  });
+
+  it('an existing enrollee given part of its older data fails the existing-enrollee check', async () => {
+    const base = population();
+    // Group/all with _since also returns each enrollee's first claim, whatever its date.
+    const server: FakeServer = {
+      ...base,
+      serve: (spec) =>
+        spec.query?.['_since'] && spec.endpoint === 'group'
+          ? [...conforming(base, spec), ...base.data.filter((r) => /^e[2-5]a$/.test(r.id))]
+          : conforming(base, spec),
+    };
+    expect(await run('DOWNLOAD-GROUP-SINCE-EXISTING', server)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('got part of their data from before _since'),
+    });
+  });
+
   it('Patient leaving an enrollee out fails the same-enrollees check', async () => {
     const base = population();
     const server: FakeServer = {

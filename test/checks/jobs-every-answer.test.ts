@@ -43,10 +43,18 @@ const main: ExportRun = {
   downloads: [],
 };
 
-/** A run that kicked off jobs 1 (Group/all) and 2 (_type=Patient), listed them unfiltered, and once with a filter. */
+/** The job JOBS-LIST-BUNDLE starts to find in the list, and the list it gets right after. */
+const FRESH_KICKOFF = `${BASE}/api/v2/Patient/$export?_type=Patient`;
+const listedFresh = bundle([task(1, 'completed', MAIN_KICKOFF), task(3, 'in-progress', FRESH_KICKOFF)]);
+
+/**
+ * A run that kicked off jobs 1 (Group/all) and 2 (_type=Patient), listed them unfiltered, and once
+ * with a filter; a job it starts (3) is listed as `fresh` says.
+ */
 function run(
   filtered: unknown,
   own: unknown = bundle([task(1, 'completed', MAIN_KICKOFF), task(2, 'completed', TYPED_KICKOFF)]),
+  fresh: unknown = listedFresh,
 ): Fake {
   const fake = fakeContext({ exports: [main] });
   const kick = (url: string, id: number) =>
@@ -74,6 +82,14 @@ function run(
   );
   // The shared once-request the list checks make is the own list above.
   (fake.ctx as unknown as { once: (k: string, f: () => unknown) => unknown }).once = async () => ownList;
+  const stub = fake.ctx as unknown as Record<string, unknown> & { target: Record<string, unknown> };
+  stub.kickoff = async () => ({ res: kick(FRESH_KICKOFF, 3), jobUrl: `${BASE}/api/v2/jobs/3` });
+  stub.cancel = async () => undefined;
+  stub.target.call = async () =>
+    fake.answer(
+      { url: '/api/v2/jobs', operationId: 'listJobsV2', status: 200, body: fresh, label: 'list jobs' },
+      true,
+    );
   return fake;
 }
 
@@ -87,7 +103,58 @@ describe('the job-list rules on every answer', () => {
 
   it('JOBS-LIST-BUNDLE passes when every answer is a searchset Bundle of Tasks listing the run’s job', async () => {
     const out = await byId('JOBS-LIST-BUNDLE').run(run(bundle([task(1, 'completed', MAIN_KICKOFF)])).ctx);
-    expect(out).toMatchObject({ outcome: 'pass', message: expect.stringMatching(/^2 job-list answer\(s\)/) });
+    expect(out).toMatchObject({ outcome: 'pass', message: expect.stringMatching(/^3 job-list answer\(s\)/) });
+  });
+
+  it('JOBS-LIST-BUNDLE fails when a job started just before is not in the unfiltered list', async () => {
+    const fake = run(
+      bundle([task(1, 'completed', MAIN_KICKOFF)]),
+      undefined,
+      bundle([task(1, 'completed', MAIN_KICKOFF)]),
+    );
+    const out = await byId('JOBS-LIST-BUNDLE').run(fake.ctx);
+    expect(out).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('job 3, started just before, is not in'),
+    });
+  });
+
+  it("JOBS-TASK-SHAPE holds the run's jobs to their transactionTime and every time to the answer's Date", async () => {
+    const withManifest: ExportRun = {
+      ...main,
+      manifest: {
+        transactionTime: '2024-01-01T00:00:00.400Z',
+        request: MAIN_KICKOFF,
+        requiresAccessToken: true,
+        output: [],
+        error: [],
+      },
+    };
+    const fake = fakeContext({ exports: [withManifest] });
+    const list = (start: string, end: string, date: string) =>
+      fake.answer(
+        {
+          url: '/api/v2/jobs',
+          operationId: 'listJobsV2',
+          status: 200,
+          headers: { date },
+          body: bundle([task(1, 'completed', MAIN_KICKOFF, { executionPeriod: { start, end } })]),
+        },
+        true,
+      );
+    (fake.ctx as unknown as { once: (k: string, f: () => unknown) => unknown }).once = async () =>
+      list('2024-01-01T00:00:00Z', '2024-01-01T00:01:00Z', 'Mon, 01 Jan 2024 00:05:00 GMT');
+    expect((await byId('JOBS-TASK-SHAPE').run(fake.ctx)).outcome).toBe('pass');
+    list('2023-12-31T19:00:00Z', '2023-12-31T19:01:00Z', 'Mon, 01 Jan 2024 00:05:00 GMT');
+    list('2024-01-01T00:00:00Z', '2024-01-02T00:01:00Z', 'Mon, 01 Jan 2024 00:05:00 GMT');
+    const out = await byId('JOBS-TASK-SHAPE').run(fake.ctx);
+    expect(out.outcome).toBe('fail');
+    expect(out.message).toContain(
+      "is not the job's creation time (its manifest's transactionTime 2024-01-01T00:00:00.400Z)",
+    );
+    expect(out.message).toContain(
+      'executionPeriod.end 2024-01-02T00:01:00Z lies after the answer listing it was sent',
+    );
   });
 
   it('JOBS-TASK-SHAPE judges the Tasks of every answer, the filtered one included', async () => {

@@ -867,6 +867,59 @@ Object.assign(PROBES, {
     }),
 });
 
+// The faults written from seed 000's rows (issue 16 item 5).
+async function outputTypes(m: TestMock, path: string, cmsId = 'A9994'): Promise<string[]> {
+  const t = await tokenFor(m.app, cmsId);
+  const id = await startExport(m, t, path);
+  m.ctx.clock.advance(60);
+  const res = await m.http().get(`/api/v2/jobs/${id}`).set(auth(t));
+  return json<{ output: Array<{ type: string }> }>(res)
+    .output.map((o) => o.type)
+    .sort();
+}
+
+/** The job list's Tasks (identifier and times) after one completed export. */
+async function taskTimes(m: TestMock): Promise<unknown> {
+  const { t } = await completed(m);
+  const bundle = json<{ entry?: Array<{ resource: Record<string, unknown> }> }>(
+    await m.http().get('/api/v2/jobs').set(exportHeaders(t)),
+  );
+  return (bundle.entry ?? []).map((e) => [e.resource['identifier'], e.resource['executionPeriod']]);
+}
+
+Object.assign(PROBES, {
+  'runout-omits-coverage': (m: TestMock) => outputTypes(m, '/api/v2/Group/runout/$export'),
+  'partially-adjudicated-no-claimresponse': (m: TestMock) =>
+    outputTypes(m, '/api/v2/Patient/$export', 'TEST001'),
+  'default-export-adds-claims': (m: TestMock) => outputTypes(m, '/api/v2/Patient/$export'),
+  'kickoff-group-prefix-match': async (m: TestMock) => status(kick(m, '/api/v2/Group/all-2024/$export')),
+  'patient-includes-runout-enrollees': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'runout-claims-span-new-year': (m: TestMock) =>
+    files(m, '/api/v2/Group/runout/$export?_type=ExplanationOfBenefit'),
+  'group-since-existing-claims-only': (m: TestMock) =>
+    files(m, `/api/v2/Group/all/$export?_type=Patient&_since=${yearAgo(m)}`),
+  'group-since-new-claims-filtered': (m: TestMock) =>
+    files(m, `/api/v2/Group/all/$export?_type=ExplanationOfBenefit&_since=${yearAgo(m)}`),
+  'patient-since-drops-new-enrollees': (m: TestMock) =>
+    files(m, `/api/v2/Patient/$export?_type=Patient&_since=${yearAgo(m)}`),
+  'since-by-service-date': (m: TestMock) =>
+    files(m, `/api/v2/Patient/$export?_type=ExplanationOfBenefit&_since=${yearAgo(m)}`),
+  'download-json-array': async (m: TestMock) =>
+    (await files(m, '/api/v2/Patient/$export?_type=Patient')).slice(0, 1),
+  'jobs-task-times-local-as-utc': taskTimes,
+  'jobs-task-end-is-expiry': taskTimes,
+  'jobs-list-omits-newest': taskTimes,
+  'attribution-status-no-runout': async (m: TestMock) =>
+    (
+      await m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await m.token()))
+    ).text,
+  'metadata-status-draft': metadataText,
+  'metadata-no-software-version': metadataText,
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

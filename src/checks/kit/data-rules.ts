@@ -18,9 +18,14 @@ function upTo(index: DataIndex, since: number): IndexedResource[] {
   return [...index.resources.values()].filter((r) => r.lastUpdated !== undefined && r.lastUpdated <= since);
 }
 
-/** With `_since`, no resource updated at or before it comes back (Patient: everyone's data is filtered). */
-export function judgeSince(filtered: IndexedExport, since: number): CheckOutcome {
-  const ev = evidence(filtered);
+/**
+ * With `_since`, no resource updated at or before it comes back (Patient: everyone's data is
+ * filtered); and, given the unfiltered export of the same endpoint, every resource it holds updated
+ * after `_since` comes back (an export that drops some, new enrollees' or by another date, is not
+ * `_since` applied).
+ */
+export function judgeSince(filtered: IndexedExport, since: number, unfiltered?: IndexedExport): CheckOutcome {
+  const ev = unfiltered ? evidence(filtered, unfiltered) : evidence(filtered);
   const dated = [...filtered.index.resources.values()].filter((r) => r.lastUpdated !== undefined);
   if (dated.length === 0)
     return skip(
@@ -34,8 +39,19 @@ export function judgeSince(filtered: IndexedExport, since: number): CheckOutcome
       ev,
     );
   if (filtered.incomplete) return skip(unread(filtered), ev);
+  const due = unfiltered
+    ? [...unfiltered.index.resources.values()].filter(
+        (r) => r.lastUpdated !== undefined && r.lastUpdated > since,
+      )
+    : [];
+  const lost = due.filter((r) => !filtered.index.resources.has(r.key));
+  if (lost.length)
+    return fail(
+      `${filtered.label} lacks ${lost.length} of the ${due.length} resources ${unfiltered!.label} holds updated after _since=${iso(since)}: ${sample(lost.map(at))}`,
+      ev,
+    );
   return pass(
-    `${dated.length} resources, all updated after _since=${iso(since)} (inside the data's range)`,
+    `${dated.length} resources, all updated after _since=${iso(since)} (inside the data's range)${unfiltered ? `, none of the ${due.length} ${unfiltered.label} holds updated after it missing` : ''}`,
     ev,
   );
 }
@@ -82,6 +98,22 @@ export function judgeGroupSinceExisting(
       ev,
     );
   if (filtered.incomplete) return skip(unread(filtered), ev);
+  // An existing enrollee gets none of its older data, a newly attributed one all of it: part of it is neither.
+  const before = unfiltered.index.byEnrollee();
+  const mixed = withHistory.flatMap((who) => {
+    const older = (before.get(who) ?? []).filter(
+      (r) => r.lastUpdated !== undefined && r.lastUpdated <= since,
+    );
+    const absent = older.filter((r) => !filtered.index.resources.has(r.key));
+    return absent.length
+      ? [`${who} got ${older.length - absent.length} of ${older.length} (not ${absent[0]!.key})`]
+      : [];
+  });
+  if (mixed.length)
+    return fail(
+      `${mixed.length} enrollee(s) got part of their data from before _since=${iso(since)} back: ${sample(mixed)}; an existing enrollee gets none of it, a newly attributed one all of it`,
+      ev,
+    );
   return pass(
     `${judged.length - withHistory.length} of ${judged.length} enrollees with data at or before _since=${iso(since)} got only newer data (existing); ${withHistory.length} got their history (newly attributed)`,
     ev,

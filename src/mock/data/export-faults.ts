@@ -15,7 +15,13 @@ export type DataFault =
   /** The first resource of every data file has meta.lastUpdated an hour after transactionTime. */
   | 'updated-after-transaction-time'
   /** About one resource in twenty is left out, a different selection for every job. */
-  | 'snapshot-drops-resources';
+  | 'snapshot-drops-resources'
+  /** Group/all with _since: existing enrollees' Patient and Coverage are not filtered, only claims. */
+  | 'since-existing-claims-only'
+  /** Group/all with _since: newly attributed enrollees' claims are filtered like existing ones'. */
+  | 'since-new-claims-filtered'
+  /** `_since` is compared with a claim's service end day instead of its meta.lastUpdated. */
+  | 'since-by-service-date';
 
 /** A service day before 2014, the earliest year the documents say BCDA returns. */
 export const BEFORE_2014 = '2013-06-14';

@@ -9,7 +9,7 @@ import {
 import { cohortOf, population } from './attribution';
 import { droppedFromSnapshot, firstResourceLines } from './export-faults';
 import { toJsonLine } from './json-text';
-import { ERROR_FILE_STRAY_LINE, datedOn, mutateResource, truncateLine } from './mutations';
+import { ERROR_FILE_STRAY_LINE, datedOn, mutateResource, spansNewYear, truncateLine } from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
 import { buildCoverage } from './resources/coverage';
 import { buildEob } from './resources/eob';
@@ -104,6 +104,8 @@ function* dataLines(
       first = false;
       mutateResource(resource as Record<string, unknown>, type, mutations);
       if (mutations.has('service-in-current-year')) datedOn(resource as Record<string, unknown>, today);
+      if (mutations.has('service-spans-new-year') && type === 'ExplanationOfBenefit')
+        spansNewYear(resource as Record<string, unknown>, spec.transactionTime.getUTCFullYear());
       const [line, ...more] = firstResourceLines(spec, type, resource as Record<string, unknown>, serialize);
       yield mutations.has('malformed-json') ? truncateLine(line!) : line!;
       yield* more;
@@ -118,6 +120,11 @@ function* dataLines(
   }
 }
 
+/** Fault json-array: the whole file as one line holding a JSON array of its resources. */
+function* asOneArray(lines: Iterable<string>): Generator<string> {
+  yield `[${[...lines].join(',')}]`;
+}
+
 /** The lines of one planned file (JSON texts without the trailing newline). */
 export function fileLines(
   spec: ExportSpec,
@@ -128,7 +135,7 @@ export function fileLines(
   checkExportSpec(spec);
   checkPlannedFile(spec, file, population(spec));
   const ctx = factsContext(spec);
-  return file.kind === 'error'
-    ? errorLines(spec, ctx, file)
-    : dataLines(spec, ctx, file, options.sortKeys === true);
+  if (file.kind === 'error') return errorLines(spec, ctx, file);
+  const lines = dataLines(spec, ctx, file, options.sortKeys === true);
+  return spec.mutations?.includes('json-array') ? asOneArray(lines) : lines;
 }

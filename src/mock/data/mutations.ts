@@ -113,6 +113,24 @@ export function datedOn(resource: Json, day: string): void {
   }
 }
 
+/**
+ * A claim whose service runs over the new year: billablePeriod (and each item's servicedPeriod)
+ * from 20 December of `year - 1` to 5 January of `year`; an item's servicedDate stays in December.
+ */
+export function spansNewYear(resource: Json, year: number): void {
+  const start = `${year - 1}-12-20`;
+  const end = `${year}-01-05`;
+  if (asObject(resource['billablePeriod'])) resource['billablePeriod'] = { start, end };
+  const items = resource['item'];
+  if (!Array.isArray(items)) return;
+  for (const item of items) {
+    const it = asObject(item);
+    if (!it) continue;
+    if ('servicedDate' in it) it['servicedDate'] = start;
+    if (asObject(it['servicedPeriod'])) it['servicedPeriod'] = { start, end };
+  }
+}
+
 function dropIdentifiers(resource: Json, ...systems: string[]): void {
   const list = resource['identifier'];
   if (!Array.isArray(list)) return;

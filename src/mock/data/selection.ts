@@ -44,23 +44,52 @@ export interface Filter {
   sinceMs: number | undefined;
   /** Last service day (epoch day) a runout export includes, or undefined when not runout. */
   runoutLastDay: number | undefined;
+  /** Faults: `_since` left off Patient and Coverage (claims only), or read on claims' service dates. */
+  sinceClaimsOnly?: boolean;
+  sinceByServiceDate?: boolean;
+  /** The cohort faults of a split export (export-faults.ts), applied by cohortFilter. */
+  cohortFaults?: { existingClaimsOnly: boolean; newClaimsFiltered: boolean };
 }
 
 export function filterOf(spec: ExportSpec): Filter {
   const year = spec.transactionTime.getUTCFullYear();
+  const faults = spec.dataFaults ?? [];
   return {
     sinceMs: spec.since?.getTime(),
     runoutLastDay: spec.runout ? Math.floor(Date.UTC(year - 1, 11, 31) / DAY_MS) : undefined,
+    ...(faults.includes('since-by-service-date') ? { sinceByServiceDate: true } : {}),
+    cohortFaults: {
+      existingClaimsOnly: faults.includes('since-existing-claims-only'),
+      newClaimsFiltered: faults.includes('since-new-claims-filtered'),
+    },
   };
 }
 
 /** The filter of one cohort of a split export: the newly attributed get their history, no `_since`. */
 export function cohortFilter(filter: Filter, cohort: 'new' | 'existing' | undefined): Filter {
-  return cohort === 'new' ? { ...filter, sinceMs: undefined } : filter;
+  const faults = filter.cohortFaults;
+  if (cohort === 'new')
+    return faults?.newClaimsFiltered
+      ? { ...filter, sinceClaimsOnly: true }
+      : { ...filter, sinceMs: undefined };
+  if (cohort === 'existing' && faults?.existingClaimsOnly) return { ...filter, sinceClaimsOnly: true };
+  return filter;
 }
 
 function updatedAfter(filter: Filter, updated: number): boolean {
   return filter.sinceMs === undefined || updated > filter.sinceMs;
+}
+
+/** `_since` on a Patient or Coverage: not applied under the claims-only faults. */
+function demographicsAfter(filter: Filter, updated: number): boolean {
+  return filter.sinceClaimsOnly === true || updatedAfter(filter, updated);
+}
+
+/** `_since` on a claim: its lastUpdated, or (fault since-by-service-date) its service end day. */
+function claimAfter(filter: Filter, updated: number, endDay: number): boolean {
+  return filter.sinceByServiceDate
+    ? updatedAfter(filter, (endDay + 1) * DAY_MS - 1)
+    : updatedAfter(filter, updated);
 }
 
 function inRunout(filter: Filter, endDay: number): boolean {
@@ -68,15 +97,15 @@ function inRunout(filter: Filter, endDay: number): boolean {
 }
 
 export function patientSelected(filter: Filter, facts: BeneficiaryFacts): boolean {
-  return updatedAfter(filter, facts.patientUpdated);
+  return demographicsAfter(filter, facts.patientUpdated);
 }
 
 export function selectedCoverage(filter: Filter, facts: BeneficiaryFacts): CoverageFact[] {
-  return facts.coverage.filter((c) => updatedAfter(filter, c.updated));
+  return facts.coverage.filter((c) => demographicsAfter(filter, c.updated));
 }
 
 export function selectedClaims(filter: Filter, facts: BeneficiaryFacts): ClaimFact[] {
-  return facts.claims.filter((c) => updatedAfter(filter, c.updated) && inRunout(filter, c.endDay));
+  return facts.claims.filter((c) => claimAfter(filter, c.updated, c.endDay) && inRunout(filter, c.endDay));
 }
 
 export function selectedPartialClaims(
@@ -85,7 +114,8 @@ export function selectedPartialClaims(
   response: boolean,
 ): PartialClaimFact[] {
   return facts.partialClaims.filter(
-    (c) => updatedAfter(filter, response ? c.responseUpdated : c.updated) && inRunout(filter, c.endDay),
+    (c) =>
+      claimAfter(filter, response ? c.responseUpdated : c.updated, c.endDay) && inRunout(filter, c.endDay),
   );
 }
 

@@ -60,7 +60,13 @@ export type ContentMutation =
   /** A Coverage without its group/plan classes (Medicare, Part A-D). */
   | 'coverage-no-part-class'
   /** A Coverage without the ESRD and entitlement-reason extensions (ms_cd, esrd_ind, orec, crec). */
-  | 'coverage-no-esrd-oasi';
+  | 'coverage-no-esrd-oasi'
+  /** A Patient export also draws from the runout population (not Group/runout's own rule). */
+  | 'with-runout-enrollees'
+  /** Group/runout: the first claim of every claim file spans the new year (December to January). */
+  | 'service-spans-new-year'
+  /** Each data file is one line: a JSON array of its resources. */
+  | 'json-array';
 
 export interface ExportSpec {
   aco: AcoProfile;

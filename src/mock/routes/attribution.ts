@@ -16,6 +16,8 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
     if (dates.length === 0 && !ctx.faults.has('attribution-missing-200'))
       return sendOutcome(reply, 404, version, 'not-found');
     if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
+    if (ctx.faults.has('attribution-status-no-runout'))
+      dates.splice(0, dates.length, ...dates.filter((d) => d.type !== 'last_runout_update'));
     const body = ctx.faults.has('attribution-wrong-shape') ? { dates } : { ingestion_dates: dates };
     // Go's JSON encoder ends the body with a newline.
     return sendBody(reply, 200, 'application/json', `${JSON.stringify(body)}\n`);

@@ -156,6 +156,7 @@ async function kickOff(
   }
 
   // 9: handler checks: group id, SharedSystem eligibility, _type, attribution.
+  groupId = prefixMatchedGroup(ctx, groupId);
   const runout = groupId === 'runout';
   if (groupId !== undefined && groupId !== 'all' && !runout && !ctx.faults.has('kickoff-accepts-bad-group')) {
     return bad(400, 'structure', 'Invalid group ID');
@@ -181,6 +182,7 @@ async function kickOff(
   } else {
     types = defaultTypes(aco, version, ctx.faults.has('partially-adjudicated-omitted'));
     if (ctx.faults.has('export-default-omits-coverage')) types = types.filter((t) => t !== 'Coverage');
+    types = defaultTypeFaults(ctx, aco, version, runout, types);
     if (groupId === undefined && ctx.faults.has('patient-export-omits-patients'))
       types = types.filter((t) => t !== 'Patient');
   }
@@ -204,7 +206,10 @@ async function kickOff(
       aco: {
         ...whoseEnrollees(ctx, aco),
         adjudicated: aco.adjudicated,
-        partiallyAdjudicated: aco.partiallyAdjudicated,
+        // Fault default-export-adds-claims serves Claim data to an organization without any.
+        partiallyAdjudicated:
+          aco.partiallyAdjudicated ||
+          (ctx.faults.has('default-export-adds-claims') && types.includes('Claim')),
       },
       version,
       types,
@@ -216,7 +221,13 @@ async function kickOff(
       runout,
       transactionTime: new Date(createdAtMs),
       seed: ctx.seed,
-      mutations: [...ctx.faults.mutations(), ...runoutMutations(ctx, runout)],
+      mutations: [
+        ...ctx.faults.mutations(),
+        ...runoutMutations(ctx, runout),
+        ...(groupId === undefined && ctx.faults.has('patient-includes-runout-enrollees')
+          ? (['with-runout-enrollees'] as const)
+          : []),
+      ],
       dataFaults: dataFaults(ctx),
     },
   });
@@ -305,9 +316,40 @@ function attributionCohorts(
     const lastYear = { afterMonth: latestAttributionMonth(nowMs) - 12, omit: true };
     return since ? { since, newEnrollees: lastYear } : { newEnrollees: lastYear };
   }
+  if (since && has('patient-since-drops-new-enrollees'))
+    return {
+      since,
+      newEnrollees: { afterMonth: attributionMonthAt(since.getTime(), nowMs) ?? everyone, omit: true },
+    };
   if (since && has('patient-since-new-enrollees-unfiltered'))
     return { since, newEnrollees: { afterMonth: attributionMonthAt(since.getTime(), nowMs) ?? everyone } };
   return since ? { since } : {};
+}
+
+/**
+ * Fault kickoff-group-prefix-match: a group id that starts with `all` or `runout` is read as that
+ * group (as a prefix comparison would); any other id is left as it is.
+ */
+function prefixMatchedGroup(ctx: MockContext, groupId: string | undefined): string | undefined {
+  if (groupId === undefined || !ctx.faults.has('kickoff-group-prefix-match')) return groupId;
+  return groupId.startsWith('runout') ? 'runout' : groupId.startsWith('all') ? 'all' : groupId;
+}
+
+/** The faults about the default types (no `_type`) of one kind of export. */
+function defaultTypeFaults(
+  ctx: MockContext,
+  aco: MockAco,
+  version: ApiVersion,
+  runout: boolean,
+  types: ExportResourceType[],
+): ExportResourceType[] {
+  let out = types;
+  if (runout && ctx.faults.has('runout-omits-coverage')) out = out.filter((t) => t !== 'Coverage');
+  if (ctx.faults.has('partially-adjudicated-no-claimresponse'))
+    out = out.filter((t) => t !== 'ClaimResponse');
+  if (ctx.faults.has('default-export-adds-claims') && version === 'v2' && !aco.partiallyAdjudicated)
+    out = [...out, 'Claim', 'ClaimResponse'];
+  return out;
 }
 
 /** The _type faults: an extra type nobody asked for, or only the first of several. */
@@ -345,6 +387,9 @@ function dataFaults(ctx: MockContext): DataFault[] {
     ['export-duplicate-resource', 'duplicate-resource'],
     ['export-updated-after-transaction-time', 'updated-after-transaction-time'],
     ['export-snapshot-drops-resources', 'snapshot-drops-resources'],
+    ['group-since-existing-claims-only', 'since-existing-claims-only'],
+    ['group-since-new-claims-filtered', 'since-new-claims-filtered'],
+    ['since-by-service-date', 'since-by-service-date'],
   ];
   return table.filter(([fault]) => ctx.faults.has(fault)).map(([, data]) => data);
 }
@@ -355,6 +400,7 @@ function runoutMutations(ctx: MockContext, runout: boolean): ContentMutation[] {
   const out: ContentMutation[] = [];
   if (ctx.faults.has('runout-includes-current-enrollees')) out.push('runout-current-enrollees');
   if (ctx.faults.has('runout-includes-current-year')) out.push('service-in-current-year');
+  if (ctx.faults.has('runout-claims-span-new-year')) out.push('service-spans-new-year');
   return out;
 }
 

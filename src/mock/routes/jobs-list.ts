@@ -5,9 +5,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import type { MockContext } from '../context';
-import { goSlice, goTimeString, isoSeconds } from '../formats';
+import { goSlice, goTimeString, httpDate, isoSeconds } from '../formats';
 import { checkAcoAccess, requireAco } from '../guard';
 import {
+  DAY_MS,
   JOB_STATUSES,
   isJobStatus,
   jobState,
@@ -94,7 +95,12 @@ async function listJobs(
   const base = baseUrl(request);
   // Only the states and references are collected here; the Tasks are written as the socket drains.
   const matches: Array<{ job: Job; state: JobState }> = [];
-  const candidates = ctx.faults.has('jobs-other-aco') ? ctx.jobs.all() : ctx.jobs.ofAco(aco.cmsId);
+  const own = [...ctx.jobs.ofAco(aco.cmsId)];
+  const candidates = ctx.faults.has('jobs-other-aco')
+    ? ctx.jobs.all()
+    : ctx.faults.has('jobs-list-omits-newest')
+      ? own.filter((j) => j.id !== Math.max(...own.map((o) => o.id)))
+      : own;
   let listable = 0;
   for (const job of candidates) {
     if (lifecycleOver(job, nowMs)) continue; // leaving memory at the next sweep
@@ -111,6 +117,13 @@ async function listJobs(
   const when = (ms: number) => (goDates ? goTimeString(new Date(ms)) : isoSeconds(new Date(ms)));
   const requestOf = (job: Job) =>
     ctx.faults.has('jobs-task-wrong-request') ? job.requestUrl.split('?')[0]! : job.requestUrl;
+  // The faults jobs-task-times-local-as-utc and jobs-task-end-is-expiry misplace the two instants.
+  const shift = ctx.faults.has('jobs-task-times-local-as-utc') ? -EASTERN_OFFSET_MS : 0;
+  const startOf = (job: Job): number => job.createdAtMs + shift;
+  const endOf = (state: JobState): number =>
+    (ctx.faults.has('jobs-task-end-is-expiry') && state.status === 'Completed'
+      ? state.updatedAtMs + DAY_MS
+      : state.updatedAtMs) + shift;
   const task = ({ job, state }: { job: Job; state: JobState }): Record<string, unknown> => {
     let status = taskStatus(state.status, ctx.quirks);
     if (wrongStatus) {
@@ -128,7 +141,7 @@ async function listJobs(
       status,
       intent: 'order',
       input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${requestOf(job)}` }],
-      executionPeriod: { start: when(job.createdAtMs), end: when(state.updatedAtMs) },
+      executionPeriod: { start: when(startOf(job)), end: when(endOf(state)) },
     };
   };
 
@@ -152,8 +165,13 @@ async function listJobs(
     for (const m of matches) yield task(m);
   })();
   const body = ctx.faults.has('jobs-not-bundle') ? jsonArray(tasks) : bundleText(head, tasks);
+  // Dated by the clock the Tasks' times are counted on, as a server's own Date is (even a moved mock clock).
+  reply.header('date', httpDate(new Date(nowMs)));
   return reply.code(200).header('content-type', 'application/json').send(textStream(body));
 }
+
+/** US Eastern standard time's offset from UTC (fault jobs-task-times-local-as-utc). */
+const EASTERN_OFFSET_MS = 5 * 3_600_000;
 
 /** The Bundle as JSON.stringify writes it (`entry` left out when empty), one entry at a time. */
 function* bundleText(head: string, resources: Iterable<unknown>): Generator<string> {

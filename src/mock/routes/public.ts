@@ -34,6 +34,9 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
         : {}),
     });
     if (ctx.faults.has('metadata-not-capabilitystatement')) statement.resourceType = 'Conformance';
+    if (ctx.faults.has('metadata-status-draft')) statement.status = 'draft';
+    if (ctx.faults.has('metadata-no-software-version'))
+      statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
     if (ctx.faults.has('metadata-no-token-url')) {
       for (const rest of statement.rest as Array<{ security?: { extension?: unknown } }>)
