@@ -84,6 +84,8 @@ export function judgeGroupSinceExisting(
   unfiltered: IndexedExport,
   filtered: IndexedExport,
   since: number,
+  /** BCDA's documents say what each cohort gets (seed 000 §/Group); the IG leaves it to the server. */
+  cohortsDocumented = true,
 ): CheckOutcome {
   const ev = evidence(unfiltered, filtered);
   const { judged, withHistory } = treatment(unfiltered.index, filtered.index, since);
@@ -100,7 +102,7 @@ export function judgeGroupSinceExisting(
   if (filtered.incomplete) return skip(unread(filtered), ev);
   // An existing enrollee gets none of its older data, a newly attributed one all of it: part of it is neither.
   const before = unfiltered.index.byEnrollee();
-  const mixed = withHistory.flatMap((who) => {
+  const mixed = (cohortsDocumented ? withHistory : []).flatMap((who) => {
     const older = (before.get(who) ?? []).filter(
       (r) => r.lastUpdated !== undefined && r.lastUpdated <= since,
     );
