@@ -753,6 +753,8 @@ const accessChecks: CheckDefinition[] = [
  * (seed 001), with a minute's margin for the time the run already spent with the token.
  */
 const TOKEN_LIFE_JUMP_SECONDS = 21 * 60;
+/** Within a token's 20 minutes: it must still be accepted this far on. */
+const TOKEN_STILL_VALID_SECONDS = 19 * 60;
 
 const NO_CLOCK =
   'the target offers no way to move its clock (only the embedded mock, or a mock started with --control, does), and waiting out a token’s 20 minutes is beyond a run';
@@ -805,9 +807,9 @@ const tokenLifeChecks: CheckDefinition[] = [
   },
   {
     id: 'AUTH-OWN-TOKEN-EXPIRES',
-    title: 'a token the server issued is refused once it is over 20 minutes old',
+    title: 'a token the server issued lasts its 20 minutes, and is refused once older',
     description:
-      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
+      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on. With client credentials the token is a fresh one, asked for just before, and it must still be accepted 19 minutes on: the token answer says it lasts 20 minutes (expires_in 1200), and a server that ends it sooner breaks the client's schedule of renewals. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
     level: 'MUST',
     area: 'auth',
     phase: 'late',
@@ -820,6 +822,9 @@ const tokenLifeChecks: CheckDefinition[] = [
       if (!control) return skip(NO_CLOCK);
       // Nothing of the run may be in flight while the clock is ahead.
       await ctx.settled();
+      // A token of known age: fetched now, unless the run only has a fixed --token.
+      const fresh = !ctx.config.token;
+      if (fresh) ctx.invalidateToken();
       const header = await ctx.target.authorization('token');
       if (!header) return skip('no bearer token');
       const ask = (label: string) =>
@@ -834,20 +839,35 @@ const tokenLifeChecks: CheckDefinition[] = [
           `the token is not accepted even now (status ${before.status}): its refusal later would tell nothing`,
           [before.exchange.id],
         );
-      await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS);
+      let moved = 0;
       try {
+        let still: HttpResponse | undefined;
+        if (fresh) {
+          await control.advanceClock(TOKEN_STILL_VALID_SECONDS);
+          moved = TOKEN_STILL_VALID_SECONDS;
+          still = await ask('attribution_status with the same token 19 minutes on');
+        }
+        await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS - moved);
+        moved = TOKEN_LIFE_JUMP_SECONDS;
         const after = await ask('attribution_status with the same token 21 minutes on');
-        const evidence = [before.exchange.id, after.exchange.id];
+        const evidence = [before.exchange.id, ...(still ? [still.exchange.id] : []), after.exchange.id];
         const bcda = ctx.config.profile === 'bcda';
-        const problem = joinProblems(errorAnswerProblems(after, 401, bcda ? { code: 'forbidden' } : {}));
+        const expired = joinProblems(errorAnswerProblems(after, 401, bcda ? { code: 'forbidden' } : {}));
+        const problem = joinProblems([
+          still && still.status !== 200
+            ? `19 minutes on, within the 20 minutes it was issued for, the token answered ${still.status}`
+            : undefined,
+          expired && `21 minutes on, the same token: ${expired}`,
+        ]);
         return verdict(
-          problem && `21 minutes on, the same token: ${problem}`,
-          'accepted at first, refused with 401 and an OperationOutcome 21 minutes on',
+          problem,
+          `accepted at first${still ? ' and 19 minutes on' : ''}, refused with 401 and an OperationOutcome 21 minutes on`,
           evidence,
         );
       } finally {
-        // The clock may be shared (a mock other clients use): put it back.
-        await control.rewindClock(TOKEN_LIFE_JUMP_SECONDS);
+        // The clock may be shared (a mock other clients use): put it back, and drop the token it aged.
+        if (moved) await control.rewindClock(moved);
+        if (fresh) ctx.invalidateToken();
       }
     },
   },

@@ -17,7 +17,7 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
   return {
     id,
     title: `a duplicate of a running ${name} job is refused with 429 and Retry-After`,
-    description: `For a rate-limited organization, asking again for a ${name} export that is still running answers 429 Too Many Requests with a Retry-After header (delay-seconds).`,
+    description: `For a rate-limited organization, asking again for a ${name} export that is still running answers 429 Too Many Requests with a Retry-After header (delay-seconds). Where job states can be set (the embedded mock), the first job is put In Progress before the second kick-off: the documents speak of jobs "already marked as In-Progress", which a server counting only queued jobs would let through.`,
     level: 'MUST',
     area: 'ratelimit',
     // BCDA's rule for its rate-limited organizations; the IG lets a server start duplicates (bulkdata@118).
@@ -39,6 +39,9 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
         });
         if (!first.jobUrl)
           return skip(`the first kick-off answered ${first.res.status}`, [first.res.exchange.id]);
+        // Past its queue: the rule is about a job In Progress, not only one still Pending.
+        const firstId = jobIdOf(first.jobUrl);
+        if (ctx.control && firstId) await ctx.control.forceJobState(firstId, 'In Progress');
         const second = await ctx.kickoff({
           ...spec,
           client,

@@ -346,7 +346,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-IN-PROGRESS-202',
     title: 'a running job answers 202',
     description:
-      'While an export runs, GET on its Content-Location URL answers 202 Accepted (no body needed): judged on the polls of every export the run followed.',
+      'While an export runs, GET on its Content-Location URL answers 202 Accepted (no body needed): judged on the polls of every export the run followed. A first poll answering 404 or 410 fails too: the run cancels none of the exports it follows, so a job the kick-off has just named is not gone but not yet shown.',
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -366,6 +366,12 @@ const jobStatusChecks: CheckDefinition[] = [
               first.exchangeId,
             ]);
           }
+          // Nothing the run does cancels a job it follows: one just named cannot be gone already.
+          if (first.status === 404 || first.status === 410)
+            return fail(
+              `the first poll answered ${first.status}: the job the kick-off had just named was not found, where a job still processing answers 202`,
+              [first.exchangeId],
+            );
           return skip('the job was already finished at the first poll, so no in-progress answer was seen', [
             first.exchangeId,
           ]);
@@ -590,10 +596,10 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-ERROR-ARRAY',
     title: 'manifest error is an array of OperationOutcome files',
     description:
-      'In every manifest, error is present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url.',
+      'In every manifest, error is present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url. Under the bcda profile error lists failures only (seed 001: empty when nothing failed): no error file the run downloaded whole may be empty.',
     refs: [],
     faults: ['manifest-error-not-array'],
-    check(run) {
+    check(run, ctx) {
       const id = run.final.exchange.id;
       const error = run.manifest?.error;
       if (!Array.isArray(error)) return fail(`error is ${JSON.stringify(error)}, not an array`, [id]);
@@ -601,9 +607,18 @@ const jobStatusChecks: CheckDefinition[] = [
         const item = raw as Record<string, unknown> | null;
         return !item || item.type !== 'OperationOutcome' || !isAbsoluteHttpUrl(item.url);
       });
-      return bad >= 0
-        ? fail(`error[${bad}] is not {type: OperationOutcome, url: absolute}`, [id])
-        : pass(`error array with ${error.length} item(s)`, [id]);
+      if (bad >= 0) return fail(`error[${bad}] is not {type: OperationOutcome, url: absolute}`, [id]);
+      // An error entry whose file reports nothing is an error listed where nothing failed.
+      const empty =
+        ctx.config.profile === 'bcda'
+          ? completeDownloads(run, 'error').filter((d) => d.validation.lines === 0)
+          : [];
+      if (empty.length)
+        return fail(
+          `${empty.length} of the ${error.length} error file(s) hold no OperationOutcome (${urlPath(empty[0]!.item.url)}): error lists files where nothing failed`,
+          [id, ...empty.flatMap((d) => (d.exchangeId ? [d.exchangeId] : []))].slice(0, 10),
+        );
+      return pass(`error array with ${error.length} item(s)`, [id]);
     },
   }),
   completed({

@@ -51,6 +51,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-absolute-patient-reference': 'absolute-patient-reference',
   'content-positive-patient-ids': 'positive-patient-id',
   'content-error-file-wrong-type': 'error-file-wrong-type',
+  'error-file-outcome-no-code': 'error-outcome-no-code',
   'content-eob-no-claim-lines': 'eob-no-claim-lines',
   'content-mbi-no-currency': 'mbi-no-currency',
   'content-patient-no-demographics': 'patient-no-demographics',

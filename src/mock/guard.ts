@@ -42,7 +42,15 @@ async function parseToken(
     outage: providerOutage(ctx),
   });
   let cmsId: string;
-  if (check.kind === 'ok') {
+  if (check.kind === 'ok' && expiresEarly(ctx, match[1])) {
+    sendTokenError(ctx, reply, version, {
+      kind: 'error',
+      status: 401,
+      code: 'forbidden',
+      diagnostics: 'Expired Token',
+    });
+    return { kind: 'sent' };
+  } else if (check.kind === 'ok') {
     cmsId = check.cmsId;
   } else if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token')) {
     cmsId = 'A9994';
@@ -55,6 +63,13 @@ async function parseToken(
   if (!lookUpAco) return { kind: 'none' };
   sendOutcome(reply, 403, version, 'forbidden', 'Unauthorized Error');
   return { kind: 'sent' };
+}
+
+/** Fault auth-token-expires-early: a token is dead 10 minutes after issue, half the lifetime it states. */
+function expiresEarly(ctx: MockContext, token: string): boolean {
+  if (!ctx.faults.has('auth-token-expires-early')) return false;
+  const issuedAtMs = tokenIssuedAtMs(token);
+  return issuedAtMs !== undefined && ctx.clock.nowMs() >= issuedAtMs + 10 * 60 * 1000;
 }
 
 function sendTokenError(

@@ -38,6 +38,7 @@ export function jobFiles(ctx: MockContext, job: Job): PlannedFile[] {
     let plan = ctx.generator.planExport(job.spec);
     if (ctx.faults.has('manifest-file-names-not-uuid')) plan = namedByType(plan);
     if (ctx.faults.has('manifest-error-file-unpaired')) plan = unpairedErrorFiles(plan, job.id);
+    if (ctx.faults.has('manifest-error-lists-empty-file')) plan = emptyErrorFilePerType(plan);
     return ctx.faults.has('manifest-lists-empty-file') ? withEmptyFile(plan) : plan;
   });
 }
@@ -65,6 +66,24 @@ function unpairedErrorFiles(plan: PlannedFile[], jobId: number): PlannedFile[] {
     const tail = `${jobId.toString(16)}${n.toString(16)}`.padStart(12, '0').slice(-12);
     return { ...f, name: `00000000-0000-4000-8000-${tail}-error.ndjson` };
   });
+}
+
+/**
+ * Fault manifest-error-lists-empty-file: one more error file per resource type, beside its last
+ * data file, covering no beneficiary: listed and served with no line.
+ */
+function emptyErrorFilePerType(plan: PlannedFile[]): PlannedFile[] {
+  const last = new Map(plan.filter((f) => f.kind === 'output').map((f) => [f.type, f]));
+  const extra = [...last.values()].map((f): PlannedFile => ({
+    // A UUID of its own (the data file's, its first group reversed), named as error files are.
+    name: f.name
+      .replace(/^[0-9a-f]{8}/, (head) => [...head].reverse().join(''))
+      .replace(/\.ndjson$/, '-error.ndjson'),
+    type: 'OperationOutcome',
+    kind: 'error',
+    beneficiaries: [f.beneficiaries[1], f.beneficiaries[1]],
+  }));
+  return [...plan, ...extra];
 }
 
 /**
@@ -115,7 +134,9 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
         ? job.requestUrl.split('?')[0]
         : job.requestUrl;
   }
-  manifest.requiresAccessToken = has('manifest-requires-access-token-string') ? 'true' : true;
+  manifest.requiresAccessToken = has('manifest-requires-access-token-string')
+    ? 'true'
+    : !has('manifest-requires-access-token-false');
   // Fault manifest-empty-output-null: an export that found nothing says null, not [].
   manifest.output = output.length === 0 && has('manifest-empty-output-null') ? null : output;
   manifest.error = has('manifest-error-not-array') ? null : error;

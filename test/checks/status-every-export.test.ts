@@ -177,6 +177,41 @@ describe('manifest rules on every export', () => {
     });
   });
 
+  it('STATUS-IN-PROGRESS-202: a job just named that the first poll does not find fails', async () => {
+    const gone = completed('main', MAIN, 1);
+    gone.polls = [{ exchangeId: 'g1', status: 404, at: '' }];
+    expect(await byId('STATUS-IN-PROGRESS-202').run(fakeContext({ exports: [gone] }).ctx)).toMatchObject({
+      outcome: 'fail',
+      evidence: ['g1'],
+    });
+  });
+
+  it('MANIFEST-ERROR-ARRAY: an error file read whole that holds nothing is an error where nothing failed', async () => {
+    const errorFile = (name: string, lines: number) => ({
+      item: { type: 'OperationOutcome', url: `http://t/data/1/${name}` },
+      kind: 'error' as const,
+      status: 200,
+      wireBytes: 0,
+      bytes: 0,
+      sentToken: true,
+      acceptedGzip: true,
+      validation: { lines, countsByType: {} } as never,
+    });
+    const run = completed('main', MAIN, 1, {
+      error: [
+        { type: 'OperationOutcome', url: 'http://t/data/1/a-error.ndjson' },
+        { type: 'OperationOutcome', url: 'http://t/data/1/b-error.ndjson' },
+      ],
+    });
+    run.downloads = [errorFile('a-error.ndjson', 2)];
+    const check = byId('MANIFEST-ERROR-ARRAY');
+    expect((await check.run(fakeContext({ exports: [run] }).ctx)).outcome).toBe('pass');
+    run.downloads.push(errorFile('b-error.ndjson', 0));
+    expect((await check.run(fakeContext({ exports: [run] }).ctx)).message).toMatch(
+      /1 of the 2 error file\(s\) hold no OperationOutcome \(\/data\/1\/b-error\.ndjson\)/,
+    );
+  });
+
   it('are late checks: they run after the checks that start exports', () => {
     for (const id of ['MANIFEST-REQUEST-URL', 'MANIFEST-JOB-ID', 'STATUS-COMPLETE-200', 'STATUS-X-PROGRESS'])
       expect([id, byId(id).phase]).toEqual([id, 'late']);

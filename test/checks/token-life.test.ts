@@ -21,12 +21,15 @@ describe('AUTH-OWN-TOKEN-EXPIRES', () => {
     expect(outcome(result)).toEqual({ outcome: 'skip', message: expect.stringMatching(/move its clock/) });
   });
 
-  test('clean: accepted, then refused 21 minutes on; the clock is put back', async () => {
+  test('clean: a fresh token accepted, still 19 minutes on, refused 21 minutes on; the clock is put back', async () => {
     const mock = await mockWith();
     const before = lead(mock);
     const result = await runCheck(mock, ID);
-    expect(outcome(result)).toEqual({ outcome: 'pass', message: expect.stringMatching(/refused with 401/) });
-    expect(result.evidence).toHaveLength(2);
+    expect(outcome(result)).toEqual({
+      outcome: 'pass',
+      message: expect.stringMatching(/and 19 minutes on, refused with 401/),
+    });
+    expect(result.evidence).toHaveLength(3);
     expect(Math.abs(lead(mock) - before)).toBeLessThan(60_000);
   });
 
@@ -45,6 +48,17 @@ describe('AUTH-OWN-TOKEN-EXPIRES', () => {
       outcome: 'skip',
       message: expect.stringMatching(/not accepted even now/),
     });
+  });
+
+  test('tokens that end before the 20 minutes they are issued for: fails at 19 minutes', async () => {
+    const mock = await mockWith(['auth-token-expires-early']);
+    const before = lead(mock);
+    const result = await runCheck(mock, ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: '19 minutes on, within the 20 minutes it was issued for, the token answered 401',
+    });
+    expect(Math.abs(lead(mock) - before)).toBeLessThan(60_000);
   });
 
   test('tokens that never expire: fails', async () => {

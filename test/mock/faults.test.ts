@@ -867,6 +867,102 @@ Object.assign(PROBES, {
     }),
 });
 
+// Seed 001's own faults (issue 16 item 5), written from the requirement rows, not from a check.
+/** A job of A9994 (or `cmsId`) held in `state`, with its token. */
+async function jobHeldIn(m: TestMock, state: string, cmsId = 'A9994', path?: string) {
+  const t = await tokenFor(m.app, cmsId);
+  const id = await startExport(m, t, path);
+  m.ctx.jobs.get(id)!.override = { status: state as 'In Progress', atMs: m.ctx.clock.nowMs(), sticky: true };
+  return { t, id };
+}
+
+/** The Tasks of the caller's unfiltered job list, as status and valueString, or the list's status. */
+async function listedTasks(m: TestMock, t: string): Promise<unknown> {
+  const res = await m.http().get('/api/v2/jobs').set(exportHeaders(t));
+  if (res.status !== 200) return res.status;
+  const bundle = json<{
+    entry?: Array<{ resource: { status: string; input?: Array<{ valueString: string }> } }>;
+  }>(res);
+  return (bundle.entry ?? []).map((e) => [e.resource.status, e.resource.input?.[0]?.valueString]);
+}
+
+Object.assign(PROBES, {
+  'ratelimit-pending-only': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'In Progress', 'SBXBM0002', '/api/v2/Patient/$export');
+    return status(m.http().get('/api/v2/Patient/$export').set(exportHeaders(t)));
+  },
+  'cancel-in-progress-refused': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'auth-token-expires-early': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.clock.advance(11 * 60);
+    return status(m.http().get('/api/v2/attribution_status').set(auth(t)));
+  },
+  'jobs-entry-per-file': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return json<{ total: number }>(await m.http().get('/api/v2/jobs').set(exportHeaders(t))).total;
+  },
+  'claims-served-every-version': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v3/Patient/$export?_type=Claim')
+        .set(exportHeaders(await tokenFor(m.app, 'TEST001'))),
+    ),
+  'jobs-list-hides-finished': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'Cancelled');
+    return listedTasks(m, t);
+  },
+  'jobs-expired-states-completed': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'CancelledExpired');
+    return listedTasks(m, t);
+  },
+  'status-pending-not-found': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'download-lags-completion': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(3);
+    const manifest = json<{ output: Array<{ url: string }> }>(
+      await m.http().get(`/api/v2/jobs/${id}`).set(auth(t)),
+    );
+    return status(m.http().get(new URL(manifest.output[0]!.url).pathname).set(auth(t)));
+  },
+  'manifest-requires-access-token-false': async (m: TestMock) =>
+    json((await completed(m)).res).requiresAccessToken,
+  'error-file-outcome-no-code': errorFiles,
+  'status-expired-empty-manifest': async (m: TestMock) => {
+    const { id } = await completed(m);
+    m.ctx.clock.advance(25 * 3600);
+    return status(
+      m
+        .http()
+        .get(`/api/v2/jobs/${id}`)
+        .set(auth(await m.token())),
+    );
+  },
+  'jobs-task-request-shifted': async (m: TestMock) => {
+    const t = await m.token();
+    await startExport(m, t, '/api/v2/Patient/$export?_type=Patient');
+    await startExport(m, t, '/api/v2/Patient/$export?_type=Coverage');
+    return listedTasks(m, t);
+  },
+  'manifest-error-lists-empty-file': async (m: TestMock) =>
+    json<{ error: unknown[] }>((await completed(m)).res).error.length,
+  'attribution-refuses-json-accept': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set({ ...auth(await m.token()), Accept: 'application/json' }),
+    ),
+});
+
 // The faults written from seed 000's rows (issue 16 item 5).
 async function outputTypes(m: TestMock, path: string, cmsId = 'A9994'): Promise<string[]> {
   const t = await tokenFor(m.app, cmsId);

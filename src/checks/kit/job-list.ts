@@ -72,7 +72,10 @@ export function statusFilterOf(url: string): string[] | undefined {
 /** The API version in a request path (`/api/v2/jobs` → v2). */
 export const apiVersionOf = (url: string): string | undefined => /\/api\/(v\d+)\//.exec(url)?.[1];
 
-/** What breaks the job-list rules in one 200 answer's body: a searchset Bundle of Tasks, total = entries. */
+/**
+ * What breaks the job-list rules in one 200 answer's body: a searchset Bundle of Tasks, one entry
+ * per job (no job id twice), total = entries.
+ */
 export function bundleProblems(body: unknown): string[] {
   const bundle = body && typeof body === 'object' && !Array.isArray(body) ? (body as BundleBody) : undefined;
   if (bundle?.resourceType !== 'Bundle')
@@ -91,7 +94,17 @@ export function bundleProblems(body: unknown): string[] {
       ? undefined
       : `total is ${JSON.stringify(bundle.total)} but there are ${entries.length} entries`,
     notTasks ? `${notTasks} entr${notTasks === 1 ? 'y is' : 'ies are'} not a Task` : undefined,
+    repeatedJobs(body),
   ].filter((p): p is string => p !== undefined);
+}
+
+/** Seed 001: "each resource … represents a single past job request": a job id listed twice is one job shown as two. */
+function repeatedJobs(body: unknown): string | undefined {
+  const ids = (tasksOfBody(body) ?? []).flatMap((t) => (t.id === undefined ? [] : [t.id]));
+  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (!repeated.length) return undefined;
+  const times = ids.filter((id) => id === repeated[0]).length;
+  return `${repeated.length} job(s) have more than one entry (job ${repeated[0]} ${times} times)`;
 }
 
 const FINISHED_TASK = new Set(['completed', 'failed', 'cancelled']);

@@ -70,7 +70,8 @@ function* errorLines(spec: ExportSpec, ctx: FactsContext, file: PlannedFile): Ge
   for (let i = start; i < end; i++) {
     if (file.cohort && cohortOf(spec, i) !== file.cohort) continue;
     if (isErrorBeneficiary(ctx.seed, ctx.cmsId, i, ctx.beneficiaries)) {
-      yield beneficiaryNotFoundLine(beneficiaryMbi(ctx.seed, ctx.cmsId, i));
+      const line = beneficiaryNotFoundLine(beneficiaryMbi(ctx.seed, ctx.cmsId, i));
+      yield spec.mutations?.includes('error-outcome-no-code') ? line.replace(/"code":"[^"]*",/, '') : line;
     }
   }
 }

@@ -47,6 +47,8 @@ export type ContentMutation =
   | 'positive-patient-id'
   /** Error files start with a line that is not an OperationOutcome. */
   | 'error-file-wrong-type'
+  /** The OperationOutcomes of error files have issues without the code FHIR R4 requires. */
+  | 'error-outcome-no-code'
   /** Group/runout draws from the current enrollees instead of last year's runout population. */
   | 'runout-current-enrollees'
   /** Group/runout: the first claim of every claim file is dated on the transaction day (this year). */

@@ -11,6 +11,18 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
   app.get(`/api/${version}/attribution_status`, async (request, reply) => {
     const aco = await requireAco(ctx, request, reply);
     if (!aco) return reply;
+    // Fault attribution-refuses-json-accept: the export endpoints' Accept rule applied here too.
+    if (
+      ctx.faults.has('attribution-refuses-json-accept') &&
+      request.headers.accept !== 'application/fhir+json'
+    )
+      return sendOutcome(
+        reply,
+        400,
+        version,
+        'structure',
+        'Accept header is required and must be application/fhir+json',
+      );
     // The documents show the database's text form; the real server encodes a Go time (RFC 3339).
     const dates = ingestionDates(aco, ctx.clock.now(), ctx.quirks ? rfc3339Nano : postgresTimestamp);
     if (dates.length === 0 && !ctx.faults.has('attribution-missing-200'))

@@ -7,7 +7,7 @@ import { createGzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { matchJob, requireAco } from '../guard';
-import { DAY_MS, jobState, type JobState, type JobStatus } from '../jobs';
+import { DAY_MS, jobState, type Job, type JobState, type JobStatus } from '../jobs';
 import { findFile, jobFiles } from '../manifest';
 import { ndjsonStream, truncated } from '../ndjson-stream';
 import { pacedStream } from '../download-pace';
@@ -42,6 +42,15 @@ function servedAs(ctx: MockContext, state: JobState): JobStatus {
   return status;
 }
 
+/** How long after its completion a job's files are missing under the fault download-lags-completion. */
+const FILES_LAG_MS = 30 * 1000;
+
+function filesNotYetInPlace(ctx: MockContext, job: Job): boolean {
+  if (!ctx.faults.has('download-lags-completion')) return false;
+  const nowMs = ctx.clock.nowMs();
+  return nowMs < jobState(job, nowMs).updatedAtMs + FILES_LAG_MS;
+}
+
 export function registerDataRoute(app: FastifyInstance, ctx: MockContext): void {
   app.get<{ Params: { jobID: string; fileName: string } }>('/data/:jobID/:fileName', (request, reply) =>
     serveFile(ctx, request, reply),
@@ -74,6 +83,8 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     }
     return sendText(reply, 404, 'Not Found');
   }
+  // Fault download-lags-completion: the files land a while after the job reads as completed.
+  if (status === 'Completed' && filesNotYetInPlace(ctx, m.job)) return sendText(reply, 404, 'Not Found');
   const done = status === 'Completed' || ((status === 'Archived' || status === 'Expired') && afterExpiry);
   let file = done ? findFile(ctx, m.job, fileName) : undefined;
   if (!file && done && anyName) file = jobFiles(ctx, m.job).find((f) => f.kind === 'output');

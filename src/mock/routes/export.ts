@@ -144,7 +144,8 @@ async function kickOff(
   if (aco.rateLimited && !ctx.faults.has('ratelimit-disabled')) {
     let clash = false;
     for (const job of ctx.jobs.ofAco(aco.cmsId)) {
-      if (!blocksNewJob(job, version, requestKey, params.types, nowMs)) continue;
+      const pendingOnly = ctx.faults.has('ratelimit-pending-only');
+      if (!blocksNewJob(job, version, requestKey, params.types, nowMs, pendingOnly)) continue;
       clash = true;
       break;
     }
@@ -171,7 +172,7 @@ async function kickOff(
     for (const t of params.types) {
       if (rejectAll)
         return bad(400, 'structure', `invalid resource type ${t}. Supported types ${goSlice(supported)}`);
-      if (!supported.includes(t)) {
+      if (!supported.includes(t) && !claimsOnAnyVersion(ctx, aco, t)) {
         if (acceptAny) continue;
         return bad(400, 'structure', `invalid resource type ${t}. Supported types ${goSlice(supported)}`);
       }
@@ -183,6 +184,8 @@ async function kickOff(
     types = defaultTypes(aco, version, ctx.faults.has('partially-adjudicated-omitted'));
     if (ctx.faults.has('export-default-omits-coverage')) types = types.filter((t) => t !== 'Coverage');
     types = defaultTypeFaults(ctx, aco, version, runout, types);
+    if (version !== 'v2' && claimsOnAnyVersion(ctx, aco, 'Claim'))
+      types = [...types, 'Claim', 'ClaimResponse'];
     if (groupId === undefined && ctx.faults.has('patient-export-omits-patients'))
       types = types.filter((t) => t !== 'Patient');
   }
@@ -241,6 +244,18 @@ async function kickOff(
   return reply.send();
 }
 
+/**
+ * Fault claims-served-every-version: Claim and ClaimResponse go to an entitled organization on
+ * whichever version it asks, as if only the entitlement were checked.
+ */
+function claimsOnAnyVersion(ctx: MockContext, aco: MockAco, type: string): boolean {
+  return (
+    ctx.faults.has('claims-served-every-version') &&
+    aco.partiallyAdjudicated &&
+    needsPartialAdjudication(type)
+  );
+}
+
 /** A short stand-in for a request's path and query, which a client can make 16 KiB long. */
 function digest(pathQuery: string): string {
   return createHash('sha256').update(pathQuery, 'utf8').digest('base64');
@@ -261,10 +276,13 @@ function blocksNewJob(
   requestKey: string,
   newTypes: string[] | undefined,
   nowMs: number,
+  /** Fault ratelimit-pending-only: a job In Progress no longer counts as in flight. */
+  pendingOnly = false,
 ): boolean {
   if (job.version !== version) return false;
   if (nowMs - job.createdAtMs >= 24 * 3600 * 1000) return false;
-  if (!isActive(jobState(job, nowMs).status)) return false;
+  const status = jobState(job, nowMs).status;
+  if (pendingOnly ? status !== 'Pending' : !isActive(status)) return false;
   if (job.requestKey === requestKey) return true;
   if (newTypes === undefined || job.typeParam === undefined) return true;
   // Quirk of the real check, kept: the old job's raw `_type` is compared as one string.

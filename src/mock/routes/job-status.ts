@@ -94,6 +94,18 @@ async function getStatus(
   if (ctx.faults.has('status-failed-202') && (status === 'Failed' || status === 'FailedExpired'))
     status = 'In Progress';
 
+  // Fault status-pending-not-found: a job is only found once a worker has picked it up.
+  if (status === 'Pending' && ctx.faults.has('status-pending-not-found'))
+    return sendOutcome(reply, 404, version, 'not-found', 'Job not found', flaws(ctx));
+  // Fault status-expired-empty-manifest: a job whose files are gone still answers 200, listing none.
+  if (ctx.faults.has('status-expired-empty-manifest') && filesGone(ctx, status, state.updatedAtMs))
+    return sendBody(
+      reply,
+      200,
+      'application/json',
+      JSON.stringify({ ...buildManifest(ctx, job, baseUrl(request)), output: [], error: [] }),
+    );
+
   switch (status) {
     case 'Pending':
     case 'In Progress': {
@@ -152,6 +164,12 @@ async function getStatus(
     case 'CancelledExpired':
       return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.', flaws(ctx));
   }
+}
+
+/** True when a job's files have expired: archived or expired, or completed a day ago and not yet swept. */
+function filesGone(ctx: MockContext, status: string, updatedAtMs: number): boolean {
+  if (status === 'Archived' || status === 'Expired') return true;
+  return status === 'Completed' && ctx.clock.nowMs() >= updatedAtMs + DAY_MS;
 }
 
 function failed(ctx: MockContext, version: ApiVersion, reply: FastifyReply): FastifyReply {
@@ -244,7 +262,9 @@ async function cancel(
     return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED, flaws(ctx));
   }
   const { job, state } = m;
-  if (isActive(state.status)) {
+  // Fault cancel-in-progress-refused: only a job no worker has picked up can be cancelled.
+  const refused = ctx.faults.has('cancel-in-progress-refused') && state.status === 'In Progress';
+  if (isActive(state.status) && !refused) {
     if (!ctx.faults.has('cancel-ignored')) {
       job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
     }

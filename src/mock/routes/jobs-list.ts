@@ -20,6 +20,7 @@ import {
 import { textStream } from '../ndjson-stream';
 import { operationOutcome, sendBody, sendOutcome } from '../outcome';
 import { QueryParams, checkExportHeaders, checkUrlParams } from '../params';
+import { jobFiles } from '../manifest';
 import { baseUrl } from '../urls';
 
 export function registerJobsListRoute(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
@@ -106,17 +107,23 @@ async function listJobs(
     if (lifecycleOver(job, nowMs)) continue; // leaving memory at the next sweep
     listable += 1;
     const state = jobState(job, nowMs);
+    if (statusText === undefined && hiddenUnfiltered(ctx, state.status)) continue;
     const hit = byTask
       ? wantedTasks.has(taskStatus(state.status, ctx.quirks))
       : wanted.includes(state.status);
     if (ignoreFilter || hit) matches.push({ job, state });
   }
+  // Fault jobs-entry-per-file: a completed job comes once per output file, as a join on its files.
+  if (ctx.faults.has('jobs-entry-per-file'))
+    matches.splice(0, matches.length, ...matches.flatMap((m) => Array<typeof m>(entriesOf(ctx, m)).fill(m)));
   const badShape = ctx.faults.has('jobs-bad-task-shape');
   const wrongStatus = ctx.faults.has('jobs-wrong-task-status');
   const goDates = ctx.faults.has('jobs-task-invalid-dates');
   const when = (ms: number) => (goDates ? goTimeString(new Date(ms)) : isoSeconds(new Date(ms)));
   const requestOf = (job: Job) =>
-    ctx.faults.has('jobs-task-wrong-request') ? job.requestUrl.split('?')[0]! : job.requestUrl;
+    ctx.faults.has('jobs-task-wrong-request')
+      ? requestOfJob(ctx, job).split('?')[0]!
+      : requestOfJob(ctx, job);
   // The faults jobs-task-times-local-as-utc and jobs-task-end-is-expiry misplace the two instants.
   const shift = ctx.faults.has('jobs-task-times-local-as-utc') ? -EASTERN_OFFSET_MS : 0;
   const startOf = (job: Job): number => job.createdAtMs + shift;
@@ -126,6 +133,9 @@ async function listJobs(
       : state.updatedAtMs) + shift;
   const task = ({ job, state }: { job: Job; state: JobState }): Record<string, unknown> => {
     let status = taskStatus(state.status, ctx.quirks);
+    // Fault jobs-expired-states-completed: every state ending in Expired reads as an expired export.
+    if (ctx.faults.has('jobs-expired-states-completed') && state.status.endsWith('Expired'))
+      status = 'completed';
     if (wrongStatus) {
       status =
         status === 'completed'
@@ -172,6 +182,32 @@ async function listJobs(
 
 /** US Eastern standard time's offset from UTC (fault jobs-task-times-local-as-utc). */
 const EASTERN_OFFSET_MS = 5 * 3_600_000;
+
+/** Fault jobs-list-hides-finished: the states an unfiltered list leaves out. */
+function hiddenUnfiltered(ctx: MockContext, status: JobStatus): boolean {
+  return (
+    ctx.faults.has('jobs-list-hides-finished') &&
+    ['Failed', 'FailedExpired', 'Cancelled', 'CancelledExpired', 'Expired'].includes(status)
+  );
+}
+
+/** How many entries a job gets under the fault jobs-entry-per-file: one per output file once completed. */
+function entriesOf(ctx: MockContext, m: { job: Job; state: JobState }): number {
+  if (m.state.status !== 'Completed') return 1;
+  return Math.max(1, jobFiles(ctx, m.job).filter((f) => f.kind === 'output').length);
+}
+
+/**
+ * The kick-off URL a Task names: its job's own, or under the fault jobs-task-request-shifted the
+ * one of the organization's job before it (the first job keeps its own).
+ */
+function requestOfJob(ctx: MockContext, job: Job): string {
+  if (!ctx.faults.has('jobs-task-request-shifted')) return job.requestUrl;
+  let previous: Job | undefined;
+  for (const j of ctx.jobs.ofAco(job.cmsId))
+    if (j.id < job.id && (!previous || j.id > previous.id)) previous = j;
+  return (previous ?? job).requestUrl;
+}
 
 /** The Bundle as JSON.stringify writes it (`entry` left out when empty), one entry at a time. */
 function* bundleText(head: string, resources: Iterable<unknown>): Generator<string> {
