@@ -117,7 +117,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-LIST-BUNDLE',
     title: 'every job list is a searchset Bundle of Tasks',
     description:
-      "GET /jobs answers 200 with a FHIR Bundle (type searchset, one entry per job: no job id twice, total equal to the number of entries) whose entries are Task resources, the run's export among them in the unfiltered list. Judged on every 200 job-list answer the run received, filtered or not, whichever client asked.",
+      "GET /jobs answers 200 with a FHIR Bundle (type searchset, one entry per job: no job id twice, total equal to the number of entries) whose entries are Task resources, the run's export among them in the unfiltered list, and a job started just before a list is asked for in that list (the newest job is not left out). Judged on every 200 job-list answer the run received, filtered or not, whichever client asked.",
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],
