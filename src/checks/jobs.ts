@@ -24,7 +24,7 @@ import { sameRequestUrl } from './kit/every-export';
 import { answersTo, type RecordedAnswer } from './kit/recorded';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
-import { createdAtByJob, taskTimeProblems } from './kit/job-times';
+import { creationWindows, taskTimeProblems } from './kit/job-times';
 
 const JOB_STATES = Object.keys(TASK_STATUS);
 
@@ -156,7 +156,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-TASK-SHAPE',
     title: 'each Task names its job, request and times',
     description:
-      'Each Task has an official identifier whose system is the …/api/<version of the list>/jobs URL and whose value is the job id, intent "order", an input with type.text "BULK FHIR Export" and valueString "GET <request URL>", and an executionPeriod with a start (and an end once the job is finished). The times are the server\'s: a job of the run starts when its manifest\'s transactionTime says (within 5 s), and no start or end lies after the Date of the answer listing it. Judged on every Task of every job-list answer the run received. MUST: the documents promise each job\'s "start and end datetime, unique ID, original valueString request, and status", its creation and completion time (seed 000).',
+      'Each Task has an official identifier whose system is the …/api/<version of the list>/jobs URL and whose value is the job id, intent "order", an input with type.text "BULK FHIR Export" and valueString "GET <request URL>", and an executionPeriod with a start (and an end once the job is finished). The times are the server\'s: a job of the run starts while its kick-off is answered (by that answer\'s Date, within a minute), and no start or end lies after the Date of the answer listing it (not the manifest\'s transactionTime, which BCDA takes from BFD or from when the job is prepared). Judged on every Task of every job-list answer the run received. MUST: the documents promise each job\'s "start and end datetime, unique ID, original valueString request, and status", its creation and completion time (seed 000).',
     level: 'MUST',
     phase: 'late',
     profiles: ['bcda'],
@@ -167,7 +167,7 @@ export const jobsChecks: CheckDefinition[] = [
       const { lists, unreadable } = listAnswers(ctx);
       const problems: string[] = [];
       const evidence = new Set<string>();
-      const createdAt = await createdAtByJob(ctx);
+      const created = await creationWindows(ctx);
       let tasks = 0;
       for (const { answer, body } of lists) {
         const version = apiVersionOf(answer.exchange.request.url);
@@ -178,7 +178,7 @@ export const jobsChecks: CheckDefinition[] = [
           evidence.add(answer.exchange.id);
           problems.push(`${answer.exchange.id} Task ${task.id ?? '?'}: ${found.join(', ')}`);
         }
-        const times = taskTimeProblems(answer, body, createdAt);
+        const times = taskTimeProblems(answer, body, created);
         if (times.length) evidence.add(answer.exchange.id);
         problems.push(...times);
       }

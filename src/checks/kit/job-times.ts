@@ -1,21 +1,29 @@
 /**
  * The times a job list gives each job (seed 000 §/Jobs: its creation time, and the completion
  * time of a finished job), held against what the server itself said elsewhere: a job of the run
- * was created when its manifest's transactionTime says (the server's time when the export began),
- * and no job can have been created or have finished after the answer that lists it was sent (its
- * Date header, the server's clock).
+ * was created while its kick-off was being answered (by the kick-off answer's Date header, the
+ * server's clock), and no job can have been created or have finished after the answer that lists
+ * it was sent (its Date header). Not the manifest's transactionTime: BCDA's v1/v2 take it from
+ * BFD's last update and v3 from when the job is prepared, which may be long after its creation.
  */
 import type { CheckContext } from '../context';
 import { jobIdOf, tasksOfBody } from './job-list';
 import type { RecordedAnswer } from './recorded';
 
-/** How far a Task's start may lie from its job's transactionTime: both are the server's "now" at kick-off. */
-export const CREATION_TOLERANCE_MS = 5_000;
 /**
- * How far after the answer's Date a Task time may lie: whole-second renderings, and the clocks of the
- * server's nodes (the one answering, the one that finished the job), may disagree a little.
+ * How far a Task time may lie outside what an answer's Date allows: whole-second renderings, and
+ * the clocks of the server's nodes (the one answering, the one that made or finished the job), may
+ * disagree a little.
  */
 const DATE_SKEW_MS = 60_000;
+
+/** When a job may have been created, by the server's clock (epoch ms). */
+interface CreationWindow {
+  earliest: number;
+  latest: number;
+  /** The kick-off answer's Date, as sent. */
+  date: string;
+}
 
 type Period = { start?: unknown; end?: unknown };
 
@@ -25,13 +33,20 @@ const instantOf = (v: unknown): number | undefined => {
   return Number.isFinite(ms) ? ms : undefined;
 };
 
-/** The run's followed exports' job ids and their manifests' transactionTime. */
-export async function createdAtByJob(ctx: CheckContext): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+/**
+ * The run's followed jobs by id, each with when it was created: before its kick-off answer's Date,
+ * and no earlier than that Date less the time the kick-off took (a job whose kick-off answer has
+ * no Date is left out).
+ */
+export async function creationWindows(ctx: CheckContext): Promise<Map<string, CreationWindow>> {
+  const out = new Map<string, CreationWindow>();
   for (const run of await ctx.followedExports()) {
     const id = jobIdOf(run.jobUrl);
-    const at = instantOf(run.manifest?.transactionTime);
-    if (id && at !== undefined) out.set(id, at);
+    const date = run.kickoff?.headers['date'];
+    const at = instantOf(date);
+    if (!id || at === undefined || !date) continue;
+    const took = run.kickoff?.exchange.durationMs ?? 0;
+    out.set(id, { earliest: at - took - DATE_SKEW_MS, latest: at + DATE_SKEW_MS, date });
   }
   return out;
 }
@@ -40,7 +55,7 @@ export async function createdAtByJob(ctx: CheckContext): Promise<Map<string, num
 export function taskTimeProblems(
   answer: RecordedAnswer,
   body: unknown,
-  createdAt: ReadonlyMap<string, number>,
+  created: ReadonlyMap<string, CreationWindow>,
 ): string[] {
   const served = instantOf(answer.exchange.response?.headers['date']);
   const problems: string[] = [];
@@ -49,10 +64,10 @@ export function taskTimeProblems(
     const start = instantOf(period?.start);
     const end = instantOf(period?.end);
     const name = `${answer.exchange.id} Task ${task.id ?? '?'}`;
-    const created = task.id === undefined ? undefined : createdAt.get(task.id);
-    if (start !== undefined && created !== undefined && Math.abs(start - created) > CREATION_TOLERANCE_MS)
+    const window = task.id === undefined ? undefined : created.get(task.id);
+    if (start !== undefined && window && (start < window.earliest || start > window.latest))
       problems.push(
-        `${name}: executionPeriod.start ${String(period?.start)} is not the job's creation time (its manifest's transactionTime ${new Date(created).toISOString()})`,
+        `${name}: executionPeriod.start ${String(period?.start)} is not when the job was created (its kick-off was answered at ${window.date})`,
       );
     if (served === undefined) continue;
     for (const [what, at] of [
