@@ -1,5 +1,6 @@
 /** The completed-job manifest (behavior §2.3, seed 001 "Response example: completed job"). */
 import type { MockContext } from './context';
+import { horizonFor } from './data/beneficiary';
 import type { PlannedFile } from './data/types';
 import type { FaultName } from './faults';
 import { rfc3339Nano } from './formats';
@@ -123,9 +124,14 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
 
   const manifest: Record<string, unknown> = {};
   if (!has('manifest-no-transaction-time')) {
+    // The real server's v1/v2 give BFD's last data load (behavior §2.3), not the export's start.
+    const shown =
+      ctx.quirks && job.spec.version !== 'v3'
+        ? new Date(horizonFor(job.spec.transactionTime))
+        : job.spec.transactionTime;
     manifest.transactionTime = has('manifest-bad-transaction-time')
-      ? rfc3339Nano(job.spec.transactionTime).slice(0, 10)
-      : rfc3339Nano(job.spec.transactionTime);
+      ? rfc3339Nano(shown).slice(0, 10)
+      : rfc3339Nano(shown);
   }
   if (!has('manifest-no-request')) {
     manifest.request = has('manifest-wrong-request')
