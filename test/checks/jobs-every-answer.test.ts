@@ -119,18 +119,23 @@ describe('the job-list rules on every answer', () => {
     });
   });
 
-  it("JOBS-TASK-SHAPE holds the run's jobs to their transactionTime and every time to the answer's Date", async () => {
-    const withManifest: ExportRun = {
+  it("JOBS-TASK-SHAPE holds the run's jobs to their kick-off's Date and every time to the answer's Date", async () => {
+    const withKickoff: ExportRun = {
       ...main,
+      kickoff: {
+        headers: { date: 'Mon, 01 Jan 2024 00:00:01 GMT' },
+        exchange: { durationMs: 400 },
+      } as unknown as ExportRun['kickoff'],
+      // BCDA's v1/v2 give BFD's last data load here: no measure of the job's creation.
       manifest: {
-        transactionTime: '2024-01-01T00:00:00.400Z',
+        transactionTime: '2023-12-30T23:00:00.000Z',
         request: MAIN_KICKOFF,
         requiresAccessToken: true,
         output: [],
         error: [],
       },
     };
-    const fake = fakeContext({ exports: [withManifest] });
+    const fake = fakeContext({ exports: [withKickoff] });
     const list = (start: string, end: string, date: string) =>
       fake.answer(
         {
@@ -150,7 +155,7 @@ describe('the job-list rules on every answer', () => {
     const out = await byId('JOBS-TASK-SHAPE').run(fake.ctx);
     expect(out.outcome).toBe('fail');
     expect(out.message).toContain(
-      "is not the job's creation time (its manifest's transactionTime 2024-01-01T00:00:00.400Z)",
+      'is not when the job was created (its kick-off was answered at Mon, 01 Jan 2024 00:00:01 GMT)',
     );
     expect(out.message).toContain(
       'executionPeriod.end 2024-01-02T00:01:00Z lies after the answer listing it was sent',
