@@ -269,6 +269,9 @@ async function claimEntitlementShown(ctx: CheckContext): Promise<CheckOutcome | 
       'this organization receives Claim data and _type=Claim is accepted: it is entitled, so the refusal does not apply',
       evidence,
     );
+  // Busy or broken is no answer about entitlement.
+  if (res.status === 429 || res.status >= 500)
+    return skip(`_type=Claim answered ${res.status}: the entitlement cannot be told`, evidence);
   return fail(
     `the default export delivered ${[...new Set(claims.map((i) => i.type))].join(' and ')} files, yet _type=Claim answers ${res.status}: either the organization is entitled and the refusal is wrong, or it is not and its default export hands it partially adjudicated data`,
     evidence,
