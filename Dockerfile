@@ -21,6 +21,8 @@ COPY --from=build /app/spec ./spec
 # The mocks' published test material: the generic mock's SMART clients, the HTTPS mock's certificate.
 COPY --from=build /app/fixtures/smart ./fixtures/smart
 COPY --from=build /app/fixtures/tls ./fixtures/tls
+# The reference BCDA client, for `client --exec` inside the image.
+COPY --from=build /app/examples/bcda-client ./examples/bcda-client
 # Reports are written under the working directory; mount a host folder at /work/reports.
 WORKDIR /work
 RUN chown node:node /work
