@@ -36,6 +36,22 @@ export interface Scenario extends Omit<ScenarioMeta, 'endpoint'> {
 /** The token lifetime is 20 minutes; moving the clock this far makes any token issued so far expire. */
 const PAST_TOKEN_LIFETIME_SECONDS = 21 * 60;
 
+/** An arrange step: the first answer `when` matches moves the mock clock `seconds` on, once. */
+function jumpClockAtFirst(
+  when: (record: ClientRequestRecord) => boolean,
+  seconds: number,
+): NonNullable<Scenario['arrange']> {
+  return async ({ ctx, staged }) => {
+    let moved = false;
+    return (record) => {
+      if (moved || !when(record)) return;
+      moved = true;
+      ctx.clock.advance(seconds);
+      staged(record.id);
+    };
+  };
+}
+
 const jobIdIn = (location: string | undefined): number | undefined => {
   const m = /\/jobs\/(\d+)$/.exec(location ?? '');
   return m ? Number(m[1]) : undefined;
@@ -128,15 +144,7 @@ const tokenExpiry: Scenario = {
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 30,
-  async arrange({ ctx, staged }) {
-    let moved = false;
-    return (record) => {
-      if (moved || !isStatusRequest(record) || record.status !== 202) return;
-      moved = true;
-      ctx.clock.advance(PAST_TOKEN_LIFETIME_SECONDS);
-      staged(record.id);
-    };
-  },
+  arrange: jumpClockAtFirst((r) => isStatusRequest(r) && r.status === 202, PAST_TOKEN_LIFETIME_SECONDS),
 };
 
 const kickoff429: Scenario = {
@@ -268,15 +276,7 @@ const filesExpireAfterDay: Scenario = {
   apiVersion: 'v2',
   cmsId: 'A9994',
   budgetSeconds: 30,
-  async arrange({ ctx, staged }) {
-    let moved = false;
-    return (record) => {
-      if (moved || !isDownload(record) || record.status !== 200) return;
-      moved = true;
-      ctx.clock.advance(PAST_FILE_LIFETIME_SECONDS);
-      staged(record.id);
-    };
-  },
+  arrange: jumpClockAtFirst((r) => isDownload(r) && r.status === 200, PAST_FILE_LIFETIME_SECONDS),
 };
 
 /** A token for the scenario's own requests, issued out of the record. */
