@@ -58,6 +58,12 @@ export interface RunHooks extends CheckLoopHooks {
   onProgress?: (event: ProgressEvent) => void;
   /** Run only these checks of the selection (verify's narrow jobs); not a user setting. */
   onlyChecks?: ReadonlySet<string>;
+  /**
+   * The target is a mock the caller started with control (verify's BCDA mock judged as a FHIR
+   * base): use its control without probing for it, since a probe can time out on a loaded machine
+   * and change which checks run. Not a user setting.
+   */
+  targetHasControl?: boolean;
 }
 
 export interface RunOutcome {
@@ -160,7 +166,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   let loop: CheckLoopOutcome;
   let stopped: PreflightStop | undefined;
   try {
-    if (mock) {
+    if (mock || hooks.targetHasControl) {
       control = httpControl(controlHttp, requestTimeoutMs, budget);
     } else if (await offersMockControl(controlHttp, requestTimeoutMs, budget)) {
       // A separately started mock with --control offers the same clock and job-state control.

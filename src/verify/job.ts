@@ -67,10 +67,10 @@ export async function runVerifyJob(job: VerifyJob): Promise<JobResult> {
       // No config file: the job's settings are the whole configuration.
       '/nonexistent-verify-cwd',
     );
-    const { report, unreachable } = await runConformance(
-      config,
-      job.checks ? { onlyChecks: new Set(job.checks) } : {},
-    );
+    const { report, unreachable } = await runConformance(config, {
+      ...(job.checks ? { onlyChecks: new Set(job.checks) } : {}),
+      ...(bcdaMock ? { targetHasControl: true } : {}),
+    });
     const results = report.results.map((r) => ({
       id: r.id,
       level: r.level,
