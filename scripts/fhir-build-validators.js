@@ -4,9 +4,12 @@
  *   build/fhir/fhir-r4-fast.js              exports validateResource (fast boolean check, hot path)
  *   build/fhir/fhir-r4-validators.js        exports validateResource (Ajv standalone code, for errors)
  *   build/fhir/fhir-r4-validators.stamp.json inputs it was built from (checked at load)
+ *   build/fhir/*.v8-cache, fhir-r4-code-cache.json  V8 code caches of both modules and what they
+ *                                            were made from (used at load when they match)
  * Usage: node scripts/fhir-build-validators.js [--out DIR] [--force]
  * Nothing is rebuilt when the stamp shows the same inputs: the schema, the constraints, Ajv's
  * version and the generator's own sources (src/fhir/schema, this script). --force rebuilds anyway.
+ * The code caches are remade whenever the modules are, or when another V8 runs this script.
  */
 'use strict';
 const fs = require('fs');
@@ -20,10 +23,11 @@ const outDir = path.resolve(
   i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : path.join(ROOT, 'build/fhir'),
 );
 
-function loadCompiler() {
+/** A module of src/fhir/schema, e.g. `compile`. */
+function loadSchemaModule(name) {
   // The TypeScript sources are the truth; dist/ may be stale. Without TypeScript installed
   // (production install), use the tsc output.
-  const source = path.join(ROOT, 'src/fhir/schema/compile.ts');
+  const source = path.join(ROOT, `src/fhir/schema/${name}.ts`);
   let typescript = true;
   try {
     require.resolve('typescript');
@@ -34,7 +38,7 @@ function loadCompiler() {
     require('./fhir-ts-register');
     return require(source);
   }
-  return require(path.join(ROOT, 'dist/src/fhir/schema/compile.js'));
+  return require(path.join(ROOT, `dist/src/fhir/schema/${name}.js`));
 }
 
 /**
@@ -64,16 +68,23 @@ function readJson(file) {
 }
 
 const started = Date.now();
-const { buildStandaloneSource, buildFastSource, currentStamp } = loadCompiler();
+const { buildStandaloneSource, buildFastSource, currentStamp } = loadSchemaModule('compile');
+const { writeCodeCaches, codeCachesCurrent } = loadSchemaModule('validator');
 const stampPath = path.join(outDir, 'fhir-r4-validators.stamp.json');
 const wanted = { ...currentStamp(), generatorSha256: generatorSha256() };
 const outputs = ['fhir-r4-fast.js', 'fhir-r4-validators.js'].map((f) => path.join(outDir, f));
+const where = path.relative(process.cwd(), outDir) || '.';
 if (
   !process.argv.includes('--force') &&
   JSON.stringify(readJson(stampPath)) === JSON.stringify(wanted) &&
   outputs.every((f) => fs.existsSync(f))
 ) {
-  console.log(`fhir: validators up to date in ${path.relative(process.cwd(), outDir) || '.'}`);
+  if (codeCachesCurrent(outDir)) {
+    console.log(`fhir: validators up to date in ${where}`);
+  } else {
+    writeCodeCaches(outDir);
+    console.log(`fhir: validators up to date in ${where}; code caches written for V8 ${process.versions.v8}`);
+  }
   process.exit(0);
 }
 fs.mkdirSync(outDir, { recursive: true });
@@ -90,5 +101,6 @@ for (const [file, build] of [
   const mb = (Buffer.byteLength(code) / 1e6).toFixed(1);
   console.log(`fhir: wrote ${path.relative(process.cwd(), modulePath)} (${mb} MB)`);
 }
+writeCodeCaches(outDir);
 fs.writeFileSync(stampPath, JSON.stringify(wanted, null, 2) + '\n');
-console.log(`fhir: validators built in ${Date.now() - started} ms`);
+console.log(`fhir: validators and their code caches built in ${Date.now() - started} ms`);

@@ -3,7 +3,17 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compileFastValidator, compileResourceValidator } from '../../src/fhir/schema/compile';
-import { loadPrecompiled, loadPrecompiledFast, PRECOMPILED_STAMP } from '../../src/fhir/schema/validator';
+import {
+  CODE_CACHE_STAMP,
+  codeCachePath,
+  loadPrecompiled,
+  loadPrecompiledFast,
+  loadPrecompiledModule,
+  PRECOMPILED_FAST_MODULE,
+  PRECOMPILED_MODULE,
+  PRECOMPILED_STAMP,
+  type CodeCacheStamp,
+} from '../../src/fhir/schema/validator';
 import { readManifest, fixtureNdjson } from './corpus-helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -55,6 +65,50 @@ describe('precompiled validators', () => {
     expect(build()).toContain('fhir: wrote');
     expect(JSON.parse(fs.readFileSync(stampPath, 'utf8'))).toEqual(stamp);
   }, 120_000);
+
+  it('load with the V8 code cache the build wrote; a damaged one is refused and changes nothing', () => {
+    // A fresh process each time: V8 reuses what it compiled in this one (and would not read the
+    // cache), and refuses a cache made under other flags than node's defaults (jest may set some).
+    const validator = path.join(ROOT, 'src', 'fhir', 'schema', 'validator.ts');
+    const code = `require(${JSON.stringify(path.join(ROOT, 'scripts', 'fhir-ts-register.js'))});
+const v = require(${JSON.stringify(validator)});
+const bad = { resourceType: 'Patient', gender: 'x' };
+const out = process.argv.slice(1).map((file) => {
+  const loaded = v.loadPrecompiledModule(${JSON.stringify(dir)}, file);
+  return [loaded.codeCache, loaded.validate(bad)];
+});
+process.stdout.write(JSON.stringify(out));`;
+    const load = (...files: string[]): unknown =>
+      JSON.parse(execFileSync(process.execPath, ['-e', code, ...files], { encoding: 'utf8' }));
+    expect(load(PRECOMPILED_FAST_MODULE, PRECOMPILED_MODULE)).toEqual([
+      ['used', false],
+      ['used', false],
+    ]);
+    const cachePath = codeCachePath(dir, PRECOMPILED_FAST_MODULE);
+    const cache = fs.readFileSync(cachePath);
+    try {
+      fs.writeFileSync(cachePath, Buffer.alloc(cache.length, 7));
+      expect(load(PRECOMPILED_FAST_MODULE)).toEqual([['rejected', false]]);
+    } finally {
+      fs.writeFileSync(cachePath, cache);
+    }
+  });
+
+  it('use a code cache only when it was made from the same source by the same V8', () => {
+    const stampPath = path.join(dir, CODE_CACHE_STAMP);
+    const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as CodeCacheStamp;
+    try {
+      const other = { ...stamp, modules: { ...stamp.modules, [PRECOMPILED_FAST_MODULE]: 'another source' } };
+      fs.writeFileSync(stampPath, JSON.stringify(other));
+      expect(loadPrecompiledModule(dir, PRECOMPILED_FAST_MODULE)?.codeCache).toBe('absent');
+      fs.writeFileSync(stampPath, JSON.stringify({ ...stamp, v8: '0.0.0' }));
+      expect(loadPrecompiledModule(dir, PRECOMPILED_FAST_MODULE)?.codeCache).toBe('absent');
+      fs.rmSync(stampPath);
+      expect(loadPrecompiledModule(dir, PRECOMPILED_FAST_MODULE)?.codeCache).toBe('absent');
+    } finally {
+      fs.writeFileSync(stampPath, JSON.stringify(stamp, null, 2) + '\n');
+    }
+  });
 
   it('are ignored when their stamp does not match the current inputs', () => {
     const stampPath = path.join(dir, PRECOMPILED_STAMP);
