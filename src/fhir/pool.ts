@@ -1,7 +1,9 @@
 /**
  * Validates files on disk with a worker_threads pool, splitting large plain files into byte
- * ranges so that one big file still uses every core. Shard results are merged back into one
- * summary per file, with line numbers made absolute.
+ * ranges so that one big file still uses every core; below MIN_FRESH_WORKER_BYTES no new worker
+ * is started and the calling thread validates. Every thread takes its next range itself from a
+ * shared claim table (no round trip), so none waits for another. Shard results are merged back
+ * into one summary per file, with line numbers made absolute.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,7 +12,7 @@ import { Worker } from 'worker_threads';
 import { DEFAULT_MAX_ISSUES } from './line-validator';
 import { MAX_LINE_BYTES } from './ndjson-lines';
 import { projectRoot } from '../core/project-root';
-import { readFailure, runShard, type ShardTask } from './shard';
+import { readFailure, runClaimedTasks, runShard, type ShardTask, type TaskReport } from './shard';
 import type { FileValidationResult, FileValidationSummary, NdjsonValidationOptions } from './types';
 
 export interface ValidateFilesOptions extends Omit<
@@ -18,9 +20,10 @@ export interface ValidateFilesOptions extends Omit<
   'file' | 'kind' | 'expectedType' | 'gzip'
 > {
   /**
-   * Worker threads that validate; this thread then only plans, hands out tasks and merges (it
-   * stays free for the event loop, and on two cores two workers outrun main + one worker).
-   * 0: this thread validates everything. Default: one per core, or 0 on a single core.
+   * Worker threads that validate; the calling thread then only plans, hands out tasks and merges
+   * (its event loop stays free). 0: the calling thread validates everything. Default: one per
+   * core (0 on a single core), except that below MIN_FRESH_WORKER_BYTES of input no new worker is
+   * started: the calling thread validates, with the idle workers of an earlier call if any.
    */
   workers?: number;
   /**
@@ -36,6 +39,14 @@ export interface ValidateFilesOptions extends Omit<
 }
 
 const DEFAULT_RANGE_BYTES = 32 << 20;
+
+/**
+ * Below this much input no new worker is started by default. On 2 cores a fresh process's worker
+ * paid off only beyond ~100 MB: it costs 0.3-0.45 s of CPU before it runs at full speed (start-up,
+ * loading, JIT warm-up in its own isolate), and meanwhile its JS thread takes the core on which
+ * V8 compiles the calling thread's hot code, so both warm up slower (README, Bounds and speed).
+ */
+export const MIN_FRESH_WORKER_BYTES = 128 << 20;
 
 export function guessKind(file: string): 'output' | 'error' {
   const base = path.basename(file).toLowerCase();
@@ -233,17 +244,19 @@ function workerSource(): { code: string; data: { shardModule: string; tsHook?: s
   const shardModule = path.join(__dirname, `shard${ext}`);
   const data: { shardModule: string; tsHook?: string } = { shardModule };
   if (ext === '.ts') data.tsHook = path.join(projectRoot(), 'scripts', 'fhir-ts-register.js');
-  // Tasks run one after another: the pool sends the next task before this one ends, so the
-  // worker does not sit idle for a message round trip between tasks.
+  // A run message carries the whole task list and a shared claim table: the worker takes the next
+  // unclaimed task itself (an atomic compare-and-swap on its slot), so it never waits for the
+  // calling thread, which may be busy validating. Runs are handled one after another.
   const code = `
 const { parentPort, workerData } = require('worker_threads');
 if (workerData.tsHook) require(workerData.tsHook);
-const { runShard } = require(workerData.shardModule);
+const { runClaimedTasks } = require(workerData.shardModule);
 let queue = Promise.resolve();
-parentPort.on('message', (msg) => {
-  queue = queue.then(() => runShard(msg.task)).then(
-    (summary) => parentPort.postMessage({ id: msg.id, summary }),
-    (err) => parentPort.postMessage({ id: msg.id, error: String((err && err.message) || err) }),
+parentPort.on('message', (run) => {
+  queue = queue.then(() =>
+    runClaimedTasks(run.tasks, run.order, new Int32Array(run.claims), run.slot, (id, summary, error) =>
+      parentPort.postMessage({ run: run.id, id, summary, error }),
+    ),
   );
 });`;
   return { code, data };
@@ -288,57 +301,108 @@ export async function closeValidationWorkers(): Promise<void> {
   await Promise.all(workers.map((w) => w.terminate()));
 }
 
-/** Runs `tasks` (in the given order of their indexes) on `workerCount` worker threads. */
-async function runInWorkers(
+let runCounter = 0;
+
+/**
+ * Runs `tasks` (taken in the given order of their indexes) on `workerCount` worker threads and,
+ * with `callingThreadToo`, on the calling thread as well, each thread taking the next task
+ * itself as soon as it is free.
+ */
+async function runTasks(
   tasks: ShardTask[],
   order: number[],
   workerCount: number,
+  callingThreadToo: boolean,
 ): Promise<FileValidationResult[]> {
   const results: FileValidationResult[] = new Array<FileValidationResult>(tasks.length);
-  let next = 0;
-  const runOne = (worker: Worker): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const inFlight = new Set<number>();
-      // Keep a second task queued in the worker while enough are left for the other workers:
-      // it starts the next task at once instead of waiting for a message round trip.
-      const send = (): void => {
-        while (
-          next < tasks.length &&
-          (inFlight.size === 0 || (inFlight.size < 2 && tasks.length - next >= workerCount))
-        ) {
-          const id = order[next++] as number;
-          inFlight.add(id);
-          worker.postMessage({ id, task: tasks[id] });
-        }
-        if (inFlight.size === 0) resolve();
-      };
-      worker.on('message', (msg: { id: number; summary?: FileValidationResult; error?: string }) => {
-        inFlight.delete(msg.id);
-        if (msg.error !== undefined || !msg.summary) {
-          const file = tasks[msg.id]?.path ?? '?';
-          return reject(new Error(`${file}: ${msg.error ?? 'worker returned no result'}`));
-        }
-        results[msg.id] = msg.summary;
-        send();
-      });
-      worker.on('error', reject);
-      // A worker that dies without an error event (e.g. killed) must not leave us waiting.
-      worker.on('exit', (code) => {
-        if (inFlight.size > 0) {
-          reject(new Error(`a validation worker stopped early (exit code ${code})`));
-        }
-      });
-      send();
-    });
+  if (workerCount === 0) {
+    for (const id of order) results[id] = await runShard(tasks[id] as ShardTask);
+    return results;
+  }
+  // claims[id]: 0 while task `id` is free, then the slot of the thread that took it (-1: the
+  // calling thread; -2: nobody, the run failed).
+  const claims = new Int32Array(new SharedArrayBuffer(4 * tasks.length));
+  const run = ++runCounter;
+  let done = 0;
   const workers = acquireWorkers(workerCount);
   let healthy = false;
   try {
-    await Promise.all(workers.map(runOne));
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        // No thread takes another task of this run.
+        for (let id = 0; id < tasks.length; id++) Atomics.compareExchange(claims, id, 0, -2);
+        reject(err);
+      };
+      const finished = (id: number, summary: FileValidationResult): void => {
+        results[id] = summary;
+        if (++done === tasks.length) resolve();
+      };
+      let callingBusy = false;
+      const callingThread = (): void => {
+        if (callingBusy) return;
+        callingBusy = true;
+        const report: TaskReport = (id, summary, error) => {
+          if (summary) finished(id, summary);
+          else fail(new Error(`${tasks[id]?.path ?? '?'}: ${error ?? 'no result'}`));
+        };
+        runClaimedTasks(tasks, order, claims, -1, report)
+          .catch(fail)
+          .finally(() => {
+            callingBusy = false;
+          });
+      };
+      let alive = workers.length;
+      workers.forEach((worker, k) => {
+        const slot = k + 1;
+        let lastError: Error | undefined;
+        worker.on(
+          'message',
+          (msg: { run: number; id: number; summary?: FileValidationResult; error?: string }) => {
+            if (msg.run !== run) return;
+            if (msg.error !== undefined || !msg.summary) {
+              const file = tasks[msg.id]?.path ?? '?';
+              return fail(new Error(`${file}: ${msg.error ?? 'worker returned no result'}`));
+            }
+            finished(msg.id, msg.summary);
+          },
+        );
+        worker.on('error', (err) => {
+          lastError = err;
+        });
+        // A worker that stops holding a task fails the run; one that stops before taking any
+        // leaves its share to the others (to the calling thread too, when it validates).
+        worker.on('exit', (code) => {
+          alive--;
+          const holding = claims.some((owner, id) => owner === slot && results[id] === undefined);
+          const stopped = (): Error =>
+            lastError ?? new Error(`a validation worker stopped early (exit code ${code})`);
+          if (holding) fail(stopped());
+          else if (alive === 0 && done < tasks.length) {
+            if (callingThreadToo) callingThread();
+            else fail(stopped());
+          }
+        });
+        worker.postMessage({ id: run, tasks, order, claims: claims.buffer, slot });
+      });
+      if (callingThreadToo) callingThread();
+    });
     healthy = true;
   } finally {
     await releaseWorkers(workers, healthy);
   }
   return results;
+}
+
+function totalBytes(paths: string[]): number {
+  let total = 0;
+  for (const file of paths) {
+    try {
+      total += fs.statSync(file).size;
+    } catch {
+      // planShards reports it
+    }
+  }
+  return total;
 }
 
 /**
@@ -352,17 +416,19 @@ export async function validateFiles(
 ): Promise<FileValidationResult[]> {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const wanted = options.workers ?? (cores > 1 ? cores : 0);
-  const { shards, failed } = planShards(paths, options, Math.max(1, wanted));
+  let workers = wanted;
+  let callingThreadToo = false;
+  if (options.workers === undefined && totalBytes(paths) < MIN_FRESH_WORKER_BYTES) {
+    // Small input: the calling thread validates, with the idle (warm) workers if there are any.
+    workers = Math.min(wanted, idleWorkers.length);
+    callingThreadToo = workers < wanted;
+  }
+  const threads = workers + (callingThreadToo ? 1 : 0);
+  const { shards, failed } = planShards(paths, options, Math.max(1, threads));
   const tasks = shards.map((s) => s.task);
   // One task gains nothing from a worker but its start-up.
-  const workerCount = tasks.length > 1 ? Math.min(wanted, tasks.length) : 0;
-  let results: FileValidationResult[];
-  if (workerCount <= 0) {
-    results = [];
-    for (const task of tasks) results.push(await runShard(task));
-  } else {
-    results = await runInWorkers(tasks, dispatchOrder(shards), workerCount);
-  }
+  const workerCount = tasks.length > 1 ? Math.min(workers, tasks.length) : 0;
+  const results = await runTasks(tasks, dispatchOrder(shards), workerCount, callingThreadToo);
   const maxIssues = options.maxIssuesPerFile ?? DEFAULT_MAX_ISSUES;
   return paths.map((file, fileIndex) => {
     const error = failed.get(fileIndex);

@@ -107,3 +107,32 @@ async function readRange(
   // Ranges partition the file, so their sizes add up to the file size.
   validator.addBytes(end - start);
 }
+
+/** Where a thread sends the result of a task it took: a summary, or why it has none. */
+export type TaskReport = (id: number, summary?: FileValidationResult, error?: string) => void;
+
+/**
+ * Takes the tasks of a run one after another, in `order`, skipping those another thread took:
+ * a task is ours when its slot in `claims` goes from 0 to `slot` (an atomic compare-and-swap, so
+ * each is taken once, whichever threads share the table). Used by the calling thread and by the
+ * workers alike (pool.ts).
+ */
+export async function runClaimedTasks(
+  tasks: ShardTask[],
+  order: number[],
+  claims: Int32Array,
+  slot: number,
+  report: TaskReport,
+): Promise<void> {
+  for (const id of order) {
+    if (Atomics.load(claims, id) !== 0 || Atomics.compareExchange(claims, id, 0, slot) !== 0) continue;
+    let summary: FileValidationResult;
+    try {
+      summary = await runShard(tasks[id] as ShardTask);
+    } catch (err) {
+      report(id, undefined, String((err as Error)?.message ?? err));
+      continue;
+    }
+    report(id, summary);
+  }
+}

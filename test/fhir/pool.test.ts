@@ -4,6 +4,7 @@ import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { RULE, closeValidationWorkers, validateFiles, type FileValidationSummary } from '../../src/fhir';
 import { mergeShards } from '../../src/fhir/pool';
+import { runClaimedTasks, type ShardTask } from '../../src/fhir/shard';
 import { fixtureNdjson } from './corpus-helpers';
 
 const patient = fixtureNdjson('valid', 'patient-base.json').text.trim();
@@ -39,13 +40,19 @@ const comparable = (s: FileValidationSummary) => ({
 });
 
 describe('validateFiles', () => {
-  it('gives the same summaries in-thread, per file in workers, and split into byte ranges', async () => {
+  it('gives the same summaries in-thread, in workers, on both, and split into byte ranges', async () => {
     const paths = [big, gz, errors];
     const inThread = await validateFiles(paths, { workers: 0, apiVersion: 'v2' });
+    const byDefault = await validateFiles(paths, { apiVersion: 'v2' });
+    // Workers only: the calling thread just hands out and merges.
     const whole = await validateFiles(paths, { workers: 2, apiVersion: 'v2' });
     const ranges = await validateFiles(paths, { workers: 2, apiVersion: 'v2', rangeBytes: 256 * 1024 });
-    expect(whole.map(comparable)).toEqual(inThread.map(comparable));
-    expect(ranges.map(comparable)).toEqual(inThread.map(comparable));
+    // One idle worker left: by default the calling thread takes ranges from the same table too.
+    await closeValidationWorkers();
+    await validateFiles([errors, gz], { workers: 1, apiVersion: 'v2' });
+    const shared = await validateFiles(paths, { apiVersion: 'v2', rangeBytes: 128 * 1024 });
+    for (const run of [byDefault, whole, ranges, shared])
+      expect(run.map(comparable)).toEqual(inThread.map(comparable));
 
     const [p, g, e] = inThread as [FileValidationSummary, FileValidationSummary, FileValidationSummary];
     expect(p).toMatchObject({
@@ -84,6 +91,20 @@ describe('validateFiles', () => {
       expect(ok?.error).toBeUndefined();
       expect(ok?.lines).toBe(2);
     }
+  });
+
+  it('takes, in the given order, only the tasks no other thread has claimed', async () => {
+    const task: ShardTask = { path: errors, options: { file: errors, kind: 'error', apiVersion: 'v2' } };
+    const tasks = [task, task, task, task];
+    const claims = new Int32Array(new SharedArrayBuffer(4 * tasks.length));
+    claims[2] = 5; // taken by the thread in slot 5
+    const ran: number[] = [];
+    await runClaimedTasks(tasks, [3, 2, 1, 0], claims, 1, (id, summary) => {
+      expect(summary?.lines).toBe(2);
+      ran.push(id);
+    });
+    expect(ran).toEqual([3, 1, 0]);
+    expect([...claims]).toEqual([1, 1, 5, 1]);
   });
 
   it('merges the byte ranges of a file only up to the first that could not be read to its end', () => {
