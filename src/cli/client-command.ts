@@ -1,7 +1,7 @@
 /** `bcda-conformance client`: the mock grades a BCDA client (the client test kit, issue 19). */
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../config/config';
-import { EXIT } from './run-command';
+import { EXIT } from './exit-codes';
 import { prepareOutDir } from './out-dir';
 
 interface ClientOptions {

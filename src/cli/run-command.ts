@@ -10,7 +10,9 @@ import type { Area, Profile } from '../core/vocabulary';
 import { requirementsTable, type RequirementsTable } from '../requirements/table';
 import { formatRequirementsList, requirementsOfProfile } from './requirements-list';
 
-export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3 } as const;
+import { EXIT } from './exit-codes';
+
+export { EXIT };
 
 /**
  * A selection of no check would pass vacuously, so a typo in --grep or --suite must not turn CI
