@@ -472,7 +472,7 @@ export class CheckContext {
   /** Downloads one file of the shared export again with explicit settings (plain, without token…). */
   redownload(
     record: DownloadRecord,
-    settings: { sendToken: boolean; acceptGzip: boolean },
+    settings: { sendToken: boolean; acceptGzip: boolean; acceptEncoding?: string },
   ): Promise<DownloadRecord> {
     // Spent, the download would come back empty and read as the server's fault: not finished instead.
     if (Date.now() >= this.deadline)
@@ -482,6 +482,7 @@ export class CheckContext {
         target: this.target,
         sendToken: settings.sendToken,
         acceptGzip: settings.acceptGzip,
+        ...(settings.acceptEncoding ? { acceptEncoding: settings.acceptEncoding } : {}),
         apiVersion: this.version,
         sandbox: this.sandbox,
         validateLines: 200,

@@ -617,6 +617,13 @@ const CATALOG = [
     ['seed:001 §Request header: compressed data files', 'behavior §2.7'],
   ),
   f(
+    'download-gzip-exact-header',
+    'download',
+    'Files are gzip-compressed only when Accept-Encoding is exactly "gzip"; a list naming gzip ("deflate, gzip") gets plain NDJSON.',
+    'A download whose Accept-Encoding names gzip receives the file gzip-compressed.',
+    ['seed:001 §Request header: compressed data files', 'behavior §2.7'],
+  ),
+  f(
     'download-gzip-unrequested',
     'download',
     'Files are gzipped even when the client did not send Accept-Encoding: gzip.',

@@ -40,6 +40,8 @@ export interface DownloadOptions {
   items: Array<{ item: ManifestItem; kind: 'output' | 'error' }>;
   sendToken: boolean;
   acceptGzip: boolean;
+  /** The Accept-Encoding value to send instead of "gzip" (a list naming gzip, as many clients send). */
+  acceptEncoding?: string;
   concurrency: number;
   apiVersion: ApiVersion;
   sandbox: boolean;
@@ -100,11 +102,11 @@ export async function downloadOne(
     res = await opts.target.http.open({
       method: 'GET',
       url: item.url,
-      label: `download ${kind} file (${item.type})${opts.acceptGzip ? ' with gzip' : ''}`,
+      label: `download ${kind} file (${item.type})${opts.acceptGzip ? ` with ${opts.acceptEncoding ?? 'gzip'}` : ''}`,
       operationId: 'downloadFile',
       headers: {
         authorization: opts.sendToken ? await opts.target.authorization('token') : undefined,
-        'accept-encoding': opts.acceptGzip ? 'gzip' : undefined,
+        'accept-encoding': opts.acceptGzip ? (opts.acceptEncoding ?? 'gzip') : undefined,
       },
       timeoutMs: remaining,
     });

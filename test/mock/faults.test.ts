@@ -218,6 +218,8 @@ const PROBES: Record<string, Probe> = {
     (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-type'],
   'download-gzip-unlabelled': async (m) =>
     (await firstFile(m, { 'Accept-Encoding': 'gzip' })).headers['content-encoding'] ?? 'none',
+  'download-gzip-exact-header': async (m) =>
+    (await firstFile(m, { 'Accept-Encoding': 'deflate, gzip' })).headers['content-encoding'] ?? 'none',
   'download-gzip-unrequested': async (m) =>
     (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-encoding'] ?? 'none',
   'download-no-token-required': async (m) =>

@@ -94,7 +94,12 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const lines = ctx.generator.fileLines(m.job.spec, file, { sortKeys: ctx.quirks });
   const body = ndjsonStream(lines);
   const acceptEncoding = String(request.headers['accept-encoding'] ?? '');
-  const gzip = acceptEncoding.includes('gzip') || ctx.faults.has('download-gzip-unrequested');
+  // Fault download-gzip-exact-header: gzip only for a header that is exactly "gzip", so a client
+  // sending a list ("deflate, gzip", as curl --compressed and browsers do) gets plain files.
+  const asksGzip = ctx.faults.has('download-gzip-exact-header')
+    ? acceptEncoding.trim() === 'gzip'
+    : acceptEncoding.includes('gzip');
+  const gzip = asksGzip || ctx.faults.has('download-gzip-unrequested');
   // Fault output-format-served-as-json: a job that named _outputFormat gets its files as JSON.
   const asJson =
     ctx.faults.has('download-wrong-content-type') ||
