@@ -218,6 +218,15 @@ function everyExportsPolls(
 }
 
 /** The items of a manifest's output or error as written (objects only), count and all. */
+/** One problem per URL the manifest lists under more than one resource type. */
+function urlsUnderSeveralTypes(items: ReadonlyArray<{ type: string; url: string }>): string[] {
+  const typesByUrl = new Map<string, Set<string>>();
+  for (const { type, url } of items) typesByUrl.set(url, (typesByUrl.get(url) ?? new Set()).add(type));
+  return [...typesByUrl]
+    .filter(([, types]) => types.size > 1)
+    .map(([url, types]) => `${urlPath(url)} is listed under ${[...types].sort().join(' and ')}`);
+}
+
 function rawItems(list: unknown): Array<Record<string, unknown>> {
   return Array.isArray(list)
     ? list.filter(
@@ -687,7 +696,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-DEFAULT-TYPES',
     title: 'an export without _type returns Patient, Coverage and ExplanationOfBenefit',
     description:
-      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2. Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new).',
+      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2, each type under URLs of its own (a URL listed under two types lists a type whose data is not there). Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new).',
     refs: ['behavior §2.2'],
     profiles: ['bcda'],
     faults: ['export-default-omits-coverage'],
@@ -704,6 +713,7 @@ const jobStatusChecks: CheckDefinition[] = [
       const problem = joinProblems([
         missing.length ? `missing type(s): ${missing.join(', ')}` : undefined,
         unexpected.length ? `unexpected type(s): ${unexpected.join(', ')}` : undefined,
+        ...urlsUnderSeveralTypes(manifestItems(run.manifest?.output)),
       ]);
       return verdict(problem, `types: ${[...types].sort().join(', ')}`, [id]);
     },

@@ -617,6 +617,13 @@ const CATALOG = [
     ['seed:001 §Request header: compressed data files', 'behavior §2.7'],
   ),
   f(
+    'manifest-types-share-url',
+    'status',
+    "Every Coverage output item carries the first Patient file's URL: Coverage is listed, but its data is not served.",
+    'The output has a separate entry, with its own URL, for each resource type.',
+    ['seed:001 §Response example: completed job'],
+  ),
+  f(
     'download-gzip-exact-header',
     'download',
     'Files are gzip-compressed only when Accept-Encoding is exactly "gzip"; a list naming gzip ("deflate, gzip") gets plain NDJSON.',
