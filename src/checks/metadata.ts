@@ -56,6 +56,13 @@ const FHIR_DATE_TIME =
   /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
 
 /** Where a CapabilityStatement departs from the values BCDA's documented example fixes. */
+/**
+ * The restful-security-service code system: R4's canonical URL (what BCDA sends on every version),
+ * the https form seed 001's example prints, or STU3's own URL.
+ */
+const SECURITY_SERVICE_SYSTEM =
+  /^(https?:\/\/terminology\.hl7\.org\/CodeSystem|http:\/\/hl7\.org\/fhir)\/restful-security-service$/;
+
 export function documentedFieldProblems(cs: Json, version: ApiVersion): string[] {
   const problems: string[] = [];
   const expect = (what: string, ok: boolean, got: unknown) => {
@@ -90,10 +97,16 @@ export function documentedFieldProblems(cs: Json, version: ApiVersion): string[]
   );
   const security = obj(rest?.security);
   expect('rest[0].security.cors', security?.cors === true, security?.cors);
-  const oauth = arr(security?.service).some((svc) =>
-    arr(obj(svc)?.coding).some((c) => obj(c)?.code === 'OAuth'),
+  const oauthCodings = arr(security?.service).flatMap((svc) =>
+    arr(obj(svc)?.coding)
+      .map(obj)
+      .filter((c) => c?.code === 'OAuth'),
   );
-  if (!oauth) problems.push('rest[0].security.service names no OAuth coding');
+  if (!oauthCodings.length) problems.push('rest[0].security.service names no OAuth coding');
+  else if (!oauthCodings.some((c) => typeof c?.system === 'string' && SECURITY_SERVICE_SYSTEM.test(c.system)))
+    problems.push(
+      `the OAuth coding's system is ${JSON.stringify(oauthCodings[0]?.system)}, not the restful-security-service code system`,
+    );
   const operations = [
     ...arr(rest?.operation),
     ...arr(rest?.resource).flatMap((r) => arr(obj(r)?.operation)),
@@ -361,7 +374,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-DOCUMENTED-FIELDS',
       'the CapabilityStatement has the values the documented example fixes',
-      'The fields whose values the documented CapabilityStatement fixes: publisher "Centers for Medicare & Medicaid Services"; format lists application/json and application/fhir+json; software.name "Beneficiary Claims Data API" with a version and a releaseDate that is a FHIR dateTime; instantiates the Bulk Data CapabilityStatement and the BFD metadata of the same API version (…/baseDstu3/metadata/, …/v2/fhir/metadata, …/v3/fhir/metadata); rest[0] mode "server", interactions batch and search-system, security with cors true and the OAuth service; every export operation defined by the IG\'s patient-export or group-export OperationDefinition. The date, the release and its date, and the BFD host vary and are not compared.',
+      'The fields whose values the documented CapabilityStatement fixes: publisher "Centers for Medicare & Medicaid Services"; format lists application/json and application/fhir+json; software.name "Beneficiary Claims Data API" with a version and a releaseDate that is a FHIR dateTime; instantiates the Bulk Data CapabilityStatement and the BFD metadata of the same API version (…/baseDstu3/metadata/, …/v2/fhir/metadata, …/v3/fhir/metadata); rest[0] mode "server", interactions batch and search-system, security with cors true and the OAuth service in the restful-security-service code system; every export operation defined by the IG\'s patient-export or group-export OperationDefinition. The date, the release and its date, and the BFD host vary and are not compared.',
     ),
     level: 'MUST',
     profiles: ['bcda'],

@@ -1443,6 +1443,41 @@ const CATALOG = [
   // each breaks the row's statement another way than the faults its checks were built with, and is
   // listed on the row only.
   f(
+    'metadata-publisher-html-escaped',
+    'metadata',
+    'The publisher is HTML-escaped: "Centers for Medicare &amp; Medicaid Services".',
+    'The CapabilityStatement publisher is "Centers for Medicare & Medicaid Services".',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-software-name-abbreviated',
+    'metadata',
+    'software.name is "BCDA" instead of the documented "Beneficiary Claims Data API".',
+    'software.name is "Beneficiary Claims Data API".',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-interactions-as-strings',
+    'metadata',
+    'rest[0].interaction lists bare strings ("batch", "search-system") instead of objects with a code.',
+    'rest[0] has the system interactions batch and search-system.',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-cors-string',
+    'metadata',
+    'rest[0].security.cors is the string "true", not the boolean true.',
+    'rest[0].security has cors true.',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-oauth-valueset-system',
+    'metadata',
+    'The OAuth service coding names the value set (http://hl7.org/fhir/ValueSet/restful-security-service) as its system.',
+    'rest[0].security.service names OAuth in the restful-security-service code system.',
+    ['seed:001 §Check API status'],
+  ),
+  f(
     'ratelimit-pending-only',
     'ratelimit',
     'The duplicate-job 429 counts only Pending jobs: once the first job is In Progress, the same kick-off starts a second one.',

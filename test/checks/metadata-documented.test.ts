@@ -47,7 +47,19 @@ const EXAMPLE = {
       ],
       security: {
         cors: true,
-        service: [{ coding: [{ code: 'OAuth', display: 'OAuth' }], text: 'OAuth' }],
+        service: [
+          {
+            // As seed 001 prints it (https); BCDA itself sends R4's http canonical URL.
+            coding: [
+              {
+                code: 'OAuth',
+                display: 'OAuth',
+                system: 'https://terminology.hl7.org/CodeSystem/restful-security-service',
+              },
+            ],
+            text: 'OAuth',
+          },
+        ],
       },
     },
   ],
@@ -56,6 +68,22 @@ const EXAMPLE = {
 describe('documentedFieldProblems', () => {
   it('finds nothing in the documented example', () => {
     expect(documentedFieldProblems(EXAMPLE, 'v2')).toEqual([]);
+  });
+
+  it('wants the OAuth coding in the restful-security-service code system, not its value set', () => {
+    const withSystem = (system: string | undefined) => {
+      const cs = structuredClone(EXAMPLE);
+      const coding = cs.rest[0]!.security.service[0]!.coding[0]! as { system?: string };
+      if (system === undefined) delete coding.system;
+      else coding.system = system;
+      return documentedFieldProblems(cs, 'v2');
+    };
+    expect(withSystem('http://terminology.hl7.org/CodeSystem/restful-security-service')).toEqual([]);
+    expect(withSystem('http://hl7.org/fhir/restful-security-service')).toEqual([]);
+    expect(withSystem('http://hl7.org/fhir/ValueSet/restful-security-service')).toEqual([
+      `the OAuth coding's system is "http://hl7.org/fhir/ValueSet/restful-security-service", not the restful-security-service code system`,
+    ]);
+    expect(withSystem(undefined)).toHaveLength(1);
   });
 
   it('names each field that departs from it', () => {

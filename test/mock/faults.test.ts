@@ -1016,6 +1016,11 @@ Object.assign(PROBES, {
     ).text,
   'metadata-status-draft': metadataText,
   'metadata-no-software-version': metadataText,
+  'metadata-publisher-html-escaped': metadataText,
+  'metadata-software-name-abbreviated': metadataText,
+  'metadata-interactions-as-strings': metadataText,
+  'metadata-cors-string': metadataText,
+  'metadata-oauth-valueset-system': metadataText,
 });
 
 describe('every fault changes the mock behaviour', () => {

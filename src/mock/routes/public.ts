@@ -3,6 +3,7 @@
  * (behavior §2.1, §2.9, §0).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FaultName } from '../../core/faults';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
 import type { AuthProviderState, MockContext } from '../context';
@@ -12,6 +13,30 @@ import { isSwaggerVersion, swaggerDocument, swaggerPage } from '../swagger';
 import { baseUrl } from '../urls';
 
 const json = (body: unknown): string => JSON.stringify(body);
+
+/**
+ * Faults that each break one value the documented CapabilityStatement fixes (seed 001, "Check API
+ * status"), as an independent implementation might: an HTML-escaped publisher, interactions as bare
+ * strings, cors as a string, the OAuth coding under the value set's URL, an abbreviated software name.
+ */
+function documentedFieldFaults(ctx: MockContext, statement: Record<string, unknown>): void {
+  const has = (name: FaultName): boolean => ctx.faults.has(name);
+  if (has('metadata-publisher-html-escaped'))
+    statement.publisher = 'Centers for Medicare &amp; Medicaid Services';
+  if (has('metadata-software-name-abbreviated'))
+    statement.software = { ...(statement.software as object), name: 'BCDA' };
+  for (const rest of statement.rest as Array<Record<string, unknown>>) {
+    if (has('metadata-interactions-as-strings')) rest.interaction = ['batch', 'search-system'];
+    const security = rest.security as {
+      cors?: unknown;
+      service?: Array<{ coding?: Array<{ system?: string }> }>;
+    };
+    if (has('metadata-cors-string')) security.cors = 'true';
+    if (has('metadata-oauth-valueset-system'))
+      for (const coding of security.service?.flatMap((s) => s.coding ?? []) ?? [])
+        coding.system = 'http://hl7.org/fhir/ValueSet/restful-security-service';
+  }
+}
 
 export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/metadata`, async (request, reply) => {
@@ -38,6 +63,7 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-no-software-version'))
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
+    documentedFieldFaults(ctx, statement);
     if (ctx.faults.has('metadata-no-token-url')) {
       for (const rest of statement.rest as Array<{ security?: { extension?: unknown } }>)
         delete rest.security?.extension;
