@@ -1443,6 +1443,13 @@ const CATALOG = [
   // each breaks the row's statement another way than the faults its checks were built with, and is
   // listed on the row only.
   f(
+    'jobs-filter-knows-seven-states',
+    'jobs',
+    '_status refuses FailedExpired and CancelledExpired with 400 "invalid status type": the filter knows seven of the nine job states.',
+    '_status accepts each of the nine job states.',
+    ['seed:001 §Request that filters jobs by end state'],
+  ),
+  f(
     'metadata-publisher-html-escaped',
     'metadata',
     'The publisher is HTML-escaped: "Centers for Medicare &amp; Medicaid Services".',

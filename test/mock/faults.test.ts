@@ -444,6 +444,10 @@ Object.assign(PROBES, {
       await status(m.http().get('/api/v2/jobs?_status=Pending,Pending').set(exportHeaders(t))),
     ];
   },
+  'jobs-filter-knows-seven-states': async (m: TestMock) => {
+    const t = await m.token();
+    return status(m.http().get('/api/v2/jobs?_status=FailedExpired').set(exportHeaders(t)));
+  },
   'jobs-not-bundle': async (m: TestMock) => {
     const { t } = await completed(m);
     return Array.isArray(json<unknown>(await m.http().get('/api/v2/jobs').set(exportHeaders(t))));

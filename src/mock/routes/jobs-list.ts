@@ -75,7 +75,9 @@ async function listJobs(
     const lenient = ctx.faults.has('jobs-accepts-bad-status');
     for (const s of statusText.split(',')) {
       if (lenient && (!isJobStatus(s) || wanted.includes(s))) continue;
-      if (!isJobStatus(s)) {
+      // Fault jobs-filter-knows-seven-states: the two compound expiry states are not recognised.
+      const unknown = ctx.faults.has('jobs-filter-knows-seven-states') && /.Expired$/.test(s);
+      if (!isJobStatus(s) || unknown) {
         return sendOutcome(
           reply,
           400,
