@@ -79,8 +79,12 @@ function tokenize(src) {
   return out;
 }
 
-/** Recursive-descent parser to a small AST; precedence as FHIRPath's (implies lowest). */
-function parse(src) {
+/**
+ * Recursive-descent parser to a small AST; precedence as FHIRPath's (implies lowest).
+ * `resource`: read `%resource` as a path's first step (for the tests' reference evaluator of the
+ * hand-written rules; the translator leaves it out, so such rules stay hand-written).
+ */
+function parse(src, resource = false) {
   const toks = tokenize(src);
   let p = 0;
   const peek = () => toks[p];
@@ -118,7 +122,10 @@ function parse(src) {
     } else if (t.t === 'id' && t.v === '%ucum') {
       p++;
       node = { k: 'lit', v: UCUM };
-    } else if (t.t === 'id' && !t.v.startsWith('%') && !t.v.startsWith('$')) {
+    } else if (
+      t.t === 'id' &&
+      ((!t.v.startsWith('%') && !t.v.startsWith('$')) || (resource && t.v === '%resource'))
+    ) {
       p++;
       node = { k: 'path', steps: [t.v] };
     } else throw new Untranslatable(`unsupported term ${t.v}`);

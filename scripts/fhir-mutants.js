@@ -161,6 +161,14 @@ const TXT1 =
 const XHTML = (inner) => `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>`;
 const CODE =
   'terminology: a Coding whose system is a complete HL7 code system (R4 definitions) has a code of that system, whatever the binding (the reference validator: unknown code, an error)';
+const DISPLAY =
+  "terminology: a Coding's display is the display (or a designation) its code system gives the code (R4 datatypes, Coding.display: 'following the rules of the system'); the HL7 validator compares ignoring case, accepts designations in any language, and reports a mismatch as a warning (HAPI FhirInstanceValidator's default: IssueSeverity WARNING for a display mismatch)";
+const DISPLAY_WS =
+  "terminology: as above; a display that differs only in whitespace is still a wrong display (the HL7 validator's 'Wrong whitespace in Display Name'), a warning";
+const OBS7 =
+  'obs-7 (Observation): value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()';
+const OBS7_EQUAL =
+  'obs-7, with FHIRPath equality (§6.1.1): intersect keeps only codings equal as wholes, so a component coding that differs by its display is not the Observation’s code';
 const PROFILE =
   'meta.profile naming a profile the validator cannot resolve: the reference validator warns that the resource was not checked against it';
 const EXT = 'http://example.org/fhir/StructureDefinition/test';
@@ -298,6 +306,11 @@ const MUTANTS = [
   ['obs6-value-and-absent-reason', 'contained', 'ExplanationOfBenefit', OBS6, 'error', 'ExplanationOfBenefit.contained[0]', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, dataAbsentReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' }] } })],
   ['obs3-reference-range-empty', 'contained', 'ExplanationOfBenefit', OBS3, 'error', 'ExplanationOfBenefit.contained[0].referenceRange[0]', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, referenceRange: [{ type: { text: 'normal' } }] })],
   ['obs-control-contained-lab', 'contained', 'ExplanationOfBenefit', OBS3, 'valid', '', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, referenceRange: [{ low: { value: 0.6, system: UCUM, code: 'mg/dL' }, high: { value: 1.3, system: UCUM, code: 'mg/dL' } }] })],
+  ['obs7-component-repeats-code', 'contained', 'ExplanationOfBenefit', OBS7, 'error', 'ExplanationOfBenefit.contained[0].component[0].code', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, component: [{ code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] }, valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' } }] })],
+  ['obs7-second-coding-repeats-code', 'contained', 'ExplanationOfBenefit', OBS7, 'error', 'ExplanationOfBenefit.contained[0].component[1].code', withObservation({ valueString: 'high', component: [{ code: { text: 'glucose, other' }, valueString: 'x' }, { code: { coding: [{ system: 'http://example.org/labs', code: 'glu' }, { system: 'http://loinc.org', code: '2345-7' }] }, valueString: 'high' }] })],
+  ['obs7-control-other-component-code', 'contained', 'ExplanationOfBenefit', OBS7, 'valid', '', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, component: [{ code: { coding: [{ system: 'http://loinc.org', code: '2339-0' }] }, valueQuantity: { value: 98, system: UCUM, code: 'mg/dL' } }] })],
+  ['obs7-control-value-in-component-only', 'contained', 'ExplanationOfBenefit', OBS7, 'valid', '', withObservation({ component: [{ code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] }, valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' } }] })],
+  ['obs7-control-coding-differs-by-display', 'contained', 'ExplanationOfBenefit', OBS7_EQUAL, 'valid', '', withObservation({ valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' }, component: [{ code: { coding: [{ system: 'http://loinc.org', code: '2345-7', display: 'Glucose' }] }, valueQuantity: { value: 1.2, system: UCUM, code: 'mg/dL' } }] })],
   ['trd-control-named-event', 'datatype', 'Patient', TRD3, 'valid', '', set('extension[4]', { url: EXT, valueTriggerDefinition: { type: 'named-event', name: 'admission' } })],
   ['org1-contained-without-name-or-identifier', 'contained', 'Claim', ORG('org-1', '(identifier.count() + name.count()) > 0'), 'error', 'Claim.contained[1]', all(del('contained[1].identifier'), set('contained[1].active', true))],
   ['org3-contained-home-telecom', 'contained', 'Claim', ORG('org-3', "Organization.telecom: where(use = 'home').empty()"), 'error', 'Claim.contained[1].telecom[0]', set('contained[1].telecom', [{ system: 'phone', value: '555-0100', use: 'home' }])],
@@ -317,6 +330,15 @@ const MUTANTS = [
   ['code-control-fhir-gender', 'codes', 'Patient', CODE, 'valid', '', set('extension[4]', { url: EXT, valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'male' } })],
   ['code-control-other-system', 'codes', 'Patient', CODE, 'valid', '', set('extension[4]', { url: EXT, valueCoding: { system: 'http://example.org/fhir/CodeSystem/gender', code: 'M' } })],
   ['code-control-hierarchy', 'codes', 'Coverage', CODE, 'valid', '', set('type.coding[0].code', 'MCPOL')],
+  // displays of codes of complete HL7 code systems: a warning where the reference validator warns
+  ['display-wrong-relationship', 'display', 'Coverage', DISPLAY, 'warning', 'Coverage.relationship.coding[0].display', set('relationship.coding[0].display', 'Spouse')],
+  ['display-another-codes-adjudication', 'display', 'ExplanationOfBenefit', DISPLAY, 'warning', 'ExplanationOfBenefit.item[0].adjudication[0].category.coding[0].display', set('item[0].adjudication[0].category.coding[0].display', 'Submitted Amount')],
+  ['display-wrong-in-extension-coding', 'display', 'Patient', DISPLAY, 'warning', 'Patient.extension[4].valueCoding.display', set('extension[4]', { url: EXT, valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'male', display: 'Female' } })],
+  ['display-inner-whitespace', 'display', 'Patient', DISPLAY_WS, 'warning', 'Patient.identifier[1].type.coding[0].display', set('identifier[1].type.coding[0].display', 'Member  Number')],
+  ['display-control-case', 'display', 'Patient', DISPLAY, 'valid', '', set('identifier[0].type.coding[0].display', "PATIENT'S MEDICARE NUMBER")],
+  ['display-control-designation', 'display', 'Patient', DISPLAY, 'valid', '', set('identifier[1].type.coding[0].display', 'Lidnummer')],
+  ['display-control-other-system', 'display', 'Patient', DISPLAY, 'valid', '', set('extension[4]', { url: EXT, valueCoding: { system: 'http://example.org/fhir/CodeSystem/gender', code: 'male', display: 'Female' } })],
+  ['display-control-code-system-display', 'display', 'Coverage', DISPLAY, 'valid', '', set('type.coding[0].display', 'subsidized health program')],
   // meta.profile
   ['profile-unknown-guide', 'profile', 'Patient', PROFILE, 'warning', 'Patient.meta.profile[1]', set('meta.profile[1]', 'http://example.org/fhir/StructureDefinition/my-patient')],
   ['profile-unknown-core-name', 'profile', 'Patient', PROFILE, 'warning', 'Patient.meta.profile[1]', set('meta.profile[1]', 'http://hl7.org/fhir/StructureDefinition/patient-bcda')],

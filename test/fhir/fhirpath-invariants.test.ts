@@ -7,6 +7,7 @@
  * must give the same verdict on every one. The mutation corpus checks the same rules end to end.
  */
 import { loadConstraints, loadOfficialSchema, type SchemaNode } from '../../src/fhir/schema/source';
+import { isDeepStrictEqual } from 'util';
 import { loadInvariantHelpers, type GeneratedInvariant } from '../../src/fhir/schema/invariants';
 
 interface Ast {
@@ -26,7 +27,7 @@ interface FhirPathModule {
     def: string,
     defs: Record<string, SchemaNode>,
   ): { js?: string; reason?: string };
-  parse(expression: string): Ast;
+  parse(expression: string, resource?: boolean): Ast;
   UCUM: string;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -98,15 +99,36 @@ const fromTruth = (t: boolean | undefined): Item[] => (t === undefined ? [] : bo
 const single = (items: Item[]): unknown =>
   items.length === 1 && items[0]?.kind === 'value' ? items[0].value : undefined;
 
-function evaluate(ast: Ast, focus: Item[]): Item[] {
+/** FHIRPath equality of two items (complex ones compared as wholes: every child, recursively). */
+const sameItem = (a: Item, b: Item): boolean =>
+  a.kind === 'complex' && b.kind === 'complex'
+    ? isDeepStrictEqual(a.json, b.json)
+    : a.kind === 'value' && b.kind === 'value' && a.value === b.value;
+
+/** `root`: what %resource names (the element the invariant is evaluated on, a resource). */
+function evaluate(ast: Ast, focus: Item[], root: Item[] = focus): Item[] {
   switch (ast.k) {
     case 'lit':
       return [{ kind: 'value', value: ast.v }];
-    case 'path':
+    case 'path': {
+      const [first, ...rest] = ast.steps ?? [];
+      if (first === '%resource') return rest.reduce((items, step) => children(items, step), root);
       return (ast.steps ?? []).reduce((items, step) => children(items, step), focus);
+    }
     case 'fn': {
-      const target = evaluate(ast.target as Ast, focus);
-      const arg = ast.args?.[0] ? single(evaluate(ast.args[0], focus)) : undefined;
+      const target = evaluate(ast.target as Ast, focus, root);
+      // where(criteria): the items for which the criteria, evaluated on each, is true.
+      if (ast.name === 'where' && ast.args?.[0])
+        return target.filter((item) => truth(evaluate(ast.args?.[0] as Ast, [item], root)) === true);
+      // intersect(other): the items also in other, by equality, without repeats.
+      if (ast.name === 'intersect' && ast.args?.[0]) {
+        const other = evaluate(ast.args[0], focus, root);
+        const out: Item[] = [];
+        for (const item of target)
+          if (other.some((o) => sameItem(o, item)) && !out.some((o) => sameItem(o, item))) out.push(item);
+        return out;
+      }
+      const arg = ast.args?.[0] ? single(evaluate(ast.args[0], focus, root)) : undefined;
       const v = single(target);
       switch (ast.name) {
         case 'exists':
@@ -133,8 +155,8 @@ function evaluate(ast: Ast, focus: Item[]): Item[] {
       }
     }
     case 'bin': {
-      const l = evaluate(ast.left as Ast, focus);
-      const r = evaluate(ast.right as Ast, focus);
+      const l = evaluate(ast.left as Ast, focus, root);
+      const r = evaluate(ast.right as Ast, focus, root);
       const a = truth(l);
       const b = truth(r);
       switch (ast.op) {
@@ -289,5 +311,56 @@ describe('FHIRPath invariants translated to JavaScript', () => {
       /may be empty/,
     );
     expect(reason('nosuch.exists()', 'Period')).toMatch(/no element nosuch/);
+  });
+});
+
+/**
+ * Hand-written rules whose FHIRPath the translator leaves out, held equal to their expression by
+ * the same reference evaluator (here with where(), intersect() and %resource) on drawn examples.
+ */
+describe('hand-written invariants agree with their expression', () => {
+  const h = loadInvariantHelpers();
+  const notGenerated = (
+    loadConstraints() as unknown as {
+      notGenerated: { definition: string; key: string; expression: string }[];
+    }
+  ).notGenerated;
+
+  it('obs-7 (I_observation7At) on drawn Observations', () => {
+    const obs7 = notGenerated.find((n) => n.definition === 'Observation' && n.key === 'obs-7');
+    expect(obs7).toBeDefined();
+    const ast = fhirpath.parse((obs7 as { expression: string }).expression, true);
+    const rnd = random(7007);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    // Codings that are equal, differ by a child (the display, the system) or are other codes.
+    const codings: Json[] = [
+      { system: 'http://loinc.org', code: '2345-7' },
+      { system: 'http://loinc.org', code: '2345-7', display: 'Glucose' },
+      { system: 'http://example.org/labs', code: '2345-7' },
+      { system: 'http://loinc.org', code: '2339-0' },
+    ];
+    const concept = (): Json =>
+      rnd() < 0.15
+        ? { text: 'lab' }
+        : { coding: Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => structuredClone(pick(codings))) };
+    const values: Json[] = [
+      {},
+      {},
+      { valueQuantity: { value: 1.2, unit: 'mg/dL' } },
+      { valueString: 'high' },
+      { _valueString: { extension: [{ url: 'http://example.org/x', valueString: 'x' }] } },
+    ];
+    const seen = new Set<boolean>();
+    const disagreements: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const o: Json = { resourceType: 'Observation', status: 'final', code: concept(), ...pick(values) };
+      const n = Math.floor(rnd() * 3);
+      if (n > 0) o.component = Array.from({ length: n }, () => ({ code: concept(), ...pick(values) }));
+      const expected = truth(evaluate(ast, [{ kind: 'complex', json: o, def: 'Observation' }])) === true;
+      seen.add(expected);
+      if ((h.I_observation7At(o) === -1) !== expected) disagreements.push(JSON.stringify(o));
+    }
+    expect(disagreements.slice(0, 3)).toEqual([]);
+    expect([...seen].sort()).toEqual([false, true]);
   });
 });

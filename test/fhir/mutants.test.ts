@@ -53,6 +53,8 @@ describe('FHIR mutation corpus', () => {
     const categories = ['ele-1', 'ext-1', 'uri', 'whitespace', 'date', 'reference', 'currency', 'per-1'];
     for (const c of [...categories, 'qty-3', 'pat-1', 'datatype', 'resource', 'bundle', 'contained'])
       expect(byCategory.get(c)?.has('error')).toBe(true);
+    // Where the reference validator only warns (a wrong display), warnings and controls.
+    expect(byCategory.get('display')).toEqual(new Set(['warning', 'valid']));
     expect(new Set(mutants.map((m) => m.name)).size).toBe(mutants.length);
   });
 

@@ -42,6 +42,8 @@ interface Schema {
   generated: Map<string, GeneratedCheck[]>;
   /** The complete HL7 code systems a Coding is checked against: url -> codes. */
   codeSystems: Map<string, Set<string>>;
+  /** Their codes' displays: url -> code -> [display, designations…]. */
+  codeDisplays: Map<string, Map<string, string[]>>;
 }
 
 interface GeneratedCheck {
@@ -57,11 +59,15 @@ function loadSchema(): Schema {
   if (!schema) {
     const defs = prepareSchema(loadOfficialSchema(), loadConstraints()).definitions;
     const systems = (defs.Coding?.fhirCodeSystems ?? {}) as Record<string, string[]>;
+    const displays = (defs.Coding?.fhirCodeDisplays ?? {}) as Record<string, Record<string, string[]>>;
     schema = {
       defs,
       resources: resourceNames(defs.ResourceList ?? {}),
       generated: new Map(),
       codeSystems: new Map(Object.entries(systems).map(([url, codes]) => [url, new Set(codes)])),
+      codeDisplays: new Map(
+        Object.entries(displays).map(([url, byCode]) => [url, new Map(Object.entries(byCode))]),
+      ),
     };
   }
   return schema;
@@ -229,8 +235,28 @@ class Walker {
         break;
       case 'Coding': {
         const codes = typeof o.system === 'string' ? this.s.codeSystems.get(o.system) : undefined;
-        if (codes && typeof o.code === 'string' && !codes.has(o.code))
+        if (!codes || typeof o.code !== 'string') break;
+        if (!codes.has(o.code)) {
           this.report(`${path}.code`, `is not a code of ${String(o.system)}, a complete HL7 code system`);
+          break;
+        }
+        const names = this.s.codeDisplays.get(String(o.system))?.get(o.code);
+        if (typeof o.display === 'string' && names && !this.h.I_displayOk(o.display, names))
+          this.out.push({
+            path: `${path}.display`,
+            // The code and the display R4 gives it (terminology, not personal data); not the value.
+            message: `is not a display of ${String(o.system)}#${o.code}: R4 gives '${String(names[0]).slice(0, 200)}' (the reference validator warns of a wrong display)`,
+            severity: 'warning',
+          });
+        break;
+      }
+      case 'Observation': {
+        const at = this.h.I_observation7At(o);
+        if (at >= 0)
+          this.report(
+            `${path}.component[${at}].code`,
+            "obs-7: a component's code is the Observation's own code, so the Observation has no value[x] of its own",
+          );
         break;
       }
       case 'Meta':

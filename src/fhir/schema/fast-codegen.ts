@@ -28,6 +28,7 @@ const OBJECT_KEYWORDS = new Set([
   'fhirExt1',
   'fhirInvariants',
   'fhirCodeSystems',
+  'fhirCodeDisplays',
   'fhirCoreProfiles',
 ]);
 const PRIMITIVE_KEYWORDS = new Set([
@@ -69,6 +70,8 @@ class Emitter {
   private readonly sets = new Map<string, string>();
   /** url -> codes of the complete HL7 code systems (Coding's fhirCodeSystems), when present. */
   readonly codeSystems: Record<string, string[]> | undefined;
+  /** url -> code -> [display, designations…] of those systems (Coding's fhirCodeDisplays). */
+  readonly codeDisplays: Record<string, Record<string, string[]>>;
 
   constructor(
     private readonly defs: Record<string, SchemaNode>,
@@ -78,6 +81,7 @@ class Emitter {
     private readonly inv = true,
   ) {
     this.codeSystems = defs.Coding?.fhirCodeSystems as Record<string, string[]> | undefined;
+    this.codeDisplays = (defs.Coding?.fhirCodeDisplays ?? {}) as Record<string, Record<string, string[]>>;
   }
 
   fn(name: string): string {
@@ -299,12 +303,15 @@ class Emitter {
           '  if (o.start !== undefined && o.end !== undefined && !I_period(o.start, o.end)) return false;',
         ];
       case 'Coding':
-        // A code of a complete HL7 code system is one of its codes (the system's own rule, whatever the binding).
+        // A code of a complete HL7 code system is one of its codes (the system's own rule, whatever
+        // the binding); a display the concept does not give is a warning.
         return this.codeSystems
           ? [
-              '  if (o.code !== undefined && o.system !== undefined && !I_knownCode(o.system, o.code)) return false;',
+              '  if (o.code !== undefined && o.system !== undefined && !I_coding(o.system, o.code, o.display)) return false;',
             ]
           : [];
+      case 'Observation':
+        return ['  if (o.component !== undefined && I_observation7At(o) !== -1) return false;'];
       case 'Count':
         return ['  if (!I_count3(o)) return false;'];
       case 'Narrative':
@@ -371,7 +378,11 @@ class Emitter {
     for (const [src, id] of this.patterns) header.push(`const ${id} = new RegExp(${lit(src)});`);
     header.push(FORMAT_SOURCE);
     header.push(INVARIANT_SOURCE);
-    if (this.inv) header.push(codeSystemsSource(this.codeSystems ?? {}), coreProfilesSource(this.defs));
+    if (this.inv)
+      header.push(
+        codeSystemsSource(this.codeSystems ?? {}, this.codeDisplays),
+        coreProfilesSource(this.defs),
+      );
     for (const [values, id] of this.sets) header.push(`const ${id} = new Set(${values});`);
     const entry = [
       'function validateResource(value, clean) {',
@@ -388,17 +399,30 @@ class Emitter {
 }
 
 /**
- * `I_CODE_SYSTEMS`, the code systems' codes as Sets (one string per system, split at load), and
- * `I_CODE_PREFIXES`, what I_knownCode compares first (see there).
+ * `I_CODE_SYSTEMS`, url -> code -> [display, designations…] (the codes as one string per system,
+ * split at load; every value an array, empty for a concept without a display, so that the lookup
+ * stays monomorphic), and `I_CODE_PREFIXES`, what I_coding compares first (see there).
  */
-export function codeSystemsSource(systems: Record<string, string[]>): string {
+export function codeSystemsSource(
+  systems: Record<string, string[]>,
+  displays: Record<string, Record<string, string[]>> = {},
+): string {
   const urls = Object.keys(systems);
-  const entries = urls.map((url) => `[${lit(url)}, ${lit((systems[url] ?? []).join('\n'))}]`);
+  const entries = urls.map(
+    (url) =>
+      `[${lit(url)}, ${lit((systems[url] ?? []).join('\n'))}, ${lit(Object.entries(displays[url] ?? {}))}]`,
+  );
   if (urls.some((u) => u.length <= 20))
-    throw new Error('fast validator: a code system url too short for I_knownCode');
+    throw new Error('fast validator: a code system url too short for I_coding');
   const prefixes = [...new Set(urls.map((u) => u.charCodeAt(7) * 65536 + u.charCodeAt(20)))];
   return [
-    `const I_CODE_SYSTEMS = new Map([${entries.join(',\n')}].map(([u, c]) => [u, new Set(c.split("\\n"))]));`,
+    'const I_NO_DISPLAY = [];',
+    'function I_codeMap(codes, displays) {',
+    '  const m = new Map(codes.split("\\n").map((k) => [k, I_NO_DISPLAY]));',
+    '  for (const [k, names] of displays) if (m.has(k)) m.set(k, names);',
+    '  return m;',
+    '}',
+    `const I_CODE_SYSTEMS = new Map([${entries.join(',\n')}].map(([u, c, d]) => [u, I_codeMap(c, d)]));`,
     `const I_CODE_PREFIXES = new Set(${lit(prefixes)});`,
   ].join('\n');
 }

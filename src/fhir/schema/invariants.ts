@@ -21,7 +21,9 @@
  *     bdl-11, bdl-12, CapabilityStatement cpb-7, cpb-9, cpb-12;
  *   - date, dateTime and instant values are days of the calendar (`1980-02-30` is not);
  *   - a Coding of a complete HL7 code system (the constraints file's codeSystems) has one of its
- *     codes; a meta.profile this validator does not know is a warning (I_knownProfile);
+ *     codes, and a display that is not the concept's is a warning (I_coding, I_displayOk); a
+ *     meta.profile this validator does not know is a warning (I_knownProfile);
+ *   - Observation obs-7 (its FHIRPath reads %resource): I_observation7At;
  *   - Money.currency is an ISO 4217 code (its required binding);
  *   - a Reference.reference holds no whitespace;
  *   - an Extension's url is absolute, except inside a complex extension.
@@ -192,13 +194,72 @@ function I_profilesKnown(list) {
   for (let i = 0; i < list.length; i++) if (!I_knownProfile(list[i])) return false;
   return true;
 }
-// A Coding's code: known, or of a system not in I_CODE_SYSTEMS (defined beside these helpers).
+// A Coding of a complete HL7 code system (I_CODE_SYSTEMS, defined beside these helpers: url ->
+// code -> [display, designations…], empty for a concept without a display): false when its code is
+// not one of the system's. A display the concept does not give raises the warning (I_WARN), as the
+// reference validator warns of a wrong display. Codings without a display cost nothing more, and
 // I_CODE_PREFIXES (the characters at 7 and 20 of those systems' urls, as one number) turns most
 // other systems away without hashing their url: https://…, http://hl7.org/fhir/us/… (guides).
-function I_knownCode(system, code) {
+function I_coding(system, code, display) {
   if (!I_CODE_PREFIXES.has(system.charCodeAt(7) * 65536 + system.charCodeAt(20))) return true;
   const codes = I_CODE_SYSTEMS.get(system);
-  return codes === undefined || codes.has(code);
+  if (codes === undefined) return true;
+  const names = codes.get(code);
+  if (names === undefined) return false;
+  if (display !== undefined && names.length !== 0 && display !== names[0] && !I_displayOk(display, names)) I_WARN = true;
+  return true;
+}
+// Is the display one of the concept's display and designations (in any language)? Compared as the
+// HL7 validator compares them (Java's equalsIgnoreCase): case aside, exactly, whitespace included.
+function I_displayOk(display, names) {
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i];
+    if (n.length === display.length &&
+      (n === display || n.toLowerCase() === display.toLowerCase() || n.toUpperCase() === display.toUpperCase()))
+      return true;
+  }
+  return false;
+}
+// obs-7 (Observation): with a value[x], no component's code has a coding equal to one of the
+// Observation's own (FHIRPath's intersect compares codings as wholes: every child, recursively;
+// %resource is the Observation itself, contained or not). The first such component, or -1.
+function I_observation7At(o) {
+  const code = o.code;
+  const own = typeof code === "object" && code !== null && Array.isArray(code.coding) ? code.coding : undefined;
+  if (own === undefined || !Array.isArray(o.component)) return -1;
+  let value = false;
+  for (const k in o)
+    if (k.startsWith("value") || k.startsWith("_value")) {
+      value = true;
+      break;
+    }
+  if (!value) return -1;
+  for (let i = 0; i < o.component.length; i++) {
+    const c = o.component[i];
+    const cc = typeof c === "object" && c !== null && typeof c.code === "object" && c.code !== null ? c.code.coding : undefined;
+    if (!Array.isArray(cc)) continue;
+    for (let j = 0; j < cc.length; j++)
+      for (let k = 0; k < own.length; k++) if (cc[j] !== null && own[k] !== null && I_jsonEqual(cc[j], own[k])) return i;
+  }
+  return -1;
+}
+// Two parsed JSON values with the same content (objects: the same keys, in any order).
+function I_jsonEqual(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!I_jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  let n = 0;
+  for (const k in a) {
+    n++;
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !I_jsonEqual(a[k], b[k])) return false;
+  }
+  for (const k in b) n--;
+  return n === 0;
 }
 // Generated invariants: does the path (per step, the JSON keys it may take) reach anything?
 function I_exists(x, path, i) {
@@ -467,6 +528,9 @@ export interface InvariantHelpers {
   I_count(v: unknown, element?: unknown): number;
   I_knownProfile(url: unknown): boolean;
   I_xhtmlProblem(div: unknown): string | undefined;
+  I_displayOk(display: string, names: readonly string[]): boolean;
+  I_observation7At(o: Record<string, unknown>): number;
+  I_jsonEqual(a: unknown, b: unknown): boolean;
 }
 
 let helpers: InvariantHelpers | undefined;
@@ -498,6 +562,9 @@ export function loadInvariantHelpers(coreProfiles: readonly string[] = []): Inva
       'I_count',
       'I_knownProfile',
       'I_xhtmlProblem',
+      'I_displayOk',
+      'I_observation7At',
+      'I_jsonEqual',
     ];
     // Our own constant source, evaluated once.
     const make = new Function('I_CORE_PROFILES', `${INVARIANT_SOURCE}\nreturn { ${names.join(', ')} };`) as (

@@ -13,8 +13,8 @@
  * - a `SimpleQuantity` definition (Quantity's elements) for the elements the R4 definitions type
  *   so, and on each definition its generated FHIRPath invariants (`fhirInvariants`, read only by
  *   the fast validator and the invariants explainer; Ajv ignores the keyword), and on Coding
- *   the complete HL7 code systems its code is checked against (`fhirCodeSystems`), on Meta the ids
- *   of the core StructureDefinitions (`fhirCoreProfiles`).
+ *   the complete HL7 code systems its code is checked against (`fhirCodeSystems`) and their codes'
+ *   displays (`fhirCodeDisplays`), on Meta the ids of the core StructureDefinitions (`fhirCoreProfiles`).
  */
 import type { GeneratedInvariant } from './invariants';
 import type { ConstraintEntry, ConstraintsFile, FhirJsonSchema, SchemaNode } from './source';
@@ -164,15 +164,18 @@ export function prepareSchema(official: FhirJsonSchema, constraints: Constraints
   const extension = defs.Extension;
   if (!extension) throw new Error('schema has no Extension definition');
   extension.fhirExt1 = true;
-  // The complete HL7 code systems a Coding's code is checked against (read like fhirInvariants).
-  const { codeSystems, coreProfiles } = constraints as ConstraintsFile & {
+  // The complete HL7 code systems a Coding's code is checked against (read like fhirInvariants),
+  // and the displays of their codes, which a Coding's display is compared with.
+  const { codeSystems, codeDisplays, coreProfiles } = constraints as ConstraintsFile & {
     codeSystems?: Record<string, string[]>;
+    codeDisplays?: Record<string, Record<string, string[]>>;
     coreProfiles?: string[];
   };
   const coding = defs.Coding;
   const meta = defs.Meta;
   if (!coding || !meta) throw new Error('schema has no Coding or Meta definition');
   if (codeSystems) coding.fhirCodeSystems = codeSystems;
+  if (codeDisplays) coding.fhirCodeDisplays = codeDisplays;
   // The profiles a meta.profile may name without a warning (see I_knownProfile).
   if (coreProfiles) meta.fhirCoreProfiles = coreProfiles;
   return schema;

@@ -2,7 +2,7 @@
 import { OFFICIAL_SCHEMA_SHA256, readConstraintsText, sha256 } from './source';
 
 /** Bump when prepare.ts, keywords.ts, fast-codegen.ts, invariants.ts or the Ajv options change, so stale builds are ignored. */
-export const VALIDATOR_BUILD_VERSION = 10;
+export const VALIDATOR_BUILD_VERSION = 11;
 
 export interface ValidatorStamp {
   buildVersion: number;
