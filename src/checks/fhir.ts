@@ -37,6 +37,8 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
       'StructureDefinition rules the schema misses (1..1 elements, choice[x] exclusivity, ext-1, integer ranges, ' +
       'no empty arrays or objects) and the R4 invariants and rules listed in src/fhir/README.md (ele-1, per-1, ' +
       'ref-1, dom-2..dom-5, qty-3, pat-1, bdl-*, calendar dates, ISO 4217 currencies, reference and uri form). ' +
+      'Where the HL7 reference validator only warns (whitespace around a string, an unknown meta.profile, a ' +
+      "Coding display that is not the code system's), the check warns instead of failing. " +
       'Not applied to v1 exports, which carry STU3 resources.',
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
