@@ -221,10 +221,12 @@ interface ChildResult {
 
 /**
  * Validates `files` in a fresh process with default options: `cli` runs the `validate` command
- * (dist/src/cli.js, as `bcda-conformance validate` does), `library` calls validateFiles only.
+ * (dist/src/cli.js, as `bcda-conformance validate` does), `library` calls validateFiles only,
+ * `parse-only` reads, splits and JSON.parses the files and validates nothing: the ceiling of any
+ * fresh process, whatever its validator costs.
  * The child reports its timings and peak RSS on fd 3; its own output is dropped.
  */
-function validateInChild(files: string[], kind: 'cli' | 'library'): ChildResult {
+function validateInChild(files: string[], kind: 'cli' | 'library' | 'parse-only'): ChildResult {
   const ext = path.extname(__filename);
   const hook =
     ext === '.ts'
@@ -232,13 +234,24 @@ function validateInChild(files: string[], kind: 'cli' | 'library'): ChildResult 
       : '';
   const cli = path.join(__dirname, '..', 'src', `cli${ext}`);
   const entry = path.join(__dirname, '..', 'src', 'fhir', `index${ext}`);
+  const lines = path.join(__dirname, '..', 'src', 'fhir', `ndjson-lines${ext}`);
   const run =
-    kind === 'cli'
-      ? `const { main } = require(${JSON.stringify(cli)});
+    kind === 'parse-only'
+      ? `const { CHUNK_BYTES, LineSplitter } = require(${JSON.stringify(lines)});
+const loaded = performance.now();
+(async () => {
+  for (const file of ${JSON.stringify(files)}) {
+    const splitter = new LineSplitter((text) => JSON.parse(text), () => { throw new Error('oversized line'); });
+    for await (const chunk of require('fs').createReadStream(file, { highWaterMark: CHUNK_BYTES })) splitter.push(chunk);
+    splitter.end();
+  }
+})().then(() => {`
+      : kind === 'cli'
+        ? `const { main } = require(${JSON.stringify(cli)});
 const loaded = performance.now();
 main(['node', 'bcda-conformance', 'validate', '--api-version', 'v2', ...${JSON.stringify(files)}]).then((code) => {
   if (code !== 0) throw new Error('validate exited ' + code);`
-      : `const { validateFiles } = require(${JSON.stringify(entry)});
+        : `const { validateFiles } = require(${JSON.stringify(entry)});
 const loaded = performance.now();
 validateFiles(${JSON.stringify(files)}, { apiVersion: 'v2' }).then((s) => {
   if (s.some((x) => x.invalidLines > 0 || x.error)) throw new Error('findings in the bench data');`;
@@ -343,6 +356,7 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
       warm: [] as number[],
       cli: [] as ChildResult[],
       lib: [] as ChildResult[],
+      parse: [] as ChildResult[],
       node: [] as number[],
     };
     const coldRounds = quick ? 3 : 7;
@@ -351,6 +365,7 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
         async () => cold.warm.push((await timed(warmFresh)).wall),
         async () => cold.cli.push(validateInChild([freshFile], 'cli')),
         async () => cold.lib.push(validateInChild([freshFile], 'library')),
+        async () => cold.parse.push(validateInChild([freshFile], 'parse-only')),
         async () => cold.node.push(emptyNodeSeconds()),
       ];
       if (r % 2) steps.reverse();
@@ -467,6 +482,15 @@ export async function runBench({ quick }: { quick: boolean }): Promise<BenchRow[
         unit: 'MB/s',
         baseline: 'warm',
         ratio: coldRatio(cold.lib),
+      },
+      {
+        bench: BENCH,
+        // What no validator can beat: a fresh process that only reads and parses the file.
+        metric: 'fresh process that only reads, splits and JSON.parses the file (the ceiling), same file',
+        value: coldMbs(cold.parse),
+        unit: 'MB/s',
+        baseline: 'warm',
+        ratio: coldRatio(cold.parse),
       },
       {
         bench: BENCH,
