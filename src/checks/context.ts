@@ -71,6 +71,8 @@ export type KickoffResult = Kicked;
 
 /** Control of the embedded mock (clock, job states); absent against any other target. */
 export interface TargetControl {
+  /** The id this control knows a job by, read from the job's status URL; undefined when it has none. */
+  jobIdOf(jobUrl: string): string | undefined;
   advanceClock(seconds: number): Promise<void>;
   /** Undoes an earlier advanceClock (the mock refuses to go back further than advances went). */
   rewindClock(seconds: number): Promise<void>;

@@ -9,7 +9,6 @@ import { retryAfterMs } from '../http/retry-after';
 import { joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
-import { jobIdOf } from './kit/job-list';
 
 function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinition {
   const name = endpoint === 'patient' ? 'Patient' : 'Group/all';
@@ -40,7 +39,7 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
         if (!first.jobUrl)
           return skip(`the first kick-off answered ${first.res.status}`, [first.res.exchange.id]);
         // Past its queue: the rule is about a job In Progress, not only one still Pending.
-        const firstId = jobIdOf(first.jobUrl);
+        const firstId = ctx.control?.jobIdOf(first.jobUrl);
         if (ctx.control && firstId) await ctx.control.forceJobState(firstId, 'In Progress');
         const second = await ctx.kickoff({
           ...spec,
@@ -95,7 +94,7 @@ const pollingTooOftenCheck: CheckDefinition = {
     const answers: HttpResponse[] = [];
     const t0 = Date.now();
     // Held running where job states can be set: a fast job must not finish in the middle of the burst.
-    const id = control ? jobIdOf(started.jobUrl) : undefined;
+    const id = control?.jobIdOf(started.jobUrl);
     if (control && id) await control.forceJobState(id, 'In Progress');
     await control?.setPollRateLimit?.(MOCK_POLL_LIMIT, MOCK_POLL_WINDOW_SECONDS);
     try {

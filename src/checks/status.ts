@@ -871,7 +871,7 @@ const jobStatusChecks: CheckDefinition[] = [
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.3', 'behavior §3'],
     operations: STATUS_OPS,
-    faults: ['status-failed-202'],
+    faults: ['status-failed-202', 'ig-failed-job-in-progress'],
     async run(ctx) {
       if (!ctx.control && (ctx.generic || ctx.version !== 'v1'))
         return skip(

@@ -1896,6 +1896,13 @@ const CATALOG = [
     ['bulkdata@125'],
   ),
   g(
+    'ig-failed-job-in-progress',
+    'status',
+    'A job that failed keeps answering 202 In Progress: the client polls forever and never hears of the error.',
+    'The status of a failed export is a 4XX or 5XX answer with an OperationOutcome.',
+    ['bulkdata@131', 'bulkdata@136'],
+  ),
+  g(
     'ig-status-error-json',
     'status',
     'Status and cancel errors (an unknown or cancelled job) are OperationOutcomes served as application/json.',

@@ -4,7 +4,8 @@
  * origin policy and the time bounds hold for them too, but on a client of their own whose exchange
  * log is not the run's: they are not part of what the target is judged on.
  */
-import type { TargetControl } from '../checks/context';
+import { NotApplicable, type TargetControl } from '../checks/context';
+import { jobIdOf as bcdaJobIdOf } from '../checks/kit/job-list';
 import { CLEANUP_GRACE_MS } from '../engine/run-checks';
 import { BudgetSpentError, type RequestBudget } from '../http/budget';
 import { HttpClient, TransportError, type StreamResponse } from '../http/client';
@@ -25,12 +26,18 @@ export function controlClient(baseUrl: string, userAgent: string, ca?: string): 
   });
 }
 
-/** True when the target answers GET /__mock/state like this project's BCDA mock started with --control. */
+/** Which of this project's mocks a control answers for: the BCDA mock's, or the generic mock's. */
+export type MockKind = 'bcda' | 'bulk-data-ig';
+
+/**
+ * Which mock's control the target offers (it answers GET /__mock/state as this project's BCDA mock
+ * or generic mock started with --control does), or undefined.
+ */
 export async function offersMockControl(
   http: HttpClient,
   timeoutMs: number,
   budget: RequestBudget,
-): Promise<boolean> {
+): Promise<MockKind | undefined> {
   // Any target gets this request, hostile ones too: bounded in time and in bytes read.
   let res: StreamResponse | undefined;
   try {
@@ -41,25 +48,27 @@ export async function offersMockControl(
       timeoutMs: Math.min(3_000, timeoutMs),
       budget,
     });
-    if (res.status !== 200) return false;
+    if (res.status !== 200) return undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
-      if (size > MAX_MOCK_STATE_BYTES) return false;
+      if (size > MAX_MOCK_STATE_BYTES) return undefined;
       chunks.push(chunk as Buffer);
     }
     await res.finished;
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      mock?: unknown;
       faults?: unknown;
       jobs?: unknown;
       pollRateLimit?: unknown;
     };
-    // The BCDA mock's control only: the generic mock's /__mock has no clock or job-state routes.
-    return Array.isArray(body.faults) && Array.isArray(body.jobs) && typeof body.pollRateLimit === 'object';
+    if (!Array.isArray(body.faults) || !Array.isArray(body.jobs)) return undefined;
+    if (body.mock === 'bulk-data-ig') return 'bulk-data-ig';
+    return typeof body.pollRateLimit === 'object' ? 'bcda' : undefined;
   } catch {
     // Not reachable, not JSON, not our mock: no control, and the probe reports reachability.
-    return false;
+    return undefined;
   } finally {
     res?.stop('the probe for mock control has read what it needs');
   }
@@ -70,7 +79,12 @@ export async function offersMockControl(
  * spent; putting the mock back as it was (clock, auth provider, token limit) still is, within its
  * own short timeout, so a shared mock is not left changed.
  */
-export function httpControl(http: HttpClient, timeoutMs: number, budget: RequestBudget): TargetControl {
+export function httpControl(
+  http: HttpClient,
+  timeoutMs: number,
+  budget: RequestBudget,
+  kind: MockKind = 'bcda',
+): TargetControl {
   const limit = Math.min(timeoutMs, CLEANUP_GRACE_MS * 2);
   /** One control request: a POST with a JSON body (a change), or a GET (a reading); its JSON answer. */
   const send = async (path: string, body?: unknown, restores = false): Promise<unknown> => {
@@ -100,7 +114,9 @@ export function httpControl(http: HttpClient, timeoutMs: number, budget: Request
   const post = async (path: string, body: unknown, restores = false): Promise<void> => {
     await send(path, body, restores);
   };
+  if (kind === 'bulk-data-ig') return genericControl(post);
   return {
+    jobIdOf: bcdaJobIdOf,
     advanceClock: (seconds) => post('/clock/advance', { seconds }),
     rewindClock: (seconds) => post('/clock/rewind', { seconds }, true),
     forceJobState: (jobId, state) => post(`/jobs/${encodeURIComponent(jobId)}/state`, { state }),
@@ -119,6 +135,34 @@ export function httpControl(http: HttpClient, timeoutMs: number, budget: Request
         throw new Error('mock control: the failures answer holds no list of beneficiaries');
       return list;
     },
+  };
+}
+
+/** The job states the generic mock's control can set (src/mock/ig/control.ts). */
+const GENERIC_JOB_STATES: ReadonlySet<string> = new Set(['In Progress', 'Failed', 'Completed']);
+
+/**
+ * The generic mock's control: job states only. Its clock is not moved for a run, since the mock
+ * judges each SMART assertion by that clock and the run signs them by its own; it has no auth
+ * provider to take down, no token or poll limit to set, no partial failures, no paced downloads.
+ * What it cannot do ends the check as not applicable (a skip naming why).
+ */
+function genericControl(post: (path: string, body: unknown) => Promise<void>): TargetControl {
+  const cannot = (what: string) => (): Promise<never> =>
+    Promise.reject(new NotApplicable(`the generic mock's control ${what}`));
+  return {
+    // Its status URLs end in the job's id ({base}/bulkstatus/{id}).
+    jobIdOf: (jobUrl) => /\/bulkstatus\/([^/?#]+)$/.exec(jobUrl)?.[1],
+    advanceClock: cannot(
+      'does not move its clock for a run (it judges SMART assertions by that clock, and the run signs them by its own)',
+    ),
+    rewindClock: cannot('does not move its clock for a run'),
+    forceJobState: (jobId, state) =>
+      GENERIC_JOB_STATES.has(state)
+        ? post(`/jobs/${encodeURIComponent(jobId)}/state`, { state })
+        : cannot(`cannot put a job in state ${state}`)(),
+    setAuthProvider: cannot('has no auth provider to take down'),
+    setTokenRateLimit: cannot('sets no token rate limit'),
   };
 }
 

@@ -103,7 +103,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     const { startIgMock } = await import('../mock/ig');
     igMock = await startIgMock({
       quiet: true,
-      control: false,
+      // Its control sets job states (a failed job, one held in progress) for the checks that need them.
+      control: true,
       faults: config.mockFaults,
       jobSpeed: EMBEDDED_JOB_SPEED,
     });
@@ -168,12 +169,19 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   try {
     if (mock || hooks.targetHasControl) {
       control = httpControl(controlHttp, requestTimeoutMs, budget);
-    } else if (await offersMockControl(controlHttp, requestTimeoutMs, budget)) {
-      // A separately started mock with --control offers the same clock and job-state control.
-      control = httpControl(controlHttp, requestTimeoutMs, budget);
-      hooks.onNotice?.(
-        'the target offers mock control endpoints (/__mock): clock and job-state checks will use them',
-      );
+    } else if (igMock) {
+      control = httpControl(controlHttp, requestTimeoutMs, budget, 'bulk-data-ig');
+    } else {
+      // A separately started mock with --control offers the same control as the embedded one.
+      const kind = await offersMockControl(controlHttp, requestTimeoutMs, budget);
+      if (kind) {
+        control = httpControl(controlHttp, requestTimeoutMs, budget, kind);
+        hooks.onNotice?.(
+          kind === 'bcda'
+            ? 'the target offers mock control endpoints (/__mock): clock and job-state checks will use them'
+            : "the target offers the generic mock's control endpoints (/__mock): job-state checks will use them",
+        );
+      }
     }
     // SMART Backend Services when its settings are given (a fixed --token still wins).
     const smart = await smartAuthFromConfig(resolved, http, redactor);

@@ -91,6 +91,11 @@ export function cancelStages(ctx: CheckContext): Promise<CancelStages> {
         "another organization's cancel of this client's running job",
       );
       flow.ownerStatus = await status("status of the job after another organization's cancel");
+      // The other organization's cancel took: no job is left to take through the later stages.
+      if (flow.ownerStatus.status === 404 || flow.ownerStatus.status === 410) {
+        flow.problem = `the job was gone (${flow.ownerStatus.status}) after another organization's cancel`;
+        return flow;
+      }
     }
 
     let final: HttpResponse | undefined;

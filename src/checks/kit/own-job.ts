@@ -38,7 +38,8 @@ export async function startOwnJob(
     if (err instanceof KickoffBudgetExceeded) return skip(err.message);
     throw err;
   }
-  const id = started.jobUrl ? jobIdOf(started.jobUrl) : undefined;
+  // The id the target's control knows the job by, where there is one; else BCDA's /jobs/{id}.
+  const id = started.jobUrl ? (ctx.control?.jobIdOf(started.jobUrl) ?? jobIdOf(started.jobUrl)) : undefined;
   if (!started.jobUrl || (options.needsId && !id))
     return skip(`the kick-off answered ${started.res.status}`, [started.res.exchange.id]);
   return { ...started, jobUrl: started.jobUrl, id };

@@ -1,6 +1,6 @@
 /**
  * The generic mock's control routes under `/__mock/` (like the BCDA mock's): faults, reset, clock,
- * a failed job. A foreign Origin is refused and a state change needs Content-Type application/json
+ * a job's state (held in progress, failed, released). A foreign Origin is refused and a state change needs Content-Type application/json
  * (a web page cannot send one without a CORS preflight the mock never grants).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +11,10 @@ import { sendJson } from './http';
 import { jobPercent } from './jobs';
 
 export const IG_CONTROL_PREFIX = '/__mock';
+
+/** The job states the control can set. */
+export const IG_JOB_STATES = ['In Progress', 'Failed', 'Completed'] as const;
+type IgJobState = (typeof IG_JOB_STATES)[number];
 
 function gate(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   if (foreignOrigin(request)) {
@@ -40,6 +44,8 @@ export function registerIgControlRoutes(app: FastifyInstance, ctx: IgContext): v
 
   app.get(`${IG_CONTROL_PREFIX}/state`, gated, (_request, reply) =>
     sendJson(reply, 200, {
+      // Tells a run which control this is: job states only (the BCDA mock's has clock, limits, …).
+      mock: 'bulk-data-ig',
       now: ctx.clock.now().toISOString(),
       faults: ctx.faults.list(),
       jobs: [...ctx.jobs.values()].map((j) => ({
@@ -47,6 +53,7 @@ export function registerIgControlRoutes(app: FastifyInstance, ctx: IgContext): v
         clientId: j.clientId,
         percent: jobPercent(ctx, j),
         failed: j.failed === true,
+        held: j.held === true,
       })),
     }),
   );
@@ -94,5 +101,22 @@ export function registerIgControlRoutes(app: FastifyInstance, ctx: IgContext): v
     if (!job) return sendJson(reply, 404, { error: 'no such job' });
     job.failed = true;
     return sendJson(reply, 200, { id: job.id, failed: true });
+  });
+  // A job's state as the BCDA mock's control names it (the states a generic job can be in):
+  // "In Progress" holds it half done, "Failed" fails it, "Completed" releases it.
+  app.post<{ Params: { id: string } }>(`${IG_CONTROL_PREFIX}/jobs/:id/state`, gated, (request, reply) => {
+    let state: unknown;
+    try {
+      state = bodyOf(request).state;
+      if (!IG_JOB_STATES.includes(state as IgJobState))
+        throw new Error(`give {"state": S} with S one of ${IG_JOB_STATES.join(', ')}`);
+    } catch (err) {
+      return bad(reply, err);
+    }
+    const job = ctx.jobs.get(request.params.id);
+    if (!job) return sendJson(reply, 404, { error: 'no such job' });
+    job.held = state === 'In Progress';
+    job.failed = state === 'Failed';
+    return sendJson(reply, 200, { id: job.id, state });
   });
 }

@@ -19,7 +19,12 @@ export interface IgJob {
   organizedBy?: string;
   /** Set through control: the job answers 500 with an OperationOutcome. */
   failed?: boolean;
+  /** Set through control: the job stays in progress, half done, until released. */
+  held?: boolean;
 }
+
+/** Where a held job (and, under ig-failed-job-in-progress, a failed one) stays. */
+const HELD_PERCENT = 50;
 
 /** The base job duration at jobSpeed 1, in mock milliseconds. */
 export const BASE_JOB_MS = 2000;
@@ -55,6 +60,7 @@ export function createJob(
 
 /** How far the job is, 0 to 100 (100: complete). */
 export function jobPercent(ctx: IgContext, job: IgJob): number {
+  if (job.held || (job.failed && ctx.faults.has('ig-failed-job-in-progress'))) return HELD_PERCENT;
   const elapsed = ctx.clock.nowMs() - job.createdMs;
   return elapsed >= job.durationMs ? 100 : Math.max(0, Math.floor((elapsed / job.durationMs) * 100));
 }

@@ -84,7 +84,9 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
         `more than ${POLLS_PER_SECOND} status requests a second: wait as Retry-After says`,
       );
     }
-    if (job.failed) return sendOutcome(reply, 500, 'exception', 'the export job failed');
+    // Fault ig-failed-job-in-progress: a failed job is reported as still running (jobPercent).
+    if (job.failed && !ctx.faults.has('ig-failed-job-in-progress'))
+      return sendOutcome(reply, 500, 'exception', 'the export job failed');
     const percent = jobPercent(ctx, job);
     if (percent < 100) {
       if (!ctx.faults.has('ig-status-no-retry-after')) reply.header('retry-after', retryAfter(ctx));

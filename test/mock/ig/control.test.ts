@@ -45,6 +45,30 @@ it('moves the clock and fails a job (its status answers 500 OperationOutcome)', 
   expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
 });
 
+it('holds a job in progress, fails it and releases it by state, as the BCDA mock names states', async () => {
+  const t = await token(m);
+  const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+  const location = new URL(kick.headers['content-location'] as string).pathname;
+  const id = location.split('/').pop() ?? '';
+  const setState = (state: unknown) => m.http().post(`/__mock/jobs/${id}/state`).set(json).send({ state });
+  const poll = () => m.http().get(location).set('Authorization', `Bearer ${t}`);
+  expect((await setState('In Progress')).status).toBe(200);
+  m.ctx.clock.advance(60); // long past its 2 s: only the hold keeps it running
+  const held = await poll();
+  expect([held.status, held.headers['x-progress']]).toEqual([202, 'In Progress, 50%']);
+  const state = (await m.http().get('/__mock/state')).body as { mock: string; jobs: Array<{ id: string }> };
+  expect(state.mock).toBe('bulk-data-ig');
+  expect(state.jobs.find((j) => j.id === id)).toMatchObject({ held: true, failed: false, percent: 50 });
+  expect((await setState('Failed')).status).toBe(200);
+  expect((await poll()).status).toBe(500);
+  expect((await setState('Completed')).status).toBe(200);
+  expect((await poll()).status).toBe(200);
+  expect((await setState('Archived')).status).toBe(400);
+  expect(
+    (await m.http().post('/__mock/jobs/no-such-job/state').set(json).send({ state: 'Failed' })).status,
+  ).toBe(404);
+});
+
 it('has no control routes with control: false', async () => {
   const bare = await igTestMock({ control: false });
   try {

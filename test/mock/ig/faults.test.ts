@@ -238,6 +238,18 @@ const PROBES: Record<string, Probe> = {
       .set(bearer(t));
     return [res.status, res.headers['retry-after']];
   },
+  'ig-failed-job-in-progress': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const location = new URL(kick.headers['content-location'] as string).pathname;
+    const id = location.split('/').pop() ?? '';
+    await m
+      .http()
+      .post(`/__mock/jobs/${id}/state`)
+      .set('Content-Type', 'application/json')
+      .send({ state: 'Failed' });
+    return statusOf(m.http().get(location).set(bearer(t)));
+  },
   'ig-status-error-json': async (m) =>
     (
       await m
