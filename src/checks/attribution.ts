@@ -6,12 +6,25 @@ import { type CheckDefinition, fail, pass, skip, verdict } from './context';
 import { errorAnswerProblems, joinProblems, mediaType, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 
+/**
+ * A date and time with its zone, in the database's text form the documents show
+ * (2020-12-22 22:31:40.397916+00) or RFC 3339 (what the real server sends): without a zone the
+ * instant is unknown.
+ */
+const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+function isZonedTimestamp(value: unknown): boolean {
+  if (typeof value !== 'string' || !ZONED_TIMESTAMP.test(value)) return false;
+  const iso = value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+  return !Number.isNaN(Date.parse(iso));
+}
+
 export const attributionChecks: CheckDefinition[] = [
   {
     id: 'ATTRIBUTION-STATUS',
     title: 'attribution_status lists the last attribution update',
     description:
-      'GET /attribution_status answers 200 application/json with ingestion_dates: entries of type last_attribution_update or last_runout_update, each with a timestamp; a last_runout_update among them when the organization has a runout file (a Group/runout kick-off, cancelled at once, answers 202: BCDA refuses it without one).',
+      'GET /attribution_status answers 200 application/json with ingestion_dates: entries of type last_attribution_update or last_runout_update, each with a timestamp that has a zone; a last_runout_update among them when the organization has a runout file (a Group/runout kick-off, cancelled at once, answers 202: BCDA refuses it without one).',
     level: 'MUST',
     area: 'attribution',
     profiles: ['bcda'],
@@ -37,10 +50,9 @@ export const attributionChecks: CheckDefinition[] = [
         dates ? undefined : 'no ingestion_dates array',
         ...(dates ?? []).map((d, i) =>
           d?.type === 'last_attribution_update' || d?.type === 'last_runout_update'
-            ? typeof d.timestamp === 'string' &&
-              !Number.isNaN(Date.parse(d.timestamp.replace(' ', 'T').replace(/\+00$/, 'Z')))
+            ? isZonedTimestamp(d.timestamp)
               ? undefined
-              : `ingestion_dates[${i}].timestamp ${JSON.stringify(d.timestamp)} is not a timestamp`
+              : `ingestion_dates[${i}].timestamp ${JSON.stringify(d.timestamp)} is not a timestamp with a zone`
             : `ingestion_dates[${i}].type ${JSON.stringify(d?.type)}`,
         ),
         dates && !dates.some((d) => d?.type === 'last_attribution_update')

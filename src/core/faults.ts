@@ -1443,6 +1443,41 @@ const CATALOG = [
   // each breaks the row's statement another way than the faults its checks were built with, and is
   // listed on the row only.
   f(
+    'jobs-task-identifier-v1-system',
+    'jobs',
+    "Each Task's identifier system names v1's job path (<base>/api/v1/jobs) whatever version lists it.",
+    "Each listed job's official identifier has the system <base>/api/<version>/jobs.",
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'kickoff-content-location-v1-path',
+    'kickoff',
+    "Content-Location names v1's job path (<base>/api/v1/jobs/<id>) whatever version the kick-off used.",
+    'Content-Location is <base>/api/<version>/jobs/<job id> for the version asked.',
+    ['seed:001 §Start a job'],
+  ),
+  f(
+    'manifest-transaction-time-no-zone',
+    'status',
+    'transactionTime has date and time but no zone (2026-01-05T10:00:00.123).',
+    'transactionTime is a FHIR instant: date, time and zone.',
+    ['seed:001 §Response example: completed job'],
+  ),
+  f(
+    'manifest-job-id-string',
+    'status',
+    'JobID is the job id as a string ("42") instead of a number.',
+    "JobID is the job's id as a number.",
+    ['seed:001 §Response example: completed job'],
+  ),
+  f(
+    'attribution-timestamp-no-zone',
+    'attribution',
+    'ingestion_dates timestamps have no zone (2020-12-22 22:31:40.397916).',
+    'Each ingestion_dates timestamp is a date and time with zone.',
+    ['seed:001 §Attribution status'],
+  ),
+  f(
     'jobs-filter-knows-seven-states',
     'jobs',
     '_status refuses FailedExpired and CancelledExpired with 400 "invalid status type": the filter knows seven of the nine job states.',

@@ -135,7 +135,9 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
         : job.spec.transactionTime;
     manifest.transactionTime = has('manifest-bad-transaction-time')
       ? rfc3339Nano(shown).slice(0, 10)
-      : rfc3339Nano(shown);
+      : has('manifest-transaction-time-no-zone')
+        ? rfc3339Nano(shown).replace(/(Z|[+-]\d\d:\d\d)$/, '')
+        : rfc3339Nano(shown);
   }
   if (!has('manifest-no-request')) {
     manifest.request = has('manifest-wrong-request')
@@ -150,7 +152,11 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
   // Fault manifest-empty-output-null: an export that found nothing says null, not [].
   manifest.output = output.length === 0 && has('manifest-empty-output-null') ? null : output;
   manifest.error = has('manifest-error-not-array') ? null : error;
-  manifest.JobID = has('manifest-wrong-job-id') ? job.id - 1 : job.id;
+  manifest.JobID = has('manifest-wrong-job-id')
+    ? job.id - 1
+    : has('manifest-job-id-string')
+      ? String(job.id)
+      : job.id;
   return manifest;
 }
 

@@ -167,6 +167,7 @@ const PROBES: Record<string, Probe> = {
   'auth-wrong-status-no-token': (m) => status(m.http().get('/api/v2/jobs/1')),
   'kickoff-200-instead-of-202': async (m) => (await kick(m)).status,
   'kickoff-no-content-location': async (m) => (await kick(m)).headers['content-location'] !== undefined,
+  'kickoff-content-location-v1-path': async (m) => String((await kick(m)).headers['content-location']),
   'kickoff-relative-content-location': async (m) =>
     String((await kick(m)).headers['content-location']).startsWith('http'),
   'kickoff-accepts-missing-accept': async (m) =>
@@ -316,6 +317,13 @@ const PROBES: Record<string, Probe> = {
         .http()
         .get('/api/v2/attribution_status')
         .set(auth(await m.token()))
+    ).text,
+  'attribution-timestamp-no-zone': async (m) =>
+    (
+      await m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set({ ...auth(await m.token()), Accept: 'application/json' })
     ).text,
   'attribution-bad-timestamp': async (m) =>
     (
@@ -625,6 +633,7 @@ Object.assign(PROBES, {
     jobsAfter(m, ['/api/v2/Group/all/$export'], '?_status=Completed'),
   'jobs-task-invalid-dates': (m: TestMock) => jobsAfter(m, ['/api/v2/Group/all/$export']),
   'jobs-task-wrong-request': (m: TestMock) => jobsAfter(m, ['/api/v2/Patient/$export?_type=Patient']),
+  'jobs-task-identifier-v1-system': (m: TestMock) => jobsAfter(m, ['/api/v2/Patient/$export']),
   'metadata-stu3-elements': metadataText,
   'metadata-wrong-format': metadataText,
   'metadata-wrong-implementation-url': metadataText,

@@ -28,6 +28,9 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
     if (dates.length === 0 && !ctx.faults.has('attribution-missing-200'))
       return sendOutcome(reply, 404, version, 'not-found');
     if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
+    // Fault attribution-timestamp-no-zone: the database's local text form, its zone left off.
+    if (ctx.faults.has('attribution-timestamp-no-zone'))
+      for (const d of dates) d.timestamp = d.timestamp.replace(/(Z|[+-]\d\d(:?\d\d)?)$/, '');
     if (ctx.faults.has('attribution-status-no-runout'))
       dates.splice(0, dates.length, ...dates.filter((d) => d.type !== 'last_runout_update'));
     const body = ctx.faults.has('attribution-wrong-shape') ? { dates } : { ingestion_dates: dates };

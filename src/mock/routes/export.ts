@@ -235,7 +235,8 @@ async function kickOff(
     },
   });
 
-  const statusPath = `/api/${version}/jobs/${job.id}`;
+  // Fault kickoff-content-location-v1-path: the status URL names v1 whatever version was asked.
+  const statusPath = `/api/${ctx.faults.has('kickoff-content-location-v1-path') ? 'v1' : version}/jobs/${job.id}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
   if (!ctx.faults.has('kickoff-no-content-location')) {
     const relative = ctx.faults.has('kickoff-relative-content-location');

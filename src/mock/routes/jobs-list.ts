@@ -149,7 +149,14 @@ async function listJobs(
     if (badShape) return { resourceType: 'Task', status, intent: 'order' };
     return {
       resourceType: 'Task',
-      identifier: [{ use: 'official', system: `${base}/api/${version}/jobs`, value: String(job.id) }],
+      identifier: [
+        {
+          use: 'official',
+          // Fault jobs-task-identifier-v1-system: the system names v1's job path on every version.
+          system: `${base}/api/${ctx.faults.has('jobs-task-identifier-v1-system') ? 'v1' : version}/jobs`,
+          value: String(job.id),
+        },
+      ],
       status,
       intent: 'order',
       input: [{ type: { text: 'BULK FHIR Export' }, valueString: `GET ${requestOf(job)}` }],
