@@ -195,7 +195,8 @@ const tokenChecks: CheckDefinition[] = [
   {
     id: 'AUTH-TOKEN-WRONG-SECRET',
     title: 'the token endpoint rejects a wrong client secret with 401',
-    description: 'POST /auth/token with the right client id and a wrong secret answers 401 Unauthorized.',
+    description:
+      "POST /auth/token with the right client id and a wrong secret answers 401 Unauthorized: an unrelated secret, and, with the run's own secret, that secret with its last character changed (a server comparing only a prefix, or a truncated copy, lets that one through). The near miss goes only to the target's own token endpoint and is never written out.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda'],
@@ -204,16 +205,36 @@ const tokenChecks: CheckDefinition[] = [
     faults: ['auth-accepts-bad-secret'],
     async run(ctx) {
       const clientId = ctx.config.clientId ?? 'unknown-client';
-      const res = await ctx.target.call('getToken', {
-        label: 'token request with a wrong secret',
-        auth: { basic: { clientId, clientSecret: `wrong-${randomBytes(8).toString('hex')}` } },
-        headers: { accept: 'application/json' },
-      });
-      const problem = statusProblem(res, 401);
-      return verdict(problem, '401 for a wrong secret', [res.exchange.id]);
+      const ask = (clientSecret: string, label: string) =>
+        ctx.target.call('getToken', {
+          label,
+          auth: { basic: { clientId, clientSecret } },
+          headers: { accept: 'application/json' },
+        });
+      const wrong = await ask(`wrong-${randomBytes(8).toString('hex')}`, 'token request with a wrong secret');
+      const secret = ctx.config.clientSecret;
+      const nearMiss = secret
+        ? await ask(nearMissOf(secret), 'token request with the secret, its last character changed')
+        : undefined;
+      const nearMissProblem = nearMiss && statusProblem(nearMiss, 401);
+      const problem = joinProblems([
+        statusProblem(wrong, 401),
+        nearMissProblem && `the secret with its last character changed: ${nearMissProblem}`,
+      ]);
+      return verdict(
+        problem,
+        `401 for a wrong secret${nearMiss ? ' and for a near miss of the real one' : ''}`,
+        [wrong.exchange.id, ...(nearMiss ? [nearMiss.exchange.id] : [])],
+      );
     },
   },
 ];
+
+/** The secret with its last character replaced by another: wrong, and as long as the real one. */
+function nearMissOf(secret: string): string {
+  const last = secret.at(-1);
+  return `${secret.slice(0, -1)}${last === '0' ? '1' : '0'}`;
+}
 
 type LadderStepKey = 'NO-TOKEN' | 'MALFORMED-TOKEN' | 'EXPIRED-TOKEN';
 

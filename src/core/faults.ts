@@ -1443,6 +1443,13 @@ const CATALOG = [
   // each breaks the row's statement another way than the faults its checks were built with, and is
   // listed on the row only.
   f(
+    'token-secret-prefix-compared',
+    'auth',
+    'The token endpoint compares only the first 32 characters of the client secret: a secret that differs after them gets a token.',
+    'No bearer token is issued without the valid client secret.',
+    ['seed:001 §Get a bearer token'],
+  ),
+  f(
     'jobs-task-identifier-v1-system',
     'jobs',
     "Each Task's identifier system names v1's job path (<base>/api/v1/jobs) whatever version lists it.",

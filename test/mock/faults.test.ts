@@ -143,6 +143,19 @@ const PROBES: Record<string, Probe> = {
           `Basic ${Buffer.from('3841c594-a8c0-41e5-98cc-38bb45360d3c:x').toString('base64')}`,
         ),
     ),
+  'token-secret-prefix-compared': (m) => {
+    const credential = m.ctx.credentialsById.get('3841c594-a8c0-41e5-98cc-38bb45360d3c')!;
+    const nearMiss = `${credential.clientSecret.slice(0, -1)}${credential.clientSecret.endsWith('0') ? '1' : '0'}`;
+    return status(
+      m
+        .http()
+        .post('/auth/token')
+        .set(
+          'Authorization',
+          `Basic ${Buffer.from(`${credential.clientId}:${nearMiss}`).toString('base64')}`,
+        ),
+    );
+  },
   'auth-accepts-no-token': (m) =>
     status(
       m

@@ -8,6 +8,9 @@ import { SANDBOX_CREDENTIAL } from '../credentials';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 import { faultOnlyRoute } from '../wrong-method';
 
+/** How much of a secret the fault token-secret-prefix-compared compares. */
+const SECRET_PREFIX_COMPARED = 32;
+
 export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.post('/auth/token', (request, reply) => issueToken(ctx, request, reply));
   faultOnlyRoute(
@@ -57,9 +60,14 @@ async function issueToken(
     return sendText(reply, ctx.faults.has('outage-wrong-status') ? 401 : 503);
   }
   const credential = ctx.credentialsById.get(basic.id);
+  // Fault token-secret-prefix-compared: only the first characters of the secret are compared, as
+  // against a column that truncates it.
+  const compared = (secret: string): string =>
+    ctx.faults.has('token-secret-prefix-compared') ? secret.slice(0, SECRET_PREFIX_COMPARED) : secret;
   const secretOk =
     credential !== undefined &&
-    (credential.clientSecret === basic.secret || ctx.faults.has('auth-accepts-bad-secret'));
+    (compared(credential.clientSecret) === compared(basic.secret) ||
+      ctx.faults.has('auth-accepts-bad-secret'));
   if (!credential || !secretOk) return sendText(reply, 401);
   const waitSeconds = tokenRateLimited(ctx, credential.cmsId);
   if (waitSeconds !== undefined) {
