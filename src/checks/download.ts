@@ -52,6 +52,7 @@ import {
 import {
   judgeEachOnce,
   judgeEmptyOutput,
+  judgeRefusedEmptyExport,
   judgeNotAfterTransactionTime,
   judgeOutputFormat,
   judgeSnapshotComplete,
@@ -485,14 +486,15 @@ function wholeExportChecks(): CheckDefinition[] {
       id: 'DOWNLOAD-EMPTY-OUTPUT',
       title: 'an export that finds nothing answers output []',
       description:
-        "Group/all with _since at the shared export's transactionTime (a past instant by the target's clock, written with a -05:00 offset) is run to completion. On a target whose data did not change since, it finds nothing, and its manifest's output must be an empty array, not null or absent. SHOULD: the IG's word. Skips when the export found something.",
+        "Group/all with _since at the shared export's transactionTime (a past instant by the target's clock, written with a -05:00 offset) is run to completion. On a target whose data did not change since, it finds nothing, and its manifest's output must be an empty array, not null or absent; a kick-off refused with a 4XX (other than 401, 403 or 429) fails too: the request differs from the shared export, which the server ran, only by a valid _since, so an export that would find nothing is not refused. SHOULD: the IG's word. Skips when the export found something.",
       level: 'SHOULD',
       profiles: ['bcda', 'bulk-data-ig'],
       refs: [],
       faults: ['manifest-empty-output-null'],
       async judge(ctx) {
         const got = await recentSinceExport(ctx);
-        return isNoData(got) ? skipFor(got) : judgeEmptyOutput(got.filtered, got.since);
+        if (!isNoData(got)) return judgeEmptyOutput(got.filtered, got.since);
+        return judgeRefusedEmptyExport(got) ?? skipFor(got);
       },
     }),
   ];
