@@ -60,8 +60,13 @@ function served(ctx: IgContext, resource: FhirResource, fhirBase: string): FhirR
   const content = (resource.content as { attachment: Record<string, unknown> }[]).map((c) => {
     const attachment = { ...c.attachment };
     if (typeof attachment.url === 'string') {
-      attachment.url = `${fhirBase}/${attachment.url}${ctx.faults.has('ig-attachment-url-broken') ? '-gone' : ''}`;
+      // The fault leaves the stored URL relative to the FHIR base (bulkdata@213 wants it absolute).
+      if (!ctx.faults.has('ig-attachment-url-relative'))
+        attachment.url = `${fhirBase}/${attachment.url}${ctx.faults.has('ig-attachment-url-broken') ? '-gone' : ''}`;
       if (ctx.faults.has('ig-attachment-no-content-type')) delete attachment.contentType;
+      // The fault empties every other document's attachment: neither data nor url (bulkdata@212).
+      if (ctx.faults.has('ig-attachment-empty') && Number(resource.id.slice(-1)) % 2 === 0)
+        delete attachment.url;
     }
     return { ...c, attachment };
   });
@@ -137,7 +142,12 @@ function organizedFiles(
   };
   for (const [patientId, block] of ordered) {
     if (lines.length > 0 && lines.length + block.length + 1 > ORGANIZED_FILE_LINES) close();
-    lines.push(blockHeader(patientId), ...block.map(render));
+    // The fault puts the block's Patient (listed first) after the resources that reference it.
+    const inOrder =
+      ctx.faults.has('ig-organize-patient-last') && block[0]?.type === 'Patient'
+        ? [...block.slice(1), block[0]]
+        : block;
+    lines.push(blockHeader(patientId), ...inOrder.map(render));
     for (const r of block) types.add(r.type);
   }
   close();
@@ -171,8 +181,14 @@ export function buildExport(
     req.level === 'system' ? RESOURCE_TYPES : RESOURCE_TYPES.filter((t) => PATIENT_COMPARTMENT_TYPES.has(t));
   const types = (req.types ?? levelTypes.filter((t) => coversType(scopes, t))).filter(readable);
   const patients = population(ctx, req);
-  const inPopulation = (r: StoredResource): boolean =>
-    patients === undefined || (r.patientId !== undefined && patients.has(r.patientId));
+  // The fault narrows only the Patient resources to the patient parameter (bulkdata@85).
+  const others = ctx.faults.has('ig-patient-param-patients-only')
+    ? population(ctx, { ...req, patients: undefined })
+    : patients;
+  const inPopulation = (r: StoredResource): boolean => {
+    const within = r.type === 'Patient' ? patients : others;
+    return within === undefined || (r.patientId !== undefined && within.has(r.patientId));
+  };
   const existing = (r: StoredResource): boolean => r.lastUpdatedMs <= transactionMs;
   const live = (r: StoredResource): boolean =>
     r.deletedMs === undefined || r.deletedMs > transactionMs || ctx.faults.has('ig-deleted-also-in-output');
@@ -194,6 +210,14 @@ export function buildExport(
       ),
     );
   }
+  // The fault adds, to a Patient-level export without _type, the practitioners and organizations
+  // outside the Patient compartment (bulkdata@33, @66).
+  if (req.level === 'patient' && !req.types && ctx.faults.has('ig-patient-export-practitioners'))
+    for (const type of ['Practitioner', 'Organization'])
+      selected.set(
+        type,
+        ctx.data.resources.filter((r) => r.type === type && existing(r)),
+      );
   const exported = [...selected.values()].flat();
   const provenance = new Map<string, StoredResource>();
   const addProvenance = (list: StoredResource[]): void => {
@@ -204,15 +228,29 @@ export function buildExport(
       for (const r of exported) {
         const list = ctx.data.provenanceByTarget.get(`${r.type}/${r.id}`) ?? [];
         const latestOnly =
-          req.associated === 'LatestProvenanceResources' && !ctx.faults.has('ig-latest-provenance-all');
+          (req.associated === 'LatestProvenanceResources' && !ctx.faults.has('ig-latest-provenance-all')) ||
+          (req.associated === 'RelevantProvenanceResources' &&
+            ctx.faults.has('ig-relevant-provenance-latest-only'));
         if (
           req.associated === 'RelevantProvenanceResources' &&
           ctx.faults.has('ig-relevant-provenance-missing')
         )
           continue;
-        addProvenance(latestOnly ? list.filter(existing).slice(-1) : list);
+        // The list is oldest first; the fault takes its first one as the "latest" (bulkdata@97).
+        const latest = ctx.faults.has('ig-latest-provenance-oldest')
+          ? list.filter(existing).slice(0, 1)
+          : list.filter(existing).slice(-1);
+        addProvenance(latestOnly ? latest : list);
       }
     }
+    // The fault adds the exported resources' Provenance to an export whose _type leaves it out.
+    if (
+      ctx.faults.has('ig-type-adds-provenance') &&
+      req.types &&
+      !req.associated &&
+      !types.includes('Provenance')
+    )
+      for (const r of exported) addProvenance(ctx.data.provenanceByTarget.get(`${r.type}/${r.id}`) ?? []);
     // Provenance as a type of its own (no _type, or _type naming it): every Provenance of the
     // population, unless LatestProvenanceResources says only the latest ones.
     const asType = types.includes('Provenance') ? provenanceAsType(ctx, req) : 'none';
@@ -271,7 +309,7 @@ export function buildExport(
         ndjson: ndjson(
           gone.map((r) => ({
             resourceType: 'Bundle',
-            type: 'transaction',
+            type: ctx.faults.has('ig-deleted-bundle-batch') ? 'batch' : 'transaction',
             entry: [{ request: { method, url: `${r.type}/${r.id}` } }],
           })),
         ),

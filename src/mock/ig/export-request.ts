@@ -101,7 +101,13 @@ export function readExportRequest(
             'invalid',
             `_since must be one FHIR instant, got "${values.join(',')}"`,
           );
+        // The fault refuses an offset other than Z, a valid FHIR instant form (bulkdata@53).
+        if (ctx.faults.has('ig-since-offset-refused') && !since.endsWith('Z'))
+          throw new KickoffRefusal(400, 'invalid', `_since must be given in UTC (Z), got "${since}"`);
         if (!ctx.faults.has('ig-since-ignored')) req.sinceMs = Date.parse(since);
+        // The fault keeps only the instant's UTC day, as a date column would (bulkdata@59).
+        if (req.sinceMs !== undefined && ctx.faults.has('ig-since-day-precision'))
+          req.sinceMs -= req.sinceMs % (24 * 3600 * 1000);
         break;
       }
       case '_type':
@@ -135,7 +141,12 @@ export function readExportRequest(
         const other = asked.filter((v) => !(ASSOCIATED_DATA as readonly string[]).includes(v));
         if (other.length > 0) unsupported(`includeAssociatedData ${other.join(', ')} is not supported`);
         // Conflicting values: the least restrictive wins (IG bulkdata@96).
-        if (asked.includes('RelevantProvenanceResources')) req.associated = 'RelevantProvenanceResources';
+        // The fault lets the more restrictive Latest win instead.
+        const restrictive =
+          ctx.faults.has('ig-associated-data-most-restrictive') &&
+          asked.includes('LatestProvenanceResources');
+        if (asked.includes('RelevantProvenanceResources') && !restrictive)
+          req.associated = 'RelevantProvenanceResources';
         else if (asked.includes('LatestProvenanceResources')) req.associated = 'LatestProvenanceResources';
         break;
       }

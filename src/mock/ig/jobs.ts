@@ -19,6 +19,8 @@ export interface IgJob {
   organizedBy?: string;
   /** Set through control: the job answers 500 with an OperationOutcome. */
   failed?: boolean;
+  /** Cancelled but kept, under ig-cancelled-status-empty (its status answers an empty 404). */
+  cancelled?: boolean;
 }
 
 /** The base job duration at jobSpeed 1, in mock milliseconds. */
