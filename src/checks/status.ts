@@ -583,7 +583,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-OUTPUT-ITEMS',
     title: 'manifest output lists files with type and absolute url',
     description:
-      'In every manifest, output is an array and every item has a resource type and an absolute url.',
+      'In every manifest, output is an array and every item has a resource type and an absolute url, each file listed once (one item per file: no two items with the same url).',
     refs: [],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type', 'ig-manifest-relative-urls'],
     check(run) {
@@ -592,11 +592,15 @@ const jobStatusChecks: CheckDefinition[] = [
       if (!Array.isArray(output))
         return fail(`output is ${JSON.stringify(output)?.slice(0, 80)}, not an array`, [id]);
       const problems: string[] = [];
+      const firstAt = new Map<string, number>();
       output.forEach((raw: unknown, i) => {
         const item = raw as Record<string, unknown> | null;
         if (!item || typeof item.type !== 'string' || !item.type) problems.push(`output[${i}] has no type`);
         if (!item || !isAbsoluteHttpUrl(item.url))
           problems.push(`output[${i}].url ${JSON.stringify(item?.url)} is not absolute`);
+        else if (firstAt.has(item.url))
+          problems.push(`output[${i}] lists the file of output[${firstAt.get(item.url)}] again`);
+        else firstAt.set(item.url, i);
       });
       return problems.length
         ? fail(

@@ -311,3 +311,16 @@ describe('MANIFEST-TRANSACTION-TIME: the time the export query ran', () => {
     expect((await judgeAs(horizon, 'bcda', 'v3')).outcome).toBe('fail');
   });
 });
+
+describe('MANIFEST-OUTPUT-ITEMS: one item per file', () => {
+  const item = { type: 'Patient', url: 'http://t/data/1/a.ndjson' };
+  it('passes distinct files and fails a file listed twice', async () => {
+    const once = completed('main', MAIN, 1, { output: [item, { ...item, url: 'http://t/data/1/b.ndjson' }] });
+    expect((await judge('MANIFEST-OUTPUT-ITEMS', [once])).outcome).toBe('pass');
+    const twice = completed('main', MAIN, 1, { output: [item, item] });
+    expect(await judge('MANIFEST-OUTPUT-ITEMS', [twice])).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('output[1] lists the file of output[0] again'),
+    });
+  });
+});
