@@ -2101,6 +2101,55 @@ const CATALOG = [
     'A file request that fails answers with a 4XX or 5XX status.',
     ['bulkdata@210'],
   ),
+  g(
+    'ig-request-relative',
+    'status',
+    "The manifest's request is the kick-off's path and query, without the scheme and host.",
+    "The manifest's request is the full URL of the kick-off request.",
+    ['bulkdata@157'],
+  ),
+  g(
+    'ig-manifest-output-repeated',
+    'status',
+    'The manifest lists each output file twice (two items, the same url).',
+    'output holds one item for each file the export generated.',
+    ['bulkdata@166'],
+  ),
+  g(
+    'ig-cancel-unknown-accepted',
+    'cancel',
+    'A delete request for a job that does not exist answers 202, as if it were cancelled.',
+    'A delete request that fails answers a 4XX or 5XX with an OperationOutcome.',
+    ['bulkdata@308', 'bulkdata@309'],
+  ),
+  g(
+    'ig-status-unknown-plain-404',
+    'status',
+    'A status request for an unknown job answers 404 with a text/plain "Not Found" body.',
+    'The body of a failed status request is an OperationOutcome in JSON.',
+    ['bulkdata@138'],
+  ),
+  g(
+    'ig-elements-drops-mandatory',
+    'download',
+    '_elements keeps only the elements listed: mandatory ones (Observation.status and code, Encounter.class...) are dropped.',
+    'With _elements, mandatory elements are returned whether or not they were listed.',
+    ['bulkdata@79'],
+  ),
+  g(
+    'ig-typefilter-repeats-anded',
+    'download',
+    'Repeated _typeFilter queries for one type must all match (AND) instead of either one (OR).',
+    'Repeated _typeFilter parameters are read as one comma-separated list: a resource matching any query is exported.',
+    ['bulkdata@117'],
+  ),
+  g(
+    'ig-provenance-observations-only',
+    'download',
+    "Without includeAssociatedData, Patient- and Group-level exports hold only the Provenance of observations, not the conditions'.",
+    'An export that names no includeAssociatedData holds every available Provenance whose target is in the Patient compartment.',
+    ['bulkdata@109'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

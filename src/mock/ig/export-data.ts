@@ -45,7 +45,11 @@ function subset(ctx: IgContext, resource: FhirResource, elements: ExportRequest[
   const asked = [...elements.all, ...(elements.byType.get(resource.resourceType) ?? [])];
   // Type-qualified names for other types only: this type is returned whole.
   if (asked.length === 0) return resource;
-  const keep = new Set([...ALWAYS, ...(MANDATORY[resource.resourceType] ?? []), ...asked]);
+  // The fault keeps only what was listed, mandatory elements dropped (bulkdata@79).
+  const mandatory = ctx.faults.has('ig-elements-drops-mandatory')
+    ? []
+    : (MANDATORY[resource.resourceType] ?? []);
+  const keep = new Set([...ALWAYS, ...mandatory, ...asked]);
   const out = Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k))) as FhirResource;
   if (!ctx.faults.has('ig-elements-no-subsetted-tag')) {
     const meta = (out.meta ?? {}) as { tag?: unknown[] };
@@ -158,13 +162,15 @@ function organizedFiles(
  * How an export that holds Provenance as a type (no _type, or _type naming it) fills it: all of the
  * population's, or (the faults) only the latest of each exported resource, or none.
  */
-function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' | 'none' {
+function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' | 'observations' | 'none' {
   if (req.associated === 'LatestProvenanceResources') return 'none';
   if (req.types || req.associated) return 'all';
   // No _type and no includeAssociatedData: the IG's default (bulkdata@109-@112), which faults break.
   if (ctx.faults.has('ig-provenance-unsupported-omitted')) return 'none';
   if (req.level === 'system') return ctx.faults.has('ig-system-export-provenance-missing') ? 'none' : 'all';
-  return ctx.faults.has('ig-provenance-default-latest') ? 'latest' : 'all';
+  if (ctx.faults.has('ig-provenance-default-latest')) return 'latest';
+  // The fault links Provenance to observations only, leaving out the conditions' (bulkdata@109).
+  return ctx.faults.has('ig-provenance-observations-only') ? 'observations' : 'all';
 }
 
 export function buildExport(
@@ -197,7 +203,10 @@ export function buildExport(
     const filters = req.typeFilters.filter((f) => f.type === r.type);
     if (filters.length === 0 || ctx.faults.has('ig-typefilter-ignored')) return true;
     const applied = ctx.faults.has('ig-typefilter-repeat-keeps-last') ? filters.slice(-1) : filters;
-    return applied.some((f) => matchesFilter(r.resource, f));
+    // The fault requires every repeated query to match, not any (bulkdata@117).
+    return ctx.faults.has('ig-typefilter-repeats-anded')
+      ? applied.every((f) => matchesFilter(r.resource, f))
+      : applied.some((f) => matchesFilter(r.resource, f));
   };
 
   const selected = new Map<string, StoredResource[]>();
@@ -254,10 +263,15 @@ export function buildExport(
     // Provenance as a type of its own (no _type, or _type naming it): every Provenance of the
     // population, unless LatestProvenanceResources says only the latest ones.
     const asType = types.includes('Provenance') ? provenanceAsType(ctx, req) : 'none';
-    if (asType === 'all')
+    if (asType === 'all' || asType === 'observations')
       addProvenance(
         ctx.data.resources.filter(
-          (r) => r.type === 'Provenance' && inPopulation(r) && since(r) && passesFilters(r),
+          (r) =>
+            r.type === 'Provenance' &&
+            inPopulation(r) &&
+            since(r) &&
+            passesFilters(r) &&
+            (asType === 'all' || JSON.stringify(r.resource['target']).includes('"Observation/')),
         ),
       );
     if (asType === 'latest')

@@ -37,6 +37,11 @@ function ownJob(ctx: IgContext, request: FastifyRequest<JobParams>, reply: Fasti
     return undefined;
   }
   if (job && ownedBy(ctx, job, token.clientId)) return job;
+  // The fault answers a status request for an unknown job with a plain-text 404 (bulkdata@138).
+  if (!job && request.method === 'GET' && ctx.faults.has('ig-status-unknown-plain-404')) {
+    reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not Found');
+    return undefined;
+  }
   // The fault labels the OperationOutcome plain JSON (IG bulkdata@137 wants application/fhir+json).
   const mediaType = ctx.faults.has('ig-status-error-json') ? 'application/json' : undefined;
   sendOutcome(reply, 404, 'not-found', `no export job ${request.params.id.slice(0, 80)}`, mediaType);
@@ -67,11 +72,19 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
   const error = job.files.filter((f) => f.kind === 'error').map(item);
   return {
     transactionTime: new Date(transactionMs(ctx, job)).toISOString(),
-    request: job.requestUrl,
+    // The fault gives the kick-off's path and query without the scheme and host (bulkdata@157).
+    request: ctx.faults.has('ig-request-relative')
+      ? job.requestUrl.replace(/^https?:\/\/[^/]+/, '')
+      : job.requestUrl,
     // The fault says false although the files need the token (bulkdata@161).
     requiresAccessToken: !ctx.faults.has('ig-requires-access-token-false'),
     ...(job.organizedBy ? { outputOrganizedBy: job.organizedBy } : {}),
-    output: job.files.filter((f) => f.kind === 'output').map(outputItem),
+    // The fault lists each output file twice (bulkdata@166: one item per file).
+    output: job.files
+      .filter((f) => f.kind === 'output')
+      .flatMap((f) =>
+        ctx.faults.has('ig-manifest-output-repeated') ? [outputItem(f), outputItem(f)] : [outputItem(f)],
+      ),
     deleted: job.files.filter((f) => f.kind === 'deleted').map(item),
     // The fault leaves out an empty error array (bulkdata@191, @195).
     ...(error.length === 0 && ctx.faults.has('ig-manifest-error-omitted') ? {} : { error }),
@@ -123,6 +136,9 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
   });
 
   app.delete<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
+    // The fault accepts a delete request for a job that does not exist (bulkdata@308, @309).
+    if (!ctx.jobs.has(request.params.id) && ctx.faults.has('ig-cancel-unknown-accepted'))
+      return requireToken(ctx, request, reply) ? reply.code(202).send() : reply;
     const job = ownJob(ctx, request, reply);
     if (!job) return reply;
     if (ctx.faults.has('ig-cancelled-status-empty')) job.cancelled = true;

@@ -439,6 +439,33 @@ const PROBES: Record<string, Probe> = {
     const path = new URL(manifest.output[0]?.url ?? '').pathname.replace(/[^/]+$/, 'nothing-1.ndjson');
     return statusOf(m.http().get(path).set(bearer(t)));
   },
+  'ig-request-relative': async (m) => (await exported(m, '/fhir/$export?_type=Patient')).manifest.request,
+  'ig-manifest-output-repeated': async (m) =>
+    (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.output.length,
+  'ig-cancel-unknown-accepted': async (m) =>
+    statusOf(
+      m
+        .http()
+        .delete('/fhir/bulkstatus/00000000-0000-4000-8000-000000000000')
+        .set(bearer(await token(m))),
+    ),
+  'ig-status-unknown-plain-404': async (m) =>
+    (
+      await m
+        .http()
+        .get('/fhir/bulkstatus/00000000-0000-4000-8000-000000000000')
+        .set(bearer(await token(m)))
+    ).headers['content-type'],
+  'ig-elements-drops-mandatory': async (m) =>
+    Object.keys(
+      (await exported(m, '/fhir/$export?_type=Observation&_elements=subject')).out.get('Observation')?.[0] ??
+        {},
+    ).sort(),
+  'ig-typefilter-repeats-anded': async (m) =>
+    (
+      await exported(m, `/fhir/$export?_type=Observation&_typeFilter=${heartRate}&_typeFilter=${weight}`)
+    ).out.get('Observation')?.length,
+  'ig-provenance-observations-only': (m) => provenanceOf(m, '/fhir/Patient/$export'),
 };
 
 describe('every generic fault changes the mock behaviour', () => {
