@@ -51,6 +51,7 @@ import {
 } from './kit/ig-exports';
 import {
   UNKNOWN_PARAMETER,
+  OTHER_UNKNOWN_PARAMETER,
   lenientExport,
   linesNaming,
   patientKickoff,
@@ -1379,7 +1380,7 @@ const lenientUnknownCheck: CheckDefinition = {
   id: 'KICKOFF-LENIENT-UNKNOWN-PARAM',
   title: 'under Prefer: handling=lenient an ignored parameter is named in the error files',
   description:
-    "A kick-off with a parameter no server defines and Prefer: respond-async, handling=lenient is accepted and, once complete, the manifest's error files hold an OperationOutcome naming that parameter. Judged on servers that show they read the handling preference (they refuse the parameter under handling=strict); a server refusing it under lenient too, or ignoring it whatever the preference, skips.",
+    "A kick-off with two parameters no server defines and Prefer: respond-async, handling=lenient is accepted and, once complete, the manifest's error files hold an OperationOutcome naming each of them (one naming only the first fails). Judged on servers that show they read the handling preference (they refuse the parameter under handling=strict); a server refusing it under lenient too, or ignoring it whatever the preference, skips.",
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1392,11 +1393,21 @@ const lenientUnknownCheck: CheckDefinition = {
     const lenient = await lenientExport(ctx);
     if (isSkip(lenient)) return skip(lenient.skip, lenient.evidence);
     const named = linesNaming(lenient, UNKNOWN_PARAMETER);
-    if (named.length)
+    const other = linesNaming(lenient, OTHER_UNKNOWN_PARAMETER);
+    if (named.length && other.length)
       return pass(
-        `${lenient.label}: completed, and ${named.length} OperationOutcome line(s) of its error files name ${UNKNOWN_PARAMETER}`,
+        `${lenient.label}: completed, and its error files name both ignored parameters (${named.length} and ${other.length} OperationOutcome line(s))`,
         lenient.evidence,
       );
+    if (named.length || other.length) {
+      const [said, unsaid] = named.length
+        ? [UNKNOWN_PARAMETER, OTHER_UNKNOWN_PARAMETER]
+        : [OTHER_UNKNOWN_PARAMETER, UNKNOWN_PARAMETER];
+      return fail(
+        `${lenient.label}: its error files name the ignored ${said} but not ${unsaid}: one OperationOutcome for each ignored parameter`,
+        lenient.evidence,
+      );
+    }
     const { res } = await strictKickoff(ctx, base);
     if (res.status >= 400 && res.status < 500)
       return fail(
