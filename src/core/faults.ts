@@ -2150,6 +2150,34 @@ const CATALOG = [
     'An export that names no includeAssociatedData holds every available Provenance whose target is in the Patient compartment.',
     ['bulkdata@109'],
   ),
+  g(
+    'ig-status-not-found-at-first',
+    'status',
+    "A job's first status request answers 404 (the job is not registered yet); later ones answer as usual.",
+    'The status URL of the kick-off answers status requests about the job it started.',
+    ['bulkdata@21'],
+  ),
+  g(
+    'ig-provenance-in-target-files',
+    'download',
+    'Each Provenance is written into the output file of the type it targets (Observation, Condition), not a file of its own.',
+    "Each output file holds resources of a single type, its item's type.",
+    ['bulkdata@169', 'bulkdata@170'],
+  ),
+  g(
+    'ig-lenient-first-ignored-only',
+    'status',
+    'Under handling=lenient the error file names only the first of the parameters ignored.',
+    'Under lenient handling the error files hold an OperationOutcome for each ignored parameter.',
+    ['bulkdata@197'],
+  ),
+  g(
+    'ig-organize-split-no-header',
+    'download',
+    'An export organised by patient is cut into files of 20 lines, blocks split anywhere, no header repeated.',
+    'A block that spans files repeats its header in each file and names the next one in continuesInFile.',
+    ['bulkdata-stu3@3'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

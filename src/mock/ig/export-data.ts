@@ -99,6 +99,8 @@ function population(ctx: IgContext, req: ExportRequest): Set<string> | undefined
 
 /** Lines per file of an export organised by patient; a file ends only between two blocks. */
 export const ORGANIZED_FILE_LINES = 200;
+/** Lines per file under ig-organize-split-no-header, which cuts blocks anywhere. */
+const SPLIT_LINES = 20;
 
 /** The header of a patient's block (STU3): a Parameters resource whose `header` references it. */
 const blockHeader = (patientId: string): Record<string, unknown> => ({
@@ -129,6 +131,25 @@ function organizedFiles(
       if (from.length > 2) to.push(...from.splice(1, 1));
     }
   const files: Omit<ExportFile, 'name'>[] = [];
+  // The fault cuts the lines into files of SPLIT_LINES wherever a block is, repeating no header
+  // and naming no continuesInFile (bulkdata-stu3@3).
+  if (ctx.faults.has('ig-organize-split-no-header')) {
+    const all = ordered.flatMap(([patientId, block]) => [
+      { line: blockHeader(patientId) as unknown, type: undefined as string | undefined },
+      ...block.map((r) => ({ line: render(r) as unknown, type: r.type as string | undefined })),
+    ]);
+    for (let i = 0; i < all.length; i += SPLIT_LINES) {
+      const chunk = all.slice(i, i + SPLIT_LINES);
+      files.push({
+        type: 'by-patient',
+        scopeTypes: [...new Set(chunk.flatMap((c) => (c.type ? [c.type] : [])))],
+        kind: 'output',
+        count: chunk.length,
+        ndjson: ndjson(chunk.map((c) => c.line)),
+      });
+    }
+    return files;
+  }
   let lines: unknown[] = [];
   let types = new Set<string>();
   const close = (): void => {
@@ -291,8 +312,21 @@ export function buildExport(
         render,
       )
     : [];
+  // The fault writes each Provenance into the file of the type it targets (bulkdata@170).
+  const besideTarget = new Map<string, StoredResource[]>();
+  if (ctx.faults.has('ig-provenance-in-target-files')) {
+    const own: StoredResource[] = [];
+    for (const p of selected.get('Provenance') ?? []) {
+      const target = (p.resource['target'] as { reference?: string }[] | undefined)?.[0]?.reference;
+      const type = target?.split('/')[0];
+      if (type && type !== 'Provenance' && (selected.get(type)?.length ?? 0) > 0)
+        besideTarget.set(type, [...(besideTarget.get(type) ?? []), p]);
+      else own.push(p);
+    }
+    selected.set('Provenance', own);
+  }
   for (const type of req.organizeBy ? [] : RESOURCE_TYPES) {
-    const list = selected.get(type) ?? [];
+    const list = [...(selected.get(type) ?? []), ...(besideTarget.get(type) ?? [])];
     if (list.length === 0) continue; // no item for a type without data (bulkdata@173)
     files.push({
       type,
@@ -334,9 +368,10 @@ export function buildExport(
     files.push({
       type: 'OperationOutcome',
       kind: 'error',
-      count: req.ignored.length,
+      count: ctx.faults.has('ig-lenient-first-ignored-only') ? 1 : req.ignored.length,
       ndjson: ndjson(
-        req.ignored.map((why) =>
+        // The fault reports the first ignored parameter only (bulkdata@197: one for each).
+        (ctx.faults.has('ig-lenient-first-ignored-only') ? req.ignored.slice(0, 1) : req.ignored).map((why) =>
           operationOutcome('warning', 'not-supported', `ignored under handling=lenient: ${why}`),
         ),
       ),

@@ -109,8 +109,13 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     const job = ownJob(ctx, request, reply);
     if (!job) return reply;
     const now = ctx.clock.nowMs();
+    const firstPoll = !ctx.polls.has(job.id);
     const recent = (ctx.polls.get(job.id) ?? []).filter((at) => at > now - 1000);
     ctx.polls.set(job.id, [...recent, now]);
+    // The fault answers a job's first status request 404, as if the job were not registered yet
+    // (bulkdata@21, @28: the Content-Location is there to poll).
+    if (firstPoll && ctx.faults.has('ig-status-not-found-at-first'))
+      return sendOutcome(reply, 404, 'not-found', `no export job ${job.id}`);
     if (recent.length >= POLLS_PER_SECOND && !ctx.faults.has('ig-poll-rate-limit-ignored')) {
       reply.header('retry-after', retryAfter(ctx));
       return sendOutcome(

@@ -466,6 +466,32 @@ const PROBES: Record<string, Probe> = {
       await exported(m, `/fhir/$export?_type=Observation&_typeFilter=${heartRate}&_typeFilter=${weight}`)
     ).out.get('Observation')?.length,
   'ig-provenance-observations-only': (m) => provenanceOf(m, '/fhir/Patient/$export'),
+  'ig-status-not-found-at-first': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-provenance-in-target-files': async (m) => {
+    const { t, manifest } = await exported(m, '/fhir/Patient/$export');
+    const item = manifest.output.find((o) => o.type === 'Observation');
+    return [...new Set((await download(m, t, item?.url ?? '')).map((r) => r.resourceType))];
+  },
+  'ig-lenient-first-ignored-only': async (m) =>
+    (
+      await exported(m, '/fhir/$export?_type=Patient&_foo=bar&_baz=qux', {
+        prefer: 'respond-async, handling=lenient',
+      })
+    ).manifest.error[0]?.count,
+  'ig-organize-split-no-header': async (m) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/Patient/$export?organizeOutputBy=Patient');
+    return (await download(m, t, manifest.output[1]?.url ?? manifest.output[0]?.url ?? ''))[0]?.resourceType;
+  },
 };
 
 describe('every generic fault changes the mock behaviour', () => {
