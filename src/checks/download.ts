@@ -1022,6 +1022,10 @@ const systemSinceCheck: CheckDefinition = {
   },
 };
 
+/** The media type of a Content-Type header, lowercased, without parameters. */
+const mediaTypeOf = (header: string | string[] | undefined): string =>
+  (Array.isArray(header) ? (header[0] ?? '') : (header ?? '')).split(';')[0]!.trim().toLowerCase();
+
 /** Attachment URLs fetched at most. */
 const MAX_ATTACHMENTS = 5;
 
@@ -1029,7 +1033,7 @@ const attachmentsCheck: CheckDefinition = {
   id: 'DOWNLOAD-ATTACHMENTS',
   title: "attachment URLs are absolute and answer with the export's access rule",
   description:
-    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. Skips when the data holds no attachment with a url.",
+    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200 with the attachment's content: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. An answer that is a FHIR resource (application/fhir+json, such as the Binary holding the content) where the attachment's contentType is no FHIR JSON is not the content. Skips when the data holds no attachment with a url.",
   level: 'MUST',
   area: 'download',
   profiles: ['bulk-data-ig'],
@@ -1049,7 +1053,7 @@ const attachmentsCheck: CheckDefinition = {
     const refused: string[] = [];
     const urls = [...new Set(withUrl.map((a) => a.url!))].slice(0, MAX_ATTACHMENTS);
     for (const url of urls) {
-      const holder = withUrl.find((a) => a.url === url)!.holder;
+      const { holder, contentType } = withUrl.find((a) => a.url === url)!;
       let absolute: URL | undefined;
       try {
         absolute = new URL(url);
@@ -1063,7 +1067,12 @@ const attachmentsCheck: CheckDefinition = {
           auth: token ? 'token' : 'none',
         });
         evidence.push(res.exchange.id);
+        const served = mediaTypeOf(res.headers['content-type']);
         if (res.status !== 200) problems.push(`${holder}: ${url} answered ${res.status}`);
+        else if (served === 'application/fhir+json' && contentType && !/json/i.test(contentType))
+          problems.push(
+            `${holder}: ${url} answered a FHIR resource (application/fhir+json), not the ${contentType} content`,
+          );
       } catch (err) {
         // The harness keeps the token from origins not allowed (--allow-origin): that is not the server's doing.
         if (err instanceof RefusedRequest) refused.push(`${url} (${err.reason})`);
