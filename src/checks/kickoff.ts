@@ -8,6 +8,7 @@ import {
   type CheckContext,
   type CheckDefinition,
   type ExportEndpoint,
+  type ExportLevel,
   type KickoffSpec,
   KickoffBudgetExceeded,
   fail,
@@ -1225,7 +1226,7 @@ const typeFilterIgnoredCheck: CheckDefinition = {
   id: 'KICKOFF-TYPEFILTER-IGNORED',
   title: 'a _typeFilter the server does not apply is refused, not ignored',
   description:
-    "The _typeFilter export of DOWNLOAD-TYPEFILTER (a query on a value some of the server's own resources hold and others not) is either refused with 4XX and an OperationOutcome, or applied: an export in which every resource of the type came back shows a filter silently ignored, which the IG asks a server unable to support it to refuse.",
+    "The _typeFilter export of DOWNLOAD-TYPEFILTER (a query on a value some of the server's own resources hold and others not) is either refused with 4XX and an OperationOutcome, or applied: an export in which every resource of the type came back shows a filter silently ignored, which the IG asks a server unable to support it to refuse. A server that applies it must also refuse, under handling=strict, a query on a search parameter no server defines.",
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1254,9 +1255,48 @@ const typeFilterIgnoredCheck: CheckDefinition = {
         `${exported.label} was accepted and not applied: all ${returned.length} ${choice.parameter.type} of ${base.label} that do not match came back`,
         ev,
       );
-    return pass(`${exported.label} was applied (DOWNLOAD-TYPEFILTER judges how well)`, ev);
+    // A server that runs _typeFilter can tell a query it cannot run (bulkdata@105).
+    const query = `${choice.parameter.type}?${UNKNOWN_SEARCH_PARAMETER}=x`;
+    const unknown = await unhonourableProblem(
+      ctx,
+      base.level,
+      { _type: choice.parameter.type, _typeFilter: query },
+      `_typeFilter=${query} (a search parameter no server defines)`,
+      ev,
+    );
+    if (unknown) return fail(unknown, ev);
+    return pass(
+      `${exported.label} was applied (DOWNLOAD-TYPEFILTER judges how well), and a query it cannot run was refused`,
+      ev,
+    );
   },
 };
+
+/**
+ * A kick-off naming what the server cannot honour (`what`, a value or query no server defines) under
+ * handling=strict, cancelled at once: undefined when refused with 4XX and an OperationOutcome, else
+ * the problem. The IG asks a server unable to honour it to refuse it, not to run the export without it.
+ */
+async function unhonourableProblem(
+  ctx: CheckContext,
+  level: ExportLevel,
+  query: Record<string, string>,
+  what: string,
+  evidence: string[],
+): Promise<string | undefined> {
+  const { res } = await ctx.kickoffAndCancel({
+    ...atLevel(ctx, level),
+    query,
+    headers: { prefer: 'respond-async, handling=strict' },
+    label: `kick-off with ${what}`,
+  });
+  evidence.push(res.exchange.id);
+  if (res.status >= 400 && res.status < 500) {
+    const problem = refusalProblem(res);
+    return problem ? `${what} refused without an OperationOutcome (${problem})` : undefined;
+  }
+  return `${what} answered ${res.status} under handling=strict, not a 4XX refusal with an OperationOutcome`;
+}
 
 /** One feature's verdict for KICKOFF-UNSUPPORTED-REFUSED: a problem, fine, or not judged (why). */
 type FeatureVerdict = { problem: string } | { fine: string } | { unjudged: string };
@@ -1284,7 +1324,7 @@ const unsupportedRefusedCheck: CheckDefinition = {
   id: 'KICKOFF-UNSUPPORTED-REFUSED',
   title: 'patient and includeAssociatedData are applied or refused, never ignored',
   description:
-    'The exports of DOWNLOAD-PATIENT-PARAM (patient, by POST) and DOWNLOAD-RELEVANT-PROVENANCE (includeAssociatedData=RelevantProvenanceResources) are each either refused with 4XX and an OperationOutcome, or applied: a patient export holding every patient of the base export, or an includeAssociatedData export holding none of the Provenance of its resources, shows the parameter silently ignored, which the IG asks a server unable to support it to refuse. Skips a feature whose answer cannot tell (POST refused, no Provenance in the data).',
+    'The exports of DOWNLOAD-PATIENT-PARAM (patient, by POST) and DOWNLOAD-RELEVANT-PROVENANCE (includeAssociatedData=RelevantProvenanceResources) are each either refused with 4XX and an OperationOutcome, or applied: a patient export holding every patient of the base export, or an includeAssociatedData export holding none of the Provenance of its resources, shows the parameter silently ignored, which the IG asks a server unable to support it to refuse. A server that applies includeAssociatedData must also refuse, under handling=strict, a value no server defines (_bulkConformanceUnknownValue). Skips a feature whose answer cannot tell (POST refused, no Provenance in the data).',
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1313,12 +1353,22 @@ const unsupportedRefusedCheck: CheckDefinition = {
       if (isSkip(prepared)) return refusedVerdict('includeAssociatedData', prepared);
       const { relevant, missing } = relevantProvenance(prepared.byTarget, prepared.exported);
       if (!relevant.size) return { unjudged: `includeAssociatedData: no exported resource has a Provenance` };
-      return missing.length === relevant.size
-        ? {
-            problem: `${prepared.exported.label} was accepted and ignored: none of the ${relevant.size} Provenance of its resources came back`,
-          }
+      if (missing.length === relevant.size)
+        return {
+          problem: `${prepared.exported.label} was accepted and ignored: none of the ${relevant.size} Provenance of its resources came back`,
+        };
+      // A server that honours the parameter can tell a value it does not support (bulkdata@93).
+      const unknown = await unhonourableProblem(
+        ctx,
+        prepared.base.level,
+        { includeAssociatedData: UNKNOWN_ASSOCIATED_DATA },
+        `includeAssociatedData=${UNKNOWN_ASSOCIATED_DATA} (a value no server defines)`,
+        evidence,
+      );
+      return unknown
+        ? { problem: unknown }
         : {
-            fine: `includeAssociatedData applied (${relevant.size - missing.length} of ${relevant.size} Provenance)`,
+            fine: `includeAssociatedData applied (${relevant.size - missing.length} of ${relevant.size} Provenance), an unknown value refused`,
           };
     });
     const verdicts = [patient, associated];
@@ -1330,6 +1380,10 @@ const unsupportedRefusedCheck: CheckDefinition = {
     return pass([...fine, ...unjudged.map((u) => `not judged: ${u}`)].join('; '), evidence);
   },
 };
+
+/** An includeAssociatedData value and a search parameter no server defines (bulkdata@93, @105). */
+const UNKNOWN_ASSOCIATED_DATA = '_bulkConformanceUnknownValue';
+const UNKNOWN_SEARCH_PARAMETER = '_bulkConformanceUnknownSearch';
 
 /** The strict kick-off with UNKNOWN_PARAMETER, cancelled at once. */
 function strictKickoff(ctx: CheckContext, base: IgExport) {
