@@ -2178,6 +2178,41 @@ const CATALOG = [
     'A block that spans files repeats its header in each file and names the next one in continuesInFile.',
     ['bulkdata-stu3@3'],
   ),
+  g(
+    'ig-associated-data-unknown-ignored',
+    'kickoff',
+    'An includeAssociatedData value the server does not know starts the export anyway, under strict handling too.',
+    'A server unable to honour the includeAssociatedData values asked for answers with an error and an OperationOutcome.',
+    ['bulkdata@93'],
+  ),
+  g(
+    'ig-typefilter-unsupported-dropped',
+    'kickoff',
+    'A _typeFilter query the server cannot run (an unsupported search parameter) is dropped without a word: the type is exported whole.',
+    'A server unable to support the _typeFilter queries asked for answers with an error and an OperationOutcome.',
+    ['bulkdata@105'],
+  ),
+  g(
+    'ig-kickoff-error-status-200',
+    'kickoff',
+    'A kick-off the server refuses answers 200 with the OperationOutcome (the error only in the body).',
+    'A kick-off that fails answers with a 4XX or 5XX status.',
+    ['bulkdata@303'],
+  ),
+  g(
+    'ig-attachment-as-binary-resource',
+    'download',
+    'An attachment URL answers the FHIR Binary resource (base64 data in JSON) instead of the content, whatever Accept says.',
+    'The URL of an attachment returns the attachment content.',
+    ['bulkdata@23', 'bulkdata@213'],
+  ),
+  g(
+    'ig-status-expires-past',
+    'status',
+    "A finished job's Expires header gives the kick-off time, already past, though the files are kept a day.",
+    "A finished job's Expires says when its files stop being available.",
+    ['bulkdata@146'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -139,7 +139,9 @@ export function readExportRequest(
         }
         const asked = splitList(values);
         const other = asked.filter((v) => !(ASSOCIATED_DATA as readonly string[]).includes(v));
-        if (other.length > 0) unsupported(`includeAssociatedData ${other.join(', ')} is not supported`);
+        // The fault passes over a value it does not know, whatever the handling (bulkdata@93).
+        if (other.length > 0 && !ctx.faults.has('ig-associated-data-unknown-ignored'))
+          unsupported(`includeAssociatedData ${other.join(', ')} is not supported`);
         // Conflicting values: the least restrictive wins (IG bulkdata@96).
         // The fault lets the more restrictive Latest win instead.
         const restrictive =
@@ -153,8 +155,10 @@ export function readExportRequest(
       case '_typeFilter':
         for (const text of values.map((v) => v.trim()).filter((v) => v !== '')) {
           const filter = parseTypeFilter(text);
-          if (typeof filter === 'string') unsupported(filter);
-          else req.typeFilters.push(filter);
+          // The fault drops a query it cannot run without a word, whatever the handling (bulkdata@105).
+          if (typeof filter === 'string') {
+            if (!ctx.faults.has('ig-typefilter-unsupported-dropped')) unsupported(filter);
+          } else req.typeFilters.push(filter);
         }
         break;
       case 'organizeOutputBy': {

@@ -115,7 +115,14 @@ async function kickOff(
       .header('content-location', `${rootUrl(request)}${STATUS_PATH}/${job.id}`)
       .send();
   } catch (err) {
-    if (err instanceof KickoffRefusal) return sendOutcome(reply, err.status, err.code, err.message);
+    // The fault refuses with 200 and the OperationOutcome, the error in the body only (bulkdata@303).
+    if (err instanceof KickoffRefusal)
+      return sendOutcome(
+        reply,
+        ctx.faults.has('ig-kickoff-error-status-200') ? 200 : err.status,
+        err.code,
+        err.message,
+      );
     if (err instanceof ParamsError) return sendOutcome(reply, 400, 'invalid', err.message);
     throw err;
   }

@@ -131,7 +131,10 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       if (!ctx.faults.has('ig-status-no-retry-after')) reply.header('retry-after', retryAfter(ctx));
       return reply.code(202).header('x-progress', `In Progress, ${percent}%`).send();
     }
-    const expires = new Date(job.createdMs + job.durationMs + FILE_LIFETIME_MS);
+    // The fault dates Expires at the kick-off, already past (bulkdata@146: when the files go).
+    const expires = new Date(
+      job.createdMs + (ctx.faults.has('ig-status-expires-past') ? 0 : job.durationMs + FILE_LIFETIME_MS),
+    );
     // The fault writes Expires as ISO 8601, not an HTTP-date (bulkdata@146).
     reply.header(
       'expires',

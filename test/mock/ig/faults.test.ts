@@ -492,6 +492,31 @@ const PROBES: Record<string, Probe> = {
     const { manifest } = await runExport(m, t, '/fhir/Patient/$export?organizeOutputBy=Patient');
     return (await download(m, t, manifest.output[1]?.url ?? manifest.output[0]?.url ?? ''))[0]?.resourceType;
   },
+  'ig-associated-data-unknown-ignored': async (m) =>
+    kickStatus(m, '/fhir/$export?includeAssociatedData=_noSuchValue', await token(m)),
+  'ig-typefilter-unsupported-dropped': async (m) =>
+    kickStatus(
+      m,
+      `/fhir/$export?_type=Observation&_typeFilter=${encodeURIComponent('Observation?nosuch=x')}`,
+      await token(m),
+    ),
+  'ig-kickoff-error-status-200': async (m) => kickStatus(m, '/fhir/$export?_type=NoSuchType', await token(m)),
+  'ig-attachment-as-binary-resource': async (m) => {
+    const { t, out } = await exported(m, '/fhir/$export?_type=DocumentReference');
+    const doc = out.get('DocumentReference')?.[0] as { content: { attachment: { url: string } }[] };
+    const res = await m
+      .http()
+      .get(new URL(doc.content[0]?.attachment.url ?? '').pathname)
+      .set(bearer(t))
+      .buffer(true)
+      .parse(textParser);
+    return res.headers['content-type'];
+  },
+  'ig-status-expires-past': async (m) => {
+    const t = await token(m);
+    const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return (await m.http().get(new URL(statusUrl).pathname).set(bearer(t))).headers['expires'];
+  },
 };
 
 describe('every generic fault changes the mock behaviour', () => {
