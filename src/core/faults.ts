@@ -2213,6 +2213,20 @@ const CATALOG = [
     "A finished job's Expires says when its files stop being available.",
     ['bulkdata@146'],
   ),
+  g(
+    'ig-system-export-needs-type',
+    'kickoff',
+    'GET [base]/$export without _type answers 400 (a system-level export must name its types); with _type it runs.',
+    'The system-level export, declared in the CapabilityStatement, is served at [base]/$export.',
+    ['bulkdata@223', 'bulkdata@299'],
+  ),
+  g(
+    'ig-manifest-as-parameters',
+    'status',
+    "A finished job's 200 body is a FHIR Parameters resource, one parameter per manifest field, not the manifest object.",
+    "The status answer of a finished job is a JSON object with the export's metadata and its files' links.",
+    ['bulkdata@147'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -177,6 +177,9 @@ export function readExportRequest(
     }
   }
 
+  // The fault refuses a system-level export of everything: _type is required there (bulkdata@223, @299).
+  if (level === 'system' && !req.types && ctx.faults.has('ig-system-export-needs-type'))
+    throw new KickoffRefusal(400, 'too-costly', 'a system-level export must name its types with _type');
   if (req.types) {
     const allowedTypes = level === 'system' ? HELD_TYPES : PATIENT_COMPARTMENT_TYPES;
     const unknown = req.types.filter((t) => !allowedTypes.has(t));

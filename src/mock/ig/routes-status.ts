@@ -140,7 +140,17 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       'expires',
       ctx.faults.has('ig-status-expires-iso') ? expires.toISOString() : expires.toUTCString(),
     );
-    return sendJson(reply, 200, manifest(ctx, job, rootUrl(request)));
+    const body = manifest(ctx, job, rootUrl(request));
+    // The fault wraps the manifest in a FHIR Parameters resource, one parameter per field (bulkdata@147).
+    if (ctx.faults.has('ig-manifest-as-parameters'))
+      return sendJson(reply, 200, {
+        resourceType: 'Parameters',
+        parameter: Object.entries(body).map(([name, value]) => ({
+          name,
+          valueString: JSON.stringify(value),
+        })),
+      });
+    return sendJson(reply, 200, body);
   });
 
   app.delete<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {

@@ -517,6 +517,17 @@ const PROBES: Record<string, Probe> = {
     const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
     return (await m.http().get(new URL(statusUrl).pathname).set(bearer(t))).headers['expires'];
   },
+  'ig-system-export-needs-type': async (m) => kickStatus(m, '/fhir/$export', await token(m)),
+  'ig-manifest-as-parameters': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+    m.ctx.clock.advance(10);
+    const res = await m
+      .http()
+      .get(new URL(kick.headers['content-location'] as string).pathname)
+      .set(bearer(t));
+    return (res.body as { resourceType?: unknown }).resourceType;
+  },
 };
 
 describe('every generic fault changes the mock behaviour', () => {
