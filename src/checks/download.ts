@@ -52,6 +52,7 @@ import {
 import {
   judgeEachOnce,
   judgeEmptyOutput,
+  judgeRefusedEmptyExport,
   judgeNotAfterTransactionTime,
   judgeOutputFormat,
   judgeSnapshotComplete,
@@ -488,14 +489,15 @@ function wholeExportChecks(): CheckDefinition[] {
       id: 'DOWNLOAD-EMPTY-OUTPUT',
       title: 'an export that finds nothing answers output []',
       description:
-        "Group/all with _since at the shared export's transactionTime (a past instant by the target's clock, written with a -05:00 offset) is run to completion. On a target whose data did not change since, it finds nothing, and its manifest's output must be an empty array, not null or absent. SHOULD: the IG's word. Skips when the export found something.",
+        "Group/all with _since at the shared export's transactionTime (a past instant by the target's clock, written with a -05:00 offset) is run to completion. On a target whose data did not change since, it finds nothing, and its manifest's output must be an empty array, not null or absent; a kick-off refused with a 4XX (other than 401, 403 or 429) fails too: the request differs from the shared export, which the server ran, only by a valid _since, so an export that would find nothing is not refused. SHOULD: the IG's word. Skips when the export found something.",
       level: 'SHOULD',
       profiles: ['bcda', 'bulk-data-ig'],
       refs: [],
       faults: ['manifest-empty-output-null'],
       async judge(ctx) {
         const got = await recentSinceExport(ctx);
-        return isNoData(got) ? skipFor(got) : judgeEmptyOutput(got.filtered, got.since);
+        if (!isNoData(got)) return judgeEmptyOutput(got.filtered, got.since);
+        return judgeRefusedEmptyExport(got) ?? skipFor(got);
       },
     }),
   ];
@@ -1044,6 +1046,10 @@ const systemSinceCheck: CheckDefinition = {
   },
 };
 
+/** The media type of a Content-Type header, lowercased, without parameters. */
+const mediaTypeOf = (header: string | string[] | undefined): string =>
+  (Array.isArray(header) ? (header[0] ?? '') : (header ?? '')).split(';')[0]!.trim().toLowerCase();
+
 /** Attachment URLs fetched at most. */
 const MAX_ATTACHMENTS = 5;
 
@@ -1051,7 +1057,7 @@ const attachmentsCheck: CheckDefinition = {
   id: 'DOWNLOAD-ATTACHMENTS',
   title: "attachment URLs are absolute and answer with the export's access rule",
   description:
-    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. Skips when the data holds no attachment with a url.",
+    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200 with the attachment's content: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. An answer that is a FHIR resource (application/fhir+json, such as the Binary holding the content) where the attachment's contentType is no FHIR JSON is not the content. Skips when the data holds no attachment with a url.",
   level: 'MUST',
   area: 'download',
   profiles: ['bulk-data-ig'],
@@ -1071,7 +1077,7 @@ const attachmentsCheck: CheckDefinition = {
     const refused: string[] = [];
     const urls = [...new Set(withUrl.map((a) => a.url!))].slice(0, MAX_ATTACHMENTS);
     for (const url of urls) {
-      const holder = withUrl.find((a) => a.url === url)!.holder;
+      const { holder, contentType } = withUrl.find((a) => a.url === url)!;
       let absolute: URL | undefined;
       try {
         absolute = new URL(url);
@@ -1085,7 +1091,12 @@ const attachmentsCheck: CheckDefinition = {
           auth: token ? 'token' : 'none',
         });
         evidence.push(res.exchange.id);
+        const served = mediaTypeOf(res.headers['content-type']);
         if (res.status !== 200) problems.push(`${holder}: ${url} answered ${res.status}`);
+        else if (served === 'application/fhir+json' && contentType && !/json/i.test(contentType))
+          problems.push(
+            `${holder}: ${url} answered a FHIR resource (application/fhir+json), not the ${contentType} content`,
+          );
       } catch (err) {
         // The harness keeps the token from origins not allowed (--allow-origin): that is not the server's doing.
         if (err instanceof RefusedRequest) refused.push(`${url} (${err.reason})`);

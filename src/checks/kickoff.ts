@@ -8,6 +8,7 @@ import {
   type CheckContext,
   type CheckDefinition,
   type ExportEndpoint,
+  type ExportLevel,
   type KickoffSpec,
   KickoffBudgetExceeded,
   fail,
@@ -51,6 +52,7 @@ import {
 } from './kit/ig-exports';
 import {
   UNKNOWN_PARAMETER,
+  OTHER_UNKNOWN_PARAMETER,
   lenientExport,
   linesNaming,
   patientKickoff,
@@ -1224,7 +1226,7 @@ const typeFilterIgnoredCheck: CheckDefinition = {
   id: 'KICKOFF-TYPEFILTER-IGNORED',
   title: 'a _typeFilter the server does not apply is refused, not ignored',
   description:
-    "The _typeFilter export of DOWNLOAD-TYPEFILTER (a query on a value some of the server's own resources hold and others not) is either refused with 4XX and an OperationOutcome, or applied: an export in which every resource of the type came back shows a filter silently ignored, which the IG asks a server unable to support it to refuse.",
+    "The _typeFilter export of DOWNLOAD-TYPEFILTER (a query on a value some of the server's own resources hold and others not) is either refused with 4XX and an OperationOutcome, or applied: an export in which every resource of the type came back shows a filter silently ignored, which the IG asks a server unable to support it to refuse. A server that applies it must also refuse, under handling=strict, a query on a search parameter no server defines.",
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1253,9 +1255,48 @@ const typeFilterIgnoredCheck: CheckDefinition = {
         `${exported.label} was accepted and not applied: all ${returned.length} ${choice.parameter.type} of ${base.label} that do not match came back`,
         ev,
       );
-    return pass(`${exported.label} was applied (DOWNLOAD-TYPEFILTER judges how well)`, ev);
+    // A server that runs _typeFilter can tell a query it cannot run (bulkdata@105).
+    const query = `${choice.parameter.type}?${UNKNOWN_SEARCH_PARAMETER}=x`;
+    const unknown = await unhonourableProblem(
+      ctx,
+      base.level,
+      { _type: choice.parameter.type, _typeFilter: query },
+      `_typeFilter=${query} (a search parameter no server defines)`,
+      ev,
+    );
+    if (unknown) return fail(unknown, ev);
+    return pass(
+      `${exported.label} was applied (DOWNLOAD-TYPEFILTER judges how well), and a query it cannot run was refused`,
+      ev,
+    );
   },
 };
+
+/**
+ * A kick-off naming what the server cannot honour (`what`, a value or query no server defines) under
+ * handling=strict, cancelled at once: undefined when refused with 4XX and an OperationOutcome, else
+ * the problem. The IG asks a server unable to honour it to refuse it, not to run the export without it.
+ */
+async function unhonourableProblem(
+  ctx: CheckContext,
+  level: ExportLevel,
+  query: Record<string, string>,
+  what: string,
+  evidence: string[],
+): Promise<string | undefined> {
+  const { res } = await ctx.kickoffAndCancel({
+    ...atLevel(ctx, level),
+    query,
+    headers: { prefer: 'respond-async, handling=strict' },
+    label: `kick-off with ${what}`,
+  });
+  evidence.push(res.exchange.id);
+  if (res.status >= 400 && res.status < 500) {
+    const problem = refusalProblem(res);
+    return problem ? `${what} refused without an OperationOutcome (${problem})` : undefined;
+  }
+  return `${what} answered ${res.status} under handling=strict, not a 4XX refusal with an OperationOutcome`;
+}
 
 /** One feature's verdict for KICKOFF-UNSUPPORTED-REFUSED: a problem, fine, or not judged (why). */
 type FeatureVerdict = { problem: string } | { fine: string } | { unjudged: string };
@@ -1283,7 +1324,7 @@ const unsupportedRefusedCheck: CheckDefinition = {
   id: 'KICKOFF-UNSUPPORTED-REFUSED',
   title: 'patient and includeAssociatedData are applied or refused, never ignored',
   description:
-    'The exports of DOWNLOAD-PATIENT-PARAM (patient, by POST) and DOWNLOAD-RELEVANT-PROVENANCE (includeAssociatedData=RelevantProvenanceResources) are each either refused with 4XX and an OperationOutcome, or applied: a patient export holding every patient of the base export, or an includeAssociatedData export holding none of the Provenance of its resources, shows the parameter silently ignored, which the IG asks a server unable to support it to refuse. Skips a feature whose answer cannot tell (POST refused, no Provenance in the data).',
+    'The exports of DOWNLOAD-PATIENT-PARAM (patient, by POST) and DOWNLOAD-RELEVANT-PROVENANCE (includeAssociatedData=RelevantProvenanceResources) are each either refused with 4XX and an OperationOutcome, or applied: a patient export holding every patient of the base export, or an includeAssociatedData export holding none of the Provenance of its resources, shows the parameter silently ignored, which the IG asks a server unable to support it to refuse. A server that applies includeAssociatedData must also refuse, under handling=strict, a value no server defines (_bulkConformanceUnknownValue). Skips a feature whose answer cannot tell (POST refused, no Provenance in the data).',
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1312,12 +1353,22 @@ const unsupportedRefusedCheck: CheckDefinition = {
       if (isSkip(prepared)) return refusedVerdict('includeAssociatedData', prepared);
       const { relevant, missing } = relevantProvenance(prepared.byTarget, prepared.exported);
       if (!relevant.size) return { unjudged: `includeAssociatedData: no exported resource has a Provenance` };
-      return missing.length === relevant.size
-        ? {
-            problem: `${prepared.exported.label} was accepted and ignored: none of the ${relevant.size} Provenance of its resources came back`,
-          }
+      if (missing.length === relevant.size)
+        return {
+          problem: `${prepared.exported.label} was accepted and ignored: none of the ${relevant.size} Provenance of its resources came back`,
+        };
+      // A server that honours the parameter can tell a value it does not support (bulkdata@93).
+      const unknown = await unhonourableProblem(
+        ctx,
+        prepared.base.level,
+        { includeAssociatedData: UNKNOWN_ASSOCIATED_DATA },
+        `includeAssociatedData=${UNKNOWN_ASSOCIATED_DATA} (a value no server defines)`,
+        evidence,
+      );
+      return unknown
+        ? { problem: unknown }
         : {
-            fine: `includeAssociatedData applied (${relevant.size - missing.length} of ${relevant.size} Provenance)`,
+            fine: `includeAssociatedData applied (${relevant.size - missing.length} of ${relevant.size} Provenance), an unknown value refused`,
           };
     });
     const verdicts = [patient, associated];
@@ -1329,6 +1380,10 @@ const unsupportedRefusedCheck: CheckDefinition = {
     return pass([...fine, ...unjudged.map((u) => `not judged: ${u}`)].join('; '), evidence);
   },
 };
+
+/** An includeAssociatedData value and a search parameter no server defines (bulkdata@93, @105). */
+const UNKNOWN_ASSOCIATED_DATA = '_bulkConformanceUnknownValue';
+const UNKNOWN_SEARCH_PARAMETER = '_bulkConformanceUnknownSearch';
 
 /** The strict kick-off with UNKNOWN_PARAMETER, cancelled at once. */
 function strictKickoff(ctx: CheckContext, base: IgExport) {
@@ -1379,7 +1434,7 @@ const lenientUnknownCheck: CheckDefinition = {
   id: 'KICKOFF-LENIENT-UNKNOWN-PARAM',
   title: 'under Prefer: handling=lenient an ignored parameter is named in the error files',
   description:
-    "A kick-off with a parameter no server defines and Prefer: respond-async, handling=lenient is accepted and, once complete, the manifest's error files hold an OperationOutcome naming that parameter. Judged on servers that show they read the handling preference (they refuse the parameter under handling=strict); a server refusing it under lenient too, or ignoring it whatever the preference, skips.",
+    "A kick-off with two parameters no server defines and Prefer: respond-async, handling=lenient is accepted and, once complete, the manifest's error files hold an OperationOutcome naming each of them (one naming only the first fails). Judged on servers that show they read the handling preference (they refuse the parameter under handling=strict); a server refusing it under lenient too, or ignoring it whatever the preference, skips.",
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1392,11 +1447,21 @@ const lenientUnknownCheck: CheckDefinition = {
     const lenient = await lenientExport(ctx);
     if (isSkip(lenient)) return skip(lenient.skip, lenient.evidence);
     const named = linesNaming(lenient, UNKNOWN_PARAMETER);
-    if (named.length)
+    const other = linesNaming(lenient, OTHER_UNKNOWN_PARAMETER);
+    if (named.length && other.length)
       return pass(
-        `${lenient.label}: completed, and ${named.length} OperationOutcome line(s) of its error files name ${UNKNOWN_PARAMETER}`,
+        `${lenient.label}: completed, and its error files name both ignored parameters (${named.length} and ${other.length} OperationOutcome line(s))`,
         lenient.evidence,
       );
+    if (named.length || other.length) {
+      const [said, unsaid] = named.length
+        ? [UNKNOWN_PARAMETER, OTHER_UNKNOWN_PARAMETER]
+        : [OTHER_UNKNOWN_PARAMETER, UNKNOWN_PARAMETER];
+      return fail(
+        `${lenient.label}: its error files name the ignored ${said} but not ${unsaid}: one OperationOutcome for each ignored parameter`,
+        lenient.evidence,
+      );
+    }
     const { res } = await strictKickoff(ctx, base);
     if (res.status >= 400 && res.status < 500)
       return fail(

@@ -51,6 +51,9 @@ import { judgeDeletedSince, readDeleted } from './kit/ig-deleted';
 
 const STATUS_OPS: OperationId[] = ['getJobStatusV1', 'getJobStatusV2', 'getJobStatusV3'];
 
+/** How far the target's clock may differ from the run's before a transactionTime is judged. */
+const CLOCK_SKEW_MS = 60_000;
+
 interface ManifestCase extends CheckCaseMeta {
   /**
    * What an export must have reached to be judged: `finished` (its polling ended with an answer,
@@ -526,16 +529,27 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-TRANSACTION-TIME',
     title: 'manifest transactionTime is a FHIR instant',
     description:
-      'In every manifest, transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer.',
+      "In every manifest, transactionTime is required and is a FHIR instant (date, time with seconds, zone), no later than the answer and, being the server's time when the export's query ran, no earlier than the kick-off (a minute of clock skew allowed either way). The real server's v1 and v2 give BFD's last data load instead, a known deviation under the bcda profile.",
     refs: [],
     faults: ['manifest-bad-transaction-time', 'manifest-no-transaction-time'],
-    check(run) {
+    check(run, ctx) {
       const t = run.manifest?.transactionTime;
       const id = run.final.exchange.id;
       if (typeof t !== 'string' || !FHIR_INSTANT.test(t))
         return fail(`transactionTime is ${JSON.stringify(t)}`, [id]);
-      if (Date.parse(t) > Date.parse(run.final.exchange.startedAt) + 60_000)
+      if (Date.parse(t) > Date.parse(run.final.exchange.startedAt) + CLOCK_SKEW_MS)
         return fail(`transactionTime ${t} is in the future`, [id]);
+      const kickoff = run.kickoff?.exchange;
+      const early = kickoff ? Date.parse(kickoff.startedAt) - Date.parse(t) : 0;
+      if (kickoff && early > CLOCK_SKEW_MS) {
+        const message = `transactionTime ${t} is ${(early / 3_600_000).toFixed(1)} h before the kick-off (${kickoff.startedAt}): the export's query cannot have run then`;
+        // BCDA v1/v2 report BFD's last load, at most a day and an hour before the kick-off.
+        if (ctx.config.profile === 'bcda' && ctx.config.apiVersion !== 'v3' && early <= 25 * 3_600_000)
+          return warn(message, [id, kickoff.id], {
+            knownDeviation: "the real BCDA server's v1 and v2 give BFD's last data load as transactionTime",
+          });
+        return fail(message, [id, kickoff.id]);
+      }
       return pass(`transactionTime ${t}`, [id]);
     },
   }),
@@ -578,7 +592,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-OUTPUT-ITEMS',
     title: 'manifest output lists files with type and absolute url',
     description:
-      'In every manifest, output is an array and every item has a resource type and an absolute url.',
+      'In every manifest, output is an array and every item has a resource type and an absolute url, each file listed once (one item per file: no two items with the same url).',
     refs: [],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type', 'ig-manifest-relative-urls'],
     check(run) {
@@ -587,11 +601,15 @@ const jobStatusChecks: CheckDefinition[] = [
       if (!Array.isArray(output))
         return fail(`output is ${JSON.stringify(output)?.slice(0, 80)}, not an array`, [id]);
       const problems: string[] = [];
+      const firstAt = new Map<string, number>();
       output.forEach((raw: unknown, i) => {
         const item = raw as Record<string, unknown> | null;
         if (!item || typeof item.type !== 'string' || !item.type) problems.push(`output[${i}] has no type`);
         if (!item || !isAbsoluteHttpUrl(item.url))
           problems.push(`output[${i}].url ${JSON.stringify(item?.url)} is not absolute`);
+        else if (firstAt.has(item.url))
+          problems.push(`output[${i}] lists the file of output[${firstAt.get(item.url)}] again`);
+        else firstAt.set(item.url, i);
       });
       return problems.length
         ? fail(

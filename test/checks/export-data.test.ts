@@ -8,6 +8,7 @@
 import { CATALOG } from '../../src/checks/catalog';
 import type { CheckContext, ExportRun, KickoffSpec } from '../../src/checks/context';
 import { DataIndex } from '../../src/checks/kit/data-index';
+import { judgeRefusedEmptyExport } from '../../src/checks/kit/data-snapshot';
 import type { IndexedExport } from '../../src/checks/kit/data-exports';
 import type { ManifestItem } from '../../src/flows/manifest';
 import type { CheckOutcome } from '../../src/checks/types';
@@ -540,5 +541,33 @@ describe('KICKOFF-NO-PER-PATIENT', () => {
   it('skips when the shared export names no Patient', async () => {
     const { ctx } = perPatientContext([], []);
     expect(await check('KICKOFF-NO-PER-PATIENT').run(ctx)).toMatchObject({ outcome: 'skip' });
+  });
+});
+
+describe('DOWNLOAD-EMPTY-OUTPUT: a kick-off refused instead of an empty export', () => {
+  const refusedWith = (status: number) => {
+    const kickoff = exchange(new ExchangeLog(new Redactor()), {
+      url: 'http://t/fhir/Group/g/$export?_since=x',
+      status,
+    });
+    const run: ExportRun = {
+      name: 'data-since-transaction-time',
+      kickoffUrl: 'K',
+      polls: [],
+      downloads: [],
+      kickoff,
+    };
+    return judgeRefusedEmptyExport({ skip: 'the export did not complete', evidence: ['e'], run });
+  };
+
+  it('fails a 404 (the server refuses an export that finds nothing)', () => {
+    expect(refusedWith(404)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('refused with 404'),
+    });
+  });
+
+  it('says nothing of 401, 403, 429 or a server error (the caller skips)', () => {
+    for (const status of [401, 403, 429, 500, 202]) expect(refusedWith(status)).toBeUndefined();
   });
 });

@@ -151,6 +151,29 @@ describe('the IG feature checks against the generic mock', () => {
       expect(outcomes(results, failing)).toEqual(Object.fromEntries(failing.map((id) => [id, 'fail'])));
     },
   );
+
+  // Written from the IG rows, not from these checks (issue 16 item 5): each showed the check blind.
+  it.each([
+    [
+      'ig-associated-data-unknown-ignored',
+      'KICKOFF-UNSUPPORTED-REFUSED',
+      /_bulkConformanceUnknownValue.*answered 202/,
+    ],
+    [
+      'ig-typefilter-unsupported-dropped',
+      'KICKOFF-TYPEFILTER-IGNORED',
+      /_bulkConformanceUnknownSearch.*answered 202/,
+    ],
+    [
+      'ig-attachment-as-binary-resource',
+      'DOWNLOAD-ATTACHMENTS',
+      /answered a FHIR resource.*not the text\/plain content/,
+    ],
+  ])('%s makes %s fail', async (fault, check, message) => {
+    mock.setFaults([fault]);
+    const result = (await run(mock.fhirBase, [check], SMART)).get(check);
+    expect([result?.outcome, result?.message]).toEqual(['fail', expect.stringMatching(message)]);
+  });
 });
 
 describe('a generic server that names only the IG OperationDefinitions', () => {

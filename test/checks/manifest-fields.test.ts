@@ -277,3 +277,50 @@ describe('MANIFEST-PARTIAL-FAILURE', () => {
     });
   });
 });
+
+describe('MANIFEST-TRANSACTION-TIME: the time the export query ran', () => {
+  const KICKED = '2024-01-01T00:00:00.000Z';
+  /** The shared export kicked off at KICKED and answered five minutes later with `transactionTime`. */
+  const at = (transactionTime: string): ExportRun => {
+    const run = completed('main', MAIN, 1, { transactionTime });
+    const kickoff = exchange(log, { url: MAIN, status: 202 });
+    kickoff.exchange.startedAt = KICKED;
+    run.final!.exchange.startedAt = '2024-01-01T00:05:00.000Z';
+    return { ...run, kickoff };
+  };
+  const judgeAs = (run: ExportRun, profile: 'bcda' | 'bulk-data-ig', version: 'v2' | 'v3' = 'v2') =>
+    byId('MANIFEST-TRANSACTION-TIME').run(fakeContext({ exports: [run], profile, version }).ctx);
+
+  it('passes an instant between the kick-off and the answer', async () => {
+    expect((await judgeAs(at('2024-01-01T00:00:01.000Z'), 'bulk-data-ig')).outcome).toBe('pass');
+  });
+
+  it('fails an instant hours before the kick-off: the query cannot have run then', async () => {
+    const out = await judgeAs(at('2023-12-31T21:00:00.000Z'), 'bulk-data-ig');
+    expect(out).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('3.0 h before the kick-off'),
+    });
+  });
+
+  it("reads BCDA v1/v2's data-load time as a known deviation, not on v3", async () => {
+    const horizon = at('2023-12-31T23:00:00.000Z');
+    const v2 = await judgeAs(horizon, 'bcda');
+    expect(v2.outcome).toBe('warn');
+    expect(v2.knownDeviation).toMatch(/last data load/);
+    expect((await judgeAs(horizon, 'bcda', 'v3')).outcome).toBe('fail');
+  });
+});
+
+describe('MANIFEST-OUTPUT-ITEMS: one item per file', () => {
+  const item = { type: 'Patient', url: 'http://t/data/1/a.ndjson' };
+  it('passes distinct files and fails a file listed twice', async () => {
+    const once = completed('main', MAIN, 1, { output: [item, { ...item, url: 'http://t/data/1/b.ndjson' }] });
+    expect((await judge('MANIFEST-OUTPUT-ITEMS', [once])).outcome).toBe('pass');
+    const twice = completed('main', MAIN, 1, { output: [item, item] });
+    expect(await judge('MANIFEST-OUTPUT-ITEMS', [twice])).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('output[1] lists the file of output[0] again'),
+    });
+  });
+});

@@ -216,10 +216,19 @@ export class DataIndex {
 }
 
 /**
- * A `_since` strictly inside the spread of `meta.lastUpdated` values, halfway across the gap at
- * or just above the median, so that no resource sits on it (a server storing finer instants than
- * it prints cannot be judged wrong at the boundary) and an ignored `_since` brings back about half
- * of the data. Undefined when every value is the same or there is none: the data cannot tell.
+ * How far past the value below it the chosen `_since` lies at most: far enough that a server
+ * storing finer instants than it prints is not judged at the boundary, near enough that a server
+ * comparing at a coarser precision (the day, the hour) or in another time zone brings back that
+ * value's resource.
+ */
+export const SINCE_OFFSET_MAX_MS = 60_000;
+
+/**
+ * A `_since` strictly inside the spread of `meta.lastUpdated` values, in the gap at or just above
+ * the median (halfway across it, at most a minute past the value below), so that no resource sits
+ * on it (a server storing finer instants than it prints cannot be judged wrong at the boundary)
+ * and an ignored `_since` brings back about half of the data. Undefined when every value is the
+ * same or there is none: the data cannot tell.
  */
 export function sinceInsideRange(values: readonly number[]): number | undefined {
   const sorted = [...values].sort((a, b) => a - b);
@@ -230,7 +239,7 @@ export function sinceInsideRange(values: readonly number[]): number | undefined 
       const a = sorted[i];
       const b = sorted[i + 1];
       if (a === undefined || b === undefined) continue;
-      if (b - a >= 2) return a + Math.floor((b - a) / 2);
+      if (b - a >= 2) return a + Math.min(Math.floor((b - a) / 2), SINCE_OFFSET_MAX_MS);
     }
   }
   return undefined;

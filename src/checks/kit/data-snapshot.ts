@@ -5,7 +5,7 @@
  */
 import { fail, pass, skip } from '../context';
 import type { CheckOutcome } from '../types';
-import type { IndexedExport } from './data-exports';
+import type { IndexedExport, NoData } from './data-exports';
 import { transactionTimeOf } from './data-scope';
 import { evidence, iso, sample, unread, updatedAt } from './data-words';
 
@@ -88,6 +88,22 @@ export function judgeEmptyOutput(e: IndexedExport, since: number): CheckOutcome 
   return skip(
     `${e.label} returned ${e.index.size} resource(s) in ${output.length} file(s): the data changed after ${iso(since)} (or newly attributed enrollees came back), so this export shows nothing about an export that finds nothing`,
     ev,
+  );
+}
+
+/**
+ * The recent-`_since` export refused at its kick-off with a 4XX the request explains (not 401, 403
+ * or 429, which say nothing of the export): the shared export ran, and this one adds only a valid
+ * past `_since`, so the refusal is how the server answers an export that finds nothing.
+ * Undefined when it was not refused so (the caller skips).
+ */
+export function judgeRefusedEmptyExport(got: NoData): CheckOutcome | undefined {
+  const kickoff = got.run?.kickoff;
+  if (!kickoff || kickoff.status < 400 || kickoff.status > 499 || [401, 403, 429].includes(kickoff.status))
+    return undefined;
+  return fail(
+    `${got.run?.kickoffUrl ?? 'the export'} was refused with ${kickoff.status}: the shared export, the same request without this valid past _since, ran; an export that finds nothing completes with output [] instead`,
+    got.evidence,
   );
 }
 

@@ -279,8 +279,16 @@ export const SYSTEM_FORMAT = 'application/fhir+ndjson';
 
 /** A parameter no server defines, for the Prefer: handling checks. */
 export const UNKNOWN_PARAMETER = '_bulkConformanceUnknownParameter';
+/**
+ * A second one (neither name contains the other), so that the lenient kick-off ignores two and
+ * its error files must name each.
+ */
+export const OTHER_UNKNOWN_PARAMETER = '_bulkConformanceOtherParameter';
 
-/** The base level's kick-off with UNKNOWN_PARAMETER under `Prefer: handling=lenient`, followed to the end. */
+/**
+ * The base level's kick-off with UNKNOWN_PARAMETER and OTHER_UNKNOWN_PARAMETER under
+ * `Prefer: handling=lenient`, followed to the end.
+ */
 export async function lenientExport(ctx: CheckContext): Promise<IgExport | IgSkip> {
   const base = await baseExport(ctx);
   if (isSkip(base)) return base;
@@ -289,10 +297,10 @@ export async function lenientExport(ctx: CheckContext): Promise<IgExport | IgSki
     'lenient',
     {
       ...atLevel(ctx, base.level),
-      query: { [UNKNOWN_PARAMETER]: 'true' },
+      query: { [UNKNOWN_PARAMETER]: 'true', [OTHER_UNKNOWN_PARAMETER]: 'true' },
       headers: { prefer: 'respond-async, handling=lenient' },
     },
-    `GET ${levelPath(ctx, base.level)}?${UNKNOWN_PARAMETER}=true with Prefer: respond-async, handling=lenient`,
+    `GET ${levelPath(ctx, base.level)}?${UNKNOWN_PARAMETER}=true&${OTHER_UNKNOWN_PARAMETER}=true with Prefer: respond-async, handling=lenient`,
     'handling=lenient for that parameter (optional in the IG)',
   );
 }

@@ -109,7 +109,7 @@ export function capabilityStatement(
   tokenUrl: string,
   releaseDate: string,
   style: DefinitionStyle = 'own',
-  flaws: { noExportOperations?: boolean; noInstantiates?: boolean } = {},
+  flaws: { noExportOperations?: boolean; noInstantiates?: boolean; instantiatesGuide?: boolean } = {},
 ): Record<string, unknown> {
   const statement = {
     resourceType: 'CapabilityStatement',
@@ -168,6 +168,8 @@ export function capabilityStatement(
     ],
   };
   if (flaws.noInstantiates) delete (statement as { instantiates?: unknown }).instantiates;
+  // The IG's ImplementationGuide canonical where its CapabilityStatement belongs.
+  if (flaws.instantiatesGuide) statement.instantiates = [`${BULK}/ImplementationGuide/hl7.fhir.uv.bulkdata`];
   if (flaws.noExportOperations) {
     const rest = statement.rest[0] as { operation?: unknown; resource: { operation?: unknown }[] };
     delete rest.operation;

@@ -45,7 +45,11 @@ function subset(ctx: IgContext, resource: FhirResource, elements: ExportRequest[
   const asked = [...elements.all, ...(elements.byType.get(resource.resourceType) ?? [])];
   // Type-qualified names for other types only: this type is returned whole.
   if (asked.length === 0) return resource;
-  const keep = new Set([...ALWAYS, ...(MANDATORY[resource.resourceType] ?? []), ...asked]);
+  // The fault keeps only what was listed, mandatory elements dropped (bulkdata@79).
+  const mandatory = ctx.faults.has('ig-elements-drops-mandatory')
+    ? []
+    : (MANDATORY[resource.resourceType] ?? []);
+  const keep = new Set([...ALWAYS, ...mandatory, ...asked]);
   const out = Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k))) as FhirResource;
   if (!ctx.faults.has('ig-elements-no-subsetted-tag')) {
     const meta = (out.meta ?? {}) as { tag?: unknown[] };
@@ -60,8 +64,13 @@ function served(ctx: IgContext, resource: FhirResource, fhirBase: string): FhirR
   const content = (resource.content as { attachment: Record<string, unknown> }[]).map((c) => {
     const attachment = { ...c.attachment };
     if (typeof attachment.url === 'string') {
-      attachment.url = `${fhirBase}/${attachment.url}${ctx.faults.has('ig-attachment-url-broken') ? '-gone' : ''}`;
+      // The fault leaves the stored URL relative to the FHIR base (bulkdata@213 wants it absolute).
+      if (!ctx.faults.has('ig-attachment-url-relative'))
+        attachment.url = `${fhirBase}/${attachment.url}${ctx.faults.has('ig-attachment-url-broken') ? '-gone' : ''}`;
       if (ctx.faults.has('ig-attachment-no-content-type')) delete attachment.contentType;
+      // The fault empties every other document's attachment: neither data nor url (bulkdata@212).
+      if (ctx.faults.has('ig-attachment-empty') && Number(resource.id.slice(-1)) % 2 === 0)
+        delete attachment.url;
     }
     return { ...c, attachment };
   });
@@ -90,6 +99,8 @@ function population(ctx: IgContext, req: ExportRequest): Set<string> | undefined
 
 /** Lines per file of an export organised by patient; a file ends only between two blocks. */
 export const ORGANIZED_FILE_LINES = 200;
+/** Lines per file under ig-organize-split-no-header, which cuts blocks anywhere. */
+const SPLIT_LINES = 20;
 
 /** The header of a patient's block (STU3): a Parameters resource whose `header` references it. */
 const blockHeader = (patientId: string): Record<string, unknown> => ({
@@ -120,6 +131,25 @@ function organizedFiles(
       if (from.length > 2) to.push(...from.splice(1, 1));
     }
   const files: Omit<ExportFile, 'name'>[] = [];
+  // The fault cuts the lines into files of SPLIT_LINES wherever a block is, repeating no header
+  // and naming no continuesInFile (bulkdata-stu3@3).
+  if (ctx.faults.has('ig-organize-split-no-header')) {
+    const all = ordered.flatMap(([patientId, block]) => [
+      { line: blockHeader(patientId) as unknown, type: undefined as string | undefined },
+      ...block.map((r) => ({ line: render(r) as unknown, type: r.type as string | undefined })),
+    ]);
+    for (let i = 0; i < all.length; i += SPLIT_LINES) {
+      const chunk = all.slice(i, i + SPLIT_LINES);
+      files.push({
+        type: 'by-patient',
+        scopeTypes: [...new Set(chunk.flatMap((c) => (c.type ? [c.type] : [])))],
+        kind: 'output',
+        count: chunk.length,
+        ndjson: ndjson(chunk.map((c) => c.line)),
+      });
+    }
+    return files;
+  }
   let lines: unknown[] = [];
   let types = new Set<string>();
   const close = (): void => {
@@ -137,7 +167,12 @@ function organizedFiles(
   };
   for (const [patientId, block] of ordered) {
     if (lines.length > 0 && lines.length + block.length + 1 > ORGANIZED_FILE_LINES) close();
-    lines.push(blockHeader(patientId), ...block.map(render));
+    // The fault puts the block's Patient (listed first) after the resources that reference it.
+    const inOrder =
+      ctx.faults.has('ig-organize-patient-last') && block[0]?.type === 'Patient'
+        ? [...block.slice(1), block[0]]
+        : block;
+    lines.push(blockHeader(patientId), ...inOrder.map(render));
     for (const r of block) types.add(r.type);
   }
   close();
@@ -148,13 +183,15 @@ function organizedFiles(
  * How an export that holds Provenance as a type (no _type, or _type naming it) fills it: all of the
  * population's, or (the faults) only the latest of each exported resource, or none.
  */
-function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' | 'none' {
+function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' | 'observations' | 'none' {
   if (req.associated === 'LatestProvenanceResources') return 'none';
   if (req.types || req.associated) return 'all';
   // No _type and no includeAssociatedData: the IG's default (bulkdata@109-@112), which faults break.
   if (ctx.faults.has('ig-provenance-unsupported-omitted')) return 'none';
   if (req.level === 'system') return ctx.faults.has('ig-system-export-provenance-missing') ? 'none' : 'all';
-  return ctx.faults.has('ig-provenance-default-latest') ? 'latest' : 'all';
+  if (ctx.faults.has('ig-provenance-default-latest')) return 'latest';
+  // The fault links Provenance to observations only, leaving out the conditions' (bulkdata@109).
+  return ctx.faults.has('ig-provenance-observations-only') ? 'observations' : 'all';
 }
 
 export function buildExport(
@@ -171,8 +208,14 @@ export function buildExport(
     req.level === 'system' ? RESOURCE_TYPES : RESOURCE_TYPES.filter((t) => PATIENT_COMPARTMENT_TYPES.has(t));
   const types = (req.types ?? levelTypes.filter((t) => coversType(scopes, t))).filter(readable);
   const patients = population(ctx, req);
-  const inPopulation = (r: StoredResource): boolean =>
-    patients === undefined || (r.patientId !== undefined && patients.has(r.patientId));
+  // The fault narrows only the Patient resources to the patient parameter (bulkdata@85).
+  const others = ctx.faults.has('ig-patient-param-patients-only')
+    ? population(ctx, { ...req, patients: undefined })
+    : patients;
+  const inPopulation = (r: StoredResource): boolean => {
+    const within = r.type === 'Patient' ? patients : others;
+    return within === undefined || (r.patientId !== undefined && within.has(r.patientId));
+  };
   const existing = (r: StoredResource): boolean => r.lastUpdatedMs <= transactionMs;
   const live = (r: StoredResource): boolean =>
     r.deletedMs === undefined || r.deletedMs > transactionMs || ctx.faults.has('ig-deleted-also-in-output');
@@ -181,7 +224,10 @@ export function buildExport(
     const filters = req.typeFilters.filter((f) => f.type === r.type);
     if (filters.length === 0 || ctx.faults.has('ig-typefilter-ignored')) return true;
     const applied = ctx.faults.has('ig-typefilter-repeat-keeps-last') ? filters.slice(-1) : filters;
-    return applied.some((f) => matchesFilter(r.resource, f));
+    // The fault requires every repeated query to match, not any (bulkdata@117).
+    return ctx.faults.has('ig-typefilter-repeats-anded')
+      ? applied.every((f) => matchesFilter(r.resource, f))
+      : applied.some((f) => matchesFilter(r.resource, f));
   };
 
   const selected = new Map<string, StoredResource[]>();
@@ -194,6 +240,14 @@ export function buildExport(
       ),
     );
   }
+  // The fault adds, to a Patient-level export without _type, the practitioners and organizations
+  // outside the Patient compartment (bulkdata@33, @66).
+  if (req.level === 'patient' && !req.types && ctx.faults.has('ig-patient-export-practitioners'))
+    for (const type of ['Practitioner', 'Organization'])
+      selected.set(
+        type,
+        ctx.data.resources.filter((r) => r.type === type && existing(r)),
+      );
   const exported = [...selected.values()].flat();
   const provenance = new Map<string, StoredResource>();
   const addProvenance = (list: StoredResource[]): void => {
@@ -204,22 +258,41 @@ export function buildExport(
       for (const r of exported) {
         const list = ctx.data.provenanceByTarget.get(`${r.type}/${r.id}`) ?? [];
         const latestOnly =
-          req.associated === 'LatestProvenanceResources' && !ctx.faults.has('ig-latest-provenance-all');
+          (req.associated === 'LatestProvenanceResources' && !ctx.faults.has('ig-latest-provenance-all')) ||
+          (req.associated === 'RelevantProvenanceResources' &&
+            ctx.faults.has('ig-relevant-provenance-latest-only'));
         if (
           req.associated === 'RelevantProvenanceResources' &&
           ctx.faults.has('ig-relevant-provenance-missing')
         )
           continue;
-        addProvenance(latestOnly ? list.filter(existing).slice(-1) : list);
+        // The list is oldest first; the fault takes its first one as the "latest" (bulkdata@97).
+        const latest = ctx.faults.has('ig-latest-provenance-oldest')
+          ? list.filter(existing).slice(0, 1)
+          : list.filter(existing).slice(-1);
+        addProvenance(latestOnly ? latest : list);
       }
     }
+    // The fault adds the exported resources' Provenance to an export whose _type leaves it out.
+    if (
+      ctx.faults.has('ig-type-adds-provenance') &&
+      req.types &&
+      !req.associated &&
+      !types.includes('Provenance')
+    )
+      for (const r of exported) addProvenance(ctx.data.provenanceByTarget.get(`${r.type}/${r.id}`) ?? []);
     // Provenance as a type of its own (no _type, or _type naming it): every Provenance of the
     // population, unless LatestProvenanceResources says only the latest ones.
     const asType = types.includes('Provenance') ? provenanceAsType(ctx, req) : 'none';
-    if (asType === 'all')
+    if (asType === 'all' || asType === 'observations')
       addProvenance(
         ctx.data.resources.filter(
-          (r) => r.type === 'Provenance' && inPopulation(r) && since(r) && passesFilters(r),
+          (r) =>
+            r.type === 'Provenance' &&
+            inPopulation(r) &&
+            since(r) &&
+            passesFilters(r) &&
+            (asType === 'all' || JSON.stringify(r.resource['target']).includes('"Observation/')),
         ),
       );
     if (asType === 'latest')
@@ -239,8 +312,21 @@ export function buildExport(
         render,
       )
     : [];
+  // The fault writes each Provenance into the file of the type it targets (bulkdata@170).
+  const besideTarget = new Map<string, StoredResource[]>();
+  if (ctx.faults.has('ig-provenance-in-target-files')) {
+    const own: StoredResource[] = [];
+    for (const p of selected.get('Provenance') ?? []) {
+      const target = (p.resource['target'] as { reference?: string }[] | undefined)?.[0]?.reference;
+      const type = target?.split('/')[0];
+      if (type && type !== 'Provenance' && (selected.get(type)?.length ?? 0) > 0)
+        besideTarget.set(type, [...(besideTarget.get(type) ?? []), p]);
+      else own.push(p);
+    }
+    selected.set('Provenance', own);
+  }
   for (const type of req.organizeBy ? [] : RESOURCE_TYPES) {
-    const list = selected.get(type) ?? [];
+    const list = [...(selected.get(type) ?? []), ...(besideTarget.get(type) ?? [])];
     if (list.length === 0) continue; // no item for a type without data (bulkdata@173)
     files.push({
       type,
@@ -271,7 +357,7 @@ export function buildExport(
         ndjson: ndjson(
           gone.map((r) => ({
             resourceType: 'Bundle',
-            type: 'transaction',
+            type: ctx.faults.has('ig-deleted-bundle-batch') ? 'batch' : 'transaction',
             entry: [{ request: { method, url: `${r.type}/${r.id}` } }],
           })),
         ),
@@ -282,9 +368,10 @@ export function buildExport(
     files.push({
       type: 'OperationOutcome',
       kind: 'error',
-      count: req.ignored.length,
+      count: ctx.faults.has('ig-lenient-first-ignored-only') ? 1 : req.ignored.length,
       ndjson: ndjson(
-        req.ignored.map((why) =>
+        // The fault reports the first ignored parameter only (bulkdata@197: one for each).
+        (ctx.faults.has('ig-lenient-first-ignored-only') ? req.ignored.slice(0, 1) : req.ignored).map((why) =>
           operationOutcome('warning', 'not-supported', `ignored under handling=lenient: ${why}`),
         ),
       ),

@@ -101,7 +101,13 @@ export function readExportRequest(
             'invalid',
             `_since must be one FHIR instant, got "${values.join(',')}"`,
           );
+        // The fault refuses an offset other than Z, a valid FHIR instant form (bulkdata@53).
+        if (ctx.faults.has('ig-since-offset-refused') && !since.endsWith('Z'))
+          throw new KickoffRefusal(400, 'invalid', `_since must be given in UTC (Z), got "${since}"`);
         if (!ctx.faults.has('ig-since-ignored')) req.sinceMs = Date.parse(since);
+        // The fault keeps only the instant's UTC day, as a date column would (bulkdata@59).
+        if (req.sinceMs !== undefined && ctx.faults.has('ig-since-day-precision'))
+          req.sinceMs -= req.sinceMs % (24 * 3600 * 1000);
         break;
       }
       case '_type':
@@ -133,17 +139,26 @@ export function readExportRequest(
         }
         const asked = splitList(values);
         const other = asked.filter((v) => !(ASSOCIATED_DATA as readonly string[]).includes(v));
-        if (other.length > 0) unsupported(`includeAssociatedData ${other.join(', ')} is not supported`);
+        // The fault passes over a value it does not know, whatever the handling (bulkdata@93).
+        if (other.length > 0 && !ctx.faults.has('ig-associated-data-unknown-ignored'))
+          unsupported(`includeAssociatedData ${other.join(', ')} is not supported`);
         // Conflicting values: the least restrictive wins (IG bulkdata@96).
-        if (asked.includes('RelevantProvenanceResources')) req.associated = 'RelevantProvenanceResources';
+        // The fault lets the more restrictive Latest win instead.
+        const restrictive =
+          ctx.faults.has('ig-associated-data-most-restrictive') &&
+          asked.includes('LatestProvenanceResources');
+        if (asked.includes('RelevantProvenanceResources') && !restrictive)
+          req.associated = 'RelevantProvenanceResources';
         else if (asked.includes('LatestProvenanceResources')) req.associated = 'LatestProvenanceResources';
         break;
       }
       case '_typeFilter':
         for (const text of values.map((v) => v.trim()).filter((v) => v !== '')) {
           const filter = parseTypeFilter(text);
-          if (typeof filter === 'string') unsupported(filter);
-          else req.typeFilters.push(filter);
+          // The fault drops a query it cannot run without a word, whatever the handling (bulkdata@105).
+          if (typeof filter === 'string') {
+            if (!ctx.faults.has('ig-typefilter-unsupported-dropped')) unsupported(filter);
+          } else req.typeFilters.push(filter);
         }
         break;
       case 'organizeOutputBy': {
@@ -162,6 +177,9 @@ export function readExportRequest(
     }
   }
 
+  // The fault refuses a system-level export of everything: _type is required there (bulkdata@223, @299).
+  if (level === 'system' && !req.types && ctx.faults.has('ig-system-export-needs-type'))
+    throw new KickoffRefusal(400, 'too-costly', 'a system-level export must name its types with _type');
   if (req.types) {
     const allowedTypes = level === 'system' ? HELD_TYPES : PATIENT_COMPARTMENT_TYPES;
     const unknown = req.types.filter((t) => !allowedTypes.has(t));

@@ -21,6 +21,8 @@ export interface IgJob {
   failed?: boolean;
   /** Set through control: the job stays in progress, half done, until released. */
   held?: boolean;
+  /** Cancelled but kept, under ig-cancelled-status-empty (its status answers an empty 404). */
+  cancelled?: boolean;
 }
 
 /** Where a held job (and, under ig-failed-job-in-progress, a failed one) stays. */

@@ -101,6 +101,9 @@ async function kickOff(
     if (req.patients) req.patients = req.patients.filter((id) => ctx.data.byRef.has(`Patient/${id}`));
     const base = fhirBase(request);
     const files = buildExport(ctx, req, token, ctx.clock.nowMs(), base);
+    // The fault refuses an export that finds nothing instead of completing it empty (bulkdata@167).
+    if (ctx.faults.has('ig-empty-export-refused') && !files.some((f) => f.kind === 'output'))
+      throw new KickoffRefusal(404, 'not-found', 'no resources match this export');
     // The manifest's request: the kick-off URL as sent; a POST's without its parameters (bulkdata@158).
     let requestUrl = `${rootUrl(request)}${request.method === 'POST' ? path : request.url}`;
     if (request.method === 'POST' && ctx.faults.has('ig-post-request-with-params') && raw.length > 0)
@@ -112,7 +115,14 @@ async function kickOff(
       .header('content-location', `${rootUrl(request)}${STATUS_PATH}/${job.id}`)
       .send();
   } catch (err) {
-    if (err instanceof KickoffRefusal) return sendOutcome(reply, err.status, err.code, err.message);
+    // The fault refuses with 200 and the OperationOutcome, the error in the body only (bulkdata@303).
+    if (err instanceof KickoffRefusal)
+      return sendOutcome(
+        reply,
+        ctx.faults.has('ig-kickoff-error-status-200') ? 200 : err.status,
+        err.code,
+        err.message,
+      );
     if (err instanceof ParamsError) return sendOutcome(reply, 400, 'invalid', err.message);
     throw err;
   }

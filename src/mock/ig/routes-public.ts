@@ -18,6 +18,7 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: IgContext): void
       capabilityStatement(fhirBase(request), tokenUrl(request), RELEASE_DATE, ctx.definitions, {
         noExportOperations: ctx.faults.has('ig-metadata-no-export-operations'),
         noInstantiates: ctx.faults.has('ig-metadata-no-instantiates'),
+        instantiatesGuide: ctx.faults.has('ig-instantiates-ig-url'),
       }),
     ),
   );

@@ -52,7 +52,8 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: IgContext): vo
     const binary = ctx.data.binaries.get(request.params.id);
     if (!binary) return sendOutcome(reply, 404, 'not-found', `no Binary ${request.params.id.slice(0, 80)}`);
     const accept = (request.headers.accept ?? '').toLowerCase();
-    if (accept.includes('application/fhir+json'))
+    // The fault always answers the FHIR Binary resource, never the content itself (bulkdata@23).
+    if (accept.includes('application/fhir+json') || ctx.faults.has('ig-attachment-as-binary-resource'))
       return sendFhir(reply, 200, {
         resourceType: 'Binary',
         id: request.params.id,

@@ -31,7 +31,17 @@ function ownJob(ctx: IgContext, request: FastifyRequest<JobParams>, reply: Fasti
   const token = requireToken(ctx, request, reply, 'ig-status-accepts-no-token');
   if (!token) return undefined;
   const job = ctx.jobs.get(request.params.id);
+  // The fault answers a cancelled job with a bare 404: no OperationOutcome (bulkdata@122).
+  if (job?.cancelled) {
+    reply.code(404).send();
+    return undefined;
+  }
   if (job && ownedBy(ctx, job, token.clientId)) return job;
+  // The fault answers a status request for an unknown job with a plain-text 404 (bulkdata@138).
+  if (!job && request.method === 'GET' && ctx.faults.has('ig-status-unknown-plain-404')) {
+    reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not Found');
+    return undefined;
+  }
   // The fault labels the OperationOutcome plain JSON (IG bulkdata@137 wants application/fhir+json).
   const mediaType = ctx.faults.has('ig-status-error-json') ? 'application/json' : undefined;
   sendOutcome(reply, 404, 'not-found', `no export job ${request.params.id.slice(0, 80)}`, mediaType);
@@ -49,23 +59,49 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
   const item = (f: IgJob['files'][number]) => ({
     type: f.type,
     url: `${base}${FILES_PATH}/${job.id}/${f.name}`,
-    count: f.count,
+    // The fault counts the file's trailing newline as one more line (bulkdata@178).
+    count: f.count + (ctx.faults.has('ig-manifest-count-off-by-one') ? 1 : 0),
   });
-  // Organised output (STU3): the manifest names the organising type, its output items no type.
+  // Organised output (STU3): the manifest names the organising type, its output items no type
+  // (the fault keeps one: bulkdata-stu3@2).
   const outputItem = (f: IgJob['files'][number]) => {
     if (!job.organizedBy) return item(f);
     const { type: _type, ...rest } = item(f);
-    return rest;
+    return ctx.faults.has('ig-organize-items-typed') ? { type: job.organizedBy, ...rest } : rest;
   };
+  const error = job.files.filter((f) => f.kind === 'error').map(item);
   return {
-    transactionTime: new Date(job.createdMs).toISOString(),
-    request: job.requestUrl,
-    requiresAccessToken: true,
+    transactionTime: new Date(transactionMs(ctx, job)).toISOString(),
+    // The fault gives the kick-off's path and query without the scheme and host (bulkdata@157).
+    request: ctx.faults.has('ig-request-relative')
+      ? job.requestUrl.replace(/^https?:\/\/[^/]+/, '')
+      : job.requestUrl,
+    // The fault says false although the files need the token (bulkdata@161).
+    requiresAccessToken: !ctx.faults.has('ig-requires-access-token-false'),
     ...(job.organizedBy ? { outputOrganizedBy: job.organizedBy } : {}),
-    output: job.files.filter((f) => f.kind === 'output').map(outputItem),
+    // The fault lists each output file twice (bulkdata@166: one item per file).
+    output: job.files
+      .filter((f) => f.kind === 'output')
+      .flatMap((f) =>
+        ctx.faults.has('ig-manifest-output-repeated') ? [outputItem(f), outputItem(f)] : [outputItem(f)],
+      ),
     deleted: job.files.filter((f) => f.kind === 'deleted').map(item),
-    error: job.files.filter((f) => f.kind === 'error').map(item),
+    // The fault leaves out an empty error array (bulkdata@191, @195).
+    ...(error.length === 0 && ctx.faults.has('ig-manifest-error-omitted') ? {} : { error }),
   };
+}
+
+/**
+ * The manifest's transactionTime: the kick-off (the job's snapshot). The fault gives the newest
+ * meta.lastUpdated of the exported resources instead (bulkdata@152).
+ */
+function transactionMs(ctx: IgContext, job: IgJob): number {
+  if (!ctx.faults.has('ig-transaction-time-latest-data')) return job.createdMs;
+  const stamps = job.files
+    .filter((f) => f.kind === 'output')
+    .flatMap((f) => [...f.ndjson.matchAll(/"lastUpdated":"([^"]+)"/g)].map((m) => Date.parse(m[1] ?? '')))
+    .filter((ms) => !Number.isNaN(ms));
+  return stamps.length > 0 ? Math.max(...stamps) : job.createdMs;
 }
 
 export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void {
@@ -73,8 +109,13 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     const job = ownJob(ctx, request, reply);
     if (!job) return reply;
     const now = ctx.clock.nowMs();
+    const firstPoll = !ctx.polls.has(job.id);
     const recent = (ctx.polls.get(job.id) ?? []).filter((at) => at > now - 1000);
     ctx.polls.set(job.id, [...recent, now]);
+    // The fault answers a job's first status request 404, as if the job were not registered yet
+    // (bulkdata@21, @28: the Content-Location is there to poll).
+    if (firstPoll && ctx.faults.has('ig-status-not-found-at-first'))
+      return sendOutcome(reply, 404, 'not-found', `no export job ${job.id}`);
     if (recent.length >= POLLS_PER_SECOND && !ctx.faults.has('ig-poll-rate-limit-ignored')) {
       reply.header('retry-after', retryAfter(ctx));
       return sendOutcome(
@@ -92,14 +133,36 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       if (!ctx.faults.has('ig-status-no-retry-after')) reply.header('retry-after', retryAfter(ctx));
       return reply.code(202).header('x-progress', `In Progress, ${percent}%`).send();
     }
-    reply.header('expires', new Date(job.createdMs + job.durationMs + FILE_LIFETIME_MS).toUTCString());
-    return sendJson(reply, 200, manifest(ctx, job, rootUrl(request)));
+    // The fault dates Expires at the kick-off, already past (bulkdata@146: when the files go).
+    const expires = new Date(
+      job.createdMs + (ctx.faults.has('ig-status-expires-past') ? 0 : job.durationMs + FILE_LIFETIME_MS),
+    );
+    // The fault writes Expires as ISO 8601, not an HTTP-date (bulkdata@146).
+    reply.header(
+      'expires',
+      ctx.faults.has('ig-status-expires-iso') ? expires.toISOString() : expires.toUTCString(),
+    );
+    const body = manifest(ctx, job, rootUrl(request));
+    // The fault wraps the manifest in a FHIR Parameters resource, one parameter per field (bulkdata@147).
+    if (ctx.faults.has('ig-manifest-as-parameters'))
+      return sendJson(reply, 200, {
+        resourceType: 'Parameters',
+        parameter: Object.entries(body).map(([name, value]) => ({
+          name,
+          valueString: JSON.stringify(value),
+        })),
+      });
+    return sendJson(reply, 200, body);
   });
 
   app.delete<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
+    // The fault accepts a delete request for a job that does not exist (bulkdata@308, @309).
+    if (!ctx.jobs.has(request.params.id) && ctx.faults.has('ig-cancel-unknown-accepted'))
+      return requireToken(ctx, request, reply) ? reply.code(202).send() : reply;
     const job = ownJob(ctx, request, reply);
     if (!job) return reply;
-    if (!ctx.faults.has('ig-cancel-ignored')) {
+    if (ctx.faults.has('ig-cancelled-status-empty')) job.cancelled = true;
+    else if (!ctx.faults.has('ig-cancel-ignored')) {
       ctx.jobs.delete(job.id);
       ctx.polls.delete(job.id);
     }
@@ -109,9 +172,13 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
   app.get<{ Params: { id: string; name: string } }>(`${FILES_PATH}/:id/:name`, (request, reply) => {
     const token = requireToken(ctx, request, reply, 'ig-download-no-token-required');
     if (!token) return reply;
-    const job = ctx.jobs.get(request.params.id);
+    const found = ctx.jobs.get(request.params.id);
+    const job = found?.cancelled ? undefined : found;
     const file =
       job && jobPercent(ctx, job) === 100 ? job.files.find((f) => f.name === request.params.name) : undefined;
+    // The fault answers a name the job does not have with an empty 200 (bulkdata@210).
+    if (job && !file && ownedBy(ctx, job, token.clientId) && ctx.faults.has('ig-unknown-file-empty'))
+      return reply.code(200).header('content-type', FHIR_NDJSON).send('');
     // Another client's file is as unknown as a missing one: its existence is not revealed.
     if (!job || !file || !ownedBy(ctx, job, token.clientId))
       return sendOutcome(reply, 404, 'not-found', 'no such file');
@@ -126,6 +193,14 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
         `the access token's scopes do not cover ${uncovered.join(', ')}`,
       );
     const type = ctx.faults.has('ig-download-wrong-content-type') ? 'application/json' : FHIR_NDJSON;
-    return reply.code(200).header('content-type', type).send(Buffer.from(file.ndjson, 'utf8'));
+    // The fault spreads each resource over several lines (bulkdata@209 wants one per line).
+    const body = ctx.faults.has('ig-ndjson-pretty-printed')
+      ? file.ndjson
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => `${JSON.stringify(JSON.parse(l), null, 2)}\n`)
+          .join('')
+      : file.ndjson;
+    return reply.code(200).header('content-type', type).send(Buffer.from(body, 'utf8'));
   });
 }

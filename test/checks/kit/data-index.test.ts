@@ -1,5 +1,5 @@
 /** DataIndex (what the data checks keep of each line) and the `_since` chosen inside the data. */
-import { DataIndex, sinceInsideRange } from '../../../src/checks/kit/data-index';
+import { DataIndex, SINCE_OFFSET_MAX_MS, sinceInsideRange } from '../../../src/checks/kit/data-index';
 
 describe('sinceInsideRange', () => {
   it('gives nothing when the data cannot tell: no values, or all the same', () => {
@@ -15,6 +15,12 @@ describe('sinceInsideRange', () => {
     // The median's neighbour is the same value: the nearest real gap is used.
     const since = sinceInsideRange([0, 100, 100, 100, 200])!;
     expect([50, 150]).toContain(since);
+  });
+
+  it('lands at most a minute past the value below, so a _since cut to its day or hour shows', () => {
+    const day = Date.UTC(2025, 2, 1);
+    const values = [day + 9 * 3600_000, day + 10 * 3600_000, day + 30 * 3600_000, day + 40 * 3600_000];
+    expect(sinceInsideRange(values)).toBe(day + 10 * 3600_000 + SINCE_OFFSET_MAX_MS);
   });
 });
 

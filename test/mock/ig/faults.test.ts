@@ -352,6 +352,194 @@ const PROBES: Record<string, Probe> = {
       .set(bearer(t));
     return res.headers['retry-after'];
   },
+  // independent faults: bulkdata rows
+  'ig-since-day-precision': async (m) => {
+    // A minute after an observation's lastUpdated, on the same UTC day: a day-precision _since brings it back.
+    const obs = m.ctx.data.resources.find(
+      (r) => r.type === 'Observation' && !r.deletedMs && r.lastUpdatedMs % 86_400_000 < 86_000_000,
+    )!;
+    const since = new Date(obs.lastUpdatedMs + 60_000).toISOString();
+    return ids((await exported(m, `/fhir/$export?_type=Observation&_since=${since}`)).out.get('Observation'));
+  },
+  'ig-type-adds-provenance': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Observation')).manifest.output.map((o) => o.type),
+  'ig-patient-param-patients-only': async (m) =>
+    ids(
+      (
+        await exported(m, '/fhir/Patient/$export', {
+          body: postBody(
+            { name: '_type', valueString: 'Observation' },
+            { name: 'patient', valueReference: { reference: 'Patient/pat-003' } },
+          ),
+        })
+      ).out.get('Observation'),
+    ),
+  'ig-latest-provenance-oldest': async (m) =>
+    ids(
+      (
+        await exported(m, '/fhir/$export?_type=Observation&includeAssociatedData=LatestProvenanceResources')
+      ).out.get('Provenance'),
+    ),
+  'ig-relevant-provenance-latest-only': (m) => provenanceCount(m, 'RelevantProvenanceResources'),
+  'ig-associated-data-most-restrictive': (m) =>
+    provenanceCount(m, 'LatestProvenanceResources,RelevantProvenanceResources'),
+  'ig-status-expires-iso': async (m) => {
+    const t = await token(m);
+    const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return (await m.http().get(new URL(statusUrl).pathname).set(bearer(t))).headers['expires'];
+  },
+  'ig-transaction-time-latest-data': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Patient')).manifest.transactionTime,
+  'ig-requires-access-token-false': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Patient')).manifest.requiresAccessToken,
+  'ig-empty-export-refused': async (m) =>
+    kickStatus(m, '/fhir/$export?_type=Patient&_since=2026-01-01T00:00:00Z', await token(m)),
+  'ig-manifest-count-off-by-one': async (m) =>
+    (await exported(m, '/fhir/$export?_type=Patient')).manifest.output[0]?.count,
+  'ig-deleted-bundle-batch': async (m) => {
+    const { t, manifest } = await exported(m, '/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z');
+    return [...new Set((await download(m, t, manifest.deleted?.[0]?.url ?? '')).map((b) => b.type))];
+  },
+  'ig-manifest-error-omitted': async (m) =>
+    'error' in (await exported(m, '/fhir/$export?_type=Patient')).manifest,
+  'ig-ndjson-pretty-printed': async (m) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    const res = await m
+      .http()
+      .get(new URL(manifest.output[0]?.url ?? '').pathname)
+      .set(bearer(t))
+      .buffer(true)
+      .parse(textParser);
+    return (res.body as string).split('\n').length;
+  },
+  'ig-attachment-url-relative': async (m) => {
+    const { out } = await exported(m, '/fhir/$export?_type=DocumentReference');
+    const doc = out.get('DocumentReference')?.[0] as { content: { attachment: { url?: string } }[] };
+    return doc.content[0]?.attachment.url?.startsWith('http');
+  },
+  'ig-attachment-empty': async (m) => {
+    const { out } = await exported(m, '/fhir/$export?_type=DocumentReference');
+    const docs = (out.get('DocumentReference') ?? []) as { content: { attachment: { url?: string } }[] }[];
+    return docs.filter((d) => d.content[0]?.attachment.url !== undefined).length;
+  },
+  'ig-instantiates-ig-url': async (m) =>
+    (JSON.parse((await m.http().get('/fhir/metadata')).text) as { instantiates?: unknown }).instantiates,
+  'ig-patient-export-practitioners': async (m) =>
+    (await exported(m, '/fhir/Patient/$export')).manifest.output.map((o) => o.type),
+  'ig-organize-items-typed': async (m) => {
+    const { manifest } = await runExport(m, await token(m), '/fhir/Patient/$export?organizeOutputBy=Patient');
+    return manifest.output[0]?.type;
+  },
+  'ig-organize-patient-last': async (m) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/Patient/$export?organizeOutputBy=Patient');
+    return (await download(m, t, manifest.output[0]?.url ?? ''))[1]?.resourceType;
+  },
+  'ig-cancelled-status-empty': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    await m.http().delete(path).set(bearer(t));
+    const res = await m.http().get(path).set(bearer(t)).buffer(true).parse(textParser);
+    return [res.status, res.body];
+  },
+  'ig-since-offset-refused': async (m) =>
+    kickStatus(m, '/fhir/$export?_type=Patient&_since=2025-06-01T00:00:00-05:00', await token(m)),
+  'ig-unknown-file-empty': async (m) => {
+    const { t, manifest } = await exported(m, '/fhir/$export?_type=Patient');
+    const path = new URL(manifest.output[0]?.url ?? '').pathname.replace(/[^/]+$/, 'nothing-1.ndjson');
+    return statusOf(m.http().get(path).set(bearer(t)));
+  },
+  'ig-request-relative': async (m) => (await exported(m, '/fhir/$export?_type=Patient')).manifest.request,
+  'ig-manifest-output-repeated': async (m) =>
+    (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.output.length,
+  'ig-cancel-unknown-accepted': async (m) =>
+    statusOf(
+      m
+        .http()
+        .delete('/fhir/bulkstatus/00000000-0000-4000-8000-000000000000')
+        .set(bearer(await token(m))),
+    ),
+  'ig-status-unknown-plain-404': async (m) =>
+    (
+      await m
+        .http()
+        .get('/fhir/bulkstatus/00000000-0000-4000-8000-000000000000')
+        .set(bearer(await token(m)))
+    ).headers['content-type'],
+  'ig-elements-drops-mandatory': async (m) =>
+    Object.keys(
+      (await exported(m, '/fhir/$export?_type=Observation&_elements=subject')).out.get('Observation')?.[0] ??
+        {},
+    ).sort(),
+  'ig-typefilter-repeats-anded': async (m) =>
+    (
+      await exported(m, `/fhir/$export?_type=Observation&_typeFilter=${heartRate}&_typeFilter=${weight}`)
+    ).out.get('Observation')?.length,
+  'ig-provenance-observations-only': (m) => provenanceOf(m, '/fhir/Patient/$export'),
+  'ig-status-not-found-at-first': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-provenance-in-target-files': async (m) => {
+    const { t, manifest } = await exported(m, '/fhir/Patient/$export');
+    const item = manifest.output.find((o) => o.type === 'Observation');
+    return [...new Set((await download(m, t, item?.url ?? '')).map((r) => r.resourceType))];
+  },
+  'ig-lenient-first-ignored-only': async (m) =>
+    (
+      await exported(m, '/fhir/$export?_type=Patient&_foo=bar&_baz=qux', {
+        prefer: 'respond-async, handling=lenient',
+      })
+    ).manifest.error[0]?.count,
+  'ig-organize-split-no-header': async (m) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/Patient/$export?organizeOutputBy=Patient');
+    return (await download(m, t, manifest.output[1]?.url ?? manifest.output[0]?.url ?? ''))[0]?.resourceType;
+  },
+  'ig-associated-data-unknown-ignored': async (m) =>
+    kickStatus(m, '/fhir/$export?includeAssociatedData=_noSuchValue', await token(m)),
+  'ig-typefilter-unsupported-dropped': async (m) =>
+    kickStatus(
+      m,
+      `/fhir/$export?_type=Observation&_typeFilter=${encodeURIComponent('Observation?nosuch=x')}`,
+      await token(m),
+    ),
+  'ig-kickoff-error-status-200': async (m) => kickStatus(m, '/fhir/$export?_type=NoSuchType', await token(m)),
+  'ig-attachment-as-binary-resource': async (m) => {
+    const { t, out } = await exported(m, '/fhir/$export?_type=DocumentReference');
+    const doc = out.get('DocumentReference')?.[0] as { content: { attachment: { url: string } }[] };
+    const res = await m
+      .http()
+      .get(new URL(doc.content[0]?.attachment.url ?? '').pathname)
+      .set(bearer(t))
+      .buffer(true)
+      .parse(textParser);
+    return res.headers['content-type'];
+  },
+  'ig-status-expires-past': async (m) => {
+    const t = await token(m);
+    const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return (await m.http().get(new URL(statusUrl).pathname).set(bearer(t))).headers['expires'];
+  },
+  'ig-system-export-needs-type': async (m) => kickStatus(m, '/fhir/$export', await token(m)),
+  'ig-manifest-as-parameters': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+    m.ctx.clock.advance(10);
+    const res = await m
+      .http()
+      .get(new URL(kick.headers['content-location'] as string).pathname)
+      .set(bearer(t));
+    return (res.body as { resourceType?: unknown }).resourceType;
+  },
 };
 
 describe('every generic fault changes the mock behaviour', () => {
