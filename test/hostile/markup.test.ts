@@ -120,7 +120,8 @@ describe('11. HTML and control characters in every string field', () => {
 
   test('a full run against the poisoned target: reports escaped and valid, console inert', async () => {
     server = await bcdaLike(POISONED);
-    const run = await hostileRun(server.url);
+    // A budget a loaded machine cannot spend before the downloads, which the last lines look for.
+    const run = await hostileRun(server.url, { timeoutSeconds: 30 });
     expectInert(run);
     // Messages quote target values: they reach JUnit escaped, and the console as \u escapes.
     const quoting = run.report.results.filter((r) => r.message.includes('<script>alert(1)'));
