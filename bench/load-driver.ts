@@ -10,7 +10,7 @@
  * while clients wait on running jobs; Retry-After is honoured in mock time.
  */
 import { createHash } from 'node:crypto';
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { ApiVersion } from '../src/core/vocabulary';
 import { BUILT_IN_CREDENTIALS } from '../src/mock/credentials';
@@ -112,14 +112,27 @@ interface SmallResponse {
   body: string;
 }
 
+/**
+ * True when a request failed only because the kept-alive socket it went out on had just been
+ * closed by the server (its idle timeout racing the reuse, under load): nothing was answered, and
+ * sending it again on a new socket is what an HTTP client does (Node's documentation of
+ * `request.reusedSocket`).
+ */
+function staleSocket(req: ClientRequest, responded: boolean, err: NodeJS.ErrnoException): boolean {
+  return !responded && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+}
+
 function send(
   agent: Agent,
   method: string,
   url: string,
   headers: Record<string, string>,
+  retried = false,
 ): Promise<SmallResponse> {
   return new Promise((resolve, reject) => {
+    let responded = false;
     const req = httpRequest(url, { method, headers, agent }, (res) => {
+      responded = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -132,7 +145,11 @@ function send(
       res.on('error', reject);
     });
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${url}: no answer in time`)));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      !retried && staleSocket(req, responded, err)
+        ? resolve(send(agent, method, url, headers, true))
+        : reject(err),
+    );
     req.end();
   });
 }
@@ -142,9 +159,12 @@ function download(
   agent: Agent,
   url: string,
   headers: Record<string, string>,
+  retried = false,
 ): Promise<{ status: number; sha256: string; bytes: number; encoding?: string }> {
   return new Promise((resolve, reject) => {
+    let responded = false;
     const req = httpRequest(url, { method: 'GET', headers, agent }, (res) => {
+      responded = true;
       const hash = createHash('sha256');
       let bytes = 0;
       const encoding = res.headers['content-encoding'];
@@ -165,7 +185,11 @@ function download(
       res.on('error', reject);
     });
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`GET ${url}: no answer in time`)));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      !retried && staleSocket(req, responded, err)
+        ? resolve(download(agent, url, headers, true))
+        : reject(err),
+    );
     req.end();
   });
 }
