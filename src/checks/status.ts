@@ -1080,7 +1080,7 @@ const untilExpiresCheck: CheckDefinition = {
   profiles: ['bcda', 'bulk-data-ig'],
   refs: ['behavior §2.3', 'behavior §2.7'],
   operations: ['downloadFile'],
-  faults: ['files-expire-early', 'expired-files-still-served'],
+  faults: ['files-expire-early', 'expired-files-still-served', 'ig-expired-files-still-served'],
   async run(ctx) {
     const cannot = cannotMoveClock(ctx, 24);
     if (cannot) return skip(cannot);

@@ -1938,6 +1938,13 @@ const CATALOG = [
     ['bulkdata@125'],
   ),
   g(
+    'ig-expired-files-still-served',
+    'status',
+    'Files still download after the Expires instant the completed status answer names.',
+    "A completed export's files are available until the Expires instant the status answer gives, and not after it.",
+    ['bulkdata@146'],
+  ),
+  g(
     'ig-failed-job-in-progress',
     'status',
     'A job that failed keeps answering 202 In Progress: the client polls forever and never hears of the error.',

@@ -15,6 +15,11 @@ export interface MockClock {
   rewind(seconds: number): void;
   /** Drops every advance and, for a frozen clock, returns to the start instant. */
   reset(): void;
+  /**
+   * The time without the advances: what a client's own clock reads while the mock's is moved ahead
+   * (the generic mock judges SMART assertions, which a client signs by its own clock, by it).
+   */
+  unadvancedMs(): number;
   /** True when time moves only through advance() (deterministic tests). */
   readonly frozen: boolean;
 }
@@ -69,5 +74,6 @@ export function createClock(options: ClockOptions = {}): MockClock {
     reset(): void {
       offsetMs = 0;
     },
+    unadvancedMs: () => base(),
   };
 }

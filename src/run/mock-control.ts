@@ -142,21 +142,21 @@ export function httpControl(
 const GENERIC_JOB_STATES: ReadonlySet<string> = new Set(['In Progress', 'Failed', 'Completed']);
 
 /**
- * The generic mock's control: job states only. Its clock is not moved for a run, since the mock
- * judges each SMART assertion by that clock and the run signs them by its own; it has no auth
- * provider to take down, no token or poll limit to set, no partial failures, no paced downloads.
- * What it cannot do ends the check as not applicable (a skip naming why).
+ * The generic mock's control: its clock and job states (it judges SMART assertions by the clock
+ * before any advance, the one the run signs them by). It has no auth provider to take down, no
+ * token or poll limit to set, no partial failures, no paced downloads: what it cannot do ends the
+ * check as not applicable (a skip naming why).
  */
-function genericControl(post: (path: string, body: unknown) => Promise<void>): TargetControl {
+function genericControl(
+  post: (path: string, body: unknown, restores?: boolean) => Promise<void>,
+): TargetControl {
   const cannot = (what: string) => (): Promise<never> =>
     Promise.reject(new NotApplicable(`the generic mock's control ${what}`));
   return {
     // Its status URLs end in the job's id ({base}/bulkstatus/{id}).
     jobIdOf: (jobUrl) => /\/bulkstatus\/([^/?#]+)$/.exec(jobUrl)?.[1],
-    advanceClock: cannot(
-      'does not move its clock for a run (it judges SMART assertions by that clock, and the run signs them by its own)',
-    ),
-    rewindClock: cannot('does not move its clock for a run'),
+    advanceClock: (seconds) => post('/clock/advance', { seconds }),
+    rewindClock: (seconds) => post('/clock/rewind', { seconds }, true),
     forceJobState: (jobId, state) =>
       GENERIC_JOB_STATES.has(state)
         ? post(`/jobs/${encodeURIComponent(jobId)}/state`, { state })

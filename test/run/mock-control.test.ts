@@ -5,7 +5,7 @@
 import { NotApplicable } from '../../src/checks/context';
 import { TimeBudget } from '../../src/http/budget';
 import { startMock } from '../../src/mock';
-import { startIgMock } from '../../src/mock/ig';
+import { igContextOf, startIgMock } from '../../src/mock/ig';
 import { controlClient, httpControl, offersMockControl } from '../../src/run/mock-control';
 
 const budget = () => new TimeBudget(30_000, 'the test budget');
@@ -32,14 +32,18 @@ test('tells the BCDA mock, the generic mock and a mock without control apart', a
   }
 });
 
-test("the generic mock's control sets job states and refuses, as not applicable, what it cannot do", async () => {
+test("the generic mock's control moves its clock, sets job states and refuses, as not applicable, what it cannot do", async () => {
   const generic = await startIgMock({ port: 0, quiet: true, control: true });
   const http = controlClient(generic.url, 'test');
   try {
     const control = httpControl(http, 5_000, budget(), 'bulk-data-ig');
     expect(control.jobIdOf(`${generic.fhirBase}/bulkstatus/abc-123`)).toBe('abc-123');
     expect(control.jobIdOf(`${generic.url}/api/v2/jobs/42`)).toBeUndefined();
-    await expect(control.advanceClock(60)).rejects.toBeInstanceOf(NotApplicable);
+    await control.advanceClock(3600);
+    expect(igContextOf(generic.app).clock.nowMs() - Date.now()).toBeGreaterThan(3590_000);
+    await control.rewindClock(3600);
+    await expect(control.rewindClock(1)).rejects.toThrow(/answered 400/);
+    await expect(control.setAuthProvider('timeout')).rejects.toBeInstanceOf(NotApplicable);
     await expect(control.forceJobState('abc-123', 'Archived')).rejects.toBeInstanceOf(NotApplicable);
     await expect(control.forceJobState('abc-123', 'Failed')).rejects.toThrow(/answered 404/);
   } finally {

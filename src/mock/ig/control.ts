@@ -95,6 +95,17 @@ export function registerIgControlRoutes(app: FastifyInstance, ctx: IgContext): v
       return bad(reply, err);
     }
   });
+  // Undoes advances (never further back than they went), as the BCDA mock's control does.
+  app.post(`${IG_CONTROL_PREFIX}/clock/rewind`, gated, (request, reply) => {
+    try {
+      const { seconds } = bodyOf(request);
+      if (typeof seconds !== 'number') throw new Error('give {"seconds": N}');
+      ctx.clock.rewind(seconds);
+      return sendJson(reply, 200, { now: ctx.clock.now().toISOString() });
+    } catch (err) {
+      return bad(reply, err);
+    }
+  });
   // A job that fails: its status answers 500 with an OperationOutcome.
   app.post<{ Params: { id: string } }>(`${IG_CONTROL_PREFIX}/jobs/:id/fail`, gated, (request, reply) => {
     const job = ctx.jobs.get(request.params.id);

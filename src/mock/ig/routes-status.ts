@@ -19,6 +19,11 @@ export const POLLS_PER_SECOND = 10;
 /** Files are kept a day after the manifest is first ready (the Expires header says so). */
 const FILE_LIFETIME_MS = 24 * 3600 * 1000;
 
+/** When a job's files go: a day after it completed, the instant its Expires header names. */
+function filesGoneAtMs(job: IgJob): number {
+  return job.createdMs + job.durationMs + FILE_LIFETIME_MS;
+}
+
 type JobParams = { Params: { id: string } };
 
 /** True when the client may see the job: it started it (any client under ig-other-client-job-readable). */
@@ -134,9 +139,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       return reply.code(202).header('x-progress', `In Progress, ${percent}%`).send();
     }
     // The fault dates Expires at the kick-off, already past (bulkdata@146: when the files go).
-    const expires = new Date(
-      job.createdMs + (ctx.faults.has('ig-status-expires-past') ? 0 : job.durationMs + FILE_LIFETIME_MS),
-    );
+    const expires = new Date(ctx.faults.has('ig-status-expires-past') ? job.createdMs : filesGoneAtMs(job));
     // The fault writes Expires as ISO 8601, not an HTTP-date (bulkdata@146).
     reply.header(
       'expires',
@@ -182,6 +185,9 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     // Another client's file is as unknown as a missing one: its existence is not revealed.
     if (!job || !file || !ownedBy(ctx, job, token.clientId))
       return sendOutcome(reply, 404, 'not-found', 'no such file');
+    // Past the Expires instant the files are gone (fault ig-expired-files-still-served keeps them).
+    if (ctx.clock.nowMs() >= filesGoneAtMs(job) && !ctx.faults.has('ig-expired-files-still-served'))
+      return sendOutcome(reply, 404, 'not-found', 'the files of this export have expired');
     const uncovered = (file.scopeTypes ?? (file.scopeType ? [file.scopeType] : [])).filter(
       (t) => !tokenCovers(token, t),
     );

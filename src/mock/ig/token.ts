@@ -109,7 +109,8 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
       'invalid_client',
       `the assertion's aud must be this token URL, ${tokenUrl(request)}`,
     );
-  const now = ctx.clock.nowMs() / 1000;
+  // The client signs by its own clock, which the control's advances do not move.
+  const now = ctx.clock.unadvancedMs() / 1000;
   if (typeof claims.exp !== 'number') throw new TokenError('invalid_client', 'the assertion has no exp');
   if (claims.exp <= now - CLOCK_SKEW_S && !ctx.faults.has('ig-token-accepts-expired-assertion'))
     throw new TokenError('invalid_client', 'the assertion has expired');

@@ -238,6 +238,12 @@ const PROBES: Record<string, Probe> = {
       .set(bearer(t));
     return [res.status, res.headers['retry-after']];
   },
+  'ig-expired-files-still-served': async (m) => {
+    const { manifest } = await exported(m, '/fhir/Patient/$export?_type=Patient');
+    m.ctx.clock.advance(25 * 3600);
+    const t = await token(m);
+    return statusOf(m.http().get(new URL(manifest.output[0]!.url).pathname).set(bearer(t)));
+  },
   'ig-failed-job-in-progress': async (m) => {
     const t = await token(m);
     const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));

@@ -42,7 +42,7 @@ export interface AssertionOptions {
   clientId?: string;
   alg?: 'RS384' | 'ES384';
   aud?: string;
-  /** Seconds from the mock clock's now. */
+  /** Seconds from the client's now (the mock clock before any advance). */
   expIn?: number;
   jti?: string;
   iss?: string;
@@ -55,7 +55,8 @@ export async function assertion(m: IgTestMock, o: AssertionOptions = {}): Promis
   const alg = o.alg ?? 'RS384';
   const client = loadClients().find((c) => c.clientId === clientId) ?? loadClients()[0]!;
   const jwk = JSON.parse(fs.readFileSync(client.keyFiles[alg], 'utf8')) as JWK & { kid: string };
-  const now = Math.floor(m.ctx.clock.nowMs() / 1000);
+  // Signed by the client's own clock, which the mock's advances do not move.
+  const now = Math.floor(m.ctx.clock.unadvancedMs() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg, kid: o.kid ?? jwk.kid, typ: 'JWT' })
     .setIssuer(o.iss ?? clientId)
