@@ -108,12 +108,14 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
   const has = (name: FaultName): boolean => ctx.faults.has(name);
   const fileBase = has('manifest-relative-urls') ? '' : base;
   const files = jobFiles(ctx, job);
+  // Fault manifest-urls-previous-job-id: the file URLs name the job id before this one.
+  const dir = has('manifest-urls-previous-job-id') ? job.id - 1 : job.id;
   const output: Array<Record<string, string>> = files
     .filter((f) => f.kind === 'output')
-    .map((f) => ({ type: f.type, url: `${fileBase}/data/${job.id}/${f.name}` }));
+    .map((f) => ({ type: f.type, url: `${fileBase}/data/${dir}/${f.name}` }));
   const error = files
     .filter((f) => f.kind === 'error')
-    .map((f) => ({ type: 'OperationOutcome', url: `${fileBase}/data/${job.id}/${f.name}` }));
+    .map((f) => ({ type: 'OperationOutcome', url: `${fileBase}/data/${dir}/${f.name}` }));
 
   const first = output[0];
   if (first && has('manifest-output-wrong-type'))
@@ -129,16 +131,20 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
       ctx.quirks && job.spec.version !== 'v3'
         ? new Date(horizonFor(job.spec.transactionTime))
         : job.spec.transactionTime;
+    // Fault manifest-transaction-time-is-expiry: the files' expiry, 24 h on, given as transactionTime.
+    const given = has('manifest-transaction-time-is-expiry') ? new Date(shown.getTime() + 86_400_000) : shown;
     manifest.transactionTime = has('manifest-bad-transaction-time')
-      ? rfc3339Nano(shown).slice(0, 10)
-      : rfc3339Nano(shown);
+      ? rfc3339Nano(given).slice(0, 10)
+      : rfc3339Nano(given);
   }
   if (!has('manifest-no-request')) {
     manifest.request = has('manifest-wrong-request')
       ? job.requestUrl.replace('$export', '$everything')
       : has('manifest-request-drops-query')
         ? job.requestUrl.split('?')[0]
-        : job.requestUrl;
+        : has('manifest-request-internal-host')
+          ? internalHostUrl(job.requestUrl)
+          : job.requestUrl;
   }
   manifest.requiresAccessToken = has('manifest-requires-access-token-string')
     ? 'true'
@@ -148,6 +154,14 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
   manifest.error = has('manifest-error-not-array') ? null : error;
   manifest.JobID = has('manifest-wrong-job-id') ? job.id - 1 : job.id;
   return manifest;
+}
+
+/**
+ * Fault manifest-request-internal-host: the kick-off URL as the application behind the proxy saw
+ * it, on its own host and port.
+ */
+function internalHostUrl(url: string): string {
+  return url.replace(/^https?:\/\/[^/]+/, 'http://localhost:3000');
 }
 
 /** True when `name` is one of the job's files (and not blocked by a fault). */

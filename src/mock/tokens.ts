@@ -20,6 +20,8 @@ export interface IssueOptions {
 export interface VerifyOptions {
   /** Skip signature and expiry (fault auth-accepts-expired-token). */
   ignoreValidity?: boolean;
+  /** Judge expiry and claims but not the signature (fault auth-signature-unchecked). */
+  ignoreSignature?: boolean;
   /** The introspection call times out or fails (an auth provider outage, behavior §5). */
   outage?: 'timeout' | 'error';
 }
@@ -128,7 +130,10 @@ async function verifyToken(
   // Stage 2 (SSAS introspection): signature, expiry and `use`; any failure reads as "Expired Token".
   if (options.outage === 'timeout') return PROVIDER_TIMEOUT;
   if (options.outage === 'error') return PROVIDER_ERROR;
-  if (options.ignoreValidity !== true) {
+  if (options.ignoreSignature === true && options.ignoreValidity !== true) {
+    // Read as trusted: only `exp` is compared with the clock, as a hand-written JWT parser might.
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= clock.nowMs()) return EXPIRED;
+  } else if (options.ignoreValidity !== true) {
     try {
       await jwtVerify(token, key, { issuer: 'ssas', algorithms: ['RS512'], currentDate: clock.now() });
     } catch {

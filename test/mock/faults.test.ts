@@ -1016,6 +1016,84 @@ Object.assign(PROBES, {
   'metadata-no-software-version': metadataText,
 });
 
+// independent faults: seeds 002/003 (issue 16 item 5).
+const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/** A JWT shaped like the mock's tokens, unexpired, signed by nobody the mock knows. */
+function unsignedLookingToken(m: TestMock): string {
+  const now = Math.floor(m.ctx.clock.nowMs() / 1000);
+  const payload = {
+    iss: 'ssas',
+    iat: now,
+    exp: now + 600,
+    use: 'AccessToken',
+    dat: JSON.stringify({ cms_ids: ['A9994'] }),
+  };
+  return `${b64url({ alg: 'RS512', typ: 'JWT' })}.${b64url(payload)}.${Buffer.from('x'.repeat(256)).toString('base64url')}`;
+}
+
+/** The X-Progress of a job held in `state`. */
+async function progressIn(m: TestMock, state: string): Promise<unknown> {
+  const { t, id } = await jobHeldIn(m, state);
+  return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'] ?? 'none';
+}
+
+Object.assign(PROBES, {
+  'metadata-v1-fhir-version-r4': async (m: TestMock) =>
+    json(await m.http().get('/api/v1/metadata')).fhirVersion,
+  'auth-signature-unchecked': (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(unsignedLookingToken(m))),
+    ),
+  'auth-accepts-bare-token': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set('Authorization', await m.token()),
+    ),
+  'auth-secret-prefix-match': (m: TestMock) =>
+    status(
+      m
+        .http()
+        .post('/auth/token')
+        .set(
+          'Authorization',
+          `Basic ${Buffer.from(
+            '3841c594-a8c0-41e5-98cc-38bb45360d3c:f9780d323588f1cdfc3e63e95a8cbdcdd47602ff48a537b51dc5d7834bf466416a716bd4XXXXXXXX',
+          ).toString('base64')}`,
+        ),
+    ),
+  'auth-info-requires-token': (m: TestMock) => status(m.http().get('/_auth')),
+  'content-mbi-holds-bene-id': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-mbi-all-current': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-patient-no-name': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-eob-no-care-team': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
+  'content-stray-type-last-line': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'kickoff-group-rejects-type': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Group/all/$export?_type=Coverage')).status,
+  'since-offset-ignored': async (m: TestMock) => {
+    // An hour after a Patient's lastUpdated, written in New York time (-05:00): that Patient is out.
+    const first = (await files(m, '/api/v2/Patient/$export?_type=Patient')).split('\n')[0] ?? '';
+    const updated = Date.parse(json<{ meta: { lastUpdated: string } }>({ text: first }).meta.lastUpdated);
+    const wall = new Date(updated + 3_600_000 - 5 * 3_600_000).toISOString().slice(0, 23);
+    return files(m, `/api/v2/Patient/$export?_type=Patient&_since=${wall}-05:00`);
+  },
+  'status-pending-no-x-progress': (m: TestMock) => progressIn(m, 'Pending'),
+  'status-progress-over-100': (m: TestMock) => progressIn(m, 'In Progress'),
+  'manifest-transaction-time-is-expiry': async (m: TestMock) => (await manifestOf(m))['transactionTime'],
+  'manifest-request-internal-host': async (m: TestMock) => (await manifestOf(m))['request'],
+  'manifest-urls-previous-job-id': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
+  'ratelimit-same-url-only': async (m: TestMock) => {
+    const t = await tokenFor(m.app, 'SBXBM0002');
+    await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
+    return status(m.http().get('/api/v2/Patient/$export?_type=Patient,Coverage').set(exportHeaders(t)));
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

@@ -40,6 +40,15 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
+/**
+ * Fault auth-secret-prefix-match: bcrypt reads only a secret's first 72 bytes, so a hash-based
+ * comparison accepts any secret that starts like the right one (the mock's secrets are 80).
+ */
+function sameFirst72Bytes(expected: string, given: string): boolean {
+  const head = (s: string): string => Buffer.from(s, 'utf8').subarray(0, 72).toString('latin1');
+  return head(expected) === head(given);
+}
+
 async function issueToken(
   ctx: MockContext,
   request: FastifyRequest,
@@ -59,7 +68,10 @@ async function issueToken(
   const credential = ctx.credentialsById.get(basic.id);
   const secretOk =
     credential !== undefined &&
-    (credential.clientSecret === basic.secret || ctx.faults.has('auth-accepts-bad-secret'));
+    (credential.clientSecret === basic.secret ||
+      ctx.faults.has('auth-accepts-bad-secret') ||
+      (ctx.faults.has('auth-secret-prefix-match') &&
+        sameFirst72Bytes(credential.clientSecret, basic.secret)));
   if (!credential || !secretOk) return sendText(reply, 401);
   const waitSeconds = tokenRateLimited(ctx, credential.cmsId);
   if (waitSeconds !== undefined) {

@@ -145,7 +145,8 @@ async function kickOff(
     let clash = false;
     for (const job of ctx.jobs.ofAco(aco.cmsId)) {
       const pendingOnly = ctx.faults.has('ratelimit-pending-only');
-      if (!blocksNewJob(job, version, requestKey, params.types, nowMs, pendingOnly)) continue;
+      const sameUrlOnly = ctx.faults.has('ratelimit-same-url-only');
+      if (!blocksNewJob(job, version, requestKey, params.types, nowMs, pendingOnly, sameUrlOnly)) continue;
       clash = true;
       break;
     }
@@ -166,6 +167,13 @@ async function kickOff(
   let types: ExportResourceType[];
   if (params.types && !ctx.faults.has('content-ignores-type')) {
     const supported = VERSION_TYPES[version];
+    // Fault kickoff-group-rejects-type: _type is read on /Patient only; a Group kick-off naming it fails.
+    if (groupId !== undefined && ctx.faults.has('kickoff-group-rejects-type'))
+      return bad(
+        400,
+        'structure',
+        `invalid resource type ${params.types[0] ?? ''}. Supported types ${goSlice([])}`,
+      );
     const acceptAny = ctx.faults.has('kickoff-accepts-unknown-type');
     types = [];
     const rejectAll = ctx.faults.has('kickoff-rejects-valid-type');
@@ -278,12 +286,15 @@ function blocksNewJob(
   nowMs: number,
   /** Fault ratelimit-pending-only: a job In Progress no longer counts as in flight. */
   pendingOnly = false,
+  /** Fault ratelimit-same-url-only: only a byte-identical request is a duplicate. */
+  sameUrlOnly = false,
 ): boolean {
   if (job.version !== version) return false;
   if (nowMs - job.createdAtMs >= 24 * 3600 * 1000) return false;
   const status = jobState(job, nowMs).status;
   if (pendingOnly ? status !== 'Pending' : !isActive(status)) return false;
   if (job.requestKey === requestKey) return true;
+  if (sameUrlOnly) return false;
   if (newTypes === undefined || job.typeParam === undefined) return true;
   // Quirk of the real check, kept: the old job's raw `_type` is compared as one string.
   return newTypes.includes(job.typeParam);

@@ -118,7 +118,9 @@ async function getStatus(
             ? String(Math.floor(ctx.clock.nowMs() / 1000) + 5)
             : POLL_AFTER_SECONDS,
         );
-      if (!ctx.faults.has('status-no-x-progress')) {
+      // Fault status-pending-no-x-progress: only a job already In Progress reports its progress.
+      const quietPending = status === 'Pending' && ctx.faults.has('status-pending-no-x-progress');
+      if (!ctx.faults.has('status-no-x-progress') && !quietPending) {
         const progress = status === 'Pending' ? 'Pending' : inProgress(ctx, state.percent);
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
       }
@@ -186,6 +188,8 @@ function failed(ctx: MockContext, version: ApiVersion, reply: FastifyReply): Fas
 /** The X-Progress of a job in progress: seed 001's "In Progress, NN%", the real server's "In Progress (NN%)". */
 function inProgress(ctx: MockContext, percent: number): string {
   if (ctx.faults.has('status-x-progress-no-percent')) return 'In Progress';
+  // Fault status-progress-over-100: files written (error files too) counted against data files planned.
+  if (ctx.faults.has('status-progress-over-100')) percent = Math.round(percent * 1.5);
   return ctx.quirks ? `In Progress (${percent}%)` : `In Progress, ${percent}%`;
 }
 

@@ -38,6 +38,8 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-no-software-version'))
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
+    // Fault metadata-v1-fhir-version-r4: v1 shares v2's R4 value, though it serves STU3.
+    if (ctx.faults.has('metadata-v1-fhir-version-r4') && version === 'v1') statement.fhirVersion = '4.0.1';
     if (ctx.faults.has('metadata-no-token-url')) {
       for (const rest of statement.rest as Array<{ security?: { extension?: unknown } }>)
         delete rest.security?.extension;
@@ -65,6 +67,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): v
     return sendBody(reply, allOk ? 200 : 502, type, json(health));
   });
   app.get('/_auth', async (request, reply) => {
+    // Fault auth-info-requires-token: the provider details sit behind the token ladder.
+    if (ctx.faults.has('auth-info-requires-token') && request.headers.authorization === undefined)
+      return sendOutcome(reply, 401, 'v1', 'forbidden', 'Invalid Token');
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     let body: Record<string, string> =
       ctx.authProvider === 'ok'
