@@ -69,15 +69,19 @@ function tokenObservation(ctx: CheckContext) {
 
 const base64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
-/** A JWT shaped like an SSAS token, expired an hour ago and signed by nobody the target knows. */
-function expiredLookingToken(cmsId = 'A9994'): string {
+/**
+ * A JWT shaped like an SSAS token, signed by nobody the target knows: expired an hour ago, or
+ * (`unexpired`) issued now for an hour, which only a check of the signature refuses.
+ */
+function expiredLookingToken(cmsId = 'A9994', unexpired = false): string {
   const now = Math.floor(Date.now() / 1000);
+  const [iat, exp] = unexpired ? [now, now + 3600] : [now - 4800, now - 3600];
   const header = base64url(JSON.stringify({ alg: 'RS512', typ: 'JWT' }));
   const payload = base64url(
     JSON.stringify({
       iss: 'ssas',
-      iat: now - 4800,
-      exp: now - 3600,
+      iat,
+      exp,
       jti: randomUUID(),
       use: 'AccessToken',
       dat: JSON.stringify({ cms_ids: [cmsId] }),
@@ -195,7 +199,8 @@ const tokenChecks: CheckDefinition[] = [
   {
     id: 'AUTH-TOKEN-WRONG-SECRET',
     title: 'the token endpoint rejects a wrong client secret with 401',
-    description: 'POST /auth/token with the right client id and a wrong secret answers 401 Unauthorized.',
+    description:
+      "POST /auth/token with the right client id and a wrong secret answers 401 Unauthorized. When the run has the client's secret, so does that secret with its last character changed: a server that compares only a secret's beginning (bcrypt reads 72 bytes) would take it.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda'],
@@ -204,16 +209,37 @@ const tokenChecks: CheckDefinition[] = [
     faults: ['auth-accepts-bad-secret'],
     async run(ctx) {
       const clientId = ctx.config.clientId ?? 'unknown-client';
-      const res = await ctx.target.call('getToken', {
-        label: 'token request with a wrong secret',
-        auth: { basic: { clientId, clientSecret: `wrong-${randomBytes(8).toString('hex')}` } },
-        headers: { accept: 'application/json' },
-      });
-      const problem = statusProblem(res, 401);
-      return verdict(problem, '401 for a wrong secret', [res.exchange.id]);
+      const ask = (label: string, clientSecret: string) =>
+        ctx.target.call('getToken', {
+          label,
+          auth: { basic: { clientId, clientSecret } },
+          headers: { accept: 'application/json' },
+        });
+      const res = await ask('token request with a wrong secret', `wrong-${randomBytes(8).toString('hex')}`);
+      const secret = ctx.config.clientSecret;
+      const near = secret
+        ? await ask('token request with the secret, its last character changed', lastCharChanged(secret))
+        : undefined;
+      const problem = joinProblems([
+        statusProblem(res, 401),
+        near &&
+          statusProblem(near, 401) &&
+          `the secret with its last character changed: ${statusProblem(near, 401)}`,
+      ]);
+      return verdict(
+        problem,
+        `401 for a wrong secret${near ? ', and for one differing in its last character' : ''}`,
+        [res.exchange.id, ...(near ? [near.exchange.id] : [])],
+      );
     },
   },
 ];
+
+/** `secret` with its last character replaced by another. */
+function lastCharChanged(secret: string): string {
+  const last = secret.slice(-1);
+  return secret.slice(0, -1) + (last === '0' ? '1' : '0');
+}
 
 type LadderStepKey = 'NO-TOKEN' | 'MALFORMED-TOKEN' | 'EXPIRED-TOKEN';
 
@@ -221,6 +247,8 @@ interface LadderStep {
   key: LadderStepKey;
   title: string;
   auth: () => AuthMode;
+  /** A second request the step refuses the same way (what it sends, and how). */
+  also?: { title: string; auth: () => AuthMode };
   statuses: number[];
   code: string;
   diagnostics?: string;
@@ -257,11 +285,15 @@ const LADDER: LadderStep[] = [
     key: 'EXPIRED-TOKEN',
     title: 'with an expired token',
     auth: () => ({ bearer: expiredLookingToken() }),
+    also: {
+      title: 'with an unexpired token signed by an unknown key',
+      auth: () => ({ bearer: expiredLookingToken('A9994', true) }),
+    },
     statuses: [401],
     code: 'forbidden',
     diagnostics: 'Expired Token',
     description:
-      'A JWT shaped like the server\'s tokens but expired and signed by an unknown key: 401 with an OperationOutcome (BCDA: "Expired Token").',
+      'A JWT shaped like the server\'s tokens but expired and signed by an unknown key: 401 with an OperationOutcome (BCDA: "Expired Token"). So is the same token not yet expired: a server that reads a token\'s expiry without verifying its signature refuses the first and takes the second (a valid bearer token is one the server issued).',
     refs: ['behavior §5'],
     faults: ['auth-accepts-expired-token'],
   },
@@ -331,20 +363,37 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
     async run(ctx) {
       const res = await endpoint.send(ctx, step.auth(), `${endpoint.name} ${step.title}`);
       if (typeof res === 'string') return skip(res);
-      const problems = [statusProblem(res, step.statuses)];
-      if (res.status >= 400 && res.status < 500) {
-        const strict = ctx.config.profile === 'bcda';
-        // A generic server's error bodies are FHIR: application/fhir+json (bulkdata@137), everywhere.
-        const want =
-          strict && res.status === step.statuses[0] && step.code
-            ? { code: step.code, ...(step.diagnostics ? { diagnostics: step.diagnostics } : {}) }
-            : { contentType: ctx.generic };
-        problems.push(...operationOutcomeProblems(res, want));
-      }
+      const second = step.also
+        ? await endpoint.send(ctx, step.also.auth(), `${endpoint.name} ${step.also.title}`)
+        : undefined;
+      const answers = [res, ...(second && typeof second !== 'string' ? [second] : [])];
+      const problems = answers.map((r, i) => {
+        const found = joinProblems(refusalProblems(ctx, step, r));
+        return found && i > 0 ? `${step.also?.title ?? 'second request'}: ${found}` : found;
+      });
       const problem = joinProblems(problems);
-      return verdict(problem, `refused with ${res.status} and an OperationOutcome`, [res.exchange.id]);
+      return verdict(
+        problem,
+        `refused with ${res.status} and an OperationOutcome${answers.length > 1 ? ', and so was the unexpired one' : ''}`,
+        answers.map((r) => r.exchange.id),
+      );
     },
   };
+}
+
+/** What is wrong with one ladder refusal: its status, and its OperationOutcome. */
+function refusalProblems(ctx: CheckContext, step: LadderStep, res: HttpResponse): (string | undefined)[] {
+  const problems = [statusProblem(res, step.statuses)];
+  if (res.status >= 400 && res.status < 500) {
+    const strict = ctx.config.profile === 'bcda';
+    // A generic server's error bodies are FHIR: application/fhir+json (bulkdata@137), everywhere.
+    const want =
+      strict && res.status === step.statuses[0] && step.code
+        ? { code: step.code, ...(step.diagnostics ? { diagnostics: step.diagnostics } : {}) }
+        : { contentType: ctx.generic };
+    problems.push(...operationOutcomeProblems(res, want));
+  }
+  return problems;
 }
 
 const ladderChecks: CheckDefinition[] = ENDPOINTS.flatMap((e) => LADDER.map((s) => ladderCheck(e, s)));
@@ -364,7 +413,7 @@ const crossClientChecks: CheckDefinition[] = [
     id: 'AUTH-BEARER-CAPITAL-B',
     title: 'the Authorization scheme must be written "Bearer"',
     description:
-      'BCDA documents that "Bearer" must be written with a capital B and one space. A valid token sent as "bearer <token>" is refused with 401.',
+      'BCDA documents that the Authorization value is "Bearer" with a capital B, one space, then the token. A valid token sent as "bearer <token>" is refused with 401, and so is the token alone, without the scheme.',
     level: 'SHOULD',
     area: 'auth',
     profiles: ['bcda'],
@@ -374,13 +423,22 @@ const crossClientChecks: CheckDefinition[] = [
     async run(ctx) {
       const bearer = await ctx.target.authorization('token');
       const token = bearer?.replace(/^Bearer /, '') ?? '';
-      const res = await ctx.target.call(ctx.op('getAttributionStatus'), {
-        label: 'attribution_status with a lower-case "bearer" scheme',
-        auth: { header: `bearer ${token}` },
-        headers: { accept: 'application/json' },
-      });
-      const problem = statusProblem(res, 401);
-      return verdict(problem, '401 for a lower-case scheme', [res.exchange.id]);
+      const ask = (label: string, header: string) =>
+        ctx.target.call(ctx.op('getAttributionStatus'), {
+          label,
+          auth: { header },
+          headers: { accept: 'application/json' },
+        });
+      const lower = await ask('attribution_status with a lower-case "bearer" scheme', `bearer ${token}`);
+      const bare = await ask('attribution_status with the token alone, no scheme', token);
+      const problem = joinProblems([
+        statusProblem(lower, 401) && `lower-case "bearer": ${statusProblem(lower, 401)}`,
+        statusProblem(bare, 401) && `the token without "Bearer ": ${statusProblem(bare, 401)}`,
+      ]);
+      return verdict(problem, '401 for a lower-case scheme and for no scheme', [
+        lower.exchange.id,
+        bare.exchange.id,
+      ]);
     },
   },
   {
