@@ -216,11 +216,16 @@ export class DataIndex {
 }
 
 /**
- * A `_since` strictly inside the spread of `meta.lastUpdated` values, halfway across the gap at
- * or just above the median, so that no resource sits on it (a server storing finer instants than
- * it prints cannot be judged wrong at the boundary) and an ignored `_since` brings back about half
- * of the data. Undefined when every value is the same or there is none: the data cannot tell.
+ * A `_since` strictly inside the spread of `meta.lastUpdated` values, in the gap at or just above
+ * the median, so that no resource sits on it (a server storing finer instants than it prints cannot
+ * be judged wrong at the boundary) and an ignored `_since` brings back about half of the data. It
+ * lies a second after the value below the gap (halfway across a gap shorter than two seconds), so
+ * that a server reading it a little early, its zone offset dropped or its time of day cut off, brings
+ * that resource back. Undefined when every value is the same or there is none: the data cannot tell.
  */
+/** How far after the last value before it the chosen `_since` lies, gap allowing. */
+const SINCE_AFTER_VALUE_MS = 1000;
+
 export function sinceInsideRange(values: readonly number[]): number | undefined {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor((sorted.length - 1) / 2);
@@ -230,7 +235,7 @@ export function sinceInsideRange(values: readonly number[]): number | undefined 
       const a = sorted[i];
       const b = sorted[i + 1];
       if (a === undefined || b === undefined) continue;
-      if (b - a >= 2) return a + Math.floor((b - a) / 2);
+      if (b - a >= 2) return a + Math.min(SINCE_AFTER_VALUE_MS, Math.floor((b - a) / 2));
     }
   }
   return undefined;

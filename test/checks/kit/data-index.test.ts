@@ -9,12 +9,17 @@ describe('sinceInsideRange', () => {
     expect(sinceInsideRange([5, 6])).toBeUndefined();
   });
 
-  it('lands halfway across the gap at the median, on no value', () => {
+  it('lands in the gap at the median, on no value: halfway across a gap under two seconds', () => {
     expect(sinceInsideRange([0, 10, 20, 30])).toBe(15);
     expect(sinceInsideRange([30, 0, 20, 10])).toBe(15);
     // The median's neighbour is the same value: the nearest real gap is used.
     const since = sinceInsideRange([0, 100, 100, 100, 200])!;
     expect([50, 150]).toContain(since);
+  });
+
+  it('lands a second after the value below a wider gap, so that reading it hours early shows', () => {
+    const day = 86_400_000;
+    expect(sinceInsideRange([0, day, 2 * day, 3 * day])).toBe(day + 1000);
   });
 });
 
