@@ -1645,13 +1645,6 @@ const CATALOG = [
     ['seed:003 §5. Getting your data'],
   ),
   f(
-    'status-progress-over-100',
-    'status',
-    "X-Progress's percentage counts files written, error files too, against the data files planned: it passes 100% before the job completes (In Progress, 150%).",
-    'In the In Progress state, X-Progress carries an estimated completion percentage.',
-    ['seed:003 §5. Getting your data'],
-  ),
-  f(
     'manifest-transaction-time-is-expiry',
     'status',
     "The completed job's transactionTime is the instant its files expire, 24 hours after the export started.",

@@ -1083,7 +1083,6 @@ Object.assign(PROBES, {
     return files(m, `/api/v2/Patient/$export?_type=Patient&_since=${wall}-05:00`);
   },
   'status-pending-no-x-progress': (m: TestMock) => progressIn(m, 'Pending'),
-  'status-progress-over-100': (m: TestMock) => progressIn(m, 'In Progress'),
   'manifest-transaction-time-is-expiry': async (m: TestMock) => (await manifestOf(m))['transactionTime'],
   'manifest-request-internal-host': async (m: TestMock) => (await manifestOf(m))['request'],
   'manifest-urls-previous-job-id': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),

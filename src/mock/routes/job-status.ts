@@ -188,8 +188,6 @@ function failed(ctx: MockContext, version: ApiVersion, reply: FastifyReply): Fas
 /** The X-Progress of a job in progress: seed 001's "In Progress, NN%", the real server's "In Progress (NN%)". */
 function inProgress(ctx: MockContext, percent: number): string {
   if (ctx.faults.has('status-x-progress-no-percent')) return 'In Progress';
-  // Fault status-progress-over-100: files written (error files too) counted against data files planned.
-  if (ctx.faults.has('status-progress-over-100')) percent = Math.round(percent * 1.5);
   return ctx.quirks ? `In Progress (${percent}%)` : `In Progress, ${percent}%`;
 }
 
