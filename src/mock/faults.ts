@@ -63,6 +63,8 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-patient-no-name': 'second-patient-no-name',
   'content-eob-no-care-team': 'eob-no-care-team',
   'content-stray-type-last-line': 'stray-type-last-line',
+  'content-sandbox-real-bene-id': 'bene-id-positive',
+  'content-coverage-part-b-as-a': 'part-b-labelled-part-a',
 };
 
 /**

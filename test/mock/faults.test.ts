@@ -1086,6 +1086,23 @@ Object.assign(PROBES, {
   'manifest-transaction-time-is-expiry': async (m: TestMock) => (await manifestOf(m))['transactionTime'],
   'manifest-request-internal-host': async (m: TestMock) => (await manifestOf(m))['request'],
   'manifest-urls-previous-job-id': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
+  'content-sandbox-real-bene-id': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-coverage-part-b-as-a': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'group-all-drops-last-enrollee': (m: TestMock) => files(m, '/api/v2/Group/all/$export?_type=Patient'),
+  'download-accepts-any-bearer': async (m: TestMock) =>
+    (await firstFile(m, { Authorization: 'Bearer not-a-token' }, false)).status,
+  'auth-token-lives-an-hour': async (m: TestMock) =>
+    json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994'))).expires_in,
+  'auth-expiry-checked-at-kickoff-only': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(21 * 60);
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'metadata-date-go-format': metadataText,
+  'service-version-not-at-root': (m: TestMock) => status(m.http().get('/_version')),
+  'kickoff-v1-status-url-v2': async (m: TestMock) =>
+    (await kick(m, '/api/v1/Patient/$export')).headers['content-location'],
   'ratelimit-same-url-only': async (m: TestMock) => {
     const t = await tokenFor(m.app, 'SBXBM0002');
     await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));

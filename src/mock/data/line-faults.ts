@@ -27,7 +27,16 @@ export function mutateAnyResource(
     if (mutations.has('mbi-holds-bene-id')) mbiHoldsBeneId(resource);
     if (mutations.has('mbi-all-current')) markEveryMbiCurrent(resource);
     if (mutations.has('second-patient-no-name') && position === 1) delete resource['name'];
+    if (mutations.has('bene-id-positive'))
+      for (const id of identifiers(resource))
+        if (id['system'] === BENE_ID_SYSTEM && typeof id['value'] === 'string')
+          id['value'] = id['value'].replace(/^-/, '');
   }
+  if (type === 'Coverage' && mutations.has('part-b-labelled-part-a'))
+    for (const c of Array.isArray(resource['class']) ? resource['class'] : []) {
+      const cls = asObject(c);
+      if (cls?.['value'] === 'Part B') cls['value'] = 'Part A';
+    }
   if (type === 'ExplanationOfBenefit' && mutations.has('eob-no-care-team')) {
     delete resource['careTeam'];
     for (const item of Array.isArray(resource['item']) ? resource['item'] : [])

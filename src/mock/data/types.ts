@@ -79,7 +79,11 @@ export type ContentMutation =
   /** Every ExplanationOfBenefit lacks its care team (performing, prescribing, attending provider). */
   | 'eob-no-care-team'
   /** Each data file ends with a line of another resource type. */
-  | 'stray-type-last-line';
+  | 'stray-type-last-line'
+  /** Every Patient's bene_id identifier holds the positive (real-looking) number, Patient.id stays negative. */
+  | 'bene-id-positive'
+  /** Every Part B Coverage's plan class says Part A. */
+  | 'part-b-labelled-part-a';
 
 export interface ExportSpec {
   aco: AcoProfile;

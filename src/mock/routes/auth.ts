@@ -82,10 +82,13 @@ async function issueToken(
       `${credential.cmsId} exceeded the rate limit for /auth/token. Access tokens last 20 minutes; please cache and reuse them.`,
     );
   }
+  // Fault auth-token-lives-an-hour: a JWT library's default hour, stated and enforced.
+  const lifetimeSeconds = ctx.faults.has('auth-token-lives-an-hour') ? 3600 : ctx.tokens.lifetimeSeconds;
   const token = await ctx.tokens.issue(credential.clientId, credential.cmsId, {
     noExpiry: ctx.faults.has('auth-token-never-expires'),
+    lifetimeSeconds,
   });
-  const lifetime = String(ctx.tokens.lifetimeSeconds);
+  const lifetime = String(lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
   const expiresPart = ctx.faults.has('auth-token-no-expires-in') ? '' : ` "expires_in": "${lifetime}",`;
   const tokenType = ctx.faults.has('auth-token-wrong-type') ? 'mac' : 'bearer';

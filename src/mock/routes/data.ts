@@ -59,8 +59,11 @@ export function registerDataRoute(app: FastifyInstance, ctx: MockContext): void 
 
 async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { jobID, fileName } = request.params;
+  const header = request.headers.authorization;
   const openAccess =
-    ctx.faults.has('download-no-token-required') && request.headers.authorization === undefined;
+    (ctx.faults.has('download-no-token-required') && header === undefined) ||
+    // Fault download-accepts-any-bearer: the file server checks that a bearer token is there, not what it is.
+    (ctx.faults.has('download-accepts-any-bearer') && /^Bearer \S+$/.test(header ?? ''));
   const ownerAco = openAccess ? ctx.acos.get(ctx.jobs.get(Number(jobID))?.cmsId ?? '') : undefined;
   const aco = ownerAco ?? (await requireAco(ctx, request, reply));
   if (!aco) return reply;

@@ -215,7 +215,7 @@ async function kickOff(
     willFail: version === 'v1' && types.includes('Observation'),
     spec: {
       aco: {
-        ...whoseEnrollees(ctx, aco),
+        ...lastEnrolleeDropped(ctx, groupId, whoseEnrollees(ctx, aco)),
         adjudicated: aco.adjudicated,
         // Fault default-export-adds-claims serves Claim data to an organization without any.
         partiallyAdjudicated:
@@ -243,7 +243,9 @@ async function kickOff(
     },
   });
 
-  const statusPath = `/api/${version}/jobs/${job.id}`;
+  // Fault kickoff-v1-status-url-v2: the v1 kick-off hands out the v2 status URL of its job.
+  const statusVersion = version === 'v1' && ctx.faults.has('kickoff-v1-status-url-v2') ? 'v2' : version;
+  const statusPath = `/api/${statusVersion}/jobs/${job.id}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
   if (!ctx.faults.has('kickoff-no-content-location')) {
     const relative = ctx.faults.has('kickoff-relative-content-location');
@@ -404,6 +406,17 @@ function whoseEnrollees(ctx: MockContext, aco: MockAco): { cmsId: string; benefi
   return shared
     ? { cmsId: shared.cmsId, beneficiaries: shared.beneficiaries }
     : { cmsId: aco.cmsId, beneficiaries: aco.beneficiaries };
+}
+
+/** Fault group-all-drops-last-enrollee: Group/all's list of enrollees stops one short (an off-by-one). */
+function lastEnrolleeDropped(
+  ctx: MockContext,
+  groupId: string | undefined,
+  enrollees: { cmsId: string; beneficiaries: number },
+): { cmsId: string; beneficiaries: number } {
+  return groupId === 'all' && ctx.faults.has('group-all-drops-last-enrollee') && enrollees.beneficiaries > 1
+    ? { ...enrollees, beneficiaries: enrollees.beneficiaries - 1 }
+    : enrollees;
 }
 
 /** The ACO of the published sandbox credentials, whose enrollees fault export-ignores-organization gives everyone. */

@@ -38,6 +38,9 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-no-software-version'))
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
+    // Fault metadata-date-go-format: the date as Go's time.Time String() writes it.
+    if (ctx.faults.has('metadata-date-go-format'))
+      statement.date = `${ctx.clock.now().toISOString().replace('T', ' ').replace('Z', '')} +0000 UTC`;
     // Fault metadata-v1-fhir-version-r4: v1 shares v2's R4 value, though it serves STU3.
     if (ctx.faults.has('metadata-v1-fhir-version-r4') && version === 'v1') statement.fhirVersion = '4.0.1';
     if (ctx.faults.has('metadata-no-token-url')) {
@@ -51,6 +54,8 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
 
 export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.get('/_version', async (request, reply) => {
+    // Fault service-version-not-at-root: no route at the server root (Go's mux answers its 404 text).
+    if (ctx.faults.has('service-version-not-at-root')) return sendText(reply, 404, '404 page not found');
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     const body = ctx.faults.has('service-version-wrong-shape')
       ? { build: MOCK_VERSION }
