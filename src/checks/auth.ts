@@ -867,17 +867,18 @@ const tokenLifeChecks: CheckDefinition[] = [
     id: 'AUTH-OWN-TOKEN-EXPIRES',
     title: 'a token the server issued lasts its 20 minutes, and is refused once older',
     description:
-      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on. With client credentials the token is a fresh one, asked for just before, and it must still be accepted 19 minutes on: the token answer says it lasts 20 minutes (expires_in 1200), and a server that ends it sooner breaks the client's schedule of renewals. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
+      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on, by attribution_status and by the shared export's status URL alike (a client polls and downloads longest, so that is where an expiry checked only at the kick-off shows). With client credentials the token is a fresh one, asked for just before, and it must still be accepted 19 minutes on: the token answer says it lasts 20 minutes (expires_in 1200), and a server that ends it sooner breaks the client's schedule of renewals. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
     level: 'MUST',
     area: 'auth',
     phase: 'late',
     profiles: ['bcda'],
     refs: ['behavior §2.8', 'behavior §5'],
-    operations: versioned('getAttributionStatus'),
+    operations: [...versioned('getAttributionStatus'), ...versioned('getJobStatus')],
     faults: ['auth-token-never-expires'],
     async run(ctx) {
       const control = ctx.control;
       if (!control) return skip(NO_CLOCK);
+      const jobUrl = (await ctx.mainExport()).jobUrl;
       // Nothing of the run may be in flight while the clock is ahead.
       await ctx.settled();
       // A token of known age: fetched now, unless the run only has a fixed --token.
@@ -908,18 +909,34 @@ const tokenLifeChecks: CheckDefinition[] = [
         await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS - moved);
         moved = TOKEN_LIFE_JUMP_SECONDS;
         const after = await ask('attribution_status with the same token 21 minutes on');
-        const evidence = [before.exchange.id, ...(still ? [still.exchange.id] : []), after.exchange.id];
+        const polled = jobUrl
+          ? await ctx.target.get(jobUrl, {
+              label: "the shared export's status with the same token 21 minutes on",
+              auth: { header },
+              operationId: ctx.op('getJobStatus'),
+            })
+          : undefined;
+        const evidence = [
+          before.exchange.id,
+          ...(still ? [still.exchange.id] : []),
+          after.exchange.id,
+          ...(polled ? [polled.exchange.id] : []),
+        ];
         const bcda = ctx.config.profile === 'bcda';
-        const expired = joinProblems(errorAnswerProblems(after, 401, bcda ? { code: 'forbidden' } : {}));
+        const refusal = (res: HttpResponse) =>
+          joinProblems(errorAnswerProblems(res, 401, bcda ? { code: 'forbidden' } : {}));
+        const expired = refusal(after);
+        const expiredPoll = polled && refusal(polled);
         const problem = joinProblems([
           still && still.status !== 200
             ? `19 minutes on, within the 20 minutes it was issued for, the token answered ${still.status}`
             : undefined,
           expired && `21 minutes on, the same token: ${expired}`,
+          expiredPoll && `21 minutes on, the same token on the job status: ${expiredPoll}`,
         ]);
         return verdict(
           problem,
-          `accepted at first${still ? ' and 19 minutes on' : ''}, refused with 401 and an OperationOutcome 21 minutes on`,
+          `accepted at first${still ? ' and 19 minutes on' : ''}, refused with 401 and an OperationOutcome 21 minutes on${polled ? ', by the job status too' : ''}`,
           evidence,
         );
       } finally {

@@ -162,7 +162,7 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'Sandbox data uses only negative Patient ids',
     description:
       'Synthetic sandbox beneficiaries have negative ids, so they can never be mistaken for real ones; this holds ' +
-      'for Patient.id and for every Patient reference.',
+      "for Patient.id, for the Patient's bene_id identifier (the same number) and for every Patient reference.",
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §7.2'],

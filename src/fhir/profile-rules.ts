@@ -222,6 +222,10 @@ function checkPatient(res: Json, ctx: ProfileContext, report: Report): void {
     }
   }
   if (typeof res.id === 'string') checkSandboxId(res.id, 'Patient.id', ctx, report);
+  // The bene_id identifier is the beneficiary's number too: a real one beside a negative id leaks it.
+  if (typeof res.id !== 'string' || /^-\d+$/.test(res.id))
+    for (const beneId of identifierValues(res, SYSTEM.beneId) ?? [])
+      if (beneId) checkSandboxId(beneId, 'Patient.identifier', ctx, report);
   checkDemographics(res, report);
   // v2 only: the v1 (STU3) and v3 servers write identifiers their own way.
   if (ctx.apiVersion === 'v2') checkMbiCurrency(res, report);
