@@ -1735,6 +1735,41 @@ const CATALOG = [
     'A successful /api/v1/Patient/$export kick-off answers 202 with a Content-Location holding the job status URL.',
     ['seed:002 §Beneficiary Patient Data'],
   ),
+  f(
+    'metadata-export-definitions-swapped',
+    'metadata',
+    "The CapabilityStatement's patient export cites the group-export OperationDefinition, and its group export the patient-export one.",
+    'The API metadata describes the actions that can be performed with the API (its export operations).',
+    ['seed:003 §1. Getting comfortable in Swagger'],
+  ),
+  f(
+    'manifest-error-typed-as-data',
+    'status',
+    'Each error entry of the manifest takes the type of the data file it pairs with (Patient, Coverage...) instead of OperationOutcome.',
+    "The completion body's error is an array whose entries have type OperationOutcome and an absolute file url.",
+    ['seed:002 §Beneficiary Explanation of Benefit Data'],
+  ),
+  f(
+    'download-serves-next-file',
+    'download',
+    "Each data file URL serves the job's next data file (an off-by-one file index): the Patient URL gives Coverage data, and so on.",
+    "Once the job has answered 200, GET on each output url returns that file's data.",
+    ['seed:002 §Beneficiary Explanation of Benefit Data'],
+  ),
+  f(
+    'kickoff-type-order-sensitive',
+    'kickoff',
+    '_type lists are matched against the combinations the documents write, in their order: Coverage,Patient is refused with 400 where Patient,Coverage is accepted.',
+    'A kick-off asking for one resource type, or any combination of the three, answers 202.',
+    ['seed:003 §b. Making a request for one resource type'],
+  ),
+  f(
+    'download-pretty-printed',
+    'download',
+    'Data files hold each resource as indented JSON over several lines instead of one resource per line.',
+    'Claims data is delivered as FHIR resources in NDJSON files, one JSON resource per line.',
+    ['seed:002 §User Guide'],
+  ),
   // The generic Bulk Data IG mock (mock --profile bulk-data-ig): SMART Backend Services.
   g(
     'ig-smart-config-incomplete',

@@ -65,6 +65,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-stray-type-last-line': 'stray-type-last-line',
   'content-sandbox-real-bene-id': 'bene-id-positive',
   'content-coverage-part-b-as-a': 'part-b-labelled-part-a',
+  'download-pretty-printed': 'pretty-printed',
 };
 
 /**

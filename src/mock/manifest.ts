@@ -113,9 +113,15 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
   const output: Array<Record<string, string>> = files
     .filter((f) => f.kind === 'output')
     .map((f) => ({ type: f.type, url: `${fileBase}/data/${dir}/${f.name}` }));
+  // Fault manifest-error-typed-as-data: an error entry takes the type of the data file it pairs with.
+  const pairedType = (name: string): string =>
+    (has('manifest-error-typed-as-data') &&
+      files.find((d) => d.kind === 'output' && d.name === name.replace(/-error\.ndjson$/, '.ndjson'))
+        ?.type) ||
+    'OperationOutcome';
   const error = files
     .filter((f) => f.kind === 'error')
-    .map((f) => ({ type: 'OperationOutcome', url: `${fileBase}/data/${dir}/${f.name}` }));
+    .map((f) => ({ type: pairedType(f.name), url: `${fileBase}/data/${dir}/${f.name}` }));
 
   const first = output[0];
   if (first && has('manifest-output-wrong-type'))

@@ -1103,6 +1103,12 @@ Object.assign(PROBES, {
   'service-version-not-at-root': (m: TestMock) => status(m.http().get('/_version')),
   'kickoff-v1-status-url-v2': async (m: TestMock) =>
     (await kick(m, '/api/v1/Patient/$export')).headers['content-location'],
+  'metadata-export-definitions-swapped': metadataText,
+  'manifest-error-typed-as-data': async (m: TestMock) => JSON.stringify((await manifestOf(m))['error']),
+  'download-serves-next-file': (m: TestMock) => files(m),
+  'kickoff-type-order-sensitive': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Coverage,Patient')).status,
+  'download-pretty-printed': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
   'ratelimit-same-url-only': async (m: TestMock) => {
     const t = await tokenFor(m.app, 'SBXBM0002');
     await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));

@@ -145,6 +145,11 @@ function* asOneArray(lines: Iterable<string>): Generator<string> {
   yield `[${[...lines].join(',')}]`;
 }
 
+/** Fault pretty-printed: each resource as indented JSON, over several lines. */
+function* prettyPrinted(lines: Iterable<string>): Generator<string> {
+  for (const line of lines) yield JSON.stringify(JSON.parse(line), null, 2);
+}
+
 /** The lines of one planned file (JSON texts without the trailing newline). */
 export function fileLines(
   spec: ExportSpec,
@@ -157,5 +162,6 @@ export function fileLines(
   const ctx = factsContext(spec);
   if (file.kind === 'error') return errorLines(spec, ctx, file);
   const lines = dataLines(spec, ctx, file, options.sortKeys === true);
+  if (spec.mutations?.includes('pretty-printed')) return prettyPrinted(lines);
   return spec.mutations?.includes('json-array') ? asOneArray(lines) : lines;
 }

@@ -83,7 +83,9 @@ export type ContentMutation =
   /** Every Patient's bene_id identifier holds the positive (real-looking) number, Patient.id stays negative. */
   | 'bene-id-positive'
   /** Every Part B Coverage's plan class says Part A. */
-  | 'part-b-labelled-part-a';
+  | 'part-b-labelled-part-a'
+  /** Each resource is written as indented JSON over several lines. */
+  | 'pretty-printed';
 
 export interface ExportSpec {
   aco: AcoProfile;

@@ -80,6 +80,16 @@ function registerPerPatientRoutes(app: FastifyInstance, ctx: MockContext, versio
   });
 }
 
+/**
+ * Fault kickoff-type-order-sensitive: a _type list is matched against the combinations the
+ * documents write, in their order (ExplanationOfBenefit, Patient, Coverage, then Claim, ClaimResponse).
+ */
+function inDocumentedOrder(types: readonly string[]): boolean {
+  const order = ['ExplanationOfBenefit', 'Patient', 'Coverage', 'Claim', 'ClaimResponse'];
+  const ranks = types.map((t) => order.indexOf(t));
+  return ranks.every((r, i) => i === 0 || r > ranks[i - 1]!);
+}
+
 /** Default types when `_type` is absent (behavior §2.2 getResourceTypes). */
 export function defaultTypes(
   aco: MockAco,
@@ -176,7 +186,9 @@ async function kickOff(
       );
     const acceptAny = ctx.faults.has('kickoff-accepts-unknown-type');
     types = [];
-    const rejectAll = ctx.faults.has('kickoff-rejects-valid-type');
+    const rejectAll =
+      ctx.faults.has('kickoff-rejects-valid-type') ||
+      (ctx.faults.has('kickoff-type-order-sensitive') && !inDocumentedOrder(params.types));
     for (const t of params.types) {
       if (rejectAll)
         return bad(400, 'structure', `invalid resource type ${t}. Supported types ${goSlice(supported)}`);

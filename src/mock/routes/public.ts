@@ -38,6 +38,18 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-no-software-version'))
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
+    // Fault metadata-export-definitions-swapped: each export operation cites the other's definition.
+    if (ctx.faults.has('metadata-export-definitions-swapped'))
+      Object.assign(
+        statement,
+        JSON.parse(
+          JSON.stringify(statement).replace(
+            /OperationDefinition\/(patient|group)-export/g,
+            (_m, kind: string) =>
+              kind === 'patient' ? 'OperationDefinition/group-export' : 'OperationDefinition/patient-export',
+          ),
+        ) as object,
+      );
     // Fault metadata-date-go-format: the date as Go's time.Time String() writes it.
     if (ctx.faults.has('metadata-date-go-format'))
       statement.date = `${ctx.clock.now().toISOString().replace('T', ' ').replace('Z', '')} +0000 UTC`;
