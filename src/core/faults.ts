@@ -1770,6 +1770,48 @@ const CATALOG = [
     'Claims data is delivered as FHIR resources in NDJSON files, one JSON resource per line.',
     ['seed:002 §User Guide'],
   ),
+  f(
+    'metadata-publisher-abbreviated',
+    'metadata',
+    'The CapabilityStatement\'s publisher is "CMS".',
+    'The CapabilityStatement\'s publisher is "Centers for Medicare & Medicaid Services".',
+    ['seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'metadata-software-name-short',
+    'metadata',
+    'The CapabilityStatement names its software "BCDA".',
+    'The CapabilityStatement\'s software.name is "Beneficiary Claims Data API".',
+    ['seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'metadata-rest-mode-client',
+    'metadata',
+    'The CapabilityStatement\'s rest entry has mode "client", as a client capability template has.',
+    'The CapabilityStatement has one rest entry with mode "server".',
+    ['seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'metadata-no-search-system',
+    'metadata',
+    "The CapabilityStatement's rest interactions list batch only, without search-system.",
+    'The CapabilityStatement\'s rest interactions are "batch" and "search-system".',
+    ['seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'metadata-cors-false',
+    'metadata',
+    "The CapabilityStatement's rest security says cors false.",
+    "The CapabilityStatement's rest security has cors set to true.",
+    ['seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'metadata-security-smart-service',
+    'metadata',
+    "The CapabilityStatement's rest security lists a SMART-on-FHIR service instead of OAuth.",
+    'The CapabilityStatement\'s rest security lists an OAuth service (coding code and display "OAuth", text "OAuth").',
+    ['seed:002 §BCDA Metadata'],
+  ),
   // The generic Bulk Data IG mock (mock --profile bulk-data-ig): SMART Backend Services.
   g(
     'ig-smart-config-incomplete',

@@ -1109,6 +1109,12 @@ Object.assign(PROBES, {
   'kickoff-type-order-sensitive': async (m: TestMock) =>
     (await kick(m, '/api/v2/Patient/$export?_type=Coverage,Patient')).status,
   'download-pretty-printed': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'metadata-publisher-abbreviated': metadataText,
+  'metadata-software-name-short': metadataText,
+  'metadata-rest-mode-client': metadataText,
+  'metadata-no-search-system': metadataText,
+  'metadata-cors-false': metadataText,
+  'metadata-security-smart-service': metadataText,
   'ratelimit-same-url-only': async (m: TestMock) => {
     const t = await tokenFor(m.app, 'SBXBM0002');
     await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));

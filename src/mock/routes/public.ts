@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
+import { applyExampleFieldFaults } from '../capability-faults';
 import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
 import { sendBody, sendOutcome, sendText } from '../outcome';
@@ -38,6 +39,7 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-no-software-version'))
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
+    applyExampleFieldFaults(ctx.faults, statement);
     // Fault metadata-export-definitions-swapped: each export operation cites the other's definition.
     if (ctx.faults.has('metadata-export-definitions-swapped'))
       Object.assign(
