@@ -1812,6 +1812,27 @@ const CATALOG = [
     'The CapabilityStatement\'s rest security lists an OAuth service (coding code and display "OAuth", text "OAuth").',
     ['seed:002 §BCDA Metadata'],
   ),
+  f(
+    'metadata-v1-instantiates-r4',
+    'metadata',
+    "The v1 CapabilityStatement's instantiates names BFD's R4 metadata (/v2/fhir/metadata), not the STU3 server's.",
+    'On v1, instantiates lists the metadata URL of the Blue Button STU3 server (a URL ending in /baseDstu3/metadata/).',
+    ['seed:002 §BCDA Metadata'],
+  ),
+  f(
+    'service-version-empty',
+    'metadata',
+    'GET /_version answers {"version": ""}: a build without its version stamped in.',
+    'GET /_version returns the version of the API.',
+    ['seed:003 §2. Looking at BCDA Metadata'],
+  ),
+  f(
+    'kickoff-group-rejects-since',
+    'kickoff',
+    'A Group kick-off naming _since is refused with 400 (only Patient/$export reads _since).',
+    'The /Group endpoint accepts _since to filter data by date.',
+    ['seed:003 §3. Learning about the Bulk Data Resource Types'],
+  ),
   // The generic Bulk Data IG mock (mock --profile bulk-data-ig): SMART Backend Services.
   g(
     'ig-smart-config-incomplete',

@@ -1115,6 +1115,10 @@ Object.assign(PROBES, {
   'metadata-no-search-system': metadataText,
   'metadata-cors-false': metadataText,
   'metadata-security-smart-service': metadataText,
+  'metadata-v1-instantiates-r4': async (m: TestMock) => (await m.http().get('/api/v1/metadata')).text,
+  'service-version-empty': async (m: TestMock) => (await m.http().get('/_version')).text,
+  'kickoff-group-rejects-since': async (m: TestMock) =>
+    (await kick(m, `/api/v2/Group/all/$export?_since=${yearAgo(m)}`)).status,
   'ratelimit-same-url-only': async (m: TestMock) => {
     const t = await tokenFor(m.app, 'SBXBM0002');
     await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));

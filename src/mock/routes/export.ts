@@ -145,6 +145,13 @@ async function kickOff(
   if (headerError && ctx.faults.has('kickoff-headers-before-params'))
     return bad(400, 'structure', headerError.error);
   if ('error' in params) return bad(400, 'structure', params.error);
+  // Fault kickoff-group-rejects-since: _since is read on /Patient only; a Group kick-off naming it fails.
+  if (groupId !== undefined && params.since && ctx.faults.has('kickoff-group-rejects-since'))
+    return bad(
+      400,
+      'structure',
+      'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
+    );
 
   // 7: Accept and Prefer.
   if (headerError) return bad(400, 'structure', headerError.error);

@@ -57,6 +57,15 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       statement.date = `${ctx.clock.now().toISOString().replace('T', ' ').replace('Z', '')} +0000 UTC`;
     // Fault metadata-v1-fhir-version-r4: v1 shares v2's R4 value, though it serves STU3.
     if (ctx.faults.has('metadata-v1-fhir-version-r4') && version === 'v1') statement.fhirVersion = '4.0.1';
+    // Fault metadata-v1-instantiates-r4: v1 names BFD's R4 (v2) metadata, not the STU3 server's.
+    if (
+      ctx.faults.has('metadata-v1-instantiates-r4') &&
+      version === 'v1' &&
+      Array.isArray(statement.instantiates)
+    )
+      statement.instantiates = statement.instantiates.map((u) =>
+        typeof u === 'string' ? u.replace('/baseDstu3/metadata/', '/v2/fhir/metadata') : u,
+      );
     if (ctx.faults.has('metadata-no-token-url')) {
       for (const rest of statement.rest as Array<{ security?: { extension?: unknown } }>)
         delete rest.security?.extension;
@@ -73,7 +82,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): v
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     const body = ctx.faults.has('service-version-wrong-shape')
       ? { build: MOCK_VERSION }
-      : { version: MOCK_VERSION };
+      : // Fault service-version-empty: a build without its version stamped in.
+        { version: ctx.faults.has('service-version-empty') ? '' : MOCK_VERSION };
     const status = ctx.faults.has('contract-status-undocumented') ? 203 : 200;
     return sendBody(reply, status, 'application/json', json(body));
   });
