@@ -69,15 +69,19 @@ function tokenObservation(ctx: CheckContext) {
 
 const base64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
-/** A JWT shaped like an SSAS token, expired an hour ago and signed by nobody the target knows. */
-function expiredLookingToken(cmsId = 'A9994'): string {
+/**
+ * A JWT shaped like an SSAS token, signed by nobody the target knows: expired an hour ago, or
+ * (`unexpired`) issued now for an hour, which only a check of the signature refuses.
+ */
+function expiredLookingToken(cmsId = 'A9994', unexpired = false): string {
   const now = Math.floor(Date.now() / 1000);
+  const [iat, exp] = unexpired ? [now, now + 3600] : [now - 4800, now - 3600];
   const header = base64url(JSON.stringify({ alg: 'RS512', typ: 'JWT' }));
   const payload = base64url(
     JSON.stringify({
       iss: 'ssas',
-      iat: now - 4800,
-      exp: now - 3600,
+      iat,
+      exp,
       jti: randomUUID(),
       use: 'AccessToken',
       dat: JSON.stringify({ cms_ids: [cmsId] }),
@@ -242,6 +246,8 @@ interface LadderStep {
   key: LadderStepKey;
   title: string;
   auth: () => AuthMode;
+  /** A second request the step refuses the same way (what it sends, and how). */
+  also?: { title: string; auth: () => AuthMode };
   statuses: number[];
   code: string;
   diagnostics?: string;
@@ -278,11 +284,15 @@ const LADDER: LadderStep[] = [
     key: 'EXPIRED-TOKEN',
     title: 'with an expired token',
     auth: () => ({ bearer: expiredLookingToken() }),
+    also: {
+      title: 'with an unexpired token signed by an unknown key',
+      auth: () => ({ bearer: expiredLookingToken('A9994', true) }),
+    },
     statuses: [401],
     code: 'forbidden',
     diagnostics: 'Expired Token',
     description:
-      'A JWT shaped like the server\'s tokens but expired and signed by an unknown key: 401 with an OperationOutcome (BCDA: "Expired Token").',
+      'A JWT shaped like the server\'s tokens but expired and signed by an unknown key: 401 with an OperationOutcome (BCDA: "Expired Token"). So is the same token not yet expired: a server that reads a token\'s expiry without verifying its signature refuses the first and takes the second (a valid bearer token is one the server issued).',
     refs: ['behavior §5'],
     faults: ['auth-accepts-expired-token'],
   },
@@ -352,20 +362,37 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
     async run(ctx) {
       const res = await endpoint.send(ctx, step.auth(), `${endpoint.name} ${step.title}`);
       if (typeof res === 'string') return skip(res);
-      const problems = [statusProblem(res, step.statuses)];
-      if (res.status >= 400 && res.status < 500) {
-        const strict = ctx.config.profile === 'bcda';
-        // A generic server's error bodies are FHIR: application/fhir+json (bulkdata@137), everywhere.
-        const want =
-          strict && res.status === step.statuses[0] && step.code
-            ? { code: step.code, ...(step.diagnostics ? { diagnostics: step.diagnostics } : {}) }
-            : { contentType: ctx.generic };
-        problems.push(...operationOutcomeProblems(res, want));
-      }
+      const second = step.also
+        ? await endpoint.send(ctx, step.also.auth(), `${endpoint.name} ${step.also.title}`)
+        : undefined;
+      const answers = [res, ...(second && typeof second !== 'string' ? [second] : [])];
+      const problems = answers.map((r, i) => {
+        const found = joinProblems(refusalProblems(ctx, step, r));
+        return found && i > 0 ? `${step.also?.title ?? 'second request'}: ${found}` : found;
+      });
       const problem = joinProblems(problems);
-      return verdict(problem, `refused with ${res.status} and an OperationOutcome`, [res.exchange.id]);
+      return verdict(
+        problem,
+        `refused with ${res.status} and an OperationOutcome${answers.length > 1 ? ', and so was the unexpired one' : ''}`,
+        answers.map((r) => r.exchange.id),
+      );
     },
   };
+}
+
+/** What is wrong with one ladder refusal: its status, and its OperationOutcome. */
+function refusalProblems(ctx: CheckContext, step: LadderStep, res: HttpResponse): (string | undefined)[] {
+  const problems = [statusProblem(res, step.statuses)];
+  if (res.status >= 400 && res.status < 500) {
+    const strict = ctx.config.profile === 'bcda';
+    // A generic server's error bodies are FHIR: application/fhir+json (bulkdata@137), everywhere.
+    const want =
+      strict && res.status === step.statuses[0] && step.code
+        ? { code: step.code, ...(step.diagnostics ? { diagnostics: step.diagnostics } : {}) }
+        : { contentType: ctx.generic };
+    problems.push(...operationOutcomeProblems(res, want));
+  }
+  return problems;
 }
 
 const ladderChecks: CheckDefinition[] = ENDPOINTS.flatMap((e) => LADDER.map((s) => ladderCheck(e, s)));
@@ -385,7 +412,7 @@ const crossClientChecks: CheckDefinition[] = [
     id: 'AUTH-BEARER-CAPITAL-B',
     title: 'the Authorization scheme must be written "Bearer"',
     description:
-      'BCDA documents that "Bearer" must be written with a capital B and one space. A valid token sent as "bearer <token>" is refused with 401.',
+      'BCDA documents that the Authorization value is "Bearer" with a capital B, one space, then the token. A valid token sent as "bearer <token>" is refused with 401, and so is the token alone, without the scheme.',
     level: 'SHOULD',
     area: 'auth',
     profiles: ['bcda'],
@@ -395,13 +422,22 @@ const crossClientChecks: CheckDefinition[] = [
     async run(ctx) {
       const bearer = await ctx.target.authorization('token');
       const token = bearer?.replace(/^Bearer /, '') ?? '';
-      const res = await ctx.target.call(ctx.op('getAttributionStatus'), {
-        label: 'attribution_status with a lower-case "bearer" scheme',
-        auth: { header: `bearer ${token}` },
-        headers: { accept: 'application/json' },
-      });
-      const problem = statusProblem(res, 401);
-      return verdict(problem, '401 for a lower-case scheme', [res.exchange.id]);
+      const ask = (label: string, header: string) =>
+        ctx.target.call(ctx.op('getAttributionStatus'), {
+          label,
+          auth: { header },
+          headers: { accept: 'application/json' },
+        });
+      const lower = await ask('attribution_status with a lower-case "bearer" scheme', `bearer ${token}`);
+      const bare = await ask('attribution_status with the token alone, no scheme', token);
+      const problem = joinProblems([
+        statusProblem(lower, 401) && `lower-case "bearer": ${statusProblem(lower, 401)}`,
+        statusProblem(bare, 401) && `the token without "Bearer ": ${statusProblem(bare, 401)}`,
+      ]);
+      return verdict(problem, '401 for a lower-case scheme and for no scheme', [
+        lower.exchange.id,
+        bare.exchange.id,
+      ]);
     },
   },
   {
@@ -830,17 +866,18 @@ const tokenLifeChecks: CheckDefinition[] = [
     id: 'AUTH-OWN-TOKEN-EXPIRES',
     title: 'a token the server issued lasts its 20 minutes, and is refused once older',
     description:
-      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on. With client credentials the token is a fresh one, asked for just before, and it must still be accepted 19 minutes on: the token answer says it lasts 20 minutes (expires_in 1200), and a server that ends it sooner breaks the client's schedule of renewals. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
+      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on, by attribution_status and by the shared export's status URL alike (a client polls and downloads longest, so that is where an expiry checked only at the kick-off shows). With client credentials the token is a fresh one, asked for just before, and it must still be accepted 19 minutes on: the token answer says it lasts 20 minutes (expires_in 1200), and a server that ends it sooner breaks the client's schedule of renewals. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
     level: 'MUST',
     area: 'auth',
     phase: 'late',
     profiles: ['bcda'],
     refs: ['behavior §2.8', 'behavior §5'],
-    operations: versioned('getAttributionStatus'),
+    operations: [...versioned('getAttributionStatus'), ...versioned('getJobStatus')],
     faults: ['auth-token-never-expires'],
     async run(ctx) {
       const control = ctx.control;
       if (!control) return skip(NO_CLOCK);
+      const jobUrl = (await ctx.mainExport()).jobUrl;
       // Nothing of the run may be in flight while the clock is ahead.
       await ctx.settled();
       // A token of known age: fetched now, unless the run only has a fixed --token.
@@ -871,18 +908,34 @@ const tokenLifeChecks: CheckDefinition[] = [
         await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS - moved);
         moved = TOKEN_LIFE_JUMP_SECONDS;
         const after = await ask('attribution_status with the same token 21 minutes on');
-        const evidence = [before.exchange.id, ...(still ? [still.exchange.id] : []), after.exchange.id];
+        const polled = jobUrl
+          ? await ctx.target.get(jobUrl, {
+              label: "the shared export's status with the same token 21 minutes on",
+              auth: { header },
+              operationId: ctx.op('getJobStatus'),
+            })
+          : undefined;
+        const evidence = [
+          before.exchange.id,
+          ...(still ? [still.exchange.id] : []),
+          after.exchange.id,
+          ...(polled ? [polled.exchange.id] : []),
+        ];
         const bcda = ctx.config.profile === 'bcda';
-        const expired = joinProblems(errorAnswerProblems(after, 401, bcda ? { code: 'forbidden' } : {}));
+        const refusal = (res: HttpResponse) =>
+          joinProblems(errorAnswerProblems(res, 401, bcda ? { code: 'forbidden' } : {}));
+        const expired = refusal(after);
+        const expiredPoll = polled && refusal(polled);
         const problem = joinProblems([
           still && still.status !== 200
             ? `19 minutes on, within the 20 minutes it was issued for, the token answered ${still.status}`
             : undefined,
           expired && `21 minutes on, the same token: ${expired}`,
+          expiredPoll && `21 minutes on, the same token on the job status: ${expiredPoll}`,
         ]);
         return verdict(
           problem,
-          `accepted at first${still ? ' and 19 minutes on' : ''}, refused with 401 and an OperationOutcome 21 minutes on`,
+          `accepted at first${still ? ' and 19 minutes on' : ''}, refused with 401 and an OperationOutcome 21 minutes on${polled ? ', by the job status too' : ''}`,
           evidence,
         );
       } finally {

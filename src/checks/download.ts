@@ -203,7 +203,7 @@ const dataChecks: CheckDefinition[] = [
     id: 'DOWNLOAD-SINCE-HONOURED',
     title: 'Patient/$export with _since holds only resources updated after it',
     description:
-      "The _since is taken from inside the range of meta.lastUpdated values the unfiltered export returned (about its median), so an ignored _since would bring back resources updated at or before it. With _since, Patient/$export filters every enrollee's data, newly attributed ones included: no resource may have meta.lastUpdated at or before it, and every resource the unfiltered Patient/$export holds updated after it comes back. Skips when the unfiltered data has no spread of lastUpdated values.",
+      "The _since is taken from inside the range of meta.lastUpdated values the unfiltered export returned (about its median, a second after one of them), so an ignored _since would bring back resources updated at or before it, and so would one read a little early (its -05:00 offset dropped, its time of day cut off). With _since, Patient/$export filters every enrollee's data, newly attributed ones included: no resource may have meta.lastUpdated at or before it, and every resource the unfiltered Patient/$export holds updated after it comes back. Skips when the unfiltered data has no spread of lastUpdated values.",
     profiles: ['bcda', 'bulk-data-ig'],
     refs: [],
     faults: ['content-ignores-since', 'patient-since-new-enrollees-unfiltered', 'ig-since-ignored'],

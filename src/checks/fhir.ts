@@ -84,7 +84,9 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'Patients carry an MBI identifier',
     description:
       'Every Patient has an identifier with system `http://hl7.org/fhir/sid/us-mbi` and a value: ' +
-      'the Medicare Beneficiary Identifier ACOs match beneficiaries on.',
+      'the Medicare Beneficiary Identifier ACOs match beneficiaries on. At least one such value has the form of ' +
+      "an MBI (11 characters in CMS's pattern, any letter taken since synthetic MBIs use S): an MBI identifier " +
+      'holding another number (the bene_id, say) identifies nobody an ACO knows. Replaced MBIs are not judged.',
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §7.2'],
@@ -162,7 +164,7 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'Sandbox data uses only negative Patient ids',
     description:
       'Synthetic sandbox beneficiaries have negative ids, so they can never be mistaken for real ones; this holds ' +
-      'for Patient.id and for every Patient reference.',
+      "for Patient.id, for the Patient's bene_id identifier (the same number) and for every Patient reference.",
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §7.2'],
@@ -173,7 +175,9 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     title: 'Every ExplanationOfBenefit holds its lines, service date, provider, cost and diagnoses',
     description:
       'Each ExplanationOfBenefit of every export has item lines; a service date (billablePeriod, or an item ' +
-      'servicedDate / servicedPeriod); a provider (provider, or a careTeam member); a cost (a total, the payment ' +
+      'servicedDate / servicedPeriod); the performing provider (on v2 a careTeam member naming one, since ' +
+      'provider is the billing provider and BFD names the performing, attending or prescribing one in careTeam; ' +
+      'on v1 and v3 provider or a careTeam member); a cost (a total, the payment ' +
       'or an item adjudication amount; v1 also totalCost / totalBenefit); and diagnosis codes, except Part D drug ' +
       "events, which carry none. BFD's samples of all eight claim types have each of these. Where the service " +
       'was performed is not judged apart: BFD writes it in different elements per claim type. Skipped for an ' +

@@ -181,6 +181,24 @@ function base(
   return { id, title, description, area: 'metadata', operations: OPS };
 }
 
+/**
+ * What is crossed about one export operation: named patient-export (or group-export), or declared
+ * on the Patient (or Group) resource, yet citing the other level's OperationDefinition.
+ */
+function crossedDefinition(name: unknown, resourceType: unknown, definition: unknown): string | undefined {
+  const cited =
+    typeof definition === 'string'
+      ? /\/OperationDefinition\/(patient|group)-export$/.exec(definition)?.[1]
+      : undefined;
+  if (!cited) return undefined;
+  const named = name === 'patient-export' ? 'patient' : name === 'group-export' ? 'group' : undefined;
+  const placed = resourceType === 'Patient' ? 'patient' : resourceType === 'Group' ? 'group' : undefined;
+  const meant = named ?? placed;
+  if (!meant || meant === cited) return undefined;
+  const what = named ? `the operation named ${String(name)}` : `the ${String(resourceType)} export operation`;
+  return `${what} cites the ${cited}-export OperationDefinition`;
+}
+
 export const metadataChecks: CheckDefinition[] = [
   {
     ...base(
@@ -329,7 +347,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-EXPORT-OPERATIONS',
       'CapabilityStatement declares patient-export and group-export',
-      "The Patient and Group export operations are declared (v2/v3 under rest[0].resource[].operation, v1 under rest[0].operation). Under the bulk-data-ig profile: at least one export operation (system, Patient or Group), by name or by the IG's OperationDefinition.",
+      "The Patient and Group export operations are declared (v2/v3 under rest[0].resource[].operation, v1 under rest[0].operation). Under the bulk-data-ig profile: at least one export operation (system, Patient or Group), by name or by the IG's OperationDefinition. Each cites the definition of what it is: an operation named patient-export, or declared on the Patient resource, does not cite the group-export OperationDefinition, and the other way round.",
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],
@@ -342,15 +360,19 @@ export const metadataChecks: CheckDefinition[] = [
       const rest = obj(arr(cs.rest)[0]);
       const names = new Set<string>();
       const definitions: string[] = [];
-      const collect = (ops: unknown) => {
+      const crossed: string[] = [];
+      const collect = (ops: unknown, resourceType?: unknown) => {
         for (const op of arr(ops).map(obj)) {
           if (typeof op?.name === 'string') names.add(op.name);
           const def = typeof op?.definition === 'string' ? op.definition : obj(op?.definition)?.reference;
           if (typeof def === 'string') definitions.push(def);
+          const wrong = crossedDefinition(op?.name, resourceType, def);
+          if (wrong) crossed.push(wrong);
         }
       };
       collect(rest?.operation);
-      for (const r of arr(rest?.resource).map(obj)) collect(r?.operation);
+      for (const r of arr(rest?.resource).map(obj)) collect(r?.operation, r?.type);
+      if (crossed.length) return fail(crossed.join('; '), [res.exchange.id]);
       const has = (n: string) =>
         names.has(n) || definitions.some((d) => d.endsWith(`/OperationDefinition/${n}`));
       if (ctx.generic) {

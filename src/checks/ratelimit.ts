@@ -10,13 +10,23 @@ import { joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
 
+/** The third kick-off of the duplicate checks, unless the run's kick-off budget is spent. */
+async function unlessBudgetSpent<T>(start: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await start();
+  } catch (err) {
+    if (err instanceof KickoffBudgetExceeded) return undefined;
+    throw err;
+  }
+}
+
 function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinition {
   const name = endpoint === 'patient' ? 'Patient' : 'Group/all';
   const spec = endpoint === 'patient' ? ({ endpoint } as const) : ({ endpoint, group: 'all' } as const);
   return {
     id,
     title: `a duplicate of a running ${name} job is refused with 429 and Retry-After`,
-    description: `For a rate-limited organization, asking again for a ${name} export that is still running answers 429 Too Many Requests with a Retry-After header (delay-seconds). Where job states can be set (the embedded mock), the first job is put In Progress before the second kick-off: the documents speak of jobs "already marked as In-Progress", which a server counting only queued jobs would let through.`,
+    description: `For a rate-limited organization, asking again for a ${name} export that is still running answers 429 Too Many Requests with a Retry-After header (delay-seconds). Where job states can be set (the embedded mock), the first job is put In Progress before the second kick-off: the documents speak of jobs "already marked as In-Progress", which a server counting only queued jobs would let through. A third kick-off asks the same endpoint again for Patient data only (_type=Patient, a type the first job exports): it is the same endpoint asked again too, and must get 429 as well, where a server matching only byte-identical requests would start it.`,
     level: 'MUST',
     area: 'ratelimit',
     // BCDA's rule for its rate-limited organizations; the IG lets a server start duplicates (bulkdata@118).
@@ -46,17 +56,35 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
           client,
           label: `the same ${name} kick-off again while the first runs`,
         });
-        const evidence = [first.res.exchange.id, second.res.exchange.id];
+        const varied = await unlessBudgetSpent(() =>
+          ctx.kickoff({
+            ...spec,
+            query: { _type: 'Patient' },
+            client,
+            label: `the ${name} kick-off again, for Patient data only, while the first runs`,
+          }),
+        );
+        const evidence = [
+          first.res.exchange.id,
+          second.res.exchange.id,
+          ...(varied ? [varied.res.exchange.id] : []),
+        ];
         await ctx.cancel(first.jobUrl, "cancel the rate-limited client's job", client);
         if (second.jobUrl) await ctx.cancel(second.jobUrl, 'cancel the duplicate job', client);
+        if (varied?.jobUrl) await ctx.cancel(varied.jobUrl, 'cancel the job for Patient data only', client);
         const retryAfter = second.res.headers['retry-after'];
         const problem = joinProblems([
           statusProblem(second.res, 429),
           second.res.status === 429 && (retryAfter === undefined || retryAfterMs(retryAfter) === undefined)
             ? `Retry-After is ${retryAfter === undefined ? 'missing' : `"${retryAfter}"`}`
             : undefined,
+          varied && statusProblem(varied.res, 429) && `with _type=Patient: ${statusProblem(varied.res, 429)}`,
         ]);
-        return verdict(problem, `429 with Retry-After: ${retryAfter}`, evidence);
+        return verdict(
+          problem,
+          `429 with Retry-After: ${retryAfter}${varied ? ', and 429 for the same endpoint with _type=Patient' : ''}`,
+          evidence,
+        );
       } catch (err) {
         if (err instanceof KickoffBudgetExceeded) return skip(err.message);
         throw err;

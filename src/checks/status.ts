@@ -186,25 +186,47 @@ function judgeXProgress(run: Pick<ExportRun, 'polls'>): CheckOutcome {
 }
 
 /**
- * With mock control: a job of the check's own, forced In Progress, asked for its status once.
- * Undefined when no job could be started (the kick-off budget is spent, or the target refused).
+ * With mock control: a job of the check's own, forced into `state` (In Progress or Pending), asked
+ * for its status once. Undefined when no job could be started (the kick-off budget is spent, or the
+ * target refused).
  */
-async function heldInProgress(ctx: CheckContext): Promise<CheckOutcome | undefined> {
+async function heldIn(
+  ctx: CheckContext,
+  state: 'In Progress' | 'Pending',
+): Promise<{ outcome: CheckOutcome; xProgress?: string; exchangeId: string } | undefined> {
   const job = await startOwnJob(
     ctx,
-    { endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job to hold In Progress' },
+    { endpoint: 'patient', query: { _type: 'Patient' }, label: `kick-off of a job to hold ${state}` },
     { needsId: true },
   );
   if (isOutcome(job)) return undefined;
-  await ctx.control!.forceJobState(job.id, 'In Progress');
+  await ctx.control!.forceJobState(job.id, state);
   const res = await ctx.target.get(job.jobUrl, {
-    label: 'status of a job held In Progress',
+    label: `status of a job held ${state}`,
     auth: 'token',
     operationId: ctx.op('getJobStatus'),
   });
   const xProgress = res.headers['x-progress'];
   const poll = { exchangeId: res.exchange.id, status: res.status, at: new Date().toISOString() };
-  return judgeXProgress({ polls: [xProgress === undefined ? poll : { ...poll, xProgress }] });
+  const outcome = judgeXProgress({ polls: [xProgress === undefined ? poll : { ...poll, xProgress }] });
+  return { outcome, exchangeId: res.exchange.id, ...(xProgress === undefined ? {} : { xProgress }) };
+}
+
+/**
+ * With mock control, a job held Pending: its 202 must say "Pending" in X-Progress. Whether the
+ * run's own polls catch a job before it starts depends on timing; this one does not.
+ */
+async function heldPendingProblem(
+  ctx: CheckContext,
+): Promise<{ problem?: string; exchangeId: string } | undefined> {
+  const held = await heldIn(ctx, 'Pending');
+  if (!held) return undefined;
+  const { xProgress, exchangeId } = held;
+  if (xProgress === 'Pending') return { exchangeId };
+  return {
+    exchangeId,
+    problem: `a job held Pending: ${xProgress === undefined ? 'no X-Progress header' : `X-Progress "${xProgress}", not "Pending"`}`,
+  };
 }
 
 /** A rule of the in-progress answers, judged on each export's polls. */
@@ -401,7 +423,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-X-PROGRESS',
     title: 'a running job reports X-Progress, with its percentage while in progress',
     description:
-      'Each 202 carries X-Progress, under 100 characters: "Pending" before work starts, and while the job is in progress its estimated progress as a percentage from 0 to 100, in the form seed 001 shows ("In Progress, 80%"). The real server writes "In Progress (80%)", the form of the older walkthrough, a known deviation. A bare "In Progress" fails: it tells no progress. Judged on the polls of every export the run followed; when none caught a job in progress (a quick server finishes between two polls) and the target offers mock control, on one status answer of a job of its own held In Progress; otherwise skipped.',
+      'Each 202 carries X-Progress, under 100 characters: "Pending" before work starts, and while the job is in progress its estimated progress as a percentage from 0 to 100, in the form seed 001 shows ("In Progress, 80%"). The real server writes "In Progress (80%)", the form of the older walkthrough, a known deviation. A bare "In Progress" fails: it tells no progress. Judged on the polls of every export the run followed; when none caught a job in progress (a quick server finishes between two polls) and the target offers mock control, on one status answer of a job of its own held In Progress; otherwise skipped. Where job states can be set, a job of its own held Pending must also say "Pending": the run\'s polls catch a job before it starts only by chance.',
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -410,10 +432,15 @@ const jobStatusChecks: CheckDefinition[] = [
     operations: STATUS_OPS,
     faults: ['status-no-x-progress', 'status-bad-x-progress', 'status-x-progress-no-percent'],
     async run(ctx) {
-      const judged = await everyExportsPolls(ctx, judgeXProgress);
-      if (judged.outcome !== 'skip' || !ctx.control) return judged;
+      let judged = await everyExportsPolls(ctx, judgeXProgress);
+      if (!ctx.control) return judged;
       // Jobs can finish between two polls and never be seen running: hold one In Progress instead.
-      return (await heldInProgress(ctx)) ?? judged;
+      if (judged.outcome === 'skip') judged = (await heldIn(ctx, 'In Progress'))?.outcome ?? judged;
+      if (judged.outcome === 'fail' || judged.outcome === 'skip') return judged;
+      const pending = await heldPendingProblem(ctx);
+      if (!pending) return judged;
+      const evidence = [...(judged.evidence ?? []), pending.exchangeId];
+      return pending.problem ? fail(pending.problem, evidence) : { ...judged, evidence };
     },
   },
   {

@@ -185,11 +185,24 @@ function checkSandboxId(id: string, path: string, ctx: ProfileContext, report: R
   }
 }
 
+/**
+ * The form of a Medicare Beneficiary Identifier (CMS's MBI format): digit 1-9, letter, letter or
+ * digit, digit, letter, letter or digit, digit, letter, letter, digit, digit. Real MBIs leave out
+ * S, L, O, I, B and Z; synthetic ones use S (1S00E00AA00) and BFD's sample B, so any letter is taken.
+ */
+const MBI_FORM = /^[1-9][A-Z][A-Z0-9][0-9][A-Z][A-Z0-9][0-9][A-Z]{2}[0-9]{2}$/;
+
 function checkPatient(res: Json, ctx: ProfileContext, report: Report): void {
   const mbis = identifierValues(res, SYSTEM.mbi);
   if (!mbis) report(RULE.mbi, 'Patient.identifier', `must include an identifier with system ${SYSTEM.mbi}`);
   else if (!mbis.some((v) => v.length > 0))
     report(RULE.mbi, 'Patient.identifier', 'the MBI identifier has no value');
+  else if (!mbis.some((v) => MBI_FORM.test(v)))
+    report(
+      RULE.mbi,
+      'Patient.identifier',
+      `no MBI identifier holds a Medicare Beneficiary Identifier (11 characters in CMS's pattern): ${mbis.map((v) => JSON.stringify(v)).join(', ')}`,
+    );
   if (ctx.apiVersion === 'v1' || ctx.apiVersion === 'v2' || ctx.apiVersion === undefined) {
     const beneIds = identifierValues(res, SYSTEM.beneId);
     if (!beneIds)
@@ -209,6 +222,10 @@ function checkPatient(res: Json, ctx: ProfileContext, report: Report): void {
     }
   }
   if (typeof res.id === 'string') checkSandboxId(res.id, 'Patient.id', ctx, report);
+  // The bene_id identifier is the beneficiary's number too: a real one beside a negative id leaks it.
+  if (typeof res.id !== 'string' || /^-\d+$/.test(res.id))
+    for (const beneId of identifierValues(res, SYSTEM.beneId) ?? [])
+      if (beneId) checkSandboxId(beneId, 'Patient.identifier', ctx, report);
   checkDemographics(res, report);
   // v2 only: the v1 (STU3) and v3 servers write identifiers their own way.
   if (ctx.apiVersion === 'v2') checkMbiCurrency(res, report);
@@ -471,7 +488,7 @@ function checkEob(res: Json, ctx: ProfileContext, report: Report): void {
       'warning',
     );
   }
-  checkEobContent(res, prefix, ctx.apiVersion !== 'v2' && ctx.apiVersion !== 'v3', report);
+  checkEobContent(res, prefix, ctx.apiVersion, report);
   const wanted = prefix === 'pde' ? SYSTEM.pdeId : SYSTEM.clmId;
   if (!hasIdentifier(res, wanted))
     report(
@@ -506,11 +523,19 @@ function statesCost(res: Json, items: unknown[], stu3: boolean): boolean {
 
 /**
  * What seed 002 says a claim holds: its lines, when the service was performed (the billable
- * period or a line's serviced date), the provider (provider or a care team member), the cost, and
- * diagnosis codes (Part D drug events have none). STU3 (v1) names are accepted where the
- * resources may be STU3: totalCost / totalBenefit, the organization.
+ * period or a line's serviced date), the performing provider, the cost, and diagnosis codes (Part D
+ * drug events have none). On v2 the performing provider is a care team member: provider is the
+ * billing one, and BFD's v2 samples of all eight claim types name the performing, attending or
+ * prescribing provider in careTeam; elsewhere provider or a care team member will do. STU3 (v1)
+ * names are accepted where the resources may be STU3: totalCost / totalBenefit, the organization.
  */
-function checkEobContent(res: Json, prefix: string | undefined, stu3: boolean, report: Report): void {
+function checkEobContent(
+  res: Json,
+  prefix: string | undefined,
+  apiVersion: ProfileContext['apiVersion'],
+  report: Report,
+): void {
+  const stu3 = apiVersion !== 'v2' && apiVersion !== 'v3';
   const items = asArray(res.item).filter(isObject);
   if (!items.length) report(RULE.eobContent, 'ExplanationOfBenefit.item', 'the claim has no item lines');
   if (
@@ -523,7 +548,13 @@ function checkEobContent(res: Json, prefix: string | undefined, stu3: boolean, r
       'no service date: neither billablePeriod nor an item servicedDate or servicedPeriod',
     );
   const careTeam = asArray(res.careTeam).some((m) => isObject(m) && isObject(m.provider));
-  if (!isObject(res.provider) && !careTeam && !(stu3 && isObject(res.organization)))
+  if (apiVersion === 'v2' && !careTeam)
+    report(
+      RULE.eobContent,
+      'ExplanationOfBenefit.careTeam',
+      'no performing provider: no careTeam member names one (provider is the billing provider)',
+    );
+  else if (!isObject(res.provider) && !careTeam && !(stu3 && isObject(res.organization)))
     report(
       RULE.eobContent,
       'ExplanationOfBenefit.provider',

@@ -58,6 +58,14 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-coverage-no-part-class': 'coverage-no-part-class',
   'content-coverage-no-esrd-oasi': 'coverage-no-esrd-oasi',
   'download-json-array': 'json-array',
+  'content-mbi-holds-bene-id': 'mbi-holds-bene-id',
+  'content-mbi-all-current': 'mbi-all-current',
+  'content-patient-no-name': 'second-patient-no-name',
+  'content-eob-no-care-team': 'eob-no-care-team',
+  'content-stray-type-last-line': 'stray-type-last-line',
+  'content-sandbox-real-bene-id': 'bene-id-positive',
+  'content-coverage-part-b-as-a': 'part-b-labelled-part-a',
+  'download-pretty-printed': 'pretty-printed',
 };
 
 /**

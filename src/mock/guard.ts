@@ -13,6 +13,8 @@ import { tokenIssuedAtMs, type TokenCheck } from './tokens';
 
 const BEARER = /^Bearer (\S+)$/;
 const ANY_CASE_BEARER = /^bearer (\S+)$/i;
+/** Fault auth-accepts-bare-token: "Bearer " is optional, the header's value may be the token alone. */
+const OPTIONAL_BEARER = /^(?:Bearer )?(\S+)$/;
 
 /** What ParseToken found: no usable bearer header, an error already sent, or the caller's ACO. */
 type Parsed = { kind: 'none' } | { kind: 'sent' } | { kind: 'ok'; aco: MockAco };
@@ -33,12 +35,21 @@ async function parseToken(
   lookUpAco = true,
 ): Promise<Parsed> {
   const header = request.headers.authorization;
-  const pattern = ctx.faults.has('auth-accepts-lowercase-bearer') ? ANY_CASE_BEARER : BEARER;
+  const pattern = ctx.faults.has('auth-accepts-lowercase-bearer')
+    ? ANY_CASE_BEARER
+    : ctx.faults.has('auth-accepts-bare-token')
+      ? OPTIONAL_BEARER
+      : BEARER;
   const match = header === undefined ? null : pattern.exec(header);
   if (!match?.[1]) return { kind: 'none' };
   const version = writerVersion(request.url);
   const check = await ctx.tokens.verify(match[1], {
     ignoreValidity: ctx.faults.has('auth-accepts-expired-token'),
+    ignoreSignature: ctx.faults.has('auth-signature-unchecked'),
+    // Fault auth-expiry-checked-at-kickoff-only: status polls and downloads take an expired token.
+    ignoreExpiry:
+      ctx.faults.has('auth-expiry-checked-at-kickoff-only') &&
+      /^\/(api\/v\d\/jobs\/|data\/)/.test(request.url),
     outage: providerOutage(ctx),
   });
   let cmsId: string;

@@ -108,12 +108,20 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
   const has = (name: FaultName): boolean => ctx.faults.has(name);
   const fileBase = has('manifest-relative-urls') ? '' : base;
   const files = jobFiles(ctx, job);
+  // Fault manifest-urls-previous-job-id: the file URLs name the job id before this one.
+  const dir = has('manifest-urls-previous-job-id') ? job.id - 1 : job.id;
   const output: Array<Record<string, string>> = files
     .filter((f) => f.kind === 'output')
-    .map((f) => ({ type: f.type, url: `${fileBase}/data/${job.id}/${f.name}` }));
+    .map((f) => ({ type: f.type, url: `${fileBase}/data/${dir}/${f.name}` }));
+  // Fault manifest-error-typed-as-data: an error entry takes the type of the data file it pairs with.
+  const pairedType = (name: string): string =>
+    (has('manifest-error-typed-as-data') &&
+      files.find((d) => d.kind === 'output' && d.name === name.replace(/-error\.ndjson$/, '.ndjson'))
+        ?.type) ||
+    'OperationOutcome';
   const error = files
     .filter((f) => f.kind === 'error')
-    .map((f) => ({ type: 'OperationOutcome', url: `${fileBase}/data/${job.id}/${f.name}` }));
+    .map((f) => ({ type: pairedType(f.name), url: `${fileBase}/data/${dir}/${f.name}` }));
 
   const first = output[0];
   if (first && has('manifest-output-wrong-type'))
@@ -133,18 +141,22 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
       ctx.quirks && job.spec.version !== 'v3'
         ? new Date(horizonFor(job.spec.transactionTime))
         : job.spec.transactionTime;
+    // Fault manifest-transaction-time-is-expiry: the files' expiry, 24 h on, given as transactionTime.
+    const given = has('manifest-transaction-time-is-expiry') ? new Date(shown.getTime() + 86_400_000) : shown;
     manifest.transactionTime = has('manifest-bad-transaction-time')
-      ? rfc3339Nano(shown).slice(0, 10)
+      ? rfc3339Nano(given).slice(0, 10)
       : has('manifest-transaction-time-no-zone')
-        ? rfc3339Nano(shown).replace(/(Z|[+-]\d\d:\d\d)$/, '')
-        : rfc3339Nano(shown);
+        ? rfc3339Nano(given).replace(/(Z|[+-]\d\d:\d\d)$/, '')
+        : rfc3339Nano(given);
   }
   if (!has('manifest-no-request')) {
     manifest.request = has('manifest-wrong-request')
       ? job.requestUrl.replace('$export', '$everything')
       : has('manifest-request-drops-query')
         ? job.requestUrl.split('?')[0]
-        : job.requestUrl;
+        : has('manifest-request-internal-host')
+          ? internalHostUrl(job.requestUrl)
+          : job.requestUrl;
   }
   manifest.requiresAccessToken = has('manifest-requires-access-token-string')
     ? 'true'
@@ -158,6 +170,14 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
       ? String(job.id)
       : job.id;
   return manifest;
+}
+
+/**
+ * Fault manifest-request-internal-host: the kick-off URL as the application behind the proxy saw
+ * it, on its own host and port.
+ */
+function internalHostUrl(url: string): string {
+  return url.replace(/^https?:\/\/[^/]+/, 'http://localhost:3000');
 }
 
 /** True when `name` is one of the job's files (and not blocked by a fault). */

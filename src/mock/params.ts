@@ -113,6 +113,9 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   const sinceText = q.value('_since', join);
   if (sinceText !== undefined) {
     let since = parseInstant(sinceText);
+    // Fault since-offset-ignored: the wall-clock time is kept and the zone offset read as UTC.
+    if (since && fault('since-offset-ignored'))
+      since = parseInstant(sinceText.replace(/[+-]\d\d:\d\d$/, 'Z'));
     if (since && fault('kickoff-rejects-valid-since') && !sinceText.endsWith('Z')) since = undefined;
     if (since && refusesSinceFraction(options.faults, sinceText)) since = undefined;
     if (!options.acceptBadSince) {

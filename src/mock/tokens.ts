@@ -15,11 +15,17 @@ export interface TokenIssuer {
 export interface IssueOptions {
   /** Mint the token without an `exp` claim, so it never expires (fault auth-token-never-expires). */
   noExpiry?: boolean;
+  /** Another lifetime than the issuer's (fault auth-token-lives-an-hour). */
+  lifetimeSeconds?: number;
 }
 
 export interface VerifyOptions {
   /** Skip signature and expiry (fault auth-accepts-expired-token). */
   ignoreValidity?: boolean;
+  /** Judge expiry and claims but not the signature (fault auth-signature-unchecked). */
+  ignoreSignature?: boolean;
+  /** Judge the signature and claims but not expiry (fault auth-expiry-checked-at-kickoff-only). */
+  ignoreExpiry?: boolean;
   /** The introspection call times out or fails (an auth provider outage, behavior §5). */
   outage?: 'timeout' | 'error';
 }
@@ -49,7 +55,13 @@ export async function createTokenIssuer(
   return {
     lifetimeSeconds,
     issue: (clientId, cmsId, options) =>
-      sign(privateKey, clock, options?.noExpiry ? undefined : lifetimeSeconds, clientId, cmsId),
+      sign(
+        privateKey,
+        clock,
+        options?.noExpiry ? undefined : (options?.lifetimeSeconds ?? lifetimeSeconds),
+        clientId,
+        cmsId,
+      ),
     verify: (token, options) => verifyToken(publicKey, clock, token, options ?? {}),
   };
 }
@@ -128,9 +140,14 @@ async function verifyToken(
   // Stage 2 (SSAS introspection): signature, expiry and `use`; any failure reads as "Expired Token".
   if (options.outage === 'timeout') return PROVIDER_TIMEOUT;
   if (options.outage === 'error') return PROVIDER_ERROR;
-  if (options.ignoreValidity !== true) {
+  if (options.ignoreSignature === true && options.ignoreValidity !== true) {
+    // Read as trusted: only `exp` is compared with the clock, as a hand-written JWT parser might.
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= clock.nowMs()) return EXPIRED;
+  } else if (options.ignoreValidity !== true) {
     try {
-      await jwtVerify(token, key, { issuer: 'ssas', algorithms: ['RS512'], currentDate: clock.now() });
+      // Judged at the epoch, an expired token's exp still lies ahead.
+      const currentDate = options.ignoreExpiry === true ? new Date(0) : clock.now();
+      await jwtVerify(token, key, { issuer: 'ssas', algorithms: ['RS512'], currentDate });
     } catch {
       return EXPIRED;
     }

@@ -14,6 +14,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CATALOG } from '../checks/catalog';
 import { formatAsRepository } from '../config/generate-docs';
 import { FAULTS, type FaultName } from '../core/faults';
+import type { ApiVersion } from '../core/vocabulary';
 import { FAULT_NAME_LIST, isFaultName } from '../core/faults';
 import { didYouMean } from '../core/did-you-mean';
 import {
@@ -72,12 +73,30 @@ function checksJudgingRequirementFaults(table: RequirementsTable): Map<FaultName
   return map;
 }
 
+/**
+ * The versions each row fault can show on: the union of its rows' versions, when every row that
+ * lists it names some (a row without versions holds for all, and the fault is left where it is).
+ */
+function versionsOfRowFaults(table: RequirementsTable): Map<FaultName, ApiVersion[]> {
+  const map = new Map<FaultName, ApiVersion[] | 'any'>();
+  for (const r of table.requirements)
+    for (const f of r.faults) {
+      const had = map.get(f as FaultName);
+      if (had === 'any' || !r.versions) map.set(f as FaultName, 'any');
+      else map.set(f as FaultName, [...new Set([...(had ?? []), ...r.versions])]);
+    }
+  return new Map(
+    [...map].filter((e): e is [FaultName, ApiVersion[]] => e[1] !== 'any').map(([f, v]) => [f, v]),
+  );
+}
+
 async function verify(options: VerifyOptions): Promise<number> {
   const table = requirementsTable();
   const plan = planVerify(CATALOG, FAULTS, {
     ...(options.fault ? { only: new Set(options.fault) } : {}),
     full: Boolean(options.full),
     alsoJudgedBy: checksJudgingRequirementFaults(table),
+    rowVersions: versionsOfRowFaults(table),
   });
   const jobs = [...plan.clean, ...plan.faults.flatMap((f) => f.jobs)];
   const say = (text: string) => {

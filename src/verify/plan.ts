@@ -85,6 +85,17 @@ function combosFor(checks: readonly CheckMeta[]): { version: ApiVersion; profile
   );
 }
 
+/** The combos moved onto the versions the fault's rows allow, when none already runs on one. */
+function onRowVersions(
+  combos: { version: ApiVersion; profile: Profile }[],
+  versions: readonly ApiVersion[] | undefined,
+): { version: ApiVersion; profile: Profile }[] {
+  const first = versions?.[0];
+  if (!first || combos.some((c) => versions.includes(c.version))) return combos;
+  const moved = combos.map((c) => ({ ...c, version: first }));
+  return moved.filter((c, i) => moved.findIndex((d) => d.profile === c.profile) === i);
+}
+
 export interface PlanOptions {
   /** Verify only these faults. */
   only?: ReadonlySet<FaultName>;
@@ -95,6 +106,12 @@ export interface PlanOptions {
    * requirements whose table row lists the fault (the requirement's own, independent proof).
    */
   alsoJudgedBy?: ReadonlyMap<FaultName, readonly string[]>;
+  /**
+   * The API versions a fault can show on, where every requirement row listing it names its
+   * versions (a v1-only statement's fault changes v1 answers only): the runs of a fault that only
+   * rows name (no check declares it) move there.
+   */
+  rowVersions?: ReadonlyMap<FaultName, readonly ApiVersion[]>;
 }
 
 export function planVerify(
@@ -102,7 +119,7 @@ export function planVerify(
   faults: readonly FaultDefinition[],
   options: PlanOptions = {},
 ): VerifyPlan {
-  const { only, full = false, alsoJudgedBy } = options;
+  const { only, full = false, alsoJudgedBy, rowVersions } = options;
   const clean: VerifyJob[] = [
     ...VERSIONS.map((version) => ({ key: `clean ${version} bcda`, version, profile: 'bcda' as const })),
     { key: 'clean v2 bulk-data-ig', version: 'v2', profile: 'bulk-data-ig' },
@@ -132,7 +149,9 @@ export function planVerify(
       const combos =
         fault.mock === 'generic'
           ? [{ version: 'v2' as const, profile: 'bulk-data-ig' as const }]
-          : combosFor(judging);
+          : declaring.length === 0
+            ? onRowVersions(combosFor(judging), rowVersions?.get(fault.name))
+            : combosFor(judging);
       const jobs = combos.map(({ version, profile }) => {
         const bcdaMock = profile === 'bulk-data-ig' && fault.mock !== 'generic';
         return {

@@ -191,3 +191,30 @@ describe('METADATA-IMPLEMENTATION-URL', () => {
     });
   });
 });
+
+describe('METADATA-EXPORT-OPERATIONS', () => {
+  const check = metadataChecks.find((c) => c.id === 'METADATA-EXPORT-OPERATIONS')!;
+  const withStatement = (statement: Record<string, unknown>) => {
+    const fake = fakeContext();
+    const res = fake.answer({ url: '/api/v2/metadata', status: 200, body: statement });
+    return fakeContext({ once: { metadata: res } }).ctx;
+  };
+  const swapped = JSON.parse(
+    JSON.stringify(EXAMPLE)
+      .replace('OperationDefinition/patient-export', 'OperationDefinition/PLACEHOLDER')
+      .replace('OperationDefinition/group-export', 'OperationDefinition/patient-export')
+      .replace('OperationDefinition/PLACEHOLDER', 'OperationDefinition/group-export'),
+  ) as Record<string, unknown>;
+
+  it("passes on the documented example's operations", async () => {
+    expect((await check.run(withStatement(EXAMPLE))).outcome).toBe('pass');
+  });
+
+  it("fails when each export operation cites the other's definition", async () => {
+    expect(await check.run(withStatement(swapped))).toMatchObject({
+      outcome: 'fail',
+      message:
+        'the operation named patient-export cites the group-export OperationDefinition; the operation named group-export cites the patient-export OperationDefinition',
+    });
+  });
+});

@@ -27,9 +27,10 @@ describe('AUTH-OWN-TOKEN-EXPIRES', () => {
     const result = await runCheck(mock, ID);
     expect(outcome(result)).toEqual({
       outcome: 'pass',
-      message: expect.stringMatching(/and 19 minutes on, refused with 401/),
+      message: expect.stringMatching(/and 19 minutes on, refused with 401 .* by the job status too$/),
     });
-    expect(result.evidence).toHaveLength(3);
+    // attribution_status now, 19 and 21 minutes on; the shared export's status 21 minutes on.
+    expect(result.evidence).toHaveLength(4);
     expect(Math.abs(lead(mock) - before)).toBeLessThan(60_000);
   });
 
@@ -47,6 +48,15 @@ describe('AUTH-OWN-TOKEN-EXPIRES', () => {
     expect(outcome(result)).toEqual({
       outcome: 'skip',
       message: expect.stringMatching(/not accepted even now/),
+    });
+  });
+
+  test('an expiry judged at the kick-off only: fails on the job status 21 minutes on', async () => {
+    const mock = await mockWith(['auth-expiry-checked-at-kickoff-only']);
+    const result = await runCheck(mock, ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: expect.stringMatching(/^21 minutes on, the same token on the job status: status 200/),
     });
   });
 

@@ -194,7 +194,18 @@ describe('ExplanationOfBenefit content (seed 002: lines, when, provider, cost, d
     delete eob.provider;
     expect(issues(eob)).toEqual([]);
     delete eob.careTeam;
-    expect(issues(eob)).toEqual([`${RULE.eobContent} ExplanationOfBenefit.provider`]);
+    expect(issues(eob, { apiVersion: 'v3' })).toEqual([`${RULE.eobContent} ExplanationOfBenefit.provider`]);
+  });
+
+  it('on v2 wants the performing provider in careTeam: provider is the billing one', () => {
+    // Every one of BFD's eight v2 samples names it there (performing, attending or prescribing).
+    for (const claim of [carrier, pde]) {
+      const eob = copy(claim);
+      delete eob.careTeam;
+      expect(issues(eob)).toEqual([`${RULE.eobContent} ExplanationOfBenefit.careTeam`]);
+      expect(issues(eob, { apiVersion: 'v3' })).toEqual([]);
+      expect(issues(eob, { apiVersion: 'v1' })).toEqual([]);
+    }
   });
 
   it('takes a total, the payment or a line amount for the cost, and flags a claim with none', () => {
@@ -222,6 +233,35 @@ describe('ExplanationOfBenefit content (seed 002: lines, when, provider, cost, d
     delete eob.item;
     for (const apiVersion of ['v1', 'v2', 'v3'] as const)
       expect(issues(eob, { apiVersion })).toContain(`${RULE.eobContent} ExplanationOfBenefit.item`);
+  });
+});
+
+describe('Patient MBI form', () => {
+  const patient = sample('Patient');
+  const mbiIssues = (p: Json, apiVersion: ApiVersion = 'v2'): string[] => {
+    const out: string[] = [];
+    checkProfileRules(p, 'Patient', { apiVersion }, (ruleId, at) => {
+      if (ruleId === RULE.mbi) out.push(at);
+    });
+    return out;
+  };
+
+  it("takes BFD's sample: its replaced MBIs are test numbers, its current one has the MBI form", () => {
+    expect(mbiIssues(patient)).toEqual([]);
+  });
+
+  it('flags a Patient whose MBI identifiers all hold another number (its bene_id), in every version', () => {
+    const p = copy(patient);
+    for (const i of p.identifier as Json[])
+      if (i.system === 'http://hl7.org/fhir/sid/us-mbi') i.value = '-10000000000001';
+    for (const v of ['v1', 'v2', 'v3'] as const) expect(mbiIssues(p, v)).toEqual(['Patient.identifier']);
+  });
+
+  it('takes a synthetic MBI (S in second place)', () => {
+    const p = copy(patient);
+    for (const i of p.identifier as Json[])
+      if (i.system === 'http://hl7.org/fhir/sid/us-mbi') i.value = '1S00E00AA00';
+    expect(mbiIssues(p)).toEqual([]);
   });
 });
 

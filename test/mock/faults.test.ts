@@ -143,19 +143,6 @@ const PROBES: Record<string, Probe> = {
           `Basic ${Buffer.from('3841c594-a8c0-41e5-98cc-38bb45360d3c:x').toString('base64')}`,
         ),
     ),
-  'token-secret-prefix-compared': (m) => {
-    const credential = m.ctx.credentialsById.get('3841c594-a8c0-41e5-98cc-38bb45360d3c')!;
-    const nearMiss = `${credential.clientSecret.slice(0, -1)}${credential.clientSecret.endsWith('0') ? '1' : '0'}`;
-    return status(
-      m
-        .http()
-        .post('/auth/token')
-        .set(
-          'Authorization',
-          `Basic ${Buffer.from(`${credential.clientId}:${nearMiss}`).toString('base64')}`,
-        ),
-    );
-  },
   'auth-accepts-no-token': (m) =>
     status(
       m
@@ -1043,10 +1030,119 @@ Object.assign(PROBES, {
   'metadata-status-draft': metadataText,
   'metadata-no-software-version': metadataText,
   'metadata-publisher-html-escaped': metadataText,
-  'metadata-software-name-abbreviated': metadataText,
   'metadata-interactions-as-strings': metadataText,
   'metadata-cors-string': metadataText,
   'metadata-oauth-valueset-system': metadataText,
+});
+
+// independent faults: seeds 002/003 (issue 16 item 5).
+const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/** A JWT shaped like the mock's tokens, unexpired, signed by nobody the mock knows. */
+function unsignedLookingToken(m: TestMock): string {
+  const now = Math.floor(m.ctx.clock.nowMs() / 1000);
+  const payload = {
+    iss: 'ssas',
+    iat: now,
+    exp: now + 600,
+    use: 'AccessToken',
+    dat: JSON.stringify({ cms_ids: ['A9994'] }),
+  };
+  return `${b64url({ alg: 'RS512', typ: 'JWT' })}.${b64url(payload)}.${Buffer.from('x'.repeat(256)).toString('base64url')}`;
+}
+
+/** The X-Progress of a job held in `state`. */
+async function progressIn(m: TestMock, state: string): Promise<unknown> {
+  const { t, id } = await jobHeldIn(m, state);
+  return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'] ?? 'none';
+}
+
+Object.assign(PROBES, {
+  'metadata-v1-fhir-version-r4': async (m: TestMock) =>
+    json(await m.http().get('/api/v1/metadata')).fhirVersion,
+  'auth-signature-unchecked': (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(unsignedLookingToken(m))),
+    ),
+  'auth-accepts-bare-token': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set('Authorization', await m.token()),
+    ),
+  'auth-secret-prefix-match': (m: TestMock) =>
+    status(
+      m
+        .http()
+        .post('/auth/token')
+        .set(
+          'Authorization',
+          `Basic ${Buffer.from(
+            '3841c594-a8c0-41e5-98cc-38bb45360d3c:f9780d323588f1cdfc3e63e95a8cbdcdd47602ff48a537b51dc5d7834bf466416a716bd4XXXXXXXX',
+          ).toString('base64')}`,
+        ),
+    ),
+  'auth-info-requires-token': (m: TestMock) => status(m.http().get('/_auth')),
+  'content-mbi-holds-bene-id': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-mbi-all-current': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-patient-no-name': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-eob-no-care-team': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
+  'content-stray-type-last-line': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'kickoff-group-rejects-type': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Group/all/$export?_type=Coverage')).status,
+  'since-offset-ignored': async (m: TestMock) => {
+    // An hour after a Patient's lastUpdated, written in New York time (-05:00): that Patient is out.
+    const first = (await files(m, '/api/v2/Patient/$export?_type=Patient')).split('\n')[0] ?? '';
+    const updated = Date.parse(json<{ meta: { lastUpdated: string } }>({ text: first }).meta.lastUpdated);
+    const wall = new Date(updated + 3_600_000 - 5 * 3_600_000).toISOString().slice(0, 23);
+    return files(m, `/api/v2/Patient/$export?_type=Patient&_since=${wall}-05:00`);
+  },
+  'status-pending-no-x-progress': (m: TestMock) => progressIn(m, 'Pending'),
+  'manifest-transaction-time-is-expiry': async (m: TestMock) => (await manifestOf(m))['transactionTime'],
+  'manifest-request-internal-host': async (m: TestMock) => (await manifestOf(m))['request'],
+  'manifest-urls-previous-job-id': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
+  'content-sandbox-real-bene-id': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-coverage-part-b-as-a': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'group-all-drops-last-enrollee': (m: TestMock) => files(m, '/api/v2/Group/all/$export?_type=Patient'),
+  'download-accepts-any-bearer': async (m: TestMock) =>
+    (await firstFile(m, { Authorization: 'Bearer not-a-token' }, false)).status,
+  'auth-token-lives-an-hour': async (m: TestMock) =>
+    json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994'))).expires_in,
+  'auth-expiry-checked-at-kickoff-only': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(21 * 60);
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'metadata-date-go-format': metadataText,
+  'service-version-not-at-root': (m: TestMock) => status(m.http().get('/_version')),
+  'kickoff-v1-status-url-v2': async (m: TestMock) =>
+    (await kick(m, '/api/v1/Patient/$export')).headers['content-location'],
+  'metadata-export-definitions-swapped': metadataText,
+  'manifest-error-typed-as-data': async (m: TestMock) => JSON.stringify((await manifestOf(m))['error']),
+  'download-serves-next-file': (m: TestMock) => files(m),
+  'kickoff-type-order-sensitive': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Coverage,Patient')).status,
+  'download-pretty-printed': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'metadata-publisher-abbreviated': metadataText,
+  'metadata-software-name-short': metadataText,
+  'metadata-rest-mode-client': metadataText,
+  'metadata-no-search-system': metadataText,
+  'metadata-cors-false': metadataText,
+  'metadata-security-smart-service': metadataText,
+  'metadata-v1-instantiates-r4': async (m: TestMock) => (await m.http().get('/api/v1/metadata')).text,
+  'service-version-empty': async (m: TestMock) => (await m.http().get('/_version')).text,
+  'kickoff-group-rejects-since': async (m: TestMock) =>
+    (await kick(m, `/api/v2/Group/all/$export?_since=${yearAgo(m)}`)).status,
+  'ratelimit-same-url-only': async (m: TestMock) => {
+    const t = await tokenFor(m.app, 'SBXBM0002');
+    await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
+    return status(m.http().get('/api/v2/Patient/$export?_type=Patient,Coverage').set(exportHeaders(t)));
+  },
 });
 
 describe('every fault changes the mock behaviour', () => {

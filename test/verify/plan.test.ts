@@ -90,3 +90,37 @@ describe('planVerify', () => {
     expect(partial.faults.map((f) => f.fault.name)).toEqual(['f-v3']);
   });
 });
+
+describe('planVerify: a fault only requirement rows name', () => {
+  const catalog = [
+    check({ id: 'M', area: 'metadata', faults: ['f-declared'] }),
+    check({ id: 'N', area: 'metadata', faults: [] }),
+  ];
+  const faults = [
+    fault('f-row-v1', 'metadata'),
+    fault('f-declared', 'metadata'),
+    fault('f-row-any', 'metadata'),
+  ];
+  const plan = planVerify(catalog, faults, {
+    alsoJudgedBy: new Map([
+      [named('f-row-v1'), ['N']],
+      [named('f-declared'), ['N']],
+      [named('f-row-any'), ['N']],
+    ]),
+    rowVersions: new Map([
+      [named('f-row-v1'), ['v1' as const]],
+      [named('f-declared'), ['v1' as const]],
+    ]),
+  });
+  const versionsOf = (name: string) =>
+    plan.faults.find((f) => f.fault.name === named(name))!.jobs.map((j) => `${j.version} ${j.profile}`);
+
+  it('runs on the versions its rows give, when no check declares it', () => {
+    expect(versionsOf('f-row-v1')).toEqual(['v1 bcda']);
+  });
+
+  it('stays where its declaring checks run, and on v2 when its rows hold for every version', () => {
+    expect(versionsOf('f-declared')).toEqual(['v2 bcda']);
+    expect(versionsOf('f-row-any')).toEqual(['v2 bcda']);
+  });
+});

@@ -9,6 +9,7 @@ import {
 import { cohortOf, population } from './attribution';
 import { droppedFromSnapshot, firstResourceLines } from './export-faults';
 import { toJsonLine } from './json-text';
+import { mutateAnyResource } from './line-faults';
 import { ERROR_FILE_STRAY_LINE, datedOn, mutateResource, spansNewYear, truncateLine } from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
 import { buildCoverage } from './resources/coverage';
@@ -91,6 +92,8 @@ function* dataLines(
   const serialize = (r: object): string => toJsonLine(r, sortKeys);
   const faulty = mutations.size > 0 || (spec.dataFaults?.length ?? 0) > 0;
   let first = true;
+  let position = 0;
+  let lastFacts: BeneficiaryFacts | undefined;
   for (let i = start; i < end; i++) {
     if (file.cohort && cohortOf(spec, i) !== file.cohort) continue;
     const facts = beneficiaryFacts(ctx, i);
@@ -98,6 +101,9 @@ function* dataLines(
     const resources = beneficiaryResources(ctx, filter, spec.version, facts, type);
     for (const [ordinal, resource] of resources.entries()) {
       if (droppedFromSnapshot(spec, i, ordinal)) continue;
+      lastFacts = facts;
+      if (faulty) mutateAnyResource(resource as Record<string, unknown>, type, mutations, position);
+      position++;
       if (!first || !faulty) {
         yield serialize(resource);
         continue;
@@ -111,19 +117,37 @@ function* dataLines(
       yield mutations.has('malformed-json') ? truncateLine(line!) : line!;
       yield* more;
       if (mutations.has('wrong-resource-type')) {
-        // A resource of another type slipped into this file: the beneficiary's Patient, or its Coverage in a Patient file.
-        const otherType: ExportResourceType = type === 'Patient' ? 'Coverage' : 'Patient';
-        const unfiltered: Filter = { sinceMs: undefined, runoutLastDay: undefined };
-        const other = beneficiaryResources(ctx, unfiltered, spec.version, facts, otherType)[0];
+        const other = otherTypeResource(spec, ctx, facts, type);
         if (other) yield toJsonLine(other, sortKeys);
       }
     }
   }
+  if (mutations.has('stray-type-last-line') && lastFacts) {
+    const other = otherTypeResource(spec, ctx, lastFacts, type);
+    if (other) yield toJsonLine(other, sortKeys);
+  }
+}
+
+/** A resource of another type to slip into a file: the beneficiary's Patient, or its Coverage in a Patient file. */
+function otherTypeResource(
+  spec: ExportSpec,
+  ctx: FactsContext,
+  facts: BeneficiaryFacts,
+  type: ExportResourceType,
+): object | undefined {
+  const otherType: ExportResourceType = type === 'Patient' ? 'Coverage' : 'Patient';
+  const unfiltered: Filter = { sinceMs: undefined, runoutLastDay: undefined };
+  return beneficiaryResources(ctx, unfiltered, spec.version, facts, otherType)[0];
 }
 
 /** Fault json-array: the whole file as one line holding a JSON array of its resources. */
 function* asOneArray(lines: Iterable<string>): Generator<string> {
   yield `[${[...lines].join(',')}]`;
+}
+
+/** Fault pretty-printed: each resource as indented JSON, over several lines. */
+function* prettyPrinted(lines: Iterable<string>): Generator<string> {
+  for (const line of lines) yield JSON.stringify(JSON.parse(line), null, 2);
 }
 
 /** The lines of one planned file (JSON texts without the trailing newline). */
@@ -138,5 +162,6 @@ export function fileLines(
   const ctx = factsContext(spec);
   if (file.kind === 'error') return errorLines(spec, ctx, file);
   const lines = dataLines(spec, ctx, file, options.sortKeys === true);
+  if (spec.mutations?.includes('pretty-printed')) return prettyPrinted(lines);
   return spec.mutations?.includes('json-array') ? asOneArray(lines) : lines;
 }

@@ -68,7 +68,24 @@ export type ContentMutation =
   /** Group/runout: the first claim of every claim file spans the new year (December to January). */
   | 'service-spans-new-year'
   /** Each data file is one line: a JSON array of its resources. */
-  | 'json-array';
+  | 'json-array'
+  // Past the first line (line-faults.ts; seeds 002/003, issue 16 item 5):
+  /** Every Patient's MBI identifiers hold its bene_id. */
+  | 'mbi-holds-bene-id'
+  /** Every MBI is marked current, replaced ones included. */
+  | 'mbi-all-current'
+  /** The second Patient of each file has no name. */
+  | 'second-patient-no-name'
+  /** Every ExplanationOfBenefit lacks its care team (performing, prescribing, attending provider). */
+  | 'eob-no-care-team'
+  /** Each data file ends with a line of another resource type. */
+  | 'stray-type-last-line'
+  /** Every Patient's bene_id identifier holds the positive (real-looking) number, Patient.id stays negative. */
+  | 'bene-id-positive'
+  /** Every Part B Coverage's plan class says Part A. */
+  | 'part-b-labelled-part-a'
+  /** Each resource is written as indented JSON over several lines. */
+  | 'pretty-printed';
 
 export interface ExportSpec {
   aco: AcoProfile;

@@ -8,9 +8,6 @@ import { SANDBOX_CREDENTIAL } from '../credentials';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 import { faultOnlyRoute } from '../wrong-method';
 
-/** How much of a secret the fault token-secret-prefix-compared compares. */
-const SECRET_PREFIX_COMPARED = 32;
-
 export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.post('/auth/token', (request, reply) => issueToken(ctx, request, reply));
   faultOnlyRoute(
@@ -43,6 +40,15 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
+/**
+ * Fault auth-secret-prefix-match: bcrypt reads only a secret's first 72 bytes, so a hash-based
+ * comparison accepts any secret that starts like the right one (the mock's secrets are 80).
+ */
+function sameFirst72Bytes(expected: string, given: string): boolean {
+  const head = (s: string): string => Buffer.from(s, 'utf8').subarray(0, 72).toString('latin1');
+  return head(expected) === head(given);
+}
+
 async function issueToken(
   ctx: MockContext,
   request: FastifyRequest,
@@ -60,14 +66,12 @@ async function issueToken(
     return sendText(reply, ctx.faults.has('outage-wrong-status') ? 401 : 503);
   }
   const credential = ctx.credentialsById.get(basic.id);
-  // Fault token-secret-prefix-compared: only the first characters of the secret are compared, as
-  // against a column that truncates it.
-  const compared = (secret: string): string =>
-    ctx.faults.has('token-secret-prefix-compared') ? secret.slice(0, SECRET_PREFIX_COMPARED) : secret;
   const secretOk =
     credential !== undefined &&
-    (compared(credential.clientSecret) === compared(basic.secret) ||
-      ctx.faults.has('auth-accepts-bad-secret'));
+    (credential.clientSecret === basic.secret ||
+      ctx.faults.has('auth-accepts-bad-secret') ||
+      (ctx.faults.has('auth-secret-prefix-match') &&
+        sameFirst72Bytes(credential.clientSecret, basic.secret)));
   if (!credential || !secretOk) return sendText(reply, 401);
   const waitSeconds = tokenRateLimited(ctx, credential.cmsId);
   if (waitSeconds !== undefined) {
@@ -78,10 +82,13 @@ async function issueToken(
       `${credential.cmsId} exceeded the rate limit for /auth/token. Access tokens last 20 minutes; please cache and reuse them.`,
     );
   }
+  // Fault auth-token-lives-an-hour: a JWT library's default hour, stated and enforced.
+  const lifetimeSeconds = ctx.faults.has('auth-token-lives-an-hour') ? 3600 : ctx.tokens.lifetimeSeconds;
   const token = await ctx.tokens.issue(credential.clientId, credential.cmsId, {
     noExpiry: ctx.faults.has('auth-token-never-expires'),
+    lifetimeSeconds,
   });
-  const lifetime = String(ctx.tokens.lifetimeSeconds);
+  const lifetime = String(lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
   const expiresPart = ctx.faults.has('auth-token-no-expires-in') ? '' : ` "expires_in": "${lifetime}",`;
   const tokenType = ctx.faults.has('auth-token-wrong-type') ? 'mac' : 'bearer';

@@ -12,6 +12,7 @@ import { findFile, jobFiles } from '../manifest';
 import { ndjsonStream, truncated } from '../ndjson-stream';
 import { pacedStream } from '../download-pace';
 import { sendBody, sendOutcome, sendText } from '../outcome';
+import type { PlannedFile } from '../data/types';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
 
@@ -57,10 +58,20 @@ export function registerDataRoute(app: FastifyInstance, ctx: MockContext): void 
   );
 }
 
+/** Fault download-serves-next-file: an off-by-one file index serves the job's next data file. */
+function nextDataFile(ctx: MockContext, job: Job, file: PlannedFile): PlannedFile {
+  const outputs = jobFiles(ctx, job).filter((f) => f.kind === 'output');
+  const at = outputs.findIndex((f) => f.name === file.name);
+  return at < 0 || outputs.length < 2 ? file : outputs[(at + 1) % outputs.length]!;
+}
+
 async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { jobID, fileName } = request.params;
+  const header = request.headers.authorization;
   const openAccess =
-    ctx.faults.has('download-no-token-required') && request.headers.authorization === undefined;
+    (ctx.faults.has('download-no-token-required') && header === undefined) ||
+    // Fault download-accepts-any-bearer: the file server checks that a bearer token is there, not what it is.
+    (ctx.faults.has('download-accepts-any-bearer') && /^Bearer \S+$/.test(header ?? ''));
   const ownerAco = openAccess ? ctx.acos.get(ctx.jobs.get(Number(jobID))?.cmsId ?? '') : undefined;
   const aco = ownerAco ?? (await requireAco(ctx, request, reply));
   if (!aco) return reply;
@@ -88,6 +99,7 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const done = status === 'Completed' || ((status === 'Archived' || status === 'Expired') && afterExpiry);
   let file = done ? findFile(ctx, m.job, fileName) : undefined;
   if (!file && done && anyName) file = jobFiles(ctx, m.job).find((f) => f.kind === 'output');
+  if (file && ctx.faults.has('download-serves-next-file')) file = nextDataFile(ctx, m.job, file);
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
 
   // Quirk: the real server re-serializes BFD resources, so keys come sorted at every level.

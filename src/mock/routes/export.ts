@@ -80,6 +80,16 @@ function registerPerPatientRoutes(app: FastifyInstance, ctx: MockContext, versio
   });
 }
 
+/**
+ * Fault kickoff-type-order-sensitive: a _type list is matched against the combinations the
+ * documents write, in their order (ExplanationOfBenefit, Patient, Coverage, then Claim, ClaimResponse).
+ */
+function inDocumentedOrder(types: readonly string[]): boolean {
+  const order = ['ExplanationOfBenefit', 'Patient', 'Coverage', 'Claim', 'ClaimResponse'];
+  const ranks = types.map((t) => order.indexOf(t));
+  return ranks.every((r, i) => i === 0 || r > ranks[i - 1]!);
+}
+
 /** Default types when `_type` is absent (behavior §2.2 getResourceTypes). */
 export function defaultTypes(
   aco: MockAco,
@@ -135,6 +145,13 @@ async function kickOff(
   if (headerError && ctx.faults.has('kickoff-headers-before-params'))
     return bad(400, 'structure', headerError.error);
   if ('error' in params) return bad(400, 'structure', params.error);
+  // Fault kickoff-group-rejects-since: _since is read on /Patient only; a Group kick-off naming it fails.
+  if (groupId !== undefined && params.since && ctx.faults.has('kickoff-group-rejects-since'))
+    return bad(
+      400,
+      'structure',
+      'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
+    );
 
   // 7: Accept and Prefer.
   if (headerError) return bad(400, 'structure', headerError.error);
@@ -145,7 +162,8 @@ async function kickOff(
     let clash = false;
     for (const job of ctx.jobs.ofAco(aco.cmsId)) {
       const pendingOnly = ctx.faults.has('ratelimit-pending-only');
-      if (!blocksNewJob(job, version, requestKey, params.types, nowMs, pendingOnly)) continue;
+      const sameUrlOnly = ctx.faults.has('ratelimit-same-url-only');
+      if (!blocksNewJob(job, version, requestKey, params.types, nowMs, pendingOnly, sameUrlOnly)) continue;
       clash = true;
       break;
     }
@@ -166,9 +184,18 @@ async function kickOff(
   let types: ExportResourceType[];
   if (params.types && !ctx.faults.has('content-ignores-type')) {
     const supported = VERSION_TYPES[version];
+    // Fault kickoff-group-rejects-type: _type is read on /Patient only; a Group kick-off naming it fails.
+    if (groupId !== undefined && ctx.faults.has('kickoff-group-rejects-type'))
+      return bad(
+        400,
+        'structure',
+        `invalid resource type ${params.types[0] ?? ''}. Supported types ${goSlice([])}`,
+      );
     const acceptAny = ctx.faults.has('kickoff-accepts-unknown-type');
     types = [];
-    const rejectAll = ctx.faults.has('kickoff-rejects-valid-type');
+    const rejectAll =
+      ctx.faults.has('kickoff-rejects-valid-type') ||
+      (ctx.faults.has('kickoff-type-order-sensitive') && !inDocumentedOrder(params.types));
     for (const t of params.types) {
       if (rejectAll)
         return bad(400, 'structure', `invalid resource type ${t}. Supported types ${goSlice(supported)}`);
@@ -207,7 +234,7 @@ async function kickOff(
     willFail: version === 'v1' && types.includes('Observation'),
     spec: {
       aco: {
-        ...whoseEnrollees(ctx, aco),
+        ...lastEnrolleeDropped(ctx, groupId, whoseEnrollees(ctx, aco)),
         adjudicated: aco.adjudicated,
         // Fault default-export-adds-claims serves Claim data to an organization without any.
         partiallyAdjudicated:
@@ -235,8 +262,15 @@ async function kickOff(
     },
   });
 
+  // Fault kickoff-v1-status-url-v2: the v1 kick-off hands out the v2 status URL of its job.
   // Fault kickoff-content-location-v1-path: the status URL names v1 whatever version was asked.
-  const statusPath = `/api/${ctx.faults.has('kickoff-content-location-v1-path') ? 'v1' : version}/jobs/${job.id}`;
+  const statusVersion =
+    version === 'v1' && ctx.faults.has('kickoff-v1-status-url-v2')
+      ? 'v2'
+      : ctx.faults.has('kickoff-content-location-v1-path')
+        ? 'v1'
+        : version;
+  const statusPath = `/api/${statusVersion}/jobs/${job.id}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
   if (!ctx.faults.has('kickoff-no-content-location')) {
     const relative = ctx.faults.has('kickoff-relative-content-location');
@@ -279,12 +313,15 @@ function blocksNewJob(
   nowMs: number,
   /** Fault ratelimit-pending-only: a job In Progress no longer counts as in flight. */
   pendingOnly = false,
+  /** Fault ratelimit-same-url-only: only a byte-identical request is a duplicate. */
+  sameUrlOnly = false,
 ): boolean {
   if (job.version !== version) return false;
   if (nowMs - job.createdAtMs >= 24 * 3600 * 1000) return false;
   const status = jobState(job, nowMs).status;
   if (pendingOnly ? status !== 'Pending' : !isActive(status)) return false;
   if (job.requestKey === requestKey) return true;
+  if (sameUrlOnly) return false;
   if (newTypes === undefined || job.typeParam === undefined) return true;
   // Quirk of the real check, kept: the old job's raw `_type` is compared as one string.
   return newTypes.includes(job.typeParam);
@@ -394,6 +431,17 @@ function whoseEnrollees(ctx: MockContext, aco: MockAco): { cmsId: string; benefi
   return shared
     ? { cmsId: shared.cmsId, beneficiaries: shared.beneficiaries }
     : { cmsId: aco.cmsId, beneficiaries: aco.beneficiaries };
+}
+
+/** Fault group-all-drops-last-enrollee: Group/all's list of enrollees stops one short (an off-by-one). */
+function lastEnrolleeDropped(
+  ctx: MockContext,
+  groupId: string | undefined,
+  enrollees: { cmsId: string; beneficiaries: number },
+): { cmsId: string; beneficiaries: number } {
+  return groupId === 'all' && ctx.faults.has('group-all-drops-last-enrollee') && enrollees.beneficiaries > 1
+    ? { ...enrollees, beneficiaries: enrollees.beneficiaries - 1 }
+    : enrollees;
 }
 
 /** The ACO of the published sandbox credentials, whose enrollees fault export-ignores-organization gives everyone. */

@@ -118,7 +118,9 @@ async function getStatus(
             ? String(Math.floor(ctx.clock.nowMs() / 1000) + 5)
             : POLL_AFTER_SECONDS,
         );
-      if (!ctx.faults.has('status-no-x-progress')) {
+      // Fault status-pending-no-x-progress: only a job already In Progress reports its progress.
+      const quietPending = status === 'Pending' && ctx.faults.has('status-pending-no-x-progress');
+      if (!ctx.faults.has('status-no-x-progress') && !quietPending) {
         const progress = status === 'Pending' ? 'Pending' : inProgress(ctx, state.percent);
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
       }

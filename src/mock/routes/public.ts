@@ -3,9 +3,9 @@
  * (behavior §2.1, §2.9, §0).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FaultName } from '../../core/faults';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
+import { applyExampleFieldFaults } from '../capability-faults';
 import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
 import { sendBody, sendOutcome, sendText } from '../outcome';
@@ -13,30 +13,6 @@ import { isSwaggerVersion, swaggerDocument, swaggerPage } from '../swagger';
 import { baseUrl } from '../urls';
 
 const json = (body: unknown): string => JSON.stringify(body);
-
-/**
- * Faults that each break one value the documented CapabilityStatement fixes (seed 001, "Check API
- * status"), as an independent implementation might: an HTML-escaped publisher, interactions as bare
- * strings, cors as a string, the OAuth coding under the value set's URL, an abbreviated software name.
- */
-function documentedFieldFaults(ctx: MockContext, statement: Record<string, unknown>): void {
-  const has = (name: FaultName): boolean => ctx.faults.has(name);
-  if (has('metadata-publisher-html-escaped'))
-    statement.publisher = 'Centers for Medicare &amp; Medicaid Services';
-  if (has('metadata-software-name-abbreviated'))
-    statement.software = { ...(statement.software as object), name: 'BCDA' };
-  for (const rest of statement.rest as Array<Record<string, unknown>>) {
-    if (has('metadata-interactions-as-strings')) rest.interaction = ['batch', 'search-system'];
-    const security = rest.security as {
-      cors?: unknown;
-      service?: Array<{ coding?: Array<{ system?: string }> }>;
-    };
-    if (has('metadata-cors-string')) security.cors = 'true';
-    if (has('metadata-oauth-valueset-system'))
-      for (const coding of security.service?.flatMap((s) => s.coding ?? []) ?? [])
-        coding.system = 'http://hl7.org/fhir/ValueSet/restful-security-service';
-  }
-}
 
 export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/metadata`, async (request, reply) => {
@@ -63,7 +39,33 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-no-software-version'))
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
-    documentedFieldFaults(ctx, statement);
+    applyExampleFieldFaults(ctx.faults, statement);
+    // Fault metadata-export-definitions-swapped: each export operation cites the other's definition.
+    if (ctx.faults.has('metadata-export-definitions-swapped'))
+      Object.assign(
+        statement,
+        JSON.parse(
+          JSON.stringify(statement).replace(
+            /OperationDefinition\/(patient|group)-export/g,
+            (_m, kind: string) =>
+              kind === 'patient' ? 'OperationDefinition/group-export' : 'OperationDefinition/patient-export',
+          ),
+        ) as object,
+      );
+    // Fault metadata-date-go-format: the date as Go's time.Time String() writes it.
+    if (ctx.faults.has('metadata-date-go-format'))
+      statement.date = `${ctx.clock.now().toISOString().replace('T', ' ').replace('Z', '')} +0000 UTC`;
+    // Fault metadata-v1-fhir-version-r4: v1 shares v2's R4 value, though it serves STU3.
+    if (ctx.faults.has('metadata-v1-fhir-version-r4') && version === 'v1') statement.fhirVersion = '4.0.1';
+    // Fault metadata-v1-instantiates-r4: v1 names BFD's R4 (v2) metadata, not the STU3 server's.
+    if (
+      ctx.faults.has('metadata-v1-instantiates-r4') &&
+      version === 'v1' &&
+      Array.isArray(statement.instantiates)
+    )
+      statement.instantiates = statement.instantiates.map((u) =>
+        typeof u === 'string' ? u.replace('/baseDstu3/metadata/', '/v2/fhir/metadata') : u,
+      );
     if (ctx.faults.has('metadata-no-token-url')) {
       for (const rest of statement.rest as Array<{ security?: { extension?: unknown } }>)
         delete rest.security?.extension;
@@ -75,10 +77,13 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
 
 export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.get('/_version', async (request, reply) => {
+    // Fault service-version-not-at-root: no route at the server root (Go's mux answers its 404 text).
+    if (ctx.faults.has('service-version-not-at-root')) return sendText(reply, 404, '404 page not found');
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     const body = ctx.faults.has('service-version-wrong-shape')
       ? { build: MOCK_VERSION }
-      : { version: MOCK_VERSION };
+      : // Fault service-version-empty: a build without its version stamped in.
+        { version: ctx.faults.has('service-version-empty') ? '' : MOCK_VERSION };
     const status = ctx.faults.has('contract-status-undocumented') ? 203 : 200;
     return sendBody(reply, status, 'application/json', json(body));
   });
@@ -91,6 +96,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): v
     return sendBody(reply, allOk ? 200 : 502, type, json(health));
   });
   app.get('/_auth', async (request, reply) => {
+    // Fault auth-info-requires-token: the provider details sit behind the token ladder.
+    if (ctx.faults.has('auth-info-requires-token') && request.headers.authorization === undefined)
+      return sendOutcome(reply, 401, 'v1', 'forbidden', 'Invalid Token');
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     let body: Record<string, string> =
       ctx.authProvider === 'ok'

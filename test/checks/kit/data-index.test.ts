@@ -9,7 +9,7 @@ describe('sinceInsideRange', () => {
     expect(sinceInsideRange([5, 6])).toBeUndefined();
   });
 
-  it('lands halfway across the gap at the median, on no value', () => {
+  it('lands in the gap at the median, on no value: halfway across a gap under two seconds', () => {
     expect(sinceInsideRange([0, 10, 20, 30])).toBe(15);
     expect(sinceInsideRange([30, 0, 20, 10])).toBe(15);
     // The median's neighbour is the same value: the nearest real gap is used.
