@@ -24,6 +24,7 @@ import {
 import {
   errorAnswerProblems,
   joinProblems,
+  retryAfterSecondsProblem,
   mediaType,
   operationOutcomeProblems,
   statusProblem,
@@ -781,9 +782,7 @@ const accessChecks: CheckDefinition[] = [
             evidence,
           );
         const problem = joinProblems([
-          retryAfterMs(limited.headers['retry-after']) === undefined
-            ? `Retry-After is ${JSON.stringify(limited.headers['retry-after'] ?? null)}`
-            : undefined,
+          retryAfterSecondsProblem(limited.headers['retry-after']),
           mediaType(limited) === 'text/plain'
             ? undefined
             : `Content-Type "${limited.headers['content-type'] ?? '(none)'}", expected text/plain`,

@@ -6,7 +6,7 @@
 import { type CheckDefinition, KickoffBudgetExceeded, pass, skip, verdict, warn } from './context';
 import type { HttpResponse } from '../http/client';
 import { retryAfterMs } from '../http/retry-after';
-import { joinProblems, statusProblem } from './kit/expect';
+import { joinProblems, retryAfterSecondsProblem, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
 
@@ -75,9 +75,7 @@ function rateLimitCheck(id: string, endpoint: 'patient' | 'group'): CheckDefinit
         const retryAfter = second.res.headers['retry-after'];
         const problem = joinProblems([
           statusProblem(second.res, 429),
-          second.res.status === 429 && (retryAfter === undefined || retryAfterMs(retryAfter) === undefined)
-            ? `Retry-After is ${retryAfter === undefined ? 'missing' : `"${retryAfter}"`}`
-            : undefined,
+          second.res.status === 429 ? retryAfterSecondsProblem(retryAfter) : undefined,
           varied && statusProblem(varied.res, 429) && `with _type=Patient: ${statusProblem(varied.res, 429)}`,
         ]);
         return verdict(

@@ -16,6 +16,15 @@ type IssueBody = Received<Schemas['OperationOutcomeIssueV2']>;
 type DetailsBody = Received<Schemas['OperationOutcomeIssueV2']['details']>;
 type CodingBody = ReceivedItem<Schemas['OperationOutcomeIssueV2']['details']['coding']>;
 
+/**
+ * What is wrong with a Retry-After that BCDA's documents give as a delay in seconds: missing, or
+ * another form (an HTTP-date, which RFC 9110 allows but the documents and the contract do not).
+ */
+export function retryAfterSecondsProblem(value: string | undefined): string | undefined {
+  if (value === undefined) return 'Retry-After is missing';
+  return /^\s*\d+\s*$/.test(value) ? undefined : `Retry-After is "${value}", not a delay in seconds`;
+}
+
 export function statusProblem(res: HttpResponse, expected: number | number[]): string | undefined {
   const list = Array.isArray(expected) ? expected : [expected];
   if (list.includes(res.status)) return undefined;
