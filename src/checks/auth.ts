@@ -36,7 +36,7 @@ import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
 import { TransportError } from '../http/client';
 import { scopesBeyond } from '../auth/smart-scopes';
-import { strangerKey } from '../auth/smart-key';
+import { strangerKey, type SmartKey } from '../auth/smart-key';
 import {
   NOT_CONFIGURED,
   OAUTH_ERRORS,
@@ -45,6 +45,8 @@ import {
   mainTokenAnswer,
   narrowAccess,
   refusalVerdict,
+  refusedInTurn,
+  type RefusalCase,
   scopeKickoffLevel,
   skipped,
   smartConfiguration,
@@ -1167,24 +1169,42 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SMART-WRONG-AUDIENCE',
     title: 'the token endpoint refuses an assertion meant for another audience',
     description:
-      "A client assertion whose aud is not the token URL (otherwise valid) is refused with 400 or 401: the aud of a SMART client assertion is the token endpoint's URL.",
+      "A client assertion whose aud is not the token URL (otherwise valid) is refused with 400 or 401, first one naming another server's token URL, then one naming this server's FHIR base URL (the aud of SMART App Launch's authorize request, not of a client assertion): the aud of a SMART client assertion is the token endpoint's URL.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
     refs: [...SMART_REFS, 'RFC 7523 §3'],
     operations: [],
     faults: ['ig-token-accepts-wrong-audience'],
-    run: (ctx) =>
-      expectRefused(ctx, 'an assertion whose aud is another server', () => ({
-        label: 'SMART token request with an assertion for another audience',
-        overrides: { aud: 'https://wrong-audience.invalid/auth/token' },
-      })),
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      const cases: RefusalCase[] = [
+        {
+          what: 'an assertion whose aud is another server',
+          request: {
+            label: 'SMART token request with an assertion for another audience',
+            overrides: { aud: 'https://wrong-audience.invalid/auth/token' },
+          },
+        },
+      ];
+      // Only where the FHIR base is not itself the token URL (no server is laid out so, but then it would be the right aud).
+      if (smart.fhirBase !== (await smart.tokenUrl()))
+        cases.push({
+          what: 'an assertion whose aud is the FHIR base URL',
+          request: {
+            label: "SMART token request with an assertion whose aud is the server's FHIR base",
+            overrides: { aud: smart.fhirBase },
+          },
+        });
+      return refusedInTurn(smart, cases);
+    },
   },
   {
     id: 'AUTH-SMART-BAD-SIGNATURE',
     title: 'the token endpoint refuses an assertion signed by a key the client never registered',
     description:
-      "A client assertion naming the client's registered kid but signed by another key of the same algorithm is refused with 400 or 401, and so is one whose header points (jku) to a key set the client never registered: the server verifies the signature with the client's registered keys.",
+      "A client assertion naming the client's registered kid but signed by another key of the same algorithm is refused with 400 or 401, and so is one whose header points (jku) to a key set the client never registered, and, where the run has a second SMART client with a key of its own, one naming the run's client but signed with the second client's key (its kid in the header): the server verifies the signature with the keys that client registered, not with any key it knows.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1195,31 +1215,43 @@ const smartBackendChecks: CheckDefinition[] = [
       const smart = await smartOrSkip(ctx);
       if (skipped(smart)) return smart;
       const key = await strangerKey(smart.key);
-      const plain = refusalVerdict(
-        await smart.request({
-          label: 'SMART token request signed by an unregistered key',
-          overrides: { key },
-        }),
-        'an assertion signed by an unregistered key',
-      );
-      if (plain.outcome !== 'pass') return plain;
-      const withJku = refusalVerdict(
-        await smart.request({
-          label: 'SMART token request signed by an unregistered key named by jku',
-          overrides: { key, header: { jku: 'https://jwks.invalid/unregistered.json' } },
-        }),
-        'an assertion whose jku names an unregistered key set',
-      );
-      return withJku.outcome === 'pass'
-        ? pass(`${plain.message}; ${withJku.message}`, [...plain.evidence, ...withJku.evidence])
-        : { ...withJku, evidence: [...plain.evidence, ...withJku.evidence] };
+      const cases: RefusalCase[] = [
+        {
+          what: 'an assertion signed by an unregistered key',
+          request: { label: 'SMART token request signed by an unregistered key', overrides: { key } },
+        },
+        {
+          what: 'an assertion whose jku names an unregistered key set',
+          request: {
+            label: 'SMART token request signed by an unregistered key named by jku',
+            overrides: { key, header: { jku: 'https://jwks.invalid/unregistered.json' } },
+          },
+        },
+      ];
+      // Only a key that is truly the other client's: one both clients registered would verify.
+      const other = ctx.otherSmart;
+      const material = (k: SmartKey) => JSON.stringify([k.publicJwk.n, k.publicJwk.x, k.publicJwk.y]);
+      if (
+        other &&
+        other.clientId !== smart.clientId &&
+        other.key.kid !== smart.key.kid &&
+        material(other.key) !== material(smart.key)
+      )
+        cases.push({
+          what: "an assertion of the run's client signed with the second client's key",
+          request: {
+            label: "SMART token request signed with another registered client's key",
+            overrides: { key: other.key },
+          },
+        });
+      return refusedInTurn(smart, cases);
     },
   },
   {
     id: 'AUTH-SMART-REUSED-JTI',
     title: 'the token endpoint refuses an assertion whose jti was already used',
     description:
-      "Two client assertions with the same jti, each otherwise valid and freshly signed: the first gets a token, the second is refused with 400 or 401 (SMART: the server rejects a jti it has seen within the assertion's lifetime).",
+      "Two client assertions with the same jti, each otherwise valid and freshly signed, with a third assertion of a fresh jti sent between them: the first gets a token, the replay is refused with 400 or 401 (SMART: the server rejects a jti it has seen within the assertion's lifetime, not only the last one it saw).",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1239,12 +1271,14 @@ const smartBackendChecks: CheckDefinition[] = [
           `the first assertion got no token (${first.status ?? first.problem}), so a replay cannot be told`,
           [first.exchangeId],
         );
+      // Another assertion between the two: a server remembering only the last jti forgets the first.
+      const between = await smart.request({ label: 'SMART token request with another fresh jti' });
       const again = await smart.request({
-        label: 'SMART token request reusing that jti',
+        label: 'SMART token request reusing the first jti',
         overrides: { jti },
       });
-      const verdictOf = refusalVerdict(again, 'a second assertion with a used jti');
-      return { ...verdictOf, evidence: [first.exchangeId, again.exchangeId] };
+      const verdictOf = refusalVerdict(again, 'an assertion reusing a jti used two requests before');
+      return { ...verdictOf, evidence: [first.exchangeId, between.exchangeId, again.exchangeId] };
     },
   },
   {
@@ -1268,18 +1302,33 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SMART-UNKNOWN-CLIENT',
     title: 'the token endpoint refuses an assertion from an unregistered client',
     description:
-      "A client assertion whose iss and sub name a client id nobody registered, signed with the run's key, is refused with 400 or 401: the server finds the client's keys by its id.",
+      "A client assertion whose iss and sub name a client id nobody registered, signed with the run's key, is refused with 400 or 401, and so is one whose iss is the run's client id but whose sub names that unregistered client: the server finds the client's keys by its id, and both claims must name it.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
     refs: SMART_REFS,
     operations: [],
     faults: ['ig-token-accepts-unknown-client'],
-    run: (ctx) =>
-      expectRefused(ctx, 'an assertion from an unregistered client id', () => ({
-        label: 'SMART token request from an unregistered client',
-        overrides: { iss: unregisteredClientId() },
-      })),
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      return refusedInTurn(smart, [
+        {
+          what: 'an assertion from an unregistered client id',
+          request: {
+            label: 'SMART token request from an unregistered client',
+            overrides: { iss: unregisteredClientId() },
+          },
+        },
+        {
+          what: "an assertion whose sub names an unregistered client (iss the run's client)",
+          request: {
+            label: 'SMART token request whose sub names an unregistered client',
+            overrides: { iss: smart.clientId, sub: unregisteredClientId() },
+          },
+        },
+      ]);
+    },
   },
   {
     id: 'AUTH-SMART-ERROR-BODY',

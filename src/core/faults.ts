@@ -1937,6 +1937,93 @@ const CATALOG = [
     'With _since, the manifest lists under deleted the resources that would have been returned but were deleted after that instant.',
     ['bulkdata@182'],
   ),
+  // independent faults: smart-backend rows. Written from the SMART Backend Services rows
+  // (spec/requirements/smart-backend.yaml), not from a check (issue 16 item 5); each is listed on
+  // its row only.
+  g(
+    'ig-smart-config-plain-pkce',
+    'auth',
+    'smart-configuration lists plain besides S256 under code_challenge_methods_supported.',
+    'code_challenge_methods_supported lists S256 and not plain.',
+    ['smart §conformance .well-known'],
+  ),
+  g(
+    'ig-smart-config-rs256-only',
+    'auth',
+    'smart-configuration advertises RS256 as its only token_endpoint_auth_signing_alg_values_supported (the server still verifies RS384 and ES384).',
+    'The advertised signing algorithms include RS384 or ES384.',
+    ['smart §client-confidential-asymmetric discovery'],
+  ),
+  g(
+    'ig-token-rs256-only',
+    'auth',
+    'The token endpoint verifies RS256 assertions only: one signed RS384 or ES384 is refused invalid_client.',
+    'Assertions signed with RS384 or ES384 (at least one of them) are verified and get a token.',
+    ['smart §client-confidential-asymmetric signature verification'],
+  ),
+  g(
+    'ig-token-expires-in-string',
+    'auth',
+    'The token response gives expires_in as a JSON string ("300") instead of a number.',
+    'A successful token response has access_token, token_type bearer, a numeric expires_in and scope.',
+    ['smart §backend-services token response'],
+  ),
+  g(
+    'ig-token-key-of-any-client',
+    'auth',
+    "The assertion's kid is looked up among every registered client's keys: an assertion of one client signed with another client's key gets a token.",
+    'An assertion verifies only with a key the client it names registered.',
+    ['smart §client-confidential-asymmetric signature verification'],
+  ),
+  g(
+    'ig-token-expired-grace',
+    'auth',
+    'An assertion is accepted until ten minutes after its exp (a generous clock-skew allowance).',
+    'An assertion whose exp has passed is refused.',
+    ['smart §client-confidential-asymmetric authentication'],
+  ),
+  g(
+    'ig-token-aud-fhir-base',
+    'auth',
+    "An assertion whose aud is the FHIR base URL (as SMART App Launch's aud parameter has it) is accepted besides one naming the token URL.",
+    "An assertion whose aud is not the token endpoint's URL is refused.",
+    ['smart §client-confidential-asymmetric authentication'],
+  ),
+  g(
+    'ig-token-sub-unchecked',
+    'auth',
+    'Only iss is checked against the registrations: an assertion whose sub names an unregistered client gets a token.',
+    'An assertion whose iss and sub do not both name the registered client is refused.',
+    ['smart §client-confidential-asymmetric authentication'],
+  ),
+  g(
+    'ig-token-jti-last-only',
+    'auth',
+    'The replay guard remembers only the last jti it saw: a jti reused after another assertion came in between gets a token.',
+    'An assertion whose jti was already used within its lifetime is refused.',
+    ['smart §client-confidential-asymmetric signature verification'],
+  ),
+  g(
+    'ig-token-error-bearer-code',
+    'auth',
+    'A refused token request answers 401 with error invalid_token (the RFC 6750 code for a bad bearer token), not an RFC 6749 section 5.2 code.',
+    'A refused token request answers 400 or 401 with an RFC 6749 section 5.2 error code.',
+    ['smart §client-confidential-asymmetric signature verification'],
+  ),
+  g(
+    'ig-token-error-no-description',
+    'auth',
+    'A refused token request answers the right error code with neither error_description nor error_uri.',
+    'The error answer of a refused token request explains it in error_description or error_uri.',
+    ['smart §client-confidential-asymmetric signature verification'],
+  ),
+  g(
+    'ig-token-refresh-token',
+    'auth',
+    'The token response also carries a refresh_token.',
+    'A backend service gets no refresh token: it asks again with a new assertion.',
+    ['smart §backend-services token response'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */
