@@ -359,6 +359,19 @@ const SINCE_NO_ATTRIBUTION_MSG =
   'failed to start job; attribution file not found for given _since parameter.';
 /** Before the earliest data BCDA serves (seed 000 §/Group: "as early as 2014"), so before any attribution file. */
 const BEFORE_ATTRIBUTION = '2013-01-01T00:00:00.000+00:00';
+/** How far ahead of the server's clock the near-future _since lies: past any second-rounding of its Date. */
+const NEAR_FUTURE_MS = 5 * 60_000;
+
+/** The server's clock as the Date of a fresh metadata answer, or undefined when it sends none. */
+async function serverClock(ctx: CheckContext): Promise<number | undefined> {
+  const res = await ctx.target.call(ctx.op('getMetadata'), {
+    label: "metadata, for the server's clock",
+    auth: 'none',
+  });
+  const date = res.headers.date === undefined ? NaN : Date.parse(res.headers.date);
+  return Number.isNaN(date) ? undefined : date;
+}
+
 const SINCE_FUTURE_MSG =
   'Invalid date format supplied in _since parameter. Date must be a date that has already passed';
 
@@ -397,12 +410,15 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
     }),
     rejectCheck({
       id: e.ids.acceptWrong,
-      title: `${e.name} with Accept: application/json is rejected`,
-      description: `Only application/fhir+json is served: Accept: application/json gets 400 ("${ACCEPT_MSG}").`,
+      title: `${e.name} with Accept: application/json or */* is rejected`,
+      description: `Only application/fhir+json is served: Accept: application/json gets 400 ("${ACCEPT_MSG}"), and so does the wildcard Accept: */*, which names no FHIR type (BCDA looks for application/fhir+json among the values).`,
       refs,
       faults: ['kickoff-accepts-wrong-accept', 'kickoff-error-not-operationoutcome'],
       outcome: { code: 'structure', diagnostics: ACCEPT_MSG },
-      spec: () => ({ ...e.spec, headers: { accept: 'application/json' } }),
+      spec: () => [
+        { ...e.spec, headers: { accept: 'application/json' } },
+        { ...e.spec, headers: { accept: '*/*' } },
+      ],
     }),
     rejectCheck({
       id: e.ids.preferMissing,
@@ -488,11 +504,15 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-TYPE-REPEATED',
     title: 'a type named twice in _type is rejected',
-    description: '_type=Patient,Patient gets 400 ("Repeated resource type Patient").',
+    description:
+      '_type=Patient,Patient gets 400 ("Repeated resource type Patient"), and so does _type=Patient,Coverage,Patient: a type named twice anywhere in the list, not only twice in a row.',
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-unknown-type'],
     outcome: { code: 'structure', diagnostics: 'Repeated resource type Patient' },
-    spec: () => patient({ query: { _type: 'Patient,Patient' } }),
+    spec: () => [
+      patient({ query: { _type: 'Patient,Patient' } }),
+      patient({ query: { _type: 'Patient,Coverage,Patient' } }),
+    ],
   }),
   rejectCheck({
     id: 'KICKOFF-TYPE-UNKNOWN',
@@ -574,12 +594,18 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-SINCE-FUTURE',
     title: '_since in the future is rejected',
-    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}"). BCDA's own rule: the IG does not forbid a future _since.`,
+    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}"), and so does one five minutes after the server's own clock (the Date of a metadata answer asked just before; that kick-off is left out when the answer has no Date): the date must have passed, not only its day. BCDA's own rule: the IG does not forbid a future _since.`,
     profiles: ['bcda'],
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-bad-since'],
     outcome: { code: 'structure', diagnostics: SINCE_FUTURE_MSG },
-    spec: () => patient({ query: { _since: new Date(Date.now() + 365 * 86_400_000).toISOString() } }),
+    spec: async (ctx) => {
+      const yearAhead = patient({ query: { _since: new Date(Date.now() + 365 * 86_400_000).toISOString() } });
+      const serverNow = await serverClock(ctx);
+      return serverNow === undefined
+        ? yearAhead
+        : [yearAhead, patient({ query: { _since: new Date(serverNow + NEAR_FUTURE_MS).toISOString() } })];
+    },
   }),
   ...(
     [

@@ -58,6 +58,9 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-coverage-no-part-class': 'coverage-no-part-class',
   'content-coverage-no-esrd-oasi': 'coverage-no-esrd-oasi',
   'download-json-array': 'json-array',
+  'content-bene-id-unsigned': 'bene-id-unsigned',
+  'content-coverage-id-other-bene': 'coverage-id-other-bene',
+  'content-eob-prefix-wrong-type': 'eob-prefix-wrong-type',
 };
 
 /**

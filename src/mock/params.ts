@@ -121,7 +121,9 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
           error: 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
         };
       }
-      if (since.getTime() > options.nowMs) {
+      // Fault kickoff-since-future-same-day: compared with the end of today, not the instant.
+      const latest = fault('kickoff-since-future-same-day') ? endOfUtcDay(options.nowMs) : options.nowMs;
+      if (since.getTime() > latest) {
         return {
           error:
             'Invalid date format supplied in _since parameter. Date must be a date that has already passed',
@@ -134,9 +136,10 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   if (typeText !== undefined) {
     const types = typeText.split(',');
     const seen = new Set<string>();
-    for (const t of types) {
-      if (seen.has(t) && !fault('kickoff-accepts-unknown-type'))
-        return { error: `Repeated resource type ${t}` };
+    const adjacentOnly = fault('kickoff-type-repeat-adjacent-only');
+    for (const [i, t] of types.entries()) {
+      const repeated = adjacentOnly ? types[i - 1] === t : seen.has(t);
+      if (repeated && !fault('kickoff-accepts-unknown-type')) return { error: `Repeated resource type ${t}` };
       seen.add(t);
     }
     result.types = types;
@@ -156,6 +159,12 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
     }
   }
   return result;
+}
+
+/** The last millisecond of the UTC day holding `ms`. */
+function endOfUtcDay(ms: number): number {
+  const day = 24 * 3600 * 1000;
+  return Math.floor(ms / day) * day + day - 1;
 }
 
 /** `_type` as given; fault kickoff-repeated-param-last-wins keeps only the last of repeated values. */
@@ -235,6 +244,8 @@ export interface HeaderCheckOptions {
   /** Only require the headers to be present (faults kickoff-accepts-wrong-accept/-prefer). */
   anyAccept?: boolean;
   anyPrefer?: boolean;
+  /** Take Accept: * / * as application/fhir+json (fault kickoff-accepts-wildcard-accept). */
+  wildcardAccept?: boolean;
 }
 
 /** ValidateRequestHeaders: Accept must name application/fhir+json, Prefer must include respond-async. */
@@ -244,7 +255,8 @@ export function checkExportHeaders(
 ): Invalid | undefined {
   if (!options.skipAccept) {
     if (headers.accept === undefined) return { error: 'Accept header is required' };
-    if (!options.anyAccept && !headerTokens(headers.accept).includes('application/fhir+json')) {
+    const accepted = options.wildcardAccept ? ['application/fhir+json', '*/*'] : ['application/fhir+json'];
+    if (!options.anyAccept && !headerTokens(headers.accept).some((t) => accepted.includes(t))) {
       return { error: 'application/fhir+json is the only supported response format' };
     }
   }

@@ -11,13 +11,13 @@ export function methodNotAllowed(reply: FastifyReply, allow: string): FastifyRep
 }
 
 /**
- * `method url` answers 405 (Allow: `allow`) unless `fault` is on, when `handler` serves it. The
+ * `method url` answers 405 (Allow: `allow`, none under `noAllowFault`) unless `fault` is on, when `handler` serves it. The
  * route is marked so the app's own 405 table does not count the method as allowed.
  */
 export function faultOnlyRoute(
   app: FastifyInstance,
   ctx: MockContext,
-  route: { method: HTTPMethods; url: string; allow: string; fault: FaultName },
+  route: { method: HTTPMethods; url: string; allow: string; fault: FaultName; noAllowFault?: FaultName },
   handler: (request: FastifyRequest, reply: FastifyReply) => unknown,
 ): void {
   app.route({
@@ -25,6 +25,10 @@ export function faultOnlyRoute(
     url: route.url,
     config: { faultOnly: true },
     handler: (request, reply) =>
-      ctx.faults.has(route.fault) ? handler(request, reply) : methodNotAllowed(reply, route.allow),
+      ctx.faults.has(route.fault)
+        ? handler(request, reply)
+        : route.noAllowFault && ctx.faults.has(route.noAllowFault)
+          ? reply.code(405).send()
+          : methodNotAllowed(reply, route.allow),
   });
 }

@@ -48,6 +48,19 @@ export function mutateResource(
   ) {
     resource['id'] = resource['id'].replace(/^[a-z]+-/, 'claim-');
   }
+  if (mutations.has('bene-id-unsigned') && type === 'Patient') unsignedBeneId(resource);
+  if (mutations.has('coverage-id-other-bene') && type === 'Coverage' && typeof resource['id'] === 'string') {
+    // Another beneficiary: the id's last digit moved on by one.
+    resource['id'] = resource['id'].replace(/(\d)$/, (d) => String((Number(d) + 1) % 10));
+  }
+  if (
+    mutations.has('eob-prefix-wrong-type') &&
+    type === 'ExplanationOfBenefit' &&
+    typeof resource['id'] === 'string'
+  ) {
+    const id = resource['id'];
+    resource['id'] = id.startsWith('pde-') ? id.replace(/^pde-/, 'carrier-') : id.replace(/^[a-z]+-/, 'pde-');
+  }
   if (mutations.has('absolute-patient-reference')) absolutePatientReference(resource, type);
   if (mutations.has('positive-patient-id') && type === 'Patient' && typeof resource['id'] === 'string') {
     resource['id'] = resource['id'].replace(/^-/, '');
@@ -128,6 +141,17 @@ export function spansNewYear(resource: Json, year: number): void {
     if (!it) continue;
     if ('servicedDate' in it) it['servicedDate'] = start;
     if (asObject(it['servicedPeriod'])) it['servicedPeriod'] = { start, end };
+  }
+}
+
+/** The bene_id identifier's value as the id without its sign (synthetic ids are negative). */
+function unsignedBeneId(resource: Json): void {
+  const list = resource['identifier'];
+  if (!Array.isArray(list) || typeof resource['id'] !== 'string') return;
+  const unsigned = resource['id'].startsWith('-') ? resource['id'].slice(1) : `${resource['id']}0`;
+  for (const i of list) {
+    const identifier = asObject(i);
+    if (identifier?.['system'] === BENE_ID_SYSTEM) identifier['value'] = unsigned;
   }
 }
 

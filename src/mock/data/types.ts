@@ -68,7 +68,13 @@ export type ContentMutation =
   /** Group/runout: the first claim of every claim file spans the new year (December to January). */
   | 'service-spans-new-year'
   /** Each data file is one line: a JSON array of its resources. */
-  | 'json-array';
+  | 'json-array'
+  /** A Patient whose bene_id value is its id without the minus sign. */
+  | 'bene-id-unsigned'
+  /** A Coverage whose id names another beneficiary than Coverage.beneficiary. */
+  | 'coverage-id-other-bene'
+  /** An ExplanationOfBenefit whose id prefix is another claim type than its profile's. */
+  | 'eob-prefix-wrong-type';
 
 export interface ExportSpec {
   aco: AcoProfile;

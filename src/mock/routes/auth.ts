@@ -25,7 +25,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void
       reply,
       200,
       ctx.faults.has('contract-content-type-undocumented') ? 'text/html' : 'application/json',
-      JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }),
+      JSON.stringify({
+        [ctx.faults.has('welcome-no-success') ? 'message' : 'success']:
+          'Welcome to the Beneficiary Claims Data API!',
+      }),
     );
   });
 }

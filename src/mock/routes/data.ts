@@ -88,10 +88,21 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const done = status === 'Completed' || ((status === 'Archived' || status === 'Expired') && afterExpiry);
   let file = done ? findFile(ctx, m.job, fileName) : undefined;
   if (!file && done && anyName) file = jobFiles(ctx, m.job).find((f) => f.kind === 'output');
+  // Fault download-file-of-other-job: the name is looked up in every completed job of the organization.
+  let source = m.job;
+  if (!file && done && ctx.faults.has('download-file-of-other-job')) {
+    for (const other of ctx.jobs.ofAco(m.job.cmsId)) {
+      const found = findFile(ctx, other, fileName);
+      if (found && jobState(other, ctx.clock.nowMs()).status === 'Completed') {
+        [file, source] = [found, other];
+        break;
+      }
+    }
+  }
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
 
   // Quirk: the real server re-serializes BFD resources, so keys come sorted at every level.
-  const lines = ctx.generator.fileLines(m.job.spec, file, { sortKeys: ctx.quirks });
+  const lines = ctx.generator.fileLines(source.spec, file, { sortKeys: ctx.quirks });
   const body = ndjsonStream(lines);
   const acceptEncoding = String(request.headers['accept-encoding'] ?? '');
   const gzip = acceptEncoding.includes('gzip') || ctx.faults.has('download-gzip-unrequested');

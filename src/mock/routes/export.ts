@@ -35,7 +35,12 @@ export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, ver
   );
   registerPerPatientRoutes(app, ctx, version);
   // BCDA has no POST kick-off (behavior §0); the fault serves one as if it were a GET.
-  const post = { method: 'POST', allow: 'GET', fault: 'export-accepts-post' } as const;
+  const post = {
+    method: 'POST',
+    allow: 'GET',
+    fault: 'export-accepts-post',
+    noAllowFault: 'export-post-405-no-allow',
+  } as const;
   faultOnlyRoute(app, ctx, { ...post, url: `/api/${version}/Patient/$export` }, (request, reply) =>
     kickOff(ctx, version, undefined, request, reply),
   );
@@ -130,6 +135,7 @@ async function kickOff(
     skipPrefer: ctx.faults.has('kickoff-accepts-missing-prefer'),
     anyAccept: ctx.faults.has('kickoff-accepts-wrong-accept'),
     anyPrefer: ctx.faults.has('kickoff-accepts-wrong-prefer'),
+    wildcardAccept: ctx.faults.has('kickoff-accepts-wildcard-accept'),
   });
   // Fault kickoff-headers-before-params swaps BCDA's order (parameters, then headers).
   if (headerError && ctx.faults.has('kickoff-headers-before-params'))
@@ -159,6 +165,8 @@ async function kickOff(
   // 9: handler checks: group id, SharedSystem eligibility, _type, attribution.
   groupId = prefixMatchedGroup(ctx, groupId);
   const runout = groupId === 'runout';
+  // Fault kickoff-group-new-404: the retired Group/new route answers as a path that is gone.
+  if (groupId === 'new' && ctx.faults.has('kickoff-group-new-404')) return bad(404, 'not-found', 'Not Found');
   if (groupId !== undefined && groupId !== 'all' && !runout && !ctx.faults.has('kickoff-accepts-bad-group')) {
     return bad(400, 'structure', 'Invalid group ID');
   }
@@ -190,7 +198,7 @@ async function kickOff(
       types = types.filter((t) => t !== 'Patient');
   }
   if (params.types) types = typeFaults(ctx, aco, version, types);
-  const attributionError = attributionProblem(ctx, aco, runout);
+  const attributionError = attributionProblem(ctx, aco, groupId);
   if (attributionError) return bad(404, 'not-found', attributionError);
   const cohorts = attributionCohorts(ctx, groupId, params.since, nowMs);
   if ('error' in cohorts) return bad(404, 'not-found', cohorts.error);
@@ -289,20 +297,29 @@ function blocksNewJob(
   return newTypes.includes(job.typeParam);
 }
 
-function attributionProblem(ctx: MockContext, aco: MockAco, runout: boolean): string | undefined {
-  if (runout) {
+function attributionProblem(ctx: MockContext, aco: MockAco, groupId: string | undefined): string | undefined {
+  const outdated =
+    aco.attribution === 'outdated' &&
+    !ctx.faults.has('attribution-outdated-accepted') &&
+    // Fault attribution-outdated-patient-accepted: only the Group/all handler checks it.
+    !(groupId === undefined && ctx.faults.has('attribution-outdated-patient-accepted'));
+  if (groupId === 'runout') {
+    // Fault attribution-outdated-runout-refused: the current-year check also guards runout.
+    if (aco.attribution === 'outdated' && ctx.faults.has('attribution-outdated-runout-refused'))
+      return outdatedMessage(aco);
     return aco.runout
       ? undefined
       : 'runout data is no longer available. Runout data expires 180 days after ingestion';
   }
   if (aco.attribution === 'missing') return 'failed to start job; attribution file not found';
-  if (aco.attribution === 'outdated' && !ctx.faults.has('attribution-outdated-accepted')) {
-    return (
-      'unable to perform export operations for this Group. No up-to-date attribution information is available ' +
-      `for ACOID '${aco.cmsId}'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year`
-    );
-  }
-  return undefined;
+  return outdated ? outdatedMessage(aco) : undefined;
+}
+
+function outdatedMessage(aco: MockAco): string {
+  return (
+    'unable to perform export operations for this Group. No up-to-date attribution information is available ' +
+    `for ACOID '${aco.cmsId}'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year`
+  );
 }
 
 /**

@@ -249,6 +249,8 @@ async function cancel(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   if (ctx.faults.has('other-client-can-cancel') && (await foreignCancel(ctx, request, reply))) return reply;
+  // Fault other-client-cancel-still-cancels: the cancel is applied before the ownership check refuses it.
+  if (ctx.faults.has('other-client-cancel-still-cancels')) await cancelBeforeOwnership(ctx, request);
   const m = await matched(ctx, request, reply);
   if (!m) return reply;
   if ('gone' in m) {
@@ -281,6 +283,17 @@ async function cancel(
       operationOutcome(version, 'not-found', NOT_CANCELLED, flaws(ctx)),
     );
   return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED, flaws(ctx));
+}
+
+/** Cancels the active job the request names, whoever asks (its token must still be valid). */
+async function cancelBeforeOwnership(ctx: MockContext, request: JobRequest): Promise<void> {
+  const job = /^\d{1,15}$/.test(request.params.jobID)
+    ? ctx.jobs.get(Number(request.params.jobID))
+    : undefined;
+  if (!job || !isActive(jobState(job, ctx.clock.nowMs()).status)) return;
+  const m = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+  const check = m?.[1] ? await ctx.tokens.verify(m[1], { outage: undefined }) : undefined;
+  if (check?.kind === 'ok') job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
 }
 
 /**
