@@ -629,13 +629,16 @@ const parameterChecks: CheckDefinition[] = [
   ),
   rejectCheck({
     id: 'KICKOFF-OUTPUTFORMAT-UNSUPPORTED',
-    title: '_outputFormat=application/xml is rejected',
+    title: '_outputFormat=application/xml or application/x-ndjson is rejected',
     description:
-      'An output format other than NDJSON gets 400 ("_outputFormat parameter must be one of […]").',
+      'An output format other than the three NDJSON names gets 400 ("_outputFormat parameter must be one of […]"): application/xml, and application/x-ndjson, which names NDJSON too but is none of the three (the list is exact, not a match on "ndjson").',
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-any-output-format'],
     outcome: { code: 'structure', diagnostics: /^_outputFormat parameter must be one of \[.*\]$/ },
-    spec: () => patient({ query: { _outputFormat: 'application/xml' } }),
+    spec: () => [
+      patient({ query: { _outputFormat: 'application/xml' } }),
+      patient({ query: { _outputFormat: 'application/x-ndjson' } }),
+    ],
   }),
   rejectCheck({
     id: 'KICKOFF-ELEMENTS-UNSUPPORTED',

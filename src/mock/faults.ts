@@ -61,6 +61,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-bene-id-unsigned': 'bene-id-unsigned',
   'content-coverage-id-other-bene': 'coverage-id-other-bene',
   'content-eob-prefix-wrong-type': 'eob-prefix-wrong-type',
+  'content-pde-clm-id': 'pde-clm-id',
 };
 
 /**

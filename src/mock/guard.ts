@@ -55,7 +55,7 @@ async function parseToken(
   } else if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token')) {
     cmsId = 'A9994';
   } else {
-    sendTokenError(ctx, reply, version, check);
+    sendTokenError(ctx, reply, version, check, request.url);
     return { kind: 'sent' };
   }
   const aco = ctx.acos.get(cmsId);
@@ -83,13 +83,17 @@ function sendTokenError(
   reply: FastifyReply,
   version: ApiVersion,
   check: Extract<TokenCheck, { kind: 'error' }>,
+  path = '',
 ): FastifyReply {
   if (check.status === 503) {
     // A timed-out introspection read as an inactive token is the commonest way to get this wrong.
     if (ctx.faults.has('outage-wrong-status'))
       return sendOutcome(reply, 401, version, 'forbidden', 'Expired Token');
     // BCDA's v1 error writer (also used by /data, /auth and the service routes) adds Retry-After.
-    if (version === 'v1' && !ctx.faults.has('outage-no-retry-after')) reply.header('retry-after', '1');
+    // Fault outage-retry-after-api-v1-only: keyed on the /api/v1 prefix instead of the writer.
+    const v1Writer =
+      version === 'v1' && (!ctx.faults.has('outage-retry-after-api-v1-only') || path.startsWith('/api/v1/'));
+    if (v1Writer && !ctx.faults.has('outage-no-retry-after')) reply.header('retry-after', '1');
   }
   // Fault outage-outcome-specific-code: FHIR's narrower issue types instead of BCDA's exception.
   if (ctx.faults.has('outage-outcome-specific-code') && (check.status === 503 || check.status === 500))

@@ -12,10 +12,12 @@ import { refusesSinceFraction } from './fuzz-faults';
 export class QueryParams {
   readonly pairs: Array<[string, string]>;
 
-  constructor(rawUrl: string) {
+  /** `dropLeadingQuestionMark`: parse as URLSearchParams alone would (fault kickoff-question-mark-stripped). */
+  constructor(rawUrl: string, dropLeadingQuestionMark = false) {
     const q = rawUrl.indexOf('?');
     // URLSearchParams drops one leading '?' of its input; the '&' keeps a key like `?_since` intact.
-    this.pairs = q < 0 ? [] : [...new URLSearchParams(`&${rawUrl.slice(q + 1)}`).entries()];
+    const query = dropLeadingQuestionMark ? rawUrl.slice(q + 1) : `&${rawUrl.slice(q + 1)}`;
+    this.pairs = q < 0 ? [] : [...new URLSearchParams(query).entries()];
   }
 
   first(name: string): string | undefined {
@@ -99,7 +101,9 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   const formatOk =
     format === undefined ||
     fault('kickoff-accepts-any-output-format') ||
-    ((OUTPUT_FORMATS as readonly string[]).includes(format) && !fault('kickoff-rejects-valid-output-format'));
+    ((OUTPUT_FORMATS as readonly string[]).includes(format) &&
+      !fault('kickoff-rejects-valid-output-format')) ||
+    (fault('kickoff-output-format-substring') && format.includes('ndjson'));
   if (!formatOk) {
     return { error: `_outputFormat parameter must be one of ${goSlice(OUTPUT_FORMATS)}` };
   }

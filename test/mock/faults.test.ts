@@ -1129,6 +1129,38 @@ Object.assign(PROBES, {
   },
 });
 
+Object.assign(PROBES, {
+  'token-rate-limit-empty-body': async (m: TestMock) => {
+    m.ctx.tokenRateLimit = { limit: 1, windowSeconds: 300 };
+    await m.http().post('/auth/token').set('Authorization', basicFor('A9994'));
+    return (await m.http().post('/auth/token').set('Authorization', basicFor('A9994')).parse(textParser))
+      .body;
+  },
+  'outage-retry-after-api-v1-only': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.authProvider = 'timeout';
+    return (await m.http().get('/auth/welcome').set(auth(t))).headers['retry-after'] ?? 'none';
+  },
+  'kickoff-question-mark-stripped': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export??_type=Patient')).status,
+  'jobs-unknown-status-not-found': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return status(m.http().get('/api/v2/jobs?_status=Bogus').set(exportHeaders(t)));
+  },
+  'content-pde-clm-id': async (m: TestMock) =>
+    (await files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit')).includes('variables/pde_id'),
+  'kickoff-output-format-substring': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_outputFormat=application/x-ndjson')).status,
+  'token-get-404': (m: TestMock) =>
+    status(m.http().get('/auth/token').set('Authorization', basicFor('A9994'))),
+  'cancel-twice-404': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

@@ -9,7 +9,14 @@ import {
 import { cohortOf, population } from './attribution';
 import { droppedFromSnapshot, firstResourceLines } from './export-faults';
 import { toJsonLine } from './json-text';
-import { ERROR_FILE_STRAY_LINE, datedOn, mutateResource, spansNewYear, truncateLine } from './mutations';
+import {
+  ERROR_FILE_STRAY_LINE,
+  datedOn,
+  mutateEveryLine,
+  mutateResource,
+  spansNewYear,
+  truncateLine,
+} from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
 import { buildCoverage } from './resources/coverage';
 import { buildEob } from './resources/eob';
@@ -98,6 +105,7 @@ function* dataLines(
     const resources = beneficiaryResources(ctx, filter, spec.version, facts, type);
     for (const [ordinal, resource] of resources.entries()) {
       if (droppedFromSnapshot(spec, i, ordinal)) continue;
+      if (faulty) mutateEveryLine(resource as Record<string, unknown>, type, mutations);
       if (!first || !faulty) {
         yield serialize(resource);
         continue;

@@ -144,6 +144,23 @@ export function spansNewYear(resource: Json, year: number): void {
   }
 }
 
+/**
+ * The mutations applied to every line rather than the first of each file: pde-clm-id (the Part D
+ * events may all come after a file's first claim).
+ */
+export function mutateEveryLine(
+  resource: Json,
+  type: ExportResourceType,
+  mutations: ReadonlySet<ContentMutation>,
+): void {
+  if (!mutations.has('pde-clm-id') || type !== 'ExplanationOfBenefit') return;
+  if (typeof resource['id'] !== 'string' || !resource['id'].startsWith('pde-')) return;
+  for (const i of Array.isArray(resource['identifier']) ? resource['identifier'] : []) {
+    const identifier = asObject(i);
+    if (identifier?.['system'] === PDE_ID_SYSTEM) identifier['system'] = CLM_ID_SYSTEM;
+  }
+}
+
 /** The bene_id identifier's value as the id without its sign (synthetic ids are negative). */
 function unsignedBeneId(resource: Json): void {
   const list = resource['identifier'];

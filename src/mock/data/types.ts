@@ -74,7 +74,9 @@ export type ContentMutation =
   /** A Coverage whose id names another beneficiary than Coverage.beneficiary. */
   | 'coverage-id-other-bene'
   /** An ExplanationOfBenefit whose id prefix is another claim type than its profile's. */
-  | 'eob-prefix-wrong-type';
+  | 'eob-prefix-wrong-type'
+  /** Every Part D event ExplanationOfBenefit identified with the clm_id system instead of pde_id. */
+  | 'pde-clm-id';
 
 export interface ExportSpec {
   aco: AcoProfile;

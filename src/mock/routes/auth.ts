@@ -13,7 +13,13 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void
   faultOnlyRoute(
     app,
     ctx,
-    { method: 'GET', url: '/auth/token', allow: 'POST', fault: 'token-accepts-get' },
+    {
+      method: 'GET',
+      url: '/auth/token',
+      allow: 'POST',
+      fault: 'token-accepts-get',
+      notFoundFault: 'token-get-404',
+    },
     (request, reply) => issueToken(ctx, request, reply),
   );
   app.get('/auth/welcome', async (request, reply) => {
@@ -67,6 +73,7 @@ async function issueToken(
   const waitSeconds = tokenRateLimited(ctx, credential.cmsId);
   if (waitSeconds !== undefined) {
     if (!ctx.faults.has('token-rate-limit-no-retry-after')) reply.header('retry-after', String(waitSeconds));
+    if (ctx.faults.has('token-rate-limit-empty-body')) return reply.code(429).send();
     return sendText(
       reply,
       429,

@@ -121,7 +121,7 @@ async function kickOff(
 
   // 6: URL parameters.
   const nowMs = ctx.clock.nowMs();
-  const query = new QueryParams(request.url);
+  const query = new QueryParams(request.url, ctx.faults.has('kickoff-question-mark-stripped'));
   const params = checkUrlParams(query, {
     version,
     nowMs,

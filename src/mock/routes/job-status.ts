@@ -255,6 +255,8 @@ async function cancel(
   if (!m) return reply;
   if ('gone' in m) {
     if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
+    if (ctx.faults.has('cancel-twice-404'))
+      return sendOutcome(reply, 404, version, 'not-found', 'Job not found', flaws(ctx));
     if (m.quirkPrefix)
       return sendDoubled(
         reply,
@@ -273,6 +275,9 @@ async function cancel(
     return reply.code(ctx.faults.has('cancel-returns-200') ? 200 : 202).send();
   }
   if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
+  // Fault cancel-twice-404: a job already cancelled is "not found" to a second cancel.
+  if (ctx.faults.has('cancel-twice-404') && state.status === 'Cancelled')
+    return sendOutcome(reply, 404, version, 'not-found', 'Job not found', flaws(ctx));
   // Fault cancel-completed-drops-files: the refused cancel still takes the job's files away.
   if (ctx.faults.has('cancel-completed-drops-files') && state.status === 'Completed')
     job.override = { status: 'Archived', atMs: ctx.clock.nowMs(), sticky: false };

@@ -75,6 +75,11 @@ async function listJobs(
     const lenient = ctx.faults.has('jobs-accepts-bad-status');
     for (const s of statusText.split(',')) {
       if (lenient && (!isJobStatus(s) || wanted.includes(s))) continue;
+      if (!isJobStatus(s) && ctx.faults.has('jobs-unknown-status-not-found')) {
+        // The unknown word is kept as a filter no job matches.
+        wanted.push(s as JobStatus);
+        continue;
+      }
       if (!isJobStatus(s)) {
         return sendOutcome(
           reply,
