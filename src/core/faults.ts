@@ -1754,6 +1754,35 @@ const CATALOG = [
     'A DELETE of a job no longer pending or in progress answers 410 Gone with an OperationOutcome.',
     ['behavior §2.4'],
   ),
+  // independent faults: contract rows (spec/requirements/contract.yaml), written from the rows.
+  f(
+    'contract-cancel-204',
+    'cancel',
+    'A DELETE that cancels an active job answers 204 No Content, a status the contract does not document for the cancel.',
+    'Every answer carries a status the contract documents for its operation (the cancel: 202).',
+    ['contract §cancelJobV2'],
+  ),
+  f(
+    'contract-unknown-job-json',
+    'status',
+    'The 404 of a job id that names no job labels its OperationOutcome application/json.',
+    'Every answer labels its body with a media type the contract documents for that operation and status (an error: application/fhir+json).',
+    ['contract §getJobStatusV2'],
+  ),
+  f(
+    'contract-expires-iso',
+    'status',
+    "A completed job's Expires header is an ISO 8601 instant (2026-12-07T17:00:00Z), not an HTTP-date.",
+    'Every documented header has its documented form: Expires is an HTTP-date.',
+    ['contract §components/headers'],
+  ),
+  f(
+    'contract-jobs-total-string',
+    'jobs',
+    'The job list Bundle gives total as a JSON string ("3") instead of a number.',
+    'Every JSON body validates against its documented schema: Bundle.total is a non-negative integer.',
+    ['contract §listJobsV2'],
+  ),
   // The generic Bulk Data IG mock (mock --profile bulk-data-ig): SMART Backend Services.
   g(
     'ig-smart-config-incomplete',

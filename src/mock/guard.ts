@@ -219,6 +219,8 @@ export function matchJob(
     case 'unknown':
       if (ctx.faults.has('status-unknown-job-200') && request.url.includes('/jobs/')) {
         sendBody(reply, 200, 'application/json', '{}');
+      } else if (ctx.faults.has('contract-unknown-job-json')) {
+        sendBody(reply, 404, 'application/json', operationOutcome(version, 'not-found'));
       } else {
         sendOutcome(reply, 404, version, 'not-found');
       }

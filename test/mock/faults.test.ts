@@ -1161,6 +1161,27 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults: contract rows (issue 16 item 5).
+Object.assign(PROBES, {
+  'contract-cancel-204': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'contract-unknown-job-json': async (m: TestMock) =>
+    (
+      await m
+        .http()
+        .get('/api/v2/jobs/999999')
+        .set(auth(await m.token()))
+    ).headers['content-type'],
+  'contract-expires-iso': async (m: TestMock) => (await completed(m)).res.headers.expires,
+  'contract-jobs-total-string': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return json<{ total: unknown }>(await m.http().get('/api/v2/jobs').set(exportHeaders(t))).total;
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

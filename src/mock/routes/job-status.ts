@@ -57,6 +57,7 @@ async function matched(
 
 function expiresHeader(ctx: MockContext, updatedAtMs: number): string {
   const at = new Date(updatedAtMs + DAY_MS);
+  if (ctx.faults.has('contract-expires-iso')) return at.toISOString().replace(/\.\d+Z$/, 'Z');
   return ctx.quirks ? goTimeString(at) : httpDate(at);
 }
 
@@ -272,7 +273,12 @@ async function cancel(
     if (!ctx.faults.has('cancel-ignored')) {
       job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
     }
-    return reply.code(ctx.faults.has('cancel-returns-200') ? 200 : 202).send();
+    const cancelled = ctx.faults.has('cancel-returns-200')
+      ? 200
+      : ctx.faults.has('contract-cancel-204')
+        ? 204
+        : 202;
+    return reply.code(cancelled).send();
   }
   if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
   // Fault cancel-twice-404: a job already cancelled is "not found" to a second cancel.

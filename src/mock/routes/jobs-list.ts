@@ -163,7 +163,8 @@ async function listJobs(
   // A filtered list that counts every job of the organization in total (fault `jobs-filtered-total-wrong`).
   const total =
     statusText !== undefined && ctx.faults.has('jobs-filtered-total-wrong') ? listable : matches.length;
-  const head = `{"resourceType":"Bundle","type":"searchset","total":${total}`;
+  const totalText = ctx.faults.has('contract-jobs-total-string') ? `"${total}"` : String(total);
+  const head = `{"resourceType":"Bundle","type":"searchset","total":${totalText}`;
   if (matches.length === 0 && !ctx.faults.has('jobs-empty-200')) {
     const text = `no Jobs found for acoID ${aco.uuid} with job statuses ${goSlice(wanted)}`;
     if (!ctx.quirks) return sendOutcome(reply, 404, version, 'not-found', text);
