@@ -6,7 +6,16 @@
  * provider (behavior §0, §2.8, §2.9, §5).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type ExportLevel,
+  fail,
+  pass,
+  skip,
+  warn,
+  verdict,
+} from './context';
 import type { HttpResponse } from '../http/client';
 import type { AuthMode, TargetClient } from '../http/target';
 import { retryAfterMs } from '../http/retry-after';
@@ -35,7 +44,7 @@ import { cancelStages } from './kit/cancel-stages';
 import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
 import { TransportError } from '../http/client';
-import { scopesBeyond } from '../auth/smart-scopes';
+import { scopeReaches, scopesBeyond } from '../auth/smart-scopes';
 import { strangerKey, type SmartKey } from '../auth/smart-key';
 import {
   NOT_CONFIGURED,
@@ -44,6 +53,7 @@ import {
   expectRefused,
   mainTokenAnswer,
   narrowAccess,
+  type NarrowAccess,
   refusalVerdict,
   refusedInTurn,
   type RefusalCase,
@@ -1021,6 +1031,39 @@ function smartConfigurationProblems(body: Record<string, unknown>): string[] {
 }
 
 /** One scope-enforcement answer: 401/403 (or `extra`) is a refusal; a 5xx or a 2xx is not. */
+/** A narrow token's export without _type: the output types beyond its scope, or why it cannot tell. */
+async function untypedNarrowExport(
+  ctx: CheckContext,
+  access: NarrowAccess,
+  level: ExportLevel,
+): Promise<{ evidence: string[] } & ({ beyond: string[] } | { why: string })> {
+  const scope = access.answer.scope ?? access.smart.narrowScope;
+  const kicked = await ctx.kickoff({
+    endpoint: level,
+    ...(level === 'group' ? { group: ctx.group() } : {}),
+    client: access.client,
+    label: `kick-off without _type with a token of scope "${scope}"`,
+  });
+  const evidence = [kicked.res.exchange.id];
+  if (!kicked.jobUrl)
+    return { why: `its kick-off without _type answered ${kicked.res.status} (no data)`, evidence };
+  const polled = await ctx.poll(
+    kicked.jobUrl,
+    'status of the narrow-scope export without _type',
+    access.client,
+  );
+  await ctx.cancel(kicked.jobUrl, 'cancel the narrow-scope export without _type', access.client);
+  const final = polled.final;
+  if (!final || final.status !== 200)
+    return { why: `its export without _type ended ${final?.status ?? polled.stopped}, not judged`, evidence };
+  evidence.push(final.exchange.id);
+  const types = new Set(manifestItems(jsonObject(final)?.output).map((i) => i.type));
+  const beyond = [...types].filter(
+    (t) => !scopeReaches(access.smart.narrowScope, t) && !scopeReaches(scope, t),
+  );
+  return { beyond, evidence };
+}
+
 function scopeRefusal(status: number, extra: number[] = []): 'refused' | 'other-4xx' | 'served' | 'error' {
   if ([401, 403, ...extra].includes(status)) return 'refused';
   if (status >= 200 && status < 300) return 'served';
@@ -1371,7 +1414,7 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SCOPE-KICKOFF',
     title: 'a kick-off for a resource type outside the token scopes is refused',
     description:
-      "With a token of --narrow-scope (system/Patient.read by default), a kick-off (Patient level, else system or Group, as the CapabilityStatement declares) whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts. A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
+      "With a token of --narrow-scope (system/Patient.read by default), a kick-off (Patient level, else system or Group, as the CapabilityStatement declares) whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts; and a kick-off of the same level without _type, if accepted, exports no type beyond the scope (judged when its job completes; a refusal is fine). A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1393,7 +1436,17 @@ const smartBackendChecks: CheckDefinition[] = [
       const evidence = [answer.exchangeId, kicked.res.exchange.id];
       const status = kicked.res.status;
       const kind = scopeRefusal(status);
-      if (kind === 'refused') return pass(`${type} outside the scope: refused with ${status}`, evidence);
+      if (kind === 'refused') {
+        const untyped = await untypedNarrowExport(ctx, access, level);
+        evidence.push(...untyped.evidence);
+        if ('beyond' in untyped && untyped.beyond.length)
+          return fail(
+            `${type} outside the scope: refused with ${status}; yet the same token's export without _type holds ${untyped.beyond.join(', ')}`,
+            evidence,
+          );
+        const also = 'why' in untyped ? untyped.why : 'its export without _type held only types within it';
+        return pass(`${type} outside the scope: refused with ${status}; ${also}`, evidence);
+      }
       if (kind === 'other-4xx')
         return warn(`${type} outside the scope: refused with ${status}, not 401 or 403`, evidence);
       if (kind === 'error' || !kicked.jobUrl)

@@ -2258,6 +2258,13 @@ const CATALOG = [
     'A backend service gets no refresh token: it asks again with a new assertion.',
     ['smart §backend-services token response'],
   ),
+  g(
+    'ig-untyped-export-ignores-scope',
+    'auth',
+    'Scopes are enforced on a _type the kick-off names only: an export without _type made with a narrow token holds every type of its level.',
+    "A token that does not cover a resource type gets none of that type's data, by export or by file download.",
+    ['smart §backend-services presenting an access token'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

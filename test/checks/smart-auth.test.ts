@@ -122,6 +122,7 @@ describe('each SMART check catches the ways its row can be broken besides its ow
     ['AUTH-SMART-UNKNOWN-CLIENT', 'ig-token-sub-unchecked', /sub names an unregistered client/],
     ['AUTH-SMART-REUSED-JTI', 'ig-token-jti-last-only', /reusing a jti used two requests before/],
     ['AUTH-SMART-BAD-SIGNATURE', 'ig-token-key-of-any-client', /signed with the second client's key/],
+    ['AUTH-SCOPE-KICKOFF', 'ig-untyped-export-ignores-scope', /export without _type holds .*Observation/],
   ])(
     '%s under %s',
     async (id, fault, message) => {

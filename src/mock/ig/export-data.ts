@@ -169,7 +169,11 @@ export function buildExport(
     coversType(scopes, type) || ctx.faults.has('ig-kickoff-ignores-scope');
   const levelTypes =
     req.level === 'system' ? RESOURCE_TYPES : RESOURCE_TYPES.filter((t) => PATIENT_COMPARTMENT_TYPES.has(t));
-  const types = (req.types ?? levelTypes.filter((t) => coversType(scopes, t))).filter(readable);
+  // Fault ig-untyped-export-ignores-scope: scopes are enforced on a named _type only.
+  const types =
+    !req.types && ctx.faults.has('ig-untyped-export-ignores-scope')
+      ? levelTypes
+      : (req.types ?? levelTypes.filter((t) => coversType(scopes, t))).filter(readable);
   const patients = population(ctx, req);
   const inPopulation = (r: StoredResource): boolean =>
     patients === undefined || (r.patientId !== undefined && patients.has(r.patientId));

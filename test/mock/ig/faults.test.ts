@@ -368,6 +368,11 @@ Object.assign(PROBES, {
   'ig-token-error-no-description': async (m: IgTestMock) =>
     (await tokenBody(m, { aud: 'https://other.example/token' })).body,
   'ig-token-refresh-token': async (m: IgTestMock) => Object.keys((await tokenBody(m)).body as object).sort(),
+  'ig-untyped-export-ignores-scope': async (m: IgTestMock) => {
+    const t = await token(m, NARROW, 'system/Patient.read');
+    const { manifest } = await runExport(m, t, '/fhir/Patient/$export');
+    return [...new Set(manifest.output.map((o) => o.type))].sort();
+  },
 });
 
 describe('every generic fault changes the mock behaviour', () => {
