@@ -1754,6 +1754,27 @@ const CATALOG = [
     'A DELETE of a job no longer pending or in progress answers 410 Gone with an OperationOutcome.',
     ['behavior §2.4'],
   ),
+  f(
+    'jobs-status-repeat-adjacent-only',
+    'jobs',
+    'A repeated _status value is refused only when the repeats are next to each other: _status=Completed,Failed,Completed lists jobs.',
+    'A job list request naming the same _status value twice, anywhere in the list, is refused with 400.',
+    ['behavior §2.5'],
+  ),
+  f(
+    'content-versioned-patient-reference',
+    'fhir',
+    'One ExplanationOfBenefit or Coverage per file points at its Patient by a versioned reference, Patient/<id>/_history/1.',
+    'ExplanationOfBenefit.patient and Coverage.beneficiary are relative references of the form Patient/<id>.',
+    ['behavior §7.2'],
+  ),
+  f(
+    'kickoff-group-prefer-unchecked',
+    'kickoff',
+    'Group kick-offs (all and runout) do not look at Prefer: without it, or with another preference, they start a job; Patient/$export still refuses.',
+    'Every kick-off, Group/all and Group/runout included, without Prefer: respond-async is refused with 400.',
+    ['behavior §2.2'],
+  ),
   // independent faults: contract rows (spec/requirements/contract.yaml), written from the rows.
   f(
     'contract-cancel-204',

@@ -62,6 +62,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-coverage-id-other-bene': 'coverage-id-other-bene',
   'content-eob-prefix-wrong-type': 'eob-prefix-wrong-type',
   'content-pde-clm-id': 'pde-clm-id',
+  'content-versioned-patient-reference': 'versioned-patient-reference',
 };
 
 /**

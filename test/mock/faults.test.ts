@@ -1161,6 +1161,19 @@ Object.assign(PROBES, {
   },
 });
 
+Object.assign(PROBES, {
+  'jobs-status-repeat-adjacent-only': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return status(m.http().get('/api/v2/jobs?_status=Completed,Failed,Completed').set(exportHeaders(t)));
+  },
+  'content-versioned-patient-reference': (m: TestMock) =>
+    firstLines(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'kickoff-group-prefer-unchecked': async (m: TestMock) => {
+    const { Prefer: _omitted, ...headers } = exportHeaders(await m.token());
+    return (await kick(m, '/api/v2/Group/runout/$export', headers)).status;
+  },
+});
+
 // independent faults: contract rows (issue 16 item 5).
 Object.assign(PROBES, {
   'contract-cancel-204': async (m: TestMock) => {

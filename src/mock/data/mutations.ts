@@ -62,6 +62,7 @@ export function mutateResource(
     resource['id'] = id.startsWith('pde-') ? id.replace(/^pde-/, 'carrier-') : id.replace(/^[a-z]+-/, 'pde-');
   }
   if (mutations.has('absolute-patient-reference')) absolutePatientReference(resource, type);
+  if (mutations.has('versioned-patient-reference')) versionedPatientReference(resource, type);
   if (mutations.has('positive-patient-id') && type === 'Patient' && typeof resource['id'] === 'string') {
     resource['id'] = resource['id'].replace(/^-/, '');
   }
@@ -184,6 +185,13 @@ function absolutePatientReference(resource: Json, type: ExportResourceType): voi
   if (key && ref && typeof ref['reference'] === 'string') {
     resource[key] = { ...ref, reference: `https://bcda.example.org/api/v2/${ref['reference']}` };
   }
+}
+
+function versionedPatientReference(resource: Json, type: ExportResourceType): void {
+  const key = type === 'Coverage' ? 'beneficiary' : type === 'ExplanationOfBenefit' ? 'patient' : undefined;
+  const ref = key ? asObject(resource[key]) : undefined;
+  if (key && ref && typeof ref['reference'] === 'string')
+    resource[key] = { ...ref, reference: `${ref['reference']}/_history/1` };
 }
 
 /** `error-file-wrong-type`: a resource that is not an OperationOutcome, slipped into an error file. */

@@ -76,7 +76,9 @@ export type ContentMutation =
   /** An ExplanationOfBenefit whose id prefix is another claim type than its profile's. */
   | 'eob-prefix-wrong-type'
   /** Every Part D event ExplanationOfBenefit identified with the clm_id system instead of pde_id. */
-  | 'pde-clm-id';
+  | 'pde-clm-id'
+  /** EOB.patient / Coverage.beneficiary as a versioned reference, Patient/<id>/_history/1. */
+  | 'versioned-patient-reference';
 
 export interface ExportSpec {
   aco: AcoProfile;

@@ -132,7 +132,9 @@ async function kickOff(
   });
   const headerError = checkExportHeaders(request.headers, {
     skipAccept: ctx.faults.has('kickoff-accepts-missing-accept'),
-    skipPrefer: ctx.faults.has('kickoff-accepts-missing-prefer'),
+    skipPrefer:
+      ctx.faults.has('kickoff-accepts-missing-prefer') ||
+      (groupId !== undefined && ctx.faults.has('kickoff-group-prefer-unchecked')),
     anyAccept: ctx.faults.has('kickoff-accepts-wrong-accept'),
     anyPrefer: ctx.faults.has('kickoff-accepts-wrong-prefer'),
     wildcardAccept: ctx.faults.has('kickoff-accepts-wildcard-accept'),

@@ -73,6 +73,7 @@ async function listJobs(
   if (statusText !== undefined) {
     wanted = [];
     const lenient = ctx.faults.has('jobs-accepts-bad-status');
+    const adjacentOnly = ctx.faults.has('jobs-status-repeat-adjacent-only');
     for (const s of statusText.split(',')) {
       if (lenient && (!isJobStatus(s) || wanted.includes(s))) continue;
       if (!isJobStatus(s) && ctx.faults.has('jobs-unknown-status-not-found')) {
@@ -89,8 +90,10 @@ async function listJobs(
           `invalid status type ${s}. Supported types ${STATUS_MAP_TEXT}`,
         );
       }
-      if (wanted.includes(s))
+      if (adjacentOnly ? wanted.at(-1) === s : wanted.includes(s))
         return sendOutcome(reply, 400, version, 'structure', `Repeated status type ${s}`);
+      // Fault jobs-status-repeat-adjacent-only: a repeat apart from its first is taken once more.
+      if (wanted.includes(s)) continue;
       wanted.push(s);
     }
   }
