@@ -151,8 +151,8 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
 }
 
 interface AcceptCase extends CheckCaseMeta {
-  /** The kick-off to send, or why there is none (a skip). */
-  spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | string;
+  /** The kick-off to send (several: each must be accepted), or why there is none (a skip). */
+  spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | Omit<KickoffSpec, 'label'>[] | string;
   /**
    * An export the run makes anyway with this very request: its kick-off answer is judged instead of
    * sending one more (--max-kickoffs). Undefined when the run makes no such export.
@@ -200,20 +200,32 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
     // Budget and transport problems become skip / error outcomes in the runner.
     async run(ctx) {
       const shared = await c.shared?.(ctx);
-      let res: HttpResponse;
+      const answers: HttpResponse[] = [];
       if (shared) {
         if (!shared.run?.kickoff)
           return skip(shared.skip ?? shared.run?.problem ?? 'no kick-off was sent', shared.evidence);
-        res = shared.run.kickoff;
+        answers.push(shared.run.kickoff);
       } else {
         const spec = c.spec(ctx);
         if (typeof spec === 'string') return skip(spec);
-        res = (await ctx.kickoffAndCancel({ ...spec, label: c.title })).res;
+        for (const one of Array.isArray(spec) ? spec : [spec])
+          answers.push((await ctx.kickoffAndCancel({ ...one, label: c.title })).res);
       }
-      const problem = acceptedProblems(ctx, res);
-      return verdict(problem, `202 with Content-Location ${res.headers['content-location']}`, [
-        res.exchange.id,
-      ]);
+      const several = answers.length > 1;
+      const problem = joinProblems(
+        answers.map((res) => {
+          const found = acceptedProblems(ctx, res);
+          // The path and query name which of the kick-offs it was (the host says nothing).
+          const which = res.exchange.request.url.replace(/^https?:\/\/[^/]+/, '');
+          return found && several ? `${which}: ${found}` : found;
+        }),
+      );
+      const located = answers.map((res) => res.headers['content-location']).join(', ');
+      return verdict(
+        problem,
+        `202 with Content-Location ${located}`,
+        answers.map((res) => res.exchange.id),
+      );
     },
   };
 }
@@ -712,18 +724,25 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPEFILTER-VALID',
     title: 'v3 _typeFilter on ExplanationOfBenefit is accepted',
     description:
-      'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202.',
+      'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202, and so it does with a tag of the other documented system, <Final-Action>|FinalAction.',
     versions: ['v3'],
     profiles: ['bcda'],
     refs: ['behavior §3'],
     faults: ['kickoff-rejects-valid-type-filter'],
-    spec: () =>
+    spec: () => [
       patient({
         query: {
           _typeFilter:
             'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|NationalClaimsHistory',
         },
       }),
+      patient({
+        query: {
+          _typeFilter:
+            'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction',
+        },
+      }),
+    ],
   }),
   rejectCheck({
     id: 'KICKOFF-TYPEFILTER-WRONG-RESOURCE',

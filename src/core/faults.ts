@@ -1775,6 +1775,13 @@ const CATALOG = [
     'Every kick-off, Group/all and Group/runout included, without Prefer: respond-async is refused with 400.',
     ['behavior §2.2'],
   ),
+  f(
+    'kickoff-type-filter-final-action-refused',
+    'kickoff',
+    'A v3 _typeFilter whose _tag names the Final-Action system (FinalAction, NotFinalAction) is refused with 400 "invalid _tag value": only System-Type tags are known.',
+    'On v3, a _typeFilter on ExplanationOfBenefit with a _tag subquery of either documented tag system is accepted.',
+    ['behavior §3'],
+  ),
   // independent faults: contract rows (spec/requirements/contract.yaml), written from the rows.
   f(
     'contract-cancel-204',

@@ -157,7 +157,7 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
       return { error: `invalid _typeFilter parameter/value: ${filters[0]}` };
     }
     if (filters[0] !== undefined && !fault('kickoff-accepts-bad-type-filter')) {
-      const parsed = checkTypeFilter(filters[0]);
+      const parsed = checkTypeFilter(filters[0], fault('kickoff-type-filter-final-action-refused'));
       if ('error' in parsed) return parsed;
       result.wantsSharedSystem = parsed.sharedSystem;
     }
@@ -185,7 +185,8 @@ const TAGS: Record<string, string[]> = {
 const SERVICE_DATE = /^(eq|lt|gt|le|ge)?\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /** v3 `_typeFilter` (behavior §3): `ExplanationOfBenefit?name=v1,v2&name=…`. */
-export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invalid {
+/** `systemTypeOnly`: the Final-Action tags are unknown (fault kickoff-type-filter-final-action-refused). */
+export function checkTypeFilter(raw: string, systemTypeOnly = false): { sharedSystem: boolean } | Invalid {
   let value: string;
   try {
     value = decodeURIComponent(raw); // BCDA decodes the value once more
@@ -214,7 +215,8 @@ export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invali
         }
         const system = v.slice(0, bar);
         const code = v.slice(bar + 1);
-        if (!TAGS[system]?.includes(code)) return { error: `invalid _tag value: ${v}` };
+        const known = systemTypeOnly && system !== SYSTEM_TYPE ? undefined : TAGS[system];
+        if (!known?.includes(code)) return { error: `invalid _tag value: ${v}` };
         if (system === SYSTEM_TYPE && code === 'SharedSystem') sharedSystem = true;
       } else if (name === 'outcome') {
         if (v !== 'complete' && v !== 'partial') {

@@ -1168,6 +1168,13 @@ Object.assign(PROBES, {
   },
   'content-versioned-patient-reference': (m: TestMock) =>
     firstLines(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'kickoff-type-filter-final-action-refused': async (m: TestMock) =>
+    (
+      await kick(
+        m,
+        `/api/v3/Patient/$export?_typeFilter=${encodeURIComponent('ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction')}`,
+      )
+    ).status,
   'kickoff-group-prefer-unchecked': async (m: TestMock) => {
     const { Prefer: _omitted, ...headers } = exportHeaders(await m.token());
     return (await kick(m, '/api/v2/Group/runout/$export', headers)).status;
