@@ -748,20 +748,22 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPEFILTER-WRONG-RESOURCE',
     title: 'v3 _typeFilter on a resource other than ExplanationOfBenefit is rejected',
     description:
-      'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient").',
+      'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient"), and so does _typeFilter=Claim?…, though Claim is a claim too.',
     versions: ['v3'],
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-bad-type-filter'],
     outcome: {
       code: 'structure',
-      diagnostics: 'invalid _typeFilter Resource Type (Only EOBs valid): Patient',
+      diagnostics: /^invalid _typeFilter Resource Type \(Only EOBs valid\): (Patient|Claim)$/,
     },
     spec: () =>
-      patient({
-        query: {
-          _typeFilter: 'Patient?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem',
-        },
-      }),
+      ['Patient', 'Claim'].map((type) =>
+        patient({
+          query: {
+            _typeFilter: `${type}?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem`,
+          },
+        }),
+      ),
   }),
 ];
 

@@ -1782,6 +1782,13 @@ const CATALOG = [
     'On v3, a _typeFilter on ExplanationOfBenefit with a _tag subquery of either documented tag system is accepted.',
     ['behavior §3'],
   ),
+  f(
+    'kickoff-type-filter-claims-accepted',
+    'kickoff',
+    'A v3 _typeFilter on Claim or ClaimResponse is accepted (202) as a filter on claims; only other resource types are refused.',
+    'On v3, a _typeFilter on any resource type other than ExplanationOfBenefit is refused with 400.',
+    ['behavior §3'],
+  ),
   // independent faults: contract rows (spec/requirements/contract.yaml), written from the rows.
   f(
     'contract-cancel-204',

@@ -158,6 +158,9 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
     }
     if (filters[0] !== undefined && !fault('kickoff-accepts-bad-type-filter')) {
       const parsed = checkTypeFilter(filters[0], fault('kickoff-type-filter-final-action-refused'));
+      // Fault kickoff-type-filter-claims-accepted: a filter on the partially adjudicated claims passes.
+      const claims = /^(Claim|ClaimResponse)(\?|%3F)/i.test(filters[0]);
+      if ('error' in parsed && claims && fault('kickoff-type-filter-claims-accepted')) return result;
       if ('error' in parsed) return parsed;
       result.wantsSharedSystem = parsed.sharedSystem;
     }

@@ -1175,6 +1175,13 @@ Object.assign(PROBES, {
         `/api/v3/Patient/$export?_typeFilter=${encodeURIComponent('ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction')}`,
       )
     ).status,
+  'kickoff-type-filter-claims-accepted': async (m: TestMock) =>
+    (
+      await kick(
+        m,
+        `/api/v3/Patient/$export?_typeFilter=${encodeURIComponent('Claim?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem')}`,
+      )
+    ).status,
   'kickoff-group-prefer-unchecked': async (m: TestMock) => {
     const { Prefer: _omitted, ...headers } = exportHeaders(await m.token());
     return (await kick(m, '/api/v2/Group/runout/$export', headers)).status;
