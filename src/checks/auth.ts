@@ -704,7 +704,7 @@ const accessChecks: CheckDefinition[] = [
     id: 'AUTH-TOKEN-RATE-LIMIT-429',
     title: 'too many token requests are refused with 429 and Retry-After',
     description:
-      "Past the auth provider's per-organization token limit, POST /auth/token answers 429 with Retry-After and a plain-text message telling the client to cache its token. Needs a target whose limit can be lowered (the embedded mock, or a mock started with --control).",
+      "Past the auth provider's per-organization token limit, POST /auth/token answers 429 with Retry-After and a plain-text message telling the client to cache its token. The limit is lowered to one token per 300 seconds, so Retry-After says at most 300 seconds: a longer wait (a value in milliseconds, say) tells the client the wrong time. Needs a target whose limit can be lowered (the embedded mock, or a mock started with --control).",
     level: 'SHOULD',
     area: 'auth',
     profiles: ['bcda'],
@@ -717,7 +717,7 @@ const accessChecks: CheckDefinition[] = [
       const creds = mainCredentials(ctx);
       if (!creds) return skip('a static --token was given: no client credentials to send');
       await ctx.settled(); // the run's own token requests must not meet the lowered limit
-      await ctx.control.setTokenRateLimit(1, 300);
+      await ctx.control.setTokenRateLimit(1, TOKEN_LIMIT_WINDOW_SECONDS);
       try {
         const answers: HttpResponse[] = [];
         for (let i = 0; i < 3; i++) {
@@ -735,10 +735,13 @@ const accessChecks: CheckDefinition[] = [
             `3 token requests under a limit of 1 answered ${answers.map((r) => r.status).join(', ')}`,
             evidence,
           );
+        const waitMs = retryAfterMs(limited.headers['retry-after']);
         const problem = joinProblems([
-          retryAfterMs(limited.headers['retry-after']) === undefined
+          waitMs === undefined
             ? `Retry-After is ${JSON.stringify(limited.headers['retry-after'] ?? null)}`
-            : undefined,
+            : waitMs > TOKEN_LIMIT_WINDOW_SECONDS * 1000
+              ? `Retry-After ${limited.headers['retry-after']} is longer than the ${TOKEN_LIMIT_WINDOW_SECONDS}-second window of the limit`
+              : undefined,
           mediaType(limited) === 'text/plain'
             ? undefined
             : `Content-Type "${limited.headers['content-type'] ?? '(none)'}", expected text/plain`,
@@ -1063,6 +1066,9 @@ async function untypedNarrowExport(
   );
   return { beyond, evidence };
 }
+
+/** The window of the token limit AUTH-TOKEN-RATE-LIMIT-429 sets: no wait it is told may be longer. */
+const TOKEN_LIMIT_WINDOW_SECONDS = 300;
 
 function scopeRefusal(status: number, extra: number[] = []): 'refused' | 'other-4xx' | 'served' | 'error' {
   if ([401, 403, ...extra].includes(status)) return 'refused';

@@ -1789,6 +1789,13 @@ const CATALOG = [
     'On v3, a _typeFilter on any resource type other than ExplanationOfBenefit is refused with 400.',
     ['behavior §3'],
   ),
+  f(
+    'token-rate-limit-retry-after-ms',
+    'auth',
+    "The token endpoint's 429 gives Retry-After in milliseconds (300000 for a 5-minute window): the client is told to wait 83 hours.",
+    "The token endpoint's 429 carries a Retry-After saying when to ask again: at most the limit's window.",
+    ['behavior §2.8'],
+  ),
   // independent faults: contract rows (spec/requirements/contract.yaml), written from the rows.
   f(
     'contract-cancel-204',

@@ -1182,6 +1182,7 @@ Object.assign(PROBES, {
         `/api/v3/Patient/$export?_typeFilter=${encodeURIComponent('Claim?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem')}`,
       )
     ).status,
+  'token-rate-limit-retry-after-ms': tokenBurst,
   'kickoff-group-prefer-unchecked': async (m: TestMock) => {
     const { Prefer: _omitted, ...headers } = exportHeaders(await m.token());
     return (await kick(m, '/api/v2/Group/runout/$export', headers)).status;

@@ -72,7 +72,8 @@ async function issueToken(
   if (!credential || !secretOk) return sendText(reply, 401);
   const waitSeconds = tokenRateLimited(ctx, credential.cmsId);
   if (waitSeconds !== undefined) {
-    if (!ctx.faults.has('token-rate-limit-no-retry-after')) reply.header('retry-after', String(waitSeconds));
+    const retryAfter = ctx.faults.has('token-rate-limit-retry-after-ms') ? waitSeconds * 1000 : waitSeconds;
+    if (!ctx.faults.has('token-rate-limit-no-retry-after')) reply.header('retry-after', String(retryAfter));
     if (ctx.faults.has('token-rate-limit-empty-body')) return reply.code(429).send();
     return sendText(
       reply,
