@@ -1796,6 +1796,13 @@ const CATALOG = [
     "The token endpoint's 429 carries a Retry-After saying when to ask again: at most the limit's window.",
     ['behavior §2.8'],
   ),
+  f(
+    'cancel-keeps-error-files',
+    'cancel',
+    "A cancelled job's data files answer 404, but its error files are still served (they are written apart from the data and left behind).",
+    'Once a job is cancelled none of its files, error files included, is served.',
+    ['behavior §2.7'],
+  ),
   // independent faults: contract rows (spec/requirements/contract.yaml), written from the rows.
   f(
     'contract-cancel-204',

@@ -1183,6 +1183,13 @@ Object.assign(PROBES, {
       )
     ).status,
   'token-rate-limit-retry-after-ms': tokenBurst,
+  'cancel-keeps-error-files': async (m: TestMock) => {
+    const { t, id, res } = await completed(m);
+    const url = new URL(json<{ error: Array<{ url: string }> }>(res).error[0]?.url ?? '').pathname;
+    m.ctx.jobs.get(id)!.override = { status: 'In Progress', atMs: m.ctx.clock.nowMs(), sticky: true };
+    await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+    return status(m.http().get(url).set(auth(t)));
+  },
   'kickoff-group-prefer-unchecked': async (m: TestMock) => {
     const { Prefer: _omitted, ...headers } = exportHeaders(await m.token());
     return (await kick(m, '/api/v2/Group/runout/$export', headers)).status;

@@ -85,7 +85,15 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   }
   // Fault download-lags-completion: the files land a while after the job reads as completed.
   if (status === 'Completed' && filesNotYetInPlace(ctx, m.job)) return sendText(reply, 404, 'Not Found');
-  const done = status === 'Completed' || ((status === 'Archived' || status === 'Expired') && afterExpiry);
+  // Fault cancel-keeps-error-files: a cancelled job's error files outlive its data files.
+  const errorFileKept =
+    status === 'Cancelled' &&
+    ctx.faults.has('cancel-keeps-error-files') &&
+    findFile(ctx, m.job, fileName)?.kind === 'error';
+  const done =
+    status === 'Completed' ||
+    errorFileKept ||
+    ((status === 'Archived' || status === 'Expired') && afterExpiry);
   let file = done ? findFile(ctx, m.job, fileName) : undefined;
   if (!file && done && anyName) file = jobFiles(ctx, m.job).find((f) => f.kind === 'output');
   // Fault download-file-of-other-job: the name is looked up in every completed job of the organization.
