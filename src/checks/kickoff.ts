@@ -31,6 +31,7 @@ import {
   type NoData,
 } from './kit/data-exports';
 import { resourceTypeOf } from './kit/recorded';
+import { listJobs, tasksOf, type TaskView } from './kit/job-list';
 import { declaredResourceTypes } from './kit/capability';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
@@ -245,6 +246,12 @@ interface RejectCase extends CheckCaseMeta {
    * not apply, or the target contradicts itself), undefined to go on with the kick-off.
    */
   settled?: (ctx: CheckContext) => Promise<CheckOutcome | undefined>;
+  /**
+   * Run once every kick-off was refused as expected: a problem when the target shows otherwise
+   * (e.g. the refused kick-off started a job after all), undefined when it does not; with the
+   * exchanges it read.
+   */
+  afterRefusal?: (ctx: CheckContext) => Promise<{ problem?: string; evidence: string[] }>;
 }
 
 /** A kick-off's path in words (`Group/sub/$export`, `Patient/$export`). */
@@ -332,6 +339,11 @@ function rejectCheck(c: RejectCase): CheckDefinition {
         ]);
         problems.push(found && specs.length > 1 ? `${kickoffPath(one)}: ${found}` : found);
       }
+      if (!joinProblems(problems) && c.afterRefusal) {
+        const after = await c.afterRefusal(ctx);
+        evidence.push(...after.evidence);
+        problems.push(after.problem);
+      }
       return verdict(
         joinProblems(problems),
         `${statuses.join(', ')} with the expected OperationOutcome`,
@@ -371,6 +383,26 @@ const SINCE_NO_ATTRIBUTION_MSG =
   'failed to start job; attribution file not found for given _since parameter.';
 /** Before the earliest data BCDA serves (seed 000 §/Group: "as early as 2014"), so before any attribution file. */
 const BEFORE_ATTRIBUTION = '2013-01-01T00:00:00.000+00:00';
+
+/** The kick-off a listed Task names (its first input's valueString). */
+function taskRequest(task: TaskView): string | undefined {
+  const input = Array.isArray(task.raw.input)
+    ? (task.raw.input[0] as { valueString?: unknown } | undefined)
+    : undefined;
+  return typeof input?.valueString === 'string' ? input.valueString : undefined;
+}
+
+/** True when a job's kick-off (a Task's input valueString) is a Group/all export with BEFORE_ATTRIBUTION as _since. */
+function namesBeforeAttribution(request: string | undefined): boolean {
+  if (!request) return false;
+  let text = request;
+  try {
+    text = decodeURIComponent(request);
+  } catch {
+    // A request not percent-encoded as a whole is read as it is.
+  }
+  return text.includes('Group/all/$export') && text.includes(BEFORE_ATTRIBUTION.slice(0, 19));
+}
 /** How far ahead of the server's clock the near-future _since lies: past any second-rounding of its Date. */
 const NEAR_FUTURE_MS = 5 * 60_000;
 
@@ -697,6 +729,18 @@ const parameterChecks: CheckDefinition[] = [
     faults: ['group-since-no-404-before-attribution'],
     outcome: { code: 'not-found', diagnostics: SINCE_NO_ATTRIBUTION_MSG },
     spec: () => ({ endpoint: 'group', group: 'all', query: { _since: BEFORE_ATTRIBUTION } }),
+    afterRefusal: async (ctx) => {
+      // No other kick-off of the run names this _since: a listed job that does was started by the refused one.
+      const res = await listJobs(ctx, undefined, 'list jobs after the refused Group/all kick-off');
+      const tasks = res.status === 200 ? (tasksOf(res) ?? []) : [];
+      const started = tasks.filter((t) => namesBeforeAttribution(taskRequest(t)));
+      return {
+        problem: started.length
+          ? `the refused kick-off started a job all the same: the job list holds ${started.map((t) => t.id ?? '?').join(', ')} for it`
+          : undefined,
+        evidence: [res.exchange.id],
+      };
+    },
   }),
   rejectCheck({
     id: 'KICKOFF-GROUP-ID-NEW',

@@ -1803,6 +1803,13 @@ const CATALOG = [
     'Once a job is cancelled none of its files, error files included, is served.',
     ['behavior §2.7'],
   ),
+  f(
+    'group-since-404-job-created',
+    'kickoff',
+    'A Group/all kick-off whose _since is older than every attribution file answers the 404, but only after its job was created: the job runs and is listed.',
+    'A Group/all kick-off whose _since is older than every attribution file answers 404 and starts no job.',
+    ['behavior §2.2'],
+  ),
   // independent faults: contract rows (spec/requirements/contract.yaml), written from the rows.
   f(
     'contract-cancel-204',

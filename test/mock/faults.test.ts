@@ -1190,6 +1190,11 @@ Object.assign(PROBES, {
     await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
     return status(m.http().get(url).set(auth(t)));
   },
+  'group-since-404-job-created': async (m: TestMock) => {
+    const t = await m.token();
+    await m.http().get('/api/v2/Group/all/$export?_since=2013-01-01T00:00:00Z').set(exportHeaders(t));
+    return status(m.http().get('/api/v2/jobs').set(exportHeaders(t)));
+  },
   'kickoff-group-prefer-unchecked': async (m: TestMock) => {
     const { Prefer: _omitted, ...headers } = exportHeaders(await m.token());
     return (await kick(m, '/api/v2/Group/runout/$export', headers)).status;

@@ -202,8 +202,12 @@ async function kickOff(
   if (params.types) types = typeFaults(ctx, aco, version, types);
   const attributionError = attributionProblem(ctx, aco, groupId);
   if (attributionError) return bad(404, 'not-found', attributionError);
-  const cohorts = attributionCohorts(ctx, groupId, params.since, nowMs);
-  if ('error' in cohorts) return bad(404, 'not-found', cohorts.error);
+  const found = attributionCohorts(ctx, groupId, params.since, nowMs);
+  // Fault group-since-404-job-created: the attribution lookup fails after the job was inserted.
+  const lateError =
+    'error' in found && ctx.faults.has('group-since-404-job-created') ? found.error : undefined;
+  if ('error' in found && !lateError) return bad(404, 'not-found', found.error);
+  const cohorts = 'error' in found ? {} : found;
 
   const createdAtMs = nowMs;
   const job = ctx.jobs.create({
@@ -245,6 +249,7 @@ async function kickOff(
     },
   });
 
+  if (lateError) return bad(404, 'not-found', lateError);
   const statusPath = `/api/${version}/jobs/${job.id}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
   if (!ctx.faults.has('kickoff-no-content-location')) {
