@@ -38,6 +38,7 @@ import {
   statusProblem,
 } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
+import { declaredResourceTypes } from './kit/capability';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
 import { cancelStages } from './kit/cancel-stages';
@@ -1034,37 +1035,81 @@ function smartConfigurationProblems(body: Record<string, unknown>): string[] {
 }
 
 /** One scope-enforcement answer: 401/403 (or `extra`) is a refusal; a 5xx or a 2xx is not. */
-/** A narrow token's export without _type: the output types beyond its scope, or why it cannot tell. */
-async function untypedNarrowExport(
+/**
+ * An export made with the narrow token (`types`: its _type, none for all): the output types beyond
+ * its scope, the status that refused it, or why it cannot tell.
+ */
+async function narrowExport(
   ctx: CheckContext,
   access: NarrowAccess,
   level: ExportLevel,
-): Promise<{ evidence: string[] } & ({ beyond: string[] } | { why: string })> {
+  types: string[] | undefined,
+): Promise<{ evidence: string[] } & ({ beyond: string[] } | { refused: number } | { why: string })> {
   const scope = access.answer.scope ?? access.smart.narrowScope;
+  const what = types ? `_type=${types.join(',')}` : 'without _type';
   const kicked = await ctx.kickoff({
     endpoint: level,
     ...(level === 'group' ? { group: ctx.group() } : {}),
+    ...(types ? { query: { _type: types.join(',') } } : {}),
     client: access.client,
-    label: `kick-off without _type with a token of scope "${scope}"`,
+    label: `kick-off ${what} with a token of scope "${scope}"`,
   });
   const evidence = [kicked.res.exchange.id];
-  if (!kicked.jobUrl)
-    return { why: `its kick-off without _type answered ${kicked.res.status} (no data)`, evidence };
-  const polled = await ctx.poll(
-    kicked.jobUrl,
-    'status of the narrow-scope export without _type',
-    access.client,
-  );
-  await ctx.cancel(kicked.jobUrl, 'cancel the narrow-scope export without _type', access.client);
+  if (!kicked.jobUrl) return { refused: kicked.res.status, evidence };
+  const polled = await ctx.poll(kicked.jobUrl, `status of the narrow-scope export ${what}`, access.client);
+  await ctx.cancel(kicked.jobUrl, `cancel the narrow-scope export ${what}`, access.client);
   const final = polled.final;
   if (!final || final.status !== 200)
-    return { why: `its export without _type ended ${final?.status ?? polled.stopped}, not judged`, evidence };
+    return { why: `its export ${what} ended ${final?.status ?? polled.stopped}, not judged`, evidence };
   evidence.push(final.exchange.id);
-  const types = new Set(manifestItems(jsonObject(final)?.output).map((i) => i.type));
-  const beyond = [...types].filter(
+  const listed = new Set(manifestItems(jsonObject(final)?.output).map((i) => i.type));
+  const beyond = [...listed].filter(
     (t) => !scopeReaches(access.smart.narrowScope, t) && !scopeReaches(scope, t),
   );
   return { beyond, evidence };
+}
+
+/**
+ * After a refused kick-off for `type` alone: the same token's export without _type, and with `type`
+ * beside a type the scope reaches, judged. A failure, a warning, or what they showed.
+ */
+async function narrowExportsBeyond(
+  ctx: CheckContext,
+  access: NarrowAccess,
+  level: ExportLevel,
+  type: string,
+): Promise<{ evidence: string[]; fail?: string; warn?: string; shown: string[] }> {
+  const evidence: string[] = [];
+  const shown: string[] = [];
+  const untyped = await narrowExport(ctx, access, level, undefined);
+  evidence.push(...untyped.evidence);
+  if ('beyond' in untyped && untyped.beyond.length)
+    return { evidence, shown, fail: `export without _type holds ${untyped.beyond.join(', ')}` };
+  shown.push(
+    'why' in untyped
+      ? untyped.why
+      : 'refused' in untyped
+        ? `its kick-off without _type answered ${untyped.refused} (no data)`
+        : 'its export without _type held only types within it',
+  );
+  const scope = access.answer.scope ?? access.smart.narrowScope;
+  const inside =
+    (await declaredResourceTypes(ctx)).has('Patient') && scopeReaches(scope, 'Patient')
+      ? 'Patient'
+      : undefined;
+  if (!inside) return { evidence, shown };
+  const mixed = await narrowExport(ctx, access, level, [inside, type]);
+  evidence.push(...mixed.evidence);
+  if ('beyond' in mixed && mixed.beyond.includes(type))
+    return { evidence, shown, fail: `export with _type=${inside},${type} holds ${type}` };
+  if ('beyond' in mixed)
+    return {
+      evidence,
+      shown,
+      warn: `_type=${inside},${type} was accepted (202) and ${type} left out: the IG would have the kick-off refused`,
+    };
+  shown.push('refused' in mixed ? `_type=${inside},${type} refused with ${mixed.refused}` : mixed.why);
+  return { evidence, shown };
 }
 
 /** The window of the token limit AUTH-TOKEN-RATE-LIMIT-429 sets: no wait it is told may be longer. */
@@ -1420,7 +1465,7 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SCOPE-KICKOFF',
     title: 'a kick-off for a resource type outside the token scopes is refused',
     description:
-      "With a token of --narrow-scope (system/Patient.read by default), a kick-off (Patient level, else system or Group, as the CapabilityStatement declares) whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts; and a kick-off of the same level without _type, if accepted, exports no type beyond the scope (judged when its job completes; a refusal is fine). A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
+      "With a token of --narrow-scope (system/Patient.read by default), a kick-off (Patient level, else system or Group, as the CapabilityStatement declares) whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts; a kick-off of the same level without _type, if accepted, exports no type beyond the scope (judged when its job completes; a refusal is fine); and one with _type naming Patient (when the scope reaches it) beside that type is refused too: exporting the type fails, leaving it out of an accepted export warns (the IG's SHOULD). A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1443,15 +1488,12 @@ const smartBackendChecks: CheckDefinition[] = [
       const status = kicked.res.status;
       const kind = scopeRefusal(status);
       if (kind === 'refused') {
-        const untyped = await untypedNarrowExport(ctx, access, level);
-        evidence.push(...untyped.evidence);
-        if ('beyond' in untyped && untyped.beyond.length)
-          return fail(
-            `${type} outside the scope: refused with ${status}; yet the same token's export without _type holds ${untyped.beyond.join(', ')}`,
-            evidence,
-          );
-        const also = 'why' in untyped ? untyped.why : 'its export without _type held only types within it';
-        return pass(`${type} outside the scope: refused with ${status}; ${also}`, evidence);
+        const more = await narrowExportsBeyond(ctx, access, level, type);
+        evidence.push(...more.evidence);
+        const refused = `${type} outside the scope: refused with ${status}`;
+        if (more.fail) return fail(`${refused}; yet the same token's ${more.fail}`, evidence);
+        if (more.warn) return warn(`${refused}; but ${more.warn}`, evidence);
+        return pass([refused, ...more.shown].join('; '), evidence);
       }
       if (kind === 'other-4xx')
         return warn(`${type} outside the scope: refused with ${status}, not 401 or 403`, evidence);

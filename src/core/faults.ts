@@ -2321,6 +2321,13 @@ const CATALOG = [
     "A token that does not cover a resource type gets none of that type's data, by export or by file download.",
     ['smart §backend-services presenting an access token'],
   ),
+  g(
+    'ig-kickoff-drops-uncovered-types',
+    'auth',
+    'A kick-off whose _type names types the token covers beside ones it does not is accepted, the uncovered types silently left out; only a _type naming no covered type is refused.',
+    "A kick-off asking for data outside the token's scopes fails rather than starting an export.",
+    ['smart §backend-services presenting an access token'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

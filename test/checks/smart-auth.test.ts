@@ -136,6 +136,15 @@ describe('each SMART check catches the ways its row can be broken besides its ow
   );
 });
 
+test('AUTH-SCOPE-KICKOFF warns when an accepted _type of covered and uncovered types leaves the uncovered out', async () => {
+  mock.setFaults(['ig-kickoff-drops-uncovered-types']);
+  const result = (await run('AUTH-SCOPE-KICKOFF')).get('AUTH-SCOPE-KICKOFF')!;
+  expect([result.outcome, result.message]).toEqual([
+    'warn',
+    expect.stringMatching(/_type=Patient,\w+ was accepted/),
+  ]);
+}, 30_000);
+
 describe('without SMART settings', () => {
   test('the checks that need a login skip and say how to give one; discovery is still judged', async () => {
     const results = await run('AUTH-SMART', { token: 'a-static-token' });

@@ -368,6 +368,8 @@ Object.assign(PROBES, {
   'ig-token-error-no-description': async (m: IgTestMock) =>
     (await tokenBody(m, { aud: 'https://other.example/token' })).body,
   'ig-token-refresh-token': async (m: IgTestMock) => Object.keys((await tokenBody(m)).body as object).sort(),
+  'ig-kickoff-drops-uncovered-types': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/$export?_type=Patient,Observation', await token(m, NARROW, 'system/Patient.read')),
   'ig-untyped-export-ignores-scope': async (m: IgTestMock) => {
     const t = await token(m, NARROW, 'system/Patient.read');
     const { manifest } = await runExport(m, t, '/fhir/Patient/$export');
