@@ -6,7 +6,16 @@
  * provider (behavior §0, §2.8, §2.9, §5).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type CheckContext, type CheckDefinition, fail, pass, skip, warn, verdict } from './context';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type ExportLevel,
+  fail,
+  pass,
+  skip,
+  warn,
+  verdict,
+} from './context';
 import type { HttpResponse } from '../http/client';
 import type { AuthMode, TargetClient } from '../http/target';
 import { retryAfterMs } from '../http/retry-after';
@@ -30,14 +39,15 @@ import {
   statusProblem,
 } from './kit/expect';
 import { jsonObject, nonEmptyString } from './kit/json-body';
+import { declaredResourceTypes } from './kit/capability';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
 import { cancelStages } from './kit/cancel-stages';
 import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
 import { TransportError } from '../http/client';
-import { scopesBeyond } from '../auth/smart-scopes';
-import { strangerKey } from '../auth/smart-key';
+import { scopeReaches, scopesBeyond } from '../auth/smart-scopes';
+import { strangerKey, type SmartKey } from '../auth/smart-key';
 import {
   NOT_CONFIGURED,
   OAUTH_ERRORS,
@@ -45,7 +55,10 @@ import {
   expectRefused,
   mainTokenAnswer,
   narrowAccess,
+  type NarrowAccess,
   refusalVerdict,
+  refusedInTurn,
+  type RefusalCase,
   scopeKickoffLevel,
   skipped,
   smartConfiguration,
@@ -750,7 +763,7 @@ const accessChecks: CheckDefinition[] = [
     id: 'AUTH-TOKEN-RATE-LIMIT-429',
     title: 'too many token requests are refused with 429 and Retry-After',
     description:
-      "Past the auth provider's per-organization token limit, POST /auth/token answers 429 with Retry-After and a plain-text message telling the client to cache its token. Needs a target whose limit can be lowered (the embedded mock, or a mock started with --control).",
+      "Past the auth provider's per-organization token limit, POST /auth/token answers 429 with Retry-After and a plain-text message telling the client to cache its token. The limit is lowered to one token per 300 seconds, so Retry-After says at most 300 seconds: a longer wait (a value in milliseconds, say) tells the client the wrong time. Needs a target whose limit can be lowered (the embedded mock, or a mock started with --control).",
     level: 'SHOULD',
     area: 'auth',
     profiles: ['bcda'],
@@ -763,7 +776,7 @@ const accessChecks: CheckDefinition[] = [
       const creds = mainCredentials(ctx);
       if (!creds) return skip('a static --token was given: no client credentials to send');
       await ctx.settled(); // the run's own token requests must not meet the lowered limit
-      await ctx.control.setTokenRateLimit(1, 300);
+      await ctx.control.setTokenRateLimit(1, TOKEN_LIMIT_WINDOW_SECONDS);
       try {
         const answers: HttpResponse[] = [];
         for (let i = 0; i < 3; i++) {
@@ -781,8 +794,12 @@ const accessChecks: CheckDefinition[] = [
             `3 token requests under a limit of 1 answered ${answers.map((r) => r.status).join(', ')}`,
             evidence,
           );
+        const waitMs = retryAfterMs(limited.headers['retry-after']);
         const problem = joinProblems([
-          retryAfterSecondsProblem(limited.headers['retry-after']),
+          retryAfterSecondsProblem(limited.headers['retry-after']) ??
+            (waitMs !== undefined && waitMs > TOKEN_LIMIT_WINDOW_SECONDS * 1000
+              ? `Retry-After ${limited.headers['retry-after']} is longer than the ${TOKEN_LIMIT_WINDOW_SECONDS}-second window of the limit`
+              : undefined),
           mediaType(limited) === 'text/plain'
             ? undefined
             : `Content-Type "${limited.headers['content-type'] ?? '(none)'}", expected text/plain`,
@@ -1092,6 +1109,86 @@ function smartConfigurationProblems(body: Record<string, unknown>): string[] {
 }
 
 /** One scope-enforcement answer: 401/403 (or `extra`) is a refusal; a 5xx or a 2xx is not. */
+/**
+ * An export made with the narrow token (`types`: its _type, none for all): the output types beyond
+ * its scope, the status that refused it, or why it cannot tell.
+ */
+async function narrowExport(
+  ctx: CheckContext,
+  access: NarrowAccess,
+  level: ExportLevel,
+  types: string[] | undefined,
+): Promise<{ evidence: string[] } & ({ beyond: string[] } | { refused: number } | { why: string })> {
+  const scope = access.answer.scope ?? access.smart.narrowScope;
+  const what = types ? `_type=${types.join(',')}` : 'without _type';
+  const kicked = await ctx.kickoff({
+    endpoint: level,
+    ...(level === 'group' ? { group: ctx.group() } : {}),
+    ...(types ? { query: { _type: types.join(',') } } : {}),
+    client: access.client,
+    label: `kick-off ${what} with a token of scope "${scope}"`,
+  });
+  const evidence = [kicked.res.exchange.id];
+  if (!kicked.jobUrl) return { refused: kicked.res.status, evidence };
+  const polled = await ctx.poll(kicked.jobUrl, `status of the narrow-scope export ${what}`, access.client);
+  await ctx.cancel(kicked.jobUrl, `cancel the narrow-scope export ${what}`, access.client);
+  const final = polled.final;
+  if (!final || final.status !== 200)
+    return { why: `its export ${what} ended ${final?.status ?? polled.stopped}, not judged`, evidence };
+  evidence.push(final.exchange.id);
+  const listed = new Set(manifestItems(jsonObject(final)?.output).map((i) => i.type));
+  const beyond = [...listed].filter(
+    (t) => !scopeReaches(access.smart.narrowScope, t) && !scopeReaches(scope, t),
+  );
+  return { beyond, evidence };
+}
+
+/**
+ * After a refused kick-off for `type` alone: the same token's export without _type, and with `type`
+ * beside a type the scope reaches, judged. A failure, a warning, or what they showed.
+ */
+async function narrowExportsBeyond(
+  ctx: CheckContext,
+  access: NarrowAccess,
+  level: ExportLevel,
+  type: string,
+): Promise<{ evidence: string[]; fail?: string; warn?: string; shown: string[] }> {
+  const evidence: string[] = [];
+  const shown: string[] = [];
+  const untyped = await narrowExport(ctx, access, level, undefined);
+  evidence.push(...untyped.evidence);
+  if ('beyond' in untyped && untyped.beyond.length)
+    return { evidence, shown, fail: `export without _type holds ${untyped.beyond.join(', ')}` };
+  shown.push(
+    'why' in untyped
+      ? untyped.why
+      : 'refused' in untyped
+        ? `its kick-off without _type answered ${untyped.refused} (no data)`
+        : 'its export without _type held only types within it',
+  );
+  const scope = access.answer.scope ?? access.smart.narrowScope;
+  const inside =
+    (await declaredResourceTypes(ctx)).has('Patient') && scopeReaches(scope, 'Patient')
+      ? 'Patient'
+      : undefined;
+  if (!inside) return { evidence, shown };
+  const mixed = await narrowExport(ctx, access, level, [inside, type]);
+  evidence.push(...mixed.evidence);
+  if ('beyond' in mixed && mixed.beyond.includes(type))
+    return { evidence, shown, fail: `export with _type=${inside},${type} holds ${type}` };
+  if ('beyond' in mixed)
+    return {
+      evidence,
+      shown,
+      warn: `_type=${inside},${type} was accepted (202) and ${type} left out: the IG would have the kick-off refused`,
+    };
+  shown.push('refused' in mixed ? `_type=${inside},${type} refused with ${mixed.refused}` : mixed.why);
+  return { evidence, shown };
+}
+
+/** The window of the token limit AUTH-TOKEN-RATE-LIMIT-429 sets: no wait it is told may be longer. */
+const TOKEN_LIMIT_WINDOW_SECONDS = 300;
+
 function scopeRefusal(status: number, extra: number[] = []): 'refused' | 'other-4xx' | 'served' | 'error' {
   if ([401, 403, ...extra].includes(status)) return 'refused';
   if (status >= 200 && status < 300) return 'served';
@@ -1240,24 +1337,42 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SMART-WRONG-AUDIENCE',
     title: 'the token endpoint refuses an assertion meant for another audience',
     description:
-      "A client assertion whose aud is not the token URL (otherwise valid) is refused with 400 or 401: the aud of a SMART client assertion is the token endpoint's URL.",
+      "A client assertion whose aud is not the token URL (otherwise valid) is refused with 400 or 401, first one naming another server's token URL, then one naming this server's FHIR base URL (the aud of SMART App Launch's authorize request, not of a client assertion): the aud of a SMART client assertion is the token endpoint's URL.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
     refs: [...SMART_REFS, 'RFC 7523 §3'],
     operations: [],
     faults: ['ig-token-accepts-wrong-audience'],
-    run: (ctx) =>
-      expectRefused(ctx, 'an assertion whose aud is another server', () => ({
-        label: 'SMART token request with an assertion for another audience',
-        overrides: { aud: 'https://wrong-audience.invalid/auth/token' },
-      })),
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      const cases: RefusalCase[] = [
+        {
+          what: 'an assertion whose aud is another server',
+          request: {
+            label: 'SMART token request with an assertion for another audience',
+            overrides: { aud: 'https://wrong-audience.invalid/auth/token' },
+          },
+        },
+      ];
+      // Only where the FHIR base is not itself the token URL (no server is laid out so, but then it would be the right aud).
+      if (smart.fhirBase !== (await smart.tokenUrl()))
+        cases.push({
+          what: 'an assertion whose aud is the FHIR base URL',
+          request: {
+            label: "SMART token request with an assertion whose aud is the server's FHIR base",
+            overrides: { aud: smart.fhirBase },
+          },
+        });
+      return refusedInTurn(smart, cases);
+    },
   },
   {
     id: 'AUTH-SMART-BAD-SIGNATURE',
     title: 'the token endpoint refuses an assertion signed by a key the client never registered',
     description:
-      "A client assertion naming the client's registered kid but signed by another key of the same algorithm is refused with 400 or 401, and so is one whose header points (jku) to a key set the client never registered: the server verifies the signature with the client's registered keys.",
+      "A client assertion naming the client's registered kid but signed by another key of the same algorithm is refused with 400 or 401, and so is one whose header points (jku) to a key set the client never registered, and, where the run has a second SMART client with a key of its own, one naming the run's client but signed with the second client's key (its kid in the header): the server verifies the signature with the keys that client registered, not with any key it knows.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1268,31 +1383,43 @@ const smartBackendChecks: CheckDefinition[] = [
       const smart = await smartOrSkip(ctx);
       if (skipped(smart)) return smart;
       const key = await strangerKey(smart.key);
-      const plain = refusalVerdict(
-        await smart.request({
-          label: 'SMART token request signed by an unregistered key',
-          overrides: { key },
-        }),
-        'an assertion signed by an unregistered key',
-      );
-      if (plain.outcome !== 'pass') return plain;
-      const withJku = refusalVerdict(
-        await smart.request({
-          label: 'SMART token request signed by an unregistered key named by jku',
-          overrides: { key, header: { jku: 'https://jwks.invalid/unregistered.json' } },
-        }),
-        'an assertion whose jku names an unregistered key set',
-      );
-      return withJku.outcome === 'pass'
-        ? pass(`${plain.message}; ${withJku.message}`, [...plain.evidence, ...withJku.evidence])
-        : { ...withJku, evidence: [...plain.evidence, ...withJku.evidence] };
+      const cases: RefusalCase[] = [
+        {
+          what: 'an assertion signed by an unregistered key',
+          request: { label: 'SMART token request signed by an unregistered key', overrides: { key } },
+        },
+        {
+          what: 'an assertion whose jku names an unregistered key set',
+          request: {
+            label: 'SMART token request signed by an unregistered key named by jku',
+            overrides: { key, header: { jku: 'https://jwks.invalid/unregistered.json' } },
+          },
+        },
+      ];
+      // Only a key that is truly the other client's: one both clients registered would verify.
+      const other = ctx.otherSmart;
+      const material = (k: SmartKey) => JSON.stringify([k.publicJwk.n, k.publicJwk.x, k.publicJwk.y]);
+      if (
+        other &&
+        other.clientId !== smart.clientId &&
+        other.key.kid !== smart.key.kid &&
+        material(other.key) !== material(smart.key)
+      )
+        cases.push({
+          what: "an assertion of the run's client signed with the second client's key",
+          request: {
+            label: "SMART token request signed with another registered client's key",
+            overrides: { key: other.key },
+          },
+        });
+      return refusedInTurn(smart, cases);
     },
   },
   {
     id: 'AUTH-SMART-REUSED-JTI',
     title: 'the token endpoint refuses an assertion whose jti was already used',
     description:
-      "Two client assertions with the same jti, each otherwise valid and freshly signed: the first gets a token, the second is refused with 400 or 401 (SMART: the server rejects a jti it has seen within the assertion's lifetime).",
+      "Two client assertions with the same jti, each otherwise valid and freshly signed, with a third assertion of a fresh jti sent between them: the first gets a token, the replay is refused with 400 or 401 (SMART: the server rejects a jti it has seen within the assertion's lifetime, not only the last one it saw).",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1312,12 +1439,14 @@ const smartBackendChecks: CheckDefinition[] = [
           `the first assertion got no token (${first.status ?? first.problem}), so a replay cannot be told`,
           [first.exchangeId],
         );
+      // Another assertion between the two: a server remembering only the last jti forgets the first.
+      const between = await smart.request({ label: 'SMART token request with another fresh jti' });
       const again = await smart.request({
-        label: 'SMART token request reusing that jti',
+        label: 'SMART token request reusing the first jti',
         overrides: { jti },
       });
-      const verdictOf = refusalVerdict(again, 'a second assertion with a used jti');
-      return { ...verdictOf, evidence: [first.exchangeId, again.exchangeId] };
+      const verdictOf = refusalVerdict(again, 'an assertion reusing a jti used two requests before');
+      return { ...verdictOf, evidence: [first.exchangeId, between.exchangeId, again.exchangeId] };
     },
   },
   {
@@ -1341,18 +1470,33 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SMART-UNKNOWN-CLIENT',
     title: 'the token endpoint refuses an assertion from an unregistered client',
     description:
-      "A client assertion whose iss and sub name a client id nobody registered, signed with the run's key, is refused with 400 or 401: the server finds the client's keys by its id.",
+      "A client assertion whose iss and sub name a client id nobody registered, signed with the run's key, is refused with 400 or 401, and so is one whose iss is the run's client id but whose sub names that unregistered client: the server finds the client's keys by its id, and both claims must name it.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
     refs: SMART_REFS,
     operations: [],
     faults: ['ig-token-accepts-unknown-client'],
-    run: (ctx) =>
-      expectRefused(ctx, 'an assertion from an unregistered client id', () => ({
-        label: 'SMART token request from an unregistered client',
-        overrides: { iss: unregisteredClientId() },
-      })),
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      return refusedInTurn(smart, [
+        {
+          what: 'an assertion from an unregistered client id',
+          request: {
+            label: 'SMART token request from an unregistered client',
+            overrides: { iss: unregisteredClientId() },
+          },
+        },
+        {
+          what: "an assertion whose sub names an unregistered client (iss the run's client)",
+          request: {
+            label: 'SMART token request whose sub names an unregistered client',
+            overrides: { iss: smart.clientId, sub: unregisteredClientId() },
+          },
+        },
+      ]);
+    },
   },
   {
     id: 'AUTH-SMART-ERROR-BODY',
@@ -1395,7 +1539,7 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SCOPE-KICKOFF',
     title: 'a kick-off for a resource type outside the token scopes is refused',
     description:
-      "With a token of --narrow-scope (system/Patient.read by default), a kick-off (Patient level, else system or Group, as the CapabilityStatement declares) whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts. A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
+      "With a token of --narrow-scope (system/Patient.read by default), a kick-off (Patient level, else system or Group, as the CapabilityStatement declares) whose _type names a type the server declares but the scope does not cover is refused with 401 or 403 and no job starts; a kick-off of the same level without _type, if accepted, exports no type beyond the scope (judged when its job completes; a refusal is fine); and one with _type naming Patient (when the scope reaches it) beside that type is refused too: exporting the type fails, leaving it out of an accepted export warns (the IG's SHOULD). A server that accepts it and leaves the type out of the export only warns (the IG's SHOULD); one that exports the type fails (SMART: the server enforces the token's scopes).",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
@@ -1417,7 +1561,14 @@ const smartBackendChecks: CheckDefinition[] = [
       const evidence = [answer.exchangeId, kicked.res.exchange.id];
       const status = kicked.res.status;
       const kind = scopeRefusal(status);
-      if (kind === 'refused') return pass(`${type} outside the scope: refused with ${status}`, evidence);
+      if (kind === 'refused') {
+        const more = await narrowExportsBeyond(ctx, access, level, type);
+        evidence.push(...more.evidence);
+        const refused = `${type} outside the scope: refused with ${status}`;
+        if (more.fail) return fail(`${refused}; yet the same token's ${more.fail}`, evidence);
+        if (more.warn) return warn(`${refused}; but ${more.warn}`, evidence);
+        return pass([refused, ...more.shown].join('; '), evidence);
+      }
       if (kind === 'other-4xx')
         return warn(`${type} outside the scope: refused with ${status}, not 401 or 403`, evidence);
       if (kind === 'error' || !kicked.jobUrl)

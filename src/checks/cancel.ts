@@ -183,7 +183,7 @@ export const cancelChecks: CheckDefinition[] = [
     id: 'CANCEL-FILES-GONE',
     title: "a cancelled job's files are no longer served",
     description:
-      "A job cancelled while it already had files serves none of them afterwards: each of its file URLs answers 404 or 410, not 200. A completed job of the run's own is put back In Progress with its files (mock control: as a job whose files were written while it still ran), cancelled (202), and its files asked for again. SHOULD: the documents do not say; the real server never moves a cancelled job's files to where files are served from, so their URLs answer 404. Needs a target whose job states can be set (the embedded mock, or a mock started with --control).",
+      "A job cancelled while it already had files serves none of them afterwards: each of its file URLs (its first data files and its first error file) answers 404 or 410, not 200. A completed job of the run's own is put back In Progress with its files (mock control: as a job whose files were written while it still ran), cancelled (202), and its files asked for again. SHOULD: the documents do not say; the real server never moves a cancelled job's files to where files are served from, so their URLs answer 404. Needs a target whose job states can be set (the embedded mock, or a mock started with --control).",
     level: 'SHOULD',
     area: 'cancel',
     profiles: ['bcda'],

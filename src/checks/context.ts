@@ -111,6 +111,8 @@ export interface ContextOptions {
   invalidateToken: () => void;
   /** SMART Backend Services, when the run logs in with it (the SMART auth checks skip without). */
   smart?: SmartAuth;
+  /** The second SMART client's login (--other-smart-client-id), when there is one. */
+  otherSmart?: SmartAuth;
   /** The extra clients some checks need, by role (src/core/client-roles.ts); a role without one skips. */
   clients?: Partial<Record<ClientRole, TargetClient>>;
   control?: TargetControl;
@@ -157,6 +159,8 @@ export class CheckContext {
   readonly control?: TargetControl;
   /** SMART Backend Services, when the run logs in with it. */
   readonly smart?: SmartAuth;
+  /** The second SMART client's login, when there is one. */
+  readonly otherSmart?: SmartAuth;
   readonly sandbox: boolean;
   readonly deadline: number;
   /** The contract verdicts of every exchange so far (src/contract/); absent where the contract does not apply. */
@@ -188,6 +192,7 @@ export class CheckContext {
     if (clients.partiallyAdjudicated) this.partiallyAdjudicatedClient = clients.partiallyAdjudicated;
     if (options.control) this.control = options.control;
     if (options.smart) this.smart = options.smart;
+    if (options.otherSmart) this.otherSmart = options.otherSmart;
     this.sandbox = options.sandbox;
     this.deadline = options.deadline;
     if (options.contract) this.contract = options.contract;

@@ -127,6 +127,34 @@ function onFiles(c: FilesCase): CheckDefinition {
   };
 }
 
+/**
+ * `fileUrl` with its file name swapped for the name of a file of the run's _type=Patient export (a
+ * job of its own), or why there is none to try.
+ */
+async function otherJobsFileUrl(
+  ctx: CheckContext,
+  fileUrl: string,
+  ownUrls: readonly string[],
+): Promise<string | { why: string }> {
+  const other = await ctx.filteredExport('type-patient', {
+    endpoint: 'patient',
+    query: { _type: 'Patient' },
+  });
+  const otherUrl = other.manifest ? manifestItems(other.manifest.output)[0]?.url : undefined;
+  if (!otherUrl)
+    return { why: `no other job's file to try (the _type=Patient export: ${other.problem ?? 'no output'})` };
+  const folder = (u: string) => u.replace(/[^/]+$/, '');
+  if (folder(otherUrl) === folder(fileUrl))
+    return {
+      why: "the two exports' files share one folder, so another job's file name cannot be told apart",
+    };
+  const name = (u: string) => u.match(/[^/]+$/)?.[0] ?? '';
+  // Names such as Patient-1.ndjson may recur in every job: then the name is one of this job's too.
+  if (ownUrls.some((u) => name(u) === name(otherUrl)))
+    return { why: "the other job's file names are also this job's, so none is foreign to it" };
+  return folder(fileUrl) + name(otherUrl);
+}
+
 /** The entitled client's default Group/all export, downloaded and validated once per run. */
 function claimsExport(ctx: CheckContext, client: TargetClient): Promise<ExportRun> {
   return ctx.filteredExport('partially adjudicated', { endpoint: 'group', group: 'all', client });
@@ -663,8 +691,9 @@ export const downloadChecks: CheckDefinition[] = [
   }),
   onFiles({
     id: 'DOWNLOAD-PATH-TRAVERSAL',
-    title: 'a file name climbing out of the job folder is refused',
-    description: 'GET /data/<job>/..%2F..%2Fetc%2Fpasswd must not serve anything: 400 or 404.',
+    title: "a file name that is not one of the job's files is refused",
+    description:
+      "GET /data/<job>/..%2F..%2Fetc%2Fpasswd must not serve anything: 400 or 404. Nor may the job's folder serve a file of another job: the name of a file of the run's _type=Patient export, asked for under the shared export's job, is refused with 400 or 404 too (left out when that export did not complete, or when its files sit in the same folder as the shared export's, where the job is not part of the URL, or when the shared export has a file of that name itself).",
     refs: ['behavior §2.7'],
     faults: ['download-any-file-name'],
     async check(run, ctx) {
@@ -675,11 +704,32 @@ export const downloadChecks: CheckDefinition[] = [
         operationId: 'downloadFile',
       });
       const leaked = /root:.*:0:0:/.test(res.text());
-      const problem = joinProblems([
+      const traversal = joinProblems([
         statusProblem(res, [400, 404]),
         leaked ? 'the body looks like /etc/passwd' : undefined,
       ]);
-      return verdict(problem, `refused with ${res.status}`, [res.exchange.id]);
+      const evidence = [res.exchange.id];
+      if (traversal) return verdict(traversal, '', evidence);
+      const own = run.manifest
+        ? [...manifestItems(run.manifest.output), ...manifestItems(run.manifest.error)]
+        : [];
+      const foreign = await otherJobsFileUrl(
+        ctx,
+        first.item.url,
+        own.map((i) => i.url),
+      );
+      if (typeof foreign !== 'string') return pass(`refused with ${res.status}; ${foreign.why}`, evidence);
+      const other = await ctx.target.get(foreign, {
+        label: "download of another job's file name under this job",
+        operationId: 'downloadFile',
+      });
+      evidence.push(other.exchange.id);
+      const served = statusProblem(other, [400, 404]);
+      return verdict(
+        served && `another job's file name under this job: ${served}`,
+        `refused with ${res.status}; another job's file name under this job refused with ${other.status}`,
+        evidence,
+      );
     },
   }),
   {

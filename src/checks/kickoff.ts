@@ -32,6 +32,7 @@ import {
   type NoData,
 } from './kit/data-exports';
 import { resourceTypeOf } from './kit/recorded';
+import { listJobs, tasksOf, type TaskView } from './kit/job-list';
 import { declaredResourceTypes } from './kit/capability';
 import { manifestItems } from '../flows/manifest';
 import { joinProblems, operationOutcomeProblems, statusProblem, type OutcomeExpectation } from './kit/expect';
@@ -153,8 +154,8 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
 }
 
 interface AcceptCase extends CheckCaseMeta {
-  /** The kick-off to send, or why there is none (a skip). */
-  spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | string;
+  /** The kick-off to send (several: each must be accepted), or why there is none (a skip). */
+  spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | Omit<KickoffSpec, 'label'>[] | string;
   /**
    * An export the run makes anyway with this very request: its kick-off answer is judged instead of
    * sending one more (--max-kickoffs). Undefined when the run makes no such export.
@@ -202,20 +203,32 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
     // Budget and transport problems become skip / error outcomes in the runner.
     async run(ctx) {
       const shared = await c.shared?.(ctx);
-      let res: HttpResponse;
+      const answers: HttpResponse[] = [];
       if (shared) {
         if (!shared.run?.kickoff)
           return skip(shared.skip ?? shared.run?.problem ?? 'no kick-off was sent', shared.evidence);
-        res = shared.run.kickoff;
+        answers.push(shared.run.kickoff);
       } else {
         const spec = c.spec(ctx);
         if (typeof spec === 'string') return skip(spec);
-        res = (await ctx.kickoffAndCancel({ ...spec, label: c.title })).res;
+        for (const one of Array.isArray(spec) ? spec : [spec])
+          answers.push((await ctx.kickoffAndCancel({ ...one, label: c.title })).res);
       }
-      const problem = acceptedProblems(ctx, res);
-      return verdict(problem, `202 with Content-Location ${res.headers['content-location']}`, [
-        res.exchange.id,
-      ]);
+      const several = answers.length > 1;
+      const problem = joinProblems(
+        answers.map((res) => {
+          const found = acceptedProblems(ctx, res);
+          // The path and query name which of the kick-offs it was (the host says nothing).
+          const which = res.exchange.request.url.replace(/^https?:\/\/[^/]+/, '');
+          return found && several ? `${which}: ${found}` : found;
+        }),
+      );
+      const located = answers.map((res) => res.headers['content-location']).join(', ');
+      return verdict(
+        problem,
+        `202 with Content-Location ${located}`,
+        answers.map((res) => res.exchange.id),
+      );
     },
   };
 }
@@ -235,6 +248,12 @@ interface RejectCase extends CheckCaseMeta {
    * not apply, or the target contradicts itself), undefined to go on with the kick-off.
    */
   settled?: (ctx: CheckContext) => Promise<CheckOutcome | undefined>;
+  /**
+   * Run once every kick-off was refused as expected: a problem when the target shows otherwise
+   * (e.g. the refused kick-off started a job after all), undefined when it does not; with the
+   * exchanges it read.
+   */
+  afterRefusal?: (ctx: CheckContext) => Promise<{ problem?: string; evidence: string[] }>;
 }
 
 /** A kick-off's path in words (`Group/sub/$export`, `Patient/$export`). */
@@ -322,6 +341,11 @@ function rejectCheck(c: RejectCase): CheckDefinition {
         ]);
         problems.push(found && specs.length > 1 ? `${kickoffPath(one)}: ${found}` : found);
       }
+      if (!joinProblems(problems) && c.afterRefusal) {
+        const after = await c.afterRefusal(ctx);
+        evidence.push(...after.evidence);
+        problems.push(after.problem);
+      }
       return verdict(
         joinProblems(problems),
         `${statuses.join(', ')} with the expected OperationOutcome`,
@@ -361,6 +385,39 @@ const SINCE_NO_ATTRIBUTION_MSG =
   'failed to start job; attribution file not found for given _since parameter.';
 /** Before the earliest data BCDA serves (seed 000 §/Group: "as early as 2014"), so before any attribution file. */
 const BEFORE_ATTRIBUTION = '2013-01-01T00:00:00.000+00:00';
+
+/** The kick-off a listed Task names (its first input's valueString). */
+function taskRequest(task: TaskView): string | undefined {
+  const input = Array.isArray(task.raw.input)
+    ? (task.raw.input[0] as { valueString?: unknown } | undefined)
+    : undefined;
+  return typeof input?.valueString === 'string' ? input.valueString : undefined;
+}
+
+/** True when a job's kick-off (a Task's input valueString) is a Group/all export with BEFORE_ATTRIBUTION as _since. */
+function namesBeforeAttribution(request: string | undefined): boolean {
+  if (!request) return false;
+  let text = request;
+  try {
+    text = decodeURIComponent(request);
+  } catch {
+    // A request not percent-encoded as a whole is read as it is.
+  }
+  return text.includes('Group/all/$export') && text.includes(BEFORE_ATTRIBUTION.slice(0, 19));
+}
+/** How far ahead of the server's clock the near-future _since lies: past any second-rounding of its Date. */
+const NEAR_FUTURE_MS = 5 * 60_000;
+
+/** The server's clock as the Date of a fresh metadata answer, or undefined when it sends none. */
+async function serverClock(ctx: CheckContext): Promise<number | undefined> {
+  const res = await ctx.target.call(ctx.op('getMetadata'), {
+    label: "metadata, for the server's clock",
+    auth: 'none',
+  });
+  const date = res.headers.date === undefined ? NaN : Date.parse(res.headers.date);
+  return Number.isNaN(date) ? undefined : date;
+}
+
 const SINCE_FUTURE_MSG =
   'Invalid date format supplied in _since parameter. Date must be a date that has already passed';
 
@@ -399,12 +456,15 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
     }),
     rejectCheck({
       id: e.ids.acceptWrong,
-      title: `${e.name} with Accept: application/json is rejected`,
-      description: `Only application/fhir+json is served: Accept: application/json gets 400 ("${ACCEPT_MSG}").`,
+      title: `${e.name} with Accept: application/json or */* is rejected`,
+      description: `Only application/fhir+json is served: Accept: application/json gets 400 ("${ACCEPT_MSG}"), and so does the wildcard Accept: */*, which names no FHIR type (BCDA looks for application/fhir+json among the values).`,
       refs,
       faults: ['kickoff-accepts-wrong-accept', 'kickoff-error-not-operationoutcome'],
       outcome: { code: 'structure', diagnostics: ACCEPT_MSG },
-      spec: () => ({ ...e.spec, headers: { accept: 'application/json' } }),
+      spec: () => [
+        { ...e.spec, headers: { accept: 'application/json' } },
+        { ...e.spec, headers: { accept: '*/*' } },
+      ],
     }),
     rejectCheck({
       id: e.ids.preferMissing,
@@ -490,11 +550,15 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-TYPE-REPEATED',
     title: 'a type named twice in _type is rejected',
-    description: '_type=Patient,Patient gets 400 ("Repeated resource type Patient").',
+    description:
+      '_type=Patient,Patient gets 400 ("Repeated resource type Patient"), and so does _type=Patient,Coverage,Patient: a type named twice anywhere in the list, not only twice in a row.',
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-unknown-type'],
     outcome: { code: 'structure', diagnostics: 'Repeated resource type Patient' },
-    spec: () => patient({ query: { _type: 'Patient,Patient' } }),
+    spec: () => [
+      patient({ query: { _type: 'Patient,Patient' } }),
+      patient({ query: { _type: 'Patient,Coverage,Patient' } }),
+    ],
   }),
   rejectCheck({
     id: 'KICKOFF-TYPE-UNKNOWN',
@@ -576,12 +640,18 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-SINCE-FUTURE',
     title: '_since in the future is rejected',
-    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}"). BCDA's own rule: the IG does not forbid a future _since.`,
+    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}"), and so does one five minutes after the server's own clock (the Date of a metadata answer asked just before; that kick-off is left out when the answer has no Date): the date must have passed, not only its day. BCDA's own rule: the IG does not forbid a future _since.`,
     profiles: ['bcda'],
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-bad-since'],
     outcome: { code: 'structure', diagnostics: SINCE_FUTURE_MSG },
-    spec: () => patient({ query: { _since: new Date(Date.now() + 365 * 86_400_000).toISOString() } }),
+    spec: async (ctx) => {
+      const yearAhead = patient({ query: { _since: new Date(Date.now() + 365 * 86_400_000).toISOString() } });
+      const serverNow = await serverClock(ctx);
+      return serverNow === undefined
+        ? yearAhead
+        : [yearAhead, patient({ query: { _since: new Date(serverNow + NEAR_FUTURE_MS).toISOString() } })];
+    },
   }),
   ...(
     [
@@ -605,13 +675,16 @@ const parameterChecks: CheckDefinition[] = [
   ),
   rejectCheck({
     id: 'KICKOFF-OUTPUTFORMAT-UNSUPPORTED',
-    title: '_outputFormat=application/xml is rejected',
+    title: '_outputFormat=application/xml or application/x-ndjson is rejected',
     description:
-      'An output format other than NDJSON gets 400 ("_outputFormat parameter must be one of […]").',
+      'An output format other than the three NDJSON names gets 400 ("_outputFormat parameter must be one of […]"): application/xml, and application/x-ndjson, which names NDJSON too but is none of the three (the list is exact, not a match on "ndjson").',
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-any-output-format'],
     outcome: { code: 'structure', diagnostics: /^_outputFormat parameter must be one of \[.*\]$/ },
-    spec: () => patient({ query: { _outputFormat: 'application/xml' } }),
+    spec: () => [
+      patient({ query: { _outputFormat: 'application/xml' } }),
+      patient({ query: { _outputFormat: 'application/x-ndjson' } }),
+    ],
   }),
   rejectCheck({
     id: 'KICKOFF-ELEMENTS-UNSUPPORTED',
@@ -658,6 +731,18 @@ const parameterChecks: CheckDefinition[] = [
     faults: ['group-since-no-404-before-attribution'],
     outcome: { code: 'not-found', diagnostics: SINCE_NO_ATTRIBUTION_MSG },
     spec: () => ({ endpoint: 'group', group: 'all', query: { _since: BEFORE_ATTRIBUTION } }),
+    afterRefusal: async (ctx) => {
+      // No other kick-off of the run names this _since: a listed job that does was started by the refused one.
+      const res = await listJobs(ctx, undefined, 'list jobs after the refused Group/all kick-off');
+      const tasks = res.status === 200 ? (tasksOf(res) ?? []) : [];
+      const started = tasks.filter((t) => namesBeforeAttribution(taskRequest(t)));
+      return {
+        problem: started.length
+          ? `the refused kick-off started a job all the same: the job list holds ${started.map((t) => t.id ?? '?').join(', ')} for it`
+          : undefined,
+        evidence: [res.exchange.id],
+      };
+    },
   }),
   rejectCheck({
     id: 'KICKOFF-GROUP-ID-NEW',
@@ -685,37 +770,46 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPEFILTER-VALID',
     title: 'v3 _typeFilter on ExplanationOfBenefit is accepted',
     description:
-      'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202.',
+      'v3 accepts _typeFilter=ExplanationOfBenefit?_tag=<System-Type>|NationalClaimsHistory and answers 202, and so it does with a tag of the other documented system, <Final-Action>|FinalAction.',
     versions: ['v3'],
     profiles: ['bcda'],
     refs: ['behavior §3'],
     faults: ['kickoff-rejects-valid-type-filter'],
-    spec: () =>
+    spec: () => [
       patient({
         query: {
           _typeFilter:
             'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|NationalClaimsHistory',
         },
       }),
+      patient({
+        query: {
+          _typeFilter:
+            'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction',
+        },
+      }),
+    ],
   }),
   rejectCheck({
     id: 'KICKOFF-TYPEFILTER-WRONG-RESOURCE',
     title: 'v3 _typeFilter on a resource other than ExplanationOfBenefit is rejected',
     description:
-      'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient").',
+      'v3 filters only ExplanationOfBenefit: _typeFilter=Patient?… gets 400 ("invalid _typeFilter Resource Type (Only EOBs valid): Patient"), and so does _typeFilter=Claim?…, though Claim is a claim too.',
     versions: ['v3'],
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-bad-type-filter'],
     outcome: {
       code: 'structure',
-      diagnostics: 'invalid _typeFilter Resource Type (Only EOBs valid): Patient',
+      diagnostics: /^invalid _typeFilter Resource Type \(Only EOBs valid\): (Patient|Claim)$/,
     },
     spec: () =>
-      patient({
-        query: {
-          _typeFilter: 'Patient?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem',
-        },
-      }),
+      ['Patient', 'Claim'].map((type) =>
+        patient({
+          query: {
+            _typeFilter: `${type}?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem`,
+          },
+        }),
+      ),
   }),
 ];
 

@@ -66,6 +66,11 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-sandbox-real-bene-id': 'bene-id-positive',
   'content-coverage-part-b-as-a': 'part-b-labelled-part-a',
   'download-pretty-printed': 'pretty-printed',
+  'content-bene-id-unsigned': 'bene-id-unsigned',
+  'content-coverage-id-other-bene': 'coverage-id-other-bene',
+  'content-eob-prefix-wrong-type': 'eob-prefix-wrong-type',
+  'content-pde-clm-id': 'pde-clm-id',
+  'content-versioned-patient-reference': 'versioned-patient-reference',
 };
 
 /**

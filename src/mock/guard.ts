@@ -66,13 +66,19 @@ async function parseToken(
   } else if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token')) {
     cmsId = 'A9994';
   } else {
-    sendTokenError(ctx, reply, version, check);
+    sendTokenError(ctx, reply, version, check, request.url);
     return { kind: 'sent' };
   }
   const aco = ctx.acos.get(cmsId);
   if (aco) return { kind: 'ok', aco };
   if (!lookUpAco) return { kind: 'none' };
-  sendOutcome(reply, 403, version, 'forbidden', 'Unauthorized Error');
+  sendOutcome(
+    reply,
+    ctx.faults.has('unknown-aco-401') ? 401 : 403,
+    version,
+    'forbidden',
+    'Unauthorized Error',
+  );
   return { kind: 'sent' };
 }
 
@@ -88,14 +94,27 @@ function sendTokenError(
   reply: FastifyReply,
   version: ApiVersion,
   check: Extract<TokenCheck, { kind: 'error' }>,
+  path = '',
 ): FastifyReply {
   if (check.status === 503) {
     // A timed-out introspection read as an inactive token is the commonest way to get this wrong.
     if (ctx.faults.has('outage-wrong-status'))
       return sendOutcome(reply, 401, version, 'forbidden', 'Expired Token');
     // BCDA's v1 error writer (also used by /data, /auth and the service routes) adds Retry-After.
-    if (version === 'v1' && !ctx.faults.has('outage-no-retry-after')) reply.header('retry-after', '1');
+    // Fault outage-retry-after-api-v1-only: keyed on the /api/v1 prefix instead of the writer.
+    const v1Writer =
+      version === 'v1' && (!ctx.faults.has('outage-retry-after-api-v1-only') || path.startsWith('/api/v1/'));
+    if (v1Writer && !ctx.faults.has('outage-no-retry-after')) reply.header('retry-after', '1');
   }
+  // Fault outage-outcome-specific-code: FHIR's narrower issue types instead of BCDA's exception.
+  if (ctx.faults.has('outage-outcome-specific-code') && (check.status === 503 || check.status === 500))
+    return sendOutcome(
+      reply,
+      check.status,
+      version,
+      check.status === 503 ? 'timeout' : 'transient',
+      check.diagnostics,
+    );
   return sendOutcome(reply, check.status, version, check.code, check.diagnostics);
 }
 
@@ -129,10 +148,19 @@ export async function requireAco(
   }
   if (!aco) {
     const status = ctx.faults.has('auth-wrong-status-no-token') ? 403 : 401;
-    sendOutcome(reply, status, version, 'forbidden', 'Invalid Token');
+    sendOutcome(
+      reply,
+      status,
+      version,
+      ctx.faults.has('outcome-401-code-login') ? 'login' : 'forbidden',
+      'Invalid Token',
+    );
     return undefined;
   }
-  if (aco.denylisted && !ctx.faults.has('denylist-ignored')) {
+  const denylistChecked =
+    !ctx.faults.has('denylist-ignored') &&
+    (!ctx.faults.has('denylist-exports-only') || request.url.includes('/$export'));
+  if (aco.denylisted && denylistChecked) {
     sendOutcome(reply, 403, version, 'forbidden', `ACO (CMS_ID: ${aco.cmsId}) is unauthorized`);
     return undefined;
   }
@@ -185,6 +213,7 @@ export function matchJob(
   const version = writerVersion(request.url);
   if (!/^\d{1,20}$/.test(rawId) || BigInt(rawId) > MAX_U64) {
     if (ctx.faults.has('status-bad-job-id-500')) sendOutcome(reply, 500, version, 'exception');
+    else if (ctx.faults.has('status-bad-job-id-404')) sendOutcome(reply, 404, version, 'not-found');
     else sendOutcome(reply, 400, version, 'structure');
     return undefined;
   }
@@ -201,6 +230,8 @@ export function matchJob(
     case 'unknown':
       if (ctx.faults.has('status-unknown-job-200') && request.url.includes('/jobs/')) {
         sendBody(reply, 200, 'application/json', '{}');
+      } else if (ctx.faults.has('contract-unknown-job-json')) {
+        sendBody(reply, 404, 'application/json', operationOutcome(version, 'not-found'));
       } else {
         sendOutcome(reply, 404, version, 'not-found');
       }

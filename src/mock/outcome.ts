@@ -5,7 +5,9 @@
 import type { FastifyReply } from 'fastify';
 import type { ApiVersion } from '../core/vocabulary';
 
-export type IssueCode = 'structure' | 'forbidden' | 'not-found' | 'exception';
+/** BCDA's issue codes; the last three only under faults that pick FHIR's narrower ones. */
+export type IssueCode =
+  'structure' | 'forbidden' | 'not-found' | 'exception' | 'timeout' | 'transient' | 'login';
 
 /** The writer BCDA picks from the request path; anything without /vN/ uses the v1 writer. */
 export function writerVersion(path: string): ApiVersion {

@@ -12,10 +12,12 @@ import { refusesSinceFraction } from './fuzz-faults';
 export class QueryParams {
   readonly pairs: Array<[string, string]>;
 
-  constructor(rawUrl: string) {
+  /** `dropLeadingQuestionMark`: parse as URLSearchParams alone would (fault kickoff-question-mark-stripped). */
+  constructor(rawUrl: string, dropLeadingQuestionMark = false) {
     const q = rawUrl.indexOf('?');
     // URLSearchParams drops one leading '?' of its input; the '&' keeps a key like `?_since` intact.
-    this.pairs = q < 0 ? [] : [...new URLSearchParams(`&${rawUrl.slice(q + 1)}`).entries()];
+    const query = dropLeadingQuestionMark ? rawUrl.slice(q + 1) : `&${rawUrl.slice(q + 1)}`;
+    this.pairs = q < 0 ? [] : [...new URLSearchParams(query).entries()];
   }
 
   first(name: string): string | undefined {
@@ -99,7 +101,9 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   const formatOk =
     format === undefined ||
     fault('kickoff-accepts-any-output-format') ||
-    ((OUTPUT_FORMATS as readonly string[]).includes(format) && !fault('kickoff-rejects-valid-output-format'));
+    ((OUTPUT_FORMATS as readonly string[]).includes(format) &&
+      !fault('kickoff-rejects-valid-output-format')) ||
+    (fault('kickoff-output-format-substring') && format.includes('ndjson'));
   if (!formatOk) {
     return { error: `_outputFormat parameter must be one of ${goSlice(OUTPUT_FORMATS)}` };
   }
@@ -124,7 +128,9 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
           error: 'Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.',
         };
       }
-      if (since.getTime() > options.nowMs) {
+      // Fault kickoff-since-future-same-day: compared with the end of today, not the instant.
+      const latest = fault('kickoff-since-future-same-day') ? endOfUtcDay(options.nowMs) : options.nowMs;
+      if (since.getTime() > latest) {
         return {
           error:
             'Invalid date format supplied in _since parameter. Date must be a date that has already passed',
@@ -137,9 +143,10 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   if (typeText !== undefined) {
     const types = typeText.split(',');
     const seen = new Set<string>();
-    for (const t of types) {
-      if (seen.has(t) && !fault('kickoff-accepts-unknown-type'))
-        return { error: `Repeated resource type ${t}` };
+    const adjacentOnly = fault('kickoff-type-repeat-adjacent-only');
+    for (const [i, t] of types.entries()) {
+      const repeated = adjacentOnly ? types[i - 1] === t : seen.has(t);
+      if (repeated && !fault('kickoff-accepts-unknown-type')) return { error: `Repeated resource type ${t}` };
       seen.add(t);
     }
     result.types = types;
@@ -153,12 +160,21 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
       return { error: `invalid _typeFilter parameter/value: ${filters[0]}` };
     }
     if (filters[0] !== undefined && !fault('kickoff-accepts-bad-type-filter')) {
-      const parsed = checkTypeFilter(filters[0]);
+      const parsed = checkTypeFilter(filters[0], fault('kickoff-type-filter-final-action-refused'));
+      // Fault kickoff-type-filter-claims-accepted: a filter on the partially adjudicated claims passes.
+      const claims = /^(Claim|ClaimResponse)(\?|%3F)/i.test(filters[0]);
+      if ('error' in parsed && claims && fault('kickoff-type-filter-claims-accepted')) return result;
       if ('error' in parsed) return parsed;
       result.wantsSharedSystem = parsed.sharedSystem;
     }
   }
   return result;
+}
+
+/** The last millisecond of the UTC day holding `ms`. */
+function endOfUtcDay(ms: number): number {
+  const day = 24 * 3600 * 1000;
+  return Math.floor(ms / day) * day + day - 1;
 }
 
 /** `_type` as given; fault kickoff-repeated-param-last-wins keeps only the last of repeated values. */
@@ -175,7 +191,8 @@ const TAGS: Record<string, string[]> = {
 const SERVICE_DATE = /^(eq|lt|gt|le|ge)?\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /** v3 `_typeFilter` (behavior §3): `ExplanationOfBenefit?name=v1,v2&name=…`. */
-export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invalid {
+/** `systemTypeOnly`: the Final-Action tags are unknown (fault kickoff-type-filter-final-action-refused). */
+export function checkTypeFilter(raw: string, systemTypeOnly = false): { sharedSystem: boolean } | Invalid {
   let value: string;
   try {
     value = decodeURIComponent(raw); // BCDA decodes the value once more
@@ -204,7 +221,8 @@ export function checkTypeFilter(raw: string): { sharedSystem: boolean } | Invali
         }
         const system = v.slice(0, bar);
         const code = v.slice(bar + 1);
-        if (!TAGS[system]?.includes(code)) return { error: `invalid _tag value: ${v}` };
+        const known = systemTypeOnly && system !== SYSTEM_TYPE ? undefined : TAGS[system];
+        if (!known?.includes(code)) return { error: `invalid _tag value: ${v}` };
         if (system === SYSTEM_TYPE && code === 'SharedSystem') sharedSystem = true;
       } else if (name === 'outcome') {
         if (v !== 'complete' && v !== 'partial') {
@@ -238,6 +256,8 @@ export interface HeaderCheckOptions {
   /** Only require the headers to be present (faults kickoff-accepts-wrong-accept/-prefer). */
   anyAccept?: boolean;
   anyPrefer?: boolean;
+  /** Take Accept: * / * as application/fhir+json (fault kickoff-accepts-wildcard-accept). */
+  wildcardAccept?: boolean;
 }
 
 /** ValidateRequestHeaders: Accept must name application/fhir+json, Prefer must include respond-async. */
@@ -247,7 +267,8 @@ export function checkExportHeaders(
 ): Invalid | undefined {
   if (!options.skipAccept) {
     if (headers.accept === undefined) return { error: 'Accept header is required' };
-    if (!options.anyAccept && !headerTokens(headers.accept).includes('application/fhir+json')) {
+    const accepted = options.wildcardAccept ? ['application/fhir+json', '*/*'] : ['application/fhir+json'];
+    if (!options.anyAccept && !headerTokens(headers.accept).some((t) => accepted.includes(t))) {
       return { error: 'application/fhir+json is the only supported response format' };
     }
   }

@@ -222,6 +222,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       tokenObservations: clients.tokenObservations,
       invalidateToken: clients.invalidateToken,
       ...(smart ? { smart } : {}),
+      ...(otherSmart ? { otherSmart } : {}),
       clients: clients.byRole,
       ...(control ? { control } : {}),
       sandbox,

@@ -110,6 +110,41 @@ describe('each SMART check catches its fault', () => {
   );
 });
 
+// Faults written from the smart-backend rows (issue 16 item 5) that these checks missed at first.
+describe('each SMART check catches the ways its row can be broken besides its own fault', () => {
+  /** The full client as the run's, the narrow one as its second client. */
+  function withOtherClient(): RawSettings {
+    const narrow = mock.clients.find((c) => c.clientId !== FULL_CLIENT_ID)!;
+    return { ...smartSettings(), otherSmartClientId: narrow.clientId, otherSmartKey: narrow.keyFiles.RS384 };
+  }
+  test.each([
+    ['AUTH-SMART-WRONG-AUDIENCE', 'ig-token-aud-fhir-base', /aud is the FHIR base URL/],
+    ['AUTH-SMART-UNKNOWN-CLIENT', 'ig-token-sub-unchecked', /sub names an unregistered client/],
+    ['AUTH-SMART-REUSED-JTI', 'ig-token-jti-last-only', /reusing a jti used two requests before/],
+    ['AUTH-SMART-BAD-SIGNATURE', 'ig-token-key-of-any-client', /signed with the second client's key/],
+    ['AUTH-SCOPE-KICKOFF', 'ig-untyped-export-ignores-scope', /export without _type holds .*Observation/],
+  ])(
+    '%s under %s',
+    async (id, fault, message) => {
+      const clean = (await run(id, withOtherClient())).get(id)!;
+      expect(clean.outcome).toBe('pass');
+      mock.setFaults([fault]);
+      const result = (await run(id, withOtherClient())).get(id)!;
+      expect([result.outcome, result.message]).toEqual(['fail', expect.stringMatching(message)]);
+    },
+    30_000,
+  );
+});
+
+test('AUTH-SCOPE-KICKOFF warns when an accepted _type of covered and uncovered types leaves the uncovered out', async () => {
+  mock.setFaults(['ig-kickoff-drops-uncovered-types']);
+  const result = (await run('AUTH-SCOPE-KICKOFF')).get('AUTH-SCOPE-KICKOFF')!;
+  expect([result.outcome, result.message]).toEqual([
+    'warn',
+    expect.stringMatching(/_type=Patient,\w+ was accepted/),
+  ]);
+}, 30_000);
+
 describe('without SMART settings', () => {
   test('the checks that need a login skip and say how to give one; discovery is still judged', async () => {
     const results = await run('AUTH-SMART', { token: 'a-static-token' });

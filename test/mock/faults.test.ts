@@ -1145,6 +1145,212 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults: behavior rows (issue 16 item 5), written from the rows' text.
+/** The first data line of each output file of an export, parsed. */
+async function firstLines(m: TestMock, path: string): Promise<unknown[]> {
+  return (await files(m, path))
+    .split('\n')
+    .filter((chunk) => chunk.trim() !== '')
+    .slice(0, 1)
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+Object.assign(PROBES, {
+  'health-omits-introspect': async (m: TestMock) => (await m.http().get('/_health').parse(textParser)).body,
+  'health-blames-database': async (m: TestMock) => {
+    m.ctx.authProvider = 'error';
+    return (await m.http().get('/_health').parse(textParser)).body;
+  },
+  'health-skips-token-parse': (m: TestMock) =>
+    status(m.http().get('/_health').set('Authorization', 'Bearer not-a-jwt')),
+  'welcome-no-success': async (m: TestMock) =>
+    (
+      await m
+        .http()
+        .get('/auth/welcome')
+        .set(auth(await m.token()))
+    ).body,
+  'denylist-exports-only': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/jobs')
+        .set(exportHeaders(await tokenFor(m.app, 'A9997'))),
+    ),
+  'unknown-aco-401': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await tokenFor(m.app, UNKNOWN_ACO_ID))),
+    ),
+  'outage-outcome-specific-code': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.authProvider = 'timeout';
+    return json<{ issue: Array<{ code: string }> }>(
+      await m.http().get('/api/v2/attribution_status').set(auth(t)),
+    ).issue[0]?.code;
+  },
+  'kickoff-type-repeat-adjacent-only': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Patient,Coverage,Patient')).status,
+  'kickoff-since-future-same-day': async (m: TestMock) => {
+    // An hour ahead, kept inside the mock's UTC day.
+    const now = m.ctx.clock.nowMs();
+    const day = 86_400_000;
+    const ahead = Math.min(now + 3_600_000, Math.floor(now / day) * day + day - 1000);
+    const since = new Date(Math.max(ahead, now + 1000)).toISOString().replace(/\.\d+Z$/, 'Z');
+    return (await kick(m, `/api/v2/Patient/$export?_since=${since}`)).status;
+  },
+  'status-bad-job-id-404': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/jobs/abc')
+        .set(auth(await m.token())),
+    ),
+  'download-file-of-other-job': async (m: TestMock) => {
+    const first = await completed(m);
+    const name = new URL(json<{ output: Array<{ url: string }> }>(first.res).output[0]!.url).pathname
+      .split('/')
+      .pop();
+    const second = await completed(m, '/api/v2/Patient/$export?_type=Coverage');
+    return status(m.http().get(`/data/${second.id}/${name}`).set(auth(second.t)).parse(textParser));
+  },
+  'attribution-outdated-patient-accepted': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/Patient/$export')
+        .set(exportHeaders(await tokenFor(m.app, 'TEST995'))),
+    ),
+  'attribution-outdated-runout-refused': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/Group/runout/$export')
+        .set(exportHeaders(await tokenFor(m.app, 'TEST995'))),
+    ),
+  'content-bene-id-unsigned': (m: TestMock) => firstLines(m, '/api/v2/Patient/$export?_type=Patient'),
+  'content-coverage-id-other-bene': (m: TestMock) => firstLines(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'content-eob-prefix-wrong-type': (m: TestMock) =>
+    firstLines(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
+  'kickoff-accepts-wildcard-accept': async (m: TestMock) =>
+    (await kick(m, undefined, { ...exportHeaders(await m.token()), Accept: '*/*' })).status,
+  'export-post-405-no-allow': async (m: TestMock) =>
+    (
+      await m
+        .http()
+        .post('/api/v2/Patient/$export')
+        .set(exportHeaders(await m.token()))
+    ).headers['allow'] ?? 'none',
+  'outcome-401-code-login': async (m: TestMock) =>
+    json<{ issue: Array<{ code: string }> }>(await m.http().get('/api/v2/attribution_status')).issue[0]?.code,
+  'kickoff-group-new-404': async (m: TestMock) => (await kick(m, '/api/v2/Group/new/$export')).status,
+  'other-client-cancel-still-cancels': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    const other = await status(
+      m
+        .http()
+        .delete(`/api/v2/jobs/${id}`)
+        .set(auth(await tokenFor(m.app, 'A9990'))),
+    );
+    return [other, await status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)))];
+  },
+});
+
+Object.assign(PROBES, {
+  'token-rate-limit-empty-body': async (m: TestMock) => {
+    m.ctx.tokenRateLimit = { limit: 1, windowSeconds: 300 };
+    await m.http().post('/auth/token').set('Authorization', basicFor('A9994'));
+    return (await m.http().post('/auth/token').set('Authorization', basicFor('A9994')).parse(textParser))
+      .body;
+  },
+  'outage-retry-after-api-v1-only': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.authProvider = 'timeout';
+    return (await m.http().get('/auth/welcome').set(auth(t))).headers['retry-after'] ?? 'none';
+  },
+  'kickoff-question-mark-stripped': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export??_type=Patient')).status,
+  'jobs-unknown-status-not-found': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return status(m.http().get('/api/v2/jobs?_status=Bogus').set(exportHeaders(t)));
+  },
+  'content-pde-clm-id': async (m: TestMock) =>
+    (await files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit')).includes('variables/pde_id'),
+  'kickoff-output-format-substring': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_outputFormat=application/x-ndjson')).status,
+  'token-get-404': (m: TestMock) =>
+    status(m.http().get('/auth/token').set('Authorization', basicFor('A9994'))),
+  'cancel-twice-404': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+});
+
+Object.assign(PROBES, {
+  'jobs-status-repeat-adjacent-only': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return status(m.http().get('/api/v2/jobs?_status=Completed,Failed,Completed').set(exportHeaders(t)));
+  },
+  'content-versioned-patient-reference': (m: TestMock) =>
+    firstLines(m, '/api/v2/Patient/$export?_type=Coverage'),
+  'kickoff-type-filter-final-action-refused': async (m: TestMock) =>
+    (
+      await kick(
+        m,
+        `/api/v3/Patient/$export?_typeFilter=${encodeURIComponent('ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction')}`,
+      )
+    ).status,
+  'kickoff-type-filter-claims-accepted': async (m: TestMock) =>
+    (
+      await kick(
+        m,
+        `/api/v3/Patient/$export?_typeFilter=${encodeURIComponent('Claim?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem')}`,
+      )
+    ).status,
+  'token-rate-limit-retry-after-ms': tokenBurst,
+  'cancel-keeps-error-files': async (m: TestMock) => {
+    const { t, id, res } = await completed(m);
+    const url = new URL(json<{ error: Array<{ url: string }> }>(res).error[0]?.url ?? '').pathname;
+    m.ctx.jobs.get(id)!.override = { status: 'In Progress', atMs: m.ctx.clock.nowMs(), sticky: true };
+    await m.http().delete(`/api/v2/jobs/${id}`).set(auth(t));
+    return status(m.http().get(url).set(auth(t)));
+  },
+  'group-since-404-job-created': async (m: TestMock) => {
+    const t = await m.token();
+    await m.http().get('/api/v2/Group/all/$export?_since=2013-01-01T00:00:00Z').set(exportHeaders(t));
+    return status(m.http().get('/api/v2/jobs').set(exportHeaders(t)));
+  },
+  'kickoff-group-prefer-unchecked': async (m: TestMock) => {
+    const { Prefer: _omitted, ...headers } = exportHeaders(await m.token());
+    return (await kick(m, '/api/v2/Group/runout/$export', headers)).status;
+  },
+});
+
+// independent faults: contract rows (issue 16 item 5).
+Object.assign(PROBES, {
+  'contract-cancel-204': async (m: TestMock) => {
+    const t = await m.token();
+    const id = await startExport(m, t);
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'contract-unknown-job-json': async (m: TestMock) =>
+    (
+      await m
+        .http()
+        .get('/api/v2/jobs/999999')
+        .set(auth(await m.token()))
+    ).headers['content-type'],
+  'contract-expires-iso': async (m: TestMock) => (await completed(m)).res.headers.expires,
+  'contract-jobs-total-string': async (m: TestMock) => {
+    const { t } = await completed(m);
+    return json<{ total: unknown }>(await m.http().get('/api/v2/jobs').set(exportHeaders(t))).total;
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

@@ -138,9 +138,12 @@ export function cancelStages(ctx: CheckContext): Promise<CancelStages> {
     await control.forceJobState(id!, 'In Progress');
     flow.cancelReopened = await cancelRequest(ctx, ctx.target, jobUrl, 'cancel the job put back in progress');
     if (flow.cancelReopened.status !== 202) return flow;
-    const urls = manifestItems(asManifest(final.json())?.output)
-      .slice(0, MAX_FILES_AFTER_CANCEL)
-      .map((item) => item.url);
+    // Its first data files and its first error file: none of a cancelled job's files may be served.
+    const manifest = asManifest(final.json());
+    const urls = [
+      ...manifestItems(manifest?.output).slice(0, MAX_FILES_AFTER_CANCEL),
+      ...manifestItems(manifest?.error).slice(0, 1),
+    ].map((item) => item.url);
     flow.downloadsAfterCancel = [];
     for (const url of urls)
       flow.downloadsAfterCancel.push(await download(ctx, url, 'download of a cancelled job’s file'));

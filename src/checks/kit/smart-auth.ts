@@ -91,6 +91,28 @@ export async function expectRefused(
   return refusalVerdict(await smart.request(build(smart)), what);
 }
 
+/** One assertion a server must refuse: what it is, and the request that carries it. */
+export interface RefusalCase {
+  what: string;
+  request: Parameters<SmartAuth['request']>[0];
+}
+
+/**
+ * Sends each assertion in turn; the first one not refused decides (with the evidence of those
+ * before it), and when every one is refused the check passes on them all.
+ */
+export async function refusedInTurn(smart: SmartAuth, cases: readonly RefusalCase[]): Promise<CheckOutcome> {
+  const evidence: string[] = [];
+  const refused: string[] = [];
+  for (const c of cases) {
+    const judged = refusalVerdict(await smart.request(c.request), c.what);
+    evidence.push(...judged.evidence);
+    if (judged.outcome !== 'pass') return { ...judged, evidence };
+    refused.push(judged.message);
+  }
+  return pass(refused.join('; '), evidence);
+}
+
 /** An iss/sub no server has registered. */
 export const unregisteredClientId = () => `unregistered-client-${randomUUID()}`;
 

@@ -10,7 +10,14 @@ import { cohortOf, population } from './attribution';
 import { droppedFromSnapshot, firstResourceLines } from './export-faults';
 import { toJsonLine } from './json-text';
 import { mutateAnyResource } from './line-faults';
-import { ERROR_FILE_STRAY_LINE, datedOn, mutateResource, spansNewYear, truncateLine } from './mutations';
+import {
+  ERROR_FILE_STRAY_LINE,
+  datedOn,
+  mutateEveryLine,
+  mutateResource,
+  spansNewYear,
+  truncateLine,
+} from './mutations';
 import { WARNINGS_FILE_NAME } from './plan';
 import { buildCoverage } from './resources/coverage';
 import { buildEob } from './resources/eob';
@@ -102,7 +109,10 @@ function* dataLines(
     for (const [ordinal, resource] of resources.entries()) {
       if (droppedFromSnapshot(spec, i, ordinal)) continue;
       lastFacts = facts;
-      if (faulty) mutateAnyResource(resource as Record<string, unknown>, type, mutations, position);
+      if (faulty) {
+        mutateAnyResource(resource as Record<string, unknown>, type, mutations, position);
+        mutateEveryLine(resource as Record<string, unknown>, type, mutations);
+      }
       position++;
       if (!first || !faulty) {
         yield serialize(resource);

@@ -48,7 +48,21 @@ export function mutateResource(
   ) {
     resource['id'] = resource['id'].replace(/^[a-z]+-/, 'claim-');
   }
+  if (mutations.has('bene-id-unsigned') && type === 'Patient') unsignedBeneId(resource);
+  if (mutations.has('coverage-id-other-bene') && type === 'Coverage' && typeof resource['id'] === 'string') {
+    // Another beneficiary: the id's last digit moved on by one.
+    resource['id'] = resource['id'].replace(/(\d)$/, (d) => String((Number(d) + 1) % 10));
+  }
+  if (
+    mutations.has('eob-prefix-wrong-type') &&
+    type === 'ExplanationOfBenefit' &&
+    typeof resource['id'] === 'string'
+  ) {
+    const id = resource['id'];
+    resource['id'] = id.startsWith('pde-') ? id.replace(/^pde-/, 'carrier-') : id.replace(/^[a-z]+-/, 'pde-');
+  }
   if (mutations.has('absolute-patient-reference')) absolutePatientReference(resource, type);
+  if (mutations.has('versioned-patient-reference')) versionedPatientReference(resource, type);
   if (mutations.has('positive-patient-id') && type === 'Patient' && typeof resource['id'] === 'string') {
     resource['id'] = resource['id'].replace(/^-/, '');
   }
@@ -131,6 +145,34 @@ export function spansNewYear(resource: Json, year: number): void {
   }
 }
 
+/**
+ * The mutations applied to every line rather than the first of each file: pde-clm-id (the Part D
+ * events may all come after a file's first claim).
+ */
+export function mutateEveryLine(
+  resource: Json,
+  type: ExportResourceType,
+  mutations: ReadonlySet<ContentMutation>,
+): void {
+  if (!mutations.has('pde-clm-id') || type !== 'ExplanationOfBenefit') return;
+  if (typeof resource['id'] !== 'string' || !resource['id'].startsWith('pde-')) return;
+  for (const i of Array.isArray(resource['identifier']) ? resource['identifier'] : []) {
+    const identifier = asObject(i);
+    if (identifier?.['system'] === PDE_ID_SYSTEM) identifier['system'] = CLM_ID_SYSTEM;
+  }
+}
+
+/** The bene_id identifier's value as the id without its sign (synthetic ids are negative). */
+function unsignedBeneId(resource: Json): void {
+  const list = resource['identifier'];
+  if (!Array.isArray(list) || typeof resource['id'] !== 'string') return;
+  const unsigned = resource['id'].startsWith('-') ? resource['id'].slice(1) : `${resource['id']}0`;
+  for (const i of list) {
+    const identifier = asObject(i);
+    if (identifier?.['system'] === BENE_ID_SYSTEM) identifier['value'] = unsigned;
+  }
+}
+
 function dropIdentifiers(resource: Json, ...systems: string[]): void {
   const list = resource['identifier'];
   if (!Array.isArray(list)) return;
@@ -143,6 +185,13 @@ function absolutePatientReference(resource: Json, type: ExportResourceType): voi
   if (key && ref && typeof ref['reference'] === 'string') {
     resource[key] = { ...ref, reference: `https://bcda.example.org/api/v2/${ref['reference']}` };
   }
+}
+
+function versionedPatientReference(resource: Json, type: ExportResourceType): void {
+  const key = type === 'Coverage' ? 'beneficiary' : type === 'ExplanationOfBenefit' ? 'patient' : undefined;
+  const ref = key ? asObject(resource[key]) : undefined;
+  if (key && ref && typeof ref['reference'] === 'string')
+    resource[key] = { ...ref, reference: `${ref['reference']}/_history/1` };
 }
 
 /** `error-file-wrong-type`: a resource that is not an OperationOutcome, slipped into an error file. */

@@ -85,7 +85,17 @@ export type ContentMutation =
   /** Every Part B Coverage's plan class says Part A. */
   | 'part-b-labelled-part-a'
   /** Each resource is written as indented JSON over several lines. */
-  | 'pretty-printed';
+  | 'pretty-printed'
+  /** A Patient whose bene_id value is its id without the minus sign. */
+  | 'bene-id-unsigned'
+  /** A Coverage whose id names another beneficiary than Coverage.beneficiary. */
+  | 'coverage-id-other-bene'
+  /** An ExplanationOfBenefit whose id prefix is another claim type than its profile's. */
+  | 'eob-prefix-wrong-type'
+  /** Every Part D event ExplanationOfBenefit identified with the clm_id system instead of pde_id. */
+  | 'pde-clm-id'
+  /** EOB.patient / Coverage.beneficiary as a versioned reference, Patient/<id>/_history/1. */
+  | 'versioned-patient-reference';
 
 export interface ExportSpec {
   aco: AcoProfile;

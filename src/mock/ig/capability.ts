@@ -188,6 +188,10 @@ export function smartConfiguration(ctx: IgContext, tokenUrl: string): Record<str
     capabilities: ['client-confidential-asymmetric'],
     code_challenge_methods_supported: ['S256'],
   };
+  if (ctx.faults.has('ig-smart-config-plain-pkce'))
+    config.code_challenge_methods_supported = ['S256', 'plain'];
+  if (ctx.faults.has('ig-smart-config-rs256-only'))
+    config.token_endpoint_auth_signing_alg_values_supported = ['RS256'];
   if (ctx.faults.has('ig-smart-config-incomplete')) {
     delete config.token_endpoint_auth_methods_supported;
     config.capabilities = [];

@@ -206,7 +206,11 @@ export function buildExport(
     coversType(scopes, type) || ctx.faults.has('ig-kickoff-ignores-scope');
   const levelTypes =
     req.level === 'system' ? RESOURCE_TYPES : RESOURCE_TYPES.filter((t) => PATIENT_COMPARTMENT_TYPES.has(t));
-  const types = (req.types ?? levelTypes.filter((t) => coversType(scopes, t))).filter(readable);
+  // Fault ig-untyped-export-ignores-scope: scopes are enforced on a named _type only.
+  const types =
+    !req.types && ctx.faults.has('ig-untyped-export-ignores-scope')
+      ? levelTypes
+      : (req.types ?? levelTypes.filter((t) => coversType(scopes, t))).filter(readable);
   const patients = population(ctx, req);
   // The fault narrows only the Patient resources to the patient parameter (bulkdata@85).
   const others = ctx.faults.has('ig-patient-param-patients-only')

@@ -192,7 +192,14 @@ export function readExportRequest(
     req.types = req.types.filter((t) => allowedTypes.has(t));
     const scopes = parseScopes(token.scopes.join(' '));
     const outside = req.types.filter((t) => !coversType(scopes, t));
-    if (outside.length > 0 && !ctx.faults.has('ig-kickoff-ignores-scope'))
+    // Fault ig-kickoff-drops-uncovered-types: refused only when no type named is covered.
+    if (
+      outside.length > 0 &&
+      outside.length < req.types.length &&
+      ctx.faults.has('ig-kickoff-drops-uncovered-types')
+    )
+      req.types = req.types.filter((t) => coversType(scopes, t));
+    else if (outside.length > 0 && !ctx.faults.has('ig-kickoff-ignores-scope'))
       throw new KickoffRefusal(
         403,
         'forbidden',

@@ -10,7 +10,7 @@ import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWTPay
 import type { RegisteredClient } from './clients';
 import { SIGNING_ALGS } from './clients';
 import { TOKEN_LIFETIME_S, type IgContext, type IssuedToken } from './context';
-import { sendJson, tokenUrl } from './http';
+import { fhirBase, sendJson, tokenUrl } from './http';
 import { grantScopes, parseScopes } from './scopes';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -36,6 +36,8 @@ function refuse(ctx: IgContext, reply: FastifyReply, err: TokenError): FastifyRe
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   if (ctx.faults.has('ig-token-error-not-json'))
     return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send('Unauthorized');
+  if (ctx.faults.has('ig-token-error-bearer-code')) return sendJson(reply, 401, { error: 'invalid_token' });
+  if (ctx.faults.has('ig-token-error-no-description')) return sendJson(reply, status, { error: err.error });
   return sendJson(reply, status, { error: err.error, error_description: err.message });
 }
 
@@ -62,18 +64,22 @@ function keyOf(ctx: IgContext, header: { alg?: string; kid?: string }, clientId:
       ? ctx.clients
       : [];
   if (candidates.length === 0) throw new TokenError('invalid_client', `client ${clientId} is not registered`);
-  if (!header.alg || !(SIGNING_ALGS as readonly string[]).includes(header.alg))
+  const algs: readonly string[] = ctx.faults.has('ig-token-rs256-only') ? ['RS256'] : SIGNING_ALGS;
+  if (!header.alg || !algs.includes(header.alg))
     throw new TokenError(
       'invalid_client',
-      `the assertion must be signed RS384 or ES384, not ${header.alg ?? 'unsigned'}`,
+      `the assertion must be signed ${algs.join(' or ')}, not ${header.alg ?? 'unsigned'}`,
     );
   if (!header.kid) throw new TokenError('invalid_client', 'the assertion header has no kid');
-  for (const client of candidates) {
+  // Under ig-token-key-of-any-client the kid is looked up among every client's keys.
+  const keyHolders = ctx.faults.has('ig-token-key-of-any-client') ? ctx.clients : candidates;
+  for (const client of keyHolders) {
     const jwk = client.jwks.keys.find((k) => k.kid === header.kid);
     if (!jwk) continue;
     const kty = header.alg.startsWith('RS') ? 'RSA' : 'EC';
     if (jwk.kty !== kty || (jwk.alg !== undefined && jwk.alg !== header.alg))
       throw new TokenError('invalid_client', `key ${header.kid} is not a ${header.alg} key`);
+    // Under ig-token-key-of-any-client the client stays the one the assertion names.
     return { client: registered ?? client, jwk };
   }
   throw new TokenError('invalid_client', `no key ${header.kid} in the JWKS registered for ${clientId}`);
@@ -90,7 +96,7 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
     throw new TokenError('invalid_client', 'the client assertion is not a JWT');
   }
   const { iss, sub } = claims;
-  if (typeof iss !== 'string' || iss === '' || iss !== sub)
+  if (typeof iss !== 'string' || iss === '' || (iss !== sub && !ctx.faults.has('ig-token-sub-unchecked')))
     throw new TokenError('invalid_client', 'the assertion needs iss and sub, both the client id');
   const { client, jwk } = keyOf(ctx, header, iss);
   if (!ctx.faults.has('ig-token-skips-signature')) {
@@ -104,7 +110,13 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
     }
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!audiences.includes(tokenUrl(request)) && !ctx.faults.has('ig-token-accepts-wrong-audience'))
+  const accepted = ctx.faults.has('ig-token-aud-fhir-base')
+    ? [tokenUrl(request), fhirBase(request)]
+    : [tokenUrl(request)];
+  if (
+    !audiences.some((a) => a !== undefined && accepted.includes(a)) &&
+    !ctx.faults.has('ig-token-accepts-wrong-audience')
+  )
     throw new TokenError(
       'invalid_client',
       `the assertion's aud must be this token URL, ${tokenUrl(request)}`,
@@ -112,7 +124,8 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
   // The client signs by its own clock, which the control's advances do not move.
   const now = ctx.clock.unadvancedMs() / 1000;
   if (typeof claims.exp !== 'number') throw new TokenError('invalid_client', 'the assertion has no exp');
-  if (claims.exp <= now - CLOCK_SKEW_S && !ctx.faults.has('ig-token-accepts-expired-assertion'))
+  const skew = ctx.faults.has('ig-token-expired-grace') ? 600 : CLOCK_SKEW_S;
+  if (claims.exp <= now - skew && !ctx.faults.has('ig-token-accepts-expired-assertion'))
     throw new TokenError('invalid_client', 'the assertion has expired');
   if (
     claims.exp > now + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S &&
@@ -125,6 +138,7 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
   for (const [key, until] of ctx.seenJtis) if (until < now) ctx.seenJtis.delete(key);
   if (ctx.seenJtis.has(jtiKey) && !ctx.faults.has('ig-token-accepts-reused-jti'))
     throw new TokenError('invalid_client', 'the assertion jti was already used');
+  if (ctx.faults.has('ig-token-jti-last-only')) ctx.seenJtis.clear();
   ctx.seenJtis.set(jtiKey, Math.max(claims.exp, now + 60));
   return client;
 }
@@ -163,9 +177,10 @@ async function issue(ctx: IgContext, request: FastifyRequest): Promise<Record<st
   const body: Record<string, unknown> = {
     access_token: accessToken,
     token_type: 'bearer',
-    expires_in: lifetime,
+    expires_in: ctx.faults.has('ig-token-expires-in-string') ? String(lifetime) : lifetime,
   };
   if (!ctx.faults.has('ig-token-no-scope')) body.scope = granted.join(' ');
+  if (ctx.faults.has('ig-token-refresh-token')) body.refresh_token = randomBytes(24).toString('base64url');
   return body;
 }
 

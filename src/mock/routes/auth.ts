@@ -13,7 +13,13 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void
   faultOnlyRoute(
     app,
     ctx,
-    { method: 'GET', url: '/auth/token', allow: 'POST', fault: 'token-accepts-get' },
+    {
+      method: 'GET',
+      url: '/auth/token',
+      allow: 'POST',
+      fault: 'token-accepts-get',
+      notFoundFault: 'token-get-404',
+    },
     (request, reply) => issueToken(ctx, request, reply),
   );
   app.get('/auth/welcome', async (request, reply) => {
@@ -25,7 +31,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void
       reply,
       200,
       ctx.faults.has('contract-content-type-undocumented') ? 'text/html' : 'application/json',
-      JSON.stringify({ success: 'Welcome to the Beneficiary Claims Data API!' }),
+      JSON.stringify({
+        [ctx.faults.has('welcome-no-success') ? 'message' : 'success']:
+          'Welcome to the Beneficiary Claims Data API!',
+      }),
     );
   });
 }
@@ -75,7 +84,9 @@ async function issueToken(
   if (!credential || !secretOk) return sendText(reply, 401);
   const waitSeconds = tokenRateLimited(ctx, credential.cmsId);
   if (waitSeconds !== undefined) {
-    if (!ctx.faults.has('token-rate-limit-no-retry-after')) reply.header('retry-after', String(waitSeconds));
+    const retryAfter = ctx.faults.has('token-rate-limit-retry-after-ms') ? waitSeconds * 1000 : waitSeconds;
+    if (!ctx.faults.has('token-rate-limit-no-retry-after')) reply.header('retry-after', String(retryAfter));
+    if (ctx.faults.has('token-rate-limit-empty-body')) return reply.code(429).send();
     return sendText(
       reply,
       429,

@@ -96,14 +96,33 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   }
   // Fault download-lags-completion: the files land a while after the job reads as completed.
   if (status === 'Completed' && filesNotYetInPlace(ctx, m.job)) return sendText(reply, 404, 'Not Found');
-  const done = status === 'Completed' || ((status === 'Archived' || status === 'Expired') && afterExpiry);
+  // Fault cancel-keeps-error-files: a cancelled job's error files outlive its data files.
+  const errorFileKept =
+    status === 'Cancelled' &&
+    ctx.faults.has('cancel-keeps-error-files') &&
+    findFile(ctx, m.job, fileName)?.kind === 'error';
+  const done =
+    status === 'Completed' ||
+    errorFileKept ||
+    ((status === 'Archived' || status === 'Expired') && afterExpiry);
   let file = done ? findFile(ctx, m.job, fileName) : undefined;
   if (!file && done && anyName) file = jobFiles(ctx, m.job).find((f) => f.kind === 'output');
   if (file && ctx.faults.has('download-serves-next-file')) file = nextDataFile(ctx, m.job, file);
+  // Fault download-file-of-other-job: the name is looked up in every completed job of the organization.
+  let source = m.job;
+  if (!file && done && ctx.faults.has('download-file-of-other-job')) {
+    for (const other of ctx.jobs.ofAco(m.job.cmsId)) {
+      const found = findFile(ctx, other, fileName);
+      if (found && jobState(other, ctx.clock.nowMs()).status === 'Completed') {
+        [file, source] = [found, other];
+        break;
+      }
+    }
+  }
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
 
   // Quirk: the real server re-serializes BFD resources, so keys come sorted at every level.
-  const lines = ctx.generator.fileLines(m.job.spec, file, { sortKeys: ctx.quirks });
+  const lines = ctx.generator.fileLines(source.spec, file, { sortKeys: ctx.quirks });
   const body = ndjsonStream(lines);
   const acceptEncoding = String(request.headers['accept-encoding'] ?? '');
   // Fault download-gzip-exact-header: gzip only for a header that is exactly "gzip", so a client

@@ -35,7 +35,12 @@ export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, ver
   );
   registerPerPatientRoutes(app, ctx, version);
   // BCDA has no POST kick-off (behavior §0); the fault serves one as if it were a GET.
-  const post = { method: 'POST', allow: 'GET', fault: 'export-accepts-post' } as const;
+  const post = {
+    method: 'POST',
+    allow: 'GET',
+    fault: 'export-accepts-post',
+    noAllowFault: 'export-post-405-no-allow',
+  } as const;
   faultOnlyRoute(app, ctx, { ...post, url: `/api/${version}/Patient/$export` }, (request, reply) =>
     kickOff(ctx, version, undefined, request, reply),
   );
@@ -126,7 +131,7 @@ async function kickOff(
 
   // 6: URL parameters.
   const nowMs = ctx.clock.nowMs();
-  const query = new QueryParams(request.url);
+  const query = new QueryParams(request.url, ctx.faults.has('kickoff-question-mark-stripped'));
   const params = checkUrlParams(query, {
     version,
     nowMs,
@@ -137,9 +142,12 @@ async function kickOff(
   });
   const headerError = checkExportHeaders(request.headers, {
     skipAccept: ctx.faults.has('kickoff-accepts-missing-accept'),
-    skipPrefer: ctx.faults.has('kickoff-accepts-missing-prefer'),
+    skipPrefer:
+      ctx.faults.has('kickoff-accepts-missing-prefer') ||
+      (groupId !== undefined && ctx.faults.has('kickoff-group-prefer-unchecked')),
     anyAccept: ctx.faults.has('kickoff-accepts-wrong-accept'),
     anyPrefer: ctx.faults.has('kickoff-accepts-wrong-prefer'),
+    wildcardAccept: ctx.faults.has('kickoff-accepts-wildcard-accept'),
   });
   // Fault kickoff-headers-before-params swaps BCDA's order (parameters, then headers).
   if (headerError && ctx.faults.has('kickoff-headers-before-params'))
@@ -177,6 +185,8 @@ async function kickOff(
   // 9: handler checks: group id, SharedSystem eligibility, _type, attribution.
   groupId = prefixMatchedGroup(ctx, groupId);
   const runout = groupId === 'runout';
+  // Fault kickoff-group-new-404: the retired Group/new route answers as a path that is gone.
+  if (groupId === 'new' && ctx.faults.has('kickoff-group-new-404')) return bad(404, 'not-found', 'Not Found');
   if (groupId !== undefined && groupId !== 'all' && !runout && !ctx.faults.has('kickoff-accepts-bad-group')) {
     return bad(400, 'structure', 'Invalid group ID');
   }
@@ -217,10 +227,14 @@ async function kickOff(
       types = types.filter((t) => t !== 'Patient');
   }
   if (params.types) types = typeFaults(ctx, aco, version, types);
-  const attributionError = attributionProblem(ctx, aco, runout);
+  const attributionError = attributionProblem(ctx, aco, groupId);
   if (attributionError) return bad(404, 'not-found', attributionError);
-  const cohorts = attributionCohorts(ctx, groupId, params.since, nowMs);
-  if ('error' in cohorts) return bad(404, 'not-found', cohorts.error);
+  const found = attributionCohorts(ctx, groupId, params.since, nowMs);
+  // Fault group-since-404-job-created: the attribution lookup fails after the job was inserted.
+  const lateError =
+    'error' in found && ctx.faults.has('group-since-404-job-created') ? found.error : undefined;
+  if ('error' in found && !lateError) return bad(404, 'not-found', found.error);
+  const cohorts = 'error' in found ? {} : found;
 
   const createdAtMs = nowMs;
   const job = ctx.jobs.create({
@@ -262,6 +276,7 @@ async function kickOff(
     },
   });
 
+  if (lateError) return bad(404, 'not-found', lateError);
   // Fault kickoff-v1-status-url-v2: the v1 kick-off hands out the v2 status URL of its job.
   // Fault kickoff-content-location-v1-path: the status URL names v1 whatever version was asked.
   const statusVersion =
@@ -327,20 +342,29 @@ function blocksNewJob(
   return newTypes.includes(job.typeParam);
 }
 
-function attributionProblem(ctx: MockContext, aco: MockAco, runout: boolean): string | undefined {
-  if (runout) {
+function attributionProblem(ctx: MockContext, aco: MockAco, groupId: string | undefined): string | undefined {
+  const outdated =
+    aco.attribution === 'outdated' &&
+    !ctx.faults.has('attribution-outdated-accepted') &&
+    // Fault attribution-outdated-patient-accepted: only the Group/all handler checks it.
+    !(groupId === undefined && ctx.faults.has('attribution-outdated-patient-accepted'));
+  if (groupId === 'runout') {
+    // Fault attribution-outdated-runout-refused: the current-year check also guards runout.
+    if (aco.attribution === 'outdated' && ctx.faults.has('attribution-outdated-runout-refused'))
+      return outdatedMessage(aco);
     return aco.runout
       ? undefined
       : 'runout data is no longer available. Runout data expires 180 days after ingestion';
   }
   if (aco.attribution === 'missing') return 'failed to start job; attribution file not found';
-  if (aco.attribution === 'outdated' && !ctx.faults.has('attribution-outdated-accepted')) {
-    return (
-      'unable to perform export operations for this Group. No up-to-date attribution information is available ' +
-      `for ACOID '${aco.cmsId}'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year`
-    );
-  }
-  return undefined;
+  return outdated ? outdatedMessage(aco) : undefined;
+}
+
+function outdatedMessage(aco: MockAco): string {
+  return (
+    'unable to perform export operations for this Group. No up-to-date attribution information is available ' +
+    `for ACOID '${aco.cmsId}'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year`
+  );
 }
 
 /**

@@ -57,6 +57,7 @@ async function matched(
 
 function expiresHeader(ctx: MockContext, updatedAtMs: number): string {
   const at = new Date(updatedAtMs + DAY_MS);
+  if (ctx.faults.has('contract-expires-iso')) return at.toISOString().replace(/\.\d+Z$/, 'Z');
   return ctx.quirks ? goTimeString(at) : httpDate(at);
 }
 
@@ -251,10 +252,14 @@ async function cancel(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   if (ctx.faults.has('other-client-can-cancel') && (await foreignCancel(ctx, request, reply))) return reply;
+  // Fault other-client-cancel-still-cancels: the cancel is applied before the ownership check refuses it.
+  if (ctx.faults.has('other-client-cancel-still-cancels')) await cancelBeforeOwnership(ctx, request);
   const m = await matched(ctx, request, reply);
   if (!m) return reply;
   if ('gone' in m) {
     if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
+    if (ctx.faults.has('cancel-twice-404'))
+      return sendOutcome(reply, 404, version, 'not-found', 'Job not found', flaws(ctx));
     if (m.quirkPrefix)
       return sendDoubled(
         reply,
@@ -270,9 +275,17 @@ async function cancel(
     if (!ctx.faults.has('cancel-ignored')) {
       job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
     }
-    return reply.code(ctx.faults.has('cancel-returns-200') ? 200 : 202).send();
+    const cancelled = ctx.faults.has('cancel-returns-200')
+      ? 200
+      : ctx.faults.has('contract-cancel-204')
+        ? 204
+        : 202;
+    return reply.code(cancelled).send();
   }
   if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();
+  // Fault cancel-twice-404: a job already cancelled is "not found" to a second cancel.
+  if (ctx.faults.has('cancel-twice-404') && state.status === 'Cancelled')
+    return sendOutcome(reply, 404, version, 'not-found', 'Job not found', flaws(ctx));
   // Fault cancel-completed-drops-files: the refused cancel still takes the job's files away.
   if (ctx.faults.has('cancel-completed-drops-files') && state.status === 'Completed')
     job.override = { status: 'Archived', atMs: ctx.clock.nowMs(), sticky: false };
@@ -283,6 +296,17 @@ async function cancel(
       operationOutcome(version, 'not-found', NOT_CANCELLED, flaws(ctx)),
     );
   return sendOutcome(reply, 410, version, 'not-found', NOT_CANCELLED, flaws(ctx));
+}
+
+/** Cancels the active job the request names, whoever asks (its token must still be valid). */
+async function cancelBeforeOwnership(ctx: MockContext, request: JobRequest): Promise<void> {
+  const job = /^\d{1,15}$/.test(request.params.jobID)
+    ? ctx.jobs.get(Number(request.params.jobID))
+    : undefined;
+  if (!job || !isActive(jobState(job, ctx.clock.nowMs()).status)) return;
+  const m = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+  const check = m?.[1] ? await ctx.tokens.verify(m[1], { outage: undefined }) : undefined;
+  if (check?.kind === 'ok') job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
 }
 
 /**

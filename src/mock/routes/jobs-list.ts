@@ -73,8 +73,14 @@ async function listJobs(
   if (statusText !== undefined) {
     wanted = [];
     const lenient = ctx.faults.has('jobs-accepts-bad-status');
+    const adjacentOnly = ctx.faults.has('jobs-status-repeat-adjacent-only');
     for (const s of statusText.split(',')) {
       if (lenient && (!isJobStatus(s) || wanted.includes(s))) continue;
+      if (!isJobStatus(s) && ctx.faults.has('jobs-unknown-status-not-found')) {
+        // The unknown word is kept as a filter no job matches.
+        wanted.push(s as JobStatus);
+        continue;
+      }
       // Fault jobs-filter-knows-seven-states: the two compound expiry states are not recognised.
       const unknown = ctx.faults.has('jobs-filter-knows-seven-states') && /.Expired$/.test(s);
       if (!isJobStatus(s) || unknown) {
@@ -86,8 +92,10 @@ async function listJobs(
           `invalid status type ${s}. Supported types ${STATUS_MAP_TEXT}`,
         );
       }
-      if (wanted.includes(s))
+      if (adjacentOnly ? wanted.at(-1) === s : wanted.includes(s))
         return sendOutcome(reply, 400, version, 'structure', `Repeated status type ${s}`);
+      // Fault jobs-status-repeat-adjacent-only: a repeat apart from its first is taken once more.
+      if (wanted.includes(s)) continue;
       wanted.push(s);
     }
   }
@@ -167,7 +175,8 @@ async function listJobs(
   // A filtered list that counts every job of the organization in total (fault `jobs-filtered-total-wrong`).
   const total =
     statusText !== undefined && ctx.faults.has('jobs-filtered-total-wrong') ? listable : matches.length;
-  const head = `{"resourceType":"Bundle","type":"searchset","total":${total}`;
+  const totalText = ctx.faults.has('contract-jobs-total-string') ? `"${total}"` : String(total);
+  const head = `{"resourceType":"Bundle","type":"searchset","total":${totalText}`;
   if (matches.length === 0 && !ctx.faults.has('jobs-empty-200')) {
     const text = `no Jobs found for acoID ${aco.uuid} with job statuses ${goSlice(wanted)}`;
     if (!ctx.quirks) return sendOutcome(reply, 404, version, 'not-found', text);

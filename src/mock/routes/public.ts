@@ -88,8 +88,16 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: MockContext): v
     return sendBody(reply, status, 'application/json', json(body));
   });
   app.get('/_health', async (request, reply) => {
-    if (!(await publicRouteAuth(ctx, request, reply))) return reply;
-    const health = healthOf(ctx.faults.has('health-always-ok') ? 'ok' : ctx.authProvider);
+    // Fault health-skips-token-parse: the health route is mounted before the token middleware.
+    if (!ctx.faults.has('health-skips-token-parse') && !(await publicRouteAuth(ctx, request, reply)))
+      return reply;
+    const health: Record<string, string> = healthOf(
+      ctx.faults.has('health-always-ok') ? 'ok' : ctx.authProvider,
+    );
+    if (ctx.faults.has('health-omits-introspect') && health.ssas_introspect === 'ok')
+      delete health.ssas_introspect;
+    if (ctx.faults.has('health-blames-database') && health.ssas !== 'ok')
+      Object.assign(health, { database: 'Cannot connect to database', ssas: 'ok', ssas_introspect: 'ok' });
     const allOk = Object.values(health).every((v) => v === 'ok');
     // The real server writes the status before the Content-Type, which Go then sniffs (behavior §2.9).
     const type = ctx.quirks ? 'text/plain; charset=utf-8' : 'application/json';

@@ -548,6 +548,41 @@ const PROBES: Record<string, Probe> = {
   },
 };
 
+// independent faults: smart-backend rows (issue 16 item 5), written from the rows' text.
+/** A token request naming the full client, signed with the narrow client's key (its kid too). */
+const foreignKeyStatus = async (m: IgTestMock) =>
+  (await tokenBody(m, { clientId: NARROW, iss: FULL })).status;
+Object.assign(PROBES, {
+  'ig-smart-config-plain-pkce': async (m: IgTestMock) =>
+    (await m.http().get('/fhir/.well-known/smart-configuration')).body,
+  'ig-smart-config-rs256-only': async (m: IgTestMock) =>
+    (await m.http().get('/fhir/.well-known/smart-configuration')).body,
+  'ig-token-rs256-only': async (m: IgTestMock) => (await tokenBody(m, { alg: 'ES384' })).status,
+  'ig-token-expires-in-string': async (m: IgTestMock) =>
+    typeof ((await tokenBody(m)).body as { expires_in: unknown }).expires_in,
+  'ig-token-key-of-any-client': foreignKeyStatus,
+  'ig-token-expired-grace': async (m: IgTestMock) => (await tokenBody(m, { expIn: -120 })).status,
+  'ig-token-aud-fhir-base': async (m: IgTestMock) => (await tokenBody(m, { aud: `${m.root()}/fhir` })).status,
+  'ig-token-sub-unchecked': async (m: IgTestMock) => (await tokenBody(m, { sub: 'not-registered' })).status,
+  'ig-token-jti-last-only': async (m: IgTestMock) => {
+    await tokenBody(m, { jti: 'first' });
+    await tokenBody(m, { jti: 'between' });
+    return (await tokenBody(m, { jti: 'first' })).status;
+  },
+  'ig-token-error-bearer-code': async (m: IgTestMock) =>
+    (await tokenBody(m, { aud: 'https://other.example/token' })).body,
+  'ig-token-error-no-description': async (m: IgTestMock) =>
+    (await tokenBody(m, { aud: 'https://other.example/token' })).body,
+  'ig-token-refresh-token': async (m: IgTestMock) => Object.keys((await tokenBody(m)).body as object).sort(),
+  'ig-kickoff-drops-uncovered-types': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/$export?_type=Patient,Observation', await token(m, NARROW, 'system/Patient.read')),
+  'ig-untyped-export-ignores-scope': async (m: IgTestMock) => {
+    const t = await token(m, NARROW, 'system/Patient.read');
+    const { manifest } = await runExport(m, t, '/fhir/Patient/$export');
+    return [...new Set(manifest.output.map((o) => o.type))].sort();
+  },
+});
+
 describe('every generic fault changes the mock behaviour', () => {
   let m: IgTestMock;
   beforeAll(async () => {

@@ -46,6 +46,8 @@ export interface AssertionOptions {
   expIn?: number;
   jti?: string;
   iss?: string;
+  /** Defaults to iss. */
+  sub?: string;
   kid?: string;
 }
 
@@ -60,7 +62,7 @@ export async function assertion(m: IgTestMock, o: AssertionOptions = {}): Promis
   return new SignJWT({})
     .setProtectedHeader({ alg, kid: o.kid ?? jwk.kid, typ: 'JWT' })
     .setIssuer(o.iss ?? clientId)
-    .setSubject(o.iss ?? clientId)
+    .setSubject(o.sub ?? o.iss ?? clientId)
     .setAudience(o.aud ?? `${m.root()}/auth/token`)
     .setExpirationTime(now + (o.expIn ?? 240))
     .setJti(o.jti ?? randomUUID())
