@@ -57,7 +57,9 @@ export class Redactor {
       const joined = Array.isArray(value) ? value.join(', ') : value;
       const lower = name.toLowerCase();
       if (lower === 'authorization' || lower === 'proxy-authorization') {
-        const scheme = /^\s*(\S+)/.exec(joined)?.[1] ?? '';
+        // The scheme is kept only when credentials follow it: a value of one word (a token sent
+        // without a scheme) is the credential itself.
+        const scheme = /^\s*(\S{1,20})\s+\S/.exec(joined)?.[1];
         out[lower] = scheme ? `${scheme} <redacted>` : '<redacted>';
       } else if (lower === 'cookie' || lower === 'set-cookie') {
         out[lower] = '<redacted>';

@@ -47,6 +47,15 @@ describe('Redactor', () => {
       accept: 'application/fhir+json',
     });
   });
+
+  it('drops the whole Authorization value when it has no scheme (a bare token is the credential)', () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl';
+    expect(r.headers({ Authorization: token })).toEqual({ authorization: '<redacted>' });
+    expect(r.headers({ Authorization: `  ${token}  ` })).toEqual({ authorization: '<redacted>' });
+    expect(r.headers({ Authorization: `bearer ${token}` })).toEqual({ authorization: 'bearer <redacted>' });
+    // A first word too long to be a scheme is not kept either.
+    expect(r.headers({ Authorization: `${'x'.repeat(40)} rest` })).toEqual({ authorization: '<redacted>' });
+  });
 });
 
 describe('retryAfterMs', () => {
