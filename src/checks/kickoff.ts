@@ -408,14 +408,33 @@ function namesBeforeAttribution(request: string | undefined): boolean {
 /** How far ahead of the server's clock the near-future _since lies: past any second-rounding of its Date. */
 const NEAR_FUTURE_MS = 5 * 60_000;
 
-/** The server's clock as the Date of a fresh metadata answer, or undefined when it sends none. */
+/** How old an answer of the run may be for its Date to stand for the server's clock now. */
+const SERVER_DATE_MAX_AGE_MS = 60_000;
+
+/**
+ * The server's clock: the Date of the run's latest answer that has one, moved on by the time since
+ * (no extra request), if that answer is under a minute old; else the Date of a fresh metadata
+ * answer; undefined when the server sends no Date.
+ */
 async function serverClock(ctx: CheckContext): Promise<number | undefined> {
+  const dated = (date: string | undefined): number | undefined => {
+    const ms = date === undefined ? NaN : Date.parse(date);
+    return Number.isNaN(ms) ? undefined : ms;
+  };
+  const latest = [...ctx.log.all()]
+    .reverse()
+    .find(
+      (x) =>
+        x.response?.headers.date !== undefined &&
+        Date.now() - Date.parse(x.startedAt) < SERVER_DATE_MAX_AGE_MS,
+    );
+  const seen = dated(latest?.response?.headers.date);
+  if (latest && seen !== undefined) return seen + (Date.now() - Date.parse(latest.startedAt));
   const res = await ctx.target.call(ctx.op('getMetadata'), {
     label: "metadata, for the server's clock",
     auth: 'none',
   });
-  const date = res.headers.date === undefined ? NaN : Date.parse(res.headers.date);
-  return Number.isNaN(date) ? undefined : date;
+  return dated(res.headers.date);
 }
 
 const SINCE_FUTURE_MSG =
@@ -640,7 +659,7 @@ const parameterChecks: CheckDefinition[] = [
   rejectCheck({
     id: 'KICKOFF-SINCE-FUTURE',
     title: '_since in the future is rejected',
-    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}"), and so does one five minutes after the server's own clock (the Date of a metadata answer asked just before; that kick-off is left out when the answer has no Date): the date must have passed, not only its day. BCDA's own rule: the IG does not forbid a future _since.`,
+    description: `A _since one year ahead gets 400 ("${SINCE_FUTURE_MSG}"), and so does one five minutes after the server's own clock (the Date of the run's latest answer, under a minute old, or of a metadata answer asked for it; that kick-off is left out when the server sends no Date): the date must have passed, not only its day. BCDA's own rule: the IG does not forbid a future _since.`,
     profiles: ['bcda'],
     refs: ['behavior §3'],
     faults: ['kickoff-accepts-bad-since'],
