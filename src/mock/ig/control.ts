@@ -85,27 +85,18 @@ export function registerIgControlRoutes(app: FastifyInstance, ctx: IgContext): v
     resetIgContext(ctx);
     return sendJson(reply, 200, { reset: true });
   });
-  app.post(`${IG_CONTROL_PREFIX}/clock/advance`, gated, (request, reply) => {
-    try {
-      const { seconds } = bodyOf(request);
-      if (typeof seconds !== 'number') throw new Error('give {"seconds": N}');
-      ctx.clock.advance(seconds);
-      return sendJson(reply, 200, { now: ctx.clock.now().toISOString() });
-    } catch (err) {
-      return bad(reply, err);
-    }
-  });
-  // Undoes advances (never further back than they went), as the BCDA mock's control does.
-  app.post(`${IG_CONTROL_PREFIX}/clock/rewind`, gated, (request, reply) => {
-    try {
-      const { seconds } = bodyOf(request);
-      if (typeof seconds !== 'number') throw new Error('give {"seconds": N}');
-      ctx.clock.rewind(seconds);
-      return sendJson(reply, 200, { now: ctx.clock.now().toISOString() });
-    } catch (err) {
-      return bad(reply, err);
-    }
-  });
+  // The clock moves on, or back by at most what advances moved it (as the BCDA mock's control).
+  for (const move of ['advance', 'rewind'] as const)
+    app.post(`${IG_CONTROL_PREFIX}/clock/${move}`, gated, (request, reply) => {
+      try {
+        const { seconds } = bodyOf(request);
+        if (typeof seconds !== 'number') throw new Error('give {"seconds": N}');
+        ctx.clock[move](seconds);
+        return sendJson(reply, 200, { now: ctx.clock.now().toISOString() });
+      } catch (err) {
+        return bad(reply, err);
+      }
+    });
   // A job that fails: its status answers 500 with an OperationOutcome.
   app.post<{ Params: { id: string } }>(`${IG_CONTROL_PREFIX}/jobs/:id/fail`, gated, (request, reply) => {
     const job = ctx.jobs.get(request.params.id);
