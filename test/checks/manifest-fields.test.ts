@@ -295,12 +295,18 @@ describe('MANIFEST-TRANSACTION-TIME: the time the export query ran', () => {
     expect((await judgeAs(at('2024-01-01T00:00:01.000Z'), 'bulk-data-ig')).outcome).toBe('pass');
   });
 
-  it('fails an instant hours before the kick-off: the query cannot have run then', async () => {
-    const out = await judgeAs(at('2023-12-31T21:00:00.000Z'), 'bulk-data-ig');
+  it('fails an instant hours before the kick-off on BCDA v3: the query cannot have run then', async () => {
+    const out = await judgeAs(at('2023-12-31T21:00:00.000Z'), 'bcda', 'v3');
     expect(out).toMatchObject({
       outcome: 'fail',
       message: expect.stringContaining('3.0 h before the kick-off'),
     });
+  });
+
+  it('only warns under bulk-data-ig, where a server answering from a snapshot may give its time', async () => {
+    const out = await judgeAs(at('2023-12-31T21:00:00.000Z'), 'bulk-data-ig');
+    expect(out).toMatchObject({ outcome: 'warn', message: expect.stringContaining('older snapshot') });
+    expect(out.knownDeviation).toBeUndefined();
   });
 
   it("reads BCDA v1/v2's data-load time as a known deviation, not on v3", async () => {
