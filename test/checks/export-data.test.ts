@@ -545,10 +545,11 @@ describe('KICKOFF-NO-PER-PATIENT', () => {
 });
 
 describe('DOWNLOAD-EMPTY-OUTPUT: a kick-off refused instead of an empty export', () => {
-  const refusedWith = (status: number) => {
+  const refusedWith = (status: number, body?: unknown) => {
     const kickoff = exchange(new ExchangeLog(new Redactor()), {
       url: 'http://t/fhir/Group/g/$export?_since=x',
       status,
+      ...(body === undefined ? {} : { body }),
     });
     const run: ExportRun = {
       name: 'data-since-transaction-time',
@@ -565,6 +566,20 @@ describe('DOWNLOAD-EMPTY-OUTPUT: a kick-off refused instead of an empty export',
       outcome: 'fail',
       message: expect.stringContaining('refused with 404'),
     });
+  });
+
+  it("says nothing of BCDA's documented 404 for a _since no attribution file is older than", () => {
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [
+        {
+          severity: 'error',
+          code: 'not-found',
+          diagnostics: 'failed to start job; attribution file not found for given _since parameter.',
+        },
+      ],
+    };
+    expect(refusedWith(404, outcome)).toBeUndefined();
   });
 
   it('says nothing of 401, 403, 429 or a server error (the caller skips)', () => {

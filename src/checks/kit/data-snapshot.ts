@@ -101,6 +101,8 @@ export function judgeRefusedEmptyExport(got: NoData): CheckOutcome | undefined {
   const kickoff = got.run?.kickoff;
   if (!kickoff || kickoff.status < 400 || kickoff.status > 499 || [401, 403, 429].includes(kickoff.status))
     return undefined;
+  // BCDA's documented refusal of a Group _since no attribution file is older than: no verdict here.
+  if (kickoff.status === 404 && /attribution file not found/i.test(kickoff.text())) return undefined;
   return fail(
     `${got.run?.kickoffUrl ?? 'the export'} was refused with ${kickoff.status}: the shared export, the same request without this valid past _since, ran; an export that finds nothing completes with output [] instead`,
     got.evidence,
