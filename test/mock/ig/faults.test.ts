@@ -63,6 +63,18 @@ const exported = async (m: IgTestMock, path: string, opts: { prefer?: string; bo
   return { t, manifest, out: await exportedByType(m, t, manifest) };
 };
 const ids = (list: Record<string, unknown>[] | undefined) => (list ?? []).map((r) => r.id as string).sort();
+/** The ids of `type` a POST Patient export of that type for patient pat-003 alone brings back. */
+const patientParamIds = async (m: IgTestMock, type: string) =>
+  ids(
+    (
+      await exported(m, '/fhir/Patient/$export', {
+        body: postBody(
+          { name: '_type', valueString: type },
+          { name: 'patient', valueReference: { reference: 'Patient/pat-003' } },
+        ),
+      })
+    ).out.get(type),
+  );
 const postBody = (...parameter: Record<string, unknown>[]) => ({ resourceType: 'Parameters', parameter });
 const postKick = async (m: IgTestMock, path: string, body: unknown) => {
   const t = await token(m);
@@ -151,17 +163,7 @@ const PROBES: Record<string, Probe> = {
         body: postBody({ name: '_type', valueString: 'Patient' }),
       })
     ).manifest.request,
-  'ig-patient-param-ignored': async (m) =>
-    ids(
-      (
-        await exported(m, '/fhir/Patient/$export', {
-          body: postBody(
-            { name: '_type', valueString: 'Patient' },
-            { name: 'patient', valueReference: { reference: 'Patient/pat-003' } },
-          ),
-        })
-      ).out.get('Patient'),
-    ),
+  'ig-patient-param-ignored': (m) => patientParamIds(m, 'Patient'),
   'ig-patient-unknown-accepted': (m) =>
     postKick(
       m,
@@ -369,17 +371,7 @@ const PROBES: Record<string, Probe> = {
   },
   'ig-type-adds-provenance': async (m) =>
     (await exported(m, '/fhir/$export?_type=Observation')).manifest.output.map((o) => o.type),
-  'ig-patient-param-patients-only': async (m) =>
-    ids(
-      (
-        await exported(m, '/fhir/Patient/$export', {
-          body: postBody(
-            { name: '_type', valueString: 'Observation' },
-            { name: 'patient', valueReference: { reference: 'Patient/pat-003' } },
-          ),
-        })
-      ).out.get('Observation'),
-    ),
+  'ig-patient-param-patients-only': (m) => patientParamIds(m, 'Observation'),
   'ig-latest-provenance-oldest': async (m) =>
     ids(
       (
