@@ -43,6 +43,7 @@ import { declaredResourceTypes } from './kit/capability';
 import { versioned } from './kit/operations';
 import { isOutcome, startOwnJob } from './kit/own-job';
 import { cancelStages } from './kit/cancel-stages';
+import { agedSmartTokenVerdict } from './kit/aged-token';
 import type { FaultName } from '../core/faults';
 import type { OperationId } from '../core/operations';
 import { TransportError } from '../http/client';
@@ -831,6 +832,8 @@ const TOKEN_STILL_VALID_SECONDS = 19 * 60;
 
 const NO_CLOCK =
   'the target offers no way to move its clock (only the embedded mock, or a mock started with --control, does), and waiting out a token’s 20 minutes is beyond a run';
+const NO_CLOCK_GENERIC =
+  'the target offers no way to move its clock (only the embedded mock, or a mock started with --control, does): a token is not waited out';
 
 /** The whitespace in a token, described without showing the token. */
 function whitespaceIn(token: string): string | undefined {
@@ -882,17 +885,18 @@ const tokenLifeChecks: CheckDefinition[] = [
     id: 'AUTH-OWN-TOKEN-EXPIRES',
     title: 'a token the server issued lasts its 20 minutes, and is refused once older',
     description:
-      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on, by attribution_status and by the shared export's status URL alike (a client polls and downloads longest, so that is where an expiry checked only at the kick-off shows). With client credentials the token is a fresh one, asked for just before, and it must still be accepted 19 minutes on: the token answer says it lasts 20 minutes (expires_in 1200), and a server that ends it sooner breaks the client's schedule of renewals. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
+      "A token the target issued itself (the run's own, or the fixed --token) is first accepted by GET attribution_status, then refused with 401 and an OperationOutcome once the target's clock has moved 21 minutes on, by attribution_status and by the shared export's status URL alike (a client polls and downloads longest, so that is where an expiry checked only at the kick-off shows). With client credentials the token is a fresh one, asked for just before, and it must still be accepted 19 minutes on: the token answer says it lasts 20 minutes (expires_in 1200), and a server that ends it sooner breaks the client's schedule of renewals. The AUTH-EXPIRED-TOKEN checks send a forged token signed by an unknown key, which a server that never expires its own tokens refuses too. Under bulk-data-ig the lifetime is the one the token answer states (expires_in): a fresh SMART token, accepted by the shared export's status URL, is presented two minutes past it to that status URL, to a file of the export when requiresAccessToken is true, and to a kick-off, and each must answer 401 with an OperationOutcome (a server that checks expiry only where a token first arrives, or never, lets it through). Needs a target whose clock can be moved (the embedded mock, or a mock started with --control); the clock is put back afterwards.",
     level: 'MUST',
     area: 'auth',
     phase: 'late',
-    profiles: ['bcda'],
-    refs: ['behavior §2.8', 'behavior §5'],
+    profiles: ['bcda', 'bulk-data-ig'],
+    refs: ['behavior §2.8', 'behavior §5', 'smart §backend-services presenting an access token'],
     operations: [...versioned('getAttributionStatus'), ...versioned('getJobStatus')],
     faults: ['auth-token-never-expires'],
     async run(ctx) {
       const control = ctx.control;
-      if (!control) return skip(NO_CLOCK);
+      if (!control) return skip(ctx.generic ? NO_CLOCK_GENERIC : NO_CLOCK);
+      if (ctx.generic) return agedSmartTokenVerdict(ctx, control);
       const jobUrl = (await ctx.mainExport()).jobUrl;
       // Nothing of the run may be in flight while the clock is ahead.
       await ctx.settled();

@@ -2512,6 +2512,20 @@ const CATALOG = [
     ['bulkdata@131', 'bulkdata@136'],
   ),
   g(
+    'ig-token-never-expires',
+    'auth',
+    'Access tokens are stored without their end: a token past the expires_in it was issued with still starts exports, reads status and downloads files.',
+    'A request presenting an access token past its lifetime is refused like one with no valid token.',
+    ['smart §backend-services presenting an access token', 'bulkdata@9'],
+  ),
+  g(
+    'ig-token-expiry-kickoff-only',
+    'auth',
+    "Only the kick-off checks a token's expiry: the status URL and the files still take a token past its expires_in.",
+    'The status URL and protected files refuse a request without a valid token exactly as the kick-off does.',
+    ['bulkdata@5', 'smart §backend-services presenting an access token'],
+  ),
+  g(
     'ig-status-error-json',
     'status',
     'Status and cancel errors (an unknown or cancelled job) are OperationOutcomes served as application/json.',

@@ -205,9 +205,15 @@ export function presentedToken(ctx: IgContext, request: FastifyRequest): IssuedT
   if (!m) return 'no bearer token';
   const token = ctx.tokens.get(m[1] as string);
   if (!token) return 'the bearer token is not one this server issued';
-  if (token.expiresMs <= ctx.clock.nowMs()) {
+  if (token.expiresMs <= ctx.clock.nowMs() && !expiryOverlooked(ctx, request)) {
     ctx.tokens.delete(m[1] as string);
     return 'the bearer token has expired';
   }
   return token;
+}
+
+/** The faults that let an aged token through: its end never checked, or checked at the kick-off only. */
+function expiryOverlooked(ctx: IgContext, request: FastifyRequest): boolean {
+  if (ctx.faults.has('ig-token-never-expires')) return true;
+  return ctx.faults.has('ig-token-expiry-kickoff-only') && !/(?:\$|%24)export/i.test(request.url);
 }

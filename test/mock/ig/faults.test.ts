@@ -4,7 +4,7 @@
  */
 import { FAULTS } from '../../../src/core/faults';
 import { IG_FAULTS, validateIgFaultNames } from '../../../src/mock/ig';
-import { resetIgContext } from '../../../src/mock/ig/context';
+import { resetIgContext, TOKEN_LIFETIME_S } from '../../../src/mock/ig/context';
 import {
   FULL,
   NARROW,
@@ -257,6 +257,21 @@ const PROBES: Record<string, Probe> = {
       .set('Content-Type', 'application/json')
       .send({ state: 'Failed' });
     return statusOf(m.http().get(location).set(bearer(t)));
+  },
+  'ig-token-never-expires': async (m) => {
+    const t = await token(m);
+    m.ctx.clock.advance(TOKEN_LIFETIME_S + 60);
+    return statusOf(m.http().get('/fhir/$export').set(kickoffHeaders(t)));
+  },
+  'ig-token-expiry-kickoff-only': async (m) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    m.ctx.clock.advance(TOKEN_LIFETIME_S + 60);
+    return [
+      await statusOf(m.http().get(path).set(bearer(t))),
+      await statusOf(m.http().get('/fhir/$export').set(kickoffHeaders(t))),
+    ];
   },
   'ig-status-error-json': async (m) =>
     (
