@@ -6,7 +6,14 @@
  * control, a fixed --token), passes on the clean mock and fails under the fault written for it;
  * the clock is where it was when the run ends.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type RawSettings } from '../../src/config/config';
 import type { CheckResult } from '../../src/engine/results';
+import { startIgMock, type IgMockOptions, type IgMockServer } from '../../src/mock/ig';
+import { igContextOf } from '../../src/mock/ig/app';
+import { runConformance } from '../../src/run/run-conformance';
 import { lead, mockWith, runCheck, tokenFrom } from './separate-mock';
 
 jest.setTimeout(60_000);
@@ -155,5 +162,74 @@ describe('AUTH-JOB-OUTLIVES-TOKEN', () => {
   test('a job interrupted by its token’s expiry: fails', async () => {
     const result = await runCheck(await mockWith(['job-interrupted-by-token-expiry']), ID);
     expect(outcome(result)).toEqual({ outcome: 'fail', message: expect.stringMatching(/answers 500/) });
+  });
+});
+
+describe('AUTH-OWN-TOKEN-EXPIRES under bulk-data-ig (the generic mock)', () => {
+  const ID = 'AUTH-OWN-TOKEN-EXPIRES';
+  const SMART: RawSettings = {
+    smartClientId: 'bulk-ig-full-client',
+    smartKey: path.join(__dirname, '..', '..', 'fixtures/smart/bulk-ig-full-client.es384.private.jwk.json'),
+  };
+
+  async function runGeneric(mock: IgMockServer): Promise<CheckResult> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aged-token-'));
+    const config = loadConfig(
+      { ...SMART, profile: 'bulk-data-ig', target: mock.fhirBase, outDir: path.join(dir, 'reports') },
+      {},
+      dir,
+    );
+    const { report } = await runConformance(config, { onlyChecks: new Set([ID]) });
+    const result = report.results.find((r) => r.id === ID);
+    if (!result) throw new Error(`${ID} did not run`);
+    return result;
+  }
+
+  const igMock = (faults: string[] = [], control = true) =>
+    startIgMock({ quiet: true, control, jobSpeed: 20, faults: faults as IgMockOptions['faults'] });
+
+  test.each([
+    [
+      'clean: refused past expires_in by the status URL, a file and a kick-off',
+      [],
+      'pass',
+      /a kick-off once 420 s/,
+    ],
+    [
+      'tokens that never expire: every aged request fails',
+      ['ig-token-never-expires'],
+      'fail',
+      /a kick-off, 420 s on: status 202/,
+    ],
+    [
+      'expiry checked at the kick-off only: the status URL and the file fail',
+      ['ig-token-expiry-kickoff-only'],
+      'fail',
+      /^the shared export's status, 420 s on: status 200/,
+    ],
+  ])('%s', async (_name, faults, want, message) => {
+    const mock = await igMock(faults);
+    try {
+      const clock = igContextOf(mock.app).clock;
+      const before = clock.nowMs() - Date.now();
+      const result = await runGeneric(mock);
+      expect(outcome(result)).toEqual({ outcome: want, message: expect.stringMatching(message) });
+      // The clock is put back (within the run's own seconds).
+      expect(Math.abs(clock.nowMs() - Date.now() - before)).toBeLessThan(60_000);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  test('without clock control: skipped saying why', async () => {
+    const mock = await igMock([], false);
+    try {
+      expect(outcome(await runGeneric(mock))).toEqual({
+        outcome: 'skip',
+        message: expect.stringMatching(/move its clock/),
+      });
+    } finally {
+      await mock.close();
+    }
   });
 });
