@@ -176,7 +176,8 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     description:
       'Each ExplanationOfBenefit of every export has item lines; a service date (billablePeriod, or an item ' +
       'servicedDate / servicedPeriod); the performing provider (on v2 a careTeam member naming one, since ' +
-      'provider is the billing provider and BFD names the performing, attending or prescribing one in careTeam; ' +
+      'provider is the billing provider and BFD names the performing, attending or prescribing one in careTeam, ' +
+      'though a Part D event whose record names no prescriber may name only its pharmacy, as provider; ' +
       'on v1 and v3 provider or a careTeam member); a cost (a total, the payment ' +
       'or an item adjudication amount; v1 also totalCost / totalBenefit); and diagnosis codes, except Part D drug ' +
       "events, which carry none. BFD's samples of all eight claim types have each of these. Where the service " +

@@ -526,7 +526,8 @@ function statesCost(res: Json, items: unknown[], stu3: boolean): boolean {
  * period or a line's serviced date), the performing provider, the cost, and diagnosis codes (Part D
  * drug events have none). On v2 the performing provider is a care team member: provider is the
  * billing one, and BFD's v2 samples of all eight claim types name the performing, attending or
- * prescribing provider in careTeam; elsewhere provider or a care team member will do. STU3 (v1)
+ * prescribing provider in careTeam (a Part D event may name only its pharmacy, as provider); elsewhere
+ * provider or a care team member will do. STU3 (v1)
  * names are accepted where the resources may be STU3: totalCost / totalBenefit, the organization.
  */
 function checkEobContent(
@@ -548,7 +549,9 @@ function checkEobContent(
       'no service date: neither billablePeriod nor an item servicedDate or servicedPeriod',
     );
   const careTeam = asArray(res.careTeam).some((m) => isObject(m) && isObject(m.provider));
-  if (apiVersion === 'v2' && !careTeam)
+  // A drug event's performer is the dispensing pharmacy, its provider; BFD adds the prescriber to
+  // careTeam only when the event record names one.
+  if (apiVersion === 'v2' && !careTeam && !(isPartDEvent(res, prefix) && isObject(res.provider)))
     report(
       RULE.eobContent,
       'ExplanationOfBenefit.careTeam',

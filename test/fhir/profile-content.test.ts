@@ -199,13 +199,20 @@ describe('ExplanationOfBenefit content (seed 002: lines, when, provider, cost, d
 
   it('on v2 wants the performing provider in careTeam: provider is the billing one', () => {
     // Every one of BFD's eight v2 samples names it there (performing, attending or prescribing).
-    for (const claim of [carrier, pde]) {
-      const eob = copy(claim);
-      delete eob.careTeam;
-      expect(issues(eob)).toEqual([`${RULE.eobContent} ExplanationOfBenefit.careTeam`]);
-      expect(issues(eob, { apiVersion: 'v3' })).toEqual([]);
-      expect(issues(eob, { apiVersion: 'v1' })).toEqual([]);
-    }
+    const eob = copy(carrier);
+    delete eob.careTeam;
+    expect(issues(eob)).toEqual([`${RULE.eobContent} ExplanationOfBenefit.careTeam`]);
+    expect(issues(eob, { apiVersion: 'v3' })).toEqual([]);
+    expect(issues(eob, { apiVersion: 'v1' })).toEqual([]);
+  });
+
+  it("on v2 takes the pharmacy (provider) as a drug event's performer when it names no prescriber", () => {
+    const eob = copy(pde);
+    delete eob.careTeam;
+    expect(eob.provider).toEqual(expect.any(Object));
+    expect(issues(eob)).toEqual([]);
+    delete eob.provider;
+    expect(issues(eob)).toEqual([`${RULE.eobContent} ExplanationOfBenefit.careTeam`]);
   });
 
   it('takes a total, the payment or a line amount for the cost, and flags a claim with none', () => {
