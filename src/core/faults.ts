@@ -3000,6 +3000,51 @@ const CATALOG = [
     "A kick-off asking for data outside the token's scopes fails rather than starting an export.",
     ['smart §backend-services presenting an access token'],
   ),
+  // independent faults (h2): seed 001 rows ≥062
+  // Written from seed 001's rows 062–125 (downloads, the job list, attribution_status, metadata),
+  // not from a check (issue 16 item 5); each is listed on its rows only.
+  f(
+    'metadata-kind-capability',
+    'metadata',
+    'The CapabilityStatement has kind "capability" (a template\'s value) instead of "instance".',
+    'The CapabilityStatement has kind "instance": it describes this running server.',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-format-mime-shortcuts',
+    'metadata',
+    'format lists ["application/fhir+json", "json"]: FHIR\'s shortcut instead of application/json.',
+    "The CapabilityStatement's format lists application/json and application/fhir+json.",
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-instantiates-ig-url',
+    'metadata',
+    "instantiates names the Bulk Data ImplementationGuide's canonical URL instead of its CapabilityStatement.",
+    'instantiates lists the Bulk Data CapabilityStatement …/CapabilityStatement/bulk-data.',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-v2-instantiates-bfd-v1',
+    'metadata',
+    "The v2 CapabilityStatement names BFD's v1 metadata (…/v1/fhir/metadata) in instantiates.",
+    "The version 2 CapabilityStatement instantiates BFD's v2 metadata.",
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-export-ops-wrong-resource',
+    'metadata',
+    'v2 declares patient-export under the Group resource and group-export under Patient, each with its own name and definition.',
+    'patient-export is declared on Patient and group-export on Group.',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-token-url-api-path',
+    'metadata',
+    'The oauth-uris token URL is built on the FHIR base (…/api/v2/auth/token on v2), a path that serves nothing.',
+    "rest.security's oauth-uris token URL is <base>/auth/token.",
+    ['seed:001 §Check API status'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1351,6 +1351,16 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (h2): seed 001 rows ≥062
+Object.assign(PROBES, {
+  'metadata-kind-capability': metadataText,
+  'metadata-format-mime-shortcuts': metadataText,
+  'metadata-instantiates-ig-url': metadataText,
+  'metadata-v2-instantiates-bfd-v1': metadataText,
+  'metadata-export-ops-wrong-resource': metadataText,
+  'metadata-token-url-api-path': metadataText,
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
 import { applyExampleFieldFaults } from '../capability-faults';
+import { applySeed001MetadataFaults } from '../capability-seed001-faults';
 import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
 import { sendBody, sendOutcome, sendText } from '../outcome';
@@ -40,6 +41,7 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
     applyExampleFieldFaults(ctx.faults, statement);
+    applySeed001MetadataFaults(ctx.faults, statement, version, baseUrl(request));
     // Fault metadata-export-definitions-swapped: each export operation cites the other's definition.
     if (ctx.faults.has('metadata-export-definitions-swapped'))
       Object.assign(
