@@ -468,7 +468,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-EMPTY-404',
     title: 'a job list with nothing to show answers 404',
     description:
-      'When no job matches, GET /jobs answers 404 with an OperationOutcome (code not-found) rather than an empty Bundle. Asked with _status=FailedExpired, a state a healthy run never produces; skipped when the organization does have such jobs.',
+      'When no job matches, GET /jobs answers 404 with an OperationOutcome (code not-found) rather than an empty Bundle. Asked with _status=FailedExpired, a state a healthy run never produces; skipped when the organization does have such jobs (Tasks listed as failed). A 200 listing only Tasks of other statuses fails: none of them can be FailedExpired, so nothing matched.',
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §2.5'],
@@ -480,6 +480,14 @@ export const jobsChecks: CheckDefinition[] = [
         'list jobs with _status=FailedExpired (expected: none)',
       );
       const tasks = res.status === 200 ? tasksOf(res) : undefined;
+      // FailedExpired jobs are listed as "failed": a list without one holds no FailedExpired job, and
+      // answering it with jobs of other states stands in for the 404 (a filter falling back to everything).
+      if (tasks?.length && !tasks.some((t) => t.status === 'failed'))
+        return fail(
+          `_status=FailedExpired answered 200 with ${tasks.length} job(s), none of them failed (${[...new Set(tasks.map((t) => JSON.stringify(t.status)))].join(', ')}): no FailedExpired job to return, so 404 was due`,
+          [res.exchange.id],
+          { expected: '404', actual: '200' },
+        );
       if (tasks?.length)
         return skip(`the organization has ${tasks.length} FailedExpired job(s), so the list is not empty`, [
           res.exchange.id,

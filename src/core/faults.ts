@@ -3045,6 +3045,55 @@ const CATALOG = [
     "rest.security's oauth-uris token URL is <base>/auth/token.",
     ['seed:001 §Check API status'],
   ),
+  f(
+    'jobs-task-request-path-only',
+    'jobs',
+    'Each Task\'s input valueString is "GET " and the kick-off\'s path and query only (GET /api/v2/Patient/$export?…), without scheme and host.',
+    'A listed job gives its request as "GET " followed by the request URL.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'jobs-filtered-empty-lists-all',
+    'jobs',
+    'A _status filter that matches no job answers 200 with the whole unfiltered list instead of 404.',
+    'A job list with nothing to return answers 404; _status limits the list to the named states.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'jobs-status-filter-raw-contains',
+    'jobs',
+    "A job matches _status when its state's name occurs in the raw _status text: _status=FailedExpired also lists Failed and Expired jobs.",
+    '_status limits the job list to jobs in the named states.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'jobs-task-status-unmapped-states',
+    'jobs',
+    'Task.status maps only Pending, In Progress, Completed, Failed and Cancelled; the other states show their own name (archived, expired, failedexpired, cancelledexpired).',
+    'Task.status takes only completed, failed, in-progress and cancelled; Archived and Expired jobs show completed.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'jobs-pending-task-requested',
+    'jobs',
+    'A Pending job is listed with Task.status "requested" (FHIR\'s word for a queued task) instead of "in-progress".',
+    'Pending and In Progress jobs are listed as in-progress.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'jobs-task-end-completed-only',
+    'jobs',
+    'executionPeriod.end is given for completed jobs only: failed and cancelled jobs are listed without an end.',
+    'Each listed job gives its end time as executionPeriod.end.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'jobs-task-intent-first-only',
+    'jobs',
+    'Only the first Task of a job list carries intent "order"; the others have no intent.',
+    'Each entry\'s resource is a Task with intent "order".',
+    ['seed:001 §Request job history'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -251,4 +251,13 @@ describe('bundleProblems and taskProblems', () => {
     });
     expect(taskProblems(tasksOfBody(bundle([running]))![0]!, 'v2')).toEqual([]);
   });
+
+  it('want the request URL absolute, as the documented example has it', () => {
+    const pathOnly = task(1, 'completed', MAIN_KICKOFF, {
+      input: [{ type: { text: 'BULK FHIR Export' }, valueString: 'GET /api/v2/Patient/$export' }],
+    });
+    expect(taskProblems(tasksOfBody(bundle([pathOnly]))![0]!, 'v2')).toEqual([
+      'input valueString "GET /api/v2/Patient/$export" is not GET followed by an absolute URL',
+    ]);
+  });
 });

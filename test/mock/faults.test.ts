@@ -1361,6 +1361,33 @@ Object.assign(PROBES, {
   'metadata-token-url-api-path': metadataText,
 });
 
+/** The caller's job list filtered by `filter` (unfiltered without one), as its text or its status. */
+async function jobListOf(m: TestMock, t: string, filter?: string): Promise<unknown> {
+  const res = await m
+    .http()
+    .get(`/api/v2/jobs${filter ? `?_status=${encodeURIComponent(filter)}` : ''}`)
+    .set(exportHeaders(t));
+  return res.status === 200 ? res.text : res.status;
+}
+
+Object.assign(PROBES, {
+  'jobs-task-request-path-only': async (m: TestMock) => jobListOf(m, (await completed(m)).t),
+  'jobs-filtered-empty-lists-all': async (m: TestMock) =>
+    jobListOf(m, (await completed(m)).t, 'FailedExpired'),
+  'jobs-status-filter-raw-contains': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'Expired');
+    return jobListOf(m, t, 'FailedExpired');
+  },
+  'jobs-task-status-unmapped-states': async (m: TestMock) => jobListOf(m, (await jobHeldIn(m, 'Archived')).t),
+  'jobs-pending-task-requested': async (m: TestMock) => jobListOf(m, (await jobHeldIn(m, 'Pending')).t),
+  'jobs-task-end-completed-only': async (m: TestMock) => jobListOf(m, (await jobHeldIn(m, 'Cancelled')).t),
+  'jobs-task-intent-first-only': async (m: TestMock) => {
+    const { t } = await completed(m);
+    await completed(m, '/api/v2/Patient/$export?_type=Coverage');
+    return jobListOf(m, t);
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {
