@@ -3094,6 +3094,48 @@ const CATALOG = [
     'Each entry\'s resource is a Task with intent "order".',
     ['seed:001 §Request job history'],
   ),
+  f(
+    'attribution-status-request-time',
+    'attribution',
+    "last_attribution_update is the time of the request (read from the clock), not when the organization's attribution file was ingested.",
+    "attribution_status gives the time the organization's attribution data was last updated.",
+    ['seed:001 §Request attribution status'],
+  ),
+  f(
+    'attribution-types-camel-case',
+    'attribution',
+    "The ingestion_dates types are camelCase (lastAttributionUpdate, lastRunoutUpdate), as a JSON encoder's naming policy writes them.",
+    'ingestion_dates entries have type last_attribution_update or last_runout_update.',
+    ['seed:001 §Request attribution status'],
+  ),
+  f(
+    'download-deleted-after-fetch',
+    'download',
+    'A file is removed once it has been served whole: a second download of it answers 404 Not Found.',
+    'Files remain downloadable for 24 hours after the job completes.',
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'download-expiry-from-last-access',
+    'download',
+    'Files are kept until a day after they were last downloaded (a cleaner going by access time), not 24 hours after the job completed.',
+    'Files expire 24 hours after the job completes; a later download is refused.',
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'download-one-at-a-time',
+    'download',
+    'While one file of a job is being sent, a download of another of its files answers 429 Too Many Requests (Retry-After: 1).',
+    'Several files of one job can be downloaded at the same time, each answer complete.',
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'download-gzip-twice',
+    'download',
+    'A gzip download is compressed twice (labelled Content-Encoding: gzip once): decompressed once, it is gzip data, not NDJSON.',
+    "A gzip-compressed download decompresses to the file's NDJSON.",
+    ['seed:001 §Download the data'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -33,6 +33,14 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
       for (const d of dates) d.timestamp = d.timestamp.replace(/(Z|[+-]\d\d(:?\d\d)?)$/, '');
     if (ctx.faults.has('attribution-status-no-runout'))
       dates.splice(0, dates.length, ...dates.filter((d) => d.type !== 'last_runout_update'));
+    // Fault attribution-status-request-time: the last update is read from the clock, not the ingestion.
+    if (ctx.faults.has('attribution-status-request-time'))
+      for (const d of dates)
+        if (d.type === 'last_attribution_update')
+          d.timestamp = (ctx.quirks ? rfc3339Nano : postgresTimestamp)(ctx.clock.now());
+    // Fault attribution-types-camel-case: the entry types as a JSON encoder's camelCase names them.
+    if (ctx.faults.has('attribution-types-camel-case'))
+      for (const d of dates) d.type = d.type.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
     const body = ctx.faults.has('attribution-wrong-shape') ? { dates } : { ingestion_dates: dates };
     // Go's JSON encoder ends the body with a newline.
     return sendBody(reply, 200, 'application/json', `${JSON.stringify(body)}\n`);

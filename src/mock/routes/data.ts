@@ -13,6 +13,7 @@ import { ndjsonStream, truncated } from '../ndjson-stream';
 import { pacedStream } from '../download-pace';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 import type { PlannedFile } from '../data/types';
+import { gzipAgain, noteDownload, refusedDownload, servedByLastAccess } from '../download-seed001-faults';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
 
@@ -86,7 +87,15 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
 
   const afterExpiry = ctx.faults.has('download-available-after-expiry');
   // A job that left memory has no files to serve, fault or not.
-  const status = 'gone' in m ? 'Expired' : servedAs(ctx, jobState(m.job, ctx.clock.nowMs()));
+  const status =
+    'gone' in m
+      ? 'Expired'
+      : servedByLastAccess(
+          ctx.faults,
+          m.job,
+          servedAs(ctx, jobState(m.job, ctx.clock.nowMs())),
+          ctx.clock.nowMs(),
+        );
   if ('gone' in m || ((status === 'Archived' || status === 'Expired') && !afterExpiry)) {
     if (m.quirkPrefix) {
       // Quirk: the middleware's 404 OperationOutcome, then the file server's plain "Not Found".
@@ -120,6 +129,10 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     }
   }
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
+  const refused = refusedDownload(ctx.faults, m.job, fileName);
+  if (refused === 429) reply.header('retry-after', '1');
+  if (refused) return sendText(reply, refused);
+  noteDownload(m.job, fileName, ctx.clock.nowMs(), reply);
 
   // Quirk: the real server re-serializes BFD resources, so keys come sorted at every level.
   const lines = ctx.generator.fileLines(source.spec, file, { sortKeys: ctx.quirks });
@@ -152,5 +165,5 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   if (ctx.faults.has('download-bad-gzip')) return reply.send(cut(body));
   const zipped = createGzip({ level: 6 });
   body.on('error', (err) => zipped.destroy(err));
-  return reply.send(cut(body.pipe(zipped)));
+  return reply.send(cut(gzipAgain(ctx.faults, body.pipe(zipped))));
 }
