@@ -286,7 +286,7 @@ function partialFailureCheck(): CheckDefinition {
     id: 'MANIFEST-PARTIAL-FAILURE',
     title: 'an export that fails in part completes with error files naming the failures',
     description:
-      "For every export the run followed, the target's control endpoints say which beneficiaries it could not export. Where there are any, the job must still complete with 200, its manifest's error array must list OperationOutcome files, and the error files the run downloaded must hold at least one OperationOutcome per failed beneficiary; the shared export's error files are read back and must name each failed beneficiary's MBI. Skipped on a target without mock control, and for exports where nothing failed.",
+      "For every export the run followed, the target's control endpoints say which beneficiaries it could not export. Where there are any, the job must still complete with 200, its manifest's error array must list OperationOutcome files that download (200), and the error files the run downloaded must hold at least one OperationOutcome per failed beneficiary; the shared export's error files are read back and must name each failed beneficiary's MBI. Skipped on a target without mock control, and for exports where nothing failed.",
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -339,6 +339,18 @@ async function judgePartialFailure(
       expected: `error files describing ${failed.length} failure(s)`,
       actual: JSON.stringify(run.manifest?.error ?? null),
     });
+  // A listed error file that cannot be had describes nothing: the failures would go unexplained.
+  const dead = run.downloads.filter(
+    (d) => d.kind === 'error' && !d.refused && d.status !== undefined && d.status !== 200,
+  );
+  if (dead.length)
+    return fail(
+      `${what}, but ${dead.length} of the ${listed.length} error file(s) listed cannot be downloaded (${dead
+        .slice(0, 2)
+        .map((d) => `${d.item.url}: ${d.status}`)
+        .join('; ')})`,
+      [...evidence, ...dead.flatMap((d) => (d.exchangeId ? [d.exchangeId] : []))],
+    );
   const read = completeDownloads(run, 'error');
   const outcomes = read.reduce((n, d) => n + (d.validation.countsByType.OperationOutcome ?? 0), 0);
   if (read.length === listed.length && outcomes < failed.length)

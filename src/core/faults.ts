@@ -3136,6 +3136,34 @@ const CATALOG = [
     "A gzip-compressed download decompresses to the file's NDJSON.",
     ['seed:001 §Download the data'],
   ),
+  f(
+    'download-open-after-first-fetch',
+    'download',
+    "Once a job's file has been downloaded with the token, the job's files are served to requests without any token (access cached per job).",
+    'A file download without the bearer token is refused.',
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'manifest-error-file-missing',
+    'status',
+    'The manifest lists error files for the beneficiaries that failed, but those files were never written: each error URL answers 404.',
+    "When part of the data cannot be exported, the manifest's error field lists the URLs of files that describe the failures.",
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'content-line-double-encoded',
+    'fhir',
+    "The first line of each data file is a JSON string holding the resource's JSON (serialized twice), not the resource object.",
+    'Data files are NDJSON: one FHIR resource, a JSON object, per line.',
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'manifest-type-lowercase',
+    'status',
+    "Each output entry's type is the resource type in lower case (patient, coverage, explanationofbenefit), as the file names spell it.",
+    'Each file is labelled with its resource type: every line of a file is a resource of the type its manifest entry names.',
+    ['seed:001 §Download the data'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

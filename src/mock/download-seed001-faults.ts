@@ -42,11 +42,35 @@ export function servedByLastAccess(faults: FaultSet, job: Job, status: JobStatus
 }
 
 /**
+ * Fault download-open-after-first-fetch: once one of a job's files was downloaded with the token,
+ * the job's files count as authorized and are served to a request without one.
+ */
+export function openedByEarlierDownload(
+  faults: FaultSet,
+  job: Job | undefined,
+  header: string | undefined,
+): boolean {
+  return (
+    faults.has('download-open-after-first-fetch') &&
+    header === undefined &&
+    job !== undefined &&
+    historyOf(job).lastAccessMs !== undefined
+  );
+}
+
+/**
  * Why this download is refused by one of the faults, as a status to answer (undefined: serve it).
  * Fault download-deleted-after-fetch: a file served once is gone (404). Fault
- * download-one-at-a-time: while one of the job's files is being sent, another answers 429.
+ * download-one-at-a-time: while one of the job's files is being sent, another answers 429. Fault
+ * manifest-error-file-missing: the error files the manifest lists were never written (404).
  */
-export function refusedDownload(faults: FaultSet, job: Job, fileName: string): 404 | 429 | undefined {
+export function refusedDownload(
+  faults: FaultSet,
+  job: Job,
+  fileName: string,
+  kind: 'output' | 'error',
+): 404 | 429 | undefined {
+  if (faults.has('manifest-error-file-missing') && kind === 'error') return 404;
   const h = historyOf(job);
   if (faults.has('download-deleted-after-fetch') && h.served.has(fileName)) return 404;
   if (faults.has('download-one-at-a-time') && h.inFlight > 0) return 429;

@@ -1432,6 +1432,18 @@ Object.assign(PROBES, {
       return `error: ${(err as Error).message}`;
     }
   },
+  'download-open-after-first-fetch': async (m: TestMock) => {
+    const { t, url } = await firstOutput(m);
+    await m.http().get(url).set(auth(t)).parse(textParser);
+    return status(m.http().get(url).parse(textParser));
+  },
+  'manifest-error-file-missing': async (m: TestMock) => {
+    const { t, res } = await completed(m);
+    const url = new URL(json<{ error: Array<{ url: string }> }>(res).error[0]?.url ?? '').pathname;
+    return status(m.http().get(url).set(auth(t)).parse(textParser));
+  },
+  'content-line-double-encoded': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'manifest-type-lowercase': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
   'jobs-task-intent-first-only': async (m: TestMock) => {
     const { t } = await completed(m);
     await completed(m, '/api/v2/Patient/$export?_type=Coverage');

@@ -13,7 +13,13 @@ import { ndjsonStream, truncated } from '../ndjson-stream';
 import { pacedStream } from '../download-pace';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 import type { PlannedFile } from '../data/types';
-import { gzipAgain, noteDownload, refusedDownload, servedByLastAccess } from '../download-seed001-faults';
+import {
+  gzipAgain,
+  noteDownload,
+  openedByEarlierDownload,
+  refusedDownload,
+  servedByLastAccess,
+} from '../download-seed001-faults';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
 
@@ -72,7 +78,8 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const openAccess =
     (ctx.faults.has('download-no-token-required') && header === undefined) ||
     // Fault download-accepts-any-bearer: the file server checks that a bearer token is there, not what it is.
-    (ctx.faults.has('download-accepts-any-bearer') && /^Bearer \S+$/.test(header ?? ''));
+    (ctx.faults.has('download-accepts-any-bearer') && /^Bearer \S+$/.test(header ?? '')) ||
+    openedByEarlierDownload(ctx.faults, ctx.jobs.get(Number(jobID)), header);
   const ownerAco = openAccess ? ctx.acos.get(ctx.jobs.get(Number(jobID))?.cmsId ?? '') : undefined;
   const aco = ownerAco ?? (await requireAco(ctx, request, reply));
   if (!aco) return reply;
@@ -129,7 +136,7 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     }
   }
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
-  const refused = refusedDownload(ctx.faults, m.job, fileName);
+  const refused = refusedDownload(ctx.faults, m.job, fileName, file.kind);
   if (refused === 429) reply.header('retry-after', '1');
   if (refused) return sendText(reply, refused);
   noteDownload(m.job, fileName, ctx.clock.nowMs(), reply);
