@@ -512,7 +512,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-OWN-ONLY',
     title: "the job list shows only the caller's own jobs",
     description:
-      "Another organization's GET /jobs must not list this run's jobs: a job list is scoped to the token's organization.",
+      "Another organization's GET /jobs must not list this run's jobs, unfiltered or filtered by _status (asked with Completed once the run's export has completed): a job list is scoped to the token's organization.",
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §2.5'],
@@ -528,11 +528,30 @@ export const jobsChecks: CheckDefinition[] = [
       if (res.status !== 200 && res.status !== 404)
         return skip(`the other client's job list answered ${res.status}`, [res.exchange.id]);
       const leaked = (tasks ?? []).filter((t) => t.id === mainId);
-      return leaked.length
-        ? fail(`the other organization's job list includes this run's job ${mainId}`, [res.exchange.id])
+      if (leaked.length)
+        return fail(`the other organization's job list includes this run's job ${mainId}`, [res.exchange.id]);
+      // A filtered list is a query of its own: it must be scoped to the organization too.
+      if (!main.manifest)
+        return pass(
+          `the other organization's list (${res.status}, ${tasks?.length ?? 0} Task(s)) does not show job ${mainId}`,
+          [res.exchange.id],
+        );
+      const filtered = await listJobs(
+        ctx,
+        'Completed',
+        "another organization's job list, _status=Completed",
+        ctx.otherClient,
+      );
+      const evidence = [res.exchange.id, filtered.exchange.id];
+      const filteredTasks = filtered.status === 200 ? (tasksOf(filtered) ?? []) : [];
+      return filteredTasks.some((t) => t.id === mainId)
+        ? fail(
+            `the other organization's _status=Completed list includes this run's completed job ${mainId} (its unfiltered list does not)`,
+            evidence,
+          )
         : pass(
-            `the other organization's list (${res.status}, ${tasks?.length ?? 0} Task(s)) does not show job ${mainId}`,
-            [res.exchange.id],
+            `neither the other organization's unfiltered list (${res.status}, ${tasks?.length ?? 0} Task(s)) nor its _status=Completed list (${filtered.status}) shows job ${mainId}`,
+            evidence,
           );
     },
   }),

@@ -3164,6 +3164,34 @@ const CATALOG = [
     'Each file is labelled with its resource type: every line of a file is a resource of the type its manifest entry names.',
     ['seed:001 §Download the data'],
   ),
+  f(
+    'download-plain-labelled-gzip',
+    'download',
+    'Every download is labelled Content-Encoding: gzip, but only those asking for gzip are compressed: a plain download is labelled as gzip.',
+    'A download without Accept-Encoding: gzip is served as plain, uncompressed NDJSON.',
+    ['seed:001 §Download the data'],
+  ),
+  f(
+    'jobs-filtered-list-all-acos',
+    'jobs',
+    'A job list filtered by _status shows the matching jobs of every organization (the filtered query has no organization clause); the unfiltered list is right.',
+    "GET /jobs returns the requesting organization's jobs, and only those.",
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'metadata-xml-without-accept',
+    'metadata',
+    "A metadata request whose Accept names no JSON type (curl's, or none) gets the CapabilityStatement in FHIR XML (application/fhir+xml).",
+    'The metadata answer is a FHIR CapabilityStatement in JSON.',
+    ['seed:001 §Check API status'],
+  ),
+  f(
+    'metadata-impl-url-proxy-scheme',
+    'metadata',
+    "implementation.url has the scheme the server was reached by behind its proxy: the target's host with the other scheme (http for https).",
+    "The CapabilityStatement's implementation.url is the base URL of the environment that serves it.",
+    ['seed:001 §Check API status'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

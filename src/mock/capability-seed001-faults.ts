@@ -14,6 +14,41 @@ const asObject = (value: unknown): Json | undefined =>
 /** The Bulk Data IG's canonical URL: the guide, not the CapabilityStatement it publishes. */
 const BULK_DATA_IG = 'http://hl7.org/fhir/uv/bulkdata/ImplementationGuide/hl7.fhir.uv.bulkdata';
 
+/**
+ * Fault metadata-xml-without-accept: a request whose Accept names no JSON type gets the statement
+ * in FHIR XML, as FHIR servers that default to XML answer (undefined: JSON as usual).
+ */
+export function xmlStatementFor(
+  faults: FaultSet,
+  accept: string | undefined,
+  statement: Json,
+): string | undefined {
+  if (!faults.has('metadata-xml-without-accept') || /json/i.test(accept ?? '')) return undefined;
+  const value = (name: string) =>
+    typeof statement[name] === 'string' ? `<${name} value="${escapeXml(statement[name])}"/>` : '';
+  return `<CapabilityStatement xmlns="http://hl7.org/fhir">${[
+    'status',
+    'date',
+    'publisher',
+    'kind',
+    'fhirVersion',
+  ]
+    .map(value)
+    .join('')}</CapabilityStatement>`;
+}
+
+const escapeXml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * Fault metadata-impl-url-proxy-scheme: implementation.url written from the scheme the
+ * server itself was reached by behind a TLS-terminating proxy; emulated by the other scheme.
+ */
+export function implementationUrlFor(faults: FaultSet, base: string): string {
+  if (!faults.has('metadata-impl-url-proxy-scheme')) return base;
+  return base.startsWith('https:') ? base.replace(/^https:/, 'http:') : base.replace(/^http:/, 'https:');
+}
+
 /** Changes `statement` in place for the seed 001 row faults that are on. */
 export function applySeed001MetadataFaults(
   faults: FaultSet,

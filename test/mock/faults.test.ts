@@ -1444,6 +1444,20 @@ Object.assign(PROBES, {
   },
   'content-line-double-encoded': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
   'manifest-type-lowercase': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
+  'download-plain-labelled-gzip': async (m: TestMock) => {
+    try {
+      return (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-encoding'] ?? 'none';
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  },
+  'jobs-filtered-list-all-acos': async (m: TestMock) => {
+    await completed(m);
+    return jobListOf(m, await tokenFor(m.app, 'A9990'), 'Completed');
+  },
+  'metadata-xml-without-accept': async (m: TestMock) =>
+    (await m.http().get('/api/v2/metadata')).headers['content-type'],
+  'metadata-impl-url-proxy-scheme': metadataText,
   'jobs-task-intent-first-only': async (m: TestMock) => {
     const { t } = await completed(m);
     await completed(m, '/api/v2/Patient/$export?_type=Coverage');

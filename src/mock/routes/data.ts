@@ -166,6 +166,8 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     const whole = ctx.faults.has('download-truncated') ? truncated(stream) : stream;
     return pace.bytes > 0 ? pacedStream(whole, pace, stillServed) : whole;
   };
+  // Fault download-plain-labelled-gzip: the gzip label is set on every answer, compressed or not.
+  if (!gzip && ctx.faults.has('download-plain-labelled-gzip')) reply.header('content-encoding', 'gzip');
   if (!gzip) return reply.send(cut(body));
   if (!ctx.faults.has('download-gzip-unlabelled')) reply.header('content-encoding', 'gzip');
   // Fault download-bad-gzip: labelled gzip, sent plain.

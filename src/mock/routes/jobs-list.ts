@@ -113,11 +113,14 @@ async function listJobs(
   // Only the states and references are collected here; the Tasks are written as the socket drains.
   const matches: Array<{ job: Job; state: JobState }> = [];
   const own = [...ctx.jobs.ofAco(aco.cmsId)];
-  const candidates = ctx.faults.has('jobs-other-aco')
-    ? ctx.jobs.all()
-    : ctx.faults.has('jobs-list-omits-newest')
-      ? own.filter((j) => j.id !== Math.max(...own.map((o) => o.id)))
-      : own;
+  // Fault jobs-filtered-list-all-acos: the filtered query leaves out the organization's clause.
+  const candidates =
+    ctx.faults.has('jobs-other-aco') ||
+    (statusText !== undefined && ctx.faults.has('jobs-filtered-list-all-acos'))
+      ? ctx.jobs.all()
+      : ctx.faults.has('jobs-list-omits-newest')
+        ? own.filter((j) => j.id !== Math.max(...own.map((o) => o.id)))
+        : own;
   let listable = 0;
   for (const job of candidates) {
     if (lifecycleOver(job, nowMs)) continue; // leaving memory at the next sweep
