@@ -3192,6 +3192,27 @@ const CATALOG = [
     "The CapabilityStatement's implementation.url is the base URL of the environment that serves it.",
     ['seed:001 §Check API status'],
   ),
+  f(
+    'jobs-archived-filter-files-gone',
+    'jobs',
+    '_status=Archived is read as "files no longer available": it lists Expired jobs beside Archived ones (Completed ones stay out).',
+    '_status=Archived lists only Archived jobs, leaving out Completed and Expired ones.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'jobs-task-start-date-only',
+    'jobs',
+    "executionPeriod.start is written with a date layout (2026-12-06): the job's start time of day is lost.",
+    'Each listed job gives its start time as executionPeriod.start.',
+    ['seed:001 §Request job history'],
+  ),
+  f(
+    'attribution-status-any-aco',
+    'attribution',
+    'attribution_status answers the newest ingestion dates of any organization (its query has no organization clause): an organization without attribution data gets 200.',
+    "attribution_status gives the organization's own last update, and 404 when it never had an attribution or runout file.",
+    ['seed:001 §Request attribution status'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -19,6 +19,18 @@ export function matchesRawStatusText(
   return faults.has('jobs-status-filter-raw-contains') ? statusText.includes(status) : undefined;
 }
 
+/**
+ * Fault jobs-archived-filter-files-gone: _status=Archived is read as "files no longer available" and
+ * matches Expired jobs too (Completed ones stay out).
+ */
+export function archivedMeansFilesGone(
+  faults: FaultSet,
+  wanted: readonly string[],
+  status: JobStatus,
+): boolean {
+  return faults.has('jobs-archived-filter-files-gone') && wanted.includes('Archived') && status === 'Expired';
+}
+
 /** Fault jobs-filtered-empty-lists-all: a _status filter that matches nothing answers the whole list. */
 export function emptyFilterListsAll(faults: FaultSet, filtered: boolean, matched: number): boolean {
   return faults.has('jobs-filtered-empty-lists-all') && filtered && matched === 0;
@@ -51,9 +63,12 @@ export function applySeed001TaskFaults(faults: FaultSet, task: Record<string, un
       if (typeof input.valueString === 'string')
         input.valueString = input.valueString.replace(/^GET [a-z]+:\/\/[^/]+/, 'GET ');
   // Fault jobs-task-end-completed-only: the end comes from a completion time, which only completed jobs have.
-  const period = task['executionPeriod'] as { end?: string } | undefined;
+  const period = task['executionPeriod'] as { start?: string; end?: string } | undefined;
   if (faults.has('jobs-task-end-completed-only') && period && task['status'] !== 'completed')
     delete period.end;
+  // Fault jobs-task-start-date-only: the start written with a date layout, its time of day lost.
+  if (faults.has('jobs-task-start-date-only') && typeof period?.start === 'string')
+    period.start = period.start.slice(0, 10);
   // Fault jobs-task-intent-first-only: only the first Task of a list carries intent.
   if (faults.has('jobs-task-intent-first-only') && index > 0) delete task['intent'];
 }

@@ -1458,6 +1458,16 @@ Object.assign(PROBES, {
   'metadata-xml-without-accept': async (m: TestMock) =>
     (await m.http().get('/api/v2/metadata')).headers['content-type'],
   'metadata-impl-url-proxy-scheme': metadataText,
+  'jobs-archived-filter-files-gone': async (m: TestMock) =>
+    jobListOf(m, (await jobHeldIn(m, 'Expired')).t, 'Archived'),
+  'jobs-task-start-date-only': async (m: TestMock) => jobListOf(m, (await completed(m)).t),
+  'attribution-status-any-aco': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await tokenFor(m.app, 'TEST996'))),
+    ),
   'jobs-task-intent-first-only': async (m: TestMock) => {
     const { t } = await completed(m);
     await completed(m, '/api/v2/Patient/$export?_type=Coverage');

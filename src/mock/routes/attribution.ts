@@ -24,7 +24,12 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
         'Accept header is required and must be application/fhir+json',
       );
     // The documents show the database's text form; the real server encodes a Go time (RFC 3339).
-    const dates = ingestionDates(aco, ctx.clock.now(), ctx.quirks ? rfc3339Nano : postgresTimestamp);
+    const format = ctx.quirks ? rfc3339Nano : postgresTimestamp;
+    // Fault attribution-status-any-aco: the query has no organization clause and answers the latest
+    // ingestion of each type across every organization.
+    const dates = ctx.faults.has('attribution-status-any-aco')
+      ? latestOfAll([...ctx.acos.values()], ctx.clock.now(), format)
+      : ingestionDates(aco, ctx.clock.now(), format);
     if (dates.length === 0 && !ctx.faults.has('attribution-missing-200'))
       return sendOutcome(reply, 404, version, 'not-found');
     if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
@@ -45,6 +50,19 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
     // Go's JSON encoder ends the body with a newline.
     return sendBody(reply, 200, 'application/json', `${JSON.stringify(body)}\n`);
   });
+}
+
+/** The newest ingestion date of each type over `acos` (fault attribution-status-any-aco). */
+function latestOfAll(
+  acos: MockAco[],
+  now: Date,
+  format: (at: Date) => string,
+): Array<{ timestamp: string; type: string }> {
+  const newest = new Map<string, number>();
+  for (const aco of acos)
+    for (const d of ingestionDates(aco, now, (at) => at.toISOString()))
+      newest.set(d.type, Math.max(newest.get(d.type) ?? 0, Date.parse(d.timestamp)));
+  return [...newest].map(([type, ms]) => ({ type, timestamp: format(new Date(ms)) }));
 }
 
 /**

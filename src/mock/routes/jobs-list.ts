@@ -24,6 +24,7 @@ import { jobFiles } from '../manifest';
 import { baseUrl } from '../urls';
 import {
   applySeed001TaskFaults,
+  archivedMeansFilesGone,
   emptyFilterListsAll,
   matchesRawStatusText,
   seed001TaskStatus,
@@ -128,8 +129,9 @@ async function listJobs(
     const state = jobState(job, nowMs);
     if (statusText === undefined && hiddenUnfiltered(ctx, state.status)) continue;
     const hit =
-      (statusText !== undefined ? matchesRawStatusText(ctx.faults, statusText, state.status) : undefined) ??
-      (byTask ? wantedTasks.has(taskStatus(state.status, ctx.quirks)) : wanted.includes(state.status));
+      ((statusText !== undefined ? matchesRawStatusText(ctx.faults, statusText, state.status) : undefined) ??
+        (byTask ? wantedTasks.has(taskStatus(state.status, ctx.quirks)) : wanted.includes(state.status))) ||
+      archivedMeansFilesGone(ctx.faults, wanted, state.status);
     if (ignoreFilter || hit) matches.push({ job, state });
   }
   if (emptyFilterListsAll(ctx.faults, statusText !== undefined, matches.length))
