@@ -3213,6 +3213,13 @@ const CATALOG = [
     "attribution_status gives the organization's own last update, and 404 when it never had an attribution or runout file.",
     ['seed:001 §Request attribution status'],
   ),
+  f(
+    'download-gzip-not-closed',
+    'download',
+    "A gzip download ends without the gzip stream's final block and trailer (the writer is never closed): the body a client receives is not the whole file.",
+    'A GET to each URL of the manifest returns that file, whole, with 200.',
+    ['seed:001 §Download the data'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

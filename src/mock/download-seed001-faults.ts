@@ -5,7 +5,7 @@
  * files have been through is kept beside the job, and goes with it.
  */
 import { createGzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { DAY_MS, type Job, type JobStatus } from './jobs';
 import type { FaultSet } from './faults';
@@ -88,8 +88,30 @@ export function noteDownload(job: Job, fileName: string, nowMs: number, reply: F
   });
 }
 
-/** Fault download-gzip-twice: the already compressed body goes through the compressor once more. */
+/** What a gzip writer that is never closed leaves unwritten: the trailer and the last bytes of the final block. */
+const UNCLOSED_TAIL_BYTES = 12;
+
+/**
+ * Fault download-gzip-not-closed: the gzip writer is never closed (a Go handler that forgets
+ * gz.Close()), so the stream ends without its final block and trailer.
+ */
+function withoutGzipEnd(zipped: Readable): Readable {
+  let held = Buffer.alloc(0);
+  const cut = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      held = Buffer.concat([held, chunk]);
+      const out = held.subarray(0, Math.max(0, held.length - UNCLOSED_TAIL_BYTES));
+      held = held.subarray(out.length);
+      done(null, out);
+    },
+  });
+  zipped.on('error', (err) => cut.destroy(err));
+  return zipped.pipe(cut);
+}
+
+/** The faults that change an already compressed body: compressed once more, or left unclosed. */
 export function gzipAgain(faults: FaultSet, zipped: Readable): Readable {
+  if (faults.has('download-gzip-not-closed')) return withoutGzipEnd(zipped);
   if (!faults.has('download-gzip-twice')) return zipped;
   const again = createGzip({ level: 6 });
   zipped.on('error', (err) => again.destroy(err));

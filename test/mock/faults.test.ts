@@ -1468,6 +1468,13 @@ Object.assign(PROBES, {
         .get('/api/v2/attribution_status')
         .set(auth(await tokenFor(m.app, 'TEST996'))),
     ),
+  'download-gzip-not-closed': async (m: TestMock) => {
+    try {
+      return String((await firstFile(m, { 'Accept-Encoding': 'gzip' })).body).length;
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  },
   'jobs-task-intent-first-only': async (m: TestMock) => {
     const { t } = await completed(m);
     await completed(m, '/api/v2/Patient/$export?_type=Coverage');
