@@ -261,3 +261,26 @@ describe('bundleProblems and taskProblems', () => {
     ]);
   });
 });
+
+describe('JOBS-EMPTY-404', () => {
+  /** A context whose _status=FailedExpired list answers `status` with `body`. */
+  const listing = (status: number, body: unknown) => {
+    const fake = fakeContext();
+    const res = fake.answer(
+      { url: '/api/v2/jobs?_status=FailedExpired', operationId: 'listJobsV2', status, body, label: 'list' },
+      true,
+    );
+    (fake.ctx.target as unknown as { call: () => Promise<unknown> }).call = () => Promise.resolve(res);
+    return fake.ctx;
+  };
+
+  it('fails on a 200 none of whose Tasks is failed: nothing there can be FailedExpired', async () => {
+    const out = await byId('JOBS-EMPTY-404').run(listing(200, bundle([task(1, 'completed', MAIN_KICKOFF)])));
+    expect(out).toMatchObject({ outcome: 'fail', expected: '404', actual: '200' });
+  });
+
+  it('skips when the list holds failed Tasks: the organization may have FailedExpired jobs', async () => {
+    const out = await byId('JOBS-EMPTY-404').run(listing(200, bundle([task(1, 'failed', MAIN_KICKOFF)])));
+    expect(out.outcome).toBe('skip');
+  });
+});
