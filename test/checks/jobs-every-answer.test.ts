@@ -284,3 +284,34 @@ describe('JOBS-EMPTY-404', () => {
     expect(out.outcome).toBe('skip');
   });
 });
+
+describe('JOBS-OWN-ONLY', () => {
+  /** Another organization whose unfiltered list is `unfiltered` and whose _status=Completed list is `completed`. */
+  const other = (unfiltered: unknown, completed: unknown) => {
+    const fake = fakeContext({ exports: [{ ...main, manifest: { output: [], error: [] } } as ExportRun] });
+    const answer = (url: string, body: unknown) =>
+      fake.answer({ url, operationId: 'listJobsV2', status: 200, body, label: 'list' }, true);
+    const lists = {
+      all: answer('/api/v2/jobs', unfiltered),
+      completed: answer('/api/v2/jobs?_status=Completed', completed),
+    };
+    (fake.ctx as unknown as { otherClient: unknown }).otherClient = {
+      call: (_op: string, opts: { query?: unknown }) =>
+        Promise.resolve(opts.query ? lists.completed : lists.all),
+    };
+    return fake.ctx;
+  };
+  const theirs = bundle([task(7, 'completed', FRESH_KICKOFF)]);
+
+  it("passes when neither of the other organization's lists shows the run's job", async () => {
+    expect((await byId('JOBS-OWN-ONLY').run(other(theirs, theirs))).outcome).toBe('pass');
+  });
+
+  it("fails when only the other organization's filtered list shows it", async () => {
+    const leaked = bundle([task(7, 'completed', FRESH_KICKOFF), task(1, 'completed', MAIN_KICKOFF)]);
+    expect(await byId('JOBS-OWN-ONLY').run(other(theirs, leaked))).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('_status=Completed list includes this run') as unknown,
+    });
+  });
+});
