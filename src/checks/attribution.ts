@@ -13,10 +13,46 @@ import { versioned } from './kit/operations';
  */
 const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 
+/** The instant of a zoned timestamp in either form (NaN when it is none). */
+function timestampMs(value: unknown): number {
+  if (typeof value !== 'string' || !ZONED_TIMESTAMP.test(value)) return NaN;
+  return Date.parse(value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'));
+}
+
 function isZonedTimestamp(value: unknown): boolean {
-  if (typeof value !== 'string' || !ZONED_TIMESTAMP.test(value)) return false;
-  const iso = value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
-  return !Number.isNaN(Date.parse(iso));
+  return !Number.isNaN(timestampMs(value));
+}
+
+/** How close to an answer's own Date a timestamp must be to read as that answer's clock. */
+const REQUEST_TIME_MS = 5_000;
+
+type AttributionAnswer = {
+  body?: Record<string, unknown> | null;
+  headers: Record<string, string | undefined>;
+};
+
+/** The last_attribution_update of an answer and how far it lies from the answer's Date (ms). */
+function lastAttribution(res: AttributionAnswer): { text: string; fromDateMs: number } | undefined {
+  const dates = Array.isArray(res.body?.ingestion_dates)
+    ? (res.body.ingestion_dates as Array<Record<string, unknown>>)
+    : [];
+  const text = dates.find((d) => d?.type === 'last_attribution_update')?.timestamp;
+  const at = timestampMs(text);
+  const date = Date.parse(res.headers['date'] ?? '');
+  return typeof text === 'string' && !Number.isNaN(at) && !Number.isNaN(date)
+    ? { text, fromDateMs: Math.abs(at - date) }
+    : undefined;
+}
+
+/**
+ * Whether two answers asked apart give each the time of its own request as the last attribution
+ * update: a timestamp that follows the clock tells nothing about when attribution data was ingested.
+ */
+export function followsRequestTime(first: AttributionAnswer, second: AttributionAnswer): string | undefined {
+  const [a, b] = [lastAttribution(first), lastAttribution(second)];
+  if (!a || !b || a.text === b.text) return undefined;
+  if (a.fromDateMs > REQUEST_TIME_MS || b.fromDateMs > REQUEST_TIME_MS) return undefined;
+  return `last_attribution_update is the time of each request (${a.text}, then ${b.text}, each within ${REQUEST_TIME_MS / 1000} s of its answer's Date), not when attribution data was last ingested`;
 }
 
 export const attributionChecks: CheckDefinition[] = [
@@ -24,7 +60,7 @@ export const attributionChecks: CheckDefinition[] = [
     id: 'ATTRIBUTION-STATUS',
     title: 'attribution_status lists the last attribution update',
     description:
-      'GET /attribution_status answers 200 application/json with ingestion_dates: entries of type last_attribution_update or last_runout_update, each with a timestamp that has a zone; a last_runout_update among them when the organization has a runout file (a Group/runout kick-off, cancelled at once, answers 202: BCDA refuses it without one).',
+      "GET /attribution_status answers 200 application/json with ingestion_dates: entries of type last_attribution_update or last_runout_update, each with a timestamp that has a zone; a last_runout_update among them when the organization has a runout file (a Group/runout kick-off, cancelled at once, answers 202: BCDA refuses it without one). Asked again after the run's export, the last attribution update must not be the time of each request (a timestamp within seconds of each answer's Date, different each time): it is when data was ingested.",
     level: 'MUST',
     area: 'attribution',
     profiles: ['bcda'],
@@ -71,6 +107,22 @@ export const attributionChecks: CheckDefinition[] = [
         if (runout.res.status === 202)
           problems.push(
             'no last_runout_update entry, though Group/runout starts an export (the organization has runout data)',
+          );
+      }
+      // Asked again once the run's export is done: a last update does not move with the clock.
+      if (dates) {
+        await ctx.mainExport();
+        const again = await ctx.target.call(ctx.op('getAttributionStatus'), {
+          label: 'attribution status, asked again after the export',
+          headers: { accept: 'application/json' },
+        });
+        evidence.push(again.exchange.id);
+        if (again.status === 200)
+          problems.push(
+            followsRequestTime(
+              { body, headers: res.headers },
+              { body: again.json<Record<string, unknown>>(), headers: again.headers },
+            ),
           );
       }
       const problem = joinProblems(problems);

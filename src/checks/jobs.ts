@@ -468,7 +468,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-EMPTY-404',
     title: 'a job list with nothing to show answers 404',
     description:
-      'When no job matches, GET /jobs answers 404 with an OperationOutcome (code not-found) rather than an empty Bundle. Asked with _status=FailedExpired, a state a healthy run never produces; skipped when the organization does have such jobs.',
+      'When no job matches, GET /jobs answers 404 with an OperationOutcome (code not-found) rather than an empty Bundle. Asked with _status=FailedExpired, a state a healthy run never produces; skipped when the organization does have such jobs (Tasks listed as failed). A 200 listing only Tasks of other statuses fails: none of them can be FailedExpired, so nothing matched.',
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §2.5'],
@@ -480,6 +480,14 @@ export const jobsChecks: CheckDefinition[] = [
         'list jobs with _status=FailedExpired (expected: none)',
       );
       const tasks = res.status === 200 ? tasksOf(res) : undefined;
+      // FailedExpired jobs are listed as "failed": a list without one holds no FailedExpired job, and
+      // answering it with jobs of other states stands in for the 404 (a filter falling back to everything).
+      if (tasks?.length && !tasks.some((t) => t.status === 'failed'))
+        return fail(
+          `_status=FailedExpired answered 200 with ${tasks.length} job(s), none of them failed (${[...new Set(tasks.map((t) => JSON.stringify(t.status)))].join(', ')}): no FailedExpired job to return, so 404 was due`,
+          [res.exchange.id],
+          { expected: '404', actual: '200' },
+        );
       if (tasks?.length)
         return skip(`the organization has ${tasks.length} FailedExpired job(s), so the list is not empty`, [
           res.exchange.id,
@@ -504,7 +512,7 @@ export const jobsChecks: CheckDefinition[] = [
     id: 'JOBS-OWN-ONLY',
     title: "the job list shows only the caller's own jobs",
     description:
-      "Another organization's GET /jobs must not list this run's jobs: a job list is scoped to the token's organization.",
+      "Another organization's GET /jobs must not list this run's jobs, unfiltered or filtered by _status (asked with Completed once the run's export has completed): a job list is scoped to the token's organization.",
     level: 'MUST',
     profiles: ['bcda'],
     refs: ['behavior §2.5'],
@@ -520,11 +528,30 @@ export const jobsChecks: CheckDefinition[] = [
       if (res.status !== 200 && res.status !== 404)
         return skip(`the other client's job list answered ${res.status}`, [res.exchange.id]);
       const leaked = (tasks ?? []).filter((t) => t.id === mainId);
-      return leaked.length
-        ? fail(`the other organization's job list includes this run's job ${mainId}`, [res.exchange.id])
+      if (leaked.length)
+        return fail(`the other organization's job list includes this run's job ${mainId}`, [res.exchange.id]);
+      // A filtered list is a query of its own: it must be scoped to the organization too.
+      if (!main.manifest)
+        return pass(
+          `the other organization's list (${res.status}, ${tasks?.length ?? 0} Task(s)) does not show job ${mainId}`,
+          [res.exchange.id],
+        );
+      const filtered = await listJobs(
+        ctx,
+        'Completed',
+        "another organization's job list, _status=Completed",
+        ctx.otherClient,
+      );
+      const evidence = [res.exchange.id, filtered.exchange.id];
+      const filteredTasks = filtered.status === 200 ? (tasksOf(filtered) ?? []) : [];
+      return filteredTasks.some((t) => t.id === mainId)
+        ? fail(
+            `the other organization's _status=Completed list includes this run's completed job ${mainId} (its unfiltered list does not)`,
+            evidence,
+          )
         : pass(
-            `the other organization's list (${res.status}, ${tasks?.length ?? 0} Task(s)) does not show job ${mainId}`,
-            [res.exchange.id],
+            `neither the other organization's unfiltered list (${res.status}, ${tasks?.length ?? 0} Task(s)) nor its _status=Completed list (${filtered.status}) shows job ${mainId}`,
+            evidence,
           );
     },
   }),

@@ -183,16 +183,20 @@ function base(
 
 /**
  * What is crossed about one export operation: named patient-export (or group-export), or declared
- * on the Patient (or Group) resource, yet citing the other level's OperationDefinition.
+ * on the Patient (or Group) resource, yet citing the other level's OperationDefinition; or named
+ * for one level and declared on the other level's resource.
  */
 function crossedDefinition(name: unknown, resourceType: unknown, definition: unknown): string | undefined {
   const cited =
     typeof definition === 'string'
       ? /\/OperationDefinition\/(patient|group)-export$/.exec(definition)?.[1]
       : undefined;
-  if (!cited) return undefined;
   const named = name === 'patient-export' ? 'patient' : name === 'group-export' ? 'group' : undefined;
   const placed = resourceType === 'Patient' ? 'patient' : resourceType === 'Group' ? 'group' : undefined;
+  // A patient-export declared on Group (or the other way round) exports at a level its resource is not.
+  if (named && placed && named !== placed)
+    return `the operation named ${String(name)} is declared on the ${String(resourceType)} resource`;
+  if (!cited) return undefined;
   const meant = named ?? placed;
   if (!meant || meant === cited) return undefined;
   const what = named ? `the operation named ${String(name)}` : `the ${String(resourceType)} export operation`;
@@ -311,7 +315,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-TOKEN-URL',
       'CapabilityStatement names the token endpoint',
-      'rest[0].security carries the SMART oauth-uris extension whose `token` sub-extension is the absolute URL of /auth/token.',
+      'rest[0].security carries the SMART oauth-uris extension whose `token` sub-extension is the absolute URL of /auth/token on the target itself: <base>/auth/token (seed 001), not another host or a path under /api/<version>.',
     ),
     level: 'MUST',
     profiles: ['bcda'],
@@ -337,8 +341,12 @@ export const metadataChecks: CheckDefinition[] = [
       } catch {
         return fail(`token URL ${JSON.stringify(uri)} is not absolute`, [res.exchange.id]);
       }
-      if (ctx.config.profile === 'bcda' && !url.pathname.endsWith('/auth/token')) {
-        return fail(`token URL ${uri} does not point at /auth/token`, [res.exchange.id]);
+      if (ctx.config.profile === 'bcda') {
+        // <base>/auth/token: a suffix match would let <base>/api/v2/auth/token, which serves nothing, pass.
+        const target = new URL(ctx.target.baseUrl);
+        const want = `${target.origin}${target.pathname.replace(/\/+$/, '')}/auth/token`;
+        if (`${url.origin}${url.pathname}` !== want)
+          return fail(`token URL ${uri} is not ${want}`, [res.exchange.id], { expected: want, actual: uri });
       }
       return pass(`token URL ${uri}`, [res.exchange.id]);
     },
@@ -347,7 +355,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-EXPORT-OPERATIONS',
       'CapabilityStatement declares patient-export and group-export',
-      "The Patient and Group export operations are declared (v2/v3 under rest[0].resource[].operation, v1 under rest[0].operation). Under the bulk-data-ig profile: at least one export operation (system, Patient or Group), by name or by the IG's OperationDefinition. Each cites the definition of what it is: an operation named patient-export, or declared on the Patient resource, does not cite the group-export OperationDefinition, and the other way round.",
+      "The Patient and Group export operations are declared (v2/v3 under rest[0].resource[].operation, v1 under rest[0].operation). Under the bulk-data-ig profile: at least one export operation (system, Patient or Group), by name or by the IG's OperationDefinition. Each cites the definition of what it is: an operation named patient-export, or declared on the Patient resource, does not cite the group-export OperationDefinition, and the other way round; and patient-export is declared on Patient, group-export on Group, not on the other resource.",
     ),
     level: 'MUST',
     profiles: ['bcda', 'bulk-data-ig'],

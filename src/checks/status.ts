@@ -286,7 +286,7 @@ function partialFailureCheck(): CheckDefinition {
     id: 'MANIFEST-PARTIAL-FAILURE',
     title: 'an export that fails in part completes with error files naming the failures',
     description:
-      "For every export the run followed, the target's control endpoints say which beneficiaries it could not export. Where there are any, the job must still complete with 200, its manifest's error array must list OperationOutcome files, and the error files the run downloaded must hold at least one OperationOutcome per failed beneficiary; the shared export's error files are read back and must name each failed beneficiary's MBI. Skipped on a target without mock control, and for exports where nothing failed.",
+      "For every export the run followed, the target's control endpoints say which beneficiaries it could not export. Where there are any, the job must still complete with 200, its manifest's error array must list OperationOutcome files that download (200), and the error files the run downloaded must hold at least one OperationOutcome per failed beneficiary; the shared export's error files are read back and must name each failed beneficiary's MBI. Skipped on a target without mock control, and for exports where nothing failed.",
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -339,6 +339,18 @@ async function judgePartialFailure(
       expected: `error files describing ${failed.length} failure(s)`,
       actual: JSON.stringify(run.manifest?.error ?? null),
     });
+  // A listed error file that cannot be had describes nothing: the failures would go unexplained.
+  const dead = run.downloads.filter(
+    (d) => d.kind === 'error' && !d.refused && d.status !== undefined && d.status !== 200,
+  );
+  if (dead.length)
+    return fail(
+      `${what}, but ${dead.length} of the ${listed.length} error file(s) listed cannot be downloaded (${dead
+        .slice(0, 2)
+        .map((d) => `${d.item.url}: ${d.status}`)
+        .join('; ')})`,
+      [...evidence, ...dead.flatMap((d) => (d.exchangeId ? [d.exchangeId] : []))],
+    );
   const read = completeDownloads(run, 'error');
   const outcomes = read.reduce((n, d) => n + (d.validation.countsByType.OperationOutcome ?? 0), 0);
   if (read.length === listed.length && outcomes < failed.length)
@@ -1251,7 +1263,7 @@ const expiryCheck: CheckDefinition = {
   id: 'STATUS-EXPIRED-AFTER-24H',
   title: 'a finished job and its files are gone 24 hours later',
   description:
-    "Files expire 24 hours after the job finishes: past that, the status URL no longer serves the manifest (404 or 410 with an OperationOutcome) and downloads answer 404/410. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials: the check asks for a fresh token on the moved clock, where a fixed --token has expired. The clock is put back afterwards, so a shared mock's other clients keep their tokens.",
+    "Files expire 24 hours after the job finishes: past that, the status URL no longer serves the manifest (404 or 410 with an OperationOutcome) and downloads answer 404/410. A file read 23 hours after completion (not judged) must still be gone at 25: the day runs from completion, not from the last download. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials: the check asks for a fresh token on the moved clock, where a fixed --token has expired. The clock is put back afterwards, so a shared mock's other clients keep their tokens.",
   level: 'MUST',
   area: 'status',
   phase: 'late',
@@ -1270,8 +1282,17 @@ const expiryCheck: CheckDefinition = {
     const jobUrl = main.jobUrl;
     // Nothing of the run may be in flight while the clock is a day ahead.
     await ctx.settled();
-    await control.advanceClock(EXPIRY_JUMP_SECONDS);
+    // First read the file late in its day: the 24 hours run from completion, not from the last read.
+    await control.advanceClock(STILL_THERE_SECONDS);
+    let moved = STILL_THERE_SECONDS;
     try {
+      ctx.invalidateToken();
+      const read = await ctx.target.get(file.item.url, {
+        label: "download 23 hours later (a read must not extend the files' life)",
+        operationId: 'downloadFile',
+      });
+      await control.advanceClock(EXPIRY_JUMP_SECONDS - STILL_THERE_SECONDS);
+      moved = EXPIRY_JUMP_SECONDS;
       ctx.invalidateToken();
       const status = await ctx.target.get(jobUrl, {
         label: 'status of the finished job 25 hours later',
@@ -1289,8 +1310,14 @@ const expiryCheck: CheckDefinition = {
           ? joinProblems(operationOutcomeProblems(head))
           : undefined,
       ]);
-      const evidence = [status.exchange.id, data.exchange.id];
-      if (problem) return fail(problem, evidence);
+      const evidence = [read.exchange.id, status.exchange.id, data.exchange.id];
+      if (problem)
+        return fail(
+          read.status === 200 && data.status === 200
+            ? `${problem} (read at 23 hours, the file was still served at 25)`
+            : problem,
+          evidence,
+        );
       const note = `status ${status.status}, download ${data.status}`;
       if (head !== status) {
         return warn(`${note}; the status body holds two JSON documents`, evidence, {
@@ -1301,7 +1328,7 @@ const expiryCheck: CheckDefinition = {
     } finally {
       // The clock may be shared (a mock other clients use): put it back, and drop the token
       // minted 25 hours ahead so the rest of the run asks for one on the restored clock.
-      await control.rewindClock(EXPIRY_JUMP_SECONDS);
+      await control.rewindClock(moved);
       ctx.invalidateToken();
     }
   },

@@ -115,10 +115,13 @@ describe('MANIFEST-PARTIAL-FAILURE', () => {
     });
   });
 
-  test.each(['status-partial-failure-500', 'manifest-error-array-empty'])('fails under %s', async (fault) => {
-    controlled.setFaults([fault]);
-    expect((await run(controlled, 'MANIFEST-PARTIAL-FAILURE')).outcome).toBe('fail');
-  });
+  test.each(['status-partial-failure-500', 'manifest-error-array-empty', 'manifest-error-file-missing'])(
+    'fails under %s',
+    async (fault) => {
+      controlled.setFaults([fault]);
+      expect((await run(controlled, 'MANIFEST-PARTIAL-FAILURE')).outcome).toBe('fail');
+    },
+  );
 
   test('skips without control', async () => {
     expect((await run(plain, 'MANIFEST-PARTIAL-FAILURE')).outcome).toBe('skip');

@@ -251,4 +251,67 @@ describe('bundleProblems and taskProblems', () => {
     });
     expect(taskProblems(tasksOfBody(bundle([running]))![0]!, 'v2')).toEqual([]);
   });
+
+  it('want the request URL absolute, as the documented example has it', () => {
+    const pathOnly = task(1, 'completed', MAIN_KICKOFF, {
+      input: [{ type: { text: 'BULK FHIR Export' }, valueString: 'GET /api/v2/Patient/$export' }],
+    });
+    expect(taskProblems(tasksOfBody(bundle([pathOnly]))![0]!, 'v2')).toEqual([
+      'input valueString "GET /api/v2/Patient/$export" is not GET followed by an absolute URL',
+    ]);
+  });
+});
+
+describe('JOBS-EMPTY-404', () => {
+  /** A context whose _status=FailedExpired list answers `status` with `body`. */
+  const listing = (status: number, body: unknown) => {
+    const fake = fakeContext();
+    const res = fake.answer(
+      { url: '/api/v2/jobs?_status=FailedExpired', operationId: 'listJobsV2', status, body, label: 'list' },
+      true,
+    );
+    (fake.ctx.target as unknown as { call: () => Promise<unknown> }).call = () => Promise.resolve(res);
+    return fake.ctx;
+  };
+
+  it('fails on a 200 none of whose Tasks is failed: nothing there can be FailedExpired', async () => {
+    const out = await byId('JOBS-EMPTY-404').run(listing(200, bundle([task(1, 'completed', MAIN_KICKOFF)])));
+    expect(out).toMatchObject({ outcome: 'fail', expected: '404', actual: '200' });
+  });
+
+  it('skips when the list holds failed Tasks: the organization may have FailedExpired jobs', async () => {
+    const out = await byId('JOBS-EMPTY-404').run(listing(200, bundle([task(1, 'failed', MAIN_KICKOFF)])));
+    expect(out.outcome).toBe('skip');
+  });
+});
+
+describe('JOBS-OWN-ONLY', () => {
+  /** Another organization whose unfiltered list is `unfiltered` and whose _status=Completed list is `completed`. */
+  const other = (unfiltered: unknown, completed: unknown) => {
+    const fake = fakeContext({ exports: [{ ...main, manifest: { output: [], error: [] } } as ExportRun] });
+    const answer = (url: string, body: unknown) =>
+      fake.answer({ url, operationId: 'listJobsV2', status: 200, body, label: 'list' }, true);
+    const lists = {
+      all: answer('/api/v2/jobs', unfiltered),
+      completed: answer('/api/v2/jobs?_status=Completed', completed),
+    };
+    (fake.ctx as unknown as { otherClient: unknown }).otherClient = {
+      call: (_op: string, opts: { query?: unknown }) =>
+        Promise.resolve(opts.query ? lists.completed : lists.all),
+    };
+    return fake.ctx;
+  };
+  const theirs = bundle([task(7, 'completed', FRESH_KICKOFF)]);
+
+  it("passes when neither of the other organization's lists shows the run's job", async () => {
+    expect((await byId('JOBS-OWN-ONLY').run(other(theirs, theirs))).outcome).toBe('pass');
+  });
+
+  it("fails when only the other organization's filtered list shows it", async () => {
+    const leaked = bundle([task(7, 'completed', FRESH_KICKOFF), task(1, 'completed', MAIN_KICKOFF)]);
+    expect(await byId('JOBS-OWN-ONLY').run(other(theirs, leaked))).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('_status=Completed list includes this run') as unknown,
+    });
+  });
 });

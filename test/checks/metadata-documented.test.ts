@@ -218,3 +218,60 @@ describe('METADATA-EXPORT-OPERATIONS', () => {
     });
   });
 });
+
+describe('METADATA-EXPORT-OPERATIONS, operations on the wrong resource', () => {
+  const check = metadataChecks.find((c) => c.id === 'METADATA-EXPORT-OPERATIONS')!;
+  it('fails when patient-export is declared on Group and group-export on Patient', async () => {
+    const moved = JSON.parse(
+      JSON.stringify(EXAMPLE)
+        .replace('"type":"Patient"', '"type":"PLACEHOLDER"')
+        .replace('"type":"Group"', '"type":"Patient"')
+        .replace('"type":"PLACEHOLDER"', '"type":"Group"'),
+    ) as Record<string, unknown>;
+    const fake = fakeContext();
+    const res = fake.answer({ url: '/api/v2/metadata', status: 200, body: moved });
+    expect(await check.run(fakeContext({ once: { metadata: res } }).ctx)).toMatchObject({
+      outcome: 'fail',
+      message:
+        'the operation named patient-export is declared on the Group resource; the operation named group-export is declared on the Patient resource',
+    });
+  });
+});
+
+describe('METADATA-TOKEN-URL', () => {
+  const check = metadataChecks.find((c) => c.id === 'METADATA-TOKEN-URL')!;
+  const withTokenUrl = (valueUri: string) => {
+    const statement = {
+      ...EXAMPLE,
+      rest: [
+        {
+          mode: 'server',
+          security: {
+            cors: true,
+            extension: [
+              {
+                url: 'https://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+                extension: [{ url: 'token', valueUri }],
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const fake = fakeContext();
+    const res = fake.answer({ url: '/api/v2/metadata', status: 200, body: statement });
+    return fakeContext({ once: { metadata: res } }).ctx;
+  };
+
+  it('passes on <base>/auth/token', async () => {
+    expect((await check.run(withTokenUrl(`${BASE}/auth/token`))).outcome).toBe('pass');
+  });
+
+  it('fails on a token URL under the API path or on another host', async () => {
+    expect(await check.run(withTokenUrl(`${BASE}/api/v2/auth/token`))).toMatchObject({
+      outcome: 'fail',
+      expected: `${BASE}/auth/token`,
+    });
+    expect((await check.run(withTokenUrl('https://sandbox.bcda.cms.gov/auth/token'))).outcome).toBe('fail');
+  });
+});

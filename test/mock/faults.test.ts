@@ -1351,6 +1351,137 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (h2): seed 001 rows ≥062
+Object.assign(PROBES, {
+  'metadata-kind-capability': metadataText,
+  'metadata-format-mime-shortcuts': metadataText,
+  'metadata-instantiates-ig-url': metadataText,
+  'metadata-v2-instantiates-bfd-v1': metadataText,
+  'metadata-export-ops-wrong-resource': metadataText,
+  'metadata-token-url-api-path': metadataText,
+});
+
+/** The caller's job list filtered by `filter` (unfiltered without one), as its text or its status. */
+async function jobListOf(m: TestMock, t: string, filter?: string): Promise<unknown> {
+  const res = await m
+    .http()
+    .get(`/api/v2/jobs${filter ? `?_status=${encodeURIComponent(filter)}` : ''}`)
+    .set(exportHeaders(t));
+  return res.status === 200 ? res.text : res.status;
+}
+
+/** The path of the first output file of a completed export, with the token that started it. */
+async function firstOutput(m: TestMock): Promise<{ t: string; url: string }> {
+  const { t, res } = await completed(m);
+  return { t, url: new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname };
+}
+
+/** The body of A9994's attribution_status, a minute of mock time after the mock started. */
+async function attributionText(m: TestMock): Promise<string> {
+  const t = await m.token();
+  m.ctx.clock.advance(60);
+  return (await m.http().get('/api/v2/attribution_status').set(auth(t))).text;
+}
+
+Object.assign(PROBES, {
+  'jobs-task-request-path-only': async (m: TestMock) => jobListOf(m, (await completed(m)).t),
+  'jobs-filtered-empty-lists-all': async (m: TestMock) =>
+    jobListOf(m, (await completed(m)).t, 'FailedExpired'),
+  'jobs-status-filter-raw-contains': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'Expired');
+    return jobListOf(m, t, 'FailedExpired');
+  },
+  'jobs-task-status-unmapped-states': async (m: TestMock) => jobListOf(m, (await jobHeldIn(m, 'Archived')).t),
+  'jobs-pending-task-requested': async (m: TestMock) => jobListOf(m, (await jobHeldIn(m, 'Pending')).t),
+  'jobs-task-end-completed-only': async (m: TestMock) => jobListOf(m, (await jobHeldIn(m, 'Cancelled')).t),
+  'attribution-status-request-time': attributionText,
+  'attribution-types-camel-case': attributionText,
+  'download-deleted-after-fetch': async (m: TestMock) => {
+    const { t, url } = await firstOutput(m);
+    await m.http().get(url).set(auth(t)).parse(textParser);
+    return status(m.http().get(url).set(auth(t)).parse(textParser));
+  },
+  'download-expiry-from-last-access': async (m: TestMock) => {
+    const { url } = await firstOutput(m);
+    m.ctx.clock.advance(23 * 3600);
+    await m
+      .http()
+      .get(url)
+      .set(auth(await m.token()))
+      .parse(textParser);
+    m.ctx.clock.advance(2 * 3600);
+    return status(
+      m
+        .http()
+        .get(url)
+        .set(auth(await m.token()))
+        .parse(textParser),
+    );
+  },
+  'download-one-at-a-time': async (m: TestMock) => {
+    const { t, res } = await completed(m);
+    const urls = json<{ output: Array<{ url: string }> }>(res).output.map((o) => new URL(o.url).pathname);
+    // Paced, so the first answer is still being sent when the second is asked for.
+    m.ctx.downloadPace = { bytes: 1024, delayMs: 20 };
+    return Promise.all(urls.slice(0, 2).map((u) => status(m.http().get(u).set(auth(t)).parse(textParser))));
+  },
+  'download-gzip-twice': async (m: TestMock) => {
+    try {
+      return String((await firstFile(m, { 'Accept-Encoding': 'gzip' })).body).slice(0, 40);
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  },
+  'download-open-after-first-fetch': async (m: TestMock) => {
+    const { t, url } = await firstOutput(m);
+    await m.http().get(url).set(auth(t)).parse(textParser);
+    return status(m.http().get(url).parse(textParser));
+  },
+  'manifest-error-file-missing': async (m: TestMock) => {
+    const { t, res } = await completed(m);
+    const url = new URL(json<{ error: Array<{ url: string }> }>(res).error[0]?.url ?? '').pathname;
+    return status(m.http().get(url).set(auth(t)).parse(textParser));
+  },
+  'content-line-double-encoded': (m: TestMock) => files(m, '/api/v2/Patient/$export?_type=Patient'),
+  'manifest-type-lowercase': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
+  'download-plain-labelled-gzip': async (m: TestMock) => {
+    try {
+      return (await firstFile(m, { 'Accept-Encoding': 'identity' })).headers['content-encoding'] ?? 'none';
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  },
+  'jobs-filtered-list-all-acos': async (m: TestMock) => {
+    await completed(m);
+    return jobListOf(m, await tokenFor(m.app, 'A9990'), 'Completed');
+  },
+  'metadata-xml-without-accept': async (m: TestMock) =>
+    (await m.http().get('/api/v2/metadata')).headers['content-type'],
+  'metadata-impl-url-proxy-scheme': metadataText,
+  'jobs-archived-filter-files-gone': async (m: TestMock) =>
+    jobListOf(m, (await jobHeldIn(m, 'Expired')).t, 'Archived'),
+  'jobs-task-start-date-only': async (m: TestMock) => jobListOf(m, (await completed(m)).t),
+  'attribution-status-any-aco': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await tokenFor(m.app, 'TEST996'))),
+    ),
+  'download-gzip-not-closed': async (m: TestMock) => {
+    try {
+      return String((await firstFile(m, { 'Accept-Encoding': 'gzip' })).body).length;
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  },
+  'jobs-task-intent-first-only': async (m: TestMock) => {
+    const { t } = await completed(m);
+    await completed(m, '/api/v2/Patient/$export?_type=Coverage');
+    return jobListOf(m, t);
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

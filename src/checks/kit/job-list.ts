@@ -141,6 +141,11 @@ export function taskProblems(task: TaskView, listVersion: string | undefined): s
     !/^GET \S+$/.test(input.valueString)
   )
     problems.push('input is not {type.text "BULK FHIR Export", valueString "GET <request URL>"}');
+  // The request URL, as the documented example has it (GET https://…): a bare path names no server.
+  else if (!/^GET https?:\/\/[^/\s]+/.test(input.valueString))
+    problems.push(
+      `input valueString ${JSON.stringify(input.valueString)} is not GET followed by an absolute URL`,
+    );
   const start = typeof period?.start === 'string' ? period.start : undefined;
   const end = typeof period?.end === 'string' ? period.end : undefined;
   if (!start) problems.push('no executionPeriod.start');

@@ -160,6 +160,15 @@ function* prettyPrinted(lines: Iterable<string>): Generator<string> {
   for (const line of lines) yield JSON.stringify(JSON.parse(line), null, 2);
 }
 
+/** Fault double-encoded-line: the first resource serialized once more, as a JSON string. */
+function* firstEncodedTwice(lines: Iterable<string>): Generator<string> {
+  let first = true;
+  for (const line of lines) {
+    yield first ? JSON.stringify(line) : line;
+    first = false;
+  }
+}
+
 /** The lines of one planned file (JSON texts without the trailing newline). */
 export function fileLines(
   spec: ExportSpec,
@@ -173,5 +182,6 @@ export function fileLines(
   if (file.kind === 'error') return errorLines(spec, ctx, file);
   const lines = dataLines(spec, ctx, file, options.sortKeys === true);
   if (spec.mutations?.includes('pretty-printed')) return prettyPrinted(lines);
+  if (spec.mutations?.includes('double-encoded-line')) return firstEncodedTwice(lines);
   return spec.mutations?.includes('json-array') ? asOneArray(lines) : lines;
 }

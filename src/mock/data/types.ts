@@ -80,6 +80,8 @@ export type ContentMutation =
   | 'eob-no-care-team'
   /** Each data file ends with a line of another resource type. */
   | 'stray-type-last-line'
+  /** The first line of each data file is a JSON string holding the resource's JSON (encoded twice). */
+  | 'double-encoded-line'
   /** Every Patient's bene_id identifier holds the positive (real-looking) number, Patient.id stays negative. */
   | 'bene-id-positive'
   /** Every Part B Coverage's plan class says Part A. */

@@ -24,7 +24,12 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
         'Accept header is required and must be application/fhir+json',
       );
     // The documents show the database's text form; the real server encodes a Go time (RFC 3339).
-    const dates = ingestionDates(aco, ctx.clock.now(), ctx.quirks ? rfc3339Nano : postgresTimestamp);
+    const format = ctx.quirks ? rfc3339Nano : postgresTimestamp;
+    // Fault attribution-status-any-aco: the query has no organization clause and answers the latest
+    // ingestion of each type across every organization.
+    const dates = ctx.faults.has('attribution-status-any-aco')
+      ? latestOfAll([...ctx.acos.values()], ctx.clock.now(), format)
+      : ingestionDates(aco, ctx.clock.now(), format);
     if (dates.length === 0 && !ctx.faults.has('attribution-missing-200'))
       return sendOutcome(reply, 404, version, 'not-found');
     if (ctx.faults.has('attribution-bad-timestamp')) for (const d of dates) d.timestamp = 'last month';
@@ -33,10 +38,31 @@ export function registerAttributionRoute(app: FastifyInstance, ctx: MockContext,
       for (const d of dates) d.timestamp = d.timestamp.replace(/(Z|[+-]\d\d(:?\d\d)?)$/, '');
     if (ctx.faults.has('attribution-status-no-runout'))
       dates.splice(0, dates.length, ...dates.filter((d) => d.type !== 'last_runout_update'));
+    // Fault attribution-status-request-time: the last update is read from the clock, not the ingestion.
+    if (ctx.faults.has('attribution-status-request-time'))
+      for (const d of dates)
+        if (d.type === 'last_attribution_update')
+          d.timestamp = (ctx.quirks ? rfc3339Nano : postgresTimestamp)(ctx.clock.now());
+    // Fault attribution-types-camel-case: the entry types as a JSON encoder's camelCase names them.
+    if (ctx.faults.has('attribution-types-camel-case'))
+      for (const d of dates) d.type = d.type.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
     const body = ctx.faults.has('attribution-wrong-shape') ? { dates } : { ingestion_dates: dates };
     // Go's JSON encoder ends the body with a newline.
     return sendBody(reply, 200, 'application/json', `${JSON.stringify(body)}\n`);
   });
+}
+
+/** The newest ingestion date of each type over `acos` (fault attribution-status-any-aco). */
+function latestOfAll(
+  acos: MockAco[],
+  now: Date,
+  format: (at: Date) => string,
+): Array<{ timestamp: string; type: string }> {
+  const newest = new Map<string, number>();
+  for (const aco of acos)
+    for (const d of ingestionDates(aco, now, (at) => at.toISOString()))
+      newest.set(d.type, Math.max(newest.get(d.type) ?? 0, Date.parse(d.timestamp)));
+  return [...newest].map(([type, ms]) => ({ type, timestamp: format(new Date(ms)) }));
 }
 
 /**

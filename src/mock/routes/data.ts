@@ -13,6 +13,13 @@ import { ndjsonStream, truncated } from '../ndjson-stream';
 import { pacedStream } from '../download-pace';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 import type { PlannedFile } from '../data/types';
+import {
+  gzipAgain,
+  noteDownload,
+  openedByEarlierDownload,
+  refusedDownload,
+  servedByLastAccess,
+} from '../download-seed001-faults';
 
 type DataRequest = FastifyRequest<{ Params: { jobID: string; fileName: string } }>;
 
@@ -71,7 +78,8 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const openAccess =
     (ctx.faults.has('download-no-token-required') && header === undefined) ||
     // Fault download-accepts-any-bearer: the file server checks that a bearer token is there, not what it is.
-    (ctx.faults.has('download-accepts-any-bearer') && /^Bearer \S+$/.test(header ?? ''));
+    (ctx.faults.has('download-accepts-any-bearer') && /^Bearer \S+$/.test(header ?? '')) ||
+    openedByEarlierDownload(ctx.faults, ctx.jobs.get(Number(jobID)), header);
   const ownerAco = openAccess ? ctx.acos.get(ctx.jobs.get(Number(jobID))?.cmsId ?? '') : undefined;
   const aco = ownerAco ?? (await requireAco(ctx, request, reply));
   if (!aco) return reply;
@@ -86,7 +94,15 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
 
   const afterExpiry = ctx.faults.has('download-available-after-expiry');
   // A job that left memory has no files to serve, fault or not.
-  const status = 'gone' in m ? 'Expired' : servedAs(ctx, jobState(m.job, ctx.clock.nowMs()));
+  const status =
+    'gone' in m
+      ? 'Expired'
+      : servedByLastAccess(
+          ctx.faults,
+          m.job,
+          servedAs(ctx, jobState(m.job, ctx.clock.nowMs())),
+          ctx.clock.nowMs(),
+        );
   if ('gone' in m || ((status === 'Archived' || status === 'Expired') && !afterExpiry)) {
     if (m.quirkPrefix) {
       // Quirk: the middleware's 404 OperationOutcome, then the file server's plain "Not Found".
@@ -120,6 +136,10 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     }
   }
   if (!file) return sendOutcome(reply, 404, 'v1', 'not-found', 'Job not found');
+  const refused = refusedDownload(ctx.faults, m.job, fileName, file.kind);
+  if (refused === 429) reply.header('retry-after', '1');
+  if (refused) return sendText(reply, refused);
+  noteDownload(m.job, fileName, ctx.clock.nowMs(), reply);
 
   // Quirk: the real server re-serializes BFD resources, so keys come sorted at every level.
   const lines = ctx.generator.fileLines(source.spec, file, { sortKeys: ctx.quirks });
@@ -146,11 +166,13 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     const whole = ctx.faults.has('download-truncated') ? truncated(stream) : stream;
     return pace.bytes > 0 ? pacedStream(whole, pace, stillServed) : whole;
   };
+  // Fault download-plain-labelled-gzip: the gzip label is set on every answer, compressed or not.
+  if (!gzip && ctx.faults.has('download-plain-labelled-gzip')) reply.header('content-encoding', 'gzip');
   if (!gzip) return reply.send(cut(body));
   if (!ctx.faults.has('download-gzip-unlabelled')) reply.header('content-encoding', 'gzip');
   // Fault download-bad-gzip: labelled gzip, sent plain.
   if (ctx.faults.has('download-bad-gzip')) return reply.send(cut(body));
   const zipped = createGzip({ level: 6 });
   body.on('error', (err) => zipped.destroy(err));
-  return reply.send(cut(body.pipe(zipped)));
+  return reply.send(cut(gzipAgain(ctx.faults, body.pipe(zipped))));
 }

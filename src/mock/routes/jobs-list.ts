@@ -22,6 +22,13 @@ import { operationOutcome, sendBody, sendOutcome } from '../outcome';
 import { QueryParams, checkExportHeaders, checkUrlParams } from '../params';
 import { jobFiles } from '../manifest';
 import { baseUrl } from '../urls';
+import {
+  applySeed001TaskFaults,
+  archivedMeansFilesGone,
+  emptyFilterListsAll,
+  matchesRawStatusText,
+  seed001TaskStatus,
+} from '../jobs-list-seed001-faults';
 
 export function registerJobsListRoute(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/jobs`, (request, reply) => listJobs(ctx, version, request, reply));
@@ -107,22 +114,29 @@ async function listJobs(
   // Only the states and references are collected here; the Tasks are written as the socket drains.
   const matches: Array<{ job: Job; state: JobState }> = [];
   const own = [...ctx.jobs.ofAco(aco.cmsId)];
-  const candidates = ctx.faults.has('jobs-other-aco')
-    ? ctx.jobs.all()
-    : ctx.faults.has('jobs-list-omits-newest')
-      ? own.filter((j) => j.id !== Math.max(...own.map((o) => o.id)))
-      : own;
+  // Fault jobs-filtered-list-all-acos: the filtered query leaves out the organization's clause.
+  const candidates =
+    ctx.faults.has('jobs-other-aco') ||
+    (statusText !== undefined && ctx.faults.has('jobs-filtered-list-all-acos'))
+      ? ctx.jobs.all()
+      : ctx.faults.has('jobs-list-omits-newest')
+        ? own.filter((j) => j.id !== Math.max(...own.map((o) => o.id)))
+        : own;
   let listable = 0;
   for (const job of candidates) {
     if (lifecycleOver(job, nowMs)) continue; // leaving memory at the next sweep
     listable += 1;
     const state = jobState(job, nowMs);
     if (statusText === undefined && hiddenUnfiltered(ctx, state.status)) continue;
-    const hit = byTask
-      ? wantedTasks.has(taskStatus(state.status, ctx.quirks))
-      : wanted.includes(state.status);
+    const hit =
+      ((statusText !== undefined ? matchesRawStatusText(ctx.faults, statusText, state.status) : undefined) ??
+        (byTask ? wantedTasks.has(taskStatus(state.status, ctx.quirks)) : wanted.includes(state.status))) ||
+      archivedMeansFilesGone(ctx.faults, wanted, state.status);
     if (ignoreFilter || hit) matches.push({ job, state });
   }
+  if (emptyFilterListsAll(ctx.faults, statusText !== undefined, matches.length))
+    for (const job of candidates)
+      if (!lifecycleOver(job, nowMs)) matches.push({ job, state: jobState(job, nowMs) });
   // Fault jobs-entry-per-file: a completed job comes once per output file, as a join on its files.
   if (ctx.faults.has('jobs-entry-per-file'))
     matches.splice(0, matches.length, ...matches.flatMap((m) => Array<typeof m>(entriesOf(ctx, m)).fill(m)));
@@ -142,7 +156,7 @@ async function listJobs(
       ? state.updatedAtMs + DAY_MS
       : state.updatedAtMs) + shift;
   const task = ({ job, state }: { job: Job; state: JobState }): Record<string, unknown> => {
-    let status = taskStatus(state.status, ctx.quirks);
+    let status = seed001TaskStatus(ctx.faults, state.status, taskStatus(state.status, ctx.quirks));
     // Fault jobs-expired-states-completed: every state ending in Expired reads as an expired export.
     if (ctx.faults.has('jobs-expired-states-completed') && state.status.endsWith('Expired'))
       status = 'completed';
@@ -190,7 +204,12 @@ async function listJobs(
   }
   // Lazily: each Task is built when its turn to be written comes.
   const tasks = (function* (): Generator<Record<string, unknown>> {
-    for (const m of matches) yield task(m);
+    let index = 0;
+    for (const m of matches) {
+      const written = task(m);
+      applySeed001TaskFaults(ctx.faults, written, index++);
+      yield written;
+    }
   })();
   const body = ctx.faults.has('jobs-not-bundle') ? jsonArray(tasks) : bundleText(head, tasks);
   // Dated by the clock the Tasks' times are counted on, as a server's own Date is (even a moved mock clock).

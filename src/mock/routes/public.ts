@@ -6,6 +6,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
 import { applyExampleFieldFaults } from '../capability-faults';
+import {
+  applySeed001MetadataFaults,
+  implementationUrlFor,
+  xmlStatementFor,
+} from '../capability-seed001-faults';
 import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
 import { sendBody, sendOutcome, sendText } from '../outcome';
@@ -40,6 +45,12 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
     applyExampleFieldFaults(ctx.faults, statement);
+    applySeed001MetadataFaults(ctx.faults, statement, version, baseUrl(request));
+    if (ctx.faults.has('metadata-impl-url-proxy-scheme'))
+      statement.implementation = {
+        ...(statement.implementation as object),
+        url: implementationUrlFor(ctx.faults, baseUrl(request)),
+      };
     // Fault metadata-export-definitions-swapped: each export operation cites the other's definition.
     if (ctx.faults.has('metadata-export-definitions-swapped'))
       Object.assign(
@@ -70,6 +81,8 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       for (const rest of statement.rest as Array<{ security?: { extension?: unknown } }>)
         delete rest.security?.extension;
     }
+    const xml = xmlStatementFor(ctx.faults, request.headers.accept, statement);
+    if (xml) return sendBody(reply, 200, 'application/fhir+xml', xml);
     const type = ctx.faults.has('metadata-wrong-content-type') ? 'text/html' : 'application/json';
     return sendBody(reply, 200, type, json(statement));
   });
