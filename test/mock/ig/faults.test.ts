@@ -573,7 +573,75 @@ Object.assign(PROBES, {
     const { manifest } = await runExport(m, t, '/fhir/Patient/$export');
     return [...new Set(manifest.output.map((o) => o.type))].sort();
   },
+  // independent faults (h5): bulkdata ≥@144
+  'ig-transaction-time-no-zone': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/$export?_type=Patient')).manifest.transactionTime.endsWith('Z'),
+  'ig-requires-access-token-omitted': async (m: IgTestMock) =>
+    'requiresAccessToken' in (await exported(m, '/fhir/$export?_type=Patient')).manifest,
+  'ig-output-by-type': async (m: IgTestMock) =>
+    Array.isArray((await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.output),
+  'ig-deleted-null': async (m: IgTestMock) =>
+    (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.deleted,
+  'ig-deleted-items-url-only': async (m: IgTestMock) =>
+    Object.keys((await runExport(m, await token(m), SINCE_OBSERVATIONS)).manifest.deleted?.[0] ?? {}),
+  'ig-error-messages-inline': async (m: IgTestMock) =>
+    Object.keys(
+      (await runExport(m, await token(m), LENIENT_PATH, { prefer: LENIENT })).manifest.error[0] ?? {},
+    ),
+  'ig-messages-in-output': async (m: IgTestMock) =>
+    (await runExport(m, await token(m), LENIENT_PATH, { prefer: LENIENT })).manifest.output.map(
+      (o) => o.type,
+    ),
+  'ig-deleted-since-by-last-update': async (m: IgTestMock) =>
+    (await runExport(m, await token(m), SINCE_OBSERVATIONS)).manifest.deleted?.map((d) => d.count),
+  'ig-deleted-empty-bundle': async (m: IgTestMock) =>
+    (await deletedBundles(m)).map((b) => Array.isArray(b.entry)),
+  'ig-deleted-entry-full-url': async (m: IgTestMock) =>
+    ((await deletedBundles(m))[0]?.entry as { request?: { url?: string } }[] | undefined)?.[0]?.request?.url,
+  'ig-error-file-bundle': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, LENIENT_PATH, { prefer: LENIENT });
+    return (await download(m, t, manifest.error[0]?.url ?? '')).map((r) => r.resourceType);
+  },
+  'ig-last-file-missing': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient,Observation');
+    return statusOf(
+      m
+        .http()
+        .get(new URL(manifest.output.at(-1)?.url ?? '').pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-file-partial-content': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return statusOf(
+      m
+        .http()
+        .get(new URL(manifest.output[0]?.url ?? '').pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-status-complete-fhir-json': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return (await m.http().get(new URL(statusUrl).pathname).set(bearer(t))).headers['content-type'];
+  },
+  'ig-request-object': async (m: IgTestMock) =>
+    typeof (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.request,
 });
+
+// Shared by the probes of the independent faults (h5).
+const SINCE_OBSERVATIONS = '/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z';
+const LENIENT_PATH = '/fhir/$export?_type=Patient&_foo=bar';
+const LENIENT = 'respond-async, handling=lenient';
+/** The Bundles of the first deleted file of a _since export of observations. */
+async function deletedBundles(m: IgTestMock): Promise<Record<string, unknown>[]> {
+  const t = await token(m);
+  const { manifest } = await runExport(m, t, SINCE_OBSERVATIONS);
+  return download(m, t, manifest.deleted?.[0]?.url ?? '');
+}
 
 describe('every generic fault changes the mock behaviour', () => {
   let m: IgTestMock;
