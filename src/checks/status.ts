@@ -1396,7 +1396,7 @@ const deletedCheck: CheckDefinition = {
   id: 'MANIFEST-DELETED',
   title: 'deleted lists transaction Bundles of DELETEs, none of them also in output',
   description:
-    "An export with a _since inside the base export's data: when its manifest has deleted, it is an array of items with type and an absolute url, each file's lines are transaction Bundles with one or more entries whose request has a url and the method DELETE, and no resource named there is also in the output files. Skips when the manifest lists no deleted (optional).",
+    "An export with a _since inside the base export's data: when its manifest has deleted, it is an array of items with type and an absolute url, each file's lines are transaction Bundles with one or more entries whose request has a url and the method DELETE, and no resource named there is also in the output files; in every other export the run completed so far, deleted, when present, is an array too (null or an object where nothing was deleted fails). Skips when the manifest lists no deleted (optional).",
   level: 'MUST',
   area: 'status',
   profiles: ['bulk-data-ig'],
@@ -1405,13 +1405,21 @@ const deletedCheck: CheckDefinition = {
   faults: ['ig-deleted-wrong-method', 'ig-deleted-also-in-output'],
   async run(ctx) {
     const prepared = await sinceExport(ctx);
-    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    // deleted, when present, is an array in every manifest (bulkdata@180), not only the one that
+    // has something to list: a server may write null or an object where nothing was deleted.
+    const malformed = await deletedNotArray(ctx);
+    if (isSkip(prepared))
+      return malformed.problems.length
+        ? fail(malformed.problems.join('; '), [...malformed.evidence, ...prepared.evidence])
+        : skip(prepared.skip, prepared.evidence);
     const { exported } = prepared;
     const read = await readDeleted(ctx, exported);
-    if (read.kind === 'absent')
-      return skip(`${exported.label}: the manifest has no deleted (optional)`, exported.evidence);
     if (read.kind === 'not-array')
       return fail(`${exported.label}: deleted is ${read.got}, not an array`, exported.evidence);
+    if (malformed.problems.length)
+      return fail(malformed.problems.join('; '), [...malformed.evidence, ...exported.evidence]);
+    if (read.kind === 'absent')
+      return skip(`${exported.label}: the manifest has no deleted (optional)`, exported.evidence);
     const { items, keys, problems } = read;
     const evidence = [...exported.evidence, ...read.evidence];
     if (!items.length && !problems.length)
@@ -1432,6 +1440,21 @@ const deletedCheck: CheckDefinition = {
     );
   },
 };
+
+/** The completed exports of the run so far whose manifest has a deleted that is not an array. */
+async function deletedNotArray(ctx: CheckContext): Promise<{ problems: string[]; evidence: string[] }> {
+  const runs = (await ctx.followedExports()).filter((r) => {
+    const manifest = r.manifest as Record<string, unknown> | undefined;
+    return manifest !== undefined && 'deleted' in manifest && !Array.isArray(manifest['deleted']);
+  });
+  return {
+    problems: runs.map(
+      (r) =>
+        `the ${r.name} export: deleted is ${JSON.stringify((r.manifest as Record<string, unknown>)['deleted'])?.slice(0, 80)}, not an array`,
+    ),
+    evidence: runs.flatMap((r) => (r.final ? [r.final.exchange.id] : [])).slice(0, 6),
+  };
+}
 
 const deletedSinceCheck: CheckDefinition = {
   id: 'MANIFEST-DELETED-SINCE',
