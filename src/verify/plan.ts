@@ -57,6 +57,17 @@ const COMPANIONS: Partial<Record<Area, Area[]>> = {
  */
 const ALWAYS: readonly Area[] = ['contract'];
 
+/**
+ * Checks that judge every export the run makes, and the generic-profile checks whose exports hold
+ * what they judge: on a generic server the error files come from the handling=lenient export
+ * alone. A generic fault's run, limited to the checks that judge it, runs these too, or the export
+ * they would judge is never made.
+ */
+const EXPORT_MAKERS: Readonly<Record<string, readonly string[]>> = {
+  'MANIFEST-ERROR-ARRAY': ['KICKOFF-LENIENT-UNKNOWN-PARAM'],
+  'FHIR-ERROR-FILE-OPERATIONOUTCOME': ['KICKOFF-LENIENT-UNKNOWN-PARAM'],
+};
+
 function withCompanions(areas: Iterable<Area>): Area[] {
   const set = new Set<Area>(ALWAYS);
   for (const a of areas) {
@@ -143,7 +154,10 @@ export function planVerify(
       const declaring = catalog.filter((c) => c.faults.includes(fault.name));
       const extra = new Set(alsoJudgedBy?.get(fault.name) ?? []);
       const judging = [...declaring, ...catalog.filter((c) => extra.has(c.id) && !declaring.includes(c))];
-      const suites = withCompanions([fault.area, ...judging.map((c) => c.area)]);
+      const makerIds = new Set(judging.flatMap((c) => EXPORT_MAKERS[c.id] ?? []));
+      const makers =
+        fault.mock === 'generic' ? catalog.filter((c) => makerIds.has(c.id) && !judging.includes(c)) : [];
+      const suites = withCompanions([fault.area, ...[...judging, ...makers].map((c) => c.area)]);
       // A generic mock's fault runs where a bulk-data-ig run embeds it; a BCDA fault that only a
       // generic check judges runs against the BCDA mock addressed as a FHIR base.
       const combos =
@@ -163,7 +177,7 @@ export function planVerify(
           ...(full ? {} : { suites }),
           // A generic mock's fault runs the checks that judge it only: the whole generic catalog
           // under each of them doubled verify's time, and proves nothing more.
-          ...(fault.mock === 'generic' && !full ? { checks: judging.map((c) => c.id) } : {}),
+          ...(fault.mock === 'generic' && !full ? { checks: [...judging, ...makers].map((c) => c.id) } : {}),
         };
       });
       return { fault, declaredBy: declaring.map((c) => c.id), jobs };
