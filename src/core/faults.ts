@@ -3107,6 +3107,34 @@ const CATALOG = [
     'request is a string.',
     ['bulkdata@156'],
   ),
+  g(
+    'ig-group-id-alphanumeric-only',
+    'kickoff',
+    "The Group export's route takes ids of letters and digits only: Group/cohort-a/$export (an id with '-') answers 404.",
+    'Group-level export is served at [base]/Group/[id]/$export.',
+    ['bulkdata@250', 'bulkdata@298'],
+  ),
+  g(
+    'ig-content-location-no-base-path',
+    'kickoff',
+    "Content-Location leaves the FHIR base's path out ({root}/bulkstatus/{id}): an absolute URL where nothing answers.",
+    'The server supports GET on the status URL the kick-off named.',
+    ['bulkdata@310'],
+  ),
+  g(
+    'ig-cancel-not-allowed',
+    'cancel',
+    'DELETE on the status URL answers 405 Method Not Allowed (Allow: GET).',
+    'The server supports DELETE on the status URL to cancel an export.',
+    ['bulkdata@305'],
+  ),
+  g(
+    'ig-kickoff-error-xml',
+    'kickoff',
+    'A refused kick-off answers its OperationOutcome in FHIR XML (application/fhir+xml), though the client asked for JSON.',
+    'The body of a failed kick-off is a FHIR OperationOutcome in JSON.',
+    ['bulkdata@304'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -201,6 +201,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
   });
 
   app.delete<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
+    // The fault routes GET only on the status URL: DELETE is not allowed (bulkdata@305).
+    if (ctx.faults.has('ig-cancel-not-allowed')) {
+      reply.header('allow', 'GET');
+      return sendOutcome(reply, 405, 'not-supported', 'the status URL answers GET only');
+    }
     // The fault accepts a delete request for a job that does not exist (bulkdata@308, @309).
     if (!ctx.jobs.has(request.params.id) && ctx.faults.has('ig-cancel-unknown-accepted'))
       return requireToken(ctx, request, reply) ? reply.code(202).send() : reply;

@@ -630,6 +630,35 @@ Object.assign(PROBES, {
   },
   'ig-request-object': async (m: IgTestMock) =>
     typeof (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.request,
+  'ig-group-id-alphanumeric-only': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Group/cohort-a/$export', await token(m)),
+  'ig-content-location-no-base-path': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-cancel-not-allowed': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .delete(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-kickoff-error-xml': async (m: IgTestMock) =>
+    (
+      await m
+        .http()
+        .get('/fhir/$export?_type=NoSuchType')
+        .set(kickoffHeaders(await token(m)))
+    ).headers['content-type'],
 });
 
 // Shared by the probes of the independent faults (h5).
