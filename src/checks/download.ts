@@ -246,7 +246,7 @@ const dataChecks: CheckDefinition[] = [
     id: 'DOWNLOAD-GROUP-SINCE-EXISTING',
     title: "Group/$export with _since filters the existing enrollees' data",
     description:
-      "With a _since from inside the unfiltered data's lastUpdated range, Group/<group>/$export returns, for existing enrollees, only resources updated after it; only newly attributed enrollees get their older data. Fails when every enrollee that has data at or before _since gets it back (the _since was applied to no one), and, where BCDA's documents define both cohorts (bcda profile), when an enrollee gets part of its older data back (neither existing nor newly attributed). Skips with fewer than five such enrollees, or when the data has no spread.",
+      "With a _since from inside the unfiltered data's lastUpdated range, Group/<group>/$export returns, for existing enrollees, only resources updated after it; only newly attributed enrollees get their older data. Fails when every enrollee that has data at or before _since gets it back (the _since was applied to no one), when a resource of the unfiltered export updated after _since does not come back (the filter read another timestamp), and, where BCDA's documents define both cohorts (bcda profile), when an enrollee gets part of its older data back (neither existing nor newly attributed). Skips with fewer than five such enrollees, or when the data has no spread.",
     profiles: ['bcda', 'bulk-data-ig'],
     refs: [],
     faults: ['content-ignores-since', 'group-since-ignored-for-existing'],

@@ -3135,6 +3135,13 @@ const CATALOG = [
     'The body of a failed kick-off is a FHIR OperationOutcome in JSON.',
     ['bulkdata@304'],
   ),
+  g(
+    'ig-group-since-by-patient-stamp',
+    'download',
+    "A Group export's _since is judged by each patient's Patient resource: all of a patient's data when it changed after _since, none (newer data too) otherwise.",
+    'Group-level export supports _since: it returns the resources updated after that instant.',
+    ['bulkdata@254'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

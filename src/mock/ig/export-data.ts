@@ -223,7 +223,13 @@ export function buildExport(
   const existing = (r: StoredResource): boolean => r.lastUpdatedMs <= transactionMs;
   const live = (r: StoredResource): boolean =>
     r.deletedMs === undefined || r.deletedMs > transactionMs || ctx.faults.has('ig-deleted-also-in-output');
-  const since = (r: StoredResource): boolean => req.sinceMs === undefined || r.lastUpdatedMs > req.sinceMs;
+  // The fault judges a Group export's _since by the patient's own Patient resource: all of a
+  // patient's data when that changed after _since, none otherwise (bulkdata@254).
+  const stampOf = (r: StoredResource): number =>
+    req.level === 'group' && r.patientId !== undefined && ctx.faults.has('ig-group-since-by-patient-stamp')
+      ? (ctx.data.byRef.get(`Patient/${r.patientId}`)?.lastUpdatedMs ?? r.lastUpdatedMs)
+      : r.lastUpdatedMs;
+  const since = (r: StoredResource): boolean => req.sinceMs === undefined || stampOf(r) > req.sinceMs;
   const passesFilters = (r: StoredResource): boolean => {
     const filters = req.typeFilters.filter((f) => f.type === r.type);
     if (filters.length === 0 || ctx.faults.has('ig-typefilter-ignored')) return true;

@@ -652,6 +652,12 @@ Object.assign(PROBES, {
         .set(bearer(t)),
     );
   },
+  'ig-group-since-by-patient-stamp': async (m: IgTestMock) =>
+    ids(
+      (
+        await exported(m, '/fhir/Group/cohort-a/$export?_type=Observation&_since=2025-01-01T00:00:00Z')
+      ).out.get('Observation'),
+    ),
   'ig-kickoff-error-xml': async (m: IgTestMock) =>
     (
       await m
