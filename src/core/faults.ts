@@ -3142,6 +3142,20 @@ const CATALOG = [
     'Group-level export supports _since: it returns the resources updated after that instant.',
     ['bulkdata@254'],
   ),
+  g(
+    'ig-patient-export-shadowed-by-read',
+    'kickoff',
+    'GET Patient/$export is taken by the Patient read route ($export as an id) and answers 404; only POST reaches the export.',
+    'Patient-level export is served at [base]/Patient/$export.',
+    ['bulkdata@273', 'bulkdata@297'],
+  ),
+  g(
+    'ig-attachment-needs-api-key',
+    'download',
+    'Attachment URLs point to a document store that also wants its own X-API-Key header: with the access token alone they answer 401.',
+    'When requiresAccessToken is true, fetching an Attachment.url needs no credentials beyond the access token.',
+    ['bulkdata@215'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -170,7 +170,12 @@ export function registerExportRoutes(app: FastifyInstance, ctx: IgContext): void
   app.route({
     method: methods,
     url: `${FHIR_PATH}/Patient/$export`,
-    handler: (q, r) => kickOff(ctx, q, r, 'patient'),
+    handler: (q, r) =>
+      // The fault's instance read (GET Patient/{id}) is matched first: $export is read as a
+      // Patient id and not found; POST still reaches the export (bulkdata@273, @297).
+      q.method === 'GET' && ctx.faults.has('ig-patient-export-shadowed-by-read')
+        ? sendOutcome(r, 404, 'not-found', 'Patient/$export is not known')
+        : kickOff(ctx, q, r, 'patient'),
   });
   app.route<{ Params: { id: string } }>({
     method: methods,

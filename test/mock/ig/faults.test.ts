@@ -658,6 +658,15 @@ Object.assign(PROBES, {
         await exported(m, '/fhir/Group/cohort-a/$export?_type=Observation&_since=2025-01-01T00:00:00Z')
       ).out.get('Observation'),
     ),
+  'ig-patient-export-shadowed-by-read': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export', await token(m)),
+  'ig-attachment-needs-api-key': async (m: IgTestMock) =>
+    statusOf(
+      m
+        .http()
+        .get('/fhir/Binary/bin-001')
+        .set(bearer(await token(m))),
+    ),
   'ig-kickoff-error-xml': async (m: IgTestMock) =>
     (
       await m
