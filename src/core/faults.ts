@@ -3156,6 +3156,13 @@ const CATALOG = [
     'When requiresAccessToken is true, fetching an Attachment.url needs no credentials beyond the access token.',
     ['bulkdata@215'],
   ),
+  g(
+    'ig-output-omitted-when-empty',
+    'status',
+    'The manifest of an export that found nothing has no output field (an empty array is left out).',
+    'The completion manifest has an output field.',
+    ['bulkdata@164'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -60,12 +60,14 @@ const ALWAYS: readonly Area[] = ['contract'];
 /**
  * Checks that judge every export the run makes, and the generic-profile checks whose exports hold
  * what they judge: on a generic server the error files come from the handling=lenient export
- * alone. A generic fault's run, limited to the checks that judge it, runs these too, or the export
+ * alone, an empty output from the export that finds nothing. A generic fault's run, limited to the checks that judge it, runs these too, or the export
  * they would judge is never made.
  */
 const EXPORT_MAKERS: Readonly<Record<string, readonly string[]>> = {
   'MANIFEST-ERROR-ARRAY': ['KICKOFF-LENIENT-UNKNOWN-PARAM'],
   'FHIR-ERROR-FILE-OPERATIONOUTCOME': ['KICKOFF-LENIENT-UNKNOWN-PARAM'],
+  // Only the export that finds nothing has an empty output to get wrong.
+  'MANIFEST-OUTPUT-ITEMS': ['DOWNLOAD-EMPTY-OUTPUT'],
 };
 
 function withCompanions(areas: Iterable<Area>): Area[] {

@@ -130,13 +130,13 @@ describe('planVerify: a generic fault judged by a check of every export', () => 
   const catalog = [
     check({ id: 'MANIFEST-ERROR-ARRAY', area: 'status', faults: [], ...ig }),
     check({ id: 'KICKOFF-LENIENT-UNKNOWN-PARAM', area: 'kickoff', faults: [], ...ig }),
-    check({ id: 'MANIFEST-OUTPUT-ITEMS', area: 'status', faults: [], ...ig }),
+    check({ id: 'MANIFEST-REQUEST-URL', area: 'status', faults: [], ...ig }),
   ];
   const generic = (name: string): FaultDefinition => ({ ...fault(name, 'status'), mock: 'generic' });
   const plan = planVerify(catalog, [generic('f-error-items'), generic('f-output-items')], {
     alsoJudgedBy: new Map([
       [named('f-error-items'), ['MANIFEST-ERROR-ARRAY']],
-      [named('f-output-items'), ['MANIFEST-OUTPUT-ITEMS']],
+      [named('f-output-items'), ['MANIFEST-REQUEST-URL']],
     ]),
   });
   const jobOf = (name: string) => plan.faults.find((f) => f.fault.name === named(name))!.jobs[0]!;
@@ -147,7 +147,7 @@ describe('planVerify: a generic fault judged by a check of every export', () => 
   });
 
   it('adds nothing for a check that needs no other export', () => {
-    expect(jobOf('f-output-items').checks).toEqual(['MANIFEST-OUTPUT-ITEMS']);
+    expect(jobOf('f-output-items').checks).toEqual(['MANIFEST-REQUEST-URL']);
     expect(jobOf('f-output-items').suites).not.toContain('kickoff');
   });
 });

@@ -110,6 +110,8 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
     // The fault lists each output file twice (bulkdata@166: one item per file); the other groups
     // the items by type in an object (bulkdata@165 wants an array).
     output: ctx.faults.has('ig-output-by-type') ? groupByType(output) : output,
+    // The fault leaves out an empty output array (bulkdata@164: the manifest has output).
+    ...(output.length === 0 && ctx.faults.has('ig-output-omitted-when-empty') ? { output: undefined } : {}),
     // The fault says null when nothing was deleted (bulkdata@180: an array when present).
     deleted: deleted.length === 0 && ctx.faults.has('ig-deleted-null') ? null : deleted,
     // The fault leaves out an empty error array (bulkdata@191, @195).

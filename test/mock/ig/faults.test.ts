@@ -667,6 +667,9 @@ Object.assign(PROBES, {
         .get('/fhir/Binary/bin-001')
         .set(bearer(await token(m))),
     ),
+  'ig-output-omitted-when-empty': async (m: IgTestMock) =>
+    'output' in
+    (await runExport(m, await token(m), '/fhir/$export?_type=Patient&_since=2026-01-01T00:00:00Z')).manifest,
   'ig-kickoff-error-xml': async (m: IgTestMock) =>
     (
       await m
