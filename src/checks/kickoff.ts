@@ -1554,6 +1554,7 @@ const lenientUnknownCheck: CheckDefinition = {
   refs: [],
   operations: [],
   faults: ['ig-lenient-no-error-outcome'],
+  makesExports: ['with-error-files'],
   async run(ctx) {
     const base = await baseExport(ctx);
     if (isSkip(base)) return skip(base.skip, base.evidence);

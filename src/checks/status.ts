@@ -90,6 +90,7 @@ function completed(c: ManifestCase): CheckDefinition {
     operations: STATUS_OPS,
     faults: c.faults,
     ...(c.versions ? { versions: c.versions } : {}),
+    ...(c.judgesExports ? { judgesExports: c.judgesExports } : {}),
     async run(ctx) {
       const runs = (await ctx.followedExports()).filter((r) => c.appliesTo?.(r, ctx) ?? true);
       const ready = c.needs === 'finished' ? isFinished : isCompleted;
@@ -629,6 +630,7 @@ const jobStatusChecks: CheckDefinition[] = [
       'In every manifest, output is an array and every item has a resource type and an absolute url, each file listed once (one item per file: no two items with the same url).',
     refs: [],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type', 'ig-manifest-relative-urls'],
+    judgesExports: ['empty-output'],
     check(run) {
       const id = run.final.exchange.id;
       const output = run.manifest?.output;
@@ -660,6 +662,7 @@ const jobStatusChecks: CheckDefinition[] = [
       'In every manifest, error is present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url. Under the bcda profile error lists failures only (seed 001: empty when nothing failed): no error file the run downloaded whole may be empty.',
     refs: [],
     faults: ['manifest-error-not-array'],
+    judgesExports: ['with-error-files'],
     check(run, ctx) {
       const id = run.final.exchange.id;
       const error = run.manifest?.error;

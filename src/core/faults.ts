@@ -3163,6 +3163,13 @@ const CATALOG = [
     'The completion manifest has an output field.',
     ['bulkdata@164'],
   ),
+  g(
+    'ig-error-file-json-content-type',
+    'download',
+    'Error files are served as application/json (the data files as application/fhir+ndjson).',
+    'An NDJSON file is served with Content-Type application/fhir+ndjson.',
+    ['bulkdata@207', 'bulkdata@208'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

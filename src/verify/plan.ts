@@ -57,19 +57,6 @@ const COMPANIONS: Partial<Record<Area, Area[]>> = {
  */
 const ALWAYS: readonly Area[] = ['contract'];
 
-/**
- * Checks that judge every export the run makes, and the generic-profile checks whose exports hold
- * what they judge: on a generic server the error files come from the handling=lenient export
- * alone, an empty output from the export that finds nothing. A generic fault's run, limited to the checks that judge it, runs these too, or the export
- * they would judge is never made.
- */
-const EXPORT_MAKERS: Readonly<Record<string, readonly string[]>> = {
-  'MANIFEST-ERROR-ARRAY': ['KICKOFF-LENIENT-UNKNOWN-PARAM'],
-  'FHIR-ERROR-FILE-OPERATIONOUTCOME': ['KICKOFF-LENIENT-UNKNOWN-PARAM'],
-  // Only the export that finds nothing has an empty output to get wrong.
-  'MANIFEST-OUTPUT-ITEMS': ['DOWNLOAD-EMPTY-OUTPUT'],
-};
-
 function withCompanions(areas: Iterable<Area>): Area[] {
   const set = new Set<Area>(ALWAYS);
   for (const a of areas) {
@@ -156,9 +143,18 @@ export function planVerify(
       const declaring = catalog.filter((c) => c.faults.includes(fault.name));
       const extra = new Set(alsoJudgedBy?.get(fault.name) ?? []);
       const judging = [...declaring, ...catalog.filter((c) => extra.has(c.id) && !declaring.includes(c))];
-      const makerIds = new Set(judging.flatMap((c) => EXPORT_MAKERS[c.id] ?? []));
+      // A generic fault's run is limited to the checks that judge it: one judging every export of
+      // a kind only some checks make (error files, an empty output) needs its maker run too.
+      const needed = new Set(judging.flatMap((c) => c.judgesExports ?? []));
       const makers =
-        fault.mock === 'generic' ? catalog.filter((c) => makerIds.has(c.id) && !judging.includes(c)) : [];
+        fault.mock === 'generic'
+          ? catalog.filter(
+              (c) =>
+                !judging.includes(c) &&
+                c.profiles.includes('bulk-data-ig') &&
+                (c.makesExports ?? []).some((k) => needed.has(k)),
+            )
+          : [];
       const suites = withCompanions([fault.area, ...[...judging, ...makers].map((c) => c.area)]);
       // A generic mock's fault runs where a bulk-data-ig run embeds it; a BCDA fault that only a
       // generic check judges runs against the BCDA mock addressed as a FHIR base.

@@ -250,7 +250,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
         'forbidden',
         `the access token's scopes do not cover ${uncovered.join(', ')}`,
       );
-    const type = ctx.faults.has('ig-download-wrong-content-type') ? 'application/json' : FHIR_NDJSON;
+    // The second fault serves the error files, written by another component, as plain JSON (bulkdata@208).
+    const plainJson =
+      ctx.faults.has('ig-download-wrong-content-type') ||
+      (file.kind === 'error' && ctx.faults.has('ig-error-file-json-content-type'));
+    const type = plainJson ? 'application/json' : FHIR_NDJSON;
     // The fault spreads each resource over several lines (bulkdata@209 wants one per line).
     const body = ctx.faults.has('ig-ndjson-pretty-printed')
       ? file.ndjson

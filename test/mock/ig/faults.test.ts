@@ -670,6 +670,16 @@ Object.assign(PROBES, {
   'ig-output-omitted-when-empty': async (m: IgTestMock) =>
     'output' in
     (await runExport(m, await token(m), '/fhir/$export?_type=Patient&_since=2026-01-01T00:00:00Z')).manifest,
+  'ig-error-file-json-content-type': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, LENIENT_PATH, { prefer: LENIENT });
+    return (
+      await m
+        .http()
+        .get(new URL(manifest.error[0]?.url ?? '').pathname)
+        .set(bearer(t))
+    ).headers['content-type'];
+  },
   'ig-kickoff-error-xml': async (m: IgTestMock) =>
     (
       await m
