@@ -3170,6 +3170,13 @@ const CATALOG = [
     'An NDJSON file is served with Content-Type application/fhir+ndjson.',
     ['bulkdata@207', 'bulkdata@208'],
   ),
+  g(
+    'ig-patient-export-membership-join',
+    'download',
+    'A Patient-level export joins the data with group membership: each resource of a patient in both cohorts is written twice.',
+    'The export holds each resource once (its latest version).',
+    ['bulkdata@202'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -258,7 +258,20 @@ export function buildExport(
         type,
         ctx.data.resources.filter((r) => r.type === type && existing(r)),
       );
-  const exported = [...selected.values()].flat();
+  // The fault joins a Patient-level export's data with group membership: a patient in both
+  // cohorts has each resource written twice (bulkdata@202: each resource once, its latest version).
+  if (req.level === 'patient' && ctx.faults.has('ig-patient-export-membership-join')) {
+    const memberships = (id: string): number =>
+      ctx.data.groups.filter((g) => g.patientIds.includes(id)).length;
+    for (const [type, list] of selected)
+      selected.set(
+        type,
+        list.flatMap((r) =>
+          Array<StoredResource>(Math.max(1, r.patientId ? memberships(r.patientId) : 1)).fill(r),
+        ),
+      );
+  }
+  const exported = [...new Set([...selected.values()].flat())];
   const provenance = new Map<string, StoredResource>();
   const addProvenance = (list: StoredResource[]): void => {
     for (const p of list) if (existing(p)) provenance.set(p.id, p);

@@ -680,6 +680,8 @@ Object.assign(PROBES, {
         .set(bearer(t))
     ).headers['content-type'];
   },
+  'ig-patient-export-membership-join': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Patient/$export?_type=Observation')).out.get('Observation')?.length,
   'ig-kickoff-error-xml': async (m: IgTestMock) =>
     (
       await m
