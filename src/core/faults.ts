@@ -3177,6 +3177,13 @@ const CATALOG = [
     'The export holds each resource once (its latest version).',
     ['bulkdata@202'],
   ),
+  g(
+    'ig-open-files-binary-needs-token',
+    'download',
+    'The files are served without a token and the manifest says requiresAccessToken false, but the attachments (Binary on the FHIR server) still need the token.',
+    'When requiresAccessToken is false, an Attachment.url can be fetched without any token.',
+    ['bulkdata@216'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -105,7 +105,11 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
     // leaves the field out (bulkdata@159).
     ...(ctx.faults.has('ig-requires-access-token-omitted')
       ? {}
-      : { requiresAccessToken: !ctx.faults.has('ig-requires-access-token-false') }),
+      : {
+          requiresAccessToken:
+            !ctx.faults.has('ig-requires-access-token-false') &&
+            !ctx.faults.has('ig-open-files-binary-needs-token'),
+        }),
     ...(job.organizedBy ? { outputOrganizedBy: job.organizedBy } : {}),
     // The fault lists each output file twice (bulkdata@166: one item per file); the other groups
     // the items by type in an object (bulkdata@165 wants an array).
@@ -222,7 +226,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
   });
 
   app.get<{ Params: { id: string; name: string } }>(`${FILES_PATH}/:id/:name`, (request, reply) => {
-    const token = requireToken(ctx, request, reply, 'ig-download-no-token-required');
+    // Both faults leave the file server open; the second also says so in the manifest.
+    const open = ctx.faults.has('ig-open-files-binary-needs-token')
+      ? 'ig-open-files-binary-needs-token'
+      : 'ig-download-no-token-required';
+    const token = requireToken(ctx, request, reply, open);
     if (!token) return reply;
     const found = ctx.jobs.get(request.params.id);
     const job = found?.cancelled ? undefined : found;

@@ -682,6 +682,11 @@ Object.assign(PROBES, {
   },
   'ig-patient-export-membership-join': async (m: IgTestMock) =>
     (await exported(m, '/fhir/Patient/$export?_type=Observation')).out.get('Observation')?.length,
+  'ig-open-files-binary-needs-token': async (m: IgTestMock) => {
+    const { manifest } = await runExport(m, await token(m), '/fhir/$export?_type=Patient');
+    const file = await m.http().get(new URL(manifest.output[0]?.url ?? '').pathname);
+    return [manifest.requiresAccessToken, file.status];
+  },
   'ig-kickoff-error-xml': async (m: IgTestMock) =>
     (
       await m
