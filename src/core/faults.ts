@@ -3184,6 +3184,13 @@ const CATALOG = [
     'When requiresAccessToken is false, an Attachment.url can be fetched without any token.',
     ['bulkdata@216'],
   ),
+  g(
+    'ig-patient-query-not-decoded',
+    'kickoff',
+    'The Patient-level GET kick-off reads its query by hand, values not percent-decoded: _outputFormat=application%2Ffhir%2Bndjson is refused as unknown.',
+    'Patient-level export supports _outputFormat.',
+    ['bulkdata@274'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -687,6 +687,8 @@ Object.assign(PROBES, {
     const file = await m.http().get(new URL(manifest.output[0]?.url ?? '').pathname);
     return [manifest.requiresAccessToken, file.status];
   },
+  'ig-patient-query-not-decoded': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export?_outputFormat=application%2Ffhir%2Bndjson', await token(m)),
   'ig-kickoff-error-xml': async (m: IgTestMock) =>
     (
       await m
