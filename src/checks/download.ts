@@ -185,6 +185,7 @@ function dataCheck(c: DataCase & { phase?: 'late' }): CheckDefinition {
     faults: c.faults,
     ...(c.versions ? { versions: c.versions } : {}),
     ...(c.phase ? { phase: c.phase } : {}),
+    ...(c.makesExports ? { makesExports: c.makesExports } : {}),
     run: (ctx) => c.judge(ctx),
   };
 }
@@ -246,7 +247,7 @@ const dataChecks: CheckDefinition[] = [
     id: 'DOWNLOAD-GROUP-SINCE-EXISTING',
     title: "Group/$export with _since filters the existing enrollees' data",
     description:
-      "With a _since from inside the unfiltered data's lastUpdated range, Group/<group>/$export returns, for existing enrollees, only resources updated after it; only newly attributed enrollees get their older data. Fails when every enrollee that has data at or before _since gets it back (the _since was applied to no one), and, where BCDA's documents define both cohorts (bcda profile), when an enrollee gets part of its older data back (neither existing nor newly attributed). Skips with fewer than five such enrollees, or when the data has no spread.",
+      "With a _since from inside the unfiltered data's lastUpdated range, Group/<group>/$export returns, for existing enrollees, only resources updated after it; only newly attributed enrollees get their older data. Fails when every enrollee that has data at or before _since gets it back (the _since was applied to no one), when a resource of the unfiltered export updated after _since does not come back (the filter read another timestamp), and, where BCDA's documents define both cohorts (bcda profile), when an enrollee gets part of its older data back (neither existing nor newly attributed). Skips with fewer than five such enrollees, or when the data has no spread.",
     profiles: ['bcda', 'bulk-data-ig'],
     refs: [],
     faults: ['content-ignores-since', 'group-since-ignored-for-existing'],
@@ -522,6 +523,7 @@ function wholeExportChecks(): CheckDefinition[] {
       profiles: ['bcda', 'bulk-data-ig'],
       refs: [],
       faults: ['manifest-empty-output-null'],
+      makesExports: ['empty-output'],
       async judge(ctx) {
         const got = await recentSinceExport(ctx);
         if (!isNoData(got)) return judgeEmptyOutput(got.filtered, got.since);
@@ -566,14 +568,26 @@ export const downloadChecks: CheckDefinition[] = [
           );
     },
   }),
-  onFiles({
+  {
     id: 'DOWNLOAD-CONTENT-TYPE',
     title: 'files are served as application/fhir+ndjson',
-    description: 'Each file answer has Content-Type application/fhir+ndjson.',
+    description:
+      'Each file answer has Content-Type application/fhir+ndjson: the data and error files of every export the run downloaded, not only the shared one (a server may serve the files of one kind, or of one export, otherwise).',
+    level: 'MUST',
+    area: 'download',
+    phase: 'late',
+    profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §2.7'],
+    operations: OPS,
     faults: ['download-wrong-content-type', 'ig-download-wrong-content-type'],
-    check(run) {
-      const ok = run.downloads.filter((d) => d.status === 200);
+    judgesExports: ['with-error-files'],
+    async run(ctx) {
+      const runs = await ctx.followedExports();
+      const main = runs.find((r) => r.name === 'main');
+      if (!main?.manifest) return skip(`the shared export did not complete: ${main?.problem ?? 'unknown'}`);
+      const downloads = runs.flatMap((r) => r.downloads);
+      if (!downloads.length) return skip('the manifests list no files');
+      const ok = downloads.filter((d) => d.status === 200);
       const bad = ok.filter(
         (d) => (d.contentType ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/fhir+ndjson',
       );
@@ -587,7 +601,7 @@ export const downloadChecks: CheckDefinition[] = [
           )
         : pass(`${ok.length} file(s) with application/fhir+ndjson`, evidence(ok));
     },
-  }),
+  },
   onFiles({
     id: 'DOWNLOAD-GZIP',
     title: 'files come gzip-compressed when the client accepts gzip',

@@ -66,6 +66,7 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §1'],
     faults: ['content-error-file-wrong-type'],
+    judgesExports: ['with-error-files'],
   },
   [RULE.profileMeta]: {
     id: 'FHIR-PROFILE-META',

@@ -1547,13 +1547,14 @@ const lenientUnknownCheck: CheckDefinition = {
   id: 'KICKOFF-LENIENT-UNKNOWN-PARAM',
   title: 'under Prefer: handling=lenient an ignored parameter is named in the error files',
   description:
-    "A kick-off with two parameters no server defines and Prefer: respond-async, handling=lenient is accepted and, once complete, the manifest's error files hold an OperationOutcome naming each of them (one naming only the first fails). Judged on servers that show they read the handling preference (they refuse the parameter under handling=strict); a server refusing it under lenient too, or ignoring it whatever the preference, skips.",
+    "A kick-off with two parameters no server defines and Prefer: respond-async, handling=lenient is accepted and, once complete, the manifest's error files hold an OperationOutcome naming each of them (one naming only the first fails; messages listed under output instead of error fail). Judged on servers that show they read the handling preference (they refuse the parameter under handling=strict); a server refusing it under lenient too, or ignoring it whatever the preference, skips.",
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
   refs: [],
   operations: [],
   faults: ['ig-lenient-no-error-outcome'],
+  makesExports: ['with-error-files'],
   async run(ctx) {
     const base = await baseExport(ctx);
     if (isSkip(base)) return skip(base.skip, base.evidence);
@@ -1561,6 +1562,14 @@ const lenientUnknownCheck: CheckDefinition = {
     if (isSkip(lenient)) return skip(lenient.skip, lenient.evidence);
     const named = linesNaming(lenient, UNKNOWN_PARAMETER);
     const other = linesNaming(lenient, OTHER_UNKNOWN_PARAMETER);
+    // The messages are read from every OperationOutcome file; they belong under error, not
+    // output (bulkdata@194), whatever they say.
+    const asOutput = manifestItems(lenient.run.manifest.output).filter((i) => i.type === 'OperationOutcome');
+    if ((named.length || other.length) && asOutput.length)
+      return fail(
+        `${lenient.label}: its messages are listed under output (${asOutput.length} OperationOutcome item(s)), not under error`,
+        lenient.evidence,
+      );
     if (named.length && other.length)
       return pass(
         `${lenient.label}: completed, and its error files name both ignored parameters (${named.length} and ${other.length} OperationOutcome line(s))`,

@@ -90,6 +90,7 @@ function completed(c: ManifestCase): CheckDefinition {
     operations: STATUS_OPS,
     faults: c.faults,
     ...(c.versions ? { versions: c.versions } : {}),
+    ...(c.judgesExports ? { judgesExports: c.judgesExports } : {}),
     async run(ctx) {
       const runs = (await ctx.followedExports()).filter((r) => c.appliesTo?.(r, ctx) ?? true);
       const ready = c.needs === 'finished' ? isFinished : isCompleted;
@@ -641,6 +642,7 @@ const jobStatusChecks: CheckDefinition[] = [
       'In every manifest, output is an array and every item has a resource type and an absolute url, each file listed once (one item per file: no two items with the same url).',
     refs: [],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type', 'ig-manifest-relative-urls'],
+    judgesExports: ['empty-output'],
     check(run) {
       const id = run.final.exchange.id;
       const output = run.manifest?.output;
@@ -672,6 +674,7 @@ const jobStatusChecks: CheckDefinition[] = [
       'In every manifest, error is present as an array (empty when there are no errors); its items have type OperationOutcome and an absolute url. Under the bcda profile error lists failures only (seed 001: empty when nothing failed): no error file the run downloaded whole may be empty.',
     refs: [],
     faults: ['manifest-error-not-array'],
+    judgesExports: ['with-error-files'],
     check(run, ctx) {
       const id = run.final.exchange.id;
       const error = run.manifest?.error;
@@ -1423,7 +1426,7 @@ const deletedCheck: CheckDefinition = {
   id: 'MANIFEST-DELETED',
   title: 'deleted lists transaction Bundles of DELETEs, none of them also in output',
   description:
-    "An export with a _since inside the base export's data: when its manifest has deleted, it is an array of items with type and an absolute url, each file's lines are transaction Bundles with one or more entries whose request has a url and the method DELETE, and no resource named there is also in the output files. Skips when the manifest lists no deleted (optional).",
+    "An export with a _since inside the base export's data: when its manifest has deleted, it is an array of items with type and an absolute url, each file's lines are transaction Bundles with one or more entries whose request has a url and the method DELETE, and no resource named there is also in the output files; in every other export the run completed so far, deleted, when present, is an array too (null or an object where nothing was deleted fails). Skips when the manifest lists no deleted (optional).",
   level: 'MUST',
   area: 'status',
   profiles: ['bulk-data-ig'],
@@ -1432,13 +1435,21 @@ const deletedCheck: CheckDefinition = {
   faults: ['ig-deleted-wrong-method', 'ig-deleted-also-in-output'],
   async run(ctx) {
     const prepared = await sinceExport(ctx);
-    if (isSkip(prepared)) return skip(prepared.skip, prepared.evidence);
+    // deleted, when present, is an array in every manifest (bulkdata@180), not only the one that
+    // has something to list: a server may write null or an object where nothing was deleted.
+    const malformed = await deletedNotArray(ctx);
+    if (isSkip(prepared))
+      return malformed.problems.length
+        ? fail(malformed.problems.join('; '), [...malformed.evidence, ...prepared.evidence])
+        : skip(prepared.skip, prepared.evidence);
     const { exported } = prepared;
     const read = await readDeleted(ctx, exported);
-    if (read.kind === 'absent')
-      return skip(`${exported.label}: the manifest has no deleted (optional)`, exported.evidence);
     if (read.kind === 'not-array')
       return fail(`${exported.label}: deleted is ${read.got}, not an array`, exported.evidence);
+    if (malformed.problems.length)
+      return fail(malformed.problems.join('; '), [...malformed.evidence, ...exported.evidence]);
+    if (read.kind === 'absent')
+      return skip(`${exported.label}: the manifest has no deleted (optional)`, exported.evidence);
     const { items, keys, problems } = read;
     const evidence = [...exported.evidence, ...read.evidence];
     if (!items.length && !problems.length)
@@ -1459,6 +1470,21 @@ const deletedCheck: CheckDefinition = {
     );
   },
 };
+
+/** The completed exports of the run so far whose manifest has a deleted that is not an array. */
+async function deletedNotArray(ctx: CheckContext): Promise<{ problems: string[]; evidence: string[] }> {
+  const runs = (await ctx.followedExports()).filter((r) => {
+    const manifest = r.manifest as Record<string, unknown> | undefined;
+    return manifest !== undefined && 'deleted' in manifest && !Array.isArray(manifest['deleted']);
+  });
+  return {
+    problems: runs.map(
+      (r) =>
+        `the ${r.name} export: deleted is ${JSON.stringify((r.manifest as Record<string, unknown>)['deleted'])?.slice(0, 80)}, not an array`,
+    ),
+    evidence: runs.flatMap((r) => (r.final ? [r.final.exchange.id] : [])).slice(0, 6),
+  };
+}
 
 const deletedSinceCheck: CheckDefinition = {
   id: 'MANIFEST-DELETED-SINCE',

@@ -36,7 +36,17 @@ export interface CheckMeta {
    * the BCDA mock, and nothing else to.
    */
   bcdaDeparts?: string;
+  /**
+   * Exports of a kind this check makes that other checks judge (`npm run verify` runs it beside a
+   * generic fault's judging checks that need that kind: else the export they judge is never made).
+   */
+  makesExports?: ExportKind[];
+  /** Exports of a kind, made by another check, that this check judges among every export of the run. */
+  judgesExports?: ExportKind[];
 }
+
+/** A kind of export only some checks make on a generic server. */
+export type ExportKind = 'with-error-files' | 'empty-output';
 
 /** The result a check's run function returns. */
 export interface CheckOutcome {
@@ -56,4 +66,4 @@ export interface CheckOutcome {
 
 /** What a table-driven check case states about itself; the area builder supplies the rest. */
 export type CheckCaseMeta = Pick<CheckMeta, 'id' | 'title' | 'description' | 'refs' | 'faults'> &
-  Partial<Pick<CheckMeta, 'level' | 'profiles' | 'versions'>>;
+  Partial<Pick<CheckMeta, 'level' | 'profiles' | 'versions' | 'makesExports' | 'judgesExports'>>;

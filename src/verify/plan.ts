@@ -143,7 +143,19 @@ export function planVerify(
       const declaring = catalog.filter((c) => c.faults.includes(fault.name));
       const extra = new Set(alsoJudgedBy?.get(fault.name) ?? []);
       const judging = [...declaring, ...catalog.filter((c) => extra.has(c.id) && !declaring.includes(c))];
-      const suites = withCompanions([fault.area, ...judging.map((c) => c.area)]);
+      // A generic fault's run is limited to the checks that judge it: one judging every export of
+      // a kind only some checks make (error files, an empty output) needs its maker run too.
+      const needed = new Set(judging.flatMap((c) => c.judgesExports ?? []));
+      const makers =
+        fault.mock === 'generic'
+          ? catalog.filter(
+              (c) =>
+                !judging.includes(c) &&
+                c.profiles.includes('bulk-data-ig') &&
+                (c.makesExports ?? []).some((k) => needed.has(k)),
+            )
+          : [];
+      const suites = withCompanions([fault.area, ...[...judging, ...makers].map((c) => c.area)]);
       // A generic mock's fault runs where a bulk-data-ig run embeds it; a BCDA fault that only a
       // generic check judges runs against the BCDA mock addressed as a FHIR base.
       const combos =
@@ -163,7 +175,7 @@ export function planVerify(
           ...(full ? {} : { suites }),
           // A generic mock's fault runs the checks that judge it only: the whole generic catalog
           // under each of them doubled verify's time, and proves nothing more.
-          ...(fault.mock === 'generic' && !full ? { checks: judging.map((c) => c.id) } : {}),
+          ...(fault.mock === 'generic' && !full ? { checks: [...judging, ...makers].map((c) => c.id) } : {}),
         };
       });
       return { fault, declaredBy: declaring.map((c) => c.id), jobs };

@@ -169,6 +169,13 @@ describe('the IG feature checks against the generic mock', () => {
       'DOWNLOAD-ATTACHMENTS',
       /answered a FHIR resource.*not the text\/plain content/,
     ],
+    ['ig-deleted-null', 'MANIFEST-DELETED', /the main export: deleted is null, not an array/],
+    ['ig-messages-in-output', 'KICKOFF-LENIENT-UNKNOWN-PARAM', /messages are listed under output/],
+    [
+      'ig-group-since-by-patient-stamp',
+      'DOWNLOAD-GROUP-SINCE-EXISTING',
+      /lacks \d+ resource\(s\) of the unfiltered export updated after _since/,
+    ],
   ])('%s makes %s fail', async (fault, check, message) => {
     mock.setFaults([fault]);
     const result = (await run(mock.fhirBase, [check], SMART)).get(check);

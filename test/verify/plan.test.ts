@@ -124,3 +124,31 @@ describe('planVerify: a fault only requirement rows name', () => {
     expect(versionsOf('f-row-any')).toEqual(['v2 bcda']);
   });
 });
+
+describe('planVerify: a generic fault judged by a check of every export', () => {
+  const ig = { profiles: ['bulk-data-ig' as const] };
+  const catalog = [
+    check({ id: 'ERRORS-JUDGE', area: 'status', faults: [], judgesExports: ['with-error-files'], ...ig }),
+    check({ id: 'ERRORS-MAKER', area: 'kickoff', faults: [], makesExports: ['with-error-files'], ...ig }),
+    check({ id: 'EMPTY-MAKER', area: 'download', faults: [], makesExports: ['empty-output'], ...ig }),
+    check({ id: 'PLAIN', area: 'status', faults: [], ...ig }),
+  ];
+  const generic = (name: string): FaultDefinition => ({ ...fault(name, 'status'), mock: 'generic' });
+  const plan = planVerify(catalog, [generic('f-error-items'), generic('f-output-items')], {
+    alsoJudgedBy: new Map([
+      [named('f-error-items'), ['ERRORS-JUDGE']],
+      [named('f-output-items'), ['PLAIN']],
+    ]),
+  });
+  const jobOf = (name: string) => plan.faults.find((f) => f.fault.name === named(name))!.jobs[0]!;
+
+  it('also runs the check that makes the export holding error files, with its suite', () => {
+    expect(jobOf('f-error-items').checks).toEqual(['ERRORS-JUDGE', 'ERRORS-MAKER']);
+    expect(jobOf('f-error-items').suites).toContain('kickoff');
+  });
+
+  it('adds nothing for a check that needs no other export', () => {
+    expect(jobOf('f-output-items').checks).toEqual(['PLAIN']);
+    expect(jobOf('f-output-items').suites).not.toContain('kickoff');
+  });
+});

@@ -100,6 +100,18 @@ export function judgeGroupSinceExisting(
       ev,
     );
   if (filtered.incomplete) return skip(unread(filtered), ev);
+  // Whichever cohort an enrollee is in, its data updated after _since comes back: a server that
+  // filters on another timestamp (the Patient's, the enrollment's) drops some of it (bulkdata@254).
+  const lost = [...unfiltered.index.resources.values()]
+    .filter(
+      (r) => r.lastUpdated !== undefined && r.lastUpdated > since && !filtered.index.resources.has(r.key),
+    )
+    .map((r) => r.key);
+  if (lost.length)
+    return fail(
+      `${filtered.label} lacks ${lost.length} resource(s) of the unfiltered export updated after _since=${iso(since)}: ${sample(lost)}; _since keeps every resource updated after it`,
+      ev,
+    );
   // An existing enrollee gets none of its older data, a newly attributed one all of it: part of it is neither.
   const before = unfiltered.index.byEnrollee();
   const mixed = (cohortsDocumented ? withHistory : []).flatMap((who) => {

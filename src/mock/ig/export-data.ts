@@ -223,7 +223,13 @@ export function buildExport(
   const existing = (r: StoredResource): boolean => r.lastUpdatedMs <= transactionMs;
   const live = (r: StoredResource): boolean =>
     r.deletedMs === undefined || r.deletedMs > transactionMs || ctx.faults.has('ig-deleted-also-in-output');
-  const since = (r: StoredResource): boolean => req.sinceMs === undefined || r.lastUpdatedMs > req.sinceMs;
+  // The fault judges a Group export's _since by the patient's own Patient resource: all of a
+  // patient's data when that changed after _since, none otherwise (bulkdata@254).
+  const stampOf = (r: StoredResource): number =>
+    req.level === 'group' && r.patientId !== undefined && ctx.faults.has('ig-group-since-by-patient-stamp')
+      ? (ctx.data.byRef.get(`Patient/${r.patientId}`)?.lastUpdatedMs ?? r.lastUpdatedMs)
+      : r.lastUpdatedMs;
+  const since = (r: StoredResource): boolean => req.sinceMs === undefined || stampOf(r) > req.sinceMs;
   const passesFilters = (r: StoredResource): boolean => {
     const filters = req.typeFilters.filter((f) => f.type === r.type);
     if (filters.length === 0 || ctx.faults.has('ig-typefilter-ignored')) return true;
@@ -252,7 +258,20 @@ export function buildExport(
         type,
         ctx.data.resources.filter((r) => r.type === type && existing(r)),
       );
-  const exported = [...selected.values()].flat();
+  // The fault joins a Patient-level export's data with group membership: a patient in both
+  // cohorts has each resource written twice (bulkdata@202: each resource once, its latest version).
+  if (req.level === 'patient' && ctx.faults.has('ig-patient-export-membership-join')) {
+    const memberships = (id: string): number =>
+      ctx.data.groups.filter((g) => g.patientIds.includes(id)).length;
+    for (const [type, list] of selected)
+      selected.set(
+        type,
+        list.flatMap((r) =>
+          Array<StoredResource>(Math.max(1, r.patientId ? memberships(r.patientId) : 1)).fill(r),
+        ),
+      );
+  }
+  const exported = [...new Set([...selected.values()].flat())];
   const provenance = new Map<string, StoredResource>();
   const addProvenance = (list: StoredResource[]): void => {
     for (const p of list) if (existing(p)) provenance.set(p.id, p);
@@ -348,23 +367,34 @@ export function buildExport(
           r.type === type &&
           inPopulation(r) &&
           r.deletedMs !== undefined &&
-          r.deletedMs > sinceMs &&
+          // The fault compares _since with the last version's lastUpdated, not the deletion (bulkdata@182).
+          (ctx.faults.has('ig-deleted-since-by-last-update')
+            ? r.lastUpdatedMs > sinceMs
+            : r.deletedMs > sinceMs) &&
           r.deletedMs <= transactionMs,
       );
       if (gone.length === 0) continue;
       const method = ctx.faults.has('ig-deleted-wrong-method') ? 'GET' : 'DELETE';
+      const bundleType = ctx.faults.has('ig-deleted-bundle-batch') ? 'batch' : 'transaction';
+      // The fault names the resource in fullUrl, leaving request.url out (bulkdata@189).
+      const entryOf = (r: StoredResource): Record<string, unknown> =>
+        ctx.faults.has('ig-deleted-entry-full-url')
+          ? { fullUrl: `${fhirBase}/${r.type}/${r.id}`, request: { method } }
+          : { request: { method, url: `${r.type}/${r.id}` } };
+      const bundles: Record<string, unknown>[] = gone.map((r) => ({
+        resourceType: 'Bundle',
+        type: bundleType,
+        entry: [entryOf(r)],
+      }));
+      // The fault closes each file with an entry-less Bundle (bulkdata@188: one entry or more).
+      if (ctx.faults.has('ig-deleted-empty-bundle'))
+        bundles.push({ resourceType: 'Bundle', type: bundleType });
       files.push({
         type: 'Bundle',
         scopeType: type,
         kind: 'deleted',
-        count: gone.length,
-        ndjson: ndjson(
-          gone.map((r) => ({
-            resourceType: 'Bundle',
-            type: ctx.faults.has('ig-deleted-bundle-batch') ? 'batch' : 'transaction',
-            entry: [{ request: { method, url: `${r.type}/${r.id}` } }],
-          })),
-        ),
+        count: bundles.length,
+        ndjson: ndjson(bundles),
       });
     }
   }
@@ -373,7 +403,8 @@ export function buildExport(
       type: 'OperationOutcome',
       kind: 'error',
       count: ctx.faults.has('ig-lenient-first-ignored-only') ? 1 : req.ignored.length,
-      ndjson: ndjson(
+      ndjson: errorNdjson(
+        ctx,
         // The fault reports the first ignored parameter only (bulkdata@197: one for each).
         (ctx.faults.has('ig-lenient-first-ignored-only') ? req.ignored.slice(0, 1) : req.ignored).map((why) =>
           operationOutcome('warning', 'not-supported', `ignored under handling=lenient: ${why}`),
@@ -381,4 +412,15 @@ export function buildExport(
       ),
     });
   return files;
+}
+
+/**
+ * An error file's text: one OperationOutcome a line; the fault writes one line, a collection
+ * Bundle of them (bulkdata@196: the same NDJSON format as the output files).
+ */
+function errorNdjson(ctx: IgContext, outcomes: Record<string, unknown>[]): string {
+  if (!ctx.faults.has('ig-error-file-bundle')) return ndjson(outcomes);
+  return ndjson([
+    { resourceType: 'Bundle', type: 'collection', entry: outcomes.map((resource) => ({ resource })) },
+  ]);
 }

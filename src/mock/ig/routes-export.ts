@@ -44,6 +44,38 @@ function isFhirJson(request: FastifyRequest): boolean {
   return type === 'application/fhir+json' || type === 'application/json';
 }
 
+/**
+ * A refused kick-off: an OperationOutcome as application/fhir+json; the fault writes it in FHIR XML
+ * although the client asked for JSON (bulkdata@304: a JSON OperationOutcome).
+ */
+function refuse(
+  ctx: IgContext,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  diagnostics: string,
+): FastifyReply {
+  if (!ctx.faults.has('ig-kickoff-error-xml')) return sendOutcome(reply, status, code, diagnostics);
+  const text = diagnostics
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+  return reply
+    .code(status)
+    .header('content-type', 'application/fhir+xml; charset=utf-8')
+    .send(
+      `<OperationOutcome xmlns="http://hl7.org/fhir"><issue><severity value="error"/><code value="${code}"/><diagnostics value="${text}"/></issue></OperationOutcome>`,
+    );
+}
+
+/** A query parameter's value as sent, percent-escapes and all (fault ig-patient-query-not-decoded). */
+function rawValueOf(url: string, name: string): string | undefined {
+  const query = url.split('?')[1] ?? '';
+  const pair = query.split('&').find((p) => decodeURIComponent(p.split('=')[0] ?? '') === name);
+  return pair?.slice(pair.indexOf('=') + 1);
+}
+
 async function kickOff(
   ctx: IgContext,
   request: FastifyRequest,
@@ -52,22 +84,23 @@ async function kickOff(
   groupId?: string,
 ): Promise<FastifyReply> {
   if (level === 'system' && ctx.faults.has('ig-system-export-missing'))
-    return sendOutcome(
+    return refuse(
+      ctx,
       reply,
       404,
       'not-found',
       `no route for ${request.method} ${request.url.split('?')[0]}`,
     );
   if (request.method === 'POST' && ctx.faults.has('ig-post-kickoff-refused'))
-    return sendOutcome(reply, 405, 'not-supported', 'a kick-off is GET only');
+    return refuse(ctx, reply, 405, 'not-supported', 'a kick-off is GET only');
   const token = requireToken(ctx, request, reply, 'ig-kickoff-accepts-no-token');
   if (!token) return reply;
   if (!acceptable(request))
-    return sendOutcome(reply, 400, 'not-supported', 'Accept must be application/fhir+json for a kick-off');
+    return refuse(ctx, reply, 400, 'not-supported', 'Accept must be application/fhir+json for a kick-off');
   const prefer = preferOf(request);
-  if (!prefer.async) return sendOutcome(reply, 400, 'required', 'a kick-off needs Prefer: respond-async');
+  if (!prefer.async) return refuse(ctx, reply, 400, 'required', 'a kick-off needs Prefer: respond-async');
   const group = groupId === undefined ? undefined : ctx.data.groups.find((g) => g.id === groupId);
-  if (groupId !== undefined && !group) return sendOutcome(reply, 404, 'not-found', `no Group ${groupId}`);
+  if (groupId !== undefined && !group) return refuse(ctx, reply, 404, 'not-found', `no Group ${groupId}`);
 
   const path = request.url.split('?')[0] ?? request.url;
   let raw: RawParam[];
@@ -82,6 +115,10 @@ async function kickOff(
         );
       raw = paramsFromBody(typeof request.body === 'string' ? request.body : '');
     } else raw = paramsFromQuery(request.url);
+    // The fault's Patient-level handler reads the query by hand, its values not percent-decoded:
+    // application%2Ffhir%2Bndjson is no format it knows (bulkdata@274).
+    if (level === 'patient' && request.method === 'GET' && ctx.faults.has('ig-patient-query-not-decoded'))
+      raw = raw.map((p) => ({ ...p, value: rawValueOf(request.url, p.name) ?? p.value }));
     const req = readExportRequest(ctx, level, groupId, raw, prefer.lenient, token);
     for (const id of req.patients ?? []) {
       if (!ctx.data.byRef.has(`Patient/${id}`) && !ctx.faults.has('ig-patient-unknown-accepted'))
@@ -110,20 +147,26 @@ async function kickOff(
       requestUrl += `?${raw.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value)}`).join('&')}`;
     const job = createJob(ctx, token.clientId, requestUrl, files, req.organizeBy);
     if (ctx.faults.has('ig-kickoff-no-content-location')) return reply.code(202).send();
+    // The fault leaves the FHIR base's path out of the status URL (a proxy prefix forgotten):
+    // an absolute URL where nothing answers (bulkdata@310).
+    const statusPath = ctx.faults.has('ig-content-location-no-base-path')
+      ? STATUS_PATH.slice(FHIR_PATH.length)
+      : STATUS_PATH;
     return reply
       .code(202)
-      .header('content-location', `${rootUrl(request)}${STATUS_PATH}/${job.id}`)
+      .header('content-location', `${rootUrl(request)}${statusPath}/${job.id}`)
       .send();
   } catch (err) {
     // The fault refuses with 200 and the OperationOutcome, the error in the body only (bulkdata@303).
     if (err instanceof KickoffRefusal)
-      return sendOutcome(
+      return refuse(
+        ctx,
         reply,
         ctx.faults.has('ig-kickoff-error-status-200') ? 200 : err.status,
         err.code,
         err.message,
       );
-    if (err instanceof ParamsError) return sendOutcome(reply, 400, 'invalid', err.message);
+    if (err instanceof ParamsError) return refuse(ctx, reply, 400, 'invalid', err.message);
     throw err;
   }
 }
@@ -138,11 +181,21 @@ export function registerExportRoutes(app: FastifyInstance, ctx: IgContext): void
   app.route({
     method: methods,
     url: `${FHIR_PATH}/Patient/$export`,
-    handler: (q, r) => kickOff(ctx, q, r, 'patient'),
+    handler: (q, r) =>
+      // The fault's instance read (GET Patient/{id}) is matched first: $export is read as a
+      // Patient id and not found; POST still reaches the export (bulkdata@273, @297).
+      q.method === 'GET' && ctx.faults.has('ig-patient-export-shadowed-by-read')
+        ? sendOutcome(r, 404, 'not-found', 'Patient/$export is not known')
+        : kickOff(ctx, q, r, 'patient'),
   });
   app.route<{ Params: { id: string } }>({
     method: methods,
     url: `${FHIR_PATH}/Group/:id/$export`,
-    handler: (q, r) => kickOff(ctx, q, r, 'group', q.params.id),
+    handler: (q, r) =>
+      // The fault's router takes a Group id of letters and digits only: FHIR ids may also hold
+      // '-' and '.', and such a Group's export is not found (bulkdata@250, @298).
+      ctx.faults.has('ig-group-id-alphanumeric-only') && /[^A-Za-z0-9]/.test(q.params.id)
+        ? sendOutcome(r, 404, 'not-found', `no route for ${q.method} ${q.url.split('?')[0]}`)
+        : kickOff(ctx, q, r, 'group', q.params.id),
   });
 }

@@ -49,6 +49,11 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: IgContext): vo
   // the DocumentReference that points here.
   app.get<{ Params: { id: string } }>(`${FHIR_PATH}/Binary/:id`, (request, reply) => {
     if (!readableToken(ctx, request, reply, 'DocumentReference')) return reply;
+    // The fault's document store also wants its own API key beside the token (bulkdata@215).
+    if (ctx.faults.has('ig-attachment-needs-api-key') && !request.headers['x-api-key']) {
+      reply.header('www-authenticate', 'ApiKey header="X-API-Key"');
+      return sendOutcome(reply, 401, 'login', 'the document store needs an X-API-Key header');
+    }
     const binary = ctx.data.binaries.get(request.params.id);
     if (!binary) return sendOutcome(reply, 404, 'not-found', `no Binary ${request.params.id.slice(0, 80)}`);
     const accept = (request.headers.accept ?? '').toLowerCase();

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IgContext } from './context';
 import { STATUS_PATH } from './routes-export';
 import { requireToken, tokenCovers } from './guard';
-import { FHIR_NDJSON, rootUrl, sendJson, sendOutcome } from './http';
+import { FHIR_NDJSON, rootUrl, sendFhir, sendJson, sendOutcome } from './http';
 import { jobPercent, type IgJob } from './jobs';
 
 export const FILES_PATH = '/files';
@@ -74,26 +74,72 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
     const { type: _type, ...rest } = item(f);
     return ctx.faults.has('ig-organize-items-typed') ? { type: job.organizedBy, ...rest } : rest;
   };
-  const error = job.files.filter((f) => f.kind === 'error').map(item);
+  // The fault lists the message files under output (bulkdata@194 wants them under error).
+  const messagesInOutput = ctx.faults.has('ig-messages-in-output');
+  const errorFiles = messagesInOutput ? [] : job.files.filter((f) => f.kind === 'error');
+  // The fault puts each message file's text in its item instead of a url (bulkdata@193).
+  const error = ctx.faults.has('ig-error-messages-inline')
+    ? errorFiles.map(inlineMessages)
+    : errorFiles.map(item);
+  const outputFiles = job.files.filter(
+    (f) => f.kind === 'output' || (messagesInOutput && f.kind === 'error'),
+  );
+  const output = outputFiles.flatMap((f) =>
+    ctx.faults.has('ig-manifest-output-repeated') ? [outputItem(f), outputItem(f)] : [outputItem(f)],
+  );
+  // The fault leaves the type out of the deleted items (bulkdata@181).
+  const deleted = job.files
+    .filter((f) => f.kind === 'deleted')
+    .map((f) => (ctx.faults.has('ig-deleted-items-url-only') ? { url: item(f).url } : item(f)));
+  const instant = new Date(transactionMs(ctx, job)).toISOString();
   return {
-    transactionTime: new Date(transactionMs(ctx, job)).toISOString(),
+    // The fault drops the zone: a local date-time, not an instant (bulkdata@151).
+    transactionTime: ctx.faults.has('ig-transaction-time-no-zone') ? instant.replace(/Z$/, '') : instant,
     // The fault gives the kick-off's path and query without the scheme and host (bulkdata@157).
     request: ctx.faults.has('ig-request-relative')
       ? job.requestUrl.replace(/^https?:\/\/[^/]+/, '')
-      : job.requestUrl,
-    // The fault says false although the files need the token (bulkdata@161).
-    requiresAccessToken: !ctx.faults.has('ig-requires-access-token-false'),
+      : ctx.faults.has('ig-request-object')
+        ? { method: 'GET', url: job.requestUrl }
+        : job.requestUrl,
+    // The first fault says false although the files need the token (bulkdata@161); the second
+    // leaves the field out (bulkdata@159).
+    ...(ctx.faults.has('ig-requires-access-token-omitted')
+      ? {}
+      : {
+          requiresAccessToken:
+            !ctx.faults.has('ig-requires-access-token-false') &&
+            !ctx.faults.has('ig-open-files-binary-needs-token'),
+        }),
     ...(job.organizedBy ? { outputOrganizedBy: job.organizedBy } : {}),
-    // The fault lists each output file twice (bulkdata@166: one item per file).
-    output: job.files
-      .filter((f) => f.kind === 'output')
-      .flatMap((f) =>
-        ctx.faults.has('ig-manifest-output-repeated') ? [outputItem(f), outputItem(f)] : [outputItem(f)],
-      ),
-    deleted: job.files.filter((f) => f.kind === 'deleted').map(item),
+    // The fault lists each output file twice (bulkdata@166: one item per file); the other groups
+    // the items by type in an object (bulkdata@165 wants an array).
+    output: ctx.faults.has('ig-output-by-type') ? groupByType(output) : output,
+    // The fault leaves out an empty output array (bulkdata@164: the manifest has output).
+    ...(output.length === 0 && ctx.faults.has('ig-output-omitted-when-empty') ? { output: undefined } : {}),
+    // The fault says null when nothing was deleted (bulkdata@180: an array when present).
+    deleted: deleted.length === 0 && ctx.faults.has('ig-deleted-null') ? null : deleted,
     // The fault leaves out an empty error array (bulkdata@191, @195).
     ...(error.length === 0 && ctx.faults.has('ig-manifest-error-omitted') ? {} : { error }),
   };
+}
+
+/** An error item with its messages inline (fault ig-error-messages-inline): no file to fetch. */
+function inlineMessages(f: IgJob['files'][number]): Record<string, unknown> {
+  const messages = f.ndjson
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.stringify(JSON.parse(l)));
+  return { type: f.type, message: messages.join('; ') };
+}
+
+/** Output items grouped by their type, for fault ig-output-by-type. */
+function groupByType(items: Record<string, unknown>[]): Record<string, Record<string, unknown>[]> {
+  const byType: Record<string, Record<string, unknown>[]> = {};
+  for (const it of items) {
+    const type = typeof it['type'] === 'string' ? it['type'] : 'unknown';
+    (byType[type] ??= []).push(it);
+  }
+  return byType;
 }
 
 /**
@@ -155,10 +201,17 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
           valueString: JSON.stringify(value),
         })),
       });
+    // The fault labels the manifest as a FHIR answer (bulkdata@145 wants application/json).
+    if (ctx.faults.has('ig-status-complete-fhir-json')) return sendFhir(reply, 200, body);
     return sendJson(reply, 200, body);
   });
 
   app.delete<JobParams>(`${STATUS_PATH}/:id`, (request, reply) => {
+    // The fault routes GET only on the status URL: DELETE is not allowed (bulkdata@305).
+    if (ctx.faults.has('ig-cancel-not-allowed')) {
+      reply.header('allow', 'GET');
+      return sendOutcome(reply, 405, 'not-supported', 'the status URL answers GET only');
+    }
     // The fault accepts a delete request for a job that does not exist (bulkdata@308, @309).
     if (!ctx.jobs.has(request.params.id) && ctx.faults.has('ig-cancel-unknown-accepted'))
       return requireToken(ctx, request, reply) ? reply.code(202).send() : reply;
@@ -173,7 +226,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
   });
 
   app.get<{ Params: { id: string; name: string } }>(`${FILES_PATH}/:id/:name`, (request, reply) => {
-    const token = requireToken(ctx, request, reply, 'ig-download-no-token-required');
+    // Both faults leave the file server open; the second also says so in the manifest.
+    const open = ctx.faults.has('ig-open-files-binary-needs-token')
+      ? 'ig-open-files-binary-needs-token'
+      : 'ig-download-no-token-required';
+    const token = requireToken(ctx, request, reply, open);
     if (!token) return reply;
     const found = ctx.jobs.get(request.params.id);
     const job = found?.cancelled ? undefined : found;
@@ -182,8 +239,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     // The fault answers a name the job does not have with an empty 200 (bulkdata@210).
     if (job && !file && ownedBy(ctx, job, token.clientId) && ctx.faults.has('ig-unknown-file-empty'))
       return reply.code(200).header('content-type', FHIR_NDJSON).send('');
+    // The fault has the last output file not stored yet when the manifest is ready (bulkdata@148).
+    const lastOutput = job?.files.filter((f) => f.kind === 'output').at(-1);
+    const notStored = file !== undefined && file === lastOutput && ctx.faults.has('ig-last-file-missing');
     // Another client's file is as unknown as a missing one: its existence is not revealed.
-    if (!job || !file || !ownedBy(ctx, job, token.clientId))
+    if (!job || !file || notStored || !ownedBy(ctx, job, token.clientId))
       return sendOutcome(reply, 404, 'not-found', 'no such file');
     // Past the Expires instant the files are gone (fault ig-expired-files-still-served keeps them).
     if (ctx.clock.nowMs() >= filesGoneAtMs(job) && !ctx.faults.has('ig-expired-files-still-served'))
@@ -198,7 +258,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
         'forbidden',
         `the access token's scopes do not cover ${uncovered.join(', ')}`,
       );
-    const type = ctx.faults.has('ig-download-wrong-content-type') ? 'application/json' : FHIR_NDJSON;
+    // The second fault serves the error files, written by another component, as plain JSON (bulkdata@208).
+    const plainJson =
+      ctx.faults.has('ig-download-wrong-content-type') ||
+      (file.kind === 'error' && ctx.faults.has('ig-error-file-json-content-type'));
+    const type = plainJson ? 'application/json' : FHIR_NDJSON;
     // The fault spreads each resource over several lines (bulkdata@209 wants one per line).
     const body = ctx.faults.has('ig-ndjson-pretty-printed')
       ? file.ndjson
@@ -207,6 +271,14 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
           .map((l) => `${JSON.stringify(JSON.parse(l), null, 2)}\n`)
           .join('')
       : file.ndjson;
-    return reply.code(200).header('content-type', type).send(Buffer.from(body, 'utf8'));
+    const bytes = Buffer.from(body, 'utf8');
+    // The fault answers every file as a byte range, the whole file, though no Range was asked (bulkdata@206).
+    if (ctx.faults.has('ig-file-partial-content'))
+      return reply
+        .code(206)
+        .header('content-type', type)
+        .header('content-range', `bytes 0-${Math.max(bytes.length - 1, 0)}/${bytes.length}`)
+        .send(bytes);
+    return reply.code(200).header('content-type', type).send(bytes);
   });
 }

@@ -588,7 +588,141 @@ Object.assign(PROBES, {
     const { manifest } = await runExport(m, t, '/fhir/Patient/$export');
     return [...new Set(manifest.output.map((o) => o.type))].sort();
   },
+  // independent faults (h5): bulkdata ≥@144
+  'ig-transaction-time-no-zone': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/$export?_type=Patient')).manifest.transactionTime.endsWith('Z'),
+  'ig-requires-access-token-omitted': async (m: IgTestMock) =>
+    'requiresAccessToken' in (await exported(m, '/fhir/$export?_type=Patient')).manifest,
+  'ig-output-by-type': async (m: IgTestMock) =>
+    Array.isArray((await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.output),
+  'ig-deleted-null': async (m: IgTestMock) =>
+    (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.deleted,
+  'ig-deleted-items-url-only': async (m: IgTestMock) =>
+    Object.keys((await runExport(m, await token(m), SINCE_OBSERVATIONS)).manifest.deleted?.[0] ?? {}),
+  'ig-error-messages-inline': async (m: IgTestMock) =>
+    Object.keys(
+      (await runExport(m, await token(m), LENIENT_PATH, { prefer: LENIENT })).manifest.error[0] ?? {},
+    ),
+  'ig-messages-in-output': async (m: IgTestMock) =>
+    (await runExport(m, await token(m), LENIENT_PATH, { prefer: LENIENT })).manifest.output.map(
+      (o) => o.type,
+    ),
+  'ig-deleted-since-by-last-update': async (m: IgTestMock) =>
+    (await runExport(m, await token(m), SINCE_OBSERVATIONS)).manifest.deleted?.map((d) => d.count),
+  'ig-deleted-empty-bundle': async (m: IgTestMock) =>
+    (await deletedBundles(m)).map((b) => Array.isArray(b.entry)),
+  'ig-deleted-entry-full-url': async (m: IgTestMock) =>
+    ((await deletedBundles(m))[0]?.entry as { request?: { url?: string } }[] | undefined)?.[0]?.request?.url,
+  'ig-error-file-bundle': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, LENIENT_PATH, { prefer: LENIENT });
+    return (await download(m, t, manifest.error[0]?.url ?? '')).map((r) => r.resourceType);
+  },
+  'ig-last-file-missing': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient,Observation');
+    return statusOf(
+      m
+        .http()
+        .get(new URL(manifest.output.at(-1)?.url ?? '').pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-file-partial-content': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return statusOf(
+      m
+        .http()
+        .get(new URL(manifest.output[0]?.url ?? '').pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-status-complete-fhir-json': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return (await m.http().get(new URL(statusUrl).pathname).set(bearer(t))).headers['content-type'];
+  },
+  'ig-request-object': async (m: IgTestMock) =>
+    typeof (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.request,
+  'ig-group-id-alphanumeric-only': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Group/cohort-a/$export', await token(m)),
+  'ig-content-location-no-base-path': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-cancel-not-allowed': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .delete(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-group-since-by-patient-stamp': async (m: IgTestMock) =>
+    ids(
+      (
+        await exported(m, '/fhir/Group/cohort-a/$export?_type=Observation&_since=2025-01-01T00:00:00Z')
+      ).out.get('Observation'),
+    ),
+  'ig-patient-export-shadowed-by-read': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export', await token(m)),
+  'ig-attachment-needs-api-key': async (m: IgTestMock) =>
+    statusOf(
+      m
+        .http()
+        .get('/fhir/Binary/bin-001')
+        .set(bearer(await token(m))),
+    ),
+  'ig-output-omitted-when-empty': async (m: IgTestMock) =>
+    'output' in
+    (await runExport(m, await token(m), '/fhir/$export?_type=Patient&_since=2026-01-01T00:00:00Z')).manifest,
+  'ig-error-file-json-content-type': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, LENIENT_PATH, { prefer: LENIENT });
+    return (
+      await m
+        .http()
+        .get(new URL(manifest.error[0]?.url ?? '').pathname)
+        .set(bearer(t))
+    ).headers['content-type'];
+  },
+  'ig-patient-export-membership-join': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Patient/$export?_type=Observation')).out.get('Observation')?.length,
+  'ig-open-files-binary-needs-token': async (m: IgTestMock) => {
+    const { manifest } = await runExport(m, await token(m), '/fhir/$export?_type=Patient');
+    const file = await m.http().get(new URL(manifest.output[0]?.url ?? '').pathname);
+    return [manifest.requiresAccessToken, file.status];
+  },
+  'ig-patient-query-not-decoded': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export?_outputFormat=application%2Ffhir%2Bndjson', await token(m)),
+  'ig-kickoff-error-xml': async (m: IgTestMock) =>
+    (
+      await m
+        .http()
+        .get('/fhir/$export?_type=NoSuchType')
+        .set(kickoffHeaders(await token(m)))
+    ).headers['content-type'],
 });
+
+// Shared by the probes of the independent faults (h5).
+const SINCE_OBSERVATIONS = '/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z';
+const LENIENT_PATH = '/fhir/$export?_type=Patient&_foo=bar';
+const LENIENT = 'respond-async, handling=lenient';
+/** The Bundles of the first deleted file of a _since export of observations. */
+async function deletedBundles(m: IgTestMock): Promise<Record<string, unknown>[]> {
+  const t = await token(m);
+  const { manifest } = await runExport(m, t, SINCE_OBSERVATIONS);
+  return download(m, t, manifest.deleted?.[0]?.url ?? '');
+}
 
 describe('every generic fault changes the mock behaviour', () => {
   let m: IgTestMock;
