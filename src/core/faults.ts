@@ -3000,6 +3000,78 @@ const CATALOG = [
     "A kick-off asking for data outside the token's scopes fails rather than starting an export.",
     ['smart §backend-services presenting an access token'],
   ),
+  // independent faults (h4): bulkdata ≤@143. Written from the IG rows' text (bulkdata@20-@143),
+  // not from a check (issue 16 item 5); each is listed on its rows only.
+  g(
+    'ig-ndjson-json-array',
+    'download',
+    'Each output file is written as one JSON array of the resources on a single line, not one resource per line.',
+    'The server produces its export as newline-delimited JSON.',
+    ['bulkdata@49'],
+  ),
+  g(
+    'ig-kickoff-requires-output-format',
+    'kickoff',
+    'A kick-off without _outputFormat is refused with 400 (the parameter is treated as required).',
+    'The resource server accepts bulk data kick-off requests; _outputFormat is optional.',
+    ['bulkdata@20'],
+  ),
+  g(
+    'ig-get-kickoff-refused',
+    'kickoff',
+    'A kick-off made with GET answers 405: only POST with a Parameters body is served.',
+    'The server accepts kick-off requests made with GET.',
+    ['bulkdata@29'],
+  ),
+  g(
+    'ig-failed-job-200-error-file',
+    'status',
+    'A failed job answers 200 with a manifest whose output is empty and whose error file holds the failure.',
+    'A status request about a failed export answers with a 4XX or 5XX status and an OperationOutcome.',
+    ['bulkdata@136', 'bulkdata@131'],
+  ),
+  g(
+    'ig-failed-job-outcome-json-type',
+    'status',
+    "A failed job's 500 OperationOutcome is labelled application/json.",
+    'A status error whose body is an OperationOutcome has Content-Type application/fhir+json.',
+    ['bulkdata@137'],
+  ),
+  g(
+    'ig-type-unknown-dropped-when-mixed',
+    'kickoff',
+    'Unsupported types in _type are dropped without a word when a supported type is named beside them (refused only when alone).',
+    'A kick-off asking for resource types the server does not support gets an error with an OperationOutcome.',
+    ['bulkdata@70', 'bulkdata@108'],
+  ),
+  g(
+    'ig-system-provenance-stale',
+    'download',
+    'The system-level export takes its Provenance from a copy made on 2025-07-01: the Provenance recorded since are missing.',
+    'A system-level export naming no includeAssociatedData holds every available Provenance.',
+    ['bulkdata@111', 'bulkdata@112'],
+  ),
+  g(
+    'ig-poll-rate-limit-503',
+    'status',
+    'A client polling one job too often gets 503 Service Unavailable with Retry-After instead of 429.',
+    'A client that polls too often gets 429 Too Many Requests with a Retry-After header.',
+    ['bulkdata@128'],
+  ),
+  g(
+    'ig-elements-untyped-ignored',
+    'download',
+    '_elements entries without a resource type are ignored: only Type.element entries trim resources.',
+    'An _elements entry without a resource type applies to every exported type that has such an element.',
+    ['bulkdata@78'],
+  ),
+  g(
+    'ig-subsetted-typed-only',
+    'download',
+    'Only resources trimmed by a type-qualified _elements entry are tagged SUBSETTED; those trimmed by an untyped entry are not.',
+    'A resource returned with only some of its elements carries the SUBSETTED tag.',
+    ['bulkdata@80'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -42,7 +42,10 @@ const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-Observatio
 
 function subset(ctx: IgContext, resource: FhirResource, elements: ExportRequest['elements']): FhirResource {
   if (!elements || ctx.faults.has('ig-elements-ignored')) return resource;
-  const asked = [...elements.all, ...(elements.byType.get(resource.resourceType) ?? [])];
+  // The fault reads only the type-qualified entries: an untyped one applies to no type (bulkdata@78).
+  const untyped = ctx.faults.has('ig-elements-untyped-ignored') ? [] : elements.all;
+  const typed = elements.byType.get(resource.resourceType) ?? [];
+  const asked = [...untyped, ...typed];
   // Type-qualified names for other types only: this type is returned whole.
   if (asked.length === 0) return resource;
   // The fault keeps only what was listed, mandatory elements dropped (bulkdata@79).
@@ -51,7 +54,9 @@ function subset(ctx: IgContext, resource: FhirResource, elements: ExportRequest[
     : (MANDATORY[resource.resourceType] ?? []);
   const keep = new Set([...ALWAYS, ...mandatory, ...asked]);
   const out = Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k))) as FhirResource;
-  if (!ctx.faults.has('ig-elements-no-subsetted-tag')) {
+  // The fault tags only the resources a type-qualified entry trimmed (bulkdata@80: every trimmed one).
+  const tagged = !ctx.faults.has('ig-subsetted-typed-only') || typed.length > 0;
+  if (!ctx.faults.has('ig-elements-no-subsetted-tag') && tagged) {
     const meta = (out.meta ?? {}) as { tag?: unknown[] };
     out.meta = { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] };
   }
@@ -194,6 +199,9 @@ function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' 
   return ctx.faults.has('ig-provenance-observations-only') ? 'observations' : 'all';
 }
 
+/** Where ig-system-provenance-stale's copy of the Provenance ends: before the data's last months. */
+const STALE_PROVENANCE_MS = Date.UTC(2025, 6, 1);
+
 export function buildExport(
   ctx: IgContext,
   req: ExportRequest,
@@ -288,11 +296,15 @@ export function buildExport(
     // Provenance as a type of its own (no _type, or _type naming it): every Provenance of the
     // population, unless LatestProvenanceResources says only the latest ones.
     const asType = types.includes('Provenance') ? provenanceAsType(ctx, req) : 'none';
+    // The fault serves the system level's Provenance from a copy taken at STALE_PROVENANCE_MS
+    // (bulkdata@111, @112: every available Provenance).
+    const stale = req.level === 'system' && ctx.faults.has('ig-system-provenance-stale');
     if (asType === 'all' || asType === 'observations')
       addProvenance(
         ctx.data.resources.filter(
           (r) =>
             r.type === 'Provenance' &&
+            (!stale || r.lastUpdatedMs < STALE_PROVENANCE_MS) &&
             inPopulation(r) &&
             since(r) &&
             passesFilters(r) &&

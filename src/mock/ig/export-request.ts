@@ -177,13 +177,18 @@ export function readExportRequest(
     }
   }
 
+  // The fault makes _outputFormat required, though the IG lets a client leave it out (bulkdata@20).
+  if (!byName.has('_outputFormat') && ctx.faults.has('ig-kickoff-requires-output-format'))
+    throw new KickoffRefusal(400, 'required', '_outputFormat is required');
   // The fault refuses a system-level export of everything: _type is required there (bulkdata@223, @299).
   if (level === 'system' && !req.types && ctx.faults.has('ig-system-export-needs-type'))
     throw new KickoffRefusal(400, 'too-costly', 'a system-level export must name its types with _type');
   if (req.types) {
     const allowedTypes = level === 'system' ? HELD_TYPES : PATIENT_COMPARTMENT_TYPES;
     const unknown = req.types.filter((t) => !allowedTypes.has(t));
-    for (const t of unknown)
+    // The fault drops unsupported types silently when a supported one is named beside them (bulkdata@70).
+    const dropped = ctx.faults.has('ig-type-unknown-dropped-when-mixed') && unknown.length < req.types.length;
+    for (const t of dropped ? [] : unknown)
       unsupported(
         HELD_TYPES.has(t)
           ? `_type ${t} is outside the Patient compartment of a ${level}-level export`

@@ -58,6 +58,9 @@ async function kickOff(
       'not-found',
       `no route for ${request.method} ${request.url.split('?')[0]}`,
     );
+  // The fault serves the kick-off by POST only (bulkdata@29: GET is required).
+  if (request.method === 'GET' && ctx.faults.has('ig-get-kickoff-refused'))
+    return sendOutcome(reply, 405, 'not-supported', 'a kick-off is POST only, with a Parameters body');
   if (request.method === 'POST' && ctx.faults.has('ig-post-kickoff-refused'))
     return sendOutcome(reply, 405, 'not-supported', 'a kick-off is GET only');
   const token = requireToken(ctx, request, reply, 'ig-kickoff-accepts-no-token');

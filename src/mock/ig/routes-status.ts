@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IgContext } from './context';
 import { STATUS_PATH } from './routes-export';
 import { requireToken, tokenCovers } from './guard';
-import { FHIR_NDJSON, rootUrl, sendJson, sendOutcome } from './http';
+import { FHIR_NDJSON, operationOutcome, rootUrl, sendJson, sendOutcome } from './http';
 import { jobPercent, type IgJob } from './jobs';
 
 export const FILES_PATH = '/files';
@@ -125,14 +125,37 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       reply.header('retry-after', retryAfter(ctx));
       return sendOutcome(
         reply,
-        429,
+        // The fault throttles with 503 Service Unavailable, not 429 (bulkdata@128).
+        ctx.faults.has('ig-poll-rate-limit-503') ? 503 : 429,
         'throttled',
         `more than ${POLLS_PER_SECOND} status requests a second: wait as Retry-After says`,
       );
     }
     // Fault ig-failed-job-in-progress: a failed job is reported as still running (jobPercent).
+    // The fault reports a failed job as completed, its failure in an error file (bulkdata@136).
+    if (job.failed && ctx.faults.has('ig-failed-job-200-error-file')) {
+      job.failed = false;
+      job.held = false;
+      job.durationMs = 0;
+      job.files = [
+        {
+          name: 'error-1.ndjson',
+          type: 'OperationOutcome',
+          kind: 'error',
+          count: 1,
+          ndjson: `${JSON.stringify(operationOutcome('error', 'exception', 'the export job failed'))}\n`,
+        },
+      ];
+    }
+    // The second fault labels the OperationOutcome plain JSON (bulkdata@137).
     if (job.failed && !ctx.faults.has('ig-failed-job-in-progress'))
-      return sendOutcome(reply, 500, 'exception', 'the export job failed');
+      return sendOutcome(
+        reply,
+        500,
+        'exception',
+        'the export job failed',
+        ctx.faults.has('ig-failed-job-outcome-json-type') ? 'application/json' : undefined,
+      );
     const percent = jobPercent(ctx, job);
     if (percent < 100) {
       if (!ctx.faults.has('ig-status-no-retry-after')) reply.header('retry-after', retryAfter(ctx));
@@ -199,14 +222,18 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
         `the access token's scopes do not cover ${uncovered.join(', ')}`,
       );
     const type = ctx.faults.has('ig-download-wrong-content-type') ? 'application/json' : FHIR_NDJSON;
-    // The fault spreads each resource over several lines (bulkdata@209 wants one per line).
-    const body = ctx.faults.has('ig-ndjson-pretty-printed')
-      ? file.ndjson
-          .split('\n')
-          .filter((l) => l !== '')
-          .map((l) => `${JSON.stringify(JSON.parse(l), null, 2)}\n`)
-          .join('')
-      : file.ndjson;
+    const lines = file.ndjson.split('\n').filter((l) => l !== '');
+    // The first fault writes the file as one JSON array, not NDJSON (bulkdata@49); the second
+    // spreads each resource over several lines (bulkdata@209 wants one per line).
+    const body = ctx.faults.has('ig-ndjson-json-array')
+      ? `[${lines.join(',')}]\n`
+      : ctx.faults.has('ig-ndjson-pretty-printed')
+        ? file.ndjson
+            .split('\n')
+            .filter((l) => l !== '')
+            .map((l) => `${JSON.stringify(JSON.parse(l), null, 2)}\n`)
+            .join('')
+        : file.ndjson;
     return reply.code(200).header('content-type', type).send(Buffer.from(body, 'utf8'));
   });
 }

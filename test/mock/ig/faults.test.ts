@@ -575,6 +575,57 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (h4): bulkdata ≤@143 (issue 16 item 5), written from the rows' text.
+/** A failed job's status answer: its status and Content-Type. */
+const failedJobStatus = async (m: IgTestMock) => {
+  const t = await token(m);
+  const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+  const location = new URL(kick.headers['content-location'] as string).pathname;
+  const id = location.split('/').pop() ?? '';
+  await m
+    .http()
+    .post(`/__mock/jobs/${id}/state`)
+    .set('Content-Type', 'application/json')
+    .send({ state: 'Failed' });
+  const res = await m.http().get(location).set(bearer(t));
+  return [res.status, res.headers['content-type']];
+};
+Object.assign(PROBES, {
+  'ig-ndjson-json-array': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    const res = await m
+      .http()
+      .get(new URL(manifest.output[0]?.url ?? '').pathname)
+      .set(bearer(t))
+      .buffer(true)
+      .parse(textParser);
+    return (res.body as string).split('\n').length;
+  },
+  'ig-kickoff-requires-output-format': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export', await token(m)),
+  'ig-get-kickoff-refused': async (m: IgTestMock) => kickStatus(m, '/fhir/Patient/$export', await token(m)),
+  'ig-failed-job-200-error-file': failedJobStatus,
+  'ig-failed-job-outcome-json-type': failedJobStatus,
+  'ig-type-unknown-dropped-when-mixed': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export?_type=Patient,Practitioner', await token(m)),
+  'ig-system-provenance-stale': (m: IgTestMock) => provenanceOf(m, '/fhir/$export'),
+  'ig-poll-rate-limit-503': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push(await statusOf(m.http().get(path).set(bearer(t))));
+    return statuses;
+  },
+  'ig-elements-untyped-ignored': async (m: IgTestMock) =>
+    Object.keys(
+      (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0] ?? {},
+    ).sort(),
+  'ig-subsetted-typed-only': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
+});
+
 describe('every generic fault changes the mock behaviour', () => {
   let m: IgTestMock;
   beforeAll(async () => {
