@@ -264,6 +264,12 @@ const kickoffPath = (spec: RejectSpec): string =>
       ? '$export'
       : 'Patient/$export';
 
+/** A kick-off in words, with its _type when it names one (kick-offs of one path told apart). */
+const kickoffWords = (spec: RejectSpec): string => {
+  const type = spec.query?.['_type'];
+  return typeof type === 'string' ? `${kickoffPath(spec)}?_type=${type}` : kickoffPath(spec);
+};
+
 /**
  * KICKOFF-TYPE-NOT-ENTITLED's first step: the organization's default export shows its entitlement.
  * Without Claim data there, the refusal of _type=Claim is judged. With it, _type=Claim must be
@@ -339,7 +345,7 @@ function rejectCheck(c: RejectCase): CheckDefinition {
           refused,
           ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
         ]);
-        problems.push(found && specs.length > 1 ? `${kickoffPath(one)}: ${found}` : found);
+        problems.push(found && specs.length > 1 ? `${kickoffWords(one)}: ${found}` : found);
       }
       if (!joinProblems(problems) && c.afterRefusal) {
         const after = await c.afterRefusal(ctx);
@@ -583,7 +589,7 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPE-UNKNOWN',
     title: 'an unsupported resource type in _type is rejected',
     description:
-      "_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones. Under the bulk-data-ig profile the type is the first of a list of R4 types outside the Patient compartment that the server's CapabilityStatement does not declare (skipped when it declares them all), and any 4xx with an OperationOutcome is a refusal.",
+      "_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones. Under the bulk-data-ig profile the type is the first of a list of R4 types outside the Patient compartment that the server's CapabilityStatement does not declare (skipped when it declares them all), asked alone and beside Patient (a server that drops the types it lacks from a list ignores them instead of refusing), and any 4xx with an OperationOutcome is a refusal.",
     profiles: ['bcda', 'bulk-data-ig'],
     level: 'SHOULD',
     refs: ['behavior §2.2'],
@@ -595,8 +601,9 @@ const parameterChecks: CheckDefinition[] = [
     spec: async (ctx) => {
       if (!ctx.generic) return patient({ query: { _type: 'Practitioner' } });
       const type = await undeclaredType(ctx);
+      // Beside a supported type too: an unsupported one must not be dropped from a list (bulkdata@70).
       return type
-        ? patient({ query: { _type: type } })
+        ? [patient({ query: { _type: type } }), patient({ query: { _type: `Patient,${type}` } })]
         : 'the CapabilityStatement declares every type this check would ask for';
     },
   }),

@@ -176,6 +176,34 @@ describe('the IG feature checks against the generic mock', () => {
   });
 });
 
+// independent faults (h4): bulkdata ≤@143. Written from the IG rows' text; each found the
+// SHOULD check blind: an unsupported type dropped from a list, throttling answered 503.
+describe('the checks the h4 independent faults showed blind', () => {
+  it.each([
+    [
+      'ig-type-unknown-dropped-when-mixed',
+      'KICKOFF-TYPE-UNKNOWN',
+      'fail',
+      /^Patient\/\$export\?_type=Patient,\w+: status 202/,
+    ],
+    [
+      'ig-poll-rate-limit-503',
+      'RATELIMIT-POLLING-TOO-OFTEN',
+      'warn',
+      /answered 503 with Retry-After: \d+, not 429/,
+    ],
+  ])('%s makes %s %s', async (fault, check, outcome, message) => {
+    // Jobs of 2 s, so the polled job is still running through the burst.
+    const mock = await igMock({ jobSpeed: 1, faults: [fault as 'ig-poll-rate-limit-503'] });
+    try {
+      const result = (await run(mock.fhirBase, [check], SMART)).get(check);
+      expect([result?.outcome, result?.message]).toEqual([outcome, expect.stringMatching(message)]);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
 describe('a generic server that names only the IG OperationDefinitions', () => {
   let mock: IgMockServer;
   beforeAll(async () => {
