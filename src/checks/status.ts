@@ -111,6 +111,40 @@ function completed(c: ManifestCase): CheckDefinition {
   };
 }
 
+/**
+ * A GET Patient- or Group-level kick-off naming no parameter that narrows the types or the data
+ * (_type, _since, _typeFilter) nor organising the output (its items then have no type).
+ */
+function isPatientLevelDefault(run: ExportRun): boolean {
+  if (run.kickoff?.exchange.request.method !== 'GET') return false;
+  let path: string;
+  try {
+    path = new URL(run.kickoffUrl).pathname;
+  } catch {
+    return false;
+  }
+  if (!/\/(Patient|Group\/[^/]+)\/\$export$/.test(path)) return false;
+  const query = kickoffQuery(run);
+  return !['_type', '_since', '_typeFilter', 'organizeOutputBy'].some((p) => query.has(p));
+}
+
+/** bulkdata@35, @36: a Patient- or Group-level export without _type that found data holds Patient. */
+function judgePatientsIncluded(run: FinishedExport): CheckOutcome {
+  const evidence = manifestEvidence(run);
+  // Items without a type (output organised by a type) say nothing of what the files hold.
+  const items = manifestItems(run.manifest?.output);
+  if (items.some((i) => typeof i.type !== 'string'))
+    return skip('an output item names no type: the files are organised otherwise', evidence);
+  const types = [...new Set(items.map((i) => i.type))].sort();
+  if (!types.length) return skip('the export found no data', evidence);
+  return types.includes('Patient')
+    ? pass(`types: ${types.join(', ')}`, evidence)
+    : warn(
+        `no Patient output, though the export without _type holds ${types.join(', ')}: the patients' own resources belong in it (bulkdata@35, @36)`,
+        evidence,
+      );
+}
+
 /** The kick-off and the final answer of an export: what a verdict on its manifest cites. */
 const manifestEvidence = (run: FinishedExport): string[] =>
   [run.kickoff?.exchange.id, run.final.exchange.id].filter((id): id is string => Boolean(id));
@@ -748,12 +782,16 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-DEFAULT-TYPES',
     title: 'an export without _type returns Patient, Coverage and ExplanationOfBenefit',
     description:
-      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2, each type under URLs of its own (a URL listed under two types lists a type whose data is not there). Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new).',
+      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2, each type under URLs of its own (a URL listed under two types lists a type whose data is not there). Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new). Under the bulk-data-ig profile: every GET Patient- or Group-level export without _type, _since, _typeFilter or organizeOutputBy that found data lists Patient among its output types (the IG says such an export includes the Patient resources where applicable: bulkdata@35, @36; a warning, SHOULD).',
     refs: ['behavior §2.2'],
-    profiles: ['bcda'],
+    profiles: ['bcda', 'bulk-data-ig'],
     faults: ['export-default-omits-coverage'],
-    appliesTo: (run) => !kickoffQuery(run).has('_type') && !kickoffQuery(run).has('_since'),
+    appliesTo: (run, ctx) =>
+      ctx.generic
+        ? isPatientLevelDefault(run)
+        : !kickoffQuery(run).has('_type') && !kickoffQuery(run).has('_since'),
     check(run, ctx) {
+      if (ctx.generic) return judgePatientsIncluded(run);
       const id = run.final.exchange.id;
       const types = new Set(manifestItems(run.manifest?.output).map((i) => i.type));
       const missing = ['Patient', 'Coverage', 'ExplanationOfBenefit'].filter((t) => !types.has(t));

@@ -3072,6 +3072,20 @@ const CATALOG = [
     'A resource returned with only some of its elements carries the SUBSETTED tag.',
     ['bulkdata@80'],
   ),
+  g(
+    'ig-group-export-population-data',
+    'download',
+    "A Group export applies the group to the Patient resources only: the other types hold every patient's data, members or not.",
+    "A Group-level export returns the resources of its members' Patient compartments.",
+    ['bulkdata@34', 'bulkdata@65'],
+  ),
+  g(
+    'ig-group-export-no-patients',
+    'download',
+    "A Group export without _type leaves out the members' Patient resources: only the data that references them is exported.",
+    "A Group-level export includes the members' Patient resources.",
+    ['bulkdata@36'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -177,7 +177,8 @@ describe('the IG feature checks against the generic mock', () => {
 });
 
 // independent faults (h4): bulkdata ≤@143. Written from the IG rows' text; each found the
-// SHOULD check blind: an unsupported type dropped from a list, throttling answered 503.
+// check blind: an unsupported type dropped from a list, throttling answered 503, a Group export
+// with non-members' data or without its Patients (the last two judged under bcda only before).
 describe('the checks the h4 independent faults showed blind', () => {
   it.each([
     [
@@ -186,6 +187,13 @@ describe('the checks the h4 independent faults showed blind', () => {
       'fail',
       /^Patient\/\$export\?_type=Patient,\w+: status 202/,
     ],
+    [
+      'ig-group-export-population-data',
+      'FHIR-REF-RESOLVES',
+      'warn',
+      /the shared export: .*Patient\(s\) are not in the export's Patient files/,
+    ],
+    ['ig-group-export-no-patients', 'MANIFEST-DEFAULT-TYPES', 'warn', /the shared export: no Patient output/],
     [
       'ig-poll-rate-limit-503',
       'RATELIMIT-POLLING-TOO-OFTEN',

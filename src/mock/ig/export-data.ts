@@ -224,8 +224,11 @@ export function buildExport(
   const others = ctx.faults.has('ig-patient-param-patients-only')
     ? population(ctx, { ...req, patients: undefined })
     : patients;
+  // The first fault applies a Group to its Patient resources only: the other types hold every
+  // patient's data (bulkdata@34, @65).
+  const groupToPatientsOnly = req.level === 'group' && ctx.faults.has('ig-group-export-population-data');
   const inPopulation = (r: StoredResource): boolean => {
-    const within = r.type === 'Patient' ? patients : others;
+    const within = r.type === 'Patient' ? patients : groupToPatientsOnly ? undefined : others;
     return within === undefined || (r.patientId !== undefined && within.has(r.patientId));
   };
   const existing = (r: StoredResource): boolean => r.lastUpdatedMs <= transactionMs;
@@ -243,8 +246,11 @@ export function buildExport(
   };
 
   const selected = new Map<string, StoredResource[]>();
+  // The fault leaves the members' Patient resources out of a Group export without _type (bulkdata@36).
+  const noPatients = req.level === 'group' && !req.types && ctx.faults.has('ig-group-export-no-patients');
   for (const type of types) {
     if (type === 'Provenance') continue; // below: it depends on what else is exported
+    if (type === 'Patient' && noPatients) continue;
     selected.set(
       type,
       ctx.data.resources.filter(

@@ -622,6 +622,10 @@ Object.assign(PROBES, {
     Object.keys(
       (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0] ?? {},
     ).sort(),
+  'ig-group-export-population-data': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Group/cohort-a/$export?_type=Observation')).out.get('Observation')?.length,
+  'ig-group-export-no-patients': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Group/cohort-a/$export')).manifest.output.map((o) => o.type),
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
 });
