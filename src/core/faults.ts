@@ -3086,6 +3086,55 @@ const CATALOG = [
     "A Group-level export includes the members' Patient resources.",
     ['bulkdata@36'],
   ),
+  g(
+    'ig-patient-only-first-checked',
+    'kickoff',
+    'Of several patients named in the patient parameter only the first is checked: an unknown patient, or one outside the group, named after it is let through.',
+    'A kick-off whose patient parameter names unknown patients, or patients outside the group, gets an error with an OperationOutcome.',
+    ['bulkdata@86', 'bulkdata@87'],
+  ),
+  g(
+    'ig-outside-compartment-accepted',
+    'kickoff',
+    'A Patient- or Group-level kick-off whose _type names only types outside the Patient compartment that the server holds (Practitioner, Organization) starts a job.',
+    'A kick-off asking only for resource types outside the Patient compartment gets an error with an OperationOutcome.',
+    ['bulkdata@71'],
+  ),
+  g(
+    'ig-repeated-param-refused',
+    'kickoff',
+    'A kick-off giving a parameter more than once (patient aside) is refused with 400 "given more than once".',
+    'A parameter given more than once is read as one parameter whose value is the comma-separated list of the values.',
+    ['bulkdata@32'],
+  ),
+  g(
+    'ig-files-not-ready-at-completion',
+    'download',
+    'The files are written after the job is reported complete: for ten seconds their URLs answer 404.',
+    'The file server returns each file at the URL the completion manifest gives for it.',
+    ['bulkdata@24'],
+  ),
+  g(
+    'ig-output-format-short-job-fails',
+    'status',
+    'A kick-off with _outputFormat application/ndjson or ndjson is accepted, then its job fails (status 500).',
+    'The server supports the short _outputFormat forms application/ndjson and ndjson.',
+    ['bulkdata@47', 'bulkdata@52'],
+  ),
+  g(
+    'ig-group-type-ignored',
+    'download',
+    'A Group-level kick-off accepts _type and exports every type anyway (the Patient level applies it).',
+    'A server that does not apply _type refuses a kick-off carrying it instead of ignoring it.',
+    ['bulkdata@69'],
+  ),
+  g(
+    'ig-retry-after-first-poll-only',
+    'status',
+    "Retry-After is sent on a job's first 202 status answer only, not on the later ones.",
+    'A status answer for a running job carries Retry-After.',
+    ['bulkdata@125'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -74,6 +74,11 @@ export function readExportRequest(
   };
   const byName = new Map<string, string[]>();
   for (const p of raw) byName.set(p.name, [...(byName.get(p.name) ?? []), p.value]);
+  // The fault refuses a repeated parameter, which the IG reads as one comma-separated list
+  // (bulkdata@32); patient, repeated in a POST body by design, is spared.
+  const repeated = [...byName].find(([name, values]) => values.length > 1 && name !== 'patient');
+  if (repeated && ctx.faults.has('ig-repeated-param-refused'))
+    throw new KickoffRefusal(400, 'invalid', `parameter ${repeated[0]} is given more than once`);
 
   for (const [name, values] of byName) {
     switch (name) {
@@ -184,7 +189,10 @@ export function readExportRequest(
   if (level === 'system' && !req.types && ctx.faults.has('ig-system-export-needs-type'))
     throw new KickoffRefusal(400, 'too-costly', 'a system-level export must name its types with _type');
   if (req.types) {
-    const allowedTypes = level === 'system' ? HELD_TYPES : PATIENT_COMPARTMENT_TYPES;
+    // The fault lets a Patient- or Group-level export name any type held, outside the Patient
+    // compartment too (bulkdata@71).
+    const anyHeld = ctx.faults.has('ig-outside-compartment-accepted');
+    const allowedTypes = level === 'system' || anyHeld ? HELD_TYPES : PATIENT_COMPARTMENT_TYPES;
     const unknown = req.types.filter((t) => !allowedTypes.has(t));
     // The fault drops unsupported types silently when a supported one is named beside them (bulkdata@70).
     const dropped = ctx.faults.has('ig-type-unknown-dropped-when-mixed') && unknown.length < req.types.length;
@@ -210,8 +218,10 @@ export function readExportRequest(
         'forbidden',
         `the access token's scopes do not cover ${outside.join(', ')}`,
       );
-    // The fault checks the types as asked, then exports every type as if none were named.
-    if (ctx.faults.has('ig-type-ignored')) delete req.types;
+    // The faults check the types as asked, then export every type as if none were named (the
+    // second at the Group level only: bulkdata@69).
+    if (ctx.faults.has('ig-type-ignored') || (level === 'group' && ctx.faults.has('ig-group-type-ignored')))
+      delete req.types;
   }
   return req;
 }

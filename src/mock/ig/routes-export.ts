@@ -86,7 +86,11 @@ async function kickOff(
       raw = paramsFromBody(typeof request.body === 'string' ? request.body : '');
     } else raw = paramsFromQuery(request.url);
     const req = readExportRequest(ctx, level, groupId, raw, prefer.lenient, token);
-    for (const id of req.patients ?? []) {
+    // The fault looks at the first patient named only: the others are not checked (bulkdata@86, @87).
+    const checked = ctx.faults.has('ig-patient-only-first-checked')
+      ? (req.patients ?? []).slice(0, 1)
+      : (req.patients ?? []);
+    for (const id of checked) {
       if (!ctx.data.byRef.has(`Patient/${id}`) && !ctx.faults.has('ig-patient-unknown-accepted'))
         throw new KickoffRefusal(400, 'not-found', `patient Patient/${id} is not known to this server`);
       if (
@@ -112,6 +116,12 @@ async function kickOff(
     if (request.method === 'POST' && ctx.faults.has('ig-post-request-with-params') && raw.length > 0)
       requestUrl += `?${raw.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value)}`).join('&')}`;
     const job = createJob(ctx, token.clientId, requestUrl, files, req.organizeBy);
+    // The fault accepts the short _outputFormat forms, then fails the job (bulkdata@47, @52).
+    if (
+      ctx.faults.has('ig-output-format-short-job-fails') &&
+      raw.some((p) => p.name === '_outputFormat' && p.value !== 'application/fhir+ndjson')
+    )
+      job.failed = true;
     if (ctx.faults.has('ig-kickoff-no-content-location')) return reply.code(202).send();
     return reply
       .code(202)

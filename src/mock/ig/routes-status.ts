@@ -24,6 +24,9 @@ function filesGoneAtMs(job: IgJob): number {
   return job.createdMs + job.durationMs + FILE_LIFETIME_MS;
 }
 
+/** How long after completion ig-files-not-ready-at-completion's files stay missing. */
+const FILES_LATE_MS = 10_000;
+
 type JobParams = { Params: { id: string } };
 
 /** True when the client may see the job: it started it (any client under ig-other-client-job-readable). */
@@ -158,7 +161,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       );
     const percent = jobPercent(ctx, job);
     if (percent < 100) {
-      if (!ctx.faults.has('ig-status-no-retry-after')) reply.header('retry-after', retryAfter(ctx));
+      // The second fault sends Retry-After on a job's first status answer only (bulkdata@125).
+      const noRetryAfter =
+        ctx.faults.has('ig-status-no-retry-after') ||
+        (!firstPoll && ctx.faults.has('ig-retry-after-first-poll-only'));
+      if (!noRetryAfter) reply.header('retry-after', retryAfter(ctx));
       return reply.code(202).header('x-progress', `In Progress, ${percent}%`).send();
     }
     // The fault dates Expires at the kick-off, already past (bulkdata@146: when the files go).
@@ -207,6 +214,13 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       return reply.code(200).header('content-type', FHIR_NDJSON).send('');
     // Another client's file is as unknown as a missing one: its existence is not revealed.
     if (!job || !file || !ownedBy(ctx, job, token.clientId))
+      return sendOutcome(reply, 404, 'not-found', 'no such file');
+    // The fault has the files written after the job is reported complete: for FILES_LATE_MS their
+    // URLs answer 404 (bulkdata@24).
+    if (
+      ctx.faults.has('ig-files-not-ready-at-completion') &&
+      ctx.clock.nowMs() < job.createdMs + job.durationMs + FILES_LATE_MS
+    )
       return sendOutcome(reply, 404, 'not-found', 'no such file');
     // Past the Expires instant the files are gone (fault ig-expired-files-still-served keeps them).
     if (ctx.clock.nowMs() >= filesGoneAtMs(job) && !ctx.faults.has('ig-expired-files-still-served'))

@@ -626,6 +626,53 @@ Object.assign(PROBES, {
     (await exported(m, '/fhir/Group/cohort-a/$export?_type=Observation')).out.get('Observation')?.length,
   'ig-group-export-no-patients': async (m: IgTestMock) =>
     (await exported(m, '/fhir/Group/cohort-a/$export')).manifest.output.map((o) => o.type),
+  'ig-patient-only-first-checked': async (m: IgTestMock) =>
+    postKick(
+      m,
+      '/fhir/Patient/$export',
+      postBody(
+        { name: 'patient', valueReference: { reference: 'Patient/pat-003' } },
+        { name: 'patient', valueReference: { reference: 'Patient/no-such-patient' } },
+      ),
+    ),
+  'ig-outside-compartment-accepted': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export?_type=Practitioner', await token(m)),
+  'ig-repeated-param-refused': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/$export?_type=Patient&_type=Observation', await token(m)),
+  'ig-files-not-ready-at-completion': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return statusOf(
+      m
+        .http()
+        .get(new URL(manifest.output[0]?.url ?? '').pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-output-format-short-job-fails': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m
+      .http()
+      .get('/fhir/$export?_type=Patient&_outputFormat=ndjson')
+      .set(kickoffHeaders(t));
+    m.ctx.clock.advance(10);
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-group-type-ignored': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Group/cohort-a/$export?_type=Patient')).manifest.output.map((o) => o.type),
+  'ig-retry-after-first-poll-only': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    const first = await m.http().get(path).set(bearer(t));
+    const second = await m.http().get(path).set(bearer(t));
+    return [first.status, first.headers['retry-after'], second.status, second.headers['retry-after']];
+  },
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
 });
