@@ -246,6 +246,61 @@ async function heldIn(
   return { outcome, exchangeId: res.exchange.id, ...(xProgress === undefined ? {} : { xProgress }) };
 }
 
+/** Status requests sent to a job held running (STATUS-RETRY-AFTER): the later answers count too. */
+const HELD_POLLS = 3;
+
+/** bulkdata@125: every 202 answer carries a usable Retry-After. */
+function judgeRetryAfter(
+  polls: ReadonlyArray<{ status: number; retryAfter?: string; exchangeId: string }>,
+): CheckOutcome {
+  const running = polls.filter((p) => p.status === 202);
+  if (!running.length) return skip('no 202 answer was seen');
+  const without = running.filter((p) => retryAfterMs(p.retryAfter) === undefined);
+  return without.length
+    ? warn(
+        `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
+        without.map((p) => p.exchangeId),
+      )
+    : pass(
+        `every 202 answer has Retry-After`,
+        running.map((p) => p.exchangeId),
+      );
+}
+
+/**
+ * With mock control, a job of the check's own held In Progress and polled `count` times, a
+ * second apart; undefined when no job could be started.
+ */
+async function heldPolls(
+  ctx: CheckContext,
+  count: number,
+): Promise<Array<{ status: number; retryAfter?: string; exchangeId: string }> | undefined> {
+  const job = await startOwnJob(
+    ctx,
+    { endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job to hold in progress' },
+    { needsId: true },
+  );
+  if (isOutcome(job)) return undefined;
+  await ctx.control!.forceJobState(job.id, 'In Progress');
+  const polls = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    const res = await ctx.target.get(job.jobUrl, {
+      label: `status ${i + 1} of ${count} of a job held in progress`,
+      auth: 'token',
+      operationId: ctx.op('getJobStatus'),
+    });
+    const retryAfter = res.headers['retry-after'];
+    polls.push({
+      status: res.status,
+      exchangeId: res.exchange.id,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
+  }
+  await ctx.cancel(job.jobUrl, 'cancel the job held in progress');
+  return polls;
+}
+
 /**
  * With mock control, a job held Pending: its 202 must say "Pending" in X-Progress. Whether the
  * run's own polls catch a job before it starts depends on timing; this one does not.
@@ -481,7 +536,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-RETRY-AFTER',
     title: 'a running job suggests when to poll again',
     description:
-      "The IG recommends Retry-After on 202 status answers, in delta-seconds or HTTP-date form: judged on the polls of every export the run followed. SHOULD: the IG's word (bulkdata@125); the BCDA documents do not mention it.",
+      "The IG recommends Retry-After on 202 status answers, in delta-seconds or HTTP-date form: judged on the polls of every export the run followed and, where the target's job states can be set, on three polls of a job held in progress (a fast job may answer 202 once only). SHOULD: the IG's word (bulkdata@125); the BCDA documents do not mention it.",
     level: 'SHOULD',
     area: 'status',
     phase: 'late',
@@ -489,21 +544,17 @@ const jobStatusChecks: CheckDefinition[] = [
     refs: [],
     operations: STATUS_OPS,
     faults: ['status-no-retry-after', 'ig-status-no-retry-after'],
-    run: (ctx) =>
-      everyExportsPolls(ctx, (run) => {
-        const running = run.polls.filter((p) => p.status === 202);
-        if (!running.length) return skip('no 202 answer was seen');
-        const without = running.filter((p) => retryAfterMs(p.retryAfter) === undefined);
-        return without.length
-          ? warn(
-              `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
-              without.map((p) => p.exchangeId),
-            )
-          : pass(
-              `every 202 answer has Retry-After`,
-              running.map((p) => p.exchangeId),
-            );
-      }),
+    async run(ctx) {
+      const judged = await everyExportsPolls(ctx, (run) => judgeRetryAfter(run.polls));
+      if (!ctx.control || judged.outcome === 'warn' || judged.outcome === 'fail') return judged;
+      // A fast job may answer 202 once only: a job held running is polled again and again.
+      const held = await heldPolls(ctx, HELD_POLLS);
+      if (!held) return judged;
+      const verdictOnHeld = judgeRetryAfter(held);
+      if (verdictOnHeld.outcome === 'warn')
+        return warn(`a job held in progress: ${verdictOnHeld.message}`, verdictOnHeld.evidence);
+      return judged.outcome === 'skip' ? verdictOnHeld : judged;
+    },
   },
   completed({
     id: 'STATUS-COMPLETE-200',

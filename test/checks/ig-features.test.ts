@@ -187,6 +187,7 @@ describe('the checks the h4 independent faults showed blind', () => {
       'fail',
       /^Patient\/\$export\?_type=Patient,\w+: status 202/,
     ],
+    ['ig-outside-compartment-accepted', 'KICKOFF-TYPE-UNKNOWN', 'fail', /_type=Practitioner: status 202/],
     [
       'ig-group-export-population-data',
       'FHIR-REF-RESOLVES',
@@ -200,9 +201,33 @@ describe('the checks the h4 independent faults showed blind', () => {
       'warn',
       /answered 503 with Retry-After: \d+, not 429/,
     ],
+    [
+      'ig-patient-only-first-checked',
+      'KICKOFF-PATIENT-UNKNOWN',
+      'fail',
+      /^naming Patient\/[\w-]+ first: status 202/,
+    ],
+    [
+      'ig-repeated-param-refused',
+      'DOWNLOAD-TYPE-REPEATED',
+      'fail',
+      /was refused \(400\) while _type=Patient,\w+ is accepted/,
+    ],
+    [
+      'ig-output-format-short-job-fails',
+      'KICKOFF-OUTPUTFORMAT-NDJSON',
+      'fail',
+      /^accepted, then the job failed: status 500$/,
+    ],
+    [
+      'ig-retry-after-first-poll-only',
+      'STATUS-RETRY-AFTER',
+      'warn',
+      /^(the shared export|a job held in progress): \d of \d 202 answers have no usable Retry-After/,
+    ],
   ])('%s makes %s %s', async (fault, check, outcome, message) => {
-    // Jobs of 2 s, so the polled job is still running through the burst.
-    const mock = await igMock({ jobSpeed: 1, faults: [fault as 'ig-poll-rate-limit-503'] });
+    // Jobs of 2 s, so a polled job is still running through a burst; control to hold one.
+    const mock = await igMock({ jobSpeed: 1, control: true, faults: [fault as 'ig-poll-rate-limit-503'] });
     try {
       const result = (await run(mock.fhirBase, [check], SMART)).get(check);
       expect([result?.outcome, result?.message]).toEqual([outcome, expect.stringMatching(message)]);
