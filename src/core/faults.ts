@@ -3135,6 +3135,27 @@ const CATALOG = [
     'A status answer for a running job carries Retry-After.',
     ['bulkdata@125'],
   ),
+  f(
+    'outage-outcome-login-code',
+    'auth',
+    "With the auth provider timing out or failing, the 503 / 500 OperationOutcome's issue code is login (the client's failure to authenticate), not a transient one.",
+    'When a request fails although the job has not, the OperationOutcome uses transient or a code under it (exception, timeout, throttled).',
+    ['bulkdata@140'],
+  ),
+  f(
+    'ratelimit-duplicate-409',
+    'ratelimit',
+    'A rate-limited organization asking for an export while the same one runs gets 409 Conflict (with Retry-After) instead of 429.',
+    'A kick-off refused because an export is still running answers 429 Too Many Requests with Retry-After.',
+    ['bulkdata@118'],
+  ),
+  f(
+    'manifest-errors-in-output',
+    'status',
+    "The error files of a job that failed in part are listed under output (type OperationOutcome); the manifest's error array is empty.",
+    "When an export succeeds in part, the manifest's error array lists the OperationOutcome files about what failed.",
+    ['bulkdata@142'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */
