@@ -469,7 +469,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-IN-PROGRESS-202',
     title: 'a running job answers 202',
     description:
-      'While an export runs, GET on its Content-Location URL answers 202 Accepted (no body needed): judged on the polls of every export the run followed. A first poll answering 404 or 410 fails too: the run cancels none of the exports it follows, so a job the kick-off has just named is not gone but not yet shown.',
+      'While an export runs, GET on its Content-Location URL answers 202 Accepted (no body needed): judged on the polls of every export the run followed. A first poll answering another 2XX than 200 with a manifest (204 No Content) fails, and so does one answering 404 or 410: the run cancels none of the exports it follows, so a job the kick-off has just named is not gone but not yet shown.',
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -489,6 +489,11 @@ const jobStatusChecks: CheckDefinition[] = [
               first.exchangeId,
             ]);
           }
+          // Another 2XX (204 No Content) is no answer of a finished job either: one still running.
+          if (first.status > 200 && first.status < 300 && first.status !== 202)
+            return fail(`the first poll answered ${first.status}: a running job must answer 202`, [
+              first.exchangeId,
+            ]);
           // Nothing the run does cancels a job it follows: one just named cannot be gone already.
           if (first.status === 404 || first.status === 410)
             return fail(

@@ -3156,6 +3156,27 @@ const CATALOG = [
     "When an export succeeds in part, the manifest's error array lists the OperationOutcome files about what failed.",
     ['bulkdata@142'],
   ),
+  g(
+    'ig-elements-keeps-references',
+    'download',
+    "_elements also keeps each resource's links to others (subject, encounter, patient) beside the elements listed.",
+    'With _elements, the non-mandatory elements not listed are left out.',
+    ['bulkdata@75'],
+  ),
+  g(
+    'ig-patient-file-first-page',
+    'download',
+    "Patient- and Group-level exports' Patient file holds the first ten patients only (the first page of the patient query); the other types cover them all.",
+    'A Patient-level export includes the Patient resources of the patients whose data it returns.',
+    ['bulkdata@35'],
+  ),
+  g(
+    'ig-status-running-204',
+    'status',
+    'A status request for a job still running answers 204 No Content (with X-Progress) instead of 202.',
+    'A status request for a job still in progress answers 202 Accepted.',
+    ['bulkdata@132'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -188,6 +188,17 @@ describe('manifest rules on every export', () => {
     expect((await judge([])).outcome).toBe('skip');
   });
 
+  // independent faults (h4): ig-status-running-204 showed a first 204 taken for a finished job.
+  it('STATUS-IN-PROGRESS-202: a first poll answering 204 No Content fails', async () => {
+    const main = completed('main', MAIN, 1);
+    main.polls = [{ exchangeId: 'p1', status: 204, at: '' }];
+    const out = await byId('STATUS-IN-PROGRESS-202').run(fakeContext({ exports: [main] }).ctx);
+    expect(out).toMatchObject({
+      outcome: 'fail',
+      message: 'the shared export: the first poll answered 204: a running job must answer 202',
+    });
+  });
+
   it('STATUS-IN-PROGRESS-202 and STATUS-X-PROGRESS judge the polls of every export', async () => {
     const main = completed('main', MAIN, 1);
     const other = completed('since', FILTERED, 2);

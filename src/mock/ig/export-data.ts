@@ -52,7 +52,10 @@ function subset(ctx: IgContext, resource: FhirResource, elements: ExportRequest[
   const mandatory = ctx.faults.has('ig-elements-drops-mandatory')
     ? []
     : (MANDATORY[resource.resourceType] ?? []);
-  const keep = new Set([...ALWAYS, ...mandatory, ...asked]);
+  // The fault also keeps the references that link a resource to others (bulkdata@75: only the
+  // listed and mandatory elements).
+  const links = ctx.faults.has('ig-elements-keeps-references') ? ['subject', 'encounter', 'patient'] : [];
+  const keep = new Set([...ALWAYS, ...mandatory, ...asked, ...links]);
   const out = Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k))) as FhirResource;
   // The fault tags only the resources a type-qualified entry trimmed (bulkdata@80: every trimmed one).
   const tagged = !ctx.faults.has('ig-subsetted-typed-only') || typed.length > 0;
@@ -199,6 +202,9 @@ function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' 
   return ctx.faults.has('ig-provenance-observations-only') ? 'observations' : 'all';
 }
 
+/** The page ig-patient-file-first-page stops after. */
+const PATIENT_PAGE = 10;
+
 /** Where ig-system-provenance-stale's copy of the Provenance ends: before the data's last months. */
 const STALE_PROVENANCE_MS = Date.UTC(2025, 6, 1);
 
@@ -246,17 +252,17 @@ export function buildExport(
   };
 
   const selected = new Map<string, StoredResource[]>();
+  // The fault writes the first page of the patients only (bulkdata@35: the Patient resources).
+  const firstPage = req.level !== 'system' && ctx.faults.has('ig-patient-file-first-page');
   // The fault leaves the members' Patient resources out of a Group export without _type (bulkdata@36).
   const noPatients = req.level === 'group' && !req.types && ctx.faults.has('ig-group-export-no-patients');
   for (const type of types) {
     if (type === 'Provenance') continue; // below: it depends on what else is exported
     if (type === 'Patient' && noPatients) continue;
-    selected.set(
-      type,
-      ctx.data.resources.filter(
-        (r) => r.type === type && inPopulation(r) && existing(r) && live(r) && since(r) && passesFilters(r),
-      ),
+    const found = ctx.data.resources.filter(
+      (r) => r.type === type && inPopulation(r) && existing(r) && live(r) && since(r) && passesFilters(r),
     );
+    selected.set(type, type === 'Patient' && firstPage ? found.slice(0, PATIENT_PAGE) : found);
   }
   // The fault adds, to a Patient-level export without _type, the practitioners and organizations
   // outside the Patient compartment (bulkdata@33, @66).

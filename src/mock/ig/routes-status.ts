@@ -166,7 +166,11 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
         ctx.faults.has('ig-status-no-retry-after') ||
         (!firstPoll && ctx.faults.has('ig-retry-after-first-poll-only'));
       if (!noRetryAfter) reply.header('retry-after', retryAfter(ctx));
-      return reply.code(202).header('x-progress', `In Progress, ${percent}%`).send();
+      // The fault answers a running job 204 No Content (bulkdata@132 wants 202).
+      return reply
+        .code(ctx.faults.has('ig-status-running-204') ? 204 : 202)
+        .header('x-progress', `In Progress, ${percent}%`)
+        .send();
     }
     // The fault dates Expires at the kick-off, already past (bulkdata@146: when the files go).
     const expires = new Date(ctx.faults.has('ig-status-expires-past') ? job.createdMs : filesGoneAtMs(job));

@@ -673,6 +673,23 @@ Object.assign(PROBES, {
     const second = await m.http().get(path).set(bearer(t));
     return [first.status, first.headers['retry-after'], second.status, second.headers['retry-after']];
   },
+  'ig-elements-keeps-references': async (m: IgTestMock) =>
+    Object.keys(
+      (await exported(m, '/fhir/$export?_type=Observation&_elements=status')).out.get('Observation')?.[0] ??
+        {},
+    ).sort(),
+  'ig-patient-file-first-page': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Patient/$export?_type=Patient')).out.get('Patient')?.length,
+  'ig-status-running-204': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
 });
