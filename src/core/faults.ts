@@ -3177,6 +3177,13 @@ const CATALOG = [
     'A status request for a job still in progress answers 202 Accepted.',
     ['bulkdata@132'],
   ),
+  g(
+    'ig-group-read-as-bundle',
+    'metadata',
+    'GET [base]/Group/[id] answers a searchset Bundle holding the Group (the read routed to the search) instead of the Group itself.',
+    'A server offering Group-level export supports reading Group resources.',
+    ['bulkdata@42'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -690,6 +690,15 @@ Object.assign(PROBES, {
         .set(bearer(t)),
     );
   },
+  'ig-group-read-as-bundle': async (m: IgTestMock) =>
+    (
+      (
+        await m
+          .http()
+          .get('/fhir/Group/cohort-a')
+          .set(bearer(await token(m)))
+      ).body as { resourceType?: string }
+    ).resourceType,
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
 });
