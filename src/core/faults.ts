@@ -3184,6 +3184,13 @@ const CATALOG = [
     'A server offering Group-level export supports reading Group resources.',
     ['bulkdata@42'],
   ),
+  g(
+    'ig-token-requires-basic-auth',
+    'auth',
+    'The token endpoint also wants HTTP Basic client credentials: a request authenticated by its signed assertion alone is refused invalid_client.',
+    'The authorization server issues an access token in answer to a valid token request.',
+    ['bulkdata@19'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -699,6 +699,7 @@ Object.assign(PROBES, {
           .set(bearer(await token(m)))
       ).body as { resourceType?: string }
     ).resourceType,
+  'ig-token-requires-basic-auth': async (m: IgTestMock) => (await tokenBody(m)).status,
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
 });
