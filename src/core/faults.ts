@@ -3191,6 +3191,13 @@ const CATALOG = [
     'The authorization server issues an access token in answer to a valid token request.',
     ['bulkdata@19'],
   ),
+  g(
+    'ig-smart-config-token-path',
+    'auth',
+    'smart-configuration gives token_endpoint as a path (/auth/token), not an absolute URL.',
+    'Access is managed with OAuth 2.0 as SMART Backend Services describes, its discovery naming the token endpoint URL.',
+    ['bulkdata@4'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

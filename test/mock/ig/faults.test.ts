@@ -700,6 +700,9 @@ Object.assign(PROBES, {
       ).body as { resourceType?: string }
     ).resourceType,
   'ig-token-requires-basic-auth': async (m: IgTestMock) => (await tokenBody(m)).status,
+  'ig-smart-config-token-path': async (m: IgTestMock) =>
+    ((await m.http().get('/fhir/.well-known/smart-configuration')).body as { token_endpoint?: string })
+      .token_endpoint,
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
 });
