@@ -19,7 +19,7 @@ import {
 import type { HttpResponse } from '../http/client';
 import type { AuthMode, TargetClient } from '../http/target';
 import { retryAfterMs } from '../http/retry-after';
-import { manifestItems } from '../flows/manifest';
+import { isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import {
   ALL_ENDPOINTS,
   ENDPOINTS,
@@ -1098,6 +1098,9 @@ function smartConfigurationProblems(body: Record<string, unknown>): string[] {
   };
   if (typeof body.token_endpoint !== 'string' || !body.token_endpoint)
     problems.push('token_endpoint is missing');
+  // SMART makes it the token endpoint's URL: a bare path names no server a client can reach.
+  else if (!isAbsoluteHttpUrl(body.token_endpoint))
+    problems.push(`token_endpoint "${String(body.token_endpoint).slice(0, 120)}" is not an absolute URL`);
   needs('grant_types_supported', 'client_credentials');
   needs('capabilities', 'client-confidential-asymmetric');
   needs('code_challenge_methods_supported', 'S256');
@@ -1210,7 +1213,7 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SMART-CONFIGURATION',
     title: 'smart-configuration advertises what a SMART backend service needs',
     description:
-      'GET [base]/.well-known/smart-configuration answers 200 with a JSON object holding token_endpoint, grant_types_supported with client_credentials, capabilities with client-confidential-asymmetric, code_challenge_methods_supported with S256 (and not plain), token_endpoint_auth_methods_supported with private_key_jwt, token_endpoint_auth_signing_alg_values_supported with RS384 or ES384, and scopes_supported. Skips when the server neither serves it nor declares SMART in its CapabilityStatement.',
+      'GET [base]/.well-known/smart-configuration answers 200 with a JSON object holding token_endpoint (an absolute URL), grant_types_supported with client_credentials, capabilities with client-confidential-asymmetric, code_challenge_methods_supported with S256 (and not plain), token_endpoint_auth_methods_supported with private_key_jwt, token_endpoint_auth_signing_alg_values_supported with RS384 or ES384, and scopes_supported. Skips when the server neither serves it nor declares SMART in its CapabilityStatement.',
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],

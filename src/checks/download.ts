@@ -442,7 +442,7 @@ function wholeExportChecks(): CheckDefinition[] {
     dataCheck({
       id: 'DOWNLOAD-TYPE-REPEATED',
       title: 'a repeated _type is read as one comma-separated list',
-      description: `Patient/$export?${REPEATED_TYPES.map((t) => `_type=${t}`).join('&')} is run to completion: a parameter given twice counts as the comma-separated list of its values, so both types come back and no other. BCDA reads only the first value (behavior §3): under the bcda profile that is reported as a known deviation. Under the bulk-data-ig profile the second type is the first other type the unfiltered data holds. Skips when the unfiltered export lacks data of either type.`,
+      description: `Patient/$export?${REPEATED_TYPES.map((t) => `_type=${t}`).join('&')} is run to completion: a parameter given twice counts as the comma-separated list of its values, so both types come back and no other; refusing it (4XX) while the same types as one comma-separated _type are accepted fails. BCDA reads only the first value (behavior §3): under the bcda profile that is reported as a known deviation. Under the bulk-data-ig profile the second type is the first other type the unfiltered data holds. Skips when the unfiltered export lacks data of either type.`,
       profiles: ['bcda', 'bulk-data-ig'],
       refs: ['behavior §3'],
       faults: ['kickoff-repeated-param-last-wins'],
@@ -458,7 +458,7 @@ function wholeExportChecks(): CheckDefinition[] {
             unfiltered.evidence,
           );
         const got = await repeatedTypeExport(ctx, types);
-        if (isNoData(got)) return skipFor(got);
+        if (isNoData(got)) return (await refusedRepeat(ctx, got, types)) ?? skipFor(got);
         return repeatedTypeVerdict(ctx, judgeTypes(unfiltered, got, types), got);
       },
     }),
@@ -870,6 +870,31 @@ function trimmed(base: IgExport, exported: IgExport): ResourceSummary[] {
     const whole = base.resources.get(r.key);
     return whole !== undefined && whole.elements.some((e) => !r.elements.includes(e));
   });
+}
+
+/**
+ * A repeated _type refused (4XX) by a server that accepts the same types as one comma-separated
+ * value: it treats the repeat as an error, not as the list it is (bulkdata@32). Undefined when the
+ * repeat was not refused so, or the comma form is refused too (the server's _type support is
+ * another check's matter).
+ */
+async function refusedRepeat(
+  ctx: CheckContext,
+  got: NoData,
+  types: readonly string[],
+): Promise<CheckOutcome | undefined> {
+  const refused = got.run?.kickoff?.status;
+  if (refused === undefined || refused < 400 || refused >= 500) return undefined;
+  const { res } = await ctx.kickoffAndCancel({
+    endpoint: 'patient',
+    query: { _type: types.join(',') },
+    label: 'the repeated types as one comma-separated _type',
+  });
+  if (res.status !== 202) return undefined;
+  return fail(
+    `Patient/$export?${types.map((t) => `_type=${t}`).join('&')} was refused (${refused}) while _type=${types.join(',')} is accepted: a repeated parameter is one comma-separated list`,
+    [...got.evidence, res.exchange.id],
+  );
 }
 
 const elementsCheck: CheckDefinition = {

@@ -151,12 +151,13 @@ const RULE_CHECKS: Record<RuleId, RuleCheckMeta> = {
     id: 'FHIR-REF-RESOLVES',
     title: 'Patient references resolve inside the export',
     description:
-      'Every Patient an ExplanationOfBenefit, Coverage or Claim in the export refers to is present in the ' +
+      'Every Patient an ExplanationOfBenefit, Coverage or Claim in the export refers to (and the Patient that ' +
+      'any other resource names as its subject or patient: Observation, Encounter…) is present in the ' +
       "export's Patient files (checked when the export includes Patient and has no _since: with _since a claim's " +
-      "Patient need not have changed). SHOULD: the real server's data (behavior §7.2); the IG leaves references " +
-      'between files to the server (bulkdata@33).',
+      "Patient need not have changed). SHOULD: the real server's data (behavior §7.2); for a Group-level export " +
+      "the IG makes the members' Patient compartments what is returned (bulkdata@34, @65).",
     level: 'SHOULD',
-    profiles: ['bcda'],
+    profiles: ['bcda', 'bulk-data-ig'],
     refs: ['behavior §7.2'],
     faults: ['content-broken-references'],
   },

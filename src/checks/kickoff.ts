@@ -215,14 +215,17 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
           answers.push((await ctx.kickoffAndCancel({ ...one, label: c.title })).res);
       }
       const several = answers.length > 1;
-      const problem = joinProblems(
-        answers.map((res) => {
+      // A job accepted and then failed was not really accepted (a followed shared export shows it).
+      const final = shared?.run?.final;
+      const problem = joinProblems([
+        ...answers.map((res) => {
           const found = acceptedProblems(ctx, res);
           // The path and query name which of the kick-offs it was (the host says nothing).
           const which = res.exchange.request.url.replace(/^https?:\/\/[^/]+/, '');
           return found && several ? `${which}: ${found}` : found;
         }),
-      );
+        final && final.status >= 400 ? `accepted, then the job failed: status ${final.status}` : undefined,
+      ]);
       const located = answers.map((res) => res.headers['content-location']).join(', ');
       return verdict(
         problem,
@@ -231,6 +234,23 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
       );
     },
   };
+}
+
+/**
+ * Patient/$export?_type=Patient&_outputFormat=`format`, followed to its end (bulkdata@47, @52: a
+ * format accepted at kick-off must also be delivered). After the shared export: a server that
+ * refuses a second job in flight (429) would see none.
+ */
+async function followedFormat(ctx: CheckContext, format: string): Promise<SharedKickoff> {
+  await ctx.mainExport().catch(() => undefined);
+  const run = await ctx.filteredExport(`output-format-${format.replace(/[^a-z]+/g, '-')}`, {
+    endpoint: 'patient',
+    query: { _type: 'Patient', _outputFormat: format },
+  });
+  const evidence = [run.kickoff?.exchange.id, run.final?.exchange.id].filter(
+    (id): id is string => typeof id === 'string',
+  );
+  return { run, evidence };
 }
 
 type RejectSpec = Omit<KickoffSpec, 'label'>;
@@ -263,6 +283,12 @@ const kickoffPath = (spec: RejectSpec): string =>
     : spec.endpoint === 'system'
       ? '$export'
       : 'Patient/$export';
+
+/** A kick-off in words, with its _type when it names one (kick-offs of one path told apart). */
+const kickoffWords = (spec: RejectSpec): string => {
+  const type = spec.query?.['_type'];
+  return typeof type === 'string' ? `${kickoffPath(spec)}?_type=${type}` : kickoffPath(spec);
+};
 
 /**
  * KICKOFF-TYPE-NOT-ENTITLED's first step: the organization's default export shows its entitlement.
@@ -339,7 +365,7 @@ function rejectCheck(c: RejectCase): CheckDefinition {
           refused,
           ...(res.status >= 400 ? operationOutcomeProblems(res, want) : []),
         ]);
-        problems.push(found && specs.length > 1 ? `${kickoffPath(one)}: ${found}` : found);
+        problems.push(found && specs.length > 1 ? `${kickoffWords(one)}: ${found}` : found);
       }
       if (!joinProblems(problems) && c.afterRefusal) {
         const after = await c.afterRefusal(ctx);
@@ -371,12 +397,6 @@ const SELDOM_EXPORTED = [
   'Measure',
   'PlanDefinition',
 ];
-
-/** The first of SELDOM_EXPORTED that the CapabilityStatement does not declare. */
-async function undeclaredType(ctx: CheckContext): Promise<string | undefined> {
-  const declared = await declaredResourceTypes(ctx);
-  return SELDOM_EXPORTED.find((t) => !declared.has(t));
-}
 
 const ACCEPT_MSG = 'application/fhir+json is the only supported response format';
 const SINCE_FORMAT_MSG =
@@ -583,7 +603,7 @@ const parameterChecks: CheckDefinition[] = [
     id: 'KICKOFF-TYPE-UNKNOWN',
     title: 'an unsupported resource type in _type is rejected',
     description:
-      "_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones. Under the bulk-data-ig profile the type is the first of a list of R4 types outside the Patient compartment that the server's CapabilityStatement does not declare (skipped when it declares them all), and any 4xx with an OperationOutcome is a refusal.",
+      "_type=Practitioner gets 400 with an OperationOutcome naming the type and the supported ones. Under the bulk-data-ig profile the type is the first of a list of R4 types outside the Patient compartment that the server's CapabilityStatement does not declare (skipped when it declares them all), asked alone and beside Patient (a server that drops the types it lacks from a list ignores them instead of refusing), and the first of them it does declare, asked alone (outside the compartment all the same); any 4xx with an OperationOutcome is a refusal.",
     profiles: ['bcda', 'bulk-data-ig'],
     level: 'SHOULD',
     refs: ['behavior §2.2'],
@@ -594,10 +614,18 @@ const parameterChecks: CheckDefinition[] = [
     },
     spec: async (ctx) => {
       if (!ctx.generic) return patient({ query: { _type: 'Practitioner' } });
-      const type = await undeclaredType(ctx);
-      return type
-        ? patient({ query: { _type: type } })
-        : 'the CapabilityStatement declares every type this check would ask for';
+      const declared = await declaredResourceTypes(ctx);
+      const type = SELDOM_EXPORTED.find((t) => !declared.has(t));
+      // One the server holds is outside the compartment all the same (bulkdata@71).
+      const held = SELDOM_EXPORTED.find((t) => declared.has(t));
+      const specs = [
+        // Beside a supported type too: an unsupported one must not be dropped from a list (bulkdata@70).
+        ...(type
+          ? [patient({ query: { _type: type } }), patient({ query: { _type: `Patient,${type}` } })]
+          : []),
+        ...(held ? [patient({ query: { _type: held } })] : []),
+      ];
+      return specs.length ? specs : 'the CapabilityStatement declares no type this check would ask for';
     },
   }),
   rejectCheck({
@@ -682,7 +710,7 @@ const parameterChecks: CheckDefinition[] = [
     acceptCheck({
       id,
       title: `_outputFormat=${format} is accepted`,
-      description: `Servers must accept the three NDJSON names for _outputFormat; ${format} answers 202.`,
+      description: `Servers must accept the three NDJSON names for _outputFormat; ${format} answers 202${format === 'application/fhir+ndjson' ? '' : ', and its job (_type=Patient) ends in 200, not in an error'}.`,
       refs: ['behavior §3'],
       // The generic mock's twin refuses the two names other than application/fhir+ndjson.
       faults:
@@ -690,6 +718,10 @@ const parameterChecks: CheckDefinition[] = [
           ? ['kickoff-rejects-valid-output-format']
           : ['kickoff-rejects-valid-output-format', 'ig-output-format-ndjson-refused'],
       spec: () => patient({ query: { _outputFormat: format } }),
+      // The short names are followed to the job's end: a server may accept them and then fail.
+      ...(format === 'application/fhir+ndjson'
+        ? {}
+        : { shared: (ctx: CheckContext) => followedFormat(ctx, format) }),
     }),
   ),
   rejectCheck({
@@ -1178,6 +1210,10 @@ function refusalProblem(res: HttpResponse): string | undefined {
   return joinProblems(operationOutcomeProblems(res));
 }
 
+/** A refusal problem of a kick-off that named `firstId` before the patient to refuse. */
+const afterFirst = (firstId: string, problem: string | undefined): string | undefined =>
+  problem && `naming Patient/${firstId} first: ${problem}`;
+
 /** A POST naming a patient is accepted by this server (else the refusal checks cannot tell). */
 async function patientAccepted(ctx: CheckContext): Promise<{ base: IgExport; patient: string } | IgSkip> {
   const prepared = await patientParamExport(ctx);
@@ -1189,7 +1225,7 @@ const patientUnknownCheck: CheckDefinition = {
   id: 'KICKOFF-PATIENT-UNKNOWN',
   title: 'a patient parameter naming an unknown patient is refused with an OperationOutcome',
   description:
-    'Where a POST kick-off naming a known patient is accepted, the same kick-off naming a Patient id the server does not hold answers 4XX with an OperationOutcome explaining it, instead of starting a job.',
+    'Where a POST kick-off naming a known patient is accepted, the same kick-off naming a Patient id the server does not hold answers 4XX with an OperationOutcome explaining it, instead of starting a job; so does one naming the known patient and then the unknown one (every patient named is looked at, not only the first).',
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1202,10 +1238,22 @@ const patientUnknownCheck: CheckDefinition = {
     const level = accepted.base.level === 'group' ? 'group' : 'patient';
     const unknown = 'bulk-conformance-no-such-patient';
     const { res } = await patientKickoff(ctx, level, unknown, 'kick-off naming an unknown patient');
-    return verdict(refusalProblem(res), `${res.status} with an OperationOutcome for Patient/${unknown}`, [
-      res.exchange.id,
-      ...accepted.base.evidence.slice(0, 1),
+    // After a known one too: a server looking at the first patient only lets the unknown through.
+    const second = await patientKickoff(
+      ctx,
+      level,
+      [accepted.patient, unknown],
+      'kick-off naming a known patient, then an unknown one',
+    );
+    const problem = joinProblems([
+      refusalProblem(res),
+      afterFirst(accepted.patient, refusalProblem(second.res)),
     ]);
+    return verdict(
+      problem,
+      `${res.status} with an OperationOutcome for Patient/${unknown}, alone or second`,
+      [res.exchange.id, second.res.exchange.id, ...accepted.base.evidence.slice(0, 1)],
+    );
   },
 };
 
@@ -1241,7 +1289,7 @@ const patientNotInGroupCheck: CheckDefinition = {
   id: 'KICKOFF-PATIENT-NOT-IN-GROUP',
   title: 'a Group kick-off naming a patient outside the group is refused',
   description:
-    'Where POST kick-offs are accepted, a POST Group kick-off naming a patient the Patient-level export holds but the group does not answers 4XX with an OperationOutcome explaining it (a server without the patient parameter refuses it the same way).',
+    'Where POST kick-offs are accepted, a POST Group kick-off naming a patient the Patient-level export holds but the group does not answers 4XX with an OperationOutcome explaining it (a server without the patient parameter refuses it the same way), whether named alone or after a member of the group.',
   level: 'SHOULD',
   area: 'kickoff',
   profiles: ['bulk-data-ig'],
@@ -1277,10 +1325,24 @@ const patientNotInGroupCheck: CheckDefinition = {
       outsider,
       'Group kick-off naming a patient outside the group',
     );
-    return verdict(
+    // After a member too: a server looking at the first patient only lets the outsider through.
+    const member = [...members.ids].sort()[0];
+    const second = member
+      ? await patientKickoff(
+          ctx,
+          'group',
+          [member, outsider],
+          'Group kick-off naming a member, then a patient outside the group',
+        )
+      : undefined;
+    const problem = joinProblems([
       refusalProblem(res),
+      second && member ? afterFirst(member, refusalProblem(second.res)) : undefined,
+    ]);
+    return verdict(
+      problem,
       `${res.status} with an OperationOutcome for Patient/${outsider}, not a member of Group/${group}`,
-      [res.exchange.id, ...members.evidence],
+      [res.exchange.id, ...(second ? [second.res.exchange.id] : []), ...members.evidence],
     );
   },
 };

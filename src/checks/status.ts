@@ -112,6 +112,40 @@ function completed(c: ManifestCase): CheckDefinition {
   };
 }
 
+/**
+ * A GET Patient- or Group-level kick-off naming no parameter that narrows the types or the data
+ * (_type, _since, _typeFilter) nor organising the output (its items then have no type).
+ */
+function isPatientLevelDefault(run: ExportRun): boolean {
+  if (run.kickoff?.exchange.request.method !== 'GET') return false;
+  let path: string;
+  try {
+    path = new URL(run.kickoffUrl).pathname;
+  } catch {
+    return false;
+  }
+  if (!/\/(Patient|Group\/[^/]+)\/\$export$/.test(path)) return false;
+  const query = kickoffQuery(run);
+  return !['_type', '_since', '_typeFilter', 'organizeOutputBy'].some((p) => query.has(p));
+}
+
+/** bulkdata@35, @36: a Patient- or Group-level export without _type that found data holds Patient. */
+function judgePatientsIncluded(run: FinishedExport): CheckOutcome {
+  const evidence = manifestEvidence(run);
+  // Items without a type (output organised by a type) say nothing of what the files hold.
+  const items = manifestItems(run.manifest?.output);
+  if (items.some((i) => typeof i.type !== 'string'))
+    return skip('an output item names no type: the files are organised otherwise', evidence);
+  const types = [...new Set(items.map((i) => i.type))].sort();
+  if (!types.length) return skip('the export found no data', evidence);
+  return types.includes('Patient')
+    ? pass(`types: ${types.join(', ')}`, evidence)
+    : warn(
+        `no Patient output, though the export without _type holds ${types.join(', ')}: the patients' own resources belong in it (bulkdata@35, @36)`,
+        evidence,
+      );
+}
+
 /** The kick-off and the final answer of an export: what a verdict on its manifest cites. */
 const manifestEvidence = (run: FinishedExport): string[] =>
   [run.kickoff?.exchange.id, run.final.exchange.id].filter((id): id is string => Boolean(id));
@@ -211,6 +245,61 @@ async function heldIn(
   const poll = { exchangeId: res.exchange.id, status: res.status, at: new Date().toISOString() };
   const outcome = judgeXProgress({ polls: [xProgress === undefined ? poll : { ...poll, xProgress }] });
   return { outcome, exchangeId: res.exchange.id, ...(xProgress === undefined ? {} : { xProgress }) };
+}
+
+/** Status requests sent to a job held running (STATUS-RETRY-AFTER): the later answers count too. */
+const HELD_POLLS = 3;
+
+/** bulkdata@125: every 202 answer carries a usable Retry-After. */
+function judgeRetryAfter(
+  polls: ReadonlyArray<{ status: number; retryAfter?: string; exchangeId: string }>,
+): CheckOutcome {
+  const running = polls.filter((p) => p.status === 202);
+  if (!running.length) return skip('no 202 answer was seen');
+  const without = running.filter((p) => retryAfterMs(p.retryAfter) === undefined);
+  return without.length
+    ? warn(
+        `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
+        without.map((p) => p.exchangeId),
+      )
+    : pass(
+        `every 202 answer has Retry-After`,
+        running.map((p) => p.exchangeId),
+      );
+}
+
+/**
+ * With mock control, a job of the check's own held In Progress and polled `count` times, a
+ * second apart; undefined when no job could be started.
+ */
+async function heldPolls(
+  ctx: CheckContext,
+  count: number,
+): Promise<Array<{ status: number; retryAfter?: string; exchangeId: string }> | undefined> {
+  const job = await startOwnJob(
+    ctx,
+    { endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job to hold in progress' },
+    { needsId: true },
+  );
+  if (isOutcome(job)) return undefined;
+  await ctx.control!.forceJobState(job.id, 'In Progress');
+  const polls = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    const res = await ctx.target.get(job.jobUrl, {
+      label: `status ${i + 1} of ${count} of a job held in progress`,
+      auth: 'token',
+      operationId: ctx.op('getJobStatus'),
+    });
+    const retryAfter = res.headers['retry-after'];
+    polls.push({
+      status: res.status,
+      exchangeId: res.exchange.id,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
+  }
+  await ctx.cancel(job.jobUrl, 'cancel the job held in progress');
+  return polls;
 }
 
 /**
@@ -393,7 +482,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-IN-PROGRESS-202',
     title: 'a running job answers 202',
     description:
-      'While an export runs, GET on its Content-Location URL answers 202 Accepted (no body needed): judged on the polls of every export the run followed. A first poll answering 404 or 410 fails too: the run cancels none of the exports it follows, so a job the kick-off has just named is not gone but not yet shown.',
+      'While an export runs, GET on its Content-Location URL answers 202 Accepted (no body needed): judged on the polls of every export the run followed. A first poll answering another 2XX than 200 with a manifest (204 No Content) fails, and so does one answering 404 or 410: the run cancels none of the exports it follows, so a job the kick-off has just named is not gone but not yet shown.',
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -413,6 +502,11 @@ const jobStatusChecks: CheckDefinition[] = [
               first.exchangeId,
             ]);
           }
+          // Another 2XX (204 No Content) is no answer of a finished job either: one still running.
+          if (first.status > 200 && first.status < 300 && first.status !== 202)
+            return fail(`the first poll answered ${first.status}: a running job must answer 202`, [
+              first.exchangeId,
+            ]);
           // Nothing the run does cancels a job it follows: one just named cannot be gone already.
           if (first.status === 404 || first.status === 410)
             return fail(
@@ -460,7 +554,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-RETRY-AFTER',
     title: 'a running job suggests when to poll again',
     description:
-      "The IG recommends Retry-After on 202 status answers, in delta-seconds or HTTP-date form: judged on the polls of every export the run followed. SHOULD: the IG's word (bulkdata@125); the BCDA documents do not mention it.",
+      "The IG recommends Retry-After on 202 status answers, in delta-seconds or HTTP-date form: judged on the polls of every export the run followed and, where the target's job states can be set, on three polls of a job held in progress (a fast job may answer 202 once only). SHOULD: the IG's word (bulkdata@125); the BCDA documents do not mention it.",
     level: 'SHOULD',
     area: 'status',
     phase: 'late',
@@ -468,21 +562,17 @@ const jobStatusChecks: CheckDefinition[] = [
     refs: [],
     operations: STATUS_OPS,
     faults: ['status-no-retry-after', 'ig-status-no-retry-after'],
-    run: (ctx) =>
-      everyExportsPolls(ctx, (run) => {
-        const running = run.polls.filter((p) => p.status === 202);
-        if (!running.length) return skip('no 202 answer was seen');
-        const without = running.filter((p) => retryAfterMs(p.retryAfter) === undefined);
-        return without.length
-          ? warn(
-              `${without.length} of ${running.length} 202 answers have no usable Retry-After`,
-              without.map((p) => p.exchangeId),
-            )
-          : pass(
-              `every 202 answer has Retry-After`,
-              running.map((p) => p.exchangeId),
-            );
-      }),
+    async run(ctx) {
+      const judged = await everyExportsPolls(ctx, (run) => judgeRetryAfter(run.polls));
+      if (!ctx.control || judged.outcome === 'warn' || judged.outcome === 'fail') return judged;
+      // A fast job may answer 202 once only: a job held running is polled again and again.
+      const held = await heldPolls(ctx, HELD_POLLS);
+      if (!held) return judged;
+      const verdictOnHeld = judgeRetryAfter(held);
+      if (verdictOnHeld.outcome === 'warn')
+        return warn(`a job held in progress: ${verdictOnHeld.message}`, verdictOnHeld.evidence);
+      return judged.outcome === 'skip' ? verdictOnHeld : judged;
+    },
   },
   completed({
     id: 'STATUS-COMPLETE-200',
@@ -763,12 +853,16 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-DEFAULT-TYPES',
     title: 'an export without _type returns Patient, Coverage and ExplanationOfBenefit',
     description:
-      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2, each type under URLs of its own (a URL listed under two types lists a type whose data is not there). Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new).',
+      'Without _type, BCDA returns every type the organization is entitled to: ExplanationOfBenefit, Patient and Coverage; Claim and ClaimResponse only for partially adjudicated data on v2, each type under URLs of its own (a URL listed under two types lists a type whose data is not there). Judged on every export the run followed with neither _type nor _since (with _since a type may have nothing new). Under the bulk-data-ig profile: every GET Patient- or Group-level export without _type, _since, _typeFilter or organizeOutputBy that found data lists Patient among its output types (the IG says such an export includes the Patient resources where applicable: bulkdata@35, @36; a warning, SHOULD).',
     refs: ['behavior §2.2'],
-    profiles: ['bcda'],
+    profiles: ['bcda', 'bulk-data-ig'],
     faults: ['export-default-omits-coverage'],
-    appliesTo: (run) => !kickoffQuery(run).has('_type') && !kickoffQuery(run).has('_since'),
+    appliesTo: (run, ctx) =>
+      ctx.generic
+        ? isPatientLevelDefault(run)
+        : !kickoffQuery(run).has('_type') && !kickoffQuery(run).has('_since'),
     check(run, ctx) {
+      if (ctx.generic) return judgePatientsIncluded(run);
       const id = run.final.exchange.id;
       const types = new Set(manifestItems(run.manifest?.output).map((i) => i.type));
       const missing = ['Patient', 'Coverage', 'ExplanationOfBenefit'].filter((t) => !types.has(t));

@@ -581,10 +581,14 @@ export function checkProfileRules(res: Json, type: string, ctx: ProfileContext, 
   else if (type === 'ExplanationOfBenefit') checkEob(res, ctx, report);
 }
 
-/** Patient ids a resource points at (for the cross-file check). */
+/**
+ * Patient ids a resource points at (for the cross-file check): BCDA's claims and coverage, and any
+ * other type's subject or patient when that names a Patient (Observation, Encounter, Condition…).
+ */
 export function referencedPatientIds(res: Json, type: string): string | undefined {
   if (type === 'ExplanationOfBenefit' || type === 'Claim' || type === 'ClaimResponse')
     return patientRefId(res.patient);
   if (type === 'Coverage') return patientRefId(res.beneficiary);
-  return undefined;
+  if (type === 'Patient') return undefined;
+  return patientRefId(res.subject) ?? patientRefId(res.patient);
 }

@@ -106,6 +106,10 @@ function sendTokenError(
       version === 'v1' && (!ctx.faults.has('outage-retry-after-api-v1-only') || path.startsWith('/api/v1/'));
     if (v1Writer && !ctx.faults.has('outage-no-retry-after')) reply.header('retry-after', '1');
   }
+  // Fault outage-outcome-login-code: the outage read as the client's failure to authenticate, a
+  // code no client retries (bulkdata@140 wants transient or one under it).
+  if (ctx.faults.has('outage-outcome-login-code') && (check.status === 503 || check.status === 500))
+    return sendOutcome(reply, check.status, version, 'login', check.diagnostics);
   // Fault outage-outcome-specific-code: FHIR's narrower issue types instead of BCDA's exception.
   if (ctx.faults.has('outage-outcome-specific-code') && (check.status === 503 || check.status === 500))
     return sendOutcome(

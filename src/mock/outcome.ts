@@ -7,7 +7,7 @@ import type { ApiVersion } from '../core/vocabulary';
 
 /** BCDA's issue codes; the last three only under faults that pick FHIR's narrower ones. */
 export type IssueCode =
-  'structure' | 'forbidden' | 'not-found' | 'exception' | 'timeout' | 'transient' | 'login';
+  'structure' | 'forbidden' | 'not-found' | 'exception' | 'timeout' | 'transient' | 'login' | 'conflict';
 
 /** The writer BCDA picks from the request path; anything without /vN/ uses the v1 writer. */
 export function writerVersion(path: string): ApiVersion {

@@ -123,6 +123,12 @@ describe('each SMART check catches the ways its row can be broken besides its ow
     ['AUTH-SMART-REUSED-JTI', 'ig-token-jti-last-only', /reusing a jti used two requests before/],
     ['AUTH-SMART-BAD-SIGNATURE', 'ig-token-key-of-any-client', /signed with the second client's key/],
     ['AUTH-SCOPE-KICKOFF', 'ig-untyped-export-ignores-scope', /export without _type holds .*Observation/],
+    // independent faults (h4): a token endpoint given as a bare path passed before.
+    [
+      'AUTH-SMART-CONFIGURATION',
+      'ig-smart-config-token-path',
+      /token_endpoint "\/auth\/token" is not an absolute URL/,
+    ],
   ])(
     '%s under %s',
     async (id, fault, message) => {

@@ -161,6 +161,44 @@ describe('manifest rules on every export', () => {
     expect(onlyTyped.outcome).toBe('skip');
   });
 
+  // independent faults (h4): ig-group-export-no-patients showed the rule judged under bcda only.
+  it('MANIFEST-DEFAULT-TYPES under bulk-data-ig: a Patient- or Group-level export without _type holds Patient', async () => {
+    const items = (types: string[], job: number) =>
+      types.map((type, i) => ({ type, url: `http://t/files/${job}/${i}.ndjson` }));
+    const judge = async (groupTypes: string[]) => {
+      const exports = [
+        completed('main', 'http://t/fhir/Group/g1/$export', 1, { output: items(groupTypes, 1) }),
+        completed('typed', 'http://t/fhir/Group/g1/$export?_type=Observation', 2, {
+          output: items(['Observation'], 2),
+        }),
+        completed('system', 'http://t/fhir/$export', 3, { output: items(['Observation'], 3) }),
+      ];
+      const ctx = Object.assign(fakeContext({ profile: 'bulk-data-ig', exports }).ctx, { generic: true });
+      return byId('MANIFEST-DEFAULT-TYPES').run(ctx);
+    };
+    expect(await judge(['Patient', 'Observation'])).toMatchObject({
+      outcome: 'pass',
+      message: 'the shared export: types: Observation, Patient',
+    });
+    const without = await judge(['Observation', 'Encounter']);
+    expect(without.outcome).toBe('warn');
+    expect(without.message).toMatch(
+      /^the shared export: no Patient output, though the export without _type holds Encounter, Observation/,
+    );
+    expect((await judge([])).outcome).toBe('skip');
+  });
+
+  // independent faults (h4): ig-status-running-204 showed a first 204 taken for a finished job.
+  it('STATUS-IN-PROGRESS-202: a first poll answering 204 No Content fails', async () => {
+    const main = completed('main', MAIN, 1);
+    main.polls = [{ exchangeId: 'p1', status: 204, at: '' }];
+    const out = await byId('STATUS-IN-PROGRESS-202').run(fakeContext({ exports: [main] }).ctx);
+    expect(out).toMatchObject({
+      outcome: 'fail',
+      message: 'the shared export: the first poll answered 204: a running job must answer 202',
+    });
+  });
+
   it('STATUS-IN-PROGRESS-202 and STATUS-X-PROGRESS judge the polls of every export', async () => {
     const main = completed('main', MAIN, 1);
     const other = completed('since', FILTERED, 2);

@@ -1,4 +1,5 @@
 import { RULE, checkExportReferences, type FileValidationSummary } from '../../src/fhir';
+import { referencedPatientIds } from '../../src/fhir/profile-rules';
 
 function summary(
   file: string,
@@ -42,5 +43,18 @@ describe('checkExportReferences', () => {
 
   it('cannot check an export without Patient resources', () => {
     expect(checkExportReferences([summary('e', { ExplanationOfBenefit: 1 }, [], ['-9'])])).toEqual([]);
+  });
+});
+
+// independent faults (h4): ig-group-export-population-data showed clinical data's subjects unread.
+describe('referencedPatientIds', () => {
+  it("reads claims' and coverage's Patient, and any other type's subject or patient", () => {
+    const ref = (id: string) => ({ reference: `Patient/${id}` });
+    expect(referencedPatientIds({ patient: ref('-1') }, 'ExplanationOfBenefit')).toBe('-1');
+    expect(referencedPatientIds({ beneficiary: ref('-2') }, 'Coverage')).toBe('-2');
+    expect(referencedPatientIds({ subject: ref('pat-3') }, 'Observation')).toBe('pat-3');
+    expect(referencedPatientIds({ patient: ref('pat-4') }, 'Immunization')).toBe('pat-4');
+    expect(referencedPatientIds({ subject: { reference: 'Group/g1' } }, 'Observation')).toBeUndefined();
+    expect(referencedPatientIds({ link: [{ other: ref('pat-5') }] }, 'Patient')).toBeUndefined();
   });
 });

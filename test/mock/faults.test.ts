@@ -1482,6 +1482,23 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (h4): bulkdata ≤@143 (issue 16 item 5), written from the rows' text.
+Object.assign(PROBES, {
+  'outage-outcome-login-code': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.authProvider = 'timeout';
+    return json<{ issue: Array<{ code: string }> }>(
+      await m.http().get('/api/v2/attribution_status').set(auth(t)),
+    ).issue[0]?.code;
+  },
+  'ratelimit-duplicate-409': async (m: TestMock) => {
+    const t = await tokenFor(m.app, 'SBXBM0002');
+    await m.http().get('/api/v2/Patient/$export').set(exportHeaders(t));
+    return status(m.http().get('/api/v2/Patient/$export').set(exportHeaders(t)));
+  },
+  'manifest-errors-in-output': async (m: TestMock) => JSON.stringify((await manifestOf(m)).error),
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

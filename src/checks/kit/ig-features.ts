@@ -96,14 +96,15 @@ export async function patientParamExport(
   return isSkip(exported) ? exported : { base, patient: chosen.id, exported };
 }
 
-/** A POST kick-off naming `patientId`, cancelled at once; only its answer is looked at. */
+/** A POST kick-off naming `patientId` (or each of several), cancelled at once; only its answer is looked at. */
 export function patientKickoff(
   ctx: CheckContext,
   level: 'patient' | 'group',
-  patientId: string,
+  patientId: string | readonly string[],
   label: string,
 ) {
-  return ctx.kickoffAndCancel({ ...atLevel(ctx, level), parameters: [patientParameter(patientId)], label });
+  const ids = typeof patientId === 'string' ? [patientId] : patientId;
+  return ctx.kickoffAndCancel({ ...atLevel(ctx, level), parameters: ids.map(patientParameter), label });
 }
 
 /** The `_elements` request: `A.x` for one type and `y` without a type, chosen from the base data. */

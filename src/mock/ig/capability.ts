@@ -188,6 +188,8 @@ export function smartConfiguration(ctx: IgContext, tokenUrl: string): Record<str
     capabilities: ['client-confidential-asymmetric'],
     code_challenge_methods_supported: ['S256'],
   };
+  // The fault gives the token endpoint as a path, not the URL SMART asks for (bulkdata@4).
+  if (ctx.faults.has('ig-smart-config-token-path')) config.token_endpoint = new URL(tokenUrl).pathname;
   if (ctx.faults.has('ig-smart-config-plain-pkce'))
     config.code_challenge_methods_supported = ['S256', 'plain'];
   if (ctx.faults.has('ig-smart-config-rs256-only'))

@@ -42,16 +42,24 @@ const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-Observatio
 
 function subset(ctx: IgContext, resource: FhirResource, elements: ExportRequest['elements']): FhirResource {
   if (!elements || ctx.faults.has('ig-elements-ignored')) return resource;
-  const asked = [...elements.all, ...(elements.byType.get(resource.resourceType) ?? [])];
+  // The fault reads only the type-qualified entries: an untyped one applies to no type (bulkdata@78).
+  const untyped = ctx.faults.has('ig-elements-untyped-ignored') ? [] : elements.all;
+  const typed = elements.byType.get(resource.resourceType) ?? [];
+  const asked = [...untyped, ...typed];
   // Type-qualified names for other types only: this type is returned whole.
   if (asked.length === 0) return resource;
   // The fault keeps only what was listed, mandatory elements dropped (bulkdata@79).
   const mandatory = ctx.faults.has('ig-elements-drops-mandatory')
     ? []
     : (MANDATORY[resource.resourceType] ?? []);
-  const keep = new Set([...ALWAYS, ...mandatory, ...asked]);
+  // The fault also keeps the references that link a resource to others (bulkdata@75: only the
+  // listed and mandatory elements).
+  const links = ctx.faults.has('ig-elements-keeps-references') ? ['subject', 'encounter', 'patient'] : [];
+  const keep = new Set([...ALWAYS, ...mandatory, ...asked, ...links]);
   const out = Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k))) as FhirResource;
-  if (!ctx.faults.has('ig-elements-no-subsetted-tag')) {
+  // The fault tags only the resources a type-qualified entry trimmed (bulkdata@80: every trimmed one).
+  const tagged = !ctx.faults.has('ig-subsetted-typed-only') || typed.length > 0;
+  if (!ctx.faults.has('ig-elements-no-subsetted-tag') && tagged) {
     const meta = (out.meta ?? {}) as { tag?: unknown[] };
     out.meta = { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] };
   }
@@ -194,6 +202,12 @@ function provenanceAsType(ctx: IgContext, req: ExportRequest): 'all' | 'latest' 
   return ctx.faults.has('ig-provenance-observations-only') ? 'observations' : 'all';
 }
 
+/** The page ig-patient-file-first-page stops after. */
+const PATIENT_PAGE = 10;
+
+/** Where ig-system-provenance-stale's copy of the Provenance ends: before the data's last months. */
+const STALE_PROVENANCE_MS = Date.UTC(2025, 6, 1);
+
 export function buildExport(
   ctx: IgContext,
   req: ExportRequest,
@@ -216,8 +230,11 @@ export function buildExport(
   const others = ctx.faults.has('ig-patient-param-patients-only')
     ? population(ctx, { ...req, patients: undefined })
     : patients;
+  // The first fault applies a Group to its Patient resources only: the other types hold every
+  // patient's data (bulkdata@34, @65).
+  const groupToPatientsOnly = req.level === 'group' && ctx.faults.has('ig-group-export-population-data');
   const inPopulation = (r: StoredResource): boolean => {
-    const within = r.type === 'Patient' ? patients : others;
+    const within = r.type === 'Patient' ? patients : groupToPatientsOnly ? undefined : others;
     return within === undefined || (r.patientId !== undefined && within.has(r.patientId));
   };
   const existing = (r: StoredResource): boolean => r.lastUpdatedMs <= transactionMs;
@@ -241,14 +258,17 @@ export function buildExport(
   };
 
   const selected = new Map<string, StoredResource[]>();
+  // The fault writes the first page of the patients only (bulkdata@35: the Patient resources).
+  const firstPage = req.level !== 'system' && ctx.faults.has('ig-patient-file-first-page');
+  // The fault leaves the members' Patient resources out of a Group export without _type (bulkdata@36).
+  const noPatients = req.level === 'group' && !req.types && ctx.faults.has('ig-group-export-no-patients');
   for (const type of types) {
     if (type === 'Provenance') continue; // below: it depends on what else is exported
-    selected.set(
-      type,
-      ctx.data.resources.filter(
-        (r) => r.type === type && inPopulation(r) && existing(r) && live(r) && since(r) && passesFilters(r),
-      ),
+    if (type === 'Patient' && noPatients) continue;
+    const found = ctx.data.resources.filter(
+      (r) => r.type === type && inPopulation(r) && existing(r) && live(r) && since(r) && passesFilters(r),
     );
+    selected.set(type, type === 'Patient' && firstPage ? found.slice(0, PATIENT_PAGE) : found);
   }
   // The fault adds, to a Patient-level export without _type, the practitioners and organizations
   // outside the Patient compartment (bulkdata@33, @66).
@@ -307,11 +327,15 @@ export function buildExport(
     // Provenance as a type of its own (no _type, or _type naming it): every Provenance of the
     // population, unless LatestProvenanceResources says only the latest ones.
     const asType = types.includes('Provenance') ? provenanceAsType(ctx, req) : 'none';
+    // The fault serves the system level's Provenance from a copy taken at STALE_PROVENANCE_MS
+    // (bulkdata@111, @112: every available Provenance).
+    const stale = req.level === 'system' && ctx.faults.has('ig-system-provenance-stale');
     if (asType === 'all' || asType === 'observations')
       addProvenance(
         ctx.data.resources.filter(
           (r) =>
             r.type === 'Provenance' &&
+            (!stale || r.lastUpdatedMs < STALE_PROVENANCE_MS) &&
             inPopulation(r) &&
             since(r) &&
             passesFilters(r) &&

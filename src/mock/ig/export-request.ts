@@ -74,6 +74,11 @@ export function readExportRequest(
   };
   const byName = new Map<string, string[]>();
   for (const p of raw) byName.set(p.name, [...(byName.get(p.name) ?? []), p.value]);
+  // The fault refuses a repeated parameter, which the IG reads as one comma-separated list
+  // (bulkdata@32); patient, repeated in a POST body by design, is spared.
+  const repeated = [...byName].find(([name, values]) => values.length > 1 && name !== 'patient');
+  if (repeated && ctx.faults.has('ig-repeated-param-refused'))
+    throw new KickoffRefusal(400, 'invalid', `parameter ${repeated[0]} is given more than once`);
 
   for (const [name, values] of byName) {
     switch (name) {
@@ -177,13 +182,21 @@ export function readExportRequest(
     }
   }
 
+  // The fault makes _outputFormat required, though the IG lets a client leave it out (bulkdata@20).
+  if (!byName.has('_outputFormat') && ctx.faults.has('ig-kickoff-requires-output-format'))
+    throw new KickoffRefusal(400, 'required', '_outputFormat is required');
   // The fault refuses a system-level export of everything: _type is required there (bulkdata@223, @299).
   if (level === 'system' && !req.types && ctx.faults.has('ig-system-export-needs-type'))
     throw new KickoffRefusal(400, 'too-costly', 'a system-level export must name its types with _type');
   if (req.types) {
-    const allowedTypes = level === 'system' ? HELD_TYPES : PATIENT_COMPARTMENT_TYPES;
+    // The fault lets a Patient- or Group-level export name any type held, outside the Patient
+    // compartment too (bulkdata@71).
+    const anyHeld = ctx.faults.has('ig-outside-compartment-accepted');
+    const allowedTypes = level === 'system' || anyHeld ? HELD_TYPES : PATIENT_COMPARTMENT_TYPES;
     const unknown = req.types.filter((t) => !allowedTypes.has(t));
-    for (const t of unknown)
+    // The fault drops unsupported types silently when a supported one is named beside them (bulkdata@70).
+    const dropped = ctx.faults.has('ig-type-unknown-dropped-when-mixed') && unknown.length < req.types.length;
+    for (const t of dropped ? [] : unknown)
       unsupported(
         HELD_TYPES.has(t)
           ? `_type ${t} is outside the Patient compartment of a ${level}-level export`
@@ -205,8 +218,10 @@ export function readExportRequest(
         'forbidden',
         `the access token's scopes do not cover ${outside.join(', ')}`,
       );
-    // The fault checks the types as asked, then exports every type as if none were named.
-    if (ctx.faults.has('ig-type-ignored')) delete req.types;
+    // The faults check the types as asked, then export every type as if none were named (the
+    // second at the Group level only: bulkdata@69).
+    if (ctx.faults.has('ig-type-ignored') || (level === 'group' && ctx.faults.has('ig-group-type-ignored')))
+      delete req.types;
   }
   return req;
 }

@@ -91,6 +91,9 @@ async function kickOff(
       'not-found',
       `no route for ${request.method} ${request.url.split('?')[0]}`,
     );
+  // The fault serves the kick-off by POST only (bulkdata@29: GET is required).
+  if (request.method === 'GET' && ctx.faults.has('ig-get-kickoff-refused'))
+    return sendOutcome(reply, 405, 'not-supported', 'a kick-off is POST only, with a Parameters body');
   if (request.method === 'POST' && ctx.faults.has('ig-post-kickoff-refused'))
     return refuse(ctx, reply, 405, 'not-supported', 'a kick-off is GET only');
   const token = requireToken(ctx, request, reply, 'ig-kickoff-accepts-no-token');
@@ -120,7 +123,11 @@ async function kickOff(
     if (level === 'patient' && request.method === 'GET' && ctx.faults.has('ig-patient-query-not-decoded'))
       raw = raw.map((p) => ({ ...p, value: rawValueOf(request.url, p.name) ?? p.value }));
     const req = readExportRequest(ctx, level, groupId, raw, prefer.lenient, token);
-    for (const id of req.patients ?? []) {
+    // The fault looks at the first patient named only: the others are not checked (bulkdata@86, @87).
+    const checked = ctx.faults.has('ig-patient-only-first-checked')
+      ? (req.patients ?? []).slice(0, 1)
+      : (req.patients ?? []);
+    for (const id of checked) {
       if (!ctx.data.byRef.has(`Patient/${id}`) && !ctx.faults.has('ig-patient-unknown-accepted'))
         throw new KickoffRefusal(400, 'not-found', `patient Patient/${id} is not known to this server`);
       if (
@@ -146,6 +153,12 @@ async function kickOff(
     if (request.method === 'POST' && ctx.faults.has('ig-post-request-with-params') && raw.length > 0)
       requestUrl += `?${raw.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value)}`).join('&')}`;
     const job = createJob(ctx, token.clientId, requestUrl, files, req.organizeBy);
+    // The fault accepts the short _outputFormat forms, then fails the job (bulkdata@47, @52).
+    if (
+      ctx.faults.has('ig-output-format-short-job-fails') &&
+      raw.some((p) => p.name === '_outputFormat' && p.value !== 'application/fhir+ndjson')
+    )
+      job.failed = true;
     if (ctx.faults.has('ig-kickoff-no-content-location')) return reply.code(202).send();
     // The fault leaves the FHIR base's path out of the status URL (a proxy prefix forgotten):
     // an absolute URL where nothing answers (bulkdata@310).

@@ -26,6 +26,14 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: IgContext): vo
     if (!readableToken(ctx, request, reply, 'Group')) return reply;
     const group = ctx.data.byRef.get(`Group/${request.params.id}`);
     if (!group) return sendOutcome(reply, 404, 'not-found', `no Group ${request.params.id.slice(0, 80)}`);
+    // The fault routes the read to the search: a searchset holding the Group (bulkdata@42).
+    if (ctx.faults.has('ig-group-read-as-bundle'))
+      return sendFhir(reply, 200, {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: 1,
+        entry: [{ fullUrl: `${fhirBase(request)}/Group/${group.id}`, resource: group.resource }],
+      });
     return sendFhir(reply, 200, group.resource);
   });
   app.get(`${FHIR_PATH}/Group`, (request, reply) => {

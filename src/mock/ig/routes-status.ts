@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IgContext } from './context';
 import { STATUS_PATH } from './routes-export';
 import { requireToken, tokenCovers } from './guard';
-import { FHIR_NDJSON, rootUrl, sendFhir, sendJson, sendOutcome } from './http';
+import { FHIR_NDJSON, operationOutcome, rootUrl, sendFhir, sendJson, sendOutcome } from './http';
 import { jobPercent, type IgJob } from './jobs';
 
 export const FILES_PATH = '/files';
@@ -23,6 +23,9 @@ const FILE_LIFETIME_MS = 24 * 3600 * 1000;
 function filesGoneAtMs(job: IgJob): number {
   return job.createdMs + job.durationMs + FILE_LIFETIME_MS;
 }
+
+/** How long after completion ig-files-not-ready-at-completion's files stay missing. */
+const FILES_LATE_MS = 10_000;
 
 type JobParams = { Params: { id: string } };
 
@@ -171,18 +174,49 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       reply.header('retry-after', retryAfter(ctx));
       return sendOutcome(
         reply,
-        429,
+        // The fault throttles with 503 Service Unavailable, not 429 (bulkdata@128).
+        ctx.faults.has('ig-poll-rate-limit-503') ? 503 : 429,
         'throttled',
         `more than ${POLLS_PER_SECOND} status requests a second: wait as Retry-After says`,
       );
     }
     // Fault ig-failed-job-in-progress: a failed job is reported as still running (jobPercent).
+    // The fault reports a failed job as completed, its failure in an error file (bulkdata@136).
+    if (job.failed && ctx.faults.has('ig-failed-job-200-error-file')) {
+      job.failed = false;
+      job.held = false;
+      job.durationMs = 0;
+      job.files = [
+        {
+          name: 'error-1.ndjson',
+          type: 'OperationOutcome',
+          kind: 'error',
+          count: 1,
+          ndjson: `${JSON.stringify(operationOutcome('error', 'exception', 'the export job failed'))}\n`,
+        },
+      ];
+    }
+    // The second fault labels the OperationOutcome plain JSON (bulkdata@137).
     if (job.failed && !ctx.faults.has('ig-failed-job-in-progress'))
-      return sendOutcome(reply, 500, 'exception', 'the export job failed');
+      return sendOutcome(
+        reply,
+        500,
+        'exception',
+        'the export job failed',
+        ctx.faults.has('ig-failed-job-outcome-json-type') ? 'application/json' : undefined,
+      );
     const percent = jobPercent(ctx, job);
     if (percent < 100) {
-      if (!ctx.faults.has('ig-status-no-retry-after')) reply.header('retry-after', retryAfter(ctx));
-      return reply.code(202).header('x-progress', `In Progress, ${percent}%`).send();
+      // The second fault sends Retry-After on a job's first status answer only (bulkdata@125).
+      const noRetryAfter =
+        ctx.faults.has('ig-status-no-retry-after') ||
+        (!firstPoll && ctx.faults.has('ig-retry-after-first-poll-only'));
+      if (!noRetryAfter) reply.header('retry-after', retryAfter(ctx));
+      // The fault answers a running job 204 No Content (bulkdata@132 wants 202).
+      return reply
+        .code(ctx.faults.has('ig-status-running-204') ? 204 : 202)
+        .header('x-progress', `In Progress, ${percent}%`)
+        .send();
     }
     // The fault dates Expires at the kick-off, already past (bulkdata@146: when the files go).
     const expires = new Date(ctx.faults.has('ig-status-expires-past') ? job.createdMs : filesGoneAtMs(job));
@@ -245,6 +279,13 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
     // Another client's file is as unknown as a missing one: its existence is not revealed.
     if (!job || !file || notStored || !ownedBy(ctx, job, token.clientId))
       return sendOutcome(reply, 404, 'not-found', 'no such file');
+    // The fault has the files written after the job is reported complete: for FILES_LATE_MS their
+    // URLs answer 404 (bulkdata@24).
+    if (
+      ctx.faults.has('ig-files-not-ready-at-completion') &&
+      ctx.clock.nowMs() < job.createdMs + job.durationMs + FILES_LATE_MS
+    )
+      return sendOutcome(reply, 404, 'not-found', 'no such file');
     // Past the Expires instant the files are gone (fault ig-expired-files-still-served keeps them).
     if (ctx.clock.nowMs() >= filesGoneAtMs(job) && !ctx.faults.has('ig-expired-files-still-served'))
       return sendOutcome(reply, 404, 'not-found', 'the files of this export have expired');
@@ -263,14 +304,14 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: IgContext): void
       ctx.faults.has('ig-download-wrong-content-type') ||
       (file.kind === 'error' && ctx.faults.has('ig-error-file-json-content-type'));
     const type = plainJson ? 'application/json' : FHIR_NDJSON;
-    // The fault spreads each resource over several lines (bulkdata@209 wants one per line).
-    const body = ctx.faults.has('ig-ndjson-pretty-printed')
-      ? file.ndjson
-          .split('\n')
-          .filter((l) => l !== '')
-          .map((l) => `${JSON.stringify(JSON.parse(l), null, 2)}\n`)
-          .join('')
-      : file.ndjson;
+    const lines = file.ndjson.split('\n').filter((l) => l !== '');
+    // The first fault writes the file as one JSON array, not NDJSON (bulkdata@49); the second
+    // spreads each resource over several lines (bulkdata@209 wants one per line).
+    const body = ctx.faults.has('ig-ndjson-json-array')
+      ? `[${lines.join(',')}]\n`
+      : ctx.faults.has('ig-ndjson-pretty-printed')
+        ? lines.map((l) => `${JSON.stringify(JSON.parse(l), null, 2)}\n`).join('')
+        : file.ndjson;
     const bytes = Buffer.from(body, 'utf8');
     // The fault answers every file as a byte range, the whole file, though no Range was asked (bulkdata@206).
     if (ctx.faults.has('ig-file-partial-content'))

@@ -158,6 +158,10 @@ async function issue(ctx: IgContext, request: FastifyRequest): Promise<Record<st
     throw new TokenError('invalid_request', 'client_assertion_type and client_assertion are required');
   if (assertionType !== ASSERTION_TYPE)
     throw new TokenError('invalid_client', `client_assertion_type must be ${ASSERTION_TYPE}`);
+  // The fault also wants HTTP Basic client credentials, as client_secret_basic would: a request
+  // authenticated by its assertion alone gets no token (bulkdata@19).
+  if (ctx.faults.has('ig-token-requires-basic-auth') && !/^basic /i.test(request.headers.authorization ?? ''))
+    throw new TokenError('invalid_client', 'client authentication with HTTP Basic is required');
   const scope = single(form, 'scope');
   if (scope === undefined || scope.trim() === '') throw new TokenError('invalid_scope', 'scope is missing');
   const client = await verifyAssertion(ctx, request, assertion);

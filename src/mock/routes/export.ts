@@ -176,6 +176,17 @@ async function kickOff(
       break;
     }
     if (clash) {
+      // Fault ratelimit-duplicate-409: the duplicate is a conflict, not too many requests (bulkdata@118).
+      if (ctx.faults.has('ratelimit-duplicate-409')) {
+        if (!ctx.faults.has('ratelimit-no-retry-after')) reply.header('retry-after', retryAfterValue(ctx));
+        return sendOutcome(
+          reply,
+          409,
+          version,
+          'conflict',
+          'an export job for this request is already running',
+        );
+      }
       reply.code(429);
       if (!ctx.faults.has('ratelimit-no-retry-after')) reply.header('retry-after', retryAfterValue(ctx));
       return reply.send();

@@ -228,6 +228,15 @@ function manifestFaults(
   manifest: Record<string, unknown>,
 ): Record<string, unknown> {
   if (ctx.faults.has('manifest-error-array-empty') && Array.isArray(manifest.error)) manifest.error = [];
+  // Fault manifest-errors-in-output: the error files listed under output, error left empty (bulkdata@142).
+  if (
+    ctx.faults.has('manifest-errors-in-output') &&
+    Array.isArray(manifest.error) &&
+    Array.isArray(manifest.output)
+  ) {
+    manifest.output = [...(manifest.output as unknown[]), ...(manifest.error as unknown[])];
+    manifest.error = [];
+  }
   if (ctx.faults.has('manifest-count-wrong') && Array.isArray(manifest.output)) {
     // The batch's beneficiaries, not the resources in the file: a count of the wrong thing.
     const files = new Map(jobFiles(ctx, job).map((f) => [f.name, f]));

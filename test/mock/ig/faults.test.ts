@@ -724,6 +724,138 @@ async function deletedBundles(m: IgTestMock): Promise<Record<string, unknown>[]>
   return download(m, t, manifest.deleted?.[0]?.url ?? '');
 }
 
+// independent faults (h4): bulkdata ≤@143 (issue 16 item 5), written from the rows' text.
+/** A failed job's status answer: its status and Content-Type. */
+const failedJobStatus = async (m: IgTestMock) => {
+  const t = await token(m);
+  const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
+  const location = new URL(kick.headers['content-location'] as string).pathname;
+  const id = location.split('/').pop() ?? '';
+  await m
+    .http()
+    .post(`/__mock/jobs/${id}/state`)
+    .set('Content-Type', 'application/json')
+    .send({ state: 'Failed' });
+  const res = await m.http().get(location).set(bearer(t));
+  return [res.status, res.headers['content-type']];
+};
+Object.assign(PROBES, {
+  'ig-ndjson-json-array': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    const res = await m
+      .http()
+      .get(new URL(manifest.output[0]?.url ?? '').pathname)
+      .set(bearer(t))
+      .buffer(true)
+      .parse(textParser);
+    return (res.body as string).split('\n').length;
+  },
+  'ig-kickoff-requires-output-format': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export', await token(m)),
+  'ig-get-kickoff-refused': async (m: IgTestMock) => kickStatus(m, '/fhir/Patient/$export', await token(m)),
+  'ig-failed-job-200-error-file': failedJobStatus,
+  'ig-failed-job-outcome-json-type': failedJobStatus,
+  'ig-type-unknown-dropped-when-mixed': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export?_type=Patient,Practitioner', await token(m)),
+  'ig-system-provenance-stale': (m: IgTestMock) => provenanceOf(m, '/fhir/$export'),
+  'ig-poll-rate-limit-503': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push(await statusOf(m.http().get(path).set(bearer(t))));
+    return statuses;
+  },
+  'ig-elements-untyped-ignored': async (m: IgTestMock) =>
+    Object.keys(
+      (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0] ?? {},
+    ).sort(),
+  'ig-group-export-population-data': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Group/cohort-a/$export?_type=Observation')).out.get('Observation')?.length,
+  'ig-group-export-no-patients': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Group/cohort-a/$export')).manifest.output.map((o) => o.type),
+  'ig-patient-only-first-checked': async (m: IgTestMock) =>
+    postKick(
+      m,
+      '/fhir/Patient/$export',
+      postBody(
+        { name: 'patient', valueReference: { reference: 'Patient/pat-003' } },
+        { name: 'patient', valueReference: { reference: 'Patient/no-such-patient' } },
+      ),
+    ),
+  'ig-outside-compartment-accepted': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/Patient/$export?_type=Practitioner', await token(m)),
+  'ig-repeated-param-refused': async (m: IgTestMock) =>
+    kickStatus(m, '/fhir/$export?_type=Patient&_type=Observation', await token(m)),
+  'ig-files-not-ready-at-completion': async (m: IgTestMock) => {
+    const t = await token(m);
+    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+    return statusOf(
+      m
+        .http()
+        .get(new URL(manifest.output[0]?.url ?? '').pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-output-format-short-job-fails': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m
+      .http()
+      .get('/fhir/$export?_type=Patient&_outputFormat=ndjson')
+      .set(kickoffHeaders(t));
+    m.ctx.clock.advance(10);
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-group-type-ignored': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Group/cohort-a/$export?_type=Patient')).manifest.output.map((o) => o.type),
+  'ig-retry-after-first-poll-only': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    const path = new URL(kick.headers['content-location'] as string).pathname;
+    const first = await m.http().get(path).set(bearer(t));
+    const second = await m.http().get(path).set(bearer(t));
+    return [first.status, first.headers['retry-after'], second.status, second.headers['retry-after']];
+  },
+  'ig-elements-keeps-references': async (m: IgTestMock) =>
+    Object.keys(
+      (await exported(m, '/fhir/$export?_type=Observation&_elements=status')).out.get('Observation')?.[0] ??
+        {},
+    ).sort(),
+  'ig-patient-file-first-page': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/Patient/$export?_type=Patient')).out.get('Patient')?.length,
+  'ig-status-running-204': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-group-read-as-bundle': async (m: IgTestMock) =>
+    (
+      (
+        await m
+          .http()
+          .get('/fhir/Group/cohort-a')
+          .set(bearer(await token(m)))
+      ).body as { resourceType?: string }
+    ).resourceType,
+  'ig-token-requires-basic-auth': async (m: IgTestMock) => (await tokenBody(m)).status,
+  'ig-smart-config-token-path': async (m: IgTestMock) =>
+    ((await m.http().get('/fhir/.well-known/smart-configuration')).body as { token_endpoint?: string })
+      .token_endpoint,
+  'ig-subsetted-typed-only': async (m: IgTestMock) =>
+    (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
+});
+
 describe('every generic fault changes the mock behaviour', () => {
   let m: IgTestMock;
   beforeAll(async () => {
