@@ -3000,6 +3000,58 @@ const CATALOG = [
     "A kick-off asking for data outside the token's scopes fails rather than starting an export.",
     ['smart §backend-services presenting an access token'],
   ),
+  // independent faults (h3): seeds 002/003, smart, behavior
+  // Written from the rows' statements (seed 002, seed 003, SMART Backend Services, BCDA's behaviour
+  // notes), not from a check (issue 16 item 5); each is listed on its rows only.
+  f(
+    'status-manifest-double-encoded',
+    'status',
+    "A finished job's 200 body is the manifest encoded twice: a JSON string whose text is the manifest object.",
+    'Once the export job is complete its status URL answers 200 OK with a JSON body (the manifest object).',
+    ['seed:002 §3. Check the status of the export job'],
+  ),
+  f(
+    'manifest-output-keyed-by-type',
+    'status',
+    "The manifest's output is an object keyed by resource type, each holding that type's file URLs, instead of an array of entries.",
+    "The completion body's output is an array of entries, each with a resource type and an absolute file url.",
+    ['seed:002 §3. Check the status of the export job'],
+  ),
+  f(
+    'status-requires-accept',
+    'status',
+    'The job status endpoint refuses (406) a request without "Accept: application/fhir+json", as the kick-off does.',
+    'GET on the Content-Location URL with only the bearer token (no Accept or Prefer) reports the job status.',
+    ['seed:002 §3. Check the status of the export job'],
+  ),
+  f(
+    'kickoff-since-no-content-location',
+    'kickoff',
+    'A kick-off naming _since answers 202 without Content-Location: the filtered branch forgets the header.',
+    'A kick-off with _since answers 202 Accepted with a Content-Location header for the job status.',
+    ['seed:003 §c. Start the job to acquire data from that endpoint'],
+  ),
+  f(
+    'manifest-filtered-relative-urls',
+    'status',
+    'The manifest of a job started with _since or _type gives its file URLs as paths (/data/<job>/<file>); unfiltered jobs give absolute URLs.',
+    'The files of a filtered export are retrieved exactly like those of an unfiltered one.',
+    ['seed:003 §d. Getting your data'],
+  ),
+  f(
+    'manifest-file-uuid-time-based',
+    'status',
+    'Data and error files are named with time-based (version 1) UUIDs, which a client can predict, instead of random ones.',
+    'Each output file url has the form <base>/data/<job id>/<random UUID>.ndjson.',
+    ['seed:002 §3. Check the status of the export job'],
+  ),
+  f(
+    'status-progress-over-100',
+    'status',
+    'X-Progress overstates the estimate two and a half times: a job a tenth done says 25%, one half done 125%.',
+    'In the In Progress state X-Progress carries an estimated completion percentage.',
+    ['seed:003 §5. Getting your data'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

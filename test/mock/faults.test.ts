@@ -1351,6 +1351,19 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (h3): seeds 002/003, smart, behavior
+Object.assign(PROBES, {
+  'status-manifest-double-encoded': async (m: TestMock) => typeof JSON.parse((await completed(m)).res.text),
+  'manifest-output-keyed-by-type': async (m: TestMock) => Array.isArray((await manifestOf(m))['output']),
+  'status-requires-accept': async (m: TestMock) => (await completed(m)).res.status,
+  'kickoff-since-no-content-location': async (m: TestMock) =>
+    (await kick(m, `/api/v2/Patient/$export?_since=${yearAgo(m)}`)).headers['content-location'] !== undefined,
+  'manifest-filtered-relative-urls': async (m: TestMock) =>
+    (await completed(m, '/api/v2/Patient/$export?_type=Patient')).res.text,
+  'manifest-file-uuid-time-based': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
+  'status-progress-over-100': (m: TestMock) => progressIn(m, 'In Progress'),
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

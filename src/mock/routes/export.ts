@@ -287,7 +287,10 @@ async function kickOff(
         : version;
   const statusPath = `/api/${statusVersion}/jobs/${job.id}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
-  if (!ctx.faults.has('kickoff-no-content-location')) {
+  // Fault kickoff-since-no-content-location: the _since branch answers without the header.
+  const sinceDropsLocation =
+    params.since !== undefined && ctx.faults.has('kickoff-since-no-content-location');
+  if (!ctx.faults.has('kickoff-no-content-location') && !sinceDropsLocation) {
     const relative = ctx.faults.has('kickoff-relative-content-location');
     reply.header('content-location', relative ? statusPath : `${baseUrl(request)}${statusPath}`);
   }

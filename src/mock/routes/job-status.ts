@@ -81,6 +81,19 @@ async function getStatus(
     return sendOutcome(reply, 410, version, 'not-found', '', goneFlaws(ctx));
   }
   const { job } = m;
+  // Fault status-requires-accept: the status route checks Accept as the kick-off does.
+  if (
+    ctx.faults.has('status-requires-accept') &&
+    !/application\/fhir\+json/.test(request.headers.accept ?? '')
+  )
+    return sendOutcome(
+      reply,
+      406,
+      version,
+      'structure',
+      'Accept header must be application/fhir+json',
+      flaws(ctx),
+    );
   // Set before the state is read: the job was archived early all along.
   if (ctx.faults.has('download-expires-early')) job.archiveAfterMs = EARLY_ARCHIVE_MS;
   const state = ctx.faults.has('download-expires-early') ? jobState(job, ctx.clock.nowMs()) : m.state;
@@ -151,7 +164,14 @@ async function getStatus(
       reply.header('date', httpDate(ctx.clock.now()));
       const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
       const manifest = manifestFaults(ctx, job, buildManifest(ctx, job, baseUrl(request)));
-      return sendBody(reply, 200, type, JSON.stringify(manifest));
+      // Fault status-manifest-double-encoded: the manifest, already JSON text, encoded once more.
+      const text = JSON.stringify(manifest);
+      return sendBody(
+        reply,
+        200,
+        type,
+        ctx.faults.has('status-manifest-double-encoded') ? JSON.stringify(text) : text,
+      );
     }
     case 'Archived':
     case 'Expired': {
@@ -189,6 +209,8 @@ function failed(ctx: MockContext, version: ApiVersion, reply: FastifyReply): Fas
 /** The X-Progress of a job in progress: seed 001's "In Progress, NN%", the real server's "In Progress (NN%)". */
 function inProgress(ctx: MockContext, percent: number): string {
   if (ctx.faults.has('status-x-progress-no-percent')) return 'In Progress';
+  // Fault status-progress-over-100: the estimate scaled wrong, past 100% before the job is done.
+  if (ctx.faults.has('status-progress-over-100')) percent = Math.round(percent * 2.5);
   return ctx.quirks ? `In Progress (${percent}%)` : `In Progress, ${percent}%`;
 }
 
