@@ -63,6 +63,12 @@ const FHIR_DATE_TIME =
 const SECURITY_SERVICE_SYSTEM =
   /^(https?:\/\/terminology\.hl7\.org\/CodeSystem|http:\/\/hl7\.org\/fhir)\/restful-security-service$/;
 
+/** A base URL as compared: origin, path without its trailing slash, and query. */
+function serverBase(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}${u.search}`;
+}
+
 export function documentedFieldProblems(cs: Json, version: ApiVersion): string[] {
   const problems: string[] = [];
   const expect = (what: string, ok: boolean, got: unknown) => {
@@ -439,7 +445,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-IMPLEMENTATION-URL',
       'implementation.url is the server that answered',
-      "implementation.url names the server the CapabilityStatement describes: its scheme, host and port are the target's own (the sandbox's metadata names https://sandbox.bcda.cms.gov). A copied or hard-coded host sends clients elsewhere.",
+      "implementation.url names the server the CapabilityStatement describes: its scheme, host, port and path are the target's base URL (the sandbox's metadata names https://sandbox.bcda.cms.gov), not another host and not a FHIR base under it (<base>/api/v2). A copied or hard-coded host sends clients elsewhere.",
     ),
     level: 'MUST',
     profiles: ['bcda'],
@@ -450,14 +456,15 @@ export const metadataChecks: CheckDefinition[] = [
       if ('missing' in got) return got.missing;
       const { res, cs } = got;
       const url = obj(cs.implementation)?.url;
-      const want = new URL(ctx.target.baseUrl).origin;
-      let origin: string | undefined;
+      // The server's base, not a FHIR base under it (<base>/api/v2): scheme, host, port and path.
+      const want = serverBase(ctx.target.baseUrl);
+      let given: string | undefined;
       try {
-        origin = typeof url === 'string' ? new URL(url).origin : undefined;
+        given = typeof url === 'string' ? serverBase(url) : undefined;
       } catch {
-        origin = undefined;
+        given = undefined;
       }
-      return origin === want
+      return given === want
         ? pass(`implementation.url ${String(url)}`, [res.exchange.id])
         : fail(`implementation.url is ${JSON.stringify(url)}, not the target ${want}`, [res.exchange.id], {
             expected: want,

@@ -141,7 +141,8 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   }
   const typeText = repeatedType(q, join, fault('kickoff-repeated-param-last-wins'));
   if (typeText !== undefined) {
-    const types = typeText.split(',');
+    // Fault kickoff-type-empty-element-skipped: empty elements dropped, not refused.
+    const types = typeText.split(',').filter((t) => t !== '' || !fault('kickoff-type-empty-element-skipped'));
     const seen = new Set<string>();
     const adjacentOnly = fault('kickoff-type-repeat-adjacent-only');
     for (const [i, t] of types.entries()) {

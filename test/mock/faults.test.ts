@@ -1362,6 +1362,30 @@ Object.assign(PROBES, {
     (await completed(m, '/api/v2/Patient/$export?_type=Patient')).res.text,
   'manifest-file-uuid-time-based': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
   'status-progress-over-100': (m: TestMock) => progressIn(m, 'In Progress'),
+  'metadata-in-bundle': async (m: TestMock) => json(await m.http().get('/api/v1/metadata')).resourceType,
+  'metadata-anonymous-redirect': (m: TestMock) => status(m.http().get('/api/v1/metadata')),
+  'metadata-release-date-epoch': metadataText,
+  'metadata-implementation-url-fhir-base': metadataText,
+  'metadata-v1-accept-unknown-both': async (m: TestMock) =>
+    json(await m.http().get('/api/v1/metadata')).acceptUnknown,
+  'metadata-format-json-shortcode': metadataText,
+  'auth-token-camelcase-field': async (m: TestMock) =>
+    Object.keys(json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994')))),
+  'auth-token-201-created': (m: TestMock) =>
+    status(m.http().post('/auth/token').set('Authorization', basicFor('A9994'))),
+  'auth-token-not-before-skew': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/auth/welcome')
+        .set(auth(await m.token())),
+    ),
+  'download-utf8-bom': async (m: TestMock) =>
+    (await files(m, '/api/v2/Patient/$export?_type=Patient')).charCodeAt(0),
+  'fuzz-echo-html': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_outputFormat=%3Cb%3Ex%3C%2Fb%3E')).text,
+  'kickoff-type-empty-element-skipped': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Patient,,Coverage')).status,
 });
 
 describe('every fault changes the mock behaviour', () => {

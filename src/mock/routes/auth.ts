@@ -106,8 +106,11 @@ async function issueToken(
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   // Fault auth-token-whitespace: a trailing space (HTTP drops it again from the header a client sends).
   const accessToken = ctx.faults.has('auth-token-whitespace') ? `${token} ` : token;
-  const body = `{"access_token": "${accessToken}",${expiresPart} "token_type":"${tokenType}"}`;
-  return sendBody(reply, 200, 'application/json', body);
+  // Fault auth-token-camelcase-field: the token under a camel-case name.
+  const tokenKey = ctx.faults.has('auth-token-camelcase-field') ? 'accessToken' : 'access_token';
+  const body = `{"${tokenKey}": "${accessToken}",${expiresPart} "token_type":"${tokenType}"}`;
+  // Fault auth-token-201-created: the new token answered as a created resource.
+  return sendBody(reply, ctx.faults.has('auth-token-201-created') ? 201 : 200, 'application/json', body);
 }
 
 /**

@@ -152,6 +152,15 @@ async function kickOff(
   // Fault kickoff-headers-before-params swaps BCDA's order (parameters, then headers).
   if (headerError && ctx.faults.has('kickoff-headers-before-params'))
     return bad(400, 'structure', headerError.error);
+  // Fault fuzz-echo-html: an _outputFormat refusal as an HTML page quoting the value as sent.
+  const format = query.value('_outputFormat', false);
+  if ('error' in params && format !== undefined && ctx.faults.has('fuzz-echo-html'))
+    return sendBody(
+      reply,
+      400,
+      'text/html',
+      `<html><body><h1>400 Bad Request</h1><p>Unsupported _outputFormat: ${format}</p></body></html>`,
+    );
   if ('error' in params) return bad(400, 'structure', params.error);
   // Fault kickoff-group-rejects-since: _since is read on /Patient only; a Group kick-off naming it fails.
   if (groupId !== undefined && params.since && ctx.faults.has('kickoff-group-rejects-since'))

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
-import { applyExampleFieldFaults } from '../capability-faults';
+import { applyExampleFieldFaults, applySeedValueFaults } from '../capability-faults';
 import type { AuthProviderState, MockContext } from '../context';
 import { publicRouteAuth } from '../guard';
 import { sendBody, sendOutcome, sendText } from '../outcome';
@@ -19,6 +19,9 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-requires-token') && request.headers.authorization === undefined) {
       return sendOutcome(reply, 401, version, 'forbidden', 'Invalid Token');
     }
+    // Fault metadata-anonymous-redirect: a caller without a token is sent to get one.
+    if (ctx.faults.has('metadata-anonymous-redirect') && request.headers.authorization === undefined)
+      return reply.code(302).header('location', '/auth/token').send();
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     const statement = capabilityStatement({
       version,
@@ -40,6 +43,7 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
       statement.software = { ...(statement.software as object), version: undefined };
     if (ctx.faults.has('metadata-no-instantiates')) delete statement.instantiates;
     applyExampleFieldFaults(ctx.faults, statement);
+    applySeedValueFaults(ctx.faults, statement, baseUrl(request), version);
     // Fault metadata-export-definitions-swapped: each export operation cites the other's definition.
     if (ctx.faults.has('metadata-export-definitions-swapped'))
       Object.assign(
@@ -71,7 +75,11 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
         delete rest.security?.extension;
     }
     const type = ctx.faults.has('metadata-wrong-content-type') ? 'text/html' : 'application/json';
-    return sendBody(reply, 200, type, json(statement));
+    // Fault metadata-in-bundle: the statement served as the one match of a search.
+    const body = ctx.faults.has('metadata-in-bundle')
+      ? { resourceType: 'Bundle', type: 'searchset', total: 1, entry: [{ resource: statement }] }
+      : statement;
+    return sendBody(reply, 200, type, json(body));
   });
 }
 
