@@ -3136,6 +3136,20 @@ const CATALOG = [
     'A kick-off with an empty element in a list parameter is refused with 400.',
     ['behavior §3'],
   ),
+  f(
+    'swagger-v2-paths-only',
+    'metadata',
+    'The OpenAPI document the /api/v1/swagger/ page loads lists the v2 endpoints only: the v1 export, job and metadata endpoints are gone from it.',
+    'The sandbox serves Swagger documentation of every BCDA endpoint under /api/v1/swagger.',
+    ['seed:002 §User Guide', 'seed:003 §Navigating to Swagger'],
+  ),
+  f(
+    'status-running-no-auth',
+    'auth',
+    "A running job's status is answered (202 with X-Progress) without a token: the token is checked only once the job has finished.",
+    'The job status endpoint is protected: a request without a valid bearer token gets no job status.',
+    ['seed:002 §3. Check the status of the export job'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1386,6 +1386,12 @@ Object.assign(PROBES, {
     (await kick(m, '/api/v2/Patient/$export?_outputFormat=%3Cb%3Ex%3C%2Fb%3E')).text,
   'kickoff-type-empty-element-skipped': async (m: TestMock) =>
     (await kick(m, '/api/v2/Patient/$export?_type=Patient,,Coverage')).status,
+  'swagger-v2-paths-only': async (m: TestMock) =>
+    Object.keys(json<{ paths: object }>(await m.http().get('/api/v1/swagger/swagger.json')).paths).join(' '),
+  'status-running-no-auth': async (m: TestMock) => {
+    const { id } = await jobHeldIn(m, 'In Progress');
+    return status(m.http().get(`/api/v2/jobs/${id}`));
+  },
 });
 
 describe('every fault changes the mock behaviour', () => {

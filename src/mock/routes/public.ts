@@ -144,7 +144,13 @@ function registerSwaggerRoutes(app: FastifyInstance, ctx: MockContext): void {
     app.get(`${folder}swagger.json`, (request, reply) =>
       ctx.faults.has('swagger-missing')
         ? missing(reply)
-        : sendBody(reply, 200, 'application/json', json(swaggerDocument(baseUrl(request), MOCK_VERSION))),
+        : sendBody(
+            reply,
+            200,
+            'application/json',
+            // Fault swagger-v2-paths-only: the document keeps the v2 endpoints only.
+            json(swaggerDocument(baseUrl(request), MOCK_VERSION, ctx.faults.has('swagger-v2-paths-only'))),
+          ),
     );
   }
 }
