@@ -72,6 +72,8 @@ async function getStatus(
   request: JobRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  const open = runningWithoutToken(ctx, request);
+  if (open) return reply.code(202).header('x-progress', inProgress(ctx, open.percent)).send();
   const m = await matched(ctx, request, reply);
   if (!m) return reply;
   if ('gone' in m) {
@@ -187,6 +189,20 @@ async function getStatus(
     case 'CancelledExpired':
       return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.', flaws(ctx));
   }
+}
+
+/**
+ * Fault status-running-no-auth: the state of a job still running, read before the token is
+ * checked (the handler looks at the token only to serve a finished job's manifest).
+ */
+function runningWithoutToken(ctx: MockContext, request: JobRequest): { percent: number } | undefined {
+  if (!ctx.faults.has('status-running-no-auth') || request.headers.authorization !== undefined)
+    return undefined;
+  const job = /^\d{1,15}$/.test(request.params.jobID)
+    ? ctx.jobs.get(Number(request.params.jobID))
+    : undefined;
+  const state = job && jobState(job, ctx.clock.nowMs());
+  return state && (state.status === 'Pending' || state.status === 'In Progress') ? state : undefined;
 }
 
 /** True when a job's files have expired: archived or expired, or completed a day ago and not yet swept. */
