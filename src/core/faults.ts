@@ -3150,6 +3150,13 @@ const CATALOG = [
     'The job status endpoint is protected: a request without a valid bearer token gets no job status.',
     ['seed:002 §3. Check the status of the export job'],
   ),
+  f(
+    'group-since-existing-day-precision',
+    'download',
+    "Group/all with _since compares existing enrollees' data with the _since day, not the instant: their resources updated earlier that day come too.",
+    "With _since, the /Group endpoint returns existing beneficiaries' claims data only from the _since instant on.",
+    ['seed:003 §3. Learning about the Bulk Data Resource Types'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

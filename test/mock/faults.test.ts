@@ -1388,6 +1388,17 @@ Object.assign(PROBES, {
     (await kick(m, '/api/v2/Patient/$export?_type=Patient,,Coverage')).status,
   'swagger-v2-paths-only': async (m: TestMock) =>
     Object.keys(json<{ paths: object }>(await m.http().get('/api/v1/swagger/swagger.json')).paths).join(' '),
+  'group-since-existing-day-precision': async (m: TestMock) => {
+    // A _since a second after the median lastUpdated of Group/all's claims: that claim's day is in.
+    const all = await files(m, '/api/v2/Group/all/$export?_type=ExplanationOfBenefit');
+    const times = all
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => Date.parse(json<{ meta: { lastUpdated: string } }>({ text: l }).meta.lastUpdated))
+      .sort((a, b) => a - b);
+    const since = new Date((times[Math.floor(times.length / 2)] ?? 0) + 1000).toISOString();
+    return files(m, `/api/v2/Group/all/$export?_type=ExplanationOfBenefit&_since=${since}`);
+  },
   'status-running-no-auth': async (m: TestMock) => {
     const { id } = await jobHeldIn(m, 'In Progress');
     return status(m.http().get(`/api/v2/jobs/${id}`));

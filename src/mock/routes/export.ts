@@ -401,7 +401,11 @@ function attributionCohorts(
       return { error: 'failed to start job; attribution file not found for given _since parameter.' };
     if (!since || has('group-since-ignored-for-existing')) return {};
     const omit = has('group-since-drops-new-enrollees') ? { omit: true } : {};
-    return { since, newEnrollees: { afterMonth: month ?? everyone, ...omit } };
+    // Fault group-since-existing-day-precision: the existing enrollees' filter starts at midnight UTC.
+    const applied = has('group-since-existing-day-precision')
+      ? new Date(since.getTime() - (since.getTime() % 86_400_000))
+      : since;
+    return { since: applied, newEnrollees: { afterMonth: month ?? everyone, ...omit } };
   }
   if (groupId !== undefined) return since ? { since } : {};
   if (has('patient-omits-new-enrollees')) {
