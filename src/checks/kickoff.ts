@@ -148,6 +148,17 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
       ) {
         problems.push(`Content-Location "${location}" is not /api/${ctx.version}/jobs/<id>`);
       }
+      // BCDA's status URL is <base>/api/...: on the host the client called, under its base path (an
+      // internal host or port sends the client nowhere). The scheme is the TLS checks' to judge.
+      const base = new URL(ctx.target.baseUrl);
+      const basePath = base.pathname.replace(/\/+$/, '');
+      if (
+        url &&
+        ctx.config.profile === 'bcda' &&
+        (url.host !== base.host || !url.pathname.startsWith(`${basePath}/api/`))
+      ) {
+        problems.push(`Content-Location "${location}" is not on the target ${base.host}${basePath}`);
+      }
     }
   }
   return joinProblems(problems);

@@ -3157,6 +3157,13 @@ const CATALOG = [
     "With _since, the /Group endpoint returns existing beneficiaries' claims data only from the _since instant on.",
     ['seed:003 §3. Learning about the Bulk Data Resource Types'],
   ),
+  f(
+    'kickoff-content-location-internal-host',
+    'kickoff',
+    'Content-Location names the job as the application behind the proxy sees it: http://localhost:3000/api/<version>/jobs/<id>, not the host the client called.',
+    "The kick-off's Content-Location is the absolute job status URL <base>/api/<version>/jobs/<job id> on the server answering.",
+    ['seed:002 §2. Initiate an export job'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

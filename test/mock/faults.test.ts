@@ -1399,6 +1399,8 @@ Object.assign(PROBES, {
     const since = new Date((times[Math.floor(times.length / 2)] ?? 0) + 1000).toISOString();
     return files(m, `/api/v2/Group/all/$export?_type=ExplanationOfBenefit&_since=${since}`);
   },
+  'kickoff-content-location-internal-host': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export')).headers['content-location'],
   'status-running-no-auth': async (m: TestMock) => {
     const { id } = await jobHeldIn(m, 'In Progress');
     return status(m.http().get(`/api/v2/jobs/${id}`));

@@ -301,7 +301,11 @@ async function kickOff(
     params.since !== undefined && ctx.faults.has('kickoff-since-no-content-location');
   if (!ctx.faults.has('kickoff-no-content-location') && !sinceDropsLocation) {
     const relative = ctx.faults.has('kickoff-relative-content-location');
-    reply.header('content-location', relative ? statusPath : `${baseUrl(request)}${statusPath}`);
+    // Fault kickoff-content-location-internal-host: the host and port the application listens on.
+    const base = ctx.faults.has('kickoff-content-location-internal-host')
+      ? 'http://localhost:3000'
+      : baseUrl(request);
+    reply.header('content-location', relative ? statusPath : `${base}${statusPath}`);
   }
   return reply.send();
 }
