@@ -3164,6 +3164,13 @@ const CATALOG = [
     "The kick-off's Content-Location is the absolute job status URL <base>/api/<version>/jobs/<job id> on the server answering.",
     ['seed:002 §2. Initiate an export job'],
   ),
+  f(
+    'status-running-partial-manifest',
+    'status',
+    'A running job answers 200 with a manifest of the files written so far (none of the last resource type yet) instead of 202.',
+    'While the export job is processing its status URL answers 202 Accepted.',
+    ['seed:002 §3. Check the status of the export job', 'seed:003 §5. Getting your data'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1401,6 +1401,10 @@ Object.assign(PROBES, {
   },
   'kickoff-content-location-internal-host': async (m: TestMock) =>
     (await kick(m, '/api/v2/Patient/$export')).headers['content-location'],
+  'status-running-partial-manifest': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
   'status-running-no-auth': async (m: TestMock) => {
     const { id } = await jobHeldIn(m, 'In Progress');
     return status(m.http().get(`/api/v2/jobs/${id}`));

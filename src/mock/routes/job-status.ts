@@ -125,6 +125,9 @@ async function getStatus(
   switch (status) {
     case 'Pending':
     case 'In Progress': {
+      // Fault status-running-partial-manifest: the files written so far, as if the job were done.
+      if (status === 'In Progress' && ctx.faults.has('status-running-partial-manifest'))
+        return sendBody(reply, 200, 'application/json', JSON.stringify(partialManifest(ctx, job, request)));
       reply.code(ctx.faults.has('status-running-200') ? 200 : 202);
       // The IG recommends Retry-After here (bulkdata@125); the real server sends none (a quirk).
       if (!ctx.quirks && !ctx.faults.has('status-no-retry-after'))
@@ -203,6 +206,14 @@ function runningWithoutToken(ctx: MockContext, request: JobRequest): { percent: 
     : undefined;
   const state = job && jobState(job, ctx.clock.nowMs());
   return state && (state.status === 'Pending' || state.status === 'In Progress') ? state : undefined;
+}
+
+/** Fault status-running-partial-manifest: the manifest less its last resource type's files. */
+function partialManifest(ctx: MockContext, job: Job, request: JobRequest): Record<string, unknown> {
+  const manifest = buildManifest(ctx, job, baseUrl(request));
+  const output = Array.isArray(manifest.output) ? (manifest.output as Array<{ type?: string }>) : [];
+  const last = output.at(-1)?.type;
+  return { ...manifest, output: output.filter((item) => item.type !== last) };
 }
 
 /** True when a job's files have expired: archived or expired, or completed a day ago and not yet swept. */
