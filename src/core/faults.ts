@@ -3171,6 +3171,20 @@ const CATALOG = [
     'While the export job is processing its status URL answers 202 Accepted.',
     ['seed:002 §3. Check the status of the export job', 'seed:003 §5. Getting your data'],
   ),
+  f(
+    'kickoff-since-requires-fraction',
+    'kickoff',
+    '_since is accepted only with fractional seconds, as the documents write it: a FHIR instant of whole seconds (2020-02-13T08:00:00-05:00) gets 400.',
+    'The /Patient endpoint accepts _since (a FHIR instant) to filter data by date.',
+    ['seed:003 §3. Learning about the Bulk Data Resource Types'],
+  ),
+  f(
+    'auth-token-mime-wrapped',
+    'auth',
+    'The access_token is broken into lines of 76 characters (CR LF between them), as a MIME base64 encoder writes it.',
+    'The access token contains no spaces or line breaks.',
+    ['seed:003 §Walk-through: from credentials to token'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1405,6 +1405,11 @@ Object.assign(PROBES, {
     const { t, id } = await jobHeldIn(m, 'In Progress');
     return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
   },
+  'kickoff-since-requires-fraction': async (m: TestMock) =>
+    (await kick(m, `/api/v2/Patient/$export?_since=${yearAgo(m).replace(/\.\d+Z$/, 'Z')}`)).status,
+  'auth-token-mime-wrapped': async (m: TestMock) =>
+    json<{ access_token: string }>(await m.http().post('/auth/token').set('Authorization', basicFor('A9994')))
+      .access_token.length,
   'status-running-no-auth': async (m: TestMock) => {
     const { id } = await jobHeldIn(m, 'In Progress');
     return status(m.http().get(`/api/v2/jobs/${id}`));
