@@ -148,6 +148,17 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
       ) {
         problems.push(`Content-Location "${location}" is not /api/${ctx.version}/jobs/<id>`);
       }
+      // BCDA's status URL is <base>/api/...: on the host the client called, under its base path (an
+      // internal host or port sends the client nowhere). The scheme is the TLS checks' to judge.
+      const base = new URL(ctx.target.baseUrl);
+      const basePath = base.pathname.replace(/\/+$/, '');
+      if (
+        url &&
+        ctx.config.profile === 'bcda' &&
+        (url.host !== base.host || !url.pathname.startsWith(`${basePath}/api/`))
+      ) {
+        problems.push(`Content-Location "${location}" is not on the target ${base.host}${basePath}`);
+      }
     }
   }
   return joinProblems(problems);
@@ -161,6 +172,8 @@ interface AcceptCase extends CheckCaseMeta {
    * sending one more (--max-kickoffs). Undefined when the run makes no such export.
    */
   shared?: (ctx: CheckContext) => Promise<SharedKickoff | undefined>;
+  /** Kick-offs sent besides the shared one (or the spec's): other forms the rule covers, each accepted too. */
+  also?: (ctx: CheckContext) => Omit<KickoffSpec, 'label'>[];
 }
 
 /** The kick-off a shared export of the run began with: the run follows it to the end for the data checks. */
@@ -214,6 +227,8 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
         for (const one of Array.isArray(spec) ? spec : [spec])
           answers.push((await ctx.kickoffAndCancel({ ...one, label: c.title })).res);
       }
+      for (const one of c.also?.(ctx) ?? [])
+        answers.push((await ctx.kickoffAndCancel({ ...one, label: c.title })).res);
       const several = answers.length > 1;
       // A job accepted and then failed was not really accepted (a followed shared export shows it).
       const final = shared?.run?.final;
@@ -539,6 +554,8 @@ const patient = (extra: Omit<KickoffSpec, 'label' | 'endpoint'>): Omit<KickoffSp
   ...extra,
 });
 const pastInstant = '2020-02-13T08:00:00.000-05:00';
+/** The same kind of past instant in whole seconds, in UTC. */
+const wholeSecondInstant = '2020-02-13T13:00:00Z';
 
 const parameterChecks: CheckDefinition[] = [
   ...(
@@ -658,10 +675,11 @@ const parameterChecks: CheckDefinition[] = [
   acceptCheck({
     id: 'KICKOFF-SINCE-VALID',
     title: '_since with a FHIR instant is accepted',
-    description: `Patient/$export with a past _since written as the documents write it (milliseconds and a zone offset) answers 202: the _since of the data checks' Patient export (taken from inside the data's lastUpdated range, with a -05:00 offset), whose kick-off is the one judged, or ${pastInstant} when the data gives none.`,
+    description: `Patient/$export with a past _since written as the documents write it (milliseconds and a zone offset) answers 202: the _since of the data checks' Patient export (taken from inside the data's lastUpdated range, with a -05:00 offset), whose kick-off is the one judged, or ${pastInstant} when the data gives none. So does ${wholeSecondInstant}: a FHIR instant's fraction of a second is optional.`,
     refs: [],
     faults: ['kickoff-rejects-valid-since'],
     spec: () => patient({ query: { _since: pastInstant } }),
+    also: () => [patient({ query: { _since: wholeSecondInstant } })],
     shared: async (ctx) => {
       const got = await sinceExport(ctx, 'patient');
       return sharedKickoff(isNoData(got) ? got : got.filtered);

@@ -63,6 +63,12 @@ const FHIR_DATE_TIME =
 const SECURITY_SERVICE_SYSTEM =
   /^(https?:\/\/terminology\.hl7\.org\/CodeSystem|http:\/\/hl7\.org\/fhir)\/restful-security-service$/;
 
+/** A base URL as compared: origin, path without its trailing slash, and query. */
+function serverBase(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}${u.search}`;
+}
+
 export function documentedFieldProblems(cs: Json, version: ApiVersion): string[] {
   const problems: string[] = [];
   const expect = (what: string, ok: boolean, got: unknown) => {
@@ -124,21 +130,38 @@ export function documentedFieldProblems(cs: Json, version: ApiVersion): string[]
 const SWAGGER_PATH = '/api/v1/swagger/';
 
 /** What a Swagger document must name: BCDA's export, job, metadata and file endpoints. */
-const SWAGGER_ENDPOINTS: ReadonlyArray<{ what: string; key: RegExp; text: string }> = [
-  { what: 'Patient export', key: /\/Patient\/\$export$/, text: 'Patient/$export' },
-  { what: 'Group export', key: /\/Group\/\{[^}]+\}\/\$export$/, text: '/$export' },
-  { what: 'job status', key: /\/jobs\/\{[^}]+\}$/, text: '/jobs/' },
-  { what: 'metadata', key: /\/metadata$/, text: '/metadata' },
+/** `v1`: an API endpoint the documentation under /api/v1/swagger/ must name in its v1 form. */
+const SWAGGER_ENDPOINTS: ReadonlyArray<{ what: string; key: RegExp; text: string; v1?: true }> = [
+  { what: 'Patient export', key: /\/Patient\/\$export$/, text: 'Patient/$export', v1: true },
+  { what: 'Group export', key: /\/Group\/\{[^}]+\}\/\$export$/, text: '/$export', v1: true },
+  { what: 'job status', key: /\/jobs\/\{[^}]+\}$/, text: '/jobs/', v1: true },
+  { what: 'metadata', key: /\/metadata$/, text: '/metadata', v1: true },
   { what: 'file download', key: /\/data\/\{[^}]+\}\/\{[^}]+\}$/, text: '/data/' },
 ];
 
-/** The endpoints an OpenAPI/Swagger document (or, failing one, a page's text) does not name. */
+/** The path every key of an OpenAPI 3 (servers[0].url) or Swagger 2 (basePath) document sits under. */
+function documentBasePath(doc: Json | undefined): string {
+  const server = Array.isArray(doc?.servers) ? obj(doc.servers[0])?.url : undefined;
+  const base = typeof doc?.basePath === 'string' ? doc.basePath : typeof server === 'string' ? server : '';
+  try {
+    return new URL(base, 'http://base.invalid').pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The endpoints an OpenAPI/Swagger document (or, failing one, a page's text) does not name. The
+ * versioned API endpoints count in their v1 form only (/api/v1/...): a document of v2 alone leaves
+ * the v1 API undocumented.
+ */
 export function swaggerGaps(doc: Json | undefined, text: string): string[] {
   const paths = obj(doc?.paths);
-  const keys = paths ? Object.keys(paths) : undefined;
+  const base = documentBasePath(doc);
+  const keys = paths ? Object.keys(paths).map((k) => `${base}${k}`) : undefined;
   return SWAGGER_ENDPOINTS.filter((e) =>
-    keys ? !keys.some((k) => e.key.test(k)) : !text.includes(e.text),
-  ).map((e) => e.what);
+    keys ? !keys.some((k) => e.key.test(k) && (!e.v1 || k.startsWith('/api/v1/'))) : !text.includes(e.text),
+  ).map((e) => (keys && e.v1 ? `v1 ${e.what}` : e.what));
 }
 
 /** An OpenAPI 3 or Swagger 2 document: a JSON object with `openapi` or `swagger` and `paths`. */
@@ -447,7 +470,7 @@ export const metadataChecks: CheckDefinition[] = [
     ...base(
       'METADATA-IMPLEMENTATION-URL',
       'implementation.url is the server that answered',
-      "implementation.url names the server the CapabilityStatement describes: its scheme, host and port are the target's own (the sandbox's metadata names https://sandbox.bcda.cms.gov). A copied or hard-coded host sends clients elsewhere.",
+      "implementation.url names the server the CapabilityStatement describes: its scheme, host, port and path are the target's base URL (the sandbox's metadata names https://sandbox.bcda.cms.gov), not another host and not a FHIR base under it (<base>/api/v2). A copied or hard-coded host sends clients elsewhere.",
     ),
     level: 'MUST',
     profiles: ['bcda'],
@@ -458,14 +481,15 @@ export const metadataChecks: CheckDefinition[] = [
       if ('missing' in got) return got.missing;
       const { res, cs } = got;
       const url = obj(cs.implementation)?.url;
-      const want = new URL(ctx.target.baseUrl).origin;
-      let origin: string | undefined;
+      // The server's base, not a FHIR base under it (<base>/api/v2): scheme, host, port and path.
+      const want = serverBase(ctx.target.baseUrl);
+      let given: string | undefined;
       try {
-        origin = typeof url === 'string' ? new URL(url).origin : undefined;
+        given = typeof url === 'string' ? serverBase(url) : undefined;
       } catch {
-        origin = undefined;
+        given = undefined;
       }
-      return origin === want
+      return given === want
         ? pass(`implementation.url ${String(url)}`, [res.exchange.id])
         : fail(`implementation.url is ${JSON.stringify(url)}, not the target ${want}`, [res.exchange.id], {
             expected: want,
@@ -528,7 +552,7 @@ export const metadataChecks: CheckDefinition[] = [
     id: 'SERVICE-SWAGGER',
     title: '/api/v1/swagger/ serves the Swagger documentation of the API',
     description:
-      'GET /api/v1/swagger/ without a token answers 200 with the Swagger UI (an HTML page) or an OpenAPI document. The document (for a page, the one it loads, e.g. ./swagger.json, fetched too) names the Patient and Group export, job status, metadata and file download endpoints. BCDA documents the Swagger page on the sandbox and in production.',
+      'GET /api/v1/swagger/ without a token answers 200 with the Swagger UI (an HTML page) or an OpenAPI document. The document (for a page, the one it loads, e.g. ./swagger.json, fetched too) names the v1 Patient and Group export, job status and metadata endpoints (under /api/v1/, itself or by its base path) and the file download endpoint. BCDA documents the Swagger page on the sandbox and in production.',
     level: 'MUST',
     area: 'metadata',
     profiles: ['bcda'],

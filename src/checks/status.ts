@@ -228,7 +228,7 @@ function judgeXProgress(run: Pick<ExportRun, 'polls'>): CheckOutcome {
 async function heldIn(
   ctx: CheckContext,
   state: 'In Progress' | 'Pending',
-): Promise<{ outcome: CheckOutcome; xProgress?: string; exchangeId: string } | undefined> {
+): Promise<{ outcome: CheckOutcome; xProgress?: string; exchangeId: string; status: number } | undefined> {
   const job = await startOwnJob(
     ctx,
     { endpoint: 'patient', query: { _type: 'Patient' }, label: `kick-off of a job to hold ${state}` },
@@ -244,7 +244,12 @@ async function heldIn(
   const xProgress = res.headers['x-progress'];
   const poll = { exchangeId: res.exchange.id, status: res.status, at: new Date().toISOString() };
   const outcome = judgeXProgress({ polls: [xProgress === undefined ? poll : { ...poll, xProgress }] });
-  return { outcome, exchangeId: res.exchange.id, ...(xProgress === undefined ? {} : { xProgress }) };
+  return {
+    outcome,
+    exchangeId: res.exchange.id,
+    status: res.status,
+    ...(xProgress === undefined ? {} : { xProgress }),
+  };
 }
 
 /** Status requests sent to a job held running (STATUS-RETRY-AFTER): the later answers count too. */
@@ -490,8 +495,8 @@ const jobStatusChecks: CheckDefinition[] = [
     refs: [],
     operations: STATUS_OPS,
     faults: ['status-running-200'],
-    run: (ctx) =>
-      everyExportsPolls(ctx, (run) => {
+    async run(ctx) {
+      const judged = await everyExportsPolls(ctx, (run) => {
         if (!run.polls.length) return skip(`never polled: ${run.problem ?? 'unknown'}`);
         const early = run.polls.slice(0, -1);
         if (!early.length) {
@@ -524,7 +529,22 @@ const jobStatusChecks: CheckDefinition[] = [
               `${early.length} poll(s) answered 202 while the job ran`,
               early.map((p) => p.exchangeId),
             );
-      }),
+      });
+      // The run's polls see a running job only by chance (a job answering 200 while it runs looks
+      // finished to them): with mock control, a job of its own held In Progress is asked too.
+      if (!ctx.control || judged.outcome === 'fail') return judged;
+      const held = await heldIn(ctx, 'In Progress');
+      if (!held) return judged;
+      const evidence = [...(judged.evidence ?? []), held.exchangeId];
+      if (held.status !== 202)
+        return fail(
+          `a job held In Progress answered ${held.status}, where a running job answers 202`,
+          evidence,
+        );
+      return judged.outcome === 'skip'
+        ? pass('a job held In Progress answered 202', evidence)
+        : { ...judged, evidence };
+    },
   },
   {
     id: 'STATUS-X-PROGRESS',

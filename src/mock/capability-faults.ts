@@ -3,6 +3,7 @@
  * (independent faults, issue 16 item 5), each as an implementation written from the documents
  * might get one field wrong: a value, its JSON type, or its code system.
  */
+import type { ApiVersion } from '../core/vocabulary';
 import type { FaultSet } from './faults';
 
 type Json = Record<string, unknown>;
@@ -43,4 +44,25 @@ export function applyExampleFieldFaults(faults: FaultSet, statement: Json): void
         text: 'SMART-on-FHIR',
       },
     ];
+}
+
+/**
+ * Independent faults (h3) of fields seed 002's metadata example fixes: a value of the right
+ * field written another way (a number for a date, a short code for a media type, the FHIR base
+ * for the server base, another acceptUnknown word). Changes `statement` in place.
+ */
+export function applySeedValueFaults(
+  faults: FaultSet,
+  statement: Json,
+  base: string,
+  version: ApiVersion,
+): void {
+  const software = asObject(statement['software']);
+  if (software && faults.has('metadata-release-date-epoch')) software['releaseDate'] = 1559174400;
+  const implementation = asObject(statement['implementation']);
+  if (implementation && faults.has('metadata-implementation-url-fhir-base'))
+    implementation['url'] = `${base}/api/${version}`;
+  if (faults.has('metadata-v1-accept-unknown-both') && statement['acceptUnknown'] !== undefined)
+    statement['acceptUnknown'] = 'both';
+  if (faults.has('metadata-format-json-shortcode')) statement['format'] = ['json', 'application/fhir+json'];
 }

@@ -61,6 +61,14 @@ async function parseToken(
       diagnostics: 'Expired Token',
     });
     return { kind: 'sent' };
+  } else if (check.kind === 'ok' && usedBeforeIssued(ctx, match[1])) {
+    sendTokenError(ctx, reply, version, {
+      kind: 'error',
+      status: 401,
+      code: 'forbidden',
+      diagnostics: 'Token used before issued',
+    });
+    return { kind: 'sent' };
   } else if (check.kind === 'ok') {
     cmsId = check.cmsId;
   } else if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token')) {
@@ -87,6 +95,16 @@ function expiresEarly(ctx: MockContext, token: string): boolean {
   if (!ctx.faults.has('auth-token-expires-early')) return false;
   const issuedAtMs = tokenIssuedAtMs(token);
   return issuedAtMs !== undefined && ctx.clock.nowMs() >= issuedAtMs + 10 * 60 * 1000;
+}
+
+/**
+ * Fault auth-token-not-before-skew: the API's clock runs a minute behind the issuer's, so a token
+ * looks issued in the future, and is refused, for its first minute.
+ */
+function usedBeforeIssued(ctx: MockContext, token: string): boolean {
+  if (!ctx.faults.has('auth-token-not-before-skew')) return false;
+  const issuedAtMs = tokenIssuedAtMs(token);
+  return issuedAtMs !== undefined && ctx.clock.nowMs() - 60_000 < issuedAtMs;
 }
 
 function sendTokenError(

@@ -40,6 +40,7 @@ export function jobFiles(ctx: MockContext, job: Job): PlannedFile[] {
     if (ctx.faults.has('manifest-file-names-not-uuid')) plan = namedByType(plan);
     if (ctx.faults.has('manifest-error-file-unpaired')) plan = unpairedErrorFiles(plan, job.id);
     if (ctx.faults.has('manifest-error-lists-empty-file')) plan = emptyErrorFilePerType(plan);
+    if (ctx.faults.has('manifest-file-uuid-time-based')) plan = timeBasedNames(plan);
     return ctx.faults.has('manifest-lists-empty-file') ? withEmptyFile(plan) : plan;
   });
 }
@@ -56,6 +57,14 @@ function namedByType(plan: PlannedFile[]): PlannedFile[] {
     if (!renamed) return f;
     return { ...f, name: f.kind === 'output' ? renamed : renamed.replace(/\.ndjson$/, '-error.ndjson') };
   });
+}
+
+/**
+ * Fault manifest-file-uuid-time-based: each UUID's version nibble says 1 (time-based, as Go's
+ * uuid.NewUUID makes) instead of 4 (random); error files keep their data file's UUID.
+ */
+function timeBasedNames(plan: PlannedFile[]): PlannedFile[] {
+  return plan.map((f) => ({ ...f, name: f.name.replace(/^([0-9a-f]{8}-[0-9a-f]{4}-)4/, '$11') }));
 }
 
 /** Fault manifest-error-file-unpaired: each error file gets a UUID no data file has. */
@@ -106,7 +115,10 @@ function withEmptyFile(plan: PlannedFile[]): PlannedFile[] {
 
 export function buildManifest(ctx: MockContext, job: Job, base: string): Record<string, unknown> {
   const has = (name: FaultName): boolean => ctx.faults.has(name);
-  const fileBase = has('manifest-relative-urls') ? '' : base;
+  // Fault manifest-filtered-relative-urls: a job started with _since or _type lists paths only.
+  const filtered = job.spec.since !== undefined || job.typeParam !== undefined;
+  const fileBase =
+    has('manifest-relative-urls') || (filtered && has('manifest-filtered-relative-urls')) ? '' : base;
   const files = jobFiles(ctx, job);
   // Fault manifest-urls-previous-job-id: the file URLs name the job id before this one.
   const dir = has('manifest-urls-previous-job-id') ? job.id - 1 : job.id;
@@ -166,6 +178,12 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
     : !has('manifest-requires-access-token-false');
   // Fault manifest-empty-output-null: an export that found nothing says null, not [].
   manifest.output = output.length === 0 && has('manifest-empty-output-null') ? null : output;
+  // Fault manifest-output-keyed-by-type: {"Patient": [url, ...], ...} instead of [{type, url}, ...].
+  if (has('manifest-output-keyed-by-type')) {
+    const byType: Record<string, string[]> = {};
+    for (const item of output) if (item.type && item.url) (byType[item.type] ??= []).push(item.url);
+    manifest.output = byType;
+  }
   manifest.error = has('manifest-error-not-array') ? null : error;
   manifest.JobID = has('manifest-wrong-job-id')
     ? job.id - 1

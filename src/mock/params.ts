@@ -122,6 +122,9 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
       since = parseInstant(sinceText.replace(/[+-]\d\d:\d\d$/, 'Z'));
     if (since && fault('kickoff-rejects-valid-since') && !sinceText.endsWith('Z')) since = undefined;
     if (since && refusesSinceFraction(options.faults, sinceText)) since = undefined;
+    // Fault kickoff-since-requires-fraction: only the documents' form, with milliseconds, passes.
+    if (since && fault('kickoff-since-requires-fraction') && !/:\d{2}\.\d+/.test(sinceText))
+      since = undefined;
     if (!options.acceptBadSince) {
       if (!since) {
         return {
@@ -141,7 +144,8 @@ export function checkUrlParams(q: QueryParams, options: UrlCheckOptions): UrlPar
   }
   const typeText = repeatedType(q, join, fault('kickoff-repeated-param-last-wins'));
   if (typeText !== undefined) {
-    const types = typeText.split(',');
+    // Fault kickoff-type-empty-element-skipped: empty elements dropped, not refused.
+    const types = typeText.split(',').filter((t) => t !== '' || !fault('kickoff-type-empty-element-skipped'));
     const seen = new Set<string>();
     const adjacentOnly = fault('kickoff-type-repeat-adjacent-only');
     for (const [i, t] of types.entries()) {

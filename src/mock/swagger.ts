@@ -58,7 +58,7 @@ function versionPaths(v: SwaggerVersion): Record<string, Record<string, Operatio
 }
 
 /** The OpenAPI document the page loads: every v1 and v2 endpoint, the token and data endpoints. */
-export function swaggerDocument(base: string, version: string): Record<string, unknown> {
+export function swaggerDocument(base: string, version: string, v2Only = false): Record<string, unknown> {
   return {
     openapi: '3.0.1',
     info: { title: 'Beneficiary Claims Data API', version },
@@ -68,7 +68,7 @@ export function swaggerDocument(base: string, version: string): Record<string, u
       '/_auth': { get: op('Get auth provider', 'Service') },
       '/auth/token': { post: op('Get a bearer token', 'Authentication') },
       '/auth/welcome': { get: op('Test a bearer token', 'Authentication') },
-      ...versionPaths('v1'),
+      ...(v2Only ? {} : versionPaths('v1')),
       ...versionPaths('v2'),
       '/data/{jobId}/{filename}': { get: op('Download a file', 'Data') },
     },

@@ -190,6 +190,17 @@ describe('METADATA-IMPLEMENTATION-URL', () => {
       actual: 'https://sandbox.bcda.cms.gov',
     });
   });
+
+  it('passes with a trailing slash', async () => {
+    expect((await check.run(withStatement(`${BASE}/`))).outcome).toBe('pass');
+  });
+
+  it("fails when it names a FHIR base under the target's (<base>/api/v2)", async () => {
+    expect(await check.run(withStatement(`${BASE}/api/v2`))).toMatchObject({
+      outcome: 'fail',
+      expected: BASE,
+    });
+  });
 });
 
 describe('METADATA-EXPORT-OPERATIONS', () => {

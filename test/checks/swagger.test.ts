@@ -88,7 +88,27 @@ describe('SERVICE-SWAGGER against answers of each shape', () => {
       '/api/v1/swagger/swagger.json': { status: 200, body: { ...DOCUMENT, paths } },
     });
     expect((await check.run(ctx)).message).toBe(
-      'the Swagger documentation does not name the metadata, file download endpoint(s)',
+      'the Swagger documentation does not name the v1 metadata, file download endpoint(s)',
+    );
+  });
+
+  it('fails when the document names the endpoints of v2 only', async () => {
+    const paths = Object.fromEntries(
+      Object.entries(DOCUMENT.paths).map(([k, v]) => [k.replace('/api/v1/', '/api/v2/'), v]),
+    );
+    const ctx = serving({ '/api/v1/swagger/': { status: 200, body: { ...DOCUMENT, paths } } });
+    expect((await check.run(ctx)).message).toBe(
+      'the Swagger documentation does not name the v1 Patient export, v1 Group export, v1 job status, v1 metadata endpoint(s)',
+    );
+  });
+
+  it('reads the v1 prefix from an OpenAPI 3 server URL', async () => {
+    const paths = Object.fromEntries(
+      Object.entries(DOCUMENT.paths).map(([k, v]) => [k.replace('/api/v1', ''), v]),
+    );
+    const doc = { ...DOCUMENT, servers: [{ url: `${BASE}/api/v1` }], paths };
+    expect((await check.run(serving({ '/api/v1/swagger/': { status: 200, body: doc } }))).outcome).toBe(
+      'pass',
     );
   });
 });

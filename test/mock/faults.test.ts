@@ -1499,6 +1499,71 @@ Object.assign(PROBES, {
   'manifest-errors-in-output': async (m: TestMock) => JSON.stringify((await manifestOf(m)).error),
 });
 
+// independent faults (h3): seeds 002/003, smart, behavior
+Object.assign(PROBES, {
+  'status-manifest-double-encoded': async (m: TestMock) => typeof JSON.parse((await completed(m)).res.text),
+  'manifest-output-keyed-by-type': async (m: TestMock) => Array.isArray((await manifestOf(m))['output']),
+  'status-requires-accept': async (m: TestMock) => (await completed(m)).res.status,
+  'kickoff-since-no-content-location': async (m: TestMock) =>
+    (await kick(m, `/api/v2/Patient/$export?_since=${yearAgo(m)}`)).headers['content-location'] !== undefined,
+  'manifest-filtered-relative-urls': async (m: TestMock) =>
+    (await completed(m, '/api/v2/Patient/$export?_type=Patient')).res.text,
+  'manifest-file-uuid-time-based': async (m: TestMock) => JSON.stringify((await manifestOf(m))['output']),
+  'status-progress-over-100': (m: TestMock) => progressIn(m, 'In Progress'),
+  'metadata-in-bundle': async (m: TestMock) => json(await m.http().get('/api/v1/metadata')).resourceType,
+  'metadata-anonymous-redirect': (m: TestMock) => status(m.http().get('/api/v1/metadata')),
+  'metadata-release-date-epoch': metadataText,
+  'metadata-implementation-url-fhir-base': metadataText,
+  'metadata-v1-accept-unknown-both': async (m: TestMock) =>
+    json(await m.http().get('/api/v1/metadata')).acceptUnknown,
+  'metadata-format-json-shortcode': metadataText,
+  'auth-token-camelcase-field': async (m: TestMock) =>
+    Object.keys(json(await m.http().post('/auth/token').set('Authorization', basicFor('A9994')))),
+  'auth-token-201-created': (m: TestMock) =>
+    status(m.http().post('/auth/token').set('Authorization', basicFor('A9994'))),
+  'auth-token-not-before-skew': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/auth/welcome')
+        .set(auth(await m.token())),
+    ),
+  'download-utf8-bom': async (m: TestMock) =>
+    (await files(m, '/api/v2/Patient/$export?_type=Patient')).charCodeAt(0),
+  'fuzz-echo-html': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_outputFormat=%3Cb%3Ex%3C%2Fb%3E')).text,
+  'kickoff-type-empty-element-skipped': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Patient,,Coverage')).status,
+  'swagger-v2-paths-only': async (m: TestMock) =>
+    Object.keys(json<{ paths: object }>(await m.http().get('/api/v1/swagger/swagger.json')).paths).join(' '),
+  'group-since-existing-day-precision': async (m: TestMock) => {
+    // A _since a second after the median lastUpdated of Group/all's claims: that claim's day is in.
+    const all = await files(m, '/api/v2/Group/all/$export?_type=ExplanationOfBenefit');
+    const times = all
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => Date.parse(json<{ meta: { lastUpdated: string } }>({ text: l }).meta.lastUpdated))
+      .sort((a, b) => a - b);
+    const since = new Date((times[Math.floor(times.length / 2)] ?? 0) + 1000).toISOString();
+    return files(m, `/api/v2/Group/all/$export?_type=ExplanationOfBenefit&_since=${since}`);
+  },
+  'kickoff-content-location-internal-host': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export')).headers['content-location'],
+  'status-running-partial-manifest': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    return status(m.http().get(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
+  'kickoff-since-requires-fraction': async (m: TestMock) =>
+    (await kick(m, `/api/v2/Patient/$export?_since=${yearAgo(m).replace(/\.\d+Z$/, 'Z')}`)).status,
+  'auth-token-mime-wrapped': async (m: TestMock) =>
+    json<{ access_token: string }>(await m.http().post('/auth/token').set('Authorization', basicFor('A9994')))
+      .access_token.length,
+  'status-running-no-auth': async (m: TestMock) => {
+    const { id } = await jobHeldIn(m, 'In Progress');
+    return status(m.http().get(`/api/v2/jobs/${id}`));
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

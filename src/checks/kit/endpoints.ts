@@ -42,6 +42,20 @@ export interface ProtectedEndpoint<Key extends string = string> {
 
 const exportHeaders = { accept: 'application/fhir+json', prefer: 'respond-async' };
 
+/**
+ * A Patient job the auth checks start for themselves (one per run): the job status checks ask it
+ * while it is young, the cancel checks try to cancel it, so no shared job is lost.
+ */
+function ownJob(ctx: CheckContext): ReturnType<CheckContext['kickoff']> {
+  return ctx.once('auth:cancel-target-job', () =>
+    ctx.kickoff({
+      endpoint: 'patient',
+      query: { _type: 'Patient' },
+      label: 'kick-off of a job for the job status and cancel auth checks',
+    }),
+  );
+}
+
 export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
   {
     key: 'EXPORT-PATIENT',
@@ -82,13 +96,25 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
     async send(ctx, auth, label) {
       const url = (await ctx.mainExport()).jobUrl;
       if (!url) return 'no job URL from the shared export';
-      return ctx.target.http.send({
-        method: 'GET',
-        url,
-        label,
-        operationId: ctx.op('getJobStatus'),
-        headers: { authorization: await ctx.target.authorization(auth) },
-      });
+      const ask = async (jobUrl: string, what: string): Promise<HttpResponse> =>
+        ctx.target.http.send({
+          method: 'GET',
+          url: jobUrl,
+          label: what,
+          operationId: ctx.op('getJobStatus'),
+          headers: { authorization: await ctx.target.authorization(auth) },
+        });
+      // A job just started too, most likely still running: a server that checks the token only
+      // when it serves a finished job's manifest tells anyone how a running job is getting on.
+      const fresh = await ownJob(ctx).then(
+        (started) => started.jobUrl,
+        () => undefined, // no job of its own on this target: the shared export's job alone is asked
+      );
+      if (fresh) {
+        const running = await ask(fresh, `${label} (a job just started)`);
+        if (running.status < 400) return running;
+      }
+      return ask(url, label);
     },
   },
   {
@@ -100,13 +126,7 @@ export const ENDPOINTS: ProtectedEndpoint<ProtectedEndpointKey>[] = [
     operations: versioned('cancelJob'),
     async send(ctx, auth, label) {
       // A job of its own: if the target wrongly accepts the request, no shared job is lost.
-      const started = await ctx.once('auth:cancel-target-job', () =>
-        ctx.kickoff({
-          endpoint: 'patient',
-          query: { _type: 'Patient' },
-          label: 'kick-off of a job for the cancel auth checks',
-        }),
-      );
+      const started = await ownJob(ctx);
       if (!started.jobUrl) return `the kick-off for a job to cancel answered ${started.res.status}`;
       return ctx.target.http.send({
         method: 'DELETE',

@@ -143,7 +143,13 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
 
   // Quirk: the real server re-serializes BFD resources, so keys come sorted at every level.
   const lines = ctx.generator.fileLines(source.spec, file, { sortKeys: ctx.quirks });
-  const body = ndjsonStream(lines);
+  // Fault download-utf8-bom: a byte order mark before the first line.
+  let first = ctx.faults.has('download-utf8-bom');
+  const body = ndjsonStream(lines, (line) => {
+    if (!first) return line;
+    first = false;
+    return `\uFEFF${line}`;
+  });
   const acceptEncoding = String(request.headers['accept-encoding'] ?? '');
   // Fault download-gzip-exact-header: gzip only for a header that is exactly "gzip", so a client
   // sending a list ("deflate, gzip", as curl --compressed and browsers do) gets plain files.

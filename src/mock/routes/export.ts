@@ -152,6 +152,15 @@ async function kickOff(
   // Fault kickoff-headers-before-params swaps BCDA's order (parameters, then headers).
   if (headerError && ctx.faults.has('kickoff-headers-before-params'))
     return bad(400, 'structure', headerError.error);
+  // Fault fuzz-echo-html: an _outputFormat refusal as an HTML page quoting the value as sent.
+  const format = query.value('_outputFormat', false);
+  if ('error' in params && format !== undefined && ctx.faults.has('fuzz-echo-html'))
+    return sendBody(
+      reply,
+      400,
+      'text/html',
+      `<html><body><h1>400 Bad Request</h1><p>Unsupported _outputFormat: ${format}</p></body></html>`,
+    );
   if ('error' in params) return bad(400, 'structure', params.error);
   // Fault kickoff-group-rejects-since: _since is read on /Patient only; a Group kick-off naming it fails.
   if (groupId !== undefined && params.since && ctx.faults.has('kickoff-group-rejects-since'))
@@ -298,9 +307,16 @@ async function kickOff(
         : version;
   const statusPath = `/api/${statusVersion}/jobs/${job.id}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
-  if (!ctx.faults.has('kickoff-no-content-location')) {
+  // Fault kickoff-since-no-content-location: the _since branch answers without the header.
+  const sinceDropsLocation =
+    params.since !== undefined && ctx.faults.has('kickoff-since-no-content-location');
+  if (!ctx.faults.has('kickoff-no-content-location') && !sinceDropsLocation) {
     const relative = ctx.faults.has('kickoff-relative-content-location');
-    reply.header('content-location', relative ? statusPath : `${baseUrl(request)}${statusPath}`);
+    // Fault kickoff-content-location-internal-host: the host and port the application listens on.
+    const base = ctx.faults.has('kickoff-content-location-internal-host')
+      ? 'http://localhost:3000'
+      : baseUrl(request);
+    reply.header('content-location', relative ? statusPath : `${base}${statusPath}`);
   }
   return reply.send();
 }
@@ -400,7 +416,11 @@ function attributionCohorts(
       return { error: 'failed to start job; attribution file not found for given _since parameter.' };
     if (!since || has('group-since-ignored-for-existing')) return {};
     const omit = has('group-since-drops-new-enrollees') ? { omit: true } : {};
-    return { since, newEnrollees: { afterMonth: month ?? everyone, ...omit } };
+    // Fault group-since-existing-day-precision: the existing enrollees' filter starts at midnight UTC.
+    const applied = has('group-since-existing-day-precision')
+      ? new Date(since.getTime() - (since.getTime() % 86_400_000))
+      : since;
+    return { since: applied, newEnrollees: { afterMonth: month ?? everyone, ...omit } };
   }
   if (groupId !== undefined) return since ? { since } : {};
   if (has('patient-omits-new-enrollees')) {

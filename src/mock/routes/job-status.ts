@@ -72,6 +72,8 @@ async function getStatus(
   request: JobRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  const open = runningWithoutToken(ctx, request);
+  if (open) return reply.code(202).header('x-progress', inProgress(ctx, open.percent)).send();
   const m = await matched(ctx, request, reply);
   if (!m) return reply;
   if ('gone' in m) {
@@ -81,6 +83,19 @@ async function getStatus(
     return sendOutcome(reply, 410, version, 'not-found', '', goneFlaws(ctx));
   }
   const { job } = m;
+  // Fault status-requires-accept: the status route checks Accept as the kick-off does.
+  if (
+    ctx.faults.has('status-requires-accept') &&
+    !/application\/fhir\+json/.test(request.headers.accept ?? '')
+  )
+    return sendOutcome(
+      reply,
+      406,
+      version,
+      'structure',
+      'Accept header must be application/fhir+json',
+      flaws(ctx),
+    );
   // Set before the state is read: the job was archived early all along.
   if (ctx.faults.has('download-expires-early')) job.archiveAfterMs = EARLY_ARCHIVE_MS;
   const state = ctx.faults.has('download-expires-early') ? jobState(job, ctx.clock.nowMs()) : m.state;
@@ -110,6 +125,9 @@ async function getStatus(
   switch (status) {
     case 'Pending':
     case 'In Progress': {
+      // Fault status-running-partial-manifest: the files written so far, as if the job were done.
+      if (status === 'In Progress' && ctx.faults.has('status-running-partial-manifest'))
+        return sendBody(reply, 200, 'application/json', JSON.stringify(partialManifest(ctx, job, request)));
       reply.code(ctx.faults.has('status-running-200') ? 200 : 202);
       // The IG recommends Retry-After here (bulkdata@125); the real server sends none (a quirk).
       if (!ctx.quirks && !ctx.faults.has('status-no-retry-after'))
@@ -151,7 +169,14 @@ async function getStatus(
       reply.header('date', httpDate(ctx.clock.now()));
       const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
       const manifest = manifestFaults(ctx, job, buildManifest(ctx, job, baseUrl(request)));
-      return sendBody(reply, 200, type, JSON.stringify(manifest));
+      // Fault status-manifest-double-encoded: the manifest, already JSON text, encoded once more.
+      const text = JSON.stringify(manifest);
+      return sendBody(
+        reply,
+        200,
+        type,
+        ctx.faults.has('status-manifest-double-encoded') ? JSON.stringify(text) : text,
+      );
     }
     case 'Archived':
     case 'Expired': {
@@ -167,6 +192,28 @@ async function getStatus(
     case 'CancelledExpired':
       return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.', flaws(ctx));
   }
+}
+
+/**
+ * Fault status-running-no-auth: the state of a job still running, read before the token is
+ * checked (the handler looks at the token only to serve a finished job's manifest).
+ */
+function runningWithoutToken(ctx: MockContext, request: JobRequest): { percent: number } | undefined {
+  if (!ctx.faults.has('status-running-no-auth') || request.headers.authorization !== undefined)
+    return undefined;
+  const job = /^\d{1,15}$/.test(request.params.jobID)
+    ? ctx.jobs.get(Number(request.params.jobID))
+    : undefined;
+  const state = job && jobState(job, ctx.clock.nowMs());
+  return state && (state.status === 'Pending' || state.status === 'In Progress') ? state : undefined;
+}
+
+/** Fault status-running-partial-manifest: the manifest less its last resource type's files. */
+function partialManifest(ctx: MockContext, job: Job, request: JobRequest): Record<string, unknown> {
+  const manifest = buildManifest(ctx, job, baseUrl(request));
+  const output = Array.isArray(manifest.output) ? (manifest.output as Array<{ type?: string }>) : [];
+  const last = output.at(-1)?.type;
+  return { ...manifest, output: output.filter((item) => item.type !== last) };
 }
 
 /** True when a job's files have expired: archived or expired, or completed a day ago and not yet swept. */
@@ -189,6 +236,8 @@ function failed(ctx: MockContext, version: ApiVersion, reply: FastifyReply): Fas
 /** The X-Progress of a job in progress: seed 001's "In Progress, NN%", the real server's "In Progress (NN%)". */
 function inProgress(ctx: MockContext, percent: number): string {
   if (ctx.faults.has('status-x-progress-no-percent')) return 'In Progress';
+  // Fault status-progress-over-100: the estimate scaled wrong, past 100% before the job is done.
+  if (ctx.faults.has('status-progress-over-100')) percent = Math.round(percent * 2.5);
   return ctx.quirks ? `In Progress (${percent}%)` : `In Progress, ${percent}%`;
 }
 

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiVersion } from '../../core/vocabulary';
 import { MOCK_VERSION, capabilityStatement } from '../capability';
-import { applyExampleFieldFaults } from '../capability-faults';
+import { applyExampleFieldFaults, applySeedValueFaults } from '../capability-faults';
 import {
   applySeed001MetadataFaults,
   implementationUrlFor,
@@ -24,6 +24,9 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     if (ctx.faults.has('metadata-requires-token') && request.headers.authorization === undefined) {
       return sendOutcome(reply, 401, version, 'forbidden', 'Invalid Token');
     }
+    // Fault metadata-anonymous-redirect: a caller without a token is sent to get one.
+    if (ctx.faults.has('metadata-anonymous-redirect') && request.headers.authorization === undefined)
+      return reply.code(302).header('location', '/auth/token').send();
     if (!(await publicRouteAuth(ctx, request, reply))) return reply;
     const statement = capabilityStatement({
       version,
@@ -51,6 +54,7 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
         ...(statement.implementation as object),
         url: implementationUrlFor(ctx.faults, baseUrl(request)),
       };
+    applySeedValueFaults(ctx.faults, statement, baseUrl(request), version);
     // Fault metadata-export-definitions-swapped: each export operation cites the other's definition.
     if (ctx.faults.has('metadata-export-definitions-swapped'))
       Object.assign(
@@ -84,7 +88,11 @@ export function registerMetadataRoute(app: FastifyInstance, ctx: MockContext, ve
     const xml = xmlStatementFor(ctx.faults, request.headers.accept, statement);
     if (xml) return sendBody(reply, 200, 'application/fhir+xml', xml);
     const type = ctx.faults.has('metadata-wrong-content-type') ? 'text/html' : 'application/json';
-    return sendBody(reply, 200, type, json(statement));
+    // Fault metadata-in-bundle: the statement served as the one match of a search.
+    const body = ctx.faults.has('metadata-in-bundle')
+      ? { resourceType: 'Bundle', type: 'searchset', total: 1, entry: [{ resource: statement }] }
+      : statement;
+    return sendBody(reply, 200, type, json(body));
   });
 }
 
@@ -149,7 +157,13 @@ function registerSwaggerRoutes(app: FastifyInstance, ctx: MockContext): void {
     app.get(`${folder}swagger.json`, (request, reply) =>
       ctx.faults.has('swagger-missing')
         ? missing(reply)
-        : sendBody(reply, 200, 'application/json', json(swaggerDocument(baseUrl(request), MOCK_VERSION))),
+        : sendBody(
+            reply,
+            200,
+            'application/json',
+            // Fault swagger-v2-paths-only: the document keeps the v2 endpoints only.
+            json(swaggerDocument(baseUrl(request), MOCK_VERSION, ctx.faults.has('swagger-v2-paths-only'))),
+          ),
     );
   }
 }
