@@ -132,6 +132,13 @@ function urlPath(url: string): string {
   }
 }
 
+/** The path of the target's base URL, without a trailing slash ("" for a host's root). */
+function basePathOf(baseUrl: string): string {
+  return urlPath(baseUrl).replace(/\/+$/, '');
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** What an X-Progress value says: Pending, a percentage (in seed 001's form or the older one), nothing usable. */
 type XProgressForm =
   | { kind: 'pending' }
@@ -727,21 +734,25 @@ const jobStatusChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['behavior §2.3'],
     faults: ['manifest-wrong-job-id'],
-    check(run) {
+    check(run, ctx) {
       const id = jobIdOf(run.jobUrl);
       const evidence = manifestEvidence(run);
       if (!id || !/^\d+$/.test(id))
         return skip(`no numeric job id in the status URL ${run.jobUrl}`, evidence);
       const jobId = run.manifest?.JobID;
       const files = [...manifestItems(run.manifest?.output), ...manifestItems(run.manifest?.error)];
-      const elsewhere = files.filter((f) => !new RegExp(`/data/${id}/[^/?#]+$`).test(urlPath(f.url)));
+      // <base>/data/<id>/<file>.ndjson: the path starts at the target's base, not below the API's path.
+      const dir = `${basePathOf(ctx.target.baseUrl)}/data/${id}/`;
+      const elsewhere = files.filter(
+        (f) => !new RegExp(`^${escapeRegExp(dir)}[^/?#]+\\.ndjson$`).test(urlPath(f.url)),
+      );
       const problem = joinProblems([
         jobId === Number(id) ? undefined : `JobID is ${JSON.stringify(jobId)}, expected the number ${id}`,
         elsewhere.length
-          ? `${elsewhere.length} file url(s) are not under /data/${id}/ (${elsewhere[0]!.url})`
+          ? `${elsewhere.length} file url(s) are not <base>${dir}<file>.ndjson (${elsewhere[0]!.url})`
           : undefined,
       ]);
-      return verdict(problem, `JobID ${id}, ${files.length} file url(s) under /data/${id}/`, evidence);
+      return verdict(problem, `JobID ${id}, ${files.length} file url(s) under ${dir}`, evidence);
     },
   }),
   completed({

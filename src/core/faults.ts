@@ -3000,6 +3000,30 @@ const CATALOG = [
     "A kick-off asking for data outside the token's scopes fails rather than starting an export.",
     ['smart §backend-services presenting an access token'],
   ),
+  // independent faults (h1): seeds 000/001 rows ≤059
+  // Written from seed 000's and seed 001's rows, not from a check (issue 16 item 5); each is listed on
+  // its rows only, never on a check.
+  f(
+    'kickoff-content-location-next-id',
+    'kickoff',
+    "A kick-off's Content-Location names the job id after the one it created (/jobs/<id + 1>): the status URL it hands out leads to no job.",
+    'A kick-off with the documented headers starts an export job, and its Content-Location leads to that job.',
+    ['seed:001 §2. Start a job', 'seed:000 §/Group'],
+  ),
+  f(
+    'manifest-urls-under-api-path',
+    'status',
+    'The file URLs sit under the API path, <base>/api/<version>/data/<job id>/<file>.ndjson, where the files are also served.',
+    'Each file URL has the form <base>/data/<job id>/<file name>.ndjson.',
+    ['seed:001 §Response example: completed job'],
+  ),
+  f(
+    'export-default-since-last-job',
+    'download',
+    "Without _since, an export starts where the organization's previous job began: only resources updated since that kick-off are returned (an incremental default).",
+    'Without _since, the export holds the full record of historical data, older resources included.',
+    ['seed:000 §Parameters'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

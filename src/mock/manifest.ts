@@ -106,7 +106,10 @@ function withEmptyFile(plan: PlannedFile[]): PlannedFile[] {
 
 export function buildManifest(ctx: MockContext, job: Job, base: string): Record<string, unknown> {
   const has = (name: FaultName): boolean => ctx.faults.has(name);
-  const fileBase = has('manifest-relative-urls') ? '' : base;
+  // Fault manifest-urls-under-api-path: the files are placed under the API's path.
+  const fileBase =
+    (has('manifest-relative-urls') ? '' : base) +
+    (has('manifest-urls-under-api-path') ? `/api/${job.version}` : '');
   const files = jobFiles(ctx, job);
   // Fault manifest-urls-previous-job-id: the file URLs name the job id before this one.
   const dir = has('manifest-urls-previous-job-id') ? job.id - 1 : job.id;

@@ -1351,6 +1351,21 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (h1): seeds 000/001 rows ≤059
+Object.assign(PROBES, {
+  'kickoff-content-location-next-id': async (m: TestMock) => (await kick(m)).headers['content-location'],
+  'manifest-urls-under-api-path': async (m: TestMock) => {
+    const { t, res } = await completed(m);
+    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+    // The file is served where the manifest places it.
+    return [url, await status(m.http().get(url).set(auth(t)))];
+  },
+  'export-default-since-last-job': async (m: TestMock) => {
+    await completed(m);
+    return files(m, '/api/v2/Patient/$export');
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

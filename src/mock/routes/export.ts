@@ -237,6 +237,11 @@ async function kickOff(
   const cohorts = 'error' in found ? {} : found;
 
   const createdAtMs = nowMs;
+  // Fault export-default-since-last-job: no _since means "since this organization's last job".
+  const earlier = ctx.faults.has('export-default-since-last-job')
+    ? [...ctx.jobs.ofAco(aco.cmsId)].map((j) => j.createdAtMs)
+    : [];
+  const previousKickoffMs = earlier.length ? Math.max(...earlier) : undefined;
   const job = ctx.jobs.create({
     cmsId: aco.cmsId,
     version,
@@ -261,6 +266,7 @@ async function kickOff(
       ...(!cohorts.since && !runout && ctx.faults.has('export-without-since-recent-only')
         ? { since: new Date(nowMs - YEAR_MS) }
         : {}),
+      ...(!cohorts.since && previousKickoffMs !== undefined ? { since: new Date(previousKickoffMs) } : {}),
       ...(cohorts.newEnrollees ? { newEnrollees: cohorts.newEnrollees } : {}),
       runout,
       transactionTime: new Date(createdAtMs),
@@ -285,7 +291,9 @@ async function kickOff(
       : ctx.faults.has('kickoff-content-location-v1-path')
         ? 'v1'
         : version;
-  const statusPath = `/api/${statusVersion}/jobs/${job.id}`;
+  // Fault kickoff-content-location-next-id: the id read back is the sequence's next one, not the job's.
+  const statusId = ctx.faults.has('kickoff-content-location-next-id') ? job.id + 1 : job.id;
+  const statusPath = `/api/${statusVersion}/jobs/${statusId}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
   if (!ctx.faults.has('kickoff-no-content-location')) {
     const relative = ctx.faults.has('kickoff-relative-content-location');
