@@ -10,12 +10,14 @@ import {
   type CheckContext,
   type CheckDefinition,
   type ExportLevel,
+  type TargetControl,
   fail,
   pass,
   skip,
   warn,
   verdict,
 } from './context';
+import type { CheckOutcome } from './types';
 import type { HttpResponse } from '../http/client';
 import type { AuthMode, TargetClient } from '../http/target';
 import { retryAfterMs } from '../http/retry-after';
@@ -1002,9 +1004,9 @@ const tokenLifeChecks: CheckDefinition[] = [
   },
   {
     id: 'AUTH-JOB-OUTLIVES-TOKEN',
-    title: 'a running job is not interrupted when the token that started it expires',
+    title: 'a running or queued job is not interrupted when the token that started it expires',
     description:
-      "A job started with a fresh token and still In Progress keeps running when that token expires: the target's clock moves 21 minutes on, the starting token is refused (401, so it has indeed expired), and with a new token the job still answers 202 (or 200 once complete), not a failure. The mock's jobs end within seconds, so the check holds the job In Progress through mock control: the token expires while the job is running, as with a long real job. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials; the clock is put back and the job cancelled afterwards.",
+      "A job started with a fresh token and still In Progress keeps running when that token expires: the target's clock moves 21 minutes on, the starting token is refused (401, so it has indeed expired), and with a new token the job still answers 202 (or 200 once complete), not a failure. The same holds for a job still queued (Pending), judged on a second job: seed 001 says in progress and queued jobs continue to run. The mock's jobs end within seconds, so the check holds each job in its state through mock control: the token expires while the job is running or waiting, as with a long real job. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials; the clock is put back and the job cancelled afterwards.",
     level: 'MUST',
     area: 'auth',
     phase: 'late',
@@ -1020,64 +1022,88 @@ const tokenLifeChecks: CheckDefinition[] = [
           'the run has only a fixed --token: once it expires the job cannot be asked about; give client credentials to run this check',
         );
       await ctx.settled();
-      ctx.invalidateToken();
-      const starting = await ctx.target.authorization('token');
-      if (!starting) return skip('no bearer token');
-      const job = await startOwnJob(
-        ctx,
-        {
-          endpoint: 'patient',
-          query: { _type: 'Patient' },
-          auth: { header: starting },
-          label: 'kick-off of a job that is to outlive its token',
-        },
-        { needsId: true },
-      );
-      if (isOutcome(job)) return job;
-      const evidence = [job.res.exchange.id];
-      const status = (label: string, auth: AuthMode) =>
-        ctx.target.get(job.jobUrl, { label, auth, operationId: ctx.op('getJobStatus') });
-      let moved = false;
-      try {
-        await control.forceJobState(job.id, 'In Progress');
-        const running = await status('status of the job, held In Progress', { header: starting });
-        evidence.push(running.exchange.id);
-        if (running.status !== 202)
-          return skip(
-            `the job held In Progress answers ${running.status}, not 202: a job that is not running cannot be interrupted`,
+      // Seed 001 names both: "In progress and queued jobs will continue to run."
+      const running = await jobOutlivesToken(ctx, control, 'In Progress');
+      if (running.outcome !== 'pass') return running;
+      const queued = await jobOutlivesToken(ctx, control, 'Pending');
+      if (queued.outcome === 'fail') return queued;
+      const evidence = [...(running.evidence ?? []), ...(queued.evidence ?? [])];
+      return queued.outcome === 'pass'
+        ? pass(`${running.message}, held In Progress and held Pending alike`, evidence)
+        : {
+            ...running,
+            message: `${running.message} (held In Progress; held Pending: ${queued.message})`,
             evidence,
-          );
-        await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS);
-        moved = true;
-        const stale = await status('status with the starting token 21 minutes on', { header: starting });
-        evidence.push(stale.exchange.id);
-        if (stale.status !== 401)
-          return skip(
-            `the token that started the job is still answered ${stale.status} 21 minutes on, not 401: it has not expired, so its expiry cannot be shown to spare the job`,
-            evidence,
-          );
-        ctx.invalidateToken();
-        const after = await status('status of the job with a new token', 'token');
-        evidence.push(after.exchange.id);
-        if (after.status === 202 || after.status === 200)
-          return pass(
-            `the job answers ${after.status} to a new token after the token that started it expired`,
-            evidence,
-          );
-        const said = jsonObject(after) ? ` (${after.text().slice(0, 200)})` : '';
-        return fail(
-          `once the token that started it expired, the job answers ${after.status}${said}, not 202 or 200`,
-          evidence,
-        );
-      } finally {
-        // Put a shared clock back, drop the token minted ahead, and end the job held running.
-        if (moved) await control.rewindClock(TOKEN_LIFE_JUMP_SECONDS);
-        ctx.invalidateToken();
-        await ctx.cancel(job.jobUrl, 'cancel the job held running for the token-expiry check');
-      }
+          };
     },
   },
 ];
+
+/**
+ * One job of the run's own, held in `state` while the token that started it expires: it must still
+ * answer 202 (or 200 once complete) to a new token, not a failure.
+ */
+async function jobOutlivesToken(
+  ctx: CheckContext,
+  control: TargetControl,
+  state: 'In Progress' | 'Pending',
+): Promise<CheckOutcome> {
+  ctx.invalidateToken();
+  const starting = await ctx.target.authorization('token');
+  if (!starting) return skip('no bearer token');
+  const job = await startOwnJob(
+    ctx,
+    {
+      endpoint: 'patient',
+      query: { _type: 'Patient' },
+      auth: { header: starting },
+      label: `kick-off of a job that is to outlive its token (held ${state})`,
+    },
+    { needsId: true },
+  );
+  if (isOutcome(job)) return job;
+  const evidence = [job.res.exchange.id];
+  const status = (label: string, auth: AuthMode) =>
+    ctx.target.get(job.jobUrl, { label, auth, operationId: ctx.op('getJobStatus') });
+  let moved = false;
+  try {
+    await control.forceJobState(job.id, state);
+    const held = await status(`status of the job, held ${state}`, { header: starting });
+    evidence.push(held.exchange.id);
+    if (held.status !== 202)
+      return skip(
+        `the job held ${state} answers ${held.status}, not 202: a job that is not active cannot be interrupted`,
+        evidence,
+      );
+    await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS);
+    moved = true;
+    const stale = await status('status with the starting token 21 minutes on', { header: starting });
+    evidence.push(stale.exchange.id);
+    if (stale.status !== 401)
+      return skip(
+        `the token that started the job is still answered ${stale.status} 21 minutes on, not 401: it has not expired, so its expiry cannot be shown to spare the job`,
+        evidence,
+      );
+    ctx.invalidateToken();
+    const after = await status('status of the job with a new token', 'token');
+    evidence.push(after.exchange.id);
+    if (after.status === 202 || after.status === 200)
+      return pass(
+        `the job answers ${after.status} to a new token after the token that started it expired`,
+        evidence,
+      );
+    const said = jsonObject(after) ? ` (${after.text().slice(0, 200)})` : '';
+    return fail(
+      `once the token that started it expired, the job held ${state} answers ${after.status}${said}, not 202 or 200`,
+      evidence,
+    );
+  } finally {
+    // Put a shared clock back, drop the token minted ahead, and end the job held active.
+    if (moved) await control.rewindClock(TOKEN_LIFE_JUMP_SECONDS);
+    ctx.invalidateToken();
+    await ctx.cancel(job.jobUrl, 'cancel the job held active for the token-expiry check');
+  }
+}
 
 /** SMART's most an assertion may live, and the most a token should (SMART Backend Services). */
 const SMART_MAX_SECONDS = 300;

@@ -3024,6 +3024,13 @@ const CATALOG = [
     'Without _since, the export holds the full record of historical data, older resources included.',
     ['seed:000 §Parameters'],
   ),
+  f(
+    'job-queued-dropped-on-token-expiry',
+    'auth',
+    'A job still queued (Pending) when the token that started it expires fails as a worker picks it up and finds that token expired; jobs already In Progress run on.',
+    'Jobs are not interrupted when the bearer token expires: queued and In Progress jobs continue to run.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -273,8 +273,11 @@ function refusesNewerToken(ctx: MockContext, request: FastifyRequest, job: Job):
  * it started (when the token that started it has expired at the latest) has failed at that moment.
  */
 function faultyState(ctx: MockContext, job: Job, nowMs: number): JobState | undefined {
-  if (!ctx.faults.has('job-interrupted-by-token-expiry')) return undefined;
+  // Fault job-queued-dropped-on-token-expiry: only a job still waiting (Pending) fails that way.
+  const queuedOnly = ctx.faults.has('job-queued-dropped-on-token-expiry');
+  if (!ctx.faults.has('job-interrupted-by-token-expiry') && !queuedOnly) return undefined;
   const expiredAtMs = job.createdAtMs + ctx.tokens.lifetimeSeconds * 1000;
-  if (nowMs < expiredAtMs || !isActive(jobState(job, nowMs).status)) return undefined;
+  const status = jobState(job, nowMs).status;
+  if (nowMs < expiredAtMs || !(queuedOnly ? status === 'Pending' : isActive(status))) return undefined;
   return { status: 'Failed', updatedAtMs: expiredAtMs, percent: 0 };
 }

@@ -150,10 +150,20 @@ describe('AUTH-JOB-OUTLIVES-TOKEN', () => {
     const state = (await (await fetch(`${mock.url}/__mock/state`)).json()) as { jobs: { status: string }[] };
     expect(state.jobs.map((j) => j.status)).toContain('Cancelled');
     expect(state.jobs.map((j) => j.status)).not.toContain('In Progress');
+    expect(state.jobs.map((j) => j.status)).not.toContain('Pending');
+    expect(result.message).toMatch(/held In Progress and held Pending alike$/);
   });
 
   test('a job interrupted by its token’s expiry: fails', async () => {
     const result = await runCheck(await mockWith(['job-interrupted-by-token-expiry']), ID);
     expect(outcome(result)).toEqual({ outcome: 'fail', message: expect.stringMatching(/answers 500/) });
+  });
+
+  test('a queued job dropped at its token’s expiry, a running one spared: fails on the queued one', async () => {
+    const result = await runCheck(await mockWith(['job-queued-dropped-on-token-expiry']), ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: expect.stringMatching(/the job held Pending answers 500/),
+    });
   });
 });

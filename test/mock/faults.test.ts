@@ -654,10 +654,10 @@ async function downloadWithNewerToken(m: TestMock): Promise<number> {
 }
 
 /** A job held In Progress past a token's lifetime, asked about with a token fetched then. */
-async function heldJobStatus(m: TestMock): Promise<number> {
+async function heldJobStatus(m: TestMock, held: 'In Progress' | 'Pending' = 'In Progress'): Promise<number> {
   const id = await startExport(m, await m.token());
   const job = m.ctx.jobs.get(id)!;
-  job.override = { status: 'In Progress', atMs: m.ctx.clock.nowMs(), sticky: true };
+  job.override = { status: held, atMs: m.ctx.clock.nowMs(), sticky: true };
   m.ctx.clock.advance(1300);
   return status(
     m
@@ -683,7 +683,7 @@ Object.assign(PROBES, {
       ).access_token,
     ),
   'download-refuses-new-token': downloadWithNewerToken,
-  'job-interrupted-by-token-expiry': heldJobStatus,
+  'job-interrupted-by-token-expiry': (m: TestMock) => heldJobStatus(m),
 });
 
 /** The manifest of a completed export, as JSON. */
@@ -1364,6 +1364,7 @@ Object.assign(PROBES, {
     await completed(m);
     return files(m, '/api/v2/Patient/$export');
   },
+  'job-queued-dropped-on-token-expiry': (m: TestMock) => heldJobStatus(m, 'Pending'),
 });
 
 describe('every fault changes the mock behaviour', () => {
