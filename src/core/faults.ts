@@ -3031,6 +3031,13 @@ const CATALOG = [
     'Jobs are not interrupted when the bearer token expires: queued and In Progress jobs continue to run.',
     ['seed:001 §1. Get a bearer token'],
   ),
+  f(
+    'export-default-types-sticky',
+    'download',
+    "A kick-off without _type exports the types of the organization's last kick-off that had one, as if the parameter were kept between requests.",
+    'An export requested without _type returns every resource type available to the organization.',
+    ['seed:001 §Request all resource types'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -225,6 +225,11 @@ async function kickOff(
       types = [...types, 'Claim', 'ClaimResponse'];
     if (groupId === undefined && ctx.faults.has('patient-export-omits-patients'))
       types = types.filter((t) => t !== 'Patient');
+    // Fault export-default-types-sticky: the organization's last _type stays in force without one.
+    const typed = ctx.faults.has('export-default-types-sticky')
+      ? [...ctx.jobs.ofAco(aco.cmsId)].filter((j) => j.typeParam !== undefined).at(-1)
+      : undefined;
+    if (typed) types = [...typed.spec.types];
   }
   if (params.types) types = typeFaults(ctx, aco, version, types);
   const attributionError = attributionProblem(ctx, aco, groupId);
