@@ -79,6 +79,34 @@ async function ensureTokenRequested(ctx: CheckContext): Promise<void> {
   }
 }
 
+/** A token younger than this is not yet near its 20 minutes: a refusal of it is no expiry. */
+const FRESH_TOKEN_MS = 10 * 60_000;
+
+/**
+ * The token the endpoint issued is a bearer token of this API: the run's current one, fetched from
+ * the endpoint minutes ago at most, is sent to attribution_status. `refused` when that answers 401.
+ */
+async function freshTokenRefused(
+  ctx: CheckContext,
+): Promise<{ exchangeId: string; refused?: string } | undefined> {
+  const latest = ctx.tokenObservations().at(-1);
+  const issuedAt = latest && ctx.log.get(latest.exchangeId)?.startedAt;
+  if (!issuedAt || Date.now() - Date.parse(issuedAt) > FRESH_TOKEN_MS) return undefined;
+  const header = await ctx.target.authorization('token').catch(() => undefined);
+  if (!header) return undefined;
+  const res = await ctx.target.call(ctx.op('getAttributionStatus'), {
+    label: 'attribution_status with the token just issued',
+    auth: { header },
+    headers: { accept: 'application/json' },
+  });
+  return {
+    exchangeId: res.exchange.id,
+    ...(res.status === 401
+      ? { refused: `the token it issued is refused: attribution_status answered 401 (${res.exchange.id})` }
+      : {}),
+  };
+}
+
 function tokenObservation(ctx: CheckContext) {
   return ctx.tokenObservations()[0];
 }
@@ -133,7 +161,7 @@ const tokenChecks: CheckDefinition[] = [
     id: 'AUTH-TOKEN-SUCCESS',
     title: 'the token endpoint issues a bearer token for valid credentials',
     description:
-      'POST /auth/token with HTTP Basic client credentials answers 200 with a JSON body holding access_token and token_type "bearer".',
+      'POST /auth/token with HTTP Basic client credentials answers 200 with a JSON body holding access_token and token_type "bearer", and that token is one the API takes: sent at once to GET attribution_status, it is not refused with 401.',
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda'],
@@ -152,9 +180,12 @@ const tokenChecks: CheckDefinition[] = [
       if (type !== 'application/json') problems.push(`Content-Type is "${type}", expected application/json`);
       if (!obs.tokenType || obs.tokenType.toLowerCase() !== 'bearer')
         problems.push(`token_type is ${JSON.stringify(obs.tokenType)}`);
+      const used = problems.length ? undefined : await freshTokenRefused(ctx);
+      const evidence = [obs.exchangeId, ...(used ? [used.exchangeId] : [])];
+      if (used?.refused) problems.push(used.refused);
       return problems.length
-        ? fail(problems.join('; '), [obs.exchangeId])
-        : pass('200 with a bearer access_token', [obs.exchangeId]);
+        ? fail(problems.join('; '), evidence)
+        : pass('200 with a bearer access_token the API accepts', evidence);
     },
   },
   {

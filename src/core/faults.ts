@@ -3038,6 +3038,13 @@ const CATALOG = [
     'An export requested without _type returns every resource type available to the organization.',
     ['seed:001 §Request all resource types'],
   ),
+  f(
+    'auth-token-issued-expired',
+    'auth',
+    'Tokens are signed with exp equal to iat (20 minutes read as hours, rounded down to 0) while expires_in says 1200: each is expired when issued, and the API refuses it.',
+    'The token endpoint issues a bearer token in exchange for a valid client ID and client secret.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

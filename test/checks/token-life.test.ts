@@ -4,7 +4,8 @@
  * newer token downloads an older job's files (AUTH-DOWNLOAD-NEW-TOKEN) and a running job outlives
  * the token that started it (AUTH-JOB-OUTLIVES-TOKEN). Each skips where it cannot tell (no clock
  * control, a fixed --token), passes on the clean mock and fails under the fault written for it;
- * the clock is where it was when the run ends.
+ * the clock is where it was when the run ends. AUTH-TOKEN-SUCCESS also sends the token it was
+ * issued to the API at once.
  */
 import type { CheckResult } from '../../src/engine/results';
 import { lead, mockWith, runCheck, tokenFrom } from './separate-mock';
@@ -164,6 +165,23 @@ describe('AUTH-JOB-OUTLIVES-TOKEN', () => {
     expect(outcome(result)).toEqual({
       outcome: 'fail',
       message: expect.stringMatching(/the job held Pending answers 500/),
+    });
+  });
+});
+
+describe('AUTH-TOKEN-SUCCESS', () => {
+  const ID = 'AUTH-TOKEN-SUCCESS';
+
+  test('clean: the token issued is taken by attribution_status', async () => {
+    const result = await runCheck(await mockWith(), ID);
+    expect(outcome(result)).toEqual({ outcome: 'pass', message: expect.stringMatching(/the API accepts$/) });
+  });
+
+  test('a token expired when issued: fails, though its answer looks right', async () => {
+    const result = await runCheck(await mockWith(['auth-token-issued-expired']), ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: expect.stringMatching(/^the token it issued is refused: attribution_status answered 401/),
     });
   });
 });

@@ -1365,6 +1365,13 @@ Object.assign(PROBES, {
     return files(m, '/api/v2/Patient/$export');
   },
   'job-queued-dropped-on-token-expiry': (m: TestMock) => heldJobStatus(m, 'Pending'),
+  'auth-token-issued-expired': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await m.token())),
+    ),
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);

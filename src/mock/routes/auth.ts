@@ -97,7 +97,8 @@ async function issueToken(
   const lifetimeSeconds = ctx.faults.has('auth-token-lives-an-hour') ? 3600 : ctx.tokens.lifetimeSeconds;
   const token = await ctx.tokens.issue(credential.clientId, credential.cmsId, {
     noExpiry: ctx.faults.has('auth-token-never-expires'),
-    lifetimeSeconds,
+    // Fault auth-token-issued-expired: the signed lifetime is 0, whatever expires_in says.
+    lifetimeSeconds: ctx.faults.has('auth-token-issued-expired') ? 0 : lifetimeSeconds,
   });
   const lifetime = String(lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.
