@@ -132,6 +132,9 @@ function urlPath(url: string): string {
   }
 }
 
+/** How FHIR spells a resource type: an upper-case letter, then letters (Patient, ExplanationOfBenefit). */
+const RESOURCE_TYPE_NAME = /^[A-Z][A-Za-z]*$/;
+
 /** The path of the target's base URL, without a trailing slash ("" for a host's root). */
 function basePathOf(baseUrl: string): string {
   return urlPath(baseUrl).replace(/\/+$/, '');
@@ -633,7 +636,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-OUTPUT-ITEMS',
     title: 'manifest output lists files with type and absolute url',
     description:
-      'In every manifest, output is an array and every item has a resource type and an absolute url, each file listed once (one item per file: no two items with the same url).',
+      'In every manifest, output is an array and every item has a resource type, spelt as FHIR names it (Patient, not patient), and an absolute url, each file listed once (one item per file: no two items with the same url).',
     refs: [],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type', 'ig-manifest-relative-urls'],
     check(run) {
@@ -646,6 +649,8 @@ const jobStatusChecks: CheckDefinition[] = [
       output.forEach((raw: unknown, i) => {
         const item = raw as Record<string, unknown> | null;
         if (!item || typeof item.type !== 'string' || !item.type) problems.push(`output[${i}] has no type`);
+        else if (!RESOURCE_TYPE_NAME.test(item.type))
+          problems.push(`output[${i}].type ${JSON.stringify(item.type)} is not a resource type name`);
         if (!item || !isAbsoluteHttpUrl(item.url))
           problems.push(`output[${i}].url ${JSON.stringify(item?.url)} is not absolute`);
         else if (firstAt.has(item.url))

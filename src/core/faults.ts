@@ -3045,6 +3045,13 @@ const CATALOG = [
     'The token endpoint issues a bearer token in exchange for a valid client ID and client secret.',
     ['seed:001 §1. Get a bearer token'],
   ),
+  f(
+    'manifest-type-lowercase',
+    'status',
+    "Each output entry's type is its resource type's name in lower case (patient, coverage, explanationofbenefit).",
+    'Each output entry has type, the name of the resource type its file holds, and url.',
+    ['seed:001 §Response example: completed job'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -132,6 +132,9 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
   if (first && has('manifest-dead-url'))
     first.url = `${fileBase}/data/${job.id}/00000000-0000-4000-8000-000000000000.ndjson`;
   if (has('manifest-output-missing-type')) for (const item of output) delete item.type;
+  // Fault manifest-type-lowercase: the type is written as the lower-case name of the file's type.
+  if (has('manifest-type-lowercase'))
+    for (const item of output) if (item.type) item.type = item.type.toLowerCase();
   // Fault manifest-types-share-url: Coverage is listed, but under the first Patient file's URL.
   const patientUrl = output.find((item) => item.type === 'Patient')?.url;
   if (patientUrl && has('manifest-types-share-url'))

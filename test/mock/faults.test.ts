@@ -1372,6 +1372,7 @@ Object.assign(PROBES, {
         .get('/api/v2/attribution_status')
         .set(auth(await m.token())),
     ),
+  'manifest-type-lowercase': async (m: TestMock) => (await manifestOf(m)).output as unknown,
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);
