@@ -293,8 +293,8 @@ interface LadderStep {
   key: LadderStepKey;
   title: string;
   auth: () => AuthMode;
-  /** A second request the step refuses the same way (what it sends, and how). */
-  also?: { title: string; auth: () => AuthMode };
+  /** A second request the step refuses the same way (what it sends, and how; undefined: not sent). */
+  also?: { title: string; auth: (ctx: CheckContext) => AuthMode | undefined };
   statuses: number[];
   code: string;
   diagnostics?: string;
@@ -308,11 +308,20 @@ const LADDER: LadderStep[] = [
     key: 'NO-TOKEN',
     title: 'without a token',
     auth: () => 'none',
+    // Seed 001: the API is called with a bearer token; the client's credentials are the token
+    // endpoint's. A request carrying only those carries no token (BCDA: "Invalid Token", behavior §5).
+    also: {
+      title: 'with the client id and secret (as the token endpoint takes them) instead of a token',
+      auth: (ctx) =>
+        ctx.config.clientId && ctx.config.clientSecret
+          ? { basic: { clientId: ctx.config.clientId, clientSecret: ctx.config.clientSecret } }
+          : undefined,
+    },
     statuses: [401],
     code: 'forbidden',
     diagnostics: 'Invalid Token',
     description:
-      'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token").',
+      'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token"). So is a request carrying the client\'s own id and secret (in HTTP Basic form, as the token endpoint takes them) instead of a bearer token, when the run has them: they buy a token at the token endpoint and open nothing else.',
     refs: ['behavior §5'],
     faults: ['auth-accepts-no-token', 'auth-wrong-status-no-token'],
   },
@@ -409,9 +418,11 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
     async run(ctx) {
       const res = await endpoint.send(ctx, step.auth(), `${endpoint.name} ${step.title}`);
       if (typeof res === 'string') return skip(res);
-      const second = step.also
-        ? await endpoint.send(ctx, step.also.auth(), `${endpoint.name} ${step.also.title}`)
-        : undefined;
+      const alsoAuth = step.also?.auth(ctx);
+      const second =
+        step.also && alsoAuth
+          ? await endpoint.send(ctx, alsoAuth, `${endpoint.name} ${step.also.title}`)
+          : undefined;
       const answers = [res, ...(second && typeof second !== 'string' ? [second] : [])];
       const problems = answers.map((r, i) => {
         const found = joinProblems(refusalProblems(ctx, step, r));
@@ -420,7 +431,7 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
       const problem = joinProblems(problems);
       return verdict(
         problem,
-        `refused with ${res.status} and an OperationOutcome${answers.length > 1 ? ', and so was the unexpired one' : ''}`,
+        `refused with ${res.status} and an OperationOutcome${answers.length > 1 ? `, and so was the request ${step.also?.title ?? 'sent next'}` : ''}`,
         answers.map((r) => r.exchange.id),
       );
     },

@@ -3052,6 +3052,13 @@ const CATALOG = [
     'Each output entry has type, the name of the resource type its file holds, and url.',
     ['seed:001 §Response example: completed job'],
   ),
+  f(
+    'auth-api-accepts-basic-credentials',
+    'auth',
+    "The API's protected endpoints take the client's Basic credentials (client id and secret, as sent to the token endpoint) in place of a bearer token.",
+    'Every API endpoint other than metadata and the token endpoint needs a bearer token: a request that carries none is refused.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

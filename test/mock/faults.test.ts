@@ -1373,6 +1373,13 @@ Object.assign(PROBES, {
         .set(auth(await m.token())),
     ),
   'manifest-type-lowercase': async (m: TestMock) => (await manifestOf(m)).output as unknown,
+  'auth-api-accepts-basic-credentials': (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set({ Authorization: basicFor('A9994') }),
+    ),
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);
