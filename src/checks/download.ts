@@ -736,7 +736,7 @@ export const downloadChecks: CheckDefinition[] = [
     id: 'EXPORT-PARTIALLY-ADJUDICATED',
     title: "an entitled organization's default export includes valid Claim and ClaimResponse files",
     description:
-      'On v2, the default Group/all export of an organization entitled to partially adjudicated claims lists Claim and ClaimResponse files beside the adjudicated types; each downloads and holds only valid resources of its type (FHIR R4 schema and the BCDA profile rules).',
+      'On v2, the default Group/all export of an organization entitled to partially adjudicated claims lists Claim and ClaimResponse files beside the adjudicated types; each downloads and holds only valid resources of its type (FHIR R4 schema and the BCDA profile rules), and the files of each type hold some: a type listed with nothing in its files serves no data.',
     level: 'MUST',
     area: 'download',
     versions: ['v2'],
@@ -763,6 +763,7 @@ export const downloadChecks: CheckDefinition[] = [
         ...claims.map((d) =>
           d.status === 200 && !d.error ? undefined : `${d.item.type} file answered ${d.error ?? d.status}`,
         ),
+        ...CLAIM_TYPES.map((t) => claimsServedNone(claims, t)),
         issues.length
           ? `${issues.length} validation error(s), first: ${issues[0]!.path} ${issues[0]!.message}`
           : undefined,
@@ -1274,3 +1275,17 @@ export const downloadIgChecks: CheckDefinition[] = [
   attachmentsDescribedCheck,
   organizedByPatientCheck,
 ];
+
+/**
+ * Listed files of a claim type that were all fetched whole, yet hold not one resource: the type
+ * is named but no partially adjudicated data is served. Undefined when a file holds some, or when
+ * one was not read whole (its lines are not known).
+ */
+function claimsServedNone(claims: readonly DownloadRecord[], type: string): string | undefined {
+  const files = claims.filter((d) => d.item.type === type);
+  const readWhole = files.every((d) => d.status === 200 && !d.error && d.validation !== undefined);
+  if (!files.length || !readWhole) return undefined;
+  return files.some((d) => (d.validation?.lines ?? 0) > 0)
+    ? undefined
+    : `the ${files.length} ${type} file(s) listed hold no resource`;
+}

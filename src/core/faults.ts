@@ -3059,6 +3059,13 @@ const CATALOG = [
     'Every API endpoint other than metadata and the token endpoint needs a bearer token: a request that carries none is refused.',
     ['seed:001 §1. Get a bearer token'],
   ),
+  f(
+    'partially-adjudicated-files-empty',
+    'download',
+    "An entitled organization's Claim and ClaimResponse files are listed and served but hold no line, as if a final-action filter meant for adjudicated claims emptied them.",
+    'Version 2 serves partially adjudicated claims data (Claim and ClaimResponse) to organizations entitled to it.',
+    ['seed:001 §BCDA recommends using v2 of the API', 'seed:000 §/Group'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -71,6 +71,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-eob-prefix-wrong-type': 'eob-prefix-wrong-type',
   'content-pde-clm-id': 'pde-clm-id',
   'content-versioned-patient-reference': 'versioned-patient-reference',
+  'partially-adjudicated-files-empty': 'partial-claims-empty',
 };
 
 /**

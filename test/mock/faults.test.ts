@@ -1380,6 +1380,21 @@ Object.assign(PROBES, {
         .get('/api/v2/attribution_status')
         .set({ Authorization: basicFor('A9994') }),
     ),
+  'partially-adjudicated-files-empty': async (m: TestMock) => {
+    const t = await tokenFor(m.app, 'TEST001');
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(60);
+    const manifest = json<{ output: Array<{ type: string; url: string }> }>(
+      await m.http().get(`/api/v2/jobs/${id}`).set(auth(t)),
+    );
+    const claim = manifest.output.find((o) => o.type === 'Claim')?.url ?? '';
+    const file = await m
+      .http()
+      .get(new URL(claim).pathname)
+      .set({ ...auth(t), 'Accept-Encoding': 'identity' })
+      .parse(textParser);
+    return String(file.body).length;
+  },
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);

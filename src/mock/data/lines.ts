@@ -105,6 +105,8 @@ function* dataLines(
     if (file.cohort && cohortOf(spec, i) !== file.cohort) continue;
     const facts = beneficiaryFacts(ctx, i);
     if (facts.error) continue;
+    // Mutation partial-claims-empty: the files are planned, then filled by a query that finds nothing.
+    if (mutations.has('partial-claims-empty') && (type === 'Claim' || type === 'ClaimResponse')) continue;
     const resources = beneficiaryResources(ctx, filter, spec.version, facts, type);
     for (const [ordinal, resource] of resources.entries()) {
       if (droppedFromSnapshot(spec, i, ordinal)) continue;

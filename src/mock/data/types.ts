@@ -95,7 +95,9 @@ export type ContentMutation =
   /** Every Part D event ExplanationOfBenefit identified with the clm_id system instead of pde_id. */
   | 'pde-clm-id'
   /** EOB.patient / Coverage.beneficiary as a versioned reference, Patient/<id>/_history/1. */
-  | 'versioned-patient-reference';
+  | 'versioned-patient-reference'
+  /** Claim and ClaimResponse files are listed but hold no line (independent faults h1). */
+  | 'partial-claims-empty';
 
 export interface ExportSpec {
   aco: AcoProfile;
