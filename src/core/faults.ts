@@ -3066,6 +3066,13 @@ const CATALOG = [
     'Version 2 serves partially adjudicated claims data (Claim and ClaimResponse) to organizations entitled to it.',
     ['seed:001 §BCDA recommends using v2 of the API', 'seed:000 §/Group'],
   ),
+  f(
+    'status-x-progress-fraction',
+    'status',
+    'X-Progress gives the share of the job done as a fraction of one with a percent sign: "In Progress, 0.50%" for a job half done.',
+    'The X-Progress of a job in progress gives its estimated progress as a percentage, in the form "In Progress, 80%".',
+    ['seed:001 §3. Check job status'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

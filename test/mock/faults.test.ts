@@ -1395,6 +1395,7 @@ Object.assign(PROBES, {
       .parse(textParser);
     return String(file.body).length;
   },
+  'status-x-progress-fraction': (m: TestMock) => progressIn(m, 'In Progress'),
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);

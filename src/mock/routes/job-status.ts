@@ -189,6 +189,8 @@ function failed(ctx: MockContext, version: ApiVersion, reply: FastifyReply): Fas
 /** The X-Progress of a job in progress: seed 001's "In Progress, NN%", the real server's "In Progress (NN%)". */
 function inProgress(ctx: MockContext, percent: number): string {
   if (ctx.faults.has('status-x-progress-no-percent')) return 'In Progress';
+  // Fault status-x-progress-fraction: the share done is formatted as it is computed, never times 100.
+  if (ctx.faults.has('status-x-progress-fraction')) return `In Progress, ${(percent / 100).toFixed(2)}%`;
   return ctx.quirks ? `In Progress (${percent}%)` : `In Progress, ${percent}%`;
 }
 
