@@ -356,7 +356,7 @@ function wholeExportChecks(): CheckDefinition[] {
       id: 'DOWNLOAD-OWN-ENROLLEES',
       title: "an export holds the requesting organization's enrollees, not another's",
       description:
-        'The second client (another organization) exports Group/<group>?_type=Patient; its Patients are compared with those of the shared export. Data comes only for the enrollees attributed to the organization that asks, so the two sets cannot be the same (they may overlap: who is attributed where is not visible from outside). Skips without a second client, or when either export holds no Patient.',
+        "The second client (another organization) exports Group/<group>?_type=Patient; its Patients are compared with those of the shared export. Data comes only for the enrollees attributed to the organization that asks, so the two sets cannot be the same (they may overlap: who is attributed where is not visible from outside), and the shared export holds nothing about an enrollee that the other organization's export has and its own Patients do not. Skips without a second client, or when either export holds no Patient.",
       refs: [],
       faults: ['export-ignores-organization'],
       async judge(ctx) {

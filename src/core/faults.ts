@@ -3073,6 +3073,13 @@ const CATALOG = [
     'The X-Progress of a job in progress gives its estimated progress as a percentage, in the form "In Progress, 80%".',
     ['seed:001 §3. Check job status'],
   ),
+  f(
+    'export-claims-of-other-organization',
+    'download',
+    "The first ExplanationOfBenefit file also holds the claims of another organization's first three enrollees, as from a claims join that ignores the organization.",
+    'An export holds data only for the enrollees attributed to the requesting organization.',
+    ['seed:000 §Endpoints'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

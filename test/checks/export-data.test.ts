@@ -306,6 +306,16 @@ describe('fails where the data breaks the rule', () => {
     });
   });
 
+  it("DOWNLOAD-OWN-ENROLLEES: claims of the other organization's enrollee come along", async () => {
+    const other = population('q');
+    const claim = other.find((r) => r.type === 'ExplanationOfBenefit')!;
+    const server = { data: [...population(), claim], other };
+    expect(await run('DOWNLOAD-OWN-ENROLLEES', server)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(`ExplanationOfBenefit/${claim.id} → Patient/q0`),
+    });
+  });
+
   it.each(['DOWNLOAD-GROUP-FROM-2014', 'DOWNLOAD-PATIENT-FROM-2014'])(
     '%s: a claim served in 2013',
     async (id) => {

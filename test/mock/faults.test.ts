@@ -1396,6 +1396,8 @@ Object.assign(PROBES, {
     return String(file.body).length;
   },
   'status-x-progress-fraction': (m: TestMock) => progressIn(m, 'In Progress'),
+  'export-claims-of-other-organization': (m: TestMock) =>
+    files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);

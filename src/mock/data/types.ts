@@ -118,6 +118,11 @@ export interface ExportSpec {
    * `omit` leaves the newly attributed out instead (a fault).
    */
   newEnrollees?: { afterMonth: number; omit?: boolean };
+  /**
+   * Fault export-claims-of-other-organization: the first ExplanationOfBenefit file also holds the
+   * claims of this organization's first enrollees (a claims join that ignores the organization).
+   */
+  claimsLeakFrom?: Pick<AcoProfile, 'cmsId' | 'beneficiaries'>;
   /** The job's transactionTime; no resource is lastUpdated after it. */
   transactionTime: Date;
   /** Run seed: same seed and spec → byte-identical files. */

@@ -273,6 +273,7 @@ async function kickOff(
         : {}),
       ...(!cohorts.since && previousKickoffMs !== undefined ? { since: new Date(previousKickoffMs) } : {}),
       ...(cohorts.newEnrollees ? { newEnrollees: cohorts.newEnrollees } : {}),
+      ...claimsLeak(ctx, aco),
       runout,
       transactionTime: new Date(createdAtMs),
       seed: ctx.seed,
@@ -479,6 +480,16 @@ function lastEnrolleeDropped(
   return groupId === 'all' && ctx.faults.has('group-all-drops-last-enrollee') && enrollees.beneficiaries > 1
     ? { ...enrollees, beneficiaries: enrollees.beneficiaries - 1 }
     : enrollees;
+}
+
+/**
+ * Fault export-claims-of-other-organization: the organization whose claims come along, A9990 (the
+ * second test organization) for everyone else and A9994 for A9990.
+ */
+function claimsLeak(ctx: MockContext, aco: MockAco): Pick<ExportSpec, 'claimsLeakFrom'> {
+  if (!ctx.faults.has('export-claims-of-other-organization')) return {};
+  const other = ctx.acos.get(aco.cmsId === 'A9990' ? SHARED_ACO : 'A9990');
+  return other ? { claimsLeakFrom: { cmsId: other.cmsId, beneficiaries: other.beneficiaries } } : {};
 }
 
 /** The ACO of the published sandbox credentials, whose enrollees fault export-ignores-organization gives everyone. */
