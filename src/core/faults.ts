@@ -3080,6 +3080,13 @@ const CATALOG = [
     'An export holds data only for the enrollees attributed to the requesting organization.',
     ['seed:000 §Endpoints'],
   ),
+  f(
+    'status-complete-redirect',
+    'status',
+    'A finished job answers 303 See Other, its Location the status URL with ?manifest, where the manifest is served with 200.',
+    'Once the export is complete, the status endpoint answers 200 OK with the output URLs.',
+    ['seed:001 §3. Check job status'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

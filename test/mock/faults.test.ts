@@ -1398,6 +1398,7 @@ Object.assign(PROBES, {
   'status-x-progress-fraction': (m: TestMock) => progressIn(m, 'In Progress'),
   'export-claims-of-other-organization': (m: TestMock) =>
     files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
+  'status-complete-redirect': async (m: TestMock) => (await completed(m)).res.status,
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);

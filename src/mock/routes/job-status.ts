@@ -143,6 +143,13 @@ async function getStatus(
       if (ctx.faults.has('status-complete-202')) {
         return reply.code(202).header('x-progress', inProgress(ctx, 100)).send();
       }
+      // Fault status-complete-redirect: the finished job sends the client to its manifest, served
+      // at the status URL with ?manifest (as a server handing out a storage link would).
+      if (ctx.faults.has('status-complete-redirect') && !/[?&]manifest(=|&|$)/.test(request.url))
+        return reply
+          .code(303)
+          .header('location', `${baseUrl(request)}${request.url.split('?')[0] ?? ''}?manifest=1`)
+          .send();
       if (ctx.faults.has('status-partial-failure-500') && failedInPart(ctx, job))
         return failed(ctx, version, reply);
       if (!ctx.faults.has('status-no-expires'))
