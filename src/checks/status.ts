@@ -16,6 +16,7 @@ import {
 } from './context';
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import type { DownloadRecord } from '../flows/download';
+import type { PollRecord } from '../flows/poll';
 import type { HttpResponse } from '../http/client';
 import { BudgetSpentError } from '../http/budget';
 import { readRetryAfter, retryAfterMs } from '../http/retry-after';
@@ -203,6 +204,7 @@ function judgeXProgress(run: Pick<ExportRun, 'polls'>): CheckOutcome {
 async function heldIn(
   ctx: CheckContext,
   state: 'In Progress' | 'Pending',
+  asks = 1,
 ): Promise<{ outcome: CheckOutcome; xProgress?: string; exchangeId: string } | undefined> {
   const job = await startOwnJob(
     ctx,
@@ -211,15 +213,24 @@ async function heldIn(
   );
   if (isOutcome(job)) return undefined;
   await ctx.control!.forceJobState(job.id, state);
-  const res = await ctx.target.get(job.jobUrl, {
-    label: `status of a job held ${state}`,
-    auth: 'token',
-    operationId: ctx.op('getJobStatus'),
-  });
-  const xProgress = res.headers['x-progress'];
-  const poll = { exchangeId: res.exchange.id, status: res.status, at: new Date().toISOString() };
-  const outcome = judgeXProgress({ polls: [xProgress === undefined ? poll : { ...poll, xProgress }] });
-  return { outcome, exchangeId: res.exchange.id, ...(xProgress === undefined ? {} : { xProgress }) };
+  const polls: PollRecord[] = [];
+  for (let i = 0; i < asks; i++) {
+    const res = await ctx.target.get(job.jobUrl, {
+      label: i === 0 ? `status of a job held ${state}` : `status of a job held ${state}, asked again`,
+      auth: 'token',
+      operationId: ctx.op('getJobStatus'),
+    });
+    const xProgress = res.headers['x-progress'];
+    const poll = { exchangeId: res.exchange.id, status: res.status, at: new Date().toISOString() };
+    polls.push(xProgress === undefined ? poll : { ...poll, xProgress });
+  }
+  const first = polls[0]!;
+  const outcome = judgeXProgress({ polls });
+  return {
+    outcome,
+    exchangeId: first.exchangeId,
+    ...(first.xProgress === undefined ? {} : { xProgress: first.xProgress }),
+  };
 }
 
 /**
@@ -433,7 +444,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-X-PROGRESS',
     title: 'a running job reports X-Progress, with its percentage while in progress',
     description:
-      'Each 202 carries X-Progress, under 100 characters: "Pending" before work starts, and while the job is in progress its estimated progress as a percentage from 0 to 100, in the form seed 001 shows ("In Progress, 80%"). The real server writes "In Progress (80%)", the form of the older walkthrough, a known deviation. A bare "In Progress" fails: it tells no progress. Judged on the polls of every export the run followed; when none caught a job in progress (a quick server finishes between two polls) and the target offers mock control, on one status answer of a job of its own held In Progress; otherwise skipped. Where job states can be set, a job of its own held Pending must also say "Pending": the run\'s polls catch a job before it starts only by chance.',
+      'Each 202 carries X-Progress, under 100 characters: "Pending" before work starts, and while the job is in progress its estimated progress as a percentage from 0 to 100, in the form seed 001 shows ("In Progress, 80%"). The real server writes "In Progress (80%)", the form of the older walkthrough, a known deviation. A bare "In Progress" fails: it tells no progress. Judged on the polls of every export the run followed, and, where the target offers mock control, on two status answers in a row of a job of its own held In Progress (a quick server finishes between two polls, so the polls of its exports rarely see a job running twice); with neither, skipped. Where job states can be set, a job of its own held Pending must also say "Pending": the run\'s polls catch a job before it starts only by chance.',
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -443,9 +454,12 @@ const jobStatusChecks: CheckDefinition[] = [
     faults: ['status-no-x-progress', 'status-bad-x-progress', 'status-x-progress-no-percent'],
     async run(ctx) {
       let judged = await everyExportsPolls(ctx, judgeXProgress);
-      if (!ctx.control) return judged;
-      // Jobs can finish between two polls and never be seen running: hold one In Progress instead.
-      if (judged.outcome === 'skip') judged = (await heldIn(ctx, 'In Progress'))?.outcome ?? judged;
+      if (!ctx.control || judged.outcome === 'fail') return judged;
+      // Jobs can finish between two polls, and are rarely seen running twice: hold one In Progress
+      // and ask twice, since every 202 of a running job carries X-Progress, not only the first.
+      const running = await heldIn(ctx, 'In Progress', 2);
+      if (running?.outcome.outcome === 'fail' || (running && judged.outcome === 'skip'))
+        judged = running.outcome;
       if (judged.outcome === 'fail' || judged.outcome === 'skip') return judged;
       const pending = await heldPendingProblem(ctx);
       if (!pending) return judged;

@@ -3087,6 +3087,13 @@ const CATALOG = [
     'Once the export is complete, the status endpoint answers 200 OK with the output URLs.',
     ['seed:001 §3. Check job status'],
   ),
+  f(
+    'status-x-progress-first-poll-only',
+    'status',
+    "Only a job's first 202 status answer carries X-Progress; the later ones, while it still runs, have none.",
+    'A 202 status answer carries an X-Progress header.',
+    ['seed:001 §3. Check job status'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

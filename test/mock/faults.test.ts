@@ -1399,6 +1399,12 @@ Object.assign(PROBES, {
   'export-claims-of-other-organization': (m: TestMock) =>
     files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
   'status-complete-redirect': async (m: TestMock) => (await completed(m)).res.status,
+  'status-x-progress-first-poll-only': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    const ask = async () =>
+      (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'] ?? 'none';
+    return [await ask(), await ask()];
+  },
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);

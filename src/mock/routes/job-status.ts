@@ -121,7 +121,10 @@ async function getStatus(
         );
       // Fault status-pending-no-x-progress: only a job already In Progress reports its progress.
       const quietPending = status === 'Pending' && ctx.faults.has('status-pending-no-x-progress');
-      if (!ctx.faults.has('status-no-x-progress') && !quietPending) {
+      // Fault status-x-progress-first-poll-only: progress is reported once per job, then never again.
+      const reported = ctx.faults.has('status-x-progress-first-poll-only') && progressReported.has(job);
+      progressReported.add(job);
+      if (!ctx.faults.has('status-no-x-progress') && !quietPending && !reported) {
         const progress = status === 'Pending' ? 'Pending' : inProgress(ctx, state.percent);
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
       }
@@ -175,6 +178,9 @@ async function getStatus(
       return sendOutcome(reply, 404, version, 'not-found', 'Job has been cancelled.', flaws(ctx));
   }
 }
+
+/** The jobs whose status answer carried X-Progress once (fault status-x-progress-first-poll-only). */
+const progressReported = new WeakSet<Job>();
 
 /** True when a job's files have expired: archived or expired, or completed a day ago and not yet swept. */
 function filesGone(ctx: MockContext, status: string, updatedAtMs: number): boolean {
