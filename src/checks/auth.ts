@@ -10,12 +10,14 @@ import {
   type CheckContext,
   type CheckDefinition,
   type ExportLevel,
+  type TargetControl,
   fail,
   pass,
   skip,
   warn,
   verdict,
 } from './context';
+import type { CheckOutcome } from './types';
 import type { HttpResponse } from '../http/client';
 import type { AuthMode, TargetClient } from '../http/target';
 import { retryAfterMs } from '../http/retry-after';
@@ -78,6 +80,34 @@ async function ensureTokenRequested(ctx: CheckContext): Promise<void> {
   }
 }
 
+/** A token younger than this is not yet near its 20 minutes: a refusal of it is no expiry. */
+const FRESH_TOKEN_MS = 10 * 60_000;
+
+/**
+ * The token the endpoint issued is a bearer token of this API: the run's current one, fetched from
+ * the endpoint minutes ago at most, is sent to attribution_status. `refused` when that answers 401.
+ */
+async function freshTokenRefused(
+  ctx: CheckContext,
+): Promise<{ exchangeId: string; refused?: string } | undefined> {
+  const latest = ctx.tokenObservations().at(-1);
+  const issuedAt = latest && ctx.log.get(latest.exchangeId)?.startedAt;
+  if (!issuedAt || Date.now() - Date.parse(issuedAt) > FRESH_TOKEN_MS) return undefined;
+  const header = await ctx.target.authorization('token').catch(() => undefined);
+  if (!header) return undefined;
+  const res = await ctx.target.call(ctx.op('getAttributionStatus'), {
+    label: 'attribution_status with the token just issued',
+    auth: { header },
+    headers: { accept: 'application/json' },
+  });
+  return {
+    exchangeId: res.exchange.id,
+    ...(res.status === 401
+      ? { refused: `the token it issued is refused: attribution_status answered 401 (${res.exchange.id})` }
+      : {}),
+  };
+}
+
 function tokenObservation(ctx: CheckContext) {
   return ctx.tokenObservations()[0];
 }
@@ -132,7 +162,7 @@ const tokenChecks: CheckDefinition[] = [
     id: 'AUTH-TOKEN-SUCCESS',
     title: 'the token endpoint issues a bearer token for valid credentials',
     description:
-      'POST /auth/token with HTTP Basic client credentials answers 200 with a JSON body holding access_token and token_type "bearer".',
+      'POST /auth/token with HTTP Basic client credentials answers 200 with a JSON body holding access_token and token_type "bearer", and that token is one the API takes: sent at once to GET attribution_status, it is not refused with 401.',
     level: 'MUST',
     area: 'auth',
     profiles: ['bcda'],
@@ -151,9 +181,12 @@ const tokenChecks: CheckDefinition[] = [
       if (type !== 'application/json') problems.push(`Content-Type is "${type}", expected application/json`);
       if (!obs.tokenType || obs.tokenType.toLowerCase() !== 'bearer')
         problems.push(`token_type is ${JSON.stringify(obs.tokenType)}`);
+      const used = problems.length ? undefined : await freshTokenRefused(ctx);
+      const evidence = [obs.exchangeId, ...(used ? [used.exchangeId] : [])];
+      if (used?.refused) problems.push(used.refused);
       return problems.length
-        ? fail(problems.join('; '), [obs.exchangeId])
-        : pass('200 with a bearer access_token', [obs.exchangeId]);
+        ? fail(problems.join('; '), evidence)
+        : pass('200 with a bearer access_token the API accepts', evidence);
     },
   },
   {
@@ -261,8 +294,8 @@ interface LadderStep {
   key: LadderStepKey;
   title: string;
   auth: () => AuthMode;
-  /** A second request the step refuses the same way (what it sends, and how). */
-  also?: { title: string; auth: () => AuthMode };
+  /** A second request the step refuses the same way (what it sends, and how; undefined: not sent). */
+  also?: { title: string; auth: (ctx: CheckContext) => AuthMode | undefined };
   statuses: number[];
   code: string;
   diagnostics?: string;
@@ -276,11 +309,20 @@ const LADDER: LadderStep[] = [
     key: 'NO-TOKEN',
     title: 'without a token',
     auth: () => 'none',
+    // Seed 001: the API is called with a bearer token; the client's credentials are the token
+    // endpoint's. A request carrying only those carries no token (BCDA: "Invalid Token", behavior §5).
+    also: {
+      title: 'with the client id and secret (as the token endpoint takes them) instead of a token',
+      auth: (ctx) =>
+        ctx.config.clientId && ctx.config.clientSecret
+          ? { basic: { clientId: ctx.config.clientId, clientSecret: ctx.config.clientSecret } }
+          : undefined,
+    },
     statuses: [401],
     code: 'forbidden',
     diagnostics: 'Invalid Token',
     description:
-      'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token").',
+      'No Authorization header: 401 with an OperationOutcome (BCDA: code forbidden, diagnostics "Invalid Token"). So is a request carrying the client\'s own id and secret (in HTTP Basic form, as the token endpoint takes them) instead of a bearer token, when the run has them: they buy a token at the token endpoint and open nothing else.',
     refs: ['behavior §5'],
     faults: ['auth-accepts-no-token', 'auth-wrong-status-no-token'],
   },
@@ -377,9 +419,11 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
     async run(ctx) {
       const res = await endpoint.send(ctx, step.auth(), `${endpoint.name} ${step.title}`);
       if (typeof res === 'string') return skip(res);
-      const second = step.also
-        ? await endpoint.send(ctx, step.also.auth(), `${endpoint.name} ${step.also.title}`)
-        : undefined;
+      const alsoAuth = step.also?.auth(ctx);
+      const second =
+        step.also && alsoAuth
+          ? await endpoint.send(ctx, alsoAuth, `${endpoint.name} ${step.also.title}`)
+          : undefined;
       const answers = [res, ...(second && typeof second !== 'string' ? [second] : [])];
       const problems = answers.map((r, i) => {
         const found = joinProblems(refusalProblems(ctx, step, r));
@@ -388,7 +432,7 @@ function ladderCheck(endpoint: ProtectedEndpoint<ProtectedEndpointKey>, step: La
       const problem = joinProblems(problems);
       return verdict(
         problem,
-        `refused with ${res.status} and an OperationOutcome${answers.length > 1 ? ', and so was the unexpired one' : ''}`,
+        `refused with ${res.status} and an OperationOutcome${answers.length > 1 ? `, and so was the request ${step.also?.title ?? 'sent next'}` : ''}`,
         answers.map((r) => r.exchange.id),
       );
     },
@@ -1006,9 +1050,9 @@ const tokenLifeChecks: CheckDefinition[] = [
   },
   {
     id: 'AUTH-JOB-OUTLIVES-TOKEN',
-    title: 'a running job is not interrupted when the token that started it expires',
+    title: 'a running or queued job is not interrupted when the token that started it expires',
     description:
-      "A job started with a fresh token and still In Progress keeps running when that token expires: the target's clock moves 21 minutes on, the starting token is refused (401, so it has indeed expired), and with a new token the job still answers 202 (or 200 once complete), not a failure. The mock's jobs end within seconds, so the check holds the job In Progress through mock control: the token expires while the job is running, as with a long real job. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials; the clock is put back and the job cancelled afterwards.",
+      "A job started with a fresh token and still In Progress keeps running when that token expires: the target's clock moves 21 minutes on, the starting token is refused (401, so it has indeed expired), and with a new token the job still answers 202 (or 200 once complete), not a failure. The same holds for a job still queued (Pending), judged on a second job: seed 001 says in progress and queued jobs continue to run. The mock's jobs end within seconds, so the check holds each job in its state through mock control: the token expires while the job is running or waiting, as with a long real job. Needs a target whose clock can be moved (the embedded mock, or a mock started with --control) and client credentials; the clock is put back and the job cancelled afterwards.",
     level: 'MUST',
     area: 'auth',
     phase: 'late',
@@ -1024,64 +1068,88 @@ const tokenLifeChecks: CheckDefinition[] = [
           'the run has only a fixed --token: once it expires the job cannot be asked about; give client credentials to run this check',
         );
       await ctx.settled();
-      ctx.invalidateToken();
-      const starting = await ctx.target.authorization('token');
-      if (!starting) return skip('no bearer token');
-      const job = await startOwnJob(
-        ctx,
-        {
-          endpoint: 'patient',
-          query: { _type: 'Patient' },
-          auth: { header: starting },
-          label: 'kick-off of a job that is to outlive its token',
-        },
-        { needsId: true },
-      );
-      if (isOutcome(job)) return job;
-      const evidence = [job.res.exchange.id];
-      const status = (label: string, auth: AuthMode) =>
-        ctx.target.get(job.jobUrl, { label, auth, operationId: ctx.op('getJobStatus') });
-      let moved = false;
-      try {
-        await control.forceJobState(job.id, 'In Progress');
-        const running = await status('status of the job, held In Progress', { header: starting });
-        evidence.push(running.exchange.id);
-        if (running.status !== 202)
-          return skip(
-            `the job held In Progress answers ${running.status}, not 202: a job that is not running cannot be interrupted`,
+      // Seed 001 names both: "In progress and queued jobs will continue to run."
+      const running = await jobOutlivesToken(ctx, control, 'In Progress');
+      if (running.outcome !== 'pass') return running;
+      const queued = await jobOutlivesToken(ctx, control, 'Pending');
+      if (queued.outcome === 'fail') return queued;
+      const evidence = [...(running.evidence ?? []), ...(queued.evidence ?? [])];
+      return queued.outcome === 'pass'
+        ? pass(`${running.message}, held In Progress and held Pending alike`, evidence)
+        : {
+            ...running,
+            message: `${running.message} (held In Progress; held Pending: ${queued.message})`,
             evidence,
-          );
-        await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS);
-        moved = true;
-        const stale = await status('status with the starting token 21 minutes on', { header: starting });
-        evidence.push(stale.exchange.id);
-        if (stale.status !== 401)
-          return skip(
-            `the token that started the job is still answered ${stale.status} 21 minutes on, not 401: it has not expired, so its expiry cannot be shown to spare the job`,
-            evidence,
-          );
-        ctx.invalidateToken();
-        const after = await status('status of the job with a new token', 'token');
-        evidence.push(after.exchange.id);
-        if (after.status === 202 || after.status === 200)
-          return pass(
-            `the job answers ${after.status} to a new token after the token that started it expired`,
-            evidence,
-          );
-        const said = jsonObject(after) ? ` (${after.text().slice(0, 200)})` : '';
-        return fail(
-          `once the token that started it expired, the job answers ${after.status}${said}, not 202 or 200`,
-          evidence,
-        );
-      } finally {
-        // Put a shared clock back, drop the token minted ahead, and end the job held running.
-        if (moved) await control.rewindClock(TOKEN_LIFE_JUMP_SECONDS);
-        ctx.invalidateToken();
-        await ctx.cancel(job.jobUrl, 'cancel the job held running for the token-expiry check');
-      }
+          };
     },
   },
 ];
+
+/**
+ * One job of the run's own, held in `state` while the token that started it expires: it must still
+ * answer 202 (or 200 once complete) to a new token, not a failure.
+ */
+async function jobOutlivesToken(
+  ctx: CheckContext,
+  control: TargetControl,
+  state: 'In Progress' | 'Pending',
+): Promise<CheckOutcome> {
+  ctx.invalidateToken();
+  const starting = await ctx.target.authorization('token');
+  if (!starting) return skip('no bearer token');
+  const job = await startOwnJob(
+    ctx,
+    {
+      endpoint: 'patient',
+      query: { _type: 'Patient' },
+      auth: { header: starting },
+      label: `kick-off of a job that is to outlive its token (held ${state})`,
+    },
+    { needsId: true },
+  );
+  if (isOutcome(job)) return job;
+  const evidence = [job.res.exchange.id];
+  const status = (label: string, auth: AuthMode) =>
+    ctx.target.get(job.jobUrl, { label, auth, operationId: ctx.op('getJobStatus') });
+  let moved = false;
+  try {
+    await control.forceJobState(job.id, state);
+    const held = await status(`status of the job, held ${state}`, { header: starting });
+    evidence.push(held.exchange.id);
+    if (held.status !== 202)
+      return skip(
+        `the job held ${state} answers ${held.status}, not 202: a job that is not active cannot be interrupted`,
+        evidence,
+      );
+    await control.advanceClock(TOKEN_LIFE_JUMP_SECONDS);
+    moved = true;
+    const stale = await status('status with the starting token 21 minutes on', { header: starting });
+    evidence.push(stale.exchange.id);
+    if (stale.status !== 401)
+      return skip(
+        `the token that started the job is still answered ${stale.status} 21 minutes on, not 401: it has not expired, so its expiry cannot be shown to spare the job`,
+        evidence,
+      );
+    ctx.invalidateToken();
+    const after = await status('status of the job with a new token', 'token');
+    evidence.push(after.exchange.id);
+    if (after.status === 202 || after.status === 200)
+      return pass(
+        `the job answers ${after.status} to a new token after the token that started it expired`,
+        evidence,
+      );
+    const said = jsonObject(after) ? ` (${after.text().slice(0, 200)})` : '';
+    return fail(
+      `once the token that started it expired, the job held ${state} answers ${after.status}${said}, not 202 or 200`,
+      evidence,
+    );
+  } finally {
+    // Put a shared clock back, drop the token minted ahead, and end the job held active.
+    if (moved) await control.rewindClock(TOKEN_LIFE_JUMP_SECONDS);
+    ctx.invalidateToken();
+    await ctx.cancel(job.jobUrl, 'cancel the job held active for the token-expiry check');
+  }
+}
 
 /** SMART's most an assertion may live, and the most a token should (SMART Backend Services). */
 const SMART_MAX_SECONDS = 300;

@@ -312,12 +312,19 @@ export class CheckContext {
     });
   }
 
-  /** Kicks off a job only to look at the kick-off answer, then cancels it (politeness). */
-  async kickoffAndCancel(spec: KickoffSpec): Promise<KickoffResult> {
+  /**
+   * Kicks off a job only to look at the kick-off answer, then cancels it (politeness); `cancelled` is
+   * the cancel's answer, which also shows whether Content-Location led to a job.
+   */
+  async kickoffAndCancel(spec: KickoffSpec): Promise<KickoffResult & { cancelled?: HttpResponse }> {
     const result = await this.kickoff(spec);
-    if (result.jobUrl)
-      await this.cancel(result.jobUrl, 'cancel a job started only to test the kick-off', spec.client);
-    return result;
+    if (!result.jobUrl) return result;
+    const cancelled = await this.cancel(
+      result.jobUrl,
+      'cancel a job started only to test the kick-off',
+      spec.client,
+    );
+    return cancelled ? { ...result, cancelled } : result;
   }
 
   /** `budget` replaces the run's own (the cleanup's grace period once the run budget is spent). */

@@ -357,7 +357,7 @@ function wholeExportChecks(): CheckDefinition[] {
       id: 'DOWNLOAD-OWN-ENROLLEES',
       title: "an export holds the requesting organization's enrollees, not another's",
       description:
-        'The second client (another organization) exports Group/<group>?_type=Patient; its Patients are compared with those of the shared export. Data comes only for the enrollees attributed to the organization that asks, so the two sets cannot be the same (they may overlap: who is attributed where is not visible from outside). Skips without a second client, or when either export holds no Patient.',
+        "The second client (another organization) exports Group/<group>?_type=Patient; its Patients are compared with those of the shared export. Data comes only for the enrollees attributed to the organization that asks, so the two sets cannot be the same (they may overlap: who is attributed where is not visible from outside), and the shared export holds nothing about an enrollee that the other organization's export has and its own Patients do not. Skips without a second client, or when either export holds no Patient.",
       refs: [],
       faults: ['export-ignores-organization'],
       async judge(ctx) {
@@ -750,7 +750,7 @@ export const downloadChecks: CheckDefinition[] = [
     id: 'EXPORT-PARTIALLY-ADJUDICATED',
     title: "an entitled organization's default export includes valid Claim and ClaimResponse files",
     description:
-      'On v2, the default Group/all export of an organization entitled to partially adjudicated claims lists Claim and ClaimResponse files beside the adjudicated types; each downloads and holds only valid resources of its type (FHIR R4 schema and the BCDA profile rules).',
+      'On v2, the default Group/all export of an organization entitled to partially adjudicated claims lists Claim and ClaimResponse files beside the adjudicated types; each downloads and holds only valid resources of its type (FHIR R4 schema and the BCDA profile rules), and the files of each type hold some: a type listed with nothing in its files serves no data.',
     level: 'MUST',
     area: 'download',
     versions: ['v2'],
@@ -777,6 +777,7 @@ export const downloadChecks: CheckDefinition[] = [
         ...claims.map((d) =>
           d.status === 200 && !d.error ? undefined : `${d.item.type} file answered ${d.error ?? d.status}`,
         ),
+        ...CLAIM_TYPES.map((t) => claimsServedNone(claims, t)),
         issues.length
           ? `${issues.length} validation error(s), first: ${issues[0]!.path} ${issues[0]!.message}`
           : undefined,
@@ -1313,3 +1314,17 @@ export const downloadIgChecks: CheckDefinition[] = [
   attachmentsDescribedCheck,
   organizedByPatientCheck,
 ];
+
+/**
+ * Listed files of a claim type that were all fetched whole, yet hold not one resource: the type
+ * is named but no partially adjudicated data is served. Undefined when a file holds some, or when
+ * one was not read whole (its lines are not known).
+ */
+function claimsServedNone(claims: readonly DownloadRecord[], type: string): string | undefined {
+  const files = claims.filter((d) => d.item.type === type);
+  const readWhole = files.every((d) => d.status === 200 && !d.error && d.validation !== undefined);
+  if (!files.length || !readWhole) return undefined;
+  return files.some((d) => (d.validation?.lines ?? 0) > 0)
+    ? undefined
+    : `the ${files.length} ${type} file(s) listed hold no resource`;
+}

@@ -164,6 +164,17 @@ function acceptedProblems(ctx: CheckContext, res: HttpResponse): string | undefi
   return joinProblems(problems);
 }
 
+/**
+ * An accepted kick-off starts a job: the first request to its Content-Location (the run's first
+ * poll, or the cancel) finds one. A 404 there means the status URL leads to no job; any other answer
+ * (running, done, cancelled, busy) says nothing against it.
+ */
+function noJobProblem(first: { status: number; exchangeId: string } | undefined): string | undefined {
+  return first?.status === 404
+    ? `its Content-Location leads to no job: ${first.exchangeId} answered 404 there`
+    : undefined;
+}
+
 interface AcceptCase extends CheckCaseMeta {
   /** The kick-off to send (several: each must be accepted), or why there is none (a skip). */
   spec: (ctx: CheckContext) => Omit<KickoffSpec, 'label'> | Omit<KickoffSpec, 'label'>[] | string;
@@ -217,15 +228,24 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
     async run(ctx) {
       const shared = await c.shared?.(ctx);
       const answers: HttpResponse[] = [];
+      // The first answer at each kick-off's Content-Location (a status poll or the cancel), by kick-off.
+      const followed = new Map<HttpResponse, { status: number; exchangeId: string }>();
       if (shared) {
         if (!shared.run?.kickoff)
           return skip(shared.skip ?? shared.run?.problem ?? 'no kick-off was sent', shared.evidence);
         answers.push(shared.run.kickoff);
+        const poll = shared.run.polls[0];
+        if (poll) followed.set(shared.run.kickoff, poll);
       } else {
         const spec = c.spec(ctx);
         if (typeof spec === 'string') return skip(spec);
-        for (const one of Array.isArray(spec) ? spec : [spec])
-          answers.push((await ctx.kickoffAndCancel({ ...one, label: c.title })).res);
+        for (const one of Array.isArray(spec) ? spec : [spec]) {
+          const { res, cancelled } = await ctx.kickoffAndCancel({ ...one, label: c.title });
+          answers.push(res);
+          // BCDA documents the cancel; a generic server may not offer it, and its 404 would say nothing.
+          if (cancelled && ctx.config.profile === 'bcda')
+            followed.set(res, { status: cancelled.status, exchangeId: cancelled.exchange.id });
+        }
       }
       for (const one of c.also?.(ctx) ?? [])
         answers.push((await ctx.kickoffAndCancel({ ...one, label: c.title })).res);
@@ -234,7 +254,7 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
       const final = shared?.run?.final;
       const problem = joinProblems([
         ...answers.map((res) => {
-          const found = acceptedProblems(ctx, res);
+          const found = joinProblems([acceptedProblems(ctx, res), noJobProblem(followed.get(res))]);
           // The path and query name which of the kick-offs it was (the host says nothing).
           const which = res.exchange.request.url.replace(/^https?:\/\/[^/]+/, '');
           return found && several ? `${which}: ${found}` : found;
@@ -242,11 +262,10 @@ function acceptCheck(c: AcceptCase): CheckDefinition {
         final && final.status >= 400 ? `accepted, then the job failed: status ${final.status}` : undefined,
       ]);
       const located = answers.map((res) => res.headers['content-location']).join(', ');
-      return verdict(
-        problem,
-        `202 with Content-Location ${located}`,
-        answers.map((res) => res.exchange.id),
-      );
+      return verdict(problem, `202 with Content-Location ${located}`, [
+        ...answers.map((res) => res.exchange.id),
+        ...[...followed.values()].map((f) => f.exchangeId),
+      ]);
     },
   };
 }
@@ -481,7 +500,7 @@ function headerChecks(e: Endpoint): CheckDefinition[] {
     acceptCheck({
       id: e.ids.accepted,
       title: `${e.name} answers 202 with an absolute Content-Location`,
-      description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint. When the run makes this plain request anyway (its shared export, its data exports), that kick-off is the one judged.`,
+      description: `A kick-off with the documented headers (Accept: application/fhir+json, Prefer: respond-async) answers 202 Accepted with Content-Location holding the absolute URL of the job status endpoint, where the job it started is found (the first request there, the run's first poll or the cancel, does not answer 404). When the run makes this plain request anyway (its shared export, its data exports), that kick-off is the one judged.`,
       refs: ['behavior §2.2'],
       faults: [
         'kickoff-200-instead-of-202',

@@ -16,6 +16,7 @@ import {
 } from './context';
 import { FHIR_INSTANT, isAbsoluteHttpUrl, manifestItems } from '../flows/manifest';
 import type { DownloadRecord } from '../flows/download';
+import type { PollRecord } from '../flows/poll';
 import type { HttpResponse } from '../http/client';
 import { BudgetSpentError } from '../http/budget';
 import { readRetryAfter, retryAfterMs } from '../http/retry-after';
@@ -167,6 +168,16 @@ function urlPath(url: string): string {
   }
 }
 
+/** How FHIR spells a resource type: an upper-case letter, then letters (Patient, ExplanationOfBenefit). */
+const RESOURCE_TYPE_NAME = /^[A-Z][A-Za-z]*$/;
+
+/** The path of the target's base URL, without a trailing slash ("" for a host's root). */
+function basePathOf(baseUrl: string): string {
+  return urlPath(baseUrl).replace(/\/+$/, '');
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** What an X-Progress value says: Pending, a percentage (in seed 001's form or the older one), nothing usable. */
 type XProgressForm =
   | { kind: 'pending' }
@@ -228,6 +239,7 @@ function judgeXProgress(run: Pick<ExportRun, 'polls'>): CheckOutcome {
 async function heldIn(
   ctx: CheckContext,
   state: 'In Progress' | 'Pending',
+  asks = 1,
 ): Promise<{ outcome: CheckOutcome; xProgress?: string; exchangeId: string; status: number } | undefined> {
   const job = await startOwnJob(
     ctx,
@@ -236,19 +248,24 @@ async function heldIn(
   );
   if (isOutcome(job)) return undefined;
   await ctx.control!.forceJobState(job.id, state);
-  const res = await ctx.target.get(job.jobUrl, {
-    label: `status of a job held ${state}`,
-    auth: 'token',
-    operationId: ctx.op('getJobStatus'),
-  });
-  const xProgress = res.headers['x-progress'];
-  const poll = { exchangeId: res.exchange.id, status: res.status, at: new Date().toISOString() };
-  const outcome = judgeXProgress({ polls: [xProgress === undefined ? poll : { ...poll, xProgress }] });
+  const polls: PollRecord[] = [];
+  for (let i = 0; i < asks; i++) {
+    const res = await ctx.target.get(job.jobUrl, {
+      label: i === 0 ? `status of a job held ${state}` : `status of a job held ${state}, asked again`,
+      auth: 'token',
+      operationId: ctx.op('getJobStatus'),
+    });
+    const xProgress = res.headers['x-progress'];
+    const poll = { exchangeId: res.exchange.id, status: res.status, at: new Date().toISOString() };
+    polls.push(xProgress === undefined ? poll : { ...poll, xProgress });
+  }
+  const first = polls[0]!;
+  const outcome = judgeXProgress({ polls });
   return {
     outcome,
-    exchangeId: res.exchange.id,
-    status: res.status,
-    ...(xProgress === undefined ? {} : { xProgress }),
+    exchangeId: first.exchangeId,
+    status: first.status,
+    ...(first.xProgress === undefined ? {} : { xProgress: first.xProgress }),
   };
 }
 
@@ -550,7 +567,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'STATUS-X-PROGRESS',
     title: 'a running job reports X-Progress, with its percentage while in progress',
     description:
-      'Each 202 carries X-Progress, under 100 characters: "Pending" before work starts, and while the job is in progress its estimated progress as a percentage from 0 to 100, in the form seed 001 shows ("In Progress, 80%"). The real server writes "In Progress (80%)", the form of the older walkthrough, a known deviation. A bare "In Progress" fails: it tells no progress. Judged on the polls of every export the run followed; when none caught a job in progress (a quick server finishes between two polls) and the target offers mock control, on one status answer of a job of its own held In Progress; otherwise skipped. Where job states can be set, a job of its own held Pending must also say "Pending": the run\'s polls catch a job before it starts only by chance.',
+      'Each 202 carries X-Progress, under 100 characters: "Pending" before work starts, and while the job is in progress its estimated progress as a percentage from 0 to 100, in the form seed 001 shows ("In Progress, 80%"). The real server writes "In Progress (80%)", the form of the older walkthrough, a known deviation. A bare "In Progress" fails: it tells no progress. Judged on the polls of every export the run followed, and, where the target offers mock control, on two status answers in a row of a job of its own held In Progress (a quick server finishes between two polls, so the polls of its exports rarely see a job running twice); with neither, skipped. Where job states can be set, a job of its own held Pending must also say "Pending": the run\'s polls catch a job before it starts only by chance.',
     level: 'MUST',
     area: 'status',
     phase: 'late',
@@ -560,9 +577,12 @@ const jobStatusChecks: CheckDefinition[] = [
     faults: ['status-no-x-progress', 'status-bad-x-progress', 'status-x-progress-no-percent'],
     async run(ctx) {
       let judged = await everyExportsPolls(ctx, judgeXProgress);
-      if (!ctx.control) return judged;
-      // Jobs can finish between two polls and never be seen running: hold one In Progress instead.
-      if (judged.outcome === 'skip') judged = (await heldIn(ctx, 'In Progress'))?.outcome ?? judged;
+      if (!ctx.control || judged.outcome === 'fail') return judged;
+      // Jobs can finish between two polls, and are rarely seen running twice: hold one In Progress
+      // and ask twice, since every 202 of a running job carries X-Progress, not only the first.
+      const running = await heldIn(ctx, 'In Progress', 2);
+      if (running?.outcome.outcome === 'fail' || (running && judged.outcome === 'skip'))
+        judged = running.outcome;
       if (judged.outcome === 'fail' || judged.outcome === 'skip') return judged;
       const pending = await heldPendingProblem(ctx);
       if (!pending) return judged;
@@ -749,7 +769,7 @@ const jobStatusChecks: CheckDefinition[] = [
     id: 'MANIFEST-OUTPUT-ITEMS',
     title: 'manifest output lists files with type and absolute url',
     description:
-      'In every manifest, output is an array and every item has a resource type and an absolute url, each file listed once (one item per file: no two items with the same url).',
+      'In every manifest, output is an array and every item has a resource type, spelt as FHIR names it (Patient, not patient), and an absolute url, each file listed once (one item per file: no two items with the same url).',
     refs: [],
     faults: ['manifest-relative-urls', 'manifest-output-missing-type', 'ig-manifest-relative-urls'],
     judgesExports: ['empty-output'],
@@ -763,6 +783,8 @@ const jobStatusChecks: CheckDefinition[] = [
       output.forEach((raw: unknown, i) => {
         const item = raw as Record<string, unknown> | null;
         if (!item || typeof item.type !== 'string' || !item.type) problems.push(`output[${i}] has no type`);
+        else if (!RESOURCE_TYPE_NAME.test(item.type))
+          problems.push(`output[${i}].type ${JSON.stringify(item.type)} is not a resource type name`);
         if (!item || !isAbsoluteHttpUrl(item.url))
           problems.push(`output[${i}].url ${JSON.stringify(item?.url)} is not absolute`);
         else if (firstAt.has(item.url))
@@ -852,21 +874,25 @@ const jobStatusChecks: CheckDefinition[] = [
     profiles: ['bcda'],
     refs: ['behavior §2.3'],
     faults: ['manifest-wrong-job-id'],
-    check(run) {
+    check(run, ctx) {
       const id = jobIdOf(run.jobUrl);
       const evidence = manifestEvidence(run);
       if (!id || !/^\d+$/.test(id))
         return skip(`no numeric job id in the status URL ${run.jobUrl}`, evidence);
       const jobId = run.manifest?.JobID;
       const files = [...manifestItems(run.manifest?.output), ...manifestItems(run.manifest?.error)];
-      const elsewhere = files.filter((f) => !new RegExp(`/data/${id}/[^/?#]+$`).test(urlPath(f.url)));
+      // <base>/data/<id>/<file>.ndjson: the path starts at the target's base, not below the API's path.
+      const dir = `${basePathOf(ctx.target.baseUrl)}/data/${id}/`;
+      const elsewhere = files.filter(
+        (f) => !new RegExp(`^${escapeRegExp(dir)}[^/?#]+\\.ndjson$`).test(urlPath(f.url)),
+      );
       const problem = joinProblems([
         jobId === Number(id) ? undefined : `JobID is ${JSON.stringify(jobId)}, expected the number ${id}`,
         elsewhere.length
-          ? `${elsewhere.length} file url(s) are not under /data/${id}/ (${elsewhere[0]!.url})`
+          ? `${elsewhere.length} file url(s) are not <base>${dir}<file>.ndjson (${elsewhere[0]!.url})`
           : undefined,
       ]);
-      return verdict(problem, `JobID ${id}, ${files.length} file url(s) under /data/${id}/`, evidence);
+      return verdict(problem, `JobID ${id}, ${files.length} file url(s) under ${dir}`, evidence);
     },
   }),
   completed({

@@ -3808,6 +3808,93 @@ const CATALOG = [
     'The access token contains no spaces or line breaks.',
     ['seed:003 §Walk-through: from credentials to token'],
   ),
+  // independent faults (h1): seeds 000/001 rows ≤059
+  // Written from seed 000's and seed 001's rows, not from a check (issue 16 item 5); each is listed on
+  // its rows only, never on a check.
+  f(
+    'kickoff-content-location-next-id',
+    'kickoff',
+    "A kick-off's Content-Location names the job id after the one it created (/jobs/<id + 1>): the status URL it hands out leads to no job.",
+    'A kick-off with the documented headers starts an export job, and its Content-Location leads to that job.',
+    ['seed:001 §2. Start a job', 'seed:000 §/Group'],
+  ),
+  f(
+    'manifest-urls-under-api-path',
+    'status',
+    'The file URLs sit under the API path, <base>/api/<version>/data/<job id>/<file>.ndjson, where the files are also served.',
+    'Each file URL has the form <base>/data/<job id>/<file name>.ndjson.',
+    ['seed:001 §Response example: completed job'],
+  ),
+  f(
+    'export-default-since-last-job',
+    'download',
+    "Without _since, an export starts where the organization's previous job began: only resources updated since that kick-off are returned (an incremental default).",
+    'Without _since, the export holds the full record of historical data, older resources included.',
+    ['seed:000 §Parameters'],
+  ),
+  f(
+    'job-queued-dropped-on-token-expiry',
+    'auth',
+    'A job still queued (Pending) when the token that started it expires fails as a worker picks it up and finds that token expired; jobs already In Progress run on.',
+    'Jobs are not interrupted when the bearer token expires: queued and In Progress jobs continue to run.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
+  f(
+    'export-default-types-sticky',
+    'download',
+    "A kick-off without _type exports the types of the organization's last kick-off that had one, as if the parameter were kept between requests.",
+    'An export requested without _type returns every resource type available to the organization.',
+    ['seed:001 §Request all resource types'],
+  ),
+  f(
+    'auth-token-issued-expired',
+    'auth',
+    'Tokens are signed with exp equal to iat (20 minutes read as hours, rounded down to 0) while expires_in says 1200: each is expired when issued, and the API refuses it.',
+    'The token endpoint issues a bearer token in exchange for a valid client ID and client secret.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
+  f(
+    'auth-api-accepts-basic-credentials',
+    'auth',
+    "The API's protected endpoints take the client's Basic credentials (client id and secret, as sent to the token endpoint) in place of a bearer token.",
+    'Every API endpoint other than metadata and the token endpoint needs a bearer token: a request that carries none is refused.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
+  f(
+    'partially-adjudicated-files-empty',
+    'download',
+    "An entitled organization's Claim and ClaimResponse files are listed and served but hold no line, as if a final-action filter meant for adjudicated claims emptied them.",
+    'Version 2 serves partially adjudicated claims data (Claim and ClaimResponse) to organizations entitled to it.',
+    ['seed:001 §BCDA recommends using v2 of the API', 'seed:000 §/Group'],
+  ),
+  f(
+    'status-x-progress-fraction',
+    'status',
+    'X-Progress gives the share of the job done as a fraction of one with a percent sign: "In Progress, 0.50%" for a job half done.',
+    'The X-Progress of a job in progress gives its estimated progress as a percentage, in the form "In Progress, 80%".',
+    ['seed:001 §3. Check job status'],
+  ),
+  f(
+    'export-claims-of-other-organization',
+    'download',
+    "The first ExplanationOfBenefit file also holds the claims of another organization's first three enrollees, as from a claims join that ignores the organization.",
+    'An export holds data only for the enrollees attributed to the requesting organization.',
+    ['seed:000 §Endpoints'],
+  ),
+  f(
+    'status-complete-redirect',
+    'status',
+    'A finished job answers 303 See Other, its Location the status URL with ?manifest, where the manifest is served with 200.',
+    'Once the export is complete, the status endpoint answers 200 OK with the output URLs.',
+    ['seed:001 §3. Check job status'],
+  ),
+  f(
+    'status-x-progress-first-poll-only',
+    'status',
+    "Only a job's first 202 status answer carries X-Progress; the later ones, while it still runs, have none.",
+    'A 202 status answer carries an X-Progress header.',
+    ['seed:001 §3. Check job status'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

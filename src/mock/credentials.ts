@@ -188,3 +188,13 @@ export function loadCredentialsFile(path: string): CredentialFileEntry[] {
   if (!list) throw new Error(`credentials file ${path}: expected an array of ACOs or {"acos": [...]}`);
   return list.map((entry, i) => parseCredentialEntry(entry, `credentials file ${path}, entry ${i}`));
 }
+
+/** `Basic base64(id:secret)` → the pair, or undefined when the header is not usable Basic. */
+export function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
+  const m = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m?.[1]) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}

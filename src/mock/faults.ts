@@ -72,6 +72,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-pde-clm-id': 'pde-clm-id',
   'content-versioned-patient-reference': 'versioned-patient-reference',
   'content-line-double-encoded': 'double-encoded-line',
+  'partially-adjudicated-files-empty': 'partial-claims-empty',
 };
 
 /**

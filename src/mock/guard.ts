@@ -10,6 +10,7 @@ import type { MockContext } from './context';
 import { isActive, jobState, type Job, type JobState } from './jobs';
 import { operationOutcome, sendBody, sendOutcome, writerVersion } from './outcome';
 import { tokenIssuedAtMs, type TokenCheck } from './tokens';
+import { parseBasic } from './credentials';
 
 const BEARER = /^Bearer (\S+)$/;
 const ANY_CASE_BEARER = /^bearer (\S+)$/i;
@@ -35,6 +36,10 @@ async function parseToken(
   lookUpAco = true,
 ): Promise<Parsed> {
   const header = request.headers.authorization;
+  const basicAco = ctx.faults.has('auth-api-accepts-basic-credentials')
+    ? basicCredentialAco(ctx, header)
+    : undefined;
+  if (basicAco) return { kind: 'ok', aco: basicAco };
   const pattern = ctx.faults.has('auth-accepts-lowercase-bearer')
     ? ANY_CASE_BEARER
     : ctx.faults.has('auth-accepts-bare-token')
@@ -88,6 +93,16 @@ async function parseToken(
     'Unauthorized Error',
   );
   return { kind: 'sent' };
+}
+
+/**
+ * Fault auth-api-accepts-basic-credentials: a protected route takes the client's own Basic
+ * credentials (the token endpoint's) in place of a bearer token, as a convenience.
+ */
+function basicCredentialAco(ctx: MockContext, header: string | undefined): MockAco | undefined {
+  const basic = parseBasic(header);
+  const credential = basic && ctx.credentialsById.get(basic.id);
+  return credential && credential.clientSecret === basic.secret ? ctx.acos.get(credential.cmsId) : undefined;
 }
 
 /** Fault auth-token-expires-early: a token is dead 10 minutes after issue, half the lifetime it states. */
@@ -295,8 +310,11 @@ function refusesNewerToken(ctx: MockContext, request: FastifyRequest, job: Job):
  * it started (when the token that started it has expired at the latest) has failed at that moment.
  */
 function faultyState(ctx: MockContext, job: Job, nowMs: number): JobState | undefined {
-  if (!ctx.faults.has('job-interrupted-by-token-expiry')) return undefined;
+  // Fault job-queued-dropped-on-token-expiry: only a job still waiting (Pending) fails that way.
+  const queuedOnly = ctx.faults.has('job-queued-dropped-on-token-expiry');
+  if (!ctx.faults.has('job-interrupted-by-token-expiry') && !queuedOnly) return undefined;
   const expiredAtMs = job.createdAtMs + ctx.tokens.lifetimeSeconds * 1000;
-  if (nowMs < expiredAtMs || !isActive(jobState(job, nowMs).status)) return undefined;
+  const status = jobState(job, nowMs).status;
+  if (nowMs < expiredAtMs || !(queuedOnly ? status === 'Pending' : isActive(status))) return undefined;
   return { status: 'Failed', updatedAtMs: expiredAtMs, percent: 0 };
 }

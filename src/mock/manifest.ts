@@ -115,10 +115,12 @@ function withEmptyFile(plan: PlannedFile[]): PlannedFile[] {
 
 export function buildManifest(ctx: MockContext, job: Job, base: string): Record<string, unknown> {
   const has = (name: FaultName): boolean => ctx.faults.has(name);
-  // Fault manifest-filtered-relative-urls: a job started with _since or _type lists paths only.
+  // Fault manifest-filtered-relative-urls: a job started with _since or _type lists paths only;
+  // fault manifest-urls-under-api-path: the files are placed under the API's path.
   const filtered = job.spec.since !== undefined || job.typeParam !== undefined;
   const fileBase =
-    has('manifest-relative-urls') || (filtered && has('manifest-filtered-relative-urls')) ? '' : base;
+    (has('manifest-relative-urls') || (filtered && has('manifest-filtered-relative-urls')) ? '' : base) +
+    (has('manifest-urls-under-api-path') ? `/api/${job.version}` : '');
   const files = jobFiles(ctx, job);
   // Fault manifest-urls-previous-job-id: the file URLs name the job id before this one.
   const dir = has('manifest-urls-previous-job-id') ? job.id - 1 : job.id;

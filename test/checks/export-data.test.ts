@@ -114,6 +114,7 @@ function fakeContext(
     version: 'v2',
     generic: options.profile === 'bulk-data-ig',
     group: () => 'all',
+    target: { baseUrl: 'http://t' },
     ...(options.otherClient === false ? {} : { otherClient: {} as TargetClient }),
     once<T>(key: string, fn: () => Promise<T>): Promise<T> {
       if (!memo.has(key)) memo.set(key, fn());
@@ -303,6 +304,16 @@ describe('fails where the data breaks the rule', () => {
     expect(await run('DOWNLOAD-OWN-ENROLLEES', server)).toMatchObject({
       outcome: 'fail',
       message: expect.stringContaining('does not depend on who asks'),
+    });
+  });
+
+  it("DOWNLOAD-OWN-ENROLLEES: claims of the other organization's enrollee come along", async () => {
+    const other = population('q');
+    const claim = other.find((r) => r.type === 'ExplanationOfBenefit')!;
+    const server = { data: [...population(), claim], other };
+    expect(await run('DOWNLOAD-OWN-ENROLLEES', server)).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(`ExplanationOfBenefit/${claim.id} → Patient/q0`),
     });
   });
 

@@ -329,4 +329,16 @@ describe('MANIFEST-OUTPUT-ITEMS: one item per file', () => {
       message: expect.stringContaining('output[1] lists the file of output[0] again'),
     });
   });
+
+  it('fails a type not spelt as FHIR names it (seed 001: type is the resource type)', async () => {
+    const lower = completed('main', MAIN, 1, { output: [{ ...item, type: 'patient' }] });
+    expect(await judge('MANIFEST-OUTPUT-ITEMS', [lower])).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('output[0].type "patient" is not a resource type name'),
+    });
+    const claims = completed('main', MAIN, 1, {
+      output: [item, { type: 'ExplanationOfBenefit', url: 'http://t/data/1/b.ndjson' }],
+    });
+    expect((await judge('MANIFEST-OUTPUT-ITEMS', [claims])).outcome).toBe('pass');
+  });
 });

@@ -114,7 +114,14 @@ describe('manifest rules on every export', () => {
       output: [{ type: 'Patient', url: 'http://t/data/8/a.ndjson' }],
     });
     const moved = await byId('MANIFEST-JOB-ID').run(fakeContext({ exports: [elsewhere] }).ctx);
-    expect(moved.message).toContain('not under /data/7/');
+    expect(moved.message).toContain('not <base>/data/7/<file>.ndjson');
+    // The right job id below the API's path is not <base>/data/<id>/ (seed 001 §Response example).
+    const belowApi = completed('main', MAIN, 7, {
+      output: [{ type: 'Patient', url: 'http://t/api/v2/data/7/a.ndjson' }],
+    });
+    const below = await byId('MANIFEST-JOB-ID').run(fakeContext({ exports: [belowApi] }).ctx);
+    expect(below).toMatchObject({ outcome: 'fail' });
+    expect(below.message).toContain('http://t/api/v2/data/7/a.ndjson');
   });
 
   it('MANIFEST-FILE-NAMES: UUID data files, each error file named after one of them', async () => {

@@ -4,7 +4,8 @@
  * newer token downloads an older job's files (AUTH-DOWNLOAD-NEW-TOKEN) and a running job outlives
  * the token that started it (AUTH-JOB-OUTLIVES-TOKEN). Each skips where it cannot tell (no clock
  * control, a fixed --token), passes on the clean mock and fails under the fault written for it;
- * the clock is where it was when the run ends.
+ * the clock is where it was when the run ends. AUTH-TOKEN-SUCCESS also sends the token it was
+ * issued to the API at once.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,11 +158,38 @@ describe('AUTH-JOB-OUTLIVES-TOKEN', () => {
     const state = (await (await fetch(`${mock.url}/__mock/state`)).json()) as { jobs: { status: string }[] };
     expect(state.jobs.map((j) => j.status)).toContain('Cancelled');
     expect(state.jobs.map((j) => j.status)).not.toContain('In Progress');
+    expect(state.jobs.map((j) => j.status)).not.toContain('Pending');
+    expect(result.message).toMatch(/held In Progress and held Pending alike$/);
   });
 
   test('a job interrupted by its token’s expiry: fails', async () => {
     const result = await runCheck(await mockWith(['job-interrupted-by-token-expiry']), ID);
     expect(outcome(result)).toEqual({ outcome: 'fail', message: expect.stringMatching(/answers 500/) });
+  });
+
+  test('a queued job dropped at its token’s expiry, a running one spared: fails on the queued one', async () => {
+    const result = await runCheck(await mockWith(['job-queued-dropped-on-token-expiry']), ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: expect.stringMatching(/the job held Pending answers 500/),
+    });
+  });
+});
+
+describe('AUTH-TOKEN-SUCCESS', () => {
+  const ID = 'AUTH-TOKEN-SUCCESS';
+
+  test('clean: the token issued is taken by attribution_status', async () => {
+    const result = await runCheck(await mockWith(), ID);
+    expect(outcome(result)).toEqual({ outcome: 'pass', message: expect.stringMatching(/the API accepts$/) });
+  });
+
+  test('a token expired when issued: fails, though its answer looks right', async () => {
+    const result = await runCheck(await mockWith(['auth-token-issued-expired']), ID);
+    expect(outcome(result)).toEqual({
+      outcome: 'fail',
+      message: expect.stringMatching(/^the token it issued is refused: attribution_status answered 401/),
+    });
   });
 });
 

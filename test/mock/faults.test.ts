@@ -654,10 +654,10 @@ async function downloadWithNewerToken(m: TestMock): Promise<number> {
 }
 
 /** A job held In Progress past a token's lifetime, asked about with a token fetched then. */
-async function heldJobStatus(m: TestMock): Promise<number> {
+async function heldJobStatus(m: TestMock, held: 'In Progress' | 'Pending' = 'In Progress'): Promise<number> {
   const id = await startExport(m, await m.token());
   const job = m.ctx.jobs.get(id)!;
-  job.override = { status: 'In Progress', atMs: m.ctx.clock.nowMs(), sticky: true };
+  job.override = { status: held, atMs: m.ctx.clock.nowMs(), sticky: true };
   m.ctx.clock.advance(1300);
   return status(
     m
@@ -683,7 +683,7 @@ Object.assign(PROBES, {
       ).access_token,
     ),
   'download-refuses-new-token': downloadWithNewerToken,
-  'job-interrupted-by-token-expiry': heldJobStatus,
+  'job-interrupted-by-token-expiry': (m: TestMock) => heldJobStatus(m),
 });
 
 /** The manifest of a completed export, as JSON. */
@@ -1561,6 +1561,65 @@ Object.assign(PROBES, {
   'status-running-no-auth': async (m: TestMock) => {
     const { id } = await jobHeldIn(m, 'In Progress');
     return status(m.http().get(`/api/v2/jobs/${id}`));
+  },
+});
+
+// independent faults (h1): seeds 000/001 rows ≤059
+Object.assign(PROBES, {
+  'kickoff-content-location-next-id': async (m: TestMock) => (await kick(m)).headers['content-location'],
+  'manifest-urls-under-api-path': async (m: TestMock) => {
+    const { t, res } = await completed(m);
+    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+    // The file is served where the manifest places it.
+    return [url, await status(m.http().get(url).set(auth(t)))];
+  },
+  'export-default-since-last-job': async (m: TestMock) => {
+    await completed(m);
+    return files(m, '/api/v2/Patient/$export');
+  },
+  'job-queued-dropped-on-token-expiry': (m: TestMock) => heldJobStatus(m, 'Pending'),
+  'auth-token-issued-expired': async (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set(auth(await m.token())),
+    ),
+  'auth-api-accepts-basic-credentials': (m: TestMock) =>
+    status(
+      m
+        .http()
+        .get('/api/v2/attribution_status')
+        .set({ Authorization: basicFor('A9994') }),
+    ),
+  'partially-adjudicated-files-empty': async (m: TestMock) => {
+    const t = await tokenFor(m.app, 'TEST001');
+    const id = await startExport(m, t);
+    m.ctx.clock.advance(60);
+    const manifest = json<{ output: Array<{ type: string; url: string }> }>(
+      await m.http().get(`/api/v2/jobs/${id}`).set(auth(t)),
+    );
+    const claim = manifest.output.find((o) => o.type === 'Claim')?.url ?? '';
+    const file = await m
+      .http()
+      .get(new URL(claim).pathname)
+      .set({ ...auth(t), 'Accept-Encoding': 'identity' })
+      .parse(textParser);
+    return String(file.body).length;
+  },
+  'status-x-progress-fraction': (m: TestMock) => progressIn(m, 'In Progress'),
+  'export-claims-of-other-organization': (m: TestMock) =>
+    files(m, '/api/v2/Patient/$export?_type=ExplanationOfBenefit'),
+  'status-complete-redirect': async (m: TestMock) => (await completed(m)).res.status,
+  'status-x-progress-first-poll-only': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    const ask = async () =>
+      (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'] ?? 'none';
+    return [await ask(), await ask()];
+  },
+  'export-default-types-sticky': async (m: TestMock) => {
+    await kick(m, '/api/v2/Patient/$export?_type=Patient');
+    return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);
   },
 });
 

@@ -43,6 +43,16 @@ export function judgeOwnEnrollees(mine: IndexedExport, theirs: IndexedExport): C
       `both organizations got the same ${a.size} Patient(s) (${sample(shared)}): the export does not depend on who asks`,
       ev,
     );
+  // Data about an enrollee the other organization's export has and this one's Patients do not is
+  // the other organization's: nothing of this export says the enrollee is attributed here.
+  const leaked = [...mine.index.resources.values()].filter(
+    (r) => r.type !== 'Patient' && r.patient !== undefined && b.has(r.patient) && !a.has(r.patient),
+  );
+  if (leaked.length)
+    return fail(
+      `${mine.label} holds ${leaked.length} resource(s) about enrollees that are not among its Patients but are among the other organization's (${sample(leaked.map((r) => `${r.key} → Patient/${r.patient!}`))}): another organization's data`,
+      ev,
+    );
   return pass(
     `the two organizations got different Patients: ${a.size} and ${b.size}, ${shared.length} in both`,
     ev,

@@ -105,6 +105,8 @@ function* dataLines(
     if (file.cohort && cohortOf(spec, i) !== file.cohort) continue;
     const facts = beneficiaryFacts(ctx, i);
     if (facts.error) continue;
+    // Mutation partial-claims-empty: the files are planned, then filled by a query that finds nothing.
+    if (mutations.has('partial-claims-empty') && (type === 'Claim' || type === 'ClaimResponse')) continue;
     const resources = beneficiaryResources(ctx, filter, spec.version, facts, type);
     for (const [ordinal, resource] of resources.entries()) {
       if (droppedFromSnapshot(spec, i, ordinal)) continue;
@@ -132,9 +134,30 @@ function* dataLines(
       }
     }
   }
+  if (spec.claimsLeakFrom && type === 'ExplanationOfBenefit' && start === population(spec)[0])
+    yield* leakedClaims(spec, spec.claimsLeakFrom, filter, serialize);
   if (mutations.has('stray-type-last-line') && lastFacts) {
     const other = otherTypeResource(spec, ctx, lastFacts, type);
     if (other) yield toJsonLine(other, sortKeys);
+  }
+}
+
+/** How many of the other organization's enrollees lend their claims (export-claims-of-other-organization). */
+const LEAKED_ENROLLEES = 3;
+
+/** The claims of another organization's first enrollees, as that organization's export has them. */
+function* leakedClaims(
+  spec: ExportSpec,
+  from: NonNullable<ExportSpec['claimsLeakFrom']>,
+  filter: Filter,
+  serialize: (r: object) => string,
+): Generator<string> {
+  const other = factsContext({ ...spec, aco: { ...spec.aco, ...from } });
+  for (let i = 0; i < Math.min(LEAKED_ENROLLEES, from.beneficiaries); i++) {
+    const facts = beneficiaryFacts(other, i);
+    if (facts.error) continue;
+    for (const claim of beneficiaryResources(other, filter, spec.version, facts, 'ExplanationOfBenefit'))
+      yield serialize(claim);
   }
 }
 

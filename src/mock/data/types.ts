@@ -97,7 +97,9 @@ export type ContentMutation =
   /** Every Part D event ExplanationOfBenefit identified with the clm_id system instead of pde_id. */
   | 'pde-clm-id'
   /** EOB.patient / Coverage.beneficiary as a versioned reference, Patient/<id>/_history/1. */
-  | 'versioned-patient-reference';
+  | 'versioned-patient-reference'
+  /** Claim and ClaimResponse files are listed but hold no line (independent faults h1). */
+  | 'partial-claims-empty';
 
 export interface ExportSpec {
   aco: AcoProfile;
@@ -118,6 +120,11 @@ export interface ExportSpec {
    * `omit` leaves the newly attributed out instead (a fault).
    */
   newEnrollees?: { afterMonth: number; omit?: boolean };
+  /**
+   * Fault export-claims-of-other-organization: the first ExplanationOfBenefit file also holds the
+   * claims of this organization's first enrollees (a claims join that ignores the organization).
+   */
+  claimsLeakFrom?: Pick<AcoProfile, 'cmsId' | 'beneficiaries'>;
   /** The job's transactionTime; no resource is lastUpdated after it. */
   transactionTime: Date;
   /** Run seed: same seed and spec → byte-identical files. */

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context';
 import { requireAco } from '../guard';
-import { SANDBOX_CREDENTIAL } from '../credentials';
+import { SANDBOX_CREDENTIAL, parseBasic } from '../credentials';
 import { sendBody, sendOutcome, sendText } from '../outcome';
 import { faultOnlyRoute } from '../wrong-method';
 
@@ -37,16 +37,6 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MockContext): void
       }),
     );
   });
-}
-
-/** `Basic base64(id:secret)` → the pair, or undefined when the header is not usable Basic. */
-export function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
-  const m = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!m?.[1]) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
-  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
 /**
@@ -97,7 +87,8 @@ async function issueToken(
   const lifetimeSeconds = ctx.faults.has('auth-token-lives-an-hour') ? 3600 : ctx.tokens.lifetimeSeconds;
   const token = await ctx.tokens.issue(credential.clientId, credential.cmsId, {
     noExpiry: ctx.faults.has('auth-token-never-expires'),
-    lifetimeSeconds,
+    // Fault auth-token-issued-expired: the signed lifetime is 0, whatever expires_in says.
+    lifetimeSeconds: ctx.faults.has('auth-token-issued-expired') ? 0 : lifetimeSeconds,
   });
   const lifetime = String(lifetimeSeconds);
   // SSAS writes this body by hand; the spacing and the string-typed expires_in are part of the contract.

@@ -63,6 +63,12 @@ export function registerDataRoute(app: FastifyInstance, ctx: MockContext): void 
   app.get<{ Params: { jobID: string; fileName: string } }>('/data/:jobID/:fileName', (request, reply) =>
     serveFile(ctx, request, reply),
   );
+  // Fault manifest-urls-under-api-path: the files are served where that manifest places them.
+  app.get<{ Params: { version: string; jobID: string; fileName: string } }>(
+    '/api/:version/data/:jobID/:fileName',
+    (request, reply) =>
+      ctx.faults.has('manifest-urls-under-api-path') ? serveFile(ctx, request, reply) : reply.callNotFound(),
+  );
 }
 
 /** Fault download-serves-next-file: an off-by-one file index serves the job's next data file. */

@@ -245,6 +245,11 @@ async function kickOff(
       types = [...types, 'Claim', 'ClaimResponse'];
     if (groupId === undefined && ctx.faults.has('patient-export-omits-patients'))
       types = types.filter((t) => t !== 'Patient');
+    // Fault export-default-types-sticky: the organization's last _type stays in force without one.
+    const typed = ctx.faults.has('export-default-types-sticky')
+      ? [...ctx.jobs.ofAco(aco.cmsId)].filter((j) => j.typeParam !== undefined).at(-1)
+      : undefined;
+    if (typed) types = [...typed.spec.types];
   }
   if (params.types) types = typeFaults(ctx, aco, version, types);
   const attributionError = attributionProblem(ctx, aco, groupId);
@@ -257,6 +262,11 @@ async function kickOff(
   const cohorts = 'error' in found ? {} : found;
 
   const createdAtMs = nowMs;
+  // Fault export-default-since-last-job: no _since means "since this organization's last job".
+  const earlier = ctx.faults.has('export-default-since-last-job')
+    ? [...ctx.jobs.ofAco(aco.cmsId)].map((j) => j.createdAtMs)
+    : [];
+  const previousKickoffMs = earlier.length ? Math.max(...earlier) : undefined;
   const job = ctx.jobs.create({
     cmsId: aco.cmsId,
     version,
@@ -281,7 +291,9 @@ async function kickOff(
       ...(!cohorts.since && !runout && ctx.faults.has('export-without-since-recent-only')
         ? { since: new Date(nowMs - YEAR_MS) }
         : {}),
+      ...(!cohorts.since && previousKickoffMs !== undefined ? { since: new Date(previousKickoffMs) } : {}),
       ...(cohorts.newEnrollees ? { newEnrollees: cohorts.newEnrollees } : {}),
+      ...claimsLeak(ctx, aco),
       runout,
       transactionTime: new Date(createdAtMs),
       seed: ctx.seed,
@@ -305,7 +317,9 @@ async function kickOff(
       : ctx.faults.has('kickoff-content-location-v1-path')
         ? 'v1'
         : version;
-  const statusPath = `/api/${statusVersion}/jobs/${job.id}`;
+  // Fault kickoff-content-location-next-id: the id read back is the sequence's next one, not the job's.
+  const statusId = ctx.faults.has('kickoff-content-location-next-id') ? job.id + 1 : job.id;
+  const statusPath = `/api/${statusVersion}/jobs/${statusId}`;
   reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
   // Fault kickoff-since-no-content-location: the _since branch answers without the header.
   const sinceDropsLocation =
@@ -497,6 +511,16 @@ function lastEnrolleeDropped(
   return groupId === 'all' && ctx.faults.has('group-all-drops-last-enrollee') && enrollees.beneficiaries > 1
     ? { ...enrollees, beneficiaries: enrollees.beneficiaries - 1 }
     : enrollees;
+}
+
+/**
+ * Fault export-claims-of-other-organization: the organization whose claims come along, A9990 (the
+ * second test organization) for everyone else and A9994 for A9990.
+ */
+function claimsLeak(ctx: MockContext, aco: MockAco): Pick<ExportSpec, 'claimsLeakFrom'> {
+  if (!ctx.faults.has('export-claims-of-other-organization')) return {};
+  const other = ctx.acos.get(aco.cmsId === 'A9990' ? SHARED_ACO : 'A9990');
+  return other ? { claimsLeakFrom: { cmsId: other.cmsId, beneficiaries: other.beneficiaries } } : {};
 }
 
 /** The ACO of the published sandbox credentials, whose enrollees fault export-ignores-organization gives everyone. */

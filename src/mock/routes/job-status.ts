@@ -139,7 +139,10 @@ async function getStatus(
         );
       // Fault status-pending-no-x-progress: only a job already In Progress reports its progress.
       const quietPending = status === 'Pending' && ctx.faults.has('status-pending-no-x-progress');
-      if (!ctx.faults.has('status-no-x-progress') && !quietPending) {
+      // Fault status-x-progress-first-poll-only: progress is reported once per job, then never again.
+      const reported = ctx.faults.has('status-x-progress-first-poll-only') && progressReported.has(job);
+      progressReported.add(job);
+      if (!ctx.faults.has('status-no-x-progress') && !quietPending && !reported) {
         const progress = status === 'Pending' ? 'Pending' : inProgress(ctx, state.percent);
         reply.header('x-progress', ctx.faults.has('status-bad-x-progress') ? 'working...' : progress);
       }
@@ -161,6 +164,13 @@ async function getStatus(
       if (ctx.faults.has('status-complete-202')) {
         return reply.code(202).header('x-progress', inProgress(ctx, 100)).send();
       }
+      // Fault status-complete-redirect: the finished job sends the client to its manifest, served
+      // at the status URL with ?manifest (as a server handing out a storage link would).
+      if (ctx.faults.has('status-complete-redirect') && !/[?&]manifest(=|&|$)/.test(request.url))
+        return reply
+          .code(303)
+          .header('location', `${baseUrl(request)}${request.url.split('?')[0] ?? ''}?manifest=1`)
+          .send();
       if (ctx.faults.has('status-partial-failure-500') && failedInPart(ctx, job))
         return failed(ctx, version, reply);
       if (!ctx.faults.has('status-no-expires'))
@@ -215,6 +225,8 @@ function partialManifest(ctx: MockContext, job: Job, request: JobRequest): Recor
   const last = output.at(-1)?.type;
   return { ...manifest, output: output.filter((item) => item.type !== last) };
 }
+/** The jobs whose status answer carried X-Progress once (fault status-x-progress-first-poll-only). */
+const progressReported = new WeakSet<Job>();
 
 /** True when a job's files have expired: archived or expired, or completed a day ago and not yet swept. */
 function filesGone(ctx: MockContext, status: string, updatedAtMs: number): boolean {
@@ -238,6 +250,8 @@ function inProgress(ctx: MockContext, percent: number): string {
   if (ctx.faults.has('status-x-progress-no-percent')) return 'In Progress';
   // Fault status-progress-over-100: the estimate scaled wrong, past 100% before the job is done.
   if (ctx.faults.has('status-progress-over-100')) percent = Math.round(percent * 2.5);
+  // Fault status-x-progress-fraction: the share done is formatted as it is computed, never times 100.
+  if (ctx.faults.has('status-x-progress-fraction')) return `In Progress, ${(percent / 100).toFixed(2)}%`;
   return ctx.quirks ? `In Progress (${percent}%)` : `In Progress, ${percent}%`;
 }
 
