@@ -42,6 +42,8 @@ export interface Requirement {
   checks: string[];
   uncovered?: string;
   faults: string[];
+  /** Why no fault of the row's own, independent of its checks, is written (see the schema). */
+  noIndependentFault?: string;
   note?: string;
 }
 

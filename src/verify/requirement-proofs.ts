@@ -38,6 +38,8 @@ export interface RequirementProof {
    * the independent proof. Only faults that ran are known (a check's faults come with the run).
    */
   independent: string[];
+  /** Why it has no independent fault (the table's noIndependentFault), where it says. */
+  noIndependentFault?: string;
   /** Why it has no check, is untestable or superseded. */
   reason?: string;
 }
@@ -55,6 +57,9 @@ export interface RequirementProofSummary {
   /** Requirements with a fault none of their checks names, and those such a fault proved. */
   withIndependentFaults: number;
   independentProven: number;
+  /** Verified testable requirements without an independent fault: those that say why, and the others. */
+  noIndependentExplained: number;
+  noIndependentUnexplained: string[];
 }
 
 export function proveRequirements(
@@ -87,6 +92,7 @@ export function proveRequirements(
       faults: r.faults,
       provenBy,
       independent,
+      ...(r.noIndependentFault ? { noIndependentFault: r.noIndependentFault } : {}),
     };
     return { ...base, ...statusOf(r, trippedBy.length > 0) };
   });
@@ -94,6 +100,7 @@ export function proveRequirements(
   const withChecks = testable.filter((r) => r.checks.length);
   const ownFaults = requirements.filter((r) => r.faults.length && r.checks.length);
   const withIndependent = ownFaults.filter((r) => r.independent.length);
+  const withoutIndependent = withChecks.filter((r) => !r.independent.length);
   return {
     summary: {
       requirements: requirements.length,
@@ -109,6 +116,8 @@ export function proveRequirements(
       withIndependentFaults: withIndependent.length,
       independentProven: withIndependent.filter((r) => r.independent.some((f) => r.provenBy.includes(f)))
         .length,
+      noIndependentExplained: withoutIndependent.filter((r) => r.noIndependentFault).length,
+      noIndependentUnexplained: withoutIndependent.filter((r) => !r.noIndependentFault).map((r) => r.id),
     },
     requirements,
   };

@@ -46,7 +46,11 @@ function verifiedBy(r: RequirementProof): string {
           ? `; own faults: ${code(r.provenBy)}`
           : `; own faults ${code(r.faults)} **missed**`
         : '';
-      const independent = r.independent.length ? ` (independent of its checks: ${code(r.independent)})` : '';
+      const independent = r.independent.length
+        ? ` (independent of its checks: ${code(r.independent)})`
+        : r.noIndependentFault
+          ? ` (no independent fault: ${r.noIndependentFault})`
+          : '';
       return cell(checks + trips + own + independent);
     }
     case 'no check':
@@ -84,6 +88,7 @@ export function renderRequirementsDocument(report: VerifyReport, table: Requirem
       `- ${s.noCheck} testable requirements have no check yet (listed below with what is missing).`,
       `- ${s.withOwnFaults - s.ownFaultsMissed.length} of ${s.withOwnFaults} requirements with faults of their own are proven by them${s.ownFaultsMissed.length ? ` (missed: ${code(s.ownFaultsMissed)})` : ''}.`,
       `- ${s.independentProven} of ${s.withIndependentFaults} requirements with a fault that none of their checks names (written from the requirement's text, not from a check) are proven by it: the independent proof.`,
+      `- ${(s.noIndependentExplained ?? 0) + (s.noIndependentUnexplained?.length ?? 0)} testable requirements with checks have no such fault: ${s.noIndependentExplained ?? 0} say why (the only deviations their text allows are ones a fault of their checks already makes, or none shows from outside)${s.noIndependentUnexplained?.length ? `, ${s.noIndependentUnexplained.length} not yet` : ''}.`,
       '',
     );
   lines.push(

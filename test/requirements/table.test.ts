@@ -83,6 +83,19 @@ describe('spec/requirements', () => {
     expect(table.requirements.filter((r) => !r.testable && r.checks.length).map((r) => r.id)).toEqual([]);
   });
 
+  test('a row says why it has no independent fault only while it has none', () => {
+    // Independent: a fault of the row that none of the row's checks names (written from its text).
+    const named = new Set(CATALOG.flatMap((c) => c.faults.map((f) => `${c.id} ${f}`)));
+    const independent = (r: RequirementsTable['requirements'][number]) =>
+      r.faults.some((f) => !r.checks.some((c) => named.has(`${c} ${f}`)));
+    expect(table.requirements.filter((r) => r.noIndependentFault && independent(r)).map((r) => r.id)).toEqual(
+      [],
+    );
+    expect(
+      table.requirements.filter((r) => r.noIndependentFault && !r.checks.length).map((r) => r.id),
+    ).toEqual([]);
+  });
+
   test('a MUST-level check verifies at least one requirement of MUST or SHALL strength', () => {
     const strong = new Set(['MUST', 'MUST NOT', 'SHALL', 'SHALL NOT']);
     const weak = CATALOG.filter(
