@@ -2514,16 +2514,16 @@ const CATALOG = [
   g(
     'ig-token-never-expires',
     'auth',
-    'Access tokens are stored without their end: a token past the expires_in it was issued with still starts exports, reads status and downloads files.',
+    'Tokens are kept without their end: one past the expires_in it was issued with still starts exports, reads status and downloads files.',
     'A request presenting an access token past its lifetime is refused like one with no valid token.',
-    ['smart §backend-services presenting an access token', 'bulkdata@9'],
+    ['smart §backend-services presenting an access token'],
   ),
   g(
     'ig-token-expiry-kickoff-only',
     'auth',
     "Only the kick-off checks a token's expiry: the status URL and the files still take a token past its expires_in.",
     'The status URL and protected files refuse a request without a valid token exactly as the kick-off does.',
-    ['bulkdata@5', 'smart §backend-services presenting an access token'],
+    ['bulkdata@5'],
   ),
   g(
     'ig-status-error-json',

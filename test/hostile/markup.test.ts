@@ -121,7 +121,8 @@ describe('11. HTML and control characters in every string field', () => {
   test('a full run against the poisoned target: reports escaped and valid, console inert', async () => {
     server = await bcdaLike(POISONED);
     // A budget a loaded machine cannot spend before the downloads, which the last lines look for.
-    const run = await hostileRun(server.url, { timeoutSeconds: 30 });
+    // and a request timeout a busy event loop does not trip on the first kick-off.
+    const run = await hostileRun(server.url, { timeoutSeconds: 30, requestTimeoutSeconds: 5 });
     expectInert(run);
     // Messages quote target values: they reach JUnit escaped, and the console as \u escapes.
     const quoting = run.report.results.filter((r) => r.message.includes('<script>alert(1)'));
@@ -130,8 +131,8 @@ describe('11. HTML and control characters in every string field', () => {
     expect(run.junit).toContain('\uFFFD[31m');
     expect(run.consoleText).toContain('\\u001b[31m');
     expect(run.html).toContain('\\u003cscript\\u003ealert(1)');
-    // The export ran to the downloads, so manifest urls and types were handled too.
-    expect(run.report.exports[0]?.downloads.length).toBeGreaterThan(0);
+    // An export ran to the downloads, so manifest urls and types were handled too.
+    expect(run.report.exports.some((e) => e.downloads.length > 0)).toBe(true);
     expect(server.hits.jobs).toBeGreaterThan(0);
   });
 
