@@ -3895,6 +3895,28 @@ const CATALOG = [
     'A 202 status answer carries an X-Progress header.',
     ['seed:001 §3. Check job status'],
   ),
+  // independent faults (rc): bulkdata ≤@176, round 2
+  f(
+    'output-format-ndjson-as-json-array',
+    'download',
+    'The files of an export that named _outputFormat are written as one JSON array of the resources ("[" before the first, "," before each next, "]" on a line of its own), still labelled application/fhir+ndjson.',
+    'The files come in the format _outputFormat asked for: NDJSON, one resource per line.',
+    ['bulkdata@176'],
+  ),
+  f(
+    'kickoff-elements-refused-plain-text',
+    'kickoff',
+    'A kick-off naming _elements is refused with 400, but its body is the message as text/plain, not an OperationOutcome.',
+    'A server unable to support _elements answers a kick-off carrying it with an error and an OperationOutcome.',
+    ['bulkdata@81'],
+  ),
+  g(
+    'ig-patient-param-refused-plain-text',
+    'kickoff',
+    'A kick-off naming the patient parameter is refused with 400 and a text/plain message, no OperationOutcome.',
+    'A server unable to support the patient parameter answers with an error and an OperationOutcome, so the client can resubmit without it.',
+    ['bulkdata@88'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */
