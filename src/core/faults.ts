@@ -3917,6 +3917,13 @@ const CATALOG = [
     'A server unable to support the patient parameter answers with an error and an OperationOutcome, so the client can resubmit without it.',
     ['bulkdata@88'],
   ),
+  g(
+    'ig-output-format-full-job-fails',
+    'kickoff',
+    'A kick-off naming _outputFormat=application/fhir+ndjson is answered 202, then its job fails (status 500 with an OperationOutcome).',
+    'The server accepts _outputFormat=application/fhir+ndjson: an export asking for it is carried out.',
+    ['bulkdata@51'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

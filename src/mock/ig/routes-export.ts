@@ -162,6 +162,12 @@ async function kickOff(
       raw.some((p) => p.name === '_outputFormat' && p.value !== 'application/fhir+ndjson')
     )
       job.failed = true;
+    // The fault accepts the full content type, then its worker fails the job (bulkdata@51).
+    if (
+      ctx.faults.has('ig-output-format-full-job-fails') &&
+      raw.some((p) => p.name === '_outputFormat' && p.value === 'application/fhir+ndjson')
+    )
+      job.failed = true;
     if (ctx.faults.has('ig-kickoff-no-content-location')) return reply.code(202).send();
     // The fault leaves the FHIR base's path out of the status URL (a proxy prefix forgotten):
     // an absolute URL where nothing answers (bulkdata@310).

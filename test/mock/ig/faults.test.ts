@@ -865,6 +865,20 @@ Object.assign(PROBES, {
       .send(JSON.stringify(postBody({ name: 'patient', valueReference: { reference: 'Patient/pat-003' } })));
     return [res.status, res.headers['content-type']];
   },
+  'ig-output-format-full-job-fails': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m
+      .http()
+      .get(`/fhir/$export?_type=Patient&_outputFormat=${encodeURIComponent('application/fhir+ndjson')}`)
+      .set(kickoffHeaders(t));
+    m.ctx.clock.advance(10);
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
 });
 
 describe('every generic fault changes the mock behaviour', () => {
