@@ -3924,6 +3924,13 @@ const CATALOG = [
     'The server accepts _outputFormat=application/fhir+ndjson: an export asking for it is carried out.',
     ['bulkdata@51'],
   ),
+  f(
+    'status-manifest-of-earlier-job',
+    'status',
+    "A finished job's status answer carries the manifest of the organization's first completed job (its request, transactionTime and files), as from a manifest cached per organization.",
+    'Once an export job has finished, the server delivers its completion manifest.',
+    ['bulkdata@22'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1636,6 +1636,10 @@ Object.assign(PROBES, {
     const res = await kick(m, '/api/v2/Patient/$export?_elements=id');
     return [res.status, res.headers['content-type']];
   },
+  'status-manifest-of-earlier-job': async (m: TestMock) => {
+    await completed(m, '/api/v2/Patient/$export?_type=Patient');
+    return json<{ request: string }>((await completed(m, '/api/v2/Group/all/$export')).res).request;
+  },
 });
 
 describe('every fault changes the mock behaviour', () => {
