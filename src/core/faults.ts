@@ -3931,6 +3931,13 @@ const CATALOG = [
     'Once an export job has finished, the server delivers its completion manifest.',
     ['bulkdata@22'],
   ),
+  g(
+    'ig-group-manifest-no-request',
+    'status',
+    'The manifests of Group-level exports have no request field; system- and Patient-level manifests have theirs.',
+    'The completion manifest has a request field.',
+    ['bulkdata@155'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

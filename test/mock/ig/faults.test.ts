@@ -879,6 +879,9 @@ Object.assign(PROBES, {
         .set(bearer(t)),
     );
   },
+  'ig-group-manifest-no-request': async (m: IgTestMock) =>
+    ((await exported(m, '/fhir/Group/cohort-a/$export?_type=Patient')).manifest as { request?: unknown })
+      .request,
 });
 
 describe('every generic fault changes the mock behaviour', () => {
