@@ -3895,6 +3895,49 @@ const CATALOG = [
     'A 202 status answer carries an X-Progress header.',
     ['seed:001 §3. Check job status'],
   ),
+  // independent faults (rc): bulkdata ≤@176, round 2
+  f(
+    'output-format-ndjson-as-json-array',
+    'download',
+    'The files of an export that named _outputFormat are written as one JSON array of the resources ("[" before the first, "," before each next, "]" on a line of its own), still labelled application/fhir+ndjson.',
+    'The files come in the format _outputFormat asked for: NDJSON, one resource per line.',
+    ['bulkdata@176'],
+  ),
+  f(
+    'kickoff-elements-refused-plain-text',
+    'kickoff',
+    'A kick-off naming _elements is refused with 400, but its body is the message as text/plain, not an OperationOutcome.',
+    'A server unable to support _elements answers a kick-off carrying it with an error and an OperationOutcome.',
+    ['bulkdata@81'],
+  ),
+  g(
+    'ig-patient-param-refused-plain-text',
+    'kickoff',
+    'A kick-off naming the patient parameter is refused with 400 and a text/plain message, no OperationOutcome.',
+    'A server unable to support the patient parameter answers with an error and an OperationOutcome, so the client can resubmit without it.',
+    ['bulkdata@88'],
+  ),
+  g(
+    'ig-output-format-full-job-fails',
+    'kickoff',
+    'A kick-off naming _outputFormat=application/fhir+ndjson is answered 202, then its job fails (status 500 with an OperationOutcome).',
+    'The server accepts _outputFormat=application/fhir+ndjson: an export asking for it is carried out.',
+    ['bulkdata@51'],
+  ),
+  f(
+    'status-manifest-of-earlier-job',
+    'status',
+    "A finished job's status answer carries the manifest of the organization's first completed job (its request, transactionTime and files), as from a manifest cached per organization.",
+    'Once an export job has finished, the server delivers its completion manifest.',
+    ['bulkdata@22'],
+  ),
+  g(
+    'ig-group-manifest-no-request',
+    'status',
+    'The manifests of Group-level exports have no request field; system- and Patient-level manifests have theirs.',
+    'The completion manifest has a request field.',
+    ['bulkdata@155'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

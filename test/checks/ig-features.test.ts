@@ -226,6 +226,13 @@ describe('the checks the h4 independent faults showed blind', () => {
       'fail',
       /^accepted, then the job failed: status 500$/,
     ],
+    // The full content type is followed to the job's end too (bulkdata@51).
+    [
+      'ig-output-format-full-job-fails',
+      'KICKOFF-OUTPUTFORMAT-APPLICATION-FHIR-NDJSON',
+      'fail',
+      /^accepted, then the job failed: status 500$/,
+    ],
     [
       'ig-retry-after-first-poll-only',
       'STATUS-RETRY-AFTER',

@@ -1621,6 +1621,25 @@ Object.assign(PROBES, {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);
   },
+  // independent faults (rc): bulkdata ≤@176, round 2
+  'output-format-ndjson-as-json-array': async (m: TestMock) => {
+    const { t, res } = await completed(m, '/api/v2/Group/all/$export?_outputFormat=ndjson');
+    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+    const file = await m
+      .http()
+      .get(url)
+      .set({ ...auth(t), 'Accept-Encoding': 'identity' })
+      .parse(textParser);
+    return (file.body as string).slice(0, 1);
+  },
+  'kickoff-elements-refused-plain-text': async (m: TestMock) => {
+    const res = await kick(m, '/api/v2/Patient/$export?_elements=id');
+    return [res.status, res.headers['content-type']];
+  },
+  'status-manifest-of-earlier-job': async (m: TestMock) => {
+    await completed(m, '/api/v2/Patient/$export?_type=Patient');
+    return json<{ request: string }>((await completed(m, '/api/v2/Group/all/$export')).res).request;
+  },
 });
 
 describe('every fault changes the mock behaviour', () => {

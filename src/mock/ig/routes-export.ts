@@ -123,6 +123,9 @@ async function kickOff(
     if (level === 'patient' && request.method === 'GET' && ctx.faults.has('ig-patient-query-not-decoded'))
       raw = raw.map((p) => ({ ...p, value: rawValueOf(request.url, p.name) ?? p.value }));
     const req = readExportRequest(ctx, level, groupId, raw, prefer.lenient, token);
+    // The fault refuses the patient parameter with the right status and a bare text message (bulkdata@88).
+    if (req.patients && ctx.faults.has('ig-patient-param-refused-plain-text'))
+      return reply.code(400).type('text/plain').send('patient parameter not supported');
     // The fault looks at the first patient named only: the others are not checked (bulkdata@86, @87).
     const checked = ctx.faults.has('ig-patient-only-first-checked')
       ? (req.patients ?? []).slice(0, 1)
@@ -157,6 +160,12 @@ async function kickOff(
     if (
       ctx.faults.has('ig-output-format-short-job-fails') &&
       raw.some((p) => p.name === '_outputFormat' && p.value !== 'application/fhir+ndjson')
+    )
+      job.failed = true;
+    // The fault accepts the full content type, then its worker fails the job (bulkdata@51).
+    if (
+      ctx.faults.has('ig-output-format-full-job-fails') &&
+      raw.some((p) => p.name === '_outputFormat' && p.value === 'application/fhir+ndjson')
     )
       job.failed = true;
     if (ctx.faults.has('ig-kickoff-no-content-location')) return reply.code(202).send();

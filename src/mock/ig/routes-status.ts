@@ -98,12 +98,15 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
   return {
     // The fault drops the zone: a local date-time, not an instant (bulkdata@151).
     transactionTime: ctx.faults.has('ig-transaction-time-no-zone') ? instant.replace(/Z$/, '') : instant,
-    // The fault gives the kick-off's path and query without the scheme and host (bulkdata@157).
-    request: ctx.faults.has('ig-request-relative')
-      ? job.requestUrl.replace(/^https?:\/\/[^/]+/, '')
-      : ctx.faults.has('ig-request-object')
-        ? { method: 'GET', url: job.requestUrl }
-        : job.requestUrl,
+    // The fault gives the kick-off's path and query without the scheme and host (bulkdata@157);
+    // the other leaves request out of Group-level manifests, as a separate Group handler would (bulkdata@155).
+    request: groupWithoutRequest(ctx, job)
+      ? undefined
+      : ctx.faults.has('ig-request-relative')
+        ? job.requestUrl.replace(/^https?:\/\/[^/]+/, '')
+        : ctx.faults.has('ig-request-object')
+          ? { method: 'GET', url: job.requestUrl }
+          : job.requestUrl,
     // The first fault says false although the files need the token (bulkdata@161); the second
     // leaves the field out (bulkdata@159).
     ...(ctx.faults.has('ig-requires-access-token-omitted')
@@ -143,6 +146,11 @@ function groupByType(items: Record<string, unknown>[]): Record<string, Record<st
     (byType[type] ??= []).push(it);
   }
   return byType;
+}
+
+/** Fault ig-group-manifest-no-request: a Group-level export's manifest has no request. */
+function groupWithoutRequest(ctx: IgContext, job: IgJob): boolean {
+  return ctx.faults.has('ig-group-manifest-no-request') && /\/Group\/[^/]+\/\$export/.test(job.requestUrl);
 }
 
 /**

@@ -151,7 +151,16 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const lines = ctx.generator.fileLines(source.spec, file, { sortKeys: ctx.quirks });
   // Fault download-utf8-bom: a byte order mark before the first line.
   let first = ctx.faults.has('download-utf8-bom');
-  const body = ndjsonStream(lines, (line) => {
+  // Fault output-format-ndjson-as-json-array: a job that named _outputFormat gets one JSON array.
+  const asArray =
+    ctx.faults.has('output-format-ndjson-as-json-array') && /[?&]_outputFormat=/.test(m.job.requestUrl);
+  let opened = false;
+  const body = ndjsonStream(asArray ? closedArray(lines) : lines, (line) => {
+    if (asArray && line !== ']') {
+      const open = opened ? ',' : '[';
+      opened = true;
+      return `${open}${line}`;
+    }
     if (!first) return line;
     first = false;
     return `\uFEFF${line}`;
@@ -187,4 +196,10 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
   const zipped = createGzip({ level: 6 });
   body.on('error', (err) => zipped.destroy(err));
   return reply.send(cut(gzipAgain(ctx.faults, body.pipe(zipped))));
+}
+
+/** The lines, then the "]" that closes the JSON array the fault output-format-ndjson-as-json-array writes. */
+function* closedArray(lines: Iterable<string>): Generator<string> {
+  yield* lines;
+  yield ']';
 }

@@ -161,6 +161,9 @@ async function kickOff(
       'text/html',
       `<html><body><h1>400 Bad Request</h1><p>Unsupported _outputFormat: ${format}</p></body></html>`,
     );
+  // Fault kickoff-elements-refused-plain-text: the right status, the message as bare text.
+  if ('error' in params && query.has('_elements') && ctx.faults.has('kickoff-elements-refused-plain-text'))
+    return sendText(reply, 400, params.error);
   if ('error' in params) return bad(400, 'structure', params.error);
   // Fault kickoff-group-rejects-since: _since is read on /Patient only; a Group kick-off naming it fails.
   if (groupId !== undefined && params.since && ctx.faults.has('kickoff-group-rejects-since'))

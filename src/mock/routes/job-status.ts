@@ -178,7 +178,11 @@ async function getStatus(
       // Dated by the clock Expires is counted on, as a server's own Date is (even a moved mock clock).
       reply.header('date', httpDate(ctx.clock.now()));
       const type = ctx.faults.has('status-complete-wrong-content-type') ? 'text/plain' : 'application/json';
-      const manifest = manifestFaults(ctx, job, buildManifest(ctx, job, baseUrl(request)));
+      const manifest = manifestFaults(
+        ctx,
+        job,
+        buildManifest(ctx, manifestSource(ctx, job), baseUrl(request)),
+      );
       // Fault status-manifest-double-encoded: the manifest, already JSON text, encoded once more.
       const text = JSON.stringify(manifest);
       return sendBody(
@@ -225,6 +229,17 @@ function partialManifest(ctx: MockContext, job: Job, request: JobRequest): Recor
   const last = output.at(-1)?.type;
   return { ...manifest, output: output.filter((item) => item.type !== last) };
 }
+/**
+ * The job whose manifest a finished job's status answer is built from: itself, or under fault
+ * status-manifest-of-earlier-job the organization's first completed job (a manifest cached per organization).
+ */
+function manifestSource(ctx: MockContext, job: Job): Job {
+  if (!ctx.faults.has('status-manifest-of-earlier-job')) return job;
+  for (const other of ctx.jobs.ofAco(job.cmsId))
+    if (other.id < job.id && jobState(other, ctx.clock.nowMs()).status === 'Completed') return other;
+  return job;
+}
+
 /** The jobs whose status answer carried X-Progress once (fault status-x-progress-first-poll-only). */
 const progressReported = new WeakSet<Job>();
 

@@ -854,6 +854,34 @@ Object.assign(PROBES, {
       .token_endpoint,
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
+  // independent faults (rc): bulkdata ≤@176, round 2
+  'ig-patient-param-refused-plain-text': async (m: IgTestMock) => {
+    const t = await token(m);
+    const res = await m
+      .http()
+      .post('/fhir/Patient/$export')
+      .set(kickoffHeaders(t))
+      .set('Content-Type', 'application/fhir+json')
+      .send(JSON.stringify(postBody({ name: 'patient', valueReference: { reference: 'Patient/pat-003' } })));
+    return [res.status, res.headers['content-type']];
+  },
+  'ig-output-format-full-job-fails': async (m: IgTestMock) => {
+    const t = await token(m);
+    const kick = await m
+      .http()
+      .get(`/fhir/$export?_type=Patient&_outputFormat=${encodeURIComponent('application/fhir+ndjson')}`)
+      .set(kickoffHeaders(t));
+    m.ctx.clock.advance(10);
+    return statusOf(
+      m
+        .http()
+        .get(new URL(kick.headers['content-location'] as string).pathname)
+        .set(bearer(t)),
+    );
+  },
+  'ig-group-manifest-no-request': async (m: IgTestMock) =>
+    ((await exported(m, '/fhir/Group/cohort-a/$export?_type=Patient')).manifest as { request?: unknown })
+      .request,
 });
 
 describe('every generic fault changes the mock behaviour', () => {
