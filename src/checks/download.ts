@@ -1147,7 +1147,7 @@ const attachmentsCheck: CheckDefinition = {
   id: 'DOWNLOAD-ATTACHMENTS',
   title: "attachment URLs are absolute and answer with the export's access rule",
   description:
-    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200 with the attachment's content: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. An answer that is a FHIR resource (application/fhir+json, such as the Binary holding the content) where the attachment's contentType is no FHIR JSON is not the content. Skips when the data holds no attachment with a url.",
+    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200 with the attachment's content: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. An answer that is a FHIR resource (application/fhir+json, such as the Binary holding the content) where the attachment's contentType is no FHIR JSON is not the content. Nor is an HTML page (text/html: a sign-in or error page) where the attachment's contentType is no HTML. Skips when the data holds no attachment with a url.",
   level: 'MUST',
   area: 'download',
   profiles: ['bulk-data-ig'],
@@ -1187,6 +1187,9 @@ const attachmentsCheck: CheckDefinition = {
           problems.push(
             `${holder}: ${url} answered a FHIR resource (application/fhir+json), not the ${contentType} content`,
           );
+        // An HTML page (a sign-in or error page) where the attachment is no HTML is not the content either.
+        else if (served === 'text/html' && contentType && !/html/i.test(contentType))
+          problems.push(`${holder}: ${url} answered an HTML page, not the ${contentType} content`);
       } catch (err) {
         // The harness keeps the token from origins not allowed (--allow-origin): that is not the server's doing.
         if (err instanceof RefusedRequest) refused.push(`${url} (${err.reason})`);

@@ -3895,6 +3895,21 @@ const CATALOG = [
     'A 202 status answer carries an X-Progress header.',
     ['seed:001 §3. Check job status'],
   ),
+  // independent faults (rd): bulkdata ≥@186, round 2
+  f(
+    'kickoff-runout-201-created',
+    'kickoff',
+    'A Group/runout kick-off answers 201 Created (with its Content-Location) instead of 202; the other levels answer 202.',
+    'A successful kick-off answers 202 Accepted.',
+    ['bulkdata@300'],
+  ),
+  g(
+    'ig-attachment-sign-in-page',
+    'download',
+    "An attachment URL asked with the export's access token answers 200 with the document store's HTML sign-in page instead of the attachment's content, as a store behind single sign-on that ignores the bearer token does.",
+    'When requiresAccessToken is true, an Attachment.url can be fetched with the access token.',
+    ['bulkdata@214'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1620,7 +1620,8 @@ Object.assign(PROBES, {
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);
-  },
+  }, // independent faults (rd): bulkdata ≥@186, round 2
+  'kickoff-runout-201-created': async (m: TestMock) => (await kick(m, '/api/v2/Group/runout/$export')).status,
 });
 
 describe('every fault changes the mock behaviour', () => {

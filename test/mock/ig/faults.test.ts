@@ -853,7 +853,16 @@ Object.assign(PROBES, {
     ((await m.http().get('/fhir/.well-known/smart-configuration')).body as { token_endpoint?: string })
       .token_endpoint,
   'ig-subsetted-typed-only': async (m: IgTestMock) =>
-    (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
+    (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta, // independent faults (rd): bulkdata ≥@186, round 2
+  'ig-attachment-sign-in-page': async (m: IgTestMock) => {
+    const { t, out } = await exported(m, '/fhir/$export?_type=DocumentReference');
+    const doc = out.get('DocumentReference')?.[0] as { content: { attachment: Record<string, string> }[] };
+    const res = await m
+      .http()
+      .get(new URL(doc.content[0]?.attachment.url ?? '').pathname)
+      .set(bearer(t));
+    return res.headers['content-type'];
+  },
 });
 
 describe('every generic fault changes the mock behaviour', () => {
