@@ -3910,6 +3910,20 @@ const CATALOG = [
     'When requiresAccessToken is true, an Attachment.url can be fetched with the access token.',
     ['bulkdata@214'],
   ),
+  g(
+    'ig-deleted-lists-changed',
+    'status',
+    "A _since export's deleted files name every resource changed after _since, the live ones that are in output too, as from a change feed read as a deletion log.",
+    'A resource listed under deleted does not also appear in output.',
+    ['bulkdata@186'],
+  ),
+  g(
+    'ig-error-single-item-unwrapped',
+    'status',
+    'A manifest whose error lists exactly one file gives that item itself, an object, not a one-item array (a serializer that unwraps singletons); none or several stay arrays.',
+    "The completion manifest's error is an array.",
+    ['bulkdata@192'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -386,16 +386,23 @@ export function buildExport(
   if (req.sinceMs !== undefined && !ctx.faults.has('ig-deleted-not-listed')) {
     const sinceMs = req.sinceMs;
     for (const type of types) {
+      // The fault lists every resource changed after _since as deleted, the live ones too (bulkdata@186).
+      const changedLive = (r: StoredResource): boolean =>
+        ctx.faults.has('ig-deleted-lists-changed') &&
+        r.deletedMs === undefined &&
+        r.lastUpdatedMs > sinceMs &&
+        r.lastUpdatedMs <= transactionMs;
       const gone = ctx.data.resources.filter(
         (r) =>
           r.type === type &&
           inPopulation(r) &&
-          r.deletedMs !== undefined &&
-          // The fault compares _since with the last version's lastUpdated, not the deletion (bulkdata@182).
-          (ctx.faults.has('ig-deleted-since-by-last-update')
-            ? r.lastUpdatedMs > sinceMs
-            : r.deletedMs > sinceMs) &&
-          r.deletedMs <= transactionMs,
+          (changedLive(r) ||
+            (r.deletedMs !== undefined &&
+              // The fault compares _since with the last version's lastUpdated, not the deletion (bulkdata@182).
+              (ctx.faults.has('ig-deleted-since-by-last-update')
+                ? r.lastUpdatedMs > sinceMs
+                : r.deletedMs > sinceMs) &&
+              r.deletedMs <= transactionMs)),
       );
       if (gone.length === 0) continue;
       const method = ctx.faults.has('ig-deleted-wrong-method') ? 'GET' : 'DELETE';

@@ -863,6 +863,18 @@ Object.assign(PROBES, {
       .set(bearer(t));
     return res.headers['content-type'];
   },
+  'ig-deleted-lists-changed': async (m: IgTestMock) => {
+    const { t, manifest } = await exported(m, `/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z`);
+    return (await download(m, t, manifest.deleted?.[0]?.url ?? '')).length;
+  },
+  'ig-error-single-item-unwrapped': async (m: IgTestMock) =>
+    Array.isArray(
+      (
+        await exported(m, '/fhir/$export?_type=Patient&_foo=bar', {
+          prefer: 'respond-async, handling=lenient',
+        })
+      ).manifest.error,
+    ),
 });
 
 describe('every generic fault changes the mock behaviour', () => {
