@@ -1140,6 +1140,9 @@ const systemSinceCheck: CheckDefinition = {
 const mediaTypeOf = (header: string | string[] | undefined): string =>
   (Array.isArray(header) ? (header[0] ?? '') : (header ?? '')).split(';')[0]!.trim().toLowerCase();
 
+/** A MIME type, type/subtype with optional parameters (RFC 6838 names). */
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*\s*(;.*)?$/i;
+
 /** Attachment URLs fetched at most. */
 const MAX_ATTACHMENTS = 5;
 
@@ -1210,7 +1213,7 @@ const attachmentsDescribedCheck: CheckDefinition = {
   id: 'DOWNLOAD-ATTACHMENTS-DESCRIBED',
   title: 'exported attachments carry a contentType and data or a url',
   description:
-    "Every Attachment in the base export's resources has its contentType, and either data or a url. Skips when the data holds no attachment.",
+    "Every Attachment in the base export's resources has its contentType, a MIME type (type/subtype), and either data or a url. Skips when the data holds no attachment.",
   level: 'SHOULD',
   area: 'download',
   profiles: ['bulk-data-ig'],
@@ -1223,6 +1226,8 @@ const attachmentsDescribedCheck: CheckDefinition = {
     const all = [...base.resources.values()].flatMap((r) => r.attachments);
     if (!all.length) return skip(`${base.label} holds no Attachment`, base.evidence);
     const untyped = all.filter((a) => !a.contentType);
+    // contentType is a MIME type (type/subtype): a file extension or a bare word tells a client nothing it can use.
+    const mistyped = all.filter((a) => a.contentType && !MIME_TYPE.test(a.contentType));
     const empty = all.filter((a) => !a.hasData && !a.url);
     return verdict(
       joinProblems([
@@ -1231,6 +1236,9 @@ const attachmentsDescribedCheck: CheckDefinition = {
           : undefined,
         empty.length
           ? `${empty.length} of ${all.length} attachments have neither data nor url (${few(empty.map((a) => a.holder))})`
+          : undefined,
+        mistyped.length
+          ? `${mistyped.length} of ${all.length} attachments have a contentType that is no MIME type (${few(mistyped.map((a) => `${a.holder} "${a.contentType!.slice(0, 40)}"`))})`
           : undefined,
       ]),
       `all ${all.length} attachments have a contentType and data or a url`,

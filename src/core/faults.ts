@@ -3924,6 +3924,13 @@ const CATALOG = [
     "The completion manifest's error is an array.",
     ['bulkdata@192'],
   ),
+  g(
+    'ig-attachment-type-extension',
+    'download',
+    'Exported attachments give the document\'s file extension as contentType ("txt"), not its MIME type.',
+    'An Attachment element in an exported resource has its contentType filled in.',
+    ['bulkdata@211'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -182,6 +182,11 @@ describe('the IG feature checks against the generic mock', () => {
       'DOWNLOAD-ATTACHMENTS',
       /answered an HTML page, not the text\/plain content/,
     ],
+    [
+      'ig-attachment-type-extension',
+      'DOWNLOAD-ATTACHMENTS-DESCRIBED',
+      /attachments have a contentType that is no MIME type \(DocumentReference\/doc-\d+ "txt"/,
+    ],
   ])('%s makes %s fail', async (fault, check, message) => {
     mock.setFaults([fault]);
     const result = (await run(mock.fhirBase, [check], SMART)).get(check);

@@ -76,6 +76,8 @@ function served(ctx: IgContext, resource: FhirResource, fhirBase: string): FhirR
       if (!ctx.faults.has('ig-attachment-url-relative'))
         attachment.url = `${fhirBase}/${attachment.url}${ctx.faults.has('ig-attachment-url-broken') ? '-gone' : ''}`;
       if (ctx.faults.has('ig-attachment-no-content-type')) delete attachment.contentType;
+      // The fault writes the document's file extension where the media type belongs (bulkdata@211).
+      if (ctx.faults.has('ig-attachment-type-extension')) attachment.contentType = 'txt';
       // The fault empties every other document's attachment: neither data nor url (bulkdata@212).
       if (ctx.faults.has('ig-attachment-empty') && Number(resource.id.slice(-1)) % 2 === 0)
         delete attachment.url;
