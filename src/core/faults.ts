@@ -3903,6 +3903,13 @@ const CATALOG = [
     'A successful kick-off answers 202 Accepted.',
     ['bulkdata@300'],
   ),
+  f(
+    'cancel-in-progress-200',
+    'cancel',
+    'Cancelling a job a worker has picked up (In Progress) answers 200; a job still queued (Pending) answers 202.',
+    'A successful delete request answers 202 Accepted.',
+    ['bulkdata@306'],
+  ),
   g(
     'ig-attachment-sign-in-page',
     'download',

@@ -1622,6 +1622,10 @@ Object.assign(PROBES, {
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);
   }, // independent faults (rd): bulkdata ≥@186, round 2
   'kickoff-runout-201-created': async (m: TestMock) => (await kick(m, '/api/v2/Group/runout/$export')).status,
+  'cancel-in-progress-200': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
+  },
 });
 
 describe('every fault changes the mock behaviour', () => {
