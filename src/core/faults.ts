@@ -3938,6 +3938,13 @@ const CATALOG = [
     'An Attachment element in an exported resource has its contentType filled in.',
     ['bulkdata@211'],
   ),
+  g(
+    'ig-system-kickoff-200',
+    'kickoff',
+    'The system-level kick-off ([base]/$export) answers 200 with its Content-Location instead of 202; the Patient and Group levels answer 202.',
+    'The system-level $export operation is invoked through the FHIR asynchronous request pattern.',
+    ['bulkdata@229'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -864,6 +864,7 @@ Object.assign(PROBES, {
     return res.headers['content-type'];
   },
   'ig-attachment-type-extension': async (m: IgTestMock) => (await attachmentOf(m)).contentType,
+  'ig-system-kickoff-200': async (m: IgTestMock) => kickStatus(m, '/fhir/$export', await token(m)),
   'ig-deleted-lists-changed': async (m: IgTestMock) => {
     const { t, manifest } = await exported(m, `/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z`);
     return (await download(m, t, manifest.deleted?.[0]?.url ?? '')).length;
