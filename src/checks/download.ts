@@ -1140,6 +1140,9 @@ const systemSinceCheck: CheckDefinition = {
 const mediaTypeOf = (header: string | string[] | undefined): string =>
   (Array.isArray(header) ? (header[0] ?? '') : (header ?? '')).split(';')[0]!.trim().toLowerCase();
 
+/** A MIME type, type/subtype with optional parameters (RFC 6838 names). */
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*\s*(;.*)?$/i;
+
 /** Attachment URLs fetched at most. */
 const MAX_ATTACHMENTS = 5;
 
@@ -1147,7 +1150,7 @@ const attachmentsCheck: CheckDefinition = {
   id: 'DOWNLOAD-ATTACHMENTS',
   title: "attachment URLs are absolute and answer with the export's access rule",
   description:
-    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200 with the attachment's content: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. An answer that is a FHIR resource (application/fhir+json, such as the Binary holding the content) where the attachment's contentType is no FHIR JSON is not the content. Skips when the data holds no attachment with a url.",
+    "Each Attachment.url of the base export's resources (a few) is an absolute URL that answers 200 with the attachment's content: with the access token alone (no other credential) when the manifest says requiresAccessToken true, without any token when false. An answer that is a FHIR resource (application/fhir+json, such as the Binary holding the content) where the attachment's contentType is no FHIR JSON is not the content. Nor is an HTML page (text/html: a sign-in or error page) where the attachment's contentType is no HTML. Skips when the data holds no attachment with a url.",
   level: 'MUST',
   area: 'download',
   profiles: ['bulk-data-ig'],
@@ -1187,6 +1190,9 @@ const attachmentsCheck: CheckDefinition = {
           problems.push(
             `${holder}: ${url} answered a FHIR resource (application/fhir+json), not the ${contentType} content`,
           );
+        // An HTML page (a sign-in or error page) where the attachment is no HTML is not the content either.
+        else if (served === 'text/html' && contentType && !/html/i.test(contentType))
+          problems.push(`${holder}: ${url} answered an HTML page, not the ${contentType} content`);
       } catch (err) {
         // The harness keeps the token from origins not allowed (--allow-origin): that is not the server's doing.
         if (err instanceof RefusedRequest) refused.push(`${url} (${err.reason})`);
@@ -1207,7 +1213,7 @@ const attachmentsDescribedCheck: CheckDefinition = {
   id: 'DOWNLOAD-ATTACHMENTS-DESCRIBED',
   title: 'exported attachments carry a contentType and data or a url',
   description:
-    "Every Attachment in the base export's resources has its contentType, and either data or a url. Skips when the data holds no attachment.",
+    "Every Attachment in the base export's resources has its contentType, a MIME type (type/subtype), and either data or a url. Skips when the data holds no attachment.",
   level: 'SHOULD',
   area: 'download',
   profiles: ['bulk-data-ig'],
@@ -1220,6 +1226,8 @@ const attachmentsDescribedCheck: CheckDefinition = {
     const all = [...base.resources.values()].flatMap((r) => r.attachments);
     if (!all.length) return skip(`${base.label} holds no Attachment`, base.evidence);
     const untyped = all.filter((a) => !a.contentType);
+    // contentType is a MIME type (type/subtype): a file extension or a bare word tells a client nothing it can use.
+    const mistyped = all.filter((a) => a.contentType && !MIME_TYPE.test(a.contentType));
     const empty = all.filter((a) => !a.hasData && !a.url);
     return verdict(
       joinProblems([
@@ -1228,6 +1236,9 @@ const attachmentsDescribedCheck: CheckDefinition = {
           : undefined,
         empty.length
           ? `${empty.length} of ${all.length} attachments have neither data nor url (${few(empty.map((a) => a.holder))})`
+          : undefined,
+        mistyped.length
+          ? `${mistyped.length} of ${all.length} attachments have a contentType that is no MIME type (${few(mistyped.map((a) => `${a.holder} "${a.contentType!.slice(0, 40)}"`))})`
           : undefined,
       ]),
       `all ${all.length} attachments have a contentType and data or a url`,

@@ -3938,6 +3938,56 @@ const CATALOG = [
     'The completion manifest has a request field.',
     ['bulkdata@155'],
   ),
+  // independent faults (rd): bulkdata ≥@186, round 2
+  f(
+    'kickoff-runout-201-created',
+    'kickoff',
+    'A Group/runout kick-off answers 201 Created (with its Content-Location) instead of 202; the other levels answer 202.',
+    'A successful kick-off answers 202 Accepted.',
+    ['bulkdata@300'],
+  ),
+  f(
+    'cancel-in-progress-200',
+    'cancel',
+    'Cancelling a job a worker has picked up (In Progress) answers 200; a job still queued (Pending) answers 202.',
+    'A successful delete request answers 202 Accepted.',
+    ['bulkdata@306'],
+  ),
+  g(
+    'ig-attachment-sign-in-page',
+    'download',
+    "An attachment URL asked with the access token answers 200 with the document store's HTML sign-in page (single sign-on that ignores the token), not the content.",
+    'When requiresAccessToken is true, an Attachment.url can be fetched with the access token.',
+    ['bulkdata@214'],
+  ),
+  g(
+    'ig-deleted-lists-changed',
+    'status',
+    "A _since export's deleted files name every resource changed after _since, live ones in output too, as from a change feed read as a deletion log.",
+    'A resource listed under deleted does not also appear in output.',
+    ['bulkdata@186'],
+  ),
+  g(
+    'ig-error-single-item-unwrapped',
+    'status',
+    'A manifest whose error lists exactly one file gives that item itself, an object, not a one-item array (a serializer unwrapping singletons).',
+    "The completion manifest's error is an array.",
+    ['bulkdata@192'],
+  ),
+  g(
+    'ig-attachment-type-extension',
+    'download',
+    'Exported attachments give the file extension as contentType ("txt"), not a MIME type.',
+    'An Attachment element in an exported resource has its contentType filled in.',
+    ['bulkdata@211'],
+  ),
+  g(
+    'ig-system-kickoff-200',
+    'kickoff',
+    'The system-level kick-off ([base]/$export) answers 200 with its Content-Location instead of 202; the Patient and Group levels answer 202.',
+    'The system-level $export operation is invoked through the FHIR asynchronous request pattern.',
+    ['bulkdata@229'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -176,6 +176,17 @@ describe('the IG feature checks against the generic mock', () => {
       'DOWNLOAD-GROUP-SINCE-EXISTING',
       /lacks \d+ resource\(s\) of the unfiltered export updated after _since/,
     ],
+    // independent faults (rd): bulkdata ≥@186, round 2
+    [
+      'ig-attachment-sign-in-page',
+      'DOWNLOAD-ATTACHMENTS',
+      /answered an HTML page, not the text\/plain content/,
+    ],
+    [
+      'ig-attachment-type-extension',
+      'DOWNLOAD-ATTACHMENTS-DESCRIBED',
+      /attachments have a contentType that is no MIME type \(DocumentReference\/doc-\d+ "txt"/,
+    ],
   ])('%s makes %s fail', async (fault, check, message) => {
     mock.setFaults([fault]);
     const result = (await run(mock.fhirBase, [check], SMART)).get(check);

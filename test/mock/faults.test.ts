@@ -1620,6 +1620,11 @@ Object.assign(PROBES, {
   'export-default-types-sticky': async (m: TestMock) => {
     await kick(m, '/api/v2/Patient/$export?_type=Patient');
     return json<{ output: Array<{ type: string }> }>((await completed(m)).res).output.map((o) => o.type);
+  }, // independent faults (rd): bulkdata ≥@186, round 2
+  'kickoff-runout-201-created': async (m: TestMock) => (await kick(m, '/api/v2/Group/runout/$export')).status,
+  'cancel-in-progress-200': async (m: TestMock) => {
+    const { t, id } = await jobHeldIn(m, 'In Progress');
+    return status(m.http().delete(`/api/v2/jobs/${id}`).set(auth(t)));
   },
   // independent faults (rc): bulkdata ≤@176, round 2
   'output-format-ndjson-as-json-array': async (m: TestMock) => {

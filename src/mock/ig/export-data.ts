@@ -76,6 +76,8 @@ function served(ctx: IgContext, resource: FhirResource, fhirBase: string): FhirR
       if (!ctx.faults.has('ig-attachment-url-relative'))
         attachment.url = `${fhirBase}/${attachment.url}${ctx.faults.has('ig-attachment-url-broken') ? '-gone' : ''}`;
       if (ctx.faults.has('ig-attachment-no-content-type')) delete attachment.contentType;
+      // The fault writes the document's file extension where the media type belongs (bulkdata@211).
+      if (ctx.faults.has('ig-attachment-type-extension')) attachment.contentType = 'txt';
       // The fault empties every other document's attachment: neither data nor url (bulkdata@212).
       if (ctx.faults.has('ig-attachment-empty') && Number(resource.id.slice(-1)) % 2 === 0)
         delete attachment.url;
@@ -386,16 +388,23 @@ export function buildExport(
   if (req.sinceMs !== undefined && !ctx.faults.has('ig-deleted-not-listed')) {
     const sinceMs = req.sinceMs;
     for (const type of types) {
+      // The fault lists every resource changed after _since as deleted, the live ones too (bulkdata@186).
+      const changedLive = (r: StoredResource): boolean =>
+        ctx.faults.has('ig-deleted-lists-changed') &&
+        r.deletedMs === undefined &&
+        r.lastUpdatedMs > sinceMs &&
+        r.lastUpdatedMs <= transactionMs;
       const gone = ctx.data.resources.filter(
         (r) =>
           r.type === type &&
           inPopulation(r) &&
-          r.deletedMs !== undefined &&
-          // The fault compares _since with the last version's lastUpdated, not the deletion (bulkdata@182).
-          (ctx.faults.has('ig-deleted-since-by-last-update')
-            ? r.lastUpdatedMs > sinceMs
-            : r.deletedMs > sinceMs) &&
-          r.deletedMs <= transactionMs,
+          (changedLive(r) ||
+            (r.deletedMs !== undefined &&
+              // The fault compares _since with the last version's lastUpdated, not the deletion (bulkdata@182).
+              (ctx.faults.has('ig-deleted-since-by-last-update')
+                ? r.lastUpdatedMs > sinceMs
+                : r.deletedMs > sinceMs) &&
+              r.deletedMs <= transactionMs)),
       );
       if (gone.length === 0) continue;
       const method = ctx.faults.has('ig-deleted-wrong-method') ? 'GET' : 'DELETE';

@@ -174,8 +174,11 @@ async function kickOff(
     const statusPath = ctx.faults.has('ig-content-location-no-base-path')
       ? STATUS_PATH.slice(FHIR_PATH.length)
       : STATUS_PATH;
+    // The fault's system-level route, added apart from the others, answers 200 with the status
+    // URL: the job runs, but the answer says the request is done (bulkdata@229).
+    const accepted = level === 'system' && ctx.faults.has('ig-system-kickoff-200') ? 200 : 202;
     return reply
-      .code(202)
+      .code(accepted)
       .header('content-location', `${rootUrl(request)}${statusPath}/${job.id}`)
       .send();
   } catch (err) {

@@ -62,6 +62,12 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: IgContext): vo
       reply.header('www-authenticate', 'ApiKey header="X-API-Key"');
       return sendOutcome(reply, 401, 'login', 'the document store needs an X-API-Key header');
     }
+    // The fault's store sits behind single sign-on: it ignores the token and serves its sign-in page.
+    if (ctx.faults.has('ig-attachment-sign-in-page'))
+      return reply
+        .code(200)
+        .header('content-type', 'text/html; charset=utf-8')
+        .send('<!doctype html><html><body><form action="/login"><h1>Sign in</h1></form></body></html>');
     const binary = ctx.data.binaries.get(request.params.id);
     if (!binary) return sendOutcome(reply, 404, 'not-found', `no Binary ${request.params.id.slice(0, 80)}`);
     const accept = (request.headers.accept ?? '').toLowerCase();

@@ -125,7 +125,10 @@ function manifest(ctx: IgContext, job: IgJob, root: string): Record<string, unkn
     // The fault says null when nothing was deleted (bulkdata@180: an array when present).
     deleted: deleted.length === 0 && ctx.faults.has('ig-deleted-null') ? null : deleted,
     // The fault leaves out an empty error array (bulkdata@191, @195).
-    ...(error.length === 0 && ctx.faults.has('ig-manifest-error-omitted') ? {} : { error }),
+    ...(error.length === 0 && ctx.faults.has('ig-manifest-error-omitted')
+      ? {}
+      : // The fault's serializer collapses a one-item array to the item itself (bulkdata@192).
+        { error: error.length === 1 && ctx.faults.has('ig-error-single-item-unwrapped') ? error[0] : error }),
   };
 }
 

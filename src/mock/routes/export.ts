@@ -323,7 +323,9 @@ async function kickOff(
   // Fault kickoff-content-location-next-id: the id read back is the sequence's next one, not the job's.
   const statusId = ctx.faults.has('kickoff-content-location-next-id') ? job.id + 1 : job.id;
   const statusPath = `/api/${statusVersion}/jobs/${statusId}`;
-  reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : 202);
+  // Fault kickoff-runout-201-created: the runout route, written on its own, says the job was created.
+  const acceptedStatus = runout && ctx.faults.has('kickoff-runout-201-created') ? 201 : 202;
+  reply.code(ctx.faults.has('kickoff-200-instead-of-202') ? 200 : acceptedStatus);
   // Fault kickoff-since-no-content-location: the _since branch answers without the header.
   const sinceDropsLocation =
     params.since !== undefined && ctx.faults.has('kickoff-since-no-content-location');

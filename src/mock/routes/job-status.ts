@@ -362,11 +362,15 @@ async function cancel(
     if (!ctx.faults.has('cancel-ignored')) {
       job.override = { status: 'Cancelled', atMs: ctx.clock.nowMs(), sticky: false };
     }
-    const cancelled = ctx.faults.has('cancel-returns-200')
-      ? 200
-      : ctx.faults.has('contract-cancel-204')
-        ? 204
-        : 202;
+    // Fault cancel-in-progress-200: a job a worker has picked up is cancelled by signalling the
+    // worker, a path that answers 200; a queued job still answers 202.
+    const signalled = ctx.faults.has('cancel-in-progress-200') && state.status === 'In Progress';
+    const cancelled =
+      ctx.faults.has('cancel-returns-200') || signalled
+        ? 200
+        : ctx.faults.has('contract-cancel-204')
+          ? 204
+          : 202;
     return reply.code(cancelled).send();
   }
   if (ctx.faults.has('cancel-finished-job-202')) return reply.code(202).send();

@@ -882,6 +882,30 @@ Object.assign(PROBES, {
   'ig-group-manifest-no-request': async (m: IgTestMock) =>
     ((await exported(m, '/fhir/Group/cohort-a/$export?_type=Patient')).manifest as { request?: unknown })
       .request,
+  // independent faults (rd): bulkdata ≥@186, round 2
+  'ig-attachment-sign-in-page': async (m: IgTestMock) => {
+    const { t, out } = await exported(m, '/fhir/$export?_type=DocumentReference');
+    const doc = out.get('DocumentReference')?.[0] as { content: { attachment: Record<string, string> }[] };
+    const res = await m
+      .http()
+      .get(new URL(doc.content[0]?.attachment.url ?? '').pathname)
+      .set(bearer(t));
+    return res.headers['content-type'];
+  },
+  'ig-attachment-type-extension': async (m: IgTestMock) => (await attachmentOf(m)).contentType,
+  'ig-system-kickoff-200': async (m: IgTestMock) => kickStatus(m, '/fhir/$export', await token(m)),
+  'ig-deleted-lists-changed': async (m: IgTestMock) => {
+    const { t, manifest } = await exported(m, `/fhir/$export?_type=Observation&_since=2025-06-01T00:00:00Z`);
+    return (await download(m, t, manifest.deleted?.[0]?.url ?? '')).length;
+  },
+  'ig-error-single-item-unwrapped': async (m: IgTestMock) =>
+    Array.isArray(
+      (
+        await exported(m, '/fhir/$export?_type=Patient&_foo=bar', {
+          prefer: 'respond-async, handling=lenient',
+        })
+      ).manifest.error,
+    ),
 });
 
 describe('every generic fault changes the mock behaviour', () => {
