@@ -3899,7 +3899,7 @@ const CATALOG = [
   f(
     'output-format-ndjson-as-json-array',
     'download',
-    'The files of an export that named _outputFormat are written as one JSON array of the resources ("[" before the first, "," before each next, "]" on a line of its own), still labelled application/fhir+ndjson.',
+    'Files of an export that named _outputFormat are one JSON array ("[" before the first resource, "," before each next, "]" last), still labelled application/fhir+ndjson.',
     'The files come in the format _outputFormat asked for: NDJSON, one resource per line.',
     ['bulkdata@176'],
   ),
