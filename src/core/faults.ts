@@ -3927,7 +3927,7 @@ const CATALOG = [
   f(
     'status-manifest-of-earlier-job',
     'status',
-    "A finished job's status answer carries the manifest of the organization's first completed job (its request, transactionTime and files), as from a manifest cached per organization.",
+    "A finished job's status answer carries the manifest of the organization's first completed job (its request, transactionTime and files).",
     'Once an export job has finished, the server delivers its completion manifest.',
     ['bulkdata@22'],
   ),
