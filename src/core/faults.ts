@@ -3895,6 +3895,21 @@ const CATALOG = [
     'A 202 status answer carries an X-Progress header.',
     ['seed:001 §3. Check job status'],
   ),
+  // independent faults (ra): seeds 000/001, round 2
+  f(
+    'jobs-list-history-only',
+    'jobs',
+    'Without _status, the job list is a history of finished jobs: Pending and In Progress jobs are left out; only a _status naming them shows them.',
+    "The job list holds the organization's current jobs as well as its past ones.",
+    ['seed:001 §Response example: too many requests'],
+  ),
+  f(
+    'jobs-cancelled-entry-outcome',
+    'jobs',
+    "A cancelled job's entry in the job list is an OperationOutcome saying the job was cancelled, not a Task.",
+    'The job list is a Bundle whose entries are FHIR Task resources.',
+    ['seed:000 §/Jobs'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

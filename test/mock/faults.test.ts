@@ -1623,6 +1623,18 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (ra): seeds 000/001, round 2
+Object.assign(PROBES, {
+  'jobs-list-history-only': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'In Progress');
+    return listedTasks(m, t);
+  },
+  'jobs-cancelled-entry-outcome': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'Cancelled');
+    return jobListOf(m, t);
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {
