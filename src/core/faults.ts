@@ -3910,6 +3910,13 @@ const CATALOG = [
     'The job list is a Bundle whose entries are FHIR Task resources.',
     ['seed:000 §/Jobs'],
   ),
+  f(
+    'kickoff-type-list-unsplit',
+    'kickoff',
+    '_type is read as a single value, never split at commas: one type is accepted, a list of several (Patient,Coverage) answers 400 "invalid resource type Patient,Coverage".',
+    'A kick-off accepts _type naming one or several supported resource types, comma-separated.',
+    ['seed:000 §Parameters', 'seed:001 §Request all resource types'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1633,6 +1633,8 @@ Object.assign(PROBES, {
     const { t } = await jobHeldIn(m, 'Cancelled');
     return jobListOf(m, t);
   },
+  'kickoff-type-list-unsplit': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Patient,Coverage')).status,
 });
 
 describe('every fault changes the mock behaviour', () => {

@@ -221,6 +221,13 @@ async function kickOff(
         'structure',
         `invalid resource type ${params.types[0] ?? ''}. Supported types ${goSlice([])}`,
       );
+    // Fault kickoff-type-list-unsplit: _type is read as one value, so a comma-separated list is one unknown type.
+    if (params.types.length > 1 && ctx.faults.has('kickoff-type-list-unsplit'))
+      return bad(
+        400,
+        'structure',
+        `invalid resource type ${params.types.join(',')}. Supported types ${goSlice(supported)}`,
+      );
     const acceptAny = ctx.faults.has('kickoff-accepts-unknown-type');
     types = [];
     const rejectAll =
