@@ -3917,6 +3917,13 @@ const CATALOG = [
     'A kick-off accepts _type naming one or several supported resource types, comma-separated.',
     ['seed:000 §Parameters', 'seed:001 §Request all resource types'],
   ),
+  f(
+    'manifest-request-previous-job',
+    'status',
+    "The manifest's request is the kick-off URL of the organization's job before this one (its first job gives its own): a well-formed full URL, of another request.",
+    'The completed-job body has request, the full URL of the kick-off that started the job.',
+    ['seed:001 §Response example: completed job'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

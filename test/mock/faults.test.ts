@@ -1635,6 +1635,11 @@ Object.assign(PROBES, {
   },
   'kickoff-type-list-unsplit': async (m: TestMock) =>
     (await kick(m, '/api/v2/Patient/$export?_type=Patient,Coverage')).status,
+  'manifest-request-previous-job': async (m: TestMock) => {
+    await kick(m);
+    return json<{ request: string }>((await completed(m, '/api/v2/Patient/$export?_type=Patient')).res)
+      .request;
+  },
 });
 
 describe('every fault changes the mock behaviour', () => {
