@@ -3924,6 +3924,13 @@ const CATALOG = [
     'The completed-job body has request, the full URL of the kick-off that started the job.',
     ['seed:001 §Response example: completed job'],
   ),
+  f(
+    'group-type-dropped',
+    'download',
+    'A Group kick-off checks its _type but the job it starts exports the default types; Patient/$export honours _type.',
+    'With _type, a Group export returns only the resource types it names.',
+    ['seed:000 §Parameters', 'seed:001 §2. Start a job'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

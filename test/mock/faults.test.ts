@@ -1640,6 +1640,7 @@ Object.assign(PROBES, {
     return json<{ request: string }>((await completed(m, '/api/v2/Patient/$export?_type=Patient')).res)
       .request;
   },
+  'group-type-dropped': (m: TestMock) => outputTypes(m, '/api/v2/Group/all/$export?_type=Patient'),
 });
 
 describe('every fault changes the mock behaviour', () => {

@@ -259,6 +259,9 @@ async function kickOff(
     if (typed) types = [...typed.spec.types];
   }
   if (params.types) types = typeFaults(ctx, aco, version, types);
+  // Fault group-type-dropped: the Group path checks _type, then starts its job with the default types.
+  if (params.types && groupId !== undefined && ctx.faults.has('group-type-dropped'))
+    types = defaultTypes(aco, version, false);
   const attributionError = attributionProblem(ctx, aco, groupId);
   if (attributionError) return bad(404, 'not-found', attributionError);
   const found = attributionCohorts(ctx, groupId, params.since, nowMs);
