@@ -3931,6 +3931,13 @@ const CATALOG = [
     'With _type, a Group export returns only the resource types it names.',
     ['seed:000 §Parameters', 'seed:001 §2. Start a job'],
   ),
+  f(
+    'auth-own-expired-token-403',
+    'auth',
+    'A token the server issued itself, once past its 20 minutes, is refused with 403 "Expired Token" (an authorization failure); forged and malformed tokens still get 401.',
+    'A request whose bearer token has expired is refused with 401.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1641,6 +1641,11 @@ Object.assign(PROBES, {
       .request;
   },
   'group-type-dropped': (m: TestMock) => outputTypes(m, '/api/v2/Group/all/$export?_type=Patient'),
+  'auth-own-expired-token-403': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.clock.advance(21 * 60);
+    return status(m.http().get('/api/v2/attribution_status').set(auth(t)));
+  },
 });
 
 describe('every fault changes the mock behaviour', () => {
