@@ -3938,6 +3938,13 @@ const CATALOG = [
     'A request whose bearer token has expired is refused with 401.',
     ['seed:001 §1. Get a bearer token'],
   ),
+  f(
+    'content-money-value-string',
+    'fhir',
+    'ExplanationOfBenefit amounts are written with their value as a JSON string ("value": "12.50"), as a decimal type serialised for precision would be, not as a JSON number.',
+    'The claims data is made of valid FHIR R4 resources.',
+    ['seed:000 §API Documentation', 'seed:001 §BCDA recommends using v2 of the API'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

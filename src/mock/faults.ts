@@ -73,6 +73,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-versioned-patient-reference': 'versioned-patient-reference',
   'content-line-double-encoded': 'double-encoded-line',
   'partially-adjudicated-files-empty': 'partial-claims-empty',
+  'content-money-value-string': 'money-value-string',
 };
 
 /**

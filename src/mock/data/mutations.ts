@@ -13,6 +13,19 @@ import {
 import { C4BB_BASE } from './profiles';
 import type { ContentMutation, ExportResourceType } from './types';
 
+/** Every Money amount (an object with a numeric value and a currency) written as a JSON string: "12.50". */
+function moneyValuesAsStrings(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) moneyValuesAsStrings(item);
+    return;
+  }
+  const object = asObject(node);
+  if (!object) return;
+  if (typeof object['value'] === 'number' && typeof object['currency'] === 'string')
+    object['value'] = object['value'].toFixed(2);
+  for (const value of Object.values(object)) moneyValuesAsStrings(value);
+}
+
 /** A Patient id no generated beneficiary has: generated ids never start with `-0`. */
 export const MISSING_PATIENT_ID = '-00000000000000';
 
@@ -33,6 +46,7 @@ export function mutateResource(
     if (type === 'Patient') resource['gender'] = 'M';
     else resource['status'] = 'bogus';
   }
+  if (mutations.has('money-value-string') && type === 'ExplanationOfBenefit') moneyValuesAsStrings(resource);
   if (mutations.has('broken-reference')) breakReference(resource, type);
   if (mutations.has('no-mbi') && type === 'Patient') dropIdentifiers(resource, MBI_SYSTEM);
   if (mutations.has('no-bene-id') && type === 'Patient') dropIdentifiers(resource, BENE_ID_SYSTEM);
