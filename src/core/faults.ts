@@ -3945,6 +3945,13 @@ const CATALOG = [
     'The claims data is made of valid FHIR R4 resources.',
     ['seed:000 §API Documentation', 'seed:001 §BCDA recommends using v2 of the API'],
   ),
+  f(
+    'content-bluebutton-stu3-profile',
+    'fhir',
+    "v2/v3 resources claim v1's Blue Button 1.0 (STU3) profiles in meta.profile (…/bluebutton-patient, …/bluebutton-carrier-claim) instead of CARIN Blue Button's C4BB ones.",
+    'The data follows the Blue Button implementation guide (CARIN Blue Button on v2/v3).',
+    ['seed:000 §Additional resources', 'behavior §7.2'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

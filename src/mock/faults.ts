@@ -74,6 +74,7 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-line-double-encoded': 'double-encoded-line',
   'partially-adjudicated-files-empty': 'partial-claims-empty',
   'content-money-value-string': 'money-value-string',
+  'content-bluebutton-stu3-profile': 'bluebutton-stu3-profile',
 };
 
 /**
