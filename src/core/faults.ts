@@ -3988,6 +3988,63 @@ const CATALOG = [
     'The system-level $export operation is invoked through the FHIR asynchronous request pattern.',
     ['bulkdata@229'],
   ),
+  // independent faults (ra): seeds 000/001, round 2
+  f(
+    'jobs-list-history-only',
+    'jobs',
+    'Without _status, the job list is a history of finished jobs: Pending and In Progress jobs are left out; only a _status naming them shows them.',
+    "The job list holds the organization's current jobs as well as its past ones.",
+    ['seed:001 §Response example: too many requests'],
+  ),
+  f(
+    'jobs-cancelled-entry-outcome',
+    'jobs',
+    "A cancelled job's entry in the job list is an OperationOutcome saying the job was cancelled, not a Task.",
+    'The job list is a Bundle whose entries are FHIR Task resources.',
+    ['seed:000 §/Jobs'],
+  ),
+  f(
+    'kickoff-type-list-unsplit',
+    'kickoff',
+    '_type is read as a single value, never split at commas: one type is accepted, a list of several (Patient,Coverage) answers 400 "invalid resource type Patient,Coverage".',
+    'A kick-off accepts _type naming one or several supported resource types, comma-separated.',
+    ['seed:000 §Parameters', 'seed:001 §Request all resource types'],
+  ),
+  f(
+    'manifest-request-previous-job',
+    'status',
+    "The manifest's request is the kick-off URL of the organization's job before this one (its first job gives its own): a well-formed full URL, of another request.",
+    'The completed-job body has request, the full URL of the kick-off that started the job.',
+    ['seed:001 §Response example: completed job'],
+  ),
+  f(
+    'group-type-dropped',
+    'download',
+    'A Group kick-off checks its _type but the job it starts exports the default types; Patient/$export honours _type.',
+    'With _type, a Group export returns only the resource types it names.',
+    ['seed:000 §Parameters', 'seed:001 §2. Start a job'],
+  ),
+  f(
+    'auth-own-expired-token-403',
+    'auth',
+    'A token the server issued itself, once past its 20 minutes, is refused with 403 "Expired Token" (an authorization failure); forged and malformed tokens still get 401.',
+    'A request whose bearer token has expired is refused with 401.',
+    ['seed:001 §1. Get a bearer token'],
+  ),
+  f(
+    'content-money-value-string',
+    'fhir',
+    'ExplanationOfBenefit amounts are written with their value as a JSON string ("value": "12.50"), as a decimal type serialised for precision would be, not as a JSON number.',
+    'The claims data is made of valid FHIR R4 resources.',
+    ['seed:000 §API Documentation', 'seed:001 §BCDA recommends using v2 of the API'],
+  ),
+  f(
+    'content-bluebutton-stu3-profile',
+    'fhir',
+    "v2/v3 resources claim v1's Blue Button 1.0 (STU3) profiles in meta.profile (…/bluebutton-patient, …/bluebutton-carrier-claim) instead of CARIN Blue Button's C4BB ones.",
+    'The data follows the Blue Button implementation guide (CARIN Blue Button on v2/v3).',
+    ['seed:000 §Additional resources', 'behavior §7.2'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -73,6 +73,8 @@ export const CONTENT_MUTATIONS: Readonly<Partial<Record<FaultName, ContentMutati
   'content-versioned-patient-reference': 'versioned-patient-reference',
   'content-line-double-encoded': 'double-encoded-line',
   'partially-adjudicated-files-empty': 'partial-claims-empty',
+  'content-money-value-string': 'money-value-string',
+  'content-bluebutton-stu3-profile': 'bluebutton-stu3-profile',
 };
 
 /**

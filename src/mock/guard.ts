@@ -78,6 +78,10 @@ async function parseToken(
     cmsId = check.cmsId;
   } else if (check.status === 400 && ctx.faults.has('auth-accepts-malformed-token')) {
     cmsId = 'A9994';
+  } else if (await ownTokenExpired(ctx, match[1], check)) {
+    // Fault auth-own-expired-token-403: a token the server signed, refused only for its age, gets 403.
+    sendOutcome(reply, 403, version, 'forbidden', 'Expired Token');
+    return { kind: 'sent' };
   } else {
     sendTokenError(ctx, reply, version, check, request.url);
     return { kind: 'sent' };
@@ -103,6 +107,13 @@ function basicCredentialAco(ctx: MockContext, header: string | undefined): MockA
   const basic = parseBasic(header);
   const credential = basic && ctx.credentialsById.get(basic.id);
   return credential && credential.clientSecret === basic.secret ? ctx.acos.get(credential.cmsId) : undefined;
+}
+
+/** Fault auth-own-expired-token-403: the token was refused, yet would pass but for its expiry. */
+async function ownTokenExpired(ctx: MockContext, token: string, check: TokenCheck): Promise<boolean> {
+  if (!ctx.faults.has('auth-own-expired-token-403') || check.kind === 'ok' || check.status !== 401)
+    return false;
+  return (await ctx.tokens.verify(token, { ignoreExpiry: true })).kind === 'ok';
 }
 
 /** Fault auth-token-expires-early: a token is dead 10 minutes after issue, half the lifetime it states. */

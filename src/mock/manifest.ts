@@ -173,7 +173,9 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
         ? job.requestUrl.split('?')[0]
         : has('manifest-request-internal-host')
           ? internalHostUrl(job.requestUrl)
-          : job.requestUrl;
+          : has('manifest-request-previous-job')
+            ? previousRequestUrl(ctx, job)
+            : job.requestUrl;
   }
   manifest.requiresAccessToken = has('manifest-requires-access-token-string')
     ? 'true'
@@ -201,6 +203,17 @@ export function buildManifest(ctx: MockContext, job: Job, base: string): Record<
  */
 function internalHostUrl(url: string): string {
   return url.replace(/^https?:\/\/[^/]+/, 'http://localhost:3000');
+}
+
+/**
+ * Fault manifest-request-previous-job: the kick-off URL of the organization's job before this one,
+ * as from a lookup of "the organization's last request" (its first job keeps its own).
+ */
+function previousRequestUrl(ctx: MockContext, job: Job): string {
+  let previous: Job | undefined;
+  for (const j of ctx.jobs.ofAco(job.cmsId))
+    if (j.id < job.id && (!previous || j.id > previous.id)) previous = j;
+  return (previous ?? job).requestUrl;
 }
 
 /** True when `name` is one of the job's files (and not blocked by a fault). */

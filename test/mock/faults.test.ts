@@ -1647,6 +1647,31 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (ra): seeds 000/001, round 2
+Object.assign(PROBES, {
+  'jobs-list-history-only': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'In Progress');
+    return listedTasks(m, t);
+  },
+  'jobs-cancelled-entry-outcome': async (m: TestMock) => {
+    const { t } = await jobHeldIn(m, 'Cancelled');
+    return jobListOf(m, t);
+  },
+  'kickoff-type-list-unsplit': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_type=Patient,Coverage')).status,
+  'manifest-request-previous-job': async (m: TestMock) => {
+    await kick(m);
+    return json<{ request: string }>((await completed(m, '/api/v2/Patient/$export?_type=Patient')).res)
+      .request;
+  },
+  'group-type-dropped': (m: TestMock) => outputTypes(m, '/api/v2/Group/all/$export?_type=Patient'),
+  'auth-own-expired-token-403': async (m: TestMock) => {
+    const t = await m.token();
+    m.ctx.clock.advance(21 * 60);
+    return status(m.http().get('/api/v2/attribution_status').set(auth(t)));
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

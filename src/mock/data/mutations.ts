@@ -13,6 +13,38 @@ import {
 import { C4BB_BASE } from './profiles';
 import type { ContentMutation, ExportResourceType } from './types';
 
+/** Every Money amount (an object with a numeric value and a currency) written as a JSON string: "12.50". */
+function moneyValuesAsStrings(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) moneyValuesAsStrings(item);
+    return;
+  }
+  const object = asObject(node);
+  if (!object) return;
+  if (typeof object['value'] === 'number' && typeof object['currency'] === 'string')
+    object['value'] = object['value'].toFixed(2);
+  for (const value of Object.values(object)) moneyValuesAsStrings(value);
+}
+
+/** The Blue Button 1.0 (STU3) profiles, by type, that v1 data was written to before CARIN Blue Button. */
+const BLUE_BUTTON_STU3: Readonly<Partial<Record<ExportResourceType, string>>> = {
+  Patient: 'bluebutton-patient',
+  Coverage: 'bluebutton-coverage',
+  ExplanationOfBenefit: 'bluebutton-carrier-claim',
+};
+
+/** Each C4BB profile claimed replaced by the Blue Button STU3 profile of the type (resources that claim none are left). */
+function blueButtonStu3Profile(resource: Json, type: ExportResourceType): void {
+  const meta = asObject(resource['meta']);
+  const stu3 = BLUE_BUTTON_STU3[type];
+  if (!meta || !stu3 || !Array.isArray(meta['profile'])) return;
+  meta['profile'] = meta['profile'].map((p: unknown) =>
+    typeof p === 'string' && p.startsWith(C4BB_BASE)
+      ? `https://bluebutton.cms.gov/assets/ig/StructureDefinition/${stu3}`
+      : p,
+  );
+}
+
 /** A Patient id no generated beneficiary has: generated ids never start with `-0`. */
 export const MISSING_PATIENT_ID = '-00000000000000';
 
@@ -33,6 +65,7 @@ export function mutateResource(
     if (type === 'Patient') resource['gender'] = 'M';
     else resource['status'] = 'bogus';
   }
+  if (mutations.has('money-value-string') && type === 'ExplanationOfBenefit') moneyValuesAsStrings(resource);
   if (mutations.has('broken-reference')) breakReference(resource, type);
   if (mutations.has('no-mbi') && type === 'Patient') dropIdentifiers(resource, MBI_SYSTEM);
   if (mutations.has('no-bene-id') && type === 'Patient') dropIdentifiers(resource, BENE_ID_SYSTEM);
@@ -80,6 +113,7 @@ export function mutateResource(
       (e) => !ESRD_OASI_VARIABLES.has(String(asObject(e)?.['url'] ?? '')),
     );
   }
+  if (mutations.has('bluebutton-stu3-profile')) blueButtonStu3Profile(resource, type);
   if (mutations.has('missing-profile')) {
     const meta = asObject(resource['meta']) ?? {};
     if (Array.isArray(meta['profile']) && meta['profile'].length > 0) delete meta['profile'];

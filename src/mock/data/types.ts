@@ -82,6 +82,8 @@ export type ContentMutation =
   | 'stray-type-last-line'
   /** The first line of each data file is a JSON string holding the resource's JSON (encoded twice). */
   | 'double-encoded-line'
+  | 'money-value-string'
+  | 'bluebutton-stu3-profile'
   /** Every Patient's bene_id identifier holds the positive (real-looking) number, Patient.id stays negative. */
   | 'bene-id-positive'
   /** Every Part B Coverage's plan class says Part A. */

@@ -224,6 +224,13 @@ async function kickOff(
         'structure',
         `invalid resource type ${params.types[0] ?? ''}. Supported types ${goSlice([])}`,
       );
+    // Fault kickoff-type-list-unsplit: _type is read as one value, so a comma-separated list is one unknown type.
+    if (params.types.length > 1 && ctx.faults.has('kickoff-type-list-unsplit'))
+      return bad(
+        400,
+        'structure',
+        `invalid resource type ${params.types.join(',')}. Supported types ${goSlice(supported)}`,
+      );
     const acceptAny = ctx.faults.has('kickoff-accepts-unknown-type');
     types = [];
     const rejectAll =
@@ -255,6 +262,9 @@ async function kickOff(
     if (typed) types = [...typed.spec.types];
   }
   if (params.types) types = typeFaults(ctx, aco, version, types);
+  // Fault group-type-dropped: the Group path checks _type, then starts its job with the default types.
+  if (params.types && groupId !== undefined && ctx.faults.has('group-type-dropped'))
+    types = defaultTypes(aco, version, false);
   const attributionError = attributionProblem(ctx, aco, groupId);
   if (attributionError) return bad(404, 'not-found', attributionError);
   const found = attributionCohorts(ctx, groupId, params.since, nowMs);

@@ -169,6 +169,8 @@ async function listJobs(
             : status;
     }
     if (badShape) return { resourceType: 'Task', status, intent: 'order' };
+    if (ctx.faults.has('jobs-cancelled-entry-outcome') && status === 'cancelled')
+      return cancelledOutcome(job);
     return {
       resourceType: 'Task',
       identifier: [
@@ -220,12 +222,25 @@ async function listJobs(
 /** US Eastern standard time's offset from UTC (fault jobs-task-times-local-as-utc). */
 const EASTERN_OFFSET_MS = 5 * 3_600_000;
 
-/** Fault jobs-list-hides-finished: the states an unfiltered list leaves out. */
+/**
+ * The states an unfiltered list leaves out: finished ones under the fault jobs-list-hides-finished,
+ * running ones under jobs-list-history-only (a list read as the organization's past jobs).
+ */
 function hiddenUnfiltered(ctx: MockContext, status: JobStatus): boolean {
   return (
-    ctx.faults.has('jobs-list-hides-finished') &&
-    ['Failed', 'FailedExpired', 'Cancelled', 'CancelledExpired', 'Expired'].includes(status)
+    (ctx.faults.has('jobs-list-hides-finished') &&
+      ['Failed', 'FailedExpired', 'Cancelled', 'CancelledExpired', 'Expired'].includes(status)) ||
+    (ctx.faults.has('jobs-list-history-only') && (status === 'Pending' || status === 'In Progress'))
   );
+}
+
+/** Fault jobs-cancelled-entry-outcome: a cancelled job listed as the error its status URL would give. */
+function cancelledOutcome(job: Job): Record<string, unknown> {
+  return {
+    resourceType: 'OperationOutcome',
+    id: String(job.id),
+    issue: [{ severity: 'error', code: 'processing', diagnostics: `job ${job.id} was cancelled` }],
+  };
 }
 
 /** How many entries a job gets under the fault jobs-entry-per-file: one per output file once completed. */
