@@ -3895,6 +3895,21 @@ const CATALOG = [
     'A 202 status answer carries an X-Progress header.',
     ['seed:001 §3. Check job status'],
   ),
+  // independent faults (rb): seeds 002/003, smart, behavior, round 2
+  f(
+    'since-skips-coverage',
+    'download',
+    '_since filters Patient and ExplanationOfBenefit but not Coverage: every Coverage comes whatever its meta.lastUpdated (the filter was passed to every query but the Coverage one).',
+    '_since applies to every resource type of a request.',
+    ['seed:003 §Filtering your requests using _since'],
+  ),
+  f(
+    'since-selects-beneficiaries',
+    'download',
+    '_since picks beneficiaries, not resources: anyone with a resource updated after it gets all their data, older resources included.',
+    'With _since, /Patient returns only the resources updated after it, for every beneficiary.',
+    ['seed:003 §Filtering your requests using _since'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1623,6 +1623,14 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (rb): seeds 002/003, smart, behavior, round 2
+Object.assign(PROBES, {
+  'since-skips-coverage': (m: TestMock) =>
+    files(m, `/api/v2/Patient/$export?_type=Coverage&_since=${yearAgo(m)}`),
+  'since-selects-beneficiaries': (m: TestMock) =>
+    files(m, `/api/v2/Patient/$export?_type=ExplanationOfBenefit&_since=${yearAgo(m)}`),
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

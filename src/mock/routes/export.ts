@@ -536,6 +536,8 @@ function dataFaults(ctx: MockContext): DataFault[] {
     ['group-since-existing-claims-only', 'since-existing-claims-only'],
     ['group-since-new-claims-filtered', 'since-new-claims-filtered'],
     ['since-by-service-date', 'since-by-service-date'],
+    ['since-skips-coverage', 'since-skips-coverage'],
+    ['since-selects-beneficiaries', 'since-selects-beneficiaries'],
   ];
   return table.filter(([fault]) => ctx.faults.has(fault)).map(([, data]) => data);
 }
