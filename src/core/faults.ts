@@ -3910,6 +3910,13 @@ const CATALOG = [
     'With _since, /Patient returns only the resources updated after it, for every beneficiary.',
     ['seed:003 §Filtering your requests using _since'],
   ),
+  g(
+    'ig-token-outlives-expires-in',
+    'auth',
+    'The token answer says expires_in 300, but the server keeps the token for an hour: it is still taken 55 minutes after the time it said it ends (two constants that disagree).',
+    'Access tokens are short-lived: a token is not accepted past the lifetime its answer states, at most five minutes.',
+    ['smart §backend-services token response'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

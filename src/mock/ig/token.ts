@@ -173,10 +173,12 @@ async function issue(ctx: IgContext, request: FastifyRequest): Promise<Record<st
     throw new TokenError('invalid_scope', `none of the requested scopes is granted to ${client.clientId}`);
   const lifetime = ctx.faults.has('ig-token-long-lived') ? 3600 : TOKEN_LIFETIME_S;
   const accessToken = randomBytes(24).toString('base64url');
+  // Fault ig-token-outlives-expires-in: the store keeps the token an hour, whatever the answer says.
+  const kept = ctx.faults.has('ig-token-outlives-expires-in') ? 3600 : lifetime;
   ctx.tokens.set(accessToken, {
     clientId: client.clientId,
     scopes: granted,
-    expiresMs: ctx.clock.nowMs() + lifetime * 1000,
+    expiresMs: ctx.clock.nowMs() + kept * 1000,
   });
   const body: Record<string, unknown> = {
     access_token: accessToken,

@@ -856,6 +856,15 @@ Object.assign(PROBES, {
     (await exported(m, '/fhir/$export?_type=Patient&_elements=gender')).out.get('Patient')?.[0]?.meta,
 });
 
+// independent faults (rb): seeds 002/003, smart, behavior, round 2
+Object.assign(PROBES, {
+  'ig-token-outlives-expires-in': async (m: IgTestMock) => {
+    const t = await token(m);
+    m.ctx.clock.advance(TOKEN_LIFETIME_S + 120);
+    return statusOf(m.http().get('/fhir/$export').set(kickoffHeaders(t)));
+  },
+});
+
 describe('every generic fault changes the mock behaviour', () => {
   let m: IgTestMock;
   beforeAll(async () => {
