@@ -3917,6 +3917,13 @@ const CATALOG = [
     'Access tokens are short-lived: a token is not accepted past the lifetime its answer states, at most five minutes.',
     ['smart §backend-services token response'],
   ),
+  g(
+    'ig-token-assertion-lifetime-from-iat',
+    'auth',
+    "The five-minute cap on a client assertion is measured from its own iat (exp - iat), not from the server's clock: an assertion dated ahead, whose exp lies fifteen minutes in the future, passes.",
+    "An assertion whose exp lies more than five minutes past the server's current time is refused, whatever its iat says.",
+    ['smart §client-confidential-asymmetric authenticating to the token endpoint'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

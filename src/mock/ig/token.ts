@@ -127,8 +127,13 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
   const skew = ctx.faults.has('ig-token-expired-grace') ? 600 : CLOCK_SKEW_S;
   if (claims.exp <= now - skew && !ctx.faults.has('ig-token-accepts-expired-assertion'))
     throw new TokenError('invalid_client', 'the assertion has expired');
+  // Fault ig-token-assertion-lifetime-from-iat: the cap counts from the assertion's iat, not from now.
+  const capFrom =
+    ctx.faults.has('ig-token-assertion-lifetime-from-iat') && typeof claims.iat === 'number'
+      ? claims.iat
+      : now;
   if (
-    claims.exp > now + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S &&
+    claims.exp > capFrom + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S &&
     !ctx.faults.has('ig-token-accepts-long-assertion')
   )
     throw new TokenError('invalid_client', 'the assertion expires more than five minutes ahead');
