@@ -3924,6 +3924,13 @@ const CATALOG = [
     "An assertion whose exp lies more than five minutes past the server's current time is refused, whatever its iat says.",
     ['smart §client-confidential-asymmetric authenticating to the token endpoint'],
   ),
+  f(
+    'fuzz-since-impossible-date-500',
+    'fuzz',
+    "A kick-off whose _since has an instant's shape but an impossible date or time (2020-02-30T00:00:00Z, hour 25) answers 500: the shape test passes and the date conversion after it fails.",
+    'A _since that is no real instant is refused with 400, never with a server error.',
+    ['behavior §0.2', 'behavior §3'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

@@ -1629,6 +1629,8 @@ Object.assign(PROBES, {
     files(m, `/api/v2/Patient/$export?_type=Coverage&_since=${yearAgo(m)}`),
   'since-selects-beneficiaries': (m: TestMock) =>
     files(m, `/api/v2/Patient/$export?_type=ExplanationOfBenefit&_since=${yearAgo(m)}`),
+  'fuzz-since-impossible-date-500': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_since=2020-02-30T00:00:00Z')).status,
 });
 
 describe('every fault changes the mock behaviour', () => {

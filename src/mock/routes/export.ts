@@ -19,12 +19,14 @@ import {
   VERSION_TYPES,
   checkExportHeaders,
   checkUrlParams,
+  instantShaped,
   needsPartialAdjudication,
+  parseInstant,
 } from '../params';
 import { goSlice, httpDate } from '../formats';
 import { baseUrl, requestUrl } from '../urls';
 import { faultOnlyRoute } from '../wrong-method';
-import { sendPastedOutcome, typeCrashes } from '../fuzz-faults';
+import { sendPastedOutcome, sinceCrashes, typeCrashes } from '../fuzz-faults';
 
 export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/Patient/$export`, (request, reply) =>
@@ -161,6 +163,12 @@ async function kickOff(
       'text/html',
       `<html><body><h1>400 Bad Request</h1><p>Unsupported _outputFormat: ${format}</p></body></html>`,
     );
+  const sinceText = query.value('_since', false);
+  const sinceForm =
+    sinceText === undefined
+      ? undefined
+      : { shaped: instantShaped(sinceText), real: parseInstant(sinceText) !== undefined };
+  if (sinceCrashes(ctx.faults, sinceForm)) return sendText(reply, 500, 'Internal Server Error');
   if ('error' in params) return bad(400, 'structure', params.error);
   // Fault kickoff-group-rejects-since: _since is read on /Patient only; a Group kick-off naming it fails.
   if (groupId !== undefined && params.since && ctx.faults.has('kickoff-group-rejects-since'))
