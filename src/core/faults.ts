@@ -3931,6 +3931,13 @@ const CATALOG = [
     'A _since that is no real instant is refused with 400, never with a server error.',
     ['behavior §0.2', 'behavior §3'],
   ),
+  f(
+    'kickoff-group-since-unvalidated',
+    'kickoff',
+    "Only the Patient kick-off checks _since's format: a Group kick-off with a bare date, a zone-less date-time or text starts a job, the _since dropped.",
+    'A _since not in FHIR instant format is refused on every kick-off, Patient and Group alike.',
+    ['seed:003 §Filtering your requests using _since', 'behavior §3'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

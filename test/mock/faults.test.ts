@@ -1631,6 +1631,8 @@ Object.assign(PROBES, {
     files(m, `/api/v2/Patient/$export?_type=ExplanationOfBenefit&_since=${yearAgo(m)}`),
   'fuzz-since-impossible-date-500': async (m: TestMock) =>
     (await kick(m, '/api/v2/Patient/$export?_since=2020-02-30T00:00:00Z')).status,
+  'kickoff-group-since-unvalidated': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Group/all/$export?_since=2020-02-13')).status,
 });
 
 describe('every fault changes the mock behaviour', () => {

@@ -137,7 +137,10 @@ async function kickOff(
   const params = checkUrlParams(query, {
     version,
     nowMs,
-    acceptBadSince: ctx.faults.has('kickoff-accepts-bad-since'),
+    acceptBadSince:
+      ctx.faults.has('kickoff-accepts-bad-since') ||
+      // Fault kickoff-group-since-unvalidated: only the Patient route checks _since's format.
+      (groupId !== undefined && ctx.faults.has('kickoff-group-since-unvalidated')),
     faults: ctx.faults,
     // The IG reads a repeated parameter as one comma-separated list; BCDA reads its first value.
     joinRepeated: !ctx.quirks,
