@@ -3938,6 +3938,13 @@ const CATALOG = [
     'A _since not in FHIR instant format is refused on every kick-off, Patient and Group alike.',
     ['seed:003 §Filtering your requests using _since', 'behavior §3'],
   ),
+  f(
+    'download-files-gone-after-12h',
+    'download',
+    "A finished job's files are deleted 12 hours after it completed, while its status still answers 200 with the manifest: a client that downloads later the same day finds them gone.",
+    "A finished job's data files can be downloaded for 24 hours.",
+    ['seed:003 §Frequently asked questions about making requests'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */
