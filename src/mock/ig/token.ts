@@ -127,9 +127,9 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
   const skew = ctx.faults.has('ig-token-expired-grace') ? 600 : CLOCK_SKEW_S;
   if (claims.exp <= now - skew && !ctx.faults.has('ig-token-accepts-expired-assertion'))
     throw new TokenError('invalid_client', 'the assertion has expired');
-  // Fault ig-token-assertion-lifetime-from-iat: the cap counts from the assertion's iat, not from now.
+  // Fault ig-token-assertion-cap-from-iat: the cap counts from the assertion's iat, not from now.
   const capFrom =
-    ctx.faults.has('ig-token-assertion-lifetime-from-iat') && typeof claims.iat === 'number'
+    ctx.faults.has('ig-token-assertion-cap-from-iat') && typeof claims.iat === 'number'
       ? claims.iat
       : now;
   if (

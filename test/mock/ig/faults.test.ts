@@ -863,7 +863,7 @@ Object.assign(PROBES, {
     m.ctx.clock.advance(TOKEN_LIFETIME_S + 120);
     return statusOf(m.http().get('/fhir/$export').set(kickoffHeaders(t)));
   },
-  'ig-token-assertion-lifetime-from-iat': async (m: IgTestMock) =>
+  'ig-token-assertion-cap-from-iat': async (m: IgTestMock) =>
     (await tokenBody(m, { expIn: 900, iatIn: 720 })).status,
 });
 
