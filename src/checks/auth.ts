@@ -1528,18 +1528,35 @@ const smartBackendChecks: CheckDefinition[] = [
     id: 'AUTH-SMART-LONG-ASSERTION',
     title: 'the token endpoint refuses an assertion that lives longer than five minutes',
     description:
-      "A client assertion whose exp is fifteen minutes ahead (otherwise valid) is refused with 400 or 401: SMART caps an assertion's exp at five minutes in the future.",
+      "A client assertion whose exp is fifteen minutes ahead (otherwise valid) is refused with 400 or 401: SMART caps an assertion's exp at five minutes in the future. So is one with the same exp whose iat is twelve minutes ahead: the cap counts from the server's clock, and a server that measures it from the assertion's own iat (exp - iat, three minutes here) lets it through.",
     level: 'MUST',
     area: 'auth',
     profiles: ['bulk-data-ig'],
     refs: SMART_REFS,
     operations: [],
     faults: ['ig-token-accepts-long-assertion'],
-    run: (ctx) =>
-      expectRefused(ctx, 'an assertion expiring in fifteen minutes', () => ({
-        label: 'SMART token request with an assertion expiring in fifteen minutes',
-        overrides: { expiresIn: 3 * SMART_MAX_SECONDS },
-      })),
+    async run(ctx) {
+      const smart = await smartOrSkip(ctx);
+      if (skipped(smart)) return smart;
+      const expiresIn = 3 * SMART_MAX_SECONDS;
+      return refusedInTurn(smart, [
+        {
+          what: 'an assertion expiring in fifteen minutes',
+          request: {
+            label: 'SMART token request with an assertion expiring in fifteen minutes',
+            overrides: { expiresIn },
+          },
+        },
+        {
+          what: 'an assertion expiring in fifteen minutes, its iat twelve minutes ahead',
+          request: {
+            label:
+              'SMART token request with an assertion expiring in fifteen minutes, iat twelve minutes ahead',
+            overrides: { expiresIn, issuedAt: expiresIn - 180 },
+          },
+        },
+      ]);
+    },
   },
   {
     id: 'AUTH-SMART-UNKNOWN-CLIENT',

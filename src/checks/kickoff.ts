@@ -714,11 +714,14 @@ const parameterChecks: CheckDefinition[] = [
     rejectCheck({
       id,
       title: `_since with ${what} is rejected`,
-      description: `_since must be a FHIR instant (date, time and zone). _since=${value} gets 400 ("${message}").`,
+      description: `_since must be a FHIR instant (date, time and zone). _since=${value} gets 400 ("${message}") on Patient/$export and on Group/all/$export alike (a server may validate it on one route only).`,
       refs: ['behavior §3'],
       faults: ['kickoff-accepts-bad-since'],
       outcome: { code: 'structure', diagnostics: message },
-      spec: () => patient({ query: { _since: value } }),
+      spec: () => [
+        patient({ query: { _since: value } }),
+        { endpoint: 'group' as const, group: 'all', query: { _since: value } },
+      ],
     }),
   ),
   rejectCheck({

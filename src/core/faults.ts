@@ -4045,6 +4045,56 @@ const CATALOG = [
     'The data follows the Blue Button implementation guide (CARIN Blue Button on v2/v3).',
     ['seed:000 §Additional resources', 'behavior §7.2'],
   ),
+  // independent faults (rb): seeds 002/003, smart, behavior, round 2
+  f(
+    'since-skips-coverage',
+    'download',
+    '_since filters Patient and ExplanationOfBenefit but not Coverage: every Coverage comes whatever its meta.lastUpdated (the filter was passed to every query but the Coverage one).',
+    '_since applies to every resource type of a request.',
+    ['seed:003 §Filtering your requests using _since'],
+  ),
+  f(
+    'since-selects-beneficiaries',
+    'download',
+    '_since picks beneficiaries, not resources: anyone with a resource updated after it gets all their data, older resources included.',
+    'With _since, /Patient returns only the resources updated after it, for every beneficiary.',
+    ['seed:003 §Filtering your requests using _since'],
+  ),
+  g(
+    'ig-token-outlives-expires-in',
+    'auth',
+    'The token answer says expires_in 300, but the server keeps the token for an hour: it is still taken 55 minutes after the time it said it ends (two constants that disagree).',
+    'Access tokens are short-lived: a token is not accepted past the lifetime its answer states, at most five minutes.',
+    ['smart §backend-services token response'],
+  ),
+  g(
+    'ig-token-assertion-cap-from-iat',
+    'auth',
+    "The five-minute cap on a client assertion is counted from its own iat (exp - iat), not from the server's clock: an assertion dated ahead, exp fifteen minutes away, passes.",
+    "An assertion whose exp lies more than five minutes past the server's current time is refused, whatever its iat says.",
+    ['smart §client-confidential-asymmetric'],
+  ),
+  f(
+    'fuzz-since-impossible-date-500',
+    'fuzz',
+    "A kick-off whose _since has an instant's shape but an impossible date or time (2020-02-30T00:00:00Z) answers 500: the shape test passes, the date conversion after it fails.",
+    'A _since that is no real instant is refused with 400, never with a server error.',
+    ['behavior §0.2', 'behavior §3'],
+  ),
+  f(
+    'kickoff-group-since-unvalidated',
+    'kickoff',
+    "Only the Patient kick-off checks _since's format: a Group kick-off with a bare date, a zone-less date-time or text starts a job, the _since dropped.",
+    'A _since not in FHIR instant format is refused on every kick-off, Patient and Group alike.',
+    ['seed:003 §Filtering your requests using _since', 'behavior §3'],
+  ),
+  f(
+    'download-files-gone-after-12h',
+    'download',
+    "A finished job's files are deleted 12 hours after it completed, while its status still answers 200 with the manifest: a client that downloads later the same day finds them gone.",
+    "A finished job's data files can be downloaded for 24 hours.",
+    ['seed:003 §Frequently asked questions about making requests'],
+  ),
 ];
 
 /** A fault's stable kebab-case name, one of the catalog's. */

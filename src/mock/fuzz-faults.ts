@@ -13,6 +13,15 @@ export function typeCrashes(faults: Faults, types: readonly string[] | undefined
   return faults.has('fuzz-type-500') && (types ?? []).some((t) => t === '' || /^[a-z]/.test(t));
 }
 
+/**
+ * fuzz-since-impossible-date-500: a `_since` shaped like an instant whose fields are out of range
+ * (30 February, hour 25) passes the shape test and crashes the date conversion after it. The
+ * caller says whether the value has the shape and whether it is a real instant (mock/params.ts).
+ */
+export function sinceCrashes(faults: Faults, since: { shaped: boolean; real: boolean } | undefined): boolean {
+  return faults.has('fuzz-since-impossible-date-500') && since !== undefined && since.shaped && !since.real;
+}
+
 /** fuzz-since-fraction-refused: a `_since` with fractional seconds is taken for a bad instant. */
 export function refusesSinceFraction(faults: Faults | undefined, since: string): boolean {
   return faults?.has('fuzz-since-fraction-refused') === true && /:\d{2}\.\d/.test(since);

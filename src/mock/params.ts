@@ -49,6 +49,11 @@ export const OUTPUT_FORMATS = ['ndjson', 'application/fhir+ndjson', 'application
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 
+/** Whether the value has an instant's shape, whatever its fields hold (2020-02-30T25:00:00Z passes). */
+export function instantShaped(value: string): boolean {
+  return RFC3339.test(value);
+}
+
 /** Go's time.Parse(RFC3339Nano): a full date-time with a required zone, fields in range. */
 export function parseInstant(value: string): Date | undefined {
   const m = RFC3339.exec(value);

@@ -129,6 +129,8 @@ describe('each SMART check catches the ways its row can be broken besides its ow
       'ig-smart-config-token-path',
       /token_endpoint "\/auth\/token" is not an absolute URL/,
     ],
+    // independent faults (rb): a five-minute cap counted from the assertion's iat passed before.
+    ['AUTH-SMART-LONG-ASSERTION', 'ig-token-assertion-cap-from-iat', /its iat twelve minutes ahead/],
   ])(
     '%s under %s',
     async (id, fault, message) => {

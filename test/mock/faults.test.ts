@@ -1672,6 +1672,30 @@ Object.assign(PROBES, {
   },
 });
 
+// independent faults (rb): seeds 002/003, smart, behavior, round 2
+Object.assign(PROBES, {
+  'since-skips-coverage': (m: TestMock) =>
+    files(m, `/api/v2/Patient/$export?_type=Coverage&_since=${yearAgo(m)}`),
+  'since-selects-beneficiaries': (m: TestMock) =>
+    files(m, `/api/v2/Patient/$export?_type=ExplanationOfBenefit&_since=${yearAgo(m)}`),
+  'fuzz-since-impossible-date-500': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Patient/$export?_since=2020-02-30T00:00:00Z')).status,
+  'kickoff-group-since-unvalidated': async (m: TestMock) =>
+    (await kick(m, '/api/v2/Group/all/$export?_since=2020-02-13')).status,
+  'download-files-gone-after-12h': async (m: TestMock) => {
+    const { res } = await completed(m);
+    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+    m.ctx.clock.advance(13 * 3600);
+    // A fresh token: the kick-off's has expired by then.
+    return status(
+      m
+        .http()
+        .get(url)
+        .set(auth(await m.token())),
+    );
+  },
+});
+
 describe('every fault changes the mock behaviour', () => {
   let m: TestMock;
   beforeAll(async () => {

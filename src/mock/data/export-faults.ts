@@ -21,7 +21,11 @@ export type DataFault =
   /** Group/all with _since: newly attributed enrollees' claims are filtered like existing ones'. */
   | 'since-new-claims-filtered'
   /** `_since` is compared with a claim's service end day instead of its meta.lastUpdated. */
-  | 'since-by-service-date';
+  | 'since-by-service-date'
+  /** `_since` is not applied to Coverage. */
+  | 'since-skips-coverage'
+  /** `_since` selects beneficiaries with any newer resource, then exports all their data. */
+  | 'since-selects-beneficiaries';
 
 /** A service day before 2014, the earliest year the documents say BCDA returns. */
 export const BEFORE_2014 = '2013-06-14';

@@ -47,6 +47,9 @@ export interface Filter {
   /** Faults: `_since` left off Patient and Coverage (claims only), or read on claims' service dates. */
   sinceClaimsOnly?: boolean;
   sinceByServiceDate?: boolean;
+  /** Faults: `_since` left off Coverage; `_since` choosing whole beneficiaries (export-faults.ts). */
+  sinceSkipsCoverage?: boolean;
+  sinceSelectsBeneficiaries?: boolean;
   /** The cohort faults of a split export (export-faults.ts), applied by cohortFilter. */
   cohortFaults?: { existingClaimsOnly: boolean; newClaimsFiltered: boolean };
 }
@@ -58,6 +61,8 @@ export function filterOf(spec: ExportSpec): Filter {
     sinceMs: spec.since?.getTime(),
     runoutLastDay: spec.runout ? Math.floor(Date.UTC(year - 1, 11, 31) / DAY_MS) : undefined,
     ...(faults.includes('since-by-service-date') ? { sinceByServiceDate: true } : {}),
+    ...(faults.includes('since-skips-coverage') ? { sinceSkipsCoverage: true } : {}),
+    ...(faults.includes('since-selects-beneficiaries') ? { sinceSelectsBeneficiaries: true } : {}),
     cohortFaults: {
       existingClaimsOnly: faults.includes('since-existing-claims-only'),
       newClaimsFiltered: faults.includes('since-new-claims-filtered'),
@@ -96,16 +101,28 @@ function inRunout(filter: Filter, endDay: number): boolean {
   return filter.runoutLastDay === undefined || endDay <= filter.runoutLastDay;
 }
 
+/**
+ * Fault since-selects-beneficiaries: a beneficiary whose Patient (never older than their other
+ * resources) was updated after `_since` gets everything, anyone else nothing.
+ */
+function beneficiaryFilter(filter: Filter, facts: BeneficiaryFacts): Filter {
+  if (!filter.sinceSelectsBeneficiaries || filter.sinceMs === undefined) return filter;
+  return facts.patientUpdated > filter.sinceMs ? { ...filter, sinceMs: undefined } : filter;
+}
+
 export function patientSelected(filter: Filter, facts: BeneficiaryFacts): boolean {
-  return demographicsAfter(filter, facts.patientUpdated);
+  return demographicsAfter(beneficiaryFilter(filter, facts), facts.patientUpdated);
 }
 
 export function selectedCoverage(filter: Filter, facts: BeneficiaryFacts): CoverageFact[] {
-  return facts.coverage.filter((c) => demographicsAfter(filter, c.updated));
+  const own = beneficiaryFilter(filter, facts);
+  if (own.sinceSkipsCoverage) return facts.coverage;
+  return facts.coverage.filter((c) => demographicsAfter(own, c.updated));
 }
 
 export function selectedClaims(filter: Filter, facts: BeneficiaryFacts): ClaimFact[] {
-  return facts.claims.filter((c) => claimAfter(filter, c.updated, c.endDay) && inRunout(filter, c.endDay));
+  const own = beneficiaryFilter(filter, facts);
+  return facts.claims.filter((c) => claimAfter(own, c.updated, c.endDay) && inRunout(own, c.endDay));
 }
 
 export function selectedPartialClaims(
@@ -113,9 +130,9 @@ export function selectedPartialClaims(
   facts: BeneficiaryFacts,
   response: boolean,
 ): PartialClaimFact[] {
+  const own = beneficiaryFilter(filter, facts);
   return facts.partialClaims.filter(
-    (c) =>
-      claimAfter(filter, response ? c.responseUpdated : c.updated, c.endDay) && inRunout(filter, c.endDay),
+    (c) => claimAfter(own, response ? c.responseUpdated : c.updated, c.endDay) && inRunout(own, c.endDay),
   );
 }
 

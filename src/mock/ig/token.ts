@@ -127,8 +127,11 @@ async function verifyAssertion(ctx: IgContext, request: FastifyRequest, assertio
   const skew = ctx.faults.has('ig-token-expired-grace') ? 600 : CLOCK_SKEW_S;
   if (claims.exp <= now - skew && !ctx.faults.has('ig-token-accepts-expired-assertion'))
     throw new TokenError('invalid_client', 'the assertion has expired');
+  // Fault ig-token-assertion-cap-from-iat: the cap counts from the assertion's iat, not from now.
+  const capFrom =
+    ctx.faults.has('ig-token-assertion-cap-from-iat') && typeof claims.iat === 'number' ? claims.iat : now;
   if (
-    claims.exp > now + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S &&
+    claims.exp > capFrom + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S &&
     !ctx.faults.has('ig-token-accepts-long-assertion')
   )
     throw new TokenError('invalid_client', 'the assertion expires more than five minutes ahead');
@@ -173,10 +176,12 @@ async function issue(ctx: IgContext, request: FastifyRequest): Promise<Record<st
     throw new TokenError('invalid_scope', `none of the requested scopes is granted to ${client.clientId}`);
   const lifetime = ctx.faults.has('ig-token-long-lived') ? 3600 : TOKEN_LIFETIME_S;
   const accessToken = randomBytes(24).toString('base64url');
+  // Fault ig-token-outlives-expires-in: the store keeps the token an hour, whatever the answer says.
+  const kept = ctx.faults.has('ig-token-outlives-expires-in') ? 3600 : lifetime;
   ctx.tokens.set(accessToken, {
     clientId: client.clientId,
     scopes: granted,
-    expiresMs: ctx.clock.nowMs() + lifetime * 1000,
+    expiresMs: ctx.clock.nowMs() + kept * 1000,
   });
   const body: Record<string, unknown> = {
     access_token: accessToken,

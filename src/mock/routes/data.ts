@@ -116,6 +116,13 @@ async function serveFile(ctx: MockContext, request: DataRequest, reply: FastifyR
     }
     return sendText(reply, 404, 'Not Found');
   }
+  // Fault download-files-gone-after-12h: a cleanup takes the files half a day after completion.
+  if (
+    status === 'Completed' &&
+    ctx.faults.has('download-files-gone-after-12h') &&
+    ctx.clock.nowMs() >= jobState(m.job, ctx.clock.nowMs()).updatedAtMs + 12 * 3_600_000
+  )
+    return sendText(reply, 404, 'Not Found');
   // Fault download-lags-completion: the files land a while after the job reads as completed.
   if (status === 'Completed' && filesNotYetInPlace(ctx, m.job)) return sendText(reply, 404, 'Not Found');
   // Fault cancel-keeps-error-files: a cancelled job's error files outlive its data files.

@@ -19,12 +19,14 @@ import {
   VERSION_TYPES,
   checkExportHeaders,
   checkUrlParams,
+  instantShaped,
   needsPartialAdjudication,
+  parseInstant,
 } from '../params';
 import { goSlice, httpDate } from '../formats';
 import { baseUrl, requestUrl } from '../urls';
 import { faultOnlyRoute } from '../wrong-method';
-import { sendPastedOutcome, typeCrashes } from '../fuzz-faults';
+import { sendPastedOutcome, sinceCrashes, typeCrashes } from '../fuzz-faults';
 
 export function registerExportRoutes(app: FastifyInstance, ctx: MockContext, version: ApiVersion): void {
   app.get(`/api/${version}/Patient/$export`, (request, reply) =>
@@ -135,7 +137,10 @@ async function kickOff(
   const params = checkUrlParams(query, {
     version,
     nowMs,
-    acceptBadSince: ctx.faults.has('kickoff-accepts-bad-since'),
+    acceptBadSince:
+      ctx.faults.has('kickoff-accepts-bad-since') ||
+      // Fault kickoff-group-since-unvalidated: only the Patient route checks _since's format.
+      (groupId !== undefined && ctx.faults.has('kickoff-group-since-unvalidated')),
     faults: ctx.faults,
     // The IG reads a repeated parameter as one comma-separated list; BCDA reads its first value.
     joinRepeated: !ctx.quirks,
@@ -161,6 +166,12 @@ async function kickOff(
       'text/html',
       `<html><body><h1>400 Bad Request</h1><p>Unsupported _outputFormat: ${format}</p></body></html>`,
     );
+  const sinceText = query.value('_since', false);
+  const sinceForm =
+    sinceText === undefined
+      ? undefined
+      : { shaped: instantShaped(sinceText), real: parseInstant(sinceText) !== undefined };
+  if (sinceCrashes(ctx.faults, sinceForm)) return sendText(reply, 500, 'Internal Server Error');
   // Fault kickoff-elements-refused-plain-text: the right status, the message as bare text.
   if ('error' in params && query.has('_elements') && ctx.faults.has('kickoff-elements-refused-plain-text'))
     return sendText(reply, 400, params.error);
@@ -551,6 +562,8 @@ function dataFaults(ctx: MockContext): DataFault[] {
     ['group-since-existing-claims-only', 'since-existing-claims-only'],
     ['group-since-new-claims-filtered', 'since-new-claims-filtered'],
     ['since-by-service-date', 'since-by-service-date'],
+    ['since-skips-coverage', 'since-skips-coverage'],
+    ['since-selects-beneficiaries', 'since-selects-beneficiaries'],
   ];
   return table.filter(([fault]) => ctx.faults.has(fault)).map(([, data]) => data);
 }

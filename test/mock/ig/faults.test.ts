@@ -908,6 +908,17 @@ Object.assign(PROBES, {
     ),
 });
 
+// independent faults (rb): seeds 002/003, smart, behavior, round 2
+Object.assign(PROBES, {
+  'ig-token-outlives-expires-in': async (m: IgTestMock) => {
+    const t = await token(m);
+    m.ctx.clock.advance(TOKEN_LIFETIME_S + 120);
+    return statusOf(m.http().get('/fhir/$export').set(kickoffHeaders(t)));
+  },
+  'ig-token-assertion-cap-from-iat': async (m: IgTestMock) =>
+    (await tokenBody(m, { expIn: 900, iatIn: 720 })).status,
+});
+
 describe('every generic fault changes the mock behaviour', () => {
   let m: IgTestMock;
   beforeAll(async () => {

@@ -44,6 +44,8 @@ export interface AssertionOptions {
   aud?: string;
   /** Seconds from the client's now (the mock clock before any advance). */
   expIn?: number;
+  /** Seconds from the client's now to iat; no iat when absent. */
+  iatIn?: number;
   jti?: string;
   iss?: string;
   /** Defaults to iss. */
@@ -59,7 +61,7 @@ export async function assertion(m: IgTestMock, o: AssertionOptions = {}): Promis
   const jwk = JSON.parse(fs.readFileSync(client.keyFiles[alg], 'utf8')) as JWK & { kid: string };
   // Signed by the client's own clock, which the mock's advances do not move.
   const now = Math.floor(m.ctx.clock.unadvancedMs() / 1000);
-  return new SignJWT({})
+  return new SignJWT(o.iatIn === undefined ? {} : { iat: now + o.iatIn })
     .setProtectedHeader({ alg, kid: o.kid ?? jwk.kid, typ: 'JWT' })
     .setIssuer(o.iss ?? clientId)
     .setSubject(o.sub ?? o.iss ?? clientId)
