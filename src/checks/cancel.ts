@@ -9,7 +9,7 @@ import type { HttpResponse } from '../http/client';
 import { asManifest, manifestItems } from '../flows/manifest';
 import { type CancelFlow, cancelFlow } from './kit/cancel-flow';
 import { cancelStages } from './kit/cancel-stages';
-import { isOutcome, startOwnJob } from './kit/own-job';
+import { holdOwnJob } from './kit/own-job';
 import { errorAnswerProblems, joinProblems, statusProblem } from './kit/expect';
 import { versioned } from './kit/operations';
 import { unknownJobRequest } from './kit/unknown-job';
@@ -41,13 +41,8 @@ function cancelCheck(
  * no job could be started (the kick-off budget is spent, or the target refused).
  */
 async function cancelHeldInProgress(ctx: CheckContext): Promise<HttpResponse | undefined> {
-  const job = await startOwnJob(
-    ctx,
-    { endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job to cancel In Progress' },
-    { needsId: true },
-  );
-  if (isOutcome(job)) return undefined;
-  await ctx.control!.forceJobState(job.id, 'In Progress');
+  const job = await holdOwnJob(ctx, 'In Progress', 'kick-off of a job to cancel In Progress');
+  if (!job) return undefined;
   return ctx.target.http.send({
     method: 'DELETE',
     url: job.jobUrl,

@@ -34,7 +34,7 @@ import type { OperationId } from '../core/operations';
 import type { CheckCaseMeta, CheckOutcome } from './types';
 import { jobIdOf, listJobs, tasksOf } from './kit/job-list';
 import { versioned } from './kit/operations';
-import { isOutcome, startOwnJob } from './kit/own-job';
+import { holdOwnJob, isOutcome, startOwnJob } from './kit/own-job';
 import { unknownJobRequest } from './kit/unknown-job';
 import { expiryOf, type ExpiryReading } from './kit/expires-at';
 import {
@@ -241,13 +241,8 @@ async function heldIn(
   state: 'In Progress' | 'Pending',
   asks = 1,
 ): Promise<{ outcome: CheckOutcome; xProgress?: string; exchangeId: string; status: number } | undefined> {
-  const job = await startOwnJob(
-    ctx,
-    { endpoint: 'patient', query: { _type: 'Patient' }, label: `kick-off of a job to hold ${state}` },
-    { needsId: true },
-  );
-  if (isOutcome(job)) return undefined;
-  await ctx.control!.forceJobState(job.id, state);
+  const job = await holdOwnJob(ctx, state, `kick-off of a job to hold ${state}`);
+  if (!job) return undefined;
   const polls: PollRecord[] = [];
   for (let i = 0; i < asks; i++) {
     const res = await ctx.target.get(job.jobUrl, {
@@ -298,13 +293,8 @@ async function heldPolls(
   ctx: CheckContext,
   count: number,
 ): Promise<Array<{ status: number; retryAfter?: string; exchangeId: string }> | undefined> {
-  const job = await startOwnJob(
-    ctx,
-    { endpoint: 'patient', query: { _type: 'Patient' }, label: 'kick-off of a job to hold in progress' },
-    { needsId: true },
-  );
-  if (isOutcome(job)) return undefined;
-  await ctx.control!.forceJobState(job.id, 'In Progress');
+  const job = await holdOwnJob(ctx, 'In Progress', 'kick-off of a job to hold in progress');
+  if (!job) return undefined;
   const polls = [];
   for (let i = 0; i < count; i++) {
     if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -58,20 +58,21 @@ async function parseToken(
     outage: providerOutage(ctx),
   });
   let cmsId: string;
-  if (check.kind === 'ok' && expiresEarly(ctx, match[1])) {
+  // Faults that refuse a token the issuer holds valid: expired early, or used before it was issued.
+  const refusedAs =
+    check.kind !== 'ok'
+      ? undefined
+      : expiresEarly(ctx, match[1])
+        ? 'Expired Token'
+        : usedBeforeIssued(ctx, match[1])
+          ? 'Token used before issued'
+          : undefined;
+  if (refusedAs) {
     sendTokenError(ctx, reply, version, {
       kind: 'error',
       status: 401,
       code: 'forbidden',
-      diagnostics: 'Expired Token',
-    });
-    return { kind: 'sent' };
-  } else if (check.kind === 'ok' && usedBeforeIssued(ctx, match[1])) {
-    sendTokenError(ctx, reply, version, {
-      kind: 'error',
-      status: 401,
-      code: 'forbidden',
-      diagnostics: 'Token used before issued',
+      diagnostics: refusedAs,
     });
     return { kind: 'sent' };
   } else if (check.kind === 'ok') {

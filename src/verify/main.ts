@@ -161,7 +161,7 @@ async function verify(options: VerifyOptions): Promise<number> {
       `own faults:      ${rq.withOwnFaults - rq.ownFaultsMissed.length}/${rq.withOwnFaults} requirements proven by the faults their row lists${rq.ownFaultsMissed.length ? ` — missed: ${rq.ownFaultsMissed.join(', ')}` : ''}`,
     );
     say(
-      `independent:     ${rq.independentProven}/${rq.withIndependentFaults} requirements proven by a fault of their row that none of their checks names; ${rq.noIndependentExplained + rq.noIndependentUnexplained.length} without one, ${rq.noIndependentExplained} saying why`,
+      `independent:     ${rq.independentProven}/${rq.withIndependentFaults} requirements proven by a fault of their row that none of their checks names${rq.noIndependentExplained + rq.noIndependentUnexplained.length ? `; ${rq.noIndependentExplained + rq.noIndependentUnexplained.length} without one, ${rq.noIndependentExplained} saying why` : ''}`,
     );
   }
   for (const c of report.clean) {

@@ -100,7 +100,8 @@ export function proveRequirements(
   const withChecks = testable.filter((r) => r.checks.length);
   const ownFaults = requirements.filter((r) => r.faults.length && r.checks.length);
   const withIndependent = ownFaults.filter((r) => r.independent.length);
-  const withoutIndependent = withChecks.filter((r) => !r.independent.length);
+  // Only a full run knows every row's faults: a partial one (--fault) judges none of them wanting.
+  const withoutIndependent = complete ? withChecks.filter((r) => !r.independent.length) : [];
   return {
     summary: {
       requirements: requirements.length,

@@ -82,6 +82,19 @@ async function completed(m: TestMock, path?: string) {
   return { t, id, res };
 }
 
+/** The status of a completed export's first file `hours` after completion, asked with a fresh token. */
+async function firstFileStatusAfter(m: TestMock, hours: number): Promise<number> {
+  const { res } = await completed(m);
+  const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
+  m.ctx.clock.advance(hours * 3600);
+  return status(
+    m
+      .http()
+      .get(url)
+      .set(auth(await m.token())),
+  );
+}
+
 async function files(m: TestMock, path?: string): Promise<string> {
   const { t, res } = await completed(m, path);
   if (res.status !== 200) return `status ${res.status}`;
@@ -708,17 +721,7 @@ Object.assign(PROBES, {
     m.ctx.clock.advance(1);
     return (await m.http().get(`/api/v2/jobs/${id}`).set(auth(t))).headers['x-progress'];
   },
-  'download-expires-early': async (m: TestMock) => {
-    const { res } = await completed(m);
-    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
-    m.ctx.clock.advance(13 * 3600);
-    return status(
-      m
-        .http()
-        .get(url)
-        .set(auth(await m.token())),
-    );
-  },
+  'download-expires-early': (m: TestMock) => firstFileStatusAfter(m, 13),
   'status-partial-failure-500': async (m: TestMock) => (await completed(m)).res.status,
   'manifest-error-array-empty': async (m: TestMock) => JSON.stringify((await manifestOf(m)).error),
   'manifest-lists-empty-file': async (m: TestMock) =>
@@ -1682,18 +1685,7 @@ Object.assign(PROBES, {
     (await kick(m, '/api/v2/Patient/$export?_since=2020-02-30T00:00:00Z')).status,
   'kickoff-group-since-unvalidated': async (m: TestMock) =>
     (await kick(m, '/api/v2/Group/all/$export?_since=2020-02-13')).status,
-  'download-files-gone-after-12h': async (m: TestMock) => {
-    const { res } = await completed(m);
-    const url = new URL(json<{ output: Array<{ url: string }> }>(res).output[0]?.url ?? '').pathname;
-    m.ctx.clock.advance(13 * 3600);
-    // A fresh token: the kick-off's has expired by then.
-    return status(
-      m
-        .http()
-        .get(url)
-        .set(auth(await m.token())),
-    );
-  },
+  'download-files-gone-after-12h': (m: TestMock) => firstFileStatusAfter(m, 13),
 });
 
 describe('every fault changes the mock behaviour', () => {

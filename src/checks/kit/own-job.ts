@@ -48,3 +48,25 @@ export async function startOwnJob(
 /** True for the skip startOwnJob returns instead of a job. */
 export const isOutcome = <J extends OwnJob>(value: J | CheckOutcome): value is CheckOutcome =>
   'outcome' in value;
+
+/**
+ * With mock control: a `_type=Patient` job of the check's own, forced into `state` (held there, as
+ * a long real job would be). Undefined when no job could be started (the kick-off budget is spent,
+ * or the target refused).
+ */
+export async function holdOwnJob(
+  ctx: CheckContext,
+  state: string,
+  label: string,
+): Promise<(OwnJob & { id: string }) | undefined> {
+  const control = ctx.control;
+  if (!control) return undefined;
+  const job = await startOwnJob(
+    ctx,
+    { endpoint: 'patient', query: { _type: 'Patient' }, label },
+    { needsId: true },
+  );
+  if (isOutcome(job)) return undefined;
+  await control.forceJobState(job.id, state);
+  return job;
+}

@@ -62,6 +62,19 @@ const exported = async (m: IgTestMock, path: string, opts: { prefer?: string; bo
   const { manifest } = await runExport(m, t, path, opts);
   return { t, manifest, out: await exportedByType(m, t, manifest) };
 };
+/** The first file of a Patient export, fetched with the token: the answer, its body read as text. */
+const firstPatientFile = async (m: IgTestMock) => {
+  const t = await token(m);
+  const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
+  return m
+    .http()
+    .get(new URL(manifest.output[0]?.url ?? '').pathname)
+    .set(bearer(t))
+    .buffer(true)
+    .parse(textParser);
+};
+const firstPatientFileLines = async (m: IgTestMock) =>
+  ((await firstPatientFile(m)).body as string).split('\n').length;
 const ids = (list: Record<string, unknown>[] | undefined) => (list ?? []).map((r) => r.id as string).sort();
 /** The ids of `type` a POST Patient export of that type for patient pat-003 alone brings back. */
 const patientParamIds = async (m: IgTestMock, type: string) =>
@@ -415,17 +428,7 @@ const PROBES: Record<string, Probe> = {
   },
   'ig-manifest-error-omitted': async (m) =>
     'error' in (await exported(m, '/fhir/$export?_type=Patient')).manifest,
-  'ig-ndjson-pretty-printed': async (m) => {
-    const t = await token(m);
-    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
-    const res = await m
-      .http()
-      .get(new URL(manifest.output[0]?.url ?? '').pathname)
-      .set(bearer(t))
-      .buffer(true)
-      .parse(textParser);
-    return (res.body as string).split('\n').length;
-  },
+  'ig-ndjson-pretty-printed': firstPatientFileLines,
   'ig-attachment-url-relative': async (m) => {
     const { out } = await exported(m, '/fhir/$export?_type=DocumentReference');
     const doc = out.get('DocumentReference')?.[0] as { content: { attachment: { url?: string } }[] };
@@ -628,16 +631,7 @@ Object.assign(PROBES, {
         .set(bearer(t)),
     );
   },
-  'ig-file-partial-content': async (m: IgTestMock) => {
-    const t = await token(m);
-    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
-    return statusOf(
-      m
-        .http()
-        .get(new URL(manifest.output[0]?.url ?? '').pathname)
-        .set(bearer(t)),
-    );
-  },
+  'ig-file-partial-content': async (m: IgTestMock) => (await firstPatientFile(m)).status,
   'ig-status-complete-fhir-json': async (m: IgTestMock) => {
     const t = await token(m);
     const { statusUrl } = await runExport(m, t, '/fhir/$export?_type=Patient');
@@ -740,17 +734,7 @@ const failedJobStatus = async (m: IgTestMock) => {
   return [res.status, res.headers['content-type']];
 };
 Object.assign(PROBES, {
-  'ig-ndjson-json-array': async (m: IgTestMock) => {
-    const t = await token(m);
-    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
-    const res = await m
-      .http()
-      .get(new URL(manifest.output[0]?.url ?? '').pathname)
-      .set(bearer(t))
-      .buffer(true)
-      .parse(textParser);
-    return (res.body as string).split('\n').length;
-  },
+  'ig-ndjson-json-array': firstPatientFileLines,
   'ig-kickoff-requires-output-format': async (m: IgTestMock) =>
     kickStatus(m, '/fhir/Patient/$export', await token(m)),
   'ig-get-kickoff-refused': async (m: IgTestMock) => kickStatus(m, '/fhir/Patient/$export', await token(m)),
@@ -788,16 +772,7 @@ Object.assign(PROBES, {
     kickStatus(m, '/fhir/Patient/$export?_type=Practitioner', await token(m)),
   'ig-repeated-param-refused': async (m: IgTestMock) =>
     kickStatus(m, '/fhir/$export?_type=Patient&_type=Observation', await token(m)),
-  'ig-files-not-ready-at-completion': async (m: IgTestMock) => {
-    const t = await token(m);
-    const { manifest } = await runExport(m, t, '/fhir/$export?_type=Patient');
-    return statusOf(
-      m
-        .http()
-        .get(new URL(manifest.output[0]?.url ?? '').pathname)
-        .set(bearer(t)),
-    );
-  },
+  'ig-files-not-ready-at-completion': async (m: IgTestMock) => (await firstPatientFile(m)).status,
   'ig-output-format-short-job-fails': async (m: IgTestMock) => {
     const t = await token(m);
     const kick = await m
