@@ -75,6 +75,14 @@ const firstPatientFile = async (m: IgTestMock) => {
 };
 const firstPatientFileLines = async (m: IgTestMock) =>
   ((await firstPatientFile(m)).body as string).split('\n').length;
+/** A kick-off of `path`, then a GET or DELETE on its status URL with the same token: that status. */
+const statusAfterKickoff = async (m: IgTestMock, path: string, method: 'get' | 'delete') => {
+  const t = await token(m);
+  const kick = await m.http().get(path).set(kickoffHeaders(t));
+  const location = new URL(kick.headers['content-location'] as string).pathname;
+  const agent = m.http();
+  return statusOf((method === 'get' ? agent.get(location) : agent.delete(location)).set(bearer(t)));
+};
 const ids = (list: Record<string, unknown>[] | undefined) => (list ?? []).map((r) => r.id as string).sort();
 /** The ids of `type` a POST Patient export of that type for patient pat-003 alone brings back. */
 const patientParamIds = async (m: IgTestMock, type: string) =>
@@ -494,16 +502,7 @@ const PROBES: Record<string, Probe> = {
       await exported(m, `/fhir/$export?_type=Observation&_typeFilter=${heartRate}&_typeFilter=${weight}`)
     ).out.get('Observation')?.length,
   'ig-provenance-observations-only': (m) => provenanceOf(m, '/fhir/Patient/$export'),
-  'ig-status-not-found-at-first': async (m) => {
-    const t = await token(m);
-    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
-    return statusOf(
-      m
-        .http()
-        .get(new URL(kick.headers['content-location'] as string).pathname)
-        .set(bearer(t)),
-    );
-  },
+  'ig-status-not-found-at-first': (m: IgTestMock) => statusAfterKickoff(m, '/fhir/$export', 'get'),
   'ig-provenance-in-target-files': async (m) => {
     const { t, manifest } = await exported(m, '/fhir/Patient/$export');
     const item = manifest.output.find((o) => o.type === 'Observation');
@@ -641,26 +640,9 @@ Object.assign(PROBES, {
     typeof (await runExport(m, await token(m), '/fhir/$export?_type=Patient')).manifest.request,
   'ig-group-id-alphanumeric-only': async (m: IgTestMock) =>
     kickStatus(m, '/fhir/Group/cohort-a/$export', await token(m)),
-  'ig-content-location-no-base-path': async (m: IgTestMock) => {
-    const t = await token(m);
-    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
-    return statusOf(
-      m
-        .http()
-        .get(new URL(kick.headers['content-location'] as string).pathname)
-        .set(bearer(t)),
-    );
-  },
-  'ig-cancel-not-allowed': async (m: IgTestMock) => {
-    const t = await token(m);
-    const kick = await m.http().get('/fhir/$export?_type=Patient').set(kickoffHeaders(t));
-    return statusOf(
-      m
-        .http()
-        .delete(new URL(kick.headers['content-location'] as string).pathname)
-        .set(bearer(t)),
-    );
-  },
+  'ig-content-location-no-base-path': (m: IgTestMock) =>
+    statusAfterKickoff(m, '/fhir/$export?_type=Patient', 'get'),
+  'ig-cancel-not-allowed': (m: IgTestMock) => statusAfterKickoff(m, '/fhir/$export?_type=Patient', 'delete'),
   'ig-group-since-by-patient-stamp': async (m: IgTestMock) =>
     ids(
       (
@@ -804,16 +786,7 @@ Object.assign(PROBES, {
     ).sort(),
   'ig-patient-file-first-page': async (m: IgTestMock) =>
     (await exported(m, '/fhir/Patient/$export?_type=Patient')).out.get('Patient')?.length,
-  'ig-status-running-204': async (m: IgTestMock) => {
-    const t = await token(m);
-    const kick = await m.http().get('/fhir/$export').set(kickoffHeaders(t));
-    return statusOf(
-      m
-        .http()
-        .get(new URL(kick.headers['content-location'] as string).pathname)
-        .set(bearer(t)),
-    );
-  },
+  'ig-status-running-204': (m: IgTestMock) => statusAfterKickoff(m, '/fhir/$export', 'get'),
   'ig-group-read-as-bundle': async (m: IgTestMock) =>
     (
       (
