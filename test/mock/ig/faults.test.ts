@@ -75,10 +75,19 @@ const firstPatientFile = async (m: IgTestMock) => {
 };
 const firstPatientFileLines = async (m: IgTestMock) =>
   ((await firstPatientFile(m)).body as string).split('\n').length;
-/** A kick-off of `path`, then a GET or DELETE on its status URL with the same token: that status. */
-const statusAfterKickoff = async (m: IgTestMock, path: string, method: 'get' | 'delete') => {
+/**
+ * A kick-off of `path`, then (`afterSeconds` on the mock's clock) a GET or DELETE on its status URL
+ * with the same token: that status.
+ */
+const statusAfterKickoff = async (
+  m: IgTestMock,
+  path: string,
+  method: 'get' | 'delete',
+  afterSeconds = 0,
+) => {
   const t = await token(m);
   const kick = await m.http().get(path).set(kickoffHeaders(t));
+  if (afterSeconds) m.ctx.clock.advance(afterSeconds);
   const location = new URL(kick.headers['content-location'] as string).pathname;
   const agent = m.http();
   return statusOf((method === 'get' ? agent.get(location) : agent.delete(location)).set(bearer(t)));
@@ -755,20 +764,8 @@ Object.assign(PROBES, {
   'ig-repeated-param-refused': async (m: IgTestMock) =>
     kickStatus(m, '/fhir/$export?_type=Patient&_type=Observation', await token(m)),
   'ig-files-not-ready-at-completion': async (m: IgTestMock) => (await firstPatientFile(m)).status,
-  'ig-output-format-short-job-fails': async (m: IgTestMock) => {
-    const t = await token(m);
-    const kick = await m
-      .http()
-      .get('/fhir/$export?_type=Patient&_outputFormat=ndjson')
-      .set(kickoffHeaders(t));
-    m.ctx.clock.advance(10);
-    return statusOf(
-      m
-        .http()
-        .get(new URL(kick.headers['content-location'] as string).pathname)
-        .set(bearer(t)),
-    );
-  },
+  'ig-output-format-short-job-fails': (m: IgTestMock) =>
+    statusAfterKickoff(m, '/fhir/$export?_type=Patient&_outputFormat=ndjson', 'get', 10),
   'ig-group-type-ignored': async (m: IgTestMock) =>
     (await exported(m, '/fhir/Group/cohort-a/$export?_type=Patient')).manifest.output.map((o) => o.type),
   'ig-retry-after-first-poll-only': async (m: IgTestMock) => {
@@ -813,20 +810,13 @@ Object.assign(PROBES, {
       .send(JSON.stringify(postBody({ name: 'patient', valueReference: { reference: 'Patient/pat-003' } })));
     return [res.status, res.headers['content-type']];
   },
-  'ig-output-format-full-job-fails': async (m: IgTestMock) => {
-    const t = await token(m);
-    const kick = await m
-      .http()
-      .get(`/fhir/$export?_type=Patient&_outputFormat=${encodeURIComponent('application/fhir+ndjson')}`)
-      .set(kickoffHeaders(t));
-    m.ctx.clock.advance(10);
-    return statusOf(
-      m
-        .http()
-        .get(new URL(kick.headers['content-location'] as string).pathname)
-        .set(bearer(t)),
-    );
-  },
+  'ig-output-format-full-job-fails': (m: IgTestMock) =>
+    statusAfterKickoff(
+      m,
+      `/fhir/$export?_type=Patient&_outputFormat=${encodeURIComponent('application/fhir+ndjson')}`,
+      'get',
+      10,
+    ),
   'ig-group-manifest-no-request': async (m: IgTestMock) =>
     ((await exported(m, '/fhir/Group/cohort-a/$export?_type=Patient')).manifest as { request?: unknown })
       .request,
